@@ -1,0 +1,9 @@
+/** Root jest config: every package's tests, TypeScript through @swc/jest (no type-check; `tsc -b` does that). */
+const swc = ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }];
+module.exports = {
+  testEnvironment: "node",
+  transform: { "^.+\\.ts$": swc },
+  testMatch: ["<rootDir>/packages/*/src/**/*.test.ts", "<rootDir>/packages/*/test/**/*.test.ts"],
+  moduleNameMapper: { "^@setlab/([a-z-]+)$": "<rootDir>/packages/$1/src/index.ts" },
+  testTimeout: 60000,
+};

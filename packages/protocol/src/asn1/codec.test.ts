@@ -1,0 +1,113 @@
+import { DecodeError } from "../errors";
+import { decodeDer, encodeDer } from "./codec";
+import { choice, explicit, implicit, optional, sequence, sequenceOf, setOf, withDefault } from "./constructed";
+import { boolean, enumerated, generalizedTime, integer, namedBits, octets, oid, string } from "./primitives";
+
+const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
+const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+const Sample = sequence({
+  version: integer({ min: 1, max: 1 }),
+  revision: withDefault(integer({ min: 0, max: 0 }), 0),
+  id: octets({ size: 2 }),
+  lid: optional(implicit(0, octets({ min: 1, max: 4 }))),
+  flag: optional(explicit(1, boolean())),
+  names: sequenceOf(string("visible", { min: 1, max: 3 }), { min: 1, max: 2 }),
+});
+
+describe("strict DER codec core", () => {
+  const value = { version: 1, revision: 0, id: hex("0102"), lid: hex("aa"), names: ["ab"] };
+  // Each bad input differs from the valid content in exactly the way its label says.
+  const body = { version: "020101", id: "04020102", lid: "8001aa", names: "30041a026162" };
+  const seq = (content: string) => `30${(content.length / 2).toString(16).padStart(2, "0")}${content}`;
+  const valid = body.version + body.id + body.lid + body.names;
+  const der = hex(seq(valid));
+
+  it("encodes to the exact DER and decodes back", () => {
+    expect(toHex(encodeDer(Sample, value))).toBe(seq(valid));
+    expect(decodeDer(Sample, encodeDer(Sample, value))).toEqual(value);
+  });
+
+  const bad: [string, string][] = [
+    ["trailing garbage", `${seq(valid)}00`],
+    ["truncated", seq(valid).slice(0, -2)],
+    ["long-form length where short form fits", `3081${seq(valid).slice(2)}`],
+    ["indefinite length", `3080${valid}0000`],
+    ["DEFAULT value present", seq(body.version + "020100" + body.id + body.lid + body.names)],
+    ["version out of range", seq("020102" + body.id + body.lid + body.names)],
+    ["wrong fixed size", seq(body.version + "0403010203" + body.lid + body.names)],
+    ["missing required field", seq(body.version + body.id + body.lid)],
+    ["non-minimal INTEGER", seq("02020001" + body.id + body.lid + body.names)],
+    ["empty SEQUENCE OF below SIZE(1..)", seq(body.version + body.id + body.lid + "3000")],
+    ["unexpected field", seq(valid + "0500")],
+    ["character outside VisibleString", seq(body.version + body.id + body.lid + "30041a02610a")],
+  ];
+  it.each(bad)("rejects %s with decodingFailure", (_why, input) => {
+    expect(() => decodeDer(Sample, hex(input))).toThrow(DecodeError);
+    try {
+      decodeDer(Sample, hex(input));
+    } catch (e) {
+      expect((e as DecodeError).code).toBe("decodingFailure");
+    }
+  });
+
+  it("accepts the reference encoding", () => {
+    expect(decodeDer(Sample, der)).toEqual({ ...value, names: ["ab"] });
+  });
+
+  it("BOOLEAN must be FF for true", () => {
+    const B = boolean();
+    expect(decodeDer(B, hex("0101ff"))).toBe(true);
+    expect(() => decodeDer(B, hex("010101"))).toThrow(DecodeError);
+  });
+
+  it("OBJECT IDENTIFIER round-trips SET's arc and rejects non-minimal arcs", () => {
+    const O = oid();
+    expect(toHex(encodeDer(O, "2.23.42.0.3"))).toBe("0604672a0003");
+    expect(decodeDer(O, hex("0604672a0003"))).toBe("2.23.42.0.3");
+    expect(() => decodeDer(O, hex("0605672a800003"))).toThrow(DecodeError);
+  });
+
+  it("named bits drop trailing zeros and reject them on input", () => {
+    const T = namedBits(["card", "mer", "pgwy"] as const);
+    expect(toHex(encodeDer(T, ["mer"]))).toBe("03020640");
+    expect(decodeDer(T, hex("03020640"))).toEqual(["mer"]);
+    expect(() => decodeDer(T, hex("03020540"))).toThrow(DecodeError);
+  });
+
+  it("SET OF must be sorted", () => {
+    const S = setOf(integer());
+    expect(toHex(encodeDer(S, [3, 1]))).toBe("3106020101020103");
+    expect(() => decodeDer(S, hex("3106020103020101"))).toThrow(DecodeError);
+  });
+
+  it("CHOICE picks by tag and rejects unknown tags", () => {
+    const C = choice({ a: implicit(0, integer()), b: explicit(1, integer()) });
+    expect(decodeDer(C, hex("a103020105"))).toEqual({ type: "b", value: 5 });
+    expect(() => decodeDer(C, hex("820105"))).toThrow(DecodeError);
+  });
+
+  it("ENUMERATED rejects unknown values", () => {
+    const E = enumerated({ x: 0, y: 1 });
+    expect(decodeDer(E, hex("0a0101"))).toBe("y");
+    expect(() => decodeDer(E, hex("0a0102"))).toThrow(DecodeError);
+  });
+
+  it("GeneralizedTime is whole seconds in Z form", () => {
+    const G = generalizedTime();
+    const d = new Date(Date.UTC(2026, 10, 25, 19, 30, 0));
+    expect(Buffer.from(encodeDer(G, d)).toString("latin1").slice(2)).toBe("20261125193000Z");
+    expect(decodeDer(G, encodeDer(G, d))).toEqual(d);
+    expect(() => decodeDer(G, hex("1811323032363131323531393330303030305a"))).toThrow(DecodeError);
+    expect(() => decodeDer(G, hex("180f32303236313333323139333030305a"))).toThrow(DecodeError);
+  });
+
+  it("hostile nesting is a DecodeError, not a stack overflow", () => {
+    const deep = new Uint8Array(200000);
+    for (let i = 0; i < deep.length; i += 2) {
+      deep[i] = 0x30;
+      deep[i + 1] = 0x80;
+    }
+    expect(() => decodeDer(Sample, deep)).toThrow(DecodeError);
+  });
+});

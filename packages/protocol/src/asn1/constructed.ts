@@ -1,0 +1,234 @@
+/** Constructed ASN.1 types: SEQUENCE, SEQUENCE OF, SET OF, CHOICE, tagging, open types. */
+import { SetError } from "../errors";
+import {
+  type Codec,
+  type FieldInfo,
+  fail,
+  type Node,
+  nodeBytes,
+  nodeChildren,
+  nodeTag,
+  parseOne,
+  type TaggedCodec,
+} from "./codec";
+import { tagged } from "./primitives";
+import { compareBytes, concatBytes, context, describeTag, type TagKey, tlv, universal } from "./tlv";
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+interface OptionalField<T> {
+  readonly presence: "optional";
+  readonly codec: Codec<T>;
+}
+interface DefaultField<T> {
+  readonly presence: "default";
+  readonly codec: Codec<T>;
+  readonly value: T;
+}
+type FieldSpec = Codec<any> | OptionalField<any> | DefaultField<any>;
+
+/** `field OPTIONAL` */
+export const optional = <T>(codec: Codec<T>): OptionalField<T> => ({ presence: "optional", codec });
+/** `field DEFAULT value`: decoded values always carry the field; DER omits it when equal to the default. */
+export const withDefault = <T>(codec: Codec<T>, value: T): DefaultField<T> => ({ presence: "default", codec, value });
+
+type FieldValue<F> = F extends OptionalField<infer T> ? T : F extends DefaultField<infer T> ? T : F extends Codec<infer T> ? T : never;
+type RequiredKeys<F> = { [K in keyof F]: F[K] extends OptionalField<any> ? never : K }[keyof F];
+type OptionalKeys<F> = { [K in keyof F]: F[K] extends OptionalField<any> ? K : never }[keyof F];
+export type SequenceValue<F> = Simplify<
+  { [K in RequiredKeys<F>]: FieldValue<F[K]> } & { [K in OptionalKeys<F>]?: FieldValue<F[K]> }
+>;
+
+function toFieldInfo(name: string, spec: FieldSpec): FieldInfo {
+  if ("presence" in spec) {
+    return spec.presence === "default"
+      ? { name, codec: spec.codec, presence: "default", defaultValue: spec.value }
+      : { name, codec: spec.codec, presence: "optional" };
+  }
+  return { name, codec: spec, presence: "required" };
+}
+
+const matches = (codec: Codec<unknown>, tag: TagKey) => codec.tags === null || codec.tags.includes(tag);
+
+function sameEncoding(codec: Codec<unknown>, a: unknown, b: unknown): boolean {
+  const x = codec.encode(a);
+  const y = codec.encode(b);
+  return compareBytes(x, y) === 0;
+}
+
+/**
+ * SEQUENCE. Optional and DEFAULT fields are recognised by tag; the module is written so that
+ * every optional field's tags differ from those of the fields that may follow it.
+ */
+export function sequence<F extends Record<string, FieldSpec>>(fields: F): TaggedCodec<SequenceValue<F>> {
+  const infos = Object.entries(fields).map(([name, spec]) => toFieldInfo(name, spec));
+  type V = SequenceValue<F>;
+  return tagged<V>(
+    universal(16),
+    true,
+    { kind: "sequence", fields: infos },
+    (value) => {
+      const parts: Uint8Array[] = [];
+      const record = value as Record<string, unknown>;
+      for (const f of infos) {
+        const v = record[f.name];
+        if (v === undefined) {
+          if (f.presence === "required") throw new SetError("unspecifiedFailure", `cannot encode: missing ${f.name}`);
+          continue;
+        }
+        if (f.presence === "default" && sameEncoding(f.codec, v, f.defaultValue)) continue;
+        parts.push(f.codec.encode(v));
+      }
+      return concatBytes(parts);
+    },
+    (node, path) => {
+      const children = nodeChildren(node);
+      const out: Record<string, unknown> = {};
+      let i = 0;
+      for (const f of infos) {
+        const child = children[i];
+        if (child !== undefined && matches(f.codec, nodeTag(child))) {
+          out[f.name] = f.codec.decode(child, `${path}.${f.name}`);
+          i++;
+        } else if (f.presence === "required") {
+          fail(`${path}.${f.name}`, child === undefined ? "missing field" : `unexpected ${describeTag(nodeTag(child))}`);
+        } else if (f.presence === "default") {
+          out[f.name] = f.defaultValue;
+        }
+      }
+      if (i < children.length) fail(path, `unexpected ${describeTag(nodeTag(children[i]))} after the last field`);
+      return out as V;
+    },
+  );
+}
+
+function listOf<T>(kind: "sequenceOf" | "setOf", item: Codec<T>, min: number, max: number): TaggedCodec<T[]> {
+  const tag = universal(kind === "setOf" ? 17 : 16);
+  return tagged<T[]>(
+    tag,
+    true,
+    { kind, item: item as Codec<unknown>, min, max },
+    (list) => {
+      if (list.length < min || list.length > max)
+        throw new SetError("unspecifiedFailure", `cannot encode: ${list.length} items outside ${min}..${max}`);
+      const encoded = list.map((v) => item.encode(v));
+      if (kind === "setOf") encoded.sort(compareBytes);
+      return concatBytes(encoded);
+    },
+    (node, path) => {
+      const children = nodeChildren(node);
+      if (children.length < min || children.length > max)
+        fail(path, `${children.length} items outside SIZE(${min}..${max})`);
+      return children.map((c, i) => item.decode(c, `${path}[${i}]`));
+    },
+  );
+}
+
+/** SEQUENCE (SIZE(min..max)) OF item */
+export const sequenceOf = <T>(item: Codec<T>, bounds: { min?: number; max?: number } = {}) =>
+  listOf("sequenceOf", item, bounds.min ?? 0, bounds.max ?? Number.MAX_SAFE_INTEGER);
+
+/** SET (SIZE(min..max)) OF item; encoded in DER order, so decoding rejects unsorted input. */
+export const setOf = <T>(item: Codec<T>, bounds: { min?: number; max?: number } = {}) =>
+  listOf("setOf", item, bounds.min ?? 0, bounds.max ?? Number.MAX_SAFE_INTEGER);
+
+export type ChoiceValue<A> = { [K in keyof A]: { type: K; value: A[K] extends Codec<infer T> ? T : never } }[keyof A];
+
+/** CHOICE; the value names its alternative: `{ type: "pReqDualSigned", value: ... }`. */
+export function choice<A extends Record<string, Codec<any>>>(alternatives: A): Codec<ChoiceValue<A>> {
+  const entries = Object.entries(alternatives);
+  const tags: TagKey[] = [];
+  for (const [, c] of entries) {
+    if (c.tags === null) throw new Error("an open type cannot be a CHOICE alternative");
+    tags.push(...c.tags);
+  }
+  if (new Set(tags).size !== tags.length) throw new Error("CHOICE alternatives must have distinct tags");
+  type V = ChoiceValue<A>;
+  return {
+    tags,
+    spec: { kind: "choice", alternatives },
+    encode(value: V) {
+      const codec = alternatives[value.type as string];
+      if (!codec) throw new SetError("unspecifiedFailure", `cannot encode: unknown alternative ${String(value.type)}`);
+      return codec.encode(value.value);
+    },
+    decode(node: Node, path: string): V {
+      const tag = nodeTag(node);
+      for (const [type, codec] of entries)
+        if (codec.tags?.includes(tag)) return { type, value: codec.decode(node, `${path}.${type}`) } as V;
+      return fail(path, `no CHOICE alternative has tag ${describeTag(tag)}`);
+    },
+  };
+}
+
+/** [n] EXPLICIT inner */
+export function explicit<T>(n: number, inner: Codec<T>): TaggedCodec<T> {
+  const tag = context(n);
+  const make = (t: TagKey): TaggedCodec<T> => {
+    const base = tagged<T>(t, true, { kind: "explicit", tag: t, inner: inner as Codec<unknown> }, inner.encode, (node, path) => {
+      const children = nodeChildren(node);
+      if (children.length !== 1) fail(path, `EXPLICIT tag must hold exactly one value, found ${children.length}`);
+      return inner.decode(children[0], path);
+    });
+    return { ...base, withTag: make };
+  };
+  return make(tag);
+}
+
+/** [n] IMPLICIT inner (the module's default tagging); inner must have a tag of its own. */
+export function implicit<T>(n: number, inner: TaggedCodec<T>): TaggedCodec<T> {
+  const t = inner.withTag(context(n));
+  return { ...t, spec: { kind: "implicit", tag: context(n), inner: inner as Codec<unknown> } };
+}
+
+/** ANY: one whole DER value, kept as its bytes. */
+export function anyDer(): Codec<Uint8Array> {
+  return {
+    tags: null,
+    spec: { kind: "any" },
+    encode(value) {
+      parseOne(value, "ANY"); // refuse to emit something that is not one TLV
+      return value;
+    },
+    decode: (node) => nodeBytes(node),
+  };
+}
+
+/**
+ * A value validated by `inner` on decode but kept as its exact DER bytes. Used for CMS objects
+ * (SignedData, EnvelopedData) that the crypto operators parse and verify themselves, and whose
+ * bytes must survive untouched because signatures and digests cover them.
+ */
+export function captured<T>(inner: Codec<T>): Codec<Uint8Array> {
+  return {
+    tags: inner.tags,
+    spec: { kind: "captured", inner: inner as Codec<unknown> },
+    encode(bytes) {
+      inner.decode(parseOne(bytes, "value"), "value");
+      return bytes;
+    },
+    decode(node, path) {
+      inner.decode(node, path);
+      return nodeBytes(node);
+    },
+  };
+}
+
+/** Give a codec its ASN.1 type name (used in error paths, samples and the module cross-check). */
+export function named<C extends Codec<any>>(name: string, inner: C): C {
+  return { ...inner, spec: { kind: "named", name, inner } } as C;
+}
+
+/** A forward reference, for recursive types. */
+export function lazy<T>(get: () => Codec<T>, tags: readonly TagKey[]): Codec<T> {
+  return {
+    tags,
+    get spec() {
+      return get().spec;
+    },
+    encode: (v) => get().encode(v),
+    decode: (n, p) => get().decode(n, p),
+  };
+}
+
+export { tlv };

@@ -1,0 +1,4 @@
+export * from "./codec";
+export * from "./constructed";
+export * from "./primitives";
+export * from "./tlv";

@@ -1,0 +1,340 @@
+/** Primitive ASN.1 types with DER content rules and the module's SIZE/range bounds. */
+import { SetError } from "../errors";
+import { type Codec, expectTag, fail, type Node, nodeContent, type Spec, type TaggedCodec } from "./codec";
+import { type TagKey, tlv, universal } from "./tlv";
+
+function encodeFail(message: string): never {
+  throw new SetError("unspecifiedFailure", `cannot encode: ${message}`);
+}
+
+export function tagged<T>(
+  tag: TagKey,
+  constructed: boolean,
+  spec: Spec,
+  encodeContent: (value: T) => Uint8Array,
+  decodeContent: (node: Node, path: string) => T,
+): TaggedCodec<T> {
+  const codec: TaggedCodec<T> = {
+    tag,
+    tags: [tag],
+    constructed,
+    spec,
+    encodeContent,
+    decodeContent,
+    encode: (value) => tlv(tag, constructed, encodeContent(value)),
+    decode(node, path) {
+      expectTag(node, tag, constructed, path);
+      return decodeContent(node, path);
+    },
+    withTag: (t) => tagged(t, constructed, spec, encodeContent, decodeContent),
+  };
+  return codec;
+}
+
+const primitive = <T>(
+  universalTag: number,
+  spec: Spec,
+  enc: (value: T) => Uint8Array,
+  dec: (content: Uint8Array, path: string) => T,
+) =>
+  tagged<T>(universal(universalTag), false, spec, enc, (node, path) => dec(nodeContent(node), path));
+
+function integerContent(n: bigint): Uint8Array {
+  const out: number[] = [];
+  let v = n;
+  for (;;) {
+    const byte = Number(BigInt.asUintN(8, v));
+    out.unshift(byte);
+    v >>= 8n;
+    if ((v === 0n && (byte & 0x80) === 0) || (v === -1n && (byte & 0x80) !== 0)) break;
+  }
+  return Uint8Array.from(out);
+}
+
+function readInteger(c: Uint8Array, path: string): bigint {
+  if (c.length === 0) fail(path, "empty INTEGER");
+  if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
+    fail(path, "INTEGER not minimally encoded");
+  let v = 0n;
+  for (const b of c) v = (v << 8n) | BigInt(b);
+  if (c[0] & 0x80) v -= 1n << BigInt(8 * c.length);
+  return v;
+}
+
+export interface Bounds {
+  min?: number;
+  max?: number;
+}
+
+/** INTEGER (min..max), as a JavaScript number; the bounds never exceed the safe-integer range. */
+export function integer(bounds: Bounds = {}): TaggedCodec<number> {
+  const min = bounds.min ?? Number.MIN_SAFE_INTEGER;
+  const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
+  const check = (v: number | bigint, path: string) => {
+    if (v < min || v > max) fail(path, `INTEGER ${v} outside ${min}..${max}`);
+  };
+  return primitive<number>(
+    2,
+    { kind: "integer", min, max },
+    (v) => {
+      if (!Number.isSafeInteger(v) || v < min || v > max) encodeFail(`INTEGER ${v} outside ${min}..${max}`);
+      return integerContent(BigInt(v));
+    },
+    (c, path) => {
+      if (c.length > 8) fail(path, `INTEGER outside ${min}..${max}`);
+      const v = readInteger(c, path);
+      check(v, path);
+      return Number(v);
+    },
+  );
+}
+
+/** ENUMERATED with named values; an unknown value is a decoding failure. */
+export function enumerated<const V extends Record<string, number>>(values: V): TaggedCodec<keyof V & string> {
+  const byNumber = new Map<number, keyof V & string>();
+  for (const [name, n] of Object.entries(values)) byNumber.set(n, name);
+  return primitive<keyof V & string>(
+    10,
+    { kind: "enumerated", values },
+    (name) => {
+      const n = values[name];
+      if (n === undefined) encodeFail(`unknown enumeration value ${String(name)}`);
+      return integerContent(BigInt(n));
+    },
+    (c, path) => {
+      if (c.length > 4) fail(path, "ENUMERATED value too large");
+      const name = byNumber.get(Number(readInteger(c, path)));
+      if (name === undefined) fail(path, "unknown ENUMERATED value");
+      return name;
+    },
+  );
+}
+
+export function boolean(): TaggedCodec<boolean> {
+  return primitive<boolean>(
+    1,
+    { kind: "boolean" },
+    (v) => Uint8Array.of(v ? 0xff : 0),
+    (c, path) => {
+      if (c.length !== 1 || (c[0] !== 0 && c[0] !== 0xff)) fail(path, "BOOLEAN must be one octet 00 or FF");
+      return c[0] === 0xff;
+    },
+  );
+}
+
+export function nullValue(): TaggedCodec<null> {
+  return primitive<null>(
+    5,
+    { kind: "null" },
+    () => new Uint8Array(0),
+    (c, path) => {
+      if (c.length !== 0) fail(path, "NULL must be empty");
+      return null;
+    },
+  );
+}
+
+function sizeCheck(n: number, min: number, max: number, what: string, path: string) {
+  if (n < min || n > max) fail(path, `${what} size ${n} outside ${min}..${max}`);
+}
+
+/** OCTET STRING (SIZE(min..max)). `{ size: n }` fixes the length. */
+export function octets(bounds: Bounds & { size?: number } = {}): TaggedCodec<Uint8Array> {
+  const min = bounds.size ?? bounds.min ?? 0;
+  const max = bounds.size ?? bounds.max ?? Number.MAX_SAFE_INTEGER;
+  return primitive<Uint8Array>(
+    4,
+    { kind: "octets", min, max },
+    (v) => {
+      if (v.length < min || v.length > max) encodeFail(`OCTET STRING length ${v.length} outside ${min}..${max}`);
+      return v;
+    },
+    (c, path) => {
+      sizeCheck(c.length, min, max, "OCTET STRING", path);
+      return new Uint8Array(c);
+    },
+  );
+}
+
+/** BIT STRING as raw bits: `{ bytes, unusedBits }`. */
+export interface BitString {
+  bytes: Uint8Array;
+  unusedBits: number;
+}
+
+export function bitString(bounds: Bounds = {}): TaggedCodec<BitString> {
+  const min = bounds.min ?? 0;
+  const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
+  return primitive<BitString>(
+    3,
+    { kind: "bits", min, max },
+    (v) => {
+      const bits = v.bytes.length * 8 - v.unusedBits;
+      if (bits < min || bits > max) encodeFail(`BIT STRING of ${bits} bits outside ${min}..${max}`);
+      const out = new Uint8Array(v.bytes.length + 1);
+      out[0] = v.unusedBits;
+      out.set(v.bytes, 1);
+      return out;
+    },
+    (c, path) => readBits(c, path, min, max),
+  );
+}
+
+function readBits(c: Uint8Array, path: string, min: number, max: number): BitString {
+  if (c.length === 0) fail(path, "BIT STRING without its unused-bits octet");
+  const unusedBits = c[0];
+  if (unusedBits > 7 || (c.length === 1 && unusedBits !== 0)) fail(path, "bad BIT STRING unused-bits count");
+  const bytes = new Uint8Array(c.subarray(1));
+  if (unusedBits && bytes[bytes.length - 1] & ((1 << unusedBits) - 1)) fail(path, "unused BIT STRING bits not zero");
+  sizeCheck(bytes.length * 8 - unusedBits, min, max, "BIT STRING", path);
+  return { bytes, unusedBits };
+}
+
+/**
+ * BIT STRING with named bits, as the list of names set. DER drops trailing zero bits, so the
+ * encoding of a given set of names is unique; bits beyond the named ones are rejected.
+ */
+export function namedBits<const N extends string>(names: readonly N[]): TaggedCodec<N[]> {
+  return primitive<N[]>(
+    3,
+    { kind: "bits", names, min: 0, max: names.length },
+    (set) => {
+      const positions = set.map((n) => {
+        const i = names.indexOf(n);
+        if (i < 0) encodeFail(`unknown bit name ${n}`);
+        return i;
+      });
+      if (positions.length === 0) return Uint8Array.of(0);
+      const last = Math.max(...positions);
+      const bytes = new Uint8Array(Math.floor(last / 8) + 1);
+      for (const p of positions) bytes[p >> 3] |= 0x80 >> (p & 7);
+      const out = new Uint8Array(bytes.length + 1);
+      out[0] = 7 - (last & 7);
+      out.set(bytes, 1);
+      return out;
+    },
+    (c, path) => {
+      const { bytes, unusedBits } = readBits(c, path, 0, Number.MAX_SAFE_INTEGER);
+      const total = bytes.length * 8 - unusedBits;
+      if (total > names.length) fail(path, "BIT STRING sets an unnamed bit");
+      const set: N[] = [];
+      for (let i = 0; i < total; i++) if (bytes[i >> 3] & (0x80 >> (i & 7))) set.push(names[i]);
+      if (total > 0 && !(bytes[(total - 1) >> 3] & (0x80 >> ((total - 1) & 7))))
+        fail(path, "named BIT STRING has trailing zero bits");
+      return names.filter((n) => set.includes(n));
+    },
+  );
+}
+
+/** OBJECT IDENTIFIER as a dotted string. */
+export function oid(): TaggedCodec<string> {
+  return primitive<string>(
+    6,
+    { kind: "oid" },
+    (dotted) => {
+      const arcs = dotted.split(".").map((a) => {
+        if (!/^\d+$/.test(a)) encodeFail(`bad OID ${dotted}`);
+        return BigInt(a);
+      });
+      if (arcs.length < 2 || arcs[0] > 2n || (arcs[0] < 2n && arcs[1] > 39n)) encodeFail(`bad OID ${dotted}`);
+      const out: number[] = [];
+      const sub = [arcs[0] * 40n + arcs[1], ...arcs.slice(2)];
+      for (const s of sub) {
+        const group: number[] = [];
+        let v = s;
+        do {
+          group.unshift(Number(v & 0x7fn));
+          v >>= 7n;
+        } while (v > 0n);
+        out.push(...group.map((b, i) => (i < group.length - 1 ? b | 0x80 : b)));
+      }
+      return Uint8Array.from(out);
+    },
+    (c, path) => {
+      if (c.length === 0 || c[c.length - 1] & 0x80) fail(path, "truncated OBJECT IDENTIFIER");
+      if (c.length > 64) fail(path, "OBJECT IDENTIFIER too long");
+      const subs: bigint[] = [];
+      let v = 0n;
+      let start = true;
+      for (const b of c) {
+        if (start && b === 0x80) fail(path, "OBJECT IDENTIFIER arc not minimally encoded");
+        v = (v << 7n) | BigInt(b & 0x7f);
+        start = !(b & 0x80);
+        if (start) {
+          subs.push(v);
+          v = 0n;
+        }
+      }
+      const first = subs[0] < 80n ? subs[0] / 40n : 2n;
+      return [first, subs[0] - first * 40n, ...subs.slice(1)].join(".");
+    },
+  );
+}
+
+const charsets = {
+  numeric: { tag: 18, ok: (s: string) => /^[0-9 ]*$/.test(s) },
+  printable: { tag: 19, ok: (s: string) => /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s) },
+  ia5: { tag: 22, ok: (s: string) => /^[\x00-\x7f]*$/.test(s) },
+  visible: { tag: 26, ok: (s: string) => /^[\x20-\x7e]*$/.test(s) },
+  utf8: { tag: 12, ok: (_: string) => true },
+} as const;
+
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Character strings; SIZE counts characters (code points for UTF8String). */
+export function string(charset: keyof typeof charsets, bounds: Bounds & { size?: number } = {}): TaggedCodec<string> {
+  const min = bounds.size ?? bounds.min ?? 0;
+  const max = bounds.size ?? bounds.max ?? Number.MAX_SAFE_INTEGER;
+  const { tag, ok } = charsets[charset];
+  const length = (s: string) => [...s].length;
+  return primitive<string>(
+    tag,
+    { kind: "string", charset, min, max },
+    (s) => {
+      if (!ok(s) || length(s) < min || length(s) > max) encodeFail(`string not allowed in ${charset} ${min}..${max}`);
+      return new TextEncoder().encode(s);
+    },
+    (c, path) => {
+      let s: string;
+      try {
+        s = utf8Decoder.decode(c);
+      } catch {
+        return fail(path, "invalid UTF-8");
+      }
+      if (!ok(s)) fail(path, `character outside the ${charset} set`);
+      sizeCheck(length(s), min, max, "string", path);
+      return s;
+    },
+  );
+}
+
+/**
+ * GeneralizedTime in DER form `YYYYMMDDHHMMSSZ`. Project decision: SET's Date carries whole
+ * seconds; fractional seconds are rejected.
+ */
+export function generalizedTime(): TaggedCodec<Date> {
+  return primitive<Date>(
+    24,
+    { kind: "time" },
+    (d) => {
+      const t = d.getTime();
+      if (!Number.isFinite(t) || t % 1000 !== 0) encodeFail("Date must be a whole second");
+      const iso = d.toISOString(); // 2026-11-25T19:30:00.000Z
+      if (iso.length !== 24) encodeFail("year outside 0000..9999");
+      return new TextEncoder().encode(`${iso.slice(0, 19).replace(/[-:T]/g, "")}Z`);
+    },
+    (c, path) => {
+      const s = String.fromCharCode(...c);
+      const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+      if (!m) fail(path, "GeneralizedTime must be YYYYMMDDHHMMSSZ");
+      const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+      const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+      if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59)
+        fail(path, "GeneralizedTime is not a real date");
+      date.setUTCFullYear(y);
+      return date;
+    },
+  );
+}
+
+export type { Codec };

@@ -1,0 +1,74 @@
+/**
+ * DER serialisation of tag-length-value triples. Parsing goes through asn1js (see `codec.ts`);
+ * writing is this small function because our codecs already produce exact content octets.
+ */
+
+export const TagClass = { universal: 1, application: 2, context: 3, private: 4 } as const;
+
+/** A tag as one number: class in the high bits, tag number in the low 28 bits (asn1js class numbering). */
+export type TagKey = number;
+export const tagKey = (cls: number, num: number): TagKey => cls * 0x1000_0000 + num;
+export const universal = (num: number): TagKey => tagKey(TagClass.universal, num);
+export const context = (num: number): TagKey => tagKey(TagClass.context, num);
+export const tagClassOf = (t: TagKey): number => Math.floor(t / 0x1000_0000);
+export const tagNumberOf = (t: TagKey): number => t % 0x1000_0000;
+
+export function describeTag(t: TagKey): string {
+  const cls = tagClassOf(t);
+  const n = tagNumberOf(t);
+  return cls === TagClass.universal ? `UNIVERSAL ${n}` : cls === TagClass.context ? `[${n}]` : `[class ${cls} ${n}]`;
+}
+
+function identifier(tag: TagKey, constructed: boolean): number[] {
+  const cls = tagClassOf(tag) - 1; // asn1js 1..4 -> X.690 0..3
+  const num = tagNumberOf(tag);
+  const first = (cls << 6) | (constructed ? 0x20 : 0);
+  if (num < 31) return [first | num];
+  const stack: number[] = [];
+  let n = num;
+  do {
+    stack.unshift(n & 0x7f);
+    n = Math.floor(n / 128);
+  } while (n > 0);
+  return [first | 0x1f, ...stack.map((b, i) => (i < stack.length - 1 ? b | 0x80 : b))];
+}
+
+function lengthOctets(len: number): number[] {
+  if (len < 0x80) return [len];
+  const bytes: number[] = [];
+  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return [0x80 | bytes.length, ...bytes];
+}
+
+export function tlv(tag: TagKey, constructed: boolean, content: Uint8Array): Uint8Array {
+  const head = [...identifier(tag, constructed), ...lengthOctets(content.length)];
+  const out = new Uint8Array(head.length + content.length);
+  out.set(head, 0);
+  out.set(content, head.length);
+  return out;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** DER SET OF order: ascending by encoding, shorter first on a common prefix. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
