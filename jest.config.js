@@ -1,5 +1,8 @@
 /** Root jest config: every package's tests, TypeScript through @swc/jest (no type-check; `tsc -b` does that). */
-const swc = ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } }];
+const swc = [
+  "@swc/jest",
+  { jsc: { target: "es2022", parser: { syntax: "typescript" } }, module: { type: "commonjs" } },
+];
 module.exports = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": swc },

@@ -1,6 +1,15 @@
 import { DecodeError } from "../errors";
 import { decodeDer, encodeDer } from "./codec";
-import { choice, explicit, implicit, optional, sequence, sequenceOf, setOf, withDefault } from "./constructed";
+import {
+  choice,
+  explicit,
+  implicit,
+  optional,
+  sequence,
+  sequenceOf,
+  setOf,
+  withDefault,
+} from "./constructed";
 import { boolean, enumerated, generalizedTime, integer, namedBits, octets, oid, string } from "./primitives";
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));

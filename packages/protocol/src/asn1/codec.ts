@@ -23,7 +23,12 @@ export type Spec =
   | { kind: "bits"; names?: readonly string[]; min: number; max: number }
   | { kind: "oid" }
   | { kind: "enumerated"; values: Readonly<Record<string, number>> }
-  | { kind: "string"; charset: "numeric" | "printable" | "visible" | "ia5" | "utf8"; min: number; max: number }
+  | {
+      kind: "string";
+      charset: "numeric" | "printable" | "visible" | "ia5" | "utf8";
+      min: number;
+      max: number;
+    }
   | { kind: "time" }
   | { kind: "sequence"; fields: readonly FieldInfo[] }
   | { kind: "sequenceOf" | "setOf"; item: Codec<unknown>; min: number; max: number }
@@ -99,7 +104,8 @@ export function parseOne(bytes: Uint8Array, path: string): Node {
   const copy = new Uint8Array(bytes); // own buffer: asn1js keeps views into it
   const parsed = asn1js.fromBER(copy.buffer);
   if (parsed.offset === -1) fail(path, `malformed BER: ${parsed.result.error || "unreadable"}`);
-  if (parsed.offset !== copy.length) fail(path, `${copy.length - parsed.offset} trailing byte(s) after the value`);
+  if (parsed.offset !== copy.length)
+    fail(path, `${copy.length - parsed.offset} trailing byte(s) after the value`);
   return parsed.result;
 }
 

@@ -30,9 +30,20 @@ type FieldSpec = Codec<any> | OptionalField<any> | DefaultField<any>;
 /** `field OPTIONAL` */
 export const optional = <T>(codec: Codec<T>): OptionalField<T> => ({ presence: "optional", codec });
 /** `field DEFAULT value`: decoded values always carry the field; DER omits it when equal to the default. */
-export const withDefault = <T>(codec: Codec<T>, value: T): DefaultField<T> => ({ presence: "default", codec, value });
+export const withDefault = <T>(codec: Codec<T>, value: T): DefaultField<T> => ({
+  presence: "default",
+  codec,
+  value,
+});
 
-type FieldValue<F> = F extends OptionalField<infer T> ? T : F extends DefaultField<infer T> ? T : F extends Codec<infer T> ? T : never;
+type FieldValue<F> =
+  F extends OptionalField<infer T>
+    ? T
+    : F extends DefaultField<infer T>
+      ? T
+      : F extends Codec<infer T>
+        ? T
+        : never;
 type RequiredKeys<F> = { [K in keyof F]: F[K] extends OptionalField<any> ? never : K }[keyof F];
 type OptionalKeys<F> = { [K in keyof F]: F[K] extends OptionalField<any> ? K : never }[keyof F];
 export type SequenceValue<F> = Simplify<
@@ -73,7 +84,8 @@ export function sequence<F extends Record<string, FieldSpec>>(fields: F): Tagged
       for (const f of infos) {
         const v = record[f.name];
         if (v === undefined) {
-          if (f.presence === "required") throw new SetError("unspecifiedFailure", `cannot encode: missing ${f.name}`);
+          if (f.presence === "required")
+            throw new SetError("unspecifiedFailure", `cannot encode: missing ${f.name}`);
           continue;
         }
         if (f.presence === "default" && sameEncoding(f.codec, v, f.defaultValue)) continue;
@@ -91,12 +103,16 @@ export function sequence<F extends Record<string, FieldSpec>>(fields: F): Tagged
           out[f.name] = f.codec.decode(child, `${path}.${f.name}`);
           i++;
         } else if (f.presence === "required") {
-          fail(`${path}.${f.name}`, child === undefined ? "missing field" : `unexpected ${describeTag(nodeTag(child))}`);
+          fail(
+            `${path}.${f.name}`,
+            child === undefined ? "missing field" : `unexpected ${describeTag(nodeTag(child))}`,
+          );
         } else if (f.presence === "default") {
           out[f.name] = f.defaultValue;
         }
       }
-      if (i < children.length) fail(path, `unexpected ${describeTag(nodeTag(children[i]))} after the last field`);
+      if (i < children.length)
+        fail(path, `unexpected ${describeTag(nodeTag(children[i]))} after the last field`);
       return out as V;
     },
   );
@@ -110,7 +126,10 @@ function listOf<T>(kind: "sequenceOf" | "setOf", item: Codec<T>, min: number, ma
     { kind, item: item as Codec<unknown>, min, max },
     (list) => {
       if (list.length < min || list.length > max)
-        throw new SetError("unspecifiedFailure", `cannot encode: ${list.length} items outside ${min}..${max}`);
+        throw new SetError(
+          "unspecifiedFailure",
+          `cannot encode: ${list.length} items outside ${min}..${max}`,
+        );
       const encoded = list.map((v) => item.encode(v));
       if (kind === "setOf") encoded.sort(compareBytes);
       return concatBytes(encoded);
@@ -132,7 +151,9 @@ export const sequenceOf = <T>(item: Codec<T>, bounds: { min?: number; max?: numb
 export const setOf = <T>(item: Codec<T>, bounds: { min?: number; max?: number } = {}) =>
   listOf("setOf", item, bounds.min ?? 0, bounds.max ?? Number.MAX_SAFE_INTEGER);
 
-export type ChoiceValue<A> = { [K in keyof A]: { type: K; value: A[K] extends Codec<infer T> ? T : never } }[keyof A];
+export type ChoiceValue<A> = {
+  [K in keyof A]: { type: K; value: A[K] extends Codec<infer T> ? T : never };
+}[keyof A];
 
 /** CHOICE; the value names its alternative: `{ type: "pReqDualSigned", value: ... }`. */
 export function choice<A extends Record<string, Codec<any>>>(alternatives: A): Codec<ChoiceValue<A>> {
@@ -149,7 +170,8 @@ export function choice<A extends Record<string, Codec<any>>>(alternatives: A): C
     spec: { kind: "choice", alternatives },
     encode(value: V) {
       const codec = alternatives[value.type as string];
-      if (!codec) throw new SetError("unspecifiedFailure", `cannot encode: unknown alternative ${String(value.type)}`);
+      if (!codec)
+        throw new SetError("unspecifiedFailure", `cannot encode: unknown alternative ${String(value.type)}`);
       return codec.encode(value.value);
     },
     decode(node: Node, path: string): V {
@@ -165,11 +187,18 @@ export function choice<A extends Record<string, Codec<any>>>(alternatives: A): C
 export function explicit<T>(n: number, inner: Codec<T>): TaggedCodec<T> {
   const tag = context(n);
   const make = (t: TagKey): TaggedCodec<T> => {
-    const base = tagged<T>(t, true, { kind: "explicit", tag: t, inner: inner as Codec<unknown> }, inner.encode, (node, path) => {
-      const children = nodeChildren(node);
-      if (children.length !== 1) fail(path, `EXPLICIT tag must hold exactly one value, found ${children.length}`);
-      return inner.decode(children[0], path);
-    });
+    const base = tagged<T>(
+      t,
+      true,
+      { kind: "explicit", tag: t, inner: inner as Codec<unknown> },
+      inner.encode,
+      (node, path) => {
+        const children = nodeChildren(node);
+        if (children.length !== 1)
+          fail(path, `EXPLICIT tag must hold exactly one value, found ${children.length}`);
+        return inner.decode(children[0], path);
+      },
+    );
     return { ...base, withTag: make };
   };
   return make(tag);

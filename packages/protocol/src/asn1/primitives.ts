@@ -36,8 +36,7 @@ const primitive = <T>(
   spec: Spec,
   enc: (value: T) => Uint8Array,
   dec: (content: Uint8Array, path: string) => T,
-) =>
-  tagged<T>(universal(universalTag), false, spec, enc, (node, path) => dec(nodeContent(node), path));
+) => tagged<T>(universal(universalTag), false, spec, enc, (node, path) => dec(nodeContent(node), path));
 
 function integerContent(n: bigint): Uint8Array {
   const out: number[] = [];
@@ -146,7 +145,8 @@ export function octets(bounds: Bounds & { size?: number } = {}): TaggedCodec<Uin
     4,
     { kind: "octets", min, max },
     (v) => {
-      if (v.length < min || v.length > max) encodeFail(`OCTET STRING length ${v.length} outside ${min}..${max}`);
+      if (v.length < min || v.length > max)
+        encodeFail(`OCTET STRING length ${v.length} outside ${min}..${max}`);
       return v;
     },
     (c, path) => {
@@ -185,7 +185,8 @@ function readBits(c: Uint8Array, path: string, min: number, max: number): BitStr
   const unusedBits = c[0];
   if (unusedBits > 7 || (c.length === 1 && unusedBits !== 0)) fail(path, "bad BIT STRING unused-bits count");
   const bytes = new Uint8Array(c.subarray(1));
-  if (unusedBits && bytes[bytes.length - 1] & ((1 << unusedBits) - 1)) fail(path, "unused BIT STRING bits not zero");
+  if (unusedBits && bytes[bytes.length - 1] & ((1 << unusedBits) - 1))
+    fail(path, "unused BIT STRING bits not zero");
   sizeCheck(bytes.length * 8 - unusedBits, min, max, "BIT STRING", path);
   return { bytes, unusedBits };
 }
@@ -274,7 +275,7 @@ export function oid(): TaggedCodec<string> {
 const charsets = {
   numeric: { tag: 18, ok: (s: string) => /^[0-9 ]*$/.test(s) },
   printable: { tag: 19, ok: (s: string) => /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s) },
-  ia5: { tag: 22, ok: (s: string) => /^[\x00-\x7f]*$/.test(s) },
+  ia5: { tag: 22, ok: (s: string) => [...s].every((ch) => ch.charCodeAt(0) < 0x80) },
   visible: { tag: 26, ok: (s: string) => /^[\x20-\x7e]*$/.test(s) },
   utf8: { tag: 12, ok: (_: string) => true },
 } as const;
@@ -282,7 +283,10 @@ const charsets = {
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Character strings; SIZE counts characters (code points for UTF8String). */
-export function string(charset: keyof typeof charsets, bounds: Bounds & { size?: number } = {}): TaggedCodec<string> {
+export function string(
+  charset: keyof typeof charsets,
+  bounds: Bounds & { size?: number } = {},
+): TaggedCodec<string> {
   const min = bounds.size ?? bounds.min ?? 0;
   const max = bounds.size ?? bounds.max ?? Number.MAX_SAFE_INTEGER;
   const { tag, ok } = charsets[charset];
@@ -291,7 +295,8 @@ export function string(charset: keyof typeof charsets, bounds: Bounds & { size?:
     tag,
     { kind: "string", charset, min, max },
     (s) => {
-      if (!ok(s) || length(s) < min || length(s) > max) encodeFail(`string not allowed in ${charset} ${min}..${max}`);
+      if (!ok(s) || length(s) < min || length(s) > max)
+        encodeFail(`string not allowed in ${charset} ${min}..${max}`);
       return new TextEncoder().encode(s);
     },
     (c, path) => {
@@ -329,7 +334,14 @@ export function generalizedTime(): TaggedCodec<Date> {
       if (!m) fail(path, "GeneralizedTime must be YYYYMMDDHHMMSSZ");
       const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
       const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
-      if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59)
+      if (
+        date.getUTCFullYear() !== y ||
+        date.getUTCMonth() !== mo - 1 ||
+        date.getUTCDate() !== d ||
+        h > 23 ||
+        mi > 59 ||
+        se > 59
+      )
         fail(path, "GeneralizedTime is not a real date");
       date.setUTCFullYear(y);
       return date;

@@ -16,7 +16,11 @@ export const tagNumberOf = (t: TagKey): number => t % 0x1000_0000;
 export function describeTag(t: TagKey): string {
   const cls = tagClassOf(t);
   const n = tagNumberOf(t);
-  return cls === TagClass.universal ? `UNIVERSAL ${n}` : cls === TagClass.context ? `[${n}]` : `[class ${cls} ${n}]`;
+  return cls === TagClass.universal
+    ? `UNIVERSAL ${n}`
+    : cls === TagClass.context
+      ? `[${n}]`
+      : `[class ${cls} ${n}]`;
 }
 
 function identifier(tag: TagKey, constructed: boolean): number[] {
