@@ -21,7 +21,7 @@ export type Spec =
   | { kind: "null" }
   | { kind: "octets"; min: number; max: number }
   | { kind: "bits"; names?: readonly string[]; min: number; max: number }
-  | { kind: "oid" }
+  | { kind: "oid"; fixed?: string }
   | { kind: "enumerated"; values: Readonly<Record<string, number>> }
   | {
       kind: "string";

@@ -227,11 +227,11 @@ export function namedBits<const N extends string>(names: readonly N[]): TaggedCo
   );
 }
 
-/** OBJECT IDENTIFIER as a dotted string. */
-export function oid(): TaggedCodec<string> {
+/** OBJECT IDENTIFIER as a dotted string; `fixed` admits only that one value. */
+export function oid(fixed?: string): TaggedCodec<string> {
   return primitive<string>(
     6,
-    { kind: "oid" },
+    { kind: "oid", fixed },
     (dotted) => {
       const arcs = dotted.split(".").map((a) => {
         if (!/^\d+$/.test(a)) encodeFail(`bad OID ${dotted}`);
@@ -267,7 +267,10 @@ export function oid(): TaggedCodec<string> {
         }
       }
       const first = subs[0] < 80n ? subs[0] / 40n : 2n;
-      return [first, subs[0] - first * 40n, ...subs.slice(1)].join(".");
+      const dotted = [first, subs[0] - first * 40n, ...subs.slice(1)].join(".");
+      if (fixed !== undefined && dotted !== fixed)
+        fail(path, `expected OBJECT IDENTIFIER ${fixed}, found ${dotted}`);
+      return dotted;
     },
   );
 }

@@ -141,20 +141,13 @@ export function checkCriticalExtensions(
 }
 
 /** ContentInfo (RFC 5652): how every CMS object (S, SO, E, EK and their compounds) travels. */
-const ContentInfoShape = sequence({ contentType: oid(), content: explicit(0, anyDer()) });
-export const ContentInfo = named("ContentInfo", ContentInfoShape);
+export const ContentInfo = named(
+  "ContentInfo",
+  sequence({ contentType: oid(), content: explicit(0, anyDer()) }),
+);
 
-function contentInfoOf(name: string, contentType: string) {
-  const checked = {
-    ...ContentInfoShape,
-    decode(node: Parameters<typeof ContentInfoShape.decode>[0], path: string) {
-      const v = ContentInfoShape.decode(node, path);
-      if (v.contentType !== contentType) fail(path, `${name} must have contentType ${contentType}`);
-      return v;
-    },
-  };
-  return named(name, captured(checked));
-}
+const contentInfoOf = (name: string, contentType: string) =>
+  named(name, captured(sequence({ contentType: oid(contentType), content: explicit(0, anyDer()) })));
 
 /** S{}, SO{}: CMS SignedData in a ContentInfo, kept as DER bytes. */
 export const SignedMessage = contentInfoOf("SignedMessage", Std.signedData);

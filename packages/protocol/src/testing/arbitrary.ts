@@ -47,6 +47,7 @@ function fromSpec(spec: Spec): fc.Arbitrary<unknown> {
           return { bytes: b, unusedBits: unused };
         });
     case "oid":
+      if (spec.fixed) return fc.constant(spec.fixed);
       return fc
         .tuple(
           fc.constantFrom("1.3.6.1.4.1.32473", "2.23.42", "2.5.29"),
