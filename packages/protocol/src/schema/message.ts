@@ -1,1 +1,141 @@
-export {};
+/**
+ * MessageWrapper and the Message CHOICE (module section "wrapper", digest 3.1): the one shape
+ * every SET message has on the wire, and the receiver's first checks in the order digest 6
+ * gives them: strict DER, then the header's version, then the message type, then the body.
+ */
+import { type Codec, decodeDer, encodeDer, type Infer, nodeTag, parseOne } from "../asn1/codec";
+import { anyDer, choice, explicit, implicit, named, optional, sequence } from "../asn1/constructed";
+import { describeTag } from "../asn1/tlv";
+import { DecodeError } from "../errors";
+import { MsgExtensions } from "./common";
+import { ErrorMessage } from "./error";
+import { checkHeader, MessageHeader } from "./header";
+import {
+  AuthReq,
+  AuthRes,
+  AuthRevReq,
+  AuthRevRes,
+  BatchAdminReq,
+  BatchAdminRes,
+  CapReq,
+  CapRes,
+  CapRevReq,
+  CapRevRes,
+  CredReq,
+  CredRes,
+  CredRevReq,
+  CredRevRes,
+  PCertReq,
+  PCertRes,
+} from "./payment";
+import { InqReq, InqRes, PInitReq, PInitRes, PReq, PRes } from "./purchase";
+import {
+  CardCInitReq,
+  CardCInitRes,
+  CertInqReq,
+  CertInqRes,
+  CertReq,
+  CertRes,
+  MeAqCInitReq,
+  MeAqCInitRes,
+  RegFormReq,
+  RegFormRes,
+} from "./registration";
+
+export {
+  checkHeader,
+  checkWrapperIds,
+  MessageHeader,
+  MessageIDs,
+  type ProtectedIds,
+  protectedIdsOf,
+  setVersion,
+} from "./header";
+
+export const Message = named(
+  "Message",
+  choice({
+    purchaseInitRequest: explicit(0, PInitReq),
+    purchaseInitResponse: explicit(1, PInitRes),
+    purchaseRequest: explicit(2, PReq),
+    purchaseResponse: explicit(3, PRes),
+    inquiryRequest: explicit(4, InqReq),
+    inquiryResponse: explicit(5, InqRes),
+    authorizationRequest: explicit(6, AuthReq),
+    authorizationResponse: explicit(7, AuthRes),
+    authReversalRequest: explicit(8, AuthRevReq),
+    authReversalResponse: explicit(9, AuthRevRes),
+    captureRequest: explicit(10, CapReq),
+    captureResponse: explicit(11, CapRes),
+    captureReversalRequest: explicit(12, CapRevReq),
+    captureReversalResponse: explicit(13, CapRevRes),
+    creditRequest: explicit(14, CredReq),
+    creditResponse: explicit(15, CredRes),
+    creditReversalRequest: explicit(16, CredRevReq),
+    creditReversalResponse: explicit(17, CredRevRes),
+    pCertificateRequest: explicit(18, PCertReq),
+    pCertificateResponse: explicit(19, PCertRes),
+    batchAdministrationRequest: explicit(20, BatchAdminReq),
+    batchAdministrationResponse: explicit(21, BatchAdminRes),
+    cardholderCInitRequest: explicit(22, CardCInitReq),
+    cardholderCInitResponse: explicit(23, CardCInitRes),
+    meAqCInitRequest: explicit(24, MeAqCInitReq),
+    meAqCInitResponse: explicit(25, MeAqCInitRes),
+    registrationFormRequest: explicit(26, RegFormReq),
+    registrationFormResponse: explicit(27, RegFormRes),
+    certificateRequest: explicit(28, CertReq),
+    certificateResponse: explicit(29, CertRes),
+    certificateInquiryRequest: explicit(30, CertInqReq),
+    certificateInquiryResponse: explicit(31, CertInqRes),
+    error: explicit(999, ErrorMessage),
+  }),
+);
+export type Message = Infer<typeof Message>;
+export type MessageType = Message["type"];
+
+export const MessageWrapper = named(
+  "MessageWrapper",
+  sequence({
+    messageHeader: MessageHeader,
+    message: explicit(0, Message),
+    mwExtensions: optional(implicit(1, MsgExtensions)),
+  }),
+);
+export type MessageWrapper = Infer<typeof MessageWrapper>;
+
+/**
+ * The wrapper with its message left as raw DER: read first, so that the header's version and
+ * the message's type are judged before the body, whose syntax may differ in another version.
+ */
+const OuterWrapper: Codec<{
+  messageHeader: MessageHeader;
+  message: Uint8Array;
+  mwExtensions?: MsgExtensions;
+}> = sequence({
+  messageHeader: MessageHeader,
+  message: explicit(0, anyDer()),
+  mwExtensions: optional(implicit(1, MsgExtensions)),
+});
+
+export function encodeMessage(wrapper: MessageWrapper): Uint8Array {
+  return encodeDer(MessageWrapper, wrapper);
+}
+
+/**
+ * Strict DER decode of a whole SET message (digest 6, rule 1): decodingFailure for bad DER,
+ * versionTooOld/versionTooNew for another SET version, messageNotSupported for a message type
+ * outside the Message CHOICE, decodingFailure again for a malformed body.
+ */
+export function decodeMessage(bytes: Uint8Array): MessageWrapper {
+  const outer = decodeDer(OuterWrapper, new Uint8Array(bytes), "MessageWrapper");
+  checkHeader(outer.messageHeader);
+  const found = nodeTag(parseOne(outer.message, "MessageWrapper.message"));
+  if (!Message.tags?.includes(found))
+    throw new DecodeError(
+      "messageNotSupported",
+      `no SET message has tag ${describeTag(found)}`,
+      "MessageWrapper.message",
+    );
+  const message = decodeDer(Message, outer.message, "MessageWrapper.message");
+  return { ...outer, message };
+}
