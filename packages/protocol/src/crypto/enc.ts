@@ -1,0 +1,83 @@
+/**
+ * Sign-then-encrypt: Enc(s, r, t) = E(r, S(s, t)) and EncK(k, s, t) = EK(k, S(s, t)). The
+ * signature is typed with the TBS content type, the envelope with the TBE one (SET's suffixes).
+ */
+import { SetError } from "../errors";
+import { EK, openEK } from "./encryptedMessage";
+import { E, openE } from "./envelope";
+import type { Decrypter } from "./envelopedData";
+import { decryptionFailed } from "./envelopedData";
+import type { CryptoProvider } from "./provider";
+import { S, type Signer, type VerifiedSignedMessage, verifyS } from "./signedMessage";
+
+export interface SignedEnvelopeTypes {
+  /** setct OID of the signed content (…TBS). */
+  readonly signed: string;
+  /** setct OID of the envelope (…TBE). */
+  readonly enveloped: string;
+}
+
+export interface OpenOptions {
+  /** Certificates the recipient already holds, for a signature sent without them. */
+  readonly knownCertificates?: readonly Uint8Array[];
+}
+
+/**
+ * Verify a signature that came out of a decryption. A malformed inner structure is reported as the
+ * generic decryption error: a distinct "decrypted but unparsable" answer would tell an attacker
+ * that their tampered CBC ciphertext still had valid padding.
+ */
+export async function verifyDecrypted<T>(verification: Promise<T>): Promise<T> {
+  try {
+    return await verification;
+  } catch (e) {
+    if (e instanceof SetError && e.code === "decodingFailure") throw decryptionFailed();
+    throw e;
+  }
+}
+
+/** Enc(s, r, t) */
+export async function Enc(
+  p: CryptoProvider,
+  signer: Signer,
+  recipientCertificate: Uint8Array,
+  types: SignedEnvelopeTypes,
+  content: Uint8Array,
+): Promise<Uint8Array> {
+  return E(p, recipientCertificate, types.enveloped, await S(p, signer, types.signed, content));
+}
+
+/** Open Enc(s, r, t): decrypt, then verify the signature; returns t and the signer's certificate. */
+export async function openEnc(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  types: SignedEnvelopeTypes,
+  options: OpenOptions = {},
+): Promise<VerifiedSignedMessage> {
+  const signed = await openE(p, decrypter, msg, { contentType: types.enveloped });
+  return verifyDecrypted(verifyS(p, signed, { ...options, contentType: types.signed }));
+}
+
+/** EncK(k, s, t) */
+export async function EncK(
+  p: CryptoProvider,
+  key: Uint8Array,
+  signer: Signer,
+  types: SignedEnvelopeTypes,
+  content: Uint8Array,
+): Promise<Uint8Array> {
+  return EK(p, key, types.enveloped, await S(p, signer, types.signed, content));
+}
+
+/** Open EncK(k, s, t). */
+export async function openEncK(
+  p: CryptoProvider,
+  key: Uint8Array,
+  msg: Uint8Array,
+  types: SignedEnvelopeTypes,
+  options: OpenOptions = {},
+): Promise<VerifiedSignedMessage> {
+  const signed = await openEK(p, key, msg, { contentType: types.enveloped });
+  return verifyDecrypted(verifyS(p, signed, { ...options, contentType: types.signed }));
+}

@@ -1,0 +1,187 @@
+/**
+ * SET's envelopes whose RSA-OAEP block carries more than the key (digest 2.1, 2.2):
+ * - EH(r, t): the block also holds H(t), so the symmetric part cannot be swapped.
+ * - EX(r, t, p): the symmetric part holds L(t, p) = {t, DD(p)}; p itself (PANData and the like)
+ *   rides in the block, which only the recipient's private key opens.
+ * - EXH(r, t, p): EX plus the hash of the symmetric plaintext in the block.
+ * The block is DER ExtraBlock under the key-transport OID SetLab.rsaOaepExtraBlock; standard CMS
+ * readers (OpenSSL) do not know that algorithm and refuse these envelopes, by design.
+ * Every failure, including a hash or DD mismatch, is the one `decryption failed` error.
+ */
+import { decodeDer, encodeDer } from "../asn1/codec";
+import { ExtraBlock, Linkage } from "../schema/extraBlock";
+import { SetLab } from "../schema/oids";
+import { equalConstantTime } from "./bytes";
+import { checkDD, H } from "./digest";
+import { type Decrypter, decryptionFailed, recipientOf, seal, unseal } from "./envelopedData";
+import { L } from "./linkage";
+import type { CryptoProvider } from "./provider";
+
+interface ExtraParts {
+  readonly withHash: boolean;
+  readonly extra?: Uint8Array;
+}
+
+/** Envelope `plaintext` with an ExtraBlock; shared by EH, EX, EXH, EncX and EncBX. */
+export async function sealExtra(
+  p: CryptoProvider,
+  recipientCertificate: Uint8Array,
+  contentType: string,
+  plaintext: Uint8Array,
+  parts: ExtraParts,
+): Promise<Uint8Array> {
+  const [recipient, hash] = await Promise.all([
+    recipientOf(p, recipientCertificate),
+    parts.withHash ? H(p, plaintext) : undefined,
+  ]);
+  return seal(p, recipient, contentType, plaintext, (contentKey) => ({
+    algorithm: SetLab.rsaOaepExtraBlock,
+    block: encodeDer(ExtraBlock, { contentKey, hash, extra: parts.extra }),
+  }));
+}
+
+export interface OpenedExtra {
+  readonly plaintext: Uint8Array;
+  readonly extra?: Uint8Array;
+}
+
+/**
+ * Open an ExtraBlock envelope. The block must have exactly the parts the operator puts there (a
+ * hash iff `withHash`, extra data iff `withExtra`), and a hash must match the plaintext.
+ */
+export async function unsealExtra(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  contentType: string,
+  shape: { withHash: boolean; withExtra: boolean },
+): Promise<OpenedExtra> {
+  let block: ExtraBlock | undefined;
+  const { plaintext } = await unseal(p, decrypter, msg, contentType, SetLab.rsaOaepExtraBlock, (bytes) => {
+    try {
+      block = decodeDer(ExtraBlock, bytes);
+    } catch {
+      return undefined;
+    }
+    return block.contentKey;
+  });
+  if (
+    !block ||
+    (block.hash !== undefined) !== shape.withHash ||
+    (block.extra !== undefined) !== shape.withExtra
+  )
+    throw decryptionFailed();
+  if (block.hash && !equalConstantTime(block.hash, await H(p, plaintext))) throw decryptionFailed();
+  return { plaintext, extra: block.extra };
+}
+
+/** EH(r, t) */
+export function EH(
+  p: CryptoProvider,
+  recipientCertificate: Uint8Array,
+  contentType: string,
+  content: Uint8Array,
+): Promise<Uint8Array> {
+  return sealExtra(p, recipientCertificate, contentType, content, { withHash: true });
+}
+
+/** Open EH(r, t); returns DER(t) after checking H(t) from the RSA block. */
+export async function openEH(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  options: { contentType: string },
+): Promise<Uint8Array> {
+  const opened = await unsealExtra(p, decrypter, msg, options.contentType, {
+    withHash: true,
+    withExtra: false,
+  });
+  return opened.plaintext;
+}
+
+export interface ExtraTypes {
+  /** setct OID of the envelope (e.g. PIDualSignedTBE). */
+  readonly contentType: string;
+  /** setct OID of p, the extra data (e.g. PANData), used in DD(p). */
+  readonly extraContentType: string;
+}
+
+async function sealX(
+  p: CryptoProvider,
+  recipientCertificate: Uint8Array,
+  types: ExtraTypes,
+  t: Uint8Array,
+  extra: Uint8Array,
+  withHash: boolean,
+): Promise<Uint8Array> {
+  const linkage = await L(p, t, extra, types.extraContentType);
+  return sealExtra(p, recipientCertificate, types.contentType, linkage, { withHash, extra });
+}
+
+/** What EX and EXH yield to their recipient. */
+export interface OpenedX {
+  /** DER of t, the first element of the linkage. */
+  readonly t: Uint8Array;
+  /** DER of p, from the RSA block, checked against DD(p) in the linkage. */
+  readonly extra: Uint8Array;
+}
+
+async function openX(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  types: ExtraTypes,
+  withHash: boolean,
+): Promise<OpenedX> {
+  const { plaintext, extra } = await unsealExtra(p, decrypter, msg, types.contentType, {
+    withHash,
+    withExtra: true,
+  });
+  try {
+    const linkage = decodeDer(Linkage, plaintext);
+    await checkDD(p, linkage.dd, extra!, types.extraContentType);
+    return { t: linkage.t, extra: extra! };
+  } catch {
+    throw decryptionFailed();
+  }
+}
+
+/** EX(r, t, p): symmetric part L(t, p), p in the RSA block. */
+export function EX(
+  p: CryptoProvider,
+  recipientCertificate: Uint8Array,
+  types: ExtraTypes,
+  t: Uint8Array,
+  extra: Uint8Array,
+): Promise<Uint8Array> {
+  return sealX(p, recipientCertificate, types, t, extra, false);
+}
+
+export function openEX(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  types: ExtraTypes,
+): Promise<OpenedX> {
+  return openX(p, decrypter, msg, types, false);
+}
+
+/** EXH(r, t, p): EX plus H(L(t, p)) in the RSA block. */
+export function EXH(
+  p: CryptoProvider,
+  recipientCertificate: Uint8Array,
+  types: ExtraTypes,
+  t: Uint8Array,
+  extra: Uint8Array,
+): Promise<Uint8Array> {
+  return sealX(p, recipientCertificate, types, t, extra, true);
+}
+
+export function openEXH(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  types: ExtraTypes,
+): Promise<OpenedX> {
+  return openX(p, decrypter, msg, types, true);
+}
