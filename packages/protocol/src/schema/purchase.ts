@@ -86,12 +86,14 @@ export type PInitResData = Infer<typeof PInitResData>;
 
 /** S{M, PInitResData}. */
 export const PInitRes = named("PInitRes", SignedMessage);
+export type PInitRes = Infer<typeof PInitRes>;
 
 // ------------------------------------------------------------------------------------------
 // Order and payment information
 
 /** HOD: DD{HODInput}, binding order description and amount under a salt. */
 export const HOD = named("HOD", DetachedDigest);
+export type HOD = Infer<typeof HOD>;
 
 export const Recurring = named(
   "Recurring",
@@ -100,6 +102,7 @@ export const Recurring = named(
     recurringExpiry: SETDate,
   }),
 );
+export type Recurring = Infer<typeof Recurring>;
 
 export const InstallRecurInd = named(
   "InstallRecurInd",
@@ -108,6 +111,7 @@ export const InstallRecurInd = named(
     recurring: implicit(1, Recurring),
   }),
 );
+export type InstallRecurInd = Infer<typeof InstallRecurInd>;
 
 /** Installment or recurring terms, agreed with the order and signed with it. */
 export const InstallRecurData = named(
@@ -153,6 +157,7 @@ export type OIData = Infer<typeof OIData>;
 
 /** HMAC-SHA-256(CardSecret, XID), whole: links the purchase to the card for the issuer. */
 export const TransStain = named("TransStain", octets({ size: ub.digest }));
+export type TransStain = Infer<typeof TransStain>;
 
 /** AES-256 key for the gateway's AcqCardMsg back to the cardholder. */
 export const BackKeyData = named(
@@ -169,6 +174,7 @@ export const ProfileBinding = named(
 export type ProfileBinding = Infer<typeof ProfileBinding>;
 
 export const Inputs = named("Inputs", sequence({ hod: HOD, purchAmt: CurrencyAmount }));
+export type Inputs = Infer<typeof Inputs>;
 
 /** Payment instruction head: what the gateway learns of the purchase. */
 export const PIHead = named(
@@ -225,6 +231,7 @@ export type PIDualSigned = Infer<typeof PIDualSigned>;
 
 /** EXH{P, PI-OILink, PANToken}. */
 export const PIUnsigned = named("PIUnsigned", EnvelopedMessage);
+export type PIUnsigned = Infer<typeof PIUnsigned>;
 
 export const OIDualSigned = named("OIDualSigned", sequence({ oiData: OIData, hPIData: DetachedDigest }));
 export type OIDualSigned = Infer<typeof OIDualSigned>;
@@ -282,8 +289,11 @@ export const CompletionCode = named(
 export type CompletionCode = Infer<typeof CompletionCode>;
 
 export const AuthStatus = named("AuthStatus", sequence({ authDate: SETDate, authAmt: CurrencyAmount }));
+export type AuthStatus = Infer<typeof AuthStatus>;
 export const CapStatus = named("CapStatus", sequence({ capDate: SETDate, capAmt: CurrencyAmount }));
+export type CapStatus = Infer<typeof CapStatus>;
 export const CredStatus = named("CredStatus", sequence({ creditDate: SETDate, creditAmt: CurrencyAmount }));
+export type CredStatus = Infer<typeof CredStatus>;
 
 export const Results = named(
   "Results",
@@ -321,6 +331,7 @@ export type PResData = Infer<typeof PResData>;
 
 /** S{M, PResData}. */
 export const PRes = named("PRes", SignedMessage);
+export type PRes = Infer<typeof PRes>;
 
 export const InqReqData = named(
   "InqReqData",
@@ -346,3 +357,4 @@ export type InqReq = Infer<typeof InqReq>;
 
 /** S{M, PResData}: the same content as PRes. */
 export const InqRes = named("InqRes", SignedMessage);
+export type InqRes = Infer<typeof InqRes>;
