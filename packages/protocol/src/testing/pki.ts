@@ -72,8 +72,8 @@ export interface CertificateOverrides {
   readonly notAfter?: Date;
   /** Sign with this key while still naming the real issuer (a forged or mis-signed certificate). */
   readonly signWith?: CryptoKey;
-  /** Subject organisation, which carries the brand below the root. */
-  readonly brand?: string;
+  /** Subject organisation, which carries the brand below the root; null leaves O= out. */
+  readonly brand?: string | null;
   readonly extraExtensions?: readonly RawExtension[];
 }
 
@@ -256,10 +256,13 @@ export async function createTestParty(
   const o = profile.overrides ?? {};
   const keys = profile.keys ?? (await generateTestKeyPair(profile.use, crypto));
   const serialNumber = profile.serialNumber ?? randomSerialSeed(crypto).toString(16);
-  const brand = o.brand ?? profile.brand;
-  const subject = brand
-    ? `C=US, O=${brand}, OU=${profile.roles.join(" ")}, CN=${profile.name}`
-    : `C=US, O=SET Lab, CN=${profile.name}`;
+  const brand = o.brand !== undefined ? o.brand : profile.brand;
+  const subject =
+    brand === null
+      ? `C=US, OU=${profile.roles.join(" ")}, CN=${profile.name}`
+      : brand
+        ? `C=US, O=${brand}, OU=${profile.roles.join(" ")}, CN=${profile.name}`
+        : `C=US, O=SET Lab, CN=${profile.name}`;
   const subjectName = new x509.Name(subject);
   const notBefore = o.notBefore ?? profile.notBefore ?? defaultNotBefore();
   const notAfter = o.notAfter ?? profile.notAfter ?? new Date(notBefore.getTime() + 365 * 86400_000);
@@ -328,9 +331,9 @@ export async function createTestParty(
   return {
     name: profile.name,
     certificate: new Uint8Array(cert.rawData),
-    certificatePem: cert.toString("pem"),
+    certificatePem: `${cert.toString("pem").trimEnd()}\n`,
     privateKey: keys.privateKey,
-    privateKeyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY"),
+    privateKeyPem: `${x509.PemConverter.encode(pkcs8, "PRIVATE KEY").trimEnd()}\n`,
     publicKey: keys.publicKey,
   };
 }

@@ -1,0 +1,206 @@
+/**
+ * Certificate path validation up to the one pinned SET root (digest 1.2, section 6): our own SET
+ * checks first, for precise errors, then pkijs's RFC 5280 engine as a second, independent judge.
+ */
+import * as pkijs from "pkijs";
+import { bytesEqual, context, tlv } from "../asn1/tlv";
+import { SetError } from "../errors";
+import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+import { isCaRole, mayIssue } from "./profile";
+import { checkSetProfile } from "./profileChecks";
+import { parseSetCertificate, SetCertificate } from "./setCertificate";
+
+export type CertificateInput = SetCertificate | Uint8Array;
+
+export interface ValidatedChain {
+  /** Leaf first, pinned root last. */
+  readonly path: readonly SetCertificate[];
+  readonly leaf: SetCertificate;
+  readonly root: SetCertificate;
+  /** The brand every certificate below the root belongs to (absent when the leaf is the root). */
+  readonly brand?: string;
+}
+
+/** Deeper than root, brand, geopolitical, end-entity CA and leaf means something is wrong. */
+const MAX_PATH = 6;
+const sha256WithRSAEncryption = "1.2.840.113549.1.1.11";
+
+const asCertificate = (c: CertificateInput) => (c instanceof SetCertificate ? c : parseSetCertificate(c));
+
+/**
+ * Validate `leaf` at time `at` through `intermediates` to `pinnedRoot`. Throws SetError:
+ * `expiredCertificate` for a certificate past its validity, `invalidCertificate` for every other
+ * path or profile failure, `unrecognizedExtension` for an unknown critical extension.
+ */
+export async function validateChain(
+  source: CryptoSource,
+  leaf: CertificateInput,
+  intermediates: readonly CertificateInput[],
+  pinnedRoot: CertificateInput,
+  at: Date,
+): Promise<ValidatedChain> {
+  const { crypto, engine } = resolveCrypto(source);
+  const root = asCertificate(pinnedRoot);
+  const pool = intermediates.map(asCertificate);
+  const path = buildPath(asCertificate(leaf), pool, root);
+
+  for (const [i, cert] of path.entries()) {
+    checkSetProfile(cert);
+    checkValidity(cert, at);
+    const issuer = path[i + 1] ?? cert;
+    await checkSignature(crypto, cert, issuer);
+    if (i + 1 < path.length) checkIssuerRole(cert, issuer);
+    // pkijs 3.4.3 does not enforce pathLenConstraint: intermediates below this CA, excluding the leaf.
+    const limit = cert.basicConstraints?.pathLength;
+    if (i > 0 && limit !== undefined && i - 1 > limit)
+      throw new SetError("invalidCertificate", `pathLenConstraint ${limit} exceeded`, cert.where);
+  }
+  if (!root.hasRole("rca"))
+    throw new SetError("invalidCertificate", "the pinned root is not a SET root (rca)", root.where);
+  const brands = new Set(path.slice(0, -1).map((c) => c.brand));
+  if (brands.size > 1)
+    throw new SetError("invalidCertificate", `path mixes brands: ${[...brands].join(", ")}`, path[0].where);
+
+  await judgeWithPkijs(engine, path, at);
+  return { path, leaf: path[0], root, brand: path.length > 1 ? path[path.length - 2].brand : undefined };
+}
+
+function buildPath(
+  leaf: SetCertificate,
+  pool: readonly SetCertificate[],
+  root: SetCertificate,
+): SetCertificate[] {
+  const path = [leaf];
+  for (let current = leaf; !bytesEqual(current.der, root.der); ) {
+    if (path.length >= MAX_PATH)
+      throw new SetError("invalidCertificate", "certificate path too long", leaf.where);
+    const issuer = [root, ...pool].find((ca) => issues(ca, current) && !path.includes(ca));
+    if (!issuer || (current.selfIssued && issuer === root && !bytesEqual(current.spki, root.spki)))
+      throw new SetError(
+        "invalidCertificate",
+        `no certificate issued ${current.subject} on a path to the pinned root`,
+        current.where,
+      );
+    path.push(issuer);
+    current = issuer;
+  }
+  return path;
+}
+
+/** Name chaining, sharpened by SET's issuer+serial authorityKeyIdentifier when present. */
+function issues(ca: SetCertificate, cert: SetCertificate): boolean {
+  if (!bytesEqual(ca.subjectDer, cert.issuerDer)) return false;
+  const aki = cert.authorityKeyIdentifier;
+  if (!aki?.serialNumber || !aki.issuerGeneralName) return true;
+  return (
+    bytesEqual(aki.serialNumber, ca.serialBytes) &&
+    bytesEqual(aki.issuerGeneralName, tlv(context(4), true, ca.issuerDer))
+  );
+}
+
+function checkValidity(cert: SetCertificate, at: Date): void {
+  if (at.getTime() > cert.notAfter.getTime())
+    throw new SetError("expiredCertificate", `expired on ${cert.notAfter.toISOString()}`, cert.where);
+  if (at.getTime() < cert.notBefore.getTime())
+    throw new SetError("invalidCertificate", `not valid before ${cert.notBefore.toISOString()}`, cert.where);
+}
+
+async function checkSignature(crypto: Crypto, cert: SetCertificate, issuer: SetCertificate): Promise<void> {
+  if (cert.signatureAlgorithm !== sha256WithRSAEncryption)
+    throw new SetError(
+      "invalidCertificate",
+      `signature algorithm ${cert.signatureAlgorithm} is not allowed`,
+      cert.where,
+    );
+  let ok = false;
+  try {
+    const key = await crypto.subtle.importKey(
+      "spki",
+      new Uint8Array(issuer.spki),
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    ok = await crypto.subtle.verify(
+      "RSASSA-PKCS1-v1_5",
+      key,
+      new Uint8Array(cert.signature),
+      new Uint8Array(cert.tbs),
+    );
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new SetError(
+      "invalidCertificate",
+      `signature does not verify with the key of ${issuer.subject}`,
+      cert.where,
+    );
+}
+
+function checkIssuerRole(cert: SetCertificate, issuer: SetCertificate): void {
+  const issuerRoles = issuer.certificateType ?? [];
+  if (!issuerRoles.some(isCaRole))
+    throw new SetError("invalidCertificate", `issuer ${issuer.subject} is not a SET CA`, cert.where);
+  if (!issuer.keyUsage?.includes("keyCertSign"))
+    throw new SetError("invalidCertificate", `issuer ${issuer.subject} lacks keyCertSign`, cert.where);
+  const allowed = issuerRoles.flatMap((r) => mayIssue[r]);
+  const roles = cert.certificateType ?? [];
+  if (!roles.every((r) => allowed.includes(r)))
+    throw new SetError(
+      "invalidCertificate",
+      `a ${issuerRoles.join(",")} may not certify a ${roles.join(",")} certificate`,
+      cert.where,
+    );
+}
+
+async function judgeWithPkijs(
+  engine: pkijs.ICryptoEngine,
+  path: readonly SetCertificate[],
+  at: Date,
+): Promise<void> {
+  const root = path[path.length - 1];
+  // pkijs takes the last of `certs` as the end entity.
+  const certs = path
+    .slice(0, -1)
+    .reverse()
+    .map((c) => c.pkijs);
+  if (certs.length === 0) return;
+  const chain = new pkijs.CertificateChainValidationEngine({
+    trustedCerts: [root.pkijs],
+    certs,
+    checkDate: at,
+    findIssuer: findIssuerByName,
+  });
+  let verdict: { result: boolean; resultMessage: string };
+  try {
+    verdict = await chain.verify({ passedWhenNotRevValues: true }, engine);
+  } catch (e) {
+    verdict = { result: false, resultMessage: (e as Error).message };
+  }
+  if (!verdict.result)
+    throw new SetError(
+      "invalidCertificate",
+      `RFC 5280 path validation failed: ${verdict.resultMessage}`,
+      path[0].where,
+    );
+}
+
+/**
+ * pkijs 3.4.3's default issuer search misreads an issuer+serial authorityKeyIdentifier (SET's only
+ * form): it compares authorityCertIssuer with the candidate's subject instead of its issuer, so it
+ * never finds a SET issuer. This search chains by name and keeps the candidates whose key verifies
+ * the signature, both judged by pkijs itself.
+ */
+const findIssuerByName: pkijs.FindIssuerCallback = async (certificate, engine, crypto) => {
+  const found: pkijs.Certificate[] = [];
+  for (const candidate of [...engine.trustedCerts, ...engine.certs]) {
+    if (!certificate.issuer.isEqual(candidate.subject)) continue;
+    try {
+      if (await certificate.verify(candidate, crypto)) found.push(candidate);
+    } catch {
+      // A candidate whose key cannot verify is simply not the issuer.
+    }
+  }
+  return found;
+};
