@@ -7,7 +7,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SetError } from "../errors";
 import { createTestPki, type PartyName, type TestPki } from "../testing/pki";
+import { deterministic } from "./deterministic";
 import type { Decrypter } from "./envelopedData";
 import { type CryptoProvider, nodeProvider, peculiarProvider } from "./provider";
 import type { Signer } from "./signedMessage";
@@ -92,3 +94,21 @@ export async function withOpenSsl<T>(body: (o: OpenSsl) => Promise<T> | T): Prom
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The opener failed with the one generic decryption error, nothing more specific. */
+export async function expectDecryptionFailed(promise: Promise<unknown>): Promise<void> {
+  const e = await promise.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(SetError);
+  expect(e).toMatchObject({
+    code: "decodingFailure",
+    message: "decodingFailure: decryption failed",
+    where: undefined,
+  });
+}
+
+/** A deterministic provider over `p`, so tampering outcomes (CBC padding) are reproducible. */
+export const pinned = (p: CryptoProvider, seed = 7) =>
+  deterministic(p, { seed: Uint8Array.of(seed), now: new Date("2030-06-01T00:00:00Z") });

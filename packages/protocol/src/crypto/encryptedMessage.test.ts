@@ -1,0 +1,68 @@
+import { ContentType, Std } from "../schema/oids";
+import { EK, openEK } from "./encryptedMessage";
+import {
+  derOf,
+  expectDecryptionFailed,
+  flipped,
+  pinned,
+  providers,
+  withOpenSsl,
+} from "./fixtures.test-helper";
+
+const type = ContentType.CertResTBE;
+const key = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+const hexKey = Buffer.from(key).toString("hex");
+
+describe.each(providers)("EK under the %s provider", (_name, p) => {
+  const t = derOf("CertResData signed");
+
+  it("round-trips", async () => {
+    expect(await openEK(p, key, await EK(p, key, type, t), { contentType: type })).toEqual(t);
+  });
+
+  it("refuses a key that is not 32 bytes, clearly", async () => {
+    await expect(EK(p, key.subarray(0, 16), type, t)).rejects.toThrow(/32-byte AES-256 key/);
+  });
+
+  describe("fails with the one generic error on", () => {
+    it("the wrong key", async () => {
+      const msg = await EK(pinned(p), key, type, t);
+      await expectDecryptionFailed(openEK(p, flipped(key, 0), msg, { contentType: type }));
+    });
+    it("another content type", async () => {
+      await expectDecryptionFailed(
+        openEK(p, key, await EK(p, key, type, t), { contentType: ContentType.PI }),
+      );
+    });
+    it("tampered ciphertext", async () => {
+      const msg = await EK(pinned(p), key, type, t);
+      await expectDecryptionFailed(openEK(p, key, flipped(msg, -1), { contentType: type }));
+    });
+    it("something that is not an EncryptedData", async () => {
+      await expectDecryptionFailed(openEK(p, key, t, { contentType: type }));
+    });
+  });
+
+  it("OpenSSL opens our EK, and we open OpenSSL's EncryptedData", async () => {
+    const ours = await EK(p, key, type, t);
+    const theirs = await withOpenSsl((o) => {
+      o.file("ek.der", ours);
+      o.file("t.der", t);
+      const args = ["cms", "-inform", "DER", "-outform", "DER", "-secretkey", hexKey];
+      o.run(...args, "-EncryptedData_decrypt", "-in", "ek.der", "-out", "out.der");
+      expect(o.read("out.der")).toEqual(t);
+      o.run(
+        ...args,
+        "-EncryptedData_encrypt",
+        "-aes-256-cbc",
+        "-binary",
+        "-in",
+        "t.der",
+        "-out",
+        "theirs.der",
+      );
+      return o.read("theirs.der");
+    });
+    expect(await openEK(p, key, theirs, { contentType: Std.data })).toEqual(t);
+  });
+});
