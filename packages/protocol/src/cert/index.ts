@@ -1,3 +1,4 @@
+export * from "./brandCRLIdentifier";
 export * from "./certificateCache";
 export * from "./chain";
 export type { CryptoSource } from "./cryptoSource";

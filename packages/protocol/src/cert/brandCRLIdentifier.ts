@@ -1,0 +1,90 @@
+/**
+ * BrandCRLIdentifier (digest 1.6): the brand CA's signed list of the CRLs in force under its
+ * brand. Signed X.509-style (see the module's DECISION), so signing and verifying mirror a CRL.
+ */
+import { decodeDer, encodeDer } from "../asn1/codec";
+import { bytesEqual } from "../asn1/tlv";
+import { SetError } from "../errors";
+import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
+import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+import { checkCertificateUse } from "./profileChecks";
+import type { SetCertificate } from "./setCertificate";
+
+const sha256WithRSAEncryption = "1.2.840.113549.1.1.11";
+/** DER NULL: the parameters of sha256WithRSAEncryption. */
+const derNull = Uint8Array.of(5, 0);
+
+export interface VerifiedBrandCRLIdentifier {
+  readonly content: UnsignedBrandCRLIdentifier;
+  /** SHA-256 over the unsigned part: what Thumbs.brlThumbs lists. */
+  readonly thumb: Uint8Array;
+}
+
+/** Sign `content` with the brand CA's signature key; returns the DER BrandCRLIdentifier. */
+export async function signBrandCRLIdentifier(
+  source: CryptoSource,
+  content: UnsignedBrandCRLIdentifier,
+  brandCaKey: CryptoKey,
+): Promise<Uint8Array> {
+  const { crypto } = resolveCrypto(source);
+  const unsigned = encodeDer(UnsignedBrandCRLIdentifier, content);
+  const signature = new Uint8Array(
+    await crypto.subtle.sign("RSASSA-PKCS1-v1_5", brandCaKey, new Uint8Array(unsigned)),
+  );
+  return encodeDer(BrandCRLIdentifier, {
+    unsignedBrandCRLIdentifier: unsigned,
+    signatureAlgorithm: { algorithm: sha256WithRSAEncryption, parameters: derNull },
+    signature: { bytes: signature, unusedBits: 0 },
+  });
+}
+
+/**
+ * Verify a BCI against the brand CA certificate that signed it (validate that certificate's chain
+ * separately). Refuses a BCI for another brand, signed by another certificate, or outside its
+ * validity at `at`.
+ */
+export async function verifyBrandCRLIdentifier(
+  source: CryptoSource,
+  der: Uint8Array,
+  brandCa: SetCertificate,
+  at: Date,
+): Promise<VerifiedBrandCRLIdentifier> {
+  const { crypto } = resolveCrypto(source);
+  const bci = decodeDer(BrandCRLIdentifier, new Uint8Array(der));
+  const content = decodeDer(UnsignedBrandCRLIdentifier, bci.unsignedBrandCRLIdentifier);
+  const where = `BrandCRLIdentifier ${content.brandID} #${content.sequenceNum}`;
+  checkCertificateUse(brandCa, { role: "bca", use: "certSign" });
+  if (!brandCa.keyUsage?.includes("cRLSign"))
+    throw new SetError("invalidCertificate", "the brand CA certificate lacks cRLSign", brandCa.where);
+  if (!bytesEqual(await brandCa.thumb(crypto), content.brandCAThumb))
+    throw new SetError("thumbsMismatch", "brandCAThumb names another certificate", where);
+  if (content.brandID !== brandCa.brand)
+    throw new SetError("invalidCertificate", `issued for ${content.brandID} by a ${brandCa.brand} CA`, where);
+  if (bci.signatureAlgorithm.algorithm !== sha256WithRSAEncryption || bci.signature.unusedBits !== 0)
+    throw new SetError("signatureFailure", "signature algorithm not allowed", where);
+  let ok = false;
+  try {
+    const key = await crypto.subtle.importKey(
+      "spki",
+      new Uint8Array(brandCa.spki),
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    ok = await crypto.subtle.verify(
+      "RSASSA-PKCS1-v1_5",
+      key,
+      new Uint8Array(bci.signature.bytes),
+      new Uint8Array(bci.unsignedBrandCRLIdentifier),
+    );
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new SetError("signatureFailure", "signature does not verify with the brand CA key", where);
+  if (at.getTime() < content.notBefore.getTime() || at.getTime() > content.notAfter.getTime())
+    throw new SetError("invalidCertificate", "outside its notBefore..notAfter", where);
+  const thumb = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new Uint8Array(bci.unsignedBrandCRLIdentifier)),
+  );
+  return { content, thumb };
+}
