@@ -52,6 +52,19 @@ export interface VerifiedSignedMessage extends VerifiedSignature {
   readonly content: Uint8Array;
 }
 
+/**
+ * A certificate pkijs writes back exactly as received. pkijs only needs to emit it in the
+ * CertificateSet; a full parse and re-encode per certificate would cost more than the signature.
+ */
+class RawCertificate extends pkijs.Certificate {
+  constructor(private readonly der: Uint8Array) {
+    super();
+  }
+  override toSchema(): asn1js.Sequence {
+    return asn1js.fromBER(own(this.der).buffer).result as asn1js.Sequence;
+  }
+}
+
 const attribute = (type: string, value: asn1js.AsnType) => new pkijs.Attribute({ type, values: [value] });
 
 /** UTCTime through 2049, GeneralizedTime after (RFC 5652 11.3); whole seconds. */
@@ -100,7 +113,7 @@ async function sign(
     ],
     certificates: options.omitCertificates
       ? undefined
-      : [signer.certificate, ...(signer.chain ?? [])].map((c) => pkijs.Certificate.fromBER(own(c))),
+      : [signer.certificate, ...(signer.chain ?? [])].map((c) => new RawCertificate(c)),
   });
   // Set after construction: pkijs's constructor would split eContent into a constructed
   // (BER-only) OCTET STRING.
@@ -139,6 +152,7 @@ const children = (node: asn1js.AsnType | undefined): asn1js.AsnType[] =>
   ((node?.valueBlock as { value?: unknown } | undefined)?.value as asn1js.AsnType[] | undefined) ?? [];
 
 interface ParsedSignedData {
+  /** The SignedData without its certificates: pkijs is given only the signer's, once found. */
   readonly signedData: pkijs.SignedData;
   /** The certificates field, element by element, as received. */
   readonly certificates: Uint8Array[];
@@ -149,16 +163,16 @@ function parseSignedData(msg: Uint8Array): ParsedSignedData {
   if (info.contentType !== Std.signedData)
     throw malformed(`content type ${info.contentType} is not SignedData`);
   const parsed = asn1js.fromBER(own(info.content).buffer);
+  const fields = children(parsed.result);
+  const at = fields.findIndex((c) => c.idBlock.tagClass === 3 && c.idBlock.tagNumber === 0);
+  const certificates = at < 0 ? [] : children(fields[at]).map((c) => new Uint8Array(c.valueBeforeDecodeView));
+  if (at >= 0) fields.splice(at, 1);
   let signedData: pkijs.SignedData;
   try {
     signedData = new pkijs.SignedData({ schema: parsed.result });
   } catch (e) {
     throw malformed(`not a CMS SignedData (${(e as Error).message})`);
   }
-  const certificateSet = children(parsed.result).find(
-    (c) => c.idBlock.tagClass === 3 && c.idBlock.tagNumber === 0,
-  );
-  const certificates = children(certificateSet).map((c) => new Uint8Array(c.valueBeforeDecodeView));
   return { signedData, certificates };
 }
 
@@ -198,12 +212,15 @@ async function verify(
   )
     throw badSignature("the signed contentType attribute does not match the content type");
 
-  const inMessage = signedData.certificates?.length ?? 0;
-  if (!certificates.some((c) => sameSigner(signerInfo.sid, certificateRef(c)))) {
-    const known = options.knownCertificates?.find((c) => sameSigner(signerInfo.sid, certificateRef(c)));
-    if (!known)
-      throw new SetError("missingCertificate", "the signer's certificate is unavailable", "SignedMessage");
-    signedData.certificates = [...(signedData.certificates ?? []), pkijs.Certificate.fromBER(own(known))];
+  const signerDer =
+    certificates.find((c) => sameSigner(signerInfo.sid, certificateRef(c))) ??
+    options.knownCertificates?.find((c) => sameSigner(signerInfo.sid, certificateRef(c)));
+  if (!signerDer)
+    throw new SetError("missingCertificate", "the signer's certificate is unavailable", "SignedMessage");
+  try {
+    signedData.certificates = [pkijs.Certificate.fromBER(own(signerDer))];
+  } catch {
+    throw malformed("the signer's certificate is not X.509");
   }
 
   let result: pkijs.SignedDataVerifyResult;
@@ -222,13 +239,8 @@ async function verify(
   }
   if (!result.signatureVerified || !result.signerCertificate) throw badSignature("signature does not verify");
 
-  const signerIndex = signedData.certificates?.indexOf(result.signerCertificate) ?? -1;
-  const signerCertificate =
-    signerIndex >= 0 && signerIndex < inMessage
-      ? certificates[signerIndex]
-      : new Uint8Array(result.signerCertificate.toSchema().toBER());
   const content = detachedContent ?? new Uint8Array((eContent as asn1js.OctetString).getValue());
-  return { content: new Uint8Array(content), signerCertificate, certificates };
+  return { content: new Uint8Array(content), signerCertificate: signerDer, certificates };
 }
 
 /** Verify S(s, t) for the expected content type; returns t and the signer's certificate. */
