@@ -7,6 +7,9 @@ module.exports = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": swc },
   testMatch: ["<rootDir>/packages/*/src/**/*.test.ts", "<rootDir>/packages/*/test/**/*.test.ts"],
-  moduleNameMapper: { "^@setlab/([a-z-]+)$": "<rootDir>/packages/$1/src/index.ts" },
+  moduleNameMapper: {
+    "^@setlab/([a-z-]+)$": "<rootDir>/packages/$1/src/index.ts",
+    "^@setlab/([a-z-]+)/testing$": "<rootDir>/packages/$1/src/testing/index.ts",
+  },
   testTimeout: 60000,
 };

@@ -155,3 +155,13 @@ export const SignedMessage = contentInfoOf("SignedMessage", Std.signedData);
 export const EnvelopedMessage = contentInfoOf("EnvelopedMessage", Std.envelopedData);
 /** EK, EncK: CMS EncryptedData in a ContentInfo, kept as DER bytes. */
 export const EncryptedMessage = contentInfoOf("EncryptedMessage", Std.encryptedData);
+
+/**
+ * BackKeyData: an AES-256 key handed to the other side inside an envelope so that it can answer
+ * with EncK/EK without an encryption certificate of ours (CABackKeyData, AcqBackKeyData).
+ */
+export const BackKeyData = named(
+  "BackKeyData",
+  sequence({ backAlgID: AlgorithmIdentifier, backKey: octets({ size: 32 }) }),
+);
+export type BackKeyData = Infer<typeof BackKeyData>;

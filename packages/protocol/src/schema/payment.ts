@@ -23,6 +23,7 @@ import {
 import { boolean, enumerated, integer, nullValue, octets, string } from "../asn1/primitives";
 import { BrandCRLIdentifier } from "./certExtensions";
 import {
+  BackKeyData,
   BIN,
   BrandID,
   CertThumb,
@@ -39,7 +40,6 @@ import {
   TransIDs,
   ub,
 } from "./common";
-import { BackKeyData } from "./registration";
 
 export const ubPayment = {
   /** Authorizations captured, reversed or credited in one request (DECISION). */

@@ -12,6 +12,7 @@ import { enumerated, integer, octets, oid } from "../asn1/primitives";
 import { BrandCRLIdentifier } from "./certExtensions";
 import {
   AlgorithmIdentifier,
+  BackKeyData,
   BIN,
   BrandID,
   CardExpiry,
@@ -158,13 +159,6 @@ export type OIData = Infer<typeof OIData>;
 /** HMAC-SHA-256(CardSecret, XID), whole: links the purchase to the card for the issuer. */
 export const TransStain = named("TransStain", octets({ size: ub.digest }));
 export type TransStain = Infer<typeof TransStain>;
-
-/** AES-256 key for the gateway's AcqCardMsg back to the cardholder. */
-export const BackKeyData = named(
-  "BackKeyData",
-  sequence({ backAlgID: AlgorithmIdentifier, backKey: octets({ size: 32 }) }),
-);
-export type BackKeyData = Infer<typeof BackKeyData>;
 
 /** Hardened profile: the certificates the cardholder meant, named under the dual signature. */
 export const ProfileBinding = named(

@@ -19,6 +19,7 @@ import { bitString, boolean, enumerated, integer, octets, oid, string } from "..
 import { BrandCRLIdentifier } from "./certExtensions";
 import {
   AlgorithmIdentifier,
+  BackKeyData,
   BIN,
   BrandID,
   CardExpiry,
@@ -155,18 +156,6 @@ export const CertInqRes = named("CertInqRes", CertRes);
 
 // ------------------------------------------------------------------------------------------
 // Inner data: what the signatures and envelopes above carry
-
-/**
- * BackKeyData: a symmetric key handed to the other side inside an envelope, so that it can
- * answer with EncK without an encryption certificate of ours (CABackKeyData, AcqBackKeyData).
- * Same module type as the purchase section's BackKeyData; kept here too because this file may not
- * import purchase.ts.
- */
-export const BackKeyData = named(
-  "BackKeyData",
-  sequence({ backAlgID: AlgorithmIdentifier, backKey: octets({ size: ub.digest }) }),
-);
-export type BackKeyData = Infer<typeof BackKeyData>;
 
 /** caeThumb names the CA key-exchange certificate the wallet checks before it sends the PAN. */
 export const CardCInitResTBS = named(

@@ -1,0 +1,7 @@
+/** @setlab/protocol: SET 1.0 structure with a modern algorithm suite. */
+export * from "./asn1";
+export * from "./cert";
+export * from "./crypto";
+export * from "./errors";
+export * from "./purchase";
+export * as schema from "./schema";

@@ -1,0 +1,133 @@
+/**
+ * The gateway's checks of the payment instruction (digest 2.3 and section 6, "Gateway"). The
+ * gateway opens the EX envelope, so it holds PIHead and PANData; it never sees OIData or OD, only
+ * their digests, and compares them with the merchant's CheckDigests.
+ */
+import { decodeDer, encodeDer } from "../asn1/codec";
+import { bytesEqual } from "../asn1/tlv";
+import type { SetCertificate } from "../cert/setCertificate";
+import { DD } from "../crypto/digest";
+import type { Decrypter } from "../crypto/envelopedData";
+import { openEX, openEXH } from "../crypto/extraEnvelope";
+import type { CryptoProvider } from "../crypto/provider";
+import { verifySO } from "../crypto/signedMessage";
+import type { CurrencyAmount, DetachedDigest, TransIDs } from "../schema/common";
+import { ContentType } from "../schema/oids";
+import {
+  PANData,
+  PANToken,
+  PI_OILink,
+  PI_TBS,
+  PIData,
+  type PIDualSigned,
+  type PIHead,
+  type PIUnsigned,
+} from "../schema/purchase";
+import { checkCardholderCertificate, type Trust } from "./cardholderCertificate";
+import { sameDigest } from "./hod";
+import { asCheck, PurchaseCheckError } from "./purchaseCheck";
+
+/** What the gateway learns from the merchant's signed AuthReq, to compare with the cardholder's PI. */
+export interface AuthorizationContext {
+  readonly gatewayKex: Decrypter;
+  /** CheckDigests from AuthReqItem: the merchant's own HOIData and HOD. */
+  readonly checkDigests: { readonly hOIData: DetachedDigest; readonly hOD2: DetachedDigest };
+  /** The merID in the certificate of the merchant that signed the AuthReq. */
+  readonly merchantID: string;
+  /** AuthTags.TransIDs. */
+  readonly transIDs: TransIDs;
+  readonly authReqAmt: CurrencyAmount;
+  /**
+   * Hardened profile: PIHead must name these certificates' thumbprints (the gateway's key-exchange
+   * certificate and the merchant's signature certificate). Absent: profile `set`.
+   */
+  readonly hardened?: { readonly gatewayThumb: Uint8Array; readonly merchantThumb: Uint8Array };
+}
+
+export interface OpenedPI {
+  readonly piHead: PIHead;
+  readonly hOIData: DetachedDigest;
+  /** Present for the dual-signed form. */
+  readonly panData?: PANData;
+  /** Present for the unsigned form. */
+  readonly panToken?: PANToken;
+  readonly cardholderCertificate?: SetCertificate;
+}
+
+const sameTrans = (a: TransIDs, b: TransIDs) => bytesEqual(a.xid, b.xid);
+
+/** The comparisons that tie the cardholder's PI to the merchant's AuthReq. */
+function checkAgainstAuthReq(piHead: PIHead, hOIData: DetachedDigest, ctx: AuthorizationContext): void {
+  if (!sameDigest(hOIData, ctx.checkDigests.hOIData))
+    throw new PurchaseCheckError("hOIDataMismatch", "the merchant's HOIData differs from the cardholder's");
+  if (!sameDigest(piHead.inputs.hod, ctx.checkDigests.hOD2))
+    throw new PurchaseCheckError("hodMismatch", "the merchant's HOD differs from PIHead.inputs.hod");
+  if (!sameTrans(piHead.transIDs, ctx.transIDs))
+    throw new PurchaseCheckError("xidMismatch", "PIHead XID differs from AuthTags XID");
+  if (piHead.merchantID !== ctx.merchantID)
+    throw new PurchaseCheckError(
+      "merchantIDMismatch",
+      "PIHead.merchantID is not the requesting merchant's merID",
+    );
+  const purch = piHead.inputs.purchAmt;
+  const asked = ctx.authReqAmt;
+  if (asked.currency !== purch.currency || asked.amtExp10 !== purch.amtExp10 || asked.amount > purch.amount)
+    throw new PurchaseCheckError("amountMismatch", "AuthReqAmt exceeds or differs in currency from PurchAmt");
+  if (ctx.hardened) {
+    const binding = piHead.profileBinding;
+    if (
+      !binding ||
+      !bytesEqual(binding.gatewayThumb.thumbprint, ctx.hardened.gatewayThumb) ||
+      !bytesEqual(binding.merchantThumb.thumbprint, ctx.hardened.merchantThumb)
+    )
+      throw new PurchaseCheckError(
+        "profileBindingMismatch",
+        "PIHead does not name this gateway's and merchant's certificates",
+      );
+  }
+}
+
+/** Open EX(P, PI-OILink, PANData), verify the dual signature from the gateway's side, and tie it to the AuthReq. */
+export async function openPIDualSigned(
+  p: CryptoProvider,
+  pi: PIDualSigned,
+  ctx: AuthorizationContext,
+  trust: Trust,
+): Promise<OpenedPI> {
+  const opened = await openEX(p, ctx.gatewayKex, pi.exPIData, {
+    contentType: ContentType.PIDualSignedTBE,
+    extraContentType: ContentType.PANData,
+  });
+  const link = decodeDer(PI_OILink, opened.t);
+  const panData = decodeDer(PANData, opened.extra);
+
+  const hPIData = await DD(p, encodeDer(PIData, { piHead: link.piHead, panData }), ContentType.PIData);
+  const piTbs = encodeDer(PI_TBS, { hPIData, hOIData: link.hOIData });
+  const signed = await asCheck("piSignatureInvalid", () =>
+    verifySO(p, pi.piSignature, piTbs, { contentType: ContentType.PI_TBS }),
+  );
+  const cardholderCertificate = await checkCardholderCertificate(
+    p,
+    signed.signerCertificate,
+    signed.certificates,
+    trust,
+  );
+  checkAgainstAuthReq(link.piHead, link.hOIData, ctx);
+  return { piHead: link.piHead, hOIData: link.hOIData, panData, cardholderCertificate };
+}
+
+/** Open EXH(P, PI-OILink, PANToken): integrity only, no cardholder signature. */
+export async function openPIUnsigned(
+  p: CryptoProvider,
+  pi: PIUnsigned,
+  ctx: AuthorizationContext,
+): Promise<OpenedPI> {
+  const opened = await openEXH(p, ctx.gatewayKex, pi, {
+    contentType: ContentType.PIUnsignedTBE,
+    extraContentType: ContentType.PANToken,
+  });
+  const link = decodeDer(PI_OILink, opened.t);
+  const panToken = decodeDer(PANToken, opened.extra);
+  checkAgainstAuthReq(link.piHead, link.hOIData, ctx);
+  return { piHead: link.piHead, hOIData: link.hOIData, panToken };
+}

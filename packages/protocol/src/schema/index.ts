@@ -1,0 +1,10 @@
+export * from "./certExtensions";
+export * from "./common";
+export * from "./error";
+export * from "./extraBlock";
+export * from "./message";
+export * from "./oids";
+export * from "./payment";
+export * from "./purchase";
+export * from "./registration";
+export { lookupType, type RegisteredType, registry } from "./registry";

@@ -1,0 +1,2 @@
+/** Test-only helpers: never for production parties. */
+export * from "./pki";
