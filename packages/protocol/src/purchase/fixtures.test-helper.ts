@@ -1,0 +1,95 @@
+/** A complete, valid purchase for the dual-signature tests; each test breaks one thing. */
+
+import { HMAC } from "../crypto/digest";
+import type { CryptoProvider } from "../crypto/provider";
+import type { CurrencyAmount, TransIDs } from "../schema/common";
+import type { OIData, PANData, PIHead } from "../schema/purchase";
+import { createTestPki, defaultMerchantData, type TestPki, type TestPkiOptions } from "../testing/pki";
+import type { DualSignedPurchase } from "./cardholder";
+import type { Trust } from "./cardholderCertificate";
+import type { AuthorizationContext } from "./gateway";
+import { computeHOD } from "./hod";
+import type { MerchantOrder } from "./merchant";
+
+/** The largest PAN SET allows: 19 digits (Luhn-valid). */
+export const PAN19 = "4111111111111111113";
+
+export interface PurchaseFixture {
+  pki: TestPki;
+  input: DualSignedPurchase;
+  order: MerchantOrder;
+  trust: Trust;
+  ctx: AuthorizationContext;
+  at: Date;
+}
+
+const filled = (n: number, byte: number) => new Uint8Array(20).fill(byte + n);
+
+export async function purchaseFixture(
+  p: CryptoProvider,
+  options: { pkiOptions?: TestPkiOptions; seed?: number; pki?: TestPki; at?: Date } = {},
+): Promise<PurchaseFixture> {
+  const seed = options.seed ?? 0;
+  const pki = options.pki ?? (await createTestPki(p.crypto, options.pkiOptions));
+  const at = options.at ?? new Date();
+  const transIDs: TransIDs = {
+    lid_C: Uint8Array.of(1, 2, 3, seed),
+    lid_M: new TextEncoder().encode(`order-${seed}`),
+    xid: filled(seed, 0x10),
+    pReqDate: new Date(Date.UTC(2026, 10, 25, 12, 0, 0)),
+    language: "en",
+  };
+  const purchAmt: CurrencyAmount = { currency: 392, amount: 12800 + seed, amtExp10: 0 };
+  const od = new TextEncoder().encode(`1 x SET Lab mug, order ${seed}`);
+  const odSalt = filled(seed, 0x30);
+  const hod = await computeHOD(p, { od, purchAmt, odSalt });
+  const chall_M = filled(seed, 0x50);
+  const oiData: OIData = {
+    transIDs,
+    rrpid: filled(seed, 0x60),
+    chall_C: filled(seed, 0x70),
+    hod,
+    odSalt,
+    chall_M,
+    brandID: "Visa",
+    bin: PAN19.slice(0, 6),
+  };
+  const cardSecret = filled(seed, 0x80);
+  const piHead: PIHead = {
+    transIDs,
+    inputs: { hod, purchAmt },
+    merchantID: defaultMerchantData.merID,
+    transStain: await HMAC(p, cardSecret, transIDs.xid),
+    swIdent: "SETLab/0.1",
+  };
+  const panData: PANData = {
+    pan: PAN19,
+    cardExpiry: "202912",
+    panSecret: filled(seed, 0x90),
+    exNonce: filled(seed, 0xa0),
+  };
+  return {
+    pki,
+    at,
+    input: {
+      cardholder: {
+        certificate: pki.cardholder.certificate,
+        privateKey: pki.cardholder.privateKey,
+        chain: pki.intermediatesOf("cardholder"),
+      },
+      gatewayKexCertificate: pki.gatewayKex.certificate,
+      oiData,
+      piHead,
+      panData,
+    },
+    order: { transIDs, chall_M, od, purchAmt, brandID: "Visa", bin: oiData.bin, cardCertRequired: true },
+    trust: { pinnedRoot: pki.root.certificate, at },
+    ctx: {
+      gatewayKex: { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey },
+      checkDigests: { hOIData: hod, hOD2: hod }, // hOIData is filled in by the test once the merchant computed it
+      merchantID: defaultMerchantData.merID,
+      transIDs,
+      authReqAmt: purchAmt,
+    },
+  };
+}
