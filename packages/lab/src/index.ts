@@ -1,0 +1,2 @@
+export { runDemo } from "./demo";
+export { consoleTrace, type Trace } from "./trace";
