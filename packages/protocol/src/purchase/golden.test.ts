@@ -13,7 +13,7 @@ import { type CryptoProvider, nodeProvider, peculiarProvider } from "../crypto/p
 import { OIData, PI_TBS } from "../schema/purchase";
 import { createTestPki, type PartyName, partyNames } from "../testing/pki";
 import { buildPReqDualSigned } from "./cardholder";
-import { purchaseFixture } from "./fixtures.test-helper";
+import { purchaseFixture } from "../testing/purchaseFixture";
 import { openPIDualSigned } from "./gateway";
 import { verifyPReqAsMerchant } from "./merchant";
 

@@ -1,2 +1,3 @@
 /** Test-only helpers: never for production parties. */
 export * from "./pki";
+export * from "./purchaseFixture";

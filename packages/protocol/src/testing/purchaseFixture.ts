@@ -1,15 +1,15 @@
-/** A complete, valid purchase for the dual-signature tests; each test breaks one thing. */
+/** A complete, valid purchase for tests and benchmarks; each negative test breaks one thing. */
 
 import { HMAC } from "../crypto/digest";
 import type { CryptoProvider } from "../crypto/provider";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { OIData, PANData, PIHead } from "../schema/purchase";
-import { createTestPki, defaultMerchantData, type TestPki, type TestPkiOptions } from "../testing/pki";
-import type { DualSignedPurchase } from "./cardholder";
-import type { Trust } from "./cardholderCertificate";
-import type { AuthorizationContext } from "./gateway";
-import { computeHOD } from "./hod";
-import type { MerchantOrder } from "./merchant";
+import { createTestPki, defaultMerchantData, type TestPki, type TestPkiOptions } from "./pki";
+import type { DualSignedPurchase } from "../purchase/cardholder";
+import type { Trust } from "../purchase/cardholderCertificate";
+import type { AuthorizationContext } from "../purchase/gateway";
+import { computeHOD } from "../purchase/hod";
+import type { MerchantOrder } from "../purchase/merchant";
 
 /** The largest PAN SET allows: 19 digits (Luhn-valid). */
 export const PAN19 = "4111111111111111113";
