@@ -4,8 +4,8 @@ import { type CryptoProvider, nodeProvider, peculiarProvider } from "../crypto/p
 import { DecodeError, SetError } from "../errors";
 import { PANData, PReq, type PReqDualSigned } from "../schema/purchase";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { buildPReqDualSigned, buildPReqUnsigned } from "./cardholder";
 import { PAN19, type PurchaseFixture, purchaseFixture } from "../testing/purchaseFixture";
+import { buildPReqDualSigned, buildPReqUnsigned } from "./cardholder";
 import { type AuthorizationContext, openPIDualSigned, openPIUnsigned } from "./gateway";
 import { computeHOD } from "./hod";
 import { verifyPReqAsMerchant } from "./merchant";

@@ -12,8 +12,8 @@ import { H } from "../crypto/digest";
 import { type CryptoProvider, nodeProvider, peculiarProvider } from "../crypto/provider";
 import { OIData, PI_TBS } from "../schema/purchase";
 import { createTestPki, type PartyName, partyNames } from "../testing/pki";
-import { buildPReqDualSigned } from "./cardholder";
 import { purchaseFixture } from "../testing/purchaseFixture";
+import { buildPReqDualSigned } from "./cardholder";
 import { openPIDualSigned } from "./gateway";
 import { verifyPReqAsMerchant } from "./merchant";
 

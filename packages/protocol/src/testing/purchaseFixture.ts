@@ -2,14 +2,14 @@
 
 import { HMAC } from "../crypto/digest";
 import type { CryptoProvider } from "../crypto/provider";
-import type { CurrencyAmount, TransIDs } from "../schema/common";
-import type { OIData, PANData, PIHead } from "../schema/purchase";
-import { createTestPki, defaultMerchantData, type TestPki, type TestPkiOptions } from "./pki";
 import type { DualSignedPurchase } from "../purchase/cardholder";
 import type { Trust } from "../purchase/cardholderCertificate";
 import type { AuthorizationContext } from "../purchase/gateway";
 import { computeHOD } from "../purchase/hod";
 import type { MerchantOrder } from "../purchase/merchant";
+import type { CurrencyAmount, TransIDs } from "../schema/common";
+import type { OIData, PANData, PIHead } from "../schema/purchase";
+import { createTestPki, defaultMerchantData, type TestPki, type TestPkiOptions } from "./pki";
 
 /** The largest PAN SET allows: 19 digits (Luhn-valid). */
 export const PAN19 = "4111111111111111113";
