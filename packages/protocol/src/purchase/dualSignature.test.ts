@@ -206,6 +206,17 @@ describe.each([
       );
     });
 
+    it("a critical OIData extension the merchant does not understand is refused", async () => {
+      const ext = { extnID: "1.3.6.1.4.1.32473.1.98", critical: true, extnValue: Uint8Array.of(0x05, 0x00) };
+      const input = { ...f.input, oiData: { ...f.input.oiData, oiExtensions: [ext] } };
+      const built = (await buildPReqDualSigned(p, input)).pReq;
+      await expect(verifyPReqAsMerchant(p, asPReq(built), f.order, f.trust)).rejects.toMatchObject({
+        code: "unrecognizedExtension",
+      });
+      const understood = { ...f.order, understoodExtensions: [ext.extnID] };
+      await expect(verifyPReqAsMerchant(p, asPReq(built), understood, f.trust)).resolves.toBeDefined();
+    });
+
     it("the unsigned form is refused where a cardholder certificate is required", async () => {
       const unsigned = await buildPReqUnsigned(p, {
         gatewayKexCertificate: pki.gatewayKex.certificate,
@@ -299,6 +310,19 @@ describe.each([
       await expectDecryptionFailure(
         openPIDualSigned(p, { ...pReq.piDualSigned, exPIData: flip(ex, ex.length - 5) }, ctx, f.trust),
       );
+    });
+
+    it("a critical PIHead extension the gateway does not understand is refused", async () => {
+      const ext = { extnID: "1.3.6.1.4.1.32473.1.97", critical: true, extnValue: Uint8Array.of(0x05, 0x00) };
+      const built = await buildPReqDualSigned(p, {
+        ...f.input,
+        piHead: { ...f.input.piHead, piExtensions: [ext] },
+      });
+      await expect(openPIDualSigned(p, built.pReq.piDualSigned, ctx, f.trust)).rejects.toMatchObject({
+        code: "unrecognizedExtension",
+      });
+      const understood = { ...ctx, understoodExtensions: [ext.extnID] };
+      await expect(openPIDualSigned(p, built.pReq.piDualSigned, understood, f.trust)).resolves.toBeDefined();
     });
 
     it("hardened profile: PIHead must name the gateway's and merchant's certificates", async () => {

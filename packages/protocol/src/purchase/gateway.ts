@@ -11,7 +11,12 @@ import type { Decrypter } from "../crypto/envelopedData";
 import { openEX, openEXH } from "../crypto/extraEnvelope";
 import type { CryptoProvider } from "../crypto/provider";
 import { verifySO } from "../crypto/signedMessage";
-import type { CurrencyAmount, DetachedDigest, TransIDs } from "../schema/common";
+import {
+  type CurrencyAmount,
+  checkCriticalExtensions,
+  type DetachedDigest,
+  type TransIDs,
+} from "../schema/common";
 import { ContentType } from "../schema/oids";
 import {
   PANData,
@@ -42,6 +47,8 @@ export interface AuthorizationContext {
    * certificate and the merchant's signature certificate). Absent: profile `set`.
    */
   readonly hardened?: { readonly gatewayThumb: Uint8Array; readonly merchantThumb: Uint8Array };
+  /** PIHead extensions (OIDs) this gateway understands; a critical one outside the list is refused. */
+  readonly understoodExtensions?: readonly string[];
 }
 
 export interface OpenedPI {
@@ -58,6 +65,7 @@ const sameTrans = (a: TransIDs, b: TransIDs) => bytesEqual(a.xid, b.xid);
 
 /** The comparisons that tie the cardholder's PI to the merchant's AuthReq. */
 function checkAgainstAuthReq(piHead: PIHead, hOIData: DetachedDigest, ctx: AuthorizationContext): void {
+  checkCriticalExtensions(piHead.piExtensions, ctx.understoodExtensions ?? [], "PIHead.piExtensions");
   if (!sameDigest(hOIData, ctx.checkDigests.hOIData))
     throw new PurchaseCheckError("hOIDataMismatch", "the merchant's HOIData differs from the cardholder's");
   if (!sameDigest(piHead.inputs.hod, ctx.checkDigests.hOD2))

@@ -8,7 +8,12 @@ import type { SetCertificate } from "../cert/setCertificate";
 import { DD } from "../crypto/digest";
 import type { CryptoProvider } from "../crypto/provider";
 import { verifySO } from "../crypto/signedMessage";
-import type { CurrencyAmount, DetachedDigest, TransIDs } from "../schema/common";
+import {
+  type CurrencyAmount,
+  checkCriticalExtensions,
+  type DetachedDigest,
+  type TransIDs,
+} from "../schema/common";
 import { ContentType } from "../schema/oids";
 import { type InstallRecurData, OIData, PI_TBS, type PReq } from "../schema/purchase";
 import { checkCardholderCertificate, type Trust } from "./cardholderCertificate";
@@ -31,6 +36,8 @@ export interface MerchantOrder {
   readonly bin?: string;
   /** Policy or brand forbid the unsigned form (cardCertRequired). */
   readonly cardCertRequired: boolean;
+  /** Message extensions (OIDs) this merchant understands; a critical one outside the list is refused. */
+  readonly understoodExtensions?: readonly string[];
 }
 
 export interface VerifiedPReq {
@@ -58,6 +65,7 @@ export async function verifyPReqAsMerchant(
   const oiData =
     pReq.type === "pReqDualSigned" ? pReq.value.oiDualSigned.oiData : pReq.value.oiUnsigned.oiData;
 
+  checkCriticalExtensions(oiData.oiExtensions, order.understoodExtensions ?? [], "OIData.oiExtensions");
   checkTransIDs(oiData.transIDs, order.transIDs, "OIData.transIDs");
   if (
     order.chall_M !== undefined &&

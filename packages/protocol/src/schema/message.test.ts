@@ -84,6 +84,15 @@ describe("encodeMessage / decodeMessage", () => {
     expect(numbers).toEqual([...Array.from({ length: 32 }, (_, i) => i), 999]);
   });
 
+  it("refuses a critical wrapper extension it does not understand, and accepts it once understood", () => {
+    const ext = { extnID: "1.3.6.1.4.1.32473.1.99", critical: true, extnValue: Uint8Array.of(0x05, 0x00) };
+    const der = encodeMessage({ ...wrapper, mwExtensions: [ext] });
+    expect(() => decodeMessage(der)).toThrow(expect.objectContaining({ code: "unrecognizedExtension" }));
+    expect(decodeMessage(der, [ext.extnID]).mwExtensions).toHaveLength(1);
+    const optional = encodeMessage({ ...wrapper, mwExtensions: [{ ...ext, critical: false }] });
+    expect(decodeMessage(optional).mwExtensions).toHaveLength(1);
+  });
+
   it("answers an unknown message type with messageNotSupported, not decodingFailure", () => {
     const unknown = tlv(context(32), true, Uint8Array.of(0x05, 0x00));
     expect(codeOf(() => decodeMessage(rawWrapper(header, unknown)))).toBe("messageNotSupported");

@@ -7,7 +7,7 @@ import { type Codec, decodeDer, encodeDer, type Infer, nodeTag, parseOne } from 
 import { anyDer, choice, explicit, implicit, named, optional, sequence } from "../asn1/constructed";
 import { describeTag } from "../asn1/tlv";
 import { DecodeError } from "../errors";
-import { MsgExtensions } from "./common";
+import { checkCriticalExtensions, MsgExtensions } from "./common";
 import { ErrorMessage } from "./error";
 import { checkHeader, MessageHeader } from "./header";
 import {
@@ -123,12 +123,17 @@ export function encodeMessage(wrapper: MessageWrapper): Uint8Array {
 
 /**
  * Strict DER decode of a whole SET message (digest 6, rule 1): decodingFailure for bad DER,
- * versionTooOld/versionTooNew for another SET version, messageNotSupported for a message type
+ * versionTooOld/versionTooNew for another SET version, unrecognizedExtension for a critical
+ * wrapper extension outside `understoodExtensions`, messageNotSupported for a message type
  * outside the Message CHOICE, decodingFailure again for a malformed body.
  */
-export function decodeMessage(bytes: Uint8Array): MessageWrapper {
+export function decodeMessage(
+  bytes: Uint8Array,
+  understoodExtensions: readonly string[] = [],
+): MessageWrapper {
   const outer = decodeDer(OuterWrapper, new Uint8Array(bytes), "MessageWrapper");
   checkHeader(outer.messageHeader);
+  checkCriticalExtensions(outer.mwExtensions, understoodExtensions, "MessageWrapper.mwExtensions");
   const found = nodeTag(parseOne(outer.message, "MessageWrapper.message"));
   if (!Message.tags?.includes(found))
     throw new DecodeError(
