@@ -126,6 +126,11 @@ export const SetLab = {
   rsaOaepExtraBlock: setlab("1"),
   /** The ASN.1 module SetLab.asn. */
   module: setlab("2"),
+  /**
+   * Content type of a signed InqReq, S{C, InqReqData}: SET's published OID table has no
+   * setct entry for InqReqData (2.23.42.0.15 is unassigned there), so the project names one.
+   */
+  InqReqData: setlab("3"),
 } as const;
 
 /** Standard identifiers the operators use. */

@@ -339,7 +339,7 @@ export const InqReqData = named(
 );
 export type InqReqData = Infer<typeof InqReqData>;
 
-/** Signed S{C, InqReqData} by a cardholder with a certificate, else InqReqData as is. */
+/** Signed S{C, InqReqData} (content type SetLab.InqReqData) by a cardholder with a certificate, else InqReqData as is. */
 export const InqReq = named(
   "InqReq",
   choice({
