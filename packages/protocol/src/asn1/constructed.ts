@@ -12,7 +12,7 @@ import {
   type TaggedCodec,
 } from "./codec";
 import { tagged } from "./primitives";
-import { compareBytes, concatBytes, context, describeTag, type TagKey, tlv, universal } from "./tlv";
+import { compareBytes, concatBytes, context, describeTag, type TagKey, universal } from "./tlv";
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -247,17 +247,3 @@ export function captured<T>(inner: Codec<T>): Codec<Uint8Array> {
 export function named<C extends Codec<any>>(name: string, inner: C): C {
   return { ...inner, spec: { kind: "named", name, inner } } as C;
 }
-
-/** A forward reference, for recursive types. */
-export function lazy<T>(get: () => Codec<T>, tags: readonly TagKey[]): Codec<T> {
-  return {
-    tags,
-    get spec() {
-      return get().spec;
-    },
-    encode: (v) => get().encode(v),
-    decode: (n, p) => get().decode(n, p),
-  };
-}
-
-export { tlv };
