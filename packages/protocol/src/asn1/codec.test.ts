@@ -42,14 +42,14 @@ describe("strict DER codec core", () => {
     ["truncated", seq(valid).slice(0, -2)],
     ["long-form length where short form fits", `3081${seq(valid).slice(2)}`],
     ["indefinite length", `3080${valid}0000`],
-    ["DEFAULT value present", seq(body.version + "020100" + body.id + body.lid + body.names)],
-    ["version out of range", seq("020102" + body.id + body.lid + body.names)],
-    ["wrong fixed size", seq(body.version + "0403010203" + body.lid + body.names)],
+    ["DEFAULT value present", seq(`${body.version}020100${body.id}${body.lid}${body.names}`)],
+    ["version out of range", seq(`020102${body.id}${body.lid}${body.names}`)],
+    ["wrong fixed size", seq(`${body.version}0403010203${body.lid}${body.names}`)],
     ["missing required field", seq(body.version + body.id + body.lid)],
-    ["non-minimal INTEGER", seq("02020001" + body.id + body.lid + body.names)],
-    ["empty SEQUENCE OF below SIZE(1..)", seq(body.version + body.id + body.lid + "3000")],
-    ["unexpected field", seq(valid + "0500")],
-    ["character outside VisibleString", seq(body.version + body.id + body.lid + "30041a02610a")],
+    ["non-minimal INTEGER", seq(`02020001${body.id}${body.lid}${body.names}`)],
+    ["empty SEQUENCE OF below SIZE(1..)", seq(`${body.version + body.id + body.lid}3000`)],
+    ["unexpected field", seq(`${valid}0500`)],
+    ["character outside VisibleString", seq(`${body.version + body.id + body.lid}30041a02610a`)],
   ];
   it.each(bad)("rejects %s with decodingFailure", (_why, input) => {
     expect(() => decodeDer(Sample, hex(input))).toThrow(DecodeError);

@@ -11,7 +11,6 @@ import { choice, explicit, implicit, named, optional, sequence, sequenceOf } fro
 import { enumerated, integer, octets, oid } from "../asn1/primitives";
 import { BrandCRLIdentifier } from "./certExtensions";
 import {
-  AlgorithmIdentifier,
   BackKeyData,
   BIN,
   BrandID,

@@ -15,7 +15,7 @@ import {
   sequenceOf,
   withDefault,
 } from "../asn1/constructed";
-import { bitString, boolean, enumerated, integer, octets, oid, string } from "../asn1/primitives";
+import { bitString, boolean, enumerated, integer, oid, string } from "../asn1/primitives";
 import { BrandCRLIdentifier } from "./certExtensions";
 import {
   AlgorithmIdentifier,
@@ -37,7 +37,6 @@ import {
   Secret,
   SignedMessage,
   Thumbs,
-  ub,
 } from "./common";
 
 /**
