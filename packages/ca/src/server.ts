@@ -1,0 +1,135 @@
+/**
+ * The lab CA over HTTP (fastify), a thin shell over `CaBackend`:
+ *
+ *   GET  /certificates/:thumb   DER certificate (application/pkix-cert)
+ *   GET  /crls/:thumb           DER CRL (application/pkix-crl)
+ *   GET  /bcis/:thumb           DER BrandCRLIdentifier (application/set-bci)
+ *   POST /certificates          issue: JSON {ca, profile, commonName?, spki?|pkcs10? (base64)}, or a DER
+ *                               body (application/pkcs10 or application/octet-stream = SPKI) with
+ *                               ?ca=&profile=&commonName=; answers 201 with the DER certificate
+ *
+ * Thumbs are SET thumbprints (SHA-256 of the to-be-signed part) in hex. Failures are JSON
+ * {code, message} with a SET ErrorCode; the HTTP status carries only the transport fact (400, 404,
+ * 413 too large, 415 wrong type).
+ */
+import { type ErrorCode, SetError } from "@setlab/protocol";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import type { CaBackend, IssuanceRequest } from "./server/backend";
+
+export type { CaBackend, IssuanceRequest, IssuedCertificate } from "./server/backend";
+
+export interface CaServerOptions {
+  /** Largest request body accepted, bytes. Default 64 KiB: a PKCS#10 request is about 1 KiB. */
+  readonly bodyLimit?: number;
+  readonly logger?: boolean;
+}
+
+/** The JSON body of every failure. */
+export interface ErrorBody {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+const thumbPattern = /^[0-9a-fA-F]{64}$/;
+
+const httpStatus: Partial<Record<ErrorCode, number>> = {
+  missingCertificate: 404,
+  messageTooBig: 413,
+  messageNotSupported: 415,
+};
+
+export function buildCaServer(backend: CaBackend, options: CaServerOptions = {}): FastifyInstance {
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? 64 * 1024, logger: options.logger ?? false });
+  for (const type of ["application/pkcs10", "application/octet-stream"])
+    app.addContentTypeParser(type, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+  const fail = (reply: FastifyReply, code: ErrorCode, message: string, status?: number) => {
+    const body: ErrorBody = { code, message };
+    return reply.code(status ?? httpStatus[code] ?? 400).send(body);
+  };
+
+  app.setErrorHandler((error, _req, reply) => {
+    if (error instanceof SetError) return fail(reply, error.code, error.message);
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status === 413) return fail(reply, "messageTooBig", "request body exceeds the limit");
+    if (status === 415) return fail(reply, "messageNotSupported", "unsupported content type");
+    if (status < 500) return fail(reply, "decodingFailure", (error as Error).message);
+    // An internal fault: say so without leaking internals.
+    return reply
+      .code(500)
+      .send({ code: "unspecifiedFailure", message: "internal error" } satisfies ErrorBody);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    fail(reply, "messageNotSupported", `no route ${req.method} ${req.url}`, 404),
+  );
+
+  const lookup = (kind: string, find: (t: Uint8Array) => Promise<Uint8Array | undefined>, type: string) =>
+    app.get<{ Params: { thumb: string } }>(`/${kind}/:thumb`, async (req, reply) => {
+      const { thumb } = req.params;
+      if (!thumbPattern.test(thumb))
+        return fail(reply, "decodingFailure", "a thumb is 64 hex digits (SHA-256)");
+      const der = await find(new Uint8Array(Buffer.from(thumb, "hex")));
+      if (!der) return fail(reply, "missingCertificate", `no ${kind.replace(/s$/, "")} with thumb ${thumb}`);
+      return reply.type(type).send(Buffer.from(der));
+    });
+  lookup("certificates", (t) => backend.certificate(t), "application/pkix-cert");
+  lookup("crls", (t) => backend.crl(t), "application/pkix-crl");
+  lookup("bcis", (t) => backend.bci(t), "application/set-bci");
+
+  app.post<{ Querystring: Record<string, string | undefined> }>("/certificates", async (req, reply) => {
+    const issued = await backend.issue(issuanceRequest(req.headers["content-type"], req.body, req.query));
+    return reply
+      .code(201)
+      .header("location", `/certificates/${issued.thumb}`)
+      .type("application/pkix-cert")
+      .send(Buffer.from(issued.der));
+  });
+  return app;
+}
+
+/** Read an issuance request from the body and query, refusing what is malformed. */
+function issuanceRequest(
+  contentType: string | undefined,
+  body: unknown,
+  query: Record<string, string | undefined>,
+): IssuanceRequest {
+  const type = (contentType ?? "").split(";")[0].trim();
+  if (type === "application/json") {
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw new SetError("decodingFailure", "the JSON body must be an object", "issuance request");
+    const o = body as Record<string, unknown>;
+    return {
+      ca: text(o.ca, "ca"),
+      profile: text(o.profile, "profile"),
+      commonName: o.commonName === undefined ? undefined : text(o.commonName, "commonName"),
+      spki: o.spki === undefined ? undefined : base64(o.spki, "spki"),
+      pkcs10: o.pkcs10 === undefined ? undefined : base64(o.pkcs10, "pkcs10"),
+    };
+  }
+  if (type !== "application/pkcs10" && type !== "application/octet-stream")
+    throw new SetError(
+      "messageNotSupported",
+      `content type ${type || "(none)"} is not accepted`,
+      "issuance request",
+    );
+  const der = new Uint8Array(body as Buffer);
+  if (der.length === 0) throw new SetError("decodingFailure", "empty body", "issuance request");
+  return {
+    ca: text(query.ca, "ca"),
+    profile: text(query.profile, "profile"),
+    commonName: query.commonName,
+    ...(type === "application/pkcs10" ? { pkcs10: der } : { spki: der }),
+  };
+}
+
+function text(v: unknown, name: string): string {
+  if (typeof v !== "string" || v.length === 0 || v.length > 200)
+    throw new SetError("decodingFailure", `${name} must be a non-empty string`, "issuance request");
+  return v;
+}
+
+function base64(v: unknown, name: string): Uint8Array {
+  if (typeof v !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(v) || v.length % 4 !== 0)
+    throw new SetError("decodingFailure", `${name} must be base64`, "issuance request");
+  return new Uint8Array(Buffer.from(v, "base64"));
+}

@@ -1,0 +1,33 @@
+/**
+ * What the HTTP shell needs from the CA: look objects up by SET thumbprint, and issue. The server
+ * knows nothing else about the CA, so the registration protocols of a later issue can add routes
+ * over the same core without touching these.
+ */
+
+/** An issuance request as the lab accepts it over HTTP. */
+export interface IssuanceRequest {
+  /** Which CA certifies: "root" or `<brand>/<bca|cca|mca|pca>`, as in the PKI manifest. */
+  readonly ca: string;
+  /** The profile (certificate type) to issue under, e.g. "merchant-signature". */
+  readonly profile: string;
+  /** Subject common name. */
+  readonly commonName?: string;
+  /** DER SubjectPublicKeyInfo, or */
+  readonly spki?: Uint8Array;
+  /** a DER PKCS#10 request whose signature proves possession of the key. */
+  readonly pkcs10?: Uint8Array;
+}
+
+export interface IssuedCertificate {
+  readonly der: Uint8Array;
+  /** SHA-256 of the TBSCertificate, hex. */
+  readonly thumb: string;
+}
+
+export interface CaBackend {
+  certificate(thumb: Uint8Array): Promise<Uint8Array | undefined>;
+  crl(thumb: Uint8Array): Promise<Uint8Array | undefined>;
+  bci(thumb: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Throws SetError when the request is refused (unknown CA, duplicate key, bad PKCS#10...). */
+  issue(request: IssuanceRequest): Promise<IssuedCertificate>;
+}
