@@ -1,3 +1,4 @@
+export * from "./accountId";
 export * from "./brandCRLIdentifier";
 export * from "./certificateCache";
 export * from "./chain";

@@ -1,0 +1,2 @@
+export * from "./caStore";
+export * from "./sqliteCaStore";

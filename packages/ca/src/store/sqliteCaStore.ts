@@ -1,0 +1,235 @@
+/**
+ * The default CaStore: one SQLite file, WAL journal, schema created on open. Uniqueness of
+ * serials and of (issuer, key) is enforced by the database itself, so a refusal cannot be lost
+ * between a check and a write.
+ */
+import Database from "better-sqlite3";
+import { CaError } from "../errors";
+import type {
+  CaStore,
+  CrlRecord,
+  IssuanceRecord,
+  RevocationReason,
+  RevokedEntry,
+  StoredCertificate,
+} from "./caStore";
+
+const schemaSql = `
+CREATE TABLE IF NOT EXISTS certificates (
+  serial TEXT PRIMARY KEY,
+  issuer TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  spki_sha256 TEXT NOT NULL,
+  thumb TEXT NOT NULL UNIQUE,
+  not_before TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  der BLOB NOT NULL,
+  issued_at TEXT NOT NULL,
+  revoked_at TEXT,
+  revocation_reason TEXT,
+  UNIQUE (issuer, spki_sha256)
+);
+CREATE INDEX IF NOT EXISTS certificates_spki ON certificates (spki_sha256);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS crls (
+  issuer TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  der BLOB NOT NULL,
+  thumb TEXT NOT NULL UNIQUE,
+  this_update TEXT NOT NULL,
+  next_update TEXT NOT NULL,
+  PRIMARY KEY (issuer, number)
+);
+`;
+
+interface CertificateRow {
+  serial: string;
+  issuer: string;
+  profile: string;
+  subject: string;
+  spki_sha256: string;
+  thumb: string;
+  not_before: string;
+  not_after: string;
+  der: Buffer;
+  issued_at: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+}
+
+interface CrlRow {
+  issuer: string;
+  number: number;
+  der: Buffer;
+  thumb: string;
+  this_update: string;
+  next_update: string;
+}
+
+const toCertificate = (r: CertificateRow): StoredCertificate => ({
+  serial: r.serial,
+  issuer: r.issuer,
+  profile: r.profile,
+  subject: r.subject,
+  spkiSha256: r.spki_sha256,
+  thumb: r.thumb,
+  notBefore: new Date(r.not_before),
+  notAfter: new Date(r.not_after),
+  der: new Uint8Array(r.der),
+  issuedAt: new Date(r.issued_at),
+  ...(r.revoked_at
+    ? { revokedAt: new Date(r.revoked_at), revocationReason: r.revocation_reason as RevocationReason }
+    : {}),
+});
+
+const toCrl = (r: CrlRow): CrlRecord => ({
+  issuer: r.issuer,
+  number: r.number,
+  der: new Uint8Array(r.der),
+  thumb: r.thumb,
+  thisUpdate: new Date(r.this_update),
+  nextUpdate: new Date(r.next_update),
+});
+
+export class SqliteCaStore implements CaStore {
+  private readonly db: Database.Database;
+
+  /** Open (creating if needed) the database file at `path`. */
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.exec(schemaSql);
+  }
+
+  async recordIssuance(r: IssuanceRecord): Promise<void> {
+    const insert = this.db.transaction(() => {
+      const dup = this.db
+        .prepare("SELECT 1 FROM certificates WHERE issuer = ? AND spki_sha256 = ?")
+        .get(r.issuer, r.spkiSha256);
+      if (dup) throw new CaError("duplicateKey", "this CA has already certified that public key");
+      this.db
+        .prepare(
+          `INSERT INTO certificates (serial, issuer, profile, subject, spki_sha256, thumb, not_before,
+             not_after, der, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          r.serial,
+          r.issuer,
+          r.profile,
+          r.subject,
+          r.spkiSha256,
+          r.thumb,
+          r.notBefore.toISOString(),
+          r.notAfter.toISOString(),
+          Buffer.from(r.der),
+          r.issuedAt.toISOString(),
+        );
+    });
+    try {
+      insert.immediate();
+    } catch (e) {
+      if (e instanceof CaError) throw e;
+      throw new CaError("storeFailure", `issuance not recorded: ${(e as Error).message}`);
+    }
+  }
+
+  async findBySerial(serial: string): Promise<StoredCertificate | undefined> {
+    const row = this.db.prepare("SELECT * FROM certificates WHERE serial = ?").get(serial.toLowerCase());
+    return row ? toCertificate(row as CertificateRow) : undefined;
+  }
+
+  async findByThumb(thumb: string): Promise<StoredCertificate | undefined> {
+    const row = this.db.prepare("SELECT * FROM certificates WHERE thumb = ?").get(thumb.toLowerCase());
+    return row ? toCertificate(row as CertificateRow) : undefined;
+  }
+
+  async findBySpkiHash(spkiSha256: string, issuer?: string): Promise<StoredCertificate[]> {
+    const rows =
+      issuer === undefined
+        ? this.db.prepare("SELECT * FROM certificates WHERE spki_sha256 = ? ORDER BY rowid").all(spkiSha256)
+        : this.db
+            .prepare("SELECT * FROM certificates WHERE spki_sha256 = ? AND issuer = ? ORDER BY rowid")
+            .all(spkiSha256, issuer);
+    return (rows as CertificateRow[]).map(toCertificate);
+  }
+
+  async listIssued(issuer: string): Promise<StoredCertificate[]> {
+    const rows = this.db.prepare("SELECT * FROM certificates WHERE issuer = ? ORDER BY rowid").all(issuer);
+    return (rows as CertificateRow[]).map(toCertificate);
+  }
+
+  async revoke(serial: string, reason: RevocationReason, at: Date): Promise<StoredCertificate> {
+    const run = this.db.transaction(() => {
+      const row = this.db.prepare("SELECT * FROM certificates WHERE serial = ?").get(serial.toLowerCase()) as
+        | CertificateRow
+        | undefined;
+      if (!row) throw new CaError("unknownSerial", `no certificate with serial ${serial}`);
+      if (row.revoked_at)
+        throw new CaError("alreadyRevoked", `serial ${serial} was revoked on ${row.revoked_at}`);
+      this.db
+        .prepare("UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ?")
+        .run(at.toISOString(), reason, row.serial);
+      return toCertificate({ ...row, revoked_at: at.toISOString(), revocation_reason: reason });
+    });
+    return run.immediate();
+  }
+
+  async revokedBy(issuer: string): Promise<RevokedEntry[]> {
+    const rows = this.db
+      .prepare(
+        "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE issuer = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial",
+      )
+      .all(issuer) as Pick<CertificateRow, "serial" | "revoked_at" | "revocation_reason">[];
+    return rows.map((r) => ({
+      serial: r.serial,
+      revokedAt: new Date(r.revoked_at as string),
+      reason: r.revocation_reason as RevocationReason,
+    }));
+  }
+
+  async nextNumber(counter: string): Promise<number> {
+    const row = this.db
+      .prepare(
+        "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+      )
+      .get(counter) as { value: number };
+    return row.value;
+  }
+
+  async recordCrl(c: CrlRecord): Promise<void> {
+    try {
+      this.db
+        .prepare(
+          "INSERT INTO crls (issuer, number, der, thumb, this_update, next_update) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          c.issuer,
+          c.number,
+          Buffer.from(c.der),
+          c.thumb,
+          c.thisUpdate.toISOString(),
+          c.nextUpdate.toISOString(),
+        );
+    } catch (e) {
+      throw new CaError("storeFailure", `CRL not recorded: ${(e as Error).message}`);
+    }
+  }
+
+  async latestCrl(issuer: string): Promise<CrlRecord | undefined> {
+    const row = this.db
+      .prepare("SELECT * FROM crls WHERE issuer = ? ORDER BY number DESC LIMIT 1")
+      .get(issuer);
+    return row ? toCrl(row as CrlRow) : undefined;
+  }
+
+  async findCrlByThumb(thumb: string): Promise<CrlRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM crls WHERE thumb = ?").get(thumb.toLowerCase());
+    return row ? toCrl(row as CrlRow) : undefined;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
