@@ -81,6 +81,8 @@ export interface RootOptions {
 
 const DAY = 86400_000;
 const CRL_LIFETIME_DAYS = 7;
+/** notBefore is set this far back so a relying party whose clock lags a little still accepts a fresh certificate. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 export class CertificateAuthority {
   readonly der: Uint8Array;
@@ -118,7 +120,7 @@ export class CertificateAuthority {
     const { crypto } = o.provider;
     const spki = new Uint8Array(await crypto.subtle.exportKey("spki", o.keys.publicKey));
     const profile = profiles.rca;
-    const notBefore = startOfSecond(o.provider.now());
+    const notBefore = startOfSecond(new Date(o.provider.now().getTime() - CLOCK_SKEW_MS));
     const der = await buildCertificate({
       profile,
       subject: { commonName: o.commonName ?? "SET Lab Root CA" },
@@ -172,6 +174,7 @@ export class CertificateAuthority {
     const { spki, csrCommonName } = await this.subjectKey(req, profile);
 
     const now = startOfSecond(this.provider.now());
+    const notBefore = new Date(Math.max(now.getTime() - CLOCK_SKEW_MS, this.certificate.notBefore.getTime()));
     let notAfter = new Date(
       Math.min(
         req.notAfter?.getTime() ?? Number.POSITIVE_INFINITY,
@@ -207,7 +210,7 @@ export class CertificateAuthority {
       serialHex: randomSerial(this.provider),
       spki,
       signingKey: this.privateKey,
-      notBefore: now,
+      notBefore,
       notAfter,
       merchantData: req.merchantData,
       crypto: this.provider.crypto,
