@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { hashedAccountId, parseSetCertificate } from "@setlab/protocol";
+import { hashedAccountId, parseSetCertificate, SetError } from "@setlab/protocol";
 import {
   freshKey,
   merchantData,
@@ -22,13 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const refusal = async (p: Promise<unknown>, code: CaError["code"]) => {
+const refusal = async (p: Promise<unknown>, reason: CaError["reason"]) => {
   const e = await p.then(
     () => undefined,
     (err: unknown) => err,
   );
   expect(e).toBeInstanceOf(CaError);
-  expect((e as CaError).code).toBe(code);
+  expect((e as CaError).reason).toBe(reason);
   return e as CaError;
 };
 
@@ -81,6 +81,8 @@ describe("issuance", () => {
       "badRequest",
     );
     expect(e.message).toMatch(/signature/);
+    expect(e).toBeInstanceOf(SetError);
+    expect(e.code).toBe("signatureFailure");
     await refusal(
       h.brands.Visa.pca.issue({ profile: "gatewaySignature", pkcs10: Uint8Array.of(1, 2, 3) }),
       "badRequest",
@@ -385,7 +387,9 @@ describe("revocation and CRLs", () => {
       publicKey: spki,
       merchantData,
     });
-    await refusal(h.brands.Visa.mca.revoke("00ff"), "unknownSerial");
+    expect((await refusal(h.brands.Visa.mca.revoke("00ff"), "unknownSerial")).code).toBe(
+      "missingCertificate",
+    );
     await refusal(h.brands.Visa.pca.revoke(issued.serial), "unknownSerial");
     await refusal(h.brands.Visa.mca.revoke(issued.serial, "whatever" as "superseded"), "badRequest");
     await h.brands.Visa.mca.revoke(issued.serial, "superseded");

@@ -284,7 +284,7 @@ export class CertificateAuthority {
         throw new CaError("badRequest", "pkcs10 is not a DER CertificationRequest");
       }
       const ok = await csr.verify(this.provider.crypto).catch(() => false);
-      if (!ok) throw new CaError("badRequest", "the PKCS#10 signature does not verify");
+      if (!ok) throw new CaError("badRequest", "the PKCS#10 signature does not verify", "signatureFailure");
       spki = new Uint8Array(csr.publicKey.rawData);
       csrCommonName = csr.subjectName.getField("CN")[0];
     } else {

@@ -1,30 +1,36 @@
 /**
- * Typed refusals of the CA. `code` is stable for the CLI and server to map (to an exit status, an
- * HTTP status, a SET ErrorCode in CertRes later); messages never carry a PAN or a secret.
+ * Typed refusals of the CA. A CaError is a SetError, so the server and CLI map it like any other
+ * failure (`code` is the nearest SET ErrorCode); `reason` is the CA's own stable reason for the
+ * finer mapping a registration response or an HTTP status needs. Messages never carry a PAN or a
+ * secret.
  */
-export const caErrorCodes = [
-  /** The request is malformed: missing or conflicting fields, an unusable key, a bad PKCS#10. */
-  "badRequest",
-  /** This CA may not issue that profile, or the profile's required data is missing or misplaced. */
-  "profileNotAllowed",
-  /** The CA has certified this public key before. */
-  "duplicateKey",
-  /** The card has expired, or the requested validity ends before it starts. */
-  "expired",
-  /** No certificate of this CA has that serial. */
-  "unknownSerial",
-  "alreadyRevoked",
-  /** The store could not record what was asked; nothing was handed out. */
-  "storeFailure",
-] as const;
-export type CaErrorCode = (typeof caErrorCodes)[number];
+import { type ErrorCode, SetError } from "@setlab/protocol";
 
-export class CaError extends Error {
+export const caErrorReasons = {
+  /** The request is malformed: missing or conflicting fields, an unusable key, a bad PKCS#10. */
+  badRequest: "unspecifiedFailure",
+  /** This CA may not issue that profile, or the profile's required data is missing or misplaced. */
+  profileNotAllowed: "unspecifiedFailure",
+  /** The CA has certified this public key before. */
+  duplicateKey: "unspecifiedFailure",
+  /** The card has expired, or the requested validity ends before it starts. */
+  expired: "unspecifiedFailure",
+  /** No certificate of this CA has that serial. */
+  unknownSerial: "missingCertificate",
+  alreadyRevoked: "revokedCertificate",
+  /** The store could not record what was asked; nothing was handed out. */
+  storeFailure: "unspecifiedFailure",
+} as const satisfies Record<string, ErrorCode>;
+export type CaErrorReason = keyof typeof caErrorReasons;
+
+export class CaError extends SetError {
   override readonly name = "CaError";
   constructor(
-    readonly code: CaErrorCode,
+    readonly reason: CaErrorReason,
     message: string,
+    /** A more precise SET ErrorCode than the reason's default (e.g. signatureFailure for a bad PKCS#10). */
+    code: ErrorCode = caErrorReasons[reason],
   ) {
-    super(`${code}: ${message}`);
+    super(code, `${reason}: ${message}`, "CA");
   }
 }

@@ -27,7 +27,7 @@ const record = (over: Partial<IssuanceRecord> = {}): IssuanceRecord => ({
 const code = async (p: Promise<unknown>) =>
   p.then(
     () => "resolved",
-    (e: unknown) => (e instanceof CaError ? e.code : String(e)),
+    (e: unknown) => (e instanceof CaError ? e.reason : String(e)),
   );
 
 describe("SqliteCaStore", () => {
