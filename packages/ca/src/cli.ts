@@ -5,14 +5,23 @@
  * on stderr.
  */
 import { firstLine } from "./cli/args";
+import { init, initUsage } from "./cli/init";
 import { type CliIo, processIo } from "./cli/io";
+import { bci, bciUsage, crl, crlUsage, issue, issueUsage, revoke, revokeUsage } from "./cli/operations";
+import { serve, serveUsage } from "./cli/serve";
 import { show, showUsage } from "./cli/show";
 import { UsageError } from "./cli/usageError";
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const commands: Record<string, { run: Command; usage: string }> = {
+  init: { run: init, usage: initUsage },
+  issue: { run: issue, usage: issueUsage },
+  revoke: { run: revoke, usage: revokeUsage },
+  crl: { run: crl, usage: crlUsage },
+  bci: { run: bci, usage: bciUsage },
   show: { run: show, usage: showUsage },
+  serve: { run: serve, usage: serveUsage },
 };
 
 export function usage(): string {

@@ -15,8 +15,10 @@
 import { type ErrorCode, SetError } from "@setlab/protocol";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { CaBackend, IssuanceRequest } from "./server/backend";
+import { type ErrorBody, errorResponse } from "./server/errorBody";
 
 export type { CaBackend, IssuanceRequest, IssuedCertificate } from "./server/backend";
+export type { ErrorBody } from "./server/errorBody";
 
 export interface CaServerOptions {
   /** Largest request body accepted, bytes. Default 64 KiB: a PKCS#10 request is about 1 KiB. */
@@ -24,19 +26,7 @@ export interface CaServerOptions {
   readonly logger?: boolean;
 }
 
-/** The JSON body of every failure. */
-export interface ErrorBody {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
-
 const thumbPattern = /^[0-9a-fA-F]{64}$/;
-
-const httpStatus: Partial<Record<ErrorCode, number>> = {
-  missingCertificate: 404,
-  messageTooBig: 413,
-  messageNotSupported: 415,
-};
 
 export function buildCaServer(backend: CaBackend, options: CaServerOptions = {}): FastifyInstance {
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 64 * 1024, logger: options.logger ?? false });
@@ -44,12 +34,13 @@ export function buildCaServer(backend: CaBackend, options: CaServerOptions = {})
     app.addContentTypeParser(type, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
   const fail = (reply: FastifyReply, code: ErrorCode, message: string, status?: number) => {
-    const body: ErrorBody = { code, message };
-    return reply.code(status ?? httpStatus[code] ?? 400).send(body);
+    const r = errorResponse(new SetError(code, message));
+    return reply.code(status ?? r?.status ?? 400).send({ code, message } satisfies ErrorBody);
   };
 
   app.setErrorHandler((error, _req, reply) => {
-    if (error instanceof SetError) return fail(reply, error.code, error.message);
+    const typed = errorResponse(error);
+    if (typed) return reply.code(typed.status).send(typed.body);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status === 413) return fail(reply, "messageTooBig", "request body exceeds the limit");
     if (status === 415) return fail(reply, "messageNotSupported", "unsupported content type");

@@ -1,0 +1,227 @@
+/**
+ * `set-ca init --out DIR [--passphrase P]`: the complete lab PKI. Root; per brand (Visa,
+ * MasterCard) the Brand, Cardholder, Merchant and Payment Gateway CAs; the lab merchant and a
+ * gateway per brand, each with a signature and a key-exchange certificate; a cardholder
+ * certificate for every test card; a first CRL per CA and a BCI per brand. Layout in the README.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { nodeProvider, parseSetCertificate, type schema } from "@setlab/protocol";
+import type { CertificateAuthority } from "../certificateAuthority";
+import { createHierarchy } from "../hierarchy";
+import type { ProfileName } from "../profiles";
+import { SqliteCaStore } from "../store";
+import { type TestCard, testCards } from "../testCards";
+import { parse, required } from "./args";
+import { fsReason } from "./files";
+import type { CliIo } from "./io";
+import { encryptPrivateKey } from "./keys";
+import {
+  databaseFile,
+  type Manifest,
+  type ManifestCertificate,
+  manifestFile,
+  writeManifest,
+} from "./manifest";
+import { passphraseOf } from "./passphrase";
+import { PemLabel, toPem } from "./pem";
+import { brandDir, certificateThumb, PkiDirectory } from "./pkiDirectory";
+import { CliFailure } from "./usageError";
+
+export const initUsage = "set-ca init --out DIR [--passphrase P]   (lab default passphrase: setlab)";
+
+export const labBrands = ["Visa", "MasterCard"] as const;
+
+/** The lab's one merchant, certified under each brand with that brand's acquirer BIN. */
+export function labMerchantData(brand: string): schema.MerchantData {
+  return {
+    merID: "SETLAB-MER-0001",
+    merAcquirerBIN: brand === "Visa" ? "411111" : "555555",
+    merNameSeq: [{ language: "en", name: "SET Lab Shop", city: "Kawasaki", countryName: "Japan" }],
+    merCountry: 392,
+    merAuthFlag: true,
+  };
+}
+
+export async function init(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parse(
+    "init",
+    args,
+    { out: { type: "string" }, passphrase: { type: "string" } },
+    { min: 0, max: 0 },
+  );
+  const dir = required(parsed, "init", "out");
+  const passphrase = passphraseOf(parsed);
+  const started = Date.now();
+  const manifest = await createLabPki(dir, passphrase);
+  io.out(
+    `set-ca: wrote ${manifest.certificates.length} certificates, ${manifest.crls.length} CRLs and ` +
+      `${manifest.bcis.length} BCIs to ${dir} in ${Date.now() - started} ms\n`,
+  );
+  return 0;
+}
+
+export async function createLabPki(dir: string, passphrase: string): Promise<Manifest> {
+  prepareEmptyDir(dir);
+  const provider = nodeProvider();
+  const { subtle } = provider.crypto;
+  const store = new SqliteCaStore(path.join(dir, databaseFile));
+  const written: ManifestCertificate[] = [];
+  const writeFile = (file: string, text: string) => {
+    const full = path.join(dir, file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, text, {
+      mode: file.endsWith(".key.pem") || file.endsWith(".json") ? 0o600 : 0o644,
+    });
+  };
+  try {
+    const keys: Record<string, CryptoKeyPair> = {};
+    const slots = [
+      "root",
+      "nextRoot",
+      ...labBrands.flatMap((b) => ["bca", "cca", "mca", "pca"].map((r) => `${b}/${r}`)),
+    ];
+    await Promise.all(slots.map(async (s) => (keys[s] = await generate(provider.crypto, "signature"))));
+    const h = await createHierarchy({ brands: labBrands, store, provider, keys });
+
+    const chainOf = new Map<CertificateAuthority, string[]>();
+    const record = async (
+      id: string,
+      der: Uint8Array,
+      profile: ProfileName,
+      privateKey: CryptoKey,
+      issuer: { id: string; ca: CertificateAuthority } | null,
+    ): Promise<void> => {
+      const file = `${id}.pem`;
+      const key = `${id}.key.pem`;
+      writeFile(file, toPem(PemLabel.certificate, der));
+      writeFile(key, await encryptPrivateKey(privateKey, passphrase));
+      const cert = parseSetCertificate(der);
+      const chain = [file, ...(issuer ? (chainOf.get(issuer.ca) ?? []) : [])];
+      written.push({
+        id,
+        role: cert.certificateType?.join(",") ?? "",
+        profile,
+        brand: cert.brand,
+        subject: cert.subject,
+        serial: cert.serialNumber,
+        thumb: await certificateThumb(der),
+        notAfter: cert.notAfter.toISOString(),
+        certificate: file,
+        key,
+        chain,
+        issuer: issuer?.id ?? id,
+      });
+    };
+    const addCa = async (
+      id: string,
+      ca: CertificateAuthority,
+      issuer: { id: string; ca: CertificateAuthority } | null,
+    ) => {
+      await record(id, ca.der, ca.profile.name, ca.privateKey, issuer);
+      chainOf.set(ca, written[written.length - 1].chain as string[]);
+    };
+
+    await addCa("root", h.root, null);
+    writeFile("next-root.key.pem", await encryptPrivateKey(h.nextRootKeys.privateKey, passphrase));
+    const cards: Record<string, { brand: string; pan: string; expiry: string; panSecret: string }> = {};
+    for (const brand of labBrands) {
+      const b = brandDir(brand);
+      const cas = h.brands[brand];
+      const root = { id: "root", ca: h.root };
+      await addCa(`${b}/bca`, cas.bca, root);
+      const bca = { id: `${b}/bca`, ca: cas.bca };
+      for (const r of ["cca", "mca", "pca"] as const) await addCa(`${b}/${r}`, cas[r], bca);
+
+      const endEntity = async (
+        id: string,
+        caId: "mca" | "pca" | "cca",
+        profile: ProfileName,
+        commonName: string,
+        extra: { merchantData?: schema.MerchantData; card?: TestCard },
+      ) => {
+        const kex = profile.endsWith("KeyExchange");
+        const pair = await generate(provider.crypto, kex ? "keyEncipherment" : "signature");
+        let cardholder: { pan: string; cardExpiry: string; panSecret: Uint8Array } | undefined;
+        if (extra.card) {
+          const panSecret = provider.random(20);
+          cardholder = { pan: extra.card.pan, cardExpiry: extra.card.expiry, panSecret };
+          cards[extra.card.id] = {
+            brand,
+            pan: extra.card.pan,
+            expiry: extra.card.expiry,
+            panSecret: Buffer.from(panSecret).toString("hex"),
+          };
+        }
+        const issued = await cas[caId].issue({
+          profile,
+          commonName,
+          publicKey: new Uint8Array(await subtle.exportKey("spki", pair.publicKey)),
+          merchantData: extra.merchantData,
+          cardholder,
+        });
+        await record(id, issued.der, profile, pair.privateKey, { id: `${b}/${caId}`, ca: cas[caId] });
+      };
+      const md = labMerchantData(brand);
+      await endEntity(`${b}/merchant/signature`, "mca", "merchantSignature", "SET Lab Shop", {
+        merchantData: md,
+      });
+      await endEntity(`${b}/merchant/key-exchange`, "mca", "merchantKeyExchange", "SET Lab Shop", {
+        merchantData: md,
+      });
+      await endEntity(`${b}/gateway/signature`, "pca", "gatewaySignature", `${brand} Lab Gateway`, {});
+      await endEntity(`${b}/gateway/key-exchange`, "pca", "gatewayKeyExchange", `${brand} Lab Gateway`, {});
+      for (const card of testCards.filter((c) => c.brand === brand))
+        await endEntity(`${b}/cards/${card.id}`, "cca", "cardholderSignature", card.id, { card });
+    }
+    writeFile("cards.json", `${JSON.stringify(cards, null, 2)}\n`);
+
+    const manifest: Manifest = {
+      format: "setlab-pki/1",
+      created: new Date().toISOString(),
+      brands: [...labBrands],
+      nextRootKey: "next-root.key.pem",
+      cards: "cards.json",
+      certificates: written,
+      crls: [],
+      bcis: [],
+    };
+    writeManifest(dir, manifest);
+    store.close();
+    // First CRLs and BCIs go through the same code as the `crl` and `bci` commands.
+    const pki = await PkiDirectory.open(dir, passphrase, provider);
+    try {
+      for (const id of pki.caIds()) await pki.newCrl(id);
+      for (const brand of labBrands) await pki.newBci(brand);
+      return pki.manifest;
+    } finally {
+      pki.close();
+    }
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
+async function generate(crypto: Crypto, use: "signature" | "keyEncipherment"): Promise<CryptoKeyPair> {
+  const common = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+  return use === "signature"
+    ? crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", ...common }, true, ["sign", "verify"])
+    : crypto.subtle.generateKey({ name: "RSA-OAEP", ...common }, true, ["encrypt", "decrypt"]);
+}
+
+/** init never overwrites: DIR must not exist or be empty. */
+function prepareEmptyDir(dir: string): void {
+  try {
+    if (fs.existsSync(dir)) {
+      if (!fs.statSync(dir).isDirectory()) throw new CliFailure(`${dir} exists and is not a directory`);
+      if (fs.readdirSync(dir).length > 0)
+        throw new CliFailure(
+          `${dir} is not empty (${fs.existsSync(path.join(dir, manifestFile)) ? "a PKI is already there" : "refusing to mix files"})`,
+        );
+    } else fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if (e instanceof CliFailure) throw e;
+    throw new CliFailure(`cannot create ${dir}: ${fsReason(e)}`);
+  }
+}

@@ -1,0 +1,9 @@
+import { optionalString, type Parsed } from "./args";
+import { labPassphrase } from "./keys";
+
+/** --passphrase, else $SET_CA_PASSPHRASE, else the documented lab default. */
+export function passphraseOf(parsed: Parsed): string {
+  return optionalString(parsed, "passphrase") ?? process.env.SET_CA_PASSPHRASE ?? labPassphrase;
+}
+
+export const dirOptions = { dir: { type: "string" }, passphrase: { type: "string" } } as const;

@@ -1,0 +1,45 @@
+/** `set-ca serve --dir DIR --port N`: the CA server over a lab PKI directory, until SIGINT/SIGTERM. */
+import { buildCaServer } from "../server";
+import { pkiBackend } from "../server/pkiBackend";
+import { integerOption, optionalString, parse, required } from "./args";
+import type { CliIo } from "./io";
+import { dirOptions, passphraseOf } from "./passphrase";
+import { PkiDirectory } from "./pkiDirectory";
+import { CliFailure } from "./usageError";
+
+export const serveUsage = "set-ca serve --dir DIR [--port N (default 8400, 0 = any)] [--host 127.0.0.1]";
+
+export async function serve(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parse(
+    "serve",
+    args,
+    { ...dirOptions, port: { type: "string" }, host: { type: "string" } },
+    {
+      min: 0,
+      max: 0,
+    },
+  );
+  const dir = required(parsed, "serve", "dir");
+  const port = integerOption(parsed, "serve", "port", { min: 0, max: 65535, fallback: 8400 });
+  const host = optionalString(parsed, "host") ?? "127.0.0.1";
+  const pki = await PkiDirectory.open(dir, passphraseOf(parsed));
+  const app = buildCaServer(pkiBackend(pki));
+  let address: string;
+  try {
+    address = await app.listen({ port, host });
+  } catch (e) {
+    pki.close();
+    throw new CliFailure(
+      `cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  io.out(`set-ca: serving ${dir} on ${address}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await app.close();
+  pki.close();
+  return 0;
+}
