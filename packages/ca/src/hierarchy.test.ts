@@ -8,6 +8,7 @@ import {
   verifyBrandCRLIdentifier,
   verifyNextRoot,
 } from "@setlab/protocol";
+import { publishBrandCRLIdentifier } from "./brandCrlIdentifier";
 import {
   freshKey,
   merchantData,
@@ -163,9 +164,13 @@ describe("hierarchy", () => {
 
   it("bci() lists the current CRL of each CA of the brand and the root, signed by the brand CA", async () => {
     const cas = flat.brands.Visa;
-    const der = await flat.bci("Visa");
+    const published = await flat.bci("Visa");
+    const der = published.der;
     const verified = await verifyBrandCRLIdentifier(provider, der, cas.bca.certificate, new Date());
     expect(verified.content.brandID).toBe("Visa");
+    expect(Buffer.from(verified.thumb).toString("hex")).toBe(published.thumb);
+    expect((await t.store.findBciByThumb(published.thumb))?.der).toEqual(der);
+    expect(published.sequenceNum).toBe(verified.content.sequenceNum);
     const listed = verified.content.idCRLs;
     expect(listed.length).toBe(5);
     for (const ca of [flat.root, cas.bca, cas.cca, cas.mca, cas.pca]) {
@@ -191,7 +196,7 @@ describe("hierarchy", () => {
     const newCrl = await cas.mca.crl();
     const second = await verifyBrandCRLIdentifier(
       provider,
-      await flat.bci("Visa"),
+      (await flat.bci("Visa")).der,
       cas.bca.certificate,
       new Date(),
     );
@@ -202,6 +207,18 @@ describe("hierarchy", () => {
       verifyBrandCRLIdentifier(provider, der, flat.brands.MasterCard.bca.certificate, new Date()),
     ).rejects.toThrow();
     expect(decodeDer(schema.BrandCRLIdentifier, der).signature.bytes.length).toBe(256);
+    expect((await t.store.latestBci("Visa"))?.sequenceNum).toBe(second.content.sequenceNum);
+  });
+
+  it("publishBrandCRLIdentifier refuses a non-brand signer and another brand's CA", async () => {
+    const v = flat.brands.Visa;
+    const common = { store: t.store, provider };
+    await expect(publishBrandCRLIdentifier({ ...common, brandCa: v.cca, cas: [v.cca] })).rejects.toThrow(
+      /profileNotAllowed/,
+    );
+    await expect(
+      publishBrandCRLIdentifier({ ...common, brandCa: v.bca, cas: [v.bca, flat.brands.MasterCard.cca] }),
+    ).rejects.toThrow(/MasterCard/);
   });
 
   it("refuses a BCI for an unknown brand and a hierarchy with no or repeated brands", async () => {

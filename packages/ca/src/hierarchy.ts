@@ -3,12 +3,12 @@
  * Cardholder, Merchant and Payment Gateway CAs. The root carries hashedRootKey of a successor
  * whose key pair is generated now and kept for the rollover.
  */
-import { type CryptoProvider, signBrandCRLIdentifier } from "@setlab/protocol";
+import type { CryptoProvider } from "@setlab/protocol";
+import { publishBrandCRLIdentifier } from "./brandCrlIdentifier";
 import { CertificateAuthority } from "./certificateAuthority";
-import { hexToBytes, tbsFields } from "./certificateBuilder";
 import { CaError } from "./errors";
 import type { ProfileName } from "./profiles";
-import type { CaStore } from "./store";
+import type { BciRecord, CaStore } from "./store";
 
 export interface BrandCas {
   readonly brand: string;
@@ -26,8 +26,8 @@ export interface Hierarchy {
   readonly brands: Readonly<Record<string, BrandCas>>;
   /** CA certificates between `ca` and the root, nearest first, root excluded; `ca` itself included. */
   chainOf(ca: CertificateAuthority): Uint8Array[];
-  /** A signed BrandCRLIdentifier (DER) naming the current CRL of every CA of the brand and of the root. */
-  bci(brand: string, lifetimeDays?: number): Promise<Uint8Array>;
+  /** The next signed BrandCRLIdentifier of `brand`, naming the current CRL of the root and of every CA of the brand; recorded in the store. */
+  bci(brand: string, lifetimeDays?: number): Promise<BciRecord>;
 }
 
 export interface HierarchyOptions {
@@ -120,35 +120,19 @@ export async function createHierarchy(o: HierarchyOptions): Promise<Hierarchy> {
     return out;
   };
 
-  const bci = async (brand: string, lifetimeDays = 7): Promise<Uint8Array> => {
+  const bci = async (brand: string, lifetimeDays = 7): Promise<BciRecord> => {
     const cas = brands[brand];
     if (!cas) throw new CaError("badRequest", `no brand ${brand} in this hierarchy`);
     const inForce = [root, cas.bca, cas.gca, cas.cca, cas.mca, cas.pca].filter(
       (c): c is CertificateAuthority => c !== undefined,
     );
-    const idCRLs = [];
-    for (const ca of inForce) {
-      const crl = await ca.currentCrl();
-      idCRLs.push({
-        issuerName: tbsFields(ca.der).subject,
-        crlNumber: crl.number,
-        crlThumb: hexToBytes(crl.thumb),
-      });
-    }
-    const now = new Date(Math.floor(o.provider.now().getTime() / 1000) * 1000);
-    return signBrandCRLIdentifier(
-      o.provider,
-      {
-        version: 0,
-        sequenceNum: await o.store.nextNumber(`bci:${brand}`),
-        brandID: brand,
-        notBefore: now,
-        notAfter: new Date(now.getTime() + lifetimeDays * 86400_000),
-        idCRLs,
-        brandCAThumb: await cas.bca.certificate.thumb(crypto),
-      },
-      cas.bca.privateKey,
-    );
+    return publishBrandCRLIdentifier({
+      brandCa: cas.bca,
+      cas: inForce,
+      store: o.store,
+      provider: o.provider,
+      lifetimeDays,
+    });
   };
 
   return { root, nextRootKeys, brands, chainOf, bci };

@@ -1,3 +1,4 @@
+export * from "./brandCrlIdentifier";
 export * from "./certificateAuthority";
 export { buildCertificate, buildCrl, signedObjectThumb, subjectName } from "./certificateBuilder";
 export * from "./errors";

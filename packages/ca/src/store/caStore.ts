@@ -56,6 +56,16 @@ export interface CrlRecord {
   readonly nextUpdate: Date;
 }
 
+export interface BciRecord {
+  readonly brand: string;
+  readonly sequenceNum: number;
+  readonly der: Uint8Array;
+  /** Hex SHA-256 of the UnsignedBrandCRLIdentifier. */
+  readonly thumb: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
 export interface CaStore {
   /**
    * Persist an issuance. Throws CaError `duplicateKey` when the issuer already certified this
@@ -77,5 +87,8 @@ export interface CaStore {
   recordCrl(crl: CrlRecord): Promise<void>;
   latestCrl(issuer: string): Promise<CrlRecord | undefined>;
   findCrlByThumb(thumb: string): Promise<CrlRecord | undefined>;
+  recordBci(bci: BciRecord): Promise<void>;
+  latestBci(brand: string): Promise<BciRecord | undefined>;
+  findBciByThumb(thumb: string): Promise<BciRecord | undefined>;
   close(): void;
 }

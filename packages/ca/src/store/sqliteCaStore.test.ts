@@ -90,4 +90,21 @@ describe("SqliteCaStore", () => {
     expect(await t.store.latestCrl("b")).toBeUndefined();
     expect(await code(t.store.recordCrl(crl))).toBe("storeFailure");
   });
+
+  it("keeps BCIs by brand and thumb, refusing a repeated sequence number", async () => {
+    const bci = {
+      brand: "Visa",
+      sequenceNum: 1,
+      der: Uint8Array.of(7),
+      thumb: "b1",
+      notBefore: new Date("2026-01-01T00:00:00Z"),
+      notAfter: new Date("2026-01-08T00:00:00Z"),
+    };
+    await t.store.recordBci(bci);
+    await t.store.recordBci({ ...bci, sequenceNum: 2, thumb: "b2" });
+    expect((await t.store.latestBci("Visa"))?.thumb).toBe("b2");
+    expect((await t.store.findBciByThumb("B1"))?.sequenceNum).toBe(1);
+    expect(await t.store.latestBci("JCB")).toBeUndefined();
+    expect(await code(t.store.recordBci({ ...bci, thumb: "b3" }))).toBe("storeFailure");
+  });
 });

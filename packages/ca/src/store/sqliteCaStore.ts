@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import { CaError } from "../errors";
 import type {
+  BciRecord,
   CaStore,
   CrlRecord,
   IssuanceRecord,
@@ -41,6 +42,15 @@ CREATE TABLE IF NOT EXISTS crls (
   next_update TEXT NOT NULL,
   PRIMARY KEY (issuer, number)
 );
+CREATE TABLE IF NOT EXISTS bcis (
+  brand TEXT NOT NULL,
+  sequence_num INTEGER NOT NULL,
+  der BLOB NOT NULL,
+  thumb TEXT NOT NULL UNIQUE,
+  not_before TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  PRIMARY KEY (brand, sequence_num)
+);
 `;
 
 interface CertificateRow {
@@ -66,6 +76,24 @@ interface CrlRow {
   this_update: string;
   next_update: string;
 }
+
+interface BciRow {
+  brand: string;
+  sequence_num: number;
+  der: Buffer;
+  thumb: string;
+  not_before: string;
+  not_after: string;
+}
+
+const toBci = (r: BciRow): BciRecord => ({
+  brand: r.brand,
+  sequenceNum: r.sequence_num,
+  der: new Uint8Array(r.der),
+  thumb: r.thumb,
+  notBefore: new Date(r.not_before),
+  notAfter: new Date(r.not_after),
+});
 
 const toCertificate = (r: CertificateRow): StoredCertificate => ({
   serial: r.serial,
@@ -227,6 +255,37 @@ export class SqliteCaStore implements CaStore {
   async findCrlByThumb(thumb: string): Promise<CrlRecord | undefined> {
     const row = this.db.prepare("SELECT * FROM crls WHERE thumb = ?").get(thumb.toLowerCase());
     return row ? toCrl(row as CrlRow) : undefined;
+  }
+
+  async recordBci(b: BciRecord): Promise<void> {
+    try {
+      this.db
+        .prepare(
+          "INSERT INTO bcis (brand, sequence_num, der, thumb, not_before, not_after) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          b.brand,
+          b.sequenceNum,
+          Buffer.from(b.der),
+          b.thumb,
+          b.notBefore.toISOString(),
+          b.notAfter.toISOString(),
+        );
+    } catch (e) {
+      throw new CaError("storeFailure", `BrandCRLIdentifier not recorded: ${(e as Error).message}`);
+    }
+  }
+
+  async latestBci(brand: string): Promise<BciRecord | undefined> {
+    const row = this.db
+      .prepare("SELECT * FROM bcis WHERE brand = ? ORDER BY sequence_num DESC LIMIT 1")
+      .get(brand);
+    return row ? toBci(row as BciRow) : undefined;
+  }
+
+  async findBciByThumb(thumb: string): Promise<BciRecord | undefined> {
+    const row = this.db.prepare("SELECT * FROM bcis WHERE thumb = ?").get(thumb.toLowerCase());
+    return row ? toBci(row as BciRow) : undefined;
   }
 
   close(): void {
