@@ -30,9 +30,12 @@ const statusOfSetCode: Partial<Record<ErrorCode, number>> = {
 
 /** The status and body for a thrown error, or undefined when it is not a typed CA/SET refusal. */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } | undefined {
-  if (error instanceof CaError)
-    return { status: statusOfCaReason[error.reason], body: { code: error.code, message: error.message } };
-  if (error instanceof SetError)
-    return { status: statusOfSetCode[error.code] ?? 400, body: { code: error.code, message: error.message } };
-  return undefined;
+  if (!(error instanceof SetError)) return undefined;
+  // SetError's message starts with its code, which the body already carries.
+  const message = error.message.startsWith(`${error.code}: `)
+    ? error.message.slice(error.code.length + 2)
+    : error.message;
+  const status =
+    error instanceof CaError ? statusOfCaReason[error.reason] : (statusOfSetCode[error.code] ?? 400);
+  return { status, body: { code: error.code, message } };
 }

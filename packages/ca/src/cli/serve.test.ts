@@ -1,0 +1,181 @@
+/**
+ * The CA server over a real lab PKI directory: in-process over loopback, and once as the real
+ * `set-ca serve` process (built by tsc) answering a real HTTP GET.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { main } from "../cli";
+import { buildCaServer } from "../server";
+import { pkiBackend } from "../server/pkiBackend";
+import { bufferIo } from "./io";
+import type { Manifest } from "./manifest";
+import { readObject } from "./pem";
+import { PkiDirectory } from "./pkiDirectory";
+
+const repo = path.resolve(__dirname, "../../../..");
+const cliJs = path.join(repo, "packages/ca/dist/cli.js");
+let work: string;
+let dir: string;
+let manifest: Manifest;
+let pki: PkiDirectory;
+let app: FastifyInstance;
+let base: string;
+
+const derOf = (file: string) => readObject(new Uint8Array(fs.readFileSync(path.join(dir, file)))).der;
+
+async function newSpki(): Promise<string> {
+  const pair = await globalThis.crypto.subtle.generateKey(
+    {
+      name: "RSASSA-PKCS1-v1_5",
+      hash: "SHA-256",
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+    },
+    true,
+    ["sign", "verify"],
+  );
+  return Buffer.from(await globalThis.crypto.subtle.exportKey("spki", pair.publicKey)).toString("base64");
+}
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "set-ca-serve-"));
+  dir = path.join(work, "pki");
+  expect(await main(["init", "--out", dir], bufferIo())).toBe(0);
+  manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  pki = await PkiDirectory.open(dir, "setlab");
+  app = buildCaServer(pkiBackend(pki));
+  base = await app.listen({ port: 0, host: "127.0.0.1" });
+});
+afterAll(async () => {
+  await app.close();
+  pki.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe("CA server over a lab PKI", () => {
+  it("serves every certificate init wrote by its thumb", async () => {
+    for (const c of manifest.certificates.filter((x) => x.id === "root" || x.id.endsWith("/signature"))) {
+      const r = await fetch(`${base}/certificates/${c.thumb}`);
+      expect(r.status).toBe(200);
+      expect(new Uint8Array(await r.arrayBuffer())).toEqual(derOf(c.certificate));
+    }
+  });
+
+  it("serves CRLs and BCIs by thumb", async () => {
+    const crl = manifest.crls[0];
+    const r = await fetch(`${base}/crls/${crl.thumb}`);
+    expect(r.headers.get("content-type")).toBe("application/pkix-crl");
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(derOf(crl.file));
+    const bci = manifest.bcis[1];
+    const b = await fetch(`${base}/bcis/${bci.thumb}`);
+    expect(b.status).toBe(200);
+    expect(new Uint8Array(await b.arrayBuffer())).toEqual(derOf(bci.file));
+    // A certificate's thumb names no CRL.
+    expect((await fetch(`${base}/crls/${manifest.certificates[0].thumb}`)).status).toBe(404);
+  });
+
+  it("issues over HTTP, serves the new certificate, and refuses the same key twice (409)", async () => {
+    const body = JSON.stringify({
+      ca: "mastercard/mca",
+      profile: "merchantSignature",
+      commonName: "Web Shop",
+      spki: await newSpki(),
+    });
+    const post = () =>
+      fetch(`${base}/certificates`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+    const r = await post();
+    expect(r.status).toBe(201);
+    const der = new Uint8Array(await r.arrayBuffer());
+    const again = await fetch(`${base}${r.headers.get("location")}`);
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(der);
+    const dup = await post();
+    expect(dup.status).toBe(409);
+    expect(await dup.json()).toEqual({
+      code: "unspecifiedFailure",
+      message: expect.stringMatching(/^duplicateKey: /),
+    });
+  });
+
+  it.each([
+    [{ ca: "amex/mca", profile: "merchantSignature" }, /no CA "amex\/mca"/],
+    [{ ca: "visa/mca", profile: "rootOfAllEvil" }, /unknown profile/],
+    [{ ca: "visa/cca", profile: "cardholderSignature" }, /through card registration/],
+    [{ ca: "visa/mca", profile: "gatewaySignature" }, /profileNotAllowed|may not|cannot/],
+  ])("refuses %j with a typed JSON error", async (fields, message) => {
+    const r = await fetch(`${base}/certificates`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...fields, commonName: "X", spki: await newSpki() }),
+    });
+    expect(r.status).toBe(400);
+    const body = await r.json();
+    expect(typeof body.code).toBe("string");
+    expect(body.message).toMatch(message);
+  });
+});
+
+describe("the real set-ca process", () => {
+  let child: ChildProcess | undefined;
+  beforeAll(() => {
+    execFileSync("npx", ["tsc", "-b", "packages/ca"], { cwd: repo, stdio: "ignore" });
+  });
+  afterAll(() => {
+    child?.kill("SIGTERM");
+  });
+
+  it("serve answers a real HTTP GET for the root certificate", async () => {
+    child = spawn(process.execPath, [cliJs, "serve", "--dir", dir, "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const address = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child!.stdout!.on("data", (d) => {
+        out += d;
+        const m = /on (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child!.on("exit", (code) => reject(new Error(`serve exited ${code}`)));
+    });
+    const root = manifest.certificates.find((c) => c.id === "root")!;
+    const r = await fetch(`${address}/certificates/${root.thumb}`);
+    expect(r.status).toBe(200);
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(derOf("root.pem"));
+    const exited = new Promise<number | null>((resolve) => child!.on("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    child = undefined;
+  });
+
+  it.each([
+    [["show"], 2, /^set-ca: show: missing argument\n$/],
+    [
+      ["show", "/nonexistent.pem"],
+      1,
+      /^set-ca: cannot read \/nonexistent\.pem: no such file or directory\n$/,
+    ],
+    [["init", "--bogus"], 2, /^set-ca: init: Unknown option '--bogus'/],
+  ])("%j exits %i with one line and no stack trace", (argv, code, message) => {
+    const r = spawnSync(process.execPath, [cliJs, ...argv], { encoding: "utf8" });
+    expect(r.status).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stdout).toBe("");
+  });
+
+  it("show prints a certificate from a real process", () => {
+    const r = spawnSync(process.execPath, [cliJs, "show", path.join(dir, "visa/gateway/key-exchange.pem")], {
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/certificateType \(critical\): +pgwy \(payment gateway\)/);
+    expect(r.stdout).toMatch(/keyUsage \(critical\): +keyEncipherment/);
+    expect(r.stdout).toMatch(/tunneling: +true/);
+  });
+});
