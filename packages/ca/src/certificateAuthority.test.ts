@@ -101,6 +101,20 @@ describe("issuance", () => {
     expect((await t.store.listIssued(ca.id)).length).toBe(before);
   });
 
+  it("lets only one of two concurrent requests for the same key through (the database decides)", async () => {
+    const { spki } = await freshKey();
+    const ca = h.brands.MasterCard.pca;
+    const results = await Promise.allSettled([
+      ca.issue({ profile: "gatewaySignature", commonName: "A", publicKey: spki }),
+      ca.issue({ profile: "gatewaySignature", commonName: "B", publicKey: spki }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled").length).toBe(1);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect((rejected?.reason as CaError).reason).toBe("duplicateKey");
+    const hash = Buffer.from(await crypto.subtle.digest("SHA-256", new Uint8Array(spki))).toString("hex");
+    expect((await t.store.findBySpkiHash(hash, ca.id)).length).toBe(1);
+  });
+
   it("gives unique, positive, 16-byte serials", async () => {
     const serials = new Set<string>();
     for (let i = 0; i < 8; i++) {
@@ -319,7 +333,7 @@ describe("issuance", () => {
     expect(leaf.certificate.notAfter).toEqual(shortCa.certificate.notAfter);
   });
 
-  it("opens only CA certificates under a matching profile", async () => {
+  it("opens only CA certificates under a matching profile, with the matching key", async () => {
     const { spki } = await freshKey();
     const issued = await h.brands.Visa.pca.issue({
       profile: "gatewaySignature",
@@ -336,6 +350,15 @@ describe("issuance", () => {
       });
     await refusal(open(issued.der, "gatewaySignature"), "profileNotAllowed");
     await refusal(open(h.brands.Visa.mca.der, "pca"), "profileNotAllowed");
+    await refusal(open(h.brands.Visa.pca.der, "pca"), "badRequest");
+    const pca = await CertificateAuthority.open({
+      certificate: h.brands.Visa.pca.der,
+      privateKey: h.brands.Visa.pca.privateKey,
+      profile: "pca",
+      store: t.store,
+      provider,
+    });
+    expect(pca.id).toBe(h.brands.Visa.pca.id);
     expect(parseSetCertificate(issued.der).hasRole("pgwy")).toBe(true);
   });
 });

@@ -112,6 +112,7 @@ export class CertificateAuthority {
       throw new CaError("profileNotAllowed", `${o.profile} is not a CA profile`);
     if (!cert.hasRole(profile.role))
       throw new CaError("profileNotAllowed", `the certificate is not a ${profile.role} certificate`);
+    await checkKeyPair(o.provider.crypto, cert.spki, o.privateKey);
     return new CertificateAuthority(o, toHex(await cert.thumb(o.provider.crypto)));
   }
 
@@ -337,6 +338,26 @@ export class CertificateAuthority {
     });
     return { der, certificate, profile, serial: certificate.serialNumber.toLowerCase(), thumb };
   }
+}
+
+/** A CA whose key does not match its certificate would sign certificates nobody can verify. */
+async function checkKeyPair(crypto: Crypto, spki: Uint8Array, privateKey: CryptoKey): Promise<void> {
+  const probe = new TextEncoder().encode("SET Lab CA key check");
+  let ok = false;
+  try {
+    const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, probe);
+    const publicKey = await crypto.subtle.importKey(
+      "spki",
+      new Uint8Array(spki),
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", publicKey, signature, probe);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new CaError("badRequest", "the private key is not the key of the CA certificate");
 }
 
 /** 16 random bytes as a positive INTEGER whose DER keeps all 16 bytes (RFC 5280 allows up to 20). */
