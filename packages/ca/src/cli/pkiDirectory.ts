@@ -5,16 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  type CryptoProvider,
-  decodeDer,
-  nodeProvider,
-  parseSetCertificate,
-  schema,
-  signBrandCRLIdentifier,
-} from "@setlab/protocol";
+import { type CryptoProvider, nodeProvider, parseSetCertificate } from "@setlab/protocol";
+import { publishBrandCRLIdentifier } from "../brandCrlIdentifier";
 import { CertificateAuthority } from "../certificateAuthority";
-import { hexToBytes, tbsFields } from "../certificateBuilder";
 import type { ProfileName } from "../profiles";
 import { type CrlRecord, SqliteCaStore } from "../store";
 import { fsReason } from "./files";
@@ -108,8 +101,8 @@ export class PkiDirectory {
   }
 
   /**
-   * A signed BrandCRLIdentifier naming the current CRL of the root and of every CA of `brand`.
-   * Mirrors `Hierarchy.bci`, which needs the Hierarchy object `init` no longer has.
+   * Publish the next BrandCRLIdentifier of `brand` (the core records it in the store), naming the
+   * current CRL of the root and of every CA of the brand; written beside the brand's files.
    */
   async newBci(brand: string, lifetimeDays = 7): Promise<{ der: Uint8Array; file: string; thumb: string }> {
     if (!this.manifest.brands.includes(brand))
@@ -118,45 +111,19 @@ export class PkiDirectory {
     const ids = ["root", ...["bca", "gca", "cca", "mca", "pca"].map((r) => `${b}/${r}`)].filter((id) =>
       this.cas.has(id),
     );
-    const idCRLs = [];
-    for (const id of ids) {
-      const ca = this.ca(id);
-      const latest = await this.store.latestCrl(ca.id);
-      const crl = latest ?? (await this.newCrl(id)).record;
-      idCRLs.push({
-        issuerName: tbsFields(ca.der).subject,
-        crlNumber: crl.number,
-        crlThumb: hexToBytes(crl.thumb),
-      });
-    }
-    const bca = this.ca(`${b}/bca`);
-    const now = new Date(Math.floor(this.provider.now().getTime() / 1000) * 1000);
-    const sequenceNum = await this.store.nextNumber(`bci:${brand}`);
-    const der = await signBrandCRLIdentifier(
-      this.provider,
-      {
-        version: 0,
-        sequenceNum,
-        brandID: brand,
-        notBefore: now,
-        notAfter: new Date(now.getTime() + lifetimeDays * 86400_000),
-        idCRLs,
-        brandCAThumb: await bca.certificate.thumb(this.provider.crypto),
-      },
-      bca.privateKey,
-    );
-    const thumb = await bciThumb(der);
-    const file = `${b}/bci-${sequenceNum}.pem`;
-    this.write(file, toPem(PemLabel.bci, der));
-    this.manifest.bcis.push({ brand, sequenceNum, thumb, file });
+    for (const id of ids) if (!(await this.store.latestCrl(this.ca(id).id))) await this.newCrl(id);
+    const record = await publishBrandCRLIdentifier({
+      brandCa: this.ca(`${b}/bca`),
+      cas: ids.map((id) => this.ca(id)),
+      store: this.store,
+      provider: this.provider,
+      lifetimeDays,
+    });
+    const file = `${b}/bci-${record.sequenceNum}.pem`;
+    this.write(file, toPem(PemLabel.bci, record.der));
+    this.manifest.bcis.push({ brand, sequenceNum: record.sequenceNum, thumb: record.thumb, file });
     writeManifest(this.dir, this.manifest);
-    return { der, file, thumb };
-  }
-
-  /** A BCI written by `newBci` or `init`, by thumb. */
-  bciByThumb(thumb: string): Uint8Array | undefined {
-    const e = this.manifest.bcis.find((x) => x.thumb === thumb);
-    return e ? readObject(new Uint8Array(fs.readFileSync(path.join(this.dir, e.file)))).der : undefined;
+    return { der: record.der, file, thumb: record.thumb };
   }
 
   write(file: string, text: string): void {
@@ -168,16 +135,6 @@ export class PkiDirectory {
   close(): void {
     this.store.close();
   }
-}
-
-/** SHA-256 over the unsigned part of a BCI: the first element of its outer SEQUENCE. */
-export async function bciThumb(der: Uint8Array): Promise<string> {
-  const bci = decodeDer(schema.BrandCRLIdentifier, der);
-  const digest = await globalThis.crypto.subtle.digest(
-    "SHA-256",
-    new Uint8Array(bci.unsignedBrandCRLIdentifier),
-  );
-  return Buffer.from(digest).toString("hex");
 }
 
 /** The certificate's SET thumb as hex. */

@@ -1,6 +1,6 @@
 /**
- * The CaBackend over a lab PKI directory: certificates and CRLs from the CA store, BCIs from the
- * files `set-ca bci` wrote, issuance by the directory's CAs.
+ * The CaBackend over a lab PKI directory: certificates, CRLs and BCIs from the CA store, issuance
+ * by the directory's CAs.
  */
 
 import { labMerchantData } from "../cli/init";
@@ -15,7 +15,7 @@ export function pkiBackend(pki: PkiDirectory): CaBackend {
   return {
     certificate: async (t) => (await pki.store.findByThumb(hex(t)))?.der,
     crl: async (t) => (await pki.store.findCrlByThumb(hex(t)))?.der,
-    bci: async (t) => pki.bciByThumb(hex(t)),
+    bci: async (t) => (await pki.store.findBciByThumb(hex(t)))?.der,
     issue: async (req) => {
       if (!pki.caIds().includes(req.ca)) throw new CaError("badRequest", `no CA "${req.ca}" here`);
       if (!isProfileName(req.profile)) throw new CaError("badRequest", `unknown profile "${req.profile}"`);
