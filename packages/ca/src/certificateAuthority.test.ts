@@ -110,7 +110,8 @@ describe("issuance", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled").length).toBe(1);
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    expect((rejected?.reason as CaError).reason).toBe("duplicateKey");
+    expect(rejected?.reason).toBeInstanceOf(CaError);
+    expect((rejected as PromiseRejectedResult).reason.reason).toBe("duplicateKey");
     const hash = Buffer.from(await crypto.subtle.digest("SHA-256", new Uint8Array(spki))).toString("hex");
     expect((await t.store.findBySpkiHash(hash, ca.id)).length).toBe(1);
   });
