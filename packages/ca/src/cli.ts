@@ -27,7 +27,9 @@ const commands: Record<string, { run: Command; usage: string }> = {
 export function usage(): string {
   return `usage:\n${Object.values(commands)
     .map((c) => `  ${c.usage}\n`)
-    .join("")}`;
+    .join(
+      "",
+    )}Commands on DIR take --passphrase P (else $SET_CA_PASSPHRASE, else the lab default "setlab").\n`;
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {

@@ -257,6 +257,37 @@ describe("set-ca issue, revoke, crl, bci", () => {
     expect(show.stdout).toMatch(/certificateType \(critical\): +pgwy/);
   });
 
+  it("issues a cardholder certificate from account data, without the PAN in it", async () => {
+    const out = path.join(work, "card.pem");
+    const pan = "4111110000000062";
+    const r = await run(
+      "issue",
+      "--dir",
+      dir,
+      "--ca",
+      "visa/cca",
+      "--profile",
+      "cardholderSignature",
+      "--spki",
+      spki,
+      "--pan",
+      pan,
+      "--expiry",
+      "202812",
+      "--pan-secret",
+      "07".repeat(20),
+      "--out",
+      out,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const der = execFileSync("openssl", ["x509", "-in", out, "-outform", "DER"]);
+    expect(der.includes(Buffer.from(pan))).toBe(false);
+    const show = await run("show", out);
+    expect(show.stdout).toMatch(/certificateType \(critical\): +card \(cardholder\)/);
+    expect(show.stdout).toMatch(/validity: +\S+ \.\. (2028-12|2029-01-01)/);
+  });
+
   it("revokes by serial, publishes a CRL that lists it, and a BCI that names that CRL", async () => {
     const mer = manifest.certificates.find((c) => c.id === "visa/merchant/signature")!;
     const r = await run("revoke", "--dir", dir, "--serial", mer.serial, "--reason", "keyCompromise");
