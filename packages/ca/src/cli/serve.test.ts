@@ -121,6 +121,15 @@ describe("CA server over a lab PKI", () => {
   });
 });
 
+describe("set-ca serve in-process", () => {
+  it("fails with one line when the port is taken", async () => {
+    const io = bufferIo();
+    const port = new URL(base).port;
+    expect(await main(["serve", "--dir", dir, "--port", port], io)).toBe(1);
+    expect(io.stderr).toBe(`set-ca: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
+  });
+});
+
 describe("the real set-ca process", () => {
   let child: ChildProcess | undefined;
   beforeAll(() => {
