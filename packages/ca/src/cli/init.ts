@@ -81,6 +81,23 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
       "nextRoot",
       ...labBrands.flatMap((b) => ["bca", "cca", "mca", "pca"].map((r) => `${b}/${r}`)),
     ];
+    // Key generation dominates init; start every end entity's too, so the thread pool runs them in parallel.
+    const pool = {
+      signature: [] as Promise<CryptoKeyPair>[],
+      keyEncipherment: [] as Promise<CryptoKeyPair>[],
+    };
+    // Per brand: merchant and gateway signature keys plus its cards; merchant and gateway key-exchange keys.
+    const needed = {
+      signature: 2 * labBrands.length + testCards.filter((c) => labBrands.includes(c.brand)).length,
+      keyEncipherment: 2 * labBrands.length,
+    };
+    for (const use of ["signature", "keyEncipherment"] as const)
+      for (let i = 0; i < needed[use]; i++) pool[use].push(generate(provider.crypto, use));
+    const endEntityKeys = (use: "signature" | "keyEncipherment") => {
+      const next = pool[use].shift();
+      if (!next) throw new Error(`init: the ${use} key pool ran dry`);
+      return next;
+    };
     await Promise.all(slots.map(async (s) => (keys[s] = await generate(provider.crypto, "signature"))));
     const h = await createHierarchy({ brands: labBrands, store, provider, keys });
 
@@ -141,7 +158,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
         extra: { merchantData?: schema.MerchantData; card?: TestCard },
       ) => {
         const kex = profile.endsWith("KeyExchange");
-        const pair = await generate(provider.crypto, kex ? "keyEncipherment" : "signature");
+        const pair = await endEntityKeys(kex ? "keyEncipherment" : "signature");
         let cardholder: { pan: string; cardExpiry: string; panSecret: Uint8Array } | undefined;
         if (extra.card) {
           const panSecret = provider.random(20);
