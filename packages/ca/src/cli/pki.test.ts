@@ -313,6 +313,10 @@ describe("set-ca issue, revoke, crl, bci", () => {
     expect(text.stderr).toMatch(/verify OK/);
     expect(text.stdout.replace(/[:\s]/g, "").toLowerCase()).toContain(mer.serial);
     expect(text.stdout).toMatch(/Key Compromise/);
+    const shown = await run("show", path.join(dir, file));
+    expect(shown.stdout).toMatch(/^X\.509 CRL\n/);
+    expect(shown.stdout).toMatch(/cRLNumber: +2/);
+    expect(shown.stdout).toMatch(new RegExp(`${mer.serial}: \\S+ keyCompromise`));
 
     const b = await run("bci", "--dir", dir, "--brand", "Visa");
     expect(b.code).toBe(0);

@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseSetCertificate } from "@setlab/protocol";
 import type { FastifyInstance } from "fastify";
 import { main } from "../cli";
 import { buildCaServer } from "../server";
@@ -101,6 +102,43 @@ describe("CA server over a lab PKI", () => {
       code: "unspecifiedFailure",
       message: expect.stringMatching(/^duplicateKey: /),
     });
+  });
+
+  it("issues from a DER PKCS#10 request, taking the subject CN from it", async () => {
+    const key = path.join(work, "gw.key");
+    execFileSync(
+      "openssl",
+      ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key],
+      { stdio: "ignore" },
+    );
+    const csr = execFileSync("openssl", [
+      "req",
+      "-new",
+      "-key",
+      key,
+      "-subj",
+      "/CN=Http Gateway",
+      "-outform",
+      "DER",
+    ]);
+    const r = await fetch(`${base}/certificates?ca=visa/pca&profile=gatewayKeyExchange`, {
+      method: "POST",
+      headers: { "content-type": "application/pkcs10" },
+      body: new Uint8Array(csr),
+    });
+    expect(r.status).toBe(201);
+    const cert = parseSetCertificate(new Uint8Array(await r.arrayBuffer()));
+    expect(cert.subject).toBe("C=US, O=Visa, OU=pgwy, CN=Http Gateway");
+    expect(cert.keyUsage).toEqual(["keyEncipherment"]);
+    const tampered = new Uint8Array(csr);
+    tampered[tampered.length - 5] ^= 1;
+    const bad = await fetch(`${base}/certificates?ca=visa/pca&profile=gatewayKeyExchange`, {
+      method: "POST",
+      headers: { "content-type": "application/pkcs10" },
+      body: tampered,
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).code).toBe("signatureFailure");
   });
 
   it.each([
