@@ -95,14 +95,14 @@ describe("CA server", () => {
     const r = await call({
       method: "POST",
       url: "/certificates",
-      payload: { ca: "Visa/mca", profile: "merchant-signature", commonName: "Shop", spki },
+      payload: { ca: "Visa/mca", profile: "merchantSignature", commonName: "Shop", spki },
     });
     expect(r.statusCode).toBe(201);
     expect(r.headers.location).toBe(`/certificates/${merThumb}`);
     expect(new Uint8Array(r.rawPayload)).toEqual(pki.merchantSig.certificate);
     expect(requests.at(-1)).toEqual({
       ca: "Visa/mca",
-      profile: "merchant-signature",
+      profile: "merchantSignature",
       commonName: "Shop",
       spki: Uint8Array.of(48, 3, 2, 1, 1),
       pkcs10: undefined,
@@ -112,7 +112,7 @@ describe("CA server", () => {
   it("issues from a DER PKCS#10 body with the CA named in the query", async () => {
     const r = await call({
       method: "POST",
-      url: "/certificates?ca=Visa/mca&profile=merchant-signature",
+      url: "/certificates?ca=Visa/mca&profile=merchantSignature",
       headers: { "content-type": "application/pkcs10" },
       payload: Buffer.from([48, 0]),
     });
@@ -124,7 +124,7 @@ describe("CA server", () => {
     const r = await call({
       method: "POST",
       url: "/certificates",
-      payload: { ca: "Nobody/mca", profile: "merchant-signature", spki: "MAA=" },
+      payload: { ca: "Nobody/mca", profile: "merchantSignature", spki: "MAA=" },
     });
     expect(r.statusCode).toBe(400);
     expect(r.json()).toEqual({

@@ -6,9 +6,9 @@
 
 /** An issuance request as the lab accepts it over HTTP. */
 export interface IssuanceRequest {
-  /** Which CA certifies: "root" or `<brand>/<bca|cca|mca|pca>`, as in the PKI manifest. */
+  /** Which CA certifies: a manifest id such as "root" or "visa/mca". */
   readonly ca: string;
-  /** The profile (certificate type) to issue under, e.g. "merchant-signature". */
+  /** A row of the profile table (`profiles.ts`), e.g. "merchantSignature". */
   readonly profile: string;
   /** Subject common name. */
   readonly commonName?: string;
