@@ -1,0 +1,76 @@
+/**
+ * Certificate paths already validated, so the next message from the same signer does not re-parse
+ * and re-verify its whole chain (digest 1.2: SET names certificates by thumb so receivers can keep
+ * them). Only chain work is remembered: every message's own signature is still verified by its
+ * caller. An entry answers only for the exact leaf bytes, the exact pinned root, and times inside
+ * the window where every certificate of the path is valid; outside it the caller validates afresh,
+ * so expiry is still reported. Owned by the caller; nothing module-level.
+ */
+import type { ValidatedChain } from "./chain";
+import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+
+interface Entry {
+  readonly chain: ValidatedChain;
+  /** The latest notBefore and the earliest notAfter along the path. */
+  readonly from: number;
+  readonly until: number;
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+export class ValidatedChainCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Lookups answered from the cache and lookups that were not. */
+  hits = 0;
+  misses = 0;
+  private readonly crypto: Crypto;
+
+  constructor(
+    source: CryptoSource,
+    readonly capacity = 1024,
+  ) {
+    this.crypto = resolveCrypto(source).crypto;
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError("capacity must be a positive integer");
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The chain validated earlier for exactly this leaf under exactly this root, if `at` lies in
+   * its validity window. Keyed by SHA-256 over the whole DER, not the thumb: the thumb leaves the
+   * issuer's signature out, and a certificate with a different signature must be judged anew.
+   */
+  async get(leaf: Uint8Array, pinnedRoot: Uint8Array, at: Date): Promise<ValidatedChain | undefined> {
+    const key = await this.key(leaf, pinnedRoot);
+    const entry = this.entries.get(key);
+    const t = at.getTime();
+    if (!entry || t < entry.from || t > entry.until) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.chain;
+  }
+
+  /** Remember a chain `validateChain` accepted. */
+  async put(chain: ValidatedChain): Promise<void> {
+    const key = await this.key(chain.leaf.der, chain.root.der);
+    const from = Math.max(...chain.path.map((c) => c.notBefore.getTime()));
+    const until = Math.min(...chain.path.map((c) => c.notAfter.getTime()));
+    this.entries.delete(key);
+    this.entries.set(key, { chain, from, until });
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  private async key(leaf: Uint8Array, root: Uint8Array): Promise<string> {
+    const [l, r] = await Promise.all(
+      [leaf, root].map((b) => this.crypto.subtle.digest("SHA-256", new Uint8Array(b))),
+    );
+    return `${hex(new Uint8Array(l))}:${hex(new Uint8Array(r))}`;
+  }
+}
