@@ -61,7 +61,21 @@ class RawCertificate extends pkijs.Certificate {
     super();
   }
   override toSchema(): asn1js.Sequence {
-    return asn1js.fromBER(own(this.der).buffer).result as asn1js.Sequence;
+    return new RawTlv({ data: own(this.der) }) as unknown as asn1js.Sequence;
+  }
+}
+
+/**
+ * Bytes asn1js emits verbatim inside a constructed value. asn1js's own RawData ignores the writer
+ * a parent passes, so it could only stand at the top level; parsing each certificate into a tree
+ * just to write the same bytes back cost more than the RSA signature.
+ */
+class RawTlv extends asn1js.RawData {
+  override toBER(_sizeOnly?: boolean, writer?: { write(buf: ArrayBuffer): void }): ArrayBuffer {
+    const bytes = this.dataView.slice().buffer;
+    if (!writer) return bytes;
+    writer.write(bytes);
+    return new ArrayBuffer(0);
   }
 }
 
@@ -176,12 +190,13 @@ function parseSignedData(msg: Uint8Array): ParsedSignedData {
   return { signedData, certificates };
 }
 
-function sameSigner(sid: pkijs.SignerInfo["sid"], ref: CertificateRef): boolean {
-  return (
-    sid instanceof pkijs.IssuerAndSerialNumber &&
-    compareBytes(new Uint8Array(sid.toSchema().toBER()), ref.issuerAndSerial) === 0
-  );
+/** DER of the signer's IssuerAndSerialNumber, encoded once for comparing with every candidate. */
+function signerId(sid: pkijs.SignerInfo["sid"]): Uint8Array | undefined {
+  return sid instanceof pkijs.IssuerAndSerialNumber ? new Uint8Array(sid.toSchema().toBER()) : undefined;
 }
+
+const sameSigner = (sid: Uint8Array | undefined, ref: CertificateRef) =>
+  sid !== undefined && compareBytes(sid, ref.issuerAndSerial) === 0;
 
 async function verify(
   p: CryptoProvider,
@@ -212,9 +227,10 @@ async function verify(
   )
     throw badSignature("the signed contentType attribute does not match the content type");
 
+  const sid = signerId(signerInfo.sid);
   const signerDer =
-    certificates.find((c) => sameSigner(signerInfo.sid, certificateRef(c))) ??
-    options.knownCertificates?.find((c) => sameSigner(signerInfo.sid, certificateRef(c)));
+    certificates.find((c) => sameSigner(sid, certificateRef(c))) ??
+    options.knownCertificates?.find((c) => sameSigner(sid, certificateRef(c)));
   if (!signerDer)
     throw new SetError("missingCertificate", "the signer's certificate is unavailable", "SignedMessage");
   try {
