@@ -8,6 +8,7 @@ import { SetError } from "../errors";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
 import { isCaRole, mayIssue } from "./profile";
 import { checkSetProfile } from "./profileChecks";
+import { checkRevocation, type RevocationInput } from "./revocation";
 import { parseSetCertificate, SetCertificate } from "./setCertificate";
 
 export type CertificateInput = SetCertificate | Uint8Array;
@@ -21,6 +22,11 @@ export interface ValidatedChain {
   readonly brand?: string;
 }
 
+export interface ValidateChainOptions {
+  /** Check every certificate below the root against the CRLs the brand's current BCI names. */
+  readonly revocation?: Omit<RevocationInput, "at">;
+}
+
 /** Deeper than root, brand, geopolitical, end-entity CA and leaf means something is wrong. */
 const MAX_PATH = 6;
 const sha256WithRSAEncryption = "1.2.840.113549.1.1.11";
@@ -30,7 +36,8 @@ const asCertificate = (c: CertificateInput) => (c instanceof SetCertificate ? c 
 /**
  * Validate `leaf` at time `at` through `intermediates` to `pinnedRoot`. Throws SetError:
  * `expiredCertificate` for a certificate past its validity, `invalidCertificate` for every other
- * path or profile failure, `unrecognizedExtension` for an unknown critical extension.
+ * path or profile failure, `unrecognizedExtension` for an unknown critical extension. With
+ * `options.revocation`, also `revokedCertificate` and the failures of `checkRevocation`, at `at`.
  */
 export async function validateChain(
   source: CryptoSource,
@@ -38,6 +45,7 @@ export async function validateChain(
   intermediates: readonly CertificateInput[],
   pinnedRoot: CertificateInput,
   at: Date,
+  options?: ValidateChainOptions,
 ): Promise<ValidatedChain> {
   const { crypto, engine } = resolveCrypto(source);
   const root = asCertificate(pinnedRoot);
@@ -62,6 +70,7 @@ export async function validateChain(
     throw new SetError("invalidCertificate", `path mixes brands: ${[...brands].join(", ")}`, path[0].where);
 
   await judgeWithPkijs(engine, path, at);
+  if (options?.revocation) await checkRevocation(source, path, { ...options.revocation, at });
   return { path, leaf: path[0], root, brand: path.length > 1 ? path[path.length - 2].brand : undefined };
 }
 

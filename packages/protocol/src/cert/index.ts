@@ -5,6 +5,7 @@ export * from "./chain";
 export type { CryptoSource } from "./cryptoSource";
 export * from "./profile";
 export * from "./profileChecks";
+export * from "./revocation";
 export * from "./rootRollover";
 export * from "./setCertificate";
 export * from "./thumb";
