@@ -8,11 +8,19 @@ import {
   nodeBytes,
   nodeChildren,
   nodeTag,
-  parseOne,
   type TaggedCodec,
 } from "./codec";
 import { tagged } from "./primitives";
-import { compareBytes, concatBytes, context, describeTag, type TagKey, universal } from "./tlv";
+import {
+  compareBytes,
+  concatBytes,
+  context,
+  describeTag,
+  isSingleTlv,
+  leadingTag,
+  type TagKey,
+  universal,
+} from "./tlv";
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -216,7 +224,8 @@ export function anyDer(): Codec<Uint8Array> {
     tags: null,
     spec: { kind: "any" },
     encode(value) {
-      parseOne(value, "ANY"); // refuse to emit something that is not one TLV
+      if (!isSingleTlv(value))
+        throw new SetError("unspecifiedFailure", "cannot encode: ANY value is not one DER TLV");
       return value;
     },
     decode: (node) => nodeBytes(node),
@@ -233,7 +242,9 @@ export function captured<T>(inner: Codec<T>): Codec<Uint8Array> {
     tags: inner.tags,
     spec: { kind: "captured", inner: inner as Codec<unknown> },
     encode(bytes) {
-      inner.decode(parseOne(bytes, "value"), "value");
+      // Our own CMS output is emitted as is; receivers run the full `decode` below.
+      if (!isSingleTlv(bytes) || (inner.tags !== null && !inner.tags.includes(leadingTag(bytes))))
+        throw new SetError("unspecifiedFailure", "cannot encode: not one DER value of the expected type");
       return bytes;
     },
     decode(node, path) {

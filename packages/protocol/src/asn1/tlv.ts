@@ -76,3 +76,31 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
 }
+
+/**
+ * Whether `bytes` is exactly one TLV by its header alone (identifier, definite length, and a length
+ * that covers the rest). A cheap guard for values we emit; decoding still parses everything.
+ */
+export function isSingleTlv(bytes: Uint8Array): boolean {
+  let i = 1;
+  if (bytes.length < 2) return false;
+  if ((bytes[0] & 0x1f) === 0x1f) {
+    while (i < bytes.length && bytes[i] & 0x80) i++;
+    i++;
+  }
+  if (i >= bytes.length) return false;
+  const first = bytes[i++];
+  let length = first;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n === 0 || n > 4 || i + n > bytes.length) return false;
+    length = 0;
+    for (let k = 0; k < n; k++) length = length * 256 + bytes[i++];
+  }
+  return i + length === bytes.length;
+}
+
+/** The tag of the TLV that starts `bytes` (low tag numbers only; enough for the universal and context tags we emit). */
+export function leadingTag(bytes: Uint8Array): TagKey {
+  return tagKey((bytes[0] >> 6) + 1, bytes[0] & 0x1f);
+}

@@ -9,3 +9,4 @@ export * from "./revocation";
 export * from "./rootRollover";
 export * from "./setCertificate";
 export * from "./thumb";
+export * from "./validatedChainCache";
