@@ -3,6 +3,8 @@
  * they contain, measured in the same run on the same machine, and the ratio of each protocol
  * operation's cost to its raw crypto. Node's WebCrypto, one core, sequential.
  */
+
+import { validateChain } from "../cert/chain";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
 import { nodeProvider } from "../crypto/provider";
 import { buildPReqDualSigned } from "../purchase/cardholder";
@@ -115,6 +117,16 @@ async function main() {
   );
   for (const [r, inside, rawMs] of protocol)
     out.push(`  ${row(r)}   ${inside.padEnd(34)} ${(r.ms / rawMs).toFixed(1).padStart(5)}x`);
+
+  // Chain validation of the cardholder certificate: first sight versus a thumbprint already validated.
+  const leaf = pki.cardholder.certificate;
+  const intermediates = pki.intermediatesOf("cardholder");
+  const at = new Date();
+  const chainCache = new ValidatedChainCache(p);
+  await chainCache.put(await validateChain(p, leaf, intermediates, pki.root.certificate, at));
+  const cold = await measure("chain validation, cold", () => validateChain(p, leaf, intermediates, pki.root.certificate, at), seconds);
+  const warm = await measure("chain validation, cached", () => chainCache.get(leaf, pki.root.certificate, at), seconds);
+  out.push("", "certificate paths (cardholder, cardholder CA, brand CA, root)", `  ${row(cold)}`, `  ${row(warm)}`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
