@@ -124,9 +124,22 @@ async function main() {
   const at = new Date();
   const chainCache = new ValidatedChainCache(p);
   await chainCache.put(await validateChain(p, leaf, intermediates, pki.root.certificate, at));
-  const cold = await measure("chain validation, cold", () => validateChain(p, leaf, intermediates, pki.root.certificate, at), seconds);
-  const warm = await measure("chain validation, cached", () => chainCache.get(leaf, pki.root.certificate, at), seconds);
-  out.push("", "certificate paths (cardholder, cardholder CA, brand CA, root)", `  ${row(cold)}`, `  ${row(warm)}`);
+  const cold = await measure(
+    "chain validation, cold",
+    () => validateChain(p, leaf, intermediates, pki.root.certificate, at),
+    seconds,
+  );
+  const warm = await measure(
+    "chain validation, cached",
+    () => chainCache.get(leaf, pki.root.certificate, at),
+    seconds,
+  );
+  out.push(
+    "",
+    "certificate paths (cardholder, cardholder CA, brand CA, root)",
+    `  ${row(cold)}`,
+    `  ${row(warm)}`,
+  );
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
