@@ -8,19 +8,11 @@ import {
   nodeBytes,
   nodeChildren,
   nodeTag,
+  parseOne,
   type TaggedCodec,
 } from "./codec";
 import { tagged } from "./primitives";
-import {
-  compareBytes,
-  concatBytes,
-  context,
-  describeTag,
-  isSingleTlv,
-  leadingTag,
-  type TagKey,
-  universal,
-} from "./tlv";
+import { compareBytes, concatBytes, context, describeTag, isSingleTlv, type TagKey, universal } from "./tlv";
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -242,9 +234,7 @@ export function captured<T>(inner: Codec<T>): Codec<Uint8Array> {
     tags: inner.tags,
     spec: { kind: "captured", inner: inner as Codec<unknown> },
     encode(bytes) {
-      // Our own CMS output is emitted as is; receivers run the full `decode` below.
-      if (!isSingleTlv(bytes) || (inner.tags !== null && !inner.tags.includes(leadingTag(bytes))))
-        throw new SetError("unspecifiedFailure", "cannot encode: not one DER value of the expected type");
+      inner.decode(parseOne(bytes, "value"), "value");
       return bytes;
     },
     decode(node, path) {

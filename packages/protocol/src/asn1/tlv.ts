@@ -99,8 +99,3 @@ export function isSingleTlv(bytes: Uint8Array): boolean {
   }
   return i + length === bytes.length;
 }
-
-/** The tag of the TLV that starts `bytes` (low tag numbers only; enough for the universal and context tags we emit). */
-export function leadingTag(bytes: Uint8Array): TagKey {
-  return tagKey((bytes[0] >> 6) + 1, bytes[0] & 0x1f);
-}
