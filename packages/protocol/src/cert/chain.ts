@@ -2,10 +2,12 @@
  * Certificate path validation up to the one pinned SET root (digest 1.2, section 6): our own SET
  * checks first, for precise errors, then pkijs's RFC 5280 engine as a second, independent judge.
  */
+
 import * as pkijs from "pkijs";
 import { bytesEqual, context, tlv } from "../asn1/tlv";
 import { SetError } from "../errors";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+import { issuerSignatureVerifies } from "./issuerSignature";
 import { isCaRole, mayIssue } from "./profile";
 import { checkSetProfile } from "./profileChecks";
 import { checkRevocation, type RevocationInput } from "./revocation";
@@ -121,24 +123,7 @@ async function checkSignature(crypto: Crypto, cert: SetCertificate, issuer: SetC
       `signature algorithm ${cert.signatureAlgorithm} is not allowed`,
       cert.where,
     );
-  let ok = false;
-  try {
-    const key = await crypto.subtle.importKey(
-      "spki",
-      new Uint8Array(issuer.spki),
-      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-      false,
-      ["verify"],
-    );
-    ok = await crypto.subtle.verify(
-      "RSASSA-PKCS1-v1_5",
-      key,
-      new Uint8Array(cert.signature),
-      new Uint8Array(cert.tbs),
-    );
-  } catch {
-    ok = false;
-  }
+  const ok = await issuerSignatureVerifies(crypto, issuer, cert.signature, cert.tbs);
   if (!ok)
     throw new SetError(
       "invalidCertificate",

@@ -9,12 +9,14 @@
  * `invalidCertificate` (the brand vouches for no revocation status), as are a stale CRL and a BCI
  * for another brand or outside its validity. A CRL whose signature fails is `signatureFailure`.
  */
+
 import * as asn1js from "asn1js";
 import { bytesEqual } from "../asn1/tlv";
 import { SetError } from "../errors";
 import type { CRLIdentifier } from "../schema/certExtensions";
 import { type VerifiedBrandCRLIdentifier, verifyBrandCRLIdentifier } from "./brandCRLIdentifier";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+import { issuerSignatureVerifies } from "./issuerSignature";
 import type { SetCertificate } from "./setCertificate";
 
 const sha256WithRSAEncryption = "1.2.840.113549.1.1.11";
@@ -180,24 +182,7 @@ async function namedCrl(
       `signature algorithm ${found.signatureAlgorithm} not allowed`,
       crlWhere,
     );
-  let ok = false;
-  try {
-    const key = await crypto.subtle.importKey(
-      "spki",
-      new Uint8Array(issuer.spki),
-      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-      false,
-      ["verify"],
-    );
-    ok = await crypto.subtle.verify(
-      "RSASSA-PKCS1-v1_5",
-      key,
-      new Uint8Array(found.signature),
-      new Uint8Array(found.tbs),
-    );
-  } catch {
-    ok = false;
-  }
+  const ok = await issuerSignatureVerifies(crypto, issuer, found.signature, found.tbs);
   if (!ok)
     throw new SetError("signatureFailure", "signature does not verify with the issuer's key", crlWhere);
   if (at.getTime() < found.thisUpdate.getTime())
