@@ -1,0 +1,180 @@
+/**
+ * A lab PKI directory as `set-ca init` writes it (manifest.json, PEM certificates, encrypted PKCS#8
+ * keys, cards.json), read by the parties that start from it: gateway, merchant, phone. The file
+ * layout is the contract; this reader does not import the CA package.
+ */
+import * as nodeCrypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export interface LabPkiEntry {
+  readonly id: string;
+  readonly role: string;
+  readonly profile: string;
+  readonly brand?: string;
+  readonly subject: string;
+  readonly serial: string;
+  readonly thumb: string;
+  readonly notAfter: string;
+  readonly certificate: string;
+  readonly key: string;
+  /** Certificate files from this one up to and including the root. */
+  readonly chain: readonly string[];
+  readonly issuer: string;
+}
+
+/** One test card's account data (lab secrets: never logged). */
+export interface LabCardData {
+  readonly brand: string;
+  readonly pan: string;
+  readonly expiry: string;
+  /** Hex. */
+  readonly panSecret: string;
+  /** The issuer simulator's deterministic outcome for this card, when the PKI records it. */
+  readonly outcome?: string;
+}
+
+interface Manifest {
+  readonly format: string;
+  readonly brands: readonly string[];
+  readonly cards: string;
+  readonly certificates: readonly LabPkiEntry[];
+  readonly crls: readonly { ca: string; file: string }[];
+  readonly bcis: readonly { brand: string; file: string }[];
+}
+
+/** A failure to read the PKI directory: one line for the operator, never a stack. */
+export class LabPkiError extends Error {
+  override readonly name = "LabPkiError";
+}
+
+/** The lab's documented default passphrase for the keys `set-ca init` writes. */
+export const labPassphrase = "setlab";
+
+export type KeyUse = "signature" | "keyEncipherment";
+
+export class LabPki {
+  private readonly certs = new Map<string, Uint8Array>();
+
+  private constructor(
+    readonly dir: string,
+    readonly entries: readonly LabPkiEntry[],
+    readonly brands: readonly string[],
+    private readonly manifest: Manifest,
+  ) {}
+
+  static open(dir: string): LabPki {
+    const file = path.join(dir, "manifest.json");
+    let m: Manifest;
+    try {
+      m = JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;
+    } catch (e) {
+      throw new LabPkiError(`${dir} is not a lab PKI (cannot read ${file}: ${(e as Error).message})`);
+    }
+    if (m?.format !== "setlab-pki/1" || !Array.isArray(m.certificates))
+      throw new LabPkiError(`${file} is not a setlab-pki/1 manifest`);
+    return new LabPki(dir, m.certificates, m.brands, m);
+  }
+
+  entry(id: string): LabPkiEntry {
+    const e = this.entries.find((c) => c.id === id);
+    if (!e) throw new LabPkiError(`no certificate "${id}" in ${this.dir}`);
+    return e;
+  }
+
+  /** DER of a certificate file (relative path) or manifest id. */
+  certificateFile(file: string): Uint8Array {
+    let der = this.certs.get(file);
+    if (!der) {
+      der = pemToDer(this.readText(file));
+      this.certs.set(file, der);
+    }
+    return der;
+  }
+
+  certificate(id: string): Uint8Array {
+    return this.certificateFile(this.entry(id).certificate);
+  }
+
+  root(): Uint8Array {
+    return this.certificate("root");
+  }
+
+  /** The CA certificates above `id`, issuer first, without the root. */
+  chain(id: string): Uint8Array[] {
+    const files = this.entry(id).chain.slice(1);
+    return files.slice(0, Math.max(0, files.length - 1)).map((f) => this.certificateFile(f));
+  }
+
+  /** PKCS#8 DER of the entry's private key, decrypted with the passphrase (keep it in memory only). */
+  privateKeyPkcs8(id: string, passphrase = labPassphrase): Uint8Array<ArrayBuffer> {
+    const e = this.entry(id);
+    try {
+      const der = nodeCrypto
+        .createPrivateKey({ key: this.readText(e.key), format: "pem", passphrase })
+        .export({ type: "pkcs8", format: "der" });
+      return new Uint8Array(der);
+    } catch {
+      throw new LabPkiError(`cannot decrypt ${e.key}: wrong passphrase or not an encrypted PKCS#8 key`);
+    }
+  }
+
+  /** Import the entry's key into `crypto` for its use (non-extractable). */
+  async privateKey(id: string, use: KeyUse, crypto: Crypto, passphrase = labPassphrase): Promise<CryptoKey> {
+    const pkcs8 = this.privateKeyPkcs8(id, passphrase);
+    try {
+      return use === "signature"
+        ? await crypto.subtle.importKey(
+            "pkcs8",
+            pkcs8,
+            { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+            false,
+            ["sign"],
+          )
+        : await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-OAEP", hash: "SHA-256" }, false, [
+            "decrypt",
+          ]);
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+
+  /** The test cards' account data, keyed by card id. */
+  cards(): Record<string, LabCardData> {
+    try {
+      return JSON.parse(this.readText(this.manifest.cards)) as Record<string, LabCardData>;
+    } catch (e) {
+      if (e instanceof LabPkiError) throw e;
+      throw new LabPkiError(`${this.manifest.cards} is not valid JSON`);
+    }
+  }
+
+  /** Every published CRL (DER). */
+  crls(): Uint8Array[] {
+    return this.manifest.crls.map((c) => pemToDer(this.readText(c.file)));
+  }
+
+  /** The current BrandCRLIdentifier of a brand (DER), if published. */
+  bci(brand: string): Uint8Array | undefined {
+    const all = this.manifest.bcis.filter((b) => b.brand === brand);
+    const last = all[all.length - 1];
+    return last ? pemToDer(this.readText(last.file)) : undefined;
+  }
+
+  private readText(file: string): string {
+    try {
+      return fs.readFileSync(path.join(this.dir, file), "utf8");
+    } catch (e) {
+      throw new LabPkiError(
+        `cannot read ${path.join(this.dir, file)}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
+    }
+  }
+}
+
+/** The first PEM block's DER, or the bytes themselves when the text is not PEM. */
+export function pemToDer(text: string): Uint8Array {
+  const m = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END [A-Z0-9 ]+-----/.exec(text);
+  if (!m) throw new LabPkiError("not a PEM file");
+  return new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ""), "base64"));
+}

@@ -1,0 +1,106 @@
+/**
+ * SET over HTTP (DESIGN section 5): a DER MessageWrapper in a POST body with a SET media type; the
+ * response body is the response message or a SET Error. HTTP status codes carry transport facts
+ * only: 413 for a body over the limit, 415 for another content type.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+export const SET_PAYMENT = "application/set-payment";
+export const SET_REGISTRATION = "application/set-registration";
+export const SET_PAYMENT_INITIATION = "application/set-payment-initiation";
+
+/** The documented largest SET message a party accepts: 256 KiB (a PReq with chains is about 10 KiB). */
+export const defaultSetBodyLimit = 256 * 1024;
+
+/** The header that carries the lab's run id through every hop, for log correlation. */
+export const RUN_ID_HEADER = "x-setlab-run-id";
+
+export class TransportError extends Error {
+  override readonly name = "TransportError";
+  constructor(
+    readonly kind: "timeout" | "unreachable" | "httpStatus" | "contentType",
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface PostSetOptions {
+  /** Abort after this many milliseconds (default 10 000). */
+  readonly timeoutMs?: number;
+  readonly runId?: string;
+  readonly contentType?: string;
+}
+
+/** POST one SET message; resolve with the response bytes (a response message or a SET Error). */
+export async function postSet(
+  url: string,
+  der: Uint8Array,
+  options: PostSetOptions = {},
+): Promise<Uint8Array> {
+  const headers: Record<string, string> = { "content-type": options.contentType ?? SET_PAYMENT };
+  if (options.runId) headers[RUN_ID_HEADER] = options.runId;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers,
+      body: Buffer.from(der.buffer, der.byteOffset, der.byteLength),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === "TimeoutError" || name === "AbortError")
+      throw new TransportError("timeout", `no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`);
+    throw new TransportError("unreachable", `cannot reach ${url}: ${(e as Error).message}`);
+  }
+  const body = new Uint8Array(await res.arrayBuffer());
+  if (res.status !== 200)
+    throw new TransportError("httpStatus", `${url} answered HTTP ${res.status}`, res.status);
+  const type = res.headers.get("content-type") ?? "";
+  if (!type.startsWith(SET_PAYMENT) && !type.startsWith(SET_REGISTRATION))
+    throw new TransportError("contentType", `${url} answered with content type "${type}"`);
+  return body;
+}
+
+export type SetHandler = (body: Uint8Array, request: FastifyRequest) => Promise<Uint8Array>;
+
+/**
+ * Accept `application/set-payment` bodies (as bytes) on the app and route POSTs at `path` to
+ * `handler`. Other content types get 415 and bodies over `bodyLimit` get 413, from fastify itself.
+ * Register once per app (the content-type parser is app-wide).
+ */
+export function registerSetRoute(
+  app: FastifyInstance,
+  path: string,
+  handler: SetHandler,
+  options: { bodyLimit?: number; contentType?: string } = {},
+): void {
+  const type = options.contentType ?? SET_PAYMENT;
+  if (!app.hasContentTypeParser(type))
+    app.addContentTypeParser(
+      type,
+      { parseAs: "buffer", bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },
+      (_req, body, done) => done(null, body),
+    );
+  app.post(
+    path,
+    { bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!Buffer.isBuffer(req.body)) {
+        reply.code(415);
+        return { error: `expected ${type}` };
+      }
+      const out = await handler(new Uint8Array(req.body), req);
+      reply.header("content-type", type);
+      return Buffer.from(out);
+    },
+  );
+}
+
+/** The run id of a request, if the caller sent one. */
+export function runIdOf(req: FastifyRequest): string | undefined {
+  const v = req.headers[RUN_ID_HEADER];
+  return typeof v === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(v) ? v : undefined;
+}
