@@ -46,7 +46,7 @@ export async function postSet(
     res = await fetch(url, {
       method: "POST",
       headers,
-      body: Buffer.from(der.buffer, der.byteOffset, der.byteLength),
+      body: new Uint8Array(der) as Uint8Array<ArrayBuffer>,
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (e) {
