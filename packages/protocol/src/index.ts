@@ -1,7 +1,9 @@
 /** @setlab/protocol: SET 1.0 structure with a modern algorithm suite. */
 export * from "./asn1";
+export * from "./card";
 export * from "./cert";
 export * from "./crypto";
 export * from "./errors";
+export * from "./messages";
 export * from "./purchase";
 export * as schema from "./schema";

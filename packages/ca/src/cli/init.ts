@@ -141,7 +141,10 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
 
     await addCa("root", h.root, null);
     writeFile("next-root.key.pem", await encryptPrivateKey(h.nextRootKeys.privateKey, passphrase));
-    const cards: Record<string, { brand: string; pan: string; expiry: string; panSecret: string }> = {};
+    const cards: Record<
+      string,
+      { brand: string; pan: string; expiry: string; panSecret: string; outcome: string }
+    > = {};
     for (const brand of labBrands) {
       const b = brandDir(brand);
       const cas = h.brands[brand];
@@ -168,6 +171,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
             pan: extra.card.pan,
             expiry: extra.card.expiry,
             panSecret: Buffer.from(panSecret).toString("hex"),
+            outcome: extra.card.outcome,
           };
         }
         const issued = await cas[caId].issue({

@@ -1,0 +1,2 @@
+/** The card command set: APDU-like commands between mediator and card (docs/purchase-flow.md). */
+export {};
