@@ -1,2 +1,5 @@
 /** The card command set: APDU-like commands between mediator and card (docs/purchase-flow.md). */
-export {};
+export * from "./apdu";
+export * from "./cardLinkError";
+export * from "./commandSet";
+export * from "./frame";
