@@ -1,28 +1,136 @@
 #!/usr/bin/env node
-/** `setlab <command>`: the lab's entry point. */
-import { runDemo } from "./demo";
+/**
+ * `set-lab <command>` (from the repo root: `pnpm lab ...`): run the SET ecosystem on loopback.
+ *   up        seed a PKI (set-ca init) and start gateway, merchant and phone
+ *   purchase  one purchase through the mediator
+ *   status    what runs
+ *   down      stop it all
+ *   demo      all of it, with a trace and a sequence diagram
+ */
+import { parseArgs } from "node:util";
+import { fetchMessages, writeCapture } from "./capture";
+import { runDemo } from "./commands/demo";
+import { down } from "./commands/down";
+import { purchase } from "./commands/purchase";
+import { status } from "./commands/status";
+import { up } from "./commands/up";
+import { formatAmount, purchAmtOf } from "./currency";
+import { LabFailure, readState } from "./labState";
 import { consoleTrace } from "./trace";
 
-const usage = "usage: setlab demo";
+const usage = `usage: set-lab <command> [--home DIR]
+  up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
+  purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened] [--unsigned]
+            [--description TEXT] [--json] [--capture DIR]
+  status    [--json]
+  down
+  demo      the full purchase across all parties, with trace and sequence diagram
+--home defaults to .setlab (demo: .setlab/demo)`;
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
 
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  if (command === "demo") {
-    const started = Date.now();
-    await runDemo(consoleTrace());
-    process.stdout.write(
-      `\nDemo complete: dual-signed PReq built, verified by merchant and gateway (${Date.now() - started} ms).\n`,
-    );
-    return 0;
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      home: { type: "string" },
+      pki: { type: "string" },
+      pin: { type: "string" },
+      card: { type: "string" },
+      amount: { type: "string", default: "12800" },
+      currency: { type: "string", default: "JPY" },
+      profile: { type: "string", default: "set" },
+      unsigned: { type: "boolean", default: false },
+      description: { type: "string" },
+      json: { type: "boolean", default: false },
+      capture: { type: "string" },
+    },
+    strict: true,
+  });
+  const home = values.home ?? (command === "demo" ? ".setlab/demo" : ".setlab");
+  switch (command) {
+    case "up": {
+      await up({ home, pki: values.pki, pin: values.pin, log: out });
+      out(`lab is up; state in ${home}/lab.json`);
+      return 0;
+    }
+    case "down":
+      await down(home, out);
+      return 0;
+    case "status": {
+      const s = await status(home);
+      if (values.json) out(JSON.stringify(s));
+      else
+        for (const p of s)
+          out(
+            `${p.party.padEnd(9)} ${p.url.padEnd(28)} pid ${String(p.pid).padEnd(7)} ${p.healthy ? "up" : p.alive ? "not answering" : "gone"}`,
+          );
+      return s.every((p) => p.healthy) ? 0 : 1;
+    }
+    case "purchase": {
+      if (!values.card) throw new LabFailure("purchase needs --card PAN or card id");
+      if (values.profile !== "set" && values.profile !== "hardened")
+        throw new LabFailure(`--profile must be set or hardened, not "${values.profile}"`);
+      const purchAmt = purchAmtOf(values.amount, values.currency);
+      const r = await purchase({
+        home,
+        card: values.card,
+        purchAmt,
+        profile: values.profile,
+        unsigned: values.unsigned,
+        description: values.description,
+      });
+      if (values.capture) {
+        const state = readState(home);
+        const files = writeCapture(
+          values.capture,
+          await fetchMessages(state.parties.merchant.url, r.orderId),
+        );
+        if (!values.json) out(`captured ${files.length} messages in ${values.capture}`);
+      }
+      const auth = r.authorizations[0] as Record<string, unknown> | undefined;
+      const summary = {
+        outcome: r.mediator.outcome,
+        orderId: r.orderId,
+        xid: r.mediator.xid ?? r.order.xid,
+        authCode: r.mediator.authCode ?? auth?.authCode,
+        approvalCode: auth?.approvalCode,
+        completionCode: r.mediator.completionCode,
+        purchAmt,
+        authAmt: auth?.amount,
+        orderState: r.order.state,
+        reason: r.mediator.reason,
+        runId: r.runId,
+      };
+      if (values.json) out(JSON.stringify(summary));
+      else
+        out(
+          `${summary.outcome}: ${formatAmount(purchAmt)} with ${r.cardId}; order ${r.orderId} ${summary.orderState}; ` +
+            `AuthCode ${summary.authCode ?? "-"}; CompletionCode ${summary.completionCode ?? "-"}${summary.reason ? `; ${summary.reason}` : ""}`,
+        );
+      return r.mediatorExit === 0 ? 0 : 2;
+    }
+    case "demo": {
+      const started = Date.now();
+      const r = await runDemo({ home, trace: consoleTrace() });
+      out(
+        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}.`,
+      );
+      return r.purchases[0]?.mediator.outcome === "approved" ? 0 : 1;
+    }
+    default:
+      process.stderr.write(`${command ? `unknown command: ${command}\n` : ""}${usage}\n`);
+      return 2;
   }
-  process.stderr.write(`${command ? `unknown command: ${command}\n` : ""}${usage}\n`);
-  return 2;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`setlab: ${(e as Error).message}\n`);
-    process.exit(1);
+    const known =
+      e instanceof LabFailure || (e as Error).name === "TypeError" || (e as Error).name === "LabPkiError";
+    process.stderr.write(`set-lab: ${(e as Error).message}\n`);
+    process.exit(known ? 2 : 1);
   },
 );

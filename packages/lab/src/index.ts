@@ -1,2 +1,8 @@
-export { runDemo } from "./demo";
+export { fetchMessages, writeCapture } from "./capture";
+export { runDemo } from "./commands/demo";
+export { down } from "./commands/down";
+export { purchase, resolveCard } from "./commands/purchase";
+export { status } from "./commands/status";
+export { up } from "./commands/up";
+export { formatAmount, purchAmtOf } from "./currency";
 export { consoleTrace, type Trace } from "./trace";

@@ -1,0 +1,66 @@
+/**
+ * `--capture DIR`: every SET message of a purchase, in order, as DER files named
+ * `NN-from-to-Type.der`, each with a readable dump beside it (`.txt`). The messages come from the
+ * merchant's inspection endpoint, which records all six messages of its order (it is the one party
+ * on both hops). No PAN can appear: the PAN only exists inside the gateway's RSA-OAEP block.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { schema } from "@setlab/protocol";
+import { httpJson } from "./commands/purchase";
+
+export interface CapturedMessage {
+  readonly seq: number;
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+  readonly der: Uint8Array;
+}
+
+export async function fetchMessages(merchantUrl: string, orderId: string): Promise<CapturedMessage[]> {
+  const raw = await httpJson<{ seq: number; from: string; to: string; type: string; der: string }[]>(
+    `${merchantUrl.replace(/\/$/, "")}/orders/${orderId}/messages`,
+  );
+  return raw
+    .map((m) => ({ ...m, der: new Uint8Array(Buffer.from(m.der, "base64")) }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+export const captureName = (m: CapturedMessage) =>
+  `${String(m.seq).padStart(2, "0")}-${m.from}-${m.to}-${m.type}`.replace(/[^A-Za-z0-9._-]/g, "_");
+
+export function writeCapture(dir: string, messages: readonly CapturedMessage[]): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const m of messages) {
+    const base = path.join(dir, captureName(m));
+    fs.writeFileSync(`${base}.der`, m.der);
+    fs.writeFileSync(`${base}.txt`, dumpMessage(m));
+    written.push(`${base}.der`);
+  }
+  return written;
+}
+
+/** A readable dump of a captured message: header, then the decoded body with byte fields in hex. */
+export function dumpMessage(m: CapturedMessage): string {
+  const head = `${m.type}  ${m.from} -> ${m.to}  (${m.der.length} bytes DER)\n`;
+  try {
+    const wrapper = schema.decodeMessage(m.der);
+    return `${head}${JSON.stringify(readable(wrapper), null, 2)}\n`;
+  } catch (e) {
+    return `${head}does not decode: ${(e as Error).message}\n`;
+  }
+}
+
+function readable(v: unknown): unknown {
+  if (v instanceof Uint8Array) {
+    const hex = Buffer.from(v.subarray(0, 48)).toString("hex");
+    return v.length > 48 ? `${v.length} bytes: ${hex}…` : `hex:${hex}`;
+  }
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return v.map(readable);
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, readable(x)]));
+  return v;
+}

@@ -1,0 +1,180 @@
+/**
+ * `set-lab purchase`: one purchase through the running lab, the way a buyer makes it. The lab
+ * plays the browser (creates the order at the shop and fetches its initiation object) and then
+ * starts the mediator, a separate process, which relays between the shop and the card on the phone.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as path from "node:path";
+import { LabPki } from "@setlab/runtime";
+import type { PurchAmt } from "../currency";
+import { LabFailure, readState } from "../labState";
+import { partyScripts } from "../paths";
+
+export interface PurchaseOptions {
+  readonly home: string;
+  /** A test card's PAN or its id (e.g. visa-approve). */
+  readonly card: string;
+  readonly purchAmt: PurchAmt;
+  readonly description?: string;
+  readonly profile?: "set" | "hardened";
+  /** The unsigned PReq variant (brands that allow it). */
+  readonly unsigned?: boolean;
+  readonly runId?: string;
+}
+
+/** What the mediator reports on stdout with --json. */
+export interface MediatorOutcome {
+  readonly outcome: string;
+  readonly xid?: string;
+  readonly completionCode?: string;
+  readonly authCode?: string;
+  readonly amount?: unknown;
+  readonly reason?: string;
+  readonly steps?: readonly MediatorStep[];
+  readonly [k: string]: unknown;
+}
+
+export interface MediatorStep {
+  readonly step: string;
+  readonly from: string;
+  readonly to: string;
+  readonly message: string;
+  readonly bytes?: number;
+  readonly detail?: string;
+}
+
+export interface PurchaseResult {
+  readonly runId: string;
+  readonly cardId: string;
+  readonly brand: string;
+  readonly orderId: string;
+  readonly mediator: MediatorOutcome;
+  readonly mediatorExit: number;
+  readonly mediatorStderr: string;
+  readonly order: OrderView;
+  readonly authorizations: readonly Record<string, unknown>[];
+}
+
+export interface OrderView {
+  readonly id: string;
+  readonly state: string;
+  readonly xid?: string;
+  readonly history?: readonly { state: string; at: string; detail?: unknown }[];
+  readonly [k: string]: unknown;
+}
+
+/** Map a PAN or card id to the card id and brand the PKI knows; the PAN itself goes no further. */
+export function resolveCard(pkiDir: string, card: string): { id: string; brand: string } {
+  const cards = LabPki.open(pkiDir).cards();
+  for (const [id, data] of Object.entries(cards))
+    if (id === card || data.pan === card) return { id, brand: data.brand };
+  throw new LabFailure(
+    `no test card "${/^\d{12,19}$/.test(card) ? `${card.slice(0, 6)}…${card.slice(-4)}` : card}" in the lab PKI (see \`set-ca show\`, cards.json)`,
+  );
+}
+
+export async function purchase(options: PurchaseOptions): Promise<PurchaseResult> {
+  const state = readState(path.resolve(options.home));
+  const runId = options.runId ?? `run-${randomBytes(6).toString("hex")}`;
+  const card = resolveCard(state.pki, options.card);
+  const merchant = state.parties.merchant.url.replace(/\/$/, "");
+  const headers = { "content-type": "application/json", "x-setlab-run-id": runId };
+  const created = await httpJson<{ id: string | number }>(`${merchant}/orders`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      description: options.description ?? "1 x SET Lab mug",
+      amount: options.purchAmt.amount,
+      currency: options.purchAmt.currency,
+      amtExp10: options.purchAmt.amtExp10,
+      brand: card.brand,
+      profile: options.profile ?? "set",
+    }),
+  });
+  const orderId = String(created.id);
+  const phone = new URL(state.parties.phone.url);
+  const args = [
+    partyScripts.mediator,
+    "purchase",
+    "--initiation",
+    `${merchant}/orders/${orderId}/initiation`,
+    "--phone",
+    `${phone.hostname}:${phone.port}`,
+    "--card",
+    card.id,
+    "--pin",
+    state.pin,
+    "--json",
+  ];
+  if (options.unsigned) args.push("--unsigned");
+  const run = await runMediator(args, runId);
+  let mediator: MediatorOutcome;
+  try {
+    const line = run.stdout.trim().split("\n").filter(Boolean).pop() ?? "";
+    mediator = JSON.parse(line) as MediatorOutcome;
+  } catch {
+    mediator = {
+      outcome: "failed",
+      reason: run.stderr.trim().split("\n").pop() ?? `mediator exited ${run.code}`,
+    };
+  }
+  const order = await httpJson<OrderView>(`${merchant}/orders/${orderId}`, { headers });
+  const xid = mediator.xid ?? order.xid;
+  const gateway = state.parties.gateway.url.replace(/\/$/, "");
+  const authorizations = xid
+    ? await httpJson<Record<string, unknown>[]>(`${gateway}/admin/authorizations?xid=${xid}`, { headers })
+    : [];
+  return {
+    runId,
+    cardId: card.id,
+    brand: card.brand,
+    orderId,
+    mediator,
+    mediatorExit: run.code,
+    mediatorStderr: run.stderr,
+    order,
+    authorizations,
+  };
+}
+
+function runMediator(
+  args: string[],
+  runId: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, SETLAB_RUN_ID: runId },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+export async function httpJson<T>(url: string, init: RequestInit = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    throw new LabFailure(`cannot reach ${url}: ${(e as Error).message}`);
+  }
+  const text = await res.text();
+  if (!res.ok) throw new LabFailure(`${url} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new LabFailure(`${url} did not answer JSON`);
+  }
+}

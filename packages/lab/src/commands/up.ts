@@ -1,0 +1,121 @@
+/**
+ * `set-lab up`: seed a lab PKI (with `set-ca init`) unless one is there, then start the gateway,
+ * the merchant and the phone as separate background processes on loopback, and record them in
+ * the state file.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isAlive, LabFailure, type LabState, readState, stateFile, writeState } from "../labState";
+import { partyScripts } from "../paths";
+import { spawnParty, stopProcess } from "../processes";
+
+export interface UpOptions {
+  readonly home: string;
+  /** A PKI directory made by `set-ca init`; default HOME/pki, created when missing. */
+  readonly pki?: string;
+  readonly pin?: string;
+  /** Environment for the parties (fault switches, log level). */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: (line: string) => void;
+}
+
+export const defaultPin = "1234";
+
+export async function up(options: UpOptions): Promise<LabState> {
+  const home = path.resolve(options.home);
+  const say = options.log ?? (() => {});
+  if (fs.existsSync(stateFile(home))) {
+    const old = readState(home);
+    if (Object.values(old.parties).some((p) => isAlive(p.pid)))
+      throw new LabFailure(`a lab is already running from ${home} (\`pnpm lab status\`, \`pnpm lab down\`)`);
+  }
+  fs.mkdirSync(path.join(home, "logs"), { recursive: true, mode: 0o700 });
+  const pki = path.resolve(options.pki ?? path.join(home, "pki"));
+  if (!fs.existsSync(path.join(pki, "manifest.json"))) {
+    say(`seeding a lab PKI in ${pki} (set-ca init)`);
+    const r = spawnSync(process.execPath, [partyScripts.ca, "init", "--out", pki], { encoding: "utf8" });
+    if (r.status !== 0) throw new LabFailure(`set-ca init failed: ${(r.stderr || r.stdout).trim()}`);
+  }
+  const pin = options.pin ?? defaultPin;
+  const env = { ...process.env, ...options.env };
+  const files = (name: string) => ({
+    out: path.join(home, "logs", `${name}.out`),
+    log: path.join(home, "logs", `${name}.log`),
+  });
+  const started: number[] = [];
+  try {
+    const gatewayDb = path.join(home, "gateway.sqlite");
+    const gateway = await spawnParty(
+      "gateway",
+      partyScripts.gateway,
+      ["serve", "--pki", pki, "--db", gatewayDb, "--port", "0"],
+      files("gateway"),
+      env,
+    );
+    started.push(gateway.pid);
+    say(`gateway  ${gateway.url}  pid ${gateway.pid}`);
+
+    const merchantDb = path.join(home, "merchant.sqlite");
+    const gatewaySet = `${gateway.url.replace(/\/$/, "")}/set`;
+    const merchant = await spawnParty(
+      "merchant",
+      partyScripts.merchant,
+      [
+        "serve",
+        "--pki",
+        pki,
+        "--db",
+        merchantDb,
+        "--gateway",
+        `Visa=${gatewaySet}`,
+        "--gateway",
+        `MasterCard=${gatewaySet}`,
+        "--port",
+        "0",
+      ],
+      files("merchant"),
+      env,
+    );
+    started.push(merchant.pid);
+    say(`merchant ${merchant.url}  pid ${merchant.pid}`);
+
+    const phoneData = path.join(home, "phone");
+    if (!fs.existsSync(phoneData) || fs.readdirSync(phoneData).length === 0) {
+      const r = spawnSync(
+        process.execPath,
+        [partyScripts.phone, "personalize", "--pki", pki, "--data", phoneData, "--pin", pin],
+        { encoding: "utf8", env },
+      );
+      if (r.status !== 0)
+        throw new LabFailure(`card personalization failed: ${(r.stderr || r.stdout).trim()}`);
+    }
+    const phone = await spawnParty(
+      "phone",
+      partyScripts.phone,
+      ["serve", "--data", phoneData, "--port", "0", "--confirm", "auto"],
+      files("phone"),
+      env,
+    );
+    started.push(phone.pid);
+    say(`phone    ${phone.url}  pid ${phone.pid}`);
+
+    const state: LabState = {
+      format: "setlab-lab/1",
+      started: new Date().toISOString(),
+      pki,
+      phoneData,
+      pin,
+      parties: {
+        gateway: { ...gateway, db: gatewayDb },
+        merchant: { ...merchant, db: merchantDb },
+        phone,
+      },
+    };
+    writeState(home, state);
+    return state;
+  } catch (e) {
+    await Promise.all(started.map((pid) => stopProcess(pid)));
+    throw e;
+  }
+}

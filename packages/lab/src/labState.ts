@@ -1,0 +1,63 @@
+/**
+ * The lab's state file (`HOME/lab.json`): which parties `set-lab up` started, where they listen,
+ * their PIDs, databases and log files. `status`, `purchase` and `down` read it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PartyName } from "./paths";
+
+export interface PartyState {
+  readonly url: string;
+  readonly pid: number;
+  readonly log: string;
+  readonly db?: string;
+}
+
+export interface LabState {
+  readonly format: "setlab-lab/1";
+  readonly started: string;
+  readonly pki: string;
+  readonly phoneData: string;
+  readonly pin: string;
+  readonly parties: Record<PartyName, PartyState>;
+}
+
+/** A lab CLI failure: one line for the user, exit code 2. */
+export class LabFailure extends Error {
+  override readonly name = "LabFailure";
+}
+
+export const stateFile = (home: string) => path.join(home, "lab.json");
+
+export function readState(home: string): LabState {
+  const file = stateFile(home);
+  if (!fs.existsSync(file))
+    throw new LabFailure(`no lab is running from ${home} (run \`pnpm lab up\` first)`);
+  try {
+    const s = JSON.parse(fs.readFileSync(file, "utf8")) as LabState;
+    if (s.format !== "setlab-lab/1") throw new Error("format");
+    return s;
+  } catch {
+    throw new LabFailure(`${file} is not a lab state file`);
+  }
+}
+
+export function writeState(home: string, state: LabState): void {
+  fs.mkdirSync(home, { recursive: true });
+  const tmp = `${stateFile(home)}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, stateFile(home));
+}
+
+export function removeState(home: string): void {
+  fs.rmSync(stateFile(home), { force: true });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
