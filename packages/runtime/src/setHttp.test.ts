@@ -1,0 +1,67 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { postSet, RUN_ID_HEADER, registerSetRoute, runIdOf, SET_PAYMENT, TransportError } from "./setHttp";
+
+let app: FastifyInstance;
+let url: string;
+let seenRunId: string | undefined;
+
+beforeAll(async () => {
+  app = Fastify();
+  registerSetRoute(
+    app,
+    "/set",
+    async (body, req) => {
+      seenRunId = runIdOf(req);
+      return new Uint8Array([...body].reverse());
+    },
+    { bodyLimit: 1024 },
+  );
+  app.post("/slow", async () => new Promise((r) => setTimeout(() => r("late"), 400)));
+  url = await app.listen({ port: 0, host: "127.0.0.1" });
+});
+afterAll(() => app.close());
+
+describe("SET over HTTP", () => {
+  it("posts DER and reads the SET answer, carrying the run id", async () => {
+    const out = await postSet(`${url}/set`, new Uint8Array([1, 2, 3]), { runId: "run-1" });
+    expect([...out]).toEqual([3, 2, 1]);
+    expect(seenRunId).toBe("run-1");
+  });
+
+  it("answers 415 to another content type and 413 to a body over the limit", async () => {
+    const wrongType = await fetch(`${url}/set`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "x",
+    });
+    expect(wrongType.status).toBe(415);
+    const big = await fetch(`${url}/set`, {
+      method: "POST",
+      headers: { "content-type": SET_PAYMENT },
+      body: new Uint8Array(2048),
+    });
+    expect(big.status).toBe(413);
+  });
+
+  it("turns HTTP errors, timeouts and dead ports into TransportError", async () => {
+    await expect(postSet(`${url}/nothing`, new Uint8Array([1]))).rejects.toMatchObject({
+      kind: "httpStatus",
+      status: 404,
+    });
+    await expect(postSet(`${url}/slow`, new Uint8Array([1]), { timeoutMs: 100 })).rejects.toMatchObject({
+      kind: "timeout",
+    });
+    await expect(postSet("http://127.0.0.1:1/set", new Uint8Array([1]))).rejects.toBeInstanceOf(
+      TransportError,
+    );
+  });
+
+  it("ignores a malformed run id", async () => {
+    await fetch(`${url}/set`, {
+      method: "POST",
+      headers: { "content-type": SET_PAYMENT, [RUN_ID_HEADER]: "bad id with spaces" },
+      body: new Uint8Array([1]),
+    });
+    expect(seenRunId).toBeUndefined();
+  });
+});
