@@ -1,2 +1,8 @@
 /** SET messages as both ends build and check them (docs/purchase-flow.md). */
-export {};
+export { type OpenedAuthReq, openAuthReq, sealAuthReq } from "./authReq";
+export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
+export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
+export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
+export { type PInitExpectations, signPInitRes, type VerifiedPInitRes, verifyPInitRes } from "./pInit";
+export { type PResExpectations, signPRes, verifyPRes } from "./pRes";
+export { type WrapOptions, type WrapperIds, wrapMessage } from "./wrapper";

@@ -1,0 +1,40 @@
+/** Small comparisons shared by the message checks. */
+import { bytesEqual } from "../asn1/tlv";
+import { decryptionFailed } from "../crypto/envelopedData";
+import { checkL } from "../crypto/linkage";
+import type { CryptoProvider } from "../crypto/provider";
+import { type ErrorCode, SetError } from "../errors";
+import type { CertThumb } from "../schema/common";
+import { Std } from "../schema/oids";
+
+/** `code` unless `actual` equals `expected` byte for byte. */
+export function expectEqual(
+  actual: Uint8Array | undefined,
+  expected: Uint8Array,
+  code: ErrorCode,
+  where: string,
+) {
+  if (actual === undefined || !bytesEqual(actual, new Uint8Array(expected)))
+    throw new SetError(code, `${where} is not the expected value`, where);
+}
+
+/** Whether a CertThumb (SHA-256 over the TBSCertificate) names the certificate whose thumb is `thumb`. */
+export const thumbNames = (certThumb: CertThumb, thumb: Uint8Array) =>
+  certThumb.digestAlgorithm.algorithm === Std.sha256 && bytesEqual(certThumb.thumbprint, thumb);
+
+/**
+ * checkL for a baggage that came beside an envelope: any mismatch is the one generic decryption
+ * error, so that a receiver's answer never tells which layer of the compound failed.
+ */
+export async function checkBaggage(
+  p: CryptoProvider,
+  linkage: Uint8Array,
+  baggage: Uint8Array,
+  baggageType: string,
+): Promise<Uint8Array> {
+  try {
+    return await checkL(p, linkage, baggage, baggageType, "EncB.baggage");
+  } catch {
+    throw decryptionFailed();
+  }
+}

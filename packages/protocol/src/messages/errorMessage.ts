@@ -1,0 +1,200 @@
+/**
+ * The SET Error message (digest 3.8): built for a failure and the offending bytes, read when a
+ * peer sends one. An Error is never answered with an Error (`isErrorMessage`).
+ */
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { decodeDer, encodeDer, nodeBytes, nodeChildren, nodeTag, parseOne } from "../asn1/codec";
+import { context } from "../asn1/tlv";
+import { own } from "../crypto/bytes";
+import type { CryptoProvider } from "../crypto/provider";
+import { S, type Signer, verifyS } from "../crypto/signedMessage";
+import { type ErrorCode, ErrorCodes, SetError } from "../errors";
+import { ContentInfo } from "../schema/common";
+import {
+  type ErrorMessage as ErrorMessageValue,
+  type ErrorMsg,
+  ErrorTBS,
+  ubBadWrapper,
+} from "../schema/error";
+import { MessageHeader } from "../schema/header";
+import { decodeMessage } from "../schema/message";
+import { ContentType, Std } from "../schema/oids";
+import { defaultSwIdent, type WrapperIds, wholeSeconds, wrapMessage } from "./wrapper";
+
+/** The tag of Error in the Message CHOICE. */
+const errorTag = context(999);
+
+/** The offending message's header, when its bytes start like a MessageWrapper whose header decodes. */
+function offendingHeader(offending: Uint8Array): MessageHeader | undefined {
+  try {
+    const first = nodeChildren(parseOne(offending, "MessageWrapper"))[0];
+    return first ? decodeDer(MessageHeader, nodeBytes(first), "MessageWrapper.messageHeader") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * ErrorMsg: the offending header, else its first 20 000 bytes. BadWrapper is OCTET STRING
+ * (SIZE(1..20000)), so an empty offending message is quoted as one zero byte.
+ */
+function errorMsgOf(offending: Uint8Array, header: MessageHeader | undefined): ErrorMsg {
+  if (header) return { type: "messageHeader", value: header };
+  const quoted = offending.length === 0 ? Uint8Array.of(0) : offending.slice(0, ubBadWrapper);
+  return { type: "badWrapper", value: quoted };
+}
+
+/** ErrorTBS DER; the errorOID is dropped if it is not a valid OID, the header quoted raw if it does not re-encode. */
+function errorTbsDer(
+  code: ErrorCode,
+  errorNonce: Uint8Array,
+  oid: string | undefined,
+  offending: Uint8Array,
+  header: MessageHeader | undefined,
+): Uint8Array {
+  const attempts: [MessageHeader | undefined, string | undefined][] = [
+    [header, oid],
+    [header, undefined],
+    [undefined, undefined],
+  ];
+  let last: unknown;
+  for (const [h, o] of attempts) {
+    try {
+      return encodeDer(ErrorTBS, {
+        errorCode: code,
+        errorNonce,
+        ...(o !== undefined ? { errorOID: o } : {}),
+        errorMsg: errorMsgOf(offending, h),
+      });
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+const idsOf = (header: MessageHeader | undefined): WrapperIds => ({
+  rrpid: header?.rrpid,
+  lid_C: header?.messageIDs?.lid_C,
+  lid_M: header?.messageIDs?.lid_M,
+  xid: header?.messageIDs?.xid,
+});
+
+/**
+ * A SET Error message (MessageWrapper DER) answering `offending`: ErrorMsg = the offending
+ * message's MessageHeader when it decodes, else its first 20 000 bytes as badWrapper (one zero
+ * byte for an empty message). errorOID from failure.oid. Unsigned unless options.signer (then
+ * S(EE, ErrorTBS), content type ErrorTBS; should signing fail, the Error goes out unsigned). Fresh
+ * errorNonce from p.random(20). The wrapper header copies the offending header's RRPID and
+ * MessageIDs when they are available; its date is options.date or p.now(). Never throws for any
+ * `offending` bytes.
+ */
+export async function errorMessage(
+  p: CryptoProvider,
+  failure: SetError,
+  offending: Uint8Array,
+  options: { signer?: Signer; date?: Date } = {},
+): Promise<Uint8Array> {
+  const bytes = new Uint8Array(offending);
+  const header = offendingHeader(bytes);
+  const code: ErrorCode = failure.code in ErrorCodes ? failure.code : "unspecifiedFailure";
+  const tbs = errorTbsDer(code, p.random(20), failure.oid, bytes, header);
+  let message: ErrorMessageValue = { type: "unsignedError", value: decodeDer(ErrorTBS, tbs) };
+  if (options.signer) {
+    try {
+      message = { type: "signedError", value: await S(p, options.signer, ContentType.ErrorTBS, tbs) };
+    } catch {
+      // An Error that cannot be signed still goes out, unsigned.
+    }
+  }
+  const date = wholeSeconds(options.date ?? p.now());
+  const ids = idsOf(header);
+  try {
+    return wrapMessage({ type: "error", value: message }, ids, { date, swIdent: defaultSwIdent });
+  } catch {
+    // Header ids that do not re-encode are left out rather than failing the Error.
+    return wrapMessage({ type: "error", value: message }, {}, { date, swIdent: defaultSwIdent });
+  }
+}
+
+/** The eContent of a SignedData, without verifying anything. */
+function unverifiedContent(signed: Uint8Array): Uint8Array {
+  const info = decodeDer(ContentInfo, signed, "SignedError");
+  if (info.contentType !== Std.signedData)
+    throw new SetError("decodingFailure", "not a SignedData", "SignedError");
+  const parsed = asn1js.fromBER(own(info.content).buffer);
+  const sd = new pkijs.SignedData({ schema: parsed.result });
+  if (sd.encapContentInfo.eContentType !== ContentType.ErrorTBS || !sd.encapContentInfo.eContent)
+    throw new SetError("decodingFailure", "signed content is not an ErrorTBS", "SignedError");
+  return new Uint8Array(sd.encapContentInfo.eContent.getValue());
+}
+
+export interface ReadError {
+  readonly code: ErrorCode;
+  /** True when the Error was signed and its signature verifies. */
+  readonly signed: boolean;
+  readonly oid?: string;
+}
+
+/**
+ * The error a received Error message reports. A SignedError's content is read whether or not its
+ * signature verifies (the code is reported either way); `signed` is true only when it verifies.
+ * Throws decodingFailure when the content is not an ErrorTBS.
+ */
+export async function readError(p: CryptoProvider, message: ErrorMessageValue): Promise<ReadError> {
+  if (message.type === "unsignedError") {
+    const tbs = message.value;
+    return { code: tbs.errorCode, signed: false, ...(tbs.errorOID ? { oid: tbs.errorOID } : {}) };
+  }
+  let content: Uint8Array;
+  let signed = false;
+  try {
+    content = (await verifyS(p, message.value, { contentType: ContentType.ErrorTBS })).content;
+    signed = true;
+  } catch {
+    try {
+      content = unverifiedContent(message.value);
+    } catch (e) {
+      if (e instanceof SetError) throw e;
+      throw new SetError("decodingFailure", "unreadable SignedError", "SignedError");
+    }
+  }
+  const tbs = decodeDer(ErrorTBS, content, "ErrorTBS");
+  return { code: tbs.errorCode, signed, ...(tbs.errorOID ? { oid: tbs.errorOID } : {}) };
+}
+
+/**
+ * True when `bytes` is (or looks like) a SET Error wrapper: a MessageWrapper whose message is
+ * Error, or, when it does not decode, any SEQUENCE whose second element is [0] holding a [999]
+ * value. Used so that an Error is never answered with an Error. Never throws.
+ */
+export function isErrorMessage(bytes: Uint8Array): boolean {
+  try {
+    return decodeMessage(bytes).message.type === "error";
+  } catch {
+    // fall through to the loose look
+  }
+  try {
+    const message = nodeChildren(parseOne(new Uint8Array(bytes), "MessageWrapper"))[1];
+    if (!message || nodeTag(message) !== context(0)) return false;
+    const inner = nodeChildren(message)[0];
+    return inner !== undefined && nodeTag(inner) === errorTag;
+  } catch {
+    return false;
+  }
+}
+
+/** A peer's Error message, as a throwable: `code` is the ErrorCode the peer reported. */
+export class RemoteSetError extends SetError {
+  override readonly name = "RemoteSetError";
+  constructor(
+    code: ErrorCode,
+    message = "the peer answered with a SET Error",
+    oid?: string,
+    /** True when the peer's Error was signed and its signature verified. */
+    readonly signed = false,
+  ) {
+    super(code, message, "Error", oid);
+  }
+}

@@ -1,0 +1,59 @@
+/** PRes = S(M, PResData) (patent steps S52-S56): the merchant's answer to the purchase request. */
+import { decodeDer, encodeDer } from "../asn1/codec";
+import { bytesEqual } from "../asn1/tlv";
+import type { CryptoProvider } from "../crypto/provider";
+import { S, type Signer, verifyS } from "../crypto/signedMessage";
+import { SetError } from "../errors";
+import type { Trust } from "../purchase/cardholderCertificate";
+import { ContentType } from "../schema/oids";
+import { PResData } from "../schema/purchase";
+import { expectEqual } from "./checks";
+import { checkPartyCertificate } from "./partyCertificate";
+
+export async function signPRes(p: CryptoProvider, merchant: Signer, data: PResData): Promise<Uint8Array> {
+  return S(p, merchant, ContentType.PResData, encodeDer(PResData, data));
+}
+
+export interface PResExpectations {
+  readonly xid: Uint8Array;
+  readonly chall_C: Uint8Array;
+  readonly lid_C?: Uint8Array;
+  /** The merchant signature certificate PInitRes came with: PRes must be signed with the same one. */
+  readonly merchantCertificate?: Uint8Array;
+}
+
+/**
+ * The cardholder's checks of PRes: the merchant's signature by a mer signature certificate chained
+ * to the pinned root and, when given, exactly `merchantCertificate` (else thumbsMismatch); XID
+ * (unknownXID), Chall-C (challengeMismatch) and LID-C (unknownLID) equal ours.
+ */
+export async function verifyPRes(
+  p: CryptoProvider,
+  pRes: Uint8Array,
+  expected: PResExpectations,
+  trust: Trust,
+): Promise<PResData> {
+  const verified = await verifyS(p, pRes, {
+    contentType: ContentType.PResData,
+    ...(expected.merchantCertificate ? { knownCertificates: [expected.merchantCertificate] } : {}),
+  });
+  if (
+    expected.merchantCertificate &&
+    !bytesEqual(verified.signerCertificate, new Uint8Array(expected.merchantCertificate))
+  )
+    throw new SetError(
+      "thumbsMismatch",
+      "PRes is signed with another certificate than the merchant's PInitRes",
+      "PRes.signer",
+    );
+  await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, trust, {
+    role: "mer",
+    use: "signature",
+  });
+  const data = decodeDer(PResData, verified.content, "PResData");
+  expectEqual(data.transIDs.xid, expected.xid, "unknownXID", "PResData.transIDs.xid");
+  expectEqual(data.chall_C, expected.chall_C, "challengeMismatch", "PResData.chall-C");
+  if (expected.lid_C)
+    expectEqual(data.transIDs.lid_C, expected.lid_C, "unknownLID", "PResData.transIDs.lid-C");
+  return data;
+}
