@@ -1,0 +1,477 @@
+/**
+ * The card applet: a state machine over the card command set (docs/purchase-flow.md, "Card
+ * link"). Pure core: crypto, the clock, the cardholder's confirmation and the card's EEPROM come
+ * in through `CardEnvironment`. `CardSession.transmit` answers every byte string with a response
+ * and never throws.
+ */
+import {
+  CardLinkError,
+  type CryptoProvider,
+  decodeCommand,
+  encodeResponse,
+  INS,
+  readError,
+  SetError,
+  SW,
+  type schema,
+  schema as setSchema,
+  verifyPInitRes,
+  verifyPRes,
+  wrapMessage,
+  wrongPin,
+} from "@setlab/protocol";
+import { binOf, type Card, type CardState, type TransactionSummary } from "./cardData";
+import { readPInitRequestInput, readPurchaseInput, samePurchase } from "./commandInput";
+import type { ConfirmationPolicy } from "./confirmation";
+import { PIN_FORMAT, pinDigest, sameBytes } from "./pin";
+import { buildCardPReq } from "./purchaseRequest";
+import type { Completed, Initialized, PurchaseOutcome, PurchaseSent, Transaction } from "./transaction";
+
+export interface CardEnvironment {
+  /** The card's own crypto implementation (the lab runs @peculiar/webcrypto here). */
+  readonly p: CryptoProvider;
+  readonly confirm: ConfirmationPolicy;
+  readonly now?: () => Date;
+  /** SWIdent in PIHead and the MessageHeaders the card writes. */
+  readonly swIdent?: string;
+  /** Told of each command's outcome, without its data (for the phone's log). */
+  readonly onCommand?: (event: CommandEvent) => void;
+}
+
+export interface CommandEvent {
+  readonly cardId?: string;
+  readonly ins: string;
+  readonly sw: string;
+  /** For 6F00: the SET ErrorCode. */
+  readonly code?: string;
+}
+
+export const cardSwIdent = "SETLab-card/0.1";
+
+/** A response the handler returns: data and status word. */
+interface Answer {
+  readonly data?: Uint8Array;
+  readonly sw: number;
+}
+
+const utf8 = new TextEncoder();
+const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value));
+const ok = (data?: Uint8Array): Answer => ({ data, sw: SW.OK });
+const status = (sw: number, data?: Uint8Array): Answer => ({ sw, data });
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+/** The SET check that failed, as 6F00 data. The message never carries card data. */
+function setFailure(e: SetError): Answer {
+  return status(
+    SW.SET_CHECK_FAILED,
+    json({ code: e.code, message: e.message.replace(/\d{12,19}/g, "[digits]") }),
+  );
+}
+
+/** The cards a phone holds, by card id. */
+export class CardApplet {
+  private readonly cards = new Map<string, Card>();
+
+  constructor(
+    cards: readonly Card[],
+    readonly env: CardEnvironment,
+  ) {
+    for (const c of cards) this.cards.set(c.data.cardId, c);
+  }
+
+  card(cardId: string): Card | undefined {
+    return this.cards.get(cardId);
+  }
+
+  get cardIds(): string[] {
+    return [...this.cards.keys()];
+  }
+
+  openSession(): CardSession {
+    return new CardSession(this);
+  }
+}
+
+/** One card-link connection: the selected card, whether its PIN was verified, the transaction. */
+export class CardSession {
+  private selected?: Card;
+  private pinVerified = false;
+  private tx?: Transaction;
+  /** Commands run one at a time, in the order they arrived. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly applet: CardApplet) {}
+
+  private get env(): CardEnvironment {
+    return this.applet.env;
+  }
+
+  private now(): Date {
+    return this.env.now?.() ?? new Date();
+  }
+
+  private get swIdent(): string {
+    return this.env.swIdent ?? cardSwIdent;
+  }
+
+  /** One command in, one response out (both framed by the caller). Never throws. */
+  transmit(command: Uint8Array): Promise<Uint8Array> {
+    const run = this.queue.then(() => this.handle(command));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async handle(bytes: Uint8Array): Promise<Uint8Array> {
+    let ins = "?";
+    let answer: Answer;
+    try {
+      const command = decodeCommand(bytes);
+      ins = insLabel(command.ins);
+      answer = await this.dispatch(command.ins, command.p1, command.data);
+    } catch (e) {
+      if (e instanceof CardLinkError) answer = status(e.sw);
+      else if (e instanceof SetError) answer = setFailure(e);
+      else answer = setFailure(new SetError("unspecifiedFailure", "the card could not complete the command"));
+    }
+    const code =
+      answer.sw === SW.SET_CHECK_FAILED && answer.data
+        ? (JSON.parse(new TextDecoder().decode(answer.data)) as { code?: string }).code
+        : undefined;
+    try {
+      this.env.onCommand?.({
+        cardId: this.selected?.data.cardId,
+        ins,
+        sw: answer.sw.toString(16).toUpperCase().padStart(4, "0"),
+        ...(code ? { code } : {}),
+      });
+    } catch {
+      // a logging failure never changes the card's answer
+    }
+    return encodeResponse(answer);
+  }
+
+  private async dispatch(ins: number, p1: number, data: Uint8Array): Promise<Answer> {
+    switch (ins) {
+      case INS.SELECT:
+        return this.select(data);
+      case INS.VERIFY_PIN:
+        return this.verifyPin(this.need(), data);
+      case INS.READ_CERTIFICATE:
+        return this.readCertificate(this.need(), p1);
+      case INS.GET_STATUS:
+        return this.status(this.need());
+      case INS.PINIT_REQUEST:
+        return this.pInitRequest(this.needPin(), data);
+      case INS.PINIT_RESPONSE:
+        return this.pInitResponse(this.needPin(), data);
+      case INS.PURCHASE:
+        return this.purchase(this.needPin(), data);
+      case INS.PURCHASE_RESPONSE:
+        return this.purchaseResponse(this.needPin(), data);
+      default:
+        return status(SW.UNKNOWN_INS);
+    }
+  }
+
+  /** The selected card; no card selected yet is a command out of order. */
+  private need(): Card {
+    if (!this.selected) throw new CardLinkError(SW.OUT_OF_ORDER, "no card selected");
+    return this.selected;
+  }
+
+  private needPin(): Card {
+    const card = this.need();
+    if (card.state.locked) throw new CardLinkError(SW.PIN_BLOCKED, "PIN blocked");
+    if (!this.pinVerified) throw new CardLinkError(SW.PIN_NOT_VERIFIED, "PIN not verified");
+    return card;
+  }
+
+  private async save(card: Card, state: CardState): Promise<void> {
+    card.state = state;
+    await card.persist(state);
+  }
+
+  // ---- SELECT, VERIFY_PIN, READ_CERTIFICATE, GET_STATUS
+
+  private select(data: Uint8Array): Answer {
+    let id: string;
+    try {
+      id = new TextDecoder("utf-8", { fatal: true }).decode(data);
+    } catch {
+      return status(SW.BAD_DATA);
+    }
+    const card = this.applet.card(id);
+    // A new SELECT ends whatever the session held, even when the card is unknown.
+    this.selected = undefined;
+    this.pinVerified = false;
+    this.tx = undefined;
+    if (!card) return status(SW.NO_SUCH_CARD);
+    this.selected = card;
+    return ok(json({ brand: card.data.brand, bin: binOf(card.data.pan), language: card.data.language }));
+  }
+
+  private async verifyPin(card: Card, data: Uint8Array): Promise<Answer> {
+    if (card.state.locked) return status(SW.PIN_BLOCKED);
+    const pin = String.fromCharCode(...data.subarray(0, 64));
+    if (data.length > 12 || !PIN_FORMAT.test(pin)) return status(SW.BAD_DATA);
+    const digest = await pinDigest(this.env.p, card.data.pinSalt, pin);
+    if (sameBytes(digest, card.data.pinDigest)) {
+      if (card.state.pinTriesLeft !== 3) await this.save(card, { ...card.state, pinTriesLeft: 3 });
+      this.pinVerified = true;
+      return ok();
+    }
+    this.pinVerified = false;
+    const left = Math.max(0, card.state.pinTriesLeft - 1);
+    await this.save(card, { ...card.state, pinTriesLeft: left, locked: left === 0 });
+    return status(left === 0 ? SW.PIN_BLOCKED : wrongPin(left));
+  }
+
+  private readCertificate(card: Card, p1: number): Answer {
+    const all = [card.data.certificate, ...card.data.chain, card.data.root];
+    const der = all[p1];
+    return der ? ok(der) : status(SW.BAD_DATA);
+  }
+
+  private status(card: Card): Answer {
+    return ok(
+      json({
+        pinTriesLeft: card.state.pinTriesLeft,
+        locked: card.state.locked,
+        transaction: this.tx && this.tx.phase !== "pInitSent" ? summaryOf(this.tx, this.now()) : null,
+        lastTransaction: card.state.lastTransaction ?? null,
+      }),
+    );
+  }
+
+  // ---- S32: PINIT_REQUEST
+
+  private pInitRequest(card: Card, data: Uint8Array): Answer {
+    const input = readPInitRequestInput(data);
+    if (input.brand !== card.data.brand) return status(SW.BAD_DATA);
+    const { p } = this.env;
+    const tx = {
+      phase: "pInitSent" as const,
+      rrpid: p.random(20),
+      chall_C: p.random(20),
+      lid_C: p.random(16),
+      ...(input.lidM ? { lid_M: utf8.encode(input.lidM) } : {}),
+      brand: card.data.brand,
+      language: input.language ?? card.data.language,
+    };
+    const pInitReq: schema.PInitReq = {
+      rrpid: tx.rrpid,
+      language: tx.language,
+      localID_C: tx.lid_C,
+      ...(tx.lid_M ? { localID_M: tx.lid_M } : {}),
+      chall_C: tx.chall_C,
+      brandID: tx.brand,
+      bin: binOf(card.data.pan),
+    };
+    const message = wrapMessage(
+      { type: "purchaseInitRequest", value: pInitReq },
+      { rrpid: tx.rrpid, lid_C: tx.lid_C, lid_M: tx.lid_M },
+      { date: this.now(), swIdent: this.swIdent },
+    );
+    this.tx = tx;
+    return ok(message);
+  }
+
+  // ---- S33-S35: PINIT_RESPONSE
+
+  private async pInitResponse(card: Card, data: Uint8Array): Promise<Answer> {
+    const tx = this.tx;
+    if (tx?.phase !== "pInitSent") return status(SW.OUT_OF_ORDER);
+    // Whatever happens next, this PInitReq has had its answer: a failed check ends the transaction.
+    this.tx = undefined;
+    const wrapper = setSchema.decodeMessage(data);
+    const message = wrapper.message;
+    if (message.type === "error") {
+      const remote = await readError(this.env.p, message.value);
+      throw new SetError(remote.code, "the merchant answered PInitReq with a SET Error");
+    }
+    if (message.type !== "purchaseInitResponse")
+      throw new SetError(
+        "messageNotSupported",
+        `expected PInitRes, got ${message.type}`,
+        "MessageWrapper.message",
+      );
+    const verified = await verifyPInitRes(
+      this.env.p,
+      message.value,
+      { chall_C: tx.chall_C, lid_C: tx.lid_C, brandID: tx.brand },
+      { pinnedRoot: card.data.root, at: this.now() },
+    );
+    const { data: resData, merchant, gatewayKex } = verified;
+    if (!sameBytes(resData.rrpid, tx.rrpid))
+      throw new SetError(
+        "unknownRRPID",
+        "PInitResData.rrpid is not the RRPID of PInitReq",
+        "PInitResData.rrpid",
+      );
+    if (tx.lid_M && (!resData.transIDs.lid_M || !sameBytes(resData.transIDs.lid_M, tx.lid_M)))
+      throw new SetError(
+        "unknownLID",
+        "PInitResData.transIDs.lid-M is not the order's LID-M",
+        "PInitResData.transIDs",
+      );
+    setSchema.checkWrapperIds(
+      wrapper.messageHeader,
+      setSchema.protectedIdsOf(resData.transIDs, resData.rrpid),
+    );
+    const merchantData = merchant.merchantData;
+    if (!merchantData)
+      throw new SetError(
+        "invalidCertificate",
+        "the merchant certificate has no merchantData",
+        merchant.where,
+      );
+    const names = merchantData.merNameSeq;
+    const merchantName = (names.find((n) => n.language === tx.language) ?? names[0]).name;
+    const initialized: Initialized = {
+      phase: "initialized",
+      transIDs: resData.transIDs,
+      chall_C: tx.chall_C,
+      chall_M: resData.chall_M,
+      merchant,
+      merID: merchantData.merID,
+      gatewayKex,
+      merchantName,
+    };
+    this.tx = initialized;
+    await this.remember(card, initialized);
+    return ok(
+      json({
+        merchantName,
+        merID: merchantData.merID,
+        gateway: gatewayKex.subject,
+        xid: hex(resData.transIDs.xid),
+      }),
+    );
+  }
+
+  // ---- S36-S37: PURCHASE
+
+  private async purchase(card: Card, data: Uint8Array): Promise<Answer> {
+    const tx = this.tx;
+    const input = readPurchaseInput(data);
+    if (tx?.phase === "purchaseSent") {
+      // The same command again (a lost response) gets the same signed bytes; anything else is refused.
+      return samePurchase(tx.input, input) ? ok(tx.pReqMessage) : status(SW.OUT_OF_ORDER);
+    }
+    if (tx?.phase !== "initialized") return status(SW.OUT_OF_ORDER);
+    const approved = await this.confirm(card, tx, input);
+    if (!approved) {
+      this.tx = { ...tx, phase: "declined" };
+      await this.remember(card, this.tx);
+      return status(
+        SW.OUT_OF_ORDER,
+        json({ code: "cardholderDeclined", message: "the cardholder declined" }),
+      );
+    }
+    const built = await buildCardPReq(this.env.p, card, tx, input, this.swIdent);
+    const pReqMessage = wrapMessage(
+      { type: "purchaseRequest", value: built.pReq },
+      { rrpid: built.rrpid, lid_C: tx.transIDs.lid_C, lid_M: tx.transIDs.lid_M, xid: tx.transIDs.xid },
+      { date: this.now(), swIdent: this.swIdent },
+    );
+    const sent: PurchaseSent = { ...tx, phase: "purchaseSent", input, pReqRrpid: built.rrpid, pReqMessage };
+    this.tx = sent;
+    await this.remember(card, sent);
+    return ok(pReqMessage);
+  }
+
+  private async confirm(card: Card, tx: Initialized, input: ReturnType<typeof readPurchaseInput>) {
+    try {
+      return (
+        (await this.env.confirm({
+          cardId: card.data.cardId,
+          merchantName: tx.merchantName,
+          merID: tx.merID,
+          purchAmt: input.purchAmt,
+          description: new TextDecoder().decode(input.od),
+        })) === true
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- S55-S56: PURCHASE_RESPONSE
+
+  private async purchaseResponse(card: Card, data: Uint8Array): Promise<Answer> {
+    const tx = this.tx;
+    if (tx?.phase !== "purchaseSent") return status(SW.OUT_OF_ORDER);
+    // A response that fails its checks leaves the transaction waiting for the genuine one.
+    const wrapper = setSchema.decodeMessage(data);
+    const message = wrapper.message;
+    let outcome: PurchaseOutcome;
+    if (message.type === "error") {
+      const remote = await readError(this.env.p, message.value);
+      outcome = {
+        completionCode: "error",
+        error: {
+          code: remote.code,
+          message: "the merchant answered PReq with a SET Error",
+          signed: remote.signed,
+        },
+      };
+    } else if (message.type === "purchaseResponse") {
+      const resData = await verifyPRes(
+        this.env.p,
+        message.value,
+        {
+          xid: tx.transIDs.xid,
+          chall_C: tx.chall_C,
+          lid_C: tx.transIDs.lid_C,
+          merchantCertificate: tx.merchant.der,
+        },
+        { pinnedRoot: card.data.root, at: this.now() },
+      );
+      if (!sameBytes(resData.rrpid, tx.pReqRrpid))
+        throw new SetError("unknownRRPID", "PResData.rrpid is not the RRPID of PReq", "PResData.rrpid");
+      setSchema.checkWrapperIds(
+        wrapper.messageHeader,
+        setSchema.protectedIdsOf(resData.transIDs, resData.rrpid),
+      );
+      const payload = resData.pResPayloadSeq[0];
+      const authAmt = payload.results?.authStatus?.authAmt;
+      outcome = { completionCode: payload.completionCode, ...(authAmt ? { authAmt } : {}) };
+    } else {
+      throw new SetError(
+        "messageNotSupported",
+        `expected PRes, got ${message.type}`,
+        "MessageWrapper.message",
+      );
+    }
+    const done: Completed = { ...tx, phase: "completed", outcome };
+    this.tx = done;
+    await this.remember(card, done);
+    return ok(json(outcome));
+  }
+
+  /** The card keeps a summary of its last transaction (never account data). */
+  private async remember(card: Card, tx: Transaction): Promise<void> {
+    if (tx.phase === "pInitSent") return;
+    await this.save(card, { ...card.state, lastTransaction: summaryOf(tx, this.now()) });
+  }
+}
+
+function summaryOf(tx: Exclude<Transaction, { phase: "pInitSent" }>, at: Date): TransactionSummary {
+  const purchAmt = "input" in tx ? tx.input.purchAmt : undefined;
+  const outcome = tx.phase === "completed" ? tx.outcome : undefined;
+  return {
+    xid: hex(tx.transIDs.xid),
+    merchantName: tx.merchantName,
+    merID: tx.merID,
+    ...(purchAmt ? { purchAmt } : {}),
+    phase: tx.phase,
+    ...(outcome ? { completionCode: outcome.completionCode } : {}),
+    ...(outcome?.error ? { error: outcome.error.code } : {}),
+    at: at.toISOString(),
+  };
+}
+
+function insLabel(ins: number): string {
+  for (const [name, value] of Object.entries(INS)) if (value === ins) return name;
+  return `0x${ins.toString(16).padStart(2, "0")}`;
+}
