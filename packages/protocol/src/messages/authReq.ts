@@ -4,7 +4,6 @@
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import type { SetCertificate } from "../cert/setCertificate";
-import { openEnc } from "../crypto/enc";
 import type { BaggageTypes } from "../crypto/encB";
 import { EncB } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
@@ -14,7 +13,7 @@ import type { Trust } from "../purchase/cardholderCertificate";
 import { ContentType } from "../schema/oids";
 import { type AuthReq, AuthReqData } from "../schema/payment";
 import { PI } from "../schema/purchase";
-import { checkBaggage } from "./checks";
+import { openSealed } from "./checks";
 import { checkPartyCertificate } from "./partyCertificate";
 
 export const authReqTypes: BaggageTypes = {
@@ -51,7 +50,8 @@ export interface OpenedAuthReq {
 
 /**
  * The gateway opens an AuthReq: decrypt, verify the merchant's signature, check the baggage
- * linkage (any decryption or linkage failure is the one generic decryption error), check the
+ * linkage (any failure of these three, the signature's included, is the one generic decryption
+ * error, so that no answer tells a CBC padding failure from a broken signature), check the
  * merchant certificate (mer, signature, chain to the pinned root), then decode AuthReqData and
  * the PI strictly.
  */
@@ -61,8 +61,8 @@ export async function openAuthReq(
   authReq: AuthReq,
   trust: Trust,
 ): Promise<OpenedAuthReq> {
-  const opened = await openEnc(p, gateway, authReq.authReqEnvelope, authReqTypes);
-  const content = await checkBaggage(p, opened.content, authReq.pi, authReqTypes.baggage);
+  const opened = await openSealed(p, gateway, authReq.authReqEnvelope, authReq.pi, authReqTypes);
+  const content = opened.content;
   const merchant = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
     role: "mer",
     use: "signature",

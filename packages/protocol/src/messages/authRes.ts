@@ -4,7 +4,6 @@
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import type { SetCertificate } from "../cert/setCertificate";
-import { openEnc } from "../crypto/enc";
 import { type BaggageTypes, EncB } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
@@ -13,7 +12,7 @@ import { SetError } from "../errors";
 import type { Trust } from "../purchase/cardholderCertificate";
 import { ContentType } from "../schema/oids";
 import { type AuthRes, AuthResBaggage, AuthResData } from "../schema/payment";
-import { checkBaggage } from "./checks";
+import { openSealed } from "./checks";
 import { checkPartyCertificate } from "./partyCertificate";
 
 export const authResTypes: BaggageTypes = {
@@ -49,7 +48,7 @@ export interface OpenedAuthRes {
 
 /**
  * The merchant opens an AuthRes with its key-exchange key: decrypt, verify the gateway's
- * signature, check the baggage linkage (decryption and linkage failures are the one generic
+ * signature, check the baggage linkage (any failure of these three, the signature included, is the one generic
  * decryption error), check the gateway certificate (pgwy, signature, chain, brand when given).
  * The EncBX form (PANToken for the merchant) is refused with messageNotSupported.
  */
@@ -63,13 +62,14 @@ export async function openAuthRes(
   if (authRes.type !== "encB")
     throw new SetError("messageNotSupported", "AuthRes in the EncBX form is not supported", "AuthRes.encBX");
   const { authResEnvelope, authResBaggage } = authRes.value;
-  const opened = await openEnc(p, merchant, authResEnvelope, authResTypes);
-  const content = await checkBaggage(
+  const opened = await openSealed(
     p,
-    opened.content,
+    merchant,
+    authResEnvelope,
     encodeDer(AuthResBaggage, authResBaggage),
-    authResTypes.baggage,
+    authResTypes,
   );
+  const content = opened.content;
   const gateway = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
     role: "pgwy",
     use: "signature",

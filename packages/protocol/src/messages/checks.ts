@@ -1,8 +1,11 @@
 /** Small comparisons shared by the message checks. */
 import { bytesEqual } from "../asn1/tlv";
-import { decryptionFailed } from "../crypto/envelopedData";
+import { openEnc } from "../crypto/enc";
+import type { BaggageTypes, OpenedWithBaggage } from "../crypto/encB";
+import { type Decrypter, decryptionFailed } from "../crypto/envelopedData";
 import { checkL } from "../crypto/linkage";
 import type { CryptoProvider } from "../crypto/provider";
+import type { VerifiedSignedMessage } from "../crypto/signedMessage";
 import { type ErrorCode, SetError } from "../errors";
 import type { CertThumb } from "../schema/common";
 import { Std } from "../schema/oids";
@@ -21,6 +24,29 @@ export function expectEqual(
 /** Whether a CertThumb (SHA-256 over the TBSCertificate) names the certificate whose thumb is `thumb`. */
 export const thumbNames = (certThumb: CertThumb, thumb: Uint8Array) =>
   certThumb.digestAlgorithm.algorithm === Std.sha256 && bytesEqual(certThumb.thumbprint, thumb);
+
+/**
+ * Open EncB(s, r, t, b): decrypt, verify the signature, check the baggage linkage. Every failure,
+ * the signature's included, is the one generic decryption error: with AES-CBC a flipped
+ * ciphertext byte can leave the padding valid and only break the signed bytes, so telling
+ * "signature failure" apart from "decryption failed" would be a padding oracle (digest 6 item 6).
+ */
+export async function openSealed(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  envelope: Uint8Array,
+  baggage: Uint8Array,
+  types: BaggageTypes,
+): Promise<OpenedWithBaggage> {
+  let opened: VerifiedSignedMessage;
+  try {
+    opened = await openEnc(p, decrypter, envelope, types);
+  } catch {
+    throw decryptionFailed();
+  }
+  const content = await checkBaggage(p, opened.content, baggage, types.baggage);
+  return { ...opened, content, baggage };
+}
 
 /**
  * checkL for a baggage that came beside an envelope: any mismatch is the one generic decryption

@@ -1,0 +1,82 @@
+import { bytesEqual } from "../asn1/tlv";
+import { nodeProvider } from "../crypto/provider";
+import { createTestPki, type TestPki } from "../testing/pki";
+import { openAuthReq, sealAuthReq } from "./authReq";
+import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
+
+const p = nodeProvider();
+
+async function expectDecryptionFailure(promise: Promise<unknown>) {
+  const e = await rejection(promise);
+  expect(e.code).toBe("decodingFailure");
+  expect(e.message).toContain("decryption failed");
+}
+
+describe("AuthReq", () => {
+  let pki: TestPki;
+  let m: MessageFixture;
+  let other: MessageFixture;
+
+  beforeAll(async () => {
+    pki = await createTestPki(p.crypto);
+    m = await messageFixture(p, pki);
+    other = await messageFixture(p, pki, 1);
+  });
+
+  const seal = (signer = m.signer("merchantSig"), piDer = m.piDer) =>
+    sealAuthReq(p, signer, pki.gatewayKex.certificate, m.authReqData, piDer);
+
+  it("the gateway opens what the merchant sealed: AuthReqData, the PI as the cardholder made it, the merchant", async () => {
+    const authReq = await seal();
+    expect(bytesEqual(authReq.pi, m.piDer)).toBe(true);
+    const opened = await openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust);
+    expect(opened.data).toEqual(m.authReqData);
+    expect(opened.pi.type).toBe("piDualSigned");
+    expect(bytesEqual(opened.piDer, m.piDer)).toBe(true);
+    expect(bytesEqual(opened.merchant.der, pki.merchantSig.certificate)).toBe(true);
+  });
+
+  it("a tampered envelope byte is the one generic decryption failure", async () => {
+    const authReq = await seal();
+    for (const at of [-1, -40, -200]) {
+      const tampered = { ...authReq, authReqEnvelope: flip(authReq.authReqEnvelope, at) };
+      await expectDecryptionFailure(openAuthReq(p, m.decrypter("gatewayKex"), tampered, m.trust));
+    }
+  });
+
+  it("another purchase's PI swapped in as baggage is the same generic failure", async () => {
+    const authReq = await seal();
+    expect(bytesEqual(other.piDer, m.piDer)).toBe(false);
+    await expectDecryptionFailure(
+      openAuthReq(p, m.decrypter("gatewayKex"), { ...authReq, pi: other.piDer }, m.trust),
+    );
+  });
+
+  it("an AuthReq for another key-exchange key does not open", async () => {
+    const authReq = await seal();
+    await expectDecryptionFailure(openAuthReq(p, m.decrypter("merchantKex"), authReq, m.trust));
+  });
+
+  it("refuses an AuthReq signed with a cardholder certificate (role card, not mer)", async () => {
+    const authReq = await seal(m.signer("cardholder"));
+    const e = await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust));
+    expect(e.code).toBe("invalidCertificate");
+  });
+
+  it("refuses a merchant chain to another root", async () => {
+    const otherPki = await createTestPki(p.crypto, { serialSeed: 700 });
+    const authReq = await seal();
+    const trust = { ...m.trust, pinnedRoot: otherPki.root.certificate };
+    expect((await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, trust))).code).toBe(
+      "invalidCertificate",
+    );
+  });
+
+  it("refuses, as decodingFailure, a baggage that the merchant linked but that is no PI", async () => {
+    const notPI = Uint8Array.of(0x04, 0x01, 0x00);
+    const authReq = await seal(m.signer("merchantSig"), notPI);
+    const e = await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust));
+    expect(e.code).toBe("decodingFailure");
+    expect(e.where).toBe("PI");
+  });
+});
