@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * `set-mediator purchase`: the PC program of WO 03/105037, started with the shop's initiation
+ * object. It relays between the merchant and the card on the phone, prints the outcome (one JSON
+ * line with --json) and exits 0 when the purchase ran to a PRes (approved, declined or
+ * orderReceived), 2 for a refusal, a fault or a mistake in the call, with one line on stderr.
+ * Logs (pino, stderr, level SETLAB_LOG_LEVEL, default warn) carry step names, sizes, the XID and
+ * outcomes only. Nothing is written to disk.
+ */
+import { parseArgs } from "node:util";
+import { createLogger } from "@setlab/runtime";
+import { parsePhoneAddress } from "./cardLink";
+import { InitiationError, loadInitiation } from "./initiation";
+import { type Outcome, runPurchase } from "./mediator";
+
+export const usage =
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--pin PIN] [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS]\n";
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+class UsageError extends Error {}
+
+const ran = new Set(["approved", "declined", "orderReceived"]);
+
+function firstLine(text: string): string {
+  return text.split("\n")[0].slice(0, 500);
+}
+
+/** The human summary of an outcome. */
+export function summary(o: Outcome): string {
+  const lines = [`${o.outcome}${o.reason ? `: ${o.reason}` : ""}`];
+  if (o.xid) lines.push(`  XID             ${o.xid}`);
+  if (o.brand) lines.push(`  brand           ${o.brand}`);
+  if (o.merchant?.name || o.merchant?.merID)
+    lines.push(`  merchant        ${[o.merchant.name, o.merchant.merID].filter(Boolean).join(" / ")}`);
+  if (o.completionCode) lines.push(`  completion code ${o.completionCode}`);
+  if (o.authCode) lines.push(`  auth code       ${o.authCode}`);
+  const amount = o.amount as { currency?: number; amount?: number; amtExp10?: number } | undefined;
+  if (amount && typeof amount.amount === "number")
+    lines.push(
+      `  amount          ${amount.amount}${amount.amtExp10 ? `e${amount.amtExp10}` : ""} (currency ${amount.currency})`,
+    );
+  for (const s of o.steps)
+    lines.push(
+      `  ${s.step.padEnd(8)} ${s.from} -> ${s.to}: ${s.message}${s.bytes !== undefined ? ` (${s.bytes} B)` : ""}${s.detail ? ` ${s.detail}` : ""}`,
+    );
+  return `${lines.join("\n")}\n`;
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === "help" || command === "--help" || command === "-h") {
+      io.out(usage);
+      return 0;
+    }
+    if (command !== "purchase")
+      throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: [...rest],
+        strict: true,
+        allowPositionals: false,
+        options: {
+          initiation: { type: "string" },
+          phone: { type: "string" },
+          card: { type: "string" },
+          pin: { type: "string" },
+          brand: { type: "string" },
+          unsigned: { type: "boolean" },
+          json: { type: "boolean" },
+          "run-id": { type: "string" },
+          timeout: { type: "string" },
+        },
+      }));
+    } catch (e) {
+      throw new UsageError(firstLine((e as Error).message));
+    }
+    for (const name of ["initiation", "phone", "card"])
+      if (typeof values[name] !== "string" || values[name] === "")
+        throw new UsageError(`--${name} is required`);
+    let phone: { host: string; port: number };
+    try {
+      phone = parsePhoneAddress(values.phone as string);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    let timeoutMs: number | undefined;
+    if (values.timeout !== undefined) {
+      timeoutMs = Number(values.timeout);
+      if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)
+        throw new UsageError("--timeout must be milliseconds from 1 to 600000");
+    }
+    // The PIN leaves the argument list at once: a buffer the mediator overwrites after VERIFY_PIN.
+    let pin: Uint8Array | undefined;
+    if (typeof values.pin === "string") {
+      pin = new Uint8Array(Buffer.from(values.pin, "latin1"));
+      values.pin = undefined;
+      for (let i = 0; i < process.argv.length; i++)
+        if (process.argv[i - 1] === "--pin") process.argv[i] = "****";
+        else if (process.argv[i].startsWith("--pin=")) process.argv[i] = "--pin=****";
+    }
+    const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
+    const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
+    let initiation: Awaited<ReturnType<typeof loadInitiation>>;
+    try {
+      initiation = await loadInitiation(values.initiation as string, { timeoutMs, runId });
+    } catch (e) {
+      pin?.fill(0);
+      if (e instanceof InitiationError) throw new UsageError(e.message);
+      throw e;
+    }
+    logger.info(
+      { lidM: initiation.lidM, brands: initiation.brands, profile: initiation.profile },
+      "initiation",
+    );
+    const outcome = await runPurchase({
+      initiation,
+      card: { host: phone.host, port: phone.port, cardId: values.card as string, pin },
+      brand: values.brand as string | undefined,
+      form: values.unsigned ? "unsigned" : "dualSigned",
+      runId,
+      logger,
+      timeouts:
+        timeoutMs === undefined ? undefined : { httpMs: timeoutMs, cardMs: timeoutMs, connectMs: timeoutMs },
+    });
+    if (values.json) io.out(`${JSON.stringify(outcome)}\n`);
+    else io.out(summary(outcome));
+    if (ran.has(outcome.outcome)) return 0;
+    io.err(`set-mediator: ${outcome.outcome}: ${firstLine(outcome.reason ?? "no reason given")}\n`);
+    return 2;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    io.err(
+      `set-mediator: ${firstLine(message)}${e instanceof UsageError && /required|command|unknown|option/i.test(message) ? ` (${usage.trim()})` : ""}\n`,
+    );
+    return 2;
+  }
+}
+
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 2;
+    },
+  );

@@ -1,0 +1,6 @@
+/** @setlab/mediator: the PC program that relays between the shop and the card, memory only. */
+export * from "./cardAnswers";
+export * from "./cardLink";
+export * from "./initiation";
+export * from "./mediator";
+export * from "./merchantAnswer";
