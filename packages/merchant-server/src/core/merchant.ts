@@ -1,0 +1,226 @@
+/**
+ * The merchant SDK: orders, their initiation objects, and the SET endpoint (PInitReq -> PInitRes,
+ * PReq -> PRes), over an injected repository, gateway client and crypto provider. No sockets, no
+ * files: a Node server embeds it behind its own routes (this package's fastify shell is one).
+ *
+ * Protocol failures are answered with a SET Error (digest 3.8); an incoming Error is recorded and
+ * never answered with an Error: `handleSet` then returns an empty answer.
+ */
+import {
+  type CryptoProvider,
+  errorMessage,
+  isErrorMessage,
+  readError,
+  SetError,
+  schema,
+} from "@setlab/protocol";
+import type { MerchantRepository } from "../store/repository";
+import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
+import type { GatewayClient } from "./gatewayClient";
+import { toHex } from "./hex";
+import { type Initiation, initiationFor } from "./initiation";
+import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
+import { parseNewOrder } from "./newOrder";
+import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
+import { OrderScopedError } from "./orderScopedError";
+import { handlePInitReq } from "./pInitReqHandler";
+import { handlePReq, oiDataOf } from "./pReqHandler";
+
+/** GET /orders/:id. */
+export interface OrderView {
+  readonly id: number;
+  readonly lidM: string;
+  readonly xid: string | null;
+  readonly state: Order["state"];
+  readonly description: string;
+  readonly amount: number;
+  readonly currency: number;
+  readonly amtExp10: number;
+  readonly brand: string | null;
+  readonly history: HistoryEntry[];
+  readonly authorization: Order["authorization"] | null;
+}
+
+export interface MerchantOptions {
+  readonly p: CryptoProvider;
+  readonly repo: MerchantRepository;
+  readonly config: MerchantConfig;
+  readonly gateway: GatewayClient;
+}
+
+export class Merchant {
+  private readonly ctx: MerchantContext;
+  /** Requests being answered, by kind and RRPID: an identical request waits for the same answer. */
+  private readonly inFlight = new Map<string, { hash: string; answer: Promise<SetOutcome> }>();
+
+  constructor(options: MerchantOptions) {
+    this.ctx = { ...options };
+  }
+
+  get config(): MerchantConfig {
+    return this.ctx.config;
+  }
+
+  brands(): string[] {
+    return acceptedBrands(this.ctx.config);
+  }
+
+  /** Validate the JSON of `POST /orders` (OrderInputError) and store the order. */
+  createOrderFromJson(body: unknown): Promise<Order> {
+    return this.createOrder(parseNewOrder(body, this.brands()));
+  }
+
+  createOrder(order: NewOrder): Promise<Order> {
+    return this.ctx.repo.createOrder(order, this.ctx.p.now());
+  }
+
+  order(id: number): Promise<Order | undefined> {
+    return this.ctx.repo.order(id);
+  }
+
+  async orderView(id: number): Promise<OrderView | undefined> {
+    const o = await this.ctx.repo.order(id);
+    if (!o) return undefined;
+    return {
+      id: o.id,
+      lidM: o.lidM,
+      xid: o.xid ?? null,
+      state: o.state,
+      description: o.description,
+      amount: o.purchAmt.amount,
+      currency: o.purchAmt.currency,
+      amtExp10: o.purchAmt.amtExp10,
+      brand: o.brand ?? null,
+      history: await this.ctx.repo.history(id),
+      authorization: o.authorization ?? null,
+    };
+  }
+
+  messages(orderId: number): Promise<StoredMessage[]> {
+    return this.ctx.repo.messages(orderId);
+  }
+
+  initiationFor(order: Order, baseUrl: string): Initiation {
+    return initiationFor(order, this.ctx.config, baseUrl);
+  }
+
+  /** Answer one SET message (a MessageWrapper's bytes). Never throws for any input bytes. */
+  async handleSet(bytes: Uint8Array, call: CallContext = {}): Promise<SetOutcome> {
+    const request = new Uint8Array(bytes);
+    if (isErrorMessage(request)) return this.recordIncomingError(request);
+    let wrapper: schema.MessageWrapper;
+    try {
+      wrapper = schema.decodeMessage(request, this.ctx.config.understoodExtensions);
+    } catch (e) {
+      return this.refuse(request, e);
+    }
+    const type = wrapper.message.type;
+    const rrpid =
+      wrapper.message.type === "purchaseInitRequest"
+        ? wrapper.message.value.rrpid
+        : wrapper.message.type === "purchaseRequest"
+          ? oiDataOf(wrapper.message.value).rrpid
+          : undefined;
+    if (!rrpid)
+      return this.refuse(
+        request,
+        new SetError("messageNotSupported", `a merchant does not take ${type}`, "MessageWrapper.message"),
+        type,
+      );
+    // An identical request already being answered gets the same answer, and nothing runs twice.
+    const key = `${type}:${toHex(rrpid)}`;
+    const hash = requestHash(request);
+    const running = this.inFlight.get(key);
+    if (running && running.hash === hash) return { ...(await running.answer), replayed: true };
+    const answer = this.dispatch(request, wrapper, call);
+    if (!running) {
+      this.inFlight.set(key, { hash, answer });
+      answer.finally(() => this.inFlight.delete(key)).catch(() => {});
+    }
+    return answer;
+  }
+
+  private async dispatch(
+    request: Uint8Array,
+    wrapper: schema.MessageWrapper,
+    call: CallContext,
+  ): Promise<SetOutcome> {
+    const type = wrapper.message.type;
+    try {
+      if (wrapper.message.type === "purchaseInitRequest")
+        return await handlePInitReq(this.ctx, request, wrapper, wrapper.message.value);
+      if (wrapper.message.type === "purchaseRequest")
+        return await handlePReq(this.ctx, request, wrapper, wrapper.message.value, call);
+      throw new SetError("messageNotSupported", `a merchant does not take ${type}`, "MessageWrapper.message");
+    } catch (e) {
+      if (e instanceof OrderScopedError) return this.refuseWithinOrder(request, type, e);
+      return this.refuse(request, e, type);
+    }
+  }
+
+  private async refuse(request: Uint8Array, e: unknown, requestType?: string): Promise<SetOutcome> {
+    const failure =
+      e instanceof SetError
+        ? e
+        : new SetError("unspecifiedFailure", "the merchant could not process the message");
+    const response = await errorMessage(this.ctx.p, failure, request, { date: this.ctx.p.now() });
+    return {
+      response,
+      ...(requestType ? { requestType } : {}),
+      error: { code: failure.code, message: failure.message },
+    };
+  }
+
+  private async refuseWithinOrder(
+    request: Uint8Array,
+    requestType: string,
+    e: OrderScopedError,
+  ): Promise<SetOutcome> {
+    const out = await this.refuse(request, e.failure, requestType);
+    try {
+      await this.ctx.repo.commit(
+        {
+          orderId: e.order.id,
+          messages: [
+            { from: "cardholder", to: "merchant", type: requestType, der: request },
+            { from: "merchant", to: "cardholder", type: "error", der: out.response },
+          ],
+        },
+        this.ctx.p.now(),
+      );
+    } catch {
+      // The refusal is answered even if it cannot be recorded.
+    }
+    return { ...out, orderId: e.order.id, xid: e.order.xid, state: e.order.state };
+  }
+
+  /** An Error from the cardholder side: recorded with its order when the header names one; no answer. */
+  private async recordIncomingError(request: Uint8Array): Promise<SetOutcome> {
+    let code = "unreadable";
+    let order: Order | undefined;
+    try {
+      const wrapper = schema.decodeMessage(request);
+      if (wrapper.message.type === "error") code = (await readError(this.ctx.p, wrapper.message.value)).code;
+      const ids = wrapper.messageHeader.messageIDs;
+      if (ids?.xid) order = await this.ctx.repo.orderByXid(toHex(ids.xid));
+      if (!order && ids?.lid_M)
+        order = await this.ctx.repo.orderByLidM(Buffer.from(ids.lid_M).toString("utf8"));
+      if (order)
+        await this.ctx.repo.commit(
+          {
+            orderId: order.id,
+            messages: [{ from: "cardholder", to: "merchant", type: "error", der: request }],
+          },
+          this.ctx.p.now(),
+        );
+    } catch {
+      // An unreadable Error is still not answered.
+    }
+    return {
+      response: new Uint8Array(0),
+      requestType: "error",
+      ...(order ? { orderId: order.id, xid: order.xid, state: order.state } : {}),
+      error: { code, message: "the peer sent a SET Error" },
+    };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What the merchant keeps per order: the order itself (description and amount, agreed with the
+ * buyer outside SET), and what the PInit pair fixed (TransIDs, challenges, brand and BIN), which the
+ * PReq checks compare against. Identifiers are lower-case hex; TransIDs are kept as their DER so
+ * the PReq check sees exactly the bytes PInitRes signed.
+ */
+import type { schema } from "@setlab/protocol";
+import type { OrderState } from "./orderState";
+
+export interface NewOrder {
+  /** The order description (OD is its UTF-8 bytes). */
+  readonly description: string;
+  readonly purchAmt: schema.CurrencyAmount;
+  /** Restricts the order to one brand; absent: every configured brand. */
+  readonly brand?: string;
+}
+
+/** Fixed by PInitReq/PInitRes. */
+export interface PurchaseContext {
+  readonly brandID: string;
+  readonly bin: string;
+  /** DER of the TransIDs PInitRes carried (hex). */
+  readonly transIDs: string;
+  readonly chall_C: string;
+  readonly chall_M: string;
+  /** RRPID of the PInitReq the context came from. */
+  readonly pInitRRPID: string;
+}
+
+/** The outcome of the authorization round, for GET /orders/:id. */
+export interface Authorization {
+  /** RRPID of the AuthReq (AuthRRTags.rrpid). */
+  readonly authRRPID: string;
+  readonly gateway: string;
+  readonly authCode?: string;
+  readonly authAmt?: schema.CurrencyAmount;
+  readonly authDate?: string;
+  readonly approvalCode?: string;
+  /** The CompletionCode the merchant sent to the cardholder in PRes. */
+  readonly completionCode?: string;
+  /** Why authorization failed (authorizationFailed only). */
+  readonly failure?: string;
+}
+
+export interface Order extends NewOrder {
+  readonly id: number;
+  /** LID-M, the label PInitReq names the order by: `order-<id>`. */
+  readonly lidM: string;
+  readonly state: OrderState;
+  readonly createdAt: string;
+  /** XID, issued in PInitRes (hex). */
+  readonly xid?: string;
+  readonly purchase?: PurchaseContext;
+  readonly authorization?: Authorization;
+}
+
+export interface HistoryEntry {
+  readonly state: OrderState;
+  readonly at: string;
+  readonly detail: string;
+}
+
+export type Party = "cardholder" | "merchant" | "gateway";
+
+/** One SET message of an order, as it crossed the wire. */
+export interface StoredMessage {
+  readonly seq: number;
+  readonly from: Party;
+  readonly to: Party;
+  /** The Message CHOICE alternative: purchaseInitRequest, authorizationResponse, error... */
+  readonly type: string;
+  readonly der: Uint8Array;
+  readonly at: string;
+}
+
+export const lidMOf = (id: number): string => `order-${id}`;

@@ -1,0 +1,46 @@
+/**
+ * The merchant's order states and the transitions between them. Every transition is recorded with
+ * its time and a detail line (the order's history), so an operator can see why an order is where it is.
+ *
+ *   created ──PInitRes──► initiated ──PReq verified──► purchaseRequested ──AuthReq──► authorizing
+ *   authorizing ──AuthRes approved──► authorized
+ *   authorizing ──AuthRes declined──► declined
+ *   authorizing ──gateway unreachable, Error or unusable AuthRes──► authorizationFailed
+ */
+export const orderStates = [
+  "created",
+  "initiated",
+  "purchaseRequested",
+  "authorizing",
+  "authorized",
+  "declined",
+  "authorizationFailed",
+] as const;
+export type OrderState = (typeof orderStates)[number];
+
+const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
+  created: ["initiated"],
+  initiated: ["purchaseRequested"],
+  purchaseRequested: ["authorizing"],
+  authorizing: ["authorized", "declined", "authorizationFailed"],
+  authorized: [],
+  declined: [],
+  authorizationFailed: [],
+};
+
+export class OrderStateError extends Error {
+  override readonly name = "OrderStateError";
+}
+
+export function canTransition(from: OrderState, to: OrderState): boolean {
+  return allowed[from].includes(to);
+}
+
+/** Throws unless `from -> to` is one of the transitions above. */
+export function checkTransition(from: OrderState, to: OrderState): void {
+  if (!canTransition(from, to)) throw new OrderStateError(`an order cannot go from ${from} to ${to}`);
+}
+
+export function isFinal(state: OrderState): boolean {
+  return allowed[state].length === 0;
+}

@@ -1,0 +1,178 @@
+/**
+ * PInitReq -> PInitRes (digest 3.3, patent steps S32-S33). The merchant finds the order by LID-M,
+ * chooses the gateway by BrandID and BIN, makes XID, Chall-M and PReqDate, and signs PInitResData
+ * naming the gateway's key-exchange certificate by PEThumb.
+ */
+import {
+  encodeDer,
+  parseSetCertificate,
+  SetError,
+  schema,
+  signPInitRes,
+  thumbOf,
+  wrapMessage,
+} from "@setlab/protocol";
+import { ConcurrentChangeError } from "../store/repository";
+import { type MerchantContext, requestHash, type SetOutcome } from "./context";
+import { toHex } from "./hex";
+import { gatewayFor } from "./merchantConfig";
+import type { Order } from "./order";
+import { OrderScopedError } from "./orderScopedError";
+
+const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
+
+/** The order PInitReq names by LID-M; unknownLID when there is none. */
+export async function orderOfPInitReq(ctx: MerchantContext, req: schema.PInitReq): Promise<Order> {
+  if (!req.localID_M) throw new SetError("unknownLID", "PInitReq names no LID-M", "PInitReq.localID-M");
+  const lidM = Buffer.from(req.localID_M).toString("utf8");
+  const order = await ctx.repo.orderByLidM(lidM);
+  if (!order) throw new SetError("unknownLID", "no order has this LID-M", "PInitReq.localID-M");
+  return order;
+}
+
+export async function handlePInitReq(
+  ctx: MerchantContext,
+  bytes: Uint8Array,
+  wrapper: schema.MessageWrapper,
+  req: schema.PInitReq,
+): Promise<SetOutcome> {
+  // PInitReq is neither signed nor encrypted: its own fields are the "protected" copy.
+  schema.checkWrapperIds(wrapper.messageHeader, {
+    rrpid: req.rrpid,
+    lid_C: req.localID_C,
+    lid_M: req.localID_M,
+  });
+  const order = await orderOfPInitReq(ctx, req);
+  const key = toHex(req.rrpid);
+  const hash = requestHash(bytes);
+  const replay = await storedAnswer(ctx, key, hash, order);
+  if (replay) return replay;
+  try {
+    return await initiate(ctx, bytes, order, req, key, hash);
+  } catch (e) {
+    if (e instanceof ConcurrentChangeError) {
+      const again = await storedAnswer(ctx, key, hash, order);
+      if (again) return again;
+      throw new OrderScopedError(
+        order,
+        new SetError("unspecifiedFailure", "the order was initiated by another PInitReq", "PInitReq"),
+      );
+    }
+    if (e instanceof SetError) throw new OrderScopedError(order, e);
+    throw e;
+  }
+}
+
+async function storedAnswer(
+  ctx: MerchantContext,
+  key: string,
+  hash: string,
+  order: Order,
+): Promise<SetOutcome | undefined> {
+  const stored = await ctx.repo.idempotency("PInitReq", key);
+  if (!stored) return undefined;
+  if (stored.requestHash !== hash || stored.orderId !== order.id || !stored.response)
+    throw new OrderScopedError(
+      order,
+      new SetError("unknownRRPID", "this RRPID was already used by another PInitReq", "PInitReq.rrpid"),
+    );
+  return {
+    response: stored.response,
+    requestType: "purchaseInitRequest",
+    orderId: order.id,
+    xid: order.xid,
+    state: order.state,
+    replayed: true,
+  };
+}
+
+async function initiate(
+  ctx: MerchantContext,
+  bytes: Uint8Array,
+  order: Order,
+  req: schema.PInitReq,
+  key: string,
+  hash: string,
+): Promise<SetOutcome> {
+  const { p, config } = ctx;
+  if (order.state !== "created")
+    throw new SetError("unspecifiedFailure", `the order is already ${order.state}`, "PInitReq.localID-M");
+  if (order.brand !== undefined && req.brandID !== order.brand)
+    throw new SetError(
+      "unspecifiedFailure",
+      `this order is payable with ${order.brand} only`,
+      "PInitReq.brandID",
+    );
+  const brand = gatewayFor(config, req.brandID, req.bin);
+  if (!brand)
+    throw new SetError(
+      "unspecifiedFailure",
+      `no gateway for brand ${req.brandID} and this BIN`,
+      "PInitReq.brandID",
+    );
+  schema.checkCriticalExtensions(
+    req.piRqExtensions,
+    config.understoodExtensions ?? [],
+    "PInitReq.piRqExtensions",
+  );
+
+  const date = wholeSeconds(p.now());
+  const xid = p.random(20);
+  const chall_M = p.random(20);
+  const transIDs: schema.TransIDs = {
+    lid_C: req.localID_C,
+    lid_M: req.localID_M,
+    xid,
+    pReqDate: date,
+    language: req.language,
+  };
+  const gatewayThumb = await thumbOf(p, parseSetCertificate(brand.gateway.certificate));
+  const data: schema.PInitResData = {
+    transIDs,
+    rrpid: req.rrpid,
+    chall_C: req.chall_C,
+    chall_M,
+    peThumb: { digestAlgorithm: { algorithm: schema.Std.sha256 }, thumbprint: gatewayThumb },
+  };
+  const pInitRes = await signPInitRes(p, brand.signer, data, brand.gateway);
+  const response = wrapMessage(
+    { type: "purchaseInitResponse", value: pInitRes },
+    { rrpid: req.rrpid, lid_C: req.localID_C, lid_M: req.localID_M, xid },
+    { date, swIdent: config.swIdent },
+  );
+  const xidHex = toHex(xid);
+  await ctx.repo.commit(
+    {
+      orderId: order.id,
+      expect: "created",
+      transitions: [
+        {
+          to: "initiated",
+          detail: `PInitRes sent: brand ${req.brandID}, gateway ${brand.gateway.id}, XID ${xidHex}`,
+        },
+      ],
+      xid: xidHex,
+      purchase: {
+        brandID: req.brandID,
+        bin: req.bin,
+        transIDs: toHex(encodeDer(schema.TransIDs, transIDs)),
+        chall_C: toHex(req.chall_C),
+        chall_M: toHex(chall_M),
+        pInitRRPID: key,
+      },
+      messages: [
+        { from: "cardholder", to: "merchant", type: "purchaseInitRequest", der: bytes },
+        { from: "merchant", to: "cardholder", type: "purchaseInitResponse", der: response },
+      ],
+      idempotency: { kind: "PInitReq", key, requestHash: hash, response },
+    },
+    p.now(),
+  );
+  return {
+    response,
+    requestType: "purchaseInitRequest",
+    orderId: order.id,
+    xid: xidHex,
+    state: "initiated",
+  };
+}

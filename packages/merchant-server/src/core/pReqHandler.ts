@@ -1,0 +1,322 @@
+/**
+ * PReq -> (AuthReq -> AuthRes) -> PRes (digest 3.4-3.6, patent steps S38-S54).
+ *
+ * The merchant finds the order by XID, verifies the PReq against what it issued in PInitRes
+ * (`verifyPReqAsMerchant`), forwards the cardholder's PI to the gateway in an AuthReq, checks the
+ * AuthRes and answers the cardholder with a signed PRes:
+ * - approved: CompletionCode authorizationPerformed, Results.AuthStatus {AuthDate, AuthAmt};
+ * - declined (any other AuthCode): CompletionCode orderRejected, no AuthStatus (SET's AuthStatus
+ *   carries no AuthCode, so its absence is what tells the card the order was refused);
+ * - gateway unreachable, Error or unusable AuthRes: CompletionCode orderReceived (the order is held,
+ *   and the card is not left waiting), order state authorizationFailed.
+ *
+ * Idempotency: the PReq's OIData.RRPID keys the stored PRes; the same PReq bytes get the same PRes
+ * bytes, and only one AuthReq is ever made for a PReq (an interrupted authorization is resumed by
+ * re-sending the stored AuthReq, same bytes and AuthRRPID).
+ */
+import {
+  bytesEqual,
+  decodeDer,
+  encodeDer,
+  SetError,
+  schema,
+  sealAuthReq,
+  signPRes,
+  verifyPReqAsMerchant,
+  wrapMessage,
+} from "@setlab/protocol";
+import { ConcurrentChangeError } from "../store/repository";
+import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./authorization";
+import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
+import { GatewayUnreachableError } from "./gatewayClient";
+import { fromHex, toHex, utf8 } from "./hex";
+import { type BrandConfig, gatewayFor } from "./merchantConfig";
+import type { Authorization, Order } from "./order";
+import { OrderScopedError } from "./orderScopedError";
+import type { OrderState } from "./orderState";
+
+const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
+
+export const oiDataOf = (pReq: schema.PReq): schema.OIData =>
+  pReq.type === "pReqDualSigned" ? pReq.value.oiDualSigned.oiData : pReq.value.oiUnsigned.oiData;
+
+export async function handlePReq(
+  ctx: MerchantContext,
+  bytes: Uint8Array,
+  wrapper: schema.MessageWrapper,
+  pReq: schema.PReq,
+  call: CallContext,
+): Promise<SetOutcome> {
+  const oiData = oiDataOf(pReq);
+  schema.checkWrapperIds(wrapper.messageHeader, schema.protectedIdsOf(oiData.transIDs, oiData.rrpid));
+  const xidHex = toHex(oiData.transIDs.xid);
+  const order = await ctx.repo.orderByXid(xidHex);
+  if (!order) throw new SetError("unknownXID", "no order has this XID", "OIData.transIDs.xid");
+  const key = toHex(oiData.rrpid);
+  const hash = requestHash(bytes);
+  try {
+    const earlier = await earlierAnswer(ctx, order, key, hash, call);
+    if (earlier) return earlier;
+    return await purchase(ctx, bytes, order, pReq, oiData, key, hash, call);
+  } catch (e) {
+    if (e instanceof ConcurrentChangeError) {
+      const again = await earlierAnswer(ctx, order, key, hash, call);
+      if (again) return again;
+      throw new OrderScopedError(
+        order,
+        new SetError("unspecifiedFailure", "another purchase request was taken for this XID", "PReq"),
+      );
+    }
+    if (e instanceof SetError) throw new OrderScopedError(order, e);
+    throw e;
+  }
+}
+
+/** The stored PRes of the same PReq, or the resumed authorization of a PReq taken before a restart. */
+async function earlierAnswer(
+  ctx: MerchantContext,
+  order: Order,
+  key: string,
+  hash: string,
+  call: CallContext,
+): Promise<SetOutcome | undefined> {
+  const stored = await ctx.repo.idempotency("PReq", key);
+  if (!stored) return undefined;
+  if (stored.requestHash !== hash || stored.orderId !== order.id)
+    throw new SetError("unknownRRPID", "this RRPID was already used by another PReq", "OIData.rrpid");
+  const current = (await ctx.repo.order(order.id)) ?? order;
+  if (stored.response)
+    return {
+      response: stored.response,
+      requestType: "purchaseRequest",
+      orderId: order.id,
+      xid: order.xid,
+      state: current.state,
+      replayed: true,
+    };
+  if (current.state !== "authorizing")
+    throw new SetError("unspecifiedFailure", `the order is ${current.state} without an answer`, "PReq");
+  return resume(ctx, current, key, hash, call);
+}
+
+interface Pending {
+  readonly brand: BrandConfig;
+  readonly transIDs: schema.TransIDs;
+  readonly oiData: schema.OIData;
+  readonly authReq: Uint8Array;
+  readonly authRRPID: Uint8Array;
+  readonly key: string;
+  readonly hash: string;
+}
+
+function brandOf(ctx: MerchantContext, order: Order): BrandConfig {
+  const purchase = order.purchase!;
+  const brand = gatewayFor(ctx.config, purchase.brandID, purchase.bin);
+  if (!brand)
+    throw new SetError("unspecifiedFailure", `brand ${purchase.brandID} is no longer configured`, "PReq");
+  return brand;
+}
+
+async function purchase(
+  ctx: MerchantContext,
+  bytes: Uint8Array,
+  order: Order,
+  pReq: schema.PReq,
+  oiData: schema.OIData,
+  key: string,
+  hash: string,
+  call: CallContext,
+): Promise<SetOutcome> {
+  const { p, config } = ctx;
+  if (order.state !== "initiated" || !order.purchase)
+    throw new SetError("unspecifiedFailure", `the order is ${order.state}, not awaiting a PReq`, "PReq");
+  const purchase = order.purchase;
+  const brand = brandOf(ctx, order);
+  const transIDs = decodeDer(schema.TransIDs, fromHex(purchase.transIDs));
+  if (!bytesEqual(oiData.chall_C, fromHex(purchase.chall_C)))
+    throw new SetError("challengeMismatch", "OIData.chall-C is not the one of PInitReq", "OIData.chall-C");
+  const verified = await verifyPReqAsMerchant(
+    p,
+    pReq,
+    {
+      transIDs,
+      chall_M: fromHex(purchase.chall_M),
+      od: utf8(order.description),
+      purchAmt: order.purchAmt,
+      brandID: purchase.brandID,
+      bin: purchase.bin,
+      cardCertRequired: brand.cardCertRequired,
+      understoodExtensions: config.understoodExtensions,
+    },
+    { ...config.trust, at: p.now() },
+  );
+
+  const date = wholeSeconds(p.now());
+  const authRRPID = p.random(20);
+  const data = authReqDataFor(config.merchantID, authRRPID, date, transIDs, verified, order.purchAmt);
+  const piDer = encodeDer(schema.PI, verified.pi);
+  const sealed = await sealAuthReq(p, brand.authSigner, brand.gateway.certificate, data, piDer);
+  const authReq = wrapMessage(
+    { type: "authorizationRequest", value: sealed },
+    { rrpid: authRRPID, lid_C: transIDs.lid_C, lid_M: transIDs.lid_M, xid: transIDs.xid },
+    { date, swIdent: config.swIdent },
+  );
+  const who = verified.cardholderCertificate ? `, cardholder ${verified.cardholderCertificate.subject}` : "";
+  await ctx.repo.commit(
+    {
+      orderId: order.id,
+      expect: "initiated",
+      transitions: [
+        { to: "purchaseRequested", detail: `PReq verified (${verified.form}${who})` },
+        {
+          to: "authorizing",
+          detail: `AuthReq sent to gateway ${brand.gateway.id}, AuthRRPID ${toHex(authRRPID)}`,
+        },
+      ],
+      authorization: { authRRPID: toHex(authRRPID), gateway: brand.gateway.id },
+      messages: [
+        { from: "cardholder", to: "merchant", type: "purchaseRequest", der: bytes },
+        { from: "merchant", to: "gateway", type: "authorizationRequest", der: authReq },
+      ],
+      idempotency: { kind: "PReq", key, requestHash: hash },
+    },
+    p.now(),
+  );
+  return authorize(ctx, order, { brand, transIDs, oiData, authReq, authRRPID, key, hash }, call);
+}
+
+/** An authorization a stopped process left in flight: re-send the stored AuthReq, unchanged. */
+async function resume(
+  ctx: MerchantContext,
+  order: Order,
+  key: string,
+  hash: string,
+  call: CallContext,
+): Promise<SetOutcome> {
+  const messages = await ctx.repo.messages(order.id);
+  const pReqDer = messages.filter((m) => m.type === "purchaseRequest").at(-1)?.der;
+  const authReq = messages.filter((m) => m.type === "authorizationRequest").at(-1)?.der;
+  if (!pReqDer || !authReq)
+    throw new SetError("unspecifiedFailure", "the interrupted authorization left no AuthReq", "PReq");
+  const pReqWrapper = schema.decodeMessage(pReqDer);
+  const authWrapper = schema.decodeMessage(authReq);
+  if (pReqWrapper.message.type !== "purchaseRequest" || !authWrapper.messageHeader.rrpid)
+    throw new SetError("unspecifiedFailure", "the stored messages are not a PReq and an AuthReq", "PReq");
+  const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs));
+  return authorize(
+    ctx,
+    order,
+    {
+      brand: brandOf(ctx, order),
+      transIDs,
+      oiData: oiDataOf(pReqWrapper.message.value),
+      authReq,
+      authRRPID: authWrapper.messageHeader.rrpid,
+      key,
+      hash,
+    },
+    call,
+  );
+}
+
+async function authorize(
+  ctx: MerchantContext,
+  order: Order,
+  pending: Pending,
+  call: CallContext,
+): Promise<SetOutcome> {
+  const { p, config } = ctx;
+  const { brand, transIDs } = pending;
+  let answer: Uint8Array | undefined;
+  let result: AuthorizationResult;
+  try {
+    answer = await ctx.gateway.send(brand.gateway.id, pending.authReq, call);
+    result = await readAuthorization(ctx, brand, answer, {
+      authRRPID: pending.authRRPID,
+      xid: transIDs.xid,
+      authReqAmt: order.purchAmt,
+    });
+  } catch (e) {
+    if (!(e instanceof GatewayUnreachableError)) throw e;
+    result = { kind: "failed", reason: `gateway ${brand.gateway.id} unreachable: ${e.message}` };
+  }
+
+  const date = wholeSeconds(p.now());
+  let payload: schema.PResPayload;
+  let state: OrderState;
+  let authorization: Authorization = { authRRPID: toHex(pending.authRRPID), gateway: brand.gateway.id };
+  let detail: string;
+  if (result.kind === "failed") {
+    state = "authorizationFailed";
+    payload = { completionCode: "orderReceived" };
+    detail = result.reason;
+    authorization = { ...authorization, completionCode: "orderReceived", failure: result.reason };
+  } else {
+    const header = result.data.authResPayload.authHeader;
+    const acqCardMsg = result.baggage.acqCardMsg;
+    const approvalCode = header.responseData.authValCodes?.approvalCode;
+    authorization = {
+      ...authorization,
+      authCode: header.authCode,
+      authAmt: header.authAmt,
+      authDate: date.toISOString(),
+      ...(approvalCode ? { approvalCode } : {}),
+    };
+    if (result.kind === "approved") {
+      state = "authorized";
+      payload = {
+        completionCode: "authorizationPerformed",
+        results: {
+          ...(acqCardMsg ? { acqCardMsg } : {}),
+          authStatus: { authDate: date, authAmt: header.authAmt },
+        },
+      };
+      detail = `approved: AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10}`;
+    } else {
+      state = "declined";
+      payload = { completionCode: "orderRejected", ...(acqCardMsg ? { results: { acqCardMsg } } : {}) };
+      detail = `declined: AuthCode ${header.authCode}`;
+    }
+    authorization = { ...authorization, completionCode: payload.completionCode };
+  }
+
+  const pResData: schema.PResData = {
+    transIDs,
+    rrpid: pending.oiData.rrpid,
+    chall_C: pending.oiData.chall_C,
+    pResPayloadSeq: [payload],
+  };
+  const pRes = await signPRes(p, brand.signer, pResData);
+  const response = wrapMessage(
+    { type: "purchaseResponse", value: pRes },
+    { rrpid: pending.oiData.rrpid, lid_C: transIDs.lid_C, lid_M: transIDs.lid_M, xid: transIDs.xid },
+    { date, swIdent: config.swIdent },
+  );
+  const answerType = answer ? answerTypeOf(answer) : undefined;
+  await ctx.repo.commit(
+    {
+      orderId: order.id,
+      expect: "authorizing",
+      transitions: [{ to: state, detail }],
+      authorization,
+      messages: [
+        ...(answer && answerType
+          ? [{ from: "gateway" as const, to: "merchant" as const, type: answerType, der: answer }]
+          : []),
+        { from: "merchant", to: "cardholder", type: "purchaseResponse", der: response },
+      ],
+      idempotency: { kind: "PReq", key: pending.key, requestHash: pending.hash, response },
+    },
+    p.now(),
+  );
+  return { response, requestType: "purchaseRequest", orderId: order.id, xid: order.xid, state };
+}
+
+/** The message type of the gateway's answer, for the record ("unreadable" when it does not decode). */
+function answerTypeOf(answer: Uint8Array): string {
+  try {
+    return schema.decodeMessage(answer).message.type;
+  } catch {
+    return "unreadable";
+  }
+}

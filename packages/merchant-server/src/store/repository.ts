@@ -1,0 +1,63 @@
+/**
+ * Where the merchant keeps its orders. The core talks to this interface only, so SQLite (the
+ * default, `SqliteRepository`) can give way to PostgreSQL without touching the protocol logic.
+ *
+ * `commit` applies one order change atomically: the new state with its history entry, the SET
+ * messages exchanged and the stored answer of an idempotent request. The core calls it before an
+ * answer leaves, so a restart never loses a response it already gave.
+ */
+import type {
+  Authorization,
+  HistoryEntry,
+  NewOrder,
+  Order,
+  Party,
+  PurchaseContext,
+  StoredMessage,
+} from "../core/order";
+import type { OrderState } from "../core/orderState";
+
+/** What an idempotent request (PInitReq, PReq) left behind: its fingerprint and, once answered, the answer. */
+export interface IdempotencyRecord {
+  readonly orderId: number;
+  /** SHA-256 of the request bytes (hex). */
+  readonly requestHash: string;
+  readonly response?: Uint8Array;
+}
+
+export type IdempotencyKind = "PInitReq" | "PReq";
+
+export interface OrderChange {
+  readonly orderId: number;
+  /** The change applies only if the order is still in this state (else `ConcurrentChangeError`). */
+  readonly expect?: OrderState;
+  /** Transitions, in order, each recorded in the history. */
+  readonly transitions?: readonly { readonly to: OrderState; readonly detail: string }[];
+  readonly xid?: string;
+  readonly purchase?: PurchaseContext;
+  readonly authorization?: Authorization;
+  readonly messages?: readonly { from: Party; to: Party; type: string; der: Uint8Array }[];
+  readonly idempotency?: {
+    readonly kind: IdempotencyKind;
+    /** The request's RRPID (hex). */
+    readonly key: string;
+    readonly requestHash: string;
+    readonly response?: Uint8Array;
+  };
+}
+
+export class ConcurrentChangeError extends Error {
+  override readonly name = "ConcurrentChangeError";
+}
+
+export interface MerchantRepository {
+  createOrder(order: NewOrder, at: Date): Promise<Order>;
+  order(id: number): Promise<Order | undefined>;
+  orderByLidM(lidM: string): Promise<Order | undefined>;
+  orderByXid(xidHex: string): Promise<Order | undefined>;
+  history(orderId: number): Promise<HistoryEntry[]>;
+  messages(orderId: number): Promise<StoredMessage[]>;
+  idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined>;
+  commit(change: OrderChange, at: Date): Promise<void>;
+  close(): Promise<void>;
+}
