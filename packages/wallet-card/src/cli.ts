@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * `set-phone <command>`: the phone that hosts the IC cards. A mistake in the call exits 2, a
+ * failure exits 1, each with one line on stderr.
+ */
+import { parseArgs } from "node:util";
+import { LabPki } from "@setlab/runtime";
+import { personalize } from "./phone/personalize";
+import { type ConfirmMode, servePhone } from "./phone/serve";
+
+export const usage = `usage:
+  set-phone personalize --pki DIR --data DIR [--cards id,id] [--pin 1234]
+  set-phone serve --data DIR [--port 0] [--host 127.0.0.1] [--confirm auto|deny|prompt]
+`;
+
+class UsageError extends Error {}
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+function args(argv: readonly string[], options: Record<string, { type: "string" }>) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function required(values: Record<string, string | undefined>, name: string): string {
+  const v = values[name];
+  if (!v) throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+async function personalizeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const v = args(argv, {
+    pki: { type: "string" },
+    data: { type: "string" },
+    cards: { type: "string" },
+    pin: { type: "string" },
+  });
+  const pkiDir = required(v, "pki");
+  const dataDir = required(v, "data");
+  if (v.pin !== undefined && !/^[0-9]{4,12}$/.test(v.pin))
+    throw new UsageError("--pin must be 4 to 12 digits");
+  const cards = v.cards
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const done = await personalize(LabPki.open(pkiDir), dataDir, { cards, pin: v.pin });
+  io.out(`${JSON.stringify({ event: "personalized", data: dataDir, cards: done })}\n`);
+  return 0;
+}
+
+async function serveCommand(argv: readonly string[]): Promise<number> {
+  const v = args(argv, {
+    data: { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    confirm: { type: "string" },
+  });
+  const dataDir = required(v, "data");
+  const port = v.port === undefined ? 0 : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be 0..65535");
+  const confirm = (v.confirm ?? "prompt") as ConfirmMode;
+  if (!["auto", "deny", "prompt"].includes(confirm))
+    throw new UsageError("--confirm must be auto, deny or prompt");
+  const server = await servePhone({ dataDir, host: v.host, port, confirm });
+  const stop = () => {
+    server.close().then(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  return new Promise<number>(() => undefined);
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === "help" || name === "--help" || name === "-h") {
+      io.out(usage);
+      return 0;
+    }
+    if (name === "personalize") return await personalizeCommand(rest, io);
+    if (name === "serve") return await serveCommand(rest);
+    throw new UsageError(name === undefined ? "missing command" : `unknown command "${name}"`);
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    io.err(`set-phone: ${message}\n${e instanceof UsageError ? usage : ""}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    () => {
+      process.exitCode = 1;
+    },
+  );
