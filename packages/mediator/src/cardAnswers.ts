@@ -46,12 +46,13 @@ export function refusalReason(ins: number, sw: number, data: Uint8Array, cardId?
       return `the card refused ${name}: the PIN was not verified (give the PIN)`;
     case SW.NO_SUCH_CARD:
       return cardId === undefined ? "no such card on the phone" : `no card "${cardId}" on the phone`;
-    case SW.OUT_OF_ORDER:
-      return `the card refused ${name}: command out of order`;
+    case SW.OUT_OF_ORDER: {
+      const check = setCheckOf(data);
+      return `the card refused ${name}: ${check ? describe(check) : "command out of order"}`;
+    }
     case SW.SET_CHECK_FAILED: {
       const check = setCheckOf(data);
-      if (!check) return `the card refused ${name}: a SET check failed`;
-      return `the card refused ${name}: ${check.code}${check.message ? ` (${oneLine(check.message)})` : ""}`;
+      return `the card refused ${name}: ${check ? describe(check) : "a SET check failed"}`;
     }
     default:
       return `the card refused ${name}: status ${sw.toString(16).toUpperCase().padStart(4, "0")} (${swName(sw)})`;
@@ -63,6 +64,10 @@ export function expectOk(ins: number, answer: { sw: number; data: Uint8Array }, 
   if (answer.sw !== SW.OK)
     throw new PurchaseStop("refused", refusalReason(ins, answer.sw, answer.data, cardId));
   return answer.data;
+}
+
+function describe(check: { code: string; message?: string }): string {
+  return `${check.code}${check.message ? ` (${oneLine(check.message)})` : ""}`;
 }
 
 function oneLine(text: string): string {

@@ -210,7 +210,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
     record({ step: "S32", from: "card", to: "mediator", message: "PInitReq", bytes: pInitReq.length });
     record({ step: "S32", from: "mediator", to: "merchant", message: "PInitReq", bytes: pInitReq.length });
     const pInitRes = await post(initiation.setUrl, pInitReq, "PInitReq", options.runId, timeouts.httpMs);
-    const pInitResKind = readMerchantAnswer(pInitRes, "PInitReq");
+    const pInitResKind = await readMerchantAnswer(pInitRes, "PInitReq");
     record({
       step: "S33",
       from: "merchant",
@@ -263,7 +263,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
     // S38-S54: the merchant verifies, asks the gateway, answers PRes (or a SET Error).
     record({ step: "S38-S41", from: "mediator", to: "merchant", message: "PReq", bytes: pReq.length });
     const pRes = await post(initiation.setUrl, pReq, "PReq", options.runId, timeouts.httpMs);
-    const pResKind = readMerchantAnswer(pRes, "PReq");
+    const pResKind = await readMerchantAnswer(pRes, "PReq");
     record({
       step: "S52-S54",
       from: "merchant",
@@ -288,10 +288,10 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       bytes: pRes.length,
       detail: answer.error ?? answer.completionCode,
     });
-    if (pResKind.type === "error" || (answer.error !== undefined && answer.completionCode === undefined))
+    if (pResKind.type === "error" || answer.error !== undefined)
       throw new PurchaseStop(
         "refused",
-        `the merchant refused the PReq: ${pResKind.error ?? answer.error ?? "SET Error"}`,
+        `the merchant refused the PReq: ${answer.error ?? pResKind.error ?? "SET Error"}`,
       );
     return finish({
       outcome: completionOf(answer),

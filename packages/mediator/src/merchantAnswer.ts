@@ -3,21 +3,21 @@
  * wrapper's header, and for a SET Error its code. The mediator checks nothing cryptographic (the
  * card does that); it only refuses to relay bytes that are not a SET message of the expected type.
  */
-import { SetError, schema } from "@setlab/protocol";
+import { defaultProvider, readError, SetError, schema } from "@setlab/protocol";
 import { PurchaseStop } from "./cardAnswers";
 
 export interface MerchantAnswer {
   readonly type: schema.MessageType;
   /** The header's XID, hex. */
   readonly xid?: string;
-  /** For a SET Error: its ErrorCode (unsigned Error) or "signed Error". */
+  /** For a SET Error: its ErrorCode, and "(signed)" when its signature verifies. */
   readonly error?: string;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** Decode the merchant's answer to `sent`; a non-SET answer stops the purchase as failed. */
-export function readMerchantAnswer(bytes: Uint8Array, sent: string): MerchantAnswer {
+export async function readMerchantAnswer(bytes: Uint8Array, sent: string): Promise<MerchantAnswer> {
   let wrapper: schema.MessageWrapper;
   try {
     wrapper = schema.decodeMessage(bytes);
@@ -31,8 +31,14 @@ export function readMerchantAnswer(bytes: Uint8Array, sent: string): MerchantAns
   const xid = wrapper.messageHeader.messageIDs?.xid;
   const message = wrapper.message;
   let error: string | undefined;
-  if (message.type === "error")
-    error = message.value.type === "unsignedError" ? message.value.value.errorCode : "a signed SET Error";
+  if (message.type === "error") {
+    try {
+      const read = await readError(defaultProvider, message.value);
+      error = `${read.code}${read.signed ? " (signed)" : ""}`;
+    } catch {
+      error = "an unreadable SET Error";
+    }
+  }
   return { type: message.type, xid: xid ? hex(xid) : undefined, error };
 }
 

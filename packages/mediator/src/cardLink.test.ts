@@ -1,0 +1,195 @@
+/**
+ * The card link against a real TCP server: a tiny frame echo that answers each command with its
+ * own data, or misbehaves on purpose for a few instruction bytes. No card logic here: full flows
+ * run against the real phone process (purchase.e2e.test.ts).
+ */
+import * as net from "node:net";
+import { decodeCommand, encodeFrame, encodeResponse, FrameReader } from "@setlab/protocol";
+import { CardLink, CardTransportError, parsePhoneAddress } from "./cardLink";
+
+const ECHO = 0x10;
+const SILENT = 0x11;
+const HANG_UP = 0x12;
+const NO_SW = 0x13;
+const HUGE = 0x14;
+const DRIP = 0x15;
+const TWICE = 0x16;
+
+interface EchoServer {
+  port: number;
+  received: Uint8Array[];
+  close(): Promise<void>;
+}
+
+async function echoServer(): Promise<EchoServer> {
+  const received: Uint8Array[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    const reader = new FrameReader();
+    socket.on("data", (chunk) => {
+      received.push(new Uint8Array(chunk));
+      for (const frame of reader.push(new Uint8Array(chunk))) {
+        const c = decodeCommand(frame);
+        const answer = encodeFrame(
+          encodeResponse({ data: c.data, sw: c.p1 || c.p2 ? (c.p1 << 8) | c.p2 : 0x9000 }),
+        );
+        switch (c.ins) {
+          case SILENT:
+            break;
+          case HANG_UP:
+            socket.destroy();
+            break;
+          case NO_SW:
+            socket.write(encodeFrame(Uint8Array.of(0x90)));
+            break;
+          case HUGE:
+            socket.write(Uint8Array.of(0x7f, 0xff, 0xff, 0xff));
+            break;
+          case DRIP:
+            for (const b of answer) socket.write(Uint8Array.of(b));
+            break;
+          case TWICE:
+            socket.write(answer);
+            socket.write(answer);
+            break;
+          default:
+            socket.write(answer);
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    received,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<CardTransportError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(CardTransportError);
+    return e as CardTransportError;
+  }
+  throw new Error("no CardTransportError");
+}
+
+describe("CardLink", () => {
+  let server: EchoServer;
+  beforeEach(async () => {
+    server = await echoServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  test("a command goes out as one frame, CLA INS P1 P2 length data; the answer is data and SW", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port);
+    const answer = await link.transmit(ECHO, 0, 0, Uint8Array.of(1, 2, 3));
+    expect(answer).toEqual({ data: Uint8Array.of(1, 2, 3), sw: 0x9000 });
+    const wire = Buffer.concat(server.received);
+    expect([...wire]).toEqual([0, 0, 0, 11, 0x80, ECHO, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
+    expect(await link.transmit(ECHO, 0x63, 0xc2)).toEqual({ data: new Uint8Array(0), sw: 0x63c2 });
+    await link.close();
+    expect(link.isOpen).toBe(false);
+  });
+
+  test("commands in turn on one link, and an answer that arrives byte by byte", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port);
+    for (let i = 0; i < 5; i++)
+      expect((await link.transmit(ECHO, 0, 0, Uint8Array.of(i))).data).toEqual(Uint8Array.of(i));
+    const big = new Uint8Array(100_000).map((_, i) => i & 0xff);
+    expect((await link.transmit(DRIP, 0, 0, Uint8Array.of(9, 8))).data).toEqual(Uint8Array.of(9, 8));
+    expect((await link.transmit(ECHO, 0, 0, big)).data).toEqual(big);
+    await link.close();
+  });
+
+  test("one command at a time: a second before the answer is refused", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port);
+    const first = link.transmit(ECHO, 0, 0, Uint8Array.of(1));
+    expect((await failure(link.transmit(ECHO))).kind).toBe("busy");
+    expect((await first).data).toEqual(Uint8Array.of(1));
+    await link.close();
+  });
+
+  test("a card that never answers ends in a timeout, and the link is closed", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port);
+    const e = await failure(link.transmit(SILENT, 0, 0, undefined, { timeoutMs: 100 }));
+    expect(e.kind).toBe("timeout");
+    expect(e.message).toMatch(/no answer from the card to INS 11 within 100 ms/);
+    expect(link.isOpen).toBe(false);
+    expect((await failure(link.transmit(ECHO))).kind).toBe("closed");
+    await link.close();
+  });
+
+  test("the phone hanging up mid-command is a clear error", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port);
+    const e = await failure(link.transmit(HANG_UP));
+    expect(e.kind).toBe("closed");
+    expect(e.message).toMatch(/closed the card link/);
+  });
+
+  test("a frame without a status word, an oversize frame, an unasked answer: protocol errors", async () => {
+    let link = await CardLink.connect("127.0.0.1", server.port);
+    expect((await failure(link.transmit(NO_SW))).kind).toBe("protocol");
+    expect(link.isOpen).toBe(false);
+    link = await CardLink.connect("127.0.0.1", server.port);
+    const huge = await failure(link.transmit(HUGE));
+    expect(huge.kind).toBe("protocol");
+    expect(huge.message).toMatch(/bad frame/);
+    link = await CardLink.connect("127.0.0.1", server.port);
+    await link.transmit(TWICE);
+    // The second, unasked answer closes the link: the stream is no longer in step.
+    for (let i = 0; i < 200 && link.isOpen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(link.isOpen).toBe(false);
+    expect((await failure(link.transmit(ECHO))).kind).toBe("closed");
+  });
+
+  test("a command that cannot be encoded is refused before anything is sent", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port);
+    expect((await failure(link.transmit(0x100))).kind).toBe("protocol");
+    expect((await failure(link.transmit(ECHO, 0, 0, new Uint8Array(1024 * 1024)))).kind).toBe("protocol");
+    expect(server.received).toEqual([]);
+    await link.close();
+  });
+
+  test("sensitive data: the link's copy is overwritten once sent, the caller's is left to the caller", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port);
+    const pin = Uint8Array.of(0x31, 0x32, 0x33, 0x34);
+    const answer = await link.transmit(ECHO, 0, 0, pin, { sensitive: true });
+    expect(answer.data).toEqual(Uint8Array.of(0x31, 0x32, 0x33, 0x34));
+    expect(pin).toEqual(Uint8Array.of(0x31, 0x32, 0x33, 0x34));
+    await link.close();
+  });
+
+  test("nobody listening: unreachable", async () => {
+    const port = server.port;
+    await server.close();
+    const e = await failure(CardLink.connect("127.0.0.1", port));
+    expect(e.kind).toBe("unreachable");
+    expect(e.message).toMatch(/cannot reach the phone at 127.0.0.1:\d+: ECONNREFUSED/);
+    server = await echoServer();
+  });
+});
+
+describe("parsePhoneAddress", () => {
+  test("HOST:PORT and [v6]:PORT", () => {
+    expect(parsePhoneAddress("127.0.0.1:8402")).toEqual({ host: "127.0.0.1", port: 8402 });
+    expect(parsePhoneAddress("localhost:1")).toEqual({ host: "localhost", port: 1 });
+    expect(parsePhoneAddress("[::1]:65535")).toEqual({ host: "::1", port: 65535 });
+  });
+
+  test("anything else is refused", () => {
+    for (const bad of ["127.0.0.1", ":80", "h:0", "h:65536", "h:x", "tcp://h:1", "::1:80", ""])
+      expect(() => parsePhoneAddress(bad)).toThrow(/is not HOST:PORT/);
+  });
+});

@@ -1,0 +1,235 @@
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { InitiationError, loadInitiation, maxInitiationBytes, parseInitiation } from "./initiation";
+
+const valid = {
+  format: "setlab-initiation/1",
+  setUrl: "http://127.0.0.1:8401/set",
+  orderUrl: "http://127.0.0.1:8401/orders/7",
+  brands: ["Visa", "MasterCard"],
+  lidM: "order-7",
+  purchAmt: { currency: 392, amount: 12800, amtExp10: 0 },
+  od: Buffer.from("1 x SET Lab mug").toString("base64"),
+  language: "en",
+  profile: "set",
+  unsignedAllowed: ["MasterCard"],
+  returnUrl: "http://127.0.0.1:8401/orders/7/done",
+};
+
+function refused(value: unknown, pattern: RegExp): void {
+  expect(() => parseInitiation(value)).toThrow(InitiationError);
+  expect(() => parseInitiation(value)).toThrow(pattern);
+}
+
+describe("parseInitiation", () => {
+  test("reads the contract's example, from an object or JSON text", () => {
+    expect(parseInitiation(valid)).toEqual(valid);
+    expect(parseInitiation(JSON.stringify(valid))).toEqual(valid);
+  });
+
+  test("optional parts: no orderUrl, returnUrl, unsignedAllowed or amtExp10", () => {
+    const { orderUrl, returnUrl, unsignedAllowed, ...rest } = valid;
+    const parsed = parseInitiation({ ...rest, purchAmt: { currency: 840, amount: 5 }, profile: "hardened" });
+    expect(parsed.unsignedAllowed).toEqual([]);
+    expect(parsed.purchAmt).toEqual({ currency: 840, amount: 5, amtExp10: 0 });
+    expect(parsed.profile).toBe("hardened");
+    expect("orderUrl" in parsed).toBe(false);
+  });
+
+  test("not JSON, not an object", () => {
+    refused("{", /not JSON/);
+    refused("[1]", /not a JSON object/);
+    refused(null, /not a JSON object/);
+    refused(42, /not a JSON object/);
+  });
+
+  test("format", () => {
+    refused({ ...valid, format: "setlab-initiation/2" }, /format/);
+    refused({ ...valid, format: undefined }, /format/);
+  });
+
+  test("setUrl must be an http(s) URL", () => {
+    refused({ ...valid, setUrl: "file:///etc/passwd" }, /setUrl must be an http\(s\) URL/);
+    refused({ ...valid, setUrl: "ftp://x/set" }, /setUrl/);
+    refused({ ...valid, setUrl: "not a url" }, /setUrl is not a URL/);
+    refused({ ...valid, setUrl: 7 }, /setUrl must be a string/);
+    refused({ ...valid, setUrl: undefined }, /setUrl/);
+    expect(parseInitiation({ ...valid, setUrl: "https://shop.example/set" }).setUrl).toBe(
+      "https://shop.example/set",
+    );
+    refused({ ...valid, orderUrl: "javascript:alert(1)" }, /orderUrl/);
+    refused({ ...valid, returnUrl: "data:text/plain,x" }, /returnUrl/);
+  });
+
+  test("brands", () => {
+    refused({ ...valid, brands: [] }, /brands must name at least one brand/);
+    refused({ ...valid, brands: "Visa" }, /brands must be an array/);
+    refused({ ...valid, brands: ["Visa", "Visa"] }, /twice/);
+    refused({ ...valid, brands: ["Visa", ""] }, /brands must hold brand names/);
+    refused({ ...valid, brands: ["x".repeat(41)] }, /brands must hold brand names/);
+    refused({ ...valid, brands: [3] }, /brands must hold brand names/);
+  });
+
+  test("unsignedAllowed must be among the brands", () => {
+    refused({ ...valid, unsignedAllowed: ["Amex"] }, /"Amex", which is not among brands/);
+    refused({ ...valid, unsignedAllowed: "MasterCard" }, /unsignedAllowed must be an array/);
+  });
+
+  test("lidM is a LocalID of 1 to 20 bytes", () => {
+    refused({ ...valid, lidM: "" }, /lidM/);
+    refused({ ...valid, lidM: "x".repeat(21) }, /lidM/);
+    refused({ ...valid, lidM: "é".repeat(11) }, /lidM/);
+    refused({ ...valid, lidM: 7 }, /lidM/);
+    expect(parseInitiation({ ...valid, lidM: "x".repeat(20) }).lidM).toHaveLength(20);
+  });
+
+  test("purchAmt", () => {
+    refused({ ...valid, purchAmt: undefined }, /purchAmt must be an object/);
+    refused({ ...valid, purchAmt: [392, 1, 0] }, /purchAmt must be an object/);
+    refused({ ...valid, purchAmt: { ...valid.purchAmt, currency: 0 } }, /purchAmt.currency/);
+    refused({ ...valid, purchAmt: { ...valid.purchAmt, currency: 1000 } }, /purchAmt.currency/);
+    refused({ ...valid, purchAmt: { ...valid.purchAmt, currency: "392" } }, /purchAmt.currency/);
+    refused({ ...valid, purchAmt: { ...valid.purchAmt, amount: -1 } }, /purchAmt.amount/);
+    refused({ ...valid, purchAmt: { ...valid.purchAmt, amount: 1.5 } }, /purchAmt.amount/);
+    refused({ ...valid, purchAmt: { ...valid.purchAmt, amount: 2 ** 53 } }, /purchAmt.amount/);
+    refused({ ...valid, purchAmt: { ...valid.purchAmt, amtExp10: 19 } }, /purchAmt.amtExp10/);
+  });
+
+  test("od is non-empty canonical base64", () => {
+    refused({ ...valid, od: "" }, /od must be non-empty base64/);
+    refused({ ...valid, od: "not base64!" }, /od is not canonical base64/);
+    refused({ ...valid, od: "QUJD=" }, /od is not canonical base64/);
+    refused({ ...valid, od: { text: "x" } }, /od must be non-empty base64/);
+  });
+
+  test("language and profile", () => {
+    refused({ ...valid, language: "" }, /language/);
+    refused({ ...valid, language: "en US" }, /language/);
+    refused({ ...valid, language: "x".repeat(36) }, /language/);
+    refused({ ...valid, profile: "fast" }, /profile must be "set" or "hardened"/);
+    refused({ ...valid, profile: undefined }, /profile/);
+  });
+});
+
+describe("loadInitiation from a URL", () => {
+  let server: http.Server;
+  let base: string;
+  const routes: Record<string, (res: http.ServerResponse) => void> = {
+    "/ok": (res) => {
+      res.writeHead(200, { "content-type": "application/set-payment-initiation; charset=utf-8" });
+      res.end(JSON.stringify(valid));
+    },
+    "/json": (res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(valid));
+    },
+    "/missing": (res) => {
+      res.writeHead(404, { "content-type": "application/set-payment-initiation" });
+      res.end("{}");
+    },
+    "/declared-big": (res) => {
+      res.writeHead(200, {
+        "content-type": "application/set-payment-initiation",
+        "content-length": String(maxInitiationBytes + 1),
+      });
+      res.end("x".repeat(maxInitiationBytes + 1));
+    },
+    "/streamed-big": (res) => {
+      // Chunked: no content-length, so the limit must hold while reading.
+      res.writeHead(200, { "content-type": "application/set-payment-initiation" });
+      for (let i = 0; i < 80; i++) res.write("x".repeat(1024));
+      res.end();
+    },
+    "/bad": (res) => {
+      res.writeHead(200, { "content-type": "application/set-payment-initiation" });
+      res.end(JSON.stringify({ ...valid, profile: "fast" }));
+    },
+    "/silent": () => {
+      // Never answers: the mediator's timeout must end the wait.
+    },
+    "/redirect": (res) => {
+      res.writeHead(302, { location: "/ok" });
+      res.end();
+    },
+  };
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const route = routes[req.url ?? ""];
+      if (route) route(res);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test("reads a served initiation object", async () => {
+    expect(await loadInitiation(`${base}/ok`)).toEqual(valid);
+  });
+
+  test("another content type is refused", async () => {
+    await expect(loadInitiation(`${base}/json`)).rejects.toThrow(
+      /content type "application\/json", not application\/set-payment-initiation/,
+    );
+  });
+
+  test("an HTTP status other than 200 is refused, redirects too", async () => {
+    await expect(loadInitiation(`${base}/missing`)).rejects.toThrow(/answered HTTP 404/);
+    await expect(loadInitiation(`${base}/redirect`)).rejects.toThrow(InitiationError);
+  });
+
+  test("over 64 KiB is refused, declared or streamed", async () => {
+    await expect(loadInitiation(`${base}/declared-big`)).rejects.toThrow(/over 65536 bytes/);
+    await expect(loadInitiation(`${base}/streamed-big`)).rejects.toThrow(/over 65536 bytes/);
+  });
+
+  test("a served object is checked like any other", async () => {
+    await expect(loadInitiation(`${base}/bad`)).rejects.toThrow(/profile/);
+  });
+
+  test("a server that never answers ends in a timeout error", async () => {
+    await expect(loadInitiation(`${base}/silent`, { timeoutMs: 200 })).rejects.toThrow(
+      /no initiation object from .* within 200 ms/,
+    );
+  });
+
+  test("an unreachable server is a clear error", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(loadInitiation(`http://127.0.0.1:${port}/x`)).rejects.toThrow(/cannot fetch/);
+  });
+});
+
+describe("loadInitiation from a file", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-initiation-"));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("reads a file", async () => {
+    const file = path.join(dir, "ok.json");
+    fs.writeFileSync(file, JSON.stringify(valid));
+    expect(await loadInitiation(file)).toEqual(valid);
+  });
+
+  test("a missing file, a directory, an oversize or bad file are refused", async () => {
+    await expect(loadInitiation(path.join(dir, "none.json"))).rejects.toThrow(/cannot read .*ENOENT/);
+    await expect(loadInitiation(dir)).rejects.toThrow(/not a regular file/);
+    const big = path.join(dir, "big.json");
+    fs.writeFileSync(big, " ".repeat(maxInitiationBytes + 1));
+    await expect(loadInitiation(big)).rejects.toThrow(/over 65536 bytes/);
+    const bad = path.join(dir, "bad.json");
+    fs.writeFileSync(bad, "{");
+    await expect(loadInitiation(bad)).rejects.toThrow(/not JSON/);
+  });
+});
