@@ -8,5 +8,8 @@ export * from "./core/merchantConfig";
 export * from "./core/newOrder";
 export * from "./core/order";
 export * from "./core/orderState";
+export * from "./httpGatewayClient";
+export * from "./labMerchantConfig";
+export * from "./server";
 export * from "./store/repository";
 export * from "./store/sqliteRepository";

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * set-merchant: the merchant server as a process.
+ *
+ *   set-merchant serve --pki DIR --db FILE --gateway Visa=URL [--gateway MasterCard=URL]
+ *                      [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
+ *
+ * Announces readiness with one stdout line {"event":"listening","party":"merchant",...}; logs pino
+ * JSON on stderr. Bad arguments or an unreadable PKI are one line on stderr and exit code 2.
+ */
+import { nodeProvider } from "@setlab/protocol";
+import { announceListening, createLogger, LabPki, LabPkiError } from "@setlab/runtime";
+import { Merchant } from "./core/merchant";
+import { HttpGatewayClient } from "./httpGatewayClient";
+import { labMerchantConfig } from "./labMerchantConfig";
+import { buildMerchantServer } from "./server";
+import { SqliteRepository } from "./store/sqliteRepository";
+
+const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
+                          [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]`;
+
+class UsageError extends Error {}
+
+interface ServeArgs {
+  pki: string;
+  db: string;
+  gateways: [string, string][];
+  port: number;
+  host: string;
+  passphrase?: string;
+  merchantId?: string;
+}
+
+function parseServe(argv: string[]): ServeArgs {
+  const out: Partial<ServeArgs> & { gateways: [string, string][] } = { gateways: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    i++;
+    switch (flag) {
+      case "--pki":
+        out.pki = value;
+        break;
+      case "--db":
+        out.db = value;
+        break;
+      case "--gateway": {
+        const m = /^([A-Za-z][A-Za-z0-9]*)=(https?:\/\/.+)$/.exec(value);
+        if (!m) throw new UsageError(`--gateway takes BRAND=URL, not ${value}`);
+        const url = m[2].replace(/\/+$/, "");
+        out.gateways.push([m[1], url.endsWith("/set") ? url : `${url}/set`]);
+        break;
+      }
+      case "--port": {
+        const port = Number(value);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bad --port ${value}`);
+        out.port = port;
+        break;
+      }
+      case "--host":
+        out.host = value;
+        break;
+      case "--passphrase":
+        out.passphrase = value;
+        break;
+      case "--merchant-id":
+        out.merchantId = value;
+        break;
+      default:
+        throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  if (!out.pki) throw new UsageError("--pki is required");
+  if (!out.db) throw new UsageError("--db is required");
+  if (out.gateways.length === 0) throw new UsageError("at least one --gateway BRAND=URL is required");
+  return { port: 0, host: "127.0.0.1", ...out } as ServeArgs;
+}
+
+async function serve(args: ServeArgs): Promise<void> {
+  const logger = createLogger("merchant");
+  const p = nodeProvider();
+  const pki = LabPki.open(args.pki);
+  const config = await labMerchantConfig(p, pki, {
+    brands: args.gateways.map(([b]) => b),
+    ...(args.passphrase ? { passphrase: args.passphrase } : {}),
+    ...(args.merchantId ? { merchantID: args.merchantId } : {}),
+  });
+  const repo = new SqliteRepository(args.db);
+  const merchant = new Merchant({
+    p,
+    repo,
+    config,
+    gateway: new HttpGatewayClient(Object.fromEntries(args.gateways)),
+  });
+  const app = buildMerchantServer({ merchant, logger });
+  const url = await app.listen({ port: args.port, host: args.host });
+  logger.info({ url, brands: merchant.brands(), merchantID: config.merchantID }, "merchant listening");
+  announceListening("merchant", url);
+  const stop = async () => {
+    await app.close();
+    await repo.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (command !== "serve") throw new UsageError(command ? `unknown command ${command}` : "no command");
+  await serve(parseServe(rest));
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) process.stderr.write(`set-merchant: ${e.message}\n${usage}\n`);
+    else if (e instanceof LabPkiError) process.stderr.write(`set-merchant: ${e.message}\n`);
+    else if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+      process.stderr.write(`set-merchant: ${(e as Error).message}\n`);
+    else process.stderr.write(`set-merchant: ${(e as Error).message ?? e}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,322 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { errorMessage, nodeProvider, SetError, schema, wrapMessage } from "@setlab/protocol";
+import { createTestPki, defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
+import { SqliteRepository } from "../store/sqliteRepository";
+import { errorCodeOf } from "../testing/errorCode";
+import { GatewayFunction } from "../testing/gatewayFunction";
+import { pInitReq, pReq, readPInitRes, readPRes } from "../testing/testCard";
+import { Merchant } from "./merchant";
+import type { MerchantConfig } from "./merchantConfig";
+import type { Order } from "./order";
+
+const p = nodeProvider();
+let pki: TestPki;
+let dir: string;
+let n = 0;
+
+beforeAll(async () => {
+  pki = await createTestPki(p.crypto);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-core-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function configOf(cardCertRequired = true): MerchantConfig {
+  const chain = pki.intermediatesOf("merchantSig");
+  const sig = { certificate: pki.merchantSig.certificate, privateKey: pki.merchantSig.privateKey };
+  return {
+    brands: [
+      {
+        brandID: "Visa",
+        signer: { ...sig, chain },
+        authSigner: { ...sig, chain: [pki.merchantKex.certificate, ...chain] },
+        decrypter: { certificate: pki.merchantKex.certificate, privateKey: pki.merchantKex.privateKey },
+        gateway: {
+          id: "Visa",
+          certificate: pki.gatewayKex.certificate,
+          chain: pki.intermediatesOf("gatewayKex"),
+        },
+        cardCertRequired,
+      },
+    ],
+    merchantID: defaultMerchantData.merID,
+    trust: { pinnedRoot: pki.root.certificate },
+  };
+}
+
+function setup(options: { cardCertRequired?: boolean; db?: string } = {}) {
+  const repo = new SqliteRepository(options.db ?? path.join(dir, `m${++n}.db`));
+  const gateway = new GatewayFunction(p, pki);
+  const merchant = new Merchant({ p, repo, config: configOf(options.cardCertRequired), gateway });
+  return { repo, gateway, merchant };
+}
+
+const description = "1 x SET Lab mug";
+const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+
+async function initiated(merchant: Merchant, order?: Order) {
+  const o = order ?? (await merchant.createOrder({ description, purchAmt }));
+  const session = pInitReq(p, o.lidM);
+  const out = await merchant.handleSet(session.pInitReq);
+  const verified = await readPInitRes(p, pki, session, out.response);
+  return { order: o, session, out, data: verified.data };
+}
+
+async function types(merchant: Merchant, id: number) {
+  return (await merchant.messages(id)).map((m) => `${m.from}>${m.to}:${m.type}`);
+}
+
+describe("merchant core: a purchase", () => {
+  test("PInitReq -> PInitRes the card accepts; PReq -> a real AuthReq; approved -> PRes authorizationPerformed", async () => {
+    const { merchant, gateway } = setup();
+    const { order, session, data } = await initiated(merchant);
+    expect(data.transIDs.lid_M && Buffer.from(data.transIDs.lid_M).toString()).toBe(order.lidM);
+    expect((await merchant.order(order.id))?.state).toBe("initiated");
+
+    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    const out = await merchant.handleSet(req.der);
+    expect(out.error).toBeUndefined();
+    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    expect(pRes.rrpid).toEqual(req.oiData.rrpid);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
+    expect(pRes.pResPayloadSeq[0].results?.authStatus?.authAmt).toEqual(purchAmt);
+
+    // The gateway opened the AuthReq and the PI with every check: the AuthReq says what we meant.
+    expect(gateway.received).toHaveLength(1);
+    const item = gateway.received[0].authReq.data.authReqItem;
+    expect(item.authTags.authRRTags.merTermIDs.merchantID).toBe(defaultMerchantData.merID);
+    expect(item.authTags.transIDs.xid).toEqual(data.transIDs.xid);
+    expect(item.authReqPayload.authReqAmt).toEqual(purchAmt);
+    expect(gateway.received[0].authReq.data.captureNow).toBe(false);
+    expect(gateway.received[0].pi.cardholderCertificate).toBeDefined();
+
+    const view = await merchant.orderView(order.id);
+    expect(view?.state).toBe("authorized");
+    expect(view?.history.map((h) => h.state)).toEqual([
+      "created",
+      "initiated",
+      "purchaseRequested",
+      "authorizing",
+      "authorized",
+    ]);
+    expect(view?.authorization?.authCode).toBe("approved");
+    expect(view?.authorization?.approvalCode).toBe("A1B2C3");
+    expect(await types(merchant, order.id)).toEqual([
+      "cardholder>merchant:purchaseInitRequest",
+      "merchant>cardholder:purchaseInitResponse",
+      "cardholder>merchant:purchaseRequest",
+      "merchant>gateway:authorizationRequest",
+      "gateway>merchant:authorizationResponse",
+      "merchant>cardholder:purchaseResponse",
+    ]);
+  });
+
+  test("declined -> PRes orderRejected without AuthStatus, order declined", async () => {
+    const { merchant, gateway } = setup();
+    gateway.mode = "decline";
+    const { order, session, data } = await initiated(merchant);
+    const out = await merchant.handleSet((await pReq(p, pki, session, data, { description, purchAmt })).der);
+    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderRejected");
+    expect(pRes.pResPayloadSeq[0].results?.authStatus).toBeUndefined();
+    expect((await merchant.orderView(order.id))?.state).toBe("declined");
+    expect((await merchant.orderView(order.id))?.authorization?.authCode).toBe("declined");
+  });
+
+  test.each([
+    ["down", "unreachable"],
+    ["error", "SET Error: signatureFailure"],
+    ["garbage", "AuthRes"],
+    ["wrongRRPID", "rrpid"],
+    ["wrongXID", "xid"],
+    ["overAmount", "exceeds"],
+  ] as const)("gateway %s -> PRes orderReceived, order authorizationFailed", async (mode, reason) => {
+    const { merchant, gateway } = setup();
+    gateway.mode = mode;
+    const { order, session, data } = await initiated(merchant);
+    const out = await merchant.handleSet((await pReq(p, pki, session, data, { description, purchAmt })).der);
+    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderReceived");
+    const view = await merchant.orderView(order.id);
+    expect(view?.state).toBe("authorizationFailed");
+    expect(view?.authorization?.failure).toContain(reason);
+    expect(view?.history.at(-1)?.detail).toContain(reason);
+  });
+
+  test("unsigned PReq accepted where the brand allows it (cardCertRequired false)", async () => {
+    const { merchant, gateway } = setup({ cardCertRequired: false });
+    const { order, session, data } = await initiated(merchant);
+    const out = await merchant.handleSet(
+      (await pReq(p, pki, session, data, { description, purchAmt, form: "unsigned" })).der,
+    );
+    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
+    expect(gateway.received[0].authReq.pi.type).toBe("piUnsigned");
+    expect((await merchant.order(order.id))?.state).toBe("authorized");
+  });
+});
+
+describe("merchant core: idempotency", () => {
+  test("the same PReq twice, and twice at once: the same PRes bytes and one AuthReq", async () => {
+    const { merchant, gateway } = setup();
+    const { session, data } = await initiated(merchant);
+    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    const [a, b] = await Promise.all([merchant.handleSet(req.der), merchant.handleSet(req.der)]);
+    const c = await merchant.handleSet(req.der);
+    expect(Buffer.from(b.response).equals(Buffer.from(a.response))).toBe(true);
+    expect(Buffer.from(c.response).equals(Buffer.from(a.response))).toBe(true);
+    expect(c.replayed).toBe(true);
+    expect(gateway.calls).toBe(1);
+  });
+
+  test("the same PInitReq twice: the same PInitRes; another PInitReq with that RRPID: unknownRRPID", async () => {
+    const { merchant } = setup();
+    const { order, session, out } = await initiated(merchant);
+    const again = await merchant.handleSet(session.pInitReq);
+    expect(Buffer.from(again.response).equals(Buffer.from(out.response))).toBe(true);
+    const other = pInitReq(p, order.lidM);
+    const req = schema.decodeMessage(other.pInitReq).message.value as schema.PInitReq;
+    const reused = wrapMessage(
+      { type: "purchaseInitRequest", value: { ...req, rrpid: session.rrpid } },
+      { rrpid: session.rrpid },
+      { date: p.now() },
+    );
+    expect(await errorCodeOf(p, (await merchant.handleSet(reused)).response)).toBe("unknownRRPID");
+  });
+
+  test("a second PReq (new RRPID) for an XID already authorized is refused; no second AuthReq", async () => {
+    const { merchant, gateway } = setup();
+    const { session, data } = await initiated(merchant);
+    await merchant.handleSet((await pReq(p, pki, session, data, { description, purchAmt })).der);
+    const second = await merchant.handleSet(
+      (await pReq(p, pki, session, data, { description, purchAmt })).der,
+    );
+    expect(await errorCodeOf(p, second.response)).toBe("unspecifiedFailure");
+    expect(gateway.calls).toBe(1);
+  });
+
+  test("an authorization interrupted by a restart is resumed with the stored AuthReq bytes", async () => {
+    const db = path.join(dir, "restart.db");
+    const first = setup({ db });
+    first.gateway.send = () => new Promise<Uint8Array>(() => {}); // the process "stops" while waiting
+    const { order, session, data } = await initiated(first.merchant);
+    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    void first.merchant.handleSet(req.der);
+    for (let i = 0; i < 200 && (await first.repo.order(order.id))?.state !== "authorizing"; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect((await first.repo.order(order.id))?.state).toBe("authorizing");
+
+    const second = setup({ db });
+    const out = await second.merchant.handleSet(req.der);
+    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
+    const sent = (await second.merchant.messages(order.id)).filter((m) => m.type === "authorizationRequest");
+    expect(sent).toHaveLength(1);
+    expect(Buffer.from(second.gateway.received[0].der).equals(Buffer.from(sent[0].der))).toBe(true);
+  });
+});
+
+describe("merchant core: refusals are SET Errors", () => {
+  test("PInitReq for an unknown LID-M -> unknownLID", async () => {
+    const { merchant } = setup();
+    const out = await merchant.handleSet(pInitReq(p, "order-999").pInitReq);
+    expect(await errorCodeOf(p, out.response)).toBe("unknownLID");
+  });
+
+  test("PReq for an unknown XID -> unknownXID", async () => {
+    const { merchant } = setup();
+    const { session, data } = await initiated(merchant);
+    const forged = { ...data, transIDs: { ...data.transIDs, xid: new Uint8Array(20).fill(7) } };
+    const out = await merchant.handleSet(
+      (await pReq(p, pki, session, forged, { description, purchAmt })).der,
+    );
+    expect(await errorCodeOf(p, out.response)).toBe("unknownXID");
+  });
+
+  test("PReq with another Chall-M -> challengeMismatch, recorded with the order, which stays initiated", async () => {
+    const { merchant, gateway } = setup();
+    const { order, session, data } = await initiated(merchant);
+    const req = await pReq(p, pki, session, data, {
+      description,
+      purchAmt,
+      chall_M: new Uint8Array(20).fill(1),
+    });
+    const out = await merchant.handleSet(req.der);
+    expect(await errorCodeOf(p, out.response)).toBe("challengeMismatch");
+    expect((await merchant.order(order.id))?.state).toBe("initiated");
+    expect((await types(merchant, order.id)).slice(-2)).toEqual([
+      "cardholder>merchant:purchaseRequest",
+      "merchant>cardholder:error",
+    ]);
+    expect(gateway.calls).toBe(0);
+  });
+
+  test("PReq over another amount (HOD mismatch) -> signatureFailure", async () => {
+    const { merchant, gateway } = setup();
+    const { session, data } = await initiated(merchant);
+    const req = await pReq(p, pki, session, data, { description, purchAmt: { ...purchAmt, amount: 1 } });
+    expect(await errorCodeOf(p, (await merchant.handleSet(req.der)).response)).toBe("signatureFailure");
+    expect(gateway.calls).toBe(0);
+  });
+
+  test("unsigned PReq for Visa (cardCertRequired) -> signatureRequired", async () => {
+    const { merchant, gateway } = setup();
+    const { session, data } = await initiated(merchant);
+    const req = await pReq(p, pki, session, data, { description, purchAmt, form: "unsigned" });
+    expect(await errorCodeOf(p, (await merchant.handleSet(req.der)).response)).toBe("signatureRequired");
+    expect(gateway.calls).toBe(0);
+  });
+
+  test("PInitReq for a brand the merchant does not take -> unspecifiedFailure; order stays created", async () => {
+    const { merchant } = setup();
+    const order = await merchant.createOrder({ description, purchAmt });
+    const out = await merchant.handleSet(pInitReq(p, order.lidM, { brandID: "Amex" }).pInitReq);
+    expect(await errorCodeOf(p, out.response)).toBe("unspecifiedFailure");
+    expect((await merchant.order(order.id))?.state).toBe("created");
+  });
+
+  test("garbage -> decodingFailure; a message a merchant does not take -> messageNotSupported", async () => {
+    const { merchant } = setup();
+    expect(await errorCodeOf(p, (await merchant.handleSet(Uint8Array.of(0x30, 0x03, 1, 2))).response)).toBe(
+      "decodingFailure",
+    );
+    expect(await errorCodeOf(p, (await merchant.handleSet(new Uint8Array(0))).response)).toBe(
+      "decodingFailure",
+    );
+    const inq: schema.InqReqData = {
+      transIDs: { lid_C: Uint8Array.of(1), xid: new Uint8Array(20), pReqDate: new Date(0), language: "en" },
+      rrpid: new Uint8Array(20),
+      chall_C2: new Uint8Array(20),
+    };
+    const der = wrapMessage(
+      { type: "inquiryRequest", value: { type: "inqReqUnsigned", value: inq } },
+      {},
+      { date: p.now() },
+    );
+    expect(await errorCodeOf(p, (await merchant.handleSet(der)).response)).toBe("messageNotSupported");
+  });
+
+  test("an incoming Error is never answered with an Error: empty answer, recorded with its order", async () => {
+    const { merchant } = setup();
+    const { order, out: pInit } = await initiated(merchant);
+    const err = await errorMessage(p, new SetError("thumbsMismatch", "no"), pInit.response);
+    const out = await merchant.handleSet(err);
+    expect(out.response).toHaveLength(0);
+    expect(out.error?.code).toBe("thumbsMismatch");
+    expect((await types(merchant, order.id)).at(-1)).toBe("cardholder>merchant:error");
+  });
+
+  test("a header XID that differs from OIData's -> wrapperMsgMismatch", async () => {
+    const { merchant } = setup();
+    const { session, data } = await initiated(merchant);
+    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    const w = schema.decodeMessage(req.der);
+    const der = wrapMessage(
+      w.message,
+      { rrpid: req.oiData.rrpid, xid: new Uint8Array(20).fill(3) },
+      { date: p.now() },
+    );
+    expect(await errorCodeOf(p, (await merchant.handleSet(der)).response)).toBe("wrapperMsgMismatch");
+  });
+});

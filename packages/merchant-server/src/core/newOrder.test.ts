@@ -1,0 +1,44 @@
+import { OrderInputError, parseNewOrder } from "./newOrder";
+import { canTransition, checkTransition, OrderStateError } from "./orderState";
+
+const brands = ["Visa", "MasterCard"];
+
+describe("POST /orders body", () => {
+  test("a valid order, amtExp10 defaulting to 0", () => {
+    expect(parseNewOrder({ description: "mug", amount: 12800, currency: 392 }, brands)).toEqual({
+      description: "mug",
+      purchAmt: { currency: 392, amount: 12800, amtExp10: 0 },
+    });
+    expect(
+      parseNewOrder({ description: "mug", amount: 1, currency: 840, amtExp10: -2, brand: "Visa" }, brands),
+    ).toMatchObject({ brand: "Visa", purchAmt: { amtExp10: -2 } });
+  });
+
+  test.each([
+    [null, "JSON object"],
+    [[], "JSON object"],
+    [{ amount: 1, currency: 392 }, "description"],
+    [{ description: " ", amount: 1, currency: 392 }, "description"],
+    [{ description: "x".repeat(5000), amount: 1, currency: 392 }, "description"],
+    [{ description: "mug", amount: -1, currency: 392 }, "amount"],
+    [{ description: "mug", amount: 1.5, currency: 392 }, "amount"],
+    [{ description: "mug", amount: "12800", currency: 392 }, "amount"],
+    [{ description: "mug", amount: 1, currency: 1000 }, "currency"],
+    [{ description: "mug", amount: 1, currency: 392, amtExp10: 19 }, "amtExp10"],
+    [{ description: "mug", amount: 1, currency: 392, brand: "Amex" }, "brand"],
+    [{ description: "mug", amount: 1, currency: 392, pan: "4111" }, "unknown field"],
+  ])("%j is refused (%s)", (body, what) => {
+    expect(() => parseNewOrder(body, brands)).toThrow(OrderInputError);
+    expect(() => parseNewOrder(body, brands)).toThrow(what);
+  });
+});
+
+describe("order state machine", () => {
+  test("the purchase path is allowed, shortcuts and reversals are not", () => {
+    expect(canTransition("created", "initiated")).toBe(true);
+    expect(canTransition("authorizing", "declined")).toBe(true);
+    expect(() => checkTransition("created", "authorized")).toThrow(OrderStateError);
+    expect(() => checkTransition("authorized", "authorizing")).toThrow(OrderStateError);
+    expect(() => checkTransition("initiated", "initiated")).toThrow(OrderStateError);
+  });
+});

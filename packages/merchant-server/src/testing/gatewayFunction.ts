@@ -1,0 +1,116 @@
+/**
+ * Test-only: a small but real gateway as a GatewayClient, for core tests without sockets. It opens
+ * the AuthReq with the gateway's key (openAuthReq), opens and checks the cardholder's PI
+ * (openPIDualSigned/openPIUnsigned, every gateway check of digest 6), and seals a real AuthRes.
+ * `mode` makes it decline, fail or misbehave so each merchant check of the AuthRes can fire.
+ */
+import {
+  type CryptoProvider,
+  errorMessage,
+  type OpenedAuthReq,
+  type OpenedPI,
+  openAuthReq,
+  openPIDualSigned,
+  openPIUnsigned,
+  SetError,
+  schema,
+  sealAuthRes,
+  wrapMessage,
+} from "@setlab/protocol";
+import type { TestPki } from "@setlab/protocol/testing";
+import { type GatewayClient, GatewayUnreachableError } from "../core/gatewayClient";
+
+export type GatewayMode =
+  | "approve"
+  | "decline"
+  | "down"
+  | "error"
+  | "wrongRRPID"
+  | "wrongXID"
+  | "overAmount"
+  | "garbage";
+
+export class GatewayFunction implements GatewayClient {
+  mode: GatewayMode = "approve";
+  readonly received: { authReq: OpenedAuthReq; pi: OpenedPI; der: Uint8Array }[] = [];
+  calls = 0;
+
+  constructor(
+    private readonly p: CryptoProvider,
+    private readonly pki: TestPki,
+  ) {}
+
+  async send(_gatewayId: string, message: Uint8Array): Promise<Uint8Array> {
+    this.calls++;
+    const { p, pki } = this;
+    if (this.mode === "down") throw new GatewayUnreachableError("connection refused");
+    if (this.mode === "garbage") return Uint8Array.of(1, 2, 3);
+    if (this.mode === "error")
+      return errorMessage(p, new SetError("signatureFailure", "refused"), message, { date: p.now() });
+    const wrapper = schema.decodeMessage(message);
+    if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
+    const trust = { pinnedRoot: pki.root.certificate, at: p.now() };
+    const gatewayKex = { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey };
+    const authReq = await openAuthReq(p, gatewayKex, wrapper.message.value, trust);
+    const item = authReq.data.authReqItem;
+    const ctx = {
+      gatewayKex,
+      checkDigests: item.checkDigests!,
+      merchantID: authReq.merchant.merchantData!.merID,
+      transIDs: item.authTags.transIDs,
+      authReqAmt: item.authReqPayload.authReqAmt,
+    };
+    const pi =
+      authReq.pi.type === "piDualSigned"
+        ? await openPIDualSigned(p, authReq.pi.value, ctx, trust)
+        : authReq.pi.type === "piUnsigned"
+          ? await openPIUnsigned(p, authReq.pi.value, ctx)
+          : undefined;
+    if (!pi) throw new Error("unexpected AuthToken");
+    this.received.push({ authReq, pi, der: message });
+
+    const asked = item.authReqPayload.authReqAmt;
+    const authTags: schema.AuthTags = {
+      ...item.authTags,
+      authRRTags: {
+        ...item.authTags.authRRTags,
+        ...(this.mode === "wrongRRPID" ? { rrpid: new Uint8Array(20).fill(9) } : {}),
+      },
+      transIDs: {
+        ...item.authTags.transIDs,
+        ...(this.mode === "wrongXID" ? { xid: new Uint8Array(20).fill(8) } : {}),
+      },
+    };
+    const data: schema.AuthResData = {
+      authTags,
+      authResPayload: {
+        authHeader: {
+          authAmt: this.mode === "overAmount" ? { ...asked, amount: asked.amount + 1 } : asked,
+          authCode: this.mode === "decline" ? "declined" : "approved",
+          responseData: { authValCodes: { approvalCode: "A1B2C3" } },
+        },
+      },
+    };
+    const authRes = await sealAuthRes(
+      p,
+      {
+        certificate: pki.gatewaySig.certificate,
+        privateKey: pki.gatewaySig.privateKey,
+        chain: pki.intermediatesOf("gatewaySig"),
+      },
+      pki.merchantKex.certificate,
+      data,
+      {},
+    );
+    return wrapMessage(
+      { type: "authorizationResponse", value: authRes },
+      {
+        rrpid: authTags.authRRTags.rrpid,
+        lid_C: authTags.transIDs.lid_C,
+        lid_M: authTags.transIDs.lid_M,
+        xid: authTags.transIDs.xid,
+      },
+      { date: p.now() },
+    );
+  }
+}
