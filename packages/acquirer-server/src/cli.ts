@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]`: the
+ * payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
+ * exits 1, each with one line on stderr; once listening, one JSON line on stdout.
+ */
+import { nodeProvider } from "@setlab/protocol";
+import { announceListening, createLogger, LabPki, labPassphrase } from "@setlab/runtime";
+import { Gateway } from "./gateway/gateway";
+import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "./gatewayPki";
+import { buildGatewayServer } from "./server";
+import { GatewayStore } from "./store/gatewayStore";
+
+export const usage =
+  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P]";
+
+export class UsageError extends Error {}
+
+export interface ServeArgs {
+  readonly pki: string;
+  readonly db: string;
+  readonly port: number;
+  readonly host: string;
+  readonly passphrase: string;
+}
+
+export function parseServeArgs(args: readonly string[]): ServeArgs {
+  const known = new Set(["--pki", "--db", "--port", "--host", "--passphrase"]);
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i];
+    if (!known.has(flag)) throw new UsageError(`unknown option "${flag}"`);
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    if (values.has(flag)) throw new UsageError(`${flag} given twice`);
+    values.set(flag, value);
+  }
+  const pki = values.get("--pki");
+  const db = values.get("--db");
+  if (!pki) throw new UsageError("--pki DIR is required");
+  if (!db) throw new UsageError("--db FILE is required");
+  const portText = values.get("--port") ?? "0";
+  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535)
+    throw new UsageError(`--port must be 0-65535, not "${portText}"`);
+  return {
+    pki,
+    db,
+    port: Number(portText),
+    host: values.get("--host") ?? "127.0.0.1",
+    passphrase: values.get("--passphrase") ?? labPassphrase,
+  };
+}
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
+
+export async function serve(args: ServeArgs): Promise<void> {
+  const provider = nodeProvider();
+  const pki = LabPki.open(args.pki);
+  const keys = await gatewayKeysFrom(pki, provider.crypto, args.passphrase);
+  const store = GatewayStore.open(args.db);
+  store.seedAccounts(accountsFrom(pki));
+  const logger = createLogger("gateway");
+  const gateway = new Gateway({
+    provider,
+    keys,
+    merchantKex: merchantKexFrom(pki),
+    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
+    store,
+  });
+  const app = buildGatewayServer({ gateway, store, logger });
+  const address = await app.listen({ port: args.port, host: args.host });
+  const url = new URL(address);
+  if (url.hostname === "[::1]" || url.hostname === "0.0.0.0") url.hostname = args.host;
+  logger.info({ event: "listening", url: url.origin, brands: keys.map((k) => k.brand) }, "gateway ready");
+  announceListening("gateway", url.origin);
+  const stop = () => {
+    app.close().finally(() => {
+      store.close();
+      process.exit(0);
+    });
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  let args: ServeArgs;
+  try {
+    if (command !== "serve")
+      throw new UsageError(command ? `unknown command "${command}"` : "missing command");
+    args = parseServeArgs(rest);
+  } catch (e) {
+    process.stderr.write(`set-gateway: ${firstLine(e)} (${usage})\n`);
+    return 2;
+  }
+  try {
+    await serve(args);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`set-gateway: ${firstLine(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    () => process.exit(1),
+  );

@@ -1,0 +1,11 @@
+/** @setlab/acquirer-server: the payment gateway (AuthReq -> AuthRes) and the issuer simulator behind it. */
+export * from "./gateway/accountCheck";
+export * from "./gateway/authorizationPolicy";
+export * from "./gateway/authResData";
+export * from "./gateway/gateway";
+export * from "./gateway/gatewayKeys";
+export * from "./gatewayPki";
+export * from "./issuer/issuerSimulator";
+export * from "./issuer/outcomes";
+export * from "./server";
+export * from "./store/gatewayStore";

@@ -1,0 +1,95 @@
+/**
+ * The gateway's HTTP shell (docs/purchase-flow.md, "HTTP"): `POST /set` takes an AuthReq and
+ * answers an AuthRes or a SET Error; the admin routes show the stored authorizations and the
+ * issuer simulator's accounts (PAN masked). Logs carry the XID and the run id, never a PAN.
+ */
+import { type Logger, registerSetRoute, runIdOf } from "@setlab/runtime";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Gateway } from "./gateway/gateway";
+import type { AccountRow, AuthorizationRow, GatewayStore } from "./store/gatewayStore";
+
+export interface GatewayServerOptions {
+  readonly gateway: Gateway;
+  readonly store: GatewayStore;
+  readonly logger: Logger;
+}
+
+/** First six and last four digits; the rest masked. */
+export const maskPan = (pan: string): string =>
+  `${pan.slice(0, 6)}${"*".repeat(Math.max(0, pan.length - 10))}${pan.slice(-4)}`;
+
+export function authorizationView(a: AuthorizationRow) {
+  return {
+    xid: a.xid,
+    authRRPID: a.authRRPID,
+    merchantID: a.merchantID,
+    brand: a.brand,
+    amount: a.amount,
+    currency: a.currency,
+    amtExp10: a.amtExp10,
+    authCode: a.authCode,
+    respReason: a.respReason ?? null,
+    approvalCode: a.approvalCode ?? null,
+    held: a.held,
+    cardId: a.cardId ?? null,
+    created: a.created,
+  };
+}
+
+export function accountView(a: AccountRow) {
+  return {
+    cardId: a.cardId,
+    brand: a.brand,
+    pan: maskPan(a.pan),
+    outcome: a.outcome,
+    creditLimit: a.creditLimit,
+    held: a.held,
+    balance: a.creditLimit - a.held,
+  };
+}
+
+export function buildGatewayServer(options: GatewayServerOptions): FastifyInstance {
+  const { gateway, store, logger } = options;
+  const app = Fastify({ logger: false });
+
+  registerSetRoute(app, "/set", async (body, req) => {
+    const out = await gateway.handleAuthReq(body);
+    const entry = {
+      event: "authReq",
+      runId: runIdOf(req),
+      kind: out.kind,
+      xid: out.xid,
+      authRRPID: out.authRRPID,
+      brand: out.brand,
+      merchantID: out.merchantID,
+      authCode: out.authCode,
+      errorCode: out.errorCode,
+      reason: out.reason,
+    };
+    if (out.internal) logger.error(entry, "AuthReq failed unexpectedly");
+    else logger.info(entry, out.kind === "error" ? "AuthReq refused" : "AuthReq answered");
+    return out.response;
+  });
+
+  app.get("/health", async () => ({ status: "ok" }));
+
+  app.get<{ Querystring: { xid?: string } }>("/admin/authorizations", async (req, reply) => {
+    const xid = req.query.xid;
+    if (typeof xid !== "string" || !/^[0-9a-fA-F]{40}$/.test(xid)) {
+      reply.code(400);
+      return { error: "xid must be 40 hexadecimal digits" };
+    }
+    return store.authorizationsByXid(xid.toLowerCase()).map(authorizationView);
+  });
+
+  app.get<{ Params: { cardId: string } }>("/admin/accounts/:cardId", async (req, reply) => {
+    const account = store.account(req.params.cardId);
+    if (!account) {
+      reply.code(404);
+      return { error: "no such account" };
+    }
+    return accountView(account);
+  });
+
+  return app;
+}
