@@ -1,0 +1,544 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  decodeResponse,
+  encodeCommand,
+  errorMessage,
+  INS,
+  nodeProvider,
+  openPIDualSigned,
+  openPIUnsigned,
+  parseSetCertificate,
+  SetError,
+  SW,
+  schema,
+  thumbOf,
+  wrapMessage,
+} from "@setlab/protocol";
+import fc from "fast-check";
+import {
+  CARD_ID,
+  type CardFixture,
+  cardFixture,
+  contains,
+  expectSw,
+  jsonOf,
+  PAN,
+  PAN_SECRET,
+  PIN,
+} from "./cardFixture.test-helper";
+import { denyAll } from "./confirmation";
+
+const od = new TextEncoder().encode("1 x SET Lab mug");
+const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+const purchase = (extra: object = {}) => ({
+  od: Buffer.from(od).toString("base64"),
+  purchAmt,
+  profile: "set",
+  form: "dualSigned",
+  ...extra,
+});
+
+let f: CardFixture;
+afterEach(() => f?.cleanup());
+
+async function selectAndPin(fx: CardFixture) {
+  expectSw(await fx.send(INS.SELECT, CARD_ID), SW.OK);
+  expectSw(await fx.send(INS.VERIFY_PIN, PIN), SW.OK);
+}
+
+/** SELECT, PIN, PInitReq, PInitRes: the card holds an initialized transaction. */
+async function initialized(fx: CardFixture) {
+  await selectAndPin(fx);
+  const req = await fx.send(INS.PINIT_REQUEST, { brand: "Visa", lidM: "order-7" });
+  expectSw(req, SW.OK);
+  const res = await fx.send(INS.PINIT_RESPONSE, await fx.merchant.pInitRes(req.data));
+  expectSw(res, SW.OK);
+  return jsonOf(res);
+}
+
+async function purchased(fx: CardFixture, extra: object = {}) {
+  await initialized(fx);
+  const r = await fx.send(INS.PURCHASE, purchase(extra));
+  expectSw(r, SW.OK);
+  return r.data;
+}
+
+describe("SELECT and PIN", () => {
+  test("SELECT answers brand, BIN and language; an unknown card is 6A82", async () => {
+    f = await cardFixture();
+    const r = await f.send(INS.SELECT, CARD_ID);
+    expectSw(r, SW.OK);
+    expect(jsonOf(r)).toEqual({ brand: "Visa", bin: PAN.slice(0, 6), language: "en" });
+    expectSw(await f.send(INS.SELECT, "no-such-card"), SW.NO_SUCH_CARD);
+    // the failed SELECT deselected the card
+    expectSw(await f.send(INS.GET_STATUS), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.SELECT, Uint8Array.of(0xff, 0xfe)), SW.BAD_DATA);
+  });
+
+  test("nothing but SELECT before a card is selected; no transaction before the PIN", async () => {
+    f = await cardFixture();
+    for (const ins of [INS.VERIFY_PIN, INS.READ_CERTIFICATE, INS.GET_STATUS, INS.PINIT_REQUEST, INS.PURCHASE])
+      expectSw(await f.send(ins, "x"), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.SELECT, CARD_ID), SW.OK);
+    expectSw(await f.send(INS.PINIT_REQUEST, { brand: "Visa" }), SW.PIN_NOT_VERIFIED);
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.PIN_NOT_VERIFIED);
+  });
+
+  test("wrong PINs count down 63C2, 63C1, then 6983; the lock survives a restart", async () => {
+    f = await cardFixture();
+    await f.send(INS.SELECT, CARD_ID);
+    expectSw(await f.send(INS.VERIFY_PIN, "0000"), 0x63c2);
+    expectSw(await f.send(INS.VERIFY_PIN, "1111"), 0x63c1);
+    expectSw(await f.send(INS.VERIFY_PIN, "2222"), SW.PIN_BLOCKED);
+    expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.PIN_BLOCKED);
+    expectSw(await f.send(INS.PINIT_REQUEST, { brand: "Visa" }), SW.PIN_BLOCKED);
+    await f.restart();
+    await f.send(INS.SELECT, CARD_ID);
+    expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.PIN_BLOCKED);
+    expect(jsonOf(await f.send(INS.GET_STATUS))).toMatchObject({ pinTriesLeft: 0, locked: true });
+  });
+
+  test("the counter persists across a restart and the right PIN resets it", async () => {
+    f = await cardFixture();
+    await f.send(INS.SELECT, CARD_ID);
+    expectSw(await f.send(INS.VERIFY_PIN, "9999"), 0x63c2);
+    await f.restart();
+    await f.send(INS.SELECT, CARD_ID);
+    expect(jsonOf(await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(2);
+    expectSw(await f.send(INS.VERIFY_PIN, "9999"), 0x63c1);
+    expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.OK);
+    await f.restart();
+    await f.send(INS.SELECT, CARD_ID);
+    expect(jsonOf(await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(3);
+    const stateFile = path.join(f.dataDir, "cards", CARD_ID, "state.json");
+    expect(fs.statSync(stateFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(stateFile, "utf8")).not.toContain(PAN);
+  });
+
+  test("a PIN that is not 4-12 digits is 6A80 and costs no try", async () => {
+    f = await cardFixture();
+    await f.send(INS.SELECT, CARD_ID);
+    for (const bad of ["12a4", "123", "1234567890123", ""])
+      expectSw(await f.send(INS.VERIFY_PIN, bad), SW.BAD_DATA);
+    expect(jsonOf(await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(3);
+  });
+
+  test("READ_CERTIFICATE: P1 0 is the card's, n the nth CA above it; past the root is 6A80", async () => {
+    f = await cardFixture();
+    await f.send(INS.SELECT, CARD_ID);
+    const own = await f.send(INS.READ_CERTIFICATE, undefined, 0);
+    expect(own.data).toEqual(f.pki.cardholder.certificate);
+    const chain = f.pki.intermediatesOf("cardholder");
+    expect((await f.send(INS.READ_CERTIFICATE, undefined, 1)).data).toEqual(chain[0]);
+    expect((await f.send(INS.READ_CERTIFICATE, undefined, chain.length + 1)).data).toEqual(
+      f.pki.root.certificate,
+    );
+    expectSw(await f.send(INS.READ_CERTIFICATE, undefined, chain.length + 2), SW.BAD_DATA);
+  });
+});
+
+describe("command framing on the card", () => {
+  test("unknown INS 6D00, another class 6E00, a bad length 6700", async () => {
+    f = await cardFixture();
+    expect(decodeResponse(await f.session.transmit(encodeCommand({ ins: 0x99 }))).sw).toBe(SW.UNKNOWN_INS);
+    const wrongCla = encodeCommand({ ins: INS.SELECT });
+    wrongCla[0] = 0x00;
+    expect(decodeResponse(await f.session.transmit(wrongCla)).sw).toBe(SW.CLA_NOT_SUPPORTED);
+    expect(decodeResponse(await f.session.transmit(Uint8Array.of(0x80, 0xa4))).sw).toBe(SW.BAD_LENGTH);
+  });
+});
+
+describe("PINIT_REQUEST and PINIT_RESPONSE", () => {
+  test("PInitReq carries RRPID, LID-C, LID-M, Chall-C, brand and BIN, and the header repeats the ids", async () => {
+    f = await cardFixture();
+    await selectAndPin(f);
+    const r = await f.send(INS.PINIT_REQUEST, { brand: "Visa", lidM: "order-7", language: "ja" });
+    const wrapper = schema.decodeMessage(r.data);
+    if (wrapper.message.type !== "purchaseInitRequest") throw new Error("not PInitReq");
+    const req = wrapper.message.value;
+    expect(req).toMatchObject({ brandID: "Visa", bin: PAN.slice(0, 6), language: "ja" });
+    expect(new TextDecoder().decode(req.localID_M)).toBe("order-7");
+    expect(req.rrpid).toHaveLength(20);
+    expect(req.chall_C).toHaveLength(20);
+    expect(wrapper.messageHeader.rrpid).toEqual(req.rrpid);
+    expect(wrapper.messageHeader.messageIDs?.lid_C).toEqual(req.localID_C);
+    expect(contains(r.data, new TextEncoder().encode(PAN))).toBe(false);
+  });
+
+  test("a brand other than the card's, or bad JSON, is 6A80", async () => {
+    f = await cardFixture();
+    await selectAndPin(f);
+    expectSw(await f.send(INS.PINIT_REQUEST, { brand: "MasterCard" }), SW.BAD_DATA);
+    expectSw(await f.send(INS.PINIT_REQUEST, "{"), SW.BAD_DATA);
+    expectSw(await f.send(INS.PINIT_REQUEST, { lidM: "x" }), SW.BAD_DATA);
+    expectSw(await f.send(INS.PINIT_REQUEST, { brand: "Visa", lidM: "x".repeat(21) }), SW.BAD_DATA);
+  });
+
+  test("PInitRes verified: the card answers merchant name, merID, gateway and XID", async () => {
+    f = await cardFixture();
+    const out = await initialized(f);
+    expect(out).toEqual({
+      merchantName: "SET Lab Test Shop",
+      merID: "SETLAB-MER-0001",
+      gateway: parseSetCertificate(f.pki.gatewayKex.certificate).subject,
+      xid: Buffer.from(f.merchant.transIDs!.xid).toString("hex"),
+    });
+  });
+
+  test("commands out of order are 6985", async () => {
+    f = await cardFixture();
+    await selectAndPin(f);
+    expectSw(await f.send(INS.PINIT_RESPONSE, Uint8Array.of(0x30, 0)), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.PURCHASE_RESPONSE, Uint8Array.of(0x30, 0)), SW.OUT_OF_ORDER);
+    await f.send(INS.PINIT_REQUEST, { brand: "Visa" });
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.PURCHASE_RESPONSE, Uint8Array.of(0x30, 0)), SW.OUT_OF_ORDER);
+  });
+
+  const failures: [string, (fx: CardFixture, req: Uint8Array) => Promise<Uint8Array>, string][] = [
+    [
+      "a wrong Chall-C",
+      (fx, req) => fx.merchant.pInitRes(req, (d) => ({ ...d, chall_C: new Uint8Array(20) })),
+      "challengeMismatch",
+    ],
+    [
+      "a wrong RRPID",
+      (fx, req) => fx.merchant.pInitRes(req, (d) => ({ ...d, rrpid: new Uint8Array(20) })),
+      "unknownRRPID",
+    ],
+    [
+      "another LID-M",
+      (fx, req) =>
+        fx.merchant.pInitRes(req, (d) => ({
+          ...d,
+          transIDs: { ...d.transIDs, lid_M: new TextEncoder().encode("x") },
+        })),
+      "unknownLID",
+    ],
+    [
+      "a header XID that is not the signed one",
+      (fx, req) =>
+        fx.merchant.pInitRes(req, undefined, (ids) => ({ ...ids, xid: new Uint8Array(20).fill(1) })),
+      "wrapperMsgMismatch",
+    ],
+    ["bytes that are not a SET message", async () => Uint8Array.of(1, 2, 3), "decodingFailure"],
+    [
+      "another message type",
+      async (_fx, req) => wrapMessage(schema.decodeMessage(req).message, {}, { date: new Date() }),
+      "messageNotSupported",
+    ],
+    [
+      "a SET Error from the merchant",
+      async (_fx, req) => errorMessage(nodeProvider(), new SetError("unknownLID", "no such order"), req),
+      "unknownLID",
+    ],
+  ];
+
+  test.each(failures)("PInitRes with %s is 6F00 and ends the transaction", async (_name, make, code) => {
+    f = await cardFixture();
+    await selectAndPin(f);
+    const req = await f.send(INS.PINIT_REQUEST, { brand: "Visa", lidM: "order-7" });
+    const r = await f.send(INS.PINIT_RESPONSE, await make(f, req.data));
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(jsonOf(r).code).toBe(code);
+    expect(typeof jsonOf(r).message).toBe("string");
+    expectSw(await f.send(INS.PINIT_RESPONSE, await f.merchant.pInitRes(req.data)), SW.OUT_OF_ORDER);
+  });
+
+  test("PInitRes signed by the gateway instead of the merchant is 6F00 invalidCertificate", async () => {
+    f = await cardFixture();
+    await selectAndPin(f);
+    const req = await f.send(INS.PINIT_REQUEST, { brand: "Visa" });
+    const impostor = new (
+      f.merchant.constructor as typeof import("./merchantDouble.test-helper").MerchantDouble
+    )(nodeProvider(), {
+      ...f.merchant.keys,
+      signer: {
+        certificate: f.pki.gatewaySig.certificate,
+        privateKey: f.pki.gatewaySig.privateKey,
+        chain: f.pki.intermediatesOf("gatewaySig"),
+      },
+    });
+    const r = await f.send(INS.PINIT_RESPONSE, await impostor.pInitRes(req.data));
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(jsonOf(r).code).toBe("invalidCertificate");
+  });
+});
+
+describe("PURCHASE", () => {
+  test("the card's PReq verifies as the merchant checks it and carries no PAN; the gateway finds it in EX", async () => {
+    f = await cardFixture();
+    const der = await purchased(f);
+    const { verified, pReq, wrapper } = await f.merchant.verifyPReq(der, { od, purchAmt });
+    expect(verified.form).toBe("dualSigned");
+    expect(verified.cardholderCertificate?.der).toEqual(f.pki.cardholder.certificate);
+    expect(wrapper.messageHeader.messageIDs?.xid).toEqual(f.merchant.transIDs!.xid);
+    expect(wrapper.messageHeader.rrpid).toEqual(verified.oiData.rrpid);
+    for (const secret of [new TextEncoder().encode(PAN), PAN_SECRET, new TextEncoder().encode(PAN.slice(6))])
+      expect(contains(der, secret)).toBe(false);
+    if (pReq.type !== "pReqDualSigned") throw new Error("not dual-signed");
+    const opened = await openPIDualSigned(
+      nodeProvider(),
+      pReq.value.piDualSigned,
+      {
+        gatewayKex: { certificate: f.pki.gatewayKex.certificate, privateKey: f.pki.gatewayKex.privateKey },
+        checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
+        merchantID: "SETLAB-MER-0001",
+        transIDs: f.merchant.transIDs!,
+        authReqAmt: purchAmt,
+      },
+      { pinnedRoot: f.pki.root.certificate, at: new Date() },
+    );
+    expect(opened.panData?.pan).toBe(PAN);
+    expect(opened.panData?.panSecret).toEqual(PAN_SECRET);
+  });
+
+  test("hardened profile: PIHead names the gateway's and merchant's certificates", async () => {
+    f = await cardFixture();
+    const der = await purchased(f, { profile: "hardened" });
+    const { verified, pReq } = await f.merchant.verifyPReq(der, { od, purchAmt });
+    if (pReq.type !== "pReqDualSigned") throw new Error("not dual-signed");
+    const p = nodeProvider();
+    const ctx = {
+      gatewayKex: { certificate: f.pki.gatewayKex.certificate, privateKey: f.pki.gatewayKex.privateKey },
+      checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
+      merchantID: "SETLAB-MER-0001",
+      transIDs: f.merchant.transIDs!,
+      authReqAmt: purchAmt,
+      hardened: {
+        gatewayThumb: await thumbOf(p, parseSetCertificate(f.pki.gatewayKex.certificate)),
+        merchantThumb: await thumbOf(p, parseSetCertificate(f.pki.merchantSig.certificate)),
+      },
+    };
+    const trust = { pinnedRoot: f.pki.root.certificate, at: new Date() };
+    await openPIDualSigned(p, pReq.value.piDualSigned, ctx, trust);
+    const other = { ...ctx, hardened: { ...ctx.hardened, merchantThumb: new Uint8Array(32) } };
+    await expect(openPIDualSigned(p, pReq.value.piDualSigned, other, trust)).rejects.toMatchObject({
+      check: "profileBindingMismatch",
+    });
+  });
+
+  test("the unsigned form carries a PANToken inside EXH and no signature", async () => {
+    f = await cardFixture();
+    const der = await purchased(f, { form: "unsigned" });
+    expect(contains(der, new TextEncoder().encode(PAN))).toBe(false);
+    await expect(f.merchant.verifyPReq(der, { od, purchAmt })).rejects.toMatchObject({
+      code: "signatureRequired",
+    });
+    const { verified, pReq } = await f.merchant.verifyPReq(der, { od, purchAmt, cardCertRequired: false });
+    expect(verified.form).toBe("unsigned");
+    if (pReq.type !== "pReqUnsigned") throw new Error("not unsigned");
+    const opened = await openPIUnsigned(nodeProvider(), pReq.value.piUnsigned, {
+      gatewayKex: { certificate: f.pki.gatewayKex.certificate, privateKey: f.pki.gatewayKex.privateKey },
+      checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
+      merchantID: "SETLAB-MER-0001",
+      transIDs: f.merchant.transIDs!,
+      authReqAmt: purchAmt,
+    });
+    expect(opened.panToken?.pan).toBe(PAN);
+  });
+
+  test("the cardholder's no: 6985 cardholderDeclined, and no PReq afterwards", async () => {
+    f = await cardFixture(denyAll);
+    await initialized(f);
+    const r = await f.send(INS.PURCHASE, purchase());
+    expectSw(r, SW.OUT_OF_ORDER);
+    expect(jsonOf(r).code).toBe("cardholderDeclined");
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
+    expect(jsonOf(await f.send(INS.GET_STATUS)).transaction.phase).toBe("declined");
+  });
+
+  test("a confirmation that fails counts as a no", async () => {
+    f = await cardFixture(async () => {
+      throw new Error("the screen broke");
+    });
+    await initialized(f);
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
+  });
+
+  test("the confirmation shows the merchant's certified name and the amount", async () => {
+    const asked: unknown[] = [];
+    f = await cardFixture(async (req) => {
+      asked.push(req);
+      return true;
+    });
+    await purchased(f);
+    expect(asked).toEqual([
+      {
+        cardId: CARD_ID,
+        merchantName: "SET Lab Test Shop",
+        merID: "SETLAB-MER-0001",
+        purchAmt,
+        description: "1 x SET Lab mug",
+      },
+    ]);
+  });
+
+  test("one signature per confirmed transaction: another amount is 6985, the same command gets the same bytes", async () => {
+    f = await cardFixture();
+    const first = await purchased(f);
+    expectSw(
+      await f.send(INS.PURCHASE, purchase({ purchAmt: { ...purchAmt, amount: 99999 } })),
+      SW.OUT_OF_ORDER,
+    );
+    expectSw(await f.send(INS.PURCHASE, purchase({ profile: "hardened" })), SW.OUT_OF_ORDER);
+    const again = await f.send(INS.PURCHASE, purchase());
+    expectSw(again, SW.OK);
+    expect(again.data).toEqual(first);
+  });
+
+  test("malformed PURCHASE data is 6A80", async () => {
+    f = await cardFixture();
+    await initialized(f);
+    for (const bad of [
+      purchase({ od: "not base64!" }),
+      purchase({ od: "" }),
+      purchase({ purchAmt: { currency: 0, amount: 1 } }),
+      purchase({ purchAmt: { currency: 392, amount: -1 } }),
+      purchase({ purchAmt: { currency: 392, amount: 1.5 } }),
+      purchase({ profile: "weird" }),
+      purchase({ form: "x" }),
+      [],
+    ])
+      expectSw(await f.send(INS.PURCHASE, bad), SW.BAD_DATA);
+    // the transaction is still there for a good command
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
+  });
+});
+
+describe("PURCHASE_RESPONSE", () => {
+  async function pResFor(fx: CardFixture, der: Uint8Array) {
+    const { verified } = await fx.merchant.verifyPReq(der, { od, purchAmt });
+    return verified.oiData;
+  }
+  const approved: schema.PResPayload = {
+    completionCode: "authorizationPerformed",
+    results: { authStatus: { authDate: new Date(Math.floor(Date.now() / 1000) * 1000), authAmt: purchAmt } },
+  };
+
+  test("a verified PRes gives the outcome and the card remembers it without the PAN", async () => {
+    f = await cardFixture();
+    const oiData = await pResFor(f, await purchased(f));
+    const r = await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved));
+    expectSw(r, SW.OK);
+    expect(jsonOf(r)).toEqual({ completionCode: "authorizationPerformed", authAmt: purchAmt });
+    const status = jsonOf(await f.send(INS.GET_STATUS));
+    expect(status.lastTransaction).toMatchObject({
+      phase: "completed",
+      completionCode: "authorizationPerformed",
+      merchantName: "SET Lab Test Shop",
+      purchAmt,
+    });
+    await f.restart();
+    await f.send(INS.SELECT, CARD_ID);
+    expect(jsonOf(await f.send(INS.GET_STATUS)).lastTransaction.completionCode).toBe(
+      "authorizationPerformed",
+    );
+    expect(fs.readFileSync(path.join(f.dataDir, "cards", CARD_ID, "state.json"), "utf8")).not.toContain(PAN);
+    expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.OK);
+    expectSw(await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved)), SW.OUT_OF_ORDER);
+  });
+
+  test("a merchant's SET Error is reported as the outcome", async () => {
+    f = await cardFixture();
+    const der = await purchased(f);
+    const r = await f.send(
+      INS.PURCHASE_RESPONSE,
+      await errorMessage(nodeProvider(), new SetError("challengeMismatch", "x"), der),
+    );
+    expectSw(r, SW.OK);
+    expect(jsonOf(r)).toMatchObject({
+      completionCode: "error",
+      error: { code: "challengeMismatch", signed: false },
+    });
+  });
+
+  const failures: [string, (d: schema.PResData) => schema.PResData, string][] = [
+    ["another XID", (d) => ({ ...d, transIDs: { ...d.transIDs, xid: new Uint8Array(20) } }), "unknownXID"],
+    ["another Chall-C", (d) => ({ ...d, chall_C: new Uint8Array(20) }), "challengeMismatch"],
+    ["another RRPID", (d) => ({ ...d, rrpid: new Uint8Array(20) }), "unknownRRPID"],
+  ];
+  test.each(failures)("PRes with %s is 6F00; the genuine PRes is still accepted", async (_n, bend, code) => {
+    f = await cardFixture();
+    const oiData = await pResFor(f, await purchased(f));
+    const r = await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved, bend));
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(jsonOf(r).code).toBe(code);
+    expectSw(await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved)), SW.OK);
+  });
+
+  test("PRes whose header names another XID than the signed one is 6F00", async () => {
+    f = await cardFixture();
+    const oiData = await pResFor(f, await purchased(f));
+    const genuine = schema.decodeMessage(await f.merchant.pRes(oiData, approved));
+    const forged = wrapMessage(
+      genuine.message,
+      { ...genuine.messageHeader.messageIDs, xid: new Uint8Array(20), rrpid: genuine.messageHeader.rrpid },
+      { date: new Date() },
+    );
+    const r = await f.send(INS.PURCHASE_RESPONSE, forged);
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(jsonOf(r).code).toBe("wrapperMsgMismatch");
+  });
+
+  test("PRes signed by another certificate than PInitRes's is 6F00 thumbsMismatch", async () => {
+    f = await cardFixture();
+    const oiData = await pResFor(f, await purchased(f));
+    const other = {
+      certificate: f.pki.cardholder.certificate,
+      privateKey: f.pki.cardholder.privateKey,
+      chain: f.pki.intermediatesOf("cardholder"),
+    };
+    const r = await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved, undefined, other));
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(jsonOf(r).code).toBe("thumbsMismatch");
+  });
+
+  test("a message of another type is 6F00 messageNotSupported", async () => {
+    f = await cardFixture();
+    const der = await purchased(f);
+    const r = await f.send(INS.PURCHASE_RESPONSE, der);
+    expect(jsonOf(r).code).toBe("messageNotSupported");
+  });
+});
+
+describe("fuzz: the card answers anything with a status word", () => {
+  const known = new Set<number>([...Object.values(SW)]);
+  const isKnown = (sw: number) => known.has(sw) || (sw & 0xfff0) === 0x63c0;
+
+  test("random commands in every phase", async () => {
+    f = await cardFixture();
+    await initialized(f);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...Object.values(INS), 0x00, 0xff),
+        fc.nat(255),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.json().map((j) => new TextEncoder().encode(j)),
+          fc.uint8Array({ minLength: 2, maxLength: 300 }).map((b) => Uint8Array.of(0x30, 0x82, ...b)),
+        ),
+        async (ins, p1, data) => {
+          // never VERIFY_PIN with random digits: it may lock the card, which is fine but ends the run early
+          const command = encodeCommand({ ins: ins === INS.VERIFY_PIN ? INS.GET_STATUS : ins, p1, data });
+          const r = decodeResponse(await f.session.transmit(command));
+          expect(isKnown(r.sw)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test("random bytes as a command", async () => {
+    f = await cardFixture();
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 64 }), async (bytes) => {
+        const r = decodeResponse(await f.session.transmit(bytes));
+        expect(isKnown(r.sw)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

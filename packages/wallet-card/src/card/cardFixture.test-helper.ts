@@ -1,0 +1,117 @@
+/** A personalized card on a real (temporary) phone data directory, over a real test PKI. */
+import * as nodeCrypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  CardLinkError,
+  type CardResponse,
+  decodeResponse,
+  encodeCommand,
+  nodeProvider,
+  peculiarProvider,
+} from "@setlab/protocol";
+import { createTestPki, PAN19, type TestPki } from "@setlab/protocol/testing";
+import { loadCard, writeCard } from "../phone/cardStore";
+import { CardApplet, type CardSession } from "./applet";
+import type { Card } from "./cardData";
+import { autoApprove, type ConfirmationPolicy } from "./confirmation";
+import { MerchantDouble } from "./merchantDouble.test-helper";
+import { pinDigest } from "./pin";
+
+export const CARD_ID = "visa-test";
+export const PIN = "1234";
+export const PAN = PAN19;
+export const PAN_SECRET = new Uint8Array(20).fill(0x5a);
+
+let shared: Promise<TestPki> | undefined;
+export const testPki = () => {
+  shared ??= createTestPki(nodeProvider().crypto);
+  return shared;
+};
+
+export interface CardFixture {
+  pki: TestPki;
+  dataDir: string;
+  card: Card;
+  applet: CardApplet;
+  session: CardSession;
+  merchant: MerchantDouble;
+  send(ins: number, data?: Uint8Array | string | object, p1?: number): Promise<CardResponse>;
+  /** Reload the card from the data directory, as a restarted phone does. */
+  restart(confirm?: ConfirmationPolicy): Promise<void>;
+  cleanup(): void;
+}
+
+const asBytes = (data: Uint8Array | string | object | undefined) =>
+  data === undefined
+    ? undefined
+    : data instanceof Uint8Array
+      ? data
+      : new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data));
+
+export async function cardFixture(confirm: ConfirmationPolicy = autoApprove): Promise<CardFixture> {
+  const pki = await testPki();
+  const p = peculiarProvider();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-phone-"));
+  const pinSalt = new Uint8Array(16).fill(7);
+  const keyPem = nodeCrypto
+    .createPrivateKey(pki.cardholder.privateKeyPem)
+    .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "setlab" })
+    .toString();
+  writeCard(
+    dataDir,
+    {
+      cardId: CARD_ID,
+      brand: "Visa",
+      pan: PAN,
+      expiry: "202912",
+      panSecret: PAN_SECRET,
+      cardSecret: new Uint8Array(20).fill(0x33),
+      language: "en",
+      certificate: pki.cardholder.certificate,
+      chain: pki.intermediatesOf("cardholder"),
+      root: pki.root.certificate,
+      pinSalt,
+      pinDigest: await pinDigest(p, pinSalt, PIN),
+    },
+    keyPem,
+  );
+  const fixture = {
+    pki,
+    dataDir,
+    merchant: new MerchantDouble(nodeProvider(), {
+      signer: {
+        certificate: pki.merchantSig.certificate,
+        privateKey: pki.merchantSig.privateKey,
+        chain: pki.intermediatesOf("merchantSig"),
+      },
+      gatewayKex: { certificate: pki.gatewayKex.certificate, chain: pki.intermediatesOf("gatewayKex") },
+      root: pki.root.certificate,
+    }),
+    async restart(policy: ConfirmationPolicy = confirm) {
+      fixture.card = await loadCard(p, dataDir, CARD_ID);
+      fixture.applet = new CardApplet([fixture.card], { p, confirm: policy });
+      fixture.session = fixture.applet.openSession();
+    },
+    async send(ins: number, data?: Uint8Array | string | object, p1 = 0) {
+      const response = await fixture.session.transmit(encodeCommand({ ins, p1, data: asBytes(data) }));
+      return decodeResponse(response);
+    },
+    cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }),
+  } as CardFixture;
+  await fixture.restart();
+  return fixture;
+}
+
+export const text = (r: CardResponse) => new TextDecoder().decode(r.data);
+export const jsonOf = (r: CardResponse) => JSON.parse(text(r));
+
+export function expectSw(r: CardResponse, sw: number) {
+  if (r.sw !== sw)
+    throw new CardLinkError(r.sw, `expected SW ${sw.toString(16)}, got ${r.sw.toString(16)}: ${text(r)}`);
+}
+
+/** Whether `needle` occurs in `haystack`. */
+export const contains = (haystack: Uint8Array, needle: Uint8Array) =>
+  Buffer.from(haystack).indexOf(Buffer.from(needle)) >= 0;
