@@ -1,0 +1,143 @@
+/** The gateway as a real process: `node dist/cli.js serve`, over HTTP on a loopback port. */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { nodeProvider } from "@setlab/protocol";
+import { LabPki, postSet, RUN_ID_HEADER, SET_PAYMENT, type StartedParty, startParty } from "@setlab/runtime";
+import { AuthReqBuilder } from "./testing/authReqBuilder";
+import { makeLabPkiDir } from "./testing/labPkiDir";
+
+const cli = path.resolve(__dirname, "../dist/cli.js");
+const p = nodeProvider();
+let tmp: ReturnType<typeof makeLabPkiDir>;
+let party: StartedParty;
+let b: AuthReqBuilder;
+
+beforeAll(async () => {
+  tmp = makeLabPkiDir();
+  b = new AuthReqBuilder(p, LabPki.open(tmp.pkiDir));
+  party = await startParty(
+    cli,
+    ["serve", "--pki", tmp.pkiDir, "--db", path.join(tmp.dir, "gateway.sqlite"), "--port", "0"],
+    {
+      env: { ...process.env, SETLAB_LOG_LEVEL: "info" },
+    },
+  );
+});
+afterAll(async () => {
+  await party?.stop();
+  tmp.cleanup();
+});
+
+const post = (body: Uint8Array | string, type = SET_PAYMENT) =>
+  fetch(`${party.url}/set`, { method: "POST", headers: { "content-type": type }, body: Buffer.from(body) });
+
+describe("set-gateway serve", () => {
+  it("announces itself on loopback and answers /health", async () => {
+    expect(party.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${party.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("authorizes an AuthReq over HTTP, and the admin routes show the authorization and the hold", async () => {
+    const req = await b.build({ amount: 4321 });
+    const answer = await postSet(`${party.url}/set`, req.bytes, { runId: "run-42" });
+    const r = await b.read(answer);
+    expect(r.type === "authRes" && r.data.authResPayload.authHeader.authCode).toBe("approved");
+
+    const xid = Buffer.from(req.parts.transIDs.xid).toString("hex");
+    const list = (await (
+      await fetch(`${party.url}/admin/authorizations?xid=${xid.toUpperCase()}`)
+    ).json()) as Record<string, unknown>[];
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      xid,
+      authRRPID: Buffer.from(req.parts.authRRPID).toString("hex"),
+      merchantID: "SETLAB-MER-0001",
+      amount: 4321,
+      authCode: "approved",
+      held: 4321,
+    });
+    const account = (await (await fetch(`${party.url}/admin/accounts/visa-approve`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(account).toMatchObject({ cardId: "visa-approve", pan: "411111******0005", held: 4321 });
+    expect(account.balance).toBe((account.creditLimit as number) - 4321);
+
+    // The log names the XID and the run id, never the PAN.
+    const logs = party.stderr();
+    const line = logs.split("\n").find((l) => l.includes(xid));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({ runId: "run-42", authCode: "approved", kind: "authRes" });
+    expect(logs).not.toContain(b.card("visa-approve").pan);
+  });
+
+  it("answers garbage with a SET Error (HTTP 200)", async () => {
+    const res = await post("definitely not a MessageWrapper");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain(SET_PAYMENT);
+    const r = await b.read(new Uint8Array(await res.arrayBuffer()));
+    expect(r).toEqual({ type: "error", code: "decodingFailure" });
+  });
+
+  it("refuses another content type with 415 and a body over 256 KiB with 413", async () => {
+    expect((await post("{}", "application/json")).status).toBe(415);
+    expect((await post(new Uint8Array(256 * 1024 + 1))).status).toBe(413);
+  });
+
+  it("admin routes: a bad XID is 400, an unknown account 404, an unknown XID an empty list", async () => {
+    expect((await fetch(`${party.url}/admin/authorizations?xid=zz`)).status).toBe(400);
+    expect((await fetch(`${party.url}/admin/authorizations`)).status).toBe(400);
+    expect((await fetch(`${party.url}/admin/accounts/no-such-card`)).status).toBe(404);
+    const none = await fetch(`${party.url}/admin/authorizations?xid=${"00".repeat(20)}`);
+    expect(await none.json()).toEqual([]);
+  });
+
+  it("keeps the run id header out of the log when it is not a plain token", async () => {
+    await fetch(`${party.url}/set`, {
+      method: "POST",
+      headers: { "content-type": SET_PAYMENT, [RUN_ID_HEADER]: "bad id with spaces" },
+      body: "x",
+    });
+    expect(party.stderr()).not.toContain("bad id with spaces");
+  });
+});
+
+describe("set-gateway arguments", () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+
+  it.each([
+    [[]],
+    [["serve"]],
+    [["serve", "--pki", "x"]],
+    [["serve", "--pki", "x", "--db", "y", "--port", "99999"]],
+    [["serve", "--pki", "x", "--db", "y", "--bogus", "1"]],
+    [["launch"]],
+  ])("%j exits 2 with one line", (args) => {
+    const r = run(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^set-gateway: /);
+  });
+
+  it("a directory that is not a lab PKI exits 1 with one line", () => {
+    const r = run("serve", "--pki", tmp.dir, "--db", path.join(tmp.dir, "x.sqlite"));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("a wrong passphrase exits 1 with one line", () => {
+    const r = run(
+      "serve",
+      "--pki",
+      tmp.pkiDir,
+      "--db",
+      path.join(tmp.dir, "y.sqlite"),
+      "--passphrase",
+      "nope",
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^set-gateway: cannot decrypt/);
+  });
+});
