@@ -1,0 +1,199 @@
+/**
+ * The phone as a process: `set-phone personalize` from a real `set-ca init` directory, then
+ * `set-phone serve` on loopback, driven over TCP with the card-link codec.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { decodeResponse, encodeFrame, FrameReader, INS, nodeProvider, SW } from "@setlab/protocol";
+import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
+import { MerchantDouble } from "../card/merchantDouble.test-helper";
+import { CardLinkClient } from "./cardLinkClient";
+
+const root = path.resolve(__dirname, "../../../..");
+const caCli = path.join(root, "packages/ca/dist/cli.js");
+const phoneCli = path.join(root, "packages/wallet-card/dist/cli.js");
+const utf8 = (s: string | object) => new TextEncoder().encode(typeof s === "string" ? s : JSON.stringify(s));
+
+let tmp: string;
+let pkiDir: string;
+let dataDir: string;
+let phone: StartedParty;
+let port: number;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-phone-proc-"));
+  pkiDir = path.join(tmp, "pki");
+  dataDir = path.join(tmp, "phone");
+  execFileSync(process.execPath, [caCli, "init", "--out", pkiDir], { stdio: "ignore" });
+  const out = execFileSync(process.execPath, [
+    phoneCli,
+    "personalize",
+    "--pki",
+    pkiDir,
+    "--data",
+    dataDir,
+    "--cards",
+    "visa-approve,mc-approve",
+  ]).toString();
+  expect(JSON.parse(out)).toMatchObject({ event: "personalized", cards: ["visa-approve", "mc-approve"] });
+  phone = await startParty(phoneCli, ["serve", "--data", dataDir, "--port", "0", "--confirm", "auto"]);
+  port = Number(new URL(phone.url.replace("tcp:", "http:")).port);
+}, 60_000);
+
+afterAll(async () => {
+  await phone?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("set-phone personalize", () => {
+  test("writes each card's files with mode 0600 and the key as the encrypted PEM it was issued as", () => {
+    const dir = path.join(dataDir, "cards", "visa-approve");
+    for (const f of ["card.json", "state.json", "key.pem"])
+      expect(fs.statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(dir, "key.pem"), "utf8")).toContain("BEGIN ENCRYPTED PRIVATE KEY");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"))).toEqual({
+      pinTriesLeft: 3,
+      locked: false,
+    });
+    expect(fs.existsSync(path.join(dataDir, "cards", "visa-nsf"))).toBe(false);
+  });
+
+  test("an unknown card, a bad PIN or a missing PKI is a one-line failure", () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [phoneCli, ...args], { encoding: "utf8" });
+    const unknown = run("personalize", "--pki", pkiDir, "--data", path.join(tmp, "x"), "--cards", "nope");
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no card "nope"/);
+    const badPin = run("personalize", "--pki", pkiDir, "--data", path.join(tmp, "x"), "--pin", "12");
+    expect(badPin.status).toBe(2);
+    const noPki = run("personalize", "--pki", path.join(tmp, "none"), "--data", path.join(tmp, "x"));
+    expect(noPki.status).toBe(1);
+    expect(noPki.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run("serve").status).toBe(2);
+    const empty = run("serve", "--data", path.join(tmp, "empty"));
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toMatch(/no personalized card/);
+  });
+});
+
+describe("set-phone serve", () => {
+  test("a whole card-side purchase over TCP, checked by a merchant with the lab's keys", async () => {
+    const pki = LabPki.open(pkiDir);
+    const p = nodeProvider();
+    const merchant = new MerchantDouble(p, {
+      signer: {
+        certificate: pki.certificate("visa/merchant/signature"),
+        privateKey: await pki.privateKey("visa/merchant/signature", "signature", p.crypto),
+        chain: pki.chain("visa/merchant/signature"),
+      },
+      gatewayKex: {
+        certificate: pki.certificate("visa/gateway/key-exchange"),
+        chain: pki.chain("visa/gateway/key-exchange"),
+      },
+      root: pki.root(),
+    });
+    const client = await CardLinkClient.connect("127.0.0.1", port);
+    try {
+      const sel = await client.transmit({ ins: INS.SELECT, data: utf8("visa-approve") });
+      expect(sel.sw).toBe(SW.OK);
+      expect(JSON.parse(new TextDecoder().decode(sel.data))).toEqual({
+        brand: "Visa",
+        bin: "411111",
+        language: "en",
+      });
+      expect((await client.transmit({ ins: INS.VERIFY_PIN, data: utf8("1234") })).sw).toBe(SW.OK);
+      const req = await client.transmit({
+        ins: INS.PINIT_REQUEST,
+        data: utf8({ brand: "Visa", lidM: "order-1" }),
+      });
+      expect(req.sw).toBe(SW.OK);
+      const init = await client.transmit({
+        ins: INS.PINIT_RESPONSE,
+        data: await merchant.pInitRes(req.data),
+      });
+      expect(init.sw).toBe(SW.OK);
+      const od = utf8("2 x tea");
+      const purchAmt = { currency: 392, amount: 500, amtExp10: 0 };
+      const preq = await client.transmit({
+        ins: INS.PURCHASE,
+        data: utf8({ od: Buffer.from(od).toString("base64"), purchAmt, profile: "set", form: "dualSigned" }),
+      });
+      expect(preq.sw).toBe(SW.OK);
+      const { verified } = await merchant.verifyPReq(preq.data, { od, purchAmt });
+      expect(Buffer.from(preq.data).includes(Buffer.from(pki.cards()["visa-approve"].pan))).toBe(false);
+      const pres = await merchant.pRes(verified.oiData, { completionCode: "orderReceived" });
+      const done = await client.transmit({ ins: INS.PURCHASE_RESPONSE, data: pres });
+      expect(done.sw).toBe(SW.OK);
+      expect(JSON.parse(new TextDecoder().decode(done.data))).toEqual({ completionCode: "orderReceived" });
+    } finally {
+      await client.close();
+    }
+    const logs = phone.stderr();
+    expect(logs).toContain("card command");
+    expect(logs).not.toContain(pki.cards()["visa-approve"].pan);
+    expect(logs).not.toContain(`"1234"`);
+  });
+
+  test("sessions are separate: a second connection starts unselected", async () => {
+    const a = await CardLinkClient.connect("127.0.0.1", port);
+    const b = await CardLinkClient.connect("127.0.0.1", port);
+    try {
+      expect((await a.transmit({ ins: INS.SELECT, data: utf8("mc-approve") })).sw).toBe(SW.OK);
+      expect((await b.transmit({ ins: INS.GET_STATUS })).sw).toBe(SW.OUT_OF_ORDER);
+      expect((await b.transmit({ ins: INS.SELECT, data: utf8("visa-nsf") })).sw).toBe(SW.NO_SUCH_CARD);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  /** Raw socket: write bytes, collect response frames until the server closes or `frames` arrived. */
+  function raw(
+    bytes: Uint8Array,
+    frames: number,
+    end = false,
+  ): Promise<{ frames: Uint8Array[]; closed: boolean }> {
+    return new Promise((resolve, reject) => {
+      const socket = net.createConnection({ host: "127.0.0.1", port });
+      const reader = new FrameReader();
+      const got: Uint8Array[] = [];
+      socket.on("data", (d) => {
+        got.push(...reader.push(new Uint8Array(d)));
+        if (got.length >= frames && !end) socket.end();
+      });
+      socket.on("close", () => resolve({ frames: got, closed: true }));
+      socket.on("error", reject);
+      socket.write(bytes, () => {
+        if (end) socket.end();
+      });
+    });
+  }
+
+  test("malformed frames: garbage commands get status words, an oversize length closes the link", async () => {
+    const garbage = await raw(
+      new Uint8Array([
+        ...encodeFrame(Uint8Array.of(1, 2, 3)),
+        ...encodeFrame(new Uint8Array(0)),
+        ...encodeFrame(Uint8Array.of(0x80, 0xa4, 0, 0, 0, 0, 0, 9)),
+      ]),
+      3,
+    );
+    expect(garbage.frames.map((f) => decodeResponse(f).sw)).toEqual([
+      SW.BAD_LENGTH,
+      SW.BAD_LENGTH,
+      SW.BAD_LENGTH,
+    ]);
+    const oversize = await raw(Uint8Array.of(0x00, 0x10, 0x00, 0x01, 1, 2, 3), 1, false);
+    expect(oversize.closed).toBe(true);
+    expect(oversize.frames.map((f) => decodeResponse(f).sw)).toEqual([SW.BAD_LENGTH]);
+    const cut = await raw(Uint8Array.of(0, 0, 0, 10, 0x80), 0, true);
+    expect(cut.frames).toEqual([]);
+    // the phone is still there
+    const client = await CardLinkClient.connect("127.0.0.1", port);
+    expect((await client.transmit({ ins: INS.SELECT, data: utf8("visa-approve") })).sw).toBe(SW.OK);
+    await client.close();
+    expect(phone.child.exitCode).toBeNull();
+  });
+});
