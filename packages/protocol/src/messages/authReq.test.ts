@@ -57,6 +57,12 @@ describe("AuthReq", () => {
     await expectDecryptionFailure(openAuthReq(p, m.decrypter("merchantKex"), authReq, m.trust));
   });
 
+  it("a signature that does not verify is the same generic failure (no CBC padding oracle)", async () => {
+    const forged = { ...m.signer("merchantSig"), privateKey: pki.cardholder.privateKey };
+    const authReq = await seal(forged);
+    await expectDecryptionFailure(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust));
+  });
+
   it("refuses an AuthReq signed with a cardholder certificate (role card, not mer)", async () => {
     const authReq = await seal(m.signer("cardholder"));
     const e = await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust));
