@@ -6,7 +6,7 @@ import { createTestPki, defaultMerchantData, type TestPki } from "@setlab/protoc
 import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
 import { GatewayFunction } from "../testing/gatewayFunction";
-import { pInitReq, pReq, readPInitRes, readPRes } from "../testing/testCard";
+import { kitOf, pInitReq, pReq, readPInitRes, readPRes } from "../testing/testCard";
 import { Merchant } from "./merchant";
 import type { MerchantConfig } from "./merchantConfig";
 import type { Order } from "./order";
@@ -59,8 +59,8 @@ async function initiated(merchant: Merchant, order?: Order) {
   const o = order ?? (await merchant.createOrder({ description, purchAmt }));
   const session = pInitReq(p, o.lidM);
   const out = await merchant.handleSet(session.pInitReq);
-  const verified = await readPInitRes(p, pki, session, out.response);
-  return { order: o, session, out, data: verified.data };
+  const verified = await readPInitRes(p, kitOf(pki), session, out.response);
+  return { order: o, session, out, data: verified };
 }
 
 async function types(merchant: Merchant, id: number) {
@@ -71,13 +71,13 @@ describe("merchant core: a purchase", () => {
   test("PInitReq -> PInitRes the card accepts; PReq -> a real AuthReq; approved -> PRes authorizationPerformed", async () => {
     const { merchant, gateway } = setup();
     const { order, session, data } = await initiated(merchant);
-    expect(data.transIDs.lid_M && Buffer.from(data.transIDs.lid_M).toString()).toBe(order.lidM);
+    expect(data.data.transIDs.lid_M && Buffer.from(data.data.transIDs.lid_M).toString()).toBe(order.lidM);
     expect((await merchant.order(order.id))?.state).toBe("initiated");
 
-    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt });
     const out = await merchant.handleSet(req.der);
     expect(out.error).toBeUndefined();
-    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
     expect(pRes.rrpid).toEqual(req.oiData.rrpid);
     expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
     expect(pRes.pResPayloadSeq[0].results?.authStatus?.authAmt).toEqual(purchAmt);
@@ -86,7 +86,7 @@ describe("merchant core: a purchase", () => {
     expect(gateway.received).toHaveLength(1);
     const item = gateway.received[0].authReq.data.authReqItem;
     expect(item.authTags.authRRTags.merTermIDs.merchantID).toBe(defaultMerchantData.merID);
-    expect(item.authTags.transIDs.xid).toEqual(data.transIDs.xid);
+    expect(item.authTags.transIDs.xid).toEqual(data.data.transIDs.xid);
     expect(item.authReqPayload.authReqAmt).toEqual(purchAmt);
     expect(gateway.received[0].authReq.data.captureNow).toBe(false);
     expect(gateway.received[0].pi.cardholderCertificate).toBeDefined();
@@ -116,8 +116,10 @@ describe("merchant core: a purchase", () => {
     const { merchant, gateway } = setup();
     gateway.mode = "decline";
     const { order, session, data } = await initiated(merchant);
-    const out = await merchant.handleSet((await pReq(p, pki, session, data, { description, purchAmt })).der);
-    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der,
+    );
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
     expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderRejected");
     expect(pRes.pResPayloadSeq[0].results?.authStatus).toBeUndefined();
     expect((await merchant.orderView(order.id))?.state).toBe("declined");
@@ -135,8 +137,10 @@ describe("merchant core: a purchase", () => {
     const { merchant, gateway } = setup();
     gateway.mode = mode;
     const { order, session, data } = await initiated(merchant);
-    const out = await merchant.handleSet((await pReq(p, pki, session, data, { description, purchAmt })).der);
-    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der,
+    );
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
     expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderReceived");
     const view = await merchant.orderView(order.id);
     expect(view?.state).toBe("authorizationFailed");
@@ -148,9 +152,9 @@ describe("merchant core: a purchase", () => {
     const { merchant, gateway } = setup({ cardCertRequired: false });
     const { order, session, data } = await initiated(merchant);
     const out = await merchant.handleSet(
-      (await pReq(p, pki, session, data, { description, purchAmt, form: "unsigned" })).der,
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt, form: "unsigned" })).der,
     );
-    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
     expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
     expect(gateway.received[0].authReq.pi.type).toBe("piUnsigned");
     expect((await merchant.order(order.id))?.state).toBe("authorized");
@@ -161,7 +165,7 @@ describe("merchant core: idempotency", () => {
   test("the same PReq twice, and twice at once: the same PRes bytes and one AuthReq", async () => {
     const { merchant, gateway } = setup();
     const { session, data } = await initiated(merchant);
-    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt });
     const [a, b] = await Promise.all([merchant.handleSet(req.der), merchant.handleSet(req.der)]);
     const c = await merchant.handleSet(req.der);
     expect(Buffer.from(b.response).equals(Buffer.from(a.response))).toBe(true);
@@ -188,9 +192,9 @@ describe("merchant core: idempotency", () => {
   test("a second PReq (new RRPID) for an XID already authorized is refused; no second AuthReq", async () => {
     const { merchant, gateway } = setup();
     const { session, data } = await initiated(merchant);
-    await merchant.handleSet((await pReq(p, pki, session, data, { description, purchAmt })).der);
+    await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
     const second = await merchant.handleSet(
-      (await pReq(p, pki, session, data, { description, purchAmt })).der,
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der,
     );
     expect(await errorCodeOf(p, second.response)).toBe("unspecifiedFailure");
     expect(gateway.calls).toBe(1);
@@ -201,7 +205,7 @@ describe("merchant core: idempotency", () => {
     const first = setup({ db });
     first.gateway.send = () => new Promise<Uint8Array>(() => {}); // the process "stops" while waiting
     const { order, session, data } = await initiated(first.merchant);
-    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt });
     void first.merchant.handleSet(req.der);
     for (let i = 0; i < 200 && (await first.repo.order(order.id))?.state !== "authorizing"; i++)
       await new Promise((r) => setTimeout(r, 10));
@@ -209,7 +213,7 @@ describe("merchant core: idempotency", () => {
 
     const second = setup({ db });
     const out = await second.merchant.handleSet(req.der);
-    const pRes = await readPRes(p, pki, session, data.transIDs.xid, out.response);
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
     expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
     const sent = (await second.merchant.messages(order.id)).filter((m) => m.type === "authorizationRequest");
     expect(sent).toHaveLength(1);
@@ -227,9 +231,12 @@ describe("merchant core: refusals are SET Errors", () => {
   test("PReq for an unknown XID -> unknownXID", async () => {
     const { merchant } = setup();
     const { session, data } = await initiated(merchant);
-    const forged = { ...data, transIDs: { ...data.transIDs, xid: new Uint8Array(20).fill(7) } };
+    const forged = {
+      ...data,
+      data: { ...data.data, transIDs: { ...data.data.transIDs, xid: new Uint8Array(20).fill(7) } },
+    };
     const out = await merchant.handleSet(
-      (await pReq(p, pki, session, forged, { description, purchAmt })).der,
+      (await pReq(p, kitOf(pki), session, forged, { description, purchAmt })).der,
     );
     expect(await errorCodeOf(p, out.response)).toBe("unknownXID");
   });
@@ -237,7 +244,7 @@ describe("merchant core: refusals are SET Errors", () => {
   test("PReq with another Chall-M -> challengeMismatch, recorded with the order, which stays initiated", async () => {
     const { merchant, gateway } = setup();
     const { order, session, data } = await initiated(merchant);
-    const req = await pReq(p, pki, session, data, {
+    const req = await pReq(p, kitOf(pki), session, data, {
       description,
       purchAmt,
       chall_M: new Uint8Array(20).fill(1),
@@ -255,7 +262,10 @@ describe("merchant core: refusals are SET Errors", () => {
   test("PReq over another amount (HOD mismatch) -> signatureFailure", async () => {
     const { merchant, gateway } = setup();
     const { session, data } = await initiated(merchant);
-    const req = await pReq(p, pki, session, data, { description, purchAmt: { ...purchAmt, amount: 1 } });
+    const req = await pReq(p, kitOf(pki), session, data, {
+      description,
+      purchAmt: { ...purchAmt, amount: 1 },
+    });
     expect(await errorCodeOf(p, (await merchant.handleSet(req.der)).response)).toBe("signatureFailure");
     expect(gateway.calls).toBe(0);
   });
@@ -263,7 +273,7 @@ describe("merchant core: refusals are SET Errors", () => {
   test("unsigned PReq for Visa (cardCertRequired) -> signatureRequired", async () => {
     const { merchant, gateway } = setup();
     const { session, data } = await initiated(merchant);
-    const req = await pReq(p, pki, session, data, { description, purchAmt, form: "unsigned" });
+    const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt, form: "unsigned" });
     expect(await errorCodeOf(p, (await merchant.handleSet(req.der)).response)).toBe("signatureRequired");
     expect(gateway.calls).toBe(0);
   });
@@ -310,7 +320,7 @@ describe("merchant core: refusals are SET Errors", () => {
   test("a header XID that differs from OIData's -> wrapperMsgMismatch", async () => {
     const { merchant } = setup();
     const { session, data } = await initiated(merchant);
-    const req = await pReq(p, pki, session, data, { description, purchAmt });
+    const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt });
     const w = schema.decodeMessage(req.der);
     const der = wrapMessage(
       w.message,

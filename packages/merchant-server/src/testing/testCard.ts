@@ -9,12 +9,36 @@ import {
   computeHOD,
   decodeDer,
   HMAC,
+  type Signer,
   schema,
   verifyPInitRes,
   verifyPRes,
   wrapMessage,
 } from "@setlab/protocol";
 import { defaultMerchantData, PAN19, type TestPki } from "@setlab/protocol/testing";
+
+/** What the card holds: its signature key and certificate chain, its account data, the pinned root. */
+export interface CardKit {
+  readonly cardholder: Signer;
+  readonly root: Uint8Array;
+  readonly pan: string;
+  readonly expiry: string;
+  /** PIHead.MerchantID: the merID of the merchant the card pays. */
+  readonly merchantID: string;
+}
+
+/** The kit of the test PKI's cardholder. */
+export const kitOf = (pki: TestPki): CardKit => ({
+  cardholder: {
+    certificate: pki.cardholder.certificate,
+    privateKey: pki.cardholder.privateKey,
+    chain: pki.intermediatesOf("cardholder"),
+  },
+  root: pki.root.certificate,
+  pan: PAN19,
+  expiry: "202912",
+  merchantID: defaultMerchantData.merID,
+});
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -55,7 +79,7 @@ export function pInitReq(
 /** The card's checks of PInitRes; returns what PReq needs. */
 export async function readPInitRes(
   p: CryptoProvider,
-  pki: TestPki,
+  kit: CardKit,
   session: CardSession,
   answer: Uint8Array,
 ) {
@@ -66,7 +90,7 @@ export async function readPInitRes(
     p,
     wrapper.message.value,
     { chall_C: session.chall_C, lid_C: session.lid_C, brandID: session.brandID },
-    { pinnedRoot: pki.root.certificate, at: p.now() },
+    { pinnedRoot: kit.root, at: p.now() },
   );
 }
 
@@ -80,12 +104,14 @@ export interface PReqOptions {
 /** A PReq MessageWrapper built from a verified PInitRes. */
 export async function pReq(
   p: CryptoProvider,
-  pki: TestPki,
+  kit: CardKit,
   session: CardSession,
-  pInitResData: schema.PInitResData,
+  pInitRes: { data: schema.PInitResData; gatewayKex: { der: Uint8Array } },
   options: PReqOptions,
 ): Promise<{ der: Uint8Array; oiData: schema.OIData }> {
+  const pInitResData = pInitRes.data;
   const transIDs = pInitResData.transIDs;
+  const gatewayKexCertificate = pInitRes.gatewayKex.der;
   const odSalt = p.random(20);
   const hod = await computeHOD(p, { od: utf8(options.description), purchAmt: options.purchAmt, odSalt });
   const oiData: schema.OIData = {
@@ -96,33 +122,29 @@ export async function pReq(
     odSalt,
     chall_M: options.chall_M ?? pInitResData.chall_M,
     brandID: session.brandID,
-    bin: PAN19.slice(0, 6),
+    bin: kit.pan.slice(0, 6),
   };
   const piHead: schema.PIHead = {
     transIDs,
     inputs: { hod, purchAmt: options.purchAmt },
-    merchantID: defaultMerchantData.merID,
+    merchantID: kit.merchantID,
     transStain: await HMAC(p, p.random(20), transIDs.xid),
     swIdent: "SETLab-test/0.1",
   };
   const built =
     options.form === "unsigned"
       ? await buildPReqUnsigned(p, {
-          gatewayKexCertificate: pki.gatewayKex.certificate,
+          gatewayKexCertificate,
           oiData,
           piHead,
-          panToken: { pan: PAN19, cardExpiry: "202912", exNonce: p.random(20) },
+          panToken: { pan: kit.pan, cardExpiry: kit.expiry, exNonce: p.random(20) },
         })
       : await buildPReqDualSigned(p, {
-          cardholder: {
-            certificate: pki.cardholder.certificate,
-            privateKey: pki.cardholder.privateKey,
-            chain: pki.intermediatesOf("cardholder"),
-          },
-          gatewayKexCertificate: pki.gatewayKex.certificate,
+          cardholder: kit.cardholder,
+          gatewayKexCertificate,
           oiData,
           piHead,
-          panData: { pan: PAN19, cardExpiry: "202912", panSecret: p.random(20), exNonce: p.random(20) },
+          panData: { pan: kit.pan, cardExpiry: kit.expiry, panSecret: p.random(20), exNonce: p.random(20) },
         });
   const value = decodeDer(schema.PReq, built.der);
   const der = wrapMessage(
@@ -136,7 +158,7 @@ export async function pReq(
 /** The card's checks of PRes. */
 export async function readPRes(
   p: CryptoProvider,
-  pki: TestPki,
+  kit: CardKit,
   session: CardSession,
   xid: Uint8Array,
   answer: Uint8Array,
@@ -148,6 +170,6 @@ export async function readPRes(
     p,
     wrapper.message.value,
     { xid, chall_C: session.chall_C, lid_C: session.lid_C },
-    { pinnedRoot: pki.root.certificate, at: p.now() },
+    { pinnedRoot: kit.root, at: p.now() },
   );
 }

@@ -1,0 +1,194 @@
+/**
+ * The merchant as a real process: `node dist/cli.js serve` over a `set-ca init` PKI and a SQLite
+ * file, driven over HTTP by a card built from the lab PKI. The gateway URL points at a closed
+ * port, so the authorization fails the way an unreachable gateway fails.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { nodeProvider } from "@setlab/protocol";
+import { LabPki, SET_PAYMENT, SET_PAYMENT_INITIATION, type StartedParty, startParty } from "@setlab/runtime";
+import { errorCodeOf } from "./testing/errorCode";
+import { type CardKit, pInitReq, pReq, readPInitRes, readPRes } from "./testing/testCard";
+
+const root = path.resolve(__dirname, "../../..");
+const cli = path.join(root, "packages/merchant-server/dist/cli.js");
+const p = nodeProvider();
+let dir: string;
+let merchant: StartedParty;
+let kit: CardKit;
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-server-"));
+  execFileSync(
+    process.execPath,
+    [path.join(root, "packages/ca/dist/cli.js"), "init", "--out", path.join(dir, "pki")],
+    {
+      stdio: "ignore",
+    },
+  );
+  const port = await closedPort();
+  merchant = await startParty(cli, [
+    "serve",
+    "--pki",
+    path.join(dir, "pki"),
+    "--db",
+    path.join(dir, "merchant.db"),
+    "--gateway",
+    `Visa=http://127.0.0.1:${port}`,
+    "--gateway",
+    `MasterCard=http://127.0.0.1:${port}`,
+    "--port",
+    "0",
+  ]);
+  const pki = LabPki.open(path.join(dir, "pki"));
+  const card = pki.cards()["visa-approve"];
+  kit = {
+    cardholder: {
+      certificate: pki.certificate("visa/cards/visa-approve"),
+      privateKey: await pki.privateKey("visa/cards/visa-approve", "signature", p.crypto),
+      chain: pki.chain("visa/cards/visa-approve"),
+    },
+    root: pki.root(),
+    pan: card.pan,
+    expiry: card.expiry,
+    merchantID: "unused-here",
+  };
+}, 120_000);
+
+afterAll(async () => {
+  await merchant?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (url: string, body: BodyInit, type: string) =>
+  fetch(url, { method: "POST", headers: { "content-type": type }, body });
+
+const postSet = async (body: Uint8Array) => {
+  const res = await post(`${merchant.url}/set`, new Uint8Array(body), SET_PAYMENT);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain(SET_PAYMENT);
+  return new Uint8Array(await res.arrayBuffer());
+};
+
+describe("set-merchant serve", () => {
+  test("health, order validation (400) and the initiation object", async () => {
+    expect((await fetch(`${merchant.url}/health`)).status).toBe(200);
+    const bad = await post(
+      `${merchant.url}/orders`,
+      JSON.stringify({ description: "mug", amount: -5, currency: 392 }),
+      "application/json",
+    );
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toContain("amount");
+    const created = await post(
+      `${merchant.url}/orders`,
+      JSON.stringify({ description: "1 x mug", amount: 12800, currency: 392 }),
+      "application/json",
+    );
+    expect(created.status).toBe(201);
+    const order = await created.json();
+    expect(order).toMatchObject({ lidM: `order-${order.id}`, state: "created" });
+    const res = await fetch(`${merchant.url}/orders/${order.id}/initiation`);
+    expect(res.headers.get("content-type")).toContain(SET_PAYMENT_INITIATION);
+    const init = JSON.parse(await res.text());
+    expect(init).toMatchObject({
+      format: "setlab-initiation/1",
+      setUrl: `${merchant.url}/set`,
+      orderUrl: `${merchant.url}/orders/${order.id}`,
+      brands: ["Visa", "MasterCard"],
+      lidM: order.lidM,
+      purchAmt: { currency: 392, amount: 12800, amtExp10: 0 },
+      od: Buffer.from("1 x mug").toString("base64"),
+      profile: "set",
+      unsignedAllowed: ["MasterCard"],
+    });
+    expect((await fetch(`${merchant.url}/orders/999999`)).status).toBe(404);
+    expect((await fetch(`${merchant.url}/orders/abc/initiation`)).status).toBe(404);
+  });
+
+  test("transport: 415 for another content type, 413 over 256 KiB, a SET Error for garbage", async () => {
+    expect((await post(`${merchant.url}/set`, "hello", "text/plain")).status).toBe(415);
+    expect((await post(`${merchant.url}/set`, new Uint8Array(300 * 1024), SET_PAYMENT)).status).toBe(413);
+    expect(await errorCodeOf(p, await postSet(Uint8Array.of(1, 2, 3)))).toBe("decodingFailure");
+  });
+
+  test("a purchase whose gateway is unreachable: PRes orderReceived, order authorizationFailed, messages recorded", async () => {
+    const description = "2 x SET Lab mug";
+    const purchAmt = { currency: 392, amount: 25600, amtExp10: 0 };
+    const order = await (
+      await post(
+        `${merchant.url}/orders`,
+        JSON.stringify({ description, amount: 25600, currency: 392 }),
+        "application/json",
+      )
+    ).json();
+    const session = pInitReq(p, order.lidM, { bin: kit.pan.slice(0, 6) });
+    const verified = await readPInitRes(p, kit, session, await postSet(session.pInitReq));
+    const req = await pReq(p, kit, session, verified, { description, purchAmt });
+    const answer = await postSet(req.der);
+    const pRes = await readPRes(p, kit, session, verified.data.transIDs.xid, answer);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderReceived");
+    // The same PReq again: the same bytes.
+    expect(Buffer.from(await postSet(req.der)).equals(Buffer.from(answer))).toBe(true);
+
+    const view = await (await fetch(`${merchant.url}/orders/${order.id}`)).json();
+    expect(view.state).toBe("authorizationFailed");
+    expect(view.xid).toBe(Buffer.from(verified.data.transIDs.xid).toString("hex"));
+    expect(view.history.map((h: { state: string }) => h.state)).toEqual([
+      "created",
+      "initiated",
+      "purchaseRequested",
+      "authorizing",
+      "authorizationFailed",
+    ]);
+    const messages = await (await fetch(`${merchant.url}/orders/${order.id}/messages`)).json();
+    expect(messages.map((m: { type: string }) => m.type)).toEqual([
+      "purchaseInitRequest",
+      "purchaseInitResponse",
+      "purchaseRequest",
+      "authorizationRequest",
+      "purchaseResponse",
+    ]);
+    expect(Buffer.from(messages[2].der, "base64").equals(Buffer.from(req.der))).toBe(true);
+
+    const logs = merchant.stderr();
+    expect(logs).toContain(`"orderId":${order.id}`);
+    expect(logs).toContain(view.xid);
+    expect(logs).not.toContain(kit.pan);
+  });
+
+  test("bad arguments: one line on stderr, exit code 2", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        "serve",
+        "--pki",
+        path.join(dir, "nowhere"),
+        "--db",
+        ":memory:",
+        "--gateway",
+        "Visa=http://127.0.0.1:1",
+      ],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("is not a lab PKI");
+    const u = spawnSync(process.execPath, [cli, "serve", "--gateway", "Visa"], { encoding: "utf8" });
+    expect(u.status).toBe(2);
+    expect(u.stderr).toContain("BRAND=URL");
+  });
+});
