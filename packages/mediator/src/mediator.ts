@@ -305,7 +305,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
     });
   } catch (e) {
     const stop = asStop(e);
-    logger?.warn({ outcome: stop.kind, xid: facts.xid, reason: stop.message }, "purchase stopped");
+    logger?.info({ outcome: stop.kind, xid: facts.xid, reason: stop.message }, "purchase stopped");
     return finish({
       outcome: stop.kind,
       xid: facts.xid,
