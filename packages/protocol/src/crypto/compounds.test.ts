@@ -46,7 +46,8 @@ describe.each(providers)("compound operators under the %s provider", (_name, p) 
     const msg = await EncK(p, key, signerOf(pki, "merchantSig"), types, t);
     expect((await openEncK(p, key, msg, types)).content).toEqual(t);
     await expect(openEncK(p, key, msg, { ...types, signed: ContentType.CertReqData })).rejects.toMatchObject({
-      code: "signatureFailure",
+      code: "decodingFailure",
+      message: "decodingFailure: decryption failed",
     });
   });
 
@@ -96,13 +97,15 @@ describe.each(providers)("compound operators under the %s provider", (_name, p) 
       const d = decrypterOf(pki, "gatewayKex");
       const msg = await Enc(p, signerOf(pki, "merchantSig"), pki.gatewayKex.certificate, encTypes, t);
       await expect(openEnc(p, d, msg, { ...encTypes, signed: ContentType.CapReqTBS })).rejects.toMatchObject({
-        code: "signatureFailure",
+        code: "decodingFailure",
+        message: "decodingFailure: decryption failed",
       });
       const x = await EncX(p, signerOf(pki, "cardholder"), pki.gatewayKex.certificate, encXTypes, t, extra);
       await expect(
         openEncX(p, d, x, { ...encXTypes, signed: ContentType.CertReqData }),
       ).rejects.toMatchObject({
-        code: "signatureFailure",
+        code: "decodingFailure",
+        message: "decodingFailure: decryption failed",
       });
     });
 
@@ -148,7 +151,8 @@ describe.each(providers)("compound operators under the %s provider", (_name, p) 
         },
       );
       await expect(openEncX(p, decrypterOf(pki, "gatewayKex"), msg, encXTypes)).rejects.toMatchObject({
-        code: "signatureFailure",
+        code: "decodingFailure",
+        message: "decodingFailure: decryption failed",
       });
     });
   });

@@ -25,13 +25,16 @@ export interface OpenOptions {
 /**
  * Verify a signature that came out of a decryption. A malformed inner structure is reported as the
  * generic decryption error: a distinct "decrypted but unparsable" answer would tell an attacker
- * that their tampered CBC ciphertext still had valid padding.
+ * that their tampered CBC ciphertext still had valid padding. A bad signature is reported the same
+ * way: a flipped ciphertext byte can leave the padding valid and break only the signed bytes, so a
+ * distinct signatureFailure would be a padding oracle too.
  */
 export async function verifyDecrypted<T>(verification: Promise<T>): Promise<T> {
   try {
     return await verification;
   } catch (e) {
-    if (e instanceof SetError && e.code === "decodingFailure") throw decryptionFailed();
+    if (e instanceof SetError && (e.code === "decodingFailure" || e.code === "signatureFailure"))
+      throw decryptionFailed();
     throw e;
   }
 }
