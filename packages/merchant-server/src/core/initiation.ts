@@ -39,7 +39,7 @@ export function initiationFor(order: Order, config: MerchantConfig, baseUrl: str
     purchAmt: { ...order.purchAmt },
     od: Buffer.from(order.description, "utf8").toString("base64"),
     language: "en",
-    profile: "set",
+    profile: order.profile ?? "set",
     unsignedAllowed: brands.filter((b) => config.brands.some((c) => c.brandID === b && !c.cardCertRequired)),
     returnUrl: `${orderUrl}/done`,
   };

@@ -8,7 +8,11 @@ describe("POST /orders body", () => {
     expect(parseNewOrder({ description: "mug", amount: 12800, currency: 392 }, brands)).toEqual({
       description: "mug",
       purchAmt: { currency: 392, amount: 12800, amtExp10: 0 },
+      profile: "set",
     });
+    expect(
+      parseNewOrder({ description: "mug", amount: 1, currency: 392, profile: "hardened" }, brands),
+    ).toMatchObject({ profile: "hardened" });
     expect(
       parseNewOrder({ description: "mug", amount: 1, currency: 840, amtExp10: -2, brand: "Visa" }, brands),
     ).toMatchObject({ brand: "Visa", purchAmt: { amtExp10: -2 } });
@@ -26,6 +30,7 @@ describe("POST /orders body", () => {
     [{ description: "mug", amount: 1, currency: 1000 }, "currency"],
     [{ description: "mug", amount: 1, currency: 392, amtExp10: 19 }, "amtExp10"],
     [{ description: "mug", amount: 1, currency: 392, brand: "Amex" }, "brand"],
+    [{ description: "mug", amount: 1, currency: 392, profile: "embodiment-9" }, "profile"],
     [{ description: "mug", amount: 1, currency: 392, pan: "4111" }, "unknown field"],
   ])("%j is refused (%s)", (body, what) => {
     expect(() => parseNewOrder(body, brands)).toThrow(OrderInputError);

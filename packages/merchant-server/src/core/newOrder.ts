@@ -1,6 +1,6 @@
 /**
  * The JSON body of `POST /orders`, checked before anything is stored: `{description, amount,
- * currency, amtExp10?, brand?}`. The limits are those of SET's own types (CurrencyAmount, OD), so
+ * currency, amtExp10?, brand?, profile?}`. The limits are those of SET's own types (CurrencyAmount, OD), so
  * an accepted order can always be paid.
  */
 import type { NewOrder } from "./order";
@@ -18,7 +18,7 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
   if (body === null || typeof body !== "object" || Array.isArray(body))
     throw new OrderInputError("the order must be a JSON object");
   const o = body as Record<string, unknown>;
-  const known = ["description", "amount", "currency", "amtExp10", "brand"];
+  const known = ["description", "amount", "currency", "amtExp10", "brand", "profile"];
   const extra = Object.keys(o).filter((k) => !known.includes(k));
   if (extra.length > 0) throw new OrderInputError(`unknown field ${extra[0]}`);
   const { description, amount, currency } = o;
@@ -38,5 +38,8 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
       throw new OrderInputError(`brand must be one of ${brands.join(", ")}`);
     brand = o.brand;
   }
-  return { description, purchAmt: { currency, amount, amtExp10 }, ...(brand ? { brand } : {}) };
+  const profile = o.profile ?? "set";
+  if (profile !== "set" && profile !== "hardened")
+    throw new OrderInputError('profile must be "set" or "hardened"');
+  return { description, purchAmt: { currency, amount, amtExp10 }, ...(brand ? { brand } : {}), profile };
 }

@@ -13,6 +13,8 @@ export interface NewOrder {
   readonly purchAmt: schema.CurrencyAmount;
   /** Restricts the order to one brand; absent: every configured brand. */
   readonly brand?: string;
+  /** `set` (default) or `hardened`: the cardholder also binds gateway and merchant thumbprints under the dual signature. */
+  readonly profile?: "set" | "hardened";
 }
 
 /** Fixed by PInitReq/PInitRes. */

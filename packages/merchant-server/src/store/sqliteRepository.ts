@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS orders (
   amount INTEGER NOT NULL,
   amt_exp10 INTEGER NOT NULL,
   brand TEXT,
+  profile TEXT NOT NULL DEFAULT 'set',
   state TEXT NOT NULL,
   xid TEXT UNIQUE,
   purchase TEXT,
@@ -75,6 +76,7 @@ interface OrderRow {
   amount: number;
   amt_exp10: number;
   brand: string | null;
+  profile: "set" | "hardened";
   state: OrderState;
   xid: string | null;
   purchase: string | null;
@@ -89,6 +91,7 @@ function toOrder(r: OrderRow): Order {
     description: r.description,
     purchAmt: { currency: r.currency, amount: r.amount, amtExp10: r.amt_exp10 },
     ...(r.brand ? { brand: r.brand } : {}),
+    profile: r.profile,
     state: r.state,
     createdAt: r.created_at,
     ...(r.xid ? { xid: r.xid } : {}),
@@ -114,8 +117,8 @@ export class SqliteRepository implements MerchantRepository {
     const id = this.db.transaction(() => {
       const info = this.db
         .prepare(
-          `INSERT INTO orders (description, currency, amount, amt_exp10, brand, state, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'created', ?, ?)`,
+          `INSERT INTO orders (description, currency, amount, amt_exp10, brand, profile, state, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
         )
         .run(
           order.description,
@@ -123,6 +126,7 @@ export class SqliteRepository implements MerchantRepository {
           order.purchAmt.amount,
           order.purchAmt.amtExp10,
           order.brand ?? null,
+          order.profile ?? "set",
           now,
           now,
         );
