@@ -22,12 +22,28 @@ export async function fetchMessages(merchantUrl: string, orderId: string): Promi
     `${merchantUrl.replace(/\/$/, "")}/orders/${orderId}/messages`,
   );
   return raw
-    .map((m) => ({ ...m, der: new Uint8Array(Buffer.from(m.der, "base64")) }))
+    .map((m) => ({ ...m, type: setName(m.type), der: new Uint8Array(Buffer.from(m.der, "base64")) }))
     .sort((a, b) => a.seq - b.seq);
 }
 
+/** SET's short names for the Message CHOICE alternatives a purchase uses. */
+const setNames: Record<string, string> = {
+  purchaseInitRequest: "PInitReq",
+  purchaseInitResponse: "PInitRes",
+  purchaseRequest: "PReq",
+  purchaseResponse: "PRes",
+  inquiryRequest: "InqReq",
+  inquiryResponse: "InqRes",
+  authorizationRequest: "AuthReq",
+  authorizationResponse: "AuthRes",
+  error: "Error",
+};
+
+/** `purchaseInitRequest` -> `PInitReq`; names already short stay as they are. */
+export const setName = (type: string) => setNames[type] ?? type;
+
 export const captureName = (m: CapturedMessage) =>
-  `${String(m.seq).padStart(2, "0")}-${m.from}-${m.to}-${m.type}`.replace(/[^A-Za-z0-9._-]/g, "_");
+  `${String(m.seq).padStart(2, "0")}-${m.from}-${m.to}-${setName(m.type)}`.replace(/[^A-Za-z0-9._-]/g, "_");
 
 export function writeCapture(dir: string, messages: readonly CapturedMessage[]): string[] {
   fs.mkdirSync(dir, { recursive: true });
