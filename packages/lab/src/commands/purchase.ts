@@ -54,6 +54,8 @@ export interface PurchaseResult {
   readonly mediatorStderr: string;
   readonly order: OrderView;
   readonly authorizations: readonly Record<string, unknown>[];
+  /** False when the gateway's inspection endpoint did not answer (the gateway is down). */
+  readonly gatewayAnswered: boolean;
 }
 
 export interface OrderView {
@@ -122,8 +124,15 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
   const order = await httpJson<OrderView>(`${merchant}/orders/${orderId}`, { headers });
   const xid = mediator.xid ?? order.xid;
   const gateway = state.parties.gateway.url.replace(/\/$/, "");
+  // The gateway may be the party that is down: then there is nothing it recorded to show.
+  let gatewayAnswered = true;
   const authorizations = xid
-    ? await httpJson<Record<string, unknown>[]>(`${gateway}/admin/authorizations?xid=${xid}`, { headers })
+    ? await httpJson<Record<string, unknown>[]>(`${gateway}/admin/authorizations?xid=${xid}`, {
+        headers,
+      }).catch(() => {
+        gatewayAnswered = false;
+        return [];
+      })
     : [];
   return {
     runId,
@@ -135,6 +144,7 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
     mediatorStderr: run.stderr,
     order,
     authorizations,
+    gatewayAnswered,
   };
 }
 

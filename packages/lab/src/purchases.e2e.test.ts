@@ -1,0 +1,173 @@
+/**
+ * The third embodiment across real processes: gateway, merchant and phone started by `up`, and
+ * every purchase made by the mediator as a child process. For each test card the outcome the buyer
+ * sees, the merchant's stored order and the gateway's stored authorization must agree with the
+ * issuer simulator's documented table.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { postSet, SET_PAYMENT } from "@setlab/runtime";
+import { fetchMessages } from "./capture";
+import { down } from "./commands/down";
+import { type PurchaseResult, purchase } from "./commands/purchase";
+import { up } from "./commands/up";
+import { purchAmtOf } from "./currency";
+import { isAlive, type LabState } from "./labState";
+import { stopProcess } from "./processes";
+
+let home: string;
+let state: LabState;
+let pans: string[];
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-e2e-"));
+  state = await up({ home });
+  pans = Object.values(JSON.parse(fs.readFileSync(path.join(state.pki, "cards.json"), "utf8"))).map(
+    (c) => (c as { pan: string }).pan,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (state) await down(home).catch(() => {});
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+const jpy = (amount: string) => purchAmtOf(amount, "JPY");
+
+function expectNoPan(r: PurchaseResult) {
+  const text = JSON.stringify(r) + r.mediatorStderr;
+  for (const pan of pans) expect(text).not.toContain(pan);
+}
+
+/** Card id -> what the buyer, the merchant and the gateway must record (acquirer-server README table). */
+const table: [string, string, string, string][] = [
+  ["visa-approve", "approved", "approved", "authorized"],
+  ["visa-nsf", "declined", "declined", "declined"],
+  ["visa-expired", "declined", "expiredCard", "declined"],
+  ["visa-stolen", "declined", "declined", "declined"],
+  ["visa-call", "declined", "callIssuer", "declined"],
+  ["visa-unavailable", "declined", "noReply", "declined"],
+  ["mc-approve", "approved", "approved", "authorized"],
+  ["mc-nsf", "declined", "declined", "declined"],
+  ["mc-stolen", "declined", "declined", "declined"],
+  ["mc-unavailable", "declined", "noReply", "declined"],
+];
+
+describe("a purchase per test card, dual-signed (profile set)", () => {
+  it.each(table)(
+    "%s: buyer sees %s, gateway records %s, merchant %s",
+    async (card, buyer, authCode, orderState) => {
+      const r = await purchase({ home, card, purchAmt: jpy("1500") });
+      expect(r.mediator.outcome).toBe(buyer);
+      expect(r.mediatorExit).toBe(0);
+      expect(r.order.state).toBe(orderState);
+      expect(r.order.xid).toBe(r.mediator.xid);
+      expect(r.order.history?.map((h) => h.state)).toEqual([
+        "created",
+        "initiated",
+        "purchaseRequested",
+        "authorizing",
+        orderState,
+      ]);
+      expect(r.authorizations).toHaveLength(1);
+      expect(r.authorizations[0]).toMatchObject({
+        xid: r.mediator.xid,
+        authCode,
+        amount: buyer === "approved" ? 1500 : 1500,
+      });
+      expect(r.authorizations[0].held).toBe(buyer === "approved" ? 1500 : 0);
+      expectNoPan(r);
+    },
+  );
+});
+
+describe("other forms and profiles", () => {
+  it("an unsigned PReq where the brand allows it (MasterCard)", async () => {
+    const r = await purchase({ home, card: "mc-approve", purchAmt: jpy("700"), unsigned: true });
+    expect(r.mediator.outcome).toBe("approved");
+    expect(r.order.state).toBe("authorized");
+    expect(r.authorizations).toMatchObject([{ authCode: "approved", held: 700 }]);
+    const steps = (r.mediator.steps ?? []).map((s) => s.detail ?? "").join(" ");
+    expect(steps).toContain("unsigned");
+  });
+
+  it("the unsigned form is refused for a brand that requires cardholder certificates (Visa)", async () => {
+    const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("700"), unsigned: true });
+    expect(r.mediator.outcome).toBe("refused");
+    expect(r.mediatorExit).toBe(2);
+    expect(r.authorizations).toHaveLength(0);
+    expect(r.order.state).not.toBe("authorized");
+  });
+
+  it("the hardened profile binds gateway and merchant thumbprints and is approved", async () => {
+    const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("900"), profile: "hardened" });
+    expect(r.mediator.outcome).toBe("approved");
+    expect(r.authorizations).toMatchObject([{ authCode: "approved" }]);
+  });
+
+  it("an amount over the account's credit limit is declined with amountError and holds nothing", async () => {
+    const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("5000000") });
+    expect(r.mediator.outcome).toBe("declined");
+    expect(r.authorizations).toMatchObject([{ authCode: "amountError", held: 0 }]);
+  });
+});
+
+describe("the same message delivered twice, over real HTTP", () => {
+  it("a PReq sent again gets the same PRes and the gateway still holds one authorization", async () => {
+    const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("300") });
+    const messages = await fetchMessages(state.parties.merchant.url, r.orderId);
+    const pReq = messages.find((m) => m.type === "PReq");
+    const pRes = messages.find((m) => m.type === "PRes");
+    if (!pReq || !pRes) throw new Error("PReq or PRes not captured");
+    const again = await postSet(`${state.parties.merchant.url}/set`, pReq.der);
+    expect(Buffer.from(again).equals(Buffer.from(pRes.der))).toBe(true);
+    const auths = await (
+      await fetch(`${state.parties.gateway.url}/admin/authorizations?xid=${r.mediator.xid}`)
+    ).json();
+    expect(auths).toHaveLength(1);
+  });
+
+  it("an AuthReq sent again gets the same AuthRes and no second hold", async () => {
+    const r = await purchase({ home, card: "mc-approve", purchAmt: jpy("200") });
+    const messages = await fetchMessages(state.parties.merchant.url, r.orderId);
+    const authReq = messages.find((m) => m.type === "AuthReq");
+    const authRes = messages.find((m) => m.type === "AuthRes");
+    if (!authReq || !authRes) throw new Error("AuthReq or AuthRes not captured");
+    const before = await (await fetch(`${state.parties.gateway.url}/admin/accounts/mc-approve`)).json();
+    const again = await postSet(`${state.parties.gateway.url}/set`, authReq.der);
+    expect(Buffer.from(again).equals(Buffer.from(authRes.der))).toBe(true);
+    const after = await (await fetch(`${state.parties.gateway.url}/admin/accounts/mc-approve`)).json();
+    expect(after).toEqual(before);
+    const auths = await (
+      await fetch(`${state.parties.gateway.url}/admin/authorizations?xid=${r.mediator.xid}`)
+    ).json();
+    expect(auths).toHaveLength(1);
+  });
+
+  it("the merchant answers 415 to another content type and 413 to an oversized body", async () => {
+    const url = `${state.parties.merchant.url}/set`;
+    expect(
+      (await fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "x" })).status,
+    ).toBe(415);
+    const big = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": SET_PAYMENT },
+      body: new Uint8Array(300 * 1024),
+    });
+    expect(big.status).toBe(413);
+  });
+});
+
+describe("a gateway that is down", () => {
+  it("gives the buyer a clear 'order received' and the merchant an authorizationFailed order, without a hang", async () => {
+    await stopProcess(state.parties.gateway.pid);
+    expect(isAlive(state.parties.gateway.pid)).toBe(false);
+    const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("100") });
+    expect(r.mediator.outcome).toBe("orderReceived");
+    expect(r.mediatorExit).toBe(0);
+    expect(r.order.state).toBe("authorizationFailed");
+    expect(r.gatewayAnswered).toBe(false);
+    expectNoPan(r);
+  }, 90_000);
+});
