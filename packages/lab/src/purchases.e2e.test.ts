@@ -159,6 +159,28 @@ describe("the same message delivered twice, over real HTTP", () => {
   });
 });
 
+describe("logs", () => {
+  it("merchant and gateway log JSON lines with the purchase's XID and run id; no log holds a PAN", async () => {
+    const runId = "run-e2e-logcheck";
+    const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("100"), runId });
+    const xid = r.mediator.xid as string;
+    for (const party of ["merchant", "gateway"]) {
+      const lines = fs
+        .readFileSync(path.join(home, "logs", `${party}.log`), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const mine = lines.filter((l) => JSON.stringify(l).includes(runId));
+      if (mine.length === 0) throw new Error(`${party} log lacks ${runId}:\n${lines.map((l) => JSON.stringify(l)).join("\n")}`);
+      expect(mine.some((l) => JSON.stringify(l).includes(xid))).toBe(true);
+    }
+    for (const file of fs.readdirSync(path.join(home, "logs"))) {
+      const text = fs.readFileSync(path.join(home, "logs", file), "utf8");
+      for (const pan of pans) expect(text).not.toContain(pan);
+    }
+  });
+});
+
 describe("a gateway that is down", () => {
   it("gives the buyer a clear 'order received' and the merchant an authorizationFailed order, without a hang", async () => {
     await stopProcess(state.parties.gateway.pid);

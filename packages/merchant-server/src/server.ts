@@ -24,7 +24,6 @@ export function buildMerchantServer(options: MerchantServerOptions): FastifyInst
   const { merchant, logger } = options;
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
   });
 
   const baseUrl = (): string => {

@@ -15,6 +15,12 @@ function capture() {
 describe("logger", () => {
   it("masks PAN-length digit runs and keeps shorter numbers", () => {
     expect(maskDigits("card 4111110000000005 paid 12800")).toBe("card 411111******0005 paid 12800");
+    expect(maskDigits("pan=5555550000000002;")).toBe("pan=555555******0002;");
+  });
+
+  it("leaves digit runs inside hex identifiers alone", () => {
+    const xid = "ab123456789012345cd0";
+    expect(maskDigits(`xid ${xid}`)).toBe(`xid ${xid}`);
   });
 
   it("redacts secret fields by name and masks PANs inside any string, nested or in the message", () => {

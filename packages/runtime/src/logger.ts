@@ -8,9 +8,16 @@ export type { Logger } from "pino";
 
 const secretKeys = ["pan", "panSecret", "cardSecret", "pin", "privateKey", "pkcs8", "cardExpiry", "expiry"];
 
-/** Keep the first six and last four digits of any PAN-length digit run. */
+/**
+ * Keep the first six and last four digits of any PAN-length digit run. A run inside a hex token
+ * (an XID, a thumbprint) is left alone: hex identifiers often hold 12 digits in a row, and masking
+ * them would break log correlation; a PAN in text stands apart from hex letters.
+ */
 export function maskDigits(text: string): string {
-  return text.replace(/\d{12,19}/g, (d) => `${d.slice(0, 6)}${"*".repeat(d.length - 10)}${d.slice(-4)}`);
+  return text.replace(
+    /(?<![0-9A-Fa-f])\d{12,19}(?![0-9A-Fa-f])/g,
+    (d) => `${d.slice(0, 6)}${"*".repeat(d.length - 10)}${d.slice(-4)}`,
+  );
 }
 
 function scrub(value: unknown, depth = 0): unknown {
