@@ -1,0 +1,100 @@
+/**
+ * The load: purchases through the running lab, several at a time. The bench process plays the
+ * buyer's browser (creates the order at the shop, fetches its initiation object) and the mediator
+ * (`runPurchase` in-process) against the phone's card link.
+ */
+import { type Outcome, parseInitiation, runPurchase } from "@setlab/mediator";
+
+export interface LabTarget {
+  /** The merchant's base URL. */
+  readonly merchant: string;
+  readonly phoneHost: string;
+  readonly phonePort: number;
+  readonly pin: string;
+}
+
+export interface BenchCard {
+  readonly id: string;
+  readonly brand: string;
+}
+
+export interface Sample {
+  readonly ms: number;
+  readonly outcome: Outcome["outcome"] | "error";
+  readonly reason?: string;
+}
+
+/** The smallest amount: 1 JPY, so the issuer's holds stay far below any card's credit limit. */
+const purchAmt = { currency: 392, amount: 1, amtExp10: 0 };
+
+async function okJson(res: Response, what: string): Promise<unknown> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+/** One purchase from order to outcome, timed. Never throws. */
+export async function onePurchase(target: LabTarget, card: BenchCard): Promise<Sample> {
+  const start = performance.now();
+  try {
+    const created = (await okJson(
+      await fetch(`${target.merchant}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          description: "1 x SET Lab sticker",
+          ...purchAmt,
+          brand: card.brand,
+          profile: "set",
+        }),
+        signal: AbortSignal.timeout(15_000),
+      }),
+      "POST /orders",
+    )) as { id: string | number };
+    const initiation = parseInitiation(
+      await okJson(
+        await fetch(`${target.merchant}/orders/${created.id}/initiation`, {
+          signal: AbortSignal.timeout(15_000),
+        }),
+        "GET initiation",
+      ),
+    );
+    const outcome = await runPurchase({
+      initiation,
+      card: { host: target.phoneHost, port: target.phonePort, cardId: card.id, pin: target.pin },
+    });
+    return {
+      ms: performance.now() - start,
+      outcome: outcome.outcome,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+    };
+  } catch (e) {
+    return { ms: performance.now() - start, outcome: "error", reason: (e as Error).message.split("\n")[0] };
+  }
+}
+
+export interface LoadPlan {
+  /** Stop after this many purchases... */
+  readonly count?: number;
+  /** ...or once this many seconds have passed (no new purchase starts after it). */
+  readonly seconds?: number;
+  readonly concurrency: number;
+}
+
+/** Run `purchase(i)` with `concurrency` workers until the plan is done; samples in start order. */
+export async function runLoad(plan: LoadPlan, purchase: (i: number) => Promise<Sample>): Promise<Sample[]> {
+  if (plan.count === undefined && plan.seconds === undefined)
+    throw new Error("a load needs a count or seconds");
+  const deadline = plan.seconds === undefined ? Infinity : performance.now() + plan.seconds * 1000;
+  const samples: Sample[] = [];
+  let next = 0;
+  const more = () => (plan.count === undefined || next < plan.count) && performance.now() < deadline;
+  const worker = async () => {
+    while (more()) {
+      const i = next++;
+      samples[i] = await purchase(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, worker));
+  return samples;
+}
