@@ -32,7 +32,7 @@ export function purchAmtOf(amount: string, currency: string): PurchAmt {
     throw new LabFailure(`amount "${amount}" has more decimals than ${currency} allows (${exponent})`);
   const minor = Number(m[1] + fraction.padEnd(exponent, "0"));
   if (!Number.isSafeInteger(minor) || minor <= 0) throw new LabFailure(`amount "${amount}" is out of range`);
-  return { currency: code, amount: minor, amtExp10: -exponent };
+  return { currency: code, amount: minor, amtExp10: 0 - exponent };
 }
 
 export function formatAmount(a: PurchAmt): string {

@@ -111,7 +111,9 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
   const { initiation, card, logger } = options;
   const steps: Step[] = [];
   const timeouts = {
-    httpMs: options.timeouts?.httpMs ?? 15_000,
+    // Longer than the merchant's own worst case with a slow gateway (three 5 s attempts), so the
+    // merchant's clear "order received" reaches the card rather than a mediator timeout.
+    httpMs: options.timeouts?.httpMs ?? 30_000,
     cardMs: options.timeouts?.cardMs ?? 30_000,
     connectMs: options.timeouts?.connectMs ?? 5_000,
   };

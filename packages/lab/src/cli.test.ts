@@ -1,0 +1,38 @@
+/** The lab CLI's refusals: one line on stderr and exit code 2, never a stack trace. */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const cli = path.resolve(__dirname, "..", "dist", "cli.js");
+let home: string;
+
+beforeAll(() => {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npx tsc -b first`);
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-cli-"));
+});
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+
+describe("set-lab", () => {
+  it.each([
+    [["status", "--home", "HOME"], "no lab is running"],
+    [["down", "--home", "HOME"], "no lab is running"],
+    [["purchase", "--home", "HOME"], "purchase needs --card"],
+    [["purchase", "--home", "HOME", "--card", "visa-approve", "--currency", "XYZ"], "unknown currency"],
+    [
+      ["purchase", "--home", "HOME", "--card", "visa-approve", "--amount", "12.5", "--currency", "JPY"],
+      "more decimals",
+    ],
+    [["purchase", "--home", "HOME", "--card", "visa-approve", "--profile", "weird"], "--profile must be"],
+    [["purchase", "--home", "HOME", "--card", "visa-approve"], "no lab is running"],
+    [["up", "--bogus"], "Unknown option"],
+    [["fly"], "unknown command: fly"],
+  ])("%j is refused: %s", (args, message) => {
+    const r = run(...args.map((a) => (a === "HOME" ? home : a)));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
