@@ -171,7 +171,8 @@ describe("logs", () => {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       const mine = lines.filter((l) => JSON.stringify(l).includes(runId));
-      if (mine.length === 0) throw new Error(`${party} log lacks ${runId}:\n${lines.map((l) => JSON.stringify(l)).join("\n")}`);
+      if (mine.length === 0)
+        throw new Error(`${party} log lacks ${runId}:\n${lines.map((l) => JSON.stringify(l)).join("\n")}`);
       expect(mine.some((l) => JSON.stringify(l).includes(xid))).toBe(true);
     }
     for (const file of fs.readdirSync(path.join(home, "logs"))) {
