@@ -1,0 +1,493 @@
+/**
+ * The purchase's wire bytes, judged by programs that share no code with the project: every SET
+ * message a real lab purchase captures decodes under libtasn1's asn1Decoding against SetLab.asn,
+ * and OpenSSL verifies the signed ones and opens the envelopes it can. Our own codecs only locate
+ * the inner bytes; wherever both sides see a value, they must see the same one.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  type Codec,
+  DD,
+  type Decrypter,
+  decodeDer,
+  defaultProvider,
+  encodeDer,
+  openEncB,
+  openEX,
+  openEXH,
+  readError,
+  SetError,
+  schema,
+  verifyS,
+} from "@setlab/protocol";
+import { LabPki, postSet } from "@setlab/runtime";
+import { type CapturedMessage, fetchMessages } from "./capture";
+import { down } from "./commands/down";
+import { type PurchaseResult, purchase } from "./commands/purchase";
+import { up } from "./commands/up";
+import type { LabState } from "./labState";
+import { elementAt, flipped, offsetOf, requireTool, Scratch } from "./testing/oracles";
+
+const p = defaultProvider;
+const { ContentType } = schema;
+const jpy = { currency: 392, amount: 12800, amtExp10: 0 };
+const flowTypes = ["PInitReq", "PInitRes", "PReq", "AuthReq", "AuthRes", "PRes"] as const;
+/** The Message CHOICE alternative libtasn1 must name for each captured type. */
+const alternative: Record<string, string> = {
+  PInitReq: "purchaseInitRequest",
+  PInitRes: "purchaseInitResponse",
+  PReq: "purchaseRequest",
+  AuthReq: "authorizationRequest",
+  AuthRes: "authorizationResponse",
+  PRes: "purchaseResponse",
+  Error: "error",
+};
+
+interface Flow {
+  readonly card: string;
+  readonly brand: "visa" | "mastercard";
+  readonly form: "pReqDualSigned" | "pReqUnsigned";
+  readonly profile: "set" | "hardened";
+}
+const flows: Record<string, Flow> = {
+  "dual-signed": { card: "visa-approve", brand: "visa", form: "pReqDualSigned", profile: "set" },
+  unsigned: { card: "mc-approve", brand: "mastercard", form: "pReqUnsigned", profile: "set" },
+  hardened: { card: "visa-approve", brand: "visa", form: "pReqDualSigned", profile: "hardened" },
+};
+type FlowName = keyof typeof flows;
+
+interface Run {
+  readonly result: PurchaseResult;
+  readonly messages: CapturedMessage[];
+}
+
+let home: string;
+let state: LabState | undefined;
+let pki: LabPki;
+let scratch: Scratch;
+const runs = new Map<FlowName, Run>();
+/** The merchant's answer to a tampered PInitReq, as recorded with its order. */
+let errorCapture: CapturedMessage[] = [];
+/** A self-signed root the lab never heard of. */
+let foreignRoot: string;
+
+beforeAll(async () => {
+  requireTool("asn1Decoding", ["--version"], "the Debian package libtasn1-bin");
+  requireTool("openssl", ["version"], "the Debian package openssl");
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-captured-"));
+  scratch = new Scratch();
+  state = await up({ home });
+  pki = LabPki.open(state.pki);
+  const merchantUrl = state.parties.merchant.url;
+  for (const [name, flow] of Object.entries(flows)) {
+    const result = await purchase({
+      home,
+      card: flow.card,
+      purchAmt: jpy,
+      profile: flow.profile,
+      unsigned: flow.form === "pReqUnsigned",
+    });
+    runs.set(name, { result, messages: await fetchMessages(merchantUrl, result.orderId) });
+  }
+
+  // A SET Error, the way a merchant really sends one: a PInitReq replayed with its RRPID but
+  // other bytes (its language) is refused with unknownRRPID and recorded with the order.
+  const dual = runs.get("dual-signed");
+  const pInitReq = dual?.messages.find((m) => m.type === "PInitReq");
+  if (!dual || !pInitReq) throw new Error("the dual-signed purchase captured no PInitReq");
+  const request = schema.decodeMessage(pInitReq.der).message.value as schema.PInitReq;
+  const tampered = flipped(pInitReq.der, offsetOf(pInitReq.der, new TextEncoder().encode(request.language)));
+  await postSet(`${merchantUrl.replace(/\/$/, "")}/set`, tampered);
+  const after = await fetchMessages(merchantUrl, dual.result.orderId);
+  errorCapture = after.slice(dual.messages.length);
+
+  scratch.write("root.pem", fs.readFileSync(path.join(state.pki, pki.entry("root").certificate)));
+  for (const brand of ["visa", "mastercard"])
+    scratch.write(
+      `${brand}-certs.pem`,
+      pki.entries
+        .filter((e) => e.id.startsWith(`${brand}/`))
+        .map((e) => fs.readFileSync(path.join(pki.dir, e.certificate), "utf8"))
+        .join(""),
+    );
+  const made = scratch.openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-noenc",
+    "-keyout",
+    os.devNull,
+    "-subj",
+    "/CN=Not the SET Lab Root",
+    "-days",
+    "1",
+    "-out",
+    "foreign-root.pem",
+  );
+  if (!made.ok) throw new Error(`cannot make a foreign root: ${made.output}`);
+  foreignRoot = "foreign-root.pem";
+}, 120_000);
+
+afterAll(async () => {
+  if (state) await down(home);
+  if (home) fs.rmSync(home, { recursive: true, force: true });
+  scratch?.remove();
+});
+
+const run = (name: FlowName): Run => {
+  const r = runs.get(name);
+  if (!r) throw new Error(`no ${name} purchase`);
+  return r;
+};
+const der = (name: FlowName, type: string): Uint8Array => {
+  const m = run(name).messages.find((x) => x.type === type);
+  if (!m) throw new Error(`the ${name} purchase captured no ${type}`);
+  return m.der;
+};
+const bodyOf = (bytes: Uint8Array) => schema.decodeMessage(bytes).message;
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+/** A value libtasn1 printed for the field `name` (the first one). */
+const printed = (output: string, name: string) =>
+  new RegExp(`name:${name}\\s+type:\\S+\\s+value:(\\S+)`).exec(output)?.[1]?.toLowerCase();
+
+/** `openssl cms -verify` of a SignedData file against the lab root; `extra` adds -content etc. */
+const cmsVerify = (file: string, brand: string, out: string, ...extra: string[]) =>
+  scratch.openssl(
+    "cms",
+    "-verify",
+    "-inform",
+    "DER",
+    "-in",
+    file,
+    "-CAfile",
+    "root.pem",
+    "-certfile",
+    `${brand}-certs.pem`,
+    "-purpose",
+    "any",
+    "-ignore_critical",
+    "-binary",
+    "-out",
+    out,
+    ...extra,
+  );
+
+/** `openssl cms -decrypt` with a lab key-exchange key (encrypted PKCS#8, lab passphrase). */
+const cmsDecrypt = (file: string, keyId: string, out: string) => {
+  const entry = pki.entry(keyId);
+  return scratch.openssl(
+    "cms",
+    "-decrypt",
+    "-debug_decrypt",
+    "-inform",
+    "DER",
+    "-in",
+    file,
+    "-recip",
+    path.join(pki.dir, entry.certificate),
+    "-inkey",
+    path.join(pki.dir, entry.key),
+    "-passin",
+    "pass:setlab",
+    "-binary",
+    "-out",
+    out,
+  );
+};
+
+const decrypterOf = async (keyId: string): Promise<Decrypter> => ({
+  certificate: pki.certificate(keyId),
+  privateKey: await pki.privateKey(keyId, "keyEncipherment", globalThis.crypto),
+});
+
+describe.each(Object.keys(flows))("the %s purchase", (name) => {
+  const flow = flows[name];
+  const tag = name.replace(/[^a-z]/g, "");
+
+  it("is approved and captures its six messages in SET's order", () => {
+    const r = run(name);
+    expect(r.result.mediator.outcome).toBe("approved");
+    expect(r.messages.map((m) => m.type)).toEqual([...flowTypes]);
+  });
+
+  it.each([...flowTypes])("asn1Decoding decodes the captured %s as MessageWrapper", (type) => {
+    const bytes = der(name, type);
+    const v = scratch.asn1Decoding(`${tag}-${type}`, bytes, "MessageWrapper");
+    expect(v.output).toContain("Decoding: SUCCESS");
+    expect(v.ok).toBe(true);
+    expect(v.output).toMatch(new RegExp(`name:${alternative[type]}\\s+type:`));
+    // Both decoders read the same header.
+    const header = schema.decodeMessage(bytes).messageHeader;
+    expect(printed(v.output, "rrpid")).toBe(hex(header.rrpid as Uint8Array));
+  });
+
+  it.each([
+    ["PInitRes", "PInitResData", "purchaseInitResponse"],
+    ["PRes", "PResData", "purchaseResponse"],
+  ] as const)(
+    "OpenSSL verifies the %s's S{M, %s}; its content is the data our verifier returns",
+    async (type, dataType, alt) => {
+      const body = bodyOf(der(name, type));
+      expect(body.type).toBe(alt);
+      const sd = body.value as Uint8Array;
+      const file = scratch.write(`${tag}-${type}-sd.der`, sd);
+      const v = cmsVerify(file, flow.brand, `${tag}-${type}-content.der`);
+      expect(v.output).toContain("Verification successful");
+      expect(v.ok).toBe(true);
+      const fromOpenSsl = scratch.read(`${tag}-${type}-content.der`);
+      const ours = await verifyS(p, sd, { contentType: ContentType[dataType] });
+      expect(hex(fromOpenSsl)).toBe(hex(ours.content));
+      const decoded = scratch.asn1Decoding(`${tag}-${dataType}`, fromOpenSsl, dataType);
+      expect(decoded.ok).toBe(true);
+      // The response carries the purchase's XID; both decoders find it.
+      const xid = run(name).result.order.xid;
+      expect(printed(decoded.output, "xid")).toBe(xid?.toLowerCase());
+      const codec: Codec<{ transIDs: schema.TransIDs }> = schema[dataType];
+      const data = decodeDer(codec, fromOpenSsl);
+      expect(hex(data.transIDs.xid)).toBe(xid?.toLowerCase());
+    },
+  );
+
+  it(`the PReq is ${flow.form}, and its OIData decodes under asn1Decoding`, () => {
+    const bytes = der(name, "PReq");
+    const v = scratch.asn1Decoding(`${tag}-PReq-alt`, bytes, "MessageWrapper");
+    expect(v.output).toMatch(new RegExp(`name:${flow.form}\\s+type:`));
+    expect(bodyOf(bytes).value).toMatchObject({ type: flow.form });
+    // MessageWrapper / [0] Message / [2] PReq / [n] PReqX / OI* / OIData
+    const oiData = elementAt(bytes, 1, 0, 0, 0, 1, 0);
+    const decoded = scratch.asn1Decoding(`${tag}-OIData`, oiData, "OIData");
+    expect(decoded.ok).toBe(true);
+    expect(printed(decoded.output, "brandID")).toBe(flow.brand === "visa" ? "visa" : "mastercard");
+  });
+
+  if (flow.form === "pReqDualSigned") {
+    it("OpenSSL verifies the dual signature over PI-TBS = {hPIData, DD(OIData)}", async () => {
+      const preq = (bodyOf(der(name, "PReq")).value as schema.PReq).value as schema.PReqDualSigned;
+      const pitbs = await piTbsOf(preq, preq.oiDualSigned.oiData);
+      const sig = scratch.write(`${tag}-pisig.der`, preq.piDualSigned.piSignature);
+      const content = scratch.write(`${tag}-pitbs.der`, pitbs);
+      const v = cmsVerify(sig, flow.brand, os.devNull, "-content", content);
+      expect(v.output).toContain("Verification successful");
+      expect(v.ok).toBe(true);
+      expect(scratch.asn1Decoding(`${tag}-PI-TBS`, pitbs, "PI-TBS").ok).toBe(true);
+    });
+
+    it("and refuses it over another order's PI-TBS", async () => {
+      const preq = (bodyOf(der(name, "PReq")).value as schema.PReq).value as schema.PReqDualSigned;
+      const otherOrder = { ...preq.oiDualSigned.oiData, odSalt: flipped(preq.oiDualSigned.oiData.odSalt, 0) };
+      const sig = scratch.write(`${tag}-pisig-other.der`, preq.piDualSigned.piSignature);
+      const content = scratch.write(`${tag}-pitbs-other.der`, await piTbsOf(preq, otherOrder));
+      const v = cmsVerify(sig, flow.brand, os.devNull, "-content", content);
+      expect(v.ok).toBe(false);
+      expect(v.output).toContain("Verification failure");
+      expect(v.output).toContain("content verify error");
+    });
+  }
+
+  it("OpenSSL cannot open the PI's ExtraBlock envelope (SET Lab's key transport), by design", () => {
+    const preq = (bodyOf(der(name, "PReq")).value as schema.PReq).value;
+    const envelope =
+      "piDualSigned" in preq ? preq.piDualSigned.exPIData : (preq as schema.PReqUnsigned).piUnsigned;
+    const file = scratch.write(`${tag}-expi.der`, envelope);
+    const v = cmsDecrypt(file, `${flow.brand}/gateway/key-exchange`, `${tag}-expi.out`);
+    expect(v.ok).toBe(false);
+    expect(v.output).toContain("unsupported encryption type");
+    // The key transport OpenSSL does not know is the project's own.
+    const printedCms = scratch.openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", file);
+    expect(printedCms.output).toContain(schema.SetLab.rsaOaepExtraBlock);
+  });
+
+  it(`the gateway's PI-OILink decodes under asn1Decoding and ${flow.profile === "hardened" ? "names" : "omits"} the ProfileBinding`, async () => {
+    const preq = (bodyOf(der(name, "PReq")).value as schema.PReq).value;
+    const gateway = await decrypterOf(`${flow.brand}/gateway/key-exchange`);
+    const opened =
+      "piDualSigned" in preq
+        ? await openEX(p, gateway, preq.piDualSigned.exPIData, {
+            contentType: ContentType.PIDualSignedTBE,
+            extraContentType: ContentType.PANData,
+          })
+        : await openEXH(p, gateway, (preq as schema.PReqUnsigned).piUnsigned, {
+            contentType: ContentType.PIUnsignedTBE,
+            extraContentType: ContentType.PANToken,
+          });
+    // Only PI-OILink reaches the disk; the account data in opened.extra stays in memory.
+    const v = scratch.asn1Decoding(`${tag}-PI-OILink`, opened.t, "PI-OILink");
+    expect(v.ok).toBe(true);
+    if (flow.profile === "hardened") expect(v.output).toMatch(/name:profileBinding\s+type:SEQUENCE/);
+    else expect(v.output).not.toContain("profileBinding");
+  });
+
+  it("OpenSSL opens the AuthReq with the gateway's key and verifies the merchant's signature over L(AuthReqData, PI)", async () => {
+    const authReq = bodyOf(der(name, "AuthReq")).value as schema.AuthReq;
+    const env = scratch.write(`${tag}-authreq-env.der`, authReq.authReqEnvelope);
+    const opened = cmsDecrypt(env, `${flow.brand}/gateway/key-exchange`, `${tag}-authreq-sd.der`);
+    expect(opened.ok).toBe(true);
+    const v = cmsVerify(scratch.path(`${tag}-authreq-sd.der`), flow.brand, `${tag}-authreq-link.der`);
+    expect(v.output).toContain("Verification successful");
+    const linkage = scratch.read(`${tag}-authreq-link.der`);
+    const lv = scratch.asn1Decoding(`${tag}-authreq-linkage`, linkage, "Linkage");
+    expect(lv.ok).toBe(true);
+    // dd = DD(PI): SHA-256 of the PI baggage bytes exactly as they travel beside the envelope.
+    expect(printed(lv.output, "eContentType")).toBe(ContentType.PI);
+    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(authReq.pi).digest("hex"));
+    // t is the AuthReqData our opener returns.
+    const ours = await openEncB(
+      p,
+      await decrypterOf(`${flow.brand}/gateway/key-exchange`),
+      { envelope: authReq.authReqEnvelope, baggage: authReq.pi },
+      { signed: ContentType.AuthReqTBS, enveloped: ContentType.AuthReqTBE, baggage: ContentType.PI },
+    );
+    const t = elementAt(linkage, 0);
+    expect(hex(t)).toBe(hex(ours.content));
+    expect(scratch.asn1Decoding(`${tag}-AuthReqData`, t, "AuthReqData").ok).toBe(true);
+    // The baggage is the cardholder's PI, in the form of this purchase.
+    const pi = scratch.asn1Decoding(`${tag}-PI`, authReq.pi, "PI");
+    expect(pi.ok).toBe(true);
+    expect(pi.output).toMatch(
+      new RegExp(`name:${flow.form === "pReqDualSigned" ? "piDualSigned" : "piUnsigned"}\\s+type:`),
+    );
+  });
+
+  it("OpenSSL opens the AuthRes with the merchant's key and verifies the gateway's signature over L(AuthResData, AuthResBaggage)", async () => {
+    const bytes = der(name, "AuthRes");
+    const authRes = bodyOf(bytes).value as schema.AuthRes;
+    // MessageWrapper / [0] Message / [7] AuthRes / [0] AuthResEncB / {envelope, baggage}
+    const envelope = elementAt(bytes, 1, 0, 0, 0);
+    const baggage = elementAt(bytes, 1, 0, 0, 1);
+    expect(hex(envelope)).toBe(hex(authRes.value.authResEnvelope));
+    const env = scratch.write(`${tag}-authres-env.der`, envelope);
+    const opened = cmsDecrypt(env, `${flow.brand}/merchant/key-exchange`, `${tag}-authres-sd.der`);
+    expect(opened.ok).toBe(true);
+    const v = cmsVerify(scratch.path(`${tag}-authres-sd.der`), flow.brand, `${tag}-authres-link.der`);
+    expect(v.output).toContain("Verification successful");
+    const linkage = scratch.read(`${tag}-authres-link.der`);
+    const lv = scratch.asn1Decoding(`${tag}-authres-linkage`, linkage, "Linkage");
+    expect(lv.ok).toBe(true);
+    expect(printed(lv.output, "eContentType")).toBe(ContentType.AuthResBaggage);
+    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(baggage).digest("hex"));
+    const ours = await openEncB(
+      p,
+      await decrypterOf(`${flow.brand}/merchant/key-exchange`),
+      { envelope, baggage },
+      {
+        signed: ContentType.AuthResTBS,
+        enveloped: ContentType.AuthResTBE,
+        baggage: ContentType.AuthResBaggage,
+      },
+    );
+    const t = elementAt(linkage, 0);
+    expect(hex(t)).toBe(hex(ours.content));
+    expect(scratch.asn1Decoding(`${tag}-AuthResData`, t, "AuthResData").ok).toBe(true);
+    expect(scratch.asn1Decoding(`${tag}-AuthResBaggage`, baggage, "AuthResBaggage").ok).toBe(true);
+  });
+});
+
+/** PI-TBS as the merchant can rebuild it: {hPIData from OIDualSigned, DD(OIData)}. */
+async function piTbsOf(preq: schema.PReqDualSigned, oiData: schema.OIData): Promise<Uint8Array> {
+  const hOIData = await DD(p, encodeDer(schema.OIData, oiData), ContentType.OIData);
+  return encodeDer(schema.PI_TBS, { hPIData: preq.oiDualSigned.hPIData, hOIData });
+}
+
+describe("a SET Error the merchant sends", () => {
+  it("is recorded with the order after the refused PInitReq", () => {
+    expect(errorCapture.map((m) => m.type)).toEqual(["PInitReq", "Error"]);
+  });
+
+  it("decodes under asn1Decoding as MessageWrapper, with its ErrorTBS, as does the refused PInitReq", async () => {
+    const refused = errorCapture[0]?.der ?? new Uint8Array(0);
+    const refusedVerdict = scratch.asn1Decoding("refused-PInitReq", refused, "MessageWrapper");
+    expect(refusedVerdict.ok).toBe(true);
+    expect(refusedVerdict.output).toMatch(/name:purchaseInitRequest\s+type:/);
+    const bytes = errorCapture[1]?.der ?? new Uint8Array(0);
+    const v = scratch.asn1Decoding("Error", bytes, "MessageWrapper");
+    expect(v.ok).toBe(true);
+    expect(v.output).toMatch(/name:error\s+type:/);
+    expect(v.output).toMatch(/name:unsignedError\s+type:/);
+    // MessageWrapper / [0] Message / [999] Error / [1] unsignedError / ErrorTBS
+    const tbs = elementAt(bytes, 1, 0, 0, 0);
+    expect(scratch.asn1Decoding("ErrorTBS", tbs, "ErrorTBS").ok).toBe(true);
+    const body = bodyOf(bytes);
+    if (body.type !== "error") throw new Error(`captured ${body.type}, not an Error`);
+    expect((await readError(p, body.value)).code).toBe("unknownRRPID");
+  });
+});
+
+describe("the oracles can say no", () => {
+  const pRes = () => bodyOf(der("dual-signed", "PRes")).value as Uint8Array;
+  /** Each refusal below is measured against the same command accepting the untouched bytes. */
+  const verifiesAsCaptured = (name: string, sd: Uint8Array) => {
+    const v = cmsVerify(scratch.write(`${name}-as-captured.der`, sd), "visa", os.devNull);
+    expect(v.output).toContain("Verification successful");
+  };
+
+  it("OpenSSL refuses a PRes whose signed PResData has one byte flipped (digest mismatch)", async () => {
+    const sd = pRes();
+    verifiesAsCaptured("pres-content", sd);
+    const signed = (await verifyS(p, sd, { contentType: ContentType.PResData })).content;
+    const at = offsetOf(sd, signed) + Math.floor(signed.length / 2);
+    const v = cmsVerify(scratch.write("pres-flipped.der", flipped(sd, at)), "visa", os.devNull);
+    expect(v.ok).toBe(false);
+    expect(v.output).toContain("Verification failure");
+    expect(v.output).toContain("content verify error");
+  });
+
+  it("OpenSSL refuses a PRes whose signature value has one byte flipped", () => {
+    const sd = pRes();
+    verifiesAsCaptured("pres-signature", sd);
+    const v = cmsVerify(scratch.write("pres-sigflip.der", flipped(sd, sd.length - 10)), "visa", os.devNull);
+    expect(v.ok).toBe(false);
+    expect(v.output).toContain("Verification failure");
+    expect(v.output).toContain("CMS_SignerInfo_verify:verification failure");
+  });
+
+  it("OpenSSL refuses the PRes under a root that is not the lab's", () => {
+    const file = scratch.write("pres-foreign.der", pRes());
+    const args = (root: string) => ["cms", "-verify", "-inform", "DER", "-in", file, "-CAfile", root];
+    const rest = ["-purpose", "any", "-ignore_critical", "-out", os.devNull];
+    expect(scratch.openssl(...args("root.pem"), ...rest).ok).toBe(true);
+    const v = scratch.openssl(...args(foreignRoot), ...rest);
+    expect(v.ok).toBe(false);
+    expect(v.output).toMatch(/unable to get (local )?issuer certificate/);
+  });
+
+  it("OpenSSL refuses SET's critical certificate extensions unless told to ignore them (docs/interop.md)", () => {
+    const file = scratch.write("pres-critical.der", pRes());
+    const args = ["cms", "-verify", "-inform", "DER", "-in", file, "-CAfile", "root.pem", "-certfile"];
+    const rest = ["visa-certs.pem", "-purpose", "any", "-out", os.devNull];
+    expect(scratch.openssl(...args, ...rest, "-ignore_critical").ok).toBe(true);
+    const v = scratch.openssl(...args, ...rest);
+    expect(v.ok).toBe(false);
+    expect(v.output).toContain("unhandled critical extension");
+  });
+
+  it("OpenSSL cannot open the AuthReq with the merchant's own key", () => {
+    const authReq = bodyOf(der("dual-signed", "AuthReq")).value as schema.AuthReq;
+    const env = scratch.write("authreq-wrongkey.der", authReq.authReqEnvelope);
+    expect(cmsDecrypt(env, "visa/gateway/key-exchange", os.devNull).ok).toBe(true);
+    const v = cmsDecrypt(env, "visa/merchant/key-exchange", os.devNull);
+    expect(v.ok).toBe(false);
+    expect(v.output).toContain("Error decrypting CMS");
+  });
+
+  it("asn1Decoding and our decoder refuse a truncated PRes", () => {
+    const whole = der("dual-signed", "PRes");
+    expect(scratch.asn1Decoding("PRes-whole", whole, "MessageWrapper").ok).toBe(true);
+    const truncated = whole.subarray(0, whole.length - 1);
+    const v = scratch.asn1Decoding("PRes-truncated", truncated, "MessageWrapper");
+    expect(v.ok).toBe(false);
+    expect(v.output).not.toContain("Decoding: SUCCESS");
+    expect(() => schema.decodeMessage(truncated)).toThrow(SetError);
+  });
+
+  it("asn1Decoding refuses a captured PReq offered as a PI", () => {
+    const v = scratch.asn1Decoding("PReq-as-PI", der("dual-signed", "PReq"), "PI");
+    expect(v.ok).toBe(false);
+    expect(v.output).not.toContain("Decoding: SUCCESS");
+  });
+});
