@@ -98,8 +98,15 @@ beforeAll(async () => {
   const dual = runs.get("dual-signed");
   const pInitReq = dual?.messages.find((m) => m.type === "PInitReq");
   if (!dual || !pInitReq) throw new Error("the dual-signed purchase captured no PInitReq");
-  const request = schema.decodeMessage(pInitReq.der).message.value as schema.PInitReq;
-  const tampered = flipped(pInitReq.der, offsetOf(pInitReq.der, new TextEncoder().encode(request.language)));
+  // MessageWrapper / [0] Message / [0] PInitReq / {rrpid, language, ...}: flip the language's last byte.
+  const body = elementAt(pInitReq.der, 1, 0, 0);
+  const language = elementAt(body, 1);
+  const at = offsetOf(pInitReq.der, body) + offsetOf(body, language) + language.length - 1;
+  const tampered = flipped(pInitReq.der, at);
+  const refused = schema.decodeMessage(tampered).message.value as schema.PInitReq;
+  const original = schema.decodeMessage(pInitReq.der).message.value as schema.PInitReq;
+  if (refused.language === original.language || hex(refused.rrpid) !== hex(original.rrpid))
+    throw new Error("the tampered PInitReq should differ in its language only");
   await postSet(`${merchantUrl.replace(/\/$/, "")}/set`, tampered);
   const after = await fetchMessages(merchantUrl, dual.result.orderId);
   errorCapture = after.slice(dual.messages.length);
