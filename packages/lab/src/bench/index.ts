@@ -5,7 +5,7 @@
  * measured in the same run, the raw crypto bound: RSA-2048 private-key operations per second
  * divided by the private-key operations one purchase needs.
  *
- * Environment: BENCH_PURCHASES (default 150), BENCH_SECONDS (run that long instead of a count),
+ * Environment: BENCH_PURCHASES (default 100), BENCH_SECONDS (run that long instead of a count),
  * BENCH_CONCURRENCY (default 8), BENCH_WARMUP (default 4 x concurrency), BENCH_CRYPTO_SECONDS
  * (per raw-crypto figure, default 1), SETLAB_LOG_LEVEL (the parties' log level, default info).
  */
@@ -34,7 +34,7 @@ const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function main(): Promise<number> {
   const seconds = envNumber("BENCH_SECONDS", undefined);
-  const count = seconds === undefined ? Math.floor(envNumber("BENCH_PURCHASES", 150)!) : undefined;
+  const count = seconds === undefined ? Math.floor(envNumber("BENCH_PURCHASES", 100)!) : undefined;
   const concurrency = Math.floor(envNumber("BENCH_CONCURRENCY", 8)!);
   const warmup = Math.floor(envNumber("BENCH_WARMUP", 4 * concurrency)!);
   const cryptoSeconds = envNumber("BENCH_CRYPTO_SECONDS", 1)!;
@@ -45,11 +45,16 @@ async function main(): Promise<number> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-bench-"));
   let started = false;
   const stop = async () => {
-    if (started) {
-      started = false;
-      await down(home, log).catch((e: unknown) => log(`down failed: ${(e as Error).message}`));
+    try {
+      if (started) {
+        started = false;
+        await down(home, log);
+      }
+    } catch (e) {
+      log(`down failed: ${(e as Error).message}`);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
     }
-    fs.rmSync(home, { recursive: true, force: true });
   };
   const onSignal = () => {
     void stop().finally(() => process.exit(130));
@@ -96,6 +101,7 @@ async function main(): Promise<number> {
         : `measuring: ${seconds} s at concurrency ${concurrency}`,
     );
     const sampler = startRssSampler(procs);
+    const loadBefore = os.loadavg()[0];
     const cpuBefore = cpuSnapshot(procs);
     const t0 = performance.now();
     const samples: Sample[] = await runLoad({ count, seconds, concurrency }, purchase);
@@ -110,6 +116,7 @@ async function main(): Promise<number> {
       clockTicks: clockTicksPerSecond(),
       logLevel: process.env.SETLAB_LOG_LEVEL ?? "info",
       concurrency,
+      load: [loadBefore, os.loadavg()[0]],
       wallMs,
       samples,
       parties: procs.map((p) => ({

@@ -19,6 +19,8 @@ export interface BenchResult {
   readonly clockTicks: number;
   readonly logLevel: string;
   readonly concurrency: number;
+  /** The host's 1-minute load average when the measured window began and ended (other work competes). */
+  readonly load: readonly [number, number];
   readonly wallMs: number;
   readonly samples: readonly Sample[];
   readonly parties: readonly PartyFigures[];
@@ -52,6 +54,9 @@ export function formatReport(r: BenchResult): string {
   line(
     `${n} purchases at concurrency ${r.concurrency} in ${f(r.wallMs / 1000, 2)} s: ${f(perSecond)} purchases/s` +
       ` (approved ${approved.length}, other ${n - approved.length})`,
+  );
+  line(
+    `host load average (1 min) at start / end of the window: ${f(r.load[0], 2)} / ${f(r.load[1], 2)} on ${r.cpus} CPUs`,
   );
   line(
     `latency ms (order + initiation + purchase): p50 ${f(latency.p50)}  p99 ${f(latency.p99)}  mean ${f(latency.mean)}  max ${f(latency.max)}`,
@@ -108,12 +113,13 @@ export function formatReport(r: BenchResult): string {
   );
   line();
 
-  line("raw crypto, RSA-2048, one core, one operation at a time");
+  line("raw crypto, RSA-2048, one operation at a time: wall rate, and CPU ms per operation (all threads)");
   for (const s of [r.raw.node, r.raw.peculiar])
     line(
-      `  ${s.provider.padEnd(9)} sign ${f(s.sign.perSecond, 0).padStart(5)}/s (${f(s.sign.ms, 3)} ms)` +
-        `  OAEP decrypt ${f(s.decrypt.perSecond, 0).padStart(5)}/s (${f(s.decrypt.ms, 3)} ms)` +
-        `  verify ${f(s.verify.perSecond, 0).padStart(6)}/s  OAEP encrypt ${f(s.encrypt.perSecond, 0).padStart(6)}/s`,
+      `  ${s.provider.padEnd(9)} sign ${f(s.sign.perSecond, 0).padStart(5)}/s ${f(s.sign.ms, 3)} ms` +
+        `  OAEP decrypt ${f(s.decrypt.perSecond, 0).padStart(5)}/s ${f(s.decrypt.ms, 3)} ms` +
+        `  verify ${f(s.verify.perSecond, 0).padStart(6)}/s ${f(s.verify.ms, 3)} ms` +
+        `  OAEP encrypt ${f(s.encrypt.perSecond, 0).padStart(6)}/s ${f(s.encrypt.ms, 3)} ms`,
     );
   const ops = totalPrivateOps();
   line(`private-key operations per purchase: ${ops}`);
@@ -122,11 +128,13 @@ export function formatReport(r: BenchResult): string {
       `  ${o.party.padEnd(9)} ${o.signs} sign + ${o.decrypts} decrypt (${o.stack}): ${o.what}  = ${f(rawByParty.get(o.party) ?? 0, 2)} ms`,
     );
   const simple = r.raw.node.sign.perSecond / ops;
+  const simpleCpu = 1000 / r.raw.node.sign.ms / ops;
   line(
-    `bound, Node sign rate / ${ops}: ${f(simple)} purchases/s per core, ${f(simple * r.cpus)} on ${r.cpus} cores`,
+    `bound, Node sign rate / ${ops}: ${f(simple)} purchases/s per core (by CPU ms per sign: ${f(simpleCpu)}), ` +
+      `${f(simple * r.cpus)} (${f(simpleCpu * r.cpus)}) on ${r.cpus} cores`,
   );
   line(
-    `bound, each party's stack and mix (${f(rawTotal, 2)} ms raw per purchase): ${f(1000 / rawTotal)} purchases/s per core, ${f((1000 * r.cpus) / rawTotal)} on ${r.cpus} cores`,
+    `bound, each party's stack and mix (${f(rawTotal, 2)} CPU ms raw per purchase): ${f(1000 / rawTotal)} purchases/s per core, ${f((1000 * r.cpus) / rawTotal)} on ${r.cpus} cores`,
   );
   line();
 
