@@ -4,7 +4,7 @@
  * payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
  * exits 1, each with one line on stderr; once listening, one JSON line on stdout.
  */
-import { nodeProvider } from "@setlab/protocol";
+import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
 import { announceListening, createLogger, LabPki, labPassphrase } from "@setlab/runtime";
 import { Gateway } from "./gateway/gateway";
 import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "./gatewayPki";
@@ -64,7 +64,12 @@ export async function serve(args: ServeArgs): Promise<void> {
     provider,
     keys,
     merchantKex: merchantKexFrom(pki),
-    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
+    // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
+    trust: {
+      pinnedRoot: pki.root(),
+      intermediates: intermediatesFrom(pki),
+      chainCache: new ValidatedChainCache(provider),
+    },
     store,
   });
   const app = buildGatewayServer({ gateway, store, logger });

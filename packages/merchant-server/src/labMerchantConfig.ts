@@ -3,7 +3,7 @@
  * `<brand>/merchant/signature` and `<brand>/merchant/key-exchange` keys and certificates, and the
  * gateway's `<brand>/gateway/key-exchange` certificate (patent step S31: configuration).
  */
-import { type CryptoProvider, parseSetCertificate } from "@setlab/protocol";
+import { type CryptoProvider, parseSetCertificate, ValidatedChainCache } from "@setlab/protocol";
 import { type LabPki, LabPkiError } from "@setlab/runtime";
 import { type BrandConfig, labCardCertRequired, type MerchantConfig } from "./core/merchantConfig";
 
@@ -52,5 +52,6 @@ export async function labMerchantConfig(
   const merID = parseSetCertificate(brands[0].signer.certificate).merchantData?.merID;
   const merchantID = options.merchantID ?? merID;
   if (!merchantID) throw new LabPkiError("the merchant certificate carries no merID; pass --merchant-id");
-  return { brands, merchantID, trust: { pinnedRoot: pki.root() } };
+  // Chains already accepted (cardholders', gateways') are not re-validated; signatures always are.
+  return { brands, merchantID, trust: { pinnedRoot: pki.root(), chainCache: new ValidatedChainCache(p) } };
 }

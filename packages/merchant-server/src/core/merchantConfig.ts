@@ -3,7 +3,7 @@
  * it sends that brand's authorizations to (patent step S31: the gateway's key-exchange certificate
  * comes from configuration), and the brand's policy on unsigned purchase requests.
  */
-import type { Decrypter, Signer } from "@setlab/protocol";
+import type { Decrypter, Signer, ValidatedChainCache } from "@setlab/protocol";
 
 export interface BrandConfig {
   /** BrandID as cards announce it: "Visa", "MasterCard". */
@@ -37,7 +37,11 @@ export interface MerchantConfig {
   /** MerTermIDs.merchantID: the merID of the merchant certificate. */
   readonly merchantID: string;
   /** The pinned SET root (and any CA certificates to use besides those messages carry). */
-  readonly trust: { readonly pinnedRoot: Uint8Array; readonly intermediates?: readonly Uint8Array[] };
+  readonly trust: {
+    readonly pinnedRoot: Uint8Array;
+    readonly intermediates?: readonly Uint8Array[];
+    readonly chainCache?: ValidatedChainCache;
+  };
   /** SWIdent of every message header. */
   readonly swIdent?: string;
   /** Message extensions (OIDs) this merchant understands. */

@@ -15,6 +15,7 @@ import {
   SW,
   type schema,
   schema as setSchema,
+  ValidatedChainCache,
   verifyPInitRes,
   verifyPRes,
   wrapMessage,
@@ -71,12 +72,19 @@ function setFailure(e: SetError): Answer {
 /** The cards a phone holds, by card id. */
 export class CardApplet {
   private readonly cards = new Map<string, Card>();
+  /**
+   * Merchant and gateway chains the card already validated, keyed by the whole certificate DER
+   * (SET's thumbs serve the same purpose): the next purchase at the same shop skips the chain work,
+   * never the signature check. Held in memory only.
+   */
+  readonly chainCache: ValidatedChainCache;
 
   constructor(
     cards: readonly Card[],
     readonly env: CardEnvironment,
   ) {
     for (const c of cards) this.cards.set(c.data.cardId, c);
+    this.chainCache = new ValidatedChainCache(env.p);
   }
 
   card(cardId: string): Card | undefined {
@@ -299,7 +307,7 @@ export class CardSession {
       this.env.p,
       message.value,
       { chall_C: tx.chall_C, lid_C: tx.lid_C, brandID: tx.brand },
-      { pinnedRoot: card.data.root, at: this.now() },
+      { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
     );
     const { data: resData, merchant, gatewayKex } = verified;
     if (!sameBytes(resData.rrpid, tx.rrpid))
@@ -425,7 +433,7 @@ export class CardSession {
           lid_C: tx.transIDs.lid_C,
           merchantCertificate: tx.merchant.der,
         },
-        { pinnedRoot: card.data.root, at: this.now() },
+        { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
       );
       if (!sameBytes(resData.rrpid, tx.pReqRrpid))
         throw new SetError("unknownRRPID", "PResData.rrpid is not the RRPID of PReq", "PResData.rrpid");
