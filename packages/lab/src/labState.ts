@@ -11,6 +11,8 @@ export interface PartyState {
   readonly pid: number;
   readonly log: string;
   readonly db?: string;
+  /** The party's command line after its script, so the lab can restart it on the same port. */
+  readonly argv?: readonly string[];
 }
 
 export interface LabState {

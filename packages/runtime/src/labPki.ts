@@ -51,6 +51,12 @@ export class LabPkiError extends Error {
 /** The lab's documented default passphrase for the keys `set-ca init` writes. */
 export const labPassphrase = "setlab";
 
+/** The passphrase for keys at rest: `SETLAB_PASSPHRASE` when set, else the lab default. */
+export function keyPassphrase(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.SETLAB_PASSPHRASE;
+  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : labPassphrase;
+}
+
 export type KeyUse = "signature" | "keyEncipherment";
 
 export class LabPki {

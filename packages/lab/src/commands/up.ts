@@ -38,7 +38,8 @@ export async function up(options: UpOptions): Promise<LabState> {
     if (r.status !== 0) throw new LabFailure(`set-ca init failed: ${(r.stderr || r.stdout).trim()}`);
   }
   const pin = options.pin ?? defaultPin;
-  const env = { ...process.env, ...options.env };
+  // A lab party honours fault switches (docs/faults.md); production runs never set this.
+  const env = { ...process.env, SETLAB_ALLOW_FAULTS: "1", ...options.env };
   const files = (name: string) => ({
     out: path.join(home, "logs", `${name}.out`),
     log: path.join(home, "logs", `${name}.log`),
@@ -46,34 +47,30 @@ export async function up(options: UpOptions): Promise<LabState> {
   const started: number[] = [];
   try {
     const gatewayDb = path.join(home, "gateway.sqlite");
-    const gateway = await spawnParty(
-      "gateway",
-      partyScripts.gateway,
-      ["serve", "--pki", pki, "--db", gatewayDb, "--port", "0"],
-      files("gateway"),
-      env,
-    );
+    const gatewayArgv = ["serve", "--pki", pki, "--db", gatewayDb, "--port", "0"];
+    const gateway = await spawnParty("gateway", partyScripts.gateway, gatewayArgv, files("gateway"), env);
     started.push(gateway.pid);
     say(`gateway  ${gateway.url}  pid ${gateway.pid}`);
 
     const merchantDb = path.join(home, "merchant.sqlite");
     const gatewaySet = `${gateway.url.replace(/\/$/, "")}/set`;
+    const merchantArgv = [
+      "serve",
+      "--pki",
+      pki,
+      "--db",
+      merchantDb,
+      "--gateway",
+      `Visa=${gatewaySet}`,
+      "--gateway",
+      `MasterCard=${gatewaySet}`,
+      "--port",
+      "0",
+    ];
     const merchant = await spawnParty(
       "merchant",
       partyScripts.merchant,
-      [
-        "serve",
-        "--pki",
-        pki,
-        "--db",
-        merchantDb,
-        "--gateway",
-        `Visa=${gatewaySet}`,
-        "--gateway",
-        `MasterCard=${gatewaySet}`,
-        "--port",
-        "0",
-      ],
+      merchantArgv,
       files("merchant"),
       env,
     );
@@ -90,13 +87,8 @@ export async function up(options: UpOptions): Promise<LabState> {
       if (r.status !== 0)
         throw new LabFailure(`card personalization failed: ${(r.stderr || r.stdout).trim()}`);
     }
-    const phone = await spawnParty(
-      "phone",
-      partyScripts.phone,
-      ["serve", "--data", phoneData, "--port", "0", "--confirm", "auto"],
-      files("phone"),
-      env,
-    );
+    const phoneArgv = ["serve", "--data", phoneData, "--port", "0", "--confirm", "auto"];
+    const phone = await spawnParty("phone", partyScripts.phone, phoneArgv, files("phone"), env);
     started.push(phone.pid);
     say(`phone    ${phone.url}  pid ${phone.pid}`);
 
@@ -107,9 +99,9 @@ export async function up(options: UpOptions): Promise<LabState> {
       phoneData,
       pin,
       parties: {
-        gateway: { ...gateway, db: gatewayDb },
-        merchant: { ...merchant, db: merchantDb },
-        phone,
+        gateway: { ...gateway, db: gatewayDb, argv: gatewayArgv },
+        merchant: { ...merchant, db: merchantDb, argv: merchantArgv },
+        phone: { ...phone, argv: phoneArgv },
       },
     };
     writeState(home, state);
