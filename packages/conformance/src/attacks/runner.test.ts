@@ -1,0 +1,99 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Attack, AttackOutcome, AttackTarget } from "./attack";
+import { judge, runAttacks } from "./runner";
+import { TargetError, targetOfLab } from "./target";
+
+const attack = (over: Partial<Attack>, outcome: AttackOutcome | Error): Attack => ({
+  id: "test/attack",
+  category: "replay",
+  title: "sends something again",
+  expected: "refused",
+  run: async () => {
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  },
+  ...over,
+});
+const refused: AttackOutcome = {
+  refused: true,
+  refusedBy: "merchant",
+  signal: "unknownRRPID",
+  stateUnchanged: true,
+  detail: "",
+};
+const target: AttackTarget = {
+  home: "/nowhere",
+  pki: "/nowhere/pki",
+  merchantUrl: "http://127.0.0.1:1",
+  gatewayUrl: "http://127.0.0.1:2",
+  phoneUrl: "tcp://127.0.0.1:3",
+  pin: "1234",
+};
+
+describe("judging an attack", () => {
+  test("a refusal that changed nothing is as expected", () => {
+    expect(judge(attack({}, refused), refused)).toBe(true);
+  });
+  test("a refusal that still changed state is not", () => {
+    expect(judge(attack({}, refused), { ...refused, stateUnchanged: false })).toBe(false);
+  });
+  test("an attack that went through is not", () => {
+    expect(judge(attack({}, refused), { ...refused, refused: false })).toBe(false);
+  });
+  test("a documented SET 1.0 gap is as expected when it goes through, and not when refused", () => {
+    const gap = attack({ succeedsUnderSetProfile: true }, refused);
+    expect(judge(gap, { ...refused, refused: false, stateUnchanged: false })).toBe(true);
+    expect(judge(gap, refused)).toBe(false);
+  });
+});
+
+describe("running attacks", () => {
+  test("a kit failure is recorded as an error, never as a refusal, and the run goes on", async () => {
+    const seen: string[] = [];
+    const results = await runAttacks(
+      [
+        attack({ id: "a/throws" }, new Error("cannot reach the merchant\nstack")),
+        attack({ id: "a/ok" }, refused),
+      ],
+      target,
+      (r) => seen.push(r.attack.id),
+    );
+    expect(seen).toEqual(["a/throws", "a/ok"]);
+    expect(results[0]).toMatchObject({ asExpected: false, error: "cannot reach the merchant" });
+    expect(results[1]).toMatchObject({ asExpected: true, outcome: refused });
+  });
+});
+
+describe("the target of a lab", () => {
+  test("is read from lab.json, and a missing or damaged one is a clear error", () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-target-"));
+    try {
+      expect(() => targetOfLab(home)).toThrow(TargetError);
+      fs.writeFileSync(path.join(home, "lab.json"), "{not json");
+      expect(() => targetOfLab(home)).toThrow(/not a lab state file/);
+      fs.writeFileSync(
+        path.join(home, "lab.json"),
+        JSON.stringify({
+          pki: "/p",
+          pin: "1234",
+          pairingCode: "123456",
+          parties: {
+            gateway: { url: "http://127.0.0.1:8402/" },
+            merchant: { url: "http://127.0.0.1:8401" },
+            phone: { url: "tcp://127.0.0.1:8403" },
+          },
+        }),
+      );
+      expect(targetOfLab(home)).toMatchObject({
+        gatewayUrl: "http://127.0.0.1:8402",
+        merchantUrl: "http://127.0.0.1:8401",
+        phoneUrl: "tcp://127.0.0.1:8403",
+        pairingCode: "123456",
+      });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * `set-conformance` (from the repo root: `pnpm attacks`): run the attack catalogue against a
+ * lab. With `--home` pointing at a running lab (`pnpm lab up`) it attacks that lab; without, it
+ * starts a fresh lab in a temporary directory, attacks it and stops it.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { down, up } from "@setlab/lab";
+import { attackCatalog } from "./attacks/catalog";
+import { type AttackResult, runAttacks } from "./attacks/runner";
+import { TargetError, targetOfLab } from "./attacks/target";
+
+const usage = `usage: set-conformance attacks [--home DIR] [--only PREFIX] [--list] [--json]
+  --home DIR     attack the lab running from DIR (default: start a fresh lab, attack it, stop it)
+  --only PREFIX  only the attacks whose id starts with PREFIX (e.g. replay/, certificate/)
+  --list         list the attacks and exit
+  --json         one JSON object per attack on stdout`;
+
+class UsageError extends Error {}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+function row(r: AttackResult): string {
+  const verdict = r.error
+    ? "KIT ERROR"
+    : r.asExpected
+      ? r.attack.succeedsUnderSetProfile
+        ? "GAP SHOWN"
+        : "refused"
+      : "NOT REFUSED";
+  const by = r.outcome?.refusedBy ?? "-";
+  const signal = r.outcome?.signal ?? "-";
+  const detail = r.error ?? r.outcome?.detail ?? "";
+  return `${verdict.padEnd(11)} ${r.attack.id.padEnd(48)} ${by.padEnd(9)} ${signal.padEnd(26)} ${detail}`;
+}
+
+async function attacks(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      home: { type: "string" },
+      only: { type: "string" },
+      list: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const chosen = attackCatalog.filter((a) => !values.only || a.id.startsWith(values.only));
+  if (values.list) {
+    for (const a of chosen) out(`${a.id.padEnd(48)} ${a.category.padEnd(22)} ${a.title}`);
+    return 0;
+  }
+  if (chosen.length === 0) throw new UsageError(`no attack id starts with "${values.only}"`);
+  let home = values.home;
+  let own: string | undefined;
+  if (!home) {
+    own = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-attacks-"));
+    home = own;
+    process.stderr.write(`starting a fresh lab in ${home}\n`);
+    await up({ home, log: (l) => process.stderr.write(`${l}\n`) });
+  }
+  try {
+    const target = targetOfLab(home);
+    if (!values.json)
+      out(`${"verdict".padEnd(11)} ${"attack".padEnd(48)} ${"by".padEnd(9)} ${"signal".padEnd(26)} detail`);
+    const results = await runAttacks(chosen, target, (r) =>
+      out(
+        values.json
+          ? JSON.stringify({
+              id: r.attack.id,
+              category: r.attack.category,
+              asExpected: r.asExpected,
+              error: r.error,
+              ms: r.ms,
+              ...r.outcome,
+            })
+          : row(r),
+      ),
+    );
+    const failed = results.filter((r) => !r.asExpected).length;
+    const gaps = results.filter((r) => r.asExpected && r.attack.succeedsUnderSetProfile).length;
+    if (!values.json)
+      out(
+        `${results.length} attacks: ${results.length - failed - gaps} refused, ${gaps} documented SET 1.0 gaps shown, ${failed} not as expected`,
+      );
+    return failed === 0 ? 0 : 1;
+  } finally {
+    if (own) {
+      await down(own).catch(() => undefined);
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === "attacks") return await attacks(rest);
+    if (command === "help" || command === "--help" || command === "-h" || command === undefined) {
+      out(usage);
+      return command === undefined ? 2 : 0;
+    }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    process.stderr.write(`set-conformance: ${message}\n`);
+    if (e instanceof UsageError) process.stderr.write(`${usage}\n`);
+    return e instanceof UsageError || e instanceof TargetError ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));
