@@ -106,7 +106,6 @@ export class Gateway {
           `a gateway does not take ${wrapper.message.type}`,
           "Message",
         );
-      this.checkDate(wrapper.messageHeader.date, at);
       const authReq = wrapper.message.value;
       keys = keysForEnvelope(authReq.authReqEnvelope, this.options.keys);
       const opened = await this.open(keys, wrapper.messageHeader, authReq, at);
@@ -117,8 +116,11 @@ export class Gateway {
         brand: keys.brand,
         merchantID: opened.merID,
       };
+      // A repeat of an answered AuthReq gets the stored AuthRes whatever its age: a merchant that
+      // was down re-sends the same bytes after a restart, and nothing new is decided.
       const seen = this.options.store.authorization(ids.authRRPID!);
       if (seen) return { ...ids, ...this.replay(seen, opened.requestHash) };
+      this.checkDate(wrapper.messageHeader.date, at);
       const checked = await this.checkPI(opened);
       return await this.queue.run(() => this.decideAndAnswer(opened, checked));
     } catch (e) {
@@ -302,7 +304,12 @@ export class Gateway {
       );
   }
 
-  /** Serialized: replay and XID checks, the issuer's decision, AuthRes, and one committed row. */
+  /**
+   * Serialized: replay and XID checks, the issuer's decision, AuthRes, and one committed row. The
+   * authorization, the account hold and the AuthRes bytes are one SQLite transaction, committed
+   * before the answer is returned: a gateway killed after this point answers a retry with the
+   * stored bytes; one killed before it has decided nothing.
+   */
   private async decideAndAnswer(
     o: Opened,
     checked: { decision: AuthDecision } | { pan: string },

@@ -1,0 +1,174 @@
+/**
+ * The gateway across a restart: a Gateway over a real SQLite file is dropped (the process "dies"
+ * after committing, before its answer left) and a new one opens the same file, as a restarted
+ * `set-gateway` would. The merchant's retry must find the stored AuthRes; nothing is decided twice.
+ */
+import * as path from "node:path";
+import { nodeProvider } from "@setlab/protocol";
+import { LabPki } from "@setlab/runtime";
+import { Gateway } from "../gateway/gateway";
+import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
+import { toHex } from "../gateway/hex";
+import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
+import { AuthReqBuilder } from "../testing/authReqBuilder";
+import { makeLabPkiDir } from "../testing/labPkiDir";
+import { GatewayStore } from "./gatewayStore";
+
+const p = nodeProvider();
+let tmp: ReturnType<typeof makeLabPkiDir>;
+let pki: LabPki;
+let keys: GatewayBrandKeys[];
+let b: AuthReqBuilder;
+let n = 0;
+
+beforeAll(async () => {
+  tmp = makeLabPkiDir();
+  pki = LabPki.open(tmp.pkiDir);
+  keys = await gatewayKeysFrom(pki, p.crypto);
+  b = new AuthReqBuilder(p, pki);
+});
+afterAll(() => tmp.cleanup());
+
+/** One gateway process over `file`: a fresh store handle and a fresh Gateway, as after a restart. */
+function start(file: string, maxClockSkewMs?: number) {
+  const store = GatewayStore.open(file);
+  store.seedAccounts(accountsFrom(pki));
+  const gw = new Gateway({
+    provider: p,
+    keys,
+    merchantKex: merchantKexFrom(pki),
+    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
+    store,
+    ...(maxClockSkewMs !== undefined ? { policy: { maxClockSkewMs } } : {}),
+  });
+  return { gw, store };
+}
+
+const dbFile = () => path.join(tmp.dir, `crash-${++n}.sqlite`);
+
+async function readAuthCode(bytes: Uint8Array): Promise<string> {
+  const r = await b.read(bytes, "Visa");
+  if (r.type !== "authRes") throw new Error(`expected an AuthRes, got Error ${r.code}`);
+  return r.data.authResPayload.authHeader.authCode;
+}
+
+async function readErrorCode(bytes: Uint8Array): Promise<string> {
+  const r = await b.read(bytes, "Visa");
+  if (r.type !== "error") throw new Error("expected a SET Error");
+  return r.code;
+}
+
+describe("gateway crash safety: committed before answered", () => {
+  it("the authorization, the hold and the AuthRes bytes are on disk when handleAuthReq returns", async () => {
+    const file = dbFile();
+    const first = start(file);
+    const req = await b.build();
+    const out = await first.gw.handleAuthReq(req.bytes);
+    // Another connection to the same file (another process) sees the committed row at once.
+    const reader = GatewayStore.open(file);
+    const rows = reader.authorizationsByXid(toHex(req.parts.transIDs.xid));
+    expect(rows).toHaveLength(1);
+    expect(Buffer.from(rows[0].response).equals(Buffer.from(out.response))).toBe(true);
+    expect(reader.account("visa-approve")?.held).toBe(12800);
+    reader.close();
+    first.store.close();
+  });
+
+  it("killed after the commit: after a restart the same AuthReq bytes get the stored AuthRes, one hold", async () => {
+    const file = dbFile();
+    const first = start(file);
+    const req = await b.build();
+    const lost = await first.gw.handleAuthReq(req.bytes); // answered, but the answer never left
+    first.store.close();
+
+    const second = start(file);
+    const retry = await second.gw.handleAuthReq(req.bytes);
+    expect(retry.kind).toBe("replay");
+    expect(Buffer.from(retry.response).equals(Buffer.from(lost.response))).toBe(true);
+    expect(await readAuthCode(retry.response)).toBe("approved");
+    expect(second.store.authorizationsByXid(toHex(req.parts.transIDs.xid))).toHaveLength(1);
+    expect(second.store.account("visa-approve")?.held).toBe(12800);
+    second.store.close();
+  });
+
+  it("a stored answer is given even when the retry comes after the clock-skew window", async () => {
+    const file = dbFile();
+    const first = start(file);
+    const req = await b.build({ date: new Date(Date.now() - 5 * 60_000) });
+    const lost = await first.gw.handleAuthReq(req.bytes);
+    expect(await readAuthCode(lost.response)).toBe("approved");
+    first.store.close();
+
+    // The restarted gateway allows 1 minute of skew: the 5-minute-old AuthReq is now "too old",
+    // but it was answered already, so its stored answer comes back and nothing new is decided.
+    const second = start(file, 60_000);
+    const retry = await second.gw.handleAuthReq(req.bytes);
+    expect(retry.kind).toBe("replay");
+    expect(Buffer.from(retry.response).equals(Buffer.from(lost.response))).toBe(true);
+    // Negative: a NEW AuthReq of that age is refused by the same gateway.
+    const fresh = await b.build({ date: new Date(Date.now() - 5 * 60_000) });
+    expect(await readErrorCode((await second.gw.handleAuthReq(fresh.bytes)).response)).toBe("messageTooOld");
+    expect(second.store.authorizationsByXid(toHex(fresh.parts.transIDs.xid))).toHaveLength(0);
+    second.store.close();
+  });
+
+  it("after a restart, the same AuthRRPID with another amount is refused and changes nothing", async () => {
+    const file = dbFile();
+    const first = start(file);
+    const req = await b.build();
+    await first.gw.handleAuthReq(req.bytes);
+    first.store.close();
+
+    const second = start(file);
+    const other = await b.build({
+      authRRPID: req.parts.authRRPID,
+      xid: req.parts.transIDs.xid,
+      amount: 500,
+    });
+    expect(await readErrorCode((await second.gw.handleAuthReq(other.bytes)).response)).toBe("unknownRRPID");
+    expect(second.store.authorizationsByXid(toHex(req.parts.transIDs.xid))).toHaveLength(1);
+    expect(second.store.account("visa-approve")?.held).toBe(12800);
+    second.store.close();
+  });
+
+  it("after a restart, the same XID under a new AuthRRPID gets duplicateAuthorization, no second hold", async () => {
+    const file = dbFile();
+    const first = start(file);
+    const req = await b.build();
+    await first.gw.handleAuthReq(req.bytes);
+    first.store.close();
+
+    const second = start(file);
+    const again = await b.build({ xid: req.parts.transIDs.xid });
+    expect(await readAuthCode((await second.gw.handleAuthReq(again.bytes)).response)).toBe(
+      "duplicateAuthorization",
+    );
+    const rows = second.store.authorizationsByXid(toHex(req.parts.transIDs.xid));
+    expect(rows.filter((r) => r.authCode === "approved")).toHaveLength(1);
+    expect(second.store.account("visa-approve")?.held).toBe(12800);
+    second.store.close();
+  });
+
+  it("a hold that cannot be taken rolls the whole authorization back (one transaction)", async () => {
+    const file = dbFile();
+    const { store } = start(file);
+    const row = {
+      authRRPID: "aa".repeat(20),
+      xid: "bb".repeat(20),
+      merchantID: "SETLAB-MER-0001",
+      brand: "Visa",
+      amount: 100,
+      currency: 392,
+      amtExp10: 0,
+      authCode: "approved",
+      // A hold without an account fails after the row was inserted: the insert must not survive.
+      held: 100,
+      requestHash: "00",
+      response: Uint8Array.of(1),
+      created: new Date().toISOString(),
+    };
+    expect(() => store.recordAuthorization(row)).toThrow();
+    expect(store.authorization(row.authRRPID)).toBeUndefined();
+    store.close();
+  });
+});
