@@ -3,3 +3,4 @@ export * from "./apdu";
 export * from "./cardLinkError";
 export * from "./commandSet";
 export * from "./frame";
+export * from "./secureLink";

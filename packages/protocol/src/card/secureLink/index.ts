@@ -1,0 +1,9 @@
+/** The secure card link: ECDH P-256 pairing by a 6-digit code, HKDF-SHA-256, AES-256-GCM records (docs/card-link.md). */
+export * from "./handshake";
+export * from "./keySchedule";
+export * from "./messages";
+export * from "./pairing";
+export * from "./pairingThrottle";
+export * from "./recordLayer";
+export * from "./secureLinkError";
+export * from "./transcript";

@@ -1,0 +1,93 @@
+/**
+ * The handshake messages of the secure card link. Each travels as one card-link frame whose first
+ * byte is its type; lengths are fixed, so a message either decodes exactly or is refused.
+ *
+ *   HELLO     0x01  version (1) || P-256 public key, uncompressed (65)
+ *   COMMIT    0x02  HMAC-SHA-256 commitment (32)
+ *   REVEAL    0x03  the commitment's nonce (16)
+ *   FINISHED  0x04  key confirmation HMAC-SHA-256 (32)
+ *   ALERT     0x05  reason (1): 1 pairing refused, 2 locked (too many failed pairings); unauthenticated, a hint only
+ *   RECORD    0x17  see recordLayer.ts
+ */
+import { SecureLinkError } from "./secureLinkError";
+
+export const LINK_VERSION = 1;
+export const PUBLIC_KEY_LENGTH = 65;
+export const COMMIT_LENGTH = 32;
+export const NONCE_LENGTH = 16;
+export const FINISHED_LENGTH = 32;
+
+export const MessageType = {
+  HELLO: 0x01,
+  COMMIT: 0x02,
+  REVEAL: 0x03,
+  FINISHED: 0x04,
+  ALERT: 0x05,
+  RECORD: 0x17,
+} as const;
+
+export const AlertReason = { PAIRING_REFUSED: 1, LOCKED: 2 } as const;
+
+export type HandshakeMessage =
+  | { type: "hello"; version: number; publicKey: Uint8Array }
+  | { type: "commit"; commitment: Uint8Array }
+  | { type: "reveal"; nonce: Uint8Array }
+  | { type: "finished"; mac: Uint8Array }
+  | { type: "alert"; reason: number };
+
+function tagged(type: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + body.length);
+  out[0] = type;
+  out.set(body, 1);
+  return out;
+}
+
+function fixed(what: string, bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length !== length)
+    throw new SecureLinkError("handshake", `${what} is ${bytes.length} bytes, expected ${length}`);
+  return bytes;
+}
+
+export function encodeHandshake(m: HandshakeMessage): Uint8Array {
+  switch (m.type) {
+    case "hello": {
+      const body = new Uint8Array(1 + PUBLIC_KEY_LENGTH);
+      body[0] = m.version;
+      body.set(fixed("public key", m.publicKey, PUBLIC_KEY_LENGTH), 1);
+      return tagged(MessageType.HELLO, body);
+    }
+    case "commit":
+      return tagged(MessageType.COMMIT, fixed("commitment", m.commitment, COMMIT_LENGTH));
+    case "reveal":
+      return tagged(MessageType.REVEAL, fixed("nonce", m.nonce, NONCE_LENGTH));
+    case "finished":
+      return tagged(MessageType.FINISHED, fixed("finished MAC", m.mac, FINISHED_LENGTH));
+    case "alert":
+      return Uint8Array.of(MessageType.ALERT, m.reason & 0xff);
+  }
+}
+
+/** Decode one handshake message; anything else (a record, a card command, garbage) is refused. */
+export function decodeHandshake(bytes: Uint8Array): HandshakeMessage {
+  if (bytes.length === 0) throw new SecureLinkError("handshake", "empty handshake message");
+  const body = bytes.subarray(1);
+  switch (bytes[0]) {
+    case MessageType.HELLO:
+      fixed("HELLO", body, 1 + PUBLIC_KEY_LENGTH);
+      return { type: "hello", version: body[0], publicKey: body.slice(1) };
+    case MessageType.COMMIT:
+      return { type: "commit", commitment: fixed("COMMIT", body, COMMIT_LENGTH).slice() };
+    case MessageType.REVEAL:
+      return { type: "reveal", nonce: fixed("REVEAL", body, NONCE_LENGTH).slice() };
+    case MessageType.FINISHED:
+      return { type: "finished", mac: fixed("FINISHED", body, FINISHED_LENGTH).slice() };
+    case MessageType.ALERT:
+      fixed("ALERT", body, 1);
+      return { type: "alert", reason: body[0] };
+    default:
+      throw new SecureLinkError(
+        "handshake",
+        `not a handshake message (type 0x${bytes[0].toString(16).padStart(2, "0")})`,
+      );
+  }
+}

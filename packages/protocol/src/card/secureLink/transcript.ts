@@ -1,0 +1,20 @@
+/**
+ * The handshake transcript: every handshake message in the order sent and received, each with a
+ * 4-byte length, hashed with SHA-256. Both ends must hold the same bytes for their keys and key
+ * confirmation MACs to agree, so a message changed, dropped or injected by anyone shows.
+ */
+import { concat } from "./bytes";
+
+export class Transcript {
+  private readonly parts: Uint8Array[] = [];
+
+  add(message: Uint8Array): void {
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, message.length);
+    this.parts.push(length, message.slice());
+  }
+
+  async hash(crypto: Crypto): Promise<Uint8Array<ArrayBuffer>> {
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", concat(...this.parts)));
+  }
+}
