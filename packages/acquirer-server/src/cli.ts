@@ -6,6 +6,9 @@
  */
 import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
 import { announceListening, createLogger, LabPki, labPassphrase } from "@setlab/runtime";
+import { AuthResForger } from "./faults/badSignature";
+import { randomSourceFromEnv } from "./faults/faultDecision";
+import { faultsAllowed, GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
 import { Gateway } from "./gateway/gateway";
 import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "./gatewayPki";
 import { buildGatewayServer } from "./server";
@@ -54,25 +57,36 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 export async function serve(args: ServeArgs): Promise<void> {
-  const provider = nodeProvider();
+  const base = nodeProvider();
   const pki = LabPki.open(args.pki);
-  const keys = await gatewayKeysFrom(pki, provider.crypto, args.passphrase);
+  const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
   const store = GatewayStore.open(args.db);
   store.seedAccounts(accountsFrom(pki));
   const logger = createLogger("gateway");
+  const merchantKex = merchantKexFrom(pki);
+  const trustAnchors = { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) };
+  // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
+  let faults: GatewayFaults | undefined;
+  if (faultsAllowed()) {
+    faults = new GatewayFaults({
+      logger,
+      store,
+      random: randomSourceFromEnv(),
+      forger: new AuthResForger({ provider: base, keys, merchantKex, trust: trustAnchors }),
+    });
+    logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
+  }
+  const skew = faults;
+  const provider = skew ? skewedProvider(base, () => skew.skewMs()) : base;
   const gateway = new Gateway({
     provider,
     keys,
-    merchantKex: merchantKexFrom(pki),
+    merchantKex,
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
-    trust: {
-      pinnedRoot: pki.root(),
-      intermediates: intermediatesFrom(pki),
-      chainCache: new ValidatedChainCache(provider),
-    },
+    trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
     store,
   });
-  const app = buildGatewayServer({ gateway, store, logger });
+  const app = buildGatewayServer({ gateway, store, logger, ...(faults ? { faults } : {}) });
   const address = await app.listen({ port: args.port, host: args.host });
   const url = new URL(address);
   if (url.hostname === "[::1]" || url.hostname === "0.0.0.0") url.hostname = args.host;

@@ -5,6 +5,7 @@
  */
 import { type Logger, registerSetRoute, runIdOf } from "@setlab/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { GatewayFaults } from "./faults/gatewayFaults";
 import type { Gateway } from "./gateway/gateway";
 import type { AccountRow, AuthorizationRow, GatewayStore } from "./store/gatewayStore";
 
@@ -12,6 +13,8 @@ export interface GatewayServerOptions {
   readonly gateway: Gateway;
   readonly store: GatewayStore;
   readonly logger: Logger;
+  /** Fault switches (docs/faults.md): only for a gateway started with SETLAB_ALLOW_FAULTS=1. */
+  readonly faults?: GatewayFaults;
 }
 
 /** First six and last four digits; the rest masked. */
@@ -51,9 +54,11 @@ export function accountView(a: AccountRow) {
 export function buildGatewayServer(options: GatewayServerOptions): FastifyInstance {
   const { gateway, store, logger } = options;
   const app = Fastify({ logger: false });
+  options.faults?.register(app);
 
   registerSetRoute(app, "/set", async (body, req) => {
     const out = await gateway.handleAuthReq(body);
+    options.faults?.observe(req, out);
     const entry = {
       event: "authReq",
       runId: runIdOf(req),

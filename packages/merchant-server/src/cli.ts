@@ -11,6 +11,7 @@
 import { nodeProvider } from "@setlab/protocol";
 import { announceListening, createLogger, LabPki, LabPkiError } from "@setlab/runtime";
 import { Merchant } from "./core/merchant";
+import { faultsAllowed, MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
 import { labMerchantConfig } from "./labMerchantConfig";
 import { buildMerchantServer } from "./server";
@@ -87,13 +88,17 @@ async function serve(args: ServeArgs): Promise<void> {
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
   });
   const repo = new SqliteRepository(args.db);
+  // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
+  const faults = faultsAllowed() ? new MerchantFaults(logger) : undefined;
+  if (faults) logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
+  const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways));
   const merchant = new Merchant({
     p,
     repo,
     config,
-    gateway: new HttpGatewayClient(Object.fromEntries(args.gateways)),
+    gateway: faults ? faults.wrap(httpGateway) : httpGateway,
   });
-  const app = buildMerchantServer({ merchant, logger });
+  const app = buildMerchantServer({ merchant, logger, ...(faults ? { faults } : {}) });
   const url = await app.listen({ port: args.port, host: args.host });
   logger.info({ url, brands: merchant.brands(), merchantID: config.merchantID }, "merchant listening");
   announceListening("merchant", url);

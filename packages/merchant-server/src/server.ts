@@ -7,12 +7,15 @@ import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
+import type { MerchantFaults } from "./faults/merchantFaults";
 
 export interface MerchantServerOptions {
   readonly merchant: Merchant;
   readonly logger: Logger;
   /** The origin the initiation object names; default: the address the server listens on. */
   readonly publicUrl?: string;
+  /** Fault switches (docs/faults.md): only for a merchant started with SETLAB_ALLOW_FAULTS=1. */
+  readonly faults?: MerchantFaults;
 }
 
 function orderId(req: FastifyRequest): number | undefined {
@@ -35,6 +38,8 @@ export function buildMerchantServer(options: MerchantServerOptions): FastifyInst
     }
     return "http://127.0.0.1";
   };
+
+  options.faults?.register(app);
 
   app.get("/health", async () => ({ status: "ok", party: "merchant", brands: merchant.brands() }));
 

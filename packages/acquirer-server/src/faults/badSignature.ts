@@ -1,0 +1,97 @@
+/**
+ * The bad-signature fault: an AuthRes that is right in every field (the committed authorization's
+ * AuthCode, amount and approval code, the request's AuthTags, sealed to the merchant, carrying the
+ * gateway's real certificate and chain) but signed with a throwaway RSA key, so only the
+ * merchant's signature check can tell. The committed row keeps the genuine AuthRes: a retried
+ * AuthReq gets the genuine answer back.
+ */
+import {
+  type CryptoProvider,
+  openAuthReq,
+  type Signer,
+  schema,
+  sealAuthRes,
+  type Trust,
+  wrapMessage,
+} from "@setlab/protocol";
+import { type AuthDecision, authResBaggageFor, authResDataFor } from "../gateway/authResData";
+import type { MerchantKexDirectory } from "../gateway/gateway";
+import { type GatewayBrandKeys, keysForEnvelope } from "../gateway/gatewayKeys";
+import type { AuthCode, RespReason } from "../issuer/outcomes";
+import type { AuthorizationRow } from "../store/gatewayStore";
+
+export interface AuthResForgerOptions {
+  readonly provider: CryptoProvider;
+  readonly keys: readonly GatewayBrandKeys[];
+  readonly merchantKex: MerchantKexDirectory;
+  readonly trust: Omit<Trust, "at">;
+}
+
+export class AuthResForger {
+  private throwaway?: Promise<CryptoKey>;
+
+  constructor(private readonly options: AuthResForgerOptions) {}
+
+  /** A key that is nobody's: made once per process, never stored. */
+  private throwawayKey(): Promise<CryptoKey> {
+    this.throwaway ??= this.options.provider.crypto.subtle
+      .generateKey(
+        {
+          name: "RSASSA-PKCS1-v1_5",
+          modulusLength: 2048,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: "SHA-256",
+        },
+        false,
+        ["sign", "verify"],
+      )
+      .then((pair) => pair.privateKey);
+    return this.throwaway;
+  }
+
+  /** The AuthRes for the committed authorization `row` of the AuthReq `request`, signed by the throwaway key. */
+  async forge(request: Uint8Array, row: AuthorizationRow): Promise<Uint8Array> {
+    const { provider: p } = this.options;
+    const wrapper = schema.decodeMessage(new Uint8Array(request));
+    if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
+    const authReq = wrapper.message.value;
+    const keys = keysForEnvelope(authReq.authReqEnvelope, this.options.keys);
+    const { data, merchant } = await openAuthReq(p, keys.decrypter, authReq, {
+      ...this.options.trust,
+      at: p.now(),
+    });
+    const merID = merchant.merchantData?.merID;
+    const merchantKex = merID ? this.options.merchantKex(keys.brand, merID) : undefined;
+    if (!merchantKex) throw new Error("no merchant key-exchange certificate");
+    const tags = data.authReqItem.authTags;
+    const decision: AuthDecision = {
+      authCode: row.authCode as AuthCode,
+      hold: row.held,
+      reason: "forged for the badSignature fault",
+      ...(row.respReason ? { respReason: row.respReason as RespReason } : {}),
+      ...(row.approvalCode ? { approvalCode: row.approvalCode } : {}),
+    };
+    const signer: Signer = {
+      certificate: keys.signer.certificate,
+      privateKey: await this.throwawayKey(),
+      ...(keys.signer.chain ? { chain: keys.signer.chain } : {}),
+    };
+    const authRes = await sealAuthRes(
+      p,
+      signer,
+      merchantKex,
+      authResDataFor(tags, data.authReqItem.authReqPayload.authReqAmt, decision),
+      authResBaggageFor(decision),
+    );
+    return wrapMessage(
+      { type: "authorizationResponse", value: authRes },
+      {
+        rrpid: tags.authRRTags.rrpid,
+        lid_C: tags.transIDs.lid_C,
+        ...(tags.transIDs.lid_M ? { lid_M: tags.transIDs.lid_M } : {}),
+        xid: tags.transIDs.xid,
+      },
+      { date: p.now() },
+    );
+  }
+}
