@@ -1,0 +1,101 @@
+/**
+ * A wallet under the adversary's control, outside the card: it builds a PReq in-process with the
+ * protocol's purchase builders and a cardholder's key from the lab PKI, for the attacks a
+ * dishonest cardholder (or a thief holding a card's key) makes and the card itself would refuse
+ * to make (an old Chall-M, a re-used RRPID, another amount under a known XID, a PI bound to another
+ * gateway).
+ */
+import {
+  buildPReqDualSigned,
+  type CryptoProvider,
+  computeHOD,
+  HMAC,
+  parseSetCertificate,
+  schema,
+  thumbOf,
+  wrapMessage,
+} from "@setlab/protocol";
+import type { LabPki } from "@setlab/runtime";
+import type { PurchAmt } from "./labHttp";
+import { adversaryProvider, cardData, signerOf } from "./stolenKeys";
+
+export interface WalletPurchase {
+  /** The card id in cards.json (`visa-approve`); its manifest id is `<brand>/cards/<id>`. */
+  readonly cardId: string;
+  readonly transIDs: schema.TransIDs;
+  readonly chall_C: Uint8Array;
+  readonly chall_M: Uint8Array;
+  readonly od: Uint8Array;
+  readonly purchAmt: PurchAmt;
+  /** The gateway key-exchange certificate the PI is sealed to. */
+  readonly gatewayKexCertificate: Uint8Array;
+  /** PIHead.MerchantID. */
+  readonly merID: string;
+  readonly rrpid?: Uint8Array;
+  /** Hardened profile: the thumbprints PIHead names. */
+  readonly profileBinding?: { gatewayCertificate: Uint8Array; merchantCertificate: Uint8Array };
+}
+
+export interface WalletPReq {
+  /** MessageWrapper(PReq) DER. */
+  readonly der: Uint8Array;
+  readonly rrpid: Uint8Array;
+  readonly oiData: schema.OIData;
+  readonly piHead: schema.PIHead;
+}
+
+const thumb = async (p: CryptoProvider, der: Uint8Array): Promise<schema.CertThumb> => ({
+  digestAlgorithm: { algorithm: schema.Std.sha256 },
+  thumbprint: await thumbOf(p, parseSetCertificate(der)),
+});
+
+export async function walletPReq(pki: LabPki, w: WalletPurchase, p = adversaryProvider): Promise<WalletPReq> {
+  const card = cardData(pki, w.cardId);
+  const cardholder = await signerOf(pki, `${card.brand.toLowerCase()}/cards/${w.cardId}`, p);
+  const odSalt = p.random(20);
+  const hod = await computeHOD(p, { od: w.od, purchAmt: w.purchAmt, odSalt });
+  const rrpid = w.rrpid ?? p.random(20);
+  const oiData: schema.OIData = {
+    transIDs: w.transIDs,
+    rrpid,
+    chall_C: w.chall_C,
+    hod,
+    odSalt,
+    chall_M: w.chall_M,
+    brandID: card.brand,
+    bin: card.pan.slice(0, 6),
+  };
+  const piHead: schema.PIHead = {
+    transIDs: w.transIDs,
+    inputs: { hod, purchAmt: w.purchAmt },
+    merchantID: w.merID,
+    transStain: await HMAC(p, p.random(20), w.transIDs.xid),
+    swIdent: "SETLab/0.1",
+    ...(w.profileBinding
+      ? {
+          profileBinding: {
+            gatewayThumb: await thumb(p, w.profileBinding.gatewayCertificate),
+            merchantThumb: await thumb(p, w.profileBinding.merchantCertificate),
+          },
+        }
+      : {}),
+  };
+  const built = await buildPReqDualSigned(p, {
+    cardholder,
+    gatewayKexCertificate: w.gatewayKexCertificate,
+    oiData,
+    piHead,
+    panData: {
+      pan: card.pan,
+      cardExpiry: card.expiry,
+      panSecret: new Uint8Array(Buffer.from(card.panSecret, "hex")),
+      exNonce: p.random(20),
+    },
+  });
+  const der = wrapMessage(
+    { type: "purchaseRequest", value: { type: "pReqDualSigned", value: built.pReq } },
+    { rrpid, lid_C: w.transIDs.lid_C, lid_M: w.transIDs.lid_M, xid: w.transIDs.xid },
+    { date: p.now() },
+  );
+  return { der, rrpid, oiData, piHead };
+}

@@ -1,0 +1,175 @@
+/**
+ * Byte-level tampering with DER: a TLV walk that gives each element's offsets (read only from the
+ * framing, so it works on any SET message), one-byte flips, and the offsets of a message's
+ * position classes (header, body, signature value, envelope key block) for sampled flips.
+ */
+
+export interface Tlv {
+  /** Child indexes from the outermost element. */
+  readonly path: readonly number[];
+  readonly tag: number;
+  readonly constructed: boolean;
+  /** Offset of the first identifier byte. */
+  readonly start: number;
+  /** Offset of the first content byte. */
+  readonly contentStart: number;
+  /** Offset one past the last content byte. */
+  readonly end: number;
+  readonly children: readonly Tlv[];
+}
+
+class DerFramingError extends Error {}
+
+function readTlv(der: Uint8Array, at: number, limit: number, path: number[]): Tlv {
+  let i = at;
+  if (i >= limit) throw new DerFramingError("truncated");
+  const first = der[i++];
+  const constructed = (first & 0x20) !== 0;
+  let tag = first & 0x1f;
+  if (tag === 0x1f) {
+    tag = 0;
+    let b: number;
+    do {
+      if (i >= limit) throw new DerFramingError("truncated tag");
+      b = der[i++];
+      tag = tag * 128 + (b & 0x7f);
+    } while (b & 0x80);
+  }
+  tag += (first & 0xc0) * 0x100_0000;
+  if (i >= limit) throw new DerFramingError("truncated length");
+  let length = der[i++];
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n === 0 || n > 4) throw new DerFramingError("unsupported length");
+    length = 0;
+    for (let k = 0; k < n; k++) {
+      if (i >= limit) throw new DerFramingError("truncated length");
+      length = length * 256 + der[i++];
+    }
+  }
+  const end = i + length;
+  if (end > limit) throw new DerFramingError("length beyond the enclosing element");
+  const children: Tlv[] = [];
+  if (constructed) {
+    let j = i;
+    while (j < end) {
+      const child = readTlv(der, j, end, [...path, children.length]);
+      children.push(child);
+      j = child.end;
+    }
+  }
+  return { path, tag, constructed, start: at, contentStart: i, end, children };
+}
+
+/** The element tree of one DER value. */
+export function tlvTree(der: Uint8Array): Tlv {
+  return readTlv(der, 0, der.length, []);
+}
+
+/** The element at a child-index path. */
+export function tlvAt(der: Uint8Array, ...path: number[]): Tlv {
+  let node = tlvTree(der);
+  for (const i of path) {
+    const next = node.children[i];
+    if (!next) throw new Error(`no element ${i} on path ${path.join("/")}`);
+    node = next;
+  }
+  return node;
+}
+
+/** Every element, depth first. */
+export function allTlvs(root: Tlv): Tlv[] {
+  return [root, ...root.children.flatMap(allTlvs)];
+}
+
+/** A copy with one byte XORed (default: its lowest bit flipped). */
+export function flipByte(bytes: Uint8Array, at: number, mask = 0x01): Uint8Array {
+  if (at < 0 || at >= bytes.length) throw new RangeError(`offset ${at} outside ${bytes.length} bytes`);
+  const copy = new Uint8Array(bytes);
+  copy[at] ^= mask;
+  return copy;
+}
+
+/** A copy with `replacement` written over the same number of bytes at `at`. */
+export function overwrite(bytes: Uint8Array, at: number, replacement: Uint8Array): Uint8Array {
+  if (at + replacement.length > bytes.length) throw new RangeError("replacement past the end");
+  const copy = new Uint8Array(bytes);
+  copy.set(replacement, at);
+  return copy;
+}
+
+/** Where `needle` starts in `haystack` (first match), or -1. */
+export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(
+    Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength),
+    from,
+  );
+}
+
+const OCTET_STRING = 0x04;
+const BIT_STRING = 0x03;
+
+/**
+ * Position classes of a MessageWrapper: the header (MessageWrapper's first element), the
+ * RSA-sized OCTET/BIT STRINGs in the body that end a SignerInfo (signature) or a recipient info
+ * (envelope key block), and the rest of the body.
+ */
+export interface PositionClasses {
+  readonly header: readonly [number, number];
+  readonly signature: readonly (readonly [number, number])[];
+  readonly envelope: readonly (readonly [number, number])[];
+  readonly body: readonly [number, number];
+}
+
+export function positionClasses(wrapper: Uint8Array): PositionClasses {
+  const root = tlvTree(wrapper);
+  const header = root.children[0];
+  const message = root.children[1];
+  if (!header || !message) throw new Error("not a MessageWrapper (header, message)");
+  const signature: [number, number][] = [];
+  const envelope: [number, number][] = [];
+  const visit = (node: Tlv) => {
+    for (const child of node.children) {
+      const big = child.end - child.contentStart >= 128;
+      const last = child === node.children[node.children.length - 1];
+      if (!child.constructed && big && last && (child.tag === OCTET_STRING || child.tag === BIT_STRING)) {
+        // SignerInfo has 5-7 elements (version, sid, digestAlg, [signedAttrs], sigAlg, signature);
+        // KeyTransRecipientInfo has 4 (version, rid, keyEncAlg, encryptedKey).
+        if (node.children.length >= 5) signature.push([child.contentStart, child.end]);
+        else envelope.push([child.contentStart, child.end]);
+      }
+      visit(child);
+    }
+  };
+  visit(message);
+  return { header: [header.start, header.end], signature, envelope, body: [message.start, message.end] };
+}
+
+/** A small deterministic PRNG (mulberry32) so a run's sampled offsets can be reproduced. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` distinct offsets in [start, end) drawn with `rand`, skipping offsets inside `exclude`. */
+export function sampleOffsets(
+  range: readonly [number, number],
+  n: number,
+  rand: () => number,
+  exclude: readonly (readonly [number, number])[] = [],
+): number[] {
+  const [start, end] = range;
+  const inside = (o: number) => exclude.some(([s, e]) => o >= s && o < e);
+  const out = new Set<number>();
+  for (let tries = 0; out.size < n && tries < n * 50; tries++) {
+    const o = start + Math.floor(rand() * (end - start));
+    if (!inside(o)) out.add(o);
+  }
+  return [...out];
+}
