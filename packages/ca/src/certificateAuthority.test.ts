@@ -299,6 +299,36 @@ describe("issuance", () => {
     );
   });
 
+  it("writes an explicit fixtureValidity as given (lab fixtures: expired, not yet valid), and refuses an inverted one", async () => {
+    const pca = h.brands.Visa.pca;
+    const day = 86400_000;
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const expired = await pca.issue({
+      profile: "gatewayKeyExchange",
+      commonName: "Expired",
+      publicKey: (await freshKey("keyEncipherment")).spki,
+      fixtureValidity: { notBefore: new Date(now - 30 * day), notAfter: new Date(now - day) },
+    });
+    expect(expired.certificate.notBefore.getTime()).toBe(now - 30 * day);
+    expect(expired.certificate.notAfter.getTime()).toBe(now - day);
+    const future = await pca.issue({
+      profile: "gatewaySignature",
+      commonName: "Future",
+      publicKey: (await freshKey()).spki,
+      fixtureValidity: { notBefore: new Date(now + 30 * day), notAfter: new Date(now + 60 * day) },
+    });
+    expect(future.certificate.notBefore.getTime()).toBe(now + 30 * day);
+    await refusal(
+      pca.issue({
+        profile: "gatewaySignature",
+        commonName: "Inverted",
+        publicKey: (await freshKey()).spki,
+        fixtureValidity: { notBefore: new Date(now), notAfter: new Date(now - day) },
+      }),
+      "badRequest",
+    );
+  });
+
   it("never issues past its own expiry, and refuses a validity already over", async () => {
     const { spki } = await freshKey();
     const pca = h.brands.Visa.pca;

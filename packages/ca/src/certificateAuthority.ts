@@ -48,6 +48,13 @@ export interface IssueRequest {
   readonly cardholder?: CardholderAccount;
   /** Earlier than the profile's default; the CA's own expiry and the card's expiry cap it anyway. */
   readonly notAfter?: Date;
+  /**
+   * LAB FIXTURE FACILITY, never for a real issuance: the exact validity to write, replacing the
+   * profile default, the caps and the refusal of a certificate that would already be expired. It
+   * makes the already expired and not yet valid certificates that relying parties must refuse
+   * (`set-ca init`'s `attack/...` fixtures).
+   */
+  readonly fixtureValidity?: { readonly notBefore: Date; readonly notAfter: Date };
 }
 
 export interface IssuedCertificate {
@@ -192,7 +199,14 @@ export class CertificateAuthority {
       const cardEnd = endOfCardMonth(a.cardExpiry);
       if (cardEnd.getTime() < notAfter.getTime()) notAfter = cardEnd;
     }
-    if (notAfter.getTime() <= now.getTime())
+    let notBeforeWritten = notBefore;
+    if (req.fixtureValidity) {
+      const v = req.fixtureValidity;
+      if (!(v.notBefore.getTime() < v.notAfter.getTime()))
+        throw new CaError("badRequest", "fixtureValidity: notBefore must precede notAfter");
+      notBeforeWritten = startOfSecond(v.notBefore);
+      notAfter = startOfSecond(v.notAfter);
+    } else if (notAfter.getTime() <= now.getTime())
       throw new CaError("expired", `the certificate would expire by ${notAfter.toISOString()}`);
     if (!commonName) throw new CaError("badRequest", "no subject commonName");
     if (commonName.length > 64) throw new CaError("badRequest", "commonName longer than 64 characters");
@@ -211,7 +225,7 @@ export class CertificateAuthority {
       serialHex: randomSerial(this.provider),
       spki,
       signingKey: this.privateKey,
-      notBefore,
+      notBefore: notBeforeWritten,
       notAfter,
       merchantData: req.merchantData,
       crypto: this.provider.crypto,

@@ -38,6 +38,10 @@ export interface HierarchyOptions {
   readonly provider: CryptoProvider;
   /** Existing key pairs by slot (`root`, `nextRoot`, `<brand>/bca`, ...); others are generated. */
   readonly keys?: Readonly<Record<string, CryptoKeyPair>>;
+  /** Root commonName; default "SET Lab Root CA". */
+  readonly rootCommonName?: string;
+  /** A word put into every CA's commonName after the brand ("Visa <word> Merchant CA"), to tell hierarchies apart. */
+  readonly caNameQualifier?: string;
 }
 
 /** An extractable RSA-2048 signing key pair, as every CA uses. */
@@ -71,6 +75,7 @@ export async function createHierarchy(o: HierarchyOptions): Promise<Hierarchy> {
   const root = await CertificateAuthority.createRoot({
     keys: await keysFor("root"),
     nextRootSpki: new Uint8Array(await crypto.subtle.exportKey("spki", nextRootKeys.publicKey)),
+    commonName: o.rootCommonName,
     store: o.store,
     provider: o.provider,
   });
@@ -84,7 +89,7 @@ export async function createHierarchy(o: HierarchyOptions): Promise<Hierarchy> {
     const keys = await keysFor(`${brand}/${profile}`);
     const issued = await parent.issue({
       profile: profile as ProfileName,
-      commonName: `${brand} ${caLabels[profile]}`,
+      commonName: [brand, o.caNameQualifier, caLabels[profile]].filter(Boolean).join(" "),
       brand,
       publicKey: new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)),
     });

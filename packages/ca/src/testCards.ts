@@ -66,6 +66,15 @@ export const testCards: readonly TestCard[] = [
   },
 ];
 
+/**
+ * Cards of the lab's attack fixtures, kept apart from the test cards (`attack/cards.json`): the
+ * issuer would approve them, so only the relying parties' certificate checks stand between them
+ * and an authorization. `visa-revoked`'s certificate is on the Visa CCA's CRL.
+ */
+export const attackTestCards: readonly TestCard[] = [
+  { id: "visa-revoked", brand: "Visa", pan: "4111110000000062", expiry: "203012", outcome: "approve" },
+];
+
 /** The Luhn (mod 10) check every PAN in the table passes. */
 export function luhnValid(pan: string): boolean {
   if (!/^\d{12,19}$/.test(pan)) return false;

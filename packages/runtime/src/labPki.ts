@@ -15,6 +15,8 @@ export interface LabPkiEntry {
   readonly subject: string;
   readonly serial: string;
   readonly thumb: string;
+  /** Absent in manifests written before it was recorded. */
+  readonly notBefore?: string;
   readonly notAfter: string;
   readonly certificate: string;
   readonly key: string;
@@ -38,6 +40,8 @@ interface Manifest {
   readonly format: string;
   readonly brands: readonly string[];
   readonly cards: string;
+  /** The attack fixtures' cards (`attack/cards.json`), absent in older manifests. */
+  readonly attackCards?: string;
   readonly certificates: readonly LabPkiEntry[];
   readonly crls: readonly { ca: string; file: string }[];
   readonly bcis: readonly { brand: string; file: string }[];
@@ -147,11 +151,23 @@ export class LabPki {
 
   /** The test cards' account data, keyed by card id. */
   cards(): Record<string, LabCardData> {
+    return this.cardFile(this.manifest.cards);
+  }
+
+  /**
+   * The account data of the attack fixtures' cards (`visa-revoked`, whose certificate is
+   * `attack/visa/cardholder-revoked/signature`), keyed by card id; empty when the PKI has none.
+   */
+  attackCards(): Record<string, LabCardData> {
+    return this.manifest.attackCards ? this.cardFile(this.manifest.attackCards) : {};
+  }
+
+  private cardFile(file: string): Record<string, LabCardData> {
     try {
-      return JSON.parse(this.readText(this.manifest.cards)) as Record<string, LabCardData>;
+      return JSON.parse(this.readText(file)) as Record<string, LabCardData>;
     } catch (e) {
       if (e instanceof LabPkiError) throw e;
-      throw new LabPkiError(`${this.manifest.cards} is not valid JSON`);
+      throw new LabPkiError(`${file} is not valid JSON`);
     }
   }
 

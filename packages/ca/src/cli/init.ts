@@ -2,7 +2,8 @@
  * `set-ca init --out DIR [--passphrase P]`: the complete lab PKI. Root; per brand (Visa,
  * MasterCard) the Brand, Cardholder, Merchant and Payment Gateway CAs; the lab merchant and a
  * gateway per brand, each with a signature and a key-exchange certificate; a cardholder
- * certificate for every test card; a first CRL per CA and a BCI per brand. Layout in the README.
+ * certificate for every test card; the attack fixtures (attackFixtures.ts); a first CRL per CA and
+ * a BCI per brand. Layout in the README.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,6 +14,15 @@ import type { ProfileName } from "../profiles";
 import { SqliteCaStore } from "../store";
 import { type TestCard, testCards } from "../testCards";
 import { parse, required } from "./args";
+import {
+  attackCardsFile,
+  attackEndEntities,
+  attackKeyCount,
+  fixtureValidity,
+  foreignCaId,
+  foreignKeySlots,
+  foreignRootId,
+} from "./attackFixtures";
 import { fsReason } from "./files";
 import type { CliIo } from "./io";
 import { encryptPrivateKey } from "./keys";
@@ -61,6 +71,9 @@ export async function init(args: readonly string[], io: CliIo): Promise<number> 
   return 0;
 }
 
+type CardRecord = { brand: string; pan: string; expiry: string; panSecret: string; outcome: string };
+type Issuer = { id: string; ca: CertificateAuthority };
+
 export async function createLabPki(dir: string, passphrase: string): Promise<Manifest> {
   prepareEmptyDir(dir);
   const provider = nodeProvider();
@@ -76,6 +89,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
   };
   try {
     const keys: Record<string, CryptoKeyPair> = {};
+    const foreignKeys: Record<string, CryptoKeyPair> = {};
     const slots = [
       "root",
       "nextRoot",
@@ -86,10 +100,14 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
       signature: [] as Promise<CryptoKeyPair>[],
       keyEncipherment: [] as Promise<CryptoKeyPair>[],
     };
-    // Per brand: merchant and gateway signature keys plus its cards; merchant and gateway key-exchange keys.
+    // Per brand: merchant and gateway signature keys plus its cards; merchant and gateway
+    // key-exchange keys; then the attack fixtures'.
     const needed = {
-      signature: 2 * labBrands.length + testCards.filter((c) => labBrands.includes(c.brand)).length,
-      keyEncipherment: 2 * labBrands.length,
+      signature:
+        2 * labBrands.length +
+        testCards.filter((c) => labBrands.includes(c.brand)).length +
+        attackKeyCount("signature"),
+      keyEncipherment: 2 * labBrands.length + attackKeyCount("keyEncipherment"),
     };
     for (const use of ["signature", "keyEncipherment"] as const)
       for (let i = 0; i < needed[use]; i++) pool[use].push(generate(provider.crypto, use));
@@ -98,16 +116,20 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
       if (!next) throw new Error(`init: the ${use} key pool ran dry`);
       return next;
     };
-    await Promise.all(slots.map(async (s) => (keys[s] = await generate(provider.crypto, "signature"))));
+    await Promise.all([
+      ...slots.map(async (s) => (keys[s] = await generate(provider.crypto, "signature"))),
+      ...foreignKeySlots.map(async (s) => (foreignKeys[s] = await generate(provider.crypto, "signature"))),
+    ]);
     const h = await createHierarchy({ brands: labBrands, store, provider, keys });
 
     const chainOf = new Map<CertificateAuthority, string[]>();
+    const caById = new Map<string, CertificateAuthority>();
     const record = async (
       id: string,
       der: Uint8Array,
       profile: ProfileName,
       privateKey: CryptoKey,
-      issuer: { id: string; ca: CertificateAuthority } | null,
+      issuer: Issuer | null,
     ): Promise<void> => {
       const file = `${id}.pem`;
       const key = `${id}.key.pem`;
@@ -123,6 +145,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
         subject: cert.subject,
         serial: cert.serialNumber,
         thumb: await certificateThumb(der),
+        notBefore: cert.notBefore.toISOString(),
         notAfter: cert.notAfter.toISOString(),
         certificate: file,
         key,
@@ -130,72 +153,110 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
         issuer: issuer?.id ?? id,
       });
     };
-    const addCa = async (
-      id: string,
-      ca: CertificateAuthority,
-      issuer: { id: string; ca: CertificateAuthority } | null,
-    ) => {
+    const addCa = async (id: string, ca: CertificateAuthority, issuer: Issuer | null) => {
       await record(id, ca.der, ca.profile.name, ca.privateKey, issuer);
       chainOf.set(ca, written[written.length - 1].chain as string[]);
+      caById.set(id, ca);
+    };
+    const issuerOf = (id: string): Issuer => {
+      const ca = caById.get(id);
+      if (!ca) throw new Error(`init: no CA ${id} yet`);
+      return { id, ca };
     };
 
-    await addCa("root", h.root, null);
-    writeFile("next-root.key.pem", await encryptPrivateKey(h.nextRootKeys.privateKey, passphrase));
-    const cards: Record<
-      string,
-      { brand: string; pan: string; expiry: string; panSecret: string; outcome: string }
-    > = {};
-    for (const brand of labBrands) {
-      const b = brandDir(brand);
-      const cas = h.brands[brand];
-      const root = { id: "root", ca: h.root };
-      await addCa(`${b}/bca`, cas.bca, root);
-      const bca = { id: `${b}/bca`, ca: cas.bca };
-      for (const r of ["cca", "mca", "pca"] as const) await addCa(`${b}/${r}`, cas[r], bca);
-
-      const endEntity = async (
-        id: string,
-        caId: "mca" | "pca" | "cca",
-        profile: ProfileName,
-        commonName: string,
-        extra: { merchantData?: schema.MerchantData; card?: TestCard },
-      ) => {
-        const kex = profile.endsWith("KeyExchange");
-        const pair = await endEntityKeys(kex ? "keyEncipherment" : "signature");
-        let cardholder: { pan: string; cardExpiry: string; panSecret: Uint8Array } | undefined;
-        if (extra.card) {
-          const panSecret = provider.random(20);
-          cardholder = { pan: extra.card.pan, cardExpiry: extra.card.expiry, panSecret };
-          cards[extra.card.id] = {
-            brand,
+    const endEntity = async (
+      id: string,
+      issuer: Issuer,
+      profile: ProfileName,
+      commonName: string,
+      extra: {
+        merchantData?: schema.MerchantData;
+        card?: TestCard;
+        cards?: Record<string, CardRecord>;
+        fixtureValidity?: { notBefore: Date; notAfter: Date };
+      },
+    ) => {
+      const kex = profile.endsWith("KeyExchange");
+      const pair = await endEntityKeys(kex ? "keyEncipherment" : "signature");
+      let cardholder: { pan: string; cardExpiry: string; panSecret: Uint8Array } | undefined;
+      if (extra.card) {
+        const panSecret = provider.random(20);
+        cardholder = { pan: extra.card.pan, cardExpiry: extra.card.expiry, panSecret };
+        if (extra.cards)
+          extra.cards[extra.card.id] = {
+            brand: extra.card.brand,
             pan: extra.card.pan,
             expiry: extra.card.expiry,
             panSecret: Buffer.from(panSecret).toString("hex"),
             outcome: extra.card.outcome,
           };
-        }
-        const issued = await cas[caId].issue({
-          profile,
-          commonName,
-          publicKey: new Uint8Array(await subtle.exportKey("spki", pair.publicKey)),
-          merchantData: extra.merchantData,
-          cardholder,
-        });
-        await record(id, issued.der, profile, pair.privateKey, { id: `${b}/${caId}`, ca: cas[caId] });
-      };
+      }
+      const issued = await issuer.ca.issue({
+        profile,
+        commonName,
+        publicKey: new Uint8Array(await subtle.exportKey("spki", pair.publicKey)),
+        merchantData: extra.merchantData,
+        cardholder,
+        fixtureValidity: extra.fixtureValidity,
+      });
+      await record(id, issued.der, profile, pair.privateKey, issuer);
+      return issued;
+    };
+
+    await addCa("root", h.root, null);
+    writeFile("next-root.key.pem", await encryptPrivateKey(h.nextRootKeys.privateKey, passphrase));
+    const cards: Record<string, CardRecord> = {};
+    for (const brand of labBrands) {
+      const b = brandDir(brand);
+      const cas = h.brands[brand];
+      await addCa(`${b}/bca`, cas.bca, issuerOf("root"));
+      for (const r of ["cca", "mca", "pca"] as const) await addCa(`${b}/${r}`, cas[r], issuerOf(`${b}/bca`));
       const md = labMerchantData(brand);
-      await endEntity(`${b}/merchant/signature`, "mca", "merchantSignature", "SET Lab Shop", {
+      const mca = issuerOf(`${b}/mca`);
+      const pca = issuerOf(`${b}/pca`);
+      await endEntity(`${b}/merchant/signature`, mca, "merchantSignature", "SET Lab Shop", {
         merchantData: md,
       });
-      await endEntity(`${b}/merchant/key-exchange`, "mca", "merchantKeyExchange", "SET Lab Shop", {
+      await endEntity(`${b}/merchant/key-exchange`, mca, "merchantKeyExchange", "SET Lab Shop", {
         merchantData: md,
       });
-      await endEntity(`${b}/gateway/signature`, "pca", "gatewaySignature", `${brand} Lab Gateway`, {});
-      await endEntity(`${b}/gateway/key-exchange`, "pca", "gatewayKeyExchange", `${brand} Lab Gateway`, {});
+      await endEntity(`${b}/gateway/signature`, pca, "gatewaySignature", `${brand} Lab Gateway`, {});
+      await endEntity(`${b}/gateway/key-exchange`, pca, "gatewayKeyExchange", `${brand} Lab Gateway`, {});
       for (const card of testCards.filter((c) => c.brand === brand))
-        await endEntity(`${b}/cards/${card.id}`, "cca", "cardholderSignature", card.id, { card });
+        await endEntity(`${b}/cards/${card.id}`, issuerOf(`${b}/cca`), "cardholderSignature", card.id, {
+          card,
+          cards,
+        });
     }
     writeFile("cards.json", `${JSON.stringify(cards, null, 2)}\n`);
+
+    // Attack fixtures: a foreign hierarchy nobody pins, then the end entities of the table.
+    const foreign = await createHierarchy({
+      brands: ["Visa"],
+      store,
+      provider,
+      keys: foreignKeys,
+      rootCommonName: "SET Lab Foreign Root CA",
+      caNameQualifier: "Foreign",
+    });
+    await addCa(foreignRootId, foreign.root, null);
+    await addCa(foreignCaId("bca"), foreign.brands.Visa.bca, issuerOf(foreignRootId));
+    for (const r of ["cca", "mca", "pca"] as const)
+      await addCa(foreignCaId(r), foreign.brands.Visa[r], issuerOf(foreignCaId("bca")));
+    const attackCards: Record<string, CardRecord> = {};
+    const now = provider.now();
+    for (const f of attackEndEntities) {
+      const issuer = issuerOf(f.issuer);
+      const issued = await endEntity(f.id, issuer, f.profile, f.commonName, {
+        merchantData: f.merchantData,
+        card: f.card,
+        cards: attackCards,
+        fixtureValidity: f.validity ? fixtureValidity(f.validity, now) : undefined,
+      });
+      // Revoked before the first CRLs are signed below, so the CRL the brand's BCI names lists it.
+      if (f.revoked) await issuer.ca.revoke(issued.serial, "keyCompromise");
+    }
+    writeFile(attackCardsFile, `${JSON.stringify(attackCards, null, 2)}\n`);
 
     const manifest: Manifest = {
       format: "setlab-pki/1",
@@ -203,6 +264,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
       brands: [...labBrands],
       nextRootKey: "next-root.key.pem",
       cards: "cards.json",
+      attackCards: attackCardsFile,
       certificates: written,
       crls: [],
       bcis: [],

@@ -21,6 +21,8 @@ export interface ManifestCertificate {
   readonly serial: string;
   /** Hex SET thumb (SHA-256 of the TBSCertificate). */
   readonly thumb: string;
+  /** Absent in manifests written before it was recorded. */
+  readonly notBefore?: string;
   readonly notAfter: string;
   readonly certificate: string;
   /** Encrypted PKCS#8 PEM. */
@@ -53,6 +55,8 @@ export interface Manifest {
   readonly nextRootKey: string;
   /** Test-card account data (PAN, expiry, PANSecret): lab secrets, kept out of the certificates. */
   readonly cards: string;
+  /** Account data of the attack fixtures' cards (`attack/cards.json`), like `cards`. */
+  readonly attackCards?: string;
   readonly certificates: ManifestCertificate[];
   readonly crls: ManifestCrl[];
   readonly bcis: ManifestBci[];

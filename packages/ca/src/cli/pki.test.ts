@@ -6,10 +6,19 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import {
+  hashedAccountId,
+  nodeProvider,
+  parseSetCertificate,
+  type SetCertificate,
+  SetError,
+  validateChain,
+} from "@setlab/protocol";
 import { main } from "../cli";
 import { testCards } from "../testCards";
+import { attackEndEntities } from "./attackFixtures";
 import { bufferIo } from "./io";
-import type { Manifest } from "./manifest";
+import type { Manifest, ManifestCertificate } from "./manifest";
 
 let dir: string;
 let manifest: Manifest;
@@ -22,6 +31,24 @@ async function run(...argv: string[]) {
 }
 
 const openssl = (...args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
+
+/** `openssl verify` of a manifest certificate to the last certificate of its chain, with extra arguments. */
+function opensslVerify(c: ManifestCertificate, ...extra: string[]) {
+  const untrusted = c.chain.slice(1, -1).map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+  const args = [
+    "verify",
+    "-ignore_critical",
+    ...extra,
+    "-CAfile",
+    path.join(dir, c.chain[c.chain.length - 1]),
+  ];
+  if (untrusted.length) {
+    const file = path.join(work, "untrusted.pem");
+    fs.writeFileSync(file, untrusted.join(""));
+    args.push("-untrusted", file);
+  }
+  return openssl(...args, path.join(dir, c.certificate));
+}
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "set-ca-pki-"));
@@ -43,8 +70,11 @@ describe("set-ca init", () => {
         for (const use of ["signature", "key-exchange"]) expect(ids).toContain(`${b}/${p}/${use}`);
     }
     for (const c of testCards) expect(ids).toContain(`${c.brand.toLowerCase()}/cards/${c.id}`);
-    expect(manifest.certificates).toHaveLength(1 + 2 * (4 + 4) + testCards.length);
-    expect(manifest.crls).toHaveLength(9);
+    // Plus the attack fixtures: the foreign root and its 4 Visa CAs, and the table's end entities.
+    expect(manifest.certificates).toHaveLength(
+      1 + 2 * (4 + 4) + testCards.length + 5 + attackEndEntities.length,
+    );
+    expect(manifest.crls).toHaveLength(9 + 5);
     expect(manifest.bcis.map((b) => b.brand)).toEqual(["Visa", "MasterCard"]);
     expect(fs.existsSync(path.join(dir, "ca.sqlite"))).toBe(true);
   });
@@ -63,18 +93,17 @@ describe("set-ca init", () => {
     expect(manifest.certificates.find((c) => c.id === "root")?.chain).toEqual(["root.pem"]);
   });
 
-  it("OpenSSL verifies every certificate to the root", () => {
+  it("OpenSSL verifies every certificate to its root, except the expired and not yet valid fixtures", () => {
     const failures: string[] = [];
     for (const c of manifest.certificates) {
-      const untrusted = c.chain.slice(1, -1).map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
-      const args = ["verify", "-ignore_critical", "-CAfile", path.join(dir, "root.pem")];
-      if (untrusted.length) {
-        const file = path.join(work, "untrusted.pem");
-        fs.writeFileSync(file, untrusted.join(""));
-        args.push("-untrusted", file);
-      }
-      const r = openssl(...args, path.join(dir, c.certificate));
-      if (r.status !== 0 || !r.stdout.includes(": OK")) failures.push(`${c.id}: ${r.stdout}${r.stderr}`);
+      const r = opensslVerify(c);
+      const expected = /-expired\//.test(c.id)
+        ? "certificate has expired"
+        : /-future\//.test(c.id)
+          ? "certificate is not yet valid"
+          : ": OK";
+      if (!`${r.stdout}${r.stderr}`.includes(expected) || (expected === ": OK") !== (r.status === 0))
+        failures.push(`${c.id}: ${r.stdout}${r.stderr}`);
     }
     expect(failures).toEqual([]);
   });
@@ -154,6 +183,237 @@ describe("set-ca init", () => {
     const noOut = await run("init");
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toBe("set-ca: init: --out is required\n");
+  });
+});
+
+describe("set-ca init: the attack fixtures", () => {
+  const provider = nodeProvider();
+  const DAY = 86400_000;
+  const entry = (id: string) => {
+    const e = manifest.certificates.find((c) => c.id === id);
+    if (!e) throw new Error(`no ${id} in the manifest`);
+    return e;
+  };
+  const der = (file: string) => {
+    const m = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END/.exec(
+      fs.readFileSync(path.join(dir, file), "utf8"),
+    );
+    return new Uint8Array(Buffer.from(m?.[1] ?? "", "base64"));
+  };
+  const cert = (id: string) => parseSetCertificate(der(entry(id).certificate));
+  const revokedIds = [
+    "attack/visa/merchant-revoked/signature",
+    "attack/visa/gateway-revoked/key-exchange",
+    "attack/visa/cardholder-revoked/signature",
+  ];
+  /** validateChain to `rootId`, checking revocation against the current Visa BCI and every CRL of the PKI. */
+  const validate = async (id: string, rootId = "root", at = new Date()) => {
+    const e = entry(id);
+    const bci = manifest.bcis.filter((b) => b.brand === "Visa").at(-1);
+    const bciDer = new Uint8Array(
+      Buffer.from(
+        fs
+          .readFileSync(path.join(dir, bci?.file ?? ""), "utf8")
+          .replace(/-----[A-Z ]+-----/g, "")
+          .replace(/\s+/g, ""),
+        "base64",
+      ),
+    );
+    const crls = manifest.crls.map(
+      (c) =>
+        new Uint8Array(
+          Buffer.from(
+            fs
+              .readFileSync(path.join(dir, c.file), "utf8")
+              .replace(/-----[A-Z0-9 ]+-----/g, "")
+              .replace(/\s+/g, ""),
+            "base64",
+          ),
+        ),
+    );
+    return validateChain(provider, der(e.certificate), e.chain.slice(1, -1).map(der), cert(rootId), at, {
+      revocation: { bci: { der: bciDer, brandCa: cert("visa/bca") }, crls },
+    });
+  };
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => "accepted",
+      (e) => (e instanceof SetError ? e.code : `not a SetError: ${e}`),
+    );
+
+  it("lists every fixture of the contract with its role, brand, merID and issuer", () => {
+    const expected: Record<string, { role: string; issuer: string; merID?: string; name?: string }> = {
+      "attack/visa/merchant-b/signature": {
+        role: "mer",
+        issuer: "visa/mca",
+        merID: "SETLAB-MER-0002",
+        name: "SET Lab Other Shop",
+      },
+      "attack/visa/merchant-b/key-exchange": {
+        role: "mer",
+        issuer: "visa/mca",
+        merID: "SETLAB-MER-0002",
+        name: "SET Lab Other Shop",
+      },
+      "attack/visa/accomplice-gateway/signature": { role: "pgwy", issuer: "visa/pca" },
+      "attack/visa/accomplice-gateway/key-exchange": { role: "pgwy", issuer: "visa/pca" },
+      "attack/visa/merchant-expired/signature": { role: "mer", issuer: "visa/mca", merID: "SETLAB-MER-0001" },
+      "attack/visa/merchant-future/signature": { role: "mer", issuer: "visa/mca", merID: "SETLAB-MER-0001" },
+      "attack/visa/merchant-revoked/signature": { role: "mer", issuer: "visa/mca", merID: "SETLAB-MER-0001" },
+      "attack/visa/gateway-expired/key-exchange": { role: "pgwy", issuer: "visa/pca" },
+      "attack/visa/gateway-future/key-exchange": { role: "pgwy", issuer: "visa/pca" },
+      "attack/visa/gateway-revoked/key-exchange": { role: "pgwy", issuer: "visa/pca" },
+      "attack/visa/cardholder-revoked/signature": { role: "card", issuer: "visa/cca" },
+      "attack/foreign/root": { role: "rca", issuer: "attack/foreign/root" },
+      "attack/foreign/visa/bca": { role: "bca", issuer: "attack/foreign/root" },
+      "attack/foreign/visa/mca": { role: "mca", issuer: "attack/foreign/visa/bca" },
+      "attack/foreign/visa/pca": { role: "pca", issuer: "attack/foreign/visa/bca" },
+      "attack/foreign/visa/merchant/signature": {
+        role: "mer",
+        issuer: "attack/foreign/visa/mca",
+        merID: "SETLAB-MER-0001",
+      },
+      "attack/foreign/visa/gateway/key-exchange": { role: "pgwy", issuer: "attack/foreign/visa/pca" },
+    };
+    for (const [id, want] of Object.entries(expected)) {
+      const e = entry(id);
+      expect({ id, role: e.role, issuer: e.issuer, brand: e.brand }).toEqual({
+        id,
+        role: want.role,
+        issuer: want.issuer,
+        brand: want.role === "rca" ? undefined : "Visa",
+      });
+      const c = cert(id);
+      expect(c.merchantData?.merID).toBe(want.merID);
+      if (want.name) expect(c.merchantData?.merNameSeq[0].name).toBe(want.name);
+      const use = id.endsWith("key-exchange")
+        ? "keyEncipherment"
+        : id.endsWith("signature")
+          ? "digitalSignature"
+          : "keyCertSign";
+      expect(c.keyUsage).toContain(use);
+      expect(fs.readFileSync(path.join(dir, e.key), "utf8")).toMatch(
+        /^-----BEGIN ENCRYPTED PRIVATE KEY-----/,
+      );
+    }
+    expect(cert("attack/visa/accomplice-gateway/signature").subject).toContain("CN=Visa Accomplice Gateway");
+    // The foreign hierarchy is a separate root: self-signed, and its chain never reaches the lab's root.
+    expect(entry("attack/foreign/visa/merchant/signature").chain).toEqual([
+      "attack/foreign/visa/merchant/signature.pem",
+      "attack/foreign/visa/mca.pem",
+      "attack/foreign/visa/bca.pem",
+      "attack/foreign/root.pem",
+    ]);
+    expect(cert("attack/foreign/root").selfIssued).toBe(true);
+    expect(cert("attack/foreign/root").spki).not.toEqual(cert("root").spki);
+  });
+
+  it("issues the expired ones expired since yesterday and the future ones valid from 30 days ahead", () => {
+    const now = Date.now();
+    for (const id of ["attack/visa/merchant-expired/signature", "attack/visa/gateway-expired/key-exchange"]) {
+      const c = cert(id);
+      expect(c.notAfter.getTime()).toBeLessThan(now - DAY + 60_000);
+      expect(c.notAfter.getTime()).toBeGreaterThan(now - 2 * DAY);
+      expect(entry(id).notAfter).toBe(c.notAfter.toISOString());
+    }
+    for (const id of ["attack/visa/merchant-future/signature", "attack/visa/gateway-future/key-exchange"]) {
+      const c = cert(id);
+      expect(c.notBefore.getTime()).toBeGreaterThan(now + 29 * DAY);
+      expect(c.notAfter.getTime()).toBeGreaterThan(c.notBefore.getTime());
+      expect(entry(id).notBefore).toBe(c.notBefore.toISOString());
+    }
+    const valid = attackEndEntities.filter((f) => !f.validity).map((f) => cert(f.id));
+    for (const c of valid) expect(c.notBefore.getTime() <= now && now < c.notAfter.getTime()).toBe(true);
+  });
+
+  it("SET path validation: the revoked ones are revokedCertificate under the current Visa BCI, the others pass or fail for their own reason", async () => {
+    for (const id of revokedIds) expect(await refusal(validate(id))).toBe("revokedCertificate");
+    for (const id of [
+      "attack/visa/merchant-b/signature",
+      "attack/visa/merchant-b/key-exchange",
+      "attack/visa/accomplice-gateway/signature",
+      "attack/visa/accomplice-gateway/key-exchange",
+      "visa/merchant/signature",
+      "visa/cards/visa-approve",
+    ])
+      expect(await refusal(validate(id))).toBe("accepted");
+    expect(await refusal(validate("attack/visa/merchant-expired/signature"))).toBe("expiredCertificate");
+    expect(await refusal(validate("attack/visa/gateway-future/key-exchange"))).toBe("invalidCertificate");
+    // The foreign chain does not reach the lab's root; under its own root it is a whole hierarchy.
+    expect(await refusal(validate("attack/foreign/visa/merchant/signature"))).toBe("invalidCertificate");
+    const foreign = entry("attack/foreign/visa/gateway/key-exchange");
+    await expect(
+      validateChain(
+        provider,
+        der(foreign.certificate),
+        foreign.chain.slice(1, -1).map(der),
+        cert("attack/foreign/root"),
+        new Date(),
+      ),
+    ).resolves.toBeDefined();
+  });
+
+  it("OpenSSL -crl_check agrees: the revoked ones are on their CA's CRL, the valid ones under the same CA are not", () => {
+    const crlFile = (ca: string) => {
+      const c = manifest.crls.filter((x) => x.ca === ca).at(-1);
+      return path.join(dir, c?.file ?? "");
+    };
+    const check = (id: string) => {
+      const e = entry(id);
+      return opensslVerify(e, "-crl_check", "-CRLfile", crlFile(e.issuer));
+    };
+    for (const id of revokedIds) {
+      const r = check(id);
+      expect(`${id}: ${r.stdout}${r.stderr}`).toContain("certificate revoked");
+      expect(r.status).not.toBe(0);
+    }
+    for (const id of [
+      "attack/visa/merchant-b/signature",
+      "visa/gateway/key-exchange",
+      "visa/cards/visa-approve",
+    ]) {
+      const r = check(id);
+      expect(`${id}: ${r.stdout}`).toContain(": OK");
+      expect(r.status).toBe(0);
+    }
+  });
+
+  it("the current Visa BCI names the CRLs that list the revoked fixtures", () => {
+    const bci = manifest.bcis.filter((b) => b.brand === "Visa").at(-1);
+    const crlText = (ca: string) => {
+      const c = manifest.crls.filter((x) => x.ca === ca).at(-1);
+      return {
+        thumb: c?.thumb,
+        text: openssl("crl", "-in", path.join(dir, c?.file ?? ""), "-noout", "-text").stdout,
+      };
+    };
+    const shown = openssl(
+      "asn1parse",
+      "-in",
+      path.join(dir, bci?.file ?? ""),
+      "-inform",
+      "PEM",
+    ).stdout.toLowerCase();
+    for (const id of revokedIds) {
+      const { thumb, text } = crlText(entry(id).issuer);
+      expect(text.toUpperCase()).toContain(cert(id).serialNumber.toUpperCase());
+      expect(shown).toContain(thumb?.toLowerCase());
+    }
+  });
+
+  it("attack/cards.json holds the revoked cardholder's account, and its certificate commits to it", async () => {
+    const cards = JSON.parse(fs.readFileSync(path.join(dir, "attack/cards.json"), "utf8"));
+    expect(Object.keys(cards)).toEqual(["visa-revoked"]);
+    const card = cards["visa-revoked"];
+    expect(card).toMatchObject({ brand: "Visa", expiry: "203012", outcome: "approve" });
+    expect(card.pan).toMatch(/^411111\d{10}$/);
+    expect(card.panSecret).toMatch(/^[0-9a-f]{40}$/);
+    expect((fs.statSync(path.join(dir, "attack/cards.json")).mode & 0o777).toString(8)).toBe("600");
+    const cn = await hashedAccountId(provider, card.pan, card.expiry, Buffer.from(card.panSecret, "hex"));
+    const c: SetCertificate = cert("attack/visa/cardholder-revoked/signature");
+    expect(c.subject).toContain(`CN=${cn}`);
+    expect(Buffer.from(c.der).includes(Buffer.from(card.pan))).toBe(false);
+    expect(manifest.attackCards).toBe("attack/cards.json");
   });
 });
 
