@@ -1,16 +1,31 @@
 /**
- * The GatewayClient over HTTP: `POST <gateway>/set` with runtime's postSet, 5 s per attempt, and on
- * a timeout or an unreachable gateway up to two more attempts with the SAME bytes (same AuthRRPID),
- * so that a gateway which did receive the first one recognises the repeat.
+ * The GatewayClient over HTTP: `POST <gateway>/set` with runtime's postSet. Retry policy: up to
+ * three attempts (the first and `retries` more), each with a 5 s timeout, every one with the SAME
+ * bytes (same AuthRRPID), so a gateway that did take an earlier one answers with its stored AuthRes.
+ *
+ * Retried: a timeout, an unreachable gateway (refused, reset, dropped), an HTTP 5xx, an answer that
+ * is not a SET message, and an answer the core's `accept` check rejects (damaged on the wire).
+ * Not retried: other HTTP statuses (the request itself is wrong). Attempts are spaced: attempt n
+ * starts no sooner than n x `spacingMs` after the first, so a gateway that is restarting gets the
+ * time to come back instead of three refusals within a millisecond.
  */
 import { postSet, TransportError } from "@setlab/runtime";
 import { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 
 export interface HttpGatewayOptions {
+  /** Per attempt (default 5000). */
   readonly timeoutMs?: number;
-  /** Further attempts after the first, on timeout or unreachable only. */
+  /** Further attempts after the first (default 2). */
   readonly retries?: number;
+  /** Minimum time between the starts of two attempts (default: `timeoutMs`). */
+  readonly spacingMs?: number;
 }
+
+const retriable = (e: TransportError): boolean =>
+  e.kind === "timeout" ||
+  e.kind === "unreachable" ||
+  e.kind === "contentType" ||
+  (e.kind === "httpStatus" && (e.status ?? 0) >= 500);
 
 export class HttpGatewayClient implements GatewayClient {
   constructor(
@@ -22,20 +37,35 @@ export class HttpGatewayClient implements GatewayClient {
   async send(gatewayId: string, message: Uint8Array, context: GatewayCallContext): Promise<Uint8Array> {
     const url = this.urls[gatewayId];
     if (!url) throw new GatewayUnreachableError(`no URL configured for gateway ${gatewayId}`);
+    const timeoutMs = this.options.timeoutMs ?? 5000;
+    const spacingMs = this.options.spacingMs ?? timeoutMs;
     const attempts = 1 + (this.options.retries ?? 2);
+    const start = Date.now();
     let last: Error | undefined;
+    let rejected: Uint8Array | undefined;
     for (let i = 0; i < attempts; i++) {
+      const wait = start + i * spacingMs - Date.now();
+      if (i > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+      let answer: Uint8Array;
       try {
-        return await postSet(url, message, {
-          timeoutMs: this.options.timeoutMs ?? 5000,
+        answer = await postSet(url, message, {
+          timeoutMs,
           ...(context.runId ? { runId: context.runId } : {}),
         });
       } catch (e) {
-        if (!(e instanceof TransportError)) throw e;
-        last = e;
-        if (e.kind !== "timeout" && e.kind !== "unreachable") break;
+        // A body that breaks off mid-read is as good as no answer.
+        const failure =
+          e instanceof TransportError ? e : new TransportError("unreachable", (e as Error).message);
+        last = failure;
+        if (!retriable(failure)) break;
+        continue;
       }
+      if (!context.accept || (await context.accept(answer))) return answer;
+      rejected = answer;
+      last = new Error("the answer was damaged on the wire");
     }
+    // The budget is spent: the core records the damaged answer it got as a failed authorization.
+    if (rejected) return rejected;
     throw new GatewayUnreachableError(last?.message ?? `gateway ${gatewayId} did not answer`);
   }
 }

@@ -35,7 +35,17 @@ export type AuthorizationResult =
       readonly data: schema.AuthResData;
       readonly baggage: schema.AuthResBaggage;
     }
-  | { readonly kind: "failed"; readonly reason: string };
+  | {
+      readonly kind: "failed";
+      readonly reason: string;
+      /**
+       * True when the bytes are not an authentic answer to this AuthReq (undecodable, not an
+       * AuthRes, a signature or envelope that does not open, other ids): a fault on the wire,
+       * worth sending the same AuthReq again. False for the gateway's own answer (a SET Error,
+       * an AuthAmt over the amount asked for).
+       */
+      readonly onWire: boolean;
+    };
 
 /** Never throws: an answer the merchant cannot use is a failed authorization, with the reason. */
 export async function readAuthorization(
@@ -49,10 +59,10 @@ export async function readAuthorization(
     const wrapper = schema.decodeMessage(answer, ctx.config.understoodExtensions);
     if (wrapper.message.type === "error") {
       const e = await readError(p, wrapper.message.value);
-      return { kind: "failed", reason: `the gateway answered with a SET Error: ${e.code}` };
+      return { kind: "failed", reason: `the gateway answered with a SET Error: ${e.code}`, onWire: false };
     }
     if (wrapper.message.type !== "authorizationResponse")
-      return { kind: "failed", reason: `the gateway answered with ${wrapper.message.type}` };
+      return { kind: "failed", reason: `the gateway answered with ${wrapper.message.type}`, onWire: true };
     const { data, baggage } = await openAuthRes(
       p,
       brand.decrypter,
@@ -81,10 +91,12 @@ export async function readAuthorization(
       return {
         kind: "failed",
         reason: `AuthAmt ${amt.amount}e${amt.amtExp10} (${amt.currency}) exceeds the ${asked.amount}e${asked.amtExp10} (${asked.currency}) asked for`,
+        onWire: false,
       };
     return { kind: "approved", data, baggage };
   } catch (e) {
-    if (e instanceof SetError) return { kind: "failed", reason: `AuthRes refused: ${e.message}` };
-    return { kind: "failed", reason: `AuthRes unusable: ${(e as Error).message}` };
+    if (e instanceof SetError)
+      return { kind: "failed", reason: `AuthRes refused: ${e.message}`, onWire: true };
+    return { kind: "failed", reason: `AuthRes unusable: ${(e as Error).message}`, onWire: true };
   }
 }

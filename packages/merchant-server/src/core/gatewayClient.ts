@@ -6,12 +6,20 @@
 export interface GatewayCallContext {
   /** The lab's run id, passed along for log correlation. */
   readonly runId?: string;
+  /**
+   * The core's check of an answer. `false` means the answer was damaged on the wire (it does not
+   * decode, or is not an authentic AuthRes for this AuthReq): the client sends the same bytes again
+   * within its attempt budget (the gateway answers a repeat with its stored AuthRes) and, when the
+   * budget is spent, resolves with the last answer it got.
+   */
+  readonly accept?: (answer: Uint8Array) => Promise<boolean>;
 }
 
 export interface GatewayClient {
   /**
    * Send one MessageWrapper to the gateway `gatewayId` and resolve with its answer bytes. Throws
    * `GatewayUnreachableError` when no SET answer came (unreachable, timed out, HTTP failure).
+   * Every attempt sends the same bytes (same AuthRRPID).
    */
   send(gatewayId: string, message: Uint8Array, context: GatewayCallContext): Promise<Uint8Array>;
 }

@@ -41,6 +41,16 @@ export interface OrderView {
   readonly authorization: Order["authorization"] | null;
 }
 
+/** What startup recovery did with one order a stopped process left in `authorizing`. */
+export interface ResumedAuthorization {
+  readonly orderId: number;
+  readonly xid?: string;
+  /** The order's state afterwards: authorized, declined or authorizationFailed when finished. */
+  readonly state: Order["state"];
+  /** Why the order could not be finished. */
+  readonly error?: string;
+}
+
 export interface MerchantOptions {
   readonly p: CryptoProvider;
   readonly repo: MerchantRepository;
@@ -102,6 +112,53 @@ export class Merchant {
 
   initiationFor(order: Order, baseUrl: string): Initiation {
     return initiationFor(order, this.ctx.config, baseUrl);
+  }
+
+  /**
+   * Startup recovery: finish every order a stopped process left in `authorizing`. Each one's stored
+   * PReq is taken again as if the cardholder had re-sent it, which re-sends the stored AuthReq (same
+   * bytes, same AuthRRPID, the gateway client's retry policy), records the answer and stores the
+   * PRes. While that runs, the cardholder re-sending the same PReq waits for the same answer (the
+   * in-flight map), so nothing is authorized twice. Never throws; call once, before or right
+   * after the server starts listening.
+   */
+  async resumeAuthorizations(call: CallContext = {}): Promise<ResumedAuthorization[]> {
+    let orders: Order[];
+    try {
+      orders = await this.ctx.repo.ordersInState("authorizing");
+    } catch (e) {
+      return [{ orderId: 0, state: "authorizing", error: `cannot list orders: ${(e as Error).message}` }];
+    }
+    return Promise.all(orders.map((o) => this.resumeAuthorization(o, call)));
+  }
+
+  private async resumeAuthorization(order: Order, call: CallContext): Promise<ResumedAuthorization> {
+    const ids = { orderId: order.id, ...(order.xid ? { xid: order.xid } : {}) };
+    try {
+      const pReq = await this.pendingPReq(order);
+      if (!pReq) return { ...ids, state: order.state, error: "no stored PReq matches the authorization" };
+      const out = await this.handleSet(pReq, call);
+      const now = (await this.ctx.repo.order(order.id)) ?? order;
+      return { ...ids, state: now.state, ...(out.error ? { error: out.error.message } : {}) };
+    } catch (e) {
+      return { ...ids, state: order.state, error: (e as Error).message };
+    }
+  }
+
+  /** The PReq whose authorization is in flight: the one the order's PReq idempotency record names. */
+  private async pendingPReq(order: Order): Promise<Uint8Array | undefined> {
+    for (const m of await this.ctx.repo.messages(order.id)) {
+      if (m.from !== "cardholder" || m.type !== "purchaseRequest") continue;
+      try {
+        const w = schema.decodeMessage(m.der, this.ctx.config.understoodExtensions);
+        if (w.message.type !== "purchaseRequest") continue;
+        const stored = await this.ctx.repo.idempotency("PReq", toHex(oiDataOf(w.message.value).rrpid));
+        if (stored && stored.orderId === order.id && stored.requestHash === requestHash(m.der)) return m.der;
+      } catch {
+        // A recorded PReq that was refused may not decode; it is not the pending one.
+      }
+    }
+    return undefined;
   }
 
   /** Answer one SET message (a MessageWrapper's bytes). Never throws for any input bytes. */

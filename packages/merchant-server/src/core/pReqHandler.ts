@@ -194,7 +194,10 @@ async function resume(
   call: CallContext,
 ): Promise<SetOutcome> {
   const messages = await ctx.repo.messages(order.id);
-  const pReqDer = messages.filter((m) => m.type === "purchaseRequest").at(-1)?.der;
+  // The PReq this authorization answers (a refused PReq recorded later has other bytes).
+  const pReqDer = messages.find(
+    (m) => m.from === "cardholder" && m.type === "purchaseRequest" && requestHash(m.der) === hash,
+  )?.der;
   const authReq = messages.filter((m) => m.type === "authorizationRequest").at(-1)?.der;
   if (!pReqDer || !authReq)
     throw new SetError("unspecifiedFailure", "the interrupted authorization left no AuthReq", "PReq");
@@ -229,16 +232,25 @@ async function authorize(
   const { brand, transIDs } = pending;
   let answer: Uint8Array | undefined;
   let result: AuthorizationResult;
+  const expected = { authRRPID: pending.authRRPID, xid: transIDs.xid, authReqAmt: order.purchAmt };
+  // The client asks whether an answer is usable; one damaged on the wire is fetched again.
+  let read: { answer: Uint8Array; result: AuthorizationResult } | undefined;
+  const accept = async (a: Uint8Array): Promise<boolean> => {
+    const r = await readAuthorization(ctx, brand, a, expected);
+    read = { answer: a, result: r };
+    return !(r.kind === "failed" && r.onWire);
+  };
   try {
-    answer = await ctx.gateway.send(brand.gateway.id, pending.authReq, call);
-    result = await readAuthorization(ctx, brand, answer, {
-      authRRPID: pending.authRRPID,
-      xid: transIDs.xid,
-      authReqAmt: order.purchAmt,
-    });
+    answer = await ctx.gateway.send(brand.gateway.id, pending.authReq, { ...call, accept });
+    result = read?.answer === answer ? read.result : await readAuthorization(ctx, brand, answer, expected);
   } catch (e) {
-    if (!(e instanceof GatewayUnreachableError)) throw e;
-    result = { kind: "failed", reason: `gateway ${brand.gateway.id} unreachable: ${e.message}` };
+    // Whatever broke on the way (unreachable, or a client fault), the order is finished, not left hanging.
+    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
+    result = {
+      kind: "failed",
+      reason: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}`,
+      onWire: false,
+    };
   }
 
   const date = wholeSeconds(p.now());

@@ -55,6 +55,8 @@ export interface MerchantRepository {
   order(id: number): Promise<Order | undefined>;
   orderByLidM(lidM: string): Promise<Order | undefined>;
   orderByXid(xidHex: string): Promise<Order | undefined>;
+  /** Every order now in `state`, oldest first (startup recovery looks for `authorizing`). */
+  ordersInState(state: OrderState): Promise<Order[]>;
   history(orderId: number): Promise<HistoryEntry[]>;
   messages(orderId: number): Promise<StoredMessage[]>;
   idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined>;

@@ -157,6 +157,12 @@ export class SqliteRepository implements MerchantRepository {
     return r && toOrder(r);
   }
 
+  async ordersInState(state: OrderState): Promise<Order[]> {
+    return (this.db.prepare("SELECT * FROM orders WHERE state = ? ORDER BY id").all(state) as OrderRow[]).map(
+      toOrder,
+    );
+  }
+
   async history(orderId: number): Promise<HistoryEntry[]> {
     return this.db
       .prepare("SELECT state, at, detail FROM order_history WHERE order_id = ? ORDER BY seq")
