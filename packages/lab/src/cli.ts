@@ -6,11 +6,14 @@
  *   status    what runs
  *   down      stop it all
  *   demo      all of it, with a trace and a sequence diagram
+ *   fault     set, show or clear a party's fault plan (docs/faults.md)
+ *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  */
 import { parseArgs } from "node:util";
 import { fetchMessages, writeCapture } from "./capture";
 import { runDemo } from "./commands/demo";
 import { down } from "./commands/down";
+import { parseFaultCommand, runFaultCommand } from "./commands/fault";
 import { purchase } from "./commands/purchase";
 import { status } from "./commands/status";
 import { up } from "./commands/up";
@@ -25,12 +28,23 @@ const usage = `usage: set-lab <command> [--home DIR]
   status    [--json]
   down
   demo      the full purchase across all parties, with trace and sequence diagram
---home defaults to .setlab (demo: .setlab/demo)`;
+  fault     gateway [--delay MS] [--stage received|committed] [--delay-rate R] [--drop R] [--5xx R]
+                    [--malformed R] [--bad-signature R] [--clock-skew S]
+            merchant [--pause-after-authres MS]
+            gateway|merchant --clear         (no switch: show the plan in force)
+  soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency N] [--seed N]
+--home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "fault") {
+    const { home, args } = takeHome(rest, ".setlab");
+    const plan = await runFaultCommand(home, parseFaultCommand(args));
+    out(JSON.stringify(plan));
+    return 0;
+  }
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -123,6 +137,18 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${command ? `unknown command: ${command}\n` : ""}${usage}\n`);
       return 2;
   }
+}
+
+/** `--home DIR` out of a command's arguments (the fault and soak commands parse the rest). */
+function takeHome(args: readonly string[], fallback: string): { home: string; args: string[] } {
+  const rest = [...args];
+  const at = rest.findIndex((a) => a === "--home" || a.startsWith("--home="));
+  if (at < 0) return { home: fallback, args: rest };
+  if (rest[at].startsWith("--home=")) return { home: rest.splice(at, 1)[0].slice(7), args: rest };
+  const home = rest[at + 1];
+  if (home === undefined || home.startsWith("--")) throw new LabFailure("--home needs a directory");
+  rest.splice(at, 2);
+  return { home, args: rest };
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,15 @@
 export { fetchMessages, writeCapture } from "./capture";
 export { runDemo } from "./commands/demo";
 export { down } from "./commands/down";
+export {
+  clearFaults,
+  type FaultParty,
+  type FaultPlan,
+  type GatewayFaultPlan,
+  getFaults,
+  type MerchantFaultPlan,
+  setFaults,
+} from "./commands/fault";
 export { purchase, resolveCard } from "./commands/purchase";
 export { status } from "./commands/status";
 export { up } from "./commands/up";
