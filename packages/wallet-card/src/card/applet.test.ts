@@ -15,6 +15,7 @@ import {
   thumbOf,
   wrapMessage,
 } from "@setlab/protocol";
+import { cachedTestKeyPair, createTestParty, type TestParty } from "@setlab/protocol/testing";
 import fc from "fast-check";
 import {
   CARD_ID,
@@ -26,8 +27,10 @@ import {
   PAN,
   PAN_SECRET,
   PIN,
+  testPki,
 } from "./cardFixture.test-helper";
-import { denyAll } from "./confirmation";
+import { type ConfirmationRequest, denyAll } from "./confirmation";
+import { MerchantDouble } from "./merchantDouble.test-helper";
 
 const od = new TextEncoder().encode("1 x SET Lab mug");
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
@@ -340,14 +343,24 @@ describe("PURCHASE", () => {
     expect(opened.panToken?.pan).toBe(PAN);
   });
 
-  test("the cardholder's no: 6985 cardholderDeclined, and no PReq afterwards", async () => {
+  test("the cardholder's no: 6985 cardholderDeclined, no signature made, and no PReq afterwards", async () => {
     f = await cardFixture(denyAll);
+    const sign = jest.spyOn(f.applet.env.p.crypto.subtle, "sign");
     await initialized(f);
     const r = await f.send(INS.PURCHASE, purchase());
     expectSw(r, SW.OUT_OF_ORDER);
-    expect(jsonOf(r).code).toBe("cardholderDeclined");
+    expect(jsonOf(r)).toEqual({ code: "cardholderDeclined", message: "the cardholder declined" });
     expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.PURCHASE, purchase({ purchAmt: { ...purchAmt, amount: 1 } })), SW.OUT_OF_ORDER);
     expect(jsonOf(await f.send(INS.GET_STATUS)).transaction.phase).toBe("declined");
+    expect(sign.mock.calls.filter(([, key]) => key === f.card.privateKey)).toHaveLength(0);
+    // the same spy sees the card's signature when the cardholder says yes
+    await f.restart(async () => true);
+    const signYes = jest.spyOn(f.applet.env.p.crypto.subtle, "sign");
+    await purchased(f);
+    expect(signYes.mock.calls.filter(([, key]) => key === f.card.privateKey).length).toBeGreaterThan(0);
+    sign.mockRestore();
+    signYes.mockRestore();
   });
 
   test("a confirmation that fails counts as a no", async () => {
@@ -358,35 +371,100 @@ describe("PURCHASE", () => {
     expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
   });
 
-  test("the confirmation shows the merchant's certified name and the amount", async () => {
-    const asked: unknown[] = [];
+  test("the confirmation shows the certified merchant name, the signed amount and the gateway, whatever text the PC adds", async () => {
+    const asked: ConfirmationRequest[] = [];
     f = await cardFixture(async (req) => {
       asked.push(req);
       return true;
     });
-    await purchased(f);
+    const shown = { ...purchAmt, amount: 4321 };
+    const der = await purchased(f, {
+      purchAmt: shown,
+      merchantName: "Nice Shop",
+      merID: "SETLAB-MER-0999",
+      gateway: "Friendly Gateway",
+      amountText: "1 JPY",
+      description: "free sample",
+    });
     expect(asked).toEqual([
       {
         cardId: CARD_ID,
         merchantName: "SET Lab Test Shop",
         merID: "SETLAB-MER-0001",
-        purchAmt,
+        purchAmt: shown,
+        gateway: "Visa Gateway Key Exchange",
         description: "1 x SET Lab mug",
       },
     ]);
+    // what was confirmed is what the card signed: the merchant's HOD and the gateway's PIHead agree
+    await expect(f.merchant.verifyPReq(der, { od, purchAmt })).rejects.toMatchObject({
+      code: "signatureFailure",
+    });
+    const { verified, pReq } = await f.merchant.verifyPReq(der, { od, purchAmt: shown });
+    if (pReq.type !== "pReqDualSigned") throw new Error("not dual-signed");
+    const opened = await openPIDualSigned(
+      nodeProvider(),
+      pReq.value.piDualSigned,
+      {
+        gatewayKex: { certificate: f.pki.gatewayKex.certificate, privateKey: f.pki.gatewayKex.privateKey },
+        checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
+        merchantID: "SETLAB-MER-0001",
+        transIDs: f.merchant.transIDs!,
+        authReqAmt: shown,
+      },
+      { pinnedRoot: f.pki.root.certificate, at: new Date() },
+    );
+    expect(opened.piHead.inputs.purchAmt).toEqual(asked[0].purchAmt);
+    expect(opened.piHead.merchantID).toBe(asked[0].merID);
   });
 
-  test("one signature per confirmed transaction: another amount is 6985, the same command gets the same bytes", async () => {
-    f = await cardFixture();
+  test("one signature per confirmation: another amount or OD is 6985 and asks nothing; the same command gets the same bytes", async () => {
+    let asks = 0;
+    f = await cardFixture(async () => {
+      asks++;
+      return true;
+    });
     const first = await purchased(f);
-    expectSw(
-      await f.send(INS.PURCHASE, purchase({ purchAmt: { ...purchAmt, amount: 99999 } })),
-      SW.OUT_OF_ORDER,
-    );
-    expectSw(await f.send(INS.PURCHASE, purchase({ profile: "hardened" })), SW.OUT_OF_ORDER);
+    expect(asks).toBe(1);
+    for (const other of [
+      purchase({ purchAmt: { ...purchAmt, amount: 99999 } }),
+      purchase({ purchAmt: { ...purchAmt, currency: 840 } }),
+      purchase({ purchAmt: { ...purchAmt, amtExp10: 1 } }),
+      purchase({ od: Buffer.from("1 x SET Lab teapot").toString("base64") }),
+      purchase({ profile: "hardened" }),
+      purchase({ form: "unsigned" }),
+    ]) {
+      const r = await f.send(INS.PURCHASE, other);
+      expectSw(r, SW.OUT_OF_ORDER);
+      expect(r.data).toHaveLength(0);
+    }
     const again = await f.send(INS.PURCHASE, purchase());
     expectSw(again, SW.OK);
     expect(again.data).toEqual(first);
+    expect(asks).toBe(1);
+    // a new amount needs a new transaction, and with it a new confirmation
+    await initialized(f);
+    expectSw(await f.send(INS.PURCHASE, purchase({ purchAmt: { ...purchAmt, amount: 99999 } })), SW.OK);
+    expect(asks).toBe(2);
+  });
+
+  test("after the PRes, PURCHASE is 6985 and asks nothing", async () => {
+    let asks = 0;
+    f = await cardFixture(async () => {
+      asks++;
+      return true;
+    });
+    const { verified } = await f.merchant.verifyPReq(await purchased(f), { od, purchAmt });
+    expectSw(
+      await f.send(
+        INS.PURCHASE_RESPONSE,
+        await f.merchant.pRes(verified.oiData, { completionCode: "orderReceived" }),
+      ),
+      SW.OK,
+    );
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.PURCHASE, purchase({ purchAmt: { ...purchAmt, amount: 1 } })), SW.OUT_OF_ORDER);
+    expect(asks).toBe(1);
   });
 
   test("malformed PURCHASE data is 6A80", async () => {
@@ -405,6 +483,111 @@ describe("PURCHASE", () => {
       expectSw(await f.send(INS.PURCHASE, bad), SW.BAD_DATA);
     // the transaction is still there for a good command
     expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
+  });
+});
+
+describe("hardened profile: the card pins its brand's gateways", () => {
+  /** A second gateway key-exchange certificate, valid and certified by the brand's PCA: not pinned. */
+  let accomplice: TestParty;
+  beforeAll(async () => {
+    const pki = await testPki();
+    const crypto = nodeProvider().crypto;
+    accomplice = await createTestParty(
+      pki.gatewayCa,
+      {
+        name: "Visa Accomplice Gateway",
+        roles: ["pgwy"],
+        use: "keyEncipherment",
+        brand: "Visa",
+        keys: await cachedTestKeyPair("accompliceKex", "keyEncipherment", crypto),
+        cardCertRequired: false,
+      },
+      crypto,
+    );
+  });
+
+  /** A merchant that names the accomplice's key-exchange certificate in PInitRes. */
+  const crooked = (fx: CardFixture) =>
+    new MerchantDouble(nodeProvider(), {
+      ...fx.merchant.keys,
+      gatewayKex: { certificate: accomplice.certificate, chain: fx.pki.intermediatesOf("gatewayKex") },
+    });
+
+  async function initializedWith(fx: CardFixture, merchant: MerchantDouble) {
+    await selectAndPin(fx);
+    const req = await fx.send(INS.PINIT_REQUEST, { brand: "Visa" });
+    const res = await fx.send(INS.PINIT_RESPONSE, await merchant.pInitRes(req.data));
+    expectSw(res, SW.OK);
+    return jsonOf(res);
+  }
+
+  test("a gateway the card does not pin: 6F00 thumbsMismatch under hardened, before asking or signing; the transaction ends", async () => {
+    let asks = 0;
+    f = await cardFixture(async () => {
+      asks++;
+      return true;
+    });
+    const sign = jest.spyOn(f.applet.env.p.crypto.subtle, "sign");
+    const merchant = crooked(f);
+    expect((await initializedWith(f, merchant)).gateway).toContain("Visa Accomplice Gateway");
+    const r = await f.send(INS.PURCHASE, purchase({ profile: "hardened" }));
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(jsonOf(r).code).toBe("thumbsMismatch");
+    expect(contains(r.data, new TextEncoder().encode(PAN))).toBe(false);
+    expect(asks).toBe(0);
+    expect(sign.mock.calls.filter(([, key]) => key === f.card.privateKey)).toHaveLength(0);
+    sign.mockRestore();
+    // nothing left to sign: neither hardened again nor the SET 1.0 profile
+    expectSw(await f.send(INS.PURCHASE, purchase({ profile: "hardened" })), SW.OUT_OF_ORDER);
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
+  });
+
+  test("profile set does not pin (SET 1.0): the PAN goes to the accomplice gateway, which can read it", async () => {
+    f = await cardFixture();
+    const merchant = crooked(f);
+    await initializedWith(f, merchant);
+    const r = await f.send(INS.PURCHASE, purchase());
+    expectSw(r, SW.OK);
+    const { verified, pReq } = await merchant.verifyPReq(r.data, { od, purchAmt });
+    if (pReq.type !== "pReqDualSigned") throw new Error("not dual-signed");
+    const opened = await openPIDualSigned(
+      nodeProvider(),
+      pReq.value.piDualSigned,
+      {
+        gatewayKex: { certificate: accomplice.certificate, privateKey: accomplice.privateKey },
+        checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
+        merchantID: "SETLAB-MER-0001",
+        transIDs: merchant.transIDs!,
+        authReqAmt: purchAmt,
+      },
+      { pinnedRoot: f.pki.root.certificate, at: new Date() },
+    );
+    expect(opened.panData?.pan).toBe(PAN);
+  });
+
+  test("a card with no pin for the genuine gateway refuses it under hardened, accepts it under set", async () => {
+    f = await cardFixture(undefined, {
+      gatewayThumbs: [await thumbOf(nodeProvider(), parseSetCertificate(accomplice.certificate))],
+    });
+    await initialized(f);
+    const r = await f.send(INS.PURCHASE, purchase({ profile: "hardened", form: "unsigned" }));
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(jsonOf(r).code).toBe("thumbsMismatch");
+    await initialized(f);
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
+  });
+
+  test("a card personalized with no pins refuses every gateway under hardened", async () => {
+    f = await cardFixture(undefined, { gatewayThumbs: [] });
+    await initialized(f);
+    expect(jsonOf(await f.send(INS.PURCHASE, purchase({ profile: "hardened" }))).code).toBe("thumbsMismatch");
+  });
+
+  test("the pinned gateway passes under hardened and the dual signature binds both thumbprints", async () => {
+    f = await cardFixture();
+    const der = await purchased(f, { profile: "hardened" });
+    const { pReq } = await f.merchant.verifyPReq(der, { od, purchAmt });
+    expect(pReq.type).toBe("pReqDualSigned");
   });
 });
 

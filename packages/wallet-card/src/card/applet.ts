@@ -23,7 +23,8 @@ import {
 } from "@setlab/protocol";
 import { binOf, type Card, type CardState, type TransactionSummary } from "./cardData";
 import { readPInitRequestInput, readPurchaseInput, samePurchase } from "./commandInput";
-import type { ConfirmationPolicy } from "./confirmation";
+import { type ConfirmationPolicy, commonNameOf } from "./confirmation";
+import { checkGatewayPinned } from "./gatewayPins";
 import { PIN_FORMAT, pinDigest, sameBytes } from "./pin";
 import { buildCardPReq } from "./purchaseRequest";
 import type { Completed, Initialized, PurchaseOutcome, PurchaseSent, Transaction } from "./transaction";
@@ -367,6 +368,16 @@ export class CardSession {
       return samePurchase(tx.input, input) ? ok(tx.pReqMessage) : status(SW.OUT_OF_ORDER);
     }
     if (tx?.phase !== "initialized") return status(SW.OUT_OF_ORDER);
+    if (input.profile === "hardened") {
+      // PInitRes arrived before the profile did: the pin is checked here, before the cardholder is
+      // asked and before any PAN is encrypted. A gateway that is not pinned ends the transaction.
+      try {
+        await checkGatewayPinned(this.env.p, card.data.gatewayThumbs, tx.gatewayKex);
+      } catch (e) {
+        this.tx = undefined;
+        throw e;
+      }
+    }
     const approved = await this.confirm(card, tx, input);
     if (!approved) {
       this.tx = { ...tx, phase: "declined" };
@@ -396,6 +407,7 @@ export class CardSession {
           merchantName: tx.merchantName,
           merID: tx.merID,
           purchAmt: input.purchAmt,
+          gateway: commonNameOf(tx.gatewayKex),
           description: new TextDecoder().decode(input.od),
         })) === true
       );

@@ -24,6 +24,11 @@ export interface CardPersonalization {
   readonly chain: readonly Uint8Array[];
   /** The SET root this card trusts (pinned at personalization). */
   readonly root: Uint8Array;
+  /**
+   * Thumbprints (SHA-256 of the TBSCertificate) of the brand's payment gateway key-exchange
+   * certificates: under profile `hardened` the card encrypts the PAN to no other gateway.
+   */
+  readonly gatewayThumbs: readonly Uint8Array[];
   /** PIN reference: SHA-256(pinSalt || PIN digits). */
   readonly pinSalt: Uint8Array;
   readonly pinDigest: Uint8Array;

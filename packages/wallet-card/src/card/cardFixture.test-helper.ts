@@ -9,9 +9,12 @@ import {
   decodeResponse,
   encodeCommand,
   nodeProvider,
+  parseSetCertificate,
   peculiarProvider,
+  thumbOf,
 } from "@setlab/protocol";
 import { createTestPki, PAN19, type TestPki } from "@setlab/protocol/testing";
+import { defaultKdf, type KdfParams } from "../phone/cardSealing";
 import { loadCard, writeCard } from "../phone/cardStore";
 import { CardApplet, type CardSession } from "./applet";
 import type { Card } from "./cardData";
@@ -50,7 +53,22 @@ const asBytes = (data: Uint8Array | string | object | undefined) =>
       ? data
       : new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data));
 
-export async function cardFixture(confirm: ConfirmationPolicy = autoApprove): Promise<CardFixture> {
+export interface CardFixtureOptions {
+  /** The card's pinned gateway thumbprints; default the test PKI's gateway key-exchange certificate. */
+  readonly gatewayThumbs?: readonly Uint8Array[];
+  /**
+   * Key derivation of the card file. Default: one salt for every fixture of the test process at
+   * the lowest accepted cost, so scrypt runs once per process (a real phone draws a salt per card).
+   */
+  readonly kdf?: KdfParams;
+}
+
+const sharedKdf: KdfParams = { ...defaultKdf(), N: 2 ** 14 };
+
+export async function cardFixture(
+  confirm: ConfirmationPolicy = autoApprove,
+  options: CardFixtureOptions = {},
+): Promise<CardFixture> {
   const pki = await testPki();
   const p = peculiarProvider();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-phone-"));
@@ -72,10 +90,15 @@ export async function cardFixture(confirm: ConfirmationPolicy = autoApprove): Pr
       certificate: pki.cardholder.certificate,
       chain: pki.intermediatesOf("cardholder"),
       root: pki.root.certificate,
+      gatewayThumbs: options.gatewayThumbs ?? [
+        await thumbOf(p, parseSetCertificate(pki.gatewayKex.certificate)),
+      ],
       pinSalt,
       pinDigest: await pinDigest(p, pinSalt, PIN),
     },
     keyPem,
+    "setlab",
+    options.kdf ?? sharedKdf,
   );
   const fixture = {
     pki,

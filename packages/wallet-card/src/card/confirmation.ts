@@ -1,14 +1,21 @@
 /**
  * The cardholder's confirmation of a purchase (patent S36): the phone shows the merchant's name
- * (from its certificate) and the amount, and the card signs only after a yes.
+ * (from its certificate's MerchantData), the amount the card is about to sign and the payment
+ * gateway's identity (its key-exchange certificate), and the card signs only after a yes. Nothing
+ * shown comes from text the PC supplies, except the order description, which the signature
+ * covers as well (HOD).
  */
-import type { schema } from "@setlab/protocol";
+import type { SetCertificate, schema } from "@setlab/protocol";
 
 export interface ConfirmationRequest {
   readonly cardId: string;
+  /** MerchantData.merNameSeq of the certificate that signed PInitRes. */
   readonly merchantName: string;
   readonly merID: string;
+  /** The PurchAmt the card signs (PIHead.inputs and HOD). */
   readonly purchAmt: schema.CurrencyAmount;
+  /** Subject commonName of the gateway key-exchange certificate the PAN will be encrypted to. */
+  readonly gateway: string;
   /** The order description as text (UTF-8, as the merchant described the order). */
   readonly description: string;
 }
@@ -31,4 +38,11 @@ export function formatAmount(amt: schema.CurrencyAmount): string {
 function decimal(amount: number, places: number): string {
   const digits = String(Math.abs(amount)).padStart(places + 1, "0");
   return `${amount < 0 ? "-" : ""}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+}
+
+/** The subject commonName of a certificate (its full subject when it has none). */
+export function commonNameOf(cert: SetCertificate): string {
+  const cn = cert.pkijs.subject.typesAndValues.find((t) => t.type === "2.5.4.3");
+  const value = cn?.value.valueBlock.value;
+  return typeof value === "string" && value.length > 0 ? value : cert.subject;
 }

@@ -3,6 +3,7 @@ export * from "./applet";
 export * from "./cardData";
 export * from "./commandInput";
 export * from "./confirmation";
+export * from "./gatewayPins";
 export * from "./pin";
 export * from "./purchaseRequest";
 export * from "./transaction";

@@ -1,8 +1,25 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { peculiarProvider } from "@setlab/protocol";
-import { CARD_ID, type CardFixture, cardFixture } from "../card/cardFixture.test-helper";
-import { listCards, loadCard, PhoneStoreError, readCardState } from "./cardStore";
+import { INS, peculiarProvider, SW } from "@setlab/protocol";
+import {
+  CARD_ID,
+  type CardFixture,
+  cardFixture,
+  contains,
+  expectSw,
+  PAN,
+  PAN_SECRET,
+  PIN,
+} from "../card/cardFixture.test-helper";
+import { defaultKdf } from "./cardSealing";
+import {
+  listCards,
+  loadCard,
+  openCardFile,
+  PhoneStoreError,
+  readCardState,
+  writeCardState,
+} from "./cardStore";
 
 let f: CardFixture;
 beforeEach(async () => {
@@ -10,44 +27,189 @@ beforeEach(async () => {
 });
 afterEach(() => f.cleanup());
 
-const stateFile = () => path.join(f.dataDir, "cards", CARD_ID, "state.json");
+const dir = () => path.join(f.dataDir, "cards", CARD_ID);
+const stateFile = () => path.join(dir(), "state.json");
+const cardFile = () => path.join(dir(), "card.json");
+const stateKey = () => openCardFile(f.dataDir, CARD_ID, "setlab").keys.stateKey;
+const p = peculiarProvider();
+
+/** Every file under the phone's data directory, as bytes. */
+function allFiles(root: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+    const full = path.join(root, e.name);
+    if (e.isDirectory()) out.push(...allFiles(full));
+    else out.push(fs.readFileSync(full));
+  }
+  return out;
+}
 
 describe("the phone's card store", () => {
-  test("lists personalized cards; the key is non-extractable", async () => {
+  test("lists personalized cards; the key is non-extractable; a reload gives the same card", async () => {
     expect(listCards(f.dataDir)).toEqual([CARD_ID]);
     expect(f.card.privateKey.extractable).toBe(false);
     await expect(peculiarProvider().crypto.subtle.exportKey("pkcs8", f.card.privateKey)).rejects.toThrow();
+    const again = await loadCard(p, f.dataDir, CARD_ID, "setlab");
+    expect(again.data).toEqual(f.card.data);
+    expect(again.data.pan).toBe(PAN);
+    expect(again.data.panSecret).toEqual(PAN_SECRET);
+    expect(again.data.gatewayThumbs).toHaveLength(1);
   });
 
-  test("a counter at zero is a locked card whatever the flag says", () => {
-    fs.writeFileSync(stateFile(), JSON.stringify({ pinTriesLeft: 0, locked: false }));
-    expect(readCardState(f.dataDir, CARD_ID).locked).toBe(true);
+  test("no file holds the PAN, PANSecret, CardSecret, PIN or PIN reference in clear", () => {
+    const { data } = openCardFile(f.dataDir, CARD_ID, "setlab");
+    const needles = [
+      PAN,
+      PAN.slice(6),
+      Buffer.from(PAN_SECRET).toString("hex"),
+      Buffer.from(PAN_SECRET).toString("base64"),
+      Buffer.from(data.cardSecret).toString("hex"),
+      Buffer.from(data.cardSecret).toString("base64"),
+      Buffer.from(data.pinDigest).toString("hex"),
+      Buffer.from(data.pinDigest).toString("base64"),
+      `"${PIN}"`,
+    ];
+    for (const file of allFiles(f.dataDir))
+      for (const n of needles) expect(contains(file, new TextEncoder().encode(n))).toBe(false);
+    for (const raw of [PAN_SECRET, data.cardSecret])
+      for (const file of allFiles(f.dataDir)) expect(contains(file, raw)).toBe(false);
+    const onDisk = JSON.parse(fs.readFileSync(cardFile(), "utf8"));
+    expect(Object.keys(onDisk).sort()).toEqual(["cardId", "format", "kdf", "sealed"]);
+    expect(onDisk.kdf).toMatchObject({ name: "scrypt", r: 8, p: 1 });
+    expect(defaultKdf().N).toBe(2 ** 15);
   });
 
-  test.each([
-    ["{"],
-    [JSON.stringify({ pinTriesLeft: 7, locked: false })],
-    [JSON.stringify({ pinTriesLeft: 2 })],
-  ])("a damaged state file (%s) refuses to load the card", async (content) => {
-    fs.writeFileSync(stateFile(), content);
-    await expect(loadCard(peculiarProvider(), f.dataDir, CARD_ID)).rejects.toBeInstanceOf(PhoneStoreError);
-  });
-
-  test("a wrong passphrase, a damaged card file or a bad card id refuses to load, without card data in the error", async () => {
-    const p = peculiarProvider();
-    await expect(loadCard(p, f.dataDir, CARD_ID, "wrong")).rejects.toThrow(/wrong passphrase/);
+  test("a wrong passphrase refuses, naming no card data", async () => {
+    const e = await loadCard(p, f.dataDir, CARD_ID, "wrong").catch((x: Error) => x);
+    expect(e).toBeInstanceOf(PhoneStoreError);
+    expect((e as Error).message).toMatch(/wrong passphrase/);
+    expect((e as Error).message).not.toContain(PAN);
     await expect(loadCard(p, f.dataDir, "../etc")).rejects.toThrow(/not a valid card id/);
-    const cardFile = path.join(f.dataDir, "cards", CARD_ID, "card.json");
-    const card = JSON.parse(fs.readFileSync(cardFile, "utf8"));
-    fs.writeFileSync(cardFile, JSON.stringify({ ...card, format: "other" }));
+  });
+
+  test("the passphrase comes from SETLAB_PASSPHRASE when it is set", async () => {
+    const saved = process.env.SETLAB_PASSPHRASE;
+    process.env.SETLAB_PASSPHRASE = "another passphrase";
+    try {
+      await expect(loadCard(p, f.dataDir, CARD_ID)).rejects.toThrow(/wrong passphrase/);
+    } finally {
+      if (saved === undefined) delete process.env.SETLAB_PASSPHRASE;
+      else process.env.SETLAB_PASSPHRASE = saved;
+    }
+    await expect(loadCard(p, f.dataDir, CARD_ID)).resolves.toBeDefined();
+  });
+
+  const cardEdits: [string, (c: Record<string, any>) => Record<string, unknown>][] = [
+    [
+      "a flipped byte of the sealed data",
+      (c) => {
+        const b = Buffer.from(c.sealed.data, "base64");
+        b[5] ^= 1;
+        return { ...c, sealed: { ...c.sealed, data: b.toString("base64") } };
+      },
+    ],
+    [
+      "a flipped byte of the tag",
+      (c) => {
+        const b = Buffer.from(c.sealed.data, "base64");
+        b[b.length - 1] ^= 1;
+        return { ...c, sealed: { ...c.sealed, data: b.toString("base64") } };
+      },
+    ],
+    ["another IV", (c) => ({ ...c, sealed: { ...c.sealed, iv: Buffer.alloc(12).toString("base64") } })],
+    ["another salt", (c) => ({ ...c, kdf: { ...c.kdf, salt: Buffer.alloc(16, 1).toString("base64") } })],
+  ];
+  test.each(cardEdits)("card.json with %s refuses: wrong passphrase or altered", async (_n, edit) => {
+    const c = JSON.parse(fs.readFileSync(cardFile(), "utf8"));
+    fs.writeFileSync(cardFile(), JSON.stringify(edit(c)));
+    await expect(loadCard(p, f.dataDir, CARD_ID)).rejects.toThrow(
+      /wrong passphrase, or the file was altered/,
+    );
+  });
+
+  test("card.json moved to another card id, or in another format, refuses", async () => {
+    const c = JSON.parse(fs.readFileSync(cardFile(), "utf8"));
+    const other = path.join(f.dataDir, "cards", "other-card");
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, "card.json"), JSON.stringify({ ...c, cardId: "other-card" }));
+    await expect(loadCard(p, f.dataDir, "other-card")).rejects.toThrow(/altered/);
+    for (const bad of [{ ...c, format: "other" }, { ...c, kdf: { ...c.kdf, N: 2 ** 30 } }, [], "x"]) {
+      fs.writeFileSync(cardFile(), JSON.stringify(bad));
+      await expect(loadCard(p, f.dataDir, CARD_ID)).rejects.toThrow(/is not a setlab-phone-card\/2 card/);
+    }
+  });
+
+  test("an old clear-text card.json is refused with a re-personalize message", async () => {
+    fs.writeFileSync(
+      cardFile(),
+      JSON.stringify({ format: "setlab-phone-card/1", cardId: CARD_ID, pan: PAN, panSecret: "00" }),
+    );
     const e = await loadCard(p, f.dataDir, CARD_ID).catch((x: Error) => x);
     expect(e).toBeInstanceOf(PhoneStoreError);
-    expect((e as Error).message).not.toContain(card.pan);
+    expect((e as Error).message).toMatch(/in clear .*personalize the card again/);
+    expect((e as Error).message).not.toContain(PAN);
   });
 
-  test("state writes are atomic: no temporary file is left behind", async () => {
+  const stateEdits: [string, (s: Record<string, unknown>) => unknown][] = [
+    ["PIN tries reset to 3", (s) => ({ ...s, pinTriesLeft: 3 })],
+    ["the lock lifted", (s) => ({ ...s, locked: false })],
+    ["the last transaction removed", (s) => ({ ...s, lastTransaction: undefined })],
+    ["the MAC removed (the old format)", (s) => ({ pinTriesLeft: s.pinTriesLeft, locked: s.locked })],
+    ["a MAC of other bytes", (s) => ({ ...s, mac: "00".repeat(32) })],
+  ];
+  test.each(stateEdits)("state.json with %s refuses the card, locked", async (_n, edit) => {
+    await f.card.persist({
+      pinTriesLeft: 1,
+      locked: true,
+      lastTransaction: { xid: "00", merchantName: "m", merID: "x", phase: "completed", at: "2026-01-01" },
+    });
+    const s = JSON.parse(fs.readFileSync(stateFile(), "utf8"));
+    fs.writeFileSync(stateFile(), JSON.stringify(edit(s)));
+    const e = await loadCard(p, f.dataDir, CARD_ID).catch((x: Error) => x);
+    expect(e).toBeInstanceOf(PhoneStoreError);
+    expect((e as Error).message).toMatch(/is locked; personalize it again/);
+  });
+
+  test("another card's state.json does not verify here", async () => {
+    const other = await cardFixture(undefined, { kdf: defaultKdf() });
+    try {
+      fs.copyFileSync(path.join(other.dataDir, "cards", CARD_ID, "state.json"), stateFile());
+      await expect(loadCard(p, f.dataDir, CARD_ID)).rejects.toThrow(/MAC does not verify/);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  test("a damaged state file refuses to load the card", async () => {
+    for (const content of ["{", "[]", "null"]) {
+      fs.writeFileSync(stateFile(), content);
+      await expect(loadCard(p, f.dataDir, CARD_ID)).rejects.toBeInstanceOf(PhoneStoreError);
+    }
+  });
+
+  test("a counter at zero is a locked card whatever the (MACed) flag says", () => {
+    writeCardState(f.dataDir, CARD_ID, { pinTriesLeft: 0, locked: false }, stateKey());
+    expect(readCardState(f.dataDir, CARD_ID, stateKey()).locked).toBe(true);
+    writeCardState(f.dataDir, CARD_ID, { pinTriesLeft: 7, locked: false }, stateKey());
+    expect(() => readCardState(f.dataDir, CARD_ID, stateKey())).toThrow(/is not a card state/);
+  });
+
+  test("state writes are atomic and 0600: no temporary file is left behind", async () => {
     await f.card.persist({ pinTriesLeft: 2, locked: false });
-    expect(fs.readdirSync(path.dirname(stateFile())).sort()).toEqual(["card.json", "key.pem", "state.json"]);
-    expect(readCardState(f.dataDir, CARD_ID).pinTriesLeft).toBe(2);
+    expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
+    for (const name of fs.readdirSync(dir()))
+      expect(fs.statSync(path.join(dir(), name)).mode & 0o777).toBe(0o600);
+    expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(2);
+  });
+
+  test("round trip: a wrong PIN, a restart, the counter kept; the right PIN resets it", async () => {
+    expectSw(await f.send(INS.SELECT, CARD_ID), SW.OK);
+    expectSw(await f.send(INS.VERIFY_PIN, "0000"), 0x63c2);
+    await f.restart();
+    expect(f.card.state.pinTriesLeft).toBe(2);
+    expectSw(await f.send(INS.SELECT, CARD_ID), SW.OK);
+    expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.OK);
+    await f.restart();
+    expect(f.card.state.pinTriesLeft).toBe(3);
   });
 });

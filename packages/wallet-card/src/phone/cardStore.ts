@@ -1,14 +1,16 @@
 /**
- * The phone's data directory: per card, `cards/<id>/card.json` (personalization: account data,
- * secrets, PIN reference, certificates), `cards/<id>/key.pem` (the signature key, the encrypted
- * PKCS#8 PEM it was issued as) and `cards/<id>/state.json` (PIN tries left, locked, last
- * transaction). Every file is mode 0600 and written atomically.
+ * The phone's data directory: per card, `cards/<id>/card.json` (the personalization: account data,
+ * secrets, PIN reference, certificates and gateway pins, sealed with AES-256-GCM under a key the
+ * passphrase and a per-card salt derive), `cards/<id>/key.pem` (the signature key, encrypted
+ * PKCS#8 under the same passphrase) and `cards/<id>/state.json` (PIN tries left, locked, last
+ * transaction, with an HMAC so an edit on disk is detected). Every file is mode 0600 and written
+ * atomically. See docs/keys-at-rest.md.
  */
 import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
-import { labPassphrase } from "@setlab/runtime";
+import { keyPassphrase } from "@setlab/runtime";
 import {
   CARD_ID,
   type Card,
@@ -18,17 +20,39 @@ import {
   PIN_TRIES,
 } from "../card/cardData";
 import { writeFileAtomic } from "./atomicFile";
-
+import {
+  type CardKeys,
+  canonicalJson,
+  defaultKdf,
+  deriveCardKeys,
+  type KdfParams,
+  mac,
+  type Sealed,
+  sameMac,
+  seal,
+  unseal,
+  validKdf,
+} from "./cardSealing";
 /** A problem with the phone's data directory: one line for the operator, no card data in it. */
 export class PhoneStoreError extends Error {
   override readonly name = "PhoneStoreError";
 }
 
-export const CARD_FORMAT = "setlab-phone-card/1";
+export const CARD_FORMAT = "setlab-phone-card/2";
+export const STATE_FORMAT = "setlab-phone-state/1";
+/** The clear-text card files of earlier versions: refused, the card must be personalized again. */
+const OLD_CARD_FORMATS = ["setlab-phone-card/1"];
 
+/** card.json: only the format, the card id and the KDF parameters are in clear. */
 interface CardFile {
   readonly format: typeof CARD_FORMAT;
   readonly cardId: string;
+  readonly kdf: KdfParams;
+  readonly sealed: Sealed;
+}
+
+/** What the sealed part of card.json holds. */
+interface SealedPersonalization {
   readonly brand: string;
   readonly pan: string;
   readonly expiry: string;
@@ -40,42 +64,89 @@ interface CardFile {
   readonly certificate: string;
   readonly chain: readonly string[];
   readonly root: string;
+  readonly gatewayThumbs: readonly string[];
+}
+
+interface StateFile extends CardState {
+  readonly format: typeof STATE_FORMAT;
+  readonly mac: string;
 }
 
 export const cardDir = (dataDir: string, cardId: string) => path.join(dataDir, "cards", cardId);
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
+const utf8 = (s: string) => new TextEncoder().encode(s);
 
-/** Write a card's personalization, key and a fresh state (a re-personalized card starts over). */
-export function writeCard(dataDir: string, data: CardPersonalization, encryptedKeyPem: string): void {
-  if (!CARD_ID.test(data.cardId))
-    throw new PhoneStoreError(`card id "${data.cardId}" is not a valid card id`);
+/** Additional data of the seal: the clear header cannot be swapped between cards or edited. */
+const cardAad = (cardId: string, kdf: KdfParams) => utf8(`${CARD_FORMAT}\n${cardId}\n${canonicalJson(kdf)}`);
+const stateLabel = (cardId: string) => `${STATE_FORMAT}\n${cardId}`;
+
+function checkCardId(cardId: string): void {
+  if (!CARD_ID.test(cardId)) throw new PhoneStoreError(`card id "${cardId}" is not a valid card id`);
+}
+
+/**
+ * Write a card's personalization, key and a fresh state (a re-personalized card starts over).
+ * `encryptedKeyPem` is the signature key as encrypted PKCS#8 under `passphrase`; `kdf` carries a
+ * fresh random salt unless the caller gives one.
+ */
+export function writeCard(
+  dataDir: string,
+  data: CardPersonalization,
+  encryptedKeyPem: string,
+  passphrase: string = keyPassphrase(),
+  kdf: KdfParams = defaultKdf(),
+): void {
+  checkCardId(data.cardId);
+  if (!validKdf(kdf))
+    throw new PhoneStoreError("the key derivation parameters are outside the accepted range");
   const dir = cardDir(dataDir, data.cardId);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file: CardFile = {
-    format: CARD_FORMAT,
-    cardId: data.cardId,
+  const keys = deriveCardKeys(passphrase, kdf);
+  const inner: SealedPersonalization = {
     brand: data.brand,
     pan: data.pan,
     expiry: data.expiry,
-    panSecret: Buffer.from(data.panSecret).toString("hex"),
-    cardSecret: Buffer.from(data.cardSecret).toString("hex"),
+    panSecret: hexOf(data.panSecret),
+    cardSecret: hexOf(data.cardSecret),
     language: data.language,
-    pinSalt: Buffer.from(data.pinSalt).toString("hex"),
-    pinDigest: Buffer.from(data.pinDigest).toString("hex"),
+    pinSalt: hexOf(data.pinSalt),
+    pinDigest: hexOf(data.pinDigest),
     certificate: b64(data.certificate),
     chain: data.chain.map(b64),
     root: b64(data.root),
+    gatewayThumbs: data.gatewayThumbs.map(hexOf),
   };
+  const plaintext = utf8(JSON.stringify(inner));
+  const file: CardFile = {
+    format: CARD_FORMAT,
+    cardId: data.cardId,
+    kdf,
+    sealed: seal(keys.sealKey, plaintext, cardAad(data.cardId, kdf)),
+  };
+  plaintext.fill(0);
   writeFileAtomic(path.join(dir, "key.pem"), encryptedKeyPem);
   writeFileAtomic(path.join(dir, "card.json"), `${JSON.stringify(file, null, 2)}\n`);
-  writeCardState(dataDir, data.cardId, freshCardState());
+  writeCardState(dataDir, data.cardId, freshCardState(), keys.stateKey);
 }
 
-export function writeCardState(dataDir: string, cardId: string, state: CardState): void {
-  writeFileAtomic(path.join(cardDir(dataDir, cardId), "state.json"), `${JSON.stringify(state, null, 2)}\n`);
+/** Write the state with its MAC under the card's state key. */
+export function writeCardState(
+  dataDir: string,
+  cardId: string,
+  state: CardState,
+  stateKey: Uint8Array,
+): void {
+  const value: CardState = {
+    pinTriesLeft: state.pinTriesLeft,
+    locked: state.locked,
+    ...(state.lastTransaction ? { lastTransaction: state.lastTransaction } : {}),
+  };
+  const file: StateFile = { format: STATE_FORMAT, ...value, mac: mac(stateKey, stateLabel(cardId), value) };
+  writeFileAtomic(path.join(cardDir(dataDir, cardId), "state.json"), `${JSON.stringify(file, null, 2)}\n`);
 }
 
 /** The card ids personalized in a data directory. */
@@ -103,63 +174,109 @@ function readJson(file: string): unknown {
   }
 }
 
-export function readCardState(dataDir: string, cardId: string): CardState {
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The card's state, after its MAC verifies. A state that was edited, swapped in from another card
+ * or written without a MAC refuses the card: it stays locked until it is personalized again.
+ */
+export function readCardState(dataDir: string, cardId: string, stateKey: Uint8Array): CardState {
   const file = path.join(cardDir(dataDir, cardId), "state.json");
-  const s = readJson(file) as Partial<CardState> | null;
-  if (
-    !s ||
-    typeof s !== "object" ||
-    !Number.isInteger(s.pinTriesLeft) ||
-    (s.pinTriesLeft as number) < 0 ||
-    (s.pinTriesLeft as number) > PIN_TRIES ||
-    typeof s.locked !== "boolean"
-  )
-    throw new PhoneStoreError(`${file} is not a card state`);
-  return {
+  const s = readJson(file);
+  const altered = (why: string) =>
+    new PhoneStoreError(
+      `${file} ${why}: card "${cardId}" is locked; personalize it again (set-phone personalize)`,
+    );
+  if (!isObject(s)) throw altered("is not a card state");
+  if (s.format !== STATE_FORMAT || typeof s.mac !== "string")
+    throw altered(`is not a ${STATE_FORMAT} state with a MAC (an older phone wrote it, or it was edited)`);
+  const value: CardState = {
     pinTriesLeft: s.pinTriesLeft as number,
+    locked: s.locked as boolean,
+    ...(s.lastTransaction !== undefined
+      ? { lastTransaction: s.lastTransaction as CardState["lastTransaction"] }
+      : {}),
+  };
+  const expected = mac(stateKey, stateLabel(cardId), value);
+  if (!sameMac(s.mac, expected)) throw altered("was altered on disk (its MAC does not verify)");
+  if (
+    !Number.isInteger(value.pinTriesLeft) ||
+    value.pinTriesLeft < 0 ||
+    value.pinTriesLeft > PIN_TRIES ||
+    typeof value.locked !== "boolean" ||
+    (value.lastTransaction !== undefined && !isObject(value.lastTransaction))
+  )
+    throw altered("is not a card state");
+  return {
+    ...value,
     // A counter at zero is a locked card whatever the flag says.
-    locked: s.locked || s.pinTriesLeft === 0,
-    ...(s.lastTransaction ? { lastTransaction: s.lastTransaction } : {}),
+    locked: value.locked || value.pinTriesLeft === 0,
   };
 }
 
-function readPersonalization(dataDir: string, cardId: string): CardPersonalization {
+/** Open card.json with the passphrase: the personalization and the card's keys. */
+export function openCardFile(
+  dataDir: string,
+  cardId: string,
+  passphrase: string = keyPassphrase(),
+): { data: CardPersonalization; keys: CardKeys } {
+  checkCardId(cardId);
   const file = path.join(cardDir(dataDir, cardId), "card.json");
-  const c = readJson(file) as CardFile;
-  const strings = [
-    "cardId",
-    "brand",
-    "pan",
-    "expiry",
-    "panSecret",
-    "cardSecret",
-    "language",
-    "pinSalt",
-    "pinDigest",
-  ];
+  const c = readJson(file);
+  if (isObject(c) && (OLD_CARD_FORMATS.includes(c.format as string) || "pan" in c))
+    throw new PhoneStoreError(
+      `${file} holds card data in clear (an older format); personalize the card again (set-phone personalize)`,
+    );
   if (
-    !c ||
+    !isObject(c) ||
     c.format !== CARD_FORMAT ||
     c.cardId !== cardId ||
-    strings.some((k) => typeof (c as unknown as Record<string, unknown>)[k] !== "string") ||
-    typeof c.certificate !== "string" ||
-    typeof c.root !== "string" ||
-    !Array.isArray(c.chain)
+    !validKdf(c.kdf) ||
+    !isObject(c.sealed) ||
+    typeof c.sealed.iv !== "string" ||
+    typeof c.sealed.data !== "string"
   )
     throw new PhoneStoreError(`${file} is not a ${CARD_FORMAT} card`);
+  const kdf = c.kdf;
+  const keys = deriveCardKeys(passphrase, kdf);
+  const plaintext = unseal(keys.sealKey, c.sealed as unknown as Sealed, cardAad(cardId, kdf));
+  if (!plaintext) throw new PhoneStoreError(`cannot open ${file}: wrong passphrase, or the file was altered`);
+  let inner: SealedPersonalization;
+  try {
+    inner = JSON.parse(new TextDecoder().decode(plaintext)) as SealedPersonalization;
+  } catch {
+    throw new PhoneStoreError(`${file} does not hold a card personalization`);
+  } finally {
+    plaintext.fill(0);
+  }
+  const strings = ["brand", "pan", "expiry", "panSecret", "cardSecret", "language", "pinSalt", "pinDigest"];
+  if (
+    !isObject(inner) ||
+    strings.some((k) => typeof (inner as unknown as Record<string, unknown>)[k] !== "string") ||
+    typeof inner.certificate !== "string" ||
+    typeof inner.root !== "string" ||
+    !Array.isArray(inner.chain) ||
+    !Array.isArray(inner.gatewayThumbs)
+  )
+    throw new PhoneStoreError(`${file} does not hold a card personalization`);
   return {
-    cardId: c.cardId,
-    brand: c.brand,
-    pan: c.pan,
-    expiry: c.expiry,
-    panSecret: unhex(c.panSecret),
-    cardSecret: unhex(c.cardSecret),
-    language: c.language,
-    pinSalt: unhex(c.pinSalt),
-    pinDigest: unhex(c.pinDigest),
-    certificate: unb64(c.certificate),
-    chain: c.chain.map(unb64),
-    root: unb64(c.root),
+    keys,
+    data: {
+      cardId,
+      brand: inner.brand,
+      pan: inner.pan,
+      expiry: inner.expiry,
+      panSecret: unhex(inner.panSecret),
+      cardSecret: unhex(inner.cardSecret),
+      language: inner.language,
+      pinSalt: unhex(inner.pinSalt),
+      pinDigest: unhex(inner.pinDigest),
+      certificate: unb64(inner.certificate),
+      chain: inner.chain.map(unb64),
+      root: unb64(inner.root),
+      gatewayThumbs: inner.gatewayThumbs.map(unhex),
+    },
   };
 }
 
@@ -196,23 +313,24 @@ export async function loadCard(
   p: CryptoProvider,
   dataDir: string,
   cardId: string,
-  passphrase = labPassphrase,
+  passphrase: string = keyPassphrase(),
 ): Promise<Card> {
-  if (!CARD_ID.test(cardId)) throw new PhoneStoreError(`card id "${cardId}" is not a valid card id`);
-  const data = readPersonalization(dataDir, cardId);
+  checkCardId(cardId);
+  const { data, keys } = openCardFile(dataDir, cardId, passphrase);
+  const state = readCardState(dataDir, cardId, keys.stateKey);
   const privateKey = await importCardKey(p, path.join(cardDir(dataDir, cardId), "key.pem"), passphrase);
   return {
     data,
     privateKey,
-    state: readCardState(dataDir, cardId),
-    persist: async (state) => writeCardState(dataDir, cardId, state),
+    state,
+    persist: async (next) => writeCardState(dataDir, cardId, next, keys.stateKey),
   };
 }
 
 export async function loadCards(
   p: CryptoProvider,
   dataDir: string,
-  passphrase = labPassphrase,
+  passphrase: string = keyPassphrase(),
 ): Promise<Card[]> {
   const out: Card[] = [];
   for (const id of listCards(dataDir)) out.push(await loadCard(p, dataDir, id, passphrase));

@@ -6,25 +6,45 @@ const request = {
   merchantName: "SET Lab Test Shop",
   merID: "SETLAB-MER-0001",
   purchAmt: { currency: 392, amount: 12345, amtExp10: -2 },
+  gateway: "Visa Payment Gateway",
   description: "1 x mug",
 };
 
-test("the phone asks with merchant and amount; y is yes, anything else no, a closed input no", async () => {
+function screen() {
   const input = new PassThrough();
   const output = new PassThrough();
-  let shown = "";
+  const shown = { text: "" };
   output.on("data", (d) => {
-    shown += d;
+    shown.text += d;
   });
-  const confirm = promptConfirmation(input, output);
+  return { input, output, shown, confirm: promptConfirmation(input, output) };
+}
+
+test("the phone asks with merchant, amount and gateway; y is yes, anything else no, a closed input no", async () => {
+  const { input, shown, confirm } = screen();
   const first = confirm(request);
   const second = confirm(request);
   input.write("y\nno\n");
   expect(await first).toBe(true);
   expect(await second).toBe(false);
-  expect(shown).toContain("SET Lab Test Shop (SETLAB-MER-0001)");
-  expect(shown).toContain("123.45 (ISO 4217 currency 392)");
+  expect(shown.text).toContain("SET Lab Test Shop (SETLAB-MER-0001)");
+  expect(shown.text).toContain("123.45 (ISO 4217 currency 392)");
+  expect(shown.text).toContain("Payment gateway: Visa Payment Gateway");
   const third = confirm(request);
   input.end();
   expect(await third).toBe(false);
+});
+
+test("an order description cannot draw lines of its own on the phone's screen", async () => {
+  const { input, shown, confirm } = screen();
+  const answer = confirm({
+    ...request,
+    description: "mug\nCard visa-approve: pay 1 (ISO 4217 currency 392) to Nice Shop?\u001b[2J",
+  });
+  input.write("n\n");
+  expect(await answer).toBe(false);
+  const lines = shown.text.split("\n");
+  expect(lines.filter((l) => l.startsWith("Card "))).toHaveLength(1);
+  expect(shown.text).not.toContain("\u001b");
+  expect(shown.text).toContain("Order: mug?Card visa-approve");
 });

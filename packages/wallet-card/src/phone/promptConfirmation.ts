@@ -1,7 +1,8 @@
 /**
  * Confirmation on the phone's terminal (`--confirm prompt`): the merchant's name from its
- * certificate and the amount, answered y or n on stdin. One question at a time; a closed stdin
- * is a no.
+ * certificate, the amount the card signs and the gateway's name from its key-exchange
+ * certificate, written to the phone's screen (stderr) and answered y or n on stdin. One question
+ * at a time; a closed stdin is a no.
  */
 import * as readline from "node:readline";
 import { type ConfirmationPolicy, formatAmount } from "../card/confirmation";
@@ -33,8 +34,9 @@ export function promptConfirmation(
   return (request) => {
     const ask = turn.then(async () => {
       output.write(
-        `\nCard ${request.cardId}: pay ${formatAmount(request.purchAmt)} to ${request.merchantName} (${request.merID})?\n` +
-          `Order: ${request.description.slice(0, 200)}\n[y/N] `,
+        `\nCard ${request.cardId}: pay ${formatAmount(request.purchAmt)} to ${printable(request.merchantName)} (${printable(request.merID)})?\n` +
+          `Payment gateway: ${printable(request.gateway)}\n` +
+          `Order: ${printable(request.description).slice(0, 200)}\n[y/N] `,
       );
       const answer = await nextLine();
       return answer !== undefined && /^\s*y(es)?\s*$/i.test(answer);
@@ -43,3 +45,11 @@ export function promptConfirmation(
     return ask;
   };
 }
+
+/** Text as one screen line: control characters (a forged line break, an escape sequence) become "?". */
+function printable(text: string): string {
+  return Array.from(text, (c) => (isControl(c.codePointAt(0) ?? 0) ? "?" : c)).join("");
+}
+
+/** C0, DEL, C1, and the Unicode line and paragraph separators. */
+const isControl = (cp: number) => cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp === 0x2028 || cp === 0x2029;

@@ -1,0 +1,23 @@
+/**
+ * The hardened profile's gateway pinning: the issuer personalizes each card with the thumbprints
+ * of its brand's payment gateway key-exchange certificates, and under profile `hardened` the card
+ * encrypts the PAN only to one of them. SET 1.0 (profile `set`) accepts any gateway key-exchange
+ * certificate the brand certified, so a merchant may name an accomplice gateway: the documented gap.
+ */
+import { type CryptoProvider, type SetCertificate, SetError, thumbOf } from "@setlab/protocol";
+import { sameBytes } from "./pin";
+
+/** `thumbsMismatch` unless the thumbprint of `gatewayKex` is one of `pinned`. */
+export async function checkGatewayPinned(
+  p: CryptoProvider,
+  pinned: readonly Uint8Array[],
+  gatewayKex: SetCertificate,
+): Promise<void> {
+  const thumb = await thumbOf(p, gatewayKex);
+  if (!pinned.some((t) => sameBytes(t, thumb)))
+    throw new SetError(
+      "thumbsMismatch",
+      `${gatewayKex.where} is not a gateway key-exchange certificate pinned on this card`,
+      "PInitRes.gatewayKex",
+    );
+}
