@@ -99,6 +99,14 @@ async function serve(args: ServeArgs): Promise<void> {
     gateway: faults ? faults.wrap(httpGateway) : httpGateway,
   });
   const app = buildMerchantServer({ merchant, logger, ...(faults ? { faults } : {}) });
+  // Crash safety: orders a stopped process left in `authorizing` are finished now (same AuthReq bytes).
+  void merchant.resumeAuthorizations().then((resumed) => {
+    for (const r of resumed)
+      logger[r.error ? "warn" : "info"](
+        { event: "authorizationResumed", ...r },
+        "interrupted authorization resumed",
+      );
+  });
   const url = await app.listen({ port: args.port, host: args.host });
   logger.info({ url, brands: merchant.brands(), merchantID: config.merchantID }, "merchant listening");
   announceListening("merchant", url);
