@@ -17,6 +17,7 @@ import {
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
 import type { PurchAmt } from "./labHttp";
+import { merIDOf, readPInitReq, readPInitRes } from "./messages";
 import { adversaryProvider, cardData, signerOf } from "./stolenKeys";
 
 export interface WalletPurchase {
@@ -98,4 +99,29 @@ export async function walletPReq(pki: LabPki, w: WalletPurchase, p = adversaryPr
     { date: p.now() },
   );
   return { der, rrpid, oiData, piHead };
+}
+
+/** What the PC saw of a transaction that a wallet needs to build its PReq (ids, challenges, order). */
+export async function walletInputsOf(
+  pki: LabPki,
+  seen: {
+    cardId: string;
+    pInitReq: Uint8Array;
+    pInitRes: Uint8Array;
+    initiation: { od: string; purchAmt: PurchAmt };
+  },
+): Promise<WalletPurchase> {
+  const req = readPInitReq(seen.pInitReq);
+  const res = await readPInitRes(seen.pInitRes);
+  const brand = cardData(pki, seen.cardId).brand.toLowerCase();
+  return {
+    cardId: seen.cardId,
+    transIDs: res.transIDs,
+    chall_C: req.chall_C,
+    chall_M: res.chall_M,
+    od: new Uint8Array(Buffer.from(seen.initiation.od, "base64")),
+    purchAmt: seen.initiation.purchAmt,
+    gatewayKexCertificate: pki.certificate(`${brand}/gateway/key-exchange`),
+    merID: merIDOf(pki.certificate(`${brand}/merchant/signature`)),
+  };
 }

@@ -6,6 +6,7 @@ import {
   bytesEqual,
   decodeDer,
   encodeDer,
+  parseSetCertificate,
   schema,
   verifyS,
   type WrapperIds,
@@ -75,3 +76,10 @@ export function altered(b: Uint8Array): Uint8Array {
 
 export const sameBytes = bytesEqual;
 export { encodeDer };
+
+/** The merID in a merchant signature certificate. */
+export function merIDOf(certificate: Uint8Array): string {
+  const merID = parseSetCertificate(certificate).merchantData?.merID;
+  if (!merID) throw new Error("the certificate carries no merchantData");
+  return merID;
+}

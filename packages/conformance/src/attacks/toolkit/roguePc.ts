@@ -89,3 +89,27 @@ export async function preparePReq(
   }
   return { ...prepared, pReq: answer.data };
 }
+
+export interface CompletedPurchase extends PreparedPReq {
+  /** The merchant's PRes to the PReq. */
+  readonly pRes: Uint8Array;
+}
+
+/** A genuine purchase to its end: the PReq sent, the PRes given to the card. */
+export async function completePurchase(
+  target: AttackTarget,
+  options: PrepareOptions = {},
+): Promise<CompletedPurchase> {
+  const prepared = await preparePReq(target, options);
+  try {
+    const answer = await postRaw(prepared.initiation.setUrl, prepared.pReq);
+    const read = await readSetAnswer(answer);
+    if (read.kind !== "message" || read.type !== "purchaseResponse")
+      throw new Error(`the merchant answered the genuine PReq with ${describeAnswer(read)}`);
+    await prepared.card.purchaseResponse(answer.bytes);
+    return { ...prepared, pRes: answer.bytes };
+  } catch (e) {
+    await prepared.card.close();
+    throw e;
+  }
+}
