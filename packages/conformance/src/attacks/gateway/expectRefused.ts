@@ -7,7 +7,12 @@ export async function expectRefusedByGateway(
   party: AttackOutcome["refusedBy"] = "gateway",
 ): Promise<AttackOutcome> {
   const outcome = await attack.run(target);
-  // A failure's diff shows the whole outcome, its detail (what was observed) included.
-  expect(outcome).toMatchObject({ refused: true, stateUnchanged: true, refusedBy: party });
+  if (process.env.SETLAB_ATTACK_DEBUG) console.log(attack.id, outcome.detail);
+  const { refused, stateUnchanged, refusedBy } = outcome;
+  // The failure message carries what was observed (the outcome's detail).
+  expect([{ refused, stateUnchanged, refusedBy }, outcome.detail]).toEqual([
+    { refused: true, stateUnchanged: true, refusedBy: party },
+    outcome.detail,
+  ]);
   return outcome;
 }

@@ -1,6 +1,19 @@
 /** Attacks aimed at the payment gateway, and at the merchant through the gateway's answers. */
 import type { Attack } from "../attack";
+import { certificateAttacks } from "./certificates";
+import { decryptionOracleAttacks } from "./decryptionOracle";
+import { downgradeAttacks } from "./downgrade";
+import { errorLoopAttacks } from "./errorLoop";
 import { replayAttacks } from "./replay";
+import { splicingAttacks } from "./splicing";
 import { tamperingAttacks } from "./tampering";
 
-export const gatewayAttacks: readonly Attack[] = [...replayAttacks, ...tamperingAttacks];
+export const gatewayAttacks: readonly Attack[] = [
+  ...replayAttacks,
+  ...tamperingAttacks,
+  ...splicingAttacks,
+  ...certificateAttacks,
+  ...downgradeAttacks,
+  ...decryptionOracleAttacks,
+  ...errorLoopAttacks,
+];

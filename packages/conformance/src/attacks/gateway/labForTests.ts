@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { down, up } from "@setlab/lab";
 import type { AttackTarget } from "../attack";
 import { targetOfLab } from "../target";
+import { sharedLabPki } from "../toolkit/labFixture";
 
 export function labForTests(name: string): () => AttackTarget {
   let home: string | undefined;
@@ -20,7 +21,7 @@ export function labForTests(name: string): () => AttackTarget {
       return;
     }
     home = fs.mkdtempSync(path.join(os.tmpdir(), `setlab-${name}-`));
-    await up({ home });
+    await up({ home, pki: sharedLabPki() });
     target = targetOfLab(home);
   }, 120_000);
   afterAll(async () => {

@@ -79,7 +79,7 @@ export async function gatewayLogFor(
   home: string,
   runId: string,
 ): Promise<Record<string, unknown> | undefined> {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 100; i++) {
     const found = logEntries(home, "gateway").find((e) => e.runId === runId);
     if (found) return found;
     await new Promise((r) => setTimeout(r, 50));

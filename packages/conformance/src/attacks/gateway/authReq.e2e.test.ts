@@ -1,6 +1,8 @@
-/** Replays and tampering against a running lab's gateway (one lab for this file). */
+/** Replays, tampering, decryption oracles and error loops against a running lab's gateway (one lab for this file). */
 import type { Attack } from "../attack";
 import { secretsInLogs } from "../toolkit/logSecretScan";
+import { decryptionOracleAttacks } from "./decryptionOracle";
+import { errorLoopAttacks } from "./errorLoop";
 import { expectRefusedByGateway } from "./expectRefused";
 import { labForTests } from "./labForTests";
 import { replayAttacks } from "./replay";
@@ -18,6 +20,14 @@ describe("replays at the gateway", () => {
 
 describe("tampering with the AuthReq", () => {
   for (const attack of tamperingAttacks) it(attack.id, () => run(attack));
+});
+
+describe("decryption oracles", () => {
+  for (const attack of decryptionOracleAttacks) it(attack.id, () => run(attack));
+});
+
+describe("error loops", () => {
+  for (const attack of errorLoopAttacks) it(attack.id, () => run(attack));
 });
 
 it("no log of the lab holds a PAN, a PANSecret or a private key", () => {
