@@ -19,6 +19,8 @@ import { status } from "./commands/status";
 import { up } from "./commands/up";
 import { formatAmount, purchAmtOf } from "./currency";
 import { LabFailure, readState } from "./labState";
+import { runSoak } from "./soak/runSoak";
+import { formatSoakReport } from "./soak/soakReport";
 import { consoleTrace } from "./trace";
 
 const usage = `usage: set-lab <command> [--home DIR]
@@ -32,7 +34,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                     [--malformed R] [--bad-signature R] [--clock-skew S]
             merchant [--pause-after-authres MS]
             gateway|merchant --clear         (no switch: show the plan in force)
-  soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency N] [--seed N]
+  soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
+            [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     out(JSON.stringify(plan));
     return 0;
   }
+  if (command === "soak") return soak(rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -137,6 +141,49 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${command ? `unknown command: ${command}\n` : ""}${usage}\n`);
       return 2;
   }
+}
+
+function numberOption(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^-?[0-9]+(\.[0-9]+)?$/.test(text)) throw new LabFailure(`${flag} takes a number, not "${text}"`);
+  return Number(text);
+}
+
+async function soak(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      home: { type: "string", default: ".setlab/soak" },
+      seconds: { type: "string" },
+      rate: { type: "string" },
+      faults: { type: "string" },
+      concurrency: { type: "string" },
+      seed: { type: "string" },
+      "settle-seconds": { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const faults = values.faults ?? "light";
+  if (faults !== "none" && faults !== "light" && faults !== "heavy")
+    throw new LabFailure(`--faults must be none, light or heavy, not "${faults}"`);
+  const seconds = numberOption("--seconds", values.seconds);
+  const rate = numberOption("--rate", values.rate);
+  const concurrency = numberOption("--concurrency", values.concurrency);
+  const seed = numberOption("--seed", values.seed);
+  const settleSeconds = numberOption("--settle-seconds", values["settle-seconds"]);
+  const report = await runSoak({
+    home: values.home,
+    faults,
+    ...(seconds === undefined ? {} : { seconds }),
+    ...(rate === undefined ? {} : { rate }),
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(settleSeconds === undefined ? {} : { settleSeconds }),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  out(values.json ? JSON.stringify(report) : formatSoakReport(report));
+  return report.lost > 0 ? 1 : 0;
 }
 
 /** `--home DIR` out of a command's arguments (the fault and soak commands parse the rest). */

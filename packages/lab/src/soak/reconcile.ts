@@ -1,0 +1,77 @@
+/**
+ * After a soak has settled: what became of each purchase, by the three records that can tell: the
+ * buyer's outcome (the mediator's), the merchant's order (`GET /orders/:id`) and the gateway's
+ * authorizations of its XID (`GET /admin/authorizations?xid=`). Pure.
+ *
+ * A purchase is LOST when
+ *   - the merchant's order is not settled (still `authorizing`), or either record cannot be read;
+ *   - merchant and gateway disagree: the gateway approved and the order is not `authorized`, the
+ *     gateway only declined and the order is not `declined`, the gateway has nothing and the order
+ *     says `authorized` or `declined`;
+ *   - the buyer was told approved (declined) and the order is not authorized (declined).
+ * Otherwise it counts by what the buyer was told: approved -> completed, declined -> declined,
+ * anything else (refused, orderReceived, failed, error) -> failed.
+ */
+
+export type Verdict = "completed" | "declined" | "failed" | "lost";
+
+export interface BuyerOutcome {
+  /** approved | declined | orderReceived | refused | failed | error */
+  readonly outcome: string;
+  readonly xid?: string;
+  readonly reason?: string;
+}
+
+export interface MerchantOrder {
+  readonly state: string;
+  readonly xid?: string | null;
+}
+
+export interface GatewayAuthorization {
+  readonly authCode: string;
+}
+
+export interface PurchaseRecords {
+  readonly buyer: BuyerOutcome;
+  /** Absent when no order was created. */
+  readonly orderId?: string;
+  /** Absent when the merchant did not answer for an order that exists. */
+  readonly order?: MerchantOrder;
+  /** Absent when the gateway did not answer; empty when it has nothing for the XID (or there is no XID). */
+  readonly authorizations?: readonly GatewayAuthorization[];
+}
+
+export interface Reconciled {
+  readonly verdict: Verdict;
+  /** Why a purchase is lost. */
+  readonly reason?: string;
+}
+
+const byBuyer = (outcome: string): Verdict =>
+  outcome === "approved" ? "completed" : outcome === "declined" ? "declined" : "failed";
+
+export function reconcile(r: PurchaseRecords): Reconciled {
+  const lost = (reason: string): Reconciled => ({ verdict: "lost", reason });
+  if (r.orderId === undefined) {
+    if (r.buyer.outcome === "approved" || r.buyer.outcome === "declined")
+      return lost(`the buyer was told ${r.buyer.outcome} for no order`);
+    return { verdict: "failed" };
+  }
+  if (!r.order) return lost("the merchant's order could not be read");
+  if (!r.authorizations) return lost("the gateway's record could not be read");
+  const state = r.order.state;
+  if (state === "authorizing") return lost("the order is still authorizing");
+  const approved = r.authorizations.some((a) => a.authCode === "approved");
+  const gateway = approved ? "approved" : r.authorizations.length > 0 ? "declined" : "nothing";
+  if (gateway === "approved" && state !== "authorized")
+    return lost(`the gateway approved the XID, the merchant's order is ${state}`);
+  if (gateway === "declined" && state !== "declined")
+    return lost(`the gateway declined the XID, the merchant's order is ${state}`);
+  if (gateway === "nothing" && (state === "authorized" || state === "declined"))
+    return lost(`the merchant's order is ${state}, the gateway has no authorization for its XID`);
+  if (r.buyer.outcome === "approved" && state !== "authorized")
+    return lost(`the buyer was told approved, the merchant's order is ${state}`);
+  if (r.buyer.outcome === "declined" && state !== "declined")
+    return lost(`the buyer was told declined, the merchant's order is ${state}`);
+  return { verdict: byBuyer(r.buyer.outcome) };
+}

@@ -1,0 +1,281 @@
+/**
+ * `set-lab soak` (`pnpm soak`): purchases at a steady rate through the lab while the gateway's
+ * fault plan rotates (faultProfiles.ts), each party's RSS sampled every few seconds. At the end
+ * the soak clears the faults, waits for purchases in flight, lets every order settle, and
+ * reconciles buyer, merchant and gateway for each purchase (reconcile.ts). A lab already running
+ * at `home` is reused (and left running); otherwise a fresh one is started and stopped afterwards.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startRssSampler, type Watched } from "../bench/monitor";
+import { down } from "../commands/down";
+import { clearFaults, type GatewayFaultPlan, setFaults } from "../commands/fault";
+import { resolveCard } from "../commands/purchase";
+import { up } from "../commands/up";
+import { isAlive, LabFailure, type LabState, readState, stateFile } from "../labState";
+import { type FaultProfile, faultProfiles, planForPhase } from "./faultProfiles";
+import { type GatewayAuthorization, type MerchantOrder, type PurchaseRecords, reconcile } from "./reconcile";
+import { type SoakCard, type SoakPurchase, type SoakTarget, soakPurchase } from "./soakPurchase";
+import type { LostPurchase, RssRow, SoakReport } from "./soakReport";
+
+export interface SoakOptions {
+  readonly home: string;
+  readonly seconds?: number;
+  /** Purchases started per second. */
+  readonly rate?: number;
+  readonly faults?: FaultProfile;
+  /** At most this many purchases in flight (default 8). */
+  readonly concurrency?: number;
+  /** Seeds the gateway's fault decisions (SETLAB_FAULT_SEED) when the soak starts the lab. */
+  readonly seed?: number;
+  /** Length of one fault phase (default: a quarter of the run, 5 s to 30 s). */
+  readonly phaseSeconds?: number;
+  /** How long orders may take to settle after the last purchase (default 60 s). */
+  readonly settleSeconds?: number;
+  readonly rssEveryMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** The cards a soak pays with, in turn: mostly approving, some the issuer declines. */
+export const soakCards = [
+  "visa-approve",
+  "mc-approve",
+  "visa-approve",
+  "mc-approve",
+  "visa-nsf",
+  "mc-stolen",
+];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function getJson<T>(url: string): Promise<T | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) return undefined;
+    return (await res.json()) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function runningLab(home: string): LabState | undefined {
+  if (!fs.existsSync(stateFile(home))) return undefined;
+  const state = readState(home);
+  return Object.values(state.parties).every((p) => isAlive(p.pid)) ? state : undefined;
+}
+
+function validate(o: SoakOptions) {
+  const seconds = o.seconds ?? 60;
+  const rate = o.rate ?? 2;
+  const concurrency = o.concurrency ?? 8;
+  const faults = o.faults ?? "light";
+  if (!(seconds > 0 && seconds <= 86_400)) throw new LabFailure(`--seconds must be 1-86400, not ${seconds}`);
+  if (!(rate > 0 && rate <= 100)) throw new LabFailure(`--rate must be above 0 and at most 100, not ${rate}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new LabFailure(`--concurrency must be 1-64, not ${concurrency}`);
+  if (!faultProfiles.includes(faults))
+    throw new LabFailure(`--faults must be ${faultProfiles.join(", ")}, not "${faults}"`);
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new LabFailure(`--seed must be an integer`);
+  const phaseSeconds = o.phaseSeconds ?? Math.min(30, Math.max(5, seconds / 4));
+  const settleSeconds = o.settleSeconds ?? 60;
+  if (!(settleSeconds >= 0 && settleSeconds <= 3600))
+    throw new LabFailure(`--settle-seconds must be 0-3600, not ${settleSeconds}`);
+  return { seconds, rate, concurrency, faults, phaseSeconds, settleSeconds };
+}
+
+/** Applied faults the parties logged since `offsets` (lines with "event":"fault"). */
+function countLoggedFaults(logs: Record<string, { file: string; offset: number }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [party, { file, offset }] of Object.entries(logs)) {
+    let text = "";
+    try {
+      const fd = fs.openSync(file, "r");
+      const size = fs.fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.max(0, size - offset));
+      fs.readSync(fd, buf, 0, buf.length, offset);
+      fs.closeSync(fd);
+      text = buf.toString("utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n")) {
+      if (!line.includes('"event":"fault"')) continue;
+      try {
+        const entry = JSON.parse(line) as { fault?: string; skipped?: string };
+        if (!entry.fault || entry.skipped) continue;
+        const key = `${party}.${entry.fault}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+      } catch {
+        // a line cut by a concurrent write
+      }
+    }
+  }
+  return counts;
+}
+
+const logOffset = (file: string) => {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const o = validate(options);
+  const home = path.resolve(options.home);
+  const say = options.log ?? (() => {});
+  let state = runningLab(home);
+  const started = !state;
+  if (state) say(`reusing the lab running from ${home}`);
+  else {
+    say(`starting a lab in ${home}`);
+    state = await up({
+      home,
+      log: say,
+      ...(options.seed === undefined ? {} : { env: { SETLAB_FAULT_SEED: String(options.seed) } }),
+    });
+  }
+  const lab = state;
+  try {
+    if (o.faults !== "none") await clearFaults(home, "gateway");
+    const phone = new URL(lab.parties.phone.url);
+    const pairingCode = (lab as LabState & { pairingCode?: string }).pairingCode;
+    const target: SoakTarget = {
+      merchant: lab.parties.merchant.url.replace(/\/$/, ""),
+      phoneHost: phone.hostname,
+      phonePort: Number(phone.port),
+      pin: lab.pin,
+      ...(pairingCode ? { pairingCode } : {}),
+    };
+    const cards: SoakCard[] = soakCards.map((id) => resolveCard(lab.pki, id));
+    const logs = {
+      gateway: { file: lab.parties.gateway.log, offset: logOffset(lab.parties.gateway.log) },
+      merchant: { file: lab.parties.merchant.log, offset: logOffset(lab.parties.merchant.log) },
+    };
+    const procs: Watched[] = [
+      { name: "gateway", pid: lab.parties.gateway.pid },
+      { name: "merchant", pid: lab.parties.merchant.pid },
+      { name: "phone", pid: lab.parties.phone.pid },
+      { name: "mediator", pid: process.pid },
+    ];
+    const sampler = startRssSampler(procs, options.rssEveryMs ?? 5000);
+    const t0 = performance.now();
+    const elapsed = () => (performance.now() - t0) / 1000;
+    const end = t0 + o.seconds * 1000;
+
+    // Fault rotation on the gateway, one phase after another until the purchases stop.
+    const faultPhases: { at: number; plan: GatewayFaultPlan }[] = [];
+    let running = true;
+    const rotation = (async () => {
+      for (let n = 0; running; n++) {
+        const plan = planForPhase(o.faults, n);
+        if (!plan) return;
+        await setFaults(home, "gateway", plan);
+        faultPhases.push({ at: elapsed(), plan });
+        say(`${elapsed().toFixed(0)} s: gateway fault plan ${JSON.stringify(plan)}`);
+        const next = t0 + (n + 1) * o.phaseSeconds * 1000;
+        while (running && performance.now() < next) await sleep(Math.min(250, next - performance.now()));
+      }
+    })();
+
+    // Purchases at the rate, at most `concurrency` in flight.
+    const done: Promise<SoakPurchase>[] = [];
+    let inFlight = 0;
+    const runTag = randomBytes(4).toString("hex");
+    for (let i = 0; ; i++) {
+      const at = t0 + (i * 1000) / o.rate;
+      if (at >= end) break;
+      if (at > performance.now()) await sleep(at - performance.now());
+      while (inFlight >= o.concurrency) await sleep(20);
+      inFlight++;
+      const p = soakPurchase(target, cards[i % cards.length], i, `soak-${runTag}-${i}`);
+      done.push(
+        p.finally(() => {
+          inFlight--;
+        }),
+      );
+      if (i > 0 && i % 20 === 0)
+        say(`${elapsed().toFixed(0)} s: ${i} purchases started, ${inFlight} in flight`);
+    }
+    say(`${elapsed().toFixed(0)} s: all ${done.length} purchases started; waiting for those in flight`);
+    const purchases = await Promise.all(done);
+    running = false;
+    await rotation;
+    if (o.faults !== "none") await clearFaults(home, "gateway");
+    const elapsedSeconds = elapsed();
+
+    // Settle: every order out of "authorizing", or the settle time is up.
+    const orderUrl = (id: string) => `${target.merchant}/orders/${id}`;
+    const orders = new Map<string, MerchantOrder | undefined>();
+    const settleEnd = performance.now() + o.settleSeconds * 1000;
+    let pending = purchases.filter((p) => p.orderId !== undefined);
+    for (;;) {
+      await Promise.all(
+        pending.map(async (p) => orders.set(p.orderId!, await getJson<MerchantOrder>(orderUrl(p.orderId!)))),
+      );
+      pending = pending.filter((p) => {
+        const order = orders.get(p.orderId!);
+        return !order || order.state === "authorizing";
+      });
+      if (pending.length === 0 || performance.now() > settleEnd) break;
+      say(`settling: ${pending.length} orders not settled yet`);
+      await sleep(1000);
+    }
+
+    // Reconcile each purchase against the gateway's record of its XID.
+    const gateway = lab.parties.gateway.url.replace(/\/$/, "");
+    const counts = { completed: 0, declined: 0, failed: 0, lost: 0 };
+    const failedBy: Record<string, number> = {};
+    const lostPurchases: LostPurchase[] = [];
+    for (const p of purchases) {
+      const order = p.orderId ? orders.get(p.orderId) : undefined;
+      const xid = order?.xid ?? p.buyer.xid;
+      const authorizations = xid
+        ? await getJson<GatewayAuthorization[]>(`${gateway}/admin/authorizations?xid=${xid}`)
+        : [];
+      const records: PurchaseRecords = {
+        buyer: p.buyer,
+        ...(p.orderId ? { orderId: p.orderId } : {}),
+        ...(order ? { order } : {}),
+        ...(authorizations ? { authorizations } : {}),
+      };
+      const r = reconcile(records);
+      counts[r.verdict]++;
+      if (r.verdict === "failed") failedBy[p.buyer.outcome] = (failedBy[p.buyer.outcome] ?? 0) + 1;
+      if (r.verdict === "lost")
+        lostPurchases.push({
+          index: p.index,
+          ...(p.orderId ? { orderId: p.orderId } : {}),
+          ...(xid ? { xid } : {}),
+          buyer: p.buyer.reason ? `${p.buyer.outcome} (${p.buyer.reason})` : p.buyer.outcome,
+          ...(order ? { orderState: order.state } : {}),
+          reason: r.reason ?? "lost",
+        });
+    }
+    const rss: RssRow[] = sampler.stop().map((s) => ({
+      at: s.at / 1000,
+      mib: Object.fromEntries(Object.entries(s.rss).map(([k, v]) => [k, v / (1024 * 1024)])),
+    }));
+    return {
+      format: "setlab-soak/1",
+      home,
+      faults: o.faults,
+      seconds: o.seconds,
+      rate: o.rate,
+      concurrency: o.concurrency,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      elapsedSeconds,
+      purchases: purchases.length,
+      ...counts,
+      failedBy,
+      lostPurchases,
+      faultPhases,
+      faultsInjected: countLoggedFaults(logs),
+      rss,
+    };
+  } finally {
+    if (started) await down(home, say).catch(() => {});
+  }
+}

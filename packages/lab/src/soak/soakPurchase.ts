@@ -1,0 +1,99 @@
+/**
+ * One soak purchase, the way a buyer makes it: the soak plays the browser (creates the order at
+ * the shop, fetches its initiation object) and runs the mediator (`runPurchase` of @setlab/mediator,
+ * in this process) against the phone's card link. Never throws: what the buyer saw comes back.
+ */
+import { type CardAccess, parseInitiation, runPurchase } from "@setlab/mediator";
+import type { BuyerOutcome } from "./reconcile";
+
+export interface SoakTarget {
+  /** The merchant's base URL. */
+  readonly merchant: string;
+  readonly phoneHost: string;
+  readonly phonePort: number;
+  readonly pin: string;
+  /** The lab's card-link pairing code, when the phone asks for one. */
+  readonly pairingCode?: string;
+}
+
+export interface SoakCard {
+  readonly id: string;
+  readonly brand: string;
+}
+
+export interface SoakPurchase {
+  readonly index: number;
+  readonly card: string;
+  readonly runId: string;
+  readonly orderId?: string;
+  readonly buyer: BuyerOutcome;
+}
+
+/** 1 JPY: the issuer's holds stay far below any card's credit limit however long the soak runs. */
+const purchAmt = { currency: 392, amount: 1, amtExp10: 0 };
+
+async function okJson(res: Response, what: string): Promise<unknown> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+export async function soakPurchase(
+  target: SoakTarget,
+  card: SoakCard,
+  index: number,
+  runId: string,
+): Promise<SoakPurchase> {
+  let orderId: string | undefined;
+  try {
+    const headers = { "content-type": "application/json", "x-setlab-run-id": runId };
+    const created = (await okJson(
+      await fetch(`${target.merchant}/orders`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ description: "1 x SET Lab sticker", ...purchAmt, brand: card.brand }),
+        signal: AbortSignal.timeout(15_000),
+      }),
+      "POST /orders",
+    )) as { id: string | number };
+    orderId = String(created.id);
+    const initiation = parseInitiation(
+      await okJson(
+        await fetch(`${target.merchant}/orders/${orderId}/initiation`, {
+          headers: { "x-setlab-run-id": runId },
+          signal: AbortSignal.timeout(15_000),
+        }),
+        "GET initiation",
+      ),
+    );
+    // The pairing code goes in only when the lab has one (a phone without a secure link takes none).
+    const pairing: Record<string, unknown> = target.pairingCode ? { pairingCode: target.pairingCode } : {};
+    const access = {
+      host: target.phoneHost,
+      port: target.phonePort,
+      cardId: card.id,
+      pin: target.pin,
+      ...pairing,
+    } as CardAccess;
+    const outcome = await runPurchase({ initiation, card: access, runId });
+    return {
+      index,
+      card: card.id,
+      runId,
+      orderId,
+      buyer: {
+        outcome: outcome.outcome,
+        ...(outcome.xid ? { xid: outcome.xid } : {}),
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+      },
+    };
+  } catch (e) {
+    return {
+      index,
+      card: card.id,
+      runId,
+      ...(orderId ? { orderId } : {}),
+      buyer: { outcome: "error", reason: (e as Error).message.split("\n")[0] },
+    };
+  }
+}
