@@ -1,0 +1,64 @@
+import type { AttackOutcome } from "../attack";
+import { startTestLab, type TestLab } from "../toolkit/labFixture";
+import { unsignedVisa } from "./downgrade";
+import { errorToMerchant } from "./errorLoop";
+import {
+  hodForOtherAmount,
+  hPIDataChanged,
+  odSaltChanged,
+  preqByteFlips,
+  wrapperRrpidMismatch,
+  wrapperXidMismatch,
+} from "./merchantTamper";
+
+jest.setTimeout(120_000);
+
+let lab: TestLab;
+beforeAll(async () => {
+  lab = await startTestLab("attacks-merchant");
+});
+afterAll(async () => {
+  await lab?.stop();
+});
+
+const expectRefused = (o: AttackOutcome, signals: string[]) => {
+  expect(o.detail).not.toMatch(/SECRET IN LOGS|ACCEPTED/);
+  expect(signals).toContain(o.signal);
+  expect(o.refusedBy).toBe("merchant");
+  expect(o.stateUnchanged).toBe(true);
+  expect(o.refused).toBe(true);
+};
+
+describe("tampering at the merchant", () => {
+  it("ODSalt changed in OIData", async () => {
+    expectRefused(await odSaltChanged.run(lab.target), ["signatureFailure"]);
+  });
+  it("HOD of another amount in OIData", async () => {
+    expectRefused(await hodForOtherAmount.run(lab.target), ["signatureFailure"]);
+  });
+  it("DD(PIData) changed in OIDualSigned", async () => {
+    expectRefused(await hPIDataChanged.run(lab.target), ["signatureFailure"]);
+  });
+  it("header XID disagrees with the signed body", async () => {
+    expectRefused(await wrapperXidMismatch.run(lab.target), ["wrapperMsgMismatch", "unknownXID"]);
+  });
+  it("header RRPID disagrees with the signed body", async () => {
+    expectRefused(await wrapperRrpidMismatch.run(lab.target), ["wrapperMsgMismatch"]);
+  });
+  it("one byte flipped at sampled offsets of header, body and signature: all refused, the genuine PReq still authorizes", async () => {
+    const o = await preqByteFlips.run(lab.target);
+    expect(o.detail).toMatch(/all refused/);
+    expect(o.detail).toMatch(/genuine PReq afterwards: purchaseResponse, 1 approved/);
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
+  });
+});
+
+describe("downgrade and error loops at the merchant", () => {
+  it("an unsigned PReq for Visa is refused", async () => {
+    expectRefused(await unsignedVisa.run(lab.target), ["signatureRequired"]);
+  });
+  it("a SET Error posted to the merchant gets an empty answer and changes nothing", async () => {
+    expectRefused(await errorToMerchant.run(lab.target), ["empty body"]);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * Tampering at the merchant (digest 7.7, 6 "Merchant"): the PC changes what it relays. OIData is
+ * bound by the dual signature and by the HOD the merchant recomputes from its own order; the
+ * header's ids must equal the protected ones. Every altered PReq must be refused, and none may
+ * lead to an authorization. The flips end with the genuine PReq, which must still be authorized:
+ * the refusals were for the tampering, not for a dead order.
+ */
+import { computeHOD } from "@setlab/protocol";
+import type { Attack, AttackTarget } from "../attack";
+import {
+  flipByte,
+  indexOfBytes,
+  positionClasses,
+  sampleOffsets,
+  seededRandom,
+  tlvTree,
+} from "../toolkit/der";
+import { authorizationsFor, postToMerchant } from "../toolkit/labHttp";
+import { altered, readPReq, rewrapHeader, rewritePReq } from "../toolkit/messages";
+import { type PreparedPReq, preparePReq } from "../toolkit/roguePc";
+import { describeAnswer, readSetAnswer, type SetAnswer } from "../toolkit/setAnswer";
+import { changes, snapshot, watch } from "../toolkit/stateWitness";
+import { adversaryProvider } from "../toolkit/stolenKeys";
+import { verdict } from "../toolkit/verdict";
+
+const signalOf = (a: SetAnswer) => (a.kind === "error" ? a.code : describeAnswer(a));
+
+/** Post one altered PReq of a prepared purchase and judge the merchant's answer. */
+async function refusedAtMerchant(
+  target: AttackTarget,
+  prepared: PreparedPReq,
+  altered: Uint8Array,
+  expected: readonly string[],
+  what: string,
+) {
+  const { result, changed } = await watch(
+    target,
+    { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId },
+    async () => readSetAnswer(await postToMerchant(target, altered)),
+  );
+  const signal = signalOf(result);
+  return verdict(target, {
+    refused: result.kind === "error" && expected.includes(signal),
+    refusedBy: "merchant",
+    signal,
+    changed,
+    detail: `${what}: merchant answered ${describeAnswer(result)}`,
+  });
+}
+
+function tamperAttack(
+  id: string,
+  title: string,
+  expected: readonly string[],
+  alter: (prepared: PreparedPReq) => Promise<Uint8Array> | Uint8Array,
+): Attack {
+  return {
+    id,
+    category: "tampering",
+    title,
+    expected: `The merchant refuses with ${expected.join(" or ")}; the order stays initiated, no authorization.`,
+    async run(target) {
+      const prepared = await preparePReq(target);
+      try {
+        return await refusedAtMerchant(target, prepared, await alter(prepared), expected, id);
+      } finally {
+        await prepared.card.close();
+      }
+    },
+  };
+}
+
+const dual = (der: Uint8Array) => {
+  const { pReq } = readPReq(der);
+  if (pReq.type !== "pReqDualSigned") throw new Error("not dual-signed");
+  return pReq.value;
+};
+
+export const odSaltChanged = tamperAttack(
+  "tamper/oidata-odsalt",
+  "The PC changes ODSalt in the PReq's OIData.",
+  ["signatureFailure"],
+  (p) =>
+    rewritePReq(p.pReq, (v) => ({
+      ...v,
+      oiDualSigned: {
+        ...v.oiDualSigned,
+        oiData: { ...v.oiDualSigned.oiData, odSalt: altered(v.oiDualSigned.oiData.odSalt) },
+      },
+    })),
+);
+
+export const hodForOtherAmount = tamperAttack(
+  "tamper/oidata-hod-other-amount",
+  "The PC replaces OIData's HOD by the digest of the same order description at a tenth of the amount.",
+  ["signatureFailure"],
+  async (p) => {
+    const od = new Uint8Array(Buffer.from(p.initiation.od, "base64"));
+    const purchAmt = {
+      ...p.initiation.purchAmt,
+      amount: Math.max(1, Math.floor(p.initiation.purchAmt.amount / 10)),
+    };
+    const oiData = dual(p.pReq).oiDualSigned.oiData;
+    const hod = await computeHOD(adversaryProvider, { od, purchAmt, odSalt: oiData.odSalt });
+    return rewritePReq(p.pReq, (v) => ({
+      ...v,
+      oiDualSigned: { ...v.oiDualSigned, oiData: { ...v.oiDualSigned.oiData, hod } },
+    }));
+  },
+);
+
+export const hPIDataChanged = tamperAttack(
+  "tamper/oidualsigned-hpidata",
+  "The PC changes the digest of PIData (the PIHead-side half of the dual signature) that the merchant sees in OIDualSigned.",
+  ["signatureFailure"],
+  (p) =>
+    rewritePReq(p.pReq, (v) => {
+      const h = v.oiDualSigned.hPIData;
+      return { ...v, oiDualSigned: { ...v.oiDualSigned, hPIData: { ...h, digest: altered(h.digest) } } };
+    }),
+);
+
+export const wrapperXidMismatch = tamperAttack(
+  "tamper/wrapper-xid-mismatch",
+  "The PC changes the XID in the PReq's MessageWrapper header, leaving the signed body alone.",
+  ["wrapperMsgMismatch", "unknownXID"],
+  (p) => rewrapHeader(p.pReq, (ids) => ({ ...ids, xid: ids.xid ? altered(ids.xid) : undefined })),
+);
+
+export const wrapperRrpidMismatch = tamperAttack(
+  "tamper/wrapper-rrpid-mismatch",
+  "The PC changes the RRPID in the PReq's MessageWrapper header, leaving the signed body alone.",
+  ["wrapperMsgMismatch"],
+  (p) => rewrapHeader(p.pReq, (ids) => ({ ...ids, rrpid: ids.rrpid ? altered(ids.rrpid) : undefined })),
+);
+
+const CONTEXT_CLASS = 0x80 * 0x100_0000;
+
+/** Sampled one-byte flips per position class: header ids and version, body, signature value. */
+export function flipPlan(
+  pReq: Uint8Array,
+  seed: number,
+  perClass: { header: number; body: number; signature: number },
+) {
+  const classes = positionClasses(pReq);
+  const { pReq: value } = readPReq(pReq);
+  if (value.type !== "pReqDualSigned") throw new Error("not dual-signed");
+  // The PI envelope is opaque to the merchant (only the gateway can check it): kept out of the plan.
+  const envelopeAt = indexOfBytes(pReq, value.value.piDualSigned.exPIData);
+  const envelope: [number, number][] =
+    envelopeAt < 0 ? [] : [[envelopeAt, envelopeAt + value.value.piDualSigned.exPIData.length]];
+  const header = tlvTree(pReq).children[0];
+  const protectedHeader = header.children.filter((c, i) => i === 0 || c.tag >= CONTEXT_CLASS);
+  const rand = seededRandom(seed);
+  const headerOffsets = protectedHeader.flatMap((c) =>
+    sampleOffsets([c.contentStart, c.end], Math.ceil(perClass.header / protectedHeader.length), rand),
+  );
+  return {
+    header: headerOffsets.slice(0, perClass.header),
+    body: sampleOffsets(classes.body, perClass.body, rand, [...classes.signature, ...envelope]),
+    signature: classes.signature.flatMap((r) => sampleOffsets(r, perClass.signature, rand)),
+  };
+}
+
+export const preqByteFlips: Attack = {
+  id: "tamper/preq-byte-flips",
+  category: "tampering",
+  title:
+    "The PC flips one byte of the PReq at sampled offsets of each position class (header ids and version, OIData and the other signed body, the dual signature's value), one altered copy per offset.",
+  expected:
+    "Every copy is refused with a SET Error (decodingFailure, wrapperMsgMismatch, signatureFailure, ...); none authorizes; the genuine PReq afterwards is authorized.",
+  async run(target) {
+    const prepared = await preparePReq(target);
+    try {
+      const seed = Date.now() >>> 0;
+      const plan = flipPlan(prepared.pReq, seed, { header: 4, body: 8, signature: 3 });
+      const watched = { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId };
+      const before = await snapshot(target, watched);
+      const codes = new Map<string, number>();
+      const accepted: string[] = [];
+      for (const [cls, offsets] of Object.entries(plan))
+        for (const at of offsets) {
+          const answer = await readSetAnswer(await postToMerchant(target, flipByte(prepared.pReq, at)));
+          const signal = signalOf(answer);
+          codes.set(signal, (codes.get(signal) ?? 0) + 1);
+          if (answer.kind !== "error") accepted.push(`${cls}@${at}: ${describeAnswer(answer)}`);
+        }
+      const after = await snapshot(target, watched);
+      const changed = changes(before, after);
+      // Control: the genuine PReq is still taken, so each refusal was for its flip.
+      const control = await readSetAnswer(await postToMerchant(target, prepared.pReq));
+      const controlOk = control.kind === "message" && control.type === "purchaseResponse";
+      const approved = (await authorizationsFor(target, prepared.xid)).filter(
+        (a) => a.authCode === "approved",
+      ).length;
+      const total = plan.header.length + plan.body.length + plan.signature.length;
+      const signal = [...codes.entries()].map(([c, n]) => `${c} x${n}`).join(", ");
+      return verdict(target, {
+        refused: accepted.length === 0 && controlOk && approved === 1,
+        refusedBy: "merchant",
+        signal,
+        changed,
+        detail:
+          `${total} flips (seed ${seed}: header ${plan.header.length}, body ${plan.body.length}, signature ${plan.signature.length}); ` +
+          `${accepted.length === 0 ? "all refused" : `ACCEPTED: ${accepted.join("; ")}`}; ` +
+          `genuine PReq afterwards: ${describeAnswer(control)}, ${approved} approved authorization(s)`,
+      });
+    } finally {
+      await prepared.card.close();
+    }
+  },
+};
+
+export const merchantTamperAttacks: readonly Attack[] = [
+  odSaltChanged,
+  hodForOtherAmount,
+  hPIDataChanged,
+  wrapperXidMismatch,
+  wrapperRrpidMismatch,
+  preqByteFlips,
+];
