@@ -22,11 +22,47 @@ import type { SetCertificate } from "./setCertificate";
 const sha256WithRSAEncryption = "1.2.840.113549.1.1.11";
 
 export interface RevocationInput {
-  /** The brand's current BCI: already verified, or its DER with the brand CA certificate that signed it. */
-  readonly bci: VerifiedBrandCRLIdentifier | { readonly der: Uint8Array; readonly brandCa: SetCertificate };
-  /** DER X.509 CRLs on offer; only those the BCI names are used. */
-  readonly crls: readonly Uint8Array[];
+  /**
+   * The brand's current BCI: already verified, or its DER with the brand CA certificate that
+   * signed it; without `brandCa`, the brand CA of the path being checked must have signed it.
+   */
+  readonly bci: VerifiedBrandCRLIdentifier | { readonly der: Uint8Array; readonly brandCa?: SetCertificate };
+  /** CRLs on offer, DER or prepared once (`prepareCrl`); only those the BCI names are used. */
+  readonly crls: readonly (Uint8Array | PreparedCrl)[];
   readonly at: Date;
+}
+
+/** A CRL parsed and thumbed once, for a relying party that checks many paths against it. */
+export interface PreparedCrl {
+  readonly crl: ParsedCrl;
+  /** SHA-256 over the TBSCertList: how a BCI names it. */
+  readonly thumb: Uint8Array;
+}
+
+/** Parse and thumb a DER CRL once (`invalidCertificate` when it is not one). */
+export async function prepareCrl(source: CryptoSource, der: Uint8Array): Promise<PreparedCrl> {
+  const { crypto } = resolveCrypto(source);
+  const crl = parseCrl(der);
+  return { crl, thumb: new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(crl.tbs))) };
+}
+
+/**
+ * Revocation material prepared once: the BCI verified against its brand CA certificate (its
+ * validity is still checked at every use) and every CRL parsed and thumbed.
+ */
+export async function prepareRevocation(
+  source: CryptoSource,
+  material: {
+    readonly bci: Uint8Array;
+    readonly brandCa: SetCertificate;
+    readonly crls: readonly Uint8Array[];
+  },
+  at: Date,
+): Promise<Omit<RevocationInput, "at">> {
+  return {
+    bci: await verifyBrandCRLIdentifier(source, material.bci, material.brandCa, at),
+    crls: await Promise.all(material.crls.map((der) => prepareCrl(source, der))),
+  };
 }
 
 /** The parts of an X.509 CRL revocation checking needs, with the exact DER of what is signed. */
@@ -117,16 +153,23 @@ export async function checkRevocation(
 ): Promise<void> {
   const { crypto } = resolveCrypto(source);
   const { at } = input;
-  const bci =
-    "der" in input.bci
-      ? await verifyBrandCRLIdentifier(source, input.bci.der, input.bci.brandCa, at)
-      : input.bci;
+  const below = path.slice(0, -1);
+  const brandCa = below.find((c) => c.hasRole("bca"));
+  let bci: VerifiedBrandCRLIdentifier;
+  if ("der" in input.bci) {
+    const signer = input.bci.brandCa ?? brandCa;
+    if (!signer)
+      throw new SetError(
+        "invalidCertificate",
+        "no brand CA on the path to verify the BrandCRLIdentifier",
+        "BrandCRLIdentifier",
+      );
+    bci = await verifyBrandCRLIdentifier(source, input.bci.der, signer, at);
+  } else bci = input.bci;
   const where = `BrandCRLIdentifier ${bci.content.brandID} #${bci.content.sequenceNum}`;
   if (at.getTime() < bci.content.notBefore.getTime() || at.getTime() > bci.content.notAfter.getTime())
     throw new SetError("invalidCertificate", "outside its notBefore..notAfter", where);
-  const below = path.slice(0, -1);
   if (below.length === 0) return;
-  const brandCa = below.find((c) => c.hasRole("bca"));
   const brand = below[below.length - 1].brand;
   if (bci.content.brandID !== brand)
     throw new SetError(
@@ -138,10 +181,7 @@ export async function checkRevocation(
     throw new SetError("thumbsMismatch", "brandCAThumb names another brand CA than the path's", where);
 
   const offered = await Promise.all(
-    input.crls.map(async (der) => {
-      const crl = parseCrl(der);
-      return { crl, thumb: new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(crl.tbs))) };
-    }),
+    input.crls.map((c) => (c instanceof Uint8Array ? prepareCrl(source, c) : c)),
   );
   const checked = new Map<SetCertificate, ParsedCrl>();
   for (const [i, cert] of below.entries()) {
@@ -160,7 +200,7 @@ async function namedCrl(
   crypto: Crypto,
   issuer: SetCertificate,
   named: readonly CRLIdentifier[],
-  offered: readonly { crl: ParsedCrl; thumb: Uint8Array }[],
+  offered: readonly PreparedCrl[],
   at: Date,
   where: string,
 ): Promise<ParsedCrl> {

@@ -11,10 +11,13 @@ import type { CryptoProvider } from "../crypto/provider";
 import { S, type Signer, verifyS } from "../crypto/signedMessage";
 import { SetError } from "../errors";
 import type { Trust } from "../purchase/cardholderCertificate";
+import type { Revocation } from "../purchase/trustedChain";
+import { BrandCRLIdentifier } from "../schema/certExtensions";
 import { ContentType } from "../schema/oids";
 import { PInitResData } from "../schema/purchase";
 import { expectEqual, thumbNames } from "./checks";
 import { checkPartyCertificate } from "./partyCertificate";
+import { takeCrls, withCrls } from "./signedDataCrls";
 
 /** Certificates in order, each once. */
 function distinct(certificates: readonly Uint8Array[]): Uint8Array[] {
@@ -32,12 +35,42 @@ export async function signPInitRes(
   p: CryptoProvider,
   merchant: Signer,
   data: PInitResData,
-  gateway: { certificate: Uint8Array; chain?: readonly Uint8Array[] },
+  gateway: PInitResGateway,
 ): Promise<Uint8Array> {
   const chain = distinct([...(merchant.chain ?? []), gateway.certificate, ...(gateway.chain ?? [])]).filter(
     (c) => !bytesEqual(c, merchant.certificate),
   );
-  return S(p, { ...merchant, chain }, ContentType.PInitResData, encodeDer(PInitResData, data));
+  const revocation = gateway.revocation;
+  const content = revocation
+    ? { ...data, brandCRLIdentifier: decodeDer(BrandCRLIdentifier, revocation.bci, "BrandCRLIdentifier") }
+    : data;
+  const signed = await S(
+    p,
+    { ...merchant, chain },
+    ContentType.PInitResData,
+    encodeDer(PInitResData, content),
+  );
+  return revocation ? withCrls(signed, revocation.crls) : signed;
+}
+
+/** The gateway the merchant chose, and what the card needs to check the certificates it gets. */
+export interface PInitResGateway {
+  /** The gateway's key-exchange certificate (PEThumb names it) and its CA chain. */
+  readonly certificate: Uint8Array;
+  readonly chain?: readonly Uint8Array[];
+  /**
+   * The brand's current BCI (DER) and the CRLs it names for the merchant's and the gateway's
+   * paths: the BCI goes into PInitResData.brandCRLIdentifier, the CRLs into the SignedData's crls.
+   */
+  readonly revocation?: { readonly bci: Uint8Array; readonly crls: readonly Uint8Array[] };
+}
+
+export interface VerifyPInitResOptions {
+  /**
+   * Refuse a PInitRes without revocation status for the brand (a BCI carried or in the Trust):
+   * invalidCertificate. The card sets it.
+   */
+  readonly requireRevocation?: boolean;
 }
 
 /** What the cardholder sent in PInitReq and chose. */
@@ -58,21 +91,28 @@ export interface VerifiedPInitRes {
  * signature certificate of the chosen brand chained to the pinned root; Chall-C
  * (challengeMismatch) and LID-C (unknownLID) equal ours; among the carried certificates, the one
  * PEThumb names (else thumbsMismatch) is a pgwy key-exchange certificate of the same brand,
- * chained to the pinned root.
+ * chained to the pinned root. Both paths are checked for revocation against the CRLs the brand's
+ * BCI names (revokedCertificate): the BCI and CRLs the PInitRes carries, or the Trust's.
  */
 export async function verifyPInitRes(
   p: CryptoProvider,
   pInitRes: Uint8Array,
   expected: PInitExpectations,
   trust: Trust,
+  options: VerifyPInitResOptions = {},
 ): Promise<VerifiedPInitRes> {
-  const verified = await verifyS(p, pInitRes, { contentType: ContentType.PInitResData });
+  const { crls, message } = takeCrls(pInitRes);
+  const verified = await verifyS(p, message, { contentType: ContentType.PInitResData });
   const data = decodeDer(PInitResData, verified.content, "PInitResData");
-  const merchant = await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, trust, {
-    role: "mer",
-    use: "signature",
-    brand: expected.brandID,
-  });
+  const revocation = revocationOf(trust, expected.brandID, data, crls, options);
+  const merchant = await checkPartyCertificate(
+    p,
+    verified.signerCertificate,
+    verified.certificates,
+    trust,
+    { role: "mer", use: "signature", brand: expected.brandID },
+    revocation,
+  );
   expectEqual(data.chall_C, expected.chall_C, "challengeMismatch", "PInitResData.chall-C");
   expectEqual(data.transIDs.lid_C, expected.lid_C, "unknownLID", "PInitResData.transIDs.lid-C");
 
@@ -96,10 +136,39 @@ export async function verifyPInitRes(
       "no carried certificate is the gateway certificate PEThumb names",
       "PInitResData.peThumb",
     );
-  const gatewayKex = await checkPartyCertificate(p, gatewayDer, verified.certificates, trust, {
-    role: "pgwy",
-    use: "keyEncipherment",
-    brand: expected.brandID,
-  });
+  const gatewayKex = await checkPartyCertificate(
+    p,
+    gatewayDer,
+    verified.certificates,
+    trust,
+    { role: "pgwy", use: "keyEncipherment", brand: expected.brandID },
+    revocation,
+  );
   return { data, merchant, gatewayKex };
+}
+
+/**
+ * The revocation material for both paths: the Trust's BCI for the brand if it holds one, else the
+ * BCI the PInitRes carries (verified against the path's own brand CA); the CRLs of both.
+ */
+function revocationOf(
+  trust: Trust,
+  brandID: string,
+  data: PInitResData,
+  carried: readonly Uint8Array[],
+  options: VerifyPInitResOptions,
+): Revocation | undefined {
+  const own = trust.revocation?.[brandID];
+  const bci =
+    own?.bci ?? (data.brandCRLIdentifier && { der: encodeDer(BrandCRLIdentifier, data.brandCRLIdentifier) });
+  if (!bci) {
+    if (options.requireRevocation || trust.revocation)
+      throw new SetError(
+        "invalidCertificate",
+        `no BrandCRLIdentifier for ${brandID}: the revocation status of the merchant and gateway is unknown`,
+        "PInitResData.brandCRLIdentifier",
+      );
+    return undefined;
+  }
+  return { bci, crls: [...(own?.crls ?? []), ...carried] };
 }

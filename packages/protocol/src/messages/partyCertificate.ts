@@ -3,13 +3,12 @@
  * to the pinned root, of the expected role, certifying a key for the expected use, and, when the
  * caller names one, of the expected brand.
  */
-import { bytesEqual } from "../asn1/tlv";
-import { validateChain } from "../cert/chain";
 import { type CertificateUse, checkCertificateUse } from "../cert/profileChecks";
-import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
+import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import type { Trust } from "../purchase/cardholderCertificate";
+import { type Revocation, validateUnderTrust } from "../purchase/trustedChain";
 import type { CertificateRole } from "../schema/certExtensions";
 
 export interface IntendedParty {
@@ -31,7 +30,8 @@ function checkBrand(cert: SetCertificate, brand: string | undefined): void {
 /**
  * Check `der` as the certificate of a party: role and key use first (invalidCertificate), then
  * the brand, then the path to `trust.pinnedRoot` through `carried` and `trust.intermediates`
- * (the codes `validateChain` gives: invalidCertificate, expiredCertificate, ...).
+ * (the codes `validateChain` gives: invalidCertificate, expiredCertificate, ...), then revocation
+ * with `revocation`, else the Trust's material for the certificate's brand (revokedCertificate).
  */
 export async function checkPartyCertificate(
   p: CryptoProvider,
@@ -39,19 +39,19 @@ export async function checkPartyCertificate(
   carried: readonly Uint8Array[],
   trust: Trust,
   intended: IntendedParty,
+  revocation?: Revocation,
 ): Promise<SetCertificate> {
   const use = { role: intended.role, use: intended.use };
-  const cached = await trust.chainCache?.get(der, trust.pinnedRoot, trust.at);
-  if (cached) {
-    checkCertificateUse(cached.leaf, use);
-    checkBrand(cached.leaf, intended.brand);
-    return cached.leaf;
-  }
-  const cert = parseSetCertificate(der);
-  checkCertificateUse(cert, use);
-  checkBrand(cert, intended.brand);
-  const pool = [...carried.filter((c) => !bytesEqual(c, cert.der)), ...(trust.intermediates ?? [])];
-  const chain = await validateChain(p, cert, pool, trust.pinnedRoot, trust.at);
-  await trust.chainCache?.put(chain);
-  return cert;
+  const chain = await validateUnderTrust(
+    p,
+    der,
+    carried,
+    trust,
+    (cert) => {
+      checkCertificateUse(cert, use);
+      checkBrand(cert, intended.brand);
+    },
+    revocation,
+  );
+  return chain.leaf;
 }

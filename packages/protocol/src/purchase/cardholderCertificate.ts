@@ -1,11 +1,11 @@
 /** Both merchant and gateway must know the dual signature came from a SET cardholder signature key. */
-import { bytesEqual } from "../asn1/tlv";
-import { validateChain } from "../cert/chain";
 import { checkCertificateUse } from "../cert/profileChecks";
-import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
+import type { RevocationInput } from "../cert/revocation";
+import type { SetCertificate } from "../cert/setCertificate";
 import type { ValidatedChainCache } from "../cert/validatedChainCache";
 import type { CryptoProvider } from "../crypto/provider";
 import { asCheck } from "./purchaseCheck";
+import { validateUnderTrust } from "./trustedChain";
 
 /** Where a verifier anchors trust: the pinned SET root, CA certificates it may use, and the time of checking. */
 export interface Trust {
@@ -18,6 +18,13 @@ export interface Trust {
    * the chain work (never its own signature check). Absent: every message validates its chain.
    */
   readonly chainCache?: ValidatedChainCache;
+  /**
+   * Revocation material by BrandID: the brand's current BCI and the CRLs on offer (prepare it
+   * once with `prepareRevocation`). Present: every path of a brand is checked against the CRLs
+   * its BCI names (revokedCertificate), and a brand without material is refused. Absent: no
+   * revocation check.
+   */
+  readonly revocation?: Readonly<Record<string, Omit<RevocationInput, "at">>>;
 }
 
 export function checkCardholderCertificate(
@@ -27,17 +34,9 @@ export function checkCardholderCertificate(
   trust: Trust,
 ): Promise<SetCertificate> {
   return asCheck("cardholderCertificate", async () => {
-    const cached = await trust.chainCache?.get(signerCertificate, trust.pinnedRoot, trust.at);
-    if (cached) {
-      checkCertificateUse(cached.leaf, { role: "card", use: "signature" });
-      return cached.leaf;
-    }
-    const cert = parseSetCertificate(signerCertificate);
-    checkCertificateUse(cert, { role: "card", use: "signature" });
-    // The message carries the signer's certificate too; it is already parsed.
-    const pool = [...carried.filter((c) => !bytesEqual(c, cert.der)), ...(trust.intermediates ?? [])];
-    const chain = await validateChain(p, cert, pool, trust.pinnedRoot, trust.at);
-    await trust.chainCache?.put(chain);
-    return cert;
+    const chain = await validateUnderTrust(p, signerCertificate, carried, trust, (cert) =>
+      checkCertificateUse(cert, { role: "card", use: "signature" }),
+    );
+    return chain.leaf;
   });
 }

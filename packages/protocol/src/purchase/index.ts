@@ -5,3 +5,4 @@ export * from "./hod";
 export * from "./merchant";
 export * from "./purchaseCheck";
 export * from "./transIDs";
+export * from "./trustedChain";
