@@ -4,6 +4,7 @@
  * failure exits 1, each with one line on stderr.
  */
 import { parseArgs } from "node:util";
+import { isPairingCode } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
 import { personalize } from "./phone/personalize";
 import { type ConfirmMode, servePhone } from "./phone/serve";
@@ -11,6 +12,7 @@ import { type ConfirmMode, servePhone } from "./phone/serve";
 export const usage = `usage:
   set-phone personalize --pki DIR --data DIR [--cards id,id] [--pin 1234]
   set-phone serve --data DIR [--port 0] [--host 127.0.0.1] [--confirm auto|deny|prompt]
+                  [--pairing-code DIGITS] [--pairing-lockout MS]
 `;
 
 class UsageError extends Error {}
@@ -68,14 +70,21 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
     port: { type: "string" },
     host: { type: "string" },
     confirm: { type: "string" },
+    "pairing-code": { type: "string" },
+    "pairing-lockout": { type: "string" },
   });
   const dataDir = required(v, "data");
+  const code = v["pairing-code"];
+  if (code !== undefined && !isPairingCode(code)) throw new UsageError("--pairing-code must be 6 digits");
+  const lockoutMs = v["pairing-lockout"] === undefined ? undefined : Number(v["pairing-lockout"]);
+  if (lockoutMs !== undefined && (!Number.isSafeInteger(lockoutMs) || lockoutMs < 0 || lockoutMs > 3_600_000))
+    throw new UsageError("--pairing-lockout must be milliseconds from 0 to 3600000");
   const port = v.port === undefined ? 0 : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be 0..65535");
   const confirm = (v.confirm ?? "prompt") as ConfirmMode;
   if (!["auto", "deny", "prompt"].includes(confirm))
     throw new UsageError("--confirm must be auto, deny or prompt");
-  const server = await servePhone({ dataDir, host: v.host, port, confirm });
+  const server = await servePhone({ dataDir, host: v.host, port, confirm, pairing: { code, lockoutMs } });
   const stop = () => {
     server.close().then(() => process.exit(0));
   };

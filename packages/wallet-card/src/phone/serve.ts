@@ -1,9 +1,9 @@
-/** `set-phone serve`: load the personalized cards and open the card link on loopback. */
+/** `set-phone serve`: load the personalized cards and open the secure card link on loopback. */
 import { peculiarProvider } from "@setlab/protocol";
 import { announceListening, createLogger, type Logger } from "@setlab/runtime";
 import { CardApplet } from "../card/applet";
 import { autoApprove, type ConfirmationPolicy, denyAll } from "../card/confirmation";
-import { type CardLinkServer, startCardLinkServer } from "./cardLinkServer";
+import { type CardLinkServer, linkContext, type PairingOptions, startCardLinkServer } from "./cardLinkServer";
 import { loadCards, PhoneStoreError } from "./cardStore";
 import { promptConfirmation } from "./promptConfirmation";
 
@@ -15,12 +15,22 @@ export interface ServeOptions {
   readonly port?: number;
   readonly confirm?: ConfirmMode;
   readonly logger?: Logger;
+  /**
+   * Pairing: a fixed `code` is the test policy; without it each connection gets a fresh random
+   * code, shown on the phone's screen (stdout) as `{"event":"pairing-code","code":"123456"}`.
+   */
+  readonly pairing?: PairingOptions;
 }
 
 export function confirmationPolicy(mode: ConfirmMode): ConfirmationPolicy {
   if (mode === "auto") return autoApprove;
   if (mode === "deny") return denyAll;
   return promptConfirmation();
+}
+
+/** The phone's screen: one JSON line on stdout. */
+export function showPairingCode(code: string): void {
+  process.stdout.write(`${JSON.stringify({ event: "pairing-code", code })}\n`);
 }
 
 export async function servePhone(options: ServeOptions): Promise<CardLinkServer> {
@@ -31,10 +41,24 @@ export async function servePhone(options: ServeOptions): Promise<CardLinkServer>
   const applet = new CardApplet(cards, {
     p,
     confirm: confirmationPolicy(options.confirm ?? "prompt"),
-    onCommand: (e) => log.info(e, "card command"),
+    onCommand: (e) => log.info({ ...linkContext.getStore(), ...e }, "card command"),
   });
-  const server = await startCardLinkServer(applet, { host: options.host, port: options.port, logger: log });
-  log.info({ cards: applet.cardIds, confirm: options.confirm ?? "prompt" }, "phone ready");
+  const pairing: PairingOptions = { show: showPairingCode, ...options.pairing };
+  const server = await startCardLinkServer(applet, {
+    host: options.host,
+    port: options.port,
+    logger: log,
+    crypto: p.crypto,
+    pairing,
+  });
+  log.info(
+    {
+      cards: applet.cardIds,
+      confirm: options.confirm ?? "prompt",
+      pairing: pairing.code === undefined ? "random code per connection" : "fixed code (test policy)",
+    },
+    "phone ready",
+  );
   announceListening("phone", `tcp://${server.host}:${server.port}`);
   return server;
 }

@@ -1,0 +1,392 @@
+/**
+ * The phone's secure card link as a real process (`set-phone serve`) over real TCP with real
+ * crypto: pairing by the code, refusals (wrong code, unpaired commands, a man in the middle),
+ * records that are replayed, reordered, flipped, truncated or from another session, the
+ * failed-pairing lockout, and the random code shown on the phone's screen.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  ContentType,
+  decodeResponse,
+  encodeCommand,
+  encodeFrame,
+  FrameReader,
+  INS,
+  PcHandshake,
+  PhoneHandshake,
+  type SecureSession,
+  SW,
+} from "@setlab/protocol";
+import { type StartedParty, startParty } from "@setlab/runtime";
+import { CardLinkClient } from "./cardLinkClient";
+
+const root = path.resolve(__dirname, "../../../..");
+const caCli = path.join(root, "packages/ca/dist/cli.js");
+const phoneCli = path.join(root, "packages/wallet-card/dist/cli.js");
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const CODE = "271828";
+
+let tmp: string;
+let dataDir: string;
+let phone: StartedParty;
+let port: number;
+
+const portOf = (p: StartedParty) => Number(new URL(p.url.replace("tcp:", "http:")).port);
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-link-"));
+  const pkiDir = path.join(tmp, "pki");
+  dataDir = path.join(tmp, "phone");
+  execFileSync(process.execPath, [caCli, "init", "--out", pkiDir], { stdio: "ignore" });
+  execFileSync(process.execPath, [
+    phoneCli,
+    "personalize",
+    "--pki",
+    pkiDir,
+    "--data",
+    dataDir,
+    "--cards",
+    "visa-approve",
+  ]);
+  phone = await startParty(phoneCli, [
+    "serve",
+    "--data",
+    dataDir,
+    "--port",
+    "0",
+    "--confirm",
+    "auto",
+    "--pairing-code",
+    CODE,
+  ]);
+  port = portOf(phone);
+}, 240_000);
+
+afterAll(async () => {
+  await phone?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A socket with a frame queue: `next()` is the next frame, or "closed" once the phone hung up. */
+function frameSocket(p: number) {
+  return new Promise<{
+    socket: net.Socket;
+    send(frame: Uint8Array): void;
+    next(): Promise<Uint8Array | "closed">;
+  }>((resolve, reject) => {
+    const socket = net.createConnection({ host: "127.0.0.1", port: p });
+    const reader = new FrameReader();
+    const frames: Uint8Array[] = [];
+    const waiting: ((f: Uint8Array | "closed") => void)[] = [];
+    let closed = false;
+    socket.on("data", (d) => {
+      for (const f of reader.push(new Uint8Array(d))) {
+        const w = waiting.shift();
+        if (w) w(f);
+        else frames.push(f);
+      }
+    });
+    socket.on("close", () => {
+      closed = true;
+      for (const w of waiting.splice(0)) w("closed");
+    });
+    socket.on("error", () => {});
+    socket.once("connect", () =>
+      resolve({
+        socket,
+        send: (f) => socket.write(encodeFrame(f)),
+        next: () => {
+          const f = frames.shift();
+          if (f) return Promise.resolve(f);
+          if (closed) return Promise.resolve("closed");
+          return new Promise((r) => waiting.push(r));
+        },
+      }),
+    );
+    socket.once("error", reject);
+  });
+}
+
+/** A PC paired by hand, so a test can write any record bytes it likes. */
+async function pairedPc(p = port, code = CODE) {
+  const s = await frameSocket(p);
+  const hs = new PcHandshake(globalThis.crypto, code);
+  let step = await hs.start();
+  while (!step.session) {
+    for (const f of step.send) s.send(f);
+    const f = await s.next();
+    if (f === "closed") throw new Error("the phone closed the link during pairing");
+    step = await hs.step(f);
+  }
+  const session: SecureSession = step.session;
+  return {
+    ...s,
+    session,
+    record: (ins: number, data = new Uint8Array(0)) =>
+      session.writer.seal(ContentType.CARD, encodeCommand({ ins, data })),
+    async answer(): Promise<ReturnType<typeof decodeResponse> | "closed"> {
+      const f = await s.next();
+      if (f === "closed") return f;
+      return decodeResponse((await session.reader.open(f)).payload);
+    },
+  };
+}
+
+/** Log lines of the phone for one connection (the phone counts connections from 1). */
+const logLines = (p: StartedParty) =>
+  p
+    .stderr()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const cardCommands = (p: StartedParty, session: number) =>
+  logLines(p).filter((l) => l.msg === "card command" && l.session === session).length;
+const lastSession = (p: StartedParty) =>
+  Math.max(
+    ...logLines(p)
+      .filter((l) => l.msg === "card link connection")
+      .map((l) => l.session as number),
+  );
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(check()).toBe(true);
+}
+
+describe("secure card link, phone process", () => {
+  test("pairing with the right code, then card commands in records; the run id reaches the phone's log", async () => {
+    const client = await CardLinkClient.connect("127.0.0.1", port, {
+      pairingCode: CODE,
+      runId: "run-abc123",
+    });
+    try {
+      const sel = await client.transmit({ ins: INS.SELECT, data: utf8("visa-approve") });
+      expect(sel.sw).toBe(SW.OK);
+      expect((await client.transmit({ ins: INS.GET_STATUS })).sw).toBe(SW.OK);
+    } finally {
+      await client.close();
+    }
+    await waitFor(() => logLines(phone).some((l) => l.msg === "card command" && l.runId === "run-abc123"));
+    expect(phone.stderr()).toContain("card link paired");
+    expect(phone.stderr()).not.toContain(CODE);
+  });
+
+  test("a wrong code is refused: the PC learns it, no command runs, the phone logs the failure", async () => {
+    const e = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: "271829" }).catch((x) => x);
+    expect(e).toMatchObject({ kind: "pairing" });
+    const session = lastSession(phone);
+    await waitFor(() => logLines(phone).some((l) => l.msg === "pairing failed" && l.session === session));
+    expect(cardCommands(phone, session)).toBe(0);
+    // a good pairing afterwards resets the failure count (the lockout test below needs 3 in a row)
+    const ok = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE });
+    await ok.close();
+  });
+
+  test("an unpaired PC sending raw card commands gets no answer and is closed", async () => {
+    const s = await frameSocket(port);
+    s.send(encodeCommand({ ins: INS.SELECT, data: utf8("visa-approve") }));
+    s.send(encodeCommand({ ins: INS.GET_STATUS }));
+    expect(await s.next()).toBe("closed");
+    const session = lastSession(phone);
+    await waitFor(() =>
+      logLines(phone).some((l) => l.msg === "unpaired connection closed" && l.session === session),
+    );
+    expect(cardCommands(phone, session)).toBe(0);
+  });
+
+  test("a handshake message after HELLO that is a card command ends the pairing without an answer to it", async () => {
+    const s = await frameSocket(port);
+    const hs = new PcHandshake(globalThis.crypto, CODE);
+    s.send((await hs.start()).send[0]);
+    const hello = await s.next();
+    expect(hello).not.toBe("closed");
+    s.send(encodeCommand({ ins: INS.SELECT, data: utf8("visa-approve") }));
+    const alert = await s.next();
+    expect(alert).toEqual(Uint8Array.of(0x05, 0x01));
+    expect(await s.next()).toBe("closed");
+    // keep the failure count from reaching the lockout
+    await (await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE })).close();
+  });
+
+  test("a replayed record is rejected and ends the session: the command does not run twice", async () => {
+    const pc = await pairedPc();
+    const session = lastSession(phone);
+    const select = await pc.record(INS.SELECT, utf8("visa-approve"));
+    pc.send(select);
+    expect(await pc.answer()).toMatchObject({ sw: SW.OK });
+    pc.send(select);
+    expect(await pc.next()).toBe("closed");
+    await waitFor(() =>
+      logLines(phone).some((l) => l.msg === "card link record refused: link closed" && l.session === session),
+    );
+    expect(cardCommands(phone, session)).toBe(1);
+  });
+
+  test("a reordered record is rejected and ends the session", async () => {
+    const pc = await pairedPc();
+    const session = lastSession(phone);
+    const first = await pc.record(INS.SELECT, utf8("visa-approve"));
+    const second = await pc.record(INS.GET_STATUS);
+    pc.send(second);
+    pc.send(first);
+    expect(await pc.next()).toBe("closed");
+    await waitFor(() =>
+      logLines(phone).some((l) => l.msg === "card link record refused: link closed" && l.session === session),
+    );
+    expect(cardCommands(phone, session)).toBe(0);
+  });
+
+  test("a record with one bit flipped is rejected and ends the session", async () => {
+    const pc = await pairedPc();
+    const session = lastSession(phone);
+    const r = await pc.record(INS.SELECT, utf8("visa-approve"));
+    r[12] ^= 0x04;
+    pc.send(r);
+    expect(await pc.next()).toBe("closed");
+    expect(cardCommands(phone, session)).toBe(0);
+  });
+
+  test("a truncated record is rejected and ends the session", async () => {
+    const pc = await pairedPc();
+    const session = lastSession(phone);
+    const r = await pc.record(INS.SELECT, utf8("visa-approve"));
+    pc.send(r.subarray(0, r.length - 3));
+    expect(await pc.next()).toBe("closed");
+    expect(cardCommands(phone, session)).toBe(0);
+  });
+
+  test("keys differ per connection: a record of one session is rejected by another", async () => {
+    const a = await pairedPc();
+    const b = await pairedPc();
+    expect(Buffer.from(a.session.sessionId).equals(Buffer.from(b.session.sessionId))).toBe(false);
+    const fromA = await a.record(INS.SELECT, utf8("visa-approve"));
+    b.send(fromA);
+    expect(await b.next()).toBe("closed");
+    a.send(fromA);
+    expect(await a.answer()).toMatchObject({ sw: SW.OK });
+    a.socket.destroy();
+  });
+
+  test("an active man in the middle with its own ECDH keys, relaying the pairing rounds, fails to pair", async () => {
+    // The MITM listens for the PC and talks to the phone; towards each it runs the handshake with
+    // its own key pair and relays the honest commitments and reveals between them.
+    const failuresBefore = logLines(phone).filter((l) => l.msg === "pairing failed").length;
+    const commandsBefore = logLines(phone).filter((l) => l.msg === "card command").length;
+    const mitm = net.createServer(async (pcSocket) => {
+      pcSocket.on("error", () => {});
+      const toPhone = await frameSocket(port);
+      const asPc = new PcHandshake(globalThis.crypto, "000000");
+      const asPhone = new PhoneHandshake(globalThis.crypto, "000000");
+      const reader = new FrameReader();
+      let first = true;
+      let chain: Promise<void> = Promise.resolve();
+      const relayPhone = async () => {
+        for (;;) {
+          const f = await toPhone.next();
+          if (f === "closed") return pcSocket.destroy();
+          pcSocket.write(encodeFrame(f));
+        }
+      };
+      pcSocket.on("data", (d) => {
+        for (const f of reader.push(new Uint8Array(d)))
+          chain = chain.then(async () => {
+            if (!first) return toPhone.send(f); // relay COMMIT / REVEAL
+            first = false;
+            // swap keys: the phone gets the MITM's HELLO, the PC gets another MITM HELLO
+            toPhone.send((await asPc.start()).send[0]);
+            await toPhone.next(); // the phone's HELLO, kept by the MITM
+            pcSocket.write(encodeFrame((await asPhone.step(f)).send[0]));
+            void relayPhone();
+          });
+      });
+    });
+    await new Promise<void>((r) => mitm.listen(0, "127.0.0.1", r));
+    const e = await CardLinkClient.connect("127.0.0.1", (mitm.address() as net.AddressInfo).port, {
+      pairingCode: CODE,
+    }).catch((x) => x);
+    mitm.close();
+    expect(e).toMatchObject({ kind: "pairing" });
+    await waitFor(
+      () => logLines(phone).filter((l) => l.msg === "pairing failed").length === failuresBefore + 1,
+    );
+    expect(logLines(phone).filter((l) => l.msg === "card command").length).toBe(commandsBefore);
+    await (await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE })).close();
+  });
+});
+
+describe("failed-pairing limit and the random code", () => {
+  let second: StartedParty;
+  let secondPort: number;
+  const shown: string[] = [];
+
+  beforeAll(async () => {
+    second = await startParty(phoneCli, [
+      "serve",
+      "--data",
+      dataDir,
+      "--port",
+      "0",
+      "--confirm",
+      "auto",
+      "--pairing-lockout",
+      "600000",
+    ]);
+    secondPort = portOf(second);
+    let out = "";
+    second.child.stdout?.on("data", (d) => {
+      out += d;
+      const lines = out.split("\n");
+      out = lines.pop() ?? "";
+      for (const l of lines) {
+        const m = JSON.parse(l) as { event?: string; code?: string };
+        if (m.event === "pairing-code" && m.code) shown.push(m.code);
+      }
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await second?.stop();
+  });
+
+  let taken = 0;
+  /** The next code the phone showed on its screen (the user reads it and types it on the PC). */
+  const shownCode = async () => {
+    await waitFor(() => shown.length > taken);
+    return shown[taken++];
+  };
+
+  test("without --pairing-code, each connection gets a fresh code shown on the phone's screen", async () => {
+    const a = await CardLinkClient.connect("127.0.0.1", secondPort, { pairingCode: shownCode });
+    expect((await a.transmit({ ins: INS.SELECT, data: utf8("visa-approve") })).sw).toBe(SW.OK);
+    await a.close();
+    const b = await CardLinkClient.connect("127.0.0.1", secondPort, { pairingCode: shownCode });
+    await b.close();
+    expect(shown).toHaveLength(2);
+    for (const c of shown) expect(c).toMatch(/^[0-9]{6}$/);
+    expect(second.stderr()).not.toContain(shown[0]);
+  });
+
+  test("after 3 failed pairings in a row the phone refuses new pairings, even with the right code", async () => {
+    for (let i = 0; i < 3; i++) {
+      const e = await CardLinkClient.connect("127.0.0.1", secondPort, {
+        pairingCode: async () => {
+          const real = await shownCode();
+          return String((Number(real) + 1) % 1_000_000).padStart(6, "0");
+        },
+      }).catch((x) => x);
+      expect(e).toMatchObject({ kind: "pairing" });
+    }
+    await waitFor(() => second.stderr().includes("3 failed pairings in a row"));
+    const before = shown.length;
+    const locked = await CardLinkClient.connect("127.0.0.1", secondPort, { pairingCode: shownCode }).catch(
+      (x) => x,
+    );
+    expect(locked).toMatchObject({ kind: "locked" });
+    expect(shown).toHaveLength(before);
+    expect(second.stderr()).toContain("pairing refused: too many failed pairings");
+  });
+});
