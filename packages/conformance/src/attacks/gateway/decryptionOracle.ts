@@ -56,6 +56,25 @@ const variants: readonly Variant[] = [
   { name: "PI CBC padding corrupted", options: () => ({ pi: cutPI(envelopeCuts.cbcPadding) }) },
   { name: "PI encrypted content corrupted", options: () => ({ pi: cutPI(envelopeCuts.innerContent) }) },
   { name: "PI ciphertext truncated", options: () => ({ pi: cutPI(envelopeCuts.truncated) }) },
+  // The IV flips one known plaintext bit and leaves the padding valid: byte 0 is PI-OILink's
+  // SEQUENCE tag, byte 13 the tag of LID-C (the decrypted content no longer decodes), byte 15 the
+  // first byte of LID-C (it decodes, and only the dual signature no longer verifies).
+  {
+    name: "PI decrypted content not DER (IV bit of byte 0)",
+    options: () => ({ pi: cutPI(envelopeCuts.ivBit(0)) }),
+  },
+  {
+    name: "PI decrypted content with a broken inner tag (IV bit of byte 13)",
+    options: () => ({ pi: cutPI(envelopeCuts.ivBit(13)) }),
+  },
+  {
+    name: "PI decrypted content altered inside a value (IV bit of byte 15)",
+    options: () => ({ pi: cutPI(envelopeCuts.ivBit(15)) }),
+  },
+  {
+    name: "AuthReq decrypted content altered (IV bit of byte 13)",
+    options: () => ({ envelope: envelopeCuts.ivBit(13) }),
+  },
 ];
 
 export interface OracleObservation {
@@ -93,7 +112,7 @@ export const oneDecryptionError: Attack = {
   id: "decryption-oracle/gateway-one-error",
   category: "decryption-oracle",
   title:
-    "A man in the middle sends AuthReqs whose envelope or PI fails to open in 11 different ways (recipient, OAEP block, CBC padding, content, inner signature, truncation).",
+    "A man in the middle sends AuthReqs whose envelope or PI fails to open in 15 different ways (recipient, OAEP block, CBC padding, content, IV, inner signature, truncation).",
   expected:
     "The gateway answers every one with the same SET Error (decodingFailure) and logs the same reason; no authorization.",
   async run(target): Promise<AttackOutcome> {

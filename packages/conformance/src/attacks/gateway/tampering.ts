@@ -149,30 +149,40 @@ export const flippedBytes: Attack = {
   id: "tampering/authreq-flipped-byte",
   category: "tampering",
   title:
-    "One byte of a fresh AuthReq's body is flipped, at 16 offsets spread over the message (16 AuthReqs).",
-  expected: "Each is refused with a SET Error; none authorizes, no hold.",
+    "A man in the middle flips one byte of an answered AuthReq's body, at 16 offsets spread over the message, and sends each copy.",
+  expected:
+    "Each copy is refused with a SET Error, or (a byte outside everything signed) gets the stored AuthRes of the genuine request; never a new authorization or hold.",
   async run(target): Promise<AttackOutcome> {
     const f = forgerOf(target);
     const req = await f.forge();
+    const genuine = await postSetRaw(gatewaySet(target), req.bytes);
+    const genuineAnswer = await f.read(genuine.body);
+    if (genuineAnswer.type !== "authRes")
+      throw new Error(`the genuine AuthReq was not answered: ${describe(genuineAnswer)}`);
     const heldBefore = await heldOn(target.gatewayUrl, "visa-approve");
     const offsets = sampleOffsets(bodyStartOf(req.bytes), req.bytes.length, 16);
     const seen: string[] = [];
-    let allRefused = true;
+    let refusedOrStored = true;
+    let stored = 0;
     for (const at of offsets) {
-      const answer = await f.read((await postSetRaw(gatewaySet(target), flipByte(req.bytes, at, 0x10))).body);
-      if (answer.type !== "error") {
-        allRefused = false;
-        seen.push(`@${at}: ${describe(answer)}`);
-      } else seen.push(`@${at}:${answer.code}`);
+      const raw = await postSetRaw(gatewaySet(target), flipByte(req.bytes, at, 0x10));
+      if (raw.status === 200 && Buffer.from(raw.body).equals(Buffer.from(genuine.body))) {
+        stored++;
+        seen.push(`@${at}:stored AuthRes`);
+        continue;
+      }
+      const answer = await f.read(raw.body);
+      if (answer.type !== "error") refusedOrStored = false;
+      seen.push(`@${at}:${answer.type === "error" ? answer.code : describe(answer)}`);
     }
     const rows = await authorizationsOf(target.gatewayUrl, req.xidHex);
     const heldAfter = await heldOn(target.gatewayUrl, "visa-approve");
     return {
-      refused: allRefused,
+      refused: refusedOrStored,
       refusedBy: "gateway",
       signal: [...new Set(seen.map((s) => s.split(":")[1]))].join(","),
-      stateUnchanged: rows.length === 0 && heldAfter === heldBefore,
-      detail: `${offsets.length} flips: ${seen.join(" ")}; ${rows.length} authorization row(s), hold ${heldBefore} -> ${heldAfter}`,
+      stateUnchanged: rows.length === 1 && heldAfter === heldBefore,
+      detail: `${offsets.length} flips: ${seen.join(" ")}; ${stored} got the stored AuthRes (the byte lies outside what is signed); ${rows.length} authorization row(s), hold ${heldBefore} -> ${heldAfter}`,
     };
   },
 };

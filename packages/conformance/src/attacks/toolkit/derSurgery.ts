@@ -91,6 +91,16 @@ export function encryptedContentOf(contentInfo: DerNode): DerNode {
   return content;
 }
 
+/** EncryptedContentInfo's content-encryption IV (AES-CBC parameters, an OCTET STRING). */
+export function ivOf(contentInfo: DerNode): DerNode {
+  const env = envelopedData(contentInfo);
+  const eci = env.children![env.children!.length - 1]!;
+  const alg = at(eci, 1);
+  const iv = alg.children?.[1];
+  if (iv?.tag[0] !== 0x04) throw new Error("DER surgery: no IV");
+  return iv;
+}
+
 /** A copy of `bytes` with one byte XORed at `offset`. */
 export function flipByte(bytes: Uint8Array, offset: number, mask = 0x01): Uint8Array {
   const out = new Uint8Array(bytes);
@@ -124,6 +134,15 @@ export const envelopeCuts = {
     operate(env, (t) => {
       const c = encryptedContentOf(t);
       c.content = flipByte(c.content, 40, 0x01);
+    }),
+  /**
+   * One bit of the IV: with CBC this flips exactly the same bit of the first plaintext block and
+   * nothing else (padding intact). `offset` picks the plaintext byte.
+   */
+  ivBit: (offset: number) => (env: Uint8Array) =>
+    operate(env, (t) => {
+      const iv = ivOf(t);
+      iv.content = flipByte(iv.content, offset, 0x01);
     }),
   /** The ciphertext without its last block. */
   truncated: (env: Uint8Array) =>
