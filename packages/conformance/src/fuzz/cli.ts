@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * `pnpm fuzz [--runs N] [--target NAME|--list] [--seed S] [--budget MS]`: property-based fuzzing
+ * of every decoder, every HTTP endpoint of merchant, gateway and CA, and the card's command
+ * interface, in-process against real parties (a fresh lab PKI, real SQLite files). One row per
+ * target; exit 1 when any target failed, 2 for bad arguments.
+ */
+import { buildCorpus } from "./corpus";
+import { type FuzzTarget, runTarget, type TargetReport } from "./harness";
+import { formatReport, formatRow, header } from "./report";
+import { allTargets } from "./targets";
+import { createWorld } from "./world";
+
+export const DEFAULT_RUNS = 100_000;
+
+interface Args {
+  runs?: number;
+  target?: string;
+  list: boolean;
+  seed?: number;
+  budgetMs: number;
+}
+
+class UsageError extends Error {}
+
+const usage =
+  "usage: pnpm fuzz [--runs N] [--target NAME (substring)] [--list] [--seed S] [--budget MS (per input, default 2000)]";
+
+function parseArgs(argv: readonly string[]): Args {
+  const out: Args = { list: false, budgetMs: 2000 };
+  const int = (flag: string, v: string | undefined, min: number) => {
+    const n = Number(v);
+    if (v === undefined || !/^-?\d+$/.test(v) || n < min)
+      throw new UsageError(`${flag} needs an integer >= ${min}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case "--runs":
+        out.runs = int(flag, argv[++i], 1);
+        break;
+      case "--seed":
+        out.seed = int(flag, argv[++i], -(2 ** 31)) | 0;
+        break;
+      case "--budget":
+        out.budgetMs = int(flag, argv[++i], 1);
+        break;
+      case "--target": {
+        const v = argv[++i];
+        if (!v) throw new UsageError("--target needs a name");
+        out.target = v;
+        break;
+      }
+      case "--list":
+        out.list = true;
+        break;
+      case "--help":
+      case "-h":
+        throw new UsageError("");
+      default:
+        throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  return out;
+}
+
+function select(targets: FuzzTarget<unknown>[], name: string | undefined): FuzzTarget<unknown>[] {
+  if (name === undefined) return targets;
+  const exact = targets.filter((t) => t.name === name);
+  if (exact.length > 0) return exact;
+  const some = targets.filter((t) => t.name.includes(name));
+  if (some.length === 0) throw new UsageError(`no target matches "${name}" (try --list)`);
+  return some;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  process.stderr.write("fuzz: making a lab PKI and the parties, capturing a purchase for the corpus...\n");
+  const world = await createWorld();
+  try {
+    const corpus = await buildCorpus(world);
+    const targets = select(await allTargets(world, corpus), args.target);
+    if (args.list) {
+      for (const t of targets) process.stdout.write(`${t.name}\t${t.family}\n`);
+      return 0;
+    }
+    const seed = args.seed ?? Date.now() & 0x7fffffff;
+    process.stdout.write(`seed ${seed}\n${header()}\n`);
+    const reports: TargetReport[] = [];
+    for (const t of targets) {
+      const runs = args.runs ?? t.defaultRuns?.runs ?? DEFAULT_RUNS;
+      const report = await runTarget(t, { runs, seed, budgetMs: args.budgetMs });
+      reports.push(report);
+      process.stdout.write(`${formatRow(report)}\n`);
+      if (args.runs === undefined && t.defaultRuns)
+        process.stdout.write(
+          `  note: ${t.name} runs ${t.defaultRuns.runs} by default: ${t.defaultRuns.why}\n`,
+        );
+      if (report.failure) process.stdout.write(`${formatReport(report)}\n`);
+    }
+    const failed = reports.filter((r) => r.failures > 0);
+    const tried = reports.reduce((n, r) => n + r.tried, 0);
+    process.stdout.write(
+      `${reports.length} target(s), ${tried} input(s), ${failed.length} failing target(s)${failed.length ? `: ${failed.map((r) => r.target).join(", ")}` : ""}\n`,
+    );
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    await world.close();
+  }
+}
+
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (e instanceof UsageError) {
+        process.stderr.write(`${e.message ? `fuzz: ${e.message}\n` : ""}${usage}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`fuzz: ${(e as Error).stack ?? e}\n`);
+      process.exit(2);
+    },
+  );

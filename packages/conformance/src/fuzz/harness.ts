@@ -1,0 +1,213 @@
+/**
+ * The fuzzing harness: runs one target over fast-check inputs and classifies every answer. A
+ * target answers "accepted" or "rejected" (a typed rejection: SetError, a clean HTTP status with a
+ * SET Error body, a card status word); anything else is a failure: another exception, an input
+ * over the time budget (a hang), a 5xx, heap growth over the bound, or a failed health check after
+ * the run (the party no longer serves a valid request).
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import fc from "fast-check";
+
+export type Verdict = "accepted" | "rejected";
+
+export type FailureKind = "exception" | "hang" | "serverError" | "invariant" | "memory" | "health";
+
+/** Raised by a target for a wrong answer that is not an exception of the code under test. */
+export class FuzzFailure extends Error {
+  override readonly name = "FuzzFailure";
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FuzzTarget<I = Uint8Array> {
+  readonly name: string;
+  readonly family: "decoder" | "http" | "card";
+  readonly inputs: fc.Arbitrary<I>;
+  /** Run one input; resolve with the verdict or throw (a failure). */
+  run(input: I): Verdict | Promise<Verdict>;
+  /** The input in a printable form (a hex prefix for bytes, never a secret). */
+  show?(input: I): string;
+  /** After the run: a valid request still gets its correct answer; throws otherwise. */
+  healthCheck?(): Promise<void>;
+  /** When the default count is out of reach (a slow target): the count used instead, and why. */
+  readonly defaultRuns?: { runs: number; why: string };
+}
+
+export interface RunOptions {
+  readonly runs: number;
+  readonly seed?: number;
+  /** Per-input time budget, ms: an input over it is a hang. */
+  readonly budgetMs?: number;
+  /** Heap growth bound over the run, MB. */
+  readonly heapBoundMb?: number;
+  /** Stop generating (and shrinking) after this long, ms. */
+  readonly timeLimitMs?: number;
+}
+
+export interface TargetReport {
+  readonly target: string;
+  readonly family: string;
+  readonly tried: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly failures: number;
+  readonly slowestMs: number;
+  readonly heapBeforeMb: number;
+  readonly heapAfterMb: number;
+  readonly interrupted: boolean;
+  readonly failure?: {
+    readonly kind: FailureKind;
+    readonly message: string;
+    readonly seed: number;
+    readonly path?: string;
+    readonly counterexample?: string;
+    readonly stack?: string;
+  };
+}
+
+let gc: (() => void) | undefined;
+/** A full collection, so heap figures compare live data, not garbage. */
+export function collect(): void {
+  if (!gc) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
+}
+
+const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
+
+export const hexPrefix = (b: Uint8Array, n = 48): string =>
+  `${Buffer.from(b.subarray(0, n)).toString("hex")}${b.length > n ? "..." : ""} (${b.length} bytes)`;
+
+function classify(e: unknown): { kind: FailureKind; message: string; stack?: string } {
+  if (e instanceof FuzzFailure) return { kind: e.kind, message: e.message, stack: e.stack };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { kind: "exception", message: `${err.name}: ${err.message}`, stack: err.stack };
+}
+
+/** Wait for the run, but no longer than the budget (an input that never settles is a hang). */
+function withinBudget<T>(run: () => T | Promise<T>, budgetMs: number): T | Promise<T> {
+  const out = run();
+  if (!(out instanceof Promise)) return out;
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new FuzzFailure("hang", `no answer within ${budgetMs} ms`)),
+      budgetMs * 5,
+    );
+  });
+  return Promise.race([out, hang]).finally(() => clearTimeout(timer));
+}
+
+export async function runTarget<I>(target: FuzzTarget<I>, options: RunOptions): Promise<TargetReport> {
+  const budgetMs = options.budgetMs ?? 2000;
+  const seed = options.seed ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+  let tried = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let slowestMs = 0;
+  let firstFailure: ReturnType<typeof classify> | undefined;
+
+  const check = (verdict: Verdict, startedAt: number): boolean => {
+    const ms = performance.now() - startedAt;
+    if (!firstFailure) {
+      tried++;
+      if (verdict === "accepted") accepted++;
+      else rejected++;
+      slowestMs = Math.max(slowestMs, ms);
+    }
+    if (ms > budgetMs)
+      throw new FuzzFailure("hang", `input took ${ms.toFixed(0)} ms (budget ${budgetMs} ms)`);
+    if (verdict !== "accepted" && verdict !== "rejected")
+      throw new FuzzFailure("invariant", `target answered ${String(verdict)}`);
+    return true;
+  };
+  const fail = (e: unknown): never => {
+    if (!firstFailure) {
+      tried++;
+      firstFailure = classify(e);
+    }
+    throw e;
+  };
+
+  collect();
+  const heapBeforeMb = heapMb();
+  const params: fc.Parameters<[I]> = {
+    numRuns: options.runs,
+    seed,
+    ...(options.timeLimitMs ? { interruptAfterTimeLimit: options.timeLimitMs } : {}),
+  };
+  const sample = await fc.check(
+    fc.asyncProperty(target.inputs, async (input) => {
+      const startedAt = performance.now();
+      try {
+        return check(await withinBudget(() => target.run(input), budgetMs), startedAt);
+      } catch (e) {
+        return fail(e);
+      }
+    }),
+    params,
+  );
+  collect();
+  const heapAfterMb = heapMb();
+  const bound = options.heapBoundMb ?? 64;
+  let failure: TargetReport["failure"];
+  if (sample.failed && firstFailure) {
+    const shrunk = sample.counterexample?.[0];
+    failure = {
+      ...firstFailure,
+      ...classifyShrunk(sample),
+      seed,
+      path: sample.counterexamplePath ?? undefined,
+      counterexample: shrunk === undefined ? undefined : showInput(target, shrunk),
+    };
+  } else if (heapAfterMb - heapBeforeMb > bound) {
+    failure = {
+      kind: "memory",
+      message: `heap grew ${(heapAfterMb - heapBeforeMb).toFixed(1)} MB over the run (bound ${bound} MB)`,
+      seed,
+    };
+  }
+  if (!failure && target.healthCheck) {
+    try {
+      await target.healthCheck();
+    } catch (e) {
+      const c = classify(e);
+      failure = { kind: "health", message: c.message, seed, stack: c.stack };
+    }
+  }
+  return {
+    target: target.name,
+    family: target.family,
+    tried,
+    accepted,
+    rejected,
+    failures: failure ? 1 : 0,
+    slowestMs,
+    heapBeforeMb,
+    heapAfterMb,
+    interrupted: sample.interrupted,
+    ...(failure ? { failure } : {}),
+  };
+}
+
+function showInput<I>(target: FuzzTarget<I>, input: I): string {
+  try {
+    if (target.show) return target.show(input);
+    return input instanceof Uint8Array ? hexPrefix(input) : JSON.stringify(input).slice(0, 200);
+  } catch (e) {
+    return `(unprintable: ${(e as Error).message})`;
+  }
+}
+
+/** The shrunk counterexample's own error, when fast-check kept it (it names the smallest case). */
+function classifyShrunk(sample: { errorInstance?: unknown }): Partial<ReturnType<typeof classify>> {
+  const e = sample.errorInstance;
+  return e === undefined ? {} : classify(e);
+}

@@ -1,0 +1,316 @@
+/**
+ * The real parties the fuzzers talk to, in-process: a lab PKI made by `set-ca init` in a temp
+ * directory, the merchant and gateway fastify apps over real SQLite files, the CA app over the PKI
+ * directory, and a personalized card applet. `purchase()` runs one full purchase through them and
+ * returns every message of it: the valid corpus, and the health check after a target.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  accountsFrom,
+  buildGatewayServer,
+  Gateway,
+  GatewayStore,
+  gatewayKeysFrom,
+  intermediatesFrom,
+  merchantKexFrom,
+} from "@setlab/acquirer-server";
+import { PkiDirectory } from "@setlab/ca/dist/cli/pkiDirectory";
+import { buildCaServer } from "@setlab/ca/dist/server";
+import { pkiBackend } from "@setlab/ca/dist/server/pkiBackend";
+import {
+  buildMerchantServer,
+  HttpGatewayClient,
+  labMerchantConfig,
+  Merchant,
+  SqliteRepository,
+} from "@setlab/merchant-server";
+import {
+  type CryptoProvider,
+  decodeResponse,
+  encodeCommand,
+  INS,
+  nodeProvider,
+  ValidatedChainCache,
+} from "@setlab/protocol";
+import { createLogger, LabPki, labPassphrase, SET_PAYMENT } from "@setlab/runtime";
+import { autoApprove, CardApplet, loadCard, personalize } from "@setlab/wallet-card";
+
+/** A fastify app as the parties build it. */
+type FastifyInstance = ReturnType<typeof buildMerchantServer>;
+
+export const repoRoot = path.resolve(__dirname, "../../../..");
+export const CARD_ID = "visa-approve";
+export const CARD_PIN = "1234";
+
+export interface HttpRequest {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  url: string;
+  headers?: Record<string, string>;
+  payload?: Buffer | string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  type: string;
+  body: Buffer;
+}
+
+/** One party's app, reached in-process (`inject`) or over loopback (`fetch`, for jest). */
+export interface Party {
+  readonly app: FastifyInstance;
+  request(r: HttpRequest): Promise<HttpAnswer>;
+}
+
+export type Transport = "inject" | "fetch";
+
+async function party(app: FastifyInstance, transport: Transport): Promise<Party> {
+  if (transport === "inject") {
+    await app.ready();
+    return {
+      app,
+      async request(r) {
+        const res = await app.inject({
+          method: r.method,
+          url: r.url,
+          headers: r.headers,
+          payload: r.payload,
+        });
+        return {
+          status: res.statusCode,
+          type: String(res.headers["content-type"] ?? ""),
+          body: res.rawPayload,
+        };
+      },
+    };
+  }
+  const base = await app.listen({ port: 0, host: "127.0.0.1" });
+  return {
+    app,
+    async request(r) {
+      const res = await fetch(`${base}${r.url}`, {
+        method: r.method,
+        headers: r.headers,
+        body:
+          r.payload === undefined
+            ? undefined
+            : typeof r.payload === "string"
+              ? r.payload
+              : new Uint8Array(r.payload),
+      });
+      return {
+        status: res.status,
+        type: res.headers.get("content-type") ?? "",
+        body: Buffer.from(await res.arrayBuffer()),
+      };
+    },
+  };
+}
+
+/** Every message of one purchase, as the parties exchanged them. */
+export interface PurchaseCapture {
+  readonly orderId: number;
+  readonly xid?: string;
+  readonly pInitReq: Uint8Array;
+  readonly pInitRes: Uint8Array;
+  readonly pReq: Uint8Array;
+  readonly authReq: Uint8Array;
+  readonly authRes: Uint8Array;
+  readonly pRes: Uint8Array;
+  readonly completionCode: string;
+  /** The card commands of the purchase, encoded. */
+  readonly commands: Uint8Array[];
+}
+
+export interface World {
+  readonly dir: string;
+  readonly pkiDir: string;
+  readonly pki: LabPki;
+  readonly p: CryptoProvider;
+  readonly merchant: Party;
+  readonly gateway: Party;
+  readonly ca: Party;
+  readonly gatewayStore: GatewayStore;
+  readonly applet: CardApplet;
+  /** A full purchase with the personalized card; throws when it does not end approved. */
+  purchase(amount?: number): Promise<PurchaseCapture>;
+  /** A freshly personalized card (after a target blocked its PIN). */
+  resetCard(): Promise<CardApplet>;
+  close(): Promise<void>;
+}
+
+export function makeLabPki(dir: string): string {
+  const pkiDir = path.join(dir, "pki");
+  execFileSync(process.execPath, [path.join(repoRoot, "packages/ca/dist/cli.js"), "init", "--out", pkiDir], {
+    stdio: "ignore",
+  });
+  return pkiDir;
+}
+
+const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+
+export async function createWorld(options: { transport?: Transport; dir?: string } = {}): Promise<World> {
+  const transport = options.transport ?? "inject";
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "setlab-fuzz-"));
+  const pkiDir = makeLabPki(dir);
+  const pki = LabPki.open(pkiDir);
+  const p = nodeProvider();
+  const logger = createLogger("fuzz", { level: "silent" });
+
+  const gatewayStore = GatewayStore.open(path.join(dir, "gateway.db"));
+  gatewayStore.seedAccounts(accountsFrom(pki));
+  const gatewayCore = new Gateway({
+    provider: p,
+    keys: await gatewayKeysFrom(pki, p.crypto, labPassphrase),
+    merchantKex: merchantKexFrom(pki),
+    trust: {
+      pinnedRoot: pki.root(),
+      intermediates: intermediatesFrom(pki),
+      chainCache: new ValidatedChainCache(p),
+    },
+    store: gatewayStore,
+  });
+  const gateway = await party(
+    buildGatewayServer({ gateway: gatewayCore, store: gatewayStore, logger }),
+    transport,
+  );
+
+  const captured: { auth?: { authReq: Uint8Array; authRes: Uint8Array } } = {};
+  const readCaptured = () => captured.auth;
+  const repo = new SqliteRepository(path.join(dir, "merchant.db"));
+  const merchantCore = new Merchant({
+    p,
+    repo,
+    config: await labMerchantConfig(p, pki, { brands: ["Visa", "MasterCard"] }),
+    gateway: {
+      async send(_id, message) {
+        const answer = await gateway.request({
+          method: "POST",
+          url: "/set",
+          headers: { "content-type": SET_PAYMENT },
+          payload: Buffer.from(message),
+        });
+        if (answer.status !== 200) throw new Error(`gateway answered HTTP ${answer.status}`);
+        captured.auth = { authReq: message, authRes: new Uint8Array(answer.body) };
+        return new Uint8Array(answer.body);
+      },
+    },
+  });
+  void HttpGatewayClient; // the real merchant uses HTTP; here the gateway is reached in-process
+  const merchant = await party(
+    buildMerchantServer({ merchant: merchantCore, logger, publicUrl: "http://127.0.0.1:8401" }),
+    transport,
+  );
+
+  const caPki = await PkiDirectory.open(pkiDir, labPassphrase);
+  const ca = await party(buildCaServer(pkiBackend(caPki)), transport);
+
+  let cards = 0;
+  const newApplet = async () => {
+    const cardDir = path.join(dir, `phone-${cards++}`);
+    await personalize(pki, cardDir, { cards: [CARD_ID], pin: CARD_PIN });
+    return new CardApplet([await loadCard(p, cardDir, CARD_ID)], { p, confirm: autoApprove });
+  };
+  let applet = await newApplet();
+
+  const world: World = {
+    dir,
+    pkiDir,
+    pki,
+    p,
+    merchant,
+    gateway,
+    ca,
+    gatewayStore,
+    get applet() {
+      return applet;
+    },
+    async resetCard() {
+      applet = await newApplet();
+      return applet;
+    },
+    async purchase(amount = 1280) {
+      const commands: Uint8Array[] = [];
+      const session = applet.openSession();
+      const card = async (ins: number, data?: Uint8Array) => {
+        const command = encodeCommand({ ins, data });
+        commands.push(command);
+        const r = decodeResponse(await session.transmit(command));
+        if (r.sw !== 0x9000)
+          throw new Error(
+            `card answered ${r.sw.toString(16)} to ${ins.toString(16)}: ${Buffer.from(r.data).toString()}`,
+          );
+        return r.data;
+      };
+      const post = async (body: Uint8Array) => {
+        const a = await merchant.request({
+          method: "POST",
+          url: "/set",
+          headers: { "content-type": SET_PAYMENT },
+          payload: Buffer.from(body),
+        });
+        if (a.status !== 200) throw new Error(`merchant answered HTTP ${a.status}`);
+        return new Uint8Array(a.body);
+      };
+      const created = await merchant.request({
+        method: "POST",
+        url: "/orders",
+        headers: { "content-type": "application/json" },
+        payload: JSON.stringify({ description: "fuzz corpus order: 2 x tea", amount, currency: 392 }),
+      });
+      if (created.status !== 201) throw new Error(`POST /orders answered ${created.status}`);
+      const order = JSON.parse(created.body.toString()) as { id: number; lidM: string };
+      const init = JSON.parse(
+        (await merchant.request({ method: "GET", url: `/orders/${order.id}/initiation` })).body.toString(),
+      ) as { lidM: string; od: string; purchAmt: unknown; profile: string };
+      await card(INS.SELECT, new TextEncoder().encode(CARD_ID));
+      await card(INS.VERIFY_PIN, new TextEncoder().encode(CARD_PIN));
+      const pInitReq = await card(
+        INS.PINIT_REQUEST,
+        json({ lidM: init.lidM, language: "en", brand: "Visa" }),
+      );
+      const pInitRes = await post(pInitReq);
+      await card(INS.PINIT_RESPONSE, pInitRes);
+      captured.auth = undefined;
+      const pReq = await card(
+        INS.PURCHASE,
+        json({ od: init.od, purchAmt: init.purchAmt, profile: init.profile, form: "dualSigned" }),
+      );
+      const pRes = await post(pReq);
+      const outcome = JSON.parse(Buffer.from(await card(INS.PURCHASE_RESPONSE, pRes)).toString()) as {
+        completionCode: string;
+      };
+      if (outcome.completionCode !== "authorizationPerformed")
+        throw new Error(`purchase ended ${JSON.stringify(outcome)}`);
+      const auth = readCaptured();
+      if (!auth) throw new Error("the merchant did not call the gateway");
+      const view = JSON.parse(
+        (await merchant.request({ method: "GET", url: `/orders/${order.id}` })).body.toString(),
+      ) as { xid?: string };
+      return {
+        orderId: order.id,
+        xid: view.xid,
+        pInitReq,
+        pInitRes,
+        pReq,
+        authReq: auth.authReq,
+        authRes: auth.authRes,
+        pRes,
+        completionCode: outcome.completionCode,
+        commands,
+      };
+    },
+    async close() {
+      await merchant.app.close();
+      await gateway.app.close();
+      await ca.app.close();
+      await repo.close();
+      gatewayStore.close();
+      caPki.close();
+      if (!options.dir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
