@@ -3,7 +3,13 @@
  * brand's gateway keys, the merchants' key-exchange certificates by merID, the trust anchors, and
  * the test cards' accounts for the issuer simulator.
  */
-import { parseSetCertificate } from "@setlab/protocol";
+import {
+  type CryptoProvider,
+  parseSetCertificate,
+  prepareRevocation,
+  type Revocation,
+  type Trust,
+} from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
 import type { MerchantKexDirectory } from "./gateway/gateway";
 import type { GatewayBrandKeys } from "./gateway/gatewayKeys";
@@ -58,9 +64,46 @@ export function intermediatesFrom(pki: LabPki): Uint8Array[] {
   return pki.entries.filter((e) => caRoles.has(e.role)).map((e) => pki.certificate(e.id));
 }
 
-/** The issuer simulator's accounts: one per test card of cards.json. */
+/**
+ * Each brand's revocation material from the PKI: its current BCI, verified against the brand CA
+ * certificate, and every published CRL, parsed once. A brand without a BCI is left out (and a
+ * Trust holding this material then refuses its certificates).
+ */
+export async function revocationFrom(
+  pki: LabPki,
+  p: CryptoProvider,
+  at = p.now(),
+): Promise<Record<string, Revocation>> {
+  const crls = pki.crls();
+  const out: Record<string, Revocation> = {};
+  for (const brand of pki.brands) {
+    const bci = pki.bci(brand);
+    if (!bci) continue;
+    const brandCa = parseSetCertificate(pki.certificate(`${brand.toLowerCase()}/bca`));
+    out[brand] = await prepareRevocation(p, { bci, brandCa, crls }, at);
+  }
+  return out;
+}
+
+/**
+ * The gateway's Trust without the time: the pinned root, the CA certificates of the PKI, and each
+ * brand's BCI and CRLs, so a revoked merchant or cardholder certificate is refused
+ * (revokedCertificate).
+ */
+export async function gatewayTrustFrom(pki: LabPki, p: CryptoProvider): Promise<Omit<Trust, "at">> {
+  return {
+    pinnedRoot: pki.root(),
+    intermediates: intermediatesFrom(pki),
+    revocation: await revocationFrom(pki, p),
+  };
+}
+
+/**
+ * The issuer simulator's accounts: one per test card of cards.json, and one per attack card
+ * (attack/cards.json), so that only the gateway's certificate checks refuse those.
+ */
 export function accountsFrom(pki: LabPki, creditLimit = defaultCreditLimit): NewAccount[] {
-  return Object.entries(pki.cards()).map(([cardId, c]) => ({
+  return Object.entries({ ...pki.cards(), ...pki.attackCards() }).map(([cardId, c]) => ({
     cardId,
     brand: c.brand,
     pan: c.pan,

@@ -1,0 +1,171 @@
+/**
+ * The gateway's Trust from a real `set-ca init` directory: each brand's BCI and CRLs, so that
+ * revoked, expired, not yet valid and foreign merchant certificates are refused at AuthReq, and a
+ * cardholder revoked later (set-ca revoke, crl, bci) is refused once the gateway loads the new BCI.
+ */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import {
+  nodeProvider,
+  type Signer,
+  sealAuthReq,
+  type Trust,
+  ValidatedChainCache,
+  wrapMessage,
+} from "@setlab/protocol";
+import { LabPki } from "@setlab/runtime";
+import { Gateway } from "./gateway/gateway";
+import {
+  accountsFrom,
+  gatewayKeysFrom,
+  gatewayTrustFrom,
+  merchantKexFrom,
+  revocationFrom,
+} from "./gatewayPki";
+import { GatewayStore } from "./store/gatewayStore";
+import { AuthReqBuilder, type BuiltAuthReq } from "./testing/authReqBuilder";
+import { makeLabPkiDir } from "./testing/labPkiDir";
+
+const p = nodeProvider();
+const caCli = path.resolve(__dirname, "../../ca/dist/cli.js");
+let tmp: ReturnType<typeof makeLabPkiDir>;
+let pki: LabPki;
+let b: AuthReqBuilder;
+let dbCount = 0;
+
+beforeAll(() => {
+  tmp = makeLabPkiDir();
+  pki = LabPki.open(tmp.pkiDir);
+  b = new AuthReqBuilder(p, pki);
+}, 120_000);
+afterAll(() => tmp.cleanup());
+
+async function gatewayWith(trust: Omit<Trust, "at">) {
+  const store = GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`));
+  store.seedAccounts(accountsFrom(pki));
+  const gw = new Gateway({
+    provider: p,
+    keys: await gatewayKeysFrom(pki, p.crypto),
+    merchantKex: merchantKexFrom(pki),
+    trust,
+    store,
+  });
+  return { gw, store };
+}
+
+async function signer(id: string): Promise<Signer> {
+  return {
+    certificate: pki.certificate(id),
+    privateKey: await pki.privateKey(id, "signature", p.crypto),
+    chain: pki.chain(id),
+  };
+}
+
+/** The same AuthReqData and PI, sealed by the merchant certificate `id`. */
+async function sealedBy(built: BuiltAuthReq, id: string): Promise<Uint8Array> {
+  const authReq = await sealAuthReq(
+    p,
+    await signer(id),
+    pki.certificate("visa/gateway/key-exchange"),
+    built.parts.authReqData,
+    built.piDer,
+  );
+  const tags = built.parts.authReqData.authReqItem.authTags;
+  return wrapMessage(
+    { type: "authorizationRequest", value: authReq },
+    {
+      rrpid: tags.authRRTags.rrpid,
+      lid_C: tags.transIDs.lid_C,
+      lid_M: tags.transIDs.lid_M,
+      xid: tags.transIDs.xid,
+    },
+    { date: new Date() },
+  );
+}
+
+async function errorCode(bytes: Uint8Array): Promise<string> {
+  const r = await b.read(bytes);
+  if (r.type !== "error")
+    throw new Error(`expected an Error, got AuthRes ${r.data.authResPayload.authHeader.authCode}`);
+  return r.code;
+}
+
+describe("gatewayPki: revocation material and accounts", () => {
+  it("loads each brand's BCI (verified) and every CRL", async () => {
+    const r = await revocationFrom(pki, p);
+    expect(Object.keys(r).sort()).toEqual(["MasterCard", "Visa"]);
+    for (const brand of ["Visa", "MasterCard"]) {
+      const bci = r[brand].bci;
+      expect("content" in bci && bci.content.brandID).toBe(brand);
+      expect(r[brand].crls).toHaveLength(pki.crls().length);
+    }
+    const trust = await gatewayTrustFrom(pki, p);
+    expect(trust.pinnedRoot).toEqual(pki.root());
+    expect(trust.revocation?.Visa).toBeDefined();
+  });
+
+  it("seeds the attack cards' accounts too, so only certificate checks refuse them", () => {
+    const visaRevoked = accountsFrom(pki).find((a) => a.cardId === "visa-revoked");
+    expect(visaRevoked).toMatchObject({ brand: "Visa", outcome: "approve" });
+  });
+});
+
+describe("the gateway under gatewayTrustFrom", () => {
+  it("approves the lab merchant's AuthReq", async () => {
+    const { gw } = await gatewayWith(await gatewayTrustFrom(pki, p));
+    const out = await gw.handleAuthReq((await b.build()).bytes);
+    expect(out.kind).toBe("authRes");
+    expect(out.authCode).toBe("approved");
+  });
+
+  it.each([
+    ["attack/visa/merchant-revoked/signature", "revokedCertificate"],
+    ["attack/visa/merchant-expired/signature", "expiredCertificate"],
+    ["attack/visa/merchant-future/signature", "invalidCertificate"],
+    ["attack/foreign/visa/merchant/signature", "invalidCertificate"],
+  ])("refuses an AuthReq signed with %s: %s, and records nothing", async (id, code) => {
+    const { gw, store } = await gatewayWith(await gatewayTrustFrom(pki, p));
+    const built = await b.build();
+    const out = await gw.handleAuthReq(await sealedBy(built, id));
+    expect(out.kind).toBe("error");
+    expect(await errorCode(out.response)).toBe(code);
+    expect(store.authorizationsByXid(Buffer.from(built.parts.transIDs.xid).toString("hex"))).toHaveLength(0);
+  });
+
+  it("refuses the revoked merchant even after its chain was cached without revocation material", async () => {
+    const trust = await gatewayTrustFrom(pki, p);
+    const chainCache = new ValidatedChainCache(p);
+    const open = await gatewayWith({ ...trust, revocation: undefined, chainCache });
+    const built = await b.build();
+    expect(
+      (await open.gw.handleAuthReq(await sealedBy(built, "attack/visa/merchant-revoked/signature"))).kind,
+    ).toBe("authRes");
+    const checked = await gatewayWith({ ...trust, chainCache });
+    const again = await b.build();
+    const out = await checked.gw.handleAuthReq(
+      await sealedBy(again, "attack/visa/merchant-revoked/signature"),
+    );
+    expect(await errorCode(out.response)).toBe("revokedCertificate");
+    expect(chainCache.hits).toBeGreaterThan(0);
+  });
+
+  it("refuses a cardholder revoked after startup once the gateway loads the brand's new BCI", async () => {
+    const before = await gatewayWith(await gatewayTrustFrom(pki, p));
+    expect((await before.gw.handleAuthReq((await b.build()).bytes)).authCode).toBe("approved");
+    const serial = pki.entry("visa/cards/visa-approve").serial;
+    for (const args of [
+      ["revoke", "--dir", tmp.pkiDir, "--serial", serial, "--reason", "keyCompromise"],
+      ["crl", "--dir", tmp.pkiDir, "--ca", "visa/cca"],
+      ["bci", "--dir", tmp.pkiDir, "--brand", "Visa"],
+    ])
+      execFileSync(process.execPath, [caCli, ...args], { stdio: "ignore" });
+    const reloaded = LabPki.open(tmp.pkiDir);
+    const after = await gatewayWith(await gatewayTrustFrom(reloaded, p));
+    const built = await b.build();
+    const out = await after.gw.handleAuthReq(built.bytes);
+    expect(await errorCode(out.response)).toBe("revokedCertificate");
+    expect(
+      after.store.authorizationsByXid(Buffer.from(built.parts.transIDs.xid).toString("hex")),
+    ).toHaveLength(0);
+  });
+});
