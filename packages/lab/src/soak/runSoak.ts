@@ -189,6 +189,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (at >= end) break;
       if (at > performance.now()) await sleep(at - performance.now());
       while (inFlight >= o.concurrency) await sleep(20);
+      // A saturated lab starts fewer purchases than asked: none starts after the end.
+      if (performance.now() >= end) break;
       inFlight++;
       const p = soakPurchase(target, cards[i % cards.length], i, `soak-${runTag}-${i}`);
       done.push(
