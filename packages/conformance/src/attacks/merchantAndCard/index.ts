@@ -1,13 +1,21 @@
 /** Attacks aimed at the merchant's purchase endpoint and at the card through the mediator. */
 import type { Attack } from "../attack";
+import { cardReplayAttacks } from "./cardReplay";
+import { certificateAttacks } from "./certificateConfusion";
 import { downgradeAttacks } from "./downgrade";
 import { errorLoopAttacks } from "./errorLoop";
+import { gatewaySubstitutionAttacks } from "./gatewaySubstitution";
+import { mediatorAttacks } from "./mediatorPc";
 import { merchantReplayAttacks } from "./merchantReplay";
 import { merchantTamperAttacks } from "./merchantTamper";
 
 export const merchantAndCardAttacks: readonly Attack[] = [
   ...merchantReplayAttacks,
+  ...cardReplayAttacks,
   ...merchantTamperAttacks,
+  ...certificateAttacks,
   ...downgradeAttacks,
+  ...gatewaySubstitutionAttacks,
   ...errorLoopAttacks,
+  ...mediatorAttacks,
 ];

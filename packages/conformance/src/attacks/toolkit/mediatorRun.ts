@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import type { AttackTarget } from "../attack";
+import { linesOf, phoneScreen, readCodeFromScreen } from "./rogueCard";
 
 export const mediatorScript = path.resolve(__dirname, "..", "..", "..", "..", "mediator", "dist", "cli.js");
 
@@ -42,16 +43,29 @@ export function runMediator(
     "--json",
   ];
   const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.SETLAB_PAIRING_CODE;
   if (target.pairingCode) env.SETLAB_PAIRING_CODE = target.pairingCode;
+  // Without the lab's code the buyer reads the phone's screen and types the code when asked.
+  const screen = target.pairingCode ? undefined : phoneScreen(target.home);
+  const skip = screen ? linesOf(screen) : 0;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
+    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
+    let typed = false;
+    child.stdin.on("error", () => undefined);
     child.stdout.on("data", (d) => {
       stdout += d;
     });
     child.stderr.on("data", (d) => {
       stderr += d;
+      if (screen && !typed && stderr.includes("pairing code")) {
+        typed = true;
+        readCodeFromScreen(screen, skip)().then(
+          (code) => child.stdin.end(`${code}\n`),
+          () => child.stdin.end(),
+        );
+      }
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000);
     child.on("close", (code) => {

@@ -125,18 +125,18 @@ export class PlainCardLink implements Link {
 }
 
 /** The phone's stdout (its "screen"), where it shows a fresh pairing code per connection. */
-function phoneScreen(home: string): string | undefined {
+export function phoneScreen(home: string): string | undefined {
   const file = path.join(home, "logs", "phone.out");
   return fs.existsSync(file) ? file : undefined;
 }
 
-const linesOf = (file: string) => fs.readFileSync(file, "utf8").split("\n").length;
+export const linesOf = (file: string) => fs.readFileSync(file, "utf8").split("\n").length;
 
 /**
  * The code the phone shows for this connection: the first pairing-code line after `skip` lines.
  * (The adversary here is the buyer's own PC: the buyer reads the code off the phone and types it.)
  */
-function readCodeFromScreen(file: string, skip: number): () => Promise<string> {
+export function readCodeFromScreen(file: string, skip: number): () => Promise<string> {
   return async () => {
     for (let i = 0; i < 200; i++) {
       const lines = fs

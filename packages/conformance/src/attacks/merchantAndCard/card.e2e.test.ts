@@ -1,0 +1,75 @@
+import { startTestLab, type TestLab } from "../toolkit/labFixture";
+import { pInitResOldChallC } from "./cardReplay";
+import {
+  substitutionHardenedCard,
+  substitutionHardenedGateway,
+  substitutionSet,
+} from "./gatewaySubstitution";
+import { pcAltersOrder, pcLowersAmount, purchaseReplayOtherAmount } from "./mediatorPc";
+
+jest.setTimeout(120_000);
+
+let lab: TestLab;
+beforeAll(async () => {
+  lab = await startTestLab("attacks-card");
+});
+afterAll(async () => {
+  await lab?.stop();
+});
+
+describe("replays and the PC at the card", () => {
+  it("an old PInitRes (old Chall-C) is refused by the card: 6F00 challengeMismatch, then no PURCHASE", async () => {
+    const o = await pInitResOldChallC.run(lab.target);
+    expect(o.detail).not.toMatch(/SECRET IN LOGS/);
+    expect(o.signal).toBe("6F00 challengeMismatch");
+    expect(o.detail).toMatch(/PURCHASE 6985/);
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
+  });
+
+  it("a replayed PURCHASE with another amount gets 6985; the same command gets the same PReq", async () => {
+    const o = await purchaseReplayOtherAmount.run(lab.target);
+    expect(o.signal).toBe("6985");
+    expect(o.detail).toMatch(/same command: same PReq bytes/);
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
+  });
+
+  it.each([pcLowersAmount, pcAltersOrder])(
+    "%# the PC alters what the card signs: the merchant refuses",
+    async (attack) => {
+      const o = await attack.run(lab.target);
+      expect(o.detail).not.toMatch(/SECRET IN LOGS/);
+      expect(o.signal).toBe("signatureFailure");
+      expect(o.stateUnchanged).toBe(true);
+      expect(o.refused).toBe(true);
+    },
+  );
+});
+
+describe("Bella-Massacci-Paulson gateway substitution", () => {
+  it("profile set: the accomplice reads the PAN and the real gateway authorizes (SET 1.0's gap)", async () => {
+    expect(substitutionSet.succeedsUnderSetProfile).toBe(true);
+    const o = await substitutionSet.run(lab.target);
+    expect(o.detail).not.toMatch(/SECRET IN LOGS/);
+    expect(o.detail).toMatch(/accomplice read the card's PAN/);
+    expect(o.refused).toBe(false);
+    expect(o.stateUnchanged).toBe(false);
+  });
+
+  it("profile hardened: the card refuses the accomplice's gateway certificate before signing", async () => {
+    const o = await substitutionHardenedCard.run(lab.target);
+    expect(o.detail).toMatch(/PReqs at the rogue shop: 0/);
+    expect(o.refusedBy).toBe("card");
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
+  });
+
+  it("profile hardened: the real gateway refuses a PI bound to the accomplice (thumbsMismatch)", async () => {
+    const o = await substitutionHardenedGateway.run(lab.target);
+    expect(o.detail).toMatch(/thumb checked/);
+    expect(o.signal).toBe("thumbsMismatch");
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
+  });
+});

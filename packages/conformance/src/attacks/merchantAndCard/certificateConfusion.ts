@@ -1,0 +1,144 @@
+/**
+ * Certificate confusion at the card (digest 7.8, 6 "Cardholder/wallet"): a rogue merchant answers
+ * the card's PInitReq with a PInitRes signed or built with the wrong certificates. The card must
+ * refuse PInitRes (6F00 with the SET ErrorCode) before it signs anything: no PReq reaches the shop,
+ * so the PAN never leaves the card.
+ */
+import type { Attack, AttackOutcome, AttackTarget } from "../attack";
+import { craftPInitRes, type PInitResRecipe } from "../toolkit/roguePInitRes";
+import { shopAtRogue } from "../toolkit/rogueShop";
+import { changes, snapshot } from "../toolkit/stateWitness";
+import { hasEntry, openPki } from "../toolkit/stolenKeys";
+import { verdict } from "../toolkit/verdict";
+
+/** The card refused PINIT_RESPONSE and the shop never got a PReq. */
+export async function cardRefusesPInitRes(
+  target: AttackTarget,
+  recipe: PInitResRecipe,
+  expected: readonly string[],
+  options: { profile?: "set" | "hardened" } = {},
+): Promise<AttackOutcome> {
+  const pki = openPki(target.pki);
+  for (const id of [recipe.signerId, recipe.gatewayId])
+    if (!hasEntry(pki, id)) throw new Error(`the lab PKI has no ${id} (set-ca init without attack fixtures)`);
+  let xid: string | undefined;
+  const watched = () => ({ xids: xid ? [xid] : [], cardId: "visa-approve" });
+  const before = await snapshot(target, watched());
+  const visit = await shopAtRogue(
+    target,
+    {
+      onPInitReq: async (der) => {
+        const crafted = await craftPInitRes(pki, der, recipe);
+        xid = Buffer.from(crafted.data.transIDs.xid).toString("hex");
+        return crafted.der;
+      },
+    },
+    options,
+  );
+  const after = await snapshot(target, watched());
+  const changed = changes({ ...before, authorizations: 0, approved: 0 }, after);
+  const refusedAtPInit = visit.refusedCommand === "PINIT_RESPONSE";
+  return verdict(target, {
+    refused:
+      visit.pReqs.length === 0 &&
+      refusedAtPInit &&
+      visit.cardCode !== undefined &&
+      expected.includes(visit.cardCode),
+    refusedBy: "card",
+    signal: visit.cardCode ? `6F00 ${visit.cardCode}` : visit.mediator.outcome?.outcome,
+    changed,
+    detail: `mediator ${visit.mediator.outcome?.outcome ?? `exit ${visit.mediator.exitCode}`}: ${visit.mediator.outcome?.reason ?? "no reason"}; PReqs at the rogue shop: ${visit.pReqs.length}`,
+  });
+}
+
+function certificateAttack(
+  id: string,
+  title: string,
+  recipe: PInitResRecipe,
+  expected: readonly string[],
+): Attack {
+  return {
+    id,
+    category: "certificate",
+    title,
+    expected: `The card refuses PInitRes with 6F00 ${expected.join(" or ")} before signing anything; no PReq, no authorization.`,
+    run: (target) => cardRefusesPInitRes(target, recipe, expected),
+  };
+}
+
+const merchant = "visa/merchant/signature";
+const gateway = "visa/gateway/key-exchange";
+
+export const merchantSignatureAsGatewayKex = certificateAttack(
+  "certificate/merchant-signature-as-gateway-kex",
+  "A rogue merchant offers its own signature certificate as the gateway's key-exchange certificate (PEThumb names it).",
+  { signerId: merchant, gatewayId: merchant },
+  ["invalidCertificate"],
+);
+
+export const cardholderSignsPInitRes = certificateAttack(
+  "certificate/cardholder-signs-pinitres",
+  "A PInitRes signed with a cardholder's certificate and key instead of a merchant's.",
+  { signerId: "visa/cards/visa-approve", gatewayId: gateway },
+  ["invalidCertificate"],
+);
+
+export const crossBrandGateway = certificateAttack(
+  "certificate/cross-brand-gateway",
+  "A Visa purchase offered the MasterCard gateway's (valid) key-exchange certificate.",
+  { signerId: merchant, gatewayId: "mastercard/gateway/key-exchange" },
+  ["invalidCertificate"],
+);
+
+const validity = (
+  party: "merchant" | "gateway",
+  kind: "expired" | "future" | "revoked",
+  expected: readonly string[],
+  revocation = true,
+) =>
+  certificateAttack(
+    `certificate/${party}-${kind}${revocation ? "" : "-without-crls"}`,
+    `A PInitRes ${party === "merchant" ? "signed with a" : "offering a"} ${kind === "future" ? "not yet valid" : kind} ${party} certificate${revocation ? "" : ", the brand's BCI and CRLs left out"}.`,
+    party === "merchant"
+      ? { signerId: `attack/visa/merchant-${kind}/signature`, gatewayId: gateway, revocation }
+      : { signerId: merchant, gatewayId: `attack/visa/gateway-${kind}/key-exchange`, revocation },
+    expected,
+  );
+
+export const merchantExpired = validity("merchant", "expired", ["expiredCertificate", "invalidCertificate"]);
+export const merchantFuture = validity("merchant", "future", ["invalidCertificate", "expiredCertificate"]);
+export const merchantRevoked = validity("merchant", "revoked", ["revokedCertificate"]);
+export const merchantRevokedNoCrls = validity(
+  "merchant",
+  "revoked",
+  ["revokedCertificate", "invalidCertificate", "missingCertificate"],
+  false,
+);
+export const gatewayExpired = validity("gateway", "expired", ["expiredCertificate", "invalidCertificate"]);
+export const gatewayFuture = validity("gateway", "future", ["invalidCertificate", "expiredCertificate"]);
+export const gatewayRevoked = validity("gateway", "revoked", ["revokedCertificate"]);
+
+export const foreignRoot = certificateAttack(
+  "certificate/foreign-root",
+  "A PInitRes from a complete Visa hierarchy (merchant and gateway) under a root the card does not pin.",
+  {
+    signerId: "attack/foreign/visa/merchant/signature",
+    gatewayId: "attack/foreign/visa/gateway/key-exchange",
+    revocation: false,
+  },
+  ["invalidCertificate", "signatureFailure"],
+);
+
+export const certificateAttacks: readonly Attack[] = [
+  merchantSignatureAsGatewayKex,
+  cardholderSignsPInitRes,
+  crossBrandGateway,
+  merchantExpired,
+  merchantFuture,
+  merchantRevoked,
+  merchantRevokedNoCrls,
+  gatewayExpired,
+  gatewayFuture,
+  gatewayRevoked,
+  foreignRoot,
+];
