@@ -1,0 +1,83 @@
+/**
+ * Crash and restart of one lab party, for crash-safety runs (docs/faults.md): `killParty` is a
+ * `kill -9` (no shutdown hook runs, nothing is flushed by the process), `restartParty` starts the
+ * party again from `lab.json`: the same script and arguments, on the SAME port (the other parties
+ * keep its URL), with the lab's environment (fault switches allowed, as `set-lab up` starts them;
+ * a fresh process has no fault plan), and records the new pid.
+ */
+import * as path from "node:path";
+import { isAlive, LabFailure, type LabState, readState, writeState } from "../labState";
+import { type PartyName, partyScripts } from "../paths";
+import { spawnParty } from "../processes";
+
+const parties: readonly PartyName[] = ["gateway", "merchant", "phone"];
+
+function partyOf(state: LabState, party: string) {
+  if (!parties.includes(party as PartyName))
+    throw new LabFailure(`unknown party "${party}" (one of ${parties.join(", ")})`);
+  return state.parties[party as PartyName];
+}
+
+/** SIGKILL the party's process and wait until it is gone. A party already gone is fine. */
+export async function killParty(home: string, party: PartyName, timeoutMs = 10_000): Promise<number> {
+  const state = readState(path.resolve(home));
+  const { pid } = partyOf(state, party);
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return pid;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new LabFailure(`${party} (pid ${pid}) is still alive after SIGKILL`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return pid;
+}
+
+/** The recorded argv with `--port N` set to the port the party listened on. */
+export function argvOnSamePort(argv: readonly string[], url: string): string[] {
+  const port = new URL(url).port;
+  if (!port) throw new LabFailure(`cannot tell the port of ${url}`);
+  const out = [...argv];
+  const i = out.indexOf("--port");
+  if (i >= 0 && i + 1 < out.length) out[i + 1] = port;
+  else out.push("--port", port);
+  return out;
+}
+
+/**
+ * Start the party again (it must not be running). Resolves once it announced `listening` on its
+ * old URL; `lab.json` then names the new pid.
+ */
+export async function restartParty(
+  home: string,
+  party: PartyName,
+  env: NodeJS.ProcessEnv = {},
+): Promise<LabState> {
+  const dir = path.resolve(home);
+  const state = readState(dir);
+  const current = partyOf(state, party);
+  if (isAlive(current.pid))
+    throw new LabFailure(`${party} (pid ${current.pid}) is still running: kill or stop it first`);
+  if (!current.argv)
+    throw new LabFailure(`lab.json does not record how ${party} was started (start the lab again)`);
+  const argv = argvOnSamePort(current.argv, current.url);
+  const started = await spawnParty(
+    party,
+    partyScripts[party],
+    argv,
+    { out: path.join(dir, "logs", `${party}.out`), log: current.log },
+    { ...process.env, SETLAB_ALLOW_FAULTS: "1", ...env },
+  );
+  if (new URL(started.url).port !== new URL(current.url).port)
+    throw new LabFailure(`${party} came back on ${started.url}, not ${current.url}`);
+  // Re-read: another command may have changed lab.json meanwhile; only this party's pid changes.
+  const latest = readState(dir);
+  const next: LabState = {
+    ...latest,
+    parties: { ...latest.parties, [party]: { ...latest.parties[party], pid: started.pid } },
+  };
+  writeState(dir, next);
+  return next;
+}

@@ -1,0 +1,257 @@
+/**
+ * Crash safety across real processes (docs/faults.md): a party is killed with SIGKILL in the
+ * middle of a purchase, at a point a fault switch holds it at, and restarted on the same port from
+ * lab.json. Whatever the timing, the buyer's purchase ends with exactly one authorization for its
+ * XID at the gateway, the card's account held once, and the merchant's order finished.
+ *
+ *   gateway, AuthReq committed, answer not sent  -> the merchant's retry gets the stored AuthRes
+ *   gateway, AuthReq received, nothing processed -> the merchant's retry is decided once
+ *   merchant, AuthRes arrived, nothing recorded  -> startup recovery re-sends the stored AuthReq;
+ *                                                  the PC's re-sent PReq gets the stored PRes
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { schema } from "@setlab/protocol";
+import { postSet } from "@setlab/runtime";
+import { down } from "./commands/down";
+import { setFaults } from "./commands/fault";
+import { httpJson, type PurchaseResult, purchase } from "./commands/purchase";
+import { killParty, restartParty } from "./commands/restart";
+import { up } from "./commands/up";
+import { purchAmtOf } from "./currency";
+import { isAlive, type LabState, readState, writeState } from "./labState";
+
+jest.setTimeout(120_000);
+
+let home: string;
+let state: LabState;
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-crash-"));
+  state = await up({ home });
+  // Until `up` pairs the mediator with the phone itself (lab.json pairingCode), pair them here:
+  // the phone restarted with a fixed code, the mediator given it through SETLAB_PAIRING_CODE.
+  if (!(state as { pairingCode?: string }).pairingCode) {
+    const code = "246810";
+    const phone = state.parties.phone;
+    writeState(home, {
+      ...state,
+      parties: {
+        ...state.parties,
+        phone: { ...phone, argv: [...(phone.argv ?? []), "--pairing-code", code] },
+      },
+    });
+    await killParty(home, "phone");
+    state = await restartParty(home, "phone");
+    process.env.SETLAB_PAIRING_CODE = code;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  if (state) await down(home).catch(() => {});
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+const card = "visa-approve";
+const amount = 1500;
+const url = (party: "gateway" | "merchant") => readState(home).parties[party].url.replace(/\/$/, "");
+
+type LogLine = Record<string, unknown>;
+
+/** Wait until a pino line written after `from` (bytes) matches. */
+async function waitForLog(file: string, from: number, match: (l: LogLine) => boolean, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const text = fs.readFileSync(file).subarray(from).toString("utf8");
+    for (const raw of text.split("\n")) {
+      if (!raw.startsWith("{")) continue;
+      try {
+        const line = JSON.parse(raw) as LogLine;
+        if (match(line)) return line;
+      } catch {
+        // a line still being written
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no matching line in ${file}`);
+}
+
+const logLines = (file: string, from: number): LogLine[] =>
+  fs
+    .readFileSync(file)
+    .subarray(from)
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as LogLine];
+      } catch {
+        return [];
+      }
+    });
+
+const sizeOf = (file: string) => fs.statSync(file).size;
+
+async function held(): Promise<number> {
+  return (await httpJson<{ held: number }>(`${url("gateway")}/admin/accounts/${card}`)).held;
+}
+
+async function authorizations(xid: string) {
+  return httpJson<{ xid: string; authCode: string; held: number; authRRPID: string }[]>(
+    `${url("gateway")}/admin/authorizations?xid=${xid}`,
+  );
+}
+
+interface OrderView {
+  id: number;
+  xid: string;
+  state: string;
+  history: { state: string; detail: string }[];
+  authorization: { authRRPID: string; authCode?: string } | null;
+}
+
+async function orderUntilFinished(orderId: number): Promise<OrderView> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const o = await httpJson<OrderView>(`${url("merchant")}/orders/${orderId}`).catch(() => undefined);
+    if (o && o.state !== "authorizing" && o.state !== "purchaseRequested") return o;
+    if (Date.now() > deadline) throw new Error(`order ${orderId} is still ${o?.state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The merchant's order id for an XID, from its log (the PInitReq answer names both). */
+async function orderIdOf(xid: string): Promise<number> {
+  const line = await waitForLog(
+    state.parties.merchant.log,
+    0,
+    (l) => l.xid === xid && typeof l.orderId === "number",
+  );
+  return line.orderId as number;
+}
+
+/** One purchase with the gateway killed at `stage` and restarted; the merchant's retry finishes it. */
+async function gatewayCrash(stage: "committed" | "received") {
+  const gatewayLog = state.parties.gateway.log;
+  const from = sizeOf(gatewayLog);
+  const before = await held();
+  await setFaults(home, "gateway", { delayMs: 20_000, stage });
+  const buying = purchase({ home, card, purchAmt: purchAmtOf(String(amount), "JPY") });
+  const held1 = await waitForLog(
+    gatewayLog,
+    from,
+    (l) => l.event === "fault" && l.fault === "delay" && l.stage === stage,
+  );
+  const xid = held1.xid as string;
+  expect(xid).toMatch(/^[0-9a-f]{40}$/);
+  const killed = await killParty(home, "gateway");
+  expect(isAlive(killed)).toBe(false);
+  const restarted = await restartParty(home, "gateway");
+  expect(restarted.parties.gateway.pid).not.toBe(killed);
+  expect(restarted.parties.gateway.url).toBe(state.parties.gateway.url);
+  // A fresh process has no fault plan.
+  expect(await httpJson(`${url("gateway")}/admin/faults`)).toEqual({});
+
+  const r: PurchaseResult = await buying;
+  const order = await orderUntilFinished(Number(r.orderId));
+  const auths = await authorizations(xid);
+  return { r, order, auths, xid, before, after: await held(), from, gatewayLog };
+}
+
+describe("kill -9 of the gateway between AuthReq and AuthRes", () => {
+  test("AuthReq committed, answer not sent: the retry gets the stored AuthRes; one authorization, one hold", async () => {
+    const { r, order, auths, xid, before, after, from, gatewayLog } = await gatewayCrash("committed");
+    expect(auths).toHaveLength(1);
+    expect(auths[0]).toMatchObject({ xid, authCode: "approved", held: amount });
+    expect(after - before).toBe(amount);
+    expect(order.state).toBe("authorized");
+    expect(order.authorization?.authRRPID).toBe(auths[0].authRRPID);
+    expect(order.history.filter((h) => h.state === "authorizing")).toHaveLength(1);
+    expect(r.mediator.outcome).toBe("approved");
+    expect(r.mediator.xid).toBe(xid);
+    // The restarted gateway answered the merchant's repeat from its store, decided nothing anew.
+    const answered = logLines(gatewayLog, from).filter((l) => l.event === "authReq" && l.xid === xid);
+    expect(answered.map((l) => l.kind)).toEqual(["authRes", "replay"]);
+  });
+
+  test("AuthReq received, nothing processed: the retry is decided once; one authorization, one hold", async () => {
+    const { r, order, auths, xid, before, after, from, gatewayLog } = await gatewayCrash("received");
+    expect(auths).toHaveLength(1);
+    expect(auths[0]).toMatchObject({ xid, authCode: "approved", held: amount });
+    expect(after - before).toBe(amount);
+    expect(order.state).toBe("authorized");
+    expect(r.mediator.outcome).toBe("approved");
+    const answered = logLines(gatewayLog, from).filter((l) => l.event === "authReq" && l.xid === xid);
+    expect(answered.map((l) => l.kind)).toEqual(["authRes"]);
+  });
+});
+
+describe("kill -9 of the merchant between AuthRes and PRes", () => {
+  test("startup recovery re-sends the stored AuthReq, the gateway answers its stored AuthRes; the re-sent PReq gets the PRes", async () => {
+    const merchantLog = state.parties.merchant.log;
+    const gatewayLog = state.parties.gateway.log;
+    const mFrom = sizeOf(merchantLog);
+    const gFrom = sizeOf(gatewayLog);
+    const before = await held();
+    await setFaults(home, "merchant", { pauseAfterAuthResMs: 20_000 });
+    const buying = purchase({ home, card, purchAmt: purchAmtOf(String(amount), "JPY") }).catch(
+      (e: Error) => e,
+    );
+    const paused = await waitForLog(
+      merchantLog,
+      mFrom,
+      (l) => l.event === "fault" && l.fault === "pauseAfterAuthRes",
+    );
+    const xid = paused.xid as string;
+    expect(xid).toMatch(/^[0-9a-f]{40}$/);
+    const orderId = await orderIdOf(xid);
+    // Killed with the AuthRes in memory only: the order is still authorizing on disk.
+    await killParty(home, "merchant");
+    await buying; // the buyer's connection broke; the mediator gives up
+    const restarted = await restartParty(home, "merchant");
+    expect(restarted.parties.merchant.url).toBe(state.parties.merchant.url);
+
+    const order = await orderUntilFinished(orderId);
+    expect(order.state).toBe("authorized");
+    expect(order.history.map((h) => h.state)).toEqual([
+      "created",
+      "initiated",
+      "purchaseRequested",
+      "authorizing",
+      "authorized",
+    ]);
+    const resumed = await waitForLog(merchantLog, mFrom, (l) => l.event === "authorizationResumed");
+    expect(resumed).toMatchObject({ orderId, xid, state: "authorized" });
+
+    const auths = await authorizations(xid);
+    expect(auths).toHaveLength(1);
+    expect(auths[0]).toMatchObject({ authCode: "approved", held: amount });
+    expect((await held()) - before).toBe(amount);
+    const answered = logLines(gatewayLog, gFrom).filter((l) => l.event === "authReq" && l.xid === xid);
+    expect(answered.map((l) => l.kind)).toEqual(["authRes", "replay"]);
+
+    // The PC re-sends the same PReq bytes: the stored PRes, and no further AuthReq.
+    const messages = await httpJson<{ from: string; type: string; der: string }[]>(
+      `${url("merchant")}/orders/${orderId}/messages`,
+    );
+    const pReq = messages.find((m) => m.from === "cardholder" && m.type === "purchaseRequest");
+    const stored = messages.filter((m) => m.type === "purchaseResponse");
+    expect(messages.filter((m) => m.type === "authorizationRequest")).toHaveLength(1);
+    expect(stored).toHaveLength(1);
+    const answer = await postSet(`${url("merchant")}/set`, new Uint8Array(Buffer.from(pReq!.der, "base64")));
+    expect(schema.decodeMessage(answer).message.type).toBe("purchaseResponse");
+    expect(Buffer.from(answer).equals(Buffer.from(stored[0].der, "base64"))).toBe(true);
+    expect(await authorizations(xid)).toHaveLength(1);
+
+    // Negative: the same PReq with one byte changed is refused with a SET Error, nothing new recorded.
+    const tampered = Buffer.from(pReq!.der, "base64");
+    tampered[tampered.length - 5] ^= 0x01;
+    const refused = await postSet(`${url("merchant")}/set`, new Uint8Array(tampered));
+    expect(schema.decodeMessage(refused).message.type).toBe("error");
+    expect(await authorizations(xid)).toHaveLength(1);
+    expect((await orderUntilFinished(orderId)).state).toBe("authorized");
+  });
+});
