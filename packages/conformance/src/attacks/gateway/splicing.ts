@@ -74,20 +74,25 @@ export const piOfOtherTransactionOwnDigests: Attack = {
  */
 async function spliceAuthRes(
   target: AttackTarget,
-  stolen: (ctx: { forwardedAuthRes: Uint8Array }) => Promise<Uint8Array>,
+  stolen: (ctx: { forwardedAuthRes?: Uint8Array }) => Promise<Uint8Array>,
   what: string,
+  options: { genuineFirst: boolean },
 ): Promise<AttackOutcome> {
   const proxy = await startAuthResProxy(gatewaySet(target));
   const merchant = await startSecondMerchant(target.home, target.pki, proxy.setUrl);
   try {
     const shop = { ...target, merchantUrl: merchant.url };
-    const genuine = await completePurchase(shop, { amount: 100 });
-    await genuine.card.close();
-    const first = proxy.exchanges[0];
-    const firstOrder = await orderView(shop, String(genuine.order.id));
-    if (!first || firstOrder.state !== "authorized")
-      throw new Error(`the genuine purchase through the proxy was not authorized (${firstOrder.state})`);
-    proxy.substitute = await stolen({ forwardedAuthRes: first.response });
+    let forwardedAuthRes: Uint8Array | undefined;
+    if (options.genuineFirst) {
+      const genuine = await completePurchase(shop, { amount: 100 });
+      await genuine.card.close();
+      const first = proxy.exchanges[0];
+      const firstOrder = await orderView(shop, String(genuine.order.id));
+      if (!first || firstOrder.state !== "authorized")
+        throw new Error(`the genuine purchase through the proxy was not authorized (${firstOrder.state})`);
+      forwardedAuthRes = first.response;
+    }
+    proxy.substitute = await stolen({ forwardedAuthRes });
     const attacked = await completePurchase(shop, { amount: 100 });
     await attacked.card.close();
     const order = await orderView(shop, String(attacked.order.id));
@@ -115,7 +120,14 @@ export const authResOfOtherTransaction: Attack = {
   expected:
     "The merchant refuses the AuthRes (AuthRRPID/XID mismatch); the order is authorizationFailed, not authorized.",
   run: (target) =>
-    spliceAuthRes(target, async ({ forwardedAuthRes }) => forwardedAuthRes, "AuthRes of another transaction"),
+    spliceAuthRes(
+      target,
+      async ({ forwardedAuthRes }) => forwardedAuthRes!,
+      "AuthRes of another transaction",
+      {
+        genuineFirst: true,
+      },
+    ),
 };
 
 export const authResOfOtherMerchant: Attack = {
@@ -143,6 +155,7 @@ export const authResOfOtherMerchant: Attack = {
         return raw.body;
       },
       "AuthRes of merchant B",
+      { genuineFirst: false },
     ),
 };
 
