@@ -1,10 +1,19 @@
 /**
- * The card link against a real TCP server: a tiny frame echo that answers each command with its
- * own data, or misbehaves on purpose for a few instruction bytes. No card logic here: full flows
- * run against the real phone process (purchase.e2e.test.ts).
+ * The card link against a real TCP server: a tiny secure-link echo (the phone's side of the
+ * handshake from @setlab/protocol, then records) that answers each command with its own data, or
+ * misbehaves on purpose for a few instruction bytes. No card logic here: full flows run against
+ * the real phone process (purchase.e2e.test.ts).
  */
 import * as net from "node:net";
-import { decodeCommand, encodeFrame, encodeResponse, FrameReader } from "@setlab/protocol";
+import {
+  ContentType,
+  decodeCommand,
+  encodeFrame,
+  encodeResponse,
+  FrameReader,
+  PhoneHandshake,
+  type SecureSession,
+} from "@setlab/protocol";
 import { CardLink, CardTransportError, parsePhoneAddress } from "./cardLink";
 
 const ECHO = 0x10;
@@ -14,57 +23,107 @@ const NO_SW = 0x13;
 const HUGE = 0x14;
 const DRIP = 0x15;
 const TWICE = 0x16;
+const FLIPPED = 0x17;
+const REPLAY = 0x18;
+const PLAIN = 0x19;
+
+const CODE = "161803";
+const paired = { pairingCode: CODE };
 
 interface EchoServer {
   port: number;
+  /** Every byte that reached the server, as sent. */
+  wire: Uint8Array[];
+  /** The commands, opened. */
   received: Uint8Array[];
+  /** Context records (the run id). */
+  contexts: string[];
   close(): Promise<void>;
 }
 
 async function echoServer(): Promise<EchoServer> {
+  const wire: Uint8Array[] = [];
   const received: Uint8Array[] = [];
+  const contexts: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     const reader = new FrameReader();
-    socket.on("data", (chunk) => {
-      received.push(new Uint8Array(chunk));
-      for (const frame of reader.push(new Uint8Array(chunk))) {
-        const c = decodeCommand(frame);
-        const answer = encodeFrame(
-          encodeResponse({ data: c.data, sw: c.p1 || c.p2 ? (c.p1 << 8) | c.p2 : 0x9000 }),
-        );
-        switch (c.ins) {
-          case SILENT:
-            break;
-          case HANG_UP:
-            socket.destroy();
-            break;
-          case NO_SW:
-            socket.write(encodeFrame(Uint8Array.of(0x90)));
-            break;
-          case HUGE:
-            socket.write(Uint8Array.of(0x7f, 0xff, 0xff, 0xff));
-            break;
-          case DRIP:
-            for (const b of answer) socket.write(Uint8Array.of(b));
-            break;
-          case TWICE:
-            socket.write(answer);
-            socket.write(answer);
-            break;
-          default:
-            socket.write(answer);
+    const handshake = new PhoneHandshake(globalThis.crypto, CODE);
+    let session: SecureSession | undefined;
+    let last: Uint8Array | undefined;
+    let chain: Promise<void> = Promise.resolve();
+    const handle = async (frame: Uint8Array) => {
+      if (!session) {
+        try {
+          const step = await handshake.step(frame);
+          for (const f of step.send) socket.write(encodeFrame(f));
+          session = step.session;
+        } catch {
+          socket.destroy();
         }
+        return;
       }
+      const opened = await session.reader.open(frame);
+      if (opened.contentType === ContentType.CONTEXT) {
+        contexts.push(new TextDecoder().decode(opened.payload));
+        return;
+      }
+      received.push(opened.payload);
+      const c = decodeCommand(opened.payload);
+      const seal = async (payload: Uint8Array) => {
+        last = await session!.writer.seal(ContentType.CARD, payload);
+        return encodeFrame(last);
+      };
+      const answer = encodeResponse({ data: c.data, sw: c.p1 || c.p2 ? (c.p1 << 8) | c.p2 : 0x9000 });
+      switch (c.ins) {
+        case SILENT:
+          break;
+        case HANG_UP:
+          socket.destroy();
+          break;
+        case NO_SW:
+          socket.write(await seal(Uint8Array.of(0x90)));
+          break;
+        case HUGE:
+          socket.write(Uint8Array.of(0x7f, 0xff, 0xff, 0xff));
+          break;
+        case DRIP:
+          for (const b of await seal(answer)) socket.write(Uint8Array.of(b));
+          break;
+        case TWICE:
+          socket.write(await seal(answer));
+          socket.write(await seal(answer));
+          break;
+        case FLIPPED: {
+          const f = await seal(answer);
+          f[f.length - 1] ^= 1;
+          socket.write(f);
+          break;
+        }
+        case REPLAY:
+          socket.write(encodeFrame(last!));
+          break;
+        case PLAIN:
+          socket.write(encodeFrame(answer));
+          break;
+        default:
+          socket.write(await seal(answer));
+      }
+    };
+    socket.on("data", (chunk) => {
+      wire.push(new Uint8Array(chunk));
+      for (const frame of reader.push(new Uint8Array(chunk))) chain = chain.then(() => handle(frame));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
+    wire,
     received,
+    contexts,
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();
@@ -92,19 +151,22 @@ describe("CardLink", () => {
     await server.close();
   });
 
-  test("a command goes out as one frame, CLA INS P1 P2 length data; the answer is data and SW", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port);
+  test("a command goes out sealed in one record, CLA INS P1 P2 length data; the answer is data and SW", async () => {
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
     const answer = await link.transmit(ECHO, 0, 0, Uint8Array.of(1, 2, 3));
     expect(answer).toEqual({ data: Uint8Array.of(1, 2, 3), sw: 0x9000 });
-    const wire = Buffer.concat(server.received);
-    expect([...wire]).toEqual([0, 0, 0, 11, 0x80, ECHO, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
+    const command = [0x80, ECHO, 0, 0, 0, 0, 0, 3, 1, 2, 3];
+    expect([...server.received[0]]).toEqual(command);
+    // on the wire only ciphertext: the command's bytes never appear in clear
+    const wire = Buffer.concat(server.wire);
+    expect(wire.includes(Buffer.from(command))).toBe(false);
     expect(await link.transmit(ECHO, 0x63, 0xc2)).toEqual({ data: new Uint8Array(0), sw: 0x63c2 });
     await link.close();
     expect(link.isOpen).toBe(false);
   });
 
   test("commands in turn on one link, and an answer that arrives byte by byte", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port);
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
     for (let i = 0; i < 5; i++)
       expect((await link.transmit(ECHO, 0, 0, Uint8Array.of(i))).data).toEqual(Uint8Array.of(i));
     const big = new Uint8Array(100_000).map((_, i) => i & 0xff);
@@ -114,7 +176,7 @@ describe("CardLink", () => {
   });
 
   test("one command at a time: a second before the answer is refused", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port);
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
     const first = link.transmit(ECHO, 0, 0, Uint8Array.of(1));
     expect((await failure(link.transmit(ECHO))).kind).toBe("busy");
     expect((await first).data).toEqual(Uint8Array.of(1));
@@ -122,7 +184,7 @@ describe("CardLink", () => {
   });
 
   test("a card that never answers ends in a timeout, and the link is closed", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port);
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
     const e = await failure(link.transmit(SILENT, 0, 0, undefined, { timeoutMs: 100 }));
     expect(e.kind).toBe("timeout");
     expect(e.message).toMatch(/no answer from the card to INS 11 within 100 ms/);
@@ -132,21 +194,21 @@ describe("CardLink", () => {
   });
 
   test("the phone hanging up mid-command is a clear error", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port);
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
     const e = await failure(link.transmit(HANG_UP));
     expect(e.kind).toBe("closed");
     expect(e.message).toMatch(/closed the card link/);
   });
 
   test("a frame without a status word, an oversize frame, an unasked answer: protocol errors", async () => {
-    let link = await CardLink.connect("127.0.0.1", server.port);
+    let link = await CardLink.connect("127.0.0.1", server.port, paired);
     expect((await failure(link.transmit(NO_SW))).kind).toBe("protocol");
     expect(link.isOpen).toBe(false);
-    link = await CardLink.connect("127.0.0.1", server.port);
+    link = await CardLink.connect("127.0.0.1", server.port, paired);
     const huge = await failure(link.transmit(HUGE));
     expect(huge.kind).toBe("protocol");
     expect(huge.message).toMatch(/bad frame/);
-    link = await CardLink.connect("127.0.0.1", server.port);
+    link = await CardLink.connect("127.0.0.1", server.port, paired);
     await link.transmit(TWICE);
     // The second, unasked answer closes the link: the stream is no longer in step.
     for (let i = 0; i < 200 && link.isOpen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -155,15 +217,17 @@ describe("CardLink", () => {
   });
 
   test("a command that cannot be encoded is refused before anything is sent", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port);
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
+    const handshakeBytes = Buffer.concat(server.wire).length;
     expect((await failure(link.transmit(0x100))).kind).toBe("protocol");
     expect((await failure(link.transmit(ECHO, 0, 0, new Uint8Array(1024 * 1024)))).kind).toBe("protocol");
     expect(server.received).toEqual([]);
+    expect(Buffer.concat(server.wire).length).toBe(handshakeBytes);
     await link.close();
   });
 
   test("sensitive data: the link's copy is overwritten once sent, the caller's is left to the caller", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port);
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
     const pin = Uint8Array.of(0x31, 0x32, 0x33, 0x34);
     const answer = await link.transmit(ECHO, 0, 0, pin, { sensitive: true });
     expect(answer.data).toEqual(Uint8Array.of(0x31, 0x32, 0x33, 0x34));
@@ -174,10 +238,83 @@ describe("CardLink", () => {
   test("nobody listening: unreachable", async () => {
     const port = server.port;
     await server.close();
-    const e = await failure(CardLink.connect("127.0.0.1", port));
+    const e = await failure(CardLink.connect("127.0.0.1", port, paired));
     expect(e.kind).toBe("unreachable");
     expect(e.message).toMatch(/cannot reach the phone at 127.0.0.1:\d+: ECONNREFUSED/);
     server = await echoServer();
+  });
+});
+
+describe("CardLink pairing and records", () => {
+  let server: EchoServer;
+  beforeEach(async () => {
+    server = await echoServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  test("a wrong code is refused: a pairing failure, and no command was ever sent", async () => {
+    const e = await failure(CardLink.connect("127.0.0.1", server.port, { pairingCode: "161804" }));
+    expect(e.kind).toBe("pairing");
+    expect(e.message).toMatch(/pairing with the phone failed/);
+    expect(server.received).toEqual([]);
+  });
+
+  test("no code, or a code that is not 6 digits: refused before pairing", async () => {
+    expect((await failure(CardLink.connect("127.0.0.1", server.port))).kind).toBe("pairing");
+    const e = await failure(CardLink.connect("127.0.0.1", server.port, { pairingCode: "16180" }));
+    expect(e.kind).toBe("pairing");
+    expect(e.message).toMatch(/6 digits/);
+  });
+
+  test("the code is asked for once, after the phone answered; the run id travels inside the session", async () => {
+    let asked = 0;
+    const link = await CardLink.connect("127.0.0.1", server.port, {
+      pairingCode: async () => {
+        asked++;
+        expect(server.wire.length).toBeGreaterThan(0);
+        return CODE;
+      },
+      runId: "run-0badc0de",
+    });
+    expect(asked).toBe(1);
+    expect((await link.transmit(ECHO, 0, 0, Uint8Array.of(7))).data).toEqual(Uint8Array.of(7));
+    expect(server.contexts).toEqual(['{"runId":"run-0badc0de"}']);
+    expect(Buffer.concat(server.wire).includes(Buffer.from("run-0badc0de"))).toBe(false);
+    await link.close();
+  });
+
+  test("a phone that does not pair in time: timeout", async () => {
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((s) => {
+      held.add(s);
+      s.on("error", () => {});
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const e = await failure(
+      CardLink.connect("127.0.0.1", (silent.address() as net.AddressInfo).port, {
+        ...paired,
+        pairingTimeoutMs: 200,
+      }),
+    );
+    expect(e.kind).toBe("timeout");
+    expect(e.message).toMatch(/no pairing with the phone within 200 ms/);
+    for (const s of held) s.destroy();
+    await new Promise((r) => silent.close(r));
+  });
+
+  test.each([
+    ["a bit-flipped answer", FLIPPED, /authentication/],
+    ["a replayed answer", REPLAY, /replayed/],
+    ["an answer in clear", PLAIN, /bad record/],
+  ])("%s is refused and the link closed", async (_what, ins, why) => {
+    const link = await CardLink.connect("127.0.0.1", server.port, paired);
+    await link.transmit(ECHO);
+    const e = await failure(link.transmit(ins));
+    expect(e.kind).toBe("protocol");
+    expect(e.message).toMatch(why);
+    expect(link.isOpen).toBe(false);
   });
 });
 

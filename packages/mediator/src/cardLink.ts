@@ -1,21 +1,33 @@
 /**
- * The mediator's end of the card link (docs/purchase-flow.md, "Card link"): a TCP client to the
- * phone process on loopback. Each command goes out as one length-prefixed frame and the card's
- * answer comes back as one; `transmit` waits for it with a timeout. One command at a time, as on
- * a real card: a second `transmit` before the first is answered is refused. After a timeout or a
- * broken frame the link is closed, since the stream cannot be resynchronised.
+ * The mediator's end of the card link (docs/purchase-flow.md, "Card link"; docs/card-link.md): a
+ * TCP client to the phone process on loopback. It first pairs with the phone (the PC side of the
+ * secure link: ECDH, the 6-digit code the phone shows, key confirmation); then each command goes
+ * out as one AES-256-GCM record and the card's answer comes back as one; `transmit` waits for it
+ * with a timeout. One command at a time, as on a real card: a second `transmit` before the first
+ * is answered is refused. After a timeout, a broken frame or a record that fails to open the link
+ * is closed, since the stream cannot be resynchronised.
  */
 import * as net from "node:net";
 import {
   type CardResponse,
+  ContentType,
   decodeResponse,
   encodeCommand,
   encodeFrame,
   FrameReader,
   insName,
+  PcHandshake,
+  type SecureSession,
 } from "@setlab/protocol";
 
-export type CardTransportFailure = "unreachable" | "timeout" | "closed" | "busy" | "protocol";
+export type CardTransportFailure =
+  | "unreachable"
+  | "timeout"
+  | "closed"
+  | "busy"
+  | "protocol"
+  /** The pairing failed: wrong code, a man in the middle, or the phone's lockout. */
+  | "pairing";
 
 /** A failure of the link itself (not a status word): one line, never carrying command data. */
 export class CardTransportError extends Error {
@@ -33,6 +45,17 @@ export interface CardLinkOptions {
   readonly connectTimeoutMs?: number;
   /** Default wait for each answer, in milliseconds (default 30 000). */
   readonly timeoutMs?: number;
+  /**
+   * The code the phone shows, 6 digits, or a function asked once the phone has answered (and so
+   * shows its code): a prompt. Required to pair.
+   */
+  readonly pairingCode?: string | (() => Promise<string>);
+  /** Give up pairing after this many milliseconds, typing the code included (default 120 000). */
+  readonly pairingTimeoutMs?: number;
+  /** The lab's run id, sent inside the secure session so the phone's log carries it. */
+  readonly runId?: string;
+  /** The WebCrypto the link runs on (default node's). */
+  readonly crypto?: Crypto;
 }
 
 interface Pending {
@@ -46,6 +69,11 @@ export class CardLink {
   private pending?: Pending;
   private closed = false;
   private closeReason = "the card link is closed";
+  private session?: SecureSession;
+  /** While pairing: where handshake frames go. */
+  private handshakeFrames?: { push(frame: Uint8Array): void };
+  /** Inbound frames are opened one after another (opening is asynchronous). */
+  private inbound: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly socket: net.Socket,
@@ -57,8 +85,19 @@ export class CardLink {
     socket.on("close", () => this.shut(`the phone at ${address} closed the card link`));
   }
 
-  /** Open a link to the phone at host:port. */
-  static connect(host: string, port: number, options: CardLinkOptions = {}): Promise<CardLink> {
+  /** Open a link to the phone at host:port and pair with it. */
+  static async connect(host: string, port: number, options: CardLinkOptions = {}): Promise<CardLink> {
+    const link = await CardLink.open(host, port, options);
+    try {
+      await link.pair(options);
+    } catch (e) {
+      await link.close();
+      throw e;
+    }
+    return link;
+  }
+
+  private static open(host: string, port: number, options: CardLinkOptions): Promise<CardLink> {
     const address = `${host}:${port}`;
     const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     return new Promise((resolve, reject) => {
@@ -90,6 +129,74 @@ export class CardLink {
     return !this.closed;
   }
 
+  /** The PC side of the handshake (docs/card-link.md); resolves once both ends confirmed the keys. */
+  private async pair(options: CardLinkOptions): Promise<void> {
+    const code = options.pairingCode;
+    if (code === undefined)
+      throw new CardTransportError("pairing", "no pairing code: give the code the phone shows");
+    const crypto = options.crypto ?? globalThis.crypto;
+    const handshake = new PcHandshake(crypto, code);
+    const timeoutMs = options.pairingTimeoutMs ?? 120_000;
+    const session = await new Promise<SecureSession>((resolve, reject) => {
+      let done = false;
+      const finish = (error?: Error, s?: SecureSession) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.handshakeFrames = undefined;
+        if (error) reject(error);
+        else resolve(s!);
+      };
+      const timer = setTimeout(
+        () => finish(new CardTransportError("timeout", `no pairing with the phone within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      let chain: Promise<void> = Promise.resolve();
+      const run = (step: () => Promise<{ send: readonly Uint8Array[]; session?: SecureSession }>) => {
+        chain = chain.then(async () => {
+          if (done) return;
+          try {
+            const out = await step();
+            for (const f of out.send) this.socket.write(encodeFrame(f));
+            if (out.session) finish(undefined, out.session);
+          } catch (e) {
+            const kind = (e as { kind?: string }).kind;
+            finish(
+              e instanceof CardTransportError
+                ? e
+                : new CardTransportError(
+                    kind === "handshake" ? "protocol" : "pairing",
+                    `pairing with the phone failed: ${(e as Error).message}`,
+                  ),
+            );
+          }
+        });
+      };
+      this.handshakeFrames = { push: (frame) => run(() => handshake.step(frame)) };
+      this.onShut = (reason) =>
+        finish(
+          new CardTransportError(
+            "pairing",
+            `pairing with the phone failed: ${reason} (a wrong code, or the phone refuses pairings for now)`,
+          ),
+        );
+      run(() => handshake.start());
+    });
+    this.onShut = undefined;
+    this.session = session;
+    if (options.runId !== undefined)
+      this.socket.write(
+        encodeFrame(
+          await session.writer.seal(
+            ContentType.CONTEXT,
+            new TextEncoder().encode(JSON.stringify({ runId: options.runId })),
+          ),
+        ),
+      );
+  }
+
+  private onShut?: (reason: string) => void;
+
   /**
    * Send one command and wait for the card's answer: its data and status word. With `sensitive`,
    * the link's own copies of the data are overwritten once written to the socket.
@@ -104,12 +211,11 @@ export class CardLink {
     if (this.closed) return Promise.reject(new CardTransportError("closed", this.closeReason));
     if (this.pending)
       return Promise.reject(new CardTransportError("busy", "the card link is busy: one command at a time"));
-    let frame: Uint8Array;
+    const session = this.session;
+    if (!session) return Promise.reject(new CardTransportError("closed", "the card link is not paired"));
+    let command: Uint8Array;
     try {
-      const command = encodeCommand({ ins, p1, p2, data });
-      frame = encodeFrame(command);
-      // The command's copy of sensitive data (a PIN) goes at once; the frame's once it is sent.
-      if (options.sensitive) command.fill(0);
+      command = encodeCommand({ ins, p1, p2, data });
     } catch (e) {
       return Promise.reject(
         new CardTransportError("protocol", `cannot send the command: ${(e as Error).message}`),
@@ -126,9 +232,25 @@ export class CardLink {
         this.shut(`the card link was closed after ${name} timed out`);
       }, timeoutMs);
       this.pending = { resolve, reject, timer };
-      this.socket.write(frame, () => {
-        if (options.sensitive) frame.fill(0);
-      });
+      session.writer.seal(ContentType.CARD, command).then(
+        (record) => {
+          // The command's copy of sensitive data (a PIN) goes once it is sealed.
+          if (options.sensitive) command.fill(0);
+          if (this.closed) return;
+          let frame: Uint8Array;
+          try {
+            frame = encodeFrame(record);
+          } catch (e) {
+            this.fail(new CardTransportError("protocol", `cannot send the command: ${(e as Error).message}`));
+            return;
+          }
+          this.socket.write(frame);
+        },
+        (e: Error) => {
+          if (options.sensitive) command.fill(0);
+          this.fail(new CardTransportError("protocol", `cannot seal the command: ${e.message}`));
+        },
+      );
     });
   }
 
@@ -156,19 +278,43 @@ export class CardLink {
       return;
     }
     for (const frame of frames) {
-      const p = this.pending;
-      if (!p) {
-        this.fail(new CardTransportError("protocol", "the phone sent an answer nobody asked for"));
+      if (this.handshakeFrames) {
+        this.handshakeFrames.push(frame);
+        continue;
+      }
+      const session = this.session;
+      if (!session) {
+        this.fail(new CardTransportError("protocol", "the phone sent a frame before pairing"));
         return;
       }
-      this.pending = undefined;
-      clearTimeout(p.timer);
-      try {
-        p.resolve(decodeResponse(frame));
-      } catch (e) {
-        p.reject(new CardTransportError("protocol", `the phone sent a bad answer: ${(e as Error).message}`));
-        this.shut("the card link was closed after a bad answer");
-      }
+      this.inbound = this.inbound.then(() => this.onRecord(session, frame));
+    }
+  }
+
+  private async onRecord(session: SecureSession, frame: Uint8Array): Promise<void> {
+    if (this.closed) return;
+    let payload: Uint8Array;
+    try {
+      const opened = await session.reader.open(frame);
+      if (opened.contentType !== ContentType.CARD)
+        throw new Error(`unexpected record type ${opened.contentType}`);
+      payload = opened.payload;
+    } catch (e) {
+      this.fail(new CardTransportError("protocol", `the phone sent a bad record: ${(e as Error).message}`));
+      return;
+    }
+    const p = this.pending;
+    if (!p) {
+      this.fail(new CardTransportError("protocol", "the phone sent an answer nobody asked for"));
+      return;
+    }
+    this.pending = undefined;
+    clearTimeout(p.timer);
+    try {
+      p.resolve(decodeResponse(payload));
+    } catch (e) {
+      p.reject(new CardTransportError("protocol", `the phone sent a bad answer: ${(e as Error).message}`));
+      this.shut("the card link was closed after a bad answer");
     }
   }
 
@@ -187,6 +333,7 @@ export class CardLink {
       this.closed = true;
       this.closeReason = reason;
     }
+    this.onShut?.(reason);
     const p = this.pending;
     this.pending = undefined;
     if (p) {

@@ -6,25 +6,77 @@
  * orderReceived), 2 for a refusal, a fault or a mistake in the call, with one line on stderr.
  * Logs (pino, stderr, level SETLAB_LOG_LEVEL, default warn) carry step names, sizes, the XID and
  * outcomes only. Nothing is written to disk.
+ *
+ * Pairing with the phone (docs/card-link.md): the code comes from --pairing-code, else from the
+ * environment variable SETLAB_PAIRING_CODE, else the user types it on stdin when asked (the phone
+ * shows it once the mediator has connected). A failed pairing is a refusal: exit 2.
  */
+import * as readline from "node:readline";
 import { parseArgs } from "node:util";
+import { isPairingCode } from "@setlab/protocol";
 import { createLogger } from "@setlab/runtime";
 import { parsePhoneAddress } from "./cardLink";
 import { InitiationError, loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--pin PIN] [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS]\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--pin PIN] [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] [--pairing-code DIGITS]\n";
 
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Ask the user for one line (the pairing code); undefined when nobody can answer. */
+  ask?(question: string): Promise<string | undefined>;
+}
+
+/** One line from stdin after a prompt on stderr (stdout carries the outcome). */
+function askStdin(question: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, terminal: false });
+    let answered = false;
+    process.stderr.write(question);
+    rl.once("line", (line) => {
+      answered = true;
+      rl.close();
+      resolve(line.trim());
+    });
+    rl.once("close", () => {
+      if (!answered) resolve(undefined);
+    });
+  });
 }
 
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  ask: askStdin,
 };
+
+export const pairingPrompt = "pairing code shown on the phone: ";
+
+/** The pairing code: the flag, else SETLAB_PAIRING_CODE, else asked when the phone shows it. */
+export function pairingCodeSource(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+): string | (() => Promise<string>) {
+  if (flag !== undefined) {
+    if (!isPairingCode(flag)) throw new UsageError("--pairing-code must be 6 digits");
+    return flag;
+  }
+  const fromEnv = env.SETLAB_PAIRING_CODE;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    if (!isPairingCode(fromEnv)) throw new UsageError("SETLAB_PAIRING_CODE must be 6 digits");
+    return fromEnv;
+  }
+  return async () => {
+    const answer = await io.ask?.(pairingPrompt);
+    if (answer === undefined)
+      throw new Error("no pairing code given (--pairing-code, SETLAB_PAIRING_CODE or stdin)");
+    if (!isPairingCode(answer)) throw new Error("the pairing code must be 6 digits");
+    return answer;
+  };
+}
 
 class UsageError extends Error {}
 
@@ -80,6 +132,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
           json: { type: "boolean" },
           "run-id": { type: "string" },
           timeout: { type: "string" },
+          "pairing-code": { type: "string" },
         },
       }));
     } catch (e) {
@@ -94,6 +147,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const pairingCode = pairingCodeSource(values["pairing-code"] as string | undefined, process.env, io);
     let timeoutMs: number | undefined;
     if (values.timeout !== undefined) {
       timeoutMs = Number(values.timeout);
@@ -125,7 +179,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     );
     const outcome = await runPurchase({
       initiation,
-      card: { host: phone.host, port: phone.port, cardId: values.card as string, pin },
+      card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode },
       brand: values.brand as string | undefined,
       form: values.unsigned ? "unsigned" : "dualSigned",
       runId,

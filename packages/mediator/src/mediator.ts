@@ -68,6 +68,11 @@ export interface CardAccess {
    * VERIFY_PIN is sent, and the card refuses the purchase commands (6982).
    */
   readonly pin?: string | Uint8Array;
+  /**
+   * The pairing code the phone shows (6 digits), or a function asked for it once the phone has
+   * answered (a prompt). Needed when the mediator opens the link itself.
+   */
+  readonly pairingCode?: string | (() => Promise<string>);
 }
 
 export interface Timeouts {
@@ -158,6 +163,15 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       link = await CardLink.connect(card.host, card.port, {
         connectTimeoutMs: timeouts.connectMs,
         timeoutMs: timeouts.cardMs,
+        pairingCode: card.pairingCode,
+        runId: options.runId,
+      });
+      record({
+        step: "pair",
+        from: "mediator",
+        to: "card",
+        message: "PAIR",
+        detail: "secure card link paired",
       });
     }
     const transmit = async (ins: number, data: Uint8Array, sensitive = false) =>
@@ -340,7 +354,8 @@ async function post(
 /** Any failure as a one-line stop; unexpected errors are faults, never stacks for the user. */
 function asStop(e: unknown): PurchaseStop {
   if (e instanceof PurchaseStop) return e;
-  if (e instanceof CardTransportError) return new PurchaseStop("failed", e.message);
+  if (e instanceof CardTransportError)
+    return new PurchaseStop(e.kind === "pairing" ? "refused" : "failed", e.message);
   if (e instanceof SetError) return new PurchaseStop("failed", e.message);
   const message = e instanceof Error ? e.message : String(e);
   return new PurchaseStop("failed", `internal fault: ${message.split("\n")[0]}`);

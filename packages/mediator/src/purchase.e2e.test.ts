@@ -28,6 +28,8 @@ const scripts = {
   mediator: path.join(packages, "mediator/dist/cli.js"),
 };
 const PIN = "58203917";
+/** The phone runs the fixed-code test policy; the mediator is given the code (docs/card-link.md). */
+const LINK_CODE = "602214";
 
 interface Run {
   code: number;
@@ -38,20 +40,21 @@ interface Run {
 function run(
   script: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => {
+    child.stdout?.on("data", (d) => {
       stdout += d;
     });
-    child.stderr.on("data", (d) => {
+    child.stderr?.on("data", (d) => {
       stderr += d;
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
@@ -102,7 +105,11 @@ beforeAll(async () => {
   if (personalized.code !== 0) throw new Error(`set-phone personalize failed: ${personalized.stderr}`);
   const env = { ...process.env, SETLAB_LOG_LEVEL: "warn" };
   [phone, gateway] = await Promise.all([
-    startParty(scripts.phone, ["serve", "--data", phoneDir, "--port", "0", "--confirm", "auto"], { env }),
+    startParty(
+      scripts.phone,
+      ["serve", "--data", phoneDir, "--port", "0", "--confirm", "auto", "--pairing-code", LINK_CODE],
+      { env },
+    ),
     startParty(scripts.gateway, ["serve", "--pki", pkiDir, "--db", path.join(work, "gateway.db")], { env }),
   ]);
   merchant = await startParty(
@@ -142,8 +149,17 @@ async function order(brand = "Visa", amount = 12800): Promise<string> {
   return `${merchant.url}/orders/${id}/initiation`;
 }
 
-function purchaseCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return run(scripts.mediator, ["purchase", "--phone", phoneAddress, ...args], options);
+function purchaseCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; code?: string | null } = {},
+) {
+  const code =
+    options.code === undefined
+      ? ["--pairing-code", LINK_CODE]
+      : options.code === null
+        ? []
+        : ["--pairing-code", options.code];
+  return run(scripts.mediator, ["purchase", "--phone", phoneAddress, ...code, ...args], options);
 }
 
 const json = (r: Run) => JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>;
@@ -282,6 +298,8 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
       await order(),
       "--phone",
       "127.0.0.1:1",
+      "--pairing-code",
+      LINK_CODE,
       "--card",
       "visa-approve",
       "--pin",
@@ -332,7 +350,14 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
         reason: "the merchant refused the PInitReq: unknownLID",
       });
       const steps = json(r).steps as Step[];
-      expect(steps.map((s) => s.message)).toEqual(["SELECT", "VERIFY_PIN", "PInitReq", "PInitReq", "Error"]);
+      expect(steps.map((s) => s.message)).toEqual([
+        "PAIR",
+        "SELECT",
+        "VERIFY_PIN",
+        "PInitReq",
+        "PInitReq",
+        "Error",
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -342,7 +367,13 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     const initiation = await loadInitiation(await order("MasterCard"));
     const outcome = await runPurchase({
       initiation: { ...initiation, setUrl: "http://127.0.0.1:1/set" },
-      card: { host: "127.0.0.1", port: Number(new URL(phone.url).port), cardId: "mc-stolen", pin: PIN },
+      card: {
+        host: "127.0.0.1",
+        port: Number(new URL(phone.url).port),
+        cardId: "mc-stolen",
+        pin: PIN,
+        pairingCode: LINK_CODE,
+      },
     });
     expect(outcome.outcome).toBe("failed");
     expect(outcome.reason).toMatch(/^sending the PInitReq: cannot reach http:\/\/127\.0\.0\.1:1\/set/);
@@ -354,7 +385,13 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     const initiation = await loadInitiation(await order("MasterCard", 1500));
     const outcome = await runPurchase({
       initiation,
-      card: { host: "127.0.0.1", port: Number(new URL(phone.url).port), cardId: "mc-approve", pin },
+      card: {
+        host: "127.0.0.1",
+        port: Number(new URL(phone.url).port),
+        cardId: "mc-approve",
+        pin,
+        pairingCode: LINK_CODE,
+      },
       onStep: (s) => seen.push(s),
       runId: "mediator-e2e",
     });
@@ -362,6 +399,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     expect(pin).toEqual(new Uint8Array(PIN.length));
     expect(seen).toEqual(outcome.steps);
     expect(seen.map((s) => `${s.step} ${s.from}>${s.to} ${s.message}`)).toEqual([
+      "pair mediator>card PAIR",
       "select mediator>card SELECT",
       "pin mediator>card VERIFY_PIN",
       "S32 card>mediator PInitReq",
@@ -373,7 +411,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
       "S52-S54 merchant>mediator PRes",
       "S55-S56 mediator>card PRes",
     ]);
-    for (const s of seen.filter((x) => x.message !== "SELECT" && x.message !== "VERIFY_PIN"))
+    for (const s of seen.filter((x) => !["PAIR", "SELECT", "VERIFY_PIN"].includes(x.message)))
       expect(s.bytes).toBeGreaterThan(0);
   });
 
@@ -382,16 +420,62 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     const initiation = await loadInitiation(await order());
     const noPin = await runPurchase({
       initiation,
-      card: { host: "127.0.0.1", port, cardId: "visa-expired" },
+      card: { host: "127.0.0.1", port, cardId: "visa-expired", pairingCode: LINK_CODE },
     });
     expect(noPin.outcome).toBe("refused");
     expect(noPin.reason).toBe("the card refused PINIT_REQUEST: the PIN was not verified (give the PIN)");
     const badFormat = new Uint8Array(Buffer.from("12ab"));
     const refused = await runPurchase({
       initiation,
-      card: { host: "127.0.0.1", port, cardId: "visa-expired", pin: badFormat },
+      card: { host: "127.0.0.1", port, cardId: "visa-expired", pin: badFormat, pairingCode: LINK_CODE },
     });
     expect(refused).toMatchObject({ outcome: "refused", reason: "the PIN must be 4 to 12 digits" });
     expect(badFormat).toEqual(new Uint8Array(4));
+  });
+
+  test("pairing: the code from SETLAB_PAIRING_CODE or typed on stdin works; a wrong code is a refusal, exit 2", async () => {
+    const viaEnv = await purchaseCli(
+      ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN, "--json"],
+      {
+        code: null,
+        env: { ...process.env, SETLAB_PAIRING_CODE: LINK_CODE },
+      },
+    );
+    expect(viaEnv.code).toBe(0);
+    expect(json(viaEnv).outcome).toBe("approved");
+    const typed = await purchaseCli(
+      ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN, "--json"],
+      {
+        code: null,
+        env: { ...process.env, SETLAB_PAIRING_CODE: "" },
+        input: `${LINK_CODE}\n`,
+      },
+    );
+    expect(typed.stderr).toContain("pairing code shown on the phone: ");
+    expect(typed.code).toBe(0);
+    const wrong = await purchaseCli(["--initiation", await order(), "--card", "visa-approve", "--pin", PIN], {
+      code: "602215",
+    });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^set-mediator: refused: pairing with the phone failed: .*wrong code/);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    const badFlag = await purchaseCli(["--initiation", await order(), "--card", "visa-approve"], {
+      code: "12345",
+    });
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--pairing-code must be 6 digits/);
+    const nobody = await purchaseCli(
+      ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN],
+      {
+        code: null,
+        env: { ...process.env, SETLAB_PAIRING_CODE: "" },
+        input: "",
+      },
+    );
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toMatch(/no pairing code given/);
+    // a good pairing last, so the phone's failed-pairing count is back at zero
+    const again = await purchaseCli(["--initiation", await order(), "--card", "visa-approve", "--pin", PIN]);
+    expect(again.code).toBe(0);
   });
 });
