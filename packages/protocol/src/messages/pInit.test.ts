@@ -86,6 +86,57 @@ describe.each([
     expect((await rejection(verifyPInitRes(p, signed, expected, m.trust))).code).toBe("invalidCertificate");
   });
 
+  it("never takes the merchant's own signature certificate as the gateway's (PEThumb naming it)", async () => {
+    const data = { ...m.pInitResData, peThumb: await certThumb(p, pki.merchantSig.certificate) };
+    const signed = await signPInitRes(p, m.signer("merchantSig"), data, {
+      certificate: pki.merchantSig.certificate,
+    });
+    expect((await rejection(verifyPInitRes(p, signed, expected, m.trust))).code).toBe("thumbsMismatch");
+  });
+
+  it("refuses a gateway key-exchange certificate of another brand", async () => {
+    const mc = await createTestPki(p.crypto, { brand: "MasterCard", serialSeed: 800 });
+    const data = { ...m.pInitResData, peThumb: await certThumb(p, mc.gatewayKex.certificate) };
+    const signed = await signPInitRes(p, m.signer("merchantSig"), data, {
+      certificate: mc.gatewayKex.certificate,
+      chain: mc.intermediatesOf("gatewayKex"),
+    });
+    const e = await rejection(verifyPInitRes(p, signed, expected, m.trust));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.message).toContain("MasterCard");
+  });
+
+  /** A PInitRes from a PKI whose merchant signature or gateway key-exchange certificate has `validity`. */
+  async function bentValidity(party: "merchantSig" | "gatewayKex", notBefore: number, notAfter: number) {
+    const bent = await createTestPki(p.crypto, {
+      serialSeed: party === "merchantSig" ? 950 : 960,
+      overrides: { [party]: { notBefore: new Date(notBefore), notAfter: new Date(notAfter) } },
+    });
+    const b = await messageFixture(p, bent);
+    const signed = await signPInitRes(p, b.signer("merchantSig"), b.pInitResData, {
+      certificate: bent.gatewayKex.certificate,
+      chain: bent.intermediatesOf("gatewayKex"),
+    });
+    const bExpected = { ...expected, chall_C: b.pInitResData.chall_C, lid_C: b.pInitResData.transIDs.lid_C };
+    return rejection(verifyPInitRes(p, signed, bExpected, b.trust));
+  }
+  const day = 86400_000;
+
+  it("refuses a merchant signature certificate not valid yet", async () => {
+    const e = await bentValidity("merchantSig", Date.now() + 30 * day, Date.now() + 60 * day);
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.message).toContain("not valid before");
+  });
+
+  it("refuses an expired gateway key-exchange certificate, and one not valid yet", async () => {
+    expect((await bentValidity("gatewayKex", Date.now() - 30 * day, Date.now() - day)).code).toBe(
+      "expiredCertificate",
+    );
+    const e = await bentValidity("gatewayKex", Date.now() + 30 * day, Date.now() + 60 * day);
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.message).toContain("not valid before");
+  });
+
   it("refuses another Chall-C", async () => {
     const signed = await signPInitRes(p, m.signer("merchantSig"), m.pInitResData, gateway());
     const e = await rejection(

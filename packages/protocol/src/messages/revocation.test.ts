@@ -6,7 +6,6 @@
  */
 
 import { prepareRevocation } from "../cert/revocation";
-import { revocationFixture } from "../cert/revocationFixture.test-helper";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
 import { type CryptoProvider, nodeProvider } from "../crypto/provider";
@@ -15,6 +14,7 @@ import type { Trust } from "../purchase/cardholderCertificate";
 import { openPIDualSigned } from "../purchase/gateway";
 import { verifyPReqAsMerchant } from "../purchase/merchant";
 import { createTestPki, type PartyName, type TestPki } from "../testing/pki";
+import { revocationFixture } from "../testing/revocation";
 import { openAuthReq, sealAuthReq } from "./authReq";
 import { type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import { signPInitRes, verifyPInitRes } from "./pInit";

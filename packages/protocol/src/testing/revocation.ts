@@ -1,13 +1,15 @@
 /**
  * CRLs and a BrandCRLIdentifier over a createTestPki hierarchy, for the revocation tests of the
  * purchase path: real X.509 CRLs signed by the test CAs' keys and a BCI signed by the brand CA.
+ * `revocationFixture(p, pki)` is what a test merchant carries in PInitRes (`gateway.revocation`
+ * of signPInitRes) for a card that requires revocation status.
  */
 import { bytesEqual, concatBytes, context, tlv, universal } from "../asn1/tlv";
+import { signBrandCRLIdentifier } from "../cert/brandCRLIdentifier";
+import { parseCrl } from "../cert/revocation";
+import { parseSetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
-import type { PartyName, TestPki } from "../testing/pki";
-import { signBrandCRLIdentifier } from "./brandCRLIdentifier";
-import { parseCrl } from "./revocation";
-import { parseSetCertificate } from "./setCertificate";
+import type { PartyName, TestPki } from "./pki";
 
 const DAY = 86400_000;
 /** sha256WithRSAEncryption with NULL parameters. */
