@@ -309,6 +309,7 @@ export class CardSession {
       message.value,
       { chall_C: tx.chall_C, lid_C: tx.lid_C, brandID: tx.brand },
       { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
+      { requireRevocation: true },
     );
     const { data: resData, merchant, gatewayKex } = verified;
     if (!sameBytes(resData.rrpid, tx.rrpid))
