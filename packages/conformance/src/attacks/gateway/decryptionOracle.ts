@@ -77,6 +77,8 @@ const variants: readonly Variant[] = [
   },
 ];
 
+const noLogEntry = "(no log entry)";
+
 export interface OracleObservation {
   readonly variant: string;
   readonly code: string;
@@ -100,7 +102,7 @@ export async function observeDecryptionFailures(target: AttackTarget): Promise<{
     observations.push({
       variant: v.name,
       code: answer.type === "error" ? answer.code : `(${answer.type})`,
-      reason: typeof log?.reason === "string" ? log.reason : "(no log entry)",
+      reason: typeof log?.reason === "string" ? log.reason : noLogEntry,
       signed: answer.type === "error" && answer.signed,
     });
     rows += (await authorizationsOf(target.gatewayUrl, req.xidHex)).length;
@@ -119,17 +121,24 @@ export const oneDecryptionError: Attack = {
     const heldBefore = await heldOn(target.gatewayUrl, "visa-approve");
     const { observations, rows } = await observeDecryptionFailures(target);
     const heldAfter = await heldOn(target.gatewayUrl, "visa-approve");
-    const answers = new Set(observations.map((o) => `${o.code} / ${o.reason}`));
+    // A log line not found in time is left out of the comparison (and counted in the detail).
+    const logged = observations.filter((o) => o.reason !== noLogEntry);
+    const answers = new Set(logged.map((o) => `${o.code} / ${o.reason}`));
+    const codes = new Set(observations.map((o) => o.code));
     const signedness = new Set(observations.map((o) => o.signed));
     const allErrors = observations.every((o) => !o.code.startsWith("("));
     return {
-      refused: allErrors && answers.size === 1,
+      refused: allErrors && answers.size === 1 && codes.size === 1,
       refusedBy: "gateway",
       signal: [...answers].join(" | "),
       stateUnchanged: rows === 0 && heldAfter === heldBefore,
       detail: `${observations.length} variants, ${answers.size} distinct answer(s): ${observations
         .map((o) => `[${o.variant}: ${o.code}${o.signed ? " signed" : ""} "${o.reason}"]`)
-        .join(" ")}${signedness.size > 1 ? "; note: some Errors are signed and some are not" : ""}`,
+        .join(" ")}${signedness.size > 1 ? "; note: some Errors are signed and some are not" : ""}${
+        logged.length < observations.length
+          ? `; ${observations.length - logged.length} log line(s) not found`
+          : ""
+      }`,
     };
   },
 };
