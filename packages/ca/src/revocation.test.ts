@@ -44,7 +44,10 @@ async function issueLeaf(ca: CertificateAuthority, name: string) {
   });
 }
 
-async function revocationFor(brand: string, lifetimeDays = 7): Promise<Omit<RevocationInput, "at">> {
+async function revocationFor(
+  brand: string,
+  lifetimeDays = 7,
+): Promise<{ bci: RevocationInput["bci"]; crls: Uint8Array[] }> {
   const bci = await h.bci(brand, lifetimeDays);
   return {
     bci: { der: bci.der, brandCa: parseSetCertificate(h.brands[brand].bca.der) },
