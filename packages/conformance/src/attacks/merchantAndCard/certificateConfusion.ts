@@ -2,21 +2,29 @@
  * Certificate confusion at the card (digest 7.8, 6 "Cardholder/wallet"): a rogue merchant answers
  * the card's PInitReq with a PInitRes signed or built with the wrong certificates. The card must
  * refuse PInitRes (6F00 with the SET ErrorCode) before it signs anything: no PReq reaches the shop,
- * so the PAN never leaves the card.
+ * so the PAN never leaves the card. Two of them run the real mediator program against the rogue
+ * shop; the others relay command by command over the card link (the same checks, faster).
  */
+
+import { INS } from "@setlab/protocol";
 import type { Attack, AttackOutcome, AttackTarget } from "../attack";
+import { describeCardAnswer, RogueCard, SW_OK, SW_SET_CHECK_FAILED, setCodeOf } from "../toolkit/rogueCard";
 import { craftPInitRes, type PInitResRecipe } from "../toolkit/roguePInitRes";
-import { shopAtRogue } from "../toolkit/rogueShop";
+import { rogueOrder, shopAtRogue } from "../toolkit/rogueShop";
 import { changes, snapshot } from "../toolkit/stateWitness";
 import { hasEntry, openPki } from "../toolkit/stolenKeys";
 import { verdict } from "../toolkit/verdict";
 
-/** The card refused PINIT_RESPONSE and the shop never got a PReq. */
+/**
+ * The card refused PINIT_RESPONSE and the shop never got a PReq. `via: "mediator"` runs the real
+ * mediator program against the rogue shop; `via: "pc"` (faster) has the PC relay the same way
+ * command by command over the card link.
+ */
 export async function cardRefusesPInitRes(
   target: AttackTarget,
   recipe: PInitResRecipe,
   expected: readonly string[],
-  options: { profile?: "set" | "hardened" } = {},
+  options: { profile?: "set" | "hardened"; via?: "mediator" | "pc" } = {},
 ): Promise<AttackOutcome> {
   const pki = openPki(target.pki);
   for (const id of [recipe.signerId, recipe.gatewayId])
@@ -24,30 +32,54 @@ export async function cardRefusesPInitRes(
   let xid: string | undefined;
   const watched = () => ({ xids: xid ? [xid] : [], cardId: "visa-approve" });
   const before = await snapshot(target, watched());
-  const visit = await shopAtRogue(
-    target,
-    {
-      onPInitReq: async (der) => {
-        const crafted = await craftPInitRes(pki, der, recipe);
-        xid = Buffer.from(crafted.data.transIDs.xid).toString("hex");
-        return crafted.der;
-      },
-    },
-    options,
-  );
+  const craft = async (der: Uint8Array) => {
+    const crafted = await craftPInitRes(pki, der, recipe);
+    xid = Buffer.from(crafted.data.transIDs.xid).toString("hex");
+    return crafted.der;
+  };
+  let pReqs: number;
+  let cardCode: string | undefined;
+  let refusedAtPInit: boolean;
+  let story: string;
+  if (options.via === "mediator") {
+    const visit = await shopAtRogue(target, { onPInitReq: craft }, options);
+    pReqs = visit.pReqs.length;
+    cardCode = visit.cardCode;
+    refusedAtPInit = visit.refusedCommand === "PINIT_RESPONSE";
+    story = `mediator ${visit.mediator.outcome?.outcome ?? `exit ${visit.mediator.exitCode}`}: ${visit.mediator.outcome?.reason ?? "no reason"}`;
+  } else {
+    const card = await RogueCard.connect(target);
+    try {
+      const { brand } = await card.open("visa-approve", target.pin);
+      const pInitReq = await card.must(
+        INS.PINIT_REQUEST,
+        new Uint8Array(
+          Buffer.from(JSON.stringify({ lidM: `rogue-${Date.now().toString(36)}`, language: "en", brand })),
+        ),
+      );
+      const answer = await card.pInitResponse(await craft(pInitReq));
+      const purchase = await card.purchase({
+        od: Buffer.from(rogueOrder.description).toString("base64"),
+        purchAmt: rogueOrder.purchAmt,
+        profile: options.profile ?? "set",
+        form: "dualSigned",
+      });
+      pReqs = purchase.sw === SW_OK ? 1 : 0;
+      cardCode = answer.sw === SW_SET_CHECK_FAILED ? setCodeOf(answer) : undefined;
+      refusedAtPInit = answer.sw !== SW_OK;
+      story = `PINIT_RESPONSE ${describeCardAnswer(answer)}, then PURCHASE ${describeCardAnswer(purchase)}`;
+    } finally {
+      await card.close();
+    }
+  }
   const after = await snapshot(target, watched());
   const changed = changes({ ...before, authorizations: 0, approved: 0 }, after);
-  const refusedAtPInit = visit.refusedCommand === "PINIT_RESPONSE";
   return verdict(target, {
-    refused:
-      visit.pReqs.length === 0 &&
-      refusedAtPInit &&
-      visit.cardCode !== undefined &&
-      expected.includes(visit.cardCode),
+    refused: pReqs === 0 && refusedAtPInit && cardCode !== undefined && expected.includes(cardCode),
     refusedBy: "card",
-    signal: visit.cardCode ? `6F00 ${visit.cardCode}` : visit.mediator.outcome?.outcome,
+    signal: cardCode ? `6F00 ${cardCode}` : "accepted",
     changed,
-    detail: `mediator ${visit.mediator.outcome?.outcome ?? `exit ${visit.mediator.exitCode}`}: ${visit.mediator.outcome?.reason ?? "no reason"}; PReqs at the rogue shop: ${visit.pReqs.length}`,
+    detail: `${story}; PReqs at the rogue shop: ${pReqs}`,
   });
 }
 
@@ -56,13 +88,14 @@ function certificateAttack(
   title: string,
   recipe: PInitResRecipe,
   expected: readonly string[],
+  via: "mediator" | "pc" = "pc",
 ): Attack {
   return {
     id,
     category: "certificate",
     title,
     expected: `The card refuses PInitRes with 6F00 ${expected.join(" or ")} before signing anything; no PReq, no authorization.`,
-    run: (target) => cardRefusesPInitRes(target, recipe, expected),
+    run: (target) => cardRefusesPInitRes(target, recipe, expected, { via }),
   };
 }
 
@@ -73,7 +106,8 @@ export const merchantSignatureAsGatewayKex = certificateAttack(
   "certificate/merchant-signature-as-gateway-kex",
   "A rogue merchant offers its own signature certificate as the gateway's key-exchange certificate (PEThumb names it).",
   { signerId: merchant, gatewayId: merchant },
-  ["invalidCertificate"],
+  ["invalidCertificate", "thumbsMismatch"],
+  "mediator",
 );
 
 export const cardholderSignsPInitRes = certificateAttack(
@@ -127,6 +161,7 @@ export const foreignRoot = certificateAttack(
     revocation: false,
   },
   ["invalidCertificate", "signatureFailure"],
+  "mediator",
 );
 
 export const certificateAttacks: readonly Attack[] = [

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const cases: [Attack, string[]][] = [
-  [merchantSignatureAsGatewayKex, ["invalidCertificate"]],
+  [merchantSignatureAsGatewayKex, ["invalidCertificate", "thumbsMismatch"]],
   [cardholderSignsPInitRes, ["invalidCertificate"]],
   [crossBrandGateway, ["invalidCertificate"]],
   [merchantExpired, ["expiredCertificate", "invalidCertificate"]],

@@ -7,6 +7,7 @@ import {
   hPIDataChanged,
   odSaltChanged,
   preqByteFlips,
+  staleHeaderDate,
   wrapperRrpidMismatch,
   wrapperXidMismatch,
 } from "./merchantTamper";
@@ -44,6 +45,9 @@ describe("tampering at the merchant", () => {
   });
   it("header RRPID disagrees with the signed body", async () => {
     expectRefused(await wrapperRrpidMismatch.run(lab.target), ["wrapperMsgMismatch"]);
+  });
+  it("a header dated 400 days back is refused (messageTooOld)", async () => {
+    expectRefused(await staleHeaderDate.run(lab.target), ["messageTooOld"]);
   });
   it("one byte flipped at sampled offsets of header, body and signature: all refused, the genuine PReq still authorizes", async () => {
     const o = await preqByteFlips.run(lab.target);

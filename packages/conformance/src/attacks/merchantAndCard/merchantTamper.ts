@@ -5,7 +5,7 @@
  * lead to an authorization. The flips end with the genuine PReq, which must still be authorized:
  * the refusals were for the tampering, not for a dead order.
  */
-import { computeHOD } from "@setlab/protocol";
+import { computeHOD, schema } from "@setlab/protocol";
 import type { Attack, AttackTarget } from "../attack";
 import {
   flipByte,
@@ -134,6 +134,22 @@ export const wrapperRrpidMismatch = tamperAttack(
   (p) => rewrapHeader(p.pReq, (ids) => ({ ...ids, rrpid: ids.rrpid ? altered(ids.rrpid) : undefined })),
 );
 
+export const staleHeaderDate = tamperAttack(
+  "replay/preq-stale-header-date",
+  "The PC re-dates the PReq's MessageWrapper header 400 days back (the signed body untouched).",
+  ["messageTooOld"],
+  (p) => {
+    const w = schema.decodeMessage(p.pReq);
+    return schema.encodeMessage({
+      ...w,
+      messageHeader: {
+        ...w.messageHeader,
+        date: new Date(w.messageHeader.date.getTime() - 400 * 86_400_000),
+      },
+    });
+  },
+);
+
 const CONTEXT_CLASS = 0x80 * 0x100_0000;
 
 /** Sampled one-byte flips per position class: header ids and version, body, signature value. */
@@ -217,5 +233,6 @@ export const merchantTamperAttacks: readonly Attack[] = [
   hPIDataChanged,
   wrapperXidMismatch,
   wrapperRrpidMismatch,
+  staleHeaderDate,
   preqByteFlips,
 ];

@@ -107,12 +107,12 @@ export function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0)
 }
 
 const OCTET_STRING = 0x04;
-const BIT_STRING = 0x03;
+const INTEGER = 0x02;
 
 /**
  * Position classes of a MessageWrapper: the header (MessageWrapper's first element), the
- * RSA-sized OCTET/BIT STRINGs in the body that end a SignerInfo (signature) or a recipient info
- * (envelope key block), and the rest of the body.
+ * RSA-sized OCTET STRINGs in the body that end a SignerInfo (signature value) or a
+ * KeyTransRecipientInfo (envelope key block), and the body as a whole.
  */
 export interface PositionClasses {
   readonly header: readonly [number, number];
@@ -129,14 +129,15 @@ export function positionClasses(wrapper: Uint8Array): PositionClasses {
   const signature: [number, number][] = [];
   const envelope: [number, number][] = [];
   const visit = (node: Tlv) => {
+    const startsWithVersion = node.children[0]?.tag === INTEGER;
     for (const child of node.children) {
       const big = child.end - child.contentStart >= 128;
       const last = child === node.children[node.children.length - 1];
-      if (!child.constructed && big && last && (child.tag === OCTET_STRING || child.tag === BIT_STRING)) {
-        // SignerInfo has 5-7 elements (version, sid, digestAlg, [signedAttrs], sigAlg, signature);
-        // KeyTransRecipientInfo has 4 (version, rid, keyEncAlg, encryptedKey).
+      if (!child.constructed && big && last && child.tag === OCTET_STRING && startsWithVersion) {
+        // SignerInfo: version, sid, digestAlg, [signedAttrs], sigAlg, signature (5-6 elements);
+        // KeyTransRecipientInfo: version, rid, keyEncAlg, encryptedKey (4 elements).
         if (node.children.length >= 5) signature.push([child.contentStart, child.end]);
-        else envelope.push([child.contentStart, child.end]);
+        else if (node.children.length === 4) envelope.push([child.contentStart, child.end]);
       }
       visit(child);
     }
