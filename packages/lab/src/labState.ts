@@ -21,12 +21,27 @@ export interface LabState {
   readonly pki: string;
   readonly phoneData: string;
   readonly pin: string;
+  /**
+   * The card link's pairing code: the phone runs the fixed-code test policy with it and every lab
+   * purchase gives it to the mediator (docs/card-link.md). Absent from a state file written before
+   * the secure link: `pairingCodeOf` refuses such a lab.
+   */
+  readonly pairingCode?: string;
   readonly parties: Record<PartyName, PartyState>;
 }
 
 /** A lab CLI failure: one line for the user, exit code 2. */
 export class LabFailure extends Error {
   override readonly name = "LabFailure";
+}
+
+/** The running lab's card-link pairing code. */
+export function pairingCodeOf(state: LabState): string {
+  if (state.pairingCode === undefined || !/^[0-9]{6}$/.test(state.pairingCode))
+    throw new LabFailure(
+      "lab.json has no card-link pairing code: stop the lab and start it again (`pnpm lab up`)",
+    );
+  return state.pairingCode;
 }
 
 export const stateFile = (home: string) => path.join(home, "lab.json");

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { down } from "../commands/down";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
-import type { LabState } from "../labState";
+import { type LabState, pairingCodeOf } from "../labState";
 import { type BenchCard, type LabTarget, onePurchase, runLoad, type Sample } from "./load";
 import { cpuSnapshot, memorySnapshot, startRssSampler, type Watched } from "./monitor";
 import { clockTicksPerSecond } from "./procStats";
@@ -77,6 +77,7 @@ async function main(): Promise<number> {
       phoneHost: phone.hostname,
       phonePort: Number(phone.port),
       pin: state.pin,
+      pairingCode: pairingCodeOf(state),
     };
     const cards: BenchCard[] = ["visa-approve", "mc-approve"].map((id) => resolveCard(state.pki, id));
     const purchase = (i: number) => onePurchase(target, cards[i % cards.length]);

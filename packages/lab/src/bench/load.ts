@@ -11,6 +11,8 @@ export interface LabTarget {
   readonly phoneHost: string;
   readonly phonePort: number;
   readonly pin: string;
+  /** The code of the phone's card link (lab.json `pairingCode`). */
+  readonly pairingCode: string;
 }
 
 export interface BenchCard {
@@ -61,7 +63,13 @@ export async function onePurchase(target: LabTarget, card: BenchCard): Promise<S
     );
     const outcome = await runPurchase({
       initiation,
-      card: { host: target.phoneHost, port: target.phonePort, cardId: card.id, pin: target.pin },
+      card: {
+        host: target.phoneHost,
+        port: target.phonePort,
+        cardId: card.id,
+        pin: target.pin,
+        pairingCode: target.pairingCode,
+      },
     });
     return {
       ms: performance.now() - start,

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { LabPki } from "@setlab/runtime";
 import type { PurchAmt } from "../currency";
-import { LabFailure, readState } from "../labState";
+import { LabFailure, pairingCodeOf, readState } from "../labState";
 import { partyScripts } from "../paths";
 
 export interface PurchaseOptions {
@@ -78,6 +78,7 @@ export function resolveCard(pkiDir: string, card: string): { id: string; brand: 
 
 export async function purchase(options: PurchaseOptions): Promise<PurchaseResult> {
   const state = readState(path.resolve(options.home));
+  const pairingCode = pairingCodeOf(state);
   const runId = options.runId ?? `run-${randomBytes(6).toString("hex")}`;
   const card = resolveCard(state.pki, options.card);
   const merchant = state.parties.merchant.url.replace(/\/$/, "");
@@ -110,7 +111,7 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
     "--json",
   ];
   if (options.unsigned) args.push("--unsigned");
-  const run = await runMediator(args, runId);
+  const run = await runMediator(args, runId, pairingCode);
   let mediator: MediatorOutcome;
   try {
     const line = run.stdout.trim().split("\n").filter(Boolean).pop() ?? "";
@@ -151,11 +152,12 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
 function runMediator(
   args: string[],
   runId: string,
+  pairingCode: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SETLAB_RUN_ID: runId },
+      env: { ...process.env, SETLAB_RUN_ID: runId, SETLAB_PAIRING_CODE: pairingCode },
     });
     let stdout = "";
     let stderr = "";

@@ -4,6 +4,7 @@
  * the state file.
  */
 import { spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isAlive, LabFailure, type LabState, readState, stateFile, writeState } from "../labState";
@@ -15,6 +16,8 @@ export interface UpOptions {
   /** A PKI directory made by `set-ca init`; default HOME/pki, created when missing. */
   readonly pki?: string;
   readonly pin?: string;
+  /** The card link's pairing code (6 digits); default a fresh random one. */
+  readonly pairingCode?: string;
   /** Environment for the parties (fault switches, log level). */
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
@@ -38,6 +41,8 @@ export async function up(options: UpOptions): Promise<LabState> {
     if (r.status !== 0) throw new LabFailure(`set-ca init failed: ${(r.stderr || r.stdout).trim()}`);
   }
   const pin = options.pin ?? defaultPin;
+  const pairingCode = options.pairingCode ?? String(randomInt(0, 1_000_000)).padStart(6, "0");
+  if (!/^[0-9]{6}$/.test(pairingCode)) throw new LabFailure("the pairing code must be 6 digits");
   // A lab party honours fault switches (docs/faults.md); production runs never set this.
   const env = { ...process.env, SETLAB_ALLOW_FAULTS: "1", ...options.env };
   const files = (name: string) => ({
@@ -87,7 +92,17 @@ export async function up(options: UpOptions): Promise<LabState> {
       if (r.status !== 0)
         throw new LabFailure(`card personalization failed: ${(r.stderr || r.stdout).trim()}`);
     }
-    const phoneArgv = ["serve", "--data", phoneData, "--port", "0", "--confirm", "auto"];
+    const phoneArgv = [
+      "serve",
+      "--data",
+      phoneData,
+      "--port",
+      "0",
+      "--confirm",
+      "auto",
+      "--pairing-code",
+      pairingCode,
+    ];
     const phone = await spawnParty("phone", partyScripts.phone, phoneArgv, files("phone"), env);
     started.push(phone.pid);
     say(`phone    ${phone.url}  pid ${phone.pid}`);
@@ -98,6 +113,7 @@ export async function up(options: UpOptions): Promise<LabState> {
       pki,
       phoneData,
       pin,
+      pairingCode,
       parties: {
         gateway: { ...gateway, db: gatewayDb, argv: gatewayArgv },
         merchant: { ...merchant, db: merchantDb, argv: merchantArgv },
