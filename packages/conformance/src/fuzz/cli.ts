@@ -24,7 +24,7 @@ interface Args {
 class UsageError extends Error {}
 
 const usage =
-  "usage: pnpm fuzz [--runs N] [--target NAME (substring)] [--list] [--seed S] [--budget MS (per input, default 2000)]";
+  "usage: pnpm fuzz [--runs N] [--target NAME[,NAME...] (exact or substring)] [--list] [--seed S] [--budget MS (per input, default 2000)]";
 
 function parseArgs(argv: readonly string[]): Args {
   const out: Args = { list: false, budgetMs: 2000 };
@@ -65,13 +65,17 @@ function parseArgs(argv: readonly string[]): Args {
   return out;
 }
 
-function select(targets: FuzzTarget<unknown>[], name: string | undefined): FuzzTarget<unknown>[] {
-  if (name === undefined) return targets;
-  const exact = targets.filter((t) => t.name === name);
-  if (exact.length > 0) return exact;
-  const some = targets.filter((t) => t.name.includes(name));
-  if (some.length === 0) throw new UsageError(`no target matches "${name}" (try --list)`);
-  return some;
+/** Targets by exact name, or by substring; several selectors separated by commas. */
+function select(targets: FuzzTarget<unknown>[], names: string | undefined): FuzzTarget<unknown>[] {
+  if (names === undefined) return targets;
+  const chosen = new Set<FuzzTarget<unknown>>();
+  for (const name of names.split(",").filter((n) => n.length > 0)) {
+    const exact = targets.filter((t) => t.name === name);
+    const some = exact.length > 0 ? exact : targets.filter((t) => t.name.includes(name));
+    if (some.length === 0) throw new UsageError(`no target matches "${name}" (try --list)`);
+    for (const t of some) chosen.add(t);
+  }
+  return targets.filter((t) => chosen.has(t));
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -90,7 +94,16 @@ async function main(argv: readonly string[]): Promise<number> {
     const reports: TargetReport[] = [];
     for (const t of targets) {
       const runs = args.runs ?? t.defaultRuns?.runs ?? DEFAULT_RUNS;
-      const report = await runTarget(t, { runs, seed, budgetMs: args.budgetMs });
+      const started = Date.now();
+      const report = await runTarget(t, {
+        runs,
+        seed,
+        budgetMs: args.budgetMs,
+        onProgress: (n) =>
+          process.stderr.write(
+            `fuzz: ${t.name}: ${n}/${runs} inputs, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+          ),
+      });
       reports.push(report);
       process.stdout.write(`${formatRow(report)}\n`);
       if (args.runs === undefined && t.defaultRuns)

@@ -47,6 +47,9 @@ export interface RunOptions {
   readonly heapBoundMb?: number;
   /** Stop generating (and shrinking) after this long, ms. */
   readonly timeLimitMs?: number;
+  /** Told every `progressEvery` inputs (default 10 000). */
+  readonly onProgress?: (tried: number) => void;
+  readonly progressEvery?: number;
 }
 
 export interface TargetReport {
@@ -80,7 +83,11 @@ export function collect(): void {
   gc();
 }
 
-const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
+/** Live JS heap plus ArrayBuffer backing stores (where decoded bytes live), MB. */
+const heapMb = () => {
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 2 ** 20;
+};
 
 export const hexPrefix = (b: Uint8Array, n = 48): string =>
   `${Buffer.from(b.subarray(0, n)).toString("hex")}${b.length > n ? "..." : ""} (${b.length} bytes)`;
@@ -118,6 +125,7 @@ export async function runTarget<I>(target: FuzzTarget<I>, options: RunOptions): 
     const ms = performance.now() - startedAt;
     if (!firstFailure) {
       tried++;
+      if (options.onProgress && tried % (options.progressEvery ?? 10_000) === 0) options.onProgress(tried);
       if (verdict === "accepted") accepted++;
       else rejected++;
       slowestMs = Math.max(slowestMs, ms);

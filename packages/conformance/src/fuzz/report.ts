@@ -7,7 +7,7 @@ const cols = [
   ["rejected", 9],
   ["failures", 8],
   ["slowest ms", 10],
-  ["heap MB before/after", 20],
+  ["memory MB before/after", 22],
 ] as const;
 
 const row = (cells: readonly string[]) =>

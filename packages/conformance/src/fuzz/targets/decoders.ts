@@ -52,6 +52,12 @@ export async function typedAsync(
 
 const isSetError = (e: unknown) => e instanceof SetError;
 
+/** Targets whose every input runs RSA or the full certificate path (milliseconds each). */
+const cryptoBound = {
+  runs: 20_000,
+  why: "each input that gets past the outer DER runs RSA and X.509 path work (ms per input)",
+};
+
 function bytesTarget(
   name: string,
   corpus: readonly Uint8Array[],
@@ -125,26 +131,44 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
       typed(isSetError, () => parseSetCertificate(b)),
     ),
     bytesTarget("protocol/parseCrl", corpus.crls, (b) => typed(isSetError, () => parseCrl(b))),
-    bytesTarget("protocol/verifyBrandCRLIdentifier", corpus.bcis.slice(0, 1), (b) =>
-      typedAsync(isSetError, () => verifyBrandCRLIdentifier(p, b, visaBca, new Date())),
+    bytesTarget(
+      "protocol/verifyBrandCRLIdentifier",
+      corpus.bcis.slice(0, 1),
+      (b) => typedAsync(isSetError, () => verifyBrandCRLIdentifier(p, b, visaBca, new Date())),
+      { defaultRuns: cryptoBound },
     ),
-    bytesTarget("cms/verifyS(SignedData)", signed, (b) =>
-      typedAsync(isSetError, () => verifyS(p, b, { contentType: schema.ContentType.PInitResData })),
+    bytesTarget(
+      "cms/verifyS(SignedData)",
+      signed,
+      (b) => typedAsync(isSetError, () => verifyS(p, b, { contentType: schema.ContentType.PInitResData })),
+      { defaultRuns: cryptoBound },
     ),
-    bytesTarget("messages/verifyPInitRes", [pInitRes.value as Uint8Array], (b) =>
-      typedAsync(isSetError, () =>
-        verifyPInitRes(
-          p,
-          b,
-          { chall_C: pInitReqValue.chall_C, lid_C: pInitReqValue.localID_C, brandID: pInitReqValue.brandID },
-          trust,
+    bytesTarget(
+      "messages/verifyPInitRes",
+      [pInitRes.value as Uint8Array],
+      (b) =>
+        typedAsync(isSetError, () =>
+          verifyPInitRes(
+            p,
+            b,
+            {
+              chall_C: pInitReqValue.chall_C,
+              lid_C: pInitReqValue.localID_C,
+              brandID: pInitReqValue.brandID,
+            },
+            trust,
+          ),
         ),
-      ),
+      { defaultRuns: cryptoBound },
     ),
-    bytesTarget("cms/openAuthReq(EnvelopedData)", [authReq.value.authReqEnvelope as Uint8Array], (b) =>
-      typedAsync(isSetError, () =>
-        openAuthReq(p, gatewayKex, { ...authReq.value, authReqEnvelope: b }, trust),
-      ),
+    bytesTarget(
+      "cms/openAuthReq(EnvelopedData)",
+      [authReq.value.authReqEnvelope as Uint8Array],
+      (b) =>
+        typedAsync(isSetError, () =>
+          openAuthReq(p, gatewayKex, { ...authReq.value, authReqEnvelope: b }, trust),
+        ),
+      { defaultRuns: cryptoBound },
     ),
     bytesTarget("card/decodeCommand", corpus.capture.commands, (b) =>
       typed(

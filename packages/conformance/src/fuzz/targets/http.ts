@@ -91,7 +91,7 @@ const show = (r: HttpRequest) =>
   `${r.method} ${r.url.slice(0, 120)}${r.headers ? ` [${r.headers["content-type"]}]` : ""}${r.payload === undefined ? "" : ` ${typeof r.payload === "string" ? JSON.stringify(r.payload.slice(0, 80)) : hexPrefix(r.payload)}`}`;
 
 /** 2xx accepted, 4xx rejected (with an error body), 5xx and anything else a failure. */
-function statusVerdict(a: HttpAnswer, r: HttpRequest, needBody = true): Verdict {
+export function statusVerdict(a: HttpAnswer, r: HttpRequest, needBody = true): Verdict {
   if (a.status >= 500)
     throw new FuzzFailure(
       "serverError",
