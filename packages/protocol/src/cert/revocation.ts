@@ -196,6 +196,12 @@ export async function checkRevocation(
   }
 }
 
+/**
+ * CRL signatures already verified, per parsed CRL and issuer certificate object: a prepared CRL
+ * checked again for a cached path costs no RSA operation. Both keys are immutable parses.
+ */
+const verifiedCrls = new WeakMap<ParsedCrl, WeakSet<SetCertificate>>();
+
 async function namedCrl(
   crypto: Crypto,
   issuer: SetCertificate,
@@ -222,9 +228,14 @@ async function namedCrl(
       `signature algorithm ${found.signatureAlgorithm} not allowed`,
       crlWhere,
     );
-  const ok = await issuerSignatureVerifies(crypto, issuer, found.signature, found.tbs);
-  if (!ok)
-    throw new SetError("signatureFailure", "signature does not verify with the issuer's key", crlWhere);
+  if (!verifiedCrls.get(found)?.has(issuer)) {
+    const ok = await issuerSignatureVerifies(crypto, issuer, found.signature, found.tbs);
+    if (!ok)
+      throw new SetError("signatureFailure", "signature does not verify with the issuer's key", crlWhere);
+    const seen = verifiedCrls.get(found) ?? new WeakSet<SetCertificate>();
+    seen.add(issuer);
+    verifiedCrls.set(found, seen);
+  }
   if (at.getTime() < found.thisUpdate.getTime())
     throw new SetError("invalidCertificate", `not issued until ${found.thisUpdate.toISOString()}`, crlWhere);
   if (!found.nextUpdate || at.getTime() > found.nextUpdate.getTime())
