@@ -26,6 +26,7 @@ const TWICE = 0x16;
 const FLIPPED = 0x17;
 const REPLAY = 0x18;
 const PLAIN = 0x19;
+const CONTEXT = 0x1a;
 
 const CODE = "161803";
 const paired = { pairingCode: CODE };
@@ -108,6 +109,9 @@ async function echoServer(): Promise<EchoServer> {
           break;
         case PLAIN:
           socket.write(encodeFrame(answer));
+          break;
+        case CONTEXT:
+          socket.write(encodeFrame(await session!.writer.seal(ContentType.CONTEXT, answer)));
           break;
         default:
           socket.write(await seal(answer));
@@ -308,6 +312,7 @@ describe("CardLink pairing and records", () => {
     ["a bit-flipped answer", FLIPPED, /authentication/],
     ["a replayed answer", REPLAY, /replayed/],
     ["an answer in clear", PLAIN, /bad record/],
+    ["a record that is not a card response", CONTEXT, /unexpected record type 2/],
   ])("%s is refused and the link closed", async (_what, ins, why) => {
     const link = await CardLink.connect("127.0.0.1", server.port, paired);
     await link.transmit(ECHO);

@@ -4,7 +4,7 @@
  * records that are replayed, reordered, flipped, truncated or from another session, the
  * failed-pairing lockout, and the random code shown on the phone's screen.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -259,6 +259,21 @@ describe("secure card link, phone process", () => {
     expect(cardCommands(phone, session)).toBe(0);
   });
 
+  test("a record of an unknown content type ends the session; a malformed run id is not logged", async () => {
+    const pc = await pairedPc();
+    const session = lastSession(phone);
+    pc.send(await pc.session.writer.seal(ContentType.CONTEXT, utf8('{"runId":"bad id\\n{}"}')));
+    pc.send(await pc.record(INS.SELECT, utf8("visa-approve")));
+    expect(await pc.answer()).toMatchObject({ sw: SW.OK });
+    pc.send(await pc.session.writer.seal(0x09, encodeCommand({ ins: INS.GET_STATUS })));
+    expect(await pc.next()).toBe("closed");
+    await waitFor(() =>
+      logLines(phone).some((l) => l.msg === "unknown record type: link closed" && l.session === session),
+    );
+    expect(cardCommands(phone, session)).toBe(1);
+    expect(logLines(phone).filter((l) => l.session === session && "runId" in l)).toEqual([]);
+  });
+
   test("keys differ per connection: a record of one session is rejected by another", async () => {
     const a = await pairedPc();
     const b = await pairedPc();
@@ -315,6 +330,20 @@ describe("secure card link, phone process", () => {
     );
     expect(logLines(phone).filter((l) => l.msg === "card command").length).toBe(commandsBefore);
     await (await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE })).close();
+  });
+});
+
+describe("set-phone serve pairing options", () => {
+  test("a code that is not 6 digits or a bad lockout is a mistake in the call (exit 2)", () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [phoneCli, "serve", "--data", dataDir, ...args], { encoding: "utf8" });
+    const short = run("--pairing-code", "12345");
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/--pairing-code must be 6 digits/);
+    const lockout = run("--pairing-lockout=-5");
+    expect(run("--pairing-lockout", "soon").stderr).toMatch(/--pairing-lockout must be milliseconds/);
+    expect(lockout.status).toBe(2);
+    expect(lockout.stderr).toMatch(/--pairing-lockout must be milliseconds/);
   });
 });
 
