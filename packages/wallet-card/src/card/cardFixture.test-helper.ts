@@ -13,7 +13,7 @@ import {
   peculiarProvider,
   thumbOf,
 } from "@setlab/protocol";
-import { createTestPki, PAN19, type TestPki } from "@setlab/protocol/testing";
+import { createTestPki, PAN19, revocationFixture, type TestPki } from "@setlab/protocol/testing";
 import { defaultKdf, type KdfParams } from "../phone/cardSealing";
 import { loadCard, writeCard } from "../phone/cardStore";
 import { CardApplet, type CardSession } from "./applet";
@@ -31,6 +31,13 @@ let shared: Promise<TestPki> | undefined;
 export const testPki = () => {
   shared ??= createTestPki(nodeProvider().crypto);
   return shared;
+};
+
+/** The test brand's BCI and a CRL per CA, none revoked: what a merchant's PInitRes carries. */
+let sharedRevocation: Promise<{ bci: Uint8Array; crls: Uint8Array[] }> | undefined;
+export const testRevocation = () => {
+  sharedRevocation ??= testPki().then((pki) => revocationFixture(nodeProvider(), pki));
+  return sharedRevocation;
 };
 
 export interface CardFixture {
@@ -111,6 +118,7 @@ export async function cardFixture(
       },
       gatewayKex: { certificate: pki.gatewayKex.certificate, chain: pki.intermediatesOf("gatewayKex") },
       root: pki.root.certificate,
+      revocation: await testRevocation(),
     }),
     async restart(policy: ConfirmationPolicy = confirm) {
       fixture.card = await loadCard(p, dataDir, CARD_ID);

@@ -18,6 +18,8 @@ export interface MerchantKeys {
   readonly signer: Signer;
   readonly gatewayKex: { certificate: Uint8Array; chain: readonly Uint8Array[] };
   readonly root: Uint8Array;
+  /** The brand's BCI and CRLs, carried in PInitRes for a card that requires revocation status. */
+  readonly revocation?: { readonly bci: Uint8Array; readonly crls: readonly Uint8Array[] };
 }
 
 const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
@@ -65,7 +67,11 @@ export class MerchantDouble {
         thumbprint: await thumbOf(this.p, parseSetCertificate(this.keys.gatewayKex.certificate)),
       },
     });
-    const signed = await signPInitRes(this.p, this.keys.signer, data, this.keys.gatewayKex);
+    const gateway = {
+      ...this.keys.gatewayKex,
+      ...(this.keys.revocation ? { revocation: this.keys.revocation } : {}),
+    };
+    const signed = await signPInitRes(this.p, this.keys.signer, data, gateway);
     const ids = {
       rrpid: data.rrpid,
       lid_C: data.transIDs.lid_C,

@@ -100,6 +100,7 @@ async function purchaseOnce(cardId: string, gatewayKexId: string, profile: "set"
     },
     gatewayKex: { certificate: pki.certificate(gatewayKexId), chain: pki.chain(gatewayKexId) },
     root: pki.root(),
+    revocation: { bci: pki.bci("Visa")!, crls: pki.crls() },
   });
   expect((await send(INS.SELECT, utf8(cardId))).sw).toBe(SW.OK);
   expect((await send(INS.VERIFY_PIN, utf8(PIN))).sw).toBe(SW.OK);

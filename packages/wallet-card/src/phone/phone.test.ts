@@ -106,6 +106,7 @@ describe("set-phone serve", () => {
         chain: pki.chain("visa/gateway/key-exchange"),
       },
       root: pki.root(),
+      revocation: { bci: pki.bci("Visa")!, crls: pki.crls() },
     });
     const client = await CardLinkClient.connect("127.0.0.1", port, link);
     try {
