@@ -8,6 +8,8 @@
 import { computeHOD, schema } from "@setlab/protocol";
 import type { Attack, AttackTarget } from "../attack";
 import {
+  carriedCaCertificates,
+  describeOffset,
   flipByte,
   indexOfBytes,
   positionClasses,
@@ -150,6 +152,21 @@ export const staleHeaderDate = tamperAttack(
   },
 );
 
+export const corruptedCaCertificate = tamperAttack(
+  "tamper/preq-corrupted-ca-certificate",
+  "The PC flips one byte inside the subject name of a CA certificate the PReq's dual signature carries (the cardholder's leaf and the signature untouched).",
+  ["invalidCertificate", "signatureFailure", "decodingFailure"],
+  (p) => {
+    const cas = carriedCaCertificates(p.pReq);
+    const last = cas[cas.length - 1];
+    if (!last) throw new Error("the PReq carries no CA certificate");
+    const cert = tlvTree(p.pReq.subarray(last[0], last[1]));
+    const subject = cert.children[0]?.children[5];
+    if (!subject) throw new Error("unexpected certificate layout");
+    return flipByte(p.pReq, last[0] + subject.end - 1);
+  },
+);
+
 const CONTEXT_CLASS = 0x80 * 0x100_0000;
 
 /** Sampled one-byte flips per position class: header ids and version, body, signature value. */
@@ -171,9 +188,15 @@ export function flipPlan(
   const headerOffsets = protectedHeader.flatMap((c) =>
     sampleOffsets([c.contentStart, c.end], Math.ceil(perClass.header / protectedHeader.length), rand),
   );
+  // Carried CA certificates have their own attack (tamper/preq-corrupted-ca-certificate).
+  const caCertificates = carriedCaCertificates(pReq);
   return {
     header: headerOffsets.slice(0, perClass.header),
-    body: sampleOffsets(classes.body, perClass.body, rand, [...classes.signature, ...envelope]),
+    body: sampleOffsets(classes.body, perClass.body, rand, [
+      ...classes.signature,
+      ...envelope,
+      ...caCertificates,
+    ]),
     signature: classes.signature.flatMap((r) => sampleOffsets(r, perClass.signature, rand)),
   };
 }
@@ -199,7 +222,8 @@ export const preqByteFlips: Attack = {
           const answer = await readSetAnswer(await postToMerchant(target, flipByte(prepared.pReq, at)));
           const signal = signalOf(answer);
           codes.set(signal, (codes.get(signal) ?? 0) + 1);
-          if (answer.kind !== "error") accepted.push(`${cls}@${at}: ${describeAnswer(answer)}`);
+          if (answer.kind !== "error")
+            accepted.push(`${cls}@${at} [${describeOffset(prepared.pReq, at)}]: ${describeAnswer(answer)}`);
         }
       const after = await snapshot(target, watched);
       const changed = changes(before, after);
@@ -234,5 +258,6 @@ export const merchantTamperAttacks: readonly Attack[] = [
   wrapperXidMismatch,
   wrapperRrpidMismatch,
   staleHeaderDate,
+  corruptedCaCertificate,
   preqByteFlips,
 ];

@@ -2,6 +2,7 @@ import { buildPReqDualSigned, nodeProvider, type schema, wrapMessage } from "@se
 import { purchaseFixture } from "@setlab/protocol/testing";
 import {
   allTlvs,
+  carriedCaCertificates,
   flipByte,
   indexOfBytes,
   overwrite,
@@ -61,6 +62,19 @@ describe("DER walk and position classes", () => {
       expect(e).toBeLessThanOrEqual(env + pReq.piDualSigned.exPIData.length);
     }
     expect(sigStart < env || sigStart >= env + pReq.piDualSigned.exPIData.length).toBe(true);
+  });
+
+  it("finds the CA certificates a PReq carries, not the signer's own, not in a message without SignedData", async () => {
+    const f = await purchaseFixture(p);
+    const built = await buildPReqDualSigned(p, f.input);
+    const der = built.der;
+    const cas = carriedCaCertificates(der);
+    const chain = f.input.cardholder.chain ?? [];
+    expect(cas).toHaveLength(chain.length);
+    for (const [i, [s, e]] of cas.entries())
+      expect(Buffer.from(der.subarray(s, e)).equals(Buffer.from(chain[i]))).toBe(true);
+    expect(indexOfBytes(der, f.input.cardholder.certificate)).toBeGreaterThan(0);
+    expect(carriedCaCertificates(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00))).toEqual([]);
   });
 
   it("flips exactly one byte, and refuses an offset outside the message", () => {

@@ -174,3 +174,39 @@ export function sampleOffsets(
   }
   return [...out];
 }
+
+/** The innermost element holding `offset`: its child-index path and tag, e.g. `1/0/2/0/3 tag 0x04`. */
+export function describeOffset(der: Uint8Array, offset: number): string {
+  let node = tlvTree(der);
+  for (;;) {
+    const next = node.children.find((c) => offset >= c.start && offset < c.end);
+    if (!next) break;
+    node = next;
+  }
+  const part = offset < node.contentStart ? "header" : "content";
+  return `${node.path.join("/") || "root"} tag 0x${node.tag.toString(16)} (${part}, ${node.end - node.contentStart} bytes)`;
+}
+
+const SET = 0x11;
+const CONTEXT_0 = 0x80 * 0x100_0000;
+
+/**
+ * The CA certificates a message carries in its SignedData certificate sets (every certificate
+ * after the first of each set; the first is the signer's): [start, end) of each, outermost
+ * SignedData first.
+ */
+export function carriedCaCertificates(der: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (const node of allTlvs(tlvTree(der))) {
+    const [version, digestAlgorithms, , certificates] = node.children;
+    if (
+      node.children.length >= 4 &&
+      version?.tag === INTEGER &&
+      digestAlgorithms?.tag === SET &&
+      certificates?.tag === CONTEXT_0 &&
+      certificates.constructed
+    )
+      for (const cert of certificates.children.slice(1)) out.push([cert.start, cert.end]);
+  }
+  return out;
+}
