@@ -5,6 +5,10 @@
  * names, and refuse missing, unnamed or stale revocation material.
  */
 
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { prepareRevocation } from "../cert/revocation";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
@@ -212,5 +216,53 @@ describe("the merchant: verifyPReqAsMerchant under a Trust with the brand's revo
     const pReq = { type: "pReqDualSigned" as const, value: built.pReq };
     const trust = await trustWith({ unnamed: ["cardholderCa"] }, f.trust);
     expect(await code(verifyPReqAsMerchant(p, pReq, f.order, trust))).toBe("invalidCertificate");
+  });
+});
+
+describe("OpenSSL reads the CRLs a PInitRes carries", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "setlab-pinitres-crls-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const pem = (der: Uint8Array) =>
+    `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
+  const opensslVerify = async (revoked: PartyName[]) => {
+    const signed = await signPInitRes(p, m.signer("merchantSig"), m.pInitResData, {
+      certificate: pki.gatewayKex.certificate,
+      chain: pki.intermediatesOf("gatewayKex"),
+      revocation: await revocationFixture(p, pki, { revoked }),
+    });
+    const file = join(dir, `pinitres-${revoked.join("-") || "clean"}.der`);
+    writeFileSync(file, signed);
+    writeFileSync(join(dir, "root.pem"), pem(pki.root.certificate));
+    const r = spawnSync(
+      "openssl",
+      [
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-in",
+        file,
+        "-binary",
+        "-out",
+        join(dir, "content.der"),
+        "-CAfile",
+        join(dir, "root.pem"),
+        "-ignore_critical",
+        "-purpose",
+        "any",
+        "-crl_check",
+      ],
+      { encoding: "utf8" },
+    );
+    return `${r.stdout}${r.stderr}`;
+  };
+
+  it("openssl cms -verify -crl_check accepts the clean PInitRes and refuses the one whose signer is revoked", async () => {
+    expect(await opensslVerify([])).toContain("Verification successful");
+    expect(await opensslVerify(["merchantSig"])).toContain("certificate revoked");
   });
 });
