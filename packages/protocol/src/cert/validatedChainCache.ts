@@ -4,7 +4,9 @@
  * them). Only chain work is remembered: every message's own signature is still verified by its
  * caller. An entry answers only for the exact leaf bytes, the exact pinned root, and times inside
  * the window where every certificate of the path is valid; outside it the caller validates afresh,
- * so expiry is still reported. Owned by the caller; nothing module-level.
+ * so expiry is still reported. Revocation is not remembered: a caller holding revocation material
+ * checks the cached path against it on every hit (purchase/trustedChain.ts), so a certificate
+ * revoked after its chain was cached is still refused. Owned by the caller; nothing module-level.
  */
 import type { ValidatedChain } from "./chain";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
