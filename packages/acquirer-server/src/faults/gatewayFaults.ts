@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { type CryptoProvider, schema } from "@setlab/protocol";
 import { type Logger, runIdOf } from "@setlab/runtime";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AuthReqOutcome } from "../gateway/gateway";
 import type { GatewayStore } from "../store/gatewayStore";
 import type { AuthResForger } from "./badSignature";
@@ -103,7 +103,7 @@ export class GatewayFaults {
   /** Register the admin routes and the hooks on `POST /set`. Call before the routes are added. */
   register(app: FastifyInstance): void {
     app.get("/admin/faults", async () => this.current);
-    app.put("/admin/faults", async (req, reply) => {
+    app.put("/admin/faults", { errorHandler: planBodyError }, async (req, reply) => {
       try {
         this.setPlan(parseGatewayFaultPlan(req.body));
         return this.current;
@@ -184,6 +184,12 @@ export class GatewayFaults {
 /** The gateway's time source with the plan's clock skew applied (signing time, header dates, checks). */
 export function skewedProvider(base: CryptoProvider, skewMs: () => number): CryptoProvider {
   return { ...base, now: () => new Date(base.now().getTime() + skewMs()) };
+}
+
+/** A body fastify cannot parse (not JSON, another media type): the status it chose, and why. */
+export function planBodyError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+  reply.code(status).send({ error: `invalid fault plan: ${error.message}` });
 }
 
 /** Fault switches are honoured only when the process was started with SETLAB_ALLOW_FAULTS=1. */

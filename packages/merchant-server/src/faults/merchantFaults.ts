@@ -5,7 +5,7 @@
  */
 import { schema } from "@setlab/protocol";
 import type { Logger } from "@setlab/runtime";
-import type { FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { GatewayClient } from "../core/gatewayClient";
 import { FaultPlanError, type MerchantFaultPlan, parseMerchantFaultPlan } from "./merchantFaultPlan";
 import { PausingGatewayClient } from "./pausingGatewayClient";
@@ -54,7 +54,7 @@ export class MerchantFaults {
 
   register(app: FastifyInstance): void {
     app.get("/admin/faults", async () => this.current);
-    app.put("/admin/faults", async (req, reply) => {
+    app.put("/admin/faults", { errorHandler: planBodyError }, async (req, reply) => {
       try {
         this.setPlan(parseMerchantFaultPlan(req.body));
         return this.current;
@@ -69,6 +69,12 @@ export class MerchantFaults {
       return this.current;
     });
   }
+}
+
+/** A body fastify cannot parse (not JSON, another media type): the status it chose, and why. */
+export function planBodyError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+  reply.code(status).send({ error: `invalid fault plan: ${error.message}` });
 }
 
 /** Fault switches are honoured only when the process was started with SETLAB_ALLOW_FAULTS=1. */
