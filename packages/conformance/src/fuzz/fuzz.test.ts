@@ -104,25 +104,29 @@ describe("known open crashes (owner: pki)", () => {
 describe("the harness reports every kind of failure", () => {
   const bytes = fc.uint8Array({ maxLength: 32 });
 
-  test("an untyped exception, with seed, path and the shrunk input", async () => {
-    const r = await runTarget(
-      {
-        name: "throws on a 0x42 byte",
-        family: "decoder",
-        inputs: bytes,
-        run: (b) => {
-          if (b.includes(0x42)) throw new TypeError("boom");
-          return "rejected";
+  test.each([false, true])(
+    "an untyped exception, with seed, path and the shrunk input (sync %s)",
+    async (sync) => {
+      const r = await runTarget(
+        {
+          name: "throws on a 0x42 byte",
+          family: "decoder",
+          sync,
+          inputs: bytes,
+          run: (b) => {
+            if (b.includes(0x42)) throw new TypeError("boom");
+            return "rejected";
+          },
         },
-      },
-      { runs: 2000, seed: 1 },
-    );
-    expect(r.failures).toBe(1);
-    expect(r.failure).toMatchObject({ kind: "exception", seed: 1 });
-    expect(r.failure?.message).toContain("TypeError: boom");
-    expect(r.failure?.path).toBeDefined();
-    expect(r.failure?.counterexample).toBe("42 (1 bytes)");
-  });
+        { runs: 2000, seed: 1 },
+      );
+      expect(r.failures).toBe(1);
+      expect(r.failure).toMatchObject({ kind: "exception", seed: 1 });
+      expect(r.failure?.message).toContain("TypeError: boom");
+      expect(r.failure?.path).toBeDefined();
+      expect(r.failure?.counterexample).toBe("42 (1 bytes)");
+    },
+  );
 
   test("a typed rejection is not a failure", async () => {
     const r = await runTarget(
@@ -147,6 +151,21 @@ describe("the harness reports every kind of failure", () => {
       { runs: 5, seed: 1, budgetMs: 5 },
     );
     expect(slow.failure?.kind).toBe("hang");
+    const slowSync = await runTarget(
+      {
+        name: "busy, sync",
+        family: "decoder",
+        sync: true,
+        inputs: bytes,
+        run: () => {
+          const until = Date.now() + 40;
+          while (Date.now() < until);
+          return "rejected";
+        },
+      },
+      { runs: 5, seed: 1, budgetMs: 5 },
+    );
+    expect(slowSync.failure?.kind).toBe("hang");
     const never = await runTarget(
       { name: "never", family: "decoder", inputs: bytes, run: () => new Promise<never>(() => undefined) },
       { runs: 5, seed: 1, budgetMs: 5 },

@@ -67,6 +67,15 @@ function bytesTarget(
   return { name, family: "decoder", inputs: byteInputs(corpus), run, ...extra };
 }
 
+/** A target whose reader is synchronous: run under fc.property, without a promise per input. */
+function syncTarget(
+  name: string,
+  corpus: readonly Uint8Array[],
+  run: (b: Uint8Array) => Verdict,
+): FuzzTarget {
+  return bytesTarget(name, corpus, run, { sync: true });
+}
+
 /** One target per schema section: each input picks a type of the section and bytes for it. */
 function schemaTargets(corpus: Corpus): FuzzTarget<{ type: number; bytes: Uint8Array }>[] {
   const sections = new Map<string, schema.RegisteredType[]>();
@@ -86,12 +95,12 @@ function schemaTargets(corpus: Corpus): FuzzTarget<{ type: number; bytes: Uint8A
       if (t.asn1Name === "MessageWrapper") own.push(...corpus.messages);
       return own;
     });
+    const perType = corpora.map((c, type) => byteInputs(c).map((bytes) => ({ type, bytes })));
     return {
       name: `schema/${section}`,
       family: "decoder" as const,
-      inputs: fc
-        .nat({ max: types.length - 1 })
-        .chain((type) => byteInputs(corpora[type]).map((bytes) => ({ type, bytes }))),
+      sync: true,
+      inputs: fc.oneof(...perType),
       run: ({ type, bytes }) => typed(isSetError, () => decodeDer(types[type].codec, bytes)),
       show: ({ type, bytes }) => `${types[type].asn1Name}: ${hexPrefix(bytes)}`,
     };
@@ -123,14 +132,14 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
   if (!pInitReqValue) throw new Error("the corpus purchase does not hold PInitReq");
 
   const targets: FuzzTarget<unknown>[] = [
-    bytesTarget("protocol/decodeMessage", corpus.messages, (b) =>
+    syncTarget("protocol/decodeMessage", corpus.messages, (b) =>
       typed(isSetError, () => schema.decodeMessage(b)),
     ),
     ...schemaTargets(corpus),
-    bytesTarget("protocol/parseSetCertificate", corpus.certificates, (b) =>
+    syncTarget("protocol/parseSetCertificate", corpus.certificates, (b) =>
       typed(isSetError, () => parseSetCertificate(b)),
     ),
-    bytesTarget("protocol/parseCrl", corpus.crls, (b) => typed(isSetError, () => parseCrl(b))),
+    syncTarget("protocol/parseCrl", corpus.crls, (b) => typed(isSetError, () => parseCrl(b))),
     bytesTarget(
       "protocol/verifyBrandCRLIdentifier",
       corpus.bcis.slice(0, 1),
@@ -170,13 +179,13 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
         ),
       { defaultRuns: cryptoBound },
     ),
-    bytesTarget("card/decodeCommand", corpus.capture.commands, (b) =>
+    syncTarget("card/decodeCommand", corpus.capture.commands, (b) =>
       typed(
         (e) => e instanceof CardLinkError,
         () => decodeCommand(b),
       ),
     ),
-    bytesTarget("card/decodeResponse", corpus.capture.commands, (b) =>
+    syncTarget("card/decodeResponse", corpus.capture.commands, (b) =>
       typed(
         (e) => e instanceof CardLinkError,
         () => decodeResponse(b),
@@ -185,6 +194,7 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
     {
       name: "card/FrameReader",
       family: "decoder",
+      sync: true,
       inputs: fc.tuple(
         byteInputs(corpus.capture.commands.map(frame)),
         fc.array(fc.nat({ max: 64 }), { maxLength: 6 }),
@@ -207,6 +217,7 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
     {
       name: "mediator/parseInitiation",
       family: "decoder",
+      sync: true,
       inputs: jsonInputs(JSON.parse(corpus.initiation)),
       run: (b: Uint8Array) =>
         typed(
