@@ -62,6 +62,8 @@ export interface TargetReport {
   readonly rejected: number;
   readonly failures: number;
   readonly slowestMs: number;
+  /** Wall time of the run, generation and shrinking included. */
+  readonly elapsedMs: number;
   readonly heapBeforeMb: number;
   readonly heapAfterMb: number;
   readonly interrupted: boolean;
@@ -148,6 +150,7 @@ export async function runTarget<I>(target: FuzzTarget<I>, options: RunOptions): 
 
   collect();
   const heapBeforeMb = heapMb();
+  const runStarted = performance.now();
   const params: fc.Parameters<[I]> = {
     numRuns: options.runs,
     seed,
@@ -179,6 +182,7 @@ export async function runTarget<I>(target: FuzzTarget<I>, options: RunOptions): 
         }),
         params,
       );
+  const elapsedMs = performance.now() - runStarted;
   collect();
   const heapAfterMb = heapMb();
   const bound = options.heapBoundMb ?? 64;
@@ -215,6 +219,7 @@ export async function runTarget<I>(target: FuzzTarget<I>, options: RunOptions): 
     rejected,
     failures: failure ? 1 : 0,
     slowestMs,
+    elapsedMs,
     heapBeforeMb,
     heapAfterMb,
     interrupted: sample.interrupted,

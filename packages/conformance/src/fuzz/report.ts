@@ -7,6 +7,7 @@ const cols = [
   ["rejected", 9],
   ["failures", 8],
   ["slowest ms", 10],
+  ["inputs/s", 9],
   ["memory MB before/after", 22],
 ] as const;
 
@@ -23,6 +24,7 @@ export function formatRow(r: TargetReport): string {
       String(r.rejected),
       String(r.failures),
       r.slowestMs.toFixed(1),
+      (r.tried / Math.max(r.elapsedMs / 1000, 0.001)).toFixed(0),
       `${r.heapBeforeMb.toFixed(0)}/${r.heapAfterMb.toFixed(0)}`,
     ]) + (r.interrupted ? "  (interrupted by the time limit)" : "")
   );
