@@ -3,11 +3,19 @@ import { startTestLab, type TestLab } from "../toolkit/labFixture";
 import { unsignedVisa } from "./downgrade";
 import { errorToMerchant } from "./errorLoop";
 import {
+  pInitReqRrpidReuse,
+  preqDuplicate,
+  preqOldChallM,
+  preqRrpidReuse,
+  preqXidReuseOtherAmount,
+} from "./merchantReplay";
+import {
+  byteFlips,
   corruptedCaCertificate,
+  digestAlgorithmsChanged,
   hodForOtherAmount,
   hPIDataChanged,
   odSaltChanged,
-  preqByteFlips,
   staleHeaderDate,
   wrapperRrpidMismatch,
   wrapperXidMismatch,
@@ -61,8 +69,14 @@ describe("tampering at the merchant", () => {
     expect(o.signal).toBe("purchaseResponse");
     expect(o.refused).toBe(false);
   });
+  it("KNOWN GAP: a flipped OID in the dual signature's SignedData.digestAlgorithms is accepted and authorized", async () => {
+    const o = await digestAlgorithmsChanged.run(lab.target);
+    expect(o.detail).not.toMatch(/SECRET IN LOGS/);
+    expect(o.signal).toBe("purchaseResponse");
+    expect(o.refused).toBe(false);
+  });
   it("one byte flipped at sampled offsets of header, body and signature: all refused, the genuine PReq still authorizes", async () => {
-    const o = await preqByteFlips.run(lab.target);
+    const o = await byteFlips(20261126).run(lab.target);
     expect(o.detail).toMatch(/all refused/);
     expect(o.detail).toMatch(/genuine PReq afterwards: purchaseResponse, 1 approved/);
     expect(o.stateUnchanged).toBe(true);
@@ -76,5 +90,26 @@ describe("downgrade and error loops at the merchant", () => {
   });
   it("a SET Error posted to the merchant gets an empty answer and changes nothing", async () => {
     expectRefused(await errorToMerchant.run(lab.target), ["empty body"]);
+  });
+});
+
+describe("replays at the merchant", () => {
+  it("a duplicate PReq gets the stored PRes byte for byte and no second authorization", async () => {
+    expectRefused(await preqDuplicate.run(lab.target), ["stored PRes (duplicate)"]);
+  });
+  it("a PReq with an earlier transaction's Chall-M is refused", async () => {
+    expectRefused(await preqOldChallM.run(lab.target), ["challengeMismatch"]);
+  });
+  it("a PReq re-using a taken RRPID is refused", async () => {
+    expectRefused(await preqRrpidReuse.run(lab.target), ["unknownRRPID"]);
+  });
+  it("a PInitReq re-using a taken RRPID for another order is refused", async () => {
+    expectRefused(await pInitReqRrpidReuse.run(lab.target), ["unknownRRPID"]);
+  });
+  it("a second PReq under an authorized XID with another amount is refused", async () => {
+    const o = await preqXidReuseOtherAmount.run(lab.target);
+    expect(o.detail).toMatch(/1 approved authorization/);
+    expect(o.refused).toBe(true);
+    expect(o.stateUnchanged).toBe(true);
   });
 });

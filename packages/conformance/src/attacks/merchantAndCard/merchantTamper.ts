@@ -15,6 +15,7 @@ import {
   positionClasses,
   sampleOffsets,
   seededRandom,
+  signedDataDigestAlgorithms,
   tlvTree,
 } from "../toolkit/der";
 import { authorizationsFor, postToMerchant } from "../toolkit/labHttp";
@@ -167,6 +168,19 @@ export const corruptedCaCertificate = tamperAttack(
   },
 );
 
+export const digestAlgorithmsChanged = tamperAttack(
+  "tamper/preq-signeddata-digest-algorithms",
+  "The PC flips one byte of the digest algorithm OID listed in the dual signature's SignedData.digestAlgorithms (outside the signed bytes).",
+  ["decodingFailure", "signatureFailure", "unspecifiedFailure"],
+  (p) => {
+    const [set] = signedDataDigestAlgorithms(p.pReq);
+    if (!set) throw new Error("the PReq carries no SignedData");
+    const oid = tlvTree(p.pReq.subarray(set[0], set[1])).children[0]?.children[0];
+    if (!oid) throw new Error("empty digestAlgorithms");
+    return flipByte(p.pReq, set[0] + oid.end - 1);
+  },
+);
+
 const CONTEXT_CLASS = 0x80 * 0x100_0000;
 
 /** Sampled one-byte flips per position class: header ids and version, body, signature value. */
@@ -188,8 +202,8 @@ export function flipPlan(
   const headerOffsets = protectedHeader.flatMap((c) =>
     sampleOffsets([c.contentStart, c.end], Math.ceil(perClass.header / protectedHeader.length), rand),
   );
-  // Carried CA certificates have their own attack (tamper/preq-corrupted-ca-certificate).
-  const caCertificates = carriedCaCertificates(pReq);
+  // Carried CA certificates and SignedData.digestAlgorithms have their own attacks.
+  const caCertificates = [...carriedCaCertificates(pReq), ...signedDataDigestAlgorithms(pReq)];
   return {
     header: headerOffsets.slice(0, perClass.header),
     body: sampleOffsets(classes.body, perClass.body, rand, [
@@ -201,55 +215,62 @@ export function flipPlan(
   };
 }
 
-export const preqByteFlips: Attack = {
+/** The byte-flip attack with a fixed seed (tests) or a fresh one per run (default). */
+export function byteFlips(seed?: number): Attack {
+  return { ...preqByteFlipsBase, run: (target) => runByteFlips(target, seed ?? Date.now() >>> 0) };
+}
+
+const preqByteFlipsBase = {
   id: "tamper/preq-byte-flips",
   category: "tampering",
   title:
     "The PC flips one byte of the PReq at sampled offsets of each position class (header ids and version, OIData and the other signed body, the dual signature's value), one altered copy per offset.",
   expected:
     "Every copy is refused with a SET Error (decodingFailure, wrapperMsgMismatch, signatureFailure, ...); none authorizes; the genuine PReq afterwards is authorized.",
-  async run(target) {
-    const prepared = await preparePReq(target);
-    try {
-      const seed = Date.now() >>> 0;
-      const plan = flipPlan(prepared.pReq, seed, { header: 4, body: 8, signature: 3 });
-      const watched = { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId };
-      const before = await snapshot(target, watched);
-      const codes = new Map<string, number>();
-      const accepted: string[] = [];
-      for (const [cls, offsets] of Object.entries(plan))
-        for (const at of offsets) {
-          const answer = await readSetAnswer(await postToMerchant(target, flipByte(prepared.pReq, at)));
-          const signal = signalOf(answer);
-          codes.set(signal, (codes.get(signal) ?? 0) + 1);
-          if (answer.kind !== "error")
-            accepted.push(`${cls}@${at} [${describeOffset(prepared.pReq, at)}]: ${describeAnswer(answer)}`);
-        }
-      const after = await snapshot(target, watched);
-      const changed = changes(before, after);
-      // Control: the genuine PReq is still taken, so each refusal was for its flip.
-      const control = await readSetAnswer(await postToMerchant(target, prepared.pReq));
-      const controlOk = control.kind === "message" && control.type === "purchaseResponse";
-      const approved = (await authorizationsFor(target, prepared.xid)).filter(
-        (a) => a.authCode === "approved",
-      ).length;
-      const total = plan.header.length + plan.body.length + plan.signature.length;
-      const signal = [...codes.entries()].map(([c, n]) => `${c} x${n}`).join(", ");
-      return verdict(target, {
-        refused: accepted.length === 0 && controlOk && approved === 1,
-        refusedBy: "merchant",
-        signal,
-        changed,
-        detail:
-          `${total} flips (seed ${seed}: header ${plan.header.length}, body ${plan.body.length}, signature ${plan.signature.length}); ` +
-          `${accepted.length === 0 ? "all refused" : `ACCEPTED: ${accepted.join("; ")}`}; ` +
-          `genuine PReq afterwards: ${describeAnswer(control)}, ${approved} approved authorization(s)`,
-      });
-    } finally {
-      await prepared.card.close();
-    }
-  },
-};
+} as const;
+
+async function runByteFlips(target: AttackTarget, seed: number) {
+  const prepared = await preparePReq(target);
+  try {
+    const plan = flipPlan(prepared.pReq, seed, { header: 4, body: 8, signature: 3 });
+    const watched = { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId };
+    const before = await snapshot(target, watched);
+    const codes = new Map<string, number>();
+    const accepted: string[] = [];
+    for (const [cls, offsets] of Object.entries(plan))
+      for (const at of offsets) {
+        const answer = await readSetAnswer(await postToMerchant(target, flipByte(prepared.pReq, at)));
+        const signal = signalOf(answer);
+        codes.set(signal, (codes.get(signal) ?? 0) + 1);
+        if (answer.kind !== "error")
+          accepted.push(`${cls}@${at} [${describeOffset(prepared.pReq, at)}]: ${describeAnswer(answer)}`);
+      }
+    const after = await snapshot(target, watched);
+    const changed = changes(before, after);
+    // Control: the genuine PReq is still taken, so each refusal was for its flip.
+    const control = await readSetAnswer(await postToMerchant(target, prepared.pReq));
+    const controlOk = control.kind === "message" && control.type === "purchaseResponse";
+    const approved = (await authorizationsFor(target, prepared.xid)).filter(
+      (a) => a.authCode === "approved",
+    ).length;
+    const total = plan.header.length + plan.body.length + plan.signature.length;
+    const signal = [...codes.entries()].map(([c, n]) => `${c} x${n}`).join(", ");
+    return verdict(target, {
+      refused: accepted.length === 0 && controlOk && approved === 1,
+      refusedBy: "merchant",
+      signal,
+      changed,
+      detail:
+        `${total} flips (seed ${seed}: header ${plan.header.length}, body ${plan.body.length}, signature ${plan.signature.length}); ` +
+        `${accepted.length === 0 ? "all refused" : `ACCEPTED: ${accepted.join("; ")}`}; ` +
+        `genuine PReq afterwards: ${describeAnswer(control)}, ${approved} approved authorization(s)`,
+    });
+  } finally {
+    await prepared.card.close();
+  }
+}
+
+export const preqByteFlips: Attack = byteFlips();
 
 export const merchantTamperAttacks: readonly Attack[] = [
   odSaltChanged,
@@ -259,5 +280,6 @@ export const merchantTamperAttacks: readonly Attack[] = [
   wrapperRrpidMismatch,
   staleHeaderDate,
   corruptedCaCertificate,
+  digestAlgorithmsChanged,
   preqByteFlips,
 ];

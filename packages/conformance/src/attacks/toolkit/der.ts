@@ -210,3 +210,19 @@ export function carriedCaCertificates(der: Uint8Array): [number, number][] {
   }
   return out;
 }
+
+/** The digestAlgorithms SET of every SignedData in the message: [start, end) of each. */
+export function signedDataDigestAlgorithms(der: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (const node of allTlvs(tlvTree(der))) {
+    const [version, digestAlgorithms, , certificates] = node.children;
+    if (
+      node.children.length >= 4 &&
+      version?.tag === INTEGER &&
+      digestAlgorithms?.tag === SET &&
+      certificates?.tag === CONTEXT_0
+    )
+      out.push([digestAlgorithms.start, digestAlgorithms.end]);
+  }
+  return out;
+}
