@@ -11,7 +11,10 @@ export {
   setFaults,
 } from "./commands/fault";
 export { purchase, resolveCard } from "./commands/purchase";
+export { killParty, restartParty } from "./commands/restart";
 export { status } from "./commands/status";
 export { up } from "./commands/up";
 export { formatAmount, purchAmtOf } from "./currency";
+export { runSoak, type SoakOptions } from "./soak/runSoak";
+export { formatSoakReport, type SoakReport } from "./soak/soakReport";
 export { consoleTrace, type Trace } from "./trace";

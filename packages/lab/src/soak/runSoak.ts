@@ -141,7 +141,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     if (o.faults !== "none") await clearFaults(home, "gateway");
     const phone = new URL(lab.parties.phone.url);
-    const pairingCode = (lab as LabState & { pairingCode?: string }).pairingCode;
+    const pairingCode = lab.pairingCode;
     const target: SoakTarget = {
       merchant: lab.parties.merchant.url.replace(/\/$/, ""),
       phoneHost: phone.hostname,
