@@ -111,7 +111,7 @@ function countLoggedFaults(logs: Record<string, { file: string; offset: number }
       }
     }
   }
-  return counts;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 const logOffset = (file: string) => {
