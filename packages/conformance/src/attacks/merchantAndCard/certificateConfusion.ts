@@ -158,7 +158,8 @@ export const foreignRoot = certificateAttack(
   {
     signerId: "attack/foreign/visa/merchant/signature",
     gatewayId: "attack/foreign/visa/gateway/key-exchange",
-    revocation: false,
+    // The lab's genuine Visa BCI and CRLs ride along, so the unknown root is the only fault.
+    revocation: true,
   },
   ["invalidCertificate", "signatureFailure"],
   "mediator",
