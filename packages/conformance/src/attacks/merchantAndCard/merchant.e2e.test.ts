@@ -63,7 +63,7 @@ describe("tampering at the merchant", () => {
     expect(o.signal).toBe("purchaseResponse");
     expect(o.refused).toBe(false);
   });
-  it("KNOWN GAP: a corrupted CA certificate under the dual signature is accepted once the cardholder's chain is cached", async () => {
+  it("KNOWN GAP: after a genuine purchase, a corrupted CA certificate under the dual signature is accepted (the cached chain is trusted, the carried one not checked)", async () => {
     const o = await corruptedCaCertificate.run(lab.target);
     expect(o.detail).not.toMatch(/SECRET IN LOGS/);
     expect(o.signal).toBe("purchaseResponse");

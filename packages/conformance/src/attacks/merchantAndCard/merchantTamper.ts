@@ -20,7 +20,7 @@ import {
 } from "../toolkit/der";
 import { authorizationsFor, postToMerchant } from "../toolkit/labHttp";
 import { altered, readPReq, rewrapHeader, rewritePReq } from "../toolkit/messages";
-import { type PreparedPReq, preparePReq } from "../toolkit/roguePc";
+import { completePurchase, type PreparedPReq, preparePReq } from "../toolkit/roguePc";
 import { describeAnswer, readSetAnswer, type SetAnswer } from "../toolkit/setAnswer";
 import { changes, snapshot, watch } from "../toolkit/stateWitness";
 import { adversaryProvider } from "../toolkit/stolenKeys";
@@ -153,20 +153,43 @@ export const staleHeaderDate = tamperAttack(
   },
 );
 
-export const corruptedCaCertificate = tamperAttack(
-  "tamper/preq-corrupted-ca-certificate",
-  "The PC flips one byte inside the subject name of a CA certificate the PReq's dual signature carries (the cardholder's leaf and the signature untouched).",
-  ["invalidCertificate", "signatureFailure", "decodingFailure"],
-  (p) => {
-    const cas = carriedCaCertificates(p.pReq);
-    const last = cas[cas.length - 1];
-    if (!last) throw new Error("the PReq carries no CA certificate");
-    const cert = tlvTree(p.pReq.subarray(last[0], last[1]));
-    const subject = cert.children[0]?.children[5];
-    if (!subject) throw new Error("unexpected certificate layout");
-    return flipByte(p.pReq, last[0] + subject.end - 1);
+/** One byte flipped inside the subject name of the last CA certificate the PReq carries. */
+function corruptLastCaCertificate(pReq: Uint8Array): Uint8Array {
+  const cas = carriedCaCertificates(pReq);
+  const last = cas[cas.length - 1];
+  if (!last) throw new Error("the PReq carries no CA certificate");
+  const cert = tlvTree(pReq.subarray(last[0], last[1]));
+  const subject = cert.children[0]?.children[5];
+  if (!subject) throw new Error("unexpected certificate layout");
+  return flipByte(pReq, last[0] + subject.end - 1);
+}
+
+const caExpected = ["invalidCertificate", "signatureFailure", "decodingFailure"];
+
+export const corruptedCaCertificate: Attack = {
+  id: "tamper/preq-corrupted-ca-certificate",
+  category: "tampering",
+  title:
+    "After one genuine purchase with the card, the PC flips one byte inside the subject name of a CA certificate the next PReq's dual signature carries (the cardholder's leaf and the signature untouched).",
+  expected: `The merchant refuses with ${caExpected.join(" or ")} (the carried chain does not verify); no authorization.`,
+  async run(target) {
+    // A genuine purchase first: the parties have then seen (and may cache) this cardholder's chain.
+    const warm = await completePurchase(target);
+    await warm.card.close();
+    const prepared = await preparePReq(target);
+    try {
+      return await refusedAtMerchant(
+        target,
+        prepared,
+        corruptLastCaCertificate(prepared.pReq),
+        caExpected,
+        "tamper/preq-corrupted-ca-certificate (after a genuine purchase)",
+      );
+    } finally {
+      await prepared.card.close();
+    }
   },
-);
+};
 
 export const digestAlgorithmsChanged = tamperAttack(
   "tamper/preq-signeddata-digest-algorithms",
