@@ -114,7 +114,13 @@ export class SetCertificate {
 
   constructor(der: Uint8Array) {
     this.der = new Uint8Array(der);
-    const parsed = asn1js.fromBER(this.der);
+    let parsed: ReturnType<typeof asn1js.fromBER>;
+    try {
+      parsed = asn1js.fromBER(this.der);
+    } catch (e) {
+      // asn1js throws on some malformed primitives (a UniversalString not a multiple of 4 bytes).
+      throw new SetError("invalidCertificate", `unreadable BER (${(e as Error).name})`, "certificate");
+    }
     if (parsed.offset === -1 || parsed.offset !== this.der.length)
       throw new SetError(
         "invalidCertificate",
