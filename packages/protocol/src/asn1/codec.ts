@@ -102,7 +102,13 @@ export function nodeChildren(node: Node): Node[] {
 /** Parse a buffer holding exactly one TLV; no trailing bytes. */
 export function parseOne(bytes: Uint8Array, path: string): Node {
   const copy = new Uint8Array(bytes); // own buffer: asn1js keeps views into it
-  const parsed = asn1js.fromBER(copy.buffer);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(copy.buffer);
+  } catch (e) {
+    // asn1js throws on some malformed primitives (a UniversalString not a multiple of 4 bytes).
+    fail(path, `malformed BER (${(e as Error).name})`);
+  }
   if (parsed.offset === -1) fail(path, `malformed BER: ${parsed.result.error || "unreadable"}`);
   if (parsed.offset !== copy.length)
     fail(path, `${copy.length - parsed.offset} trailing byte(s) after the value`);
