@@ -2,7 +2,7 @@
  * CI fuzzing: every target with a small count against real parties (a fresh lab PKI, real SQLite
  * files, the real card applet), and proof that the harness reports each kind of failure.
  */
-import { parseCrl, SetError } from "@setlab/protocol";
+import { parseCrl, parseSetCertificate, SetError } from "@setlab/protocol";
 import fc from "fast-check";
 import { buildCorpus } from "./corpus";
 import { encodeNode, parseTlvs, type TlvNode } from "./derTree";
@@ -89,6 +89,10 @@ describe("known open crashes (owner: pki)", () => {
     expect(() => parseCrl(bad)).toThrow(SetError);
   });
 
+  test.failing("parseCrl answers BER asn1js cannot read (a 1-byte UniversalString) with a SetError", () => {
+    expect(() => parseCrl(Uint8Array.of(0x30, 0x03, 0x1c, 0x01, 0x41))).toThrow(SetError);
+  });
+
   test.failing("parseCrl answers a primitive crlExtensions [0] with a SetError", () => {
     const bad = crlWith((tbs) => {
       (tbs.children as TlvNode[])[extensionsOf(tbs)] = {
@@ -98,6 +102,13 @@ describe("known open crashes (owner: pki)", () => {
       };
     });
     expect(() => parseCrl(bad)).toThrow(SetError);
+  });
+});
+
+describe("crashes found by the fuzzer and fixed", () => {
+  test("parseSetCertificate answers BER asn1js cannot read (a 1-byte UniversalString) with a SetError", () => {
+    for (const bad of [Uint8Array.of(0x1c, 0x01, 0x41), Uint8Array.of(0x30, 0x03, 0x1c, 0x01, 0x41)])
+      expect(() => parseSetCertificate(bad)).toThrow(SetError);
   });
 });
 
