@@ -44,6 +44,8 @@ export interface MerchantConfig {
   };
   /** SWIdent of every message header. */
   readonly swIdent?: string;
+  /** How far a new request's header date may be from the merchant's clock; default 15 minutes. */
+  readonly maxClockSkewMs?: number;
   /** Message extensions (OIDs) this merchant understands. */
   readonly understoodExtensions?: readonly string[];
 }

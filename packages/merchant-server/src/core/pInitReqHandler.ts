@@ -14,6 +14,7 @@ import {
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
 import { type MerchantContext, requestHash, type SetOutcome } from "./context";
+import { checkHeaderDate } from "./headerDate";
 import { toHex } from "./hex";
 import { gatewayFor } from "./merchantConfig";
 import type { Order } from "./order";
@@ -48,6 +49,7 @@ export async function handlePInitReq(
   const replay = await storedAnswer(ctx, key, hash, order);
   if (replay) return replay;
   try {
+    checkHeaderDate(wrapper.messageHeader.date, ctx.p.now(), ctx.config.maxClockSkewMs);
     return await initiate(ctx, bytes, order, req, key, hash);
   } catch (e) {
     if (e instanceof ConcurrentChangeError) {

@@ -29,6 +29,7 @@ import { ConcurrentChangeError } from "../store/repository";
 import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./authorization";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { checkHeaderDate } from "./headerDate";
 import { fromHex, toHex, utf8 } from "./hex";
 import { type BrandConfig, gatewayFor } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
@@ -57,6 +58,7 @@ export async function handlePReq(
   try {
     const earlier = await earlierAnswer(ctx, order, key, hash, call);
     if (earlier) return earlier;
+    checkHeaderDate(wrapper.messageHeader.date, ctx.p.now(), ctx.config.maxClockSkewMs);
     return await purchase(ctx, bytes, order, pReq, oiData, key, hash, call);
   } catch (e) {
     if (e instanceof ConcurrentChangeError) {
