@@ -221,7 +221,7 @@ async function verify(
   const typeValue = typeAttrs[0]?.values;
   if (
     typeAttrs.length !== 1 ||
-    typeValue.length !== 1 ||
+    typeValue?.length !== 1 ||
     !(typeValue[0] instanceof asn1js.ObjectIdentifier) ||
     typeValue[0].valueBlock.toString() !== eContentType
   )
