@@ -5,6 +5,8 @@
  * interface, in-process against real parties (a fresh lab PKI, real SQLite files). One row per
  * target; exit 1 when any target failed, 2 for bad arguments.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { buildCorpus } from "./corpus";
 import { type FuzzTarget, runTarget, type TargetReport } from "./harness";
 import { formatReport, formatRow, header } from "./report";
@@ -19,12 +21,13 @@ interface Args {
   list: boolean;
   seed?: number;
   budgetMs: number;
+  dump?: string;
 }
 
 class UsageError extends Error {}
 
 const usage =
-  "usage: pnpm fuzz [--runs N] [--target NAME[,NAME...] (exact or substring)] [--list] [--seed S] [--budget MS (per input, default 2000)]";
+  "usage: pnpm fuzz [--runs N] [--target NAME[,NAME...] (exact or substring)] [--list] [--seed S] [--budget MS (per input, default 2000)] [--dump DIR (shrunk failing inputs)]";
 
 function parseArgs(argv: readonly string[]): Args {
   const out: Args = { list: false, budgetMs: 2000 };
@@ -50,6 +53,12 @@ function parseArgs(argv: readonly string[]): Args {
         const v = argv[++i];
         if (!v) throw new UsageError("--target needs a name");
         out.target = v;
+        break;
+      }
+      case "--dump": {
+        const v = argv[++i];
+        if (!v) throw new UsageError("--dump needs a directory");
+        out.dump = v;
         break;
       }
       case "--list":
@@ -111,6 +120,12 @@ async function main(argv: readonly string[]): Promise<number> {
           `  note: ${t.name} runs ${t.defaultRuns.runs} by default: ${t.defaultRuns.why}\n`,
         );
       if (report.failure) process.stdout.write(`${formatReport(report)}\n`);
+      if (report.failure?.input && args.dump) {
+        fs.mkdirSync(args.dump, { recursive: true });
+        const file = path.join(args.dump, `${t.name.replace(/[^A-Za-z0-9._-]+/g, "_")}.bin`);
+        fs.writeFileSync(file, report.failure.input);
+        process.stdout.write(`  shrunk input written to ${file}\n`);
+      }
     }
     const failed = reports.filter((r) => r.failures > 0);
     const tried = reports.reduce((n, r) => n + r.tried, 0);

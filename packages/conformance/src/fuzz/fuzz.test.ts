@@ -2,10 +2,10 @@
  * CI fuzzing: every target with a small count against real parties (a fresh lab PKI, real SQLite
  * files, the real card applet), and proof that the harness reports each kind of failure.
  */
-import { parseCrl, parseSetCertificate, SetError } from "@setlab/protocol";
+import { parseCrl, parseSetCertificate, SetError, schema, verifyS } from "@setlab/protocol";
 import fc from "fast-check";
 import { buildCorpus } from "./corpus";
-import { encodeNode, parseTlvs, type TlvNode } from "./derTree";
+import { allNodes, concat, encodeNode, parseTlvs, type TlvNode } from "./derTree";
 import { FuzzFailure, type FuzzTarget, runTarget, type TargetReport } from "./harness";
 import { formatReport, formatRow, header } from "./report";
 import { allTargets } from "./targets";
@@ -106,6 +106,21 @@ describe("known open crashes (owner: pki)", () => {
 });
 
 describe("crashes found by the fuzzer and fixed", () => {
+  test("verifyS answers a contentType attribute with an empty SET of values with a SetError", async () => {
+    const corpus = await buildCorpus(world);
+    const wrapper = schema.decodeMessage(corpus.capture.pInitRes).message;
+    const roots = parseTlvs(wrapper.value as Uint8Array) as TlvNode[];
+    const contentTypeOid = "06092a864886f70d010903";
+    const attribute = allNodes(roots).find(
+      (n) => n.children?.[0] && Buffer.from(encodeNode(n.children[0])).toString("hex") === contentTypeOid,
+    ) as TlvNode;
+    (attribute.children as TlvNode[])[1] = { tag: Uint8Array.of(0x31), constructed: true, children: [] };
+    const bad = concat(roots.map(encodeNode));
+    await expect(
+      verifyS(world.p, bad, { contentType: schema.ContentType.PInitResData }),
+    ).rejects.toBeInstanceOf(SetError);
+  });
+
   test("parseSetCertificate answers BER asn1js cannot read (a 1-byte UniversalString) with a SetError", () => {
     for (const bad of [Uint8Array.of(0x1c, 0x01, 0x41), Uint8Array.of(0x30, 0x03, 0x1c, 0x01, 0x41)])
       expect(() => parseSetCertificate(bad)).toThrow(SetError);

@@ -73,6 +73,8 @@ export interface TargetReport {
     readonly seed: number;
     readonly path?: string;
     readonly counterexample?: string;
+    /** The shrunk input itself, when it is bytes (for --dump). */
+    readonly input?: Uint8Array;
     readonly stack?: string;
   };
 }
@@ -195,6 +197,7 @@ export async function runTarget<I>(target: FuzzTarget<I>, options: RunOptions): 
       seed,
       path: sample.counterexamplePath ?? undefined,
       counterexample: shrunk === undefined ? undefined : showInput(target, shrunk),
+      ...(shrunk instanceof Uint8Array ? { input: shrunk } : {}),
     };
   } else if (heapAfterMb - heapBeforeMb > bound) {
     failure = {
