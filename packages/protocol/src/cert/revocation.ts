@@ -85,6 +85,16 @@ const raw = (n: asn1js.AsnType) => new Uint8Array(n.valueBeforeDecodeView);
  * throws on a revoked entry without entry extensions, which is what our CA writes.
  */
 export function parseCrl(der: Uint8Array): ParsedCrl {
+  try {
+    return readCrl(der);
+  } catch (e) {
+    // A shape the reader does not expect (or BER asn1js itself throws on) is not a CRL either.
+    if (e instanceof SetError) throw e;
+    throw new SetError("invalidCertificate", `not an X.509 CRL: unreadable (${(e as Error).name})`, "CRL");
+  }
+}
+
+function readCrl(der: Uint8Array): ParsedCrl {
   const bytes = new Uint8Array(der);
   const parsed = asn1js.fromBER(bytes);
   const bad = (why: string) => new SetError("invalidCertificate", `not an X.509 CRL: ${why}`, "CRL");
