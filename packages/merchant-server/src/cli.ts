@@ -4,12 +4,16 @@
  *
  *   set-merchant serve --pki DIR --db FILE --gateway Visa=URL [--gateway MasterCard=URL]
  *                      [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
+ *                      [--settle-every 5000]
+ *
+ * The key passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else the
+ * lab default. Authorizations in doubt are settled every --settle-every milliseconds.
  *
  * Announces readiness with one stdout line {"event":"listening","party":"merchant",...}; logs pino
  * JSON on stderr. Bad arguments or an unreadable PKI are one line on stderr and exit code 2.
  */
 import { nodeProvider } from "@setlab/protocol";
-import { announceListening, createLogger, LabPki, LabPkiError } from "@setlab/runtime";
+import { announceListening, createLogger, keyPassphrase, LabPki, LabPkiError } from "@setlab/runtime";
 import { Merchant } from "./core/merchant";
 import { faultsAllowed, MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
@@ -18,7 +22,9 @@ import { buildMerchantServer } from "./server";
 import { SqliteRepository } from "./store/sqliteRepository";
 
 const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
-                          [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]`;
+                          [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
+                          [--settle-every 5000]
+  key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 class UsageError extends Error {}
 
@@ -30,6 +36,7 @@ interface ServeArgs {
   host: string;
   passphrase?: string;
   merchantId?: string;
+  settleEveryMs: number;
 }
 
 function parseServe(argv: string[]): ServeArgs {
@@ -68,6 +75,13 @@ function parseServe(argv: string[]): ServeArgs {
       case "--merchant-id":
         out.merchantId = value;
         break;
+      case "--settle-every": {
+        const ms = Number(value);
+        if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000)
+          throw new UsageError(`--settle-every takes 100..3600000 milliseconds, not ${value}`);
+        out.settleEveryMs = ms;
+        break;
+      }
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
@@ -75,7 +89,7 @@ function parseServe(argv: string[]): ServeArgs {
   if (!out.pki) throw new UsageError("--pki is required");
   if (!out.db) throw new UsageError("--db is required");
   if (out.gateways.length === 0) throw new UsageError("at least one --gateway BRAND=URL is required");
-  return { port: 0, host: "127.0.0.1", ...out } as ServeArgs;
+  return { port: 0, host: "127.0.0.1", settleEveryMs: 5000, ...out } as ServeArgs;
 }
 
 async function serve(args: ServeArgs): Promise<void> {
@@ -84,7 +98,7 @@ async function serve(args: ServeArgs): Promise<void> {
   const pki = LabPki.open(args.pki);
   const config = await labMerchantConfig(p, pki, {
     brands: args.gateways.map(([b]) => b),
-    ...(args.passphrase ? { passphrase: args.passphrase } : {}),
+    passphrase: args.passphrase ?? keyPassphrase(),
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
   });
   const repo = new SqliteRepository(args.db);
@@ -100,6 +114,25 @@ async function serve(args: ServeArgs): Promise<void> {
   });
   const app = buildMerchantServer({ merchant, logger, ...(faults ? { faults } : {}) });
   // Crash safety: orders a stopped process left in `authorizing` are finished now (same AuthReq bytes).
+  // Authorizations in doubt (no usable answer, yet the gateway may have decided) are settled by
+  // sending the stored AuthReq again, every few seconds, until the gateway's decision is recorded.
+  const settle = async () => {
+    for (const r of await merchant.settleInDoubt())
+      if (r.error || r.state !== "authorizing")
+        logger[r.error ? "warn" : "info"](
+          { event: "authorizationSettled", ...r },
+          "in-doubt authorization settled",
+        );
+  };
+  let settling = false;
+  const settleTimer = setInterval(() => {
+    if (settling) return;
+    settling = true;
+    void settle().finally(() => {
+      settling = false;
+    });
+  }, args.settleEveryMs);
+  settleTimer.unref();
   void merchant.resumeAuthorizations().then((resumed) => {
     for (const r of resumed)
       logger[r.error ? "warn" : "info"](
@@ -111,6 +144,7 @@ async function serve(args: ServeArgs): Promise<void> {
   logger.info({ url, brands: merchant.brands(), merchantID: config.merchantID }, "merchant listening");
   announceListening("merchant", url);
   const stop = async () => {
+    clearInterval(settleTimer);
     await app.close();
     await repo.close();
     process.exit(0);

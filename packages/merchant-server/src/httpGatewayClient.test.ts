@@ -51,6 +51,24 @@ describe("HttpGatewayClient", () => {
     }
   });
 
+  test("in doubt: three drops may have reached the gateway; a refused connection cannot have", async () => {
+    const g = await gateway(3);
+    try {
+      const client = new HttpGatewayClient({ Visa: g.url }, { spacingMs: 0 });
+      const dropped = await client.send("Visa", message, {}).catch((e) => e);
+      expect(dropped).toBeInstanceOf(GatewayUnreachableError);
+      expect(dropped.inDoubt).toBe(true);
+    } finally {
+      await g.close();
+    }
+    // The port is closed now: every attempt is refused.
+    const client = new HttpGatewayClient({ Visa: g.url }, { spacingMs: 0 });
+    const refused = await client.send("Visa", message, {}).catch((e) => e);
+    expect(refused).toBeInstanceOf(GatewayUnreachableError);
+    expect(refused.message).toContain("ECONNREFUSED");
+    expect(refused.inDoubt).toBe(false);
+  });
+
   test("HTTP 503 is retried with the same bytes; a 4xx is not retried; an unknown gateway id fails at once", async () => {
     const busy = await gateway(0, 503);
     try {

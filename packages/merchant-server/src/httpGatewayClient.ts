@@ -5,7 +5,9 @@
  *
  * Retried: a timeout, an unreachable gateway (refused, reset, dropped), an HTTP 5xx, an answer that
  * is not a SET message, and an answer the core's `accept` check rejects (damaged on the wire).
- * Not retried: other HTTP statuses (the request itself is wrong). Attempts are spaced: attempt n
+ * Not retried: other HTTP statuses (the request itself is wrong). When no attempt got an answer,
+ * `GatewayUnreachableError.inDoubt` tells whether one may still have reached the gateway (anything
+ * but a refused connection), so that the core keeps the order open instead of calling it failed. Attempts are spaced: attempt n
  * starts no sooner than n x `spacingMs` after the first, so a gateway that is restarting gets the
  * time to come back instead of three refusals within a millisecond.
  */
@@ -43,6 +45,8 @@ export class HttpGatewayClient implements GatewayClient {
     const start = Date.now();
     let last: Error | undefined;
     let rejected: Uint8Array | undefined;
+    // Did any attempt possibly reach the gateway? Only a refused connection says it did not.
+    let inDoubt = false;
     for (let i = 0; i < attempts; i++) {
       const wait = start + i * spacingMs - Date.now();
       if (i > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -57,6 +61,7 @@ export class HttpGatewayClient implements GatewayClient {
         const failure =
           e instanceof TransportError ? e : new TransportError("unreachable", (e as Error).message);
         last = failure;
+        if (!(failure.kind === "unreachable" && failure.refused)) inDoubt = true;
         if (!retriable(failure)) break;
         continue;
       }
@@ -66,6 +71,6 @@ export class HttpGatewayClient implements GatewayClient {
     }
     // The budget is spent: the core records the damaged answer it got as a failed authorization.
     if (rejected) return rejected;
-    throw new GatewayUnreachableError(last?.message ?? `gateway ${gatewayId} did not answer`);
+    throw new GatewayUnreachableError(last?.message ?? `gateway ${gatewayId} did not answer`, inDoubt);
   }
 }

@@ -21,6 +21,8 @@ export class TransportError extends Error {
     readonly kind: "timeout" | "unreachable" | "httpStatus" | "contentType",
     message: string,
     readonly status?: number,
+    /** The peer refused the connection: the request cannot have reached it. */
+    readonly refused = false,
   ) {
     super(message);
   }
@@ -53,7 +55,14 @@ export async function postSet(
     const name = (e as Error).name;
     if (name === "TimeoutError" || name === "AbortError")
       throw new TransportError("timeout", `no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`);
-    throw new TransportError("unreachable", `cannot reach ${url}: ${(e as Error).message}`);
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    const why = code ? `${(e as Error).message} (${code})` : (e as Error).message;
+    throw new TransportError(
+      "unreachable",
+      `cannot reach ${url}: ${why}`,
+      undefined,
+      code === "ECONNREFUSED",
+    );
   }
   const body = new Uint8Array(await res.arrayBuffer());
   if (res.status !== 200)

@@ -26,4 +26,11 @@ export interface GatewayClient {
 
 export class GatewayUnreachableError extends Error {
   override readonly name = "GatewayUnreachableError";
+  constructor(
+    message: string,
+    /** An attempt may have reached the gateway (timeout, reset, 5xx): it may have decided. */
+    readonly inDoubt = false,
+  ) {
+    super(message);
+  }
 }

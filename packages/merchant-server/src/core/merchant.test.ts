@@ -129,9 +129,6 @@ describe("merchant core: a purchase", () => {
   test.each([
     ["down", "unreachable"],
     ["error", "SET Error: signatureFailure"],
-    ["garbage", "AuthRes"],
-    ["wrongRRPID", "rrpid"],
-    ["wrongXID", "xid"],
     ["overAmount", "exceeds"],
   ] as const)("gateway %s -> PRes orderReceived, order authorizationFailed", async (mode, reason) => {
     const { merchant, gateway } = setup();
@@ -146,6 +143,34 @@ describe("merchant core: a purchase", () => {
     expect(view?.state).toBe("authorizationFailed");
     expect(view?.authorization?.failure).toContain(reason);
     expect(view?.history.at(-1)?.detail).toContain(reason);
+  });
+
+  test.each([
+    ["garbage", "AuthRes"],
+    ["wrongRRPID", "rrpid"],
+    ["wrongXID", "xid"],
+  ] as const)("gateway %s -> PRes orderReceived, order in doubt until settled", async (mode, reason) => {
+    const { merchant, gateway } = setup();
+    gateway.mode = mode;
+    const { order, session, data } = await initiated(merchant);
+    const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt });
+    const out = await merchant.handleSet(req.der);
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderReceived");
+    const view = await merchant.orderView(order.id);
+    expect(view?.state).toBe("authorizing");
+    expect(view?.authorization?.inDoubt).toBe(true);
+    expect(view?.authorization?.failure).toContain(reason);
+
+    // Still unusable: the doubt stays; the cardholder's repeat gets the same PRes.
+    expect(await merchant.settleInDoubt()).toEqual([{ orderId: order.id, state: "authorizing" }]);
+    const again = await merchant.handleSet(req.der);
+    expect(Buffer.from(again.response).equals(Buffer.from(out.response))).toBe(true);
+
+    gateway.mode = "approve";
+    expect(await merchant.settleInDoubt()).toEqual([{ orderId: order.id, state: "authorized" }]);
+    expect((await merchant.orderView(order.id))?.state).toBe("authorized");
+    expect(await merchant.settleInDoubt()).toEqual([]);
   });
 
   test("unsigned PReq accepted where the brand allows it (cardCertRequired false)", async () => {

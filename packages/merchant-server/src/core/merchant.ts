@@ -24,7 +24,7 @@ import { parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import { handlePInitReq } from "./pInitReqHandler";
-import { handlePReq, oiDataOf } from "./pReqHandler";
+import { handlePReq, oiDataOf, settleInDoubt } from "./pReqHandler";
 
 /** GET /orders/:id. */
 export interface OrderView {
@@ -62,6 +62,8 @@ export class Merchant {
   private readonly ctx: MerchantContext;
   /** Requests being answered, by kind and RRPID: an identical request waits for the same answer. */
   private readonly inFlight = new Map<string, { hash: string; answer: Promise<SetOutcome> }>();
+  /** Orders whose in-doubt authorization is being settled right now. */
+  private readonly settling = new Set<number>();
 
   constructor(options: MerchantOptions) {
     this.ctx = { ...options };
@@ -143,6 +145,33 @@ export class Merchant {
     } catch (e) {
       return { ...ids, state: order.state, error: (e as Error).message };
     }
+  }
+
+  /**
+   * Settle every order whose authorization is in doubt (`authorizing`, the cardholder already
+   * answered orderReceived): send its stored AuthReq again and record the gateway's decision.
+   * The server shell calls this periodically; never throws; one settlement per order at a time.
+   */
+  async settleInDoubt(call: CallContext = {}): Promise<{ orderId: number; state: string; error?: string }[]> {
+    let orders: Order[];
+    try {
+      orders = await this.ctx.repo.ordersInState("authorizing");
+    } catch (e) {
+      return [{ orderId: 0, state: "authorizing", error: `cannot list orders: ${(e as Error).message}` }];
+    }
+    const doubtful = orders.filter((o) => o.authorization?.inDoubt && !this.settling.has(o.id));
+    return Promise.all(
+      doubtful.map(async (o) => {
+        this.settling.add(o.id);
+        try {
+          return { orderId: o.id, state: await settleInDoubt(this.ctx, o, call) };
+        } catch (e) {
+          return { orderId: o.id, state: o.state, error: (e as Error).message };
+        } finally {
+          this.settling.delete(o.id);
+        }
+      }),
+    );
   }
 
   /** The PReq whose authorization is in flight: the one the order's PReq idempotency record names. */

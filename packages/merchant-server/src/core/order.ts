@@ -40,8 +40,13 @@ export interface Authorization {
   readonly approvalCode?: string;
   /** The CompletionCode the merchant sent to the cardholder in PRes. */
   readonly completionCode?: string;
-  /** Why authorization failed (authorizationFailed only). */
+  /** Why authorization failed (authorizationFailed), or why it is in doubt. */
   readonly failure?: string;
+  /**
+   * The gateway may have taken the AuthReq but no usable answer came: the order stays
+   * `authorizing` and the merchant sends the stored AuthReq again until the gateway decides.
+   */
+  readonly inDoubt?: boolean;
 }
 
 export interface Order extends NewOrder {

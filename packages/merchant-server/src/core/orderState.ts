@@ -5,7 +5,12 @@
  *   created ──PInitRes──► initiated ──PReq verified──► purchaseRequested ──AuthReq──► authorizing
  *   authorizing ──AuthRes approved──► authorized
  *   authorizing ──AuthRes declined──► declined
- *   authorizing ──gateway unreachable, Error or unusable AuthRes──► authorizationFailed
+ *   authorizing ──gateway unreachable (connection refused), its SET Error, AuthAmt over the ask──► authorizationFailed
+ *
+ * An authorization in doubt (a timeout, a dropped connection, a 5xx or an AuthRes damaged on the
+ * wire on every attempt: the gateway may have decided) stays `authorizing` with
+ * `authorization.inDoubt`; the cardholder hears orderReceived, and the merchant sends the stored
+ * AuthReq again until the gateway's decision moves the order on (`Merchant.settleInDoubt`).
  */
 export const orderStates = [
   "created",

@@ -224,17 +224,33 @@ async function resume(
   );
 }
 
-async function authorize(
+/** What asking the gateway gave: its answer, what it means, and whether the outcome is in doubt. */
+interface Reading {
+  readonly answer?: Uint8Array;
+  readonly result: AuthorizationResult;
+  /**
+   * No usable answer came, yet the gateway may have taken the AuthReq (a timeout, a dropped
+   * connection, a 5xx, an answer damaged on the wire): it may hold an authorization the merchant
+   * does not know. The order stays `authorizing` and the stored AuthReq is sent again later.
+   */
+  readonly inDoubt: boolean;
+}
+
+interface Asked {
+  readonly brand: BrandConfig;
+  readonly transIDs: schema.TransIDs;
+  readonly authReq: Uint8Array;
+  readonly authRRPID: Uint8Array;
+}
+
+async function askGateway(
   ctx: MerchantContext,
   order: Order,
-  pending: Pending,
+  asked: Asked,
   call: CallContext,
-): Promise<SetOutcome> {
-  const { p, config } = ctx;
-  const { brand, transIDs } = pending;
-  let answer: Uint8Array | undefined;
-  let result: AuthorizationResult;
-  const expected = { authRRPID: pending.authRRPID, xid: transIDs.xid, authReqAmt: order.purchAmt };
+): Promise<Reading> {
+  const { brand, transIDs } = asked;
+  const expected = { authRRPID: asked.authRRPID, xid: transIDs.xid, authReqAmt: order.purchAmt };
   // The client asks whether an answer is usable; one damaged on the wire is fetched again.
   let read: { answer: Uint8Array; result: AuthorizationResult } | undefined;
   const accept = async (a: Uint8Array): Promise<boolean> => {
@@ -243,87 +259,176 @@ async function authorize(
     return !(r.kind === "failed" && r.onWire);
   };
   try {
-    answer = await ctx.gateway.send(brand.gateway.id, pending.authReq, { ...call, accept });
-    result = read?.answer === answer ? read.result : await readAuthorization(ctx, brand, answer, expected);
+    const answer = await ctx.gateway.send(brand.gateway.id, asked.authReq, { ...call, accept });
+    const result =
+      read?.answer === answer ? read.result : await readAuthorization(ctx, brand, answer, expected);
+    return { answer, result, inDoubt: result.kind === "failed" && result.onWire };
   } catch (e) {
-    // Whatever broke on the way (unreachable, or a client fault), the order is finished, not left hanging.
-    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
-    result = {
-      kind: "failed",
-      reason: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}`,
-      onWire: false,
+    const unreachable = e instanceof GatewayUnreachableError;
+    const why = unreachable ? "unreachable" : "call failed";
+    return {
+      result: {
+        kind: "failed",
+        reason: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}`,
+        onWire: false,
+      },
+      // A client fault is in doubt too: nothing says the AuthReq did not leave.
+      inDoubt: !unreachable || e.inDoubt,
     };
   }
+}
 
-  const date = wholeSeconds(p.now());
-  let payload: schema.PResPayload;
-  let state: OrderState;
-  let authorization: Authorization = { authRRPID: toHex(pending.authRRPID), gateway: brand.gateway.id };
-  let detail: string;
+/** The order's new state, the PRes payload and the authorization record for a definite answer. */
+function outcomeOf(
+  asked: Asked,
+  result: AuthorizationResult,
+  date: Date,
+): { state: OrderState; payload: schema.PResPayload; authorization: Authorization; detail: string } {
+  const base: Authorization = { authRRPID: toHex(asked.authRRPID), gateway: asked.brand.gateway.id };
   if (result.kind === "failed") {
-    state = "authorizationFailed";
-    payload = { completionCode: "orderReceived" };
-    detail = result.reason;
-    authorization = { ...authorization, completionCode: "orderReceived", failure: result.reason };
-  } else {
-    const header = result.data.authResPayload.authHeader;
-    const acqCardMsg = result.baggage.acqCardMsg;
-    const approvalCode = header.responseData.authValCodes?.approvalCode;
-    authorization = {
-      ...authorization,
-      authCode: header.authCode,
-      authAmt: header.authAmt,
-      authDate: date.toISOString(),
-      ...(approvalCode ? { approvalCode } : {}),
+    const payload: schema.PResPayload = { completionCode: "orderReceived" };
+    return {
+      state: "authorizationFailed",
+      payload,
+      detail: result.reason,
+      authorization: { ...base, completionCode: "orderReceived", failure: result.reason },
     };
-    if (result.kind === "approved") {
-      state = "authorized";
-      payload = {
-        completionCode: "authorizationPerformed",
-        results: {
-          ...(acqCardMsg ? { acqCardMsg } : {}),
-          authStatus: { authDate: date, authAmt: header.authAmt },
-        },
-      };
-      detail = `approved: AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10}`;
-    } else {
-      state = "declined";
-      payload = { completionCode: "orderRejected", ...(acqCardMsg ? { results: { acqCardMsg } } : {}) };
-      detail = `declined: AuthCode ${header.authCode}`;
-    }
-    authorization = { ...authorization, completionCode: payload.completionCode };
   }
+  const header = result.data.authResPayload.authHeader;
+  const acqCardMsg = result.baggage.acqCardMsg;
+  const approvalCode = header.responseData.authValCodes?.approvalCode;
+  const authorization: Authorization = {
+    ...base,
+    authCode: header.authCode,
+    authAmt: header.authAmt,
+    authDate: date.toISOString(),
+    ...(approvalCode ? { approvalCode } : {}),
+  };
+  if (result.kind === "approved") {
+    const payload: schema.PResPayload = {
+      completionCode: "authorizationPerformed",
+      results: {
+        ...(acqCardMsg ? { acqCardMsg } : {}),
+        authStatus: { authDate: date, authAmt: header.authAmt },
+      },
+    };
+    return {
+      state: "authorized",
+      payload,
+      detail: `approved: AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10}`,
+      authorization: { ...authorization, completionCode: payload.completionCode },
+    };
+  }
+  const payload: schema.PResPayload = {
+    completionCode: "orderRejected",
+    ...(acqCardMsg ? { results: { acqCardMsg } } : {}),
+  };
+  return {
+    state: "declined",
+    payload,
+    detail: `declined: AuthCode ${header.authCode}`,
+    authorization: { ...authorization, completionCode: payload.completionCode },
+  };
+}
 
+const gatewayMessage = (answer: Uint8Array | undefined) => {
+  const type = answer ? answerTypeOf(answer) : undefined;
+  return answer && type ? [{ from: "gateway" as const, to: "merchant" as const, type, der: answer }] : [];
+};
+
+async function authorize(
+  ctx: MerchantContext,
+  order: Order,
+  pending: Pending,
+  call: CallContext,
+): Promise<SetOutcome> {
+  const { p, config } = ctx;
+  const { transIDs } = pending;
+  const reading = await askGateway(ctx, order, pending, call);
+  const date = wholeSeconds(p.now());
+  const decided = outcomeOf(pending, reading.result, date);
+  // In doubt, the cardholder hears orderReceived now and the order waits for the gateway's word.
+  const payload: schema.PResPayload = reading.inDoubt ? { completionCode: "orderReceived" } : decided.payload;
   const pResData: schema.PResData = {
     transIDs,
     rrpid: pending.oiData.rrpid,
     chall_C: pending.oiData.chall_C,
     pResPayloadSeq: [payload],
   };
-  const pRes = await signPRes(p, brand.signer, pResData);
+  const pRes = await signPRes(p, pending.brand.signer, pResData);
   const response = wrapMessage(
     { type: "purchaseResponse", value: pRes },
     { rrpid: pending.oiData.rrpid, lid_C: transIDs.lid_C, lid_M: transIDs.lid_M, xid: transIDs.xid },
     { date, swIdent: config.swIdent },
   );
-  const answerType = answer ? answerTypeOf(answer) : undefined;
+  const failure = reading.result.kind === "failed" ? reading.result.reason : "";
   await ctx.repo.commit(
     {
       orderId: order.id,
       expect: "authorizing",
-      transitions: [{ to: state, detail }],
-      authorization,
+      ...(reading.inDoubt
+        ? {
+            authorization: {
+              authRRPID: toHex(pending.authRRPID),
+              gateway: pending.brand.gateway.id,
+              completionCode: "orderReceived",
+              failure,
+              inDoubt: true,
+            },
+          }
+        : {
+            transitions: [{ to: decided.state, detail: decided.detail }],
+            authorization: decided.authorization,
+          }),
       messages: [
-        ...(answer && answerType
-          ? [{ from: "gateway" as const, to: "merchant" as const, type: answerType, der: answer }]
-          : []),
+        ...gatewayMessage(reading.answer),
         { from: "merchant", to: "cardholder", type: "purchaseResponse", der: response },
       ],
       idempotency: { kind: "PReq", key: pending.key, requestHash: pending.hash, response },
     },
     p.now(),
   );
+  const state: OrderState = reading.inDoubt ? "authorizing" : decided.state;
   return { response, requestType: "purchaseRequest", orderId: order.id, xid: order.xid, state };
+}
+
+/**
+ * Settle an order whose authorization is in doubt: send its stored AuthReq again (same bytes, same
+ * AuthRRPID; the gateway answers a repeat with its stored AuthRes) and record the gateway's
+ * decision. The cardholder already holds a PRes (orderReceived), which stays as it is. Returns
+ * the order's state afterwards (`authorizing` while the doubt remains).
+ */
+export async function settleInDoubt(
+  ctx: MerchantContext,
+  order: Order,
+  call: CallContext,
+): Promise<OrderState> {
+  const messages = await ctx.repo.messages(order.id);
+  const authReq = messages.filter((m) => m.type === "authorizationRequest").at(-1)?.der;
+  if (!authReq || !order.purchase) return order.state;
+  const authRRPID = schema.decodeMessage(authReq).messageHeader.rrpid;
+  if (!authRRPID) return order.state;
+  const asked: Asked = {
+    brand: brandOf(ctx, order),
+    transIDs: decodeDer(schema.TransIDs, fromHex(order.purchase.transIDs)),
+    authReq,
+    authRRPID,
+  };
+  const reading = await askGateway(ctx, order, asked, call);
+  if (reading.inDoubt) return "authorizing";
+  const decided = outcomeOf(asked, reading.result, wholeSeconds(ctx.p.now()));
+  await ctx.repo.commit(
+    {
+      orderId: order.id,
+      expect: "authorizing",
+      transitions: [{ to: decided.state, detail: `settled after doubt: ${decided.detail}` }],
+      // The cardholder was told orderReceived; that is what the record says it was sent.
+      authorization: { ...decided.authorization, completionCode: "orderReceived" },
+      messages: gatewayMessage(reading.answer),
+    },
+    ctx.p.now(),
+  );
+  return decided.state;
 }
 
 /** The message type of the gateway's answer, for the record ("unreadable" when it does not decode). */

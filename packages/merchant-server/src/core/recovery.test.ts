@@ -259,7 +259,7 @@ async function httpGateway(faults: ("garbage" | "flip" | "ok")[]) {
   return { gateway, bodies, client, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-async function purchaseThrough(client: GatewayClient) {
+async function purchaseThrough(client: GatewayClient, keepOpen = false) {
   const { merchant, repo } = merchantOn(path.join(dir, `m${++n}.db`), client);
   const order = await merchant.createOrder({ description, purchAmt });
   const session = pInitReq(p, order.lidM);
@@ -273,8 +273,8 @@ async function purchaseThrough(client: GatewayClient) {
   const out = await merchant.handleSet(req.der);
   const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
   const view = await merchant.orderView(order.id);
-  await repo.close();
-  return { pRes, view };
+  if (!keepOpen) await repo.close();
+  return { pRes, view, merchant, repo, order };
 }
 
 describe("an AuthRes damaged on the wire is fetched again with the same bytes", () => {
@@ -295,15 +295,28 @@ describe("an AuthRes damaged on the wire is fetched again with the same bytes", 
     },
   );
 
-  test("damaged on every attempt: three attempts, then authorizationFailed with orderReceived", async () => {
+  test("damaged on every attempt: in doubt, orderReceived; settled later with the gateway's stored AuthRes", async () => {
     const g = await httpGateway(["garbage", "flip", "garbage"]);
     try {
-      const { pRes, view } = await purchaseThrough(g.client);
+      const { pRes, view, merchant, repo, order } = await purchaseThrough(g.client, true);
       expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderReceived");
-      expect(view?.state).toBe("authorizationFailed");
+      expect(view?.state).toBe("authorizing");
+      expect(view?.authorization).toMatchObject({ inDoubt: true, completionCode: "orderReceived" });
       expect(view?.authorization?.failure).toMatch(/AuthRes (refused|unusable)/);
       expect(g.bodies).toHaveLength(3);
       expect(g.gateway.authorizations).toBe(1);
+
+      const settled = await merchant.settleInDoubt();
+      expect(settled).toEqual([{ orderId: order.id, state: "authorized" }]);
+      const after = await merchant.orderView(order.id);
+      expect(after?.state).toBe("authorized");
+      expect(after?.authorization).toMatchObject({ authCode: "approved", completionCode: "orderReceived" });
+      expect(after?.history.at(-1)?.detail).toMatch(/^settled after doubt: approved/);
+      expect(g.bodies).toHaveLength(4);
+      expect(g.bodies[3].equals(g.bodies[0])).toBe(true);
+      expect(g.gateway.authorizations).toBe(1);
+      expect(await merchant.settleInDoubt()).toEqual([]);
+      await repo.close();
     } finally {
       await g.close();
     }
