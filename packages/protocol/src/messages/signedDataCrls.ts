@@ -18,7 +18,13 @@ const isCrls = (n: asn1js.AsnType) => n.idBlock.tagClass === 3 && n.idBlock.tagN
 /** The SignedData's fields, each as its DER, and the ContentInfo's contentType DER. */
 function fieldsOf(message: Uint8Array): { contentType: Uint8Array; fields: asn1js.AsnType[] } {
   const bytes = new Uint8Array(message);
-  const parsed = asn1js.fromBER(bytes);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(bytes);
+  } catch {
+    // asn1js throws on some malformed primitives (a UniversalString not a multiple of 4 bytes).
+    throw malformed();
+  }
   if (parsed.offset !== bytes.length) throw malformed();
   const [contentType, explicit] = children(parsed.result);
   const signedData = children(explicit)[0];
