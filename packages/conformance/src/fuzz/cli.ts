@@ -88,6 +88,7 @@ function select(targets: FuzzTarget<unknown>[], names: string | undefined): Fuzz
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  Error.stackTraceLimit = 50; // a failure's stack reaches past the library frames to the caller
   const args = parseArgs(argv);
   process.stderr.write("fuzz: making a lab PKI and the parties, capturing a purchase for the corpus...\n");
   const world = await createWorld();

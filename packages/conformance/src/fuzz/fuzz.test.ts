@@ -2,7 +2,7 @@
  * CI fuzzing: every target with a small count against real parties (a fresh lab PKI, real SQLite
  * files, the real card applet), and proof that the harness reports each kind of failure.
  */
-import { parseCrl, parseSetCertificate, SetError, schema, verifyS } from "@setlab/protocol";
+import { parseCrl, parseSetCertificate, SetError, schema, verifyPInitRes, verifyS } from "@setlab/protocol";
 import fc from "fast-check";
 import { buildCorpus } from "./corpus";
 import { allNodes, concat, encodeNode, parseTlvs, type TlvNode } from "./derTree";
@@ -103,6 +103,26 @@ describe("parseCrl crashes found by the fuzzer and fixed", () => {
 });
 
 describe("crashes found by the fuzzer and fixed", () => {
+  test("verifyPInitRes answers a SignedData holding a 1-byte UniversalString with a SetError", async () => {
+    const corpus = await buildCorpus(world);
+    const pInitReq = schema.decodeMessage(corpus.capture.pInitReq).message;
+    const pInitRes = schema.decodeMessage(corpus.capture.pInitRes).message;
+    if (pInitReq.type !== "purchaseInitRequest") throw new Error("no PInitReq in the corpus");
+    const roots = parseTlvs(pInitRes.value as Uint8Array) as TlvNode[];
+    const printable = allNodes(roots).find((n) => n.tag[0] === 0x13) as TlvNode;
+    printable.tag = Uint8Array.of(0x1c);
+    printable.content = Uint8Array.of(0x41);
+    const bad = concat(roots.map(encodeNode));
+    const expected = {
+      chall_C: pInitReq.value.chall_C,
+      lid_C: pInitReq.value.localID_C,
+      brandID: pInitReq.value.brandID,
+    };
+    await expect(
+      verifyPInitRes(world.p, bad, expected, { pinnedRoot: world.pki.root(), at: new Date() }),
+    ).rejects.toBeInstanceOf(SetError);
+  });
+
   test("verifyS answers a contentType attribute with an empty SET of values with a SetError", async () => {
     const corpus = await buildCorpus(world);
     const wrapper = schema.decodeMessage(corpus.capture.pInitRes).message;

@@ -38,12 +38,11 @@ export function formatReport(r: TargetReport): string {
     `  seed ${f.seed}${f.path ? ` path ${f.path}` : ""}   (replay: pnpm fuzz --target '${r.target}' --seed ${f.seed})`,
   ];
   if (f.counterexample) lines.push(`  shrunk input: ${f.counterexample}`);
-  if (f.stack)
-    lines.push(
-      ...f.stack
-        .split("\n")
-        .slice(1, 9)
-        .map((l) => `  ${l.trim()}`),
-    );
+  if (f.stack) {
+    // The first frames, then the project's own ones: the caller of a throwing library matters.
+    const frames = f.stack.split("\n").slice(1);
+    const own = frames.filter((l) => !l.includes("node_modules") && !l.includes("/fuzz/"));
+    for (const l of new Set([...frames.slice(0, 3), ...own.slice(0, 6)])) lines.push(`  ${l.trim()}`);
+  }
   return lines.join("\n");
 }
