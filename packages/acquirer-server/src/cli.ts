@@ -2,15 +2,16 @@
 /**
  * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]`: the
  * payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
- * exits 1, each with one line on stderr; once listening, one JSON line on stdout.
+ * exits 1, each with one line on stderr; once listening, one JSON line on stdout. The key
+ * passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else "setlab".
  */
 import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
-import { announceListening, createLogger, LabPki, labPassphrase } from "@setlab/runtime";
+import { announceListening, createLogger, keyPassphrase, LabPki } from "@setlab/runtime";
 import { AuthResForger } from "./faults/badSignature";
 import { randomSourceFromEnv } from "./faults/faultDecision";
 import { faultsAllowed, GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "./gatewayPki";
+import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom, merchantKexFrom } from "./gatewayPki";
 import { buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
@@ -50,7 +51,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     db,
     port: Number(portText),
     host: values.get("--host") ?? "127.0.0.1",
-    passphrase: values.get("--passphrase") ?? labPassphrase,
+    passphrase: values.get("--passphrase") ?? keyPassphrase(),
   };
 }
 
@@ -64,7 +65,8 @@ export async function serve(args: ServeArgs): Promise<void> {
   store.seedAccounts(accountsFrom(pki));
   const logger = createLogger("gateway");
   const merchantKex = merchantKexFrom(pki);
-  const trustAnchors = { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) };
+  // The pinned root, the CA certificates and each brand's BCI and CRLs: revocation is checked.
+  const trustAnchors = await gatewayTrustFrom(pki, base);
   // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
   let faults: GatewayFaults | undefined;
   if (faultsAllowed()) {

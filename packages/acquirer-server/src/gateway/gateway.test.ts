@@ -434,8 +434,10 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
     });
   };
 
-  it("a tampered PI: the dual signature's last byte flipped", () =>
-    refused({ pi: tamperPI("piSignature") }, "signatureFailure"));
+  // Inside the PI, a bad dual signature is the generic decryption failure: its digest covers
+  // decrypted bytes, so a distinct signatureFailure would tell a prober the padding survived.
+  it("a tampered PI: the dual signature's last byte flipped is the generic decryption failure", () =>
+    refused({ pi: tamperPI("piSignature") }, "decodingFailure"));
 
   it("a tampered PI: the gateway's EX envelope's last byte flipped", () =>
     refused({ pi: tamperPI("exPIData") }, "decodingFailure"));

@@ -15,7 +15,7 @@ import {
   signerOf,
   withOpenSsl,
 } from "./fixtures.test-helper";
-import { SO, verifyS } from "./signedMessage";
+import { S, SO, verifyS } from "./signedMessage";
 
 const encTypes = { signed: ContentType.AuthReqTBS, enveloped: ContentType.AuthReqTBE };
 const encXTypes = { signed: ContentType.CertReqTBS, enveloped: ContentType.CertReqTBEX };
@@ -130,6 +130,18 @@ describe.each(providers)("compound operators under the %s provider", (_name, p) 
         extra,
       });
       await expectDecryptionFailed(openEncX(p, d, notEncXBody, encXTypes));
+    });
+
+    it("a signer certificate garbled inside the envelope, with the generic error (no padding oracle)", async () => {
+      const pki = await pkiFor(p);
+      const signed = await S(p, signerOf(pki, "merchantSig"), encTypes.signed, t);
+      const cert = pki.merchantSig.certificate;
+      const at = Buffer.from(signed).indexOf(Buffer.from(cert));
+      expect(at).toBeGreaterThan(0);
+      const garbled = new Uint8Array(signed);
+      garbled[at + 4] ^= 0xff; // inside the certificate's TBSCertificate header
+      const msg = await E(p, pki.gatewayKex.certificate, encTypes.enveloped, garbled);
+      await expectDecryptionFailed(openEnc(p, decrypterOf(pki, "gatewayKex"), msg, encTypes));
     });
 
     it("EncX whose signature covers other extra data than the RSA block carries", async () => {

@@ -2,7 +2,6 @@
  * Sign-then-encrypt: Enc(s, r, t) = E(r, S(s, t)) and EncK(k, s, t) = EK(k, S(s, t)). The
  * signature is typed with the TBS content type, the envelope with the TBE one (SET's suffixes).
  */
-import { SetError } from "../errors";
 import { EK, openEK } from "./encryptedMessage";
 import { E, openE } from "./envelope";
 import type { Decrypter } from "./envelopedData";
@@ -23,19 +22,18 @@ export interface OpenOptions {
 }
 
 /**
- * Verify a signature that came out of a decryption. A malformed inner structure is reported as the
- * generic decryption error: a distinct "decrypted but unparsable" answer would tell an attacker
- * that their tampered CBC ciphertext still had valid padding. A bad signature is reported the same
- * way: a flipped ciphertext byte can leave the padding valid and break only the signed bytes, so a
- * distinct signatureFailure would be a padding oracle too.
+ * Verify a signature that came out of a decryption. Every failure is reported as the one generic
+ * decryption error: a flipped CBC ciphertext byte can leave the padding valid and garble only the
+ * inner structure, the signed bytes or a certificate carried inside, so any distinct answer
+ * ("decrypted but unparsable", signatureFailure, invalidCertificate) would be a padding oracle.
+ * The checks that run after the signature verified (the signer's chain, role, validity,
+ * revocation) keep their own codes: the signature proves the bytes they judge were not changed.
  */
 export async function verifyDecrypted<T>(verification: Promise<T>): Promise<T> {
   try {
     return await verification;
-  } catch (e) {
-    if (e instanceof SetError && (e.code === "decodingFailure" || e.code === "signatureFailure"))
-      throw decryptionFailed();
-    throw e;
+  } catch {
+    throw decryptionFailed();
   }
 }
 

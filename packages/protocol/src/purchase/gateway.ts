@@ -7,7 +7,7 @@ import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
 import type { SetCertificate } from "../cert/setCertificate";
 import { DD } from "../crypto/digest";
-import type { Decrypter } from "../crypto/envelopedData";
+import { type Decrypter, decryptionFailed } from "../crypto/envelopedData";
 import { openEX, openEXH } from "../crypto/extraEnvelope";
 import type { CryptoProvider } from "../crypto/provider";
 import { verifySO } from "../crypto/signedMessage";
@@ -30,7 +30,7 @@ import {
 } from "../schema/purchase";
 import { checkCardholderCertificate, type Trust } from "./cardholderCertificate";
 import { sameDigest } from "./hod";
-import { asCheck, PurchaseCheckError } from "./purchaseCheck";
+import { PurchaseCheckError } from "./purchaseCheck";
 
 /** What the gateway learns from the merchant's signed AuthReq, to compare with the cardholder's PI. */
 export interface AuthorizationContext {
@@ -95,6 +95,20 @@ function checkAgainstAuthReq(piHead: PIHead, hOIData: DetachedDigest, ctx: Autho
   }
 }
 
+/**
+ * Everything between the envelope and a verified dual signature fails as the one generic
+ * decryption error: the merchant holds the PI bytes and could flip ciphertext bits; a distinct
+ * decodingFailure or signatureFailure for a PI whose padding survived would be a padding oracle
+ * on the PAN.
+ */
+async function insideEnvelope<T>(open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch {
+    throw decryptionFailed();
+  }
+}
+
 /** Open EX(P, PI-OILink, PANData), verify the dual signature from the gateway's side, and tie it to the AuthReq. */
 export async function openPIDualSigned(
   p: CryptoProvider,
@@ -102,18 +116,18 @@ export async function openPIDualSigned(
   ctx: AuthorizationContext,
   trust: Trust,
 ): Promise<OpenedPI> {
-  const opened = await openEX(p, ctx.gatewayKex, pi.exPIData, {
-    contentType: ContentType.PIDualSignedTBE,
-    extraContentType: ContentType.PANData,
+  const { link, panData, signed } = await insideEnvelope(async () => {
+    const opened = await openEX(p, ctx.gatewayKex, pi.exPIData, {
+      contentType: ContentType.PIDualSignedTBE,
+      extraContentType: ContentType.PANData,
+    });
+    const link = decodeDer(PI_OILink, opened.t);
+    const panData = decodeDer(PANData, opened.extra);
+    const hPIData = await DD(p, encodeDer(PIData, { piHead: link.piHead, panData }), ContentType.PIData);
+    const piTbs = encodeDer(PI_TBS, { hPIData, hOIData: link.hOIData });
+    const signed = await verifySO(p, pi.piSignature, piTbs, { contentType: ContentType.PI_TBS });
+    return { link, panData, signed };
   });
-  const link = decodeDer(PI_OILink, opened.t);
-  const panData = decodeDer(PANData, opened.extra);
-
-  const hPIData = await DD(p, encodeDer(PIData, { piHead: link.piHead, panData }), ContentType.PIData);
-  const piTbs = encodeDer(PI_TBS, { hPIData, hOIData: link.hOIData });
-  const signed = await asCheck("piSignatureInvalid", () =>
-    verifySO(p, pi.piSignature, piTbs, { contentType: ContentType.PI_TBS }),
-  );
   const cardholderCertificate = await checkCardholderCertificate(
     p,
     signed.signerCertificate,
@@ -130,12 +144,13 @@ export async function openPIUnsigned(
   pi: PIUnsigned,
   ctx: AuthorizationContext,
 ): Promise<OpenedPI> {
-  const opened = await openEXH(p, ctx.gatewayKex, pi, {
-    contentType: ContentType.PIUnsignedTBE,
-    extraContentType: ContentType.PANToken,
+  const { link, panToken } = await insideEnvelope(async () => {
+    const opened = await openEXH(p, ctx.gatewayKex, pi, {
+      contentType: ContentType.PIUnsignedTBE,
+      extraContentType: ContentType.PANToken,
+    });
+    return { link: decodeDer(PI_OILink, opened.t), panToken: decodeDer(PANToken, opened.extra) };
   });
-  const link = decodeDer(PI_OILink, opened.t);
-  const panToken = decodeDer(PANToken, opened.extra);
   checkAgainstAuthReq(link.piHead, link.hOIData, ctx);
   return { piHead: link.piHead, hOIData: link.hOIData, panToken };
 }
