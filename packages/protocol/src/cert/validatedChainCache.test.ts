@@ -29,6 +29,28 @@ describe("ValidatedChainCache", () => {
     expect([cache.hits, cache.misses]).toEqual([2, 3]);
   });
 
+  test("misses when the message carries a certificate the entry has not seen, on its path or alongside", async () => {
+    const cache = new ValidatedChainCache(crypto);
+    const chain = await chainOf("merchantSig");
+    const leaf = pki.merchantSig.certificate;
+    const path = pki.intermediatesOf("merchantSig");
+    // Validated with the key-exchange certificate alongside the path, as an AuthReq carries it.
+    await cache.put(chain, [leaf, pki.merchantKex.certificate, ...path]);
+    const now = new Date();
+    expect(await cache.get(leaf, pki.root.certificate, now, [leaf, ...path])).toBe(chain);
+    expect(await cache.get(leaf, pki.root.certificate, now, [pki.merchantKex.certificate, ...path])).toBe(
+      chain,
+    );
+    const damaged = new Uint8Array(path[0]);
+    damaged[damaged.length - 1] ^= 0x01;
+    expect(
+      await cache.get(leaf, pki.root.certificate, now, [leaf, damaged, ...path.slice(1)]),
+    ).toBeUndefined();
+    expect(
+      await cache.get(leaf, pki.root.certificate, now, [leaf, pki.gatewayKex.certificate]),
+    ).toBeUndefined();
+  });
+
   test("least recently used chains leave first", async () => {
     const cache = new ValidatedChainCache(crypto, 2);
     const [a, b, c] = await Promise.all([

@@ -8,11 +8,14 @@
  * checks the cached path against it on every hit (purchase/trustedChain.ts), so a certificate
  * revoked after its chain was cached is still refused. Owned by the caller; nothing module-level.
  */
+import { bytesEqual } from "../asn1/tlv";
 import type { ValidatedChain } from "./chain";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
 
 interface Entry {
   readonly chain: ValidatedChain;
+  /** Certificates that came with the validated message besides the path (e.g. a key-exchange certificate). */
+  readonly alongside: readonly Uint8Array[];
   /** The latest notBefore and the earliest notAfter along the path. */
   readonly from: number;
   readonly until: number;
@@ -45,11 +48,24 @@ export class ValidatedChainCache {
    * its validity window. Keyed by SHA-256 over the whole DER, not the thumb: the thumb leaves the
    * issuer's signature out, and a certificate with a different signature must be judged anew.
    */
-  async get(leaf: Uint8Array, pinnedRoot: Uint8Array, at: Date): Promise<ValidatedChain | undefined> {
+  async get(
+    leaf: Uint8Array,
+    pinnedRoot: Uint8Array,
+    at: Date,
+    /**
+     * The certificates the message carries. Each must be one the entry has seen (on its path or
+     * alongside it), else the lookup misses: a message with another or a damaged CA certificate
+     * is judged as a cold verifier would judge it.
+     */
+    carried: readonly Uint8Array[] = [],
+  ): Promise<ValidatedChain | undefined> {
     const key = await this.key(leaf, pinnedRoot);
     const entry = this.entries.get(key);
     const t = at.getTime();
-    if (!entry || t < entry.from || t > entry.until) {
+    const seen = (c: Uint8Array) =>
+      entry !== undefined &&
+      (entry.chain.path.some((k) => bytesEqual(k.der, c)) || entry.alongside.some((k) => bytesEqual(k, c)));
+    if (!entry || t < entry.from || t > entry.until || !carried.every(seen)) {
       this.misses++;
       return undefined;
     }
@@ -60,12 +76,13 @@ export class ValidatedChainCache {
   }
 
   /** Remember a chain `validateChain` accepted. */
-  async put(chain: ValidatedChain): Promise<void> {
+  async put(chain: ValidatedChain, carried: readonly Uint8Array[] = []): Promise<void> {
     const key = await this.key(chain.leaf.der, chain.root.der);
     const from = Math.max(...chain.path.map((c) => c.notBefore.getTime()));
     const until = Math.min(...chain.path.map((c) => c.notAfter.getTime()));
     this.entries.delete(key);
-    this.entries.set(key, { chain, from, until });
+    const alongside = carried.filter((c) => !chain.path.some((k) => bytesEqual(k.der, c)));
+    this.entries.set(key, { chain, alongside, from, until });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 

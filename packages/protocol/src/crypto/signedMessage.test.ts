@@ -133,6 +133,25 @@ describe.each(providers)("S and SO under the %s provider", (_name, p) => {
       await expectFailure(verifyS(p, msg, { contentType: type }), "signatureFailure", /SHA-256/);
     });
 
+    it("a SignedData.digestAlgorithms that does not list exactly the signer's SHA-256", async () => {
+      const pki = await pkiFor(p);
+      const signed = await S(p, signerOf(pki, "merchantSig"), type, t);
+      const other = rewrite(signed, (sd) => {
+        sd.digestAlgorithms = [new pkijs.AlgorithmIdentifier({ algorithmId: "2.16.840.1.101.3.4.2.2" })];
+      });
+      await expectFailure(verifyS(p, other, { contentType: type }), "signatureFailure", /digestAlgorithms/);
+      const twice = rewrite(signed, (sd) => {
+        sd.digestAlgorithms = [...sd.digestAlgorithms, ...sd.digestAlgorithms];
+      });
+      await expectFailure(verifyS(p, twice, { contentType: type }), "signatureFailure", /digestAlgorithms/);
+      // The untouched signature, rewritten the same way with nothing changed, still verifies.
+      await verifyS(
+        p,
+        rewrite(signed, () => {}),
+        { contentType: type },
+      );
+    });
+
     it("S where SO is expected and the reverse", async () => {
       const pki = await pkiFor(p);
       const s = await S(p, signerOf(pki, "merchantSig"), type, t);

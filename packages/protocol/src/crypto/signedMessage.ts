@@ -215,6 +215,11 @@ async function verify(
   if (detachedContent !== undefined && eContent) throw malformed("SO must not carry its content");
   if (signerInfo.digestAlgorithm.algorithmId !== Std.sha256)
     throw badSignature("digest algorithm is not SHA-256");
+  // SignedData.digestAlgorithms is outside the signature: it must name exactly the signer's
+  // algorithm, so that a changed byte there is refused rather than carried along unnoticed.
+  const listed = signedData.digestAlgorithms;
+  if (listed.length !== 1 || listed[0].algorithmId !== Std.sha256)
+    throw badSignature("SignedData.digestAlgorithms must list exactly SHA-256, the signer's algorithm");
 
   // pkijs checks that a contentType attribute exists, not what it says.
   const typeAttrs = signerInfo.signedAttrs?.attributes.filter((a) => a.type === Std.contentTypeAttr) ?? [];

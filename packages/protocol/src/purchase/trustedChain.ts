@@ -44,7 +44,8 @@ export async function validateUnderTrust(
   check: (cert: SetCertificate) => void,
   revocation?: Revocation,
 ): Promise<ValidatedChain> {
-  const cached = await trust.chainCache?.get(der, trust.pinnedRoot, trust.at);
+  // A message carrying a certificate the cached entry has not seen is judged afresh, as on a cold cache.
+  const cached = await trust.chainCache?.get(der, trust.pinnedRoot, trust.at, carried);
   const cert = cached?.leaf ?? parseSetCertificate(der);
   check(cert);
   const material = revocation ?? revocationFor(trust, cert);
@@ -62,6 +63,6 @@ export async function validateUnderTrust(
     trust.at,
     material ? { revocation: material } : undefined,
   );
-  await trust.chainCache?.put(chain);
+  await trust.chainCache?.put(chain, carried);
   return chain;
 }
