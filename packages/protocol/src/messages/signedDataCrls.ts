@@ -11,8 +11,11 @@ import { SetError } from "../errors";
 const malformed = () => new SetError("decodingFailure", "not a SignedData ContentInfo", "SignedMessage");
 
 const raw = (n: asn1js.AsnType) => new Uint8Array(n.valueBeforeDecodeView);
-const children = (n: asn1js.AsnType | undefined): asn1js.AsnType[] =>
-  ((n?.valueBlock as { value?: unknown } | undefined)?.value as asn1js.AsnType[] | undefined) ?? [];
+/** A constructed node's children; none for a primitive (whose value may be a boolean, a number...). */
+const children = (n: asn1js.AsnType | undefined): asn1js.AsnType[] => {
+  const value = (n?.valueBlock as { value?: unknown } | undefined)?.value;
+  return Array.isArray(value) ? (value as asn1js.AsnType[]) : [];
+};
 const isCrls = (n: asn1js.AsnType) => n.idBlock.tagClass === 3 && n.idBlock.tagNumber === 1;
 
 /** The SignedData's fields, each as its DER, and the ContentInfo's contentType DER. */
