@@ -123,6 +123,16 @@ describe("crashes found by the fuzzer and fixed", () => {
     ).rejects.toBeInstanceOf(SetError);
   });
 
+  test("verifyPInitRes answers a primitive where a SignedData belongs with a SetError", async () => {
+    const expected = { chall_C: new Uint8Array(20), lid_C: new Uint8Array(4), brandID: "Visa" };
+    await expect(
+      verifyPInitRes(world.p, Uint8Array.of(0x01, 0x06, 0, 0, 0, 0, 0, 0), expected, {
+        pinnedRoot: world.pki.root(),
+        at: new Date(),
+      }),
+    ).rejects.toBeInstanceOf(SetError);
+  });
+
   test("verifyS answers a contentType attribute with an empty SET of values with a SetError", async () => {
     const corpus = await buildCorpus(world);
     const wrapper = schema.decodeMessage(corpus.capture.pInitRes).message;
