@@ -97,8 +97,12 @@ async function spliceAuthRes(
     await attacked.card.close();
     const order = await orderView(shop, String(attacked.order.id));
     const rows = attacked.xid ? await authorizationsOf(target.gatewayUrl, attacked.xid) : [];
-    const failure = String((order.authorization as { failure?: string } | null | undefined)?.failure ?? "");
-    const refused = order.state === "authorizationFailed";
+    const record = order.authorization as { failure?: string; inDoubt?: boolean } | null | undefined;
+    const failure = String(record?.failure ?? "");
+    // Refused: the AuthRes was not taken. The merchant either fails the order or, since the gateway
+    // may yet answer for real, keeps it in doubt and asks again; it never authorizes on it.
+    const refused =
+      order.state === "authorizationFailed" || (order.state === "authorizing" && record?.inDoubt === true);
     return {
       refused,
       refusedBy: "merchant",
@@ -118,7 +122,7 @@ export const authResOfOtherTransaction: Attack = {
   title:
     "A man in the middle between merchant and gateway answers a purchase's AuthReq with the approved AuthRes of the merchant's previous transaction.",
   expected:
-    "The merchant refuses the AuthRes (AuthRRPID/XID mismatch); the order is authorizationFailed, not authorized.",
+    "The merchant refuses the AuthRes (AuthRRPID/XID mismatch); the order is not authorized (failed, or in doubt until the gateway's own answer comes).",
   run: (target) =>
     spliceAuthRes(
       target,
@@ -136,7 +140,7 @@ export const authResOfOtherMerchant: Attack = {
   title:
     "A man in the middle answers a purchase's AuthReq with an approved AuthRes the gateway made for merchant B (sealed to merchant B).",
   expected:
-    "The merchant cannot open or match the AuthRes; the order is authorizationFailed, not authorized.",
+    "The merchant cannot open or match the AuthRes; the order is not authorized (failed, or in doubt until the gateway's own answer comes).",
   run: (target) =>
     spliceAuthRes(
       target,
