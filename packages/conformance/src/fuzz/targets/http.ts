@@ -226,7 +226,6 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
     {
       name: "merchant/POST /orders",
       family: "http",
-      defaultRuns: slow(50_000),
       inputs: fc
         .tuple(
           jsonInputs(validOrder),
@@ -264,7 +263,6 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
     {
       name: "merchant/routes",
       family: "http",
-      defaultRuns: slow(50_000),
       inputs: fc.oneof(
         routeRequests([
           "/orders/:id",
@@ -306,7 +304,6 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
     {
       name: "gateway/routes",
       family: "http",
-      defaultRuns: slow(50_000),
       inputs: fc.oneof(
         routeRequests([
           "/admin/authorizations",
@@ -334,7 +331,6 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
     {
       name: "ca/GET lookups",
       family: "http",
-      defaultRuns: slow(50_000),
       inputs: fc.oneof(
         routeRequests([
           "/certificates/:thumb",
