@@ -28,12 +28,17 @@ function encodeStep(s: Step): Uint8Array {
 }
 
 /** Whether a step is a VERIFY_PIN with the right PIN (the one thing that may restore tries). */
-const isRightPin = (s: Step) =>
-  !("raw" in s) &&
-  s.ins === INS.VERIFY_PIN &&
-  s.cla === undefined &&
-  !s.badLength &&
-  Buffer.from(s.data).equals(Buffer.from(CARD_PIN));
+const isRightPin = (s: Step) => {
+  // Judged on the bytes sent, so a raw corpus command that is a right VERIFY_PIN counts too.
+  const b = encodeStep(s);
+  const length = b.length >= 8 ? new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(4) : -1;
+  return (
+    b[0] === CLA &&
+    b[1] === INS.VERIFY_PIN &&
+    length === b.length - 8 &&
+    Buffer.from(b.subarray(8)).equals(Buffer.from(CARD_PIN))
+  );
+};
 
 function steps(corpus: Corpus): fc.Arbitrary<Step> {
   const c = corpus.capture;
