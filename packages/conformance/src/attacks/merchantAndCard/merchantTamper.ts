@@ -80,7 +80,7 @@ const dual = (der: Uint8Array) => {
 };
 
 export const odSaltChanged = tamperAttack(
-  "tamper/oidata-odsalt",
+  "tampering/oidata-odsalt",
   "The PC changes ODSalt in the PReq's OIData.",
   ["signatureFailure"],
   (p) =>
@@ -94,7 +94,7 @@ export const odSaltChanged = tamperAttack(
 );
 
 export const hodForOtherAmount = tamperAttack(
-  "tamper/oidata-hod-other-amount",
+  "tampering/oidata-hod-other-amount",
   "The PC replaces OIData's HOD by the digest of the same order description at a tenth of the amount.",
   ["signatureFailure"],
   async (p) => {
@@ -113,7 +113,7 @@ export const hodForOtherAmount = tamperAttack(
 );
 
 export const hPIDataChanged = tamperAttack(
-  "tamper/oidualsigned-hpidata",
+  "tampering/oidualsigned-hpidata",
   "The PC changes the digest of PIData (the PIHead-side half of the dual signature) that the merchant sees in OIDualSigned.",
   ["signatureFailure"],
   (p) =>
@@ -124,14 +124,14 @@ export const hPIDataChanged = tamperAttack(
 );
 
 export const wrapperXidMismatch = tamperAttack(
-  "tamper/wrapper-xid-mismatch",
+  "tampering/wrapper-xid-mismatch",
   "The PC changes the XID in the PReq's MessageWrapper header, leaving the signed body alone.",
   ["wrapperMsgMismatch", "unknownXID"],
   (p) => rewrapHeader(p.pReq, (ids) => ({ ...ids, xid: ids.xid ? altered(ids.xid) : undefined })),
 );
 
 export const wrapperRrpidMismatch = tamperAttack(
-  "tamper/wrapper-rrpid-mismatch",
+  "tampering/wrapper-rrpid-mismatch",
   "The PC changes the RRPID in the PReq's MessageWrapper header, leaving the signed body alone.",
   ["wrapperMsgMismatch"],
   (p) => rewrapHeader(p.pReq, (ids) => ({ ...ids, rrpid: ids.rrpid ? altered(ids.rrpid) : undefined })),
@@ -167,7 +167,7 @@ function corruptLastCaCertificate(pReq: Uint8Array): Uint8Array {
 const caExpected = ["invalidCertificate", "signatureFailure", "decodingFailure"];
 
 export const corruptedCaCertificate: Attack = {
-  id: "tamper/preq-corrupted-ca-certificate",
+  id: "tampering/preq-corrupted-ca-certificate",
   category: "tampering",
   title:
     "After one genuine purchase with the card, the PC flips one byte inside the subject name of a CA certificate the next PReq's dual signature carries (the cardholder's leaf and the signature untouched).",
@@ -183,7 +183,7 @@ export const corruptedCaCertificate: Attack = {
         prepared,
         corruptLastCaCertificate(prepared.pReq),
         caExpected,
-        "tamper/preq-corrupted-ca-certificate (after a genuine purchase)",
+        "tampering/preq-corrupted-ca-certificate (after a genuine purchase)",
       );
     } finally {
       await prepared.card.close();
@@ -192,7 +192,7 @@ export const corruptedCaCertificate: Attack = {
 };
 
 export const digestAlgorithmsChanged = tamperAttack(
-  "tamper/preq-signeddata-digest-algorithms",
+  "tampering/preq-signeddata-digest-algorithms",
   "The PC flips one byte of the digest algorithm OID listed in the dual signature's SignedData.digestAlgorithms (outside the signed bytes).",
   ["decodingFailure", "signatureFailure", "unspecifiedFailure"],
   (p) => {
@@ -244,7 +244,7 @@ export function byteFlips(seed?: number): Attack {
 }
 
 const preqByteFlipsBase = {
-  id: "tamper/preq-byte-flips",
+  id: "tampering/preq-byte-flips",
   category: "tampering",
   title:
     "The PC flips one byte of the PReq at sampled offsets of each position class (header ids and version, OIData and the other signed body, the dual signature's value), one altered copy per offset.",
