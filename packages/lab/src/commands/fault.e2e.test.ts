@@ -86,6 +86,27 @@ function expectOrderReceived(r: PurchaseResult) {
   expect(r.order.state).toBe("authorizationFailed");
 }
 
+/** No usable answer, yet the gateway may have decided: the order waits in doubt, the buyer hears orderReceived. */
+function expectInDoubt(r: PurchaseResult) {
+  expect(r.mediator.outcome).toBe("orderReceived");
+  expect(r.mediator.completionCode).toBe("orderReceived");
+  expect(r.order.state).toBe("authorizing");
+  expect((r.order as { authorization?: { inDoubt?: boolean } }).authorization?.inDoubt).toBe(true);
+}
+
+/** The merchant's order once its in-doubt authorization is settled (it re-sends every 5 s). */
+async function settledOrder(r: PurchaseResult, limitMs = 60_000) {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const order = (await (await fetch(`${state.parties.merchant.url}/orders/${r.orderId}`)).json()) as {
+      state: string;
+      history: { state: string; detail: string }[];
+    };
+    if (order.state !== "authorizing" || Date.now() > deadline) return order;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
 describe("gateway fault switches", () => {
   it("the routes show, replace and clear the plan; an invalid plan is 400 with the reason", async () => {
     const url = `${state.parties.gateway.url}/admin/faults`;
@@ -155,16 +176,21 @@ describe("gateway fault switches", () => {
     expect(authReqsOf(since, xid).map((e) => e.kind)).toEqual(["authRes", "replay"]);
   });
 
-  it("503 on every attempt: nothing is committed, the order is authorizationFailed and the buyer gets orderReceived", async () => {
+  it("503 on every attempt: nothing is committed, the order waits in doubt, and is authorized once the gateway answers", async () => {
     const since = logSize(gatewayLog());
     await setFaults(home, "gateway", { http5xxRate: 1 });
     const r = await pay();
-    expectOrderReceived(r);
+    expectInDoubt(r);
     expect(r.authorizations).toEqual([]);
     const faults = logEntries(gatewayLog(), since).filter(isFault("http5xx"));
     expect(faults.length).toBeGreaterThanOrEqual(1);
     expect(faults[0].xid).toBe(r.order.xid);
     expect(authReqsOf(since, r.order.xid!)).toEqual([]);
+    await clearFaults(home, "gateway");
+    const settled = await settledOrder(r);
+    expect(settled.state).toBe("authorized");
+    expect(settled.history.at(-1)?.detail).toMatch(/^settled after doubt: approved/);
+    expect(authReqsOf(since, r.order.xid!).map((e) => e.kind)).toEqual(["authRes"]);
   });
 
   it("503 once: the merchant's retry is authorized", async () => {
@@ -189,31 +215,37 @@ describe("gateway fault switches", () => {
     expect(authReqsOf(since, r.order.xid!).map((e) => e.kind)).toEqual(["authRes", "replay"]);
   });
 
-  it("malformed answer on every attempt: the order is not authorized, the buyer gets orderReceived", async () => {
+  it("malformed answer on every attempt: the order waits in doubt, then settles with the gateway's stored AuthRes", async () => {
     const since = logSize(gatewayLog());
     await setFaults(home, "gateway", { malformedRate: 1 });
     const r = await pay();
-    expectOrderReceived(r);
+    expectInDoubt(r);
     expect(logEntries(gatewayLog(), since).filter(isFault("malformed")).length).toBeGreaterThanOrEqual(1);
     // The gateway did commit (the fault sits after the commit); the merchant never got a usable answer.
     expect(r.authorizations).toHaveLength(1);
-    const last = r.order.history?.at(-1);
-    expect(last?.state).toBe("authorizationFailed");
+    await clearFaults(home, "gateway");
+    const settled = await settledOrder(r);
+    expect(settled.state).toBe("authorized");
+    expect(authReqsOf(since, r.order.xid!).filter((e) => e.kind === "authRes")).toHaveLength(1);
   });
 
   it("bad signature on every attempt: the merchant's signature check refuses the AuthRes", async () => {
     const since = logSize(gatewayLog());
     await setFaults(home, "gateway", { badSignatureRate: 1 });
     const r = await pay();
-    expectOrderReceived(r);
+    expectInDoubt(r);
     const faults = logEntries(gatewayLog(), since).filter(isFault("badSignature"));
     expect(faults.length).toBeGreaterThanOrEqual(1);
     expect(faults.every((f) => f.skipped === undefined)).toBe(true);
     // The merchant's opener reports a failed inner signature as the one generic decryption error.
-    expect(String(r.order.history?.at(-1)?.detail)).toMatch(/^AuthRes refused: decodingFailure/);
+    expect(String((r.order as { authorization?: { failure?: string } }).authorization?.failure)).toMatch(
+      /AuthRes refused: decodingFailure/,
+    );
     // The same AuthReq without the fault gets the genuine AuthRes the gateway kept.
     expect(r.authorizations).toHaveLength(1);
     expect(r.authorizations[0].authCode).toBe("approved");
+    await clearFaults(home, "gateway");
+    expect((await settledOrder(r)).state).toBe("authorized");
   });
 
   it("bad signature once: the genuine AuthRes on the retry is accepted (negative control for the forged one)", async () => {
