@@ -2,14 +2,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type CryptoProvider, nodeProvider } from "@setlab/protocol";
-import { createTestPki, defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
+import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
 import { GatewayFunction } from "../testing/gatewayFunction";
 import { kitOf, pInitReq, pReq, readPInitRes, readPRes } from "../testing/testCard";
+import { testMerchantConfig } from "../testing/testMerchantConfig";
 import { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 import { Merchant } from "./merchant";
-import type { MerchantConfig } from "./merchantConfig";
 
 const p = nodeProvider();
 let pki: TestPki;
@@ -23,29 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function config(): MerchantConfig {
-  const chain = pki.intermediatesOf("merchantSig");
-  const sig = { certificate: pki.merchantSig.certificate, privateKey: pki.merchantSig.privateKey };
-  return {
-    brands: [
-      {
-        brandID: "Visa",
-        signer: { ...sig, chain },
-        authSigner: { ...sig, chain: [pki.merchantKex.certificate, ...chain] },
-        decrypter: { certificate: pki.merchantKex.certificate, privateKey: pki.merchantKex.privateKey },
-        gateway: {
-          id: "Visa",
-          certificate: pki.gatewayKex.certificate,
-          chain: pki.intermediatesOf("gatewayKex"),
-        },
-        cardCertRequired: true,
-      },
-    ],
-    merchantID: defaultMerchantData.merID,
-    trust: { pinnedRoot: pki.root.certificate },
-  };
-}
-
 /** The same provider with a clock `offsetMs` off. */
 const skewed = (offsetMs: number): CryptoProvider =>
   Object.create(p, { now: { value: () => new Date(Date.now() + offsetMs) } }) as CryptoProvider;
@@ -53,7 +30,12 @@ const skewed = (offsetMs: number): CryptoProvider =>
 function merchantOver(db: string, clock: CryptoProvider = p) {
   const gateway = new GatewayFunction(p, pki);
   return {
-    merchant: new Merchant({ p: clock, repo: new SqliteRepository(db), config: config(), gateway }),
+    merchant: new Merchant({
+      p: clock,
+      repo: new SqliteRepository(db),
+      config: testMerchantConfig(pki),
+      gateway,
+    }),
     gateway,
   };
 }

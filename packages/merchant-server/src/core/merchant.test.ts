@@ -7,8 +7,8 @@ import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
 import { GatewayFunction } from "../testing/gatewayFunction";
 import { kitOf, pInitReq, pReq, readPInitRes, readPRes } from "../testing/testCard";
+import { testMerchantConfig } from "../testing/testMerchantConfig";
 import { Merchant } from "./merchant";
-import type { MerchantConfig } from "./merchantConfig";
 import type { Order } from "./order";
 
 const p = nodeProvider();
@@ -22,33 +22,15 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function configOf(cardCertRequired = true): MerchantConfig {
-  const chain = pki.intermediatesOf("merchantSig");
-  const sig = { certificate: pki.merchantSig.certificate, privateKey: pki.merchantSig.privateKey };
-  return {
-    brands: [
-      {
-        brandID: "Visa",
-        signer: { ...sig, chain },
-        authSigner: { ...sig, chain: [pki.merchantKex.certificate, ...chain] },
-        decrypter: { certificate: pki.merchantKex.certificate, privateKey: pki.merchantKex.privateKey },
-        gateway: {
-          id: "Visa",
-          certificate: pki.gatewayKex.certificate,
-          chain: pki.intermediatesOf("gatewayKex"),
-        },
-        cardCertRequired,
-      },
-    ],
-    merchantID: defaultMerchantData.merID,
-    trust: { pinnedRoot: pki.root.certificate },
-  };
-}
-
 function setup(options: { cardCertRequired?: boolean; db?: string } = {}) {
   const repo = new SqliteRepository(options.db ?? path.join(dir, `m${++n}.db`));
   const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({ p, repo, config: configOf(options.cardCertRequired), gateway });
+  const merchant = new Merchant({
+    p,
+    repo,
+    config: testMerchantConfig(pki, options.cardCertRequired),
+    gateway,
+  });
   return { repo, gateway, merchant };
 }
 

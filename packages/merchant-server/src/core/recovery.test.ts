@@ -11,16 +11,16 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { nodeProvider, schema, wrapMessage } from "@setlab/protocol";
-import { createTestPki, defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
+import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { SET_PAYMENT } from "@setlab/runtime";
 import { HttpGatewayClient } from "../httpGatewayClient";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
 import { GatewayFunction } from "../testing/gatewayFunction";
 import { kitOf, pInitReq, pReq, readPInitRes, readPRes } from "../testing/testCard";
+import { testMerchantConfig } from "../testing/testMerchantConfig";
 import type { GatewayClient } from "./gatewayClient";
 import { Merchant } from "./merchant";
-import type { MerchantConfig } from "./merchantConfig";
 
 const p = nodeProvider();
 let pki: TestPki;
@@ -33,33 +33,10 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function config(): MerchantConfig {
-  const chain = pki.intermediatesOf("merchantSig");
-  const sig = { certificate: pki.merchantSig.certificate, privateKey: pki.merchantSig.privateKey };
-  return {
-    brands: [
-      {
-        brandID: "Visa",
-        signer: { ...sig, chain },
-        authSigner: { ...sig, chain: [pki.merchantKex.certificate, ...chain] },
-        decrypter: { certificate: pki.merchantKex.certificate, privateKey: pki.merchantKex.privateKey },
-        gateway: {
-          id: "Visa",
-          certificate: pki.gatewayKex.certificate,
-          chain: pki.intermediatesOf("gatewayKex"),
-        },
-        cardCertRequired: true,
-      },
-    ],
-    merchantID: defaultMerchantData.merID,
-    trust: { pinnedRoot: pki.root.certificate },
-  };
-}
-
 /** One merchant process over a database file. */
 function merchantOn(db: string, gateway: GatewayClient) {
   const repo = new SqliteRepository(db);
-  return { repo, merchant: new Merchant({ p, repo, config: config(), gateway }) };
+  return { repo, merchant: new Merchant({ p, repo, config: testMerchantConfig(pki), gateway }) };
 }
 
 /**
