@@ -59,7 +59,11 @@ describe("tampering at the merchant", () => {
     expectRefused(await staleHeaderDate.run(lab.target), ["messageTooOld"]);
   });
   it("after a genuine purchase, a corrupted CA certificate under the dual signature is still refused", async () => {
-    expectRefused(await corruptedCaCertificate.run(lab.target), ["invalidCertificate", "signatureFailure", "decodingFailure"]);
+    expectRefused(await corruptedCaCertificate.run(lab.target), [
+      "invalidCertificate",
+      "signatureFailure",
+      "decodingFailure",
+    ]);
   });
   it("a flipped OID in the dual signature's SignedData.digestAlgorithms is refused", async () => {
     expectRefused(await digestAlgorithmsChanged.run(lab.target), ["signatureFailure"]);
