@@ -1,6 +1,7 @@
 import type { Attack } from "../attack";
 import { startTestLab, type TestLab } from "../toolkit/labFixture";
 import { pInitResOldChallC } from "./cardReplay";
+import { pInitResByteFlips, pResByteFlips } from "./cardTamper";
 import {
   cardholderSignsPInitRes,
   crossBrandGateway,
@@ -29,6 +30,23 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await lab?.stop();
+});
+
+describe("one byte anywhere in what the card checks", () => {
+  it("every sampled flip of a PInitRes is refused by the card; the genuine one is accepted", async () => {
+    const o = await pInitResByteFlips(20261126).run(lab.target);
+    expect(o.detail).toMatch(/all refused/);
+    expect(o.detail).toMatch(/genuine PInitRes afterwards: 9000/);
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
+  });
+  it("every sampled flip of a PRes is refused by the card; the genuine one is accepted", async () => {
+    const o = await pResByteFlips(20261126).run(lab.target);
+    expect(o.detail).toMatch(/all refused/);
+    expect(o.detail).toMatch(/genuine PRes afterwards: 9000/);
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
+  });
 });
 
 describe("replays and the PC at the card", () => {

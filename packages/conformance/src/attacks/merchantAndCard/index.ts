@@ -1,6 +1,7 @@
 /** Attacks aimed at the merchant's purchase endpoint and at the card through the mediator. */
 import type { Attack } from "../attack";
 import { cardReplayAttacks } from "./cardReplay";
+import { cardTamperAttacks } from "./cardTamper";
 import { certificateAttacks } from "./certificateConfusion";
 import { downgradeAttacks } from "./downgrade";
 import { errorLoopAttacks } from "./errorLoop";
@@ -13,6 +14,7 @@ export const merchantAndCardAttacks: readonly Attack[] = [
   ...merchantReplayAttacks,
   ...cardReplayAttacks,
   ...merchantTamperAttacks,
+  ...cardTamperAttacks,
   ...certificateAttacks,
   ...downgradeAttacks,
   ...gatewaySubstitutionAttacks,
