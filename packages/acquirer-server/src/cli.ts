@@ -6,10 +6,10 @@
  * passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else "setlab".
  */
 import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
-import { announceListening, createLogger, keyPassphrase, LabPki } from "@setlab/runtime";
+import { announceListening, createLogger, faultsAllowed, keyPassphrase, LabPki } from "@setlab/runtime";
 import { AuthResForger } from "./faults/badSignature";
 import { randomSourceFromEnv } from "./faults/faultDecision";
-import { faultsAllowed, GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
+import { GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
 import { Gateway } from "./gateway/gateway";
 import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom, merchantKexFrom } from "./gatewayPki";
 import { buildGatewayServer } from "./server";

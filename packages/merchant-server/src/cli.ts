@@ -13,9 +13,16 @@
  * JSON on stderr. Bad arguments or an unreadable PKI are one line on stderr and exit code 2.
  */
 import { nodeProvider } from "@setlab/protocol";
-import { announceListening, createLogger, keyPassphrase, LabPki, LabPkiError } from "@setlab/runtime";
+import {
+  announceListening,
+  createLogger,
+  faultsAllowed,
+  keyPassphrase,
+  LabPki,
+  LabPkiError,
+} from "@setlab/runtime";
 import { Merchant } from "./core/merchant";
-import { faultsAllowed, MerchantFaults } from "./faults/merchantFaults";
+import { MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
 import { labMerchantConfig } from "./labMerchantConfig";
 import { buildMerchantServer } from "./server";

@@ -3,6 +3,7 @@
  * AuthReqs, as probabilities per AuthReq. Pure: parsing and validation of the JSON an operator
  * PUTs on `/admin/faults`; an invalid plan is a `FaultPlanError` with a message naming the field.
  */
+import { FaultPlanError } from "@setlab/runtime";
 
 export type DelayStage = "received" | "committed";
 
@@ -25,9 +26,7 @@ export interface GatewayFaultPlan {
   readonly clockSkewSeconds?: number;
 }
 
-export class FaultPlanError extends Error {
-  override readonly name = "FaultPlanError";
-}
+export { FaultPlanError };
 
 /** The longest delay a plan may ask for: 10 minutes. */
 export const maxDelayMs = 600_000;

@@ -10,13 +10,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { type CryptoProvider, schema } from "@setlab/protocol";
-import { type Logger, runIdOf } from "@setlab/runtime";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type Logger, registerFaultRoutes, runIdOf } from "@setlab/runtime";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AuthReqOutcome } from "../gateway/gateway";
 import type { GatewayStore } from "../store/gatewayStore";
 import type { AuthResForger } from "./badSignature";
 import { decideFaults, type FaultDecision, type RandomSource } from "./faultDecision";
-import { FaultPlanError, type GatewayFaultPlan, isEmptyPlan, parseGatewayFaultPlan } from "./faultPlan";
+import { type GatewayFaultPlan, isEmptyPlan, parseGatewayFaultPlan } from "./faultPlan";
 
 export interface GatewayFaultsOptions {
   readonly logger: Logger;
@@ -102,21 +102,7 @@ export class GatewayFaults {
 
   /** Register the admin routes and the hooks on `POST /set`. Call before the routes are added. */
   register(app: FastifyInstance): void {
-    app.get("/admin/faults", async () => this.current);
-    app.put("/admin/faults", { errorHandler: planBodyError }, async (req, reply) => {
-      try {
-        this.setPlan(parseGatewayFaultPlan(req.body));
-        return this.current;
-      } catch (e) {
-        if (!(e instanceof FaultPlanError)) throw e;
-        reply.code(400);
-        return { error: `invalid fault plan: ${e.message}` };
-      }
-    });
-    app.delete("/admin/faults", async () => {
-      this.clear();
-      return this.current;
-    });
+    registerFaultRoutes(app, this, parseGatewayFaultPlan);
 
     const isAuthReq = (req: FastifyRequest) => req.method === "POST" && req.routeOptions.url === SET_PATH;
 
@@ -185,13 +171,3 @@ export class GatewayFaults {
 export function skewedProvider(base: CryptoProvider, skewMs: () => number): CryptoProvider {
   return { ...base, now: () => new Date(base.now().getTime() + skewMs()) };
 }
-
-/** A body fastify cannot parse (not JSON, another media type): the status it chose, and why. */
-export function planBodyError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
-  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-  reply.code(status).send({ error: `invalid fault plan: ${error.message}` });
-}
-
-/** Fault switches are honoured only when the process was started with SETLAB_ALLOW_FAULTS=1. */
-export const faultsAllowed = (env: NodeJS.ProcessEnv = process.env): boolean =>
-  env.SETLAB_ALLOW_FAULTS === "1";

@@ -3,14 +3,13 @@
  * after its bytes arrived and before the merchant records it or answers the PReq (the window in
  * which a killed merchant has an authorization it never recorded). Pure validation.
  */
+import { FaultPlanError } from "@setlab/runtime";
 
 export interface MerchantFaultPlan {
   readonly pauseAfterAuthResMs?: number;
 }
 
-export class FaultPlanError extends Error {
-  override readonly name = "FaultPlanError";
-}
+export { FaultPlanError };
 
 /** The longest pause a plan may ask for: 10 minutes. */
 export const maxPauseMs = 600_000;

@@ -4,10 +4,10 @@
  * otherwise the routes do not exist (404) and the gateway client is not wrapped.
  */
 import { schema } from "@setlab/protocol";
-import type { Logger } from "@setlab/runtime";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type Logger, registerFaultRoutes } from "@setlab/runtime";
+import type { FastifyInstance } from "fastify";
 import type { GatewayClient } from "../core/gatewayClient";
-import { FaultPlanError, type MerchantFaultPlan, parseMerchantFaultPlan } from "./merchantFaultPlan";
+import { type MerchantFaultPlan, parseMerchantFaultPlan } from "./merchantFaultPlan";
 import { PausingGatewayClient } from "./pausingGatewayClient";
 
 function wrapperXid(message: Uint8Array): string | undefined {
@@ -52,31 +52,8 @@ export class MerchantFaults {
     );
   }
 
+  /** The `/admin/faults` routes. */
   register(app: FastifyInstance): void {
-    app.get("/admin/faults", async () => this.current);
-    app.put("/admin/faults", { errorHandler: planBodyError }, async (req, reply) => {
-      try {
-        this.setPlan(parseMerchantFaultPlan(req.body));
-        return this.current;
-      } catch (e) {
-        if (!(e instanceof FaultPlanError)) throw e;
-        reply.code(400);
-        return { error: `invalid fault plan: ${e.message}` };
-      }
-    });
-    app.delete("/admin/faults", async () => {
-      this.clear();
-      return this.current;
-    });
+    registerFaultRoutes(app, this, parseMerchantFaultPlan);
   }
 }
-
-/** A body fastify cannot parse (not JSON, another media type): the status it chose, and why. */
-export function planBodyError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
-  const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-  reply.code(status).send({ error: `invalid fault plan: ${error.message}` });
-}
-
-/** Fault switches are honoured only when the process was started with SETLAB_ALLOW_FAULTS=1. */
-export const faultsAllowed = (env: NodeJS.ProcessEnv = process.env): boolean =>
-  env.SETLAB_ALLOW_FAULTS === "1";
