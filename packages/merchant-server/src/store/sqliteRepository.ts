@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS orders (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+-- Startup recovery and the periodic settlement of authorizations in doubt look orders up by state.
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state);
 CREATE TABLE IF NOT EXISTS order_history (
   order_id INTEGER NOT NULL REFERENCES orders(id),
   seq INTEGER NOT NULL,
