@@ -1,0 +1,128 @@
+/**
+ * `pnpm bench` (acquirer-server): what durable storage costs on this disk. It prints the raw cost
+ * of one SQLite commit in WAL mode with synchronous=FULL (one fsync of the WAL per commit), and
+ * the gateway store's own rates: recordAuthorization (the one write per AuthReq) one at a time and
+ * with several in flight, and the reads a decision makes. "main thread busy" is the event loop's
+ * active time per operation: time in which the gateway can do nothing else.
+ *
+ * Environment: BENCH_SECONDS (per figure, default 2), BENCH_STORE_DIR (where the database files
+ * go, default os.tmpdir(); the lab keeps its state under .setlab/).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import Database from "better-sqlite3";
+import { type AuthorizationRow, GatewayStore } from "./gatewayStore";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+const baseDir = process.env.BENCH_STORE_DIR || os.tmpdir();
+
+interface Rate {
+  readonly ops: number;
+  readonly ms: number;
+  readonly busyMs: number;
+}
+
+/** Run `op` from `lanes` concurrent callers for about `seconds`. */
+async function rate(lanes: number, op: (i: number) => unknown): Promise<Rate> {
+  let next = 0;
+  const start = performance.now();
+  const elu = performance.eventLoopUtilization();
+  const lane = async () => {
+    while (performance.now() - start < seconds * 1000) await op(next++);
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  const ms = performance.now() - start;
+  // Busy is all but the loop's idle time: a synchronous fsync never lets the loop go idle.
+  return { ops: next, ms, busyMs: ms - performance.eventLoopUtilization(elu).idle };
+}
+
+function print(name: string, r: Rate): void {
+  const perOp = r.ms / r.ops;
+  console.log(
+    `${name}: ${((r.ops * 1000) / r.ms).toFixed(0)}/s (${perOp.toFixed(3)} ms each; main thread busy ${(r.busyMs / r.ops).toFixed(3)} ms per op; ${r.ops} ops)`,
+  );
+}
+
+/** One 4 KiB row per transaction, the size of a stored SET message, straight through better-sqlite3. */
+async function rawCommits(dir: string, synchronous: "FULL" | "NORMAL"): Promise<Rate> {
+  const db = new Database(path.join(dir, `raw-${synchronous}.sqlite`));
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${synchronous}`);
+  db.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)");
+  const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+  const blob = Buffer.alloc(4096, 7);
+  try {
+    return await rate(1, () => insert.run(blob));
+  } finally {
+    db.close();
+  }
+}
+
+const account = {
+  cardId: "bench",
+  brand: "Visa",
+  pan: "4111110000000005",
+  expiry: "209912",
+  outcome: "approve",
+  creditLimit: Number.MAX_SAFE_INTEGER,
+};
+const response = new Uint8Array(5200).fill(0x30);
+const hex = (i: number, width: number) => i.toString(16).padStart(width, "0");
+
+const row = (run: string, i: number): AuthorizationRow => ({
+  authRRPID: `${run}${hex(i, 38)}`,
+  xid: `${run}${hex(i, 38)}`,
+  merchantID: "SETLAB-MER-0001",
+  brand: "Visa",
+  amount: 100,
+  currency: 392,
+  amtExp10: 0,
+  authCode: "approved",
+  approvalCode: "ABC123",
+  held: 100,
+  cardId: account.cardId,
+  requestHash: hex(i, 64),
+  response,
+  created: new Date().toISOString(),
+});
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(baseDir, "setlab-store-bench-"));
+  console.log(`gateway store bench in ${dir} (${seconds} s per figure)`);
+  try {
+    print("SQLite commit, WAL, synchronous=FULL, 4 KiB row", await rawCommits(dir, "FULL"));
+    print(
+      "SQLite commit, WAL, synchronous=NORMAL (no fsync; reference only)",
+      await rawCommits(dir, "NORMAL"),
+    );
+    const store = GatewayStore.open(path.join(dir, "gateway.sqlite"));
+    await store.seedAccounts([account]);
+    print(
+      "gateway store recordAuthorization, one at a time",
+      await rate(1, (i) => store.recordAuthorization(row("01", i))),
+    );
+    print(
+      "gateway store recordAuthorization, 8 in flight",
+      await rate(8, (i) => store.recordAuthorization(row("02", i))),
+    );
+    print(
+      "gateway store decision reads (authorization, authorizationsByXid, accountByPan)",
+      await rate(1, (i) => {
+        const r = row("01", i % 1000);
+        store.authorization(r.authRRPID);
+        store.authorizationsByXid(r.xid);
+        store.accountByPan(account.pan);
+      }),
+    );
+    await store.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
