@@ -3,16 +3,16 @@
  * `src/schema/`, built from the combinators in `primitives.ts` and `constructed.ts`.
  *
  * Why not @peculiar/asn1-schema: it neither enforces SIZE/range bounds nor rejects non-DER input,
- * and SET's hash chain needs both (every DD/H is over exact DER). asn1js parses the TLV tree here;
- * the combinators interpret it strictly, and `decodeDer` finally re-encodes the value and demands
- * the same bytes back, which rejects every non-canonical encoding in one place.
+ * and SET's hash chain needs both (every DD/H is over exact DER). The byte-walking reader in
+ * `der.ts` enforces DER framing while it reads; the combinators interpret its nodes strictly and
+ * enforce the type-level DER rules (DEFAULT absent, SET OF sorted), so a decoded value is the one
+ * value with these bytes as its encoding, without re-encoding it to prove so.
  */
-import * as asn1js from "asn1js";
 import { DecodeError, type ErrorCode } from "../errors";
-import { bytesEqual, describeTag, type TagKey, tagKey } from "./tlv";
+import { Node, readDer } from "./der";
+import { describeTag, type TagKey } from "./tlv";
 
-/** A parsed TLV node, as asn1js returns it. */
-export type Node = asn1js.AsnType;
+export { Node };
 
 /** Structural description of a codec, used to derive sample values and fuzz inputs generically. */
 export type Spec =
@@ -71,60 +71,41 @@ export function fail(where: string, message: string, code: ErrorCode = "decoding
 }
 
 export function nodeTag(node: Node): TagKey {
-  return tagKey(node.idBlock.tagClass, node.idBlock.tagNumber);
+  return node.tag;
 }
 
 export function expectTag(node: Node, tag: TagKey, constructed: boolean, path: string): void {
-  const got = nodeTag(node);
-  if (got !== tag) fail(path, `expected ${describeTag(tag)}, found ${describeTag(got)}`);
-  if (node.idBlock.isConstructed !== constructed)
+  if (node.tag !== tag) fail(path, `expected ${describeTag(tag)}, found ${describeTag(node.tag)}`);
+  if (node.constructed !== constructed)
     fail(path, `${describeTag(tag)} must be ${constructed ? "constructed" : "primitive"}`);
-  if (node.lenBlock.isIndefiniteForm) fail(path, "indefinite length is not DER");
 }
 
-/** The exact TLV bytes asn1js parsed for this node. */
+/** The exact TLV bytes of this node, as a copy the caller owns. */
 export function nodeBytes(node: Node): Uint8Array {
-  return new Uint8Array(node.valueBeforeDecodeView);
+  return node.bytes.slice();
 }
 
-/** The content octets of a primitive node. */
+/** The content octets of a primitive node, as a view on the input: copy before keeping them. */
 export function nodeContent(node: Node): Uint8Array {
-  const all = node.valueBeforeDecodeView;
-  const header = node.idBlock.blockLength + node.lenBlock.blockLength;
-  return new Uint8Array(all.buffer, all.byteOffset + header, all.byteLength - header);
+  return node.content;
 }
 
-export function nodeChildren(node: Node): Node[] {
-  const value = (node.valueBlock as { value?: unknown }).value;
-  return Array.isArray(value) ? (value as Node[]) : [];
+export function nodeChildren(node: Node): readonly Node[] {
+  return node.children;
 }
 
-/** Parse a buffer holding exactly one TLV; no trailing bytes. */
+/** Read a buffer holding exactly one DER value; no trailing bytes, DER framing throughout. */
 export function parseOne(bytes: Uint8Array, path: string): Node {
-  const copy = new Uint8Array(bytes); // own buffer: asn1js keeps views into it
-  let parsed: ReturnType<typeof asn1js.fromBER>;
-  try {
-    parsed = asn1js.fromBER(copy.buffer);
-  } catch (e) {
-    // asn1js throws on some malformed primitives (a UniversalString not a multiple of 4 bytes).
-    fail(path, `malformed BER (${(e as Error).name})`);
-  }
-  if (parsed.offset === -1) fail(path, `malformed BER: ${parsed.result.error || "unreadable"}`);
-  if (parsed.offset !== copy.length)
-    fail(path, `${copy.length - parsed.offset} trailing byte(s) after the value`);
-  return parsed.result;
+  return readDer(bytes, path);
 }
 
 /**
- * Strict DER decode: one value, no trailing bytes, every bound checked, and the canonical
- * re-encoding must equal the input. Any failure, including a stack overflow on hostile nesting,
- * is a DecodeError.
+ * Strict DER decode: one value, no trailing bytes, every bound and DER rule checked while
+ * reading. Any failure, including a library throw deep inside a codec, is a DecodeError.
  */
 export function decodeDer<T>(codec: Codec<T>, bytes: Uint8Array, path = typeName(codec)): T {
   try {
-    const value = codec.decode(parseOne(bytes, path), path);
-    if (!bytesEqual(codec.encode(value), bytes)) fail(path, "encoding is valid BER but not DER");
-    return value;
+    return codec.decode(parseOne(bytes, path), path);
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError("decodingFailure", `unreadable input (${(e as Error).name})`, path);

@@ -12,7 +12,16 @@ import {
   type TaggedCodec,
 } from "./codec";
 import { tagged } from "./primitives";
-import { compareBytes, concatBytes, context, describeTag, isSingleTlv, type TagKey, universal } from "./tlv";
+import {
+  bytesEqual,
+  compareBytes,
+  concatBytes,
+  context,
+  describeTag,
+  isSingleTlv,
+  type TagKey,
+  universal,
+} from "./tlv";
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -67,12 +76,18 @@ function sameEncoding(codec: Codec<unknown>, a: unknown, b: unknown): boolean {
   return compareBytes(x, y) === 0;
 }
 
+/** The DER of each DEFAULT field's default value, computed once per codec. */
+function defaultEncodings(infos: readonly FieldInfo[]): (Uint8Array | undefined)[] {
+  return infos.map((f) => (f.presence === "default" ? f.codec.encode(f.defaultValue) : undefined));
+}
+
 /**
  * SEQUENCE. Optional and DEFAULT fields are recognised by tag; the module is written so that
  * every optional field's tags differ from those of the fields that may follow it.
  */
 export function sequence<F extends Record<string, FieldSpec>>(fields: F): TaggedCodec<SequenceValue<F>> {
   const infos = Object.entries(fields).map(([name, spec]) => toFieldInfo(name, spec));
+  let defaults: (Uint8Array | undefined)[] | undefined;
   type V = SequenceValue<F>;
   return tagged<V>(
     universal(16),
@@ -97,9 +112,14 @@ export function sequence<F extends Record<string, FieldSpec>>(fields: F): Tagged
       const children = nodeChildren(node);
       const out: Record<string, unknown> = {};
       let i = 0;
-      for (const f of infos) {
+      for (const [k, f] of infos.entries()) {
         const child = children[i];
         if (child !== undefined && matches(f.codec, nodeTag(child))) {
+          if (f.presence === "default") {
+            defaults ??= defaultEncodings(infos);
+            if (bytesEqual(child.bytes, defaults[k] as Uint8Array))
+              fail(`${path}.${f.name}`, "a DEFAULT value must be absent in DER");
+          }
           out[f.name] = f.codec.decode(child, `${path}.${f.name}`);
           i++;
         } else if (f.presence === "required") {
@@ -138,6 +158,10 @@ function listOf<T>(kind: "sequenceOf" | "setOf", item: Codec<T>, min: number, ma
       const children = nodeChildren(node);
       if (children.length < min || children.length > max)
         fail(path, `${children.length} items outside SIZE(${min}..${max})`);
+      if (kind === "setOf")
+        for (let i = 1; i < children.length; i++)
+          if (compareBytes(children[i - 1].bytes, children[i].bytes) > 0)
+            fail(`${path}[${i}]`, "SET OF elements are not in DER order");
       return children.map((c, i) => item.decode(c, `${path}[${i}]`));
     },
   );

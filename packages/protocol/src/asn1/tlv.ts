@@ -1,11 +1,12 @@
 /**
- * DER serialisation of tag-length-value triples. Parsing goes through asn1js (see `codec.ts`);
- * writing is this small function because our codecs already produce exact content octets.
+ * DER serialisation of tag-length-value triples, and the tag numbering shared with the reader
+ * (`der.ts`). Writing is this small function because our codecs already produce exact content
+ * octets; each value is written with one allocation.
  */
 
 export const TagClass = { universal: 1, application: 2, context: 3, private: 4 } as const;
 
-/** A tag as one number: class in the high bits, tag number in the low 28 bits (asn1js class numbering). */
+/** A tag as one number: class (1 universal .. 4 private) in the high bits, tag number in the low 28 bits. */
 export type TagKey = number;
 export const tagKey = (cls: number, num: number): TagKey => cls * 0x1000_0000 + num;
 export const universal = (num: number): TagKey => tagKey(TagClass.universal, num);
@@ -24,7 +25,7 @@ export function describeTag(t: TagKey): string {
 }
 
 function identifier(tag: TagKey, constructed: boolean): number[] {
-  const cls = tagClassOf(tag) - 1; // asn1js 1..4 -> X.690 0..3
+  const cls = tagClassOf(tag) - 1; // class numbering 1..4 -> X.690 0..3
   const num = tagNumberOf(tag);
   const first = (cls << 6) | (constructed ? 0x20 : 0);
   if (num < 31) return [first | num];
@@ -37,18 +38,32 @@ function identifier(tag: TagKey, constructed: boolean): number[] {
   return [first | 0x1f, ...stack.map((b, i) => (i < stack.length - 1 ? b | 0x80 : b))];
 }
 
-function lengthOctets(len: number): number[] {
-  if (len < 0x80) return [len];
-  const bytes: number[] = [];
-  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return [0x80 | bytes.length, ...bytes];
+/** Identifier octets per (tag, constructed), computed once: codecs reuse a handful of tags. */
+const identifiers = new Map<number, number[]>();
+
+function identifierOf(tag: TagKey, constructed: boolean): number[] {
+  const key = constructed ? -tag - 1 : tag;
+  let id = identifiers.get(key);
+  if (id === undefined) {
+    id = identifier(tag, constructed);
+    identifiers.set(key, id);
+  }
+  return id;
 }
 
 export function tlv(tag: TagKey, constructed: boolean, content: Uint8Array): Uint8Array {
-  const head = [...identifier(tag, constructed), ...lengthOctets(content.length)];
-  const out = new Uint8Array(head.length + content.length);
-  out.set(head, 0);
-  out.set(content, head.length);
+  const id = identifierOf(tag, constructed);
+  const len = content.length;
+  const lenOctets = len < 0x80 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : len < 0x1000000 ? 4 : 5;
+  const out = new Uint8Array(id.length + lenOctets + len);
+  let at = 0;
+  for (const b of id) out[at++] = b;
+  if (lenOctets === 1) out[at++] = len;
+  else {
+    out[at++] = 0x80 | (lenOctets - 1);
+    for (let k = lenOctets - 2; k >= 0; k--) out[at++] = Math.floor(len / 2 ** (8 * k)) & 0xff;
+  }
+  out.set(content, at);
   return out;
 }
 

@@ -1,0 +1,175 @@
+/**
+ * The strict DER reader: it walks bytes, in the manner of Go's cryptobyte and BoringSSL's CBS,
+ * and builds no object tree. A `Node` is a window on the input (tag, header end, value end);
+ * its children are read only when a codec asks for them.
+ *
+ * Every DER framing rule is enforced while reading, so a decoded value never needs re-encoding to
+ * prove it was canonical: definite lengths in their shortest form, tag numbers in their shortest
+ * form, no trailing bytes, SEQUENCE and SET constructed, and the universal primitives in their
+ * one DER form (BOOLEAN 00/FF, minimal INTEGER, empty NULL, zero unused BIT STRING bits, minimal
+ * OID arcs, UniversalString and BMPString of whole characters). The type-level rules (SIZE
+ * bounds, DEFAULT absent, SET OF sorted, charsets) live in the codecs that know the type.
+ *
+ * docs/decisions.md ("A byte-walking DER reader") records why this replaced asn1js, with the
+ * measurement.
+ */
+import { DecodeError } from "../errors";
+import { TagClass, type TagKey, tagKey } from "./tlv";
+
+/** Deeper than any SET structure by far; hostile nesting stops here, not at the stack limit. */
+export const MAX_DEPTH = 64;
+
+/** One TLV inside `buf`: identifier and length at `start`, content from `contentStart` to `end`. */
+export class Node {
+  private kids?: Node[];
+
+  constructor(
+    readonly buf: Uint8Array,
+    readonly tag: TagKey,
+    readonly constructed: boolean,
+    readonly start: number,
+    readonly contentStart: number,
+    readonly end: number,
+  ) {}
+
+  /** The whole TLV, as a view on the input (no copy). */
+  get bytes(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /** The content octets, as a view on the input (no copy). */
+  get content(): Uint8Array {
+    return this.buf.subarray(this.contentStart, this.end);
+  }
+
+  /** The TLVs inside a constructed value, read once; a primitive value has none. */
+  get children(): readonly Node[] {
+    if (this.kids) return this.kids;
+    const kids: Node[] = [];
+    if (this.constructed)
+      for (let at = this.contentStart; at < this.end; ) {
+        const kid = readHeader(this.buf, at, this.end, "value");
+        kids.push(kid);
+        at = kid.end;
+      }
+    this.kids = kids;
+    return kids;
+  }
+}
+
+const malformed = (where: string, message: string): never => {
+  throw new DecodeError("decodingFailure", `malformed DER: ${message}`, where);
+};
+
+const classes = [TagClass.universal, TagClass.application, TagClass.context, TagClass.private];
+
+/** Read one identifier and length at `at`; the value must end by `limit`. */
+export function readHeader(buf: Uint8Array, at: number, limit: number, where: string): Node {
+  if (at >= limit) malformed(where, "missing identifier");
+  const start = at;
+  const first = buf[at++];
+  const cls = classes[first >> 6];
+  const constructed = (first & 0x20) !== 0;
+  let num = first & 0x1f;
+  if (num === 0x1f) {
+    num = 0;
+    for (let n = 0; ; n++) {
+      if (at >= limit) malformed(where, "truncated tag");
+      const b = buf[at++];
+      if (n === 0 && b === 0x80) malformed(where, "tag number not minimally encoded");
+      if (n === 4) malformed(where, "tag number too large");
+      num = num * 128 + (b & 0x7f);
+      if (!(b & 0x80)) break;
+    }
+    if (num < 0x1f) malformed(where, "high tag-number form for a small tag");
+  }
+  if (cls === TagClass.universal && num === 0) malformed(where, "end-of-contents octets are not DER");
+  if (at >= limit) malformed(where, "missing length");
+  let length = buf[at++];
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n === 0) malformed(where, "indefinite length is not DER");
+    if (n > 4) malformed(where, "length too large");
+    if (at + n > limit) malformed(where, "truncated length");
+    if (buf[at] === 0) malformed(where, "length not minimally encoded");
+    length = 0;
+    for (let k = 0; k < n; k++) length = length * 256 + buf[at++];
+    if (length < 0x80) malformed(where, "long-form length where the short form fits");
+  }
+  if (length > limit - at) malformed(where, "value runs past its container");
+  return new Node(buf, tagKey(cls, num), constructed, start, at, at + length);
+}
+
+/** Universal types DER encodes only in primitive form, and SEQUENCE/SET only constructed. */
+const mustBePrimitive = new Set([
+  1, 2, 3, 4, 5, 6, 9, 10, 12, 13, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 30,
+]);
+
+function checkUniversalPrimitive(num: number, c: Uint8Array, where: string): void {
+  switch (num) {
+    case 1: // BOOLEAN
+      if (c.length !== 1 || (c[0] !== 0 && c[0] !== 0xff))
+        malformed(where, "BOOLEAN must be one octet 00 or FF");
+      return;
+    case 2: // INTEGER
+    case 10: // ENUMERATED
+      if (c.length === 0) malformed(where, "empty INTEGER");
+      if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
+        malformed(where, "INTEGER not minimally encoded");
+      return;
+    case 3: // BIT STRING
+      if (c.length === 0 || c[0] > 7 || (c.length === 1 && c[0] !== 0))
+        malformed(where, "bad BIT STRING unused-bits count");
+      if (c[0] && c[c.length - 1] & ((1 << c[0]) - 1)) malformed(where, "unused BIT STRING bits not zero");
+      return;
+    case 5: // NULL
+      if (c.length !== 0) malformed(where, "NULL must be empty");
+      return;
+    case 6: // OBJECT IDENTIFIER
+    case 13: // RELATIVE-OID
+      if (c.length === 0 || c[c.length - 1] & 0x80) malformed(where, "truncated OBJECT IDENTIFIER");
+      for (let i = 0; i < c.length; i++)
+        if (c[i] === 0x80 && (i === 0 || !(c[i - 1] & 0x80)))
+          malformed(where, "OBJECT IDENTIFIER arc not minimally encoded");
+      return;
+    case 28: // UniversalString
+      if (c.length % 4) malformed(where, "UniversalString is not whole characters");
+      return;
+    case 30: // BMPString
+      if (c.length % 2) malformed(where, "BMPString is not whole characters");
+      return;
+  }
+}
+
+/** Check the framing of everything under `node` without keeping what was read. */
+function walk(buf: Uint8Array, node: Node, depth: number, where: string): void {
+  if (depth > MAX_DEPTH) malformed(where, `nesting deeper than ${MAX_DEPTH}`);
+  const tag = node.tag;
+  if (tag < TagClass.application * 0x1000_0000) {
+    const num = tag - TagClass.universal * 0x1000_0000;
+    if (node.constructed) {
+      if (mustBePrimitive.has(num)) malformed(where, `UNIVERSAL ${num} must be primitive in DER`);
+    } else {
+      if (num === 16 || num === 17) malformed(where, "SEQUENCE and SET must be constructed");
+      checkUniversalPrimitive(num, buf.subarray(node.contentStart, node.end), where);
+    }
+  }
+  if (!node.constructed) return;
+  for (let at = node.contentStart; at < node.end; ) {
+    const kid = readHeader(buf, at, node.end, where);
+    walk(buf, kid, depth + 1, where);
+    at = kid.end;
+  }
+}
+
+/**
+ * Read a buffer holding exactly one DER value. The whole tree's framing is checked here, once;
+ * codecs then read children lazily from the returned node.
+ */
+export function readDer(bytes: Uint8Array, where: string): Node {
+  const node = readHeader(bytes, 0, bytes.length, where);
+  if (node.end !== bytes.length)
+    malformed(where, `${bytes.length - node.end} trailing byte(s) after the value`);
+  walk(bytes, node, 0, where);
+  return node;
+}
