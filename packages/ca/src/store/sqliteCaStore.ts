@@ -120,8 +120,48 @@ const toCrl = (r: CrlRow): CrlRecord => ({
   nextUpdate: new Date(r.next_update),
 });
 
+/** Every statement the store runs, prepared once when the store opens. */
+function prepareStatements(db: Database.Database) {
+  return {
+    duplicateKey: db.prepare("SELECT 1 FROM certificates WHERE issuer = ? AND spki_sha256 = ?"),
+    insertCertificate: db.prepare(
+      `INSERT INTO certificates (serial, issuer, profile, subject, spki_sha256, thumb, not_before,
+         not_after, der, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    bySerial: db.prepare("SELECT * FROM certificates WHERE serial = ?"),
+    byThumb: db.prepare("SELECT * FROM certificates WHERE thumb = ?"),
+    bySpki: db.prepare("SELECT * FROM certificates WHERE spki_sha256 = ? ORDER BY rowid"),
+    bySpkiAndIssuer: db.prepare(
+      "SELECT * FROM certificates WHERE spki_sha256 = ? AND issuer = ? ORDER BY rowid",
+    ),
+    byIssuer: db.prepare("SELECT * FROM certificates WHERE issuer = ? ORDER BY rowid"),
+    revoke: db.prepare("UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ?"),
+    revokedBy: db.prepare(
+      "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE issuer = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial",
+    ),
+    nextNumber: db.prepare(
+      "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+    ),
+    insertCrl: db.prepare(
+      "INSERT INTO crls (issuer, number, der, thumb, this_update, next_update) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    latestCrl: db.prepare("SELECT * FROM crls WHERE issuer = ? ORDER BY number DESC LIMIT 1"),
+    crlByThumb: db.prepare("SELECT * FROM crls WHERE thumb = ?"),
+    insertBci: db.prepare(
+      "INSERT INTO bcis (brand, sequence_num, der, thumb, not_before, not_after) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    latestBci: db.prepare("SELECT * FROM bcis WHERE brand = ? ORDER BY sequence_num DESC LIMIT 1"),
+    bciByThumb: db.prepare("SELECT * FROM bcis WHERE thumb = ?"),
+  };
+}
+
 export class SqliteCaStore implements CaStore {
   private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly issue: Database.Transaction<(r: IssuanceRecord) => void>;
+  private readonly revokeOne: Database.Transaction<
+    (serial: string, reason: RevocationReason, at: Date) => StoredCertificate
+  >;
 
   /** Open (creating if needed) the database file at `path`. */
   constructor(path: string) {
@@ -129,34 +169,37 @@ export class SqliteCaStore implements CaStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("foreign_keys = ON");
     this.db.exec(schemaSql);
+    const sql = prepareStatements(this.db);
+    this.sql = sql;
+    this.issue = this.db.transaction((r: IssuanceRecord) => {
+      if (sql.duplicateKey.get(r.issuer, r.spkiSha256))
+        throw new CaError("duplicateKey", "this CA has already certified that public key");
+      sql.insertCertificate.run(
+        r.serial,
+        r.issuer,
+        r.profile,
+        r.subject,
+        r.spkiSha256,
+        r.thumb,
+        r.notBefore.toISOString(),
+        r.notAfter.toISOString(),
+        Buffer.from(r.der),
+        r.issuedAt.toISOString(),
+      );
+    });
+    this.revokeOne = this.db.transaction((serial: string, reason: RevocationReason, at: Date) => {
+      const row = sql.bySerial.get(serial.toLowerCase()) as CertificateRow | undefined;
+      if (!row) throw new CaError("unknownSerial", `no certificate with serial ${serial}`);
+      if (row.revoked_at)
+        throw new CaError("alreadyRevoked", `serial ${serial} was revoked on ${row.revoked_at}`);
+      sql.revoke.run(at.toISOString(), reason, row.serial);
+      return toCertificate({ ...row, revoked_at: at.toISOString(), revocation_reason: reason });
+    });
   }
 
   async recordIssuance(r: IssuanceRecord): Promise<void> {
-    const insert = this.db.transaction(() => {
-      const dup = this.db
-        .prepare("SELECT 1 FROM certificates WHERE issuer = ? AND spki_sha256 = ?")
-        .get(r.issuer, r.spkiSha256);
-      if (dup) throw new CaError("duplicateKey", "this CA has already certified that public key");
-      this.db
-        .prepare(
-          `INSERT INTO certificates (serial, issuer, profile, subject, spki_sha256, thumb, not_before,
-             not_after, der, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          r.serial,
-          r.issuer,
-          r.profile,
-          r.subject,
-          r.spkiSha256,
-          r.thumb,
-          r.notBefore.toISOString(),
-          r.notAfter.toISOString(),
-          Buffer.from(r.der),
-          r.issuedAt.toISOString(),
-        );
-    });
     try {
-      insert.immediate();
+      this.issue.immediate(r);
     } catch (e) {
       if (e instanceof CaError) throw e;
       throw new CaError("storeFailure", `issuance not recorded: ${(e as Error).message}`);
@@ -164,52 +207,36 @@ export class SqliteCaStore implements CaStore {
   }
 
   async findBySerial(serial: string): Promise<StoredCertificate | undefined> {
-    const row = this.db.prepare("SELECT * FROM certificates WHERE serial = ?").get(serial.toLowerCase());
+    const row = this.sql.bySerial.get(serial.toLowerCase());
     return row ? toCertificate(row as CertificateRow) : undefined;
   }
 
   async findByThumb(thumb: string): Promise<StoredCertificate | undefined> {
-    const row = this.db.prepare("SELECT * FROM certificates WHERE thumb = ?").get(thumb.toLowerCase());
+    const row = this.sql.byThumb.get(thumb.toLowerCase());
     return row ? toCertificate(row as CertificateRow) : undefined;
   }
 
   async findBySpkiHash(spkiSha256: string, issuer?: string): Promise<StoredCertificate[]> {
     const rows =
       issuer === undefined
-        ? this.db.prepare("SELECT * FROM certificates WHERE spki_sha256 = ? ORDER BY rowid").all(spkiSha256)
-        : this.db
-            .prepare("SELECT * FROM certificates WHERE spki_sha256 = ? AND issuer = ? ORDER BY rowid")
-            .all(spkiSha256, issuer);
+        ? this.sql.bySpki.all(spkiSha256)
+        : this.sql.bySpkiAndIssuer.all(spkiSha256, issuer);
     return (rows as CertificateRow[]).map(toCertificate);
   }
 
   async listIssued(issuer: string): Promise<StoredCertificate[]> {
-    const rows = this.db.prepare("SELECT * FROM certificates WHERE issuer = ? ORDER BY rowid").all(issuer);
-    return (rows as CertificateRow[]).map(toCertificate);
+    return (this.sql.byIssuer.all(issuer) as CertificateRow[]).map(toCertificate);
   }
 
   async revoke(serial: string, reason: RevocationReason, at: Date): Promise<StoredCertificate> {
-    const run = this.db.transaction(() => {
-      const row = this.db.prepare("SELECT * FROM certificates WHERE serial = ?").get(serial.toLowerCase()) as
-        | CertificateRow
-        | undefined;
-      if (!row) throw new CaError("unknownSerial", `no certificate with serial ${serial}`);
-      if (row.revoked_at)
-        throw new CaError("alreadyRevoked", `serial ${serial} was revoked on ${row.revoked_at}`);
-      this.db
-        .prepare("UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ?")
-        .run(at.toISOString(), reason, row.serial);
-      return toCertificate({ ...row, revoked_at: at.toISOString(), revocation_reason: reason });
-    });
-    return run.immediate();
+    return this.revokeOne.immediate(serial, reason, at);
   }
 
   async revokedBy(issuer: string): Promise<RevokedEntry[]> {
-    const rows = this.db
-      .prepare(
-        "SELECT serial, revoked_at, revocation_reason FROM certificates WHERE issuer = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial",
-      )
-      .all(issuer) as Pick<CertificateRow, "serial" | "revoked_at" | "revocation_reason">[];
+    const rows = this.sql.revokedBy.all(issuer) as Pick<
+      CertificateRow,
+      "serial" | "revoked_at" | "revocation_reason"
+    >[];
     return rows.map((r) => ({
       serial: r.serial,
       revokedAt: new Date(r.revoked_at as string),
@@ -218,73 +245,56 @@ export class SqliteCaStore implements CaStore {
   }
 
   async nextNumber(counter: string): Promise<number> {
-    const row = this.db
-      .prepare(
-        "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-      )
-      .get(counter) as { value: number };
-    return row.value;
+    return (this.sql.nextNumber.get(counter) as { value: number }).value;
   }
 
   async recordCrl(c: CrlRecord): Promise<void> {
     try {
-      this.db
-        .prepare(
-          "INSERT INTO crls (issuer, number, der, thumb, this_update, next_update) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .run(
-          c.issuer,
-          c.number,
-          Buffer.from(c.der),
-          c.thumb,
-          c.thisUpdate.toISOString(),
-          c.nextUpdate.toISOString(),
-        );
+      this.sql.insertCrl.run(
+        c.issuer,
+        c.number,
+        Buffer.from(c.der),
+        c.thumb,
+        c.thisUpdate.toISOString(),
+        c.nextUpdate.toISOString(),
+      );
     } catch (e) {
       throw new CaError("storeFailure", `CRL not recorded: ${(e as Error).message}`);
     }
   }
 
   async latestCrl(issuer: string): Promise<CrlRecord | undefined> {
-    const row = this.db
-      .prepare("SELECT * FROM crls WHERE issuer = ? ORDER BY number DESC LIMIT 1")
-      .get(issuer);
+    const row = this.sql.latestCrl.get(issuer);
     return row ? toCrl(row as CrlRow) : undefined;
   }
 
   async findCrlByThumb(thumb: string): Promise<CrlRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM crls WHERE thumb = ?").get(thumb.toLowerCase());
+    const row = this.sql.crlByThumb.get(thumb.toLowerCase());
     return row ? toCrl(row as CrlRow) : undefined;
   }
 
   async recordBci(b: BciRecord): Promise<void> {
     try {
-      this.db
-        .prepare(
-          "INSERT INTO bcis (brand, sequence_num, der, thumb, not_before, not_after) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .run(
-          b.brand,
-          b.sequenceNum,
-          Buffer.from(b.der),
-          b.thumb,
-          b.notBefore.toISOString(),
-          b.notAfter.toISOString(),
-        );
+      this.sql.insertBci.run(
+        b.brand,
+        b.sequenceNum,
+        Buffer.from(b.der),
+        b.thumb,
+        b.notBefore.toISOString(),
+        b.notAfter.toISOString(),
+      );
     } catch (e) {
       throw new CaError("storeFailure", `BrandCRLIdentifier not recorded: ${(e as Error).message}`);
     }
   }
 
   async latestBci(brand: string): Promise<BciRecord | undefined> {
-    const row = this.db
-      .prepare("SELECT * FROM bcis WHERE brand = ? ORDER BY sequence_num DESC LIMIT 1")
-      .get(brand);
+    const row = this.sql.latestBci.get(brand);
     return row ? toBci(row as BciRow) : undefined;
   }
 
   async findBciByThumb(thumb: string): Promise<BciRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM bcis WHERE thumb = ?").get(thumb.toLowerCase());
+    const row = this.sql.bciByThumb.get(thumb.toLowerCase());
     return row ? toBci(row as BciRow) : undefined;
   }
 
