@@ -124,19 +124,26 @@ describe("secure link handshake", () => {
     });
     const badVersion = encodeHandshake({
       type: "hello",
-      version: 1,
-      publicKey: (await new PcHandshake(node, "123456").start()).send[0].slice(2),
+      version: 2,
+      flags: 0,
+      publicKey: (await new PcHandshake(node, "123456").start()).send[0].slice(3),
     });
-    badVersion[1] = 2;
+    badVersion[1] = 1;
     await expect(new PhoneHandshake(node, "123456").step(badVersion)).rejects.toMatchObject({
-      message: /version 2/,
+      message: /version 1 is not 2/,
+    });
+    const reservedFlag = (await new PcHandshake(node, "123456").start()).send[0].slice();
+    reservedFlag[2] = 0x02;
+    await expect(new PhoneHandshake(node, "123456").step(reservedFlag)).rejects.toMatchObject({
+      kind: "handshake",
+      message: /reserved bits/,
     });
     const offCurve = new Uint8Array(65);
     offCurve[0] = 4;
     offCurve[64] = 7;
     await expect(
       new PhoneHandshake(node, "123456").step(
-        encodeHandshake({ type: "hello", version: 1, publicKey: offCurve }),
+        encodeHandshake({ type: "hello", version: 2, flags: 0, publicKey: offCurve }),
       ),
     ).rejects.toMatchObject({ kind: "handshake", message: /not a point/ });
     const pc = new PcHandshake(node, "123456");

@@ -3,8 +3,8 @@
  * sockets, crypto through the injected WebCrypto). The PC opens:
  *
  *   PC                                              phone (shows the code)
- *   HELLO(v1, pkPC)                 ─────────►
- *                                   ◄─────────      HELLO(v1, pkPhone)
+ *   HELLO(v2, flags, pkPC)          ─────────►
+ *                                   ◄─────────      HELLO(v2, flags, pkPhone)
  *   for i in 0..19 (bit r_i of the code):
  *   COMMIT(Ca_i = HMAC(Na_i, "pc"‖i‖r_i‖pkPC‖pkPhone))     ─────────►
  *                                   ◄─────────      COMMIT(Cb_i = HMAC(Nb_i, "phone"‖i‖r_i‖pkPC‖pkPhone))
@@ -16,14 +16,17 @@
  *                                   ◄─────────      FINISHED(HMAC(kPhone, TH'))
  *   records (recordLayer.ts) both ways
  *
- * Any mismatch throws SecureLinkError and the machine is dead; the phone never runs a card
- * command before its machine reports the session.
+ * With the BOND flag in both HELLOs the pairing also yields a bond (bond.ts): a link key and a
+ * bond id, from the same HKDF secret under their own labels; later connections resume with it
+ * (resumption.ts) and no code. Any mismatch throws SecureLinkError and the machine is dead; the
+ * phone never runs a card command before its machine reports the session.
  */
 import { owned } from "./bytes";
 import {
   deriveSessionKeys,
   ephemeralKey,
   importPeerKey,
+  type PairingKeys,
   type SessionKeys,
   sharedSecret,
 } from "./keySchedule";
@@ -32,6 +35,7 @@ import {
   decodeHandshake,
   encodeHandshake,
   type HandshakeMessage,
+  HelloFlags,
   LINK_VERSION,
   NONCE_LENGTH,
 } from "./messages";
@@ -40,12 +44,21 @@ import { RecordReader, RecordWriter } from "./recordLayer";
 import { SecureLinkError } from "./secureLinkError";
 import { Transcript } from "./transcript";
 
-/** A paired link: records out with `writer`, records in with `reader`. */
+/** A paired or resumed link: records out with `writer`, records in with `reader`. */
 export interface SecureSession {
   readonly writer: RecordWriter;
   readonly reader: RecordReader;
   /** 16 bytes, different for every connection; not secret. */
   readonly sessionId: Uint8Array;
+  /** "paired" by the code, or "resumed" with a bond. */
+  readonly mode: "paired" | "resumed";
+  /** The bond this pairing made (both ends asked to bond), or the bond this resumption used. */
+  readonly bondId?: Uint8Array;
+  /**
+   * After a pairing that bonded: the new link key, 32 raw bytes. The caller keeps it (the phone
+   * encrypted at rest, the PC in memory with `importLinkKey`) and wipes these bytes.
+   */
+  readonly linkKey?: Uint8Array;
 }
 
 export interface HandshakeStep {
@@ -57,7 +70,8 @@ export interface HandshakeStep {
 
 type State = "start" | "hello" | "commit" | "reveal" | "finished" | "done" | "failed";
 
-abstract class Handshake {
+/** What pairing and resumption machines share: transcript, HELLO checks, ALERTs, key confirmation. */
+export abstract class Handshake {
   protected state: State = "start";
   protected readonly transcript = new Transcript();
   protected pkPc?: Uint8Array;
@@ -66,6 +80,10 @@ abstract class Handshake {
   protected code?: string;
   protected round = 0;
   protected keys?: SessionKeys;
+  /** A new bond's raw link key while the handshake runs: wiped if it fails. */
+  protected pendingLinkKey?: Uint8Array;
+  /** What an ALERT(refused) from the phone means to this machine. */
+  protected refusal = "the phone refused the pairing: wrong code, or someone in between";
 
   constructor(protected readonly crypto: Crypto) {}
 
@@ -86,6 +104,7 @@ abstract class Handshake {
   protected fail(kind: SecureLinkError["kind"], message: string): never {
     this.state = "failed";
     this.shared?.fill(0);
+    this.pendingLinkKey?.fill(0);
     throw new SecureLinkError(kind, message);
   }
 
@@ -102,19 +121,20 @@ abstract class Handshake {
     } catch (e) {
       this.fail("handshake", (e as Error).message);
     }
-    if (m.type === "alert")
-      this.fail(
-        m.reason === AlertReason.LOCKED ? "locked" : "pairing",
-        m.reason === AlertReason.LOCKED
-          ? "the phone refuses to pair for now: too many failed pairings"
-          : "the phone refused the pairing: wrong code, or someone in between",
-      );
+    if (m.type === "alert") {
+      if (m.reason === AlertReason.LOCKED)
+        this.fail("locked", "the phone refuses to pair or resume for now: too many failures in a row");
+      if (m.reason === AlertReason.UNKNOWN_BOND)
+        this.fail("unbonded", "the phone holds no such bond (revoked, expired or never made)");
+      this.fail("pairing", this.refusal);
+    }
     if (m.type !== expected)
       this.fail("handshake", `expected ${expected.toUpperCase()}, got ${m.type.toUpperCase()}`);
     this.transcript.add(frame);
     return m as Extract<HandshakeMessage, { type: T }>;
   }
 
+  /** The peer's HELLO or RESUME: our version, not our own key reflected, a point on P-256. */
   protected async peerHello(
     m: { version: number; publicKey: Uint8Array },
     own: Uint8Array,
@@ -131,15 +151,30 @@ abstract class Handshake {
     }
   }
 
-  protected async deriveKeys(): Promise<SessionKeys> {
+  protected async deriveKeys(bond: boolean): Promise<PairingKeys> {
     const keys = await deriveSessionKeys(this.crypto, {
       shared: this.shared!,
       code: this.code!,
       transcriptHash: await this.transcript.hash(this.crypto),
+      bond,
     });
     this.shared!.fill(0);
     this.keys = keys;
+    this.pendingLinkKey = keys.bond?.linkKey;
     return keys;
+  }
+
+  /** The session of a completed pairing, handing the new bond (if any) to the caller. */
+  protected pairedSession(writer: RecordWriter, reader: RecordReader): SecureSession {
+    const k = this.keys as PairingKeys;
+    this.pendingLinkKey = undefined;
+    return {
+      writer,
+      reader,
+      sessionId: k.sessionId,
+      mode: "paired",
+      ...(k.bond ? { bondId: k.bond.bondId, linkKey: k.bond.linkKey } : {}),
+    };
   }
 
   /** FINISHED = HMAC(key, SHA-256 of the transcript before this FINISHED). */
@@ -159,17 +194,26 @@ abstract class Handshake {
   }
 }
 
+export interface PcPairingOptions {
+  /** Ask the phone to bond: the PC will keep the link key (in memory) and resume with it later. */
+  readonly bond?: boolean;
+}
+
 /** The PC's side (the mediator). `code` may be asked for once the phone has answered HELLO. */
 export class PcHandshake extends Handshake {
   private ownNonce?: Uint8Array;
   private peerCommit?: Uint8Array;
   private privateKey?: CryptoKey;
+  private readonly askBond: boolean;
+  private bonding = false;
 
   constructor(
     crypto: Crypto,
     private readonly codeSource: string | (() => Promise<string>),
+    options: PcPairingOptions = {},
   ) {
     super(crypto);
+    this.askBond = options.bond === true;
   }
 
   /** The first frame: the PC's HELLO. */
@@ -179,7 +223,8 @@ export class PcHandshake extends Handshake {
     this.privateKey = key.privateKey;
     this.pkPc = key.publicKey;
     this.state = "hello";
-    return { send: [this.emit({ type: "hello", version: LINK_VERSION, publicKey: key.publicKey })] };
+    const flags = this.askBond ? HelloFlags.BOND : 0;
+    return { send: [this.emit({ type: "hello", version: LINK_VERSION, flags, publicKey: key.publicKey })] };
   }
 
   async step(frame: Uint8Array): Promise<HandshakeStep> {
@@ -187,6 +232,9 @@ export class PcHandshake extends Handshake {
       case "hello": {
         const m = this.read(frame, "hello");
         const peer = await this.peerHello(m, this.pkPc!);
+        if ((m.flags & HelloFlags.BOND) !== 0 && !this.askBond)
+          this.fail("handshake", "the phone offers a bond the PC did not ask for");
+        this.bonding = (m.flags & HelloFlags.BOND) !== 0;
         this.pkPhone = m.publicKey;
         this.shared = await sharedSecret(this.crypto, this.privateKey!, peer);
         const code = typeof this.codeSource === "string" ? this.codeSource : await this.codeSource();
@@ -215,7 +263,7 @@ export class PcHandshake extends Handshake {
         if (!ok) this.fail("pairing", "pairing refused: wrong code, or someone in between");
         this.round++;
         if (this.round < CODE_BITS) return { send: [await this.commit()] };
-        const keys = await this.deriveKeys();
+        const keys = await this.deriveKeys(this.bonding);
         const mac = await this.finishedMac(keys.pcFinished, await this.transcript.hash(this.crypto));
         this.state = "finished";
         return { send: [this.emit({ type: "finished", mac })] };
@@ -228,11 +276,10 @@ export class PcHandshake extends Handshake {
         const k = this.keys!;
         return {
           send: [],
-          session: {
-            writer: new RecordWriter(this.crypto, k.pcToPhone),
-            reader: new RecordReader(this.crypto, k.phoneToPc),
-            sessionId: k.sessionId,
-          },
+          session: this.pairedSession(
+            new RecordWriter(this.crypto, k.pcToPhone),
+            new RecordReader(this.crypto, k.phoneToPc),
+          ),
         };
       }
       default:
@@ -256,15 +303,23 @@ export class PcHandshake extends Handshake {
   }
 }
 
+export interface PhonePairingOptions {
+  /** Bond when the PC asks (the phone has somewhere to keep bonds). */
+  readonly bonding?: boolean;
+}
+
 /** The phone's side: `code` is the one it shows on its screen for this connection. */
 export class PhoneHandshake extends Handshake {
   private ownNonce?: Uint8Array;
   private peerCommit?: Uint8Array;
+  private readonly mayBond: boolean;
+  private bonding = false;
 
-  constructor(crypto: Crypto, code: string) {
+  constructor(crypto: Crypto, code: string, options: PhonePairingOptions = {}) {
     super(crypto);
     if (!isPairingCode(code)) throw new SecureLinkError("pairing", "the pairing code must be 6 digits");
     this.code = code;
+    this.mayBond = options.bonding === true;
     this.state = "hello";
   }
 
@@ -274,11 +329,15 @@ export class PhoneHandshake extends Handshake {
         const m = this.read(frame, "hello");
         const key = await ephemeralKey(this.crypto);
         const peer = await this.peerHello(m, key.publicKey);
+        this.bonding = this.mayBond && (m.flags & HelloFlags.BOND) !== 0;
         this.pkPc = m.publicKey;
         this.pkPhone = key.publicKey;
         this.shared = await sharedSecret(this.crypto, key.privateKey, peer);
         this.state = "commit";
-        return { send: [this.emit({ type: "hello", version: LINK_VERSION, publicKey: key.publicKey })] };
+        const flags = this.bonding ? HelloFlags.BOND : 0;
+        return {
+          send: [this.emit({ type: "hello", version: LINK_VERSION, flags, publicKey: key.publicKey })],
+        };
       }
       case "commit": {
         this.peerCommit = this.read(frame, "commit").commitment;
@@ -314,7 +373,7 @@ export class PhoneHandshake extends Handshake {
           this.state = "commit";
           return { send: [reveal] };
         }
-        await this.deriveKeys();
+        await this.deriveKeys(this.bonding);
         this.state = "finished";
         return { send: [reveal] };
       }
@@ -328,11 +387,10 @@ export class PhoneHandshake extends Handshake {
         this.state = "done";
         return {
           send: [own],
-          session: {
-            writer: new RecordWriter(this.crypto, k.phoneToPc),
-            reader: new RecordReader(this.crypto, k.pcToPhone),
-            sessionId: k.sessionId,
-          },
+          session: this.pairedSession(
+            new RecordWriter(this.crypto, k.phoneToPc),
+            new RecordReader(this.crypto, k.pcToPhone),
+          ),
         };
       }
       default:
@@ -341,10 +399,16 @@ export class PhoneHandshake extends Handshake {
   }
 }
 
-/** The ALERT the phone sends before closing a refused pairing (unauthenticated: a hint for the user). */
-export function alertFrame(reason: "pairing" | "locked"): Uint8Array {
-  return encodeHandshake({
-    type: "alert",
-    reason: reason === "locked" ? AlertReason.LOCKED : AlertReason.PAIRING_REFUSED,
-  });
+/**
+ * The ALERT the phone sends before closing a refused pairing or resumption (unauthenticated: a
+ * hint for the user, or for the PC to fall back from a bond it no longer has to the code).
+ */
+export function alertFrame(reason: "refused" | "locked" | "unbonded"): Uint8Array {
+  const code =
+    reason === "locked"
+      ? AlertReason.LOCKED
+      : reason === "unbonded"
+        ? AlertReason.UNKNOWN_BOND
+        : AlertReason.REFUSED;
+  return encodeHandshake({ type: "alert", reason: code });
 }

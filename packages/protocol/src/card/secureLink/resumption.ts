@@ -1,0 +1,169 @@
+/**
+ * Resuming a bonded card link (as Bluetooth LE reconnects a bonded device, or TLS 1.3 resumes with
+ * a PSK and a fresh (EC)DHE): no code, a fresh ECDH exchange both ways, and each end proves it
+ * holds the bond's link key with a MAC over the transcript.
+ *
+ *   PC (holds bond B = (id, link key))                  phone (holds its bonds)
+ *   RESUME(v2, id, pkPC)            ─────────►          looks id up: none, revoked or expired ->
+ *                                                       ALERT(unknown bond), close
+ *                                   ◄─────────          HELLO(v2, flags 0, pkPhone)
+ *   TH  = SHA-256(RESUME, HELLO)
+ *   keys = HKDF(ECDH || HKDF(link key, TH, "resumption secret"), salt TH, "resumed ...")
+ *   FINISHED(HMAC(kPC, TH))         ─────────►          checks it; else ALERT(refused), close
+ *                                   ◄─────────          FINISHED(HMAC(kPhone, TH'))
+ *   checks it; records both ways
+ *
+ * Without the link key nobody can make either FINISHED; without the ECDH secret (fresh on both
+ * sides every time) the link key alone opens no record, past or future: forward secrecy. A replayed
+ * RESUME and FINISHED meet a fresh phone key and fail.
+ */
+import type { LinkBond } from "./bond";
+import { deriveResumedKeys, ephemeralKey, sharedSecret } from "./keySchedule";
+import { Handshake, type HandshakeStep, type SecureSession } from "./handshake";
+import { BOND_ID_LENGTH, LINK_VERSION } from "./messages";
+import { RecordReader, RecordWriter } from "./recordLayer";
+import { SecureLinkError } from "./secureLinkError";
+
+/**
+ * The phone's bonds as the resumption sees them: the link key of a live bond (an HKDF key of the
+ * phone's link crypto), or undefined for an id that is unknown, revoked or expired.
+ */
+export type BondLookup = (bondId: Uint8Array) => Promise<CryptoKey | undefined>;
+
+abstract class Resumption extends Handshake {
+  protected bondId?: Uint8Array;
+  protected override refusal =
+    "the phone refused the resumption: the link keys differ, or someone in between";
+
+  protected async deriveResumed(linkKey: CryptoKey): Promise<void> {
+    this.keys = await deriveResumedKeys(this.crypto, {
+      shared: this.shared!,
+      linkKey,
+      transcriptHash: await this.transcript.hash(this.crypto),
+    });
+    this.shared!.fill(0);
+  }
+
+  protected resumedSession(writer: RecordWriter, reader: RecordReader): SecureSession {
+    return { writer, reader, sessionId: this.keys!.sessionId, mode: "resumed", bondId: this.bondId! };
+  }
+}
+
+/** The PC's side: resume `bond` with the phone. */
+export class PcResumeHandshake extends Resumption {
+  private privateKey?: CryptoKey;
+
+  constructor(
+    crypto: Crypto,
+    private readonly bond: LinkBond,
+  ) {
+    super(crypto);
+    if (bond.bondId.length !== BOND_ID_LENGTH)
+      throw new SecureLinkError("handshake", `a bond id is ${BOND_ID_LENGTH} bytes`);
+    this.bondId = bond.bondId.slice();
+  }
+
+  /** The first frame: RESUME. */
+  async start(): Promise<HandshakeStep> {
+    if (this.state !== "start") throw new SecureLinkError("handshake", "the handshake was already started");
+    const key = await ephemeralKey(this.crypto);
+    this.privateKey = key.privateKey;
+    this.pkPc = key.publicKey;
+    this.state = "hello";
+    return {
+      send: [
+        this.emit({ type: "resume", version: LINK_VERSION, bondId: this.bondId!, publicKey: key.publicKey }),
+      ],
+    };
+  }
+
+  async step(frame: Uint8Array): Promise<HandshakeStep> {
+    switch (this.state) {
+      case "hello": {
+        const m = this.read(frame, "hello");
+        // A resumption bonds nothing new: a flag here is not a phone that understood RESUME.
+        if (m.flags !== 0) this.fail("handshake", "the phone's HELLO to a RESUME carries flags");
+        const peer = await this.peerHello(m, this.pkPc!);
+        this.pkPhone = m.publicKey;
+        this.shared = await sharedSecret(this.crypto, this.privateKey!, peer);
+        await this.deriveResumed(this.bond.linkKey);
+        const mac = await this.finishedMac(this.keys!.pcFinished, await this.transcript.hash(this.crypto));
+        this.state = "finished";
+        return { send: [this.emit({ type: "finished", mac })] };
+      }
+      case "finished": {
+        const before = await this.transcript.hash(this.crypto);
+        const { mac } = this.read(frame, "finished");
+        await this.checkFinished(this.keys!.phoneFinished, mac, before);
+        this.state = "done";
+        const k = this.keys!;
+        return {
+          send: [],
+          session: this.resumedSession(
+            new RecordWriter(this.crypto, k.pcToPhone),
+            new RecordReader(this.crypto, k.phoneToPc),
+          ),
+        };
+      }
+      default:
+        return this.misplaced();
+    }
+  }
+}
+
+/** The phone's side: answers a RESUME for a bond `lookup` knows; an unknown bond is refused. */
+export class PhoneResumeHandshake extends Resumption {
+  constructor(
+    crypto: Crypto,
+    private readonly lookup: BondLookup,
+  ) {
+    super(crypto);
+    this.state = "hello";
+  }
+
+  async step(frame: Uint8Array): Promise<HandshakeStep> {
+    switch (this.state) {
+      case "hello": {
+        const m = this.read(frame, "resume");
+        this.bondId = m.bondId;
+        // Version first, then the cheap bond look-up, and only then any elliptic-curve work.
+        if (m.version !== LINK_VERSION)
+          this.fail("handshake", `card link version ${m.version} is not ${LINK_VERSION}`);
+        let linkKey: CryptoKey | undefined;
+        try {
+          linkKey = await this.lookup(m.bondId);
+        } catch {
+          linkKey = undefined;
+        }
+        if (!linkKey) this.fail("unbonded", "no such bond: revoked, expired or never made");
+        const key = await ephemeralKey(this.crypto);
+        const peer = await this.peerHello(m, key.publicKey);
+        this.pkPc = m.publicKey;
+        this.pkPhone = key.publicKey;
+        this.shared = await sharedSecret(this.crypto, key.privateKey, peer);
+        const hello = this.emit({ type: "hello", version: LINK_VERSION, flags: 0, publicKey: key.publicKey });
+        await this.deriveResumed(linkKey);
+        this.state = "finished";
+        return { send: [hello] };
+      }
+      case "finished": {
+        const before = await this.transcript.hash(this.crypto);
+        const { mac } = this.read(frame, "finished");
+        const k = this.keys!;
+        await this.checkFinished(k.pcFinished, mac, before);
+        const mine = await this.finishedMac(k.phoneFinished, await this.transcript.hash(this.crypto));
+        const own = this.emit({ type: "finished", mac: mine });
+        this.state = "done";
+        return {
+          send: [own],
+          session: this.resumedSession(
+            new RecordWriter(this.crypto, k.phoneToPc),
+            new RecordReader(this.crypto, k.pcToPhone),
+          ),
+        };
+      }
+      default:
+        return this.misplaced();
+    }
+  }
+}
