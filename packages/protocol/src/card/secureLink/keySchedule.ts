@@ -17,8 +17,9 @@
  *   salt = SHA-256 of the transcript (RESUME, the phone's HELLO)
  *   info = "setlab card link v1 resumed " || purpose   (the same purposes, no link key or bond id)
  */
-import { ascii, concat, owned } from "./bytes";
+
 import type { NewBond } from "./bond";
+import { ascii, concat, owned } from "./bytes";
 import { PUBLIC_KEY_LENGTH } from "./messages";
 import { SecureLinkError } from "./secureLinkError";
 

@@ -18,8 +18,8 @@
  * RESUME and FINISHED meet a fresh phone key and fail.
  */
 import type { LinkBond } from "./bond";
-import { deriveResumedKeys, ephemeralKey, sharedSecret } from "./keySchedule";
 import { Handshake, type HandshakeStep, type SecureSession } from "./handshake";
+import { deriveResumedKeys, ephemeralKey, sharedSecret } from "./keySchedule";
 import { BOND_ID_LENGTH, LINK_VERSION } from "./messages";
 import { RecordReader, RecordWriter } from "./recordLayer";
 import { SecureLinkError } from "./secureLinkError";
