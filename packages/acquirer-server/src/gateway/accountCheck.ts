@@ -6,12 +6,9 @@
  */
 import { type CryptoProvider, hashedAccountId, type SetCertificate } from "@setlab/protocol";
 
-const commonNameOid = "2.5.4.3";
-
 /** The subject commonName of a certificate, if it has one. */
 export function commonNameOf(cert: SetCertificate): string | undefined {
-  const tv = cert.pkijs.subject.typesAndValues.find((x) => x.type === commonNameOid);
-  return tv ? String(tv.value.valueBlock.value) : undefined;
+  return cert.commonName;
 }
 
 /** True when HMAC(panSecret, {pan, cardExpiry}) is the certificate's hashed account id. */

@@ -99,7 +99,7 @@ export async function describeCertificate(cert: SetCertificate): Promise<string>
   s += line("serial", cert.serialNumber);
   s += line("validity", `${cert.notBefore.toISOString()} .. ${cert.notAfter.toISOString()}`);
   s += line("signature algorithm", oidText(cert.signatureAlgorithm));
-  s += line("public key", publicKeyText(cert.pkijs.subjectPublicKeyInfo));
+  s += line("public key", publicKeyText(pkijs.PublicKeyInfo.fromBER(new Uint8Array(cert.spki))));
   s += line("thumb (SHA-256 of TBS)", hex(await sha256(cert.tbs)));
   if (cert.brand) s += line("brand", cert.brand);
   if (cert.certificateType)

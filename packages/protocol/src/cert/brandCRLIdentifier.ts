@@ -7,6 +7,8 @@ import { bytesEqual } from "../asn1/tlv";
 import { SetError } from "../errors";
 import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+import { sha256 } from "./digest";
+import { issuerSignatureVerifies } from "./issuerSignature";
 import { checkCertificateUse } from "./profileChecks";
 import type { SetCertificate } from "./setCertificate";
 
@@ -40,7 +42,8 @@ export async function signBrandCRLIdentifier(
 
 /**
  * Verify a BCI against the brand CA certificate that signed it (validate that certificate's chain
- * separately). Refuses a BCI for another brand, signed by another certificate, or outside its
+ * separately). Read by the strict codecs of `schema/certExtensions.ts`; the signature is checked
+ * as a certificate's is (`issuerSignature.ts`). Refuses a BCI for another brand, signed by another certificate, or outside its
  * validity at `at`.
  */
 export async function verifyBrandCRLIdentifier(
@@ -62,29 +65,14 @@ export async function verifyBrandCRLIdentifier(
     throw new SetError("invalidCertificate", `issued for ${content.brandID} by a ${brandCa.brand} CA`, where);
   if (bci.signatureAlgorithm.algorithm !== sha256WithRSAEncryption || bci.signature.unusedBits !== 0)
     throw new SetError("signatureFailure", "signature algorithm not allowed", where);
-  let ok = false;
-  try {
-    const key = await crypto.subtle.importKey(
-      "spki",
-      new Uint8Array(brandCa.spki),
-      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-      false,
-      ["verify"],
-    );
-    ok = await crypto.subtle.verify(
-      "RSASSA-PKCS1-v1_5",
-      key,
-      new Uint8Array(bci.signature.bytes),
-      new Uint8Array(bci.unsignedBrandCRLIdentifier),
-    );
-  } catch {
-    ok = false;
-  }
+  const ok = await issuerSignatureVerifies(
+    crypto,
+    brandCa,
+    bci.signature.bytes,
+    bci.unsignedBrandCRLIdentifier,
+  );
   if (!ok) throw new SetError("signatureFailure", "signature does not verify with the brand CA key", where);
   if (at.getTime() < content.notBefore.getTime() || at.getTime() > content.notAfter.getTime())
     throw new SetError("invalidCertificate", "outside its notBefore..notAfter", where);
-  const thumb = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new Uint8Array(bci.unsignedBrandCRLIdentifier)),
-  );
-  return { content, thumb };
+  return { content, thumb: sha256(bci.unsignedBrandCRLIdentifier) };
 }

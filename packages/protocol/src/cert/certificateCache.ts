@@ -1,63 +1,75 @@
 /**
- * Parsed certificates by SET thumbprint. Parsing, not RSA, dominates certificate handling
- * (toolchain.md), and SET names certificates by thumb precisely so receivers can reuse them.
- * A small LRU owned by the caller; nothing module-level.
+ * Parsed certificates by SHA-256 of their DER, with an index by SET thumbprint. Parsing, not RSA,
+ * used to dominate certificate handling (toolchain.md), and SET names certificates by thumb
+ * precisely so receivers can reuse them. A bounded LRU: the same bytes are parsed once for as long
+ * as they stay in it.
+ *
+ * `parsedCertificates` is the one process-wide instance `parseSetCertificate` goes through. A
+ * parsed certificate is public data and immutable, so sharing it is safe, and it lets every
+ * receiver (which get bare DER from messages) skip the parse, and the signature checks remembered
+ * on the object (`issuerSignature.ts`), on a certificate seen before. Failures are not cached.
  */
-import type { CryptoSource } from "./cryptoSource";
-import { resolveCrypto } from "./cryptoSource";
-import { parseSetCertificate, type SetCertificate } from "./setCertificate";
+import { sha256Hex } from "./digest";
+import { SetCertificate } from "./setCertificate";
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+interface Entry {
+  readonly cert: SetCertificate;
+  readonly thumbKey: string;
+}
 
 export class CertificateCache {
-  private readonly byThumb = new Map<string, SetCertificate>();
-  private readonly byDerDigest = new Map<string, string>();
+  private readonly byDer = new Map<string, Entry>();
+  private readonly byThumb = new Map<string, string>();
+  /** Parses answered from the cache and parses that were not. */
+  hits = 0;
+  misses = 0;
 
-  constructor(
-    private readonly source: CryptoSource,
-    readonly capacity = 256,
-  ) {
+  constructor(readonly capacity = 256) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError("capacity must be a positive integer");
   }
 
   get size(): number {
-    return this.byThumb.size;
+    return this.byDer.size;
   }
 
   /** The cached certificate a thumb names, if any (a thumb in a request or PEThumb field). */
   get(thumb: Uint8Array): SetCertificate | undefined {
-    const key = hex(new Uint8Array(thumb));
-    const cert = this.byThumb.get(key);
-    if (cert) this.touch(key, cert);
-    return cert;
+    const derKey = this.byThumb.get(Buffer.from(thumb).toString("hex"));
+    const entry = derKey === undefined ? undefined : this.byDer.get(derKey);
+    if (!entry || derKey === undefined) return undefined;
+    this.touch(derKey, entry);
+    return entry.cert;
   }
 
   /** Parse `der`, or return the already parsed certificate with the same bytes. */
-  async parse(der: Uint8Array): Promise<SetCertificate> {
-    const { crypto } = resolveCrypto(this.source);
-    const bytes = new Uint8Array(der);
-    const derKey = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
-    const known = this.byDerDigest.get(derKey);
-    const cached = known === undefined ? undefined : this.byThumb.get(known);
-    if (cached && known !== undefined) {
-      this.touch(known, cached);
-      return cached;
+  parse(der: Uint8Array): SetCertificate {
+    const derKey = sha256Hex(der);
+    const known = this.byDer.get(derKey);
+    if (known) {
+      this.hits++;
+      this.touch(derKey, known);
+      return known.cert;
     }
-    const cert = parseSetCertificate(bytes);
-    const thumbKey = hex(await cert.thumb(crypto));
-    this.byDerDigest.set(derKey, thumbKey);
-    this.touch(thumbKey, cert);
+    this.misses++;
+    const cert = new SetCertificate(der);
+    const thumbKey = sha256Hex(cert.tbs);
+    // Two certificates differing only in their signature share a thumb; the newer one is indexed.
+    this.byThumb.set(thumbKey, derKey);
+    this.touch(derKey, { cert, thumbKey });
     return cert;
   }
 
-  private touch(key: string, cert: SetCertificate): void {
-    this.byThumb.delete(key);
-    this.byThumb.set(key, cert);
-    while (this.byThumb.size > this.capacity) {
-      const oldest = this.byThumb.keys().next().value as string;
-      this.byThumb.delete(oldest);
-      for (const [d, t] of this.byDerDigest) if (t === oldest) this.byDerDigest.delete(d);
+  private touch(derKey: string, entry: Entry): void {
+    this.byDer.delete(derKey);
+    this.byDer.set(derKey, entry);
+    while (this.byDer.size > this.capacity) {
+      const [oldKey, old] = this.byDer.entries().next().value as [string, Entry];
+      this.byDer.delete(oldKey);
+      if (this.byThumb.get(old.thumbKey) === oldKey) this.byThumb.delete(old.thumbKey);
     }
   }
 }
+
+/** The process-wide cache behind `parseSetCertificate`. */
+export const parsedCertificates = new CertificateCache(1024);

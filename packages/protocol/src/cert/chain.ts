@@ -1,13 +1,16 @@
 /**
- * Certificate path validation up to the one pinned SET root (digest 1.2, section 6): our own SET
- * checks first, for precise errors, then pkijs's RFC 5280 engine as a second, independent judge.
+ * Certificate path validation up to the one pinned SET root (digest 1.2, section 6): name and
+ * issuer+serial chaining, signatures, validity, the SET profile, issuer roles and keyUsage,
+ * pathLenConstraint, one brand, and revocation when asked. Certificates come parsed once from the
+ * shared cache and signatures already verified are remembered (`issuerSignature.ts`), so a cold
+ * path costs its RSA verifies and a path seen before costs hashing. pkijs's RFC 5280 engine used to
+ * judge every path a second time; docs/decisions.md ("Certificates") says why it no longer does.
  */
 
-import * as pkijs from "pkijs";
 import { bytesEqual, context, tlv } from "../asn1/tlv";
 import { SetError } from "../errors";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
-import { issuerSignatureVerifies } from "./issuerSignature";
+import { certificateSignedBy } from "./issuerSignature";
 import { isCaRole, mayIssue } from "./profile";
 import { checkSetProfile } from "./profileChecks";
 import { checkRevocation, type RevocationInput } from "./revocation";
@@ -49,7 +52,7 @@ export async function validateChain(
   at: Date,
   options?: ValidateChainOptions,
 ): Promise<ValidatedChain> {
-  const { crypto, engine } = resolveCrypto(source);
+  const { crypto } = resolveCrypto(source);
   const root = asCertificate(pinnedRoot);
   const pool = intermediates.map(asCertificate);
   const path = buildPath(asCertificate(leaf), pool, root);
@@ -60,7 +63,7 @@ export async function validateChain(
     const issuer = path[i + 1] ?? cert;
     await checkSignature(crypto, cert, issuer);
     if (i + 1 < path.length) checkIssuerRole(cert, issuer);
-    // pkijs 3.4.3 does not enforce pathLenConstraint: intermediates below this CA, excluding the leaf.
+    // pathLenConstraint counts the CA certificates below this one, the leaf excluded.
     const limit = cert.basicConstraints?.pathLength;
     if (i > 0 && limit !== undefined && i - 1 > limit)
       throw new SetError("invalidCertificate", `pathLenConstraint ${limit} exceeded`, cert.where);
@@ -71,7 +74,6 @@ export async function validateChain(
   if (brands.size > 1)
     throw new SetError("invalidCertificate", `path mixes brands: ${[...brands].join(", ")}`, path[0].where);
 
-  await judgeWithPkijs(engine, path, at);
   if (options?.revocation) await checkRevocation(source, path, { ...options.revocation, at });
   return { path, leaf: path[0], root, brand: path.length > 1 ? path[path.length - 2].brand : undefined };
 }
@@ -123,7 +125,7 @@ async function checkSignature(crypto: Crypto, cert: SetCertificate, issuer: SetC
       `signature algorithm ${cert.signatureAlgorithm} is not allowed`,
       cert.where,
     );
-  const ok = await issuerSignatureVerifies(crypto, issuer, cert.signature, cert.tbs);
+  const ok = await certificateSignedBy(crypto, cert, issuer);
   if (!ok)
     throw new SetError(
       "invalidCertificate",
@@ -147,54 +149,3 @@ function checkIssuerRole(cert: SetCertificate, issuer: SetCertificate): void {
       cert.where,
     );
 }
-
-async function judgeWithPkijs(
-  engine: pkijs.ICryptoEngine,
-  path: readonly SetCertificate[],
-  at: Date,
-): Promise<void> {
-  const root = path[path.length - 1];
-  // pkijs takes the last of `certs` as the end entity.
-  const certs = path
-    .slice(0, -1)
-    .reverse()
-    .map((c) => c.pkijs);
-  if (certs.length === 0) return;
-  const chain = new pkijs.CertificateChainValidationEngine({
-    trustedCerts: [root.pkijs],
-    certs,
-    checkDate: at,
-    findIssuer: findIssuerByName,
-  });
-  let verdict: { result: boolean; resultMessage: string };
-  try {
-    verdict = await chain.verify({ passedWhenNotRevValues: true }, engine);
-  } catch (e) {
-    verdict = { result: false, resultMessage: (e as Error).message };
-  }
-  if (!verdict.result)
-    throw new SetError(
-      "invalidCertificate",
-      `RFC 5280 path validation failed: ${verdict.resultMessage}`,
-      path[0].where,
-    );
-}
-
-/**
- * pkijs 3.4.3's default issuer search misreads an issuer+serial authorityKeyIdentifier (SET's only
- * form): it compares authorityCertIssuer with the candidate's subject instead of its issuer, so it
- * never finds a SET issuer. This search chains by name and keeps the candidates whose key verifies
- * the signature, both judged by pkijs itself.
- */
-const findIssuerByName: pkijs.FindIssuerCallback = async (certificate, engine, crypto) => {
-  const found: pkijs.Certificate[] = [];
-  for (const candidate of [...engine.trustedCerts, ...engine.certs]) {
-    if (!certificate.issuer.isEqual(candidate.subject)) continue;
-    try {
-      if (await certificate.verify(candidate, crypto)) found.push(candidate);
-    } catch {
-      // A candidate whose key cannot verify is simply not the issuer.
-    }
-  }
-  return found;
-};

@@ -1,5 +1,59 @@
-/** Whether `signature` over `tbs` verifies with the issuer certificate's RSA key (certificates and CRLs alike). */
+/**
+ * Whether a signature over a to-be-signed part (certificate, CRL, BrandCRLIdentifier) verifies
+ * with an issuer certificate's RSA key (RSASSA-PKCS1-v1_5, SHA-256).
+ *
+ * With Node's own WebCrypto as the provider, the check runs through node:crypto synchronously on a
+ * KeyObject imported once per issuer: the same OpenSSL, without WebCrypto's per-call thread-pool
+ * job. The key is imported from the PKCS#1 RSAPublicKey inside the SubjectPublicKeyInfo, because
+ * OpenSSL 3 decodes a PKCS#1 key about ten times faster than the same key wrapped as SPKI
+ * (docs/decisions.md, "Certificates"). Any other provider (the card's @peculiar/webcrypto) keeps
+ * the WebCrypto path, with its CryptoKey imported once per provider and issuer.
+ */
+import { createPublicKey, type KeyObject, verify, webcrypto } from "node:crypto";
+import { Std } from "../schema/oids";
 import type { SetCertificate } from "./setCertificate";
+
+/** Node's WebCrypto, which node:crypto may stand in for. */
+export function isNodeWebCrypto(crypto: Crypto): boolean {
+  return crypto === (webcrypto as unknown) || crypto.subtle === (webcrypto.subtle as unknown);
+}
+
+const nodeKeys = new WeakMap<SetCertificate, KeyObject | null>();
+
+function nodeKeyOf(issuer: SetCertificate): KeyObject | null {
+  let key = nodeKeys.get(issuer);
+  if (key === undefined) {
+    key = null;
+    if (issuer.publicKeyAlgorithm === Std.rsaEncryption)
+      try {
+        key = createPublicKey({ key: Buffer.from(issuer.subjectPublicKey), format: "der", type: "pkcs1" });
+      } catch {
+        // Not an RSA key after all: nothing verifies with it.
+      }
+    nodeKeys.set(issuer, key);
+  }
+  return key;
+}
+
+const webKeys = new WeakMap<Crypto, WeakMap<SetCertificate, Promise<CryptoKey | null>>>();
+
+function webKeyOf(crypto: Crypto, issuer: SetCertificate): Promise<CryptoKey | null> {
+  let keys = webKeys.get(crypto);
+  if (!keys) {
+    keys = new WeakMap();
+    webKeys.set(crypto, keys);
+  }
+  let key = keys.get(issuer);
+  if (!key) {
+    key = crypto.subtle
+      .importKey("spki", new Uint8Array(issuer.spki), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, [
+        "verify",
+      ])
+      .catch(() => null);
+    keys.set(issuer, key);
+  }
+  return key;
+}
 
 export async function issuerSignatureVerifies(
   crypto: Crypto,
@@ -8,20 +62,42 @@ export async function issuerSignatureVerifies(
   tbs: Uint8Array,
 ): Promise<boolean> {
   try {
-    const key = await crypto.subtle.importKey(
-      "spki",
-      new Uint8Array(issuer.spki),
-      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-      false,
-      ["verify"],
-    );
-    return await crypto.subtle.verify(
-      "RSASSA-PKCS1-v1_5",
-      key,
-      new Uint8Array(signature),
-      new Uint8Array(tbs),
+    if (isNodeWebCrypto(crypto)) {
+      const key = nodeKeyOf(issuer);
+      return key !== null && verify("sha256", tbs, key, signature);
+    }
+    const key = await webKeyOf(crypto, issuer);
+    return (
+      key !== null &&
+      (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, new Uint8Array(signature), new Uint8Array(tbs)))
     );
   } catch {
     return false;
   }
+}
+
+/**
+ * (certificate, issuer) pairs whose signature verified. Both are immutable parses, and with the
+ * shared parse cache the same bytes come back as the same objects, so a certificate seen again
+ * costs no RSA operation. Only successes are remembered.
+ */
+const verifiedBy = new WeakMap<SetCertificate, WeakSet<SetCertificate>>();
+
+/** Whether `issuer`'s key verifies `cert`'s signature over its TBSCertificate; remembered once true. */
+export async function certificateSignedBy(
+  crypto: Crypto,
+  cert: SetCertificate,
+  issuer: SetCertificate,
+): Promise<boolean> {
+  if (verifiedBy.get(cert)?.has(issuer)) return true;
+  const ok = await issuerSignatureVerifies(crypto, issuer, cert.signature, cert.tbs);
+  if (ok) {
+    let issuers = verifiedBy.get(cert);
+    if (!issuers) {
+      issuers = new WeakSet();
+      verifiedBy.set(cert, issuers);
+    }
+    issuers.add(issuer);
+  }
+  return ok;
 }

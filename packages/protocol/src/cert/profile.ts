@@ -30,6 +30,17 @@ export const mustBeCritical: ReadonlySet<string> = new Set([
   CertExtension.hashedRootKey,
 ]);
 
+/**
+ * RFC 5280 path constraints SET does not use and our validation does not evaluate: a certificate
+ * carrying one is refused, critical or not, rather than having its constraint silently ignored.
+ */
+export const unevaluatedPathConstraints: ReadonlySet<string> = new Set([
+  "2.5.29.30", // nameConstraints
+  "2.5.29.33", // policyMappings
+  "2.5.29.36", // policyConstraints
+  "2.5.29.54", // inhibitAnyPolicy
+]);
+
 export const caRoles: readonly CertificateRole[] = ["cca", "mca", "pca", "gca", "bca", "rca"];
 export const isCaRole = (r: CertificateRole) => caRoles.includes(r);
 

@@ -6,7 +6,7 @@
 import { SetError } from "../errors";
 import type { CertificateRole } from "../schema/certExtensions";
 import { CertExtension, SetPolicyRoot } from "../schema/oids";
-import { isCaRole, mustBeCritical, X509Extension } from "./profile";
+import { isCaRole, mustBeCritical, unevaluatedPathConstraints, X509Extension } from "./profile";
 import type { SetCertificate } from "./setCertificate";
 
 const invalid = (cert: SetCertificate, message: string, oid?: string) =>
@@ -15,9 +15,12 @@ const invalid = (cert: SetCertificate, message: string, oid?: string) =>
 /** Rules every SET certificate obeys whatever its place in a chain. */
 export function checkSetProfile(cert: SetCertificate): void {
   if (cert.version !== 3) throw invalid(cert, `X.509 version ${cert.version}, SET requires version 3`);
-  for (const e of cert.extensions)
+  for (const e of cert.extensions) {
     if (mustBeCritical.has(e.oid) && !e.critical)
       throw invalid(cert, `extension ${e.oid} must be critical`, e.oid);
+    if (unevaluatedPathConstraints.has(e.oid))
+      throw invalid(cert, `extension ${e.oid} is an RFC 5280 path constraint SET does not use`, e.oid);
+  }
   const roles = cert.certificateType;
   if (!roles) throw invalid(cert, "certificateType extension missing", CertExtension.certificateType);
   if (roles.length === 0) throw invalid(cert, "certificateType names no role", CertExtension.certificateType);

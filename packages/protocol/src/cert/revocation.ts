@@ -10,16 +10,19 @@
  * for another brand or outside its validity. A CRL whose signature fails is `signatureFailure`.
  */
 
-import * as asn1js from "asn1js";
+import { decodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
-import { SetError } from "../errors";
+import { DecodeError, SetError } from "../errors";
 import type { CRLIdentifier } from "../schema/certExtensions";
+import { CertificateList, CRLNumber } from "../schema/x509";
 import { type VerifiedBrandCRLIdentifier, verifyBrandCRLIdentifier } from "./brandCRLIdentifier";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+import { sha256 } from "./digest";
 import { issuerSignatureVerifies } from "./issuerSignature";
 import type { SetCertificate } from "./setCertificate";
 
 const sha256WithRSAEncryption = "1.2.840.113549.1.1.11";
+const cRLNumber = "2.5.29.20";
 
 export interface RevocationInput {
   /**
@@ -40,10 +43,9 @@ export interface PreparedCrl {
 }
 
 /** Parse and thumb a DER CRL once (`invalidCertificate` when it is not one). */
-export async function prepareCrl(source: CryptoSource, der: Uint8Array): Promise<PreparedCrl> {
-  const { crypto } = resolveCrypto(source);
+export async function prepareCrl(_source: CryptoSource, der: Uint8Array): Promise<PreparedCrl> {
   const crl = parseCrl(der);
-  return { crl, thumb: new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(crl.tbs))) };
+  return { crl, thumb: sha256(crl.tbs) };
 }
 
 /**
@@ -78,76 +80,39 @@ export interface ParsedCrl {
   readonly signature: Uint8Array;
 }
 
-const raw = (n: asn1js.AsnType) => new Uint8Array(n.valueBeforeDecodeView);
-
-/**
- * Parse a DER CRL; `invalidCertificate` when it is not one. Read with asn1js directly: pkijs 3.4.3
- * throws on a revoked entry without entry extensions, which is what our CA writes.
- */
+/** Parse a DER CRL with the strict X.509 codecs; `invalidCertificate` when it is not one. */
 export function parseCrl(der: Uint8Array): ParsedCrl {
-  try {
-    return readCrl(der);
-  } catch (e) {
-    // A shape the reader does not expect (or BER asn1js itself throws on) is not a CRL either.
-    if (e instanceof SetError) throw e;
-    throw new SetError("invalidCertificate", `not an X.509 CRL: unreadable (${(e as Error).name})`, "CRL");
-  }
-}
-
-function readCrl(der: Uint8Array): ParsedCrl {
   const bytes = new Uint8Array(der);
-  const parsed = asn1js.fromBER(bytes);
   const bad = (why: string) => new SetError("invalidCertificate", `not an X.509 CRL: ${why}`, "CRL");
-  if (parsed.offset === -1 || parsed.offset !== bytes.length) throw bad("not one complete DER object");
-  const outer = parsed.result instanceof asn1js.Sequence ? parsed.result.valueBlock.value : [];
-  const [tbs, algorithm, signature] = outer;
-  if (outer.length !== 3 || !(tbs instanceof asn1js.Sequence) || !(signature instanceof asn1js.BitString))
-    throw bad("not a signed SEQUENCE");
-  const fields = tbs.valueBlock.value;
-  let i = fields[0] instanceof asn1js.Integer ? 1 : 0;
-  const issuer = fields[i + 1];
-  const time = (n: asn1js.AsnType | undefined) =>
-    n instanceof asn1js.UTCTime || n instanceof asn1js.GeneralizedTime ? n.toDate() : undefined;
-  const thisUpdate = time(fields[i + 2]);
-  if (!(issuer instanceof asn1js.Sequence) || !thisUpdate) throw bad("no issuer or thisUpdate");
-  i += 3;
-  const nextUpdate = time(fields[i]);
-  if (nextUpdate) i++;
-  const revokedSerials: Uint8Array[] = [];
-  if (fields[i] instanceof asn1js.Sequence) {
-    for (const entry of (fields[i] as asn1js.Sequence).valueBlock.value) {
-      const serial = entry instanceof asn1js.Sequence ? entry.valueBlock.value[0] : undefined;
-      if (!(serial instanceof asn1js.Integer)) throw bad("a revoked entry has no serial");
-      revokedSerials.push(new Uint8Array(serial.valueBlock.valueHexView));
-    }
-    i++;
+  let crl: CertificateList;
+  try {
+    crl = decodeDer(CertificateList, bytes, "CertificateList");
+  } catch (e) {
+    if (e instanceof DecodeError) throw bad(e.message);
+    throw e;
   }
+  const tbs = crl.tbsCertList.value;
   let crlNumber: number | undefined;
-  const extensions = fields[i];
-  if (extensions?.idBlock.tagClass === 3 && extensions.idBlock.tagNumber === 0) {
-    const list =
-      ((extensions as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence)?.valueBlock.value ?? [];
-    for (const ext of list) {
-      const [id, ...rest] = (ext as asn1js.Sequence).valueBlock.value;
-      const value = rest[rest.length - 1];
-      if (!(id instanceof asn1js.ObjectIdentifier) || id.valueBlock.toString() !== "2.5.29.20") continue;
-      if (!(value instanceof asn1js.OctetString)) throw bad("malformed cRLNumber");
-      const n = asn1js.fromBER(value.valueBlock.valueHexView).result;
-      if (n instanceof asn1js.Integer) crlNumber = n.valueBlock.valueDec;
+  for (const ext of tbs.crlExtensions ?? []) {
+    if (ext.extnID !== cRLNumber) continue;
+    if (crlNumber !== undefined) throw bad("cRLNumber appears twice");
+    try {
+      crlNumber = decodeDer(CRLNumber, ext.extnValue, "cRLNumber");
+    } catch (e) {
+      if (e instanceof DecodeError) throw bad(`malformed cRLNumber: ${e.message}`);
+      throw e;
     }
   }
-  const algorithmId = algorithm instanceof asn1js.Sequence ? algorithm.valueBlock.value[0] : undefined;
   return {
     der: bytes,
-    tbs: raw(tbs),
-    issuerDer: raw(issuer),
-    thisUpdate,
-    nextUpdate,
+    tbs: crl.tbsCertList.der,
+    issuerDer: tbs.issuer.der,
+    thisUpdate: tbs.thisUpdate.value,
+    nextUpdate: tbs.nextUpdate?.value,
     crlNumber,
-    revokedSerials,
-    signatureAlgorithm:
-      algorithmId instanceof asn1js.ObjectIdentifier ? algorithmId.valueBlock.toString() : "",
-    signature: new Uint8Array(signature.valueBlock.valueHexView),
+    revokedSerials: (tbs.revokedCertificates ?? []).map((r) => r.userCertificate),
+    signatureAlgorithm: crl.signatureAlgorithm.algorithm,
+    signature: crl.signatureValue.bytes,
   };
 }
 

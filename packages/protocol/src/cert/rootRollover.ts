@@ -9,7 +9,7 @@ import { CertExtension, Std } from "../schema/oids";
 import type { CertificateInput } from "./chain";
 import { validateChain } from "./chain";
 import type { CryptoSource } from "./cryptoSource";
-import { resolveCrypto } from "./cryptoSource";
+import { sha256 } from "./digest";
 import { parseSetCertificate, SetCertificate } from "./setCertificate";
 
 /**
@@ -40,8 +40,7 @@ export async function verifyNextRoot(
     );
   // The new root is validated as its own pinned root: self-signed, SET profile, in its validity.
   await validateChain(source, next, [], next, at);
-  const { crypto } = resolveCrypto(source);
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(next.spki)));
+  const hash = sha256(next.spki);
   if (!bytesEqual(hash, committed.rootKeyHash))
     throw new SetError(
       "invalidCertificate",

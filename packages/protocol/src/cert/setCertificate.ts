@@ -1,14 +1,12 @@
 /**
- * A SET certificate parsed once: the X.509 envelope by pkijs, the SET private extensions by our
- * strict codecs. Parsing already refuses what no SET receiver may accept (an unknown critical
- * extension, a malformed extension value, trailing bytes); the profile rules that depend on the
- * certificate's place in a chain live in `profileChecks.ts`.
+ * A SET certificate parsed once by the project's strict DER codecs (`schema/x509.ts` for the X.509
+ * envelope and standard extensions, `schema/certExtensions.ts` for SET's private ones). Parsing
+ * already refuses what no SET receiver may accept (an unknown critical extension, a repeated or
+ * malformed extension, non-DER or trailing bytes); the profile rules that depend on the
+ * certificate's place in a chain live in `profileChecks.ts`. A parsed certificate is immutable, so
+ * `parseSetCertificate` shares one per DER through `certificateCache.ts`.
  */
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
 import { type Codec, decodeDer } from "../asn1/codec";
-import { anyDer, implicit, optional, sequence, sequenceOf, withDefault } from "../asn1/constructed";
-import { boolean, integer, namedBits, octets } from "../asn1/primitives";
 import { bytesEqual } from "../asn1/tlv";
 import { DecodeError, SetError } from "../errors";
 import {
@@ -21,32 +19,20 @@ import {
   Tunneling,
 } from "../schema/certExtensions";
 import { CertExtension } from "../schema/oids";
+import {
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  CertificatePolicies,
+  KeyUsage,
+  type KeyUsageName,
+  type NameAttribute,
+} from "../schema/x509";
+import { parsedCertificates } from "./certificateCache";
+import { sha256 } from "./digest";
 import { allowedExtensions, X509Extension } from "./profile";
 
-export const keyUsageNames = [
-  "digitalSignature",
-  "nonRepudiation",
-  "keyEncipherment",
-  "dataEncipherment",
-  "keyAgreement",
-  "keyCertSign",
-  "cRLSign",
-  "encipherOnly",
-  "decipherOnly",
-] as const;
-export type KeyUsageName = (typeof keyUsageNames)[number];
-
-const KeyUsage = namedBits(keyUsageNames);
-const BasicConstraints = sequence({
-  cA: withDefault(boolean(), false),
-  pathLenConstraint: optional(integer({ min: 0, max: 255 })),
-});
-const AuthorityKeyIdentifier = sequence({
-  keyIdentifier: optional(implicit(0, octets())),
-  authorityCertIssuer: optional(implicit(1, sequenceOf(anyDer(), { min: 1 }))),
-  // The serial's INTEGER content octets, kept as bytes: serials may exceed a JS number.
-  authorityCertSerialNumber: optional(implicit(2, octets({ min: 1, max: 20 }))),
-});
+export { type KeyUsageName, keyUsageNames } from "../schema/x509";
 
 export interface RawCertExtension {
   readonly oid: string;
@@ -62,6 +48,8 @@ export interface AuthorityCertId {
   readonly keyIdentifier?: Uint8Array;
 }
 
+export type { NameAttribute };
+
 const attributeNames: Record<string, string> = {
   "2.5.4.6": "C",
   "2.5.4.10": "O",
@@ -70,16 +58,18 @@ const attributeNames: Record<string, string> = {
   "2.5.4.8": "ST",
   "2.5.4.7": "L",
 };
+const organizationName = "2.5.4.10";
+const commonName = "2.5.4.3";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-const raw = (node: asn1js.AsnType) => new Uint8Array(node.valueBeforeDecodeView);
+const nameText = (name: readonly NameAttribute[]) =>
+  name.map((a) => `${attributeNames[a.type] ?? a.type}=${a.text}`).join(", ");
 
 export class SetCertificate {
   /** The certificate as received. */
   readonly der: Uint8Array;
   /** DER of TBSCertificate: what the issuer signed and what the thumb hashes. */
   readonly tbs: Uint8Array;
-  readonly pkijs: pkijs.Certificate;
   readonly version: number;
   /** Serial number as lower-case hex of its INTEGER content octets. */
   readonly serialNumber: string;
@@ -89,10 +79,15 @@ export class SetCertificate {
   /** Readable forms, e.g. `C=US, O=Visa, CN=Visa Merchant CA`; for messages and logs. */
   readonly subject: string;
   readonly issuer: string;
+  /** The subject's attributes in order (a cardholder's CN is its hashed account id). */
+  readonly subjectAttributes: readonly NameAttribute[];
   readonly notBefore: Date;
   readonly notAfter: Date;
   /** DER SubjectPublicKeyInfo. */
   readonly spki: Uint8Array;
+  /** The SubjectPublicKeyInfo's algorithm OID and key bits (for RSA, the DER RSAPublicKey). */
+  readonly publicKeyAlgorithm: string;
+  readonly subjectPublicKey: Uint8Array;
   readonly signatureAlgorithm: string;
   readonly signature: Uint8Array;
   readonly extensions: readonly RawCertExtension[];
@@ -110,56 +105,53 @@ export class SetCertificate {
   readonly brand?: string;
   readonly selfIssued: boolean;
 
-  private thumbPromise?: Promise<Uint8Array>;
+  private thumbBytes?: Uint8Array;
 
   constructor(der: Uint8Array) {
     this.der = new Uint8Array(der);
-    let parsed: ReturnType<typeof asn1js.fromBER>;
+    let cert: Certificate;
     try {
-      parsed = asn1js.fromBER(this.der);
+      cert = decodeDer(Certificate, this.der, "Certificate");
     } catch (e) {
-      // asn1js throws on some malformed primitives (a UniversalString not a multiple of 4 bytes).
-      throw new SetError("invalidCertificate", `unreadable BER (${(e as Error).name})`, "certificate");
+      if (e instanceof DecodeError)
+        throw new SetError("invalidCertificate", `not an X.509 certificate: ${e.message}`, "certificate");
+      throw e;
     }
-    if (parsed.offset === -1 || parsed.offset !== this.der.length)
-      throw new SetError(
-        "invalidCertificate",
-        "certificate is not one complete BER/DER object",
-        "certificate",
-      );
-    let cert: pkijs.Certificate;
-    try {
-      cert = new pkijs.Certificate({ schema: parsed.result });
-    } catch (e) {
-      throw new SetError(
-        "invalidCertificate",
-        `not an X.509 certificate: ${(e as Error).message}`,
-        "certificate",
-      );
-    }
-    this.pkijs = cert;
-    const outer = (parsed.result as asn1js.Sequence).valueBlock.value;
-    this.tbs = raw(outer[0]);
-    const fields = (outer[0] as asn1js.Sequence).valueBlock.value;
-    const at = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
-    this.version = cert.version + 1;
-    this.serialBytes = new Uint8Array(cert.serialNumber.valueBlock.valueHexView);
+    const tbs = cert.tbsCertificate.value;
+    this.tbs = cert.tbsCertificate.der;
+    this.version = tbs.version + 1;
+    this.serialBytes = tbs.serialNumber;
     this.serialNumber = hex(this.serialBytes);
-    this.issuerDer = raw(fields[at + 2]);
-    this.subjectDer = raw(fields[at + 4]);
-    this.spki = raw(fields[at + 5]);
-    this.subject = nameText(cert.subject);
-    this.issuer = nameText(cert.issuer);
-    this.notBefore = cert.notBefore.value;
-    this.notAfter = cert.notAfter.value;
-    this.signatureAlgorithm = cert.signatureAlgorithm.algorithmId;
-    this.signature = new Uint8Array(cert.signatureValue.valueBlock.valueHexView);
+    this.issuerDer = tbs.issuer.der;
+    this.subjectDer = tbs.subject.der;
+    this.subjectAttributes = Object.freeze(tbs.subject.value);
+    this.subject = nameText(tbs.subject.value);
+    this.issuer = nameText(tbs.issuer.value);
+    this.notBefore = tbs.validity.notBefore.value;
+    this.notAfter = tbs.validity.notAfter.value;
+    this.spki = tbs.subjectPublicKeyInfo.der;
+    this.publicKeyAlgorithm = tbs.subjectPublicKeyInfo.value.algorithm.algorithm;
+    this.subjectPublicKey = tbs.subjectPublicKeyInfo.value.subjectPublicKey.bytes;
+    this.signatureAlgorithm = cert.signatureAlgorithm.algorithm;
+    this.signature = cert.signatureValue.bytes;
     this.selfIssued = bytesEqual(this.issuerDer, this.subjectDer);
-    this.brand = this.selfIssued ? undefined : attribute(cert.subject, "2.5.4.10");
+    this.brand = this.selfIssued ? undefined : this.subjectAttribute(organizationName);
+    // RFC 5280 4.1.1.2: the algorithm inside the signed part must be the one outside it.
+    const inner = tbs.signature;
+    const outer = cert.signatureAlgorithm;
+    if (
+      inner.algorithm !== outer.algorithm ||
+      !bytesEqual(inner.parameters ?? new Uint8Array(0), outer.parameters ?? new Uint8Array(0))
+    )
+      throw new SetError(
+        "invalidCertificate",
+        "the signature algorithm inside TBSCertificate differs from the outer one",
+        this.where,
+      );
 
     const seen = new Set<string>();
     const extensions: RawCertExtension[] = [];
-    for (const e of cert.extensions ?? []) {
+    for (const e of tbs.extensions ?? []) {
       if (seen.has(e.extnID))
         throw new SetError("invalidCertificate", `extension ${e.extnID} appears twice`, this.where, e.extnID);
       seen.add(e.extnID);
@@ -170,22 +162,14 @@ export class SetCertificate {
           this.where,
           e.extnID,
         );
-      extensions.push({
-        oid: e.extnID,
-        critical: e.critical,
-        value: new Uint8Array(e.extnValue.valueBlock.valueHexView),
-      });
+      extensions.push(Object.freeze({ oid: e.extnID, critical: e.critical, value: e.extnValue }));
     }
-    this.extensions = extensions;
+    this.extensions = Object.freeze(extensions);
     const value = <T>(oid: string, codec: Codec<T>): T | undefined => {
       const e = extensions.find((x) => x.oid === oid);
       if (!e) return undefined;
       try {
-        const decoded = decodeDer(codec, e.value, `extension ${oid}`);
-        // pkijs refuses a critical extension it has no parser for; ours are handled here, so say so.
-        const own = cert.extensions?.find((x) => x.extnID === oid);
-        if (own && own.parsedValue === undefined) own.parsedValue = decoded;
-        return decoded;
+        return decodeDer(codec, e.value, `extension ${oid}`);
       } catch (err) {
         if (err instanceof DecodeError)
           throw new SetError("invalidCertificate", `malformed extension: ${err.message}`, this.where, oid);
@@ -211,16 +195,24 @@ export class SetCertificate {
     this.hashedRootKey = value(CertExtension.hashedRootKey, HashedRootKey);
     this.tunneling = value(CertExtension.tunneling, Tunneling);
     this.setExtensions = value(CertExtension.setExtensions, SETExtensions);
-    const policies = cert.extensions?.find(
-      (e) => e.extnID === X509Extension.certificatePolicies,
-    )?.parsedValue;
-    if (policies instanceof pkijs.CertificatePolicies)
-      this.policies = policies.certificatePolicies.map((p) => p.policyIdentifier);
+    this.policies = value(X509Extension.certificatePolicies, CertificatePolicies)?.map(
+      (p) => p.policyIdentifier,
+    );
   }
 
   /** Names the certificate in error messages (never personal data: cardholder CNs are blinded). */
   get where(): string {
     return `certificate ${this.subject} #${this.serialNumber}`;
+  }
+
+  /** The subject's commonName, if it has one. */
+  get commonName(): string | undefined {
+    return this.subjectAttribute(commonName);
+  }
+
+  /** The text of the subject's first attribute of type `oid`. */
+  subjectAttribute(oid: string): string | undefined {
+    return this.subjectAttributes.find((a) => a.type === oid)?.text;
   }
 
   extension(oid: string): RawCertExtension | undefined {
@@ -232,29 +224,19 @@ export class SetCertificate {
   }
 
   /**
-   * SET thumbprint: SHA-256 over the TBSCertificate DER. Computed once per object with the first
-   * provider asked; the result does not depend on the provider.
+   * SET thumbprint: SHA-256 over the TBSCertificate DER, computed once per object. The provider
+   * argument is kept for callers; the hash does not depend on it (see `digest.ts`).
    */
-  thumb(crypto: Crypto): Promise<Uint8Array> {
-    this.thumbPromise ??= crypto.subtle
-      .digest("SHA-256", new Uint8Array(this.tbs))
-      .then((d) => new Uint8Array(d));
-    return this.thumbPromise;
+  thumb(_crypto?: Crypto): Promise<Uint8Array> {
+    this.thumbBytes ??= sha256(this.tbs);
+    return Promise.resolve(this.thumbBytes);
   }
 }
 
-/** Parse a DER certificate; SetError `invalidCertificate` or `unrecognizedExtension` on refusal. */
+/**
+ * Parse a DER certificate; SetError `invalidCertificate` or `unrecognizedExtension` on refusal.
+ * The same bytes seen again return the same parsed object (process-wide bounded cache).
+ */
 export function parseSetCertificate(der: Uint8Array): SetCertificate {
-  return new SetCertificate(der);
-}
-
-function nameText(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues
-    .map((tv) => `${attributeNames[tv.type] ?? tv.type}=${String(tv.value.valueBlock.value)}`)
-    .join(", ");
-}
-
-function attribute(name: pkijs.RelativeDistinguishedNames, type: string): string | undefined {
-  const tv = name.typesAndValues.find((x) => x.type === type);
-  return tv ? String(tv.value.valueBlock.value) : undefined;
+  return parsedCertificates.parse(der);
 }

@@ -10,7 +10,8 @@
  */
 import { bytesEqual } from "../asn1/tlv";
 import type { ValidatedChain } from "./chain";
-import { type CryptoSource, resolveCrypto } from "./cryptoSource";
+import type { CryptoSource } from "./cryptoSource";
+import { sha256Hex } from "./digest";
 
 interface Entry {
   readonly chain: ValidatedChain;
@@ -21,20 +22,17 @@ interface Entry {
   readonly until: number;
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-
 export class ValidatedChainCache {
   private readonly entries = new Map<string, Entry>();
   /** Lookups answered from the cache and lookups that were not. */
   hits = 0;
   misses = 0;
-  private readonly crypto: Crypto;
 
+  /** `_source` is kept for callers; the keys are hashed as `digest.ts` says. */
   constructor(
-    source: CryptoSource,
+    _source?: CryptoSource,
     readonly capacity = 1024,
   ) {
-    this.crypto = resolveCrypto(source).crypto;
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError("capacity must be a positive integer");
   }
@@ -59,7 +57,7 @@ export class ValidatedChainCache {
      */
     carried: readonly Uint8Array[] = [],
   ): Promise<ValidatedChain | undefined> {
-    const key = await this.key(leaf, pinnedRoot);
+    const key = this.key(leaf, pinnedRoot);
     const entry = this.entries.get(key);
     const t = at.getTime();
     const seen = (c: Uint8Array) =>
@@ -77,7 +75,7 @@ export class ValidatedChainCache {
 
   /** Remember a chain `validateChain` accepted. */
   async put(chain: ValidatedChain, carried: readonly Uint8Array[] = []): Promise<void> {
-    const key = await this.key(chain.leaf.der, chain.root.der);
+    const key = this.key(chain.leaf.der, chain.root.der);
     const from = Math.max(...chain.path.map((c) => c.notBefore.getTime()));
     const until = Math.min(...chain.path.map((c) => c.notAfter.getTime()));
     this.entries.delete(key);
@@ -86,10 +84,7 @@ export class ValidatedChainCache {
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 
-  private async key(leaf: Uint8Array, root: Uint8Array): Promise<string> {
-    const [l, r] = await Promise.all(
-      [leaf, root].map((b) => this.crypto.subtle.digest("SHA-256", new Uint8Array(b))),
-    );
-    return `${hex(new Uint8Array(l))}:${hex(new Uint8Array(r))}`;
+  private key(leaf: Uint8Array, root: Uint8Array): string {
+    return `${sha256Hex(leaf)}:${sha256Hex(root)}`;
   }
 }

@@ -42,7 +42,6 @@ function decimal(amount: number, places: number): string {
 
 /** The subject commonName of a certificate (its full subject when it has none). */
 export function commonNameOf(cert: SetCertificate): string {
-  const cn = cert.pkijs.subject.typesAndValues.find((t) => t.type === "2.5.4.3");
-  const value = cn?.value.valueBlock.value;
-  return typeof value === "string" && value.length > 0 ? value : cert.subject;
+  const cn = cert.commonName;
+  return cn !== undefined && cn.length > 0 ? cn : cert.subject;
 }

@@ -1,0 +1,87 @@
+import { webcrypto } from "node:crypto";
+import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
+import { createTestPki, type TestPki } from "../testing/pki";
+import { certificateSignedBy, isNodeWebCrypto, issuerSignatureVerifies } from "./issuerSignature";
+import { SetCertificate } from "./setCertificate";
+
+let pki: TestPki;
+beforeAll(async () => {
+  pki = await createTestPki();
+});
+
+const fresh = (der: Uint8Array) => new SetCertificate(der);
+
+/** A WebCrypto that counts its verify calls (an independent implementation underneath). */
+function countingCrypto(): { crypto: Crypto; verifies: () => number } {
+  const inner = new PeculiarCrypto() as unknown as Crypto;
+  let n = 0;
+  const subtle = Object.create(inner.subtle) as SubtleCrypto;
+  subtle.verify = (...args: Parameters<SubtleCrypto["verify"]>) => {
+    n++;
+    return inner.subtle.verify(...args);
+  };
+  subtle.importKey = inner.subtle.importKey.bind(inner.subtle) as SubtleCrypto["importKey"];
+  return {
+    crypto: { subtle, getRandomValues: inner.getRandomValues.bind(inner) } as Crypto,
+    verifies: () => n,
+  };
+}
+
+describe("issuerSignatureVerifies", () => {
+  test("Node's WebCrypto is recognised, so the node:crypto path runs in these tests", () => {
+    expect(isNodeWebCrypto(globalThis.crypto)).toBe(true);
+    expect(isNodeWebCrypto(webcrypto as unknown as Crypto)).toBe(true);
+    expect(isNodeWebCrypto(new PeculiarCrypto() as unknown as Crypto)).toBe(false);
+  });
+
+  test.each([
+    ["node:crypto", () => globalThis.crypto],
+    ["@peculiar/webcrypto", () => new PeculiarCrypto() as unknown as Crypto],
+  ])("%s: the issuer's key verifies, another key, a flipped bit or another TBS do not", async (_, make) => {
+    const c = make();
+    const leaf = fresh(pki.cardholder.certificate);
+    const ca = fresh(pki.cardholderCa.certificate);
+    expect(await issuerSignatureVerifies(c, ca, leaf.signature, leaf.tbs)).toBe(true);
+    expect(
+      await issuerSignatureVerifies(c, fresh(pki.merchantCa.certificate), leaf.signature, leaf.tbs),
+    ).toBe(false);
+    const flipped = Uint8Array.from(leaf.signature);
+    flipped[10] ^= 1;
+    expect(await issuerSignatureVerifies(c, ca, flipped, leaf.tbs)).toBe(false);
+    expect(await issuerSignatureVerifies(c, ca, leaf.signature, fresh(pki.merchantSig.certificate).tbs)).toBe(
+      false,
+    );
+    expect(await issuerSignatureVerifies(c, ca, new Uint8Array(0), leaf.tbs)).toBe(false);
+  });
+
+  test("a key that is not RSA verifies nothing", async () => {
+    const ca = fresh(pki.cardholderCa.certificate);
+    const leaf = fresh(pki.cardholder.certificate);
+    const notRsa = Object.create(ca, {
+      publicKeyAlgorithm: { value: "1.2.840.10045.2.1" },
+    }) as SetCertificate;
+    expect(await issuerSignatureVerifies(globalThis.crypto, notRsa, leaf.signature, leaf.tbs)).toBe(false);
+    const garbage = Object.create(ca, {
+      subjectPublicKey: { value: Uint8Array.of(1, 2, 3) },
+    }) as SetCertificate;
+    expect(await issuerSignatureVerifies(globalThis.crypto, garbage, leaf.signature, leaf.tbs)).toBe(false);
+  });
+});
+
+describe("certificateSignedBy", () => {
+  test("a verified (certificate, issuer) pair is remembered; a failure and another issuer are not", async () => {
+    const { crypto, verifies } = countingCrypto();
+    const leaf = fresh(pki.cardholder.certificate);
+    const ca = fresh(pki.cardholderCa.certificate);
+    const other = fresh(pki.merchantCa.certificate);
+    expect(await certificateSignedBy(crypto, leaf, other)).toBe(false);
+    expect(await certificateSignedBy(crypto, leaf, other)).toBe(false);
+    expect(verifies()).toBe(2);
+    expect(await certificateSignedBy(crypto, leaf, ca)).toBe(true);
+    expect(await certificateSignedBy(crypto, leaf, ca)).toBe(true);
+    expect(verifies()).toBe(3);
+    // The same bytes parsed into another object are judged afresh.
+    expect(await certificateSignedBy(crypto, leaf, fresh(pki.cardholderCa.certificate))).toBe(true);
+    expect(verifies()).toBe(4);
+  });
+});
