@@ -5,16 +5,21 @@
  */
 import { InitiationError, parseInitiation } from "@setlab/mediator";
 import {
+  bytesEqual,
   CardLinkError,
+  concatBytes,
   decodeCommand,
   decodeDer,
   decodeResponse,
   FrameReader,
+  type Node,
   openAuthReq,
+  parseOne,
   parseCrl,
   parseSetCertificate,
   SetError,
   schema,
+  tlv,
   verifyBrandCRLIdentifier,
   verifyPInitRes,
   verifyS,
@@ -101,10 +106,25 @@ function schemaTargets(corpus: Corpus): FuzzTarget<{ type: number; bytes: Uint8A
       family: "decoder" as const,
       sync: true,
       inputs: fc.oneof(...perType),
-      run: ({ type, bytes }) => typed(isSetError, () => decodeDer(types[type].codec, bytes)),
+      run: ({ type, bytes }) => typed(isSetError, () => canonical(types[type].codec, bytes)),
       show: ({ type, bytes }) => `${types[type].asn1Name}: ${hexPrefix(bytes)}`,
     };
   });
+}
+
+/**
+ * Decode, and demand that what was accepted is the one DER encoding of its value: the reader
+ * checks DER while reading instead of re-encoding, and this is where that claim is tested.
+ */
+function canonical(codec: schema.RegisteredType["codec"], bytes: Uint8Array): void {
+  const value = decodeDer(codec, bytes);
+  if (!bytesEqual(codec.encode(value), bytes))
+    throw new Error("accepted an encoding that is not the DER of the value it decoded to");
+}
+
+/** Write a read tree back from its nodes: for strictly read DER it is the same bytes. */
+function rewrite(node: Node): Uint8Array {
+  return node.constructed ? tlv(node.tag, true, concatBytes(node.children.map(rewrite))) : node.bytes;
 }
 
 export async function decoderTargets(world: World, corpus: Corpus): Promise<FuzzTarget<unknown>[]> {
@@ -134,6 +154,12 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
   const targets: FuzzTarget<unknown>[] = [
     syncTarget("protocol/decodeMessage", corpus.messages, (b) =>
       typed(isSetError, () => schema.decodeMessage(b)),
+    ),
+    syncTarget("asn1/readDer", [...corpus.messages, ...corpus.certificates, ...corpus.crls], (b) =>
+      typed(isSetError, () => {
+        if (!bytesEqual(rewrite(parseOne(b, "value")), b))
+          throw new Error("the DER reader accepted framing it would not write");
+      }),
     ),
     ...schemaTargets(corpus),
     syncTarget("protocol/parseSetCertificate", corpus.certificates, (b) =>
