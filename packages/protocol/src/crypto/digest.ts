@@ -7,10 +7,12 @@ import { SetError } from "../errors";
 import { type DetachedDigest, ub } from "../schema/common";
 import { Std } from "../schema/oids";
 import { equalConstantTime, own } from "./bytes";
+import { hmacSha256Sync, isNodeWebCrypto, sha256Sync } from "./native";
 import type { CryptoProvider } from "./provider";
 
 /** H(t): SHA-256 over DER(t). */
 export async function H(p: CryptoProvider, der: Uint8Array): Promise<Uint8Array> {
+  if (isNodeWebCrypto(p.crypto)) return sha256Sync(der);
   return new Uint8Array(await p.crypto.subtle.digest("SHA-256", own(der)));
 }
 
@@ -20,16 +22,17 @@ export async function HMAC(
   key: Uint8Array | CryptoKey,
   der: Uint8Array,
 ): Promise<Uint8Array> {
-  const k =
-    key instanceof Uint8Array || ArrayBuffer.isView(key)
-      ? await p.crypto.subtle.importKey(
-          "raw",
-          own(key as Uint8Array),
-          { name: "HMAC", hash: "SHA-256" },
-          false,
-          ["sign"],
-        )
-      : key;
+  const raw = key instanceof Uint8Array || ArrayBuffer.isView(key);
+  if (raw && isNodeWebCrypto(p.crypto)) return hmacSha256Sync(key as Uint8Array, der);
+  const k = raw
+    ? await p.crypto.subtle.importKey(
+        "raw",
+        own(key as Uint8Array),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      )
+    : key;
   return new Uint8Array(await p.crypto.subtle.sign("HMAC", k, own(der)));
 }
 
