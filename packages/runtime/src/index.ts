@@ -1,4 +1,5 @@
 /** @setlab/runtime: the Node shell every SET party shares. Pure protocol logic stays in @setlab/protocol. */
+export * from "./durableStore";
 export * from "./faultSwitches";
 export * from "./labPki";
 export * from "./logger";

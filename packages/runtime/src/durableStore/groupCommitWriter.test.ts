@@ -1,0 +1,206 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import Database from "better-sqlite3";
+import { GroupCommitWriter } from "./groupCommitWriter";
+import { InlineWriter } from "./inlineWriter";
+import type { SqlStatement } from "./sqlWrite";
+import { StoreWriteError, WriteRefusedError } from "./writeErrors";
+
+let dir: string;
+let n = 0;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-groupcommit-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const schema = `
+CREATE TABLE IF NOT EXISTS parent (id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS t (
+  k TEXT PRIMARY KEY,
+  v BLOB,
+  parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED
+);
+INSERT OR IGNORE INTO parent (id) VALUES (1);
+`;
+
+/** A database file with the test schema, a writer on it, and an independent reading connection. */
+function open(options: { pragmas?: string[]; maxBatch?: number } = {}) {
+  const file = path.join(dir, `db-${++n}.sqlite`);
+  const setup = new Database(file);
+  setup.pragma("journal_mode = WAL");
+  setup.exec(schema);
+  setup.close();
+  const writer = new GroupCommitWriter(file, options);
+  const reader = new Database(file, { readonly: true });
+  const keys = () => (reader.prepare("SELECT k FROM t ORDER BY k").all() as { k: string }[]).map((r) => r.k);
+  return { file, writer, reader, keys };
+}
+
+const insert = (k: string, parent = 1): SqlStatement => ({
+  sql: "INSERT INTO t (k, v, parent) VALUES (?, ?, ?)",
+  params: [k, Uint8Array.of(1, 2, 3), parent],
+});
+
+describe("GroupCommitWriter", () => {
+  it("a write resolves with its rows once committed: another connection sees it at that moment", async () => {
+    const { writer, reader, keys } = open();
+    const rows = await writer.write([
+      { sql: "INSERT INTO t (k, v) VALUES (@k, @v) RETURNING k, v", params: { k: "a", v: Uint8Array.of(9) } },
+    ]);
+    expect(keys()).toEqual(["a"]);
+    expect(rows[0]).toHaveLength(1);
+    expect(rows[0][0].k).toBe("a");
+    expect(new Uint8Array(rows[0][0].v as Uint8Array)).toEqual(Uint8Array.of(9));
+    await writer.close();
+    reader.close();
+  });
+
+  it("does not resolve while it cannot commit, and resolves once it has", async () => {
+    const { file, writer, reader, keys } = open();
+    await writer.write([insert("warm")]); // the thread is up
+    const blocker = new Database(file);
+    blocker.exec("BEGIN IMMEDIATE"); // holds the write lock: the writer's transaction has to wait
+    let resolved = false;
+    const w = writer.write([insert("b")]).then(() => {
+      resolved = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resolved).toBe(false);
+    expect(keys()).toEqual(["warm"]);
+    blocker.exec("ROLLBACK");
+    await w;
+    expect(resolved).toBe(true);
+    expect(keys()).toEqual(["b", "warm"]);
+    blocker.close();
+    await writer.close();
+    reader.close();
+  });
+
+  it("concurrent writes share COMMITs, and every one of them is kept", async () => {
+    const { writer, reader, keys } = open();
+    await writer.write([insert("warm")]);
+    const all = Array.from({ length: 200 }, (_, i) => `k${String(i).padStart(3, "0")}`);
+    await Promise.all(all.map((k) => writer.write([insert(k)])));
+    expect(keys()).toEqual([...all, "warm"]);
+    expect(writer.stats.writes).toBe(201);
+    expect(writer.stats.commits).toBeLessThan(201);
+    await writer.close();
+    reader.close();
+  });
+
+  it("at most maxBatch writes go into one COMMIT", async () => {
+    const { writer, reader, keys } = open({ maxBatch: 1 });
+    await Promise.all(["a", "b", "c", "d"].map((k) => writer.write([insert(k)])));
+    expect(keys()).toEqual(["a", "b", "c", "d"]);
+    expect(writer.stats.commits).toBe(4);
+    await writer.close();
+    reader.close();
+  });
+
+  it("a writer that fails a constraint loses only its own write; the batch's other writes commit", async () => {
+    const { writer, reader, keys } = open();
+    await writer.write([insert("taken")]);
+    const commits = writer.stats.commits;
+    const [before, failing, after] = await Promise.allSettled([
+      writer.write([insert("a")]),
+      // Its first statement succeeds; the second fails: the first must not survive.
+      writer.write([insert("partial"), insert("taken")]),
+      writer.write([insert("z")]),
+    ]);
+    expect(before.status).toBe("fulfilled");
+    expect(after.status).toBe("fulfilled");
+    expect(failing.status).toBe("rejected");
+    const e = (failing as PromiseRejectedResult).reason;
+    expect(e).toBeInstanceOf(StoreWriteError);
+    expect(e.code).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
+    expect(keys()).toEqual(["a", "taken", "z"]);
+    expect(writer.stats.commits - commits).toBe(1); // the three shared one transaction
+    await writer.close();
+    reader.close();
+  });
+
+  it("a refused precondition (changes) rolls back that write alone and names the statement", async () => {
+    const { writer, reader, keys } = open();
+    await writer.write([insert("warm")]);
+    const commits = writer.stats.commits;
+    const results = await Promise.allSettled([
+      writer.write([insert("a")]),
+      writer.write([
+        insert("partial"),
+        { sql: "UPDATE t SET v = NULL WHERE k = ?", params: ["missing"], changes: 1 },
+      ]),
+      writer.write([insert("ok"), { sql: "UPDATE t SET v = NULL WHERE k = ?", params: ["ok"], changes: 1 }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const e = (results[1] as PromiseRejectedResult).reason;
+    expect(e).toBeInstanceOf(WriteRefusedError);
+    expect(e).toMatchObject({ statement: 1, changes: 0, expected: 1 });
+    expect(keys()).toEqual(["a", "ok", "warm"]);
+    expect(writer.stats.commits - commits).toBe(1);
+    await writer.close();
+    reader.close();
+  });
+
+  it("a COMMIT that fails fails every write of its batch, keeps none of them, and the writer goes on", async () => {
+    const { writer, reader, keys } = open({ pragmas: ["foreign_keys = ON"] });
+    await writer.write([insert("warm")]);
+    // A deferred foreign key is checked only at COMMIT: one bad write makes the whole COMMIT fail.
+    const results = await Promise.allSettled([
+      writer.write([insert("a")]),
+      writer.write([insert("orphan", 42)]),
+      writer.write([insert("b")]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    for (const r of results) {
+      const e = (r as PromiseRejectedResult).reason;
+      expect(e).toBeInstanceOf(StoreWriteError);
+      expect(e.code).toBe("SQLITE_CONSTRAINT_FOREIGNKEY");
+    }
+    expect(keys()).toEqual(["warm"]);
+    await writer.write([insert("later")]);
+    expect(keys()).toEqual(["later", "warm"]);
+    await writer.close();
+    reader.close();
+  });
+
+  it("close commits what is queued; a write after close is refused", async () => {
+    const { writer, reader, keys } = open();
+    const queued = writer.write([insert("queued")]);
+    await writer.close();
+    await queued;
+    expect(keys()).toEqual(["queued"]);
+    await expect(writer.write([insert("late")])).rejects.toMatchObject({ code: "SETLAB_CLOSED" });
+    reader.close();
+  });
+
+  it("a writer thread that cannot open its database fails the waiting writes, not the process", async () => {
+    const writer = new GroupCommitWriter(path.join(dir, "no-such-dir", "x.sqlite"));
+    await expect(writer.write([insert("a")])).rejects.toMatchObject({
+      name: "StoreWriteError",
+      code: "SETLAB_WRITER_STOPPED",
+    });
+    await writer.close();
+  });
+});
+
+describe("InlineWriter (in-memory database)", () => {
+  it("applies a write in its own transaction; a refused or failing write leaves nothing", async () => {
+    const db = new Database(":memory:");
+    db.exec(schema);
+    const writer = new InlineWriter(db);
+    const keys = () => (db.prepare("SELECT k FROM t ORDER BY k").all() as { k: string }[]).map((r) => r.k);
+    await writer.write([insert("a")]);
+    await expect(
+      writer.write([insert("b"), { sql: "UPDATE t SET v = NULL WHERE k = 'none'", changes: 1 }]),
+    ).rejects.toBeInstanceOf(WriteRefusedError);
+    await expect(writer.write([insert("c"), insert("a")])).rejects.toMatchObject({
+      code: "SQLITE_CONSTRAINT_PRIMARYKEY",
+    });
+    expect(keys()).toEqual(["a"]);
+    expect(db.inTransaction).toBe(false);
+    await writer.close();
+    await expect(writer.write([insert("d")])).rejects.toMatchObject({ code: "SETLAB_CLOSED" });
+    db.close();
+  });
+});
