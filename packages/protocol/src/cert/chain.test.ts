@@ -236,17 +236,39 @@ describe("validateChain", () => {
     await expect(validate(bad, "cardholderCa")).resolves.toBeDefined();
   });
 
-  test("pkijs's RFC 5280 engine judges too: a name constraint our SET checks do not model", async () => {
+  test("a name constraint, which our checks do not evaluate, is refused on a CA, critical or not", async () => {
     // nameConstraints { excludedSubtrees [1] { GeneralSubtree { directoryName [4] { C=US, O=Visa } } } }
     const visa = new Uint8Array(new x509.Name("C=US, O=Visa").toArrayBuffer());
     const subtree = tlv(universal(16), true, tlv(context(4), true, visa));
     const value = tlv(universal(16), true, tlv(context(1), true, subtree));
-    const bad = await createTestPki(crypto, {
-      overrides: { merchantCa: { extraExtensions: [{ oid: "2.5.29.30", critical: false, value }] } },
+    for (const critical of [false, true]) {
+      const bad = await createTestPki(crypto, {
+        overrides: { merchantCa: { extraExtensions: [{ oid: "2.5.29.30", critical, value }] } },
+      });
+      const e = await failure(validate(bad, "merchantSig"));
+      expect(e.code).toBe(critical ? "unrecognizedExtension" : "invalidCertificate");
+      expect(e.oid).toBe("2.5.29.30");
+      expect(e.where).toContain("Merchant CA");
+    }
+  });
+
+  test("a genuine path accepted once does not vouch for a forgery of the leaf", async () => {
+    await expect(validate(pki, "merchantSig")).resolves.toBeDefined();
+    // Same serials, so the forgery names the genuine merchant CA by issuer and serial.
+    const forged = await createTestPki(crypto, {
+      serialSeed: Number.parseInt(parseSetCertificate(pki.root.certificate).serialNumber, 16),
+      overrides: { merchantSig: { signWith: pki.gatewayCa.privateKey } },
     });
-    const e = await failure(validate(bad, "merchantSig"));
-    expect(e.code).toBe("invalidCertificate");
-    expect(e.message).toMatch(/RFC 5280/);
+    const e = await failure(
+      validateChain(
+        crypto,
+        forged.merchantSig.certificate,
+        pki.intermediatesOf("merchantSig"),
+        pki.root.certificate,
+        now,
+      ),
+    );
+    expect(e.message).toMatch(/signature does not verify with the key of .*Merchant CA/);
   });
 
   test("accepts already parsed certificates", async () => {

@@ -108,6 +108,20 @@ describe("checkSetProfile", () => {
     expect(e.message).toMatch(/issuer\+serial/);
   });
 
+  test.each([
+    ["nameConstraints", "2.5.29.30"],
+    ["policyMappings", "2.5.29.33"],
+    ["policyConstraints", "2.5.29.36"],
+    ["inhibitAnyPolicy", "2.5.29.54"],
+  ])("a non-critical %s (an RFC 5280 path constraint we do not evaluate) is refused", async (_, oid) => {
+    const e = await profileFailure("merchantCa", {
+      extraExtensions: [{ oid, critical: false, value: Uint8Array.of(0x30, 0x00) }],
+    });
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.oid).toBe(oid);
+    expect(e.message).toMatch(/path constraint SET does not use/);
+  });
+
   test("hashedRootKey outside a root and merchantData outside a merchant are refused", async () => {
     const hrk = encodeDer(HashedRootKey, {
       digestAlgorithm: { algorithm: Std.sha256 },

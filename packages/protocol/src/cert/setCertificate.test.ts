@@ -1,9 +1,12 @@
-import { encodeDer } from "../asn1/codec";
+import { X509Certificate } from "node:crypto";
+import * as pkijs from "pkijs";
+import { decodeDer, encodeDer } from "../asn1/codec";
 import { SetError } from "../errors";
 import { CertificateType, MerchantData } from "../schema/certExtensions";
-import { CertExtension } from "../schema/oids";
+import { CertExtension, Std } from "../schema/oids";
+import { Certificate } from "../schema/x509";
 import { createTestPki, partyNames, type TestPki } from "../testing/pki";
-import { parseSetCertificate } from "./setCertificate";
+import { parseSetCertificate, SetCertificate } from "./setCertificate";
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -109,5 +112,96 @@ describe("parseSetCertificate", () => {
     expect(codeOf(() => parseSetCertificate(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01))).code).toBe(
       "invalidCertificate",
     );
+  });
+
+  test("reads what pkijs and OpenSSL read, and names certificates as before", () => {
+    const names: Record<string, string> = {
+      "2.5.4.6": "C",
+      "2.5.4.10": "O",
+      "2.5.4.11": "OU",
+      "2.5.4.3": "CN",
+    };
+    // The readable-name format the pkijs-based parser produced, which logs and tests compare.
+    const pkijsText = (n: pkijs.RelativeDistinguishedNames) =>
+      n.typesAndValues
+        .map((tv) => `${names[tv.type] ?? tv.type}=${String(tv.value.valueBlock.value)}`)
+        .join(", ");
+    for (const n of partyNames) {
+      const der = pki[n].certificate;
+      const c = new SetCertificate(der);
+      const p = pkijs.Certificate.fromBER(Uint8Array.from(der));
+      const x = new X509Certificate(der);
+      expect(c.subject).toBe(pkijsText(p.subject));
+      expect(c.issuer).toBe(pkijsText(p.issuer));
+      expect(c.commonName).toBe(
+        String(p.subject.typesAndValues.find((t) => t.type === "2.5.4.3")?.value.valueBlock.value),
+      );
+      expect(c.tbs).toEqual(new Uint8Array(p.tbsView));
+      expect(c.signature).toEqual(new Uint8Array(p.signatureValue.valueBlock.valueHexView));
+      expect(c.serialNumber.replace(/^0+/, "").toUpperCase()).toBe(x.serialNumber.replace(/^0+/, ""));
+      expect(c.notBefore).toEqual(new Date(x.validFrom));
+      expect(c.notAfter).toEqual(new Date(x.validTo));
+      expect(c.spki).toEqual(new Uint8Array(x.publicKey.export({ type: "spki", format: "der" })));
+      expect(c.publicKeyAlgorithm).toBe(Std.rsaEncryption);
+      expect(c.signatureAlgorithm).toBe(Std.sha256WithRSAEncryption);
+      expect(encodeDer(Certificate, decodeDer(Certificate, der))).toEqual(der);
+    }
+    const m = parseSetCertificate(pki.merchantSig.certificate);
+    expect(m.subject).toBe("C=US, O=Visa, OU=mer, CN=Visa Merchant Signature");
+    expect(m.subjectAttribute("2.5.4.10")).toBe("Visa");
+    expect(m.subjectAttribute("2.5.4.7")).toBeUndefined();
+  });
+
+  test("a validity past 2049 (GeneralizedTime) is read", async () => {
+    const notAfter = new Date("2060-06-01T00:00:00Z");
+    const later = await createTestPki(crypto, { overrides: { cardholder: { notAfter } } });
+    expect(parseSetCertificate(later.cardholder.certificate).notAfter).toEqual(notAfter);
+  });
+
+  test("a certificate in BER but not DER is invalidCertificate", () => {
+    const der = pki.cardholder.certificate;
+    expect(der[1]).toBe(0x82); // two length octets; write the same length in three
+    const ber = Uint8Array.of(0x30, 0x83, 0x00, der[2], der[3], ...der.subarray(4));
+    expect(codeOf(() => parseSetCertificate(ber))).toMatchObject({ code: "invalidCertificate" });
+  });
+
+  test("an inner signature algorithm other than the outer one is invalidCertificate", () => {
+    const cert = decodeDer(Certificate, pki.cardholder.certificate);
+    const other = encodeDer(Certificate, {
+      ...cert,
+      signatureAlgorithm: { algorithm: "1.2.840.113549.1.1.13", parameters: Uint8Array.of(5, 0) },
+    });
+    expect(codeOf(() => parseSetCertificate(other)).message).toMatch(/inside TBSCertificate differs/);
+  });
+
+  test("a serial number longer than 20 octets is invalidCertificate", () => {
+    const cert = decodeDer(Certificate, pki.cardholder.certificate);
+    const tbs = { ...cert.tbsCertificate.value, serialNumber: new Uint8Array(20).fill(0x11) };
+    const der = encodeDer(Certificate, { ...cert, tbsCertificate: { value: tbs, der: new Uint8Array(0) } });
+    // Splice in a 21st octet and grow the two enclosing SEQUENCE lengths (both in long form).
+    const at = der.findIndex((_, i) => der[i] === 0x02 && der[i + 1] === 20 && der[i + 2] === 0x11);
+    const longer = Uint8Array.of(...der.subarray(0, at), 0x02, 21, 0x11, ...der.subarray(at + 2));
+    for (const lengthAt of [2, 6]) {
+      const n = longer[lengthAt] * 256 + longer[lengthAt + 1] + 1;
+      longer[lengthAt] = n >> 8;
+      longer[lengthAt + 1] = n & 0xff;
+    }
+    expect(() => new SetCertificate(der)).not.toThrow();
+    expect(codeOf(() => parseSetCertificate(longer)).message).toMatch(/serial number of 21 octets/);
+  });
+
+  test("a malformed certificatePolicies is invalidCertificate, with its OID", async () => {
+    const bad = await createTestPki(crypto, {
+      overrides: {
+        gatewaySig: {
+          certificatePolicies: null,
+          extraExtensions: [{ oid: "2.5.29.32", critical: true, value: Uint8Array.of(0x30, 0x00) }],
+        },
+      },
+    });
+    expect(codeOf(() => parseSetCertificate(bad.gatewaySig.certificate))).toMatchObject({
+      code: "invalidCertificate",
+      oid: "2.5.29.32",
+    });
   });
 });
