@@ -8,9 +8,9 @@ import {
   nodeBytes,
   nodeChildren,
   nodeTag,
-  parseOne,
   type TaggedCodec,
 } from "./codec";
+import { readDerShallow } from "./der";
 import { tagged } from "./primitives";
 import {
   bytesEqual,
@@ -258,7 +258,8 @@ export function captured<T>(inner: Codec<T>): Codec<Uint8Array> {
     tags: inner.tags,
     spec: { kind: "captured", inner: inner as Codec<unknown> },
     encode(bytes) {
-      inner.decode(parseOne(bytes, "value"), "value");
+      // A self-check of what we are about to send: the receiver walks the whole value anyway.
+      inner.decode(readDerShallow(bytes, "value"), "value");
       return bytes;
     },
     decode(node, path) {

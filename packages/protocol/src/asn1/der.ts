@@ -173,3 +173,14 @@ export function readDer(bytes: Uint8Array, where: string): Node {
   walk(bytes, node, 0, where);
   return node;
 }
+
+/**
+ * Read one value's header only, for bytes the project built itself (an encoder's self-check):
+ * the levels a codec then visits are still read strictly, the rest is not walked.
+ */
+export function readDerShallow(bytes: Uint8Array, where: string): Node {
+  const node = readHeader(bytes, 0, bytes.length, where);
+  if (node.end !== bytes.length)
+    malformed(where, `${bytes.length - node.end} trailing byte(s) after the value`);
+  return node;
+}

@@ -227,47 +227,75 @@ export function namedBits<const N extends string>(names: readonly N[]): TaggedCo
   );
 }
 
+function oidContent(dotted: string): Uint8Array {
+  const arcs = dotted.split(".").map((a) => {
+    if (!/^\d+$/.test(a)) encodeFail(`bad OID ${dotted}`);
+    return BigInt(a);
+  });
+  if (arcs.length < 2 || arcs[0] > 2n || (arcs[0] < 2n && arcs[1] > 39n)) encodeFail(`bad OID ${dotted}`);
+  const out: number[] = [];
+  const sub = [arcs[0] * 40n + arcs[1], ...arcs.slice(2)];
+  for (const s of sub) {
+    const group: number[] = [];
+    let v = s;
+    do {
+      group.unshift(Number(v & 0x7fn));
+      v >>= 7n;
+    } while (v > 0n);
+    out.push(...group.map((b, i) => (i < group.length - 1 ? b | 0x80 : b)));
+  }
+  return Uint8Array.from(out);
+}
+
+function oidText(c: Uint8Array, path: string): string {
+  if (c.length === 0 || c[c.length - 1] & 0x80) fail(path, "truncated OBJECT IDENTIFIER");
+  if (c.length > 64) fail(path, "OBJECT IDENTIFIER too long");
+  const subs: bigint[] = [];
+  let v = 0n;
+  let start = true;
+  for (const b of c) {
+    if (start && b === 0x80) fail(path, "OBJECT IDENTIFIER arc not minimally encoded");
+    v = (v << 7n) | BigInt(b & 0x7f);
+    start = !(b & 0x80);
+    if (start) {
+      subs.push(v);
+      v = 0n;
+    }
+  }
+  const first = subs[0] < 80n ? subs[0] / 40n : 2n;
+  return [first, subs[0] - first * 40n, ...subs.slice(1)].join(".");
+}
+
+/**
+ * OIDs recur in every message (content types, algorithms, extensions): both directions are
+ * remembered, up to a bound so that hostile input cannot grow the tables without limit.
+ */
+const OID_CACHE_LIMIT = 4096;
+const oidBytes = new Map<string, Uint8Array>();
+const oidStrings = new Map<string, string>();
+
+const latin1 = (c: Uint8Array) => String.fromCharCode.apply(null, c as unknown as number[]);
+
 /** OBJECT IDENTIFIER as a dotted string; `fixed` admits only that one value. */
 export function oid(fixed?: string): TaggedCodec<string> {
   return primitive<string>(
     6,
     { kind: "oid", fixed },
     (dotted) => {
-      const arcs = dotted.split(".").map((a) => {
-        if (!/^\d+$/.test(a)) encodeFail(`bad OID ${dotted}`);
-        return BigInt(a);
-      });
-      if (arcs.length < 2 || arcs[0] > 2n || (arcs[0] < 2n && arcs[1] > 39n)) encodeFail(`bad OID ${dotted}`);
-      const out: number[] = [];
-      const sub = [arcs[0] * 40n + arcs[1], ...arcs.slice(2)];
-      for (const s of sub) {
-        const group: number[] = [];
-        let v = s;
-        do {
-          group.unshift(Number(v & 0x7fn));
-          v >>= 7n;
-        } while (v > 0n);
-        out.push(...group.map((b, i) => (i < group.length - 1 ? b | 0x80 : b)));
+      let c = oidBytes.get(dotted);
+      if (c === undefined) {
+        c = oidContent(dotted);
+        if (oidBytes.size < OID_CACHE_LIMIT) oidBytes.set(dotted, c);
       }
-      return Uint8Array.from(out);
+      return c;
     },
     (c, path) => {
-      if (c.length === 0 || c[c.length - 1] & 0x80) fail(path, "truncated OBJECT IDENTIFIER");
-      if (c.length > 64) fail(path, "OBJECT IDENTIFIER too long");
-      const subs: bigint[] = [];
-      let v = 0n;
-      let start = true;
-      for (const b of c) {
-        if (start && b === 0x80) fail(path, "OBJECT IDENTIFIER arc not minimally encoded");
-        v = (v << 7n) | BigInt(b & 0x7f);
-        start = !(b & 0x80);
-        if (start) {
-          subs.push(v);
-          v = 0n;
-        }
+      const key = latin1(c);
+      let dotted = oidStrings.get(key);
+      if (dotted === undefined) {
+        dotted = oidText(c, path);
+        if (oidStrings.size < OID_CACHE_LIMIT) oidStrings.set(key, dotted);
       }
-      const first = subs[0] < 80n ? subs[0] / 40n : 2n;
-      const dotted = [first, subs[0] - first * 40n, ...subs.slice(1)].join(".");
       if (fixed !== undefined && dotted !== fixed)
         fail(path, `expected OBJECT IDENTIFIER ${fixed}, found ${dotted}`);
       return dotted;
@@ -284,6 +312,23 @@ const charsets = {
 } as const;
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** Characters, not UTF-16 units: SIZE counts code points. */
+function characters(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    if (u >= 0xd800 && u <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
 
 /** Character strings; SIZE counts characters (code points for UTF8String). */
 export function string(
@@ -293,14 +338,14 @@ export function string(
   const min = bounds.size ?? bounds.min ?? 0;
   const max = bounds.size ?? bounds.max ?? Number.MAX_SAFE_INTEGER;
   const { tag, ok } = charsets[charset];
-  const length = (s: string) => [...s].length;
+  const length = characters;
   return primitive<string>(
     tag,
     { kind: "string", charset, min, max },
     (s) => {
       if (!ok(s) || length(s) < min || length(s) > max)
         encodeFail(`string not allowed in ${charset} ${min}..${max}`);
-      return new TextEncoder().encode(s);
+      return utf8Encoder.encode(s);
     },
     (c, path) => {
       let s: string;
