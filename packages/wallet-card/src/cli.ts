@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 /**
- * `set-phone <command>`: the phone that hosts the IC cards. A mistake in the call exits 2, a
- * failure exits 1, each with one line on stderr.
+ * `set-phone <command>`: the phone that hosts the IC cards, and its card-link bonds. A mistake in
+ * the call exits 2, a failure exits 1, each with one line on stderr.
  */
 import { parseArgs } from "node:util";
 import { isPairingCode } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
+import { listBonds, revokeBonds } from "./phone/bondStore";
 import { personalize } from "./phone/personalize";
 import { type ConfirmMode, servePhone } from "./phone/serve";
 
 export const usage = `usage:
   set-phone personalize --pki DIR --data DIR [--cards id,id] [--pin 1234]
   set-phone serve --data DIR [--port 0] [--host 127.0.0.1] [--confirm auto|deny|prompt]
-                  [--pairing-code DIGITS] [--pairing-lockout MS]
+                  [--pairing-code DIGITS] [--pairing-lockout MS] [--max-bonds N] [--bond-lifetime DAYS]
+  set-phone bonds --data DIR
+  set-phone unbond --data DIR (--all | BOND_ID)
 `;
 
 class UsageError extends Error {}
@@ -36,6 +39,16 @@ function args(argv: readonly string[], options: Record<string, { type: "string" 
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** An integer option within [min, max], or undefined when absent. */
+function integer(values: Record<string, string | undefined>, name: string, min: number, max: number) {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+  return n;
 }
 
 function required(values: Record<string, string | undefined>, name: string): string {
@@ -72,6 +85,8 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
     confirm: { type: "string" },
     "pairing-code": { type: "string" },
     "pairing-lockout": { type: "string" },
+    "max-bonds": { type: "string" },
+    "bond-lifetime": { type: "string" },
   });
   const dataDir = required(v, "data");
   const code = v["pairing-code"];
@@ -84,13 +99,53 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
   const confirm = (v.confirm ?? "prompt") as ConfirmMode;
   if (!["auto", "deny", "prompt"].includes(confirm))
     throw new UsageError("--confirm must be auto, deny or prompt");
-  const server = await servePhone({ dataDir, host: v.host, port, confirm, pairing: { code, lockoutMs } });
+  const maxBonds = integer(v, "max-bonds", 0, 1000);
+  const days = integer(v, "bond-lifetime", 1, 3650);
+  const server = await servePhone({
+    dataDir,
+    host: v.host,
+    port,
+    confirm,
+    pairing: { code, lockoutMs },
+    bonding: { maxBonds, lifetimeMs: days === undefined ? undefined : days * 24 * 3600 * 1000 },
+  });
   const stop = () => {
     server.close().then(() => process.exit(0));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   return new Promise<number>(() => undefined);
+}
+
+/** `bonds`: one JSON line per bond, oldest first (clear headers only: no passphrase needed). */
+function bondsCommand(argv: readonly string[], io: CliIo): number {
+  const dataDir = required(args(argv, { data: { type: "string" } }), "data");
+  for (const b of listBonds(dataDir))
+    io.out(`${JSON.stringify({ bond: b.bondId, ...b, bondId: undefined })}\n`);
+  return 0;
+}
+
+/** `unbond`: revoke one bond or all of them; a revoked bond never resumes again. */
+function unbondCommand(argv: readonly string[], io: CliIo): number {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { data: { type: "string" }, all: { type: "boolean" } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const dataDir = required(parsed.values as Record<string, string | undefined>, "data");
+  const all = parsed.values.all === true;
+  const ids = parsed.positionals;
+  if (all === ids.length > 0 || ids.length > 1)
+    throw new UsageError("give either --all or one BOND_ID (see set-phone bonds)");
+  const removed = revokeBonds(dataDir, all ? "all" : ids[0]);
+  io.out(`${JSON.stringify({ event: "unbonded", bonds: removed })}\n`);
+  return 0;
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -102,6 +157,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     if (name === "personalize") return await personalizeCommand(rest, io);
     if (name === "serve") return await serveCommand(rest);
+    if (name === "bonds") return bondsCommand(rest, io);
+    if (name === "unbond") return unbondCommand(rest, io);
     throw new UsageError(name === undefined ? "missing command" : `unknown command "${name}"`);
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];

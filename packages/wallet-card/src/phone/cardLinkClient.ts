@@ -1,7 +1,8 @@
 /**
  * The PC side of the card link for tests and tools: one TCP connection to the phone, paired over
- * the secure link (docs/card-link.md) with the code the phone shows, then one command at a time,
- * each sealed in a record and answered by one record.
+ * the secure link (docs/card-link.md) with the code the phone shows, or resumed with a bond, then
+ * one command at a time, each sealed in a record and answered by one record. (The mediator's own
+ * end, with its bond cache and fallback to the code, is @setlab/mediator's CardLink.)
  */
 import * as net from "node:net";
 import {
@@ -12,13 +13,20 @@ import {
   encodeCommand,
   encodeFrame,
   FrameReader,
+  importLinkKey,
+  type LinkBond,
   PcHandshake,
+  PcResumeHandshake,
   type SecureSession,
 } from "@setlab/protocol";
 
 export interface CardLinkClientOptions {
   /** The code the phone shows, or a function asked for it once the phone answered HELLO. */
-  readonly pairingCode: string | (() => Promise<string>);
+  readonly pairingCode?: string | (() => Promise<string>);
+  /** Resume with this bond instead of pairing (no code). */
+  readonly bond?: LinkBond;
+  /** When pairing, ask the phone to bond; the new bond is then `client.bond`. */
+  readonly keepBond?: boolean;
   /** Sent inside the session so the phone's log lines carry it. */
   readonly runId?: string;
   readonly crypto?: Crypto;
@@ -30,6 +38,10 @@ export class CardLinkClient {
   private readonly waiting: { resolve: (f: Uint8Array) => void; reject: (e: Error) => void }[] = [];
   private closedWith?: Error;
   private chain: Promise<unknown> = Promise.resolve();
+  /** After a pairing that bonded: the new bond, its link key imported non-extractable. */
+  bond?: LinkBond;
+  /** How the link was made. */
+  mode?: SecureSession["mode"];
 
   private constructor(
     private readonly socket: net.Socket,
@@ -54,7 +66,7 @@ export class CardLinkClient {
     socket.on("close", () => this.fail(new Error("the card link closed")));
   }
 
-  /** Connect and pair; rejects with the handshake's SecureLinkError when pairing fails. */
+  /** Connect and pair (or resume); rejects with the handshake's SecureLinkError when that fails. */
   static async connect(host: string, port: number, options: CardLinkClientOptions): Promise<CardLinkClient> {
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.createConnection({ host, port });
@@ -65,14 +77,25 @@ export class CardLinkClient {
       });
     });
     const client = new CardLinkClient(socket);
+    const crypto = options.crypto ?? globalThis.crypto;
     try {
-      const handshake = new PcHandshake(options.crypto ?? globalThis.crypto, options.pairingCode);
+      let handshake: PcHandshake | PcResumeHandshake;
+      if (options.bond) handshake = new PcResumeHandshake(crypto, options.bond);
+      else if (options.pairingCode !== undefined)
+        handshake = new PcHandshake(crypto, options.pairingCode, { bond: options.keepBond === true });
+      else throw new Error("neither a pairing code nor a bond");
       let step = await handshake.start();
       while (!step.session) {
         for (const f of step.send) socket.write(encodeFrame(f));
         step = await handshake.step(await client.nextFrame());
       }
       client.session = step.session;
+      client.mode = step.session.mode;
+      if (step.session.linkKey && step.session.bondId)
+        client.bond = {
+          bondId: step.session.bondId,
+          linkKey: await importLinkKey(crypto, step.session.linkKey),
+        };
       if (options.runId !== undefined)
         socket.write(
           encodeFrame(

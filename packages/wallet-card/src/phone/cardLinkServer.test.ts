@@ -2,7 +2,8 @@
  * The phone's secure card link as a real process (`set-phone serve`) over real TCP with real
  * crypto: pairing by the code, refusals (wrong code, unpaired commands, a man in the middle),
  * records that are replayed, reordered, flipped, truncated or from another session, the
- * failed-pairing lockout, and the random code shown on the phone's screen.
+ * failed-pairing lockout, the random code shown on the phone's screen, and bonds (`set-phone
+ * bonds`, `unbond`, a resumption after a restart).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,6 +11,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  bondIdHex,
   ContentType,
   decodeResponse,
   encodeCommand,
@@ -330,6 +332,108 @@ describe("secure card link, phone process", () => {
     );
     expect(logLines(phone).filter((l) => l.msg === "card command").length).toBe(commandsBefore);
     await (await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE })).close();
+  });
+});
+
+describe("bonds through the phone's command line", () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [phoneCli, ...args], { encoding: "utf8" });
+  const bondsListed = () =>
+    cli("bonds", "--data", dataDir)
+      .stdout.split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { bond: string; created: string; expires: string; expired: boolean });
+
+  test("a pairing that bonds is listed by `set-phone bonds`, resumes without the code, and `unbond` revokes it", async () => {
+    const first = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
+    await first.close();
+    const id = bondIdHex(first.bond!.bondId);
+    const listed = bondsListed().find((b) => b.bond === id);
+    expect(listed).toMatchObject({ expired: false });
+    expect(Date.parse(listed!.expires) - Date.parse(listed!.created)).toBe(30 * 24 * 3600 * 1000);
+    const file = path.join(dataDir, "bonds", `${id}.json`);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+
+    const resumed = await CardLinkClient.connect("127.0.0.1", port, { bond: first.bond });
+    expect(resumed.mode).toBe("resumed");
+    expect((await resumed.transmit({ ins: INS.SELECT, data: utf8("visa-approve") })).sw).toBe(SW.OK);
+    await resumed.close();
+    await waitFor(() => phone.stderr().includes("card link resumed"));
+
+    const unbond = cli("unbond", "--data", dataDir, id);
+    expect(unbond.status).toBe(0);
+    expect(JSON.parse(unbond.stdout)).toEqual({ event: "unbonded", bonds: [id] });
+    expect(bondsListed().some((b) => b.bond === id)).toBe(false);
+    // the running phone refuses it from the next connection on, without a restart
+    const e = await CardLinkClient.connect("127.0.0.1", port, { bond: first.bond }).catch((x) => x);
+    expect(e).toMatchObject({ kind: "unbonded" });
+  });
+
+  test("the bond outlives a restart of the phone; `unbond --all` revokes every bond", async () => {
+    const c = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
+    await c.close();
+    await phone.stop();
+    phone = await startParty(phoneCli, [
+      "serve",
+      "--data",
+      dataDir,
+      "--port",
+      String(port),
+      "--confirm",
+      "auto",
+      "--pairing-code",
+      CODE,
+    ]);
+    const again = await CardLinkClient.connect("127.0.0.1", port, { bond: c.bond });
+    expect(again.mode).toBe("resumed");
+    await again.close();
+    const all = cli("unbond", "--data", dataDir, "--all");
+    expect(all.status).toBe(0);
+    expect(JSON.parse(all.stdout).bonds).toContain(bondIdHex(c.bond!.bondId));
+    expect(bondsListed()).toEqual([]);
+    expect(await CardLinkClient.connect("127.0.0.1", port, { bond: c.bond }).catch((x) => x)).toMatchObject({
+      kind: "unbonded",
+    });
+  });
+
+  test("mistakes in the call exit 2; an unknown bond exits 1; --max-bonds 0 turns bonding off", async () => {
+    for (const args of [
+      ["unbond", "--data", dataDir],
+      ["unbond", "--data", dataDir, "--all", "0123456789abcdef"],
+      ["unbond", "--data", dataDir, "a", "b"],
+    ]) {
+      const r = cli(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/either --all or one BOND_ID/);
+    }
+    const unknown = cli("unbond", "--data", dataDir, "0123456789abcdef");
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/no bond 0123456789abcdef/);
+    for (const bad of [["--max-bonds=-1"], ["--max-bonds", "x"], ["--bond-lifetime", "0"]]) {
+      const r = cli("serve", "--data", dataDir, ...bad);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/must be an integer/);
+    }
+    const off = await startParty(phoneCli, [
+      "serve",
+      "--data",
+      dataDir,
+      "--port",
+      "0",
+      "--confirm",
+      "auto",
+      "--pairing-code",
+      CODE,
+      "--max-bonds",
+      "0",
+    ]);
+    try {
+      const c = await CardLinkClient.connect("127.0.0.1", portOf(off), { pairingCode: CODE, keepBond: true });
+      await c.close();
+      expect(c.bond).toBeUndefined();
+      expect(off.stderr()).toContain("none (bonding off)");
+    } finally {
+      await off.stop();
+    }
   });
 });
 

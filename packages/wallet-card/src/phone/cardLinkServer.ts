@@ -1,24 +1,31 @@
 /**
  * The phone's card link: a TCP server, one card session per connection, behind the secure link
- * of `@setlab/protocol` (docs/card-link.md). Each connection first pairs: the PC's HELLO, 20
- * passkey rounds over the code the phone shows, key confirmation. Only then does the phone open a
- * card session, and from then on every frame must be the next AES-256-GCM record. Before pairing
- * completes no card command is run: a frame that is not the expected handshake message closes the
- * connection without an answer. A failed pairing or a refused record closes it too. After
- * `maxFailures` failed pairings in a row the phone refuses new pairings for `lockoutMs` (logged).
- * Nothing a peer sends ends the process.
+ * of `@setlab/protocol` (docs/card-link.md). Each connection first pairs or resumes. Pairing: the
+ * PC's HELLO, 20 passkey rounds over the code the phone shows, key confirmation; when the PC asks
+ * and the phone has a bond store, the pairing leaves a bond, kept before the phone's FINISHED
+ * leaves. Resumption: the PC's RESUME names a bond, fresh ECDH, both ends prove the link key; no
+ * code. Only then does the phone open a card session, and from then on every frame must be the
+ * next AES-256-GCM record. Before that no card command is run: a frame that is not the expected
+ * handshake message closes the connection without an answer. A failed pairing or resumption or a
+ * refused record closes it too. After `maxFailures` failures in a row the phone refuses new
+ * pairings (or resumptions: each has its own count) for `lockoutMs` (logged). Nothing a peer
+ * sends ends the process.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as net from "node:net";
 import {
   alertFrame,
+  type BondLookup,
+  bondIdHex,
   ContentType,
   decodeHandshake,
   encodeFrame,
   FrameReader,
   PairingThrottle,
   PhoneHandshake,
+  PhoneResumeHandshake,
   randomPairingCode,
+  SecureLinkError,
   type SecureSession,
 } from "@setlab/protocol";
 import type { Logger } from "@setlab/runtime";
@@ -42,6 +49,20 @@ export interface PairingOptions {
   readonly lockoutMs?: number;
   /** A pairing must complete within this time, in milliseconds (default 120 000: a human types the code). */
   readonly timeoutMs?: number;
+  /**
+   * Where the phone keeps bonds (bondStore.ts). Without it the phone bonds with nobody and answers
+   * every RESUME with ALERT(unknown bond).
+   */
+  readonly bonds?: PhoneBonds;
+  /** A resumption must complete within this time, in milliseconds (default 10 000: nobody types). */
+  readonly resumeTimeoutMs?: number;
+}
+
+/** The phone's bonds as the link needs them. */
+export interface PhoneBonds {
+  readonly lookup: BondLookup;
+  /** Keep a new bond; the link key's bytes are wiped by it. */
+  add(bondId: Uint8Array, linkKey: Uint8Array): Promise<void>;
 }
 
 export interface CardLinkServerOptions {
@@ -63,14 +84,20 @@ export const linkContext = new AsyncLocalStorage<LinkContext>();
 
 const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** A well-formed HELLO: only that starts a pairing (and counts towards the failed-pairing limit). */
-function isHello(frame: Uint8Array): boolean {
+/**
+ * A well-formed HELLO starts a pairing, a well-formed RESUME a resumption (and each counts towards
+ * its failure limit); anything else is no attempt at all.
+ */
+function openingOf(frame: Uint8Array): "pairing" | "resumption" | undefined {
   try {
-    return decodeHandshake(frame).type === "hello";
+    const type = decodeHandshake(frame).type;
+    return type === "hello" ? "pairing" : type === "resume" ? "resumption" : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+const noBonds: BondLookup = async () => undefined;
 
 export function startCardLinkServer(
   applet: CardApplet,
@@ -80,8 +107,14 @@ export function startCardLinkServer(
   const log = options.logger;
   const crypto = options.crypto ?? globalThis.crypto;
   const pairing = options.pairing ?? {};
-  const throttle = new PairingThrottle({ maxFailures: pairing.maxFailures, lockoutMs: pairing.lockoutMs });
+  const throttles = {
+    pairing: new PairingThrottle({ maxFailures: pairing.maxFailures, lockoutMs: pairing.lockoutMs }),
+    // Its own count: a stranger guessing codes does not lock out the PCs already bonded.
+    resumption: new PairingThrottle({ maxFailures: pairing.maxFailures, lockoutMs: pairing.lockoutMs }),
+  };
   const pairingTimeoutMs = pairing.timeoutMs ?? 120_000;
+  const resumeTimeoutMs = pairing.resumeTimeoutMs ?? 10_000;
+  const bonds = pairing.bonds;
   const sockets = new Set<net.Socket>();
   let nextSession = 1;
 
@@ -91,11 +124,12 @@ export function startCardLinkServer(
     const id = context.session;
     const reader = new FrameReader();
     let chain: Promise<void> = Promise.resolve();
-    let handshake: PhoneHandshake | undefined;
+    let handshake: PhoneHandshake | PhoneResumeHandshake | undefined;
     let secure: SecureSession | undefined;
     let card: ReturnType<CardApplet["openSession"]> | undefined;
     let ended = false;
-    let attempted = false;
+    /** The attempt under way: counted once if it fails. */
+    let attempted: "pairing" | "resumption" | undefined;
     log?.info({ session: id }, "card link connection");
 
     const end = (alert?: Uint8Array) => {
@@ -106,23 +140,32 @@ export function startCardLinkServer(
       else socket.end();
       setTimeout(() => socket.destroy(), 1_000).unref();
     };
-    const pairingFailed = (reason: string, alert: boolean) => {
-      if (attempted && !secure) {
-        attempted = false;
+    const pairingFailed = (reason: string, alert?: "refused" | "unbonded") => {
+      const what = attempted;
+      if (what && !secure) {
+        attempted = undefined;
+        const throttle = throttles[what];
         const locked = throttle.failed();
-        log?.warn({ session: id, reason }, "pairing failed");
+        log?.warn({ session: id, reason }, what === "pairing" ? "pairing failed" : "resumption failed");
         if (locked)
           log?.warn(
             { session: id, lockoutMs: throttle.lockoutMs },
-            `${throttle.maxFailures} failed pairings in a row: new pairings refused for ${throttle.lockoutMs} ms`,
+            what === "pairing"
+              ? `${throttle.maxFailures} failed pairings in a row: new pairings refused for ${throttle.lockoutMs} ms`
+              : `${throttle.maxFailures} failed resumptions in a row: resumptions refused for ${throttle.lockoutMs} ms`,
           );
       } else log?.warn({ session: id, reason }, "unpaired connection closed");
-      end(alert ? alertFrame("pairing") : undefined);
+      end(alert ? alertFrame(alert) : undefined);
     };
-    const timer = setTimeout(() => {
-      if (!secure) pairingFailed(`not paired within ${pairingTimeoutMs} ms`, false);
-    }, pairingTimeoutMs);
-    timer.unref();
+    const notSecureWithin = (ms: number) => {
+      const t = setTimeout(() => {
+        if (!secure)
+          pairingFailed(`not ${attempted === "resumption" ? "resumed" : "paired"} within ${ms} ms`);
+      }, ms);
+      t.unref();
+      return t;
+    };
+    let timer = notSecureWithin(pairingTimeoutMs);
 
     const handle = async (frame: Uint8Array): Promise<void> => {
       if (ended) return;
@@ -156,33 +199,68 @@ export function startCardLinkServer(
         return;
       }
       if (!handshake) {
-        // The first frame must be the PC's HELLO: anything else (a card command) gets no answer.
-        if (!isHello(frame)) return pairingFailed("the first frame is not a HELLO", false);
-        const lockedFor = throttle.lockedFor();
+        // The first frame must be the PC's HELLO or RESUME: anything else (a card command) gets no answer.
+        const opening = openingOf(frame);
+        if (!opening) return pairingFailed("the first frame is not a HELLO or a RESUME");
+        const lockedFor = throttles[opening].lockedFor();
         if (lockedFor > 0) {
-          log?.warn({ session: id, lockedForMs: lockedFor }, "pairing refused: too many failed pairings");
+          log?.warn(
+            { session: id, lockedForMs: lockedFor },
+            opening === "pairing"
+              ? "pairing refused: too many failed pairings"
+              : "resumption refused: too many failed resumptions",
+          );
           return end(alertFrame("locked"));
         }
-        const code = pairing.code ?? randomPairingCode(crypto);
-        handshake = new PhoneHandshake(crypto, code);
-        attempted = true;
-        if (pairing.code === undefined) pairing.show?.(code);
+        attempted = opening;
+        if (opening === "resumption") {
+          handshake = new PhoneResumeHandshake(crypto, bonds?.lookup ?? noBonds);
+          clearTimeout(timer);
+          timer = notSecureWithin(resumeTimeoutMs);
+        } else {
+          const code = pairing.code ?? randomPairingCode(crypto);
+          handshake = new PhoneHandshake(crypto, code, { bonding: bonds !== undefined });
+          if (pairing.code === undefined) pairing.show?.(code);
+        }
       }
       try {
         const step = await handshake.step(frame);
+        const made = step.session?.linkKey;
+        if (made && step.session?.bondId) {
+          // Kept before the phone's FINISHED leaves: a PC that completes holds a bond the phone has.
+          const bond = bondIdHex(step.session.bondId);
+          try {
+            await bonds!.add(step.session.bondId, made);
+            log?.info({ session: id, bond }, "card link bonded");
+          } catch (e) {
+            log?.warn(
+              { session: id, bond, err: (e as Error).message },
+              "bond not kept: the PC will pair again",
+            );
+          } finally {
+            made.fill(0);
+          }
+        }
         for (const out of step.send) if (!socket.destroyed && socket.writable) socket.write(encodeFrame(out));
         if (step.session) {
           secure = step.session;
           clearTimeout(timer);
-          throttle.succeeded();
+          throttles[attempted ?? "pairing"].succeeded();
+          attempted = undefined;
           card = applet.openSession();
+          const resumed = step.session.mode === "resumed";
           log?.info(
-            { session: id, link: Buffer.from(step.session.sessionId).toString("hex").slice(0, 16) },
-            "card link paired",
+            {
+              session: id,
+              link: Buffer.from(step.session.sessionId).toString("hex").slice(0, 16),
+              ...(resumed ? { bond: bondIdHex(step.session.bondId!) } : {}),
+            },
+            resumed ? "card link resumed" : "card link paired",
           );
         }
       } catch (e) {
-        pairingFailed((e as Error).message, true);
+        const unbonded = e instanceof SecureLinkError && e.kind === "unbonded";
+        pairingFailed((e as Error).message, unbonded ? "unbonded" : "refused");
       }
     };
 
@@ -196,7 +274,7 @@ export function startCardLinkServer(
           if (secure) {
             log?.warn({ ...context }, "oversize frame: link closed");
             end();
-          } else pairingFailed("oversize frame", false);
+          } else pairingFailed("oversize frame");
         });
         return;
       }
@@ -210,7 +288,7 @@ export function startCardLinkServer(
     });
     socket.on("end", () => {
       chain = chain.then(() => {
-        if (!secure && attempted) pairingFailed("the PC left during pairing", false);
+        if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`);
         end();
       });
     });
@@ -221,7 +299,9 @@ export function startCardLinkServer(
       clearTimeout(timer);
       sockets.delete(socket);
       if (!secure && attempted) {
-        chain = chain.then(() => pairingFailed("the PC left during pairing", false));
+        chain = chain.then(() => {
+          if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`);
+        });
       }
       log?.info({ ...context }, "card link closed");
     });

@@ -1,8 +1,12 @@
-/** `set-phone serve`: load the personalized cards and open the secure card link on loopback. */
+/**
+ * `set-phone serve`: load the personalized cards, open the bond store, and open the secure card
+ * link on loopback.
+ */
 import { peculiarProvider } from "@setlab/protocol";
-import { announceListening, createLogger, type Logger } from "@setlab/runtime";
+import { announceListening, createLogger, keyPassphrase, type Logger } from "@setlab/runtime";
 import { CardApplet } from "../card/applet";
 import { autoApprove, type ConfirmationPolicy, denyAll } from "../card/confirmation";
+import { PhoneBondStore } from "./bondStore";
 import { type CardLinkServer, linkContext, type PairingOptions, startCardLinkServer } from "./cardLinkServer";
 import { loadCards, PhoneStoreError } from "./cardStore";
 import { promptConfirmation } from "./promptConfirmation";
@@ -20,6 +24,11 @@ export interface ServeOptions {
    * code, shown on the phone's screen (stdout) as `{"event":"pairing-code","code":"123456"}`.
    */
   readonly pairing?: PairingOptions;
+  /**
+   * Bonding: at most `maxBonds` bonds in DATA/bonds (default 16; 0: the phone never bonds), each
+   * valid `lifetimeMs` after its pairing (default 30 days).
+   */
+  readonly bonding?: { readonly maxBonds?: number; readonly lifetimeMs?: number };
 }
 
 export function confirmationPolicy(mode: ConfirmMode): ConfirmationPolicy {
@@ -43,7 +52,18 @@ export async function servePhone(options: ServeOptions): Promise<CardLinkServer>
     confirm: confirmationPolicy(options.confirm ?? "prompt"),
     onCommand: (e) => log.info({ ...linkContext.getStore(), ...e }, "card command"),
   });
-  const pairing: PairingOptions = { show: showPairingCode, ...options.pairing };
+  const maxBonds = options.bonding?.maxBonds;
+  const bonds =
+    maxBonds === 0
+      ? undefined
+      : PhoneBondStore.open(options.dataDir, {
+          crypto: p.crypto,
+          passphrase: keyPassphrase(),
+          maxBonds,
+          lifetimeMs: options.bonding?.lifetimeMs,
+          logger: log,
+        });
+  const pairing: PairingOptions = { show: showPairingCode, bonds, ...options.pairing };
   const server = await startCardLinkServer(applet, {
     host: options.host,
     port: options.port,
@@ -56,6 +76,7 @@ export async function servePhone(options: ServeOptions): Promise<CardLinkServer>
       cards: applet.cardIds,
       confirm: options.confirm ?? "prompt",
       pairing: pairing.code === undefined ? "random code per connection" : "fixed code (test policy)",
+      bonds: bonds ? `${bonds.list().length} of at most ${bonds.maxBonds}` : "none (bonding off)",
     },
     "phone ready",
   );
