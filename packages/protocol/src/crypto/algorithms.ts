@@ -3,12 +3,17 @@
  * receive. Parameters are written as OpenSSL writes them (SHA-256 with absent parameters,
  * pSourceAlgorithm left at its default) and read with our strict DER codecs.
  */
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { explicit, optional, sequence } from "../asn1/constructed";
 import { nullValue, octets, oid } from "../asn1/primitives";
+import { bytesEqual } from "../asn1/tlv";
 import { Std } from "../schema/oids";
+
+/** An AlgorithmIdentifier value (schema/common.ts): the OID and the DER of its parameters. */
+export interface Algorithm {
+  readonly algorithm: string;
+  readonly parameters?: Uint8Array;
+}
 
 const HashAlgorithm = sequence({ algorithm: oid(), parameters: optional(nullValue()) });
 
@@ -55,19 +60,29 @@ export function aesCbcIv(der: Uint8Array): Uint8Array | undefined {
   }
 }
 
-export const toAsn1 = (der: Uint8Array): asn1js.AsnType => asn1js.fromBER(new Uint8Array(der).buffer).result;
+export const aes256Cbc = (iv: Uint8Array): Algorithm => ({
+  algorithm: Std.aes256cbc,
+  parameters: encodeDer(Iv, iv),
+});
 
-/** The DER of a pkijs AlgorithmIdentifier's parameters, or undefined when absent. */
-export function paramsOf(alg: pkijs.AlgorithmIdentifier): Uint8Array | undefined {
-  return alg.algorithmParams === undefined ? undefined : new Uint8Array(alg.algorithmParams.toBER());
-}
+export const DER_NULL = Uint8Array.of(0x05, 0x00);
 
-export function algorithmIdentifier(algorithm: string, params?: Uint8Array): pkijs.AlgorithmIdentifier {
-  return new pkijs.AlgorithmIdentifier(
-    params === undefined
-      ? { algorithmId: algorithm }
-      : { algorithmId: algorithm, algorithmParams: toAsn1(params) },
-  );
-}
+/** Parameters absent or NULL, the two forms RFC 5754 and RFC 4055 allow for SHA-256 and RSA. */
+export const absentOrNull = (a: Algorithm) =>
+  a.parameters === undefined || bytesEqual(a.parameters, DER_NULL);
 
-export const aes256CbcIdentifier = (iv: Uint8Array) => algorithmIdentifier(Std.aes256cbc, encodeDer(Iv, iv));
+/** SHA-256 as a digest algorithm: NULL parameters, as pkijs wrote them (the golden vectors pin the bytes). */
+export const sha256Algorithm: Algorithm = { algorithm: Std.sha256, parameters: DER_NULL };
+
+/** True for SHA-256 with absent or NULL parameters. */
+export const isSha256 = (a: Algorithm) => a.algorithm === Std.sha256 && absentOrNull(a);
+
+/**
+ * The signature algorithms an RSASSA-PKCS1-v1_5 SHA-256 signature may be labelled with:
+ * sha256WithRSAEncryption (what we write, without parameters) or rsaEncryption (what OpenSSL
+ * writes, with NULL); the digest algorithm names the hash either way.
+ */
+export const isRsaPkcs1Sha256 = (a: Algorithm) =>
+  (a.algorithm === Std.sha256WithRSAEncryption || a.algorithm === Std.rsaEncryption) && absentOrNull(a);
+
+export const signatureAlgorithm: Algorithm = { algorithm: Std.sha256WithRSAEncryption };

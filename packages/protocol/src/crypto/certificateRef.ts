@@ -1,11 +1,10 @@
 /**
  * The few fields of a certificate the envelope and signature operators need (issuer, serial
- * number, public key), cut from the DER with a bare TLV parse. A full pkijs Certificate parse costs
- * several times more and is only done where pkijs needs the object itself (SignedData).
+ * number, public key), cut from the DER by the byte reader without interpreting the rest: whether
+ * the certificate is acceptable is the certificate module's business, done by the caller.
  */
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
-import { concatBytes, tlv, universal } from "../asn1/tlv";
+import { type Node, nodeBytes, nodeChildren, nodeTag, parseOne } from "../asn1/codec";
+import { concatBytes, context, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
 
 export interface CertificateRef {
@@ -15,22 +14,33 @@ export interface CertificateRef {
   readonly spki: Uint8Array;
 }
 
-const raw = (node: asn1js.AsnType) => new Uint8Array(node.valueBeforeDecodeView);
+const SEQUENCE = universal(16);
+const notACertificate = () => new SetError("invalidCertificate", "not an X.509 certificate", "certificate");
 
 export function certificateRef(certificate: Uint8Array): CertificateRef {
-  const parsed = asn1js.fromBER(new Uint8Array(certificate).buffer);
-  const tbs = (parsed.result.valueBlock as { value?: asn1js.AsnType[] }).value?.[0];
-  const fields = (tbs?.valueBlock as { value?: asn1js.AsnType[] } | undefined)?.value ?? [];
+  let fields: readonly Node[];
+  try {
+    const cert = parseOne(certificate, "certificate");
+    const tbs = nodeChildren(cert)[0];
+    if (nodeTag(cert) !== SEQUENCE || tbs === undefined || nodeTag(tbs) !== SEQUENCE) throw notACertificate();
+    fields = nodeChildren(tbs);
+  } catch {
+    throw notACertificate();
+  }
   // TBSCertificate: [0] version (absent in v1), serialNumber, signature, issuer, validity, subject, spki
-  const at = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
+  const at = fields[0] !== undefined && nodeTag(fields[0]) === context(0) ? 1 : 0;
   const [serial, , issuer, , , spki] = fields.slice(at);
-  if (parsed.offset === -1 || !serial || !issuer || !spki || serial.idBlock.tagNumber !== 2)
-    throw new SetError("invalidCertificate", "not an X.509 certificate", "certificate");
+  if (
+    !serial ||
+    !issuer ||
+    !spki ||
+    nodeTag(serial) !== universal(2) ||
+    nodeTag(issuer) !== SEQUENCE ||
+    nodeTag(spki) !== SEQUENCE
+  )
+    throw notACertificate();
   return {
-    issuerAndSerial: tlv(universal(16), true, concatBytes([raw(issuer), raw(serial)])),
-    spki: raw(spki),
+    issuerAndSerial: tlv(SEQUENCE, true, concatBytes([nodeBytes(issuer), nodeBytes(serial)])),
+    spki: nodeBytes(spki),
   };
 }
-
-export const issuerAndSerialNumber = (ref: CertificateRef) =>
-  pkijs.IssuerAndSerialNumber.fromBER(new Uint8Array(ref.issuerAndSerial));

@@ -10,26 +10,23 @@
  * RSA block does not decrypt, a random key is used and the AES step still runs, so the work done
  * does not tell the layers apart either.
  */
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
-import { decodeDer } from "../asn1/codec";
-import { compareBytes } from "../asn1/tlv";
+import { decodeDer, encodeDer } from "../asn1/codec";
+import { bytesEqual } from "../asn1/tlv";
 import { SetError } from "../errors";
-import { ContentInfo } from "../schema/common";
+import { contentInfoOf, EnvelopedData } from "../schema/cms";
 import { contentKeyLength } from "../schema/extraBlock";
 import { Std } from "../schema/oids";
-import {
-  AES_BLOCK,
-  aes256CbcIdentifier,
-  aesCbcIv,
-  algorithmIdentifier,
-  isOaepSha256Params,
-  oaepSha256Params,
-  paramsOf,
-} from "./algorithms";
-import { own } from "./bytes";
-import { certificateRef, issuerAndSerialNumber } from "./certificateRef";
+import { AES_BLOCK, aes256Cbc, aesCbcIv, isOaepSha256Params, oaepSha256Params } from "./algorithms";
+import { certificateRef } from "./certificateRef";
 import type { CryptoProvider } from "./provider";
+import {
+  aesCbcDecrypt,
+  aesCbcEncrypt,
+  type OaepPublicKey,
+  oaepPublicKey,
+  rsaOaepDecrypt,
+  rsaOaepEncrypt,
+} from "./suite";
 
 export interface Decrypter {
   /** The recipient's key-exchange certificate, to find our RecipientInfo. */
@@ -45,8 +42,9 @@ export const decryptionFailed = () => new SetError("decodingFailure", "decryptio
 export const oaepCapacity = (modulusBits: number) => Math.ceil(modulusBits / 8) - 2 * 32 - 2;
 
 export interface Recipient {
-  readonly rid: pkijs.IssuerAndSerialNumber;
-  readonly publicKey: CryptoKey;
+  /** DER of the recipient's IssuerAndSerialNumber, as the KeyTransRecipientInfo names it. */
+  readonly rid: Uint8Array;
+  readonly publicKey: OaepPublicKey;
   /** Largest RSA-OAEP plaintext for this key. */
   readonly capacity: number;
 }
@@ -54,15 +52,10 @@ export interface Recipient {
 /** The recipient's identifier and RSA-OAEP public key, from its key-exchange certificate. */
 export async function recipientOf(p: CryptoProvider, certificate: Uint8Array): Promise<Recipient> {
   const ref = certificateRef(certificate);
-  const publicKey = await p.crypto.subtle.importKey(
-    "spki",
-    own(ref.spki),
-    { name: "RSA-OAEP", hash: "SHA-256" },
-    false,
-    ["encrypt"],
-  );
-  const bits = (publicKey.algorithm as RsaHashedKeyAlgorithm).modulusLength;
-  return { rid: issuerAndSerialNumber(ref), publicKey, capacity: oaepCapacity(bits) };
+  const publicKey = await oaepPublicKey(p, ref.spki);
+  if (!publicKey)
+    throw new SetError("invalidCertificate", "the recipient's certificate holds no RSA key", "certificate");
+  return { rid: ref.issuerAndSerial, publicKey, capacity: oaepCapacity(publicKey.modulusBits) };
 }
 
 export interface KeyTransport {
@@ -71,6 +64,8 @@ export interface KeyTransport {
   /** The RSA-OAEP plaintext carrying the content key. */
   readonly block: Uint8Array;
 }
+
+const EnvelopedMessage = contentInfoOf(EnvelopedData);
 
 /**
  * Envelope `plaintext` for `recipient`, typed `contentType`. `transport` turns the fresh content
@@ -91,35 +86,26 @@ export async function seal(
       "unspecifiedFailure",
       `the key-transport block is ${block.length} bytes, more than the ${recipient.capacity} bytes RSA-OAEP can carry with this key`,
     );
-  const subtle = p.crypto.subtle;
-  const aesKey = await subtle.importKey("raw", own(contentKey), "AES-CBC", false, ["encrypt"]);
-  const [ciphertext, encryptedKey] = await Promise.all([
-    subtle.encrypt({ name: "AES-CBC", iv: own(iv) }, aesKey, own(plaintext)),
-    subtle.encrypt({ name: "RSA-OAEP" }, recipient.publicKey, own(block)),
+  const [encryptedContent, encryptedKey] = await Promise.all([
+    aesCbcEncrypt(p, contentKey, iv, plaintext),
+    rsaOaepEncrypt(p, recipient.publicKey, block),
   ]);
-  const envelopedData = new pkijs.EnvelopedData({
-    // version 0: only KeyTransRecipientInfo v0, no originatorInfo or attributes (RFC 5652 6.1)
-    version: 0,
-    recipientInfos: [
-      new pkijs.RecipientInfo({
-        variant: 1,
-        value: new pkijs.KeyTransRecipientInfo({
+  return encodeDer(EnvelopedMessage, {
+    contentType: Std.envelopedData,
+    content: {
+      // version 0: only KeyTransRecipientInfo v0, no originatorInfo or attributes (RFC 5652 6.1)
+      version: 0,
+      recipientInfos: [
+        {
           version: 0,
           rid: recipient.rid,
-          keyEncryptionAlgorithm: algorithmIdentifier(algorithm, oaepSha256Params),
-          encryptedKey: new asn1js.OctetString({ valueHex: encryptedKey }),
-        }),
-      }),
-    ],
-    encryptedContentInfo: new pkijs.EncryptedContentInfo({
-      contentType,
-      contentEncryptionAlgorithm: aes256CbcIdentifier(iv),
-      encryptedContent: new asn1js.OctetString({ valueHex: ciphertext }),
-      disableSplit: true,
-    }),
+          keyEncryptionAlgorithm: { algorithm, parameters: oaepSha256Params },
+          encryptedKey,
+        },
+      ],
+      encryptedContentInfo: { contentType, contentEncryptionAlgorithm: aes256Cbc(iv), encryptedContent },
+    },
   });
-  const info = new pkijs.ContentInfo({ contentType: Std.envelopedData, content: envelopedData.toSchema() });
-  return new Uint8Array(info.toSchema().toBER());
 }
 
 export interface Opened {
@@ -134,39 +120,48 @@ interface Located {
   readonly ciphertext: Uint8Array;
 }
 
-/** Parse the EnvelopedData and find our RecipientInfo; every mismatch is the one decryption error. */
-function locate(msg: Uint8Array, decrypter: Decrypter, contentType: string, algorithm: string): Located {
+/** Read an EnvelopedMessage; anything unreadable is the one decryption error. */
+function readEnvelopedData(msg: Uint8Array): EnvelopedData {
   try {
-    const info = decodeDer(ContentInfo, msg, "EnvelopedMessage");
+    const info = decodeDer(EnvelopedMessage, msg, "EnvelopedMessage");
     if (info.contentType !== Std.envelopedData) throw decryptionFailed();
-    const env = new pkijs.EnvelopedData({ schema: asn1js.fromBER(own(info.content).buffer).result });
-    const eci = env.encryptedContentInfo;
-    if (eci.contentType !== contentType || eci.contentEncryptionAlgorithm.algorithmId !== Std.aes256cbc)
-      throw decryptionFailed();
-    const ivParams = paramsOf(eci.contentEncryptionAlgorithm);
-    const iv = ivParams && aesCbcIv(ivParams);
-    if (!iv || !eci.encryptedContent) throw decryptionFailed();
-    const ours = certificateRef(decrypter.certificate).issuerAndSerial;
-    const ktri = env.recipientInfos
-      .map((r) => r.value)
-      .find(
-        (v): v is pkijs.KeyTransRecipientInfo =>
-          v instanceof pkijs.KeyTransRecipientInfo &&
-          v.rid instanceof pkijs.IssuerAndSerialNumber &&
-          compareBytes(new Uint8Array(v.rid.toSchema().toBER()), ours) === 0,
-      );
-    const kea = ktri?.keyEncryptionAlgorithm;
-    const keaParams = kea && paramsOf(kea);
-    if (!ktri || kea?.algorithmId !== algorithm || !keaParams || !isOaepSha256Params(keaParams))
-      throw decryptionFailed();
-    return {
-      encryptedKey: new Uint8Array(ktri.encryptedKey.valueBlock.valueHexView),
-      iv,
-      ciphertext: new Uint8Array(eci.getEncryptedContent()),
-    };
+    return info.content;
   } catch {
     throw decryptionFailed();
   }
+}
+
+/**
+ * DER of the IssuerAndSerialNumber of every recipient an EnvelopedMessage names: how a party with
+ * several key-exchange keys (a gateway serving several brands) picks the one to open it with.
+ */
+export function recipientIds(msg: Uint8Array): Uint8Array[] {
+  return readEnvelopedData(msg).recipientInfos.map((r) => r.rid);
+}
+
+/** DER of a certificate's IssuerAndSerialNumber, the name envelopes and signatures give it. */
+export const issuerAndSerialNumberOf = (certificate: Uint8Array): Uint8Array =>
+  certificateRef(certificate).issuerAndSerial;
+
+/** Parse the EnvelopedData and find our RecipientInfo; every mismatch is the one decryption error. */
+function locate(msg: Uint8Array, decrypter: Decrypter, contentType: string, algorithm: string): Located {
+  const env = readEnvelopedData(msg);
+  const eci = env.encryptedContentInfo;
+  const cea = eci.contentEncryptionAlgorithm;
+  const iv = cea.parameters && aesCbcIv(cea.parameters);
+  if (eci.contentType !== contentType || cea.algorithm !== Std.aes256cbc || !iv || !eci.encryptedContent)
+    throw decryptionFailed();
+  let ours: Uint8Array;
+  try {
+    ours = certificateRef(decrypter.certificate).issuerAndSerial;
+  } catch {
+    throw decryptionFailed();
+  }
+  const ktri = env.recipientInfos.find((r) => bytesEqual(r.rid, ours));
+  const kea = ktri?.keyEncryptionAlgorithm;
+  if (!ktri || kea?.algorithm !== algorithm || !kea.parameters || !isOaepSha256Params(kea.parameters))
+    throw decryptionFailed();
+  return { encryptedKey: ktri.encryptedKey, iv, ciphertext: eci.encryptedContent };
 }
 
 /**
@@ -182,13 +177,10 @@ export async function unseal(
   contentKeyOf: (block: Uint8Array) => Uint8Array | undefined,
 ): Promise<Opened> {
   const { encryptedKey, iv, ciphertext } = locate(msg, decrypter, contentType, algorithm);
-  const subtle = p.crypto.subtle;
   let ok = true;
   let block: Uint8Array = new Uint8Array(0);
   try {
-    block = new Uint8Array(
-      await subtle.decrypt({ name: "RSA-OAEP" }, decrypter.privateKey, own(encryptedKey)),
-    );
+    block = await rsaOaepDecrypt(p, decrypter.privateKey, encryptedKey);
   } catch {
     ok = false;
   }
@@ -199,10 +191,7 @@ export async function unseal(
   }
   let plaintext: Uint8Array = new Uint8Array(0);
   try {
-    const aesKey = await subtle.importKey("raw", own(contentKey), "AES-CBC", false, ["decrypt"]);
-    plaintext = new Uint8Array(
-      await subtle.decrypt({ name: "AES-CBC", iv: own(iv) }, aesKey, own(ciphertext)),
-    );
+    plaintext = await aesCbcDecrypt(p, contentKey, iv, ciphertext);
   } catch {
     ok = false;
   }

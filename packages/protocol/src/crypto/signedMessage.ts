@@ -4,22 +4,27 @@
  * signature made for one SET structure never verifies as another. Checks here are cryptographic
  * only; whether the signer's certificate is acceptable (chain, role, validity) is the caller's
  * business, done with the certificate module.
+ *
+ * Both directions go through the strict DER codecs of schema/cms.ts and the suite's primitives
+ * (node:crypto under Node's provider): no pkijs or asn1js object tree is built per message.
  */
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
-import { decodeDer } from "../asn1/codec";
-import { compareBytes } from "../asn1/tlv";
+import { type Codec, decodeDer, encodeDer } from "../asn1/codec";
+import { octets, oid } from "../asn1/primitives";
+import { tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
+import { type Attribute, contentInfoOf, SignedAttributes, SignedData } from "../schema/cms";
 import { ContentInfo } from "../schema/common";
 import { Std } from "../schema/oids";
-import { own } from "./bytes";
-import { type CertificateRef, certificateRef } from "./certificateRef";
+import { isRsaPkcs1Sha256, isSha256, sha256Algorithm, signatureAlgorithm } from "./algorithms";
+import { equalConstantTime } from "./bytes";
+import { certificateRef } from "./certificateRef";
 import { H } from "./digest";
 import type { CryptoProvider } from "./provider";
+import { signRsaSha256, verifyRsaSha256 } from "./suite";
 
 export interface Signer {
   readonly certificate: Uint8Array;
-  /** RSASSA-PKCS1-v1_5 (or RSA-PSS) SHA-256 signing key matching `certificate`. */
+  /** RSASSA-PKCS1-v1_5 SHA-256 signing key matching `certificate`. */
   readonly privateKey: CryptoKey;
   /** CA certificates to send along (signer's issuer first). */
   readonly chain?: readonly Uint8Array[];
@@ -52,50 +57,28 @@ export interface VerifiedSignedMessage extends VerifiedSignature {
   readonly content: Uint8Array;
 }
 
-/**
- * A certificate pkijs writes back exactly as received. pkijs only needs to emit it in the
- * CertificateSet; a full parse and re-encode per certificate would cost more than the signature.
- */
-class RawCertificate extends pkijs.Certificate {
-  constructor(private readonly der: Uint8Array) {
-    super();
-  }
-  override toSchema(): asn1js.Sequence {
-    return new RawTlv({ data: own(this.der) }) as unknown as asn1js.Sequence;
-  }
-}
-
-/**
- * Bytes asn1js emits verbatim inside a constructed value. asn1js's own RawData ignores the writer
- * a parent passes, so it could only stand at the top level; parsing each certificate into a tree
- * just to write the same bytes back cost more than the RSA signature.
- */
-class RawTlv extends asn1js.RawData {
-  override toBER(_sizeOnly?: boolean, writer?: { write(buf: ArrayBuffer): void }): ArrayBuffer {
-    const bytes = this.dataView.slice().buffer;
-    if (!writer) return bytes;
-    writer.write(bytes);
-    return new ArrayBuffer(0);
-  }
-}
-
-const attribute = (type: string, value: asn1js.AsnType) => new pkijs.Attribute({ type, values: [value] });
+const SignedMessage = contentInfoOf(SignedData);
+const ObjectIdentifier = oid();
+const OctetString = octets();
 
 /** UTCTime through 2049, GeneralizedTime after (RFC 5652 11.3); whole seconds. */
-function signingTime(now: Date): asn1js.AsnType {
-  const valueDate = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  const year = valueDate.getUTCFullYear();
+function signingTime(now: Date): Uint8Array {
+  const whole = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const digits = `${whole.toISOString().slice(0, 19).replace(/[-:T]/g, "")}Z`; // YYYYMMDDHHMMSSZ
+  const year = whole.getUTCFullYear();
   return year >= 1950 && year <= 2049
-    ? new asn1js.UTCTime({ valueDate })
-    : new asn1js.GeneralizedTime({ valueDate });
+    ? tlv(universal(23), false, new TextEncoder().encode(digits.slice(2)))
+    : tlv(universal(24), false, new TextEncoder().encode(digits));
 }
 
-/** Signed attributes in DER SET OF order; OpenSSL re-encodes them before verifying, so order matters. */
-function derSorted(attrs: pkijs.Attribute[]): pkijs.Attribute[] {
-  const keyed = attrs.map((a) => ({ a, der: new Uint8Array(a.toSchema().toBER()) }));
-  keyed.sort((x, y) => compareBytes(x.der, y.der));
-  return keyed.map((k) => k.a);
+/** The same TLV under another identifier octet: signed attributes are signed as a SET, sent as [0]. */
+function retagged(der: Uint8Array, identifier: number): Uint8Array {
+  const out = new Uint8Array(der);
+  out[0] = identifier;
+  return out;
 }
+const SET_IDENTIFIER = 0x31;
+const CONTEXT_0_CONSTRUCTED = 0xa0;
 
 async function sign(
   p: CryptoProvider,
@@ -106,35 +89,35 @@ async function sign(
   options: SignOptions,
 ): Promise<Uint8Array> {
   const ref = certificateRef(signer.certificate);
-  const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
-    type: 0,
-    attributes: derSorted([
-      attribute(Std.contentTypeAttr, new asn1js.ObjectIdentifier({ value: contentType })),
-      attribute(Std.signingTimeAttr, signingTime(p.now())),
-      attribute(Std.messageDigestAttr, new asn1js.OctetString({ valueHex: await H(p, content) })),
-    ]),
+  const attrs: Attribute[] = [
+    { attrType: Std.contentTypeAttr, attrValues: [encodeDer(ObjectIdentifier, contentType)] },
+    { attrType: Std.signingTimeAttr, attrValues: [signingTime(p.now())] },
+    { attrType: Std.messageDigestAttr, attrValues: [encodeDer(OctetString, await H(p, content))] },
+  ];
+  // The SET OF codec writes the attributes in DER order; OpenSSL re-encodes them before
+  // verifying, so any other order would not verify there.
+  const signedSet = encodeDer(SignedAttributes, attrs);
+  const signature = await signRsaSha256(p, signer.privateKey, signedSet);
+  return encodeDer(SignedMessage, {
+    contentType: Std.signedData,
+    content: {
+      // version 3: eContentType is not id-data (RFC 5652 5.1)
+      version: 3,
+      digestAlgorithms: [sha256Algorithm],
+      encapContentInfo: { eContentType: contentType, eContent: detached ? undefined : content },
+      certificates: options.omitCertificates ? undefined : [signer.certificate, ...(signer.chain ?? [])],
+      signerInfos: [
+        {
+          version: 1,
+          sid: ref.issuerAndSerial,
+          digestAlgorithm: sha256Algorithm,
+          signedAttrs: retagged(signedSet, CONTEXT_0_CONSTRUCTED),
+          signatureAlgorithm,
+          signature,
+        },
+      ],
+    },
   });
-  const signedData = new pkijs.SignedData({
-    // version 3: eContentType is not id-data (RFC 5652 5.1)
-    version: 3,
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: contentType }),
-    signerInfos: [
-      new pkijs.SignerInfo({
-        version: 1,
-        sid: pkijs.IssuerAndSerialNumber.fromBER(new Uint8Array(ref.issuerAndSerial)),
-        signedAttrs,
-      }),
-    ],
-    certificates: options.omitCertificates
-      ? undefined
-      : [signer.certificate, ...(signer.chain ?? [])].map((c) => new RawCertificate(c)),
-  });
-  // Set after construction: pkijs's constructor would split eContent into a constructed
-  // (BER-only) OCTET STRING.
-  if (!detached) signedData.encapContentInfo.eContent = new asn1js.OctetString({ valueHex: own(content) });
-  await signedData.sign(signer.privateKey, 0, "SHA-256", undefined, p.engine);
-  const info = new pkijs.ContentInfo({ contentType: Std.signedData, content: signedData.toSchema() });
-  return new Uint8Array(info.toSchema().toBER());
 }
 
 /** S(s, t): SignedData with t included. */
@@ -162,41 +145,39 @@ export function SO(
 const malformed = (message: string) => new SetError("decodingFailure", message, "SignedMessage");
 const badSignature = (message: string) => new SetError("signatureFailure", message, "SignedMessage");
 
-const children = (node: asn1js.AsnType | undefined): asn1js.AsnType[] =>
-  ((node?.valueBlock as { value?: unknown } | undefined)?.value as asn1js.AsnType[] | undefined) ?? [];
-
-interface ParsedSignedData {
-  /** The SignedData without its certificates: pkijs is given only the signer's, once found. */
-  readonly signedData: pkijs.SignedData;
-  /** The certificates field, element by element, as received. */
-  readonly certificates: Uint8Array[];
-}
-
-function parseSignedData(msg: Uint8Array): ParsedSignedData {
-  const info = decodeDer(ContentInfo, msg, "SignedMessage");
+/** Read the ContentInfo and its SignedData in one pass; say what it is when it is another CMS type. */
+function readSignedData(msg: Uint8Array): SignedData {
+  let info: { contentType: string; content: SignedData };
+  try {
+    info = decodeDer(SignedMessage, msg, "SignedMessage");
+  } catch (e) {
+    let other: string | undefined;
+    try {
+      other = decodeDer(ContentInfo, msg).contentType;
+    } catch {}
+    if (other !== undefined && other !== Std.signedData)
+      throw malformed(`content type ${other} is not SignedData`);
+    throw e;
+  }
   if (info.contentType !== Std.signedData)
     throw malformed(`content type ${info.contentType} is not SignedData`);
-  const parsed = asn1js.fromBER(own(info.content).buffer);
-  const fields = children(parsed.result);
-  const at = fields.findIndex((c) => c.idBlock.tagClass === 3 && c.idBlock.tagNumber === 0);
-  const certificates = at < 0 ? [] : children(fields[at]).map((c) => new Uint8Array(c.valueBeforeDecodeView));
-  if (at >= 0) fields.splice(at, 1);
-  let signedData: pkijs.SignedData;
+  return info.content;
+}
+
+/** The one value of the signed attribute `type`; undefined when it is absent or not single-valued. */
+function single(attrs: readonly Attribute[], type: string): Uint8Array | undefined {
+  const found = attrs.find((a) => a.attrType === type);
+  return found?.attrValues.length === 1 ? found.attrValues[0] : undefined;
+}
+
+function decodes<T>(codec: Codec<T>, der: Uint8Array | undefined): T | undefined {
+  if (der === undefined) return undefined;
   try {
-    signedData = new pkijs.SignedData({ schema: parsed.result });
-  } catch (e) {
-    throw malformed(`not a CMS SignedData (${(e as Error).message})`);
+    return decodeDer(codec, der);
+  } catch {
+    return undefined;
   }
-  return { signedData, certificates };
 }
-
-/** DER of the signer's IssuerAndSerialNumber, encoded once for comparing with every candidate. */
-function signerId(sid: pkijs.SignerInfo["sid"]): Uint8Array | undefined {
-  return sid instanceof pkijs.IssuerAndSerialNumber ? new Uint8Array(sid.toSchema().toBER()) : undefined;
-}
-
-const sameSigner = (sid: Uint8Array | undefined, ref: CertificateRef) =>
-  sid !== undefined && compareBytes(sid, ref.issuerAndSerial) === 0;
 
 async function verify(
   p: CryptoProvider,
@@ -204,63 +185,46 @@ async function verify(
   detachedContent: Uint8Array | undefined,
   options: VerifyOptions,
 ): Promise<VerifiedSignedMessage> {
-  const { signedData, certificates } = parseSignedData(msg);
+  const signedData = readSignedData(msg);
   if (signedData.signerInfos.length !== 1) throw malformed("a SET signature has exactly one signer");
   const signerInfo = signedData.signerInfos[0];
-  const eContentType = signedData.encapContentInfo.eContentType;
+  const { eContentType, eContent } = signedData.encapContentInfo;
   if (eContentType !== options.contentType)
     throw badSignature(`signed content type ${eContentType}, expected ${options.contentType}`);
-  const eContent = signedData.encapContentInfo.eContent;
   if (detachedContent === undefined && !eContent) throw malformed("S must carry its content");
   if (detachedContent !== undefined && eContent) throw malformed("SO must not carry its content");
-  if (signerInfo.digestAlgorithm.algorithmId !== Std.sha256)
-    throw badSignature("digest algorithm is not SHA-256");
+  if (!isSha256(signerInfo.digestAlgorithm)) throw badSignature("digest algorithm is not SHA-256");
   // SignedData.digestAlgorithms is outside the signature: it must name exactly the signer's
   // algorithm, so that a changed byte there is refused rather than carried along unnoticed.
   const listed = signedData.digestAlgorithms;
-  if (listed.length !== 1 || listed[0].algorithmId !== Std.sha256)
+  if (listed.length !== 1 || !isSha256(listed[0]))
     throw badSignature("SignedData.digestAlgorithms must list exactly SHA-256, the signer's algorithm");
+  if (!isRsaPkcs1Sha256(signerInfo.signatureAlgorithm))
+    throw badSignature(`unsupported signature algorithm ${signerInfo.signatureAlgorithm.algorithm}`);
 
-  // pkijs checks that a contentType attribute exists, not what it says.
-  const typeAttrs = signerInfo.signedAttrs?.attributes.filter((a) => a.type === Std.contentTypeAttr) ?? [];
-  const typeValue = typeAttrs[0]?.values;
-  if (
-    typeAttrs.length !== 1 ||
-    typeValue?.length !== 1 ||
-    !(typeValue[0] instanceof asn1js.ObjectIdentifier) ||
-    typeValue[0].valueBlock.toString() !== eContentType
-  )
+  // Without signed attributes the signature would cover the content alone and nothing would bind
+  // it to the content type; SET always signs them.
+  if (!signerInfo.signedAttrs) throw badSignature("no signed attributes");
+  const signedSet = retagged(signerInfo.signedAttrs, SET_IDENTIFIER);
+  const attrs = decodeDer(SignedAttributes, signedSet, "SignerInfo.signedAttrs");
+  const types = new Set(attrs.map((a) => a.attrType));
+  if (types.size !== attrs.length) throw badSignature("a signed attribute appears twice");
+  if (decodes(ObjectIdentifier, single(attrs, Std.contentTypeAttr)) !== eContentType)
     throw badSignature("the signed contentType attribute does not match the content type");
+  const messageDigest = decodes(OctetString, single(attrs, Std.messageDigestAttr));
+  if (!messageDigest) throw badSignature("the signed messageDigest attribute is missing or malformed");
 
-  const sid = signerId(signerInfo.sid);
-  const signerDer =
-    certificates.find((c) => sameSigner(sid, certificateRef(c))) ??
-    options.knownCertificates?.find((c) => sameSigner(sid, certificateRef(c)));
+  const certificates = signedData.certificates ?? [];
+  const isSigner = (c: Uint8Array) => equalConstantTime(certificateRef(c).issuerAndSerial, signerInfo.sid);
+  const signerDer = certificates.find(isSigner) ?? options.knownCertificates?.find(isSigner);
   if (!signerDer)
     throw new SetError("missingCertificate", "the signer's certificate is unavailable", "SignedMessage");
-  try {
-    signedData.certificates = [pkijs.Certificate.fromBER(own(signerDer))];
-  } catch {
-    throw malformed("the signer's certificate is not X.509");
-  }
 
-  let result: pkijs.SignedDataVerifyResult;
-  try {
-    result = (await signedData.verify(
-      {
-        signer: 0,
-        data: detachedContent === undefined ? undefined : own(detachedContent).buffer,
-        checkChain: false,
-        extendedMode: true,
-      },
-      p.engine,
-    )) as pkijs.SignedDataVerifyResult;
-  } catch (e) {
-    throw badSignature(e instanceof Error ? e.message : "verification failed");
-  }
-  if (!result.signatureVerified || !result.signerCertificate) throw badSignature("signature does not verify");
-
-  const content = detachedContent ?? new Uint8Array((eContent as asn1js.OctetString).getValue());
+  const content = detachedContent ?? (eContent as Uint8Array);
+  if (!equalConstantTime(messageDigest, await H(p, content)))
+    throw badSignature("the signed messageDigest attribute does not match the content");
+  if (!(await verifyRsaSha256(p, certificateRef(signerDer).spki, signedSet, signerInfo.signature)))
+    throw badSignature("signature does not verify");
   return { content: new Uint8Array(content), signerCertificate: signerDer, certificates };
 }
 
