@@ -95,10 +95,11 @@ export async function serve(args: ServeArgs): Promise<void> {
   logger.info({ event: "listening", url: url.origin, brands: keys.map((k) => k.brand) }, "gateway ready");
   announceListening("gateway", url.origin);
   const stop = () => {
-    app.close().finally(() => {
-      store.close();
-      process.exit(0);
-    });
+    // In-flight requests finish, then their writes are committed, then the process ends.
+    app
+      .close()
+      .then(() => store.close())
+      .finally(() => process.exit(0));
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

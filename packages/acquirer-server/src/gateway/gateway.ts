@@ -306,9 +306,9 @@ export class Gateway {
 
   /**
    * Serialized: replay and XID checks, the issuer's decision, AuthRes, and one committed row. The
-   * authorization, the account hold and the AuthRes bytes are one SQLite transaction, committed
-   * before the answer is returned: a gateway killed after this point answers a retry with the
-   * stored bytes; one killed before it has decided nothing.
+   * authorization, the account hold and the AuthRes bytes are one all-or-nothing write, on disk
+   * before the answer is returned (and before the next decision reads): a gateway killed after
+   * this point answers a retry with the stored bytes; one killed before it has decided nothing.
    */
   private async decideAndAnswer(
     o: Opened,
@@ -348,7 +348,7 @@ export class Gateway {
       },
       { date: this.p.now() },
     );
-    store.recordAuthorization({
+    await store.recordAuthorization({
       authRRPID,
       xid,
       merchantID: o.merID,

@@ -70,8 +70,33 @@ describe("gateway crash safety: committed before answered", () => {
     expect(rows).toHaveLength(1);
     expect(Buffer.from(rows[0].response).equals(Buffer.from(out.response))).toBe(true);
     expect(reader.account("visa-approve")?.held).toBe(12800);
-    reader.close();
-    first.store.close();
+    await reader.close();
+    await first.store.close();
+  });
+
+  it("concurrent AuthReqs: each answer's row is on disk when it returns, and one XID is authorized once", async () => {
+    const file = dbFile();
+    const first = start(file);
+    const distinct = await Promise.all(Array.from({ length: 4 }, () => b.build()));
+    const one = await b.build();
+    const sameXid = await Promise.all(
+      Array.from({ length: 4 }, () => b.build({ xid: one.parts.transIDs.xid })),
+    );
+    const reader = GatewayStore.open(file);
+    const onDisk = async (req: typeof one) => {
+      const out = await first.gw.handleAuthReq(req.bytes);
+      const rows = reader.authorizationsByXid(toHex(req.parts.transIDs.xid));
+      return { out, stored: rows.some((r) => Buffer.from(r.response).equals(Buffer.from(out.response))) };
+    };
+    const outs = await Promise.all([...distinct, one, ...sameXid].map(onDisk));
+    expect(outs.every((o) => o.stored)).toBe(true);
+    const codes = await Promise.all(outs.slice(4).map((o) => readAuthCode(o.out.response)));
+    expect(codes.filter((c) => c === "approved")).toHaveLength(1);
+    expect(codes.filter((c) => c === "duplicateAuthorization")).toHaveLength(4);
+    // Five approvals of 12800: the four distinct XIDs and the shared one, once.
+    expect(reader.account("visa-approve")?.held).toBe(5 * 12800);
+    await reader.close();
+    await first.store.close();
   });
 
   it("killed after the commit: after a restart the same AuthReq bytes get the stored AuthRes, one hold", async () => {
@@ -79,7 +104,7 @@ describe("gateway crash safety: committed before answered", () => {
     const first = start(file);
     const req = await b.build();
     const lost = await first.gw.handleAuthReq(req.bytes); // answered, but the answer never left
-    first.store.close();
+    await first.store.close();
 
     const second = start(file);
     const retry = await second.gw.handleAuthReq(req.bytes);
@@ -88,7 +113,7 @@ describe("gateway crash safety: committed before answered", () => {
     expect(await readAuthCode(retry.response)).toBe("approved");
     expect(second.store.authorizationsByXid(toHex(req.parts.transIDs.xid))).toHaveLength(1);
     expect(second.store.account("visa-approve")?.held).toBe(12800);
-    second.store.close();
+    await second.store.close();
   });
 
   it("a stored answer is given even when the retry comes after the clock-skew window", async () => {
@@ -97,7 +122,7 @@ describe("gateway crash safety: committed before answered", () => {
     const req = await b.build({ date: new Date(Date.now() - 5 * 60_000) });
     const lost = await first.gw.handleAuthReq(req.bytes);
     expect(await readAuthCode(lost.response)).toBe("approved");
-    first.store.close();
+    await first.store.close();
 
     // The restarted gateway allows 1 minute of skew: the 5-minute-old AuthReq is now "too old",
     // but it was answered already, so its stored answer comes back and nothing new is decided.
@@ -109,7 +134,7 @@ describe("gateway crash safety: committed before answered", () => {
     const fresh = await b.build({ date: new Date(Date.now() - 5 * 60_000) });
     expect(await readErrorCode((await second.gw.handleAuthReq(fresh.bytes)).response)).toBe("messageTooOld");
     expect(second.store.authorizationsByXid(toHex(fresh.parts.transIDs.xid))).toHaveLength(0);
-    second.store.close();
+    await second.store.close();
   });
 
   it("after a restart, the same AuthRRPID with another amount is refused and changes nothing", async () => {
@@ -117,7 +142,7 @@ describe("gateway crash safety: committed before answered", () => {
     const first = start(file);
     const req = await b.build();
     await first.gw.handleAuthReq(req.bytes);
-    first.store.close();
+    await first.store.close();
 
     const second = start(file);
     const other = await b.build({
@@ -128,7 +153,7 @@ describe("gateway crash safety: committed before answered", () => {
     expect(await readErrorCode((await second.gw.handleAuthReq(other.bytes)).response)).toBe("unknownRRPID");
     expect(second.store.authorizationsByXid(toHex(req.parts.transIDs.xid))).toHaveLength(1);
     expect(second.store.account("visa-approve")?.held).toBe(12800);
-    second.store.close();
+    await second.store.close();
   });
 
   it("after a restart, the same XID under a new AuthRRPID gets duplicateAuthorization, no second hold", async () => {
@@ -136,7 +161,7 @@ describe("gateway crash safety: committed before answered", () => {
     const first = start(file);
     const req = await b.build();
     await first.gw.handleAuthReq(req.bytes);
-    first.store.close();
+    await first.store.close();
 
     const second = start(file);
     const again = await b.build({ xid: req.parts.transIDs.xid });
@@ -146,10 +171,10 @@ describe("gateway crash safety: committed before answered", () => {
     const rows = second.store.authorizationsByXid(toHex(req.parts.transIDs.xid));
     expect(rows.filter((r) => r.authCode === "approved")).toHaveLength(1);
     expect(second.store.account("visa-approve")?.held).toBe(12800);
-    second.store.close();
+    await second.store.close();
   });
 
-  it("a hold that cannot be taken rolls the whole authorization back (one transaction)", async () => {
+  it("a hold that cannot be taken rolls the whole authorization back (one write)", async () => {
     const file = dbFile();
     const { store } = start(file);
     const row = {
@@ -161,14 +186,15 @@ describe("gateway crash safety: committed before answered", () => {
       currency: 392,
       amtExp10: 0,
       authCode: "approved",
-      // A hold without an account fails after the row was inserted: the insert must not survive.
+      // A hold on an account that does not exist is refused: the row must not be written either.
       held: 100,
+      cardId: "no-such-account",
       requestHash: "00",
       response: Uint8Array.of(1),
       created: new Date().toISOString(),
     };
-    expect(() => store.recordAuthorization(row)).toThrow();
+    await expect(store.recordAuthorization(row)).rejects.toThrow("no account no-such-account");
     expect(store.authorization(row.authRRPID)).toBeUndefined();
-    store.close();
+    await store.close();
   });
 });

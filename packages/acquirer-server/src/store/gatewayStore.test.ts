@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import Database from "better-sqlite3";
 import { type AuthorizationRow, GatewayStore } from "./gatewayStore";
 
 let dir: string;
@@ -37,12 +38,12 @@ const row = (over: Partial<AuthorizationRow> = {}): AuthorizationRow => ({
 });
 
 describe("GatewayStore (SQLite file)", () => {
-  it("records an authorization and its hold together, and survives reopening", () => {
+  it("records an authorization and its hold together, and survives reopening", async () => {
     const file = path.join(dir, "a.sqlite");
     const s = GatewayStore.open(file);
     s.seedAccounts([account]);
-    s.recordAuthorization(row());
-    s.close();
+    await s.recordAuthorization(row());
+    await s.close();
     const again = GatewayStore.open(file);
     again.seedAccounts([{ ...account, creditLimit: 5 }]); // seeding keeps existing accounts and holds
     expect(again.account("visa-approve")).toMatchObject({ held: 100, creditLimit: 1000 });
@@ -51,23 +52,74 @@ describe("GatewayStore (SQLite file)", () => {
       response: Uint8Array.of(1, 2, 3),
     });
     expect(again.accountByPan(account.pan)?.cardId).toBe("visa-approve");
-    again.close();
+    await again.close();
   });
 
-  it("a second row with the same AuthRRPID fails and holds nothing more", () => {
+  it("a recorded authorization is committed when the call resolves: another connection sees it", async () => {
+    const file = path.join(dir, "d.sqlite");
+    const s = GatewayStore.open(file);
+    s.seedAccounts([account]);
+    const other = new Database(file, { readonly: true });
+    const held = () => (other.prepare("SELECT held FROM accounts").get() as { held: number }).held;
+    const rows = () => (other.prepare("SELECT COUNT(*) AS n FROM authorizations").get() as { n: number }).n;
+    const pending = s.recordAuthorization(row());
+    // Not before: the write is still on its way to the writer thread.
+    expect([rows(), held()]).toEqual([0, 0]);
+    await pending;
+    expect([rows(), held()]).toEqual([1, 100]);
+    other.close();
+    await s.close();
+  });
+
+  it("a second row with the same AuthRRPID fails and holds nothing more", async () => {
     const s = GatewayStore.open(path.join(dir, "b.sqlite"));
     s.seedAccounts([account]);
-    s.recordAuthorization(row());
-    expect(() => s.recordAuthorization(row({ xid: "dd".repeat(20) }))).toThrow();
+    await s.recordAuthorization(row());
+    // The hold is taken first, then the insert fails: the hold must go with it.
+    await expect(s.recordAuthorization(row({ xid: "dd".repeat(20) }))).rejects.toMatchObject({
+      code: "SQLITE_CONSTRAINT_PRIMARYKEY",
+    });
     expect(s.account("visa-approve")?.held).toBe(100);
     expect(s.authorizationsByXid("dd".repeat(20))).toEqual([]);
-    s.close();
+    await s.close();
   });
 
-  it("a hold on an unknown account rolls the whole authorization back", () => {
+  it("a hold on an unknown account, or a hold without an account, records nothing", async () => {
     const s = GatewayStore.open(path.join(dir, "c.sqlite"));
-    expect(() => s.recordAuthorization(row({ cardId: "nope" }))).toThrow();
+    await expect(s.recordAuthorization(row({ cardId: "nope" }))).rejects.toThrow("no account nope");
+    await expect(s.recordAuthorization(row({ cardId: undefined }))).rejects.toThrow(
+      "a hold needs an account",
+    );
     expect(s.authorization("aa".repeat(20))).toBeUndefined();
-    s.close();
+    await s.close();
+  });
+
+  it("concurrent writes of one AuthRRPID: exactly one is kept, with one hold; the others' failures take nothing else", async () => {
+    const s = GatewayStore.open(path.join(dir, "e.sqlite"));
+    s.seedAccounts([account]);
+    const others = Array.from({ length: 6 }, (_, i) =>
+      row({ authRRPID: `0${i}`.padEnd(40, "f"), xid: `0${i}`.padEnd(40, "e") }),
+    );
+    const outcomes = await Promise.allSettled([
+      ...others.slice(0, 3).map((r) => s.recordAuthorization(r)),
+      ...Array.from({ length: 8 }, (_, i) => s.recordAuthorization(row({ xid: `1${i}`.padEnd(40, "d") }))),
+      ...others.slice(3).map((r) => s.recordAuthorization(r)),
+    ]);
+    const kept = outcomes.slice(3, 11).filter((o) => o.status === "fulfilled");
+    expect(kept).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(7);
+    for (const r of others) expect(s.authorization(r.authRRPID)?.held).toBe(100);
+    expect(s.authorization("aa".repeat(20))).toBeDefined();
+    expect(s.account("visa-approve")?.held).toBe(7 * 100);
+    await s.close();
+  });
+
+  it("an in-memory store applies the same writes on its own connection", async () => {
+    const s = GatewayStore.open(":memory:");
+    s.seedAccounts([account]);
+    await s.recordAuthorization(row());
+    await expect(s.recordAuthorization(row())).rejects.toThrow();
+    expect(s.account("visa-approve")?.held).toBe(100);
+    await s.close();
   });
 });

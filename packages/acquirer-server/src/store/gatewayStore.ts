@@ -1,9 +1,12 @@
 /**
  * The gateway's state in SQLite (better-sqlite3, WAL): authorizations, one row per AuthRRPID with
  * the AuthRes bytes that answered it, and the issuer simulator's card accounts. Every write that
- * answers a request happens in one transaction (`recordAuthorization`), committed before the
- * response leaves.
+ * answers a request is one all-or-nothing write (`recordAuthorization`) that resolves only once
+ * its COMMIT is on disk (synchronous=FULL), before the response leaves. Writes go through group
+ * commit (a writer thread shares one fsync among the writes queued meanwhile, and the fsync never
+ * blocks the event loop); reads use this connection and see committed rows only.
  */
+import { type DurableWriter, durableWriter, type SqlStatement, WriteRefusedError } from "@setlab/runtime";
 import Database from "better-sqlite3";
 
 export interface AccountRow {
@@ -135,77 +138,101 @@ const toAuthorization = (r: AuthorizationRecord): AuthorizationRow => ({
   created: r.created,
 });
 
+const insertAuthorization = `INSERT INTO authorizations (auth_rrpid, xid, merchant_id, brand, amount, currency,
+    amt_exp10, auth_code, resp_reason, approval_code, held, card_id, request_hash, response, created)
+  VALUES (@auth_rrpid, @xid, @merchant_id, @brand, @amount, @currency, @amt_exp10, @auth_code, @resp_reason,
+    @approval_code, @held, @card_id, @request_hash, @response, @created)`;
+const takeHold = "UPDATE accounts SET held = held + ? WHERE card_id = ?";
+
+/** The reads, and the seeding done at startup on this connection, prepared once. */
+function prepareStatements(db: Database.Database) {
+  return {
+    seedAccount: db.prepare(
+      "INSERT OR IGNORE INTO accounts (card_id, brand, pan, expiry, outcome, credit_limit) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    account: db.prepare("SELECT * FROM accounts WHERE card_id = ?"),
+    accountByPan: db.prepare("SELECT * FROM accounts WHERE pan = ?"),
+    authorization: db.prepare("SELECT * FROM authorizations WHERE auth_rrpid = ?"),
+    authorizationsByXid: db.prepare("SELECT * FROM authorizations WHERE xid = ? ORDER BY created, rowid"),
+  };
+}
+
 export class GatewayStore {
-  private constructor(private readonly db: Database.Database) {}
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly seed: Database.Transaction<(accounts: readonly NewAccount[]) => void>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly writer: DurableWriter,
+  ) {
+    const sql = prepareStatements(db);
+    this.sql = sql;
+    this.seed = db.transaction((accounts: readonly NewAccount[]) => {
+      for (const a of accounts)
+        sql.seedAccount.run(a.cardId, a.brand, a.pan, a.expiry, a.outcome, a.creditLimit);
+    });
+  }
 
   /** Open (creating if needed) the database file; `:memory:` for a throwaway store. */
   static open(file: string): GatewayStore {
     const db = new Database(file);
     db.pragma("journal_mode = WAL");
     // A commit is on disk before the answer it records leaves (WAL's default NORMAL can lose the
-    // last commits on a power cut; a killed process loses nothing either way).
+    // last commits on a power cut; a killed process loses nothing either way). The writer thread's
+    // connection sets the same.
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
     db.exec(schema);
-    return new GatewayStore(db);
+    return new GatewayStore(db, durableWriter(file, db, { pragmas: ["foreign_keys = ON"] }));
   }
 
-  close(): void {
+  /** Commits what is queued, then closes. */
+  async close(): Promise<void> {
+    await this.writer.close();
     this.db.close();
   }
 
-  /** Add accounts that are not there yet; existing ones (and their holds) are kept. */
+  /**
+   * Add accounts that are not there yet; existing ones (and their holds) are kept. Done at
+   * startup, before requests, directly on this connection.
+   */
   seedAccounts(accounts: readonly NewAccount[]): void {
-    const insert = this.db.prepare(
-      "INSERT OR IGNORE INTO accounts (card_id, brand, pan, expiry, outcome, credit_limit) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    this.db.transaction(() => {
-      for (const a of accounts) insert.run(a.cardId, a.brand, a.pan, a.expiry, a.outcome, a.creditLimit);
-    })();
+    this.seed(accounts);
   }
 
   account(cardId: string): AccountRow | undefined {
-    const r = this.db.prepare("SELECT * FROM accounts WHERE card_id = ?").get(cardId) as
-      | AccountRecord
-      | undefined;
+    const r = this.sql.account.get(cardId) as AccountRecord | undefined;
     return r && toAccount(r);
   }
 
   accountByPan(pan: string): AccountRow | undefined {
-    const r = this.db.prepare("SELECT * FROM accounts WHERE pan = ?").get(pan) as AccountRecord | undefined;
+    const r = this.sql.accountByPan.get(pan) as AccountRecord | undefined;
     return r && toAccount(r);
   }
 
   authorization(authRRPID: string): AuthorizationRow | undefined {
-    const r = this.db.prepare("SELECT * FROM authorizations WHERE auth_rrpid = ?").get(authRRPID) as
-      | AuthorizationRecord
-      | undefined;
+    const r = this.sql.authorization.get(authRRPID) as AuthorizationRecord | undefined;
     return r && toAuthorization(r);
   }
 
   authorizationsByXid(xid: string): AuthorizationRow[] {
-    return (
-      this.db
-        .prepare("SELECT * FROM authorizations WHERE xid = ? ORDER BY created, rowid")
-        .all(xid) as AuthorizationRecord[]
-    ).map(toAuthorization);
+    return (this.sql.authorizationsByXid.all(xid) as AuthorizationRecord[]).map(toAuthorization);
   }
 
   /**
-   * Record one answered AuthReq in one transaction: the authorization row and, when it holds an
-   * amount, the hold on the account. Fails (and writes nothing) if the AuthRRPID is already taken.
+   * Record one answered AuthReq as one write: the authorization row and, when it holds an amount,
+   * the hold on the account. Resolves once committed and on disk; fails (and writes nothing) if
+   * the AuthRRPID is already taken or the account does not exist.
    */
-  recordAuthorization(row: AuthorizationRow): void {
-    const insert = this.db.prepare(
-      `INSERT INTO authorizations (auth_rrpid, xid, merchant_id, brand, amount, currency, amt_exp10,
-         auth_code, resp_reason, approval_code, held, card_id, request_hash, response, created)
-       VALUES (@auth_rrpid, @xid, @merchant_id, @brand, @amount, @currency, @amt_exp10,
-         @auth_code, @resp_reason, @approval_code, @held, @card_id, @request_hash, @response, @created)`,
-    );
-    const hold = this.db.prepare("UPDATE accounts SET held = held + ? WHERE card_id = ?");
-    this.db.transaction(() => {
-      insert.run({
+  async recordAuthorization(row: AuthorizationRow): Promise<void> {
+    if (row.held > 0 && !row.cardId) throw new Error("a hold needs an account");
+    // The hold first: a write whose later statement fails must be seen to take its hold back too.
+    const statements: SqlStatement[] = [];
+    if (row.held > 0) statements.push({ sql: takeHold, params: [row.held, row.cardId!], changes: 1 });
+    statements.push({
+      sql: insertAuthorization,
+      params: {
         auth_rrpid: row.authRRPID,
         xid: row.xid,
         merchant_id: row.merchantID,
@@ -219,13 +246,15 @@ export class GatewayStore {
         held: row.held,
         card_id: row.cardId ?? null,
         request_hash: row.requestHash,
-        response: Buffer.from(row.response),
+        response: row.response,
         created: row.created,
-      });
-      if (row.held > 0) {
-        if (!row.cardId) throw new Error("a hold needs an account");
-        if (hold.run(row.held, row.cardId).changes !== 1) throw new Error(`no account ${row.cardId}`);
-      }
-    })();
+      },
+    });
+    try {
+      await this.writer.write(statements);
+    } catch (e) {
+      if (e instanceof WriteRefusedError) throw new Error(`no account ${row.cardId}`);
+      throw e;
+    }
   }
 }
