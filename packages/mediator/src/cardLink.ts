@@ -1,11 +1,13 @@
 /**
  * The mediator's end of the card link (docs/purchase-flow.md, "Card link"; docs/card-link.md): a
  * TCP client to the phone process on loopback. It first pairs with the phone (the PC side of the
- * secure link: ECDH, the 6-digit code the phone shows, key confirmation); then each command goes
- * out as one AES-256-GCM record and the card's answer comes back as one; `transmit` waits for it
- * with a timeout. One command at a time, as on a real card: a second `transmit` before the first
- * is answered is refused. After a timeout, a broken frame or a record that fails to open the link
- * is closed, since the stream cannot be resynchronised.
+ * secure link: ECDH, the 6-digit code the phone shows, key confirmation), or, given a BondCache
+ * that holds a bond with this phone, resumes it (fresh ECDH authenticated by the link key, no
+ * code); a pairing with a BondCache asks the phone to bond and keeps the bond in the cache. Then
+ * each command goes out as one AES-256-GCM record and the card's answer comes back as one;
+ * `transmit` waits for it with a timeout. One command at a time, as on a real card: a second
+ * `transmit` before the first is answered is refused. After a timeout, a broken frame or a record
+ * that fails to open the link is closed, since the stream cannot be resynchronised.
  */
 import * as net from "node:net";
 import {
@@ -15,10 +17,16 @@ import {
   encodeCommand,
   encodeFrame,
   FrameReader,
+  type HandshakeStep,
+  importLinkKey,
   insName,
   PcHandshake,
+  PcResumeHandshake,
+  SecureLinkError,
+  type SecureLinkFailure,
   type SecureSession,
 } from "@setlab/protocol";
+import type { BondCache, PcBond } from "./cardLinkBonds";
 
 export type CardTransportFailure =
   | "unreachable"
@@ -26,8 +34,10 @@ export type CardTransportFailure =
   | "closed"
   | "busy"
   | "protocol"
-  /** The pairing failed: wrong code, a man in the middle, or the phone's lockout. */
-  | "pairing";
+  /** The pairing or resumption failed: wrong code or link key, a man in the middle, or the phone's lockout. */
+  | "pairing"
+  /** The phone holds no such bond (revoked, expired) and there is no code to pair again with. */
+  | "unbonded";
 
 /** A failure of the link itself (not a status word): one line, never carrying command data. */
 export class CardTransportError extends Error {
@@ -35,6 +45,8 @@ export class CardTransportError extends Error {
   constructor(
     readonly kind: CardTransportFailure,
     message: string,
+    /** For a failed pairing or resumption: what the secure link said ("pairing", "locked", ...). */
+    readonly link?: SecureLinkFailure,
   ) {
     super(message);
   }
@@ -47,11 +59,18 @@ export interface CardLinkOptions {
   readonly timeoutMs?: number;
   /**
    * The code the phone shows, 6 digits, or a function asked once the phone has answered (and so
-   * shows its code): a prompt. Required to pair.
+   * shows its code): a prompt. Required to pair; not asked when a bond resumes.
    */
   readonly pairingCode?: string | (() => Promise<string>);
+  /**
+   * The PC's bonds, in memory: resume this phone's bond if there is one (falling back to the code
+   * if the phone no longer has it), and keep the bond a pairing makes.
+   */
+  readonly bonds?: BondCache;
   /** Give up pairing after this many milliseconds, typing the code included (default 120 000). */
   readonly pairingTimeoutMs?: number;
+  /** Give up resuming after this many milliseconds (default 10 000). */
+  readonly resumeTimeoutMs?: number;
   /** The lab's run id, sent inside the secure session so the phone's log carries it. */
   readonly runId?: string;
   /** The WebCrypto the link runs on (default node's). */
@@ -70,6 +89,8 @@ export class CardLink {
   private closed = false;
   private closeReason = "the card link is closed";
   private session?: SecureSession;
+  /** "paired" by the code, or "resumed" with a bond. */
+  private how: SecureSession["mode"] = "paired";
   /** While pairing: where handshake frames go. */
   private handshakeFrames?: { push(frame: Uint8Array): void };
   /** Inbound frames are opened one after another (opening is asynchronous). */
@@ -85,11 +106,50 @@ export class CardLink {
     socket.on("close", () => this.shut(`the phone at ${address} closed the card link`));
   }
 
-  /** Open a link to the phone at host:port and pair with it. */
+  /**
+   * Open a link to the phone at host:port: resume the bond `options.bonds` holds for it, else (or
+   * when the phone no longer has that bond) pair with the code.
+   */
   static async connect(host: string, port: number, options: CardLinkOptions = {}): Promise<CardLink> {
+    const bonds = options.bonds;
+    const phone = `${host}:${port}`;
+    let waited = false;
+    for (;;) {
+      const bond = bonds?.get(phone);
+      if (bond) {
+        try {
+          return await CardLink.establish(host, port, options, (link) => link.resume(bond, options));
+        } catch (e) {
+          // The phone no longer holds the bond (revoked, expired), or holds another key under its id:
+          // forget it and pair again if there is a code. Someone in between gains nothing by causing
+          // this: the pairing needs the code, and a forged ALERT could force it anyway.
+          const stale = e instanceof CardTransportError && (e.link === "unbonded" || e.link === "pairing");
+          if (!stale) throw e;
+          bonds!.forget(phone, bond.bondId);
+          if (options.pairingCode === undefined) throw e;
+        }
+      }
+      // A pairing with this phone already under way here will leave a bond: wait and resume with it.
+      const other = waited ? undefined : bonds?.pairingWith(phone);
+      if (other) {
+        waited = true;
+        await other;
+        continue;
+      }
+      const pairing = CardLink.establish(host, port, options, (link) => link.pair(options, phone));
+      return bonds ? bonds.track(phone, pairing) : pairing;
+    }
+  }
+
+  private static async establish(
+    host: string,
+    port: number,
+    options: CardLinkOptions,
+    handshake: (link: CardLink) => Promise<void>,
+  ): Promise<CardLink> {
     const link = await CardLink.open(host, port, options);
     try {
-      await link.pair(options);
+      await handshake(link);
     } catch (e) {
       await link.close();
       throw e;
@@ -129,14 +189,75 @@ export class CardLink {
     return !this.closed;
   }
 
-  /** The PC side of the handshake (docs/card-link.md); resolves once both ends confirmed the keys. */
-  private async pair(options: CardLinkOptions): Promise<void> {
+  /** How this link was made: "paired" by the code, or "resumed" with a bond. */
+  get mode(): SecureSession["mode"] {
+    return this.how;
+  }
+
+  /** The pairing by code (docs/card-link.md); with a bond cache, it asks to bond and keeps the bond. */
+  private async pair(options: CardLinkOptions, phone: string): Promise<void> {
     const code = options.pairingCode;
     if (code === undefined)
       throw new CardTransportError("pairing", "no pairing code: give the code the phone shows");
     const crypto = options.crypto ?? globalThis.crypto;
-    const handshake = new PcHandshake(crypto, code);
-    const timeoutMs = options.pairingTimeoutMs ?? 120_000;
+    const bonds = options.bonds;
+    const session = await this.handshake(
+      new PcHandshake(crypto, code, { bond: bonds !== undefined }),
+      options.pairingTimeoutMs ?? 120_000,
+      "pairing",
+    );
+    const raw = session.linkKey;
+    if (raw && session.bondId) {
+      try {
+        if (bonds)
+          bonds.remember(phone, {
+            bondId: session.bondId,
+            linkKey: await importLinkKey(crypto, raw),
+            crypto,
+          });
+      } finally {
+        raw.fill(0);
+      }
+    }
+    await this.begin(session, options, "paired");
+  }
+
+  /** Resume a bond: fresh ECDH, both ends prove the link key, no code. */
+  private async resume(bond: PcBond, options: CardLinkOptions): Promise<void> {
+    const session = await this.handshake(
+      new PcResumeHandshake(bond.crypto, bond),
+      options.resumeTimeoutMs ?? 10_000,
+      "resumption",
+    );
+    await this.begin(session, options, "resumed");
+  }
+
+  private async begin(session: SecureSession, options: CardLinkOptions, how: SecureSession["mode"]) {
+    this.session = session;
+    this.how = how;
+    if (options.runId !== undefined)
+      this.socket.write(
+        encodeFrame(
+          await session.writer.seal(
+            ContentType.CONTEXT,
+            new TextEncoder().encode(JSON.stringify({ runId: options.runId })),
+          ),
+        ),
+      );
+  }
+
+  /** Run a handshake machine over the socket; resolves once both ends confirmed the keys. */
+  private async handshake(
+    handshake: { start(): Promise<HandshakeStep>; step(frame: Uint8Array): Promise<HandshakeStep> },
+    timeoutMs: number,
+    kind: "pairing" | "resumption",
+  ): Promise<SecureSession> {
+    const what =
+      kind === "pairing" ? "pairing with the phone failed" : "resuming the bond with the phone failed";
+    const closedHint =
+      kind === "pairing"
+        ? "(a wrong code, or the phone refuses pairings for now)"
+        : "(the phone refuses resumptions for now, or no longer holds the bond)";
     const session = await new Promise<SecureSession>((resolve, reject) => {
       let done = false;
       const finish = (error?: Error, s?: SecureSession) => {
@@ -148,7 +269,7 @@ export class CardLink {
         else resolve(s!);
       };
       const timer = setTimeout(
-        () => finish(new CardTransportError("timeout", `no pairing with the phone within ${timeoutMs} ms`)),
+        () => finish(new CardTransportError("timeout", `no ${kind} with the phone within ${timeoutMs} ms`)),
         timeoutMs,
       );
       let chain: Promise<void> = Promise.resolve();
@@ -160,39 +281,30 @@ export class CardLink {
             for (const f of out.send) this.socket.write(encodeFrame(f));
             if (out.session) finish(undefined, out.session);
           } catch (e) {
-            const kind = (e as { kind?: string }).kind;
+            const kind = e instanceof SecureLinkError ? e.kind : undefined;
             finish(
               e instanceof CardTransportError
                 ? e
                 : new CardTransportError(
-                    kind === "handshake" ? "protocol" : "pairing",
-                    `pairing with the phone failed: ${(e as Error).message}`,
+                    kind === "handshake" ? "protocol" : kind === "unbonded" ? "unbonded" : "pairing",
+                    `${what}: ${(e as Error).message}`,
+                    kind,
                   ),
             );
           }
         });
       };
       this.handshakeFrames = { push: (frame) => run(() => handshake.step(frame)) };
-      this.onShut = (reason) =>
-        finish(
-          new CardTransportError(
-            "pairing",
-            `pairing with the phone failed: ${reason} (a wrong code, or the phone refuses pairings for now)`,
-          ),
+      // After the frames that came before the close (an ALERT says more than the close itself).
+      this.onShut = (reason) => {
+        chain = chain.then(() =>
+          finish(new CardTransportError("pairing", `${what}: ${reason} ${closedHint}`)),
         );
+      };
       run(() => handshake.start());
     });
     this.onShut = undefined;
-    this.session = session;
-    if (options.runId !== undefined)
-      this.socket.write(
-        encodeFrame(
-          await session.writer.seal(
-            ContentType.CONTEXT,
-            new TextEncoder().encode(JSON.stringify({ runId: options.runId })),
-          ),
-        ),
-      );
+    return session;
   }
 
   private onShut?: (reason: string) => void;
@@ -352,4 +464,11 @@ export function parsePhoneAddress(text: string): { host: string; port: number } 
   if (!m || port < 1 || port > 65535)
     throw new CardTransportError("unreachable", `phone address "${text}" is not HOST:PORT`);
   return { host: m[1] ?? m[2], port };
+}
+
+/** Open a card link to the phone: resume the bond `bonds` holds for it, else pair with `pairingCode`. */
+export function connectCardLink(
+  options: CardLinkOptions & { host: string; port: number },
+): Promise<CardLink> {
+  return CardLink.connect(options.host, options.port, options);
 }

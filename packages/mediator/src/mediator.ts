@@ -20,6 +20,7 @@ import {
   readSelect,
 } from "./cardAnswers";
 import { CardLink, CardTransportError } from "./cardLink";
+import type { BondCache } from "./cardLinkBonds";
 import type { Initiation, PurchAmt } from "./initiation";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
@@ -70,9 +71,14 @@ export interface CardAccess {
   readonly pin?: string | Uint8Array;
   /**
    * The pairing code the phone shows (6 digits), or a function asked for it once the phone has
-   * answered (a prompt). Needed when the mediator opens the link itself.
+   * answered (a prompt). Needed when the mediator opens the link itself and holds no bond.
    */
   readonly pairingCode?: string | (() => Promise<string>);
+  /**
+   * The PC's bonds (in memory, for the life of the caller's process): a bond with this phone is
+   * resumed without the code; a pairing leaves one here for the next purchase.
+   */
+  readonly bonds?: BondCache;
 }
 
 export interface Timeouts {
@@ -164,14 +170,16 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
         connectTimeoutMs: timeouts.connectMs,
         timeoutMs: timeouts.cardMs,
         pairingCode: card.pairingCode,
+        bonds: card.bonds,
         runId: options.runId,
       });
+      const resumed = link.mode === "resumed";
       record({
-        step: "pair",
+        step: resumed ? "resume" : "pair",
         from: "mediator",
         to: "card",
-        message: "PAIR",
-        detail: "secure card link paired",
+        message: resumed ? "RESUME" : "PAIR",
+        detail: resumed ? "secure card link resumed with its bond" : "secure card link paired",
       });
     }
     const transmit = async (ins: number, data: Uint8Array, sensitive = false) =>
@@ -355,7 +363,7 @@ async function post(
 function asStop(e: unknown): PurchaseStop {
   if (e instanceof PurchaseStop) return e;
   if (e instanceof CardTransportError)
-    return new PurchaseStop(e.kind === "pairing" ? "refused" : "failed", e.message);
+    return new PurchaseStop(e.kind === "pairing" || e.kind === "unbonded" ? "refused" : "failed", e.message);
   if (e instanceof SetError) return new PurchaseStop("failed", e.message);
   const message = e instanceof Error ? e.message : String(e);
   return new PurchaseStop("failed", `internal fault: ${message.split("\n")[0]}`);

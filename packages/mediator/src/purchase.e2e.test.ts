@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
+import { BondCache } from "./cardLinkBonds";
 import { loadInitiation } from "./initiation";
 import { runPurchase, type Step } from "./mediator";
 
@@ -413,6 +414,35 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     ]);
     for (const s of seen.filter((x) => !["PAIR", "SELECT", "VERIFY_PIN"].includes(x.message)))
       expect(s.bytes).toBeGreaterThan(0);
+  });
+
+  test("with a bond cache: the first purchase pairs and bonds, the next resumes with no code", async () => {
+    const bonds = new BondCache();
+    const port = Number(new URL(phone.url).port);
+    let asked = 0;
+    const card = {
+      host: "127.0.0.1",
+      port,
+      cardId: "mc-approve",
+      bonds,
+      pairingCode: async () => {
+        asked++;
+        return LINK_CODE;
+      },
+    };
+    const first = await runPurchase({
+      initiation: await loadInitiation(await order("MasterCard")),
+      card: { ...card, pin: PIN },
+    });
+    const second = await runPurchase({
+      initiation: await loadInitiation(await order("MasterCard")),
+      card: { ...card, pin: PIN },
+    });
+    expect([first.outcome, second.outcome]).toEqual(["approved", "approved"]);
+    expect(first.steps[0]).toMatchObject({ step: "pair", message: "PAIR" });
+    expect(second.steps[0]).toMatchObject({ step: "resume", message: "RESUME" });
+    expect(asked).toBe(1);
+    expect(bonds.size).toBe(1);
   });
 
   test("without a PIN the card refuses the purchase (6982), and a refused PIN is wiped too", async () => {

@@ -1,0 +1,312 @@
+/**
+ * The mediator's bonds against a real TCP server: a small bonding phone built from the secure
+ * link's machines in @setlab/protocol (pairing with bonding, resumption, bonds in a Map) that
+ * answers every card command with 9000. The real phone process with its bond store is tested in
+ * @setlab/wallet-card (cardLinkBonds.test.ts) and end to end in purchase.e2e.test.ts.
+ */
+import * as net from "node:net";
+import {
+  bondIdHex,
+  ContentType,
+  encodeFrame,
+  encodeResponse,
+  FrameReader,
+  importLinkKey,
+  PhoneHandshake,
+  PhoneResumeHandshake,
+  type SecureSession,
+} from "@setlab/protocol";
+import { CardLink, CardTransportError, connectCardLink } from "./cardLink";
+import { BondCache } from "./cardLinkBonds";
+
+const CODE = "577215";
+
+interface BondingPhone {
+  port: number;
+  address: string;
+  /** Link keys by bond id (hex). */
+  bonds: Map<string, CryptoKey>;
+  pairings: number;
+  resumptions: number;
+  contexts: string[];
+  /** Every byte the PC sent. */
+  wire: Buffer[];
+  close(): Promise<void>;
+}
+
+async function bondingPhone(options: { bonding?: boolean } = {}): Promise<BondingPhone> {
+  const sockets = new Set<net.Socket>();
+  const state = {
+    bonds: new Map<string, CryptoKey>(),
+    pairings: 0,
+    resumptions: 0,
+    contexts: [] as string[],
+    wire: [] as Buffer[],
+  };
+  const crypto = globalThis.crypto;
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    const reader = new FrameReader();
+    let handshake: PhoneHandshake | PhoneResumeHandshake | undefined;
+    let session: SecureSession | undefined;
+    let chain: Promise<void> = Promise.resolve();
+    const handle = async (frame: Uint8Array) => {
+      if (!session) {
+        if (!handshake) {
+          if (frame[0] === 0x06) {
+            state.resumptions++;
+            handshake = new PhoneResumeHandshake(crypto, async (id) => state.bonds.get(bondIdHex(id)));
+          } else {
+            state.pairings++;
+            handshake = new PhoneHandshake(crypto, CODE, { bonding: options.bonding ?? true });
+          }
+        }
+        try {
+          const step = await handshake.step(frame);
+          if (step.session?.linkKey)
+            state.bonds.set(
+              bondIdHex(step.session.bondId!),
+              await importLinkKey(crypto, step.session.linkKey),
+            );
+          for (const f of step.send) socket.write(encodeFrame(f));
+          session = step.session;
+        } catch (e) {
+          const reason = (e as { kind?: string }).kind === "unbonded" ? 3 : 1;
+          socket.end(encodeFrame(Uint8Array.of(0x05, reason)));
+        }
+        return;
+      }
+      const opened = await session.reader.open(frame);
+      if (opened.contentType === ContentType.CONTEXT) {
+        state.contexts.push(new TextDecoder().decode(opened.payload));
+        return;
+      }
+      const answer = encodeResponse({ data: new Uint8Array(0), sw: 0x9000 });
+      socket.write(encodeFrame(await session.writer.seal(ContentType.CARD, answer)));
+    };
+    socket.on("data", (chunk) => {
+      state.wire.push(Buffer.from(chunk));
+      for (const frame of reader.push(new Uint8Array(chunk))) chain = chain.then(() => handle(frame));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return Object.assign(state, {
+    port,
+    address: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+const phones: BondingPhone[] = [];
+async function phone(options?: { bonding?: boolean }) {
+  const p = await bondingPhone(options);
+  phones.push(p);
+  return p;
+}
+afterAll(async () => {
+  await Promise.all(phones.map((p) => p.close()));
+});
+
+async function failure(p: Promise<unknown>): Promise<CardTransportError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(CardTransportError);
+    return e as CardTransportError;
+  }
+  throw new Error("expected a failure");
+}
+
+/** Connect, run one command, close. */
+async function use(link: CardLink): Promise<CardLink> {
+  expect((await link.transmit(0x10)).sw).toBe(0x9000);
+  await link.close();
+  return link;
+}
+
+describe("the PC's bonds", () => {
+  test("the first connection pairs and bonds; later ones resume with no code asked", async () => {
+    const p = await phone();
+    const bonds = new BondCache();
+    let asked = 0;
+    const code = async () => {
+      asked++;
+      return CODE;
+    };
+    const first = await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds }));
+    expect(first.mode).toBe("paired");
+    expect(bonds.size).toBe(1);
+    expect(p.bonds.size).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      const link = await use(
+        await CardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds, runId: `run-${i}` }),
+      );
+      expect(link.mode).toBe("resumed");
+    }
+    expect(asked).toBe(1);
+    expect({ pairings: p.pairings, resumptions: p.resumptions }).toEqual({ pairings: 1, resumptions: 3 });
+    // the run id still travels inside the resumed session
+    expect(p.contexts).toEqual(['{"runId":"run-0"}', '{"runId":"run-1"}', '{"runId":"run-2"}']);
+    expect(Buffer.concat(p.wire).includes(Buffer.from("run-1"))).toBe(false);
+  });
+
+  test("connections started together share one pairing: one code, one bond on the phone", async () => {
+    const p = await phone();
+    const bonds = new BondCache();
+    let asked = 0;
+    const links = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        connectCardLink({
+          host: "127.0.0.1",
+          port: p.port,
+          bonds,
+          pairingCode: async () => {
+            asked++;
+            return CODE;
+          },
+        }),
+      ),
+    );
+    await Promise.all(links.map(use));
+    expect(asked).toBe(1);
+    expect(p.pairings).toBe(1);
+    expect(p.resumptions).toBe(7);
+    expect(p.bonds.size).toBe(1);
+    expect(links.filter((l) => l.mode === "resumed")).toHaveLength(7);
+  });
+
+  test("without a bond cache nothing is bonded: every connection pairs", async () => {
+    const p = await phone();
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
+    expect(p.pairings).toBe(2);
+    expect(p.bonds.size).toBe(0);
+  });
+
+  test("a phone that does not bond leaves nothing in the cache", async () => {
+    const p = await phone({ bonding: false });
+    const bonds = new BondCache();
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    expect(bonds.size).toBe(0);
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    expect(p.pairings).toBe(2);
+  });
+
+  test("a bond the phone revoked: the PC forgets it and pairs with the code again", async () => {
+    const p = await phone();
+    const bonds = new BondCache();
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    const old = bonds.get(p.address)!.bondId;
+    p.bonds.clear();
+    const link = await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    expect(link.mode).toBe("paired");
+    expect({ pairings: p.pairings, resumptions: p.resumptions }).toEqual({ pairings: 2, resumptions: 1 });
+    expect(bonds.get(p.address)!.bondId).not.toEqual(old);
+    expect((await use(await CardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
+  });
+
+  test("a bond the phone revoked, and no code: an 'unbonded' refusal, and the bond is forgotten", async () => {
+    const p = await phone();
+    const bonds = new BondCache();
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    p.bonds.clear();
+    const e = await failure(CardLink.connect("127.0.0.1", p.port, { bonds }));
+    expect(e.kind).toBe("unbonded");
+    expect(e.message).toMatch(/no such bond/);
+    expect(bonds.size).toBe(0);
+    expect((await failure(CardLink.connect("127.0.0.1", p.port, { bonds }))).message).toMatch(
+      /no pairing code/,
+    );
+  });
+
+  test("a phone holding another key under the bond id refuses at key confirmation; with the code the PC pairs again", async () => {
+    const p = await phone();
+    const bonds = new BondCache();
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    const [id] = p.bonds.keys();
+    p.bonds.set(
+      id,
+      await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+    );
+    const e = await failure(CardLink.connect("127.0.0.1", p.port, { bonds }));
+    expect(e).toMatchObject({ kind: "pairing", link: "pairing" });
+    expect(e.message).toMatch(/resuming the bond with the phone failed/);
+    // the stale bond is gone; with a code, a new pairing replaces it
+    expect(bonds.size).toBe(0);
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    p.bonds.set(
+      id,
+      await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+    );
+    expect((await use(await CardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
+  });
+
+  test("connections that share a failed pairing each fail; nobody waits forever", async () => {
+    const p = await phone();
+    const bonds = new BondCache();
+    const errors = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        failure(CardLink.connect("127.0.0.1", p.port, { pairingCode: "000001", bonds })),
+      ),
+    );
+    for (const e of errors) expect(e.kind).toBe("pairing");
+    expect(bonds.size).toBe(0);
+    expect(bonds.pairingWith(p.address)).toBeUndefined();
+  });
+
+  test("a phone that does not answer a RESUME in time: timeout, the bond kept", async () => {
+    const p = await phone();
+    const bonds = new BondCache();
+    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    const silent = net.createServer((s) => s.on("error", () => {}));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as net.AddressInfo).port;
+    bonds.remember(`127.0.0.1:${port}`, bonds.get(p.address)!);
+    const e = await failure(
+      CardLink.connect("127.0.0.1", port, { bonds, pairingCode: CODE, resumeTimeoutMs: 150 }),
+    );
+    expect(e.kind).toBe("timeout");
+    expect(e.message).toMatch(/no resumption with the phone within 150 ms/);
+    expect(bonds.get(`127.0.0.1:${port}`)).toBeDefined();
+    silent.close();
+  });
+});
+
+describe("BondCache", () => {
+  const bond = (n: number) => ({
+    bondId: Uint8Array.of(n, ...new Uint8Array(15)),
+    linkKey: {} as CryptoKey,
+    crypto: globalThis.crypto,
+  });
+
+  test("remembers per phone, forgets the least recently used beyond its limit", () => {
+    const c = new BondCache({ maxPhones: 2 });
+    c.remember("a:1", bond(1));
+    c.remember("b:1", bond(2));
+    expect(c.get("a:1")?.bondId[0]).toBe(1); // a is now the most recent
+    c.remember("c:1", bond(3));
+    expect(c.get("b:1")).toBeUndefined();
+    expect(c.get("a:1")).toBeDefined();
+    expect(c.size).toBe(2);
+    expect(() => new BondCache({ maxPhones: 0 })).toThrow(RangeError);
+  });
+
+  test("forget with a bond id leaves a newer bond alone", () => {
+    const c = new BondCache();
+    c.remember("a:1", bond(1));
+    c.forget("a:1", bond(9).bondId);
+    expect(c.get("a:1")).toBeDefined();
+    c.forget("a:1", bond(1).bondId);
+    expect(c.get("a:1")).toBeUndefined();
+    c.remember("a:1", bond(1));
+    c.clear();
+    expect(c.size).toBe(0);
+  });
+});
