@@ -1,7 +1,9 @@
 /**
- * `pnpm bench` for the CA: certificates issued per second (RSA-2048 signature, profile check and
- * the SQLite WAL write that precedes the return), from SPKI and from PKCS#10, and CRLs signed per
- * second. Key generation is done beforehand and not counted: it belongs to the requester.
+ * The CA benchmark (`node packages/ca/dist/bench.js [--json]`; the full `pnpm bench` runs it too):
+ * certificates issued per second (RSA-2048 signature, profile check and the SQLite WAL write that
+ * precedes the return), from SPKI and from PKCS#10, and CRLs signed per second. Key generation is
+ * done beforehand and not counted: it belongs to the requester. BENCH_MICRO_SECONDS (or
+ * BENCH_SECONDS) x 20 operations per figure, default 40; --json prints one JSON object.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,17 +14,34 @@ import { nodeProvider } from "@setlab/protocol";
 import { createHierarchy } from "./hierarchy";
 import { SqliteCaStore } from "./store";
 
-async function timed(name: string, count: number, op: (i: number) => Promise<unknown>): Promise<void> {
+export interface CaRate {
+  readonly id: string;
+  readonly name: string;
+  readonly perSecond: number;
+  readonly ms: number;
+  readonly runs: number;
+}
+
+const json = process.argv.includes("--json");
+const rates: CaRate[] = [];
+
+async function timed(
+  id: string,
+  name: string,
+  count: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<void> {
   const start = performance.now();
   for (let i = 0; i < count; i++) await op(i);
   const ms = performance.now() - start;
-  console.log(
-    `${name}: ${((count * 1000) / ms).toFixed(1)}/s (${(ms / count).toFixed(2)} ms each, ${count} runs)`,
-  );
+  const r = { id, name, perSecond: (count * 1000) / ms, ms: ms / count, runs: count };
+  rates.push(r);
+  if (!json) console.log(`${name}: ${r.perSecond.toFixed(1)}/s (${r.ms.toFixed(2)} ms each, ${count} runs)`);
 }
 
 async function main() {
-  const count = Math.max(5, Math.round(Number(process.env.BENCH_SECONDS ?? 2) * 20));
+  const seconds = Number(process.env.BENCH_MICRO_SECONDS || process.env.BENCH_SECONDS || 2);
+  const count = Math.max(5, Math.round(seconds * 20));
   const provider = nodeProvider();
   const dir = mkdtempSync(join(tmpdir(), "setlab-ca-bench-"));
   const store = new SqliteCaStore(join(dir, "ca.sqlite"));
@@ -54,15 +73,16 @@ async function main() {
         return new Uint8Array(csr.rawData);
       }),
     );
-    await timed("CA issuance from SPKI", count, (i) =>
+    await timed("issueFromSpki", "CA issuance from SPKI", count, (i) =>
       pca.issue({ profile: "gatewaySignature", commonName: `Bench ${i}`, publicKey: spkis[i] }),
     );
-    await timed("CA issuance from PKCS#10", count, (i) =>
+    await timed("issueFromPkcs10", "CA issuance from PKCS#10", count, (i) =>
       pca.issue({ profile: "gatewaySignature", pkcs10: csrs[i] }),
     );
     const issued = await store.listIssued(pca.id);
     for (const c of issued.slice(0, Math.min(50, issued.length))) await pca.revoke(c.serial, "superseded");
-    await timed(`CRL signing (${Math.min(50, issued.length)} entries)`, count, () => pca.crl());
+    await timed("crlSigning", `CRL signing (${Math.min(50, issued.length)} entries)`, count, () => pca.crl());
+    if (json) console.log(JSON.stringify({ rates }));
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

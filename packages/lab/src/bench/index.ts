@@ -1,13 +1,17 @@
 /**
- * `pnpm bench` (lab): purchases end to end through every party on loopback. Gateway, merchant and
- * phone run as separate processes (`set-lab up` in a temporary home); this process plays browser
- * and mediator. It prints throughput, latency, CPU per purchase per party, memory per process, and,
- * measured in the same run, the raw crypto bound: RSA-2048 private-key operations per second
- * divided by the private-key operations one purchase needs.
- *
- * Environment: BENCH_PURCHASES (default 100), BENCH_SECONDS (run that long instead of a count),
- * BENCH_CONCURRENCY (default 8), BENCH_WARMUP (default 4 x concurrency), BENCH_CRYPTO_SECONDS
- * (per raw-crypto figure, default 1), SETLAB_LOG_LEVEL (the parties' log level, default info).
+ * `pnpm bench`: every figure of issue 10 in one run on one machine.
+ *   1. micro: the protocol benchmark (dual signature, merchant PReq and gateway PI cold and warm,
+ *      each against the raw RSA it contains; chain validation cold and cached) and the CA's
+ *      issuance and CRL rates, each in its own process, before anything else runs;
+ *   2. load: the lab (`set-lab up` in a temporary home: gateway, merchant and phone as separate
+ *      processes; this process plays browser and mediator), a warm-up, then the closed loop
+ *      (purchases/s at a concurrency, latency, CPU per purchase per party against the raw RSA
+ *      bound measured in the same run, RSS at start, middle and end);
+ *   3. offered: the open loop, purchases arriving on a schedule, latency from the scheduled arrival;
+ *   4. cli: `set-lab purchase` spawned against the running lab, wall time.
+ * Then the goals of issue 10, each with its verdict. `--json FILE` writes the same report as JSON;
+ * `--profile DIR` profiles the parties and this process over the closed-loop window. Options and
+ * variables: `benchUsage` in ./options.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,32 +20,53 @@ import { down } from "../commands/down";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
 import { type LabState, pairingCodeOf } from "../labState";
-import { type BenchCard, type LabTarget, onePurchase, runLoad, type Sample } from "./load";
+import { timeCliPurchases } from "./cliTiming";
+import { formatReport } from "./formatReport";
+import { type BenchCard, type LabTarget, onePurchase, runLoad } from "./load";
+import { runCaMicro, runProtocolMicro } from "./microBenches";
 import { cpuSnapshot, memorySnapshot, startRssSampler, type Watched } from "./monitor";
+import { runOpenLoop } from "./openLoop";
+import { type BenchOptions, BenchUsageError, benchUsage, parseBenchOptions } from "./options";
 import { clockTicksPerSecond } from "./procStats";
+import { summarizeProfileDir } from "./profileFiles";
+import { startProfiler } from "./profiler";
 import { measureRawCrypto } from "./rawCrypto";
-import { type BenchResult, formatReport } from "./report";
-
-function envNumber(name: string, fallback: number | undefined): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not "${raw}"`);
-  return n;
-}
+import { type BenchMeasurements, buildReport } from "./report";
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-async function main(): Promise<number> {
-  const seconds = envNumber("BENCH_SECONDS", undefined);
-  const count = seconds === undefined ? Math.floor(envNumber("BENCH_PURCHASES", 100)!) : undefined;
-  const concurrency = Math.floor(envNumber("BENCH_CONCURRENCY", 8)!);
-  const warmup = Math.floor(envNumber("BENCH_WARMUP", 4 * concurrency)!);
-  const cryptoSeconds = envNumber("BENCH_CRYPTO_SECONDS", 1)!;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-  log(`raw crypto (${cryptoSeconds} s per figure)`);
-  const raw = await measureRawCrypto(cryptoSeconds);
+async function micro(o: BenchOptions): Promise<NonNullable<BenchMeasurements["micro"]>> {
+  const errors: string[] = [];
+  log(`protocol benchmark (${o.microSeconds} s per figure)`);
+  const protocol = await runProtocolMicro(o.microSeconds).catch((e: Error) => {
+    errors.push(e.message);
+    return undefined;
+  });
+  log("CA benchmark");
+  const ca = await runCaMicro(o.microSeconds).catch((e: Error) => {
+    errors.push(e.message);
+    return undefined;
+  });
+  return { ...(protocol ? { protocol } : {}), ...(ca ? { ca } : {}), errors };
+}
 
+/** The parties' environment under --profile: the preload, waiting for the bench's SIGUSR2. */
+function profilingEnv(dir: string): NodeJS.ProcessEnv {
+  const preload = path.join(__dirname, "profilePreload.js");
+  return {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} -r ${JSON.stringify(preload)}`.trim(),
+    SETLAB_CPU_PROF_DIR: dir,
+    SETLAB_CPU_PROF_START: "signal",
+  };
+}
+
+async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<boolean> {
+  if (!o.skip.has("load")) {
+    log(`raw crypto (${o.cryptoSeconds} s per figure)`);
+    m.raw = await measureRawCrypto(o.cryptoSeconds);
+  }
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-bench-"));
   let started = false;
   const stop = async () => {
@@ -61,12 +86,15 @@ async function main(): Promise<number> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  let ok = true;
   try {
+    const profileDir = o.profile ? path.resolve(o.profile) : undefined;
+    if (profileDir) fs.mkdirSync(profileDir, { recursive: true, mode: 0o700 });
     log(`starting the lab in ${home}`);
     started = true;
     let state: LabState;
     try {
-      state = await up({ home, log });
+      state = await up({ home, log, ...(profileDir ? { env: profilingEnv(profileDir) } : {}) });
     } catch (e) {
       started = false;
       throw e;
@@ -82,13 +110,15 @@ async function main(): Promise<number> {
     const cards: BenchCard[] = ["visa-approve", "mc-approve"].map((id) => resolveCard(state.pki, id));
     const purchase = (i: number) => onePurchase(target, cards[i % cards.length]);
 
-    log(`warm-up: ${warmup} purchases`);
-    const warm = await runLoad({ count: warmup, concurrency }, purchase);
-    const warmFailed = warm.filter((s) => s.outcome !== "approved");
-    if (warmFailed.length > 0)
-      throw new Error(
-        `warm-up purchase not approved: ${warmFailed[0].outcome} ${warmFailed[0].reason ?? ""}`,
-      );
+    if (o.warmup > 0) {
+      log(`warm-up: ${o.warmup} purchases`);
+      const warm = await runLoad({ count: o.warmup, concurrency: o.concurrency }, purchase);
+      const warmFailed = warm.filter((s) => s.outcome !== "approved");
+      if (warmFailed.length > 0)
+        throw new Error(
+          `warm-up purchase not approved: ${warmFailed[0].outcome} ${warmFailed[0].reason ?? ""}`,
+        );
+    }
 
     const procs: Watched[] = [
       { name: "gateway", pid: state.parties.gateway.pid },
@@ -96,46 +126,104 @@ async function main(): Promise<number> {
       { name: "phone", pid: state.parties.phone.pid },
       { name: "mediator+browser", pid: process.pid },
     ];
-    log(
-      seconds === undefined
-        ? `measuring: ${count} purchases at concurrency ${concurrency}`
-        : `measuring: ${seconds} s at concurrency ${concurrency}`,
-    );
-    const sampler = startRssSampler(procs);
-    const loadBefore = os.loadavg()[0];
-    const cpuBefore = cpuSnapshot(procs);
-    const t0 = performance.now();
-    const samples: Sample[] = await runLoad({ count, seconds, concurrency }, purchase);
-    const wallMs = performance.now() - t0;
-    const cpuAfter = cpuSnapshot(procs);
-    const rss = sampler.stop();
-    const peak = memorySnapshot(procs);
+    if (!o.skip.has("load")) {
+      log(
+        o.seconds === undefined
+          ? `measuring: ${o.purchases} purchases at concurrency ${o.concurrency}`
+          : `measuring: ${o.seconds} s at concurrency ${o.concurrency}`,
+      );
+      const parties = procs.filter((p) => p.pid !== process.pid);
+      const signalParties = () => {
+        for (const p of parties) process.kill(p.pid, "SIGUSR2");
+      };
+      const self = profileDir ? startProfiler(profileDir) : undefined;
+      if (profileDir) signalParties();
+      const sampler = startRssSampler(procs);
+      const hostLoadBefore = os.loadavg()[0];
+      const cpuBefore = cpuSnapshot(procs);
+      const t0 = performance.now();
+      const samples = await runLoad(
+        { count: o.purchases, seconds: o.seconds, concurrency: o.concurrency },
+        purchase,
+      );
+      const wallMs = performance.now() - t0;
+      const cpuAfter = cpuSnapshot(procs);
+      const rss = sampler.stop();
+      const peak = memorySnapshot(procs);
+      if (profileDir) {
+        signalParties();
+        self?.stop();
+        // The parties write their profile on the signal; give them a moment to finish writing.
+        await new Promise((r) => setTimeout(r, 1000));
+        m.profiles = summarizeProfileDir(profileDir, new Map(procs.map((p) => [p.pid, p.name])), 10, true);
+      }
+      m.load = {
+        concurrency: o.concurrency,
+        hostLoad: [hostLoadBefore, os.loadavg()[0]],
+        wallMs,
+        samples,
+        parties: procs.map((p) => ({
+          name: p.name,
+          cpuMs: cpuAfter[p.name] - cpuBefore[p.name],
+          hwm: peak[p.name].hwm,
+        })),
+        rss,
+      };
+      ok &&= samples.length > 0 && samples.every((s) => s.outcome === "approved");
+    }
 
-    const result: BenchResult = {
-      node: process.version,
-      cpus: os.cpus().length,
-      clockTicks: clockTicksPerSecond(),
-      logLevel: process.env.SETLAB_LOG_LEVEL ?? "info",
-      concurrency,
-      load: [loadBefore, os.loadavg()[0]],
-      wallMs,
-      samples,
-      parties: procs.map((p) => ({
-        name: p.name,
-        cpuMs: cpuAfter[p.name] - cpuBefore[p.name],
-        hwm: peak[p.name].hwm,
-      })),
-      rss,
-      raw,
-    };
-    process.stdout.write(formatReport(result));
-    return samples.every((s) => s.outcome === "approved") && samples.length > 0 ? 0 : 1;
+    if (!o.skip.has("offered")) {
+      log(`open loop: ${o.offeredRate} purchases/s offered for ${o.offeredSeconds} s`);
+      const plan = { rate: o.offeredRate, seconds: o.offeredSeconds, maxInFlight: o.maxInFlight };
+      m.offered = { plan, arrivals: await runOpenLoop(plan, purchase) };
+    }
+
+    if (!o.skip.has("cli")) {
+      log(`set-lab purchase from the command line, ${o.cliRuns} runs`);
+      m.cli = await timeCliPurchases(home, "visa-approve", o.cliRuns);
+      ok &&= m.cli.failed === 0;
+    }
   } finally {
     await stop();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
+  return ok;
 }
 
-main().then(
+async function main(argv: string[]): Promise<number> {
+  let o: BenchOptions;
+  try {
+    o = parseBenchOptions(argv, process.env);
+  } catch (e) {
+    if (!(e instanceof BenchUsageError)) throw e;
+    process.stderr.write(`bench: ${e.message}\n${benchUsage}\n`);
+    return 2;
+  }
+  const m: Mutable<BenchMeasurements> = {
+    startedAt: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    clockTicks: clockTicksPerSecond(),
+    logLevel: process.env.SETLAB_LOG_LEVEL ?? "info",
+  };
+  let ok = true;
+  if (!o.skip.has("micro")) {
+    const done = await micro(o);
+    m.micro = done;
+    ok &&= done.errors.length === 0;
+  }
+  if (!(o.skip.has("load") && o.skip.has("offered") && o.skip.has("cli"))) ok = (await withLab(o, m)) && ok;
+  const report = buildReport(m);
+  process.stdout.write(formatReport(report));
+  if (o.json) {
+    fs.writeFileSync(o.json, `${JSON.stringify(report, null, 1)}\n`);
+    log(`report written to ${o.json}`);
+  }
+  return ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`bench: ${(e as Error).message}\n`);

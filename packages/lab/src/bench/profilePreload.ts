@@ -8,46 +8,22 @@
  * exactly its measured window, not start-up and warm-up. A process that dies by a signal it does
  * not handle writes nothing, as with `--cpu-prof`.
  */
-import * as fs from "node:fs";
-import * as inspector from "node:inspector";
-import * as path from "node:path";
+import { type RunningProfiler, startProfiler } from "./profiler";
 
-function fileName(now = new Date()): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  const date = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}`;
-  const time = `${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  return `CPU.${date}.${time}.${process.pid}.0.001.cpuprofile`;
-}
-
-function install(dir: string, onSignal: boolean, intervalUs: number): void {
-  const session = new inspector.Session();
-  session.connect();
-  let state: "waiting" | "running" | "written" = "waiting";
+const dir = process.env.SETLAB_CPU_PROF_DIR;
+if (dir) {
+  const intervalUs = Number(process.env.SETLAB_CPU_PROF_INTERVAL_US ?? 1000);
+  let profiler: RunningProfiler | undefined;
+  let done = false;
   const start = () => {
-    session.post("Profiler.enable");
-    session.post("Profiler.setSamplingInterval", { interval: intervalUs });
-    session.post("Profiler.start");
-    state = "running";
+    profiler = startProfiler(dir, intervalUs);
   };
-  // The main thread's own session answers synchronously, so the profile is out before exit.
   const stop = () => {
-    if (state !== "running") return;
-    state = "written";
-    session.post("Profiler.stop", (err, result) => {
-      if (err || !result) return;
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(path.join(dir, fileName()), JSON.stringify(result.profile), { mode: 0o600 });
-    });
+    done = true;
+    profiler?.stop();
   };
-  if (onSignal) process.on("SIGUSR2", () => (state === "waiting" ? start() : stop()));
+  if (process.env.SETLAB_CPU_PROF_START === "signal")
+    process.on("SIGUSR2", () => (profiler === undefined && !done ? start() : stop()));
   else start();
   process.once("exit", stop);
 }
-
-const dir = process.env.SETLAB_CPU_PROF_DIR;
-if (dir)
-  install(
-    dir,
-    process.env.SETLAB_CPU_PROF_START === "signal",
-    Number(process.env.SETLAB_CPU_PROF_INTERVAL_US ?? 1000),
-  );

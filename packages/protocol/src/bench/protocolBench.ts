@@ -1,0 +1,199 @@
+/**
+ * The protocol's costly operations beside the raw RSA-2048 operations they contain, measured in
+ * the same run on the same machine with the keys the protocol uses: the dual signature, the
+ * merchant's PReq verification and the gateway's PI opening (cold, and with the cardholder's chain
+ * already validated), and the cardholder's certificate path validated cold and cached. Node's
+ * WebCrypto, one operation at a time.
+ */
+import { validateChain } from "../cert/chain";
+import { ValidatedChainCache } from "../cert/validatedChainCache";
+import { nodeProvider } from "../crypto/provider";
+import { buildPReqDualSigned } from "../purchase/cardholder";
+import { openPIDualSigned } from "../purchase/gateway";
+import { verifyPReqAsMerchant } from "../purchase/merchant";
+import type { PReqDualSigned } from "../schema/purchase";
+import { createTestPki } from "../testing/pki";
+import { purchaseFixture } from "../testing/purchaseFixture";
+import { measure, type Rate } from "./measure";
+
+export interface ProtocolRow {
+  /** Stable key for comparing runs (JSON). */
+  readonly id: string;
+  readonly rate: Rate;
+  /** The raw crypto the operation cannot avoid, in words. */
+  readonly inside: string;
+  /** That raw crypto's wall milliseconds at the rates measured in this run. */
+  readonly rawMs: number;
+  /** That raw crypto's CPU milliseconds (every thread) at the rates measured in this run. */
+  readonly rawCpuMs: number;
+  /**
+   * rate.cpuMs / rawCpuMs: the cost over the raw crypto in CPU time, which other work on the
+   * machine does not inflate the way it inflates wall time (on an idle machine the two agree).
+   */
+  readonly ratio: number;
+  /** rate.ms / rawMs, the same in wall time. */
+  readonly wallRatio: number;
+}
+
+export interface ProtocolBenchResult {
+  readonly node: string;
+  readonly provider: string;
+  readonly secondsPerFigure: number;
+  readonly raw: {
+    readonly sign: Rate;
+    readonly verify: Rate;
+    readonly encrypt: Rate;
+    readonly decrypt: Rate;
+  };
+  readonly rows: readonly ProtocolRow[];
+  /** The cardholder's path: cardholder, cardholder CA, brand CA, root. */
+  readonly chain: { readonly length: number; readonly cold: Rate; readonly cached: Rate };
+}
+
+export async function runProtocolBench(seconds: number): Promise<ProtocolBenchResult> {
+  const p = nodeProvider();
+  const subtle = p.crypto.subtle;
+  const pki = await createTestPki(p.crypto);
+  const f = await purchaseFixture(p, { pki });
+
+  const digest = new Uint8Array(p.random(32));
+  const signature = await subtle.sign("RSASSA-PKCS1-v1_5", pki.cardholder.privateKey, digest);
+  const oaepPlain = new Uint8Array(p.random(150));
+  const oaep = await subtle.encrypt({ name: "RSA-OAEP" }, pki.gatewayKex.publicKey, oaepPlain);
+  const raw = {
+    sign: await measure(
+      "RSA-2048 sign (PKCS#1 v1.5, SHA-256)",
+      () => subtle.sign("RSASSA-PKCS1-v1_5", pki.cardholder.privateKey, digest),
+      seconds,
+    ),
+    verify: await measure(
+      "RSA-2048 verify",
+      () => subtle.verify("RSASSA-PKCS1-v1_5", pki.cardholder.publicKey, signature, digest),
+      seconds,
+    ),
+    encrypt: await measure(
+      "RSA-2048 OAEP encrypt (SHA-256)",
+      () => subtle.encrypt({ name: "RSA-OAEP" }, pki.gatewayKex.publicKey, oaepPlain),
+      seconds,
+    ),
+    decrypt: await measure(
+      "RSA-2048 OAEP decrypt (SHA-256)",
+      () => subtle.decrypt({ name: "RSA-OAEP" }, pki.gatewayKex.privateKey, oaep),
+      seconds,
+    ),
+  };
+
+  const built = await buildPReqDualSigned(p, f.input);
+  const pReq = { type: "pReqDualSigned" as const, value: built.pReq as PReqDualSigned };
+  const merchant = await verifyPReqAsMerchant(p, pReq, f.order, f.trust);
+  const ctx = { ...f.ctx, checkDigests: { hOIData: merchant.hOIData, hOD2: merchant.hod } };
+  // The cardholder's chain: cardholder, cardholder CA, brand CA and root signatures are checked.
+  const chainVerifies = pki.intermediatesOf("cardholder").length + 2;
+  // Warm: the verifier keeps the chains it accepted, so only the dual signature is verified again.
+  const warmTrust = { ...f.trust, chainCache: new ValidatedChainCache(p) };
+
+  type Mix = Partial<Record<keyof typeof raw, number>>;
+  const cost = (mix: Mix, of: "ms" | "cpuMs") =>
+    Object.entries(mix).reduce((s, [k, n]) => s + (n ?? 0) * raw[k as keyof typeof raw][of], 0);
+  const row = async (
+    id: string,
+    name: string,
+    op: () => Promise<unknown>,
+    inside: string,
+    mix: Mix,
+  ): Promise<ProtocolRow> => {
+    const rate = await measure(name, op, seconds);
+    const rawMs = cost(mix, "ms");
+    const rawCpuMs = cost(mix, "cpuMs");
+    return { id, rate, inside, rawMs, rawCpuMs, ratio: rate.cpuMs / rawCpuMs, wallRatio: rate.ms / rawMs };
+  };
+  const rows: ProtocolRow[] = [
+    await row(
+      "dualSignature",
+      "dual signature creation (PReq)",
+      () => buildPReqDualSigned(p, f.input),
+      "1 sign + 1 OAEP encrypt",
+      { sign: 1, encrypt: 1 },
+    ),
+    await row(
+      "merchantPReqCold",
+      "merchant PReq verification",
+      () => verifyPReqAsMerchant(p, pReq, f.order, f.trust),
+      `${1 + chainVerifies} verifies (dual signature + chain)`,
+      { verify: 1 + chainVerifies },
+    ),
+    await row(
+      "gatewayPICold",
+      "gateway PI open + verification",
+      () => openPIDualSigned(p, built.pReq.piDualSigned, ctx, f.trust),
+      `1 OAEP decrypt + ${1 + chainVerifies} verifies`,
+      { decrypt: 1, verify: 1 + chainVerifies },
+    ),
+    await row(
+      "merchantPReqWarm",
+      "merchant PReq verification, warm chain",
+      () => verifyPReqAsMerchant(p, pReq, f.order, warmTrust),
+      "1 verify (dual signature)",
+      { verify: 1 },
+    ),
+    await row(
+      "gatewayPIWarm",
+      "gateway PI open + verification, warm",
+      () => openPIDualSigned(p, built.pReq.piDualSigned, ctx, warmTrust),
+      "1 OAEP decrypt + 1 verify",
+      { decrypt: 1, verify: 1 },
+    ),
+  ];
+
+  // Chain validation of the cardholder certificate: first sight versus a thumbprint already validated.
+  const leaf = pki.cardholder.certificate;
+  const intermediates = pki.intermediatesOf("cardholder");
+  const at = new Date();
+  const chainCache = new ValidatedChainCache(p);
+  await chainCache.put(await validateChain(p, leaf, intermediates, pki.root.certificate, at));
+  const cold = await measure(
+    "chain validation, cold",
+    () => validateChain(p, leaf, intermediates, pki.root.certificate, at),
+    seconds,
+  );
+  const cached = await measure(
+    "chain validation, cached",
+    () => chainCache.get(leaf, pki.root.certificate, at),
+    seconds,
+  );
+  return {
+    node: process.version,
+    provider: p.name,
+    secondsPerFigure: seconds,
+    raw,
+    rows,
+    chain: { length: intermediates.length + 2, cold, cached },
+  };
+}
+
+const rateLine = (r: Rate) =>
+  `${r.name.padEnd(40)} ${r.perSecond.toFixed(0).padStart(8)} /s  ${r.ms.toFixed(3).padStart(8)} ms  ${r.cpuMs.toFixed(3).padStart(8)} ms CPU`;
+
+export function formatProtocolBench(r: ProtocolBenchResult): string {
+  const out: string[] = [
+    `SET Lab protocol benchmark (Node ${r.node}, provider ${r.provider}, ${r.secondsPerFigure} s per figure)`,
+    "",
+    "raw crypto",
+  ];
+  for (const x of Object.values(r.raw)) out.push(`  ${rateLine(x)}`);
+  out.push(
+    "",
+    "protocol operations                                                               raw crypto inside                   CPU / raw (wall)",
+  );
+  for (const row of r.rows)
+    out.push(
+      `  ${rateLine(row.rate)}   ${row.inside.padEnd(34)} ${row.ratio.toFixed(1).padStart(5)}x (${row.wallRatio.toFixed(1)}x)`,
+    );
+  out.push(
+    "",
+    `certificate paths (cardholder, cardholder CA, brand CA, root: ${r.chain.length} certificates)`,
+    `  ${rateLine(r.chain.cold)}`,
+    `  ${rateLine(r.chain.cached)}`,
+  );
+  return `${out.join("\n")}\n`;
+}
