@@ -61,6 +61,15 @@ describe("parseCrl", () => {
     expect(parsed.crlNumber).toBeUndefined();
   });
 
+  test("an entry with an empty extension list (as @peculiar/x509 writes it) is read", () => {
+    const empty = variant((t) => ({
+      ...t,
+      revokedCertificates: t.revokedCertificates?.map((r) => ({ ...r, crlEntryExtensions: [] })),
+    }));
+    expect(empty.length).toBe(crl.length + 2);
+    expect(parseCrl(empty).revokedSerials).toEqual(parseCrl(crl).revokedSerials);
+  });
+
   test("garbage, a certificate, trailing bytes and BER are invalidCertificate", () => {
     const long = Uint8Array.of(0x30, 0x83, 0x00, crl[2], crl[3], ...crl.subarray(4));
     expect(crl[1]).toBe(0x82);

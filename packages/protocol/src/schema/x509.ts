@@ -236,7 +236,9 @@ export type Certificate = Infer<typeof Certificate>;
 const RevokedCertificate = sequence({
   userCertificate: serialNumber(),
   revocationDate: Time,
-  crlEntryExtensions: optional(Extensions),
+  // RFC 5280 says SIZE(1..MAX), but @peculiar/x509 (our CA's CRL writer) emits an empty list for
+  // an entry without a reason; it carries nothing, so it is read rather than refused.
+  crlEntryExtensions: optional(sequenceOf(Extension)),
 });
 
 export const TBSCertList = sequence({
