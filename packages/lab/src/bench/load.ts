@@ -1,9 +1,11 @@
 /**
  * The load: purchases through the running lab, several at a time. The bench process plays the
  * buyer's browser (creates the order at the shop, fetches its initiation object) and the mediator
- * (`runPurchase` in-process) against the phone's card link.
+ * (`runPurchase` in-process) against the phone's card link. The card link is bonded once: the
+ * first purchase pairs with the lab's code, every later one resumes the bond the process keeps in
+ * memory (docs/card-link.md), as a PC bonded to its phone would.
  */
-import { type Outcome, parseInitiation, runPurchase } from "@setlab/mediator";
+import { BondCache, type Outcome, parseInitiation, runPurchase } from "@setlab/mediator";
 
 export interface LabTarget {
   /** The merchant's base URL. */
@@ -13,7 +15,12 @@ export interface LabTarget {
   readonly pin: string;
   /** The code of the phone's card link (lab.json `pairingCode`). */
   readonly pairingCode: string;
+  /** The card-link bonds to resume; default one cache for the whole process. */
+  readonly bonds?: BondCache;
 }
+
+/** The bench process's bonds: in memory, for as long as the process runs. */
+const processBonds = new BondCache();
 
 export interface BenchCard {
   readonly id: string;
@@ -69,6 +76,7 @@ export async function onePurchase(target: LabTarget, card: BenchCard): Promise<S
         cardId: card.id,
         pin: target.pin,
         pairingCode: target.pairingCode,
+        bonds: target.bonds ?? processBonds,
       },
     });
     return {

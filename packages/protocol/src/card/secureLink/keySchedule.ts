@@ -1,21 +1,23 @@
 /**
  * Keys of the secure card link. ECDH P-256 with a fresh key pair per connection on both ends; the
- * session secrets come from HKDF-SHA-256.
+ * session secrets come from HKDF-SHA-256, one expansion per purpose, split in order (as TLS 1.2's
+ * key block: node's WebCrypto pays about 0.3 ms per HKDF call, whatever its length).
  *
  * Pairing by code:
  *   IKM  = ECDH shared secret || "code:" || the 6 pairing digits
  *   salt = SHA-256 of the handshake transcript (both HELLOs, every COMMIT and REVEAL)
- *   info = "setlab card link v1 " || purpose
- * Purposes: an AES-256-GCM key and a 96-bit IV base per direction, an HMAC key per side for the
- * key confirmation (FINISHED), a 16-byte session id (not secret: it tells sessions apart), and,
- * when both ends bond, the long-term "link key" (32 bytes) and the "bond id" (16 bytes).
+ *   "setlab card link v2 session keys" -> 168 bytes: the PC-to-phone AES-256-GCM key (32) and IV
+ *       base (12), the phone-to-PC key (32) and IV base (12), the PC's and the phone's FINISHED
+ *       HMAC keys (32 + 32), the session id (16: not secret, it tells sessions apart)
+ *   "setlab card link v2 bond" -> 48 bytes, only when both ends bond: the long-term link key (32)
+ *       and the bond id (16)
  *
  * Resumption with a bond (TLS 1.3 PSK-DHE style: the link key authenticates, ECDH gives forward
  * secrecy):
- *   R    = HKDF(link key, salt = transcript hash, info = "setlab card link v1 resumption secret")
+ *   R    = HKDF(link key, salt = transcript hash, info = "setlab card link v2 resumption secret")
  *   IKM  = ECDH shared secret || R
  *   salt = SHA-256 of the transcript (RESUME, the phone's HELLO)
- *   info = "setlab card link v1 resumed " || purpose   (the same purposes, no link key or bond id)
+ *   "setlab card link v2 resumed session keys" -> 168 bytes, the same layout as above
  */
 
 import type { NewBond } from "./bond";
@@ -74,48 +76,64 @@ export interface PairingKeys extends SessionKeys {
   readonly bond?: NewBond;
 }
 
-const LABEL = "setlab card link v1 ";
+const LABEL = "setlab card link v2 ";
+/** 2 x (key 32 + IV 12) + 2 x FINISHED key 32 + session id 16. */
+const SESSION_BYTES = 168;
+const BOND_BYTES = 48;
 
-type Expand = (purpose: string, bits: number) => Promise<Uint8Array<ArrayBuffer>>;
+type Expand = (purpose: string, bytes: number) => Promise<Uint8Array<ArrayBuffer>>;
 
 /** HKDF-SHA-256 of `ikm` (wiped once imported) under `salt`, one output per purpose. */
 async function expander(crypto: Crypto, ikm: Uint8Array<ArrayBuffer>, salt: Uint8Array, prefix: string) {
   const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
   ikm.fill(0);
-  const expand: Expand = async (purpose, bits) =>
+  const expand: Expand = async (purpose, bytes) =>
     new Uint8Array(
       await crypto.subtle.deriveBits(
         { name: "HKDF", hash: "SHA-256", salt: owned(salt), info: ascii(`${prefix}${purpose}`) },
         base,
-        bits,
+        bytes * 8,
       ),
     );
   return expand;
 }
 
-async function sessionKeys(crypto: Crypto, expand: Expand): Promise<SessionKeys> {
-  const aes = async (purpose: string) => {
-    const raw = await expand(purpose, 256);
-    const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
-    raw.fill(0);
-    return key;
+/** The session's keys from its 168-byte block (wiped once imported). */
+async function sessionKeys(crypto: Crypto, block: Uint8Array<ArrayBuffer>): Promise<SessionKeys> {
+  let at = 0;
+  const take = (n: number) => {
+    at += n;
+    return block.slice(at - n, at);
   };
-  const hmac = async (purpose: string) => {
-    const raw = await expand(purpose, 256);
-    const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
+  const pcKey = take(32);
+  const pcIv = take(12);
+  const phoneKey = take(32);
+  const phoneIv = take(12);
+  const pcFin = take(32);
+  const phoneFin = take(32);
+  const sessionId = take(16);
+  block.fill(0);
+  const aes = (raw: Uint8Array<ArrayBuffer>) =>
+    crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  const hmac = (raw: Uint8Array<ArrayBuffer>) =>
+    crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  try {
+    const [pcToPhone, phoneToPc, pcFinished, phoneFinished] = await Promise.all([
+      aes(pcKey),
+      aes(phoneKey),
+      hmac(pcFin),
+      hmac(phoneFin),
     ]);
-    raw.fill(0);
-    return key;
-  };
-  return {
-    pcToPhone: { key: await aes("pc to phone key"), iv: await expand("pc to phone iv", 96) },
-    phoneToPc: { key: await aes("phone to pc key"), iv: await expand("phone to pc iv", 96) },
-    pcFinished: await hmac("pc finished"),
-    phoneFinished: await hmac("phone finished"),
-    sessionId: await expand("session id", 128),
-  };
+    return {
+      pcToPhone: { key: pcToPhone, iv: pcIv },
+      phoneToPc: { key: phoneToPc, iv: phoneIv },
+      pcFinished,
+      phoneFinished,
+      sessionId,
+    };
+  } finally {
+    for (const raw of [pcKey, phoneKey, pcFin, phoneFin]) raw.fill(0);
+  }
 }
 
 /** The keys of a pairing by code, and the new bond's link key and id when `bond` is set. */
@@ -129,9 +147,14 @@ export async function deriveSessionKeys(
     input.transcriptHash,
     LABEL,
   );
-  const keys = await sessionKeys(crypto, expand);
-  if (!input.bond) return keys;
-  return { ...keys, bond: { linkKey: await expand("link key", 256), bondId: await expand("bond id", 128) } };
+  const [keys, bond] = await Promise.all([
+    expand("session keys", SESSION_BYTES).then((block) => sessionKeys(crypto, block)),
+    input.bond ? expand("bond", BOND_BYTES) : undefined,
+  ]);
+  if (!bond) return keys;
+  const out = { ...keys, bond: { linkKey: bond.slice(0, 32), bondId: bond.slice(32) } };
+  bond.fill(0);
+  return out;
 }
 
 /** The keys of a resumption: the link key (an HKDF key) and a fresh ECDH secret, bound to the transcript. */
@@ -158,5 +181,6 @@ export async function deriveResumedKeys(
   }
   const ikm = concat(input.shared, resumption);
   resumption.fill(0);
-  return sessionKeys(crypto, await expander(crypto, ikm, input.transcriptHash, `${LABEL}resumed `));
+  const expand = await expander(crypto, ikm, input.transcriptHash, LABEL);
+  return sessionKeys(crypto, await expand("resumed session keys", SESSION_BYTES));
 }

@@ -17,7 +17,7 @@ export const CODE_BITS = 20;
 
 export type Role = "pc" | "phone";
 const roleByte: Record<Role, number> = { pc: 0x01, phone: 0x02 };
-const commitLabel = ascii("setlab card link v1 commit");
+const commitLabel = ascii("setlab card link v2 commit");
 
 export function isPairingCode(text: string): boolean {
   return /^[0-9]{6}$/.test(text);

@@ -7,14 +7,18 @@ import { concat } from "./bytes";
 
 export class Transcript {
   private readonly parts: Uint8Array[] = [];
+  /** The hash of the parts so far, until the next message (a machine asks for it more than once). */
+  private cached?: Promise<Uint8Array<ArrayBuffer>>;
 
   add(message: Uint8Array): void {
     const length = new Uint8Array(4);
     new DataView(length.buffer).setUint32(0, message.length);
     this.parts.push(length, message.slice());
+    this.cached = undefined;
   }
 
   async hash(crypto: Crypto): Promise<Uint8Array<ArrayBuffer>> {
-    return new Uint8Array(await crypto.subtle.digest("SHA-256", concat(...this.parts)));
+    this.cached ??= crypto.subtle.digest("SHA-256", concat(...this.parts)).then((d) => new Uint8Array(d));
+    return (await this.cached).slice();
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * `pnpm bench` (wallet-card): what it costs to open the secure card link, by a pairing with the
+ * code versus a resumption with a bond (docs/card-link.md). The phone's side runs as in `set-phone
+ * serve` (@peculiar/webcrypto, the bond store in a temporary data directory, sealed on disk); the
+ * PC's side on node's WebCrypto; real TCP on loopback; each connection runs one card command and
+ * closes. Both ends live in this process, so the CPU figure is the two ends together.
+ *
+ * Environment: BENCH_LINKS (connections per figure, default 200), BENCH_CONCURRENCY (default 8).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { INS, peculiarProvider } from "@setlab/protocol";
+import { CardApplet } from "../card/applet";
+import { autoApprove } from "../card/confirmation";
+import { PhoneBondStore } from "./bondStore";
+import { CardLinkClient, type CardLinkClientOptions } from "./cardLinkClient";
+import { startCardLinkServer } from "./cardLinkServer";
+
+const CODE = "141421";
+
+interface Figure {
+  readonly name: string;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly perSecond: number;
+}
+
+async function measure(
+  name: string,
+  count: number,
+  concurrency: number,
+  connect: () => Promise<CardLinkClient>,
+): Promise<Figure> {
+  const one = async () => {
+    const c = await connect();
+    await c.transmit({ ins: INS.GET_STATUS });
+    await c.close();
+  };
+  for (let i = 0; i < 10; i++) await one();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await one();
+    }),
+  );
+  const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    name,
+    wallMs: concurrency === 1 ? elapsed / count : Number.NaN,
+    cpuMs: (cpu.user + cpu.system) / 1000 / count,
+    perSecond: (count * 1000) / elapsed,
+  };
+}
+
+async function main(): Promise<void> {
+  const count = Number(process.env.BENCH_LINKS ?? 200);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-link-bench-"));
+  const p = peculiarProvider();
+  const bonds = PhoneBondStore.open(dataDir, { crypto: p.crypto, passphrase: "bench", maxBonds: 1000 });
+  const applet = new CardApplet([], { p, confirm: autoApprove });
+  const server = await startCardLinkServer(applet, { crypto: p.crypto, pairing: { code: CODE, bonds } });
+  const to = (options: CardLinkClientOptions) => () =>
+    CardLinkClient.connect("127.0.0.1", server.port, options);
+  try {
+    const first = await to({ pairingCode: CODE, keepBond: true })();
+    await first.close();
+    const bond = first.bond!;
+    const figures: Figure[] = [];
+    for (const c of [1, concurrency]) {
+      figures.push(
+        await measure(`pairing by code (20 rounds), concurrency ${c}`, count, c, to({ pairingCode: CODE })),
+      );
+      figures.push(
+        await measure(
+          `pairing by code + new bond stored, concurrency ${c}`,
+          Math.min(count, 100),
+          c,
+          to({ pairingCode: CODE, keepBond: true }),
+        ),
+      );
+      figures.push(await measure(`resumption with the bond, concurrency ${c}`, count, c, to({ bond })));
+    }
+    const rows = figures.map(
+      (f) =>
+        `${f.name.padEnd(56)} ${Number.isNaN(f.wallMs) ? "       -" : `${f.wallMs.toFixed(2).padStart(8)}`} ms wall ${f.cpuMs
+          .toFixed(2)
+          .padStart(7)} ms CPU ${f.perSecond.toFixed(0).padStart(6)} /s`,
+    );
+    process.stdout.write(
+      `card link: open + 1 command + close, phone @peculiar/webcrypto, PC node WebCrypto, ${count} connections per row, ${os.cpus().length} CPUs\n${rows.join("\n")}\n`,
+    );
+  } finally {
+    await server.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);
