@@ -10,18 +10,12 @@
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  */
 import { parseArgs } from "node:util";
-import { fetchMessages, writeCapture } from "./capture";
-import { runDemo } from "./commands/demo";
-import { down } from "./commands/down";
-import { parseFaultCommand, runFaultCommand } from "./commands/fault";
-import { purchase } from "./commands/purchase";
-import { status } from "./commands/status";
-import { up } from "./commands/up";
 import { formatAmount, purchAmtOf } from "./currency";
 import { LabFailure, readState } from "./labState";
-import { runSoak } from "./soak/runSoak";
-import { formatSoakReport } from "./soak/soakReport";
-import { consoleTrace } from "./trace";
+
+// Each command loads its own modules when it runs: `set-lab purchase` is a command people time, and
+// the demo, soak and capture modules pull in the whole protocol library, which a purchase from
+// this process does not use (the mediator it starts does the protocol work).
 
 const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
@@ -44,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "fault") {
     const { home, args } = takeHome(rest, ".setlab");
+    const { parseFaultCommand, runFaultCommand } = await import("./commands/fault");
     const plan = await runFaultCommand(home, parseFaultCommand(args));
     out(JSON.stringify(plan));
     return 0;
@@ -69,14 +64,18 @@ async function main(argv: string[]): Promise<number> {
   const home = values.home ?? (command === "demo" ? ".setlab/demo" : ".setlab");
   switch (command) {
     case "up": {
+      const { up } = await import("./commands/up");
       await up({ home, pki: values.pki, pin: values.pin, log: out });
       out(`lab is up; state in ${home}/lab.json`);
       return 0;
     }
-    case "down":
+    case "down": {
+      const { down } = await import("./commands/down");
       await down(home, out);
       return 0;
+    }
     case "status": {
+      const { status } = await import("./commands/status");
       const s = await status(home);
       if (values.json) out(JSON.stringify(s));
       else
@@ -91,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       if (values.profile !== "set" && values.profile !== "hardened")
         throw new LabFailure(`--profile must be set or hardened, not "${values.profile}"`);
       const purchAmt = purchAmtOf(values.amount, values.currency);
+      const { purchase } = await import("./commands/purchase");
       const r = await purchase({
         home,
         card: values.card,
@@ -100,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         description: values.description,
       });
       if (values.capture) {
+        const { fetchMessages, writeCapture } = await import("./capture");
         const state = readState(home);
         const files = writeCapture(
           values.capture,
@@ -131,6 +132,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "demo": {
       const started = Date.now();
+      const [{ runDemo }, { consoleTrace }] = await Promise.all([
+        import("./commands/demo"),
+        import("./trace"),
+      ]);
       const r = await runDemo({ home, trace: consoleTrace() });
       out(
         `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}.`,
@@ -172,6 +177,10 @@ async function soak(args: string[]): Promise<number> {
   const concurrency = numberOption("--concurrency", values.concurrency);
   const seed = numberOption("--seed", values.seed);
   const settleSeconds = numberOption("--settle-seconds", values["settle-seconds"]);
+  const [{ runSoak }, { formatSoakReport }] = await Promise.all([
+    import("./soak/runSoak"),
+    import("./soak/soakReport"),
+  ]);
   const report = await runSoak({
     home: values.home,
     faults,
