@@ -1,3 +1,6 @@
+import { decodeDer, encodeDer } from "../asn1/codec";
+import { octets } from "../asn1/primitives";
+import { contentInfoOf, EncryptedData } from "../schema/cms";
 import { ContentType, Std } from "../schema/oids";
 import { EK, openEK } from "./encryptedMessage";
 import {
@@ -12,6 +15,15 @@ import {
 const type = ContentType.CertResTBE;
 const key = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 const hexKey = Buffer.from(key).toString("hex");
+
+const EncryptedMessage = contentInfoOf(EncryptedData);
+
+/** Re-encode an EncryptedMessage after editing it with our own codecs. */
+function edited(msg: Uint8Array, edit: (ed: EncryptedData) => void): Uint8Array {
+  const info = decodeDer(EncryptedMessage, msg);
+  edit(info.content);
+  return encodeDer(EncryptedMessage, info);
+}
 
 describe.each(providers)("EK under the %s provider", (_name, p) => {
   const t = derOf("CertResData signed");
@@ -38,6 +50,37 @@ describe.each(providers)("EK under the %s provider", (_name, p) => {
       const msg = await EK(pinned(p), key, type, t);
       await expectDecryptionFailed(openEK(p, key, flipped(msg, -1), { contentType: type }));
     });
+    it("an algorithm other than AES-256-CBC with a 16-byte IV, no content, or a version other than 0", async () => {
+      const msg = await EK(p, key, type, t);
+      expect(
+        await openEK(
+          p,
+          key,
+          edited(msg, () => {}),
+          { contentType: type },
+        ),
+      ).toEqual(t);
+      const aes128 = edited(msg, (ed) => {
+        ed.encryptedContentInfo.contentEncryptionAlgorithm.algorithm = "2.16.840.1.101.3.4.1.2";
+      });
+      await expectDecryptionFailed(openEK(p, key, aes128, { contentType: type }));
+      const longIv = edited(msg, (ed) => {
+        ed.encryptedContentInfo.contentEncryptionAlgorithm.parameters = encodeDer(
+          octets(),
+          new Uint8Array(17),
+        );
+      });
+      await expectDecryptionFailed(openEK(p, key, longIv, { contentType: type }));
+      const empty = edited(msg, (ed) => {
+        ed.encryptedContentInfo.encryptedContent = undefined;
+      });
+      await expectDecryptionFailed(openEK(p, key, empty, { contentType: type }));
+      const v2 = new Uint8Array(msg);
+      const version = Buffer.from(msg).indexOf(Buffer.from([0x02, 0x01, 0x00]));
+      v2[version + 2] = 2;
+      await expectDecryptionFailed(openEK(p, key, v2, { contentType: type }));
+    });
+
     it("something that is not an EncryptedData", async () => {
       await expectDecryptionFailed(openEK(p, key, t, { contentType: type }));
     });

@@ -1,4 +1,7 @@
 import * as pkijs from "pkijs";
+import { decodeDer, encodeDer } from "../asn1/codec";
+import { octets } from "../asn1/primitives";
+import { contentInfoOf, EnvelopedData } from "../schema/cms";
 import { ContentType, Std } from "../schema/oids";
 import { E, openE } from "./envelope";
 import { EH } from "./extraEnvelope";
@@ -12,6 +15,34 @@ import {
   providers,
   withOpenSsl,
 } from "./fixtures.test-helper";
+import type { CryptoProvider } from "./provider";
+
+const EnvelopedMessage = contentInfoOf(EnvelopedData);
+
+/** The node:crypto module object itself (an `import * as` would be a copy a spy cannot reach through). */
+const nodeCrypto = jest.requireActual<typeof import("node:crypto")>("node:crypto");
+
+/** Re-encode an EnvelopedMessage after editing it with our own codecs. */
+function edited(msg: Uint8Array, edit: (env: EnvelopedData) => void): Uint8Array {
+  const info = decodeDer(EnvelopedMessage, msg);
+  edit(info.content);
+  return encodeDer(EnvelopedMessage, info);
+}
+
+/** `p` with its random() calls counted (the opener draws a random content key when RSA fails). */
+function counting(p: CryptoProvider): { p: CryptoProvider; draws: number[] } {
+  const draws: number[] = [];
+  return {
+    draws,
+    p: {
+      ...p,
+      random: (n) => {
+        draws.push(n);
+        return p.random(n);
+      },
+    },
+  };
+}
 
 const type = ContentType.AuthReqTBE;
 
@@ -89,6 +120,103 @@ describe.each(providers)("E under the %s provider", (_name, p) => {
       const pki = await pkiFor(p);
       const msg = await EH(p, pki.gatewayKex.certificate, type, t);
       await expectDecryptionFailed(openE(p, decrypterOf(pki, "gatewayKex"), msg, { contentType: type }));
+    });
+
+    it("an envelope edited by our own codecs with nothing changed opens (control for the edits below)", async () => {
+      const pki = await pkiFor(p);
+      const msg = await E(p, pki.gatewayKex.certificate, type, t);
+      expect(
+        await openE(
+          p,
+          decrypterOf(pki, "gatewayKex"),
+          edited(msg, () => {}),
+          { contentType: type },
+        ),
+      ).toEqual(t);
+    });
+
+    it("a content encryption other than AES-256-CBC with a 16-byte IV, or no encrypted content", async () => {
+      const pki = await pkiFor(p);
+      const d = decrypterOf(pki, "gatewayKex");
+      const msg = await E(p, pki.gatewayKex.certificate, type, t);
+      const aes128 = edited(msg, (env) => {
+        env.encryptedContentInfo.contentEncryptionAlgorithm = {
+          ...env.encryptedContentInfo.contentEncryptionAlgorithm,
+          algorithm: "2.16.840.1.101.3.4.1.2",
+        };
+      });
+      await expectDecryptionFailed(openE(p, d, aes128, { contentType: type }));
+      const shortIv = edited(msg, (env) => {
+        const cea = env.encryptedContentInfo.contentEncryptionAlgorithm;
+        cea.parameters = encodeDer(
+          octets(),
+          (decodeDer(octets(), cea.parameters as Uint8Array) as Uint8Array).subarray(0, 8),
+        );
+      });
+      await expectDecryptionFailed(openE(p, d, shortIv, { contentType: type }));
+      const noParams = edited(msg, (env) => {
+        env.encryptedContentInfo.contentEncryptionAlgorithm.parameters = undefined;
+      });
+      await expectDecryptionFailed(openE(p, d, noParams, { contentType: type }));
+      const noContent = edited(msg, (env) => {
+        env.encryptedContentInfo.encryptedContent = undefined;
+      });
+      await expectDecryptionFailed(openE(p, d, noContent, { contentType: type }));
+    });
+
+    it("key transport without its OAEP-SHA-256 parameters", async () => {
+      const pki = await pkiFor(p);
+      const msg = await E(p, pki.gatewayKex.certificate, type, t);
+      const bare = edited(msg, (env) => {
+        env.recipientInfos[0].keyEncryptionAlgorithm.parameters = undefined;
+      });
+      await expectDecryptionFailed(openE(p, decrypterOf(pki, "gatewayKex"), bare, { contentType: type }));
+    });
+
+    it("an EnvelopedData or KeyTransRecipientInfo version other than 0", async () => {
+      const pki = await pkiFor(p);
+      const msg = await E(p, pki.gatewayKex.certificate, type, t);
+      // 02 01 00 opens the EnvelopedData, then the KeyTransRecipientInfo inside it.
+      const at = (from: number) => Buffer.from(msg).indexOf(Buffer.from([0x02, 0x01, 0x00]), from);
+      const envelopeVersion = at(0);
+      const recipientVersion = at(envelopeVersion + 3);
+      expect(recipientVersion).toBeGreaterThan(envelopeVersion);
+      for (const offset of [envelopeVersion, recipientVersion]) {
+        const bumped = new Uint8Array(msg);
+        bumped[offset + 2] = 2;
+        await expectDecryptionFailed(openE(p, decrypterOf(pki, "gatewayKex"), bumped, { contentType: type }));
+      }
+    });
+
+    it("a decrypter key that is not an RSA-OAEP SHA-256 decryption key", async () => {
+      const pki = await pkiFor(p);
+      const msg = await E(p, pki.gatewayKex.certificate, type, t);
+      const signingKey = { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewaySig.privateKey };
+      await expectDecryptionFailed(openE(p, signingKey, msg, { contentType: type }));
+    });
+
+    it("an RSA block that does not decrypt still runs the AES step, with a random key", async () => {
+      const pki = await pkiFor(p);
+      const msg = await E(p, pki.gatewayKex.certificate, type, t);
+      const wrong = { certificate: pki.gatewayKex.certificate, privateKey: pki.merchantKex.privateKey };
+      const right = counting(p);
+      await openE(right.p, decrypterOf(pki, "gatewayKex"), msg, { contentType: type });
+      expect(right.draws).toEqual([]);
+      const failed = counting(p);
+      const aes =
+        p.name === "node"
+          ? jest.spyOn(nodeCrypto, "createDecipheriv")
+          : jest.spyOn(p.crypto.subtle, "decrypt");
+      try {
+        await expectDecryptionFailed(openE(failed.p, wrong, msg, { contentType: type }));
+        expect(failed.draws).toEqual([32]);
+        const aesCalls = aes.mock.calls.filter(
+          (c) => p.name === "node" || (c[0] as Algorithm).name === "AES-CBC",
+        );
+        expect(aesCalls).toHaveLength(1);
+      } finally {
+        aes.mockRestore();
+      }
     });
 
     it("something that is not an EnvelopedData", async () => {

@@ -22,7 +22,13 @@ export {
 export { EK, openEK } from "./encryptedMessage";
 export { EncX, type OpenedEncX, openEncX } from "./encX";
 export { E, openE } from "./envelope";
-export { type Decrypter, decryptionFailed, oaepCapacity } from "./envelopedData";
+export {
+  type Decrypter,
+  decryptionFailed,
+  issuerAndSerialNumberOf,
+  oaepCapacity,
+  recipientIds,
+} from "./envelopedData";
 export { EH, EX, EXH, type ExtraTypes, type OpenedX, openEH, openEX, openEXH } from "./extraEnvelope";
 export { checkL, L } from "./linkage";
 export {

@@ -1,9 +1,14 @@
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
+import { decodeDer, encodeDer, nodeBytes, nodeChildren, parseOne } from "../asn1/codec";
+import { octets, oid } from "../asn1/primitives";
+import { concatBytes, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
+import { type Attribute, contentInfoOf, SignedAttributes, SignedData } from "../schema/cms";
 import { ContentType, Std } from "../schema/oids";
 import { EK } from "./encryptedMessage";
 import { derOf, flipped, pkiFor, providers, signerOf, withOpenSsl } from "./fixtures.test-helper";
+import type { CryptoProvider } from "./provider";
 import { S, SO, verifyS, verifySO } from "./signedMessage";
 
 /** Re-encode a SignedMessage after editing its SignedData (for crafted negative cases). */
@@ -14,6 +19,63 @@ function rewrite(msg: Uint8Array, edit: (sd: pkijs.SignedData) => void): Uint8Ar
   const out = new pkijs.ContentInfo({ contentType: Std.signedData, content: sd.toSchema() });
   return new Uint8Array(out.toSchema().toBER());
 }
+
+const SignedMessage = contentInfoOf(SignedData);
+
+/** Re-encode a SignedMessage after editing its SignedData with our own codecs. */
+function edited(msg: Uint8Array, edit: (sd: SignedData) => void): Uint8Array {
+  const info = decodeDer(SignedMessage, msg);
+  edit(info.content);
+  return encodeDer(SignedMessage, info);
+}
+
+const retagged = (der: Uint8Array, identifier: number) => {
+  const out = new Uint8Array(der);
+  out[0] = identifier;
+  return out;
+};
+
+/**
+ * Replace the signed attributes and sign them again with `key`, so that the only thing wrong
+ * with the message is what `edit` did (undefined: no signed attributes, the content is signed).
+ */
+async function resigned(
+  p: CryptoProvider,
+  key: CryptoKey,
+  msg: Uint8Array,
+  edit: (attrs: Attribute[]) => Attribute[] | undefined,
+): Promise<Uint8Array> {
+  const info = decodeDer(SignedMessage, msg);
+  const si = info.content.signerInfos[0];
+  const attrs = edit(decodeDer(SignedAttributes, retagged(si.signedAttrs as Uint8Array, 0x31)));
+  const signed = attrs
+    ? encodeDer(SignedAttributes, attrs)
+    : (info.content.encapContentInfo.eContent as Uint8Array);
+  si.signedAttrs = attrs ? retagged(signed, 0xa0) : undefined;
+  si.signature = new Uint8Array(await p.crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new Uint8Array(signed)));
+  return encodeDer(SignedMessage, info);
+}
+
+const signedAttrsOf = (msg: Uint8Array) =>
+  decodeDer(
+    SignedAttributes,
+    retagged(decodeDer(SignedMessage, msg).content.signerInfos[0].signedAttrs as Uint8Array, 0x31),
+  );
+
+/** WebCrypto's ECDSA signature (r || s) as the DER SEQUENCE node:crypto reads by default. */
+function ecdsaDer(raw: Uint8Array): Uint8Array {
+  const integer = (b: Uint8Array) => {
+    let i = 0;
+    while (i < b.length - 1 && b[i] === 0) i++;
+    const v = b.subarray(i);
+    return tlv(universal(2), false, v[0] & 0x80 ? concatBytes([Uint8Array.of(0), v]) : v);
+  };
+  const half = raw.length / 2;
+  return tlv(universal(16), true, concatBytes([integer(raw.subarray(0, half)), integer(raw.subarray(half))]));
+}
+
+const attr = (attrType: string, ...attrValues: Uint8Array[]): Attribute => ({ attrType, attrValues });
+const without = (attrs: Attribute[], type: string) => attrs.filter((a) => a.attrType !== type);
 
 const type = ContentType.PInitResData;
 
@@ -149,6 +211,212 @@ describe.each(providers)("S and SO under the %s provider", (_name, p) => {
         p,
         rewrite(signed, () => {}),
         { contentType: type },
+      );
+    });
+
+    describe("signed attributes (each forgery signed again with the signer's key)", () => {
+      it("re-signed untouched, the message still verifies (the forgeries below fail for their edit alone)", async () => {
+        const pki = await pkiFor(p);
+        const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+        const same = await resigned(p, pki.merchantSig.privateKey, msg, (attrs) => attrs);
+        expect((await verifyS(p, same, { contentType: type })).content).toEqual(t);
+      });
+
+      it("absent: the signature over the content alone binds no content type", async () => {
+        const pki = await pkiFor(p);
+        const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+        const bare = await resigned(p, pki.merchantSig.privateKey, msg, () => undefined);
+        await expectFailure(
+          verifyS(p, bare, { contentType: type }),
+          "signatureFailure",
+          /no signed attributes/,
+        );
+      });
+
+      it("a messageDigest missing, not an OCTET STRING, or of other content", async () => {
+        const pki = await pkiFor(p);
+        const key = pki.merchantSig.privateKey;
+        const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+        const missing = await resigned(p, key, msg, (attrs) => without(attrs, Std.messageDigestAttr));
+        await expectFailure(
+          verifyS(p, missing, { contentType: type }),
+          "signatureFailure",
+          /messageDigest.*missing/,
+        );
+        const notOctets = await resigned(p, key, msg, (attrs) => [
+          ...without(attrs, Std.messageDigestAttr),
+          attr(Std.messageDigestAttr, encodeDer(oid(), Std.sha256)),
+        ]);
+        await expectFailure(
+          verifyS(p, notOctets, { contentType: type }),
+          "signatureFailure",
+          /messageDigest.*missing/,
+        );
+        const other = await resigned(p, key, msg, (attrs) => [
+          ...without(attrs, Std.messageDigestAttr),
+          attr(Std.messageDigestAttr, encodeDer(octets(), new Uint8Array(32).fill(1))),
+        ]);
+        await expectFailure(
+          verifyS(p, other, { contentType: type }),
+          "signatureFailure",
+          /messageDigest.*does not match/,
+        );
+        const so = await SO(p, signerOf(pki, "merchantSig"), type, t);
+        await expectFailure(
+          verifySO(p, so, derOf("other"), { contentType: type }),
+          "signatureFailure",
+          /messageDigest/,
+        );
+      });
+
+      it("an attribute twice, or a contentType or messageDigest with two values", async () => {
+        const pki = await pkiFor(p);
+        const key = pki.merchantSig.privateKey;
+        const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+        const twice = await resigned(p, key, msg, (attrs) => [
+          ...attrs,
+          attr(Std.contentTypeAttr, encodeDer(oid(), ContentType.PResData)),
+        ]);
+        await expectFailure(verifyS(p, twice, { contentType: type }), "signatureFailure", /appears twice/);
+        const sameTwice = await resigned(p, key, msg, (attrs) => [...attrs, attrs[0]]);
+        await expectFailure(
+          verifyS(p, sameTwice, { contentType: type }),
+          "signatureFailure",
+          /appears twice/,
+        );
+        const twoTypes = await resigned(p, key, msg, (attrs) => [
+          ...without(attrs, Std.contentTypeAttr),
+          attr(Std.contentTypeAttr, encodeDer(oid(), type), encodeDer(oid(), ContentType.PResData)),
+        ]);
+        await expectFailure(
+          verifyS(p, twoTypes, { contentType: type }),
+          "signatureFailure",
+          /contentType attribute/,
+        );
+        const digest = signedAttrsOf(msg).find((a) => a.attrType === Std.messageDigestAttr) as Attribute;
+        const twoDigests = await resigned(p, key, msg, (attrs) => [
+          ...without(attrs, Std.messageDigestAttr),
+          attr(Std.messageDigestAttr, digest.attrValues[0], encodeDer(octets(), new Uint8Array(32))),
+        ]);
+        await expectFailure(
+          verifyS(p, twoDigests, { contentType: type }),
+          "signatureFailure",
+          /messageDigest/,
+        );
+      });
+
+      it("a contentType attribute missing", async () => {
+        const pki = await pkiFor(p);
+        const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+        const missing = await resigned(p, pki.merchantSig.privateKey, msg, (attrs) =>
+          without(attrs, Std.contentTypeAttr),
+        );
+        await expectFailure(
+          verifyS(p, missing, { contentType: type }),
+          "signatureFailure",
+          /contentType attribute/,
+        );
+      });
+    });
+
+    it("a signature algorithm other than RSASSA-PKCS1-v1_5", async () => {
+      const pki = await pkiFor(p);
+      const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+      const pss = edited(msg, (sd) => {
+        sd.signerInfos[0].signatureAlgorithm = { algorithm: "1.2.840.113549.1.1.10" };
+      });
+      await expectFailure(
+        verifyS(p, pss, { contentType: type }),
+        "signatureFailure",
+        /unsupported signature algorithm/,
+      );
+      const withParams = edited(msg, (sd) => {
+        sd.signerInfos[0].signatureAlgorithm = {
+          algorithm: Std.sha256WithRSAEncryption,
+          parameters: encodeDer(octets(), new Uint8Array(1)),
+        };
+      });
+      await expectFailure(
+        verifyS(p, withParams, { contentType: type }),
+        "signatureFailure",
+        /unsupported signature algorithm/,
+      );
+      // OpenSSL's label for the same signature verifies.
+      const openSslLabel = edited(msg, (sd) => {
+        sd.signerInfos[0].signatureAlgorithm = {
+          algorithm: Std.rsaEncryption,
+          parameters: Uint8Array.of(5, 0),
+        };
+      });
+      await verifyS(p, openSslLabel, { contentType: type });
+    });
+
+    it("SHA-256 with parameters other than absent or NULL", async () => {
+      const pki = await pkiFor(p);
+      const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+      const odd = { algorithm: Std.sha256, parameters: encodeDer(octets(), new Uint8Array(2)) };
+      const inSigner = edited(msg, (sd) => {
+        sd.signerInfos[0].digestAlgorithm = odd;
+      });
+      await expectFailure(verifyS(p, inSigner, { contentType: type }), "signatureFailure", /SHA-256/);
+      const listed = edited(msg, (sd) => {
+        sd.digestAlgorithms = [odd];
+      });
+      await expectFailure(verifyS(p, listed, { contentType: type }), "signatureFailure", /digestAlgorithms/);
+      const absent = edited(msg, (sd) => {
+        sd.digestAlgorithms = [{ algorithm: Std.sha256 }];
+        sd.signerInfos[0].digestAlgorithm = { algorithm: Std.sha256 };
+      });
+      await verifyS(p, absent, { contentType: type });
+    });
+
+    it("a SignerInfo or SignedData version other than SET's (1 and 3)", async () => {
+      const pki = await pkiFor(p);
+      const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+      // The version INTEGER is the first field of each: 02 01 03 opens the SignedData, 02 01 01 the SignerInfo.
+      const at = (needle: number[], from = 0) => Buffer.from(msg).indexOf(Buffer.from(needle), from);
+      const signedDataVersion = at([0x02, 0x01, 0x03]);
+      const signerInfoVersion = at([0x02, 0x01, 0x01], signedDataVersion);
+      expect(signedDataVersion).toBeGreaterThan(0);
+      expect(signerInfoVersion).toBeGreaterThan(signedDataVersion);
+      const v1 = new Uint8Array(msg);
+      v1[signedDataVersion + 2] = 1;
+      await expectFailure(verifyS(p, v1, { contentType: type }), "decodingFailure");
+      const v3 = new Uint8Array(msg);
+      v3[signerInfoVersion + 2] = 3;
+      await expectFailure(verifyS(p, v3, { contentType: type }), "decodingFailure");
+    });
+
+    it("a certificate whose key is not RSA, even with a signature that key made", async () => {
+      const pki = await pkiFor(p);
+      const ec = (await p.crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, [
+        "sign",
+        "verify",
+      ])) as CryptoKeyPair;
+      const ecSpki = new Uint8Array(await p.crypto.subtle.exportKey("spki", ec.publicKey));
+      // The merchant's certificate with its key swapped: the same issuer and serial number.
+      const cert = parseOne(pki.merchantSig.certificate, "cert");
+      const [tbs, ...outer] = nodeChildren(cert);
+      const fields = nodeChildren(tbs).map(nodeBytes);
+      fields[6] = ecSpki; // [0] version, serial, signature, issuer, validity, subject, spki
+      const swapped = tlv(
+        universal(16),
+        true,
+        concatBytes([tlv(universal(16), true, concatBytes(fields)), ...outer.map(nodeBytes)]),
+      );
+      const msg = await S(p, signerOf(pki, "merchantSig"), type, t, { omitCertificates: true });
+      const info = decodeDer(SignedMessage, msg);
+      const si = info.content.signerInfos[0];
+      const signedSet = retagged(si.signedAttrs as Uint8Array, 0x31);
+      si.signature = ecdsaDer(
+        new Uint8Array(
+          await p.crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ec.privateKey, signedSet),
+        ),
+      );
+      await expectFailure(
+        verifyS(p, encodeDer(SignedMessage, info), { contentType: type, knownCertificates: [swapped] }),
+        "signatureFailure",
+        /does not verify/,
       );
     });
 

@@ -10,14 +10,14 @@
  */
 import { type Codec, decodeDer, encodeDer } from "../asn1/codec";
 import { octets, oid } from "../asn1/primitives";
-import { tlv, universal } from "../asn1/tlv";
+import { bytesEqual, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
 import { type Attribute, contentInfoOf, SignedAttributes, SignedData } from "../schema/cms";
 import { ContentInfo } from "../schema/common";
 import { Std } from "../schema/oids";
 import { isRsaPkcs1Sha256, isSha256, sha256Algorithm, signatureAlgorithm } from "./algorithms";
 import { equalConstantTime } from "./bytes";
-import { certificateRef } from "./certificateRef";
+import { type CertificateRef, certificateRef } from "./certificateRef";
 import { H } from "./digest";
 import type { CryptoProvider } from "./provider";
 import { signRsaSha256, verifyRsaSha256 } from "./suite";
@@ -179,6 +179,18 @@ function decodes<T>(codec: Codec<T>, der: Uint8Array | undefined): T | undefined
   }
 }
 
+/** The certificate the signer identifier names, with its parts. */
+function signerAmong(
+  certificates: readonly Uint8Array[],
+  sid: Uint8Array,
+): { der: Uint8Array; ref: CertificateRef } | undefined {
+  for (const der of certificates) {
+    const ref = certificateRef(der);
+    if (bytesEqual(ref.issuerAndSerial, sid)) return { der, ref };
+  }
+  return undefined;
+}
+
 async function verify(
   p: CryptoProvider,
   msg: Uint8Array,
@@ -215,17 +227,17 @@ async function verify(
   if (!messageDigest) throw badSignature("the signed messageDigest attribute is missing or malformed");
 
   const certificates = signedData.certificates ?? [];
-  const isSigner = (c: Uint8Array) => equalConstantTime(certificateRef(c).issuerAndSerial, signerInfo.sid);
-  const signerDer = certificates.find(isSigner) ?? options.knownCertificates?.find(isSigner);
-  if (!signerDer)
+  const signer =
+    signerAmong(certificates, signerInfo.sid) ?? signerAmong(options.knownCertificates ?? [], signerInfo.sid);
+  if (!signer)
     throw new SetError("missingCertificate", "the signer's certificate is unavailable", "SignedMessage");
 
   const content = detachedContent ?? (eContent as Uint8Array);
   if (!equalConstantTime(messageDigest, await H(p, content)))
     throw badSignature("the signed messageDigest attribute does not match the content");
-  if (!(await verifyRsaSha256(p, certificateRef(signerDer).spki, signedSet, signerInfo.signature)))
+  if (!(await verifyRsaSha256(p, signer.ref.spki, signedSet, signerInfo.signature)))
     throw badSignature("signature does not verify");
-  return { content: new Uint8Array(content), signerCertificate: signerDer, certificates };
+  return { content: new Uint8Array(content), signerCertificate: signer.der, certificates };
 }
 
 /** Verify S(s, t) for the expected content type; returns t and the signer's certificate. */

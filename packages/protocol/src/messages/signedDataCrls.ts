@@ -4,35 +4,30 @@
  * signer signs, so adding or removing it leaves the signature intact. The signing and verifying
  * operators leave it alone; these functions put CRLs into a signed message and take them out.
  */
-import * as asn1js from "asn1js";
+import { type Node, nodeBytes, nodeChildren, nodeTag, parseOne } from "../asn1/codec";
 import { compareBytes, concatBytes, context, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
 
 const malformed = () => new SetError("decodingFailure", "not a SignedData ContentInfo", "SignedMessage");
 
-const raw = (n: asn1js.AsnType) => new Uint8Array(n.valueBeforeDecodeView);
-/** A constructed node's children; none for a primitive (whose value may be a boolean, a number...). */
-const children = (n: asn1js.AsnType | undefined): asn1js.AsnType[] => {
-  const value = (n?.valueBlock as { value?: unknown } | undefined)?.value;
-  return Array.isArray(value) ? (value as asn1js.AsnType[]) : [];
-};
-const isCrls = (n: asn1js.AsnType) => n.idBlock.tagClass === 3 && n.idBlock.tagNumber === 1;
+const SEQUENCE = universal(16);
+const isCrls = (n: Node) => nodeTag(n) === context(1);
 
-/** The SignedData's fields, each as its DER, and the ContentInfo's contentType DER. */
-function fieldsOf(message: Uint8Array): { contentType: Uint8Array; fields: asn1js.AsnType[] } {
-  const bytes = new Uint8Array(message);
-  let parsed: ReturnType<typeof asn1js.fromBER>;
+/**
+ * The SignedData's fields and the ContentInfo's contentType DER. Only the fields are taken apart;
+ * what they hold is for the verifier to judge.
+ */
+function fieldsOf(message: Uint8Array): { contentType: Uint8Array; fields: readonly Node[] } {
   try {
-    parsed = asn1js.fromBER(bytes);
+    const root = parseOne(message, "SignedMessage");
+    const [contentType, explicit, ...rest] = nodeChildren(root);
+    const signedData = explicit && nodeChildren(explicit)[0];
+    if (nodeTag(root) !== SEQUENCE || rest.length > 0 || !contentType || !signedData) throw malformed();
+    if (nodeTag(signedData) !== SEQUENCE || nodeChildren(explicit).length !== 1) throw malformed();
+    return { contentType: nodeBytes(contentType), fields: nodeChildren(signedData) };
   } catch {
-    // asn1js throws on some malformed primitives (a UniversalString not a multiple of 4 bytes).
     throw malformed();
   }
-  if (parsed.offset !== bytes.length) throw malformed();
-  const [contentType, explicit] = children(parsed.result);
-  const signedData = children(explicit)[0];
-  if (!contentType || !(signedData instanceof asn1js.Sequence)) throw malformed();
-  return { contentType: raw(contentType), fields: children(signedData) };
 }
 
 function rebuild(contentType: Uint8Array, fields: readonly Uint8Array[]): Uint8Array {
@@ -43,8 +38,7 @@ function rebuild(contentType: Uint8Array, fields: readonly Uint8Array[]): Uint8A
 /** The message with `crls` (DER CRLs) as its crls field, in place of any it had; none: no field. */
 export function withCrls(message: Uint8Array, crls: readonly Uint8Array[]): Uint8Array {
   const { contentType, fields } = fieldsOf(message);
-  const kept = fields.filter((f) => !isCrls(f));
-  const out: Uint8Array[] = kept.map(raw);
+  const out: Uint8Array[] = fields.filter((f) => !isCrls(f)).map(nodeBytes);
   // A SET OF: DER orders the elements by their encodings.
   const sorted = [...crls].sort(compareBytes);
   if (sorted.length > 0) out.splice(out.length - 1, 0, tlv(context(1), true, concatBytes(sorted)));
@@ -57,7 +51,7 @@ export function takeCrls(message: Uint8Array): { crls: Uint8Array[]; message: Ui
   const field = fields.find(isCrls);
   if (!field) return { crls: [], message };
   return {
-    crls: children(field).map(raw),
-    message: rebuild(contentType, fields.filter((f) => f !== field).map(raw)),
+    crls: nodeChildren(field).map(nodeBytes),
+    message: rebuild(contentType, fields.filter((f) => f !== field).map(nodeBytes)),
   };
 }
