@@ -1,7 +1,14 @@
 /** @setlab/wallet-card: the IC card applet and the phone process that hosts it. */
 export * from "./card";
+export {
+  type BondInfo,
+  type BondStoreOptions,
+  listBonds,
+  PhoneBondStore,
+  revokeBonds,
+} from "./phone/bondStore";
 export { CardLinkClient } from "./phone/cardLinkClient";
-export { type CardLinkServer, startCardLinkServer } from "./phone/cardLinkServer";
+export { type CardLinkServer, type PhoneBonds, startCardLinkServer } from "./phone/cardLinkServer";
 export * from "./phone/cardStore";
 export { LAB_PIN, type PersonalizeOptions, personalize } from "./phone/personalize";
 export { type ConfirmMode, confirmationPolicy, type ServeOptions, servePhone } from "./phone/serve";
