@@ -6,7 +6,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
-import { LabPki } from "@setlab/runtime";
+// The PKI reader alone, not the runtime's index: that loads the logger and the HTTP shell, which
+// this process does not use, and `set-lab purchase` is timed from the command line.
+import { LabPki } from "@setlab/runtime/dist/labPki";
 import type { PurchAmt } from "../currency";
 import { LabFailure, pairingCodeOf, readState } from "../labState";
 import { partyScripts } from "../paths";

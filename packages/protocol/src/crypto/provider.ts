@@ -3,7 +3,6 @@
  * global: WebCrypto, the pkijs engine, randomness and the clock all come from here, so a test can
  * swap implementations (node vs @peculiar/webcrypto) or pin randomness and time for golden vectors.
  */
-import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
 import * as pkijs from "pkijs";
 
 export interface CryptoProvider {
@@ -46,6 +45,10 @@ export function nodeProvider(): CryptoProvider {
  * between card and PC exercises two crypto stacks against each other.
  */
 export function peculiarProvider(): CryptoProvider {
+  // Loaded on first use, not with the package: it is about a third of the library's load time, and
+  // only the card uses it, while every process that imports the protocol (the mediator a
+  // `set-lab purchase` starts among them) would pay for it at start.
+  const { Crypto: PeculiarCrypto } = require("@peculiar/webcrypto") as typeof import("@peculiar/webcrypto");
   return webCryptoProvider("peculiar", new PeculiarCrypto() as unknown as Crypto);
 }
 
