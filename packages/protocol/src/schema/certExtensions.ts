@@ -1,7 +1,7 @@
 /**
  * SET private certificate extensions (id-set-certExt 2.23.42.7.x) and the BrandCRLIdentifier
  * (module section "certificate-extensions"). The values here are the extnValue contents; the
- * X.509 envelope around them is parsed by pkijs in `src/cert/`.
+ * X.509 envelope around them is read by `x509.ts` in `src/cert/setCertificate.ts`.
  */
 
 import type { Infer } from "../asn1/codec";
