@@ -83,5 +83,10 @@ describe("certificateSignedBy", () => {
     // The same bytes parsed into another object are judged afresh.
     expect(await certificateSignedBy(crypto, leaf, fresh(pki.cardholderCa.certificate))).toBe(true);
     expect(verifies()).toBe(4);
+    // So is the same pair under another provider.
+    const second = countingCrypto();
+    expect(await certificateSignedBy(second.crypto, leaf, ca)).toBe(true);
+    expect(second.verifies()).toBe(1);
+    expect(verifies()).toBe(4);
   });
 });

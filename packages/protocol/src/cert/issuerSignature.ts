@@ -77,11 +77,13 @@ export async function issuerSignatureVerifies(
 }
 
 /**
- * (certificate, issuer) pairs whose signature verified. Both are immutable parses, and with the
- * shared parse cache the same bytes come back as the same objects, so a certificate seen again
- * costs no RSA operation. Only successes are remembered.
+ * (certificate, issuer) pairs whose signature verified, per provider. Both are immutable parses,
+ * and with the shared parse cache the same bytes come back as the same objects, so a certificate
+ * seen again costs no RSA operation. Only successes are remembered. Per provider, so that a card
+ * running @peculiar/webcrypto in the same process as a Node-crypto verifier still checks every
+ * certificate with its own implementation.
  */
-const verifiedBy = new WeakMap<SetCertificate, WeakSet<SetCertificate>>();
+const verifiedBy = new WeakMap<Crypto, WeakMap<SetCertificate, WeakSet<SetCertificate>>>();
 
 /** Whether `issuer`'s key verifies `cert`'s signature over its TBSCertificate; remembered once true. */
 export async function certificateSignedBy(
@@ -89,13 +91,18 @@ export async function certificateSignedBy(
   cert: SetCertificate,
   issuer: SetCertificate,
 ): Promise<boolean> {
-  if (verifiedBy.get(cert)?.has(issuer)) return true;
+  let pairs = verifiedBy.get(crypto);
+  if (pairs?.get(cert)?.has(issuer)) return true;
   const ok = await issuerSignatureVerifies(crypto, issuer, cert.signature, cert.tbs);
   if (ok) {
-    let issuers = verifiedBy.get(cert);
+    if (!pairs) {
+      pairs = new WeakMap();
+      verifiedBy.set(crypto, pairs);
+    }
+    let issuers = pairs.get(cert);
     if (!issuers) {
       issuers = new WeakSet();
-      verifiedBy.set(cert, issuers);
+      pairs.set(cert, issuers);
     }
     issuers.add(issuer);
   }

@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import fc from "fast-check";
 import * as pkijs from "pkijs";
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { SetError } from "../errors";
@@ -203,5 +204,32 @@ describe("parseSetCertificate", () => {
       code: "invalidCertificate",
       oid: "2.5.29.32",
     });
+  });
+
+  test("any byte changed, cut or added gives a certificate or a SetError, never a crash", () => {
+    const der = pki.merchantSig.certificate;
+    fc.assert(
+      fc.property(
+        fc.nat({ max: der.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.constantFrom("flip", "cut", "insert"),
+        (at, x, how) => {
+          const bytes =
+            how === "flip"
+              ? Uint8Array.from(der, (b, i) => (i === at ? b ^ x : b))
+              : how === "cut"
+                ? Uint8Array.of(...der.subarray(0, at), ...der.subarray(at + 1))
+                : Uint8Array.of(...der.subarray(0, at), x, ...der.subarray(at));
+          try {
+            const c = new SetCertificate(bytes);
+            expect(c.der).toEqual(bytes);
+          } catch (e) {
+            expect(e).toBeInstanceOf(SetError);
+            expect(["invalidCertificate", "unrecognizedExtension"]).toContain((e as SetError).code);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
