@@ -4,8 +4,12 @@
  * link, the purchase, the inspection calls). Beside it, the floor: `node -e ""` alone.
  */
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { readState } from "../labState";
 import { percentile } from "./percentile";
+import { type Phase, type ProcessTimeline, phasesOf } from "./startupTimeline";
 
 const labCli = path.resolve(__dirname, "..", "cli.js");
 
@@ -19,14 +23,20 @@ export interface CliTiming {
   readonly firstFailure?: string;
   /** Median wall ms of `node -e ""` on this machine: one bare Node start-up and exit. */
   readonly nodeStartMedianMs: number;
+  /**
+   * One more run, not in the figures above, with the start-up timeline preload in both processes:
+   * where its wall time went (startupTimeline.ts). Absent when the timelines could not be read.
+   */
+  readonly breakdown?: { readonly lab: readonly Phase[]; readonly mediator: readonly Phase[] };
 }
 
 function timedRun(
   args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ ms: number; code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -43,12 +53,38 @@ function timedRun(
   });
 }
 
+/** One purchase with the timeline preload in the lab CLI and the mediator it starts. */
+async function tracedRun(home: string, args: readonly string[]): Promise<CliTiming["breakdown"]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-timeline-"));
+  try {
+    const preload = path.join(__dirname, "startupTimelinePreload.js");
+    await timedRun(args, {
+      ...process.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} -r ${JSON.stringify(preload)}`.trim(),
+      SETLAB_TIMELINE_DIR: dir,
+    });
+    const timelines = fs
+      .readdirSync(dir)
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as ProcessTimeline);
+    const lab = timelines.find((t) => t.script.endsWith("lab/dist/cli.js"));
+    const mediator = timelines.find((t) => t.script.endsWith("mediator/dist/cli.js"));
+    if (!lab || !mediator) return undefined;
+    const cardPort = Number(new URL(readState(home).parties.phone.url).port);
+    return { lab: phasesOf(lab), mediator: phasesOf(mediator, cardPort) };
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function timeCliPurchases(home: string, card: string, runs: number): Promise<CliTiming> {
   const runsMs: number[] = [];
   let failed = 0;
   let firstFailure: string | undefined;
+  const args = [labCli, "purchase", "--home", home, "--card", card, "--amount", "1", "--json"];
   for (let i = 0; i < runs; i++) {
-    const r = await timedRun([labCli, "purchase", "--home", home, "--card", card, "--amount", "1", "--json"]);
+    const r = await timedRun(args);
     runsMs.push(r.ms);
     let approved = false;
     try {
@@ -64,6 +100,7 @@ export async function timeCliPurchases(home: string, card: string, runs: number)
   }
   const bare: number[] = [];
   for (let i = 0; i < Math.max(3, runs); i++) bare.push((await timedRun(["-e", ""])).ms);
+  const breakdown = await tracedRun(home, args);
   return {
     runsMs,
     medianMs: percentile(runsMs, 50),
@@ -71,5 +108,6 @@ export async function timeCliPurchases(home: string, card: string, runs: number)
     failed,
     ...(firstFailure ? { firstFailure } : {}),
     nodeStartMedianMs: percentile(bare, 50),
+    ...(breakdown ? { breakdown } : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBe
 import { privateOpsPerPurchase } from "./privateOps";
 import { formatProfileSummary } from "./profileSummary";
 import type { BenchReport } from "./report";
+import { formatPhases } from "./startupTimeline";
 import type { Target } from "./targets";
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? "-" : (bytes / 2 ** 20).toFixed(1));
@@ -160,6 +161,14 @@ export function formatReport(r: BenchReport): string {
         `(${r.cli.runsMs.map((x) => x.toFixed(0)).join(", ")}); bare \`node -e ""\` ${f(r.cli.nodeStartMedianMs, 0)} ms`,
     );
     if (r.cli.failed > 0) line(`  ${r.cli.failed} run(s) not approved; first: ${r.cli.firstFailure}`);
+    if (r.cli.breakdown) {
+      line("  where one traced run's wall time went (ms from each process's start):");
+      for (const [who, phases] of [
+        ["set-lab purchase", r.cli.breakdown.lab],
+        ["set-mediator (started by it)", r.cli.breakdown.mediator],
+      ] as const)
+        for (const l of formatPhases(who, phases).trimEnd().split("\n")) line(`  ${l}`);
+    }
     line();
   }
 
