@@ -1,15 +1,14 @@
 /**
  * The crypto provider every operator takes as its first argument. `protocol` never reaches for a
- * global: WebCrypto, the pkijs engine, randomness and the clock all come from here, so a test can
- * swap implementations (node vs @peculiar/webcrypto) or pin randomness and time for golden vectors.
+ * global: WebCrypto, randomness and the clock all come from here, so a test can swap
+ * implementations (node vs @peculiar/webcrypto) or pin randomness and time for golden vectors.
+ * When the WebCrypto is Node's own, the operators call the same OpenSSL functions through
+ * node:crypto directly (`native.ts`, `suite.ts`); the provider still decides which.
  */
-import * as pkijs from "pkijs";
 
 export interface CryptoProvider {
   readonly name: string;
   readonly crypto: Crypto;
-  /** A pkijs engine bound to `crypto`, passed to pkijs per call (no global `setEngine`). */
-  readonly engine: pkijs.ICryptoEngine;
   /** n fresh random bytes: content keys, IVs. */
   random(n: number): Uint8Array;
   /** The time written into signatures (signingTime). */
@@ -24,7 +23,6 @@ export function webCryptoProvider(name: string, crypto: Crypto): CryptoProvider 
   return {
     name,
     crypto,
-    engine: new pkijs.CryptoEngine({ name, crypto }),
     random(n) {
       const out = new Uint8Array(n);
       for (let off = 0; off < n; off += MAX_RANDOM_CHUNK)

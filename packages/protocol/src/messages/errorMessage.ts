@@ -2,14 +2,12 @@
  * The SET Error message (digest 3.8): built for a failure and the offending bytes, read when a
  * peer sends one. An Error is never answered with an Error (`isErrorMessage`).
  */
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
 import { decodeDer, encodeDer, nodeBytes, nodeChildren, nodeTag, parseOne } from "../asn1/codec";
 import { context } from "../asn1/tlv";
-import { own } from "../crypto/bytes";
 import type { CryptoProvider } from "../crypto/provider";
 import { S, type Signer, verifyS } from "../crypto/signedMessage";
 import { type ErrorCode, ErrorCodes, SetError } from "../errors";
+import { SignedData } from "../schema/cms";
 import { ContentInfo } from "../schema/common";
 import {
   type ErrorMessage as ErrorMessageValue,
@@ -123,11 +121,10 @@ function unverifiedContent(signed: Uint8Array): Uint8Array {
   const info = decodeDer(ContentInfo, signed, "SignedError");
   if (info.contentType !== Std.signedData)
     throw new SetError("decodingFailure", "not a SignedData", "SignedError");
-  const parsed = asn1js.fromBER(own(info.content).buffer);
-  const sd = new pkijs.SignedData({ schema: parsed.result });
-  if (sd.encapContentInfo.eContentType !== ContentType.ErrorTBS || !sd.encapContentInfo.eContent)
+  const { eContentType, eContent } = decodeDer(SignedData, info.content, "SignedError").encapContentInfo;
+  if (eContentType !== ContentType.ErrorTBS || !eContent)
     throw new SetError("decodingFailure", "signed content is not an ErrorTBS", "SignedError");
-  return new Uint8Array(sd.encapContentInfo.eContent.getValue());
+  return eContent;
 }
 
 export interface ReadError {
