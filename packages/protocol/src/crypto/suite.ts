@@ -3,11 +3,12 @@
  * RSAES-OAEP with SHA-256 and MGF1-SHA-256, AES-256-CBC. With Node's own WebCrypto as the
  * provider they run on node:crypto directly (synchronous, keys converted or imported once);
  * with any other provider (@peculiar/webcrypto on the card) through that provider's WebCrypto.
- * Both give the same bytes and accept the same inputs; the crossProvider tests hold them to it.
+ * Both accept the same inputs and give interchangeable results; crossProvider.test.ts holds them
+ * to it.
  *
  * Why not WebCrypto throughout: each call re-validates and copies its key and data and hops to
  * the thread pool and back; for the small inputs of SET messages that overhead is the size of the
- * RSA verify itself (docs/decisions.md, "CMS on the byte reader").
+ * RSA verify itself (docs/decisions.md, "CMS on the byte reader and node:crypto").
  */
 import {
   constants,

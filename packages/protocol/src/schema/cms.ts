@@ -4,9 +4,9 @@
  * with key-transport recipients (E, EH, EX, EXH and the compounds), EncryptedData (EK).
  *
  * The crypto operators read and write these with the strict DER codecs instead of pkijs object
- * trees (docs/decisions.md, "CMS on the byte reader"). Parts a signature or a comparison covers
- * byte for byte (the signed attributes, the signer and recipient identifiers, the certificates)
- * are checked for their shape and kept as their exact DER.
+ * trees (docs/decisions.md, "CMS on the byte reader and node:crypto"). Parts a signature or a
+ * comparison covers byte for byte (the signed attributes, the signer and recipient identifiers,
+ * the certificates) are checked for their shape and kept as their exact DER.
  *
  * Outside the signature, SignedData's certificates and crls fields are read in message order:
  * RFC 5652 makes them SET OF, but senders (pkijs, SET Lab itself: signer first, then its issuers)
