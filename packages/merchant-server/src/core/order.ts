@@ -80,4 +80,6 @@ export interface StoredMessage {
   readonly at: string;
 }
 
-export const lidMOf = (id: number): string => `order-${id}`;
+/** LID-M is this prefix and the order's id (the store builds it in SQL from the new row's id). */
+export const lidMPrefix = "order-";
+export const lidMOf = (id: number): string => `${lidMPrefix}${id}`;

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import Database from "better-sqlite3";
+import { lidMOf } from "../core/order";
 import { OrderStateError } from "../core/orderState";
 import { ConcurrentChangeError } from "./repository";
 import { SqliteRepository } from "./sqliteRepository";
@@ -62,6 +64,137 @@ describe("SqliteRepository", () => {
     ).rejects.toThrow(OrderStateError);
     expect((await repo.order(o.id))?.state).toBe("created");
     expect(await repo.messages(o.id)).toHaveLength(0);
+    await repo.close();
+  });
+
+  test("a commit is on disk when it resolves: another connection sees the new state then", async () => {
+    const file = path.join(dir, "c.db");
+    const repo = new SqliteRepository(file);
+    const o = await repo.createOrder(order, at);
+    const other = new Database(file, { readonly: true });
+    const state = () =>
+      (other.prepare("SELECT state FROM orders WHERE id = ?").get(o.id) as { state: string }).state;
+    const pending = repo.commit(
+      { orderId: o.id, expect: "created", transitions: [{ to: "initiated", detail: "" }] },
+      at,
+    );
+    expect(state()).toBe("created");
+    await pending;
+    expect(state()).toBe("initiated");
+    other.close();
+    await repo.close();
+  });
+
+  test("concurrent orders: distinct ids and LID-Ms, and every commit lands with its history and messages in order", async () => {
+    const repo = new SqliteRepository(path.join(dir, "d.db"));
+    const orders = await Promise.all(Array.from({ length: 20 }, () => repo.createOrder(order, at)));
+    expect(new Set(orders.map((o) => o.id)).size).toBe(20);
+    for (const o of orders) expect(o.lidM).toBe(lidMOf(o.id));
+    const msg = (type: string) => ({
+      from: "cardholder" as const,
+      to: "merchant" as const,
+      type,
+      der: Uint8Array.of(7),
+    });
+    await Promise.all(
+      orders.map((o) =>
+        repo.commit(
+          {
+            orderId: o.id,
+            expect: "created",
+            transitions: [{ to: "initiated", detail: `for ${o.id}` }],
+            xid: o.id.toString(16).padStart(40, "0"),
+            messages: [msg("first"), msg("second")],
+          },
+          at,
+        ),
+      ),
+    );
+    for (const o of orders) {
+      expect((await repo.orderByXid(o.id.toString(16).padStart(40, "0")))?.id).toBe(o.id);
+      expect(await repo.history(o.id)).toEqual([
+        { state: "created", at: at.toISOString(), detail: "order created" },
+        { state: "initiated", at: at.toISOString(), detail: `for ${o.id}` },
+      ]);
+      expect((await repo.messages(o.id)).map((m) => [m.seq, m.type])).toEqual([
+        [1, "first"],
+        [2, "second"],
+      ]);
+    }
+    await repo.close();
+  });
+
+  test("two changes racing from one state: exactly one applies, the other is refused whole", async () => {
+    const repo = new SqliteRepository(path.join(dir, "e.db"));
+    const o = await repo.createOrder(order, at);
+    const change = (detail: string) =>
+      repo.commit(
+        {
+          orderId: o.id,
+          expect: "created",
+          transitions: [{ to: "initiated", detail }],
+          messages: [{ from: "cardholder", to: "merchant", type: detail, der: Uint8Array.of(1) }],
+          idempotency: { kind: "PInitReq", key: detail, requestHash: detail, response: Uint8Array.of(2) },
+        },
+        at,
+      );
+    const outcomes = await Promise.allSettled([change("a"), change("b"), change("c")]);
+    const won = outcomes.findIndex((r) => r.status === "fulfilled");
+    expect(outcomes.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of outcomes)
+      if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ConcurrentChangeError);
+    const winner = ["a", "b", "c"][won];
+    expect((await repo.history(o.id)).map((h) => h.detail)).toEqual(["order created", winner]);
+    expect((await repo.messages(o.id)).map((m) => m.type)).toEqual([winner]);
+    for (const key of ["a", "b", "c"])
+      expect(await repo.idempotency("PInitReq", key)).toEqual(
+        key === winner ? { orderId: o.id, requestHash: key, response: Uint8Array.of(2) } : undefined,
+      );
+    await repo.close();
+  });
+
+  test("a refused change among concurrent ones takes nothing of the others", async () => {
+    const repo = new SqliteRepository(path.join(dir, "f.db"));
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => repo.createOrder(order, at)));
+    const msg = { from: "merchant" as const, to: "cardholder" as const, type: "x", der: Uint8Array.of(1) };
+    const outcomes = await Promise.allSettled([
+      repo.commit({ orderId: a.id, expect: "created", transitions: [{ to: "initiated", detail: "" }] }, at),
+      // b is not initiated: refused.
+      repo.commit(
+        {
+          orderId: b.id,
+          expect: "initiated",
+          transitions: [{ to: "purchaseRequested", detail: "" }],
+          messages: [msg],
+        },
+        at,
+      ),
+      repo.commit({ orderId: 999_999, messages: [msg] }, at),
+      repo.commit({ orderId: c.id, messages: [msg] }, at),
+    ]);
+    expect(outcomes.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrentChangeError);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toMatch(/is created, not initiated/);
+    expect((outcomes[2] as PromiseRejectedResult).reason.message).toMatch(/no order 999999/);
+    expect((await repo.order(a.id))?.state).toBe("initiated");
+    expect((await repo.order(b.id))?.state).toBe("created");
+    expect(await repo.messages(b.id)).toHaveLength(0);
+    expect(await repo.messages(c.id)).toHaveLength(1);
+    await repo.close();
+  });
+
+  test("an in-memory repository makes the same checks on its own connection", async () => {
+    const repo = new SqliteRepository(":memory:");
+    const o = await repo.createOrder(order, at);
+    expect(o.lidM).toBe(lidMOf(o.id));
+    await repo.commit(
+      { orderId: o.id, expect: "created", transitions: [{ to: "initiated", detail: "" }] },
+      at,
+    );
+    await expect(
+      repo.commit({ orderId: o.id, expect: "created", transitions: [{ to: "initiated", detail: "" }] }, at),
+    ).rejects.toThrow(ConcurrentChangeError);
+    expect((await repo.history(o.id)).map((h) => h.state)).toEqual(["created", "initiated"]);
     await repo.close();
   });
 });

@@ -1,8 +1,12 @@
 /**
  * The merchant's repository in one SQLite file (better-sqlite3, WAL): orders, order_history,
- * messages (DER blobs) and idempotency (stored answers keyed by request RRPID). Every `commit` is
- * one SQLite transaction.
+ * messages (DER blobs) and idempotency (stored answers keyed by request RRPID). Every `commit`
+ * (and `createOrder`) is one all-or-nothing write that resolves once its COMMIT is on disk
+ * (synchronous=FULL): the core answers only after that. Writes go through group commit: a writer
+ * thread puts the writes queued meanwhile in one transaction (one savepoint each) and one fsync,
+ * which never blocks the event loop. Reads use this connection and see committed rows only.
  */
+import { type DurableWriter, durableWriter, type SqlStatement, WriteRefusedError } from "@setlab/runtime";
 import Database from "better-sqlite3";
 import type {
   Authorization,
@@ -13,7 +17,7 @@ import type {
   PurchaseContext,
   StoredMessage,
 } from "../core/order";
-import { lidMOf } from "../core/order";
+import { lidMPrefix } from "../core/order";
 import { checkTransition, type OrderState } from "../core/orderState";
 import {
   ConcurrentChangeError,
@@ -102,79 +106,114 @@ function toOrder(r: OrderRow): Order {
   };
 }
 
+/** The writes, as SQL the writer thread prepares once; each names its row by the order's id. */
+const write = {
+  newOrder: `INSERT INTO orders (description, currency, amount, amt_exp10, brand, profile, state, created_at, updated_at)
+    VALUES (@description, @currency, @amount, @amt_exp10, @brand, @profile, 'created', @at, @at) RETURNING id`,
+  // In the same write as the INSERT above, so last_insert_rowid() is that order.
+  newOrderLidM: "UPDATE orders SET lid_m = @prefix || id WHERE id = last_insert_rowid()",
+  newOrderHistory: `INSERT INTO order_history (order_id, seq, state, at, detail)
+    VALUES (last_insert_rowid(), 1, 'created', @at, 'order created')`,
+  // Applies only while the order is still in the state the change was checked against.
+  changeState: `UPDATE orders SET state = @state, updated_at = @at, xid = COALESCE(@xid, xid),
+      purchase = COALESCE(@purchase, purchase), authorization = COALESCE(@authorization, authorization)
+    WHERE id = @id AND state = @expect`,
+  changeFields: `UPDATE orders SET updated_at = @at, xid = COALESCE(@xid, xid),
+      purchase = COALESCE(@purchase, purchase), authorization = COALESCE(@authorization, authorization)
+    WHERE id = @id`,
+  history: `INSERT INTO order_history (order_id, seq, state, at, detail)
+    SELECT @id, COALESCE(MAX(seq), 0) + 1, @state, @at, @detail FROM order_history WHERE order_id = @id`,
+  message: `INSERT INTO messages (order_id, seq, sender, recipient, type, der, at)
+    SELECT @id, COALESCE(MAX(seq), 0) + 1, @sender, @recipient, @type, @der, @at FROM messages WHERE order_id = @id`,
+  idempotency: `INSERT INTO idempotency (kind, key, order_id, request_hash, response) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (kind, key) DO UPDATE SET response = excluded.response
+    WHERE idempotency.request_hash = excluded.request_hash`,
+};
+
+/** The reads, prepared once when the repository opens. */
+function prepareReads(db: Database.Database) {
+  return {
+    order: db.prepare("SELECT * FROM orders WHERE id = ?"),
+    orderByLidM: db.prepare("SELECT * FROM orders WHERE lid_m = ?"),
+    orderByXid: db.prepare("SELECT * FROM orders WHERE xid = ?"),
+    ordersInState: db.prepare("SELECT * FROM orders WHERE state = ? ORDER BY id"),
+    state: db.prepare("SELECT state FROM orders WHERE id = ?"),
+    history: db.prepare("SELECT state, at, detail FROM order_history WHERE order_id = ? ORDER BY seq"),
+    messages: db.prepare(
+      "SELECT seq, sender, recipient, type, der, at FROM messages WHERE order_id = ? ORDER BY seq",
+    ),
+    idempotency: db.prepare(
+      "SELECT order_id, request_hash, response FROM idempotency WHERE kind = ? AND key = ?",
+    ),
+  };
+}
+
 export class SqliteRepository implements MerchantRepository {
   private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepareReads>;
+  private readonly writer: DurableWriter;
 
   /** Open (creating if needed) the database file; `:memory:` for a private in-memory one. */
   constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
+    // An order transition is on disk before the answer it records leaves: WAL's default (NORMAL)
+    // could lose the last commits on a power cut. The writer thread's connection sets the same.
+    this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(schemaSql);
+    this.sql = prepareReads(this.db);
+    this.writer = durableWriter(file, this.db, { pragmas: ["foreign_keys = ON"] });
   }
 
   async createOrder(order: NewOrder, at: Date): Promise<Order> {
     const now = at.toISOString();
-    const id = this.db.transaction(() => {
-      const info = this.db
-        .prepare(
-          `INSERT INTO orders (description, currency, amount, amt_exp10, brand, profile, state, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?)`,
-        )
-        .run(
-          order.description,
-          order.purchAmt.currency,
-          order.purchAmt.amount,
-          order.purchAmt.amtExp10,
-          order.brand ?? null,
-          order.profile ?? "set",
-          now,
-          now,
-        );
-      const id = Number(info.lastInsertRowid);
-      this.db.prepare("UPDATE orders SET lid_m = ? WHERE id = ?").run(lidMOf(id), id);
-      this.db
-        .prepare(
-          "INSERT INTO order_history (order_id, seq, state, at, detail) VALUES (?, 1, 'created', ?, ?)",
-        )
-        .run(id, now, "order created");
-      return id;
-    })();
-    return (await this.order(id))!;
+    const [created] = await this.writer.write([
+      {
+        sql: write.newOrder,
+        params: {
+          description: order.description,
+          currency: order.purchAmt.currency,
+          amount: order.purchAmt.amount,
+          amt_exp10: order.purchAmt.amtExp10,
+          brand: order.brand ?? null,
+          profile: order.profile ?? "set",
+          at: now,
+        },
+        changes: 1,
+      },
+      { sql: write.newOrderLidM, params: { prefix: lidMPrefix }, changes: 1 },
+      { sql: write.newOrderHistory, params: { at: now }, changes: 1 },
+    ]);
+    return (await this.order(created[0].id as number))!;
   }
 
   async order(id: number): Promise<Order | undefined> {
-    const r = this.db.prepare("SELECT * FROM orders WHERE id = ?").get(id) as OrderRow | undefined;
+    const r = this.sql.order.get(id) as OrderRow | undefined;
     return r && toOrder(r);
   }
 
   async orderByLidM(lidM: string): Promise<Order | undefined> {
-    const r = this.db.prepare("SELECT * FROM orders WHERE lid_m = ?").get(lidM) as OrderRow | undefined;
+    const r = this.sql.orderByLidM.get(lidM) as OrderRow | undefined;
     return r && toOrder(r);
   }
 
   async orderByXid(xidHex: string): Promise<Order | undefined> {
-    const r = this.db.prepare("SELECT * FROM orders WHERE xid = ?").get(xidHex) as OrderRow | undefined;
+    const r = this.sql.orderByXid.get(xidHex) as OrderRow | undefined;
     return r && toOrder(r);
   }
 
   async ordersInState(state: OrderState): Promise<Order[]> {
-    return (this.db.prepare("SELECT * FROM orders WHERE state = ? ORDER BY id").all(state) as OrderRow[]).map(
-      toOrder,
-    );
+    return (this.sql.ordersInState.all(state) as OrderRow[]).map(toOrder);
   }
 
   async history(orderId: number): Promise<HistoryEntry[]> {
-    return this.db
-      .prepare("SELECT state, at, detail FROM order_history WHERE order_id = ? ORDER BY seq")
-      .all(orderId) as HistoryEntry[];
+    return this.sql.history.all(orderId) as HistoryEntry[];
   }
 
   async messages(orderId: number): Promise<StoredMessage[]> {
-    const rows = this.db
-      .prepare("SELECT seq, sender, recipient, type, der, at FROM messages WHERE order_id = ? ORDER BY seq")
-      .all(orderId) as {
+    const rows = this.sql.messages.all(orderId) as {
       seq: number;
       sender: Party;
       recipient: Party;
@@ -193,9 +232,9 @@ export class SqliteRepository implements MerchantRepository {
   }
 
   async idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined> {
-    const r = this.db
-      .prepare("SELECT order_id, request_hash, response FROM idempotency WHERE kind = ? AND key = ?")
-      .get(kind, key) as { order_id: number; request_hash: string; response: Buffer | null } | undefined;
+    const r = this.sql.idempotency.get(kind, key) as
+      | { order_id: number; request_hash: string; response: Buffer | null }
+      | undefined;
     if (!r) return undefined;
     return {
       orderId: r.order_id,
@@ -204,68 +243,75 @@ export class SqliteRepository implements MerchantRepository {
     };
   }
 
+  /**
+   * The transitions are checked here against the state the change expects (or the order's state
+   * now); the write itself applies only if the order is still in that state, so a change that
+   * raced another one is refused whole (ConcurrentChangeError), never half applied.
+   */
   async commit(change: OrderChange, at: Date): Promise<void> {
+    const id = change.orderId;
     const now = at.toISOString();
-    this.db.transaction(() => {
-      const row = this.db.prepare("SELECT state FROM orders WHERE id = ?").get(change.orderId) as
-        | { state: OrderState }
-        | undefined;
-      if (!row) throw new ConcurrentChangeError(`no order ${change.orderId}`);
-      if (change.expect !== undefined && row.state !== change.expect)
-        throw new ConcurrentChangeError(
-          `order ${change.orderId} is ${row.state}, not ${change.expect} as the change expected`,
-        );
-      let state = row.state;
-      let seq = (
-        this.db
-          .prepare("SELECT COALESCE(MAX(seq), 0) AS n FROM order_history WHERE order_id = ?")
-          .get(change.orderId) as { n: number }
-      ).n;
-      for (const t of change.transitions ?? []) {
+    const transitions = change.transitions ?? [];
+    const checkState = change.expect !== undefined || transitions.length > 0;
+    const from = change.expect ?? this.stateOf(id);
+    if (checkState) {
+      if (from === undefined) throw new ConcurrentChangeError(`no order ${id}`);
+      let state = from;
+      for (const t of transitions) {
         checkTransition(state, t.to);
         state = t.to;
-        this.db
-          .prepare("INSERT INTO order_history (order_id, seq, state, at, detail) VALUES (?, ?, ?, ?, ?)")
-          .run(change.orderId, ++seq, t.to, now, t.detail);
       }
-      this.db
-        .prepare(
-          `UPDATE orders SET state = ?, updated_at = ?,
-             xid = COALESCE(?, xid), purchase = COALESCE(?, purchase), authorization = COALESCE(?, authorization)
-           WHERE id = ?`,
-        )
-        .run(
-          state,
-          now,
-          change.xid ?? null,
-          change.purchase ? JSON.stringify(change.purchase) : null,
-          change.authorization ? JSON.stringify(change.authorization) : null,
-          change.orderId,
-        );
-      let mseq = (
-        this.db
-          .prepare("SELECT COALESCE(MAX(seq), 0) AS n FROM messages WHERE order_id = ?")
-          .get(change.orderId) as { n: number }
-      ).n;
-      for (const m of change.messages ?? [])
-        this.db
-          .prepare(
-            "INSERT INTO messages (order_id, seq, sender, recipient, type, der, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          )
-          .run(change.orderId, ++mseq, m.from, m.to, m.type, Buffer.from(m.der), now);
-      const i = change.idempotency;
-      if (i)
-        this.db
-          .prepare(
-            `INSERT INTO idempotency (kind, key, order_id, request_hash, response) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (kind, key) DO UPDATE SET response = excluded.response
-             WHERE idempotency.request_hash = excluded.request_hash`,
-          )
-          .run(i.kind, i.key, change.orderId, i.requestHash, i.response ? Buffer.from(i.response) : null);
-    })();
+    }
+    const fields = {
+      id,
+      at: now,
+      xid: change.xid ?? null,
+      purchase: change.purchase ? JSON.stringify(change.purchase) : null,
+      authorization: change.authorization ? JSON.stringify(change.authorization) : null,
+    };
+    const statements: SqlStatement[] = [
+      checkState
+        ? {
+            sql: write.changeState,
+            params: { ...fields, state: transitions.at(-1)?.to ?? from!, expect: from! },
+            changes: 1,
+          }
+        : { sql: write.changeFields, params: fields, changes: 1 },
+      ...transitions.map((t) => ({
+        sql: write.history,
+        params: { id, state: t.to, at: now, detail: t.detail },
+      })),
+      ...(change.messages ?? []).map((m) => ({
+        sql: write.message,
+        params: { id, sender: m.from, recipient: m.to, type: m.type, der: m.der, at: now },
+      })),
+    ];
+    const i = change.idempotency;
+    if (i)
+      statements.push({
+        sql: write.idempotency,
+        params: [i.kind, i.key, id, i.requestHash, i.response ?? null],
+      });
+    try {
+      await this.writer.write(statements);
+    } catch (e) {
+      if (!(e instanceof WriteRefusedError && e.statement === 0)) throw e;
+      const current = this.stateOf(id);
+      throw new ConcurrentChangeError(
+        current === undefined
+          ? `no order ${id}`
+          : `order ${id} is ${current}, not ${from} as the change expected`,
+      );
+    }
   }
 
+  /** Commits what is queued, then closes. */
   async close(): Promise<void> {
+    await this.writer.close();
     this.db.close();
+  }
+
+  private stateOf(id: number): OrderState | undefined {
+    return (this.sql.state.get(id) as { state: OrderState } | undefined)?.state;
   }
 }

@@ -102,9 +102,13 @@ function applyBatch(db, cache, writes) {
   };
   let next = 0;
   let commits = 0;
+  let began = false;
   try {
+    run("BEGIN IMMEDIATE");
+    began = true;
     for (; next < writes.length; next++) {
       const w = writes[next];
+      // SQLite rolled back the transaction under an earlier write: the rest go in a new one.
       if (!db.inTransaction) run("BEGIN IMMEDIATE");
       run("SAVEPOINT write");
       try {
@@ -131,7 +135,7 @@ function applyBatch(db, cache, writes) {
   } catch (e) {
     // BEGIN, SAVEPOINT handling or COMMIT failed: nothing open is kept, nothing pending is written.
     try {
-      if (db.inTransaction) run("ROLLBACK");
+      if (began && db.inTransaction) run("ROLLBACK");
     } catch {
       // The failure that brought us here is the one to report.
     }

