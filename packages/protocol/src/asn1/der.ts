@@ -63,10 +63,23 @@ const malformed = (where: string, message: string): never => {
 
 const classes = [TagClass.universal, TagClass.application, TagClass.context, TagClass.private];
 
+/**
+ * What `scanHeader` read last. Module-level so that the framing walk over a whole message
+ * allocates nothing per TLV; read the fields right after the call.
+ */
+let scannedTag = 0;
+let scannedConstructed = false;
+let scannedContent = 0;
+let scannedEnd = 0;
+
 /** Read one identifier and length at `at`; the value must end by `limit`. */
 export function readHeader(buf: Uint8Array, at: number, limit: number, where: string): Node {
+  scanHeader(buf, at, limit, where);
+  return new Node(buf, scannedTag, scannedConstructed, at, scannedContent, scannedEnd);
+}
+
+function scanHeader(buf: Uint8Array, at: number, limit: number, where: string): void {
   if (at >= limit) malformed(where, "missing identifier");
-  const start = at;
   const first = buf[at++];
   const cls = classes[first >> 6];
   const constructed = (first & 0x20) !== 0;
@@ -97,7 +110,10 @@ export function readHeader(buf: Uint8Array, at: number, limit: number, where: st
     if (length < 0x80) malformed(where, "long-form length where the short form fits");
   }
   if (length > limit - at) malformed(where, "value runs past its container");
-  return new Node(buf, tagKey(cls, num), constructed, start, at, at + length);
+  scannedTag = tagKey(cls, num);
+  scannedConstructed = constructed;
+  scannedContent = at;
+  scannedEnd = at + length;
 }
 
 /** Universal types DER encodes only in primitive form, and SEQUENCE/SET only constructed. */
@@ -105,60 +121,66 @@ const mustBePrimitive = new Set([
   1, 2, 3, 4, 5, 6, 9, 10, 12, 13, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 30,
 ]);
 
-function checkUniversalPrimitive(num: number, c: Uint8Array, where: string): void {
+function checkUniversalPrimitive(num: number, c: Uint8Array, from: number, to: number, where: string): void {
+  const n = to - from;
   switch (num) {
     case 1: // BOOLEAN
-      if (c.length !== 1 || (c[0] !== 0 && c[0] !== 0xff))
+      if (n !== 1 || (c[from] !== 0 && c[from] !== 0xff))
         malformed(where, "BOOLEAN must be one octet 00 or FF");
       return;
     case 2: // INTEGER
     case 10: // ENUMERATED
-      if (c.length === 0) malformed(where, "empty INTEGER");
-      if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
+      if (n === 0) malformed(where, "empty INTEGER");
+      if (n > 1 && ((c[from] === 0 && c[from + 1] < 0x80) || (c[from] === 0xff && c[from + 1] >= 0x80)))
         malformed(where, "INTEGER not minimally encoded");
       return;
     case 3: // BIT STRING
-      if (c.length === 0 || c[0] > 7 || (c.length === 1 && c[0] !== 0))
+      if (n === 0 || c[from] > 7 || (n === 1 && c[from] !== 0))
         malformed(where, "bad BIT STRING unused-bits count");
-      if (c[0] && c[c.length - 1] & ((1 << c[0]) - 1)) malformed(where, "unused BIT STRING bits not zero");
+      if (c[from] && c[to - 1] & ((1 << c[from]) - 1)) malformed(where, "unused BIT STRING bits not zero");
       return;
     case 5: // NULL
-      if (c.length !== 0) malformed(where, "NULL must be empty");
+      if (n !== 0) malformed(where, "NULL must be empty");
       return;
     case 6: // OBJECT IDENTIFIER
     case 13: // RELATIVE-OID
-      if (c.length === 0 || c[c.length - 1] & 0x80) malformed(where, "truncated OBJECT IDENTIFIER");
-      for (let i = 0; i < c.length; i++)
-        if (c[i] === 0x80 && (i === 0 || !(c[i - 1] & 0x80)))
+      if (n === 0 || c[to - 1] & 0x80) malformed(where, "truncated OBJECT IDENTIFIER");
+      for (let i = from; i < to; i++)
+        if (c[i] === 0x80 && (i === from || !(c[i - 1] & 0x80)))
           malformed(where, "OBJECT IDENTIFIER arc not minimally encoded");
       return;
     case 28: // UniversalString
-      if (c.length % 4) malformed(where, "UniversalString is not whole characters");
+      if (n % 4) malformed(where, "UniversalString is not whole characters");
       return;
     case 30: // BMPString
-      if (c.length % 2) malformed(where, "BMPString is not whole characters");
+      if (n % 2) malformed(where, "BMPString is not whole characters");
       return;
   }
 }
 
-/** Check the framing of everything under `node` without keeping what was read. */
-function walk(buf: Uint8Array, node: Node, depth: number, where: string): void {
+const UNIVERSAL_BASE = TagClass.universal * 0x1000_0000;
+const APPLICATION_BASE = TagClass.application * 0x1000_0000;
+
+/** Check the framing of everything in buf[from, to) without keeping what was read. */
+function walk(buf: Uint8Array, from: number, to: number, depth: number, where: string): void {
   if (depth > MAX_DEPTH) malformed(where, `nesting deeper than ${MAX_DEPTH}`);
-  const tag = node.tag;
-  if (tag < TagClass.application * 0x1000_0000) {
-    const num = tag - TagClass.universal * 0x1000_0000;
-    if (node.constructed) {
-      if (mustBePrimitive.has(num)) malformed(where, `UNIVERSAL ${num} must be primitive in DER`);
-    } else {
-      if (num === 16 || num === 17) malformed(where, "SEQUENCE and SET must be constructed");
-      checkUniversalPrimitive(num, buf.subarray(node.contentStart, node.end), where);
+  for (let at = from; at < to; ) {
+    scanHeader(buf, at, to, where);
+    const tag = scannedTag;
+    const constructed = scannedConstructed;
+    const content = scannedContent;
+    const end = scannedEnd;
+    if (tag < APPLICATION_BASE) {
+      const num = tag - UNIVERSAL_BASE;
+      if (constructed) {
+        if (mustBePrimitive.has(num)) malformed(where, `UNIVERSAL ${num} must be primitive in DER`);
+      } else {
+        if (num === 16 || num === 17) malformed(where, "SEQUENCE and SET must be constructed");
+        checkUniversalPrimitive(num, buf, content, end, where);
+      }
     }
-  }
-  if (!node.constructed) return;
-  for (let at = node.contentStart; at < node.end; ) {
-    const kid = readHeader(buf, at, node.end, where);
-    walk(buf, kid, depth + 1, where);
-    at = kid.end;
+    if (constructed) walk(buf, content, end, depth + 1, where);
+    at = end;
   }
 }
 
@@ -170,7 +192,7 @@ export function readDer(bytes: Uint8Array, where: string): Node {
   const node = readHeader(bytes, 0, bytes.length, where);
   if (node.end !== bytes.length)
     malformed(where, `${bytes.length - node.end} trailing byte(s) after the value`);
-  walk(bytes, node, 0, where);
+  walk(bytes, 0, bytes.length, 0, where);
   return node;
 }
 
