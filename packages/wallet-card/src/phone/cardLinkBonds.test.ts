@@ -316,6 +316,62 @@ describe("what the phone refuses", () => {
   });
 });
 
+describe("the bond store's own checks", () => {
+  test("a bond file moved under another bond's name is refused", async () => {
+    const p = await phone();
+    const a = await bonded(p.port);
+    const b = await bonded(p.port);
+    const file = (bond: LinkBond) => path.join(p.dataDir, "bonds", `${bondIdHex(bond.bondId)}.json`);
+    fs.copyFileSync(file(a), file(b));
+    expect(await resume(p.port, b)).toBe("unbonded");
+    expect(p.log()).toContain("bond file refused: not a bond");
+    expect(await resume(p.port, a)).toBe("ok");
+  });
+
+  test("unreadable store parameters: new ones for new bonds, and the old bonds still open", async () => {
+    const p = await phone();
+    const old = await bonded(p.port);
+    await p.server.close();
+    fs.writeFileSync(path.join(p.dataDir, "bonds", "store.json"), "{not json");
+    const again = await phone({ dataDir: p.dataDir });
+    expect(again.log()).toContain("bond store parameters unreadable");
+    expect(JSON.parse(fs.readFileSync(path.join(p.dataDir, "bonds", "store.json"), "utf8")).format).toBe(
+      "setlab-phone-bonds/1",
+    );
+    expect(await resume(again.port, old)).toBe("ok");
+    expect(await resume(again.port, await bonded(again.port))).toBe("ok");
+  });
+
+  test("a bond the phone cannot store: the pairing still completes, and the PC is refused at its next resumption", async () => {
+    const failing = {
+      lookup: async () => undefined,
+      add: async () => {
+        throw new Error("disk full");
+      },
+    };
+    const p = await phone({ bonds: false, pairing: { bonds: failing } });
+    const c = await connect(p.port, { pairingCode: CODE, keepBond: true });
+    expect((await c.transmit({ ins: INS.SELECT, data: new TextEncoder().encode("none") })).sw).toBe(
+      SW.NO_SUCH_CARD,
+    );
+    await c.close();
+    expect(p.log()).toContain("bond not kept: the PC will pair again");
+    expect(await resume(p.port, c.bond!)).toBe("unbonded");
+  });
+
+  test("limits out of range and a link key of the wrong length are refused", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-bonds-"));
+    dirs.push(dir);
+    expect(() => PhoneBondStore.open(dir, { crypto: phoneCrypto, maxBonds: 0 })).toThrow(RangeError);
+    expect(() => PhoneBondStore.open(dir, { crypto: phoneCrypto, lifetimeMs: 0 })).toThrow(RangeError);
+    const store = PhoneBondStore.open(dir, { crypto: phoneCrypto, passphrase: "x" });
+    const short = new Uint8Array(31).fill(1);
+    await expect(store.add(new Uint8Array(16), short)).rejects.toThrow(RangeError);
+    expect(short.every((b) => b === 0)).toBe(true);
+    expect(store.list()).toEqual([]);
+  });
+});
+
 describe("failure limits", () => {
   test("failed resumptions have their own limit: a resumption lockout leaves pairing open, and the reverse", async () => {
     const p = await phone({ pairing: { maxFailures: 1, lockoutMs: 600_000 } });
