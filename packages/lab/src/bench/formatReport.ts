@@ -27,7 +27,10 @@ function protocolLines(p: ProtocolBenchResult): string[] {
       `  ${rateLine(row.rate)}   ${row.inside.padEnd(34)} ${f(row.ratio).padStart(5)}x (${f(row.wallRatio)}x)`,
     );
   out.push(`certificate path of ${p.chain.length} (cardholder, cardholder CA, brand CA, root)`);
-  out.push(`  ${rateLine(p.chain.cold)}`, `  ${rateLine(p.chain.cached)}`);
+  out.push(`  ${rateLine(p.chain.cold)}`, `  ${rateLine(p.chain.known)}`, `  ${rateLine(p.chain.cached)}`);
+  out.push(
+    `first sight: ${p.firstSightRuns} purchases, each with its own PKI and cardholder key, the parse cache emptied before each`,
+  );
   return out;
 }
 

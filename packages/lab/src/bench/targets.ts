@@ -94,7 +94,7 @@ export function evaluateTargets(r: {
   out.push(
     target(
       "chainColdMs",
-      `chain validation, cold (cardholder path of ${r.protocol?.chain.length ?? 4}), CPU`,
+      `chain validation, first sight (cardholder path of ${r.protocol?.chain.length ?? 4}), CPU`,
       // CPU, like the protocol rows' ratios: wall time grows with whatever else the machine runs.
       r.protocol?.chain.cold.cpuMs,
       "ms",

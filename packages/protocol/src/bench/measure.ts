@@ -32,3 +32,40 @@ export async function measure(name: string, op: () => Promise<unknown>, seconds 
     runs,
   };
 }
+
+/**
+ * Each of `ops` once, in order, timed together after `prepare` (untimed) before each: for work
+ * that is only itself the first time, such as verifying certificates the process has never seen.
+ * `warmUp` more ops run first, untimed, so the JIT has compiled the path.
+ */
+export async function measureEach(
+  name: string,
+  ops: readonly (() => Promise<unknown>)[],
+  prepare: () => void,
+  warmUp: number,
+): Promise<Rate> {
+  if (ops.length <= warmUp) throw new RangeError("measureEach needs more ops than warm-up runs");
+  for (const op of ops.slice(0, warmUp)) {
+    prepare();
+    await op();
+  }
+  let wall = 0;
+  let cpu = 0;
+  const timed = ops.slice(warmUp);
+  for (const op of timed) {
+    prepare();
+    const start = performance.now();
+    const before = process.cpuUsage();
+    await op();
+    const used = process.cpuUsage(before);
+    wall += performance.now() - start;
+    cpu += (used.user + used.system) / 1000;
+  }
+  return {
+    name,
+    perSecond: (timed.length * 1000) / wall,
+    ms: wall / timed.length,
+    cpuMs: cpu / timed.length,
+    runs: timed.length,
+  };
+}

@@ -48,6 +48,16 @@ describe("CertificateCache", () => {
     expect(cache.size).toBe(0);
   });
 
+  test("clear forgets every parse and every thumb", async () => {
+    const cache = new CertificateCache(4);
+    const a = cache.parse(pki.merchantSig.certificate);
+    const thumb = await a.thumb(crypto);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.get(thumb)).toBeUndefined();
+    expect(cache.parse(pki.merchantSig.certificate)).not.toBe(a);
+  });
+
   test("refuses a useless capacity", () => {
     expect(() => new CertificateCache(0)).toThrow(RangeError);
     expect(() => new CertificateCache(1.5)).toThrow(RangeError);
