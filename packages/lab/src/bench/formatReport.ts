@@ -155,6 +155,7 @@ export function formatReport(r: BenchReport): string {
         `  ("-": beyond every finished purchase)`,
     );
     line(`  worst start lag of the load generator: ${f(o.maxStartLagMs)} ms`);
+    for (const x of o.failures) line(`  not approved x${x.count}: ${x.what}`);
     line();
   }
 

@@ -106,6 +106,7 @@ describe("summarizeOpenLoop", () => {
       { scheduledMs: 990, outcome: "notStarted" },
     ]);
     expect(s).toMatchObject({ arrivals: 100, approved: 98, failed: 1, notStarted: 1 });
+    expect(s.failures).toEqual([{ what: "declined: ", count: 1 }]);
     expect(s.latency.p50).toBe(50);
     expect(s.latency.p90).toBe(90);
     expect(s.latency.p99).toBeNull();

@@ -120,6 +120,8 @@ export interface OpenLoopSummary {
   };
   /** The worst delay between a scheduled arrival and its start: the load generator's own lag. */
   readonly maxStartLagMs: number;
+  /** Finished but not approved, by outcome and reason (the five most frequent). */
+  readonly failures: readonly { readonly what: string; readonly count: number }[];
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -130,6 +132,12 @@ export function summarizeOpenLoop(plan: OpenLoopPlan, arrivals: readonly Arrival
   const lat = arrivals.map((a) =>
     a.outcome === "approved" && a.ms !== undefined ? a.ms : Number.POSITIVE_INFINITY,
   );
+  const failures = new Map<string, number>();
+  for (const a of arrivals)
+    if (a.outcome !== "approved" && a.outcome !== "notStarted") {
+      const k = `${a.outcome}: ${a.reason ?? ""}`;
+      failures.set(k, (failures.get(k) ?? 0) + 1);
+    }
   const span = arrivals.reduce((m, a) => Math.max(m, a.scheduledMs + (a.ms ?? 0)), 0);
   return {
     rate: plan.rate,
@@ -146,5 +154,9 @@ export function summarizeOpenLoop(plan: OpenLoopPlan, arrivals: readonly Arrival
       max: finite(lat.length === 0 ? Number.NaN : lat.reduce((m, x) => Math.max(m, x), -Infinity)),
     },
     maxStartLagMs: arrivals.reduce((m, a) => Math.max(m, a.startLagMs ?? 0), 0),
+    failures: [...failures]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([what, count]) => ({ what, count })),
   };
 }
