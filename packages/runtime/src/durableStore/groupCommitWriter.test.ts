@@ -56,6 +56,23 @@ describe("GroupCommitWriter", () => {
     reader.close();
   });
 
+  it("a byte view is written as exactly its bytes, whatever buffer it is a view of", async () => {
+    const { writer, reader } = open();
+    const big = new Uint8Array(1 << 20).map((_, i) => i & 0xff);
+    const view = big.subarray(1000, 1005);
+    const pooled = Buffer.from("pooled"); // a view into Node's shared 8 KiB pool
+    await writer.write([
+      { sql: "INSERT INTO t (k, v) VALUES (?, ?)", params: ["view", view] },
+      { sql: "INSERT INTO t (k, v) VALUES (@k, @v)", params: { k: "pooled", v: pooled } },
+    ]);
+    const v = (k: string) =>
+      new Uint8Array((reader.prepare("SELECT v FROM t WHERE k = ?").get(k) as { v: Buffer }).v);
+    expect(v("view")).toEqual(Uint8Array.of(232, 233, 234, 235, 236));
+    expect(Buffer.from(v("pooled")).toString()).toBe("pooled");
+    await writer.close();
+    reader.close();
+  });
+
   it("does not resolve while it cannot commit, and resolves once it has", async () => {
     const { file, writer, reader, keys } = open();
     await writer.write([insert("warm")]); // the thread is up

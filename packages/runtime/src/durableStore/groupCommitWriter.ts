@@ -11,7 +11,7 @@
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { DurableWriter, SqlRows, SqlWrite } from "./sqlWrite";
+import type { DurableWriter, SqlRows, SqlStatement, SqlValue, SqlWrite } from "./sqlWrite";
 import { StoreWriteError, type WriteFailure, writeErrorOf } from "./writeErrors";
 
 export interface GroupCommitOptions {
@@ -19,6 +19,21 @@ export interface GroupCommitOptions {
   readonly pragmas?: readonly string[];
   /** At most this many writes in one transaction (default 64). */
   readonly maxBatch?: number;
+}
+
+/**
+ * postMessage clones a byte view together with its whole ArrayBuffer: a 5 KB message that is a
+ * view into a large buffer (a pooled Buffer, a decoder's input) would cost a copy of all of it.
+ */
+const exactBytes = (v: SqlValue): SqlValue =>
+  v instanceof Uint8Array && v.byteLength !== v.buffer.byteLength ? new Uint8Array(v) : v;
+
+function exactParams(s: SqlStatement): SqlStatement {
+  if (s.params === undefined) return s;
+  const params = Array.isArray(s.params)
+    ? (s.params as readonly SqlValue[]).map(exactBytes)
+    : Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, exactBytes(v)]));
+  return { ...s, params };
 }
 
 interface Pending {
@@ -61,7 +76,7 @@ export class GroupCommitWriter implements DurableWriter {
       // A write in flight keeps the process alive until its COMMIT is answered; an idle writer does not.
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ type: "write", id, statements });
+      worker.postMessage({ type: "write", id, statements: statements.map(exactParams) });
     });
   }
 
