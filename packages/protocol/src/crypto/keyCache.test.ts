@@ -1,0 +1,78 @@
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
+import { BoundedMap, nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
+import { peculiarProvider } from "./provider";
+
+const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const rsaSpki = new Uint8Array(rsa.publicKey.export({ type: "spki", format: "der" }));
+const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const ecSpki = new Uint8Array(ec.publicKey.export({ type: "spki", format: "der" }));
+const rsaImport = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+
+describe("BoundedMap", () => {
+  it("forgets the least recently used entry beyond its capacity", () => {
+    const m = new BoundedMap<string, number>(2);
+    m.set("a", 1);
+    m.set("b", 2);
+    expect(m.get("a")).toBe(1); // a is now the most recent
+    m.set("c", 3);
+    expect([m.get("a"), m.get("b"), m.get("c"), m.size]).toEqual([1, undefined, 3, 2]);
+  });
+});
+
+describe("nodePublicKey", () => {
+  it("reads an RSA key (through its PKCS#1 form) as the same key node reads from the SPKI, once", () => {
+    const key = nodePublicKey(rsaSpki);
+    expect(key.asymmetricKeyType).toBe("rsa");
+    expect(key.export({ format: "jwk" })).toEqual(
+      createPublicKey({ key: Buffer.from(rsaSpki), format: "der", type: "spki" }).export({ format: "jwk" }),
+    );
+    expect(nodePublicKey(new Uint8Array(rsaSpki))).toBe(key);
+  });
+
+  it("reads a key of another type as that type, for the caller to refuse", () => {
+    expect(nodePublicKey(ecSpki).asymmetricKeyType).toBe("ec");
+  });
+
+  it("throws on bytes that are no public key", () => {
+    expect(() => nodePublicKey(Uint8Array.of(0x30, 0x00))).toThrow();
+    expect(() => nodePublicKey(rsaSpki.subarray(0, 100))).toThrow();
+    // rsaEncryption over a BIT STRING that holds no RSAPublicKey
+    const notPkcs1 = new Uint8Array(rsaSpki);
+    notPkcs1[notPkcs1.indexOf(0x03, 15) + 5] = 0x04; // the RSAPublicKey SEQUENCE made an OCTET STRING
+    expect(() => nodePublicKey(notPkcs1)).toThrow();
+  });
+});
+
+describe("nodeKeyObject", () => {
+  it("converts a key of Node's WebCrypto, once, and not a key of another implementation", async () => {
+    const pair = (await crypto.subtle.generateKey(
+      { ...rsaImport, modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1) },
+      false,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const converted = nodeKeyObject(pair.privateKey);
+    expect(converted?.type).toBe("private");
+    expect(nodeKeyObject(pair.privateKey)).toBe(converted);
+    const foreign = (await peculiarProvider().crypto.subtle.generateKey(
+      { ...rsaImport, modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1) },
+      false,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    expect(nodeKeyObject(foreign.privateKey)).toBeUndefined();
+  });
+});
+
+describe("webCryptoPublicKey", () => {
+  it("imports once per implementation, algorithm and usage, and does not remember a failed import", async () => {
+    const peculiar = peculiarProvider().crypto;
+    const first = webCryptoPublicKey(peculiar, rsaSpki, rsaImport, "verify");
+    expect(webCryptoPublicKey(peculiar, rsaSpki, rsaImport, "verify")).toBe(first);
+    expect((await first).algorithm.name).toBe("RSASSA-PKCS1-v1_5");
+    const oaep = webCryptoPublicKey(peculiar, rsaSpki, { name: "RSA-OAEP", hash: "SHA-256" }, "encrypt");
+    expect(oaep).not.toBe(first);
+    expect((await oaep).usages).toEqual(["encrypt"]);
+    const failed = webCryptoPublicKey(peculiar, ecSpki, rsaImport, "verify");
+    await expect(failed).rejects.toBeDefined();
+    expect(webCryptoPublicKey(peculiar, ecSpki, rsaImport, "verify")).not.toBe(failed);
+  });
+});
