@@ -392,22 +392,57 @@ describe("failure limits", () => {
     expect(await resume(q.port, qBond)).toBe("ok");
   });
 
-  test("a resumption that does not finish in time counts as a failed resumption", async () => {
+  test("a slow or abandoned resumption does not count: slowness is not an attack (nothing to guess)", async () => {
     const p = await phone({ pairing: { resumeTimeoutMs: 100, maxFailures: 1, lockoutMs: 600_000 } });
     const bond = await bonded(p.port);
-    const hello = await new Promise<Uint8Array[]>((resolve) => {
-      const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
-      const reader = new FrameReader();
-      const got: Uint8Array[] = [];
-      socket.on("data", (d) => got.push(...reader.push(new Uint8Array(d))));
-      socket.on("close", () => resolve(got));
-      socket.on("error", () => {});
-      void new PcResumeHandshake(globalThis.crypto, bond)
-        .start()
-        .then((step) => socket.write(encodeFrame(step.send[0])));
-    });
-    expect(hello.map((f) => f[0])).toEqual([0x01]);
+    const [resumeFrame] = (await new PcResumeHandshake(globalThis.crypto, bond).start()).send;
+    // the phone answers HELLO, then gives up after 100 ms without the PC's FINISHED
+    const answers = await exchange(p.port, [resumeFrame]);
+    expect(answers.map((f) => f[0])).toEqual([0x01]);
     await waitFor(() => p.log().includes("not resumed within 100 ms"));
+    // a PC that sends RESUME and leaves
+    await new Promise<void>((resolve) => {
+      const socket = net.createConnection({ host: "127.0.0.1", port: p.port }, () => {
+        socket.write(encodeFrame(resumeFrame));
+        socket.on("data", () => socket.destroy());
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", () => {});
+    });
+    await waitFor(() => p.log().includes("the PC left during the resumption"));
+    const failures = p.lines().filter((l) => l.msg === "resumption failed");
+    expect(failures).toHaveLength(2);
+    for (const f of failures) expect(f.counted).toBe(false);
+    expect(await resume(p.port, bond)).toBe("ok");
+  });
+
+  test("one unknown bond id counts once (a PC's connections with the same stale bond); another id counts again", async () => {
+    const p = await phone({ pairing: { maxFailures: 2, lockoutMs: 600_000 } });
+    const bond = await bonded(p.port);
+    const stale: LinkBond = { ...bond, bondId: globalThis.crypto.getRandomValues(new Uint8Array(16)) };
+    const other: LinkBond = { ...bond, bondId: globalThis.crypto.getRandomValues(new Uint8Array(16)) };
+    expect(await Promise.all([1, 2, 3, 4].map(() => resume(p.port, stale)))).toEqual(
+      Array(4).fill("unbonded"),
+    );
+    expect(await resume(p.port, bond)).toBe("ok");
+    // a success forgets what was counted: the same id counts again, once
+    expect(await resume(p.port, stale)).toBe("unbonded");
+    expect(await resume(p.port, stale)).toBe("unbonded");
+    expect(await resume(p.port, other)).toBe("unbonded");
+    await waitFor(() => p.log().includes("2 failed resumptions in a row"));
+    expect(await resume(p.port, bond)).toBe("locked");
+  });
+
+  test("bad proofs count every time, even under one bond id", async () => {
+    const p = await phone({ pairing: { maxFailures: 2, lockoutMs: 600_000 } });
+    const bond = await bonded(p.port);
+    const wrong: LinkBond = {
+      bondId: bond.bondId,
+      linkKey: await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+    };
+    expect(await resume(p.port, wrong)).toBe("pairing");
+    expect(await resume(p.port, wrong)).toBe("pairing");
+    await waitFor(() => p.log().includes("2 failed resumptions in a row"));
     expect(await resume(p.port, bond)).toBe("locked");
   });
 });

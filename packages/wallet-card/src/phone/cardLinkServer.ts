@@ -8,8 +8,10 @@
  * next AES-256-GCM record. Before that no card command is run: a frame that is not the expected
  * handshake message closes the connection without an answer. A failed pairing or resumption or a
  * refused record closes it too. After `maxFailures` failures in a row the phone refuses new
- * pairings (or resumptions: each has its own count) for `lockoutMs` (logged). Nothing a peer
- * sends ends the process.
+ * pairings (or resumptions: each has its own count) for `lockoutMs` (logged). A resumption that is
+ * merely slow or abandoned does not count (it reveals nothing, unlike a pairing's bits), and one
+ * unknown bond id counts once until the next resumption succeeds (a PC's connections started
+ * together with the same stale bond are one mistake). Nothing a peer sends ends the process.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as net from "node:net";
@@ -115,6 +117,8 @@ export function startCardLinkServer(
   const pairingTimeoutMs = pairing.timeoutMs ?? 120_000;
   const resumeTimeoutMs = pairing.resumeTimeoutMs ?? 10_000;
   const bonds = pairing.bonds;
+  /** Unknown bond ids already counted since the last successful resumption. */
+  const countedUnknown = new Set<string>();
   const sockets = new Set<net.Socket>();
   let nextSession = 1;
 
@@ -130,6 +134,8 @@ export function startCardLinkServer(
     let ended = false;
     /** The attempt under way: counted once if it fails. */
     let attempted: "pairing" | "resumption" | undefined;
+    /** The bond id a RESUME names (hex). */
+    let resumeBond: string | undefined;
     log?.info({ session: id }, "card link connection");
 
     const end = (alert?: Uint8Array) => {
@@ -140,13 +146,26 @@ export function startCardLinkServer(
       else socket.end();
       setTimeout(() => socket.destroy(), 1_000).unref();
     };
-    const pairingFailed = (reason: string, alert?: "refused" | "unbonded") => {
+    /**
+     * An attempt failed. `slow`: a timeout or a PC that left, which counts for a pairing (its
+     * rounds reveal bits of the code) but not for a resumption (nothing to guess).
+     */
+    const pairingFailed = (reason: string, alert?: "refused" | "unbonded", slow = false) => {
       const what = attempted;
       if (what && !secure) {
         attempted = undefined;
         const throttle = throttles[what];
-        const locked = throttle.failed();
-        log?.warn({ session: id, reason }, what === "pairing" ? "pairing failed" : "resumption failed");
+        let counts = !(what === "resumption" && slow);
+        if (counts && alert === "unbonded" && resumeBond) {
+          counts = !countedUnknown.has(resumeBond);
+          if (countedUnknown.size >= 256) countedUnknown.clear();
+          countedUnknown.add(resumeBond);
+        }
+        const locked = counts && throttle.failed();
+        log?.warn(
+          { session: id, reason, ...(counts ? {} : { counted: false }) },
+          what === "pairing" ? "pairing failed" : "resumption failed",
+        );
         if (locked)
           log?.warn(
             { session: id, lockoutMs: throttle.lockoutMs },
@@ -160,7 +179,11 @@ export function startCardLinkServer(
     const notSecureWithin = (ms: number) => {
       const t = setTimeout(() => {
         if (!secure)
-          pairingFailed(`not ${attempted === "resumption" ? "resumed" : "paired"} within ${ms} ms`);
+          pairingFailed(
+            `not ${attempted === "resumption" ? "resumed" : "paired"} within ${ms} ms`,
+            undefined,
+            true,
+          );
       }, ms);
       t.unref();
       return t;
@@ -214,6 +237,8 @@ export function startCardLinkServer(
         }
         attempted = opening;
         if (opening === "resumption") {
+          const m = decodeHandshake(frame);
+          resumeBond = m.type === "resume" ? bondIdHex(m.bondId) : undefined;
           handshake = new PhoneResumeHandshake(crypto, bonds?.lookup ?? noBonds);
           clearTimeout(timer);
           timer = notSecureWithin(resumeTimeoutMs);
@@ -246,6 +271,7 @@ export function startCardLinkServer(
           secure = step.session;
           clearTimeout(timer);
           throttles[attempted ?? "pairing"].succeeded();
+          if (attempted === "resumption") countedUnknown.clear();
           attempted = undefined;
           card = applet.openSession();
           const resumed = step.session.mode === "resumed";
@@ -288,7 +314,7 @@ export function startCardLinkServer(
     });
     socket.on("end", () => {
       chain = chain.then(() => {
-        if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`);
+        if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`, undefined, true);
         end();
       });
     });
@@ -300,7 +326,7 @@ export function startCardLinkServer(
       sockets.delete(socket);
       if (!secure && attempted) {
         chain = chain.then(() => {
-          if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`);
+          if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`, undefined, true);
         });
       }
       log?.info({ ...context }, "card link closed");
