@@ -69,7 +69,10 @@ export interface CardLinkOptions {
   readonly bonds?: BondCache;
   /** Give up pairing after this many milliseconds, typing the code included (default 120 000). */
   readonly pairingTimeoutMs?: number;
-  /** Give up resuming after this many milliseconds (default 10 000). */
+  /**
+   * Give up resuming after this many milliseconds (default: `timeoutMs`, as for a card command: a
+   * resumption is no more work for the phone than one).
+   */
   readonly resumeTimeoutMs?: number;
   /** The lab's run id, sent inside the secure session so the phone's log carries it. */
   readonly runId?: string;
@@ -226,7 +229,7 @@ export class CardLink {
   private async resume(bond: PcBond, options: CardLinkOptions): Promise<void> {
     const session = await this.handshake(
       new PcResumeHandshake(bond.crypto, bond),
-      options.resumeTimeoutMs ?? 10_000,
+      options.resumeTimeoutMs ?? options.timeoutMs ?? 30_000,
       "resumption",
     );
     await this.begin(session, options, "resumed");

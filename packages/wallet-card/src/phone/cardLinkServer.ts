@@ -56,7 +56,10 @@ export interface PairingOptions {
    * every RESUME with ALERT(unknown bond).
    */
   readonly bonds?: PhoneBonds;
-  /** A resumption must complete within this time, in milliseconds (default 10 000: nobody types). */
+  /**
+   * A resumption must complete within this time, in milliseconds (default 30 000: nobody types,
+   * but a busy phone may be slow, and the PC waits as long for a card answer).
+   */
   readonly resumeTimeoutMs?: number;
 }
 
@@ -115,7 +118,7 @@ export function startCardLinkServer(
     resumption: new PairingThrottle({ maxFailures: pairing.maxFailures, lockoutMs: pairing.lockoutMs }),
   };
   const pairingTimeoutMs = pairing.timeoutMs ?? 120_000;
-  const resumeTimeoutMs = pairing.resumeTimeoutMs ?? 10_000;
+  const resumeTimeoutMs = pairing.resumeTimeoutMs ?? 30_000;
   const bonds = pairing.bonds;
   /** Unknown bond ids already counted since the last successful resumption. */
   const countedUnknown = new Set<string>();
