@@ -37,7 +37,11 @@ function protocolLines(p: ProtocolBenchResult): string[] {
 function targetLine(t: Target): string {
   const verdict = t.met === null ? "not judged" : t.met ? "met" : "NOT MET";
   const value =
-    t.value === null ? "unbounded/failed" : `${f(t.value, t.unit === "x" ? 1 : t.unit === "/s" ? 1 : 2)}`;
+    t.value !== null
+      ? `${f(t.value, t.unit === "x" ? 1 : t.unit === "/s" ? 1 : 2)}`
+      : t.met === null
+        ? "not measured"
+        : "unbounded/failed";
   const goal = `${t.direction === "atLeast" ? ">=" : "<="} ${t.limit}${t.unit === "x" ? "x" : ` ${t.unit}`}`;
   return `  ${t.what.padEnd(72)} ${`${value}${t.value === null ? "" : t.unit === "x" ? "x" : ` ${t.unit}`}`.padStart(16)}  goal ${goal.padEnd(10)} ${verdict}`;
 }

@@ -205,6 +205,9 @@ describe("buildReport", () => {
     expect(verdict.cliWallMs).toBeNull();
     expect(verdict.offeredP99Ms).toBeNull();
     expect(verdict.cpuOverRaw).toBe(false);
+    expect(formatReport(partial)).toMatch(
+      /chain validation, first sight .*not measured\s+goal <= 1 ms\s+not judged/,
+    );
   });
 
   it("counts a CLI run that failed as not meeting the goal", () => {
