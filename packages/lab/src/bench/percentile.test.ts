@@ -23,6 +23,11 @@ describe("percentile (nearest rank)", () => {
     expect(() => percentile([1], 101)).toThrow(RangeError);
   });
 
+  it("summarizes a long soak's samples (more than a call takes arguments)", () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => i % 1000);
+    expect(summarize(many)).toMatchObject({ count: 300_000, max: 999, p50: 499 });
+  });
+
   it("summarizes count, mean, p50, p99 and max", () => {
     expect(summarize([1, 2, 3, 4])).toEqual({ count: 4, mean: 2.5, p50: 2, p99: 4, max: 4 });
     expect(summarize([]).count).toBe(0);
