@@ -114,6 +114,16 @@ describe("GatewayStore (SQLite file)", () => {
     await s.close();
   });
 
+  it("the database and its WAL are readable by the owner only (they hold PANs), even a file made before", async () => {
+    const file = path.join(dir, "f.sqlite");
+    fs.writeFileSync(file, "", { mode: 0o644 });
+    const s = GatewayStore.open(file);
+    s.seedAccounts([account]);
+    await s.recordAuthorization(row());
+    for (const f of [file, `${file}-wal`]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    await s.close();
+  });
+
   it("an in-memory store applies the same writes on its own connection", async () => {
     const s = GatewayStore.open(":memory:");
     s.seedAccounts([account]);

@@ -6,6 +6,7 @@
  * commit (a writer thread shares one fsync among the writes queued meanwhile, and the fsync never
  * blocks the event loop); reads use this connection and see committed rows only.
  */
+import * as fs from "node:fs";
 import { type DurableWriter, durableWriter, type SqlStatement, WriteRefusedError } from "@setlab/runtime";
 import Database from "better-sqlite3";
 
@@ -175,6 +176,12 @@ export class GatewayStore {
 
   /** Open (creating if needed) the database file; `:memory:` for a throwaway store. */
   static open(file: string): GatewayStore {
+    if (file !== ":memory:" && file !== "") {
+      // The issuer's accounts hold PANs: owner-only, and SQLite gives its WAL and shm files the
+      // database file's mode.
+      fs.closeSync(fs.openSync(file, "a", 0o600));
+      fs.chmodSync(file, 0o600);
+    }
     const db = new Database(file);
     db.pragma("journal_mode = WAL");
     // A commit is on disk before the answer it records leaves (WAL's default NORMAL can lose the
