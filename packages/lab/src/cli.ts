@@ -15,12 +15,13 @@ import { LabFailure, readState } from "./labState";
 
 // Each command loads its own modules when it runs: `set-lab purchase` is a command people time, and
 // the demo, soak and capture modules pull in the whole protocol library, which a purchase from
-// this process does not use (the mediator it starts does the protocol work).
+// does not need before the mediator's own modules are loaded.
 
 const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
   purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
+            [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
   down
   demo      the full purchase across all parties, with trace and sequence diagram
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       currency: { type: "string", default: "JPY" },
       profile: { type: "string", default: "set" },
       unsigned: { type: "boolean", default: false },
+      "separate-mediator": { type: "boolean", default: false },
       description: { type: "string" },
       json: { type: "boolean", default: false },
       capture: { type: "string" },
@@ -98,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         profile: values.profile,
         unsigned: values.unsigned,
         description: values.description,
+        separateMediator: values["separate-mediator"],
       });
       if (values.capture) {
         const { fetchMessages, writeCapture } = await import("./capture");

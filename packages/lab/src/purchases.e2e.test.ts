@@ -100,6 +100,14 @@ describe("other forms and profiles", () => {
     expect(r.order.state).not.toBe("authorized");
   });
 
+  it("set-mediator as its own program, the PIN in its environment, not on its command line", async () => {
+    const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("800"), separateMediator: true });
+    expect(r.mediator.outcome).toBe("approved");
+    expect(r.mediatorExit).toBe(0);
+    expect(r.authorizations).toMatchObject([{ authCode: "approved", held: 800 }]);
+    expectNoPan(r);
+  });
+
   it("the hardened profile binds gateway and merchant thumbprints and is approved", async () => {
     const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("900"), profile: "hardened" });
     expect(r.mediator.outcome).toBe("approved");

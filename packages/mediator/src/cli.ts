@@ -156,6 +156,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     }
     // The PIN leaves the argument list at once: a buffer the mediator overwrites after VERIFY_PIN.
     let pin: Uint8Array | undefined;
+    if (typeof values.pin !== "string" && process.env.SETLAB_PIN) {
+      // From a parent that must not put the PIN on a command line (`set-lab purchase --separate-mediator`).
+      pin = new Uint8Array(Buffer.from(process.env.SETLAB_PIN, "latin1"));
+      delete process.env.SETLAB_PIN;
+    }
     if (typeof values.pin === "string") {
       pin = new Uint8Array(Buffer.from(values.pin, "latin1"));
       values.pin = undefined;

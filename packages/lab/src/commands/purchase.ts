@@ -1,7 +1,12 @@
 /**
  * `set-lab purchase`: one purchase through the running lab, the way a buyer makes it. The lab
  * plays the browser (creates the order at the shop and fetches its initiation object) and then
- * starts the mediator, a separate process, which relays between the shop and the card on the phone.
+ * runs the mediator, which relays between the shop and the card on the phone.
+ *
+ * By default the mediator's own command (`set-mediator purchase`, the same `main` with the same
+ * arguments) runs inside this process: a second Node start-up and a second load of the protocol
+ * library cost more than the purchase itself, and none of it is SET. `separateMediator` starts it
+ * as its own program, as a browser would.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -23,6 +28,8 @@ export interface PurchaseOptions {
   /** The unsigned PReq variant (brands that allow it). */
   readonly unsigned?: boolean;
   readonly runId?: string;
+  /** Start `set-mediator` as a separate process instead of running it in this one. */
+  readonly separateMediator?: boolean;
 }
 
 /** What the mediator reports on stdout with --json. */
@@ -108,12 +115,12 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
     `${phone.hostname}:${phone.port}`,
     "--card",
     card.id,
-    "--pin",
-    state.pin,
     "--json",
   ];
   if (options.unsigned) args.push("--unsigned");
-  const run = await runMediator(args, runId, pairingCode);
+  const run = options.separateMediator
+    ? await runMediatorProcess(args, runId, pairingCode, state.pin)
+    : await runMediatorHere(args, runId, pairingCode, state.pin);
   let mediator: MediatorOutcome;
   try {
     const line = run.stdout.trim().split("\n").filter(Boolean).pop() ?? "";
@@ -151,15 +158,47 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
   };
 }
 
-function runMediator(
+interface MediatorRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `set-mediator purchase` in this process; the PIN and pairing code never reach an argument list. */
+async function runMediatorHere(
   args: string[],
   runId: string,
   pairingCode: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
+  pin: string,
+): Promise<MediatorRun> {
+  const { main } = await import("@setlab/mediator/dist/cli");
+  let stdout = "";
+  let stderr = "";
+  const code = await main(
+    [...args.slice(1), "--run-id", runId, "--pairing-code", pairingCode, "--pin", pin],
+    {
+      out: (text) => {
+        stdout += text;
+      },
+      err: (text) => {
+        stderr += text;
+      },
+    },
+  );
+  return { code, stdout, stderr };
+}
+
+/** `set-mediator purchase` as its own program; run id, pairing code and PIN go in its environment. */
+function runMediatorProcess(
+  args: string[],
+  runId: string,
+  pairingCode: string,
+  pin: string,
+): Promise<MediatorRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SETLAB_RUN_ID: runId, SETLAB_PAIRING_CODE: pairingCode },
+      env: { ...process.env, SETLAB_RUN_ID: runId, SETLAB_PAIRING_CODE: pairingCode, SETLAB_PIN: pin },
     });
     let stdout = "";
     let stderr = "";
