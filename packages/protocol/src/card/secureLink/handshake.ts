@@ -21,12 +21,16 @@
  * (resumption.ts) and no code. Any mismatch throws SecureLinkError and the machine is dead; the
  * phone never runs a card command before its machine reports the session.
  */
+import { KeyObject } from "node:crypto";
 import { owned } from "./bytes";
 import {
   deriveSessionKeys,
+  type EphemeralKey,
   ephemeralKey,
   importPeerKey,
+  type LinkSecretKey,
   type PairingKeys,
+  type PeerKey,
   type SessionKeys,
   sharedSecret,
 } from "./keySchedule";
@@ -39,6 +43,7 @@ import {
   LINK_VERSION,
   NONCE_LENGTH,
 } from "./messages";
+import { nodeHmac, nodeHmacVerify } from "./nodeLink";
 import { CODE_BITS, codeBit, isPairingCode, openCommitment, pairingCommitment } from "./pairing";
 import { RecordReader, RecordWriter } from "./recordLayer";
 import { SecureLinkError } from "./secureLinkError";
@@ -138,7 +143,7 @@ export abstract class Handshake {
   protected async peerHello(
     m: { version: number; publicKey: Uint8Array },
     own: Uint8Array,
-  ): Promise<CryptoKey> {
+  ): Promise<PeerKey> {
     if (m.version !== LINK_VERSION)
       this.fail("handshake", `card link version ${m.version} is not ${LINK_VERSION}`);
     let equal = m.publicKey.length === own.length;
@@ -178,12 +183,20 @@ export abstract class Handshake {
   }
 
   /** FINISHED = HMAC(key, SHA-256 of the transcript before this FINISHED). */
-  protected async finishedMac(key: CryptoKey, transcriptHash: Uint8Array): Promise<Uint8Array> {
+  protected async finishedMac(key: LinkSecretKey, transcriptHash: Uint8Array): Promise<Uint8Array> {
+    if (key instanceof KeyObject) return nodeHmac(key, transcriptHash);
     return new Uint8Array(await this.crypto.subtle.sign("HMAC", key, owned(transcriptHash)));
   }
 
-  protected async checkFinished(key: CryptoKey, mac: Uint8Array, transcriptHash: Uint8Array): Promise<void> {
-    const ok = await this.crypto.subtle.verify("HMAC", key, owned(mac), owned(transcriptHash));
+  protected async checkFinished(
+    key: LinkSecretKey,
+    mac: Uint8Array,
+    transcriptHash: Uint8Array,
+  ): Promise<void> {
+    const ok =
+      key instanceof KeyObject
+        ? nodeHmacVerify(key, mac, transcriptHash)
+        : await this.crypto.subtle.verify("HMAC", key, owned(mac), owned(transcriptHash));
     if (!ok) this.fail("pairing", "key confirmation failed: the two ends do not hold the same keys");
   }
 
@@ -203,7 +216,7 @@ export interface PcPairingOptions {
 export class PcHandshake extends Handshake {
   private ownNonce?: Uint8Array;
   private peerCommit?: Uint8Array;
-  private privateKey?: CryptoKey;
+  private privateKey?: EphemeralKey["privateKey"];
   private readonly askBond: boolean;
   private bonding = false;
 

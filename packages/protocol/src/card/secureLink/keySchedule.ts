@@ -20,29 +20,47 @@
  *   "setlab card link v2 resumed session keys" -> 168 bytes, the same layout as above
  */
 
+import type { ECDH, KeyObject } from "node:crypto";
+import { isNodeWebCrypto } from "../../crypto/native";
 import type { NewBond } from "./bond";
 import { ascii, concat, owned } from "./bytes";
 import { PUBLIC_KEY_LENGTH } from "./messages";
+import { isP256Point, keyObjectOf, nodeAgree, nodeEphemeral, nodeHkdf, secretKey } from "./nodeLink";
 import { SecureLinkError } from "./secureLinkError";
 
 const P256 = { name: "ECDH", namedCurve: "P-256" } as const;
 
+/**
+ * A symmetric key of the link: a CryptoKey of the injected WebCrypto, or on Node's own WebCrypto a
+ * KeyObject used synchronously through node:crypto (nodeLink.ts).
+ */
+export type LinkSecretKey = CryptoKey | KeyObject;
+
 export interface EphemeralKey {
-  readonly privateKey: CryptoKey;
+  /** A CryptoKey of the injected WebCrypto, or node's ECDH object on Node's WebCrypto. */
+  readonly privateKey: CryptoKey | ECDH;
   /** Uncompressed point, 65 bytes. */
   readonly publicKey: Uint8Array;
 }
 
+/** The peer's public key: a CryptoKey, or on Node's WebCrypto the checked point's bytes. */
+export type PeerKey = CryptoKey | Uint8Array;
+
 export async function ephemeralKey(crypto: Crypto): Promise<EphemeralKey> {
+  if (isNodeWebCrypto(crypto)) return nodeEphemeral();
   const pair = (await crypto.subtle.generateKey(P256, true, ["deriveBits"])) as CryptoKeyPair;
   const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
   return { privateKey: pair.privateKey, publicKey };
 }
 
 /** The peer's public key; anything that is not a point on P-256 is refused. */
-export async function importPeerKey(crypto: Crypto, raw: Uint8Array): Promise<CryptoKey> {
+export async function importPeerKey(crypto: Crypto, raw: Uint8Array): Promise<PeerKey> {
   if (raw.length !== PUBLIC_KEY_LENGTH || raw[0] !== 0x04)
     throw new SecureLinkError("handshake", "the peer's key is not an uncompressed P-256 point");
+  if (isNodeWebCrypto(crypto)) {
+    if (!isP256Point(raw)) throw new SecureLinkError("handshake", "the peer's key is not a point on P-256");
+    return raw.slice();
+  }
   try {
     return await crypto.subtle.importKey("raw", owned(raw), P256, false, []);
   } catch {
@@ -50,24 +68,36 @@ export async function importPeerKey(crypto: Crypto, raw: Uint8Array): Promise<Cr
   }
 }
 
-export async function sharedSecret(crypto: Crypto, own: CryptoKey, peer: CryptoKey): Promise<Uint8Array> {
+export async function sharedSecret(
+  crypto: Crypto,
+  own: CryptoKey | ECDH,
+  peer: PeerKey,
+): Promise<Uint8Array> {
   try {
+    if (isNodeWebCrypto(crypto) && peer instanceof Uint8Array && !isCryptoKey(own))
+      return nodeAgree(own, peer);
+    if (peer instanceof Uint8Array || !isCryptoKey(own)) throw new TypeError("keys of another crypto");
     return new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: peer }, own, 256));
   } catch {
     throw new SecureLinkError("handshake", "ECDH with the peer's key failed");
   }
 }
 
+/** Any provider's CryptoKey, as opposed to node's own key objects (ECDH, KeyObject). */
+function isCryptoKey(key: unknown): key is CryptoKey {
+  return typeof key === "object" && key !== null && "algorithm" in key && "usages" in key;
+}
+
 export interface DirectionKeys {
-  readonly key: CryptoKey;
+  readonly key: LinkSecretKey;
   readonly iv: Uint8Array;
 }
 
 export interface SessionKeys {
   readonly pcToPhone: DirectionKeys;
   readonly phoneToPc: DirectionKeys;
-  readonly pcFinished: CryptoKey;
-  readonly phoneFinished: CryptoKey;
+  readonly pcFinished: LinkSecretKey;
+  readonly phoneFinished: LinkSecretKey;
   readonly sessionId: Uint8Array;
 }
 
@@ -85,6 +115,13 @@ type Expand = (purpose: string, bytes: number) => Promise<Uint8Array<ArrayBuffer
 
 /** HKDF-SHA-256 of `ikm` (wiped once imported) under `salt`, one output per purpose. */
 async function expander(crypto: Crypto, ikm: Uint8Array<ArrayBuffer>, salt: Uint8Array, prefix: string) {
+  if (isNodeWebCrypto(crypto)) {
+    const base = secretKey(ikm);
+    ikm.fill(0);
+    const expandNode: Expand = async (purpose, bytes) =>
+      nodeHkdf(base, salt, ascii(`${prefix}${purpose}`), bytes);
+    return expandNode;
+  }
   const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
   ikm.fill(0);
   const expand: Expand = async (purpose, bytes) =>
@@ -113,6 +150,22 @@ async function sessionKeys(crypto: Crypto, block: Uint8Array<ArrayBuffer>): Prom
   const phoneFin = take(32);
   const sessionId = take(16);
   block.fill(0);
+  if (isNodeWebCrypto(crypto)) {
+    const [pcToPhone, phoneToPc, pcFinished, phoneFinished] = [pcKey, phoneKey, pcFin, phoneFin].map(
+      (raw) => {
+        const key = secretKey(raw);
+        raw.fill(0);
+        return key;
+      },
+    );
+    return {
+      pcToPhone: { key: pcToPhone, iv: pcIv },
+      phoneToPc: { key: phoneToPc, iv: phoneIv },
+      pcFinished,
+      phoneFinished,
+      sessionId,
+    };
+  }
   const aes = (raw: Uint8Array<ArrayBuffer>) =>
     crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
   const hmac = (raw: Uint8Array<ArrayBuffer>) =>
@@ -157,6 +210,13 @@ export async function deriveSessionKeys(
   return out;
 }
 
+/** The node key of a link key; as WebCrypto would, refuses anything but an HKDF key for deriveBits. */
+function hkdfKeyObject(key: CryptoKey): KeyObject {
+  if (key.algorithm?.name !== "HKDF" || !key.usages.includes("deriveBits"))
+    throw new TypeError("not an HKDF key");
+  return keyObjectOf(key);
+}
+
 /** The keys of a resumption: the link key (an HKDF key) and a fresh ECDH secret, bound to the transcript. */
 export async function deriveResumedKeys(
   crypto: Crypto,
@@ -164,18 +224,21 @@ export async function deriveResumedKeys(
 ): Promise<SessionKeys> {
   let resumption: Uint8Array;
   try {
-    resumption = new Uint8Array(
-      await crypto.subtle.deriveBits(
-        {
-          name: "HKDF",
-          hash: "SHA-256",
-          salt: owned(input.transcriptHash),
-          info: ascii(`${LABEL}resumption secret`),
-        },
-        input.linkKey,
-        256,
-      ),
-    );
+    const info = ascii(`${LABEL}resumption secret`);
+    resumption = isNodeWebCrypto(crypto)
+      ? nodeHkdf(hkdfKeyObject(input.linkKey), input.transcriptHash, info, 32)
+      : new Uint8Array(
+          await crypto.subtle.deriveBits(
+            {
+              name: "HKDF",
+              hash: "SHA-256",
+              salt: owned(input.transcriptHash),
+              info,
+            },
+            input.linkKey,
+            256,
+          ),
+        );
   } catch {
     throw new SecureLinkError("handshake", "the link key cannot be used (not an HKDF key of this crypto)");
   }

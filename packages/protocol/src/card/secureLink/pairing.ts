@@ -8,7 +8,9 @@
  * value): it cannot try codes offline, since every guess costs a live, detected pairing attempt.
  * See docs/card-link.md.
  */
+import { isNodeWebCrypto } from "../../crypto/native";
 import { ascii, concat, owned } from "./bytes";
+import { nodeHmac, nodeHmacVerify } from "./nodeLink";
 import { SecureLinkError } from "./secureLinkError";
 
 export const CODE_DIGITS = 6;
@@ -59,8 +61,10 @@ export async function pairingCommitment(
   pkPhone: Uint8Array,
   bit: number,
 ): Promise<Uint8Array> {
+  const input = commitInput(role, round, pkPc, pkPhone, bit);
+  if (isNodeWebCrypto(crypto)) return nodeHmac(nonce, input);
   const key = await nonceKey(crypto, nonce, "sign");
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, commitInput(role, round, pkPc, pkPhone, bit)));
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, input));
 }
 
 /** Does the revealed nonce open the commitment to `bit`, the verifier's own bit of the code? */
@@ -74,6 +78,8 @@ export async function openCommitment(
   pkPhone: Uint8Array,
   bit: number,
 ): Promise<boolean> {
+  const input = commitInput(role, round, pkPc, pkPhone, bit);
+  if (isNodeWebCrypto(crypto)) return nodeHmacVerify(nonce, commitment, input);
   const key = await nonceKey(crypto, nonce, "verify");
-  return crypto.subtle.verify("HMAC", key, owned(commitment), commitInput(role, round, pkPc, pkPhone, bit));
+  return crypto.subtle.verify("HMAC", key, owned(commitment), input);
 }

@@ -10,9 +10,12 @@
  * link must be closed. Content types: 0x01 a card command or response, 0x02 the PC's session
  * context (JSON).
  */
+import { KeyObject } from "node:crypto";
+import { isNodeWebCrypto } from "../../crypto/native";
 import { concat, owned } from "./bytes";
 import type { DirectionKeys } from "./keySchedule";
 import { MessageType } from "./messages";
+import { keyObjectOf, nodeOpen, nodeSeal } from "./nodeLink";
 import { SecureLinkError } from "./secureLinkError";
 
 export const RECORD_HEADER = 9;
@@ -39,14 +42,34 @@ function header(seq: bigint): Uint8Array<ArrayBuffer> {
   return h;
 }
 
+/**
+ * The direction's key as a node KeyObject when the link runs on Node's WebCrypto (records sealed
+ * and opened synchronously, nodeLink.ts); undefined keeps the WebCrypto path. A CryptoKey another
+ * provider made stays on that path, where the provider refuses it as before.
+ */
+function nodeKeyOf(crypto: Crypto, keys: DirectionKeys): KeyObject | undefined {
+  if (keys.key instanceof KeyObject) return keys.key;
+  if (!isNodeWebCrypto(crypto)) return undefined;
+  try {
+    const key = keyObjectOf(keys.key);
+    const algorithm = keys.key.algorithm as AesKeyAlgorithm;
+    return algorithm.name === "AES-GCM" && algorithm.length === 256 ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Seals one direction's records. */
 export class RecordWriter {
   private seq = 0n;
+  private readonly nodeKey?: KeyObject;
 
   constructor(
     private readonly crypto: Crypto,
     private readonly keys: DirectionKeys,
-  ) {}
+  ) {
+    this.nodeKey = nodeKeyOf(crypto, keys);
+  }
 
   /** The record for `payload`; the sequence number is taken at the call, so calls may overlap. */
   async seal(contentType: number, payload: Uint8Array): Promise<Uint8Array> {
@@ -54,13 +77,15 @@ export class RecordWriter {
     const seq = this.seq++;
     const h = header(seq);
     const plain = concat(Uint8Array.of(contentType), payload);
-    const sealed = new Uint8Array(
-      await this.crypto.subtle.encrypt(
-        { name: "AES-GCM", iv: nonce(this.keys.iv, seq), additionalData: h, tagLength: 128 },
-        this.keys.key,
-        plain,
-      ),
-    );
+    const sealed = this.nodeKey
+      ? nodeSeal(this.nodeKey, nonce(this.keys.iv, seq), h, plain)
+      : new Uint8Array(
+          await this.crypto.subtle.encrypt(
+            { name: "AES-GCM", iv: nonce(this.keys.iv, seq), additionalData: h, tagLength: 128 },
+            this.keys.key as CryptoKey,
+            plain,
+          ),
+        );
     plain.fill(0);
     return concat(h, sealed);
   }
@@ -76,11 +101,14 @@ export interface OpenedRecord {
 export class RecordReader {
   private expected = 0n;
   private deadReason?: string;
+  private readonly nodeKey?: KeyObject;
 
   constructor(
     private readonly crypto: Crypto,
     private readonly keys: DirectionKeys,
-  ) {}
+  ) {
+    this.nodeKey = nodeKeyOf(crypto, keys);
+  }
 
   get dead(): boolean {
     return this.deadReason !== undefined;
@@ -105,23 +133,32 @@ export class RecordReader {
           : `record ${seq} out of order (expected ${this.expected})`,
       );
     this.expected++;
-    let plain: Uint8Array;
-    try {
-      plain = new Uint8Array(
-        await this.crypto.subtle.decrypt(
-          {
-            name: "AES-GCM",
-            iv: nonce(this.keys.iv, seq),
-            additionalData: owned(record.subarray(0, RECORD_HEADER)),
-            tagLength: 128,
-          },
-          this.keys.key,
-          owned(record.subarray(RECORD_HEADER)),
-        ),
+    let plain: Uint8Array | undefined;
+    if (this.nodeKey) {
+      plain = nodeOpen(
+        this.nodeKey,
+        nonce(this.keys.iv, seq),
+        record.subarray(0, RECORD_HEADER),
+        record.subarray(RECORD_HEADER),
       );
-    } catch {
-      this.refuse(`record ${seq} fails authentication: modified or truncated`);
-    }
+      if (!plain) this.refuse(`record ${seq} fails authentication: modified or truncated`);
+    } else
+      try {
+        plain = new Uint8Array(
+          await this.crypto.subtle.decrypt(
+            {
+              name: "AES-GCM",
+              iv: nonce(this.keys.iv, seq),
+              additionalData: owned(record.subarray(0, RECORD_HEADER)),
+              tagLength: 128,
+            },
+            this.keys.key as CryptoKey,
+            owned(record.subarray(RECORD_HEADER)),
+          ),
+        );
+      } catch {
+        this.refuse(`record ${seq} fails authentication: modified or truncated`);
+      }
     if (plain.length < 1) this.refuse(`record ${seq} has no content type`);
     return { seq, contentType: plain[0], payload: plain.slice(1) };
   }

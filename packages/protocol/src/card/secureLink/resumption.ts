@@ -19,7 +19,7 @@
  */
 import type { LinkBond } from "./bond";
 import { Handshake, type HandshakeStep, type SecureSession } from "./handshake";
-import { deriveResumedKeys, ephemeralKey, sharedSecret } from "./keySchedule";
+import { deriveResumedKeys, type EphemeralKey, ephemeralKey, sharedSecret } from "./keySchedule";
 import { BOND_ID_LENGTH, LINK_VERSION } from "./messages";
 import { RecordReader, RecordWriter } from "./recordLayer";
 import { SecureLinkError } from "./secureLinkError";
@@ -51,7 +51,7 @@ abstract class Resumption extends Handshake {
 
 /** The PC's side: resume `bond` with the phone. */
 export class PcResumeHandshake extends Resumption {
-  private privateKey?: CryptoKey;
+  private privateKey?: EphemeralKey["privateKey"];
 
   constructor(
     crypto: Crypto,

@@ -3,7 +3,9 @@
  * 4-byte length, hashed with SHA-256. Both ends must hold the same bytes for their keys and key
  * confirmation MACs to agree, so a message changed, dropped or injected by anyone shows.
  */
+import { isNodeWebCrypto } from "../../crypto/native";
 import { concat } from "./bytes";
+import { nodeSha256 } from "./nodeLink";
 
 export class Transcript {
   private readonly parts: Uint8Array[] = [];
@@ -18,7 +20,9 @@ export class Transcript {
   }
 
   async hash(crypto: Crypto): Promise<Uint8Array<ArrayBuffer>> {
-    this.cached ??= crypto.subtle.digest("SHA-256", concat(...this.parts)).then((d) => new Uint8Array(d));
+    this.cached ??= isNodeWebCrypto(crypto)
+      ? Promise.resolve(nodeSha256(concat(...this.parts)))
+      : crypto.subtle.digest("SHA-256", concat(...this.parts)).then((d) => new Uint8Array(d));
     return (await this.cached).slice();
   }
 }
