@@ -20,6 +20,7 @@ import {
   KeyObject,
   timingSafeEqual,
 } from "node:crypto";
+
 const CURVE = "prime256v1";
 const TAG = 16;
 
