@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { INS, peculiarProvider, SW } from "@setlab/protocol";
+import type { CardState } from "../card/cardData";
 import {
   CARD_ID,
   type CardFixture,
@@ -200,6 +201,72 @@ describe("the phone's card store", () => {
     for (const name of fs.readdirSync(dir()))
       expect(fs.statSync(path.join(dir(), name)).mode & 0o777).toBe(0o600);
     expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(2);
+  });
+
+  const numbered = (n: number): CardState => ({
+    pinTriesLeft: 3,
+    locked: false,
+    lastTransaction: { xid: String(n), merchantName: "m", merID: "x", phase: "completed", at: "2026-01-01" },
+  });
+  const onDisk = () => Number(readCardState(f.dataDir, CARD_ID, stateKey()).lastTransaction?.xid);
+  const stateRenames = (spy: jest.SpyInstance) =>
+    spy.mock.calls.filter(([, to]) => String(to) === stateFile()).length;
+
+  test("concurrent state changes of a card are written together; each resolves once its state is durable", async () => {
+    const rename = jest.spyOn(fs.promises, "rename");
+    try {
+      const seen: [number, number][] = [];
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          f.card.persist(numbered(i + 1)).then(() => seen.push([i + 1, onDisk()])),
+        ),
+      );
+      expect(seen).toHaveLength(12);
+      for (const [n, durable] of seen) expect(durable).toBeGreaterThanOrEqual(n);
+      expect(onDisk()).toBe(12);
+      const writes = stateRenames(rename);
+      expect(writes).toBeGreaterThanOrEqual(1);
+      expect(writes).toBeLessThan(12);
+      expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
+    } finally {
+      rename.mockRestore();
+    }
+  });
+
+  test("a state write that fails rejects its callers and leaves the last durable state readable", async () => {
+    await f.card.persist(numbered(1));
+    const rename = jest
+      .spyOn(fs.promises, "rename")
+      .mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
+    try {
+      const failed = f.card.persist(numbered(2));
+      await expect(failed).rejects.toThrow(/EIO/);
+      expect(onDisk()).toBe(1);
+      expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
+      await f.card.persist(numbered(3));
+      expect(onDisk()).toBe(3);
+    } finally {
+      rename.mockRestore();
+    }
+  });
+
+  test("a wrong PIN answers only after the lowered counter is on disk", async () => {
+    expectSw(await f.send(INS.SELECT, CARD_ID), SW.OK);
+    const rename = jest
+      .spyOn(fs.promises, "rename")
+      .mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
+    try {
+      const answer = await f.send(INS.VERIFY_PIN, "0000");
+      // No verdict (63Cx) when the counter could not be written.
+      expect(answer.sw & 0xfff0).not.toBe(0x63c0);
+      expect(answer.sw).not.toBe(SW.OK);
+    } finally {
+      rename.mockRestore();
+    }
+    expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(3);
+    // The failed write gave no free try: the card counts on from the lowered counter.
+    expectSw(await f.send(INS.VERIFY_PIN, "0000"), 0x63c1);
+    expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(1);
   });
 
   test("round trip: a wrong PIN, a restart, the counter kept; the right PIN resets it", async () => {

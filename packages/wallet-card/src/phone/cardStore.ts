@@ -19,7 +19,7 @@ import {
   freshCardState,
   PIN_TRIES,
 } from "../card/cardData";
-import { writeFileAtomic } from "./atomicFile";
+import { writeFileAtomic, writeFileAtomicAsync } from "./atomicFile";
 import {
   type CardKeys,
   canonicalJson,
@@ -33,6 +33,7 @@ import {
   unseal,
   validKdf,
 } from "./cardSealing";
+import { StateCommit } from "./stateCommit";
 /** A problem with the phone's data directory: one line for the operator, no card data in it. */
 export class PhoneStoreError extends Error {
   override readonly name = "PhoneStoreError";
@@ -133,20 +134,40 @@ export function writeCard(
   writeCardState(dataDir, data.cardId, freshCardState(), keys.stateKey);
 }
 
-/** Write the state with its MAC under the card's state key. */
-export function writeCardState(
+/** state.json's path and bytes: the state with its MAC under the card's state key. */
+function stateRecord(
   dataDir: string,
   cardId: string,
   state: CardState,
   stateKey: Uint8Array,
-): void {
+): [string, string] {
   const value: CardState = {
     pinTriesLeft: state.pinTriesLeft,
     locked: state.locked,
     ...(state.lastTransaction ? { lastTransaction: state.lastTransaction } : {}),
   };
   const file: StateFile = { format: STATE_FORMAT, ...value, mac: mac(stateKey, stateLabel(cardId), value) };
-  writeFileAtomic(path.join(cardDir(dataDir, cardId), "state.json"), `${JSON.stringify(file, null, 2)}\n`);
+  return [path.join(cardDir(dataDir, cardId), "state.json"), `${JSON.stringify(file, null, 2)}\n`];
+}
+
+/** Write the state with its MAC, blocking: for personalization, where nothing else waits. */
+export function writeCardState(
+  dataDir: string,
+  cardId: string,
+  state: CardState,
+  stateKey: Uint8Array,
+): void {
+  writeFileAtomic(...stateRecord(dataDir, cardId, state, stateKey));
+}
+
+/** Write the state with its MAC off the main thread; resolves once it is durable. */
+export async function writeCardStateAsync(
+  dataDir: string,
+  cardId: string,
+  state: CardState,
+  stateKey: Uint8Array,
+): Promise<void> {
+  await writeFileAtomicAsync(...stateRecord(dataDir, cardId, state, stateKey));
 }
 
 /** The card ids personalized in a data directory. */
@@ -308,7 +329,11 @@ async function importCardKey(p: CryptoProvider, pemFile: string, passphrase: str
   }
 }
 
-/** Load one card: personalization, key (non-extractable in `p`), state; state changes persist atomically. */
+/**
+ * Load one card: personalization, key (non-extractable in `p`), state. State changes persist
+ * atomically and durably before `persist` resolves; changes made while a write is in flight are
+ * written together by the next one (the phone serves several sessions on the same card).
+ */
 export async function loadCard(
   p: CryptoProvider,
   dataDir: string,
@@ -319,12 +344,10 @@ export async function loadCard(
   const { data, keys } = openCardFile(dataDir, cardId, passphrase);
   const state = readCardState(dataDir, cardId, keys.stateKey);
   const privateKey = await importCardKey(p, path.join(cardDir(dataDir, cardId), "key.pem"), passphrase);
-  return {
-    data,
-    privateKey,
-    state,
-    persist: async (next) => writeCardState(dataDir, cardId, next, keys.stateKey),
-  };
+  const eeprom = new StateCommit<CardState>((next) =>
+    writeCardStateAsync(dataDir, cardId, next, keys.stateKey),
+  );
+  return { data, privateKey, state, persist: (next) => eeprom.commit(next) };
 }
 
 export async function loadCards(

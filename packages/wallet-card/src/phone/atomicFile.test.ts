@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { transformSync } from "@swc/core";
+import { writeFileAtomic, writeFileAtomicAsync } from "./atomicFile";
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-atomic-"));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A record whose every byte depends on n, large enough that a torn write would show. */
+const record = (n: number) => JSON.stringify({ n, fill: String(n % 10).repeat(20_000 + (n % 7) * 9_000) });
+const isRecord = (text: string) => {
+  const { n } = JSON.parse(text) as { n: number };
+  return text === record(n) ? n : undefined;
+};
+
+describe("atomic file writes", () => {
+  test("the async write replaces the file, mode 0600, no temporary file left", async () => {
+    const file = path.join(tmp, "state.json");
+    writeFileAtomic(file, record(1));
+    await writeFileAtomicAsync(file, record(2));
+    expect(isRecord(fs.readFileSync(file, "utf8"))).toBe(2);
+    expect(fs.readdirSync(tmp)).toEqual(["state.json"]);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  test("a write into a missing directory rejects and leaves nothing", async () => {
+    await expect(writeFileAtomicAsync(path.join(tmp, "gone", "state.json"), "x")).rejects.toMatchObject({
+      code: "ENOENT",
+    });
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  test("kill -9 during a stream of writes leaves the old or the new file, never a torn one", async () => {
+    // The writer runs in its own process so it can be killed at any instruction.
+    const js = transformSync(fs.readFileSync(path.join(__dirname, "atomicFile.ts"), "utf8"), {
+      jsc: { target: "es2022", parser: { syntax: "typescript" } },
+      module: { type: "commonjs" },
+    }).code;
+    const mod = path.join(tmp, "atomicFile.js");
+    fs.writeFileSync(mod, js);
+    const writer = path.join(tmp, "writer.js");
+    fs.writeFileSync(
+      writer,
+      `const { writeFileAtomicAsync } = require(${JSON.stringify(mod)});
+const record = ${record.toString()};
+(async () => {
+  for (let n = 1; ; n++) {
+    await writeFileAtomicAsync(process.argv[2], record(n));
+    if (n === 1) process.stdout.write("ready\\n");
+  }
+})();`,
+    );
+    const dir = path.join(tmp, "card");
+    fs.mkdirSync(dir);
+    const file = path.join(dir, "state.json");
+    for (let round = 0; round < 8; round++) {
+      const child: ChildProcess = spawn(process.execPath, [writer, file], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      await new Promise<void>((resolve) => child.stdout?.once("data", () => resolve()));
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 40));
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+      const n = isRecord(fs.readFileSync(file, "utf8"));
+      expect(n).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
