@@ -120,3 +120,26 @@ describe("strict DER codec core", () => {
     expect(() => decodeDer(Sample, deep)).toThrow(DecodeError);
   });
 });
+
+describe("number and text fast paths agree with the general ones", () => {
+  const I = integer();
+  const edges = [0, 1, -1, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769];
+  const wide = [2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 47, -(2 ** 47), 2 ** 48, 2 ** 53 - 1];
+  it.each([...edges, ...wide])("INTEGER %d round-trips through its minimal two's complement", (n) => {
+    const der = encodeDer(I, n);
+    const bits = BigInt.asUintN(8 * (der.length - 2), BigInt(n));
+    expect(BigInt(`0x${toHex(der.subarray(2))}`)).toBe(bits);
+    expect(decodeDer(I, der)).toBe(n);
+    if (der.length > 3) {
+      const padded = Uint8Array.from([0x02, der[1] + 1, n < 0 ? 0xff : 0x00, ...der.subarray(2)]);
+      expect(() => decodeDer(I, padded)).toThrow(DecodeError);
+    }
+  });
+
+  it("long ASCII and non-ASCII strings decode as UTF-8", () => {
+    const U = string("utf8");
+    for (const text of ["a".repeat(300), `${"é".repeat(200)}漢`, "x".repeat(70000)])
+      expect(decodeDer(U, encodeDer(U, text))).toBe(text);
+    expect(() => decodeDer(U, hex("0c02c328"))).toThrow(DecodeError);
+  });
+});

@@ -112,7 +112,8 @@ export function sequence<F extends Record<string, FieldSpec>>(fields: F): Tagged
       const children = nodeChildren(node);
       const out: Record<string, unknown> = {};
       let i = 0;
-      for (const [k, f] of infos.entries()) {
+      for (let k = 0; k < infos.length; k++) {
+        const f = infos[k];
         const child = children[i];
         if (child !== undefined && matches(f.codec, nodeTag(child))) {
           if (f.presence === "default") {

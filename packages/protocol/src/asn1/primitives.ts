@@ -39,6 +39,7 @@ const primitive = <T>(
 ) => tagged<T>(universal(universalTag), false, spec, enc, (node, path) => dec(nodeContent(node), path));
 
 function integerContent(n: bigint): Uint8Array {
+  if (n >= -0x8000_0000n && n <= 0x7fff_ffffn) return smallIntegerContent(Number(n));
   const out: number[] = [];
   let v = n;
   for (;;) {
@@ -50,6 +51,15 @@ function integerContent(n: bigint): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** Two's complement content octets of a 32-bit integer, without BigInt (the common case). */
+function smallIntegerContent(n: number): Uint8Array {
+  let len = 1;
+  while (len < 4 && (n < -(2 ** (8 * len - 1)) || n >= 2 ** (8 * len - 1))) len++;
+  const out = new Uint8Array(len);
+  for (let i = len - 1, v = n; i >= 0; i--, v >>= 8) out[i] = v & 0xff;
+  return out;
+}
+
 function readInteger(c: Uint8Array, path: string): bigint {
   if (c.length === 0) fail(path, "empty INTEGER");
   if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
@@ -57,6 +67,17 @@ function readInteger(c: Uint8Array, path: string): bigint {
   let v = 0n;
   for (const b of c) v = (v << 8n) | BigInt(b);
   if (c[0] & 0x80) v -= 1n << BigInt(8 * c.length);
+  return v;
+}
+
+/** An INTEGER of at most 6 octets as a number (exact: below 2^48), BigInt-free. */
+function readSmallInteger(c: Uint8Array, path: string): number {
+  if (c.length > 6) return Number(readInteger(c, path));
+  if (c.length === 0) fail(path, "empty INTEGER");
+  if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
+    fail(path, "INTEGER not minimally encoded");
+  let v = c[0] & 0x80 ? c[0] - 256 : c[0];
+  for (let i = 1; i < c.length; i++) v = v * 256 + c[i];
   return v;
 }
 
@@ -77,10 +98,15 @@ export function integer(bounds: Bounds = {}): TaggedCodec<number> {
     { kind: "integer", min, max },
     (v) => {
       if (!Number.isSafeInteger(v) || v < min || v > max) encodeFail(`INTEGER ${v} outside ${min}..${max}`);
-      return integerContent(BigInt(v));
+      return v >= -0x8000_0000 && v <= 0x7fff_ffff ? smallIntegerContent(v) : integerContent(BigInt(v));
     },
     (c, path) => {
       if (c.length > 8) fail(path, `INTEGER outside ${min}..${max}`);
+      if (c.length <= 6) {
+        const small = readSmallInteger(c, path);
+        check(small, path);
+        return small;
+      }
       const v = readInteger(c, path);
       check(v, path);
       return Number(v);
@@ -102,7 +128,7 @@ export function enumerated<const V extends Record<string, number>>(values: V): T
     },
     (c, path) => {
       if (c.length > 4) fail(path, "ENUMERATED value too large");
-      const name = byNumber.get(Number(readInteger(c, path)));
+      const name = byNumber.get(readSmallInteger(c, path));
       if (name === undefined) fail(path, "unknown ENUMERATED value");
       return name;
     },
@@ -274,6 +300,7 @@ const OID_CACHE_LIMIT = 4096;
 const oidBytes = new Map<string, Uint8Array>();
 const oidStrings = new Map<string, string>();
 
+/** Bytes as char codes; only for short inputs (an argument list is bounded by the stack). */
 const latin1 = (c: Uint8Array) => String.fromCharCode.apply(null, c as unknown as number[]);
 
 /** OBJECT IDENTIFIER as a dotted string; `fixed` admits only that one value. */
@@ -290,6 +317,7 @@ export function oid(fixed?: string): TaggedCodec<string> {
       return c;
     },
     (c, path) => {
+      if (c.length > 64) fail(path, "OBJECT IDENTIFIER too long");
       const key = latin1(c);
       let dotted = oidStrings.get(key);
       if (dotted === undefined) {
@@ -313,6 +341,12 @@ const charsets = {
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
+
+/** Short ASCII strings are most of SET's text; they skip the UTF-8 decoder. */
+function isAscii(c: Uint8Array): boolean {
+  for (let i = 0; i < c.length; i++) if (c[i] & 0x80) return false;
+  return true;
+}
 
 /** Characters, not UTF-16 units: SIZE counts code points. */
 function characters(s: string): number {
@@ -349,11 +383,13 @@ export function string(
     },
     (c, path) => {
       let s: string;
-      try {
-        s = utf8Decoder.decode(c);
-      } catch {
-        return fail(path, "invalid UTF-8");
-      }
+      if (c.length <= 256 && isAscii(c)) s = latin1(c);
+      else
+        try {
+          s = utf8Decoder.decode(c);
+        } catch {
+          return fail(path, "invalid UTF-8");
+        }
       if (!ok(s)) fail(path, `character outside the ${charset} set`);
       sizeCheck(length(s), min, max, "string", path);
       return s;
