@@ -1,11 +1,13 @@
 /**
  * `pnpm bench` (wallet-card): what it costs to open the secure card link, by a pairing with the
- * code versus a resumption with a bond (docs/card-link.md). The phone's side runs as in `set-phone
- * serve` (@peculiar/webcrypto, the bond store in a temporary data directory, sealed on disk); the
- * PC's side on node's WebCrypto; real TCP on loopback; each connection runs one card command and
- * closes. Both ends live in this process, so the CPU figure is the two ends together.
+ * code versus a resumption with a bond, and what one card command costs on an open link
+ * (docs/card-link.md). The phone's side runs as in `set-phone serve` (its link on node's WebCrypto,
+ * the card on @peculiar/webcrypto, the bond store in a temporary data directory, sealed on disk);
+ * the PC's side on node's WebCrypto; real TCP on loopback; each connection runs one card command
+ * and closes. Both ends live in this process, so the CPU figure is the two ends together.
  *
- * Environment: BENCH_LINKS (connections per figure, default 200), BENCH_CONCURRENCY (default 8).
+ * Environment: BENCH_LINKS (connections per figure, default 200), BENCH_CONCURRENCY (default 8),
+ * BENCH_PHONE_LINK=peculiar (the phone's link on the card's provider instead, for comparison).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -56,14 +58,41 @@ async function measure(
   };
 }
 
+/** One card command on a link already open: two records each way, the applet and TCP. */
+async function commands(
+  bond: NonNullable<CardLinkClient["bond"]>,
+  to: (options: CardLinkClientOptions) => () => Promise<CardLinkClient>,
+  count: number,
+): Promise<Figure> {
+  const link = await to({ bond })();
+  try {
+    for (let i = 0; i < 50; i++) await link.transmit({ ins: INS.GET_STATUS });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) await link.transmit({ ins: INS.GET_STATUS });
+    const elapsed = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      name: "1 command on an open link (4 record seals/opens)",
+      wallMs: elapsed / count,
+      cpuMs: (cpu.user + cpu.system) / 1000 / count,
+      perSecond: (count * 1000) / elapsed,
+    };
+  } finally {
+    await link.close();
+  }
+}
+
 async function main(): Promise<void> {
   const count = Number(process.env.BENCH_LINKS ?? 200);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-link-bench-"));
   const p = peculiarProvider();
-  const bonds = PhoneBondStore.open(dataDir, { crypto: p.crypto, passphrase: "bench", maxBonds: 1000 });
+  const onPeculiar = process.env.BENCH_PHONE_LINK === "peculiar";
+  const linkCrypto = onPeculiar ? p.crypto : globalThis.crypto;
+  const bonds = PhoneBondStore.open(dataDir, { crypto: linkCrypto, passphrase: "bench", maxBonds: 1000 });
   const applet = new CardApplet([], { p, confirm: autoApprove });
-  const server = await startCardLinkServer(applet, { crypto: p.crypto, pairing: { code: CODE, bonds } });
+  const server = await startCardLinkServer(applet, { crypto: linkCrypto, pairing: { code: CODE, bonds } });
   const to = (options: CardLinkClientOptions) => () =>
     CardLinkClient.connect("127.0.0.1", server.port, options);
   try {
@@ -85,6 +114,7 @@ async function main(): Promise<void> {
       );
       figures.push(await measure(`resumption with the bond, concurrency ${c}`, count, c, to({ bond })));
     }
+    figures.push(await commands(bond, to, count * 10));
     const rows = figures.map(
       (f) =>
         `${f.name.padEnd(56)} ${Number.isNaN(f.wallMs) ? "       -" : `${f.wallMs.toFixed(2).padStart(8)}`} ms wall ${f.cpuMs
@@ -92,7 +122,7 @@ async function main(): Promise<void> {
           .padStart(7)} ms CPU ${f.perSecond.toFixed(0).padStart(6)} /s`,
     );
     process.stdout.write(
-      `card link: open + 1 command + close, phone @peculiar/webcrypto, PC node WebCrypto, ${count} connections per row, ${os.cpus().length} CPUs\n${rows.join("\n")}\n`,
+      `card link: open + 1 command + close, phone's link on ${onPeculiar ? "@peculiar/webcrypto" : "node's WebCrypto"}, PC node's WebCrypto, ${count} connections per row, ${os.cpus().length} CPUs\n${rows.join("\n")}\n`,
     );
   } finally {
     await server.close();

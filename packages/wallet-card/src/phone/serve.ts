@@ -52,12 +52,17 @@ export async function servePhone(options: ServeOptions): Promise<CardLinkServer>
     confirm: confirmationPolicy(options.confirm ?? "prompt"),
     onCommand: (e) => log.info({ ...linkContext.getStore(), ...e }, "card command"),
   });
+  // The card keeps @peculiar/webcrypto (card and PC run different crypto stacks); the phone's link
+  // stack is the phone's own, on node's WebCrypto, which the secure link runs synchronously through
+  // node:crypto: a pairing, resumption or record costs a fraction of the card's provider
+  // (docs/card-link.md).
+  const linkCrypto = globalThis.crypto;
   const maxBonds = options.bonding?.maxBonds;
   const bonds =
     maxBonds === 0
       ? undefined
       : PhoneBondStore.open(options.dataDir, {
-          crypto: p.crypto,
+          crypto: linkCrypto,
           passphrase: keyPassphrase(),
           maxBonds,
           lifetimeMs: options.bonding?.lifetimeMs,
@@ -68,7 +73,7 @@ export async function servePhone(options: ServeOptions): Promise<CardLinkServer>
     host: options.host,
     port: options.port,
     logger: log,
-    crypto: p.crypto,
+    crypto: linkCrypto,
     pairing,
   });
   log.info(

@@ -22,7 +22,7 @@ import {
 const node = globalThis.crypto;
 /** Node's WebCrypto behind another object: the same OpenSSL, but the WebCrypto path of the link. */
 const viaSubtle = {
-  getRandomValues: <T extends ArrayBufferView | null>(array: T) => node.getRandomValues(array),
+  getRandomValues: <T extends ArrayBufferView>(array: T) => node.getRandomValues(array),
   randomUUID: () => node.randomUUID(),
   subtle: new Proxy(node.subtle, {
     get(target, name) {
@@ -159,7 +159,9 @@ describe("the node fast path and the WebCrypto path", () => {
       new PhoneHandshake(node, "141421", { bonding: true }),
     );
     const phoneKey = await importLinkKey(node, paired.phone.linkKey!);
-    const aesKey = await node.subtle.importKey("raw", paired.pc.linkKey!, "AES-GCM", false, ["encrypt"]);
+    const aesKey = await node.subtle.importKey("raw", new Uint8Array(paired.pc.linkKey!), "AES-GCM", false, [
+      "encrypt",
+    ]);
     for (const crypto of [node, viaSubtle]) {
       const e = await run(
         new PcResumeHandshake(crypto, { bondId: paired.pc.bondId!, linkKey: aesKey }),
