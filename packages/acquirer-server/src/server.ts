@@ -4,7 +4,7 @@
  * issuer simulator's accounts (PAN masked). Logs carry the XID and the run id, never a PAN.
  */
 import { type Logger, registerSetRoute, runIdOf } from "@setlab/runtime";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { GatewayFaults } from "./faults/gatewayFaults";
 import type { Gateway } from "./gateway/gateway";
 import type { AccountRow, AuthorizationRow, GatewayStore } from "./store/gatewayStore";
@@ -54,9 +54,21 @@ export function accountView(a: AccountRow) {
 export function buildGatewayServer(options: GatewayServerOptions): FastifyInstance {
   const { gateway, store, logger } = options;
   const app = Fastify({ logger: false });
+  // Fastify logs nothing itself here (the AuthReq line below is the request's line); a failure
+  // that escapes a route is logged here, then answered as fastify would.
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500)
+      logger.error(
+        { event: "requestFailed", err: error, req, runId: runIdOf(req) },
+        "request failed unexpectedly",
+      );
+    reply.send(error);
+  });
   options.faults?.register(app);
 
   registerSetRoute(app, "/set", async (body, req) => {
+    const started = performance.now();
     const out = await gateway.handleAuthReq(body);
     options.faults?.observe(req, out);
     const entry = {
@@ -70,6 +82,7 @@ export function buildGatewayServer(options: GatewayServerOptions): FastifyInstan
       authCode: out.authCode,
       errorCode: out.errorCode,
       reason: out.reason,
+      ms: Math.round((performance.now() - started) * 10) / 10,
     };
     if (out.internal) logger.error(entry, "AuthReq failed unexpectedly");
     else logger.info(entry, out.kind === "error" ? "AuthReq refused" : "AuthReq answered");
