@@ -1,7 +1,8 @@
 import { webcrypto } from "node:crypto";
 import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
+import { isNodeWebCrypto } from "../crypto/native";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { certificateSignedBy, isNodeWebCrypto, issuerSignatureVerifies } from "./issuerSignature";
+import { certificateSignedBy, issuerSignatureVerifies } from "./issuerSignature";
 import { SetCertificate } from "./setCertificate";
 
 let pki: TestPki;
@@ -52,6 +53,31 @@ describe("issuerSignatureVerifies", () => {
       false,
     );
     expect(await issuerSignatureVerifies(c, ca, new Uint8Array(0), leaf.tbs)).toBe(false);
+  });
+
+  test("a signature that verified is remembered per provider and issuer; a failure, another TBS or another issuer is not", async () => {
+    const { crypto, verifies } = countingCrypto();
+    const leaf = fresh(pki.cardholder.certificate);
+    const ca = fresh(pki.cardholderCa.certificate);
+    expect(await issuerSignatureVerifies(crypto, ca, leaf.signature, leaf.tbs)).toBe(true);
+    expect(verifies()).toBe(1);
+    // The same bytes again, as copies (a CRL re-parsed from the next PInitRes): no RSA operation.
+    expect(
+      await issuerSignatureVerifies(crypto, ca, Uint8Array.from(leaf.signature), Uint8Array.from(leaf.tbs)),
+    ).toBe(true);
+    expect(verifies()).toBe(1);
+    const otherTbs = Uint8Array.from(leaf.tbs);
+    otherTbs[otherTbs.length - 1] ^= 1;
+    expect(await issuerSignatureVerifies(crypto, ca, leaf.signature, otherTbs)).toBe(false);
+    expect(await issuerSignatureVerifies(crypto, ca, leaf.signature, otherTbs)).toBe(false);
+    expect(verifies()).toBe(3);
+    expect(
+      await issuerSignatureVerifies(crypto, fresh(pki.merchantCa.certificate), leaf.signature, leaf.tbs),
+    ).toBe(false);
+    expect(verifies()).toBe(4);
+    const second = countingCrypto();
+    expect(await issuerSignatureVerifies(second.crypto, ca, leaf.signature, leaf.tbs)).toBe(true);
+    expect(second.verifies()).toBe(1);
   });
 
   test("a key that is not RSA verifies nothing", async () => {

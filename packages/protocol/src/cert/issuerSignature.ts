@@ -9,14 +9,10 @@
  * (docs/decisions.md, "Certificates"). Any other provider (the card's @peculiar/webcrypto) keeps
  * the WebCrypto path, with its CryptoKey imported once per provider and issuer.
  */
-import { createPublicKey, type KeyObject, verify, webcrypto } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
+import { isNodeWebCrypto } from "../crypto/native";
 import { Std } from "../schema/oids";
 import type { SetCertificate } from "./setCertificate";
-
-/** Node's WebCrypto, which node:crypto may stand in for. */
-export function isNodeWebCrypto(crypto: Crypto): boolean {
-  return crypto === (webcrypto as unknown) || crypto.subtle === (webcrypto.subtle as unknown);
-}
 
 const nodeKeys = new WeakMap<SetCertificate, KeyObject | null>();
 
@@ -55,7 +51,45 @@ function webKeyOf(crypto: Crypto, issuer: SetCertificate): Promise<CryptoKey | n
   return key;
 }
 
+/**
+ * Signatures that verified, per provider and issuer, by SHA-256 of (signature, signed bytes): a CRL
+ * or BrandCRLIdentifier that arrives again in the next PInitRes costs a hash, not an RSA
+ * operation. Only successes are remembered; bounded per issuer.
+ */
+const verifiedSignatures = new WeakMap<Crypto, WeakMap<SetCertificate, Set<string>>>();
+const MAX_REMEMBERED_PER_ISSUER = 256;
+
+function signatureKey(signature: Uint8Array, tbs: Uint8Array): string {
+  return createHash("sha256").update(signature).update(tbs).digest("base64");
+}
+
 export async function issuerSignatureVerifies(
+  crypto: Crypto,
+  issuer: SetCertificate,
+  signature: Uint8Array,
+  tbs: Uint8Array,
+): Promise<boolean> {
+  const key = signatureKey(signature, tbs);
+  let byIssuer = verifiedSignatures.get(crypto);
+  if (byIssuer?.get(issuer)?.has(key)) return true;
+  const ok = await rsaSignatureVerifies(crypto, issuer, signature, tbs);
+  if (ok) {
+    if (!byIssuer) {
+      byIssuer = new WeakMap();
+      verifiedSignatures.set(crypto, byIssuer);
+    }
+    let seen = byIssuer.get(issuer);
+    if (!seen) {
+      seen = new Set();
+      byIssuer.set(issuer, seen);
+    }
+    if (seen.size >= MAX_REMEMBERED_PER_ISSUER) seen.clear();
+    seen.add(key);
+  }
+  return ok;
+}
+
+async function rsaSignatureVerifies(
   crypto: Crypto,
   issuer: SetCertificate,
   signature: Uint8Array,
