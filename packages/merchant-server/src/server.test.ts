@@ -163,6 +163,8 @@ describe("set-merchant serve", () => {
     expect(Buffer.from(messages[2].der, "base64").equals(Buffer.from(req.der))).toBe(true);
 
     const logs = merchant.stderr();
+    // Every line is a JSON log line: no process warning (a deprecated fastify option) among them.
+    for (const line of logs.split("\n").filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
     expect(logs).toContain(`"orderId":${order.id}`);
     expect(logs).toContain(view.xid);
     expect(logs).not.toContain(kit.pan);

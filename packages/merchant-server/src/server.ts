@@ -5,6 +5,7 @@
  */
 import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
@@ -34,7 +35,7 @@ export function buildMerchantServer(options: MerchantServerOptions): FastifyInst
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Fastify's two lines per request ("incoming request", "request completed") were most of the
     // merchant's log volume and cost; the SET line below says what an operator needs.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request: its reqId correlates nothing the run id and XID do not, and
     // building one per request was the larger part of what logging still cost.
     childLoggerFactory: (parent) => parent,
