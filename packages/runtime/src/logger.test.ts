@@ -158,6 +158,19 @@ describe("logger", () => {
     expect(dirty.list[1]).toBe(`p ${PAN}`);
   });
 
+  it("a value that throws while being read loses its fields, not the line, and never throws", () => {
+    const { destination, text } = capture();
+    const hostile = {
+      get boom(): string {
+        throw new Error("no");
+      },
+    };
+    const log = createLogger("test", { level: "info", destination });
+    expect(() => log.warn({ hostile }, `refused ${PAN}`)).not.toThrow();
+    const line = JSON.parse(text());
+    expect(line).toMatchObject({ unloggable: true, msg: "refused 411111******0005" });
+  });
+
   it("stays quiet at level silent", () => {
     const { lines, destination } = capture();
     createLogger("test", { level: "silent", destination }).error("nothing");

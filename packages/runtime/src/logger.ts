@@ -197,7 +197,16 @@ export function createLogger(party: string, options: LoggerOptions = {}): Logger
       serializers: { err: identity, req: identity, res: identity },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, scrubArgs(args) as Parameters<typeof method>);
+          let clean: unknown[];
+          try {
+            clean = scrubArgs(args);
+          } catch {
+            // A getter that throws, say: the line goes out without its fields rather than the
+            // log call throwing into the request that made it.
+            const msg = args.find((a): a is string => typeof a === "string");
+            clean = [{ unloggable: true }, msg === undefined ? "unloggable log call" : maskDigits(msg)];
+          }
+          method.apply(this, clean as Parameters<typeof method>);
         },
       },
     },
