@@ -5,11 +5,11 @@
  */
 import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import Fastify, {
-  LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyRequest,
+  LogController,
 } from "fastify";
 import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
