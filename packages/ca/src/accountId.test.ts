@@ -1,4 +1,4 @@
-import { hashedAccountId } from "@setlab/protocol";
+import { hashedAccountId, peculiarProvider } from "@setlab/protocol";
 import { provider, testCard } from "./caFixture.test-helper";
 
 describe("hashedAccountId (protocol), as the CA uses it", () => {
@@ -23,6 +23,8 @@ describe("hashedAccountId (protocol), as the CA uses it", () => {
     ]);
     const expected = createHmac("sha256", panSecret).update(der).digest("hex");
     expect(await hashedAccountId(provider, pan, cardExpiry, panSecret)).toBe(expected);
+    // The WebCrypto path (any other provider) computes the same value as the node:crypto path.
+    expect(await hashedAccountId(peculiarProvider(), pan, cardExpiry, panSecret)).toBe(expected);
   });
 
   it("refuses a malformed PAN, expiry or short PANSecret without echoing the PAN", async () => {

@@ -11,6 +11,7 @@ import {
   type ErrorCode,
   encodeDer,
   errorMessage,
+  H,
   isErrorMessage,
   type OpenedPI,
   openAuthReq,
@@ -183,11 +184,9 @@ export class Gateway {
         `no key-exchange certificate on file for merchant ${merID}`,
         "merID",
       );
-    const digest = new Uint8Array(
-      await this.p.crypto.subtle.digest(
-        "SHA-256",
-        new Uint8Array(Buffer.concat([encodeDer(schema.AuthReqData, data), piDer])),
-      ),
+    const digest = await H(
+      this.p,
+      new Uint8Array(Buffer.concat([encodeDer(schema.AuthReqData, data), piDer])),
     );
     return {
       keys,

@@ -9,6 +9,7 @@
  */
 import { encodeDer } from "../asn1/codec";
 import { sequence } from "../asn1/constructed";
+import { hmacSha256Sync, isNodeWebCrypto } from "../crypto/native";
 import { SetError } from "../errors";
 import { CardExpiry, PAN } from "../schema/common";
 import { type CryptoSource, resolveCrypto } from "./cryptoSource";
@@ -30,6 +31,8 @@ export async function hashedAccountId(
   if (panSecret.length < 16)
     throw new SetError("invalidCertificate", "PANSecret must be at least 16 bytes", "PANSecret");
   const { crypto } = resolveCrypto(source);
+  const input = new Uint8Array(encodeDer(AccountIdInput, { pan, cardExpiry }));
+  if (isNodeWebCrypto(crypto)) return Buffer.from(hmacSha256Sync(panSecret, input)).toString("hex");
   const key = await crypto.subtle.importKey(
     "raw",
     new Uint8Array(panSecret),
@@ -37,7 +40,6 @@ export async function hashedAccountId(
     false,
     ["sign"],
   );
-  const input = new Uint8Array(encodeDer(AccountIdInput, { pan, cardExpiry }));
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, input));
   return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
 }
