@@ -12,4 +12,7 @@ module.exports = {
     "^@setlab/([a-z-]+)/testing$": "<rootDir>/packages/$1/src/testing/index.ts",
   },
   testTimeout: 60000,
+  // Jest's default on a 2-core machine is one worker; the end-to-end suites spend most of their
+  // time waiting on the parties they start, so two workers overlap that wait with other suites.
+  maxWorkers: 2,
 };
