@@ -200,6 +200,52 @@ export abstract class Handshake {
     if (!ok) this.fail("pairing", "key confirmation failed: the two ends do not hold the same keys");
   }
 
+  /**
+   * The PC's last step, the same after a pairing and a resumption: check the phone's FINISHED
+   * over the transcript before it, then open the records.
+   */
+  protected async pcReadsFinished(
+    frame: Uint8Array,
+    session: (writer: RecordWriter, reader: RecordReader) => SecureSession,
+  ): Promise<HandshakeStep> {
+    const before = await this.transcript.hash(this.crypto);
+    const { mac } = this.read(frame, "finished");
+    await this.checkFinished(this.keys!.phoneFinished, mac, before);
+    this.state = "done";
+    const k = this.keys!;
+    return {
+      send: [],
+      session: session(
+        new RecordWriter(this.crypto, k.pcToPhone),
+        new RecordReader(this.crypto, k.phoneToPc),
+      ),
+    };
+  }
+
+  /**
+   * The phone's last step, the same after a pairing and a resumption: check the PC's FINISHED,
+   * answer with its own over the transcript that now includes the PC's, then open the records.
+   */
+  protected async phoneAnswersFinished(
+    frame: Uint8Array,
+    session: (writer: RecordWriter, reader: RecordReader) => SecureSession,
+  ): Promise<HandshakeStep> {
+    const before = await this.transcript.hash(this.crypto);
+    const { mac } = this.read(frame, "finished");
+    const k = this.keys!;
+    await this.checkFinished(k.pcFinished, mac, before);
+    const mine = await this.finishedMac(k.phoneFinished, await this.transcript.hash(this.crypto));
+    const own = this.emit({ type: "finished", mac: mine });
+    this.state = "done";
+    return {
+      send: [own],
+      session: session(
+        new RecordWriter(this.crypto, k.phoneToPc),
+        new RecordReader(this.crypto, k.pcToPhone),
+      ),
+    };
+  }
+
   protected misplaced(): never {
     if (this.state === "failed") throw new SecureLinkError("closed", "the handshake already failed");
     if (this.state === "done") throw new SecureLinkError("handshake", "the handshake is already complete");
@@ -281,20 +327,8 @@ export class PcHandshake extends Handshake {
         this.state = "finished";
         return { send: [this.emit({ type: "finished", mac })] };
       }
-      case "finished": {
-        const before = await this.transcript.hash(this.crypto);
-        const { mac } = this.read(frame, "finished");
-        await this.checkFinished(this.keys!.phoneFinished, mac, before);
-        this.state = "done";
-        const k = this.keys!;
-        return {
-          send: [],
-          session: this.pairedSession(
-            new RecordWriter(this.crypto, k.pcToPhone),
-            new RecordReader(this.crypto, k.phoneToPc),
-          ),
-        };
-      }
+      case "finished":
+        return this.pcReadsFinished(frame, (w, r) => this.pairedSession(w, r));
       default:
         return this.misplaced();
     }
@@ -390,22 +424,8 @@ export class PhoneHandshake extends Handshake {
         this.state = "finished";
         return { send: [reveal] };
       }
-      case "finished": {
-        const before = await this.transcript.hash(this.crypto);
-        const { mac } = this.read(frame, "finished");
-        const k = this.keys!;
-        await this.checkFinished(k.pcFinished, mac, before);
-        const mine = await this.finishedMac(k.phoneFinished, await this.transcript.hash(this.crypto));
-        const own = this.emit({ type: "finished", mac: mine });
-        this.state = "done";
-        return {
-          send: [own],
-          session: this.pairedSession(
-            new RecordWriter(this.crypto, k.phoneToPc),
-            new RecordReader(this.crypto, k.pcToPhone),
-          ),
-        };
-      }
+      case "finished":
+        return this.phoneAnswersFinished(frame, (w, r) => this.pairedSession(w, r));
       default:
         return this.misplaced();
     }

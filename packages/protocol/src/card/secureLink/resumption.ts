@@ -21,7 +21,7 @@ import type { LinkBond } from "./bond";
 import { Handshake, type HandshakeStep, type SecureSession } from "./handshake";
 import { deriveResumedKeys, type EphemeralKey, ephemeralKey, sharedSecret } from "./keySchedule";
 import { BOND_ID_LENGTH, LINK_VERSION } from "./messages";
-import { RecordReader, RecordWriter } from "./recordLayer";
+import type { RecordReader, RecordWriter } from "./recordLayer";
 import { SecureLinkError } from "./secureLinkError";
 
 /**
@@ -91,20 +91,8 @@ export class PcResumeHandshake extends Resumption {
         this.state = "finished";
         return { send: [this.emit({ type: "finished", mac })] };
       }
-      case "finished": {
-        const before = await this.transcript.hash(this.crypto);
-        const { mac } = this.read(frame, "finished");
-        await this.checkFinished(this.keys!.phoneFinished, mac, before);
-        this.state = "done";
-        const k = this.keys!;
-        return {
-          send: [],
-          session: this.resumedSession(
-            new RecordWriter(this.crypto, k.pcToPhone),
-            new RecordReader(this.crypto, k.phoneToPc),
-          ),
-        };
-      }
+      case "finished":
+        return this.pcReadsFinished(frame, (w, r) => this.resumedSession(w, r));
       default:
         return this.misplaced();
     }
@@ -146,22 +134,8 @@ export class PhoneResumeHandshake extends Resumption {
         this.state = "finished";
         return { send: [hello] };
       }
-      case "finished": {
-        const before = await this.transcript.hash(this.crypto);
-        const { mac } = this.read(frame, "finished");
-        const k = this.keys!;
-        await this.checkFinished(k.pcFinished, mac, before);
-        const mine = await this.finishedMac(k.phoneFinished, await this.transcript.hash(this.crypto));
-        const own = this.emit({ type: "finished", mac: mine });
-        this.state = "done";
-        return {
-          send: [own],
-          session: this.resumedSession(
-            new RecordWriter(this.crypto, k.phoneToPc),
-            new RecordReader(this.crypto, k.pcToPhone),
-          ),
-        };
-      }
+      case "finished":
+        return this.phoneAnswersFinished(frame, (w, r) => this.resumedSession(w, r));
       default:
         return this.misplaced();
     }
