@@ -1,13 +1,13 @@
 /**
  * One `set-lab purchase` from the command line against the running lab, timed from spawn to exit
- * as a user sees it (two Node start-ups, the lab CLI's and the mediator's, module loading, the card
+ * as a user sees it (Node start-up, module loading, the lab CLI and the mediator it runs, the card
  * link, the purchase, the inspection calls). Beside it, the floor: `node -e ""` alone.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readState } from "../labState";
+import { type NodeRun, runNode } from "../nodeRun";
 import { percentile } from "./percentile";
 import { type Phase, type ProcessTimeline, phasesOf } from "./startupTimeline";
 
@@ -30,27 +30,8 @@ export interface CliTiming {
   readonly breakdown?: { readonly lab: readonly Phase[]; readonly mediator: readonly Phase[] };
 }
 
-function timedRun(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ ms: number; code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ ms: performance.now() - start, code: code ?? 1, stdout, stderr });
-    });
-  });
+function timedRun(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<NodeRun> {
+  return runNode(args, env, 120_000);
 }
 
 /** One purchase with the timeline preload in the lab CLI and the mediator it starts. */

@@ -8,7 +8,6 @@
  * library cost more than the purchase itself, and none of it is SET. `separateMediator` starts it
  * as its own program, as a browser would.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 // The PKI reader alone, not the runtime's index: that loads the logger and the HTTP shell, which
@@ -16,6 +15,7 @@ import * as path from "node:path";
 import { LabPki } from "@setlab/runtime/dist/labPki";
 import type { PurchAmt } from "../currency";
 import { LabFailure, pairingCodeOf, readState } from "../labState";
+import { runNode } from "../nodeRun";
 import { partyScripts } from "../paths";
 
 export interface PurchaseOptions {
@@ -189,31 +189,18 @@ async function runMediatorHere(
 }
 
 /** `set-mediator purchase` as its own program; run id, pairing code and PIN go in its environment. */
+/** `set-mediator purchase` as its own program; run id, pairing code and PIN go in its environment. */
 function runMediatorProcess(
   args: string[],
   runId: string,
   pairingCode: string,
   pin: string,
 ): Promise<MediatorRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SETLAB_RUN_ID: runId, SETLAB_PAIRING_CODE: pairingCode, SETLAB_PIN: pin },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
+  return runNode(
+    args,
+    { ...process.env, SETLAB_RUN_ID: runId, SETLAB_PAIRING_CODE: pairingCode, SETLAB_PIN: pin },
+    60_000,
+  );
 }
 
 export async function httpJson<T>(url: string, init: RequestInit = {}): Promise<T> {
