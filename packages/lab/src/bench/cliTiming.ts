@@ -27,7 +27,7 @@ export interface CliTiming {
    * One more run, not in the figures above, with the start-up timeline preload in both processes:
    * where its wall time went (startupTimeline.ts). Absent when the timelines could not be read.
    */
-  readonly breakdown?: { readonly lab: readonly Phase[]; readonly mediator: readonly Phase[] };
+  readonly breakdown?: { readonly lab: readonly Phase[]; readonly mediator?: readonly Phase[] };
 }
 
 function timedRun(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<NodeRun> {
@@ -49,9 +49,12 @@ async function tracedRun(home: string, args: readonly string[]): Promise<CliTimi
       .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as ProcessTimeline);
     const lab = timelines.find((t) => t.script.endsWith("lab/dist/cli.js"));
     const mediator = timelines.find((t) => t.script.endsWith("mediator/dist/cli.js"));
-    if (!lab || !mediator) return undefined;
+    if (!lab) return undefined;
     const cardPort = Number(new URL(readState(home).parties.phone.url).port);
-    return { lab: phasesOf(lab), mediator: phasesOf(mediator, cardPort) };
+    // The lab runs the mediator in its own process unless told --separate-mediator.
+    return mediator
+      ? { lab: phasesOf(lab), mediator: phasesOf(mediator, cardPort) }
+      : { lab: phasesOf(lab, cardPort) };
   } catch {
     return undefined;
   } finally {

@@ -3,7 +3,7 @@ import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBe
 import { privateOpsPerPurchase } from "./privateOps";
 import { formatProfileSummary } from "./profileSummary";
 import type { BenchReport } from "./report";
-import { formatPhases } from "./startupTimeline";
+import { formatPhases, type Phase } from "./startupTimeline";
 import type { Target } from "./targets";
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? "-" : (bytes / 2 ** 20).toFixed(1));
@@ -171,10 +171,9 @@ export function formatReport(r: BenchReport): string {
     if (r.cli.failed > 0) line(`  ${r.cli.failed} run(s) not approved; first: ${r.cli.firstFailure}`);
     if (r.cli.breakdown) {
       line("  where one traced run's wall time went (ms from each process's start):");
-      for (const [who, phases] of [
-        ["set-lab purchase", r.cli.breakdown.lab],
-        ["set-mediator (started by it)", r.cli.breakdown.mediator],
-      ] as const)
+      const runs: [string, readonly Phase[]][] = [["set-lab purchase", r.cli.breakdown.lab]];
+      if (r.cli.breakdown.mediator) runs.push(["set-mediator (started by it)", r.cli.breakdown.mediator]);
+      for (const [who, phases] of runs)
         for (const l of formatPhases(who, phases).trimEnd().split("\n")) line(`  ${l}`);
     }
     line();

@@ -63,6 +63,34 @@ describe("phasesOf", () => {
     ]);
   });
 
+  it("splits a lab CLI that runs the mediator in its own process: the order POST is not a SET message", () => {
+    const inProcess: ProcessTimeline = {
+      pid: 3,
+      script: "lab/dist/cli.js",
+      command: "purchase",
+      events: [
+        { at: 40, kind: "preload" },
+        { at: 80, kind: "mainLoaded" },
+        { at: 100, kind: "httpStart", method: "POST", path: "/orders" },
+        { at: 110, kind: "httpHeaders", method: "POST", path: "/orders" },
+        ...mediator.events.filter((e) => e.kind !== "preload" && e.kind !== "mainLoaded"),
+      ],
+    };
+    expect(phasesOf(inProcess, 9000).map((p) => [p.name, p.ms])).toEqual([
+      ["Node start-up", 40],
+      ["module loading (the main module's top level)", 40],
+      ["lab: command module", 20],
+      ["order at the shop", 10],
+      ["mediator: module loading, initiation object (GET)", 55],
+      ["card link: connect, pairing, SELECT, PIN, PInitReq", 85],
+      ["merchant: PInitReq -> PInitRes", 20],
+      ["card: PInitRes checks, PReq (dual signature)", 60],
+      ["merchant + gateway: PReq -> AuthReq/AuthRes -> PRes", 70],
+      ["card: PRes checks, link closed", 20],
+      ["output and exit", 1],
+    ]);
+  });
+
   it("keeps only what it can name when a run stopped early (no SET round trip)", () => {
     const refused: ProcessTimeline = {
       ...mediator,

@@ -50,7 +50,10 @@ export function phasesOf(t: ProcessTimeline, cardPort?: number): Phase[] {
   };
   mark(first("preload"), "Node start-up");
   mark(first("mainLoaded"), "module loading (the main module's top level)");
-  const posts = t.events.filter((e): e is Http => e.kind === "httpStart" && e.method === "POST");
+  // SET messages only: a lab CLI that runs the mediator in its own process also POSTs the order.
+  const posts = t.events.filter(
+    (e): e is Http => e.kind === "httpStart" && e.method === "POST" && e.path.endsWith("/set"),
+  );
   const headers = (start: Http) =>
     t.events.find((e): e is Http => e.kind === "httpHeaders" && e.at >= start.at && e.path === start.path);
   const card = t.events.filter(
@@ -63,7 +66,16 @@ export function phasesOf(t: ProcessTimeline, cardPort?: number): Phase[] {
     mark(spawn, "lab: command module, order at the shop");
     mark(first("childExit"), "mediator process (all of it)");
   } else if (cardConnect && posts.length >= 2) {
-    mark(cardConnect, "initiation object (GET)");
+    const order = t.events.find(
+      (e): e is Http => e.kind === "httpStart" && e.method === "POST" && e.path.endsWith("/orders"),
+    );
+    if (order) mark(order, "lab: command module");
+    if (order) mark(headers(order), "order at the shop");
+    // In the lab's own process the mediator's modules load only now, before its first request.
+    mark(
+      cardConnect,
+      order ? "mediator: module loading, initiation object (GET)" : "initiation object (GET)",
+    );
     mark(posts[0], "card link: connect, pairing, SELECT, PIN, PInitReq");
     mark(headers(posts[0]), "merchant: PInitReq -> PInitRes");
     mark(posts[1], "card: PInitRes checks, PReq (dual signature)");
