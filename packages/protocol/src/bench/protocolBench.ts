@@ -146,8 +146,8 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   };
 
   // First sight: every run a purchase the process has never seen, the parse cache emptied before
-  // each (what a verifier that never met this cardholder starts from), 3 untimed runs first.
-  const warmUp = 3;
+  // each (what a verifier that never met this cardholder starts from), 10 untimed runs first (the JIT needs them: with 3 the first row measured colder code than the next).
+  const warmUp = 10;
   const firstSightRuns = Math.max(5, Math.round(10 * seconds));
   const fresh = async () => {
     const out: Awaited<ReturnType<typeof firstSightPurchase>>[] = [];
