@@ -1,4 +1,4 @@
-import { webcrypto } from "node:crypto";
+import { generateKeyPairSync, webcrypto } from "node:crypto";
 import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
 import { isNodeWebCrypto } from "../crypto/native";
 import { createTestPki, type TestPki } from "../testing/pki";
@@ -83,13 +83,13 @@ describe("issuerSignatureVerifies", () => {
   test("a key that is not RSA verifies nothing", async () => {
     const ca = fresh(pki.cardholderCa.certificate);
     const leaf = fresh(pki.cardholder.certificate);
-    const notRsa = Object.create(ca, {
-      publicKeyAlgorithm: { value: "1.2.840.10045.2.1" },
-    }) as SetCertificate;
+    const ecSpki = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+      format: "der",
+      type: "spki",
+    });
+    const notRsa = Object.create(ca, { spki: { value: new Uint8Array(ecSpki) } }) as SetCertificate;
     expect(await issuerSignatureVerifies(globalThis.crypto, notRsa, leaf.signature, leaf.tbs)).toBe(false);
-    const garbage = Object.create(ca, {
-      subjectPublicKey: { value: Uint8Array.of(1, 2, 3) },
-    }) as SetCertificate;
+    const garbage = Object.create(ca, { spki: { value: Uint8Array.of(0x30, 3, 2, 1, 1) } }) as SetCertificate;
     expect(await issuerSignatureVerifies(globalThis.crypto, garbage, leaf.signature, leaf.tbs)).toBe(false);
   });
 });

@@ -1,55 +1,13 @@
 /**
  * Whether a signature over a to-be-signed part (certificate, CRL, BrandCRLIdentifier) verifies
- * with an issuer certificate's RSA key (RSASSA-PKCS1-v1_5, SHA-256).
- *
- * With Node's own WebCrypto as the provider, the check runs through node:crypto synchronously on a
- * KeyObject imported once per issuer: the same OpenSSL, without WebCrypto's per-call thread-pool
- * job. The key is imported from the PKCS#1 RSAPublicKey inside the SubjectPublicKeyInfo, because
- * OpenSSL 3 decodes a PKCS#1 key about ten times faster than the same key wrapped as SPKI
- * (docs/decisions.md, "Certificates"). Any other provider (the card's @peculiar/webcrypto) keeps
- * the WebCrypto path, with its CryptoKey imported once per provider and issuer.
+ * with an issuer certificate's RSA key (RSASSA-PKCS1-v1_5, SHA-256), and the memory of those that
+ * did. The verify itself is the suite's (`crypto/suite.ts`): node:crypto on a KeyObject imported
+ * once per SubjectPublicKeyInfo when the provider is Node's WebCrypto, the provider's WebCrypto
+ * otherwise (the card's @peculiar/webcrypto), with its CryptoKey imported once per provider.
  */
-import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
-import { isNodeWebCrypto } from "../crypto/native";
-import { Std } from "../schema/oids";
+import { createHash } from "node:crypto";
+import { verifyRsaSha256 } from "../crypto/suite";
 import type { SetCertificate } from "./setCertificate";
-
-const nodeKeys = new WeakMap<SetCertificate, KeyObject | null>();
-
-function nodeKeyOf(issuer: SetCertificate): KeyObject | null {
-  let key = nodeKeys.get(issuer);
-  if (key === undefined) {
-    key = null;
-    if (issuer.publicKeyAlgorithm === Std.rsaEncryption)
-      try {
-        key = createPublicKey({ key: Buffer.from(issuer.subjectPublicKey), format: "der", type: "pkcs1" });
-      } catch {
-        // Not an RSA key after all: nothing verifies with it.
-      }
-    nodeKeys.set(issuer, key);
-  }
-  return key;
-}
-
-const webKeys = new WeakMap<Crypto, WeakMap<SetCertificate, Promise<CryptoKey | null>>>();
-
-function webKeyOf(crypto: Crypto, issuer: SetCertificate): Promise<CryptoKey | null> {
-  let keys = webKeys.get(crypto);
-  if (!keys) {
-    keys = new WeakMap();
-    webKeys.set(crypto, keys);
-  }
-  let key = keys.get(issuer);
-  if (!key) {
-    key = crypto.subtle
-      .importKey("spki", new Uint8Array(issuer.spki), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, [
-        "verify",
-      ])
-      .catch(() => null);
-    keys.set(issuer, key);
-  }
-  return key;
-}
 
 /**
  * Signatures that verified, per provider and issuer, by SHA-256 of (signature, signed bytes): a CRL
@@ -72,7 +30,7 @@ export async function issuerSignatureVerifies(
   const key = signatureKey(signature, tbs);
   let byIssuer = verifiedSignatures.get(crypto);
   if (byIssuer?.get(issuer)?.has(key)) return true;
-  const ok = await rsaSignatureVerifies(crypto, issuer, signature, tbs);
+  const ok = await verifyRsaSha256({ crypto }, issuer.spki, tbs, signature);
   if (ok) {
     if (!byIssuer) {
       byIssuer = new WeakMap();
@@ -87,27 +45,6 @@ export async function issuerSignatureVerifies(
     seen.add(key);
   }
   return ok;
-}
-
-async function rsaSignatureVerifies(
-  crypto: Crypto,
-  issuer: SetCertificate,
-  signature: Uint8Array,
-  tbs: Uint8Array,
-): Promise<boolean> {
-  try {
-    if (isNodeWebCrypto(crypto)) {
-      const key = nodeKeyOf(issuer);
-      return key !== null && verify("sha256", tbs, key, signature);
-    }
-    const key = await webKeyOf(crypto, issuer);
-    return (
-      key !== null &&
-      (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, new Uint8Array(signature), new Uint8Array(tbs)))
-    );
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -25,7 +25,7 @@ import { nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
 import { isNodeWebCrypto } from "./native";
 import type { CryptoProvider } from "./provider";
 
-const onNode = (p: CryptoProvider) => isNodeWebCrypto(p.crypto);
+const onNode = (p: Pick<CryptoProvider, "crypto">) => isNodeWebCrypto(p.crypto);
 
 const rsaPkcs1: RsaHashedImportParams = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 const rsaOaep: RsaHashedImportParams = { name: "RSA-OAEP", hash: "SHA-256" };
@@ -58,7 +58,7 @@ export async function signRsaSha256(
  * A key that is not RSA, or not a key at all, verifies nothing.
  */
 export async function verifyRsaSha256(
-  p: CryptoProvider,
+  p: Pick<CryptoProvider, "crypto">,
   spki: Uint8Array,
   data: Uint8Array,
   signature: Uint8Array,
