@@ -132,7 +132,7 @@ export interface NameAttribute {
 const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder("utf-8");
 const utf16be = new TextDecoder("utf-16be");
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 
 function stringText(tag: number, c: Uint8Array): string | undefined {
   switch (tag - universal(0)) {

@@ -41,9 +41,7 @@ export function isBondId(bytes: Uint8Array): boolean {
 
 /** The bond id as the phone lists it and its files name it: 32 lower-case hex digits. */
 export function bondIdHex(bondId: Uint8Array): string {
-  let out = "";
-  for (const b of bondId) out += b.toString(16).padStart(2, "0");
-  return out;
+  return Buffer.from(bondId.buffer, bondId.byteOffset, bondId.byteLength).toString("hex");
 }
 
 export function bondIdFromHex(hex: string): Uint8Array {
