@@ -74,11 +74,21 @@ describe("SqliteRepository", () => {
     const other = new Database(file, { readonly: true });
     const state = () =>
       (other.prepare("SELECT state FROM orders WHERE id = ?").get(o.id) as { state: string }).state;
-    const pending = repo.commit(
-      { orderId: o.id, expect: "created", transitions: [{ to: "initiated", detail: "" }] },
-      at,
-    );
+    // Another writer holds the lock, so the commit cannot reach the disk before the first check
+    // (without it the writer thread may commit before this thread reads).
+    const blocker = new Database(file);
+    blocker.exec("BEGIN IMMEDIATE");
+    let resolved = false;
+    const pending = repo
+      .commit({ orderId: o.id, expect: "created", transitions: [{ to: "initiated", detail: "" }] }, at)
+      .then(() => {
+        resolved = true;
+      });
+    await new Promise((r) => setTimeout(r, 50));
     expect(state()).toBe("created");
+    expect(resolved).toBe(false);
+    blocker.exec("COMMIT");
+    blocker.close();
     await pending;
     expect(state()).toBe("initiated");
     other.close();
