@@ -62,9 +62,19 @@ describe("GatewayStore (SQLite file)", () => {
     const other = new Database(file, { readonly: true });
     const held = () => (other.prepare("SELECT held FROM accounts").get() as { held: number }).held;
     const rows = () => (other.prepare("SELECT COUNT(*) AS n FROM authorizations").get() as { n: number }).n;
-    const pending = s.recordAuthorization(row());
-    // Not before: the write is still on its way to the writer thread.
+    // Another writer holds the lock, so the write cannot reach the disk before the first check
+    // (without it the writer thread may commit before this thread reads).
+    const blocker = new Database(file);
+    blocker.exec("BEGIN IMMEDIATE");
+    let resolved = false;
+    const pending = s.recordAuthorization(row()).then(() => {
+      resolved = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
     expect([rows(), held()]).toEqual([0, 0]);
+    expect(resolved).toBe(false);
+    blocker.exec("COMMIT");
+    blocker.close();
     await pending;
     expect([rows(), held()]).toEqual([1, 100]);
     other.close();
