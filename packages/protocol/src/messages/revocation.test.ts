@@ -150,7 +150,7 @@ describe("the card: verifyPInitRes with the BCI and CRLs the PInitRes carries", 
 });
 
 describe("the gateway: openAuthReq and the PI under a Trust with the brand's revocation material", () => {
-  const seal = (signer = m.signer("merchantSig")) =>
+  const seal = (signer = m.authSigner()) =>
     sealAuthReq(p, signer, pki.gatewayKex.certificate, m.authReqData, m.piDer);
 
   it("opens an AuthReq of a merchant not on any CRL", async () => {
