@@ -9,7 +9,7 @@ import { LabPki } from "@setlab/runtime";
 import { Gateway } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
 import { toHex } from "../gateway/hex";
-import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
+import { accountsFrom, gatewayKeysFrom, intermediatesFrom } from "../gatewayPki";
 import { AuthReqBuilder } from "../testing/authReqBuilder";
 import { makeLabPkiDir } from "../testing/labPkiDir";
 import { GatewayStore } from "./gatewayStore";
@@ -36,7 +36,6 @@ function start(file: string, maxClockSkewMs?: number) {
   const gw = new Gateway({
     provider: p,
     keys,
-    merchantKex: merchantKexFrom(pki),
     trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
     store,
     ...(maxClockSkewMs !== undefined ? { policy: { maxClockSkewMs } } : {}),

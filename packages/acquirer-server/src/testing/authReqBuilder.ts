@@ -12,6 +12,7 @@ import {
   encodeDer,
   HMAC,
   openAuthRes,
+  parseSetCertificate,
   readError,
   type Signer,
   schema,
@@ -21,7 +22,8 @@ import {
 } from "@setlab/protocol";
 import type { LabCardData, LabPki } from "@setlab/runtime";
 
-export const merID = "SETLAB-MER-0001";
+const defaultMerID = "SETLAB-MER-0001";
+export const merID = defaultMerID;
 
 export interface AuthReqParts {
   transIDs: schema.TransIDs;
@@ -57,6 +59,10 @@ export interface AuthReqOptions {
   readonly date?: Date;
   /** Seal to this certificate instead of the brand gateway's key-exchange certificate. */
   readonly sealTo?: Uint8Array;
+  /** The merchant's manifest id prefix instead of `<brand>/merchant` (e.g. `attack/visa/merchant-b`). */
+  readonly merchantId?: string;
+  /** The key-exchange certificate the AuthReq carries instead of the merchant's own; null: none. */
+  readonly carriedKex?: Uint8Array | null;
 }
 
 export interface BuiltAuthReq {
@@ -96,12 +102,14 @@ export class AuthReqBuilder {
     return s;
   }
 
-  merchantSigner(brand: string): Promise<Signer> {
-    return this.signer(`${lower(brand)}/merchant/signature`);
+  /** The merchant's signature key, its key-exchange certificate carried as AuthReq needs. */
+  async merchantSigner(brand: string, merchantId = `${lower(brand)}/merchant`): Promise<Signer> {
+    const sig = await this.signer(`${merchantId}/signature`);
+    return { ...sig, chain: [this.pki.certificate(`${merchantId}/key-exchange`), ...(sig.chain ?? [])] };
   }
 
-  async merchantDecrypter(brand: string) {
-    const id = `${lower(brand)}/merchant/key-exchange`;
+  async merchantDecrypter(brand: string, merchantId = `${lower(brand)}/merchant`) {
+    const id = `${merchantId}/key-exchange`;
     return {
       certificate: this.pki.certificate(id),
       privateKey: await this.pki.privateKey(id, "keyEncipherment", this.p.crypto),
@@ -118,6 +126,9 @@ export class AuthReqBuilder {
     const card = this.card(cardId);
     const brand = card.brand;
     const merchantBrand = options.merchantBrand ?? brand;
+    const merchantId = options.merchantId ?? `${lower(merchantBrand)}/merchant`;
+    const merchantSigner = await this.merchantSigner(merchantBrand, merchantId);
+    const merID = parseSetCertificate(merchantSigner.certificate).merchantData?.merID ?? defaultMerID;
     const gatewayBrand = options.gatewayBrand ?? brand;
     const xid = options.xid ?? p.random(20);
     const authRRPID = options.authRRPID ?? p.random(20);
@@ -206,13 +217,15 @@ export class AuthReqBuilder {
     };
     options.merchant?.(parts);
     if (options.pi) piDer = options.pi(piDer);
-    const authReq = await sealAuthReq(
-      p,
-      await this.merchantSigner(merchantBrand),
-      options.sealTo ?? gatewayKex,
-      parts.authReqData,
-      piDer,
-    );
+    const carried = options.carriedKex;
+    const signer =
+      carried === undefined
+        ? merchantSigner
+        : {
+            ...merchantSigner,
+            chain: [...(carried ? [carried] : []), ...(merchantSigner.chain ?? []).slice(1)],
+          };
+    const authReq = await sealAuthReq(p, signer, options.sealTo ?? gatewayKex, parts.authReqData, piDer);
     const tags = parts.authReqData.authReqItem.authTags;
     const ids: WrapperIds = {
       rrpid: tags.authRRTags.rrpid,
@@ -251,6 +264,7 @@ export class AuthReqBuilder {
   async read(
     bytes: Uint8Array,
     brand = "Visa",
+    merchantId?: string,
   ): Promise<
     | {
         type: "authRes";
@@ -264,13 +278,18 @@ export class AuthReqBuilder {
     if (w.message.type === "error")
       return { type: "error", code: (await readError(this.p, w.message.value)).code };
     if (w.message.type !== "authorizationResponse") throw new Error(`unexpected ${w.message.type}`);
-    const opened = await openAuthRes(this.p, await this.merchantDecrypter(brand), w.message.value, {
-      pinnedRoot: this.pki.root(),
-      at: new Date(),
-      intermediates: this.pki.entries
-        .filter((e) => ["bca", "cca", "mca", "pca"].includes(e.role))
-        .map((e) => this.pki.certificate(e.id)),
-    });
+    const opened = await openAuthRes(
+      this.p,
+      await this.merchantDecrypter(brand, merchantId),
+      w.message.value,
+      {
+        pinnedRoot: this.pki.root(),
+        at: new Date(),
+        intermediates: this.pki.entries
+          .filter((e) => ["bca", "cca", "mca", "pca"].includes(e.role))
+          .map((e) => this.pki.certificate(e.id)),
+      },
+    );
     return { type: "authRes", data: opened.data, header: w.messageHeader, baggage: opened.baggage };
   }
 }
