@@ -23,15 +23,26 @@ export type Incoming = Uint8Array | ReadMessage;
  * rule 1: decodingFailure, versionTooOld/New, unrecognizedExtension, messageNotSupported).
  */
 export function readMessage(bytes: Uint8Array, understoodExtensions: readonly string[] = []): ReadMessage {
-  const copy = new Uint8Array(bytes);
-  return { bytes: copy, wrapper: decodeMessage(copy, understoodExtensions) };
+  return { bytes, wrapper: decodeMessage(bytes, understoodExtensions) };
 }
 
 export const asRead = (incoming: Incoming, understoodExtensions?: readonly string[]): ReadMessage =>
   incoming instanceof Uint8Array ? readMessage(incoming, understoodExtensions) : incoming;
 
-/** SHA-256 of a request's bytes (hex): what tells a retry from a conflicting reuse of its RRPID. */
-export const fingerprintOf = (bytes: Uint8Array): string => sha256Hex(bytes);
+const fingerprints = new WeakMap<Uint8Array, string>();
+
+/**
+ * SHA-256 of a request's bytes (hex): what tells a retry from a conflicting reuse of its RRPID.
+ * Remembered per byte array, so the party that records it beside the RRPID does not hash again.
+ */
+export function fingerprintOf(bytes: Uint8Array): string {
+  let found = fingerprints.get(bytes);
+  if (found === undefined) {
+    found = sha256Hex(bytes);
+    fingerprints.set(bytes, found);
+  }
+  return found;
+}
 
 export type BodyOf<T extends MessageType> = Extract<Message, { type: T }>["value"];
 

@@ -7,7 +7,7 @@ export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq }
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
-export { type Incoming, type ReadMessage, readMessage } from "./incoming";
+export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";
 export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
 export {
   type PInitExpectations,

@@ -7,7 +7,7 @@
 
 import { encodeDer } from "../asn1/codec";
 import { concatBytes } from "../asn1/tlv";
-import { sha256, sha256Hex } from "../cert/digest";
+import { sha256Hex } from "../cert/digest";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
@@ -143,8 +143,9 @@ async function judgePI(p: CryptoProvider, o: OpenedAuthReq, receiver: AuthReqRec
     authReqAmt: item.authReqPayload.authReqAmt,
     understoodExtensions: receiver.understoodExtensions,
     hardened: {
-      gatewayThumb: sha256(parseSetCertificate(receiver.gatewayKex.certificate).tbs),
-      merchantThumb: sha256(o.merchant.tbs),
+      // Both thumbs are computed once per certificate object (parsed once, cached).
+      gatewayThumb: await parseSetCertificate(receiver.gatewayKex.certificate).thumb(),
+      merchantThumb: await o.merchant.thumb(),
       required: receiver.hardenedRequired,
     },
   };
