@@ -52,6 +52,12 @@ export interface ForgeOptions {
   readonly merchantSignerId?: string;
   /** A signer built by the attack (e.g. a certificate with another certificate's key). */
   readonly merchantSigner?: Signer;
+  /**
+   * PKI id of the merchant key-exchange certificate the AuthReq carries for the gateway to seal
+   * AuthRes to (default: the signer's own `.../key-exchange` when the PKI has it, else the lab
+   * merchant's of the brand); null carries none.
+   */
+  readonly carriedKexId?: string | null;
   /** The merID the AuthReq claims in AuthRRTags (default the lab merchant's). */
   readonly merID?: string;
   /** The merID the cardholder puts in PIHead (default `merID`). */
@@ -124,6 +130,12 @@ export class AuthReqForger {
       this.signers.set(id, s);
     }
     return s;
+  }
+
+  /** The key-exchange certificate that goes with a merchant signature certificate id. */
+  kexIdFor(signerId: string, brand: string): string {
+    const own = signerId.replace(/\/signature$/, "/key-exchange");
+    return own !== signerId && this.has(own) ? own : `${lower(brand)}/merchant/key-exchange`;
   }
 
   gatewayKex(brand: string): Uint8Array {
@@ -221,9 +233,13 @@ export class AuthReqForger {
     };
     await options.merchant?.(parts);
     if (options.pi) piDer = await options.pi(piDer);
-    const signer =
-      options.merchantSigner ??
-      (await this.signer(options.merchantSignerId ?? `${lower(brand)}/merchant/signature`));
+    const signerId = options.merchantSignerId ?? `${lower(brand)}/merchant/signature`;
+    const merchantSigner = options.merchantSigner ?? (await this.signer(signerId));
+    const kexId = options.carriedKexId === undefined ? this.kexIdFor(signerId, brand) : options.carriedKexId;
+    const signer: Signer = {
+      ...merchantSigner,
+      chain: [...(kexId ? [this.pki.certificate(kexId)] : []), ...(merchantSigner.chain ?? [])],
+    };
     const sealed = await sealAuthReq(
       p,
       signer,
