@@ -6,6 +6,7 @@
  * memory (docs/card-link.md), as a PC bonded to its phone would.
  */
 import { BondCache, type Outcome, parseInitiation, runPurchase } from "@setlab/mediator";
+import { type HttpResponse, httpRequest } from "@setlab/runtime";
 
 export interface LabTarget {
   /** The merchant's base URL. */
@@ -36,9 +37,10 @@ export interface Sample {
 /** The smallest amount: 1 JPY, so the issuer's holds stay far below any card's credit limit. */
 const purchAmt = { currency: 392, amount: 1, amtExp10: 0 };
 
-async function okJson(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
+async function okJson(res: HttpResponse, what: string): Promise<unknown> {
+  const text = res.body.toString("utf8");
+  if (res.status < 200 || res.status > 299)
+    throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
   return JSON.parse(text);
 }
 
@@ -47,7 +49,7 @@ export async function onePurchase(target: LabTarget, card: BenchCard): Promise<S
   const start = performance.now();
   try {
     const created = (await okJson(
-      await fetch(`${target.merchant}/orders`, {
+      await httpRequest(`${target.merchant}/orders`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
@@ -56,15 +58,13 @@ export async function onePurchase(target: LabTarget, card: BenchCard): Promise<S
           brand: card.brand,
           profile: "set",
         }),
-        signal: AbortSignal.timeout(15_000),
+        timeoutMs: 15_000,
       }),
       "POST /orders",
     )) as { id: string | number };
     const initiation = parseInitiation(
       await okJson(
-        await fetch(`${target.merchant}/orders/${created.id}/initiation`, {
-          signal: AbortSignal.timeout(15_000),
-        }),
+        await httpRequest(`${target.merchant}/orders/${created.id}/initiation`, { timeoutMs: 15_000 }),
         "GET initiation",
       ),
     );
