@@ -11,7 +11,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 
 export interface HttpRequestOptions {
-  readonly method?: "GET" | "POST";
+  readonly method?: "GET" | "POST" | "PUT" | "DELETE";
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array | string;
   /** The whole exchange, connection to last byte, must finish within this (default 10 000 ms). */
