@@ -68,10 +68,14 @@ export async function postSet(
 
 export type SetHandler = (body: Uint8Array, request: FastifyRequest) => Promise<Uint8Array>;
 
+/** The SET media types each fastify context (an app or an encapsulated plugin) already parses as bytes. */
+const parsingContexts = new WeakMap<FastifyInstance, Set<string>>();
+
 /**
- * Accept `application/set-payment` bodies (as bytes) on the app and route POSTs at `path` to
- * `handler`. Other content types get 415 and bodies over `bodyLimit` get 413, from fastify itself.
- * Register once per app (the content-type parser is app-wide).
+ * Accept `application/set-payment` bodies (as bytes) in `app`'s context and route POSTs at `path`
+ * to `handler`. Other content types get 415 and bodies over `bodyLimit` get 413, from fastify itself.
+ * A parser for the type that the context inherited from an enclosing app (a shop's own) is replaced
+ * in this context only: encapsulation keeps the enclosing app's parser for its own routes.
  */
 export function registerSetRoute(
   app: FastifyInstance,
@@ -80,12 +84,17 @@ export function registerSetRoute(
   options: { bodyLimit?: number; contentType?: string } = {},
 ): void {
   const type = options.contentType ?? SET_PAYMENT;
-  if (!app.hasContentTypeParser(type))
+  const parsed = parsingContexts.get(app) ?? new Set<string>();
+  if (!parsed.has(type)) {
+    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
     app.addContentTypeParser(
       type,
       { parseAs: "buffer", bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },
       (_req, body, done) => done(null, body),
     );
+    parsed.add(type);
+    parsingContexts.set(app, parsed);
+  }
   app.post(
     path,
     { bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },
