@@ -179,7 +179,7 @@ export class Gateway {
       decision = { authCode: outcome.authCode, hold: 0, reason: outcome.reason };
     else {
       const account = store.accountByPan(outcome.pan);
-      const issuer = decideAuthorization(account, amount.amount, () => this.approvalCode());
+      const issuer = decideAuthorization(account, amount, () => this.approvalCode());
       decision = { ...issuer, ...(account ? { cardId: account.cardId } : {}) };
     }
     // AuthRes goes to the key-exchange certificate the AuthReq carried, validated by receiveAuthReq.
