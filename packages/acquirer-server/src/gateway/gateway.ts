@@ -113,10 +113,9 @@ export class Gateway {
       // was down re-sends the same bytes after a restart, and nothing new is decided.
       if (received.repeat) {
         const seen = store.authorization(ids.authRRPID!);
-        if (seen) return { ...ids, ...this.replay(seen, received.fingerprint) };
+        if (!seen) throw new SetError("unknownRRPID", "the AuthRRPID's record is gone", "AuthRRTags.rrpid");
+        return { ...ids, ...this.replay(seen, received.fingerprint) };
       }
-      if (received.repeat)
-        throw new SetError("unknownRRPID", "the AuthRRPID's record is gone", "AuthRRTags.rrpid");
       const taken: Taken = { ...received, keys: brandKeys, at };
       return await this.queue.run(() => this.decideAndAnswer(taken));
     } catch (e) {
