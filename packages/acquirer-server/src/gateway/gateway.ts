@@ -18,6 +18,7 @@ import {
   receiveAuthReq,
   type SetCertificate,
   SetError,
+  type schema,
   sealAuthRes,
   type Trust,
   wrapMessage,
@@ -56,6 +57,12 @@ export interface AuthReqOutcome {
   readonly internal?: boolean;
 }
 
+/** The XID and RRPID a header states, for the log of a request refused before its body was read. */
+function idsOfHeader(header: schema.MessageHeader): Pick<AuthReqOutcome, "xid" | "authRRPID"> {
+  const xid = header.messageIDs?.xid;
+  return { ...(xid ? { xid: toHex(xid) } : {}), ...(header.rrpid ? { authRRPID: toHex(header.rrpid) } : {}) };
+}
+
 /** An AuthReq receiveAuthReq accepted as new, with the keys of its brand and the time it was taken. */
 type Taken = Extract<ReceivedAuthReq, { repeat: false }> & {
   readonly keys: GatewayBrandKeys;
@@ -86,6 +93,8 @@ export class Gateway {
       const at = this.p.now();
       const read = readMessage(request);
       const message = read.wrapper.message;
+      // Until the AuthReq is opened, the log names it by its header's routing copies.
+      ids = idsOfHeader(read.wrapper.messageHeader);
       // The key the envelope names tells the brand; anything else is receiveAuthReq's to judge.
       if (message.type === "authorizationRequest")
         keys = keysForEnvelope(message.value.authReqEnvelope, this.options.keys);
