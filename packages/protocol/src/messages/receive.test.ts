@@ -452,6 +452,12 @@ describe("receiveAuthReq", () => {
       ...m.authReqData,
       authReqItem: { ...m.authReqData.authReqItem, checkDigests: ctxDigests },
     });
+  type AuthTags = (typeof m.authReqData)["authReqItem"]["authTags"];
+  const withAuthTags = (change: (t: AuthTags) => AuthTags) =>
+    authReqData((d) => ({
+      ...d,
+      authReqItem: { ...d.authReqItem, authTags: change(d.authReqItem.authTags) },
+    }));
   const wrap = async (data = authReqData(), date = new Date(), ids?: WrapperIds) => {
     const authReq = await sealAuthReq(p, m.authSigner(), pki.gatewayKex.certificate, data, m.piDer);
     const tags = data.authReqItem.authTags;
@@ -507,31 +513,16 @@ describe("receiveAuthReq", () => {
   });
 
   it("AuthRRTags naming another merchant is merchantMismatch too", async () => {
-    const data = authReqData((d) => ({
-      ...d,
-      authReqItem: {
-        ...d.authReqItem,
-        authTags: {
-          ...d.authReqItem.authTags,
-          authRRTags: { ...d.authReqItem.authTags.authRRTags, merTermIDs: { merchantID: "SETLAB-MER-0009" } },
-        },
-      },
+    const data = withAuthTags((t) => ({
+      ...t,
+      authRRTags: { ...t.authRRTags, merTermIDs: { merchantID: "SETLAB-MER-0009" } },
     }));
     const r = await receiveAuthReq(p, await wrap(data), receiver());
     expect(!r.repeat && r.outcome.kind === "refused" && r.outcome.authCode).toBe("merchantMismatch");
   });
 
   it("refuses AuthTags TransIDs differing from PIHead's beyond the XID (a LID-C)", async () => {
-    const data = authReqData((d) => ({
-      ...d,
-      authReqItem: {
-        ...d.authReqItem,
-        authTags: {
-          ...d.authReqItem.authTags,
-          transIDs: { ...d.authReqItem.authTags.transIDs, lid_C: Uint8Array.of(4) },
-        },
-      },
-    }));
+    const data = withAuthTags((t) => ({ ...t, transIDs: { ...t.transIDs, lid_C: Uint8Array.of(4) } }));
     expect(await code(receiveAuthReq(p, await wrap(data), receiver()))).toBe("unknownLID");
   });
 
