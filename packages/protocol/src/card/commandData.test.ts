@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
+import type { Codec } from "../asn1/codec";
 import { arbitraryOf } from "../testing/arbitrary";
 import { CardDataError } from "./cardDataError";
-import { SW } from "./commandSet";
 import { type CardDataType, cardDataTypes, decodeCardData, encodeCardData } from "./commandData";
+import { SW } from "./commandSet";
 
 const types = Object.keys(cardDataTypes) as CardDataType[];
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s/g, ""), "hex"));
@@ -29,7 +30,8 @@ const purchase = {
 };
 
 describe.each(types)("%s", (type) => {
-  const { codec, maxBytes } = cardDataTypes[type];
+  const { maxBytes } = cardDataTypes[type];
+  const codec = cardDataTypes[type].codec as Codec<unknown>;
 
   it("round-trips generated values byte for byte, within its byte limit", () => {
     fc.assert(
@@ -176,7 +178,7 @@ describe("SetLabCard.asn as the independent decoder sees it", () => {
   });
 
   it.each(types)("decodes three generated %s samples", (type) => {
-    const { codec } = cardDataTypes[type];
+    const codec = cardDataTypes[type].codec as Codec<unknown>;
     for (const value of fc.sample(arbitraryOf(codec), { numRuns: 3, seed: 11 }))
       expect(decodes(encodeCardData(type, value as never), type)).toBe(true);
   });

@@ -132,6 +132,7 @@ export const cardDataTypes = {
   SelectAnswer: { codec: SelectAnswer, maxBytes: 128 },
   PInitResAnswer: { codec: PInitResAnswer, maxBytes: 4 * 1074 + 64 },
   PurchaseOutcome: { codec: PurchaseOutcome, maxBytes: 64 },
+  TransactionSummary: { codec: TransactionSummary, maxBytes: 4 * 50 + 120 },
   CardStatus: { codec: CardStatus, maxBytes: 2 * (4 * 50 + 120) + 16 },
   SetCheckFailure: { codec: SetCheckFailure, maxBytes: 4 * 300 + 16 },
   SessionContext: { codec: SessionContext, maxBytes: 128 },
