@@ -8,7 +8,7 @@
  * `runPurchase` never throws for a protocol, card or network problem: it returns an Outcome whose
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
-import { INS, SetError } from "@setlab/protocol";
+import { encodeCardData, INS, SetError } from "@setlab/protocol";
 import { type Logger, postSet, TransportError } from "@setlab/runtime";
 import {
   completionOf,
@@ -104,7 +104,6 @@ export interface PurchaseOptions {
 }
 
 const utf8 = (text: string) => new Uint8Array(Buffer.from(text, "utf8"));
-const json = (value: unknown) => utf8(JSON.stringify(value));
 
 /** The PIN as a buffer the mediator owns and wipes. Digits only: anything else is refused here. */
 function pinBuffer(pin: string | Uint8Array): Uint8Array {
@@ -228,7 +227,11 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       INS.PINIT_REQUEST,
       await transmit(
         INS.PINIT_REQUEST,
-        json({ lidM: initiation.lidM, language: initiation.language, brand }),
+        encodeCardData("PInitRequestInput", {
+          brand,
+          lidM: initiation.lidM,
+          language: initiation.language,
+        }),
       ),
     );
     record({ step: "S32", from: "card", to: "mediator", message: "PInitReq", bytes: pInitReq.length });
@@ -272,7 +275,12 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       INS.PURCHASE,
       await transmit(
         INS.PURCHASE,
-        json({ od: initiation.od, purchAmt: initiation.purchAmt, profile: initiation.profile, form }),
+        encodeCardData("PurchaseInput", {
+          od: new Uint8Array(Buffer.from(initiation.od, "base64")),
+          purchAmt: initiation.purchAmt,
+          profile: initiation.profile,
+          form,
+        }),
       ),
     );
     record({
@@ -321,7 +329,6 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       outcome: completionOf(answer),
       xid: facts.xid,
       completionCode: answer.completionCode,
-      authCode: answer.authCode,
       amount: answer.authAmt ?? initiation.purchAmt,
       brand,
       merchant: facts.merchant,
