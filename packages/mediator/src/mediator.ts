@@ -9,6 +9,7 @@
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
 import { encodeCardData, INS, SetError } from "@setlab/protocol";
+import { type BondCache, CardTransportError, PcCardLink } from "@setlab/protocol/card-link";
 import { type Logger, postSet, TransportError } from "@setlab/runtime";
 import {
   completionOf,
@@ -19,8 +20,6 @@ import {
   readPResAnswer,
   readSelect,
 } from "./cardAnswers";
-import { CardLink, CardTransportError } from "./cardLink";
-import type { BondCache } from "./cardLinkBonds";
 import type { Initiation, PurchAmt } from "./initiation";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
@@ -58,7 +57,7 @@ export interface Outcome {
 
 export interface CardAccess {
   /** An open link to the phone; left open for the caller. */
-  readonly link?: CardLink;
+  readonly link?: PcCardLink;
   /** Or where the phone listens; the mediator opens and closes the link itself. */
   readonly host?: string;
   readonly port?: number;
@@ -165,7 +164,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
     if (!link) {
       if (card.host === undefined || card.port === undefined)
         throw new PurchaseStop("failed", "no card link: give a link or the phone's host and port");
-      link = await CardLink.connect(card.host, card.port, {
+      link = await PcCardLink.connect(card.host, card.port, {
         connectTimeoutMs: timeouts.connectMs,
         timeoutMs: timeouts.cardMs,
         pairingCode: card.pairingCode,
@@ -182,7 +181,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       });
     }
     const transmit = async (ins: number, data: Uint8Array, sensitive = false) =>
-      await link!.transmit(ins, 0, 0, data, { timeoutMs: timeouts.cardMs, sensitive });
+      await link!.transmit({ ins, data }, { timeoutMs: timeouts.cardMs, sensitive });
 
     // SELECT: which card, and its brand.
     const selected = readSelect(

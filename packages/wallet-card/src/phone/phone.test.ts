@@ -16,9 +16,9 @@ import {
   nodeProvider,
   SW,
 } from "@setlab/protocol";
+import { PcCardLink } from "@setlab/protocol/card-link";
 import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
 import { MerchantDouble } from "../card/merchantDouble.test-helper";
-import { CardLinkClient } from "./cardLinkClient";
 
 const root = path.resolve(__dirname, "../../../..");
 const caCli = path.join(root, "packages/ca/dist/cli.js");
@@ -116,7 +116,7 @@ describe("set-phone serve", () => {
       root: pki.root(),
       revocation: { bci: pki.bci("Visa")!, crls: pki.crls() },
     });
-    const client = await CardLinkClient.connect("127.0.0.1", port, link);
+    const client = await PcCardLink.connect("127.0.0.1", port, link);
     try {
       const sel = await client.transmit({ ins: INS.SELECT, data: utf8("visa-approve") });
       expect(sel.sw).toBe(SW.OK);
@@ -162,8 +162,8 @@ describe("set-phone serve", () => {
   });
 
   test("sessions are separate: a second connection starts unselected", async () => {
-    const a = await CardLinkClient.connect("127.0.0.1", port, link);
-    const b = await CardLinkClient.connect("127.0.0.1", port, link);
+    const a = await PcCardLink.connect("127.0.0.1", port, link);
+    const b = await PcCardLink.connect("127.0.0.1", port, link);
     try {
       expect((await a.transmit({ ins: INS.SELECT, data: utf8("mc-approve") })).sw).toBe(SW.OK);
       expect((await b.transmit({ ins: INS.GET_STATUS })).sw).toBe(SW.OUT_OF_ORDER);
@@ -211,7 +211,7 @@ describe("set-phone serve", () => {
     const cut = await raw(Uint8Array.of(0, 0, 0, 10, 0x80), 0, true);
     expect(cut.frames).toEqual([]);
     // the phone is still there
-    const client = await CardLinkClient.connect("127.0.0.1", port, link);
+    const client = await PcCardLink.connect("127.0.0.1", port, link);
     expect((await client.transmit({ ins: INS.SELECT, data: utf8("visa-approve") })).sw).toBe(SW.OK);
     await client.close();
     expect(phone.child.exitCode).toBeNull();

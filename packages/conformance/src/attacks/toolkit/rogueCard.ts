@@ -6,7 +6,6 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { CardLink } from "@setlab/mediator";
 import {
   type CardDataValue,
   decodeCardData,
@@ -19,6 +18,7 @@ import {
   type PurchaseForm,
   type PurchaseProfile,
 } from "@setlab/protocol";
+import { PcCardLink } from "@setlab/protocol/card-link";
 import type { AttackTarget } from "../attack";
 import type { PurchAmt } from "./labHttp";
 
@@ -185,14 +185,14 @@ export class RogueCard {
     const screen = phoneScreen(target.home);
     if (target.pairingCode === undefined && !screen)
       return new RogueCard(await PlainCardLink.connect(url.hostname, Number(url.port)));
-    const link = await CardLink.connect(url.hostname, Number(url.port), {
+    const link = await PcCardLink.connect(url.hostname, Number(url.port), {
       connectTimeoutMs: 10_000,
       timeoutMs: 60_000,
       pairingCode: target.pairingCode ?? readCodeFromScreen(screen!, linesOf(screen!)),
     });
     return new RogueCard({
       transmit: async (ins, p1, p2, data) => {
-        const r = await link.transmit(ins, p1, p2, data);
+        const r = await link.transmit({ ins, p1, p2, data });
         return { sw: r.sw, data: r.data };
       },
       close: () => link.close(),

@@ -8,6 +8,7 @@ import * as net from "node:net";
 import {
   bondIdHex,
   ContentType,
+  decodeCardData,
   encodeFrame,
   encodeResponse,
   FrameReader,
@@ -15,9 +16,10 @@ import {
   PhoneHandshake,
   PhoneResumeHandshake,
   type SecureSession,
-} from "@setlab/protocol";
-import { CardLink, CardTransportError, connectCardLink } from "./cardLink";
-import { BondCache } from "./cardLinkBonds";
+} from "../card";
+import { BondCache } from "./bondCache";
+import { CardTransportError } from "./cardTransportError";
+import { connectCardLink, PcCardLink } from "./pcCardLink";
 
 const CODE = "577215";
 
@@ -80,7 +82,7 @@ async function bondingPhone(options: { bonding?: boolean } = {}): Promise<Bondin
       }
       const opened = await session.reader.open(frame);
       if (opened.contentType === ContentType.CONTEXT) {
-        state.contexts.push(new TextDecoder().decode(opened.payload));
+        state.contexts.push(decodeCardData("SessionContext", opened.payload).runId ?? "");
         return;
       }
       const answer = encodeResponse({ data: new Uint8Array(0), sw: 0x9000 });
@@ -125,8 +127,8 @@ async function failure(p: Promise<unknown>): Promise<CardTransportError> {
 }
 
 /** Connect, run one command, close. */
-async function use(link: CardLink): Promise<CardLink> {
-  expect((await link.transmit(0x10)).sw).toBe(0x9000);
+async function use(link: PcCardLink): Promise<PcCardLink> {
+  expect((await link.transmit({ ins: 0x10 })).sw).toBe(0x9000);
   await link.close();
   return link;
 }
@@ -140,20 +142,20 @@ describe("the PC's bonds", () => {
       asked++;
       return CODE;
     };
-    const first = await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds }));
+    const first = await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds }));
     expect(first.mode).toBe("paired");
     expect(bonds.size).toBe(1);
     expect(p.bonds.size).toBe(1);
     for (let i = 0; i < 3; i++) {
       const link = await use(
-        await CardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds, runId: `run-${i}` }),
+        await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds, runId: `run-${i}` }),
       );
       expect(link.mode).toBe("resumed");
     }
     expect(asked).toBe(1);
     expect({ pairings: p.pairings, resumptions: p.resumptions }).toEqual({ pairings: 1, resumptions: 3 });
     // the run id still travels inside the resumed session
-    expect(p.contexts).toEqual(['{"runId":"run-0"}', '{"runId":"run-1"}', '{"runId":"run-2"}']);
+    expect(p.contexts).toEqual(["run-0", "run-1", "run-2"]);
     expect(Buffer.concat(p.wire).includes(Buffer.from("run-1"))).toBe(false);
   });
 
@@ -184,8 +186,8 @@ describe("the PC's bonds", () => {
 
   test("without a bond cache nothing is bonded: every connection pairs", async () => {
     const p = await phone();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
     expect(p.pairings).toBe(2);
     expect(p.bonds.size).toBe(0);
   });
@@ -193,35 +195,35 @@ describe("the PC's bonds", () => {
   test("a phone that does not bond leaves nothing in the cache", async () => {
     const p = await phone({ bonding: false });
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     expect(bonds.size).toBe(0);
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     expect(p.pairings).toBe(2);
   });
 
   test("a bond the phone revoked: the PC forgets it and pairs with the code again", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     const old = bonds.get(p.address)!.bondId;
     p.bonds.clear();
-    const link = await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    const link = await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     expect(link.mode).toBe("paired");
     expect({ pairings: p.pairings, resumptions: p.resumptions }).toEqual({ pairings: 2, resumptions: 1 });
     expect(bonds.get(p.address)!.bondId).not.toEqual(old);
-    expect((await use(await CardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
+    expect((await use(await PcCardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
   });
 
   test("a bond the phone revoked, and no code: an 'unbonded' refusal, and the bond is forgotten", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     p.bonds.clear();
-    const e = await failure(CardLink.connect("127.0.0.1", p.port, { bonds }));
+    const e = await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }));
     expect(e.kind).toBe("unbonded");
     expect(e.message).toMatch(/no such bond/);
     expect(bonds.size).toBe(0);
-    expect((await failure(CardLink.connect("127.0.0.1", p.port, { bonds }))).message).toMatch(
+    expect((await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }))).message).toMatch(
       /no pairing code/,
     );
   });
@@ -229,23 +231,23 @@ describe("the PC's bonds", () => {
   test("a phone holding another key under the bond id refuses at key confirmation; with the code the PC pairs again", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     const [id] = p.bonds.keys();
     p.bonds.set(
       id,
       await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     );
-    const e = await failure(CardLink.connect("127.0.0.1", p.port, { bonds }));
+    const e = await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }));
     expect(e).toMatchObject({ kind: "pairing", link: "pairing" });
     expect(e.message).toMatch(/resuming the bond with the phone failed/);
     // the stale bond is gone; with a code, a new pairing replaces it
     expect(bonds.size).toBe(0);
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     p.bonds.set(
       id,
       await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     );
-    expect((await use(await CardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
+    expect((await use(await PcCardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
   });
 
   test("connections that share a failed pairing each fail; nobody waits forever", async () => {
@@ -253,7 +255,7 @@ describe("the PC's bonds", () => {
     const bonds = new BondCache();
     const errors = await Promise.all(
       Array.from({ length: 3 }, () =>
-        failure(CardLink.connect("127.0.0.1", p.port, { pairingCode: "000001", bonds })),
+        failure(PcCardLink.connect("127.0.0.1", p.port, { pairingCode: "000001", bonds })),
       ),
     );
     for (const e of errors) expect(e.kind).toBe("pairing");
@@ -264,13 +266,13 @@ describe("the PC's bonds", () => {
   test("a phone that does not answer a RESUME in time: timeout, the bond kept", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     const silent = net.createServer((s) => s.on("error", () => {}));
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as net.AddressInfo).port;
     bonds.remember(`127.0.0.1:${port}`, bonds.get(p.address)!);
     const e = await failure(
-      CardLink.connect("127.0.0.1", port, { bonds, pairingCode: CODE, resumeTimeoutMs: 150 }),
+      PcCardLink.connect("127.0.0.1", port, { bonds, pairingCode: CODE, resumeTimeoutMs: 150 }),
     );
     expect(e.kind).toBe("timeout");
     expect(e.message).toMatch(/no resumption with the phone within 150 ms/);
