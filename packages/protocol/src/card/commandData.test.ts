@@ -6,7 +6,14 @@ import fc from "fast-check";
 import type { Codec } from "../asn1/codec";
 import { arbitraryOf } from "../testing/arbitrary";
 import { CardDataError } from "./cardDataError";
-import { type CardDataType, cardDataTypes, decodeCardData, encodeCardData } from "./commandData";
+import {
+  type CardDataType,
+  type CardDataValue,
+  cardDataTypes,
+  decodeCardData,
+  encodeCardData,
+  MAX_ORDER_DESCRIPTION,
+} from "./commandData";
 import { SW } from "./commandSet";
 
 const types = Object.keys(cardDataTypes) as CardDataType[];
@@ -76,6 +83,49 @@ describe.each(types)("%s", (type) => {
     const e = refusal(type, big);
     expect(e.code).toBe("messageTooBig");
     expect(e.sw).toBe(SW.BAD_LENGTH);
+  });
+});
+
+describe("the byte limits", () => {
+  const wide = "\u{1F600}"; // four octets in UTF-8
+  const amount = { currency: 999, amount: Number.MAX_SAFE_INTEGER, amtExp10: -18 };
+  const summary = {
+    xid: new Uint8Array(20),
+    merchantName: wide.repeat(50),
+    merID: "M".repeat(30),
+    phase: "completed" as const,
+    at: new Date(Date.UTC(2026, 11, 6)),
+    purchAmt: amount,
+    completionCode: "authorizationPerformed" as const,
+    error: "challengeMismatch" as const,
+  };
+  const largest: { [K in CardDataType]: CardDataValue<K> } = {
+    PInitRequestInput: { brand: "B".repeat(40), lidM: "L".repeat(20), language: "l".repeat(35) },
+    PurchaseInput: {
+      od: new Uint8Array(MAX_ORDER_DESCRIPTION),
+      purchAmt: amount,
+      profile: "hardened",
+      form: "unsigned",
+    },
+    SelectAnswer: { brand: "B".repeat(40), bin: "411111", language: "l".repeat(35) },
+    PInitResAnswer: {
+      merchantName: wide.repeat(50),
+      merID: "M".repeat(30),
+      gateway: wide.repeat(1024),
+      xid: new Uint8Array(20),
+    },
+    PurchaseOutcome: { type: "pRes", value: { completionCode: "capturePerformed", authAmt: amount } },
+    TransactionSummary: summary,
+    CardStatus: { pinTriesLeft: 15, locked: true, transaction: summary, lastTransaction: summary },
+    SetCheckFailure: { errorCode: "challengeMismatch", message: wide.repeat(300) },
+    SessionContext: { runId: "r".repeat(100) },
+    OutOfOrderReason: "cardholderDeclined",
+  };
+
+  it.each(types)("the largest %s the module allows fits its limit and reads back", (type) => {
+    const der = encodeCardData(type, largest[type] as never);
+    expect(der.length).toBeLessThanOrEqual(cardDataTypes[type].maxBytes);
+    expect(decodeCardData(type, der)).toEqual(largest[type]);
   });
 });
 

@@ -130,7 +130,7 @@ export const cardDataTypes = {
   PInitRequestInput: { codec: PInitRequestInput, maxBytes: 128 },
   PurchaseInput: { codec: PurchaseInput, maxBytes: MAX_ORDER_DESCRIPTION + 64 },
   SelectAnswer: { codec: SelectAnswer, maxBytes: 128 },
-  PInitResAnswer: { codec: PInitResAnswer, maxBytes: 4 * 1074 + 64 },
+  PInitResAnswer: { codec: PInitResAnswer, maxBytes: 4 * 1074 + 80 },
   PurchaseOutcome: { codec: PurchaseOutcome, maxBytes: 64 },
   TransactionSummary: { codec: TransactionSummary, maxBytes: 4 * 50 + 120 },
   CardStatus: { codec: CardStatus, maxBytes: 2 * (4 * 50 + 120) + 16 },
