@@ -7,7 +7,7 @@
 import { decodeDer, encodeDer, type Infer } from "../asn1/codec";
 import { choice, implicit, named, optional, sequence, withDefault } from "../asn1/constructed";
 import { boolean, enumerated, generalizedTime, integer, octets, string } from "../asn1/primitives";
-import { DecodeError, SetError } from "../errors";
+import { SetError } from "../errors";
 import { CurrencyAmount } from "../schema/common";
 import { ErrorCode } from "../schema/error";
 import { CompletionCode } from "../schema/purchase";
@@ -163,12 +163,8 @@ export function decodeCardData<K extends CardDataType>(type: K, bytes: Uint8Arra
   try {
     return decodeDer(codec as never, bytes, type) as CardDataValue<K>;
   } catch (e) {
-    if (e instanceof SetError)
-      throw new CardDataError(
-        e instanceof DecodeError ? e.code : "decodingFailure",
-        e.message,
-        e.where ?? type,
-      );
-    throw new CardDataError("decodingFailure", `unreadable ${type}`, type);
+    // decodeDer turns every failure into a DecodeError; it becomes the card's typed error here.
+    const where = e instanceof SetError ? e.where : undefined;
+    throw new CardDataError("decodingFailure", (e as Error).message, where ?? type);
   }
 }

@@ -1,4 +1,4 @@
-/** The card command set: APDU-like commands between mediator and card (docs/purchase-flow.md). */
+/** The card link without sockets: APDU-like commands, their data, the secure link (docs/card-link.md). */
 export * from "./apdu";
 export * from "./cardDataError";
 export * from "./cardLinkError";
