@@ -28,7 +28,12 @@ function shell(handleSet: () => Promise<SetOutcome>, level = "info") {
     brands: () => ["Visa"],
     createOrderFromJson: async () => ({ id: 7, lidM: "order-7", state: "created" }),
   } as unknown as Merchant;
-  const app = buildMerchantServer({ merchant, logger: createLogger("merchant", { level, destination }) });
+  const app = buildMerchantServer({
+    merchant,
+    logger: createLogger("merchant", { level, destination }),
+    resumeOnReady: false,
+    settleEveryMs: false,
+  });
   const send = async (
     method: string,
     path: string,
