@@ -296,6 +296,13 @@ describe("CardLink pairing and records", () => {
     await link.close();
   });
 
+  test("a run id SessionContext cannot carry is not sent; the link works", async () => {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, { ...paired, runId: "run\nid" });
+    expect((await link.transmit({ ins: ECHO, data: Uint8Array.of(7) })).data).toEqual(Uint8Array.of(7));
+    expect(server.contexts).toEqual([]);
+    await link.close();
+  });
+
   test("a phone that does not pair in time: timeout", async () => {
     const held = new Set<net.Socket>();
     const silent = net.createServer((s) => {

@@ -4,8 +4,7 @@
  * side of the secure link: ECDH, the 6-digit code the phone shows, key confirmation), or, given a
  * bond (a BondCache that holds one for this phone, or one bond passed in), resumes it (fresh ECDH
  * authenticated by the link key, no code); a pairing with a BondCache (or `keepBond`) asks the
- * phone to bond and keeps the bond. Then
- * each command goes out as one AES-256-GCM record and the card's answer comes back as one;
+ * phone to bond and keeps the bond. Then each command goes out as one AES-256-GCM record and the card's answer comes back as one;
  * `transmit` waits for it with a timeout. One command at a time, as on a real card: a second
  * `transmit` before the first is answered is refused. After a timeout, a broken frame or a record
  * that fails to open the link is closed, since the stream cannot be resynchronised.
@@ -231,7 +230,8 @@ export class PcCardLink {
     try {
       context = encodeCardData("SessionContext", { runId: options.runId });
     } catch {
-      throw new CardTransportError("protocol", "the run id is not 1 to 100 visible characters");
+      // Only a label for the phone's log, which would drop it anyway: not worth a failed purchase.
+      return;
     }
     this.socket.write(encodeFrame(await session.writer.seal(ContentType.CONTEXT, context)));
   }
