@@ -48,6 +48,7 @@ export function accountView(a: AccountRow) {
     brand: a.brand,
     pan: maskPan(a.pan),
     outcome: a.outcome,
+    currency: a.currency,
     creditLimit: a.creditLimit,
     held: a.held,
     balance: a.creditLimit - a.held,

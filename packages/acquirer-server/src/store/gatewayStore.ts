@@ -17,6 +17,8 @@ export interface AccountRow {
   readonly pan: string;
   readonly expiry: string;
   readonly outcome: string;
+  /** The account's currency, ISO 4217 numeric: its credit limit and holds are in its minor units. */
+  readonly currency: number;
   readonly creditLimit: number;
   readonly held: number;
 }
@@ -50,6 +52,8 @@ export interface NewAccount {
   readonly pan: string;
   readonly expiry: string;
   readonly outcome: string;
+  /** ISO 4217 numeric; credit limit in its minor units. */
+  readonly currency: number;
   readonly creditLimit: number;
 }
 
@@ -77,6 +81,7 @@ interface AccountRecord {
   pan: string;
   expiry: string;
   outcome: string;
+  currency: number;
   credit_limit: number;
   held: number;
 }
@@ -88,6 +93,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   pan TEXT NOT NULL UNIQUE,
   expiry TEXT NOT NULL,
   outcome TEXT NOT NULL,
+  currency INTEGER NOT NULL DEFAULT 392,
   credit_limit INTEGER NOT NULL,
   held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0)
 );
@@ -117,6 +123,7 @@ const toAccount = (r: AccountRecord): AccountRow => ({
   pan: r.pan,
   expiry: r.expiry,
   outcome: r.outcome,
+  currency: r.currency,
   creditLimit: r.credit_limit,
   held: r.held,
 });
@@ -149,7 +156,7 @@ const takeHold = "UPDATE accounts SET held = held + ? WHERE card_id = ?";
 function prepareStatements(db: Database.Database) {
   return {
     seedAccount: db.prepare(
-      "INSERT OR IGNORE INTO accounts (card_id, brand, pan, expiry, outcome, credit_limit) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO accounts (card_id, brand, pan, expiry, outcome, currency, credit_limit) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ),
     account: db.prepare("SELECT * FROM accounts WHERE card_id = ?"),
     accountByPan: db.prepare("SELECT * FROM accounts WHERE pan = ?"),
@@ -170,7 +177,7 @@ export class GatewayStore {
     this.sql = sql;
     this.seed = db.transaction((accounts: readonly NewAccount[]) => {
       for (const a of accounts)
-        sql.seedAccount.run(a.cardId, a.brand, a.pan, a.expiry, a.outcome, a.creditLimit);
+        sql.seedAccount.run(a.cardId, a.brand, a.pan, a.expiry, a.outcome, a.currency, a.creditLimit);
     });
   }
 
@@ -191,6 +198,10 @@ export class GatewayStore {
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
     db.exec(schema);
+    // A database from before accounts had a currency: every account then was a JPY account.
+    const columns = db.prepare("PRAGMA table_info(accounts)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "currency"))
+      db.exec("ALTER TABLE accounts ADD COLUMN currency INTEGER NOT NULL DEFAULT 392");
     return new GatewayStore(db, durableWriter(file, db, { pragmas: ["foreign_keys = ON"] }));
   }
 
