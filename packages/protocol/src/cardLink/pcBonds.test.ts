@@ -1,25 +1,15 @@
 /**
- * The mediator's bonds against a real TCP server: a small bonding phone built from the secure
- * link's machines in @setlab/protocol (pairing with bonding, resumption, bonds in a Map) that
- * answers every card command with 9000. The real phone process with its bond store is tested in
- * @setlab/wallet-card (cardLinkBonds.test.ts) and end to end in purchase.e2e.test.ts.
+ * The PC end's bonds against the phone end: `startPhoneCardLink` on TCP with its bonds in a Map
+ * and a card that answers every command with 9000, so the two ends of the card link are tested
+ * together. The real phone process with its bond store on disk is tested in @setlab/wallet-card
+ * (cardLinkBonds.test.ts) and end to end in the mediator's purchase.e2e.test.ts.
  */
 import * as net from "node:net";
-import {
-  bondIdHex,
-  ContentType,
-  decodeCardData,
-  encodeFrame,
-  encodeResponse,
-  FrameReader,
-  importLinkKey,
-  PhoneHandshake,
-  PhoneResumeHandshake,
-  type SecureSession,
-} from "../card";
+import { bondIdHex, encodeResponse, importLinkKey } from "../card";
 import { BondCache } from "./bondCache";
 import { CardTransportError } from "./cardTransportError";
 import { connectCardLink, PcCardLink } from "./pcCardLink";
+import { type LinkLogger, startPhoneCardLink } from "./phoneCardLink";
 
 const CODE = "577215";
 
@@ -28,8 +18,10 @@ interface BondingPhone {
   address: string;
   /** Link keys by bond id (hex). */
   bonds: Map<string, CryptoKey>;
+  /** Attempts, successful or not, as the phone end logs them. */
   pairings: number;
   resumptions: number;
+  /** The run ids the phone end read from the PC's session contexts. */
   contexts: string[];
   /** Every byte the PC sent. */
   wire: Buffer[];
@@ -37,7 +29,7 @@ interface BondingPhone {
 }
 
 async function bondingPhone(options: { bonding?: boolean } = {}): Promise<BondingPhone> {
-  const sockets = new Set<net.Socket>();
+  const crypto = globalThis.crypto;
   const state = {
     bonds: new Map<string, CryptoKey>(),
     pairings: 0,
@@ -45,64 +37,41 @@ async function bondingPhone(options: { bonding?: boolean } = {}): Promise<Bondin
     contexts: [] as string[],
     wire: [] as Buffer[],
   };
-  const crypto = globalThis.crypto;
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    const reader = new FrameReader();
-    let handshake: PhoneHandshake | PhoneResumeHandshake | undefined;
-    let session: SecureSession | undefined;
-    let chain: Promise<void> = Promise.resolve();
-    const handle = async (frame: Uint8Array) => {
-      if (!session) {
-        if (!handshake) {
-          if (frame[0] === 0x06) {
-            state.resumptions++;
-            handshake = new PhoneResumeHandshake(crypto, async (id) => state.bonds.get(bondIdHex(id)));
-          } else {
-            state.pairings++;
-            handshake = new PhoneHandshake(crypto, CODE, { bonding: options.bonding ?? true });
-          }
-        }
-        try {
-          const step = await handshake.step(frame);
-          if (step.session?.linkKey)
-            state.bonds.set(
-              bondIdHex(step.session.bondId!),
-              await importLinkKey(crypto, step.session.linkKey),
-            );
-          for (const f of step.send) socket.write(encodeFrame(f));
-          session = step.session;
-        } catch (e) {
-          const reason = (e as { kind?: string }).kind === "unbonded" ? 3 : 1;
-          socket.end(encodeFrame(Uint8Array.of(0x05, reason)));
-        }
-        return;
-      }
-      const opened = await session.reader.open(frame);
-      if (opened.contentType === ContentType.CONTEXT) {
-        state.contexts.push(decodeCardData("SessionContext", opened.payload).runId ?? "");
-        return;
-      }
-      const answer = encodeResponse({ data: new Uint8Array(0), sw: 0x9000 });
-      socket.write(encodeFrame(await session.writer.seal(ContentType.CARD, answer)));
-    };
-    socket.on("data", (chunk) => {
-      state.wire.push(Buffer.from(chunk));
-      for (const frame of reader.push(new Uint8Array(chunk))) chain = chain.then(() => handle(frame));
-    });
+  const count = (message: string, fields: { runId?: string }) => {
+    if (message === "card link paired" || message === "pairing failed") state.pairings++;
+    if (message === "card link resumed" || message === "resumption failed") state.resumptions++;
+    if (message === "card link context" && fields.runId) state.contexts.push(fields.runId);
+  };
+  const logger: LinkLogger = {
+    info: (fields, message) => count(message, fields),
+    warn: (fields, message) => count(message, fields),
+    error: () => {},
+  };
+  const ok = encodeResponse({ sw: 0x9000 });
+  const card = { openSession: () => ({ transmit: async () => ok }) };
+  const phone = await startPhoneCardLink(card, {
+    logger,
+    crypto,
+    pairing: {
+      code: CODE,
+      // the failure limits are the phone end's own tests' (wallet-card); here they would only interfere
+      maxFailures: 1000,
+      bonds:
+        options.bonding === false
+          ? undefined
+          : {
+              lookup: async (id) => state.bonds.get(bondIdHex(id)),
+              add: async (id, raw) => {
+                state.bonds.set(bondIdHex(id), await importLinkKey(crypto, raw));
+              },
+            },
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  phone.server.on("connection", (socket: net.Socket) => socket.on("data", (d) => state.wire.push(d)));
   return Object.assign(state, {
-    port,
-    address: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    port: phone.port,
+    address: `127.0.0.1:${phone.port}`,
+    close: () => phone.close(),
   });
 }
 
