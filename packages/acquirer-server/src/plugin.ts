@@ -20,9 +20,7 @@ export interface GatewayPluginOptions {
   readonly faults?: GatewayFaults;
 }
 
-/** First six and last four digits; the rest masked. */
-export const maskPan = (pan: string): string =>
-  `${pan.slice(0, 6)}${"*".repeat(Math.max(0, pan.length - 10))}${pan.slice(-4)}`;
+export { maskPan } from "./store/panVault";
 
 export function authorizationView(a: AuthorizationRow) {
   return {
@@ -46,7 +44,7 @@ export function accountView(a: AccountRow) {
   return {
     cardId: a.cardId,
     brand: a.brand,
-    pan: maskPan(a.pan),
+    pan: a.panMasked,
     outcome: a.outcome,
     currency: a.currency,
     creditLimit: a.creditLimit,

@@ -4,5 +4,6 @@ export * from "./faultSwitches";
 export * from "./httpClient";
 export * from "./labPki";
 export * from "./logger";
+export * from "./ownerOnly";
 export * from "./ready";
 export * from "./setHttp";

@@ -9,7 +9,7 @@ const jpy = 392;
 const account = (outcome: string, held = 0, currency = defaultAccountCurrency): AccountRow => ({
   cardId: "c",
   brand: "Visa",
-  pan: "4111110000000005",
+  panMasked: "411111******0005",
   expiry: "203012",
   outcome,
   currency,
