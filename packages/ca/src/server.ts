@@ -13,6 +13,7 @@
  * 413 too large, 415 wrong type).
  */
 import { type ErrorCode, SetError } from "@setlab/protocol";
+import { capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime/dist/serverLimits";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { CaBackend, IssuanceRequest } from "./server/backend";
 import { type ErrorBody, errorResponse } from "./server/errorBody";
@@ -30,6 +31,8 @@ export interface CaServerOptions {
   /** Largest request body accepted, bytes. Default 64 KiB: a PKCS#10 request is about 1 KiB. */
   readonly bodyLimit?: number;
   readonly logger?: boolean;
+  /** Time, memory and connection bounds per client (default: runtime's defaultServerLimits). */
+  readonly limits?: ServerLimits;
 }
 
 const thumbPattern = /^[0-9a-fA-F]{64}$/;
@@ -37,7 +40,12 @@ const thumbPattern = /^[0-9a-fA-F]{64}$/;
 /** The stand-alone CA server that `set-ca serve` runs: the CA plugin in an app of its own. */
 export function buildCaServer(backend: CaBackend, options: CaServerOptions = {}): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
-  const app = Fastify({ bodyLimit, logger: options.logger ?? false });
+  const app = Fastify({
+    ...fastifyServerOptions(options.limits),
+    bodyLimit,
+    logger: options.logger ?? false,
+  });
+  capConnections(app.server, options.limits);
   app.register(caPlugin, { backend, bodyLimit });
   return app;
 }

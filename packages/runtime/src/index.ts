@@ -6,4 +6,5 @@ export * from "./labPki";
 export * from "./logger";
 export * from "./ownerOnly";
 export * from "./ready";
+export * from "./serverLimits";
 export * from "./setHttp";
