@@ -4,8 +4,11 @@ import {
   encodeDer,
   errorMessage,
   nodeProvider,
+  parseSetCertificate,
+  receiveError,
   SetError,
   schema,
+  thumbOf,
   wrapMessage,
 } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
@@ -558,8 +561,13 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
     await refused({ sealTo: pki.certificate("visa/merchant/key-exchange") }, "decodingFailure");
   });
 
-  it("a merchant of another brand than the gateway key it sealed to", () =>
-    refused({ merchantBrand: "MasterCard" }, "invalidCertificate"));
+  it("a merchant of another brand than the gateway key it sealed to; the signed Error names its certificate", async () => {
+    const out = await refused({ merchantBrand: "MasterCard" }, "invalidCertificate");
+    const error = await receiveError(p, out.response);
+    expect(error.signed).toBe(true);
+    const merchant = parseSetCertificate(pki.certificate("mastercard/merchant/signature"));
+    expect(error.thumb).toEqual(await thumbOf(p, merchant));
+  });
 
   it("a cardholder certificate of another brand than the gateway's", () =>
     refused({ card: "mc-approve", gatewayBrand: "Visa", merchantBrand: "Visa" }, "invalidCertificate"));
