@@ -4,7 +4,6 @@
  * naming the gateway's key-exchange certificate by PEThumb.
  */
 import {
-  type AnsweredRequests,
   encodeDer,
   parseSetCertificate,
   type ReadMessage,
@@ -16,6 +15,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
+import { answeredIn } from "./answeredRequests";
 import { type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { toHex } from "./hex";
 import { gatewayFor } from "./merchantConfig";
@@ -31,20 +31,6 @@ export async function orderOfPInitReq(ctx: MerchantContext, req: schema.PInitReq
   const order = await ctx.repo.orderByLidM(lidM);
   if (!order) throw new SetError("unknownLID", "no order has this LID-M", "PInitReq.localID-M");
   return order;
-}
-
-/**
- * The merchant's record of requests of `kind` it took, as the receive functions ask for it: an
- * RRPID taken for another order is a conflicting reuse whatever the bytes.
- */
-export function answeredIn(ctx: MerchantContext, kind: "PInitReq" | "PReq", order: Order): AnsweredRequests {
-  return {
-    fingerprintOf: async (rrpid) => {
-      const stored = await ctx.repo.idempotency(kind, toHex(rrpid));
-      if (!stored) return undefined;
-      return stored.orderId === order.id ? stored.requestHash : "other";
-    },
-  };
 }
 
 export async function handlePInitReq(

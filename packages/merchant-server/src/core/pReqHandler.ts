@@ -28,6 +28,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
+import { answeredIn } from "./answeredRequests";
 import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./authorization";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
@@ -36,7 +37,6 @@ import { type BrandConfig, gatewayFor } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
-import { answeredIn } from "./pInitReqHandler";
 
 const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
