@@ -7,7 +7,15 @@
  * genuine message afterwards accepted, so each refusal was for its flip.
  */
 import type { Attack, AttackTarget } from "../attack";
-import { describeOffset, flipByte, positionClasses, sampleOffsets, tlvTree } from "../toolkit/der";
+import {
+  carriedCertificates,
+  describeOffset,
+  flipByte,
+  positionClasses,
+  sampleOffsets,
+  tlvTree,
+  withCertificateSetsSorted,
+} from "../toolkit/der";
 import { createOrder, fetchInitiation, postRaw } from "../toolkit/labHttp";
 import { describeCardAnswer, RogueCard, SW_OK } from "../toolkit/rogueCard";
 import { preparePReq } from "../toolkit/roguePc";
@@ -148,4 +156,60 @@ export const pResByteFlips: Attack = {
   },
 };
 
-export const cardTamperAttacks: readonly Attack[] = [pInitResByteFlips, pResByteFlips];
+/**
+ * Copies of the PRes, each with one byte flipped in the issuer name of one certificate it carries
+ * (the last byte of that Name, so the certificate still parses), the certificate set put back in
+ * DER order. The certificates lie outside the merchant's signature. The signer's own copy no
+ * longer matches the SignerInfo's issuer and serial number, so a card that finds the signer among
+ * the certificates it already holds could overlook the altered one.
+ */
+function corruptCarriedCertificates(pRes: Uint8Array): Uint8Array[] {
+  const carried = carriedCertificates(pRes);
+  if (carried.length === 0) throw new Error("the PRes carries no certificate");
+  return carried.map(([start, end]) => {
+    const issuer = tlvTree(pRes.subarray(start, end)).children[0]?.children[3];
+    if (!issuer) throw new Error("unexpected certificate layout");
+    return withCertificateSetsSorted(flipByte(pRes, start + issuer.end - 1));
+  });
+}
+
+export const pResCorruptedCarriedCertificate: Attack = {
+  id: "tampering/pres-corrupted-carried-certificate",
+  category: "tampering",
+  title:
+    "The PC flips one byte in the issuer name of a certificate the merchant's PRes carries (the signed content and the signature untouched, the certificate set still in DER order) before the card sees it, one altered copy per carried certificate, the merchant's own included.",
+  expected:
+    "The card refuses the PRes (6F00): a carried certificate that is not the one it validated is refused; the genuine PRes afterwards is accepted.",
+  async run(target) {
+    const prepared = await preparePReq(target, { amount: 100 });
+    try {
+      const pRes = (await postRaw(`${target.merchantUrl}/set`, prepared.pReq)).bytes;
+      const forgeries = corruptCarriedCertificates(pRes);
+      const { result, changed } = await watch(
+        target,
+        { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId },
+        async () => {
+          const answers = [];
+          for (const forged of forgeries) answers.push(await prepared.card.purchaseResponse(forged));
+          return { answers, genuine: await prepared.card.purchaseResponse(pRes) };
+        },
+      );
+      const said = result.answers.map(describeCardAnswer);
+      return verdict(target, {
+        refused: result.answers.every((a) => a.sw !== SW_OK) && result.genuine.sw === SW_OK,
+        refusedBy: "card",
+        signal: [...new Set(said)].join(", "),
+        changed,
+        detail: `${forgeries.length} altered PRes: ${said.join("; ")}; genuine PRes afterwards: ${describeCardAnswer(result.genuine)}`,
+      });
+    } finally {
+      await prepared.card.close();
+    }
+  },
+};
+
+export const cardTamperAttacks: readonly Attack[] = [
+  pInitResByteFlips,
+  pResByteFlips,
+  pResCorruptedCarriedCertificate,
+];

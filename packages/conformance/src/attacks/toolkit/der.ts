@@ -241,6 +241,52 @@ export function carriedCaCertificates(der: Uint8Array): [number, number][] {
   return out;
 }
 
+/** Every certificate the message carries in its SignedData certificate sets, signers' included: [start, end) of each. */
+export function carriedCertificates(der: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (const node of allTlvs(tlvTree(der))) {
+    const [version, digestAlgorithms, , certificates] = node.children;
+    if (
+      node.children.length >= 4 &&
+      version?.tag === INTEGER &&
+      digestAlgorithms?.tag === SET &&
+      certificates?.tag === CONTEXT_0 &&
+      certificates.constructed
+    )
+      for (const cert of certificates.children) out.push([cert.start, cert.end]);
+  }
+  return out;
+}
+
+/**
+ * A copy of `der` with the elements of every SignedData certificate set put back in DER order
+ * (same bytes, same length, only their order changes): a forged certificate then reaches the
+ * receiver's certificate checks instead of its DER reader.
+ */
+export function withCertificateSetsSorted(der: Uint8Array): Uint8Array {
+  const out = new Uint8Array(der);
+  for (const node of allTlvs(tlvTree(der))) {
+    const [version, digestAlgorithms, , certificates] = node.children;
+    if (
+      node.children.length >= 4 &&
+      version?.tag === INTEGER &&
+      digestAlgorithms?.tag === SET &&
+      certificates?.tag === CONTEXT_0 &&
+      certificates.constructed
+    ) {
+      const sorted = certificates.children
+        .map((c) => der.subarray(c.start, c.end))
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      let at = certificates.contentStart;
+      for (const c of sorted) {
+        out.set(c, at);
+        at += c.length;
+      }
+    }
+  }
+  return out;
+}
+
 /** The digestAlgorithms SET of every SignedData in the message: [start, end) of each. */
 export function signedDataDigestAlgorithms(der: Uint8Array): [number, number][] {
   const out: [number, number][] = [];
