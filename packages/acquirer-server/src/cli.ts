@@ -74,7 +74,10 @@ export async function serve(args: ServeArgs): Promise<void> {
     throw new Error(
       `--require-hardened names ${unknown.join(", ")}; this gateway serves ${served.join(", ")}`,
     );
-  const store = GatewayStore.open(args.db);
+  const store = GatewayStore.open(
+    args.db,
+    args.passphrase === undefined ? {} : { passphrase: args.passphrase },
+  );
   store.seedAccounts(accountsFrom(pki));
   const logger = createLogger("gateway");
   const merchantKex = merchantKexFrom(pki);

@@ -5,5 +5,6 @@ export * from "./cert";
 export * from "./crypto";
 export * from "./errors";
 export * from "./messages";
+export * from "./money";
 export * from "./purchase";
 export * as schema from "./schema";
