@@ -14,8 +14,8 @@
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import { isPairingCode } from "@setlab/protocol";
+import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import { createLogger } from "@setlab/runtime";
-import { parsePhoneAddress } from "./cardLink";
 import { InitiationError, loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 

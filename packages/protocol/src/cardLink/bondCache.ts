@@ -9,7 +9,7 @@
  * resume with the bond it made, so a burst of purchases asks for the code once and leaves one bond
  * on the phone, not one per connection.
  */
-import type { LinkBond } from "@setlab/protocol";
+import type { LinkBond } from "../card";
 
 /** A bond with the WebCrypto its link key lives in (the resumption must run on the same one). */
 export interface PcBond extends LinkBond {
