@@ -33,7 +33,7 @@ import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./a
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { fromHex, toHex, utf8 } from "./hex";
-import { type BrandConfig, gatewayFor } from "./merchantConfig";
+import { type BrandConfig, gatewayFor, requiresCardholderCertificate } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
@@ -71,7 +71,7 @@ export async function handlePReq(
         purchAmt: order.purchAmt,
         brandID: purchase.brandID,
         bin: purchase.bin,
-        cardCertRequired: brand.cardCertRequired,
+        cardCertRequired: requiresCardholderCertificate(brand),
         understoodExtensions: ctx.config.understoodExtensions,
       },
       {
