@@ -569,8 +569,14 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
     expect(error.thumb).toEqual(await thumbOf(p, merchant));
   });
 
-  it("a cardholder certificate of another brand than the gateway's", () =>
-    refused({ card: "mc-approve", gatewayBrand: "Visa", merchantBrand: "Visa" }, "invalidCertificate"));
+  it("a cardholder certificate of another brand than the gateway's; the Error names it", async () => {
+    const out = await refused(
+      { card: "mc-approve", gatewayBrand: "Visa", merchantBrand: "Visa" },
+      "invalidCertificate",
+    );
+    const card = parseSetCertificate(pki.certificate("mastercard/cards/mc-approve"));
+    expect((await receiveError(p, out.response)).thumb).toEqual(await thumbOf(p, card));
+  });
 
   it("an AuthReq that carries no merchant key-exchange certificate", () =>
     refused({ carriedKex: null }, "missingCertificate"));

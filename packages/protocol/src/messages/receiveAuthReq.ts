@@ -11,6 +11,7 @@ import { sha256Hex } from "../cert/digest";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
+import { namingCertificate } from "../errors";
 import { accountMatchesCertificate, cardExpired } from "../purchase/accountCheck";
 import type { Trust } from "../purchase/cardholderCertificate";
 import {
@@ -155,9 +156,9 @@ async function judgePI(p: CryptoProvider, o: OpenedAuthReq, receiver: AuthReqRec
       : await openPIUnsigned(p, o.pi.value, ctx);
   const cardholder = opened.cardholderCertificate;
   if (cardholder && cardholder.brand !== brand)
-    throw new PurchaseCheckError(
-      "cardholderCertificate",
-      `the cardholder certificate is not a ${brand} card`,
+    throw namingCertificate(
+      new PurchaseCheckError("cardholderCertificate", `the cardholder certificate is not a ${brand} card`),
+      await cardholder.thumb(),
     );
   const piHead = opened.piHead;
   if (piHead.merchantID !== o.merID || item.authTags.authRRTags.merTermIDs.merchantID !== o.merID)
