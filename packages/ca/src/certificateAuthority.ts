@@ -13,8 +13,9 @@ import {
   parseSetCertificate,
   type SetCertificate,
   type schema,
+  toHex,
 } from "@setlab/protocol";
-import { buildCertificate, buildCrl, signedObjectThumb, toHex } from "./certificateBuilder";
+import { buildCertificate, buildCrl, signedObjectThumb } from "./certificateBuilder";
 import { CaError } from "./errors";
 import { type CertificateProfile, isProfileName, type ProfileName, profiles } from "./profiles";
 import {

@@ -8,7 +8,7 @@
  * `runPurchase` never throws for a protocol, card or network problem: it returns an Outcome whose
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
-import { INS, SetError } from "@setlab/protocol";
+import { INS, SetError, utf8 } from "@setlab/protocol";
 import { type Logger, postSet, TransportError } from "@setlab/runtime";
 import {
   completionOf,
@@ -103,7 +103,6 @@ export interface PurchaseOptions {
   readonly timeouts?: Timeouts;
 }
 
-const utf8 = (text: string) => new Uint8Array(Buffer.from(text, "utf8"));
 const json = (value: unknown) => utf8(JSON.stringify(value));
 
 /** The PIN as a buffer the mediator owns and wipes. Digits only: anything else is refused here. */

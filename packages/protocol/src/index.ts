@@ -1,5 +1,6 @@
 /** @setlab/protocol: SET 1.0 structure with a modern algorithm suite. */
 export * from "./asn1";
+export * from "./bytes";
 export * from "./card";
 export * from "./cert";
 export * from "./crypto";

@@ -3,9 +3,11 @@ import {
   decodeDer,
   encodeDer,
   errorMessage,
+  fromHex,
   nodeProvider,
   SetError,
   schema,
+  toHex,
   wrapMessage,
 } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
@@ -16,7 +18,6 @@ import { makeLabPkiDir } from "../testing/labPkiDir";
 import type { AuthorizationPolicy } from "./authorizationPolicy";
 import { Gateway, type MerchantKexDirectory } from "./gateway";
 import type { GatewayBrandKeys } from "./gatewayKeys";
-import { toHex } from "./hex";
 
 const p = nodeProvider();
 let tmp: ReturnType<typeof makeLabPkiDir>;
@@ -257,7 +258,7 @@ describe("gateway: PI forms and policy", () => {
         x.panData = {
           ...x.panData,
           pan: nsf.pan,
-          panSecret: new Uint8Array(Buffer.from(nsf.panSecret, "hex")),
+          panSecret: fromHex(nsf.panSecret),
         };
       },
     });

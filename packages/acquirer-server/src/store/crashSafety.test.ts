@@ -4,11 +4,10 @@
  * `set-gateway` would. The merchant's retry must find the stored AuthRes; nothing is decided twice.
  */
 import * as path from "node:path";
-import { nodeProvider } from "@setlab/protocol";
+import { nodeProvider, toHex } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
 import { Gateway } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
-import { toHex } from "../gateway/hex";
 import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
 import { AuthReqBuilder } from "../testing/authReqBuilder";
 import { makeLabPkiDir } from "../testing/labPkiDir";

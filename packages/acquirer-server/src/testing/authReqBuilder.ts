@@ -10,6 +10,7 @@ import {
   computeHOD,
   DD,
   encodeDer,
+  fromHex,
   HMAC,
   openAuthRes,
   readError,
@@ -67,7 +68,6 @@ export interface BuiltAuthReq {
 }
 
 const lower = (brand: string) => brand.toLowerCase();
-const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex, "hex"));
 
 export class AuthReqBuilder {
   private readonly signers = new Map<string, Promise<Signer>>();

@@ -3,6 +3,7 @@
  * DIR (decrypting the CA keys), does one thing through the CA core, and closes the store.
  */
 import * as fs from "node:fs";
+import { fromHex } from "@setlab/protocol";
 import { isProfileName, profileNames } from "../profiles";
 import { isRevocationReason, revocationReasons } from "../store";
 import { optionalString, parse, required } from "./args";
@@ -82,7 +83,7 @@ export async function issue(args: readonly string[], io: CliIo): Promise<number>
           ? {
               pan,
               cardExpiry: required(parsed, "issue", "expiry"),
-              panSecret: new Uint8Array(Buffer.from(panSecret, "hex")),
+              panSecret: fromHex(panSecret),
             }
           : undefined,
     });

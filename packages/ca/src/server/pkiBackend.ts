@@ -3,19 +3,18 @@
  * by the directory's CAs.
  */
 
+import { toHex } from "@setlab/protocol";
 import { labMerchantData } from "../cli/init";
 import type { PkiDirectory } from "../cli/pkiDirectory";
 import { CaError } from "../errors";
 import { isProfileName } from "../profiles";
 import type { CaBackend } from "./backend";
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-
 export function pkiBackend(pki: PkiDirectory): CaBackend {
   return {
-    certificate: async (t) => (await pki.store.findByThumb(hex(t)))?.der,
-    crl: async (t) => (await pki.store.findCrlByThumb(hex(t)))?.der,
-    bci: async (t) => (await pki.store.findBciByThumb(hex(t)))?.der,
+    certificate: async (t) => (await pki.store.findByThumb(toHex(t)))?.der,
+    crl: async (t) => (await pki.store.findCrlByThumb(toHex(t)))?.der,
+    bci: async (t) => (await pki.store.findBciByThumb(toHex(t)))?.der,
     issue: async (req) => {
       if (!pki.caIds().includes(req.ca)) throw new CaError("badRequest", `no CA "${req.ca}" here`);
       if (!isProfileName(req.profile)) throw new CaError("badRequest", `unknown profile "${req.profile}"`);

@@ -13,11 +13,11 @@ import {
   readError,
   SetError,
   schema,
+  toHex,
 } from "@setlab/protocol";
 import type { MerchantRepository } from "../store/repository";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import type { GatewayClient } from "./gatewayClient";
-import { toHex } from "./hex";
 import { type Initiation, initiationFor } from "./initiation";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { parseNewOrder } from "./newOrder";

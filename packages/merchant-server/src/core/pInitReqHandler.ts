@@ -10,12 +10,12 @@ import {
   schema,
   signPInitRes,
   thumbOf,
+  toHex,
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
 import { type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { checkHeaderDate } from "./headerDate";
-import { toHex } from "./hex";
 import { gatewayFor } from "./merchantConfig";
 import type { Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";

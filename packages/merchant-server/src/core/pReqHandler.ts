@@ -18,10 +18,13 @@ import {
   bytesEqual,
   decodeDer,
   encodeDer,
+  fromHex,
   SetError,
   schema,
   sealAuthReq,
   signPRes,
+  toHex,
+  utf8,
   verifyPReqAsMerchant,
   wrapMessage,
 } from "@setlab/protocol";
@@ -30,7 +33,6 @@ import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./a
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { checkHeaderDate } from "./headerDate";
-import { fromHex, toHex, utf8 } from "./hex";
 import { type BrandConfig, gatewayFor } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";

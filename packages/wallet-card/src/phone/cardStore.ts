@@ -10,6 +10,7 @@ import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
+import { fromHex, utf8 } from "@setlab/protocol";
 import { keyPassphrase } from "@setlab/runtime";
 import {
   CARD_ID,
@@ -78,8 +79,6 @@ export const cardDir = (dataDir: string, cardId: string) => path.join(dataDir, "
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** Additional data of the seal: the clear header cannot be swapped between cards or edited. */
 const cardAad = (cardId: string, kdf: KdfParams) => utf8(`${CARD_FORMAT}\n${cardId}\n${canonicalJson(kdf)}`);
@@ -288,15 +287,15 @@ export function openCardFile(
       brand: inner.brand,
       pan: inner.pan,
       expiry: inner.expiry,
-      panSecret: unhex(inner.panSecret),
-      cardSecret: unhex(inner.cardSecret),
+      panSecret: fromHex(inner.panSecret),
+      cardSecret: fromHex(inner.cardSecret),
       language: inner.language,
-      pinSalt: unhex(inner.pinSalt),
-      pinDigest: unhex(inner.pinDigest),
+      pinSalt: fromHex(inner.pinSalt),
+      pinDigest: fromHex(inner.pinDigest),
       certificate: unb64(inner.certificate),
       chain: inner.chain.map(unb64),
       root: unb64(inner.root),
-      gatewayThumbs: inner.gatewayThumbs.map(unhex),
+      gatewayThumbs: inner.gatewayThumbs.map((t) => fromHex(t, "gatewayThumbs")),
     },
   };
 }

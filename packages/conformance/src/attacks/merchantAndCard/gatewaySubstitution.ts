@@ -7,12 +7,12 @@
  * pins each brand's gateway, and the gateway refuses a PI whose ProfileBinding names another
  * gateway's certificate.
  */
-import { parseSetCertificate, schema, signPRes, thumbOf, wrapMessage } from "@setlab/protocol";
+import { parseSetCertificate, schema, signPRes, thumbOf, toHex, wrapMessage } from "@setlab/protocol";
 import type { Attack, AttackTarget } from "../attack";
 import { merchantAuthReq, openAndReseal, type RogueOrder } from "../toolkit/accomplice";
 import { walletPReq } from "../toolkit/cardholderWallet";
 import { authorizationsFor, postToGateway } from "../toolkit/labHttp";
-import { hex, merIDOf } from "../toolkit/messages";
+import { merIDOf } from "../toolkit/messages";
 import { craftPInitRes } from "../toolkit/roguePInitRes";
 import { rogueOrder, shopAtRogue } from "../toolkit/rogueShop";
 import { describeAnswer, readSetAnswer, type SetAnswer } from "../toolkit/setAnswer";
@@ -49,7 +49,7 @@ async function substitutionVisit(target: AttackTarget, profile: "set" | "hardene
       onPInitReq: async (der) => {
         const crafted = await craftPInitRes(pki, der, { signerId: merchantSig, gatewayId: accomplice });
         const req = schema.decodeMessage(der).message.value as schema.PInitReq;
-        state.xid = hex(crafted.data.transIDs.xid);
+        state.xid = toHex(crafted.data.transIDs.xid);
         state.order = {
           transIDs: crafted.data.transIDs,
           chall_M: crafted.data.chall_M,
@@ -194,7 +194,7 @@ export const substitutionHardenedGateway: Attack = {
     const opened = await openAndReseal(pki, built.der, accomplice, realGateway);
     const bound = opened.piHead.profileBinding?.gatewayThumb.thumbprint;
     const accompliceThumb = await thumbOf(p, parseSetCertificate(pki.certificate(accomplice)));
-    const xid = hex(transIDs.xid);
+    const xid = toHex(transIDs.xid);
     const watched = { xids: [xid], cardId };
     const before = await snapshot(target, watched);
     const { authReq } = await merchantAuthReq(pki, opened.resealed, order, {
@@ -210,7 +210,7 @@ export const substitutionHardenedGateway: Attack = {
       refusedBy: "gateway",
       signal,
       changed,
-      detail: `PI bound to the accomplice (${bound && hex(bound) === hex(accompliceThumb) ? "thumb checked" : "thumb NOT the accomplice's"}); real gateway answered ${describeAnswer(answer)}`,
+      detail: `PI bound to the accomplice (${bound && toHex(bound) === toHex(accompliceThumb) ? "thumb checked" : "thumb NOT the accomplice's"}); real gateway answered ${describeAnswer(answer)}`,
     });
   },
 };

@@ -12,6 +12,7 @@ import {
   computeHOD,
   DD,
   encodeDer,
+  fromHex,
   HMAC,
   nodeProvider,
   openAuthRes,
@@ -19,6 +20,7 @@ import {
   type Signer,
   schema,
   sealAuthReq,
+  toHex,
   type WrapperIds,
   wrapMessage,
 } from "@setlab/protocol";
@@ -87,7 +89,6 @@ export type GatewayAnswer =
   | { readonly type: "empty" }
   | { readonly type: "unreadable"; readonly reason: string };
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const lower = (brand: string) => brand.toLowerCase();
 
 export class AuthReqForger {
@@ -139,7 +140,7 @@ export class AuthReqForger {
     const xid = options.xid ?? p.random(20);
     const transIDs: schema.TransIDs = {
       lid_C: p.random(8),
-      lid_M: new TextEncoder().encode(`order-${hex(p.random(3))}`),
+      lid_M: new TextEncoder().encode(`order-${toHex(p.random(3))}`),
       xid,
       pReqDate: new Date(Math.floor(Date.now() / 1000) * 1000),
       language: "en",
@@ -172,7 +173,7 @@ export class AuthReqForger {
       panData: {
         pan: card.pan,
         cardExpiry: card.expiry,
-        panSecret: new Uint8Array(Buffer.from(card.panSecret, "hex")),
+        panSecret: fromHex(card.panSecret),
         exNonce: p.random(20),
       },
       panToken: { pan: card.pan, cardExpiry: card.expiry, exNonce: p.random(20) },
@@ -248,7 +249,7 @@ export class AuthReqForger {
         date: options.date ?? new Date(),
       },
     );
-    return { bytes, parts, piDer, xidHex: hex(tags.transIDs.xid) };
+    return { bytes, parts, piDer, xidHex: toHex(tags.transIDs.xid) };
   }
 
   /** Another HOD over the same order description and salt but another amount. */

@@ -9,6 +9,7 @@ import {
   buildPReqDualSigned,
   type CryptoProvider,
   computeHOD,
+  fromHex,
   HMAC,
   parseSetCertificate,
   schema,
@@ -89,7 +90,7 @@ export async function walletPReq(pki: LabPki, w: WalletPurchase, p = adversaryPr
     panData: {
       pan: card.pan,
       cardExpiry: card.expiry,
-      panSecret: new Uint8Array(Buffer.from(card.panSecret, "hex")),
+      panSecret: fromHex(card.panSecret),
       exNonce: p.random(20),
     },
   });

@@ -3,7 +3,7 @@
  * fed random and mutated commands and random command sequences. Every answer is a status word
  * (never an exception, never a rejected promise); garbage never gives PIN tries back.
  */
-import { CLA, decodeResponse, encodeCommand, INS, MAX_FRAME, pinTriesLeft, SW } from "@setlab/protocol";
+import { CLA, decodeResponse, encodeCommand, INS, MAX_FRAME, pinTriesLeft, SW, utf8 } from "@setlab/protocol";
 import type { CardSession } from "@setlab/wallet-card";
 import fc from "fast-check";
 import type { Corpus } from "../corpus";
@@ -11,7 +11,6 @@ import { byteInputs, jsonInputs, randomBytes } from "../generators";
 import { FuzzFailure, type FuzzTarget, hexPrefix, type Verdict } from "../harness";
 import { CARD_ID, CARD_PIN, type World } from "../world";
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
 const knownSw = new Set<number>(Object.values(SW));
 const validSw = (sw: number) => knownSw.has(sw) || pinTriesLeft(sw) !== undefined;
 

@@ -4,7 +4,7 @@
  * is not a MessageWrapper, or an exception is a failure. After each target the party still serves
  * a valid request, and no rejected input left a row behind where that is checkable.
  */
-import { parseSetCertificate, schema } from "@setlab/protocol";
+import { parseSetCertificate, schema, toHex } from "@setlab/protocol";
 import { SET_PAYMENT } from "@setlab/runtime";
 import fc from "fast-check";
 import type { Corpus } from "../corpus";
@@ -210,7 +210,6 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
     spki: Buffer.from(spki).toString("base64"),
   });
   const validIssue = issueFor(await freshSpki(world));
-  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
   let rootThumb = "";
 
   const targets: FuzzTarget<HttpRequest>[] = [
@@ -344,12 +343,12 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
           .map((k) => ({ method: "GET" as const, url: `/${k}/${rootThumb}` })),
       ),
       run: async (r) => {
-        if (!rootThumb) rootThumb = hex(await root.thumb(world.p.crypto));
+        if (!rootThumb) rootThumb = toHex(await root.thumb(world.p.crypto));
         return statusVerdict(await ca.request(r), r);
       },
       show,
       healthCheck: async () => {
-        const thumb = hex(await root.thumb(world.p.crypto));
+        const thumb = toHex(await root.thumb(world.p.crypto));
         const a = await ca.request({ method: "GET", url: `/certificates/${thumb}` });
         if (a.status !== 200 || !a.body.equals(Buffer.from(world.pki.root())))
           throw new Error(`GET /certificates/<root> answered ${a.status}`);
