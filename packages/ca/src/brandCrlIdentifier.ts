@@ -10,6 +10,7 @@ import {
   schema,
   signBrandCRLIdentifier,
   toHex,
+  wholeSeconds,
 } from "@setlab/protocol";
 import type { CertificateAuthority } from "./certificateAuthority";
 import { tbsFields } from "./certificateBuilder";
@@ -42,7 +43,7 @@ export async function publishBrandCRLIdentifier(p: BciParams): Promise<BciRecord
       crlThumb: fromHex(crl.thumb, "crl.thumb"),
     });
   }
-  const notBefore = new Date(Math.floor(p.provider.now().getTime() / 1000) * 1000);
+  const notBefore = wholeSeconds(p.provider.now());
   const notAfter = new Date(notBefore.getTime() + (p.lifetimeDays ?? 7) * 86400_000);
   const sequenceNum = await p.store.nextNumber(`bci:${brand}`);
   const der = await signBrandCRLIdentifier(

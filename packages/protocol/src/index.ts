@@ -8,3 +8,4 @@ export * from "./errors";
 export * from "./messages";
 export * from "./purchase";
 export * as schema from "./schema";
+export * from "./wholeSeconds";

@@ -18,6 +18,7 @@ import {
   schema,
   sealAuthReq,
   type WrapperIds,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabCardData, LabPki } from "@setlab/runtime";
@@ -125,7 +126,7 @@ export class AuthReqBuilder {
       lid_C: p.random(8),
       lid_M: new TextEncoder().encode("order-1"),
       xid,
-      pReqDate: new Date(Math.floor(Date.now() / 1000) * 1000),
+      pReqDate: wholeSeconds(new Date()),
       language: "en",
     };
     const purchAmt = { currency: 392, amount: options.amount ?? 12800, amtExp10: 0 };

@@ -26,6 +26,7 @@ import {
   toHex,
   utf8,
   verifyPReqAsMerchant,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
@@ -37,8 +38,6 @@ import { type BrandConfig, gatewayFor } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
-
-const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 export const oiDataOf = (pReq: schema.PReq): schema.OIData =>
   pReq.type === "pReqDualSigned" ? pReq.value.oiDualSigned.oiData : pReq.value.oiUnsigned.oiData;

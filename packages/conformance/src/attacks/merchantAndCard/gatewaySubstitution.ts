@@ -7,7 +7,15 @@
  * pins each brand's gateway, and the gateway refuses a PI whose ProfileBinding names another
  * gateway's certificate.
  */
-import { parseSetCertificate, schema, signPRes, thumbOf, toHex, wrapMessage } from "@setlab/protocol";
+import {
+  parseSetCertificate,
+  schema,
+  signPRes,
+  thumbOf,
+  toHex,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
 import type { Attack, AttackTarget } from "../attack";
 import { merchantAuthReq, openAndReseal, type RogueOrder } from "../toolkit/accomplice";
 import { walletPReq } from "../toolkit/cardholderWallet";
@@ -87,7 +95,7 @@ async function substitutionVisit(target: AttackTarget, profile: "set" | "hardene
               completionCode: "authorizationPerformed",
               results: {
                 authStatus: {
-                  authDate: new Date(Math.floor(Date.now() / 1000) * 1000),
+                  authDate: wholeSeconds(new Date()),
                   authAmt: order.purchAmt,
                 },
               },
@@ -169,7 +177,7 @@ export const substitutionHardenedGateway: Attack = {
       lid_C: p.random(16),
       lid_M: new Uint8Array(Buffer.from(`rogue-${Date.now().toString(36)}`)),
       xid: p.random(20),
-      pReqDate: new Date(Math.floor(Date.now() / 1000) * 1000),
+      pReqDate: wholeSeconds(new Date()),
       language: "en",
     };
     const order: RogueOrder = {

@@ -22,6 +22,7 @@ import {
   sealAuthReq,
   toHex,
   type WrapperIds,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { type LabCardData, LabPki } from "@setlab/runtime";
@@ -142,7 +143,7 @@ export class AuthReqForger {
       lid_C: p.random(8),
       lid_M: new TextEncoder().encode(`order-${toHex(p.random(3))}`),
       xid,
-      pReqDate: new Date(Math.floor(Date.now() / 1000) * 1000),
+      pReqDate: wholeSeconds(new Date()),
       language: "en",
     };
     const purchAmt = { currency: 392, amount: options.amount ?? 100, amtExp10: 0 };
