@@ -29,7 +29,7 @@ export function usage(): string {
     .map((c) => `  ${c.usage}\n`)
     .join(
       "",
-    )}Commands on DIR take --passphrase P (else $SET_CA_PASSPHRASE, else the lab default "setlab").\n`;
+    )}Commands on DIR take --passphrase P (else $SETLAB_PASSPHRASE, else the lab default "setlab").\n`;
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {

@@ -5,9 +5,6 @@
 import * as nodeCrypto from "node:crypto";
 import { CliFailure } from "./usageError";
 
-/** The documented lab default; anything real must pass its own with --passphrase. */
-export const labPassphrase = "setlab";
-
 export async function encryptPrivateKey(key: CryptoKey, passphrase: string): Promise<string> {
   const pkcs8 = Buffer.from(await globalThis.crypto.subtle.exportKey("pkcs8", key));
   return nodeCrypto
