@@ -13,10 +13,10 @@
  */
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
-import { isPairingCode } from "@setlab/protocol";
+import { InitiationError, isPairingCode } from "@setlab/protocol";
 import { createLogger } from "@setlab/runtime";
 import { parsePhoneAddress } from "./cardLink";
-import { InitiationError, loadInitiation } from "./initiation";
+import { loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =

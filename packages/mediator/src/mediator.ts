@@ -8,7 +8,7 @@
  * `runPurchase` never throws for a protocol, card or network problem: it returns an Outcome whose
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
-import { INS, SetError, utf8 } from "@setlab/protocol";
+import { INS, type Initiation, SetError, type schema, utf8 } from "@setlab/protocol";
 import { type Logger, postSet, TransportError } from "@setlab/runtime";
 import {
   completionOf,
@@ -21,7 +21,6 @@ import {
 } from "./cardAnswers";
 import { CardLink, CardTransportError } from "./cardLink";
 import type { BondCache } from "./cardLinkBonds";
-import type { Initiation, PurchAmt } from "./initiation";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
 export type OutcomeKind = "approved" | "declined" | "orderReceived" | "refused" | "failed";
@@ -48,7 +47,7 @@ export interface Outcome {
   readonly completionCode?: string;
   readonly authCode?: string;
   /** The authorized amount when the PRes states one, else the purchase amount. */
-  readonly amount?: PurchAmt | unknown;
+  readonly amount?: schema.CurrencyAmount | unknown;
   readonly brand?: string;
   readonly merchant?: { readonly name?: string; readonly merID?: string };
   /** Why the purchase was refused or failed, or the PRes's error: one line, no secrets. */

@@ -3,6 +3,8 @@
  * and the SET endpoint `POST /set`. Logs carry the order id, the XID and the lab's run id; never a
  * PAN (the merchant never sees one) nor message bytes.
  */
+
+import { writeInitiation } from "@setlab/protocol";
 import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import Fastify, {
   type FastifyBaseLogger,
@@ -94,7 +96,7 @@ export function buildMerchantServer(options: MerchantServerOptions): FastifyInst
       return { error: "no such order" };
     }
     reply.header("content-type", SET_PAYMENT_INITIATION);
-    return JSON.stringify(merchant.initiationFor(order, baseUrl()));
+    return writeInitiation(merchant.initiationFor(order, baseUrl()));
   });
 
   app.get("/orders/:id/messages", async (req, reply) => {

@@ -5,6 +5,7 @@ export * from "./card";
 export * from "./cert";
 export * from "./crypto";
 export * from "./errors";
+export * from "./initiation";
 export * from "./messages";
 export * from "./purchase";
 export * as schema from "./schema";

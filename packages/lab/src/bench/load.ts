@@ -5,7 +5,8 @@
  * first purchase pairs with the lab's code, every later one resumes the bond the process keeps in
  * memory (docs/card-link.md), as a PC bonded to its phone would.
  */
-import { BondCache, type Outcome, parseInitiation, runPurchase } from "@setlab/mediator";
+import { BondCache, type Outcome, runPurchase } from "@setlab/mediator";
+import { readInitiation } from "@setlab/protocol";
 
 export interface LabTarget {
   /** The merchant's base URL. */
@@ -60,7 +61,7 @@ export async function onePurchase(target: LabTarget, card: BenchCard): Promise<S
       }),
       "POST /orders",
     )) as { id: string | number };
-    const initiation = parseInitiation(
+    const initiation = readInitiation(
       await okJson(
         await fetch(`${target.merchant}/orders/${created.id}/initiation`, {
           signal: AbortSignal.timeout(15_000),

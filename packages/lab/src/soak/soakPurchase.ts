@@ -3,7 +3,8 @@
  * the shop, fetches its initiation object) and runs the mediator (`runPurchase` of @setlab/mediator,
  * in this process) against the phone's card link. Never throws: what the buyer saw comes back.
  */
-import { type CardAccess, parseInitiation, runPurchase } from "@setlab/mediator";
+import { type CardAccess, runPurchase } from "@setlab/mediator";
+import { readInitiation } from "@setlab/protocol";
 import type { BuyerOutcome } from "./reconcile";
 
 export interface SoakTarget {
@@ -57,7 +58,7 @@ export async function soakPurchase(
       "POST /orders",
     )) as { id: string | number };
     orderId = String(created.id);
-    const initiation = parseInitiation(
+    const initiation = readInitiation(
       await okJson(
         await fetch(`${target.merchant}/orders/${orderId}/initiation`, {
           headers: { "x-setlab-run-id": runId },

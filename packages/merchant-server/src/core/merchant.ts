@@ -9,6 +9,7 @@
 import {
   type CryptoProvider,
   errorMessage,
+  type Initiation,
   isErrorMessage,
   readError,
   SetError,
@@ -18,7 +19,7 @@ import {
 import type { MerchantRepository } from "../store/repository";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import type { GatewayClient } from "./gatewayClient";
-import { type Initiation, initiationFor } from "./initiation";
+import { initiationFor } from "./initiation";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
