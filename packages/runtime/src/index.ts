@@ -1,4 +1,6 @@
 /** @setlab/runtime: the Node shell every SET party shares. Pure protocol logic stays in @setlab/protocol. */
+export * from "./cliIo";
+export * from "./cliRunner";
 export * from "./durableStore";
 export * from "./faultSwitches";
 export * from "./labPki";

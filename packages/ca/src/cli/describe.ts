@@ -12,7 +12,7 @@ import {
 } from "@setlab/protocol";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import { CliFailure } from "./usageError";
+import { CliFailure } from "./cliFailure";
 
 const { CertExtension } = schema;
 

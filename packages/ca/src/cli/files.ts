@@ -1,7 +1,7 @@
 /** File access for the CLI with one-line failures instead of Node's multi-line errors. */
 import * as fs from "node:fs";
 import { fsReason } from "@setlab/runtime";
-import { CliFailure } from "./usageError";
+import { CliFailure } from "./cliFailure";
 
 export function readInput(path: string): Uint8Array {
   try {

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { nodeProvider, parseSetCertificate, type schema } from "@setlab/protocol";
 import {
+  type CliIo,
   fsReason,
   type LabPkiEntry,
   type LabPkiManifest,
@@ -30,12 +31,11 @@ import {
   foreignKeySlots,
   foreignRootId,
 } from "./attackFixtures";
-import type { CliIo } from "./io";
+import { CliFailure } from "./cliFailure";
 import { encryptPrivateKey } from "./keys";
 import { passphraseOf } from "./passphrase";
 import { PemLabel, toPem } from "./pem";
 import { brandDir, certificateThumb, databaseFile, PkiDirectory } from "./pkiDirectory";
-import { CliFailure } from "./usageError";
 
 export const initUsage = "set-ca init --out DIR [--passphrase P]   (lab default passphrase: setlab)";
 

@@ -4,16 +4,16 @@
  */
 import * as fs from "node:fs";
 import { fromHex } from "@setlab/protocol";
+import { type CliIo, UsageError } from "@setlab/runtime";
 import { isProfileName, profileNames } from "../profiles";
 import { isRevocationReason, revocationReasons } from "../store";
 import { optionalString, parse, required } from "./args";
+import { CliFailure } from "./cliFailure";
 import { readInput } from "./files";
 import { labMerchantData } from "./init";
-import type { CliIo } from "./io";
 import { dirOptions, passphraseOf } from "./passphrase";
 import { PemLabel, readObject, toPem } from "./pem";
 import { PkiDirectory } from "./pkiDirectory";
-import { CliFailure, UsageError } from "./usageError";
 
 export const issueUsage =
   "set-ca issue --dir DIR --ca CA --profile PROFILE (--spki FILE | --csr FILE) [--cn NAME] [--out FILE]\n" +

@@ -15,10 +15,10 @@ import {
   validateChain,
 } from "@setlab/protocol";
 import type { LabPkiEntry, LabPkiManifest } from "@setlab/runtime";
+import { bufferIo } from "@setlab/runtime";
 import { main } from "../cli";
 import { testCards } from "../testCards";
 import { attackEndEntities } from "./attackFixtures";
-import { bufferIo } from "./io";
 
 let dir: string;
 let manifest: LabPkiManifest;

@@ -17,9 +17,9 @@ import { publishBrandCRLIdentifier } from "../brandCrlIdentifier";
 import { CertificateAuthority } from "../certificateAuthority";
 import type { ProfileName } from "../profiles";
 import { type CrlRecord, SqliteCaStore } from "../store";
+import { CliFailure } from "./cliFailure";
 import { decryptSigningKey } from "./keys";
 import { PemLabel, readObject, toPem } from "./pem";
-import { CliFailure } from "./usageError";
 
 /** The CA's SQLite store inside DIR (issued certificates, CRLs, BCIs: public data only). */
 export const databaseFile = "ca.sqlite";

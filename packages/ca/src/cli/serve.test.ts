@@ -8,11 +8,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseSetCertificate } from "@setlab/protocol";
 import type { LabPkiManifest } from "@setlab/runtime";
+import { bufferIo } from "@setlab/runtime";
 import type { FastifyInstance } from "fastify";
 import { main } from "../cli";
 import { buildCaServer } from "../server";
 import { pkiBackend } from "../server/pkiBackend";
-import { bufferIo } from "./io";
 import { readObject } from "./pem";
 import { PkiDirectory } from "./pkiDirectory";
 

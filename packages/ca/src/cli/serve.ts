@@ -1,11 +1,12 @@
 /** `set-ca serve --dir DIR --port N`: the CA server over a lab PKI directory, until SIGINT/SIGTERM. */
+
+import type { CliIo } from "@setlab/runtime";
 import { buildCaServer } from "../server";
 import { pkiBackend } from "../server/pkiBackend";
 import { integerOption, optionalString, parse, required } from "./args";
-import type { CliIo } from "./io";
+import { CliFailure } from "./cliFailure";
 import { dirOptions, passphraseOf } from "./passphrase";
 import { PkiDirectory } from "./pkiDirectory";
-import { CliFailure } from "./usageError";
 
 export const serveUsage = "set-ca serve --dir DIR [--port N (default 8400, 0 = any)] [--host 127.0.0.1]";
 
