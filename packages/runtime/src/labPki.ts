@@ -101,6 +101,26 @@ export class LabPki {
     }
   }
 
+  /** Certificate, signature key and CA chain of an entry: what signing as it takes. */
+  async signer(
+    id: string,
+    crypto: Crypto,
+    passphrase = labPassphrase,
+  ): Promise<{ certificate: Uint8Array; privateKey: CryptoKey; chain: Uint8Array[] }> {
+    return {
+      certificate: this.certificate(id),
+      privateKey: await this.privateKey(id, "signature", crypto, passphrase),
+      chain: this.chain(id),
+    };
+  }
+
+  /** The CA certificates below the root (not the attack fixtures' foreign ones), for chain building. */
+  intermediates(): Uint8Array[] {
+    return this.entries
+      .filter((e) => ["bca", "cca", "mca", "pca"].includes(e.role) && !e.id.startsWith("attack/"))
+      .map((e) => this.certificate(e.id));
+  }
+
   /** The test cards' account data, keyed by card id. */
   cards(): Record<string, LabCardData> {
     return this.cardFile(this.manifest.cards);
