@@ -21,21 +21,14 @@ export interface GatewayServerOptions {
 export const maskPan = (pan: string): string =>
   `${pan.slice(0, 6)}${"*".repeat(Math.max(0, pan.length - 10))}${pan.slice(-4)}`;
 
+/** An authorization as the admin API shows it: the stored row without the request hash and AuthRes bytes. */
 export function authorizationView(a: AuthorizationRow) {
+  const { requestHash: _requestHash, response: _response, ...shown } = a;
   return {
-    xid: a.xid,
-    authRRPID: a.authRRPID,
-    merchantID: a.merchantID,
-    brand: a.brand,
-    amount: a.amount,
-    currency: a.currency,
-    amtExp10: a.amtExp10,
-    authCode: a.authCode,
+    ...shown,
     respReason: a.respReason ?? null,
     approvalCode: a.approvalCode ?? null,
-    held: a.held,
     cardId: a.cardId ?? null,
-    created: a.created,
   };
 }
 

@@ -4,21 +4,8 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { InitiationError, maxInitiationBytes } from "@setlab/protocol";
+import { sampleInitiation as valid } from "@setlab/protocol/testing";
 import { loadInitiation } from "./initiation";
-
-const valid = {
-  format: "setlab-initiation/1",
-  setUrl: "http://127.0.0.1:8401/set",
-  orderUrl: "http://127.0.0.1:8401/orders/7",
-  brands: ["Visa", "MasterCard"],
-  lidM: "order-7",
-  purchAmt: { currency: 392, amount: 12800, amtExp10: 0 },
-  od: Buffer.from("1 x SET Lab mug").toString("base64"),
-  language: "en",
-  profile: "set",
-  unsignedAllowed: ["MasterCard"],
-  returnUrl: "http://127.0.0.1:8401/orders/7/done",
-};
 
 describe("loadInitiation from a URL", () => {
   let server: http.Server;

@@ -6,20 +6,7 @@ import {
   readInitiation,
   writeInitiation,
 } from "./initiation";
-
-const valid = {
-  format: "setlab-initiation/1",
-  setUrl: "http://127.0.0.1:8401/set",
-  orderUrl: "http://127.0.0.1:8401/orders/7",
-  brands: ["Visa", "MasterCard"],
-  lidM: "order-7",
-  purchAmt: { currency: 392, amount: 12800, amtExp10: 0 },
-  od: Buffer.from("1 x SET Lab mug").toString("base64"),
-  language: "en",
-  profile: "set",
-  unsignedAllowed: ["MasterCard"],
-  returnUrl: "http://127.0.0.1:8401/orders/7/done",
-};
+import { sampleInitiation as valid } from "./testing/initiation";
 
 function refused(value: unknown, pattern: RegExp): void {
   expect(() => readInitiation(value)).toThrow(InitiationError);
@@ -117,6 +104,10 @@ describe("readInitiation", () => {
 });
 
 describe("readInitiation: limits and typed errors", () => {
+  test("the format's name is the contract's", () => {
+    expect(initiationFormat).toBe("setlab-initiation/1");
+  });
+
   test("a refusal is a decodingFailure naming the field", () => {
     try {
       readInitiation({ ...valid, lidM: "" });
