@@ -5,26 +5,23 @@
  */
 import * as path from "node:path";
 import { nodeProvider, toHex } from "@setlab/protocol";
-import { LabPki } from "@setlab/runtime";
+import type { LabPki } from "@setlab/runtime";
 import { Gateway } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
-import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
-import { AuthReqBuilder } from "../testing/authReqBuilder";
-import { makeLabPkiDir } from "../testing/labPkiDir";
+import { accountsFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
+import type { AuthReqBuilder } from "../testing/authReqBuilder";
+import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import { GatewayStore } from "./gatewayStore";
 
 const p = nodeProvider();
-let tmp: ReturnType<typeof makeLabPkiDir>;
+let tmp: GatewayTestKit["tmp"];
 let pki: LabPki;
 let keys: GatewayBrandKeys[];
 let b: AuthReqBuilder;
 let n = 0;
 
 beforeAll(async () => {
-  tmp = makeLabPkiDir();
-  pki = LabPki.open(tmp.pkiDir);
-  keys = await gatewayKeysFrom(pki, p.crypto);
-  b = new AuthReqBuilder(p, pki);
+  ({ tmp, pki, keys, b } = await gatewayTestKit(p));
 });
 afterAll(() => tmp.cleanup());
 
