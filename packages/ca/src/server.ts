@@ -12,7 +12,7 @@
  * {code, message} with a SET ErrorCode; the HTTP status carries only the transport fact (400, 404,
  * 413 too large, 415 wrong type).
  */
-import { type ErrorCode, SetError } from "@setlab/protocol";
+import { type ErrorCode, fromHex, SetError } from "@setlab/protocol";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { CaBackend, IssuanceRequest } from "./server/backend";
 import { type ErrorBody, errorResponse } from "./server/errorBody";
@@ -59,7 +59,7 @@ export function buildCaServer(backend: CaBackend, options: CaServerOptions = {})
       const { thumb } = req.params;
       if (!thumbPattern.test(thumb))
         return fail(reply, "decodingFailure", "a thumb is 64 hex digits (SHA-256)");
-      const der = await find(new Uint8Array(Buffer.from(thumb, "hex")));
+      const der = await find(fromHex(thumb));
       if (!der) return fail(reply, "missingCertificate", `no ${kind.replace(/s$/, "")} with thumb ${thumb}`);
       return reply.type(type).send(Buffer.from(der));
     });

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { schema } from "@setlab/protocol";
+import { schema, toHex } from "@setlab/protocol";
 import { httpJson } from "./commands/purchase";
 
 export interface CapturedMessage {
@@ -70,7 +70,7 @@ export function dumpMessage(m: CapturedMessage): string {
 
 function readable(v: unknown): unknown {
   if (v instanceof Uint8Array) {
-    const hex = Buffer.from(v.subarray(0, 48)).toString("hex");
+    const hex = toHex(v.subarray(0, 48));
     return v.length > 48 ? `${v.length} bytes: ${hex}…` : `hex:${hex}`;
   }
   if (v instanceof Date) return v.toISOString();

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { nodeProvider, parseSetCertificate, type schema } from "@setlab/protocol";
+import { nodeProvider, parseSetCertificate, type schema, toHex } from "@setlab/protocol";
 import {
   type CliIo,
   fsReason,
@@ -186,7 +186,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Lab
             brand: extra.card.brand,
             pan: extra.card.pan,
             expiry: extra.card.expiry,
-            panSecret: Buffer.from(panSecret).toString("hex"),
+            panSecret: toHex(panSecret),
             outcome: extra.card.outcome,
           };
       }

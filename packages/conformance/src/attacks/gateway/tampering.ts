@@ -2,7 +2,7 @@
  * Tampering with an AuthReq (digest 6 "Gateway", 7.7): the amount, the merchant's digests, the
  * ties between PIHead and AuthTags, single flipped bytes, and a header that disagrees with the body.
  */
-import { encodeDer, schema } from "@setlab/protocol";
+import { encodeDer, schema, toHex } from "@setlab/protocol";
 import type { Attack, AttackOutcome, AttackTarget } from "../attack";
 import { flipByte } from "../toolkit/derSurgery";
 import { authorizationsOf, heldOn, postSetRaw } from "../toolkit/gatewayProbe";
@@ -95,7 +95,7 @@ export const authTagsXidChanged: Attack = {
     let piXid = "";
     const req = await f.forge({
       merchant: (parts) => {
-        piXid = Buffer.from(parts.transIDs.xid).toString("hex");
+        piXid = toHex(parts.transIDs.xid);
         parts.authReqData.authReqItem.authTags.transIDs = { ...parts.transIDs, xid: otherXid };
       },
     });

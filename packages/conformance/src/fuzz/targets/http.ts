@@ -51,7 +51,7 @@ const segment = fc.oneof(
   ),
   fc.string({ maxLength: 30 }).map(encodeURIComponent),
   fc.constant("x".repeat(5000)),
-  fc.uint8Array({ minLength: 20, maxLength: 40 }).map((b) => Buffer.from(b).toString("hex")),
+  fc.uint8Array({ minLength: 20, maxLength: 40 }).map((b) => toHex(b)),
 );
 
 const query = fc.oneof(
