@@ -69,7 +69,10 @@ export async function serve(args: ServeArgs): Promise<void> {
   const base = nodeProvider();
   const pki = LabPki.open(args.pki);
   const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
-  const store = GatewayStore.open(args.db);
+  const store = GatewayStore.open(
+    args.db,
+    args.passphrase === undefined ? {} : { passphrase: args.passphrase },
+  );
   store.seedAccounts(accountsFrom(pki));
   const logger = createLogger("gateway");
   const merchantKex = merchantKexFrom(pki);

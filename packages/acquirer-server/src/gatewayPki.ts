@@ -13,7 +13,7 @@ import {
 import type { LabPki } from "@setlab/runtime";
 import type { MerchantKexDirectory } from "./gateway/gateway";
 import type { GatewayBrandKeys } from "./gateway/gatewayKeys";
-import { defaultCreditLimit } from "./issuer/outcomes";
+import { defaultAccountCurrency, defaultCreditLimit } from "./issuer/outcomes";
 import type { NewAccount } from "./store/gatewayStore";
 
 const caRoles = new Set(["bca", "cca", "mca", "pca"]);
@@ -109,6 +109,7 @@ export function accountsFrom(pki: LabPki, creditLimit = defaultCreditLimit): New
     pan: c.pan,
     expiry: c.expiry,
     outcome: c.outcome ?? "approve",
+    currency: defaultAccountCurrency,
     creditLimit,
   }));
 }

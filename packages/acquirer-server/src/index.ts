@@ -7,5 +7,6 @@ export * from "./gateway/gatewayKeys";
 export * from "./gatewayPki";
 export * from "./issuer/issuerSimulator";
 export * from "./issuer/outcomes";
+export { type GatewayPluginOptions, gatewayPlugin } from "./plugin";
 export * from "./server";
 export * from "./store/gatewayStore";

@@ -1,106 +1,24 @@
 /**
- * The gateway's HTTP shell (docs/purchase-flow.md, "HTTP"): `POST /set` takes an AuthReq and
- * answers an AuthRes or a SET Error; the admin routes show the stored authorizations and the
- * issuer simulator's accounts (PAN masked). Logs carry the XID and the run id, never a PAN.
+ * The stand-alone gateway server that `set-gateway serve` runs: a fastify app with nothing
+ * registered but the gateway plugin (./plugin.ts).
  */
-import { type Logger, registerSetRoute, runIdOf } from "@setlab/runtime";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import type { GatewayFaults } from "./faults/gatewayFaults";
-import type { Gateway } from "./gateway/gateway";
-import type { AccountRow, AuthorizationRow, GatewayStore } from "./store/gatewayStore";
+import { capConnections, fastifyServerOptions, type Logger, type ServerLimits } from "@setlab/runtime";
+import Fastify, { type FastifyInstance } from "fastify";
+import { type GatewayPluginOptions, gatewayPlugin } from "./plugin";
 
-export interface GatewayServerOptions {
-  readonly gateway: Gateway;
-  readonly store: GatewayStore;
+export { accountView, authorizationView, maskPan } from "./plugin";
+
+export interface GatewayServerOptions extends GatewayPluginOptions {
   readonly logger: Logger;
-  /** Fault switches (docs/faults.md): only for a gateway started with SETLAB_ALLOW_FAULTS=1. */
-  readonly faults?: GatewayFaults;
-}
-
-/** First six and last four digits; the rest masked. */
-export const maskPan = (pan: string): string =>
-  `${pan.slice(0, 6)}${"*".repeat(Math.max(0, pan.length - 10))}${pan.slice(-4)}`;
-
-/** An authorization as the admin API shows it: the stored row without the request hash and AuthRes bytes. */
-export function authorizationView(a: AuthorizationRow) {
-  const { requestHash: _requestHash, response: _response, ...shown } = a;
-  return {
-    ...shown,
-    respReason: a.respReason ?? null,
-    approvalCode: a.approvalCode ?? null,
-    cardId: a.cardId ?? null,
-  };
-}
-
-export function accountView(a: AccountRow) {
-  return {
-    cardId: a.cardId,
-    brand: a.brand,
-    pan: maskPan(a.pan),
-    outcome: a.outcome,
-    creditLimit: a.creditLimit,
-    held: a.held,
-    balance: a.creditLimit - a.held,
-  };
+  /** Time, memory and connection bounds per client (default: runtime's defaultServerLimits). */
+  readonly limits?: ServerLimits;
 }
 
 export function buildGatewayServer(options: GatewayServerOptions): FastifyInstance {
-  const { gateway, store, logger } = options;
-  const app = Fastify({ logger: false });
-  // Fastify logs nothing itself here (the AuthReq line below is the request's line); a failure
-  // that escapes a route is logged here, then answered as fastify would.
-  app.setErrorHandler((error: FastifyError, req, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500)
-      logger.error(
-        { event: "requestFailed", err: error, req, runId: runIdOf(req) },
-        "request failed unexpectedly",
-      );
-    reply.send(error);
-  });
-  options.faults?.register(app);
-
-  registerSetRoute(app, "/set", async (body, req) => {
-    const started = performance.now();
-    const out = await gateway.handleAuthReq(body);
-    options.faults?.observe(req, out);
-    const entry = {
-      event: "authReq",
-      runId: runIdOf(req),
-      kind: out.kind,
-      xid: out.xid,
-      authRRPID: out.authRRPID,
-      brand: out.brand,
-      merchantID: out.merchantID,
-      authCode: out.authCode,
-      errorCode: out.errorCode,
-      reason: out.reason,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    };
-    if (out.internal) logger.error(entry, "AuthReq failed unexpectedly");
-    else logger.info(entry, out.kind === "error" ? "AuthReq refused" : "AuthReq answered");
-    return out.response;
-  });
-
-  app.get("/health", async () => ({ status: "ok" }));
-
-  app.get<{ Querystring: { xid?: string } }>("/admin/authorizations", async (req, reply) => {
-    const xid = req.query.xid;
-    if (typeof xid !== "string" || !/^[0-9a-fA-F]{40}$/.test(xid)) {
-      reply.code(400);
-      return { error: "xid must be 40 hexadecimal digits" };
-    }
-    return store.authorizationsByXid(xid.toLowerCase()).map(authorizationView);
-  });
-
-  app.get<{ Params: { cardId: string } }>("/admin/accounts/:cardId", async (req, reply) => {
-    const account = store.account(req.params.cardId);
-    if (!account) {
-      reply.code(404);
-      return { error: "no such account" };
-    }
-    return accountView(account);
-  });
-
+  // Fastify logs nothing itself here: the plugin's line per AuthReq is the request's line.
+  const { limits, ...plugin } = options;
+  const app = Fastify({ ...fastifyServerOptions(limits), logger: false });
+  capConnections(app.server, limits);
+  app.register(gatewayPlugin, plugin);
   return app;
 }

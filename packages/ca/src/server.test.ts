@@ -5,14 +5,15 @@
  */
 import { parseSetCertificate, SetError, toHex } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import type { FastifyInstance } from "fastify";
-import { buildCaServer, type CaBackend, type IssuanceRequest } from "./server";
+import Fastify, { type FastifyInstance } from "fastify";
+import { buildCaServer, type CaBackend, caPlugin, type IssuanceRequest } from "./server";
 
 let pki: TestPki;
 let app: FastifyInstance;
 const requests: IssuanceRequest[] = [];
 let merThumb: string;
 let base: string;
+let backend: CaBackend;
 
 interface Call {
   method: "GET" | "POST";
@@ -49,7 +50,7 @@ beforeAll(async () => {
   const mer = parseSetCertificate(pki.merchantSig.certificate);
   merThumb = toHex(await mer.thumb(globalThis.crypto));
   const byThumb = new Map([[merThumb, pki.merchantSig.certificate]]);
-  const backend: CaBackend = {
+  backend = {
     certificate: async (t) => byThumb.get(toHex(t)),
     crl: async () => undefined,
     bci: async () => undefined,
@@ -213,5 +214,32 @@ describe("CA server", () => {
     expect(r.statusCode).toBe(500);
     expect(r.json()).toEqual({ code: "unspecifiedFailure", message: "internal error" });
     await broken.close();
+  });
+});
+
+describe("the CA plugin in another app", () => {
+  it("serves under its prefix with its own parsers and handlers, leaving the app's alone", async () => {
+    const host = Fastify({ bodyLimit: 1024 * 1024 });
+    host.post("/own", async (req) => ({ got: req.body }));
+    await host.register(caPlugin, { backend, bodyLimit: 4096, prefix: "/ca" });
+    const at = await host.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const cert = await call({ method: "GET", url: `/ca/certificates/${merThumb}` }, at);
+      expect(cert.statusCode).toBe(200);
+      expect(new Uint8Array(cert.rawPayload)).toEqual(pki.merchantSig.certificate);
+      // The plugin's body limit holds under its prefix; the app's own JSON route keeps the app's.
+      const big = { ca: "Visa/mca", profile: "merchantSignature", spki: "A".repeat(8000) };
+      expect((await call({ method: "POST", url: "/ca/certificates", payload: big }, at)).json().code).toBe(
+        "messageTooBig",
+      );
+      expect((await call({ method: "POST", url: "/own", payload: big }, at)).json()).toEqual({ got: big });
+      // The CA's not-found answer is its own prefix's; the app keeps fastify's.
+      expect((await call({ method: "GET", url: "/ca/nothing" }, at)).json().code).toBe("messageNotSupported");
+      expect((await call({ method: "GET", url: "/nothing" }, at)).json().code).not.toBe(
+        "messageNotSupported",
+      );
+    } finally {
+      await host.close();
+    }
   });
 });

@@ -13,25 +13,63 @@
  * 413 too large, 415 wrong type).
  */
 import { type ErrorCode, fromHex, SetError } from "@setlab/protocol";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { CaBackend, IssuanceRequest } from "./server/backend";
 import { type ErrorBody, errorResponse } from "./server/errorBody";
 
 export type { CaBackend, IssuanceRequest, IssuedCertificate } from "./server/backend";
 export type { ErrorBody } from "./server/errorBody";
 
+export interface CaPluginOptions {
+  readonly backend: CaBackend;
+  /** Largest request body accepted, bytes. Default 64 KiB: a PKCS#10 request is about 1 KiB. */
+  readonly bodyLimit?: number;
+}
+
 export interface CaServerOptions {
   /** Largest request body accepted, bytes. Default 64 KiB: a PKCS#10 request is about 1 KiB. */
   readonly bodyLimit?: number;
   readonly logger?: boolean;
+  /** Time, memory and connection bounds per client (default: runtime's defaultServerLimits). */
+  readonly limits?: ServerLimits;
 }
 
 const thumbPattern = /^[0-9a-fA-F]{64}$/;
 
+/** The stand-alone CA server that `set-ca serve` runs: the CA plugin in an app of its own. */
 export function buildCaServer(backend: CaBackend, options: CaServerOptions = {}): FastifyInstance {
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 64 * 1024, logger: options.logger ?? false });
-  for (const type of ["application/pkcs10", "application/octet-stream"])
-    app.addContentTypeParser(type, { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const app = Fastify({
+    ...fastifyServerOptions(options.limits),
+    bodyLimit,
+    logger: options.logger ?? false,
+  });
+  capConnections(app.server, options.limits);
+  app.register(caPlugin, { backend, bodyLimit });
+  return app;
+}
+
+/**
+ * The CA's routes as an encapsulated fastify plugin: its body parsers, error and not-found handlers
+ * apply under the prefix it is registered with, and nowhere else in the enclosing app.
+ */
+export const caPlugin: FastifyPluginAsync<CaPluginOptions> = async (app, options) => {
+  const { backend } = options;
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  for (const type of ["application/pkcs10", "application/octet-stream", "application/json"]) {
+    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
+    if (type === "application/json")
+      app.addContentTypeParser(
+        type,
+        { parseAs: "string", bodyLimit },
+        app.getDefaultJsonParser("error", "error"),
+      );
+    else
+      app.addContentTypeParser(type, { parseAs: "buffer", bodyLimit }, (_req, body, done) =>
+        done(null, body),
+      );
+  }
 
   const fail = (reply: FastifyReply, code: ErrorCode, message: string, status?: number) => {
     const r = errorResponse(new SetError(code, message));
@@ -75,8 +113,7 @@ export function buildCaServer(backend: CaBackend, options: CaServerOptions = {})
       .type("application/pkix-cert")
       .send(Buffer.from(issued.der));
   });
-  return app;
-}
+};
 
 /** Read an issuance request from the body and query, refusing what is malformed. */
 function issuanceRequest(

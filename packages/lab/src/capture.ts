@@ -4,9 +4,9 @@
  * merchant's inspection endpoint, which records all six messages of its order (it is the one party
  * on both hops). No PAN can appear: the PAN only exists inside the gateway's RSA-OAEP block.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { schema, toHex } from "@setlab/protocol";
+import { ensureOwnerOnlyDir, writeOwnerOnlyFile } from "@setlab/runtime/dist/ownerOnly";
 import { httpJson } from "./commands/purchase";
 
 export interface CapturedMessage {
@@ -45,13 +45,14 @@ export const setName = (type: string) => setNames[type] ?? type;
 export const captureName = (m: CapturedMessage) =>
   `${String(m.seq).padStart(2, "0")}-${m.from}-${m.to}-${setName(m.type)}`.replace(/[^A-Za-z0-9._-]/g, "_");
 
+/** Write each message's DER and readable dump into `dir`: owner-only, as the stores they come from. */
 export function writeCapture(dir: string, messages: readonly CapturedMessage[]): string[] {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureOwnerOnlyDir(dir);
   const written: string[] = [];
   for (const m of messages) {
     const base = path.join(dir, captureName(m));
-    fs.writeFileSync(`${base}.der`, m.der);
-    fs.writeFileSync(`${base}.txt`, dumpMessage(m));
+    writeOwnerOnlyFile(`${base}.der`, m.der);
+    writeOwnerOnlyFile(`${base}.txt`, dumpMessage(m));
     written.push(`${base}.der`);
   }
   return written;

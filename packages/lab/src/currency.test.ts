@@ -18,6 +18,7 @@ describe("amounts", () => {
     ["99999999999999999", "JPY", "not a positive decimal"],
     ["1", "XXX", "unknown currency"],
     ["1", "0", "unknown currency"],
+    ["1", "999", "unknown currency"],
   ])("%s %s is refused (%s)", (amount, currency, why) => {
     expect(() => purchAmtOf(amount, currency)).toThrow(why);
   });

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { type Initiation, InitiationError, maxInitiationBytes, readInitiation } from "@setlab/protocol";
-import { SET_PAYMENT_INITIATION } from "@setlab/runtime";
+import { HttpClientError, type HttpResponse, httpRequest, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 
 /** A failure to get the object at all (file or HTTP), apart from a bad object. */
 const unreadable = (message: string) => new InitiationError(message, "initiation", "unspecifiedFailure");
@@ -59,47 +59,19 @@ async function fetchInitiation(url: string, options: LoadInitiationOptions): Pro
   const timeoutMs = options.timeoutMs ?? 10_000;
   const headers: Record<string, string> = { accept: SET_PAYMENT_INITIATION };
   if (options.runId) headers["x-setlab-run-id"] = options.runId;
-  const signal = AbortSignal.timeout(timeoutMs);
+  let res: HttpResponse;
   try {
-    const res = await fetch(url, { headers, signal, redirect: "error" });
-    if (res.status !== 200) {
-      await res.body?.cancel();
-      throw unreadable(`${url} answered HTTP ${res.status}`);
-    }
-    const type = (res.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-    if (type !== SET_PAYMENT_INITIATION) {
-      await res.body?.cancel();
-      throw unreadable(`${url} answered with content type "${type}", not ${SET_PAYMENT_INITIATION}`);
-    }
-    const declared = Number(res.headers.get("content-length") ?? "0");
-    if (declared > maxInitiationBytes) {
-      await res.body?.cancel();
-      throw unreadable(`${url} sent an initiation object over ${maxInitiationBytes} bytes`);
-    }
-    return await readLimited(res, url);
+    res = await httpRequest(url, { headers, timeoutMs, maxResponseBytes: maxInitiationBytes });
   } catch (e) {
-    if (e instanceof InitiationError) throw e;
-    const name = (e as Error).name;
-    if (name === "TimeoutError" || name === "AbortError")
-      throw unreadable(`no initiation object from ${url} within ${timeoutMs} ms`);
-    throw unreadable(`cannot fetch ${url}: ${(e as Error).message}`);
-  }
-}
-
-async function readLimited(res: Response, url: string): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxInitiationBytes) {
-      await reader.cancel();
+    if (!(e instanceof HttpClientError)) throw e;
+    if (e.kind === "timeout") throw unreadable(`no initiation object from ${url} within ${timeoutMs} ms`);
+    if (e.kind === "tooLarge")
       throw unreadable(`${url} sent an initiation object over ${maxInitiationBytes} bytes`);
-    }
-    chunks.push(value);
+    throw unreadable(e.message);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  // Redirects are not followed: the shop's page names the object's address itself.
+  if (res.status !== 200) throw unreadable(`${url} answered HTTP ${res.status}`);
+  if (res.contentType !== SET_PAYMENT_INITIATION)
+    throw unreadable(`${url} answered with content type "${res.contentType}", not ${SET_PAYMENT_INITIATION}`);
+  return res.body.toString("utf8");
 }

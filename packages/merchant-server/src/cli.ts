@@ -124,39 +124,16 @@ async function serve(args: ServeArgs): Promise<void> {
     config,
     gateway: faults ? faults.wrap(httpGateway) : httpGateway,
   });
-  const app = buildMerchantServer({ merchant, logger, ...(faults ? { faults } : {}) });
-  // Crash safety: orders a stopped process left in `authorizing` are finished now (same AuthReq bytes).
-  // Authorizations in doubt (no usable answer, yet the gateway may have decided) are settled by
-  // sending the stored AuthReq again, every few seconds, until the gateway's decision is recorded.
-  const settle = async () => {
-    for (const r of await merchant.settleInDoubt())
-      if (r.error || r.state !== "authorizing")
-        logger[r.error ? "warn" : "info"](
-          { event: "authorizationSettled", ...r },
-          "in-doubt authorization settled",
-        );
-  };
-  let settling = false;
-  const settleTimer = setInterval(() => {
-    if (settling) return;
-    settling = true;
-    void settle().finally(() => {
-      settling = false;
-    });
-  }, args.settleEveryMs);
-  settleTimer.unref();
-  void merchant.resumeAuthorizations().then((resumed) => {
-    for (const r of resumed)
-      logger[r.error ? "warn" : "info"](
-        { event: "authorizationResumed", ...r },
-        "interrupted authorization resumed",
-      );
+  const app = buildMerchantServer({
+    merchant,
+    logger,
+    settleEveryMs: args.settleEveryMs,
+    ...(faults ? { faults } : {}),
   });
   const url = await app.listen({ port: args.port, host: args.host });
   logger.info({ url, brands: merchant.brands(), merchantID: config.merchantID }, "merchant listening");
   announceListening("merchant", url);
   const stop = async () => {
-    clearInterval(settleTimer);
     await app.close();
     await repo.close();
     process.exit(0);

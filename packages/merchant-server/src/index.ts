@@ -10,6 +10,7 @@ export * from "./core/order";
 export * from "./core/orderState";
 export * from "./httpGatewayClient";
 export * from "./labMerchantConfig";
+export * from "./plugin";
 export * from "./server";
 export * from "./store/repository";
 export * from "./store/sqliteRepository";

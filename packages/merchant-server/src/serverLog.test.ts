@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { createLogger, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
+import { createLogger, defaultServerLimits, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
 import type { SetOutcome } from "./core/context";
 import type { Merchant } from "./core/merchant";
 import { buildMerchantServer } from "./server";
@@ -28,7 +28,12 @@ function shell(handleSet: () => Promise<SetOutcome>, level = "info") {
     brands: () => ["Visa"],
     createOrderFromJson: async () => ({ id: 7, lidM: "order-7", state: "created" }),
   } as unknown as Merchant;
-  const app = buildMerchantServer({ merchant, logger: createLogger("merchant", { level, destination }) });
+  const app = buildMerchantServer({
+    merchant,
+    logger: createLogger("merchant", { level, destination }),
+    resumeOnReady: false,
+    settleEveryMs: false,
+  });
   const send = async (
     method: string,
     path: string,
@@ -120,5 +125,16 @@ describe("merchant log lines", () => {
     expect(r.statusCode).toBe(415);
     await app.close();
     expect(lines).toEqual([]);
+  });
+});
+
+describe("the stand-alone merchant server's listener", () => {
+  it("carries the runtime's time and connection bounds", async () => {
+    const { app } = shell(async () => answered);
+    await app.ready();
+    expect(app.server.maxConnections).toBe(defaultServerLimits.maxConnections);
+    expect(app.server.requestTimeout).toBe(defaultServerLimits.requestTimeoutMs);
+    expect(app.server.headersTimeout).toBe(defaultServerLimits.headersTimeoutMs);
+    await app.close();
   });
 });

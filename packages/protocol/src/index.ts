@@ -7,6 +7,7 @@ export * from "./crypto";
 export * from "./errors";
 export * from "./initiation";
 export * from "./messages";
+export * from "./money";
 export * from "./purchase";
 export * as schema from "./schema";
 export * from "./wholeSeconds";

@@ -65,3 +65,33 @@ describe("SET over HTTP", () => {
     expect(seenRunId).toBeUndefined();
   });
 });
+
+describe("registerSetRoute inside an encapsulated plugin", () => {
+  it("parses SET bodies as bytes in the plugin and leaves the enclosing app's parser to its routes", async () => {
+    const shop = Fastify();
+    shop.addContentTypeParser(SET_PAYMENT, { parseAs: "string" }, (_req, body, done) =>
+      done(null, `shop:${body}`),
+    );
+    shop.post("/own", async (req) => ({ body: req.body }));
+    await shop.register(
+      async (child) => {
+        registerSetRoute(child, "/set", async (body) => body);
+        registerSetRoute(child, "/set-again", async (body) => body);
+      },
+      { prefix: "/pay" },
+    );
+    const base = await shop.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      expect(await postSet(`${base}/pay/set`, new Uint8Array([1, 2, 3]))).toEqual(new Uint8Array([1, 2, 3]));
+      expect(await postSet(`${base}/pay/set-again`, new Uint8Array([4]))).toEqual(new Uint8Array([4]));
+      const own = await fetch(`${base}/own`, {
+        method: "POST",
+        headers: { "content-type": SET_PAYMENT },
+        body: "x",
+      });
+      expect(await own.json()).toEqual({ body: "shop:x" });
+    } finally {
+      await shop.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * only: 413 for a body over the limit, 415 for another content type.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { HttpClientError, type HttpResponse, httpRequest } from "./httpClient";
 
 export const SET_PAYMENT = "application/set-payment";
 export const SET_REGISTRATION = "application/set-registration";
@@ -18,7 +19,7 @@ export const RUN_ID_HEADER = "x-setlab-run-id";
 export class TransportError extends Error {
   override readonly name = "TransportError";
   constructor(
-    readonly kind: "timeout" | "unreachable" | "httpStatus" | "contentType",
+    readonly kind: "timeout" | "unreachable" | "httpStatus" | "contentType" | "tooLarge",
     message: string,
     readonly status?: number,
     /** The peer refused the connection: the request cannot have reached it. */
@@ -43,42 +44,38 @@ export async function postSet(
 ): Promise<Uint8Array> {
   const headers: Record<string, string> = { "content-type": options.contentType ?? SET_PAYMENT };
   if (options.runId) headers[RUN_ID_HEADER] = options.runId;
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(url, {
+    res = await httpRequest(url, {
       method: "POST",
       headers,
-      body: new Uint8Array(der) as Uint8Array<ArrayBuffer>,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      body: der,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxResponseBytes: defaultSetBodyLimit,
     });
   } catch (e) {
-    const name = (e as Error).name;
-    if (name === "TimeoutError" || name === "AbortError")
-      throw new TransportError("timeout", `no answer from ${url} within ${options.timeoutMs ?? 10_000} ms`);
-    const code = (e as { cause?: { code?: string } }).cause?.code;
-    const why = code ? `${(e as Error).message} (${code})` : (e as Error).message;
-    throw new TransportError(
-      "unreachable",
-      `cannot reach ${url}: ${why}`,
-      undefined,
-      code === "ECONNREFUSED",
-    );
+    if (!(e instanceof HttpClientError)) throw e;
+    if (e.kind === "timeout") throw new TransportError("timeout", e.message);
+    if (e.kind === "tooLarge") throw new TransportError("tooLarge", e.message);
+    throw new TransportError("unreachable", e.message, undefined, e.refused);
   }
-  const body = new Uint8Array(await res.arrayBuffer());
   if (res.status !== 200)
     throw new TransportError("httpStatus", `${url} answered HTTP ${res.status}`, res.status);
-  const type = res.headers.get("content-type") ?? "";
-  if (!type.startsWith(SET_PAYMENT) && !type.startsWith(SET_REGISTRATION))
-    throw new TransportError("contentType", `${url} answered with content type "${type}"`);
-  return body;
+  if (res.contentType !== SET_PAYMENT && res.contentType !== SET_REGISTRATION)
+    throw new TransportError("contentType", `${url} answered with content type "${res.contentType}"`);
+  return new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength);
 }
 
 export type SetHandler = (body: Uint8Array, request: FastifyRequest) => Promise<Uint8Array>;
 
+/** The SET media types each fastify context (an app or an encapsulated plugin) already parses as bytes. */
+const parsingContexts = new WeakMap<FastifyInstance, Set<string>>();
+
 /**
- * Accept `application/set-payment` bodies (as bytes) on the app and route POSTs at `path` to
- * `handler`. Other content types get 415 and bodies over `bodyLimit` get 413, from fastify itself.
- * Register once per app (the content-type parser is app-wide).
+ * Accept `application/set-payment` bodies (as bytes) in `app`'s context and route POSTs at `path`
+ * to `handler`. Other content types get 415 and bodies over `bodyLimit` get 413, from fastify itself.
+ * A parser for the type that the context inherited from an enclosing app (a shop's own) is replaced
+ * in this context only: encapsulation keeps the enclosing app's parser for its own routes.
  */
 export function registerSetRoute(
   app: FastifyInstance,
@@ -87,12 +84,17 @@ export function registerSetRoute(
   options: { bodyLimit?: number; contentType?: string } = {},
 ): void {
   const type = options.contentType ?? SET_PAYMENT;
-  if (!app.hasContentTypeParser(type))
+  const parsed = parsingContexts.get(app) ?? new Set<string>();
+  if (!parsed.has(type)) {
+    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
     app.addContentTypeParser(
       type,
       { parseAs: "buffer", bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },
       (_req, body, done) => done(null, body),
     );
+    parsed.add(type);
+    parsingContexts.set(app, parsed);
+  }
   app.post(
     path,
     { bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },

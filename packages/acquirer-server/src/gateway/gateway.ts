@@ -327,7 +327,7 @@ export class Gateway {
     else if ("decision" in checked) decision = checked.decision;
     else {
       const account = store.accountByPan(checked.pan);
-      const issuer = decideAuthorization(account, amount.amount, () => this.approvalCode());
+      const issuer = decideAuthorization(account, amount, () => this.approvalCode());
       decision = { ...issuer, ...(account ? { cardId: account.cardId } : {}) };
     }
     const authRes = await sealAuthRes(

@@ -21,8 +21,11 @@ export type TestCardOutcome = (typeof testCardOutcomes)[number];
 export const isTestCardOutcome = (s: string): s is TestCardOutcome =>
   (testCardOutcomes as readonly string[]).includes(s);
 
-/** The credit limit each simulated account starts with, in the request's minor units. */
+/** The credit limit each simulated account starts with, in minor units of the account's currency. */
 export const defaultCreditLimit = 1_000_000;
+
+/** The test accounts' currency: JPY (ISO 4217 392), so their limit is 1 000 000 yen. */
+export const defaultAccountCurrency = 392;
 
 /** What every outcome other than `approve` answers, whatever the amount. */
 export const declineOf: Record<

@@ -16,6 +16,7 @@ const account = {
   pan: "4111110000000005",
   expiry: "203012",
   outcome: "approve",
+  currency: 392,
   creditLimit: 1000,
 };
 const row = (over: Partial<AuthorizationRow> = {}): AuthorizationRow => ({

@@ -6,17 +6,26 @@
  * commit (a writer thread shares one fsync among the writes queued meanwhile, and the fsync never
  * blocks the event loop); reads use this connection and see committed rows only.
  */
-import * as fs from "node:fs";
-import { type DurableWriter, durableWriter, type SqlStatement, WriteRefusedError } from "@setlab/runtime";
+import {
+  type DurableWriter,
+  durableWriter,
+  ensureOwnerOnlyFile,
+  keyPassphrase,
+  type SqlStatement,
+  WriteRefusedError,
+} from "@setlab/runtime";
 import Database from "better-sqlite3";
+import { maskPan, PanVault } from "./panVault";
 
 export interface AccountRow {
   readonly cardId: string;
   readonly brand: string;
-  /** The issuer's own record of the PAN: it never leaves this store unmasked. */
-  readonly pan: string;
+  /** First six and last four digits; the PAN itself is kept sealed (./panVault.ts). */
+  readonly panMasked: string;
   readonly expiry: string;
   readonly outcome: string;
+  /** The account's currency, ISO 4217 numeric: its credit limit and holds are in its minor units. */
+  readonly currency: number;
   readonly creditLimit: number;
   readonly held: number;
 }
@@ -50,6 +59,8 @@ export interface NewAccount {
   readonly pan: string;
   readonly expiry: string;
   readonly outcome: string;
+  /** ISO 4217 numeric; credit limit in its minor units. */
+  readonly currency: number;
   readonly creditLimit: number;
 }
 
@@ -74,20 +85,28 @@ interface AuthorizationRecord {
 interface AccountRecord {
   card_id: string;
   brand: string;
-  pan: string;
+  pan_masked: string;
   expiry: string;
   outcome: string;
+  currency: number;
   credit_limit: number;
   held: number;
 }
 
 const schema = `
+CREATE TABLE IF NOT EXISTS meta (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS accounts (
   card_id TEXT PRIMARY KEY,
   brand TEXT NOT NULL,
-  pan TEXT NOT NULL UNIQUE,
+  pan_ref TEXT NOT NULL UNIQUE,
+  pan_sealed BLOB NOT NULL,
+  pan_masked TEXT NOT NULL,
   expiry TEXT NOT NULL,
   outcome TEXT NOT NULL,
+  currency INTEGER NOT NULL DEFAULT 392,
   credit_limit INTEGER NOT NULL,
   held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0)
 );
@@ -114,9 +133,10 @@ CREATE INDEX IF NOT EXISTS authorizations_xid ON authorizations(xid);
 const toAccount = (r: AccountRecord): AccountRow => ({
   cardId: r.card_id,
   brand: r.brand,
-  pan: r.pan,
+  panMasked: r.pan_masked,
   expiry: r.expiry,
   outcome: r.outcome,
+  currency: r.currency,
   creditLimit: r.credit_limit,
   held: r.held,
 });
@@ -149,13 +169,61 @@ const takeHold = "UPDATE accounts SET held = held + ? WHERE card_id = ?";
 function prepareStatements(db: Database.Database) {
   return {
     seedAccount: db.prepare(
-      "INSERT OR IGNORE INTO accounts (card_id, brand, pan, expiry, outcome, credit_limit) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT OR IGNORE INTO accounts (card_id, brand, pan_ref, pan_sealed, pan_masked, expiry, outcome, currency,
+        credit_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     account: db.prepare("SELECT * FROM accounts WHERE card_id = ?"),
-    accountByPan: db.prepare("SELECT * FROM accounts WHERE pan = ?"),
+    accountByPan: db.prepare("SELECT * FROM accounts WHERE pan_ref = ?"),
     authorization: db.prepare("SELECT * FROM authorizations WHERE auth_rrpid = ?"),
     authorizationsByXid: db.prepare("SELECT * FROM authorizations WHERE xid = ? ORDER BY created, rowid"),
   };
+}
+
+/** The PAN vault of this database: its salt and check value are made on first open. */
+function vaultOf(db: Database.Database, passphrase: string): PanVault {
+  const get = db.prepare("SELECT value FROM meta WHERE name = ?");
+  const salt = get.get("panSalt") as { value: Buffer } | undefined;
+  const check = get.get("panCheck") as { value: Buffer } | undefined;
+  if (salt && check) return PanVault.open(passphrase, { salt: salt.value, check: check.value });
+  const { vault, meta } = PanVault.create(passphrase);
+  const put = db.prepare("INSERT INTO meta (name, value) VALUES (?, ?)");
+  db.transaction(() => {
+    put.run("panSalt", Buffer.from(meta.salt));
+    put.run("panCheck", Buffer.from(meta.check));
+  })();
+  return vault;
+}
+
+/**
+ * A database from before PANs were sealed (and before accounts had a currency, when every account
+ * was a JPY one): its rows are moved into the sealed table in one transaction, holds kept.
+ */
+function sealClearAccounts(db: Database.Database, vault: PanVault): void {
+  const insert = db.prepare(
+    `INSERT INTO accounts (card_id, brand, pan_ref, pan_sealed, pan_masked, expiry, outcome, currency, credit_limit,
+      held) VALUES (?, ?, ?, ?, ?, ?, ?, 392, ?, ?)`,
+  );
+  db.transaction(() => {
+    for (const r of db.prepare("SELECT * FROM accounts_clear").all() as (AccountRecord & { pan: string })[])
+      insert.run(
+        r.card_id,
+        r.brand,
+        vault.ref(r.pan),
+        vault.seal(r.pan, r.card_id),
+        maskPan(r.pan),
+        r.expiry,
+        r.outcome,
+        r.credit_limit,
+        r.held,
+      );
+    db.exec("DROP TABLE accounts_clear");
+  })();
+  const broken = db.pragma("foreign_key_check") as unknown[];
+  db.pragma("foreign_keys = ON");
+  if (broken.length > 0) throw new Error("moving the accounts broke an authorization's reference");
+  // The clear rows leave no trace in free pages or the WAL: a copy of the files holds no clear PAN.
+  db.exec("VACUUM");
+  db.pragma("wal_checkpoint(TRUNCATE)");
 }
 
 export class GatewayStore {
@@ -165,23 +233,35 @@ export class GatewayStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly writer: DurableWriter,
+    private readonly vault: PanVault,
   ) {
     const sql = prepareStatements(db);
     this.sql = sql;
     this.seed = db.transaction((accounts: readonly NewAccount[]) => {
       for (const a of accounts)
-        sql.seedAccount.run(a.cardId, a.brand, a.pan, a.expiry, a.outcome, a.creditLimit);
+        sql.seedAccount.run(
+          a.cardId,
+          a.brand,
+          vault.ref(a.pan),
+          vault.seal(a.pan, a.cardId),
+          maskPan(a.pan),
+          a.expiry,
+          a.outcome,
+          a.currency,
+          a.creditLimit,
+        );
     });
   }
 
-  /** Open (creating if needed) the database file; `:memory:` for a throwaway store. */
-  static open(file: string): GatewayStore {
-    if (file !== ":memory:" && file !== "") {
-      // The issuer's accounts hold PANs: owner-only, and SQLite gives its WAL and shm files the
-      // database file's mode.
-      fs.closeSync(fs.openSync(file, "a", 0o600));
-      fs.chmodSync(file, 0o600);
-    }
+  /**
+   * Open (creating if needed) the database file; `:memory:` for a throwaway store. `passphrase`
+   * seals the accounts' PANs (default: SETLAB_PASSPHRASE or the lab's, as for the gateway's keys); a
+   * database is opened with the passphrase it was created with, or not at all.
+   */
+  static open(file: string, options: { readonly passphrase?: string } = {}): GatewayStore {
+    // The issuer's accounts hold card data: owner-only, and SQLite gives its WAL and shm files the
+    // database file's mode.
+    ensureOwnerOnlyFile(file);
     const db = new Database(file);
     db.pragma("journal_mode = WAL");
     // A commit is on disk before the answer it records leaves (WAL's default NORMAL can lose the
@@ -190,8 +270,25 @@ export class GatewayStore {
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
+    const columns = db.prepare("PRAGMA table_info(accounts)").all() as { name: string }[];
+    const clear = columns.some((c) => c.name === "pan");
+    if (clear) {
+      // The old table steps aside without rewriting the authorizations' reference to `accounts`.
+      db.pragma("foreign_keys = OFF");
+      db.pragma("legacy_alter_table = ON");
+      db.exec("ALTER TABLE accounts RENAME TO accounts_clear");
+      db.pragma("legacy_alter_table = OFF");
+    }
     db.exec(schema);
-    return new GatewayStore(db, durableWriter(file, db, { pragmas: ["foreign_keys = ON"] }));
+    let vault: PanVault;
+    try {
+      vault = vaultOf(db, options.passphrase ?? keyPassphrase());
+      if (clear) sealClearAccounts(db, vault);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return new GatewayStore(db, durableWriter(file, db, { pragmas: ["foreign_keys = ON"] }), vault);
   }
 
   /** Commits what is queued, then closes. */
@@ -214,7 +311,7 @@ export class GatewayStore {
   }
 
   accountByPan(pan: string): AccountRow | undefined {
-    const r = this.sql.accountByPan.get(pan) as AccountRecord | undefined;
+    const r = this.sql.accountByPan.get(this.vault.ref(pan)) as AccountRecord | undefined;
     return r && toAccount(r);
   }
 

@@ -93,6 +93,7 @@ const account = {
   pan: "4111110000000005",
   expiry: "209912",
   outcome: "approve",
+  currency: 392,
   creditLimit: Number.MAX_SAFE_INTEGER,
 };
 const response = new Uint8Array(5200).fill(0x30);

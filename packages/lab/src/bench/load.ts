@@ -6,7 +6,7 @@
  * memory (docs/card-link.md), as a PC bonded to its phone would.
  */
 import { BondCache, type Outcome, runPurchase } from "@setlab/mediator";
-import { readInitiation } from "@setlab/protocol";
+import { createOrder, fetchInitiation } from "../browser";
 
 export interface LabTarget {
   /** The merchant's base URL. */
@@ -34,41 +34,16 @@ export interface Sample {
   readonly reason?: string;
 }
 
-/** The smallest amount: 1 JPY, so the issuer's holds stay far below any card's credit limit. */
-const purchAmt = { currency: 392, amount: 1, amtExp10: 0 };
-
-async function okJson(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
-}
-
 /** One purchase from order to outcome, timed. Never throws. */
 export async function onePurchase(target: LabTarget, card: BenchCard): Promise<Sample> {
   const start = performance.now();
   try {
-    const created = (await okJson(
-      await fetch(`${target.merchant}/orders`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          description: "1 x SET Lab sticker",
-          ...purchAmt,
-          brand: card.brand,
-          profile: "set",
-        }),
-        signal: AbortSignal.timeout(15_000),
-      }),
-      "POST /orders",
-    )) as { id: string | number };
-    const initiation = readInitiation(
-      await okJson(
-        await fetch(`${target.merchant}/orders/${created.id}/initiation`, {
-          signal: AbortSignal.timeout(15_000),
-        }),
-        "GET initiation",
-      ),
-    );
+    const orderId = await createOrder(target.merchant, {
+      description: "1 x SET Lab sticker",
+      brand: card.brand,
+      profile: "set",
+    });
+    const initiation = await fetchInitiation(target.merchant, orderId);
     const outcome = await runPurchase({
       initiation,
       card: {

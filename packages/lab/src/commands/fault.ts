@@ -11,6 +11,7 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { type HttpResponse, httpRequest } from "@setlab/runtime/dist/httpClient";
 import { isAlive, LabFailure, readState } from "../labState";
 
 export type FaultParty = "gateway" | "merchant";
@@ -44,21 +45,26 @@ function partyUrl(home: string, party: string): string {
   return `${p.url.replace(/\/$/, "")}/admin/faults`;
 }
 
-async function call(home: string, party: string, method: string, body?: unknown): Promise<FaultPlan> {
+async function call(
+  home: string,
+  party: string,
+  method: "GET" | "PUT" | "DELETE",
+  body?: unknown,
+): Promise<FaultPlan> {
   const url = partyUrl(home, party);
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(url, {
+    res = await httpRequest(url, {
       method,
       ...(body === undefined
         ? {}
         : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
     });
   } catch (e) {
-    throw new LabFailure(`cannot reach the ${party} at ${url}: ${(e as Error).message}`);
+    throw new LabFailure(`cannot reach the ${party}: ${(e as Error).message}`);
   }
-  const text = await res.text();
+  const text = res.body.toString("utf8");
   if (res.status === 404)
     throw new LabFailure(`the ${party} has no fault switches (it was started without SETLAB_ALLOW_FAULTS=1)`);
   let json: unknown;
@@ -69,7 +75,7 @@ async function call(home: string, party: string, method: string, body?: unknown)
   }
   if (res.status === 400)
     throw new LabFailure(`the ${party} refused the plan: ${(json as { error?: string }).error ?? text}`);
-  if (!res.ok) throw new LabFailure(`the ${party} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+  if (res.status < 200 || res.status > 299) throw new LabFailure(`the ${party} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
   return json as FaultPlan;
 }
 

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
+import { type HttpResponse, httpRequest } from "@setlab/runtime/dist/httpClient";
 // The PKI reader alone, not the runtime's index: that loads the logger and the HTTP shell, which
 // this process does not use, and `set-lab purchase` is timed from the command line.
 import { LabPki } from "@setlab/runtime/dist/labPki";
@@ -189,7 +190,6 @@ async function runMediatorHere(
 }
 
 /** `set-mediator purchase` as its own program; run id, pairing code and PIN go in its environment. */
-/** `set-mediator purchase` as its own program; run id, pairing code and PIN go in its environment. */
 function runMediatorProcess(
   args: string[],
   runId: string,
@@ -203,15 +203,20 @@ function runMediatorProcess(
   );
 }
 
-export async function httpJson<T>(url: string, init: RequestInit = {}): Promise<T> {
-  let res: Response;
+/** A JSON call to a lab party (orders, admin views); failures become one-line LabFailures. */
+export async function httpJson<T>(
+  url: string,
+  init: { method?: "GET" | "POST"; headers?: Record<string, string>; body?: string } = {},
+): Promise<T> {
+  let res: HttpResponse;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+    res = await httpRequest(url, { ...init, timeoutMs: 15_000, maxResponseBytes: 16 * 1024 * 1024 });
   } catch (e) {
-    throw new LabFailure(`cannot reach ${url}: ${(e as Error).message}`);
+    throw new LabFailure((e as Error).message);
   }
-  const text = await res.text();
-  if (!res.ok) throw new LabFailure(`${url} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+  const text = res.body.toString("utf8");
+  if (res.status < 200 || res.status > 299)
+    throw new LabFailure(`${url} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
   try {
     return JSON.parse(text) as T;
   } catch {

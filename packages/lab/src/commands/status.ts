@@ -1,5 +1,6 @@
 /** `set-lab status`: what runs, where, and whether it answers. */
 import * as path from "node:path";
+import { httpRequest } from "@setlab/runtime/dist/httpClient";
 import { isAlive, readState } from "../labState";
 
 export interface PartyStatus {
@@ -17,8 +18,8 @@ export async function status(home: string): Promise<PartyStatus[]> {
       const alive = isAlive(p.pid);
       let healthy = false;
       if (alive && p.url.startsWith("http"))
-        healthy = await fetch(`${p.url.replace(/\/$/, "")}/health`, { signal: AbortSignal.timeout(2000) })
-          .then((r) => r.ok)
+        healthy = await httpRequest(`${p.url.replace(/\/$/, "")}/health`, { timeoutMs: 2000 })
+          .then((r) => r.status === 200)
           .catch(() => false);
       else healthy = alive;
       return { party, url: p.url, pid: p.pid, alive, healthy };

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { httpRequest } from "@setlab/runtime";
 import { startRssSampler, type Watched } from "../bench/monitor";
 import { down } from "../commands/down";
 import { clearFaults, type GatewayFaultPlan, setFaults } from "../commands/fault";
@@ -51,9 +52,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function getJson<T>(url: string): Promise<T | undefined> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) return undefined;
-    return (await res.json()) as T;
+    const res = await httpRequest(url, { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 * 1024 });
+    if (res.status !== 200) return undefined;
+    return JSON.parse(res.body.toString("utf8")) as T;
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  * in this process) against the phone's card link. Never throws: what the buyer saw comes back.
  */
 import { type CardAccess, runPurchase } from "@setlab/mediator";
-import { readInitiation } from "@setlab/protocol";
+import { createOrder, fetchInitiation } from "../browser";
 import type { BuyerOutcome } from "./reconcile";
 
 export interface SoakTarget {
@@ -30,15 +30,6 @@ export interface SoakPurchase {
   readonly buyer: BuyerOutcome;
 }
 
-/** 1 JPY: the issuer's holds stay far below any card's credit limit however long the soak runs. */
-const purchAmt = { currency: 392, amount: 1, amtExp10: 0 };
-
-async function okJson(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
-}
-
 export async function soakPurchase(
   target: SoakTarget,
   card: SoakCard,
@@ -47,26 +38,12 @@ export async function soakPurchase(
 ): Promise<SoakPurchase> {
   let orderId: string | undefined;
   try {
-    const headers = { "content-type": "application/json", "x-setlab-run-id": runId };
-    const created = (await okJson(
-      await fetch(`${target.merchant}/orders`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ description: "1 x SET Lab sticker", ...purchAmt, brand: card.brand }),
-        signal: AbortSignal.timeout(15_000),
-      }),
-      "POST /orders",
-    )) as { id: string | number };
-    orderId = String(created.id);
-    const initiation = readInitiation(
-      await okJson(
-        await fetch(`${target.merchant}/orders/${orderId}/initiation`, {
-          headers: { "x-setlab-run-id": runId },
-          signal: AbortSignal.timeout(15_000),
-        }),
-        "GET initiation",
-      ),
+    orderId = await createOrder(
+      target.merchant,
+      { description: "1 x SET Lab sticker", brand: card.brand },
+      runId,
     );
+    const initiation = await fetchInitiation(target.merchant, orderId, runId);
     // The pairing code goes in only when the lab has one (a phone without a secure link takes none).
     const pairing: Record<string, unknown> = target.pairingCode ? { pairingCode: target.pairingCode } : {};
     const access = {

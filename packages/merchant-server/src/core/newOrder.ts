@@ -3,6 +3,7 @@
  * currency, amtExp10?, brand?, profile?}`. The limits are those of SET's own types (CurrencyAmount, OD), so
  * an accepted order can always be paid.
  */
+import { currencyByCode, toMinorUnits } from "@setlab/protocol";
 import type { NewOrder } from "./order";
 
 export class OrderInputError extends Error {
@@ -26,12 +27,17 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     throw new OrderInputError("description must be a non-empty string");
   if (Buffer.byteLength(description, "utf8") > maxDescriptionBytes)
     throw new OrderInputError(`description must be at most ${maxDescriptionBytes} bytes`);
-  if (!isInt(amount) || amount < 0) throw new OrderInputError("amount must be a non-negative integer");
-  if (!isInt(currency) || currency < 1 || currency > 999)
-    throw new OrderInputError("currency must be an ISO 4217 numeric code (1..999)");
+  if (!isInt(amount) || amount <= 0 || Object.is(amount, -0))
+    throw new OrderInputError("amount must be a positive integer");
+  if (!isInt(currency) || !currencyByCode(currency))
+    throw new OrderInputError(
+      "currency must be the ISO 4217 numeric code of a currency in circulation (392 for JPY)",
+    );
   const amtExp10 = o.amtExp10 ?? 0;
   if (!isInt(amtExp10) || amtExp10 < -18 || amtExp10 > 18)
     throw new OrderInputError("amtExp10 must be an integer in -18..18");
+  if (!toMinorUnits({ currency, amount, amtExp10 }).ok)
+    throw new OrderInputError("the amount is a fraction of the currency's minor unit");
   let brand: string | undefined;
   if (o.brand !== undefined) {
     if (typeof o.brand !== "string" || !brands.includes(o.brand))

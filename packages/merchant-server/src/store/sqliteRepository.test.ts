@@ -17,6 +17,16 @@ const at = new Date("2026-01-02T03:04:05Z");
 const order = { description: "mug", purchAmt: { currency: 392, amount: 5, amtExp10: 0 } };
 
 describe("SqliteRepository", () => {
+  test("the database and its WAL are the owner's alone (0600), even over a looser existing file", async () => {
+    const file = path.join(dir, "mode.db");
+    fs.writeFileSync(file, "");
+    fs.chmodSync(file, 0o644);
+    const repo = new SqliteRepository(file);
+    await repo.createOrder(order, at);
+    for (const f of [file, `${file}-wal`]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    await repo.close();
+  });
+
   test("a commit lands whole and survives reopening the file (WAL)", async () => {
     const file = path.join(dir, "a.db");
     const repo = new SqliteRepository(file);

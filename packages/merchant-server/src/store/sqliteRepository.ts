@@ -6,7 +6,13 @@
  * thread puts the writes queued meanwhile in one transaction (one savepoint each) and one fsync,
  * which never blocks the event loop. Reads use this connection and see committed rows only.
  */
-import { type DurableWriter, durableWriter, type SqlStatement, WriteRefusedError } from "@setlab/runtime";
+import {
+  type DurableWriter,
+  durableWriter,
+  ensureOwnerOnlyFile,
+  type SqlStatement,
+  WriteRefusedError,
+} from "@setlab/runtime";
 import Database from "better-sqlite3";
 import type {
   Authorization,
@@ -155,6 +161,8 @@ export class SqliteRepository implements MerchantRepository {
 
   /** Open (creating if needed) the database file; `:memory:` for a private in-memory one. */
   constructor(file: string) {
+    // Orders, their messages and the cardholders' account ids: owner-only (docs/threat-model.md).
+    ensureOwnerOnlyFile(file);
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     // An order transition is on disk before the answer it records leaves: WAL's default (NORMAL)

@@ -5,7 +5,7 @@
  * shown comes from text the PC supplies, except the order description, which the signature
  * covers as well (HOD).
  */
-import type { SetCertificate, schema } from "@setlab/protocol";
+import { formatCurrencyAmount, type SetCertificate, type schema } from "@setlab/protocol";
 
 export interface ConfirmationRequest {
   readonly cardId: string;
@@ -28,16 +28,12 @@ export const autoApprove: ConfirmationPolicy = async () => true;
 /** Policy `deny`: every purchase is refused, as a cardholder pressing "no" would. */
 export const denyAll: ConfirmationPolicy = async () => false;
 
-/** The amount as a person reads it: decimal value and ISO 4217 numeric currency. */
+/**
+ * The amount as a person reads it, exactly: ISO 4217 alphabetic code and decimal value, with no
+ * floating point on the way ("USD 12.34", never "1.234e+21" or a rounded figure).
+ */
 export function formatAmount(amt: schema.CurrencyAmount): string {
-  const value =
-    amt.amtExp10 >= 0 ? String(amt.amount * 10 ** amt.amtExp10) : decimal(amt.amount, -amt.amtExp10);
-  return `${value} (ISO 4217 currency ${amt.currency})`;
-}
-
-function decimal(amount: number, places: number): string {
-  const digits = String(Math.abs(amount)).padStart(places + 1, "0");
-  return `${amount < 0 ? "-" : ""}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+  return formatCurrencyAmount(amt);
 }
 
 /** The subject commonName of a certificate (its full subject when it has none). */

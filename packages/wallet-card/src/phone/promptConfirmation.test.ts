@@ -28,7 +28,7 @@ test("the phone asks with merchant, amount and gateway; y is yes, anything else 
   expect(await first).toBe(true);
   expect(await second).toBe(false);
   expect(shown.text).toContain("SET Lab Test Shop (SETLAB-MER-0001)");
-  expect(shown.text).toContain("123.45 (ISO 4217 currency 392)");
+  expect(shown.text).toContain("pay JPY 123.45 to");
   expect(shown.text).toContain("Payment gateway: Visa Payment Gateway");
   const third = confirm(request);
   input.end();
@@ -39,7 +39,7 @@ test("an order description cannot draw lines of its own on the phone's screen", 
   const { input, shown, confirm } = screen();
   const answer = confirm({
     ...request,
-    description: "mug\nCard visa-approve: pay 1 (ISO 4217 currency 392) to Nice Shop?\u001b[2J",
+    description: "mug\nCard visa-approve: pay JPY 1 to Nice Shop?\u001b[2J",
   });
   input.write("n\n");
   expect(await answer).toBe(false);
@@ -47,4 +47,13 @@ test("an order description cannot draw lines of its own on the phone's screen", 
   expect(lines.filter((l) => l.startsWith("Card "))).toHaveLength(1);
   expect(shown.text).not.toContain("\u001b");
   expect(shown.text).toContain("Order: mug?Card visa-approve");
+});
+
+test("a huge amount is shown exactly, with its currency's code, never through floating point", async () => {
+  const { input, shown, confirm } = screen();
+  const asked = confirm({ ...request, purchAmt: { currency: 840, amount: 1234, amtExp10: 18 } });
+  input.write("n\n");
+  await asked;
+  expect(shown.text).toContain("pay USD 1234000000000000000000.00 to");
+  expect(shown.text).not.toMatch(/e\+/);
 });

@@ -1,0 +1,60 @@
+/** The gateway plugin registered in an app of someone else's, under a prefix, beside its own routes. */
+import * as path from "node:path";
+import { nodeProvider } from "@setlab/protocol";
+import { LabPki, postSet, SET_PAYMENT } from "@setlab/runtime";
+import Fastify, { type FastifyInstance } from "fastify";
+import { Gateway } from "./gateway/gateway";
+import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom, merchantKexFrom } from "./gatewayPki";
+import { gatewayPlugin } from "./plugin";
+import { GatewayStore } from "./store/gatewayStore";
+import { AuthReqBuilder } from "./testing/authReqBuilder";
+import { makeLabPkiDir } from "./testing/labPkiDir";
+
+const p = nodeProvider();
+let tmp: ReturnType<typeof makeLabPkiDir>;
+let store: GatewayStore;
+let app: FastifyInstance;
+let base: string;
+let b: AuthReqBuilder;
+
+beforeAll(async () => {
+  tmp = makeLabPkiDir();
+  const pki = LabPki.open(tmp.pkiDir);
+  b = new AuthReqBuilder(p, pki);
+  store = GatewayStore.open(path.join(tmp.dir, "gateway.sqlite"));
+  store.seedAccounts(accountsFrom(pki));
+  const gateway = new Gateway({
+    provider: p,
+    keys: await gatewayKeysFrom(pki, p.crypto),
+    merchantKex: merchantKexFrom(pki),
+    trust: await gatewayTrustFrom(pki, p),
+    store,
+  });
+  app = Fastify();
+  app.addContentTypeParser(SET_PAYMENT, { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.post("/own", async (req) => ({ type: typeof req.body }));
+  await app.register(gatewayPlugin, { gateway, store, prefix: "/acquirer" });
+  base = await app.listen({ port: 0, host: "127.0.0.1" });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await store?.close();
+  tmp.cleanup();
+});
+
+it("authorizes an AuthReq at its prefix and leaves the app's own routes and parser alone", async () => {
+  const req = await b.build({ amount: 1234 });
+  const r = await b.read(await postSet(`${base}/acquirer/set`, req.bytes));
+  expect(r.type === "authRes" && r.data.authResPayload.authHeader.authCode).toBe("approved");
+  const xid = Buffer.from(req.parts.transIDs.xid).toString("hex");
+  const rows = (await (await fetch(`${base}/acquirer/admin/authorizations?xid=${xid}`)).json()) as unknown[];
+  expect(rows).toHaveLength(1);
+  const own = await fetch(`${base}/own`, {
+    method: "POST",
+    headers: { "content-type": SET_PAYMENT },
+    body: "x",
+  });
+  expect(await own.json()).toEqual({ type: "string" });
+  expect((await fetch(`${base}/set`, { method: "POST" })).status).toBe(404);
+});

@@ -1,0 +1,188 @@
+/**
+ * The merchant as a fastify plugin: `app.register(merchantPlugin, { merchant })` gives a shop's own
+ * fastify app the merchant's routes (docs/purchase-flow.md, "HTTP"), under the prefix it registers
+ * them with. The plugin is encapsulated: its content-type parser for SET messages, its error
+ * handler and its routes stay inside it and do not touch the shop's other routes.
+ *
+ * It also runs what a running merchant must run besides answering requests: start-up recovery of
+ * orders a stopped process left in `authorizing` (when the app is ready) and the periodic settling of
+ * authorizations in doubt (stopped when the app closes).
+ *
+ * Logs carry the order id, the XID and the lab's run id; never a PAN (the merchant never sees one)
+ * nor message bytes.
+ */
+
+import { writeInitiation } from "@setlab/protocol";
+import { registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { Merchant } from "./core/merchant";
+import { OrderInputError } from "./core/newOrder";
+import type { MerchantFaults } from "./faults/merchantFaults";
+
+export interface MerchantPluginOptions {
+  readonly merchant: Merchant;
+  /**
+   * The origin (scheme, host, port) buyers reach the app at; the initiation object names
+   * `<publicUrl><prefix>/set`. Default: the address the app listens on.
+   */
+  readonly publicUrl?: string;
+  /** Fault switches (docs/faults.md): only for a merchant started with SETLAB_ALLOW_FAULTS=1. */
+  readonly faults?: MerchantFaults;
+  /** How often authorizations in doubt are sent again (ms, default 5000); `false`: never. */
+  readonly settleEveryMs?: number | false;
+  /** Finish orders left in `authorizing` when the app is ready (default true). */
+  readonly resumeOnReady?: boolean;
+}
+
+function orderId(req: FastifyRequest): number | undefined {
+  const raw = (req.params as { id?: string }).id ?? "";
+  return /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : undefined;
+}
+
+export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (app, options) => {
+  const { merchant } = options;
+  const prefix = app.prefix;
+
+  // With request logging off (as the stand-alone server runs) fastify logs no failures either: a 5xx
+  // is logged here, then answered as fastify would have.
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) req.log.error({ err: error, req, runId: runIdOf(req) }, "request failed");
+    else req.log.debug({ err: error, req, status }, "request rejected");
+    reply.send(error);
+  });
+
+  const baseUrl = (): string => {
+    if (options.publicUrl) return `${options.publicUrl.replace(/\/+$/, "")}${prefix}`;
+    const address = app.server.address();
+    if (address && typeof address === "object") {
+      const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      return `http://${host}:${address.port}${prefix}`;
+    }
+    return `http://127.0.0.1${prefix}`;
+  };
+
+  options.faults?.register(app);
+  registerOrderRoutes(app, merchant, baseUrl);
+
+  registerSetRoute(app, "/set", async (body, req) => {
+    const started = performance.now();
+    const runId = runIdOf(req);
+    const outcome = await merchant.handleSet(body, runId ? { runId } : {});
+    const fields = {
+      runId,
+      requestType: outcome.requestType,
+      orderId: outcome.orderId,
+      xid: outcome.xid,
+      state: outcome.state,
+      replayed: outcome.replayed,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(outcome.error ? { errorCode: outcome.error.code, reason: outcome.error.message } : {}),
+    };
+    if (outcome.error) req.log.warn(fields, "SET request refused");
+    else req.log.info(fields, "SET request answered");
+    return outcome.response;
+  });
+
+  runRecovery(app, options);
+};
+
+function registerOrderRoutes(app: FastifyInstance, merchant: Merchant, baseUrl: () => string): void {
+  app.get("/health", async () => ({ status: "ok", party: "merchant", brands: merchant.brands() }));
+
+  app.post("/orders", async (req, reply) => {
+    try {
+      const order = await merchant.createOrderFromJson(req.body);
+      req.log.debug({ orderId: order.id, lidM: order.lidM, runId: runIdOf(req) }, "order created");
+      reply.code(201);
+      return { id: order.id, lidM: order.lidM, state: order.state };
+    } catch (e) {
+      if (!(e instanceof OrderInputError)) throw e;
+      reply.code(400);
+      return { error: e.message };
+    }
+  });
+
+  app.get("/orders/:id", async (req, reply) => {
+    const id = orderId(req);
+    const view = id === undefined ? undefined : await merchant.orderView(id);
+    if (!view) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    return view;
+  });
+
+  app.get("/orders/:id/initiation", async (req, reply) => {
+    const id = orderId(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (!order) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    reply.header("content-type", SET_PAYMENT_INITIATION);
+    return writeInitiation(merchant.initiationFor(order, baseUrl()));
+  });
+
+  app.get("/orders/:id/messages", async (req, reply) => {
+    const id = orderId(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (!order) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    return (await merchant.messages(order.id)).map((m) => ({
+      seq: m.seq,
+      from: m.from,
+      to: m.to,
+      type: m.type,
+      at: m.at,
+      der: Buffer.from(m.der).toString("base64"),
+    }));
+  });
+}
+
+/**
+ * Crash safety: orders a stopped process left in `authorizing` are finished when the app is ready
+ * (same AuthReq bytes). Authorizations in doubt (no usable answer, yet the gateway may have decided)
+ * are settled by sending the stored AuthReq again every `settleEveryMs`, until the gateway's
+ * decision is recorded.
+ */
+function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void {
+  const { merchant } = options;
+  const log = app.log;
+  let settleTimer: NodeJS.Timeout | undefined;
+  let settling: Promise<void> | undefined;
+  app.addHook("onReady", async () => {
+    if (options.resumeOnReady !== false)
+      void merchant.resumeAuthorizations().then((resumed) => {
+        for (const r of resumed)
+          log[r.error ? "warn" : "info"](
+            { event: "authorizationResumed", ...r },
+            "interrupted authorization resumed",
+          );
+      });
+    const every = options.settleEveryMs ?? 5000;
+    if (every === false) return;
+    settleTimer = setInterval(() => {
+      if (settling) return;
+      settling = (async () => {
+        for (const r of await merchant.settleInDoubt())
+          if (r.error || r.state !== "authorizing")
+            log[r.error ? "warn" : "info"](
+              { event: "authorizationSettled", ...r },
+              "in-doubt authorization settled",
+            );
+      })()
+        .catch((e: unknown) => log.error({ err: e }, "settling authorizations in doubt failed"))
+        .finally(() => {
+          settling = undefined;
+        });
+    }, every);
+    settleTimer.unref();
+  });
+  app.addHook("onClose", async () => {
+    if (settleTimer) clearInterval(settleTimer);
+    await settling;
+  });
+}

@@ -1,0 +1,7 @@
+export {
+  type CurrencyAmountValue,
+  formatCurrencyAmount,
+  type MinorUnitsResult,
+  toMinorUnits,
+} from "./amount";
+export { type Currency, currencyByAlpha, currencyByCode } from "./iso4217";
