@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: {
     "^@setlab/([a-z-]+)$": "<rootDir>/packages/$1/src/index.ts",
     "^@setlab/([a-z-]+)/testing$": "<rootDir>/packages/$1/src/testing/index.ts",
+    "^@setlab/protocol/card-link$": "<rootDir>/packages/protocol/src/cardLink/index.ts",
   },
   testTimeout: 60000,
   // Jest's default on a 2-core machine is one worker; the end-to-end suites spend most of their

@@ -11,6 +11,10 @@ export const caErrorReasons = {
   badRequest: "unspecifiedFailure",
   /** This CA may not issue that profile, or the profile's required data is missing or misplaced. */
   profileNotAllowed: "unspecifiedFailure",
+  /** The request carries no credential that allows it (the CA operator's token). */
+  unauthorized: "unspecifiedFailure",
+  /** The merID or merchant name belongs to an entity certified before (a new key needs approval). */
+  entityExists: "unspecifiedFailure",
   /** The CA has certified this public key before. */
   duplicateKey: "unspecifiedFailure",
   /** The card has expired, or the requested validity ends before it starts. */

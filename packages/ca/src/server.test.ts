@@ -7,10 +7,12 @@ import { parseSetCertificate, SetError, toHex } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildCaServer, type CaBackend, caPlugin, type IssuanceRequest } from "./server";
+import type { IssuanceAuthority } from "./server/issuancePolicy";
 
 let pki: TestPki;
 let app: FastifyInstance;
 const requests: IssuanceRequest[] = [];
+const authorities: (IssuanceAuthority | undefined)[] = [];
 let merThumb: string;
 let base: string;
 let backend: CaBackend;
@@ -54,8 +56,9 @@ beforeAll(async () => {
     certificate: async (t) => byThumb.get(toHex(t)),
     crl: async () => undefined,
     bci: async () => undefined,
-    issue: async (r) => {
+    issue: async (r, authority) => {
       requests.push(r);
+      authorities.push(authority);
       if (r.ca !== "Visa/mca") throw new SetError("invalidCertificate", `no CA ${r.ca}`, "issuance");
       return { der: pki.merchantSig.certificate, thumb: merThumb };
     },
@@ -241,5 +244,37 @@ describe("the CA plugin in another app", () => {
     } finally {
       await host.close();
     }
+  });
+});
+
+describe("the operator token", () => {
+  it("makes the caller the operator only when it is the configured token, sent as a bearer token", async () => {
+    const token = "t".repeat(40);
+    const host = buildCaServer(backend, { operatorToken: token });
+    const at = await host.listen({ port: 0, host: "127.0.0.1" });
+    const spki = Buffer.from([48, 3, 2, 1, 1]).toString("base64");
+    const payload = { ca: "Visa/mca", profile: "merchantSignature", commonName: "Shop", spki };
+    try {
+      for (const [authorization, expected] of [
+        [`Bearer ${token}`, { kind: "operator" }],
+        [`Bearer ${token}x`, undefined],
+        [`bearer ${token}`, undefined],
+        [token, undefined],
+        [undefined, undefined],
+      ] as const) {
+        await call(
+          { method: "POST", url: "/certificates", payload, headers: authorization ? { authorization } : {} },
+          at,
+        );
+        expect(authorities.at(-1)).toEqual(expected);
+      }
+    } finally {
+      await host.close();
+    }
+    // A server without a configured token never makes anyone the operator.
+    const seen = authorities.length;
+    await call({ method: "POST", url: "/certificates", payload, headers: { authorization: "Bearer x" } });
+    expect(authorities.length).toBe(seen + 1);
+    expect(authorities.at(-1)).toBeUndefined();
   });
 });

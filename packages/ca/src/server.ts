@@ -12,22 +12,31 @@
  * {code, message} with a SET ErrorCode; the HTTP status carries only the transport fact (400, 404,
  * 413 too large, 415 wrong type).
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { type ErrorCode, fromHex, SetError } from "@setlab/protocol";
 import { capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { CaBackend, IssuanceRequest } from "./server/backend";
 import { type ErrorBody, errorResponse } from "./server/errorBody";
+import type { IssuanceAuthority } from "./server/issuancePolicy";
 
 export type { CaBackend, IssuanceRequest, IssuedCertificate } from "./server/backend";
 export type { ErrorBody } from "./server/errorBody";
 
 export interface CaPluginOptions {
   readonly backend: CaBackend;
+  /**
+   * The CA operator's token: `POST /certificates` must carry `Authorization: Bearer <token>`.
+   * Without one configured, issuance over the network is refused to everyone.
+   */
+  readonly operatorToken?: string;
   /** Largest request body accepted, bytes. Default 64 KiB: a PKCS#10 request is about 1 KiB. */
   readonly bodyLimit?: number;
 }
 
 export interface CaServerOptions {
+  /** See CaPluginOptions. */
+  readonly operatorToken?: string;
   /** Largest request body accepted, bytes. Default 64 KiB: a PKCS#10 request is about 1 KiB. */
   readonly bodyLimit?: number;
   readonly logger?: boolean;
@@ -46,7 +55,11 @@ export function buildCaServer(backend: CaBackend, options: CaServerOptions = {})
     logger: options.logger ?? false,
   });
   capConnections(app.server, options.limits);
-  app.register(caPlugin, { backend, bodyLimit });
+  app.register(caPlugin, {
+    backend,
+    bodyLimit,
+    ...(options.operatorToken ? { operatorToken: options.operatorToken } : {}),
+  });
   return app;
 }
 
@@ -106,7 +119,10 @@ export const caPlugin: FastifyPluginAsync<CaPluginOptions> = async (app, options
   lookup("bcis", (t) => backend.bci(t), "application/set-bci");
 
   app.post<{ Querystring: Record<string, string | undefined> }>("/certificates", async (req, reply) => {
-    const issued = await backend.issue(issuanceRequest(req.headers["content-type"], req.body, req.query));
+    const issued = await backend.issue(
+      issuanceRequest(req.headers["content-type"], req.body, req.query),
+      authorityOf(req.headers.authorization, options.operatorToken),
+    );
     return reply
       .code(201)
       .header("location", `/certificates/${issued.thumb}`)
@@ -114,6 +130,15 @@ export const caPlugin: FastifyPluginAsync<CaPluginOptions> = async (app, options
       .send(Buffer.from(issued.der));
   });
 };
+
+/** The operator, when the request carries the operator's token; compared in constant time. */
+function authorityOf(header: string | undefined, token: string | undefined): IssuanceAuthority | undefined {
+  if (!token || !header) return undefined;
+  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+  if (!m) return undefined;
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(m[1]), digest(token)) ? { kind: "operator" } : undefined;
+}
 
 /** Read an issuance request from the body and query, refusing what is malformed. */
 function issuanceRequest(
@@ -132,6 +157,8 @@ function issuanceRequest(
       commonName: o.commonName === undefined ? undefined : text(o.commonName, "commonName"),
       spki: o.spki === undefined ? undefined : base64(o.spki, "spki"),
       pkcs10: o.pkcs10 === undefined ? undefined : base64(o.pkcs10, "pkcs10"),
+      ...merchantOf(o.merID, o.merchantName, o.city),
+      ...(flag(o.approveNewKey, "approveNewKey") ? { approveNewKey: true } : {}),
     };
   }
   if (type !== "application/pkcs10" && type !== "application/octet-stream")
@@ -147,7 +174,28 @@ function issuanceRequest(
     profile: text(query.profile, "profile"),
     commonName: query.commonName,
     ...(type === "application/pkcs10" ? { pkcs10: der } : { spki: der }),
+    ...merchantOf(query.merID, query.merchantName, query.city),
+    approveNewKey:
+      query.approveNewKey === undefined ? false : flag(query.approveNewKey === "true", "approveNewKey"),
   };
+}
+
+function merchantOf(merID: unknown, name: unknown, city: unknown): Pick<IssuanceRequest, "merchant"> {
+  if (merID === undefined && name === undefined) return {};
+  return {
+    merchant: {
+      merID: text(merID, "merID"),
+      name: text(name, "merchantName"),
+      ...(city === undefined ? {} : { city: text(city, "city") }),
+    },
+  };
+}
+
+function flag(v: unknown, name: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== "boolean")
+    throw new SetError("decodingFailure", `${name} must be true or false`, "issuance request");
+  return v;
 }
 
 function text(v: unknown, name: string): string {

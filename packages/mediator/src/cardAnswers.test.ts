@@ -1,6 +1,5 @@
-import { INS, SW, wrongPin } from "@setlab/protocol";
+import { encodeCardData, INS, SW, wrongPin } from "@setlab/protocol";
 import {
-  authCodeNames,
   completionOf,
   expectOk,
   PurchaseStop,
@@ -11,6 +10,8 @@ import {
 } from "./cardAnswers";
 
 const json = (v: unknown) => new Uint8Array(Buffer.from(JSON.stringify(v)));
+const failure = (errorCode: "thumbsMismatch", message: string) =>
+  encodeCardData("SetCheckFailure", { errorCode, message });
 const none = new Uint8Array(0);
 
 function stops(f: () => unknown, kind: "refused" | "failed", pattern: RegExp): void {
@@ -44,26 +45,22 @@ describe("status words become refusal reasons", () => {
       "the card refused PURCHASE: command out of order",
     );
     expect(
-      refusalReason(
-        INS.PURCHASE,
-        SW.OUT_OF_ORDER,
-        json({ code: "cardholderDeclined", message: "the cardholder declined" }),
-      ),
+      refusalReason(INS.PURCHASE, SW.OUT_OF_ORDER, encodeCardData("OutOfOrderReason", "cardholderDeclined")),
     ).toBe("the card refused PURCHASE: cardholderDeclined (the cardholder declined)");
+    expect(refusalReason(INS.PURCHASE, SW.OUT_OF_ORDER, Uint8Array.of(0x0a, 1, 9))).toBe(
+      "the card refused PURCHASE: command out of order",
+    );
   });
 
   test("6F00 names the SET ErrorCode the card found", () => {
     expect(
-      refusalReason(
-        INS.PINIT_RESPONSE,
-        SW.SET_CHECK_FAILED,
-        json({ code: "thumbsMismatch", message: "PEThumb\ndiffers" }),
-      ),
+      refusalReason(INS.PINIT_RESPONSE, SW.SET_CHECK_FAILED, failure("thumbsMismatch", "PEThumb\ndiffers")),
     ).toBe("the card refused PINIT_RESPONSE: thumbsMismatch (PEThumb differs)");
     expect(refusalReason(INS.PINIT_RESPONSE, SW.SET_CHECK_FAILED, Uint8Array.of(0xff))).toBe(
       "the card refused PINIT_RESPONSE: a SET check failed",
     );
-    expect(refusalReason(INS.PINIT_RESPONSE, SW.SET_CHECK_FAILED, json({ message: "no code" }))).toBe(
+    // the JSON of earlier cards is not a SetCheckFailure
+    expect(refusalReason(INS.PINIT_RESPONSE, SW.SET_CHECK_FAILED, json({ code: "thumbsMismatch" }))).toBe(
       "the card refused PINIT_RESPONSE: a SET check failed",
     );
   });
@@ -81,41 +78,64 @@ describe("status words become refusal reasons", () => {
   });
 });
 
-describe("the card's JSON answers are read strictly", () => {
+describe("the card's answers are read strictly as their SetLabCard.asn types", () => {
+  const amt = { currency: 392, amount: 12800, amtExp10: 0 };
+  const xid = new Uint8Array(20).fill(0xab);
+
   test("SELECT", () => {
-    expect(readSelect(json({ brand: "Visa", bin: "411111", language: "en" }))).toEqual({
-      brand: "Visa",
-      language: "en",
-    });
-    stops(() => readSelect(json({ bin: "411111" })), "failed", /SELECT without brand/);
-    stops(() => readSelect(json({ brand: "" })), "failed", /without brand/);
-    stops(() => readSelect(json(["Visa"])), "failed", /not a JSON object/);
-    stops(() => readSelect(Uint8Array.of(0x7b)), "failed", /not a JSON object/);
+    const der = encodeCardData("SelectAnswer", { brand: "Visa", bin: "411111", language: "en" });
+    expect(readSelect(der)).toEqual({ brand: "Visa", language: "en" });
+    stops(
+      () => readSelect(json({ brand: "Visa", bin: "411111", language: "en" })),
+      "failed",
+      /SELECT.*SelectAnswer/,
+    );
+    stops(() => readSelect(der.subarray(0, der.length - 1)), "failed", /not a SelectAnswer/);
+    stops(() => readSelect(new Uint8Array([...der, 0])), "failed", /not a SelectAnswer/);
+    stops(() => readSelect(new Uint8Array(4096).fill(0x30)), "failed", /over 128 octets/);
   });
 
   test("PINIT_RESPONSE", () => {
-    expect(readPInitResAnswer(json({ merchantName: "Shop", merID: "M1", gateway: "G", xid: "ab" }))).toEqual({
+    const der = encodeCardData("PInitResAnswer", { merchantName: "Shop", merID: "M1", gateway: "CN=G", xid });
+    expect(readPInitResAnswer(der)).toEqual({
       merchantName: "Shop",
       merID: "M1",
-      gateway: "G",
-      xid: "ab",
+      gateway: "CN=G",
+      xid: "ab".repeat(20),
     });
-    stops(() => readPInitResAnswer(json({ xid: 7 })), "failed", /without xid/);
-    stops(() => readPInitResAnswer(json(null)), "failed", /not a JSON object/);
+    stops(
+      () =>
+        readPInitResAnswer(encodeCardData("SelectAnswer", { brand: "Visa", bin: "411111", language: "en" })),
+      "failed",
+      /PINIT_RESPONSE.*PInitResAnswer/,
+    );
+    stops(() => readPInitResAnswer(json(null)), "failed", /not a PInitResAnswer/);
   });
 
   test("PURCHASE_RESPONSE", () => {
-    const amt = { currency: 392, amount: 12800, amtExp10: 0 };
-    expect(readPResAnswer(json({ completionCode: "authorizationPerformed", authAmt: amt }))).toEqual({
-      completionCode: "authorizationPerformed",
-      authAmt: amt,
-    });
     expect(
-      readPResAnswer(json({ completionCode: "error", error: { code: "signatureFailure", message: "bad" } }))
-        .error,
-    ).toBe("signatureFailure: bad");
-    expect(readPResAnswer(json({ error: "broken\nline" })).error).toBe("broken line");
-    stops(() => readPResAnswer(json({ authAmt: amt })), "failed", /without completionCode/);
+      readPResAnswer(
+        encodeCardData("PurchaseOutcome", {
+          type: "pRes",
+          value: { completionCode: "authorizationPerformed", authAmt: amt },
+        }),
+      ),
+    ).toEqual({ completionCode: "authorizationPerformed", authAmt: amt });
+    expect(
+      readPResAnswer(
+        encodeCardData("PurchaseOutcome", {
+          type: "error",
+          value: { errorCode: "signatureFailure", signed: true },
+        }),
+      ),
+    ).toEqual({ error: "signatureFailure (signed SET Error)" });
+    stops(
+      () => readPResAnswer(json({ completionCode: "authorizationPerformed" })),
+      "failed",
+      /PurchaseOutcome/,
+    );
+    // an alternative tag the module does not have
+    stops(() => readPResAnswer(Uint8Array.of(0xa2, 3, 0x0a, 1, 4)), "failed", /PurchaseOutcome/);
   });
 });
 
@@ -127,14 +147,5 @@ describe("completionOf", () => {
     expect(completionOf({ completionCode: "orderRejected" })).toBe("declined");
     expect(completionOf({ completionCode: "orderNotReceived" })).toBe("declined");
     expect(completionOf({ completionCode: "meaninglessRatio" })).toBe("declined");
-  });
-
-  test("an AuthCode other than approved declines; an approval code does not", () => {
-    expect(authCodeNames).toContain("declined");
-    expect(authCodeNames).toContain("approved");
-    expect(completionOf({ completionCode: "authorizationPerformed", authCode: "declined" })).toBe("declined");
-    expect(completionOf({ completionCode: "authorizationPerformed", authCode: "approved" })).toBe("approved");
-    expect(completionOf({ completionCode: "authorizationPerformed", authCode: "A1B2C3" })).toBe("approved");
-    expect(completionOf({ completionCode: "orderReceived", authCode: "callIssuer" })).toBe("declined");
   });
 });

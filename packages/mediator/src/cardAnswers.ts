@@ -1,9 +1,20 @@
 /**
  * What the card's answers mean to the user: a status word other than 9000 becomes one clear
- * refusal reason, and the JSON the card returns for SELECT, PINIT_RESPONSE and PURCHASE_RESPONSE
- * is read strictly (docs/purchase-flow.md, "Card link"). Pure functions; nothing here sees a PIN.
+ * refusal reason, and the data the card returns for SELECT, PINIT_RESPONSE and PURCHASE_RESPONSE
+ * is read strictly as its SetLabCard.asn type (docs/card-link.md, "Card command data"). Pure functions; nothing here sees a PIN.
  */
-import { type InsName, insName, pinTriesLeft, SW, schema, swName } from "@setlab/protocol";
+import {
+  type CardDataType,
+  type CardDataValue,
+  decodeCardData,
+  INS,
+  type InsName,
+  insName,
+  pinTriesLeft,
+  SW,
+  type schema,
+  swName,
+} from "@setlab/protocol";
 
 /** A reason the flow stops, and whether a party refused (card, merchant) or something failed. */
 export class PurchaseStop extends Error {
@@ -20,12 +31,23 @@ function commandName(ins: number): InsName | string {
   return insName(ins) ?? `INS ${ins.toString(16).toUpperCase().padStart(2, "0")}`;
 }
 
-/** The SET ErrorCode and text a card sends with 6F00 (JSON `{code, message}`), if readable. */
+/** The SET ErrorCode and text a card sends with 6F00 (SetLabCard.asn SetCheckFailure), if readable. */
 export function setCheckOf(data: Uint8Array): { code: string; message?: string } | undefined {
   try {
-    const v = JSON.parse(Buffer.from(data).toString("utf8")) as { code?: unknown; message?: unknown };
-    if (typeof v?.code !== "string" && typeof v?.code !== "number") return undefined;
-    return { code: String(v.code), message: typeof v.message === "string" ? v.message : undefined };
+    const failure = decodeCardData("SetCheckFailure", data);
+    return { code: failure.errorCode, message: failure.message };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a command is out of order (6985), when the card says (SetLabCard.asn OutOfOrderReason). */
+function outOfOrderOf(data: Uint8Array): string | undefined {
+  if (data.length === 0) return undefined;
+  try {
+    return decodeCardData("OutOfOrderReason", data) === "cardholderDeclined"
+      ? "cardholderDeclined (the cardholder declined)"
+      : undefined;
   } catch {
     return undefined;
   }
@@ -46,10 +68,8 @@ export function refusalReason(ins: number, sw: number, data: Uint8Array, cardId?
       return `the card refused ${name}: the PIN was not verified (give the PIN)`;
     case SW.NO_SUCH_CARD:
       return cardId === undefined ? "no such card on the phone" : `no card "${cardId}" on the phone`;
-    case SW.OUT_OF_ORDER: {
-      const check = setCheckOf(data);
-      return `the card refused ${name}: ${check ? describe(check) : "command out of order"}`;
-    }
+    case SW.OUT_OF_ORDER:
+      return `the card refused ${name}: ${outOfOrderOf(data) ?? "command out of order"}`;
     case SW.SET_CHECK_FAILED: {
       const check = setCheckOf(data);
       return `the card refused ${name}: ${check ? describe(check) : "a SET check failed"}`;
@@ -74,108 +94,75 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").slice(0, 300);
 }
 
-function jsonObject(ins: number, data: Uint8Array): Record<string, unknown> {
-  let v: unknown;
+/** Card data that does not read as its type: the card (or something posing as it) is broken. */
+function answer<K extends CardDataType>(ins: number, type: K, data: Uint8Array): CardDataValue<K> {
   try {
-    v = JSON.parse(Buffer.from(data).toString("utf8"));
-  } catch {
-    v = undefined;
-  }
-  if (typeof v !== "object" || v === null || Array.isArray(v))
+    return decodeCardData(type, data);
+  } catch (e) {
     throw new PurchaseStop(
       "failed",
-      `the card answered ${commandName(ins)} with data that is not a JSON object`,
+      `the card answered ${commandName(ins)} with data that is not a ${type}: ${oneLine((e as Error).message)}`,
     );
-  return v as Record<string, unknown>;
+  }
 }
 
-function text(ins: number, v: Record<string, unknown>, field: string, optional = false): string | undefined {
-  const value = v[field];
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== "string" || value.length === 0)
-    throw new PurchaseStop("failed", `the card answered ${commandName(ins)} without ${field}`);
-  return value;
-}
-
-/** SELECT: `{brand, bin, language}`. The BIN stays here; only the brand and language go on. */
+/** SELECT: the card's brand, BIN and language. The BIN stays here; only the brand and language go on. */
 export interface SelectAnswer {
   readonly brand: string;
-  readonly language?: string;
+  readonly language: string;
 }
 
 export function readSelect(data: Uint8Array): SelectAnswer {
-  const v = jsonObject(0xa4, data);
-  return { brand: text(0xa4, v, "brand")!, language: text(0xa4, v, "language", true) };
+  const { brand, language } = answer(INS.SELECT, "SelectAnswer", data);
+  return { brand, language };
 }
 
 /** PINIT_RESPONSE: the card accepted the merchant's PInitRes. */
 export interface PInitResAnswer {
-  readonly merchantName?: string;
-  readonly merID?: string;
-  readonly gateway?: string;
-  readonly xid?: string;
+  readonly merchantName: string;
+  readonly merID: string;
+  readonly gateway: string;
+  /** The XID, hex. */
+  readonly xid: string;
 }
 
 export function readPInitResAnswer(data: Uint8Array): PInitResAnswer {
-  const v = jsonObject(0x52, data);
-  return {
-    merchantName: text(0x52, v, "merchantName", true),
-    merID: text(0x52, v, "merID", true),
-    gateway: text(0x52, v, "gateway", true),
-    xid: text(0x52, v, "xid", true),
-  };
+  const a = answer(INS.PINIT_RESPONSE, "PInitResAnswer", data);
+  return { ...a, xid: Buffer.from(a.xid).toString("hex") };
 }
 
 /** PURCHASE_RESPONSE: the purchase's outcome as the card read it from the merchant's PRes. */
 export interface PResAnswer {
-  readonly completionCode?: string;
-  readonly authCode?: string;
-  readonly authAmt?: unknown;
+  readonly completionCode?: schema.CompletionCode;
+  readonly authAmt?: schema.CurrencyAmount;
+  /** The merchant's SET Error, one line. */
   readonly error?: string;
 }
 
 export function readPResAnswer(data: Uint8Array): PResAnswer {
-  const v = jsonObject(0x56, data);
-  let error: string | undefined;
-  if (v.error !== undefined && v.error !== null) {
-    if (typeof v.error === "string") error = oneLine(v.error);
-    else if (typeof v.error === "object") {
-      const e = v.error as { code?: unknown; message?: unknown };
-      error = [e.code, e.message].filter((x) => typeof x === "string" || typeof x === "number").join(": ");
-      error = oneLine(error || "error");
-    } else error = "error";
-  }
-  const completionCode = text(0x56, v, "completionCode", true);
-  if (completionCode === undefined && error === undefined)
-    throw new PurchaseStop("failed", "the card answered PURCHASE_RESPONSE without completionCode");
-  return { completionCode, authCode: text(0x56, v, "authCode", true), authAmt: v.authAmt, error };
+  const outcome = answer(INS.PURCHASE_RESPONSE, "PurchaseOutcome", data);
+  if (outcome.type === "error")
+    return {
+      error: `${outcome.value.errorCode} (${outcome.value.signed ? "signed" : "unsigned"} SET Error)`,
+    };
+  const { completionCode, authAmt } = outcome.value;
+  return { completionCode, ...(authAmt ? { authAmt } : {}) };
 }
 
 export type Completion = "approved" | "declined" | "orderReceived";
 
-/** The names of SET's AuthCode, read from the schema so that the two cannot drift. */
-export const authCodeNames: readonly string[] = (() => {
-  const spec = schema.AuthCode.spec as unknown as { inner?: { spec?: { values?: Record<string, number> } } };
-  return Object.keys(spec.inner?.spec?.values ?? {});
-})();
-
-/** An AuthCode other than approved is a decline; anything else (an approval code) is not. */
-function isDeclineCode(authCode: string | undefined): boolean {
-  return authCode !== undefined && authCode !== "approved" && authCodeNames.includes(authCode);
-}
-
 /**
- * The user's outcome from the PRes: an authorization (or capture) performed and not declined is
- * approved; an order the merchant only received is orderReceived; anything else is declined.
+ * The user's outcome from the PRes: an authorization (or capture) performed is approved; an order
+ * the merchant only received is orderReceived; anything else (orderRejected: the issuer declined)
+ * is declined.
  */
 export function completionOf(answer: PResAnswer): Completion {
-  const declinedCode = isDeclineCode(answer.authCode);
   switch (answer.completionCode) {
     case "authorizationPerformed":
     case "capturePerformed":
-      return declinedCode ? "declined" : "approved";
+      return "approved";
     case "orderReceived":
-      return declinedCode ? "declined" : "orderReceived";
+      return "orderReceived";
     default:
       return "declined";
   }

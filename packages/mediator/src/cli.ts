@@ -14,6 +14,7 @@
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import { isPairingCode } from "@setlab/protocol";
+import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import {
   type CliProgram,
   createLogger,
@@ -23,7 +24,6 @@ import {
   runMain,
   UsageError,
 } from "@setlab/runtime";
-import { parsePhoneAddress } from "./cardLink";
 import { loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 

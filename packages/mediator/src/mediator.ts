@@ -8,7 +8,8 @@
  * `runPurchase` never throws for a protocol, card or network problem: it returns an Outcome whose
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
-import { INS, type Initiation, SetError, type schema, utf8 } from "@setlab/protocol";
+import { encodeCardData, INS, type Initiation, SetError, type schema, utf8 } from "@setlab/protocol";
+import { type BondCache, CardTransportError, PcCardLink } from "@setlab/protocol/card-link";
 import { type Logger, postSet, TransportError } from "@setlab/runtime";
 import {
   completionOf,
@@ -19,8 +20,6 @@ import {
   readPResAnswer,
   readSelect,
 } from "./cardAnswers";
-import { CardLink, CardTransportError } from "./cardLink";
-import type { BondCache } from "./cardLinkBonds";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
 export type OutcomeKind = "approved" | "declined" | "orderReceived" | "refused" | "failed";
@@ -57,7 +56,7 @@ export interface Outcome {
 
 export interface CardAccess {
   /** An open link to the phone; left open for the caller. */
-  readonly link?: CardLink;
+  readonly link?: PcCardLink;
   /** Or where the phone listens; the mediator opens and closes the link itself. */
   readonly host?: string;
   readonly port?: number;
@@ -101,8 +100,6 @@ export interface PurchaseOptions {
   readonly logger?: Logger;
   readonly timeouts?: Timeouts;
 }
-
-const json = (value: unknown) => utf8(JSON.stringify(value));
 
 /** The PIN as a buffer the mediator owns and wipes. Digits only: anything else is refused here. */
 function pinBuffer(pin: string | Uint8Array): Uint8Array {
@@ -164,7 +161,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
     if (!link) {
       if (card.host === undefined || card.port === undefined)
         throw new PurchaseStop("failed", "no card link: give a link or the phone's host and port");
-      link = await CardLink.connect(card.host, card.port, {
+      link = await PcCardLink.connect(card.host, card.port, {
         connectTimeoutMs: timeouts.connectMs,
         timeoutMs: timeouts.cardMs,
         pairingCode: card.pairingCode,
@@ -181,7 +178,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       });
     }
     const transmit = async (ins: number, data: Uint8Array, sensitive = false) =>
-      await link!.transmit(ins, 0, 0, data, { timeoutMs: timeouts.cardMs, sensitive });
+      await link!.transmit({ ins, data }, { timeoutMs: timeouts.cardMs, sensitive });
 
     // SELECT: which card, and its brand.
     const selected = readSelect(
@@ -226,7 +223,11 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       INS.PINIT_REQUEST,
       await transmit(
         INS.PINIT_REQUEST,
-        json({ lidM: initiation.lidM, language: initiation.language, brand }),
+        encodeCardData("PInitRequestInput", {
+          brand,
+          lidM: initiation.lidM,
+          language: initiation.language,
+        }),
       ),
     );
     record({ step: "S32", from: "card", to: "mediator", message: "PInitReq", bytes: pInitReq.length });
@@ -270,7 +271,12 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       INS.PURCHASE,
       await transmit(
         INS.PURCHASE,
-        json({ od: initiation.od, purchAmt: initiation.purchAmt, profile: initiation.profile, form }),
+        encodeCardData("PurchaseInput", {
+          od: new Uint8Array(Buffer.from(initiation.od, "base64")),
+          purchAmt: initiation.purchAmt,
+          profile: initiation.profile,
+          form,
+        }),
       ),
     );
     record({
@@ -319,7 +325,6 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       outcome: completionOf(answer),
       xid: facts.xid,
       completionCode: answer.completionCode,
-      authCode: answer.authCode,
       amount: answer.authAmt ?? initiation.purchAmt,
       brand,
       merchant: facts.merchant,

@@ -1,8 +1,8 @@
 /**
  * "Never writes personal data to disk", checked on the source: no module of the mediator (tests
  * aside) calls a file-system API that creates, writes, moves or deletes anything, opens a file
- * for writing, or points its logger at a file. Only initiation.ts touches node:fs, to read the
- * initiation file. The run-time proof is in purchase.e2e.test.ts (empty cwd, HOME and TMPDIR).
+ * for writing, or points its logger at a file; nor does the PC end of the card link it runs
+ * (@setlab/protocol/card-link). Only initiation.ts touches node:fs, to read the initiation file. The run-time proof is in purchase.e2e.test.ts (empty cwd, HOME and TMPDIR).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -27,10 +27,18 @@ export function diskWrites(source: string): [string, number][] {
   return found;
 }
 
-const sources = fs
-  .readdirSync(__dirname, { recursive: true, encoding: "utf8" })
-  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-helper"))
-  .map((f) => ({ file: f, text: fs.readFileSync(path.join(__dirname, f), "utf8") }));
+const cardLinkDir = path.join(__dirname, "../../protocol/src/cardLink");
+const cardLinkPcEnd = ["pcCardLink.ts", "bondCache.ts", "cardTransportError.ts"];
+const sources = [
+  ...fs
+    .readdirSync(__dirname, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-helper"))
+    .map((f) => ({ file: f, text: fs.readFileSync(path.join(__dirname, f), "utf8") })),
+  ...cardLinkPcEnd.map((f) => ({
+    file: `card-link/${f}`,
+    text: fs.readFileSync(path.join(cardLinkDir, f), "utf8"),
+  })),
+];
 
 describe("no disk writes in the mediator", () => {
   test("the check finds every kind of write it looks for", () => {
@@ -49,7 +57,7 @@ describe("no disk writes in the mediator", () => {
 
   test("the package's sources write nothing", () => {
     expect(sources.map((s) => s.file)).toEqual(
-      expect.arrayContaining(["cli.ts", "mediator.ts", "cardLink.ts", "initiation.ts"]),
+      expect.arrayContaining(["cli.ts", "mediator.ts", "card-link/pcCardLink.ts", "initiation.ts"]),
     );
     const offences = sources.flatMap((s) =>
       diskWrites(s.text).map(([what, line]) => `${s.file}:${line} ${what}`),

@@ -15,8 +15,8 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { BondCache } from "@setlab/protocol/card-link";
 import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
-import { BondCache } from "./cardLinkBonds";
 import { loadInitiation } from "./initiation";
 import { runPurchase, type Step } from "./mediator";
 

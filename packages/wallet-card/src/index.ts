@@ -7,8 +7,6 @@ export {
   PhoneBondStore,
   revokeBonds,
 } from "./phone/bondStore";
-export { CardLinkClient } from "./phone/cardLinkClient";
-export { type CardLinkServer, type PhoneBonds, startCardLinkServer } from "./phone/cardLinkServer";
 export * from "./phone/cardStore";
 export { LAB_PIN, type PersonalizeOptions, personalize } from "./phone/personalize";
 export { type ConfirmMode, confirmationPolicy, type ServeOptions, servePhone } from "./phone/serve";

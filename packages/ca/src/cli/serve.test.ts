@@ -24,6 +24,8 @@ let manifest: LabPkiManifest;
 let pki: PkiDirectory;
 let app: FastifyInstance;
 let base: string;
+const token = "operator-token-for-the-test-0123456789";
+const operator = { authorization: `Bearer ${token}` };
 
 const derOf = (file: string) => readObject(new Uint8Array(fs.readFileSync(path.join(dir, file)))).der;
 
@@ -47,7 +49,7 @@ beforeAll(async () => {
   expect(await main(["init", "--out", dir], bufferIo())).toBe(0);
   manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
   pki = await PkiDirectory.open(dir, "setlab");
-  app = buildCaServer(pkiBackend(pki));
+  app = buildCaServer(pkiBackend(pki), { operatorToken: token });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
 });
 afterAll(async () => {
@@ -78,25 +80,40 @@ describe("CA server over a lab PKI", () => {
     expect((await fetch(`${base}/crls/${manifest.certificates[0].thumb}`)).status).toBe(404);
   });
 
-  it("issues over HTTP, serves the new certificate, and refuses the same key twice (409)", async () => {
+  it("issues to the operator over HTTP, naming the merchant asked for, and refuses the same key twice (409)", async () => {
     const body = JSON.stringify({
       ca: "mastercard/mca",
       profile: "merchantSignature",
       commonName: "Web Shop",
+      merID: "WEB-SHOP-1",
+      merchantName: "Web Shop",
       spki: await newSpki(),
     });
     const post = () =>
       fetch(`${base}/certificates`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...operator },
         body,
       });
     const r = await post();
     expect(r.status).toBe(201);
     const der = new Uint8Array(await r.arrayBuffer());
+    expect(parseSetCertificate(der).merchantData).toMatchObject({
+      merID: "WEB-SHOP-1",
+      merNameSeq: [{ name: "Web Shop" }],
+    });
     const again = await fetch(`${base}${r.headers.get("location")}`);
     expect(new Uint8Array(await again.arrayBuffer())).toEqual(der);
-    const dup = await post();
+    // The merID is now taken: the same request again is refused as an existing entity, and with the
+    // operator's approval of a re-key, as the same key certified twice.
+    const again409 = await post();
+    expect(again409.status).toBe(409);
+    expect((await again409.json()).message).toMatch(/^entityExists: merID WEB-SHOP-1/);
+    const dup = await fetch(`${base}/certificates`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...operator },
+      body: JSON.stringify({ ...JSON.parse(body), approveNewKey: true }),
+    });
     expect(dup.status).toBe(409);
     expect(await dup.json()).toEqual({
       code: "unspecifiedFailure",
@@ -105,6 +122,7 @@ describe("CA server over a lab PKI", () => {
   });
 
   it("issues from a DER PKCS#10 request, taking the subject CN from it", async () => {
+    const merchantQuery = "ca=visa/mca&profile=merchantKeyExchange&merID=CSR-SHOP-1&merchantName=Csr%20Shop";
     const key = path.join(work, "gw.key");
     execFileSync(
       "openssl",
@@ -117,26 +135,29 @@ describe("CA server over a lab PKI", () => {
       "-key",
       key,
       "-subj",
-      "/CN=Http Gateway",
+      "/CN=Csr Shop",
       "-outform",
       "DER",
     ]);
-    const r = await fetch(`${base}/certificates?ca=visa/pca&profile=gatewayKeyExchange`, {
+    const r = await fetch(`${base}/certificates?${merchantQuery}`, {
       method: "POST",
-      headers: { "content-type": "application/pkcs10" },
+      headers: { "content-type": "application/pkcs10", ...operator },
       body: new Uint8Array(csr),
     });
     expect(r.status).toBe(201);
     const cert = parseSetCertificate(new Uint8Array(await r.arrayBuffer()));
-    expect(cert.subject).toBe("C=US, O=Visa, OU=pgwy, CN=Http Gateway");
+    expect(cert.commonName).toBe("Csr Shop");
     expect(cert.keyUsage).toEqual(["keyEncipherment"]);
     const tampered = new Uint8Array(csr);
     tampered[tampered.length - 5] ^= 1;
-    const bad = await fetch(`${base}/certificates?ca=visa/pca&profile=gatewayKeyExchange`, {
-      method: "POST",
-      headers: { "content-type": "application/pkcs10" },
-      body: tampered,
-    });
+    const bad = await fetch(
+      `${base}/certificates?${merchantQuery.replace("CSR-SHOP-1", "CSR-SHOP-2").replace("Csr%20Shop", "Csr%20Two")}`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/pkcs10", ...operator },
+        body: tampered,
+      },
+    );
     expect(bad.status).toBe(400);
     expect((await bad.json()).code).toBe("signatureFailure");
   });
@@ -145,17 +166,72 @@ describe("CA server over a lab PKI", () => {
     [{ ca: "amex/mca", profile: "merchantSignature" }, /no CA "amex\/mca"/],
     [{ ca: "visa/mca", profile: "rootOfAllEvil" }, /unknown profile/],
     [{ ca: "visa/cca", profile: "cardholderSignature" }, /through card registration/],
-    [{ ca: "visa/mca", profile: "gatewaySignature" }, /profileNotAllowed|may not|cannot/],
+    [{ ca: "visa/mca", profile: "gatewaySignature" }, /only with the offline set-ca CLI/],
+    [{ ca: "visa/pca", profile: "gatewayKeyExchange" }, /only with the offline set-ca CLI/],
+    [{ ca: "visa/bca", profile: "merchantCa" }, /only with the offline set-ca CLI|unknown profile/],
+    [{ ca: "visa/mca", profile: "merchantSignature" }, /needs merID and merchantName/],
+    [{ ca: "visa/mca", profile: "merchantSignature", merID: "bad id!", merchantName: "S" }, /merID must be/],
   ])("refuses %j with a typed JSON error", async (fields, message) => {
     const r = await fetch(`${base}/certificates`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...operator },
       body: JSON.stringify({ ...fields, commonName: "X", spki: await newSpki() }),
     });
     expect(r.status).toBe(400);
     const body = await r.json();
     expect(typeof body.code).toBe("string");
     expect(body.message).toMatch(message);
+  });
+});
+
+describe("who may have a certificate issued", () => {
+  const request = async (headers: Record<string, string>, fields: Record<string, unknown> = {}) =>
+    fetch(`${base}/certificates`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({
+        ca: "visa/mca",
+        profile: "merchantSignature",
+        merID: "NEW-SHOP-9",
+        merchantName: "New Shop",
+        spki: await newSpki(),
+        ...fields,
+      }),
+    });
+
+  it.each([
+    ["no credential", {}],
+    ["a wrong token", { authorization: "Bearer not-the-operator-token-0123456789" }],
+    ["the token in another scheme", { authorization: `Basic ${token}` }],
+  ])("refuses %s with 401 and issues nothing", async (_what, headers) => {
+    const before = (await pki.store.listIssued(pki.ca("visa/mca").id)).length;
+    const r = await request(headers);
+    expect(r.status).toBe(401);
+    expect((await r.json()).message).toMatch(/operator's token/);
+    expect((await pki.store.listIssued(pki.ca("visa/mca").id)).length).toBe(before);
+  });
+
+  it("refuses the lab shop's merID or name for a new key unless the operator approves a re-key", async () => {
+    for (const fields of [
+      { merID: "SETLAB-MER-0001", merchantName: "Someone Else" },
+      { merID: "OTHER-1", merchantName: "set lab shop" },
+    ]) {
+      const r = await request(operator, fields);
+      expect(r.status).toBe(409);
+      expect((await r.json()).message).toMatch(/^entityExists: merID SETLAB-MER-0001/);
+    }
+    const rekey = await request(operator, {
+      merID: "SETLAB-MER-0001",
+      merchantName: "SET Lab Shop",
+      approveNewKey: true,
+    });
+    expect(rekey.status === 201 ? "issued" : await rekey.text()).toBe("issued");
+  });
+
+  it("does not let a network client mint a gateway or CA certificate, even with the token", async () => {
+    const r = await request(operator, { ca: "visa/pca", profile: "gatewaySignature" });
+    expect(r.status).toBe(400);
+    expect((await r.json()).message).toMatch(/offline set-ca CLI/);
   });
 });
 

@@ -1,5 +1,7 @@
 /** `set-ca serve --dir DIR --port N`: the CA server over a lab PKI directory, until SIGINT/SIGTERM. */
-
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { CliIo } from "@setlab/runtime";
 import { buildCaServer } from "../server";
 import { pkiBackend } from "../server/pkiBackend";
@@ -8,13 +10,14 @@ import { CliFailure } from "./cliFailure";
 import { dirOptions, passphraseOf } from "./passphrase";
 import { PkiDirectory } from "./pkiDirectory";
 
-export const serveUsage = "set-ca serve --dir DIR [--port N (default 8400, 0 = any)] [--host 127.0.0.1]";
+export const serveUsage =
+  "set-ca serve --dir DIR [--port N (default 8400, 0 = any)] [--host 127.0.0.1] [--token-file FILE (default DIR/ca-operator.token)]";
 
 export async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parse(
     "serve",
     args,
-    { ...dirOptions, port: { type: "string" }, host: { type: "string" } },
+    { ...dirOptions, port: { type: "string" }, host: { type: "string" }, "token-file": { type: "string" } },
     {
       min: 0,
       max: 0,
@@ -23,8 +26,10 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
   const dir = required(parsed, "serve", "dir");
   const port = integerOption(parsed, "serve", "port", { min: 0, max: 65535, fallback: 8400 });
   const host = optionalString(parsed, "host") ?? "127.0.0.1";
+  const tokenFile = optionalString(parsed, "token-file") ?? path.join(dir, "ca-operator.token");
+  const operatorToken = readOrCreateToken(tokenFile);
   const pki = await PkiDirectory.open(dir, passphraseOf(parsed));
-  const app = buildCaServer(pkiBackend(pki));
+  const app = buildCaServer(pkiBackend(pki), { operatorToken });
   let address: string;
   try {
     address = await app.listen({ port, host });
@@ -34,7 +39,7 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
       `cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
-  io.out(`set-ca: serving ${dir} on ${address}\n`);
+  io.out(`set-ca: serving ${dir} on ${address}\nset-ca: issuing needs the operator token in ${tokenFile}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
@@ -43,4 +48,29 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
   await app.close();
   pki.close();
   return 0;
+}
+
+/**
+ * The operator token: read from an owner-only file, or made (32 random bytes, base64url) into a new
+ * one. It never travels on a command line; a file others can read is refused.
+ */
+export function readOrCreateToken(file: string): string {
+  if (!fs.existsSync(file)) {
+    const fd = fs.openSync(file, "wx", 0o600);
+    try {
+      fs.writeFileSync(fd, `${randomBytes(32).toString("base64url")}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw new CliFailure(`operator token ${file} is not a file`);
+  if ((stat.mode & 0o077) !== 0)
+    throw new CliFailure(
+      `operator token ${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it`,
+    );
+  const token = fs.readFileSync(file, "utf8").trim();
+  if (!/^[\x21-\x7e]{32,512}$/.test(token))
+    throw new CliFailure(`operator token ${file} must hold 32 to 512 printable characters`);
+  return token;
 }

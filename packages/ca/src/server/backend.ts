@@ -4,6 +4,8 @@
  * over the same core without touching these.
  */
 
+import type { IssuanceAuthority } from "./issuancePolicy";
+
 /** An issuance request as the lab accepts it over HTTP. */
 export interface IssuanceRequest {
   /** Which CA certifies: a manifest id such as "root" or "visa/mca". */
@@ -16,6 +18,14 @@ export interface IssuanceRequest {
   readonly spki?: Uint8Array;
   /** a DER PKCS#10 request whose signature proves possession of the key. */
   readonly pkcs10?: Uint8Array;
+  /** For a merchant certificate: the merchant it names (its MerchantData). */
+  readonly merchant?: {
+    readonly merID: string;
+    readonly name: string;
+    readonly city?: string;
+  };
+  /** The operator certifies a new key for a merID or name that is already certified (a re-key). */
+  readonly approveNewKey?: boolean;
 }
 
 export interface IssuedCertificate {
@@ -28,6 +38,10 @@ export interface CaBackend {
   certificate(thumb: Uint8Array): Promise<Uint8Array | undefined>;
   crl(thumb: Uint8Array): Promise<Uint8Array | undefined>;
   bci(thumb: Uint8Array): Promise<Uint8Array | undefined>;
-  /** Throws SetError when the request is refused (unknown CA, duplicate key, bad PKCS#10...). */
-  issue(request: IssuanceRequest): Promise<IssuedCertificate>;
+  /**
+   * Issue under `authority` (undefined: the caller proved nothing). Throws SetError when the request
+   * is refused (no authority, a profile not issued over the network, an existing entity, unknown
+   * CA, duplicate key, bad PKCS#10...).
+   */
+  issue(request: IssuanceRequest, authority: IssuanceAuthority | undefined): Promise<IssuedCertificate>;
 }

@@ -15,6 +15,8 @@ export interface ErrorBody {
 const statusOfCaReason: Record<CaErrorReason, number> = {
   badRequest: 400,
   profileNotAllowed: 400,
+  unauthorized: 401,
+  entityExists: 409,
   duplicateKey: 409,
   expired: 400,
   unknownSerial: 404,

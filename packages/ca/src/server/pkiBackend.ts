@@ -8,32 +8,50 @@ import { labMerchantData } from "../cli/init";
 import type { PkiDirectory } from "../cli/pkiDirectory";
 import { CaError } from "../errors";
 import { isProfileName } from "../profiles";
-import type { CaBackend } from "./backend";
+import type { CaBackend, IssuanceRequest } from "./backend";
+import { checkIssuance, type IssuanceAuthority } from "./issuancePolicy";
 
 export function pkiBackend(pki: PkiDirectory): CaBackend {
+  let queue: Promise<unknown> = Promise.resolve();
+  const issueOne = async (req: IssuanceRequest, authority: IssuanceAuthority | undefined) => {
+    if (!pki.caIds().includes(req.ca)) throw new CaError("badRequest", `no CA "${req.ca}" here`);
+    if (!isProfileName(req.profile)) throw new CaError("badRequest", `unknown profile "${req.profile}"`);
+    const ca = pki.ca(req.ca);
+    checkIssuance(req, authority, await pki.store.listIssued(ca.id));
+    const merchant = req.merchant;
+    const issued = await ca.issue({
+      profile: req.profile,
+      // A merchant certificate's subject names the merchant unless the request names it otherwise.
+      commonName: req.commonName ?? req.merchant?.name,
+      publicKey: req.spki,
+      pkcs10: req.pkcs10,
+      merchantData: merchant
+        ? {
+            ...labMerchantData(ca.brand ?? ""),
+            merID: merchant.merID,
+            merNameSeq: [
+              {
+                language: "en",
+                name: merchant.name,
+                city: merchant.city ?? "Kawasaki",
+                countryName: "Japan",
+              },
+            ],
+          }
+        : undefined,
+    });
+    return { der: issued.der, thumb: issued.thumb };
+  };
   return {
     certificate: async (t) => (await pki.store.findByThumb(toHex(t)))?.der,
     crl: async (t) => (await pki.store.findCrlByThumb(toHex(t)))?.der,
     bci: async (t) => (await pki.store.findBciByThumb(toHex(t)))?.der,
-    issue: async (req) => {
-      if (!pki.caIds().includes(req.ca)) throw new CaError("badRequest", `no CA "${req.ca}" here`);
-      if (!isProfileName(req.profile)) throw new CaError("badRequest", `unknown profile "${req.profile}"`);
-      // Cardholder certificates need account data that only the registration protocol carries.
-      if (req.profile === "cardholderSignature")
-        throw new CaError(
-          "profileNotAllowed",
-          "cardholder certificates are issued through card registration",
-        );
-      const ca = pki.ca(req.ca);
-      const merchant = req.profile === "merchantSignature" || req.profile === "merchantKeyExchange";
-      const issued = await ca.issue({
-        profile: req.profile,
-        commonName: req.commonName,
-        publicKey: req.spki,
-        pkcs10: req.pkcs10,
-        merchantData: merchant ? labMerchantData(ca.brand ?? "") : undefined,
-      });
-      return { der: issued.der, thumb: issued.thumb };
+    // One issuance at a time: the existing-entity check and the issuance it allows are not split
+    // by another request for the same merID.
+    issue: (req, authority) => {
+      const run = queue.then(() => issueOne(req, authority));
+      queue = run.catch(() => undefined);
+      return run;
     },
   };
 }

@@ -29,10 +29,14 @@ import {
 } from "@setlab/merchant-server";
 import {
   type CryptoProvider,
+  decodeCardData,
   decodeResponse,
+  encodeCardData,
   encodeCommand,
   INS,
   nodeProvider,
+  type PurchaseProfile,
+  type schema,
   ValidatedChainCache,
 } from "@setlab/protocol";
 import { createLogger, LabPki, labPassphrase, SET_PAYMENT } from "@setlab/runtime";
@@ -149,8 +153,6 @@ export function makeLabPki(dir: string): string {
   return pkiDir;
 }
 
-const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
-
 export async function createWorld(options: { transport?: Transport; dir?: string } = {}): Promise<World> {
   const transport = options.transport ?? "inject";
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "setlab-fuzz-"));
@@ -264,25 +266,28 @@ export async function createWorld(options: { transport?: Transport; dir?: string
       const order = JSON.parse(created.body.toString()) as { id: number; lidM: string };
       const init = JSON.parse(
         (await merchant.request({ method: "GET", url: `/orders/${order.id}/initiation` })).body.toString(),
-      ) as { lidM: string; od: string; purchAmt: unknown; profile: string };
+      ) as { lidM: string; od: string; purchAmt: schema.CurrencyAmount; profile: PurchaseProfile };
       await card(INS.SELECT, new TextEncoder().encode(CARD_ID));
       await card(INS.VERIFY_PIN, new TextEncoder().encode(CARD_PIN));
       const pInitReq = await card(
         INS.PINIT_REQUEST,
-        json({ lidM: init.lidM, language: "en", brand: "Visa" }),
+        encodeCardData("PInitRequestInput", { brand: "Visa", lidM: init.lidM, language: "en" }),
       );
       const pInitRes = await post(pInitReq);
       await card(INS.PINIT_RESPONSE, pInitRes);
       captured.auth = undefined;
       const pReq = await card(
         INS.PURCHASE,
-        json({ od: init.od, purchAmt: init.purchAmt, profile: init.profile, form: "dualSigned" }),
+        encodeCardData("PurchaseInput", {
+          od: new Uint8Array(Buffer.from(init.od, "base64")),
+          purchAmt: init.purchAmt,
+          profile: init.profile,
+          form: "dualSigned",
+        }),
       );
       const pRes = await post(pReq);
-      const outcome = JSON.parse(Buffer.from(await card(INS.PURCHASE_RESPONSE, pRes)).toString()) as {
-        completionCode: string;
-      };
-      if (outcome.completionCode !== "authorizationPerformed")
+      const outcome = decodeCardData("PurchaseOutcome", await card(INS.PURCHASE_RESPONSE, pRes));
+      if (outcome.type !== "pRes" || outcome.value.completionCode !== "authorizationPerformed")
         throw new Error(`purchase ended ${JSON.stringify(outcome)}`);
       const auth = readCaptured();
       if (!auth) throw new Error("the merchant did not call the gateway");
@@ -298,7 +303,7 @@ export async function createWorld(options: { transport?: Transport; dir?: string
         authReq: auth.authReq,
         authRes: auth.authRes,
         pRes,
-        completionCode: outcome.completionCode,
+        completionCode: outcome.value.completionCode,
         commands,
       };
     },

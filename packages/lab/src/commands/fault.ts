@@ -75,7 +75,8 @@ async function call(
   }
   if (res.status === 400)
     throw new LabFailure(`the ${party} refused the plan: ${(json as { error?: string }).error ?? text}`);
-  if (res.status < 200 || res.status > 299) throw new LabFailure(`the ${party} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+  if (res.status < 200 || res.status > 299)
+    throw new LabFailure(`the ${party} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
   return json as FaultPlan;
 }
 

@@ -9,6 +9,7 @@ import {
   decodeDer,
   type Signer,
   schema,
+  utf8,
   verifyPInitRes,
   verifyPRes,
   wrapMessage,
@@ -37,8 +38,6 @@ export const kitOf = (pki: TestPki): CardKit => ({
   expiry: "202912",
   merchantID: defaultMerchantData.merID,
 });
-
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 export interface CardSession {
   readonly pInitReq: Uint8Array;

@@ -1,6 +1,8 @@
-/** The card command set: APDU-like commands between mediator and card (docs/purchase-flow.md). */
+/** The card link without sockets: APDU-like commands, their data, the secure link (docs/card-link.md). */
 export * from "./apdu";
+export * from "./cardDataError";
 export * from "./cardLinkError";
+export * from "./commandData";
 export * from "./commandSet";
 export * from "./frame";
 export * from "./secureLink";

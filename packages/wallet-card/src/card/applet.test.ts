@@ -3,15 +3,22 @@ import * as path from "node:path";
 import {
   decodeResponse,
   encodeCommand,
+  encodeDer,
   errorMessage,
   INS,
+  implicit,
+  integer,
   nodeProvider,
+  octets,
   openPIDualSigned,
   openPIUnsigned,
+  optional,
   parseSetCertificate,
   SetError,
   SW,
   schema,
+  sequence,
+  string,
   thumbOf,
   wholeSeconds,
   wrapMessage,
@@ -19,12 +26,13 @@ import {
 import { cachedTestKeyPair, createTestParty, type TestParty } from "@setlab/protocol/testing";
 import fc from "fast-check";
 import {
+  answerOf,
   CARD_ID,
   type CardFixture,
   cardFixture,
   contains,
   expectSw,
-  jsonOf,
+  failureOf,
   PAN,
   PAN_SECRET,
   PIN,
@@ -36,12 +44,25 @@ import { MerchantDouble } from "./merchantDouble.test-helper";
 const od = new TextEncoder().encode("1 x SET Lab mug");
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
 const purchase = (extra: object = {}) => ({
-  od: Buffer.from(od).toString("base64"),
+  od,
   purchAmt,
   profile: "set",
   form: "dualSigned",
   ...extra,
 });
+
+/** The command data types without their bounds: to write what the card must refuse. */
+const loosePInitRequest = sequence({
+  brand: string("visible"),
+  lidM: optional(implicit(0, string("visible"))),
+});
+const loosePurchase = sequence({
+  od: octets(),
+  purchAmt: sequence({ currency: integer(), amount: integer(), amtExp10: integer() }),
+  profile: optional(implicit(0, integer())),
+  form: optional(implicit(1, integer())),
+});
+const loose = { od, purchAmt };
 
 let f: CardFixture;
 afterEach(() => f?.cleanup());
@@ -58,7 +79,7 @@ async function initialized(fx: CardFixture) {
   expectSw(req, SW.OK);
   const res = await fx.send(INS.PINIT_RESPONSE, await fx.merchant.pInitRes(req.data));
   expectSw(res, SW.OK);
-  return jsonOf(res);
+  return answerOf("PInitResAnswer", res);
 }
 
 async function purchased(fx: CardFixture, extra: object = {}) {
@@ -73,7 +94,7 @@ describe("SELECT and PIN", () => {
     f = await cardFixture();
     const r = await f.send(INS.SELECT, CARD_ID);
     expectSw(r, SW.OK);
-    expect(jsonOf(r)).toEqual({ brand: "Visa", bin: PAN.slice(0, 6), language: "en" });
+    expect(answerOf("SelectAnswer", r)).toEqual({ brand: "Visa", bin: PAN.slice(0, 6), language: "en" });
     expectSw(await f.send(INS.SELECT, "no-such-card"), SW.NO_SUCH_CARD);
     // the failed SELECT deselected the card
     expectSw(await f.send(INS.GET_STATUS), SW.OUT_OF_ORDER);
@@ -100,7 +121,10 @@ describe("SELECT and PIN", () => {
     await f.restart();
     await f.send(INS.SELECT, CARD_ID);
     expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.PIN_BLOCKED);
-    expect(jsonOf(await f.send(INS.GET_STATUS))).toMatchObject({ pinTriesLeft: 0, locked: true });
+    expect(answerOf("CardStatus", await f.send(INS.GET_STATUS))).toMatchObject({
+      pinTriesLeft: 0,
+      locked: true,
+    });
   });
 
   test("the counter persists across a restart and the right PIN resets it", async () => {
@@ -109,12 +133,12 @@ describe("SELECT and PIN", () => {
     expectSw(await f.send(INS.VERIFY_PIN, "9999"), 0x63c2);
     await f.restart();
     await f.send(INS.SELECT, CARD_ID);
-    expect(jsonOf(await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(2);
+    expect(answerOf("CardStatus", await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(2);
     expectSw(await f.send(INS.VERIFY_PIN, "9999"), 0x63c1);
     expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.OK);
     await f.restart();
     await f.send(INS.SELECT, CARD_ID);
-    expect(jsonOf(await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(3);
+    expect(answerOf("CardStatus", await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(3);
     const stateFile = path.join(f.dataDir, "cards", CARD_ID, "state.json");
     expect(fs.statSync(stateFile).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(stateFile, "utf8")).not.toContain(PAN);
@@ -125,7 +149,7 @@ describe("SELECT and PIN", () => {
     await f.send(INS.SELECT, CARD_ID);
     for (const bad of ["12a4", "123", "1234567890123", ""])
       expectSw(await f.send(INS.VERIFY_PIN, bad), SW.BAD_DATA);
-    expect(jsonOf(await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(3);
+    expect(answerOf("CardStatus", await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(3);
   });
 
   test("READ_CERTIFICATE: P1 0 is the card's, n the nth CA above it; past the root is 6A80", async () => {
@@ -170,13 +194,18 @@ describe("PINIT_REQUEST and PINIT_RESPONSE", () => {
     expect(contains(r.data, new TextEncoder().encode(PAN))).toBe(false);
   });
 
-  test("a brand other than the card's, or bad JSON, is 6A80", async () => {
+  test("a brand other than the card's, or data that is not a PInitRequestInput, is 6A80", async () => {
     f = await cardFixture();
     await selectAndPin(f);
     expectSw(await f.send(INS.PINIT_REQUEST, { brand: "MasterCard" }), SW.BAD_DATA);
-    expectSw(await f.send(INS.PINIT_REQUEST, "{"), SW.BAD_DATA);
-    expectSw(await f.send(INS.PINIT_REQUEST, { lidM: "x" }), SW.BAD_DATA);
-    expectSw(await f.send(INS.PINIT_REQUEST, { brand: "Visa", lidM: "x".repeat(21) }), SW.BAD_DATA);
+    expectSw(await f.send(INS.PINIT_REQUEST, '{"brand":"Visa"}'), SW.BAD_DATA);
+    // { lidM: "x" }: the brand is missing
+    expectSw(await f.send(INS.PINIT_REQUEST, Uint8Array.of(0x30, 3, 0x80, 1, 0x78)), SW.BAD_DATA);
+    // a LID-M of 21 characters
+    const long = encodeDer(loosePInitRequest, { brand: "Visa", lidM: "x".repeat(21) });
+    expectSw(await f.send(INS.PINIT_REQUEST, long), SW.BAD_DATA);
+    // over the type's size: 6700 before any parsing
+    expectSw(await f.send(INS.PINIT_REQUEST, new Uint8Array(4096).fill(0x30)), SW.BAD_LENGTH);
   });
 
   test("PInitRes verified: the card answers merchant name, merID, gateway and XID", async () => {
@@ -186,7 +215,7 @@ describe("PINIT_REQUEST and PINIT_RESPONSE", () => {
       merchantName: "SET Lab Test Shop",
       merID: "SETLAB-MER-0001",
       gateway: parseSetCertificate(f.pki.gatewayKex.certificate).subject,
-      xid: Buffer.from(f.merchant.transIDs!.xid).toString("hex"),
+      xid: f.merchant.transIDs!.xid,
     });
   });
 
@@ -246,8 +275,8 @@ describe("PINIT_REQUEST and PINIT_RESPONSE", () => {
     const req = await f.send(INS.PINIT_REQUEST, { brand: "Visa", lidM: "order-7" });
     const r = await f.send(INS.PINIT_RESPONSE, await make(f, req.data));
     expectSw(r, SW.SET_CHECK_FAILED);
-    expect(jsonOf(r).code).toBe(code);
-    expect(typeof jsonOf(r).message).toBe("string");
+    expect(failureOf(r)).toBe(code);
+    expect(answerOf("SetCheckFailure", r).message.length).toBeGreaterThan(0);
     expectSw(await f.send(INS.PINIT_RESPONSE, await f.merchant.pInitRes(req.data)), SW.OUT_OF_ORDER);
   });
 
@@ -267,7 +296,7 @@ describe("PINIT_REQUEST and PINIT_RESPONSE", () => {
     });
     const r = await f.send(INS.PINIT_RESPONSE, await impostor.pInitRes(req.data));
     expectSw(r, SW.SET_CHECK_FAILED);
-    expect(jsonOf(r).code).toBe("invalidCertificate");
+    expect(failureOf(r)).toBe("invalidCertificate");
   });
 });
 
@@ -350,10 +379,10 @@ describe("PURCHASE", () => {
     await initialized(f);
     const r = await f.send(INS.PURCHASE, purchase());
     expectSw(r, SW.OUT_OF_ORDER);
-    expect(jsonOf(r)).toEqual({ code: "cardholderDeclined", message: "the cardholder declined" });
+    expect(answerOf("OutOfOrderReason", r)).toBe("cardholderDeclined");
     expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
     expectSw(await f.send(INS.PURCHASE, purchase({ purchAmt: { ...purchAmt, amount: 1 } })), SW.OUT_OF_ORDER);
-    expect(jsonOf(await f.send(INS.GET_STATUS)).transaction.phase).toBe("declined");
+    expect(answerOf("CardStatus", await f.send(INS.GET_STATUS)).transaction?.phase).toBe("declined");
     expect(sign.mock.calls.filter(([, key]) => key === f.card.privateKey)).toHaveLength(0);
     // the same spy sees the card's signature when the cardholder says yes
     await f.restart(async () => true);
@@ -471,17 +500,21 @@ describe("PURCHASE", () => {
   test("malformed PURCHASE data is 6A80", async () => {
     f = await cardFixture();
     await initialized(f);
-    for (const bad of [
-      purchase({ od: "not base64!" }),
-      purchase({ od: "" }),
-      purchase({ purchAmt: { currency: 0, amount: 1 } }),
-      purchase({ purchAmt: { currency: 392, amount: -1 } }),
-      purchase({ purchAmt: { currency: 392, amount: 1.5 } }),
-      purchase({ profile: "weird" }),
-      purchase({ form: "x" }),
-      [],
+    const bad = (extra: object) => encodeDer(loosePurchase, { ...loose, ...extra });
+    for (const data of [
+      bad({ od: new Uint8Array(0) }),
+      bad({ purchAmt: { currency: 0, amount: 1, amtExp10: 0 } }),
+      bad({ purchAmt: { currency: 392, amount: -1, amtExp10: 0 } }),
+      bad({ purchAmt: { currency: 392, amount: 1, amtExp10: 19 } }),
+      bad({ profile: 2 }),
+      bad({ form: 5 }),
+      // profile "set" written out: DER leaves a DEFAULT value out
+      bad({ profile: 0 }),
+      Uint8Array.of(0x30, 0),
+      new TextEncoder().encode(JSON.stringify({ ...purchase(), od: "MSB4IFNFVCBMYWIgbXVn" })),
     ])
-      expectSw(await f.send(INS.PURCHASE, bad), SW.BAD_DATA);
+      expectSw(await f.send(INS.PURCHASE, data), SW.BAD_DATA);
+    expectSw(await f.send(INS.PURCHASE, bad({ od: new Uint8Array(70_000) })), SW.BAD_LENGTH);
     // the transaction is still there for a good command
     expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
   });
@@ -519,7 +552,7 @@ describe("hardened profile: the card pins its brand's gateways", () => {
     const req = await fx.send(INS.PINIT_REQUEST, { brand: "Visa" });
     const res = await fx.send(INS.PINIT_RESPONSE, await merchant.pInitRes(req.data));
     expectSw(res, SW.OK);
-    return jsonOf(res);
+    return answerOf("PInitResAnswer", res);
   }
 
   test("a gateway the card does not pin: 6F00 thumbsMismatch under hardened, before asking or signing; the transaction ends", async () => {
@@ -533,7 +566,7 @@ describe("hardened profile: the card pins its brand's gateways", () => {
     expect((await initializedWith(f, merchant)).gateway).toContain("Visa Accomplice Gateway");
     const r = await f.send(INS.PURCHASE, purchase({ profile: "hardened" }));
     expectSw(r, SW.SET_CHECK_FAILED);
-    expect(jsonOf(r).code).toBe("thumbsMismatch");
+    expect(failureOf(r)).toBe("thumbsMismatch");
     expect(contains(r.data, new TextEncoder().encode(PAN))).toBe(false);
     expect(asks).toBe(0);
     expect(sign.mock.calls.filter(([, key]) => key === f.card.privateKey)).toHaveLength(0);
@@ -573,7 +606,7 @@ describe("hardened profile: the card pins its brand's gateways", () => {
     await initialized(f);
     const r = await f.send(INS.PURCHASE, purchase({ profile: "hardened", form: "unsigned" }));
     expectSw(r, SW.SET_CHECK_FAILED);
-    expect(jsonOf(r).code).toBe("thumbsMismatch");
+    expect(failureOf(r)).toBe("thumbsMismatch");
     await initialized(f);
     expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
   });
@@ -581,7 +614,7 @@ describe("hardened profile: the card pins its brand's gateways", () => {
   test("a card personalized with no pins refuses every gateway under hardened", async () => {
     f = await cardFixture(undefined, { gatewayThumbs: [] });
     await initialized(f);
-    expect(jsonOf(await f.send(INS.PURCHASE, purchase({ profile: "hardened" }))).code).toBe("thumbsMismatch");
+    expect(failureOf(await f.send(INS.PURCHASE, purchase({ profile: "hardened" })))).toBe("thumbsMismatch");
   });
 
   test("the pinned gateway passes under hardened and the dual signature binds both thumbprints", async () => {
@@ -607,8 +640,11 @@ describe("PURCHASE_RESPONSE", () => {
     const oiData = await pResFor(f, await purchased(f));
     const r = await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved));
     expectSw(r, SW.OK);
-    expect(jsonOf(r)).toEqual({ completionCode: "authorizationPerformed", authAmt: purchAmt });
-    const status = jsonOf(await f.send(INS.GET_STATUS));
+    expect(answerOf("PurchaseOutcome", r)).toEqual({
+      type: "pRes",
+      value: { completionCode: "authorizationPerformed", authAmt: purchAmt },
+    });
+    const status = answerOf("CardStatus", await f.send(INS.GET_STATUS));
     expect(status.lastTransaction).toMatchObject({
       phase: "completed",
       completionCode: "authorizationPerformed",
@@ -617,7 +653,7 @@ describe("PURCHASE_RESPONSE", () => {
     });
     await f.restart();
     await f.send(INS.SELECT, CARD_ID);
-    expect(jsonOf(await f.send(INS.GET_STATUS)).lastTransaction.completionCode).toBe(
+    expect(answerOf("CardStatus", await f.send(INS.GET_STATUS)).lastTransaction?.completionCode).toBe(
       "authorizationPerformed",
     );
     expect(fs.readFileSync(path.join(f.dataDir, "cards", CARD_ID, "state.json"), "utf8")).not.toContain(PAN);
@@ -633,9 +669,9 @@ describe("PURCHASE_RESPONSE", () => {
       await errorMessage(nodeProvider(), new SetError("challengeMismatch", "x"), der),
     );
     expectSw(r, SW.OK);
-    expect(jsonOf(r)).toMatchObject({
-      completionCode: "error",
-      error: { code: "challengeMismatch", signed: false },
+    expect(answerOf("PurchaseOutcome", r)).toEqual({
+      type: "error",
+      value: { errorCode: "challengeMismatch", signed: false },
     });
   });
 
@@ -649,7 +685,7 @@ describe("PURCHASE_RESPONSE", () => {
     const oiData = await pResFor(f, await purchased(f));
     const r = await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved, bend));
     expectSw(r, SW.SET_CHECK_FAILED);
-    expect(jsonOf(r).code).toBe(code);
+    expect(failureOf(r)).toBe(code);
     expectSw(await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved)), SW.OK);
   });
 
@@ -664,7 +700,7 @@ describe("PURCHASE_RESPONSE", () => {
     );
     const r = await f.send(INS.PURCHASE_RESPONSE, forged);
     expectSw(r, SW.SET_CHECK_FAILED);
-    expect(jsonOf(r).code).toBe("wrapperMsgMismatch");
+    expect(failureOf(r)).toBe("wrapperMsgMismatch");
   });
 
   test("PRes signed by another certificate than PInitRes's is 6F00 thumbsMismatch", async () => {
@@ -677,14 +713,14 @@ describe("PURCHASE_RESPONSE", () => {
     };
     const r = await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved, undefined, other));
     expectSw(r, SW.SET_CHECK_FAILED);
-    expect(jsonOf(r).code).toBe("thumbsMismatch");
+    expect(failureOf(r)).toBe("thumbsMismatch");
   });
 
   test("a message of another type is 6F00 messageNotSupported", async () => {
     f = await cardFixture();
     const der = await purchased(f);
     const r = await f.send(INS.PURCHASE_RESPONSE, der);
-    expect(jsonOf(r).code).toBe("messageNotSupported");
+    expect(failureOf(r)).toBe("messageNotSupported");
   });
 });
 

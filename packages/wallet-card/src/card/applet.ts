@@ -5,9 +5,12 @@
  * and never throws.
  */
 import {
+  CardDataError,
+  type CardDataValue,
   CardLinkError,
   type CryptoProvider,
   decodeCommand,
+  encodeCardData,
   encodeResponse,
   equalConstantTime,
   INS,
@@ -20,6 +23,7 @@ import {
   ValidatedChainCache,
   verifyPInitRes,
   verifyPRes,
+  wholeSeconds,
   wrapMessage,
   wrongPin,
 } from "@setlab/protocol";
@@ -30,6 +34,8 @@ import { checkGatewayPinned } from "./gatewayPins";
 import { PIN_FORMAT, pinDigest } from "./pin";
 import { buildCardPReq } from "./purchaseRequest";
 import type { Completed, Initialized, PurchaseOutcome, PurchaseSent, Transaction } from "./transaction";
+
+type ErrorCode = SetError["code"];
 
 export interface CardEnvironment {
   /** The card's own crypto implementation (the lab runs @peculiar/webcrypto here). */
@@ -52,23 +58,25 @@ export interface CommandEvent {
 
 export const cardSwIdent = "SETLab-card/0.1";
 
-/** A response the handler returns: data and status word. */
+/** A response the handler returns: data and status word (and for 6F00, the SET ErrorCode). */
 interface Answer {
   readonly data?: Uint8Array;
   readonly sw: number;
+  readonly code?: string;
 }
 
 const utf8 = new TextEncoder();
-const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value));
 const ok = (data?: Uint8Array): Answer => ({ data, sw: SW.OK });
 const status = (sw: number, data?: Uint8Array): Answer => ({ sw, data });
 
 /** The SET check that failed, as 6F00 data. The message never carries card data. */
 function setFailure(e: SetError): Answer {
-  return status(
-    SW.SET_CHECK_FAILED,
-    json({ code: e.code, message: e.message.replace(/\d{12,19}/g, "[digits]") }),
-  );
+  const text = [...e.message.replace(/\d{12,19}/g, "[digits]")].slice(0, 300).join("") || e.code;
+  return {
+    sw: SW.SET_CHECK_FAILED,
+    data: encodeCardData("SetCheckFailure", { errorCode: e.code, message: text }),
+    code: e.code,
+  };
 }
 
 /** The cards a phone holds, by card id. */
@@ -139,14 +147,11 @@ export class CardSession {
       ins = insLabel(command.ins);
       answer = await this.dispatch(command.ins, command.p1, command.data);
     } catch (e) {
-      if (e instanceof CardLinkError) answer = status(e.sw);
+      if (e instanceof CardLinkError || e instanceof CardDataError) answer = status(e.sw);
       else if (e instanceof SetError) answer = setFailure(e);
       else answer = setFailure(new SetError("unspecifiedFailure", "the card could not complete the command"));
     }
-    const code =
-      answer.sw === SW.SET_CHECK_FAILED && answer.data
-        ? (JSON.parse(new TextDecoder().decode(answer.data)) as { code?: string }).code
-        : undefined;
+    const code = answer.code;
     try {
       this.env.onCommand?.({
         cardId: this.selected?.data.cardId,
@@ -217,7 +222,13 @@ export class CardSession {
     this.tx = undefined;
     if (!card) return status(SW.NO_SUCH_CARD);
     this.selected = card;
-    return ok(json({ brand: card.data.brand, bin: binOf(card.data.pan), language: card.data.language }));
+    return ok(
+      encodeCardData("SelectAnswer", {
+        brand: card.data.brand,
+        bin: binOf(card.data.pan),
+        language: card.data.language,
+      }),
+    );
   }
 
   private async verifyPin(card: Card, data: Uint8Array): Promise<Answer> {
@@ -243,12 +254,15 @@ export class CardSession {
   }
 
   private status(card: Card): Answer {
+    const current = this.tx && this.tx.phase !== "pInitSent" ? summaryOf(this.tx, this.now()) : undefined;
+    const transaction = current && wireSummary(current);
+    const last = card.state.lastTransaction && wireSummary(card.state.lastTransaction);
     return ok(
-      json({
+      encodeCardData("CardStatus", {
         pinTriesLeft: card.state.pinTriesLeft,
         locked: card.state.locked,
-        transaction: this.tx && this.tx.phase !== "pInitSent" ? summaryOf(this.tx, this.now()) : null,
-        lastTransaction: card.state.lastTransaction ?? null,
+        ...(transaction ? { transaction } : {}),
+        ...(last ? { lastTransaction: last } : {}),
       }),
     );
   }
@@ -351,11 +365,11 @@ export class CardSession {
     this.tx = initialized;
     await this.remember(card, initialized);
     return ok(
-      json({
+      encodeCardData("PInitResAnswer", {
         merchantName,
         merID: merchantData.merID,
         gateway: gatewayKex.subject,
-        xid: toHex(resData.transIDs.xid),
+        xid: resData.transIDs.xid,
       }),
     );
   }
@@ -384,10 +398,7 @@ export class CardSession {
     if (!approved) {
       this.tx = { ...tx, phase: "declined" };
       await this.remember(card, this.tx);
-      return status(
-        SW.OUT_OF_ORDER,
-        json({ code: "cardholderDeclined", message: "the cardholder declined" }),
-      );
+      return status(SW.OUT_OF_ORDER, encodeCardData("OutOfOrderReason", "cardholderDeclined"));
     }
     const built = await buildCardPReq(this.env.p, card, tx, input, this.swIdent);
     const pReqMessage = wrapMessage(
@@ -468,7 +479,7 @@ export class CardSession {
     const done: Completed = { ...tx, phase: "completed", outcome };
     this.tx = done;
     await this.remember(card, done);
-    return ok(json(outcome));
+    return ok(encodeCardData("PurchaseOutcome", wireOutcome(outcome)));
   }
 
   /** The card keeps a summary of its last transaction (never account data). */
@@ -491,6 +502,51 @@ function summaryOf(tx: Exclude<Transaction, { phase: "pInitSent" }>, at: Date): 
     ...(outcome?.error ? { error: outcome.error.code } : {}),
     at: at.toISOString(),
   };
+}
+
+/** The outcome as PURCHASE_RESPONSE carries it (SetLabCard.asn PurchaseOutcome). */
+function wireOutcome(outcome: PurchaseOutcome): CardDataValue<"PurchaseOutcome"> {
+  if (outcome.completionCode === "error" || outcome.error)
+    return {
+      type: "error",
+      value: {
+        errorCode: (outcome.error?.code ?? "unspecifiedFailure") as ErrorCode,
+        signed: outcome.error?.signed ?? false,
+      },
+    };
+  const authAmt = outcome.authAmt;
+  return { type: "pRes", value: { completionCode: outcome.completionCode, ...(authAmt ? { authAmt } : {}) } };
+}
+
+type WireSummary = NonNullable<CardDataValue<"CardStatus">["lastTransaction"]>;
+const phases: readonly string[] = ["initialized", "purchaseSent", "declined", "completed"];
+
+/**
+ * A kept summary as GET_STATUS carries it; one that does not fit the wire type (a state file
+ * from an older card) is left out rather than failing the status.
+ */
+function wireSummary(s: TransactionSummary): WireSummary | undefined {
+  const at = wholeSeconds(new Date(s.at));
+  if (!/^[0-9a-f]{40}$/.test(s.xid) || !phases.includes(s.phase) || Number.isNaN(at.getTime()))
+    return undefined;
+  const wire: WireSummary = {
+    xid: new Uint8Array(Buffer.from(s.xid, "hex")),
+    merchantName: s.merchantName,
+    merID: s.merID,
+    phase: s.phase as WireSummary["phase"],
+    at,
+    ...(s.purchAmt ? { purchAmt: s.purchAmt } : {}),
+    ...(s.completionCode && s.completionCode !== "error"
+      ? { completionCode: s.completionCode as WireSummary["completionCode"] }
+      : {}),
+    ...(s.error ? { error: s.error as ErrorCode } : {}),
+  };
+  try {
+    encodeCardData("TransactionSummary", wire);
+    return wire;
+  } catch {
+    return undefined;
+  }
 }
 
 function insLabel(ins: number): string {

@@ -4,11 +4,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  type CardDataType,
+  type CardDataValue,
   CardLinkError,
   type CardResponse,
+  decodeCardData,
   decodeResponse,
+  encodeCardData,
   encodeCommand,
+  INS,
   nodeProvider,
+  type PInitRequestInput,
+  type PurchaseInput,
   parseSetCertificate,
   peculiarProvider,
   thumbOf,
@@ -53,12 +60,17 @@ export interface CardFixture {
   cleanup(): void;
 }
 
-const asBytes = (data: Uint8Array | string | object | undefined) =>
+/** Command data: bytes as they are, a string as UTF-8, an object as the command's SetLabCard.asn type. */
+const asBytes = (ins: number, data: Uint8Array | string | object | undefined) =>
   data === undefined
     ? undefined
     : data instanceof Uint8Array
       ? data
-      : new TextEncoder().encode(typeof data === "string" ? data : JSON.stringify(data));
+      : typeof data === "string"
+        ? new TextEncoder().encode(data)
+        : ins === INS.PURCHASE
+          ? encodeCardData("PurchaseInput", data as PurchaseInput)
+          : encodeCardData("PInitRequestInput", data as PInitRequestInput);
 
 export interface CardFixtureOptions {
   /** The card's pinned gateway thumbprints; default the test PKI's gateway key-exchange certificate. */
@@ -126,7 +138,7 @@ export async function cardFixture(
       fixture.session = fixture.applet.openSession();
     },
     async send(ins: number, data?: Uint8Array | string | object, p1 = 0) {
-      const response = await fixture.session.transmit(encodeCommand({ ins, p1, data: asBytes(data) }));
+      const response = await fixture.session.transmit(encodeCommand({ ins, p1, data: asBytes(ins, data) }));
       return decodeResponse(response);
     },
     cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }),
@@ -136,7 +148,12 @@ export async function cardFixture(
 }
 
 export const text = (r: CardResponse) => new TextDecoder().decode(r.data);
-export const jsonOf = (r: CardResponse) => JSON.parse(text(r));
+/** An answer's data read as its SetLabCard.asn type. */
+export const answerOf = <K extends CardDataType>(type: K, r: CardResponse): CardDataValue<K> =>
+  decodeCardData(type, r.data);
+
+/** The SET ErrorCode of a 6F00 answer. */
+export const failureOf = (r: CardResponse) => decodeCardData("SetCheckFailure", r.data).errorCode;
 
 export function expectSw(r: CardResponse, sw: number) {
   if (r.sw !== sw)

@@ -13,11 +13,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { INS, peculiarProvider } from "@setlab/protocol";
+import { PcCardLink, type PcCardLinkOptions, startPhoneCardLink } from "@setlab/protocol/card-link";
 import { CardApplet } from "../card/applet";
 import { autoApprove } from "../card/confirmation";
 import { PhoneBondStore } from "./bondStore";
-import { CardLinkClient, type CardLinkClientOptions } from "./cardLinkClient";
-import { startCardLinkServer } from "./cardLinkServer";
 
 const CODE = "141421";
 
@@ -32,7 +31,7 @@ async function measure(
   name: string,
   count: number,
   concurrency: number,
-  connect: () => Promise<CardLinkClient>,
+  connect: () => Promise<PcCardLink>,
 ): Promise<Figure> {
   const one = async () => {
     const c = await connect();
@@ -60,8 +59,8 @@ async function measure(
 
 /** One card command on a link already open: two records each way, the applet and TCP. */
 async function commands(
-  bond: NonNullable<CardLinkClient["bond"]>,
-  to: (options: CardLinkClientOptions) => () => Promise<CardLinkClient>,
+  bond: NonNullable<PcCardLink["bond"]>,
+  to: (options: PcCardLinkOptions) => () => Promise<PcCardLink>,
   count: number,
 ): Promise<Figure> {
   const link = await to({ bond })();
@@ -92,9 +91,8 @@ async function main(): Promise<void> {
   const linkCrypto = onPeculiar ? p.crypto : globalThis.crypto;
   const bonds = PhoneBondStore.open(dataDir, { crypto: linkCrypto, passphrase: "bench", maxBonds: 1000 });
   const applet = new CardApplet([], { p, confirm: autoApprove });
-  const server = await startCardLinkServer(applet, { crypto: linkCrypto, pairing: { code: CODE, bonds } });
-  const to = (options: CardLinkClientOptions) => () =>
-    CardLinkClient.connect("127.0.0.1", server.port, options);
+  const server = await startPhoneCardLink(applet, { crypto: linkCrypto, pairing: { code: CODE, bonds } });
+  const to = (options: PcCardLinkOptions) => () => PcCardLink.connect("127.0.0.1", server.port, options);
   try {
     const first = await to({ pairingCode: CODE, keepBond: true })();
     await first.close();

@@ -23,16 +23,20 @@ import {
   peculiarProvider,
   SW,
 } from "@setlab/protocol";
+import {
+  type PairingOptions,
+  PcCardLink,
+  type PhoneCardLink,
+  startPhoneCardLink,
+} from "@setlab/protocol/card-link";
 import { createLogger } from "@setlab/runtime";
 import { CardApplet } from "../card/applet";
 import { autoApprove } from "../card/confirmation";
 import { type BondStoreOptions, listBonds, PhoneBondStore, revokeBonds } from "./bondStore";
-import { CardLinkClient } from "./cardLinkClient";
-import { type CardLinkServer, type PairingOptions, startCardLinkServer } from "./cardLinkServer";
 
 const CODE = "314159";
 const phoneCrypto = peculiarProvider().crypto;
-const servers: CardLinkServer[] = [];
+const servers: PhoneCardLink[] = [];
 const dirs: string[] = [];
 
 afterAll(async () => {
@@ -71,7 +75,7 @@ async function phone(
           ...options.store,
         });
   const applet = new CardApplet([], { p: peculiarProvider(), confirm: autoApprove });
-  const server = await startCardLinkServer(applet, {
+  const server = await startPhoneCardLink(applet, {
     crypto: phoneCrypto,
     logger,
     pairing: { code: CODE, bonds: store, ...options.pairing },
@@ -91,8 +95,8 @@ async function phone(
   };
 }
 
-const connect = (port: number, options: Parameters<typeof CardLinkClient.connect>[2]) =>
-  CardLinkClient.connect("127.0.0.1", port, options);
+const connect = (port: number, options: Parameters<typeof PcCardLink.connect>[2]) =>
+  PcCardLink.connect("127.0.0.1", port, options);
 
 /** Pair with the code and keep the bond. */
 async function bonded(port: number): Promise<LinkBond> {
@@ -116,7 +120,7 @@ async function resume(port: number, bond: LinkBond): Promise<"ok" | string> {
     }
     return "ok";
   } catch (e) {
-    return (e as { kind?: string }).kind ?? (e as Error).message;
+    return (e as { link?: string }).link ?? (e as { kind?: string }).kind ?? (e as Error).message;
   }
 }
 
@@ -388,7 +392,7 @@ describe("failure limits", () => {
     const qBond = await bonded(q.port);
     const wrong = await connect(q.port, { pairingCode: "000000" }).catch((e) => e);
     expect(wrong).toMatchObject({ kind: "pairing" });
-    expect(await connect(q.port, { pairingCode: CODE }).catch((e) => e)).toMatchObject({ kind: "locked" });
+    expect(await connect(q.port, { pairingCode: CODE }).catch((e) => e)).toMatchObject({ link: "locked" });
     expect(await resume(q.port, qBond)).toBe("ok");
   });
 

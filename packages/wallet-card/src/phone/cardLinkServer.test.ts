@@ -14,6 +14,7 @@ import {
   bondIdHex,
   ContentType,
   decodeResponse,
+  encodeCardData,
   encodeCommand,
   encodeFrame,
   FrameReader,
@@ -23,8 +24,8 @@ import {
   type SecureSession,
   SW,
 } from "@setlab/protocol";
+import { PcCardLink } from "@setlab/protocol/card-link";
 import { type StartedParty, startParty } from "@setlab/runtime";
-import { CardLinkClient } from "./cardLinkClient";
 
 const root = path.resolve(__dirname, "../../../..");
 const caCli = path.join(root, "packages/ca/dist/cli.js");
@@ -161,7 +162,7 @@ async function waitFor(check: () => boolean): Promise<void> {
 
 describe("secure card link, phone process", () => {
   test("pairing with the right code, then card commands in records; the run id reaches the phone's log", async () => {
-    const client = await CardLinkClient.connect("127.0.0.1", port, {
+    const client = await PcCardLink.connect("127.0.0.1", port, {
       pairingCode: CODE,
       runId: "run-abc123",
     });
@@ -178,13 +179,13 @@ describe("secure card link, phone process", () => {
   });
 
   test("a wrong code is refused: the PC learns it, no command runs, the phone logs the failure", async () => {
-    const e = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: "271829" }).catch((x) => x);
+    const e = await PcCardLink.connect("127.0.0.1", port, { pairingCode: "271829" }).catch((x) => x);
     expect(e).toMatchObject({ kind: "pairing" });
     const session = lastSession(phone);
     await waitFor(() => logLines(phone).some((l) => l.msg === "pairing failed" && l.session === session));
     expect(cardCommands(phone, session)).toBe(0);
     // a good pairing afterwards resets the failure count (the lockout test below needs 3 in a row)
-    const ok = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE });
+    const ok = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE });
     await ok.close();
   });
 
@@ -211,7 +212,7 @@ describe("secure card link, phone process", () => {
     expect(alert).toEqual(Uint8Array.of(0x05, 0x01));
     expect(await s.next()).toBe("closed");
     // keep the failure count from reaching the lockout
-    await (await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE })).close();
+    await (await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE })).close();
   });
 
   test("a replayed record is rejected and ends the session: the command does not run twice", async () => {
@@ -264,7 +265,10 @@ describe("secure card link, phone process", () => {
   test("a record of an unknown content type ends the session; a malformed run id is not logged", async () => {
     const pc = await pairedPc();
     const session = lastSession(phone);
-    pc.send(await pc.session.writer.seal(ContentType.CONTEXT, utf8('{"runId":"bad id\\n{}"}')));
+    // a run id the log does not take (a space, braces), then a context that is not a SessionContext
+    const context = encodeCardData("SessionContext", { runId: "bad id {}" });
+    pc.send(await pc.session.writer.seal(ContentType.CONTEXT, context));
+    pc.send(await pc.session.writer.seal(ContentType.CONTEXT, utf8('{"runId":"run-json"}')));
     pc.send(await pc.record(INS.SELECT, utf8("visa-approve")));
     expect(await pc.answer()).toMatchObject({ sw: SW.OK });
     pc.send(await pc.session.writer.seal(0x09, encodeCommand({ ins: INS.GET_STATUS })));
@@ -322,7 +326,7 @@ describe("secure card link, phone process", () => {
       });
     });
     await new Promise<void>((r) => mitm.listen(0, "127.0.0.1", r));
-    const e = await CardLinkClient.connect("127.0.0.1", (mitm.address() as net.AddressInfo).port, {
+    const e = await PcCardLink.connect("127.0.0.1", (mitm.address() as net.AddressInfo).port, {
       pairingCode: CODE,
     }).catch((x) => x);
     mitm.close();
@@ -331,7 +335,7 @@ describe("secure card link, phone process", () => {
       () => logLines(phone).filter((l) => l.msg === "pairing failed").length === failuresBefore + 1,
     );
     expect(logLines(phone).filter((l) => l.msg === "card command").length).toBe(commandsBefore);
-    await (await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE })).close();
+    await (await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE })).close();
   });
 });
 
@@ -344,7 +348,7 @@ describe("bonds through the phone's command line", () => {
       .map((l) => JSON.parse(l) as { bond: string; created: string; expires: string; expired: boolean });
 
   test("a pairing that bonds is listed by `set-phone bonds`, resumes without the code, and `unbond` revokes it", async () => {
-    const first = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
+    const first = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
     await first.close();
     const id = bondIdHex(first.bond!.bondId);
     const listed = bondsListed().find((b) => b.bond === id);
@@ -353,7 +357,7 @@ describe("bonds through the phone's command line", () => {
     const file = path.join(dataDir, "bonds", `${id}.json`);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
 
-    const resumed = await CardLinkClient.connect("127.0.0.1", port, { bond: first.bond });
+    const resumed = await PcCardLink.connect("127.0.0.1", port, { bond: first.bond });
     expect(resumed.mode).toBe("resumed");
     expect((await resumed.transmit({ ins: INS.SELECT, data: utf8("visa-approve") })).sw).toBe(SW.OK);
     await resumed.close();
@@ -364,12 +368,12 @@ describe("bonds through the phone's command line", () => {
     expect(JSON.parse(unbond.stdout)).toEqual({ event: "unbonded", bonds: [id] });
     expect(bondsListed().some((b) => b.bond === id)).toBe(false);
     // the running phone refuses it from the next connection on, without a restart
-    const e = await CardLinkClient.connect("127.0.0.1", port, { bond: first.bond }).catch((x) => x);
+    const e = await PcCardLink.connect("127.0.0.1", port, { bond: first.bond }).catch((x) => x);
     expect(e).toMatchObject({ kind: "unbonded" });
   });
 
   test("the bond outlives a restart of the phone; `unbond --all` revokes every bond", async () => {
-    const c = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
+    const c = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
     await c.close();
     await phone.stop();
     phone = await startParty(phoneCli, [
@@ -383,14 +387,14 @@ describe("bonds through the phone's command line", () => {
       "--pairing-code",
       CODE,
     ]);
-    const again = await CardLinkClient.connect("127.0.0.1", port, { bond: c.bond });
+    const again = await PcCardLink.connect("127.0.0.1", port, { bond: c.bond });
     expect(again.mode).toBe("resumed");
     await again.close();
     const all = cli("unbond", "--data", dataDir, "--all");
     expect(all.status).toBe(0);
     expect(JSON.parse(all.stdout).bonds).toContain(bondIdHex(c.bond!.bondId));
     expect(bondsListed()).toEqual([]);
-    expect(await CardLinkClient.connect("127.0.0.1", port, { bond: c.bond }).catch((x) => x)).toMatchObject({
+    expect(await PcCardLink.connect("127.0.0.1", port, { bond: c.bond }).catch((x) => x)).toMatchObject({
       kind: "unbonded",
     });
   });
@@ -427,7 +431,7 @@ describe("bonds through the phone's command line", () => {
       "0",
     ]);
     try {
-      const c = await CardLinkClient.connect("127.0.0.1", portOf(off), { pairingCode: CODE, keepBond: true });
+      const c = await PcCardLink.connect("127.0.0.1", portOf(off), { pairingCode: CODE, keepBond: true });
       await c.close();
       expect(c.bond).toBeUndefined();
       expect(off.stderr()).toContain("none (bonding off)");
@@ -493,10 +497,10 @@ describe("failed-pairing limit and the random code", () => {
   };
 
   test("without --pairing-code, each connection gets a fresh code shown on the phone's screen", async () => {
-    const a = await CardLinkClient.connect("127.0.0.1", secondPort, { pairingCode: shownCode });
+    const a = await PcCardLink.connect("127.0.0.1", secondPort, { pairingCode: shownCode });
     expect((await a.transmit({ ins: INS.SELECT, data: utf8("visa-approve") })).sw).toBe(SW.OK);
     await a.close();
-    const b = await CardLinkClient.connect("127.0.0.1", secondPort, { pairingCode: shownCode });
+    const b = await PcCardLink.connect("127.0.0.1", secondPort, { pairingCode: shownCode });
     await b.close();
     expect(shown).toHaveLength(2);
     for (const c of shown) expect(c).toMatch(/^[0-9]{6}$/);
@@ -505,7 +509,7 @@ describe("failed-pairing limit and the random code", () => {
 
   test("after 3 failed pairings in a row the phone refuses new pairings, even with the right code", async () => {
     for (let i = 0; i < 3; i++) {
-      const e = await CardLinkClient.connect("127.0.0.1", secondPort, {
+      const e = await PcCardLink.connect("127.0.0.1", secondPort, {
         pairingCode: async () => {
           const real = await shownCode();
           return String((Number(real) + 1) % 1_000_000).padStart(6, "0");
@@ -515,10 +519,10 @@ describe("failed-pairing limit and the random code", () => {
     }
     await waitFor(() => second.stderr().includes("3 failed pairings in a row"));
     const before = shown.length;
-    const locked = await CardLinkClient.connect("127.0.0.1", secondPort, { pairingCode: shownCode }).catch(
+    const locked = await PcCardLink.connect("127.0.0.1", secondPort, { pairingCode: shownCode }).catch(
       (x) => x,
     );
-    expect(locked).toMatchObject({ kind: "locked" });
+    expect(locked).toMatchObject({ link: "locked" });
     expect(shown).toHaveLength(before);
     expect(second.stderr()).toContain("pairing refused: too many failed pairings");
   });

@@ -5,17 +5,21 @@
  */
 import * as net from "node:net";
 import { encodeFrame, FrameReader, INS, nodeProvider, PcHandshake, SW } from "@setlab/protocol";
+import {
+  type PairingOptions,
+  PcCardLink,
+  type PhoneCardLink,
+  startPhoneCardLink,
+} from "@setlab/protocol/card-link";
 import { CardApplet } from "../card/applet";
 import { autoApprove } from "../card/confirmation";
-import { CardLinkClient } from "./cardLinkClient";
-import { type CardLinkServer, type PairingOptions, startCardLinkServer } from "./cardLinkServer";
 
 const CODE = "112358";
-const servers: CardLinkServer[] = [];
+const servers: PhoneCardLink[] = [];
 
 async function phone(pairing: PairingOptions): Promise<number> {
   const applet = new CardApplet([], { p: nodeProvider(), confirm: autoApprove });
-  const s = await startCardLinkServer(applet, { pairing: { code: CODE, ...pairing } });
+  const s = await startPhoneCardLink(applet, { pairing: { code: CODE, ...pairing } });
   servers.push(s);
   return s.port;
 }
@@ -45,12 +49,12 @@ async function hello(): Promise<Uint8Array> {
 }
 
 const lockedNow = (port: number) =>
-  CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE }).then(
+  PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE }).then(
     async (c) => {
       await c.close();
       return false;
     },
-    (e) => (e as { kind?: string }).kind === "locked",
+    (e) => (e as { link?: string }).link === "locked",
   );
 
 describe("failed pairings", () => {
@@ -72,7 +76,7 @@ describe("failed pairings", () => {
     const port = await phone({ maxFailures: 1, lockoutMs: 600_000 });
     expect(await exchange(port, [Uint8Array.of(0x80, INS.GET_STATUS, 0, 0, 0, 0, 0, 0)])).toEqual([]);
     expect(await exchange(port, [Uint8Array.of(0x01, 2, 3)])).toEqual([]);
-    const c = await CardLinkClient.connect("127.0.0.1", port, { pairingCode: CODE });
+    const c = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE });
     expect((await c.transmit({ ins: INS.SELECT, data: new TextEncoder().encode("none") })).sw).toBe(
       SW.NO_SUCH_CARD,
     );
@@ -81,7 +85,7 @@ describe("failed pairings", () => {
 
   test("below the limit, pairings go on; a success resets the count", async () => {
     const port = await phone({ maxFailures: 2, lockoutMs: 600_000 });
-    const wrong = () => CardLinkClient.connect("127.0.0.1", port, { pairingCode: "112359" }).catch((e) => e);
+    const wrong = () => PcCardLink.connect("127.0.0.1", port, { pairingCode: "112359" }).catch((e) => e);
     expect(await wrong()).toMatchObject({ kind: "pairing" });
     expect(await lockedNow(port)).toBe(false);
     expect(await wrong()).toMatchObject({ kind: "pairing" });

@@ -9,7 +9,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   type CardResponse,
+  decodeCardData,
   decodeResponse,
+  encodeCardData,
   encodeCommand,
   INS,
   nodeProvider,
@@ -28,7 +30,7 @@ import { personalize } from "./personalize";
 const root = path.resolve(__dirname, "../../../..");
 const caCli = path.join(root, "packages/ca/dist/cli.js");
 const PIN = "80417329";
-const utf8 = (s: string | object) => new TextEncoder().encode(typeof s === "string" ? s : JSON.stringify(s));
+const utf8 = (s: string) => new TextEncoder().encode(s);
 
 let tmp: string;
 let pki: LabPki;
@@ -86,12 +88,8 @@ async function purchaseOnce(cardId: string, gatewayKexId: string, profile: "set"
   const np = nodeProvider();
   const card = await loadCard(p, dataDir, cardId);
   const session = new CardApplet([card], { p, confirm: autoApprove }).openSession();
-  const send = async (ins: number, data?: Uint8Array | object): Promise<CardResponse> =>
-    decodeResponse(
-      await session.transmit(
-        encodeCommand({ ins, data: data instanceof Uint8Array ? data : data && utf8(data) }),
-      ),
-    );
+  const send = async (ins: number, data?: Uint8Array): Promise<CardResponse> =>
+    decodeResponse(await session.transmit(encodeCommand({ ins, data })));
   const merchant = new MerchantDouble(np, {
     signer: {
       certificate: pki.certificate("visa/merchant/signature"),
@@ -104,16 +102,17 @@ async function purchaseOnce(cardId: string, gatewayKexId: string, profile: "set"
   });
   expect((await send(INS.SELECT, utf8(cardId))).sw).toBe(SW.OK);
   expect((await send(INS.VERIFY_PIN, utf8(PIN))).sw).toBe(SW.OK);
-  const req = await send(INS.PINIT_REQUEST, { brand: "Visa", lidM: "order-1" });
+  const req = await send(
+    INS.PINIT_REQUEST,
+    encodeCardData("PInitRequestInput", { brand: "Visa", lidM: "order-1" }),
+  );
   expect((await send(INS.PINIT_RESPONSE, await merchant.pInitRes(req.data))).sw).toBe(SW.OK);
   const od = utf8("1 x tea");
   const purchAmt = { currency: 392, amount: 700, amtExp10: 0 };
-  const pReq = await send(INS.PURCHASE, {
-    od: Buffer.from(od).toString("base64"),
-    purchAmt,
-    profile,
-    form: "dualSigned",
-  });
+  const pReq = await send(
+    INS.PURCHASE,
+    encodeCardData("PurchaseInput", { od, purchAmt, profile, form: "dualSigned" }),
+  );
   if (pReq.sw !== SW.OK) return pReq;
   const { verified } = await merchant.verifyPReq(pReq.data, { od, purchAmt });
   const done = await send(
@@ -151,7 +150,10 @@ describe("personalize", () => {
     expectNothingInClear("visa-approve");
     expectNothingInClear("mc-approve");
     const done = await purchaseOnce("visa-approve", "visa/gateway/key-exchange", "hardened");
-    expect(JSON.parse(new TextDecoder().decode(done.data))).toEqual({ completionCode: "orderReceived" });
+    expect(decodeCardData("PurchaseOutcome", done.data)).toEqual({
+      type: "pRes",
+      value: { completionCode: "orderReceived" },
+    });
     expectNothingInClear("visa-approve");
     const again = await loadCard(peculiarProvider(), dataDir, "visa-approve");
     expect(again.state.lastTransaction).toMatchObject({
@@ -167,7 +169,7 @@ describe("personalize", () => {
       "hardened",
     );
     expect(refused.sw).toBe(SW.SET_CHECK_FAILED);
-    expect(JSON.parse(new TextDecoder().decode(refused.data)).code).toBe("thumbsMismatch");
+    expect(decodeCardData("SetCheckFailure", refused.data).errorCode).toBe("thumbsMismatch");
     const gap = await purchaseOnce("visa-approve", "attack/visa/accomplice-gateway/key-exchange", "set");
     expect(gap.sw).toBe(SW.OK);
   }, 60_000);

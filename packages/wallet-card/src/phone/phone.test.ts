@@ -7,15 +7,23 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { encodeFrame, FrameReader, INS, nodeProvider, SW } from "@setlab/protocol";
+import {
+  decodeCardData,
+  encodeCardData,
+  encodeFrame,
+  FrameReader,
+  INS,
+  nodeProvider,
+  SW,
+} from "@setlab/protocol";
+import { PcCardLink } from "@setlab/protocol/card-link";
 import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
 import { MerchantDouble } from "../card/merchantDouble.test-helper";
-import { CardLinkClient } from "./cardLinkClient";
 
 const root = path.resolve(__dirname, "../../../..");
 const caCli = path.join(root, "packages/ca/dist/cli.js");
 const phoneCli = path.join(root, "packages/wallet-card/dist/cli.js");
-const utf8 = (s: string | object) => new TextEncoder().encode(typeof s === "string" ? s : JSON.stringify(s));
+const utf8 = (s: string) => new TextEncoder().encode(s);
 
 let tmp: string;
 let pkiDir: string;
@@ -108,11 +116,11 @@ describe("set-phone serve", () => {
       root: pki.root(),
       revocation: { bci: pki.bci("Visa")!, crls: pki.crls() },
     });
-    const client = await CardLinkClient.connect("127.0.0.1", port, link);
+    const client = await PcCardLink.connect("127.0.0.1", port, link);
     try {
       const sel = await client.transmit({ ins: INS.SELECT, data: utf8("visa-approve") });
       expect(sel.sw).toBe(SW.OK);
-      expect(JSON.parse(new TextDecoder().decode(sel.data))).toEqual({
+      expect(decodeCardData("SelectAnswer", sel.data)).toEqual({
         brand: "Visa",
         bin: "411111",
         language: "en",
@@ -120,7 +128,7 @@ describe("set-phone serve", () => {
       expect((await client.transmit({ ins: INS.VERIFY_PIN, data: utf8("1234") })).sw).toBe(SW.OK);
       const req = await client.transmit({
         ins: INS.PINIT_REQUEST,
-        data: utf8({ brand: "Visa", lidM: "order-1" }),
+        data: encodeCardData("PInitRequestInput", { brand: "Visa", lidM: "order-1" }),
       });
       expect(req.sw).toBe(SW.OK);
       const init = await client.transmit({
@@ -132,7 +140,7 @@ describe("set-phone serve", () => {
       const purchAmt = { currency: 392, amount: 500, amtExp10: 0 };
       const preq = await client.transmit({
         ins: INS.PURCHASE,
-        data: utf8({ od: Buffer.from(od).toString("base64"), purchAmt, profile: "set", form: "dualSigned" }),
+        data: encodeCardData("PurchaseInput", { od, purchAmt, profile: "set", form: "dualSigned" }),
       });
       expect(preq.sw).toBe(SW.OK);
       const { verified } = await merchant.verifyPReq(preq.data, { od, purchAmt });
@@ -140,7 +148,10 @@ describe("set-phone serve", () => {
       const pres = await merchant.pRes(verified.oiData, { completionCode: "orderReceived" });
       const done = await client.transmit({ ins: INS.PURCHASE_RESPONSE, data: pres });
       expect(done.sw).toBe(SW.OK);
-      expect(JSON.parse(new TextDecoder().decode(done.data))).toEqual({ completionCode: "orderReceived" });
+      expect(decodeCardData("PurchaseOutcome", done.data)).toEqual({
+        type: "pRes",
+        value: { completionCode: "orderReceived" },
+      });
     } finally {
       await client.close();
     }
@@ -151,8 +162,8 @@ describe("set-phone serve", () => {
   });
 
   test("sessions are separate: a second connection starts unselected", async () => {
-    const a = await CardLinkClient.connect("127.0.0.1", port, link);
-    const b = await CardLinkClient.connect("127.0.0.1", port, link);
+    const a = await PcCardLink.connect("127.0.0.1", port, link);
+    const b = await PcCardLink.connect("127.0.0.1", port, link);
     try {
       expect((await a.transmit({ ins: INS.SELECT, data: utf8("mc-approve") })).sw).toBe(SW.OK);
       expect((await b.transmit({ ins: INS.GET_STATUS })).sw).toBe(SW.OUT_OF_ORDER);
@@ -200,7 +211,7 @@ describe("set-phone serve", () => {
     const cut = await raw(Uint8Array.of(0, 0, 0, 10, 0x80), 0, true);
     expect(cut.frames).toEqual([]);
     // the phone is still there
-    const client = await CardLinkClient.connect("127.0.0.1", port, link);
+    const client = await PcCardLink.connect("127.0.0.1", port, link);
     expect((await client.transmit({ ins: INS.SELECT, data: utf8("visa-approve") })).sw).toBe(SW.OK);
     await client.close();
     expect(phone.child.exitCode).toBeNull();

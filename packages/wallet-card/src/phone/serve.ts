@@ -3,11 +3,16 @@
  * link on loopback.
  */
 import { peculiarProvider } from "@setlab/protocol";
+import {
+  linkContext,
+  type PairingOptions,
+  type PhoneCardLink,
+  startPhoneCardLink,
+} from "@setlab/protocol/card-link";
 import { announceListening, createLogger, keyPassphrase, type Logger } from "@setlab/runtime";
 import { CardApplet } from "../card/applet";
 import { autoApprove, type ConfirmationPolicy, denyAll } from "../card/confirmation";
 import { PhoneBondStore } from "./bondStore";
-import { type CardLinkServer, linkContext, type PairingOptions, startCardLinkServer } from "./cardLinkServer";
 import { loadCards, PhoneStoreError } from "./cardStore";
 import { promptConfirmation } from "./promptConfirmation";
 
@@ -42,7 +47,7 @@ export function showPairingCode(code: string): void {
   process.stdout.write(`${JSON.stringify({ event: "pairing-code", code })}\n`);
 }
 
-export async function servePhone(options: ServeOptions): Promise<CardLinkServer> {
+export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> {
   const log = options.logger ?? createLogger("phone");
   const p = peculiarProvider();
   const cards = await loadCards(p, options.dataDir);
@@ -69,7 +74,7 @@ export async function servePhone(options: ServeOptions): Promise<CardLinkServer>
           logger: log,
         });
   const pairing: PairingOptions = { show: showPairingCode, bonds, ...options.pairing };
-  const server = await startCardLinkServer(applet, {
+  const server = await startPhoneCardLink(applet, {
     host: options.host,
     port: options.port,
     logger: log,

@@ -16,7 +16,7 @@ import {
   tlvTree,
 } from "../toolkit/der";
 import { createOrder, fetchInitiation, postRaw } from "../toolkit/labHttp";
-import { describeCardAnswer, RogueCard, SW_OK } from "../toolkit/rogueCard";
+import { completionCodeOf, describeCardAnswer, RogueCard, SW_OK } from "../toolkit/rogueCard";
 import { preparePReq } from "../toolkit/roguePc";
 import { watch } from "../toolkit/stateWitness";
 import { verdict } from "../toolkit/verdict";
@@ -139,9 +139,7 @@ export function pResByteFlips(seed?: number): Attack {
           },
         );
         const signal = [...result.codes.entries()].map(([c, n]) => `${c} x${n}`).join(", ");
-        const outcome = JSON.parse(Buffer.from(result.genuine.data).toString("utf8") || "{}") as {
-          completionCode?: string;
-        };
+        const outcome = { completionCode: completionCodeOf(result.genuine.data) };
         return verdict(target, {
           refused:
             result.accepted.length === 0 &&

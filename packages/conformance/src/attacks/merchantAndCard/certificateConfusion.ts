@@ -6,7 +6,7 @@
  * shop; the others relay command by command over the card link (the same checks, faster).
  */
 
-import { INS, toHex } from "@setlab/protocol";
+import { encodeCardData, INS, toHex } from "@setlab/protocol";
 import type { Attack, AttackOutcome, AttackTarget } from "../attack";
 import { describeCardAnswer, RogueCard, SW_OK, SW_SET_CHECK_FAILED, setCodeOf } from "../toolkit/rogueCard";
 import { craftPInitRes, type PInitResRecipe } from "../toolkit/roguePInitRes";
@@ -53,9 +53,11 @@ export async function cardRefusesPInitRes(
       const { brand } = await card.open("visa-approve", target.pin);
       const pInitReq = await card.must(
         INS.PINIT_REQUEST,
-        new Uint8Array(
-          Buffer.from(JSON.stringify({ lidM: `rogue-${Date.now().toString(36)}`, language: "en", brand })),
-        ),
+        encodeCardData("PInitRequestInput", {
+          brand,
+          lidM: `rogue-${Date.now().toString(36)}`,
+          language: "en",
+        }),
       );
       const answer = await card.pInitResponse(await craft(pInitReq));
       const purchase = await card.purchase({

@@ -6,8 +6,20 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { CardLink } from "@setlab/mediator";
-import { decodeResponse, encodeCommand, encodeFrame, FrameReader, INS } from "@setlab/protocol";
+import {
+  type CardDataValue,
+  decodeCardData,
+  decodeResponse,
+  encodeCardData,
+  encodeCommand,
+  encodeFrame,
+  FrameReader,
+  INS,
+  type PurchaseForm,
+  type PurchaseProfile,
+  utf8,
+} from "@setlab/protocol";
+import { PcCardLink } from "@setlab/protocol/card-link";
 import type { AttackTarget } from "../attack";
 import type { PurchAmt } from "./labHttp";
 
@@ -23,15 +35,21 @@ export const SW_OK = 0x9000;
 export const SW_OUT_OF_ORDER = 0x6985;
 export const SW_SET_CHECK_FAILED = 0x6f00;
 
-const utf8 = (s: string) => new Uint8Array(Buffer.from(s, "utf8"));
-const json = (v: unknown) => utf8(JSON.stringify(v));
-
-/** The SET ErrorCode a 6F00 answer carries, if any. */
+/** The SET ErrorCode a 6F00 answer carries (SetLabCard.asn SetCheckFailure), if any. */
 export function setCodeOf(answer: CardAnswer): string | undefined {
   if (answer.data.length === 0) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(answer.data).toString("utf8")) as { code?: unknown };
-    return typeof parsed.code === "string" ? parsed.code : undefined;
+    return decodeCardData("SetCheckFailure", answer.data).errorCode;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CompletionCode of a PURCHASE_RESPONSE answer (SetLabCard.asn PurchaseOutcome), if any. */
+export function completionCodeOf(data: Uint8Array): string | undefined {
+  try {
+    const outcome = decodeCardData("PurchaseOutcome", data);
+    return outcome.type === "pRes" ? outcome.value.completionCode : undefined;
   } catch {
     return undefined;
   }
@@ -166,14 +184,14 @@ export class RogueCard {
     const screen = phoneScreen(target.home);
     if (target.pairingCode === undefined && !screen)
       return new RogueCard(await PlainCardLink.connect(url.hostname, Number(url.port)));
-    const link = await CardLink.connect(url.hostname, Number(url.port), {
+    const link = await PcCardLink.connect(url.hostname, Number(url.port), {
       connectTimeoutMs: 10_000,
       timeoutMs: 60_000,
       pairingCode: target.pairingCode ?? readCodeFromScreen(screen!, linesOf(screen!)),
     });
     return new RogueCard({
       transmit: async (ins, p1, p2, data) => {
-        const r = await link.transmit(ins, p1, p2, data);
+        const r = await link.transmit({ ins, p1, p2, data });
         return { sw: r.sw, data: r.data };
       },
       close: () => link.close(),
@@ -193,38 +211,37 @@ export class RogueCard {
   }
 
   /** SELECT then VERIFY_PIN: a session ready for the purchase commands. Returns the card's brand. */
-  async open(cardId: string, pin: string): Promise<{ brand: string; bin: string; language: string }> {
-    const selected = JSON.parse(Buffer.from(await this.must(INS.SELECT, utf8(cardId))).toString("utf8"));
+  async open(cardId: string, pin: string): Promise<CardDataValue<"SelectAnswer">> {
+    const selected = decodeCardData("SelectAnswer", await this.must(INS.SELECT, utf8(cardId)));
     await this.must(INS.VERIFY_PIN, new Uint8Array(Buffer.from(pin, "latin1")));
-    return selected as { brand: string; bin: string; language: string };
+    return selected;
   }
 
-  pInitRequest(input: { lidM?: string; language?: string; brand: string }): Promise<CardAnswer> {
-    return this.command(INS.PINIT_REQUEST, json(input));
+  pInitRequest(input: CardDataValue<"PInitRequestInput">): Promise<CardAnswer> {
+    return this.command(INS.PINIT_REQUEST, encodeCardData("PInitRequestInput", input));
   }
 
   pInitResponse(pInitRes: Uint8Array): Promise<CardAnswer> {
     return this.command(INS.PINIT_RESPONSE, pInitRes);
   }
 
+  /** PURCHASE with the order description as the initiation object carries it (base64). */
   purchase(input: {
     od: string;
     purchAmt: PurchAmt;
-    profile: "set" | "hardened";
-    form: "dualSigned" | "unsigned";
+    profile: PurchaseProfile;
+    form: PurchaseForm;
   }): Promise<CardAnswer> {
-    return this.command(INS.PURCHASE, json(input));
+    const od = new Uint8Array(Buffer.from(input.od, "base64"));
+    return this.command(INS.PURCHASE, encodeCardData("PurchaseInput", { ...input, od }));
   }
 
   purchaseResponse(pRes: Uint8Array): Promise<CardAnswer> {
     return this.command(INS.PURCHASE_RESPONSE, pRes);
   }
 
-  async status(): Promise<Record<string, unknown>> {
-    return JSON.parse(Buffer.from(await this.must(INS.GET_STATUS)).toString("utf8")) as Record<
-      string,
-      unknown
-    >;
+  async status(): Promise<CardDataValue<"CardStatus">> {
+    return decodeCardData("CardStatus", await this.must(INS.GET_STATUS));
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,7 @@
  * withhold any of them. `preparePurchase` runs a genuine purchase up to the card's PReq and stops
  * there, before anything reaches the merchant's purchase step.
  */
-
-import type { Initiation } from "@setlab/protocol";
+import { encodeCardData, INS, type Initiation } from "@setlab/protocol";
 import type { AttackTarget } from "../attack";
 import { type CreatedOrder, createOrder, fetchInitiation, type OrderSpec, postRaw } from "./labHttp";
 import { type CardAnswer, describeCardAnswer, RogueCard, SW_OK } from "./rogueCard";
@@ -41,10 +40,8 @@ export async function prepareInitialized(
   try {
     const { brand } = await card.open(cardId, target.pin);
     const pInitReq = await card.must(
-      0x50,
-      new Uint8Array(
-        Buffer.from(JSON.stringify({ lidM: initiation.lidM, language: initiation.language, brand })),
-      ),
+      INS.PINIT_REQUEST,
+      encodeCardData("PInitRequestInput", { brand, lidM: initiation.lidM, language: initiation.language }),
     );
     const answer = await postRaw(initiation.setUrl, pInitReq);
     const read = await readSetAnswer(answer);

@@ -3,11 +3,24 @@
  * fed random and mutated commands and random command sequences. Every answer is a status word
  * (never an exception, never a rejected promise); garbage never gives PIN tries back.
  */
-import { CLA, decodeResponse, encodeCommand, INS, MAX_FRAME, pinTriesLeft, SW, utf8 } from "@setlab/protocol";
+import {
+  CLA,
+  decodeCardData,
+  decodeResponse,
+  encodeCardData,
+  encodeCommand,
+  INS,
+  MAX_FRAME,
+  type PurchaseProfile,
+  pinTriesLeft,
+  SW,
+  type schema,
+  utf8,
+} from "@setlab/protocol";
 import type { CardSession } from "@setlab/wallet-card";
 import fc from "fast-check";
 import type { Corpus } from "../corpus";
-import { byteInputs, jsonInputs, randomBytes } from "../generators";
+import { byteInputs, randomBytes } from "../generators";
 import { FuzzFailure, type FuzzTarget, hexPrefix, type Verdict } from "../harness";
 import { CARD_ID, CARD_PIN, type World } from "../world";
 
@@ -41,7 +54,23 @@ const isRightPin = (s: Step) => {
 
 function steps(corpus: Corpus): fc.Arbitrary<Step> {
   const c = corpus.capture;
-  const init = JSON.parse(corpus.initiation) as { lidM: string; od: string; purchAmt: unknown };
+  const init = JSON.parse(corpus.initiation) as {
+    lidM: string;
+    od: string;
+    purchAmt: schema.CurrencyAmount;
+    profile: PurchaseProfile;
+  };
+  const pInitRequest = encodeCardData("PInitRequestInput", {
+    brand: "Visa",
+    lidM: init.lidM,
+    language: "en",
+  });
+  const purchase = encodeCardData("PurchaseInput", {
+    od: new Uint8Array(Buffer.from(init.od, "base64")),
+    purchAmt: init.purchAmt,
+    profile: init.profile,
+    form: "dualSigned",
+  });
   const dataFor: Record<number, fc.Arbitrary<Uint8Array>> = {
     [INS.SELECT]: fc.oneof(
       fc.constant(utf8(CARD_ID)),
@@ -54,9 +83,9 @@ function steps(corpus: Corpus): fc.Arbitrary<Step> {
       { weight: 2, arbitrary: randomBytes(20) },
     ),
     [INS.READ_CERTIFICATE]: randomBytes(8),
-    [INS.PINIT_REQUEST]: jsonInputs({ lidM: init.lidM, language: "en", brand: "Visa" }),
+    [INS.PINIT_REQUEST]: byteInputs([pInitRequest]),
     [INS.PINIT_RESPONSE]: byteInputs([c.pInitRes, c.pRes]),
-    [INS.PURCHASE]: jsonInputs({ od: init.od, purchAmt: init.purchAmt, profile: "set", form: "dualSigned" }),
+    [INS.PURCHASE]: byteInputs([purchase]),
     [INS.PURCHASE_RESPONSE]: byteInputs([c.pRes, c.pInitRes, ...corpus.messages.slice(-1)]),
     [INS.GET_STATUS]: randomBytes(8),
   };
@@ -95,7 +124,7 @@ function prefix(corpus: Corpus, depth: number): Step[] {
     {
       ins: INS.PINIT_REQUEST,
       p1: 0,
-      data: utf8(JSON.stringify({ lidM: init.lidM, language: "en", brand: "Visa" })),
+      data: encodeCardData("PInitRequestInput", { brand: "Visa", lidM: init.lidM, language: "en" }),
     },
   ];
   return all.slice(0, depth);
@@ -117,8 +146,11 @@ async function transmit(
   if (!validSw(r.sw))
     throw new FuzzFailure("invariant", `status word ${r.sw.toString(16)} is not in the command set`);
   if (r.sw === SW.SET_CHECK_FAILED) {
-    const body = JSON.parse(Buffer.from(r.data).toString()) as { code?: unknown };
-    if (typeof body.code !== "string") throw new FuzzFailure("invariant", "6F00 without a SET ErrorCode");
+    try {
+      decodeCardData("SetCheckFailure", r.data);
+    } catch {
+      throw new FuzzFailure("invariant", "6F00 without a SetCheckFailure");
+    }
   }
   return r;
 }
@@ -128,7 +160,7 @@ async function status(world: World): Promise<{ pinTriesLeft: number; locked: boo
   await transmit(s, encodeCommand({ ins: INS.SELECT, data: utf8(CARD_ID) }));
   const r = await transmit(s, encodeCommand({ ins: INS.GET_STATUS }));
   if (r.sw !== SW.OK) throw new FuzzFailure("invariant", `GET_STATUS answered ${r.sw.toString(16)}`);
-  return JSON.parse(Buffer.from(r.data).toString()) as { pinTriesLeft: number; locked: boolean };
+  return decodeCardData("CardStatus", r.data);
 }
 
 export function cardTargets(world: World, corpus: Corpus): FuzzTarget<unknown>[] {

@@ -1,23 +1,15 @@
 /**
- * The mediator's bonds against a real TCP server: a small bonding phone built from the secure
- * link's machines in @setlab/protocol (pairing with bonding, resumption, bonds in a Map) that
- * answers every card command with 9000. The real phone process with its bond store is tested in
- * @setlab/wallet-card (cardLinkBonds.test.ts) and end to end in purchase.e2e.test.ts.
+ * The PC end's bonds against the phone end: `startPhoneCardLink` on TCP with its bonds in a Map
+ * and a card that answers every command with 9000, so the two ends of the card link are tested
+ * together. The real phone process with its bond store on disk is tested in @setlab/wallet-card
+ * (cardLinkBonds.test.ts) and end to end in the mediator's purchase.e2e.test.ts.
  */
 import * as net from "node:net";
-import {
-  bondIdHex,
-  ContentType,
-  encodeFrame,
-  encodeResponse,
-  FrameReader,
-  importLinkKey,
-  PhoneHandshake,
-  PhoneResumeHandshake,
-  type SecureSession,
-} from "@setlab/protocol";
-import { CardLink, CardTransportError, connectCardLink } from "./cardLink";
-import { BondCache } from "./cardLinkBonds";
+import { bondIdHex, encodeResponse, importLinkKey } from "../card";
+import { BondCache } from "./bondCache";
+import { CardTransportError } from "./cardTransportError";
+import { connectCardLink, PcCardLink } from "./pcCardLink";
+import { type LinkLogger, startPhoneCardLink } from "./phoneCardLink";
 
 const CODE = "577215";
 
@@ -26,8 +18,10 @@ interface BondingPhone {
   address: string;
   /** Link keys by bond id (hex). */
   bonds: Map<string, CryptoKey>;
+  /** Attempts, successful or not, as the phone end logs them. */
   pairings: number;
   resumptions: number;
+  /** The run ids the phone end read from the PC's session contexts. */
   contexts: string[];
   /** Every byte the PC sent. */
   wire: Buffer[];
@@ -35,7 +29,7 @@ interface BondingPhone {
 }
 
 async function bondingPhone(options: { bonding?: boolean } = {}): Promise<BondingPhone> {
-  const sockets = new Set<net.Socket>();
+  const crypto = globalThis.crypto;
   const state = {
     bonds: new Map<string, CryptoKey>(),
     pairings: 0,
@@ -43,64 +37,41 @@ async function bondingPhone(options: { bonding?: boolean } = {}): Promise<Bondin
     contexts: [] as string[],
     wire: [] as Buffer[],
   };
-  const crypto = globalThis.crypto;
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    const reader = new FrameReader();
-    let handshake: PhoneHandshake | PhoneResumeHandshake | undefined;
-    let session: SecureSession | undefined;
-    let chain: Promise<void> = Promise.resolve();
-    const handle = async (frame: Uint8Array) => {
-      if (!session) {
-        if (!handshake) {
-          if (frame[0] === 0x06) {
-            state.resumptions++;
-            handshake = new PhoneResumeHandshake(crypto, async (id) => state.bonds.get(bondIdHex(id)));
-          } else {
-            state.pairings++;
-            handshake = new PhoneHandshake(crypto, CODE, { bonding: options.bonding ?? true });
-          }
-        }
-        try {
-          const step = await handshake.step(frame);
-          if (step.session?.linkKey)
-            state.bonds.set(
-              bondIdHex(step.session.bondId!),
-              await importLinkKey(crypto, step.session.linkKey),
-            );
-          for (const f of step.send) socket.write(encodeFrame(f));
-          session = step.session;
-        } catch (e) {
-          const reason = (e as { kind?: string }).kind === "unbonded" ? 3 : 1;
-          socket.end(encodeFrame(Uint8Array.of(0x05, reason)));
-        }
-        return;
-      }
-      const opened = await session.reader.open(frame);
-      if (opened.contentType === ContentType.CONTEXT) {
-        state.contexts.push(new TextDecoder().decode(opened.payload));
-        return;
-      }
-      const answer = encodeResponse({ data: new Uint8Array(0), sw: 0x9000 });
-      socket.write(encodeFrame(await session.writer.seal(ContentType.CARD, answer)));
-    };
-    socket.on("data", (chunk) => {
-      state.wire.push(Buffer.from(chunk));
-      for (const frame of reader.push(new Uint8Array(chunk))) chain = chain.then(() => handle(frame));
-    });
+  const count = (message: string, fields: { runId?: string }) => {
+    if (message === "card link paired" || message === "pairing failed") state.pairings++;
+    if (message === "card link resumed" || message === "resumption failed") state.resumptions++;
+    if (message === "card link context" && fields.runId) state.contexts.push(fields.runId);
+  };
+  const logger: LinkLogger = {
+    info: (fields, message) => count(message, fields),
+    warn: (fields, message) => count(message, fields),
+    error: () => {},
+  };
+  const ok = encodeResponse({ sw: 0x9000 });
+  const card = { openSession: () => ({ transmit: async () => ok }) };
+  const phone = await startPhoneCardLink(card, {
+    logger,
+    crypto,
+    pairing: {
+      code: CODE,
+      // the failure limits are the phone end's own tests' (wallet-card); here they would only interfere
+      maxFailures: 1000,
+      bonds:
+        options.bonding === false
+          ? undefined
+          : {
+              lookup: async (id) => state.bonds.get(bondIdHex(id)),
+              add: async (id, raw) => {
+                state.bonds.set(bondIdHex(id), await importLinkKey(crypto, raw));
+              },
+            },
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  phone.server.on("connection", (socket: net.Socket) => socket.on("data", (d) => state.wire.push(d)));
   return Object.assign(state, {
-    port,
-    address: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    port: phone.port,
+    address: `127.0.0.1:${phone.port}`,
+    close: () => phone.close(),
   });
 }
 
@@ -125,8 +96,8 @@ async function failure(p: Promise<unknown>): Promise<CardTransportError> {
 }
 
 /** Connect, run one command, close. */
-async function use(link: CardLink): Promise<CardLink> {
-  expect((await link.transmit(0x10)).sw).toBe(0x9000);
+async function use(link: PcCardLink): Promise<PcCardLink> {
+  expect((await link.transmit({ ins: 0x10 })).sw).toBe(0x9000);
   await link.close();
   return link;
 }
@@ -140,20 +111,20 @@ describe("the PC's bonds", () => {
       asked++;
       return CODE;
     };
-    const first = await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds }));
+    const first = await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds }));
     expect(first.mode).toBe("paired");
     expect(bonds.size).toBe(1);
     expect(p.bonds.size).toBe(1);
     for (let i = 0; i < 3; i++) {
       const link = await use(
-        await CardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds, runId: `run-${i}` }),
+        await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: code, bonds, runId: `run-${i}` }),
       );
       expect(link.mode).toBe("resumed");
     }
     expect(asked).toBe(1);
     expect({ pairings: p.pairings, resumptions: p.resumptions }).toEqual({ pairings: 1, resumptions: 3 });
     // the run id still travels inside the resumed session
-    expect(p.contexts).toEqual(['{"runId":"run-0"}', '{"runId":"run-1"}', '{"runId":"run-2"}']);
+    expect(p.contexts).toEqual(["run-0", "run-1", "run-2"]);
     expect(Buffer.concat(p.wire).includes(Buffer.from("run-1"))).toBe(false);
   });
 
@@ -184,8 +155,8 @@ describe("the PC's bonds", () => {
 
   test("without a bond cache nothing is bonded: every connection pairs", async () => {
     const p = await phone();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE }));
     expect(p.pairings).toBe(2);
     expect(p.bonds.size).toBe(0);
   });
@@ -193,35 +164,35 @@ describe("the PC's bonds", () => {
   test("a phone that does not bond leaves nothing in the cache", async () => {
     const p = await phone({ bonding: false });
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     expect(bonds.size).toBe(0);
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     expect(p.pairings).toBe(2);
   });
 
   test("a bond the phone revoked: the PC forgets it and pairs with the code again", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     const old = bonds.get(p.address)!.bondId;
     p.bonds.clear();
-    const link = await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    const link = await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     expect(link.mode).toBe("paired");
     expect({ pairings: p.pairings, resumptions: p.resumptions }).toEqual({ pairings: 2, resumptions: 1 });
     expect(bonds.get(p.address)!.bondId).not.toEqual(old);
-    expect((await use(await CardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
+    expect((await use(await PcCardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
   });
 
   test("a bond the phone revoked, and no code: an 'unbonded' refusal, and the bond is forgotten", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     p.bonds.clear();
-    const e = await failure(CardLink.connect("127.0.0.1", p.port, { bonds }));
+    const e = await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }));
     expect(e.kind).toBe("unbonded");
     expect(e.message).toMatch(/no such bond/);
     expect(bonds.size).toBe(0);
-    expect((await failure(CardLink.connect("127.0.0.1", p.port, { bonds }))).message).toMatch(
+    expect((await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }))).message).toMatch(
       /no pairing code/,
     );
   });
@@ -229,23 +200,23 @@ describe("the PC's bonds", () => {
   test("a phone holding another key under the bond id refuses at key confirmation; with the code the PC pairs again", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     const [id] = p.bonds.keys();
     p.bonds.set(
       id,
       await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     );
-    const e = await failure(CardLink.connect("127.0.0.1", p.port, { bonds }));
+    const e = await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }));
     expect(e).toMatchObject({ kind: "pairing", link: "pairing" });
     expect(e.message).toMatch(/resuming the bond with the phone failed/);
     // the stale bond is gone; with a code, a new pairing replaces it
     expect(bonds.size).toBe(0);
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     p.bonds.set(
       id,
       await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     );
-    expect((await use(await CardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
+    expect((await use(await PcCardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
   });
 
   test("connections that share a failed pairing each fail; nobody waits forever", async () => {
@@ -253,7 +224,7 @@ describe("the PC's bonds", () => {
     const bonds = new BondCache();
     const errors = await Promise.all(
       Array.from({ length: 3 }, () =>
-        failure(CardLink.connect("127.0.0.1", p.port, { pairingCode: "000001", bonds })),
+        failure(PcCardLink.connect("127.0.0.1", p.port, { pairingCode: "000001", bonds })),
       ),
     );
     for (const e of errors) expect(e.kind).toBe("pairing");
@@ -264,13 +235,13 @@ describe("the PC's bonds", () => {
   test("a phone that does not answer a RESUME in time: timeout, the bond kept", async () => {
     const p = await phone();
     const bonds = new BondCache();
-    await use(await CardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
+    await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     const silent = net.createServer((s) => s.on("error", () => {}));
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as net.AddressInfo).port;
     bonds.remember(`127.0.0.1:${port}`, bonds.get(p.address)!);
     const e = await failure(
-      CardLink.connect("127.0.0.1", port, { bonds, pairingCode: CODE, resumeTimeoutMs: 150 }),
+      PcCardLink.connect("127.0.0.1", port, { bonds, pairingCode: CODE, resumeTimeoutMs: 150 }),
     );
     expect(e.kind).toBe("timeout");
     expect(e.message).toMatch(/no resumption with the phone within 150 ms/);

@@ -7,14 +7,16 @@
 import * as net from "node:net";
 import {
   ContentType,
+  decodeCardData,
   decodeCommand,
   encodeFrame,
   encodeResponse,
   FrameReader,
   PhoneHandshake,
   type SecureSession,
-} from "@setlab/protocol";
-import { CardLink, CardTransportError, parsePhoneAddress } from "./cardLink";
+} from "../card";
+import { CardTransportError } from "./cardTransportError";
+import { PcCardLink, parsePhoneAddress } from "./pcCardLink";
 
 const ECHO = 0x10;
 const SILENT = 0x11;
@@ -69,7 +71,7 @@ async function echoServer(): Promise<EchoServer> {
       }
       const opened = await session.reader.open(frame);
       if (opened.contentType === ContentType.CONTEXT) {
-        contexts.push(new TextDecoder().decode(opened.payload));
+        contexts.push(decodeCardData("SessionContext", opened.payload).runId ?? "");
         return;
       }
       received.push(opened.payload);
@@ -156,84 +158,89 @@ describe("CardLink", () => {
   });
 
   test("a command goes out sealed in one record, CLA INS P1 P2 length data; the answer is data and SW", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
-    const answer = await link.transmit(ECHO, 0, 0, Uint8Array.of(1, 2, 3));
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const answer = await link.transmit({ ins: ECHO, data: Uint8Array.of(1, 2, 3) });
     expect(answer).toEqual({ data: Uint8Array.of(1, 2, 3), sw: 0x9000 });
     const command = [0x80, ECHO, 0, 0, 0, 0, 0, 3, 1, 2, 3];
     expect([...server.received[0]]).toEqual(command);
     // on the wire only ciphertext: the command's bytes never appear in clear
     const wire = Buffer.concat(server.wire);
     expect(wire.includes(Buffer.from(command))).toBe(false);
-    expect(await link.transmit(ECHO, 0x63, 0xc2)).toEqual({ data: new Uint8Array(0), sw: 0x63c2 });
+    expect(await link.transmit({ ins: ECHO, p1: 0x63, p2: 0xc2 })).toEqual({
+      data: new Uint8Array(0),
+      sw: 0x63c2,
+    });
     await link.close();
     expect(link.isOpen).toBe(false);
   });
 
   test("commands in turn on one link, and an answer that arrives byte by byte", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
     for (let i = 0; i < 5; i++)
-      expect((await link.transmit(ECHO, 0, 0, Uint8Array.of(i))).data).toEqual(Uint8Array.of(i));
+      expect((await link.transmit({ ins: ECHO, data: Uint8Array.of(i) })).data).toEqual(Uint8Array.of(i));
     const big = new Uint8Array(100_000).map((_, i) => i & 0xff);
-    expect((await link.transmit(DRIP, 0, 0, Uint8Array.of(9, 8))).data).toEqual(Uint8Array.of(9, 8));
-    expect((await link.transmit(ECHO, 0, 0, big)).data).toEqual(big);
+    expect((await link.transmit({ ins: DRIP, data: Uint8Array.of(9, 8) })).data).toEqual(Uint8Array.of(9, 8));
+    expect((await link.transmit({ ins: ECHO, data: big })).data).toEqual(big);
     await link.close();
   });
 
   test("one command at a time: a second before the answer is refused", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
-    const first = link.transmit(ECHO, 0, 0, Uint8Array.of(1));
-    expect((await failure(link.transmit(ECHO))).kind).toBe("busy");
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const first = link.transmit({ ins: ECHO, data: Uint8Array.of(1) });
+    expect((await failure(link.transmit({ ins: ECHO }))).kind).toBe("busy");
     expect((await first).data).toEqual(Uint8Array.of(1));
     await link.close();
   });
 
   test("a card that never answers ends in a timeout, and the link is closed", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
-    const e = await failure(link.transmit(SILENT, 0, 0, undefined, { timeoutMs: 100 }));
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const e = await failure(link.transmit({ ins: SILENT }, { timeoutMs: 100 }));
     expect(e.kind).toBe("timeout");
     expect(e.message).toMatch(/no answer from the card to INS 11 within 100 ms/);
     expect(link.isOpen).toBe(false);
-    expect((await failure(link.transmit(ECHO))).kind).toBe("closed");
+    expect((await failure(link.transmit({ ins: ECHO }))).kind).toBe("closed");
     await link.close();
   });
 
   test("the phone hanging up mid-command is a clear error", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
-    const e = await failure(link.transmit(HANG_UP));
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const e = await failure(link.transmit({ ins: HANG_UP }));
     expect(e.kind).toBe("closed");
     expect(e.message).toMatch(/closed the card link/);
   });
 
   test("a frame without a status word, an oversize frame, an unasked answer: protocol errors", async () => {
-    let link = await CardLink.connect("127.0.0.1", server.port, paired);
-    expect((await failure(link.transmit(NO_SW))).kind).toBe("protocol");
+    let link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    expect((await failure(link.transmit({ ins: NO_SW }))).kind).toBe("protocol");
     expect(link.isOpen).toBe(false);
-    link = await CardLink.connect("127.0.0.1", server.port, paired);
-    const huge = await failure(link.transmit(HUGE));
+    link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const huge = await failure(link.transmit({ ins: HUGE }));
     expect(huge.kind).toBe("protocol");
     expect(huge.message).toMatch(/bad frame/);
-    link = await CardLink.connect("127.0.0.1", server.port, paired);
-    await link.transmit(TWICE);
+    link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    await link.transmit({ ins: TWICE });
     // The second, unasked answer closes the link: the stream is no longer in step.
     for (let i = 0; i < 200 && link.isOpen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(link.isOpen).toBe(false);
-    expect((await failure(link.transmit(ECHO))).kind).toBe("closed");
+    expect((await failure(link.transmit({ ins: ECHO }))).kind).toBe("closed");
   });
 
   test("a command that cannot be encoded is refused before anything is sent", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
     const handshakeBytes = Buffer.concat(server.wire).length;
-    expect((await failure(link.transmit(0x100))).kind).toBe("protocol");
-    expect((await failure(link.transmit(ECHO, 0, 0, new Uint8Array(1024 * 1024)))).kind).toBe("protocol");
+    expect((await failure(link.transmit({ ins: 0x100 }))).kind).toBe("protocol");
+    expect((await failure(link.transmit({ ins: ECHO, data: new Uint8Array(1024 * 1024) }))).kind).toBe(
+      "protocol",
+    );
     expect(server.received).toEqual([]);
     expect(Buffer.concat(server.wire).length).toBe(handshakeBytes);
     await link.close();
   });
 
   test("sensitive data: the link's copy is overwritten once sent, the caller's is left to the caller", async () => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
     const pin = Uint8Array.of(0x31, 0x32, 0x33, 0x34);
-    const answer = await link.transmit(ECHO, 0, 0, pin, { sensitive: true });
+    const answer = await link.transmit({ ins: ECHO, data: pin }, { sensitive: true });
     expect(answer.data).toEqual(Uint8Array.of(0x31, 0x32, 0x33, 0x34));
     expect(pin).toEqual(Uint8Array.of(0x31, 0x32, 0x33, 0x34));
     await link.close();
@@ -242,7 +249,7 @@ describe("CardLink", () => {
   test("nobody listening: unreachable", async () => {
     const port = server.port;
     await server.close();
-    const e = await failure(CardLink.connect("127.0.0.1", port, paired));
+    const e = await failure(PcCardLink.connect("127.0.0.1", port, paired));
     expect(e.kind).toBe("unreachable");
     expect(e.message).toMatch(/cannot reach the phone at 127.0.0.1:\d+: ECONNREFUSED/);
     server = await echoServer();
@@ -259,22 +266,22 @@ describe("CardLink pairing and records", () => {
   });
 
   test("a wrong code is refused: a pairing failure, and no command was ever sent", async () => {
-    const e = await failure(CardLink.connect("127.0.0.1", server.port, { pairingCode: "161804" }));
+    const e = await failure(PcCardLink.connect("127.0.0.1", server.port, { pairingCode: "161804" }));
     expect(e.kind).toBe("pairing");
     expect(e.message).toMatch(/pairing with the phone failed/);
     expect(server.received).toEqual([]);
   });
 
   test("no code, or a code that is not 6 digits: refused before pairing", async () => {
-    expect((await failure(CardLink.connect("127.0.0.1", server.port))).kind).toBe("pairing");
-    const e = await failure(CardLink.connect("127.0.0.1", server.port, { pairingCode: "16180" }));
+    expect((await failure(PcCardLink.connect("127.0.0.1", server.port))).kind).toBe("pairing");
+    const e = await failure(PcCardLink.connect("127.0.0.1", server.port, { pairingCode: "16180" }));
     expect(e.kind).toBe("pairing");
     expect(e.message).toMatch(/6 digits/);
   });
 
   test("the code is asked for once, after the phone answered; the run id travels inside the session", async () => {
     let asked = 0;
-    const link = await CardLink.connect("127.0.0.1", server.port, {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, {
       pairingCode: async () => {
         asked++;
         expect(server.wire.length).toBeGreaterThan(0);
@@ -283,9 +290,16 @@ describe("CardLink pairing and records", () => {
       runId: "run-0badc0de",
     });
     expect(asked).toBe(1);
-    expect((await link.transmit(ECHO, 0, 0, Uint8Array.of(7))).data).toEqual(Uint8Array.of(7));
-    expect(server.contexts).toEqual(['{"runId":"run-0badc0de"}']);
+    expect((await link.transmit({ ins: ECHO, data: Uint8Array.of(7) })).data).toEqual(Uint8Array.of(7));
+    expect(server.contexts).toEqual(["run-0badc0de"]);
     expect(Buffer.concat(server.wire).includes(Buffer.from("run-0badc0de"))).toBe(false);
+    await link.close();
+  });
+
+  test("a run id SessionContext cannot carry is not sent; the link works", async () => {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, { ...paired, runId: "run\nid" });
+    expect((await link.transmit({ ins: ECHO, data: Uint8Array.of(7) })).data).toEqual(Uint8Array.of(7));
+    expect(server.contexts).toEqual([]);
     await link.close();
   });
 
@@ -297,7 +311,7 @@ describe("CardLink pairing and records", () => {
     });
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const e = await failure(
-      CardLink.connect("127.0.0.1", (silent.address() as net.AddressInfo).port, {
+      PcCardLink.connect("127.0.0.1", (silent.address() as net.AddressInfo).port, {
         ...paired,
         pairingTimeoutMs: 200,
       }),
@@ -314,9 +328,9 @@ describe("CardLink pairing and records", () => {
     ["an answer in clear", PLAIN, /bad record/],
     ["a record that is not a card response", CONTEXT, /unexpected record type 2/],
   ])("%s is refused and the link closed", async (_what, ins, why) => {
-    const link = await CardLink.connect("127.0.0.1", server.port, paired);
-    await link.transmit(ECHO);
-    const e = await failure(link.transmit(ins));
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    await link.transmit({ ins: ECHO });
+    const e = await failure(link.transmit({ ins }));
     expect(e.kind).toBe("protocol");
     expect(e.message).toMatch(why);
     expect(link.isOpen).toBe(false);

@@ -1,58 +1,37 @@
 /**
- * The mediator's end of the card link (docs/purchase-flow.md, "Card link"; docs/card-link.md): a
- * TCP client to the phone process on loopback. It first pairs with the phone (the PC side of the
- * secure link: ECDH, the 6-digit code the phone shows, key confirmation), or, given a BondCache
- * that holds a bond with this phone, resumes it (fresh ECDH authenticated by the link key, no
- * code); a pairing with a BondCache asks the phone to bond and keeps the bond in the cache. Then
- * each command goes out as one AES-256-GCM record and the card's answer comes back as one;
+ * The PC's end of the card link (docs/card-link.md), used by the mediator, the lab and the
+ * conformance kit alike: a TCP client to the phone process. It first pairs with the phone (the PC
+ * side of the secure link: ECDH, the 6-digit code the phone shows, key confirmation), or, given a
+ * bond (a BondCache that holds one for this phone, or one bond passed in), resumes it (fresh ECDH
+ * authenticated by the link key, no code); a pairing with a BondCache (or `keepBond`) asks the
+ * phone to bond and keeps the bond. Then each command goes out as one AES-256-GCM record and the card's answer comes back as one;
  * `transmit` waits for it with a timeout. One command at a time, as on a real card: a second
  * `transmit` before the first is answered is refused. After a timeout, a broken frame or a record
  * that fails to open the link is closed, since the stream cannot be resynchronised.
  */
 import * as net from "node:net";
 import {
+  type CardCommand,
   type CardResponse,
   ContentType,
   decodeResponse,
+  encodeCardData,
   encodeCommand,
   encodeFrame,
   FrameReader,
   type HandshakeStep,
   importLinkKey,
   insName,
+  type LinkBond,
   PcHandshake,
   PcResumeHandshake,
   SecureLinkError,
-  type SecureLinkFailure,
   type SecureSession,
-} from "@setlab/protocol";
-import type { BondCache, PcBond } from "./cardLinkBonds";
+} from "../card";
+import type { BondCache, PcBond } from "./bondCache";
+import { CardTransportError } from "./cardTransportError";
 
-export type CardTransportFailure =
-  | "unreachable"
-  | "timeout"
-  | "closed"
-  | "busy"
-  | "protocol"
-  /** The pairing or resumption failed: wrong code or link key, a man in the middle, or the phone's lockout. */
-  | "pairing"
-  /** The phone holds no such bond (revoked, expired) and there is no code to pair again with. */
-  | "unbonded";
-
-/** A failure of the link itself (not a status word): one line, never carrying command data. */
-export class CardTransportError extends Error {
-  override readonly name = "CardTransportError";
-  constructor(
-    readonly kind: CardTransportFailure,
-    message: string,
-    /** For a failed pairing or resumption: what the secure link said ("pairing", "locked", ...). */
-    readonly link?: SecureLinkFailure,
-  ) {
-    super(message);
-  }
-}
-
-export interface CardLinkOptions {
+export interface PcCardLinkOptions {
   /** Give up connecting after this many milliseconds (default 5 000). */
   readonly connectTimeoutMs?: number;
   /** Default wait for each answer, in milliseconds (default 30 000). */
@@ -67,6 +46,10 @@ export interface CardLinkOptions {
    * if the phone no longer has it), and keep the bond a pairing makes.
    */
   readonly bonds?: BondCache;
+  /** Resume this one bond (tests and tools); no cache, no fallback to the code. */
+  readonly bond?: LinkBond;
+  /** When pairing without a cache, ask the phone to bond; the new bond is then `link.bond`. */
+  readonly keepBond?: boolean;
   /** Give up pairing after this many milliseconds, typing the code included (default 120 000). */
   readonly pairingTimeoutMs?: number;
   /**
@@ -86,7 +69,7 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
 }
 
-export class CardLink {
+export class PcCardLink {
   private readonly reader = new FrameReader();
   private pending?: Pending;
   private closed = false;
@@ -94,6 +77,8 @@ export class CardLink {
   private session?: SecureSession;
   /** "paired" by the code, or "resumed" with a bond. */
   private how: SecureSession["mode"] = "paired";
+  /** After a pairing with `keepBond`: the new bond, its link key imported non-extractable. */
+  bond?: LinkBond;
   /** While pairing: where handshake frames go. */
   private handshakeFrames?: { push(frame: Uint8Array): void };
   /** Inbound frames are opened one after another (opening is asynchronous). */
@@ -113,15 +98,20 @@ export class CardLink {
    * Open a link to the phone at host:port: resume the bond `options.bonds` holds for it, else (or
    * when the phone no longer has that bond) pair with the code.
    */
-  static async connect(host: string, port: number, options: CardLinkOptions = {}): Promise<CardLink> {
+  static async connect(host: string, port: number, options: PcCardLinkOptions = {}): Promise<PcCardLink> {
     const bonds = options.bonds;
     const phone = `${host}:${port}`;
+    const single = options.bond;
+    if (single) {
+      const crypto = options.crypto ?? globalThis.crypto;
+      return PcCardLink.establish(host, port, options, (link) => link.resume({ ...single, crypto }, options));
+    }
     let waited = false;
     for (;;) {
       const bond = bonds?.get(phone);
       if (bond) {
         try {
-          return await CardLink.establish(host, port, options, (link) => link.resume(bond, options));
+          return await PcCardLink.establish(host, port, options, (link) => link.resume(bond, options));
         } catch (e) {
           // The phone no longer holds the bond (revoked, expired), or holds another key under its id:
           // forget it and pair again if there is a code. Someone in between gains nothing by causing
@@ -139,7 +129,7 @@ export class CardLink {
         await other;
         continue;
       }
-      const pairing = CardLink.establish(host, port, options, (link) => link.pair(options, phone));
+      const pairing = PcCardLink.establish(host, port, options, (link) => link.pair(options, phone));
       return bonds ? bonds.track(phone, pairing) : pairing;
     }
   }
@@ -147,10 +137,10 @@ export class CardLink {
   private static async establish(
     host: string,
     port: number,
-    options: CardLinkOptions,
-    handshake: (link: CardLink) => Promise<void>,
-  ): Promise<CardLink> {
-    const link = await CardLink.open(host, port, options);
+    options: PcCardLinkOptions,
+    handshake: (link: PcCardLink) => Promise<void>,
+  ): Promise<PcCardLink> {
+    const link = await PcCardLink.open(host, port, options);
     try {
       await handshake(link);
     } catch (e) {
@@ -160,7 +150,7 @@ export class CardLink {
     return link;
   }
 
-  private static open(host: string, port: number, options: CardLinkOptions): Promise<CardLink> {
+  private static open(host: string, port: number, options: PcCardLinkOptions): Promise<PcCardLink> {
     const address = `${host}:${port}`;
     const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     return new Promise((resolve, reject) => {
@@ -183,7 +173,7 @@ export class CardLink {
         clearTimeout(timer);
         socket.removeAllListeners("error");
         socket.setNoDelay(true);
-        resolve(new CardLink(socket, address, options.timeoutMs ?? 30_000));
+        resolve(new PcCardLink(socket, address, options.timeoutMs ?? 30_000));
       });
     });
   }
@@ -198,26 +188,23 @@ export class CardLink {
   }
 
   /** The pairing by code (docs/card-link.md); with a bond cache, it asks to bond and keeps the bond. */
-  private async pair(options: CardLinkOptions, phone: string): Promise<void> {
+  private async pair(options: PcCardLinkOptions, phone: string): Promise<void> {
     const code = options.pairingCode;
     if (code === undefined)
       throw new CardTransportError("pairing", "no pairing code: give the code the phone shows");
     const crypto = options.crypto ?? globalThis.crypto;
     const bonds = options.bonds;
     const session = await this.handshake(
-      new PcHandshake(crypto, code, { bond: bonds !== undefined }),
+      new PcHandshake(crypto, code, { bond: bonds !== undefined || options.keepBond === true }),
       options.pairingTimeoutMs ?? 120_000,
       "pairing",
     );
     const raw = session.linkKey;
     if (raw && session.bondId) {
       try {
-        if (bonds)
-          bonds.remember(phone, {
-            bondId: session.bondId,
-            linkKey: await importLinkKey(crypto, raw),
-            crypto,
-          });
+        const bond = { bondId: session.bondId, linkKey: await importLinkKey(crypto, raw) };
+        bonds?.remember(phone, { ...bond, crypto });
+        if (options.keepBond) this.bond = bond;
       } finally {
         raw.fill(0);
       }
@@ -226,7 +213,7 @@ export class CardLink {
   }
 
   /** Resume a bond: fresh ECDH, both ends prove the link key, no code. */
-  private async resume(bond: PcBond, options: CardLinkOptions): Promise<void> {
+  private async resume(bond: PcBond, options: PcCardLinkOptions): Promise<void> {
     const session = await this.handshake(
       new PcResumeHandshake(bond.crypto, bond),
       options.resumeTimeoutMs ?? options.timeoutMs ?? 30_000,
@@ -235,18 +222,18 @@ export class CardLink {
     await this.begin(session, options, "resumed");
   }
 
-  private async begin(session: SecureSession, options: CardLinkOptions, how: SecureSession["mode"]) {
+  private async begin(session: SecureSession, options: PcCardLinkOptions, how: SecureSession["mode"]) {
     this.session = session;
     this.how = how;
-    if (options.runId !== undefined)
-      this.socket.write(
-        encodeFrame(
-          await session.writer.seal(
-            ContentType.CONTEXT,
-            new TextEncoder().encode(JSON.stringify({ runId: options.runId })),
-          ),
-        ),
-      );
+    if (options.runId === undefined) return;
+    let context: Uint8Array;
+    try {
+      context = encodeCardData("SessionContext", { runId: options.runId });
+    } catch {
+      // Only a label for the phone's log, which would drop it anyway: not worth a failed purchase.
+      return;
+    }
+    this.socket.write(encodeFrame(await session.writer.seal(ContentType.CONTEXT, context)));
   }
 
   /** Run a handshake machine over the socket; resolves once both ends confirmed the keys. */
@@ -317,27 +304,25 @@ export class CardLink {
    * the link's own copies of the data are overwritten once written to the socket.
    */
   transmit(
-    ins: number,
-    p1 = 0,
-    p2 = 0,
-    data: Uint8Array = new Uint8Array(0),
+    command: CardCommand,
     options: { timeoutMs?: number; sensitive?: boolean } = {},
   ): Promise<CardResponse> {
+    const ins = command.ins;
     if (this.closed) return Promise.reject(new CardTransportError("closed", this.closeReason));
     if (this.pending)
       return Promise.reject(new CardTransportError("busy", "the card link is busy: one command at a time"));
     const session = this.session;
     if (!session) return Promise.reject(new CardTransportError("closed", "the card link is not paired"));
-    let command: Uint8Array;
+    let bytes: Uint8Array;
     try {
-      command = encodeCommand({ ins, p1, p2, data });
+      bytes = encodeCommand(command);
     } catch (e) {
       return Promise.reject(
         new CardTransportError("protocol", `cannot send the command: ${(e as Error).message}`),
       );
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const name = insName(ins) ?? `INS ${ins.toString(16).padStart(2, "0")}`;
+    const name = insName(ins) ?? `INS ${Number(ins).toString(16).padStart(2, "0")}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
@@ -347,10 +332,10 @@ export class CardLink {
         this.shut(`the card link was closed after ${name} timed out`);
       }, timeoutMs);
       this.pending = { resolve, reject, timer };
-      session.writer.seal(ContentType.CARD, command).then(
+      session.writer.seal(ContentType.CARD, bytes).then(
         (record) => {
           // The command's copy of sensitive data (a PIN) goes once it is sealed.
-          if (options.sensitive) command.fill(0);
+          if (options.sensitive) bytes.fill(0);
           if (this.closed) return;
           let frame: Uint8Array;
           try {
@@ -362,7 +347,7 @@ export class CardLink {
           this.socket.write(frame);
         },
         (e: Error) => {
-          if (options.sensitive) command.fill(0);
+          if (options.sensitive) bytes.fill(0);
           this.fail(new CardTransportError("protocol", `cannot seal the command: ${e.message}`));
         },
       );
@@ -471,7 +456,7 @@ export function parsePhoneAddress(text: string): { host: string; port: number } 
 
 /** Open a card link to the phone: resume the bond `bonds` holds for it, else pair with `pairingCode`. */
 export function connectCardLink(
-  options: CardLinkOptions & { host: string; port: number },
-): Promise<CardLink> {
-  return CardLink.connect(options.host, options.port, options);
+  options: PcCardLinkOptions & { host: string; port: number },
+): Promise<PcCardLink> {
+  return PcCardLink.connect(options.host, options.port, options);
 }

@@ -1,6 +1,7 @@
 /**
- * The phone's card link: a TCP server, one card session per connection, behind the secure link
- * of `@setlab/protocol` (docs/card-link.md). Each connection first pairs or resumes. Pairing: the
+ * The phone's end of the card link: a TCP server, one card session per connection, behind the
+ * secure link (docs/card-link.md). The card behind it is anything that opens sessions that answer
+ * command bytes with response bytes (the wallet's CardApplet; a test double). Each connection first pairs or resumes. Pairing: the
  * PC's HELLO, 20 passkey rounds over the code the phone shows, key confirmation; when the PC asks
  * and the phone has a bond store, the pairing leaves a bond, kept before the phone's FINISHED
  * leaves. Resumption: the PC's RESUME names a bond, fresh ECDH, both ends prove the link key; no
@@ -20,6 +21,7 @@ import {
   type BondLookup,
   bondIdHex,
   ContentType,
+  decodeCardData,
   decodeHandshake,
   encodeFrame,
   FrameReader,
@@ -29,11 +31,21 @@ import {
   randomPairingCode,
   SecureLinkError,
   type SecureSession,
-} from "@setlab/protocol";
-import type { Logger } from "@setlab/runtime";
-import type { CardApplet } from "../card/applet";
+} from "../card";
 
-export interface CardLinkServer {
+/** The card the phone hosts: a session per connection, one command in, one response out. */
+export interface CardEndpoint {
+  openSession(): { transmit(command: Uint8Array): Promise<Uint8Array> };
+}
+
+/** Where the phone's end logs (a pino logger fits): objects with a message, never a secret. */
+export interface LinkLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface PhoneCardLink {
   readonly server: net.Server;
   readonly port: number;
   readonly host: string;
@@ -70,10 +82,10 @@ export interface PhoneBonds {
   add(bondId: Uint8Array, linkKey: Uint8Array): Promise<void>;
 }
 
-export interface CardLinkServerOptions {
+export interface PhoneCardLinkOptions {
   readonly host?: string;
   readonly port?: number;
-  readonly logger?: Logger;
+  readonly logger?: LinkLogger;
   /** The WebCrypto the link runs on (default node's). */
   readonly crypto?: Crypto;
   readonly pairing?: PairingOptions;
@@ -104,10 +116,10 @@ function openingOf(frame: Uint8Array): "pairing" | "resumption" | undefined {
 
 const noBonds: BondLookup = async () => undefined;
 
-export function startCardLinkServer(
-  applet: CardApplet,
-  options: CardLinkServerOptions = {},
-): Promise<CardLinkServer> {
+export function startPhoneCardLink(
+  card: CardEndpoint,
+  options: PhoneCardLinkOptions = {},
+): Promise<PhoneCardLink> {
   const host = options.host ?? "127.0.0.1";
   const log = options.logger;
   const crypto = options.crypto ?? globalThis.crypto;
@@ -133,7 +145,7 @@ export function startCardLinkServer(
     let chain: Promise<void> = Promise.resolve();
     let handshake: PhoneHandshake | PhoneResumeHandshake | undefined;
     let secure: SecureSession | undefined;
-    let card: ReturnType<CardApplet["openSession"]> | undefined;
+    let session: ReturnType<CardEndpoint["openSession"]> | undefined;
     let ended = false;
     /** The attempt under way: counted once if it fails. */
     let attempted: "pairing" | "resumption" | undefined;
@@ -205,8 +217,8 @@ export function startCardLinkServer(
         }
         if (opened.contentType === ContentType.CONTEXT) {
           try {
-            const runId = (JSON.parse(new TextDecoder().decode(opened.payload)) as { runId?: unknown }).runId;
-            if (typeof runId === "string" && RUN_ID.test(runId)) context.runId = runId;
+            const runId = decodeCardData("SessionContext", opened.payload).runId;
+            if (runId !== undefined && RUN_ID.test(runId)) context.runId = runId;
           } catch {
             // a context the phone cannot read only costs the log its run id
           }
@@ -217,8 +229,8 @@ export function startCardLinkServer(
           log?.warn({ ...context, contentType: opened.contentType }, "unknown record type: link closed");
           return end();
         }
-        const session = card!;
-        const response = await linkContext.run(context, () => session.transmit(opened.payload));
+        const open = session!;
+        const response = await linkContext.run(context, () => open.transmit(opened.payload));
         opened.payload.fill(0);
         const record = await secure.writer.seal(ContentType.CARD, response);
         if (!ended && !socket.destroyed && socket.writable) socket.write(encodeFrame(record));
@@ -276,7 +288,7 @@ export function startCardLinkServer(
           throttles[attempted ?? "pairing"].succeeded();
           if (attempted === "resumption") countedUnknown.clear();
           attempted = undefined;
-          card = applet.openSession();
+          session = card.openSession();
           const resumed = step.session.mode === "resumed";
           log?.info(
             {

@@ -1,0 +1,10 @@
+/**
+ * `@setlab/protocol/card-link`: the card link's two Node socket ends over the secure link
+ * (docs/card-link.md). The PC end connects to the phone; the phone end listens and hosts a card.
+ * Kept out of the package root, which stays free of sockets: only programs that open a card link
+ * import this entry point.
+ */
+export * from "./bondCache";
+export * from "./cardTransportError";
+export * from "./pcCardLink";
+export * from "./phoneCardLink";
