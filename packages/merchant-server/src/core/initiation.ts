@@ -3,7 +3,7 @@
  * merchant fills it in. Its format, writer and reader are `@setlab/protocol`'s (`Initiation`).
  */
 import { type Initiation, initiationFormat } from "@setlab/protocol";
-import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
+import { acceptedBrands, type MerchantConfig, requiresCardholderCertificate } from "./merchantConfig";
 import type { Order } from "./order";
 
 /** `baseUrl` is the merchant's own origin, e.g. `http://127.0.0.1:8401`. */
@@ -21,7 +21,9 @@ export function initiationFor(order: Order, config: MerchantConfig, baseUrl: str
     od: Buffer.from(order.description, "utf8").toString("base64"),
     language: "en",
     profile: order.profile ?? "set",
-    unsignedAllowed: brands.filter((b) => config.brands.some((c) => c.brandID === b && !c.cardCertRequired)),
+    unsignedAllowed: brands.filter((b) =>
+      config.brands.some((c) => c.brandID === b && !requiresCardholderCertificate(c)),
+    ),
     returnUrl: `${orderUrl}/done`,
   };
 }

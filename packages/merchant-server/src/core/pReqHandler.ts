@@ -34,7 +34,7 @@ import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./a
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { checkHeaderDate } from "./headerDate";
-import { type BrandConfig, gatewayFor } from "./merchantConfig";
+import { type BrandConfig, gatewayFor, requiresCardholderCertificate } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
@@ -148,7 +148,7 @@ async function purchase(
       purchAmt: order.purchAmt,
       brandID: purchase.brandID,
       bin: purchase.bin,
-      cardCertRequired: brand.cardCertRequired,
+      cardCertRequired: requiresCardholderCertificate(brand),
       understoodExtensions: config.understoodExtensions,
     },
     { ...config.trust, at: p.now() },
