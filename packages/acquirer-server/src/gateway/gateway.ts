@@ -21,6 +21,7 @@ import {
   type schema,
   sealAuthRes,
   type Trust,
+  toHex,
   wrapMessage,
 } from "@setlab/protocol";
 import { decideAuthorization } from "../issuer/issuerSimulator";
@@ -28,7 +29,6 @@ import type { AuthorizationRow, GatewayStore } from "../store/gatewayStore";
 import { type AuthorizationPolicy, defaultPolicy } from "./authorizationPolicy";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "./authResData";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
-import { toHex } from "./hex";
 import { SerialQueue } from "./serialQueue";
 
 export interface GatewayOptions {

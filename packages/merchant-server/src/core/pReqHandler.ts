@@ -17,6 +17,7 @@
 import {
   decodeDer,
   encodeDer,
+  fromHex,
   oiDataOf,
   type ReadMessage,
   receivePReq,
@@ -24,7 +25,10 @@ import {
   schema,
   sealAuthReq,
   signPRes,
+  toHex,
+  utf8,
   type VerifiedPReq,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
@@ -32,13 +36,11 @@ import { answeredIn } from "./answeredRequests";
 import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./authorization";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
-import { fromHex, toHex, utf8 } from "./hex";
 import { type BrandConfig, gatewayFor, requiresCardholderCertificate } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
 
-const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 export async function handlePReq(
   ctx: MerchantContext,
