@@ -89,7 +89,10 @@ export class AuthReqBuilder {
     const merchant =
       carried === undefined
         ? merchantSigner
-        : { ...merchantSigner, chain: [...(carried ? [carried] : []), ...(merchantSigner.chain ?? []).slice(1)] };
+        : {
+            ...merchantSigner,
+            chain: [...(carried ? [carried] : []), ...(merchantSigner.chain ?? []).slice(1)],
+          };
     const merchantMerID = parseSetCertificate(merchant.certificate).merchantData?.merID ?? merID;
     return buildAuthReq(
       this.p,

@@ -1,6 +1,6 @@
 /** The merchant's idempotency records as the protocol's receive functions ask for them (digest 6 rule 3). */
-import type { MerchantContext } from "./context";
 import { type AnsweredRequests, toHex } from "@setlab/protocol";
+import type { MerchantContext } from "./context";
 import type { Order } from "./order";
 
 /**

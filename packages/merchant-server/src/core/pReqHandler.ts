@@ -41,7 +41,6 @@ import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
 
-
 export async function handlePReq(
   ctx: MerchantContext,
   read: ReadMessage,
