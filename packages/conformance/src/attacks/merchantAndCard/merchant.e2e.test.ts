@@ -1,7 +1,7 @@
 import type { AttackOutcome } from "../attack";
 import { runAttack } from "../runner";
 import { startTestLab, type TestLab } from "../toolkit/labFixture";
-import { unsignedVisa } from "./downgrade";
+import { unsignedVisa, unsignedVisaFromWallet } from "./downgrade";
 import { errorToMerchant } from "./errorLoop";
 import {
   pInitReqRrpidReuse,
@@ -35,10 +35,10 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-const expectRefused = (o: AttackOutcome, signals: string[]) => {
+const expectRefused = (o: AttackOutcome, signals: string[], by: "merchant" | "card" = "merchant") => {
   expect(o.detail).not.toMatch(/SECRET IN LOGS|ACCEPTED/);
   expect(signals).toContain(o.signal);
-  expect(o.refusedBy).toBe("merchant");
+  expect(o.refusedBy).toBe(by);
   expect(o.stateUnchanged).toBe(true);
   expect(o.refused).toBe(true);
 };
@@ -85,8 +85,11 @@ describe("tampering at the merchant", () => {
 });
 
 describe("downgrade and error loops at the merchant", () => {
-  it("an unsigned PReq for Visa is refused", async () => {
-    expectRefused(await runAttack(unsignedVisa, lab.target, seed), ["signatureRequired"]);
+  it("an unsigned PReq for Visa is refused: the card will not build it", async () => {
+    expectRefused(await runAttack(unsignedVisa, lab.target, seed), ["6F00 signatureRequired"], "card");
+  });
+  it("an unsigned PReq for Visa built outside the card is refused by the merchant", async () => {
+    expectRefused(await runAttack(unsignedVisaFromWallet, lab.target, seed), ["signatureRequired"]);
   });
   it("a SET Error posted to the merchant gets an empty answer and changes nothing", async () => {
     expectRefused(await runAttack(errorToMerchant, lab.target, seed), ["empty body"]);

@@ -7,6 +7,7 @@
  */
 import {
   buildPReqDualSigned,
+  buildPReqUnsigned,
   type CryptoProvider,
   fromHex,
   parseSetCertificate,
@@ -35,6 +36,8 @@ export interface WalletPurchase {
   readonly rrpid?: Uint8Array;
   /** Hardened profile: the thumbprints PIHead names. */
   readonly profileBinding?: { gatewayCertificate: Uint8Array; merchantCertificate: Uint8Array };
+  /** SET's unsigned PReq (no cardholder signature) instead of the dual-signed one. */
+  readonly unsigned?: boolean;
 }
 
 export interface WalletPReq {
@@ -53,7 +56,7 @@ const thumb = async (p: CryptoProvider, der: Uint8Array): Promise<schema.CertThu
 export async function walletPReq(pki: LabPki, w: WalletPurchase, p = adversaryProvider): Promise<WalletPReq> {
   const card = cardData(pki, w.cardId);
   const cardholder = await signerOf(pki, `${card.brand.toLowerCase()}/cards/${w.cardId}`, p);
-  const { oiData, piHead, panData } = await purchaseParts(p, {
+  const { oiData, piHead, panData, panToken } = await purchaseParts(p, {
     transIDs: w.transIDs,
     purchAmt: w.purchAmt,
     od: w.od,
@@ -71,15 +74,32 @@ export async function walletPReq(pki: LabPki, w: WalletPurchase, p = adversaryPr
     },
   });
   const rrpid = oiData.rrpid;
-  const built = await buildPReqDualSigned(p, {
-    cardholder,
-    gatewayKexCertificate: w.gatewayKexCertificate,
-    oiData,
-    piHead,
-    panData,
-  });
+  const value: schema.PReq = w.unsigned
+    ? {
+        type: "pReqUnsigned",
+        value: (
+          await buildPReqUnsigned(p, {
+            gatewayKexCertificate: w.gatewayKexCertificate,
+            oiData,
+            piHead,
+            panToken,
+          })
+        ).pReq,
+      }
+    : {
+        type: "pReqDualSigned",
+        value: (
+          await buildPReqDualSigned(p, {
+            cardholder,
+            gatewayKexCertificate: w.gatewayKexCertificate,
+            oiData,
+            piHead,
+            panData,
+          })
+        ).pReq,
+      };
   const der = wrapMessage(
-    { type: "purchaseRequest", value: { type: "pReqDualSigned", value: built.pReq } },
+    { type: "purchaseRequest", value },
     { rrpid, lid_C: w.transIDs.lid_C, lid_M: w.transIDs.lid_M, xid: w.transIDs.xid },
     { date: p.now() },
   );
