@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 /**
  * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]
- * [--require-hardened BRAND,...]`: the payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
- * exits 1, each with one line on stderr; once listening, one JSON line on stdout. The key
- * passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else "setlab".
+ * [--require-hardened BRAND,...] [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]`:
+ * the payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
+ * exits 1, each with one line on stderr; once listening, one JSON line on stdout (with "adminUrl"
+ * when the admin listener runs). The key passphrase is --passphrase, else the SETLAB_PASSPHRASE
+ * environment variable, else "setlab". The admin routes (authorizations, accounts, fault switches)
+ * are served only with --admin-port, on that second listener (loopback by default), to requests
+ * that carry the bearer token held in the 0600 file --admin-token-file names.
  */
 import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
 import {
+  type AdminListener,
+  adminListenerFromArgs,
   announceListening,
   type CliProgram,
   createLogger,
   faultsAllowed,
   keyPassphrase,
   LabPki,
+  readAdminTokenFile,
   runCli,
   runMain,
   UsageError,
@@ -22,11 +29,12 @@ import { randomSourceFromEnv } from "./faults/faultDecision";
 import { GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
 import { Gateway } from "./gateway/gateway";
 import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
-import { buildGatewayServer } from "./server";
+import { buildGatewayAdminServer, buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
 export const usage =
-  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...]";
+  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...]\n" +
+  "                         [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]";
 
 const program: CliProgram = { name: "set-gateway", usage };
 
@@ -38,10 +46,22 @@ export interface ServeArgs {
   readonly passphrase: string;
   /** Brands whose PIs must carry the hardened ProfileBinding (policy `hardenedRequired`). */
   readonly requireHardened: readonly string[];
+  /** Where the admin routes are served; absent: nowhere. */
+  readonly admin?: AdminListener;
 }
 
 export function parseServeArgs(args: readonly string[]): ServeArgs {
-  const known = new Set(["--pki", "--db", "--port", "--host", "--passphrase", "--require-hardened"]);
+  const known = new Set([
+    "--pki",
+    "--db",
+    "--port",
+    "--host",
+    "--passphrase",
+    "--require-hardened",
+    "--admin-port",
+    "--admin-host",
+    "--admin-token-file",
+  ]);
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i += 2) {
     const flag = args[i];
@@ -62,6 +82,11 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
   const requireHardened = hardenedText === undefined ? [] : hardenedText.split(",");
   if (requireHardened.some((b) => !/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/.test(b)))
     throw new UsageError(`--require-hardened takes BrandIDs separated by commas, not "${hardenedText}"`);
+  const admin = adminListenerFromArgs({
+    port: values.get("--admin-port"),
+    host: values.get("--admin-host"),
+    tokenFile: values.get("--admin-token-file"),
+  });
   return {
     pki,
     db,
@@ -69,10 +94,13 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     host: values.get("--host") ?? "127.0.0.1",
     passphrase: values.get("--passphrase") ?? keyPassphrase(),
     requireHardened,
+    ...(admin ? { admin } : {}),
   };
 }
 
 export async function serve(args: ServeArgs): Promise<void> {
+  // Read first: a token file others can read is a reason not to start.
+  const adminToken = args.admin ? readAdminTokenFile(args.admin.tokenFile) : undefined;
   const base = nodeProvider();
   const pki = LabPki.open(args.pki);
   const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
@@ -111,19 +139,34 @@ export async function serve(args: ServeArgs): Promise<void> {
     store,
     policy: { hardenedRequired: args.requireHardened },
   });
-  const app = buildGatewayServer({ gateway, store, logger, ...(faults ? { faults } : {}) });
-  const address = await app.listen({ port: args.port, host: args.host });
-  const url = new URL(address);
+  const app = buildGatewayServer({ gateway, logger, ...(faults ? { faults } : {}) });
+  const admin =
+    adminToken !== undefined
+      ? buildGatewayAdminServer({ store, token: adminToken, ...(faults ? { faults } : {}) })
+      : undefined;
+  const url = new URL(await app.listen({ port: args.port, host: args.host }));
   if (url.hostname === "[::1]" || url.hostname === "0.0.0.0") url.hostname = args.host;
+  const adminUrl =
+    admin && args.admin
+      ? new URL(await admin.listen({ port: args.admin.port, host: args.admin.host }))
+      : undefined;
+  if (adminUrl && args.admin && (adminUrl.hostname === "[::1]" || adminUrl.hostname === "0.0.0.0"))
+    adminUrl.hostname = args.admin.host;
   logger.info(
-    { event: "listening", url: url.origin, brands: served, hardenedRequired: args.requireHardened },
+    {
+      event: "listening",
+      url: url.origin,
+      adminUrl: adminUrl?.origin,
+      brands: served,
+      hardenedRequired: args.requireHardened,
+    },
     "gateway ready",
   );
-  announceListening("gateway", url.origin);
+  announceListening("gateway", url.origin, adminUrl?.origin);
   const stop = () => {
     // In-flight requests finish, then their writes are committed, then the process ends.
-    app
-      .close()
+    Promise.resolve(admin?.close())
+      .then(() => app.close())
       .then(() => store.close())
       .finally(() => process.exit(0));
   };

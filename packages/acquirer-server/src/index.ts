@@ -6,6 +6,7 @@ export * from "./gateway/gatewayKeys";
 export * from "./gatewayPki";
 export * from "./issuer/issuerSimulator";
 export * from "./issuer/outcomes";
+export { type GatewayAdminPluginOptions, gatewayAdminPlugin } from "./adminPlugin";
 export { type GatewayPluginOptions, gatewayPlugin } from "./plugin";
 export * from "./server";
 export * from "./store/gatewayStore";

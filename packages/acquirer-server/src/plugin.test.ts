@@ -1,10 +1,14 @@
-/** The gateway plugin registered in an app of someone else's, under a prefix, beside its own routes. */
+/**
+ * The gateway's plugins registered in an app of someone else's, under prefixes, beside its own
+ * routes: the payment plugin alone answers AuthReqs; the admin plugin guards only its own routes.
+ */
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { LabPki, postSet, SET_PAYMENT } from "@setlab/runtime";
+import { adminHeaders, LabPki, postSet, SET_PAYMENT } from "@setlab/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Gateway } from "./gateway/gateway";
 import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
+import { gatewayAdminPlugin } from "./adminPlugin";
 import { gatewayPlugin } from "./plugin";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder } from "./testing/authReqBuilder";
@@ -16,6 +20,7 @@ let store: GatewayStore;
 let app: FastifyInstance;
 let base: string;
 let b: AuthReqBuilder;
+const token = "t".repeat(43);
 
 beforeAll(async () => {
   tmp = makeLabPkiDir();
@@ -32,7 +37,8 @@ beforeAll(async () => {
   app = Fastify();
   app.addContentTypeParser(SET_PAYMENT, { parseAs: "string" }, (_req, body, done) => done(null, body));
   app.post("/own", async (req) => ({ type: typeof req.body }));
-  await app.register(gatewayPlugin, { gateway, store, prefix: "/acquirer" });
+  await app.register(gatewayPlugin, { gateway, prefix: "/acquirer" });
+  await app.register(gatewayAdminPlugin, { store, token, prefix: "/backoffice" });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
 }, 120_000);
 
@@ -47,13 +53,19 @@ it("authorizes an AuthReq at its prefix and leaves the app's own routes and pars
   const r = await b.read(await postSet(`${base}/acquirer/set`, req.bytes));
   expect(r.type === "authRes" && r.data.authResPayload.authHeader.authCode).toBe("approved");
   const xid = Buffer.from(req.parts.transIDs.xid).toString("hex");
-  const rows = (await (await fetch(`${base}/acquirer/admin/authorizations?xid=${xid}`)).json()) as unknown[];
+  const route = `/admin/authorizations?xid=${xid}`;
+  expect((await fetch(`${base}/acquirer${route}`, { headers: adminHeaders(token) })).status).toBe(404);
+  expect((await fetch(`${base}/backoffice${route}`)).status).toBe(401);
+  const rows = (await (
+    await fetch(`${base}/backoffice${route}`, { headers: adminHeaders(token) })
+  ).json()) as unknown[];
   expect(rows).toHaveLength(1);
   const own = await fetch(`${base}/own`, {
     method: "POST",
     headers: { "content-type": SET_PAYMENT },
     body: "x",
   });
+  // The admin plugin's token guards its own routes only.
   expect(await own.json()).toEqual({ type: "string" });
   expect((await fetch(`${base}/set`, { method: "POST" })).status).toBe(404);
 });

@@ -1,8 +1,18 @@
 /** The gateway as a real process: `node dist/cli.js serve`, over HTTP on a loopback port. */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { LabPki, postSet, RUN_ID_HEADER, SET_PAYMENT, type StartedParty, startParty } from "@setlab/runtime";
+import {
+  adminHeaders,
+  LabPki,
+  postSet,
+  RUN_ID_HEADER,
+  SET_PAYMENT,
+  type StartedParty,
+  startParty,
+  writeAdminTokenFile,
+} from "@setlab/runtime";
 import { AuthReqBuilder } from "./testing/authReqBuilder";
 import { makeLabPkiDir } from "./testing/labPkiDir";
 
@@ -11,17 +21,37 @@ const p = nodeProvider();
 let tmp: ReturnType<typeof makeLabPkiDir>;
 let party: StartedParty;
 let b: AuthReqBuilder;
+let tokenFile: string;
+let token: string;
+/** The admin listener's base URL and a GET there with the token. */
+let adminUrl: string;
+const admin = (route: string) => fetch(`${adminUrl}${route}`, { headers: adminHeaders(token) });
 
 beforeAll(async () => {
   tmp = makeLabPkiDir();
   b = new AuthReqBuilder(p, LabPki.open(tmp.pkiDir));
+  tokenFile = path.join(tmp.dir, "admin-token");
+  token = writeAdminTokenFile(tokenFile);
   party = await startParty(
     cli,
-    ["serve", "--pki", tmp.pkiDir, "--db", path.join(tmp.dir, "gateway.sqlite"), "--port", "0"],
+    [
+      "serve",
+      "--pki",
+      tmp.pkiDir,
+      "--db",
+      path.join(tmp.dir, "gateway.sqlite"),
+      "--port",
+      "0",
+      "--admin-port",
+      "0",
+      "--admin-token-file",
+      tokenFile,
+    ],
     {
       env: { ...process.env, SETLAB_LOG_LEVEL: "info" },
     },
   );
+  adminUrl = party.adminUrl ?? "";
 });
 afterAll(async () => {
   await party?.stop();
@@ -46,9 +76,10 @@ describe("set-gateway serve", () => {
     expect(r.type === "authRes" && r.data.authResPayload.authHeader.authCode).toBe("approved");
 
     const xid = Buffer.from(req.parts.transIDs.xid).toString("hex");
-    const list = (await (
-      await fetch(`${party.url}/admin/authorizations?xid=${xid.toUpperCase()}`)
-    ).json()) as Record<string, unknown>[];
+    const list = (await (await admin(`/admin/authorizations?xid=${xid.toUpperCase()}`)).json()) as Record<
+      string,
+      unknown
+    >[];
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({
       xid,
@@ -58,10 +89,7 @@ describe("set-gateway serve", () => {
       authCode: "approved",
       held: 4321,
     });
-    const account = (await (await fetch(`${party.url}/admin/accounts/visa-approve`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const account = (await (await admin("/admin/accounts/visa-approve")).json()) as Record<string, unknown>;
     expect(account).toMatchObject({ cardId: "visa-approve", pan: "411111******0005", held: 4321 });
     expect(account.balance).toBe((account.creditLimit as number) - 4321);
 
@@ -87,11 +115,45 @@ describe("set-gateway serve", () => {
   });
 
   it("admin routes: a bad XID is 400, an unknown account 404, an unknown XID an empty list", async () => {
-    expect((await fetch(`${party.url}/admin/authorizations?xid=zz`)).status).toBe(400);
-    expect((await fetch(`${party.url}/admin/authorizations`)).status).toBe(400);
-    expect((await fetch(`${party.url}/admin/accounts/no-such-card`)).status).toBe(404);
-    const none = await fetch(`${party.url}/admin/authorizations?xid=${"00".repeat(20)}`);
+    expect((await admin("/admin/authorizations?xid=zz")).status).toBe(400);
+    expect((await admin("/admin/authorizations")).status).toBe(400);
+    expect((await admin("/admin/accounts/no-such-card")).status).toBe(404);
+    const none = await admin(`/admin/authorizations?xid=${"00".repeat(20)}`);
     expect(await none.json()).toEqual([]);
+  });
+
+  it("serves the admin routes on their own loopback listener, not on the payment one", async () => {
+    expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(adminUrl).not.toBe(party.url);
+    for (const route of ["/admin/authorizations?xid=" + "00".repeat(20), "/admin/accounts/visa-approve"]) {
+      expect((await fetch(`${party.url}${route}`, { headers: adminHeaders(token) })).status).toBe(404);
+      expect((await admin(route)).status).toBe(200);
+    }
+    // The admin listener serves nothing of the payment side.
+    expect((await fetch(`${adminUrl}/set`, { method: "POST", headers: adminHeaders(token) })).status).toBe(
+      404,
+    );
+  });
+
+  it("the admin listener refuses a request without the token, or with a wrong one, with 401", async () => {
+    const route = `${adminUrl}/admin/accounts/visa-approve`;
+    const wrong = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
+    for (const headers of [
+      {},
+      { authorization: token },
+      { authorization: "Bearer " },
+      adminHeaders(wrong),
+      adminHeaders(`${token}x`),
+      adminHeaders(token.slice(1)),
+      { authorization: `Basic ${Buffer.from(`admin:${token}`).toString("base64")}` },
+    ]) {
+      const res = await fetch(route, { headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      expect(await res.text()).not.toContain("visa-approve");
+    }
+    // Unknown routes are refused before routing: nobody learns which routes exist.
+    expect((await fetch(`${adminUrl}/admin/nothing`)).status).toBe(401);
   });
 
   it("keeps the run id header out of the log when it is not a plain token", async () => {
@@ -114,6 +176,9 @@ describe("set-gateway arguments", () => {
     [["serve", "--pki", "x", "--db", "y", "--port", "99999"]],
     [["serve", "--pki", "x", "--db", "y", "--bogus", "1"]],
     [["serve", "--pki", "x", "--db", "y", "--require-hardened", "Visa,,MasterCard"]],
+    [["serve", "--pki", "x", "--db", "y", "--admin-port", "0"]],
+    [["serve", "--pki", "x", "--db", "y", "--admin-port", "70000", "--admin-token-file", "t"]],
+    [["serve", "--pki", "x", "--db", "y", "--admin-token-file", "t"]],
     [["launch"]],
   ])("%j exits 2 with one line", (args) => {
     const r = run(...args);
@@ -137,6 +202,34 @@ describe("set-gateway arguments", () => {
     expect(r.stderr).toMatch(/--require-hardened names Amex/);
   });
 
+  it("an admin token file others can read, or one too short, keeps the gateway from starting", () => {
+    const loose = path.join(tmp.dir, "loose-token");
+    writeAdminTokenFile(loose);
+    fs.chmodSync(loose, 0o640);
+    const short = path.join(tmp.dir, "short-token");
+    fs.writeFileSync(short, "abc\n", { mode: 0o600 });
+    for (const [file, why] of [
+      [loose, /mode 640; it must be 0600/],
+      [short, /at least 32 characters/],
+      [path.join(tmp.dir, "no-such-token"), /cannot be read/],
+    ] as const) {
+      const r = run(
+        "serve",
+        "--pki",
+        tmp.pkiDir,
+        "--db",
+        path.join(tmp.dir, "t.sqlite"),
+        "--admin-port",
+        "0",
+        "--admin-token-file",
+        file,
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(why);
+    }
+  });
+
   it("a directory that is not a lab PKI exits 1 with one line", () => {
     const r = run("serve", "--pki", tmp.dir, "--db", path.join(tmp.dir, "x.sqlite"));
     expect(r.status).toBe(1);
@@ -155,6 +248,27 @@ describe("set-gateway arguments", () => {
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^set-gateway: cannot decrypt/);
+  });
+});
+
+describe("set-gateway serve without --admin-port", () => {
+  it("serves no admin routes at all", async () => {
+    const plain = await startParty(cli, [
+      "serve",
+      "--pki",
+      tmp.pkiDir,
+      "--db",
+      path.join(tmp.dir, "plain.sqlite"),
+      "--port",
+      "0",
+    ]);
+    try {
+      expect(plain.adminUrl).toBeUndefined();
+      expect((await fetch(`${plain.url}/admin/accounts/visa-approve`)).status).toBe(404);
+      expect((await fetch(`${plain.url}/admin/authorizations?xid=${"00".repeat(20)}`)).status).toBe(404);
+    } finally {
+      await plain.stop();
+    }
   });
 });
 

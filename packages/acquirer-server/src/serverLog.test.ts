@@ -8,7 +8,6 @@ import { Writable } from "node:stream";
 import { createLogger, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
 import type { AuthReqOutcome, Gateway } from "./gateway/gateway";
 import { buildGatewayServer } from "./server";
-import type { GatewayStore } from "./store/gatewayStore";
 
 const PAN = "4111110000000005";
 const xid = "2eb44810a8676a44e8883f81a7513d71f16c4113";
@@ -23,7 +22,6 @@ async function gatewayOnce(handleAuthReq: () => Promise<AuthReqOutcome>) {
   });
   const app = buildGatewayServer({
     gateway: { handleAuthReq } as unknown as Gateway,
-    store: {} as GatewayStore,
     logger: createLogger("gateway", { level: "info", destination }),
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });

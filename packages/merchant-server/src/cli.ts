@@ -5,22 +5,31 @@
  *   set-merchant serve --pki DIR --db FILE --gateway Visa=URL [--gateway MasterCard=URL]
  *                      [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
  *                      [--settle-every 5000]
+ *                      [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
  *
  * The key passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else the
  * lab default. Authorizations in doubt are settled every --settle-every milliseconds.
  *
- * Announces readiness with one stdout line {"event":"listening","party":"merchant",...}; logs pino
+ * The back office (creating orders, order details and messages, fault switches) is served only
+ * with --admin-port, on that second listener (loopback by default), to requests that carry the
+ * bearer token held in the 0600 file --admin-token-file names.
+ *
+ * Announces readiness with one stdout line {"event":"listening","party":"merchant",...} (with
+ * "adminUrl" when the admin listener runs); logs pino
  * JSON on stderr. Bad arguments (with the usage) or a failure to start (an unreadable PKI, a port in
  * use) are one line on stderr and exit code 2.
  */
 import { nodeProvider } from "@setlab/protocol";
 import {
+  type AdminListener,
+  adminListenerFromArgs,
   announceListening,
   type CliProgram,
   createLogger,
   faultsAllowed,
   keyPassphrase,
   LabPki,
+  readAdminTokenFile,
   runCli,
   runMain,
   UsageError,
@@ -29,12 +38,13 @@ import { Merchant } from "./core/merchant";
 import { MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
 import { labMerchantConfig } from "./labMerchantConfig";
-import { buildMerchantServer } from "./server";
+import { buildMerchantAdminServer, buildMerchantServer } from "./server";
 import { SqliteRepository } from "./store/sqliteRepository";
 
 const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
                           [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
                           [--settle-every 5000]
+                          [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 /** Every failure to start exits 2, as an argument error does. */
@@ -49,10 +59,12 @@ interface ServeArgs {
   passphrase?: string;
   merchantId?: string;
   settleEveryMs: number;
+  admin?: AdminListener;
 }
 
 function parseServe(argv: string[]): ServeArgs {
   const out: Partial<ServeArgs> & { gateways: [string, string][] } = { gateways: [] };
+  const admin: { port?: string; host?: string; tokenFile?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -94,6 +106,15 @@ function parseServe(argv: string[]): ServeArgs {
         out.settleEveryMs = ms;
         break;
       }
+      case "--admin-port":
+        admin.port = value;
+        break;
+      case "--admin-host":
+        admin.host = value;
+        break;
+      case "--admin-token-file":
+        admin.tokenFile = value;
+        break;
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
@@ -101,11 +122,15 @@ function parseServe(argv: string[]): ServeArgs {
   if (!out.pki) throw new UsageError("--pki is required");
   if (!out.db) throw new UsageError("--db is required");
   if (out.gateways.length === 0) throw new UsageError("at least one --gateway BRAND=URL is required");
+  const adminListener = adminListenerFromArgs(admin);
+  if (adminListener) out.admin = adminListener;
   return { port: 0, host: "127.0.0.1", settleEveryMs: 5000, ...out } as ServeArgs;
 }
 
 async function serve(args: ServeArgs): Promise<void> {
   const logger = createLogger("merchant");
+  // Read first: a token file others can read is a reason not to start.
+  const adminToken = args.admin ? readAdminTokenFile(args.admin.tokenFile) : undefined;
   const p = nodeProvider();
   const pki = LabPki.open(args.pki);
   const config = await labMerchantConfig(p, pki, {
@@ -128,12 +153,21 @@ async function serve(args: ServeArgs): Promise<void> {
     merchant,
     logger,
     settleEveryMs: args.settleEveryMs,
-    ...(faults ? { faults } : {}),
   });
+  const admin =
+    args.admin && adminToken !== undefined
+      ? buildMerchantAdminServer({ merchant, logger, token: adminToken, ...(faults ? { faults } : {}) })
+      : undefined;
   const url = await app.listen({ port: args.port, host: args.host });
-  logger.info({ url, brands: merchant.brands(), merchantID: config.merchantID }, "merchant listening");
-  announceListening("merchant", url);
+  const adminUrl =
+    admin && args.admin ? await admin.listen({ port: args.admin.port, host: args.admin.host }) : undefined;
+  logger.info(
+    { url, adminUrl, brands: merchant.brands(), merchantID: config.merchantID },
+    "merchant listening",
+  );
+  announceListening("merchant", url, adminUrl);
   const stop = async () => {
+    await admin?.close();
     await app.close();
     await repo.close();
     process.exit(0);

@@ -1,4 +1,5 @@
 /** @setlab/merchant-server: the merchant SDK core (embeddable), its SQLite store and its HTTP shell. */
+export * from "./adminPlugin";
 export * from "./core/authorization";
 export type { CallContext, SetOutcome } from "./core/context";
 export * from "./core/gatewayClient";

@@ -37,7 +37,7 @@ const postSet = async (body: Uint8Array) => {
 };
 
 async function newOrder(description: string) {
-  const res = await fetch(`${merchant.url}/orders`, {
+  const res = await lab.admin("/orders", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ description, amount: 12800, currency: 392 }),
@@ -97,7 +97,7 @@ describe("set-merchant serve with the brand's revocation material", () => {
       return { order, reply: await postSet(req.der) };
     };
     const stateOf = async (id: number) =>
-      ((await (await fetch(`${merchant.url}/orders/${id}`)).json()) as { state: string }).state;
+      ((await (await lab.admin(`/orders/${id}`)).json()) as { state: string }).state;
     const revoked = await run(await kitOf("attack/visa/cardholder-revoked/signature", revokedCard));
     expect(await errorCodeOf(p, revoked.reply)).toBe("revokedCertificate");
     expect(await stateOf(revoked.order.id)).toBe("initiated");

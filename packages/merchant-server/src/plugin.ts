@@ -1,8 +1,11 @@
 /**
- * The merchant as a fastify plugin: `app.register(merchantPlugin, { merchant })` gives a shop's own
- * fastify app the merchant's routes (docs/purchase-flow.md, "HTTP"), under the prefix it registers
- * them with. The plugin is encapsulated: its content-type parser for SET messages, its error
- * handler and its routes stay inside it and do not touch the shop's other routes.
+ * The merchant's payment routes as a fastify plugin: `app.register(merchantPlugin, { merchant })`
+ * gives a shop's own fastify app what buyers reach (docs/purchase-flow.md, "HTTP"): `POST /set`, an
+ * order's initiation object and its minimal status, under the prefix it registers them with.
+ * Creating orders and inspecting them (details, stored messages) and the fault switches are the
+ * shop's back office: ./adminPlugin.ts, served on another listener with an access token. The plugin
+ * is encapsulated: its content-type parser for SET messages, its error handler and its routes stay
+ * inside it and do not touch the shop's other routes.
  *
  * It also runs what a running merchant must run besides answering requests: start-up recovery of
  * orders a stopped process left in `authorizing` (when the app is ready) and the periodic settling of
@@ -16,8 +19,6 @@ import { writeInitiation } from "@setlab/protocol";
 import { registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Merchant } from "./core/merchant";
-import { OrderInputError } from "./core/newOrder";
-import type { MerchantFaults } from "./faults/merchantFaults";
 
 export interface MerchantPluginOptions {
   readonly merchant: Merchant;
@@ -26,15 +27,14 @@ export interface MerchantPluginOptions {
    * `<publicUrl><prefix>/set`. Default: the address the app listens on.
    */
   readonly publicUrl?: string;
-  /** Fault switches (docs/faults.md): only for a merchant started with SETLAB_ALLOW_FAULTS=1. */
-  readonly faults?: MerchantFaults;
   /** How often authorizations in doubt are sent again (ms, default 5000); `false`: never. */
   readonly settleEveryMs?: number | false;
   /** Finish orders left in `authorizing` when the app is ready (default true). */
   readonly resumeOnReady?: boolean;
 }
 
-function orderId(req: FastifyRequest): number | undefined {
+/** The `:id` of an order route: a positive decimal integer, else undefined (404). */
+export function orderId(req: FastifyRequest): number | undefined {
   const raw = (req.params as { id?: string }).id ?? "";
   return /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : undefined;
 }
@@ -62,7 +62,6 @@ export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (
     return `http://127.0.0.1${prefix}`;
   };
 
-  options.faults?.register(app);
   registerOrderRoutes(app, merchant, baseUrl);
 
   registerSetRoute(app, "/set", async (body, req) => {
@@ -90,27 +89,15 @@ export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (
 function registerOrderRoutes(app: FastifyInstance, merchant: Merchant, baseUrl: () => string): void {
   app.get("/health", async () => ({ status: "ok", party: "merchant", brands: merchant.brands() }));
 
-  app.post("/orders", async (req, reply) => {
-    try {
-      const order = await merchant.createOrderFromJson(req.body);
-      req.log.debug({ orderId: order.id, lidM: order.lidM, runId: runIdOf(req) }, "order created");
-      reply.code(201);
-      return { id: order.id, lidM: order.lidM, state: order.state };
-    } catch (e) {
-      if (!(e instanceof OrderInputError)) throw e;
-      reply.code(400);
-      return { error: e.message };
-    }
-  });
-
-  app.get("/orders/:id", async (req, reply) => {
+  // What the shop's result page needs; the full order is on the admin listener.
+  app.get("/orders/:id/status", async (req, reply) => {
     const id = orderId(req);
-    const view = id === undefined ? undefined : await merchant.orderView(id);
-    if (!view) {
+    const status = id === undefined ? undefined : await merchant.orderStatus(id);
+    if (!status) {
       reply.code(404);
       return { error: "no such order" };
     }
-    return view;
+    return status;
   });
 
   app.get("/orders/:id/initiation", async (req, reply) => {
@@ -122,23 +109,6 @@ function registerOrderRoutes(app: FastifyInstance, merchant: Merchant, baseUrl: 
     }
     reply.header("content-type", SET_PAYMENT_INITIATION);
     return writeInitiation(merchant.initiationFor(order, baseUrl()));
-  });
-
-  app.get("/orders/:id/messages", async (req, reply) => {
-    const id = orderId(req);
-    const order = id === undefined ? undefined : await merchant.order(id);
-    if (!order) {
-      reply.code(404);
-      return { error: "no such order" };
-    }
-    return (await merchant.messages(order.id)).map((m) => ({
-      seq: m.seq,
-      from: m.from,
-      to: m.to,
-      type: m.type,
-      at: m.at,
-      der: Buffer.from(m.der).toString("base64"),
-    }));
   });
 }
 

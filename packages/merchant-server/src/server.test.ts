@@ -1,12 +1,13 @@
 /**
  * The merchant as a real process: `node dist/cli.js serve` over a `set-ca init` PKI and a SQLite
  * file, driven over HTTP by a card built from the lab PKI. The gateway URL points at a closed
- * port, so the authorization fails the way an unreachable gateway fails.
+ * port, so the authorization fails the way an unreachable gateway fails. Orders are created and
+ * inspected on the admin listener, with its token; buyers reach only the payment listener.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { SET_PAYMENT, SET_PAYMENT_INITIATION, type StartedParty } from "@setlab/runtime";
+import { adminHeaders, SET_PAYMENT, SET_PAYMENT_INITIATION, type StartedParty } from "@setlab/runtime";
 import { errorCodeOf } from "./testing/errorCode";
 import { type LabMerchant, labCardKit, merchantCli, startLabMerchant } from "./testing/labMerchant";
 import { type CardKit, pInitReq, pReq, readPInitRes, readPRes } from "./testing/testCard";
@@ -30,6 +31,12 @@ afterAll(() => lab?.close());
 
 const post = (url: string, body: BodyInit, type: string) =>
   fetch(url, { method: "POST", headers: { "content-type": type }, body });
+const newOrder = (body: object) =>
+  lab.admin("/orders", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 const postSet = async (body: Uint8Array) => {
   const res = await post(`${merchant.url}/set`, new Uint8Array(body), SET_PAYMENT);
@@ -41,18 +48,10 @@ const postSet = async (body: Uint8Array) => {
 describe("set-merchant serve", () => {
   test("health, order validation (400) and the initiation object", async () => {
     expect((await fetch(`${merchant.url}/health`)).status).toBe(200);
-    const bad = await post(
-      `${merchant.url}/orders`,
-      JSON.stringify({ description: "mug", amount: -5, currency: 392 }),
-      "application/json",
-    );
+    const bad = await newOrder({ description: "mug", amount: -5, currency: 392 });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toContain("amount");
-    const created = await post(
-      `${merchant.url}/orders`,
-      JSON.stringify({ description: "1 x mug", amount: 12800, currency: 392 }),
-      "application/json",
-    );
+    const created = await newOrder({ description: "1 x mug", amount: 12800, currency: 392 });
     expect(created.status).toBe(201);
     const order = await created.json();
     expect(order).toMatchObject({ lidM: `order-${order.id}`, state: "created" });
@@ -62,7 +61,7 @@ describe("set-merchant serve", () => {
     expect(init).toMatchObject({
       format: "setlab-initiation/1",
       setUrl: `${merchant.url}/set`,
-      orderUrl: `${merchant.url}/orders/${order.id}`,
+      orderUrl: `${merchant.url}/orders/${order.id}/status`,
       brands: ["Visa", "MasterCard"],
       lidM: order.lidM,
       purchAmt: { currency: 392, amount: 12800, amtExp10: 0 },
@@ -70,8 +69,36 @@ describe("set-merchant serve", () => {
       profile: "set",
       unsignedAllowed: ["MasterCard"],
     });
-    expect((await fetch(`${merchant.url}/orders/999999`)).status).toBe(404);
+    expect((await lab.admin("/orders/999999")).status).toBe(404);
+    expect((await fetch(`${merchant.url}/orders/999999/status`)).status).toBe(404);
     expect((await fetch(`${merchant.url}/orders/abc/initiation`)).status).toBe(404);
+  });
+
+  test("the payment listener answers none of the back-office routes; it shows an order's minimal status", async () => {
+    const order = await (await newOrder({ description: "1 x cup", amount: 500, currency: 392 })).json();
+    const withToken = { headers: adminHeaders(lab.token) };
+    for (const route of [`/orders/${order.id}`, `/orders/${order.id}/messages`, "/admin/faults"])
+      expect((await fetch(`${merchant.url}${route}`, withToken)).status).toBe(404);
+    const created = await post(
+      `${merchant.url}/orders`,
+      JSON.stringify({ description: "x", amount: 1, currency: 392 }),
+      "application/json",
+    );
+    expect(created.status).toBe(404);
+    const status = await (await fetch(`${merchant.url}/orders/${order.id}/status`)).json();
+    expect(status).toEqual({
+      id: order.id,
+      lidM: order.lidM,
+      state: "created",
+      amount: 500,
+      currency: 392,
+      amtExp10: 0,
+      completionCode: null,
+    });
+    // The admin listener serves nothing of the payment side, and nothing without its token.
+    expect((await lab.admin("/health")).status).toBe(404);
+    expect((await fetch(`${lab.party.adminUrl}/orders/${order.id}`)).status).toBe(401);
+    expect((await lab.admin(`/orders/${order.id}`)).status).toBe(200);
   });
 
   test("transport: 415 for another content type, 413 over 256 KiB, a SET Error for garbage", async () => {
@@ -83,13 +110,7 @@ describe("set-merchant serve", () => {
   test("a purchase whose gateway is unreachable: PRes orderReceived, order authorizationFailed, messages recorded", async () => {
     const description = "2 x SET Lab mug";
     const purchAmt = { currency: 392, amount: 25600, amtExp10: 0 };
-    const order = await (
-      await post(
-        `${merchant.url}/orders`,
-        JSON.stringify({ description, amount: 25600, currency: 392 }),
-        "application/json",
-      )
-    ).json();
+    const order = await (await newOrder({ description, amount: 25600, currency: 392 })).json();
     const session = pInitReq(p, order.lidM, { bin: kit.pan.slice(0, 6) });
     const verified = await readPInitRes(p, kit, session, await postSet(session.pInitReq));
     const req = await pReq(p, kit, session, verified, { description, purchAmt });
@@ -99,7 +120,7 @@ describe("set-merchant serve", () => {
     // The same PReq again: the same bytes.
     expect(Buffer.from(await postSet(req.der)).equals(Buffer.from(answer))).toBe(true);
 
-    const view = await (await fetch(`${merchant.url}/orders/${order.id}`)).json();
+    const view = await (await lab.admin(`/orders/${order.id}`)).json();
     expect(view.state).toBe("authorizationFailed");
     expect(view.xid).toBe(Buffer.from(verified.data.transIDs.xid).toString("hex"));
     expect(view.history.map((h: { state: string }) => h.state)).toEqual([
@@ -109,7 +130,7 @@ describe("set-merchant serve", () => {
       "authorizing",
       "authorizationFailed",
     ]);
-    const messages = await (await fetch(`${merchant.url}/orders/${order.id}/messages`)).json();
+    const messages = await (await lab.admin(`/orders/${order.id}/messages`)).json();
     expect(messages.map((m: { type: string }) => m.type)).toEqual([
       "purchaseInitRequest",
       "purchaseInitResponse",
@@ -118,6 +139,18 @@ describe("set-merchant serve", () => {
       "purchaseResponse",
     ]);
     expect(Buffer.from(messages[2].der, "base64").equals(Buffer.from(req.der))).toBe(true);
+    // What the buyer's result page reads: the outcome, no XID, no history, no account id.
+    const status = await (await fetch(`${merchant.url}/orders/${order.id}/status`)).json();
+    expect(status).toMatchObject({ state: "authorizationFailed", completionCode: "orderReceived" });
+    expect(Object.keys(status).sort()).toEqual([
+      "amount",
+      "amtExp10",
+      "completionCode",
+      "currency",
+      "id",
+      "lidM",
+      "state",
+    ]);
 
     const logs = merchant.stderr();
     // Every line is a JSON log line: no process warning (a deprecated fastify option) among them.

@@ -1,10 +1,18 @@
 /**
  * The stand-alone merchant server that `set-merchant serve` runs: a fastify app with the project's
- * logger and nothing registered but the merchant plugin (./plugin.ts), which a shop's own app can
- * register in the same way.
+ * logger and nothing registered but the merchant's payment plugin (./plugin.ts), which a shop's own
+ * app can register in the same way; and, only when an admin listener is configured, a second app
+ * with the back-office plugin (./adminPlugin.ts) behind its access token.
  */
-import { capConnections, fastifyServerOptions, type Logger, type ServerLimits } from "@setlab/runtime";
+import {
+  capConnections,
+  fastifyServerOptions,
+  type Logger,
+  requireAdminToken,
+  type ServerLimits,
+} from "@setlab/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 import { type MerchantPluginOptions, merchantPlugin } from "./plugin";
 
 export interface MerchantServerOptions extends MerchantPluginOptions {
@@ -13,8 +21,7 @@ export interface MerchantServerOptions extends MerchantPluginOptions {
   readonly limits?: ServerLimits;
 }
 
-export function buildMerchantServer(options: MerchantServerOptions): FastifyInstance {
-  const { logger, limits, ...plugin } = options;
+function partyApp(logger: Logger, limits: ServerLimits | undefined): FastifyInstance {
   const app = Fastify({
     ...fastifyServerOptions(limits),
     loggerInstance: logger as unknown as FastifyBaseLogger,
@@ -26,6 +33,27 @@ export function buildMerchantServer(options: MerchantServerOptions): FastifyInst
     childLoggerFactory: (parent) => parent,
   });
   capConnections(app.server, limits);
+  return app;
+}
+
+export function buildMerchantServer(options: MerchantServerOptions): FastifyInstance {
+  const { logger, limits, ...plugin } = options;
+  const app = partyApp(logger, limits);
   app.register(merchantPlugin, plugin);
+  return app;
+}
+
+export interface MerchantAdminServerOptions extends MerchantAdminPluginOptions {
+  readonly logger: Logger;
+  readonly limits?: ServerLimits;
+}
+
+/** The admin listener's app: the back-office routes and nothing else. */
+export function buildMerchantAdminServer(options: MerchantAdminServerOptions): FastifyInstance {
+  const { logger, limits, ...plugin } = options;
+  const app = partyApp(logger, limits);
+  // The whole listener is the token's, unknown routes included: nobody learns which routes exist.
+  requireAdminToken(app, plugin.token);
+  app.register(merchantAdminPlugin, plugin);
   return app;
 }

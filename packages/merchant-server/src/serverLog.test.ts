@@ -5,15 +5,18 @@
  */
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { createLogger, defaultServerLimits, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
+import { adminHeaders, createLogger, defaultServerLimits, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
 import type { SetOutcome } from "./core/context";
 import type { Merchant } from "./core/merchant";
-import { buildMerchantServer } from "./server";
+import { buildMerchantAdminServer, buildMerchantServer } from "./server";
 
 const PAN = "4111110000000005";
 const xid = "3877d639800cb9b3305c77663437aad2bc26b8bb";
 
-function shell(handleSet: () => Promise<SetOutcome>, level = "info") {
+const token = "t".repeat(43);
+
+/** The payment app, or with `admin` the back-office app (its requests carry the token). */
+function shell(handleSet: () => Promise<SetOutcome>, level = "info", admin = false) {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -28,12 +31,10 @@ function shell(handleSet: () => Promise<SetOutcome>, level = "info") {
     brands: () => ["Visa"],
     createOrderFromJson: async () => ({ id: 7, lidM: "order-7", state: "created" }),
   } as unknown as Merchant;
-  const app = buildMerchantServer({
-    merchant,
-    logger: createLogger("merchant", { level, destination }),
-    resumeOnReady: false,
-    settleEveryMs: false,
-  });
+  const logger = createLogger("merchant", { level, destination });
+  const app = admin
+    ? buildMerchantAdminServer({ merchant, logger, token })
+    : buildMerchantServer({ merchant, logger, resumeOnReady: false, settleEveryMs: false });
   const send = async (
     method: string,
     path: string,
@@ -42,7 +43,11 @@ function shell(handleSet: () => Promise<SetOutcome>, level = "info") {
   ) => {
     const base = app.server.listening ? "" : await app.listen({ port: 0, host: "127.0.0.1" });
     const url = base || `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const r = await fetch(`${url}${path}`, { method, headers, ...(body ? { body } : {}) });
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: admin ? { ...headers, ...adminHeaders(token) } : headers,
+      ...(body ? { body } : {}),
+    });
     return { statusCode: r.status, body: await r.text() };
   };
   const post = (path = "/set", type = SET_PAYMENT) =>
@@ -88,13 +93,16 @@ describe("merchant log lines", () => {
   });
 
   it("order creation and other routes write nothing at info, and the order line at debug", async () => {
-    const quiet = shell(async () => answered);
+    const quiet = shell(async () => answered, "info", true);
     const json = { "content-type": "application/json" };
     expect((await quiet.send("POST", "/orders", json, "{}")).statusCode).toBe(201);
-    expect((await quiet.send("GET", "/health")).statusCode).toBe(200);
     await quiet.app.close();
     expect(quiet.lines).toEqual([]);
-    const chatty = shell(async () => answered, "debug");
+    const payment = shell(async () => answered);
+    expect((await payment.send("GET", "/health")).statusCode).toBe(200);
+    await payment.app.close();
+    expect(payment.lines).toEqual([]);
+    const chatty = shell(async () => answered, "debug", true);
     await chatty.send("POST", "/orders", json, "{}");
     await chatty.app.close();
     expect(chatty.lines.map((l) => l.msg)).toEqual(["order created"]);

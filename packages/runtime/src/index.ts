@@ -1,4 +1,5 @@
 /** @setlab/runtime: the Node shell every SET party shares. Pure protocol logic stays in @setlab/protocol. */
+export * from "./adminAccess";
 export * from "./cliIo";
 export * from "./cliRunner";
 export * from "./durableStore";

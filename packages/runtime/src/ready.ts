@@ -10,16 +10,21 @@ export interface Listening {
   readonly party: string;
   readonly url: string;
   readonly pid: number;
+  /** The admin listener (docs/threat-model.md), when the party serves one. */
+  readonly adminUrl?: string;
 }
 
-export function announceListening(party: string, url: string): void {
-  process.stdout.write(`${JSON.stringify({ event: "listening", party, url, pid: process.pid })}\n`);
+export function announceListening(party: string, url: string, adminUrl?: string): void {
+  const line = { event: "listening", party, url, pid: process.pid, ...(adminUrl ? { adminUrl } : {}) };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 export interface StartedParty {
   readonly child: ChildProcess;
   readonly url: string;
   readonly pid: number;
+  /** The admin listener's URL, when the party announced one. */
+  readonly adminUrl?: string;
   /** Everything the process wrote to stderr so far (its logs). */
   stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -65,6 +70,7 @@ export function startParty(
         child,
         url: ready.url,
         pid: ready.pid,
+        ...(ready.adminUrl ? { adminUrl: ready.adminUrl } : {}),
         stderr: () => err,
         stop: (signal = "SIGTERM") =>
           new Promise<void>((done) => {

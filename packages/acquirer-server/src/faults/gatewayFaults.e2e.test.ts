@@ -1,11 +1,19 @@
 /**
  * The gateway's fault switches on the wire: `set-gateway serve` as a real process with
  * SETLAB_ALLOW_FAULTS=1, AuthReqs built as the lab's merchant builds them, and the answers opened
- * as the merchant opens them. A second gateway started without the variable has no fault routes.
+ * as the merchant opens them. The routes are on the admin listener, with its token; a second
+ * gateway started without the variable has no fault routes there either.
  */
 import * as path from "node:path";
 import { nodeProvider, parseSetCertificate, schema, toHex } from "@setlab/protocol";
-import { LabPki, postSet, type StartedParty, startParty } from "@setlab/runtime";
+import {
+  adminHeaders,
+  LabPki,
+  postSet,
+  type StartedParty,
+  startParty,
+  writeAdminTokenFile,
+} from "@setlab/runtime";
 import { AuthReqBuilder } from "../testing/authReqBuilder";
 import { makeLabPkiDir } from "../testing/labPkiDir";
 
@@ -17,10 +25,21 @@ let tmp: ReturnType<typeof makeLabPkiDir>;
 let gw: StartedParty;
 let plain: StartedParty;
 let b: AuthReqBuilder;
+let token: string;
+
+/** A request to the party's admin listener, with the token. */
+function admin(party: StartedParty, route: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${party.adminUrl}${route}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), ...adminHeaders(token) },
+  });
+}
 
 beforeAll(async () => {
   tmp = makeLabPkiDir();
   b = new AuthReqBuilder(p, LabPki.open(tmp.pkiDir));
+  const tokenFile = path.join(tmp.dir, "admin-token");
+  token = writeAdminTokenFile(tokenFile);
   const serve = (name: string) => [
     "serve",
     "--pki",
@@ -29,6 +48,10 @@ beforeAll(async () => {
     path.join(tmp.dir, name),
     "--port",
     "0",
+    "--admin-port",
+    "0",
+    "--admin-token-file",
+    tokenFile,
   ];
   gw = await startParty(cli, serve("faults.sqlite"), { env: { ...process.env, SETLAB_ALLOW_FAULTS: "1" } });
   const { SETLAB_ALLOW_FAULTS: _, ...without } = process.env;
@@ -44,7 +67,7 @@ afterAll(async () => {
 afterEach(() => plan({}));
 
 async function plan(body: unknown, party = gw): Promise<Response> {
-  return fetch(`${party.url}/admin/faults`, {
+  return admin(party, "/admin/faults", {
     method: "PUT",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -60,7 +83,7 @@ const post = (bytes: Uint8Array, signal?: AbortSignal) =>
   });
 
 async function authorizations(xid: Uint8Array): Promise<Record<string, unknown>[]> {
-  return (await (await fetch(`${gw.url}/admin/authorizations?xid=${toHex(xid)}`)).json()) as Record<
+  return (await (await admin(gw, `/admin/authorizations?xid=${toHex(xid)}`)).json()) as Record<
     string,
     unknown
   >[];
@@ -95,7 +118,7 @@ async function approved(answer: Uint8Array): Promise<void> {
 
 describe("gateway fault plan routes", () => {
   it("GET shows, PUT replaces, DELETE clears; an invalid plan is 400 and changes nothing", async () => {
-    expect(await (await fetch(`${gw.url}/admin/faults`)).json()).toEqual({});
+    expect(await (await admin(gw, "/admin/faults")).json()).toEqual({});
     expect(await (await plan({ dropRate: 0.5, clockSkewSeconds: 3 })).json()).toEqual({
       dropRate: 0.5,
       clockSkewSeconds: 3,
@@ -105,20 +128,27 @@ describe("gateway fault plan routes", () => {
     expect(await bad.json()).toEqual({
       error: "invalid fault plan: malformedRate must be between 0 and 1, not -1",
     });
-    expect(await (await fetch(`${gw.url}/admin/faults`)).json()).toEqual({
+    expect(await (await admin(gw, "/admin/faults")).json()).toEqual({
       dropRate: 0.5,
       clockSkewSeconds: 3,
     });
-    expect((await fetch(`${gw.url}/admin/faults`, { method: "DELETE" })).status).toBe(200);
-    expect(await (await fetch(`${gw.url}/admin/faults`)).json()).toEqual({});
+    expect((await admin(gw, "/admin/faults", { method: "DELETE" })).status).toBe(200);
+    expect(await (await admin(gw, "/admin/faults")).json()).toEqual({});
     expect(logs().some((e) => e.event === "faultsAllowed")).toBe(true);
+  });
+
+  it("the fault switches are not on the payment listener, nor on the admin one without the token", async () => {
+    const put = { method: "PUT", headers: { "content-type": "application/json" }, body: '{"http5xxRate":1}' };
+    expect((await fetch(`${gw.url}/admin/faults`, put)).status).toBe(404);
+    expect((await fetch(`${gw.adminUrl}/admin/faults`, put)).status).toBe(401);
+    expect(await (await admin(gw, "/admin/faults")).json()).toEqual({});
   });
 
   it("a gateway started without SETLAB_ALLOW_FAULTS=1 has no fault routes, and its SET endpoint is untouched", async () => {
     for (const method of ["GET", "PUT", "DELETE"])
       expect(
         (
-          await fetch(`${plain.url}/admin/faults`, {
+          await admin(plain, "/admin/faults", {
             method,
             ...(method === "PUT"
               ? { headers: { "content-type": "application/json" }, body: '{"http5xxRate":1}' }

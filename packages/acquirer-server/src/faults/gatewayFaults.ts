@@ -1,7 +1,7 @@
 /**
  * The gateway's fault switches as fastify hooks (docs/faults.md). Only a gateway started with
- * `SETLAB_ALLOW_FAULTS=1` builds this; without it there are no `/admin/faults` routes (404) and no
- * hook on `POST /set`. Per AuthReq the plan gives a decision (faultDecision.ts):
+ * `SETLAB_ALLOW_FAULTS=1` builds this; without it there are no `/admin/faults` routes (404; they are
+ * on the admin listener, ../adminPlugin.ts) and no hook on `POST /set`. Per AuthReq the plan gives a decision (faultDecision.ts):
  *   preHandler (body read, nothing processed): 503 without a body, or the "received" delay;
  *   onSend (authorization committed, answer not sent): the "committed" delay, then drop the
  *   connection, answer bytes that are not a MessageWrapper, or an AuthRes signed by a throwaway key.
@@ -10,13 +10,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { type CryptoProvider, schema, toHex } from "@setlab/protocol";
-import { type Logger, registerFaultRoutes, runIdOf } from "@setlab/runtime";
+import { type Logger, runIdOf } from "@setlab/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AuthReqOutcome } from "../gateway/gateway";
 import type { GatewayStore } from "../store/gatewayStore";
 import type { AuthResForger } from "./badSignature";
 import { decideFaults, type FaultDecision, type RandomSource } from "./faultDecision";
-import { type GatewayFaultPlan, isEmptyPlan, parseGatewayFaultPlan } from "./faultPlan";
+import { type GatewayFaultPlan, isEmptyPlan } from "./faultPlan";
 
 export interface GatewayFaultsOptions {
   readonly logger: Logger;
@@ -100,10 +100,8 @@ export class GatewayFaults {
     );
   }
 
-  /** Register the admin routes and the hooks on `POST /set`. Call before the routes are added. */
-  register(app: FastifyInstance): void {
-    registerFaultRoutes(app, this, parseGatewayFaultPlan);
-
+  /** Add the hooks on `POST /set` to the payment plugin. Call before the routes are added. */
+  hook(app: FastifyInstance): void {
     const isAuthReq = (req: FastifyRequest) => req.method === "POST" && req.routeOptions.url === SET_PATH;
 
     app.addHook("preHandler", async (req: FastifyRequest, reply: FastifyReply) => {

@@ -10,7 +10,8 @@ import type { Order } from "./order";
 export function initiationFor(order: Order, config: MerchantConfig, baseUrl: string): Initiation {
   const base = baseUrl.replace(/\/+$/, "");
   const brands = acceptedBrands(config).filter((b) => order.brand === undefined || b === order.brand);
-  const orderUrl = `${base}/orders/${order.id}`;
+  // The payment listener's minimal status; the order's details are on the admin listener.
+  const orderUrl = `${base}/orders/${order.id}/status`;
   return {
     format: initiationFormat,
     setUrl: `${base}/set`,
@@ -24,6 +25,6 @@ export function initiationFor(order: Order, config: MerchantConfig, baseUrl: str
     unsignedAllowed: brands.filter((b) =>
       config.brands.some((c) => c.brandID === b && !requiresCardholderCertificate(c)),
     ),
-    returnUrl: `${orderUrl}/done`,
+    returnUrl: `${base}/orders/${order.id}/done`,
   };
 }

@@ -45,6 +45,22 @@ export interface OrderView {
   readonly authorization: Order["authorization"] | null;
 }
 
+/**
+ * GET /orders/:id/status on the payment listener: what the shop's result page shows the buyer.
+ * Nothing that identifies the cardholder or joins the order to the gateway's records (no XID, no
+ * history, no authorization details): those are on the admin listener.
+ */
+export interface OrderStatus {
+  readonly id: number;
+  readonly lidM: string;
+  readonly state: Order["state"];
+  readonly amount: number;
+  readonly currency: number;
+  readonly amtExp10: number;
+  /** The CompletionCode the buyer was sent in PRes, once there is one. */
+  readonly completionCode: string | null;
+}
+
 /** What startup recovery did with one order a stopped process left in `authorizing`. */
 export interface ResumedAuthorization {
   readonly orderId: number;
@@ -109,6 +125,20 @@ export class Merchant {
       brand: o.brand ?? null,
       history: await this.ctx.repo.history(id),
       authorization: o.authorization ?? null,
+    };
+  }
+
+  async orderStatus(id: number): Promise<OrderStatus | undefined> {
+    const o = await this.ctx.repo.order(id);
+    if (!o) return undefined;
+    return {
+      id: o.id,
+      lidM: o.lidM,
+      state: o.state,
+      amount: o.purchAmt.amount,
+      currency: o.purchAmt.currency,
+      amtExp10: o.purchAmt.amtExp10,
+      completionCode: o.authorization?.completionCode ?? null,
     };
   }
 

@@ -1,13 +1,13 @@
 /**
- * The merchant's fault switches (docs/faults.md): `GET|PUT|DELETE /admin/faults` and the pause
- * after the AuthRes. Built only when the merchant was started with `SETLAB_ALLOW_FAULTS=1`;
- * otherwise the routes do not exist (404) and the gateway client is not wrapped.
+ * The merchant's fault switches (docs/faults.md): the plan that `GET|PUT|DELETE /admin/faults` on
+ * the admin listener (../adminPlugin.ts) shows and sets, and the pause after the AuthRes. Built only
+ * when the merchant was started with `SETLAB_ALLOW_FAULTS=1`; otherwise the routes do not exist
+ * (404) and the gateway client is not wrapped.
  */
 import { schema, toHex } from "@setlab/protocol";
-import { type Logger, registerFaultRoutes } from "@setlab/runtime";
-import type { FastifyInstance } from "fastify";
+import type { Logger } from "@setlab/runtime";
 import type { GatewayClient } from "../core/gatewayClient";
-import { type MerchantFaultPlan, parseMerchantFaultPlan } from "./merchantFaultPlan";
+import type { MerchantFaultPlan } from "./merchantFaultPlan";
 import { PausingGatewayClient } from "./pausingGatewayClient";
 
 function wrapperXid(message: Uint8Array): string | undefined {
@@ -50,10 +50,5 @@ export class MerchantFaults {
         ),
       wrapperXid,
     );
-  }
-
-  /** The `/admin/faults` routes. */
-  register(app: FastifyInstance): void {
-    registerFaultRoutes(app, this, parseMerchantFaultPlan);
   }
 }

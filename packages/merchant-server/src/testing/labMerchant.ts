@@ -1,7 +1,8 @@
 /**
  * Test-only: the merchant as a real process, `set-merchant serve` from dist over a fresh
  * `set-ca init` PKI and a SQLite file, its gateways at a closed port (so an authorization fails
- * the way an unreachable gateway fails); and card kits from that PKI's cards.
+ * the way an unreachable gateway fails), its back office on an admin listener with a token; and
+ * card kits from that PKI's cards.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -9,7 +10,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
-import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
+import { adminHeaders, LabPki, type StartedParty, startParty, writeAdminTokenFile } from "@setlab/runtime";
 import type { CardKit } from "./testCard";
 
 const root = path.resolve(__dirname, "../../../..");
@@ -20,6 +21,10 @@ export interface LabMerchant {
   readonly dir: string;
   readonly pki: LabPki;
   readonly party: StartedParty;
+  /** The admin listener's token. */
+  readonly token: string;
+  /** A request to the admin listener (`route` from `/`), with the token. */
+  admin(route: string, init?: RequestInit): Promise<Response>;
   /** Stop the merchant and remove the directory. */
   close(): Promise<void>;
 }
@@ -39,6 +44,8 @@ export async function startLabMerchant(tempPrefix: string): Promise<LabMerchant>
     stdio: "ignore",
   });
   const gateway = `http://127.0.0.1:${await closedPort()}`;
+  const tokenFile = path.join(dir, "admin-token");
+  const token = writeAdminTokenFile(tokenFile);
   const party = await startParty(merchantCli, [
     "serve",
     "--pki",
@@ -51,11 +58,21 @@ export async function startLabMerchant(tempPrefix: string): Promise<LabMerchant>
     `MasterCard=${gateway}`,
     "--port",
     "0",
+    "--admin-port",
+    "0",
+    "--admin-token-file",
+    tokenFile,
   ]);
   return {
     dir,
     pki: LabPki.open(pkiDir),
     party,
+    token,
+    admin: (route, init = {}) =>
+      fetch(`${party.adminUrl}${route}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), ...adminHeaders(token) },
+      }),
     close: async () => {
       await party.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,71 @@
+/**
+ * The gateway's admin routes as a fastify plugin (docs/purchase-flow.md, "HTTP"): the stored
+ * authorizations of an XID (with the gateway's card id), the issuer simulator's accounts (PAN
+ * masked) and the fault switches (`/admin/faults`). Together with the merchant's order details they
+ * would let anyone join an order to a card, so every request must carry the access token (runtime's
+ * `requireAdminToken`); the stand-alone server serves this plugin on its own listener, never beside
+ * `POST /set`.
+ */
+import { registerFaultRoutes, requireAdminToken } from "@setlab/runtime";
+import type { FastifyPluginAsync } from "fastify";
+import { parseGatewayFaultPlan } from "./faults/faultPlan";
+import type { GatewayFaults } from "./faults/gatewayFaults";
+import type { AccountRow, AuthorizationRow, GatewayStore } from "./store/gatewayStore";
+
+export interface GatewayAdminPluginOptions {
+  readonly store: GatewayStore;
+  /** The bearer token every request must carry (runtime's `readAdminTokenFile`). */
+  readonly token: string;
+  /** Fault switches (docs/faults.md): only for a gateway started with SETLAB_ALLOW_FAULTS=1. */
+  readonly faults?: GatewayFaults;
+}
+
+export { maskPan } from "./store/panVault";
+
+/** An authorization as the admin API shows it: the stored row without the request hash and AuthRes bytes. */
+export function authorizationView(a: AuthorizationRow) {
+  const { requestHash: _requestHash, response: _response, ...shown } = a;
+  return {
+    ...shown,
+    respReason: a.respReason ?? null,
+    approvalCode: a.approvalCode ?? null,
+    cardId: a.cardId ?? null,
+  };
+}
+
+export function accountView(a: AccountRow) {
+  return {
+    cardId: a.cardId,
+    brand: a.brand,
+    pan: a.panMasked,
+    outcome: a.outcome,
+    currency: a.currency,
+    creditLimit: a.creditLimit,
+    held: a.held,
+    balance: a.creditLimit - a.held,
+  };
+}
+
+export const gatewayAdminPlugin: FastifyPluginAsync<GatewayAdminPluginOptions> = async (app, options) => {
+  const { store } = options;
+  requireAdminToken(app, options.token);
+  if (options.faults) registerFaultRoutes(app, options.faults, parseGatewayFaultPlan);
+
+  app.get<{ Querystring: { xid?: string } }>("/admin/authorizations", async (req, reply) => {
+    const xid = req.query.xid;
+    if (typeof xid !== "string" || !/^[0-9a-fA-F]{40}$/.test(xid)) {
+      reply.code(400);
+      return { error: "xid must be 40 hexadecimal digits" };
+    }
+    return store.authorizationsByXid(xid.toLowerCase()).map(authorizationView);
+  });
+
+  app.get<{ Params: { cardId: string } }>("/admin/accounts/:cardId", async (req, reply) => {
+    const account = store.account(req.params.cardId);
+    if (!account) {
+      reply.code(404);
+      return { error: "no such account" };
+    }
+    return accountView(account);
+  });
+};

@@ -1,0 +1,71 @@
+/**
+ * The merchant's back office as a fastify plugin (docs/purchase-flow.md, "HTTP"): creating orders
+ * (`POST /orders`), an order's details with its history and authorization (`GET /orders/:id`),
+ * every message stored for it (`GET /orders/:id/messages`) and the fault switches
+ * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
+ * account id and the XID, which would let anyone join orders to the gateway's records. Every
+ * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
+ * serves this plugin on its own listener, never beside the payment routes.
+ */
+import { registerFaultRoutes, requireAdminToken, runIdOf } from "@setlab/runtime";
+import type { FastifyPluginAsync } from "fastify";
+import type { Merchant } from "./core/merchant";
+import { OrderInputError } from "./core/newOrder";
+import { parseMerchantFaultPlan } from "./faults/merchantFaultPlan";
+import type { MerchantFaults } from "./faults/merchantFaults";
+import { orderId } from "./plugin";
+
+export interface MerchantAdminPluginOptions {
+  readonly merchant: Merchant;
+  /** The bearer token every request must carry (runtime's `readAdminTokenFile`). */
+  readonly token: string;
+  /** Fault switches (docs/faults.md): only for a merchant started with SETLAB_ALLOW_FAULTS=1. */
+  readonly faults?: MerchantFaults;
+}
+
+export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions> = async (app, options) => {
+  const { merchant } = options;
+  requireAdminToken(app, options.token);
+  if (options.faults) registerFaultRoutes(app, options.faults, parseMerchantFaultPlan);
+
+  // The shop's back office creates the order; the buyer only fetches its initiation object.
+  app.post("/orders", async (req, reply) => {
+    try {
+      const order = await merchant.createOrderFromJson(req.body);
+      req.log.debug({ orderId: order.id, lidM: order.lidM, runId: runIdOf(req) }, "order created");
+      reply.code(201);
+      return { id: order.id, lidM: order.lidM, state: order.state };
+    } catch (e) {
+      if (!(e instanceof OrderInputError)) throw e;
+      reply.code(400);
+      return { error: e.message };
+    }
+  });
+
+  app.get("/orders/:id", async (req, reply) => {
+    const id = orderId(req);
+    const view = id === undefined ? undefined : await merchant.orderView(id);
+    if (!view) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    return view;
+  });
+
+  app.get("/orders/:id/messages", async (req, reply) => {
+    const id = orderId(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (!order) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    return (await merchant.messages(order.id)).map((m) => ({
+      seq: m.seq,
+      from: m.from,
+      to: m.to,
+      type: m.type,
+      at: m.at,
+      der: Buffer.from(m.der).toString("base64"),
+    }));
+  });
+};
