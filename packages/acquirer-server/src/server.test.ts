@@ -125,7 +125,7 @@ describe("set-gateway serve", () => {
   it("serves the admin routes on their own loopback listener, not on the payment one", async () => {
     expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(adminUrl).not.toBe(party.url);
-    for (const route of ["/admin/authorizations?xid=" + "00".repeat(20), "/admin/accounts/visa-approve"]) {
+    for (const route of [`/admin/authorizations?xid=${"00".repeat(20)}`, "/admin/accounts/visa-approve"]) {
       expect((await fetch(`${party.url}${route}`, { headers: adminHeaders(token) })).status).toBe(404);
       expect((await admin(route)).status).toBe(200);
     }
