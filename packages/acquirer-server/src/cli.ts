@@ -33,8 +33,7 @@ import { buildGatewayAdminServer, buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
 export const usage =
-  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...]\n" +
-  "                         [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]";
+  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...] [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]";
 
 const program: CliProgram = { name: "set-gateway", usage };
 

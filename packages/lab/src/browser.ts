@@ -1,9 +1,10 @@
 /**
- * What the lab does in the buyer's browser before the mediator takes over: create an order at the
- * shop and fetch its initiation object. The bench and the soak both play this browser.
+ * What happens before the mediator takes over: the shop's back office creates the order (on the
+ * merchant's admin listener, with its token: buyers cannot create orders) and the buyer's browser
+ * fetches its initiation object from the payment listener. The bench and the soak play both.
  */
 import { type Initiation, readInitiation } from "@setlab/protocol";
-import { httpRequest } from "@setlab/runtime";
+import { type AdminAccess, adminHeaders, httpRequest } from "@setlab/runtime";
 
 /** 1 JPY: the issuer's holds stay far below any card's credit limit however many purchases run. */
 export const smallestPurchAmt = { currency: 392, amount: 1, amtExp10: 0 } as const;
@@ -22,11 +23,18 @@ async function json(url: string, what: string, init: Parameters<typeof httpReque
   return JSON.parse(text);
 }
 
-/** POST /orders at the shop for the smallest amount; the order's id. */
-export async function createOrder(merchant: string, order: BrowserOrder, runId?: string): Promise<string> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+/** POST /orders in the shop's back office for the smallest amount; the order's id. */
+export async function createOrder(
+  backOffice: AdminAccess,
+  order: BrowserOrder,
+  runId?: string,
+): Promise<string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    ...adminHeaders(backOffice.token),
+  };
   if (runId) headers["x-setlab-run-id"] = runId;
-  const created = (await json(`${merchant}/orders`, "POST /orders", {
+  const created = (await json(`${backOffice.url.replace(/\/$/, "")}/orders`, "POST /orders", {
     method: "POST",
     headers,
     body: JSON.stringify({ ...order, ...smallestPurchAmt }),

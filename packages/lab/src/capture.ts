@@ -1,11 +1,12 @@
 /**
  * `--capture DIR`: every SET message of a purchase, in order, as DER files named
  * `NN-from-to-Type.der`, each with a readable dump beside it (`.txt`). The messages come from the
- * merchant's inspection endpoint, which records all six messages of its order (it is the one party
+ * merchant's inspection route on its admin listener (with the lab's admin token), which records all six messages of its order (it is the one party
  * on both hops). No PAN can appear: the PAN only exists inside the gateway's RSA-OAEP block.
  */
 import * as path from "node:path";
 import { schema, toHex } from "@setlab/protocol";
+import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
 import { ensureOwnerOnlyDir, writeOwnerOnlyFile } from "@setlab/runtime/dist/ownerOnly";
 import { httpJson } from "./commands/purchase";
 
@@ -17,9 +18,10 @@ export interface CapturedMessage {
   readonly der: Uint8Array;
 }
 
-export async function fetchMessages(merchantUrl: string, orderId: string): Promise<CapturedMessage[]> {
+export async function fetchMessages(merchantAdmin: AdminAccess, orderId: string): Promise<CapturedMessage[]> {
   const raw = await httpJson<{ seq: number; from: string; to: string; type: string; der: string }[]>(
-    `${merchantUrl.replace(/\/$/, "")}/orders/${orderId}/messages`,
+    `${merchantAdmin.url.replace(/\/$/, "")}/orders/${orderId}/messages`,
+    { headers: adminHeaders(merchantAdmin.token) },
   );
   return raw
     .map((m) => ({ ...m, type: setName(m.type), der: new Uint8Array(Buffer.from(m.der, "base64")) }))

@@ -29,7 +29,7 @@ import { type CapturedMessage, fetchMessages } from "./capture";
 import { down } from "./commands/down";
 import { type PurchaseResult, purchase } from "./commands/purchase";
 import { up } from "./commands/up";
-import type { LabState } from "./labState";
+import { adminOf, type LabState } from "./labState";
 import { elementAt, flipped, offsetOf, requireTool, Scratch } from "./testing/oracles";
 
 const p = defaultProvider;
@@ -82,7 +82,7 @@ beforeAll(async () => {
   scratch = new Scratch();
   state = await up({ home });
   pki = LabPki.open(state.pki);
-  const merchantUrl = state.parties.merchant.url;
+  const merchantAdmin = adminOf(state, "merchant");
   for (const [name, flow] of Object.entries(flows)) {
     const result = await purchase({
       home,
@@ -91,7 +91,7 @@ beforeAll(async () => {
       profile: flow.profile,
       unsigned: flow.form === "pReqUnsigned",
     });
-    runs.set(name, { result, messages: await fetchMessages(merchantUrl, result.orderId) });
+    runs.set(name, { result, messages: await fetchMessages(merchantAdmin, result.orderId) });
   }
 
   // A SET Error, the way a merchant really sends one: a PInitReq replayed with its RRPID but
@@ -108,8 +108,8 @@ beforeAll(async () => {
   const original = schema.decodeMessage(pInitReq.der).message.value as schema.PInitReq;
   if (refused.language === original.language || toHex(refused.rrpid) !== toHex(original.rrpid))
     throw new Error("the tampered PInitReq should differ in its language only");
-  await postSet(`${merchantUrl.replace(/\/$/, "")}/set`, tampered);
-  const after = await fetchMessages(merchantUrl, dual.result.orderId);
+  await postSet(`${state.parties.merchant.url.replace(/\/$/, "")}/set`, tampered);
+  const after = await fetchMessages(merchantAdmin, dual.result.orderId);
   errorCapture = after.slice(dual.messages.length);
 
   scratch.write("root.pem", fs.readFileSync(path.join(state.pki, pki.entry("root").certificate)));

@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
 import { formatAmount, purchAmtOf } from "./currency";
-import { LabFailure, readState } from "./labState";
+import { adminOf, LabFailure, readState } from "./labState";
 
 // Each command loads its own modules when it runs: `set-lab purchase` is a command people time, and
 // the demo, soak and capture modules pull in the whole protocol library, which a purchase from
@@ -119,7 +119,7 @@ async function command(argv: string[]): Promise<number> {
         const state = readState(home);
         const files = writeCapture(
           values.capture,
-          await fetchMessages(state.parties.merchant.url, r.orderId),
+          await fetchMessages(adminOf(state, "merchant"), r.orderId),
         );
         if (!values.json) out(`captured ${files.length} messages in ${values.capture}`);
       }

@@ -13,14 +13,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { schema } from "@setlab/protocol";
-import { postSet } from "@setlab/runtime";
+import { adminHeaders, postSet } from "@setlab/runtime";
 import { down } from "./commands/down";
 import { setFaults } from "./commands/fault";
 import { httpJson, type PurchaseResult, purchase } from "./commands/purchase";
 import { killParty, restartParty } from "./commands/restart";
 import { up } from "./commands/up";
 import { purchAmtOf } from "./currency";
-import { isAlive, type LabState, readState, writeState } from "./labState";
+import { adminOf, isAlive, type LabState, readState, writeState } from "./labState";
 
 jest.setTimeout(120_000);
 
@@ -56,6 +56,11 @@ afterAll(async () => {
 const card = "visa-approve";
 const amount = 1500;
 const url = (party: "gateway" | "merchant") => readState(home).parties[party].url.replace(/\/$/, "");
+/** GET JSON from the party's admin listener, with the lab's token. */
+const adminJson = <T>(party: "gateway" | "merchant", route: string) => {
+  const admin = adminOf(readState(home), party);
+  return httpJson<T>(`${admin.url}${route}`, { headers: adminHeaders(admin.token) });
+};
 
 type LogLine = Record<string, unknown>;
 
@@ -96,12 +101,13 @@ const logLines = (file: string, from: number): LogLine[] =>
 const sizeOf = (file: string) => fs.statSync(file).size;
 
 async function held(): Promise<number> {
-  return (await httpJson<{ held: number }>(`${url("gateway")}/admin/accounts/${card}`)).held;
+  return (await adminJson<{ held: number }>("gateway", `/admin/accounts/${card}`)).held;
 }
 
 async function authorizations(xid: string) {
-  return httpJson<{ xid: string; authCode: string; held: number; authRRPID: string }[]>(
-    `${url("gateway")}/admin/authorizations?xid=${xid}`,
+  return adminJson<{ xid: string; authCode: string; held: number; authRRPID: string }[]>(
+    "gateway",
+    `/admin/authorizations?xid=${xid}`,
   );
 }
 
@@ -116,7 +122,7 @@ interface OrderView {
 async function orderUntilFinished(orderId: number): Promise<OrderView> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const o = await httpJson<OrderView>(`${url("merchant")}/orders/${orderId}`).catch(() => undefined);
+    const o = await adminJson<OrderView>("merchant", `/orders/${orderId}`).catch(() => undefined);
     if (o && o.state !== "authorizing" && o.state !== "purchaseRequested") return o;
     if (Date.now() > deadline) throw new Error(`order ${orderId} is still ${o?.state}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -153,7 +159,7 @@ async function gatewayCrash(stage: "committed" | "received") {
   expect(restarted.parties.gateway.pid).not.toBe(killed);
   expect(restarted.parties.gateway.url).toBe(state.parties.gateway.url);
   // A fresh process has no fault plan.
-  expect(await httpJson(`${url("gateway")}/admin/faults`)).toEqual({});
+  expect(await adminJson("gateway", "/admin/faults")).toEqual({});
 
   const r: PurchaseResult = await buying;
   const order = await orderUntilFinished(Number(r.orderId));
@@ -234,8 +240,9 @@ describe("kill -9 of the merchant between AuthRes and PRes", () => {
     expect(answered.map((l) => l.kind)).toEqual(["authRes", "replay"]);
 
     // The PC re-sends the same PReq bytes: the stored PRes, and no further AuthReq.
-    const messages = await httpJson<{ from: string; type: string; der: string }[]>(
-      `${url("merchant")}/orders/${orderId}/messages`,
+    const messages = await adminJson<{ from: string; type: string; der: string }[]>(
+      "merchant",
+      `/orders/${orderId}/messages`,
     );
     const pReq = messages.find((m) => m.from === "cardholder" && m.type === "purchaseRequest");
     const stored = messages.filter((m) => m.type === "purchaseResponse");

@@ -1,7 +1,8 @@
 /**
- * A shop embeds the merchant: its own fastify app, its own routes and body parsers, and the merchant
- * plugin registered under a prefix. The lab's gateway and phone are real processes; the purchase
- * runs through the shop's app end to end.
+ * A shop embeds the merchant: its own fastify app, its own routes and body parsers, the merchant's
+ * payment plugin registered under a prefix and its back-office plugin (with its token) under
+ * another. The lab's gateway and phone are real processes; the purchase runs through the shop's
+ * app end to end.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,11 +12,12 @@ import {
   HttpGatewayClient,
   labMerchantConfig,
   Merchant,
+  merchantAdminPlugin,
   merchantPlugin,
   SqliteRepository,
 } from "@setlab/merchant-server";
 import { nodeProvider } from "@setlab/protocol";
-import { httpRequest, LabPki, SET_PAYMENT } from "@setlab/runtime";
+import { adminHeaders, httpRequest, LabPki, SET_PAYMENT } from "@setlab/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createOrder, fetchInitiation } from "./browser";
 import { down } from "./commands/down";
@@ -27,6 +29,7 @@ let state: LabState;
 let shop: FastifyInstance;
 let shopUrl: string;
 let repo: SqliteRepository;
+const token = "b".repeat(43);
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-embed-"));
@@ -49,6 +52,7 @@ beforeAll(async () => {
   shop.addContentTypeParser(SET_PAYMENT, { parseAs: "string" }, (_req, body, done) => done(null, body));
   shop.post("/webhook", async (req) => ({ got: typeof req.body }));
   await shop.register(merchantPlugin, { merchant, prefix: "/pay", settleEveryMs: false });
+  await shop.register(merchantAdminPlugin, { merchant, token, prefix: "/backoffice" });
   shopUrl = await shop.listen({ port: 0, host: "127.0.0.1" });
 }, 120_000);
 
@@ -62,7 +66,8 @@ afterAll(async () => {
 describe("the merchant plugin in a shop's own fastify app", () => {
   it("completes an approved purchase through the shop's app", async () => {
     const merchant = `${shopUrl}/pay`;
-    const orderId = await createOrder(merchant, { description: "1 x embedded sticker", brand: "Visa" });
+    const backOffice = { url: `${shopUrl}/backoffice`, token };
+    const orderId = await createOrder(backOffice, { description: "1 x embedded sticker", brand: "Visa" });
     const initiation = await fetchInitiation(merchant, orderId);
     expect(initiation.setUrl).toBe(`${shopUrl}/pay/set`);
     const [host, port] = state.parties.phone.url.replace(/^tcp:\/\//, "").split(":");
@@ -79,8 +84,14 @@ describe("the merchant plugin in a shop's own fastify app", () => {
     });
     expect(outcome.reason ?? "").toBe("");
     expect(outcome.outcome).toBe("approved");
-    const order = JSON.parse((await httpRequest(`${merchant}/orders/${orderId}`)).body.toString());
+    const order = JSON.parse(
+      (
+        await httpRequest(`${backOffice.url}/orders/${orderId}`, { headers: adminHeaders(token) })
+      ).body.toString(),
+    );
     expect(order.state).toBe("authorized");
+    const status = JSON.parse((await httpRequest(`${merchant}/orders/${orderId}/status`)).body.toString());
+    expect(status).toMatchObject({ state: "authorized", completionCode: "authorizationPerformed" });
   }, 60_000);
 
   it("leaves the shop's own routes and parsers alone", async () => {
@@ -94,5 +105,8 @@ describe("the merchant plugin in a shop's own fastify app", () => {
     // Outside its prefix the plugin answers nothing.
     expect((await httpRequest(`${shopUrl}/set`, { method: "POST" })).status).toBe(404);
     expect((await httpRequest(`${shopUrl}/pay/health`)).status).toBe(200);
+    // The back office refuses without its token; the payment prefix has no back-office routes.
+    expect((await httpRequest(`${shopUrl}/backoffice/orders/1`)).status).toBe(401);
+    expect((await httpRequest(`${shopUrl}/pay/orders/1`)).status).toBe(404);
   });
 });

@@ -4,10 +4,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type AdminAccess, AdminTokenError, readAdminTokenFile } from "@setlab/runtime/dist/adminAccess";
 import type { PartyName } from "./paths";
 
 export interface PartyState {
   readonly url: string;
+  /** The admin listener (order details, messages, authorizations, fault switches), if it has one. */
+  readonly adminUrl?: string;
   readonly pid: number;
   readonly log: string;
   readonly db?: string;
@@ -27,6 +30,11 @@ export interface LabState {
    * the secure link: `pairingCodeOf` refuses such a lab.
    */
   readonly pairingCode?: string;
+  /**
+   * The 0600 file holding the bearer token of the merchant's and gateway's admin listeners. Absent
+   * from a state file written before the admin listeners: `adminOf` refuses such a lab.
+   */
+  readonly adminTokenFile?: string;
   readonly parties: Record<PartyName, PartyState>;
 }
 
@@ -42,6 +50,21 @@ export function pairingCodeOf(state: LabState): string {
       "lab.json has no card-link pairing code: stop the lab and start it again (`pnpm lab up`)",
     );
   return state.pairingCode;
+}
+
+/** The admin listener of the lab's merchant or gateway, with the token to read it. */
+export function adminOf(state: LabState, party: "merchant" | "gateway"): AdminAccess {
+  const url = state.parties[party].adminUrl;
+  if (url === undefined || state.adminTokenFile === undefined)
+    throw new LabFailure(
+      `lab.json names no admin listener for the ${party}: stop the lab and start it again (\`pnpm lab up\`)`,
+    );
+  try {
+    return { url: url.replace(/\/+$/, ""), token: readAdminTokenFile(state.adminTokenFile) };
+  } catch (e) {
+    if (e instanceof AdminTokenError) throw new LabFailure(e.message);
+    throw e;
+  }
 }
 
 export const stateFile = (home: string) => path.join(home, "lab.json");

@@ -9,6 +9,8 @@ import { isAlive, LabFailure } from "./labState";
 export interface Spawned {
   readonly pid: number;
   readonly url: string;
+  /** The admin listener's URL, when the party announced one. */
+  readonly adminUrl?: string;
   readonly log: string;
 }
 
@@ -42,8 +44,8 @@ export async function spawnParty(
     const text = fs.readFileSync(files.out, "utf8");
     const line = text.split("\n").find((l) => l.includes('"event":"listening"'));
     if (line) {
-      const ready = JSON.parse(line) as { url: string; pid: number };
-      return { pid, url: ready.url, log: files.log };
+      const ready = JSON.parse(line) as { url: string; pid: number; adminUrl?: string };
+      return { pid, url: ready.url, log: files.log, ...(ready.adminUrl ? { adminUrl: ready.adminUrl } : {}) };
     }
     if (exited !== undefined || !isAlive(pid))
       throw new LabFailure(

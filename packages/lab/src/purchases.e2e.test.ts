@@ -7,13 +7,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { postSet, SET_PAYMENT } from "@setlab/runtime";
+import { adminFetch, postSet, SET_PAYMENT } from "@setlab/runtime";
 import { fetchMessages } from "./capture";
 import { down } from "./commands/down";
 import { type PurchaseResult, purchase } from "./commands/purchase";
 import { up } from "./commands/up";
 import { purchAmtOf } from "./currency";
-import { isAlive, type LabState } from "./labState";
+import { adminOf, isAlive, type LabState } from "./labState";
 import { stopProcess } from "./processes";
 
 let home: string;
@@ -124,31 +124,31 @@ describe("other forms and profiles", () => {
 describe("the same message delivered twice, over real HTTP", () => {
   it("a PReq sent again gets the same PRes and the gateway still holds one authorization", async () => {
     const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("300") });
-    const messages = await fetchMessages(state.parties.merchant.url, r.orderId);
+    const messages = await fetchMessages(adminOf(state, "merchant"), r.orderId);
     const pReq = messages.find((m) => m.type === "PReq");
     const pRes = messages.find((m) => m.type === "PRes");
     if (!pReq || !pRes) throw new Error("PReq or PRes not captured");
     const again = await postSet(`${state.parties.merchant.url}/set`, pReq.der);
     expect(Buffer.from(again).equals(Buffer.from(pRes.der))).toBe(true);
     const auths = await (
-      await fetch(`${state.parties.gateway.url}/admin/authorizations?xid=${r.mediator.xid}`)
+      await adminFetch(adminOf(state, "gateway"), `/admin/authorizations?xid=${r.mediator.xid}`)
     ).json();
     expect(auths).toHaveLength(1);
   });
 
   it("an AuthReq sent again gets the same AuthRes and no second hold", async () => {
     const r = await purchase({ home, card: "mc-approve", purchAmt: jpy("200") });
-    const messages = await fetchMessages(state.parties.merchant.url, r.orderId);
+    const messages = await fetchMessages(adminOf(state, "merchant"), r.orderId);
     const authReq = messages.find((m) => m.type === "AuthReq");
     const authRes = messages.find((m) => m.type === "AuthRes");
     if (!authReq || !authRes) throw new Error("AuthReq or AuthRes not captured");
-    const before = await (await fetch(`${state.parties.gateway.url}/admin/accounts/mc-approve`)).json();
+    const before = await (await adminFetch(adminOf(state, "gateway"), "/admin/accounts/mc-approve")).json();
     const again = await postSet(`${state.parties.gateway.url}/set`, authReq.der);
     expect(Buffer.from(again).equals(Buffer.from(authRes.der))).toBe(true);
-    const after = await (await fetch(`${state.parties.gateway.url}/admin/accounts/mc-approve`)).json();
+    const after = await (await adminFetch(adminOf(state, "gateway"), "/admin/accounts/mc-approve")).json();
     expect(after).toEqual(before);
     const auths = await (
-      await fetch(`${state.parties.gateway.url}/admin/authorizations?xid=${r.mediator.xid}`)
+      await adminFetch(adminOf(state, "gateway"), `/admin/authorizations?xid=${r.mediator.xid}`)
     ).json();
     expect(auths).toHaveLength(1);
   });

@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BondCache } from "@setlab/protocol/card-link";
-import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
+import { adminFetch, LabPki, type StartedParty, startParty, writeAdminTokenFile } from "@setlab/runtime";
 import { loadInitiation } from "./initiation";
 import { runPurchase, type Step } from "./mediator";
 
@@ -80,6 +80,7 @@ let pki: LabPki;
 let phone: StartedParty;
 let gateway: StartedParty;
 let merchant: StartedParty;
+let adminToken: string;
 let phoneAddress: string;
 
 beforeAll(async () => {
@@ -113,10 +114,17 @@ beforeAll(async () => {
     ),
     startParty(scripts.gateway, ["serve", "--pki", pkiDir, "--db", path.join(work, "gateway.db")], { env }),
   ]);
+  // The shop's back office (order creation) is the merchant's admin listener.
+  const tokenFile = path.join(work, "admin-token");
+  adminToken = writeAdminTokenFile(tokenFile);
   merchant = await startParty(
     scripts.merchant,
     [
       "serve",
+      "--admin-port",
+      "0",
+      "--admin-token-file",
+      tokenFile,
       "--pki",
       pkiDir,
       "--db",
@@ -137,9 +145,9 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** A new order at the shop; its initiation object's URL. */
+/** A new order in the shop's back office; its initiation object's URL. */
 async function order(brand = "Visa", amount = 12800): Promise<string> {
-  const res = await fetch(`${merchant.url}/orders`, {
+  const res = await adminFetch({ url: merchant.adminUrl ?? "", token: adminToken }, "/orders", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ description: "1 x SET Lab mug", amount, currency: 392, amtExp10: 0, brand }),

@@ -109,3 +109,17 @@ export function adminListenerFromArgs(args: {
   if (args.tokenFile === undefined) throw new UsageError("--admin-port needs --admin-token-file FILE");
   return { port: Number(args.port), host: args.host ?? "127.0.0.1", tokenFile: args.tokenFile };
 }
+
+/** What a tool needs to read a party's admin routes: the admin listener's URL and the token. */
+export interface AdminAccess {
+  readonly url: string;
+  readonly token: string;
+}
+
+/** `fetch` of `route` (from `/`) on the admin listener, with the token. */
+export function adminFetch(access: AdminAccess, route: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${access.url.replace(/\/+$/, "")}${route}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string> | undefined), ...adminHeaders(access.token) },
+  });
+}

@@ -1,7 +1,8 @@
 /**
  * The real parties the fuzzers talk to, in-process: a lab PKI made by `set-ca init` in a temp
- * directory, the merchant and gateway fastify apps over real SQLite files, the CA app over the PKI
- * directory, and a personalized card applet. `purchase()` runs one full purchase through them and
+ * directory, the merchant and gateway fastify apps over real SQLite files (their payment apps and
+ * their admin apps, whose requests carry the admin token), the CA app over the PKI directory, and a
+ * personalized card applet. `purchase()` runs one full purchase through them and
  * returns every message of it: the valid corpus, and the health check after a target.
  */
 import { execFileSync } from "node:child_process";
@@ -11,6 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   accountsFrom,
+  buildGatewayAdminServer,
   buildGatewayServer,
   Gateway,
   GatewayStore,
@@ -21,6 +23,7 @@ import { PkiDirectory } from "@setlab/ca/dist/cli/pkiDirectory";
 import { buildCaServer } from "@setlab/ca/dist/server";
 import { pkiBackend } from "@setlab/ca/dist/server/pkiBackend";
 import {
+  buildMerchantAdminServer,
   buildMerchantServer,
   HttpGatewayClient,
   labMerchantConfig,
@@ -39,7 +42,7 @@ import {
   type schema,
   ValidatedChainCache,
 } from "@setlab/protocol";
-import { createLogger, LabPki, labPassphrase, SET_PAYMENT } from "@setlab/runtime";
+import { adminHeaders, createLogger, LabPki, labPassphrase, SET_PAYMENT } from "@setlab/runtime";
 import { autoApprove, CardApplet, loadCard, personalize } from "@setlab/wallet-card";
 
 /** A fastify app as the parties build it. */
@@ -70,7 +73,12 @@ export interface Party {
 
 export type Transport = "inject" | "fetch";
 
-async function party(app: FastifyInstance, transport: Transport): Promise<Party> {
+/** `headers` go with every request unless the request names them itself. */
+async function party(
+  app: FastifyInstance,
+  transport: Transport,
+  headers: Record<string, string> = {},
+): Promise<Party> {
   if (transport === "inject") {
     await app.ready();
     return {
@@ -79,7 +87,7 @@ async function party(app: FastifyInstance, transport: Transport): Promise<Party>
         const res = await app.inject({
           method: r.method,
           url: r.url,
-          headers: r.headers,
+          headers: { ...headers, ...r.headers },
           payload: r.payload,
         });
         return {
@@ -96,7 +104,7 @@ async function party(app: FastifyInstance, transport: Transport): Promise<Party>
     async request(r) {
       const res = await fetch(`${base}${r.url}`, {
         method: r.method,
-        headers: r.headers,
+        headers: { ...headers, ...r.headers },
         body:
           r.payload === undefined
             ? undefined
@@ -135,6 +143,10 @@ export interface World {
   readonly p: CryptoProvider;
   readonly merchant: Party;
   readonly gateway: Party;
+  /** The back office and admin routes; their requests carry `adminToken`. */
+  readonly merchantAdmin: Party;
+  readonly gatewayAdmin: Party;
+  readonly adminToken: string;
   readonly ca: Party;
   /** The CA operator's token: issuance requests carry it as a bearer token. */
   readonly caOperatorToken: string;
@@ -175,9 +187,13 @@ export async function createWorld(options: { transport?: Transport; dir?: string
     },
     store: gatewayStore,
   });
-  const gateway = await party(
-    buildGatewayServer({ gateway: gatewayCore, store: gatewayStore, logger }),
+  const gateway = await party(buildGatewayServer({ gateway: gatewayCore, logger }), transport);
+  const adminToken = randomBytes(32).toString("base64url");
+  const asAdmin = adminHeaders(adminToken);
+  const gatewayAdmin = await party(
+    buildGatewayAdminServer({ store: gatewayStore, token: adminToken }),
     transport,
+    asAdmin,
   );
 
   const captured: { auth?: { authReq: Uint8Array; authRes: Uint8Array } } = {};
@@ -206,6 +222,11 @@ export async function createWorld(options: { transport?: Transport; dir?: string
     buildMerchantServer({ merchant: merchantCore, logger, publicUrl: "http://127.0.0.1:8401" }),
     transport,
   );
+  const merchantAdmin = await party(
+    buildMerchantAdminServer({ merchant: merchantCore, logger, token: adminToken }),
+    transport,
+    asAdmin,
+  );
 
   const caPki = await PkiDirectory.open(pkiDir, labPassphrase);
   const caOperatorToken = randomBytes(24).toString("base64url");
@@ -226,6 +247,9 @@ export async function createWorld(options: { transport?: Transport; dir?: string
     p,
     merchant,
     gateway,
+    merchantAdmin,
+    gatewayAdmin,
+    adminToken,
     ca,
     caOperatorToken,
     gatewayStore,
@@ -259,7 +283,7 @@ export async function createWorld(options: { transport?: Transport; dir?: string
         if (a.status !== 200) throw new Error(`merchant answered HTTP ${a.status}`);
         return new Uint8Array(a.body);
       };
-      const created = await merchant.request({
+      const created = await merchantAdmin.request({
         method: "POST",
         url: "/orders",
         headers: { "content-type": "application/json" },
@@ -295,7 +319,7 @@ export async function createWorld(options: { transport?: Transport; dir?: string
       const auth = readCaptured();
       if (!auth) throw new Error("the merchant did not call the gateway");
       const view = JSON.parse(
-        (await merchant.request({ method: "GET", url: `/orders/${order.id}` })).body.toString(),
+        (await merchantAdmin.request({ method: "GET", url: `/orders/${order.id}` })).body.toString(),
       ) as { xid?: string };
       return {
         orderId: order.id,
@@ -312,7 +336,9 @@ export async function createWorld(options: { transport?: Transport; dir?: string
     },
     async close() {
       await merchant.app.close();
+      await merchantAdmin.app.close();
       await gateway.app.close();
+      await gatewayAdmin.app.close();
       await ca.app.close();
       await repo.close();
       gatewayStore.close();

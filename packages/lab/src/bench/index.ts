@@ -20,7 +20,7 @@ import { runCli, runMain } from "@setlab/runtime";
 import { down } from "../commands/down";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
-import { type LabState, pairingCodeOf } from "../labState";
+import { adminOf, type LabState, pairingCodeOf } from "../labState";
 import { timeCliPurchases } from "./cliTiming";
 import { formatReport } from "./formatReport";
 import { type BenchCard, type LabTarget, onePurchase, runLoad } from "./load";
@@ -103,6 +103,7 @@ async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<
     const phone = new URL(state.parties.phone.url);
     const target: LabTarget = {
       merchant: state.parties.merchant.url.replace(/\/$/, ""),
+      merchantAdmin: adminOf(state, "merchant"),
       phoneHost: phone.hostname,
       phonePort: Number(phone.port),
       pin: state.pin,

@@ -1,16 +1,19 @@
 /**
  * The load: purchases through the running lab, several at a time. The bench process plays the
- * buyer's browser (creates the order at the shop, fetches its initiation object) and the mediator
+ * shop's back office (creates the order) and the buyer's browser (fetches its initiation object) and the mediator
  * (`runPurchase` in-process) against the phone's card link. The card link is bonded once: the
  * first purchase pairs with the lab's code, every later one resumes the bond the process keeps in
  * memory (docs/card-link.md), as a PC bonded to its phone would.
  */
 import { BondCache, type Outcome, runPurchase } from "@setlab/mediator";
+import type { AdminAccess } from "@setlab/runtime";
 import { createOrder, fetchInitiation } from "../browser";
 
 export interface LabTarget {
   /** The merchant's base URL. */
   readonly merchant: string;
+  /** The merchant's admin listener, where the shop's back office creates orders. */
+  readonly merchantAdmin: AdminAccess;
   readonly phoneHost: string;
   readonly phonePort: number;
   readonly pin: string;
@@ -38,7 +41,7 @@ export interface Sample {
 export async function onePurchase(target: LabTarget, card: BenchCard): Promise<Sample> {
   const start = performance.now();
   try {
-    const orderId = await createOrder(target.merchant, {
+    const orderId = await createOrder(target.merchantAdmin, {
       description: "1 x SET Lab sticker",
       brand: card.brand,
       profile: "set",

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fetchMessages, writeCapture } from "../capture";
 import { formatAmount, purchAmtOf } from "../currency";
+import { adminOf } from "../labState";
 import { sequenceDiagram } from "../sequenceDiagram";
 import type { Trace } from "../trace";
 import { down } from "./down";
@@ -89,7 +90,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       );
     }
     const first = purchases[0];
-    const messages = await fetchMessages(state.parties.merchant.url, first.orderId);
+    const messages = await fetchMessages(adminOf(state, "merchant"), first.orderId);
     const captureDir = path.join(home, "capture");
     writeCapture(captureDir, messages);
     const diagram = path.join(home, "sequence.mmd");

@@ -9,8 +9,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { adminFetch } from "@setlab/runtime";
 import { purchAmtOf } from "../currency";
-import type { LabState } from "../labState";
+import { adminOf, type LabState } from "../labState";
 import { down } from "./down";
 import { clearFaults, getFaults, setFaults } from "./fault";
 import { type PurchaseResult, purchase } from "./purchase";
@@ -98,7 +99,7 @@ function expectInDoubt(r: PurchaseResult) {
 async function settledOrder(r: PurchaseResult, limitMs = 60_000) {
   const deadline = Date.now() + limitMs;
   for (;;) {
-    const order = (await (await fetch(`${state.parties.merchant.url}/orders/${r.orderId}`)).json()) as {
+    const order = (await (await adminFetch(adminOf(state, "merchant"), `/orders/${r.orderId}`)).json()) as {
       state: string;
       history: { state: string; detail: string }[];
     };
@@ -109,14 +110,21 @@ async function settledOrder(r: PurchaseResult, limitMs = 60_000) {
 
 describe("gateway fault switches", () => {
   it("the routes show, replace and clear the plan; an invalid plan is 400 with the reason", async () => {
-    const url = `${state.parties.gateway.url}/admin/faults`;
+    const admin = adminOf(state, "gateway");
     expect(await getFaults(home, "gateway")).toEqual({});
     expect(await setFaults(home, "gateway", { dropRate: 0.25 })).toEqual({
       dropRate: 0.25,
     });
-    expect(await (await fetch(url)).json()).toEqual({ dropRate: 0.25 });
+    expect(await (await adminFetch(admin, "/admin/faults")).json()).toEqual({ dropRate: 0.25 });
+    // Not on the payment listener, and not on the admin one without the token.
+    expect((await fetch(`${state.parties.gateway.url}/admin/faults`)).status).toBe(404);
+    expect((await fetch(`${admin.url}/admin/faults`)).status).toBe(401);
     const put = (body: string) =>
-      fetch(url, { method: "PUT", headers: { "content-type": "application/json" }, body });
+      adminFetch(admin, "/admin/faults", {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body,
+      });
     for (const [body, reason] of [
       ['{"dropRate":1.5}', /dropRate must be between 0 and 1/],
       ['{"delayMs":"slow"}', /delayMs must be a number/],
@@ -135,7 +143,7 @@ describe("gateway fault switches", () => {
     await expect(setFaults(home, "gateway", { http5xxRate: 2 })).rejects.toThrow(
       /refused the plan: invalid fault plan: http5xxRate/,
     );
-    expect((await fetch(url, { method: "DELETE" })).status).toBe(200);
+    expect((await adminFetch(admin, "/admin/faults", { method: "DELETE" })).status).toBe(200);
     expect(await getFaults(home, "gateway")).toEqual({});
   });
 
@@ -291,14 +299,14 @@ describe("merchant fault switch", () => {
     const xid = String(fault.xid);
     expect(xid).toMatch(/^[0-9a-f]{40}$/);
     const auths = (await (
-      await fetch(`${state.parties.gateway.url}/admin/authorizations?xid=${xid}`)
+      await adminFetch(adminOf(state, "gateway"), `/admin/authorizations?xid=${xid}`)
     ).json()) as unknown[];
     expect(auths).toHaveLength(1);
     // Inside the window the merchant's order is still authorizing.
     const orders = logEntries(merchantLog(), since).filter((e) => e.xid === xid && e.orderId !== undefined);
     const orderId = orders[0]?.orderId;
     expect(orderId).toBeDefined();
-    const order = (await (await fetch(`${state.parties.merchant.url}/orders/${orderId}`)).json()) as {
+    const order = (await (await adminFetch(adminOf(state, "merchant"), `/orders/${orderId}`)).json()) as {
       state: string;
     };
     expect(order.state).toBe("authorizing");
@@ -308,8 +316,7 @@ describe("merchant fault switch", () => {
   });
 
   it("an invalid merchant plan is 400; the routes show and clear it", async () => {
-    const url = `${state.parties.merchant.url}/admin/faults`;
-    const res = await fetch(url, {
+    const res = await adminFetch(adminOf(state, "merchant"), "/admin/faults", {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: '{"pauseAfterAuthResMs":-3}',

@@ -1,6 +1,6 @@
 /**
- * `set-lab fault`: set, show or clear a running party's fault plan (docs/faults.md) through its
- * `/admin/faults` routes. Parties honour them only when started with SETLAB_ALLOW_FAULTS=1, which
+ * `set-lab fault`: set, show or clear a running party's fault plan (docs/faults.md) through the
+ * `/admin/faults` routes of its admin listener, with the lab's admin token. Parties honour them only when started with SETLAB_ALLOW_FAULTS=1, which
  * `set-lab up` sets; a party that answers 404 was started without it.
  *
  *   set-lab fault gateway --delay MS [--stage received|committed] [--delay-rate R] [--drop R]
@@ -11,8 +11,9 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { adminHeaders } from "@setlab/runtime/dist/adminAccess";
 import { type HttpResponse, httpRequest } from "@setlab/runtime/dist/httpClient";
-import { isAlive, LabFailure, readState } from "../labState";
+import { adminOf, isAlive, LabFailure, readState } from "../labState";
 
 export type FaultParty = "gateway" | "merchant";
 
@@ -36,13 +37,14 @@ export type FaultPlan = GatewayFaultPlan | MerchantFaultPlan;
 
 const faultParties: readonly FaultParty[] = ["gateway", "merchant"];
 
-function partyUrl(home: string, party: string): string {
+function faultRoute(home: string, party: string): { url: string; headers: Record<string, string> } {
   if (!faultParties.includes(party as FaultParty))
     throw new LabFailure(`unknown party "${party}": fault switches exist on gateway and merchant`);
   const state = readState(path.resolve(home));
   const p = state.parties[party as FaultParty];
   if (!isAlive(p.pid)) throw new LabFailure(`the lab's ${party} (pid ${p.pid}) is not running`);
-  return `${p.url.replace(/\/$/, "")}/admin/faults`;
+  const admin = adminOf(state, party as FaultParty);
+  return { url: `${admin.url}/admin/faults`, headers: adminHeaders(admin.token) };
 }
 
 async function call(
@@ -51,14 +53,14 @@ async function call(
   method: "GET" | "PUT" | "DELETE",
   body?: unknown,
 ): Promise<FaultPlan> {
-  const url = partyUrl(home, party);
+  const { url, headers } = faultRoute(home, party);
   let res: HttpResponse;
   try {
     res = await httpRequest(url, {
       method,
       ...(body === undefined
-        ? {}
-        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+        ? { headers }
+        : { headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) }),
       timeoutMs: 10_000,
     });
   } catch (e) {

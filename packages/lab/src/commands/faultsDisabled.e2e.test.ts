@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { LabState } from "../labState";
+import { adminFetch } from "@setlab/runtime";
+import { adminOf, type LabState } from "../labState";
 import { down } from "./down";
 import { setFaults } from "./fault";
 import { up } from "./up";
@@ -29,9 +30,9 @@ afterAll(async () => {
 
 describe("fault switches are off without SETLAB_ALLOW_FAULTS=1", () => {
   it.each(["gateway", "merchant"] as const)("the %s has no /admin/faults routes", async (party) => {
-    const url = `${state.parties[party].url}/admin/faults`;
+    const admin = adminOf(state, party);
     for (const method of ["GET", "PUT", "DELETE"]) {
-      const res = await fetch(url, {
+      const res = await adminFetch(admin, "/admin/faults", {
         method,
         ...(method === "PUT"
           ? { headers: { "content-type": "application/json" }, body: '{"dropRate":1}' }
@@ -41,6 +42,9 @@ describe("fault switches are off without SETLAB_ALLOW_FAULTS=1", () => {
     }
     // The other routes are there: the 404 is the fault routes' alone.
     expect((await fetch(`${state.parties[party].url}/health`)).status).toBe(200);
+    const inspection = party === "gateway" ? "/admin/accounts/visa-approve" : "/orders/999999";
+    expect((await adminFetch(admin, inspection)).status).toBe(party === "gateway" ? 200 : 404);
+    expect((await fetch(`${admin.url}${inspection}`)).status).toBe(401);
     expect(fs.readFileSync(state.parties[party].log, "utf8")).not.toContain("faultsAllowed");
   });
 

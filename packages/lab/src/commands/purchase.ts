@@ -10,12 +10,13 @@
  */
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
+import { adminHeaders } from "@setlab/runtime/dist/adminAccess";
 import { type HttpResponse, httpRequest } from "@setlab/runtime/dist/httpClient";
 // The PKI reader alone, not the runtime's index: that loads the logger and the HTTP shell, which
 // this process does not use, and `set-lab purchase` is timed from the command line.
 import { LabPki } from "@setlab/runtime/dist/labPki";
 import type { PurchAmt } from "../currency";
-import { LabFailure, pairingCodeOf, readState } from "../labState";
+import { adminOf, LabFailure, pairingCodeOf, readState } from "../labState";
 import { runNode } from "../nodeRun";
 import { partyScripts } from "../paths";
 
@@ -92,10 +93,13 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
   const runId = options.runId ?? `run-${randomBytes(6).toString("hex")}`;
   const card = resolveCard(state.pki, options.card);
   const merchant = state.parties.merchant.url.replace(/\/$/, "");
+  // The order is created and read back in the shop's back office (the merchant's admin listener);
+  // the buyer's mediator reaches only the payment listener.
+  const merchantAdmin = adminOf(state, "merchant");
   const headers = { "content-type": "application/json", "x-setlab-run-id": runId };
-  const created = await httpJson<{ id: string | number }>(`${merchant}/orders`, {
+  const created = await httpJson<{ id: string | number }>(`${merchantAdmin.url}/orders`, {
     method: "POST",
-    headers,
+    headers: { ...headers, ...adminHeaders(merchantAdmin.token) },
     body: JSON.stringify({
       description: options.description ?? "1 x SET Lab mug",
       amount: options.purchAmt.amount,
@@ -132,14 +136,16 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
       reason: run.stderr.trim().split("\n").pop() ?? `mediator exited ${run.code}`,
     };
   }
-  const order = await httpJson<OrderView>(`${merchant}/orders/${orderId}`, { headers });
+  const order = await httpJson<OrderView>(`${merchantAdmin.url}/orders/${orderId}`, {
+    headers: { ...headers, ...adminHeaders(merchantAdmin.token) },
+  });
   const xid = mediator.xid ?? order.xid;
-  const gateway = state.parties.gateway.url.replace(/\/$/, "");
+  const gateway = adminOf(state, "gateway");
   // The gateway may be the party that is down: then there is nothing it recorded to show.
   let gatewayAnswered = true;
   const authorizations = xid
-    ? await httpJson<Record<string, unknown>[]>(`${gateway}/admin/authorizations?xid=${xid}`, {
-        headers,
+    ? await httpJson<Record<string, unknown>[]>(`${gateway.url}/admin/authorizations?xid=${xid}`, {
+        headers: { ...headers, ...adminHeaders(gateway.token) },
       }).catch(() => {
         gatewayAnswered = false;
         return [];

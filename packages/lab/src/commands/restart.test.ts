@@ -36,6 +36,23 @@ describe("argvOnSamePort", () => {
     expect(argvOnSamePort(["serve"], "tcp://127.0.0.1:4321")).toEqual(["serve", "--port", "4321"]);
   });
 
+  test("--admin-port 0 becomes the recorded admin listener's port", () => {
+    expect(
+      argvOnSamePort(
+        ["serve", "--port", "0", "--admin-port", "0", "--admin-token-file", "t"],
+        "http://127.0.0.1:4321",
+        "http://127.0.0.1:4322",
+      ),
+    ).toEqual(["serve", "--port", "4321", "--admin-port", "4322", "--admin-token-file", "t"]);
+    expect(argvOnSamePort(["serve", "--admin-port", "0"], "http://127.0.0.1:1")).toEqual([
+      "serve",
+      "--admin-port",
+      "0",
+      "--port",
+      "1",
+    ]);
+  });
+
   test("a URL without a port is refused", () => {
     expect(() => argvOnSamePort(["serve"], "http://127.0.0.1")).toThrow(LabFailure);
   });

@@ -35,14 +35,21 @@ export async function killParty(home: string, party: PartyName, timeoutMs = 10_0
   return pid;
 }
 
-/** The recorded argv with `--port N` set to the port the party listened on. */
-export function argvOnSamePort(argv: readonly string[], url: string): string[] {
-  const port = new URL(url).port;
-  if (!port) throw new LabFailure(`cannot tell the port of ${url}`);
+/**
+ * The recorded argv with `--port N` set to the port the party listened on, and `--admin-port N`
+ * to its admin listener's port when it has one.
+ */
+export function argvOnSamePort(argv: readonly string[], url: string, adminUrl?: string): string[] {
   const out = [...argv];
-  const i = out.indexOf("--port");
-  if (i >= 0 && i + 1 < out.length) out[i + 1] = port;
-  else out.push("--port", port);
+  const pin = (flag: string, at: string) => {
+    const port = new URL(at).port;
+    if (!port) throw new LabFailure(`cannot tell the port of ${at}`);
+    const i = out.indexOf(flag);
+    if (i >= 0 && i + 1 < out.length) out[i + 1] = port;
+    else out.push(flag, port);
+  };
+  pin("--port", url);
+  if (adminUrl !== undefined) pin("--admin-port", adminUrl);
   return out;
 }
 
@@ -62,7 +69,7 @@ export async function restartParty(
     throw new LabFailure(`${party} (pid ${current.pid}) is still running: kill or stop it first`);
   if (!current.argv)
     throw new LabFailure(`lab.json does not record how ${party} was started (start the lab again)`);
-  const argv = argvOnSamePort(current.argv, current.url);
+  const argv = argvOnSamePort(current.argv, current.url, current.adminUrl);
   const started = await spawnParty(
     party,
     partyScripts[party],

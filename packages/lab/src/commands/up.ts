@@ -1,12 +1,15 @@
 /**
  * `set-lab up`: seed a lab PKI (with `set-ca init`) unless one is there, then start the gateway,
  * the merchant and the phone as separate background processes on loopback, and record them in
- * the state file.
+ * the state file. The merchant and the gateway also serve their admin routes (order details,
+ * messages, authorizations, fault switches) on a second loopback listener, behind the bearer token
+ * in HOME/admin-token (0600); the lab's tools read the URLs and the token's file from the state.
  */
 import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writeAdminTokenFile } from "@setlab/runtime";
 import { isAlive, LabFailure, type LabState, readState, stateFile, writeState } from "../labState";
 import { partyScripts } from "../paths";
 import { spawnParty, stopProcess } from "../processes";
@@ -49,10 +52,14 @@ export async function up(options: UpOptions): Promise<LabState> {
     out: path.join(home, "logs", `${name}.out`),
     log: path.join(home, "logs", `${name}.log`),
   });
+  // A fresh token per lab: a token of an earlier lab opens nothing.
+  const adminTokenFile = path.join(home, "admin-token");
+  writeAdminTokenFile(adminTokenFile);
+  const adminArgs = ["--admin-port", "0", "--admin-token-file", adminTokenFile];
   const started: number[] = [];
   try {
     const gatewayDb = path.join(home, "gateway.sqlite");
-    const gatewayArgv = ["serve", "--pki", pki, "--db", gatewayDb, "--port", "0"];
+    const gatewayArgv = ["serve", "--pki", pki, "--db", gatewayDb, "--port", "0", ...adminArgs];
     const gateway = await spawnParty("gateway", partyScripts.gateway, gatewayArgv, files("gateway"), env);
     started.push(gateway.pid);
     say(`gateway  ${gateway.url}  pid ${gateway.pid}`);
@@ -71,6 +78,7 @@ export async function up(options: UpOptions): Promise<LabState> {
       `MasterCard=${gatewaySet}`,
       "--port",
       "0",
+      ...adminArgs,
     ];
     const merchant = await spawnParty(
       "merchant",
@@ -114,6 +122,7 @@ export async function up(options: UpOptions): Promise<LabState> {
       phoneData,
       pin,
       pairingCode,
+      adminTokenFile,
       parties: {
         gateway: { ...gateway, db: gatewayDb, argv: gatewayArgv },
         merchant: { ...merchant, db: merchantDb, argv: merchantArgv },

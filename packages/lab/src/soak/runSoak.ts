@@ -8,13 +8,13 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { httpRequest } from "@setlab/runtime";
+import { adminHeaders, httpRequest } from "@setlab/runtime";
 import { startRssSampler, type Watched } from "../bench/monitor";
 import { down } from "../commands/down";
 import { clearFaults, type GatewayFaultPlan, setFaults } from "../commands/fault";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
-import { isAlive, LabFailure, type LabState, readState, stateFile } from "../labState";
+import { adminOf, isAlive, LabFailure, type LabState, readState, stateFile } from "../labState";
 import { type FaultProfile, faultProfiles, planForPhase } from "./faultProfiles";
 import { type GatewayAuthorization, type MerchantOrder, type PurchaseRecords, reconcile } from "./reconcile";
 import { type SoakCard, type SoakPurchase, type SoakTarget, soakPurchase } from "./soakPurchase";
@@ -50,9 +50,9 @@ export const soakCards = [
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function getJson<T>(url: string): Promise<T | undefined> {
+async function getJson<T>(url: string, headers: Record<string, string>): Promise<T | undefined> {
   try {
-    const res = await httpRequest(url, { timeoutMs: 10_000, maxResponseBytes: 64 * 1024 * 1024 });
+    const res = await httpRequest(url, { headers, timeoutMs: 10_000, maxResponseBytes: 64 * 1024 * 1024 });
     if (res.status !== 200) return undefined;
     return JSON.parse(res.body.toString("utf8")) as T;
   } catch {
@@ -145,6 +145,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const pairingCode = lab.pairingCode;
     const target: SoakTarget = {
       merchant: lab.parties.merchant.url.replace(/\/$/, ""),
+      merchantAdmin: adminOf(lab, "merchant"),
       phoneHost: phone.hostname,
       phonePort: Number(phone.port),
       pin: lab.pin,
@@ -210,13 +211,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const elapsedSeconds = elapsed();
 
     // Settle: every order out of "authorizing", or the settle time is up.
-    const orderUrl = (id: string) => `${target.merchant}/orders/${id}`;
+    const orderUrl = (id: string) => `${target.merchantAdmin.url}/orders/${id}`;
+    const asMerchantAdmin = adminHeaders(target.merchantAdmin.token);
     const orders = new Map<string, MerchantOrder | undefined>();
     const settleEnd = performance.now() + o.settleSeconds * 1000;
     let pending = purchases.filter((p) => p.orderId !== undefined);
     for (;;) {
       await Promise.all(
-        pending.map(async (p) => orders.set(p.orderId!, await getJson<MerchantOrder>(orderUrl(p.orderId!)))),
+        pending.map(async (p) =>
+          orders.set(p.orderId!, await getJson<MerchantOrder>(orderUrl(p.orderId!), asMerchantAdmin)),
+        ),
       );
       pending = pending.filter((p) => {
         const order = orders.get(p.orderId!);
@@ -228,7 +232,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
 
     // Reconcile each purchase against the gateway's record of its XID.
-    const gateway = lab.parties.gateway.url.replace(/\/$/, "");
+    const gateway = adminOf(lab, "gateway");
     const counts = { completed: 0, declined: 0, failed: 0, lost: 0 };
     const failedBy: Record<string, number> = {};
     const lostPurchases: LostPurchase[] = [];
@@ -236,7 +240,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const order = p.orderId ? orders.get(p.orderId) : undefined;
       const xid = order?.xid ?? p.buyer.xid;
       const authorizations = xid
-        ? await getJson<GatewayAuthorization[]>(`${gateway}/admin/authorizations?xid=${xid}`)
+        ? await getJson<GatewayAuthorization[]>(
+            `${gateway.url}/admin/authorizations?xid=${xid}`,
+            adminHeaders(gateway.token),
+          )
         : [];
       const records: PurchaseRecords = {
         buyer: p.buyer,

@@ -1,15 +1,18 @@
 /**
- * One soak purchase, the way a buyer makes it: the soak plays the browser (creates the order at
- * the shop, fetches its initiation object) and runs the mediator (`runPurchase` of @setlab/mediator,
+ * One soak purchase, the way a buyer makes it: the soak plays the shop's back office (creates the
+ * order) and the buyer's browser (fetches its initiation object) and runs the mediator (`runPurchase` of @setlab/mediator,
  * in this process) against the phone's card link. Never throws: what the buyer saw comes back.
  */
 import { type CardAccess, runPurchase } from "@setlab/mediator";
+import type { AdminAccess } from "@setlab/runtime";
 import { createOrder, fetchInitiation } from "../browser";
 import type { BuyerOutcome } from "./reconcile";
 
 export interface SoakTarget {
   /** The merchant's base URL. */
   readonly merchant: string;
+  /** The merchant's admin listener: the back office creates orders and reads them there. */
+  readonly merchantAdmin: AdminAccess;
   readonly phoneHost: string;
   readonly phonePort: number;
   readonly pin: string;
@@ -39,7 +42,7 @@ export async function soakPurchase(
   let orderId: string | undefined;
   try {
     orderId = await createOrder(
-      target.merchant,
+      target.merchantAdmin,
       { description: "1 x SET Lab sticker", brand: card.brand },
       runId,
     );

@@ -180,7 +180,7 @@ async function freshSpki(world: World): Promise<Uint8Array> {
 }
 
 export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTarget<unknown>[]> {
-  const { merchant, gateway, ca } = world;
+  const { merchant, gateway, merchantAdmin, gatewayAdmin, ca } = world;
   const slow = (runs: number) => ({
     runs,
     why: "each input is a full HTTP exchange with the real party (signature checks, SQLite); measured rate in the report",
@@ -253,8 +253,8 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
           payload: Buffer.from(body),
         })),
       run: async (r) => {
-        if (ordersBaseline === 0) ordersBaseline = await nextOrderId(merchant);
-        const a = await merchant.request(r);
+        if (ordersBaseline === 0) ordersBaseline = await nextOrderId(merchantAdmin);
+        const a = await merchantAdmin.request(r);
         const v = statusVerdict(a, r);
         if (v === "accepted") {
           if (a.status !== 201) throw new FuzzFailure("invariant", `POST /orders answered ${a.status}`);
@@ -264,7 +264,7 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
       },
       show,
       healthCheck: async () => {
-        const next = await nextOrderId(merchant);
+        const next = await nextOrderId(merchantAdmin);
         if (ordersBaseline !== 0 && next !== ordersBaseline + ordersCreated + 1)
           throw new Error(
             `order ids jumped from ${ordersBaseline} to ${next} with ${ordersCreated} accepted: a rejected input created an order`,
@@ -277,8 +277,9 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
       family: "http",
       inputs: fc.oneof(
         routeRequests([
-          "/orders/:id",
+          "/orders/:id/status",
           "/orders/:id/initiation",
+          "/orders/:id",
           "/orders/:id/messages",
           "/orders/:id/:x",
           "/:x",
@@ -287,12 +288,32 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
           "/set",
         ]),
         fc.constantFrom(
-          { method: "GET" as const, url: `/orders/${corpus.capture.orderId}` },
-          { method: "GET" as const, url: `/orders/${corpus.capture.orderId}/messages` },
+          { method: "GET" as const, url: `/orders/${corpus.capture.orderId}/status` },
           { method: "GET" as const, url: `/orders/${corpus.capture.orderId}/initiation` },
         ),
       ),
       run: async (r) => statusVerdict(await merchant.request(r), r, false),
+      show,
+      healthCheck: () => expectPurchase(world),
+    },
+    {
+      name: "merchant/admin routes",
+      family: "http",
+      inputs: fc.oneof(
+        routeRequests([
+          "/orders/:id",
+          "/orders/:id/messages",
+          "/orders/:id/:x",
+          "/:x",
+          "/admin/faults",
+          "/set",
+        ]),
+        fc.constantFrom(
+          { method: "GET" as const, url: `/orders/${corpus.capture.orderId}` },
+          { method: "GET" as const, url: `/orders/${corpus.capture.orderId}/messages` },
+        ),
+      ),
+      run: async (r) => statusVerdict(await merchantAdmin.request(r), r, false),
       show,
       healthCheck: () => expectPurchase(world),
     },
@@ -314,7 +335,7 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
       healthCheck: () => expectPurchase(world),
     },
     {
-      name: "gateway/routes",
+      name: "gateway/admin routes",
       family: "http",
       inputs: fc.oneof(
         routeRequests([
@@ -331,10 +352,13 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
           { method: "GET" as const, url: "/admin/accounts/visa-approve" },
         ),
       ),
-      run: async (r) => statusVerdict(await gateway.request(r), r, false),
+      run: async (r) => statusVerdict(await gatewayAdmin.request(r), r, false),
       show,
       healthCheck: async () => {
-        const a = await gateway.request({ method: "GET", url: `/admin/authorizations?xid=${gatewayXid}` });
+        const a = await gatewayAdmin.request({
+          method: "GET",
+          url: `/admin/authorizations?xid=${gatewayXid}`,
+        });
         if (a.status !== 200 || (JSON.parse(a.body.toString()) as unknown[]).length !== 1)
           throw new Error("the corpus authorization is no longer listed once");
         await expectPurchase(world);
