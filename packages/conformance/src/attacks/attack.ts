@@ -1,3 +1,4 @@
+import type { AdminAccess } from "@setlab/runtime";
 import type { AttackRandom } from "./attackRandom";
 
 /**
@@ -12,10 +13,17 @@ export interface AttackTarget {
   readonly home: string;
   /** The lab PKI directory (`set-ca init`), including the `attack/` fixtures. */
   readonly pki: string;
-  /** Merchant base URL (`POST /orders`, `POST /set`). */
+  /** Merchant payment listener (`POST /set`, an order's initiation object and status). */
   readonly merchantUrl: string;
-  /** Gateway base URL (`POST /set`, `/admin/authorizations`). */
+  /** Gateway payment listener (`POST /set`). */
   readonly gatewayUrl: string;
+  /**
+   * The merchant's admin listener and token (the shop's back office: `POST /orders`, order details
+   * and messages). Attacks use it to play the shop and to prove what changed, never as the adversary.
+   */
+  readonly merchantAdmin: AdminAccess;
+  /** The gateway's admin listener and token (`/admin/authorizations`, `/admin/accounts`). */
+  readonly gatewayAdmin: AdminAccess;
   /** The phone's card link, `tcp://host:port`. */
   readonly phoneUrl: string;
   /** The pairing code the phone accepts (the lab's test policy), when the link is paired. */
@@ -33,7 +41,8 @@ export type AttackCategory =
   | "decryption-oracle"
   | "error-loop"
   | "card-link"
-  | "mediator";
+  | "mediator"
+  | "inspection";
 
 /** What the attack saw. `refused` is true only when the right party refused in the right way. */
 export interface AttackOutcome {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { writeAdminTokenFile } from "@setlab/runtime";
 import type { Attack, AttackOutcome, AttackTarget } from "./attack";
 import { attackRandom, drawRunSeed, parseRunSeed } from "./attackRandom";
 import { judge, runAttack, runAttacks } from "./runner";
@@ -29,6 +30,8 @@ const target: AttackTarget = {
   pki: "/nowhere/pki",
   merchantUrl: "http://127.0.0.1:1",
   gatewayUrl: "http://127.0.0.1:2",
+  merchantAdmin: { url: "http://127.0.0.1:4", token: "t" },
+  gatewayAdmin: { url: "http://127.0.0.1:5", token: "t" },
   phoneUrl: "tcp://127.0.0.1:3",
   pin: "1234",
 };
@@ -121,25 +124,33 @@ describe("the target of a lab", () => {
       expect(() => targetOfLab(home)).toThrow(TargetError);
       fs.writeFileSync(path.join(home, "lab.json"), "{not json");
       expect(() => targetOfLab(home)).toThrow(/not a lab state file/);
-      fs.writeFileSync(
-        path.join(home, "lab.json"),
-        JSON.stringify({
-          pki: "/p",
-          pin: "1234",
-          pairingCode: "123456",
-          parties: {
-            gateway: { url: "http://127.0.0.1:8402/" },
-            merchant: { url: "http://127.0.0.1:8401" },
-            phone: { url: "tcp://127.0.0.1:8403" },
-          },
-        }),
-      );
+      const lab = {
+        pki: "/p",
+        pin: "1234",
+        pairingCode: "123456",
+        parties: {
+          gateway: { url: "http://127.0.0.1:8402/", adminUrl: "http://127.0.0.1:8412" },
+          merchant: { url: "http://127.0.0.1:8401", adminUrl: "http://127.0.0.1:8411/" },
+          phone: { url: "tcp://127.0.0.1:8403" },
+        },
+      };
+      // A lab.json written before the admin listeners names none: start the lab again.
+      fs.writeFileSync(path.join(home, "lab.json"), JSON.stringify(lab));
+      expect(() => targetOfLab(home)).toThrow(/names no admin listeners/);
+      const tokenFile = path.join(home, "admin-token");
+      const token = writeAdminTokenFile(tokenFile);
+      fs.writeFileSync(path.join(home, "lab.json"), JSON.stringify({ ...lab, adminTokenFile: tokenFile }));
       expect(targetOfLab(home)).toMatchObject({
         gatewayUrl: "http://127.0.0.1:8402",
         merchantUrl: "http://127.0.0.1:8401",
+        merchantAdmin: { url: "http://127.0.0.1:8411", token },
+        gatewayAdmin: { url: "http://127.0.0.1:8412", token },
         phoneUrl: "tcp://127.0.0.1:8403",
         pairingCode: "123456",
       });
+      // A token file others can read is refused.
+      fs.chmodSync(tokenFile, 0o644);
+      expect(() => targetOfLab(home)).toThrow(/must be 0600/);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }

@@ -1,13 +1,18 @@
 /** The attack target of a running lab, read from its `lab.json`. */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readAdminTokenFile } from "@setlab/runtime";
 import type { AttackTarget } from "./attack";
 
 interface LabJson {
   readonly pki: string;
   readonly pin: string;
   readonly pairingCode?: string;
-  readonly parties: Record<"gateway" | "merchant" | "phone", { readonly url: string }>;
+  readonly adminTokenFile?: string;
+  readonly parties: Record<
+    "gateway" | "merchant" | "phone",
+    { readonly url: string; readonly adminUrl?: string }
+  >;
 }
 
 export class TargetError extends Error {
@@ -24,6 +29,17 @@ export function targetOfLab(home: string): AttackTarget {
     throw new TargetError(`${file} is not a lab state file`);
   }
   const strip = (u: string) => u.replace(/\/$/, "");
+  const { adminTokenFile } = lab;
+  const merchantAdmin = lab.parties.merchant.adminUrl;
+  const gatewayAdmin = lab.parties.gateway.adminUrl;
+  if (!adminTokenFile || !merchantAdmin || !gatewayAdmin)
+    throw new TargetError(`${file} names no admin listeners: start the lab again (\`pnpm lab up\`)`);
+  let token: string;
+  try {
+    token = readAdminTokenFile(adminTokenFile);
+  } catch (e) {
+    throw new TargetError((e as Error).message);
+  }
   return {
     home: path.resolve(home),
     pki: lab.pki,
@@ -31,6 +47,8 @@ export function targetOfLab(home: string): AttackTarget {
     pairingCode: lab.pairingCode,
     merchantUrl: strip(lab.parties.merchant.url),
     gatewayUrl: strip(lab.parties.gateway.url),
+    merchantAdmin: { url: strip(merchantAdmin), token },
+    gatewayAdmin: { url: strip(gatewayAdmin), token },
     phoneUrl: lab.parties.phone.url,
   };
 }

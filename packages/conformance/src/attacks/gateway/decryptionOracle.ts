@@ -105,7 +105,7 @@ export async function observeDecryptionFailures(target: AttackTarget): Promise<{
       reason: typeof log?.reason === "string" ? log.reason : noLogEntry,
       signed: answer.type === "error" && answer.signed,
     });
-    rows += (await authorizationsOf(target.gatewayUrl, req.xidHex)).length;
+    rows += (await authorizationsOf(target.gatewayAdmin, req.xidHex)).length;
   }
   return { observations, rows };
 }
@@ -118,9 +118,9 @@ export const oneDecryptionError: Attack = {
   expected:
     "The gateway answers every one with the same SET Error (decodingFailure) and logs the same reason; no authorization.",
   async run(target): Promise<AttackOutcome> {
-    const heldBefore = await heldOn(target.gatewayUrl, "visa-approve");
+    const heldBefore = await heldOn(target.gatewayAdmin, "visa-approve");
     const { observations, rows } = await observeDecryptionFailures(target);
-    const heldAfter = await heldOn(target.gatewayUrl, "visa-approve");
+    const heldAfter = await heldOn(target.gatewayAdmin, "visa-approve");
     // A log line not found in time is left out of the comparison (and counted in the detail).
     const logged = observations.filter((o) => o.reason !== noLogEntry);
     const answers = new Set(logged.map((o) => `${o.code} / ${o.reason}`));

@@ -15,11 +15,11 @@ async function postError(
   const f = forgerOf(target);
   // A genuine-looking AuthReq that is never sent: the Error names it as the offending message.
   const offending = await f.forge();
-  const heldBefore = await heldOn(target.gatewayUrl, "visa-approve");
+  const heldBefore = await heldOn(target.gatewayAdmin, "visa-approve");
   const raw = await postSetRaw(gatewaySet(target), await make(offending.bytes));
   const log = await gatewayLogFor(target.home, raw.runId);
-  const rows = await authorizationsOf(target.gatewayUrl, offending.xidHex);
-  const heldAfter = await heldOn(target.gatewayUrl, "visa-approve");
+  const rows = await authorizationsOf(target.gatewayAdmin, offending.xidHex);
+  const heldAfter = await heldOn(target.gatewayAdmin, "visa-approve");
   const empty = raw.status === 200 && raw.body.length === 0;
   return {
     refused: empty,

@@ -63,15 +63,15 @@ export async function sendAndJudge(
 ): Promise<AttackOutcome & { answer: GatewayAnswer }> {
   const f = forgerOf(target);
   const card = options.card ?? "visa-approve";
-  const heldBefore = await heldOn(target.gatewayUrl, card);
+  const heldBefore = await heldOn(target.gatewayAdmin, card);
   const raw = await postSetRaw(gatewaySet(target), bytes);
   const answer =
     raw.status === 200
       ? await f.read(raw.body, options.kexId)
       : ({ type: "unreadable", reason: `HTTP ${raw.status}` } as const);
-  const rows = await authorizationsOf(target.gatewayUrl, xidHex);
+  const rows = await authorizationsOf(target.gatewayAdmin, xidHex);
   const approved = rows.filter((r) => r.authCode === "approved").length;
-  const heldAfter = await heldOn(target.gatewayUrl, card);
+  const heldAfter = await heldOn(target.gatewayAdmin, card);
   const stateUnchanged = approved === (options.approvedBefore ?? 0) && heldAfter === heldBefore;
   const refused = isExpected(answer, expected);
   return {

@@ -18,10 +18,10 @@ export const replayedAuthReq: Attack = {
     const firstAnswer = await f.read(first.body);
     if (firstAnswer.type !== "authRes")
       throw new Error(`the genuine AuthReq was not answered: ${describe(firstAnswer)}`);
-    const heldBefore = await heldOn(target.gatewayUrl, "visa-approve");
+    const heldBefore = await heldOn(target.gatewayAdmin, "visa-approve");
     const again = await postSetRaw(gatewaySet(target), req.bytes);
-    const rows = await authorizationsOf(target.gatewayUrl, req.xidHex);
-    const heldAfter = await heldOn(target.gatewayUrl, "visa-approve");
+    const rows = await authorizationsOf(target.gatewayAdmin, req.xidHex);
+    const heldAfter = await heldOn(target.gatewayAdmin, "visa-approve");
     const identical = again.status === 200 && bytesEqual(again.body, first.body);
     return {
       refused: identical,

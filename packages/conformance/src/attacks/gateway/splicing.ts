@@ -61,7 +61,7 @@ export const piOfOtherTransaction: Attack = {
       pi: () => donor.piDer,
     });
     const out = await sendAndJudge(target, req.bytes, req.xidHex, { errors: ["unknownXID"] });
-    const donorRows = await authorizationsOf(target.gatewayUrl, donor.xidHex);
+    const donorRows = await authorizationsOf(target.gatewayAdmin, donor.xidHex);
     return { ...out, stateUnchanged: out.stateUnchanged && donorRows.length === 0 };
   },
 };
@@ -92,7 +92,7 @@ async function spliceAuthRes(
   const proxy = await startAuthResProxy(gatewaySet(target));
   const merchant = await startSecondMerchant(target.home, target.pki, proxy.setUrl);
   try {
-    const shop = { ...target, merchantUrl: merchant.url };
+    const shop = { ...target, merchantUrl: merchant.url, merchantAdmin: merchant.admin };
     let forwardedAuthRes: Uint8Array | undefined;
     if (options.genuineFirst) {
       const genuine = await completePurchase(shop, { amount: 100 });
@@ -107,7 +107,7 @@ async function spliceAuthRes(
     const attacked = await completePurchase(shop, { amount: 100 });
     await attacked.card.close();
     const order = await orderView(shop, String(attacked.order.id));
-    const rows = attacked.xid ? await authorizationsOf(target.gatewayUrl, attacked.xid) : [];
+    const rows = attacked.xid ? await authorizationsOf(target.gatewayAdmin, attacked.xid) : [];
     const record = order.authorization as { failure?: string; inDoubt?: boolean } | null | undefined;
     const failure = String(record?.failure ?? "");
     // Refused: the AuthRes was not taken. The merchant either fails the order or, since the gateway

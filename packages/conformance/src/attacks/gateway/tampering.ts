@@ -100,7 +100,7 @@ export const authTagsXidChanged: Attack = {
       },
     });
     const out = await sendAndJudge(target, req.bytes, req.xidHex, { errors: ["unknownXID"] });
-    const piRows = await authorizationsOf(target.gatewayUrl, piXid);
+    const piRows = await authorizationsOf(target.gatewayAdmin, piXid);
     return { ...out, stateUnchanged: out.stateUnchanged && piRows.length === 0 };
   },
 };
@@ -175,7 +175,7 @@ export const flippedBytes: Attack = {
     const genuineAnswer = await f.read(genuine.body);
     if (genuineAnswer.type !== "authRes")
       throw new Error(`the genuine AuthReq was not answered: ${describe(genuineAnswer)}`);
-    const heldBefore = await heldOn(target.gatewayUrl, "visa-approve");
+    const heldBefore = await heldOn(target.gatewayAdmin, "visa-approve");
     const offsets = sampleOffsets(bodyStartOf(req.bytes), req.bytes.length, 16);
     const seen: string[] = [];
     let refusedOrStored = true;
@@ -191,8 +191,8 @@ export const flippedBytes: Attack = {
       if (answer.type !== "error") refusedOrStored = false;
       seen.push(`@${at}:${answer.type === "error" ? answer.code : describe(answer)}`);
     }
-    const rows = await authorizationsOf(target.gatewayUrl, req.xidHex);
-    const heldAfter = await heldOn(target.gatewayUrl, "visa-approve");
+    const rows = await authorizationsOf(target.gatewayAdmin, req.xidHex);
+    const heldAfter = await heldOn(target.gatewayAdmin, "visa-approve");
     return {
       refused: refusedOrStored,
       refusedBy: "gateway",

@@ -1,11 +1,12 @@
 /**
  * The network position in front of the gateway: POST raw SET bytes to `/set` (with a run id so
- * the gateway's log line can be found again), read the gateway's inspection routes, and read the
- * parties' JSON logs in the lab home.
+ * the gateway's log line can be found again), read the gateway's inspection routes (on its admin
+ * listener, with the lab's token), and read the parties' JSON logs in the lab home.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type AdminAccess, adminFetch } from "@setlab/runtime";
 
 export interface GatewayRawAnswer {
   readonly status: number;
@@ -45,15 +46,18 @@ export interface AuthorizationView {
   readonly [k: string]: unknown;
 }
 
-export async function authorizationsOf(gatewayUrl: string, xidHex: string): Promise<AuthorizationView[]> {
-  const res = await fetch(`${gatewayUrl}/admin/authorizations?xid=${xidHex}`);
+export async function authorizationsOf(
+  gatewayAdmin: AdminAccess,
+  xidHex: string,
+): Promise<AuthorizationView[]> {
+  const res = await adminFetch(gatewayAdmin, `/admin/authorizations?xid=${xidHex}`);
   if (res.status !== 200) throw new Error(`/admin/authorizations answered HTTP ${res.status}`);
   return (await res.json()) as AuthorizationView[];
 }
 
 /** The issuer simulator's hold on a test card's account. */
-export async function heldOn(gatewayUrl: string, cardId: string): Promise<number> {
-  const res = await fetch(`${gatewayUrl}/admin/accounts/${encodeURIComponent(cardId)}`);
+export async function heldOn(gatewayAdmin: AdminAccess, cardId: string): Promise<number> {
+  const res = await adminFetch(gatewayAdmin, `/admin/accounts/${encodeURIComponent(cardId)}`);
   if (res.status !== 200) throw new Error(`/admin/accounts/${cardId} answered HTTP ${res.status}`);
   return ((await res.json()) as { held: number }).held;
 }

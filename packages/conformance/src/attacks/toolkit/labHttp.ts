@@ -1,11 +1,13 @@
 /**
- * The adversary's view of the lab over HTTP: what any client may do at the merchant (orders,
- * initiation objects, raw SET messages) and the lab's inspection routes used to prove that an
- * attack changed nothing (the merchant's `GET /orders/:id`, the gateway's `/admin/authorizations`
- * and `/admin/accounts/:cardId`).
+ * The lab over HTTP, as the attacks use it: what any client may do at the merchant's payment
+ * listener (initiation objects, raw SET messages); what the shop's back office does on the
+ * merchant's admin listener (creating orders); and the admin routes used to prove that an attack
+ * changed nothing (the merchant's `GET /orders/:id`, the gateway's `/admin/authorizations` and
+ * `/admin/accounts/:cardId`), read with the lab's admin token.
  */
 
 import { type Initiation, readInitiation } from "@setlab/protocol";
+import { type AdminAccess, adminHeaders } from "@setlab/runtime";
 import type { AttackTarget } from "../attack";
 
 export const SET_PAYMENT = "application/set-payment";
@@ -40,8 +42,11 @@ export const postToMerchant = (target: AttackTarget, der: Uint8Array) =>
 export const postToGateway = (target: AttackTarget, der: Uint8Array) =>
   postRaw(`${target.gatewayUrl}/set`, der);
 
-export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+export async function getJson<T>(url: string, admin?: AdminAccess): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    ...(admin ? { headers: adminHeaders(admin.token) } : {}),
+    signal: AbortSignal.timeout(15_000),
+  });
   const text = await res.text();
   let body: T;
   try {
@@ -72,11 +77,11 @@ export interface CreatedOrder {
   readonly lidM: string;
 }
 
-/** `POST /orders` at the merchant, as a shopper's browser does. */
+/** `POST /orders` in the merchant's back office, as the shop does when a buyer checks out. */
 export async function createOrder(target: AttackTarget, spec: OrderSpec = {}): Promise<CreatedOrder> {
-  const res = await fetch(`${target.merchantUrl}/orders`, {
+  const res = await fetch(`${target.merchantAdmin.url}/orders`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...adminHeaders(target.merchantAdmin.token) },
     body: JSON.stringify({
       description: spec.description ?? "1 x SET Lab mug",
       amount: spec.amount ?? 1280,
@@ -112,7 +117,10 @@ export interface OrderView {
 }
 
 export async function orderView(target: AttackTarget, orderId: string): Promise<OrderView> {
-  const { status, body } = await getJson<OrderView>(`${target.merchantUrl}/orders/${orderId}`);
+  const { status, body } = await getJson<OrderView>(
+    `${target.merchantAdmin.url}/orders/${orderId}`,
+    target.merchantAdmin,
+  );
   if (status !== 200) throw new Error(`the merchant has no order ${orderId} (HTTP ${status})`);
   return body;
 }
@@ -123,7 +131,8 @@ export async function authorizationsFor(
   xidHex: string,
 ): Promise<readonly Record<string, unknown>[]> {
   const { status, body } = await getJson<Record<string, unknown>[]>(
-    `${target.gatewayUrl}/admin/authorizations?xid=${xidHex}`,
+    `${target.gatewayAdmin.url}/admin/authorizations?xid=${xidHex}`,
+    target.gatewayAdmin,
   );
   if (status !== 200) throw new Error(`the gateway did not list authorizations (HTTP ${status})`);
   return body;
@@ -135,7 +144,8 @@ export async function accountOf(
   cardId: string,
 ): Promise<Record<string, unknown> | undefined> {
   const { status, body } = await getJson<Record<string, unknown>>(
-    `${target.gatewayUrl}/admin/accounts/${encodeURIComponent(cardId)}`,
+    `${target.gatewayAdmin.url}/admin/accounts/${encodeURIComponent(cardId)}`,
+    target.gatewayAdmin,
   );
   return status === 200 ? body : undefined;
 }

@@ -1,11 +1,12 @@
 /**
  * A second merchant process like the lab's (`set-merchant serve` on the lab PKI, its own SQLite
- * file), whose gateway is whatever URL the attack gives it, e.g. a man-in-the-middle proxy. Its
- * log goes to HOME/logs so the log checks cover it.
+ * file, its own admin listener and token), whose gateway is whatever URL the attack gives it, e.g.
+ * a man-in-the-middle proxy. Its log goes to HOME/logs so the log checks cover it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type AdminAccess, writeAdminTokenFile } from "@setlab/runtime";
 
 export const merchantScript = path.resolve(
   __dirname,
@@ -20,6 +21,8 @@ export const merchantScript = path.resolve(
 
 export interface SecondMerchant {
   readonly url: string;
+  /** Its back office: where the attack creates and reads its orders. */
+  readonly admin: AdminAccess;
   stop(): Promise<void>;
 }
 
@@ -32,6 +35,8 @@ export async function startSecondMerchant(
   const dir = fs.mkdtempSync(path.join(home, `${name}-`));
   fs.mkdirSync(path.join(home, "logs"), { recursive: true });
   const log = fs.openSync(path.join(home, "logs", `${name}.log`), "a", 0o600);
+  const tokenFile = path.join(dir, "admin-token");
+  const token = writeAdminTokenFile(tokenFile);
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -47,6 +52,10 @@ export async function startSecondMerchant(
       `MasterCard=${gatewaySetUrl}`,
       "--port",
       "0",
+      "--admin-port",
+      "0",
+      "--admin-token-file",
+      tokenFile,
     ],
     { stdio: ["ignore", "pipe", log] },
   );
@@ -59,7 +68,7 @@ export async function startSecondMerchant(
     await gone;
     clearTimeout(timer);
   };
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, adminUrl } = await new Promise<{ url: string; adminUrl: string }>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s`)), 30_000);
     child.stdout!.on("data", (c: Buffer) => {
@@ -67,7 +76,8 @@ export async function startSecondMerchant(
       const line = out.split("\n").find((l) => l.includes('"event":"listening"'));
       if (line) {
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url.replace(/\/$/, ""));
+        const ready = JSON.parse(line) as { url: string; adminUrl: string };
+        resolve({ url: ready.url.replace(/\/$/, ""), adminUrl: ready.adminUrl.replace(/\/$/, "") });
       }
     });
     child.once("exit", (code) => {
@@ -78,5 +88,5 @@ export async function startSecondMerchant(
     await stop();
     throw e;
   });
-  return { url, stop };
+  return { url, admin: { url: adminUrl, token }, stop };
 }
