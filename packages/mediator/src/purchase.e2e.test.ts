@@ -329,12 +329,13 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     ]);
     expect(mcOnly.code).toBe(2);
     expect(mcOnly.stderr).toMatch(/the shop does not accept Visa \(it accepts MasterCard\)/);
-    const initiation = await loadInitiation(await order("Visa"));
+    const visaOrder = await order("Visa");
+    const initiation = await loadInitiation(visaOrder);
     expect(initiation.unsignedAllowed).not.toContain("Visa");
     {
       const unsigned = await purchaseCli([
         "--initiation",
-        `${initiation.orderUrl}/initiation`,
+        visaOrder,
         "--card",
         "visa-approve",
         "--pin",
