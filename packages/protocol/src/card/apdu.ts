@@ -35,8 +35,7 @@ function byte(value: number | undefined, what: string): number {
 
 export function encodeCommand(command: CardCommand): Uint8Array {
   const data = command.data ?? new Uint8Array(0);
-  if (data.length > MAX_CARD_DATA)
-    throw new CardLinkError(SW.BAD_LENGTH, "command data too long");
+  if (data.length > MAX_CARD_DATA) throw new CardLinkError(SW.BAD_LENGTH, "command data too long");
   const out = new Uint8Array(COMMAND_HEADER + data.length);
   out[0] = CLA;
   out[1] = byte(command.ins, "INS");

@@ -50,7 +50,9 @@ describe("commands", () => {
       () => encodeCommand({ ins: 1, data: new Uint8Array(MAX_CARD_DATA + 1) }),
       SW.BAD_LENGTH,
     );
-    expect(encodeCommand({ ins: 1, data: new Uint8Array(MAX_CARD_DATA) }).length + MIN_RECORD).toBe(MAX_FRAME);
+    expect(encodeCommand({ ins: 1, data: new Uint8Array(MAX_CARD_DATA) }).length + MIN_RECORD).toBe(
+      MAX_FRAME,
+    );
   });
 });
 

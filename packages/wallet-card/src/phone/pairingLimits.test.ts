@@ -273,7 +273,9 @@ describe("memory and time per connection and in all", () => {
       SW.NO_SUCH_CARD,
     );
     await waitFor(() => p.log().includes("no command for 150 ms"));
-    expect(await c.transmit({ ins: INS.GET_STATUS }).catch((e) => (e as { kind: string }).kind)).toBe("closed");
+    expect(await c.transmit({ ins: INS.GET_STATUS }).catch((e) => (e as { kind: string }).kind)).toBe(
+      "closed",
+    );
   });
 
   test("at most maxConnections links: one more is refused, a handshake is never let in over it", async () => {
