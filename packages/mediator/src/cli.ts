@@ -20,7 +20,9 @@ import { InitiationError, loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--pin PIN] [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] [--pairing-code DIGITS]\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS]\n" +
+  "  PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin PIN and --pairing-code DIGITS\n" +
+  "  also work but are unsafe: every local user can read a command line.\n";
 
 export interface CliIo {
   out(text: string): void;
