@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { decodeCommand, decodeResponse, encodeCommand, encodeResponse } from "./apdu";
 import { CardLinkError } from "./cardLinkError";
-import { CLA, INS, insName, pinTriesLeft, SW, swName, wrongPin } from "./commandSet";
 import { cardDataTypes } from "./commandData";
+import { CLA, INS, insName, pinTriesLeft, SW, swName, wrongPin } from "./commandSet";
 import { encodeFrame, FrameReader } from "./frame";
 import { MAX_CARD_DATA, MAX_FRAME, MAX_HANDSHAKE_FRAME } from "./linkLimits";
 import { encodeHandshake } from "./secureLink/messages";
