@@ -20,9 +20,7 @@ import { InitiationError, loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS]\n" +
-  "  PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin PIN and --pairing-code DIGITS\n" +
-  "  also work but are unsafe: every local user can read a command line.\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public)\n";
 
 export interface CliIo {
   out(text: string): void;
