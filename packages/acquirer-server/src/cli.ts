@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]`: the
- * payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
+ * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]
+ * [--require-hardened BRAND,...]`: the payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
  * exits 1, each with one line on stderr; once listening, one JSON line on stdout. The key
  * passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else "setlab".
  */
@@ -16,7 +16,7 @@ import { buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
 export const usage =
-  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P]";
+  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...]";
 
 export class UsageError extends Error {}
 
@@ -26,10 +26,12 @@ export interface ServeArgs {
   readonly port: number;
   readonly host: string;
   readonly passphrase: string;
+  /** Brands whose PIs must carry the hardened ProfileBinding (policy `hardenedRequired`). */
+  readonly requireHardened: readonly string[];
 }
 
 export function parseServeArgs(args: readonly string[]): ServeArgs {
-  const known = new Set(["--pki", "--db", "--port", "--host", "--passphrase"]);
+  const known = new Set(["--pki", "--db", "--port", "--host", "--passphrase", "--require-hardened"]);
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i += 2) {
     const flag = args[i];
@@ -46,12 +48,17 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
   const portText = values.get("--port") ?? "0";
   if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535)
     throw new UsageError(`--port must be 0-65535, not "${portText}"`);
+  const hardenedText = values.get("--require-hardened");
+  const requireHardened = hardenedText === undefined ? [] : hardenedText.split(",");
+  if (requireHardened.some((b) => !/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/.test(b)))
+    throw new UsageError(`--require-hardened takes BrandIDs separated by commas, not "${hardenedText}"`);
   return {
     pki,
     db,
     port: Number(portText),
     host: values.get("--host") ?? "127.0.0.1",
     passphrase: values.get("--passphrase") ?? keyPassphrase(),
+    requireHardened,
   };
 }
 
@@ -61,6 +68,12 @@ export async function serve(args: ServeArgs): Promise<void> {
   const base = nodeProvider();
   const pki = LabPki.open(args.pki);
   const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
+  const served = keys.map((k) => k.brand);
+  const unknown = args.requireHardened.filter((b) => !served.includes(b));
+  if (unknown.length > 0)
+    throw new Error(
+      `--require-hardened names ${unknown.join(", ")}; this gateway serves ${served.join(", ")}`,
+    );
   const store = GatewayStore.open(
     args.db,
     args.passphrase === undefined ? {} : { passphrase: args.passphrase },
@@ -90,12 +103,16 @@ export async function serve(args: ServeArgs): Promise<void> {
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
     trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
     store,
+    policy: { hardenedRequired: args.requireHardened },
   });
   const app = buildGatewayServer({ gateway, store, logger, ...(faults ? { faults } : {}) });
   const address = await app.listen({ port: args.port, host: args.host });
   const url = new URL(address);
   if (url.hostname === "[::1]" || url.hostname === "0.0.0.0") url.hostname = args.host;
-  logger.info({ event: "listening", url: url.origin, brands: keys.map((k) => k.brand) }, "gateway ready");
+  logger.info(
+    { event: "listening", url: url.origin, brands: served, hardenedRequired: args.requireHardened },
+    "gateway ready",
+  );
   announceListening("gateway", url.origin);
   const stop = () => {
     // In-flight requests finish, then their writes are committed, then the process ends.

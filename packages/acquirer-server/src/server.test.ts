@@ -113,12 +113,28 @@ describe("set-gateway arguments", () => {
     [["serve", "--pki", "x"]],
     [["serve", "--pki", "x", "--db", "y", "--port", "99999"]],
     [["serve", "--pki", "x", "--db", "y", "--bogus", "1"]],
+    [["serve", "--pki", "x", "--db", "y", "--require-hardened", "Visa,,MasterCard"]],
     [["launch"]],
   ])("%j exits 2 with one line", (args) => {
     const r = run(...args);
     expect(r.status).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/^set-gateway: /);
+  });
+
+  it("--require-hardened naming a brand the gateway does not serve exits 1 with one line", () => {
+    const r = run(
+      "serve",
+      "--pki",
+      tmp.pkiDir,
+      "--db",
+      path.join(tmp.dir, "z.sqlite"),
+      "--require-hardened",
+      "Amex",
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/--require-hardened names Amex/);
   });
 
   it("a directory that is not a lab PKI exits 1 with one line", () => {
@@ -139,5 +155,33 @@ describe("set-gateway arguments", () => {
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^set-gateway: cannot decrypt/);
+  });
+});
+
+describe("set-gateway serve --require-hardened", () => {
+  it("refuses a Visa PI without the hardened ProfileBinding (thumbsMismatch); MasterCard, not named, is served as before", async () => {
+    const hardened = await startParty(cli, [
+      "serve",
+      "--pki",
+      tmp.pkiDir,
+      "--db",
+      path.join(tmp.dir, "hardened.sqlite"),
+      "--port",
+      "0",
+      "--require-hardened",
+      "Visa",
+    ]);
+    try {
+      const visa = await b.build({ amount: 100 });
+      expect(await b.read(await postSet(`${hardened.url}/set`, visa.bytes))).toEqual({
+        type: "error",
+        code: "thumbsMismatch",
+      });
+      const mc = await b.build({ card: "mc-approve", amount: 100 });
+      const r = await b.read(await postSet(`${hardened.url}/set`, mc.bytes), "MasterCard");
+      expect(r.type === "authRes" && r.data.authResPayload.authHeader.authCode).toBe("approved");
+    } finally {
+      await hardened.stop();
+    }
   });
 });

@@ -64,7 +64,8 @@ describe("issuance", () => {
     });
     expect(issued.certificate.spki).toEqual(spki);
     expect(issued.certificate.subject).toContain("CN=Gateway One");
-    expect(issued.certificate.cardCertRequired).toBe(false);
+    // Visa requires cardholder certificates, and its gateway certificates say so.
+    expect(issued.certificate.cardCertRequired).toBe(true);
   });
 
   it("refuses a PKCS#10 request whose signature does not verify", async () => {

@@ -7,6 +7,7 @@ import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { concatBytes, context, encodeDer, schema, tlv, universal } from "@setlab/protocol";
 import * as asn1js from "asn1js";
+import { brandRequiresCardholderCertificates } from "./brandPolicy";
 import type { CertificateProfile } from "./profiles";
 
 const sha256WithRsa = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
@@ -87,14 +88,13 @@ export async function buildCertificate(p: BuildParams): Promise<Uint8Array> {
     });
     extensions.push(ext(schema.CertExtension.hashedRootKey, true, value));
   }
-  if (profile.cardCertRequired !== undefined)
+  if (profile.cardCertRequired) {
+    if (!p.brand) throw new Error(`profile ${profile.name} needs a brand`);
+    const required = brandRequiresCardholderCertificates(p.brand);
     extensions.push(
-      ext(
-        schema.CertExtension.cardCertRequired,
-        false,
-        encodeDer(schema.CardCertRequired, profile.cardCertRequired),
-      ),
+      ext(schema.CertExtension.cardCertRequired, false, encodeDer(schema.CardCertRequired, required)),
     );
+  }
   if (profile.tunneling)
     extensions.push(
       ext(schema.CertExtension.tunneling, false, encodeDer(schema.Tunneling, profile.tunneling)),

@@ -109,7 +109,17 @@ describe("hierarchy", () => {
       leaves.find((l) => l.profile === "gatewayKeyExchange")?.der as Uint8Array,
     );
     expect(kex.tunneling?.tunneling).toBe(true);
+    // MasterCard's policy: the unsigned PReq is allowed.
     expect(kex.cardCertRequired).toBe(false);
+    const visa = await issueEveryEndEntity(flat, "Visa");
+    for (const profile of ["gatewayKeyExchange", "gatewaySignature"])
+      expect(
+        parseSetCertificate(visa.find((l) => l.profile === profile)?.der as Uint8Array).cardCertRequired,
+      ).toBe(true);
+    expect(
+      parseSetCertificate(visa.find((l) => l.profile === "merchantSignature")?.der as Uint8Array)
+        .cardCertRequired,
+    ).toBeUndefined();
     expect(kex.extension(schema.CertExtension.certificateType)?.critical).toBe(true);
     expect(kex.extension("2.5.29.32")?.critical).toBe(true);
     expect(kex.extension("2.5.29.15")?.critical).toBe(true);

@@ -34,8 +34,11 @@ export interface CertificateProfile {
   readonly hashedRootKey: boolean;
   /** Non-critical merchantData, required on merchant certificates and refused elsewhere. */
   readonly merchantData: boolean;
-  /** Non-critical cardCertRequired (gateway certificates): the value written. */
-  readonly cardCertRequired?: boolean;
+  /**
+   * Non-critical cardCertRequired (gateway certificates), its value the brand's policy
+   * (brandPolicy.ts), so the certificate says what the brand requires.
+   */
+  readonly cardCertRequired: boolean;
   /** Non-critical tunneling: the holder accepts extra encryption with these algorithms. */
   readonly tunneling?: schema.Tunneling;
   /** Validity capped at the card's expiry; the request must carry the cardholder's account data. */
@@ -65,8 +68,9 @@ const year = 365;
 const certifyOnly: readonly KeyUsageName[] = ["keyCertSign", "cRLSign"];
 const certifyAndSign: readonly KeyUsageName[] = ["digitalSignature", "keyCertSign", "cRLSign"];
 
-type Row = Omit<CertificateProfile, "name" | "policies" | "hashedRootKey" | "merchantData" | "cardholder"> &
-  Partial<Pick<CertificateProfile, "hashedRootKey" | "merchantData" | "cardholder">>;
+type Defaulted = "hashedRootKey" | "merchantData" | "cardholder" | "cardCertRequired";
+type Row = Omit<CertificateProfile, "name" | "policies" | Defaulted> &
+  Partial<Pick<CertificateProfile, Defaulted>>;
 
 const rows: Record<ProfileName, Row> = {
   rca: {
@@ -149,7 +153,7 @@ const rows: Record<ProfileName, Row> = {
     subject: "branded",
     validityDays: 2 * year,
     keyUsage: ["digitalSignature"],
-    cardCertRequired: false,
+    cardCertRequired: true,
   },
   gatewayKeyExchange: {
     role: "pgwy",
@@ -157,7 +161,7 @@ const rows: Record<ProfileName, Row> = {
     subject: "branded",
     validityDays: 2 * year,
     keyUsage: ["keyEncipherment"],
-    cardCertRequired: false,
+    cardCertRequired: true,
     // The cardholder encrypts PI to this key; tunneling says which extra encryption it opens.
     tunneling: { tunneling: true, tunnelAlgIDs: [schema.Std.aes256cbc] },
   },
@@ -169,6 +173,7 @@ for (const name of profileNames)
     hashedRootKey: false,
     merchantData: false,
     cardholder: false,
+    cardCertRequired: false,
     ...rows[name],
     name,
     policies: setPolicy,

@@ -9,13 +9,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { down, up } from "@setlab/lab";
+import { drawRunSeed, parseRunSeed } from "./attacks/attackRandom";
 import { attackCatalog } from "./attacks/catalog";
 import { type AttackResult, runAttacks } from "./attacks/runner";
 import { TargetError, targetOfLab } from "./attacks/target";
 
-const usage = `usage: set-conformance attacks [--home DIR] [--only PREFIX] [--list] [--json]
+const usage = `usage: set-conformance attacks [--home DIR] [--only PREFIX] [--seed N] [--list] [--json]
   --home DIR     attack the lab running from DIR (default: start a fresh lab, attack it, stop it)
   --only PREFIX  only the attacks whose id starts with PREFIX (e.g. replay/, certificate/)
+  --seed N       the run seed (0..4294967295) the attacks draw their random choices from;
+                 default: a fresh one, printed first, so that --seed N replays the run
   --list         list the attacks and exit
   --json         one JSON object per attack on stdout`;
 
@@ -43,6 +46,7 @@ async function attacks(args: string[]): Promise<number> {
     options: {
       home: { type: "string" },
       only: { type: "string" },
+      seed: { type: "string" },
       list: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
@@ -54,6 +58,10 @@ async function attacks(args: string[]): Promise<number> {
     return 0;
   }
   if (chosen.length === 0) throw new UsageError(`no attack id starts with "${values.only}"`);
+  const seed = values.seed === undefined ? drawRunSeed() : parseRunSeed(values.seed);
+  if (seed === undefined) throw new UsageError(`--seed takes an integer 0..4294967295, not "${values.seed}"`);
+  // Before anything can fail, so that a run that dies can still be replayed.
+  process.stderr.write(`seed ${seed} (--seed ${seed} replays these choices)\n`);
   let home = values.home;
   let own: string | undefined;
   if (!home) {
@@ -64,27 +72,32 @@ async function attacks(args: string[]): Promise<number> {
   }
   try {
     const target = targetOfLab(home);
-    if (!values.json)
+    if (!values.json) {
+      out(`seed ${seed}`);
       out(`${"verdict".padEnd(11)} ${"attack".padEnd(48)} ${"by".padEnd(9)} ${"signal".padEnd(26)} detail`);
-    const results = await runAttacks(chosen, target, (r) =>
-      out(
-        values.json
-          ? JSON.stringify({
-              id: r.attack.id,
-              category: r.attack.category,
-              asExpected: r.asExpected,
-              error: r.error,
-              ms: r.ms,
-              ...r.outcome,
-            })
-          : row(r),
-      ),
-    );
+    }
+    const results = await runAttacks(chosen, target, {
+      seed,
+      onResult: (r) =>
+        out(
+          values.json
+            ? JSON.stringify({
+                id: r.attack.id,
+                category: r.attack.category,
+                seed,
+                asExpected: r.asExpected,
+                error: r.error,
+                ms: r.ms,
+                ...r.outcome,
+              })
+            : row(r),
+        ),
+    });
     const failed = results.filter((r) => !r.asExpected).length;
     const gaps = results.filter((r) => r.asExpected && r.attack.succeedsUnderSetProfile).length;
     if (!values.json)
       out(
-        `${results.length} attacks: ${results.length - failed - gaps} refused, ${gaps} documented SET 1.0 gaps shown, ${failed} not as expected`,
+        `${results.length} attacks: ${results.length - failed - gaps} refused, ${gaps} documented SET 1.0 gaps shown, ${failed} not as expected (seed ${seed})`,
       );
     return failed === 0 ? 0 : 1;
   } finally {

@@ -116,7 +116,8 @@ async function main(argv: string[]): Promise<number> {
         outcome: r.mediator.outcome,
         orderId: r.orderId,
         xid: r.mediator.xid ?? r.order.xid,
-        authCode: r.mediator.authCode ?? auth?.authCode,
+        // From the gateway's record: the buyer's side never learns the AuthCode (PRes carries none).
+        authCode: auth?.authCode,
         approvalCode: auth?.approvalCode,
         completionCode: r.mediator.completionCode,
         purchAmt,

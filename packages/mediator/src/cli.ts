@@ -94,7 +94,6 @@ export function summary(o: Outcome): string {
   if (o.merchant?.name || o.merchant?.merID)
     lines.push(`  merchant        ${[o.merchant.name, o.merchant.merID].filter(Boolean).join(" / ")}`);
   if (o.completionCode) lines.push(`  completion code ${o.completionCode}`);
-  if (o.authCode) lines.push(`  auth code       ${o.authCode}`);
   const amount = o.amount as { currency?: number; amount?: number; amtExp10?: number } | undefined;
   if (amount && typeof amount.amount === "number")
     lines.push(

@@ -44,8 +44,8 @@ export interface Outcome {
   readonly outcome: OutcomeKind;
   /** The transaction's XID, hex, once the merchant assigned one. */
   readonly xid?: string;
+  /** What the card read in the PRes. SET gives the cardholder no AuthCode: it stays between merchant and gateway. */
   readonly completionCode?: string;
-  readonly authCode?: string;
   /** The authorized amount when the PRes states one, else the purchase amount. */
   readonly amount?: PurchAmt | unknown;
   readonly brand?: string;

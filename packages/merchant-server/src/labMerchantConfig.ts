@@ -15,7 +15,7 @@ import {
   ValidatedChainCache,
 } from "@setlab/protocol";
 import { type LabPki, LabPkiError } from "@setlab/runtime";
-import { type BrandConfig, labCardCertRequired, type MerchantConfig } from "./core/merchantConfig";
+import type { BrandConfig, MerchantConfig } from "./core/merchantConfig";
 
 export interface LabMerchantOptions {
   /** The brands to take, each with its gateway id (the shell maps ids to URLs). */
@@ -23,6 +23,7 @@ export interface LabMerchantOptions {
   readonly passphrase?: string;
   /** MerTermIDs.merchantID; default: the merID in the first brand's merchant certificate. */
   readonly merchantID?: string;
+  /** Brands to hold to cardholder certificates beyond what their gateway certificates require. */
   readonly cardCertRequired?: (brandID: string) => boolean;
 }
 
@@ -106,7 +107,8 @@ export async function labMerchantConfig(
         privateKey: await pki.privateKey(kexId, "keyEncipherment", p.crypto, options.passphrase),
       },
       gateway,
-      cardCertRequired: (options.cardCertRequired ?? labCardCertRequired)(brandID),
+      // The brand's own policy is in its gateway certificate; this can only add to it.
+      cardCertRequired: options.cardCertRequired?.(brandID) ?? false,
     });
   }
   if (brands.length === 0) throw new LabPkiError("no brand configured");

@@ -139,7 +139,16 @@ describe("httpRequest on a kept-alive connection the server dropped", () => {
     await close(server);
   });
 
-  it("sends the request again on a new connection", async () => {
+  it("does not send a POST again: the caller decides", async () => {
+    expect((await httpRequest(`${base}/p`)).body.toString()).toBe("ok");
+    const before = connections;
+    const e = await httpRequest(`${base}/p`, { method: "POST", body: "x" }).catch((x) => x);
+    expect(e).toBeInstanceOf(HttpClientError);
+    expect(e.kind).toBe("unreachable");
+    expect(connections).toBe(before);
+  });
+
+  it("sends a GET again on a new connection", async () => {
     expect((await httpRequest(`${base}/a`)).body.toString()).toBe("ok");
     const before = connections;
     expect((await httpRequest(`${base}/b`)).body.toString()).toBe("ok");

@@ -42,10 +42,21 @@ export class HttpClientError extends Error {
 
 const defaultMaxResponseBytes = 1024 * 1024;
 
-/** One keep-alive agent per scheme and process: connections between parties are reused. */
+/**
+ * One keep-alive agent per scheme and process: connections between parties are reused. An idle
+ * connection is closed after 4 s, or sooner when the server's Keep-Alive hint says so, before the
+ * parties' own servers drop it (30 s), so a reused connection is rarely a stale one.
+ */
+const agentOptions = {
+  keepAlive: true,
+  maxSockets: 256,
+  maxFreeSockets: 64,
+  scheduling: "lifo",
+  timeout: 4000,
+} as const;
 const agents = {
-  "http:": new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: "lifo" }),
-  "https:": new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: "lifo" }),
+  "http:": new http.Agent(agentOptions),
+  "https:": new https.Agent(agentOptions),
 } as const;
 
 /** Make one request; resolve with the whole response, whatever its status. */
@@ -60,8 +71,11 @@ export async function httpRequest(url: string, options: HttpRequestOptions = {})
     throw new HttpClientError("badUrl", `not an http or https URL: ${url}`);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   // A keep-alive connection the server closed while idle fails on first use with a reset before any
-  // answer; the request did not reach a handler, so it is sent again. After a peer restart every idle
-  // connection is stale: the last try takes a new connection outside the pool.
+  // answer. A GET is sent again (after a peer restart every idle connection is stale: the last try
+  // takes a new connection outside the pool). A POST is not: the reset may have come after the
+  // server took it, and whether to send it again is the caller's policy (the merchant's gateway
+  // client retries with the same bytes; SET answers a repeat from storage).
+  if ((options.method ?? "GET") !== "GET") return attempt(target, url, options, deadline, true);
   for (let i = 0; i < 3; i++) {
     try {
       return await attempt(target, url, options, deadline, true);
@@ -140,7 +154,7 @@ function attempt(
       Math.max(0, deadline - Date.now()),
     );
     req.on("error", (e: NodeJS.ErrnoException) => {
-      if (req.reusedSocket && e.code === "ECONNRESET" && !settled) {
+      if (req.reusedSocket && e.code === "ECONNRESET" && !settled && (options.method ?? "GET") === "GET") {
         settled = true;
         clearTimeout(timer);
         reject(new StaleConnection());

@@ -27,7 +27,7 @@ export const defaultServerLimits: ServerLimits = {
   requestTimeoutMs: 15_000,
   headersTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 30_000,
   checkEveryMs: 1000,
 };
 

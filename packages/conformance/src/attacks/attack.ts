@@ -1,3 +1,5 @@
+import type { AttackRandom } from "./attackRandom";
+
 /**
  * One attack of the catalogue: what an adversary does against a running lab, and what the lab
  * must do about it. Each attack runs black box, over HTTP and the card link, with only what its
@@ -58,5 +60,6 @@ export interface Attack {
   readonly expected: string;
   /** The `set` profile is known to fall to this attack (SET 1.0's documented limitation). */
   readonly succeedsUnderSetProfile?: boolean;
-  run(target: AttackTarget): Promise<AttackOutcome>;
+  /** Every random choice the attack makes is drawn from `random` (attackRandom.ts). */
+  run(target: AttackTarget, random: AttackRandom): Promise<AttackOutcome>;
 }

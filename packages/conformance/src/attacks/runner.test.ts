@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Attack, AttackOutcome, AttackTarget } from "./attack";
-import { judge, runAttacks } from "./runner";
+import { attackRandom, drawRunSeed, parseRunSeed } from "./attackRandom";
+import { judge, runAttack, runAttacks } from "./runner";
 import { TargetError, targetOfLab } from "./target";
 
 const attack = (over: Partial<Attack>, outcome: AttackOutcome | Error): Attack => ({
@@ -58,11 +59,58 @@ describe("running attacks", () => {
         attack({ id: "a/ok" }, refused),
       ],
       target,
-      (r) => seen.push(r.attack.id),
+      { seed: 1, onResult: (r) => seen.push(r.attack.id) },
     );
     expect(seen).toEqual(["a/throws", "a/ok"]);
     expect(results[0]).toMatchObject({ asExpected: false, error: "cannot reach the merchant" });
     expect(results[1]).toMatchObject({ asExpected: true, outcome: refused });
+  });
+});
+
+describe("the run seed", () => {
+  const drawing = (id: string, draws: number[]) =>
+    attack(
+      {
+        id,
+        run: async (_t, random) => {
+          draws.push(random.next(), random.next());
+          return refused;
+        },
+      },
+      refused,
+    );
+
+  test("every attack draws from the run seed: the same seed gives the same draws, another seed others", async () => {
+    const runWith = async (seed: number) => {
+      const a: number[] = [];
+      const b: number[] = [];
+      await runAttacks([drawing("x/a", a), drawing("x/b", b)], target, { seed });
+      return { a, b };
+    };
+    const first = await runWith(1230924426);
+    expect(await runWith(1230924426)).toEqual(first);
+    expect((await runWith(1230924427)).a).not.toEqual(first.a);
+    // Two attacks of one run do not share a stream.
+    expect(first.a).not.toEqual(first.b);
+  });
+
+  test("an attack run alone with a run's seed draws what it drew in that run", async () => {
+    const inRun: number[] = [];
+    await runAttacks([drawing("x/a", []), drawing("x/b", inRun)], target, { seed: 7 });
+    const alone: number[] = [];
+    await runAttack(drawing("x/b", alone), target, 7);
+    expect(alone).toEqual(inRun);
+    expect(attackRandom(7, "x/b").runSeed).toBe(7);
+  });
+
+  test("--seed takes a decimal 32-bit value and nothing else", () => {
+    expect(parseRunSeed("1230924426")).toBe(1230924426);
+    expect(parseRunSeed("0")).toBe(0);
+    expect(parseRunSeed("4294967295")).toBe(4294967295);
+    for (const bad of ["4294967296", "-1", "1e3", "0x10", "", " 5", "12345678901"])
+      expect(parseRunSeed(bad)).toBeUndefined();
+    const drawn = drawRunSeed();
+    expect(Number.isInteger(drawn) && drawn >= 0 && drawn <= 0xffff_ffff).toBe(true);
   });
 });
 

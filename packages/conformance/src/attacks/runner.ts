@@ -3,6 +3,7 @@
  * that throws is recorded as an error of the kit, not as a refusal.
  */
 import type { Attack, AttackOutcome, AttackTarget } from "./attack";
+import { attackRandom } from "./attackRandom";
 
 export interface AttackResult {
   readonly attack: Attack;
@@ -23,17 +24,28 @@ export function judge(attack: Attack, outcome: AttackOutcome): boolean {
   return outcome.refused && outcome.stateUnchanged;
 }
 
+/** Run one attack with its stream of the run seed `seed`: what the runner does for each attack. */
+export function runAttack(attack: Attack, target: AttackTarget, seed: number): Promise<AttackOutcome> {
+  return attack.run(target, attackRandom(seed, attack.id));
+}
+
+export interface RunOptions {
+  /** The run seed every attack draws its random choices from (attackRandom.ts). */
+  readonly seed: number;
+  readonly onResult?: (r: AttackResult) => void;
+}
+
 export async function runAttacks(
   attacks: readonly Attack[],
   target: AttackTarget,
-  onResult: (r: AttackResult) => void = () => {},
+  { seed, onResult = () => {} }: RunOptions,
 ): Promise<AttackResult[]> {
   const results: AttackResult[] = [];
   for (const attack of attacks) {
     const started = Date.now();
     let result: AttackResult;
     try {
-      const outcome = await attack.run(target);
+      const outcome = await runAttack(attack, target, seed);
       result = { attack, outcome, ms: Date.now() - started, asExpected: judge(attack, outcome) };
     } catch (e) {
       const error = (e instanceof Error ? e.message : String(e)).split("\n")[0];

@@ -5,6 +5,7 @@
  * returns every message of it: the valid corpus, and the health check after a target.
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -136,6 +137,8 @@ export interface World {
   readonly merchant: Party;
   readonly gateway: Party;
   readonly ca: Party;
+  /** The CA operator's token: issuance requests carry it as a bearer token. */
+  readonly caOperatorToken: string;
   readonly gatewayStore: GatewayStore;
   readonly applet: CardApplet;
   /** A full purchase with the personalized card; throws when it does not end approved. */
@@ -207,7 +210,8 @@ export async function createWorld(options: { transport?: Transport; dir?: string
   );
 
   const caPki = await PkiDirectory.open(pkiDir, labPassphrase);
-  const ca = await party(buildCaServer(pkiBackend(caPki)), transport);
+  const caOperatorToken = randomBytes(24).toString("base64url");
+  const ca = await party(buildCaServer(pkiBackend(caPki), { operatorToken: caOperatorToken }), transport);
 
   let cards = 0;
   const newApplet = async () => {
@@ -225,6 +229,7 @@ export async function createWorld(options: { transport?: Transport; dir?: string
     merchant,
     gateway,
     ca,
+    caOperatorToken,
     gatewayStore,
     get applet() {
       return applet;

@@ -4,7 +4,7 @@
  * Guide that defined its fields is lost; this JSON is the lab's format.
  */
 import type { schema } from "@setlab/protocol";
-import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
+import { acceptedBrands, type MerchantConfig, requiresCardholderCertificate } from "./merchantConfig";
 import type { Order } from "./order";
 
 export const initiationFormat = "setlab-initiation/1";
@@ -40,7 +40,9 @@ export function initiationFor(order: Order, config: MerchantConfig, baseUrl: str
     od: Buffer.from(order.description, "utf8").toString("base64"),
     language: "en",
     profile: order.profile ?? "set",
-    unsignedAllowed: brands.filter((b) => config.brands.some((c) => c.brandID === b && !c.cardCertRequired)),
+    unsignedAllowed: brands.filter((b) =>
+      config.brands.some((c) => c.brandID === b && !requiresCardholderCertificate(c)),
+    ),
     returnUrl: `${orderUrl}/done`,
   };
 }

@@ -22,13 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function setup(options: { cardCertRequired?: boolean; db?: string } = {}) {
+function setup(options: { cardCertRequired?: boolean; db?: string; pki?: TestPki } = {}) {
   const repo = new SqliteRepository(options.db ?? path.join(dir, `m${++n}.db`));
-  const gateway = new GatewayFunction(p, pki);
+  const gateway = new GatewayFunction(p, options.pki ?? pki);
   const merchant = new Merchant({
     p,
     repo,
-    config: testMerchantConfig(pki, options.cardCertRequired),
+    config: testMerchantConfig(options.pki ?? pki, options.cardCertRequired),
     gateway,
   });
   return { repo, gateway, merchant };
@@ -37,11 +37,11 @@ function setup(options: { cardCertRequired?: boolean; db?: string } = {}) {
 const description = "1 x SET Lab mug";
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
 
-async function initiated(merchant: Merchant, order?: Order) {
+async function initiated(merchant: Merchant, order?: Order, under: TestPki = pki) {
   const o = order ?? (await merchant.createOrder({ description, purchAmt }));
   const session = pInitReq(p, o.lidM);
   const out = await merchant.handleSet(session.pInitReq);
-  const verified = await readPInitRes(p, kitOf(pki), session, out.response);
+  const verified = await readPInitRes(p, kitOf(under), session, out.response);
   return { order: o, session, out, data: verified };
 }
 
@@ -165,6 +165,26 @@ describe("merchant core: a purchase", () => {
     expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
     expect(gateway.received[0].authReq.pi.type).toBe("piUnsigned");
     expect((await merchant.order(order.id))?.state).toBe("authorized");
+  });
+});
+
+describe("merchant core: the brand's cardCertRequired", () => {
+  test("configuration false, the gateway certificate's extension true: required (configuration only tightens)", async () => {
+    const strict = await createTestPki(p.crypto, { cardCertRequired: true });
+    const { merchant, gateway } = setup({ cardCertRequired: false, pki: strict });
+    const { order, session, data } = await initiated(merchant, undefined, strict);
+    expect(merchant.initiationFor(order, "http://127.0.0.1:1").unsignedAllowed).toEqual([]);
+    const req = await pReq(p, kitOf(strict), session, data, { description, purchAmt, form: "unsigned" });
+    expect(await errorCodeOf(p, (await merchant.handleSet(req.der)).response)).toBe("signatureRequired");
+    expect(gateway.calls).toBe(0);
+  });
+
+  test("the extension false (or absent) leaves it to configuration", async () => {
+    const { merchant } = setup({ cardCertRequired: false });
+    const order = await merchant.createOrder({ description, purchAmt });
+    expect(merchant.initiationFor(order, "http://127.0.0.1:1").unsignedAllowed).toEqual(["Visa"]);
+    const strict = setup({ cardCertRequired: true }).merchant;
+    expect(strict.initiationFor(order, "http://127.0.0.1:1").unsignedAllowed).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
  * it sends that brand's authorizations to (patent step S31: the gateway's key-exchange certificate
  * comes from configuration), and the brand's policy on unsigned purchase requests.
  */
-import type { Decrypter, Signer, ValidatedChainCache } from "@setlab/protocol";
+import { type Decrypter, parseSetCertificate, type Signer, type ValidatedChainCache } from "@setlab/protocol";
 
 export interface BrandConfig {
   /** BrandID as cards announce it: "Visa", "MasterCard". */
@@ -28,7 +28,11 @@ export interface BrandConfig {
     readonly certificate: Uint8Array;
     readonly chain?: readonly Uint8Array[];
   };
-  /** Refuse the unsigned PReq form (cardCertRequired). The lab: Visa true, MasterCard false. */
+  /**
+   * Refuse the unsigned PReq form even where the brand allows it. Configuration can only tighten
+   * the brand's policy, which the gateway certificate's cardCertRequired states
+   * (`requiresCardholderCertificate`).
+   */
   readonly cardCertRequired: boolean;
 }
 
@@ -50,8 +54,14 @@ export interface MerchantConfig {
   readonly understoodExtensions?: readonly string[];
 }
 
-/** The lab's brand policy: Visa requires a cardholder certificate, MasterCard accepts the unsigned form. */
-export const labCardCertRequired = (brandID: string): boolean => brandID !== "MasterCard";
+/**
+ * Whether this entry refuses the unsigned PReq: the brand requires cardholder certificates (its
+ * gateway's certificate says cardCertRequired TRUE) or configuration tightens it. A gateway
+ * certificate without the extension leaves the choice to configuration.
+ */
+export function requiresCardholderCertificate(brand: BrandConfig): boolean {
+  return brand.cardCertRequired || parseSetCertificate(brand.gateway.certificate).cardCertRequired === true;
+}
 
 /** The first entry for this brand whose BIN prefixes cover `bin`. */
 export function gatewayFor(config: MerchantConfig, brandID: string, bin: string): BrandConfig | undefined {

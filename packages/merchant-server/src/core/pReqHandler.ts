@@ -31,7 +31,7 @@ import { type CallContext, type MerchantContext, requestHash, type SetOutcome } 
 import { GatewayUnreachableError } from "./gatewayClient";
 import { checkHeaderDate } from "./headerDate";
 import { fromHex, toHex, utf8 } from "./hex";
-import { type BrandConfig, gatewayFor } from "./merchantConfig";
+import { type BrandConfig, gatewayFor, requiresCardholderCertificate } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
@@ -147,7 +147,7 @@ async function purchase(
       purchAmt: order.purchAmt,
       brandID: purchase.brandID,
       bin: purchase.bin,
-      cardCertRequired: brand.cardCertRequired,
+      cardCertRequired: requiresCardholderCertificate(brand),
       understoodExtensions: config.understoodExtensions,
     },
     { ...config.trust, at: p.now() },

@@ -1,7 +1,13 @@
 /**
  * The algorithm identifiers of the suite (DESIGN.md section 4) and strict checks of the ones we
- * receive. Parameters are written as OpenSSL writes them (SHA-256 with absent parameters,
- * pSourceAlgorithm left at its default) and read with our strict DER codecs.
+ * receive. Two rules for parameters, the same in every structure, CMS or SET (docs/wire-profile.md,
+ * "Algorithm identifiers"):
+ * - SHA-256 as a digest algorithm is written with its parameters absent (RFC 5754 3.1, and what
+ *   OpenSSL writes), wherever it stands: SignedData.digestAlgorithms, SignerInfo.digestAlgorithm,
+ *   DD, thumbs, HashedRootKey, and the hash and MGF1 hash inside RSAES-OAEP-params;
+ * - an RSA algorithm (rsaEncryption, sha256WithRSAEncryption) is written with NULL parameters
+ *   (RFC 4055 5, RFC 5754 3.2), in SignerInfo as in certificates, CRLs and BCIs.
+ * Readers accept absent or NULL for both, as those RFCs require, and nothing else.
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { explicit, optional, sequence } from "../asn1/constructed";
@@ -71,18 +77,19 @@ export const DER_NULL = Uint8Array.of(0x05, 0x00);
 export const absentOrNull = (a: Algorithm) =>
   a.parameters === undefined || bytesEqual(a.parameters, DER_NULL);
 
-/** SHA-256 as a digest algorithm: NULL parameters, as pkijs wrote them (the golden vectors pin the bytes). */
-export const sha256Algorithm: Algorithm = { algorithm: Std.sha256, parameters: DER_NULL };
+/** SHA-256 as a digest algorithm, parameters absent: the one form SET Lab writes. */
+export const sha256Algorithm: Algorithm = { algorithm: Std.sha256 };
 
 /** True for SHA-256 with absent or NULL parameters. */
 export const isSha256 = (a: Algorithm) => a.algorithm === Std.sha256 && absentOrNull(a);
 
 /**
  * The signature algorithms an RSASSA-PKCS1-v1_5 SHA-256 signature may be labelled with:
- * sha256WithRSAEncryption (what we write, without parameters) or rsaEncryption (what OpenSSL
- * writes, with NULL); the digest algorithm names the hash either way.
+ * sha256WithRSAEncryption (what we write) or rsaEncryption (what OpenSSL writes in a SignerInfo);
+ * the digest algorithm names the hash either way.
  */
 export const isRsaPkcs1Sha256 = (a: Algorithm) =>
   (a.algorithm === Std.sha256WithRSAEncryption || a.algorithm === Std.rsaEncryption) && absentOrNull(a);
 
-export const signatureAlgorithm: Algorithm = { algorithm: Std.sha256WithRSAEncryption };
+/** sha256WithRSAEncryption with NULL parameters, as RFC 4055 asks producers to write it. */
+export const signatureAlgorithm: Algorithm = { algorithm: Std.sha256WithRSAEncryption, parameters: DER_NULL };

@@ -5,7 +5,7 @@
  */
 import { SetError } from "../errors";
 import { type DetachedDigest, ub } from "../schema/common";
-import { Std } from "../schema/oids";
+import { isSha256, sha256Algorithm } from "./algorithms";
 import { equalConstantTime, own } from "./bytes";
 import { hmacSha256Sync, isNodeWebCrypto, sha256Sync } from "./native";
 import type { CryptoProvider } from "./provider";
@@ -40,13 +40,11 @@ export async function HMAC(
 export async function DD(p: CryptoProvider, der: Uint8Array, contentType: string): Promise<DetachedDigest> {
   return {
     version: 2,
-    digestAlgorithm: { algorithm: Std.sha256 },
+    digestAlgorithm: sha256Algorithm,
     encapContentInfo: { eContentType: contentType },
     digest: await H(p, der),
   };
 }
-
-const DER_NULL = Uint8Array.of(0x05, 0x00);
 
 /**
  * Check that `dd` is DD(t) for DER(t) = `der` and the content type the caller expects. A mismatch
@@ -60,11 +58,7 @@ export async function checkDD(
   contentType: string,
   where = "DD",
 ): Promise<void> {
-  const params = dd.digestAlgorithm.parameters;
-  if (
-    dd.digestAlgorithm.algorithm !== Std.sha256 ||
-    (params !== undefined && !equalConstantTime(params, DER_NULL))
-  )
+  if (!isSha256(dd.digestAlgorithm))
     throw new SetError("signatureFailure", "detached digest does not use SHA-256", where);
   if (dd.encapContentInfo.eContentType !== contentType)
     throw new SetError(

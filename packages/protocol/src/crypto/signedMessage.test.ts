@@ -2,7 +2,7 @@ import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { decodeDer, encodeDer, nodeBytes, nodeChildren, parseOne } from "../asn1/codec";
 import { octets, oid } from "../asn1/primitives";
-import { concatBytes, tlv, universal } from "../asn1/tlv";
+import { compareBytes, concatBytes, context, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
 import { type Attribute, contentInfoOf, SignedAttributes, SignedData } from "../schema/cms";
 import { ContentType, Std } from "../schema/oids";
@@ -74,6 +74,29 @@ function ecdsaDer(raw: Uint8Array): Uint8Array {
   return tlv(universal(16), true, concatBytes([integer(raw.subarray(0, half)), integer(raw.subarray(half))]));
 }
 
+/** The SignedData's fields as raw TLVs, and the message rebuilt from them. */
+function signedDataFields(msg: Uint8Array): { contentType: Uint8Array; fields: Uint8Array[] } {
+  const [contentType, content] = nodeChildren(parseOne(msg, "msg"));
+  return {
+    contentType: nodeBytes(contentType),
+    fields: nodeChildren(nodeChildren(content)[0]).map(nodeBytes),
+  };
+}
+
+/** The elements of the [0] certificates field, in message order. */
+function certificatesField(msg: Uint8Array): Uint8Array[] {
+  const field = signedDataFields(msg).fields.find((f) => f[0] === 0xa0);
+  return field ? nodeChildren(parseOne(field, "certificates")).map(nodeBytes) : [];
+}
+
+/** The message with its [0] certificates field holding `certificates` in exactly this order. */
+function withCertificatesField(msg: Uint8Array, certificates: readonly Uint8Array[]): Uint8Array {
+  const { contentType, fields } = signedDataFields(msg);
+  const out = fields.map((f) => (f[0] === 0xa0 ? tlv(context(0), true, concatBytes(certificates)) : f));
+  const signedData = tlv(universal(16), true, concatBytes(out));
+  return tlv(universal(16), true, concatBytes([contentType, tlv(context(0), true, signedData)]));
+}
+
 const attr = (attrType: string, ...attrValues: Uint8Array[]): Attribute => ({ attrType, attrValues });
 const without = (attrs: Attribute[], type: string) => attrs.filter((a) => a.attrType !== type);
 
@@ -88,7 +111,38 @@ describe.each(providers)("S and SO under the %s provider", (_name, p) => {
     const v = await verifyS(p, msg, { contentType: type });
     expect(v.content).toEqual(t);
     expect(v.signerCertificate).toEqual(pki.merchantSig.certificate);
-    expect(v.certificates).toEqual([pki.merchantSig.certificate, ...pki.intermediatesOf("merchantSig")]);
+    expect(v.certificates).toEqual(
+      [pki.merchantSig.certificate, ...pki.intermediatesOf("merchantSig")].sort(compareBytes),
+    );
+  });
+
+  it("writes certificates as a DER SET OF (sorted by encoding, each once) whatever order the signer lists them in", async () => {
+    const pki = await pkiFor(p);
+    const leaf = pki.merchantSig.certificate;
+    const chain = pki.intermediatesOf("merchantSig");
+    expect(chain.length).toBeGreaterThanOrEqual(2);
+    const descending = [...chain].sort(compareBytes).reverse();
+    const msg = await S(
+      p,
+      { ...signerOf(pki, "merchantSig"), chain: [...descending, leaf, descending[0]] },
+      type,
+      t,
+    );
+    const carried = certificatesField(msg);
+    expect(carried).toEqual([leaf, ...chain].sort(compareBytes));
+    // The signer is found by issuer and serial number wherever it stands.
+    expect((await verifyS(p, msg, { contentType: type })).signerCertificate).toEqual(leaf);
+  });
+
+  it("writes SHA-256 with absent parameters and sha256WithRSAEncryption with NULL (docs/wire-profile.md)", async () => {
+    const pki = await pkiFor(p);
+    const sd = decodeDer(SignedMessage, await S(p, signerOf(pki, "merchantSig"), type, t)).content;
+    expect(sd.digestAlgorithms).toEqual([{ algorithm: Std.sha256 }]);
+    expect(sd.signerInfos[0].digestAlgorithm).toEqual({ algorithm: Std.sha256 });
+    expect(sd.signerInfos[0].signatureAlgorithm).toEqual({
+      algorithm: Std.sha256WithRSAEncryption,
+      parameters: Uint8Array.of(0x05, 0x00),
+    });
   });
 
   it("SO round-trips against the verifier's copy of t", async () => {
@@ -125,6 +179,13 @@ describe.each(providers)("S and SO under the %s provider", (_name, p) => {
       expect(e).toMatchObject({ code });
       if (message) expect((e as Error).message).toMatch(message);
     };
+
+    it("certificates out of DER order (a SET OF), with decodingFailure", async () => {
+      const pki = await pkiFor(p);
+      const msg = await S(p, signerOf(pki, "merchantSig"), type, t);
+      const unsorted = withCertificatesField(msg, [...certificatesField(msg)].reverse());
+      await expectFailure(verifyS(p, unsorted, { contentType: type }), "decodingFailure", /DER order/);
+    });
 
     it("a signature made for another content type", async () => {
       const pki = await pkiFor(p);
@@ -474,6 +535,33 @@ describe.each(providers)("S and SO under the %s provider", (_name, p) => {
       });
     });
 
+    it("OpenSSL's DER encoder writes our S and SO back byte for byte (sorted certificates, canonical attributes)", async () => {
+      const pki = await pkiFor(p);
+      const s = await S(p, signerOf(pki, "merchantSig"), type, t);
+      const so = await SO(p, signerOf(pki, "cardholder"), ContentType.PI_TBS, t);
+      await withOpenSsl((o) => {
+        for (const [name, der] of [
+          ["s", s],
+          ["so", so],
+        ] as const) {
+          o.file(`${name}.der`, der);
+          o.run(
+            "cms",
+            "-cmsout",
+            "-inform",
+            "DER",
+            "-outform",
+            "DER",
+            "-in",
+            `${name}.der`,
+            "-out",
+            `${name}2.der`,
+          );
+          expect(Buffer.from(o.read(`${name}2.der`)).equals(Buffer.from(der))).toBe(true);
+        }
+      });
+    });
+
     it("we verify S and SO that OpenSSL made", async () => {
       const pki = await pkiFor(p);
       const signer = pki.merchantSig;
@@ -481,7 +569,28 @@ describe.each(providers)("S and SO under the %s provider", (_name, p) => {
         o.file("cert.pem", signer.certificatePem);
         o.file("key.pem", signer.privateKeyPem);
         o.file("t.der", t);
-        const sign = ["cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256", "-signer", "cert.pem"];
+        // With the CA chain as well, so that OpenSSL's own ordering of the certificates is read.
+        const chainPem = pki
+          .intermediatesOf("merchantSig")
+          .map(
+            (der) =>
+              `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`,
+          )
+          .join("");
+        o.file("chain.pem", chainPem);
+        const sign = [
+          "cms",
+          "-sign",
+          "-binary",
+          "-outform",
+          "DER",
+          "-md",
+          "sha256",
+          "-signer",
+          "cert.pem",
+          "-certfile",
+          "chain.pem",
+        ];
         o.run(
           ...sign,
           "-inkey",
@@ -500,6 +609,7 @@ describe.each(providers)("S and SO under the %s provider", (_name, p) => {
       const v = await verifyS(p, s, { contentType: type });
       expect(v.content).toEqual(t);
       expect(v.signerCertificate).toEqual(signer.certificate);
+      expect(v.certificates).toHaveLength(1 + pki.intermediatesOf("merchantSig").length);
       expect((await verifySO(p, so, t, { contentType: type })).signerCertificate).toEqual(signer.certificate);
       await expect(verifySO(p, so, derOf("x"), { contentType: type })).rejects.toMatchObject({
         code: "signatureFailure",

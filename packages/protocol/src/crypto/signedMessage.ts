@@ -26,7 +26,7 @@ export interface Signer {
   readonly certificate: Uint8Array;
   /** RSASSA-PKCS1-v1_5 SHA-256 signing key matching `certificate`. */
   readonly privateKey: CryptoKey;
-  /** CA certificates to send along (signer's issuer first). */
+  /** Other certificates to send along (the signer's CA chain, in any order: they travel sorted). */
   readonly chain?: readonly Uint8Array[];
 }
 
@@ -48,7 +48,10 @@ export interface VerifyOptions {
 export interface VerifiedSignature {
   /** DER of the certificate whose key verified the signature. */
   readonly signerCertificate: Uint8Array;
-  /** DER of every certificate the message carried, in message order. */
+  /**
+   * DER of every certificate the message carried, in DER order (a SET OF): find one by issuer and
+   * serial number or by name, never by position.
+   */
   readonly certificates: Uint8Array[];
 }
 
@@ -80,6 +83,12 @@ function retagged(der: Uint8Array, identifier: number): Uint8Array {
 const SET_IDENTIFIER = 0x31;
 const CONTEXT_0_CONSTRUCTED = 0xa0;
 
+function distinct(certificates: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const c of certificates) if (!out.some((o) => bytesEqual(o, c))) out.push(c);
+  return out;
+}
+
 async function sign(
   p: CryptoProvider,
   signer: Signer,
@@ -105,7 +114,10 @@ async function sign(
       version: 3,
       digestAlgorithms: [sha256Algorithm],
       encapContentInfo: { eContentType: contentType, eContent: detached ? undefined : content },
-      certificates: options.omitCertificates ? undefined : [signer.certificate, ...(signer.chain ?? [])],
+      // The SET OF codec sorts them; a certificate named twice travels once.
+      certificates: options.omitCertificates
+        ? undefined
+        : distinct([signer.certificate, ...(signer.chain ?? [])]),
       signerInfos: [
         {
           version: 1,

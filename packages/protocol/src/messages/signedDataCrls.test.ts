@@ -28,6 +28,19 @@ describe("the crls field of a SignedData", () => {
     expect(withCrls(carrying, [])).toEqual(signed);
   });
 
+  it("refuses CRLs out of DER order (a SET OF), with decodingFailure", async () => {
+    const pki = await pkiFor(p);
+    const carrying = withCrls(await S(p, signerOf(pki, "merchantSig"), type, t), [crlA, crlB]);
+    // crlB sorts first; swap the two five-byte elements in place.
+    const at = Buffer.from(carrying).indexOf(Buffer.from([...crlB, ...crlA]));
+    expect(at).toBeGreaterThan(0);
+    const unsorted = new Uint8Array(carrying);
+    unsorted.set([...crlA, ...crlB], at);
+    expect(() => takeCrls(unsorted)).toThrow(
+      expect.objectContaining({ code: "decodingFailure", message: expect.stringMatching(/DER order/) }),
+    );
+  });
+
   it("a message without CRLs gives none and comes back unchanged", async () => {
     const pki = await pkiFor(p);
     const signed = await S(p, signerOf(pki, "merchantSig"), type, t);

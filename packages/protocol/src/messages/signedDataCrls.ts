@@ -50,8 +50,13 @@ export function takeCrls(message: Uint8Array): { crls: Uint8Array[]; message: Ui
   const { contentType, fields } = fieldsOf(message);
   const field = fields.find(isCrls);
   if (!field) return { crls: [], message };
+  const crls = nodeChildren(field).map(nodeBytes);
+  // A SET OF in DER order, as withCrls writes it and as the certificates field is read.
+  for (let i = 1; i < crls.length; i++)
+    if (compareBytes(crls[i - 1], crls[i]) > 0)
+      throw new SetError("decodingFailure", "crls are not in DER order", "SignedData.crls");
   return {
-    crls: nodeChildren(field).map(nodeBytes),
+    crls,
     message: rebuild(contentType, fields.filter((f) => f !== field).map(nodeBytes)),
   };
 }

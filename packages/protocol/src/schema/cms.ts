@@ -8,22 +8,13 @@
  * comparison covers byte for byte (the signed attributes, the signer and recipient identifiers,
  * the certificates) are checked for their shape and kept as their exact DER.
  *
- * Outside the signature, SignedData's certificates and crls fields are read in message order:
- * RFC 5652 makes them SET OF, but senders (pkijs, SET Lab itself: signer first, then its issuers)
- * do not sort them, and nothing depends on their order.
+ * SignedData's certificates and crls fields are SET OF (RFC 5652 5.1), so DER writes them sorted
+ * by their encodings and the reader refuses any other order (OpenSSL's encoder sorts them too). No
+ * position means anything: whoever needs the signer or a chain finds it by issuer and serial
+ * number or by name (crypto/signedMessage.ts, cert/chain.ts).
  */
 import { type Codec, fail, type Infer, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
-import {
-  anyDer,
-  captured,
-  explicit,
-  implicit,
-  named,
-  optional,
-  sequence,
-  sequenceOf,
-  setOf,
-} from "../asn1/constructed";
+import { anyDer, captured, explicit, implicit, named, optional, sequence, setOf } from "../asn1/constructed";
 import { integer, octets, oid } from "../asn1/primitives";
 import { describeTag, isSingleTlv, type TagKey, tagNumberOf, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
@@ -126,8 +117,8 @@ export const SignedData = named(
     version: integer({ min: 3, max: 3 }),
     digestAlgorithms: setOf(AlgorithmIdentifier),
     encapContentInfo: EncapsulatedContentInfo,
-    certificates: optional(implicit(0, sequenceOf(Sequence))),
-    crls: optional(implicit(1, sequenceOf(Sequence))),
+    certificates: optional(implicit(0, setOf(Sequence))),
+    crls: optional(implicit(1, setOf(Sequence))),
     signerInfos: setOf(SignerInfo),
   }),
 );

@@ -207,7 +207,10 @@ export type PIData = Infer<typeof PIData>;
 export const PIDataUnsigned = named("PIDataUnsigned", sequence({ piHead: PIHead, panToken: PANToken }));
 export type PIDataUnsigned = Infer<typeof PIDataUnsigned>;
 
-/** L{PIHead, OIData}: the symmetric part of the envelope to the gateway. */
+/**
+ * L{PIHead, OIData} = {PIHead, DD(OIData)}: the t of EX(P, PI-OILink, PANData), so the envelope's
+ * symmetric plaintext is Linkage {PI-OILink, DD(PANData)}, PANData riding in the RSA block.
+ */
 export const PI_OILink = named("PI-OILink", sequence({ piHead: PIHead, hOIData: DetachedDigest }));
 export type PI_OILink = Infer<typeof PI_OILink>;
 

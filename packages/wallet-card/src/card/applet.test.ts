@@ -22,7 +22,7 @@ import {
   thumbOf,
   wrapMessage,
 } from "@setlab/protocol";
-import { cachedTestKeyPair, createTestParty, type TestParty } from "@setlab/protocol/testing";
+import { cachedTestKeyPair, createTestParty, createTestPki, type TestParty } from "@setlab/protocol/testing";
 import fc from "fast-check";
 import {
   answerOf,
@@ -37,7 +37,7 @@ import {
   PIN,
   testPki,
 } from "./cardFixture.test-helper";
-import { type ConfirmationRequest, denyAll } from "./confirmation";
+import { autoApprove, type ConfirmationRequest, denyAll } from "./confirmation";
 import { MerchantDouble } from "./merchantDouble.test-helper";
 
 const od = new TextEncoder().encode("1 x SET Lab mug");
@@ -350,6 +350,19 @@ describe("PURCHASE", () => {
     await expect(openPIDualSigned(p, pReq.value.piDualSigned, other, trust)).rejects.toMatchObject({
       check: "profileBindingMismatch",
     });
+  });
+
+  test("no unsigned form where the gateway certificate says cardCertRequired: 6F00 signatureRequired, the signed form still goes", async () => {
+    const strict = await createTestPki(nodeProvider().crypto, { cardCertRequired: true });
+    f = await cardFixture(autoApprove, { pki: strict });
+    await initialized(f);
+    const refused = await f.send(INS.PURCHASE, purchase({ form: "unsigned" }));
+    expectSw(refused, SW.SET_CHECK_FAILED);
+    expect(failureOf(refused)).toBe("signatureRequired");
+    const signed = await f.send(INS.PURCHASE, purchase());
+    expectSw(signed, SW.OK);
+    const { verified } = await f.merchant.verifyPReq(signed.data, { od, purchAmt });
+    expect(verified.form).toBe("dualSigned");
   });
 
   test("the unsigned form carries a PANToken inside EXH and no signature", async () => {

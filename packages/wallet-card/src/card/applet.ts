@@ -382,6 +382,14 @@ export class CardSession {
       return samePurchase(tx.input, input) ? ok(tx.pReqMessage) : status(SW.OUT_OF_ORDER);
     }
     if (tx?.phase !== "initialized") return status(SW.OUT_OF_ORDER);
+    // The brand's policy, as the gateway certificate the card validated states it: no unsigned
+    // PReq where cardholder certificates are required. The transaction stays open for the signed form.
+    if (input.form === "unsigned" && tx.gatewayKex.cardCertRequired === true)
+      throw new SetError(
+        "signatureRequired",
+        "the brand requires cardholder certificates (the gateway certificate's cardCertRequired)",
+        "PURCHASE.form",
+      );
     if (input.profile === "hardened") {
       // PInitRes arrived before the profile did: the pin is checked here, before the cardholder is
       // asked and before any PAN is encrypted. A gateway that is not pinned ends the transaction.

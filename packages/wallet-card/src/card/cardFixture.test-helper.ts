@@ -80,6 +80,8 @@ export interface CardFixtureOptions {
    * the lowest accepted cost, so scrypt runs once per process (a real phone draws a salt per card).
    */
   readonly kdf?: KdfParams;
+  /** Another PKI than the shared test PKI (its own revocation fixture is made for it). */
+  readonly pki?: TestPki;
 }
 
 const sharedKdf: KdfParams = { ...defaultKdf(), N: 2 ** 14 };
@@ -88,7 +90,7 @@ export async function cardFixture(
   confirm: ConfirmationPolicy = autoApprove,
   options: CardFixtureOptions = {},
 ): Promise<CardFixture> {
-  const pki = await testPki();
+  const pki = options.pki ?? (await testPki());
   const p = peculiarProvider();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-phone-"));
   const pinSalt = new Uint8Array(16).fill(7);
@@ -130,7 +132,7 @@ export async function cardFixture(
       },
       gatewayKex: { certificate: pki.gatewayKex.certificate, chain: pki.intermediatesOf("gatewayKex") },
       root: pki.root.certificate,
-      revocation: await testRevocation(),
+      revocation: options.pki ? await revocationFixture(nodeProvider(), pki) : await testRevocation(),
     }),
     async restart(policy: ConfirmationPolicy = confirm) {
       fixture.card = await loadCard(p, dataDir, CARD_ID);

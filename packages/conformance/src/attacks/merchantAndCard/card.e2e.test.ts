@@ -1,4 +1,5 @@
 import type { Attack } from "../attack";
+import { runAttack } from "../runner";
 import { startTestLab, type TestLab } from "../toolkit/labFixture";
 import { pInitResOldChallC } from "./cardReplay";
 import { pInitResByteFlips, pResByteFlips } from "./cardTamper";
@@ -22,6 +23,9 @@ import {
 } from "./gatewaySubstitution";
 import { pcAltersOrder, pcLowersAmount, purchaseReplayOtherAmount } from "./mediatorPc";
 
+/** The run seed of these tests: the byte-flip attacks sample the same offsets every time. */
+const seed = 20261126;
+
 jest.setTimeout(120_000);
 
 let lab: TestLab;
@@ -34,14 +38,14 @@ afterAll(async () => {
 
 describe("one byte anywhere in what the card checks", () => {
   it("every sampled flip of a PInitRes is refused by the card; the genuine one is accepted", async () => {
-    const o = await pInitResByteFlips(20261126).run(lab.target);
+    const o = await runAttack(pInitResByteFlips, lab.target, seed);
     expect(o.detail).toMatch(/all refused/);
     expect(o.detail).toMatch(/genuine PInitRes afterwards: 9000/);
     expect(o.stateUnchanged).toBe(true);
     expect(o.refused).toBe(true);
   });
   it("every sampled flip of a PRes is refused by the card; the genuine one is accepted", async () => {
-    const o = await pResByteFlips(20261126).run(lab.target);
+    const o = await runAttack(pResByteFlips, lab.target, seed);
     expect(o.detail).toMatch(/all refused/);
     expect(o.detail).toMatch(/genuine PRes afterwards: 9000/);
     expect(o.stateUnchanged).toBe(true);
@@ -51,7 +55,7 @@ describe("one byte anywhere in what the card checks", () => {
 
 describe("replays and the PC at the card", () => {
   it("an old PInitRes (old Chall-C) is refused by the card: 6F00 challengeMismatch, then no PURCHASE", async () => {
-    const o = await pInitResOldChallC.run(lab.target);
+    const o = await runAttack(pInitResOldChallC, lab.target, seed);
     expect(o.detail).not.toMatch(/SECRET IN LOGS/);
     expect(o.signal).toBe("6F00 challengeMismatch");
     expect(o.detail).toMatch(/PURCHASE 6985/);
@@ -60,7 +64,7 @@ describe("replays and the PC at the card", () => {
   });
 
   it("a replayed PURCHASE with another amount gets 6985; the same command gets the same PReq", async () => {
-    const o = await purchaseReplayOtherAmount.run(lab.target);
+    const o = await runAttack(purchaseReplayOtherAmount, lab.target, seed);
     expect(o.signal).toBe("6985");
     expect(o.detail).toMatch(/same command: same PReq bytes/);
     expect(o.stateUnchanged).toBe(true);
@@ -70,7 +74,7 @@ describe("replays and the PC at the card", () => {
   it.each([pcLowersAmount, pcAltersOrder])(
     "%# the PC alters what the card signs: the merchant refuses",
     async (attack) => {
-      const o = await attack.run(lab.target);
+      const o = await runAttack(attack, lab.target, seed);
       expect(o.detail).not.toMatch(/SECRET IN LOGS/);
       expect(o.signal).toBe("signatureFailure");
       expect(o.stateUnchanged).toBe(true);
@@ -82,7 +86,7 @@ describe("replays and the PC at the card", () => {
 describe("Bella-Massacci-Paulson gateway substitution", () => {
   it("profile set: the accomplice reads the PAN and the real gateway authorizes (SET 1.0's gap)", async () => {
     expect(substitutionSet.succeedsUnderSetProfile).toBe(true);
-    const o = await substitutionSet.run(lab.target);
+    const o = await runAttack(substitutionSet, lab.target, seed);
     expect(o.detail).not.toMatch(/SECRET IN LOGS/);
     expect(o.detail).toMatch(/accomplice read the card's PAN/);
     expect(o.refused).toBe(false);
@@ -90,7 +94,7 @@ describe("Bella-Massacci-Paulson gateway substitution", () => {
   });
 
   it("profile hardened: the card refuses the accomplice's gateway certificate before signing", async () => {
-    const o = await substitutionHardenedCard.run(lab.target);
+    const o = await runAttack(substitutionHardenedCard, lab.target, seed);
     expect(o.detail).toMatch(/PReqs at the rogue shop: 0/);
     expect(o.refusedBy).toBe("card");
     expect(o.stateUnchanged).toBe(true);
@@ -98,7 +102,7 @@ describe("Bella-Massacci-Paulson gateway substitution", () => {
   });
 
   it("profile hardened: the real gateway refuses a PI bound to the accomplice (thumbsMismatch)", async () => {
-    const o = await substitutionHardenedGateway.run(lab.target);
+    const o = await runAttack(substitutionHardenedGateway, lab.target, seed);
     expect(o.detail).toMatch(/thumb checked/);
     expect(o.signal).toBe("thumbsMismatch");
     expect(o.stateUnchanged).toBe(true);
@@ -122,7 +126,7 @@ const cases: [Attack, string[]][] = [
 
 describe("certificate confusion at the card (rogue merchant, real mediator and card)", () => {
   it.each(cases.map(([a, c]) => [a.id, a, c] as const))("%s", async (_id, attack, codes) => {
-    const o = await attack.run(lab.target);
+    const o = await runAttack(attack, lab.target, seed);
     expect(o.detail).not.toMatch(/SECRET IN LOGS/);
     expect(o.detail).toMatch(/PReqs at the rogue shop: 0/);
     // The refusal is for the certificate under attack, not for missing revocation data.

@@ -7,6 +7,7 @@
  */
 import { computeHOD, schema } from "@setlab/protocol";
 import type { Attack, AttackTarget } from "../attack";
+import type { AttackRandom } from "../attackRandom";
 import {
   carriedCaCertificates,
   describeOffset,
@@ -14,7 +15,6 @@ import {
   indexOfBytes,
   positionClasses,
   sampleOffsets,
-  seededRandom,
   signedDataDigestAlgorithms,
   tlvTree,
 } from "../toolkit/der";
@@ -209,7 +209,7 @@ const CONTEXT_CLASS = 0x80 * 0x100_0000;
 /** Sampled one-byte flips per position class: header ids and version, body, signature value. */
 export function flipPlan(
   pReq: Uint8Array,
-  seed: number,
+  rand: () => number,
   perClass: { header: number; body: number; signature: number },
 ) {
   const classes = positionClasses(pReq);
@@ -221,7 +221,6 @@ export function flipPlan(
     envelopeAt < 0 ? [] : [[envelopeAt, envelopeAt + value.value.piDualSigned.exPIData.length]];
   const header = tlvTree(pReq).children[0];
   const protectedHeader = header.children.filter((c, i) => i === 0 || c.tag >= CONTEXT_CLASS);
-  const rand = seededRandom(seed);
   const headerOffsets = protectedHeader.flatMap((c) =>
     sampleOffsets([c.contentStart, c.end], Math.ceil(perClass.header / protectedHeader.length), rand),
   );
@@ -238,24 +237,20 @@ export function flipPlan(
   };
 }
 
-/** The byte-flip attack with a fixed seed (tests) or a fresh one per run (default). */
-export function byteFlips(seed?: number): Attack {
-  return { ...preqByteFlipsBase, run: (target) => runByteFlips(target, seed ?? Date.now() >>> 0) };
-}
-
-const preqByteFlipsBase = {
+export const preqByteFlips: Attack = {
   id: "tampering/preq-byte-flips",
   category: "tampering",
   title:
     "The PC flips one byte of the PReq at sampled offsets of each position class (header ids and version, OIData and the other signed body, the dual signature's value), one altered copy per offset.",
   expected:
     "Every copy is refused with a SET Error (decodingFailure, wrapperMsgMismatch, signatureFailure, ...); none authorizes; the genuine PReq afterwards is authorized.",
-} as const;
+  run: runByteFlips,
+};
 
-async function runByteFlips(target: AttackTarget, seed: number) {
+async function runByteFlips(target: AttackTarget, random: AttackRandom) {
   const prepared = await preparePReq(target);
   try {
-    const plan = flipPlan(prepared.pReq, seed, { header: 4, body: 8, signature: 3 });
+    const plan = flipPlan(prepared.pReq, random.next, { header: 4, body: 8, signature: 3 });
     const watched = { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId };
     const before = await snapshot(target, watched);
     const codes = new Map<string, number>();
@@ -284,7 +279,7 @@ async function runByteFlips(target: AttackTarget, seed: number) {
       signal,
       changed,
       detail:
-        `${total} flips (seed ${seed}: header ${plan.header.length}, body ${plan.body.length}, signature ${plan.signature.length}); ` +
+        `${total} flips (seed ${random.runSeed}: header ${plan.header.length}, body ${plan.body.length}, signature ${plan.signature.length}); ` +
         `${accepted.length === 0 ? "all refused" : `ACCEPTED: ${accepted.join("; ")}`}; ` +
         `genuine PReq afterwards: ${describeAnswer(control)}, ${approved} approved authorization(s)`,
     });
@@ -292,8 +287,6 @@ async function runByteFlips(target: AttackTarget, seed: number) {
     await prepared.card.close();
   }
 }
-
-export const preqByteFlips: Attack = byteFlips();
 
 export const merchantTamperAttacks: readonly Attack[] = [
   odSaltChanged,

@@ -190,12 +190,59 @@ export function describeOffset(der: Uint8Array, offset: number): string {
 const SET = 0x11;
 const CONTEXT_0 = 0x80 * 0x100_0000;
 
+const bytesOf = (der: Uint8Array, t: Tlv) =>
+  Buffer.from(der.buffer, der.byteOffset + t.start, t.end - t.start);
+
 /**
- * The CA certificates a message carries in its SignedData certificate sets (every certificate
- * after the first of each set; the first is the signer's): [start, end) of each, outermost
- * SignedData first.
+ * The issuer and serial number of a certificate element (TBSCertificate: [0] version, serial,
+ * signature, issuer), for comparing with a SignerInfo's sid.
+ */
+function issuerAndSerialOf(der: Uint8Array, cert: Tlv): [Buffer, Buffer] | undefined {
+  const [version, serial, , issuer] = cert.children[0]?.children ?? [];
+  if (version?.tag !== CONTEXT_0 || !serial || !issuer) return undefined;
+  return [bytesOf(der, issuer), bytesOf(der, serial)];
+}
+
+/**
+ * The CA certificates a message carries in its SignedData certificate sets: every certificate
+ * that is not a signer's (the one a SignerInfo's issuer and serial number name; the set is sorted,
+ * so position says nothing). [start, end) of each, outermost SignedData first.
  */
 export function carriedCaCertificates(der: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (const node of allTlvs(tlvTree(der))) {
+    const [version, digestAlgorithms, , certificates] = node.children;
+    const signerInfos = node.children[node.children.length - 1];
+    if (
+      node.children.length >= 5 &&
+      version?.tag === INTEGER &&
+      digestAlgorithms?.tag === SET &&
+      certificates?.tag === CONTEXT_0 &&
+      certificates.constructed &&
+      signerInfos.tag === SET
+    ) {
+      const signers = signerInfos.children.map((si) => si.children[1]?.children ?? []);
+      const isSigner = (cert: Tlv) => {
+        const mine = issuerAndSerialOf(der, cert);
+        return (
+          mine !== undefined &&
+          signers.some(
+            ([issuer, serial]) =>
+              issuer &&
+              serial &&
+              bytesOf(der, issuer).equals(mine[0]) &&
+              bytesOf(der, serial).equals(mine[1]),
+          )
+        );
+      };
+      for (const cert of certificates.children) if (!isSigner(cert)) out.push([cert.start, cert.end]);
+    }
+  }
+  return out;
+}
+
+/** Every certificate the message carries in its SignedData certificate sets, signers' included: [start, end) of each. */
+export function carriedCertificates(der: Uint8Array): [number, number][] {
   const out: [number, number][] = [];
   for (const node of allTlvs(tlvTree(der))) {
     const [version, digestAlgorithms, , certificates] = node.children;
@@ -206,7 +253,36 @@ export function carriedCaCertificates(der: Uint8Array): [number, number][] {
       certificates?.tag === CONTEXT_0 &&
       certificates.constructed
     )
-      for (const cert of certificates.children.slice(1)) out.push([cert.start, cert.end]);
+      for (const cert of certificates.children) out.push([cert.start, cert.end]);
+  }
+  return out;
+}
+
+/**
+ * A copy of `der` with the elements of every SignedData certificate set put back in DER order
+ * (same bytes, same length, only their order changes): a forged certificate then reaches the
+ * receiver's certificate checks instead of its DER reader.
+ */
+export function withCertificateSetsSorted(der: Uint8Array): Uint8Array {
+  const out = new Uint8Array(der);
+  for (const node of allTlvs(tlvTree(der))) {
+    const [version, digestAlgorithms, , certificates] = node.children;
+    if (
+      node.children.length >= 4 &&
+      version?.tag === INTEGER &&
+      digestAlgorithms?.tag === SET &&
+      certificates?.tag === CONTEXT_0 &&
+      certificates.constructed
+    ) {
+      const sorted = certificates.children
+        .map((c) => der.subarray(c.start, c.end))
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      let at = certificates.contentStart;
+      for (const c of sorted) {
+        out.set(c, at);
+        at += c.length;
+      }
+    }
   }
   return out;
 }

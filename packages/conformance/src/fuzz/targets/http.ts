@@ -203,12 +203,25 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
 
   const root = parseSetCertificate(world.pki.root());
   const merchantSpki = parseSetCertificate(world.pki.certificate("visa/merchant/signature")).spki;
-  const issueFor = (spki: Uint8Array) => ({
-    ca: "visa/mca",
-    profile: "merchantSignature",
-    commonName: "Fuzz Shop",
-    spki: Buffer.from(spki).toString("base64"),
-  });
+  // Each valid issuance names a merchant of its own: a merID already certified is refused (409).
+  let shops = 0;
+  const issueFor = (spki: Uint8Array) => {
+    const n = ++shops;
+    return {
+      ca: "visa/mca",
+      profile: "merchantSignature",
+      commonName: `Fuzz Shop ${n}`,
+      merID: `FUZZ-SHOP-${n}`,
+      merchantName: `Fuzz Shop ${n}`,
+      spki: Buffer.from(spki).toString("base64"),
+    };
+  };
+  const operator = { authorization: `Bearer ${world.caOperatorToken}` };
+  // Most inputs come from the operator; the rest from anyone (401 before any other check).
+  const caller = fc.oneof(
+    { weight: 9, arbitrary: fc.constant(operator) },
+    { weight: 1, arbitrary: fc.constant({}) },
+  );
   const validIssue = issueFor(await freshSpki(world));
   const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
   let rootThumb = "";
@@ -367,11 +380,12 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
               { weight: 8, arbitrary: fc.constant("application/json") },
               { weight: 2, arbitrary: setTypes },
             ),
+            caller,
           )
-          .map(([b, type]) => ({
+          .map(([b, type, who]) => ({
             method: "POST" as const,
             url: "/certificates",
-            headers: { "content-type": type },
+            headers: { "content-type": type, ...who },
             payload: Buffer.from(b),
           })),
         fc
@@ -379,17 +393,18 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
             byteInputs([merchantSpki]),
             fc.constantFrom("application/octet-stream", "application/pkcs10"),
             query,
+            caller,
           )
-          .map(([b, type, q]) => ({
+          .map(([b, type, q, who]) => ({
             method: "POST" as const,
-            url: `/certificates?ca=visa/mca&profile=merchantSignature${q.replace("?", "&")}`,
-            headers: { "content-type": type },
+            url: `/certificates?ca=visa/mca&profile=merchantSignature&merID=FUZZ-Q&merchantName=Fuzz%20Q${q.replace("?", "&")}`,
+            headers: { "content-type": type, ...who },
             payload: Buffer.from(b),
           })),
         fc.constant({
           method: "POST" as const,
           url: "/certificates",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...operator },
           payload: Buffer.from(big),
         }),
       ),
@@ -413,7 +428,7 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
         const a = await ca.request({
           method: "POST",
           url: "/certificates",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...operator },
           payload: JSON.stringify(issueFor(await freshSpki(world))),
         });
         if (a.status !== 201) throw new Error(`a valid issuance answered ${a.status}: ${a.body.toString()}`);
