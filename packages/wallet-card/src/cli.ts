@@ -102,7 +102,9 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
   const codeFile = v["pairing-code-file"];
   const code = codeFile === undefined ? v["pairing-code"] : readOwnerOnlyFile(codeFile, "pairing code");
   if (code !== undefined && !isPairingCode(code))
-    throw new UsageError(`${codeFile === undefined ? "--pairing-code" : codeFile} must hold 6 digits`);
+    throw new UsageError(
+      codeFile === undefined ? "--pairing-code must be 6 digits" : `${codeFile} must hold 6 digits`,
+    );
   const lockoutMs = v["pairing-lockout"] === undefined ? undefined : Number(v["pairing-lockout"]);
   if (lockoutMs !== undefined && (!Number.isSafeInteger(lockoutMs) || lockoutMs < 0 || lockoutMs > 3_600_000))
     throw new UsageError("--pairing-lockout must be milliseconds from 0 to 3600000");
