@@ -3,7 +3,6 @@
  * response body is the response message or a SET Error. HTTP status codes carry transport facts
  * only: 413 for a body over the limit, 415 for another content type.
  */
-import { MAX_SET_MESSAGE } from "@setlab/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HttpClientError, type HttpResponse, httpRequest } from "./httpClient";
 
@@ -13,9 +12,10 @@ export const SET_PAYMENT_INITIATION = "application/set-payment-initiation";
 
 /**
  * The documented largest SET message a party accepts: 256 KiB (a PReq with chains is about 10 KiB).
- * The card link sizes its frames from the same limit (protocol's MAX_SET_MESSAGE).
+ * The card link sizes its frames from the same figure (protocol's MAX_SET_MESSAGE; a test keeps
+ * them equal without making every user of the runtime load the protocol library).
  */
-export const defaultSetBodyLimit = MAX_SET_MESSAGE;
+export const defaultSetBodyLimit = 256 * 1024;
 
 /** The header that carries the lab's run id through every hop, for log correlation. */
 export const RUN_ID_HEADER = "x-setlab-run-id";

@@ -12,8 +12,10 @@
  *
  * A stranger on the same machine can reach the port, so nothing it can do without the code may
  * shut the owner out or pin the phone's memory (docs/card-link.md, "Threat analysis"):
- * - only a refused code proof counts towards the pairing lockout (pairingThrottle.ts); a
- *   resumption is never locked out (there is no short secret to guess);
+ * - only a refused code proof counts towards the pairing lockout (pairingThrottle.ts), and once
+ *   locked the phone checks no further proof, not even of attempts begun before, so parallel
+ *   attempts do not multiply the guesses; a resumption is never locked out (there is no short
+ *   secret to guess);
  * - at most `maxHandshakes` connections may be unauthenticated at once; one more displaces the
  *   one that has gone longest without a complete frame, so stalled handshakes cannot hold the
  *   door shut, and at most `maxConnections` are open in all;
@@ -39,6 +41,7 @@ import {
   FrameReader,
   MAX_FRAME,
   MAX_HANDSHAKE_FRAME,
+  MessageType,
   PairingThrottle,
   PhoneHandshake,
   PhoneResumeHandshake,
@@ -93,16 +96,19 @@ export interface PairingOptions {
 
 /** What one connection, and all of them together, may hold of the phone (docs/card-link.md). */
 export interface LinkLimits {
-  /** Connections open at once, paired or not (default 64); one more is refused. */
+  /** Connections open at once, paired or not (default 256, as the HTTP listeners); one more is refused. */
   readonly maxConnections?: number;
   /**
-   * Connections at once that have not yet paired or resumed (default 16); one more displaces the
+   * Connections at once that have not yet paired or resumed (default 64); one more displaces the
    * one that has gone longest without a complete frame.
    */
   readonly maxHandshakes?: number;
-  /** The first frame (HELLO or RESUME) must arrive within this, in milliseconds (default 10 000). */
+  /**
+   * The first frame (HELLO or RESUME) must arrive within this, in milliseconds (default 30 000: a
+   * busy phone is slow, and stalled connections are displaced anyway).
+   */
   readonly openingTimeoutMs?: number;
-  /** A frame must be complete this long after its first byte, in milliseconds (default 10 000). */
+  /** A frame must be complete this long after its first byte, in milliseconds (default 30 000). */
   readonly frameTimeoutMs?: number;
   /**
    * An open link that sends no command for this long is closed, in milliseconds (default 120 000:
@@ -112,10 +118,10 @@ export interface LinkLimits {
 }
 
 export const defaultLinkLimits = {
-  maxConnections: 64,
-  maxHandshakes: 16,
-  openingTimeoutMs: 10_000,
-  frameTimeoutMs: 10_000,
+  maxConnections: 256,
+  maxHandshakes: 64,
+  openingTimeoutMs: 30_000,
+  frameTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
 } as const satisfies Required<LinkLimits>;
 
@@ -158,6 +164,9 @@ function openingOf(frame: Uint8Array): "pairing" | "resumption" | undefined {
     return undefined;
   }
 }
+
+/** A REVEAL or a FINISHED: the frames whose check can refuse a code. */
+const isProof = (frame: Uint8Array) => frame[0] === MessageType.REVEAL || frame[0] === MessageType.FINISHED;
 
 const noBonds: BondLookup = async () => undefined;
 
@@ -350,6 +359,15 @@ export function startPhoneCardLink(
           handshake = new PhoneHandshake(crypto, code, { bonding: bonds !== undefined });
           if (pairing.code === undefined) pairing.show?.(code);
           timer = notSecureWithin(pairingTimeoutMs, "paired");
+        }
+      }
+      if (attempted === "pairing" && isProof(frame)) {
+        const lockedFor = throttle.lockedFor();
+        if (lockedFor > 0) {
+          // An attempt begun before the lockout checks no proof during it (not counted either).
+          attempted = undefined;
+          log?.warn({ session: id, lockedForMs: lockedFor }, "pairing refused: too many wrong codes");
+          return end(alertFrame("locked"));
         }
       }
       try {

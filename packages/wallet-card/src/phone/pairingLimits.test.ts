@@ -213,6 +213,41 @@ describe("wrong codes still lock out", () => {
     await waitFor(() => lockouts().length === 2);
     expect(lockouts().map((l) => l.lockoutMs)).toEqual([200, 400]);
   });
+
+  test("an attempt begun before a lockout has no proof checked during it: parallel attempts do not multiply the guesses", async () => {
+    const p = await phone({ maxFailures: 1, lockoutMs: 600_000 });
+    // attempt A, with the right code, goes as far as its first REVEAL and waits there
+    const pc = new PcHandshake(globalThis.crypto, CODE);
+    const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
+    sockets.push(socket);
+    const reader = new FrameReader();
+    const frames: Uint8Array[] = [];
+    const closed = new Promise<void>((r) => socket.on("close", () => r()));
+    let reveal: Uint8Array | undefined;
+    const revealReady = new Promise<void>((resolve) => {
+      socket.on("data", async (d) => {
+        for (const f of reader.push(new Uint8Array(d))) {
+          frames.push(f);
+          if (reveal) continue;
+          const step = await pc.step(f);
+          if (f[0] === 0x02) {
+            reveal = step.send[0]; // held back
+            resolve();
+          } else for (const out of step.send) socket.write(encodeFrame(out));
+        }
+      });
+    });
+    socket.write(encodeFrame((await pc.start()).send[0]));
+    await revealReady;
+    // meanwhile a wrong code locks pairing
+    expect(await pairNow(p.port, "000000")).toBe("pairing");
+    // A's proof is not checked: ALERT(locked), and it counts for nothing
+    socket.write(encodeFrame(reveal!));
+    await closed;
+    expect(frames.at(-1)).toEqual(Uint8Array.of(0x05, 2));
+    expect(p.lines().filter((l) => l.msg === "pairing refused: too many wrong codes")).toHaveLength(1);
+    expect(p.lines().filter((l) => typeof l.lockoutMs === "number")).toHaveLength(1);
+  });
 });
 
 describe("stalled handshakes cannot hold the door shut", () => {
