@@ -248,7 +248,10 @@ export function startPhoneCardLink(
         if (ended) return;
         if (!secure && attempted) failed(reason);
         else {
-          log?.warn({ ...context, reason }, secure ? "card link closed" : "unpaired connection closed");
+          log?.warn(
+            { ...context, reason },
+            secure ? "card link closed by the phone" : "unpaired connection closed",
+          );
           end();
         }
         socket.destroy();
