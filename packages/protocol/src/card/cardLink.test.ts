@@ -152,6 +152,28 @@ describe("frames", () => {
     );
   });
 
+  test("property: any cutting of a stream of frames yields the same frames", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
+        fc.array(fc.nat({ max: 400 }), { maxLength: 12 }),
+        (payloads, cuts) => {
+          const stream = new Uint8Array(payloads.flatMap((p) => [...encodeFrame(p)]));
+          const reader = new FrameReader(300);
+          const out: Uint8Array[] = [];
+          let at = 0;
+          for (const cut of cuts) {
+            out.push(...reader.push(stream.subarray(at, Math.min(stream.length, at + cut))));
+            at = Math.min(stream.length, at + cut);
+          }
+          out.push(...reader.push(stream.subarray(at)));
+          expect(out).toEqual(payloads);
+          expect(reader.pending).toBe(0);
+        },
+      ),
+    );
+  });
+
   test("a frame trickled in one byte at a time holds only its own bytes and comes out whole", () => {
     const payload = new Uint8Array(50_000).map((_, i) => i & 0xff);
     const stream = encodeFrame(payload);
