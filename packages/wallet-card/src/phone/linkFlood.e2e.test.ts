@@ -105,7 +105,9 @@ test("300 half-sent 1 MiB frames: each refused on its length prefix, the phone's
   expect(await pairAndSelect()).toBe(SW.OK);
 });
 
-test("300 handshakes started and left half-sent: at most 64 held, each closed, and the owner pairs meanwhile", async () => {
+test("300 handshakes started and left half-sent: at most 64 held, each closed, and the owner pairs and resumes meanwhile", async () => {
+  const bonded = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
+  await bonded.close();
   const hello = encodeFrame((await new PcHandshake(globalThis.crypto, CODE).start()).send[0]);
   const closed = Array.from(
     { length: 300 },
@@ -120,6 +122,9 @@ test("300 handshakes started and left half-sent: at most 64 held, each closed, a
       }),
   );
   expect(await pairAndSelect()).toBe(SW.OK);
+  const resumed = await PcCardLink.connect("127.0.0.1", port, { bond: bonded.bond! });
+  expect(resumed.mode).toBe("resumed");
+  await resumed.close();
   await Promise.all(closed);
   const log = phone.stderr();
   expect(log).toMatch(/displaced: 64 connections not yet paired or resumed/);
