@@ -6,7 +6,17 @@
  * passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else "setlab".
  */
 import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
-import { announceListening, createLogger, faultsAllowed, keyPassphrase, LabPki } from "@setlab/runtime";
+import {
+  announceListening,
+  type CliProgram,
+  createLogger,
+  faultsAllowed,
+  keyPassphrase,
+  LabPki,
+  runCli,
+  runMain,
+  UsageError,
+} from "@setlab/runtime";
 import { AuthResForger } from "./faults/badSignature";
 import { randomSourceFromEnv } from "./faults/faultDecision";
 import { GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
@@ -18,7 +28,7 @@ import { GatewayStore } from "./store/gatewayStore";
 export const usage =
   "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...]";
 
-export class UsageError extends Error {}
+const program: CliProgram = { name: "set-gateway", usage };
 
 export interface ServeArgs {
   readonly pki: string;
@@ -61,8 +71,6 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     requireHardened,
   };
 }
-
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
 export async function serve(args: ServeArgs): Promise<void> {
   const base = nodeProvider();
@@ -125,30 +133,14 @@ export async function serve(args: ServeArgs): Promise<void> {
   process.once("SIGINT", stop);
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  let args: ServeArgs;
-  try {
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(program, async () => {
+    const [command, ...rest] = argv;
     if (command !== "serve")
       throw new UsageError(command ? `unknown command "${command}"` : "missing command");
-    args = parseServeArgs(rest);
-  } catch (e) {
-    process.stderr.write(`set-gateway: ${firstLine(e)} (${usage})\n`);
-    return 2;
-  }
-  try {
-    await serve(args);
+    await serve(parseServeArgs(rest));
     return 0;
-  } catch (e) {
-    process.stderr.write(`set-gateway: ${firstLine(e)}\n`);
-    return 1;
-  }
+  });
 }
 
-if (require.main === module)
-  main(process.argv.slice(2)).then(
-    (code) => {
-      if (code !== 0) process.exit(code);
-    },
-    () => process.exit(1),
-  );
+if (require.main === module) runMain(main);

@@ -22,21 +22,14 @@ export interface GatewayPluginOptions {
 
 export { maskPan } from "./store/panVault";
 
+/** An authorization as the admin API shows it: the stored row without the request hash and AuthRes bytes. */
 export function authorizationView(a: AuthorizationRow) {
+  const { requestHash: _requestHash, response: _response, ...shown } = a;
   return {
-    xid: a.xid,
-    authRRPID: a.authRRPID,
-    merchantID: a.merchantID,
-    brand: a.brand,
-    amount: a.amount,
-    currency: a.currency,
-    amtExp10: a.amtExp10,
-    authCode: a.authCode,
+    ...shown,
     respReason: a.respReason ?? null,
     approvalCode: a.approvalCode ?? null,
-    held: a.held,
     cardId: a.cardId ?? null,
-    created: a.created,
   };
 }
 

@@ -3,9 +3,17 @@
  * in force under its brand, each named by issuer, CRL number and thumb. Works over any set of
  * CAs, freshly created or reopened from their files, and records the BCI in the store.
  */
-import { type CryptoProvider, decodeDer, schema, signBrandCRLIdentifier } from "@setlab/protocol";
+import {
+  type CryptoProvider,
+  decodeDer,
+  fromHex,
+  schema,
+  signBrandCRLIdentifier,
+  toHex,
+  wholeSeconds,
+} from "@setlab/protocol";
 import type { CertificateAuthority } from "./certificateAuthority";
-import { hexToBytes, tbsFields, toHex } from "./certificateBuilder";
+import { tbsFields } from "./certificateBuilder";
 import { CaError } from "./errors";
 import type { BciRecord, CaStore } from "./store";
 
@@ -32,10 +40,10 @@ export async function publishBrandCRLIdentifier(p: BciParams): Promise<BciRecord
     idCRLs.push({
       issuerName: tbsFields(ca.der).subject,
       crlNumber: crl.number,
-      crlThumb: hexToBytes(crl.thumb),
+      crlThumb: fromHex(crl.thumb, "crl.thumb"),
     });
   }
-  const notBefore = new Date(Math.floor(p.provider.now().getTime() / 1000) * 1000);
+  const notBefore = wholeSeconds(p.provider.now());
   const notAfter = new Date(notBefore.getTime() + (p.lifetimeDays ?? 7) * 86400_000);
   const sequenceNum = await p.store.nextNumber(`bci:${brand}`);
   const der = await signBrandCRLIdentifier(

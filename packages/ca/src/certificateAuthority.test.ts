@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { hashedAccountId, parseSetCertificate, SetError } from "@setlab/protocol";
+import { hashedAccountId, parseSetCertificate, SetError, wholeSeconds } from "@setlab/protocol";
 import {
   freshKey,
   merchantData,
@@ -303,7 +303,7 @@ describe("issuance", () => {
   it("writes an explicit fixtureValidity as given (lab fixtures: expired, not yet valid), and refuses an inverted one", async () => {
     const pca = h.brands.Visa.pca;
     const day = 86400_000;
-    const now = Math.floor(Date.now() / 1000) * 1000;
+    const now = wholeSeconds(new Date()).getTime();
     const expired = await pca.issue({
       profile: "gatewayKeyExchange",
       commonName: "Expired",

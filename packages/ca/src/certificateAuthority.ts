@@ -13,8 +13,10 @@ import {
   parseSetCertificate,
   type SetCertificate,
   type schema,
+  toHex,
+  wholeSeconds,
 } from "@setlab/protocol";
-import { buildCertificate, buildCrl, signedObjectThumb, toHex } from "./certificateBuilder";
+import { buildCertificate, buildCrl, signedObjectThumb } from "./certificateBuilder";
 import { CaError } from "./errors";
 import { type CertificateProfile, isProfileName, type ProfileName, profiles } from "./profiles";
 import {
@@ -128,7 +130,7 @@ export class CertificateAuthority {
     const { crypto } = o.provider;
     const spki = new Uint8Array(await crypto.subtle.exportKey("spki", o.keys.publicKey));
     const profile = profiles.rca;
-    const notBefore = startOfSecond(new Date(o.provider.now().getTime() - CLOCK_SKEW_MS));
+    const notBefore = wholeSeconds(new Date(o.provider.now().getTime() - CLOCK_SKEW_MS));
     const der = await buildCertificate({
       profile,
       subject: { commonName: o.commonName ?? "SET Lab Root CA" },
@@ -181,7 +183,7 @@ export class CertificateAuthority {
     const brand = this.brandFor(req);
     const { spki, csrCommonName } = await this.subjectKey(req, profile);
 
-    const now = startOfSecond(this.provider.now());
+    const now = wholeSeconds(this.provider.now());
     const notBefore = new Date(Math.max(now.getTime() - CLOCK_SKEW_MS, this.certificate.notBefore.getTime()));
     let notAfter = new Date(
       Math.min(
@@ -204,8 +206,8 @@ export class CertificateAuthority {
       const v = req.fixtureValidity;
       if (!(v.notBefore.getTime() < v.notAfter.getTime()))
         throw new CaError("badRequest", "fixtureValidity: notBefore must precede notAfter");
-      notBeforeWritten = startOfSecond(v.notBefore);
-      notAfter = startOfSecond(v.notAfter);
+      notBeforeWritten = wholeSeconds(v.notBefore);
+      notAfter = wholeSeconds(v.notAfter);
     } else if (notAfter.getTime() <= now.getTime())
       throw new CaError("expired", `the certificate would expire by ${notAfter.toISOString()}`);
     if (!commonName) throw new CaError("badRequest", "no subject commonName");
@@ -240,12 +242,12 @@ export class CertificateAuthority {
     const found = await this.store.findBySerial(serial.toLowerCase());
     if (!found || found.issuer !== this.id)
       throw new CaError("unknownSerial", `this CA issued no serial ${serial}`);
-    return this.store.revoke(found.serial, reason, startOfSecond(this.provider.now()));
+    return this.store.revoke(found.serial, reason, wholeSeconds(this.provider.now()));
   }
 
   /** A fresh CRL listing every certificate this CA has revoked, with the next CRL number; recorded in the store. */
   async crl(lifetimeDays = CRL_LIFETIME_DAYS): Promise<CrlRecord> {
-    const thisUpdate = startOfSecond(this.provider.now());
+    const thisUpdate = wholeSeconds(this.provider.now());
     const nextUpdate = new Date(thisUpdate.getTime() + lifetimeDays * DAY);
     const number = await this.store.nextNumber(`crl:${this.id}`);
     const revoked = await this.store.revokedBy(this.id);
@@ -348,7 +350,7 @@ export class CertificateAuthority {
       notBefore: certificate.notBefore,
       notAfter: certificate.notAfter,
       der,
-      issuedAt: startOfSecond(this.provider.now()),
+      issuedAt: wholeSeconds(this.provider.now()),
     });
     return { der, certificate, profile, serial: certificate.serialNumber.toLowerCase(), thumb };
   }
@@ -381,9 +383,6 @@ function randomSerial(provider: CryptoProvider): string {
   if (b[0] === 0) b[0] = 1;
   return toHex(b);
 }
-
-/** X.509 times carry whole seconds; truncating keeps stored and encoded dates equal. */
-const startOfSecond = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 /** The last second of the card's expiry month (YYYYMM), UTC. */
 function endOfCardMonth(cardExpiry: string): Date {

@@ -5,7 +5,7 @@
  */
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { concatBytes, context, encodeDer, schema, tlv, universal } from "@setlab/protocol";
+import { concatBytes, context, encodeDer, fromHex, schema, tlv, universal } from "@setlab/protocol";
 import * as asn1js from "asn1js";
 import { brandRequiresCardholderCertificates } from "./brandPolicy";
 import type { CertificateProfile } from "./profiles";
@@ -68,7 +68,7 @@ export async function buildCertificate(p: BuildParams): Promise<Uint8Array> {
   // SET: the issuer's certificate is named by its issuer and serial, never by a key identifier.
   const aki = p.issuerCertificate
     ? authorityKeyIdentifierOf(p.issuerCertificate)
-    : akiDer(subjectDer, hexToBytes(p.serialHex));
+    : akiDer(subjectDer, fromHex(p.serialHex, "serialHex"));
   extensions.push(ext(X509.authorityKeyIdentifier, false, aki));
   extensions.push(
     ext(schema.CertExtension.certificateType, true, encodeDer(schema.CertificateType, [profile.role])),
@@ -192,8 +192,3 @@ function akiDer(issuerNameDer: Uint8Array, serialContent: Uint8Array): Uint8Arra
   const generalNames = tlv(context(1), true, tlv(context(4), true, issuerNameDer));
   return tlv(universal(16), true, concatBytes([generalNames, tlv(context(2), false, serialContent)]));
 }
-
-export const hexToBytes = (hex: string): Uint8Array =>
-  Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
-export const toHex = (b: Uint8Array): string =>
-  Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");

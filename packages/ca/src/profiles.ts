@@ -72,6 +72,21 @@ type Defaulted = "hashedRootKey" | "merchantData" | "cardholder" | "cardCertRequ
 type Row = Omit<CertificateProfile, "name" | "policies" | Defaulted> &
   Partial<Pick<CertificateProfile, Defaulted>>;
 
+/** A branded CA below the root: the brand CA, the optional geopolitical CA, an end-entity CA. */
+const caBelowRoot = (
+  role: Row["role"],
+  validityYears: number,
+  keyUsage: readonly KeyUsageName[],
+  pathLength: number,
+): Row => ({
+  role,
+  purpose: "certSign",
+  subject: "branded",
+  validityDays: validityYears * year,
+  keyUsage,
+  basicConstraints: { pathLength },
+});
+
 const rows: Record<ProfileName, Row> = {
   rca: {
     role: "rca",
@@ -83,46 +98,11 @@ const rows: Record<ProfileName, Row> = {
     basicConstraints: { pathLength: 3 },
     hashedRootKey: true,
   },
-  bca: {
-    role: "bca",
-    purpose: "certSign",
-    subject: "branded",
-    validityDays: 8 * year,
-    keyUsage: certifyOnly,
-    basicConstraints: { pathLength: 2 },
-  },
-  gca: {
-    role: "gca",
-    purpose: "certSign",
-    subject: "branded",
-    validityDays: 6 * year,
-    keyUsage: certifyAndSign,
-    basicConstraints: { pathLength: 1 },
-  },
-  cca: {
-    role: "cca",
-    purpose: "certSign",
-    subject: "branded",
-    validityDays: 4 * year,
-    keyUsage: certifyAndSign,
-    basicConstraints: { pathLength: 0 },
-  },
-  mca: {
-    role: "mca",
-    purpose: "certSign",
-    subject: "branded",
-    validityDays: 4 * year,
-    keyUsage: certifyAndSign,
-    basicConstraints: { pathLength: 0 },
-  },
-  pca: {
-    role: "pca",
-    purpose: "certSign",
-    subject: "branded",
-    validityDays: 4 * year,
-    keyUsage: certifyAndSign,
-    basicConstraints: { pathLength: 0 },
-  },
+  bca: caBelowRoot("bca", 8, certifyOnly, 2),
+  gca: caBelowRoot("gca", 6, certifyAndSign, 1),
+  cca: caBelowRoot("cca", 4, certifyAndSign, 0),
+  mca: caBelowRoot("mca", 4, certifyAndSign, 0),
+  pca: caBelowRoot("pca", 4, certifyAndSign, 0),
   cardholderSignature: {
     role: "card",
     purpose: "signature",

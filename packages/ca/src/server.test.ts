@@ -3,7 +3,7 @@
  * size bound and error mapping. Issuance by the real CA core is tested through the PKI directory
  * backend (cli/pkiBackend.test.ts).
  */
-import { parseSetCertificate, SetError } from "@setlab/protocol";
+import { parseSetCertificate, SetError, toHex } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildCaServer, type CaBackend, caPlugin, type IssuanceRequest } from "./server";
@@ -13,7 +13,6 @@ let pki: TestPki;
 let app: FastifyInstance;
 const requests: IssuanceRequest[] = [];
 const authorities: (IssuanceAuthority | undefined)[] = [];
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 let merThumb: string;
 let base: string;
 let backend: CaBackend;
@@ -51,10 +50,10 @@ async function call(c: Call, to = base) {
 beforeAll(async () => {
   pki = await createTestPki();
   const mer = parseSetCertificate(pki.merchantSig.certificate);
-  merThumb = hex(await mer.thumb(globalThis.crypto));
+  merThumb = toHex(await mer.thumb(globalThis.crypto));
   const byThumb = new Map([[merThumb, pki.merchantSig.certificate]]);
   backend = {
-    certificate: async (t) => byThumb.get(hex(t)),
+    certificate: async (t) => byThumb.get(toHex(t)),
     crl: async () => undefined,
     bci: async () => undefined,
     issue: async (r, authority) => {

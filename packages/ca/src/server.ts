@@ -13,8 +13,8 @@
  * 413 too large, 415 wrong type).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type ErrorCode, SetError } from "@setlab/protocol";
-import { capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime/dist/serverLimits";
+import { type ErrorCode, fromHex, SetError } from "@setlab/protocol";
+import { capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { CaBackend, IssuanceRequest } from "./server/backend";
 import { type ErrorBody, errorResponse } from "./server/errorBody";
@@ -110,7 +110,7 @@ export const caPlugin: FastifyPluginAsync<CaPluginOptions> = async (app, options
       const { thumb } = req.params;
       if (!thumbPattern.test(thumb))
         return fail(reply, "decodingFailure", "a thumb is 64 hex digits (SHA-256)");
-      const der = await find(new Uint8Array(Buffer.from(thumb, "hex")));
+      const der = await find(fromHex(thumb));
       if (!der) return fail(reply, "missingCertificate", `no ${kind.replace(/s$/, "")} with thumb ${thumb}`);
       return reply.type(type).send(Buffer.from(der));
     });

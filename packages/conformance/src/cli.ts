@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { down, up } from "@setlab/lab";
+import { type CliProgram, runCli, runMain, UsageError } from "@setlab/runtime";
 import { drawRunSeed, parseRunSeed } from "./attacks/attackRandom";
 import { attackCatalog } from "./attacks/catalog";
 import { type AttackResult, runAttacks } from "./attacks/runner";
@@ -22,7 +23,12 @@ const usage = `usage: set-conformance attacks [--home DIR] [--only PREFIX] [--se
   --list         list the attacks and exit
   --json         one JSON object per attack on stdout`;
 
-class UsageError extends Error {}
+/** A lab that cannot be attacked (not running, unreadable) is the caller's to fix: exit 2. */
+const program: CliProgram = {
+  name: "set-conformance",
+  usage,
+  exitCodeOf: (e) => (e instanceof TargetError ? 2 : undefined),
+};
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -108,21 +114,17 @@ async function attacks(args: string[]): Promise<number> {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
+function main(argv: string[]): Promise<number> {
+  return runCli(program, async () => {
+    const [command, ...rest] = argv;
     if (command === "attacks") return await attacks(rest);
     if (command === "help" || command === "--help" || command === "-h" || command === undefined) {
       out(usage);
       return command === undefined ? 2 : 0;
     }
     throw new UsageError(`unknown command "${command}"`);
-  } catch (e) {
-    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    process.stderr.write(`set-conformance: ${message}\n`);
-    if (e instanceof UsageError) process.stderr.write(`${usage}\n`);
-    return e instanceof UsageError || e instanceof TargetError ? 2 : 1;
-  }
+  });
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+// The attacks leave sockets of the lab they stopped: end the process with the verdict.
+runMain(main, { exitWhenDone: true });

@@ -2,7 +2,7 @@
  * What the lab does in the buyer's browser before the mediator takes over: create an order at the
  * shop and fetch its initiation object. The bench and the soak both play this browser.
  */
-import { type Initiation, parseInitiation } from "@setlab/mediator";
+import { type Initiation, readInitiation } from "@setlab/protocol";
 import { httpRequest } from "@setlab/runtime";
 
 /** 1 JPY: the issuer's holds stay far below any card's credit limit however many purchases run. */
@@ -41,7 +41,7 @@ export async function fetchInitiation(
   runId?: string,
 ): Promise<Initiation> {
   const headers: Record<string, string> = runId ? { "x-setlab-run-id": runId } : {};
-  return parseInitiation(
+  return readInitiation(
     await json(`${merchant}/orders/${orderId}/initiation`, "GET initiation", { headers }),
   );
 }

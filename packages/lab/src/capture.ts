@@ -5,7 +5,7 @@
  * on both hops). No PAN can appear: the PAN only exists inside the gateway's RSA-OAEP block.
  */
 import * as path from "node:path";
-import { schema } from "@setlab/protocol";
+import { schema, toHex } from "@setlab/protocol";
 import { ensureOwnerOnlyDir, writeOwnerOnlyFile } from "@setlab/runtime/dist/ownerOnly";
 import { httpJson } from "./commands/purchase";
 
@@ -71,7 +71,7 @@ export function dumpMessage(m: CapturedMessage): string {
 
 function readable(v: unknown): unknown {
   if (v instanceof Uint8Array) {
-    const hex = Buffer.from(v.subarray(0, 48)).toString("hex");
+    const hex = toHex(v.subarray(0, 48));
     return v.length > 48 ? `${v.length} bytes: ${hex}…` : `hex:${hex}`;
   }
   if (v instanceof Date) return v.toISOString();

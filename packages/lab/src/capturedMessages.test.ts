@@ -21,6 +21,7 @@ import {
   readError,
   SetError,
   schema,
+  toHex,
   verifyS,
 } from "@setlab/protocol";
 import { LabPki, postSet } from "@setlab/runtime";
@@ -105,7 +106,7 @@ beforeAll(async () => {
   const tampered = flipped(pInitReq.der, at);
   const refused = schema.decodeMessage(tampered).message.value as schema.PInitReq;
   const original = schema.decodeMessage(pInitReq.der).message.value as schema.PInitReq;
-  if (refused.language === original.language || hex(refused.rrpid) !== hex(original.rrpid))
+  if (refused.language === original.language || toHex(refused.rrpid) !== toHex(original.rrpid))
     throw new Error("the tampered PInitReq should differ in its language only");
   await postSet(`${merchantUrl.replace(/\/$/, "")}/set`, tampered);
   const after = await fetchMessages(merchantUrl, dual.result.orderId);
@@ -158,7 +159,6 @@ const der = (name: FlowName, type: string): Uint8Array => {
   return m.der;
 };
 const bodyOf = (bytes: Uint8Array) => schema.decodeMessage(bytes).message;
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 /** A value libtasn1 printed for the field `name` (the first one). */
 const printed = (output: string, name: string) =>
   new RegExp(`name:${name}\\s+type:\\S+\\s+value:(\\S+)`).exec(output)?.[1]?.toLowerCase();
@@ -231,7 +231,7 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
     expect(v.output).toMatch(new RegExp(`name:${alternative[type]}\\s+type:`));
     // Both decoders read the same header.
     const header = schema.decodeMessage(bytes).messageHeader;
-    expect(printed(v.output, "rrpid")).toBe(hex(header.rrpid as Uint8Array));
+    expect(printed(v.output, "rrpid")).toBe(toHex(header.rrpid as Uint8Array));
   });
 
   it.each([
@@ -249,7 +249,7 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
       expect(v.ok).toBe(true);
       const fromOpenSsl = scratch.read(`${tag}-${type}-content.der`);
       const ours = await verifyS(p, sd, { contentType: ContentType[dataType] });
-      expect(hex(fromOpenSsl)).toBe(hex(ours.content));
+      expect(toHex(fromOpenSsl)).toBe(toHex(ours.content));
       const decoded = scratch.asn1Decoding(`${tag}-${dataType}`, fromOpenSsl, dataType);
       expect(decoded.ok).toBe(true);
       // The response carries the purchase's XID; both decoders find it.
@@ -257,7 +257,7 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
       expect(printed(decoded.output, "xid")).toBe(xid?.toLowerCase());
       const codec: Codec<{ transIDs: schema.TransIDs }> = schema[dataType];
       const data = decodeDer(codec, fromOpenSsl);
-      expect(hex(data.transIDs.xid)).toBe(xid?.toLowerCase());
+      expect(toHex(data.transIDs.xid)).toBe(xid?.toLowerCase());
     },
   );
 
@@ -351,7 +351,7 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
       { signed: ContentType.AuthReqTBS, enveloped: ContentType.AuthReqTBE, baggage: ContentType.PI },
     );
     const t = elementAt(linkage, 0);
-    expect(hex(t)).toBe(hex(ours.content));
+    expect(toHex(t)).toBe(toHex(ours.content));
     expect(scratch.asn1Decoding(`${tag}-AuthReqData`, t, "AuthReqData").ok).toBe(true);
     // The baggage is the cardholder's PI, in the form of this purchase.
     const pi = scratch.asn1Decoding(`${tag}-PI`, authReq.pi, "PI");
@@ -367,7 +367,7 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
     // MessageWrapper / [0] Message / [7] AuthRes / [0] AuthResEncB / {envelope, baggage}
     const envelope = elementAt(bytes, 1, 0, 0, 0);
     const baggage = elementAt(bytes, 1, 0, 0, 1);
-    expect(hex(envelope)).toBe(hex(authRes.value.authResEnvelope));
+    expect(toHex(envelope)).toBe(toHex(authRes.value.authResEnvelope));
     const env = scratch.write(`${tag}-authres-env.der`, envelope);
     const opened = cmsDecrypt(env, `${flow.brand}/merchant/key-exchange`, `${tag}-authres-sd.der`);
     expect(opened.ok).toBe(true);
@@ -389,7 +389,7 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
       },
     );
     const t = elementAt(linkage, 0);
-    expect(hex(t)).toBe(hex(ours.content));
+    expect(toHex(t)).toBe(toHex(ours.content));
     expect(scratch.asn1Decoding(`${tag}-AuthResData`, t, "AuthResData").ok).toBe(true);
     expect(scratch.asn1Decoding(`${tag}-AuthResBaggage`, baggage, "AuthResBaggage").ok).toBe(true);
   });

@@ -10,6 +10,7 @@
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  */
 import { parseArgs } from "node:util";
+import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
 import { formatAmount, purchAmtOf } from "./currency";
 import { LabFailure, readState } from "./labState";
 
@@ -35,7 +36,18 @@ const usage = `usage: set-lab <command> [--home DIR]
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-async function main(argv: string[]): Promise<number> {
+/** A refusal the user can act on (no lab running, a bad amount, an unreadable PKI) exits 2. */
+const program: CliProgram = {
+  name: "set-lab",
+  usage,
+  exitCodeOf: (e) => (e instanceof LabFailure || e instanceof LabPkiError ? 2 : undefined),
+};
+
+function main(argv: string[]): Promise<number> {
+  return runCli(program, () => command(argv));
+}
+
+async function command(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "fault") {
     const { home, args } = takeHome(rest, ".setlab");
@@ -147,8 +159,7 @@ async function main(argv: string[]): Promise<number> {
       return r.purchases[0]?.mediator.outcome === "approved" ? 0 : 1;
     }
     default:
-      process.stderr.write(`${command ? `unknown command: ${command}\n` : ""}${usage}\n`);
-      return 2;
+      throw new UsageError(command ? `unknown command: ${command}` : "missing command");
   }
 }
 
@@ -211,12 +222,5 @@ function takeHome(args: readonly string[], fallback: string): { home: string; ar
   return { home, args: rest };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const known =
-      e instanceof LabFailure || (e as Error).name === "TypeError" || (e as Error).name === "LabPkiError";
-    process.stderr.write(`set-lab: ${(e as Error).message}\n`);
-    process.exit(known ? 2 : 1);
-  },
-);
+// Child processes and their pipes may outlive a command: end with its code.
+runMain(main, { exitWhenDone: true });

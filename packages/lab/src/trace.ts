@@ -1,4 +1,5 @@
 /** A readable trace of a run: numbered steps by party, with indented facts. Never given a secret. */
+import { toHex } from "@setlab/protocol";
 export interface Trace {
   step(party: string, what: string): void;
   fact(label: string, value: string): void;
@@ -17,6 +18,6 @@ export function consoleTrace(write: (line: string) => void = (l) => process.stdo
   };
 }
 
-export const short = (bytes: Uint8Array, n = 8) => `${Buffer.from(bytes.subarray(0, n)).toString("hex")}…`;
+export const short = (bytes: Uint8Array, n = 8) => `${toHex(bytes.subarray(0, n))}…`;
 /** Only the last four digits of a PAN ever reach a trace. */
 export const maskPan = (pan: string) => `${"*".repeat(pan.length - 4)}${pan.slice(-4)}`;

@@ -14,6 +14,7 @@ import {
   SW,
   type schema,
   swName,
+  toHex,
 } from "@setlab/protocol";
 
 /** A reason the flow stops, and whether a party refused (card, merchant) or something failed. */
@@ -128,7 +129,7 @@ export interface PInitResAnswer {
 
 export function readPInitResAnswer(data: Uint8Array): PInitResAnswer {
   const a = answer(INS.PINIT_RESPONSE, "PInitResAnswer", data);
-  return { ...a, xid: Buffer.from(a.xid).toString("hex") };
+  return { ...a, xid: toHex(a.xid) };
 }
 
 /** PURCHASE_RESPONSE: the purchase's outcome as the card read it from the merchant's PRes. */

@@ -15,16 +15,22 @@ import * as readline from "node:readline";
 import { parseArgs } from "node:util";
 import { isPairingCode } from "@setlab/protocol";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
-import { createLogger } from "@setlab/runtime";
-import { InitiationError, loadInitiation } from "./initiation";
+import {
+  type CliProgram,
+  createLogger,
+  firstLine,
+  type CliIo as RuntimeCliIo,
+  runCli,
+  runMain,
+  UsageError,
+} from "@setlab/runtime";
+import { loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
   "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public)\n";
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
+export interface CliIo extends RuntimeCliIo {
   /** Ask the user for one line (the pairing code); undefined when nobody can answer. */
   ask?(question: string): Promise<string | undefined>;
 }
@@ -78,13 +84,7 @@ export function pairingCodeSource(
   };
 }
 
-class UsageError extends Error {}
-
 const ran = new Set(["approved", "declined", "orderReceived"]);
-
-function firstLine(text: string): string {
-  return text.split("\n")[0].slice(0, 500);
-}
 
 /** The human summary of an outcome. */
 export function summary(o: Outcome): string {
@@ -106,111 +106,97 @@ export function summary(o: Outcome): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    if (command === "help" || command === "--help" || command === "-h") {
-      io.out(usage);
-      return 0;
-    }
-    if (command !== "purchase")
-      throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: [...rest],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          initiation: { type: "string" },
-          phone: { type: "string" },
-          card: { type: "string" },
-          pin: { type: "string" },
-          brand: { type: "string" },
-          unsigned: { type: "boolean" },
-          json: { type: "boolean" },
-          "run-id": { type: "string" },
-          timeout: { type: "string" },
-          "pairing-code": { type: "string" },
-        },
-      }));
-    } catch (e) {
-      throw new UsageError(firstLine((e as Error).message));
-    }
-    for (const name of ["initiation", "phone", "card"])
-      if (typeof values[name] !== "string" || values[name] === "")
-        throw new UsageError(`--${name} is required`);
-    let phone: { host: string; port: number };
-    try {
-      phone = parsePhoneAddress(values.phone as string);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const pairingCode = pairingCodeSource(values["pairing-code"] as string | undefined, process.env, io);
-    let timeoutMs: number | undefined;
-    if (values.timeout !== undefined) {
-      timeoutMs = Number(values.timeout);
-      if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)
-        throw new UsageError("--timeout must be milliseconds from 1 to 600000");
-    }
-    // The PIN leaves the argument list at once: a buffer the mediator overwrites after VERIFY_PIN.
-    let pin: Uint8Array | undefined;
-    if (typeof values.pin !== "string" && process.env.SETLAB_PIN) {
-      // From a parent that must not put the PIN on a command line (`set-lab purchase --separate-mediator`).
-      pin = new Uint8Array(Buffer.from(process.env.SETLAB_PIN, "latin1"));
-      delete process.env.SETLAB_PIN;
-    }
-    if (typeof values.pin === "string") {
-      pin = new Uint8Array(Buffer.from(values.pin, "latin1"));
-      values.pin = undefined;
-      for (let i = 0; i < process.argv.length; i++)
-        if (process.argv[i - 1] === "--pin") process.argv[i] = "****";
-        else if (process.argv[i].startsWith("--pin=")) process.argv[i] = "--pin=****";
-    }
-    const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
-    const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
-    let initiation: Awaited<ReturnType<typeof loadInitiation>>;
-    try {
-      initiation = await loadInitiation(values.initiation as string, { timeoutMs, runId });
-    } catch (e) {
-      pin?.fill(0);
-      if (e instanceof InitiationError) throw new UsageError(e.message);
-      throw e;
-    }
-    logger.info(
-      { lidM: initiation.lidM, brands: initiation.brands, profile: initiation.profile },
-      "initiation",
-    );
-    const outcome = await runPurchase({
-      initiation,
-      card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode },
-      brand: values.brand as string | undefined,
-      form: values.unsigned ? "unsigned" : "dualSigned",
-      runId,
-      logger,
-      timeouts:
-        timeoutMs === undefined ? undefined : { httpMs: timeoutMs, cardMs: timeoutMs, connectMs: timeoutMs },
-    });
-    if (values.json) io.out(`${JSON.stringify(outcome)}\n`);
-    else io.out(summary(outcome));
-    if (ran.has(outcome.outcome)) return 0;
-    io.err(`set-mediator: ${outcome.outcome}: ${firstLine(outcome.reason ?? "no reason given")}\n`);
-    return 2;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    io.err(
-      `set-mediator: ${firstLine(message)}${e instanceof UsageError && /required|command|unknown|option/i.test(message) ? ` (${usage.trim()})` : ""}\n`,
-    );
-    return 2;
-  }
+/** Every failure exits 2, as a refusal does: the caller tells them apart by the line on stderr. */
+const program: CliProgram = { name: "set-mediator", usage, failureCode: 2 };
+
+export function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCli(program, () => purchaseCommand(argv, io), io);
 }
 
-if (require.main === module)
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
+async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "help" || command === "--help" || command === "-h") {
+    io.out(usage);
+    return 0;
+  }
+  if (command !== "purchase")
+    throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);
+  // parseArgs refusing a flag is an argument error for the runner (exit 2 with the usage).
+  const values: Record<string, string | boolean | undefined> = parseArgs({
+    args: [...rest],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      initiation: { type: "string" },
+      phone: { type: "string" },
+      card: { type: "string" },
+      pin: { type: "string" },
+      brand: { type: "string" },
+      unsigned: { type: "boolean" },
+      json: { type: "boolean" },
+      "run-id": { type: "string" },
+      timeout: { type: "string" },
+      "pairing-code": { type: "string" },
     },
-    () => {
-      process.exitCode = 2;
-    },
+  }).values;
+  for (const name of ["initiation", "phone", "card"])
+    if (typeof values[name] !== "string" || values[name] === "")
+      throw new UsageError(`--${name} is required`);
+  let phone: { host: string; port: number };
+  try {
+    phone = parsePhoneAddress(values.phone as string);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const pairingCode = pairingCodeSource(values["pairing-code"] as string | undefined, process.env, io);
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)
+      throw new UsageError("--timeout must be milliseconds from 1 to 600000");
+  }
+  // The PIN leaves the argument list at once: a buffer the mediator overwrites after VERIFY_PIN.
+  let pin: Uint8Array | undefined;
+  if (typeof values.pin !== "string" && process.env.SETLAB_PIN) {
+    // From a parent that must not put the PIN on a command line (`set-lab purchase --separate-mediator`).
+    pin = new Uint8Array(Buffer.from(process.env.SETLAB_PIN, "latin1"));
+    delete process.env.SETLAB_PIN;
+  }
+  if (typeof values.pin === "string") {
+    pin = new Uint8Array(Buffer.from(values.pin, "latin1"));
+    values.pin = undefined;
+    for (let i = 0; i < process.argv.length; i++)
+      if (process.argv[i - 1] === "--pin") process.argv[i] = "****";
+      else if (process.argv[i].startsWith("--pin=")) process.argv[i] = "--pin=****";
+  }
+  const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
+  const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
+  let initiation: Awaited<ReturnType<typeof loadInitiation>>;
+  try {
+    initiation = await loadInitiation(values.initiation as string, { timeoutMs, runId });
+  } catch (e) {
+    pin?.fill(0);
+    throw e;
+  }
+  logger.info(
+    { lidM: initiation.lidM, brands: initiation.brands, profile: initiation.profile },
+    "initiation",
   );
+  const outcome = await runPurchase({
+    initiation,
+    card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode },
+    brand: values.brand as string | undefined,
+    form: values.unsigned ? "unsigned" : "dualSigned",
+    runId,
+    logger,
+    timeouts:
+      timeoutMs === undefined ? undefined : { httpMs: timeoutMs, cardMs: timeoutMs, connectMs: timeoutMs },
+  });
+  if (values.json) io.out(`${JSON.stringify(outcome)}\n`);
+  else io.out(summary(outcome));
+  if (ran.has(outcome.outcome)) return 0;
+  io.err(`set-mediator: ${outcome.outcome}: ${firstLine(outcome.reason ?? "no reason given")}\n`);
+  return 2;
+}
+
+if (require.main === module) runMain((argv) => main(argv));

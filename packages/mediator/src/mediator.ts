@@ -8,7 +8,7 @@
  * `runPurchase` never throws for a protocol, card or network problem: it returns an Outcome whose
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
-import { encodeCardData, INS, SetError } from "@setlab/protocol";
+import { encodeCardData, INS, type Initiation, SetError, type schema, utf8 } from "@setlab/protocol";
 import { type BondCache, CardTransportError, PcCardLink } from "@setlab/protocol/card-link";
 import { type Logger, postSet, TransportError } from "@setlab/runtime";
 import {
@@ -20,7 +20,6 @@ import {
   readPResAnswer,
   readSelect,
 } from "./cardAnswers";
-import type { Initiation, PurchAmt } from "./initiation";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
 export type OutcomeKind = "approved" | "declined" | "orderReceived" | "refused" | "failed";
@@ -47,7 +46,7 @@ export interface Outcome {
   /** What the card read in the PRes. SET gives the cardholder no AuthCode: it stays between merchant and gateway. */
   readonly completionCode?: string;
   /** The authorized amount when the PRes states one, else the purchase amount. */
-  readonly amount?: PurchAmt | unknown;
+  readonly amount?: schema.CurrencyAmount | unknown;
   readonly brand?: string;
   readonly merchant?: { readonly name?: string; readonly merID?: string };
   /** Why the purchase was refused or failed, or the PRes's error: one line, no secrets. */
@@ -101,8 +100,6 @@ export interface PurchaseOptions {
   readonly logger?: Logger;
   readonly timeouts?: Timeouts;
 }
-
-const utf8 = (text: string) => new Uint8Array(Buffer.from(text, "utf8"));
 
 /** The PIN as a buffer the mediator owns and wipes. Digits only: anything else is refused here. */
 function pinBuffer(pin: string | Uint8Array): Uint8Array {

@@ -3,7 +3,7 @@
  * wrapper's header, and for a SET Error its code. The mediator checks nothing cryptographic (the
  * card does that); it only refuses to relay bytes that are not a SET message of the expected type.
  */
-import { defaultProvider, readError, SetError, schema } from "@setlab/protocol";
+import { defaultProvider, readError, SetError, schema, toHex } from "@setlab/protocol";
 import { PurchaseStop } from "./cardAnswers";
 
 export interface MerchantAnswer {
@@ -13,8 +13,6 @@ export interface MerchantAnswer {
   /** For a SET Error: its ErrorCode, and "(signed)" when its signature verifies. */
   readonly error?: string;
 }
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** Decode the merchant's answer to `sent`; a non-SET answer stops the purchase as failed. */
 export async function readMerchantAnswer(bytes: Uint8Array, sent: string): Promise<MerchantAnswer> {
@@ -39,7 +37,7 @@ export async function readMerchantAnswer(bytes: Uint8Array, sent: string): Promi
       error = "an unreadable SET Error";
     }
   }
-  return { type: message.type, xid: xid ? hex(xid) : undefined, error };
+  return { type: message.type, xid: xid ? toHex(xid) : undefined, error };
 }
 
 /** Human names of the message types the mediator relays. */

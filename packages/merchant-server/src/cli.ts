@@ -10,16 +10,20 @@
  * lab default. Authorizations in doubt are settled every --settle-every milliseconds.
  *
  * Announces readiness with one stdout line {"event":"listening","party":"merchant",...}; logs pino
- * JSON on stderr. Bad arguments or an unreadable PKI are one line on stderr and exit code 2.
+ * JSON on stderr. Bad arguments (with the usage) or a failure to start (an unreadable PKI, a port in
+ * use) are one line on stderr and exit code 2.
  */
 import { nodeProvider } from "@setlab/protocol";
 import {
   announceListening,
+  type CliProgram,
   createLogger,
   faultsAllowed,
   keyPassphrase,
   LabPki,
-  LabPkiError,
+  runCli,
+  runMain,
+  UsageError,
 } from "@setlab/runtime";
 import { Merchant } from "./core/merchant";
 import { MerchantFaults } from "./faults/merchantFaults";
@@ -33,7 +37,8 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
                           [--settle-every 5000]
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
-class UsageError extends Error {}
+/** Every failure to start exits 2, as an argument error does. */
+const program: CliProgram = { name: "set-merchant", usage, failureCode: 2 };
 
 interface ServeArgs {
   pki: string;
@@ -137,27 +142,17 @@ async function serve(args: ServeArgs): Promise<void> {
   process.once("SIGINT", stop);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${usage}\n`);
+function main(argv: string[]): Promise<number> {
+  return runCli(program, async () => {
+    const [command, ...rest] = argv;
+    if (command === "--help" || command === "-h" || command === "help") {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (command !== "serve") throw new UsageError(command ? `unknown command ${command}` : "no command");
+    await serve(parseServe(rest));
     return 0;
-  }
-  if (command !== "serve") throw new UsageError(command ? `unknown command ${command}` : "no command");
-  await serve(parseServe(rest));
-  return -1;
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (e: unknown) => {
-    if (e instanceof UsageError) process.stderr.write(`set-merchant: ${e.message}\n${usage}\n`);
-    else if (e instanceof LabPkiError) process.stderr.write(`set-merchant: ${e.message}\n`);
-    else if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
-      process.stderr.write(`set-merchant: ${(e as Error).message}\n`);
-    else process.stderr.write(`set-merchant: ${(e as Error).message ?? e}\n`);
-    process.exit(2);
-  },
-);
+runMain(main);

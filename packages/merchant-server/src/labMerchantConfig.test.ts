@@ -4,76 +4,27 @@
  * checks the merchant's and the gateway's certificates with them). In process for the config, and
  * through the real `set-merchant serve` for the messages.
  */
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as net from "node:net";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider, schema, verifyPInitRes } from "@setlab/protocol";
-import { LabPki, SET_PAYMENT, type StartedParty, startParty } from "@setlab/runtime";
+import { type LabPki, SET_PAYMENT, type StartedParty } from "@setlab/runtime";
 import { labMerchantConfig } from "./labMerchantConfig";
 import { errorCodeOf } from "./testing/errorCode";
+import { type LabMerchant, labCardKit, startLabMerchant } from "./testing/labMerchant";
 import { type CardKit, pInitReq, pReq } from "./testing/testCard";
 
-const root = path.resolve(__dirname, "../../..");
-const cli = path.join(root, "packages/merchant-server/dist/cli.js");
 const p = nodeProvider();
-let dir: string;
+let lab: LabMerchant;
 let pki: LabPki;
 let merchant: StartedParty;
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-revocation-"));
-  execFileSync(
-    process.execPath,
-    [path.join(root, "packages/ca/dist/cli.js"), "init", "--out", path.join(dir, "pki")],
-    {
-      stdio: "ignore",
-    },
-  );
-  pki = LabPki.open(path.join(dir, "pki"));
-  const port = await closedPort();
-  merchant = await startParty(cli, [
-    "serve",
-    "--pki",
-    path.join(dir, "pki"),
-    "--db",
-    path.join(dir, "merchant.db"),
-    "--gateway",
-    `Visa=http://127.0.0.1:${port}`,
-    "--gateway",
-    `MasterCard=http://127.0.0.1:${port}`,
-    "--port",
-    "0",
-  ]);
+  lab = await startLabMerchant("merchant-revocation-");
+  pki = lab.pki;
+  merchant = lab.party;
 }, 120_000);
 
-afterAll(async () => {
-  await merchant?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => lab?.close());
 
-async function kitOf(certId: string, card: { pan: string; expiry: string }): Promise<CardKit> {
-  return {
-    cardholder: {
-      certificate: pki.certificate(certId),
-      privateKey: await pki.privateKey(certId, "signature", p.crypto),
-      chain: pki.chain(certId),
-    },
-    root: pki.root(),
-    pan: card.pan,
-    expiry: card.expiry,
-    merchantID: "SETLAB-MER-0001",
-  };
-}
+const kitOf = (certId: string, card: { pan: string; expiry: string }) => labCardKit(p, pki, certId, card);
 
 const postSet = async (body: Uint8Array) => {
   const res = await fetch(`${merchant.url}/set`, {

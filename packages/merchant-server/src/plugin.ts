@@ -11,6 +11,8 @@
  * Logs carry the order id, the XID and the lab's run id; never a PAN (the merchant never sees one)
  * nor message bytes.
  */
+
+import { writeInitiation } from "@setlab/protocol";
 import { registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Merchant } from "./core/merchant";
@@ -119,7 +121,7 @@ function registerOrderRoutes(app: FastifyInstance, merchant: Merchant, baseUrl: 
       return { error: "no such order" };
     }
     reply.header("content-type", SET_PAYMENT_INITIATION);
-    return JSON.stringify(merchant.initiationFor(order, baseUrl()));
+    return writeInitiation(merchant.initiationFor(order, baseUrl()));
   });
 
   app.get("/orders/:id/messages", async (req, reply) => {

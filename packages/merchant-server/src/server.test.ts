@@ -3,73 +3,30 @@
  * file, driven over HTTP by a card built from the lab PKI. The gateway URL points at a closed
  * port, so the authorization fails the way an unreachable gateway fails.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as net from "node:net";
-import * as os from "node:os";
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { LabPki, SET_PAYMENT, SET_PAYMENT_INITIATION, type StartedParty, startParty } from "@setlab/runtime";
+import { SET_PAYMENT, SET_PAYMENT_INITIATION, type StartedParty } from "@setlab/runtime";
 import { errorCodeOf } from "./testing/errorCode";
+import { type LabMerchant, labCardKit, merchantCli, startLabMerchant } from "./testing/labMerchant";
 import { type CardKit, pInitReq, pReq, readPInitRes, readPRes } from "./testing/testCard";
 
-const root = path.resolve(__dirname, "../../..");
-const cli = path.join(root, "packages/merchant-server/dist/cli.js");
+const cli = merchantCli;
 const p = nodeProvider();
+let lab: LabMerchant;
 let dir: string;
 let merchant: StartedParty;
 let kit: CardKit;
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-server-"));
-  execFileSync(
-    process.execPath,
-    [path.join(root, "packages/ca/dist/cli.js"), "init", "--out", path.join(dir, "pki")],
-    {
-      stdio: "ignore",
-    },
-  );
-  const port = await closedPort();
-  merchant = await startParty(cli, [
-    "serve",
-    "--pki",
-    path.join(dir, "pki"),
-    "--db",
-    path.join(dir, "merchant.db"),
-    "--gateway",
-    `Visa=http://127.0.0.1:${port}`,
-    "--gateway",
-    `MasterCard=http://127.0.0.1:${port}`,
-    "--port",
-    "0",
-  ]);
-  const pki = LabPki.open(path.join(dir, "pki"));
-  const card = pki.cards()["visa-approve"];
-  kit = {
-    cardholder: {
-      certificate: pki.certificate("visa/cards/visa-approve"),
-      privateKey: await pki.privateKey("visa/cards/visa-approve", "signature", p.crypto),
-      chain: pki.chain("visa/cards/visa-approve"),
-    },
-    root: pki.root(),
-    pan: card.pan,
-    expiry: card.expiry,
-    merchantID: "unused-here",
-  };
+  lab = await startLabMerchant("merchant-server-");
+  dir = lab.dir;
+  merchant = lab.party;
+  const card = lab.pki.cards()["visa-approve"];
+  kit = await labCardKit(p, lab.pki, "visa/cards/visa-approve", card, "unused-here");
 }, 120_000);
 
-afterAll(async () => {
-  await merchant?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => lab?.close());
 
 const post = (url: string, body: BodyInit, type: string) =>
   fetch(url, { method: "POST", headers: { "content-type": type }, body });

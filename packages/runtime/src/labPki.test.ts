@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LabPki, LabPkiError } from "./labPki";
+import { LabPki } from "./labPki";
+import { LabPkiError } from "./labPkiError";
 
 let work: string;
 let pki: LabPki;

@@ -1,29 +1,14 @@
 /**
  * A lab PKI directory as `set-ca init` writes it (manifest.json, PEM certificates, encrypted PKCS#8
- * keys, cards.json), read by the parties that start from it: gateway, merchant, phone. The file
- * layout is the contract; this reader does not import the CA package.
+ * keys, cards.json), read by the parties that start from it: gateway, merchant, phone. The
+ * manifest (`labPkiManifest.ts`) is the contract, written by the CA and read here.
  */
 import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-export interface LabPkiEntry {
-  readonly id: string;
-  readonly role: string;
-  readonly profile: string;
-  readonly brand?: string;
-  readonly subject: string;
-  readonly serial: string;
-  readonly thumb: string;
-  /** Absent in manifests written before it was recorded. */
-  readonly notBefore?: string;
-  readonly notAfter: string;
-  readonly certificate: string;
-  readonly key: string;
-  /** Certificate files from this one up to and including the root. */
-  readonly chain: readonly string[];
-  readonly issuer: string;
-}
+import { LabPkiError } from "./labPkiError";
+import { type LabPkiEntry, type LabPkiManifest, readLabPkiManifest } from "./labPkiManifest";
+import { labPassphrase } from "./passphrase";
 
 /** One test card's account data (lab secrets: never logged). */
 export interface LabCardData {
@@ -36,31 +21,6 @@ export interface LabCardData {
   readonly outcome?: string;
 }
 
-interface Manifest {
-  readonly format: string;
-  readonly brands: readonly string[];
-  readonly cards: string;
-  /** The attack fixtures' cards (`attack/cards.json`), absent in older manifests. */
-  readonly attackCards?: string;
-  readonly certificates: readonly LabPkiEntry[];
-  readonly crls: readonly { ca: string; file: string }[];
-  readonly bcis: readonly { brand: string; file: string }[];
-}
-
-/** A failure to read the PKI directory: one line for the operator, never a stack. */
-export class LabPkiError extends Error {
-  override readonly name = "LabPkiError";
-}
-
-/** The lab's documented default passphrase for the keys `set-ca init` writes. */
-export const labPassphrase = "setlab";
-
-/** The passphrase for keys at rest: `SETLAB_PASSPHRASE` when set, else the lab default. */
-export function keyPassphrase(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.SETLAB_PASSPHRASE;
-  return fromEnv !== undefined && fromEnv !== "" ? fromEnv : labPassphrase;
-}
-
 export type KeyUse = "signature" | "keyEncipherment";
 
 export class LabPki {
@@ -70,19 +30,11 @@ export class LabPki {
     readonly dir: string,
     readonly entries: readonly LabPkiEntry[],
     readonly brands: readonly string[],
-    private readonly manifest: Manifest,
+    private readonly manifest: LabPkiManifest,
   ) {}
 
   static open(dir: string): LabPki {
-    const file = path.join(dir, "manifest.json");
-    let m: Manifest;
-    try {
-      m = JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;
-    } catch (e) {
-      throw new LabPkiError(`${dir} is not a lab PKI (cannot read ${file}: ${(e as Error).message})`);
-    }
-    if (m?.format !== "setlab-pki/1" || !Array.isArray(m.certificates))
-      throw new LabPkiError(`${file} is not a setlab-pki/1 manifest`);
+    const m = readLabPkiManifest(dir);
     return new LabPki(dir, m.certificates, m.brands, m);
   }
 
@@ -147,6 +99,26 @@ export class LabPki {
     } finally {
       pkcs8.fill(0);
     }
+  }
+
+  /** Certificate, signature key and CA chain of an entry: what signing as it takes. */
+  async signer(
+    id: string,
+    crypto: Crypto,
+    passphrase = labPassphrase,
+  ): Promise<{ certificate: Uint8Array; privateKey: CryptoKey; chain: Uint8Array[] }> {
+    return {
+      certificate: this.certificate(id),
+      privateKey: await this.privateKey(id, "signature", crypto, passphrase),
+      chain: this.chain(id),
+    };
+  }
+
+  /** The CA certificates below the root (not the attack fixtures' foreign ones), for chain building. */
+  intermediates(): Uint8Array[] {
+    return this.entries
+      .filter((e) => ["bca", "cca", "mca", "pca"].includes(e.role) && !e.id.startsWith("attack/"))
+      .map((e) => this.certificate(e.id));
   }
 
   /** The test cards' account data, keyed by card id. */

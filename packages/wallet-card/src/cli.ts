@@ -5,7 +5,16 @@
  */
 import { parseArgs } from "node:util";
 import { isPairingCode } from "@setlab/protocol";
-import { LabPki, readOwnerOnlyFile } from "@setlab/runtime";
+import {
+  type CliIo,
+  type CliProgram,
+  LabPki,
+  processIo,
+  readOwnerOnlyFile,
+  runCli,
+  runMain,
+  UsageError,
+} from "@setlab/runtime";
 import { listBonds, revokeBonds } from "./phone/bondStore";
 import { personalize } from "./phone/personalize";
 import { type ConfirmMode, servePhone } from "./phone/serve";
@@ -20,27 +29,14 @@ export const usage = `usage:
 --pin PIN and --pairing-code DIGITS also work but are unsafe: every local user can read a command line.
 `;
 
-class UsageError extends Error {}
+const program: CliProgram = { name: "set-phone", usage };
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processIo: CliIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-};
-
+/** String options only; parseArgs refusing one is an argument error for the runner. */
 function args(argv: readonly string[], options: Record<string, { type: "string" }>) {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | undefined
-    >;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Record<
+    string,
+    string | undefined
+  >;
 }
 
 /** An integer option within [min, max], or undefined when absent. */
@@ -146,17 +142,12 @@ function bondsCommand(argv: readonly string[], io: CliIo): number {
 
 /** `unbond`: revoke one bond or all of them; a revoked bond never resumes again. */
 function unbondCommand(argv: readonly string[], io: CliIo): number {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { data: { type: "string" }, all: { type: "boolean" } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseArgs({
+    args: [...argv],
+    options: { data: { type: "string" }, all: { type: "boolean" } },
+    strict: true,
+    allowPositionals: true,
+  });
   const dataDir = required(parsed.values as Record<string, string | undefined>, "data");
   const all = parsed.values.all === true;
   const ids = parsed.positionals;
@@ -167,31 +158,23 @@ function unbondCommand(argv: readonly string[], io: CliIo): number {
   return 0;
 }
 
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
-  try {
-    if (name === "help" || name === "--help" || name === "-h") {
-      io.out(usage);
-      return 0;
-    }
-    if (name === "personalize") return await personalizeCommand(rest, io);
-    if (name === "serve") return await serveCommand(rest);
-    if (name === "bonds") return bondsCommand(rest, io);
-    if (name === "unbond") return unbondCommand(rest, io);
-    throw new UsageError(name === undefined ? "missing command" : `unknown command "${name}"`);
-  } catch (e) {
-    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    io.err(`set-phone: ${message}\n${e instanceof UsageError ? usage : ""}`);
-    return e instanceof UsageError ? 2 : 1;
-  }
+export function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCli(
+    program,
+    async () => {
+      const [name, ...rest] = argv;
+      if (name === "help" || name === "--help" || name === "-h") {
+        io.out(usage);
+        return 0;
+      }
+      if (name === "personalize") return await personalizeCommand(rest, io);
+      if (name === "serve") return await serveCommand(rest);
+      if (name === "bonds") return bondsCommand(rest, io);
+      if (name === "unbond") return unbondCommand(rest, io);
+      throw new UsageError(name === undefined ? "missing command" : `unknown command "${name}"`);
+    },
+    io,
+  );
 }
 
-if (require.main === module)
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    () => {
-      process.exitCode = 1;
-    },
-  );
+if (require.main === module) runMain((argv) => main(argv));

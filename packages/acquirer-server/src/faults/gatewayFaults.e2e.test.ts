@@ -4,7 +4,7 @@
  * as the merchant opens them. A second gateway started without the variable has no fault routes.
  */
 import * as path from "node:path";
-import { nodeProvider, parseSetCertificate, schema } from "@setlab/protocol";
+import { nodeProvider, parseSetCertificate, schema, toHex } from "@setlab/protocol";
 import { LabPki, postSet, type StartedParty, startParty } from "@setlab/runtime";
 import { AuthReqBuilder } from "../testing/authReqBuilder";
 import { makeLabPkiDir } from "../testing/labPkiDir";
@@ -59,10 +59,8 @@ const post = (bytes: Uint8Array, signal?: AbortSignal) =>
     ...(signal ? { signal } : {}),
   });
 
-const hex = (u: Uint8Array) => Buffer.from(u).toString("hex");
-
 async function authorizations(xid: Uint8Array): Promise<Record<string, unknown>[]> {
-  return (await (await fetch(`${gw.url}/admin/authorizations?xid=${hex(xid)}`)).json()) as Record<
+  return (await (await fetch(`${gw.url}/admin/authorizations?xid=${toHex(xid)}`)).json()) as Record<
     string,
     unknown
   >[];
@@ -87,7 +85,7 @@ async function waitForLog(match: (e: Record<string, unknown>) => boolean): Promi
 }
 
 const faultLine = (fault: string, xid: Uint8Array) => (e: Record<string, unknown>) =>
-  e.event === "fault" && e.fault === fault && e.xid === hex(xid);
+  e.event === "fault" && e.fault === fault && e.xid === toHex(xid);
 
 async function approved(answer: Uint8Array): Promise<void> {
   const r = await b.read(answer);
@@ -155,7 +153,7 @@ describe("gateway faults on the wire", () => {
     const req = await b.build({ amount: 13 });
     await expect(post(req.bytes)).rejects.toThrow();
     const line = await waitForLog(faultLine("drop", req.parts.transIDs.xid));
-    expect(line).toMatchObject({ kind: "authRes", authRRPID: hex(req.parts.authRRPID) });
+    expect(line).toMatchObject({ kind: "authRes", authRRPID: toHex(req.parts.authRRPID) });
     expect(await authorizations(req.parts.transIDs.xid)).toHaveLength(1);
     await plan({});
     await approved(await postSet(`${gw.url}/set`, req.bytes));
@@ -181,13 +179,13 @@ describe("gateway faults on the wire", () => {
     const forged = await postSet(`${gw.url}/set`, req.bytes);
     const w = schema.decodeMessage(forged);
     expect(w.message.type).toBe("authorizationResponse");
-    expect(hex(w.messageHeader.messageIDs!.xid!)).toBe(hex(req.parts.transIDs.xid));
+    expect(toHex(w.messageHeader.messageIDs!.xid!)).toBe(toHex(req.parts.transIDs.xid));
     await expect(b.read(forged)).rejects.toThrow();
     expect(await waitForLog(faultLine("badSignature", req.parts.transIDs.xid))).not.toHaveProperty("skipped");
     await plan({});
     const genuine = await postSet(`${gw.url}/set`, req.bytes);
     await approved(genuine);
-    expect(hex(genuine)).not.toBe(hex(forged));
+    expect(toHex(genuine)).not.toBe(toHex(forged));
   });
 
   it("bad signature on a SET Error answer is skipped and logged so", async () => {

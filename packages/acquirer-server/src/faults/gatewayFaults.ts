@@ -9,7 +9,7 @@
  * Every applied fault is one log line with the run id and the XID when known; never message bytes.
  */
 import { randomBytes } from "node:crypto";
-import { type CryptoProvider, schema } from "@setlab/protocol";
+import { type CryptoProvider, schema, toHex } from "@setlab/protocol";
 import { type Logger, registerFaultRoutes, runIdOf } from "@setlab/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AuthReqOutcome } from "../gateway/gateway";
@@ -45,7 +45,7 @@ function headerXid(body: unknown): string | undefined {
   if (!Buffer.isBuffer(body)) return undefined;
   try {
     const xid = schema.decodeMessage(new Uint8Array(body)).messageHeader.messageIDs?.xid;
-    return xid ? Buffer.from(xid).toString("hex") : undefined;
+    return xid ? toHex(xid) : undefined;
   } catch {
     return undefined;
   }

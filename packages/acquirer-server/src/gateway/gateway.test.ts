@@ -3,33 +3,31 @@ import {
   decodeDer,
   encodeDer,
   errorMessage,
+  fromHex,
   nodeProvider,
   SetError,
   schema,
+  toHex,
   wrapMessage,
 } from "@setlab/protocol";
-import { LabPki } from "@setlab/runtime";
-import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
+import type { LabPki } from "@setlab/runtime";
+import { accountsFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
 import { GatewayStore } from "../store/gatewayStore";
-import { AuthReqBuilder } from "../testing/authReqBuilder";
-import { makeLabPkiDir } from "../testing/labPkiDir";
+import type { AuthReqBuilder } from "../testing/authReqBuilder";
+import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import type { AuthorizationPolicy } from "./authorizationPolicy";
 import { Gateway, type MerchantKexDirectory } from "./gateway";
 import type { GatewayBrandKeys } from "./gatewayKeys";
-import { toHex } from "./hex";
 
 const p = nodeProvider();
-let tmp: ReturnType<typeof makeLabPkiDir>;
+let tmp: GatewayTestKit["tmp"];
 let pki: LabPki;
 let keys: GatewayBrandKeys[];
 let b: AuthReqBuilder;
 let dbCount = 0;
 
 beforeAll(async () => {
-  tmp = makeLabPkiDir();
-  pki = LabPki.open(tmp.pkiDir);
-  keys = await gatewayKeysFrom(pki, p.crypto);
-  b = new AuthReqBuilder(p, pki);
+  ({ tmp, pki, keys, b } = await gatewayTestKit(p));
 });
 afterAll(() => tmp.cleanup());
 
@@ -257,7 +255,7 @@ describe("gateway: PI forms and policy", () => {
         x.panData = {
           ...x.panData,
           pan: nsf.pan,
-          panSecret: new Uint8Array(Buffer.from(nsf.panSecret, "hex")),
+          panSecret: fromHex(nsf.panSecret),
         };
       },
     });

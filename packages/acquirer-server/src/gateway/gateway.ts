@@ -25,6 +25,7 @@ import {
   sealAuthRes,
   type Trust,
   thumbOf,
+  toHex,
   wrapMessage,
 } from "@setlab/protocol";
 import { decideAuthorization } from "../issuer/issuerSimulator";
@@ -33,7 +34,6 @@ import { accountMatchesCertificate, cardExpired } from "./accountCheck";
 import { type AuthorizationPolicy, defaultPolicy } from "./authorizationPolicy";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "./authResData";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
-import { toHex } from "./hex";
 import { SerialQueue } from "./serialQueue";
 
 /** Where the gateway finds a merchant's key-exchange certificate (to seal AuthRes to). */

@@ -4,28 +4,24 @@
  * `set-gateway` would. The merchant's retry must find the stored AuthRes; nothing is decided twice.
  */
 import * as path from "node:path";
-import { nodeProvider } from "@setlab/protocol";
-import { LabPki } from "@setlab/runtime";
+import { nodeProvider, toHex } from "@setlab/protocol";
+import type { LabPki } from "@setlab/runtime";
 import { Gateway } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
-import { toHex } from "../gateway/hex";
-import { accountsFrom, gatewayKeysFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
-import { AuthReqBuilder } from "../testing/authReqBuilder";
-import { makeLabPkiDir } from "../testing/labPkiDir";
+import { accountsFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
+import type { AuthReqBuilder } from "../testing/authReqBuilder";
+import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import { GatewayStore } from "./gatewayStore";
 
 const p = nodeProvider();
-let tmp: ReturnType<typeof makeLabPkiDir>;
+let tmp: GatewayTestKit["tmp"];
 let pki: LabPki;
 let keys: GatewayBrandKeys[];
 let b: AuthReqBuilder;
 let n = 0;
 
 beforeAll(async () => {
-  tmp = makeLabPkiDir();
-  pki = LabPki.open(tmp.pkiDir);
-  keys = await gatewayKeysFrom(pki, p.crypto);
-  b = new AuthReqBuilder(p, pki);
+  ({ tmp, pki, keys, b } = await gatewayTestKit(p));
 });
 afterAll(() => tmp.cleanup());
 

@@ -1,9 +1,9 @@
 /**
- * Argument parsing over node:util parseArgs, turning its errors into UsageError so that a bad
- * flag reads as one line and exits 2.
+ * Argument parsing over node:util parseArgs, turning its errors into a UsageError that names the
+ * command, so that a bad flag reads as one line and exits 2.
  */
 import { parseArgs } from "node:util";
-import { UsageError } from "./usageError";
+import { firstLine, UsageError } from "@setlab/runtime";
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
@@ -58,8 +58,4 @@ export function integerOption(
   if (typeof v !== "string" || !/^\d+$/.test(v) || Number(v) < range.min || Number(v) > range.max)
     throw new UsageError(`${command}: --${name} must be an integer from ${range.min} to ${range.max}`);
   return Number(v);
-}
-
-export function firstLine(text: string): string {
-  return text.split("\n")[0].trim();
 }

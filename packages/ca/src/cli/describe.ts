@@ -2,10 +2,17 @@
  * Readable dumps of the CA's objects: a SET certificate with its SET extensions decoded, an X.509
  * CRL, and a signed BrandCRLIdentifier. The text is for people; nothing parses it back.
  */
-import { decodeDer, parseSetCertificate, type SetCertificate, schema, X509Extension } from "@setlab/protocol";
+import {
+  decodeDer,
+  parseSetCertificate,
+  type SetCertificate,
+  schema,
+  toHex,
+  X509Extension,
+} from "@setlab/protocol";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import { CliFailure } from "./usageError";
+import { CliFailure } from "./cliFailure";
 
 const { CertExtension } = schema;
 
@@ -49,7 +56,6 @@ const crlReasons = [
 
 export type ObjectKind = "certificate" | "crl" | "bci";
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const oidText = (oid: string) => (oidNames[oid] ? `${oidNames[oid]} (${oid})` : oid);
 const line = (key: string, value: string) => `  ${`${key}:`.padEnd(33)} ${value}\n`;
 
@@ -100,7 +106,7 @@ export async function describeCertificate(cert: SetCertificate): Promise<string>
   s += line("validity", `${cert.notBefore.toISOString()} .. ${cert.notAfter.toISOString()}`);
   s += line("signature algorithm", oidText(cert.signatureAlgorithm));
   s += line("public key", publicKeyText(pkijs.PublicKeyInfo.fromBER(new Uint8Array(cert.spki))));
-  s += line("thumb (SHA-256 of TBS)", hex(await sha256(cert.tbs)));
+  s += line("thumb (SHA-256 of TBS)", toHex(await sha256(cert.tbs)));
   if (cert.brand) s += line("brand", cert.brand);
   if (cert.certificateType)
     s += line(
@@ -124,8 +130,8 @@ export async function describeCertificate(cert: SetCertificate): Promise<string>
   if (aki) {
     const parts: string[] = [];
     if (aki.issuerGeneralName) parts.push(`issuer ${generalNameText(aki.issuerGeneralName)}`);
-    if (aki.serialNumber) parts.push(`serial ${hex(aki.serialNumber)}`);
-    if (aki.keyIdentifier) parts.push(`keyId ${hex(aki.keyIdentifier)}`);
+    if (aki.serialNumber) parts.push(`serial ${toHex(aki.serialNumber)}`);
+    if (aki.keyIdentifier) parts.push(`keyId ${toHex(aki.keyIdentifier)}`);
     s += line("authorityKeyIdentifier", parts.join(", "));
   }
   const md = cert.merchantData;
@@ -144,7 +150,7 @@ export async function describeCertificate(cert: SetCertificate): Promise<string>
   if (cert.hashedRootKey)
     s += line(
       `hashedRootKey${critical(CertExtension.hashedRootKey)}`,
-      `${oidText(cert.hashedRootKey.digestAlgorithm.algorithm)} ${hex(cert.hashedRootKey.rootKeyHash)}`,
+      `${oidText(cert.hashedRootKey.digestAlgorithm.algorithm)} ${toHex(cert.hashedRootKey.rootKeyHash)}`,
     );
   if (cert.cardCertRequired !== undefined) s += line("cardCertRequired", String(cert.cardCertRequired));
   if (cert.tunneling)
@@ -167,7 +173,7 @@ export async function describeCertificate(cert: SetCertificate): Promise<string>
   ]);
   for (const e of cert.extensions)
     if (!shown.has(e.oid))
-      s += line(`extension ${oidText(e.oid)}${e.critical ? " (critical)" : ""}`, hex(e.value));
+      s += line(`extension ${oidText(e.oid)}${e.critical ? " (critical)" : ""}`, toHex(e.value));
   return s;
 }
 
@@ -185,7 +191,7 @@ export async function describeCrl(der: Uint8Array): Promise<string> {
   const number = crl.crlExtensions?.extensions.find((e) => e.extnID === "2.5.29.20")?.parsedValue;
   if (number instanceof asn1js.Integer) s += line("cRLNumber", number.toBigInt().toString());
   s += line("signature algorithm", oidText(crl.signatureAlgorithm.algorithmId));
-  s += line("thumb (SHA-256 of TBS)", hex(await sha256(new Uint8Array(crl.tbsView))));
+  s += line("thumb (SHA-256 of TBS)", toHex(await sha256(new Uint8Array(crl.tbsView))));
   const revoked = crl.revokedCertificates ?? [];
   s += line("revoked certificates", String(revoked.length));
   for (const r of revoked) {
@@ -195,7 +201,7 @@ export async function describeCrl(der: Uint8Array): Promise<string> {
         ? (crlReasons[reason.valueBlock.valueDec] ?? "unknown")
         : "unspecified";
     s += line(
-      `  ${hex(new Uint8Array(r.userCertificate.valueBlock.valueHexView))}`,
+      `  ${toHex(new Uint8Array(r.userCertificate.valueBlock.valueHexView))}`,
       `${r.revocationDate.value.toISOString()} ${reasonText}`,
     );
   }
@@ -209,12 +215,12 @@ export async function describeBci(der: Uint8Array): Promise<string> {
   s += line("brandID", c.brandID);
   s += line("sequenceNum", String(c.sequenceNum));
   s += line("validity", `${c.notBefore.toISOString()} .. ${c.notAfter.toISOString()}`);
-  s += line("brandCAThumb", hex(c.brandCAThumb));
+  s += line("brandCAThumb", toHex(c.brandCAThumb));
   s += line("signature algorithm", oidText(bci.signatureAlgorithm.algorithm));
-  s += line("thumb (SHA-256 of unsigned)", hex(await sha256(bci.unsignedBrandCRLIdentifier)));
+  s += line("thumb (SHA-256 of unsigned)", toHex(await sha256(bci.unsignedBrandCRLIdentifier)));
   s += line("CRLs in force", String(c.idCRLs.length));
   for (const id of c.idCRLs)
-    s += line(`  #${id.crlNumber} ${nameDerText(id.issuerName)}`, `thumb ${hex(id.crlThumb)}`);
+    s += line(`  #${id.crlNumber} ${nameDerText(id.issuerName)}`, `thumb ${toHex(id.crlThumb)}`);
   return s;
 }
 
@@ -245,7 +251,7 @@ function nameDerText(der: Uint8Array): string {
   try {
     return rdnText(pkijs.RelativeDistinguishedNames.fromBER(new Uint8Array(der)));
   } catch {
-    return hex(der);
+    return toHex(der);
   }
 }
 
@@ -260,5 +266,5 @@ function generalNameText(der: Uint8Array): string {
     node.valueBlock.value?.[0]
   )
     return nameDerText(new Uint8Array(node.valueBlock.value[0].toBER()));
-  return hex(der);
+  return toHex(der);
 }

@@ -1,19 +1,7 @@
 /** File access for the CLI with one-line failures instead of Node's multi-line errors. */
 import * as fs from "node:fs";
-import { CliFailure } from "./usageError";
-
-const reasons: Record<string, string> = {
-  ENOENT: "no such file or directory",
-  EACCES: "permission denied",
-  EISDIR: "is a directory",
-  ENOTDIR: "a parent is not a directory",
-  EEXIST: "already exists",
-};
-
-export function fsReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return (code && reasons[code]) ?? (e as Error).message.split("\n")[0];
-}
+import { fsReason } from "@setlab/runtime";
+import { CliFailure } from "./cliFailure";
 
 export function readInput(path: string): Uint8Array {
   try {

@@ -7,7 +7,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { nodeProvider, parseSetCertificate, type schema } from "@setlab/protocol";
+import { nodeProvider, parseSetCertificate, type schema, toHex } from "@setlab/protocol";
+import {
+  type CliIo,
+  fsReason,
+  type LabPkiEntry,
+  type LabPkiManifest,
+  manifestFile,
+  writeLabPkiManifest,
+} from "@setlab/runtime";
 import type { CertificateAuthority } from "../certificateAuthority";
 import { createHierarchy } from "../hierarchy";
 import type { ProfileName } from "../profiles";
@@ -23,20 +31,11 @@ import {
   foreignKeySlots,
   foreignRootId,
 } from "./attackFixtures";
-import { fsReason } from "./files";
-import type { CliIo } from "./io";
+import { CliFailure } from "./cliFailure";
 import { encryptPrivateKey } from "./keys";
-import {
-  databaseFile,
-  type Manifest,
-  type ManifestCertificate,
-  manifestFile,
-  writeManifest,
-} from "./manifest";
 import { passphraseOf } from "./passphrase";
 import { PemLabel, toPem } from "./pem";
-import { brandDir, certificateThumb, PkiDirectory } from "./pkiDirectory";
-import { CliFailure } from "./usageError";
+import { brandDir, certificateThumb, databaseFile, PkiDirectory } from "./pkiDirectory";
 
 export const initUsage = "set-ca init --out DIR [--passphrase P]   (lab default passphrase: setlab)";
 
@@ -74,12 +73,12 @@ export async function init(args: readonly string[], io: CliIo): Promise<number> 
 type CardRecord = { brand: string; pan: string; expiry: string; panSecret: string; outcome: string };
 type Issuer = { id: string; ca: CertificateAuthority };
 
-export async function createLabPki(dir: string, passphrase: string): Promise<Manifest> {
+export async function createLabPki(dir: string, passphrase: string): Promise<LabPkiManifest> {
   prepareEmptyDir(dir);
   const provider = nodeProvider();
   const { subtle } = provider.crypto;
   const store = new SqliteCaStore(path.join(dir, databaseFile));
-  const written: ManifestCertificate[] = [];
+  const written: LabPkiEntry[] = [];
   const writeFile = (file: string, text: string) => {
     const full = path.join(dir, file);
     fs.mkdirSync(path.dirname(full), { recursive: true });
@@ -187,7 +186,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
             brand: extra.card.brand,
             pan: extra.card.pan,
             expiry: extra.card.expiry,
-            panSecret: Buffer.from(panSecret).toString("hex"),
+            panSecret: toHex(panSecret),
             outcome: extra.card.outcome,
           };
       }
@@ -258,7 +257,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
     }
     writeFile(attackCardsFile, `${JSON.stringify(attackCards, null, 2)}\n`);
 
-    const manifest: Manifest = {
+    const manifest: LabPkiManifest = {
       format: "setlab-pki/1",
       created: new Date().toISOString(),
       brands: [...labBrands],
@@ -269,7 +268,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Man
       crls: [],
       bcis: [],
     };
-    writeManifest(dir, manifest);
+    writeLabPkiManifest(dir, manifest);
     store.close();
     // First CRLs and BCIs go through the same code as the `crl` and `bci` commands.
     const pki = await PkiDirectory.open(dir, passphrase, provider);

@@ -3,10 +3,7 @@
  * node:crypto. The CA is not the pure protocol package, so Node's key handling is fair game here.
  */
 import * as nodeCrypto from "node:crypto";
-import { CliFailure } from "./usageError";
-
-/** The documented lab default; anything real must pass its own with --passphrase. */
-export const labPassphrase = "setlab";
+import { CliFailure } from "./cliFailure";
 
 export async function encryptPrivateKey(key: CryptoKey, passphrase: string): Promise<string> {
   const pkcs8 = Buffer.from(await globalThis.crypto.subtle.exportKey("pkcs8", key));

@@ -3,16 +3,17 @@
  * DIR (decrypting the CA keys), does one thing through the CA core, and closes the store.
  */
 import * as fs from "node:fs";
+import { fromHex } from "@setlab/protocol";
+import { type CliIo, UsageError } from "@setlab/runtime";
 import { isProfileName, profileNames } from "../profiles";
 import { isRevocationReason, revocationReasons } from "../store";
 import { optionalString, parse, required } from "./args";
+import { CliFailure } from "./cliFailure";
 import { readInput } from "./files";
 import { labMerchantData } from "./init";
-import type { CliIo } from "./io";
 import { dirOptions, passphraseOf } from "./passphrase";
 import { PemLabel, readObject, toPem } from "./pem";
 import { PkiDirectory } from "./pkiDirectory";
-import { CliFailure, UsageError } from "./usageError";
 
 export const issueUsage =
   "set-ca issue --dir DIR --ca CA --profile PROFILE (--spki FILE | --csr FILE) [--cn NAME] [--out FILE]\n" +
@@ -82,7 +83,7 @@ export async function issue(args: readonly string[], io: CliIo): Promise<number>
           ? {
               pan,
               cardExpiry: required(parsed, "issue", "expiry"),
-              panSecret: new Uint8Array(Buffer.from(panSecret, "hex")),
+              panSecret: fromHex(panSecret),
             }
           : undefined,
     });

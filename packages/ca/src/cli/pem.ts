@@ -1,5 +1,5 @@
 /** PEM armour (RFC 7468) for the objects the CA writes and reads. */
-import { CliFailure } from "./usageError";
+import { CliFailure } from "./cliFailure";
 
 export const PemLabel = {
   certificate: "CERTIFICATE",

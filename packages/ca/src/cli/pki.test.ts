@@ -14,14 +14,14 @@ import {
   SetError,
   validateChain,
 } from "@setlab/protocol";
+import type { LabPkiEntry, LabPkiManifest } from "@setlab/runtime";
+import { bufferIo } from "@setlab/runtime";
 import { main } from "../cli";
 import { testCards } from "../testCards";
 import { attackEndEntities } from "./attackFixtures";
-import { bufferIo } from "./io";
-import type { Manifest, ManifestCertificate } from "./manifest";
 
 let dir: string;
-let manifest: Manifest;
+let manifest: LabPkiManifest;
 let work: string;
 
 async function run(...argv: string[]) {
@@ -33,7 +33,7 @@ async function run(...argv: string[]) {
 const openssl = (...args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
 
 /** `openssl verify` of a manifest certificate to the last certificate of its chain, with extra arguments. */
-function opensslVerify(c: ManifestCertificate, ...extra: string[]) {
+function opensslVerify(c: LabPkiEntry, ...extra: string[]) {
   const untrusted = c.chain.slice(1, -1).map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
   const args = [
     "verify",
@@ -613,7 +613,7 @@ describe("set-ca issue, revoke, crl, bci", () => {
       1,
       /cannot decrypt root\.key\.pem: wrong passphrase/,
     ],
-    [["crl", "--dir", "/nonexistent", "--ca", "root"], 1, /\/nonexistent is not a set-ca directory/],
+    [["crl", "--dir", "/nonexistent", "--ca", "root"], 1, /\/nonexistent is not a lab PKI directory/],
     [["bci", "--dir", "DIR"], 2, /^set-ca: bci: --brand is required/],
     [["serve", "--dir", "DIR", "--port", "70000"], 2, /--port must be an integer from 0 to 65535/],
   ])("%j exits %i with one line", async (argv, code, message) => {

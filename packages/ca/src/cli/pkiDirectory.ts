@@ -6,21 +6,23 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CryptoProvider, nodeProvider, parseSetCertificate } from "@setlab/protocol";
+import {
+  fsReason,
+  type LabPkiEntry,
+  type LabPkiManifest,
+  readLabPkiManifest,
+  writeLabPkiManifest,
+} from "@setlab/runtime";
 import { publishBrandCRLIdentifier } from "../brandCrlIdentifier";
 import { CertificateAuthority } from "../certificateAuthority";
 import type { ProfileName } from "../profiles";
 import { type CrlRecord, SqliteCaStore } from "../store";
-import { fsReason } from "./files";
+import { CliFailure } from "./cliFailure";
 import { decryptSigningKey } from "./keys";
-import {
-  databaseFile,
-  type Manifest,
-  type ManifestCertificate,
-  readManifest,
-  writeManifest,
-} from "./manifest";
 import { PemLabel, readObject, toPem } from "./pem";
-import { CliFailure } from "./usageError";
+
+/** The CA's SQLite store inside DIR (issued certificates, CRLs, BCIs: public data only). */
+export const databaseFile = "ca.sqlite";
 
 const caProfiles: readonly string[] = ["rca", "bca", "gca", "cca", "mca", "pca"];
 
@@ -30,7 +32,7 @@ export const brandDir = (brand: string) => brand.toLowerCase().replace(/[^a-z0-9
 export class PkiDirectory {
   private constructor(
     readonly dir: string,
-    readonly manifest: Manifest,
+    readonly manifest: LabPkiManifest,
     readonly store: SqliteCaStore,
     readonly provider: CryptoProvider,
     private readonly cas: ReadonlyMap<string, CertificateAuthority>,
@@ -38,7 +40,7 @@ export class PkiDirectory {
 
   /** Open DIR, decrypting every CA key with `passphrase`. */
   static async open(dir: string, passphrase: string, provider = nodeProvider()): Promise<PkiDirectory> {
-    const manifest = readManifest(dir);
+    const manifest = readLabPkiManifest(dir);
     const dbPath = path.join(dir, databaseFile);
     if (!fs.existsSync(dbPath)) throw new CliFailure(`${dbPath} is missing`);
     const store = new SqliteCaStore(dbPath);
@@ -74,7 +76,7 @@ export class PkiDirectory {
     return ca;
   }
 
-  entry(id: string): ManifestCertificate {
+  entry(id: string): LabPkiEntry {
     const e = this.manifest.certificates.find((c) => c.id === id);
     if (!e) throw new CliFailure(`no certificate "${id}" in the manifest`);
     return e;
@@ -96,7 +98,7 @@ export class PkiDirectory {
     const file = `crl/${id.replace(/\//g, "-")}-${record.number}.crl.pem`;
     this.write(file, toPem(PemLabel.crl, record.der));
     this.manifest.crls.push({ ca: id, number: record.number, thumb: record.thumb, file });
-    writeManifest(this.dir, this.manifest);
+    writeLabPkiManifest(this.dir, this.manifest);
     return file;
   }
 
@@ -122,7 +124,7 @@ export class PkiDirectory {
     const file = `${b}/bci-${record.sequenceNum}.pem`;
     this.write(file, toPem(PemLabel.bci, record.der));
     this.manifest.bcis.push({ brand, sequenceNum: record.sequenceNum, thumb: record.thumb, file });
-    writeManifest(this.dir, this.manifest);
+    writeLabPkiManifest(this.dir, this.manifest);
     return { der: record.der, file, thumb: record.thumb };
   }
 

@@ -2,13 +2,13 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { CliIo } from "@setlab/runtime";
 import { buildCaServer } from "../server";
 import { pkiBackend } from "../server/pkiBackend";
 import { integerOption, optionalString, parse, required } from "./args";
-import type { CliIo } from "./io";
+import { CliFailure } from "./cliFailure";
 import { dirOptions, passphraseOf } from "./passphrase";
 import { PkiDirectory } from "./pkiDirectory";
-import { CliFailure } from "./usageError";
 
 export const serveUsage =
   "set-ca serve --dir DIR [--port N (default 8400, 0 = any)] [--host 127.0.0.1] [--token-file FILE (default DIR/ca-operator.token)]";

@@ -3,8 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { signBrandCRLIdentifier } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { bufferIo } from "@setlab/runtime";
 import { main } from "../cli";
-import { bufferIo } from "./io";
 import { toPem } from "./pem";
 
 let pki: TestPki;

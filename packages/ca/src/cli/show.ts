@@ -1,8 +1,9 @@
 /** `set-ca show FILE`: a readable dump of a certificate, CRL or BrandCRLIdentifier (PEM or DER). */
+
+import type { CliIo } from "@setlab/runtime";
 import { parse } from "./args";
 import { describe, detectKind } from "./describe";
 import { readInput } from "./files";
-import type { CliIo } from "./io";
 import { readObject } from "./pem";
 
 export const showUsage = "set-ca show FILE";

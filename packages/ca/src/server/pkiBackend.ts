@@ -3,14 +3,13 @@
  * by the directory's CAs.
  */
 
+import { toHex } from "@setlab/protocol";
 import { labMerchantData } from "../cli/init";
 import type { PkiDirectory } from "../cli/pkiDirectory";
 import { CaError } from "../errors";
 import { isProfileName } from "../profiles";
 import type { CaBackend, IssuanceRequest } from "./backend";
 import { checkIssuance, type IssuanceAuthority } from "./issuancePolicy";
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 export function pkiBackend(pki: PkiDirectory): CaBackend {
   let queue: Promise<unknown> = Promise.resolve();
@@ -44,9 +43,9 @@ export function pkiBackend(pki: PkiDirectory): CaBackend {
     return { der: issued.der, thumb: issued.thumb };
   };
   return {
-    certificate: async (t) => (await pki.store.findByThumb(hex(t)))?.der,
-    crl: async (t) => (await pki.store.findCrlByThumb(hex(t)))?.der,
-    bci: async (t) => (await pki.store.findBciByThumb(hex(t)))?.der,
+    certificate: async (t) => (await pki.store.findByThumb(toHex(t)))?.der,
+    crl: async (t) => (await pki.store.findCrlByThumb(toHex(t)))?.der,
+    bci: async (t) => (await pki.store.findBciByThumb(toHex(t)))?.der,
     // One issuance at a time: the existing-entity check and the issuance it allows are not split
     // by another request for the same merID.
     issue: (req, authority) => {

@@ -15,6 +15,25 @@ import type {
   StoredCertificate,
 } from "./caStore";
 
+/** The row a lookup finds, as a record; undefined when there is none. */
+function oneRow<Row, T>(
+  statement: Database.Statement,
+  key: unknown,
+  toRecord: (row: Row) => T,
+): T | undefined {
+  const row = statement.get(key);
+  return row ? toRecord(row as Row) : undefined;
+}
+
+/** Run a write; a failure is the CA's storeFailure, naming what was not recorded. */
+function recorded(what: string, write: () => unknown): void {
+  try {
+    write();
+  } catch (e) {
+    throw new CaError("storeFailure", `${what} not recorded: ${(e as Error).message}`);
+  }
+}
+
 const schemaSql = `
 CREATE TABLE IF NOT EXISTS certificates (
   serial TEXT PRIMARY KEY,
@@ -120,6 +139,63 @@ const toCrl = (r: CrlRow): CrlRecord => ({
   nextUpdate: new Date(r.next_update),
 });
 
+/**
+ * A table of numbered publications the CA signs (CRLs per issuer, BrandCRLIdentifiers per brand):
+ * the same three operations over different column names.
+ */
+interface PublicationTable {
+  readonly table: string;
+  /** The column a publication is numbered within (issuer, brand). */
+  readonly scope: string;
+  readonly number: string;
+  readonly from: string;
+  readonly until: string;
+}
+
+const crlTable: PublicationTable = {
+  table: "crls",
+  scope: "issuer",
+  number: "number",
+  from: "this_update",
+  until: "next_update",
+};
+const bciTable: PublicationTable = {
+  table: "bcis",
+  scope: "brand",
+  number: "sequence_num",
+  from: "not_before",
+  until: "not_after",
+};
+
+interface Publications<R> {
+  record(r: R): void;
+  /** The highest-numbered publication of a scope. */
+  latest(scope: string): R | undefined;
+  byThumb(thumb: string): R | undefined;
+}
+
+function publications<Row, R>(
+  db: Database.Database,
+  what: string,
+  t: PublicationTable,
+  toRecord: (row: Row) => R,
+  /** The insert's values in column order: scope, number, der, thumb, from, until. */
+  values: (r: R) => unknown[],
+): Publications<R> {
+  const insert = db.prepare(
+    `INSERT INTO ${t.table} (${t.scope}, ${t.number}, der, thumb, ${t.from}, ${t.until}) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const latest = db.prepare(
+    `SELECT * FROM ${t.table} WHERE ${t.scope} = ? ORDER BY ${t.number} DESC LIMIT 1`,
+  );
+  const byThumb = db.prepare(`SELECT * FROM ${t.table} WHERE thumb = ?`);
+  return {
+    record: (r) => recorded(what, () => insert.run(...values(r))),
+    latest: (scope) => oneRow(latest, scope, toRecord),
+    byThumb: (thumb) => oneRow(byThumb, thumb.toLowerCase(), toRecord),
+  };
+}
+
 /** Every statement the store runs, prepared once when the store opens. */
 function prepareStatements(db: Database.Database) {
   return {
@@ -142,22 +218,14 @@ function prepareStatements(db: Database.Database) {
     nextNumber: db.prepare(
       "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
     ),
-    insertCrl: db.prepare(
-      "INSERT INTO crls (issuer, number, der, thumb, this_update, next_update) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    latestCrl: db.prepare("SELECT * FROM crls WHERE issuer = ? ORDER BY number DESC LIMIT 1"),
-    crlByThumb: db.prepare("SELECT * FROM crls WHERE thumb = ?"),
-    insertBci: db.prepare(
-      "INSERT INTO bcis (brand, sequence_num, der, thumb, not_before, not_after) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    latestBci: db.prepare("SELECT * FROM bcis WHERE brand = ? ORDER BY sequence_num DESC LIMIT 1"),
-    bciByThumb: db.prepare("SELECT * FROM bcis WHERE thumb = ?"),
   };
 }
 
 export class SqliteCaStore implements CaStore {
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly crls: Publications<CrlRecord>;
+  private readonly bcis: Publications<BciRecord>;
   private readonly issue: Database.Transaction<(r: IssuanceRecord) => void>;
   private readonly revokeOne: Database.Transaction<
     (serial: string, reason: RevocationReason, at: Date) => StoredCertificate
@@ -171,6 +239,22 @@ export class SqliteCaStore implements CaStore {
     this.db.exec(schemaSql);
     const sql = prepareStatements(this.db);
     this.sql = sql;
+    this.crls = publications(this.db, "CRL", crlTable, toCrl, (c) => [
+      c.issuer,
+      c.number,
+      Buffer.from(c.der),
+      c.thumb,
+      c.thisUpdate.toISOString(),
+      c.nextUpdate.toISOString(),
+    ]);
+    this.bcis = publications(this.db, "BrandCRLIdentifier", bciTable, toBci, (b) => [
+      b.brand,
+      b.sequenceNum,
+      Buffer.from(b.der),
+      b.thumb,
+      b.notBefore.toISOString(),
+      b.notAfter.toISOString(),
+    ]);
     this.issue = this.db.transaction((r: IssuanceRecord) => {
       if (sql.duplicateKey.get(r.issuer, r.spkiSha256))
         throw new CaError("duplicateKey", "this CA has already certified that public key");
@@ -207,13 +291,11 @@ export class SqliteCaStore implements CaStore {
   }
 
   async findBySerial(serial: string): Promise<StoredCertificate | undefined> {
-    const row = this.sql.bySerial.get(serial.toLowerCase());
-    return row ? toCertificate(row as CertificateRow) : undefined;
+    return oneRow(this.sql.bySerial, serial.toLowerCase(), toCertificate);
   }
 
   async findByThumb(thumb: string): Promise<StoredCertificate | undefined> {
-    const row = this.sql.byThumb.get(thumb.toLowerCase());
-    return row ? toCertificate(row as CertificateRow) : undefined;
+    return oneRow(this.sql.byThumb, thumb.toLowerCase(), toCertificate);
   }
 
   async findBySpkiHash(spkiSha256: string, issuer?: string): Promise<StoredCertificate[]> {
@@ -249,53 +331,27 @@ export class SqliteCaStore implements CaStore {
   }
 
   async recordCrl(c: CrlRecord): Promise<void> {
-    try {
-      this.sql.insertCrl.run(
-        c.issuer,
-        c.number,
-        Buffer.from(c.der),
-        c.thumb,
-        c.thisUpdate.toISOString(),
-        c.nextUpdate.toISOString(),
-      );
-    } catch (e) {
-      throw new CaError("storeFailure", `CRL not recorded: ${(e as Error).message}`);
-    }
+    this.crls.record(c);
   }
 
   async latestCrl(issuer: string): Promise<CrlRecord | undefined> {
-    const row = this.sql.latestCrl.get(issuer);
-    return row ? toCrl(row as CrlRow) : undefined;
+    return this.crls.latest(issuer);
   }
 
   async findCrlByThumb(thumb: string): Promise<CrlRecord | undefined> {
-    const row = this.sql.crlByThumb.get(thumb.toLowerCase());
-    return row ? toCrl(row as CrlRow) : undefined;
+    return this.crls.byThumb(thumb);
   }
 
   async recordBci(b: BciRecord): Promise<void> {
-    try {
-      this.sql.insertBci.run(
-        b.brand,
-        b.sequenceNum,
-        Buffer.from(b.der),
-        b.thumb,
-        b.notBefore.toISOString(),
-        b.notAfter.toISOString(),
-      );
-    } catch (e) {
-      throw new CaError("storeFailure", `BrandCRLIdentifier not recorded: ${(e as Error).message}`);
-    }
+    this.bcis.record(b);
   }
 
   async latestBci(brand: string): Promise<BciRecord | undefined> {
-    const row = this.sql.latestBci.get(brand);
-    return row ? toBci(row as BciRow) : undefined;
+    return this.bcis.latest(brand);
   }
 
   async findBciByThumb(thumb: string): Promise<BciRecord | undefined> {
-    const row = this.sql.bciByThumb.get(thumb.toLowerCase());
-    return row ? toBci(row as BciRow) : undefined;
+    return this.bcis.byThumb(thumb);
   }
 
   close(): void {

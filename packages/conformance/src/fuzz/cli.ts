@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type CliProgram, runCli, runMain, UsageError } from "@setlab/runtime";
 import { buildCorpus } from "./corpus";
 import { type FuzzTarget, runTarget, type TargetReport } from "./harness";
 import { formatReport, formatRow, header } from "./report";
@@ -16,6 +17,7 @@ import { createWorld } from "./world";
 export const DEFAULT_RUNS = 100_000;
 
 interface Args {
+  help?: boolean;
   runs?: number;
   target?: string;
   list: boolean;
@@ -23,8 +25,6 @@ interface Args {
   budgetMs: number;
   dump?: string;
 }
-
-class UsageError extends Error {}
 
 const usage =
   "usage: pnpm fuzz [--runs N] [--target NAME[,NAME...] (exact or substring)] [--list] [--seed S] [--budget MS (per input, default 2000)] [--dump DIR (shrunk failing inputs)]";
@@ -66,7 +66,8 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case "--help":
       case "-h":
-        throw new UsageError("");
+        out.help = true;
+        break;
       default:
         throw new UsageError(`unknown option ${flag}`);
     }
@@ -87,9 +88,20 @@ function select(targets: FuzzTarget<unknown>[], names: string | undefined): Fuzz
   return targets.filter((t) => chosen.has(t));
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+/** A failure of the fuzzer itself (not a target's: those are rows) exits 2, like an argument error. */
+const program: CliProgram = { name: "fuzz", usage, failureCode: 2 };
+
+function main(argv: readonly string[]): Promise<number> {
+  return runCli(program, () => fuzz(argv));
+}
+
+async function fuzz(argv: readonly string[]): Promise<number> {
   Error.stackTraceLimit = 50; // a failure's stack reaches past the library frames to the caller
   const args = parseArgs(argv);
+  if (args.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
   process.stderr.write("fuzz: making a lab PKI and the parties, capturing a purchase for the corpus...\n");
   const world = await createWorld();
   try {
@@ -139,15 +151,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module)
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      if (e instanceof UsageError) {
-        process.stderr.write(`${e.message ? `fuzz: ${e.message}\n` : ""}${usage}\n`);
-        process.exit(2);
-      }
-      process.stderr.write(`fuzz: ${(e as Error).stack ?? e}\n`);
-      process.exit(2);
-    },
-  );
+if (require.main === module) runMain(main, { exitWhenDone: true });

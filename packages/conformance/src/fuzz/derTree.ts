@@ -3,6 +3,7 @@
  * tree, one node is changed, and the enclosing lengths are written again so the damage reaches
  * the decoder layer under the outer structure instead of being refused at the first length.
  */
+import { concatBytes } from "@setlab/protocol";
 
 export interface TlvNode {
   /** Identifier octets as read (tag class, constructed bit, number). */
@@ -20,18 +21,6 @@ export function encodeLength(n: number): Uint8Array {
   const out: number[] = [];
   for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
   return Uint8Array.of(0x80 | out.length, ...out);
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 interface Header {
@@ -87,8 +76,10 @@ export function parseTlvs(b: Uint8Array, depth = 0): TlvNode[] | undefined {
 
 export function encodeNode(node: TlvNode): Uint8Array {
   if (node.raw) return node.raw;
-  const content = node.children ? concat(node.children.map(encodeNode)) : (node.content ?? new Uint8Array(0));
-  return concat([node.tag, encodeLength(content.length), content]);
+  const content = node.children
+    ? concatBytes(node.children.map(encodeNode))
+    : (node.content ?? new Uint8Array(0));
+  return concatBytes([node.tag, encodeLength(content.length), content]);
 }
 
 /** Every node of the trees, depth first (the roots included). */
@@ -108,7 +99,7 @@ export function nest(inner: Uint8Array, depth: number, tag = 0x30): Uint8Array {
   const headers: Uint8Array[] = [];
   let length = inner.length;
   for (let i = 0; i < depth; i++) {
-    const h = concat([Uint8Array.of(tag), encodeLength(length)]);
+    const h = concatBytes([Uint8Array.of(tag), encodeLength(length)]);
     headers.push(h);
     length += h.length;
   }

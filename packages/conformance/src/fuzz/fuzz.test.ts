@@ -2,10 +2,18 @@
  * CI fuzzing: every target with a small count against real parties (a fresh lab PKI, real SQLite
  * files, the real card applet), and proof that the harness reports each kind of failure.
  */
-import { parseCrl, parseSetCertificate, SetError, schema, verifyPInitRes, verifyS } from "@setlab/protocol";
+import {
+  concatBytes,
+  parseCrl,
+  parseSetCertificate,
+  SetError,
+  schema,
+  verifyPInitRes,
+  verifyS,
+} from "@setlab/protocol";
 import fc from "fast-check";
 import { buildCorpus } from "./corpus";
-import { allNodes, concat, encodeNode, parseTlvs, type TlvNode } from "./derTree";
+import { allNodes, encodeNode, parseTlvs, type TlvNode } from "./derTree";
 import { FuzzFailure, type FuzzTarget, runTarget, type TargetReport } from "./harness";
 import { formatReport, formatRow, header } from "./report";
 import { allTargets } from "./targets";
@@ -112,7 +120,7 @@ describe("crashes found by the fuzzer and fixed", () => {
     const printable = allNodes(roots).find((n) => n.tag[0] === 0x13) as TlvNode;
     printable.tag = Uint8Array.of(0x1c);
     printable.content = Uint8Array.of(0x41);
-    const bad = concat(roots.map(encodeNode));
+    const bad = concatBytes(roots.map(encodeNode));
     const expected = {
       chall_C: pInitReq.value.chall_C,
       lid_C: pInitReq.value.localID_C,
@@ -142,7 +150,7 @@ describe("crashes found by the fuzzer and fixed", () => {
       (n) => n.children?.[0] && Buffer.from(encodeNode(n.children[0])).toString("hex") === contentTypeOid,
     ) as TlvNode;
     (attribute.children as TlvNode[])[1] = { tag: Uint8Array.of(0x31), constructed: true, children: [] };
-    const bad = concat(roots.map(encodeNode));
+    const bad = concatBytes(roots.map(encodeNode));
     await expect(
       verifyS(world.p, bad, { contentType: schema.ContentType.PInitResData }),
     ).rejects.toBeInstanceOf(SetError);

@@ -1,11 +1,13 @@
 /** The mutators produce the hostile shapes they promise, from real DER. */
+
+import { concatBytes } from "@setlab/protocol";
 import fc from "fast-check";
-import { concat, encodeLength, encodeNode, nest, nestIndefinite, parseTlvs } from "./derTree";
+import { encodeLength, encodeNode, nest, nestIndefinite, parseTlvs } from "./derTree";
 import { byteInputs, derMutated, hostileDer, jsonMutated, mutated } from "./generators";
 
 const seq = (...parts: Uint8Array[]) => {
-  const body = concat(parts);
-  return concat([Uint8Array.of(0x30), encodeLength(body.length), body]);
+  const body = concatBytes(parts);
+  return concatBytes([Uint8Array.of(0x30), encodeLength(body.length), body]);
 };
 const sample = seq(Uint8Array.of(2, 1, 5), seq(Uint8Array.of(4, 2, 0xaa, 0xbb), Uint8Array.of(5, 0)));
 

@@ -3,17 +3,10 @@
  * mutations (a changed tag, a huge or non-minimal length, indefinite lengths, replaced content,
  * deep nesting) and hostile headers on their own.
  */
+
+import { concatBytes } from "@setlab/protocol";
 import fc from "fast-check";
-import {
-  allNodes,
-  concat,
-  encodeLength,
-  encodeNode,
-  nest,
-  nestIndefinite,
-  parseTlvs,
-  type TlvNode,
-} from "./derTree";
+import { allNodes, encodeLength, encodeNode, nest, nestIndefinite, parseTlvs, type TlvNode } from "./derTree";
 
 export const randomBytes = (maxLength = 600): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength });
 
@@ -67,14 +60,14 @@ function applyByteOp(b: Uint8Array, op: ByteOp, corpus: readonly Uint8Array[]): 
       return c;
     }
     case "insert":
-      return concat([b.subarray(0, at), op.bytes, b.subarray(at)]);
+      return concatBytes([b.subarray(0, at), op.bytes, b.subarray(at)]);
     case "delete":
-      return concat([b.subarray(0, at), b.subarray(at + op.count)]);
+      return concatBytes([b.subarray(0, at), b.subarray(at + op.count)]);
     case "truncate":
       return b.subarray(0, at);
     case "splice": {
       const other = corpus[op.other % corpus.length];
-      return concat([b.subarray(0, at), other.subarray(position(other.length, op.from))]);
+      return concatBytes([b.subarray(0, at), other.subarray(position(other.length, op.from))]);
     }
   }
 }
@@ -126,31 +119,31 @@ const derOp: fc.Arbitrary<DerOp> = fc.oneof(
 );
 
 function bodyOf(n: TlvNode): Uint8Array {
-  return n.children ? concat(n.children.map(encodeNode)) : (n.content ?? new Uint8Array(0));
+  return n.children ? concatBytes(n.children.map(encodeNode)) : (n.content ?? new Uint8Array(0));
 }
 
 function applyDerOp(roots: TlvNode[], target: TlvNode, parent: TlvNode | undefined, op: DerOp): void {
   switch (op.kind) {
     case "tag":
-      target.raw = concat([Uint8Array.of(op.tag), encodeLength(bodyOf(target).length), bodyOf(target)]);
+      target.raw = concatBytes([Uint8Array.of(op.tag), encodeLength(bodyOf(target).length), bodyOf(target)]);
       return;
     case "hugeLength":
-      target.raw = concat([target.tag, op.length, bodyOf(target)]);
+      target.raw = concatBytes([target.tag, op.length, bodyOf(target)]);
       return;
     case "longFormZeros": {
       const body = bodyOf(target);
       const minimal = encodeLength(body.length);
       const digits = minimal[0] < 0x80 ? Uint8Array.of(minimal[0]) : minimal.subarray(1);
-      const length = concat([
+      const length = concatBytes([
         Uint8Array.of(0x80 | (digits.length + op.zeros)),
         new Uint8Array(op.zeros),
         digits,
       ]);
-      target.raw = concat([target.tag, length, body]);
+      target.raw = concatBytes([target.tag, length, body]);
       return;
     }
     case "indefinite":
-      target.raw = concat([target.tag, Uint8Array.of(0x80), bodyOf(target), Uint8Array.of(0, 0)]);
+      target.raw = concatBytes([target.tag, Uint8Array.of(0x80), bodyOf(target), Uint8Array.of(0, 0)]);
       return;
     case "content":
       target.children = undefined;
@@ -189,7 +182,7 @@ export function derMutated(corpus: readonly Uint8Array[]): fc.Arbitrary<Uint8Arr
         const parent = nodes.find((n) => n.children?.includes(target));
         applyDerOp(roots, target, parent, op);
       }
-      return concat(roots.map(encodeNode));
+      return concatBytes(roots.map(encodeNode));
     });
 }
 
@@ -205,10 +198,10 @@ export const hostileDer: fc.Arbitrary<Uint8Array> = fc.oneof(
       fc.constantFrom(...hugeLengths),
       fc.uint8Array({ maxLength: 16 }),
     )
-    .map(([t, l, rest]) => concat([Uint8Array.of(t), l, rest])),
+    .map(([t, l, rest]) => concatBytes([Uint8Array.of(t), l, rest])),
   fc
     .uint8Array({ maxLength: 12 })
-    .map((rest) => concat([Uint8Array.of(0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), rest])),
+    .map((rest) => concatBytes([Uint8Array.of(0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f), rest])),
 );
 
 /** The mix every byte-input target draws from. */

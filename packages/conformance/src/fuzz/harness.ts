@@ -7,6 +7,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { toHex } from "@setlab/protocol";
 import fc from "fast-check";
 
 export type Verdict = "accepted" | "rejected";
@@ -96,7 +97,7 @@ const heapMb = () => {
 };
 
 export const hexPrefix = (b: Uint8Array, n = 48): string =>
-  `${Buffer.from(b.subarray(0, n)).toString("hex")}${b.length > n ? "..." : ""} (${b.length} bytes)`;
+  `${toHex(b.subarray(0, n))}${b.length > n ? "..." : ""} (${b.length} bytes)`;
 
 function classify(e: unknown): { kind: FailureKind; message: string; stack?: string } {
   if (e instanceof FuzzFailure) return { kind: e.kind, message: e.message, stack: e.stack };

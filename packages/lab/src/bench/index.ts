@@ -16,6 +16,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runCli, runMain } from "@setlab/runtime";
 import { down } from "../commands/down";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
@@ -26,7 +27,7 @@ import { type BenchCard, type LabTarget, onePurchase, runLoad } from "./load";
 import { runCaMicro, runProtocolMicro } from "./microBenches";
 import { cpuSnapshot, memorySnapshot, startRssSampler, type Watched } from "./monitor";
 import { runOpenLoop } from "./openLoop";
-import { type BenchOptions, BenchUsageError, benchUsage, parseBenchOptions } from "./options";
+import { type BenchOptions, benchUsage, parseBenchOptions } from "./options";
 import { clockTicksPerSecond } from "./procStats";
 import { summarizeProfileDir } from "./profileFiles";
 import { startProfiler } from "./profiler";
@@ -191,15 +192,11 @@ async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<
   return ok;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let o: BenchOptions;
-  try {
-    o = parseBenchOptions(argv, process.env);
-  } catch (e) {
-    if (!(e instanceof BenchUsageError)) throw e;
-    process.stderr.write(`bench: ${e.message}\n${benchUsage}\n`);
-    return 2;
-  }
+function main(argv: string[]): Promise<number> {
+  return runCli({ name: "bench", usage: benchUsage }, () => bench(parseBenchOptions(argv, process.env)));
+}
+
+async function bench(o: BenchOptions): Promise<number> {
   const m: Mutable<BenchMeasurements> = {
     startedAt: new Date().toISOString(),
     node: process.version,
@@ -223,10 +220,4 @@ async function main(argv: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${(e as Error).message}\n`);
-    process.exit(1);
-  },
-);
+runMain(main, { exitWhenDone: true });

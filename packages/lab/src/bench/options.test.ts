@@ -1,4 +1,5 @@
-import { BenchUsageError, parseBenchOptions } from "./options";
+import { UsageError } from "@setlab/runtime";
+import { parseBenchOptions } from "./options";
 
 describe("parseBenchOptions", () => {
   it("has the documented defaults", () => {
@@ -91,7 +92,7 @@ describe("parseBenchOptions", () => {
     [[], { BENCH_WARMUP: "-1" }, /BENCH_WARMUP must be a non-negative integer/],
     [[], { BENCH_OFFERED_RATE: "Infinity" }, /BENCH_OFFERED_RATE/],
   ])("refuses %j %j", (argv, env, message) => {
-    expect(() => parseBenchOptions(argv, env)).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(argv, env)).toThrow(UsageError);
     expect(() => parseBenchOptions(argv, env)).toThrow(message);
   });
 });

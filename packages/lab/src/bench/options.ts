@@ -3,6 +3,7 @@
  * variable). Pure: the caller passes argv and the environment.
  */
 import { parseArgs } from "node:util";
+import { UsageError } from "@setlab/runtime";
 
 export const benchParts = ["micro", "load", "offered", "cli"] as const;
 export type BenchPart = (typeof benchParts)[number];
@@ -42,13 +43,11 @@ environment: BENCH_PURCHASES, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_WARMUP, BE
   BENCH_MICRO_SECONDS, BENCH_OFFERED_RATE, BENCH_OFFERED_SECONDS, BENCH_MAX_IN_FLIGHT, BENCH_CLI_RUNS,
   SETLAB_LOG_LEVEL (the parties' log level)`;
 
-export class BenchUsageError extends Error {}
-
 function positive(name: string, raw: string | undefined, integer: boolean, zero = false): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero) || (integer && !Number.isInteger(n)))
-    throw new BenchUsageError(
+    throw new UsageError(
       `${name} must be a ${zero ? "non-negative" : "positive"} ${integer ? "integer" : "number"}, not "${raw}"`,
     );
   return n;
@@ -71,7 +70,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new BenchUsageError((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
   const skip = new Set<BenchPart>();
   for (const part of String(values.skip ?? "")
@@ -79,7 +78,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     .map((s) => s.trim())
     .filter(Boolean)) {
     if (!(benchParts as readonly string[]).includes(part))
-      throw new BenchUsageError(`--skip takes ${benchParts.join(", ")}, not "${part}"`);
+      throw new UsageError(`--skip takes ${benchParts.join(", ")}, not "${part}"`);
     skip.add(part as BenchPart);
   }
   const flag = (name: string) => values[name] as string | undefined;
@@ -89,7 +88,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ["--json", values.json],
     ["--profile", values.profile],
   ] as const)
-    if (v === "") throw new BenchUsageError(`${name} needs a path`);
+    if (v === "") throw new UsageError(`${name} needs a path`);
   return {
     microSeconds: positive("BENCH_MICRO_SECONDS", env.BENCH_MICRO_SECONDS, false) ?? 2,
     cryptoSeconds: positive("BENCH_CRYPTO_SECONDS", env.BENCH_CRYPTO_SECONDS, false) ?? 1,

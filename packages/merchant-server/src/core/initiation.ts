@@ -1,29 +1,10 @@
 /**
- * The initiation object (docs/purchase-flow.md, "The initiation object"): what the checkout page
- * hands to the mediator, served as `application/set-payment-initiation`. SET's External Interface
- * Guide that defined its fields is lost; this JSON is the lab's format.
+ * The initiation object of an order (docs/purchase-flow.md, "The initiation object"), as this
+ * merchant fills it in. Its format, writer and reader are `@setlab/protocol`'s (`Initiation`).
  */
-import type { schema } from "@setlab/protocol";
+import { type Initiation, initiationFormat } from "@setlab/protocol";
 import { acceptedBrands, type MerchantConfig, requiresCardholderCertificate } from "./merchantConfig";
 import type { Order } from "./order";
-
-export const initiationFormat = "setlab-initiation/1";
-
-export interface Initiation {
-  readonly format: typeof initiationFormat;
-  readonly setUrl: string;
-  readonly orderUrl: string;
-  readonly brands: string[];
-  readonly lidM: string;
-  readonly purchAmt: schema.CurrencyAmount;
-  /** Base64 of the order description (OD). */
-  readonly od: string;
-  readonly language: string;
-  readonly profile: "set" | "hardened";
-  /** Brands that accept the unsigned PReq form (cardCertRequired false). */
-  readonly unsignedAllowed: string[];
-  readonly returnUrl: string;
-}
 
 /** `baseUrl` is the merchant's own origin, e.g. `http://127.0.0.1:8401`. */
 export function initiationFor(order: Order, config: MerchantConfig, baseUrl: string): Initiation {

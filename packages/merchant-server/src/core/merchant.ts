@@ -9,16 +9,17 @@
 import {
   type CryptoProvider,
   errorMessage,
+  type Initiation,
   isErrorMessage,
   readError,
   SetError,
   schema,
+  toHex,
 } from "@setlab/protocol";
 import type { MerchantRepository } from "../store/repository";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import type { GatewayClient } from "./gatewayClient";
-import { toHex } from "./hex";
-import { type Initiation, initiationFor } from "./initiation";
+import { initiationFor } from "./initiation";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";

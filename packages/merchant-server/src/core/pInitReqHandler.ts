@@ -10,17 +10,16 @@ import {
   schema,
   signPInitRes,
   thumbOf,
+  toHex,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
 import { type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { checkHeaderDate } from "./headerDate";
-import { toHex } from "./hex";
 import { gatewayFor } from "./merchantConfig";
 import type { Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
-
-const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 /** The order PInitReq names by LID-M; unknownLID when there is none. */
 export async function orderOfPInitReq(ctx: MerchantContext, req: schema.PInitReq): Promise<Order> {

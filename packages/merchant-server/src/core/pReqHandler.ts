@@ -18,11 +18,15 @@ import {
   bytesEqual,
   decodeDer,
   encodeDer,
+  fromHex,
   SetError,
   schema,
   sealAuthReq,
   signPRes,
+  toHex,
+  utf8,
   verifyPReqAsMerchant,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
@@ -30,13 +34,10 @@ import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./a
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { checkHeaderDate } from "./headerDate";
-import { fromHex, toHex, utf8 } from "./hex";
 import { type BrandConfig, gatewayFor, requiresCardholderCertificate } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
-
-const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 export const oiDataOf = (pReq: schema.PReq): schema.OIData =>
   pReq.type === "pReqDualSigned" ? pReq.value.oiDualSigned.oiData : pReq.value.oiUnsigned.oiData;

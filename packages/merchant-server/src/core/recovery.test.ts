@@ -10,7 +10,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { nodeProvider, schema, wrapMessage } from "@setlab/protocol";
+import { bytesEqual, nodeProvider, schema, wrapMessage } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { SET_PAYMENT } from "@setlab/runtime";
 import { HttpGatewayClient } from "../httpGatewayClient";
@@ -69,7 +69,6 @@ class RememberingGateway implements GatewayClient {
 
 const description = "1 x SET Lab mug";
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 /** A purchase up to the AuthReq, in a merchant that "dies" while waiting for the gateway. */
 async function leftAuthorizing() {
@@ -116,7 +115,7 @@ describe("merchant startup recovery", () => {
       { orderId: left.order.id, xid: left.order.xid ?? expect.any(String), state: "authorized" },
     ]);
     expect(gateway.sent).toHaveLength(1);
-    expect(sameBytes(gateway.sent[0], left.storedAuthReq)).toBe(true);
+    expect(bytesEqual(gateway.sent[0], left.storedAuthReq)).toBe(true);
     expect(gateway.authorizations).toBe(1);
     // The PC re-sends its PReq: the stored PRes, no new AuthReq.
     const again = await merchant.handleSet(left.req.der);
@@ -161,7 +160,7 @@ describe("merchant startup recovery", () => {
     const gateway = new RememberingGateway();
     const { merchant, repo } = merchantOn(left.db, gateway);
     const other = rewrapped(left.req.der);
-    expect(sameBytes(other, left.req.der)).toBe(false);
+    expect(bytesEqual(other, left.req.der)).toBe(false);
     // Before recovery: refused, and recorded with the order (a PReq the recovery must not pick).
     expect(await errorCodeOf(p, (await merchant.handleSet(other)).response)).toBe("unknownRRPID");
     expect(gateway.sent).toHaveLength(0);

@@ -3,7 +3,7 @@
  * after the AuthRes. Built only when the merchant was started with `SETLAB_ALLOW_FAULTS=1`;
  * otherwise the routes do not exist (404) and the gateway client is not wrapped.
  */
-import { schema } from "@setlab/protocol";
+import { schema, toHex } from "@setlab/protocol";
 import { type Logger, registerFaultRoutes } from "@setlab/runtime";
 import type { FastifyInstance } from "fastify";
 import type { GatewayClient } from "../core/gatewayClient";
@@ -13,7 +13,7 @@ import { PausingGatewayClient } from "./pausingGatewayClient";
 function wrapperXid(message: Uint8Array): string | undefined {
   try {
     const xid = schema.decodeMessage(message).messageHeader.messageIDs?.xid;
-    return xid ? Buffer.from(xid).toString("hex") : undefined;
+    return xid ? toHex(xid) : undefined;
   } catch {
     return undefined;
   }

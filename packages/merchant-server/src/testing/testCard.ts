@@ -6,16 +6,15 @@ import {
   buildPReqDualSigned,
   buildPReqUnsigned,
   type CryptoProvider,
-  computeHOD,
   decodeDer,
-  HMAC,
   type Signer,
   schema,
+  utf8,
   verifyPInitRes,
   verifyPRes,
   wrapMessage,
 } from "@setlab/protocol";
-import { defaultMerchantData, PAN19, type TestPki } from "@setlab/protocol/testing";
+import { defaultMerchantData, PAN19, purchaseParts, type TestPki } from "@setlab/protocol/testing";
 
 /** What the card holds: its signature key and certificate chain, its account data, the pinned root. */
 export interface CardKit {
@@ -39,8 +38,6 @@ export const kitOf = (pki: TestPki): CardKit => ({
   expiry: "202912",
   merchantID: defaultMerchantData.merID,
 });
-
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 export interface CardSession {
   readonly pInitReq: Uint8Array;
@@ -112,39 +109,27 @@ export async function pReq(
   const pInitResData = pInitRes.data;
   const transIDs = pInitResData.transIDs;
   const gatewayKexCertificate = pInitRes.gatewayKex.der;
-  const odSalt = p.random(20);
-  const hod = await computeHOD(p, { od: utf8(options.description), purchAmt: options.purchAmt, odSalt });
-  const oiData: schema.OIData = {
+  const { oiData, piHead, panData, panToken } = await purchaseParts(p, {
     transIDs,
-    rrpid: p.random(20),
-    chall_C: session.chall_C,
-    hod,
-    odSalt,
-    chall_M: options.chall_M ?? pInitResData.chall_M,
+    purchAmt: options.purchAmt,
+    od: utf8(options.description),
     brandID: session.brandID,
-    bin: kit.pan.slice(0, 6),
-  };
-  const piHead: schema.PIHead = {
-    transIDs,
-    inputs: { hod, purchAmt: options.purchAmt },
+    pan: kit.pan,
+    cardExpiry: kit.expiry,
     merchantID: kit.merchantID,
-    transStain: await HMAC(p, p.random(20), transIDs.xid),
+    chall_C: session.chall_C,
+    chall_M: options.chall_M ?? pInitResData.chall_M,
     swIdent: "SETLab-test/0.1",
-  };
+  });
   const built =
     options.form === "unsigned"
-      ? await buildPReqUnsigned(p, {
-          gatewayKexCertificate,
-          oiData,
-          piHead,
-          panToken: { pan: kit.pan, cardExpiry: kit.expiry, exNonce: p.random(20) },
-        })
+      ? await buildPReqUnsigned(p, { gatewayKexCertificate, oiData, piHead, panToken })
       : await buildPReqDualSigned(p, {
           cardholder: kit.cardholder,
           gatewayKexCertificate,
           oiData,
           piHead,
-          panData: { pan: kit.pan, cardExpiry: kit.expiry, panSecret: p.random(20), exNonce: p.random(20) },
+          panData,
         });
   const value = decodeDer(schema.PReq, built.der);
   const der = wrapMessage(

@@ -1,3 +1,4 @@
+import { fromHex, toHex } from "../bytes";
 import { DecodeError } from "../errors";
 import { decodeDer, encodeDer } from "./codec";
 import {
@@ -12,8 +13,8 @@ import {
 } from "./constructed";
 import { boolean, enumerated, generalizedTime, integer, namedBits, octets, oid, string } from "./primitives";
 
-const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ""), "hex"));
-const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+/** Hex as the tests write it, spaced into fields. */
+const hex = (s: string) => fromHex(s.replace(/\s+/g, ""));
 
 const Sample = sequence({
   version: integer({ min: 1, max: 1 }),

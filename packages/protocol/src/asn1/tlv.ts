@@ -67,23 +67,8 @@ export function tlv(tag: TagKey, constructed: boolean, content: Uint8Array): Uin
   return out;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+/** Defined with the other byte helpers; re-exported here for the codecs that import them from tlv. */
+export { bytesEqual, concatBytes } from "../bytes";
 
 /** DER SET OF order: ascending by encoding, shorter first on a common prefix. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -9,6 +9,8 @@
  * resume with the bond it made, so a burst of purchases asks for the code once and leaves one bond
  * on the phone, not one per connection.
  */
+
+import { equalConstantTime } from "../bytes";
 import type { LinkBond } from "../card";
 
 /** A bond with the WebCrypto its link key lives in (the resumption must run on the same one). */
@@ -53,7 +55,7 @@ export class BondCache {
   forget(phone: string, bondId?: Uint8Array): void {
     const bond = this.bonds.get(phone);
     if (!bond) return;
-    if (bondId && !sameBytes(bond.bondId, bondId)) return;
+    if (bondId && !equalConstantTime(bond.bondId, bondId)) return;
     this.bonds.delete(phone);
   }
 
@@ -83,11 +85,4 @@ export class BondCache {
     });
     return pairing;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
 }

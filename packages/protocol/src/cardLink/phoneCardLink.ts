@@ -30,6 +30,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as net from "node:net";
+import { toHex } from "../bytes";
 import {
   alertFrame,
   type BondLookup,
@@ -406,7 +407,7 @@ export function startPhoneCardLink(
           log?.info(
             {
               session: id,
-              link: Buffer.from(step.session.sessionId).toString("hex").slice(0, 16),
+              link: toHex(step.session.sessionId).slice(0, 16),
               ...(resumed ? { bond: bondIdHex(step.session.bondId!) } : {}),
             },
             resumed ? "card link resumed" : "card link paired",

@@ -9,6 +9,7 @@
  */
 import { encodeDer } from "../asn1/codec";
 import { sequence } from "../asn1/constructed";
+import { toHex } from "../bytes";
 import { hmacSha256Sync, isNodeWebCrypto } from "../crypto/native";
 import { SetError } from "../errors";
 import { CardExpiry, PAN } from "../schema/common";
@@ -32,7 +33,7 @@ export async function hashedAccountId(
     throw new SetError("invalidCertificate", "PANSecret must be at least 16 bytes", "PANSecret");
   const { crypto } = resolveCrypto(source);
   const input = new Uint8Array(encodeDer(AccountIdInput, { pan, cardExpiry }));
-  if (isNodeWebCrypto(crypto)) return Buffer.from(hmacSha256Sync(panSecret, input)).toString("hex");
+  if (isNodeWebCrypto(crypto)) return toHex(hmacSha256Sync(panSecret, input));
   const key = await crypto.subtle.importKey(
     "raw",
     new Uint8Array(panSecret),

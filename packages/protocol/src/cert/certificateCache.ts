@@ -9,6 +9,8 @@
  * receiver (which get bare DER from messages) skip the parse, and the signature checks remembered
  * on the object (`issuerSignature.ts`), on a certificate seen before. Failures are not cached.
  */
+
+import { toHex } from "../bytes";
 import { sha256Hex } from "./digest";
 import { SetCertificate } from "./setCertificate";
 
@@ -35,7 +37,7 @@ export class CertificateCache {
 
   /** The cached certificate a thumb names, if any (a thumb in a request or PEThumb field). */
   get(thumb: Uint8Array): SetCertificate | undefined {
-    const derKey = this.byThumb.get(Buffer.from(thumb).toString("hex"));
+    const derKey = this.byThumb.get(toHex(thumb));
     const entry = derKey === undefined ? undefined : this.byDer.get(derKey);
     if (!entry || derKey === undefined) return undefined;
     this.touch(derKey, entry);

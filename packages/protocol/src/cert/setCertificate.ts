@@ -8,6 +8,7 @@
  */
 import { type Codec, decodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
+import { toHex } from "../bytes";
 import { DecodeError, SetError } from "../errors";
 import {
   CardCertRequired,
@@ -61,7 +62,6 @@ const attributeNames: Record<string, string> = {
 const organizationName = "2.5.4.10";
 const commonName = "2.5.4.3";
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const nameText = (name: readonly NameAttribute[]) =>
   name.map((a) => `${attributeNames[a.type] ?? a.type}=${a.text}`).join(", ");
 
@@ -121,7 +121,7 @@ export class SetCertificate {
     this.tbs = cert.tbsCertificate.der;
     this.version = tbs.version + 1;
     this.serialBytes = tbs.serialNumber;
-    this.serialNumber = hex(this.serialBytes);
+    this.serialNumber = toHex(this.serialBytes);
     this.issuerDer = tbs.issuer.der;
     this.subjectDer = tbs.subject.der;
     this.subjectAttributes = Object.freeze(tbs.subject.value);

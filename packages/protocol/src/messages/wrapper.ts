@@ -5,6 +5,7 @@
  */
 import type { Message } from "../schema/message";
 import { encodeMessage, setVersion } from "../schema/message";
+import { wholeSeconds } from "../wholeSeconds";
 
 /** The identifiers a header may carry: RRPID and the MessageIDs (LID-C, LID-M, XID). */
 export interface WrapperIds {
@@ -23,8 +24,7 @@ export interface WrapOptions {
 
 export const defaultSwIdent = "SETLab/0.1";
 
-/** A date as SET's GeneralizedTime can carry it. */
-export const wholeSeconds = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
+export { wholeSeconds };
 
 /** The MessageIDs of a header, or undefined when none of LID-C, LID-M, XID is given. */
 export function messageIDsOf(ids: WrapperIds) {

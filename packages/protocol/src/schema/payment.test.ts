@@ -1,5 +1,6 @@
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { concatBytes, tlv, universal } from "../asn1/tlv";
+import { fromHex, toHex } from "../bytes";
 import { DecodeError, SetError } from "../errors";
 import { ContentInfo, type TransIDs } from "./common";
 import { ContentType, Std } from "./oids";
@@ -24,8 +25,6 @@ import {
   ubPayment,
 } from "./payment";
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const fromHex = (s: string) => Uint8Array.from(Buffer.from(s, "hex"));
 const date = new Date(Date.UTC(2026, 10, 25, 12, 0, 0));
 const id = (fill: number) => new Uint8Array(20).fill(fill);
 const amount = (n: number) => ({ currency: 978, amount: n, amtExp10: -2 });
@@ -85,12 +84,12 @@ describe("authorization request", () => {
   });
 
   it("rejects captureNow FALSE written out, since DER omits a DEFAULT value", () => {
-    const der = hex(encodeDer(AuthReqData, authReqData));
+    const der = toHex(encodeDer(AuthReqData, authReqData));
     expect(der.endsWith("0101ff")).toBe(true);
     expectDecodingFailure(() => decodeDer(AuthReqData, fromHex(`${der.slice(0, -2)}00`)));
     const omitted = encodeDer(AuthReqData, { ...authReqData, captureNow: false });
     expect(decodeDer(AuthReqData, omitted).captureNow).toBe(false);
-    expect(hex(omitted)).not.toContain("0101ff");
+    expect(toHex(omitted)).not.toContain("0101ff");
   });
 
   it("keeps the PI baggage byte for byte", () => {
@@ -103,7 +102,7 @@ describe("authorization request", () => {
   it("refuses a signed message where the envelope belongs", () => {
     const der = encodeDer(AuthReq, { authReqEnvelope: envelope, pi: Uint8Array.of(5, 0) });
     const signed = cms(Std.signedData);
-    const tampered = fromHex(hex(der).replace(hex(envelope), hex(signed)));
+    const tampered = fromHex(toHex(der).replace(toHex(envelope), toHex(signed)));
     expectDecodingFailure(() => decodeDer(AuthReq, tampered));
   });
 
@@ -134,7 +133,7 @@ describe("authorization response", () => {
   });
 
   it("numbers AuthCode as the module does and refuses a value outside it", () => {
-    expect(hex(encodeDer(AuthCode, "approved"))).toBe("0a0100");
+    expect(toHex(encodeDer(AuthCode, "approved"))).toBe("0a0100");
     expect(decodeDer(AuthCode, fromHex("0a010a"))).toBe("piAuthMismatch");
     expect(decodeDer(AuthCode, fromHex("0a010e"))).toBe("authTokenRejected");
     expectDecodingFailure(() => decodeDer(AuthCode, fromHex("0a010f")));
@@ -156,7 +155,7 @@ describe("authorization response", () => {
 
 describe("tokens", () => {
   it("encodes the empty CapToken as [2] NULL and refuses an unknown alternative", () => {
-    expect(hex(encodeDer(CapToken, { type: "none", value: null }))).toBe("8200");
+    expect(toHex(encodeDer(CapToken, { type: "none", value: null }))).toBe("8200");
     expectDecodingFailure(() => decodeDer(CapToken, fromHex("8300")));
   });
 
@@ -219,7 +218,7 @@ describe("capture family", () => {
     const encBX = encodeDer(CapReq, { type: "encBX", value: pair });
     expect(encB[0]).toBe(0xa0);
     expect(encBX[0]).toBe(0xa1);
-    expect(hex(encB.subarray(1))).toBe(hex(encBX.subarray(1)));
+    expect(toHex(encB.subarray(1))).toBe(toHex(encBX.subarray(1)));
     expect(decodeDer(CapReq, encBX).type).toBe("encBX");
   });
 
@@ -248,7 +247,7 @@ describe("gateway certificates and batches", () => {
     expect(back.brandAndBINSeq).toEqual([{ brandID: "Visa", bin: "412345" }, { brandID: "JCB" }]);
     const withList = (list: Uint8Array) =>
       tlv(universal(16), true, concatBytes([encodeDer(RRTags, rrTags), list]));
-    expect(hex(withList(encodeDer(BrandAndBINSeq, value.brandAndBINSeq)))).toBe(hex(der));
+    expect(toHex(withList(encodeDer(BrandAndBINSeq, value.brandAndBINSeq)))).toBe(toHex(der));
     expectDecodingFailure(() => decodeDer(PCertReqData, withList(Uint8Array.of(0x30, 0x00))));
     expect(() => encodeDer(PCertReqData, { ...value, brandAndBINSeq: [] })).toThrow(SetError);
   });

@@ -1,5 +1,6 @@
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { concatBytes, context, tlv, universal } from "../asn1/tlv";
+import { fromHex, toHex } from "../bytes";
 import { DecodeError, SetError } from "../errors";
 import { ContentInfo } from "./common";
 import { Std } from "./oids";
@@ -18,8 +19,6 @@ import {
   RequestType,
 } from "./registration";
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const fromHex = (s: string) => Uint8Array.from(Buffer.from(s, "hex"));
 const ascii = (s: string) => new TextEncoder().encode(s);
 const date = new Date(Date.UTC(2026, 10, 25, 12, 0, 0));
 const id = (fill: number) => new Uint8Array(20).fill(fill);
@@ -230,7 +229,7 @@ describe("certificate response", () => {
   });
 
   it("CertStatusCode is numbered from 1 and refuses values outside the list", () => {
-    expect(hex(encodeDer(CertStatusCode, "requestComplete"))).toBe("0a0101");
+    expect(toHex(encodeDer(CertStatusCode, "requestComplete"))).toBe("0a0101");
     expect(decodeDer(CertStatusCode, fromHex("0a0104"))).toBe("sigValidationFail");
     expect(decodeDer(CertStatusCode, fromHex("0a010d"))).toBe("publicKeyAlreadyCertified");
     expectDecodingFailure(() => decodeDer(CertStatusCode, fromHex("0a0100")));

@@ -30,6 +30,7 @@ import {
   tagged,
 } from "../asn1/primitives";
 import { universal } from "../asn1/tlv";
+import { toHex } from "../bytes";
 import { SetError } from "../errors";
 import { AlgorithmIdentifier } from "./common";
 
@@ -132,7 +133,6 @@ export interface NameAttribute {
 const latin1 = new TextDecoder("latin1");
 const utf8 = new TextDecoder("utf-8");
 const utf16be = new TextDecoder("utf-16be");
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 
 function stringText(tag: number, c: Uint8Array): string | undefined {
   switch (tag - universal(0)) {
@@ -171,7 +171,7 @@ const AttributeValue: Codec<{ text: string; der: Uint8Array }> = {
     } catch {
       // A code point outside Unicode in a UniversalString: shown as hex like any other odd value.
     }
-    if (text === undefined) text = `#${hex(der)}`;
+    if (text === undefined) text = `#${toHex(der)}`;
     return { text, der };
   },
 };

@@ -1,4 +1,7 @@
 /** Test-only helpers: never for production parties. */
+export * from "./authReq";
+export * from "./initiation";
 export * from "./pki";
 export * from "./purchaseFixture";
+export * from "./purchaseParts";
 export * from "./revocation";

@@ -21,6 +21,7 @@ import {
   MerchantData,
 } from "../schema/certExtensions";
 import { CertExtension, SetPolicyRoot, Std } from "../schema/oids";
+import { wholeSeconds } from "../wholeSeconds";
 
 export const partyNames = [
   "root",
@@ -357,7 +358,7 @@ function keyUsageFlags(names: readonly KeyUsageName[]): number {
 }
 
 function defaultNotBefore(): Date {
-  const now = Math.floor(Date.now() / 1000) * 1000;
+  const now = wholeSeconds(new Date()).getTime();
   return new Date(now - 3600_000);
 }
 

@@ -1,15 +1,13 @@
 /** A complete, valid purchase for tests and benchmarks; each negative test breaks one thing. */
 
-import { HMAC } from "../crypto/digest";
 import type { CryptoProvider } from "../crypto/provider";
 import type { DualSignedPurchase } from "../purchase/cardholder";
 import type { Trust } from "../purchase/cardholderCertificate";
 import type { AuthorizationContext } from "../purchase/gateway";
-import { computeHOD } from "../purchase/hod";
 import type { MerchantOrder } from "../purchase/merchant";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
-import type { OIData, PANData, PIHead } from "../schema/purchase";
 import { createTestPki, defaultMerchantData, type TestPki, type TestPkiOptions } from "./pki";
+import { purchaseParts } from "./purchaseParts";
 
 /** The largest PAN SET allows: 19 digits (Luhn-valid). */
 export const PAN19 = "4111111111111111113";
@@ -41,33 +39,23 @@ export async function purchaseFixture(
   };
   const purchAmt: CurrencyAmount = { currency: 392, amount: 12800 + seed, amtExp10: 0 };
   const od = new TextEncoder().encode(`1 x SET Lab mug, order ${seed}`);
-  const odSalt = filled(seed, 0x30);
-  const hod = await computeHOD(p, { od, purchAmt, odSalt });
   const chall_M = filled(seed, 0x50);
-  const oiData: OIData = {
+  const { hod, oiData, piHead, panData } = await purchaseParts(p, {
     transIDs,
-    rrpid: filled(seed, 0x60),
-    chall_C: filled(seed, 0x70),
-    hod,
-    odSalt,
-    chall_M,
+    purchAmt,
+    od,
     brandID: "Visa",
-    bin: PAN19.slice(0, 6),
-  };
-  const cardSecret = filled(seed, 0x80);
-  const piHead: PIHead = {
-    transIDs,
-    inputs: { hod, purchAmt },
-    merchantID: defaultMerchantData.merID,
-    transStain: await HMAC(p, cardSecret, transIDs.xid),
-    swIdent: "SETLab/0.1",
-  };
-  const panData: PANData = {
     pan: PAN19,
     cardExpiry: "202912",
+    merchantID: defaultMerchantData.merID,
+    odSalt: filled(seed, 0x30),
+    rrpid: filled(seed, 0x60),
+    chall_C: filled(seed, 0x70),
+    chall_M,
+    cardSecret: filled(seed, 0x80),
     panSecret: filled(seed, 0x90),
     exNonce: filled(seed, 0xa0),
-  };
+  });
   return {
     pki,
     at,

@@ -9,6 +9,7 @@ import { signBrandCRLIdentifier } from "../cert/brandCRLIdentifier";
 import { parseCrl } from "../cert/revocation";
 import { parseSetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
+import { wholeSeconds } from "../wholeSeconds";
 import type { PartyName, TestPki } from "./pki";
 
 const DAY = 86400_000;
@@ -148,7 +149,7 @@ export async function revocationFixture(
         };
       }),
   );
-  const notBefore = new Date(Math.floor(p.now().getTime() / 1000) * 1000 - 60_000);
+  const notBefore = new Date(wholeSeconds(p.now()).getTime() - 60_000);
   const brandCa = parseSetCertificate(pki.brandCa.certificate);
   const bci = await signBrandCRLIdentifier(
     p,

@@ -20,6 +20,7 @@ import {
   sequence,
   string,
   thumbOf,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { cachedTestKeyPair, createTestParty, createTestPki, type TestParty } from "@setlab/protocol/testing";
@@ -644,7 +645,7 @@ describe("PURCHASE_RESPONSE", () => {
   }
   const approved: schema.PResPayload = {
     completionCode: "authorizationPerformed",
-    results: { authStatus: { authDate: new Date(Math.floor(Date.now() / 1000) * 1000), authAmt: purchAmt } },
+    results: { authStatus: { authDate: wholeSeconds(new Date()), authAmt: purchAmt } },
   };
 
   test("a verified PRes gives the outcome and the card remembers it without the PAN", async () => {

@@ -12,15 +12,18 @@ import {
   decodeCommand,
   encodeCardData,
   encodeResponse,
+  equalConstantTime,
   INS,
   readError,
   SetError,
   SW,
   type schema,
   schema as setSchema,
+  toHex,
   ValidatedChainCache,
   verifyPInitRes,
   verifyPRes,
+  wholeSeconds,
   wrapMessage,
   wrongPin,
 } from "@setlab/protocol";
@@ -28,7 +31,7 @@ import { binOf, type Card, type CardState, type TransactionSummary } from "./car
 import { readPInitRequestInput, readPurchaseInput, samePurchase } from "./commandInput";
 import { type ConfirmationPolicy, commonNameOf } from "./confirmation";
 import { checkGatewayPinned } from "./gatewayPins";
-import { PIN_FORMAT, pinDigest, sameBytes } from "./pin";
+import { PIN_FORMAT, pinDigest } from "./pin";
 import { buildCardPReq } from "./purchaseRequest";
 import type { Completed, Initialized, PurchaseOutcome, PurchaseSent, Transaction } from "./transaction";
 
@@ -65,7 +68,6 @@ interface Answer {
 const utf8 = new TextEncoder();
 const ok = (data?: Uint8Array): Answer => ({ data, sw: SW.OK });
 const status = (sw: number, data?: Uint8Array): Answer => ({ sw, data });
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 /** The SET check that failed, as 6F00 data. The message never carries card data. */
 function setFailure(e: SetError): Answer {
@@ -234,7 +236,7 @@ export class CardSession {
     const pin = String.fromCharCode(...data.subarray(0, 64));
     if (data.length > 12 || !PIN_FORMAT.test(pin)) return status(SW.BAD_DATA);
     const digest = await pinDigest(this.env.p, card.data.pinSalt, pin);
-    if (sameBytes(digest, card.data.pinDigest)) {
+    if (equalConstantTime(digest, card.data.pinDigest)) {
       if (card.state.pinTriesLeft !== 3) await this.save(card, { ...card.state, pinTriesLeft: 3 });
       this.pinVerified = true;
       return ok();
@@ -325,13 +327,13 @@ export class CardSession {
       { requireRevocation: true },
     );
     const { data: resData, merchant, gatewayKex } = verified;
-    if (!sameBytes(resData.rrpid, tx.rrpid))
+    if (!equalConstantTime(resData.rrpid, tx.rrpid))
       throw new SetError(
         "unknownRRPID",
         "PInitResData.rrpid is not the RRPID of PInitReq",
         "PInitResData.rrpid",
       );
-    if (tx.lid_M && (!resData.transIDs.lid_M || !sameBytes(resData.transIDs.lid_M, tx.lid_M)))
+    if (tx.lid_M && (!resData.transIDs.lid_M || !equalConstantTime(resData.transIDs.lid_M, tx.lid_M)))
       throw new SetError(
         "unknownLID",
         "PInitResData.transIDs.lid-M is not the order's LID-M",
@@ -466,7 +468,7 @@ export class CardSession {
         },
         { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
       );
-      if (!sameBytes(resData.rrpid, tx.pReqRrpid))
+      if (!equalConstantTime(resData.rrpid, tx.pReqRrpid))
         throw new SetError("unknownRRPID", "PResData.rrpid is not the RRPID of PReq", "PResData.rrpid");
       setSchema.checkWrapperIds(
         wrapper.messageHeader,
@@ -499,7 +501,7 @@ function summaryOf(tx: Exclude<Transaction, { phase: "pInitSent" }>, at: Date): 
   const purchAmt = "input" in tx ? tx.input.purchAmt : undefined;
   const outcome = tx.phase === "completed" ? tx.outcome : undefined;
   return {
-    xid: hex(tx.transIDs.xid),
+    xid: toHex(tx.transIDs.xid),
     merchantName: tx.merchantName,
     merID: tx.merID,
     ...(purchAmt ? { purchAmt } : {}),
@@ -532,7 +534,7 @@ const phases: readonly string[] = ["initialized", "purchaseSent", "declined", "c
  * from an older card) is left out rather than failing the status.
  */
 function wireSummary(s: TransactionSummary): WireSummary | undefined {
-  const at = new Date(Math.floor(Date.parse(s.at) / 1000) * 1000);
+  const at = wholeSeconds(new Date(s.at));
   if (!/^[0-9a-f]{40}$/.test(s.xid) || !phases.includes(s.phase) || Number.isNaN(at.getTime()))
     return undefined;
   const wire: WireSummary = {

@@ -4,8 +4,13 @@
  * encrypts the PAN only to one of them. SET 1.0 (profile `set`) accepts any gateway key-exchange
  * certificate the brand certified, so a merchant may name an accomplice gateway: the documented gap.
  */
-import { type CryptoProvider, type SetCertificate, SetError, thumbOf } from "@setlab/protocol";
-import { sameBytes } from "./pin";
+import {
+  type CryptoProvider,
+  equalConstantTime,
+  type SetCertificate,
+  SetError,
+  thumbOf,
+} from "@setlab/protocol";
 
 /** `thumbsMismatch` unless the thumbprint of `gatewayKex` is one of `pinned`. */
 export async function checkGatewayPinned(
@@ -14,7 +19,7 @@ export async function checkGatewayPinned(
   gatewayKex: SetCertificate,
 ): Promise<void> {
   const thumb = await thumbOf(p, gatewayKex);
-  if (!pinned.some((t) => sameBytes(t, thumb)))
+  if (!pinned.some((t) => equalConstantTime(t, thumb)))
     throw new SetError(
       "thumbsMismatch",
       `${gatewayKex.where} is not a gateway key-exchange certificate pinned on this card`,

@@ -11,6 +11,7 @@ import {
   signPRes,
   thumbOf,
   verifyPReqAsMerchant,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 
@@ -21,8 +22,6 @@ export interface MerchantKeys {
   /** The brand's BCI and CRLs, carried in PInitRes for a card that requires revocation status. */
   readonly revocation?: { readonly bci: Uint8Array; readonly crls: readonly Uint8Array[] };
 }
-
-const wholeSeconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 export class MerchantDouble {
   transIDs?: schema.TransIDs;

@@ -10,10 +10,3 @@ export async function pinDigest(p: CryptoProvider, salt: Uint8Array, pin: string
   input.set(new TextEncoder().encode(pin), salt.length);
   return new Uint8Array(await p.crypto.subtle.digest("SHA-256", input));
 }
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}

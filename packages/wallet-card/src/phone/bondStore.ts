@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type BondLookup, bondIdHex, importLinkKey, LINK_KEY_LENGTH } from "@setlab/protocol";
+import { type BondLookup, bondIdHex, importLinkKey, LINK_KEY_LENGTH, utf8 } from "@setlab/protocol";
 import { keyPassphrase, type Logger } from "@setlab/runtime";
 import { writeFileAtomic } from "./atomicFile";
 import {
@@ -71,7 +71,6 @@ export interface BondStoreOptions {
 
 export const bondsDir = (dataDir: string) => path.join(dataDir, "bonds");
 const bondFile = (dataDir: string, id: string) => path.join(bondsDir(dataDir), `${id}.json`);
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** Additional data of the seal: the clear header can be neither edited nor moved to another bond. */
 const bondAad = (h: Omit<BondFile, "sealed">) =>

@@ -10,6 +10,7 @@ import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
+import { fromHex, toHex, utf8 } from "@setlab/protocol";
 import { keyPassphrase } from "@setlab/runtime";
 import {
   CARD_ID,
@@ -77,9 +78,6 @@ export const cardDir = (dataDir: string, cardId: string) => path.join(dataDir, "
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 const unb64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
-const hexOf = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** Additional data of the seal: the clear header cannot be swapped between cards or edited. */
 const cardAad = (cardId: string, kdf: KdfParams) => utf8(`${CARD_FORMAT}\n${cardId}\n${canonicalJson(kdf)}`);
@@ -111,15 +109,15 @@ export function writeCard(
     brand: data.brand,
     pan: data.pan,
     expiry: data.expiry,
-    panSecret: hexOf(data.panSecret),
-    cardSecret: hexOf(data.cardSecret),
+    panSecret: toHex(data.panSecret),
+    cardSecret: toHex(data.cardSecret),
     language: data.language,
-    pinSalt: hexOf(data.pinSalt),
-    pinDigest: hexOf(data.pinDigest),
+    pinSalt: toHex(data.pinSalt),
+    pinDigest: toHex(data.pinDigest),
     certificate: b64(data.certificate),
     chain: data.chain.map(b64),
     root: b64(data.root),
-    gatewayThumbs: data.gatewayThumbs.map(hexOf),
+    gatewayThumbs: data.gatewayThumbs.map((t) => toHex(t)),
   };
   const plaintext = utf8(JSON.stringify(inner));
   const file: CardFile = {
@@ -288,15 +286,15 @@ export function openCardFile(
       brand: inner.brand,
       pan: inner.pan,
       expiry: inner.expiry,
-      panSecret: unhex(inner.panSecret),
-      cardSecret: unhex(inner.cardSecret),
+      panSecret: fromHex(inner.panSecret),
+      cardSecret: fromHex(inner.cardSecret),
       language: inner.language,
-      pinSalt: unhex(inner.pinSalt),
-      pinDigest: unhex(inner.pinDigest),
+      pinSalt: fromHex(inner.pinSalt),
+      pinDigest: fromHex(inner.pinDigest),
       certificate: unb64(inner.certificate),
       chain: inner.chain.map(unb64),
       root: unb64(inner.root),
-      gatewayThumbs: inner.gatewayThumbs.map(unhex),
+      gatewayThumbs: inner.gatewayThumbs.map((t) => fromHex(t, "gatewayThumbs")),
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
-import { type CryptoProvider, nodeProvider, parseSetCertificate, thumbOf } from "@setlab/protocol";
+import { type CryptoProvider, fromHex, nodeProvider, parseSetCertificate, thumbOf } from "@setlab/protocol";
 import { keyPassphrase, type LabPki, LabPkiError } from "@setlab/runtime";
 import { CARD_ID, type CardPersonalization } from "../card/cardData";
 import { PIN_FORMAT, pinDigest } from "../card/pin";
@@ -95,7 +95,7 @@ export async function personalize(
       brand: account.brand,
       pan: account.pan,
       expiry: account.expiry,
-      panSecret: new Uint8Array(Buffer.from(account.panSecret, "hex")),
+      panSecret: fromHex(account.panSecret),
       cardSecret: p.random(20),
       language: options.language ?? "en",
       certificate: pki.certificate(entryId),

@@ -1,9 +1,9 @@
 /** Replays at the gateway (digest 6 rule 3, 7.6): the same AuthReq, a reused AuthRRPID, a reused XID. */
+
+import { bytesEqual } from "@setlab/protocol";
 import type { Attack } from "../attack";
 import { authorizationsOf, heldOn, postSetRaw } from "../toolkit/gatewayProbe";
 import { describe, forgerOf, gatewaySet, sendAndJudge } from "./gatewayVerdict";
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
 
 export const replayedAuthReq: Attack = {
   id: "replay/authreq-same-bytes",
@@ -22,7 +22,7 @@ export const replayedAuthReq: Attack = {
     const again = await postSetRaw(gatewaySet(target), req.bytes);
     const rows = await authorizationsOf(target.gatewayUrl, req.xidHex);
     const heldAfter = await heldOn(target.gatewayUrl, "visa-approve");
-    const identical = again.status === 200 && sameBytes(again.body, first.body);
+    const identical = again.status === 200 && bytesEqual(again.body, first.body);
     return {
       refused: identical,
       refusedBy: "gateway",

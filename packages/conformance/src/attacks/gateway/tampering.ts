@@ -2,8 +2,8 @@
  * Tampering with an AuthReq (digest 6 "Gateway", 7.7): the amount, the merchant's digests, the
  * ties between PIHead and AuthTags, single flipped bytes, and a header that disagrees with the body.
  */
-import { encodeDer, schema } from "@setlab/protocol";
-import type { Attack, AttackOutcome } from "../attack";
+import { encodeDer, schema, toHex } from "@setlab/protocol";
+import type { Attack, AttackOutcome, AttackTarget } from "../attack";
 import { flipByte } from "../toolkit/derSurgery";
 import { authorizationsOf, heldOn, postSetRaw } from "../toolkit/gatewayProbe";
 import { describe, forgerOf, gatewaySet, sendAndJudge } from "./gatewayVerdict";
@@ -39,19 +39,24 @@ export const purchAmtChanged: Attack = {
   },
 };
 
+/** An AuthReq whose merchant flips one byte of a CheckDigests digest before signing it. */
+function checkDigestFlipped(target: AttackTarget, field: "hOIData" | "hOD2", at: number) {
+  return forgerOf(target).forge({
+    merchant: (parts) => {
+      const item = parts.authReqData.authReqItem;
+      const cd = item.checkDigests!;
+      item.checkDigests = { ...cd, [field]: { ...cd[field], digest: flipByte(cd[field].digest, at) } };
+    },
+  });
+}
+
 export const hOIDataChanged: Attack = {
   id: "tampering/authreq-hoidata-changed",
   category: "tampering",
   title: "The merchant's CheckDigests.HOIData names another order (one digest byte changed).",
   expected: "SET Error signatureFailure (HOIData differs from PI-OILink); no authorization.",
   async run(target) {
-    const req = await forgerOf(target).forge({
-      merchant: (parts) => {
-        const item = parts.authReqData.authReqItem;
-        const cd = item.checkDigests!;
-        item.checkDigests = { ...cd, hOIData: { ...cd.hOIData, digest: flipByte(cd.hOIData.digest, 0) } };
-      },
-    });
+    const req = await checkDigestFlipped(target, "hOIData", 0);
     return sendAndJudge(target, req.bytes, req.xidHex, { errors: ["signatureFailure"] });
   },
 };
@@ -62,13 +67,7 @@ export const hodChanged: Attack = {
   title: "The merchant's CheckDigests.HOD2 is changed by one byte.",
   expected: "SET Error signatureFailure (HOD2 differs from PIHead.Inputs.HOD); no authorization.",
   async run(target) {
-    const req = await forgerOf(target).forge({
-      merchant: (parts) => {
-        const item = parts.authReqData.authReqItem;
-        const cd = item.checkDigests!;
-        item.checkDigests = { ...cd, hOD2: { ...cd.hOD2, digest: flipByte(cd.hOD2.digest, 5) } };
-      },
-    });
+    const req = await checkDigestFlipped(target, "hOD2", 5);
     return sendAndJudge(target, req.bytes, req.xidHex, { errors: ["signatureFailure"] });
   },
 };
@@ -96,7 +95,7 @@ export const authTagsXidChanged: Attack = {
     let piXid = "";
     const req = await f.forge({
       merchant: (parts) => {
-        piXid = Buffer.from(parts.transIDs.xid).toString("hex");
+        piXid = toHex(parts.transIDs.xid);
         parts.authReqData.authReqItem.authTags.transIDs = { ...parts.transIDs, xid: otherXid };
       },
     });

@@ -6,7 +6,7 @@
  * shop; the others relay command by command over the card link (the same checks, faster).
  */
 
-import { encodeCardData, INS } from "@setlab/protocol";
+import { encodeCardData, INS, toHex } from "@setlab/protocol";
 import type { Attack, AttackOutcome, AttackTarget } from "../attack";
 import { describeCardAnswer, RogueCard, SW_OK, SW_SET_CHECK_FAILED, setCodeOf } from "../toolkit/rogueCard";
 import { craftPInitRes, type PInitResRecipe } from "../toolkit/roguePInitRes";
@@ -34,7 +34,7 @@ export async function cardRefusesPInitRes(
   const before = await snapshot(target, watched());
   const craft = async (der: Uint8Array) => {
     const crafted = await craftPInitRes(pki, der, recipe);
-    xid = Buffer.from(crafted.data.transIDs.xid).toString("hex");
+    xid = toHex(crafted.data.transIDs.xid);
     return crafted.der;
   };
   let pReqs: number;

@@ -7,12 +7,20 @@
  * pins each brand's gateway, and the gateway refuses a PI whose ProfileBinding names another
  * gateway's certificate.
  */
-import { parseSetCertificate, schema, signPRes, thumbOf, wrapMessage } from "@setlab/protocol";
+import {
+  parseSetCertificate,
+  schema,
+  signPRes,
+  thumbOf,
+  toHex,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
 import type { Attack, AttackTarget } from "../attack";
 import { merchantAuthReq, openAndReseal, type RogueOrder } from "../toolkit/accomplice";
 import { walletPReq } from "../toolkit/cardholderWallet";
 import { authorizationsFor, postToGateway } from "../toolkit/labHttp";
-import { hex, merIDOf } from "../toolkit/messages";
+import { merIDOf } from "../toolkit/messages";
 import { craftPInitRes } from "../toolkit/roguePInitRes";
 import { rogueOrder, shopAtRogue } from "../toolkit/rogueShop";
 import { describeAnswer, readSetAnswer, type SetAnswer } from "../toolkit/setAnswer";
@@ -49,7 +57,7 @@ async function substitutionVisit(target: AttackTarget, profile: "set" | "hardene
       onPInitReq: async (der) => {
         const crafted = await craftPInitRes(pki, der, { signerId: merchantSig, gatewayId: accomplice });
         const req = schema.decodeMessage(der).message.value as schema.PInitReq;
-        state.xid = hex(crafted.data.transIDs.xid);
+        state.xid = toHex(crafted.data.transIDs.xid);
         state.order = {
           transIDs: crafted.data.transIDs,
           chall_M: crafted.data.chall_M,
@@ -87,7 +95,7 @@ async function substitutionVisit(target: AttackTarget, profile: "set" | "hardene
               completionCode: "authorizationPerformed",
               results: {
                 authStatus: {
-                  authDate: new Date(Math.floor(Date.now() / 1000) * 1000),
+                  authDate: wholeSeconds(new Date()),
                   authAmt: order.purchAmt,
                 },
               },
@@ -169,7 +177,7 @@ export const substitutionHardenedGateway: Attack = {
       lid_C: p.random(16),
       lid_M: new Uint8Array(Buffer.from(`rogue-${Date.now().toString(36)}`)),
       xid: p.random(20),
-      pReqDate: new Date(Math.floor(Date.now() / 1000) * 1000),
+      pReqDate: wholeSeconds(new Date()),
       language: "en",
     };
     const order: RogueOrder = {
@@ -194,7 +202,7 @@ export const substitutionHardenedGateway: Attack = {
     const opened = await openAndReseal(pki, built.der, accomplice, realGateway);
     const bound = opened.piHead.profileBinding?.gatewayThumb.thumbprint;
     const accompliceThumb = await thumbOf(p, parseSetCertificate(pki.certificate(accomplice)));
-    const xid = hex(transIDs.xid);
+    const xid = toHex(transIDs.xid);
     const watched = { xids: [xid], cardId };
     const before = await snapshot(target, watched);
     const { authReq } = await merchantAuthReq(pki, opened.resealed, order, {
@@ -210,7 +218,7 @@ export const substitutionHardenedGateway: Attack = {
       refusedBy: "gateway",
       signal,
       changed,
-      detail: `PI bound to the accomplice (${bound && hex(bound) === hex(accompliceThumb) ? "thumb checked" : "thumb NOT the accomplice's"}); real gateway answered ${describeAnswer(answer)}`,
+      detail: `PI bound to the accomplice (${bound && toHex(bound) === toHex(accompliceThumb) ? "thumb checked" : "thumb NOT the accomplice's"}); real gateway answered ${describeAnswer(answer)}`,
     });
   },
 };

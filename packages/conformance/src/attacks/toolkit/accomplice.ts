@@ -15,6 +15,7 @@ import {
   schema,
   sealAuthReq,
   verifyPReqAsMerchant,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
@@ -115,7 +116,7 @@ export async function merchantAuthReq(
     chain: [pki.certificate(ids.merchantKeyExchangeId), ...(signer.chain ?? [])],
   };
   const merID = merIDFromCert(signer.certificate);
-  const date = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const date = wholeSeconds(new Date());
   const authRRPID = p.random(20);
   const data = authReqDataFor(merID, authRRPID, date, order.transIDs, verified, order.purchAmt);
   const sealed = await sealAuthReq(

@@ -6,71 +6,37 @@
  * It also reads the gateway's answer with the merchant's key-exchange key, as the merchant would.
  */
 import {
-  buildPReqDualSigned,
-  buildPReqUnsigned,
   type CryptoProvider,
   computeHOD,
-  DD,
-  encodeDer,
-  HMAC,
+  fromHex,
   nodeProvider,
   openAuthRes,
   readError,
   type Signer,
   schema,
-  sealAuthReq,
-  type WrapperIds,
-  wrapMessage,
+  toHex,
 } from "@setlab/protocol";
+import { type AuthReqOptions, type AuthReqParts, buildAuthReq } from "@setlab/protocol/testing";
 import { type LabCardData, LabPki } from "@setlab/runtime";
 
 /** The lab merchant's merID (`set-ca init`). */
 export const labMerID = "SETLAB-MER-0001";
 
-export interface ForgedParts {
-  transIDs: schema.TransIDs;
-  oiData: schema.OIData;
-  piHead: schema.PIHead;
-  panData: schema.PANData;
-  panToken: schema.PANToken;
-  od: Uint8Array;
-  authRRPID: Uint8Array;
-  /** Set after the PI is built; the merchant hook may change it. */
-  authReqData: schema.AuthReqData;
-}
+/** What the hooks may change (`buildAuthReq`'s parts); `authReqData` is set after the PI is built. */
+export type ForgedParts = AuthReqParts;
 
-export interface ForgeOptions {
+export interface ForgeOptions extends Omit<AuthReqOptions, "form"> {
   /** Test card id of `cards.json` (default visa-approve). */
   readonly card?: string;
-  readonly amount?: number;
-  /** AuthReqAmt, when not the purchase amount. */
-  readonly authReqAmount?: number;
-  readonly xid?: Uint8Array;
-  readonly authRRPID?: Uint8Array;
   readonly form?: "dualSigned" | "unsigned";
   /** PKI id of the certificate and key that sign the AuthReq (default `<brand>/merchant/signature`). */
   readonly merchantSignerId?: string;
   /** A signer built by the attack (e.g. a certificate with another certificate's key). */
   readonly merchantSigner?: Signer;
-  /** The merID the AuthReq claims in AuthRRTags (default the lab merchant's). */
-  readonly merID?: string;
-  /** The merID the cardholder puts in PIHead (default `merID`). */
-  readonly piMerchantID?: string;
   /** Key-exchange certificate the PI's EX is sealed to (default the brand gateway's). */
   readonly piSealTo?: Uint8Array;
   /** Key-exchange certificate the AuthReq is sealed to (default the brand gateway's). */
   readonly sealTo?: Uint8Array;
-  /** Change the cardholder's data before the PI is built. */
-  readonly cardholder?: (parts: ForgedParts) => void | Promise<void>;
-  /** Change AuthReqData after the PI is built (what the merchant signs). */
-  readonly merchant?: (parts: ForgedParts) => void | Promise<void>;
-  /** Replace the PI DER the merchant forwards (sealed into the AuthReq's linkage). */
-  readonly pi?: (piDer: Uint8Array) => Uint8Array | Promise<Uint8Array>;
-  /** Change the sealed AuthReq envelope (a ContentInfo of EnvelopedData) after sealing. */
-  readonly envelope?: (envelope: Uint8Array) => Uint8Array;
-  /** Header ids instead of the protected ones. */
-  readonly header?: (ids: WrapperIds) => WrapperIds;
-  readonly date?: Date;
 }
 
 export interface ForgedAuthReq {
@@ -87,7 +53,6 @@ export type GatewayAnswer =
   | { readonly type: "empty" }
   | { readonly type: "unreadable"; readonly reason: string };
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const lower = (brand: string) => brand.toLowerCase();
 
 export class AuthReqForger {
@@ -116,11 +81,7 @@ export class AuthReqForger {
   signer(id: string): Promise<Signer> {
     let s = this.signers.get(id);
     if (!s) {
-      s = this.pki.privateKey(id, "signature", this.p.crypto).then((privateKey) => ({
-        certificate: this.pki.certificate(id),
-        privateKey,
-        chain: this.pki.chain(id),
-      }));
+      s = this.pki.signer(id, this.p.crypto);
       this.signers.set(id, s);
     }
     return s;
@@ -131,124 +92,24 @@ export class AuthReqForger {
   }
 
   async forge(options: ForgeOptions = {}): Promise<ForgedAuthReq> {
-    const p = this.p;
     const cardId = options.card ?? "visa-approve";
     const card = this.card(cardId);
     const brand = card.brand;
-    const merID = options.merID ?? labMerID;
-    const xid = options.xid ?? p.random(20);
-    const transIDs: schema.TransIDs = {
-      lid_C: p.random(8),
-      lid_M: new TextEncoder().encode(`order-${hex(p.random(3))}`),
-      xid,
-      pReqDate: new Date(Math.floor(Date.now() / 1000) * 1000),
-      language: "en",
-    };
-    const purchAmt = { currency: 392, amount: options.amount ?? 100, amtExp10: 0 };
-    const od = new TextEncoder().encode("1 x SET Lab mug");
-    const odSalt = p.random(20);
-    const hod = await computeHOD(p, { od, purchAmt, odSalt });
-    const parts: ForgedParts = {
-      transIDs,
-      od,
-      authRRPID: options.authRRPID ?? p.random(20),
-      oiData: {
-        transIDs,
-        rrpid: p.random(20),
-        chall_C: p.random(20),
-        hod,
-        odSalt,
-        chall_M: p.random(20),
-        brandID: brand,
-        bin: card.pan.slice(0, 6),
-      },
-      piHead: {
-        transIDs,
-        inputs: { hod, purchAmt },
-        merchantID: options.piMerchantID ?? merID,
-        transStain: await HMAC(p, p.random(20), xid),
-        swIdent: "SETLab/0.1",
-      },
-      panData: {
-        pan: card.pan,
-        cardExpiry: card.expiry,
-        panSecret: new Uint8Array(Buffer.from(card.panSecret, "hex")),
-        exNonce: p.random(20),
-      },
-      panToken: { pan: card.pan, cardExpiry: card.expiry, exNonce: p.random(20) },
-      authReqData: undefined as unknown as schema.AuthReqData,
-    };
-    await options.cardholder?.(parts);
-    const piSealTo = options.piSealTo ?? this.gatewayKex(brand);
-    let piDer: Uint8Array;
-    if ((options.form ?? "dualSigned") === "dualSigned") {
-      const built = await buildPReqDualSigned(p, {
-        cardholder: await this.signer(`${lower(brand)}/cards/${cardId}`),
-        gatewayKexCertificate: piSealTo,
-        oiData: parts.oiData,
-        piHead: parts.piHead,
-        panData: parts.panData,
-      });
-      piDer = encodeDer(schema.PI, { type: "piDualSigned", value: built.pReq.piDualSigned });
-    } else {
-      const built = await buildPReqUnsigned(p, {
-        gatewayKexCertificate: piSealTo,
-        oiData: parts.oiData,
-        piHead: parts.piHead,
-        panToken: parts.panToken,
-      });
-      piDer = encodeDer(schema.PI, { type: "piUnsigned", value: built.pReq.piUnsigned });
-    }
-    const hOIData = await DD(p, encodeDer(schema.OIData, parts.oiData), schema.ContentType.OIData);
-    parts.authReqData = {
-      authReqItem: {
-        authTags: {
-          authRRTags: {
-            rrpid: parts.authRRPID,
-            merTermIDs: { merchantID: merID },
-            currentDate: transIDs.pReqDate,
-          },
-          transIDs,
-        },
-        checkDigests: { hOIData, hOD2: parts.oiData.hod },
-        authReqPayload: {
-          subsequentAuthInd: false,
-          authReqAmt: { ...purchAmt, amount: options.authReqAmount ?? purchAmt.amount },
-          requestCardTypeInd: false,
-        },
-      },
-      captureNow: false,
-    };
-    await options.merchant?.(parts);
-    if (options.pi) piDer = await options.pi(piDer);
-    const signer =
-      options.merchantSigner ??
-      (await this.signer(options.merchantSignerId ?? `${lower(brand)}/merchant/signature`));
-    const sealed = await sealAuthReq(
-      p,
-      signer,
-      options.sealTo ?? this.gatewayKex(brand),
-      parts.authReqData,
-      piDer,
-    );
-    const authReq = options.envelope
-      ? { ...sealed, authReqEnvelope: options.envelope(new Uint8Array(sealed.authReqEnvelope)) }
-      : sealed;
-    const tags = parts.authReqData.authReqItem.authTags;
-    const ids: WrapperIds = {
-      rrpid: tags.authRRTags.rrpid,
-      lid_C: tags.transIDs.lid_C,
-      ...(tags.transIDs.lid_M ? { lid_M: tags.transIDs.lid_M } : {}),
-      xid: tags.transIDs.xid,
-    };
-    const bytes = wrapMessage(
-      { type: "authorizationRequest", value: authReq },
-      options.header?.(ids) ?? ids,
+    const form = options.form ?? "dualSigned";
+    const built = await buildAuthReq(
+      this.p,
+      { ...card, panSecret: fromHex(card.panSecret) },
       {
-        date: options.date ?? new Date(),
+        cardholder: form === "dualSigned" ? await this.signer(`${lower(brand)}/cards/${cardId}`) : undefined,
+        merchant:
+          options.merchantSigner ??
+          (await this.signer(options.merchantSignerId ?? `${lower(brand)}/merchant/signature`)),
+        piSealTo: options.piSealTo ?? this.gatewayKex(brand),
+        sealTo: options.sealTo ?? this.gatewayKex(brand),
       },
+      { amount: 100, merID: labMerID, ...options },
     );
-    return { bytes, parts, piDer, xidHex: hex(tags.transIDs.xid) };
+    return { ...built, xidHex: toHex(built.parts.transIDs.xid) };
   }
 
   /** Another HOD over the same order description and salt but another amount. */
@@ -277,9 +138,7 @@ export class AuthReqForger {
         {
           pinnedRoot: this.pki.root(),
           at: new Date(),
-          intermediates: this.pki.entries
-            .filter((e) => ["bca", "cca", "mca", "pca"].includes(e.role) && !e.id.startsWith("attack/"))
-            .map((e) => this.pki.certificate(e.id)),
+          intermediates: this.pki.intermediates(),
         },
       );
       return {

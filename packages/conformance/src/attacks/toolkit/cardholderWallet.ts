@@ -8,13 +8,13 @@
 import {
   buildPReqDualSigned,
   type CryptoProvider,
-  computeHOD,
-  HMAC,
+  fromHex,
   parseSetCertificate,
   schema,
   thumbOf,
   wrapMessage,
 } from "@setlab/protocol";
+import { purchaseParts } from "@setlab/protocol/testing";
 import type { LabPki } from "@setlab/runtime";
 import type { PurchAmt } from "./labHttp";
 import { merIDOf, readPInitReq, readPInitRes } from "./messages";
@@ -53,45 +53,30 @@ const thumb = async (p: CryptoProvider, der: Uint8Array): Promise<schema.CertThu
 export async function walletPReq(pki: LabPki, w: WalletPurchase, p = adversaryProvider): Promise<WalletPReq> {
   const card = cardData(pki, w.cardId);
   const cardholder = await signerOf(pki, `${card.brand.toLowerCase()}/cards/${w.cardId}`, p);
-  const odSalt = p.random(20);
-  const hod = await computeHOD(p, { od: w.od, purchAmt: w.purchAmt, odSalt });
-  const rrpid = w.rrpid ?? p.random(20);
-  const oiData: schema.OIData = {
+  const { oiData, piHead, panData } = await purchaseParts(p, {
     transIDs: w.transIDs,
-    rrpid,
-    chall_C: w.chall_C,
-    hod,
-    odSalt,
-    chall_M: w.chall_M,
+    purchAmt: w.purchAmt,
+    od: w.od,
     brandID: card.brand,
-    bin: card.pan.slice(0, 6),
-  };
-  const piHead: schema.PIHead = {
-    transIDs: w.transIDs,
-    inputs: { hod, purchAmt: w.purchAmt },
+    pan: card.pan,
+    cardExpiry: card.expiry,
+    panSecret: fromHex(card.panSecret),
     merchantID: w.merID,
-    transStain: await HMAC(p, p.random(20), w.transIDs.xid),
-    swIdent: "SETLab/0.1",
-    ...(w.profileBinding
-      ? {
-          profileBinding: {
-            gatewayThumb: await thumb(p, w.profileBinding.gatewayCertificate),
-            merchantThumb: await thumb(p, w.profileBinding.merchantCertificate),
-          },
-        }
-      : {}),
-  };
+    rrpid: w.rrpid,
+    chall_C: w.chall_C,
+    chall_M: w.chall_M,
+    profileBinding: w.profileBinding && {
+      gatewayThumb: await thumb(p, w.profileBinding.gatewayCertificate),
+      merchantThumb: await thumb(p, w.profileBinding.merchantCertificate),
+    },
+  });
+  const rrpid = oiData.rrpid;
   const built = await buildPReqDualSigned(p, {
     cardholder,
     gatewayKexCertificate: w.gatewayKexCertificate,
     oiData,
     piHead,
-    panData: {
-      pan: card.pan,
-      cardExpiry: card.expiry,
-      panSecret: new Uint8Array(Buffer.from(card.panSecret, "hex")),
-      exNonce: p.random(20),
-    },
+    panData,
   });
   const der = wrapMessage(
     { type: "purchaseRequest", value: { type: "pReqDualSigned", value: built.pReq } },

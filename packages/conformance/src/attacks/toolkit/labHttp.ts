@@ -4,6 +4,8 @@
  * attack changed nothing (the merchant's `GET /orders/:id`, the gateway's `/admin/authorizations`
  * and `/admin/accounts/:cardId`).
  */
+
+import { type Initiation, readInitiation } from "@setlab/protocol";
 import type { AttackTarget } from "../attack";
 
 export const SET_PAYMENT = "application/set-payment";
@@ -91,27 +93,12 @@ export async function createOrder(target: AttackTarget, spec: OrderSpec = {}): P
   return { id: String(body.id), lidM: body.lidM };
 }
 
-/** The initiation object of an order (docs/purchase-flow.md). */
-export interface InitiationObject {
-  readonly format: string;
-  readonly setUrl: string;
-  readonly orderUrl?: string;
-  readonly brands: readonly string[];
-  readonly lidM: string;
-  readonly purchAmt: PurchAmt;
-  readonly od: string;
-  readonly language: string;
-  readonly profile: "set" | "hardened";
-  readonly unsignedAllowed: readonly string[];
-  readonly returnUrl?: string;
-}
-
-export async function fetchInitiation(target: AttackTarget, orderId: string): Promise<InitiationObject> {
+export async function fetchInitiation(target: AttackTarget, orderId: string): Promise<Initiation> {
   const res = await fetch(`${target.merchantUrl}/orders/${orderId}/initiation`, {
     signal: AbortSignal.timeout(15_000),
   });
   if (!res.ok) throw new Error(`no initiation object for order ${orderId}: HTTP ${res.status}`);
-  return JSON.parse(await res.text()) as InitiationObject;
+  return readInitiation(await res.text());
 }
 
 /** The merchant's view of an order (`GET /orders/:id`). */

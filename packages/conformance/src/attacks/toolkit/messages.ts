@@ -3,7 +3,6 @@
  * readable by anyone), PReq's OIData. A re-written PReq keeps the original header unless told.
  */
 import {
-  bytesEqual,
   decodeDer,
   encodeDer,
   parseSetCertificate,
@@ -13,8 +12,6 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { adversaryProvider } from "./stolenKeys";
-
-export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 export function readPInitReq(der: Uint8Array): schema.PInitReq {
   const w = schema.decodeMessage(der);
@@ -74,7 +71,6 @@ export function altered(b: Uint8Array): Uint8Array {
   return c;
 }
 
-export const sameBytes = bytesEqual;
 export { encodeDer };
 
 /** The merID in a merchant signature certificate. */

@@ -17,6 +17,7 @@ import {
   INS,
   type PurchaseForm,
   type PurchaseProfile,
+  utf8,
 } from "@setlab/protocol";
 import { PcCardLink } from "@setlab/protocol/card-link";
 import type { AttackTarget } from "../attack";
@@ -33,8 +34,6 @@ export const swHex = (sw: number) => sw.toString(16).toUpperCase().padStart(4, "
 export const SW_OK = 0x9000;
 export const SW_OUT_OF_ORDER = 0x6985;
 export const SW_SET_CHECK_FAILED = 0x6f00;
-
-const utf8 = (s: string) => new Uint8Array(Buffer.from(s, "utf8"));
 
 /** The SET ErrorCode a 6F00 answer carries (SetLabCard.asn SetCheckFailure), if any. */
 export function setCodeOf(answer: CardAnswer): string | undefined {

@@ -5,7 +5,8 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { InitiationObject, PurchAmt } from "./labHttp";
+import { type Initiation, initiationFormat, writeInitiation } from "@setlab/protocol";
+import type { PurchAmt } from "./labHttp";
 
 export type RogueHandler = (body: Uint8Array) => Promise<Uint8Array>;
 
@@ -36,8 +37,8 @@ export async function startRogueMerchant(
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (req.method === "GET" && req.url === "/initiation") {
-        const body: InitiationObject = {
-          format: "setlab-initiation/1",
+        const body: Initiation = {
+          format: initiationFormat,
           setUrl: `${base}/set`,
           brands: initiation.brands ?? ["Visa"],
           lidM: initiation.lidM,
@@ -48,7 +49,7 @@ export async function startRogueMerchant(
           unsignedAllowed: [],
         };
         res.writeHead(200, { "content-type": "application/set-payment-initiation" });
-        res.end(JSON.stringify(body));
+        res.end(writeInitiation(body));
         return;
       }
       if (req.method === "POST" && req.url === "/set") {

@@ -10,6 +10,7 @@ import {
   schema,
   signPInitRes,
   thumbOf,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
@@ -39,7 +40,7 @@ export async function craftPInitRes(
   p: CryptoProvider = adversaryProvider,
 ): Promise<CraftedPInitRes> {
   const req = readPInitReq(pInitReq);
-  const date = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const date = wholeSeconds(new Date());
   const xid = p.random(20);
   const transIDs: schema.TransIDs = {
     lid_C: req.localID_C,

@@ -4,16 +4,9 @@
  * withhold any of them. `preparePurchase` runs a genuine purchase up to the card's PReq and stops
  * there, before anything reaches the merchant's purchase step.
  */
-import { encodeCardData, INS } from "@setlab/protocol";
+import { encodeCardData, INS, type Initiation } from "@setlab/protocol";
 import type { AttackTarget } from "../attack";
-import {
-  type CreatedOrder,
-  createOrder,
-  fetchInitiation,
-  type InitiationObject,
-  type OrderSpec,
-  postRaw,
-} from "./labHttp";
+import { type CreatedOrder, createOrder, fetchInitiation, type OrderSpec, postRaw } from "./labHttp";
 import { type CardAnswer, describeCardAnswer, RogueCard, SW_OK } from "./rogueCard";
 import { describeAnswer, readSetAnswer } from "./setAnswer";
 
@@ -22,7 +15,7 @@ export const approveCard = "visa-approve";
 
 export interface PreparedPurchase {
   readonly order: CreatedOrder;
-  readonly initiation: InitiationObject;
+  readonly initiation: Initiation;
   readonly card: RogueCard;
   readonly cardId: string;
   readonly pInitReq: Uint8Array;

@@ -2,7 +2,7 @@
  * What a SET endpoint answered, classified for an attack's verdict: an empty body, a SET Error
  * (its ErrorCode), another SET message (its type and header ids), or bytes that are no SET message.
  */
-import { defaultProvider, readError, type schema, schema as setSchema } from "@setlab/protocol";
+import { defaultProvider, readError, type schema, schema as setSchema, toHex } from "@setlab/protocol";
 
 export type SetAnswer =
   | { readonly kind: "empty"; readonly status: number }
@@ -15,8 +15,6 @@ export type SetAnswer =
       readonly wrapper: schema.MessageWrapper;
     }
   | { readonly kind: "garbage"; readonly status: number; readonly length: number };
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 export async function readSetAnswer(answer: { status: number; bytes: Uint8Array }): Promise<SetAnswer> {
   const { status, bytes } = answer;
@@ -36,7 +34,7 @@ export async function readSetAnswer(answer: { status: number; bytes: Uint8Array 
     }
   }
   const xid = wrapper.messageHeader.messageIDs?.xid;
-  return { kind: "message", status, type: wrapper.message.type, xid: xid ? hex(xid) : undefined, wrapper };
+  return { kind: "message", status, type: wrapper.message.type, xid: xid ? toHex(xid) : undefined, wrapper };
 }
 
 /** One line for a report: `Error unknownXID`, `purchaseResponse`, `empty body`, ... */

@@ -15,6 +15,7 @@ import {
   pinTriesLeft,
   SW,
   type schema,
+  utf8,
 } from "@setlab/protocol";
 import type { CardSession } from "@setlab/wallet-card";
 import fc from "fast-check";
@@ -23,7 +24,6 @@ import { byteInputs, randomBytes } from "../generators";
 import { FuzzFailure, type FuzzTarget, hexPrefix, type Verdict } from "../harness";
 import { CARD_ID, CARD_PIN, type World } from "../world";
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
 const knownSw = new Set<number>(Object.values(SW));
 const validSw = (sw: number) => knownSw.has(sw) || pinTriesLeft(sw) !== undefined;
 

@@ -1,9 +1,8 @@
 /**
  * Decoder targets: every reader of untrusted bytes in @setlab/protocol, the card command codec
- * and frame reader, and the mediator's initiation-object reader. The only acceptable refusal is
+ * and frame reader, and the initiation-object reader. The only acceptable refusal is
  * the reader's typed error (SetError, CardLinkError, InitiationError).
  */
-import { InitiationError, parseInitiation } from "@setlab/mediator";
 import {
   bytesEqual,
   CardLinkError,
@@ -12,11 +11,13 @@ import {
   decodeDer,
   decodeResponse,
   FrameReader,
+  InitiationError,
   type Node,
   openAuthReq,
   parseCrl,
   parseOne,
   parseSetCertificate,
+  readInitiation,
   SetError,
   schema,
   tlv,
@@ -241,14 +242,14 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
       show: ([stream]: [Uint8Array, number[]]) => hexPrefix(stream),
     } as FuzzTarget<[Uint8Array, number[]]>,
     {
-      name: "mediator/parseInitiation",
+      name: "protocol/readInitiation",
       family: "decoder",
       sync: true,
       inputs: jsonInputs(JSON.parse(corpus.initiation)),
       run: (b: Uint8Array) =>
         typed(
           (e) => e instanceof InitiationError,
-          () => parseInitiation(new TextDecoder().decode(b)),
+          () => readInitiation(new TextDecoder().decode(b)),
         ),
       show: (b: Uint8Array) => JSON.stringify(new TextDecoder().decode(b.subarray(0, 120))),
     } as FuzzTarget,

@@ -4,7 +4,7 @@
  * is not a MessageWrapper, or an exception is a failure. After each target the party still serves
  * a valid request, and no rejected input left a row behind where that is checkable.
  */
-import { parseSetCertificate, schema } from "@setlab/protocol";
+import { parseSetCertificate, schema, toHex } from "@setlab/protocol";
 import { SET_PAYMENT } from "@setlab/runtime";
 import fc from "fast-check";
 import type { Corpus } from "../corpus";
@@ -51,7 +51,7 @@ const segment = fc.oneof(
   ),
   fc.string({ maxLength: 30 }).map(encodeURIComponent),
   fc.constant("x".repeat(5000)),
-  fc.uint8Array({ minLength: 20, maxLength: 40 }).map((b) => Buffer.from(b).toString("hex")),
+  fc.uint8Array({ minLength: 20, maxLength: 40 }).map((b) => toHex(b)),
 );
 
 const query = fc.oneof(
@@ -223,7 +223,6 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
     { weight: 1, arbitrary: fc.constant({}) },
   );
   const validIssue = issueFor(await freshSpki(world));
-  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
   let rootThumb = "";
 
   const targets: FuzzTarget<HttpRequest>[] = [
@@ -357,12 +356,12 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
           .map((k) => ({ method: "GET" as const, url: `/${k}/${rootThumb}` })),
       ),
       run: async (r) => {
-        if (!rootThumb) rootThumb = hex(await root.thumb(world.p.crypto));
+        if (!rootThumb) rootThumb = toHex(await root.thumb(world.p.crypto));
         return statusVerdict(await ca.request(r), r);
       },
       show,
       healthCheck: async () => {
-        const thumb = hex(await root.thumb(world.p.crypto));
+        const thumb = toHex(await root.thumb(world.p.crypto));
         const a = await ca.request({ method: "GET", url: `/certificates/${thumb}` });
         if (a.status !== 200 || !a.body.equals(Buffer.from(world.pki.root())))
           throw new Error(`GET /certificates/<root> answered ${a.status}`);

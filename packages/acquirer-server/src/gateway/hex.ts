@@ -1,1 +1,0 @@
-export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");

@@ -1,0 +1,81 @@
+/**
+ * Test-only: the merchant as a real process, `set-merchant serve` from dist over a fresh
+ * `set-ca init` PKI and a SQLite file, its gateways at a closed port (so an authorization fails
+ * the way an unreachable gateway fails); and card kits from that PKI's cards.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { CryptoProvider } from "@setlab/protocol";
+import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
+import type { CardKit } from "./testCard";
+
+const root = path.resolve(__dirname, "../../../..");
+export const merchantCli = path.join(root, "packages/merchant-server/dist/cli.js");
+
+export interface LabMerchant {
+  /** The temporary directory holding `pki/` and `merchant.db`. */
+  readonly dir: string;
+  readonly pki: LabPki;
+  readonly party: StartedParty;
+  /** Stop the merchant and remove the directory. */
+  close(): Promise<void>;
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+export async function startLabMerchant(tempPrefix: string): Promise<LabMerchant> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), tempPrefix));
+  const pkiDir = path.join(dir, "pki");
+  execFileSync(process.execPath, [path.join(root, "packages/ca/dist/cli.js"), "init", "--out", pkiDir], {
+    stdio: "ignore",
+  });
+  const gateway = `http://127.0.0.1:${await closedPort()}`;
+  const party = await startParty(merchantCli, [
+    "serve",
+    "--pki",
+    pkiDir,
+    "--db",
+    path.join(dir, "merchant.db"),
+    "--gateway",
+    `Visa=${gateway}`,
+    "--gateway",
+    `MasterCard=${gateway}`,
+    "--port",
+    "0",
+  ]);
+  return {
+    dir,
+    pki: LabPki.open(pkiDir),
+    party,
+    close: async () => {
+      await party.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The card of certificate `certId` with the account data `card`, for the test card's messages. */
+export async function labCardKit(
+  p: CryptoProvider,
+  pki: LabPki,
+  certId: string,
+  card: { pan: string; expiry: string },
+  merchantID = "SETLAB-MER-0001",
+): Promise<CardKit> {
+  return {
+    cardholder: await pki.signer(certId, p.crypto),
+    root: pki.root(),
+    pan: card.pan,
+    expiry: card.expiry,
+    merchantID,
+  };
+}
