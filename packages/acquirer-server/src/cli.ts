@@ -21,7 +21,7 @@ import { AuthResForger } from "./faults/badSignature";
 import { randomSourceFromEnv } from "./faults/faultDecision";
 import { GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom, merchantKexFrom } from "./gatewayPki";
+import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
@@ -88,7 +88,6 @@ export async function serve(args: ServeArgs): Promise<void> {
   );
   store.seedAccounts(accountsFrom(pki));
   const logger = createLogger("gateway");
-  const merchantKex = merchantKexFrom(pki);
   // The pinned root, the CA certificates and each brand's BCI and CRLs: revocation is checked.
   const trustAnchors = await gatewayTrustFrom(pki, base);
   // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
@@ -98,7 +97,7 @@ export async function serve(args: ServeArgs): Promise<void> {
       logger,
       store,
       random: randomSourceFromEnv(),
-      forger: new AuthResForger({ provider: base, keys, merchantKex, trust: trustAnchors }),
+      forger: new AuthResForger({ provider: base, keys, trust: trustAnchors }),
     });
     logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
   }
@@ -107,7 +106,6 @@ export async function serve(args: ServeArgs): Promise<void> {
   const gateway = new Gateway({
     provider,
     keys,
-    merchantKex,
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
     trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
     store,

@@ -15,13 +15,7 @@ import {
 } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
 import { Gateway } from "./gateway/gateway";
-import {
-  accountsFrom,
-  gatewayKeysFrom,
-  gatewayTrustFrom,
-  merchantKexFrom,
-  revocationFrom,
-} from "./gatewayPki";
+import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom, revocationFrom } from "./gatewayPki";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder, type BuiltAuthReq } from "./testing/authReqBuilder";
 import { makeLabPkiDir } from "./testing/labPkiDir";
@@ -46,7 +40,6 @@ async function gatewayWith(trust: Omit<Trust, "at">) {
   const gw = new Gateway({
     provider: p,
     keys: await gatewayKeysFrom(pki, p.crypto),
-    merchantKex: merchantKexFrom(pki),
     trust,
     store,
   });
@@ -61,11 +54,12 @@ async function signer(id: string): Promise<Signer> {
   };
 }
 
-/** The same AuthReqData and PI, sealed by the merchant certificate `id`. */
+/** The same AuthReqData and PI, sealed by the merchant certificate `id` (the lab merchant's key-exchange certificate carried). */
 async function sealedBy(built: BuiltAuthReq, id: string): Promise<Uint8Array> {
+  const sig = await signer(id);
   const authReq = await sealAuthReq(
     p,
-    await signer(id),
+    { ...sig, chain: [pki.certificate("visa/merchant/key-exchange"), ...(sig.chain ?? [])] },
     pki.certificate("visa/gateway/key-exchange"),
     built.parts.authReqData,
     built.piDer,

@@ -1,7 +1,7 @@
 /**
  * What the gateway takes from a lab PKI directory (configuration, like the merchant's S31): each
- * brand's gateway keys, the merchants' key-exchange certificates by merID, the trust anchors, and
- * the test cards' accounts for the issuer simulator.
+ * brand's gateway keys, the trust anchors, and the test cards' accounts for the issuer simulator.
+ * Merchants are not configured: each AuthReq carries its merchant's key-exchange certificate.
  */
 import {
   type CryptoProvider,
@@ -11,7 +11,6 @@ import {
   type Trust,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
-import type { MerchantKexDirectory } from "./gateway/gateway";
 import type { GatewayBrandKeys } from "./gateway/gatewayKeys";
 import { defaultAccountCurrency, defaultCreditLimit } from "./issuer/outcomes";
 import type { NewAccount } from "./store/gatewayStore";
@@ -43,20 +42,6 @@ export async function gatewayKeysFrom(
       };
     }),
   );
-}
-
-/** Every merchant key-exchange certificate of the PKI, found by brand and merID. */
-export function merchantKexFrom(pki: LabPki): MerchantKexDirectory {
-  const byKey = new Map<string, Uint8Array>();
-  for (const e of pki.entries) {
-    if (e.role !== "mer") continue;
-    const der = pki.certificate(e.id);
-    const cert = parseSetCertificate(der);
-    const merID = cert.merchantData?.merID;
-    if (!merID || !cert.keyUsage?.includes("keyEncipherment") || !cert.brand) continue;
-    byKey.set(`${cert.brand}\u0000${merID}`, der);
-  }
-  return (brand, merID) => byKey.get(`${brand}\u0000${merID}`);
 }
 
 /** The CA certificates below the root, for chain building. */

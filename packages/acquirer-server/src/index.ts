@@ -1,5 +1,4 @@
 /** @setlab/acquirer-server: the payment gateway (AuthReq -> AuthRes) and the issuer simulator behind it. */
-export * from "./gateway/accountCheck";
 export * from "./gateway/authorizationPolicy";
 export * from "./gateway/authResData";
 export * from "./gateway/gateway";

@@ -4,7 +4,7 @@ import { nodeProvider } from "@setlab/protocol";
 import { LabPki, postSet, SET_PAYMENT } from "@setlab/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom, merchantKexFrom } from "./gatewayPki";
+import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { gatewayPlugin } from "./plugin";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder } from "./testing/authReqBuilder";
@@ -26,7 +26,6 @@ beforeAll(async () => {
   const gateway = new Gateway({
     provider: p,
     keys: await gatewayKeysFrom(pki, p.crypto),
-    merchantKex: merchantKexFrom(pki),
     trust: await gatewayTrustFrom(pki, p),
     store,
   });

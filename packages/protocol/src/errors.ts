@@ -41,6 +41,11 @@ export class SetError extends Error {
     readonly where?: string,
     /** For unrecognizedExtension: the offending extension's OID (ErrorTBS.errorOID). */
     readonly oid?: string,
+    /**
+     * For certificate and signature failures: the thumbprint (SHA-256 over the TBSCertificate) of
+     * the offending certificate (ErrorTBS.errorThumb).
+     */
+    readonly thumb?: Uint8Array,
   ) {
     super(where ? `${code}: ${message} (at ${where})` : `${code}: ${message}`);
   }
@@ -49,4 +54,15 @@ export class SetError extends Error {
 /** A strict-DER decode failure: `decodingFailure` unless a more precise code applies. */
 export class DecodeError extends SetError {
   override readonly name = "DecodeError";
+}
+
+/**
+ * `e`, naming `thumb` as the offending certificate (ErrorTBS.errorThumb) unless it already names
+ * one. The error is the receiver's own, about to be thrown: it is completed in place so that its
+ * class and stack stay as they were.
+ */
+export function namingCertificate<E extends SetError>(e: E, thumb: Uint8Array | undefined): E {
+  if (thumb !== undefined && e.thumb === undefined)
+    Object.defineProperty(e, "thumb", { value: new Uint8Array(thumb), enumerable: true });
+  return e;
 }

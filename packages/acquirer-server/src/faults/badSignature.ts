@@ -15,7 +15,6 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "../gateway/authResData";
-import type { MerchantKexDirectory } from "../gateway/gateway";
 import { type GatewayBrandKeys, keysForEnvelope } from "../gateway/gatewayKeys";
 import type { AuthCode, RespReason } from "../issuer/outcomes";
 import type { AuthorizationRow } from "../store/gatewayStore";
@@ -23,7 +22,6 @@ import type { AuthorizationRow } from "../store/gatewayStore";
 export interface AuthResForgerOptions {
   readonly provider: CryptoProvider;
   readonly keys: readonly GatewayBrandKeys[];
-  readonly merchantKex: MerchantKexDirectory;
   readonly trust: Omit<Trust, "at">;
 }
 
@@ -56,13 +54,14 @@ export class AuthResForger {
     if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
     const authReq = wrapper.message.value;
     const keys = keysForEnvelope(authReq.authReqEnvelope, this.options.keys);
-    const { data, merchant } = await openAuthReq(p, keys.decrypter, authReq, {
-      ...this.options.trust,
-      at: p.now(),
-    });
-    const merID = merchant.merchantData?.merID;
-    const merchantKex = merID ? this.options.merchantKex(keys.brand, merID) : undefined;
-    if (!merchantKex) throw new Error("no merchant key-exchange certificate");
+    // Sealed, as the genuine AuthRes, to the key-exchange certificate the AuthReq carried.
+    const { data, merchantKex } = await openAuthReq(
+      p,
+      keys.decrypter,
+      authReq,
+      { ...this.options.trust, at: p.now() },
+      { brand: keys.brand },
+    );
     const tags = data.authReqItem.authTags;
     const decision: AuthDecision = {
       authCode: row.authCode as AuthCode,
@@ -79,7 +78,7 @@ export class AuthResForger {
     const authRes = await sealAuthRes(
       p,
       signer,
-      merchantKex,
+      merchantKex.der,
       authResDataFor(tags, data.authReqItem.authReqPayload.authReqAmt, decision),
       authResBaggageFor(decision),
     );

@@ -5,18 +5,21 @@ import {
   errorMessage,
   fromHex,
   nodeProvider,
+  parseSetCertificate,
+  receiveError,
   SetError,
   schema,
+  thumbOf,
   toHex,
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
-import { accountsFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
+import { accountsFrom, intermediatesFrom } from "../gatewayPki";
 import { GatewayStore } from "../store/gatewayStore";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import type { AuthorizationPolicy } from "./authorizationPolicy";
-import { Gateway, type MerchantKexDirectory } from "./gateway";
+import { Gateway } from "./gateway";
 import type { GatewayBrandKeys } from "./gatewayKeys";
 
 const p = nodeProvider();
@@ -31,15 +34,12 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-function gateway(
-  options: { policy?: Partial<AuthorizationPolicy>; merchantKex?: MerchantKexDirectory } = {},
-) {
+function gateway(options: { policy?: Partial<AuthorizationPolicy> } = {}) {
   const store = GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`));
   store.seedAccounts(accountsFrom(pki));
   const gw = new Gateway({
     provider: p,
     keys,
-    merchantKex: options.merchantKex ?? merchantKexFrom(pki),
     trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
     store,
     policy: options.policy,
@@ -205,6 +205,92 @@ describe("gateway: idempotency", () => {
   });
 });
 
+describe("gateway: merchants", () => {
+  it("a merchant the gateway never saw, with a valid certificate, is served: AuthRes sealed to the key-exchange certificate it carried", async () => {
+    const { gw, store } = gateway();
+    const req = await b.build({ merchantId: "attack/visa/merchant-b" });
+    const out = await gw.handleAuthReq(req.bytes);
+    expect(out.merchantID).toBe("SETLAB-MER-0002");
+    const r = await b.read(out.response, "Visa", "attack/visa/merchant-b");
+    if (r.type !== "authRes") throw new Error(`expected an AuthRes, got ${r.code}`);
+    expect(r.data.authResPayload.authHeader.authCode).toBe("approved");
+    expect(store.authorizationsByXid(out.xid!)[0]).toMatchObject({ merchantID: "SETLAB-MER-0002" });
+    // Only that merchant's key opens it: not the lab merchant's.
+    await expect(b.read(out.response, "Visa")).rejects.toMatchObject({ code: "decodingFailure" });
+  });
+
+  it("PIHead.merchantID other than the signing merchant's merID: AuthCode merchantMismatch, nothing held", async () => {
+    const { gw, store } = gateway();
+    const req = await b.build({
+      cardholder: (x) => {
+        x.piHead = { ...x.piHead, merchantID: "SETLAB-MER-0002" };
+      },
+    });
+    const out = await gw.handleAuthReq(req.bytes);
+    expect((await authCodeOf(out.response)).authCode).toBe("merchantMismatch");
+    expect(store.account("visa-approve")?.held).toBe(0);
+  });
+
+  it("AuthRRTags.merchantID other than the certificate's merID: AuthCode merchantMismatch too", async () => {
+    const { gw, store } = gateway();
+    const req = await b.build({
+      merchant: (x) => {
+        x.authReqData.authReqItem.authTags.authRRTags.merTermIDs = { merchantID: "SETLAB-MER-9999" };
+      },
+    });
+    const out = await gw.handleAuthReq(req.bytes);
+    expect((await authCodeOf(out.response)).authCode).toBe("merchantMismatch");
+    expect(store.account("visa-approve")?.held).toBe(0);
+  });
+});
+
+describe("gateway: InstallRecurData before duplicateAuthorization", () => {
+  const installments = (n: number): Parameters<AuthReqBuilder["build"]>[0] => ({
+    cardholder: (x) => {
+      x.piHead = {
+        ...x.piHead,
+        installRecurData: { installRecurInd: { type: "installTotalTrans", value: n } },
+      };
+    },
+  });
+
+  it("three installments: the XID is authorized three times, the fourth is duplicateAuthorization", async () => {
+    const { gw, store } = gateway();
+    const first = await b.build(installments(3));
+    const xid = first.parts.transIDs.xid;
+    const codes = [(await authCodeOf((await gw.handleAuthReq(first.bytes)).response)).authCode];
+    for (let i = 0; i < 3; i++) {
+      const next = await b.build({ ...installments(3), xid });
+      codes.push((await authCodeOf((await gw.handleAuthReq(next.bytes)).response)).authCode);
+    }
+    expect(codes).toEqual(["approved", "approved", "approved", "duplicateAuthorization"]);
+    expect(store.account("visa-approve")?.held).toBe(3 * 12800);
+  });
+
+  it("recurring terms past their expiry allow nothing beyond the first authorization", async () => {
+    const { gw } = gateway();
+    const expired: Parameters<AuthReqBuilder["build"]>[0] = {
+      cardholder: (x) => {
+        x.piHead = {
+          ...x.piHead,
+          installRecurData: {
+            installRecurInd: {
+              type: "recurring",
+              value: { recurringFrequency: 30, recurringExpiry: new Date(Date.UTC(2020, 0, 1)) },
+            },
+          },
+        };
+      },
+    };
+    const first = await b.build(expired);
+    expect((await authCodeOf((await gw.handleAuthReq(first.bytes)).response)).authCode).toBe("approved");
+    const again = await b.build({ ...expired, xid: first.parts.transIDs.xid });
+    expect((await authCodeOf((await gw.handleAuthReq(again.bytes)).response)).authCode).toBe(
+      "duplicateAuthorization",
+    );
+  });
+});
+
 describe("gateway: PI forms and policy", () => {
   it("Visa requires a cardholder certificate: the unsigned PI gets cardCertRequired", async () => {
     const { gw, store } = gateway();
@@ -332,26 +418,6 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
     return out;
   };
 
-  it("AuthRRTags.merchantID other than the certificate's merID", () =>
-    refused(
-      {
-        merchant: (x) => {
-          x.authReqData.authReqItem.authTags.authRRTags.merTermIDs = { merchantID: "SETLAB-MER-9999" };
-        },
-      },
-      "unspecifiedFailure",
-    ));
-
-  it("PIHead.merchantID other than the signing merchant's", () =>
-    refused(
-      {
-        cardholder: (x) => {
-          x.piHead = { ...x.piHead, merchantID: "OTHER-SHOP" };
-        },
-      },
-      "unspecifiedFailure",
-    ));
-
   it("AuthReqAmt inflated above the PurchAmt the cardholder signed", () =>
     refused({ amount: 12800, authReqAmount: 12801 }, "unspecifiedFailure"));
 
@@ -403,6 +469,22 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
       },
       "signatureFailure",
     ));
+
+  it.each([
+    ["LID-C", { lid_C: Uint8Array.of(9, 9) }, "unknownLID"],
+    ["language", { language: "ja" }, "wrapperMsgMismatch"],
+    ["PReqDate", { pReqDate: new Date(Date.UTC(2020, 0, 1)) }, "wrapperMsgMismatch"],
+  ] as const)("AuthTags TransIDs whose %s differs from the PI's, the XID the same", (_field, change, code) =>
+    refused(
+      {
+        merchant: (x) => {
+          const tags = x.authReqData.authReqItem.authTags;
+          x.authReqData.authReqItem.authTags = { ...tags, transIDs: { ...tags.transIDs, ...change } };
+        },
+      },
+      code,
+    ),
+  );
 
   it("AuthTags XID other than the PI's", () =>
     refused(
@@ -477,14 +559,33 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
     await refused({ sealTo: pki.certificate("visa/merchant/key-exchange") }, "decodingFailure");
   });
 
-  it("a merchant of another brand than the gateway key it sealed to", () =>
-    refused({ merchantBrand: "MasterCard" }, "invalidCertificate"));
+  it("a merchant of another brand than the gateway key it sealed to; the signed Error names its certificate", async () => {
+    const out = await refused({ merchantBrand: "MasterCard" }, "invalidCertificate");
+    const error = await receiveError(p, out.response);
+    expect(error.signed).toBe(true);
+    const merchant = parseSetCertificate(pki.certificate("mastercard/merchant/signature"));
+    expect(error.thumb).toEqual(await thumbOf(p, merchant));
+  });
 
-  it("a cardholder certificate of another brand than the gateway's", () =>
-    refused({ card: "mc-approve", gatewayBrand: "Visa", merchantBrand: "Visa" }, "invalidCertificate"));
+  it("a cardholder certificate of another brand than the gateway's; the Error names it", async () => {
+    const out = await refused(
+      { card: "mc-approve", gatewayBrand: "Visa", merchantBrand: "Visa" },
+      "invalidCertificate",
+    );
+    const card = parseSetCertificate(pki.certificate("mastercard/cards/mc-approve"));
+    expect((await receiveError(p, out.response)).thumb).toEqual(await thumbOf(p, card));
+  });
 
-  it("no key-exchange certificate on file for the merchant", () =>
-    refused({}, "missingCertificate", { merchantKex: () => undefined }));
+  it("an AuthReq that carries no merchant key-exchange certificate", () =>
+    refused({ carriedKex: null }, "missingCertificate"));
+
+  it("a carried key-exchange certificate of another merchant (another merID)", async () => {
+    const out = await refused(
+      { carriedKex: pki.certificate("attack/visa/merchant-b/key-exchange") },
+      "invalidCertificate",
+    );
+    expect(out.reason).toContain("merID");
+  });
 });
 
 describe("gateway: what is not an AuthReq", () => {

@@ -8,7 +8,7 @@ import { nodeProvider, toHex } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
 import { Gateway } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
-import { accountsFrom, intermediatesFrom, merchantKexFrom } from "../gatewayPki";
+import { accountsFrom, intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import { GatewayStore } from "./gatewayStore";
@@ -32,7 +32,6 @@ function start(file: string, maxClockSkewMs?: number) {
   const gw = new Gateway({
     provider: p,
     keys,
-    merchantKex: merchantKexFrom(pki),
     trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
     store,
     ...(maxClockSkewMs !== undefined ? { policy: { maxClockSkewMs } } : {}),

@@ -3,7 +3,15 @@
  * `set-ca init` directory, built by `buildAuthReq` of `@setlab/protocol/testing`. The merchant
  * side also opens the gateway's answer.
  */
-import { type CryptoProvider, fromHex, openAuthRes, readError, type Signer, schema } from "@setlab/protocol";
+import {
+  type CryptoProvider,
+  fromHex,
+  openAuthRes,
+  parseSetCertificate,
+  readError,
+  type Signer,
+  schema,
+} from "@setlab/protocol";
 import {
   type AuthReqOptions as BuildOptions,
   type BuiltAuthReq,
@@ -26,6 +34,10 @@ export interface AuthReqOptions extends BuildOptions {
   readonly gatewayBrand?: string;
   /** Seal the AuthReq to this certificate instead of the brand gateway's key-exchange certificate. */
   readonly sealTo?: Uint8Array;
+  /** The merchant's manifest id prefix instead of `<brand>/merchant` (e.g. `attack/visa/merchant-b`). */
+  readonly merchantId?: string;
+  /** The key-exchange certificate the AuthReq carries instead of the merchant's own; null: none. */
+  readonly carriedKex?: Uint8Array | null;
 }
 
 const lower = (brand: string) => brand.toLowerCase();
@@ -53,8 +65,10 @@ export class AuthReqBuilder {
     return s;
   }
 
-  merchantSigner(brand: string): Promise<Signer> {
-    return this.signer(`${lower(brand)}/merchant/signature`);
+  /** The merchant's signature key, its key-exchange certificate carried as AuthReq needs. */
+  async merchantSigner(brand: string, merchantId = `${lower(brand)}/merchant`): Promise<Signer> {
+    const sig = await this.signer(`${merchantId}/signature`);
+    return { ...sig, chain: [this.pki.certificate(`${merchantId}/key-exchange`), ...(sig.chain ?? [])] };
   }
 
   gatewayKex(brand: string): Uint8Array {
@@ -67,6 +81,19 @@ export class AuthReqBuilder {
     const signingCard = options.signingCard ?? cardId;
     const piSealTo = this.gatewayKex(options.gatewayBrand ?? card.brand);
     const form = options.form ?? "dualSigned";
+    const merchantSigner = await this.merchantSigner(
+      options.merchantBrand ?? card.brand,
+      options.merchantId ?? `${lower(options.merchantBrand ?? card.brand)}/merchant`,
+    );
+    const carried = options.carriedKex;
+    const merchant =
+      carried === undefined
+        ? merchantSigner
+        : {
+            ...merchantSigner,
+            chain: [...(carried ? [carried] : []), ...(merchantSigner.chain ?? []).slice(1)],
+          };
+    const merchantMerID = parseSetCertificate(merchant.certificate).merchantData?.merID ?? merID;
     return buildAuthReq(
       this.p,
       { ...card, panSecret: fromHex(card.panSecret) },
@@ -75,11 +102,11 @@ export class AuthReqBuilder {
           form === "dualSigned"
             ? await this.signer(`${lower(this.card(signingCard).brand)}/cards/${signingCard}`)
             : undefined,
-        merchant: await this.merchantSigner(options.merchantBrand ?? card.brand),
+        merchant,
         piSealTo,
         sealTo: options.sealTo ?? piSealTo,
       },
-      { lidM: "order-1", merID, ...options },
+      { lidM: "order-1", merID: merchantMerID, ...options },
     );
   }
 
@@ -92,6 +119,7 @@ export class AuthReqBuilder {
   async read(
     bytes: Uint8Array,
     brand = "Visa",
+    merchantId = `${lower(brand)}/merchant`,
   ): Promise<
     | {
         type: "authRes";
@@ -105,7 +133,7 @@ export class AuthReqBuilder {
     if (w.message.type === "error")
       return { type: "error", code: (await readError(this.p, w.message.value)).code };
     if (w.message.type !== "authorizationResponse") throw new Error(`unexpected ${w.message.type}`);
-    const kex = `${lower(brand)}/merchant/key-exchange`;
+    const kex = `${merchantId}/key-exchange`;
     const decrypter = {
       certificate: this.pki.certificate(kex),
       privateKey: await this.pki.privateKey(kex, "keyEncipherment", this.p.crypto),

@@ -16,7 +16,6 @@ import {
   GatewayStore,
   gatewayKeysFrom,
   intermediatesFrom,
-  merchantKexFrom,
 } from "@setlab/acquirer-server";
 import { PkiDirectory } from "@setlab/ca/dist/cli/pkiDirectory";
 import { buildCaServer } from "@setlab/ca/dist/server";
@@ -169,7 +168,6 @@ export async function createWorld(options: { transport?: Transport; dir?: string
   const gatewayCore = new Gateway({
     provider: p,
     keys: await gatewayKeysFrom(pki, p.crypto, labPassphrase),
-    merchantKex: merchantKexFrom(pki),
     trust: {
       pinnedRoot: pki.root(),
       intermediates: intermediatesFrom(pki),

@@ -3,7 +3,7 @@
  * built from the verified PReq, and the checks of the gateway's answer (digest 6, "Merchant":
  * the gateway's signature, AuthTags matching the AuthReq, AuthAmt within the amount asked for).
  */
-import { bytesEqual, openAuthRes, readError, SetError, schema, type VerifiedPReq } from "@setlab/protocol";
+import { RemoteSetError, receiveAuthRes, SetError, type schema, type VerifiedPReq } from "@setlab/protocol";
 import type { MerchantContext } from "./context";
 import type { BrandConfig } from "./merchantConfig";
 
@@ -52,49 +52,32 @@ export async function readAuthorization(
   ctx: MerchantContext,
   brand: BrandConfig,
   answer: Uint8Array,
-  expected: { authRRPID: Uint8Array; xid: Uint8Array; authReqAmt: schema.CurrencyAmount },
+  expected: { authRRPID: Uint8Array; transIDs: schema.TransIDs; authReqAmt: schema.CurrencyAmount },
 ): Promise<AuthorizationResult> {
   const { p } = ctx;
   try {
-    const wrapper = schema.decodeMessage(answer, ctx.config.understoodExtensions);
-    if (wrapper.message.type === "error") {
-      const e = await readError(p, wrapper.message.value);
-      return { kind: "failed", reason: `the gateway answered with a SET Error: ${e.code}`, onWire: false };
-    }
-    if (wrapper.message.type !== "authorizationResponse")
-      return { kind: "failed", reason: `the gateway answered with ${wrapper.message.type}`, onWire: true };
-    const { data, baggage } = await openAuthRes(
+    const { data, baggage, verdict } = await receiveAuthRes(
       p,
-      brand.decrypter,
-      wrapper.message.value,
-      { ...ctx.config.trust, at: p.now() },
-      { brand: brand.brandID },
+      answer,
+      { ...expected, brand: brand.brandID },
+      {
+        decrypter: brand.decrypter,
+        trust: { ...ctx.config.trust, at: p.now() },
+        understoodExtensions: ctx.config.understoodExtensions,
+      },
     );
-    const tags = data.authTags;
-    schema.checkWrapperIds(
-      wrapper.messageHeader,
-      schema.protectedIdsOf(tags.transIDs, tags.authRRTags.rrpid),
-    );
-    if (!bytesEqual(tags.authRRTags.rrpid, expected.authRRPID))
-      throw new SetError(
-        "unknownRRPID",
-        "AuthTags.authRRTags.rrpid is not our AuthReq's",
-        "AuthResData.authTags",
-      );
-    if (!bytesEqual(tags.transIDs.xid, expected.xid))
-      throw new SetError("unknownXID", "AuthTags.transIDs.xid is not our AuthReq's", "AuthResData.authTags");
-    const header = data.authResPayload.authHeader;
-    if (header.authCode !== "approved") return { kind: "declined", data, baggage };
-    const amt = header.authAmt;
+    if (verdict === "approved") return { kind: "approved", data, baggage };
+    if (verdict === "declined") return { kind: "declined", data, baggage };
+    const amt = data.authResPayload.authHeader.authAmt;
     const asked = expected.authReqAmt;
-    if (amt.currency !== asked.currency || amt.amtExp10 !== asked.amtExp10 || amt.amount > asked.amount)
-      return {
-        kind: "failed",
-        reason: `AuthAmt ${amt.amount}e${amt.amtExp10} (${amt.currency}) exceeds the ${asked.amount}e${asked.amtExp10} (${asked.currency}) asked for`,
-        onWire: false,
-      };
-    return { kind: "approved", data, baggage };
+    return {
+      kind: "failed",
+      reason: `AuthAmt ${amt.amount}e${amt.amtExp10} (${amt.currency}) exceeds the ${asked.amount}e${asked.amtExp10} (${asked.currency}) asked for`,
+      onWire: false,
+    };
   } catch (e) {
+    if (e instanceof RemoteSetError)
+      return { kind: "failed", reason: `the gateway answered with a SET Error: ${e.code}`, onWire: false };
     if (e instanceof SetError)
       return { kind: "failed", reason: `AuthRes refused: ${e.message}`, onWire: true };
     return { kind: "failed", reason: `AuthRes unusable: ${(e as Error).message}`, onWire: true };

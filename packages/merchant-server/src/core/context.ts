@@ -1,6 +1,5 @@
 /** What every handler of the merchant core works with: crypto, storage, configuration, the gateway link. */
-import { createHash } from "node:crypto";
-import type { CryptoProvider } from "@setlab/protocol";
+import { type CryptoProvider, fingerprintOf } from "@setlab/protocol";
 import type { MerchantRepository } from "../store/repository";
 import type { GatewayCallContext, GatewayClient } from "./gatewayClient";
 import type { MerchantConfig } from "./merchantConfig";
@@ -30,5 +29,8 @@ export interface SetOutcome {
   readonly replayed?: boolean;
 }
 
-/** SHA-256 of a request's bytes, the fingerprint idempotency compares (hex). */
-export const requestHash = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+/**
+ * SHA-256 of a request's bytes, the fingerprint idempotency compares (hex): the receive functions'
+ * own, remembered per byte array, so a request is hashed once.
+ */
+export const requestHash = (bytes: Uint8Array): string => fingerprintOf(bytes);

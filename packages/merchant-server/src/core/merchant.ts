@@ -11,7 +11,10 @@ import {
   errorMessage,
   type Initiation,
   isErrorMessage,
-  readError,
+  oiDataOf,
+  type ReadMessage,
+  readMessage,
+  receiveError,
   SetError,
   schema,
   toHex,
@@ -25,7 +28,7 @@ import { parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import { handlePInitReq } from "./pInitReqHandler";
-import { handlePReq, oiDataOf, settleInDoubt } from "./pReqHandler";
+import { handlePReq, settleInDoubt } from "./pReqHandler";
 
 /** GET /orders/:id. */
 export interface OrderView {
@@ -195,12 +198,13 @@ export class Merchant {
   async handleSet(bytes: Uint8Array, call: CallContext = {}): Promise<SetOutcome> {
     const request = new Uint8Array(bytes);
     if (isErrorMessage(request)) return this.recordIncomingError(request);
-    let wrapper: schema.MessageWrapper;
+    let read: ReadMessage;
     try {
-      wrapper = schema.decodeMessage(request, this.ctx.config.understoodExtensions);
+      read = readMessage(request, this.ctx.config.understoodExtensions);
     } catch (e) {
       return this.refuse(request, e);
     }
+    const { wrapper } = read;
     const type = wrapper.message.type;
     const rrpid =
       wrapper.message.type === "purchaseInitRequest"
@@ -219,7 +223,7 @@ export class Merchant {
     const hash = requestHash(request);
     const running = this.inFlight.get(key);
     if (running && running.hash === hash) return { ...(await running.answer), replayed: true };
-    const answer = this.dispatch(request, wrapper, call);
+    const answer = this.dispatch(read, call);
     if (!running) {
       this.inFlight.set(key, { hash, answer });
       answer.finally(() => this.inFlight.delete(key)).catch(() => {});
@@ -227,17 +231,14 @@ export class Merchant {
     return answer;
   }
 
-  private async dispatch(
-    request: Uint8Array,
-    wrapper: schema.MessageWrapper,
-    call: CallContext,
-  ): Promise<SetOutcome> {
+  private async dispatch(read: ReadMessage, call: CallContext): Promise<SetOutcome> {
+    const { bytes: request, wrapper } = read;
     const type = wrapper.message.type;
     try {
       if (wrapper.message.type === "purchaseInitRequest")
-        return await handlePInitReq(this.ctx, request, wrapper, wrapper.message.value);
+        return await handlePInitReq(this.ctx, read, wrapper.message.value);
       if (wrapper.message.type === "purchaseRequest")
-        return await handlePReq(this.ctx, request, wrapper, wrapper.message.value, call);
+        return await handlePReq(this.ctx, read, wrapper.message.value, call);
       throw new SetError("messageNotSupported", `a merchant does not take ${type}`, "MessageWrapper.message");
     } catch (e) {
       if (e instanceof OrderScopedError) return this.refuseWithinOrder(request, type, e);
@@ -286,9 +287,9 @@ export class Merchant {
     let code = "unreadable";
     let order: Order | undefined;
     try {
-      const wrapper = schema.decodeMessage(request);
-      if (wrapper.message.type === "error") code = (await readError(this.ctx.p, wrapper.message.value)).code;
-      const ids = wrapper.messageHeader.messageIDs;
+      const received = await receiveError(this.ctx.p, request);
+      code = received.code;
+      const ids = received.header.messageIDs;
       if (ids?.xid) order = await this.ctx.repo.orderByXid(toHex(ids.xid));
       if (!order && ids?.lid_M)
         order = await this.ctx.repo.orderByLidM(Buffer.from(ids.lid_M).toString("utf8"));

@@ -6,6 +6,8 @@
 import {
   encodeDer,
   parseSetCertificate,
+  type ReadMessage,
+  receivePInitReq,
   SetError,
   schema,
   signPInitRes,
@@ -15,8 +17,8 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
+import { answeredIn } from "./answeredRequests";
 import { type MerchantContext, requestHash, type SetOutcome } from "./context";
-import { checkHeaderDate } from "./headerDate";
 import { gatewayFor } from "./merchantConfig";
 import type { Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
@@ -32,28 +34,26 @@ export async function orderOfPInitReq(ctx: MerchantContext, req: schema.PInitReq
 
 export async function handlePInitReq(
   ctx: MerchantContext,
-  bytes: Uint8Array,
-  wrapper: schema.MessageWrapper,
+  read: ReadMessage,
   req: schema.PInitReq,
 ): Promise<SetOutcome> {
-  // PInitReq is neither signed nor encrypted: its own fields are the "protected" copy.
-  schema.checkWrapperIds(wrapper.messageHeader, {
-    rrpid: req.rrpid,
-    lid_C: req.localID_C,
-    lid_M: req.localID_M,
-  });
+  const { bytes } = read;
   const order = await orderOfPInitReq(ctx, req);
   const key = toHex(req.rrpid);
   const hash = requestHash(bytes);
-  const replay = await storedAnswer(ctx, key, hash, order);
-  if (replay) return replay;
   try {
-    checkHeaderDate(wrapper.messageHeader.date, ctx.p.now(), ctx.config.maxClockSkewMs);
+    const received = await receivePInitReq(ctx.p, read, {
+      now: ctx.p.now(),
+      maxClockSkewMs: ctx.config.maxClockSkewMs,
+      understoodExtensions: ctx.config.understoodExtensions,
+      answered: answeredIn(ctx, "PInitReq", order),
+    });
+    if (received.repeat) return await storedAnswer(ctx, key, hash, order);
     return await initiate(ctx, bytes, order, req, key, hash);
   } catch (e) {
     if (e instanceof ConcurrentChangeError) {
-      const again = await storedAnswer(ctx, key, hash, order);
-      if (again) return again;
+      const again = await ctx.repo.idempotency("PInitReq", key);
+      if (again) return await storedAnswer(ctx, key, hash, order);
       throw new OrderScopedError(
         order,
         new SetError("unspecifiedFailure", "the order was initiated by another PInitReq", "PInitReq"),
@@ -64,15 +64,15 @@ export async function handlePInitReq(
   }
 }
 
+/** The stored answer of a PInitReq taken before (receivePInitReq said it is the same one again). */
 async function storedAnswer(
   ctx: MerchantContext,
   key: string,
   hash: string,
   order: Order,
-): Promise<SetOutcome | undefined> {
+): Promise<SetOutcome> {
   const stored = await ctx.repo.idempotency("PInitReq", key);
-  if (!stored) return undefined;
-  if (stored.requestHash !== hash || stored.orderId !== order.id || !stored.response)
+  if (!stored || stored.requestHash !== hash || stored.orderId !== order.id || !stored.response)
     throw new OrderScopedError(
       order,
       new SetError("unknownRRPID", "this RRPID was already used by another PInitReq", "PInitReq.rrpid"),
@@ -111,11 +111,6 @@ async function initiate(
       `no gateway for brand ${req.brandID} and this BIN`,
       "PInitReq.brandID",
     );
-  schema.checkCriticalExtensions(
-    req.piRqExtensions,
-    config.understoodExtensions ?? [],
-    "PInitReq.piRqExtensions",
-  );
 
   const date = wholeSeconds(p.now());
   const xid = p.random(20);

@@ -15,52 +15,79 @@
  * re-sending the stored AuthReq, same bytes and AuthRRPID).
  */
 import {
-  bytesEqual,
   decodeDer,
   encodeDer,
   fromHex,
+  oiDataOf,
+  type ReadMessage,
+  receivePReq,
   SetError,
   schema,
   sealAuthReq,
   signPRes,
   toHex,
   utf8,
-  verifyPReqAsMerchant,
+  type VerifiedPReq,
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { ConcurrentChangeError } from "../store/repository";
+import { answeredIn } from "./answeredRequests";
 import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./authorization";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
-import { checkHeaderDate } from "./headerDate";
 import { type BrandConfig, gatewayFor, requiresCardholderCertificate } from "./merchantConfig";
 import type { Authorization, Order } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
 
-export const oiDataOf = (pReq: schema.PReq): schema.OIData =>
-  pReq.type === "pReqDualSigned" ? pReq.value.oiDualSigned.oiData : pReq.value.oiUnsigned.oiData;
-
 export async function handlePReq(
   ctx: MerchantContext,
-  bytes: Uint8Array,
-  wrapper: schema.MessageWrapper,
+  read: ReadMessage,
   pReq: schema.PReq,
   call: CallContext,
 ): Promise<SetOutcome> {
+  const { bytes } = read;
+  // OIData's XID finds the order; receivePReq then judges the PReq against it.
   const oiData = oiDataOf(pReq);
-  schema.checkWrapperIds(wrapper.messageHeader, schema.protectedIdsOf(oiData.transIDs, oiData.rrpid));
   const xidHex = toHex(oiData.transIDs.xid);
   const order = await ctx.repo.orderByXid(xidHex);
   if (!order) throw new SetError("unknownXID", "no order has this XID", "OIData.transIDs.xid");
   const key = toHex(oiData.rrpid);
   const hash = requestHash(bytes);
   try {
-    const earlier = await earlierAnswer(ctx, order, key, hash, call);
-    if (earlier) return earlier;
-    checkHeaderDate(wrapper.messageHeader.date, ctx.p.now(), ctx.config.maxClockSkewMs);
-    return await purchase(ctx, bytes, order, pReq, oiData, key, hash, call);
+    if (!order.purchase)
+      throw new SetError("unspecifiedFailure", `the order is ${order.state}, not awaiting a PReq`, "PReq");
+    const purchase = order.purchase;
+    const brand = brandOf(ctx, order);
+    const transIDs = decodeDer(schema.TransIDs, fromHex(purchase.transIDs));
+    const received = await receivePReq(
+      ctx.p,
+      read,
+      {
+        transIDs,
+        chall_C: fromHex(purchase.chall_C),
+        chall_M: fromHex(purchase.chall_M),
+        od: utf8(order.description),
+        purchAmt: order.purchAmt,
+        brandID: purchase.brandID,
+        bin: purchase.bin,
+        cardCertRequired: requiresCardholderCertificate(brand),
+        understoodExtensions: ctx.config.understoodExtensions,
+      },
+      {
+        trust: { ...ctx.config.trust, at: ctx.p.now() },
+        now: ctx.p.now(),
+        maxClockSkewMs: ctx.config.maxClockSkewMs,
+        answered: answeredIn(ctx, "PReq", order),
+      },
+    );
+    if (received.repeat) {
+      const earlier = await earlierAnswer(ctx, order, key, hash, call);
+      if (earlier) return earlier;
+      throw new SetError("unspecifiedFailure", "the earlier PReq left no record", "PReq");
+    }
+    return await takePurchase(ctx, bytes, order, received, oiData, brand, transIDs, key, hash, call);
   } catch (e) {
     if (e instanceof ConcurrentChangeError) {
       const again = await earlierAnswer(ctx, order, key, hash, call);
@@ -120,39 +147,22 @@ function brandOf(ctx: MerchantContext, order: Order): BrandConfig {
   return brand;
 }
 
-async function purchase(
+/** A PReq receivePReq accepted: forward its PI in an AuthReq, then answer with the PRes. */
+async function takePurchase(
   ctx: MerchantContext,
   bytes: Uint8Array,
   order: Order,
-  pReq: schema.PReq,
+  verified: VerifiedPReq,
   oiData: schema.OIData,
+  brand: BrandConfig,
+  transIDs: schema.TransIDs,
   key: string,
   hash: string,
   call: CallContext,
 ): Promise<SetOutcome> {
   const { p, config } = ctx;
-  if (order.state !== "initiated" || !order.purchase)
+  if (order.state !== "initiated")
     throw new SetError("unspecifiedFailure", `the order is ${order.state}, not awaiting a PReq`, "PReq");
-  const purchase = order.purchase;
-  const brand = brandOf(ctx, order);
-  const transIDs = decodeDer(schema.TransIDs, fromHex(purchase.transIDs));
-  if (!bytesEqual(oiData.chall_C, fromHex(purchase.chall_C)))
-    throw new SetError("challengeMismatch", "OIData.chall-C is not the one of PInitReq", "OIData.chall-C");
-  const verified = await verifyPReqAsMerchant(
-    p,
-    pReq,
-    {
-      transIDs,
-      chall_M: fromHex(purchase.chall_M),
-      od: utf8(order.description),
-      purchAmt: order.purchAmt,
-      brandID: purchase.brandID,
-      bin: purchase.bin,
-      cardCertRequired: requiresCardholderCertificate(brand),
-      understoodExtensions: config.understoodExtensions,
-    },
-    { ...config.trust, at: p.now() },
-  );
 
   const date = wholeSeconds(p.now());
   const authRRPID = p.random(20);
@@ -251,7 +261,7 @@ async function askGateway(
   call: CallContext,
 ): Promise<Reading> {
   const { brand, transIDs } = asked;
-  const expected = { authRRPID: asked.authRRPID, xid: transIDs.xid, authReqAmt: order.purchAmt };
+  const expected = { authRRPID: asked.authRRPID, transIDs, authReqAmt: order.purchAmt };
   // The client asks whether an answer is usable; one damaged on the wire is fetched again.
   let read: { answer: Uint8Array; result: AuthorizationResult } | undefined;
   const accept = async (a: Uint8Array): Promise<boolean> => {

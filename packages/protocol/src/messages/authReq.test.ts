@@ -1,4 +1,6 @@
 import { bytesEqual } from "../asn1/tlv";
+import { parseSetCertificate } from "../cert/setCertificate";
+import { thumbOf } from "../cert/thumb";
 import { nodeProvider } from "../crypto/provider";
 import { createTestPki, type TestPki } from "../testing/pki";
 import { openAuthReq, sealAuthReq } from "./authReq";
@@ -23,7 +25,7 @@ describe("AuthReq", () => {
     other = await messageFixture(p, pki, 1);
   });
 
-  const seal = (signer = m.signer("merchantSig"), piDer = m.piDer) =>
+  const seal = (signer = m.authSigner(), piDer = m.piDer) =>
     sealAuthReq(p, signer, pki.gatewayKex.certificate, m.authReqData, piDer);
 
   it("the gateway opens what the merchant sealed: AuthReqData, the PI as the cardholder made it, the merchant", async () => {
@@ -80,9 +82,72 @@ describe("AuthReq", () => {
 
   it("refuses, as decodingFailure, a baggage that the merchant linked but that is no PI", async () => {
     const notPI = Uint8Array.of(0x04, 0x01, 0x00);
-    const authReq = await seal(m.signer("merchantSig"), notPI);
+    const authReq = await seal(m.authSigner(), notPI);
     const e = await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust));
     expect(e.code).toBe("decodingFailure");
     expect(e.where).toBe("PI");
   });
+
+  it("gives the merchant's key-exchange certificate, the one the AuthReq carried, to seal the AuthRes to", async () => {
+    const opened = await openAuthReq(p, m.decrypter("gatewayKex"), await seal(), m.trust, { brand: "Visa" });
+    expect(bytesEqual(opened.merchantKex.der, pki.merchantKex.certificate)).toBe(true);
+    expect(opened.merID).toBe(opened.merchant.merchantData?.merID);
+  });
+
+  it("refuses an AuthReq that carries no merchant key-exchange certificate (missingCertificate)", async () => {
+    const e = await rejection(
+      openAuthReq(p, m.decrypter("gatewayKex"), await seal(m.signer("merchantSig")), m.trust),
+    );
+    expect(e.code).toBe("missingCertificate");
+  });
+
+  it("refuses a carried key-exchange certificate that is not the signing merchant's (no or another merID)", async () => {
+    const bad = await createTestPki(p.crypto, { overrides: { merchantKex: { merchantData: null } } });
+    const bm = await messageFixture(p, bad);
+    const authReq = await sealAuthReq(
+      p,
+      bm.authSigner(),
+      bad.gatewayKex.certificate,
+      bm.authReqData,
+      bm.piDer,
+    );
+    const e = await rejection(openAuthReq(p, bm.decrypter("gatewayKex"), authReq, bm.trust));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.message).toContain("merID");
+    expect(e.thumb).toEqual(await parseThumb(bad.merchantKex.certificate));
+  });
+
+  it("refuses a merchant signature certificate carried as the key-exchange one (no keyEncipherment)", async () => {
+    const sig = m.signer("merchantSig");
+    const authReq = await seal({ ...sig, chain: [pki.gatewaySig.certificate, ...(sig.chain ?? [])] });
+    // The gateway's signature certificate is no merchant key-exchange certificate.
+    expect((await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust))).code).toBe(
+      "missingCertificate",
+    );
+  });
+
+  it("refuses a merchant of another brand than the gateway key the AuthReq was sealed to", async () => {
+    const e = await rejection(
+      openAuthReq(p, m.decrypter("gatewayKex"), await seal(), m.trust, { brand: "JCB" }),
+    );
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.thumb).toEqual(await parseThumb(pki.merchantSig.certificate));
+  });
+
+  it("refuses a carried certificate on neither merchant path, and names it", async () => {
+    const sig = m.authSigner();
+    const authReq = await seal({ ...sig, chain: [...(sig.chain ?? []), pki.cardholderCa.certificate] });
+    const e = await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.thumb).toEqual(await parseThumb(pki.cardholderCa.certificate));
+  });
+
+  it("names the refused certificate in errorThumb (a cardholder certificate signing as a merchant)", async () => {
+    const e = await rejection(
+      openAuthReq(p, m.decrypter("gatewayKex"), await seal(m.signer("cardholder")), m.trust),
+    );
+    expect(e.thumb).toEqual(await parseThumb(pki.cardholder.certificate));
+  });
 });
+
+const parseThumb = (der: Uint8Array) => thumbOf(p, parseSetCertificate(der));

@@ -3,6 +3,7 @@
  * AcqCardMsg, AuthToken) is opaque to the merchant, and linked under the gateway's signature.
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
+import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
 import type { SetCertificate } from "../cert/setCertificate";
 import { type BaggageTypes, EncB } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
@@ -49,7 +50,8 @@ export interface OpenedAuthRes {
 /**
  * The merchant opens an AuthRes with its key-exchange key: decrypt, verify the gateway's
  * signature, check the baggage linkage (any failure of these three, the signature included, is the one generic
- * decryption error), check the gateway certificate (pgwy, signature, chain, brand when given).
+ * decryption error), check the gateway certificate (pgwy, signature, chain, brand when given)
+ * and refuse a carried certificate off its path.
  * The EncBX form (PANToken for the merchant) is refused with messageNotSupported.
  */
 export async function openAuthRes(
@@ -70,11 +72,12 @@ export async function openAuthRes(
     authResTypes,
   );
   const content = opened.content;
-  const gateway = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
+  const chain = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
     role: "pgwy",
     use: "signature",
     ...(options.brand !== undefined ? { brand: options.brand } : {}),
   });
+  refuseUnvalidatedCarried(opened.certificates, [chain], "AuthRes.certificates");
   const data = decodeDer(AuthResData, content, "AuthResData");
-  return { data, baggage: authResBaggage, gateway };
+  return { data, baggage: authResBaggage, gateway: chain.leaf };
 }

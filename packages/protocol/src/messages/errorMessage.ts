@@ -43,26 +43,33 @@ function errorMsgOf(offending: Uint8Array, header: MessageHeader | undefined): E
   return { type: "badWrapper", value: quoted };
 }
 
-/** ErrorTBS DER; the errorOID is dropped if it is not a valid OID, the header quoted raw if it does not re-encode. */
+/**
+ * ErrorTBS DER; the errorOID is dropped if it is not a valid OID, the errorThumb if it is not a
+ * SHA-256 thumbprint, the header quoted raw if it does not re-encode.
+ */
 function errorTbsDer(
   code: ErrorCode,
   errorNonce: Uint8Array,
-  oid: string | undefined,
+  failure: SetError,
   offending: Uint8Array,
   header: MessageHeader | undefined,
 ): Uint8Array {
-  const attempts: [MessageHeader | undefined, string | undefined][] = [
-    [header, oid],
-    [header, undefined],
-    [undefined, undefined],
+  const { oid, thumb } = failure;
+  const attempts: [MessageHeader | undefined, string | undefined, Uint8Array | undefined][] = [
+    [header, oid, thumb],
+    [header, undefined, undefined],
+    [undefined, undefined, undefined],
   ];
   let last: unknown;
-  for (const [h, o] of attempts) {
+  for (const [h, o, t] of attempts) {
     try {
       return encodeDer(ErrorTBS, {
         errorCode: code,
         errorNonce,
         ...(o !== undefined ? { errorOID: o } : {}),
+        ...(t !== undefined
+          ? { errorThumb: { digestAlgorithm: { algorithm: Std.sha256 }, thumbprint: t } }
+          : {}),
         errorMsg: errorMsgOf(offending, h),
       });
     } catch (e) {
@@ -82,7 +89,7 @@ const idsOf = (header: MessageHeader | undefined): WrapperIds => ({
 /**
  * A SET Error message (MessageWrapper DER) answering `offending`: ErrorMsg = the offending
  * message's MessageHeader when it decodes, else its first 20 000 bytes as badWrapper (one zero
- * byte for an empty message). errorOID from failure.oid. Unsigned unless options.signer (then
+ * byte for an empty message). errorOID from failure.oid, errorThumb from failure.thumb. Unsigned unless options.signer (then
  * S(EE, ErrorTBS), content type ErrorTBS; should signing fail, the Error goes out unsigned). Fresh
  * errorNonce from p.random(20). The wrapper header copies the offending header's RRPID and
  * MessageIDs when they are available; its date is options.date or p.now(). Never throws for any
@@ -97,7 +104,7 @@ export async function errorMessage(
   const bytes = new Uint8Array(offending);
   const header = offendingHeader(bytes);
   const code: ErrorCode = failure.code in ErrorCodes ? failure.code : "unspecifiedFailure";
-  const tbs = errorTbsDer(code, p.random(20), failure.oid, bytes, header);
+  const tbs = errorTbsDer(code, p.random(20), failure, bytes, header);
   let message: ErrorMessageValue = { type: "unsignedError", value: decodeDer(ErrorTBS, tbs) };
   if (options.signer) {
     try {
@@ -132,7 +139,14 @@ export interface ReadError {
   /** True when the Error was signed and its signature verifies. */
   readonly signed: boolean;
   readonly oid?: string;
+  /** The thumbprint of the certificate the Error names (errorThumb). */
+  readonly thumb?: Uint8Array;
 }
+
+const detailsOf = (tbs: ErrorTBS) => ({
+  ...(tbs.errorOID ? { oid: tbs.errorOID } : {}),
+  ...(tbs.errorThumb ? { thumb: tbs.errorThumb.thumbprint } : {}),
+});
 
 /**
  * The error a received Error message reports. A SignedError's content is read whether or not its
@@ -142,7 +156,7 @@ export interface ReadError {
 export async function readError(p: CryptoProvider, message: ErrorMessageValue): Promise<ReadError> {
   if (message.type === "unsignedError") {
     const tbs = message.value;
-    return { code: tbs.errorCode, signed: false, ...(tbs.errorOID ? { oid: tbs.errorOID } : {}) };
+    return { code: tbs.errorCode, signed: false, ...detailsOf(tbs) };
   }
   let content: Uint8Array;
   let signed = false;
@@ -158,7 +172,7 @@ export async function readError(p: CryptoProvider, message: ErrorMessageValue): 
     }
   }
   const tbs = decodeDer(ErrorTBS, content, "ErrorTBS");
-  return { code: tbs.errorCode, signed, ...(tbs.errorOID ? { oid: tbs.errorOID } : {}) };
+  return { code: tbs.errorCode, signed, ...detailsOf(tbs) };
 }
 
 /**
@@ -191,7 +205,8 @@ export class RemoteSetError extends SetError {
     oid?: string,
     /** True when the peer's Error was signed and its signature verified. */
     readonly signed = false,
+    thumb?: Uint8Array,
   ) {
-    super(code, message, "Error", oid);
+    super(code, message, "Error", oid, thumb);
   }
 }

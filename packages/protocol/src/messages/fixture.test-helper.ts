@@ -20,6 +20,8 @@ export interface MessageFixture {
   pki: TestPki;
   trust: Trust;
   signer(name: PartyName): Signer;
+  /** The merchant's signature key with its key-exchange certificate carried, as AuthReq needs. */
+  authSigner(): Signer;
   decrypter(name: PartyName): Decrypter;
   pInitResData: PInitResData;
   piDer: Uint8Array;
@@ -89,6 +91,10 @@ export async function messageFixture(p: CryptoProvider, pki: TestPki, seed = 0):
     pki,
     trust: f.trust,
     signer,
+    authSigner: () => {
+      const sig = signer("merchantSig");
+      return { ...sig, chain: [pki.merchantKex.certificate, ...(sig.chain ?? [])] };
+    },
     decrypter,
     pInitResData,
     piDer,

@@ -5,6 +5,8 @@
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
+import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
+import { namingSigner } from "../cert/errorThumb";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import { thumbOf } from "../cert/thumb";
 import type { CryptoProvider } from "../crypto/provider";
@@ -92,7 +94,8 @@ export interface VerifiedPInitRes {
  * (challengeMismatch) and LID-C (unknownLID) equal ours; among the carried certificates, the one
  * PEThumb names (else thumbsMismatch) is a pgwy key-exchange certificate of the same brand,
  * chained to the pinned root. Both paths are checked for revocation against the CRLs the brand's
- * BCI names (revokedCertificate): the BCI and CRLs the PInitRes carries, or the Trust's.
+ * BCI names (revokedCertificate): the BCI and CRLs the PInitRes carries, or the Trust's. A
+ * carried certificate on neither path is refused (invalidCertificate).
  */
 export async function verifyPInitRes(
   p: CryptoProvider,
@@ -102,10 +105,12 @@ export async function verifyPInitRes(
   options: VerifyPInitResOptions = {},
 ): Promise<VerifiedPInitRes> {
   const { crls, message } = takeCrls(pInitRes);
-  const verified = await verifyS(p, message, { contentType: ContentType.PInitResData });
+  const verified = await namingSigner(message, [], () =>
+    verifyS(p, message, { contentType: ContentType.PInitResData }),
+  );
   const data = decodeDer(PInitResData, verified.content, "PInitResData");
   const revocation = revocationOf(trust, expected.brandID, data, crls, options);
-  const merchant = await checkPartyCertificate(
+  const merchantChain = await checkPartyCertificate(
     p,
     verified.signerCertificate,
     verified.certificates,
@@ -136,7 +141,7 @@ export async function verifyPInitRes(
       "no carried certificate is the gateway certificate PEThumb names",
       "PInitResData.peThumb",
     );
-  const gatewayKex = await checkPartyCertificate(
+  const gatewayChain = await checkPartyCertificate(
     p,
     gatewayDer,
     verified.certificates,
@@ -144,7 +149,8 @@ export async function verifyPInitRes(
     { role: "pgwy", use: "keyEncipherment", brand: expected.brandID },
     revocation,
   );
-  return { data, merchant, gatewayKex };
+  refuseUnvalidatedCarried(verified.certificates, [merchantChain, gatewayChain], "PInitRes.certificates");
+  return { data, merchant: merchantChain.leaf, gatewayKex: gatewayChain.leaf };
 }
 
 /**

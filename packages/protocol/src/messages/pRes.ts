@@ -1,9 +1,11 @@
 /** PRes = S(M, PResData) (patent steps S52-S56): the merchant's answer to the purchase request. */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
+import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
+import { namingSigner, thumbOfDer } from "../cert/errorThumb";
 import type { CryptoProvider } from "../crypto/provider";
 import { S, type Signer, verifyS } from "../crypto/signedMessage";
-import { SetError } from "../errors";
+import { namingCertificate, SetError } from "../errors";
 import type { Trust } from "../purchase/cardholderCertificate";
 import { ContentType } from "../schema/oids";
 import { PResData } from "../schema/purchase";
@@ -25,7 +27,8 @@ export interface PResExpectations {
 /**
  * The cardholder's checks of PRes: the merchant's signature by a mer signature certificate chained
  * to the pinned root and, when given, exactly `merchantCertificate` (else thumbsMismatch); XID
- * (unknownXID), Chall-C (challengeMismatch) and LID-C (unknownLID) equal ours.
+ * (unknownXID), Chall-C (challengeMismatch) and LID-C (unknownLID) equal ours. A carried
+ * certificate off the merchant's path is refused (invalidCertificate).
  */
 export async function verifyPRes(
   p: CryptoProvider,
@@ -33,23 +36,27 @@ export async function verifyPRes(
   expected: PResExpectations,
   trust: Trust,
 ): Promise<PResData> {
-  const verified = await verifyS(p, pRes, {
-    contentType: ContentType.PResData,
-    ...(expected.merchantCertificate ? { knownCertificates: [expected.merchantCertificate] } : {}),
-  });
+  const known = expected.merchantCertificate ? [expected.merchantCertificate] : [];
+  const verified = await namingSigner(pRes, known, () =>
+    verifyS(p, pRes, { contentType: ContentType.PResData, knownCertificates: known }),
+  );
   if (
     expected.merchantCertificate &&
     !bytesEqual(verified.signerCertificate, new Uint8Array(expected.merchantCertificate))
   )
-    throw new SetError(
-      "thumbsMismatch",
-      "PRes is signed with another certificate than the merchant's PInitRes",
-      "PRes.signer",
+    throw namingCertificate(
+      new SetError(
+        "thumbsMismatch",
+        "PRes is signed with another certificate than the merchant's PInitRes",
+        "PRes.signer",
+      ),
+      thumbOfDer(verified.signerCertificate),
     );
-  await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, trust, {
+  const chain = await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, trust, {
     role: "mer",
     use: "signature",
   });
+  refuseUnvalidatedCarried(verified.certificates, [chain], "PRes.certificates");
   const data = decodeDer(PResData, verified.content, "PResData");
   expectEqual(data.transIDs.xid, expected.xid, "unknownXID", "PResData.transIDs.xid");
   expectEqual(data.chall_C, expected.chall_C, "challengeMismatch", "PResData.chall-C");

@@ -19,7 +19,7 @@ describe("checkPartyCertificate", () => {
   const carried = () => pki.intermediatesOf("merchantSig");
 
   it("accepts a merchant signature certificate chained through the carried CAs, of its brand", async () => {
-    const cert = await checkPartyCertificate(p, merchantSig(), carried(), trust, {
+    const { leaf: cert } = await checkPartyCertificate(p, merchantSig(), carried(), trust, {
       role: "mer",
       use: "signature",
       brand: "Visa",

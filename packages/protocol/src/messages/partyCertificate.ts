@@ -3,6 +3,8 @@
  * to the pinned root, of the expected role, certifying a key for the expected use, and, when the
  * caller names one, of the expected brand.
  */
+import type { ValidatedChain } from "../cert/chain";
+import { blameCertificate } from "../cert/errorThumb";
 import { type CertificateUse, checkCertificateUse } from "../cert/profileChecks";
 import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
@@ -32,6 +34,7 @@ function checkBrand(cert: SetCertificate, brand: string | undefined): void {
  * the brand, then the path to `trust.pinnedRoot` through `carried` and `trust.intermediates`
  * (the codes `validateChain` gives: invalidCertificate, expiredCertificate, ...), then revocation
  * with `revocation`, else the Trust's material for the certificate's brand (revokedCertificate).
+ * A failure names the certificate it is about (errorThumb). Returns the validated path.
  */
 export async function checkPartyCertificate(
   p: CryptoProvider,
@@ -40,18 +43,21 @@ export async function checkPartyCertificate(
   trust: Trust,
   intended: IntendedParty,
   revocation?: Revocation,
-): Promise<SetCertificate> {
+): Promise<ValidatedChain> {
   const use = { role: intended.role, use: intended.use };
-  const chain = await validateUnderTrust(
-    p,
-    der,
-    carried,
-    trust,
-    (cert) => {
-      checkCertificateUse(cert, use);
-      checkBrand(cert, intended.brand);
-    },
-    revocation,
-  );
-  return chain.leaf;
+  try {
+    return await validateUnderTrust(
+      p,
+      der,
+      carried,
+      trust,
+      (cert) => {
+        checkCertificateUse(cert, use);
+        checkBrand(cert, intended.brand);
+      },
+      revocation,
+    );
+  } catch (e) {
+    throw blameCertificate(e, der, [...carried, ...(trust.intermediates ?? []), trust.pinnedRoot]);
+  }
 }

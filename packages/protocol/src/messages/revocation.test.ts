@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { prepareRevocation } from "../cert/revocation";
 import { parseSetCertificate } from "../cert/setCertificate";
+import { thumbOf } from "../cert/thumb";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
 import { type CryptoProvider, nodeProvider } from "../crypto/provider";
 import { buildPReqDualSigned } from "../purchase/cardholder";
@@ -150,7 +151,7 @@ describe("the card: verifyPInitRes with the BCI and CRLs the PInitRes carries", 
 });
 
 describe("the gateway: openAuthReq and the PI under a Trust with the brand's revocation material", () => {
-  const seal = (signer = m.signer("merchantSig")) =>
+  const seal = (signer = m.authSigner()) =>
     sealAuthReq(p, signer, pki.gatewayKex.certificate, m.authReqData, m.piDer);
 
   it("opens an AuthReq of a merchant not on any CRL", async () => {
@@ -167,6 +168,13 @@ describe("the gateway: openAuthReq and the PI under a Trust with the brand's rev
       "revokedCertificate",
     );
     expect(cache.hits).toBeGreaterThan(0);
+  });
+
+  it("refuses an AuthReq whose carried merchant key-exchange certificate is revoked, and names it", async () => {
+    const trust = await trustWith({ revoked: ["merchantKex"] });
+    const e = await rejection(openAuthReq(p, m.decrypter("gatewayKex"), await seal(), trust));
+    expect(e.code).toBe("revokedCertificate");
+    expect(e.thumb).toEqual(await thumbOf(p, parseSetCertificate(pki.merchantKex.certificate)));
   });
 
   it("refuses a PI signed with a revoked cardholder certificate", async () => {

@@ -1,4 +1,7 @@
 /** Both merchant and gateway must know the dual signature came from a SET cardholder signature key. */
+
+import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
+import { blameCertificate } from "../cert/errorThumb";
 import { checkCertificateUse } from "../cert/profileChecks";
 import type { RevocationInput } from "../cert/revocation";
 import type { SetCertificate } from "../cert/setCertificate";
@@ -27,6 +30,11 @@ export interface Trust {
   readonly revocation?: Readonly<Record<string, Omit<RevocationInput, "at">>>;
 }
 
+/**
+ * The dual signature's signer holds a SET cardholder signature certificate chained to the pinned
+ * root, and the PI signature carries nothing besides that path (the carried-certificate rule of
+ * messages/carriedCertificates.ts). A failure names the certificate it is about (errorThumb).
+ */
 export function checkCardholderCertificate(
   p: CryptoProvider,
   signerCertificate: Uint8Array,
@@ -34,9 +42,18 @@ export function checkCardholderCertificate(
   trust: Trust,
 ): Promise<SetCertificate> {
   return asCheck("cardholderCertificate", async () => {
-    const chain = await validateUnderTrust(p, signerCertificate, carried, trust, (cert) =>
-      checkCertificateUse(cert, { role: "card", use: "signature" }),
-    );
-    return chain.leaf;
+    try {
+      const chain = await validateUnderTrust(p, signerCertificate, carried, trust, (cert) =>
+        checkCertificateUse(cert, { role: "card", use: "signature" }),
+      );
+      refuseUnvalidatedCarried(carried, [chain], "PISignature.certificates");
+      return chain.leaf;
+    } catch (e) {
+      throw blameCertificate(e, signerCertificate, [
+        ...carried,
+        ...(trust.intermediates ?? []),
+        trust.pinnedRoot,
+      ]);
+    }
   });
 }

@@ -12,12 +12,13 @@ import { openEX, openEXH } from "../crypto/extraEnvelope";
 import type { CryptoProvider } from "../crypto/provider";
 import { verifySO } from "../crypto/signedMessage";
 import {
+  type CertThumb,
   type CurrencyAmount,
   checkCriticalExtensions,
   type DetachedDigest,
   type TransIDs,
 } from "../schema/common";
-import { ContentType } from "../schema/oids";
+import { ContentType, Std } from "../schema/oids";
 import {
   PANData,
   PANToken,
@@ -31,22 +32,33 @@ import {
 import { checkCardholderCertificate, type Trust } from "./cardholderCertificate";
 import { sameDigest } from "./hod";
 import { PurchaseCheckError } from "./purchaseCheck";
+import { checkTransIDs } from "./transIDs";
 
 /** What the gateway learns from the merchant's signed AuthReq, to compare with the cardholder's PI. */
 export interface AuthorizationContext {
   readonly gatewayKex: Decrypter;
   /** CheckDigests from AuthReqItem: the merchant's own HOIData and HOD. */
   readonly checkDigests: { readonly hOIData: DetachedDigest; readonly hOD2: DetachedDigest };
-  /** The merID in the certificate of the merchant that signed the AuthReq. */
-  readonly merchantID: string;
+  /**
+   * The merID in the certificate of the merchant that signed the AuthReq: PIHead.MerchantID must
+   * equal it (merchantIDMismatch). Absent: the caller compares it itself (receiveAuthReq answers a
+   * mismatch with the AuthCode merchantMismatch).
+   */
+  readonly merchantID?: string;
   /** AuthTags.TransIDs. */
   readonly transIDs: TransIDs;
   readonly authReqAmt: CurrencyAmount;
   /**
    * Hardened profile: PIHead must name these certificates' thumbprints (the gateway's key-exchange
-   * certificate and the merchant's signature certificate). Absent: profile `set`.
+   * certificate and the merchant's signature certificate). `required: false` checks a PIHead that
+   * carries a ProfileBinding and lets one without it pass (a brand that does not demand the
+   * hardened profile); otherwise the binding is required. Absent: profile `set`, nothing checked.
    */
-  readonly hardened?: { readonly gatewayThumb: Uint8Array; readonly merchantThumb: Uint8Array };
+  readonly hardened?: {
+    readonly gatewayThumb: Uint8Array;
+    readonly merchantThumb: Uint8Array;
+    readonly required?: boolean;
+  };
   /** PIHead extensions (OIDs) this gateway understands; a critical one outside the list is refused. */
   readonly understoodExtensions?: readonly string[];
 }
@@ -61,38 +73,44 @@ export interface OpenedPI {
   readonly cardholderCertificate?: SetCertificate;
 }
 
-const sameTrans = (a: TransIDs, b: TransIDs) => bytesEqual(a.xid, b.xid);
+const names = (thumb: CertThumb, expected: Uint8Array) =>
+  thumb.digestAlgorithm.algorithm === Std.sha256 && bytesEqual(thumb.thumbprint, expected);
 
-/** The comparisons that tie the cardholder's PI to the merchant's AuthReq. */
+/**
+ * The comparisons that tie the cardholder's PI to the merchant's AuthReq: extensions, HOIData,
+ * HOD, the whole TransIDs (XID: unknownXID, LIDs: unknownLID, any other field:
+ * wrapperMsgMismatch), the amount, the hardened binding, and last the MerchantID, so that a
+ * merchantIDMismatch means every other check passed (receiveAuthReq answers it with an AuthCode).
+ */
 function checkAgainstAuthReq(piHead: PIHead, hOIData: DetachedDigest, ctx: AuthorizationContext): void {
   checkCriticalExtensions(piHead.piExtensions, ctx.understoodExtensions ?? [], "PIHead.piExtensions");
   if (!sameDigest(hOIData, ctx.checkDigests.hOIData))
     throw new PurchaseCheckError("hOIDataMismatch", "the merchant's HOIData differs from the cardholder's");
   if (!sameDigest(piHead.inputs.hod, ctx.checkDigests.hOD2))
     throw new PurchaseCheckError("hodMismatch", "the merchant's HOD differs from PIHead.inputs.hod");
-  if (!sameTrans(piHead.transIDs, ctx.transIDs))
-    throw new PurchaseCheckError("xidMismatch", "PIHead XID differs from AuthTags XID");
-  if (piHead.merchantID !== ctx.merchantID)
-    throw new PurchaseCheckError(
-      "merchantIDMismatch",
-      "PIHead.merchantID is not the requesting merchant's merID",
-    );
+  checkTransIDs(piHead.transIDs, ctx.transIDs, "PIHead.transIDs against AuthTags.transIDs");
   const purch = piHead.inputs.purchAmt;
   const asked = ctx.authReqAmt;
   if (asked.currency !== purch.currency || asked.amtExp10 !== purch.amtExp10 || asked.amount > purch.amount)
     throw new PurchaseCheckError("amountMismatch", "AuthReqAmt exceeds or differs in currency from PurchAmt");
-  if (ctx.hardened) {
-    const binding = piHead.profileBinding;
+  const hardened = ctx.hardened;
+  const binding = piHead.profileBinding;
+  if (hardened && (binding || hardened.required !== false)) {
     if (
       !binding ||
-      !bytesEqual(binding.gatewayThumb.thumbprint, ctx.hardened.gatewayThumb) ||
-      !bytesEqual(binding.merchantThumb.thumbprint, ctx.hardened.merchantThumb)
+      !names(binding.gatewayThumb, hardened.gatewayThumb) ||
+      !names(binding.merchantThumb, hardened.merchantThumb)
     )
       throw new PurchaseCheckError(
         "profileBindingMismatch",
         "PIHead does not name this gateway's and merchant's certificates",
       );
   }
+  if (ctx.merchantID !== undefined && piHead.merchantID !== ctx.merchantID)
+    throw new PurchaseCheckError(
+      "merchantIDMismatch",
+      "PIHead.merchantID is not the requesting merchant's merID",
+    );
 }
 
 /**

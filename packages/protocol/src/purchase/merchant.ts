@@ -4,6 +4,7 @@
  */
 import { encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
+import { namingSigner } from "../cert/errorThumb";
 import type { SetCertificate } from "../cert/setCertificate";
 import { DD } from "../crypto/digest";
 import type { CryptoProvider } from "../crypto/provider";
@@ -27,6 +28,8 @@ export interface MerchantOrder {
   readonly transIDs: TransIDs;
   /** The Chall-M it sent in PInitRes, when the PInit pair ran. */
   readonly chall_M?: Uint8Array;
+  /** The Chall-C of the PInitReq it answered, when the PInit pair ran: OIData must carry it again. */
+  readonly chall_C?: Uint8Array;
   /** OD and PurchAmt as agreed with the cardholder outside SET. */
   readonly od: Uint8Array;
   readonly purchAmt: CurrencyAmount;
@@ -72,6 +75,8 @@ export async function verifyPReqAsMerchant(
     (oiData.chall_M === undefined || !bytesEqual(oiData.chall_M, order.chall_M))
   )
     throw new PurchaseCheckError("challengeMismatch", "OIData.chall-M is not the challenge sent in PInitRes");
+  if (order.chall_C !== undefined && !bytesEqual(oiData.chall_C, order.chall_C))
+    throw new PurchaseCheckError("challengeMismatch", "OIData.chall-C is not the one of PInitReq");
   if (
     (order.brandID !== undefined && oiData.brandID !== order.brandID) ||
     (order.bin !== undefined && oiData.bin !== order.bin)
@@ -103,7 +108,9 @@ export async function verifyPReqAsMerchant(
   const { piDualSigned, oiDualSigned } = pReq.value;
   const piTbs = encodeDer(PI_TBS, { hPIData: oiDualSigned.hPIData, hOIData });
   const signed = await asCheck("piSignatureInvalid", () =>
-    verifySO(p, piDualSigned.piSignature, piTbs, { contentType: ContentType.PI_TBS }),
+    namingSigner(piDualSigned.piSignature, [], () =>
+      verifySO(p, piDualSigned.piSignature, piTbs, { contentType: ContentType.PI_TBS }),
+    ),
   );
   const cardholderCertificate = await checkCardholderCertificate(
     p,

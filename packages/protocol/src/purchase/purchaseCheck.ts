@@ -49,6 +49,7 @@ export class PurchaseCheckError extends SetError {
       message,
       check,
       cause?.oid,
+      cause?.thumb,
     );
   }
 }

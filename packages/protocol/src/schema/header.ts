@@ -1,15 +1,14 @@
 /**
  * MessageHeader and MessageIDs (module section "wrapper"). They sit outside every signature and
- * envelope: a routing and de-duplication hint that receivers check against the protected copies
- * in the body (`checkWrapperIds`). Kept apart from message.ts because the Error body quotes a
+ * envelope: a routing and de-duplication hint that the receive functions check against the
+ * protected copies in the body (messages/wrapperIds.ts). Kept apart from message.ts because the Error body quotes a
  * MessageHeader, and the Message CHOICE in turn carries Error.
  */
 import type { Infer } from "../asn1/codec";
 import { implicit, named, optional, sequence, withDefault } from "../asn1/constructed";
 import { integer } from "../asn1/primitives";
-import { bytesEqual } from "../asn1/tlv";
 import { SetError } from "../errors";
-import { LocalID, RRPID, SETDate, SWIdent, type TransIDs, XID } from "./common";
+import { LocalID, RRPID, SETDate, SWIdent, XID } from "./common";
 
 export const MessageIDs = named(
   "MessageIDs",
@@ -53,39 +52,4 @@ export function checkHeader(header: MessageHeader): void {
     throw new SetError("versionTooNew", `version ${version} is newer than SET 1.0`, "MessageHeader.version");
   if (revision !== setVersion.revision)
     throw new SetError("versionTooNew", `revision ${revision} is newer than 0`, "MessageHeader.revision");
-}
-
-/** The identifiers a message body carries under its signature or envelope. */
-export interface ProtectedIds {
-  readonly rrpid?: Uint8Array;
-  readonly lid_C?: Uint8Array;
-  readonly lid_M?: Uint8Array;
-  readonly xid?: Uint8Array;
-}
-
-/** The protected identifiers of a body that holds TransIDs and an RRPID (OIData, PInitResData, ...). */
-export function protectedIdsOf(transIDs: TransIDs, rrpid?: Uint8Array): ProtectedIds {
-  return { rrpid, lid_C: transIDs.lid_C, lid_M: transIDs.lid_M, xid: transIDs.xid };
-}
-
-/**
- * Digest section 6 rule 2: every identifier the header states must equal its protected copy in
- * the body. A header may leave an identifier out; it may not state one the body lacks, since
- * nothing would then vouch for it.
- */
-export function checkWrapperIds(header: MessageHeader, body: ProtectedIds): void {
-  const stated: [keyof ProtectedIds, Uint8Array | undefined, string][] = [
-    ["rrpid", header.rrpid, "MessageHeader.rrpid"],
-    ["lid_C", header.messageIDs?.lid_C, "MessageHeader.messageIDs.lid-C"],
-    ["lid_M", header.messageIDs?.lid_M, "MessageHeader.messageIDs.lid-M"],
-    ["xid", header.messageIDs?.xid, "MessageHeader.messageIDs.xid"],
-  ];
-  for (const [key, value, where] of stated) {
-    if (value === undefined) continue;
-    const inside = body[key];
-    if (inside === undefined)
-      throw new SetError("wrapperMsgMismatch", `header states ${key} but the body carries none`, where);
-    if (!bytesEqual(value, inside))
-      throw new SetError("wrapperMsgMismatch", `header ${key} differs from the body's`, where);
-  }
 }

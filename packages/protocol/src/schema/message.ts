@@ -42,15 +42,7 @@ import {
   RegFormRes,
 } from "./registration";
 
-export {
-  checkHeader,
-  checkWrapperIds,
-  MessageHeader,
-  MessageIDs,
-  type ProtectedIds,
-  protectedIdsOf,
-  setVersion,
-} from "./header";
+export { checkHeader, MessageHeader, MessageIDs, setVersion } from "./header";
 
 export const Message = named(
   "Message",

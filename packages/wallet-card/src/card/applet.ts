@@ -14,15 +14,14 @@ import {
   encodeResponse,
   equalConstantTime,
   INS,
-  readError,
+  RemoteSetError,
+  receivePInitRes,
+  receivePRes,
   SetError,
   SW,
   type schema,
-  schema as setSchema,
   toHex,
   ValidatedChainCache,
-  verifyPInitRes,
-  verifyPRes,
   wholeSeconds,
   wrapMessage,
   wrongPin,
@@ -307,49 +306,29 @@ export class CardSession {
     if (tx?.phase !== "pInitSent") return status(SW.OUT_OF_ORDER);
     // Whatever happens next, this PInitReq has had its answer: a failed check ends the transaction.
     this.tx = undefined;
-    const wrapper = setSchema.decodeMessage(data);
-    const message = wrapper.message;
-    if (message.type === "error") {
-      const remote = await readError(this.env.p, message.value);
-      throw new SetError(remote.code, "the merchant answered PInitReq with a SET Error");
+    let received: Awaited<ReturnType<typeof receivePInitRes>>;
+    try {
+      received = await receivePInitRes(
+        this.env.p,
+        data,
+        {
+          rrpid: tx.rrpid,
+          chall_C: tx.chall_C,
+          lid_C: tx.lid_C,
+          ...(tx.lid_M ? { lid_M: tx.lid_M } : {}),
+          brandID: tx.brand,
+        },
+        {
+          trust: { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
+          requireRevocation: true,
+        },
+      );
+    } catch (e) {
+      if (e instanceof RemoteSetError)
+        throw new SetError(e.code, "the merchant answered PInitReq with a SET Error");
+      throw e;
     }
-    if (message.type !== "purchaseInitResponse")
-      throw new SetError(
-        "messageNotSupported",
-        `expected PInitRes, got ${message.type}`,
-        "MessageWrapper.message",
-      );
-    const verified = await verifyPInitRes(
-      this.env.p,
-      message.value,
-      { chall_C: tx.chall_C, lid_C: tx.lid_C, brandID: tx.brand },
-      { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
-      { requireRevocation: true },
-    );
-    const { data: resData, merchant, gatewayKex } = verified;
-    if (!equalConstantTime(resData.rrpid, tx.rrpid))
-      throw new SetError(
-        "unknownRRPID",
-        "PInitResData.rrpid is not the RRPID of PInitReq",
-        "PInitResData.rrpid",
-      );
-    if (tx.lid_M && (!resData.transIDs.lid_M || !equalConstantTime(resData.transIDs.lid_M, tx.lid_M)))
-      throw new SetError(
-        "unknownLID",
-        "PInitResData.transIDs.lid-M is not the order's LID-M",
-        "PInitResData.transIDs",
-      );
-    setSchema.checkWrapperIds(
-      wrapper.messageHeader,
-      setSchema.protectedIdsOf(resData.transIDs, resData.rrpid),
-    );
-    const merchantData = merchant.merchantData;
-    if (!merchantData)
-      throw new SetError(
-        "invalidCertificate",
-        "the merchant certificate has no merchantData",
-        merchant.where,
-      );
+    const { data: resData, merchant, gatewayKex, merchantData } = received;
     const names = merchantData.merNameSeq;
     const merchantName = (names.find((n) => n.language === tx.language) ?? names[0]).name;
     const initialized: Initialized = {
@@ -443,46 +422,29 @@ export class CardSession {
     const tx = this.tx;
     if (tx?.phase !== "purchaseSent") return status(SW.OUT_OF_ORDER);
     // A response that fails its checks leaves the transaction waiting for the genuine one.
-    const wrapper = setSchema.decodeMessage(data);
-    const message = wrapper.message;
     let outcome: PurchaseOutcome;
-    if (message.type === "error") {
-      const remote = await readError(this.env.p, message.value);
-      outcome = {
-        completionCode: "error",
-        error: {
-          code: remote.code,
-          message: "the merchant answered PReq with a SET Error",
-          signed: remote.signed,
-        },
-      };
-    } else if (message.type === "purchaseResponse") {
-      const resData = await verifyPRes(
+    try {
+      const resData = await receivePRes(
         this.env.p,
-        message.value,
+        data,
         {
+          rrpid: tx.pReqRrpid,
           xid: tx.transIDs.xid,
           chall_C: tx.chall_C,
           lid_C: tx.transIDs.lid_C,
           merchantCertificate: tx.merchant.der,
         },
-        { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
-      );
-      if (!equalConstantTime(resData.rrpid, tx.pReqRrpid))
-        throw new SetError("unknownRRPID", "PResData.rrpid is not the RRPID of PReq", "PResData.rrpid");
-      setSchema.checkWrapperIds(
-        wrapper.messageHeader,
-        setSchema.protectedIdsOf(resData.transIDs, resData.rrpid),
+        { trust: { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache } },
       );
       const payload = resData.pResPayloadSeq[0];
       const authAmt = payload.results?.authStatus?.authAmt;
       outcome = { completionCode: payload.completionCode, ...(authAmt ? { authAmt } : {}) };
-    } else {
-      throw new SetError(
-        "messageNotSupported",
-        `expected PRes, got ${message.type}`,
-        "MessageWrapper.message",
-      );
+    } catch (e) {
+      if (!(e instanceof RemoteSetError)) throw e;
+      outcome = {
+        completionCode: "error",
+        error: { code: e.code, message: "the merchant answered PReq with a SET Error", signed: e.signed },
+      };
     }
     const done: Completed = { ...tx, phase: "completed", outcome };
     this.tx = done;

@@ -96,6 +96,27 @@ export const certificateAttacks: readonly Attack[] = [
     options: (f) => ({ sealTo: f.gatewayKex("MasterCard") }),
   }),
   certificateAttack({
+    id: "certificate/authreq-carries-no-merchant-key-exchange",
+    title: "The AuthReq carries no merchant key-exchange certificate for the gateway to seal the AuthRes to.",
+    expected: "SET Error missingCertificate; no authorization.",
+    errors: ["missingCertificate"],
+    options: () => ({ carriedKexId: null }),
+  }),
+  certificateAttack({
+    id: "certificate/authreq-carries-another-merchants-key-exchange",
+    title:
+      "Merchant B (valid certificates, unknown to the gateway) signs an AuthReq but carries the lab merchant's key-exchange certificate, so the AuthRes would go to another merchant.",
+    expected:
+      "SET Error invalidCertificate (the key-exchange certificate is another merID's); no authorization.",
+    errors: ["invalidCertificate"],
+    fixture: "attack/visa/merchant-b/signature",
+    options: () => ({
+      merchantSignerId: "attack/visa/merchant-b/signature",
+      merID: "SETLAB-MER-0002",
+      carriedKexId: "visa/merchant/key-exchange",
+    }),
+  }),
+  certificateAttack({
     id: "certificate/pi-sealed-to-accomplice-gateway",
     title:
       "The PI is sealed to an accomplice gateway's (valid, same-brand) key and delivered to the real gateway.",

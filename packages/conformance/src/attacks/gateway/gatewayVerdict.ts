@@ -59,7 +59,7 @@ export async function sendAndJudge(
   bytes: Uint8Array,
   xidHex: string,
   expected: Expectation,
-  options: { card?: string; approvedBefore?: number; note?: string } = {},
+  options: { card?: string; approvedBefore?: number; note?: string; kexId?: string } = {},
 ): Promise<AttackOutcome & { answer: GatewayAnswer }> {
   const f = forgerOf(target);
   const card = options.card ?? "visa-approve";
@@ -67,7 +67,7 @@ export async function sendAndJudge(
   const raw = await postSetRaw(gatewaySet(target), bytes);
   const answer =
     raw.status === 200
-      ? await f.read(raw.body)
+      ? await f.read(raw.body, options.kexId)
       : ({ type: "unreadable", reason: `HTTP ${raw.status}` } as const);
   const rows = await authorizationsOf(target.gatewayUrl, xidHex);
   const approved = rows.filter((r) => r.authCode === "approved").length;

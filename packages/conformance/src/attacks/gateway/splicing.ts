@@ -12,14 +12,18 @@ import { completePurchase } from "../toolkit/roguePc";
 import { startSecondMerchant } from "../toolkit/secondMerchant";
 import { describe, forgerOf, gatewaySet, missingFixture, sendAndJudge } from "./gatewayVerdict";
 
-const merchantB = { signer: "attack/visa/merchant-b/signature", merID: "SETLAB-MER-0002" };
+const merchantB = {
+  signer: "attack/visa/merchant-b/signature",
+  kex: "attack/visa/merchant-b/key-exchange",
+  merID: "SETLAB-MER-0002",
+};
 
 export const piOfMerchantAInMerchantB: Attack = {
   id: "splicing/pi-for-merchant-a-in-merchant-b-authreq",
   category: "splicing",
   title: `A PI the cardholder made for the lab merchant (${labMerID}) is sent inside merchant B's AuthReq (${merchantB.merID}, its own valid certificate).`,
   expected:
-    "SET Error (merchantIDMismatch: unspecifiedFailure): PIHead.MerchantID is not the signer's merID; no authorization.",
+    "AuthRes to merchant B with AuthCode merchantMismatch: PIHead.MerchantID is not the signer's merID; no authorization.",
   async run(target) {
     const f = forgerOf(target);
     if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
@@ -28,7 +32,14 @@ export const piOfMerchantAInMerchantB: Attack = {
       merID: merchantB.merID,
       piMerchantID: labMerID,
     });
-    return sendAndJudge(target, req.bytes, req.xidHex, { errors: ["unspecifiedFailure"] });
+    // The gateway seals the AuthRes to the key-exchange certificate merchant B's AuthReq carried.
+    return sendAndJudge(
+      target,
+      req.bytes,
+      req.xidHex,
+      { declines: ["merchantMismatch"] },
+      { kexId: merchantB.kex },
+    );
   },
 };
 

@@ -77,10 +77,10 @@ export const piHeadMerchantID: Attack = {
   category: "tampering",
   title:
     "The PI names merchant SETLAB-MER-0002 in PIHead.MerchantID and the lab merchant (SETLAB-MER-0001) forwards it.",
-  expected: "SET Error (merchantIDMismatch: unspecifiedFailure); no authorization.",
+  expected: "AuthRes with AuthCode merchantMismatch (docs/decisions.md); no authorization, no hold.",
   async run(target) {
     const req = await forgerOf(target).forge({ piMerchantID: "SETLAB-MER-0002" });
-    return sendAndJudge(target, req.bytes, req.xidHex, { errors: ["unspecifiedFailure"] });
+    return sendAndJudge(target, req.bytes, req.xidHex, { declines: ["merchantMismatch"] });
   },
 };
 
@@ -105,16 +105,33 @@ export const authTagsXidChanged: Attack = {
   },
 };
 
+export const authTagsTransIDsBeyondXid: Attack = {
+  id: "tampering/authtags-transids-differ-beyond-xid",
+  category: "tampering",
+  title:
+    "The merchant signs AuthTags whose TransIDs keep the cardholder's XID but carry another LID-C than PIHead.TransIDs.",
+  expected: "SET Error unknownLID (the whole TransIDs are compared, not only the XID); no authorization.",
+  async run(target) {
+    const f = forgerOf(target);
+    const req = await f.forge({
+      merchant: (parts) => {
+        parts.authReqData.authReqItem.authTags.transIDs = { ...parts.transIDs, lid_C: f.p.random(8) };
+      },
+    });
+    return sendAndJudge(target, req.bytes, req.xidHex, { errors: ["unknownLID"] });
+  },
+};
+
 export const authRRTagsMerchantID: Attack = {
   id: "tampering/authrrtags-merchantid-not-signer",
   category: "tampering",
   title:
     "The lab merchant claims merID SETLAB-MER-0002 in AuthRRTags (and in the PI it got the cardholder to make).",
   expected:
-    "SET Error (merchantIDMismatch: unspecifiedFailure): the claimed merID is not the signing certificate's.",
+    "AuthRes with AuthCode merchantMismatch: the claimed merID is not the signing certificate's; no authorization.",
   async run(target) {
     const req = await forgerOf(target).forge({ merID: "SETLAB-MER-0002" });
-    return sendAndJudge(target, req.bytes, req.xidHex, { errors: ["unspecifiedFailure"] });
+    return sendAndJudge(target, req.bytes, req.xidHex, { declines: ["merchantMismatch"] });
   },
 };
 
@@ -193,6 +210,7 @@ export const tamperingAttacks: readonly Attack[] = [
   hodChanged,
   piHeadMerchantID,
   authTagsXidChanged,
+  authTagsTransIDsBeyondXid,
   authRRTagsMerchantID,
   headerDisagrees,
   flippedBytes,

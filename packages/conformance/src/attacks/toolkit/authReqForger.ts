@@ -33,6 +33,12 @@ export interface ForgeOptions extends Omit<AuthReqOptions, "form"> {
   readonly merchantSignerId?: string;
   /** A signer built by the attack (e.g. a certificate with another certificate's key). */
   readonly merchantSigner?: Signer;
+  /**
+   * PKI id of the merchant key-exchange certificate the AuthReq carries for the gateway to seal
+   * AuthRes to (default: the signer's own `.../key-exchange` when the PKI has it, else the lab
+   * merchant's of the brand); null carries none.
+   */
+  readonly carriedKexId?: string | null;
   /** Key-exchange certificate the PI's EX is sealed to (default the brand gateway's). */
   readonly piSealTo?: Uint8Array;
   /** Key-exchange certificate the AuthReq is sealed to (default the brand gateway's). */
@@ -87,6 +93,12 @@ export class AuthReqForger {
     return s;
   }
 
+  /** The key-exchange certificate that goes with a merchant signature certificate id. */
+  kexIdFor(signerId: string, brand: string): string {
+    const own = signerId.replace(/\/signature$/, "/key-exchange");
+    return own !== signerId && this.has(own) ? own : `${lower(brand)}/merchant/key-exchange`;
+  }
+
   gatewayKex(brand: string): Uint8Array {
     return this.pki.certificate(`${lower(brand)}/gateway/key-exchange`);
   }
@@ -96,14 +108,19 @@ export class AuthReqForger {
     const card = this.card(cardId);
     const brand = card.brand;
     const form = options.form ?? "dualSigned";
+    const signerId = options.merchantSignerId ?? `${lower(brand)}/merchant/signature`;
+    const merchantSigner = options.merchantSigner ?? (await this.signer(signerId));
+    const kexId = options.carriedKexId === undefined ? this.kexIdFor(signerId, brand) : options.carriedKexId;
+    const merchant: Signer = {
+      ...merchantSigner,
+      chain: [...(kexId ? [this.pki.certificate(kexId)] : []), ...(merchantSigner.chain ?? [])],
+    };
     const built = await buildAuthReq(
       this.p,
       { ...card, panSecret: fromHex(card.panSecret) },
       {
         cardholder: form === "dualSigned" ? await this.signer(`${lower(brand)}/cards/${cardId}`) : undefined,
-        merchant:
-          options.merchantSigner ??
-          (await this.signer(options.merchantSignerId ?? `${lower(brand)}/merchant/signature`)),
+        merchant,
         piSealTo: options.piSealTo ?? this.gatewayKex(brand),
         sealTo: options.sealTo ?? this.gatewayKex(brand),
       },

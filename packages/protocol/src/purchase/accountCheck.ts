@@ -4,12 +4,9 @@
  * HMAC(PANSecret, {PAN, CardExpiry})), and the card has not expired. Failures are business
  * outcomes (AuthCode piAuthMismatch, expiredCard), not protocol errors.
  */
-import { type CryptoProvider, hashedAccountId, type SetCertificate } from "@setlab/protocol";
-
-/** The subject commonName of a certificate, if it has one. */
-export function commonNameOf(cert: SetCertificate): string | undefined {
-  return cert.commonName;
-}
+import { hashedAccountId } from "../cert/accountId";
+import type { SetCertificate } from "../cert/setCertificate";
+import type { CryptoProvider } from "../crypto/provider";
 
 /** True when HMAC(panSecret, {pan, cardExpiry}) is the certificate's hashed account id. */
 export async function accountMatchesCertificate(
@@ -17,7 +14,7 @@ export async function accountMatchesCertificate(
   account: { readonly pan: string; readonly cardExpiry: string; readonly panSecret: Uint8Array },
   cardholder: SetCertificate,
 ): Promise<boolean> {
-  const expected = commonNameOf(cardholder);
+  const expected = cardholder.commonName;
   if (!expected) return false;
   try {
     return (await hashedAccountId(p, account.pan, account.cardExpiry, account.panSecret)) === expected;

@@ -1,0 +1,85 @@
+/** The merchant receives AuthRes (digest 3.5, patent steps S50-S52). */
+import { bytesEqual } from "../asn1/tlv";
+import type { SetCertificate } from "../cert/setCertificate";
+import type { Decrypter } from "../crypto/envelopedData";
+import type { CryptoProvider } from "../crypto/provider";
+import { SetError } from "../errors";
+import type { Trust } from "../purchase/cardholderCertificate";
+import { checkTransIDs } from "../purchase/transIDs";
+import type { CurrencyAmount, TransIDs } from "../schema/common";
+import type { MessageHeader } from "../schema/header";
+import type { AuthResBaggage, AuthResData } from "../schema/payment";
+import { openAuthRes } from "./authRes";
+import { asRead, bodyOf, type Incoming } from "./incoming";
+import { checkWrapperIds, protectedIdsOf } from "./wrapperIds";
+
+/** What the merchant asked for in its AuthReq. */
+export interface AuthResExpectations {
+  readonly authRRPID: Uint8Array;
+  readonly transIDs: TransIDs;
+  readonly authReqAmt: CurrencyAmount;
+  /** The brand of the order: the gateway's certificate must be of it. */
+  readonly brand?: string;
+}
+
+export interface AuthResReceiver {
+  /** The merchant's key-exchange key the AuthReq's certificate named. */
+  readonly decrypter: Decrypter;
+  readonly trust: Trust;
+  readonly understoodExtensions?: readonly string[];
+}
+
+/**
+ * What the answer means: approved (AuthCode approved, AuthAmt within the amount asked for),
+ * declined (any other AuthCode), or `overAmount`, an approval for more than was asked (or in
+ * another currency), which the merchant must not take as an authorization.
+ */
+export type AuthResVerdict = "approved" | "declined" | "overAmount";
+
+export interface ReceivedAuthRes {
+  readonly data: AuthResData;
+  readonly baggage: AuthResBaggage;
+  readonly gateway: SetCertificate;
+  readonly header: MessageHeader;
+  readonly verdict: AuthResVerdict;
+}
+
+/**
+ * Every check of an AuthRes (digest 6, "Merchant"): the message type (an Error is the gateway's
+ * answer: RemoteSetError); `openAuthRes` (envelope, signature and baggage as the one decryption
+ * failure, the gateway's pgwy signature certificate of the brand and its chain, carried
+ * certificates); header ids against AuthTags (wrapperMsgMismatch); AuthTags' RRPID ours
+ * (unknownRRPID) and TransIDs ours (unknownXID, unknownLID, wrapperMsgMismatch); then AuthAmt
+ * against the amount asked for.
+ */
+export async function receiveAuthRes(
+  p: CryptoProvider,
+  message: Incoming,
+  expected: AuthResExpectations,
+  receiver: AuthResReceiver,
+): Promise<ReceivedAuthRes> {
+  const { wrapper } = asRead(message, receiver.understoodExtensions);
+  const body = await bodyOf(p, wrapper, "authorizationResponse");
+  const { data, baggage, gateway } = await openAuthRes(p, receiver.decrypter, body, receiver.trust, {
+    ...(expected.brand !== undefined ? { brand: expected.brand } : {}),
+  });
+  const tags = data.authTags;
+  checkWrapperIds(wrapper.messageHeader, protectedIdsOf(tags.transIDs, tags.authRRTags.rrpid));
+  if (!bytesEqual(tags.authRRTags.rrpid, expected.authRRPID))
+    throw new SetError(
+      "unknownRRPID",
+      "AuthTags.authRRTags.rrpid is not our AuthReq's",
+      "AuthResData.authTags",
+    );
+  checkTransIDs(tags.transIDs, expected.transIDs, "AuthResData.authTags.transIDs");
+  const header = data.authResPayload.authHeader;
+  const amt = header.authAmt;
+  const asked = expected.authReqAmt;
+  const verdict: AuthResVerdict =
+    header.authCode !== "approved"
+      ? "declined"
+      : amt.currency !== asked.currency || amt.amtExp10 !== asked.amtExp10 || amt.amount > asked.amount
+        ? "overAmount"
+        : "approved";
+  return { data, baggage, gateway, header: wrapper.messageHeader, verdict };
+}
