@@ -33,7 +33,9 @@ export type AttackCategory =
   | "decryption-oracle"
   | "error-loop"
   | "card-link"
-  | "mediator";
+  | "mediator"
+  /** Another user of the lab's machine: what the OS shows every user (command lines). */
+  | "local";
 
 /** What the attack saw. `refused` is true only when the right party refused in the right way. */
 export interface AttackOutcome {
