@@ -34,6 +34,8 @@ export type AttackCategory =
   | "error-loop"
   | "card-link"
   | "mediator"
+  /** Bodies built to cost a party far more work or memory than they cost the sender. */
+  | "amplification"
   /** Another user of the lab's machine: what the OS shows every user (command lines). */
   | "local";
 
