@@ -19,8 +19,8 @@ import {
   parseSetCertificate,
   prepareRevocation,
   type Revocation,
-  SetError,
   type SetCertificate,
+  SetError,
   type Trust,
 } from "@setlab/protocol";
 import { LabPki } from "./labPki";
