@@ -223,3 +223,14 @@ export function withCurrentRevocation<T extends Omit<Trust, "at" | "revocation">
     },
   }) as T & Pick<Trust, "revocation">;
 }
+
+/** The log line of each reload: info when taken, warn when refused (the old material stays). */
+export function logRevocation(logger: {
+  info(o: object, msg: string): void;
+  warn(o: object, msg: string): void;
+}): (e: RevocationEvent) => void {
+  return (e) =>
+    e.event === "revocationLoaded"
+      ? logger.info(e, "revocation material in force")
+      : logger.warn(e, "new revocation material refused; the previous stays in force");
+}
