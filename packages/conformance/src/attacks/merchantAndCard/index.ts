@@ -1,5 +1,6 @@
 /** Attacks aimed at the merchant's purchase endpoint and at the card through the mediator. */
 import type { Attack } from "../attack";
+import { oldBciReplay } from "./bciReplay";
 import { cardReplayAttacks } from "./cardReplay";
 import { cardTamperAttacks } from "./cardTamper";
 import { certificateAttacks } from "./certificateConfusion";
@@ -16,6 +17,7 @@ export const merchantAndCardAttacks: readonly Attack[] = [
   ...merchantTamperAttacks,
   ...cardTamperAttacks,
   ...certificateAttacks,
+  oldBciReplay,
   ...downgradeAttacks,
   ...gatewaySubstitutionAttacks,
   ...errorLoopAttacks,
