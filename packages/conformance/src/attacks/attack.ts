@@ -33,7 +33,11 @@ export type AttackCategory =
   | "decryption-oracle"
   | "error-loop"
   | "card-link"
-  | "mediator";
+  | "mediator"
+  /** Bodies built to cost a party far more work or memory than they cost the sender. */
+  | "amplification"
+  /** Another user of the lab's machine: what the OS shows every user (command lines). */
+  | "local";
 
 /** What the attack saw. `refused` is true only when the right party refused in the right way. */
 export interface AttackOutcome {

@@ -1,6 +1,11 @@
 /** Every attack the kit knows, in report order. */
 import type { Attack } from "./attack";
 import { gatewayAttacks } from "./gateway";
+import { localAttacks } from "./local";
 import { merchantAndCardAttacks } from "./merchantAndCard";
 
-export const attackCatalog: readonly Attack[] = [...merchantAndCardAttacks, ...gatewayAttacks];
+export const attackCatalog: readonly Attack[] = [
+  ...merchantAndCardAttacks,
+  ...gatewayAttacks,
+  ...localAttacks,
+];

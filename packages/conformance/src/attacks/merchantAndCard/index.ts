@@ -1,5 +1,6 @@
 /** Attacks aimed at the merchant's purchase endpoint and at the card through the mediator. */
 import type { Attack } from "../attack";
+import { amplificationAttacks } from "./amplification";
 import { oldBciReplay } from "./bciReplay";
 import { cardReplayAttacks } from "./cardReplay";
 import { cardTamperAttacks } from "./cardTamper";
@@ -22,4 +23,5 @@ export const merchantAndCardAttacks: readonly Attack[] = [
   ...gatewaySubstitutionAttacks,
   ...errorLoopAttacks,
   ...mediatorAttacks,
+  ...amplificationAttacks,
 ];
