@@ -108,7 +108,7 @@ describe("LabRevocationSource", () => {
           ...m,
           bcis: [...m.bcis, { brand: "Visa", sequenceNum: 999, thumb: "00", file: "visa/bci-999.pem" }],
         })),
-      /./,
+      /malformed DER.*BrandCRLIdentifier/,
     );
     editManifest((m) => ({ ...m, bcis: m.bcis.filter((b) => b.sequenceNum !== 999) }));
     await source.refresh();
