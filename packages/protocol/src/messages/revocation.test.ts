@@ -140,6 +140,20 @@ describe("the card: verifyPInitRes with the BCI and CRLs the PInitRes carries", 
     expect(await code(verifyPInitRes(p, signed, expected, m.trust, require))).toBe("thumbsMismatch");
   });
 
+  it("refuses a BCI older than the one the card accepted last (an old BCI and CRLs replayed); takes the same one or a newer one", async () => {
+    const current = await pInitRes({ sequenceNum: 7 });
+    const v = await verifyPInitRes(p, current, { ...expected, bciSequenceNum: 6 }, m.trust, require);
+    expect(v.bciSequenceNum).toBe(7);
+    const same = await verifyPInitRes(p, current, { ...expected, bciSequenceNum: 7 }, m.trust, require);
+    expect(same.bciSequenceNum).toBe(7);
+    // The replayed BCI is genuine, within its validity, and its CRLs list nothing: only its age refuses it.
+    const old = await pInitRes({ sequenceNum: 6 });
+    await expect(verifyPInitRes(p, old, expected, m.trust, require)).resolves.toBeDefined();
+    const e = await rejection(verifyPInitRes(p, old, { ...expected, bciSequenceNum: 7 }, m.trust, require));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.message).toContain("superseded");
+  });
+
   it("a cached chain does not bypass revocation", async () => {
     const trust = { ...m.trust, chainCache: new ValidatedChainCache(p) };
     await verifyPInitRes(p, await pInitRes(), expected, trust, require);
