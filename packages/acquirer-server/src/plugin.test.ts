@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { adminHeaders, LabPki, postSet, SET_PAYMENT } from "@setlab/runtime";
+import { adminHeaders, LabPki, LabRevocationSource, postSet, SET_PAYMENT } from "@setlab/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
 import { gatewayAdminPlugin } from "./adminPlugin";
 import { Gateway } from "./gateway/gateway";
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const gateway = new Gateway({
     provider: p,
     keys: await gatewayKeysFrom(pki, p.crypto),
-    trust: await gatewayTrustFrom(pki, p),
+    trust: gatewayTrustFrom(pki, await LabRevocationSource.open(tmp.pkiDir, p)),
     store,
   });
   app = Fastify();

@@ -29,6 +29,8 @@ import {
   faultsAllowed,
   keyPassphrase,
   LabPki,
+  LabRevocationSource,
+  logRevocation,
   readAdminTokenFile,
   runCli,
   runMain,
@@ -133,7 +135,10 @@ async function serve(args: ServeArgs): Promise<void> {
   const adminToken = args.admin ? readAdminTokenFile(args.admin.tokenFile) : undefined;
   const p = nodeProvider();
   const pki = LabPki.open(args.pki);
+  // A BCI or CRL the CA publishes into the directory is in force here within one poll interval.
+  const revocation = (await LabRevocationSource.open(args.pki, p, { log: logRevocation(logger) })).start();
   const config = await labMerchantConfig(p, pki, {
+    revocation,
     brands: args.gateways.map(([b]) => b),
     passphrase: args.passphrase ?? keyPassphrase(),
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
@@ -168,6 +173,7 @@ async function serve(args: ServeArgs): Promise<void> {
   announceListening("merchant", url, adminUrl);
   const stop = async () => {
     await admin?.close();
+    revocation.close();
     await app.close();
     await repo.close();
     process.exit(0);

@@ -2,10 +2,12 @@
 import type { Attack } from "./attack";
 import { gatewayAttacks } from "./gateway";
 import { inspectionAttacks } from "./inspectionRoutes";
+import { localAttacks } from "./local";
 import { merchantAndCardAttacks } from "./merchantAndCard";
 
 export const attackCatalog: readonly Attack[] = [
   ...merchantAndCardAttacks,
   ...gatewayAttacks,
+  ...localAttacks,
   ...inspectionAttacks,
 ];

@@ -9,4 +9,5 @@ export * from "./revocation";
 export * from "./rootRollover";
 export * from "./setCertificate";
 export * from "./thumb";
+export * from "./trust";
 export * from "./validatedChainCache";

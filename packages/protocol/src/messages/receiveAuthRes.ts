@@ -1,10 +1,10 @@
 /** The merchant receives AuthRes (digest 3.5, patent steps S50-S52). */
 import { bytesEqual } from "../asn1/tlv";
 import type { SetCertificate } from "../cert/setCertificate";
+import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
-import type { Trust } from "../purchase/cardholderCertificate";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
