@@ -121,4 +121,11 @@ test("the lab's processes, started and purchasing, carry no pairing code, PIN or
   // the phone got its code from an owner-only file
   expect(fs.statSync(pairingCodeFile(home)).mode & 0o777).toBe(0o600);
   expect(fs.readFileSync(pairingCodeFile(home), "utf8").trim()).toBe(CODE);
+  // merchant and gateway got the admin token from an owner-only file, and no argv carried it
+  const tokenFile = state.adminTokenFile ?? "";
+  expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+  const token = fs.readFileSync(tokenFile, "utf8").trim();
+  expect(token.length).toBeGreaterThanOrEqual(32);
+  expect(watch.saw((argv) => argv.some((a) => a.includes(token)))).toBe(false);
+  expect(watch.saw((argv) => argv.includes("--admin-token-file"))).toBe(true);
 });
