@@ -2,5 +2,10 @@
 import type { Attack } from "./attack";
 import { gatewayAttacks } from "./gateway";
 import { merchantAndCardAttacks } from "./merchantAndCard";
+import { outsiderAttacks } from "./outsider";
 
-export const attackCatalog: readonly Attack[] = [...merchantAndCardAttacks, ...gatewayAttacks];
+export const attackCatalog: readonly Attack[] = [
+  ...merchantAndCardAttacks,
+  ...gatewayAttacks,
+  ...outsiderAttacks,
+];

@@ -59,7 +59,7 @@ export async function readAuthorization(
     const { data, baggage, verdict } = await receiveAuthRes(
       p,
       answer,
-      { ...expected, brand: brand.brandID },
+      { ...expected, brand: brand.brandID, gateway: brand.gateway.certificate },
       {
         decrypter: brand.decrypter,
         trust: { ...ctx.config.trust, at: p.now() },

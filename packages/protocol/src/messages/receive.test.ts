@@ -8,14 +8,16 @@ import { bytesEqual, concatBytes } from "../asn1/tlv";
 import { sha256, sha256Hex } from "../cert/digest";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { nodeProvider } from "../crypto/provider";
+import type { Signer } from "../crypto/signedMessage";
 import { SetError } from "../errors";
 import { buildPReqDualSigned } from "../purchase/cardholder";
 import { verifyPReqAsMerchant } from "../purchase/merchant";
+import type { CertificateRole } from "../schema/certExtensions";
 import type { DetachedDigest } from "../schema/common";
 import { AuthReqData } from "../schema/payment";
 import type { PInitReq as PInitReqBody } from "../schema/purchase";
 import { PI, PReq } from "../schema/purchase";
-import { createTestPki, type TestPki } from "../testing/pki";
+import { createTestParty, createTestPki, type TestPki } from "../testing/pki";
 import type { AnsweredRequests } from "./answeredRequests";
 import { sealAuthReq } from "./authReq";
 import { sealAuthRes } from "./authRes";
@@ -363,10 +365,11 @@ describe("receiveAuthRes", () => {
     transIDs: m.authResData.authTags.transIDs,
     authReqAmt: m.f.order.purchAmt,
     brand: "Visa",
+    gateway: pki.gatewayKex.certificate,
   });
   const receiver = () => ({ decrypter: m.decrypter("merchantKex"), trust: m.trust });
-  const wrap = async (data = m.authResData, ids?: WrapperIds) => {
-    const authRes = await sealAuthRes(p, m.signer("gatewaySig"), pki.merchantKex.certificate, data, {});
+  const wrap = async (data = m.authResData, ids?: WrapperIds, signer: Signer = m.signer("gatewaySig")) => {
+    const authRes = await sealAuthRes(p, signer, pki.merchantKex.certificate, data, {});
     const tags = data.authTags;
     return wrapMessage(
       { type: "authorizationResponse", value: authRes },
@@ -418,6 +421,33 @@ describe("receiveAuthRes", () => {
     expect(await code(receiveAuthRes(p, await wrap(m.authResData, ids), expected(), receiver()))).toBe(
       "wrapperMsgMismatch",
     );
+  });
+
+  it("refuses an approval signed by another gateway of the brand, or by a namesake under another gateway CA, and names the signer", async () => {
+    const visa = (name: string, use: "signature" | "ca", roles: CertificateRole[]) => ({
+      name,
+      roles,
+      use,
+      brand: "Visa",
+    });
+    const accomplice = await createTestParty(
+      pki.gatewayCa,
+      visa("Visa Accomplice Gateway", "signature", ["pgwy"]),
+    );
+    const otherCa = await createTestParty(pki.brandCa, visa("Visa Payment Gateway CA", "ca", ["pca"]));
+    const namesake = await createTestParty(otherCa, visa("Visa Payment Gateway", "signature", ["pgwy"]));
+    const chain = pki.intermediatesOf("gatewaySig");
+    for (const [party, intermediates] of [
+      [accomplice, chain],
+      [namesake, [otherCa.certificate, ...chain.slice(1)]],
+    ] as const) {
+      const signer = { certificate: party.certificate, privateKey: party.privateKey, chain: intermediates };
+      const e = await rejection(
+        receiveAuthRes(p, await wrap(m.authResData, undefined, signer), expected(), receiver()),
+      );
+      expect(e.code).toBe("invalidCertificate");
+      expect(e.thumb).toEqual(thumbOf(party.certificate));
+    }
   });
 
   it("an Error in place of AuthRes is RemoteSetError", async () => {

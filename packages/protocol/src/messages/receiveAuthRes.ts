@@ -1,9 +1,11 @@
 /** The merchant receives AuthRes (digest 3.5, patent steps S50-S52). */
 import { bytesEqual } from "../asn1/tlv";
-import type { SetCertificate } from "../cert/setCertificate";
+import { sha256 } from "../cert/digest";
+import { sameParty } from "../cert/sameParty";
+import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
-import { SetError } from "../errors";
+import { namingCertificate, SetError } from "../errors";
 import type { Trust } from "../purchase/cardholderCertificate";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
@@ -20,6 +22,11 @@ export interface AuthResExpectations {
   readonly authReqAmt: CurrencyAmount;
   /** The brand of the order: the gateway's certificate must be of it. */
   readonly brand?: string;
+  /**
+   * The gateway key-exchange certificate (DER) the AuthReq was sealed to: the AuthRes must be
+   * signed by that gateway (same subject, same issuing CA), not by any gateway of the brand.
+   */
+  readonly gateway: Uint8Array;
 }
 
 export interface AuthResReceiver {
@@ -48,7 +55,8 @@ export interface ReceivedAuthRes {
  * Every check of an AuthRes (digest 6, "Merchant"): the message type (an Error is the gateway's
  * answer: RemoteSetError); `openAuthRes` (envelope, signature and baggage as the one decryption
  * failure, the gateway's pgwy signature certificate of the brand and its chain, carried
- * certificates); header ids against AuthTags (wrapperMsgMismatch); AuthTags' RRPID ours
+ * certificates); the signer the gateway the AuthReq was sealed to (invalidCertificate, naming
+ * the signer); header ids against AuthTags (wrapperMsgMismatch); AuthTags' RRPID ours
  * (unknownRRPID) and TransIDs ours (unknownXID, unknownLID, wrapperMsgMismatch); then AuthAmt
  * against the amount asked for.
  */
@@ -63,6 +71,15 @@ export async function receiveAuthRes(
   const { data, baggage, gateway } = await openAuthRes(p, receiver.decrypter, body, receiver.trust, {
     ...(expected.brand !== undefined ? { brand: expected.brand } : {}),
   });
+  if (!sameParty(gateway, parseSetCertificate(expected.gateway)))
+    throw namingCertificate(
+      new SetError(
+        "invalidCertificate",
+        "the AuthRes is signed by another gateway than the one the AuthReq was sealed to",
+        gateway.where,
+      ),
+      sha256(gateway.tbs),
+    );
   const tags = data.authTags;
   checkWrapperIds(wrapper.messageHeader, protectedIdsOf(tags.transIDs, tags.authRRTags.rrpid));
   if (!bytesEqual(tags.authRRTags.rrpid, expected.authRRPID))

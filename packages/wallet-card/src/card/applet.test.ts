@@ -435,7 +435,7 @@ describe("PURCHASE", () => {
         merchantName: "SET Lab Test Shop",
         merID: "SETLAB-MER-0001",
         purchAmt: shown,
-        gateway: "Visa Gateway Key Exchange",
+        gateway: "Visa Payment Gateway",
         description: "1 x SET Lab mug",
       },
     ]);
