@@ -219,6 +219,30 @@ describe("gateway: merchants", () => {
     await expect(b.read(out.response, "Visa")).rejects.toMatchObject({ code: "decodingFailure" });
   });
 
+  it("XID squatting: another merchant's authorization under a victim's XID does not make the victim's a duplicate; each merchant's own second one is", async () => {
+    const { gw, store } = gateway();
+    const victim = await b.build();
+    const xid = victim.parts.transIDs.xid;
+    const squat = await b.build({ merchantId: "attack/visa/merchant-b", xid, amount: 1 });
+    expect(
+      (await b.read((await gw.handleAuthReq(squat.bytes)).response, "Visa", "attack/visa/merchant-b")).type,
+    ).toBe("authRes");
+    expect((await authCodeOf((await gw.handleAuthReq(victim.bytes)).response)).authCode).toBe("approved");
+    const squatAgain = await b.build({ merchantId: "attack/visa/merchant-b", xid, amount: 1 });
+    const r = await b.read(
+      (await gw.handleAuthReq(squatAgain.bytes)).response,
+      "Visa",
+      "attack/visa/merchant-b",
+    );
+    if (r.type !== "authRes") throw new Error(`expected an AuthRes, got ${r.code}`);
+    expect(r.data.authResPayload.authHeader.authCode).toBe("duplicateAuthorization");
+    expect(store.authorizationsByXid(toHex(xid)).map((a) => [a.merchantID, a.authCode])).toEqual([
+      ["SETLAB-MER-0002", "approved"],
+      ["SETLAB-MER-0001", "approved"],
+      ["SETLAB-MER-0002", "duplicateAuthorization"],
+    ]);
+  });
+
   it("PIHead.merchantID other than the signing merchant's merID: AuthCode merchantMismatch, nothing held", async () => {
     const { gw, store } = gateway();
     const req = await b.build({

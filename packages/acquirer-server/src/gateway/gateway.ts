@@ -3,7 +3,8 @@
  * out. Every check of the AuthReq is `receiveAuthReq`'s (protocol): its SetErrors are answered
  * with a SET Error, its refusals (a PAN that is not the certificate's, an expired card, a missing
  * cardholder certificate, another merchant's PI) with an AuthRes and that AuthCode. The gateway
- * adds what only its store knows (a second authorization of one XID beyond InstallRecurData) and
+ * adds what only its store knows (a second authorization of one merchant's XID beyond
+ * InstallRecurData) and
  * the issuer's answer. No socket here: the fastify shell calls `handleAuthReq`.
  */
 import {
@@ -176,7 +177,12 @@ export class Gateway {
     if (seen) return { ...ids, ...this.replay(seen, o.fingerprint) };
     const amount = o.data.authReqItem.authReqPayload.authReqAmt;
     const outcome = o.outcome;
-    const approvedBefore = store.authorizationsByXid(xid).filter((a) => a.authCode === "approved").length;
+    // An XID is the merchant's transaction id, so it is counted per merchant: another merchant's
+    // authorizations under the same XID (XIDs are public in PInitRes) neither count against this
+    // one nor are blocked by it; each merchant's own are judged against its buyer's PI.
+    const approvedBefore = store
+      .authorizationsByXid(xid)
+      .filter((a) => a.authCode === "approved" && a.merchantID === o.merID).length;
     let decision: AuthDecision;
     if (
       approvedBefore > 0 &&

@@ -33,7 +33,8 @@ export type AttackCategory =
   | "decryption-oracle"
   | "error-loop"
   | "card-link"
-  | "mediator";
+  | "mediator"
+  | "denial";
 
 /** What the attack saw. `refused` is true only when the right party refused in the right way. */
 export interface AttackOutcome {

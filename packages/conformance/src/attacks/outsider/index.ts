@@ -5,5 +5,6 @@
  */
 import type { Attack } from "../attack";
 import { accompliceGatewayApproval } from "./accompliceApproval";
+import { xidSquatting } from "./xidSquatting";
 
-export const outsiderAttacks: readonly Attack[] = [accompliceGatewayApproval];
+export const outsiderAttacks: readonly Attack[] = [accompliceGatewayApproval, xidSquatting];
