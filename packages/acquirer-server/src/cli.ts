@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]
- * [--require-hardened BRAND,...]`: the payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
+ * [--require-hardened BRAND,...] [--enrolled FILE]`: the payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
  * exits 1, each with one line on stderr; once listening, one JSON line on stdout. The key
  * passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else "setlab".
  */
+import * as fs from "node:fs";
 import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
 import {
   announceListening,
@@ -20,13 +21,14 @@ import {
 import { AuthResForger } from "./faults/badSignature";
 import { randomSourceFromEnv } from "./faults/faultDecision";
 import { GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
+import { parseEnrolledMerchants } from "./gateway/enrolledMerchants";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
 export const usage =
-  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...]";
+  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...] [--enrolled FILE]";
 
 const program: CliProgram = { name: "set-gateway", usage };
 
@@ -38,10 +40,20 @@ export interface ServeArgs {
   readonly passphrase: string;
   /** Brands whose PIs must carry the hardened ProfileBinding (policy `hardenedRequired`). */
   readonly requireHardened: readonly string[];
+  /** JSON file of BrandID -> enrolled merIDs; absent: every merchant certificate of the PKI. */
+  readonly enrolled?: string;
 }
 
 export function parseServeArgs(args: readonly string[]): ServeArgs {
-  const known = new Set(["--pki", "--db", "--port", "--host", "--passphrase", "--require-hardened"]);
+  const known = new Set([
+    "--pki",
+    "--db",
+    "--port",
+    "--host",
+    "--passphrase",
+    "--require-hardened",
+    "--enrolled",
+  ]);
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i += 2) {
     const flag = args[i];
@@ -69,6 +81,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     host: values.get("--host") ?? "127.0.0.1",
     passphrase: values.get("--passphrase") ?? keyPassphrase(),
     requireHardened,
+    ...(values.has("--enrolled") ? { enrolled: values.get("--enrolled") } : {}),
   };
 }
 
@@ -109,6 +122,10 @@ export async function serve(args: ServeArgs): Promise<void> {
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
     trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
     store,
+    enrolled:
+      args.enrolled === undefined
+        ? enrolledMerchantsFrom(pki)
+        : parseEnrolledMerchants(fs.readFileSync(args.enrolled, "utf8")),
     policy: { hardenedRequired: args.requireHardened },
   });
   const app = buildGatewayServer({ gateway, store, logger, ...(faults ? { faults } : {}) });

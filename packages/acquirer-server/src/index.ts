@@ -1,6 +1,7 @@
 /** @setlab/acquirer-server: the payment gateway (AuthReq -> AuthRes) and the issuer simulator behind it. */
 export * from "./gateway/authorizationPolicy";
 export * from "./gateway/authResData";
+export * from "./gateway/enrolledMerchants";
 export * from "./gateway/gateway";
 export * from "./gateway/gatewayKeys";
 export * from "./gatewayPki";

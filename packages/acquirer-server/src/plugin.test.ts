@@ -4,7 +4,7 @@ import { nodeProvider } from "@setlab/protocol";
 import { LabPki, postSet, SET_PAYMENT } from "@setlab/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { gatewayPlugin } from "./plugin";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder } from "./testing/authReqBuilder";
@@ -28,6 +28,7 @@ beforeAll(async () => {
     keys: await gatewayKeysFrom(pki, p.crypto),
     trust: await gatewayTrustFrom(pki, p),
     store,
+    enrolled: enrolledMerchantsFrom(pki),
   });
   app = Fastify();
   app.addContentTypeParser(SET_PAYMENT, { parseAs: "string" }, (_req, body, done) => done(null, body));

@@ -29,6 +29,7 @@ import { decideAuthorization } from "../issuer/issuerSimulator";
 import type { AuthorizationRow, GatewayStore } from "../store/gatewayStore";
 import { type AuthorizationPolicy, defaultPolicy } from "./authorizationPolicy";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "./authResData";
+import { type EnrolledMerchants, enrolledFor } from "./enrolledMerchants";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
 import { SerialQueue } from "./serialQueue";
 
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   /** Pinned root and CA certificates; the time of checking is taken per request. */
   readonly trust: Omit<Trust, "at">;
   readonly store: GatewayStore;
+  /** The merIDs the acquirer serves, per brand; any other merchant is refused (invalidCertificate). */
+  readonly enrolled: EnrolledMerchants;
   readonly policy?: Partial<AuthorizationPolicy>;
 }
 
@@ -107,6 +110,7 @@ export class Gateway {
         trust: { ...this.options.trust, at },
         now: at,
         maxClockSkewMs: this.policy.maxClockSkewMs,
+        enrolledMerIDs: enrolledFor(this.options.enrolled, brandKeys.brand),
         cardCertRequired: !this.unsignedAllowed(brandKeys.brand),
         hardenedRequired: this.policy.hardenedRequired.includes(brandKeys.brand),
         understoodExtensions: this.policy.understoodExtensions,

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import {
   accountsFrom,
   buildGatewayServer,
+  enrolledMerchantsFrom,
   Gateway,
   GatewayStore,
   gatewayKeysFrom,
@@ -174,6 +175,7 @@ export async function createWorld(options: { transport?: Transport; dir?: string
       chainCache: new ValidatedChainCache(p),
     },
     store: gatewayStore,
+    enrolled: enrolledMerchantsFrom(pki),
   });
   const gateway = await party(
     buildGatewayServer({ gateway: gatewayCore, store: gatewayStore, logger }),

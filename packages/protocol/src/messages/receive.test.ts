@@ -476,6 +476,7 @@ describe("receiveAuthReq", () => {
     now: new Date(),
     cardCertRequired: true,
     hardenedRequired: false,
+    enrolledMerIDs: ["SETLAB-MER-0001"],
   });
   const authReqData = (over: (d: typeof m.authReqData) => typeof m.authReqData = (d) => d) =>
     over({
@@ -506,6 +507,15 @@ describe("receiveAuthReq", () => {
     expect(r.outcome).toMatchObject({ kind: "refused", authCode: "piAuthMismatch" });
     expect(bytesEqual(r.merchantKex.der, pki.merchantKex.certificate)).toBe(true);
     expect(r.merID).toBe(r.merchant.merchantData?.merID);
+  });
+
+  it("refuses a merchant the acquirer has not enrolled for the brand (invalidCertificate naming its signature certificate)", async () => {
+    for (const enrolledMerIDs of [[], ["SETLAB-MER-0002"]]) {
+      const e = await rejection(receiveAuthReq(p, await wrap(), { ...receiver(), enrolledMerIDs }));
+      expect(e.code).toBe("invalidCertificate");
+      expect(e.message).toContain("not enrolled");
+      expect(e.thumb).toEqual(thumbOf(pki.merchantSig.certificate));
+    }
   });
 
   it("a PIHead naming another merchant is the refusal merchantMismatch, not an Error", async () => {
