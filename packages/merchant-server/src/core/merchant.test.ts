@@ -248,6 +248,62 @@ describe("merchant core: idempotency", () => {
   });
 });
 
+describe("merchant core: no one but the buyer decides whether an order is paid", () => {
+  test("a stranger's PInitReq does not lock the order: the buyer's PInitReq gets a new XID and pays; the stranger's XID is gone", async () => {
+    const { merchant, gateway } = setup();
+    const stranger = await initiated(merchant);
+    const buyer = await initiated(merchant, stranger.order);
+    expect(buyer.out.error).toBeUndefined();
+    expect(buyer.data.data.transIDs.xid).not.toEqual(stranger.data.data.transIDs.xid);
+    const paid = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), buyer.session, buyer.data, { description, purchAmt })).der,
+    );
+    expect(paid.error).toBeUndefined();
+    expect((await merchant.order(buyer.order.id))?.state).toBe("authorized");
+    const late = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), stranger.session, stranger.data, { description, purchAmt })).der,
+    );
+    expect(await errorCodeOf(p, late.response)).toBe("unknownXID");
+    expect(gateway.calls).toBe(1);
+    expect((await merchant.orderView(buyer.order.id))?.history.map((h) => h.state)).toEqual([
+      "created",
+      "initiated",
+      "initiated",
+      "purchaseRequested",
+      "authorizing",
+      "authorized",
+    ]);
+  });
+
+  test("a refused PReq leaves the order payable: a new PInitReq and PReq authorize it", async () => {
+    const { merchant } = setup();
+    const first = await initiated(merchant);
+    const bad = await pReq(p, kitOf(pki), first.session, first.data, {
+      description,
+      purchAmt: { ...purchAmt, amount: 1 },
+    });
+    expect(await errorCodeOf(p, (await merchant.handleSet(bad.der)).response)).toBe("signatureFailure");
+    expect((await merchant.order(first.order.id))?.state).toBe("initiated");
+    const again = await initiated(merchant, first.order);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), again.session, again.data, { description, purchAmt })).der,
+    );
+    expect(out.error).toBeUndefined();
+    expect((await merchant.order(first.order.id))?.state).toBe("authorized");
+  });
+
+  test("once a PReq was taken, a PInitReq is refused and the order keeps its XID", async () => {
+    const { merchant } = setup();
+    const { order, session, data } = await initiated(merchant);
+    await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
+    const late = await merchant.handleSet(pInitReq(p, order.lidM).pInitReq);
+    expect(await errorCodeOf(p, late.response)).toBe("unspecifiedFailure");
+    const now = await merchant.order(order.id);
+    expect(now?.state).toBe("authorized");
+    expect(now?.xid).toBe(Buffer.from(data.data.transIDs.xid).toString("hex"));
+  });
+});
+
 describe("merchant core: refusals are SET Errors", () => {
   test("PInitReq for an unknown LID-M -> unknownLID", async () => {
     const { merchant } = setup();

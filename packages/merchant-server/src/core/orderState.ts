@@ -3,9 +3,15 @@
  * its time and a detail line (the order's history), so an operator can see why an order is where it is.
  *
  *   created ──PInitRes──► initiated ──PReq verified──► purchaseRequested ──AuthReq──► authorizing
+ *   initiated ──PInitRes (a new XID)──► initiated
  *   authorizing ──AuthRes approved──► authorized
  *   authorizing ──AuthRes declined──► declined
  *   authorizing ──gateway unreachable (connection refused), its SET Error, AuthAmt over the ask──► authorizationFailed
+ *
+ * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
+ * order: while no PReq has been verified, a new PInitReq gets a new XID and Chall-M that replace
+ * the previous ones, and a PReq the merchant refused leaves the order `initiated`, so a stranger's
+ * PInitReq or PReq cannot lock the buyer out of paying.
  *
  * An authorization in doubt (a timeout, a dropped connection, a 5xx or an AuthRes damaged on the
  * wire on every attempt: the gateway may have decided) stays `authorizing` with
@@ -25,7 +31,7 @@ export type OrderState = (typeof orderStates)[number];
 
 const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   created: ["initiated"],
-  initiated: ["purchaseRequested"],
+  initiated: ["initiated", "purchaseRequested"],
   purchaseRequested: ["authorizing"],
   authorizing: ["authorized", "declined", "authorizationFailed"],
   authorized: [],

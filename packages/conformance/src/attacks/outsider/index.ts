@@ -5,6 +5,7 @@
  */
 import type { Attack } from "../attack";
 import { accompliceGatewayApproval } from "./accompliceApproval";
+import { strangerPInitReq } from "./orderLockout";
 import { xidSquatting } from "./xidSquatting";
 
-export const outsiderAttacks: readonly Attack[] = [accompliceGatewayApproval, xidSquatting];
+export const outsiderAttacks: readonly Attack[] = [accompliceGatewayApproval, xidSquatting, strangerPInitReq];
