@@ -108,6 +108,34 @@ describe("merchant core: a purchase", () => {
     expect((await merchant.orderView(order.id))?.authorization?.authCode).toBe("declined");
   });
 
+  test("approved for less than asked -> order partiallyAuthorized, PRes AuthStatus with the AuthAmt approved, not the amount asked", async () => {
+    const { merchant, gateway } = setup();
+    gateway.mode = "partial";
+    const { order, session, data } = await initiated(merchant);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der,
+    );
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
+    expect(pRes.pResPayloadSeq[0].results?.authStatus?.authAmt).toEqual({ ...purchAmt, amount: 6400 });
+    const view = await merchant.orderView(order.id);
+    expect(view?.state).toBe("partiallyAuthorized");
+    expect(view?.history.at(-1)?.detail).toMatch(/partially approved: AuthAmt 6400e0/);
+  });
+
+  test("approved for 0 -> declined: PRes orderRejected, order declined", async () => {
+    const { merchant, gateway } = setup();
+    gateway.mode = "approveNothing";
+    const { order, session, data } = await initiated(merchant);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der,
+    );
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderRejected");
+    expect(pRes.pResPayloadSeq[0].results?.authStatus).toBeUndefined();
+    expect((await merchant.orderView(order.id))?.state).toBe("declined");
+  });
+
   test.each([
     ["down", "unreachable"],
     ["error", "SET Error: signatureFailure"],

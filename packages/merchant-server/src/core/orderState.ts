@@ -5,6 +5,7 @@
  *   created ──PInitRes──► initiated ──PReq verified──► purchaseRequested ──AuthReq──► authorizing
  *   initiated ──PInitRes (a new XID)──► initiated
  *   authorizing ──AuthRes approved──► authorized
+ *   authorizing ──AuthRes approved for less than asked (AuthAmt > 0)──► partiallyAuthorized
  *   authorizing ──AuthRes declined──► declined
  *   authorizing ──gateway unreachable (connection refused), its SET Error, AuthAmt over the ask──► authorizationFailed
  *
@@ -24,6 +25,7 @@ export const orderStates = [
   "purchaseRequested",
   "authorizing",
   "authorized",
+  "partiallyAuthorized",
   "declined",
   "authorizationFailed",
 ] as const;
@@ -33,8 +35,9 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   created: ["initiated"],
   initiated: ["initiated", "purchaseRequested"],
   purchaseRequested: ["authorizing"],
-  authorizing: ["authorized", "declined", "authorizationFailed"],
+  authorizing: ["authorized", "partiallyAuthorized", "declined", "authorizationFailed"],
   authorized: [],
+  partiallyAuthorized: [],
   declined: [],
   authorizationFailed: [],
 };

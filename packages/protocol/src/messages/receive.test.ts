@@ -398,6 +398,22 @@ describe("receiveAuthRes", () => {
     expect((await receiveAuthRes(p, await wrap(declined), expected(), receiver())).verdict).toBe("declined");
   });
 
+  it("an approval for less than asked is partial, an approval of 0 is declined, another exponent is overAmount", async () => {
+    const header = m.authResData.authResPayload.authHeader;
+    const asked = expected().authReqAmt;
+    const approving = (authAmt: typeof asked) => ({
+      ...m.authResData,
+      authResPayload: { authHeader: { ...header, authCode: "approved" as const, authAmt } },
+    });
+    const verdictFor = async (authAmt: typeof asked) =>
+      (await receiveAuthRes(p, await wrap(approving(authAmt)), expected(), receiver())).verdict;
+    expect(await verdictFor(asked)).toBe("approved");
+    expect(await verdictFor({ ...asked, amount: asked.amount - 1 })).toBe("partial");
+    expect(await verdictFor({ ...asked, amount: 1 })).toBe("partial");
+    expect(await verdictFor({ ...asked, amount: 0 })).toBe("declined");
+    expect(await verdictFor({ ...asked, amtExp10: asked.amtExp10 - 1 })).toBe("overAmount");
+  });
+
   it("refuses another AuthRRPID (unknownRRPID) and TransIDs that differ beyond the XID", async () => {
     expect(await code(receiveAuthRes(p, await wrap(), { ...expected(), authRRPID: other }, receiver()))).toBe(
       "unknownRRPID",

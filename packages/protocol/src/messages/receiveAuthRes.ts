@@ -37,11 +37,22 @@ export interface AuthResReceiver {
 }
 
 /**
- * What the answer means: approved (AuthCode approved, AuthAmt within the amount asked for),
- * declined (any other AuthCode), or `overAmount`, an approval for more than was asked (or in
- * another currency), which the merchant must not take as an authorization.
+ * What the answer means, decided on AuthAmt (SET lets the issuer approve less than asked):
+ * `approved`, AuthCode approved for exactly the amount asked; `partial`, AuthCode approved for a
+ * positive amount below it (the merchant must treat and show it as a partial authorization, never
+ * as the purchase approved); `declined`, any other AuthCode, or an approval of nothing (AuthAmt 0
+ * authorizes nothing); `overAmount`, an approval for more than was asked (or in another currency
+ * or exponent), which the merchant must not take as an authorization.
  */
-export type AuthResVerdict = "approved" | "declined" | "overAmount";
+export type AuthResVerdict = "approved" | "partial" | "declined" | "overAmount";
+
+function verdictOf(authCode: string, amt: CurrencyAmount, asked: CurrencyAmount): AuthResVerdict {
+  if (authCode !== "approved") return "declined";
+  if (amt.currency !== asked.currency || amt.amtExp10 !== asked.amtExp10 || amt.amount > asked.amount)
+    return "overAmount";
+  if (amt.amount === asked.amount) return "approved";
+  return amt.amount > 0 ? "partial" : "declined";
+}
 
 export interface ReceivedAuthRes {
   readonly data: AuthResData;
@@ -58,7 +69,7 @@ export interface ReceivedAuthRes {
  * certificates); the signer the gateway the AuthReq was sealed to (invalidCertificate, naming
  * the signer); header ids against AuthTags (wrapperMsgMismatch); AuthTags' RRPID ours
  * (unknownRRPID) and TransIDs ours (unknownXID, unknownLID, wrapperMsgMismatch); then AuthAmt
- * against the amount asked for.
+ * against the amount asked for (the verdict).
  */
 export async function receiveAuthRes(
   p: CryptoProvider,
@@ -90,13 +101,6 @@ export async function receiveAuthRes(
     );
   checkTransIDs(tags.transIDs, expected.transIDs, "AuthResData.authTags.transIDs");
   const header = data.authResPayload.authHeader;
-  const amt = header.authAmt;
-  const asked = expected.authReqAmt;
-  const verdict: AuthResVerdict =
-    header.authCode !== "approved"
-      ? "declined"
-      : amt.currency !== asked.currency || amt.amtExp10 !== asked.amtExp10 || amt.amount > asked.amount
-        ? "overAmount"
-        : "approved";
+  const verdict = verdictOf(header.authCode, header.authAmt, expected.authReqAmt);
   return { data, baggage, gateway, header: wrapper.messageHeader, verdict };
 }
