@@ -14,6 +14,8 @@ import {
   faultsAllowed,
   keyPassphrase,
   LabPki,
+  LabRevocationSource,
+  logRevocation,
   runCli,
   runMain,
   UsageError,
@@ -101,8 +103,10 @@ export async function serve(args: ServeArgs): Promise<void> {
   );
   store.seedAccounts(accountsFrom(pki));
   const logger = createLogger("gateway");
-  // The pinned root, the CA certificates and each brand's BCI and CRLs: revocation is checked.
-  const trustAnchors = await gatewayTrustFrom(pki, base);
+  // The pinned root, the CA certificates and each brand's current BCI and CRLs: revocation is
+  // checked, against what the CA publishes into the directory within one poll interval.
+  const revocation = (await LabRevocationSource.open(args.pki, base, { log: logRevocation(logger) })).start();
+  const trustAnchors = gatewayTrustFrom(pki, revocation);
   // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
   let faults: GatewayFaults | undefined;
   if (faultsAllowed()) {
@@ -141,6 +145,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     // In-flight requests finish, then their writes are committed, then the process ends.
     app
       .close()
+      .then(() => revocation.close())
       .then(() => store.close())
       .finally(() => process.exit(0));
   };

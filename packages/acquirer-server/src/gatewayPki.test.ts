@@ -1,7 +1,8 @@
 /**
  * The gateway's Trust from a real `set-ca init` directory: each brand's BCI and CRLs, so that
  * revoked, expired, not yet valid and foreign merchant certificates are refused at AuthReq, and a
- * cardholder revoked later (set-ca revoke, crl, bci) is refused once the gateway loads the new BCI.
+ * cardholder revoked later (set-ca revoke, crl, bci) is refused by the running gateway once its
+ * revocation source has read the new BCI.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
@@ -13,15 +14,9 @@ import {
   ValidatedChainCache,
   wrapMessage,
 } from "@setlab/protocol";
-import { LabPki } from "@setlab/runtime";
+import { LabPki, LabRevocationSource } from "@setlab/runtime";
 import { Gateway } from "./gateway/gateway";
-import {
-  accountsFrom,
-  enrolledMerchantsFrom,
-  gatewayKeysFrom,
-  gatewayTrustFrom,
-  revocationFrom,
-} from "./gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder, type BuiltAuthReq } from "./testing/authReqBuilder";
 import { makeLabPkiDir } from "./testing/labPkiDir";
@@ -32,11 +27,14 @@ let tmp: ReturnType<typeof makeLabPkiDir>;
 let pki: LabPki;
 let b: AuthReqBuilder;
 let dbCount = 0;
+let source: LabRevocationSource;
+const labTrust = () => gatewayTrustFrom(pki, source);
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = makeLabPkiDir();
   pki = LabPki.open(tmp.pkiDir);
   b = new AuthReqBuilder(p, pki);
+  source = await LabRevocationSource.open(tmp.pkiDir, p);
 }, 120_000);
 afterAll(() => tmp.cleanup());
 
@@ -92,17 +90,16 @@ async function errorCode(bytes: Uint8Array): Promise<string> {
 }
 
 describe("gatewayPki: revocation material and accounts", () => {
-  it("loads each brand's BCI (verified) and every CRL", async () => {
-    const r = await revocationFrom(pki, p);
+  it("holds each brand's BCI (verified) and every CRL", async () => {
+    const trust = labTrust();
+    const r = { ...trust }.revocation ?? {};
     expect(Object.keys(r).sort()).toEqual(["MasterCard", "Visa"]);
     for (const brand of ["Visa", "MasterCard"]) {
       const bci = r[brand].bci;
       expect("content" in bci && bci.content.brandID).toBe(brand);
       expect(r[brand].crls).toHaveLength(pki.crls().length);
     }
-    const trust = await gatewayTrustFrom(pki, p);
     expect(trust.pinnedRoot).toEqual(pki.root());
-    expect(trust.revocation?.Visa).toBeDefined();
   });
 
   it("seeds the attack cards' accounts too, so only certificate checks refuse them", () => {
@@ -122,7 +119,7 @@ describe("gatewayPki: revocation material and accounts", () => {
 
 describe("the gateway under gatewayTrustFrom", () => {
   it("approves the lab merchant's AuthReq", async () => {
-    const { gw } = await gatewayWith(await gatewayTrustFrom(pki, p));
+    const { gw } = await gatewayWith(labTrust());
     const out = await gw.handleAuthReq((await b.build()).bytes);
     expect(out.kind).toBe("authRes");
     expect(out.authCode).toBe("approved");
@@ -134,7 +131,7 @@ describe("the gateway under gatewayTrustFrom", () => {
     ["attack/visa/merchant-future/signature", "invalidCertificate"],
     ["attack/foreign/visa/merchant/signature", "invalidCertificate"],
   ])("refuses an AuthReq signed with %s: %s, and records nothing", async (id, code) => {
-    const { gw, store } = await gatewayWith(await gatewayTrustFrom(pki, p));
+    const { gw, store } = await gatewayWith(labTrust());
     const built = await b.build();
     const out = await gw.handleAuthReq(await sealedBy(built, id));
     expect(out.kind).toBe("error");
@@ -143,7 +140,7 @@ describe("the gateway under gatewayTrustFrom", () => {
   });
 
   it("refuses the revoked merchant even after its chain was cached without revocation material", async () => {
-    const trust = await gatewayTrustFrom(pki, p);
+    const trust = { ...labTrust() };
     const chainCache = new ValidatedChainCache(p);
     const open = await gatewayWith({ ...trust, revocation: undefined, chainCache });
     const built = await b.build();
@@ -159,9 +156,9 @@ describe("the gateway under gatewayTrustFrom", () => {
     expect(chainCache.hits).toBeGreaterThan(0);
   });
 
-  it("refuses a cardholder revoked after startup once the gateway loads the brand's new BCI", async () => {
-    const before = await gatewayWith(await gatewayTrustFrom(pki, p));
-    expect((await before.gw.handleAuthReq((await b.build()).bytes)).authCode).toBe("approved");
+  it("refuses a cardholder revoked while it runs once its source has read the brand's new BCI; no restart", async () => {
+    const running = await gatewayWith(labTrust());
+    expect((await running.gw.handleAuthReq((await b.build()).bytes)).authCode).toBe("approved");
     const serial = pki.entry("visa/cards/visa-approve").serial;
     for (const args of [
       ["revoke", "--dir", tmp.pkiDir, "--serial", serial, "--reason", "keyCompromise"],
@@ -169,13 +166,14 @@ describe("the gateway under gatewayTrustFrom", () => {
       ["bci", "--dir", tmp.pkiDir, "--brand", "Visa"],
     ])
       execFileSync(process.execPath, [caCli, ...args], { stdio: "ignore" });
-    const reloaded = LabPki.open(tmp.pkiDir);
-    const after = await gatewayWith(await gatewayTrustFrom(reloaded, p));
+    // Until the source reads the directory, the material in force is the old one.
+    expect((await running.gw.handleAuthReq((await b.build()).bytes)).authCode).toBe("approved");
+    expect(await source.refresh()).toBe(true);
     const built = await b.build();
-    const out = await after.gw.handleAuthReq(built.bytes);
+    const out = await running.gw.handleAuthReq(built.bytes);
     expect(await errorCode(out.response)).toBe("revokedCertificate");
     expect(
-      after.store.authorizationsByXid(Buffer.from(built.parts.transIDs.xid).toString("hex")),
+      running.store.authorizationsByXid(Buffer.from(built.parts.transIDs.xid).toString("hex")),
     ).toHaveLength(0);
   });
 });

@@ -4,14 +4,8 @@
  * cards' accounts for the issuer simulator. Merchant keys are not configured: each AuthReq carries
  * its merchant's key-exchange certificate.
  */
-import {
-  type CryptoProvider,
-  parseSetCertificate,
-  prepareRevocation,
-  type Revocation,
-  type Trust,
-} from "@setlab/protocol";
-import type { LabPki } from "@setlab/runtime";
+import { parseSetCertificate, type Trust } from "@setlab/protocol";
+import { type LabPki, type RevocationSource, withCurrentRevocation } from "@setlab/runtime";
 import type { EnrolledMerchants } from "./gateway/enrolledMerchants";
 import type { GatewayBrandKeys } from "./gateway/gatewayKeys";
 import { defaultAccountCurrency, defaultCreditLimit } from "./issuer/outcomes";
@@ -69,37 +63,13 @@ export function intermediatesFrom(pki: LabPki): Uint8Array[] {
 }
 
 /**
- * Each brand's revocation material from the PKI: its current BCI, verified against the brand CA
- * certificate, and every published CRL, parsed once. A brand without a BCI is left out (and a
- * Trust holding this material then refuses its certificates).
- */
-export async function revocationFrom(
-  pki: LabPki,
-  p: CryptoProvider,
-  at = p.now(),
-): Promise<Record<string, Revocation>> {
-  const crls = pki.crls();
-  const out: Record<string, Revocation> = {};
-  for (const brand of pki.brands) {
-    const bci = pki.bci(brand);
-    if (!bci) continue;
-    const brandCa = parseSetCertificate(pki.certificate(`${brand.toLowerCase()}/bca`));
-    out[brand] = await prepareRevocation(p, { bci, brandCa, crls }, at);
-  }
-  return out;
-}
-
-/**
  * The gateway's Trust without the time: the pinned root, the CA certificates of the PKI, and each
- * brand's BCI and CRLs, so a revoked merchant or cardholder certificate is refused
- * (revokedCertificate).
+ * brand's BCI and CRLs as `revocation` holds them when a request reads them, so a revoked
+ * merchant or cardholder certificate is refused (revokedCertificate). A brand without a BCI is
+ * refused whole.
  */
-export async function gatewayTrustFrom(pki: LabPki, p: CryptoProvider): Promise<Omit<Trust, "at">> {
-  return {
-    pinnedRoot: pki.root(),
-    intermediates: intermediatesFrom(pki),
-    revocation: await revocationFrom(pki, p),
-  };
+export function gatewayTrustFrom(pki: LabPki, revocation: RevocationSource): Omit<Trust, "at"> {
+  return withCurrentRevocation({ pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) }, revocation);
 }
 
 /**

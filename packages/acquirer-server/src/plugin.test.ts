@@ -1,7 +1,7 @@
 /** The gateway plugin registered in an app of someone else's, under a prefix, beside its own routes. */
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { LabPki, postSet, SET_PAYMENT } from "@setlab/runtime";
+import { LabPki, LabRevocationSource, postSet, SET_PAYMENT } from "@setlab/runtime";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Gateway } from "./gateway/gateway";
 import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
@@ -26,7 +26,7 @@ beforeAll(async () => {
   const gateway = new Gateway({
     provider: p,
     keys: await gatewayKeysFrom(pki, p.crypto),
-    trust: await gatewayTrustFrom(pki, p),
+    trust: gatewayTrustFrom(pki, await LabRevocationSource.open(tmp.pkiDir, p)),
     store,
     enrolled: enrolledMerchantsFrom(pki),
   });

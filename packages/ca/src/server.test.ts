@@ -7,7 +7,7 @@ import { parseSetCertificate, SetError, toHex } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildCaServer, type CaBackend, caPlugin, type IssuanceRequest } from "./server";
-import type { IssuanceAuthority } from "./server/issuancePolicy";
+import type { IssuanceAuthority } from "./server/backend";
 
 let pki: TestPki;
 let app: FastifyInstance;

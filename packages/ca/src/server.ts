@@ -16,9 +16,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { type ErrorCode, fromHex, SetError } from "@setlab/protocol";
 import { capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
-import type { CaBackend, IssuanceRequest } from "./server/backend";
+import type { CaBackend, IssuanceAuthority, IssuanceRequest } from "./server/backend";
 import { type ErrorBody, errorResponse } from "./server/errorBody";
-import type { IssuanceAuthority } from "./server/issuancePolicy";
 
 export type { CaBackend, IssuanceRequest, IssuedCertificate } from "./server/backend";
 export type { ErrorBody } from "./server/errorBody";

@@ -46,6 +46,9 @@ export function pairingCodeOf(state: LabState): string {
 
 export const stateFile = (home: string) => path.join(home, "lab.json");
 
+/** The phone's pairing code, mode 0600: `set-phone serve --pairing-code-file` reads it. */
+export const pairingCodeFile = (home: string) => path.join(home, "phone-pairing-code");
+
 export function readState(home: string): LabState {
   const file = stateFile(home);
   if (!fs.existsSync(file))
@@ -68,6 +71,7 @@ export function writeState(home: string, state: LabState): void {
 
 export function removeState(home: string): void {
   fs.rmSync(stateFile(home), { force: true });
+  fs.rmSync(pairingCodeFile(home), { force: true });
 }
 
 export function isAlive(pid: number): boolean {

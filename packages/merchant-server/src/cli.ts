@@ -21,6 +21,8 @@ import {
   faultsAllowed,
   keyPassphrase,
   LabPki,
+  LabRevocationSource,
+  logRevocation,
   runCli,
   runMain,
   UsageError,
@@ -108,7 +110,10 @@ async function serve(args: ServeArgs): Promise<void> {
   const logger = createLogger("merchant");
   const p = nodeProvider();
   const pki = LabPki.open(args.pki);
+  // A BCI or CRL the CA publishes into the directory is in force here within one poll interval.
+  const revocation = (await LabRevocationSource.open(args.pki, p, { log: logRevocation(logger) })).start();
   const config = await labMerchantConfig(p, pki, {
+    revocation,
     brands: args.gateways.map(([b]) => b),
     passphrase: args.passphrase ?? keyPassphrase(),
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
@@ -134,6 +139,7 @@ async function serve(args: ServeArgs): Promise<void> {
   logger.info({ url, brands: merchant.brands(), merchantID: config.merchantID }, "merchant listening");
   announceListening("merchant", url);
   const stop = async () => {
+    revocation.close();
     await app.close();
     await repo.close();
     process.exit(0);

@@ -4,8 +4,10 @@
  * checks the merchant's and the gateway's certificates with them). In process for the config, and
  * through the real `set-merchant serve` for the messages.
  */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
 import { nodeProvider, schema, verifyPInitRes } from "@setlab/protocol";
-import { type LabPki, SET_PAYMENT, type StartedParty } from "@setlab/runtime";
+import { LabPki, LabRevocationSource, SET_PAYMENT, type StartedParty } from "@setlab/runtime";
 import { labMerchantConfig } from "./labMerchantConfig";
 import { errorCodeOf } from "./testing/errorCode";
 import { type LabMerchant, labCardKit, startLabMerchant } from "./testing/labMerchant";
@@ -56,6 +58,34 @@ describe("labMerchantConfig: revocation material", () => {
       // The root's, the brand CA's, the merchant CA's and the payment gateway CA's; not the cardholder CA's.
       expect(carried?.crls).toHaveLength(4);
     }
+  });
+});
+
+describe("labMerchantConfig over a revocation source that follows the directory", () => {
+  it("carries the new BCI in PInitRes and checks with it once the source has read it; the config is not rebuilt", async () => {
+    const source = await LabRevocationSource.open(pki.dir, p);
+    const config = await labMerchantConfig(p, pki, { brands: ["Visa"], revocation: source });
+    const visa = config.brands[0].gateway as { revocation?: { bci: Uint8Array; crls: Uint8Array[] } };
+    const before = { carried: visa.revocation?.bci, trust: { ...config.trust } as { revocation?: object } };
+    expect(before.carried).toEqual(pki.bci("Visa"));
+    execFileSync(process.execPath, [
+      path.resolve(__dirname, "../../ca/dist/cli.js"),
+      "bci",
+      "--dir",
+      pki.dir,
+      "--brand",
+      "Visa",
+    ]);
+    const published = LabPki.open(pki.dir).bci("Visa");
+    expect(published).not.toEqual(before.carried);
+    // Not before the source has read the directory.
+    expect(visa.revocation?.bci).toEqual(before.carried);
+    expect(await source.refresh()).toBe(true);
+    expect(visa.revocation?.bci).toEqual(published);
+    expect(visa.revocation?.crls).toHaveLength(4);
+    const after = { ...config.trust } as { revocation?: Record<string, unknown> };
+    expect(after.revocation?.Visa).toBe(source.current().Visa.material);
+    expect(after.revocation).not.toBe(before.trust.revocation);
   });
 });
 

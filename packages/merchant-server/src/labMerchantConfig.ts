@@ -3,18 +3,26 @@
  * `<brand>/merchant/signature` and `<brand>/merchant/key-exchange` keys and certificates, and the
  * gateway's `<brand>/gateway/key-exchange` certificate (patent step S31: configuration); and each
  * brand's current BCI and CRLs, both for the merchant's own checks (cardholder and gateway
- * certificates) and to carry in PInitRes for the card.
+ * certificates) and to carry in PInitRes for the card. The BCI and CRLs come from a
+ * RevocationSource and are read per message, so a source that follows the directory
+ * (`LabRevocationSource`) brings a new BCI into the next PInitRes without a restart.
  */
 import {
   bytesEqual,
   type CryptoProvider,
   type PreparedCrl,
   parseSetCertificate,
-  prepareRevocation,
   type Revocation,
   ValidatedChainCache,
 } from "@setlab/protocol";
-import { type LabPki, LabPkiError } from "@setlab/runtime";
+import {
+  type BrandRevocation,
+  type LabPki,
+  LabPkiError,
+  loadLabRevocation,
+  type RevocationSource,
+  withCurrentRevocation,
+} from "@setlab/runtime";
 import type { BrandConfig, MerchantConfig } from "./core/merchantConfig";
 
 export interface LabMerchantOptions {
@@ -25,24 +33,11 @@ export interface LabMerchantOptions {
   readonly merchantID?: string;
   /** Brands to hold to cardholder certificates beyond what their gateway certificates require. */
   readonly cardCertRequired?: (brandID: string) => boolean;
+  /** Where the BCIs and CRLs in force come from; default: the directory's, read once. */
+  readonly revocation?: RevocationSource;
 }
 
 const dirOf = (brand: string) => brand.toLowerCase();
-
-/**
- * A brand's revocation material from the PKI, prepared once: the current BCI verified against the
- * brand CA certificate, and every published CRL parsed. Undefined when the brand has no BCI.
- */
-async function brandRevocation(
-  p: CryptoProvider,
-  pki: LabPki,
-  brandID: string,
-): Promise<Revocation | undefined> {
-  const bci = pki.bci(brandID);
-  if (!bci) return undefined;
-  const brandCa = parseSetCertificate(pki.certificate(`${dirOf(brandID)}/bca`));
-  return prepareRevocation(p, { bci, brandCa, crls: pki.crls() }, p.now());
-}
 
 /**
  * What PInitRes carries for the card: the BCI and, of the CRLs it names, those of the CAs on the
@@ -68,7 +63,7 @@ export async function labMerchantConfig(
   options: LabMerchantOptions,
 ): Promise<MerchantConfig> {
   const brands: BrandConfig[] = [];
-  const revocation: Record<string, Revocation> = {};
+  const source = options.revocation ?? fixedRevocation(await loadLabRevocation(pki.dir, p));
   for (const brandID of options.brands) {
     if (!pki.brands.includes(brandID))
       throw new LabPkiError(
@@ -81,22 +76,21 @@ export async function labMerchantConfig(
     const privateKey = await pki.privateKey(sigId, "signature", p.crypto, options.passphrase);
     const caChain = pki.chain(sigId);
     const kexCertificate = pki.certificate(kexId);
-    const material = revocation[brandID] ?? (await brandRevocation(p, pki, brandID));
-    if (material) revocation[brandID] = material;
+    const onPaths = [...caChain, ...pki.chain(gwId), pki.root()];
+    let carried: { from: BrandRevocation; revocation: ReturnType<typeof pInitResRevocation> } | undefined;
     const gateway = {
       id: brandID,
       certificate: pki.certificate(gwId),
       chain: pki.chain(gwId),
-      // Read by signPInitRes: the BCI into PInitResData, the CRLs into the SignedData.
-      ...(material
-        ? {
-            revocation: pInitResRevocation(pki.bci(brandID) as Uint8Array, material, [
-              ...caChain,
-              ...pki.chain(gwId),
-              pki.root(),
-            ]),
-          }
-        : {}),
+      // Read by signPInitRes at each PInitRes: the BCI into PInitResData, the CRLs into the
+      // SignedData; worked out again only when the source's material for the brand changed.
+      get revocation() {
+        const now = source.current()[brandID];
+        if (!now) return undefined;
+        if (carried?.from !== now)
+          carried = { from: now, revocation: pInitResRevocation(now.bci, now.material, onPaths) };
+        return carried.revocation;
+      },
     };
     brands.push({
       brandID,
@@ -116,7 +110,14 @@ export async function labMerchantConfig(
   const merchantID = options.merchantID ?? merID;
   if (!merchantID) throw new LabPkiError("the merchant certificate carries no merID; pass --merchant-id");
   // Chains already accepted (cardholders', gateways') are not re-validated; signatures always are,
-  // and so is revocation against each brand's BCI and CRLs (a Trust's `revocation`).
-  const trust = { pinnedRoot: pki.root(), chainCache: new ValidatedChainCache(p), revocation };
+  // and so is revocation against each brand's current BCI and CRLs (a Trust's `revocation`).
+  const trust = withCurrentRevocation(
+    { pinnedRoot: pki.root(), chainCache: new ValidatedChainCache(p) },
+    source,
+  );
   return { brands, merchantID, trust };
 }
+
+const fixedRevocation = (snapshot: ReturnType<RevocationSource["current"]>): RevocationSource => ({
+  current: () => snapshot,
+});

@@ -7,6 +7,7 @@ export * from "./httpClient";
 export * from "./labPki";
 export * from "./labPkiError";
 export * from "./labPkiManifest";
+export * from "./labRevocation";
 export * from "./logger";
 export * from "./ownerOnly";
 export * from "./passphrase";

@@ -107,7 +107,14 @@ export function readLabPkiManifest(dir: string): LabPkiManifest {
   return m as LabPkiManifest;
 }
 
-/** Write DIR's manifest (public data only: file names, subjects, serials, thumbs). */
+/**
+ * Write DIR's manifest (public data only: file names, subjects, serials, thumbs). Written beside
+ * and renamed over the old one: running parties re-read it (`labRevocation.ts`) and must never see
+ * half of it.
+ */
 export function writeLabPkiManifest(dir: string, m: LabPkiManifest): void {
-  fs.writeFileSync(path.join(dir, manifestFile), `${JSON.stringify(m, null, 2)}\n`);
+  const file = path.join(dir, manifestFile);
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, `${JSON.stringify(m, null, 2)}\n`);
+  fs.renameSync(temporary, file);
 }

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensureOwnerOnlyDir, ensureOwnerOnlyFile, writeOwnerOnlyFile } from "./ownerOnly";
+import { ensureOwnerOnlyDir, ensureOwnerOnlyFile, readOwnerOnlyFile, writeOwnerOnlyFile } from "./ownerOnly";
 
 let dir: string;
 let umask: number;
@@ -38,4 +38,27 @@ test("directories become 0700 and written files 0600", () => {
   writeOwnerOnlyFile(file, Uint8Array.of(1, 2));
   expect(mode(file)).toBe(0o600);
   expect(fs.readFileSync(file)).toEqual(Buffer.from([1, 2]));
+});
+
+test("a secret file is read only when it is a file that neither group nor others can open", () => {
+  const file = path.join(dir, "code");
+  writeOwnerOnlyFile(file, "123456\n");
+  expect(readOwnerOnlyFile(file, "pairing code")).toBe("123456");
+  fs.chmodSync(file, 0o400);
+  expect(readOwnerOnlyFile(file, "pairing code")).toBe("123456");
+  for (const loose of [0o640, 0o604, 0o620, 0o602, 0o644]) {
+    fs.chmodSync(file, loose);
+    expect(() => readOwnerOnlyFile(file, "pairing code")).toThrow(
+      `pairing code file ${file} is open to others (mode ${loose.toString(8)}); chmod 600 it`,
+    );
+  }
+  fs.chmodSync(file, 0o600);
+  expect(() => readOwnerOnlyFile(dir, "pairing code")).toThrow("is not a file");
+  expect(() => readOwnerOnlyFile(path.join(dir, "missing"), "pairing code")).toThrow("cannot be read");
+  try {
+    fs.chmodSync(file, 0o644);
+    readOwnerOnlyFile(file, "pairing code");
+  } catch (e) {
+    expect((e as Error).message).not.toContain("123456");
+  }
 });

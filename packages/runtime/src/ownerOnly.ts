@@ -28,3 +28,24 @@ export function writeOwnerOnlyFile(file: string, data: string | Uint8Array): voi
     fs.closeSync(fd);
   }
 }
+
+/**
+ * A secret handed to a process in a file rather than on its command line (which every local user
+ * can read in /proc/PID/cmdline): the file must be a regular file that neither group nor others
+ * can read or write. Returns its content without the surrounding whitespace; a file that fails
+ * the check throws, naming the file and its mode, never its content.
+ */
+export function readOwnerOnlyFile(file: string, what: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new Error(`${what} file ${file} cannot be read`);
+  }
+  if (!stat.isFile()) throw new Error(`${what} file ${file} is not a file`);
+  if ((stat.mode & 0o077) !== 0)
+    throw new Error(
+      `${what} file ${file} is open to others (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it`,
+    );
+  return fs.readFileSync(file, "utf8").trim();
+}

@@ -1,5 +1,14 @@
+import { MAX_SET_MESSAGE } from "@setlab/protocol";
 import Fastify, { type FastifyInstance } from "fastify";
-import { postSet, RUN_ID_HEADER, registerSetRoute, runIdOf, SET_PAYMENT, TransportError } from "./setHttp";
+import {
+  defaultSetBodyLimit,
+  postSet,
+  RUN_ID_HEADER,
+  registerSetRoute,
+  runIdOf,
+  SET_PAYMENT,
+  TransportError,
+} from "./setHttp";
 
 let app: FastifyInstance;
 let url: string;
@@ -94,4 +103,8 @@ describe("registerSetRoute inside an encapsulated plugin", () => {
       await shop.close();
     }
   });
+});
+
+test("the SET body limit is the card link's largest SET message: the card can take whatever a party sends", () => {
+  expect(defaultSetBodyLimit).toBe(MAX_SET_MESSAGE);
 });

@@ -10,7 +10,11 @@ export const SET_PAYMENT = "application/set-payment";
 export const SET_REGISTRATION = "application/set-registration";
 export const SET_PAYMENT_INITIATION = "application/set-payment-initiation";
 
-/** The documented largest SET message a party accepts: 256 KiB (a PReq with chains is about 10 KiB). */
+/**
+ * The documented largest SET message a party accepts: 256 KiB (a PReq with chains is about 10 KiB).
+ * The card link sizes its frames from the same figure (protocol's MAX_SET_MESSAGE; a test keeps
+ * them equal without making every user of the runtime load the protocol library).
+ */
 export const defaultSetBodyLimit = 256 * 1024;
 
 /** The header that carries the lab's run id through every hop, for log correlation. */

@@ -5,17 +5,28 @@
  */
 import { parseArgs } from "node:util";
 import { isPairingCode } from "@setlab/protocol";
-import { type CliIo, type CliProgram, LabPki, processIo, runCli, runMain, UsageError } from "@setlab/runtime";
+import {
+  type CliIo,
+  type CliProgram,
+  LabPki,
+  processIo,
+  readOwnerOnlyFile,
+  runCli,
+  runMain,
+  UsageError,
+} from "@setlab/runtime";
 import { listBonds, revokeBonds } from "./phone/bondStore";
 import { personalize } from "./phone/personalize";
 import { type ConfirmMode, servePhone } from "./phone/serve";
 
 export const usage = `usage:
-  set-phone personalize --pki DIR --data DIR [--cards id,id] [--pin 1234]
+  set-phone personalize --pki DIR --data DIR [--cards id,id]      (PIN: $SETLAB_PIN, default 1234)
   set-phone serve --data DIR [--port 0] [--host 127.0.0.1] [--confirm auto|deny|prompt]
-                  [--pairing-code DIGITS] [--pairing-lockout MS] [--max-bonds N] [--bond-lifetime DAYS]
+                  [--pairing-code-file FILE] [--pairing-lockout MS] [--max-bonds N] [--bond-lifetime DAYS]
+                  [--max-connections N] [--frame-timeout MS] [--idle-timeout MS]
   set-phone bonds --data DIR
   set-phone unbond --data DIR (--all | BOND_ID)
+--pin PIN and --pairing-code DIGITS also work but are unsafe: every local user can read a command line.
 `;
 
 const program: CliProgram = { name: "set-phone", usage };
@@ -53,13 +64,15 @@ async function personalizeCommand(argv: readonly string[], io: CliIo): Promise<n
   });
   const pkiDir = required(v, "pki");
   const dataDir = required(v, "data");
-  if (v.pin !== undefined && !/^[0-9]{4,12}$/.test(v.pin))
-    throw new UsageError("--pin must be 4 to 12 digits");
+  // The PIN is a secret: from the environment (readable by this user only), not the command line.
+  const pin = v.pin ?? (process.env.SETLAB_PIN || undefined);
+  if (pin !== undefined && !/^[0-9]{4,12}$/.test(pin))
+    throw new UsageError(`${v.pin === undefined ? "SETLAB_PIN" : "--pin"} must be 4 to 12 digits`);
   const cards = v.cards
     ?.split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  const done = await personalize(LabPki.open(pkiDir), dataDir, { cards, pin: v.pin });
+  const done = await personalize(LabPki.open(pkiDir), dataDir, { cards, pin });
   io.out(`${JSON.stringify({ event: "personalized", data: dataDir, cards: done })}\n`);
   return 0;
 }
@@ -71,13 +84,23 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
     host: { type: "string" },
     confirm: { type: "string" },
     "pairing-code": { type: "string" },
+    "pairing-code-file": { type: "string" },
     "pairing-lockout": { type: "string" },
     "max-bonds": { type: "string" },
     "bond-lifetime": { type: "string" },
+    "max-connections": { type: "string" },
+    "frame-timeout": { type: "string" },
+    "idle-timeout": { type: "string" },
   });
   const dataDir = required(v, "data");
-  const code = v["pairing-code"];
-  if (code !== undefined && !isPairingCode(code)) throw new UsageError("--pairing-code must be 6 digits");
+  if (v["pairing-code"] !== undefined && v["pairing-code-file"] !== undefined)
+    throw new UsageError("give --pairing-code-file or --pairing-code, not both");
+  const codeFile = v["pairing-code-file"];
+  const code = codeFile === undefined ? v["pairing-code"] : readOwnerOnlyFile(codeFile, "pairing code");
+  if (code !== undefined && !isPairingCode(code))
+    throw new UsageError(
+      codeFile === undefined ? "--pairing-code must be 6 digits" : `${codeFile} must hold 6 digits`,
+    );
   const lockoutMs = v["pairing-lockout"] === undefined ? undefined : Number(v["pairing-lockout"]);
   if (lockoutMs !== undefined && (!Number.isSafeInteger(lockoutMs) || lockoutMs < 0 || lockoutMs > 3_600_000))
     throw new UsageError("--pairing-lockout must be milliseconds from 0 to 3600000");
@@ -94,6 +117,11 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
     port,
     confirm,
     pairing: { code, lockoutMs },
+    limits: {
+      maxConnections: integer(v, "max-connections", 1, 10_000),
+      frameTimeoutMs: integer(v, "frame-timeout", 1, 3_600_000),
+      idleTimeoutMs: integer(v, "idle-timeout", 1, 3_600_000),
+    },
     bonding: { maxBonds, lifetimeMs: days === undefined ? undefined : days * 24 * 3600 * 1000 },
   });
   const stop = () => {

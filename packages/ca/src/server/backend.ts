@@ -4,7 +4,12 @@
  * over the same core without touching these.
  */
 
-import type { IssuanceAuthority } from "./issuancePolicy";
+/**
+ * Who asks for an issuance, as the network interface established it. Today one kind, the CA
+ * operator (the operator token); SET's registration protocols will add an entity its acquirer or
+ * issuer vouched for. The rules per kind: ./issuancePolicy.ts.
+ */
+export type IssuanceAuthority = { readonly kind: "operator" };
 
 /** An issuance request as the lab accepts it over HTTP. */
 export interface IssuanceRequest {

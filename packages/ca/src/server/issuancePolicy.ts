@@ -17,9 +17,7 @@
 import { parseSetCertificate } from "@setlab/protocol";
 import { CaError } from "../errors";
 import type { StoredCertificate } from "../store/caStore";
-import type { IssuanceRequest } from "./backend";
-
-export type IssuanceAuthority = { readonly kind: "operator" };
+import type { IssuanceAuthority, IssuanceRequest } from "./backend";
 
 /** The profiles the network interface issues at all. */
 export const networkProfiles: ReadonlySet<string> = new Set(["merchantSignature", "merchantKeyExchange"]);

@@ -8,8 +8,8 @@ import { labMerchantData } from "../cli/init";
 import type { PkiDirectory } from "../cli/pkiDirectory";
 import { CaError } from "../errors";
 import { isProfileName } from "../profiles";
-import type { CaBackend, IssuanceRequest } from "./backend";
-import { checkIssuance, type IssuanceAuthority } from "./issuancePolicy";
+import type { CaBackend, IssuanceAuthority, IssuanceRequest } from "./backend";
+import { checkIssuance } from "./issuancePolicy";
 
 export function pkiBackend(pki: PkiDirectory): CaBackend {
   let queue: Promise<unknown> = Promise.resolve();

@@ -34,6 +34,11 @@ export type AttackCategory =
   | "error-loop"
   | "card-link"
   | "mediator"
+  /** Bodies built to cost a party far more work or memory than they cost the sender. */
+  | "amplification"
+  /** Another user of the lab's machine: what the OS shows every user (command lines). */
+  | "local"
+  /** Keeping a buyer or a merchant from a purchase it is entitled to. */
   | "denial";
 
 /** What the attack saw. `refused` is true only when the right party refused in the right way. */

@@ -6,7 +6,6 @@
 import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
 import type { CliTiming } from "./cliTiming";
 import type { OpenLoopSummary } from "./openLoop";
-import type { LoadSummary } from "./report";
 
 export interface Target {
   readonly id: string;
@@ -51,9 +50,18 @@ function target(
   };
 }
 
+/** The closed loop's figures the goals judge (report.ts's LoadSummary has them). */
+interface LoadFigures {
+  readonly purchases: number;
+  readonly approved: number;
+  readonly concurrency: number;
+  readonly perSecond: number;
+  readonly cpuOverRaw: number;
+}
+
 export function evaluateTargets(r: {
   protocol?: ProtocolBenchResult;
-  load?: LoadSummary;
+  load?: LoadFigures;
   offered?: OpenLoopSummary;
   cli?: CliTiming;
 }): Target[] {

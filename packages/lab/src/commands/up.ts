@@ -7,7 +7,16 @@ import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isAlive, LabFailure, type LabState, readState, stateFile, writeState } from "../labState";
+import { writeOwnerOnlyFile } from "@setlab/runtime";
+import {
+  isAlive,
+  LabFailure,
+  type LabState,
+  pairingCodeFile,
+  readState,
+  stateFile,
+  writeState,
+} from "../labState";
 import { partyScripts } from "../paths";
 import { spawnParty, stopProcess } from "../processes";
 
@@ -34,17 +43,18 @@ export async function up(options: UpOptions): Promise<LabState> {
       throw new LabFailure(`a lab is already running from ${home} (\`pnpm lab status\`, \`pnpm lab down\`)`);
   }
   fs.mkdirSync(path.join(home, "logs"), { recursive: true, mode: 0o700 });
+  // A lab party honours fault switches (docs/faults.md); production runs never set this.
+  const env = { ...process.env, SETLAB_ALLOW_FAULTS: "1", ...options.env };
   const pki = path.resolve(options.pki ?? path.join(home, "pki"));
   if (!fs.existsSync(path.join(pki, "manifest.json"))) {
     say(`seeding a lab PKI in ${pki} (set-ca init)`);
-    const r = spawnSync(process.execPath, [partyScripts.ca, "init", "--out", pki], { encoding: "utf8" });
+    // The same environment as the parties: a passphrase set there (SETLAB_PASSPHRASE) seals the keys.
+    const r = spawnSync(process.execPath, [partyScripts.ca, "init", "--out", pki], { encoding: "utf8", env });
     if (r.status !== 0) throw new LabFailure(`set-ca init failed: ${(r.stderr || r.stdout).trim()}`);
   }
   const pin = options.pin ?? defaultPin;
   const pairingCode = options.pairingCode ?? String(randomInt(0, 1_000_000)).padStart(6, "0");
   if (!/^[0-9]{6}$/.test(pairingCode)) throw new LabFailure("the pairing code must be 6 digits");
-  // A lab party honours fault switches (docs/faults.md); production runs never set this.
-  const env = { ...process.env, SETLAB_ALLOW_FAULTS: "1", ...options.env };
   const files = (name: string) => ({
     out: path.join(home, "logs", `${name}.out`),
     log: path.join(home, "logs", `${name}.log`),
@@ -84,14 +94,19 @@ export async function up(options: UpOptions): Promise<LabState> {
 
     const phoneData = path.join(home, "phone");
     if (!fs.existsSync(phoneData) || fs.readdirSync(phoneData).length === 0) {
+      // The PIN goes in the environment, which only this user can read, never on a command line.
       const r = spawnSync(
         process.execPath,
-        [partyScripts.phone, "personalize", "--pki", pki, "--data", phoneData, "--pin", pin],
-        { encoding: "utf8", env },
+        [partyScripts.phone, "personalize", "--pki", pki, "--data", phoneData],
+        { encoding: "utf8", env: { ...env, SETLAB_PIN: pin } },
       );
       if (r.status !== 0)
         throw new LabFailure(`card personalization failed: ${(r.stderr || r.stdout).trim()}`);
     }
+    // The code in an owner-only file, not on the command line; `restart` starts the phone with the
+    // same arguments, so the same file.
+    const codeFile = pairingCodeFile(home);
+    writeOwnerOnlyFile(codeFile, `${pairingCode}\n`);
     const phoneArgv = [
       "serve",
       "--data",
@@ -100,8 +115,8 @@ export async function up(options: UpOptions): Promise<LabState> {
       "0",
       "--confirm",
       "auto",
-      "--pairing-code",
-      pairingCode,
+      "--pairing-code-file",
+      codeFile,
     ];
     const phone = await spawnParty("phone", partyScripts.phone, phoneArgv, files("phone"), env);
     started.push(phone.pid);

@@ -6,8 +6,8 @@
  * WebCrypto, one operation at a time.
  */
 import { encodeDer } from "../asn1/codec";
-import { parsedCertificates } from "../cert/certificateCache";
 import { validateChain } from "../cert/chain";
+import { parsedCertificates } from "../cert/setCertificate";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
 import { DD } from "../crypto/digest";
 import { type CryptoProvider, nodeProvider } from "../crypto/provider";

@@ -4,7 +4,7 @@
  */
 import { CardLinkError } from "./cardLinkError";
 import { CLA, SW } from "./commandSet";
-import { MAX_FRAME } from "./frame";
+import { COMMAND_HEADER, MAX_CARD_DATA } from "./linkLimits";
 
 export interface CardCommand {
   ins: number;
@@ -26,8 +26,6 @@ export interface CardResponse {
   sw: number;
 }
 
-const COMMAND_HEADER = 8;
-
 function byte(value: number | undefined, what: string): number {
   const v = value ?? 0;
   if (!Number.isInteger(v) || v < 0 || v > 0xff)
@@ -37,8 +35,7 @@ function byte(value: number | undefined, what: string): number {
 
 export function encodeCommand(command: CardCommand): Uint8Array {
   const data = command.data ?? new Uint8Array(0);
-  if (data.length > MAX_FRAME - COMMAND_HEADER)
-    throw new CardLinkError(SW.BAD_LENGTH, "command data too long");
+  if (data.length > MAX_CARD_DATA) throw new CardLinkError(SW.BAD_LENGTH, "command data too long");
   const out = new Uint8Array(COMMAND_HEADER + data.length);
   out[0] = CLA;
   out[1] = byte(command.ins, "INS");
@@ -72,7 +69,7 @@ export function encodeResponse(response: { data?: Uint8Array; sw: number }): Uin
   if (!Number.isInteger(response.sw) || response.sw < 0 || response.sw > 0xffff) {
     throw new CardLinkError(SW.BAD_DATA, "status word is not two bytes");
   }
-  if (data.length > MAX_FRAME - 2) throw new CardLinkError(SW.BAD_LENGTH, "response data too long");
+  if (data.length > MAX_CARD_DATA) throw new CardLinkError(SW.BAD_LENGTH, "response data too long");
   const out = new Uint8Array(data.length + 2);
   out.set(data, 0);
   out[data.length] = response.sw >> 8;

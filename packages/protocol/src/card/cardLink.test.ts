@@ -1,8 +1,12 @@
 import fc from "fast-check";
 import { decodeCommand, decodeResponse, encodeCommand, encodeResponse } from "./apdu";
 import { CardLinkError } from "./cardLinkError";
+import { cardDataTypes } from "./commandData";
 import { CLA, INS, insName, pinTriesLeft, SW, swName, wrongPin } from "./commandSet";
-import { encodeFrame, FrameReader, MAX_FRAME } from "./frame";
+import { encodeFrame, FrameReader } from "./frame";
+import { MAX_CARD_DATA, MAX_FRAME, MAX_HANDSHAKE_FRAME } from "./linkLimits";
+import { encodeHandshake } from "./secureLink/messages";
+import { MIN_RECORD } from "./secureLink/recordLayer";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 
@@ -42,7 +46,13 @@ describe("commands", () => {
     expectCardLinkError(() => encodeCommand({ ins: 256 }), SW.BAD_DATA);
     expectCardLinkError(() => encodeCommand({ ins: 1, p1: -1 }), SW.BAD_DATA);
     expectCardLinkError(() => encodeCommand({ ins: 1, p2: 1.5 }), SW.BAD_DATA);
-    expectCardLinkError(() => encodeCommand({ ins: 1, data: new Uint8Array(MAX_FRAME) }), SW.BAD_LENGTH);
+    expectCardLinkError(
+      () => encodeCommand({ ins: 1, data: new Uint8Array(MAX_CARD_DATA + 1) }),
+      SW.BAD_LENGTH,
+    );
+    expect(encodeCommand({ ins: 1, data: new Uint8Array(MAX_CARD_DATA) }).length + MIN_RECORD).toBe(
+      MAX_FRAME,
+    );
   });
 });
 
@@ -104,14 +114,77 @@ describe("frames", () => {
     expect(reader.pending).toBe(6);
   });
 
-  test("an oversize length is refused at once and the stream stays failed", () => {
+  test("an oversize length is refused at once, on its prefix, and the stream stays failed", () => {
     const reader = new FrameReader();
-    expectCardLinkError(() => reader.push(bytes(0, 0x10, 0, 1)), SW.BAD_LENGTH);
+    const over = new Uint8Array(4);
+    new DataView(over.buffer).setUint32(0, MAX_FRAME + 1);
+    expectCardLinkError(() => reader.push(over), SW.BAD_LENGTH);
     expectCardLinkError(() => reader.push(encodeFrame(bytes(1))), SW.BAD_LENGTH);
-    // exactly 1 MiB is allowed
-    expect(new FrameReader().push(bytes(0, 0x10, 0, 0))).toEqual([]);
+    const exact = new Uint8Array(4);
+    new DataView(exact.buffer).setUint32(0, MAX_FRAME);
+    expect(new FrameReader().push(exact)).toEqual([]);
     expect(new FrameReader(4).push(encodeFrame(bytes(1, 2, 3, 4)))).toHaveLength(1);
     expectCardLinkError(() => new FrameReader(4).push(encodeFrame(bytes(1, 2, 3, 4, 5))), SW.BAD_LENGTH);
+    // the prefix alone is enough: nothing of the frame needs to arrive
+    expectCardLinkError(() => new FrameReader(4).push(bytes(0, 0, 0, 5)), SW.BAD_LENGTH);
+  });
+
+  test("every card data type fits in the largest command: the frame limit holds every legitimate frame", () => {
+    for (const [type, { maxBytes }] of Object.entries(cardDataTypes))
+      expect({ type, fits: maxBytes <= MAX_CARD_DATA }).toEqual({ type, fits: true });
+  });
+
+  test("the limit can change between frames: a handshake reader, then a record reader", () => {
+    const reader = new FrameReader(MAX_HANDSHAKE_FRAME);
+    const resume = encodeHandshake({
+      type: "resume",
+      version: 2,
+      bondId: new Uint8Array(16),
+      publicKey: new Uint8Array(65),
+    });
+    expect(resume.length).toBe(MAX_HANDSHAKE_FRAME);
+    expect(reader.push(encodeFrame(resume))).toHaveLength(1);
+    reader.limit(MAX_FRAME);
+    expect(reader.push(encodeFrame(new Uint8Array(MAX_HANDSHAKE_FRAME + 1)))).toHaveLength(1);
+    expectCardLinkError(
+      () => new FrameReader(MAX_HANDSHAKE_FRAME).push(encodeFrame(new Uint8Array(MAX_HANDSHAKE_FRAME + 1))),
+      SW.BAD_LENGTH,
+    );
+  });
+
+  test("property: any cutting of a stream of frames yields the same frames", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
+        fc.array(fc.nat({ max: 400 }), { maxLength: 12 }),
+        (payloads, cuts) => {
+          const stream = new Uint8Array(payloads.flatMap((p) => [...encodeFrame(p)]));
+          const reader = new FrameReader(300);
+          const out: Uint8Array[] = [];
+          let at = 0;
+          for (const cut of cuts) {
+            out.push(...reader.push(stream.subarray(at, Math.min(stream.length, at + cut))));
+            at = Math.min(stream.length, at + cut);
+          }
+          out.push(...reader.push(stream.subarray(at)));
+          expect(out).toEqual(payloads);
+          expect(reader.pending).toBe(0);
+        },
+      ),
+    );
+  });
+
+  test("a frame trickled in one byte at a time holds only its own bytes and comes out whole", () => {
+    const payload = new Uint8Array(50_000).map((_, i) => i & 0xff);
+    const stream = encodeFrame(payload);
+    const reader = new FrameReader();
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < stream.length; i++) {
+      out.push(...reader.push(stream.subarray(i, i + 1)));
+      if (i < stream.length - 1) expect(reader.pending).toBe(i + 1);
+    }
+    expect(out).toEqual([payload]);
+    expect(reader.pending).toBe(0);
   });
 });
 

@@ -5,4 +5,5 @@ export * from "./cardLinkError";
 export * from "./commandData";
 export * from "./commandSet";
 export * from "./frame";
+export * from "./linkLimits";
 export * from "./secureLink";

@@ -1,18 +1,32 @@
 /**
  * The phone's end of the card link: a TCP server, one card session per connection, behind the
  * secure link (docs/card-link.md). The card behind it is anything that opens sessions that answer
- * command bytes with response bytes (the wallet's CardApplet; a test double). Each connection first pairs or resumes. Pairing: the
- * PC's HELLO, 20 passkey rounds over the code the phone shows, key confirmation; when the PC asks
- * and the phone has a bond store, the pairing leaves a bond, kept before the phone's FINISHED
- * leaves. Resumption: the PC's RESUME names a bond, fresh ECDH, both ends prove the link key; no
- * code. Only then does the phone open a card session, and from then on every frame must be the
- * next AES-256-GCM record. Before that no card command is run: a frame that is not the expected
- * handshake message closes the connection without an answer. A failed pairing or resumption or a
- * refused record closes it too. After `maxFailures` failures in a row the phone refuses new
- * pairings (or resumptions: each has its own count) for `lockoutMs` (logged). A resumption that is
- * merely slow or abandoned does not count (it reveals nothing, unlike a pairing's bits), and one
- * unknown bond id counts once until the next resumption succeeds (a PC's connections started
- * together with the same stale bond are one mistake). Nothing a peer sends ends the process.
+ * command bytes with response bytes (the wallet's CardApplet; a test double). Each connection
+ * first pairs or resumes. Pairing: the PC's HELLO, 20 passkey rounds over the code the phone
+ * shows, key confirmation; when the PC asks and the phone has a bond store, the pairing leaves a
+ * bond, kept before the phone's FINISHED leaves. Resumption: the PC's RESUME names a bond, fresh
+ * ECDH, both ends prove the link key; no code. Only then does the phone open a card session, and
+ * from then on every frame must be the next AES-256-GCM record. Before that no card command is
+ * run: a frame that is not the expected handshake message closes the connection without an
+ * answer.
+ *
+ * A stranger on the same machine can reach the port, so nothing it can do without the code may
+ * shut the owner out or pin the phone's memory (docs/card-link.md, "Threat analysis"):
+ * - only a refused code proof counts towards the pairing lockout (pairingThrottle.ts), and once
+ *   locked the phone checks no further proof, not even of attempts begun before, so parallel
+ *   attempts do not multiply the guesses; a resumption is never locked out (there is no short
+ *   secret to guess);
+ * - at most `maxHandshakes` connections may be unauthenticated at once; one more displaces the
+ *   one that has gone longest without a complete frame, so stalled handshakes cannot hold the
+ *   door shut, and at most `maxConnections` are open in all;
+ * - before the keys are confirmed a frame may not be longer than the longest handshake message,
+ *   after that not longer than the largest record (linkLimits.ts), checked on the length prefix;
+ *   a frame must be complete `frameTimeoutMs` after it began, the opening frame must arrive
+ *   within `openingTimeoutMs`, a pairing or resumption must finish in its time, and an open link
+ *   with no command for `idleTimeoutMs` is closed;
+ * - the socket is not read while a frame is being handled, so a peer cannot queue more than the
+ *   chunk being read.
+ * Nothing a peer sends ends the process.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as net from "node:net";
@@ -26,6 +40,9 @@ import {
   decodeHandshake,
   encodeFrame,
   FrameReader,
+  MAX_FRAME,
+  MAX_HANDSHAKE_FRAME,
+  MessageType,
   PairingThrottle,
   PhoneHandshake,
   PhoneResumeHandshake,
@@ -58,10 +75,12 @@ export interface PairingOptions {
   readonly code?: string;
   /** Shows a fresh code on the phone's screen (called once per pairing attempt, random codes only). */
   readonly show?: (code: string) => void;
-  /** Failed pairings in a row before the lockout (default 3). */
+  /** Refused code proofs in a row before a lockout (default 3). */
   readonly maxFailures?: number;
-  /** How long new pairings are refused after that, in milliseconds (default 30 000). */
+  /** The first lockout, in milliseconds (default 30 000); each lockout in a row doubles it. */
   readonly lockoutMs?: number;
+  /** The longest lockout, in milliseconds (default 16 x lockoutMs). */
+  readonly maxLockoutMs?: number;
   /** A pairing must complete within this time, in milliseconds (default 120 000: a human types the code). */
   readonly timeoutMs?: number;
   /**
@@ -75,6 +94,37 @@ export interface PairingOptions {
    */
   readonly resumeTimeoutMs?: number;
 }
+
+/** What one connection, and all of them together, may hold of the phone (docs/card-link.md). */
+export interface LinkLimits {
+  /** Connections open at once, paired or not (default 256, as the HTTP listeners); one more is refused. */
+  readonly maxConnections?: number;
+  /**
+   * Connections at once that have not yet paired or resumed (default 64); one more displaces the
+   * one that has gone longest without a complete frame.
+   */
+  readonly maxHandshakes?: number;
+  /**
+   * The first frame (HELLO or RESUME) must arrive within this, in milliseconds (default 30 000: a
+   * busy phone is slow, and stalled connections are displaced anyway).
+   */
+  readonly openingTimeoutMs?: number;
+  /** A frame must be complete this long after its first byte, in milliseconds (default 30 000). */
+  readonly frameTimeoutMs?: number;
+  /**
+   * An open link that sends no command for this long is closed, in milliseconds (default 120 000:
+   * longer than the mediator waits for the merchant between two commands).
+   */
+  readonly idleTimeoutMs?: number;
+}
+
+export const defaultLinkLimits = {
+  maxConnections: 256,
+  maxHandshakes: 64,
+  openingTimeoutMs: 30_000,
+  frameTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
+} as const satisfies Required<LinkLimits>;
 
 /** The phone's bonds as the link needs them. */
 export interface PhoneBonds {
@@ -90,6 +140,7 @@ export interface PhoneCardLinkOptions {
   /** The WebCrypto the link runs on (default node's). */
   readonly crypto?: Crypto;
   readonly pairing?: PairingOptions;
+  readonly limits?: LinkLimits;
 }
 
 /** The connection a card command runs for, for the phone's log lines (`runId` once the PC sent it). */
@@ -115,7 +166,24 @@ function openingOf(frame: Uint8Array): "pairing" | "resumption" | undefined {
   }
 }
 
+/** A REVEAL or a FINISHED: the frames whose check can refuse a code. */
+const isProof = (frame: Uint8Array) => frame[0] === MessageType.REVEAL || frame[0] === MessageType.FINISHED;
+
 const noBonds: BondLookup = async () => undefined;
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** One connection as the limits see it. */
+interface Connection {
+  /** Paired or resumed: no longer counted among the handshakes, never displaced. */
+  secure: boolean;
+  /** When its last complete frame arrived (its start, before one did). */
+  lastFrameAt: number;
+  /** Close it now, for the reason given (logged). */
+  drop(reason: string): void;
+}
 
 export function startPhoneCardLink(
   card: CardEndpoint,
@@ -125,86 +193,124 @@ export function startPhoneCardLink(
   const log = options.logger;
   const crypto = options.crypto ?? globalThis.crypto;
   const pairing = options.pairing ?? {};
-  const throttles = {
-    pairing: new PairingThrottle({ maxFailures: pairing.maxFailures, lockoutMs: pairing.lockoutMs }),
-    // Its own count: a stranger guessing codes does not lock out the PCs already bonded.
-    resumption: new PairingThrottle({ maxFailures: pairing.maxFailures, lockoutMs: pairing.lockoutMs }),
-  };
+  const limits = { ...defaultLinkLimits, ...definedOnly(options.limits ?? {}) };
+  if (!(limits.maxConnections >= 1 && limits.maxHandshakes >= 1))
+    throw new RangeError("maxConnections and maxHandshakes must be at least 1");
+  const throttle = new PairingThrottle({
+    maxFailures: pairing.maxFailures,
+    lockoutMs: pairing.lockoutMs,
+    maxLockoutMs: pairing.maxLockoutMs,
+  });
   const pairingTimeoutMs = pairing.timeoutMs ?? 120_000;
   const resumeTimeoutMs = pairing.resumeTimeoutMs ?? 30_000;
   const bonds = pairing.bonds;
-  /** Unknown bond ids already counted since the last successful resumption. */
-  const countedUnknown = new Set<string>();
+  const connections = new Set<Connection>();
   const sockets = new Set<net.Socket>();
   let nextSession = 1;
 
+  /** Room for one more connection: displace the stalest handshake, or refuse (false). */
+  const admit = (): boolean => {
+    let handshakes = 0;
+    let stalest: Connection | undefined;
+    for (const c of connections)
+      if (!c.secure) {
+        handshakes++;
+        if (!stalest || c.lastFrameAt < stalest.lastFrameAt) stalest = c;
+      }
+    if (handshakes < limits.maxHandshakes && connections.size < limits.maxConnections) return true;
+    if (!stalest) return false;
+    stalest.drop(`displaced: ${handshakes} connections not yet paired or resumed`);
+    return connections.size < limits.maxConnections;
+  };
+
   const server = net.createServer((socket) => {
+    if (!admit()) {
+      log?.warn({ connections: connections.size }, "card link connection refused: too many open links");
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     const context: LinkContext = { session: nextSession++ };
     const id = context.session;
-    const reader = new FrameReader();
+    const reader = new FrameReader(MAX_HANDSHAKE_FRAME);
     let chain: Promise<void> = Promise.resolve();
     let handshake: PhoneHandshake | PhoneResumeHandshake | undefined;
     let secure: SecureSession | undefined;
     let session: ReturnType<CardEndpoint["openSession"]> | undefined;
     let ended = false;
-    /** The attempt under way: counted once if it fails. */
+    /** The attempt under way. */
     let attempted: "pairing" | "resumption" | undefined;
-    /** The bond id a RESUME names (hex). */
-    let resumeBond: string | undefined;
+    let frameTimer: NodeJS.Timeout | undefined;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const connection: Connection = {
+      secure: false,
+      lastFrameAt: Date.now(),
+      drop: (reason) => {
+        if (ended) return;
+        if (!secure && attempted) failed(reason);
+        else {
+          log?.warn(
+            { ...context, reason },
+            secure ? "card link closed by the phone" : "unpaired connection closed",
+          );
+          end();
+        }
+        socket.destroy();
+      },
+    };
+    connections.add(connection);
     log?.info({ session: id }, "card link connection");
 
     const end = (alert?: Uint8Array) => {
       if (ended) return;
       ended = true;
+      connections.delete(connection);
       clearTimeout(timer);
+      clearTimeout(frameTimer);
+      clearTimeout(idleTimer);
       if (alert && !socket.destroyed && socket.writable) socket.end(encodeFrame(alert));
       else socket.end();
       setTimeout(() => socket.destroy(), 1_000).unref();
     };
     /**
-     * An attempt failed. `slow`: a timeout or a PC that left, which counts for a pairing (its
-     * rounds reveal bits of the code) but not for a resumption (nothing to guess).
+     * An attempt failed. Only a refused code proof in a pairing counts towards the lockout;
+     * everything else (a stall, a malformed message, a PC that left, any failed resumption) is
+     * logged as not counted.
      */
-    const pairingFailed = (reason: string, alert?: "refused" | "unbonded", slow = false) => {
+    const failed = (reason: string, alert?: "refused" | "unbonded", proof = false) => {
       const what = attempted;
       if (what && !secure) {
         attempted = undefined;
-        const throttle = throttles[what];
-        let counts = !(what === "resumption" && slow);
-        if (counts && alert === "unbonded" && resumeBond) {
-          counts = !countedUnknown.has(resumeBond);
-          if (countedUnknown.size >= 256) countedUnknown.clear();
-          countedUnknown.add(resumeBond);
-        }
-        const locked = counts && throttle.failed();
+        const counts = what === "pairing" && proof;
+        const lockout = counts ? throttle.failed() : 0;
         log?.warn(
           { session: id, reason, ...(counts ? {} : { counted: false }) },
           what === "pairing" ? "pairing failed" : "resumption failed",
         );
-        if (locked)
+        if (lockout > 0)
           log?.warn(
-            { session: id, lockoutMs: throttle.lockoutMs },
-            what === "pairing"
-              ? `${throttle.maxFailures} failed pairings in a row: new pairings refused for ${throttle.lockoutMs} ms`
-              : `${throttle.maxFailures} failed resumptions in a row: resumptions refused for ${throttle.lockoutMs} ms`,
+            { session: id, lockoutMs: lockout },
+            `${throttle.maxFailures} wrong pairing codes in a row: new pairings refused for ${lockout} ms`,
           );
       } else log?.warn({ session: id, reason }, "unpaired connection closed");
       end(alert ? alertFrame(alert) : undefined);
     };
-    const notSecureWithin = (ms: number) => {
+    const notSecureWithin = (ms: number, what: string) => {
       const t = setTimeout(() => {
-        if (!secure)
-          pairingFailed(
-            `not ${attempted === "resumption" ? "resumed" : "paired"} within ${ms} ms`,
-            undefined,
-            true,
-          );
+        if (!secure) connection.drop(`not ${what} within ${ms} ms`);
       }, ms);
       t.unref();
       return t;
     };
-    let timer = notSecureWithin(pairingTimeoutMs);
+    let timer = notSecureWithin(limits.openingTimeoutMs, "opened");
+    const armIdle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(
+        () => connection.drop(`no command for ${limits.idleTimeoutMs} ms`),
+        limits.idleTimeoutMs,
+      );
+      idleTimer.unref();
+    };
 
     const handle = async (frame: Uint8Array): Promise<void> => {
       if (ended) return;
@@ -231,6 +337,7 @@ export function startPhoneCardLink(
           return end();
         }
         const open = session!;
+        clearTimeout(idleTimer);
         const response = await linkContext.run(context, () => open.transmit(opened.payload));
         opened.payload.fill(0);
         const record = await secure.writer.seal(ContentType.CARD, response);
@@ -240,28 +347,31 @@ export function startPhoneCardLink(
       if (!handshake) {
         // The first frame must be the PC's HELLO or RESUME: anything else (a card command) gets no answer.
         const opening = openingOf(frame);
-        if (!opening) return pairingFailed("the first frame is not a HELLO or a RESUME");
-        const lockedFor = throttles[opening].lockedFor();
+        if (!opening) return failed("the first frame is not a HELLO or a RESUME");
+        const lockedFor = opening === "pairing" ? throttle.lockedFor() : 0;
         if (lockedFor > 0) {
-          log?.warn(
-            { session: id, lockedForMs: lockedFor },
-            opening === "pairing"
-              ? "pairing refused: too many failed pairings"
-              : "resumption refused: too many failed resumptions",
-          );
+          log?.warn({ session: id, lockedForMs: lockedFor }, "pairing refused: too many wrong codes");
           return end(alertFrame("locked"));
         }
         attempted = opening;
+        clearTimeout(timer);
         if (opening === "resumption") {
-          const m = decodeHandshake(frame);
-          resumeBond = m.type === "resume" ? bondIdHex(m.bondId) : undefined;
           handshake = new PhoneResumeHandshake(crypto, bonds?.lookup ?? noBonds);
-          clearTimeout(timer);
-          timer = notSecureWithin(resumeTimeoutMs);
+          timer = notSecureWithin(resumeTimeoutMs, "resumed");
         } else {
           const code = pairing.code ?? randomPairingCode(crypto);
           handshake = new PhoneHandshake(crypto, code, { bonding: bonds !== undefined });
           if (pairing.code === undefined) pairing.show?.(code);
+          timer = notSecureWithin(pairingTimeoutMs, "paired");
+        }
+      }
+      if (attempted === "pairing" && isProof(frame)) {
+        const lockedFor = throttle.lockedFor();
+        if (lockedFor > 0) {
+          // An attempt begun before the lockout checks no proof during it (not counted either).
+          attempted = undefined;
+          log?.warn({ session: id, lockedForMs: lockedFor }, "pairing refused: too many wrong codes");
+          return end(alertFrame("locked"));
         }
       }
       try {
@@ -282,14 +392,17 @@ export function startPhoneCardLink(
             made.fill(0);
           }
         }
+        if (ended) return;
         for (const out of step.send) if (!socket.destroyed && socket.writable) socket.write(encodeFrame(out));
         if (step.session) {
           secure = step.session;
+          connection.secure = true;
           clearTimeout(timer);
-          throttles[attempted ?? "pairing"].succeeded();
-          if (attempted === "resumption") countedUnknown.clear();
+          reader.limit(MAX_FRAME);
+          if (attempted === "pairing") throttle.succeeded();
           attempted = undefined;
           session = card.openSession();
+          armIdle();
           const resumed = step.session.mode === "resumed";
           log?.info(
             {
@@ -302,7 +415,7 @@ export function startPhoneCardLink(
         }
       } catch (e) {
         const unbonded = e instanceof SecureLinkError && e.kind === "unbonded";
-        pairingFailed((e as Error).message, unbonded ? "unbonded" : "refused");
+        failed((e as Error).message, unbonded ? "unbonded" : "refused", handshake.refusedProof);
       }
     };
 
@@ -316,10 +429,27 @@ export function startPhoneCardLink(
           if (secure) {
             log?.warn({ ...context }, "oversize frame: link closed");
             end();
-          } else pairingFailed("oversize frame");
+          } else failed("oversize frame");
+          socket.destroy();
         });
         return;
       }
+      if (frames.length > 0) connection.lastFrameAt = Date.now();
+      // A frame must be complete in its time from its first byte; a new frame starts a new clock.
+      if (reader.pending === 0) {
+        clearTimeout(frameTimer);
+        frameTimer = undefined;
+      } else if (frames.length > 0 || frameTimer === undefined) {
+        clearTimeout(frameTimer);
+        frameTimer = setTimeout(
+          () => connection.drop(`a frame not complete within ${limits.frameTimeoutMs} ms`),
+          limits.frameTimeoutMs,
+        );
+        frameTimer.unref();
+      }
+      if (frames.length === 0) return;
+      // Read no more until these are handled: a peer cannot queue more than the chunk just read.
+      socket.pause();
       for (const frame of frames)
         chain = chain
           .then(() => handle(frame))
@@ -327,10 +457,15 @@ export function startPhoneCardLink(
             log?.error({ ...context, err: (e as Error).message }, "card link fault: link closed");
             end();
           });
+      chain = chain.then(() => {
+        if (ended) return;
+        if (secure) armIdle();
+        socket.resume();
+      });
     });
     socket.on("end", () => {
       chain = chain.then(() => {
-        if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`, undefined, true);
+        if (!secure && attempted) failed(`the PC left during the ${attempted}`);
         end();
       });
     });
@@ -339,10 +474,13 @@ export function startPhoneCardLink(
     );
     socket.on("close", () => {
       clearTimeout(timer);
+      clearTimeout(frameTimer);
+      clearTimeout(idleTimer);
       sockets.delete(socket);
+      connections.delete(connection);
       if (!secure && attempted) {
         chain = chain.then(() => {
-          if (!secure && attempted) pairingFailed(`the PC left during the ${attempted}`, undefined, true);
+          if (!secure && attempted) failed(`the PC left during the ${attempted}`);
         });
       }
       log?.info({ ...context }, "card link closed");

@@ -1,7 +1,9 @@
 import { SetError } from "../errors";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { CertificateCache, parsedCertificates } from "./certificateCache";
-import { parseSetCertificate } from "./setCertificate";
+import { CertificateCache } from "./certificateCache";
+import { parsedCertificates, parseSetCertificate, SetCertificate } from "./setCertificate";
+
+const make = (der: Uint8Array) => new SetCertificate(der);
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -10,7 +12,7 @@ beforeAll(async () => {
 
 describe("CertificateCache", () => {
   test("the same bytes parse once; the thumb finds the parsed certificate", async () => {
-    const cache = new CertificateCache(4);
+    const cache = new CertificateCache(make, 4);
     const a = cache.parse(pki.merchantSig.certificate);
     expect(cache.parse(Uint8Array.from(pki.merchantSig.certificate))).toBe(a);
     expect([cache.hits, cache.misses]).toEqual([1, 1]);
@@ -19,7 +21,7 @@ describe("CertificateCache", () => {
   });
 
   test("bytes that differ anywhere, even only in the signature, are another certificate", () => {
-    const cache = new CertificateCache(4);
+    const cache = new CertificateCache(make, 4);
     const a = cache.parse(pki.merchantSig.certificate);
     const der = Uint8Array.from(pki.merchantSig.certificate);
     der[der.length - 3] ^= 1;
@@ -29,7 +31,7 @@ describe("CertificateCache", () => {
   });
 
   test("least recently used entries leave first", async () => {
-    const cache = new CertificateCache(2);
+    const cache = new CertificateCache(make, 2);
     const a = cache.parse(pki.cardholder.certificate);
     const b = cache.parse(pki.merchantSig.certificate);
     cache.get(await a.thumb(crypto));
@@ -42,14 +44,14 @@ describe("CertificateCache", () => {
   });
 
   test("a refused certificate is refused every time, and not kept", () => {
-    const cache = new CertificateCache(4);
+    const cache = new CertificateCache(make, 4);
     const bad = Uint8Array.of(...pki.cardholder.certificate, 0);
     for (let i = 0; i < 2; i++) expect(() => cache.parse(bad)).toThrow(SetError);
     expect(cache.size).toBe(0);
   });
 
   test("clear forgets every parse and every thumb", async () => {
-    const cache = new CertificateCache(4);
+    const cache = new CertificateCache(make, 4);
     const a = cache.parse(pki.merchantSig.certificate);
     const thumb = await a.thumb(crypto);
     cache.clear();
@@ -59,8 +61,8 @@ describe("CertificateCache", () => {
   });
 
   test("refuses a useless capacity", () => {
-    expect(() => new CertificateCache(0)).toThrow(RangeError);
-    expect(() => new CertificateCache(1.5)).toThrow(RangeError);
+    expect(() => new CertificateCache(make, 0)).toThrow(RangeError);
+    expect(() => new CertificateCache(make, 1.5)).toThrow(RangeError);
   });
 
   test("parseSetCertificate shares one parse per DER through the process-wide cache", () => {

@@ -4,7 +4,7 @@
  * precisely so receivers can reuse them. A bounded LRU: the same bytes are parsed once for as long
  * as they stay in it.
  *
- * `parsedCertificates` is the one process-wide instance `parseSetCertificate` goes through. A
+ * `parsedCertificates` (in setCertificate.ts) is the one process-wide instance `parseSetCertificate` goes through. A
  * parsed certificate is public data and immutable, so sharing it is safe, and it lets every
  * receiver (which get bare DER from messages) skip the parse, and the signature checks remembered
  * on the object (`issuerSignature.ts`), on a certificate seen before. Failures are not cached.
@@ -12,21 +12,29 @@
 
 import { toHex } from "../bytes";
 import { sha256Hex } from "./digest";
-import { SetCertificate } from "./setCertificate";
 
-interface Entry {
-  readonly cert: SetCertificate;
+/** What the cache needs of a parsed certificate: the to-be-signed bytes its thumb is taken over. */
+interface Parsed {
+  readonly tbs: Uint8Array;
+}
+
+interface Entry<C extends Parsed> {
+  readonly cert: C;
   readonly thumbKey: string;
 }
 
-export class CertificateCache {
-  private readonly byDer = new Map<string, Entry>();
+export class CertificateCache<C extends Parsed> {
+  private readonly byDer = new Map<string, Entry<C>>();
   private readonly byThumb = new Map<string, string>();
   /** Parses answered from the cache and parses that were not. */
   hits = 0;
   misses = 0;
 
-  constructor(readonly capacity = 256) {
+  constructor(
+    /** Parse a certificate that is not in the cache (`new SetCertificate(der)` for the process-wide one). */
+    private readonly parseNew: (der: Uint8Array) => C,
+    readonly capacity = 256,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError("capacity must be a positive integer");
   }
@@ -36,7 +44,7 @@ export class CertificateCache {
   }
 
   /** The cached certificate a thumb names, if any (a thumb in a request or PEThumb field). */
-  get(thumb: Uint8Array): SetCertificate | undefined {
+  get(thumb: Uint8Array): C | undefined {
     const derKey = this.byThumb.get(toHex(thumb));
     const entry = derKey === undefined ? undefined : this.byDer.get(derKey);
     if (!entry || derKey === undefined) return undefined;
@@ -45,7 +53,7 @@ export class CertificateCache {
   }
 
   /** Parse `der`, or return the already parsed certificate with the same bytes. */
-  parse(der: Uint8Array): SetCertificate {
+  parse(der: Uint8Array): C {
     const derKey = sha256Hex(der);
     const known = this.byDer.get(derKey);
     if (known) {
@@ -54,7 +62,7 @@ export class CertificateCache {
       return known.cert;
     }
     this.misses++;
-    const cert = new SetCertificate(der);
+    const cert = this.parseNew(der);
     const thumbKey = sha256Hex(cert.tbs);
     // Two certificates differing only in their signature share a thumb; the newer one is indexed.
     this.byThumb.set(thumbKey, derKey);
@@ -72,16 +80,13 @@ export class CertificateCache {
     this.byThumb.clear();
   }
 
-  private touch(derKey: string, entry: Entry): void {
+  private touch(derKey: string, entry: Entry<C>): void {
     this.byDer.delete(derKey);
     this.byDer.set(derKey, entry);
     while (this.byDer.size > this.capacity) {
-      const [oldKey, old] = this.byDer.entries().next().value as [string, Entry];
+      const [oldKey, old] = this.byDer.entries().next().value as [string, Entry<C>];
       this.byDer.delete(oldKey);
       if (this.byThumb.get(old.thumbKey) === oldKey) this.byThumb.delete(old.thumbKey);
     }
   }
 }
-
-/** The process-wide cache behind `parseSetCertificate`. */
-export const parsedCertificates = new CertificateCache(1024);

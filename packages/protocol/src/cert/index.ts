@@ -10,4 +10,5 @@ export * from "./rootRollover";
 export * from "./sameParty";
 export * from "./setCertificate";
 export * from "./thumb";
+export * from "./trust";
 export * from "./validatedChainCache";

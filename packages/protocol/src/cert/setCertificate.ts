@@ -29,7 +29,7 @@ import {
   type KeyUsageName,
   type NameAttribute,
 } from "../schema/x509";
-import { parsedCertificates } from "./certificateCache";
+import { CertificateCache } from "./certificateCache";
 import { sha256 } from "./digest";
 import { allowedExtensions, X509Extension } from "./profile";
 
@@ -240,3 +240,6 @@ export class SetCertificate {
 export function parseSetCertificate(der: Uint8Array): SetCertificate {
   return parsedCertificates.parse(der);
 }
+
+/** The process-wide cache behind `parseSetCertificate`. */
+export const parsedCertificates = new CertificateCache((der) => new SetCertificate(der), 1024);

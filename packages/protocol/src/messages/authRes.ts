@@ -5,12 +5,12 @@
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
 import type { SetCertificate } from "../cert/setCertificate";
+import type { Trust } from "../cert/trust";
 import { type BaggageTypes, EncB } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";
 import { SetError } from "../errors";
-import type { Trust } from "../purchase/cardholderCertificate";
 import { ContentType } from "../schema/oids";
 import { type AuthRes, AuthResBaggage, AuthResData } from "../schema/payment";
 import { openSealed } from "./checks";

@@ -2,12 +2,12 @@
 import { encodeDer } from "../asn1/codec";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { thumbOf } from "../cert/thumb";
+import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";
 import { SetError } from "../errors";
 import { buildPReqDualSigned } from "../purchase/cardholder";
-import type { Trust } from "../purchase/cardholderCertificate";
 import { Std } from "../schema/oids";
 import type { AuthReqData, AuthResData } from "../schema/payment";
 import { PI, type PInitResData, type PResData } from "../schema/purchase";

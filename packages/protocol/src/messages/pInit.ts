@@ -9,12 +9,11 @@ import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
 import { namingSigner } from "../cert/errorThumb";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import { thumbOf } from "../cert/thumb";
+import type { Revocation, Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { S, type Signer, verifyS } from "../crypto/signedMessage";
 import { SetError } from "../errors";
-import type { Trust } from "../purchase/cardholderCertificate";
-import type { Revocation } from "../purchase/trustedChain";
-import { BrandCRLIdentifier } from "../schema/certExtensions";
+import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
 import { ContentType } from "../schema/oids";
 import { PInitResData } from "../schema/purchase";
 import { expectEqual, thumbNames } from "./checks";
@@ -80,12 +79,20 @@ export interface PInitExpectations {
   readonly chall_C: Uint8Array;
   readonly lid_C: Uint8Array;
   readonly brandID: string;
+  /**
+   * The highest BrandCRLIdentifier sequenceNum the cardholder has accepted for the brand: a BCI
+   * with a lower one is superseded and refused (invalidCertificate), so an old BCI and the CRLs
+   * it names cannot be replayed for the rest of their validity.
+   */
+  readonly bciSequenceNum?: number;
 }
 
 export interface VerifiedPInitRes {
   readonly data: PInitResData;
   readonly merchant: SetCertificate;
   readonly gatewayKex: SetCertificate;
+  /** The sequenceNum of the BCI both paths were checked against (verified with them). */
+  readonly bciSequenceNum?: number;
 }
 
 /**
@@ -94,8 +101,9 @@ export interface VerifiedPInitRes {
  * (challengeMismatch) and LID-C (unknownLID) equal ours; among the carried certificates, the one
  * PEThumb names (else thumbsMismatch) is a pgwy key-exchange certificate of the same brand,
  * chained to the pinned root. Both paths are checked for revocation against the CRLs the brand's
- * BCI names (revokedCertificate): the BCI and CRLs the PInitRes carries, or the Trust's. A
- * carried certificate on neither path is refused (invalidCertificate).
+ * BCI names (revokedCertificate): the BCI and CRLs the PInitRes carries, or the Trust's; a BCI
+ * older than `expected.bciSequenceNum` is refused (invalidCertificate). A carried certificate on
+ * neither path is refused (invalidCertificate).
  */
 export async function verifyPInitRes(
   p: CryptoProvider,
@@ -109,7 +117,7 @@ export async function verifyPInitRes(
     verifyS(p, message, { contentType: ContentType.PInitResData }),
   );
   const data = decodeDer(PInitResData, verified.content, "PInitResData");
-  const revocation = revocationOf(trust, expected.brandID, data, crls, options);
+  const revocation = revocationOf(trust, expected, data, crls, options);
   const merchantChain = await checkPartyCertificate(
     p,
     verified.signerCertificate,
@@ -150,7 +158,20 @@ export async function verifyPInitRes(
     revocation,
   );
   refuseUnvalidatedCarried(verified.certificates, [merchantChain, gatewayChain], "PInitRes.certificates");
-  return { data, merchant: merchantChain.leaf, gatewayKex: gatewayChain.leaf };
+  const bciSequenceNum = revocation && sequenceNumOf(revocation.bci);
+  return {
+    data,
+    merchant: merchantChain.leaf,
+    gatewayKex: gatewayChain.leaf,
+    ...(bciSequenceNum === undefined ? {} : { bciSequenceNum }),
+  };
+}
+
+function sequenceNumOf(bci: Revocation["bci"]): number {
+  return "der" in bci
+    ? decodeDer(UnsignedBrandCRLIdentifier, decodeDer(BrandCRLIdentifier, bci.der).unsignedBrandCRLIdentifier)
+        .sequenceNum
+    : bci.content.sequenceNum;
 }
 
 /**
@@ -159,7 +180,7 @@ export async function verifyPInitRes(
  */
 function revocationOf(
   trust: Trust,
-  brandID: string,
+  { brandID, bciSequenceNum: highest }: PInitExpectations,
   data: PInitResData,
   carried: readonly Uint8Array[],
   options: VerifyPInitResOptions,
@@ -176,5 +197,13 @@ function revocationOf(
       );
     return undefined;
   }
+  // Judged before any signature work: a superseded BCI is refused whatever else it holds.
+  const sequenceNum = sequenceNumOf(bci);
+  if (highest !== undefined && sequenceNum < highest)
+    throw new SetError(
+      "invalidCertificate",
+      `BrandCRLIdentifier #${sequenceNum} is superseded: #${highest} was accepted before`,
+      "PInitResData.brandCRLIdentifier",
+    );
   return { bci, crls: [...(own?.crls ?? []), ...carried] };
 }

@@ -1,7 +1,7 @@
 import { bytesEqual } from "../asn1/tlv";
+import type { Trust } from "../cert/trust";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
 import { nodeProvider } from "../crypto/provider";
-import type { Trust } from "../purchase/cardholderCertificate";
 import { createTestPki, type TestPki } from "../testing/pki";
 import { rejection } from "./fixture.test-helper";
 import { checkPartyCertificate } from "./partyCertificate";

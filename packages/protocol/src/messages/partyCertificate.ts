@@ -7,10 +7,10 @@ import type { ValidatedChain } from "../cert/chain";
 import { blameCertificate } from "../cert/errorThumb";
 import { type CertificateUse, checkCertificateUse } from "../cert/profileChecks";
 import type { SetCertificate } from "../cert/setCertificate";
+import type { Revocation, Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
-import type { Trust } from "../purchase/cardholderCertificate";
-import { type Revocation, validateUnderTrust } from "../purchase/trustedChain";
+import { validateUnderTrust } from "../purchase/trustedChain";
 import type { CertificateRole } from "../schema/certExtensions";
 
 export interface IntendedParty {

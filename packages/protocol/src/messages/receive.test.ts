@@ -18,6 +18,7 @@ import { AuthReqData } from "../schema/payment";
 import type { PInitReq as PInitReqBody } from "../schema/purchase";
 import { PI, PReq } from "../schema/purchase";
 import { createTestParty, createTestPki, type TestPki } from "../testing/pki";
+import { revocationFixture } from "../testing/revocation";
 import type { AnsweredRequests } from "./answeredRequests";
 import { sealAuthReq } from "./authReq";
 import { sealAuthRes } from "./authRes";
@@ -156,6 +157,29 @@ describe("receivePInitRes", () => {
   it("takes the merchant's PInitRes and gives merchantData", async () => {
     const r = await receivePInitRes(p, await wrap(), expected(), { trust: m.trust });
     expect(r.merchantData.merID).toBe(r.merchant.merchantData?.merID);
+  });
+
+  it("refuses a BrandCRLIdentifier older than the card's remembered one (invalidCertificate), and gives the sequenceNum it accepted", async () => {
+    const withBci = async (sequenceNum: number) =>
+      wrapMessage(
+        {
+          type: "purchaseInitResponse",
+          value: await signPInitRes(p, m.signer("merchantSig"), m.pInitResData, {
+            ...gateway(),
+            revocation: await revocationFixture(p, pki, { sequenceNum }),
+          }),
+        },
+        idsOf(m.pInitResData.transIDs, m.pInitResData.rrpid),
+        { date: new Date() },
+      );
+    const receiver = { trust: m.trust, requireRevocation: true };
+    const r = await receivePInitRes(p, await withBci(3), { ...expected(), bciSequenceNum: 2 }, receiver);
+    expect(r.bciSequenceNum).toBe(3);
+    const e = await rejection(
+      receivePInitRes(p, await withBci(2), { ...expected(), bciSequenceNum: 3 }, receiver),
+    );
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.where).toBe("PInitResData.brandCRLIdentifier");
   });
 
   it("refuses an RRPID other than PInitReq's (unknownRRPID)", async () => {

@@ -9,11 +9,11 @@ import { encodeDer } from "../asn1/codec";
 import { concatBytes } from "../asn1/tlv";
 import { sha256, sha256Hex } from "../cert/digest";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
+import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import { namingCertificate, SetError } from "../errors";
 import { accountMatchesCertificate, cardExpired } from "../purchase/accountCheck";
-import type { Trust } from "../purchase/cardholderCertificate";
 import {
   type AuthorizationContext,
   type OpenedPI,

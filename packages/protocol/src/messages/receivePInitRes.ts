@@ -2,9 +2,9 @@
 
 import { bytesEqual } from "../asn1/tlv";
 import { sha256 } from "../cert/digest";
+import type { Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { namingCertificate, SetError } from "../errors";
-import type { Trust } from "../purchase/cardholderCertificate";
 import type { MerchantData } from "../schema/certExtensions";
 import { asRead, bodyOf, type Incoming } from "./incoming";
 import {

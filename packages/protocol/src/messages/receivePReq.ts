@@ -1,6 +1,7 @@
 /** The merchant receives PReq (digest 3.4, patent steps S38-S41). */
+
+import type { Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
-import type { Trust } from "../purchase/cardholderCertificate";
 import { type MerchantOrder, type VerifiedPReq, verifyPReqAsMerchant } from "../purchase/merchant";
 import type { MessageHeader } from "../schema/header";
 import type { OIData, PReq } from "../schema/purchase";

@@ -1,8 +1,8 @@
 /** The cardholder receives PRes (digest 3.6, patent steps S55-S56). */
 import { bytesEqual } from "../asn1/tlv";
+import type { Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
-import type { Trust } from "../purchase/cardholderCertificate";
 import type { PResData } from "../schema/purchase";
 import { asRead, bodyOf, type Incoming } from "./incoming";
 import { type PResExpectations, verifyPRes } from "./pRes";

@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { prepareRevocation } from "../cert/revocation";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { thumbOf } from "../cert/thumb";
+import type { Trust } from "../cert/trust";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
 import { type CryptoProvider, nodeProvider } from "../crypto/provider";
 import { buildPReqDualSigned } from "../purchase/cardholder";
-import type { Trust } from "../purchase/cardholderCertificate";
 import { openPIDualSigned } from "../purchase/gateway";
 import { verifyPReqAsMerchant } from "../purchase/merchant";
 import { createTestPki, type PartyName, type TestPki } from "../testing/pki";
@@ -138,6 +138,20 @@ describe("the card: verifyPInitRes with the BCI and CRLs the PInitRes carries", 
       revocation: { bci: foreign.bci, crls: (await material()).crls },
     });
     expect(await code(verifyPInitRes(p, signed, expected, m.trust, require))).toBe("thumbsMismatch");
+  });
+
+  it("refuses a BCI older than the one the card accepted last (an old BCI and CRLs replayed); takes the same one or a newer one", async () => {
+    const current = await pInitRes({ sequenceNum: 7 });
+    const v = await verifyPInitRes(p, current, { ...expected, bciSequenceNum: 6 }, m.trust, require);
+    expect(v.bciSequenceNum).toBe(7);
+    const same = await verifyPInitRes(p, current, { ...expected, bciSequenceNum: 7 }, m.trust, require);
+    expect(same.bciSequenceNum).toBe(7);
+    // The replayed BCI is genuine, within its validity, and its CRLs list nothing: only its age refuses it.
+    const old = await pInitRes({ sequenceNum: 6 });
+    await expect(verifyPInitRes(p, old, expected, m.trust, require)).resolves.toBeDefined();
+    const e = await rejection(verifyPInitRes(p, old, { ...expected, bciSequenceNum: 7 }, m.trust, require));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.message).toContain("superseded");
   });
 
   it("a cached chain does not bypass revocation", async () => {

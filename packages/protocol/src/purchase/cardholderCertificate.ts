@@ -3,32 +3,11 @@
 import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
 import { blameCertificate } from "../cert/errorThumb";
 import { checkCertificateUse } from "../cert/profileChecks";
-import type { RevocationInput } from "../cert/revocation";
 import type { SetCertificate } from "../cert/setCertificate";
-import type { ValidatedChainCache } from "../cert/validatedChainCache";
+import type { Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { asCheck } from "./purchaseCheck";
 import { validateUnderTrust } from "./trustedChain";
-
-/** Where a verifier anchors trust: the pinned SET root, CA certificates it may use, and the time of checking. */
-export interface Trust {
-  readonly pinnedRoot: Uint8Array;
-  /** CA certificates (DER) beyond those the message carries. */
-  readonly intermediates?: readonly Uint8Array[];
-  readonly at: Date;
-  /**
-   * Chains this verifier already accepted, so the next message from the same cardholder skips
-   * the chain work (never its own signature check). Absent: every message validates its chain.
-   */
-  readonly chainCache?: ValidatedChainCache;
-  /**
-   * Revocation material by BrandID: the brand's current BCI and the CRLs on offer (prepare it
-   * once with `prepareRevocation`). Present: every path of a brand is checked against the CRLs
-   * its BCI names (revokedCertificate), and a brand without material is refused. Absent: no
-   * revocation check.
-   */
-  readonly revocation?: Readonly<Record<string, Omit<RevocationInput, "at">>>;
-}
 
 /**
  * The dual signature's signer holds a SET cardholder signature certificate chained to the pinned

@@ -6,6 +6,7 @@
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
 import type { SetCertificate } from "../cert/setCertificate";
+import type { Trust } from "../cert/trust";
 import { DD } from "../crypto/digest";
 import { type Decrypter, decryptionFailed } from "../crypto/envelopedData";
 import { openEX, openEXH } from "../crypto/extraEnvelope";
@@ -29,7 +30,7 @@ import {
   type PIHead,
   type PIUnsigned,
 } from "../schema/purchase";
-import { checkCardholderCertificate, type Trust } from "./cardholderCertificate";
+import { checkCardholderCertificate } from "./cardholderCertificate";
 import { sameDigest } from "./hod";
 import { PurchaseCheckError } from "./purchaseCheck";
 import { checkTransIDs } from "./transIDs";

@@ -6,6 +6,7 @@ import { encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
 import { namingSigner } from "../cert/errorThumb";
 import type { SetCertificate } from "../cert/setCertificate";
+import type { Trust } from "../cert/trust";
 import { DD } from "../crypto/digest";
 import type { CryptoProvider } from "../crypto/provider";
 import { verifySO } from "../crypto/signedMessage";
@@ -17,7 +18,7 @@ import {
 } from "../schema/common";
 import { ContentType } from "../schema/oids";
 import { type InstallRecurData, OIData, PI_TBS, type PReq } from "../schema/purchase";
-import { checkCardholderCertificate, type Trust } from "./cardholderCertificate";
+import { checkCardholderCertificate } from "./cardholderCertificate";
 import { computeHOD, sameDigest } from "./hod";
 import { asCheck, PurchaseCheckError } from "./purchaseCheck";
 import { checkTransIDs } from "./transIDs";

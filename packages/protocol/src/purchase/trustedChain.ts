@@ -7,13 +7,11 @@
  */
 import { bytesEqual } from "../asn1/tlv";
 import { type ValidatedChain, validateChain } from "../cert/chain";
-import { checkRevocation, type RevocationInput } from "../cert/revocation";
+import { checkRevocation } from "../cert/revocation";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
+import type { Revocation, Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
-import type { Trust } from "./cardholderCertificate";
-
-export type Revocation = Omit<RevocationInput, "at">;
 
 /**
  * The revocation material of `brand` in the Trust. A Trust that holds material for some brands

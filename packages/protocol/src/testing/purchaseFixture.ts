@@ -1,8 +1,8 @@
 /** A complete, valid purchase for tests and benchmarks; each negative test breaks one thing. */
 
+import type { Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import type { DualSignedPurchase } from "../purchase/cardholder";
-import type { Trust } from "../purchase/cardholderCertificate";
 import type { AuthorizationContext } from "../purchase/gateway";
 import type { MerchantOrder } from "../purchase/merchant";
 import type { CurrencyAmount, TransIDs } from "../schema/common";

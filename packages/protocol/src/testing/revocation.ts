@@ -113,6 +113,8 @@ export interface RevocationFixtureOptions {
   /** Per-CA CRL options (e.g. a stale nextUpdate). */
   readonly crl?: Partial<Record<PartyName, TestCrlOptions>>;
   readonly bciLifetimeDays?: number;
+  /** The BCI's sequenceNum; default 1. */
+  readonly sequenceNum?: number;
 }
 
 /** A CRL per CA of the test PKI and the brand's BCI naming them. */
@@ -155,7 +157,7 @@ export async function revocationFixture(
     p,
     {
       version: 0,
-      sequenceNum: 1,
+      sequenceNum: o.sequenceNum ?? 1,
       brandID: pki.brand,
       notBefore,
       notAfter: new Date(notBefore.getTime() + (o.bciLifetimeDays ?? 7) * DAY),

@@ -23,7 +23,13 @@ import {
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
-import { cachedTestKeyPair, createTestParty, createTestPki, type TestParty } from "@setlab/protocol/testing";
+import {
+  cachedTestKeyPair,
+  createTestParty,
+  createTestPki,
+  revocationFixture,
+  type TestParty,
+} from "@setlab/protocol/testing";
 import fc from "fast-check";
 import {
   answerOf,
@@ -297,6 +303,48 @@ describe("PINIT_REQUEST and PINIT_RESPONSE", () => {
     const r = await f.send(INS.PINIT_RESPONSE, await impostor.pInitRes(req.data));
     expectSw(r, SW.SET_CHECK_FAILED);
     expect(failureOf(r)).toBe("invalidCertificate");
+  });
+});
+
+describe("the card remembers the newest BrandCRLIdentifier", () => {
+  const withBci = async (fx: CardFixture, sequenceNum: number) =>
+    new MerchantDouble(fx.merchant.p, {
+      ...fx.merchant.keys,
+      revocation: await revocationFixture(fx.merchant.p, fx.pki, { sequenceNum }),
+    });
+  async function pInit(
+    fx: CardFixture,
+    merchant: MerchantDouble,
+    bend?: Parameters<MerchantDouble["pInitRes"]>[1],
+  ) {
+    const req = await fx.send(INS.PINIT_REQUEST, { brand: "Visa" });
+    expectSw(req, SW.OK);
+    return fx.send(INS.PINIT_RESPONSE, await merchant.pInitRes(req.data, bend));
+  }
+
+  test("an accepted PInitRes moves the memory up, durably; an older BCI is then 6F00 invalidCertificate, after a restart too", async () => {
+    f = await cardFixture();
+    await selectAndPin(f);
+    expectSw(await pInit(f, await withBci(f, 5)), SW.OK);
+    expect(f.card.state.bciSequence).toEqual({ Visa: 5 });
+    await f.restart();
+    expect(f.card.state.bciSequence).toEqual({ Visa: 5 });
+    await selectAndPin(f);
+    const old = await pInit(f, await withBci(f, 4));
+    expectSw(old, SW.SET_CHECK_FAILED);
+    expect(failureOf(old)).toBe("invalidCertificate");
+    expectSw(await pInit(f, await withBci(f, 5)), SW.OK);
+    expect(f.card.state.bciSequence).toEqual({ Visa: 5 });
+  });
+
+  test("a newer BCI in a PInitRes that fails another check is not remembered", async () => {
+    f = await cardFixture();
+    await selectAndPin(f);
+    expectSw(await pInit(f, await withBci(f, 5)), SW.OK);
+    const bad = await pInit(f, await withBci(f, 9), (d) => ({ ...d, chall_C: new Uint8Array(20) }));
+    expect(failureOf(bad)).toBe("challengeMismatch");
+    expect(f.card.state.bciSequence).toEqual({ Visa: 5 });
+    expectSw(await pInit(f, await withBci(f, 5)), SW.OK);
   });
 });
 

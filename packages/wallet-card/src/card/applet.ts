@@ -306,6 +306,7 @@ export class CardSession {
     if (tx?.phase !== "pInitSent") return status(SW.OUT_OF_ORDER);
     // Whatever happens next, this PInitReq has had its answer: a failed check ends the transaction.
     this.tx = undefined;
+    const remembered = card.state.bciSequence?.[tx.brand];
     let received: Awaited<ReturnType<typeof receivePInitRes>>;
     try {
       received = await receivePInitRes(
@@ -317,6 +318,7 @@ export class CardSession {
           lid_C: tx.lid_C,
           ...(tx.lid_M ? { lid_M: tx.lid_M } : {}),
           brandID: tx.brand,
+          ...(remembered === undefined ? {} : { bciSequenceNum: remembered }),
         },
         {
           trust: { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache },
@@ -328,7 +330,7 @@ export class CardSession {
         throw new SetError(e.code, "the merchant answered PInitReq with a SET Error");
       throw e;
     }
-    const { data: resData, merchant, gatewayKex, merchantData } = received;
+    const { data: resData, merchant, gatewayKex, merchantData, bciSequenceNum } = received;
     const names = merchantData.merNameSeq;
     const merchantName = (names.find((n) => n.language === tx.language) ?? names[0]).name;
     const initialized: Initialized = {
@@ -342,7 +344,13 @@ export class CardSession {
       merchantName,
     };
     this.tx = initialized;
-    await this.remember(card, initialized);
+    // Only a PInitRes accepted whole moves the card's BCI memory, in the same durable write.
+    const newer = bciSequenceNum !== undefined && (remembered === undefined || bciSequenceNum > remembered);
+    await this.remember(
+      card,
+      initialized,
+      newer ? { bciSequence: { ...card.state.bciSequence, [tx.brand]: bciSequenceNum } } : {},
+    );
     return ok(
       encodeCardData("PInitResAnswer", {
         merchantName,
@@ -458,9 +466,9 @@ export class CardSession {
   }
 
   /** The card keeps a summary of its last transaction (never account data). */
-  private async remember(card: Card, tx: Transaction): Promise<void> {
+  private async remember(card: Card, tx: Transaction, also: Partial<CardState> = {}): Promise<void> {
     if (tx.phase === "pInitSent") return;
-    await this.save(card, { ...card.state, lastTransaction: summaryOf(tx, this.now()) });
+    await this.save(card, { ...card.state, ...also, lastTransaction: summaryOf(tx, this.now()) });
   }
 }
 

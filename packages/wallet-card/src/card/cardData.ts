@@ -51,6 +51,11 @@ export interface CardState {
   readonly pinTriesLeft: number;
   readonly locked: boolean;
   readonly lastTransaction?: TransactionSummary;
+  /**
+   * Per BrandID, the highest BrandCRLIdentifier sequenceNum of a PInitRes the card accepted: an
+   * older BCI (with the CRLs it names) is refused from then on.
+   */
+  readonly bciSequence?: Readonly<Record<string, number>>;
 }
 
 export const freshCardState = (): CardState => ({ pinTriesLeft: PIN_TRIES, locked: false });

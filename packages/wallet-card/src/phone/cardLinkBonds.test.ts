@@ -3,7 +3,7 @@
  * cards: only the link is under test; the phone's side on @peculiar/webcrypto as in `set-phone
  * serve`, the PC's on node's): a pairing that bonds, resumptions without a code, and what the phone
  * refuses (wrong link key, unknown, revoked, expired, evicted or altered bonds, replayed
- * resumptions), the resumption limit apart from the pairing limit, and the store at rest
+ * resumptions), resumptions never locked out, and the store at rest
  * (encrypted, 0600, no link key in files or logs).
  */
 import * as fs from "node:fs";
@@ -204,7 +204,7 @@ describe("bonding by a pairing, resumption without the code", () => {
 });
 
 describe("what the phone refuses", () => {
-  test("a wrong link key under a known bond id: refused at FINISHED, counted as a failed resumption", async () => {
+  test("a wrong link key under a known bond id: refused at FINISHED, logged as a failed resumption", async () => {
     const p = await phone();
     const bond = await bonded(p.port);
     const wrong: LinkBond = {
@@ -376,18 +376,30 @@ describe("the bond store's own checks", () => {
   });
 });
 
-describe("failure limits", () => {
-  test("failed resumptions have their own limit: a resumption lockout leaves pairing open, and the reverse", async () => {
+describe("failure limits: a bond is the owner's way in", () => {
+  test("failed resumptions never lock anything: unknown bond ids and wrong link keys, many of them", async () => {
     const p = await phone({ pairing: { maxFailures: 1, lockoutMs: 600_000 } });
     const bond = await bonded(p.port);
-    expect(await resume(p.port, { ...bond, bondId: new Uint8Array(16) })).toBe("unbonded");
-    await waitFor(() => p.log().includes("1 failed resumptions in a row: resumptions refused"));
-    expect(await resume(p.port, bond)).toBe("locked");
-    expect(p.log()).toContain("resumption refused: too many failed resumptions");
-    // pairing is not locked by it
+    const wrongKey: LinkBond = {
+      bondId: bond.bondId,
+      linkKey: await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+    };
+    for (let i = 0; i < 5; i++) {
+      const unknown: LinkBond = { ...bond, bondId: globalThis.crypto.getRandomValues(new Uint8Array(16)) };
+      expect(await resume(p.port, unknown)).toBe("unbonded");
+      expect(await resume(p.port, wrongKey)).toBe("pairing");
+    }
+    const failures = p.lines().filter((l) => l.msg === "resumption failed");
+    expect(failures).toHaveLength(10);
+    for (const f of failures) expect(f.counted).toBe(false);
+    expect(p.log()).not.toContain("refused for");
+    expect(await resume(p.port, bond)).toBe("ok");
+    // and pairing is not locked by them either
     const c = await connect(p.port, { pairingCode: CODE });
     await c.close();
+  });
 
+  test("a pairing lockout by wrong codes leaves the bonded PC its way in", async () => {
     const q = await phone({ pairing: { maxFailures: 1, lockoutMs: 600_000 } });
     const qBond = await bonded(q.port);
     const wrong = await connect(q.port, { pairingCode: "000000" }).catch((e) => e);
@@ -396,7 +408,7 @@ describe("failure limits", () => {
     expect(await resume(q.port, qBond)).toBe("ok");
   });
 
-  test("a slow or abandoned resumption does not count: slowness is not an attack (nothing to guess)", async () => {
+  test("a slow or abandoned resumption is logged as not counted", async () => {
     const p = await phone({ pairing: { resumeTimeoutMs: 100, maxFailures: 1, lockoutMs: 600_000 } });
     const bond = await bonded(p.port);
     const [resumeFrame] = (await new PcResumeHandshake(globalThis.crypto, bond).start()).send;
@@ -418,36 +430,6 @@ describe("failure limits", () => {
     expect(failures).toHaveLength(2);
     for (const f of failures) expect(f.counted).toBe(false);
     expect(await resume(p.port, bond)).toBe("ok");
-  });
-
-  test("one unknown bond id counts once (a PC's connections with the same stale bond); another id counts again", async () => {
-    const p = await phone({ pairing: { maxFailures: 2, lockoutMs: 600_000 } });
-    const bond = await bonded(p.port);
-    const stale: LinkBond = { ...bond, bondId: globalThis.crypto.getRandomValues(new Uint8Array(16)) };
-    const other: LinkBond = { ...bond, bondId: globalThis.crypto.getRandomValues(new Uint8Array(16)) };
-    expect(await Promise.all([1, 2, 3, 4].map(() => resume(p.port, stale)))).toEqual(
-      Array(4).fill("unbonded"),
-    );
-    expect(await resume(p.port, bond)).toBe("ok");
-    // a success forgets what was counted: the same id counts again, once
-    expect(await resume(p.port, stale)).toBe("unbonded");
-    expect(await resume(p.port, stale)).toBe("unbonded");
-    expect(await resume(p.port, other)).toBe("unbonded");
-    await waitFor(() => p.log().includes("2 failed resumptions in a row"));
-    expect(await resume(p.port, bond)).toBe("locked");
-  });
-
-  test("bad proofs count every time, even under one bond id", async () => {
-    const p = await phone({ pairing: { maxFailures: 2, lockoutMs: 600_000 } });
-    const bond = await bonded(p.port);
-    const wrong: LinkBond = {
-      bondId: bond.bondId,
-      linkKey: await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
-    };
-    expect(await resume(p.port, wrong)).toBe("pairing");
-    expect(await resume(p.port, wrong)).toBe("pairing");
-    await waitFor(() => p.log().includes("2 failed resumptions in a row"));
-    expect(await resume(p.port, bond)).toBe("locked");
   });
 });
 

@@ -507,7 +507,7 @@ describe("failed-pairing limit and the random code", () => {
     expect(second.stderr()).not.toContain(shown[0]);
   });
 
-  test("after 3 failed pairings in a row the phone refuses new pairings, even with the right code", async () => {
+  test("after 3 wrong codes in a row the phone refuses new pairings, even with the right code", async () => {
     for (let i = 0; i < 3; i++) {
       const e = await PcCardLink.connect("127.0.0.1", secondPort, {
         pairingCode: async () => {
@@ -517,13 +517,13 @@ describe("failed-pairing limit and the random code", () => {
       }).catch((x) => x);
       expect(e).toMatchObject({ kind: "pairing" });
     }
-    await waitFor(() => second.stderr().includes("3 failed pairings in a row"));
+    await waitFor(() => second.stderr().includes("3 wrong pairing codes in a row"));
     const before = shown.length;
     const locked = await PcCardLink.connect("127.0.0.1", secondPort, { pairingCode: shownCode }).catch(
       (x) => x,
     );
     expect(locked).toMatchObject({ link: "locked" });
     expect(shown).toHaveLength(before);
-    expect(second.stderr()).toContain("pairing refused: too many failed pairings");
+    expect(second.stderr()).toContain("pairing refused: too many wrong codes");
   });
 });

@@ -155,6 +155,11 @@ describe("the phone's card store", () => {
     ["PIN tries reset to 3", (s) => ({ ...s, pinTriesLeft: 3 })],
     ["the lock lifted", (s) => ({ ...s, locked: false })],
     ["the last transaction removed", (s) => ({ ...s, lastTransaction: undefined })],
+    [
+      "the remembered BCI sequenceNum lowered (to take an old BCI again)",
+      (s) => ({ ...s, bciSequence: { Visa: 1 } }),
+    ],
+    ["the remembered BCI sequenceNum removed", (s) => ({ ...s, bciSequence: undefined })],
     ["the MAC removed (the old format)", (s) => ({ pinTriesLeft: s.pinTriesLeft, locked: s.locked })],
     ["a MAC of other bytes", (s) => ({ ...s, mac: "00".repeat(32) })],
   ];
@@ -163,6 +168,7 @@ describe("the phone's card store", () => {
       pinTriesLeft: 1,
       locked: true,
       lastTransaction: { xid: "00", merchantName: "m", merID: "x", phase: "completed", at: "2026-01-01" },
+      bciSequence: { Visa: 5 },
     });
     const s = JSON.parse(fs.readFileSync(stateFile(), "utf8"));
     fs.writeFileSync(stateFile(), JSON.stringify(edit(s)));
@@ -193,6 +199,20 @@ describe("the phone's card store", () => {
     expect(readCardState(f.dataDir, CARD_ID, stateKey()).locked).toBe(true);
     writeCardState(f.dataDir, CARD_ID, { pinTriesLeft: 7, locked: false }, stateKey());
     expect(() => readCardState(f.dataDir, CARD_ID, stateKey())).toThrow(/is not a card state/);
+    writeCardState(
+      f.dataDir,
+      CARD_ID,
+      { pinTriesLeft: 3, locked: false, bciSequence: { Visa: -1 } },
+      stateKey(),
+    );
+    expect(() => readCardState(f.dataDir, CARD_ID, stateKey())).toThrow(/is not a card state/);
+    writeCardState(
+      f.dataDir,
+      CARD_ID,
+      { pinTriesLeft: 3, locked: false, bciSequence: { Visa: 4 } },
+      stateKey(),
+    );
+    expect(readCardState(f.dataDir, CARD_ID, stateKey()).bciSequence).toEqual({ Visa: 4 });
   });
 
   test("state writes are atomic and 0600: no temporary file is left behind", async () => {

@@ -3,7 +3,7 @@
  * secrets, PIN reference, certificates and gateway pins, sealed with AES-256-GCM under a key the
  * passphrase and a per-card salt derive), `cards/<id>/key.pem` (the signature key, encrypted
  * PKCS#8 under the same passphrase) and `cards/<id>/state.json` (PIN tries left, locked, last
- * transaction, with an HMAC so an edit on disk is detected). Every file is mode 0600 and written
+ * transaction, the highest BrandCRLIdentifier sequenceNum accepted per brand, with an HMAC so an edit on disk is detected). Every file is mode 0600 and written
  * atomically. See docs/keys-at-rest.md.
  */
 import * as nodeCrypto from "node:crypto";
@@ -143,6 +143,7 @@ function stateRecord(
     pinTriesLeft: state.pinTriesLeft,
     locked: state.locked,
     ...(state.lastTransaction ? { lastTransaction: state.lastTransaction } : {}),
+    ...(state.bciSequence ? { bciSequence: state.bciSequence } : {}),
   };
   const file: StateFile = { format: STATE_FORMAT, ...value, mac: mac(stateKey, stateLabel(cardId), value) };
   return [path.join(cardDir(dataDir, cardId), "state.json"), `${JSON.stringify(file, null, 2)}\n`];
@@ -216,6 +217,7 @@ export function readCardState(dataDir: string, cardId: string, stateKey: Uint8Ar
     ...(s.lastTransaction !== undefined
       ? { lastTransaction: s.lastTransaction as CardState["lastTransaction"] }
       : {}),
+    ...(s.bciSequence !== undefined ? { bciSequence: s.bciSequence as CardState["bciSequence"] } : {}),
   };
   const expected = mac(stateKey, stateLabel(cardId), value);
   if (!sameMac(s.mac, expected)) throw altered("was altered on disk (its MAC does not verify)");
@@ -224,7 +226,10 @@ export function readCardState(dataDir: string, cardId: string, stateKey: Uint8Ar
     value.pinTriesLeft < 0 ||
     value.pinTriesLeft > PIN_TRIES ||
     typeof value.locked !== "boolean" ||
-    (value.lastTransaction !== undefined && !isObject(value.lastTransaction))
+    (value.lastTransaction !== undefined && !isObject(value.lastTransaction)) ||
+    (value.bciSequence !== undefined &&
+      (!isObject(value.bciSequence) ||
+        !Object.values(value.bciSequence).every((n) => Number.isInteger(n) && n >= 0 && n <= 4294967295)))
   )
     throw altered("is not a card state");
   return {

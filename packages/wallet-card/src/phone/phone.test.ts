@@ -97,6 +97,41 @@ describe("set-phone personalize", () => {
     expect(empty.status).toBe(1);
     expect(empty.stderr).toMatch(/no personalized card/);
   });
+
+  test("the PIN from SETLAB_PIN; the pairing code only from an owner-only file, never shown in an error", () => {
+    const run = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+      spawnSync(process.execPath, [phoneCli, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+    const badPin = run({ SETLAB_PIN: "12" }, "personalize", "--pki", pkiDir, "--data", path.join(tmp, "y"));
+    expect(badPin.status).toBe(2);
+    expect(badPin.stderr).toMatch(/SETLAB_PIN must be 4 to 12 digits/);
+    const codeFile = path.join(tmp, "code");
+    fs.writeFileSync(codeFile, "135790\n", { mode: 0o644 });
+    fs.chmodSync(codeFile, 0o644);
+    const loose = run({}, "serve", "--data", dataDir, "--pairing-code-file", codeFile);
+    expect(loose.status).toBe(1);
+    expect(loose.stderr).toMatch(/pairing code file .* is open to others \(mode 644\); chmod 600 it/);
+    expect(loose.stderr).not.toContain("135790");
+    fs.chmodSync(codeFile, 0o600);
+    fs.writeFileSync(codeFile, "13579x\n");
+    const notDigits = run({}, "serve", "--data", dataDir, "--pairing-code-file", codeFile);
+    expect(notDigits.status).toBe(2);
+    expect(notDigits.stderr).toMatch(/must hold 6 digits/);
+    const both = run(
+      {},
+      "serve",
+      "--data",
+      dataDir,
+      "--pairing-code-file",
+      codeFile,
+      "--pairing-code",
+      "135790",
+    );
+    expect(both.status).toBe(2);
+    const missing = run({}, "serve", "--data", dataDir, "--pairing-code-file", path.join(tmp, "none"));
+    expect(missing.status).toBe(1);
+    expect(run({}, "serve", "--data", dataDir, "--max-connections", "0").status).toBe(2);
+    expect(run({}, "serve", "--data", dataDir, "--frame-timeout", "x").status).toBe(2);
+  });
 });
 
 describe("set-phone serve", () => {

@@ -4,6 +4,7 @@
  */
 import { peculiarProvider } from "@setlab/protocol";
 import {
+  type LinkLimits,
   linkContext,
   type PairingOptions,
   type PhoneCardLink,
@@ -29,6 +30,8 @@ export interface ServeOptions {
    * code, shown on the phone's screen (stdout) as `{"event":"pairing-code","code":"123456"}`.
    */
   readonly pairing?: PairingOptions;
+  /** Connections, handshakes, frame and idle deadlines (defaults: `defaultLinkLimits`). */
+  readonly limits?: LinkLimits;
   /**
    * Bonding: at most `maxBonds` bonds in DATA/bonds (default 16; 0: the phone never bonds), each
    * valid `lifetimeMs` after its pairing (default 30 days).
@@ -80,6 +83,7 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
     logger: log,
     crypto: linkCrypto,
     pairing,
+    limits: options.limits,
   });
   log.info(
     {

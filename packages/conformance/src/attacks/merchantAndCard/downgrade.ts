@@ -5,15 +5,32 @@
  * outside the card, holding the card's data, builds one and sends it to the merchant (the merchant
  * refuses).
  */
-import type { Attack } from "../attack";
+import type { Attack, AttackTarget } from "../attack";
 import { walletInputsOf, walletPReq } from "../toolkit/cardholderWallet";
 import { postToMerchant } from "../toolkit/labHttp";
 import { describeCardAnswer, SW_OK } from "../toolkit/rogueCard";
-import { prepareInitialized } from "../toolkit/roguePc";
+import { type PreparedPurchase, prepareInitialized } from "../toolkit/roguePc";
 import { describeAnswer, readSetAnswer } from "../toolkit/setAnswer";
 import { watch } from "../toolkit/stateWitness";
 import { openPki } from "../toolkit/stolenKeys";
 import { verdict } from "../toolkit/verdict";
+
+/** Post the unsigned PReq to the merchant, watching the order: refused means signatureRequired. */
+async function merchantVerdict(target: AttackTarget, prepared: PreparedPurchase, pReq: Uint8Array) {
+  const { result, changed } = await watch(
+    target,
+    { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId },
+    async () => readSetAnswer(await postToMerchant(target, pReq)),
+  );
+  const signal = result.kind === "error" ? result.code : describeAnswer(result);
+  return verdict(target, {
+    refused: signal === "signatureRequired",
+    refusedBy: "merchant",
+    signal,
+    changed,
+    detail: `merchant answered the unsigned PReq with ${describeAnswer(result)}`,
+  });
+}
 
 export const unsignedVisa: Attack = {
   id: "downgrade/unsigned-preq-visa",
@@ -38,19 +55,7 @@ export const unsignedVisa: Attack = {
           changed: [],
           detail: `the card would not build an unsigned PReq: ${describeCardAnswer(built)}`,
         });
-      const { result, changed } = await watch(
-        target,
-        { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId },
-        async () => readSetAnswer(await postToMerchant(target, built.data)),
-      );
-      const signal = result.kind === "error" ? result.code : describeAnswer(result);
-      return verdict(target, {
-        refused: signal === "signatureRequired",
-        refusedBy: "merchant",
-        signal,
-        changed,
-        detail: `merchant answered the unsigned PReq with ${describeAnswer(result)}`,
-      });
+      return await merchantVerdict(target, prepared, built.data);
     } finally {
       await prepared.card.close();
     }
@@ -68,19 +73,7 @@ export const unsignedVisaFromWallet: Attack = {
     const prepared = await prepareInitialized(target);
     try {
       const pReq = await walletPReq(pki, { ...(await walletInputsOf(pki, prepared)), unsigned: true });
-      const { result, changed } = await watch(
-        target,
-        { orderId: prepared.order.id, xids: [prepared.xid], cardId: prepared.cardId },
-        async () => readSetAnswer(await postToMerchant(target, pReq.der)),
-      );
-      const signal = result.kind === "error" ? result.code : describeAnswer(result);
-      return verdict(target, {
-        refused: signal === "signatureRequired",
-        refusedBy: "merchant",
-        signal,
-        changed,
-        detail: `merchant answered the unsigned PReq with ${describeAnswer(result)}`,
-      });
+      return await merchantVerdict(target, prepared, pReq.der);
     } finally {
       await prepared.card.close();
     }

@@ -1,5 +1,7 @@
 /** Attacks aimed at the merchant's purchase endpoint and at the card through the mediator. */
 import type { Attack } from "../attack";
+import { amplificationAttacks } from "./amplification";
+import { oldBciReplay } from "./bciReplay";
 import { cardReplayAttacks } from "./cardReplay";
 import { cardTamperAttacks } from "./cardTamper";
 import { certificateAttacks } from "./certificateConfusion";
@@ -16,8 +18,10 @@ export const merchantAndCardAttacks: readonly Attack[] = [
   ...merchantTamperAttacks,
   ...cardTamperAttacks,
   ...certificateAttacks,
+  oldBciReplay,
   ...downgradeAttacks,
   ...gatewaySubstitutionAttacks,
   ...errorLoopAttacks,
   ...mediatorAttacks,
+  ...amplificationAttacks,
 ];

@@ -1,6 +1,7 @@
 import type { AttackOutcome } from "../attack";
 import { runAttack } from "../runner";
 import { startTestLab, type TestLab } from "../toolkit/labFixture";
+import { oidAmplification } from "./amplification";
 import { unsignedVisa, unsignedVisaFromWallet } from "./downgrade";
 import { errorToMerchant } from "./errorLoop";
 import {
@@ -93,6 +94,15 @@ describe("downgrade and error loops at the merchant", () => {
   });
   it("a SET Error posted to the merchant gets an empty answer and changes nothing", async () => {
     expectRefused(await runAttack(errorToMerchant, lab.target, seed), ["empty body"]);
+  });
+});
+
+describe("amplification", () => {
+  it("OID bombs at merchant and gateway are refused at once, and a genuine purchase completes beside them", async () => {
+    const o = await runAttack(oidAmplification, lab.target, seed);
+    expect(o.detail).toMatch(/genuine purchase completed/);
+    expect(o.signal).toBe("Error decodingFailure");
+    expect(o.refused).toBe(true);
   });
 });
 

@@ -38,11 +38,10 @@ export function runMediator(
     `${phone.hostname}:${phone.port}`,
     "--card",
     options.cardId ?? "visa-approve",
-    "--pin",
-    target.pin,
     "--json",
   ];
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Secrets in the environment (this user's only), never on a command line others can read.
+  const env: NodeJS.ProcessEnv = { ...process.env, SETLAB_PIN: target.pin };
   delete env.SETLAB_PAIRING_CODE;
   if (target.pairingCode) env.SETLAB_PAIRING_CODE = target.pairingCode;
   // Without the lab's code the buyer reads the phone's screen and types the code when asked.

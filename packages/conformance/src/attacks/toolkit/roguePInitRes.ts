@@ -24,6 +24,8 @@ export interface PInitResRecipe {
   readonly gatewayId: string;
   /** Carry the brand's current BCI and every CRL (default true). */
   readonly revocation?: boolean;
+  /** Carry this BCI (DER) instead of the current one, with every CRL. */
+  readonly bci?: Uint8Array;
   readonly brand?: string;
 }
 
@@ -60,7 +62,7 @@ export async function craftPInitRes(
       thumbprint: await thumbOf(p, parseSetCertificate(gatewayCertificate)),
     },
   };
-  const bci = recipe.revocation === false ? undefined : pki.bci(recipe.brand ?? req.brandID);
+  const bci = recipe.revocation === false ? undefined : (recipe.bci ?? pki.bci(recipe.brand ?? req.brandID));
   const signed = await signPInitRes(p, await signerOf(pki, recipe.signerId, p), data, {
     certificate: gatewayCertificate,
     chain: pki.chain(recipe.gatewayId),

@@ -10,7 +10,7 @@ import {
   encodeCardData,
   encodeCommand,
   INS,
-  MAX_FRAME,
+  MAX_CARD_DATA,
   type PurchaseProfile,
   pinTriesLeft,
   SW,
@@ -33,7 +33,7 @@ type Step =
 
 function encodeStep(s: Step): Uint8Array {
   if ("raw" in s) return s.raw;
-  const c = encodeCommand({ ins: s.ins, p1: s.p1, data: s.data.subarray(0, MAX_FRAME - 8) });
+  const c = encodeCommand({ ins: s.ins, p1: s.p1, data: s.data.subarray(0, MAX_CARD_DATA) });
   if (s.cla !== undefined) c[0] = s.cla;
   if (s.badLength) c[7] ^= 1;
   return c;

@@ -90,7 +90,24 @@ export abstract class Handshake {
   /** What an ALERT(refused) from the phone means to this machine. */
   protected refusal = "the phone refused the pairing: wrong code, or someone in between";
 
+  /**
+   * The peer's proof was checked and refused: a commitment that did not open with our bit of the
+   * code, or a key confirmation that failed. Only this is a wrong guess; a malformed message, an
+   * ALERT or a stall proves nothing (pairingThrottle.ts).
+   */
+  private proofRefused = false;
+
   constructor(protected readonly crypto: Crypto) {}
+
+  get refusedProof(): boolean {
+    return this.proofRefused;
+  }
+
+  /** The peer's proof did not check out. */
+  protected wrongProof(message: string): never {
+    this.proofRefused = true;
+    this.fail("pairing", message);
+  }
 
   get complete(): boolean {
     return this.state === "done";
@@ -197,7 +214,7 @@ export abstract class Handshake {
       key instanceof KeyObject
         ? nodeHmacVerify(key, mac, transcriptHash)
         : await this.crypto.subtle.verify("HMAC", key, owned(mac), owned(transcriptHash));
-    if (!ok) this.fail("pairing", "key confirmation failed: the two ends do not hold the same keys");
+    if (!ok) this.wrongProof("key confirmation failed: the two ends do not hold the same keys");
   }
 
   /**
@@ -319,7 +336,7 @@ export class PcHandshake extends Handshake {
           this.pkPhone!,
           bit,
         );
-        if (!ok) this.fail("pairing", "pairing refused: wrong code, or someone in between");
+        if (!ok) this.wrongProof("pairing refused: wrong code, or someone in between");
         this.round++;
         if (this.round < CODE_BITS) return { send: [await this.commit()] };
         const keys = await this.deriveKeys(this.bonding);
@@ -413,7 +430,7 @@ export class PhoneHandshake extends Handshake {
           this.pkPhone!,
           codeBit(this.code!, this.round),
         );
-        if (!ok) this.fail("pairing", "pairing refused: wrong code, or someone in between");
+        if (!ok) this.wrongProof("pairing refused: wrong code, or someone in between");
         const reveal = this.emit({ type: "reveal", nonce: this.ownNonce! });
         this.round++;
         if (this.round < CODE_BITS) {

@@ -49,14 +49,14 @@ describe("pairing code", () => {
   });
 });
 
-describe("failed-pairing throttle", () => {
-  test("locks after 3 failures in a row, for the lockout only", () => {
+describe("wrong-code throttle", () => {
+  test("locks after 3 refused proofs in a row, for the lockout only", () => {
     let now = 1_000;
     const t = new PairingThrottle({ maxFailures: 3, lockoutMs: 10_000, now: () => now });
-    expect(t.failed()).toBe(false);
-    expect(t.failed()).toBe(false);
+    expect(t.failed()).toBe(0);
+    expect(t.failed()).toBe(0);
     expect(t.lockedFor()).toBe(0);
-    expect(t.failed()).toBe(true);
+    expect(t.failed()).toBe(10_000);
     expect(t.lockedFor()).toBe(10_000);
     now += 9_999;
     expect(t.lockedFor()).toBe(1);
@@ -64,17 +64,66 @@ describe("failed-pairing throttle", () => {
     expect(t.lockedFor()).toBe(0);
   });
 
+  test("each lockout in a row doubles, up to the longest", () => {
+    let now = 0;
+    const t = new PairingThrottle({ maxFailures: 1, lockoutMs: 1_000, maxLockoutMs: 5_000, now: () => now });
+    const lockouts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      lockouts.push(t.failed());
+      now += t.lockedFor();
+    }
+    expect(lockouts).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+  });
+
+  test("a wrong proof the moment a lockout ends keeps the doubling: the attacker cannot reset it", () => {
+    let now = 0;
+    const t = new PairingThrottle({ maxFailures: 1, lockoutMs: 1_000, maxLockoutMs: 4_000, now: () => now });
+    for (let i = 0; i < 3; i++) {
+      t.failed();
+      now += t.lockedFor();
+    }
+    expect(t.failed()).toBe(4_000);
+  });
+
+  test("a quiet spell as long as the longest lockout after the last one, or a success, resets the doubling", () => {
+    let now = 0;
+    const t = new PairingThrottle({ maxFailures: 1, lockoutMs: 1_000, maxLockoutMs: 4_000, now: () => now });
+    t.failed();
+    now += t.lockedFor();
+    expect(t.failed()).toBe(2_000);
+    now += t.lockedFor() + 3_999;
+    expect(t.failed()).toBe(4_000); // not quiet long enough
+    now += t.lockedFor() + 4_000;
+    expect(t.failed()).toBe(1_000);
+    now += t.lockedFor();
+    t.succeeded();
+    expect(t.failed()).toBe(1_000);
+  });
+
+  test("proofs refused during a lockout (attempts begun before it) count towards the next one", () => {
+    let now = 0;
+    const t = new PairingThrottle({ maxFailures: 2, lockoutMs: 1_000, now: () => now });
+    t.failed();
+    expect(t.failed()).toBe(1_000);
+    now += 500;
+    expect(t.failed()).toBe(0);
+    expect(t.lockedFor()).toBe(500);
+    expect(t.failed()).toBe(2_000);
+    expect(t.lockedFor()).toBe(2_000);
+  });
+
   test("a success resets the count", () => {
     const t = new PairingThrottle({ maxFailures: 2, lockoutMs: 5_000, now: () => 0 });
     t.failed();
     t.succeeded();
-    expect(t.failed()).toBe(false);
+    expect(t.failed()).toBe(0);
     expect(t.lockedFor()).toBe(0);
-    expect(t.failed()).toBe(true);
+    expect(t.failed()).toBe(5_000);
   });
 
   test("bad settings are refused", () => {
     expect(() => new PairingThrottle({ maxFailures: 0 })).toThrow(RangeError);
     expect(() => new PairingThrottle({ lockoutMs: -1 })).toThrow(RangeError);
+    expect(() => new PairingThrottle({ lockoutMs: 10, maxLockoutMs: 9 })).toThrow(RangeError);
   });
 });

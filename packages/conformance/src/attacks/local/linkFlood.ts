@@ -1,0 +1,159 @@
+/**
+ * A stranger on the lab's machine against the phone's card link, without the code: connections
+ * that say HELLO and hang up, handshakes left stalled, frames announced at 1 MiB and left
+ * half-sent. None may lock the owner out, hold the door shut or pin the phone's memory; the
+ * owner's pairing goes through during or right after each (docs/card-link.md, "Threat analysis").
+ */
+import * as net from "node:net";
+import { encodeFrame, INS, PcHandshake } from "@setlab/protocol";
+import type { Attack, AttackTarget } from "../attack";
+import { logEntries } from "../toolkit/gatewayProbe";
+import { labPids, peakMemoryOf } from "../toolkit/labProcesses";
+import { RogueCard, SW_OK, swHex } from "../toolkit/rogueCard";
+import { verdict } from "../toolkit/verdict";
+
+const phoneOf = (target: AttackTarget) => {
+  const url = new URL(target.phoneUrl);
+  return { host: url.hostname, port: Number(url.port) };
+};
+
+/** A fresh, well-formed HELLO frame: any key will do, the attacker never gets further. */
+async function helloFrame(): Promise<Uint8Array> {
+  return encodeFrame((await new PcHandshake(globalThis.crypto, "000000").start()).send[0]);
+}
+
+/** Open a connection and write `bytes`; `end` half-closes it. Resolves when the phone has closed it. */
+function connectAndSend(
+  target: AttackTarget,
+  bytes: Uint8Array,
+  options: { end?: boolean; onOpen?: (s: net.Socket) => void } = {},
+): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection(phoneOf(target), () => {
+      options.onOpen?.(socket);
+      if (options.end) socket.end(bytes);
+      else socket.write(bytes);
+    });
+    socket.resume();
+    socket.on("error", () => {});
+    socket.on("close", () => resolve());
+  });
+}
+
+/** The owner's pairing with the lab's code and one command; its status word, or why it failed. */
+async function ownerGetsIn(target: AttackTarget): Promise<string> {
+  try {
+    const card = await RogueCard.connect(target);
+    try {
+      return swHex((await card.command(INS.SELECT, new TextEncoder().encode("visa-approve"))).sw);
+    } finally {
+      await card.close();
+    }
+  } catch (e) {
+    return (e as { link?: string }).link ?? (e as Error).message;
+  }
+}
+
+const lockouts = (target: AttackTarget) =>
+  logEntries(target.home, "phone").filter((l) => String(l.msg).includes("pairings refused for")).length;
+
+/** Wait for the phone to close every connection in `closed`, at most about `ms`; how many it closed. */
+async function closedWithin(closed: Promise<void>[], ms: number): Promise<number> {
+  let done = 0;
+  for (const c of closed) void c.then(() => done++);
+  for (let waited = 0; done < closed.length && waited < ms; waited += 50)
+    await new Promise((r) => setTimeout(r, 50));
+  return done;
+}
+
+export const helloFlood: Attack = {
+  id: "card-link/hello-flood",
+  category: "card-link",
+  title:
+    "Sixty connections send a HELLO and hang up (no code, no proof), in bursts, then the owner pairs with the lab's code.",
+  expected:
+    "None counts towards the pairing lockout (only a refused code proof does): the owner pairs and the card answers SELECT with 9000.",
+  async run(target) {
+    const before = lockouts(target);
+    for (let burst = 0; burst < 3; burst++)
+      await Promise.all(
+        Array.from({ length: 20 }, async () => connectAndSend(target, await helloFrame(), { end: true })),
+      );
+    const owner = await ownerGetsIn(target);
+    const locked = lockouts(target) - before;
+    return verdict(target, {
+      refused: owner === swHex(SW_OK) && locked === 0,
+      refusedBy: "card",
+      signal: owner,
+      changed: locked > 0 ? [`${locked} pairing lockout(s)`] : [],
+      detail: `owner's pairing and SELECT after 60 HELLO-and-hang-ups: ${owner}`,
+    });
+  },
+};
+
+export const stalledHandshakes: Attack = {
+  id: "card-link/stalled-handshakes",
+  category: "card-link",
+  title:
+    "Sixty-four connections send a HELLO and stall, sixty-four more send part of a frame, sixty-four send nothing; meanwhile the owner pairs.",
+  expected:
+    "Stalled handshakes are displaced (at most 64 held) and closed at the frame and opening deadlines; the owner pairs and gets 9000.",
+  async run(target) {
+    const before = lockouts(target);
+    const hello = await helloFrame();
+    const sockets: net.Socket[] = [];
+    const keep = (s: net.Socket) => sockets.push(s);
+    const closed = [
+      ...Array.from({ length: 64 }, () => connectAndSend(target, hello, { onOpen: keep })),
+      ...Array.from({ length: 64 }, () => connectAndSend(target, hello.subarray(0, 20), { onOpen: keep })),
+      ...Array.from({ length: 64 }, () => connectAndSend(target, new Uint8Array(0), { onOpen: keep })),
+    ];
+    const owner = await ownerGetsIn(target);
+    // The phone's opening and frame deadlines are 30 s: every stalled connection is closed by then.
+    const closedByPhone = await closedWithin(closed, 40_000);
+    for (const s of sockets) s.destroy();
+    const locked = lockouts(target) - before;
+    return verdict(target, {
+      refused: owner === swHex(SW_OK) && closedByPhone === closed.length && locked === 0,
+      refusedBy: "card",
+      signal: owner,
+      changed: locked > 0 ? [`${locked} pairing lockout(s)`] : [],
+      detail: `owner during the stall: ${owner}; the phone closed ${closedByPhone} of ${closed.length} stalled connections`,
+    });
+  },
+};
+
+export const halfSentFrames: Attack = {
+  id: "card-link/half-sent-frames",
+  category: "card-link",
+  title:
+    "Three hundred connections each announce a 1 MiB frame and send 256 KiB of it, to pin the phone's memory.",
+  expected:
+    "Each is refused on its length prefix (before pairing no frame is longer than a handshake message): the phone's peak memory grows by less than 32 MiB and the owner still pairs.",
+  async run(target) {
+    const pid = labPids(target.home).phone;
+    const before = peakMemoryOf(pid);
+    const half = new Uint8Array(4 + 256 * 1024);
+    new DataView(half.buffer).setUint32(0, 1024 * 1024);
+    const closed = Array.from({ length: 300 }, () => connectAndSend(target, half));
+    const closedByPhone = await closedWithin(closed, 20_000);
+    const after = peakMemoryOf(pid);
+    const grown = before !== undefined && after !== undefined ? after - before : undefined;
+    const owner = await ownerGetsIn(target);
+    return verdict(target, {
+      refused:
+        grown !== undefined &&
+        grown < 32 * 1024 * 1024 &&
+        closedByPhone === closed.length &&
+        owner === swHex(SW_OK),
+      refusedBy: "card",
+      signal: owner,
+      changed: [],
+      detail: `the phone closed ${closedByPhone} of 300; its peak memory grew by ${
+        grown === undefined ? "(unreadable)" : `${(grown / 1048576).toFixed(1)} MiB`
+      }; owner afterwards: ${owner}`,
+    });
+  },
+};
+
+export const linkFloodAttacks: readonly Attack[] = [helloFlood, stalledHandshakes, halfSentFrames];
