@@ -97,6 +97,11 @@ export async function serve(args: ServeArgs): Promise<void> {
     throw new Error(
       `--require-hardened names ${unknown.join(", ")}; this gateway serves ${served.join(", ")}`,
     );
+  // Read before anything starts, so that a bad file is the one line of a failure to start.
+  const enrolled =
+    args.enrolled === undefined
+      ? enrolledMerchantsFrom(pki)
+      : parseEnrolledMerchants(fs.readFileSync(args.enrolled, "utf8"));
   const store = GatewayStore.open(
     args.db,
     args.passphrase === undefined ? {} : { passphrase: args.passphrase },
@@ -126,10 +131,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
     trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
     store,
-    enrolled:
-      args.enrolled === undefined
-        ? enrolledMerchantsFrom(pki)
-        : parseEnrolledMerchants(fs.readFileSync(args.enrolled, "utf8")),
+    enrolled,
     policy: { hardenedRequired: args.requireHardened },
   });
   const app = buildGatewayServer({ gateway, store, logger, ...(faults ? { faults } : {}) });

@@ -1,5 +1,6 @@
 /** The gateway as a real process: `node dist/cli.js serve`, over HTTP on a loopback port. */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { LabPki, postSet, RUN_ID_HEADER, SET_PAYMENT, type StartedParty, startParty } from "@setlab/runtime";
@@ -135,6 +136,15 @@ describe("set-gateway arguments", () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/--require-hardened names Amex/);
+  });
+
+  it("an --enrolled file that is not an object of BrandID to merIDs exits 1 with one line", () => {
+    const file = path.join(tmp.dir, "enrolled.json");
+    fs.writeFileSync(file, '{"Visa": "SETLAB-MER-0001"}');
+    const r = run("serve", "--pki", tmp.pkiDir, "--db", path.join(tmp.dir, "e.sqlite"), "--enrolled", file);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/enrolled merchants of Visa must be an array of merIDs/);
   });
 
   it("a directory that is not a lab PKI exits 1 with one line", () => {
