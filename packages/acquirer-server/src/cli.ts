@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]
- * [--require-hardened BRAND,...] [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]`:
+ * [--require-hardened BRAND,...] [--enrolled FILE] [--admin-port N --admin-token-file FILE
+ * [--admin-host 127.0.0.1]]`:
  * the payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
  * exits 1, each with one line on stderr; once listening, one JSON line on stdout (with "adminUrl"
  * when the admin listener runs). The key passphrase is --passphrase, else the SETLAB_PASSPHRASE
  * environment variable, else "setlab". The admin routes (authorizations, accounts, fault switches)
  * are served only with --admin-port, on that second listener (loopback by default), to requests
- * that carry the bearer token held in the 0600 file --admin-token-file names.
+ * that carry the bearer token held in the 0600 file --admin-token-file names. --enrolled names a JSON
+ * file of BrandID -> enrolled merIDs (default: every merchant certificate of the PKI).
  */
+import * as fs from "node:fs";
 import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
 import {
   type AdminListener,
@@ -29,13 +32,14 @@ import {
 import { AuthResForger } from "./faults/badSignature";
 import { randomSourceFromEnv } from "./faults/faultDecision";
 import { GatewayFaults, skewedProvider } from "./faults/gatewayFaults";
+import { parseEnrolledMerchants } from "./gateway/enrolledMerchants";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { buildGatewayAdminServer, buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
 export const usage =
-  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...] [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]";
+  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...] [--enrolled FILE] [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]";
 
 const program: CliProgram = { name: "set-gateway", usage };
 
@@ -49,6 +53,8 @@ export interface ServeArgs {
   readonly requireHardened: readonly string[];
   /** Where the admin routes are served; absent: nowhere. */
   readonly admin?: AdminListener;
+  /** JSON file of BrandID -> enrolled merIDs; absent: every merchant certificate of the PKI. */
+  readonly enrolled?: string;
 }
 
 export function parseServeArgs(args: readonly string[]): ServeArgs {
@@ -62,6 +68,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     "--admin-port",
     "--admin-host",
     "--admin-token-file",
+    "--enrolled",
   ]);
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i += 2) {
@@ -96,6 +103,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     passphrase: values.get("--passphrase") ?? keyPassphrase(),
     requireHardened,
     ...(admin ? { admin } : {}),
+    ...(values.has("--enrolled") ? { enrolled: values.get("--enrolled") } : {}),
   };
 }
 
@@ -111,6 +119,11 @@ export async function serve(args: ServeArgs): Promise<void> {
     throw new Error(
       `--require-hardened names ${unknown.join(", ")}; this gateway serves ${served.join(", ")}`,
     );
+  // Read before anything starts, so that a bad file is the one line of a failure to start.
+  const enrolled =
+    args.enrolled === undefined
+      ? enrolledMerchantsFrom(pki)
+      : parseEnrolledMerchants(fs.readFileSync(args.enrolled, "utf8"));
   const store = GatewayStore.open(
     args.db,
     args.passphrase === undefined ? {} : { passphrase: args.passphrase },
@@ -140,6 +153,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
     trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
     store,
+    enrolled,
     policy: { hardenedRequired: args.requireHardened },
   });
   const app = buildGatewayServer({ gateway, logger, ...(faults ? { faults } : {}) });

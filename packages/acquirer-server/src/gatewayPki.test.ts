@@ -16,7 +16,7 @@ import {
 } from "@setlab/protocol";
 import { LabPki, LabRevocationSource } from "@setlab/runtime";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder, type BuiltAuthReq } from "./testing/authReqBuilder";
 import { makeLabPkiDir } from "./testing/labPkiDir";
@@ -46,6 +46,7 @@ async function gatewayWith(trust: Omit<Trust, "at">) {
     keys: await gatewayKeysFrom(pki, p.crypto),
     trust,
     store,
+    enrolled: enrolledMerchantsFrom(pki),
   });
   return { gw, store };
 }
@@ -104,6 +105,15 @@ describe("gatewayPki: revocation material and accounts", () => {
   it("seeds the attack cards' accounts too, so only certificate checks refuse them", () => {
     const visaRevoked = accountsFrom(pki).find((a) => a.cardId === "visa-revoked");
     expect(visaRevoked).toMatchObject({ brand: "Visa", outcome: "approve" });
+  });
+
+  it("enrolls the merIDs of the PKI's merchant certificates per brand, not those under the foreign root", () => {
+    const foreign = pki.entries.find((e) => e.id === "attack/foreign/visa/merchant/signature");
+    expect(foreign).toBeDefined();
+    expect(enrolledMerchantsFrom(pki)).toEqual({
+      Visa: ["SETLAB-MER-0001", "SETLAB-MER-0002"],
+      MasterCard: ["SETLAB-MER-0001"],
+    });
   });
 });
 

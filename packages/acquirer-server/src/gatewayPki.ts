@@ -1,10 +1,12 @@
 /**
  * What the gateway takes from a lab PKI directory (configuration, like the merchant's S31): each
- * brand's gateway keys, the trust anchors, and the test cards' accounts for the issuer simulator.
- * Merchants are not configured: each AuthReq carries its merchant's key-exchange certificate.
+ * brand's gateway keys, the trust anchors, the merchants enrolled with the acquirer, and the test
+ * cards' accounts for the issuer simulator. Merchant keys are not configured: each AuthReq carries
+ * its merchant's key-exchange certificate.
  */
-import type { Trust } from "@setlab/protocol";
+import { parseSetCertificate, type Trust } from "@setlab/protocol";
 import { type LabPki, type RevocationSource, withCurrentRevocation } from "@setlab/runtime";
+import type { EnrolledMerchants } from "./gateway/enrolledMerchants";
 import type { GatewayBrandKeys } from "./gateway/gatewayKeys";
 import { defaultAccountCurrency, defaultCreditLimit } from "./issuer/outcomes";
 import type { NewAccount } from "./store/gatewayStore";
@@ -36,6 +38,23 @@ export async function gatewayKeysFrom(
       };
     }),
   );
+}
+
+/**
+ * The lab's default enrollment: the merID of every merchant certificate of the PKI under its own
+ * root (the lab shop, and the second merchant the attack fixtures hold), per brand. A merchant
+ * certificate issued later, or one under a root nobody pins, is not enrolled by it.
+ */
+export function enrolledMerchantsFrom(pki: LabPki): EnrolledMerchants {
+  const out: Record<string, string[]> = {};
+  for (const e of pki.entries) {
+    if (e.role !== "mer" || !e.brand || e.id.startsWith("attack/foreign/")) continue;
+    const merID = parseSetCertificate(pki.certificate(e.id)).merchantData?.merID;
+    if (!merID) continue;
+    const list = out[e.brand] ?? [];
+    if (!list.includes(merID)) out[e.brand] = [...list, merID];
+  }
+  return out;
 }
 
 /** The CA certificates below the root, for chain building. */

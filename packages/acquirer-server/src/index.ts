@@ -3,6 +3,7 @@
 export { type GatewayAdminPluginOptions, gatewayAdminPlugin } from "./adminPlugin";
 export * from "./gateway/authorizationPolicy";
 export * from "./gateway/authResData";
+export * from "./gateway/enrolledMerchants";
 export * from "./gateway/gateway";
 export * from "./gateway/gatewayKeys";
 export * from "./gatewayPki";

@@ -8,7 +8,7 @@ import { adminHeaders, LabPki, LabRevocationSource, postSet, SET_PAYMENT } from 
 import Fastify, { type FastifyInstance } from "fastify";
 import { gatewayAdminPlugin } from "./adminPlugin";
 import { Gateway } from "./gateway/gateway";
-import { accountsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { gatewayPlugin } from "./plugin";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder } from "./testing/authReqBuilder";
@@ -33,6 +33,7 @@ beforeAll(async () => {
     keys: await gatewayKeysFrom(pki, p.crypto),
     trust: gatewayTrustFrom(pki, await LabRevocationSource.open(tmp.pkiDir, p)),
     store,
+    enrolled: enrolledMerchantsFrom(pki),
   });
   app = Fastify();
   app.addContentTypeParser(SET_PAYMENT, { parseAs: "string" }, (_req, body, done) => done(null, body));

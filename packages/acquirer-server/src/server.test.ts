@@ -230,6 +230,15 @@ describe("set-gateway arguments", () => {
     }
   });
 
+  it("an --enrolled file that is not an object of BrandID to merIDs exits 1 with one line", () => {
+    const file = path.join(tmp.dir, "enrolled.json");
+    fs.writeFileSync(file, '{"Visa": "SETLAB-MER-0001"}');
+    const r = run("serve", "--pki", tmp.pkiDir, "--db", path.join(tmp.dir, "e.sqlite"), "--enrolled", file);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/enrolled merchants of Visa must be an array of merIDs/);
+  });
+
   it("a directory that is not a lab PKI exits 1 with one line", () => {
     const r = run("serve", "--pki", tmp.dir, "--db", path.join(tmp.dir, "x.sqlite"));
     expect(r.status).toBe(1);

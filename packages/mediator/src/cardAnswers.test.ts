@@ -148,4 +148,16 @@ describe("completionOf", () => {
     expect(completionOf({ completionCode: "orderNotReceived" })).toBe("declined");
     expect(completionOf({ completionCode: "meaninglessRatio" })).toBe("declined");
   });
+
+  test("an authorization for another AuthAmt than the purchase's is partiallyApproved, not approved", () => {
+    const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+    const done = { completionCode: "authorizationPerformed" as const };
+    expect(completionOf({ ...done, authAmt: purchAmt }, purchAmt)).toBe("approved");
+    expect(completionOf({ ...done, authAmt: { ...purchAmt, amount: 6400 } }, purchAmt)).toBe(
+      "partiallyApproved",
+    );
+    expect(completionOf({ ...done, authAmt: { ...purchAmt, amount: 0 } }, purchAmt)).toBe(
+      "partiallyApproved",
+    );
+  });
 });

@@ -150,18 +150,27 @@ export function readPResAnswer(data: Uint8Array): PResAnswer {
   return { completionCode, ...(authAmt ? { authAmt } : {}) };
 }
 
-export type Completion = "approved" | "declined" | "orderReceived";
+export type Completion = "approved" | "partiallyApproved" | "declined" | "orderReceived";
 
 /**
- * The user's outcome from the PRes: an authorization (or capture) performed is approved; an order
- * the merchant only received is orderReceived; anything else (orderRejected: the issuer declined)
- * is declined.
+ * The user's outcome from the PRes: an authorization (or capture) performed is approved when
+ * AuthStatus.AuthAmt is the amount of the purchase (or absent), partiallyApproved when it is
+ * another amount (SET's AuthAmt: the issuer approved less than asked); an order the merchant only
+ * received is orderReceived; anything else (orderRejected: the issuer declined) is declined.
  */
-export function completionOf(answer: PResAnswer): Completion {
+export function completionOf(answer: PResAnswer, purchAmt?: schema.CurrencyAmount): Completion {
   switch (answer.completionCode) {
     case "authorizationPerformed":
-    case "capturePerformed":
-      return "approved";
+    case "capturePerformed": {
+      const a = answer.authAmt;
+      const whole =
+        !a ||
+        !purchAmt ||
+        (a.amount === purchAmt.amount &&
+          a.amtExp10 === purchAmt.amtExp10 &&
+          a.currency === purchAmt.currency);
+      return whole ? "approved" : "partiallyApproved";
+    }
     case "orderReceived":
       return "orderReceived";
     default:

@@ -2,7 +2,7 @@
 /**
  * `set-mediator purchase`: the PC program of WO 03/105037, started with the shop's initiation
  * object. It relays between the merchant and the card on the phone, prints the outcome (one JSON
- * line with --json) and exits 0 when the purchase ran to a PRes (approved, declined or
+ * line with --json) and exits 0 when the purchase ran to a PRes (approved, partiallyApproved, declined or
  * orderReceived), 2 for a refusal, a fault or a mistake in the call, with one line on stderr.
  * Logs (pino, stderr, level SETLAB_LOG_LEVEL, default warn) carry step names, sizes, the XID and
  * outcomes only. Nothing is written to disk.
@@ -84,7 +84,7 @@ export function pairingCodeSource(
   };
 }
 
-const ran = new Set(["approved", "declined", "orderReceived"]);
+const ran = new Set(["approved", "partiallyApproved", "declined", "orderReceived"]);
 
 /** The human summary of an outcome. */
 export function summary(o: Outcome): string {

@@ -22,7 +22,13 @@ import {
 } from "./cardAnswers";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
-export type OutcomeKind = "approved" | "declined" | "orderReceived" | "refused" | "failed";
+export type OutcomeKind =
+  | "approved"
+  | "partiallyApproved"
+  | "declined"
+  | "orderReceived"
+  | "refused"
+  | "failed";
 
 export type Party = "card" | "mediator" | "merchant";
 
@@ -322,7 +328,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
         `the merchant refused the PReq: ${answer.error ?? pResKind.error ?? "SET Error"}`,
       );
     return finish({
-      outcome: completionOf(answer),
+      outcome: completionOf(answer, initiation.purchAmt),
       xid: facts.xid,
       completionCode: answer.completionCode,
       amount: answer.authAmt ?? initiation.purchAmt,

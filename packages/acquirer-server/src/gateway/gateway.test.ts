@@ -14,11 +14,12 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
-import { accountsFrom, intermediatesFrom } from "../gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, intermediatesFrom } from "../gatewayPki";
 import { GatewayStore } from "../store/gatewayStore";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import type { AuthorizationPolicy } from "./authorizationPolicy";
+import type { EnrolledMerchants } from "./enrolledMerchants";
 import { Gateway } from "./gateway";
 import type { GatewayBrandKeys } from "./gatewayKeys";
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-function gateway(options: { policy?: Partial<AuthorizationPolicy> } = {}) {
+function gateway(options: { policy?: Partial<AuthorizationPolicy>; enrolled?: EnrolledMerchants } = {}) {
   const store = GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`));
   store.seedAccounts(accountsFrom(pki));
   const gw = new Gateway({
@@ -42,6 +43,7 @@ function gateway(options: { policy?: Partial<AuthorizationPolicy> } = {}) {
     keys,
     trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
     store,
+    enrolled: options.enrolled ?? enrolledMerchantsFrom(pki),
     policy: options.policy,
   });
   return { gw, store };
@@ -217,6 +219,49 @@ describe("gateway: merchants", () => {
     expect(store.authorizationsByXid(out.xid!)[0]).toMatchObject({ merchantID: "SETLAB-MER-0002" });
     // Only that merchant's key opens it: not the lab merchant's.
     await expect(b.read(out.response, "Visa")).rejects.toMatchObject({ code: "decodingFailure" });
+  });
+
+  it("a merchant with a valid certificate that the acquirer has not enrolled for the brand gets a signed invalidCertificate Error naming its certificate, and nothing is recorded", async () => {
+    const { gw, store } = gateway({
+      enrolled: { Visa: ["SETLAB-MER-0001"], MasterCard: ["SETLAB-MER-0002"] },
+    });
+    const req = await b.build({ merchantId: "attack/visa/merchant-b" });
+    const out = await gw.handleAuthReq(req.bytes);
+    expect(out.errorCode).toBe("invalidCertificate");
+    const error = await receiveError(p, out.response);
+    expect(error.signed).toBe(true);
+    const merchant = parseSetCertificate(pki.certificate("attack/visa/merchant-b/signature"));
+    expect(error.thumb).toEqual(await thumbOf(p, merchant));
+    expect(store.authorizationsByXid(out.xid!)).toHaveLength(0);
+    expect(store.account("visa-approve")?.held).toBe(0);
+    // The lab merchant, enrolled, is served by the same gateway.
+    expect((await authCodeOf((await gw.handleAuthReq((await b.build()).bytes)).response)).authCode).toBe(
+      "approved",
+    );
+  });
+
+  it("XID squatting: another merchant's authorization under a victim's XID does not make the victim's a duplicate; each merchant's own second one is", async () => {
+    const { gw, store } = gateway();
+    const victim = await b.build();
+    const xid = victim.parts.transIDs.xid;
+    const squat = await b.build({ merchantId: "attack/visa/merchant-b", xid, amount: 1 });
+    expect(
+      (await b.read((await gw.handleAuthReq(squat.bytes)).response, "Visa", "attack/visa/merchant-b")).type,
+    ).toBe("authRes");
+    expect((await authCodeOf((await gw.handleAuthReq(victim.bytes)).response)).authCode).toBe("approved");
+    const squatAgain = await b.build({ merchantId: "attack/visa/merchant-b", xid, amount: 1 });
+    const r = await b.read(
+      (await gw.handleAuthReq(squatAgain.bytes)).response,
+      "Visa",
+      "attack/visa/merchant-b",
+    );
+    if (r.type !== "authRes") throw new Error(`expected an AuthRes, got ${r.code}`);
+    expect(r.data.authResPayload.authHeader.authCode).toBe("duplicateAuthorization");
+    expect(store.authorizationsByXid(toHex(xid)).map((a) => [a.merchantID, a.authCode])).toEqual([
+      ["SETLAB-MER-0002", "approved"],
+      ["SETLAB-MER-0001", "approved"],
+      ["SETLAB-MER-0002", "duplicateAuthorization"],
+    ]);
   });
 
   it("PIHead.merchantID other than the signing merchant's merID: AuthCode merchantMismatch, nothing held", async () => {

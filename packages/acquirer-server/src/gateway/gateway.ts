@@ -3,7 +3,8 @@
  * out. Every check of the AuthReq is `receiveAuthReq`'s (protocol): its SetErrors are answered
  * with a SET Error, its refusals (a PAN that is not the certificate's, an expired card, a missing
  * cardholder certificate, another merchant's PI) with an AuthRes and that AuthCode. The gateway
- * adds what only its store knows (a second authorization of one XID beyond InstallRecurData) and
+ * adds what only its store knows (a second authorization of one merchant's XID beyond
+ * InstallRecurData) and
  * the issuer's answer. No socket here: the fastify shell calls `handleAuthReq`.
  */
 import {
@@ -28,6 +29,7 @@ import { decideAuthorization } from "../issuer/issuerSimulator";
 import type { AuthorizationRow, GatewayStore } from "../store/gatewayStore";
 import { type AuthorizationPolicy, defaultPolicy } from "./authorizationPolicy";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "./authResData";
+import { type EnrolledMerchants, enrolledFor } from "./enrolledMerchants";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
 import { SerialQueue } from "./serialQueue";
 
@@ -37,6 +39,8 @@ export interface GatewayOptions {
   /** Pinned root and CA certificates; the time of checking is taken per request. */
   readonly trust: Omit<Trust, "at">;
   readonly store: GatewayStore;
+  /** The merIDs the acquirer serves, per brand; any other merchant is refused (invalidCertificate). */
+  readonly enrolled: EnrolledMerchants;
   readonly policy?: Partial<AuthorizationPolicy>;
 }
 
@@ -106,6 +110,7 @@ export class Gateway {
         trust: { ...this.options.trust, at },
         now: at,
         maxClockSkewMs: this.policy.maxClockSkewMs,
+        enrolledMerIDs: enrolledFor(this.options.enrolled, brandKeys.brand),
         cardCertRequired: !this.unsignedAllowed(brandKeys.brand),
         hardenedRequired: this.policy.hardenedRequired.includes(brandKeys.brand),
         understoodExtensions: this.policy.understoodExtensions,
@@ -176,7 +181,12 @@ export class Gateway {
     if (seen) return { ...ids, ...this.replay(seen, o.fingerprint) };
     const amount = o.data.authReqItem.authReqPayload.authReqAmt;
     const outcome = o.outcome;
-    const approvedBefore = store.authorizationsByXid(xid).filter((a) => a.authCode === "approved").length;
+    // An XID is the merchant's transaction id, so it is counted per merchant: another merchant's
+    // authorizations under the same XID (XIDs are public in PInitRes) neither count against this
+    // one nor are blocked by it; each merchant's own are judged against its buyer's PI.
+    const approvedBefore = store
+      .authorizationsByXid(xid)
+      .filter((a) => a.authCode === "approved" && a.merchantID === o.merID).length;
     let decision: AuthDecision;
     if (
       approvedBefore > 0 &&

@@ -8,7 +8,7 @@ import { nodeProvider, toHex } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
 import { Gateway } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
-import { accountsFrom, intermediatesFrom } from "../gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import { GatewayStore } from "./gatewayStore";
@@ -34,6 +34,7 @@ function start(file: string, maxClockSkewMs?: number) {
     keys,
     trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
     store,
+    enrolled: enrolledMerchantsFrom(pki),
     ...(maxClockSkewMs !== undefined ? { policy: { maxClockSkewMs } } : {}),
   });
   return { gw, store };

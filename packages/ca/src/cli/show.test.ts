@@ -34,7 +34,7 @@ describe("set-ca show", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^SET certificate\n/);
-    expect(r.stdout).toMatch(/subject:\s+.*CN=Visa Merchant Signature/);
+    expect(r.stdout).toMatch(/subject:\s+.*CN=Visa Merchant\n/);
     expect(r.stdout).toMatch(/issuer:\s+.*CN=Visa Merchant CA/);
     expect(r.stdout).toMatch(/certificateType \(critical\):\s+mer \(merchant\)/);
     expect(r.stdout).toMatch(/keyUsage \(critical\):\s+digitalSignature/);

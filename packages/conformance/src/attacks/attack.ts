@@ -47,7 +47,9 @@ export type AttackCategory =
   /** Another user of the lab's machine: what the OS shows every user (command lines). */
   | "local"
   /** The inspection and admin routes, from outside (the payment listener, no token). */
-  | "inspection";
+  | "inspection"
+  /** Keeping a buyer or a merchant from a purchase it is entitled to. */
+  | "denial";
 
 /** What the attack saw. `refused` is true only when the right party refused in the right way. */
 export interface AttackOutcome {

@@ -14,6 +14,7 @@ import {
   accountsFrom,
   buildGatewayAdminServer,
   buildGatewayServer,
+  enrolledMerchantsFrom,
   Gateway,
   GatewayStore,
   gatewayKeysFrom,
@@ -186,6 +187,7 @@ export async function createWorld(options: { transport?: Transport; dir?: string
       chainCache: new ValidatedChainCache(p),
     },
     store: gatewayStore,
+    enrolled: enrolledMerchantsFrom(pki),
   });
   const gateway = await party(buildGatewayServer({ gateway: gatewayCore, logger }), transport);
   const adminToken = randomBytes(32).toString("base64url");

@@ -31,7 +31,8 @@ export function authReqDataFor(
 /** What the gateway's answer means for the order. */
 export type AuthorizationResult =
   | {
-      readonly kind: "approved" | "declined";
+      /** `partial`: approved for a positive AuthAmt below the amount asked (receiveAuthRes's verdict). */
+      readonly kind: "approved" | "partial" | "declined";
       readonly data: schema.AuthResData;
       readonly baggage: schema.AuthResBaggage;
     }
@@ -59,7 +60,7 @@ export async function readAuthorization(
     const { data, baggage, verdict } = await receiveAuthRes(
       p,
       answer,
-      { ...expected, brand: brand.brandID },
+      { ...expected, brand: brand.brandID, gateway: brand.gateway.certificate },
       {
         decrypter: brand.decrypter,
         trust: { ...ctx.config.trust, at: p.now() },
@@ -68,6 +69,7 @@ export async function readAuthorization(
     );
     if (verdict === "approved") return { kind: "approved", data, baggage };
     if (verdict === "declined") return { kind: "declined", data, baggage };
+    if (verdict === "partial") return { kind: "partial", data, baggage };
     const amt = data.authResPayload.authHeader.authAmt;
     const asked = expected.authReqAmt;
     return {

@@ -108,6 +108,34 @@ describe("merchant core: a purchase", () => {
     expect((await merchant.orderView(order.id))?.authorization?.authCode).toBe("declined");
   });
 
+  test("approved for less than asked -> order partiallyAuthorized, PRes AuthStatus with the AuthAmt approved, not the amount asked", async () => {
+    const { merchant, gateway } = setup();
+    gateway.mode = "partial";
+    const { order, session, data } = await initiated(merchant);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der,
+    );
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("authorizationPerformed");
+    expect(pRes.pResPayloadSeq[0].results?.authStatus?.authAmt).toEqual({ ...purchAmt, amount: 6400 });
+    const view = await merchant.orderView(order.id);
+    expect(view?.state).toBe("partiallyAuthorized");
+    expect(view?.history.at(-1)?.detail).toMatch(/partially approved: AuthAmt 6400e0/);
+  });
+
+  test("approved for 0 -> declined: PRes orderRejected, order declined", async () => {
+    const { merchant, gateway } = setup();
+    gateway.mode = "approveNothing";
+    const { order, session, data } = await initiated(merchant);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der,
+    );
+    const pRes = await readPRes(p, kitOf(pki), session, data.data.transIDs.xid, out.response);
+    expect(pRes.pResPayloadSeq[0].completionCode).toBe("orderRejected");
+    expect(pRes.pResPayloadSeq[0].results?.authStatus).toBeUndefined();
+    expect((await merchant.orderView(order.id))?.state).toBe("declined");
+  });
+
   test.each([
     ["down", "unreachable"],
     ["error", "SET Error: signatureFailure"],
@@ -245,6 +273,62 @@ describe("merchant core: idempotency", () => {
     const sent = (await second.merchant.messages(order.id)).filter((m) => m.type === "authorizationRequest");
     expect(sent).toHaveLength(1);
     expect(Buffer.from(second.gateway.received[0].der).equals(Buffer.from(sent[0].der))).toBe(true);
+  });
+});
+
+describe("merchant core: no one but the buyer decides whether an order is paid", () => {
+  test("a stranger's PInitReq does not lock the order: the buyer's PInitReq gets a new XID and pays; the stranger's XID is gone", async () => {
+    const { merchant, gateway } = setup();
+    const stranger = await initiated(merchant);
+    const buyer = await initiated(merchant, stranger.order);
+    expect(buyer.out.error).toBeUndefined();
+    expect(buyer.data.data.transIDs.xid).not.toEqual(stranger.data.data.transIDs.xid);
+    const paid = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), buyer.session, buyer.data, { description, purchAmt })).der,
+    );
+    expect(paid.error).toBeUndefined();
+    expect((await merchant.order(buyer.order.id))?.state).toBe("authorized");
+    const late = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), stranger.session, stranger.data, { description, purchAmt })).der,
+    );
+    expect(await errorCodeOf(p, late.response)).toBe("unknownXID");
+    expect(gateway.calls).toBe(1);
+    expect((await merchant.orderView(buyer.order.id))?.history.map((h) => h.state)).toEqual([
+      "created",
+      "initiated",
+      "initiated",
+      "purchaseRequested",
+      "authorizing",
+      "authorized",
+    ]);
+  });
+
+  test("a refused PReq leaves the order payable: a new PInitReq and PReq authorize it", async () => {
+    const { merchant } = setup();
+    const first = await initiated(merchant);
+    const bad = await pReq(p, kitOf(pki), first.session, first.data, {
+      description,
+      purchAmt: { ...purchAmt, amount: 1 },
+    });
+    expect(await errorCodeOf(p, (await merchant.handleSet(bad.der)).response)).toBe("signatureFailure");
+    expect((await merchant.order(first.order.id))?.state).toBe("initiated");
+    const again = await initiated(merchant, first.order);
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), again.session, again.data, { description, purchAmt })).der,
+    );
+    expect(out.error).toBeUndefined();
+    expect((await merchant.order(first.order.id))?.state).toBe("authorized");
+  });
+
+  test("once a PReq was taken, a PInitReq is refused and the order keeps its XID", async () => {
+    const { merchant } = setup();
+    const { order, session, data } = await initiated(merchant);
+    await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
+    const late = await merchant.handleSet(pInitReq(p, order.lidM).pInitReq);
+    expect(await errorCodeOf(p, late.response)).toBe("unspecifiedFailure");
+    const now = await merchant.order(order.id);
+    expect(now?.state).toBe("authorized");
+    expect(now?.xid).toBe(Buffer.from(data.data.transIDs.xid).toString("hex"));
   });
 });
 

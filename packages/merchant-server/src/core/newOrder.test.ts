@@ -49,6 +49,9 @@ describe("order state machine", () => {
     expect(canTransition("authorizing", "declined")).toBe(true);
     expect(() => checkTransition("created", "authorized")).toThrow(OrderStateError);
     expect(() => checkTransition("authorized", "authorizing")).toThrow(OrderStateError);
-    expect(() => checkTransition("initiated", "initiated")).toThrow(OrderStateError);
+    // A new PInitReq re-initiates an order no PReq has reached (a new XID); nothing else repeats.
+    expect(canTransition("initiated", "initiated")).toBe(true);
+    expect(() => checkTransition("purchaseRequested", "purchaseRequested")).toThrow(OrderStateError);
+    expect(() => checkTransition("purchaseRequested", "initiated")).toThrow(OrderStateError);
   });
 });

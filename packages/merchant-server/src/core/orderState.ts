@@ -3,9 +3,16 @@
  * its time and a detail line (the order's history), so an operator can see why an order is where it is.
  *
  *   created ──PInitRes──► initiated ──PReq verified──► purchaseRequested ──AuthReq──► authorizing
+ *   initiated ──PInitRes (a new XID)──► initiated
  *   authorizing ──AuthRes approved──► authorized
+ *   authorizing ──AuthRes approved for less than asked (AuthAmt > 0)──► partiallyAuthorized
  *   authorizing ──AuthRes declined──► declined
  *   authorizing ──gateway unreachable (connection refused), its SET Error, AuthAmt over the ask──► authorizationFailed
+ *
+ * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
+ * order: while no PReq has been verified, a new PInitReq gets a new XID and Chall-M that replace
+ * the previous ones, and a PReq the merchant refused leaves the order `initiated`, so a stranger's
+ * PInitReq or PReq cannot lock the buyer out of paying.
  *
  * An authorization in doubt (a timeout, a dropped connection, a 5xx or an AuthRes damaged on the
  * wire on every attempt: the gateway may have decided) stays `authorizing` with
@@ -18,6 +25,7 @@ export const orderStates = [
   "purchaseRequested",
   "authorizing",
   "authorized",
+  "partiallyAuthorized",
   "declined",
   "authorizationFailed",
 ] as const;
@@ -25,10 +33,11 @@ export type OrderState = (typeof orderStates)[number];
 
 const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   created: ["initiated"],
-  initiated: ["purchaseRequested"],
+  initiated: ["initiated", "purchaseRequested"],
   purchaseRequested: ["authorizing"],
-  authorizing: ["authorized", "declined", "authorizationFailed"],
+  authorizing: ["authorized", "partiallyAuthorized", "declined", "authorizationFailed"],
   authorized: [],
+  partiallyAuthorized: [],
   declined: [],
   authorizationFailed: [],
 };

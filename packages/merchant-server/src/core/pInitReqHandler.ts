@@ -96,7 +96,9 @@ async function initiate(
   hash: string,
 ): Promise<SetOutcome> {
   const { p, config } = ctx;
-  if (order.state !== "created")
+  // An initiated order takes a new PInitReq (a new XID replaces the old one): a PInitReq proves
+  // nothing about its sender, so it must not lock the order against the buyer's own.
+  if (order.state !== "created" && order.state !== "initiated")
     throw new SetError("unspecifiedFailure", `the order is already ${order.state}`, "PInitReq.localID-M");
   if (order.brand !== undefined && req.brandID !== order.brand)
     throw new SetError(
@@ -140,11 +142,11 @@ async function initiate(
   await ctx.repo.commit(
     {
       orderId: order.id,
-      expect: "created",
+      expect: order.state,
       transitions: [
         {
           to: "initiated",
-          detail: `PInitRes sent: brand ${req.brandID}, gateway ${brand.gateway.id}, XID ${xidHex}`,
+          detail: `PInitRes sent: brand ${req.brandID}, gateway ${brand.gateway.id}, XID ${xidHex}${order.xid ? ` (replaces XID ${order.xid})` : ""}`,
         },
       ],
       xid: xidHex,

@@ -315,6 +315,24 @@ function outcomeOf(
     authDate: date.toISOString(),
     ...(approvalCode ? { approvalCode } : {}),
   };
+  if (result.kind === "partial") {
+    // SET's answer for an issuer that approved less than asked: the PRes says the authorization was
+    // performed and AuthStatus.AuthAmt says for how much; the order is not `authorized`, so nothing
+    // treats it as paid in full.
+    const payload: schema.PResPayload = {
+      completionCode: "authorizationPerformed",
+      results: {
+        ...(acqCardMsg ? { acqCardMsg } : {}),
+        authStatus: { authDate: date, authAmt: header.authAmt },
+      },
+    };
+    return {
+      state: "partiallyAuthorized",
+      payload,
+      detail: `partially approved: AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10}, less than the amount asked`,
+      authorization: { ...authorization, completionCode: payload.completionCode },
+    };
+  }
   if (result.kind === "approved") {
     const payload: schema.PResPayload = {
       completionCode: "authorizationPerformed",
@@ -337,7 +355,10 @@ function outcomeOf(
   return {
     state: "declined",
     payload,
-    detail: `declined: AuthCode ${header.authCode}`,
+    detail:
+      header.authCode === "approved"
+        ? "declined: approved for AuthAmt 0, which authorizes nothing"
+        : `declined: AuthCode ${header.authCode}`,
     authorization: { ...authorization, completionCode: payload.completionCode },
   };
 }

@@ -28,6 +28,8 @@ export type GatewayMode =
   | "wrongRRPID"
   | "wrongXID"
   | "overAmount"
+  | "partial"
+  | "approveNothing"
   | "garbage";
 
 export class GatewayFunction implements GatewayClient {
@@ -85,7 +87,14 @@ export class GatewayFunction implements GatewayClient {
       authTags,
       authResPayload: {
         authHeader: {
-          authAmt: this.mode === "overAmount" ? { ...asked, amount: asked.amount + 1 } : asked,
+          authAmt:
+            this.mode === "overAmount"
+              ? { ...asked, amount: asked.amount + 1 }
+              : this.mode === "partial"
+                ? { ...asked, amount: Math.floor(asked.amount / 2) }
+                : this.mode === "approveNothing"
+                  ? { ...asked, amount: 0 }
+                  : asked,
           authCode: this.mode === "decline" ? "declined" : "approved",
           responseData: { authValCodes: { approvalCode: "A1B2C3" } },
         },

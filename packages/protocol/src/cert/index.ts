@@ -7,6 +7,7 @@ export * from "./profile";
 export * from "./profileChecks";
 export * from "./revocation";
 export * from "./rootRollover";
+export * from "./sameParty";
 export * from "./setCertificate";
 export * from "./thumb";
 export * from "./trust";

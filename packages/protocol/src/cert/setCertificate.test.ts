@@ -148,7 +148,7 @@ describe("parseSetCertificate", () => {
       expect(encodeDer(Certificate, decodeDer(Certificate, der))).toEqual(der);
     }
     const m = parseSetCertificate(pki.merchantSig.certificate);
-    expect(m.subject).toBe("C=US, O=Visa, OU=mer, CN=Visa Merchant Signature");
+    expect(m.subject).toBe("C=US, O=Visa, OU=mer, CN=Visa Merchant");
     expect(m.subjectAttribute("2.5.4.10")).toBe("Visa");
     expect(m.subjectAttribute("2.5.4.7")).toBeUndefined();
   });

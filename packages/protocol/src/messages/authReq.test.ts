@@ -2,7 +2,7 @@ import { bytesEqual } from "../asn1/tlv";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { thumbOf } from "../cert/thumb";
 import { nodeProvider } from "../crypto/provider";
-import { createTestPki, type TestPki } from "../testing/pki";
+import { createTestParty, createTestPki, defaultMerchantData, type TestPki } from "../testing/pki";
 import { openAuthReq, sealAuthReq } from "./authReq";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 
@@ -115,6 +115,27 @@ describe("AuthReq", () => {
     expect(e.code).toBe("invalidCertificate");
     expect(e.message).toContain("merID");
     expect(e.thumb).toEqual(await parseThumb(bad.merchantKex.certificate));
+  });
+
+  it("refuses a key-exchange certificate of the signing merchant's merID issued by another merchant CA, and names it", async () => {
+    const visa = { brand: "Visa", roles: ["mca" as const], use: "ca" as const };
+    const otherMca = await createTestParty(pki.brandCa, { ...visa, name: "Visa Merchant CA" });
+    const kex = await createTestParty(otherMca, {
+      name: "Visa Merchant",
+      brand: "Visa",
+      roles: ["mer"],
+      use: "keyEncipherment",
+      merchantData: defaultMerchantData,
+    });
+    const sig = m.signer("merchantSig");
+    const authReq = await seal({
+      ...sig,
+      chain: [kex.certificate, otherMca.certificate, ...(sig.chain ?? [])],
+    });
+    const e = await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, m.trust));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.message).toContain("another CA");
+    expect(e.thumb).toEqual(await parseThumb(kex.certificate));
   });
 
   it("refuses a merchant signature certificate carried as the key-exchange one (no keyEncipherment)", async () => {

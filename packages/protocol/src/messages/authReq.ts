@@ -6,6 +6,7 @@ import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
 import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
 import { sha256 } from "../cert/digest";
+import { sameIssuingCa } from "../cert/sameParty";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import type { BaggageTypes } from "../crypto/encB";
@@ -99,7 +100,7 @@ function carriedKex(certificates: readonly Uint8Array[], signer: Uint8Array): Ui
  * error, so that no answer tells a CBC padding failure from a broken signature); check the
  * merchant's signature certificate (mer, signature, brand, chain to the pinned root, revocation)
  * and its merchantData; check the key-exchange certificate it carries (mer, keyEncipherment, the
- * same brand and merID, chain, revocation), which is where the AuthRes goes, so a merchant the
+ * same brand and merID, the same issuing CA, chain, revocation), which is where the AuthRes goes, so a merchant the
  * gateway never saw is served; refuse any other carried certificate; then decode AuthReqData and
  * the PI strictly. Certificate failures keep their codes and name the certificate (errorThumb).
  */
@@ -142,6 +143,17 @@ export async function openAuthReq(
       new SetError(
         "invalidCertificate",
         "the key-exchange certificate is not the signing merchant's (another merID)",
+        merchantKex.where,
+      ),
+      sha256(merchantKex.tbs),
+    );
+  // One merchant's two certificates come from one CA: a key-exchange certificate for the same
+  // merID from another merchant CA is not where this merchant's AuthRes may go.
+  if (!sameIssuingCa(merchant, merchantKex))
+    throw namingCertificate(
+      new SetError(
+        "invalidCertificate",
+        "the key-exchange certificate was issued by another CA than the signing merchant's",
         merchantKex.where,
       ),
       sha256(merchantKex.tbs),

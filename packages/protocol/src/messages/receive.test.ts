@@ -8,14 +8,16 @@ import { bytesEqual, concatBytes } from "../asn1/tlv";
 import { sha256, sha256Hex } from "../cert/digest";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { nodeProvider } from "../crypto/provider";
+import type { Signer } from "../crypto/signedMessage";
 import { SetError } from "../errors";
 import { buildPReqDualSigned } from "../purchase/cardholder";
 import { verifyPReqAsMerchant } from "../purchase/merchant";
+import type { CertificateRole } from "../schema/certExtensions";
 import type { DetachedDigest } from "../schema/common";
 import { AuthReqData } from "../schema/payment";
 import type { PInitReq as PInitReqBody } from "../schema/purchase";
 import { PI, PReq } from "../schema/purchase";
-import { createTestPki, type TestPki } from "../testing/pki";
+import { createTestParty, createTestPki, type TestPki } from "../testing/pki";
 import { revocationFixture } from "../testing/revocation";
 import type { AnsweredRequests } from "./answeredRequests";
 import { sealAuthReq } from "./authReq";
@@ -387,10 +389,11 @@ describe("receiveAuthRes", () => {
     transIDs: m.authResData.authTags.transIDs,
     authReqAmt: m.f.order.purchAmt,
     brand: "Visa",
+    gateway: pki.gatewayKex.certificate,
   });
   const receiver = () => ({ decrypter: m.decrypter("merchantKex"), trust: m.trust });
-  const wrap = async (data = m.authResData, ids?: WrapperIds) => {
-    const authRes = await sealAuthRes(p, m.signer("gatewaySig"), pki.merchantKex.certificate, data, {});
+  const wrap = async (data = m.authResData, ids?: WrapperIds, signer: Signer = m.signer("gatewaySig")) => {
+    const authRes = await sealAuthRes(p, signer, pki.merchantKex.certificate, data, {});
     const tags = data.authTags;
     return wrapMessage(
       { type: "authorizationResponse", value: authRes },
@@ -419,6 +422,22 @@ describe("receiveAuthRes", () => {
     expect((await receiveAuthRes(p, await wrap(declined), expected(), receiver())).verdict).toBe("declined");
   });
 
+  it("an approval for less than asked is partial, an approval of 0 is declined, another exponent is overAmount", async () => {
+    const header = m.authResData.authResPayload.authHeader;
+    const asked = expected().authReqAmt;
+    const approving = (authAmt: typeof asked) => ({
+      ...m.authResData,
+      authResPayload: { authHeader: { ...header, authCode: "approved" as const, authAmt } },
+    });
+    const verdictFor = async (authAmt: typeof asked) =>
+      (await receiveAuthRes(p, await wrap(approving(authAmt)), expected(), receiver())).verdict;
+    expect(await verdictFor(asked)).toBe("approved");
+    expect(await verdictFor({ ...asked, amount: asked.amount - 1 })).toBe("partial");
+    expect(await verdictFor({ ...asked, amount: 1 })).toBe("partial");
+    expect(await verdictFor({ ...asked, amount: 0 })).toBe("declined");
+    expect(await verdictFor({ ...asked, amtExp10: asked.amtExp10 - 1 })).toBe("overAmount");
+  });
+
   it("refuses another AuthRRPID (unknownRRPID) and TransIDs that differ beyond the XID", async () => {
     expect(await code(receiveAuthRes(p, await wrap(), { ...expected(), authRRPID: other }, receiver()))).toBe(
       "unknownRRPID",
@@ -442,6 +461,33 @@ describe("receiveAuthRes", () => {
     expect(await code(receiveAuthRes(p, await wrap(m.authResData, ids), expected(), receiver()))).toBe(
       "wrapperMsgMismatch",
     );
+  });
+
+  it("refuses an approval signed by another gateway of the brand, or by a namesake under another gateway CA, and names the signer", async () => {
+    const visa = (name: string, use: "signature" | "ca", roles: CertificateRole[]) => ({
+      name,
+      roles,
+      use,
+      brand: "Visa",
+    });
+    const accomplice = await createTestParty(
+      pki.gatewayCa,
+      visa("Visa Accomplice Gateway", "signature", ["pgwy"]),
+    );
+    const otherCa = await createTestParty(pki.brandCa, visa("Visa Payment Gateway CA", "ca", ["pca"]));
+    const namesake = await createTestParty(otherCa, visa("Visa Payment Gateway", "signature", ["pgwy"]));
+    const chain = pki.intermediatesOf("gatewaySig");
+    for (const [party, intermediates] of [
+      [accomplice, chain],
+      [namesake, [otherCa.certificate, ...chain.slice(1)]],
+    ] as const) {
+      const signer = { certificate: party.certificate, privateKey: party.privateKey, chain: intermediates };
+      const e = await rejection(
+        receiveAuthRes(p, await wrap(m.authResData, undefined, signer), expected(), receiver()),
+      );
+      expect(e.code).toBe("invalidCertificate");
+      expect(e.thumb).toEqual(thumbOf(party.certificate));
+    }
   });
 
   it("an Error in place of AuthRes is RemoteSetError", async () => {
@@ -470,6 +516,7 @@ describe("receiveAuthReq", () => {
     now: new Date(),
     cardCertRequired: true,
     hardenedRequired: false,
+    enrolledMerIDs: ["SETLAB-MER-0001"],
   });
   const authReqData = (over: (d: typeof m.authReqData) => typeof m.authReqData = (d) => d) =>
     over({
@@ -500,6 +547,15 @@ describe("receiveAuthReq", () => {
     expect(r.outcome).toMatchObject({ kind: "refused", authCode: "piAuthMismatch" });
     expect(bytesEqual(r.merchantKex.der, pki.merchantKex.certificate)).toBe(true);
     expect(r.merID).toBe(r.merchant.merchantData?.merID);
+  });
+
+  it("refuses a merchant the acquirer has not enrolled for the brand (invalidCertificate naming its signature certificate)", async () => {
+    for (const enrolledMerIDs of [[], ["SETLAB-MER-0002"]]) {
+      const e = await rejection(receiveAuthReq(p, await wrap(), { ...receiver(), enrolledMerIDs }));
+      expect(e.code).toBe("invalidCertificate");
+      expect(e.message).toContain("not enrolled");
+      expect(e.thumb).toEqual(thumbOf(pki.merchantSig.certificate));
+    }
   });
 
   it("a PIHead naming another merchant is the refusal merchantMismatch, not an Error", async () => {

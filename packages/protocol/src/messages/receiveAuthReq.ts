@@ -7,12 +7,12 @@
 
 import { encodeDer } from "../asn1/codec";
 import { concatBytes } from "../asn1/tlv";
-import { sha256Hex } from "../cert/digest";
+import { sha256, sha256Hex } from "../cert/digest";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate } from "../errors";
+import { namingCertificate, SetError } from "../errors";
 import { accountMatchesCertificate, cardExpired } from "../purchase/accountCheck";
 import {
   type AuthorizationContext,
@@ -39,6 +39,11 @@ export interface AuthReqReceiver {
   /** The receiver's clock, for the header date. */
   readonly now: Date;
   readonly maxClockSkewMs?: number;
+  /**
+   * The merIDs the acquirer has enrolled for this brand: a merchant with a valid certificate whose
+   * merID is not among them is refused (invalidCertificate, naming its signature certificate).
+   */
+  readonly enrolledMerIDs: readonly string[];
   /** The brand requires a cardholder certificate: an unsigned PI is refused (AuthCode cardCertRequired). */
   readonly cardCertRequired: boolean;
   /** The brand requires the hardened profile's ProfileBinding (a PI that carries one is always checked). */
@@ -95,7 +100,8 @@ const refused = (authCode: AuthReqRefusal["authCode"], reason: string, piHead?: 
  * 1. the message type; `openAuthReq`: envelope, merchant signature and baggage (one generic
  *    decryption failure), the merchant's signature certificate (mer, of this brand, chain,
  *    revocation, merchantData) and the key-exchange certificate it carries (mer,
- *    keyEncipherment, same merID, chain, revocation), nothing else carried;
+ *    keyEncipherment, same merID, same issuing CA, chain, revocation), nothing else carried; the
+ *    merchant enrolled with the acquirer for the brand (invalidCertificate);
  * 2. header ids against AuthTags (wrapperMsgMismatch); the AuthRRPID against the ones taken (a
  *    retry is a repeat: nothing more is judged; a reuse with other content unknownRRPID); for a
  *    new request the header date (messageTooOld/New);
@@ -115,6 +121,15 @@ export async function receiveAuthReq(
   const { wrapper } = asRead(message);
   const body = await bodyOf(p, wrapper, "authorizationRequest");
   const opened = await openAuthReq(p, receiver.gatewayKex, body, receiver.trust, { brand: receiver.brand });
+  if (!receiver.enrolledMerIDs.includes(opened.merID))
+    throw namingCertificate(
+      new SetError(
+        "invalidCertificate",
+        `merchant ${opened.merID} is not enrolled with this acquirer for ${receiver.brand}`,
+        opened.merchant.where,
+      ),
+      sha256(opened.merchant.tbs),
+    );
   const header = wrapper.messageHeader;
   const item = opened.data.authReqItem;
   const tags = item.authTags;

@@ -1,10 +1,12 @@
 /** The merchant receives AuthRes (digest 3.5, patent steps S50-S52). */
 import { bytesEqual } from "../asn1/tlv";
-import type { SetCertificate } from "../cert/setCertificate";
+import { sha256 } from "../cert/digest";
+import { sameParty } from "../cert/sameParty";
+import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
-import { SetError } from "../errors";
+import { namingCertificate, SetError } from "../errors";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
@@ -20,6 +22,11 @@ export interface AuthResExpectations {
   readonly authReqAmt: CurrencyAmount;
   /** The brand of the order: the gateway's certificate must be of it. */
   readonly brand?: string;
+  /**
+   * The gateway key-exchange certificate (DER) the AuthReq was sealed to: the AuthRes must be
+   * signed by that gateway (same subject, same issuing CA), not by any gateway of the brand.
+   */
+  readonly gateway: Uint8Array;
 }
 
 export interface AuthResReceiver {
@@ -30,11 +37,22 @@ export interface AuthResReceiver {
 }
 
 /**
- * What the answer means: approved (AuthCode approved, AuthAmt within the amount asked for),
- * declined (any other AuthCode), or `overAmount`, an approval for more than was asked (or in
- * another currency), which the merchant must not take as an authorization.
+ * What the answer means, decided on AuthAmt (SET lets the issuer approve less than asked):
+ * `approved`, AuthCode approved for exactly the amount asked; `partial`, AuthCode approved for a
+ * positive amount below it (the merchant must treat and show it as a partial authorization, never
+ * as the purchase approved); `declined`, any other AuthCode, or an approval of nothing (AuthAmt 0
+ * authorizes nothing); `overAmount`, an approval for more than was asked (or in another currency
+ * or exponent), which the merchant must not take as an authorization.
  */
-export type AuthResVerdict = "approved" | "declined" | "overAmount";
+export type AuthResVerdict = "approved" | "partial" | "declined" | "overAmount";
+
+function verdictOf(authCode: string, amt: CurrencyAmount, asked: CurrencyAmount): AuthResVerdict {
+  if (authCode !== "approved") return "declined";
+  if (amt.currency !== asked.currency || amt.amtExp10 !== asked.amtExp10 || amt.amount > asked.amount)
+    return "overAmount";
+  if (amt.amount === asked.amount) return "approved";
+  return amt.amount > 0 ? "partial" : "declined";
+}
 
 export interface ReceivedAuthRes {
   readonly data: AuthResData;
@@ -48,9 +66,10 @@ export interface ReceivedAuthRes {
  * Every check of an AuthRes (digest 6, "Merchant"): the message type (an Error is the gateway's
  * answer: RemoteSetError); `openAuthRes` (envelope, signature and baggage as the one decryption
  * failure, the gateway's pgwy signature certificate of the brand and its chain, carried
- * certificates); header ids against AuthTags (wrapperMsgMismatch); AuthTags' RRPID ours
+ * certificates); the signer the gateway the AuthReq was sealed to (invalidCertificate, naming
+ * the signer); header ids against AuthTags (wrapperMsgMismatch); AuthTags' RRPID ours
  * (unknownRRPID) and TransIDs ours (unknownXID, unknownLID, wrapperMsgMismatch); then AuthAmt
- * against the amount asked for.
+ * against the amount asked for (the verdict).
  */
 export async function receiveAuthRes(
   p: CryptoProvider,
@@ -63,6 +82,15 @@ export async function receiveAuthRes(
   const { data, baggage, gateway } = await openAuthRes(p, receiver.decrypter, body, receiver.trust, {
     ...(expected.brand !== undefined ? { brand: expected.brand } : {}),
   });
+  if (!sameParty(gateway, parseSetCertificate(expected.gateway)))
+    throw namingCertificate(
+      new SetError(
+        "invalidCertificate",
+        "the AuthRes is signed by another gateway than the one the AuthReq was sealed to",
+        gateway.where,
+      ),
+      sha256(gateway.tbs),
+    );
   const tags = data.authTags;
   checkWrapperIds(wrapper.messageHeader, protectedIdsOf(tags.transIDs, tags.authRRTags.rrpid));
   if (!bytesEqual(tags.authRRTags.rrpid, expected.authRRPID))
@@ -73,13 +101,6 @@ export async function receiveAuthRes(
     );
   checkTransIDs(tags.transIDs, expected.transIDs, "AuthResData.authTags.transIDs");
   const header = data.authResPayload.authHeader;
-  const amt = header.authAmt;
-  const asked = expected.authReqAmt;
-  const verdict: AuthResVerdict =
-    header.authCode !== "approved"
-      ? "declined"
-      : amt.currency !== asked.currency || amt.amtExp10 !== asked.amtExp10 || amt.amount > asked.amount
-        ? "overAmount"
-        : "approved";
+  const verdict = verdictOf(header.authCode, header.authAmt, expected.authReqAmt);
   return { data, baggage, gateway, header: wrapper.messageHeader, verdict };
 }

@@ -183,15 +183,12 @@ const hierarchy: Record<PartyName, PartyDefinition> = {
   merchantCa: { issuer: "brandCa", roles: ["mca"], use: "ca", label: "Merchant CA" },
   gatewayCa: { issuer: "brandCa", roles: ["pca"], use: "ca", label: "Payment Gateway CA" },
   cardholder: { issuer: "cardholderCa", roles: ["card"], use: "signature", label: "Cardholder" },
-  merchantSig: { issuer: "merchantCa", roles: ["mer"], use: "signature", label: "Merchant Signature" },
-  merchantKex: {
-    issuer: "merchantCa",
-    roles: ["mer"],
-    use: "keyEncipherment",
-    label: "Merchant Key Exchange",
-  },
-  gatewaySig: { issuer: "gatewayCa", roles: ["pgwy"], use: "signature", label: "Gateway Signature" },
-  gatewayKex: { issuer: "gatewayCa", roles: ["pgwy"], use: "keyEncipherment", label: "Gateway Key Exchange" },
+  // A party's signature and key-exchange certificates name the same entity (same subject), as
+  // relying parties check they belong together.
+  merchantSig: { issuer: "merchantCa", roles: ["mer"], use: "signature", label: "Merchant" },
+  merchantKex: { issuer: "merchantCa", roles: ["mer"], use: "keyEncipherment", label: "Merchant" },
+  gatewaySig: { issuer: "gatewayCa", roles: ["pgwy"], use: "signature", label: "Payment Gateway" },
+  gatewayKex: { issuer: "gatewayCa", roles: ["pgwy"], use: "keyEncipherment", label: "Payment Gateway" },
 };
 
 /** Build the whole hierarchy. Keys come from `options.keys`, else from the per-process cache. */

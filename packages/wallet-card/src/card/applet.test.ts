@@ -483,7 +483,7 @@ describe("PURCHASE", () => {
         merchantName: "SET Lab Test Shop",
         merID: "SETLAB-MER-0001",
         purchAmt: shown,
-        gateway: "Visa Gateway Key Exchange",
+        gateway: "Visa Payment Gateway",
         description: "1 x SET Lab mug",
       },
     ]);
@@ -637,8 +637,45 @@ describe("hardened profile: the card pins its brand's gateways", () => {
     expectSw(await f.send(INS.PURCHASE, purchase()), SW.OUT_OF_ORDER);
   });
 
-  test("profile set does not pin (SET 1.0): the PAN goes to the accomplice gateway, which can read it", async () => {
+  test("a card with pins applies them when the command asks for profile set: 6F00 thumbsMismatch, nothing signed", async () => {
+    let asks = 0;
+    f = await cardFixture(async () => {
+      asks++;
+      return true;
+    });
+    await initializedWith(f, crooked(f));
+    const r = await f.send(INS.PURCHASE, purchase({ profile: "set" }));
+    expectSw(r, SW.SET_CHECK_FAILED);
+    expect(failureOf(r)).toBe("thumbsMismatch");
+    expect(contains(r.data, new TextEncoder().encode(PAN))).toBe(false);
+    expect(asks).toBe(0);
+  });
+
+  test("a card with pins binds the pinned gateway and the merchant into PIHead under profile set too", async () => {
     f = await cardFixture();
+    const der = await purchased(f, { profile: "set" });
+    const { verified, pReq } = await f.merchant.verifyPReq(der, { od, purchAmt });
+    if (pReq.type !== "pReqDualSigned") throw new Error("not dual-signed");
+    const p = nodeProvider();
+    const opened = await openPIDualSigned(
+      p,
+      pReq.value.piDualSigned,
+      {
+        gatewayKex: { certificate: f.pki.gatewayKex.certificate, privateKey: f.pki.gatewayKex.privateKey },
+        checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
+        merchantID: "SETLAB-MER-0001",
+        transIDs: f.merchant.transIDs!,
+        authReqAmt: purchAmt,
+      },
+      { pinnedRoot: f.pki.root.certificate, at: new Date() },
+    );
+    expect(opened.piHead.profileBinding?.gatewayThumb.thumbprint).toEqual(
+      await thumbOf(p, parseSetCertificate(f.pki.gatewayKex.certificate)),
+    );
+  });
+
+  test("a card without pins follows profile set (SET 1.0's gap): the PAN goes to the accomplice gateway, which can read it", async () => {
+    f = await cardFixture(undefined, { gatewayThumbs: [] });
     const merchant = crooked(f);
     await initializedWith(f, merchant);
     const r = await f.send(INS.PURCHASE, purchase());
@@ -658,18 +695,19 @@ describe("hardened profile: the card pins its brand's gateways", () => {
       { pinnedRoot: f.pki.root.certificate, at: new Date() },
     );
     expect(opened.panData?.pan).toBe(PAN);
+    expect(opened.piHead.profileBinding).toBeUndefined();
   });
 
-  test("a card with no pin for the genuine gateway refuses it under hardened, accepts it under set", async () => {
+  test("a card pinned to another gateway refuses the genuine one whatever profile the command asks for", async () => {
     f = await cardFixture(undefined, {
       gatewayThumbs: [await thumbOf(nodeProvider(), parseSetCertificate(accomplice.certificate))],
     });
-    await initialized(f);
-    const r = await f.send(INS.PURCHASE, purchase({ profile: "hardened", form: "unsigned" }));
-    expectSw(r, SW.SET_CHECK_FAILED);
-    expect(failureOf(r)).toBe("thumbsMismatch");
-    await initialized(f);
-    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
+    for (const profile of ["hardened", "set"] as const) {
+      await initialized(f);
+      const r = await f.send(INS.PURCHASE, purchase({ profile, form: "unsigned" }));
+      expectSw(r, SW.SET_CHECK_FAILED);
+      expect(failureOf(r)).toBe("thumbsMismatch");
+    }
   });
 
   test("a card personalized with no pins refuses every gateway under hardened", async () => {

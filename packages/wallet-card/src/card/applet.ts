@@ -379,7 +379,12 @@ export class CardSession {
         "the brand requires cardholder certificates (the gateway certificate's cardCertRequired)",
         "PURCHASE.form",
       );
-    if (input.profile === "hardened") {
+    // The card's own policy chooses the profile, not the merchant's initiation object nor the PC's
+    // command: a card personalized with gateway pins for its brand uses them on every purchase, so
+    // a rogue shop that asks for `set` cannot divert the PAN to an accomplice gateway. Only a card
+    // without pins follows the command's profile.
+    const profile = card.data.gatewayThumbs.length > 0 ? "hardened" : input.profile;
+    if (profile === "hardened") {
       // PInitRes arrived before the profile did: the pin is checked here, before the cardholder is
       // asked and before any PAN is encrypted. A gateway that is not pinned ends the transaction.
       try {
@@ -395,7 +400,7 @@ export class CardSession {
       await this.remember(card, this.tx);
       return status(SW.OUT_OF_ORDER, encodeCardData("OutOfOrderReason", "cardholderDeclined"));
     }
-    const built = await buildCardPReq(this.env.p, card, tx, input, this.swIdent);
+    const built = await buildCardPReq(this.env.p, card, tx, { ...input, profile }, this.swIdent);
     const pReqMessage = wrapMessage(
       { type: "purchaseRequest", value: built.pReq },
       { rrpid: built.rrpid, lid_C: tx.transIDs.lid_C, lid_M: tx.transIDs.lid_M, xid: tx.transIDs.xid },

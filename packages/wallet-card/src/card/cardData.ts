@@ -26,7 +26,8 @@ export interface CardPersonalization {
   readonly root: Uint8Array;
   /**
    * Thumbprints (SHA-256 of the TBSCertificate) of the brand's payment gateway key-exchange
-   * certificates: under profile `hardened` the card encrypts the PAN to no other gateway.
+   * certificates. A card with pins runs the hardened profile on every purchase and encrypts the
+   * PAN to no other gateway; a card without pins follows the PURCHASE command's profile.
    */
   readonly gatewayThumbs: readonly Uint8Array[];
   /** PIN reference: SHA-256(pinSalt || PIN digits). */

@@ -1,8 +1,9 @@
 /**
  * The hardened profile's gateway pinning: the issuer personalizes each card with the thumbprints
- * of its brand's payment gateway key-exchange certificates, and under profile `hardened` the card
- * encrypts the PAN only to one of them. SET 1.0 (profile `set`) accepts any gateway key-exchange
- * certificate the brand certified, so a merchant may name an accomplice gateway: the documented gap.
+ * of its brand's payment gateway key-exchange certificates, and a card that holds pins encrypts the
+ * PAN only to one of them, on every purchase, whatever profile the merchant or the PC asks for.
+ * SET 1.0 (profile `set`, a card without pins) accepts any gateway key-exchange certificate the
+ * brand certified, so a merchant may name an accomplice gateway: the documented gap.
  */
 import {
   type CryptoProvider,

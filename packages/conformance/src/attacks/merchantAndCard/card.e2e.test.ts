@@ -84,13 +84,15 @@ describe("replays and the PC at the card", () => {
 });
 
 describe("Bella-Massacci-Paulson gateway substitution", () => {
-  it("profile set: the accomplice reads the PAN and the real gateway authorizes (SET 1.0's gap)", async () => {
-    expect(substitutionSet.succeedsUnderSetProfile).toBe(true);
+  it("the shop asks for profile set: the card's pins still apply and it refuses the accomplice before signing", async () => {
+    expect(substitutionSet.succeedsUnderSetProfile).toBeUndefined();
     const o = await runAttack(substitutionSet, lab.target, seed);
     expect(o.detail).not.toMatch(/SECRET IN LOGS/);
-    expect(o.detail).toMatch(/accomplice read the card's PAN/);
-    expect(o.refused).toBe(false);
-    expect(o.stateUnchanged).toBe(false);
+    expect(o.detail).toMatch(/PReqs at the rogue shop: 0/);
+    expect(o.detail).toMatch(/accomplice read nothing/);
+    expect(o.refusedBy).toBe("card");
+    expect(o.stateUnchanged).toBe(true);
+    expect(o.refused).toBe(true);
   });
 
   it("profile hardened: the card refuses the accomplice's gateway certificate before signing", async () => {

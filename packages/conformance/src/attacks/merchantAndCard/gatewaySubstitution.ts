@@ -5,7 +5,8 @@
  * PAN, seals the PI again to the real gateway, and the merchant's signed AuthReq gets an
  * authorization. SET 1.0 (profile `set`) falls to it; the hardened profile must not: the card
  * pins each brand's gateway, and the gateway refuses a PI whose ProfileBinding names another
- * gateway's certificate.
+ * gateway's certificate. The profile is the card's choice: a card with pins applies them even when
+ * the rogue shop asks for `set`.
  */
 import {
   parseSetCertificate,
@@ -118,23 +119,20 @@ export const substitutionSet: Attack = {
   id: "gateway-substitution/accomplice-gateway-set",
   category: "gateway-substitution",
   title:
-    "A dishonest merchant names an accomplice's valid Visa gateway key-exchange certificate in PInitRes (profile set); the accomplice opens the PI, reads the PAN and re-seals the PI to the real gateway under the merchant's AuthReq.",
+    "A dishonest merchant names an accomplice's valid Visa gateway key-exchange certificate in PInitRes and asks for profile set, so that a card that only pins under hardened would seal the PI (and the PAN) to the accomplice.",
   expected:
-    "SET 1.0's documented gap: the card accepts the accomplice, the PAN leaks to it and the real gateway authorizes (succeeds under profile set; the hardened profile closes it).",
-  succeedsUnderSetProfile: true,
+    "The card's own policy decides: a card personalized with Visa gateway pins applies them whatever the shop asks, and refuses the accomplice (6F00 thumbsMismatch) before it signs anything: no PReq, the PAN never leaves, no authorization. (A card without pins would fall to it: SET 1.0's gap.)",
   async run(target) {
     const { visit, state } = await substitutionVisit(target, "set");
     const approved = state.xid
       ? (await authorizationsFor(target, state.xid)).filter((a) => a.authCode === "approved").length
       : 0;
-    const fell = visit.pReqs.length === 1 && state.panLearned === true && approved === 1;
     return verdict(target, {
-      refused: !fell,
-      signal: fell
-        ? "PAN read by the accomplice; authorized by the real gateway"
-        : (visit.cardCode ?? state.failure ?? (state.gateway ? describeAnswer(state.gateway) : "no PReq")),
+      refused: visit.pReqs.length === 0 && visit.cardCode !== undefined,
+      refusedBy: "card",
+      signal: visit.cardCode ? `6F00 ${visit.cardCode}` : "the card built a PReq",
       changed: approved > 0 ? [`authorizations 0 -> ${approved} (through the accomplice)`] : [],
-      detail: `card ${visit.pReqs.length === 1 ? "built the PI for the accomplice" : `refused: ${visit.mediator.outcome?.reason}`}; accomplice ${state.panLearned ? "read the card's PAN" : "did not read the PAN"}; real gateway answered ${state.gateway ? describeAnswer(state.gateway) : "nothing"}${state.failure ? ` (${state.failure})` : ""}; ${approved} approved authorization(s); mediator outcome ${visit.mediator.outcome?.outcome}`,
+      detail: `mediator ${visit.mediator.outcome?.outcome}: ${visit.mediator.outcome?.reason ?? ""}; PReqs at the rogue shop: ${visit.pReqs.length}; accomplice ${state.panLearned ? "READ THE PAN" : "read nothing"}; real gateway answered ${state.gateway ? describeAnswer(state.gateway) : "nothing"}; ${approved} approved authorization(s)`,
     });
   },
 };

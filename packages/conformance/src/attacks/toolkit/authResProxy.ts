@@ -2,7 +2,8 @@
  * A man in the middle between a merchant and its gateway: an HTTP server the merchant is
  * configured to use as its gateway. It forwards each AuthReq to the real gateway and records the
  * pair, or, once `substitute` is set, answers with those bytes instead (an AuthRes taken from
- * another transaction or another merchant) and forwards nothing.
+ * another transaction or another merchant, or one made for the AuthReq it sees) and forwards
+ * nothing.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,8 +18,8 @@ export interface AuthResProxy {
   /** The SET endpoint to give the merchant (`--gateway Visa=URL`). */
   readonly setUrl: string;
   readonly exchanges: ProxiedExchange[];
-  /** When set, every AuthReq is answered with these bytes and not forwarded. */
-  substitute: Uint8Array | undefined;
+  /** When set, every AuthReq is answered with these bytes (or what the function makes of the AuthReq) and not forwarded. */
+  substitute: Uint8Array | ((authReq: Uint8Array) => Promise<Uint8Array>) | undefined;
   close(): Promise<void>;
 }
 
@@ -37,7 +38,8 @@ export async function startAuthResProxy(gatewaySetUrl: string): Promise<AuthResP
       try {
         let response: Uint8Array;
         const forwarded = proxy.substitute === undefined;
-        if (proxy.substitute) response = proxy.substitute;
+        if (typeof proxy.substitute === "function") response = await proxy.substitute(request);
+        else if (proxy.substitute) response = proxy.substitute;
         else {
           const headers: Record<string, string> = {
             "content-type": String(req.headers["content-type"] ?? "application/set-payment"),

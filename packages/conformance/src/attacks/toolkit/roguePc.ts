@@ -26,6 +26,8 @@ export interface PreparedPurchase {
 
 export interface PrepareOptions extends OrderSpec {
   readonly cardId?: string;
+  /** Pay this order (already created) instead of creating one. */
+  readonly order?: CreatedOrder;
 }
 
 /** Order, initiation, card session, PInitReq to the merchant and its PInitRes accepted by the card. */
@@ -34,7 +36,7 @@ export async function prepareInitialized(
   options: PrepareOptions = {},
 ): Promise<PreparedPurchase> {
   const cardId = options.cardId ?? approveCard;
-  const order = await createOrder(target, options);
+  const order = options.order ?? (await createOrder(target, options));
   const initiation = await fetchInitiation(target, order.id);
   const card = await RogueCard.connect(target);
   try {

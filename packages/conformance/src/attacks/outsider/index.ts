@@ -1,0 +1,11 @@
+/**
+ * What an outside attacker on the same machine tried that the rest of the catalogue did not cover:
+ * another gateway's approval, another merchant's use of a known XID, locking an order out of
+ * payment.
+ */
+import type { Attack } from "../attack";
+import { accompliceGatewayApproval } from "./accompliceApproval";
+import { strangerPInitReq } from "./orderLockout";
+import { xidSquatting } from "./xidSquatting";
+
+export const outsiderAttacks: readonly Attack[] = [accompliceGatewayApproval, xidSquatting, strangerPInitReq];
