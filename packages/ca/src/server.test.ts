@@ -258,7 +258,8 @@ describe("the operator token", () => {
       for (const [authorization, expected] of [
         [`Bearer ${token}`, { kind: "operator" }],
         [`Bearer ${token}x`, undefined],
-        [`bearer ${token}`, undefined],
+        [`bearer ${token}`, { kind: "operator" }],
+        [`Basic ${token}`, undefined],
         [token, undefined],
         [undefined, undefined],
       ] as const) {

@@ -12,9 +12,8 @@
  * {code, message} with a SET ErrorCode; the HTTP status carries only the transport fact (400, 404,
  * 413 too large, 415 wrong type).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { type ErrorCode, fromHex, SetError } from "@setlab/protocol";
-import { capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime";
+import { bearerTokenMatches, capConnections, fastifyServerOptions, type ServerLimits } from "@setlab/runtime";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from "fastify";
 import type { CaBackend, IssuanceAuthority, IssuanceRequest } from "./server/backend";
 import { type ErrorBody, errorResponse } from "./server/errorBody";
@@ -130,13 +129,9 @@ export const caPlugin: FastifyPluginAsync<CaPluginOptions> = async (app, options
   });
 };
 
-/** The operator, when the request carries the operator's token; compared in constant time. */
+/** The operator, when the request carries the operator's token (compared in constant time). */
 function authorityOf(header: string | undefined, token: string | undefined): IssuanceAuthority | undefined {
-  if (!token || !header) return undefined;
-  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
-  if (!m) return undefined;
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(m[1]), digest(token)) ? { kind: "operator" } : undefined;
+  return token && bearerTokenMatches(header, token) ? { kind: "operator" } : undefined;
 }
 
 /** Read an issuance request from the body and query, refusing what is malformed. */

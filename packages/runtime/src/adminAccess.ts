@@ -69,6 +69,13 @@ function sameToken(given: string, expected: Uint8Array): boolean {
   return timingSafeEqual(createHash("sha256").update(given, "utf8").digest(), expected);
 }
 
+/** Whether an Authorization header carries `token` as a bearer token (scheme in any case). */
+export function bearerTokenMatches(header: string | undefined, token: string): boolean {
+  // The scheme name is case-insensitive (RFC 9110, section 11.1).
+  const given = typeof header === "string" && /^bearer /i.test(header) ? header.slice(7) : "";
+  return sameToken(given, createHash("sha256").update(token, "utf8").digest());
+}
+
 /**
  * Refuse every request of `app` (and of the plugins registered inside it) that does not carry the
  * token: 401 with `WWW-Authenticate: Bearer`, before the body is read or a route runs.

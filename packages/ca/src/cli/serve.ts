@@ -1,8 +1,8 @@
 /** `set-ca serve --dir DIR --port N`: the CA server over a lab PKI directory, until SIGINT/SIGTERM. */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CliIo } from "@setlab/runtime";
+import { AdminTokenError, readAdminTokenFile, writeAdminTokenFile } from "@setlab/runtime";
 import { buildCaServer } from "../server";
 import { pkiBackend } from "../server/pkiBackend";
 import { integerOption, optionalString, parse, required } from "./args";
@@ -55,22 +55,11 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
  * one. It never travels on a command line; a file others can read is refused.
  */
 export function readOrCreateToken(file: string): string {
-  if (!fs.existsSync(file)) {
-    const fd = fs.openSync(file, "wx", 0o600);
-    try {
-      fs.writeFileSync(fd, `${randomBytes(32).toString("base64url")}\n`);
-    } finally {
-      fs.closeSync(fd);
-    }
+  try {
+    if (!fs.existsSync(file)) writeAdminTokenFile(file);
+    return readAdminTokenFile(file);
+  } catch (e) {
+    if (e instanceof AdminTokenError) throw new CliFailure(`operator token: ${e.message}`);
+    throw e;
   }
-  const stat = fs.statSync(file);
-  if (!stat.isFile()) throw new CliFailure(`operator token ${file} is not a file`);
-  if ((stat.mode & 0o077) !== 0)
-    throw new CliFailure(
-      `operator token ${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it`,
-    );
-  const token = fs.readFileSync(file, "utf8").trim();
-  if (!/^[\x21-\x7e]{32,512}$/.test(token))
-    throw new CliFailure(`operator token ${file} must hold 32 to 512 printable characters`);
-  return token;
 }
