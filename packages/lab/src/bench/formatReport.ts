@@ -1,5 +1,5 @@
 /** The report as the tables `pnpm bench` prints. Pure. */
-import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import { failureTimingLines, type ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
 import { privateOpsPerPurchase } from "./privateOps";
 import { formatProfileSummary } from "./profileSummary";
 import type { BenchReport } from "./report";
@@ -31,6 +31,7 @@ function protocolLines(p: ProtocolBenchResult): string[] {
   out.push(
     `first sight: ${p.firstSightRuns} purchases, each with its own PKI and cardholder key, the parse cache emptied before each`,
   );
+  out.push(...failureTimingLines(p.failureTiming));
   return out;
 }
 

@@ -54,6 +54,7 @@ const protocol: ProtocolBenchResult = {
     cached: protoRate("cached", 0.01),
   },
   firstSightRuns: 20,
+  failureTiming: [],
 };
 
 const mib = 2 ** 20;

@@ -18,6 +18,7 @@ import { ContentType } from "../schema/oids";
 import { OIData, type PReqDualSigned } from "../schema/purchase";
 import { createTestPki, generateTestKeyPair } from "../testing/pki";
 import { type PurchaseFixture, purchaseFixture } from "../testing/purchaseFixture";
+import { type FailureTiming, measureFailureTiming } from "./failureTiming";
 import { measure, measureEach, type Rate } from "./measure";
 
 export interface ProtocolRow {
@@ -63,6 +64,8 @@ export interface ProtocolBenchResult {
   };
   /** Purchases (each with its own PKI and cardholder key) behind each first-sight figure. */
   readonly firstSightRuns: number;
+  /** The gateway's PI check refusing a PI damaged at each envelope layer, beside the valid one. */
+  readonly failureTiming: readonly FailureTiming[];
 }
 
 /**
@@ -254,6 +257,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     rows,
     chain: { length: intermediates.length + 2, cold, known, cached },
     firstSightRuns,
+    failureTiming: await measureFailureTiming(p, built.pReq.piDualSigned, ctx, warmTrust, seconds),
   };
 }
 
@@ -283,5 +287,18 @@ export function formatProtocolBench(r: ProtocolBenchResult): string {
     `  ${rateLine(r.chain.cached)}`,
     `first sight: ${r.firstSightRuns} purchases, each with its own PKI and cardholder key, the parse cache emptied before each`,
   );
+  out.push("", ...failureTimingLines(r.failureTiming));
   return `${out.join("\n")}\n`;
+}
+
+/** The failure-timing figure as report lines: each layer's time beside the valid PI's. */
+export function failureTimingLines(timing: readonly FailureTiming[]): string[] {
+  const valid = timing[0]?.rate.ms ?? 0;
+  return [
+    "gateway PI check refusing a PI damaged at one layer (warm chain): one answer for all, and the time each takes",
+    ...timing.map((t) => {
+      const d = t.rate.ms - valid;
+      return `  ${t.layer.padEnd(44)} ${t.rate.ms.toFixed(3).padStart(7)} ms wall  ${t.rate.cpuMs.toFixed(3).padStart(7)} ms CPU  ${d >= 0 ? "+" : ""}${d.toFixed(3)} ms vs valid  -> ${t.outcome}`;
+    }),
+  ];
 }
