@@ -4,7 +4,8 @@
  * fetches its initiation object from the payment listener. The bench and the soak play both.
  */
 import { type Initiation, readInitiation } from "@setlab/protocol";
-import { type AdminAccess, adminHeaders, httpRequest } from "@setlab/runtime";
+import { type AdminAccess, adminHeaders } from "@setlab/runtime";
+import { httpJson } from "./httpJson";
 
 /** 1 JPY: the issuer's holds stay far below any card's credit limit however many purchases run. */
 export const smallestPurchAmt = { currency: 392, amount: 1, amtExp10: 0 } as const;
@@ -13,14 +14,6 @@ export interface BrowserOrder {
   readonly description: string;
   readonly brand: string;
   readonly profile?: string;
-}
-
-async function json(url: string, what: string, init: Parameters<typeof httpRequest>[1]): Promise<unknown> {
-  const res = await httpRequest(url, { timeoutMs: 15_000, ...init });
-  const text = res.body.toString("utf8");
-  if (res.status < 200 || res.status > 299)
-    throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  return JSON.parse(text);
 }
 
 /** POST /orders in the shop's back office for the smallest amount; the order's id. */
@@ -34,11 +27,11 @@ export async function createOrder(
     ...adminHeaders(backOffice.token),
   };
   if (runId) headers["x-setlab-run-id"] = runId;
-  const created = (await json(`${backOffice.url.replace(/\/$/, "")}/orders`, "POST /orders", {
+  const created = await httpJson<{ id: string | number }>(`${backOffice.url.replace(/\/$/, "")}/orders`, {
     method: "POST",
     headers,
     body: JSON.stringify({ ...order, ...smallestPurchAmt }),
-  })) as { id: string | number };
+  });
   return String(created.id);
 }
 
@@ -49,7 +42,5 @@ export async function fetchInitiation(
   runId?: string,
 ): Promise<Initiation> {
   const headers: Record<string, string> = runId ? { "x-setlab-run-id": runId } : {};
-  return readInitiation(
-    await json(`${merchant}/orders/${orderId}/initiation`, "GET initiation", { headers }),
-  );
+  return readInitiation(await httpJson<unknown>(`${merchant}/orders/${orderId}/initiation`, { headers }));
 }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { schema, toHex } from "@setlab/protocol";
 import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
 import { ensureOwnerOnlyDir, writeOwnerOnlyFile } from "@setlab/runtime/dist/ownerOnly";
-import { httpJson } from "./commands/purchase";
+import { httpJson } from "./httpJson";
 
 export interface CapturedMessage {
   readonly seq: number;

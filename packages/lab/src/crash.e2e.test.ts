@@ -16,10 +16,11 @@ import { schema } from "@setlab/protocol";
 import { adminHeaders, postSet } from "@setlab/runtime";
 import { down } from "./commands/down";
 import { setFaults } from "./commands/fault";
-import { httpJson, type PurchaseResult, purchase } from "./commands/purchase";
+import { type PurchaseResult, purchase } from "./commands/purchase";
 import { killParty, restartParty } from "./commands/restart";
 import { up } from "./commands/up";
 import { purchAmtOf } from "./currency";
+import { httpJson } from "./httpJson";
 import { adminOf, isAlive, type LabState, readState, writeState } from "./labState";
 
 jest.setTimeout(120_000);

@@ -96,7 +96,13 @@ function attempt(
   pooled: boolean,
 ): Promise<HttpResponse> {
   const limit = options.maxResponseBytes ?? defaultMaxResponseBytes;
-  const body = options.body === undefined ? undefined : Buffer.from(options.body as Uint8Array);
+  // A view on the caller's bytes, not a copy (a SET message is written once, as it is).
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === "string"
+        ? Buffer.from(options.body, "utf8")
+        : Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength);
   const headers: Record<string, string | number> = { ...options.headers };
   if (body) headers["content-length"] = body.length;
   const scheme = target.protocol as "http:" | "https:";

@@ -11,11 +11,11 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { adminHeaders } from "@setlab/runtime/dist/adminAccess";
-import { type HttpResponse, httpRequest } from "@setlab/runtime/dist/httpClient";
 // The PKI reader alone, not the runtime's index: that loads the logger and the HTTP shell, which
 // this process does not use, and `set-lab purchase` is timed from the command line.
 import { LabPki } from "@setlab/runtime/dist/labPki";
 import type { PurchAmt } from "../currency";
+import { httpJson } from "../httpJson";
 import { adminOf, LabFailure, pairingCodeOf, readState } from "../labState";
 import { runNode } from "../nodeRun";
 import { partyScripts } from "../paths";
@@ -207,25 +207,4 @@ function runMediatorProcess(
     { ...process.env, SETLAB_RUN_ID: runId, SETLAB_PAIRING_CODE: pairingCode, SETLAB_PIN: pin },
     60_000,
   );
-}
-
-/** A JSON call to a lab party (orders, admin views); failures become one-line LabFailures. */
-export async function httpJson<T>(
-  url: string,
-  init: { method?: "GET" | "POST"; headers?: Record<string, string>; body?: string } = {},
-): Promise<T> {
-  let res: HttpResponse;
-  try {
-    res = await httpRequest(url, { ...init, timeoutMs: 15_000, maxResponseBytes: 16 * 1024 * 1024 });
-  } catch (e) {
-    throw new LabFailure((e as Error).message);
-  }
-  const text = res.body.toString("utf8");
-  if (res.status < 200 || res.status > 299)
-    throw new LabFailure(`${url} answered HTTP ${res.status}: ${text.slice(0, 300)}`);
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new LabFailure(`${url} did not answer JSON`);
-  }
 }
