@@ -101,6 +101,9 @@ test("300 half-sent 1 MiB frames: each refused on its length prefix, the phone's
   const grown = peakRss(phone.pid) - before;
   // Buffered, they were 300 x 512 KiB = 150 MiB at least (about 360 MB measured before the limit).
   expect(grown).toBeLessThan(32 * 1024 * 1024);
+  // The phone writes its line for the refusal after closing the socket: let the pipe catch up.
+  for (let i = 0; i < 100 && !phone.stderr().includes("oversize frame"); i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect(phone.stderr()).toContain("oversize frame");
   expect(await pairAndSelect()).toBe(SW.OK);
 });
