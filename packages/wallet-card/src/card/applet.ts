@@ -435,6 +435,7 @@ export class CardSession {
     const tx = this.tx;
     if (tx?.phase !== "purchaseSent") return status(SW.OUT_OF_ORDER);
     // A response that fails its checks leaves the transaction waiting for the genuine one.
+    const remembered = card.state.bciSequence?.[card.data.brand];
     let outcome: PurchaseOutcome;
     try {
       const resData = await receivePRes(
@@ -446,6 +447,9 @@ export class CardSession {
           chall_C: tx.chall_C,
           lid_C: tx.transIDs.lid_C,
           merchantCertificate: tx.merchant.der,
+          brandID: card.data.brand,
+          // A BCI the PRes carries is held to the card's memory, as PInitRes's is.
+          ...(remembered === undefined ? {} : { bciSequenceNum: remembered }),
         },
         { trust: { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache } },
       );
