@@ -27,7 +27,7 @@ export const usage = `usage:
                   [--max-connections N] [--frame-timeout MS] [--idle-timeout MS]
   set-phone bonds --data DIR
   set-phone unbond --data DIR (--all | BOND_ID)
-  set-phone pair --data DIR      (the owner reopens pairing: ends a lockout, renews a code file)
+  set-phone pair --data DIR      (the owner reopens pairing: ends a wrong-code lockout)
 --pin PIN and --pairing-code DIGITS also work but are unsafe: every local user can read a command line.
 `;
 
@@ -146,7 +146,7 @@ function bondsCommand(argv: readonly string[], io: CliIo): number {
 
 /**
  * `pair`: the owner reopens pairing on the running phone (only the phone's user can write its
- * data directory). Taken at the next HELLO: the lockout ends, a code file gets a fresh code.
+ * data directory). Taken at the next HELLO: the wrong-code lockout ends.
  */
 function pairCommand(argv: readonly string[], io: CliIo): number {
   const dataDir = required(args(argv, { data: { type: "string" } }), "data");

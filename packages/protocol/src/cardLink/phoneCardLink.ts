@@ -95,7 +95,7 @@ export interface PairingOptions {
   readonly code?: string | PairingCodeSource;
   /**
    * The owner asked to reopen pairing on the phone (asked at each HELLO; true once per request):
-   * the lockout ends and a code source draws a fresh code. Only the phone's user can ask.
+   * the lockout ends. Only the phone's user can ask.
    */
   readonly reopened?: () => boolean;
   /** Shows a fresh code on the phone's screen (called once per pairing attempt, random codes only). */
@@ -236,6 +236,7 @@ export function startPhoneCardLink(
   });
   const keyPairs = new KeyPairBudget({ perSecond: limits.pairingsPerSecond, burst: limits.pairingBurst });
   const source = typeof pairing.code === "object" ? pairing.code : undefined;
+  const givenCode = typeof pairing.code === "string" ? pairing.code : undefined;
   /** How many times the source's code was spent: an attempt on an older code checks no more proofs. */
   let spent = 0;
   const spendCode = (why: string) => {
@@ -400,8 +401,8 @@ export function startPhoneCardLink(
         const opening = openingOf(frame);
         if (!opening) return failed("the first frame is not a HELLO or a RESUME");
         if (opening === "pairing" && pairing.reopened?.()) {
+          // No new code needed: every wrong proof already spent the one it tested.
           throttle.reopen();
-          spendCode("the owner reopened pairing");
           log?.warn({ session: id }, "pairing reopened by the owner: lockout ended");
         }
         const lockedFor = opening === "pairing" ? throttle.lockedFor() : 0;
@@ -419,7 +420,7 @@ export function startPhoneCardLink(
           handshake = new PhoneResumeHandshake(crypto, bonds?.lookup ?? noBonds);
           timer = notSecureWithin(resumeTimeoutMs, "resumed");
         } else {
-          const fixed = source ? source.current() : pairing.code;
+          const fixed = source ? source.current() : givenCode;
           if (source) codeSpentAt = spent;
           const code = fixed ?? randomPairingCode(crypto);
           handshake = new PhoneHandshake(crypto, code, { bonding: bonds !== undefined });

@@ -1,9 +1,9 @@
 /**
  * The owner reopens pairing: `set-phone pair --data DIR` leaves a request in the phone's data
  * directory, which only the phone's user can write (0700), and the running phone takes it at the
- * next HELLO: the pairing lockout ends and a fixed code is replaced by a fresh one. A stranger who
- * keeps sending wrong codes can lock pairing for a while, but it cannot keep the owner from
- * reopening it, and the code it was guessing at is gone (docs/card-link.md, "Threat analysis").
+ * next HELLO: the pairing lockout ends. A stranger who keeps sending wrong codes can lock pairing
+ * for a while, but it cannot keep the owner from reopening it, and every code it guessed at is
+ * already gone: each wrong proof spent it (docs/card-link.md, "Threat analysis").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -77,9 +77,9 @@ export class PairingThrottle {
   }
 
   /**
-   * The owner reopened pairing on the phone (a command only the phone's user can run, which also
-   * spends the code): the lockout ends now and the count and the doubling start again. Guesses
-   * stay bounded: a stranger gets `maxFailures` wrong proofs per reopening, against a fresh code.
+   * The owner reopened pairing on the phone (a command only the phone's user can run): the
+   * lockout ends now and the count and the doubling start again. Guesses stay bounded: a stranger
+   * gets `maxFailures` more wrong proofs per reopening, each against a code no proof tested before.
    */
   reopen(): void {
     this.failures = 0;
