@@ -143,7 +143,7 @@ export interface LinkLimits {
   readonly idleTimeoutMs?: number;
   /**
    * Key pairs the phone makes for HELLOs per second, after a burst of `pairingBurst` (defaults
-   * 100 and 64); a HELLO beyond them gets ALERT(busy), uncounted, before any key pair is made.
+   * 100 and 128); a HELLO beyond them gets ALERT(busy), uncounted, before any key pair is made.
    */
   readonly pairingsPerSecond?: number;
   readonly pairingBurst?: number;
@@ -156,7 +156,7 @@ export const defaultLinkLimits = {
   frameTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
   pairingsPerSecond: 100,
-  pairingBurst: 64,
+  pairingBurst: 128,
 } as const satisfies Required<LinkLimits>;
 
 /** The phone's bonds as the link needs them. */
