@@ -734,6 +734,25 @@ describe("PURCHASE_RESPONSE", () => {
     results: { authStatus: { authDate: wholeSeconds(new Date()), authAmt: purchAmt } },
   };
 
+  test("a PRes carrying a BCI older than the card remembers is 6F00 invalidCertificate, and the card waits for the genuine one", async () => {
+    f = await cardFixture();
+    const oiData = await pResFor(f, await purchased(f));
+    const remembered = f.card.state.bciSequence?.Visa;
+    expect(remembered).toBeDefined();
+    const revocation = (sequenceNum: number) => revocationFixture(f.merchant.p, f.pki, { sequenceNum });
+    const old = await f.send(
+      INS.PURCHASE_RESPONSE,
+      await f.merchant.pRes(oiData, approved, undefined, undefined, await revocation(remembered! - 1)),
+    );
+    expectSw(old, SW.SET_CHECK_FAILED);
+    expect(failureOf(old)).toBe("invalidCertificate");
+    const current = await f.send(
+      INS.PURCHASE_RESPONSE,
+      await f.merchant.pRes(oiData, approved, undefined, undefined, await revocation(remembered!)),
+    );
+    expectSw(current, SW.OK);
+  });
+
   test("a verified PRes gives the outcome and the card remembers it without the PAN", async () => {
     f = await cardFixture();
     const oiData = await pResFor(f, await purchased(f));
