@@ -6,6 +6,7 @@
  * growing backlog, and what was not sent counts as skipped. The bench runs it beside real
  * purchases (docs/performance.md, "Under attack").
  */
+import { setMaxListeners } from "node:events";
 import { oidBomb } from "./oidBomb";
 import {
   helloAndHangUp,
@@ -148,6 +149,8 @@ export function startAttackTraffic(
   );
 
   const stopping = new AbortController();
+  // Every slow body listens on it; that many listeners is the plan, not a leak.
+  setMaxListeners(2 * rates.slowBodiesHeld + 1, stopping.signal);
   const holders: Promise<void>[] = [];
   for (const url of [targets.merchantSet, targets.gatewaySet])
     for (let i = 0; i < rates.slowBodiesHeld; i++)

@@ -15,7 +15,7 @@ describe("parseBenchOptions", () => {
       maxInFlight: 200,
       cliRuns: 5,
       attackRate: 10,
-      attackSeconds: 10,
+      attackSeconds: 20,
     });
     expect(o.seconds).toBeUndefined();
     expect(o.json).toBeUndefined();

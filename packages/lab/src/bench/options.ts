@@ -29,7 +29,8 @@ export interface BenchOptions {
   readonly maxInFlight: number;
   /**
    * Under attack: purchases offered per second (BENCH_ATTACK_RATE, default 10) for this long
-   * (BENCH_ATTACK_SECONDS, default 10), once quiet and once beside the attack traffic.
+   * (BENCH_ATTACK_SECONDS, default 20: longer than the parties' 15 s request timeout, so the
+   * window sees slow bodies cut and replaced), once quiet and once beside the attack traffic.
    */
   readonly attackRate: number;
   readonly attackSeconds: number;
@@ -114,7 +115,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       10,
     maxInFlight: positive("BENCH_MAX_IN_FLIGHT", env.BENCH_MAX_IN_FLIGHT, true) ?? 200,
     attackRate: positive("BENCH_ATTACK_RATE", env.BENCH_ATTACK_RATE, false) ?? 10,
-    attackSeconds: positive("BENCH_ATTACK_SECONDS", env.BENCH_ATTACK_SECONDS, false) ?? 10,
+    attackSeconds: positive("BENCH_ATTACK_SECONDS", env.BENCH_ATTACK_SECONDS, false) ?? 20,
     cliRuns:
       positive("--cli-runs", flag("cli-runs"), true) ??
       positive("BENCH_CLI_RUNS", env.BENCH_CLI_RUNS, true) ??

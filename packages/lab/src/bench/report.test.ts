@@ -190,6 +190,7 @@ describe("buildReport", () => {
       cliWallMs: false,
       offeredP99Ms: true,
       underAttackP99Ms: null,
+      underAttackP99OverQuiet: null,
       underAttackFailed: null,
     });
     expect(r.targets.find((t) => t.id === "purchasesPerSecond")?.value).toBeNull();
@@ -252,6 +253,8 @@ describe("buildReport", () => {
     const verdict = (rep: ReturnType<typeof buildReport>, id: string) => rep.targets.find((t) => t.id === id);
     expect(verdict(held, "underAttackP99Ms")).toMatchObject({ value: 30, met: true });
     expect(verdict(held, "underAttackFailed")).toMatchObject({ value: 0, met: true });
+    // 30 ms under attack against 30 ms quiet (p99 of 100: the slowest but one).
+    expect(verdict(held, "underAttackP99OverQuiet")).toMatchObject({ value: 1, met: true });
     // The p99 of 100 is the slowest but one: two slow purchases put it over the bound.
     const slow = buildReport({
       ...measured,
@@ -264,6 +267,7 @@ describe("buildReport", () => {
       },
     });
     expect(verdict(slow, "underAttackP99Ms")?.met).toBe(false);
+    expect(verdict(slow, "underAttackP99OverQuiet")).toMatchObject({ value: 5000 / 30, met: false });
     const failed = run(50, 1);
     expect(verdict(failed, "underAttackFailed")).toMatchObject({ value: 1, met: false });
     const text = formatReport(held);

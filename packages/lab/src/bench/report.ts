@@ -205,7 +205,7 @@ export function buildReport(m: BenchMeasurements): BenchReport {
       load,
       offered,
       cli: m.cli,
-      underAttack: underAttack?.attacked,
+      underAttack,
     }),
   };
 }
