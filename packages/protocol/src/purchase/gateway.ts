@@ -9,7 +9,7 @@ import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import { DD } from "../crypto/digest";
 import { type Decrypter, decryptionFailed } from "../crypto/envelopedData";
-import { openEXH, openEXImplicit } from "../crypto/extraEnvelope";
+import { openEXHImplicit, openEXImplicit } from "../crypto/extraEnvelope";
 import type { CryptoProvider } from "../crypto/provider";
 import { type VerifiedSignature, verifySO } from "../crypto/signedMessage";
 import {
@@ -181,11 +181,15 @@ export async function openPIUnsigned(
   ctx: AuthorizationContext,
 ): Promise<OpenedPI> {
   const { link, panToken } = await insideEnvelope(async () => {
-    const opened = await openEXH(p, ctx.gatewayKex, pi, {
+    const opened = await openEXHImplicit(p, ctx.gatewayKex, pi, {
       contentType: ContentType.PIUnsignedTBE,
       extraContentType: ContentType.PANToken,
     });
-    return { link: decodeDer(PI_OILink, opened.t), panToken: decodeDer(PANToken, opened.extra) };
+    // Decoded whatever failed before, as the dual-signed form does (no signature to check here).
+    const link = decodesAs(PI_OILink, opened.t);
+    const panToken = decodesAs(PANToken, opened.extra);
+    if (!opened.ok || !link || !panToken) throw decryptionFailed();
+    return { link, panToken };
   });
   checkAgainstAuthReq(link.piHead, link.hOIData, ctx);
   return { piHead: link.piHead, hOIData: link.hOIData, panToken };
