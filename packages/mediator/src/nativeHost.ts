@@ -102,7 +102,8 @@ export async function runNativeHost(
 
   const start = await next();
   if (start === "closed") return undefined;
-  if (start === "unknown" || start.type !== "start") return refuse("the extension did not start with a purchase");
+  if (start === "unknown" || start.type !== "start")
+    return refuse("the extension did not start with a purchase");
   let url: URL;
   try {
     url = new URL(start.initiationUrl);
@@ -134,9 +135,15 @@ export async function runNativeHost(
 
   const pay = await next();
   if (pay === "closed") return undefined;
-  if (pay === "unknown" || pay.type === "start") return refuse("the extension answered the order with something else");
+  if (pay === "unknown" || pay.type === "start")
+    return refuse("the extension answered the order with something else");
   if (pay.type === "cancel")
-    return end({ type: "outcome", outcome: "refused", reason: "cancelled", message: "You cancelled the payment." });
+    return end({
+      type: "outcome",
+      outcome: "refused",
+      reason: "cancelled",
+      message: "You cancelled the payment.",
+    });
   if (!cardIdPattern.test(pay.cardId) || (options.cards.length > 0 && !options.cards.includes(pay.cardId)))
     return refuse("that card is not on your phone");
 
@@ -148,7 +155,12 @@ export async function runNativeHost(
       const shown = stepTexts[step.step];
       // Each step is reported once, when it first happens (S32 is recorded twice: card and shop).
       if (shown && !(step.step === "S32" && step.to === "merchant"))
-        channel.send({ type: "progress", step: step.step, text: shown.text, ...(shown.onPhone ? { onPhone: true } : {}) });
+        channel.send({
+          type: "progress",
+          step: step.step,
+          text: shown.text,
+          ...(shown.onPhone ? { onPhone: true } : {}),
+        });
     },
   });
   return end(outcomeMessage(outcome, initiation));
@@ -175,7 +187,8 @@ export function outcomeMessage(o: Outcome, initiation: Initiation): OutcomeMessa
     case "partiallyApproved":
       return { ...base, message: `Approved for ${amount} only, less than the order's total.` };
     case "declined": {
-      const why = completionTexts[o.completionCode ?? ""] ?? `completion code ${o.completionCode ?? "unknown"}`;
+      const why =
+        completionTexts[o.completionCode ?? ""] ?? `completion code ${o.completionCode ?? "unknown"}`;
       return { ...base, message: `Declined: ${why}.` };
     }
     case "orderReceived":

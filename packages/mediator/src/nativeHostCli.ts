@@ -76,7 +76,8 @@ export async function nativeHostCommand(argv: readonly string[], env: NodeJS.Pro
     throw new UsageError("--allowed-origin must be chrome-extension://<32 letters a-p>/");
   // The browser names the calling extension; the manifest's allowed_origins already limits it, and
   // the host refuses to run for any other caller as well.
-  if (positionals[0] !== allowed) throw new UsageError(`called by ${positionals[0] ?? "nobody"}, not the SET extension`);
+  if (positionals[0] !== allowed)
+    throw new UsageError(`called by ${positionals[0] ?? "nobody"}, not the SET extension`);
   let phone: { host: string; port: number };
   try {
     phone = parsePhoneAddress(values.phone);

@@ -15,7 +15,8 @@ export class NativeMessageError extends Error {
 
 export function encodeNativeMessage(message: unknown): Buffer {
   const body = Buffer.from(JSON.stringify(message), "utf8");
-  if (body.length > maxHostMessageBytes) throw new NativeMessageError(`message of ${body.length} bytes is too large`);
+  if (body.length > maxHostMessageBytes)
+    throw new NativeMessageError(`message of ${body.length} bytes is too large`);
   const header = Buffer.alloc(4);
   header.writeUInt32LE(body.length, 0);
   return Buffer.concat([header, body]);
