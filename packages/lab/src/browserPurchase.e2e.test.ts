@@ -1,0 +1,181 @@
+/**
+ * The patent as a person uses it (claim 3), in Debian's Chromium driven by playwright-core: the
+ * buyer shops in the reference web shop, checks out, the SET extension finds the marker on the
+ * checkout page and starts the mediator as its native-messaging host, the buyer picks the card and
+ * types the PIN in the wallet panel, the phone is asked, and the shop's result page shows the
+ * merchant's stored order state. Also: a marker on an origin the extension does not trust starts
+ * nothing, pages without the marker start nothing, and the mediator's working directory, HOME and
+ * TMPDIR stay empty while the browser profile holds no PAN, card secret or PIN afterwards.
+ *
+ * The lab's gateway and phone are real processes (`up`); the shop runs in this process; Chromium
+ * starts the host through the manifest `browser-setup` wrote into the profile. Screenshots of each
+ * page go to SETLAB_SCREENSHOTS (default: screenshots/browser at the repository root, git-ignored).
+ */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LabPki } from "@setlab/runtime";
+import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
+import { type BrowserSetup, browserSetup } from "./commands/browserSetup";
+import { down } from "./commands/down";
+import { type RunningShop, startShop } from "./commands/shop";
+import { up } from "./commands/up";
+import type { LabState } from "./labState";
+
+const chromiumPath = "/usr/bin/chromium";
+// Long and unusual, so that finding it in the profile's files would mean it was stored.
+const pin = "739158246031";
+const screenshots =
+  process.env.SETLAB_SCREENSHOTS ?? path.resolve(__dirname, "..", "..", "..", "screenshots", "browser");
+
+let home: string;
+let profile: string;
+let state: LabState;
+let shop: RunningShop;
+let setup: BrowserSetup;
+let context: BrowserContext;
+let worker: Worker;
+let stranger: http.Server;
+let strangerUrl: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(chromiumPath))
+    throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (.ci/run does)`);
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-browser-"));
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-chromium-"));
+  state = await up({ home, pin });
+  shop = await startShop({ home, port: 0, profiles: ["set", "hardened"] });
+  // A site the extension does not trust, on the same host as the shop, with a well-formed marker.
+  stranger = http.createServer((_req, res) => {
+    res.setHeader("content-type", "text/html");
+    res.end(
+      '<!doctype html><title>Elsewhere</title><p id="here">Not a shop you trust.</p>' +
+        '<object type="application/set-payment-initiation" data="/orders/1/initiation" hidden></object>',
+    );
+  });
+  await new Promise<void>((resolve) => stranger.listen(0, "127.0.0.1", resolve));
+  strangerUrl = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}`;
+  setup = browserSetup({ profile, state, trustedOrigins: [shop.url] });
+  fs.mkdirSync(screenshots, { recursive: true });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      `--disable-extensions-except=${setup.extensionDir}`,
+      `--load-extension=${setup.extensionDir}`,
+    ],
+  });
+  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await new Promise<void>((resolve) => (stranger ? stranger.close(() => resolve()) : resolve()));
+  await shop?.close();
+  if (state) await down(home).catch(() => {});
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(profile, { recursive: true, force: true });
+});
+
+const decisions = () => worker.evaluate(() => (self as unknown as { decisions: unknown[] }).decisions);
+
+/** Product list → cart → checkout; the checkout page, with the wallet panel the extension opened. */
+async function checkOut(page: Page, product: string, name: string) {
+  await page.goto(shop.url);
+  await page.screenshot({ path: path.join(screenshots, "1-products.png") });
+  await page.locator(`#product-${product} button`).click();
+  await page.waitForURL(/\/cart$/);
+  await page.screenshot({ path: path.join(screenshots, `2-cart-${name}.png`) });
+  await page.locator("#checkout").click();
+  await page.waitForURL(/\/checkout\/[0-9]+$/);
+  const panel = page.frameLocator("#setlab-wallet-panel");
+  await panel.locator("#order-amount").waitFor();
+  return panel;
+}
+
+async function pay(page: Page, name: string, cardId: string) {
+  const panel = page.frameLocator("#setlab-wallet-panel");
+  await panel.locator("#card").selectOption(cardId);
+  await panel.locator("#pin").fill(pin);
+  await page.screenshot({ path: path.join(screenshots, `3-checkout-${name}.png`) });
+  await panel.locator("#pay").click();
+  await panel.locator("#outcome-message").waitFor();
+  await page.screenshot({ path: path.join(screenshots, `4-outcome-${name}.png`) });
+  const outcome = (await panel.locator("#outcome-message").textContent()) ?? "";
+  const progress = await panel.locator("#progress li").allTextContents();
+  await panel.locator("#continue").click();
+  await page.waitForURL(/\/pay\/orders\/[0-9]+\/done$/);
+  await page.screenshot({ path: path.join(screenshots, `5-result-${name}.png`) });
+  return { outcome, progress, state: await page.locator("#order-state").textContent() };
+}
+
+describe("a purchase from the browser (third embodiment)", () => {
+  it("pays an order: marker found, mediator started, phone asked, result page authorized", async () => {
+    const page = await context.newPage();
+    const panel = await checkOut(page, "dual-signature", "approved");
+    expect(await panel.locator("#order-amount").textContent()).toBe("JPY 300");
+    expect(await panel.locator("#order-description").textContent()).toBe("1 x Dual signature sticker");
+    const r = await pay(page, "approved", "visa-approve");
+    expect(r.outcome).toBe("Approved: JPY 300.");
+    expect(r.progress).toContain("Confirm the purchase on your phone.");
+    expect(r.progress).toContain("The shop is asking your card company.");
+    expect(r.state).toBe("authorized");
+    await page.close();
+  }, 120_000);
+
+  it("shows a declined card with its reason, and the result page says declined", async () => {
+    const page = await context.newPage();
+    await checkOut(page, "payment-gateway", "declined");
+    const r = await pay(page, "declined", "visa-nsf");
+    expect(r.outcome).toBe("Declined: your card company did not approve the payment.");
+    expect(r.state).toBe("declined");
+    await page.close();
+  }, 120_000);
+
+  it("starts nothing for a marker on an origin it does not trust, nor for pages without one", async () => {
+    const page = await context.newPage();
+    await page.goto(strangerUrl);
+    await page.screenshot({ path: path.join(screenshots, "6-untrusted.png") });
+    // The worker's refusal is the sign the content script ran and asked; no waiting on a clock.
+    while (!JSON.stringify(await decisions()).includes("refused: untrusted origin"))
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await page.locator("#setlab-wallet-panel").count()).toBe(0);
+    // Product lists, carts and result pages (no marker) were opened above; only the two checkout
+    // pages asked for a purchase, and only they started the mediator.
+    expect(await decisions()).toEqual([
+      { origin: shop.url, decision: "started" },
+      { origin: shop.url, decision: "started" },
+      { origin: strangerUrl, decision: "refused: untrusted origin" },
+    ]);
+    await page.close();
+  }, 60_000);
+
+  it("leaves the mediator's directories empty and no PAN, card secret or PIN in the profile", async () => {
+    for (const dir of Object.values(setup.hostDirs)) expect(fs.readdirSync(dir)).toEqual([]);
+    const secrets: string[] = [pin];
+    for (const card of Object.values(LabPki.open(state.pki).cards())) secrets.push(card.pan, card.panSecret);
+    const found: string[] = [];
+    const scan = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) scan(file);
+        else if (entry.isFile()) {
+          const bytes = fs.readFileSync(file);
+          const text = bytes.toString("latin1");
+          const utf16 = bytes.toString("utf16le");
+          for (const s of secrets) if (text.includes(s) || utf16.includes(s)) found.push(`${entry.name}`);
+        }
+      }
+    };
+    scan(profile);
+    expect(found).toEqual([]);
+  });
+});
