@@ -39,6 +39,20 @@ let context: BrowserContext;
 let worker: Worker;
 let stranger: http.Server;
 let strangerUrl: string;
+let pointer: http.Server;
+let pointerUrl: string;
+
+/** A loopback site serving one page; its origin. */
+async function site(body: (origin: string) => string): Promise<[http.Server, string]> {
+  let origin = "";
+  const server = http.createServer((_req, res) => {
+    res.setHeader("content-type", "text/html");
+    res.end(body(origin));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return [server, origin];
+}
 
 beforeAll(async () => {
   if (!fs.existsSync(chromiumPath))
@@ -48,16 +62,16 @@ beforeAll(async () => {
   state = await up({ home, pin });
   shop = await startShop({ home, port: 0, profiles: ["set", "hardened"] });
   // A site the extension does not trust, on the same host as the shop, with a well-formed marker.
-  stranger = http.createServer((_req, res) => {
-    res.setHeader("content-type", "text/html");
-    res.end(
-      '<!doctype html><title>Elsewhere</title><p id="here">Not a shop you trust.</p>' +
-        '<object type="application/set-payment-initiation" data="/orders/1/initiation" hidden></object>',
-    );
-  });
-  await new Promise<void>((resolve) => stranger.listen(0, "127.0.0.1", resolve));
-  strangerUrl = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}`;
-  setup = browserSetup({ profile, state, trustedOrigins: [shop.url] });
+  [stranger, strangerUrl] = await site(
+    () =>
+      '<!doctype html><title>Elsewhere</title><p>Not a shop you trust.</p><object type="application/set-payment-initiation" data="/pay/orders/1/initiation" hidden></object>',
+  );
+  // A trusted site whose marker points at another origin's initiation object (the shop's).
+  [pointer, pointerUrl] = await site(
+    () =>
+      `<!doctype html><title>Pointer</title><object type="application/set-payment-initiation" data="${shop.url}/pay/orders/1/initiation" hidden></object>`,
+  );
+  setup = browserSetup({ profile, state, trustedOrigins: [shop.url, pointerUrl] });
   fs.mkdirSync(screenshots, { recursive: true });
   context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
@@ -78,7 +92,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  await new Promise<void>((resolve) => (stranger ? stranger.close(() => resolve()) : resolve()));
+  for (const server of [stranger, pointer])
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await shop?.close();
   if (state) await down(home).catch(() => {});
   fs.rmSync(home, { recursive: true, force: true });
@@ -142,18 +157,24 @@ describe("a purchase from the browser (third embodiment)", () => {
 
   it("starts nothing for a marker on an origin it does not trust, nor for pages without one", async () => {
     const page = await context.newPage();
-    await page.goto(strangerUrl);
+    for (const [url, refusal] of [
+      [strangerUrl, "refused: untrusted origin"],
+      [pointerUrl, "refused: initiation object on another origin"],
+    ]) {
+      await page.goto(url);
+      // The worker's refusal is the sign the content script ran and asked; no waiting on a clock.
+      while (!JSON.stringify(await decisions()).includes(refusal))
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await page.locator("#setlab-wallet-panel").count()).toBe(0);
+    }
     await page.screenshot({ path: path.join(screenshots, "6-untrusted.png") });
-    // The worker's refusal is the sign the content script ran and asked; no waiting on a clock.
-    while (!JSON.stringify(await decisions()).includes("refused: untrusted origin"))
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await page.locator("#setlab-wallet-panel").count()).toBe(0);
     // Product lists, carts and result pages (no marker) were opened above; only the two checkout
     // pages asked for a purchase, and only they started the mediator.
     expect(await decisions()).toEqual([
       { origin: shop.url, decision: "started" },
       { origin: shop.url, decision: "started" },
       { origin: strangerUrl, decision: "refused: untrusted origin" },
+      { origin: pointerUrl, decision: "refused: initiation object on another origin" },
     ]);
     await page.close();
   }, 60_000);
@@ -163,12 +184,14 @@ describe("a purchase from the browser (third embodiment)", () => {
     const secrets: string[] = [pin];
     for (const card of Object.values(LabPki.open(state.pki).cards())) secrets.push(card.pan, card.panSecret);
     const found: string[] = [];
+    let scanned = 0;
     const scan = (dir: string) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) scan(file);
         else if (entry.isFile()) {
           const bytes = fs.readFileSync(file);
+          scanned++;
           const text = bytes.toString("latin1");
           const utf16 = bytes.toString("utf16le");
           for (const s of secrets) if (text.includes(s) || utf16.includes(s)) found.push(`${entry.name}`);
@@ -176,6 +199,8 @@ describe("a purchase from the browser (third embodiment)", () => {
       }
     };
     scan(profile);
+    // The browser did keep a profile there (history, preferences, the extension's storage).
+    expect(scanned).toBeGreaterThan(20);
     expect(found).toEqual([]);
   });
 });
