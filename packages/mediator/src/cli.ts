@@ -28,7 +28,7 @@ import { loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (started by the browser; pairing code from $SETLAB_PAIRING_CODE)\n       set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public)\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
 
 export interface CliIo extends RuntimeCliIo {
   /** Ask the user for one line (the pairing code); undefined when nobody can answer. */

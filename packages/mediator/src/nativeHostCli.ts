@@ -16,9 +16,6 @@ import { createLogger, UsageError } from "@setlab/runtime";
 import { type HostChannel, runNativeHost } from "./nativeHost";
 import { encodeNativeMessage, NativeMessageReader } from "./nativeMessaging";
 
-export const nativeHostUsage =
-  "usage: set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (pairing code from $SETLAB_PAIRING_CODE)\n";
-
 /** Native messaging over this process's stdin and stdout. */
 export function stdioChannel(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): HostChannel {
   const reader = new NativeMessageReader();
