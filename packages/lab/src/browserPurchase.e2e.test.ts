@@ -103,16 +103,19 @@ afterAll(async () => {
 const decisions = () => worker.evaluate(() => (self as unknown as { decisions: unknown[] }).decisions);
 
 /** Product list → cart → checkout; the checkout page, with the wallet panel the extension opened. */
-async function checkOut(page: Page, product: string, name: string) {
+async function checkOut(page: Page, product: string, name: string, profile: "set" | "hardened") {
   await page.goto(shop.url);
   await page.screenshot({ path: path.join(screenshots, "1-products.png") });
   await page.locator(`#product-${product} button`).click();
   await page.waitForURL(/\/cart$/);
+  await page.locator('select[name="profile"]').selectOption(profile);
   await page.screenshot({ path: path.join(screenshots, `2-cart-${name}.png`) });
   await page.locator("#checkout").click();
   await page.waitForURL(/\/checkout\/[0-9]+$/);
   const panel = page.frameLocator("#setlab-wallet-panel");
   await panel.locator("#order-amount").waitFor();
+  // The host read the profile from the initiation object: the route it runs is chosen by it.
+  expect(await panel.locator("#order-profile").textContent()).toBe(profile);
   return panel;
 }
 
@@ -135,7 +138,7 @@ async function pay(page: Page, name: string, cardId: string) {
 describe("a purchase from the browser (third embodiment)", () => {
   it("pays an order: marker found, mediator started, phone asked, result page authorized", async () => {
     const page = await context.newPage();
-    const panel = await checkOut(page, "dual-signature", "approved");
+    const panel = await checkOut(page, "dual-signature", "approved", "set");
     expect(await panel.locator("#order-amount").textContent()).toBe("JPY 300");
     expect(await panel.locator("#order-description").textContent()).toBe("1 x Dual signature sticker");
     const r = await pay(page, "approved", "visa-approve");
@@ -146,9 +149,9 @@ describe("a purchase from the browser (third embodiment)", () => {
     await page.close();
   }, 120_000);
 
-  it("shows a declined card with its reason, and the result page says declined", async () => {
+  it("shows a declined card with its reason under the hardened profile, and the result page says declined", async () => {
     const page = await context.newPage();
-    await checkOut(page, "payment-gateway", "declined");
+    await checkOut(page, "payment-gateway", "declined", "hardened");
     const r = await pay(page, "declined", "visa-nsf");
     expect(r.outcome).toBe("Declined: your card company did not approve the payment.");
     expect(r.state).toBe("declined");
@@ -168,6 +171,26 @@ describe("a purchase from the browser (third embodiment)", () => {
       expect(await page.locator("#setlab-wallet-panel").count()).toBe(0);
     }
     await page.screenshot({ path: path.join(screenshots, "6-untrusted.png") });
+    // The worker's other refusals, asked directly with what a content script cannot send.
+    const ask = (message: object, sender: object) =>
+      worker.evaluate(
+        ([m, s]) =>
+          (self as unknown as { startPurchase(m: object, s: object): Promise<unknown> }).startPurchase(m, s),
+        [message, sender] as const,
+      );
+    const initiationUrl = `${shop.url}/pay/orders/1/initiation`;
+    expect(await ask({ initiationUrl }, { origin: shop.url, frameId: 1, tab: { id: 1 } })).toBe(
+      "refused: not a top-level page",
+    );
+    expect(await ask({ initiationUrl }, { origin: shop.url, frameId: 0 })).toBe(
+      "refused: not a top-level page",
+    );
+    expect(await ask({ initiationUrl: "not a url" }, { origin: shop.url, frameId: 0, tab: { id: 1 } })).toBe(
+      "refused: not a URL",
+    );
+    expect(await ask({ initiationUrl }, { origin: "null", frameId: 0, tab: { id: 1 } })).toBe(
+      "refused: untrusted origin",
+    );
     // Product lists, carts and result pages (no marker) were opened above; only the two checkout
     // pages asked for a purchase, and only they started the mediator.
     expect(await decisions()).toEqual([
@@ -175,6 +198,10 @@ describe("a purchase from the browser (third embodiment)", () => {
       { origin: shop.url, decision: "started" },
       { origin: strangerUrl, decision: "refused: untrusted origin" },
       { origin: pointerUrl, decision: "refused: initiation object on another origin" },
+      { origin: shop.url, decision: "refused: not a top-level page" },
+      { origin: shop.url, decision: "refused: not a top-level page" },
+      { origin: shop.url, decision: "refused: not a URL" },
+      { origin: "null", decision: "refused: untrusted origin" },
     ]);
     await page.close();
   }, 60_000);
