@@ -223,6 +223,33 @@ describe("the reference web shop", () => {
     expect((await go("GET", "/cart")).body).toContain('<th id="cart-total">JPY 5</th>');
   });
 
+  it("refuses to check out a cart whose order SET cannot carry (a description over 4 KiB)", async () => {
+    const long: Catalogue = {
+      currency: 392,
+      products: [{ id: "long", name: "x".repeat(5000), blurb: "", price: 1 }],
+    };
+    const shop = buildWebShop({ merchant, catalogue: long, settleEveryMs: false });
+    const url = await shop.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const headers = { "content-type": "application/x-www-form-urlencoded" };
+      const added = await httpRequest(`${url}/cart`, {
+        method: "POST",
+        headers,
+        body: form({ product: "long" }),
+      });
+      const cookie = String(added.headers["set-cookie"]).split(";")[0];
+      const res = await httpRequest(`${url}/checkout`, {
+        method: "POST",
+        headers: { ...headers, cookie },
+        body: "",
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.toString()).toContain("description must be at most 4096 bytes");
+    } finally {
+      await shop.close();
+    }
+  });
+
   it("shows the merchant's stored order state on the result page", async () => {
     const go = buyer();
     await go("POST", "/cart", { product: "tag" });

@@ -9,11 +9,12 @@
  * cannot post to the cart or check out in the buyer's name.
  */
 
-import type { Merchant } from "@setlab/merchant-server";
+import { type Merchant, OrderInputError } from "@setlab/merchant-server";
 import type { InitiationProfile } from "@setlab/protocol";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { addToCart, type BuyerSession, BuyerSessions, maxQuantity } from "./buyerSessions";
 import { amountOf, type Catalogue, checkCatalogue, stickerCatalogue } from "./catalogue";
+import { escapeHtml } from "./html";
 import { type CartLine, cartPage, cartTotal, checkoutPage, productListPage, resultPage } from "./pages";
 
 export const sessionCookie = "setlab_shop";
@@ -114,11 +115,24 @@ export const webShopPlugin: FastifyPluginAsync<WebShopPluginOptions> = async (ap
     const profile = (form(req).profile ?? profiles[0]) as InitiationProfile;
     if (!profiles.includes(profile))
       return html(reply, "<!doctype html><p>This shop does not offer that payment protocol.</p>\n", 400);
-    const order = await merchant.createOrder({
-      description: cart.map((l) => `${l.quantity} x ${l.product.name}`).join(", "),
-      purchAmt: amountOf(catalogue, cartTotal(cart)),
-      profile,
-    });
+    // Through the SDK's checked entry, as the back office's POST /orders: a catalogue whose cart
+    // makes an order SET cannot carry (too long a description) is refused here, not at payment.
+    let order: Awaited<ReturnType<Merchant["createOrder"]>>;
+    try {
+      order = await merchant.createOrderFromJson({
+        description: cart.map((l) => `${l.quantity} x ${l.product.name}`).join(", "),
+        ...amountOf(catalogue, cartTotal(cart)),
+        profile,
+      });
+    } catch (e) {
+      if (e instanceof OrderInputError)
+        return html(
+          reply,
+          `<!doctype html><p>This cart cannot be ordered: ${escapeHtml(e.message)}.</p>\n`,
+          400,
+        );
+      throw e;
+    }
     session.orders.add(order.id);
     session.cart.clear();
     return reply.redirect(`/checkout/${order.id}`, 303);
