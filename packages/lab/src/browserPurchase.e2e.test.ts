@@ -17,14 +17,14 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LabPki } from "@setlab/runtime";
-import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
+import type { BrowserContext, Worker } from "playwright-core";
+import { buyInBrowser, chromiumPath, launchWalletBrowser } from "./browserBuyer";
 import { type BrowserSetup, browserSetup } from "./commands/browserSetup";
 import { down } from "./commands/down";
 import { type RunningShop, startShop } from "./commands/shop";
 import { up } from "./commands/up";
 import type { LabState } from "./labState";
 
-const chromiumPath = "/usr/bin/chromium";
 // Long and unusual, so that finding it in the profile's files would mean it was stored.
 const pin = "739158246031";
 const screenshots =
@@ -72,22 +72,7 @@ beforeAll(async () => {
       `<!doctype html><title>Pointer</title><object type="application/set-payment-initiation" data="${shop.url}/pay/orders/1/initiation" hidden></object>`,
   );
   setup = browserSetup({ profile, state, trustedOrigins: [shop.url, pointerUrl] });
-  fs.mkdirSync(screenshots, { recursive: true });
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      `--disable-extensions-except=${setup.extensionDir}`,
-      `--load-extension=${setup.extensionDir}`,
-    ],
-  });
-  worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  ({ context, worker } = await launchWalletBrowser(profile, setup));
 }, 180_000);
 
 afterAll(async () => {
@@ -102,59 +87,43 @@ afterAll(async () => {
 
 const decisions = () => worker.evaluate(() => (self as unknown as { decisions: unknown[] }).decisions);
 
-/** Product list → cart → checkout; the checkout page, with the wallet panel the extension opened. */
-async function checkOut(page: Page, product: string, name: string, profile: "set" | "hardened") {
-  await page.goto(shop.url);
-  await page.screenshot({ path: path.join(screenshots, "1-products.png") });
-  await page.locator(`#product-${product} button`).click();
-  await page.waitForURL(/\/cart$/);
-  await page.locator('select[name="profile"]').selectOption(profile);
-  await page.screenshot({ path: path.join(screenshots, `2-cart-${name}.png`) });
-  await page.locator("#checkout").click();
-  await page.waitForURL(/\/checkout\/[0-9]+$/);
-  const panel = page.frameLocator("#setlab-wallet-panel");
-  await panel.locator("#order-amount").waitFor();
-  // The host read the profile from the initiation object: the route it runs is chosen by it.
-  expect(await panel.locator("#order-profile").textContent()).toBe(profile);
-  return panel;
-}
-
-async function pay(page: Page, name: string, cardId: string) {
-  const panel = page.frameLocator("#setlab-wallet-panel");
-  await panel.locator("#card").selectOption(cardId);
-  await panel.locator("#pin").fill(pin);
-  await page.screenshot({ path: path.join(screenshots, `3-checkout-${name}.png`) });
-  await panel.locator("#pay").click();
-  await panel.locator("#outcome-message").waitFor();
-  await page.screenshot({ path: path.join(screenshots, `4-outcome-${name}.png`) });
-  const outcome = (await panel.locator("#outcome-message").textContent()) ?? "";
-  const progress = await panel.locator("#progress li").allTextContents();
-  await panel.locator("#continue").click();
-  await page.waitForURL(/\/pay\/orders\/[0-9]+\/done$/);
-  await page.screenshot({ path: path.join(screenshots, `5-result-${name}.png`) });
-  return { outcome, progress, state: await page.locator("#order-state").textContent() };
-}
-
 describe("a purchase from the browser (third embodiment)", () => {
   it("pays an order: marker found, mediator started, phone asked, result page authorized", async () => {
     const page = await context.newPage();
-    const panel = await checkOut(page, "dual-signature", "approved", "set");
-    expect(await panel.locator("#order-amount").textContent()).toBe("JPY 300");
-    expect(await panel.locator("#order-description").textContent()).toBe("1 x Dual signature sticker");
-    const r = await pay(page, "approved", "visa-approve");
+    const r = await buyInBrowser(page, {
+      shopUrl: shop.url,
+      product: "dual-signature",
+      profile: "set",
+      cardId: "visa-approve",
+      pin,
+      screenshots,
+      name: "approved",
+    });
+    expect(r.amount).toBe("JPY 300");
+    expect(r.description).toBe("1 x Dual signature sticker");
+    // The host read the profile from the initiation object: the route it runs is chosen by it.
+    expect(r.profile).toBe("set");
     expect(r.outcome).toBe("Approved: JPY 300.");
     expect(r.progress).toContain("Confirm the purchase on your phone.");
     expect(r.progress).toContain("The shop is asking your card company.");
-    expect(r.state).toBe("authorized");
+    expect(r.orderState).toBe("authorized");
     await page.close();
   }, 120_000);
 
   it("shows a declined card with its reason under the hardened profile, and the result page says declined", async () => {
     const page = await context.newPage();
-    await checkOut(page, "payment-gateway", "declined", "hardened");
-    const r = await pay(page, "declined", "visa-nsf");
+    const r = await buyInBrowser(page, {
+      shopUrl: shop.url,
+      product: "payment-gateway",
+      profile: "hardened",
+      cardId: "visa-nsf",
+      pin,
+      screenshots,
+      name: "declined",
+    });
+    expect(r.profile).toBe("hardened");
     expect(r.outcome).toBe("Declined: your card company did not approve the payment.");
-    expect(r.state).toBe("declined");
+    expect(r.orderState).toBe("declined");
     await page.close();
   }, 120_000);
 

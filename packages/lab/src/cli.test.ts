@@ -31,7 +31,10 @@ describe("set-lab", () => {
     [["shop", "--home", "HOME", "--port", "x"], "--port takes a number"],
     [["shop", "--home", "HOME"], "no lab is running"],
     [["browser-setup", "--home", "HOME"], "browser-setup needs --profile DIR"],
-    [["browser-setup", "--home", "HOME", "--profile", "HOME/p", "--trust-origin", "http://a"], "no lab is running"],
+    [
+      ["browser-setup", "--home", "HOME", "--profile", "HOME/p", "--trust-origin", "http://a"],
+      "no lab is running",
+    ],
     [["up", "--bogus"], "Unknown option"],
     [["fly"], "unknown command: fly"],
   ])("%j is refused: %s", (args, message) => {

@@ -27,7 +27,8 @@ const usage = `usage: set-lab <command> [--home DIR]
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
   down
-  demo      the full purchase across all parties, with trace and sequence diagram
+  demo      [--browser]                     the full purchase across all parties, with trace and sequence
+                                           diagram; --browser: then one in Chromium (web shop, extension)
   fault     gateway [--delay MS] [--stage received|committed] [--delay-rate R] [--drop R] [--5xx R]
                     [--malformed R] [--bad-signature R] [--clock-skew S]
             merchant [--pause-after-authres MS]
@@ -80,6 +81,7 @@ async function command(argv: string[]): Promise<number> {
       description: { type: "string" },
       json: { type: "boolean", default: false },
       capture: { type: "string" },
+      browser: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -160,11 +162,13 @@ async function command(argv: string[]): Promise<number> {
         import("./commands/demo"),
         import("./trace"),
       ]);
-      const r = await runDemo({ home, trace: consoleTrace() });
+      const r = await runDemo({ home, trace: consoleTrace(), browser: values.browser });
+      const browser = r.browserPurchase ? `; in Chromium: ${r.browserPurchase.outcome}` : "";
       out(
-        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}.`,
+        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}.`,
       );
-      return r.purchases[0]?.mediator.outcome === "approved" ? 0 : 1;
+      const browserOk = !values.browser || r.browserPurchase?.orderState === "authorized";
+      return r.purchases[0]?.mediator.outcome === "approved" && browserOk ? 0 : 1;
     }
     default:
       throw new UsageError(command ? `unknown command: ${command}` : "missing command");
