@@ -163,7 +163,9 @@ async function command(argv: string[]): Promise<number> {
         import("./trace"),
       ]);
       const r = await runDemo({ home, trace: consoleTrace(), browser: values.browser });
-      const browser = r.browserPurchase ? `; in Chromium: ${r.browserPurchase.outcome}` : "";
+      const browser = r.browserPurchase
+        ? `; in Chromium: ${r.browserPurchase.outcome.replace(/\.$/, "")}`
+        : "";
       out(
         `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}.`,
       );
