@@ -29,6 +29,8 @@ function toPanel(session, message) {
 async function startPurchase(message, sender) {
   const origin = sender.origin;
   const decide = (decision) => {
+    // The latest hundred are enough to see what happened; a page reloading forever adds no more.
+    if (self.decisions.length >= 100) self.decisions.shift();
     self.decisions.push({ origin, decision });
     return decision;
   };
