@@ -22,6 +22,8 @@ async function trustedOrigins() {
 }
 
 function toPanel(session, message) {
+  // The buyer closed the tab: the purchase runs to its end without anyone to tell.
+  if (session.panelGone) return;
   if (session.panel) session.panel.postMessage(message);
   else session.pending.push(message);
 }
@@ -98,6 +100,7 @@ chrome.runtime.onConnect.addListener((port) => {
     }
   });
   port.onDisconnect.addListener(() => {
+    session.panelGone = true;
     if (!session.ended) session.host.postMessage({ type: "cancel" });
     sessions.delete(port.name);
   });
