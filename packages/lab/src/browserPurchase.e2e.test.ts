@@ -3,8 +3,9 @@
  * buyer shops in the reference web shop, checks out, the SET extension finds the marker on the
  * checkout page and starts the mediator as its native-messaging host, the buyer picks the card and
  * types the PIN in the wallet panel, the phone is asked, and the shop's result page shows the
- * merchant's stored order state. Also: a marker on an origin the extension does not trust starts
- * nothing, pages without the marker start nothing, and the mediator's working directory, HOME and
+ * merchant's stored order state. Also: a marker on an origin the extension does not trust, one
+ * naming another origin's object or nothing, two markers on a page, and pages without the marker
+ * start nothing; and the mediator's working directory, HOME and
  * TMPDIR stay empty while the browser profile holds no PAN, card secret or PIN afterwards.
  *
  * The lab's gateway and phone are real processes (`up`); the shop runs in this process; Chromium
@@ -43,11 +44,11 @@ let pointer: http.Server;
 let pointerUrl: string;
 
 /** A loopback site serving one page; its origin. */
-async function site(body: (origin: string) => string): Promise<[http.Server, string]> {
+async function site(body: (origin: string, path: string) => string): Promise<[http.Server, string]> {
   let origin = "";
-  const server = http.createServer((_req, res) => {
+  const server = http.createServer((req, res) => {
     res.setHeader("content-type", "text/html");
-    res.end(body(origin));
+    res.end(body(origin, req.url ?? "/"));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -66,11 +67,18 @@ beforeAll(async () => {
     () =>
       '<!doctype html><title>Elsewhere</title><p>Not a shop you trust.</p><object type="application/set-payment-initiation" data="/pay/orders/1/initiation" hidden></object>',
   );
-  // A trusted site whose marker points at another origin's initiation object (the shop's).
-  [pointer, pointerUrl] = await site(
-    () =>
-      `<!doctype html><title>Pointer</title><object type="application/set-payment-initiation" data="${shop.url}/pay/orders/1/initiation" hidden></object>`,
-  );
+  // A trusted site whose markers are wrong: one naming another origin's initiation object (the
+  // shop's), two at once, or one naming nothing.
+  const marker = (data?: string) =>
+    `<object type="application/set-payment-initiation"${data === undefined ? "" : ` data="${data}"`} hidden></object>`;
+  [pointer, pointerUrl] = await site((_origin, page) => {
+    const markers: Record<string, string> = {
+      "/": marker(`${shop.url}/pay/orders/1/initiation`),
+      "/two": marker("/a/initiation") + marker("/b/initiation"),
+      "/empty": marker(),
+    };
+    return `<!doctype html><title>Pointer</title>${markers[page] ?? ""}`;
+  });
   setup = browserSetup({ profile, state, trustedOrigins: [shop.url, pointerUrl] });
   ({ context, worker } = await launchWalletBrowser(profile, setup));
 }, 180_000);
@@ -127,11 +135,13 @@ describe("a purchase from the browser (third embodiment)", () => {
     await page.close();
   }, 120_000);
 
-  it("starts nothing for a marker on an origin it does not trust, nor for pages without one", async () => {
+  it("starts nothing for an untrusted origin, a marker naming another origin or nothing, two markers, or no marker", async () => {
     const page = await context.newPage();
     for (const [url, refusal] of [
       [strangerUrl, "refused: untrusted origin"],
       [pointerUrl, "refused: initiation object on another origin"],
+      [`${pointerUrl}/two`, "refused: not exactly one marker"],
+      [`${pointerUrl}/empty`, "refused: not a URL"],
     ]) {
       await page.goto(url);
       // The worker's refusal is the sign the content script ran and asked; no waiting on a clock.
@@ -148,16 +158,16 @@ describe("a purchase from the browser (third embodiment)", () => {
         [message, sender] as const,
       );
     const initiationUrl = `${shop.url}/pay/orders/1/initiation`;
-    expect(await ask({ initiationUrl }, { origin: shop.url, frameId: 1, tab: { id: 1 } })).toBe(
+    expect(await ask({ markers: 1, initiationUrl }, { origin: shop.url, frameId: 1, tab: { id: 1 } })).toBe(
       "refused: not a top-level page",
     );
-    expect(await ask({ initiationUrl }, { origin: shop.url, frameId: 0 })).toBe(
+    expect(await ask({ markers: 1, initiationUrl }, { origin: shop.url, frameId: 0 })).toBe(
       "refused: not a top-level page",
     );
-    expect(await ask({ initiationUrl: "not a url" }, { origin: shop.url, frameId: 0, tab: { id: 1 } })).toBe(
-      "refused: not a URL",
-    );
-    expect(await ask({ initiationUrl }, { origin: "null", frameId: 0, tab: { id: 1 } })).toBe(
+    expect(
+      await ask({ markers: 1, initiationUrl: "not a url" }, { origin: shop.url, frameId: 0, tab: { id: 1 } }),
+    ).toBe("refused: not a URL");
+    expect(await ask({ markers: 1, initiationUrl }, { origin: "null", frameId: 0, tab: { id: 1 } })).toBe(
       "refused: untrusted origin",
     );
     // Product lists, carts and result pages (no marker) were opened above; only the two checkout
@@ -167,6 +177,8 @@ describe("a purchase from the browser (third embodiment)", () => {
       { origin: shop.url, decision: "started" },
       { origin: strangerUrl, decision: "refused: untrusted origin" },
       { origin: pointerUrl, decision: "refused: initiation object on another origin" },
+      { origin: pointerUrl, decision: "refused: not exactly one marker" },
+      { origin: pointerUrl, decision: "refused: not a URL" },
       { origin: shop.url, decision: "refused: not a top-level page" },
       { origin: shop.url, decision: "refused: not a top-level page" },
       { origin: shop.url, decision: "refused: not a URL" },

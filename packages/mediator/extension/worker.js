@@ -38,6 +38,8 @@ async function startPurchase(message, sender) {
   };
   if (!sender.tab || sender.frameId !== 0) return decide("refused: not a top-level page");
   if (!(await trustedOrigins()).includes(origin)) return decide("refused: untrusted origin");
+  // Two markers are ambiguous: which order would the buyer be paying?
+  if (message.markers !== 1) return decide("refused: not exactly one marker");
   let url;
   try {
     url = new URL(message.initiationUrl);
