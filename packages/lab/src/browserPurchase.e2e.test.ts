@@ -5,8 +5,8 @@
  * types the PIN in the wallet panel, the phone is asked, and the shop's result page shows the
  * merchant's stored order state. Also: a marker on an origin the extension does not trust, one
  * naming another origin's object or nothing, two markers on a page, and pages without the marker
- * start nothing; and the mediator's working directory, HOME and
- * TMPDIR stay empty while the browser profile holds no PAN, card secret or PIN afterwards.
+ * start nothing; and the mediator's working directory, HOME and TMPDIR stay empty while the
+ * browser profile holds no PAN, card secret or PIN afterwards.
  *
  * The lab's gateway and phone are real processes (`up`); the shop runs in this process; Chromium
  * starts the host through the manifest `browser-setup` wrote into the profile. Screenshots of each
