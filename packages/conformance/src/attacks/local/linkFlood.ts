@@ -8,7 +8,8 @@
 import { execFileSync } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
-import { encodeFrame, INS, PcHandshake } from "@setlab/protocol";
+import { helloFrame, pairWithWrongCode, wrongCodeFor } from "@setlab/lab";
+import { INS } from "@setlab/protocol";
 import { PcCardLink } from "@setlab/protocol/card-link";
 import type { Attack, AttackTarget } from "../attack";
 import { logEntries } from "../toolkit/gatewayProbe";
@@ -20,11 +21,6 @@ const phoneOf = (target: AttackTarget) => {
   const url = new URL(target.phoneUrl);
   return { host: url.hostname, port: Number(url.port) };
 };
-
-/** A fresh, well-formed HELLO frame: any key will do, the attacker never gets further. */
-async function helloFrame(): Promise<Uint8Array> {
-  return encodeFrame((await new PcHandshake(globalThis.crypto, "000000").start()).send[0]);
-}
 
 /** Open a connection and write `bytes`; `end` half-closes it. Resolves when the phone has closed it. */
 function connectAndSend(
@@ -166,21 +162,6 @@ const phoneCli = path.join(
   "cli.js",
 );
 
-/** A code other than `code`: the first digit moved on by one. */
-const wrongFor = (code: string) => `${(Number(code[0]) + 1) % 10}${code.slice(1)}`;
-
-/** A stranger's pairing with `code`: what the secure link said when the phone refused it. */
-async function strangerPairs(target: AttackTarget, code: string): Promise<string> {
-  const { host, port } = phoneOf(target);
-  try {
-    const link = await PcCardLink.connect(host, port, { pairingCode: code, connectTimeoutMs: 10_000 });
-    await link.close();
-    return "paired";
-  } catch (e) {
-    return (e as { link?: string }).link ?? (e as Error).message;
-  }
-}
-
 export const wrongCodesThenOwner: Attack = {
   id: "card-link/wrong-codes-lock-then-owner",
   category: "card-link",
@@ -195,14 +176,14 @@ export const wrongCodesThenOwner: Attack = {
       throw new Error("this attack needs a lab with a pairing code file and the phone's data directory");
     const wrong: string[] = [];
     for (let i = 0; i < 3; i++)
-      wrong.push(await strangerPairs(target, wrongFor(target.pairingCode ?? guessedAt)));
+      wrong.push(await pairWithWrongCode(phoneOf(target), wrongCodeFor(target.pairingCode ?? guessedAt)));
     const ownerWhileLocked = await ownerGetsIn(target);
     const locked = lockouts(target) - before;
     const renewed = target.pairingCode !== guessedAt;
     // The owner, at the phone: a command only the phone's user can run (its data directory is 0700).
     execFileSync(process.execPath, [phoneCli, "pair", "--data", target.phoneData], { stdio: "ignore" });
     // The stranger's old code is a wrong code now (counted once, and a fresh code drawn again) ...
-    const oldCode = await strangerPairs(target, guessedAt);
+    const oldCode = await pairWithWrongCode(phoneOf(target), guessedAt);
     // ... and the owner pairs with the code the file holds now.
     const owner = await ownerGetsIn(target);
     return verdict(target, {
