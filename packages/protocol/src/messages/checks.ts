@@ -1,6 +1,6 @@
 /** Small comparisons shared by the message checks. */
 import { bytesEqual } from "../asn1/tlv";
-import { openEnc } from "../crypto/enc";
+import { openEnc, type SignedEnvelopeTypes } from "../crypto/enc";
 import type { BaggageTypes, OpenedWithBaggage } from "../crypto/encB";
 import { type Decrypter, decryptionFailed } from "../crypto/envelopedData";
 import { checkL } from "../crypto/linkage";
@@ -38,14 +38,23 @@ export async function openSealed(
   baggage: Uint8Array,
   types: BaggageTypes,
 ): Promise<OpenedWithBaggage> {
-  let opened: VerifiedSignedMessage;
+  const opened = await openSealedEnc(p, decrypter, envelope, types);
+  const content = await checkBaggage(p, opened.content, baggage, types.baggage);
+  return { ...opened, content, baggage };
+}
+
+/** Open Enc(s, r, t) (no baggage): every failure, the signature's included, is the one generic decryption error. */
+export async function openSealedEnc(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  envelope: Uint8Array,
+  types: SignedEnvelopeTypes,
+): Promise<VerifiedSignedMessage> {
   try {
-    opened = await openEnc(p, decrypter, envelope, types);
+    return await openEnc(p, decrypter, envelope, types);
   } catch {
     throw decryptionFailed();
   }
-  const content = await checkBaggage(p, opened.content, baggage, types.baggage);
-  return { ...opened, content, baggage };
 }
 
 /**

@@ -38,6 +38,7 @@ import {
   SignedMessage,
   Thumbs,
   TransIDs,
+  XID,
   ub,
 } from "./common";
 
@@ -183,6 +184,7 @@ export type CapReq = Infer<typeof CapReq>;
 
 /** CapRes = Enc(P, M, CapResData). */
 export const CapRes = named("CapRes", EnvelopedMessage);
+export type CapRes = Infer<typeof CapRes>;
 /** CapRevRes = Enc(P, M, CapRevOrCredResData). */
 export const CapRevRes = named("CapRevRes", EnvelopedMessage);
 /** CredRes = Enc(P, M, CapRevOrCredResData). */
@@ -540,6 +542,17 @@ export const CapTokenData = named(
   sequence({ authRRPID: RRPID, authAmt: CurrencyAmount, tokenOpaque: octets({ min: 1, max: 1024 }) }),
 );
 export type CapTokenData = Infer<typeof CapTokenData>;
+
+/**
+ * What this gateway keeps in CapTokenData.tokenOpaque (DECISION): the transaction, the merchant
+ * and the gateway's authorization record the token was issued for, so a token presented with
+ * another XID or by another merchant is refused.
+ */
+export const CapTokenOpaque = named(
+  "CapTokenOpaque",
+  sequence({ xid: XID, merchantID: MerchantID, authRecordID: string("visible", { min: 1, max: 64 }) }),
+);
+export type CapTokenOpaque = Infer<typeof CapTokenOpaque>;
 
 export const AcqCardCode = named(
   "AcqCardCode",
