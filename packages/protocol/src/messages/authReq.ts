@@ -72,10 +72,16 @@ export async function openAuthReq(
   options: OpenAuthReqOptions = {},
 ): Promise<OpenedAuthReq> {
   const opened = await openSealed(p, gateway, authReq.authReqEnvelope, authReq.pi, authReqTypes);
-  const certificates = await checkMerchantCertificates(p, opened.signerCertificate, opened.certificates, trust, {
-    ...(options.brand !== undefined ? { brand: options.brand } : {}),
-    message: "AuthReq",
-  });
+  const certificates = await checkMerchantCertificates(
+    p,
+    opened.signerCertificate,
+    opened.certificates,
+    trust,
+    {
+      ...(options.brand !== undefined ? { brand: options.brand } : {}),
+      message: "AuthReq",
+    },
+  );
   const data = decodeDer(AuthReqData, opened.content, "AuthReqData");
   const piDer = new Uint8Array(authReq.pi);
   const pi = decodeDer(PI, piDer, "PI");

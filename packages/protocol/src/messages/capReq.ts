@@ -79,10 +79,16 @@ export async function openCapReq(
       "CapReq.capTokenSeq",
     );
   const opened = await openSealed(p, gateway, envelope, encodeDer(CapTokenSeq, capTokenSeq), capReqTypes);
-  const certificates = await checkMerchantCertificates(p, opened.signerCertificate, opened.certificates, trust, {
-    ...(options.brand !== undefined ? { brand: options.brand } : {}),
-    message: "CapReq",
-  });
+  const certificates = await checkMerchantCertificates(
+    p,
+    opened.signerCertificate,
+    opened.certificates,
+    trust,
+    {
+      ...(options.brand !== undefined ? { brand: options.brand } : {}),
+      message: "CapReq",
+    },
+  );
   const data = decodeDer(CapReqData, opened.content, "CapReqData");
   if (data.capItemSeq.length !== capTokenSeq.length)
     throw new SetError(

@@ -57,8 +57,13 @@ const invalid = (reason: string): OpenedCapToken => ({ ok: false, capCode: "inva
  * `keys.signer`), or whose contents do not decode strictly, is invalidCapToken. What the token
  * binds (XID, merchant, amount) is the caller's to compare with the capture item.
  */
-export async function openCapToken(p: CryptoProvider, keys: CapTokenKeys, token: CapToken): Promise<OpenedCapToken> {
-  if (token.type === "none") return { ok: false, capCode: "capTokenMissing", reason: "the CapToken is empty" };
+export async function openCapToken(
+  p: CryptoProvider,
+  keys: CapTokenKeys,
+  token: CapToken,
+): Promise<OpenedCapToken> {
+  if (token.type === "none")
+    return { ok: false, capCode: "capTokenMissing", reason: "the CapToken is empty" };
   if (token.type !== "enc") return invalid("a CapToken in the EncX form is not issued here");
   let data: CapTokenData;
   let opaque: CapTokenOpaque;

@@ -5,6 +5,9 @@
 export type { AnsweredRequests } from "./answeredRequests";
 export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq } from "./authReq";
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
+export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
+export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
+export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
 export { bciSequenceNumOf } from "./cardholderRevocation";
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
@@ -33,6 +36,23 @@ export {
   type ReceivedAuthRes,
   receiveAuthRes,
 } from "./receiveAuthRes";
+export {
+  type CapReqReceiver,
+  type CaptureItem,
+  type JudgedCaptureItem,
+  type ReceivedCapReq,
+  type RefusedCaptureItem,
+  receiveCapReq,
+} from "./receiveCapReq";
+export {
+  type CapResExpectations,
+  type CapResReceiver,
+  type CaptureAsked,
+  type CaptureVerdict,
+  type ReceivedCapRes,
+  type ReceivedCaptureItem,
+  receiveCapRes,
+} from "./receiveCapRes";
 export { type ReceivedError, receiveError } from "./receiveError";
 export { type PInitReqReceiver, type ReceivedPInitReq, receivePInitReq } from "./receivePInitReq";
 export {

@@ -113,7 +113,10 @@ export async function receiveCapReq(
     maxItems: receiver.maxItems,
   });
   const naming = (message: string) =>
-    namingCertificate(new SetError("invalidCertificate", message, opened.merchant.where), sha256(opened.merchant.tbs));
+    namingCertificate(
+      new SetError("invalidCertificate", message, opened.merchant.where),
+      sha256(opened.merchant.tbs),
+    );
   if (!receiver.enrolledMerIDs.includes(opened.merID))
     throw naming(`merchant ${opened.merID} is not enrolled with this acquirer for ${receiver.brand}`);
   if (opened.data.capRRTags.merTermIDs.merchantID !== opened.merID)

@@ -84,7 +84,11 @@ export async function receiveCapRes(
 ): Promise<ReceivedCapRes> {
   const { wrapper } = asRead(message, receiver.understoodExtensions);
   const brand = expected.brand !== undefined ? { brand: expected.brand } : {};
-  const body = await bodyOf(p, wrapper, "captureResponse", { trust: receiver.trust, roles: ["pgwy"], ...brand });
+  const body = await bodyOf(p, wrapper, "captureResponse", {
+    trust: receiver.trust,
+    roles: ["pgwy"],
+    ...brand,
+  });
   const { data, gateway } = await openCapRes(p, receiver.decrypter, body, receiver.trust, brand);
   if (!sameParty(gateway, parseSetCertificate(expected.gateway)))
     throw namingCertificate(
@@ -97,7 +101,9 @@ export async function receiveCapRes(
     );
   const answers = data.capResItemSeq;
   const ids: ProtectedIds =
-    answers.length === 1 ? protectedIdsOf(answers[0].transIDs, data.capRRTags.rrpid) : { rrpid: data.capRRTags.rrpid };
+    answers.length === 1
+      ? protectedIdsOf(answers[0].transIDs, data.capRRTags.rrpid)
+      : { rrpid: data.capRRTags.rrpid };
   checkWrapperIds(wrapper.messageHeader, ids);
   if (!bytesEqual(data.capRRTags.rrpid, expected.capRRPID))
     throw new SetError("unknownRRPID", "CapRRTags.rrpid is not our CapReq's", "CapResData.capRRTags");
@@ -110,9 +116,17 @@ export async function receiveCapRes(
   const items = answers.map((answer, i) => {
     const asked = expected.items[i];
     if (!bytesEqual(answer.authRRPID, asked.authRRPID))
-      throw new SetError("unknownRRPID", "a CapResItem answers another authorization", "CapResItem.authRRPID");
+      throw new SetError(
+        "unknownRRPID",
+        "a CapResItem answers another authorization",
+        "CapResItem.authRRPID",
+      );
     checkTransIDs(answer.transIDs, asked.transIDs, "CapResItem.transIDs");
-    return { asked, payload: answer.capResPayload, verdict: verdictOf(answer.capResPayload, asked.capReqAmt) };
+    return {
+      asked,
+      payload: answer.capResPayload,
+      verdict: verdictOf(answer.capResPayload, asked.capReqAmt),
+    };
   });
   return { data, gateway, header: wrapper.messageHeader, items };
 }

@@ -38,8 +38,8 @@ import {
   SignedMessage,
   Thumbs,
   TransIDs,
-  XID,
   ub,
+  XID,
 } from "./common";
 
 export const ubPayment = {
