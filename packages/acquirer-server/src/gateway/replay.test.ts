@@ -1,0 +1,38 @@
+import { SetError } from "@setlab/protocol";
+import type { AuthorizationRow } from "../store/gatewayStore";
+import { replayOf } from "./replay";
+
+const stored = {
+  requestHash: "ab".repeat(32),
+  response: new Uint8Array([0x30, 0x00]),
+  authCode: "approved",
+} as AuthorizationRow;
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof SetError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+describe("replayOf", () => {
+  test("the same request again gets the stored bytes and AuthCode", () => {
+    expect(replayOf(stored, stored.requestHash)).toEqual({
+      response: stored.response,
+      kind: "replay",
+      authCode: "approved",
+      reason: "repeated AuthReq",
+    });
+  });
+
+  test("other content under the AuthRRPID is refused: unknownRRPID", () => {
+    expect(codeOf(() => replayOf(stored, "cd".repeat(32)))).toBe("unknownRRPID");
+  });
+
+  test("a repeat whose record is gone is refused: unknownRRPID", () => {
+    expect(codeOf(() => replayOf(undefined, stored.requestHash))).toBe("unknownRRPID");
+  });
+});
