@@ -1,24 +1,24 @@
 /**
- * Answer phase (patent steps S50-S51): the AuthRes for a decision, sealed to the merchant
- * key-exchange certificate the AuthReq carried (validated by `receiveAuthReq`) and wrapped with
- * the request's ids.
+ * Answer phase (patent steps S50-S51): the AuthRes for a decision on an AuthReq, signed by
+ * `gateway`, sealed to the merchant key-exchange certificate the AuthReq carried (validated by
+ * `receiveAuthReq`) and wrapped with the request's ids.
  */
-import { type CryptoProvider, type schema, sealAuthRes, wrapMessage } from "@setlab/protocol";
+import { type CryptoProvider, type Signer, type schema, sealAuthRes, wrapMessage } from "@setlab/protocol";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "./authResData";
-import type { TakenAuthReq } from "./takenAuthReq";
 
 export async function authResMessage(
   p: CryptoProvider,
-  taken: TakenAuthReq,
+  gateway: Signer,
+  merchantKexCertificate: Uint8Array,
+  request: schema.AuthReqData,
   decision: AuthDecision,
 ): Promise<Uint8Array> {
-  const item = taken.data.authReqItem;
-  const tags: schema.AuthTags = item.authTags;
+  const { authTags: tags, authReqPayload } = request.authReqItem;
   const authRes = await sealAuthRes(
     p,
-    taken.keys.signer,
-    taken.merchantKex.der,
-    authResDataFor(tags, item.authReqPayload.authReqAmt, decision),
+    gateway,
+    merchantKexCertificate,
+    authResDataFor(tags, authReqPayload.authReqAmt, decision),
     authResBaggageFor(decision),
   );
   return wrapMessage(

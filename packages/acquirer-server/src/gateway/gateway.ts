@@ -114,7 +114,13 @@ export class Gateway {
       // Six characters, as AuthValCodes.approvalCode allows.
       approvalCode: () => toHex(this.p.random(3)).toUpperCase(),
     });
-    const response = await authResMessage(this.p, taken, decision);
+    const response = await authResMessage(
+      this.p,
+      taken.keys.signer,
+      taken.merchantKex.der,
+      taken.data,
+      decision,
+    );
     await this.store.recordAuthorization(authorizationRow(taken, decision, response));
     return { ...ids, response, kind: "authRes", authCode: decision.authCode, reason: decision.reason };
   }

@@ -7,16 +7,7 @@ const stored = {
   response: new Uint8Array([0x30, 0x00]),
   authCode: "approved",
 } as AuthorizationRow;
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SetError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const unknownRRPID = expect.objectContaining({ constructor: SetError, code: "unknownRRPID" });
 
 describe("replayOf", () => {
   test("the same request again gets the stored bytes and AuthCode", () => {
@@ -29,10 +20,16 @@ describe("replayOf", () => {
   });
 
   test("other content under the AuthRRPID is refused: unknownRRPID", () => {
-    expect(codeOf(() => replayOf(stored, "cd".repeat(32)))).toBe("unknownRRPID");
+    expect(() => replayOf(stored, "cd".repeat(32))).toThrow(unknownRRPID);
   });
 
   test("a repeat whose record is gone is refused: unknownRRPID", () => {
-    expect(codeOf(() => replayOf(undefined, stored.requestHash))).toBe("unknownRRPID");
+    expect(() => replayOf(undefined, stored.requestHash)).toThrow(unknownRRPID);
+  });
+
+  test("the matcher tells codes apart", () => {
+    expect(() => {
+      throw new SetError("unknownXID", "x");
+    }).not.toThrow(unknownRRPID);
   });
 });
