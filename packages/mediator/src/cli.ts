@@ -25,7 +25,8 @@ import {
   UsageError,
 } from "@setlab/runtime";
 import { loadInitiation } from "./initiation";
-import { type Outcome, runPurchase } from "./mediator";
+import { runPurchase } from "./mediator";
+import type { Outcome } from "./outcome";
 
 export const usage =
   "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public)\n";
