@@ -19,14 +19,7 @@ import { Std } from "../schema/oids";
 import { AES_BLOCK, aes256Cbc, aesCbcIv, isOaepSha256Params, oaepSha256Params } from "./algorithms";
 import { certificateRef } from "./certificateRef";
 import type { CryptoProvider } from "./provider";
-import {
-  aesCbcDecrypt,
-  aesCbcEncrypt,
-  type OaepPublicKey,
-  oaepPublicKey,
-  rsaOaepDecrypt,
-  rsaOaepEncrypt,
-} from "./suite";
+import { aesCbc, type OaepPublicKey, oaepPublicKey, rsaOaepDecrypt, rsaOaepEncrypt } from "./suite";
 
 export interface Decrypter {
   /** The recipient's key-exchange certificate, to find our RecipientInfo. */
@@ -87,7 +80,7 @@ export async function seal(
       `the key-transport block is ${block.length} bytes, more than the ${recipient.capacity} bytes RSA-OAEP can carry with this key`,
     );
   const [encryptedContent, encryptedKey] = await Promise.all([
-    aesCbcEncrypt(p, contentKey, iv, plaintext),
+    aesCbc(p, "encrypt", contentKey, iv, plaintext),
     rsaOaepEncrypt(p, recipient.publicKey, block),
   ]);
   return encodeDer(EnvelopedMessage, {
@@ -191,7 +184,7 @@ export async function unseal(
   }
   let plaintext: Uint8Array = new Uint8Array(0);
   try {
-    plaintext = await aesCbcDecrypt(p, contentKey, iv, ciphertext);
+    plaintext = await aesCbc(p, "decrypt", contentKey, iv, ciphertext);
   } catch {
     ok = false;
   }
