@@ -11,6 +11,7 @@ export * from "./core/order";
 export * from "./core/orderState";
 export * from "./httpGatewayClient";
 export * from "./labMerchantConfig";
+export { orderId } from "./orderRoute";
 export * from "./plugin";
 export * from "./server";
 export * from "./store/repository";
