@@ -18,6 +18,7 @@ import {
   adminListenerFromArgs,
   type CliProgram,
   faultsAllowed,
+  followRevocation,
   keyPassphrase,
   openPartyDirectory,
   runCli,
@@ -104,7 +105,8 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
 }
 
 export async function serve(args: ServeArgs): Promise<void> {
-  const { logger, provider: base, pki, revocation, adminToken } = await openPartyDirectory("gateway", args);
+  const party = openPartyDirectory("gateway", args);
+  const { logger, provider: base, pki, adminToken } = party;
   const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
   const served = keys.map((k) => k.brand);
   const unknown = args.requireHardened.filter((b) => !served.includes(b));
@@ -124,6 +126,7 @@ export async function serve(args: ServeArgs): Promise<void> {
   store.seedAccounts(accountsFrom(pki));
   // The pinned root, the CA certificates and each brand's current BCI and CRLs: revocation is
   // checked, against what the CA publishes into the directory within one poll interval.
+  const revocation = await followRevocation(party);
   const trustAnchors = gatewayTrustFrom(pki, revocation);
   // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
   let faults: GatewayFaults | undefined;

@@ -24,6 +24,7 @@ import {
   adminListenerFromArgs,
   type CliProgram,
   faultsAllowed,
+  followRevocation,
   keyPassphrase,
   openPartyDirectory,
   runCli,
@@ -125,7 +126,9 @@ function parseServe(argv: string[]): ServeArgs {
 }
 
 async function serve(args: ServeArgs): Promise<void> {
-  const { logger, provider: p, pki, revocation, adminToken } = await openPartyDirectory("merchant", args);
+  const party = openPartyDirectory("merchant", args);
+  const { logger, provider: p, pki, adminToken } = party;
+  const revocation = await followRevocation(party);
   const config = await labMerchantConfig(p, pki, {
     revocation,
     brands: args.gateways.map(([b]) => b),

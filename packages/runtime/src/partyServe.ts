@@ -1,8 +1,9 @@
 /**
  * What a party's `serve` command does around its own core, the same for every HTTP party: before
  * anything starts it reads the admin token file (one that others can read is a reason not to
- * start), opens the lab PKI directory and the revocation source that follows what the CA publishes
- * there (`openPartyDirectory`); once the core is built, it listens on the payment listener and,
+ * start) and opens the lab PKI directory (`openPartyDirectory`), and, once what can refuse to
+ * start has been read, follows the revocation material the CA publishes there
+ * (`followRevocation`); once the core is built, it listens on the payment listener and,
  * when asked, on the admin listener, announces both on stdout, and on SIGTERM or SIGINT lets
  * in-flight requests finish, closes the party's own resources and ends the process
  * (`serveParty`).
@@ -19,24 +20,27 @@ export interface PartyDirectory {
   readonly logger: Logger;
   readonly provider: CryptoProvider;
   readonly pki: LabPki;
-  /** Started: a BCI or CRL the CA publishes is in force here within one poll interval. */
-  readonly revocation: LabRevocationSource;
   /** The admin listener's bearer token, when one is served. */
   readonly adminToken?: string;
 }
 
-export async function openPartyDirectory(
+export function openPartyDirectory(
   party: string,
   options: { readonly pki: string; readonly admin?: AdminListener },
-): Promise<PartyDirectory> {
+): PartyDirectory {
   const adminToken = options.admin ? readAdminTokenFile(options.admin.tokenFile) : undefined;
   const logger = createLogger(party);
   const provider = nodeProvider();
   const pki = LabPki.open(options.pki);
-  const revocation = (
-    await LabRevocationSource.open(options.pki, provider, { log: logRevocation(logger) })
-  ).start();
-  return { logger, provider, pki, revocation, ...(adminToken !== undefined ? { adminToken } : {}) };
+  return { logger, provider, pki, ...(adminToken !== undefined ? { adminToken } : {}) };
+}
+
+/** Started: a BCI or CRL the CA publishes into the directory is in force within one poll interval. */
+export async function followRevocation(party: PartyDirectory): Promise<LabRevocationSource> {
+  const source = await LabRevocationSource.open(party.pki.dir, party.provider, {
+    log: logRevocation(party.logger),
+  });
+  return source.start();
 }
 
 export interface PartyListeners {
