@@ -25,8 +25,7 @@ import {
   UsageError,
 } from "@setlab/runtime";
 import { loadInitiation } from "./initiation";
-import { runPurchase } from "./mediator";
-import type { Outcome } from "./outcome";
+import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
   "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public)\n";

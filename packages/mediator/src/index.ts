@@ -6,5 +6,3 @@ export * from "./cardAnswers";
 export * from "./initiation";
 export * from "./mediator";
 export * from "./merchantAnswer";
-export * from "./outcome";
-export * from "./purchaseOptions";

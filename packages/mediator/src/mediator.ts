@@ -23,6 +23,9 @@ import { type PurchaseOptions, timeoutsOf } from "./purchaseOptions";
 import { stopOf } from "./purchaseStops";
 import { PurchaseTrace } from "./purchaseTrace";
 
+export type { Outcome, OutcomeKind, Party, Step } from "./outcome";
+export type { CardAccess, PurchaseOptions, Timeouts } from "./purchaseOptions";
+
 export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
   const { initiation, card: access, logger } = options;
   const timeouts = timeoutsOf(options.timeouts);

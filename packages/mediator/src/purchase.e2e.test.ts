@@ -18,8 +18,7 @@ import * as path from "node:path";
 import { BondCache } from "@setlab/protocol/card-link";
 import { adminFetch, LabPki, type StartedParty, startParty, writeAdminTokenFile } from "@setlab/runtime";
 import { loadInitiation } from "./initiation";
-import { runPurchase } from "./mediator";
-import type { Step } from "./outcome";
+import { runPurchase, type Step } from "./mediator";
 
 const packages = path.resolve(__dirname, "../..");
 const scripts = {
