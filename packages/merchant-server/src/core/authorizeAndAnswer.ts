@@ -13,6 +13,7 @@ import type { BrandConfig } from "./merchantConfig";
 import type { Order } from "./order";
 import type { OrderState } from "./orderState";
 
+/** A taken PReq whose AuthReq is stored: what asking the gateway and answering the cardholder need. */
 export interface Pending {
   readonly brand: BrandConfig;
   readonly transIDs: schema.TransIDs;
