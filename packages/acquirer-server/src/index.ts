@@ -2,7 +2,6 @@
 
 export { type GatewayAdminPluginOptions, gatewayAdminPlugin } from "./adminPlugin";
 export * from "./gateway/authorizationPolicy";
-export * from "./gateway/authReqOutcome";
 export * from "./gateway/authResData";
 export * from "./gateway/enrolledMerchants";
 export * from "./gateway/gateway";

@@ -11,7 +11,6 @@ export * from "./core/order";
 export * from "./core/orderState";
 export * from "./httpGatewayClient";
 export * from "./labMerchantConfig";
-export { orderId } from "./orderRoute";
 export * from "./plugin";
 export * from "./server";
 export * from "./store/repository";

@@ -31,6 +31,8 @@ import { replayOf } from "./replay";
 import { SerialQueue } from "./serialQueue";
 import type { TakenAuthReq } from "./takenAuthReq";
 
+export type { AuthReqOutcome } from "./authReqOutcome";
+
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
   readonly keys: readonly GatewayBrandKeys[];
