@@ -17,10 +17,8 @@ import {
   type AdminListener,
   adminListenerFromArgs,
   type CliProgram,
-  faultsAllowed,
-  followRevocation,
   keyPassphrase,
-  openPartyDirectory,
+  PartyDirectory,
   runCli,
   runMain,
   serveParty,
@@ -105,7 +103,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
 }
 
 export async function serve(args: ServeArgs): Promise<void> {
-  const party = openPartyDirectory("gateway", args);
+  const party = PartyDirectory.open("gateway", args);
   const { logger, provider: base, pki, adminToken } = party;
   const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
   const served = keys.map((k) => k.brand);
@@ -126,21 +124,17 @@ export async function serve(args: ServeArgs): Promise<void> {
   store.seedAccounts(accountsFrom(pki));
   // The pinned root, the CA certificates and each brand's current BCI and CRLs: revocation is
   // checked, against what the CA publishes into the directory within one poll interval.
-  const revocation = await followRevocation(party);
+  const revocation = await party.followRevocation();
   const trustAnchors = gatewayTrustFrom(pki, revocation);
-  // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
-  let faults: GatewayFaults | undefined;
-  if (faultsAllowed()) {
-    faults = new GatewayFaults({
-      logger,
-      store,
-      random: randomSourceFromEnv(),
-      forger: new AuthResForger({ provider: base, keys, trust: trustAnchors }),
-    });
-    logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
-  }
-  const skew = faults;
-  const provider = skew ? skewedProvider(base, () => skew.skewMs()) : base;
+  const faults = party.faultsAllowed()
+    ? new GatewayFaults({
+        logger,
+        store,
+        random: randomSourceFromEnv(),
+        forger: new AuthResForger({ provider: base, keys, trust: trustAnchors }),
+      })
+    : undefined;
+  const provider = faults ? skewedProvider(base, () => faults.skewMs()) : base;
   const gateway = new Gateway({
     provider,
     keys,

@@ -23,10 +23,8 @@ import {
   type AdminListener,
   adminListenerFromArgs,
   type CliProgram,
-  faultsAllowed,
-  followRevocation,
   keyPassphrase,
-  openPartyDirectory,
+  PartyDirectory,
   runCli,
   runMain,
   serveParty,
@@ -126,9 +124,9 @@ function parseServe(argv: string[]): ServeArgs {
 }
 
 async function serve(args: ServeArgs): Promise<void> {
-  const party = openPartyDirectory("merchant", args);
+  const party = PartyDirectory.open("merchant", args);
   const { logger, provider: p, pki, adminToken } = party;
-  const revocation = await followRevocation(party);
+  const revocation = await party.followRevocation();
   const config = await labMerchantConfig(p, pki, {
     revocation,
     brands: args.gateways.map(([b]) => b),
@@ -136,9 +134,7 @@ async function serve(args: ServeArgs): Promise<void> {
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
   });
   const repo = new SqliteRepository(args.db);
-  // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
-  const faults = faultsAllowed() ? new MerchantFaults(logger) : undefined;
-  if (faults) logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
+  const faults = party.faultsAllowed() ? new MerchantFaults(logger) : undefined;
   const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways));
   const merchant = new Merchant({
     p,

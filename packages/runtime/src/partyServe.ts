@@ -1,7 +1,7 @@
 /**
  * What a party's `serve` command does around its own core, the same for every HTTP party: before
  * anything starts it reads the admin token file (one that others can read is a reason not to
- * start) and opens the lab PKI directory (`openPartyDirectory`), and, once what can refuse to
+ * start) and opens the lab PKI directory (`PartyDirectory.open`), and, once what can refuse to
  * start has been read, follows the revocation material the CA publishes there
  * (`followRevocation`); once the core is built, it listens on the payment listener and,
  * when asked, on the admin listener, announces both on stdout, and on SIGTERM or SIGINT lets
@@ -11,36 +11,47 @@
 import { type CryptoProvider, nodeProvider } from "@setlab/protocol";
 import type { FastifyInstance } from "fastify";
 import { type AdminListener, readAdminTokenFile } from "./adminAccess";
+import { faultsAllowed } from "./faultSwitches";
 import { LabPki } from "./labPki";
 import { LabRevocationSource, logRevocation } from "./labRevocation";
 import { createLogger, type Logger } from "./logger";
 import { announceListening } from "./ready";
 
-export interface PartyDirectory {
-  readonly logger: Logger;
-  readonly provider: CryptoProvider;
-  readonly pki: LabPki;
-  /** The admin listener's bearer token, when one is served. */
-  readonly adminToken?: string;
-}
+export class PartyDirectory {
+  private constructor(
+    readonly logger: Logger,
+    readonly provider: CryptoProvider,
+    readonly pki: LabPki,
+    /** The admin listener's bearer token, when one is served. */
+    readonly adminToken: string | undefined,
+  ) {}
 
-export function openPartyDirectory(
-  party: string,
-  options: { readonly pki: string; readonly admin?: AdminListener },
-): PartyDirectory {
-  const adminToken = options.admin ? readAdminTokenFile(options.admin.tokenFile) : undefined;
-  const logger = createLogger(party);
-  const provider = nodeProvider();
-  const pki = LabPki.open(options.pki);
-  return { logger, provider, pki, ...(adminToken !== undefined ? { adminToken } : {}) };
-}
+  static open(
+    party: string,
+    options: { readonly pki: string; readonly admin?: AdminListener },
+  ): PartyDirectory {
+    // Read first: a token file others can read is a reason not to start.
+    const adminToken = options.admin ? readAdminTokenFile(options.admin.tokenFile) : undefined;
+    return new PartyDirectory(createLogger(party), nodeProvider(), LabPki.open(options.pki), adminToken);
+  }
 
-/** Started: a BCI or CRL the CA publishes into the directory is in force within one poll interval. */
-export async function followRevocation(party: PartyDirectory): Promise<LabRevocationSource> {
-  const source = await LabRevocationSource.open(party.pki.dir, party.provider, {
-    log: logRevocation(party.logger),
-  });
-  return source.start();
+  /** Started: a BCI or CRL the CA publishes into the directory is in force within one poll interval. */
+  async followRevocation(): Promise<LabRevocationSource> {
+    const source = await LabRevocationSource.open(this.pki.dir, this.provider, {
+      log: logRevocation(this.logger),
+    });
+    return source.start();
+  }
+
+  /**
+   * Whether fault switches may be built: only in a process started with SETLAB_ALLOW_FAULTS=1
+   * (docs/faults.md), and then the log says so.
+   */
+  faultsAllowed(): boolean {
+    if (!faultsAllowed()) return false;
+    this.logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
+    return true;
+  }
 }
 
 export interface PartyListeners {
