@@ -48,7 +48,7 @@ export class AuthResForger {
     const authReq = wrapper.message.value;
     const keys = keysForEnvelope(authReq.authReqEnvelope, this.options.keys);
     // Sealed, as the genuine AuthRes, to the key-exchange certificate the AuthReq carried.
-    const { data, merchantKex } = await openAuthReq(
+    const { data, merchantKex, merID } = await openAuthReq(
       p,
       keys.decrypter,
       authReq,
@@ -67,6 +67,7 @@ export class AuthResForger {
       privateKey: await this.throwawayKey(),
       ...(keys.signer.chain ? { chain: keys.signer.chain } : {}),
     };
-    return authResMessage(p, signer, merchantKex.der, data, decision);
+    // The CapToken too is the throwaway key's: only the AuthRes signature is what the merchant checks.
+    return authResMessage(p, { ...keys, signer }, merchantKex.der, data, merID, decision);
   }
 }

@@ -37,8 +37,3 @@ export function authResDataFor(
     },
   };
 }
-
-/** The gateway keeps capture state itself: an approval carries CapToken "none". */
-export function authResBaggageFor(decision: AuthDecision): schema.AuthResBaggage {
-  return decision.authCode === "approved" ? { capToken: { type: "none", value: null } } : {};
-}

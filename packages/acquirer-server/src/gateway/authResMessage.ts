@@ -1,25 +1,28 @@
 /**
  * Answer phase (patent steps S50-S51): the AuthRes for a decision on an AuthReq, signed by
- * `gateway`, sealed to the merchant key-exchange certificate the AuthReq carried (validated by
+ * the brand's gateway key, an approval carrying its CapToken (authResBaggage.ts), sealed to the merchant key-exchange certificate the AuthReq carried (validated by
  * `receiveAuthReq`) and wrapped with the request's ids.
  */
-import { type CryptoProvider, type Signer, type schema, sealAuthRes, wrapMessage } from "@setlab/protocol";
-import { type AuthDecision, authResBaggageFor, authResDataFor } from "./authResData";
+import { type CryptoProvider, type schema, sealAuthRes, wrapMessage } from "@setlab/protocol";
+import { authResBaggageFor } from "./authResBaggage";
+import { type AuthDecision, authResDataFor } from "./authResData";
+import type { GatewayBrandKeys } from "./gatewayKeys";
 
 export async function authResMessage(
   p: CryptoProvider,
-  gateway: Signer,
+  keys: GatewayBrandKeys,
   merchantKexCertificate: Uint8Array,
   request: schema.AuthReqData,
+  merID: string,
   decision: AuthDecision,
 ): Promise<Uint8Array> {
   const { authTags: tags, authReqPayload } = request.authReqItem;
   const authRes = await sealAuthRes(
     p,
-    gateway,
+    keys.signer,
     merchantKexCertificate,
     authResDataFor(tags, authReqPayload.authReqAmt, decision),
-    authResBaggageFor(decision),
+    await authResBaggageFor(p, keys, request, merID, decision),
   );
   return wrapMessage(
     { type: "authorizationResponse", value: authRes },

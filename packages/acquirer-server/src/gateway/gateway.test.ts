@@ -5,6 +5,7 @@ import {
   errorMessage,
   fromHex,
   nodeProvider,
+  openCapToken,
   parseSetCertificate,
   receiveError,
   SetError,
@@ -49,6 +50,12 @@ function gateway(options: { policy?: Partial<AuthorizationPolicy>; enrolled?: En
   return { gw, store };
 }
 
+/** The Visa gateway's keys, as it seals its CapTokens to itself. */
+const gatewayCapTokenKeys = () => {
+  const visa = keys.find((k) => k.brand === "Visa")!;
+  return { signer: visa.signer, decrypter: visa.decrypter };
+};
+
 /** The merchant's side reading the gateway's Errors: the lab's root, signed by a gateway. */
 const gatewaySigners = () => ({
   trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
@@ -81,7 +88,16 @@ describe("gateway: AuthReq -> AuthRes", () => {
     expect(header.authAmt).toEqual({ currency: 392, amount: 12800, amtExp10: 0 });
     expect(header.responseData.authValCodes?.approvalCode).toMatch(/^[0-9A-F]{6}$/);
     expect(header.responseData.respReason).toBe("issuer");
-    expect(r.baggage.capToken).toEqual({ type: "none", value: null });
+    // The CapToken is the gateway's, sealed to itself: it opens with the gateway's keys only.
+    const token = await openCapToken(p, gatewayCapTokenKeys(), r.baggage.capToken!);
+    if (!token.ok) throw new Error(token.reason);
+    expect(token.data.authAmt).toEqual({ currency: 392, amount: 12800, amtExp10: 0 });
+    expect(token.data.authRRPID).toEqual(req.parts.authRRPID);
+    expect(token.opaque).toEqual({
+      xid: req.parts.transIDs.xid,
+      merchantID: "SETLAB-MER-0001",
+      authRecordID: toHex(req.parts.authRRPID),
+    });
     // AuthTags echo the request's; the header carries the protected ids.
     expect(r.data.authTags.authRRTags.rrpid).toEqual(req.parts.authRRPID);
     expect(r.header.rrpid).toEqual(req.parts.authRRPID);

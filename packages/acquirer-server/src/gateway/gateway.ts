@@ -118,9 +118,10 @@ export class Gateway {
     });
     const response = await authResMessage(
       this.p,
-      taken.keys.signer,
+      taken.keys,
       taken.merchantKex.der,
       taken.data,
+      taken.merID,
       decision,
     );
     await this.store.recordAuthorization(authorizationRow(taken, decision, response));

@@ -1,0 +1,32 @@
+/**
+ * The AuthRes baggage for a decision: an approval carries a CapToken, sealed by this gateway to
+ * itself (Enc(P, P, CapTokenData)), binding the authorization (AuthRRPID, AuthAmt, and in
+ * tokenOpaque the XID, the merchant and the key of the gateway's authorization record). The
+ * merchant keeps it with the order without being able to read it and returns it in its CapReq.
+ */
+import { type CryptoProvider, type schema, sealCapToken, toHex } from "@setlab/protocol";
+import type { AuthDecision } from "./authResData";
+import type { GatewayBrandKeys } from "./gatewayKeys";
+
+export async function authResBaggageFor(
+  p: CryptoProvider,
+  keys: GatewayBrandKeys,
+  request: schema.AuthReqData,
+  merID: string,
+  decision: AuthDecision,
+): Promise<schema.AuthResBaggage> {
+  if (decision.authCode !== "approved") return {};
+  const { authTags, authReqPayload } = request.authReqItem;
+  const capToken = await sealCapToken(
+    p,
+    { signer: keys.signer, decrypter: keys.decrypter },
+    { authRRPID: authTags.authRRTags.rrpid, authAmt: authReqPayload.authReqAmt },
+    {
+      xid: authTags.transIDs.xid,
+      merchantID: merID,
+      // The authorization row's key (store/gatewayStore.ts).
+      authRecordID: toHex(authTags.authRRTags.rrpid),
+    },
+  );
+  return { capToken };
+}
