@@ -40,7 +40,25 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
 
   registerSetRoute(app, "/set", async (body, req) => {
     const started = performance.now();
-    const out = await gateway.handleAuthReq(body);
+    const out = await gateway.handle(body);
+    if (out.message === "CapReq") {
+      const entry = {
+        event: "capReq",
+        runId: runIdOf(req),
+        kind: out.kind,
+        capRRPID: out.capRRPID,
+        brand: out.brand,
+        merchantID: out.merchantID,
+        captured: out.captured,
+        refused: out.refused,
+        errorCode: out.errorCode,
+        reason: out.reason,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      };
+      if (out.internal) logger.error(entry, "CapReq failed unexpectedly");
+      else logger.info(entry, out.kind === "error" ? "CapReq refused" : "CapReq answered");
+      return out.response;
+    }
     options.faults?.observe(req, out);
     const entry = {
       event: "authReq",

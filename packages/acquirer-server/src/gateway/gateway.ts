@@ -11,6 +11,7 @@ import {
   type CryptoProvider,
   isErrorMessage,
   parseSetCertificate,
+  type ReadMessage,
   readMessage,
   receiveAuthReq,
   type SetCertificate,
@@ -24,6 +25,7 @@ import { authorizationRow } from "./authorizationRecord";
 import { type AuthReqIds, type AuthReqOutcome, idsOfAuthTags, idsOfHeader } from "./authReqOutcome";
 import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
 import { authResMessage } from "./authResMessage";
+import { type CapReqOutcome, handleCapReq } from "./capture";
 import type { EnrolledMerchants } from "./enrolledMerchants";
 import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
@@ -32,6 +34,12 @@ import { SerialQueue } from "./serialQueue";
 import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
+export type { CapReqOutcome } from "./capture";
+
+/** What the gateway did with one request on its SET route, by message. */
+export type GatewayOutcome =
+  | ({ readonly message: "AuthReq" } & AuthReqOutcome)
+  | ({ readonly message: "CapReq" } & CapReqOutcome);
 
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
@@ -64,7 +72,30 @@ export class Gateway {
       this.gatewayKexOf.set(k.brand, parseSetCertificate(k.decrypter.certificate));
   }
 
-  async handleAuthReq(bytes: Uint8Array): Promise<AuthReqOutcome> {
+  /**
+   * Any request on the SET route: a CapReq goes to capture (./capture.ts), anything else is taken
+   * as an AuthReq (whose receive answers what is neither). The message is read once.
+   */
+  async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
+    const request = new Uint8Array(bytes);
+    let read: ReadMessage | undefined;
+    try {
+      read = readMessage(request);
+    } catch {
+      // handleAuthReq reads it again and answers the failure.
+    }
+    if (read?.wrapper.message.type === "captureRequest")
+      return {
+        message: "CapReq",
+        ...(await handleCapReq(
+          { p: this.p, keys: this.options.keys, store: this.store, settings: this.settings, queue: this.queue },
+          read,
+        )),
+      };
+    return { message: "AuthReq", ...(await this.handleAuthReq(request, read)) };
+  }
+
+  async handleAuthReq(bytes: Uint8Array, alreadyRead?: ReadMessage): Promise<AuthReqOutcome> {
     const request = new Uint8Array(bytes);
     // SET never answers an Error with an Error.
     if (isErrorMessage(request))
@@ -73,7 +104,7 @@ export class Gateway {
     let ids: AuthReqIds = {};
     try {
       const at = this.p.now();
-      const read = readMessage(request);
+      const read = alreadyRead ?? readMessage(request);
       const message = read.wrapper.message;
       // Until the AuthReq is opened, the log names it by its header's routing copies.
       ids = idsOfHeader(read.wrapper.messageHeader);

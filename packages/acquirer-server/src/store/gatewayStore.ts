@@ -15,6 +15,18 @@ import {
   WriteRefusedError,
 } from "@setlab/runtime";
 import Database from "better-sqlite3";
+import {
+  type CaptureRecord,
+  type CaptureRequestRecord,
+  type CaptureRequestRow,
+  type CaptureRow,
+  captureSchema,
+  captureWrite,
+  selectCapture,
+  selectCaptureRequest,
+  selectPostingsOfAccount,
+  toCaptureRequest,
+} from "./captureLedger";
 import { maskPan, PanVault } from "./panVault";
 
 export interface AccountRow {
@@ -176,6 +188,9 @@ function prepareStatements(db: Database.Database) {
     accountByPan: db.prepare("SELECT * FROM accounts WHERE pan_ref = ?"),
     authorization: db.prepare("SELECT * FROM authorizations WHERE auth_rrpid = ?"),
     authorizationsByXid: db.prepare("SELECT * FROM authorizations WHERE xid = ? ORDER BY created, rowid"),
+    captureRequest: db.prepare(selectCaptureRequest),
+    capture: db.prepare(selectCapture),
+    postedOf: db.prepare(selectPostingsOfAccount),
   };
 }
 
@@ -280,6 +295,7 @@ export class GatewayStore {
       db.pragma("legacy_alter_table = OFF");
     }
     db.exec(schema);
+    db.exec(captureSchema);
     let vault: PanVault;
     try {
       vault = vaultOf(db, options.passphrase ?? keyPassphrase());
@@ -322,6 +338,35 @@ export class GatewayStore {
 
   authorizationsByXid(xid: string): AuthorizationRow[] {
     return (this.sql.authorizationsByXid.all(xid) as AuthorizationRecord[]).map(toAuthorization);
+  }
+
+  captureRequest(capRRPID: string): CaptureRequestRow | undefined {
+    const r = this.sql.captureRequest.get(capRRPID) as CaptureRequestRecord | undefined;
+    return r && toCaptureRequest(r);
+  }
+
+  /** The capture of an authorization (AuthRRPID, hex), if it was captured. */
+  capture(authRRPID: string): CaptureRecord | undefined {
+    return this.sql.capture.get(authRRPID) as CaptureRecord | undefined;
+  }
+
+  /** What the issuer has posted to an account (minor units of its currency). */
+  postedOf(cardId: string): number {
+    return (this.sql.postedOf.get(cardId) as { posted: number }).posted;
+  }
+
+  /**
+   * Record one answered CapReq as one write (./captureLedger.ts): resolves once committed and on
+   * disk; fails, writing nothing, if the CapRRPID or an authorization's capture is already there
+   * or an account no longer holds what a capture releases.
+   */
+  async recordCapture(request: CaptureRequestRow, captures: readonly CaptureRow[]): Promise<void> {
+    try {
+      await this.writer.write(captureWrite(request, captures));
+    } catch (e) {
+      if (e instanceof WriteRefusedError) throw new Error("an account does not hold what a capture releases");
+      throw e;
+    }
   }
 
   /**

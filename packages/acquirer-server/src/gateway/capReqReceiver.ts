@@ -1,0 +1,30 @@
+/**
+ * Receive phase of a capture: what the gateway expects of a CapReq sealed to one brand's key, as
+ * `receiveCapReq` (protocol) takes it. Pure; every check is then protocol's.
+ */
+import { type CapReqReceiver, toHex } from "@setlab/protocol";
+import type { ReceiverSettings } from "./authReqReceiver";
+import { enrolledFor } from "./enrolledMerchants";
+import type { GatewayBrandKeys } from "./gatewayKeys";
+
+/** Authorizations captured in one CapReq at most (SET allows 256). */
+export const defaultMaxCaptureItems = 256;
+
+export function capReqReceiver(
+  keys: GatewayBrandKeys,
+  settings: ReceiverSettings,
+  answeredFingerprint: (capRRPID: string) => string | undefined,
+  at: Date,
+): CapReqReceiver {
+  return {
+    brand: keys.brand,
+    gatewayKex: keys.decrypter,
+    capTokenKeys: { signer: keys.signer, decrypter: keys.decrypter },
+    trust: { ...settings.trust, at },
+    now: at,
+    maxClockSkewMs: settings.policy.maxClockSkewMs,
+    enrolledMerIDs: enrolledFor(settings.enrolled, keys.brand),
+    maxItems: defaultMaxCaptureItems,
+    answered: { fingerprintOf: (rrpid) => answeredFingerprint(toHex(rrpid)) },
+  };
+}
