@@ -5,13 +5,7 @@
  * other decisions: decide against the ledger (`decideCaptures`), answer (`capResMessage`), record
  * (one write: the request, its captures, the holds turned into postings) before the answer leaves.
  */
-import {
-  type CryptoProvider,
-  type ReadMessage,
-  receiveCapReq,
-  SetError,
-  toHex,
-} from "@setlab/protocol";
+import { type CryptoProvider, type ReadMessage, receiveCapReq, SetError, toHex } from "@setlab/protocol";
 import type { GatewayStore } from "../store/gatewayStore";
 import type { ReceiverSettings } from "./authReqReceiver";
 import { capReqReceiver } from "./capReqReceiver";
@@ -48,7 +42,11 @@ function replayOf(deps: CaptureDeps, capRRPID: string, fingerprint: string): Uin
   const seen = deps.store.captureRequest(capRRPID);
   if (!seen) throw new SetError("unknownRRPID", "the CapRRPID's record is gone", "CapRRTags.rrpid");
   if (seen.requestHash !== fingerprint)
-    throw new SetError("unknownRRPID", "this CapRRPID already answered a different CapReq", "CapRRTags.rrpid");
+    throw new SetError(
+      "unknownRRPID",
+      "this CapRRPID already answered a different CapReq",
+      "CapRRTags.rrpid",
+    );
   return seen.response;
 }
 
@@ -71,7 +69,12 @@ export async function handleCapReq(deps: CaptureDeps, read: ReadMessage): Promis
     const capRRPID = toHex(received.data.capRRTags.rrpid);
     ids = { capRRPID, brand: brandKeys.brand, merchantID: received.merID };
     if (received.repeat)
-      return { ...ids, response: replayOf(deps, capRRPID, received.fingerprint), kind: "replay", reason: "repeated CapReq" };
+      return {
+        ...ids,
+        response: replayOf(deps, capRRPID, received.fingerprint),
+        kind: "replay",
+        reason: "repeated CapReq",
+      };
     return await deps.queue.run(async () => {
       // A twin of this CapReq answered while it waited gets that answer.
       if (store.captureRequest(capRRPID))

@@ -46,8 +46,13 @@ export function decideCaptures(
     if (!row || row.authCode !== "approved" || !row.cardId)
       return none(item, "authDataMissing", "no approved authorization on record for the CapToken");
     if (row.merchantID !== merID || row.xid !== toHex(item.transIDs.xid) || row.brand !== brand)
-      return none(item, "invalidAuthData", "the authorization on record is another merchant's, XID's or brand's");
-    if (ledger.captured(authRRPID)) return none(item, "duplicateRequest", "the authorization is already captured");
+      return none(
+        item,
+        "invalidAuthData",
+        "the authorization on record is another merchant's, XID's or brand's",
+      );
+    if (ledger.captured(authRRPID))
+      return none(item, "duplicateRequest", "the authorization is already captured");
     return {
       capCode: "success",
       capAmt: item.capPayload.capReqAmt,

@@ -88,7 +88,13 @@ export class Gateway {
       return {
         message: "CapReq",
         ...(await handleCapReq(
-          { p: this.p, keys: this.options.keys, store: this.store, settings: this.settings, queue: this.queue },
+          {
+            p: this.p,
+            keys: this.options.keys,
+            store: this.store,
+            settings: this.settings,
+            queue: this.queue,
+          },
           read,
         )),
       };

@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS postings (
 
 export const selectCaptureRequest = "SELECT * FROM capture_requests WHERE cap_rrpid = ?";
 export const selectCapture = "SELECT * FROM captures WHERE auth_rrpid = ?";
-export const selectPostingsOfAccount = "SELECT COALESCE(SUM(amount), 0) AS posted FROM postings WHERE card_id = ?";
+export const selectPostingsOfAccount =
+  "SELECT COALESCE(SUM(amount), 0) AS posted FROM postings WHERE card_id = ?";
 
 export interface CaptureRequestRecord {
   cap_rrpid: string;
