@@ -43,7 +43,7 @@ export function decideCaptures(
     if (judged.kind === "refused") return none(item, judged.capCode, judged.reason);
     const authRRPID = toHex(item.authRRPID);
     const row = ledger.authorization(authRRPID);
-    if (!row || row.authCode !== "approved" || !row.cardId)
+    if (row?.authCode !== "approved" || !row.cardId)
       return none(item, "authDataMissing", "no approved authorization on record for the CapToken");
     if (row.merchantID !== merID || row.xid !== toHex(item.transIDs.xid) || row.brand !== brand)
       return none(
