@@ -6,7 +6,7 @@
  * - declined (any other AuthCode, or an approval of 0): CompletionCode orderRejected, no AuthStatus;
  * - failed (an Error, an unusable AuthRes, no gateway): CompletionCode orderReceived.
  */
-import { type schema, toHex } from "@setlab/protocol";
+import { encodeDer, schema, toHex } from "@setlab/protocol";
 import type { Asked } from "./askGateway";
 import type { AuthorizationResult } from "./authorization";
 import type { Authorization } from "./order";
@@ -31,8 +31,12 @@ export function outcomeOf(
   const header = result.data.authResPayload.authHeader;
   const acqCardMsg = result.baggage.acqCardMsg;
   const approvalCode = header.responseData.authValCodes?.approvalCode;
+  const capToken = result.baggage.capToken;
   const authorization: Authorization = {
     ...base,
+    ...(capToken && capToken.type !== "none"
+      ? { capToken: toHex(encodeDer(schema.CapToken, capToken)) }
+      : {}),
     authCode: header.authCode,
     authAmt: header.authAmt,
     authDate: date.toISOString(),

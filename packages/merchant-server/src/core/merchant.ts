@@ -20,6 +20,7 @@ import {
   toHex,
 } from "@setlab/protocol";
 import type { MerchantRepository } from "../store/repository";
+import { captureOrder } from "./capture";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
@@ -210,6 +211,15 @@ export class Merchant {
   }
 
   /** The PReq whose authorization is in flight: the one the order's PReq idempotency record names. */
+  /**
+   * Capture the order's authorization, all of it or `amount` of it (partial capture): see
+   * ./capture.ts. Resolves with the order after the gateway's answer; CaptureInputError or
+   * OrderStateError when the merchant refuses before asking.
+   */
+  capture(orderId: number, amount?: schema.CurrencyAmount, call: CallContext = {}): Promise<Order> {
+    return captureOrder(this.ctx, orderId, amount, call);
+  }
+
   private async pendingPReq(order: Order): Promise<Uint8Array | undefined> {
     for (const m of await this.ctx.repo.messages(order.id)) {
       if (m.from !== "cardholder" || m.type !== "purchaseRequest") continue;

@@ -47,6 +47,25 @@ export interface Authorization {
    * `authorizing` and the merchant sends the stored AuthReq again until the gateway decides.
    */
   readonly inDoubt?: boolean;
+  /**
+   * DER (hex) of the CapToken the AuthRes carried: the gateway's sealed record of the
+   * authorization, unreadable here, returned as it is in the CapReq.
+   */
+  readonly capToken?: string;
+  readonly capture?: Capture;
+}
+
+/** The capture of an authorization (CapReq/CapRes). */
+export interface Capture {
+  /** RRPID of the CapReq (CapRRTags.rrpid, hex). */
+  readonly capRRPID: string;
+  readonly capReqAmt: schema.CurrencyAmount;
+  /** The gateway's CapCode and CapAmt, once it answered. */
+  readonly capCode?: string;
+  readonly capAmt?: schema.CurrencyAmount;
+  readonly at: string;
+  /** Why the last attempt gave no usable answer (the stored CapReq is sent again on the next call). */
+  readonly failure?: string;
 }
 
 export interface Order extends NewOrder {

@@ -8,6 +8,8 @@
  *   authorizing ──AuthRes approved for less than asked (AuthAmt > 0)──► partiallyAuthorized
  *   authorizing ──AuthRes declined──► declined
  *   authorizing ──gateway unreachable (connection refused), its SET Error, AuthAmt over the ask──► authorizationFailed
+ *   authorized | partiallyAuthorized ──CapRes success for the whole AuthAmt──► captured
+ *   authorized | partiallyAuthorized ──CapRes success for less than AuthAmt──► partiallyCaptured
  *
  * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
  * order: while no PReq has been verified, a new PInitReq gets a new XID and Chall-M that replace
@@ -18,6 +20,10 @@
  * wire on every attempt: the gateway may have decided) stays `authorizing` with
  * `authorization.inDoubt`; the cardholder hears orderReceived, and the merchant sends the stored
  * AuthReq again until the gateway's decision moves the order on (`Merchant.settleInDoubt`).
+ *
+ * An authorization is captured once (`Merchant.capture`): a partial capture settles it for less and
+ * the issuer releases the rest of the hold. A capture the gateway refused (its CapCode) leaves the
+ * order where it was.
  */
 export const orderStates = [
   "created",
@@ -28,6 +34,8 @@ export const orderStates = [
   "partiallyAuthorized",
   "declined",
   "authorizationFailed",
+  "captured",
+  "partiallyCaptured",
 ] as const;
 export type OrderState = (typeof orderStates)[number];
 
@@ -36,10 +44,12 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   initiated: ["initiated", "purchaseRequested"],
   purchaseRequested: ["authorizing"],
   authorizing: ["authorized", "partiallyAuthorized", "declined", "authorizationFailed"],
-  authorized: [],
-  partiallyAuthorized: [],
+  authorized: ["captured", "partiallyCaptured"],
+  partiallyAuthorized: ["captured", "partiallyCaptured"],
   declined: [],
   authorizationFailed: [],
+  captured: [],
+  partiallyCaptured: [],
 };
 
 export class OrderStateError extends Error {

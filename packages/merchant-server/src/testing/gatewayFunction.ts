@@ -3,6 +3,8 @@
  * the AuthReq with the gateway's key (openAuthReq), opens and checks the cardholder's PI
  * (openPIDualSigned/openPIUnsigned, every gateway check of digest 6), and seals a real AuthRes.
  * `mode` makes it decline, fail or misbehave so each merchant check of the AuthRes can fire.
+ * Approvals carry a real CapToken; a CapReq is judged by `receiveCapReq` and answered with a real
+ * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers).
  */
 import {
   type CryptoProvider,
@@ -12,12 +14,16 @@ import {
   openAuthReq,
   openPIDualSigned,
   openPIUnsigned,
+  receiveCapReq,
   SetError,
   schema,
   sealAuthRes,
+  sealCapRes,
+  sealCapToken,
+  toHex,
   wrapMessage,
 } from "@setlab/protocol";
-import type { TestPki } from "@setlab/protocol/testing";
+import { defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
 import { type GatewayClient, GatewayUnreachableError } from "../core/gatewayClient";
 
 export type GatewayMode =
@@ -36,6 +42,9 @@ export class GatewayFunction implements GatewayClient {
   mode: GatewayMode = "approve";
   readonly received: { authReq: OpenedAuthReq; pi: OpenedPI; der: Uint8Array }[] = [];
   calls = 0;
+  /** When set, every CapResItem carries this CapCode (and CapAmt 0 unless success). */
+  capCode?: schema.CapCode;
+  readonly captured = new Set<string>();
 
   constructor(
     private readonly p: CryptoProvider,
@@ -50,6 +59,7 @@ export class GatewayFunction implements GatewayClient {
     if (this.mode === "error")
       return errorMessage(p, new SetError("signatureFailure", "refused"), message, { date: p.now() });
     const wrapper = schema.decodeMessage(message);
+    if (wrapper.message.type === "captureRequest") return this.capture(message);
     if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
     const trust = { pinnedRoot: pki.root.certificate, at: p.now() };
     const gatewayKex = { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey };
@@ -109,7 +119,20 @@ export class GatewayFunction implements GatewayClient {
       },
       pki.merchantKex.certificate,
       data,
-      {},
+      data.authResPayload.authHeader.authCode === "approved"
+        ? {
+            capToken: await sealCapToken(
+              p,
+              this.capTokenKeys(),
+              { authRRPID: item.authTags.authRRTags.rrpid, authAmt: data.authResPayload.authHeader.authAmt },
+              {
+                xid: item.authTags.transIDs.xid,
+                merchantID: authReq.merID,
+                authRecordID: toHex(item.authTags.authRRTags.rrpid),
+              },
+            ),
+          }
+        : {},
     );
     return wrapMessage(
       { type: "authorizationResponse", value: authRes },
@@ -120,6 +143,62 @@ export class GatewayFunction implements GatewayClient {
         xid: authTags.transIDs.xid,
       },
       { date: p.now() },
+    );
+  }
+
+  private capTokenKeys() {
+    const { pki } = this;
+    return {
+      signer: { certificate: pki.gatewaySig.certificate, privateKey: pki.gatewaySig.privateKey },
+      decrypter: { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey },
+    };
+  }
+
+  private async capture(message: Uint8Array): Promise<Uint8Array> {
+    const { p, pki } = this;
+    const received = await receiveCapReq(p, message, {
+      brand: "Visa",
+      gatewayKex: { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey },
+      capTokenKeys: this.capTokenKeys(),
+      trust: { pinnedRoot: pki.root.certificate, at: p.now() },
+      now: p.now(),
+      enrolledMerIDs: [defaultMerchantData.merID],
+      maxItems: 16,
+    });
+    if (received.repeat) throw new Error("no store of answers here");
+    const items = received.items.map((judged) => {
+      const key = toHex(judged.item.authRRPID);
+      const capCode: schema.CapCode =
+        this.capCode ??
+        (judged.kind === "refused"
+          ? judged.capCode
+          : this.captured.has(key)
+            ? "duplicateRequest"
+            : "success");
+      if (capCode === "success") this.captured.add(key);
+      const asked = judged.item.capPayload.capReqAmt;
+      return {
+        transIDs: judged.item.transIDs,
+        authRRPID: judged.item.authRRPID,
+        capResPayload: { capCode, capAmt: capCode === "success" ? asked : { ...asked, amount: 0 } },
+      };
+    });
+    const capRes = await sealCapRes(
+      p,
+      {
+        certificate: pki.gatewaySig.certificate,
+        privateKey: pki.gatewaySig.privateKey,
+        chain: pki.intermediatesOf("gatewaySig"),
+      },
+      received.merchantKex.der,
+      { capRRTags: received.data.capRRTags, capResItemSeq: items },
+    );
+    return wrapMessage(
+      { type: "captureResponse", value: capRes },
+      { rrpid: received.data.capRRTags.rrpid },
+      {
+        date: p.now(),
+      },
     );
   }
 }

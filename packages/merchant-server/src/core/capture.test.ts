@@ -1,0 +1,134 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { nodeProvider } from "@setlab/protocol";
+import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { SqliteRepository } from "../store/sqliteRepository";
+import { GatewayFunction } from "../testing/gatewayFunction";
+import { kitOf, pInitReq, pReq, readPInitRes } from "../testing/testCard";
+import { testMerchantConfig } from "../testing/testMerchantConfig";
+import { CaptureInputError } from "./capture";
+import { Merchant } from "./merchant";
+import { OrderStateError } from "./orderState";
+
+const p = nodeProvider();
+let pki: TestPki;
+let dir: string;
+let n = 0;
+
+beforeAll(async () => {
+  pki = await createTestPki(p.crypto);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-capture-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const description = "1 x SET Lab mug";
+const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
+
+/** A merchant with one order the (test) gateway authorized in `mode`. */
+async function authorizedOrder(mode: GatewayFunction["mode"] = "approve") {
+  const repo = new SqliteRepository(path.join(dir, `c${++n}.db`));
+  const gateway = new GatewayFunction(p, pki);
+  const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
+  const order = await merchant.createOrder({ description, purchAmt });
+  const session = pInitReq(p, order.lidM);
+  const data = await readPInitRes(
+    p,
+    kitOf(pki),
+    session,
+    (await merchant.handleSet(session.pInitReq)).response,
+  );
+  gateway.mode = mode;
+  const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt });
+  await merchant.handleSet(req.der);
+  gateway.mode = "approve";
+  return { merchant, gateway, id: order.id };
+}
+
+const typesOf = async (merchant: Merchant, id: number) => (await merchant.messages(id)).map((m) => m.type);
+
+describe("merchant: capture", () => {
+  test("the approval's CapToken is kept with the order, unreadable, and a capture of all of it makes the order captured", async () => {
+    const { merchant, id } = await authorizedOrder();
+    const before = await merchant.order(id);
+    expect(before?.authorization?.capToken).toMatch(/^[0-9a-f]+$/);
+    const after = await merchant.capture(id);
+    expect(after.state).toBe("captured");
+    expect(after.authorization?.capture).toMatchObject({
+      capCode: "success",
+      capAmt: purchAmt,
+      capReqAmt: purchAmt,
+    });
+    expect((await typesOf(merchant, id)).slice(-2)).toEqual(["captureRequest", "captureResponse"]);
+    expect((await merchant.orderView(id))?.history.at(-1)?.state).toBe("captured");
+  });
+
+  test("a capture of less than AuthAmt is partiallyCaptured; a partially authorized order captures its AuthAmt", async () => {
+    const { merchant, id } = await authorizedOrder();
+    expect((await merchant.capture(id, jpy(5000))).state).toBe("partiallyCaptured");
+    const partial = await authorizedOrder("partial");
+    const o = await partial.merchant.capture(partial.id);
+    expect(o.state).toBe("captured");
+    expect(o.authorization?.capture?.capAmt).toEqual(jpy(6400));
+  });
+
+  test("refused before any message: over AuthAmt, another currency, not positive, an order not authorized, no order", async () => {
+    const { merchant, gateway, id } = await authorizedOrder();
+    const calls = gateway.calls;
+    await expect(merchant.capture(id, jpy(12801))).rejects.toThrow(CaptureInputError);
+    await expect(merchant.capture(id, { currency: 840, amount: 100, amtExp10: -2 })).rejects.toThrow(
+      CaptureInputError,
+    );
+    await expect(merchant.capture(id, jpy(0))).rejects.toThrow(CaptureInputError);
+    await expect(merchant.capture(9999)).rejects.toThrow(CaptureInputError);
+    const declined = await authorizedOrder("decline");
+    await expect(declined.merchant.capture(declined.id)).rejects.toThrow(OrderStateError);
+    expect(gateway.calls).toBe(calls);
+    expect((await merchant.order(id))?.state).toBe("authorized");
+  });
+
+  test("a captured order is not captured again", async () => {
+    const { merchant, id } = await authorizedOrder();
+    await merchant.capture(id);
+    await expect(merchant.capture(id)).rejects.toThrow(OrderStateError);
+  });
+
+  test("a CapCode refusal leaves the order authorized, with the code recorded, and a later capture may succeed", async () => {
+    const { merchant, gateway, id } = await authorizedOrder();
+    gateway.capCode = "batchClosed";
+    const refused = await merchant.capture(id);
+    expect(refused.state).toBe("authorized");
+    expect(refused.authorization?.capture?.capCode).toBe("batchClosed");
+    gateway.capCode = undefined;
+    expect((await merchant.capture(id)).state).toBe("captured");
+  });
+
+  test("no answer: the order stays authorized with the failure, and the next call sends the same CapReq bytes", async () => {
+    const { merchant, gateway, id } = await authorizedOrder();
+    gateway.mode = "down";
+    const failed = await merchant.capture(id);
+    expect(failed.state).toBe("authorized");
+    expect(failed.authorization?.capture?.failure).toContain("unreachable");
+    const sent: Uint8Array[] = [];
+    const send = gateway.send.bind(gateway);
+    gateway.send = async (g, m) => {
+      sent.push(m);
+      return send(g, m);
+    };
+    gateway.mode = "approve";
+    await expect(merchant.capture(id, jpy(100))).rejects.toThrow(CaptureInputError);
+    expect((await merchant.capture(id)).state).toBe("captured");
+    const stored = (await merchant.messages(id)).filter((m) => m.type === "captureRequest");
+    expect(stored).toHaveLength(1);
+    expect(sent).toEqual([stored[0].der]);
+  });
+
+  test("an answer that is not the gateway's CapRes (a SET Error) is recorded as a failure, the order unchanged", async () => {
+    const { merchant, gateway, id } = await authorizedOrder();
+    gateway.mode = "error";
+    const o = await merchant.capture(id);
+    expect(o.state).toBe("authorized");
+    expect(o.authorization?.capture?.failure).toContain("signatureFailure");
+  });
+});

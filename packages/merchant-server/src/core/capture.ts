@@ -1,0 +1,202 @@
+/**
+ * The merchant captures an authorization (digest 3.7): CapReq = EncB(M, P, CapReqData,
+ * CapTokenSeq) with the CapToken the AuthRes gave, the gateway's CapRes read with every check
+ * (`receiveCapRes`), and the order moved to `captured` or `partiallyCaptured`. The CapReq is
+ * committed before it leaves: a call whose answer was lost sends the same bytes again (the gateway
+ * answers a repeat with its stored CapRes), so a capture is never asked for twice under two ids.
+ */
+import {
+  type CurrencyAmountValue,
+  decodeDer,
+  formatCurrencyAmount,
+  fromHex,
+  RemoteSetError,
+  receiveCapRes,
+  SetError,
+  schema,
+  sealCapReq,
+  toHex,
+  toMinorUnits,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
+import type { CallContext, MerchantContext } from "./context";
+import { GatewayUnreachableError } from "./gatewayClient";
+import type { Authorization, Capture, Order } from "./order";
+import { OrderStateError } from "./orderState";
+import { brandOf } from "./purchaseBrand";
+
+/** A capture the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
+export class CaptureInputError extends Error {
+  override readonly name = "CaptureInputError";
+}
+
+const capturable = ["authorized", "partiallyAuthorized"] as const;
+
+/** `amount` within the authorization: the same currency, above zero, at most AuthAmt, exactly. */
+function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): { whole: boolean } {
+  const asked = toMinorUnits(amount);
+  const authorized = toMinorUnits(authAmt);
+  if (!asked.ok) throw new CaptureInputError(`the capture amount is refused: ${asked.reason}`);
+  if (!authorized.ok || asked.currency.code !== authorized.currency.code)
+    throw new CaptureInputError(
+      `the capture must be in the authorization's currency (${formatCurrencyAmount(authAmt)})`,
+    );
+  if (asked.minor > authorized.minor)
+    throw new CaptureInputError(
+      `${formatCurrencyAmount(amount)} is more than the ${formatCurrencyAmount(authAmt)} authorized`,
+    );
+  return { whole: asked.minor === authorized.minor };
+}
+
+/** The CapReq to send: the stored one of a capture still waiting for its answer, or a new one. */
+async function capReqFor(
+  ctx: MerchantContext,
+  order: Order,
+  auth: Authorization,
+  amount: schema.CurrencyAmount,
+): Promise<{ capture: Capture; bytes: Uint8Array; stored: boolean }> {
+  const pending = auth.capture && auth.capture.capCode === undefined ? auth.capture : undefined;
+  if (pending) {
+    if (formatCurrencyAmount(pending.capReqAmt) !== formatCurrencyAmount(amount))
+      throw new CaptureInputError(
+        `a capture of ${formatCurrencyAmount(pending.capReqAmt)} is waiting for the gateway's answer`,
+      );
+    const sent = (await ctx.repo.messages(order.id)).filter((m) => m.type === "captureRequest").at(-1);
+    if (sent) return { capture: pending, bytes: sent.der, stored: true };
+  }
+  const { p } = ctx;
+  const brand = brandOf(ctx, order);
+  const date = wholeSeconds(p.now());
+  const capRRPID = p.random(20);
+  const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
+  const data: schema.CapReqData = {
+    capRRTags: { rrpid: capRRPID, merTermIDs: { merchantID: ctx.config.merchantID }, currentDate: date },
+    capItemSeq: [
+      { transIDs, authRRPID: fromHex(auth.authRRPID), capPayload: { capDate: date, capReqAmt: amount } },
+    ],
+  };
+  const capToken = decodeDer(schema.CapToken, fromHex(auth.capToken!), "CapToken");
+  const capReq = await sealCapReq(p, brand.authSigner, brand.gateway.certificate, data, [capToken]);
+  const bytes = wrapMessage(
+    { type: "captureRequest", value: capReq },
+    {
+      rrpid: capRRPID,
+      lid_C: transIDs.lid_C,
+      ...(transIDs.lid_M ? { lid_M: transIDs.lid_M } : {}),
+      xid: transIDs.xid,
+    },
+    { date, swIdent: ctx.config.swIdent },
+  );
+  return {
+    capture: { capRRPID: toHex(capRRPID), capReqAmt: amount, at: date.toISOString() },
+    bytes,
+    stored: false,
+  };
+}
+
+/**
+ * Capture `amount` (default: all of AuthAmt) of the order's authorization. Refused before any
+ * message (CaptureInputError, OrderStateError) for an unknown order, an order not authorized, an
+ * authorization without a CapToken, or an amount over AuthAmt or in another currency. Otherwise
+ * the order is returned as it is after the gateway's answer: `captured` / `partiallyCaptured` on
+ * success; unchanged in state, with `authorization.capture` saying why, when the gateway refused
+ * (its CapCode) or no usable answer came (`failure`; calling again sends the same CapReq).
+ */
+export async function captureOrder(
+  ctx: MerchantContext,
+  orderId: number,
+  amount: schema.CurrencyAmount | undefined,
+  call: CallContext,
+): Promise<Order> {
+  const order = await ctx.repo.order(orderId);
+  if (!order) throw new CaptureInputError(`no order ${orderId}`);
+  const state = order.state;
+  if (!(capturable as readonly string[]).includes(state))
+    throw new OrderStateError(`order ${orderId} is ${state}: only an authorized order can be captured`);
+  const auth = order.authorization!;
+  if (!auth.capToken || !auth.authAmt)
+    throw new CaptureInputError(`order ${orderId}'s authorization carries no CapToken to capture with`);
+  const capReqAmt = amount ?? auth.authAmt;
+  const { whole } = checkAmount(capReqAmt, auth.authAmt);
+  const { capture, bytes, stored } = await capReqFor(ctx, order, auth, capReqAmt);
+  if (!stored)
+    await ctx.repo.commit(
+      {
+        orderId,
+        expect: state,
+        authorization: { ...auth, capture },
+        messages: [{ from: "merchant", to: "gateway", type: "captureRequest", der: bytes }],
+      },
+      ctx.p.now(),
+    );
+  const brand = brandOf(ctx, order);
+  const settle = async (
+    change: Partial<Capture>,
+    extra: { to?: Order["state"]; detail: string; answer?: Uint8Array },
+  ) => {
+    await ctx.repo.commit(
+      {
+        orderId,
+        expect: state,
+        ...(extra.to ? { transitions: [{ to: extra.to, detail: extra.detail }] } : {}),
+        authorization: { ...auth, capture: { ...capture, ...change } },
+        ...(extra.answer
+          ? { messages: [{ from: "gateway", to: "merchant", type: "captureResponse", der: extra.answer }] }
+          : {}),
+      },
+      ctx.p.now(),
+    );
+    return (await ctx.repo.order(orderId))!;
+  };
+  let answer: Uint8Array;
+  try {
+    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
+  } catch (e) {
+    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
+    return settle({ failure: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}` }, { detail: "" });
+  }
+  const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
+  try {
+    const received = await receiveCapRes(
+      ctx.p,
+      answer,
+      {
+        capRRPID: fromHex(capture.capRRPID),
+        items: [{ transIDs, authRRPID: fromHex(auth.authRRPID), capReqAmt }],
+        brand: brand.brandID,
+        gateway: brand.gateway.certificate,
+      },
+      {
+        decrypter: brand.decrypter,
+        trust: { ...ctx.config.trust, at: ctx.p.now() },
+        understoodExtensions: ctx.config.understoodExtensions,
+      },
+    );
+    const item = received.items[0];
+    const { capCode, capAmt } = item.payload;
+    if (item.verdict === "captured")
+      return settle(
+        { capCode, capAmt },
+        {
+          to: whole ? "captured" : "partiallyCaptured",
+          detail: `captured ${formatCurrencyAmount(capAmt)}`,
+          answer,
+        },
+      );
+    if (item.verdict === "refused") return settle({ capCode, capAmt }, { detail: "", answer });
+    return settle(
+      {
+        failure: `CapAmt ${formatCurrencyAmount(capAmt)} is not the ${formatCurrencyAmount(capReqAmt)} asked`,
+      },
+      { detail: "", answer },
+    );
+  } catch (e) {
+    if (!(e instanceof SetError)) throw e;
+    const failure =
+      e instanceof RemoteSetError
+        ? `the gateway answered with a SET Error: ${e.code}`
+        : `CapRes refused: ${e.message}`;
+    return settle({ failure }, { detail: "", answer });
+  }
+}
