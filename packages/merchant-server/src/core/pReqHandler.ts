@@ -36,10 +36,12 @@ import { answeredIn } from "./answeredRequests";
 import { type AuthorizationResult, authReqDataFor, readAuthorization } from "./authorization";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { checkOutstanding, issuedPurchaseOf } from "./issuedPurchases";
 import { type BrandConfig, gatewayFor, requiresCardholderCertificate } from "./merchantConfig";
-import type { Authorization, Order } from "./order";
+import type { Authorization, IssuedPurchase, Order, PurchaseContext } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderState } from "./orderState";
+import { checkAttemptBudget, isPayable, payerOf } from "./purchaseAttempts";
 
 export async function handlePReq(
   ctx: MerchantContext,
@@ -48,18 +50,18 @@ export async function handlePReq(
   call: CallContext,
 ): Promise<SetOutcome> {
   const { bytes } = read;
-  // OIData's XID finds the order; receivePReq then judges the PReq against it.
+  // OIData's XID names one PInitRes of one order; receivePReq then judges the PReq against what
+  // that PInitRes fixed.
   const oiData = oiDataOf(pReq);
   const xidHex = toHex(oiData.transIDs.xid);
-  const order = await ctx.repo.orderByXid(xidHex);
+  const issued = await issuedPurchaseOf(ctx, xidHex);
+  const order = await ctx.repo.order(issued.orderId);
   if (!order) throw new SetError("unknownXID", "no order has this XID", "OIData.transIDs.xid");
   const key = toHex(oiData.rrpid);
   const hash = requestHash(bytes);
   try {
-    if (!order.purchase)
-      throw new SetError("unspecifiedFailure", `the order is ${order.state}, not awaiting a PReq`, "PReq");
-    const purchase = order.purchase;
-    const brand = brandOf(ctx, order);
+    const purchase = issued.purchase;
+    const brand = brandOf(ctx, purchase);
     const transIDs = decodeDer(schema.TransIDs, fromHex(purchase.transIDs));
     const received = await receivePReq(
       ctx.p,
@@ -87,14 +89,14 @@ export async function handlePReq(
       if (earlier) return earlier;
       throw new SetError("unspecifiedFailure", "the earlier PReq left no record", "PReq");
     }
-    return await takePurchase(ctx, bytes, order, received, oiData, brand, transIDs, key, hash, call);
+    return await takePurchase(ctx, bytes, order, issued, received, oiData, brand, transIDs, key, hash, call);
   } catch (e) {
     if (e instanceof ConcurrentChangeError) {
       const again = await earlierAnswer(ctx, order, key, hash, call);
       if (again) return again;
       throw new OrderScopedError(
         order,
-        new SetError("unspecifiedFailure", "another purchase request was taken for this XID", "PReq"),
+        new SetError("unspecifiedFailure", "another purchase request was taken for this order", "PReq"),
       );
     }
     if (e instanceof SetError) throw new OrderScopedError(order, e);
@@ -139,8 +141,7 @@ interface Pending {
   readonly hash: string;
 }
 
-function brandOf(ctx: MerchantContext, order: Order): BrandConfig {
-  const purchase = order.purchase!;
+function brandOf(ctx: MerchantContext, purchase: PurchaseContext): BrandConfig {
   const brand = gatewayFor(ctx.config, purchase.brandID, purchase.bin);
   if (!brand)
     throw new SetError("unspecifiedFailure", `brand ${purchase.brandID} is no longer configured`, "PReq");
@@ -152,6 +153,7 @@ async function takePurchase(
   ctx: MerchantContext,
   bytes: Uint8Array,
   order: Order,
+  issued: IssuedPurchase,
   verified: VerifiedPReq,
   oiData: schema.OIData,
   brand: BrandConfig,
@@ -161,8 +163,11 @@ async function takePurchase(
   call: CallContext,
 ): Promise<SetOutcome> {
   const { p, config } = ctx;
-  if (order.state !== "initiated")
+  if (!isPayable(order))
     throw new SetError("unspecifiedFailure", `the order is ${order.state}, not awaiting a PReq`, "PReq");
+  checkOutstanding(ctx, issued, p.now());
+  const payer = payerOf(verified);
+  await checkAttemptBudget(ctx, order, payer);
 
   const date = wholeSeconds(p.now());
   const authRRPID = p.random(20);
@@ -178,15 +183,19 @@ async function takePurchase(
   await ctx.repo.commit(
     {
       orderId: order.id,
-      expect: "initiated",
+      expect: order.state,
       transitions: [
-        { to: "purchaseRequested", detail: `PReq verified (${verified.form}${who})` },
+        { to: "purchaseRequested", detail: `PReq verified (${verified.form}${who}), XID ${issued.xid}` },
         {
           to: "authorizing",
           detail: `AuthReq sent to gateway ${brand.gateway.id}, AuthRRPID ${toHex(authRRPID)}`,
         },
       ],
       authorization: { authRRPID: toHex(authRRPID), gateway: brand.gateway.id },
+      // The XID the gateway will know the order by, and what its PInitRes fixed.
+      xid: issued.xid,
+      purchase: issued.purchase,
+      take: { xid: issued.xid, payer },
       messages: [
         { from: "cardholder", to: "merchant", type: "purchaseRequest", der: bytes },
         { from: "merchant", to: "gateway", type: "authorizationRequest", der: authReq },
@@ -223,7 +232,7 @@ async function resume(
     ctx,
     order,
     {
-      brand: brandOf(ctx, order),
+      brand: brandOf(ctx, order.purchase!),
       transIDs,
       oiData: oiDataOf(pReqWrapper.message.value),
       authReq,
@@ -277,14 +286,17 @@ async function askGateway(
   } catch (e) {
     const unreachable = e instanceof GatewayUnreachableError;
     const why = unreachable ? "unreachable" : "call failed";
+    // Refused before it was sent (not in doubt): the gateway has nothing.
+    const inDoubt = !unreachable || e.inDoubt;
     return {
       result: {
         kind: "failed",
         reason: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}`,
         onWire: false,
+        authorizedNothing: !inDoubt,
       },
       // A client fault is in doubt too: nothing says the AuthReq did not leave.
-      inDoubt: !unreachable || e.inDoubt,
+      inDoubt,
     };
   }
 }
@@ -302,7 +314,12 @@ function outcomeOf(
       state: "authorizationFailed",
       payload,
       detail: result.reason,
-      authorization: { ...base, completionCode: "orderReceived", failure: result.reason },
+      authorization: {
+        ...base,
+        completionCode: "orderReceived",
+        failure: result.reason,
+        ...(result.authorizedNothing ? { authorizedNothing: true } : {}),
+      },
     };
   }
   const header = result.data.authResPayload.authHeader;
@@ -441,7 +458,7 @@ export async function settleInDoubt(
   const authRRPID = schema.decodeMessage(authReq).messageHeader.rrpid;
   if (!authRRPID) return order.state;
   const asked: Asked = {
-    brand: brandOf(ctx, order),
+    brand: brandOf(ctx, order.purchase),
     transIDs: decodeDer(schema.TransIDs, fromHex(order.purchase.transIDs)),
     authReq,
     authRRPID,
