@@ -5,7 +5,13 @@
  */
 import type { Attack } from "../attack";
 import { accompliceGatewayApproval } from "./accompliceApproval";
-import { strangerPInitReq } from "./orderLockout";
+import { strangerPInitReq, strangerPInitReqsBeforePReq, strangerUnsignedPReqDecline } from "./orderLockout";
 import { xidSquatting } from "./xidSquatting";
 
-export const outsiderAttacks: readonly Attack[] = [accompliceGatewayApproval, xidSquatting, strangerPInitReq];
+export const outsiderAttacks: readonly Attack[] = [
+  accompliceGatewayApproval,
+  xidSquatting,
+  strangerPInitReq,
+  strangerPInitReqsBeforePReq,
+  strangerUnsignedPReqDecline,
+];
