@@ -196,7 +196,7 @@ export class Gateway {
     else if (outcome.kind === "refused")
       decision = { authCode: outcome.authCode, hold: 0, reason: outcome.reason };
     else {
-      const account = store.accountByPan(outcome.pan);
+      const account = store.accountByPan(outcome.pan, o.at);
       const issuer = decideAuthorization(account, amount, () => this.approvalCode());
       decision = { ...issuer, ...(account ? { cardId: account.cardId } : {}) };
     }
@@ -230,12 +230,19 @@ export class Gateway {
       ...(decision.respReason ? { respReason: decision.respReason } : {}),
       ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
       held: decision.hold,
+      ...(decision.hold > 0 ? { holdUntil: this.holdUntil(o.at, decision) } : {}),
       ...(decision.cardId ? { cardId: decision.cardId } : {}),
       requestHash: o.fingerprint,
       response,
       created: o.at.toISOString(),
     });
     return { ...ids, response, kind: "authRes", authCode: decision.authCode, reason: decision.reason };
+  }
+
+  /** When a hold taken now lapses: a partial approval's sooner (AuthorizationPolicy). */
+  private holdUntil(at: Date, decision: AuthDecision): string {
+    const lifetime = decision.partial ? this.policy.partialHoldLifetimeMs : this.policy.holdLifetimeMs;
+    return new Date(at.getTime() + lifetime).toISOString();
   }
 
   /** Six characters, as AuthValCodes.approvalCode allows. */
