@@ -12,6 +12,7 @@ import {
   schema,
   sealAuthRes,
   type Trust,
+  toMinorUnits,
   wrapMessage,
 } from "@setlab/protocol";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "../gateway/authResData";
@@ -63,9 +64,15 @@ export class AuthResForger {
       { brand: keys.brand },
     );
     const tags = data.authReqItem.authTags;
+    // The genuine answer's AuthAmt: a hold below the amount asked was a partial approval.
+    const asked = toMinorUnits(row);
+    const partial = row.authCode === "approved" && asked.ok && BigInt(row.held) < asked.minor;
     const decision: AuthDecision = {
       authCode: row.authCode as AuthCode,
       hold: row.held,
+      ...(partial && asked.ok
+        ? { partial: { currency: asked.currency.code, exponent: asked.currency.exponent } }
+        : {}),
       reason: "forged for the badSignature fault",
       ...(row.respReason ? { respReason: row.respReason as RespReason } : {}),
       ...(row.approvalCode ? { approvalCode: row.approvalCode } : {}),
