@@ -1,8 +1,9 @@
-/** Locking a buyer out of an order, against a running lab (one lab for this file). */
+/** Keeping a buyer from paying (locking an order, slow HTTP), against a running lab (one lab for this file). */
 import type { AttackOutcome } from "../attack";
 import { runAttack } from "../runner";
 import { startTestLab, type TestLab } from "../toolkit/labFixture";
 import { strangerPInitReq, strangerPInitReqsBeforePReq, strangerUnsignedPReqDecline } from "./orderLockout";
+import { slowBodies } from "./slowBodies";
 
 const seed = 20261206;
 
@@ -38,3 +39,10 @@ it("a stranger's declined unsigned PReq does not close the order: the buyer pays
   expectBuyerPays(o);
   expect(o.detail).toMatch(/left the order declined/);
 });
+
+it("slow headers and bodies: the purchase completes and the parties close every slow connection (408)", async () => {
+  const o = await runAttack(slowBodies, lab.target, seed);
+  expect(o.detail).toMatch(/purchase completed; the parties closed all 24 slow connections/);
+  expect(o.signal).toMatch(/408/);
+  expect(o.refused).toBe(true);
+}, 90_000);
