@@ -357,6 +357,11 @@ describe("merchant core: no one but the buyer decides whether an order is paid",
       ).der,
     );
     expect(junk.state).toBe("declined");
+    // A PInitReq after the decline: the order still shows the XID the gateway declined.
+    expect((await initiated(merchant, buyer.order)).out.error).toBeUndefined();
+    const junkXid = Buffer.from(stranger.data.data.transIDs.xid).toString("hex");
+    expect(junk.xid).toBe(junkXid);
+    expect((await merchant.order(buyer.order.id))?.xid).toBe(junkXid);
     gateway.mode = "approve";
     const paid = await merchant.handleSet(
       (await pReq(p, kitOf(pki), buyer.session, buyer.data, { description, purchAmt })).der,
@@ -372,6 +377,7 @@ describe("merchant core: no one but the buyer decides whether an order is paid",
       "purchaseRequested",
       "authorizing",
       "declined",
+      "initiated",
       "purchaseRequested",
       "authorizing",
       "authorized",

@@ -159,9 +159,9 @@ async function initiate(
           detail: `PInitRes sent: brand ${req.brandID}, gateway ${brand.gateway.id}, XID ${xidHex}`,
         },
       ],
-      // The order shows its latest XID until a PReq takes one.
-      xid: xidHex,
-      purchase,
+      // The order shows its latest XID until a PReq takes one; then the XID of its latest
+      // attempt, the one the gateway knows.
+      ...(order.authorization ? {} : { xid: xidHex, purchase }),
       issue: { xid: xidHex, purchase, dropOutstandingBefore: expiredBefore(ctx, p.now()) },
       messages: [
         { from: "cardholder", to: "merchant", type: "purchaseInitRequest", der: bytes },

@@ -85,6 +85,46 @@ describe("SqliteRepository", () => {
     await repo.close();
   });
 
+  test("a store from before issued XIDs: each order's XID becomes its issued one, taken if a PReq reached it", async () => {
+    const file = path.join(dir, "older.db");
+    const repo = new SqliteRepository(file);
+    const purchase = {
+      brandID: "Visa",
+      bin: "411111",
+      transIDs: "00",
+      chall_C: "01",
+      chall_M: "02",
+      pInitRRPID: "03",
+    };
+    const waiting = await repo.createOrder(order, at);
+    const paid = await repo.createOrder(order, at);
+    await repo.commit(
+      { orderId: waiting.id, transitions: [{ to: "initiated", detail: "" }], xid: "a1", purchase },
+      at,
+    );
+    await repo.commit(
+      {
+        orderId: paid.id,
+        transitions: [
+          { to: "initiated", detail: "" },
+          { to: "purchaseRequested", detail: "" },
+        ],
+        xid: "b2",
+        purchase,
+      },
+      at,
+    );
+    await repo.close();
+    const raw = new Database(file);
+    raw.exec("DROP TABLE issued_purchases");
+    raw.close();
+    const again = new SqliteRepository(file);
+    expect(await again.issuedPurchase("a1")).toMatchObject({ orderId: waiting.id, purchase });
+    expect((await again.issuedPurchase("a1"))?.takenBy).toBeUndefined();
+    expect((await again.issuedPurchase("b2"))?.takenBy).toBe("earlier");
+    await again.close();
+  });
+
   test("a change expecting another state, or an illegal transition, writes nothing", async () => {
     const repo = new SqliteRepository(path.join(dir, "b.db"));
     const o = await repo.createOrder(order, at);

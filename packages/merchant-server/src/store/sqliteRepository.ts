@@ -34,6 +34,14 @@ import {
   type OrderChange,
 } from "./repository";
 
+/**
+ * A store from before issued_purchases: the XID each order carries is its one PInitRes's, taken
+ * once a PReq reached the order.
+ */
+const issuedFromOrders = `INSERT OR IGNORE INTO issued_purchases (xid, order_id, purchase, issued_at, taken_by)
+  SELECT xid, id, purchase, updated_at, CASE WHEN state IN ('created', 'initiated') THEN NULL ELSE 'earlier' END
+  FROM orders WHERE xid IS NOT NULL AND purchase IS NOT NULL`;
+
 const schemaSql = `
 CREATE TABLE IF NOT EXISTS orders (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -191,7 +199,11 @@ export class SqliteRepository implements MerchantRepository {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
+    const olderStore =
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'orders'").get() !== undefined &&
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'issued_purchases'").get() === undefined;
     this.db.exec(schemaSql);
+    if (olderStore) this.db.exec(issuedFromOrders);
     this.sql = prepareReads(this.db);
     this.writer = durableWriter(file, this.db, { pragmas: ["foreign_keys = ON"] });
   }
