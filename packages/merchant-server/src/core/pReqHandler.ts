@@ -1,8 +1,8 @@
 /**
  * PReq -> (AuthReq -> AuthRes) -> PRes (digest 3.4-3.6, patent steps S38-S54).
  *
- * The merchant finds the order by XID, verifies the PReq against what it issued in PInitRes
- * (`verifyPReqAsMerchant`), forwards the cardholder's PI to the gateway in an AuthReq, checks the
+ * The merchant finds the PInitRes (and its order) by XID, verifies the PReq against what that
+ * PInitRes fixed (`verifyPReqAsMerchant`), forwards the cardholder's PI to the gateway in an AuthReq, checks the
  * AuthRes and answers the cardholder with a signed PRes:
  * - approved: CompletionCode authorizationPerformed, Results.AuthStatus {AuthDate, AuthAmt};
  * - declined (any other AuthCode): CompletionCode orderRejected, no AuthStatus (SET's AuthStatus
