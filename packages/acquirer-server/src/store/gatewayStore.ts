@@ -174,6 +174,9 @@ const insertAuthorization = `INSERT INTO authorizations (auth_rrpid, xid, mercha
     amt_exp10, auth_code, resp_reason, approval_code, held, hold_until, card_id, request_hash, response, created)
   VALUES (@auth_rrpid, @xid, @merchant_id, @brand, @amount, @currency, @amt_exp10, @auth_code, @resp_reason,
     @approval_code, @held, @hold_until, @card_id, @request_hash, @response, @created)`;
+// A live hold ends now (one row changed, else there was no live hold to release).
+const releaseHold = `UPDATE authorizations SET hold_until = ? WHERE auth_rrpid = ? AND held > 0
+  AND (hold_until IS NULL OR hold_until > ?)`;
 // The account a hold is taken on must exist (one row changed, else the write is refused).
 const accountExists = "UPDATE accounts SET held = 0 WHERE card_id = ?";
 
@@ -348,6 +351,22 @@ export class GatewayStore {
 
   authorizationsByXid(xid: string): AuthorizationRow[] {
     return (this.sql.authorizationsByXid.all(xid) as AuthorizationRecord[]).map(toAuthorization);
+  }
+
+  /**
+   * End an authorization's hold at `at`, as an issuer's back office does for funds a merchant will
+   * not take (an abandoned partial approval, until AuthRev exists). False when it holds nothing
+   * live (no amount, already lapsed or released); the row keeps its amount and AuthRes.
+   */
+  async releaseHold(authRRPID: string, at: Date): Promise<boolean> {
+    const when = at.toISOString();
+    try {
+      await this.writer.write([{ sql: releaseHold, params: [when, authRRPID, when], changes: 1 }]);
+      return true;
+    } catch (e) {
+      if (e instanceof WriteRefusedError) return false;
+      throw e;
+    }
   }
 
   /**
