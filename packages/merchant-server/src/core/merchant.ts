@@ -317,7 +317,11 @@ export class Merchant {
     let code = "unreadable";
     let order: Order | undefined;
     try {
-      const received = await receiveError(this.ctx.p, request);
+      // Errors reach the merchant from the cardholder side: signed, they count only by a cardholder certificate.
+      const received = await receiveError(this.ctx.p, request, {
+        trust: { ...this.ctx.config.trust, at: this.ctx.p.now() },
+        roles: ["card"],
+      });
       code = received.code;
       const ids = received.header.messageIDs;
       if (ids?.xid) order = await this.ctx.repo.orderByXid(toHex(ids.xid));

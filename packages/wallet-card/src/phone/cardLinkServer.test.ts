@@ -412,6 +412,12 @@ describe("bonds through the phone's command line", () => {
     const unknown = cli("unbond", "--data", dataDir, "0123456789abcdef");
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/no bond 0123456789abcdef/);
+    // `pair` needs the phone's data directory: none given is a mistake, one that is not there a failure.
+    expect(cli("pair").status).toBe(2);
+    expect(cli("pair", "--data", dataDir, "--all").status).toBe(2);
+    const nowhere = cli("pair", "--data", path.join(dataDir, "none"));
+    expect(nowhere.status).toBe(1);
+    expect(nowhere.stderr).toMatch(/not a phone data directory/);
     for (const bad of [["--max-bonds=-1"], ["--max-bonds", "x"], ["--bond-lifetime", "0"]]) {
       const r = cli("serve", "--data", dataDir, ...bad);
       expect(r.status).toBe(2);
