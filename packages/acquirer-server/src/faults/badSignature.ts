@@ -10,12 +10,11 @@ import {
   openAuthReq,
   type Signer,
   schema,
-  sealAuthRes,
   type Trust,
   toMinorUnits,
-  wrapMessage,
 } from "@setlab/protocol";
-import { type AuthDecision, authResBaggageFor, authResDataFor } from "../gateway/authResData";
+import type { AuthDecision } from "../gateway/authResData";
+import { authResMessage } from "../gateway/authResMessage";
 import { type GatewayBrandKeys, keysForEnvelope } from "../gateway/gatewayKeys";
 import type { AuthCode, RespReason } from "../issuer/outcomes";
 import type { AuthorizationRow } from "../store/gatewayStore";
@@ -63,7 +62,6 @@ export class AuthResForger {
       { ...this.options.trust, at: p.now() },
       { brand: keys.brand },
     );
-    const tags = data.authReqItem.authTags;
     // The genuine answer's AuthAmt: a hold below the amount asked was a partial approval.
     const asked = toMinorUnits(row);
     const partial = row.authCode === "approved" && asked.ok && BigInt(row.held) < asked.minor;
@@ -82,22 +80,6 @@ export class AuthResForger {
       privateKey: await this.throwawayKey(),
       ...(keys.signer.chain ? { chain: keys.signer.chain } : {}),
     };
-    const authRes = await sealAuthRes(
-      p,
-      signer,
-      merchantKex.der,
-      authResDataFor(tags, data.authReqItem.authReqPayload.authReqAmt, decision),
-      authResBaggageFor(decision),
-    );
-    return wrapMessage(
-      { type: "authorizationResponse", value: authRes },
-      {
-        rrpid: tags.authRRTags.rrpid,
-        lid_C: tags.transIDs.lid_C,
-        ...(tags.transIDs.lid_M ? { lid_M: tags.transIDs.lid_M } : {}),
-        xid: tags.transIDs.xid,
-      },
-      { date: p.now() },
-    );
+    return authResMessage(p, signer, merchantKex.der, data, decision);
   }
 }

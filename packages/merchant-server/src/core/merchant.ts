@@ -28,7 +28,8 @@ import { parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import { handlePInitReq } from "./pInitReqHandler";
-import { handlePReq, settleInDoubt } from "./pReqHandler";
+import { handlePReq } from "./pReqHandler";
+import { settleInDoubt } from "./settleInDoubt";
 
 /** GET /orders/:id. */
 export interface OrderView {

@@ -12,12 +12,10 @@ import * as path from "node:path";
 import { encodeFrame, INS, PcHandshake, SW } from "@setlab/protocol";
 import { PcCardLink } from "@setlab/protocol/card-link";
 import { type StartedParty, startParty } from "@setlab/runtime";
+import { personalizedPhone, phoneCli } from "./personalizedPhone.test-helper";
 
 jest.setTimeout(120_000);
 
-const root = path.resolve(__dirname, "../../../..");
-const caCli = path.join(root, "packages/ca/dist/cli.js");
-const phoneCli = path.join(root, "packages/wallet-card/dist/cli.js");
 const CODE = "161803";
 
 let tmp: string;
@@ -30,19 +28,7 @@ const currentCode = () => fs.readFileSync(codeFile, "utf8").trim();
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-flood-"));
-  const pkiDir = path.join(tmp, "pki");
-  dataDir = path.join(tmp, "phone");
-  execFileSync(process.execPath, [caCli, "init", "--out", pkiDir], { stdio: "ignore" });
-  execFileSync(process.execPath, [
-    phoneCli,
-    "personalize",
-    "--pki",
-    pkiDir,
-    "--data",
-    dataDir,
-    "--cards",
-    "visa-approve",
-  ]);
+  dataDir = personalizedPhone(tmp);
   codeFile = path.join(tmp, "code");
   fs.writeFileSync(codeFile, `${CODE}\n`, { mode: 0o600 });
   phone = await startParty(phoneCli, [

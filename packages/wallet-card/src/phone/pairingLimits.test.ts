@@ -126,6 +126,42 @@ const pairNow = (port: number, code = CODE) =>
     (e) => ((e as { link?: string }).link ?? (e as Error).message) as string,
   );
 
+/**
+ * A pairing attempt with the right code that goes as far as its first REVEAL and holds it back;
+ * `sendReveal` sends it and resolves when the phone has closed the connection.
+ */
+async function attemptHeldAtReveal(port: number) {
+  const pc = new PcHandshake(globalThis.crypto, CODE);
+  const socket = net.createConnection({ host: "127.0.0.1", port });
+  sockets.push(socket);
+  const reader = new FrameReader();
+  const frames: Uint8Array[] = [];
+  const closed = new Promise<void>((r) => socket.on("close", () => r()));
+  let reveal: Uint8Array | undefined;
+  const revealReady = new Promise<void>((resolve) => {
+    socket.on("data", async (d) => {
+      for (const f of reader.push(new Uint8Array(d))) {
+        frames.push(f);
+        if (reveal) continue;
+        const step = await pc.step(f);
+        if (f[0] === 0x02) {
+          reveal = step.send[0];
+          resolve();
+        } else for (const out of step.send) socket.write(encodeFrame(out));
+      }
+    });
+  });
+  socket.write(encodeFrame((await pc.start()).send[0]));
+  await revealReady;
+  return {
+    frames,
+    sendReveal: async () => {
+      socket.write(encodeFrame(reveal!));
+      await closed;
+    },
+  };
+}
+
 async function waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
   expect(check()).toBe(true);
@@ -222,34 +258,12 @@ describe("wrong codes still lock out", () => {
   test("an attempt begun before a lockout has no proof checked during it: parallel attempts do not multiply the guesses", async () => {
     const p = await phone({ maxFailures: 1, lockoutMs: 600_000 });
     // attempt A, with the right code, goes as far as its first REVEAL and waits there
-    const pc = new PcHandshake(globalThis.crypto, CODE);
-    const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
-    sockets.push(socket);
-    const reader = new FrameReader();
-    const frames: Uint8Array[] = [];
-    const closed = new Promise<void>((r) => socket.on("close", () => r()));
-    let reveal: Uint8Array | undefined;
-    const revealReady = new Promise<void>((resolve) => {
-      socket.on("data", async (d) => {
-        for (const f of reader.push(new Uint8Array(d))) {
-          frames.push(f);
-          if (reveal) continue;
-          const step = await pc.step(f);
-          if (f[0] === 0x02) {
-            reveal = step.send[0]; // held back
-            resolve();
-          } else for (const out of step.send) socket.write(encodeFrame(out));
-        }
-      });
-    });
-    socket.write(encodeFrame((await pc.start()).send[0]));
-    await revealReady;
+    const a = await attemptHeldAtReveal(p.port);
     // meanwhile a wrong code locks pairing
     expect(await pairNow(p.port, "000000")).toBe("pairing");
     // A's proof is not checked: ALERT(locked), and it counts for nothing
-    socket.write(encodeFrame(reveal!));
-    await closed;
-    expect(frames.at(-1)).toEqual(Uint8Array.of(0x05, 2));
+    await a.sendReveal();
+    expect(a.frames.at(-1)).toEqual(Uint8Array.of(0x05, 2));
     expect(p.lines().filter((l) => l.msg === "pairing refused: too many wrong codes")).toHaveLength(1);
     expect(p.lines().filter((l) => typeof l.lockoutMs === "number")).toHaveLength(1);
   });
@@ -330,32 +344,10 @@ describe("the lockout is no switch against the owner", () => {
     const o = owned();
     const p = await phone({ code: o.source, maxFailures: 3, lockoutMs: 600_000 });
     // attempt A, with the right code, goes as far as its first REVEAL and waits there
-    const pc = new PcHandshake(globalThis.crypto, CODE);
-    const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
-    sockets.push(socket);
-    const reader = new FrameReader();
-    const frames: Uint8Array[] = [];
-    const closed = new Promise<void>((r) => socket.on("close", () => r()));
-    let reveal: Uint8Array | undefined;
-    const revealReady = new Promise<void>((resolve) => {
-      socket.on("data", async (d) => {
-        for (const f of reader.push(new Uint8Array(d))) {
-          frames.push(f);
-          if (reveal) continue;
-          const step = await pc.step(f);
-          if (f[0] === 0x02) {
-            reveal = step.send[0]; // held back
-            resolve();
-          } else for (const out of step.send) socket.write(encodeFrame(out));
-        }
-      });
-    });
-    socket.write(encodeFrame((await pc.start()).send[0]));
-    await revealReady;
+    const a = await attemptHeldAtReveal(p.port);
     expect(await pairNow(p.port, "000000")).toBe("pairing"); // spends the code A holds
-    socket.write(encodeFrame(reveal!));
-    await closed;
-    expect(frames.at(-1)).toEqual(Uint8Array.of(0x05, 1));
+    await a.sendReveal();
+    expect(a.frames.at(-1)).toEqual(Uint8Array.of(0x05, 1));
     expect(p.lines().find((l) => l.msg === "pairing refused: its code was spent meanwhile")).toMatchObject({
       counted: false,
     });
