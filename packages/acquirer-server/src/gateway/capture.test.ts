@@ -185,6 +185,16 @@ describe("gateway: CapReq -> CapRes", () => {
     expect(state(g)).toEqual({ held: 1000, posted: 2000 });
   });
 
+  it("an authorization whose hold was released is authExpired and books nothing", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    expect(await g.store.releaseHold(toHex(a.authRRPID), new Date())).toBe(true);
+    const sent = await capReq([{ a, amount: 1000 }]);
+    const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
+    expect(r.items[0].payload.capCode).toBe("authExpired");
+    expect(g.store.postedOf(account)).toBe(0);
+  });
+
   it("a CapReq for an authorization the gateway has no record of is authDataMissing", async () => {
     const g = gateway();
     const a = await authorize(g, 1000);

@@ -79,10 +79,16 @@ export async function handleCapReq(deps: CaptureDeps, read: ReadMessage): Promis
       // A twin of this CapReq answered while it waited gets that answer.
       if (store.captureRequest(capRRPID))
         return { ...ids, response: replayOf(deps, capRRPID, received.fingerprint), kind: "replay" as const };
-      const decisions = decideCaptures(received.items, received.merID, brandKeys.brand, {
-        authorization: (authRRPID) => store.authorization(authRRPID),
-        captured: (authRRPID) => store.capture(authRRPID) !== undefined,
-      });
+      const decisions = decideCaptures(
+        received.items,
+        received.merID,
+        brandKeys.brand,
+        {
+          authorization: (authRRPID) => store.authorization(authRRPID),
+          captured: (authRRPID) => store.capture(authRRPID) !== undefined,
+        },
+        at,
+      );
       const response = await capResMessage(p, brandKeys, received.merchantKex.der, received.data, decisions);
       const created = at.toISOString();
       const captures = decisions.flatMap((d) => (d.capture ? [{ ...d.capture, capRRPID, created }] : []));

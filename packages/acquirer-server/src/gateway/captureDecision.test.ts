@@ -25,14 +25,15 @@ const row: AuthorizationRow = {
   created: "",
 };
 const decide = (r: AuthorizationRow | undefined, captured = false, merID = "M1", brand = "Visa") =>
-  decideCaptures([judged], merID, brand, { authorization: () => r, captured: () => captured })[0];
+  decideCaptures([judged], merID, brand, { authorization: () => r, captured: () => captured }, now)[0];
+const now = new Date(Date.UTC(2026, 11, 6, 12));
 
 describe("decideCaptures", () => {
   it("captures what was asked and releases the whole hold", () => {
     expect(decide(row)).toMatchObject({
       capCode: "success",
       capAmt: item.capPayload.capReqAmt,
-      capture: { authRRPID: row.authRRPID, amount: 700, currency: 392, cardId: "card", released: 1000 },
+      capture: { authRRPID: row.authRRPID, amount: 700, currency: 392, cardId: "card" },
     });
   });
 
@@ -54,10 +55,21 @@ describe("decideCaptures", () => {
     expect(decide(row, true).capCode).toBe("duplicateRequest");
   });
 
+  it("an authorization whose hold lapsed, was released or held nothing is authExpired", () => {
+    expect(decide({ ...row, holdUntil: now.toISOString() }).capCode).toBe("authExpired");
+    expect(decide({ ...row, holdUntil: new Date(now.getTime() - 1000).toISOString() }).capCode).toBe(
+      "authExpired",
+    );
+    expect(decide({ ...row, held: 0 }).capCode).toBe("authExpired");
+    expect(decide({ ...row, holdUntil: new Date(now.getTime() + 1000).toISOString() }).capCode).toBe(
+      "success",
+    );
+  });
+
   it("an item the receiver refused keeps its CapCode", () => {
     const refused = { kind: "refused", item, capCode: "amountError", reason: "over" } as JudgedCaptureItem;
     expect(
-      decideCaptures([refused], "M1", "Visa", { authorization: () => row, captured: () => false })[0],
+      decideCaptures([refused], "M1", "Visa", { authorization: () => row, captured: () => false }, now)[0],
     ).toMatchObject({ capCode: "amountError", capAmt: { amount: 0 } });
   });
 });

@@ -3,8 +3,8 @@
  * store's view comes in. An item whose CapToken passed is captured only when the gateway's own
  * record agrees (an approved authorization of this merchant, XID and brand: authDataMissing or
  * invalidAuthData otherwise) and the authorization was not captured before, by an earlier request
- * or an earlier item of this one (duplicateRequest): one capture per authorization, a partial
- * capture releasing the rest of the hold.
+ * or an earlier item of this one (duplicateRequest), and its hold is still live at `at`
+ * (authExpired): one capture per authorization, a partial capture releasing the rest of the hold.
  */
 import { type JudgedCaptureItem, type schema, toHex } from "@setlab/protocol";
 import type { CaptureRow } from "../store/captureLedger";
@@ -37,6 +37,7 @@ export function decideCaptures(
   merID: string,
   brand: string,
   ledger: CaptureLedgerView,
+  at: Date,
 ): CaptureDecision[] {
   return items.map((judged) => {
     const { item } = judged;
@@ -53,6 +54,8 @@ export function decideCaptures(
       );
     if (ledger.captured(authRRPID))
       return none(item, "duplicateRequest", "the authorization is already captured");
+    if (row.held <= 0 || (row.holdUntil !== undefined && row.holdUntil <= at.toISOString()))
+      return none(item, "authExpired", "the authorization's hold has lapsed or was released");
     return {
       capCode: "success",
       capAmt: item.capPayload.capReqAmt,
@@ -62,7 +65,6 @@ export function decideCaptures(
         amount: Number(judged.amount),
         currency: judged.currency,
         cardId: row.cardId,
-        released: row.held,
       },
       reason: judged.amount === judged.authorized ? "captured" : "captured in part",
     };

@@ -49,6 +49,14 @@ describe("issuer simulator", () => {
     expect(over).toMatchObject({ authCode: "amountError", hold: 0, reason: "amount over limit" });
   });
 
+  it("what captures posted counts against the limit as holds do", () => {
+    const posted = { ...account("approve", 400), posted: 600 };
+    expect(decideAuthorization(posted, yen(defaultCreditLimit - 1000), code).authCode).toBe("approved");
+    expect(decideAuthorization(posted, yen(defaultCreditLimit - 999), code).authCode).toBe("amountError");
+    const partial = { ...account("approvePartial", 400), posted: 600 };
+    expect(decideAuthorization(partial, yen(defaultCreditLimit), code).hold).toBe(defaultCreditLimit - 1000);
+  });
+
   it("reads the decimal exponent: 20 x 10^3 yen is 20 000 yen, not 20", () => {
     expect(decideAuthorization(account("approve"), yen(20, 3), code)).toMatchObject({
       authCode: "approved",
@@ -107,6 +115,38 @@ describe("issuer simulator", () => {
         },
       ),
     );
+  });
+
+  it("a debit-style account (approvePartial) approves in full within what it has, partially over it, and declines when nothing is left", () => {
+    expect(decideAuthorization(account("approvePartial", 0), yen(12800), code)).toMatchObject({
+      authCode: "approved",
+      hold: 12800,
+    });
+    expect(decideAuthorization(account("approvePartial", 0), yen(12800), code).partial).toBeUndefined();
+    const partial = decideAuthorization(account("approvePartial", 900_000), yen(150_000), code);
+    expect(partial).toMatchObject({
+      authCode: "approved",
+      approvalCode: "A1B2C3",
+      hold: 100_000,
+      partial: { currency: jpy, exponent: 0 },
+    });
+    expect(decideAuthorization(account("approvePartial", defaultCreditLimit), yen(1), code)).toMatchObject({
+      authCode: "declined",
+      hold: 0,
+    });
+    // The amount rules hold first: another currency is refused, not partially approved.
+    expect(decideAuthorization(account("approvePartial"), dollars(100, 0), code).authCode).toBe(
+      "amountError",
+    );
+  });
+
+  it("a partial approval holds exactly what is left, in the account's minor units (USD cents)", () => {
+    const d = decideAuthorization(
+      account("approvePartial", defaultCreditLimit - 250, usd),
+      dollars(1000, 0),
+      code,
+    );
+    expect(d).toMatchObject({ authCode: "approved", hold: 250, partial: { currency: usd, exponent: 2 } });
   });
 
   it("declines an unknown account and an unknown outcome", () => {

@@ -25,9 +25,8 @@ export interface CaptureRow {
   /** Captured, in minor units of `currency` (ISO 4217 numeric). */
   readonly amount: number;
   readonly currency: number;
-  /** The issuer's side: the account whose hold `released` becomes a posting of `amount`. */
+  /** The issuer's side: the account whose hold on this authorization becomes a posting of `amount`. */
   readonly cardId: string;
-  readonly released: number;
   readonly created: string;
 }
 
@@ -85,7 +84,7 @@ export const toCaptureRequest = (r: CaptureRequestRecord): CaptureRequestRow => 
 
 /**
  * One answered CapReq as one all-or-nothing write: the request row, then per capture its row, the
- * hold released (refused unless the account still holds it) and the posting. A second capture of
+ * hold ended (refused unless the authorization still holds a live amount) and the posting. A second capture of
  * an authorization fails on the captures key and takes the whole write with it.
  */
 export function captureWrite(request: CaptureRequestRow, captures: readonly CaptureRow[]): SqlStatement[] {
@@ -103,8 +102,10 @@ export function captureWrite(request: CaptureRequestRow, captures: readonly Capt
         params: [c.authRRPID, c.capRRPID, c.amount, c.currency, c.created],
       },
       {
-        sql: "UPDATE accounts SET held = held - ? WHERE card_id = ? AND held >= ?",
-        params: [c.released, c.cardId, c.released],
+        // The hold ends when the capture is booked; a hold no longer live refuses the write.
+        sql: `UPDATE authorizations SET hold_until = ? WHERE auth_rrpid = ? AND held > 0
+          AND (hold_until IS NULL OR hold_until > ?)`,
+        params: [c.created, c.authRRPID, c.created],
         changes: 1,
       },
       {

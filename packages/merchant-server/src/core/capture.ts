@@ -66,7 +66,7 @@ async function capReqFor(
     if (sent) return { capture: pending, bytes: sent.der, stored: true };
   }
   const { p } = ctx;
-  const brand = brandOf(ctx, order);
+  const brand = brandOf(ctx, order.purchase!);
   const date = wholeSeconds(p.now());
   const capRRPID = p.random(20);
   const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
@@ -130,7 +130,7 @@ export async function captureOrder(
       },
       ctx.p.now(),
     );
-  const brand = brandOf(ctx, order);
+  const brand = brandOf(ctx, order.purchase!);
   const settle = async (
     change: Partial<Capture>,
     extra: { to?: Order["state"]; detail: string; answer?: Uint8Array },
