@@ -1,7 +1,8 @@
 /**
  * The merchant's back office as a fastify plugin (docs/purchase-flow.md, "HTTP"): creating orders
  * (`POST /orders`), an order's details with its history and authorization (`GET /orders/:id`),
- * every message stored for it (`GET /orders/:id/messages`) and the fault switches
+ * every message stored for it (`GET /orders/:id/messages`), capturing its authorization
+ * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`) and the fault switches
  * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
  * account id and the XID, which would let anyone join orders to the gateway's records. Every
  * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
@@ -9,11 +10,13 @@
  */
 import { registerFaultRoutes, requireAdminToken, runIdOf } from "@setlab/runtime";
 import type { FastifyPluginAsync } from "fastify";
+import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
+import { OrderStateError } from "./core/orderState";
 import { parseMerchantFaultPlan } from "./faults/merchantFaultPlan";
 import type { MerchantFaults } from "./faults/merchantFaults";
-import { getOrderRoute } from "./orderRoute";
+import { getOrderRoute, orderId } from "./orderRoute";
 
 export interface MerchantAdminPluginOptions {
   readonly merchant: Merchant;
@@ -43,6 +46,27 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   });
 
   getOrderRoute(app, "/orders/:id", (id) => merchant.orderView(id));
+
+  // 200 with the order after the gateway's answer (its state says whether it was captured); 400 an
+  // amount the merchant refuses, 409 an order that is not authorized (or already captured).
+  app.post("/orders/:id/capture", async (req, reply) => {
+    const id = orderId(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (id === undefined || !order) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    try {
+      const amount = parseCaptureBody(req.body, order.purchAmt.currency);
+      await merchant.capture(id, amount, { runId: runIdOf(req) });
+      return await merchant.orderView(id);
+    } catch (e) {
+      if (e instanceof CaptureInputError) reply.code(400);
+      else if (e instanceof OrderStateError) reply.code(409);
+      else throw e;
+      return { error: e.message };
+    }
+  });
 
   getOrderRoute(
     app,

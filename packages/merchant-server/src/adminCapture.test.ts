@@ -1,0 +1,95 @@
+/** POST /orders/:id/capture on the admin plugin, over real HTTP on loopback. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { nodeProvider } from "@setlab/protocol";
+import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import fastify from "fastify";
+import { merchantAdminPlugin } from "./adminPlugin";
+import { Merchant } from "./core/merchant";
+import { SqliteRepository } from "./store/sqliteRepository";
+import { GatewayFunction } from "./testing/gatewayFunction";
+import { kitOf, pInitReq, pReq, readPInitRes } from "./testing/testCard";
+import { testMerchantConfig } from "./testing/testMerchantConfig";
+
+const p = nodeProvider();
+const token = "t".repeat(43);
+let pki: TestPki;
+let dir: string;
+
+beforeAll(async () => {
+  pki = await createTestPki(p.crypto);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-admin-capture-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+
+async function setup() {
+  const gateway = new GatewayFunction(p, pki);
+  const merchant = new Merchant({
+    p,
+    repo: new SqliteRepository(path.join(dir, `a${Date.now()}-${Math.random()}.db`)),
+    config: testMerchantConfig(pki),
+    gateway,
+  });
+  const authorize = async () => {
+    const order = await merchant.createOrder({ description: "mug", purchAmt });
+    const session = pInitReq(p, order.lidM);
+    const data = await readPInitRes(
+      p,
+      kitOf(pki),
+      session,
+      (await merchant.handleSet(session.pInitReq)).response,
+    );
+    await merchant.handleSet(
+      (await pReq(p, kitOf(pki), session, data, { description: "mug", purchAmt })).der,
+    );
+    return order.id;
+  };
+  const app = fastify();
+  await app.register(merchantAdminPlugin, { merchant, token });
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  const post = async (route: string, body?: unknown, auth = token) => {
+    const r = await fetch(`${url}${route}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${auth}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  return { authorize, post, close: () => app.close(), gateway };
+}
+
+describe("POST /orders/:id/capture", () => {
+  test("captures all, or an amount in the order's currency; the answer is the order", async () => {
+    const s = await setup();
+    const [a, b] = [await s.authorize(), await s.authorize()];
+    const all = await s.post(`/orders/${a}/capture`);
+    expect([all.status, all.body.state]).toEqual([200, "captured"]);
+    const part = await s.post(`/orders/${b}/capture`, { amount: 5000 });
+    expect([part.status, part.body.state]).toEqual([200, "partiallyCaptured"]);
+    expect((part.body.authorization as { capture: unknown }).capture).toMatchObject({
+      capAmt: { amount: 5000 },
+    });
+    await s.close();
+  });
+
+  test("400 for an amount refused, 409 for an order not capturable, 404 for no order, 401 without the token", async () => {
+    const s = await setup();
+    const id = await s.authorize();
+    const calls = s.gateway.calls;
+    for (const body of [{ amount: 12801 }, { amount: 1.5 }, { amount: 10, extra: 1 }, { amtExp10: 0 }, [1]])
+      expect((await s.post(`/orders/${id}/capture`, body)).status).toBe(400);
+    expect(s.gateway.calls).toBe(calls);
+    expect((await s.post(`/orders/${id}/capture`)).status).toBe(200);
+    const again = await s.post(`/orders/${id}/capture`);
+    expect([again.status, again.body.error]).toEqual([409, expect.stringContaining("captured")]);
+    expect((await s.post("/orders/999/capture")).status).toBe(404);
+    expect((await s.post(`/orders/${id}/capture`, undefined, "x".repeat(43))).status).toBe(401);
+    await s.close();
+  });
+});
