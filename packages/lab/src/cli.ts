@@ -10,6 +10,7 @@
  *   shop      the reference web shop against the running lab
  *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
+ *   capture   the merchant captures an order's authorization (CapReq/CapRes)
  */
 import { parseArgs } from "node:util";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
@@ -37,6 +38,8 @@ const usage = `usage: set-lab <command> [--home DIR]
   browser-setup --profile DIR --trust-origin URL [--trust-origin URL ...]
                                            the SET extension and the mediator's native-messaging host
                                            in a Chromium profile directory (docs/purchase-flow.md)
+  capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
+                                           (a decimal in the order's currency); exit 2 when not captured
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -64,6 +67,7 @@ async function command(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "soak") return soak(rest);
+  if (command === "capture") return captureCommand(rest);
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({
@@ -181,6 +185,28 @@ function numberOption(flag: string, text: string | undefined): number | undefine
   if (text === undefined) return undefined;
   if (!/^-?[0-9]+(\.[0-9]+)?$/.test(text)) throw new LabFailure(`${flag} takes a number, not "${text}"`);
   return Number(text);
+}
+
+async function captureCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError("capture needs ORDER [AMOUNT]");
+  const { captureOrder } = await import("./commands/captureOrder");
+  const order = await captureOrder(values.home, positionals[0], positionals[1]);
+  const capture = order.authorization?.capture;
+  const captured = order.state === "captured" || order.state === "partiallyCaptured";
+  if (values.json) out(JSON.stringify(order));
+  else
+    out(
+      captured && capture?.capAmt
+        ? `order ${order.id} ${order.state}: ${formatAmount(capture.capAmt)}`
+        : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
+    );
+  return captured ? 0 : 2;
 }
 
 async function soak(args: string[]): Promise<number> {
