@@ -28,7 +28,7 @@ export async function fetchMessages(merchantAdmin: AdminAccess, orderId: string)
     .sort((a, b) => a.seq - b.seq);
 }
 
-/** SET's short names for the Message CHOICE alternatives a purchase uses. */
+/** SET's short names for the Message CHOICE alternatives an order's messages use. */
 const setNames: Record<string, string> = {
   purchaseInitRequest: "PInitReq",
   purchaseInitResponse: "PInitRes",
@@ -38,6 +38,8 @@ const setNames: Record<string, string> = {
   inquiryResponse: "InqRes",
   authorizationRequest: "AuthReq",
   authorizationResponse: "AuthRes",
+  captureRequest: "CapReq",
+  captureResponse: "CapRes",
   error: "Error",
 };
 
