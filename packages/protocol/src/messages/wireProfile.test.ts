@@ -21,7 +21,14 @@ import { type DetachedDigest, TransIDs } from "../schema/common";
 import { Linkage } from "../schema/extraBlock";
 import { decodeMessage } from "../schema/message";
 import { ContentType, SetLab, Std } from "../schema/oids";
-import { AuthResBaggage } from "../schema/payment";
+import {
+  AuthResBaggage,
+  type CapReqData,
+  CapResData,
+  CapTokenData,
+  CapTokenOpaque,
+  CapTokenSeq,
+} from "../schema/payment";
 import {
   HODInput,
   OIData,
@@ -39,6 +46,9 @@ import { createTestPki } from "../testing/pki";
 import { revocationFixture } from "../testing/revocation";
 import { sealAuthReq } from "./authReq";
 import { sealAuthRes } from "./authRes";
+import { sealCapReq } from "./capReq";
+import { sealCapRes } from "./capRes";
+import { sealCapToken } from "./capToken";
 import { errorMessage } from "./errorMessage";
 import { type MessageFixture, messageFixture } from "./fixture.test-helper";
 import { signPInitRes } from "./pInit";
@@ -102,7 +112,13 @@ function expectX509Algorithms(certificates: readonly Uint8Array[], crls: readonl
  */
 function expectSignedLayer(
   msg: Uint8Array,
-  expected: { eContentType: string; certificates: readonly PartyName[]; detached?: Uint8Array },
+  expected: {
+    eContentType: string;
+    certificates: readonly PartyName[];
+    detached?: Uint8Array;
+    /** The signer, when it is not the first certificate carried (a layer that carries none). */
+    signer?: PartyName;
+  },
 ): Uint8Array {
   const info = decodeDer(SignedMessage, msg);
   expect(info.contentType).toBe(Std.signedData);
@@ -120,7 +136,8 @@ function expectSignedLayer(
   expect(sd.signerInfos).toHaveLength(1);
   const si = sd.signerInfos[0];
   expect(si.version).toBe(1);
-  expect(hex(si.sid)).toBe(hex(issuerAndSerialNumberOf(pki[expected.certificates[0]].certificate)));
+  const signer = expected.signer ?? expected.certificates[0];
+  expect(hex(si.sid)).toBe(hex(issuerAndSerialNumberOf(pki[signer].certificate)));
   expect(algorithmHex(si.digestAlgorithm)).toBe(SHA256);
   expect(algorithmHex(si.signatureAlgorithm)).toBe(SHA256_WITH_RSA);
   const signed = new Uint8Array(si.signedAttrs as Uint8Array);
@@ -346,6 +363,88 @@ describe("docs/wire-profile.md", () => {
       certificates: ["gatewaySig", "gatewayCa", "brandCa"],
     });
     expectDD(decodeDer(Linkage, linked).dd, encodeDer(AuthResBaggage, baggage), ContentType.AuthResBaggage);
+  });
+
+  it("CapToken, CapReq, CapRes: the gateway's token sealed to itself, the merchant's CapReq with the tokens beside it, the CapRes to the merchant", async () => {
+    const capToken = await sealCapToken(
+      p,
+      { signer: m.signer("gatewaySig"), decrypter: m.decrypter("gatewayKex") },
+      { authRRPID: m.authResData.authTags.authRRTags.rrpid, authAmt: m.f.order.purchAmt },
+      { xid: m.f.order.transIDs.xid, merchantID: "SETLAB-MER-0001", authRecordID: "r1" },
+    );
+    if (capToken.type !== "enc") throw new Error("not enc");
+    // CapToken: E(P, S(P, CapTokenData)), no certificate in the S (the gateway holds its own).
+    expectEnvelopeLayer(capToken.value, {
+      contentType: ContentType.CapTokenTBE,
+      keyTransport: Std.rsaesOaep,
+      recipient: "gatewayKex",
+    });
+    const tokenSigned = await openE(p, m.decrypter("gatewayKex"), capToken.value, {
+      contentType: ContentType.CapTokenTBE,
+    });
+    const tokenData = decodeDer(
+      CapTokenData,
+      expectSignedLayer(tokenSigned, {
+        eContentType: ContentType.CapTokenTBS,
+        certificates: [],
+        signer: "gatewaySig",
+      }),
+    );
+    expect(decodeDer(CapTokenOpaque, tokenData.tokenOpaque).authRecordID).toBe("r1");
+
+    const capReqData: CapReqData = {
+      capRRTags: m.authResData.authTags.authRRTags,
+      capItemSeq: [
+        {
+          transIDs: m.f.order.transIDs,
+          authRRPID: m.authResData.authTags.authRRTags.rrpid,
+          capPayload: {
+            capDate: m.authResData.authTags.authRRTags.currentDate,
+            capReqAmt: m.f.order.purchAmt,
+          },
+        },
+      ],
+    };
+    const capReq = await sealCapReq(p, m.authSigner(), pki.gatewayKex.certificate, capReqData, [capToken]);
+    if (capReq.type !== "encB") throw new Error("not encB");
+    expectEnvelopeLayer(capReq.value.envelope, {
+      contentType: ContentType.CapReqTBE,
+      keyTransport: Std.rsaesOaep,
+      recipient: "gatewayKex",
+    });
+    const reqInner = await openE(p, m.decrypter("gatewayKex"), capReq.value.envelope, {
+      contentType: ContentType.CapReqTBE,
+    });
+    const reqLinked = expectSignedLayer(reqInner, {
+      eContentType: ContentType.CapReqTBS,
+      certificates: [...merchantSigPath, "merchantKex"],
+    });
+    expectDD(decodeDer(Linkage, reqLinked).dd, encodeDer(CapTokenSeq, [capToken]), ContentType.CapTokenSeq);
+
+    const capResData: CapResData = {
+      capRRTags: capReqData.capRRTags,
+      capResItemSeq: [
+        {
+          transIDs: m.f.order.transIDs,
+          authRRPID: m.authResData.authTags.authRRTags.rrpid,
+          capResPayload: { capCode: "success", capAmt: m.f.order.purchAmt },
+        },
+      ],
+    };
+    const capRes = await sealCapRes(p, m.signer("gatewaySig"), pki.merchantKex.certificate, capResData);
+    expectEnvelopeLayer(capRes, {
+      contentType: ContentType.CapResTBE,
+      keyTransport: Std.rsaesOaep,
+      recipient: "merchantKex",
+    });
+    const resInner = await openE(p, m.decrypter("merchantKex"), capRes, {
+      contentType: ContentType.CapResTBE,
+    });
+    const resContent = expectSignedLayer(resInner, {
+      eContentType: ContentType.CapResData,
+      certificates: ["gatewaySig", "gatewayCa", "brandCa"],
+    });
+    expect(decodeDer(CapResData, resContent)).toEqual(capResData);
   });
 
   it("PRes: S(M, PResData) with the merchant's signature path, no CRLs", async () => {
