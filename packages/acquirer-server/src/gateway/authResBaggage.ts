@@ -14,13 +14,15 @@ export async function authResBaggageFor(
   request: schema.AuthReqData,
   merID: string,
   decision: AuthDecision,
+  /** The AuthAmt the AuthRes approves (less than asked for a partial approval). */
+  authAmt: schema.CurrencyAmount,
 ): Promise<schema.AuthResBaggage> {
   if (decision.authCode !== "approved") return {};
-  const { authTags, authReqPayload } = request.authReqItem;
+  const { authTags } = request.authReqItem;
   const capToken = await sealCapToken(
     p,
     { signer: keys.signer, decrypter: keys.decrypter },
-    { authRRPID: authTags.authRRTags.rrpid, authAmt: authReqPayload.authReqAmt },
+    { authRRPID: authTags.authRRTags.rrpid, authAmt },
     {
       xid: authTags.transIDs.xid,
       merchantID: merID,

@@ -1,12 +1,14 @@
 /**
  * Answer phase (patent steps S50-S51): the AuthRes for a decision on an AuthReq, signed by
- * the brand's gateway key, an approval carrying its CapToken (authResBaggage.ts), sealed to the merchant key-exchange certificate the AuthReq carried (validated by
- * `receiveAuthReq`) and wrapped with the request's ids.
+ * the brand's gateway key, an approval carrying its CapToken (authResBaggage.ts) or, for a sale,
+ * its capture (sale.ts), sealed to the merchant key-exchange certificate the AuthReq carried
+ * (validated by `receiveAuthReq`) and wrapped with the request's ids.
  */
 import { type CryptoProvider, type schema, sealAuthRes, wrapMessage } from "@setlab/protocol";
 import { authResBaggageFor } from "./authResBaggage";
 import { type AuthDecision, authResDataFor } from "./authResData";
 import type { GatewayBrandKeys } from "./gatewayKeys";
+import { isSale, saleCapResPayload } from "./sale";
 
 export async function authResMessage(
   p: CryptoProvider,
@@ -17,12 +19,19 @@ export async function authResMessage(
   decision: AuthDecision,
 ): Promise<Uint8Array> {
   const { authTags: tags, authReqPayload } = request.authReqItem;
+  const data = authResDataFor(tags, authReqPayload.authReqAmt, decision);
+  const authAmt = data.authResPayload.authHeader.authAmt;
+  const sale = isSale(request, decision);
   const authRes = await sealAuthRes(
     p,
     keys.signer,
     merchantKexCertificate,
-    authResDataFor(tags, authReqPayload.authReqAmt, decision),
-    await authResBaggageFor(p, keys, request, merID, decision),
+    // A sale is captured as it is authorized: the capture's answer rides in the AuthRes, and no
+    // CapToken is issued since nothing is left to capture.
+    sale
+      ? { ...data, authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt) } }
+      : data,
+    sale ? {} : await authResBaggageFor(p, keys, request, merID, decision, authAmt),
   );
   return wrapMessage(
     { type: "authorizationResponse", value: authRes },

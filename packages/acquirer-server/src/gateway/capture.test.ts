@@ -217,3 +217,60 @@ describe("gateway: CapReq -> CapRes", () => {
     expect(state(g)).toEqual(before);
   });
 });
+
+describe("gateway: sale (AuthReq with CaptureNow)", () => {
+  const sale = (card: string, amount: number) =>
+    b.build({
+      card,
+      amount,
+      merchant: (parts) => {
+        parts.authReqData = { ...parts.authReqData, captureNow: true };
+      },
+    });
+
+  it("an approved sale carries its capture in the AuthRes, no CapToken, and books the posting with no hold left", async () => {
+    const g = gateway();
+    const req = await sale("visa-approve", 1200);
+    const r = await b.read((await g.gw.handle(req.bytes)).response);
+    if (r.type !== "authRes") throw new Error("no AuthRes");
+    expect(r.data.authResPayload.capResPayload).toEqual({ capCode: "success", capAmt: jpy(1200) });
+    expect(r.baggage.capToken).toBeUndefined();
+    expect(state(g)).toEqual({ held: 0, posted: 1200 });
+    expect(g.store.capture(toHex(req.parts.authRRPID))).toMatchObject({ amount: 1200, cap_rrpid: null });
+    // The same AuthReq again: the stored answer, nothing booked twice.
+    await g.gw.handle(req.bytes);
+    expect(state(g)).toEqual({ held: 0, posted: 1200 });
+  });
+
+  it("a declined sale captures nothing", async () => {
+    const g = gateway();
+    const req = await sale("visa-nsf", 1200);
+    const r = await b.read((await g.gw.handle(req.bytes)).response);
+    if (r.type !== "authRes") throw new Error("no AuthRes");
+    expect(r.data.authResPayload.authHeader.authCode).not.toBe("approved");
+    expect(r.data.authResPayload.capResPayload).toBeUndefined();
+    expect(g.store.capture(toHex(req.parts.authRRPID))).toBeUndefined();
+  });
+});
+
+describe("gateway: a partial approval's CapToken", () => {
+  it("binds the AuthAmt approved, not the amount asked", async () => {
+    const g = gateway();
+    const req = await b.build({ card: "visa-debit", amount: 1_200_000 });
+    const r = await b.read((await g.gw.handle(req.bytes)).response);
+    if (r.type !== "authRes") throw new Error("no AuthRes");
+    const a = {
+      transIDs: req.parts.transIDs,
+      authRRPID: req.parts.authRRPID,
+      capToken: r.baggage.capToken!,
+      authAmt: r.data.authResPayload.authHeader.authAmt,
+    };
+    expect(a.authAmt.amount).toBe(1_000_000);
+    const over = await capReq([{ a, amount: 1_000_001 }]);
+    expect((await answer((await g.gw.handle(over.bytes)).response, over)).items[0].payload.capCode).toBe(
+      "amountError",
+    );
+    const all = await capReq([{ a, amount: 1_000_000 }]);
+    expect((await answer((await g.gw.handle(all.bytes)).response, all)).items[0].verdict).toBe("captured");
+  });
+});

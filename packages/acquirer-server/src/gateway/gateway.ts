@@ -30,6 +30,7 @@ import type { EnrolledMerchants } from "./enrolledMerchants";
 import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
 import { replayOf } from "./replay";
+import { isSale, saleRecord } from "./sale";
 import { SerialQueue } from "./serialQueue";
 import type { TakenAuthReq } from "./takenAuthReq";
 
@@ -161,7 +162,11 @@ export class Gateway {
       taken.merID,
       decision,
     );
-    await this.store.recordAuthorization(authorizationRow(taken, decision, response, this.settings.policy));
+    const row = authorizationRow(taken, decision, response, this.settings.policy);
+    if (isSale(taken.data, decision)) {
+      const sale = saleRecord(row);
+      await this.store.recordAuthorization(sale.row, sale.capture);
+    } else await this.store.recordAuthorization(row);
     return { ...ids, response, kind: "authRes", authCode: decision.authCode, reason: decision.reason };
   }
 }

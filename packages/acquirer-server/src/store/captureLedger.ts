@@ -21,7 +21,8 @@ export interface CaptureRequestRow {
 export interface CaptureRow {
   /** Hex: the authorization captured. */
   readonly authRRPID: string;
-  readonly capRRPID: string;
+  /** The CapReq that captured it; absent for a sale (captured by its AuthReq). */
+  readonly capRRPID?: string;
   /** Captured, in minor units of `currency` (ISO 4217 numeric). */
   readonly amount: number;
   readonly currency: number;
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS capture_requests (
 );
 CREATE TABLE IF NOT EXISTS captures (
   auth_rrpid TEXT PRIMARY KEY REFERENCES authorizations(auth_rrpid),
-  cap_rrpid TEXT NOT NULL REFERENCES capture_requests(cap_rrpid),
+  cap_rrpid TEXT REFERENCES capture_requests(cap_rrpid),
   amount INTEGER NOT NULL CHECK (amount > 0),
   currency INTEGER NOT NULL,
   created TEXT NOT NULL
@@ -68,7 +69,7 @@ export interface CaptureRequestRecord {
 
 export interface CaptureRecord {
   auth_rrpid: string;
-  cap_rrpid: string;
+  cap_rrpid: string | null;
   amount: number;
   currency: number;
   created: string;
@@ -96,22 +97,26 @@ export function captureWrite(request: CaptureRequestRow, captures: readonly Capt
     },
   ];
   for (const c of captures)
-    statements.push(
-      {
-        sql: "INSERT INTO captures (auth_rrpid, cap_rrpid, amount, currency, created) VALUES (?, ?, ?, ?, ?)",
-        params: [c.authRRPID, c.capRRPID, c.amount, c.currency, c.created],
-      },
-      {
-        // The hold ends when the capture is booked; a hold no longer live refuses the write.
-        sql: `UPDATE authorizations SET hold_until = ? WHERE auth_rrpid = ? AND held > 0
+    statements.push(...bookCapture(c), {
+      // The hold ends when the capture is booked; a hold no longer live refuses the write.
+      sql: `UPDATE authorizations SET hold_until = ? WHERE auth_rrpid = ? AND held > 0
           AND (hold_until IS NULL OR hold_until > ?)`,
-        params: [c.created, c.authRRPID, c.created],
-        changes: 1,
-      },
-      {
-        sql: "INSERT INTO postings (auth_rrpid, card_id, amount, created) VALUES (?, ?, ?, ?)",
-        params: [c.authRRPID, c.cardId, c.amount, c.created],
-      },
-    );
+      params: [c.created, c.authRRPID, c.created],
+      changes: 1,
+    });
   return statements;
+}
+
+/** The capture row and the issuer's posting; for a sale, written with its authorization. */
+export function bookCapture(c: CaptureRow): SqlStatement[] {
+  return [
+    {
+      sql: "INSERT INTO captures (auth_rrpid, cap_rrpid, amount, currency, created) VALUES (?, ?, ?, ?, ?)",
+      params: [c.authRRPID, c.capRRPID ?? null, c.amount, c.currency, c.created],
+    },
+    {
+      sql: "INSERT INTO postings (auth_rrpid, card_id, amount, created) VALUES (?, ?, ?, ?)",
+      params: [c.authRRPID, c.cardId, c.amount, c.created],
+    },
+  ];
 }

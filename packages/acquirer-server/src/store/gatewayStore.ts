@@ -16,6 +16,7 @@ import {
 } from "@setlab/runtime";
 import Database from "better-sqlite3";
 import {
+  bookCapture,
   type CaptureRecord,
   type CaptureRequestRecord,
   type CaptureRequestRow,
@@ -419,10 +420,11 @@ export class GatewayStore {
 
   /**
    * Record one answered AuthReq as one write: the authorization row and, when it holds an amount,
-   * the hold on the account. Resolves once committed and on disk; fails (and writes nothing) if
-   * the AuthRRPID is already taken or the account does not exist.
+   * the hold on the account, and for a sale its capture and posting (./captureLedger.ts). Resolves
+   * once committed and on disk; fails (and writes nothing) if the AuthRRPID is already taken or
+   * the account does not exist.
    */
-  async recordAuthorization(row: AuthorizationRow): Promise<void> {
+  async recordAuthorization(row: AuthorizationRow, sale?: CaptureRow): Promise<void> {
     if (row.held > 0 && !row.cardId) throw new Error("a hold needs an account");
     const statements: SqlStatement[] = [];
     if (row.held > 0) statements.push({ sql: accountExists, params: [row.cardId!], changes: 1 });
@@ -447,6 +449,7 @@ export class GatewayStore {
         created: row.created,
       },
     });
+    if (sale) statements.push(...bookCapture(sale));
     try {
       await this.writer.write(statements);
     } catch (e) {
