@@ -457,6 +457,44 @@ describe("receiveAuthRes", () => {
     expect(await verdictFor({ ...asked, amtExp10: asked.amtExp10 - 1 })).toBe("overAmount");
   });
 
+  it("a sale's capture: success for exactly AuthAmt is captured; absent or another CapCode refused; another amount amountMismatch; not judged unless asked", async () => {
+    const header = m.authResData.authResPayload.authHeader;
+    const authAmt = header.authAmt;
+    const withCapture = (capResPayload?: { capCode: "success" | "amountError"; capAmt: typeof authAmt }) => ({
+      ...m.authResData,
+      authResPayload: { authHeader: header, ...(capResPayload ? { capResPayload } : {}) },
+    });
+    const sale = { ...expected(), captureNow: true };
+    const captureOf = async (data: typeof m.authResData, asked = sale) =>
+      (await receiveAuthRes(p, await wrap(data), asked, receiver())).capture;
+    expect(await captureOf(withCapture({ capCode: "success", capAmt: authAmt }))).toBe("captured");
+    expect(
+      await captureOf(
+        withCapture({
+          capCode: "success",
+          capAmt: { ...authAmt, amount: authAmt.amount * 10, amtExp10: authAmt.amtExp10 - 1 },
+        }),
+      ),
+    ).toBe("captured");
+    expect(await captureOf(withCapture())).toBe("refused");
+    expect(await captureOf(withCapture({ capCode: "amountError", capAmt: authAmt }))).toBe("refused");
+    expect(
+      await captureOf(
+        withCapture({ capCode: "success", capAmt: { ...authAmt, amount: authAmt.amount - 1 } }),
+      ),
+    ).toBe("amountMismatch");
+    expect(await captureOf(withCapture({ capCode: "success", capAmt: authAmt }), expected())).toBeUndefined();
+    const declined = { ...withCapture({ capCode: "success", capAmt: authAmt }) };
+    const declinedData = {
+      ...declined,
+      authResPayload: {
+        ...declined.authResPayload,
+        authHeader: { ...header, authCode: "declined" as const },
+      },
+    };
+    expect(await captureOf(declinedData)).toBeUndefined();
+  });
+
   it("refuses another AuthRRPID (unknownRRPID) and TransIDs that differ beyond the XID", async () => {
     expect(await code(receiveAuthRes(p, await wrap(), { ...expected(), authRRPID: other }, receiver()))).toBe(
       "unknownRRPID",

@@ -7,12 +7,14 @@ import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import { namingCertificate, SetError } from "../errors";
+import { toMinorUnits } from "../money/amount";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
-import type { AuthResBaggage, AuthResData } from "../schema/payment";
+import type { AuthResBaggage, AuthResData, CapResPayload } from "../schema/payment";
 import { openAuthRes } from "./authRes";
 import { asRead, bodyOf, type Incoming } from "./incoming";
+import type { CaptureVerdict } from "./receiveCapRes";
 import { checkWrapperIds, protectedIdsOf } from "./wrapperIds";
 
 /** What the merchant asked for in its AuthReq. */
@@ -27,6 +29,8 @@ export interface AuthResExpectations {
    * signed by that gateway (same subject, same issuing CA), not by any gateway of the brand.
    */
   readonly gateway: Uint8Array;
+  /** The AuthReq asked for a sale (AuthReqData.captureNow): the answer's capture is judged too. */
+  readonly captureNow?: boolean;
 }
 
 export interface AuthResReceiver {
@@ -60,6 +64,23 @@ export interface ReceivedAuthRes {
   readonly gateway: SetCertificate;
   readonly header: MessageHeader;
   readonly verdict: AuthResVerdict;
+  /**
+   * For a sale that was authorized (`approved` or `partial`): `captured` when CapResPayload says
+   * success for exactly the AuthAmt approved; `refused` when it is absent or carries another
+   * CapCode (the authorization stands, uncaptured); `amountMismatch` for a success of another
+   * amount, which the merchant must not book. Absent otherwise: a CapResPayload the merchant did
+   * not ask for is not a capture it books.
+   */
+  readonly capture?: CaptureVerdict;
+}
+
+function saleVerdictOf(payload: CapResPayload | undefined, authAmt: CurrencyAmount): CaptureVerdict {
+  if (payload?.capCode !== "success") return "refused";
+  const got = toMinorUnits(payload.capAmt);
+  const want = toMinorUnits(authAmt);
+  return got.ok && want.ok && got.currency.code === want.currency.code && got.minor === want.minor
+    ? "captured"
+    : "amountMismatch";
 }
 
 /**
@@ -69,7 +90,7 @@ export interface ReceivedAuthRes {
  * certificates); the signer the gateway the AuthReq was sealed to (invalidCertificate, naming
  * the signer); header ids against AuthTags (wrapperMsgMismatch); AuthTags' RRPID ours
  * (unknownRRPID) and TransIDs ours (unknownXID, unknownLID, wrapperMsgMismatch); then AuthAmt
- * against the amount asked for (the verdict).
+ * against the amount asked for (the verdict), and for a sale its capture against AuthAmt.
  */
 export async function receiveAuthRes(
   p: CryptoProvider,
@@ -106,5 +127,13 @@ export async function receiveAuthRes(
   checkTransIDs(tags.transIDs, expected.transIDs, "AuthResData.authTags.transIDs");
   const header = data.authResPayload.authHeader;
   const verdict = verdictOf(header.authCode, header.authAmt, expected.authReqAmt);
-  return { data, baggage, gateway, header: wrapper.messageHeader, verdict };
+  const sale = expected.captureNow === true && (verdict === "approved" || verdict === "partial");
+  return {
+    data,
+    baggage,
+    gateway,
+    header: wrapper.messageHeader,
+    verdict,
+    ...(sale ? { capture: saleVerdictOf(data.authResPayload.capResPayload, header.authAmt) } : {}),
+  };
 }
