@@ -3,7 +3,14 @@
  * built from the verified PReq, and the checks of the gateway's answer (digest 6, "Merchant":
  * the gateway's signature, AuthTags matching the AuthReq, AuthAmt within the amount asked for).
  */
-import { RemoteSetError, receiveAuthRes, SetError, type schema, type VerifiedPReq } from "@setlab/protocol";
+import {
+  type CaptureVerdict,
+  RemoteSetError,
+  receiveAuthRes,
+  SetError,
+  type schema,
+  type VerifiedPReq,
+} from "@setlab/protocol";
 import type { MerchantContext } from "./context";
 import type { BrandConfig } from "./merchantConfig";
 
@@ -14,6 +21,7 @@ export function authReqDataFor(
   transIDs: schema.TransIDs,
   verified: VerifiedPReq,
   authReqAmt: schema.CurrencyAmount,
+  captureNow = false,
 ): schema.AuthReqData {
   return {
     authReqItem: {
@@ -24,7 +32,7 @@ export function authReqDataFor(
       checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
       authReqPayload: { subsequentAuthInd: false, authReqAmt, requestCardTypeInd: false },
     },
-    captureNow: false,
+    captureNow,
   };
 }
 
@@ -35,6 +43,8 @@ export type AuthorizationResult =
       readonly kind: "approved" | "partial" | "declined";
       readonly data: schema.AuthResData;
       readonly baggage: schema.AuthResBaggage;
+      /** A sale's capture (receiveAuthRes's `capture`), when the AuthReq asked for CaptureNow. */
+      readonly capture?: CaptureVerdict;
     }
   | {
       readonly kind: "failed";
@@ -59,19 +69,25 @@ export async function readAuthorization(
 ): Promise<AuthorizationResult> {
   const { p } = ctx;
   try {
-    const { data, baggage, verdict } = await receiveAuthRes(
+    const { data, baggage, verdict, capture } = await receiveAuthRes(
       p,
       answer,
-      { ...expected, brand: brand.brandID, gateway: brand.gateway.certificate },
+      {
+        ...expected,
+        brand: brand.brandID,
+        gateway: brand.gateway.certificate,
+        captureNow: ctx.config.captureNow === true,
+      },
       {
         decrypter: brand.decrypter,
         trust: { ...ctx.config.trust, at: p.now() },
         understoodExtensions: ctx.config.understoodExtensions,
       },
     );
-    if (verdict === "approved") return { kind: "approved", data, baggage };
+    const sale = capture ? { capture } : {};
+    if (verdict === "approved") return { kind: "approved", data, baggage, ...sale };
     if (verdict === "declined") return { kind: "declined", data, baggage };
-    if (verdict === "partial") return { kind: "partial", data, baggage };
+    if (verdict === "partial") return { kind: "partial", data, baggage, ...sale };
     const amt = data.authResPayload.authHeader.authAmt;
     const asked = expected.authReqAmt;
     return {

@@ -4,7 +4,10 @@
  * - approved: CompletionCode authorizationPerformed, Results.AuthStatus {AuthDate, AuthAmt};
  * - partially approved: the same, with the smaller AuthAmt, and the order `partiallyAuthorized`;
  * - declined (any other AuthCode, or an approval of 0): CompletionCode orderRejected, no AuthStatus;
- * - failed (an Error, an unusable AuthRes, no gateway): CompletionCode orderReceived.
+ * - failed (an Error, an unusable AuthRes, no gateway): CompletionCode orderReceived;
+ * - a sale (CaptureNow) the gateway captured: CompletionCode capturePerformed with AuthStatus and
+ *   CapStatus, the order `captured` (`partiallyCaptured` for a partial approval). A sale whose
+ *   capture the gateway refused stays an authorization.
  */
 import { encodeDer, schema, toHex } from "@setlab/protocol";
 import type { Asked } from "./askGateway";
@@ -48,6 +51,34 @@ export function outcomeOf(
     authDate: date.toISOString(),
     ...(approvalCode ? { approvalCode } : {}),
   };
+  const capResPayload = result.data.authResPayload.capResPayload;
+  if (result.kind !== "declined" && result.capture === "captured" && capResPayload) {
+    // A sale the gateway captured with the authorization: CompletionCode capturePerformed, with
+    // both statuses; the order is paid, in full or (a partial approval) in part.
+    const payload: schema.PResPayload = {
+      completionCode: "capturePerformed",
+      results: {
+        ...(acqCardMsg ? { acqCardMsg } : {}),
+        authStatus: { authDate: date, authAmt: header.authAmt },
+        capStatus: { capDate: date, capAmt: capResPayload.capAmt },
+      },
+    };
+    return {
+      state: result.kind === "approved" ? "captured" : "partiallyCaptured",
+      payload,
+      detail: `sold: AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10} captured with the authorization`,
+      authorization: {
+        ...authorization,
+        completionCode: payload.completionCode,
+        capture: {
+          capReqAmt: header.authAmt,
+          capCode: capResPayload.capCode,
+          capAmt: capResPayload.capAmt,
+          at: date.toISOString(),
+        },
+      },
+    };
+  }
   if (result.kind === "partial") {
     // SET's answer for an issuer that approved less than asked: the PRes says the authorization was
     // performed and AuthStatus.AuthAmt says for how much; the order is not `authorized`, so nothing

@@ -27,10 +27,14 @@ const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
 const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 
 /** A merchant with one order the (test) gateway authorized in `mode`. */
-async function authorizedOrder(mode: GatewayFunction["mode"] = "approve") {
+async function authorizedOrder(
+  mode: GatewayFunction["mode"] = "approve",
+  options: { captureNow?: boolean } = {},
+) {
   const repo = new SqliteRepository(path.join(dir, `c${++n}.db`));
   const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
+  const config = { ...testMerchantConfig(pki), ...(options.captureNow ? { captureNow: true } : {}) };
+  const merchant = new Merchant({ p, repo, config, gateway });
   const order = await merchant.createOrder({ description, purchAmt });
   const session = pInitReq(p, order.lidM);
   const data = await readPInitRes(
@@ -64,12 +68,13 @@ describe("merchant: capture", () => {
     expect((await merchant.orderView(id))?.history.at(-1)?.state).toBe("captured");
   });
 
-  test("a capture of less than AuthAmt is partiallyCaptured; a partially authorized order captures its AuthAmt", async () => {
+  test("a capture of less than the purchase amount is partiallyCaptured, a partially authorized order's AuthAmt too", async () => {
     const { merchant, id } = await authorizedOrder();
     expect((await merchant.capture(id, jpy(5000))).state).toBe("partiallyCaptured");
     const partial = await authorizedOrder("partial");
+    await expect(partial.merchant.capture(partial.id, jpy(6401))).rejects.toThrow(CaptureInputError);
     const o = await partial.merchant.capture(partial.id);
-    expect(o.state).toBe("captured");
+    expect(o.state).toBe("partiallyCaptured");
     expect(o.authorization?.capture?.capAmt).toEqual(jpy(6400));
   });
 
@@ -130,5 +135,50 @@ describe("merchant: capture", () => {
     const o = await merchant.capture(id);
     expect(o.state).toBe("authorized");
     expect(o.authorization?.capture?.failure).toContain("signatureFailure");
+  });
+});
+
+describe("merchant: sale (captureNow)", () => {
+  test("the AuthReq asks for CaptureNow; the approval captured with it makes the order captured, the buyer told capturePerformed", async () => {
+    const { merchant, gateway, id } = await authorizedOrder("approve", { captureNow: true });
+    expect(gateway.received.at(-1)?.authReq.data.captureNow).toBe(true);
+    const o = await merchant.order(id);
+    expect(o?.state).toBe("captured");
+    expect(o?.authorization).toMatchObject({
+      completionCode: "capturePerformed",
+      capture: { capCode: "success", capAmt: purchAmt },
+    });
+    expect(o?.authorization?.capToken).toBeUndefined();
+    await expect(merchant.capture(id)).rejects.toThrow(OrderStateError);
+  });
+
+  test("a partial approval sold is partiallyCaptured", async () => {
+    const { merchant, id } = await authorizedOrder("partial", { captureNow: true });
+    expect((await merchant.order(id))?.state).toBe("partiallyCaptured");
+  });
+
+  test("a sale whose capture the gateway refused stays authorized, and without a CapToken cannot be captured", async () => {
+    const repo = new SqliteRepository(path.join(dir, `c${++n}.db`));
+    const gateway = new GatewayFunction(p, pki);
+    gateway.capCode = "batchClosed";
+    const merchant = new Merchant({
+      p,
+      repo,
+      config: { ...testMerchantConfig(pki), captureNow: true },
+      gateway,
+    });
+    const order = await merchant.createOrder({ description, purchAmt });
+    const session = pInitReq(p, order.lidM);
+    const data = await readPInitRes(
+      p,
+      kitOf(pki),
+      session,
+      (await merchant.handleSet(session.pInitReq)).response,
+    );
+    await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
+    const o = await merchant.order(order.id);
+    expect(o?.state).toBe("authorized");
+    expect(o?.authorization?.completionCode).toBe("authorizationPerformed");
+    await expect(merchant.capture(order.id)).rejects.toThrow(CaptureInputError);
   });
 });

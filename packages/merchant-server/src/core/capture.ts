@@ -59,8 +59,14 @@ export function parseCaptureBody(body: unknown, currency: number): schema.Curren
 
 const capturable = ["authorized", "partiallyAuthorized"] as const;
 
+function sameAmount(a: CurrencyAmountValue, b: CurrencyAmountValue): boolean {
+  const x = toMinorUnits(a);
+  const y = toMinorUnits(b);
+  return x.ok && y.ok && x.currency.code === y.currency.code && x.minor === y.minor;
+}
+
 /** `amount` within the authorization: the same currency, above zero, at most AuthAmt, exactly. */
-function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): { whole: boolean } {
+function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
   const asked = toMinorUnits(amount);
   const authorized = toMinorUnits(authAmt);
   if (!asked.ok) throw new CaptureInputError(`the capture amount is refused: ${asked.reason}`);
@@ -72,7 +78,6 @@ function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue):
     throw new CaptureInputError(
       `${formatCurrencyAmount(amount)} is more than the ${formatCurrencyAmount(authAmt)} authorized`,
     );
-  return { whole: asked.minor === authorized.minor };
 }
 
 /** The CapReq to send: the stored one of a capture still waiting for its answer, or a new one. */
@@ -125,8 +130,8 @@ async function capReqFor(
  * Capture `amount` (default: all of AuthAmt) of the order's authorization. Refused before any
  * message (CaptureInputError, OrderStateError) for an unknown order, an order not authorized, an
  * authorization without a CapToken, or an amount over AuthAmt or in another currency. Otherwise
- * the order is returned as it is after the gateway's answer: `captured` / `partiallyCaptured` on
- * success; unchanged in state, with `authorization.capture` saying why, when the gateway refused
+ * the order is returned as it is after the gateway's answer: `captured` (all of the purchase
+ * amount) / `partiallyCaptured` (less) on success; unchanged in state, with `authorization.capture` saying why, when the gateway refused
  * (its CapCode) or no usable answer came (`failure`; calling again sends the same CapReq).
  */
 export async function captureOrder(
@@ -144,7 +149,10 @@ export async function captureOrder(
   if (!auth.capToken || !auth.authAmt)
     throw new CaptureInputError(`order ${orderId}'s authorization carries no CapToken to capture with`);
   const capReqAmt = amount ?? auth.authAmt;
-  const { whole } = checkAmount(capReqAmt, auth.authAmt);
+  checkAmount(capReqAmt, auth.authAmt);
+  // Captured means the order is paid: all of the purchase amount (a partial approval captured in
+  // full still leaves part of the order unpaid).
+  const whole = sameAmount(capReqAmt, order.purchAmt);
   const { capture, bytes, stored } = await capReqFor(ctx, order, auth, capReqAmt);
   if (!stored)
     await ctx.repo.commit(
@@ -188,7 +196,7 @@ export async function captureOrder(
       ctx.p,
       answer,
       {
-        capRRPID: fromHex(capture.capRRPID),
+        capRRPID: fromHex(capture.capRRPID!),
         items: [{ transIDs, authRRPID: fromHex(auth.authRRPID), capReqAmt }],
         brand: brand.brandID,
         gateway: brand.gateway.certificate,

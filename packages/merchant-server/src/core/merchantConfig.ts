@@ -56,6 +56,11 @@ export interface MerchantConfig {
   readonly pInitResLifetimeMs?: number;
   /** Authorization attempts one order takes (`purchaseAttempts.ts`); default 3 and 3. */
   readonly attemptLimits?: AttemptLimits;
+  /**
+   * Sell rather than authorize: every AuthReq asks for CaptureNow, so an approval is captured at
+   * once (a merchant that delivers at checkout, such as digital goods). Default false.
+   */
+  readonly captureNow?: boolean;
 }
 
 export interface AttemptLimits {

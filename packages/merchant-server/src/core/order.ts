@@ -76,8 +76,8 @@ export interface Authorization {
 
 /** The capture of an authorization (CapReq/CapRes). */
 export interface Capture {
-  /** RRPID of the CapReq (CapRRTags.rrpid, hex). */
-  readonly capRRPID: string;
+  /** RRPID of the CapReq (CapRRTags.rrpid, hex); absent for a sale, captured by its AuthReq. */
+  readonly capRRPID?: string;
   readonly capReqAmt: schema.CurrencyAmount;
   /** The gateway's CapCode and CapAmt, once it answered. */
   readonly capCode?: string;

@@ -10,8 +10,9 @@
  *   authorizing ──gateway unreachable (connection refused), its SET Error, AuthAmt over the ask──► authorizationFailed
  *   declined | authorizationFailed (nothing authorized) ──PInitRes──► initiated
  *   declined | authorizationFailed (nothing authorized) ──PReq verified──► purchaseRequested
- *   authorized | partiallyAuthorized ──CapRes success for the whole AuthAmt──► captured
- *   authorized | partiallyAuthorized ──CapRes success for less than AuthAmt──► partiallyCaptured
+ *   authorized | partiallyAuthorized ──CapRes success for the whole purchase amount──► captured
+ *   authorized | partiallyAuthorized ──CapRes success for less than the purchase amount──► partiallyCaptured
+ *   authorizing ──AuthRes of a sale (CaptureNow) approved and captured──► captured | partiallyCaptured
  *
  * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
  * order: each PInitRes issues its own XID and Chall-M, and every one stays valid for a PReq until
@@ -49,7 +50,14 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   created: ["initiated"],
   initiated: ["initiated", "purchaseRequested"],
   purchaseRequested: ["authorizing"],
-  authorizing: ["authorized", "partiallyAuthorized", "declined", "authorizationFailed"],
+  authorizing: [
+    "authorized",
+    "partiallyAuthorized",
+    "declined",
+    "authorizationFailed",
+    "captured",
+    "partiallyCaptured",
+  ],
   authorized: ["captured", "partiallyCaptured"],
   partiallyAuthorized: ["captured", "partiallyCaptured"],
   declined: ["initiated", "purchaseRequested"],

@@ -44,7 +44,15 @@ export async function takePurchase(
 
   const date = wholeSeconds(p.now());
   const authRRPID = p.random(20);
-  const data = authReqDataFor(config.merchantID, authRRPID, date, transIDs, verified, order.purchAmt);
+  const data = authReqDataFor(
+    config.merchantID,
+    authRRPID,
+    date,
+    transIDs,
+    verified,
+    order.purchAmt,
+    config.captureNow === true,
+  );
   const piDer = encodeDer(schema.PI, verified.pi);
   const sealed = await sealAuthReq(p, brand.authSigner, brand.gateway.certificate, data, piDer);
   const authReq = wrapMessage(

@@ -93,7 +93,7 @@ export class GatewayFunction implements GatewayClient {
         ...(this.mode === "wrongXID" ? { xid: new Uint8Array(20).fill(8) } : {}),
       },
     };
-    const data: schema.AuthResData = {
+    const base: schema.AuthResData = {
       authTags,
       authResPayload: {
         authHeader: {
@@ -110,6 +110,21 @@ export class GatewayFunction implements GatewayClient {
         },
       },
     };
+    const approved = base.authResPayload.authHeader.authCode === "approved";
+    // A sale (CaptureNow) is captured with its authorization, unless `capCode` says otherwise.
+    const sale = authReq.data.captureNow && approved;
+    const data: schema.AuthResData = sale
+      ? {
+          ...base,
+          authResPayload: {
+            ...base.authResPayload,
+            capResPayload: {
+              capCode: this.capCode ?? "success",
+              capAmt: base.authResPayload.authHeader.authAmt,
+            },
+          },
+        }
+      : base;
     const authRes = await sealAuthRes(
       p,
       {
@@ -119,7 +134,7 @@ export class GatewayFunction implements GatewayClient {
       },
       pki.merchantKex.certificate,
       data,
-      data.authResPayload.authHeader.authCode === "approved"
+      approved && !sale
         ? {
             capToken: await sealCapToken(
               p,

@@ -28,7 +28,7 @@ import { fingerprintOf, readMessage } from "./incoming";
 import { signPInitRes } from "./pInit";
 import { signPRes } from "./pRes";
 import { receiveAuthReq } from "./receiveAuthReq";
-import { receiveAuthRes } from "./receiveAuthRes";
+import { type AuthResExpectations, receiveAuthRes } from "./receiveAuthRes";
 import { receiveError } from "./receiveError";
 import { receivePInitReq } from "./receivePInitReq";
 import { receivePInitRes } from "./receivePInitRes";
@@ -465,7 +465,7 @@ describe("receiveAuthRes", () => {
       authResPayload: { authHeader: header, ...(capResPayload ? { capResPayload } : {}) },
     });
     const sale = { ...expected(), captureNow: true };
-    const captureOf = async (data: typeof m.authResData, asked = sale) =>
+    const captureOf = async (data: typeof m.authResData, asked: AuthResExpectations = sale) =>
       (await receiveAuthRes(p, await wrap(data), asked, receiver())).capture;
     expect(await captureOf(withCapture({ capCode: "success", capAmt: authAmt }))).toBe("captured");
     expect(
