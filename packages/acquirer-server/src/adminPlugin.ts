@@ -42,7 +42,9 @@ export function accountView(a: AccountRow) {
     currency: a.currency,
     creditLimit: a.creditLimit,
     held: a.held,
-    balance: a.creditLimit - a.held,
+    /** What captures have posted to the account. */
+    posted: a.posted ?? 0,
+    balance: a.creditLimit - a.held - (a.posted ?? 0),
   };
 }
 

@@ -1,5 +1,6 @@
 /** Attacks aimed at the payment gateway, and at the merchant through the gateway's answers. */
 import type { Attack } from "../attack";
+import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
 import { downgradeAttacks } from "./downgrade";
@@ -16,4 +17,5 @@ export const gatewayAttacks: readonly Attack[] = [
   ...downgradeAttacks,
   ...decryptionOracleAttacks,
   ...errorLoopAttacks,
+  ...captureAttacks,
 ];

@@ -1,0 +1,144 @@
+/**
+ * Attacks on capture (CapReq/CapRes, digest 3.7): capturing more than was authorized, capturing
+ * twice, a CapToken of another transaction or another merchant, a CapReq replayed. Each must be
+ * refused (the item's CapCode, or a SET Error) with nothing booked: the account's holds and
+ * postings (the issuer's view) are compared before and after.
+ */
+import type { Attack, AttackOutcome, AttackTarget } from "../attack";
+import {
+  approvedAuthorization,
+  type CaptureAnswer,
+  capReqOf,
+  describeCapture,
+  type MerchantKeys,
+  sendCapReq,
+} from "../toolkit/capReqForger";
+import { accountOf } from "../toolkit/labHttp";
+import { forgerOf, missingFixture } from "./gatewayVerdict";
+
+const card = "visa-approve";
+const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
+
+const merchantB: MerchantKeys = {
+  signer: "attack/visa/merchant-b/signature",
+  kex: "attack/visa/merchant-b/key-exchange",
+  merID: "SETLAB-MER-0002",
+};
+
+/** Refused when the answer is one of `codes` (a CapResItem's CapCode or a SET Error's code). */
+function judged(
+  answer: CaptureAnswer,
+  codes: readonly string[],
+  before: string,
+  after: string,
+): AttackOutcome {
+  const signal =
+    answer.type === "capRes" ? answer.codes[0] : answer.type === "error" ? answer.code : undefined;
+  return {
+    refused: signal !== undefined && codes.includes(signal),
+    refusedBy: "gateway",
+    ...(signal ? { signal } : {}),
+    stateUnchanged: before === after,
+    detail: `${describeCapture(answer)}; account ${before === after ? "unchanged" : "changed"}`,
+  };
+}
+
+export const captureOverAuthorization: Attack = {
+  id: "capture/over-authorization",
+  category: "replay",
+  title: "A merchant captures one yen more than the gateway authorized.",
+  expected: "CapCode amountError for the item; no capture, the hold and postings unchanged.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await approvedAuthorization(target, f, 100);
+    const before = await account(target);
+    const req = await capReqOf(f, f.p, [{ of: a, amount: 101 }]);
+    const { answer } = await sendCapReq(target, f, req.bytes);
+    return judged(answer, ["amountError"], before, await account(target));
+  },
+};
+
+export const captureTwice: Attack = {
+  id: "capture/twice",
+  category: "replay",
+  title: "A merchant captures an authorization it already captured, in a new CapReq (a new CapRRPID).",
+  expected: "CapCode duplicateRequest; the second capture books nothing.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await approvedAuthorization(target, f, 100);
+    const first = await sendCapReq(target, f, (await capReqOf(f, f.p, [{ of: a, amount: 100 }])).bytes);
+    if (first.answer.type !== "capRes" || first.answer.codes[0] !== "success")
+      throw new Error(`the genuine capture failed: ${describeCapture(first.answer)}`);
+    const before = await account(target);
+    const { answer } = await sendCapReq(target, f, (await capReqOf(f, f.p, [{ of: a, amount: 100 }])).bytes);
+    return judged(answer, ["duplicateRequest"], before, await account(target));
+  },
+};
+
+export const capTokenOfAnotherTransaction: Attack = {
+  id: "capture/captoken-of-another-transaction",
+  category: "splicing",
+  title:
+    "A merchant captures a small authorization with the CapToken of a larger one (another XID) to capture the larger amount.",
+  expected: "CapCode invalidCapToken (the token binds another AuthRRPID and XID); nothing booked.",
+  async run(target) {
+    const f = forgerOf(target);
+    const small = await approvedAuthorization(target, f, 100);
+    const large = await approvedAuthorization(target, f, 900);
+    const before = await account(target);
+    const req = await capReqOf(f, f.p, [{ of: small, amount: 900, token: large.capToken }]);
+    const { answer } = await sendCapReq(target, f, req.bytes);
+    return judged(answer, ["invalidCapToken"], before, await account(target));
+  },
+};
+
+export const capTokenOfAnotherMerchant: Attack = {
+  id: "capture/captoken-of-another-merchant",
+  category: "splicing",
+  title: `Merchant B (${merchantB.merID}, its own valid certificate) captures an authorization of the lab merchant with the lab merchant's CapToken and TransIDs.`,
+  expected:
+    "CapCode invalidCapToken (the token names another merchant), or a SET Error for merchant B; nothing booked.",
+  async run(target) {
+    const f = forgerOf(target);
+    if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
+    const a = await approvedAuthorization(target, f, 100);
+    const before = await account(target);
+    const req = await capReqOf(f, f.p, [{ of: a, amount: 100 }], { merchant: merchantB });
+    const { answer } = await sendCapReq(target, f, req.bytes, merchantB);
+    return judged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
+  },
+};
+
+export const replayedCapReq: Attack = {
+  id: "replay/capreq-same-bytes",
+  category: "replay",
+  title: "A man in the middle sends an answered CapReq to the gateway again, byte for byte.",
+  expected: "The gateway answers the stored CapRes byte for byte and books nothing a second time.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await approvedAuthorization(target, f, 100);
+    const req = await capReqOf(f, f.p, [{ of: a, amount: 100 }]);
+    const first = await sendCapReq(target, f, req.bytes);
+    if (first.answer.type !== "capRes" || first.answer.codes[0] !== "success")
+      throw new Error(`the genuine capture failed: ${describeCapture(first.answer)}`);
+    const before = await account(target);
+    const again = await sendCapReq(target, f, req.bytes);
+    const after = await account(target);
+    const identical = Buffer.from(again.raw).equals(Buffer.from(first.raw));
+    return {
+      refused: identical,
+      refusedBy: "gateway",
+      signal: identical ? "stored CapRes" : describeCapture(again.answer),
+      stateUnchanged: before === after,
+      detail: `second send answered ${identical ? "the stored CapRes byte for byte" : "other bytes"}; account ${before === after ? "unchanged" : "changed"}`,
+    };
+  },
+};
+
+export const captureAttacks: readonly Attack[] = [
+  captureOverAuthorization,
+  captureTwice,
+  capTokenOfAnotherTransaction,
+  capTokenOfAnotherMerchant,
+  replayedCapReq,
+];
