@@ -1,5 +1,5 @@
 /**
- * The purchase's wire bytes, judged by programs that share no code with the project: every SET
+ * The purchase's wire bytes (and its capture's), judged by programs that share no code with the project: every SET
  * message a real lab purchase captures decodes under libtasn1's asn1Decoding against SetLab.asn,
  * and OpenSSL verifies the signed ones and opens the envelopes it can. Our own codecs only locate
  * the inner bytes; wherever both sides see a value, they must see the same one.
@@ -26,6 +26,7 @@ import {
 } from "@setlab/protocol";
 import { LabPki, postSet } from "@setlab/runtime";
 import { type CapturedMessage, fetchMessages } from "./capture";
+import { captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { type PurchaseResult, purchase } from "./commands/purchase";
 import { up } from "./commands/up";
@@ -72,6 +73,8 @@ let scratch: Scratch;
 const runs = new Map<FlowName, Run>();
 /** The merchant's answer to a tampered PInitReq, as recorded with its order. */
 let errorCapture: CapturedMessage[] = [];
+/** The CapReq and CapRes of capturing the dual-signed purchase. */
+let captureMessages: CapturedMessage[] = [];
 /** A self-signed root the lab never heard of. */
 let foreignRoot: string;
 
@@ -111,6 +114,10 @@ beforeAll(async () => {
   await postSet(`${state.parties.merchant.url.replace(/\/$/, "")}/set`, tampered);
   const after = await fetchMessages(merchantAdmin, dual.result.orderId);
   errorCapture = after.slice(dual.messages.length);
+  const captured = await captureOrder(home, String(dual.result.orderId));
+  if (captured.state !== "captured")
+    throw new Error(`the dual-signed purchase was not captured: ${captured.state}`);
+  captureMessages = (await fetchMessages(merchantAdmin, dual.result.orderId)).slice(after.length);
 
   scratch.write("root.pem", fs.readFileSync(path.join(state.pki, pki.entry("root").certificate)));
   for (const brand of ["visa", "mastercard"])
@@ -392,6 +399,103 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
     expect(toHex(t)).toBe(toHex(ours.content));
     expect(scratch.asn1Decoding(`${tag}-AuthResData`, t, "AuthResData").ok).toBe(true);
     expect(scratch.asn1Decoding(`${tag}-AuthResBaggage`, baggage, "AuthResBaggage").ok).toBe(true);
+  });
+});
+
+describe("the capture of the dual-signed purchase", () => {
+  const capDer = (type: "CapReq" | "CapRes") => {
+    const m = captureMessages.find((x) => x.type === type);
+    if (!m) throw new Error(`the capture recorded no ${type}`);
+    return m.der;
+  };
+
+  it("records its CapReq and CapRes, which decode under asn1Decoding as MessageWrapper", () => {
+    expect(captureMessages.map((m) => m.type)).toEqual(["CapReq", "CapRes"]);
+    for (const [type, alt] of [
+      ["CapReq", "captureRequest"],
+      ["CapRes", "captureResponse"],
+    ] as const) {
+      const v = scratch.asn1Decoding(`cap-${type}`, capDer(type), "MessageWrapper");
+      expect(v.ok).toBe(true);
+      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+    }
+  });
+
+  it("OpenSSL opens the CapReq with the gateway's key and verifies the merchant's signature over L(CapReqData, CapTokenSeq)", async () => {
+    const bytes = capDer("CapReq");
+    const capReq = bodyOf(bytes).value as schema.CapReq;
+    // MessageWrapper / [0] Message / [10] CapReq / [0] CapEncB / {envelope, capTokenSeq}
+    const envelope = elementAt(bytes, 1, 0, 0, 0);
+    const tokens = elementAt(bytes, 1, 0, 0, 1);
+    expect(toHex(envelope)).toBe(toHex(capReq.value.envelope));
+    const env = scratch.write("capreq-env.der", envelope);
+    expect(cmsDecrypt(env, "visa/gateway/key-exchange", "capreq-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("capreq-sd.der"), "visa", "capreq-link.der");
+    expect(v.output).toContain("Verification successful");
+    const linkage = scratch.read("capreq-link.der");
+    const lv = scratch.asn1Decoding("capreq-linkage", linkage, "Linkage");
+    expect(lv.ok).toBe(true);
+    expect(printed(lv.output, "eContentType")).toBe(ContentType.CapTokenSeq);
+    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(tokens).digest("hex"));
+    const data = scratch.asn1Decoding("CapReqData", elementAt(linkage, 0), "CapReqData");
+    expect(data.ok).toBe(true);
+    expect(printed(data.output, "xid")).toBe(run("dual-signed").result.order.xid?.toLowerCase());
+    expect(scratch.asn1Decoding("CapTokenSeq", tokens, "CapTokenSeq").ok).toBe(true);
+  });
+
+  it("OpenSSL opens the CapToken with the gateway's key only, and verifies the gateway's signature over CapTokenData", () => {
+    const capReq = bodyOf(capDer("CapReq")).value as schema.CapReq;
+    const token = capReq.value.capTokenSeq[0];
+    if (token.type !== "enc") throw new Error(`a CapToken of form ${token.type}`);
+    const env = scratch.write("captoken-env.der", token.value);
+    expect(cmsDecrypt(env, "visa/merchant/key-exchange", "captoken-nope.der").ok).toBe(false);
+    expect(cmsDecrypt(env, "visa/gateway/key-exchange", "captoken-sd.der").ok).toBe(true);
+    // The token carries no certificate (the gateway holds its own): the verifier is given the
+    // gateway's signature certificate and the CA certificates of the lab.
+    const pem = (der: Uint8Array) =>
+      `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+        .toString("base64")
+        .replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+    scratch.write("captoken-certs.pem", pem(pki.certificate("visa/gateway/signature")));
+    // Nor its CA certificates: `openssl cms` takes no untrusted chain, so they go beside the root.
+    scratch.write("captoken-ca.pem", [pki.root(), ...pki.chain("visa/gateway/signature")].map(pem).join(""));
+    const v = scratch.openssl(
+      "cms",
+      "-verify",
+      "-inform",
+      "DER",
+      "-in",
+      scratch.path("captoken-sd.der"),
+      "-CAfile",
+      "captoken-ca.pem",
+      "-certfile",
+      "captoken-certs.pem",
+      "-purpose",
+      "any",
+      "-ignore_critical",
+      "-binary",
+      "-out",
+      "captoken-data.der",
+    );
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding("CapTokenData", scratch.read("captoken-data.der"), "CapTokenData");
+    expect(data.ok).toBe(true);
+    const opaque = decodeDer(schema.CapTokenData, scratch.read("captoken-data.der")).tokenOpaque;
+    const o = scratch.asn1Decoding("CapTokenOpaque", opaque, "CapTokenOpaque");
+    expect(o.ok).toBe(true);
+    expect(printed(o.output, "xid")).toBe(run("dual-signed").result.order.xid?.toLowerCase());
+  });
+
+  it("OpenSSL opens the CapRes with the merchant's key and verifies the gateway's signature over CapResData", () => {
+    const capRes = bodyOf(capDer("CapRes")).value as Uint8Array;
+    const env = scratch.write("capres-env.der", capRes);
+    expect(cmsDecrypt(env, "visa/merchant/key-exchange", "capres-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("capres-sd.der"), "visa", "capres-data.der");
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding("CapResData", scratch.read("capres-data.der"), "CapResData");
+    expect(data.ok).toBe(true);
+    // CapCode success(0), as libtasn1 prints an ENUMERATED.
+    expect(printed(data.output, "capCode")).toBe("0x00");
   });
 });
 
