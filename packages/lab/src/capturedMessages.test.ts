@@ -1,7 +1,7 @@
 /**
  * The purchase's wire bytes, and its capture's, judged by programs that share no code with the
- * project: every SET message a real lab purchase captures decodes under libtasn1's asn1Decoding against SetLab.asn,
- * and OpenSSL verifies the signed ones and opens the envelopes it can. Our own codecs only locate
+ * project: every SET message a real lab purchase captures decodes under libtasn1's asn1Decoding
+ * against SetLab.asn, and OpenSSL verifies the signed ones and opens the envelopes it can. Our own codecs only locate
  * the inner bytes; wherever both sides see a value, they must see the same one.
  */
 import { createHash } from "node:crypto";
