@@ -112,7 +112,7 @@ export async function serve(args: ServeArgs): Promise<void> {
   const adminToken = args.admin ? readAdminTokenFile(args.admin.tokenFile) : undefined;
   const base = nodeProvider();
   const pki = LabPki.open(args.pki);
-  const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
+  const keys = await gatewayKeysFrom(pki, base, args.passphrase);
   const served = keys.map((k) => k.brand);
   const unknown = args.requireHardened.filter((b) => !served.includes(b));
   if (unknown.length > 0)
@@ -151,7 +151,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     provider,
     keys,
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
-    trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
+    trust: { ...trustAnchors, chainCache: new ValidatedChainCache() },
     store,
     enrolled,
     policy: { hardenedRequired: args.requireHardened },

@@ -180,11 +180,11 @@ export async function createWorld(options: { transport?: Transport; dir?: string
   gatewayStore.seedAccounts(accountsFrom(pki));
   const gatewayCore = new Gateway({
     provider: p,
-    keys: await gatewayKeysFrom(pki, p.crypto, labPassphrase),
+    keys: await gatewayKeysFrom(pki, p, labPassphrase),
     trust: {
       pinnedRoot: pki.root(),
       intermediates: intermediatesFrom(pki),
-      chainCache: new ValidatedChainCache(p),
+      chainCache: new ValidatedChainCache(),
     },
     store: gatewayStore,
     enrolled: enrolledMerchantsFrom(pki),

@@ -2,7 +2,6 @@ export * from "./accountId";
 export * from "./brandCRLIdentifier";
 export * from "./certificateCache";
 export * from "./chain";
-export type { CryptoSource } from "./cryptoSource";
 export * from "./profile";
 export * from "./profileChecks";
 export * from "./revocation";

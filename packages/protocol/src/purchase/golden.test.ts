@@ -54,7 +54,7 @@ async function fixedKeys(crypto: Crypto): Promise<Record<PartyName, CryptoKeyPai
 async function vectors(base: CryptoProvider) {
   const at = new Date(Date.UTC(2026, 10, 25, 12, 0, 0));
   const p = deterministic(base, { seed: new Uint8Array(32).fill(0x5e), now: at });
-  const pki = await createTestPki(p.crypto, {
+  const pki = await createTestPki(p, {
     keys: await fixedKeys(p.crypto),
     notBefore: new Date(Date.UTC(2026, 0, 1)),
     notAfter: new Date(Date.UTC(2029, 11, 31)),

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import {
+  defaultProvider,
   encodeFrame,
   FrameReader,
   INS,
@@ -111,7 +112,7 @@ function stall(
 }
 
 async function hello(): Promise<Uint8Array> {
-  return (await new PcHandshake(globalThis.crypto, CODE).start()).send[0];
+  return (await new PcHandshake(defaultProvider, CODE).start()).send[0];
 }
 
 const pairNow = (port: number, code = CODE) =>
@@ -152,7 +153,7 @@ describe("what does not count towards the lockout: nothing that proves no code",
 
   test("HELLO and a COMMIT, then silence or a hang-up: a commitment is not a proof until it is opened", async () => {
     const p = await phone({ maxFailures: 1, lockoutMs: 600_000 });
-    const pc = new PcHandshake(globalThis.crypto, CODE);
+    const pc = new PcHandshake(defaultProvider, CODE);
     const [h] = (await pc.start()).send;
     const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
     const reader = new FrameReader();
@@ -219,7 +220,7 @@ describe("wrong codes still lock out", () => {
   test("an attempt begun before a lockout has no proof checked during it: parallel attempts do not multiply the guesses", async () => {
     const p = await phone({ maxFailures: 1, lockoutMs: 600_000 });
     // attempt A, with the right code, goes as far as its first REVEAL and waits there
-    const pc = new PcHandshake(globalThis.crypto, CODE);
+    const pc = new PcHandshake(defaultProvider, CODE);
     const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
     sockets.push(socket);
     const reader = new FrameReader();
@@ -255,7 +256,7 @@ describe("wrong codes still lock out", () => {
 describe("stalled handshakes cannot hold the door shut", () => {
   test("16 connections that HELLO and stall: a real pairing and a bonded resumption still get in", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-limits-"));
-    const bonds = PhoneBondStore.open(dir, { crypto: globalThis.crypto, passphrase: "limits test" });
+    const bonds = PhoneBondStore.open(dir, { provider: defaultProvider, passphrase: "limits test" });
     const p = await phone({ bonds }, { maxHandshakes: 4 });
     const keep = await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, keepBond: true });
     await keep.close();
