@@ -1,4 +1,4 @@
-import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import type { ProtocolBenchResult } from "@setlab/protocol/bench";
 import { formatReport } from "./formatReport";
 import type { StackRates } from "./rawCrypto";
 import { type BenchMeasurements, buildReport } from "./report";

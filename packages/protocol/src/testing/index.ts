@@ -1,7 +1,22 @@
 /** Test-only helpers: never for production parties. */
-export * from "./authReq";
-export * from "./initiation";
-export * from "./pki";
-export * from "./purchaseFixture";
-export * from "./purchaseParts";
-export * from "./revocation";
+export {
+  type AuthReqOptions,
+  type AuthReqParts,
+  type BuiltAuthReq,
+  buildAuthReq,
+  resealAuthReq,
+} from "./authReq";
+export { sampleInitiation } from "./initiation";
+export {
+  cachedTestKeyPair,
+  createTestParty,
+  createTestPki,
+  defaultMerchantData,
+  generateTestKeyPair,
+  type KeyUse,
+  type TestParty,
+  type TestPki,
+} from "./pki";
+export { PAN19, purchaseFixture } from "./purchaseFixture";
+export { purchaseParts } from "./purchaseParts";
+export { revocationFixture } from "./revocation";

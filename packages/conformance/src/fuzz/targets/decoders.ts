@@ -25,7 +25,7 @@ import {
   verifyPInitRes,
   verifyS,
 } from "@setlab/protocol";
-import { arbitraryOf } from "@setlab/protocol/dist/testing/arbitrary";
+import { arbitraryOf } from "@setlab/protocol/testing/arbitrary";
 import fc from "fast-check";
 import type { Corpus } from "../corpus";
 import { byteInputs, jsonInputs } from "../generators";
