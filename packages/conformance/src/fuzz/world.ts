@@ -20,9 +20,7 @@ import {
   gatewayKeysFrom,
   intermediatesFrom,
 } from "@setlab/acquirer-server";
-import { PkiDirectory } from "@setlab/ca/dist/cli/pkiDirectory";
-import { buildCaServer } from "@setlab/ca/dist/server";
-import { pkiBackend } from "@setlab/ca/dist/server/pkiBackend";
+import { buildCaServer, PkiDirectory, pkiBackend } from "@setlab/ca";
 import {
   buildMerchantAdminServer,
   buildMerchantServer,
