@@ -21,3 +21,24 @@ export {
   type Timeouts,
 } from "./mediator";
 export type { MerchantAnswer } from "./merchantAnswer";
+export { type HostChannel, type NativeHostOptions, runNativeHost } from "./nativeHost";
+export {
+  type CancelMessage,
+  type ExtensionMessage,
+  type HostMessage,
+  nativeHostName,
+  nativeHostProtocol,
+  type OrderMessage,
+  type OutcomeMessage,
+  type PayMessage,
+  type ProgressMessage,
+  readExtensionMessage,
+  type StartMessage,
+} from "./nativeHostProtocol";
+export {
+  encodeNativeMessage,
+  maxExtensionMessageBytes,
+  maxHostMessageBytes,
+  NativeMessageError,
+  NativeMessageReader,
+} from "./nativeMessaging";

@@ -17,6 +17,7 @@ export {
   nodeBytes,
   nodeChildren,
   octets,
+  oid,
   optional,
   parseOne,
   type Spec,

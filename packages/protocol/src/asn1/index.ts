@@ -10,5 +10,5 @@ export {
   type Spec,
 } from "./codec";
 export { implicit, optional, sequence } from "./constructed";
-export { integer, octets, string } from "./primitives";
+export { integer, octets, oid, string } from "./primitives";
 export { context, tlv, universal } from "./tlv";

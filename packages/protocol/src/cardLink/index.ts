@@ -6,7 +6,7 @@
  */
 export { BondCache } from "./bondCache";
 export { CardTransportError } from "./cardTransportError";
-export { PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";
+export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";
 export {
   type LinkLimits,
   linkContext,
