@@ -215,6 +215,7 @@ export {
   type AuthResExpectations,
   type AuthResReceiver,
   type AuthResVerdict,
+  bciSequenceNumOf,
   checkHeaderDate,
   checkPartyCertificate,
   defaultMaxClockSkewMs,

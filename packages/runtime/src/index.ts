@@ -57,6 +57,7 @@ export {
 } from "./labRevocation";
 export { createLogger, type Logger, type LoggerOptions } from "./logger";
 export { ensureOwnerOnlyDir, ensureOwnerOnlyFile, readOwnerOnlyFile, writeOwnerOnlyFile } from "./ownerOnly";
+export { PartyDirectory, type PartyListeners, serveParty } from "./partyServe";
 export { keyPassphrase, labPassphrase, passphraseVariable } from "./passphrase";
 export { announceListening, type Listening, type StartedParty, startParty } from "./ready";
 export { capConnections, defaultServerLimits, fastifyServerOptions, type ServerLimits } from "./serverLimits";

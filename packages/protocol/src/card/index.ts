@@ -57,6 +57,8 @@ export {
   importLinkKey,
   isBondId,
   isPairingCode,
+  KeyPairBudget,
+  type KeyPairBudgetOptions,
   LINK_KEY_LENGTH,
   type LinkBond,
   MessageType,

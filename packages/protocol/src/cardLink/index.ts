@@ -10,6 +10,7 @@ export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress 
 export {
   type LinkLimits,
   linkContext,
+  type PairingCodeSource,
   type PairingOptions,
   type PhoneCardLink,
   startPhoneCardLink,

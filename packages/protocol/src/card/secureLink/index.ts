@@ -20,6 +20,7 @@ export {
   type PhonePairingOptions,
   type SecureSession,
 } from "./handshake";
+export { KeyPairBudget, type KeyPairBudgetOptions } from "./keyPairBudget";
 export { BOND_ID_LENGTH, decodeHandshake, encodeHandshake, HelloFlags, MessageType } from "./messages";
 export {
   CODE_BITS,
