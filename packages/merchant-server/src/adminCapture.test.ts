@@ -18,7 +18,7 @@ let pki: TestPki;
 let dir: string;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-admin-capture-"));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

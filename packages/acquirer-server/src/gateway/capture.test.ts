@@ -110,7 +110,7 @@ async function answer(bytes: Uint8Array, sent: Awaited<ReturnType<typeof capReq>
     {
       decrypter: {
         certificate: pki.certificate(kex),
-        privateKey: await pki.privateKey(kex, "keyEncipherment", p.crypto),
+        privateKey: await pki.privateKey(kex, "keyEncipherment", p),
       },
       trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
     },

@@ -21,7 +21,7 @@ let m: MessageFixture;
 let keys: CapTokenKeys;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   m = await messageFixture(p, pki);
   keys = { signer: m.signer("gatewaySig"), decrypter: m.decrypter("gatewayKex") };
 });

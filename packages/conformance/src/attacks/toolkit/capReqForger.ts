@@ -58,7 +58,7 @@ const gatewaySet = (target: AttackTarget) => `${target.gatewayUrl}/set`;
 async function decrypterOf(f: AuthReqForger, kex: string) {
   return {
     certificate: f.pki.certificate(kex),
-    privateKey: await f.pki.privateKey(kex, "keyEncipherment", f.p.crypto),
+    privateKey: await f.pki.privateKey(kex, "keyEncipherment", f.p),
   };
 }
 
