@@ -218,6 +218,38 @@ describe("gateway: CapReq -> CapRes", () => {
   });
 });
 
+describe("the capture ledger's write", () => {
+  it("is all or nothing: a capture whose hold is no longer live refuses the whole write, the CapReq row included", async () => {
+    const g = gateway();
+    const [a, c] = [await authorize(g, 1000), await authorize(g, 2000)];
+    await g.store.releaseHold(toHex(c.authRRPID), new Date());
+    const created = new Date().toISOString();
+    const capture = (x: Authorization, amount: number) => ({
+      authRRPID: toHex(x.authRRPID),
+      capRRPID: "aa",
+      amount,
+      currency: 392,
+      cardId: account,
+      created,
+    });
+    await expect(
+      g.store.recordCapture(
+        {
+          capRRPID: "aa",
+          merchantID: "SETLAB-MER-0001",
+          requestHash: "h",
+          response: new Uint8Array(1),
+          created,
+        },
+        [capture(a, 1000), capture(c, 2000)],
+      ),
+    ).rejects.toThrow();
+    expect(g.store.captureRequest("aa")).toBeUndefined();
+    expect(g.store.capture(toHex(a.authRRPID))).toBeUndefined();
+    expect(state(g)).toEqual({ held: 1000, posted: 0 });
+  });
+});
+
 describe("gateway: sale (AuthReq with CaptureNow)", () => {
   const sale = (card: string, amount: number) =>
     b.build({
