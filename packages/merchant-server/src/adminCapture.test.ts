@@ -4,8 +4,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { UsageError } from "@setlab/runtime";
 import fastify from "fastify";
 import { merchantAdminPlugin } from "./adminPlugin";
+import { parseCapture, runCapture } from "./captureCommand";
 import { Merchant } from "./core/merchant";
 import { SqliteRepository } from "./store/sqliteRepository";
 import { GatewayFunction } from "./testing/gatewayFunction";
@@ -61,7 +63,7 @@ async function setup() {
     });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
-  return { authorize, post, close: () => app.close(), gateway };
+  return { authorize, post, url, close: () => app.close(), gateway };
 }
 
 describe("POST /orders/:id/capture", () => {
@@ -91,5 +93,39 @@ describe("POST /orders/:id/capture", () => {
     expect((await s.post("/orders/999/capture")).status).toBe(404);
     expect((await s.post(`/orders/${id}/capture`, undefined, "x".repeat(43))).status).toBe(401);
     await s.close();
+  });
+});
+
+describe("set-merchant capture", () => {
+  test("captures through the admin route with the token from its file: exit 0 captured, 1 refused", async () => {
+    const s = await setup();
+    const tokenFile = path.join(dir, `token-${Date.now()}`);
+    fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+    const [a, b] = [await s.authorize(), await s.authorize()];
+    const lines: string[] = [];
+    const args = (...rest: string[]) =>
+      parseCapture(["--admin-url", s.url, "--admin-token-file", tokenFile, ...rest]);
+    expect(await runCapture(args(String(a), "5000"), (l) => lines.push(l))).toBe(0);
+    expect(JSON.parse(lines[0])).toMatchObject({ state: "partiallyCaptured" });
+    expect(await runCapture(args(String(a)), (l) => lines.push(l))).toBe(1);
+    expect(JSON.parse(lines[1]).error).toContain("partiallyCaptured");
+    expect(await runCapture(args(String(b), "12801"), (l) => lines.push(l))).toBe(1);
+    expect(await runCapture(args(String(b), "1280", "1"), (l) => lines.push(l))).toBe(0);
+    expect(JSON.parse(lines[3])).toMatchObject({ state: "captured" });
+    await s.close();
+  });
+
+  test("usage mistakes are UsageErrors", () => {
+    for (const argv of [
+      ["7"],
+      ["--admin-url", "http://x", "7"],
+      ["--admin-url", "http://x", "--admin-token-file", "f"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "0"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "7", "1.5"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "7", "5", "19"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "7", "5", "0", "x"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "--other", "v", "7"],
+    ])
+      expect(() => parseCapture(argv)).toThrow(UsageError);
   });
 });

@@ -30,6 +30,7 @@ import {
   serveParty,
   UsageError,
 } from "@setlab/runtime";
+import { parseCapture, runCapture } from "./captureCommand";
 import { Merchant } from "./core/merchant";
 import { MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
@@ -41,6 +42,9 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
                           [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
                           [--settle-every 5000]
                           [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
+       set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
+                          capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10);
+                          exit 0 when captured, 1 when not
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 /** Every failure to start exits 2, as an argument error does. */
@@ -174,6 +178,8 @@ function main(argv: string[]): Promise<number> {
       process.stdout.write(`${usage}\n`);
       return 0;
     }
+    if (command === "capture")
+      return runCapture(parseCapture(rest), (line) => process.stdout.write(`${line}\n`));
     if (command !== "serve") throw new UsageError(command ? `unknown command ${command}` : "no command");
     await serve(parseServe(rest));
     return 0;
