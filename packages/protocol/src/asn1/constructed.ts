@@ -165,16 +165,23 @@ function listOf<T>(kind: "sequenceOf" | "setOf", item: Codec<T>, min: number, ma
 
 /**
  * Put the items just written (their lengths listed last item first) in DER SET OF order: by
- * their encodings, which are only known once written.
+ * their encodings, which are only known once written. Items usually come sorted (a decoded value
+ * is); then nothing moves.
  */
 function sortInPlace(w: DerWriter, total: number, lengths: readonly number[]): void {
   const region = w.front(total);
-  const copy = region.slice();
   const items: Uint8Array[] = [];
-  for (let i = lengths.length - 1, at = 0; i >= 0; at += lengths[i--])
-    items.push(copy.subarray(at, at + lengths[i]));
-  items.sort(compareBytes);
-  for (let i = 0, at = 0; i < items.length; at += items[i++].length) region.set(items[i], at);
+  let sorted = true;
+  for (let i = lengths.length - 1, at = 0; i >= 0; at += lengths[i--]) {
+    const item = region.subarray(at, at + lengths[i]);
+    if (sorted && items.length > 0 && compareBytes(items[items.length - 1], item) > 0) sorted = false;
+    items.push(item);
+  }
+  if (sorted) return;
+  const copy = region.slice();
+  const inCopy = items.map((item) => copy.subarray(item.byteOffset - region.byteOffset, item.byteOffset - region.byteOffset + item.length));
+  inCopy.sort(compareBytes);
+  for (let i = 0, at = 0; i < inCopy.length; at += inCopy[i++].length) region.set(inCopy[i], at);
   copy.fill(0);
 }
 
