@@ -179,7 +179,9 @@ function sortInPlace(w: DerWriter, total: number, lengths: readonly number[]): v
   }
   if (sorted) return;
   const copy = region.slice();
-  const inCopy = items.map((item) => copy.subarray(item.byteOffset - region.byteOffset, item.byteOffset - region.byteOffset + item.length));
+  const inCopy = items.map((item) =>
+    copy.subarray(item.byteOffset - region.byteOffset, item.byteOffset - region.byteOffset + item.length),
+  );
   inCopy.sort(compareBytes);
   for (let i = 0, at = 0; i < inCopy.length; at += inCopy[i++].length) region.set(inCopy[i], at);
   copy.fill(0);

@@ -68,7 +68,10 @@ export class DerWriter {
   /** The UTF-8 of `s` (a lone surrogate as U+FFFD, as TextEncoder writes it). */
   utf8(s: string): void {
     const n = utf8Length(s);
-    if (n === s.length) return this.ascii(s);
+    if (n === s.length) {
+      this.ascii(s);
+      return;
+    }
     this.room(n);
     this.pos -= n;
     utf8Encoder.encodeInto(s, this.buf.subarray(this.pos, this.pos + n));
