@@ -27,10 +27,18 @@ describe("set-lab", () => {
     ],
     [["purchase", "--home", "HOME", "--card", "visa-approve", "--profile", "weird"], "--profile must be"],
     [["purchase", "--home", "HOME", "--card", "visa-approve"], "no lab is running"],
+    [["shop", "--home", "HOME", "--profiles", "set,weird"], "--profiles takes set and/or hardened"],
+    [["shop", "--home", "HOME", "--port", "x"], "--port takes a number"],
+    [["shop", "--home", "HOME"], "no lab is running"],
+    [["browser-setup", "--home", "HOME"], "browser-setup needs --profile DIR"],
+    [
+      ["browser-setup", "--home", "HOME", "--profile", "HOME/p", "--trust-origin", "http://a"],
+      "no lab is running",
+    ],
     [["up", "--bogus"], "Unknown option"],
     [["fly"], "unknown command: fly"],
   ])("%j is refused: %s", (args, message) => {
-    const r = run(...args.map((a) => (a === "HOME" ? home : a)));
+    const r = run(...args.map((a) => a.replace(/^HOME/, home)));
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);

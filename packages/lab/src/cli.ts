@@ -7,6 +7,8 @@
  *   down      stop it all
  *   demo      all of it, with a trace and a sequence diagram
  *   fault     set, show or clear a party's fault plan (docs/faults.md)
+ *   shop      the reference web shop against the running lab
+ *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  */
 import { parseArgs } from "node:util";
@@ -25,11 +27,16 @@ const usage = `usage: set-lab <command> [--home DIR]
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
   down
-  demo      the full purchase across all parties, with trace and sequence diagram
+  demo      [--browser]                     the full purchase across all parties, with trace and sequence
+                                           diagram; --browser: then one in Chromium (web shop, extension)
   fault     gateway [--delay MS] [--stage received|committed] [--delay-rate R] [--drop R] [--5xx R]
                     [--malformed R] [--bad-signature R] [--clock-skew S]
             merchant [--pause-after-authres MS]
             gateway|merchant --clear         (no switch: show the plan in force)
+  shop      [--port 8080] [--profiles set,hardened]   the reference web shop against the running lab
+  browser-setup --profile DIR --trust-origin URL [--trust-origin URL ...]
+                                           the SET extension and the mediator's native-messaging host
+                                           in a Chromium profile directory (docs/purchase-flow.md)
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -57,6 +64,8 @@ async function command(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "soak") return soak(rest);
+  if (command === "browser-setup") return browserSetupCommand(rest);
+  if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -72,6 +81,7 @@ async function command(argv: string[]): Promise<number> {
       description: { type: "string" },
       json: { type: "boolean", default: false },
       capture: { type: "string" },
+      browser: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -152,11 +162,15 @@ async function command(argv: string[]): Promise<number> {
         import("./commands/demo"),
         import("./trace"),
       ]);
-      const r = await runDemo({ home, trace: consoleTrace() });
+      const r = await runDemo({ home, trace: consoleTrace(), browser: values.browser });
+      const browser = r.browserPurchase
+        ? `; in Chromium: ${r.browserPurchase.outcome.replace(/\.$/, "")}`
+        : "";
       out(
-        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}.`,
+        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}.`,
       );
-      return r.purchases[0]?.mediator.outcome === "approved" ? 0 : 1;
+      const browserOk = !values.browser || r.browserPurchase?.orderState === "authorized";
+      return r.purchases[0]?.mediator.outcome === "approved" && browserOk ? 0 : 1;
     }
     default:
       throw new UsageError(command ? `unknown command: ${command}` : "missing command");
@@ -208,6 +222,58 @@ async function soak(args: string[]): Promise<number> {
   });
   out(values.json ? JSON.stringify(report) : formatSoakReport(report));
   return report.lost > 0 ? 1 : 0;
+}
+
+async function browserSetupCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      home: { type: "string", default: ".setlab" },
+      profile: { type: "string" },
+      "trust-origin": { type: "string", multiple: true },
+    },
+    strict: true,
+  });
+  if (!values.profile)
+    throw new LabFailure("browser-setup needs --profile DIR (a Chromium user data directory)");
+  const { browserSetup } = await import("./commands/browserSetup");
+  const setup = browserSetup({
+    profile: values.profile,
+    state: readState(values.home),
+    trustedOrigins: values["trust-origin"] ?? [],
+  });
+  out(`extension ${setup.extensionId} in ${setup.extensionDir}`);
+  out(`native-messaging host manifest ${setup.hostManifest}`);
+  out(
+    `start Chromium with: chromium --user-data-dir=${values.profile} --load-extension=${setup.extensionDir} --disable-extensions-except=${setup.extensionDir}`,
+  );
+  return 0;
+}
+
+async function shopCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      home: { type: "string", default: ".setlab" },
+      port: { type: "string", default: "8080" },
+      profiles: { type: "string", default: "set,hardened" },
+    },
+    strict: true,
+  });
+  const port = numberOption("--port", values.port) ?? 8080;
+  const profiles = values.profiles.split(",");
+  for (const p of profiles)
+    if (p !== "set" && p !== "hardened")
+      throw new LabFailure(`--profiles takes set and/or hardened, not "${p}"`);
+  const { startShop } = await import("./commands/shop");
+  const shop = await startShop({ home: values.home, port, profiles: profiles as ("set" | "hardened")[] });
+  out(`web shop at ${shop.url} (Ctrl-C stops it)`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await shop.close();
+  return 0;
 }
 
 /** `--home DIR` out of a command's arguments (the fault and soak commands parse the rest). */

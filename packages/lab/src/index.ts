@@ -1,3 +1,21 @@
+export {
+  type AttackRates,
+  type AttackTargets,
+  type AttackTrafficReport,
+  defaultAttackRates,
+  type KindReport,
+  type RunningAttack,
+  startAttackTraffic,
+} from "./attackTraffic/attackTraffic";
+export { oidBomb } from "./attackTraffic/oidBomb";
+export {
+  helloAndHangUp,
+  helloFrame,
+  type PhoneAddress,
+  pairWithWrongCode,
+  wrongCodeFor,
+} from "./attackTraffic/pairingJunk";
+export { holdSlowBody, type SlowBodyEnd, type SlowBodyPlan } from "./attackTraffic/slowBody";
 export { fetchMessages, writeCapture } from "./capture";
 export { runDemo } from "./commands/demo";
 export { down } from "./commands/down";

@@ -28,7 +28,7 @@ import { loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public)\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
 
 export interface CliIo extends RuntimeCliIo {
   /** Ask the user for one line (the pairing code); undefined when nobody can answer. */
@@ -118,6 +118,10 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
   if (command === "help" || command === "--help" || command === "-h") {
     io.out(usage);
     return 0;
+  }
+  if (command === "native-host") {
+    const { nativeHostCommand } = await import("./nativeHostCli");
+    return nativeHostCommand(rest, process.env);
   }
   if (command !== "purchase")
     throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);

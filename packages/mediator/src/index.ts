@@ -6,3 +6,6 @@ export * from "./cardAnswers";
 export * from "./initiation";
 export * from "./mediator";
 export * from "./merchantAnswer";
+export * from "./nativeHost";
+export * from "./nativeHostProtocol";
+export * from "./nativeMessaging";

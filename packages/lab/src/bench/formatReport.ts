@@ -164,6 +164,44 @@ export function formatReport(r: BenchReport): string {
     line();
   }
 
+  const u = r.underAttack;
+  if (u) {
+    const a = u.attack;
+    const rates = a.rates;
+    line(
+      `under attack: ${u.quiet.rate} purchases/s offered for ${u.quiet.seconds} s, quiet and then beside the attack traffic (${f(a.seconds)} s)`,
+    );
+    for (const [name, o] of [
+      ["quiet", u.quiet],
+      ["attacked", u.attacked],
+    ] as const)
+      line(
+        `  ${name.padEnd(9)} approved ${o.approved}/${o.arrivals} (${o.failed} not approved, ${o.notStarted} not started), ${f(o.approvedPerSecond)}/s;` +
+          ` ms from arrival p50 ${f(o.latency.p50)}  p99 ${f(o.latency.p99)}  max ${f(o.latency.max)}`,
+      );
+    for (const x of u.attacked.failures) line(`  not approved under attack x${x.count}: ${x.what}`);
+    const kind = (what: string, k: (typeof a)["bombs"]) =>
+      line(
+        `  ${what}: ${k.sent} sent, ${k.skipped} skipped (in flight at the cap), longest ${f(k.maxMs, 0)} ms; ` +
+          Object.entries(k.outcomes)
+            .map(([o, n]) => `${o} x${n}`)
+            .join(", "),
+      );
+    kind(`${rates.bombsPerSecond}/s OID bombs (256 KiB) to the merchant and to the gateway each`, a.bombs);
+    kind(
+      `${rates.slowBodiesHeld} slow bodies held at the merchant and at the gateway each (${rates.slowBody.chunk} B every ${rates.slowBody.everyMs} ms of ${rates.slowBody.announce})`,
+      a.slowBodies,
+    );
+    kind(`${rates.hellosPerSecond}/s HELLO-and-hang-up at the phone`, a.hellos);
+    kind(`${rates.wrongCodesPerSecond}/s pairings with a wrong code at the phone`, a.wrongCodes);
+    line(
+      `  peak RSS: ${Object.entries(u.peakRss)
+        .map(([name, b]) => `${name} ${f(b / 1048576, 0)} MiB`)
+        .join(", ")}`,
+    );
+    line();
+  }
+
   if (r.cli) {
     line(
       `one \`set-lab purchase\` from the command line, lab up: median ${f(r.cli.medianMs, 0)} ms, min ${f(r.cli.minMs, 0)} ms ` +
@@ -185,7 +223,7 @@ export function formatReport(r: BenchReport): string {
     for (const p of r.profiles) out.push(formatProfileSummary(`${p.party} (pid ${p.pid})`, p.summary));
   }
 
-  line("issue 10 goals (the README's test command time is measured outside the bench)");
+  line("issue 10 and 12 goals (the README's test command time is measured outside the bench)");
   for (const t of r.targets) line(targetLine(t));
   return `${out.join("\n")}\n`;
 }

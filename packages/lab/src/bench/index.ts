@@ -8,8 +8,11 @@
  *      (purchases/s at a concurrency, latency, CPU per purchase per party against the raw RSA
  *      bound measured in the same run, RSS at start, middle and end);
  *   3. offered: the open loop, purchases arriving on a schedule, latency from the scheduled arrival;
- *   4. cli: `set-lab purchase` spawned against the running lab, wall time.
- * Then the goals of issue 10, each with its verdict. `--json FILE` writes the same report as JSON;
+ *   4. cli: `set-lab purchase` spawned against the running lab, wall time;
+ *   5. underAttack: the open loop at a low rate, quiet and then beside attack traffic at bounded
+ *      rates (amplification bodies, slow bodies, pairing junk; ../attackTraffic), last because its
+ *      wrong codes leave the phone's pairing locked for a while (bonded PCs still resume).
+ * Then the goals of issues 10 and 12, each with its verdict. `--json FILE` writes the same report as JSON;
  * `--profile DIR` profiles the parties and this process over the closed-loop window. Options and
  * variables: `benchUsage` in ./options.
  */
@@ -17,6 +20,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli, runMain } from "@setlab/runtime";
+import { defaultAttackRates } from "../attackTraffic/attackTraffic";
+import { startAttackWorker } from "../attackTraffic/attackWorker";
 import { down } from "../commands/down";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
@@ -27,7 +32,7 @@ import { type BenchCard, type LabTarget, onePurchase, runLoad } from "./load";
 import { runCaMicro, runProtocolMicro } from "./microBenches";
 import { cpuSnapshot, memorySnapshot, startRssSampler, type Watched } from "./monitor";
 import { runOpenLoop } from "./openLoop";
-import { type BenchOptions, benchUsage, parseBenchOptions } from "./options";
+import { type BenchOptions, type BenchPart, benchUsage, parseBenchOptions } from "./options";
 import { clockTicksPerSecond } from "./procStats";
 import { summarizeProfileDir } from "./profileFiles";
 import { startProfiler } from "./profiler";
@@ -185,6 +190,42 @@ async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<
       m.cli = await timeCliPurchases(home, "visa-approve", o.cliRuns);
       ok &&= m.cli.failed === 0;
     }
+
+    if (!o.skip.has("underAttack")) {
+      const plan = { rate: o.attackRate, seconds: o.attackSeconds, maxInFlight: o.maxInFlight };
+      log(`under attack: ${plan.rate} purchases/s for ${plan.seconds} s quiet, then beside attack traffic`);
+      // The bench's PC must hold its bond before the wrong codes lock pairing, as the owner's would.
+      const quiet = await runOpenLoop(plan, purchase);
+      const attack = await startAttackWorker(
+        {
+          merchantSet: `${target.merchant}/set`,
+          gatewaySet: `${state.parties.gateway.url.replace(/\/$/, "")}/set`,
+          phone: { host: target.phoneHost, port: target.phonePort },
+          pairingCode: target.pairingCode,
+        },
+        defaultAttackRates,
+      );
+      let attacked: Awaited<ReturnType<typeof runOpenLoop>>;
+      let peak: ReturnType<typeof memorySnapshot>;
+      try {
+        // Let the slow bodies take their connections before the first purchase arrives.
+        await new Promise((r) => setTimeout(r, 2000));
+        attacked = await runOpenLoop(plan, purchase);
+        peak = memorySnapshot(procs);
+      } catch (e) {
+        await attack.stop().catch(() => undefined);
+        throw e;
+      }
+      const traffic = await attack.stop();
+      m.underAttack = {
+        plan,
+        quiet,
+        attacked,
+        attack: traffic,
+        peakRss: Object.fromEntries(procs.map((p) => [p.name, peak[p.name].hwm])),
+      };
+      ok &&= attacked.every((a) => a.outcome === "approved");
+    }
   } finally {
     await stop();
     process.removeListener("SIGINT", onSignal);
@@ -211,7 +252,8 @@ async function bench(o: BenchOptions): Promise<number> {
     m.micro = done;
     ok &&= done.errors.length === 0;
   }
-  if (!(o.skip.has("load") && o.skip.has("offered") && o.skip.has("cli"))) ok = (await withLab(o, m)) && ok;
+  if (!["load", "offered", "cli", "underAttack"].every((part) => o.skip.has(part as BenchPart)))
+    ok = (await withLab(o, m)) && ok;
   const report = buildReport(m);
   process.stdout.write(formatReport(report));
   if (o.json) {

@@ -14,6 +14,8 @@ describe("parseBenchOptions", () => {
       offeredSeconds: 10,
       maxInFlight: 200,
       cliRuns: 5,
+      attackRate: 10,
+      attackSeconds: 20,
     });
     expect(o.seconds).toBeUndefined();
     expect(o.json).toBeUndefined();
@@ -32,6 +34,8 @@ describe("parseBenchOptions", () => {
       BENCH_MAX_IN_FLIGHT: "64",
       BENCH_CLI_RUNS: "2",
       BENCH_WARMUP: "0",
+      BENCH_ATTACK_RATE: "5",
+      BENCH_ATTACK_SECONDS: "4",
     });
     expect(o).toMatchObject({
       purchases: 100000,
@@ -43,6 +47,8 @@ describe("parseBenchOptions", () => {
       offeredSeconds: 3,
       maxInFlight: 64,
       cliRuns: 2,
+      attackRate: 5,
+      attackSeconds: 4,
     });
     const timed = parseBenchOptions([], { BENCH_SECONDS: "60", BENCH_PURCHASES: "5" });
     expect(timed.seconds).toBe(60);

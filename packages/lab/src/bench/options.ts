@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "@setlab/runtime";
 
-export const benchParts = ["micro", "load", "offered", "cli"] as const;
+export const benchParts = ["micro", "load", "offered", "cli", "underAttack"] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -27,6 +27,13 @@ export interface BenchOptions {
   readonly offeredSeconds: number;
   /** Arrivals beyond this many in flight are not started and count as lost (BENCH_MAX_IN_FLIGHT, 200). */
   readonly maxInFlight: number;
+  /**
+   * Under attack: purchases offered per second (BENCH_ATTACK_RATE, default 10) for this long
+   * (BENCH_ATTACK_SECONDS, default 20: longer than the parties' 15 s request timeout, so the
+   * window sees slow bodies cut and replaced), once quiet and once beside the attack traffic.
+   */
+  readonly attackRate: number;
+  readonly attackSeconds: number;
   /** Timed `set-lab purchase` runs (--cli-runs, BENCH_CLI_RUNS, default 5). */
   readonly cliRuns: number;
   /** Write the whole report as JSON here (--json FILE). */
@@ -41,6 +48,7 @@ export const benchUsage = `usage: pnpm bench [--json FILE] [--profile DIR] [--ra
                   [--cli-runs N] [--skip ${benchParts.join(",")}]
 environment: BENCH_PURCHASES, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_WARMUP, BENCH_CRYPTO_SECONDS,
   BENCH_MICRO_SECONDS, BENCH_OFFERED_RATE, BENCH_OFFERED_SECONDS, BENCH_MAX_IN_FLIGHT, BENCH_CLI_RUNS,
+  BENCH_ATTACK_RATE, BENCH_ATTACK_SECONDS,
   SETLAB_LOG_LEVEL (the parties' log level)`;
 
 function positive(name: string, raw: string | undefined, integer: boolean, zero = false): number | undefined {
@@ -106,6 +114,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       positive("BENCH_OFFERED_SECONDS", env.BENCH_OFFERED_SECONDS, false) ??
       10,
     maxInFlight: positive("BENCH_MAX_IN_FLIGHT", env.BENCH_MAX_IN_FLIGHT, true) ?? 200,
+    attackRate: positive("BENCH_ATTACK_RATE", env.BENCH_ATTACK_RATE, false) ?? 10,
+    attackSeconds: positive("BENCH_ATTACK_SECONDS", env.BENCH_ATTACK_SECONDS, false) ?? 20,
     cliRuns:
       positive("--cli-runs", flag("cli-runs"), true) ??
       positive("BENCH_CLI_RUNS", env.BENCH_CLI_RUNS, true) ??

@@ -1,4 +1,5 @@
 import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import { defaultAttackRates } from "../attackTraffic/attackTraffic";
 import { formatReport } from "./formatReport";
 import type { StackRates } from "./rawCrypto";
 import { type BenchMeasurements, buildReport } from "./report";
@@ -188,6 +189,9 @@ describe("buildReport", () => {
       chainColdMs: true,
       cliWallMs: false,
       offeredP99Ms: true,
+      underAttackP99Ms: null,
+      underAttackP99OverQuiet: null,
+      underAttackFailed: null,
     });
     expect(r.targets.find((t) => t.id === "purchasesPerSecond")?.value).toBeNull();
     expect(r.targets.find((t) => t.id === "offeredP99Ms")?.value).toBe(34.5);
@@ -209,6 +213,69 @@ describe("buildReport", () => {
     expect(formatReport(partial)).toMatch(
       /chain validation, first sight .*not measured\s+goal <= 1 ms\s+not judged/,
     );
+  });
+
+  it("judges the purchases under attack by their p99 and by every one approved", () => {
+    const kind = (sent: number, outcomes: Record<string, number>) => ({
+      sent,
+      skipped: 0,
+      outcomes,
+      maxMs: 40,
+    });
+    const arrivals = (slowest: number, declined: number) =>
+      Array.from({ length: 100 }, (_, i) => ({
+        scheduledMs: i * 100,
+        ms: i === 99 ? slowest : 30,
+        outcome: i < declined ? ("declined" as const) : ("approved" as const),
+        ...(i < declined ? { reason: "in doubt" } : {}),
+      }));
+    const plan = { rate: 10, seconds: 10, maxInFlight: 200 };
+    const attack = {
+      seconds: 12,
+      rates: defaultAttackRates,
+      bombs: kind(48, { "HTTP 200": 48 }),
+      slowBodies: kind(32, { "HTTP/1.1 408 Request Timeout, closed by party": 32 }),
+      hellos: kind(240, { "closed by phone": 240 }),
+      wrongCodes: kind(6, { pairing: 3, locked: 3 }),
+    };
+    const run = (slowest: number, declined: number) =>
+      buildReport({
+        ...measured,
+        underAttack: {
+          plan,
+          quiet: arrivals(40, 0),
+          attacked: arrivals(slowest, declined),
+          attack,
+          peakRss: { merchant: 100 * mib },
+        },
+      });
+    const held = run(50, 0);
+    const verdict = (rep: ReturnType<typeof buildReport>, id: string) => rep.targets.find((t) => t.id === id);
+    expect(verdict(held, "underAttackP99Ms")).toMatchObject({ value: 30, met: true });
+    expect(verdict(held, "underAttackFailed")).toMatchObject({ value: 0, met: true });
+    // 30 ms under attack against 30 ms quiet (p99 of 100: the slowest but one).
+    expect(verdict(held, "underAttackP99OverQuiet")).toMatchObject({ value: 1, met: true });
+    // The p99 of 100 is the slowest but one: two slow purchases put it over the bound.
+    const slow = buildReport({
+      ...measured,
+      underAttack: {
+        plan,
+        quiet: arrivals(40, 0),
+        attacked: arrivals(5000, 0).map((a, i) => (i === 98 ? { ...a, ms: 5000 } : a)),
+        attack,
+        peakRss: {},
+      },
+    });
+    expect(verdict(slow, "underAttackP99Ms")?.met).toBe(false);
+    expect(verdict(slow, "underAttackP99OverQuiet")).toMatchObject({ value: 5000 / 30, met: false });
+    const failed = run(50, 1);
+    expect(verdict(failed, "underAttackFailed")).toMatchObject({ value: 1, met: false });
+    const text = formatReport(held);
+    expect(text).toContain("under attack: 10 purchases/s offered for 10 s");
+    expect(text).toMatch(/attacked\s+approved 100\/100/);
+    expect(text).toContain("2/s OID bombs (256 KiB) to the merchant and to the gateway each: 48 sent");
+    expect(text).toContain("pairing x3, locked x3");
+    expect(text).toContain("peak RSS: merchant 100 MiB");
   });
 
   it("counts a CLI run that failed as not meeting the goal", () => {

@@ -4,6 +4,7 @@
  * can be compared field by field.
  */
 import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import type { AttackTrafficReport } from "../attackTraffic/attackTraffic";
 import type { CliTiming } from "./cliTiming";
 import type { Sample } from "./load";
 import type { CaBenchResult } from "./microBenches";
@@ -48,6 +49,22 @@ export interface BenchMeasurements {
   readonly offered?: { readonly plan: OpenLoopPlan; readonly arrivals: readonly Arrival[] };
   readonly cli?: CliTiming;
   readonly profiles?: readonly PartyProfile[];
+  readonly underAttack?: {
+    readonly plan: OpenLoopPlan;
+    /** The same open loop twice: with no other traffic, then beside the attack traffic. */
+    readonly quiet: readonly Arrival[];
+    readonly attacked: readonly Arrival[];
+    readonly attack: AttackTrafficReport;
+    /** Peak RSS (VmHWM) of each party when the attacked window ended, bytes. */
+    readonly peakRss: Readonly<Record<string, number>>;
+  };
+}
+
+export interface UnderAttackSummary {
+  readonly quiet: OpenLoopSummary;
+  readonly attacked: OpenLoopSummary;
+  readonly attack: AttackTrafficReport;
+  readonly peakRss: Readonly<Record<string, number>>;
 }
 
 export interface PartyRow {
@@ -99,6 +116,7 @@ export interface BenchReport {
   readonly load?: LoadSummary;
   readonly offered?: OpenLoopSummary;
   readonly cli?: CliTiming;
+  readonly underAttack?: UnderAttackSummary;
   readonly profiles?: readonly PartyProfile[];
   readonly targets: readonly Target[];
 }
@@ -161,6 +179,13 @@ function summarizeLoad(
 export function buildReport(m: BenchMeasurements): BenchReport {
   const load = m.load && m.raw ? summarizeLoad(m.load, m.raw) : undefined;
   const offered = m.offered ? summarizeOpenLoop(m.offered.plan, m.offered.arrivals) : undefined;
+  const u = m.underAttack;
+  const underAttack: UnderAttackSummary | undefined = u && {
+    quiet: summarizeOpenLoop(u.plan, u.quiet),
+    attacked: summarizeOpenLoop(u.plan, u.attacked),
+    attack: u.attack,
+    peakRss: u.peakRss,
+  };
   return {
     format: "setlab-bench/1",
     startedAt: m.startedAt,
@@ -173,7 +198,14 @@ export function buildReport(m: BenchMeasurements): BenchReport {
     ...(load ? { load } : {}),
     ...(offered ? { offered } : {}),
     ...(m.cli ? { cli: m.cli } : {}),
+    ...(underAttack ? { underAttack } : {}),
     ...(m.profiles ? { profiles: m.profiles } : {}),
-    targets: evaluateTargets({ protocol: m.micro?.protocol, load, offered, cli: m.cli }),
+    targets: evaluateTargets({
+      protocol: m.micro?.protocol,
+      load,
+      offered,
+      cli: m.cli,
+      underAttack,
+    }),
   };
 }

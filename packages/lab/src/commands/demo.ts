@@ -2,10 +2,12 @@
  * `set-lab demo`: the whole third embodiment on this machine. Seeds a PKI, starts gateway,
  * merchant and phone as separate processes, runs purchases through the mediator (one approved,
  * one declined by the issuer), prints every step with the patent's step number, writes the
- * captured messages and a Mermaid sequence diagram, and stops everything.
+ * captured messages and a Mermaid sequence diagram, and stops everything. With `browser`, one more
+ * purchase runs in Chromium through the reference web shop (./browserDemo.ts) before the stop.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { BrowserPurchase } from "../browserBuyer";
 import { fetchMessages, writeCapture } from "../capture";
 import { formatAmount, purchAmtOf } from "../currency";
 import { adminOf } from "../labState";
@@ -18,10 +20,14 @@ import { up } from "./up";
 export interface DemoOptions {
   readonly home: string;
   readonly trace: Trace;
+  /** Then one purchase in Chromium through the web shop and the SET extension. */
+  readonly browser?: boolean;
 }
 
 export interface DemoResult {
   readonly purchases: readonly PurchaseResult[];
+  /** The browser purchase, with `browser`. */
+  readonly browserPurchase?: BrowserPurchase;
   readonly diagram: string;
   readonly captureDir: string;
 }
@@ -40,7 +46,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { trace } = options;
   const home = path.resolve(options.home);
   // A fresh run each time; the PKI is kept, since it only takes time to make.
-  for (const f of ["merchant.sqlite", "gateway.sqlite", "phone", "capture", "logs"])
+  for (const f of [
+    "merchant.sqlite",
+    "gateway.sqlite",
+    "web-shop.sqlite",
+    "phone",
+    "capture",
+    "logs",
+    "chromium-profile",
+    "screenshots",
+  ])
     for (const suffix of ["", "-wal", "-shm"])
       fs.rmSync(path.join(home, f + suffix), { recursive: true, force: true });
 
@@ -101,7 +116,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     trace.step("lab", "write the run's artefacts");
     trace.fact("sequence diagram", diagram);
     trace.fact("captured messages", `${messages.length} DER files with dumps in ${captureDir}`);
-    return { purchases, diagram, captureDir };
+    if (!options.browser) return { purchases, diagram, captureDir };
+    const { browserDemo } = await import("./browserDemo");
+    return { purchases, diagram, captureDir, browserPurchase: await browserDemo(home, state, trace) };
   } finally {
     await down(home, (l) => trace.fact("stopped", l));
   }

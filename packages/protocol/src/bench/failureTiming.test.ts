@@ -25,6 +25,7 @@ it("every damaged layer is refused with the one answer, the valid PI opens, and 
     ["RSA block (OAEP)", "decodingFailure"],
     ["symmetric padding (last ciphertext byte)", "decodingFailure"],
     ["inner structure (first ciphertext byte)", "decodingFailure"],
+    ["dual signature (last signature byte)", "decodingFailure"],
   ]);
   for (const t of timing) expect(t.rate.runs).toBeGreaterThan(0);
 });

@@ -7,8 +7,9 @@
  *
  * Opening fails with one error whatever went wrong (digest section 6 item 6 and 7 item 9): a
  * distinguishable RSA-OAEP, padding or integrity failure would be a decryption oracle. When the
- * RSA block does not decrypt, a random key is used and the AES step still runs, so the work done
- * does not tell the layers apart either.
+ * RSA block does not decrypt, a random key is used and the AES step still runs, and a bad padding
+ * is read without throwing, so the work done does not tell the layers apart either
+ * (`unsealImplicit` lets a caller carry that on through its own steps).
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
@@ -20,7 +21,7 @@ import { AES_BLOCK, aes256Cbc, aesCbcIv, isOaepSha256Params, oaepSha256Params } 
 import { certificateRef } from "./certificateRef";
 import type { CryptoProvider } from "./provider";
 import {
-  aesCbcDecrypt,
+  aesCbcDecryptUnchecked,
   aesCbcEncrypt,
   type OaepPublicKey,
   oaepPublicKey,
@@ -114,6 +115,15 @@ export interface Opened {
   readonly block: Uint8Array;
 }
 
+/**
+ * What an opener that rejects implicitly yields: every layer ran, and `ok` says whether every one
+ * passed. When it is false, `plaintext` is a stand-in (what a random key decrypted, or zeros) that
+ * the caller runs its own remaining steps on before it refuses with `decryptionFailed()`.
+ */
+export interface Tentative extends Opened {
+  readonly ok: boolean;
+}
+
 interface Located {
   readonly encryptedKey: Uint8Array;
   readonly iv: Uint8Array;
@@ -176,6 +186,33 @@ export async function unseal(
   algorithm: string,
   contentKeyOf: (block: Uint8Array) => Uint8Array | undefined,
 ): Promise<Opened> {
+  const { plaintext, block, ok } = await unsealImplicit(
+    p,
+    decrypter,
+    msg,
+    contentType,
+    algorithm,
+    contentKeyOf,
+  );
+  if (!ok) throw decryptionFailed();
+  return { plaintext, block };
+}
+
+/**
+ * `unseal` without the refusal: an RSA block that does not decrypt, or does not hold a key, is
+ * replaced by a random key, and a bad CBC padding leaves the whole decryption as the plaintext, so
+ * the RSA, AES and padding steps run whatever failed (implicit rejection, as TLS does for RSA key
+ * transport). A structure, content type or recipient that does not fit still throws: those are in
+ * the clear, and refusing them early tells an attacker nothing the bytes do not.
+ */
+export async function unsealImplicit(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  contentType: string,
+  algorithm: string,
+  contentKeyOf: (block: Uint8Array) => Uint8Array | undefined,
+): Promise<Tentative> {
   const { encryptedKey, iv, ciphertext } = locate(msg, decrypter, contentType, algorithm);
   let ok = true;
   let block: Uint8Array = new Uint8Array(0);
@@ -189,12 +226,6 @@ export async function unseal(
     ok = false;
     contentKey = p.random(contentKeyLength);
   }
-  let plaintext: Uint8Array = new Uint8Array(0);
-  try {
-    plaintext = await aesCbcDecrypt(p, contentKey, iv, ciphertext);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw decryptionFailed();
-  return { plaintext, block };
+  const decrypted = await aesCbcDecryptUnchecked(p, contentKey, iv, ciphertext);
+  return { plaintext: decrypted.plaintext, block, ok: ok && decrypted.ok };
 }

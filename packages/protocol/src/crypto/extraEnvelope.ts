@@ -13,7 +13,7 @@ import { ExtraBlock, Linkage } from "../schema/extraBlock";
 import { SetLab } from "../schema/oids";
 import { equalConstantTime } from "./bytes";
 import { checkDD, H } from "./digest";
-import { type Decrypter, decryptionFailed, recipientOf, seal, unseal } from "./envelopedData";
+import { type Decrypter, decryptionFailed, recipientOf, seal, unsealImplicit } from "./envelopedData";
 import { L } from "./linkage";
 import type { CryptoProvider } from "./provider";
 
@@ -56,8 +56,21 @@ export async function unsealExtra(
   contentType: string,
   shape: { withHash: boolean; withExtra: boolean },
 ): Promise<OpenedExtra> {
+  const { plaintext, extra, ok } = await unsealExtraImplicit(p, decrypter, msg, contentType, shape);
+  if (!ok) throw decryptionFailed();
+  return { plaintext, extra };
+}
+
+/** `unsealExtra` that rejects implicitly (`unsealImplicit`): the hash is taken whatever failed before it. */
+async function unsealExtraImplicit(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  contentType: string,
+  shape: { withHash: boolean; withExtra: boolean },
+): Promise<OpenedExtra & { readonly ok: boolean }> {
   let block: ExtraBlock | undefined;
-  const { plaintext } = await unseal(p, decrypter, msg, contentType, SetLab.rsaOaepExtraBlock, (bytes) => {
+  const opened = await unsealImplicit(p, decrypter, msg, contentType, SetLab.rsaOaepExtraBlock, (bytes) => {
     try {
       block = decodeDer(ExtraBlock, bytes);
     } catch {
@@ -65,14 +78,17 @@ export async function unsealExtra(
     }
     return block.contentKey;
   });
-  if (
-    !block ||
-    (block.hash !== undefined) !== shape.withHash ||
-    (block.extra !== undefined) !== shape.withExtra
-  )
-    throw decryptionFailed();
-  if (block.hash && !equalConstantTime(block.hash, await H(p, plaintext))) throw decryptionFailed();
-  return { plaintext, extra: block.extra };
+  const found = block as ExtraBlock | undefined;
+  let ok =
+    opened.ok &&
+    found !== undefined &&
+    (found.hash !== undefined) === shape.withHash &&
+    (found.extra !== undefined) === shape.withExtra;
+  if (shape.withHash) {
+    const hash = await H(p, opened.plaintext);
+    if (!found?.hash || !equalConstantTime(found.hash, hash)) ok = false;
+  }
+  return { plaintext: opened.plaintext, extra: found?.extra, ok };
 }
 
 /** EH(r, t) */
@@ -126,6 +142,42 @@ export interface OpenedX {
   readonly extra: Uint8Array;
 }
 
+/** What EX and EXH yield to a recipient that rejects implicitly (`openEXImplicit`). */
+export interface TentativeX extends OpenedX {
+  /**
+   * Whether every layer passed. When false, `t` and `extra` are stand-ins to run the caller's
+   * remaining steps on before it refuses with the one decryption error.
+   */
+  readonly ok: boolean;
+}
+
+async function openXImplicit(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  types: ExtraTypes,
+  withHash: boolean,
+): Promise<TentativeX> {
+  const opened = await unsealExtraImplicit(p, decrypter, msg, types.contentType, {
+    withHash,
+    withExtra: true,
+  });
+  const extra = opened.extra ?? new Uint8Array(0);
+  let t = opened.plaintext;
+  let ok = opened.ok;
+  let linkage: Linkage | undefined;
+  try {
+    linkage = decodeDer(Linkage, opened.plaintext);
+    t = linkage.t;
+    await checkDD(p, linkage.dd, extra, types.extraContentType);
+  } catch {
+    ok = false;
+    // The digest the DD check takes, when the linkage did not decode far enough to take it.
+    if (!linkage) await H(p, extra);
+  }
+  return { t, extra, ok };
+}
+
 async function openX(
   p: CryptoProvider,
   decrypter: Decrypter,
@@ -133,17 +185,9 @@ async function openX(
   types: ExtraTypes,
   withHash: boolean,
 ): Promise<OpenedX> {
-  const { plaintext, extra } = await unsealExtra(p, decrypter, msg, types.contentType, {
-    withHash,
-    withExtra: true,
-  });
-  try {
-    const linkage = decodeDer(Linkage, plaintext);
-    await checkDD(p, linkage.dd, extra!, types.extraContentType);
-    return { t: linkage.t, extra: extra! };
-  } catch {
-    throw decryptionFailed();
-  }
+  const { t, extra, ok } = await openXImplicit(p, decrypter, msg, types, withHash);
+  if (!ok) throw decryptionFailed();
+  return { t, extra };
 }
 
 /** EX(r, t, p): symmetric part L(t, p), p in the RSA block. */
@@ -184,4 +228,28 @@ export function openEXH(
   types: ExtraTypes,
 ): Promise<OpenedX> {
   return openX(p, decrypter, msg, types, true);
+}
+
+/**
+ * Open EX(r, t, p) without refusing: every layer runs whatever failed, and `ok` says whether all
+ * passed, so a caller with steps of its own (the gateway's dual signature) can run them on the
+ * stand-ins too and refuse at the end, in the same time whichever layer failed.
+ */
+export function openEXImplicit(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  types: ExtraTypes,
+): Promise<TentativeX> {
+  return openXImplicit(p, decrypter, msg, types, false);
+}
+
+/** `openEXImplicit` for EXH(r, t, p). */
+export function openEXHImplicit(
+  p: CryptoProvider,
+  decrypter: Decrypter,
+  msg: Uint8Array,
+  types: ExtraTypes,
+): Promise<TentativeX> {
+  return openXImplicit(p, decrypter, msg, types, true);
 }

@@ -245,10 +245,15 @@ async function verify(
     throw new SetError("missingCertificate", "the signer's certificate is unavailable", "SignedMessage");
 
   const content = detachedContent ?? (eContent as Uint8Array);
-  if (!equalConstantTime(messageDigest, await H(p, content)))
-    throw badSignature("the signed messageDigest attribute does not match the content");
-  if (!(await verifyRsaSha256(p, signer.ref.spki, signedSet, signerInfo.signature)))
-    throw badSignature("signature does not verify");
+  // Both checks run before either refuses: content that does not match costs what a bad signature
+  // costs, so an opener that verifies stand-ins after a decryption failure (the gateway's PI) takes
+  // the same time as one whose signature failed.
+  const [digestMatches, signatureVerifies] = [
+    equalConstantTime(messageDigest, await H(p, content)),
+    await verifyRsaSha256(p, signer.ref.spki, signedSet, signerInfo.signature),
+  ];
+  if (!digestMatches) throw badSignature("the signed messageDigest attribute does not match the content");
+  if (!signatureVerifies) throw badSignature("signature does not verify");
   return { content: new Uint8Array(content), signerCertificate: signer.der, certificates };
 }
 

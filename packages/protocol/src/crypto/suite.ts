@@ -23,6 +23,7 @@ import { SetError } from "../errors";
 import { own } from "./bytes";
 import { nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
 import { isNodeWebCrypto } from "./native";
+import { removePkcs7Padding, type Unpadded } from "./pkcs7Padding";
 import type { CryptoProvider } from "./provider";
 
 const onNode = (p: Pick<CryptoProvider, "crypto">) => isNodeWebCrypto(p.crypto);
@@ -155,4 +156,35 @@ export async function aesCbcDecrypt(
   }
   const k = await p.crypto.subtle.importKey("raw", own(key), "AES-CBC", false, ["decrypt"]);
   return new Uint8Array(await p.crypto.subtle.decrypt({ name: "AES-CBC", iv: own(iv) }, k, own(ciphertext)));
+}
+
+/**
+ * AES-256-CBC decryption that reports a bad padding instead of throwing, for an opener that goes on
+ * with the same steps whatever failed (implicit rejection). Under Node's provider the padding is
+ * read without branching on it; another provider's WebCrypto throws on it, and a zero plaintext of
+ * the ciphertext's length stands in.
+ */
+export async function aesCbcDecryptUnchecked(
+  p: CryptoProvider,
+  key: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+): Promise<Unpadded> {
+  checkAesKey(key);
+  if (onNode(p)) {
+    const decipher = createDecipheriv("aes-256-cbc", key, iv).setAutoPadding(false);
+    let raw: Uint8Array;
+    try {
+      raw = new Uint8Array(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
+    } catch {
+      // Not a whole number of blocks: visible in the ciphertext's length, so no secret to keep.
+      return { plaintext: new Uint8Array(ciphertext.length), ok: false };
+    }
+    return removePkcs7Padding(raw);
+  }
+  try {
+    return { plaintext: await aesCbcDecrypt(p, key, iv, ciphertext), ok: true };
+  } catch {
+    return { plaintext: new Uint8Array(ciphertext.length), ok: false };
+  }
 }

@@ -3,15 +3,15 @@
  * gateway opens the EX envelope, so it holds PIHead and PANData; it never sees OIData or OD, only
  * their digests, and compares them with the merchant's CheckDigests.
  */
-import { decodeDer, encodeDer } from "../asn1/codec";
+import { type Codec, decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
 import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import { DD } from "../crypto/digest";
 import { type Decrypter, decryptionFailed } from "../crypto/envelopedData";
-import { openEX, openEXH } from "../crypto/extraEnvelope";
+import { openEXHImplicit, openEXImplicit } from "../crypto/extraEnvelope";
 import type { CryptoProvider } from "../crypto/provider";
-import { verifySO } from "../crypto/signedMessage";
+import { type VerifiedSignature, verifySO } from "../crypto/signedMessage";
 import {
   type CertThumb,
   type CurrencyAmount,
@@ -120,6 +120,15 @@ function checkAgainstAuthReq(piHead: PIHead, hOIData: DetachedDigest, ctx: Autho
  * decodingFailure or signatureFailure for a PI whose padding survived would be a padding oracle
  * on the PAN.
  */
+/** The decoded value, or undefined: the caller refuses later, after the steps every refusal takes. */
+function decodesAs<T>(codec: Codec<T>, der: Uint8Array): T | undefined {
+  try {
+    return decodeDer(codec, der);
+  } catch {
+    return undefined;
+  }
+}
+
 async function insideEnvelope<T>(open: () => Promise<T>): Promise<T> {
   try {
     return await open();
@@ -136,15 +145,23 @@ export async function openPIDualSigned(
   trust: Trust,
 ): Promise<OpenedPI> {
   const { link, panData, signed } = await insideEnvelope(async () => {
-    const opened = await openEX(p, ctx.gatewayKex, pi.exPIData, {
+    const opened = await openEXImplicit(p, ctx.gatewayKex, pi.exPIData, {
       contentType: ContentType.PIDualSignedTBE,
       extraContentType: ContentType.PANData,
     });
-    const link = decodeDer(PI_OILink, opened.t);
-    const panData = decodeDer(PANData, opened.extra);
-    const hPIData = await DD(p, encodeDer(PIData, { piHead: link.piHead, panData }), ContentType.PIData);
-    const piTbs = encodeDer(PI_TBS, { hPIData, hOIData: link.hOIData });
-    const signed = await verifySO(p, pi.piSignature, piTbs, { contentType: ContentType.PI_TBS });
+    const link = decodesAs(PI_OILink, opened.t);
+    const panData = decodesAs(PANData, opened.extra);
+    // A PI refused at the RSA block, the padding or the inner structure still takes the digest and
+    // the dual signature check, over stand-ins, so that it costs what a refused signature costs
+    // and the time of the answer does not say which layer failed (threat model, "Timing").
+    const piData = link && panData ? encodeDer(PIData, { piHead: link.piHead, panData }) : opened.t;
+    const hPIData = await DD(p, piData, ContentType.PIData);
+    const piTbs = encodeDer(PI_TBS, { hPIData, hOIData: link?.hOIData ?? hPIData });
+    let signed: VerifiedSignature | undefined;
+    try {
+      signed = await verifySO(p, pi.piSignature, piTbs, { contentType: ContentType.PI_TBS });
+    } catch {}
+    if (!opened.ok || !link || !panData || !signed) throw decryptionFailed();
     return { link, panData, signed };
   });
   const cardholderCertificate = await checkCardholderCertificate(
@@ -164,11 +181,15 @@ export async function openPIUnsigned(
   ctx: AuthorizationContext,
 ): Promise<OpenedPI> {
   const { link, panToken } = await insideEnvelope(async () => {
-    const opened = await openEXH(p, ctx.gatewayKex, pi, {
+    const opened = await openEXHImplicit(p, ctx.gatewayKex, pi, {
       contentType: ContentType.PIUnsignedTBE,
       extraContentType: ContentType.PANToken,
     });
-    return { link: decodeDer(PI_OILink, opened.t), panToken: decodeDer(PANToken, opened.extra) };
+    // Decoded whatever failed before, as the dual-signed form does (no signature to check here).
+    const link = decodesAs(PI_OILink, opened.t);
+    const panToken = decodesAs(PANToken, opened.extra);
+    if (!opened.ok || !link || !panToken) throw decryptionFailed();
+    return { link, panToken };
   });
   checkAgainstAuthReq(link.piHead, link.hOIData, ctx);
   return { piHead: link.piHead, hOIData: link.hOIData, panToken };

@@ -5,7 +5,8 @@
  * owner's pairing goes through during or right after each (docs/card-link.md, "Threat analysis").
  */
 import * as net from "node:net";
-import { encodeFrame, INS, PcHandshake } from "@setlab/protocol";
+import { helloFrame } from "@setlab/lab";
+import { INS } from "@setlab/protocol";
 import type { Attack, AttackTarget } from "../attack";
 import { logEntries } from "../toolkit/gatewayProbe";
 import { labPids, peakMemoryOf } from "../toolkit/labProcesses";
@@ -16,11 +17,6 @@ const phoneOf = (target: AttackTarget) => {
   const url = new URL(target.phoneUrl);
   return { host: url.hostname, port: Number(url.port) };
 };
-
-/** A fresh, well-formed HELLO frame: any key will do, the attacker never gets further. */
-async function helloFrame(): Promise<Uint8Array> {
-  return encodeFrame((await new PcHandshake(globalThis.crypto, "000000").start()).send[0]);
-}
 
 /** Open a connection and write `bytes`; `end` half-closes it. Resolves when the phone has closed it. */
 function connectAndSend(

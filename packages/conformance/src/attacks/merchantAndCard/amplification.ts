@@ -6,26 +6,12 @@
  * While the bodies are in flight a genuine purchase must still complete.
  */
 import { performance } from "node:perf_hooks";
+import { oidBomb } from "@setlab/lab";
 import type { Attack } from "../attack";
 import { postToGateway, postToMerchant } from "../toolkit/labHttp";
 import { completePurchase } from "../toolkit/roguePc";
 import { describeAnswer, readSetAnswer } from "../toolkit/setAnswer";
 import { verdict } from "../toolkit/verdict";
-
-/** DER length octets for `n`. */
-function lengthOf(n: number): number[] {
-  if (n < 0x80) return [n];
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v >>>= 8) bytes.unshift(v & 0xff);
-  return [0x80 | bytes.length, ...bytes];
-}
-
-/** SEQUENCE { OBJECT IDENTIFIER 1.1.1.1... } of `total` bytes or slightly fewer. */
-export function oidBomb(total = 256 * 1024 - 16): Uint8Array {
-  const arcs = total - 12;
-  const oid = [0x06, ...lengthOf(arcs), ...new Array<number>(arcs).fill(0x01)];
-  return Uint8Array.from([0x30, ...lengthOf(oid.length), ...oid]);
-}
 
 /** The most a refusal of one bomb may take, in wall time, on a loaded 2-core machine. */
 const answerWithinMs = 2000;

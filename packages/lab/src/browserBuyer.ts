@@ -1,0 +1,101 @@
+/**
+ * A buyer in Debian's Chromium (headless, driven by playwright-core): the browser started on a
+ * profile `browser-setup` prepared, with the SET extension loaded, and the steps a person takes in
+ * the reference web shop: add a product, check out, pick the card and type the PIN in the wallet
+ * panel, read the outcome, continue to the shop's result page. A screenshot of each page goes to
+ * `screenshots`. The browser e2e test and `set-lab demo --browser` both use it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BrowserContext, Page, Worker } from "playwright-core";
+import type { BrowserSetup } from "./commands/browserSetup";
+import { LabFailure } from "./labState";
+
+export const chromiumPath = "/usr/bin/chromium";
+
+export interface WalletBrowser {
+  readonly context: BrowserContext;
+  /** The extension's service worker (its `decisions` say which markers started the mediator). */
+  readonly worker: Worker;
+}
+
+/** Chromium on the prepared profile with the SET extension; never a downloaded browser. */
+export async function launchWalletBrowser(profile: string, setup: BrowserSetup): Promise<WalletBrowser> {
+  if (!fs.existsSync(chromiumPath))
+    throw new LabFailure(`${chromiumPath} is missing: apt-get install -y chromium (.ci/run does)`);
+  const { chromium } = await import("playwright-core");
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      `--disable-extensions-except=${setup.extensionDir}`,
+      `--load-extension=${setup.extensionDir}`,
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  return { context, worker };
+}
+
+export interface BrowserPurchase {
+  /** What the wallet panel said: the order's amount and profile, each step, the outcome sentence. */
+  readonly amount: string;
+  readonly description: string;
+  readonly profile: string;
+  readonly progress: readonly string[];
+  readonly outcome: string;
+  /** The order state the shop's result page shows. */
+  readonly orderState: string;
+}
+
+export interface BrowserPurchaseOptions {
+  readonly shopUrl: string;
+  /** A product id of the shop's catalogue (its card has the id `product-<id>`). */
+  readonly product: string;
+  readonly profile: "set" | "hardened";
+  readonly cardId: string;
+  readonly pin: string;
+  readonly screenshots: string;
+  /** Names this purchase's screenshots (`3-checkout-<name>.png`, ...). */
+  readonly name: string;
+}
+
+/** One purchase as a person makes it, from the product list to the result page. */
+export async function buyInBrowser(page: Page, o: BrowserPurchaseOptions): Promise<BrowserPurchase> {
+  fs.mkdirSync(o.screenshots, { recursive: true });
+  const shot = (file: string) => page.screenshot({ path: path.join(o.screenshots, file) });
+  await page.goto(o.shopUrl);
+  await shot("1-products.png");
+  await page.locator(`#product-${o.product} button`).click();
+  await page.waitForURL(/\/cart$/);
+  const choice = page.locator('select[name="profile"]');
+  if ((await choice.count()) > 0) await choice.selectOption(o.profile);
+  await shot(`2-cart-${o.name}.png`);
+  await page.locator("#checkout").click();
+  await page.waitForURL(/\/checkout\/[0-9]+$/);
+  // The extension found the marker and the mediator answered with the order.
+  const panel = page.frameLocator("#setlab-wallet-panel");
+  await panel.locator("#order-amount").waitFor();
+  const text = async (selector: string) => (await panel.locator(selector).textContent()) ?? "";
+  const amount = await text("#order-amount");
+  const description = await text("#order-description");
+  const profile = await text("#order-profile");
+  await panel.locator("#card").selectOption(o.cardId);
+  await panel.locator("#pin").fill(o.pin);
+  await shot(`3-checkout-${o.name}.png`);
+  await panel.locator("#pay").click();
+  await panel.locator("#outcome-message").waitFor();
+  await shot(`4-outcome-${o.name}.png`);
+  const outcome = await text("#outcome-message");
+  const progress = await panel.locator("#progress li").allTextContents();
+  await panel.locator("#continue").click();
+  await page.waitForURL(/\/pay\/orders\/[0-9]+\/done$/);
+  await shot(`5-result-${o.name}.png`);
+  const orderState = (await page.locator("#order-state").textContent()) ?? "";
+  return { amount, description, profile, progress, outcome, orderState };
+}

@@ -1,0 +1,214 @@
+/**
+ * The patent as a person uses it (claim 3), in Debian's Chromium driven by playwright-core: the
+ * buyer shops in the reference web shop, checks out, the SET extension finds the marker on the
+ * checkout page and starts the mediator as its native-messaging host, the buyer picks the card and
+ * types the PIN in the wallet panel, the phone is asked, and the shop's result page shows the
+ * merchant's stored order state. Also: a marker on an origin the extension does not trust, one
+ * naming another origin's object or nothing, two markers on a page, and pages without the marker
+ * start nothing; and the mediator's working directory, HOME and TMPDIR stay empty while the
+ * browser profile holds no PAN, card secret or PIN afterwards.
+ *
+ * The lab's gateway and phone are real processes (`up`); the shop runs in this process; Chromium
+ * starts the host through the manifest `browser-setup` wrote into the profile. Screenshots of each
+ * page go to SETLAB_SCREENSHOTS (default: screenshots/browser at the repository root, git-ignored).
+ */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LabPki } from "@setlab/runtime";
+import type { BrowserContext, Worker } from "playwright-core";
+import { buyInBrowser, chromiumPath, launchWalletBrowser } from "./browserBuyer";
+import { type BrowserSetup, browserSetup } from "./commands/browserSetup";
+import { down } from "./commands/down";
+import { type RunningShop, startShop } from "./commands/shop";
+import { up } from "./commands/up";
+import type { LabState } from "./labState";
+
+// Long and unusual, so that finding it in the profile's files would mean it was stored.
+const pin = "739158246031";
+const screenshots =
+  process.env.SETLAB_SCREENSHOTS ?? path.resolve(__dirname, "..", "..", "..", "screenshots", "browser");
+
+let home: string;
+let profile: string;
+let state: LabState;
+let shop: RunningShop;
+let setup: BrowserSetup;
+let context: BrowserContext;
+let worker: Worker;
+let stranger: http.Server;
+let strangerUrl: string;
+let pointer: http.Server;
+let pointerUrl: string;
+
+/** A loopback site serving one page; its origin. */
+async function site(body: (origin: string, path: string) => string): Promise<[http.Server, string]> {
+  let origin = "";
+  const server = http.createServer((req, res) => {
+    res.setHeader("content-type", "text/html");
+    res.end(body(origin, req.url ?? "/"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return [server, origin];
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(chromiumPath))
+    throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (.ci/run does)`);
+  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-browser-"));
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-chromium-"));
+  state = await up({ home, pin });
+  shop = await startShop({ home, port: 0, profiles: ["set", "hardened"] });
+  // A site the extension does not trust, on the same host as the shop, with a well-formed marker.
+  [stranger, strangerUrl] = await site(
+    () =>
+      '<!doctype html><title>Elsewhere</title><p>Not a shop you trust.</p><object type="application/set-payment-initiation" data="/pay/orders/1/initiation" hidden></object>',
+  );
+  // A trusted site whose markers are wrong: one naming another origin's initiation object (the
+  // shop's), two at once, or one naming nothing.
+  const marker = (data?: string) =>
+    `<object type="application/set-payment-initiation"${data === undefined ? "" : ` data="${data}"`} hidden></object>`;
+  [pointer, pointerUrl] = await site((_origin, page) => {
+    const markers: Record<string, string> = {
+      "/": marker(`${shop.url}/pay/orders/1/initiation`),
+      "/two": marker("/a/initiation") + marker("/b/initiation"),
+      "/empty": marker(),
+    };
+    return `<!doctype html><title>Pointer</title>${markers[page] ?? ""}`;
+  });
+  setup = browserSetup({ profile, state, trustedOrigins: [shop.url, pointerUrl] });
+  ({ context, worker } = await launchWalletBrowser(profile, setup));
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  for (const server of [stranger, pointer])
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await shop?.close();
+  if (state) await down(home).catch(() => {});
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(profile, { recursive: true, force: true });
+});
+
+const decisions = () => worker.evaluate(() => (self as unknown as { decisions: unknown[] }).decisions);
+
+describe("a purchase from the browser (third embodiment)", () => {
+  it("pays an order: marker found, mediator started, phone asked, result page authorized", async () => {
+    const page = await context.newPage();
+    const r = await buyInBrowser(page, {
+      shopUrl: shop.url,
+      product: "dual-signature",
+      profile: "set",
+      cardId: "visa-approve",
+      pin,
+      screenshots,
+      name: "approved",
+    });
+    expect(r.amount).toBe("JPY 300");
+    expect(r.description).toBe("1 x Dual signature sticker");
+    // The host read the profile from the initiation object: the route it runs is chosen by it.
+    expect(r.profile).toBe("set");
+    expect(r.outcome).toBe("Approved: JPY 300.");
+    expect(r.progress).toContain("Confirm the purchase on your phone.");
+    expect(r.progress).toContain("The shop is asking your card company.");
+    expect(r.orderState).toBe("authorized");
+    await page.close();
+  }, 120_000);
+
+  it("shows a declined card with its reason under the hardened profile, and the result page says declined", async () => {
+    const page = await context.newPage();
+    const r = await buyInBrowser(page, {
+      shopUrl: shop.url,
+      product: "payment-gateway",
+      profile: "hardened",
+      cardId: "visa-nsf",
+      pin,
+      screenshots,
+      name: "declined",
+    });
+    expect(r.profile).toBe("hardened");
+    expect(r.outcome).toBe("Declined: your card company did not approve the payment.");
+    expect(r.orderState).toBe("declined");
+    await page.close();
+  }, 120_000);
+
+  it("starts nothing for an untrusted origin, a marker naming another origin or nothing, two markers, or no marker", async () => {
+    const page = await context.newPage();
+    for (const [url, refusal] of [
+      [strangerUrl, "refused: untrusted origin"],
+      [pointerUrl, "refused: initiation object on another origin"],
+      [`${pointerUrl}/two`, "refused: not exactly one marker"],
+      [`${pointerUrl}/empty`, "refused: not a URL"],
+    ]) {
+      await page.goto(url);
+      // The worker's refusal is the sign the content script ran and asked; no waiting on a clock.
+      while (!JSON.stringify(await decisions()).includes(refusal))
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await page.locator("#setlab-wallet-panel").count()).toBe(0);
+    }
+    await page.screenshot({ path: path.join(screenshots, "6-untrusted.png") });
+    // The worker's other refusals, asked directly with what a content script cannot send.
+    const ask = (message: object, sender: object) =>
+      worker.evaluate(
+        ([m, s]) =>
+          (self as unknown as { startPurchase(m: object, s: object): Promise<unknown> }).startPurchase(m, s),
+        [message, sender] as const,
+      );
+    const initiationUrl = `${shop.url}/pay/orders/1/initiation`;
+    expect(await ask({ markers: 1, initiationUrl }, { origin: shop.url, frameId: 1, tab: { id: 1 } })).toBe(
+      "refused: not a top-level page",
+    );
+    expect(await ask({ markers: 1, initiationUrl }, { origin: shop.url, frameId: 0 })).toBe(
+      "refused: not a top-level page",
+    );
+    expect(
+      await ask({ markers: 1, initiationUrl: "not a url" }, { origin: shop.url, frameId: 0, tab: { id: 1 } }),
+    ).toBe("refused: not a URL");
+    expect(await ask({ markers: 1, initiationUrl }, { origin: "null", frameId: 0, tab: { id: 1 } })).toBe(
+      "refused: untrusted origin",
+    );
+    // Product lists, carts and result pages (no marker) were opened above; only the two checkout
+    // pages asked for a purchase, and only they started the mediator.
+    expect(await decisions()).toEqual([
+      { origin: shop.url, decision: "started" },
+      { origin: shop.url, decision: "started" },
+      { origin: strangerUrl, decision: "refused: untrusted origin" },
+      { origin: pointerUrl, decision: "refused: initiation object on another origin" },
+      { origin: pointerUrl, decision: "refused: not exactly one marker" },
+      { origin: pointerUrl, decision: "refused: not a URL" },
+      { origin: shop.url, decision: "refused: not a top-level page" },
+      { origin: shop.url, decision: "refused: not a top-level page" },
+      { origin: shop.url, decision: "refused: not a URL" },
+      { origin: "null", decision: "refused: untrusted origin" },
+    ]);
+    await page.close();
+  }, 60_000);
+
+  it("leaves the mediator's directories empty and no PAN, card secret or PIN in the profile", async () => {
+    for (const dir of Object.values(setup.hostDirs)) expect(fs.readdirSync(dir)).toEqual([]);
+    const secrets: string[] = [pin];
+    for (const card of Object.values(LabPki.open(state.pki).cards())) secrets.push(card.pan, card.panSecret);
+    const found: string[] = [];
+    let scanned = 0;
+    const scan = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) scan(file);
+        else if (entry.isFile()) {
+          const bytes = fs.readFileSync(file);
+          scanned++;
+          const text = bytes.toString("latin1");
+          const utf16 = bytes.toString("utf16le");
+          for (const s of secrets) if (text.includes(s) || utf16.includes(s)) found.push(`${entry.name}`);
+        }
+      }
+    };
+    scan(profile);
+    // The browser did keep a profile there (history, preferences, the extension's storage).
+    expect(scanned).toBeGreaterThan(20);
+    expect(found).toEqual([]);
+  });
+});

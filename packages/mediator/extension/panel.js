@@ -1,0 +1,62 @@
+/**
+ * The wallet panel: an extension page shown over the shop's checkout page, so the shop's scripts
+ * cannot read what the buyer types here (the PIN). It shows the order the mediator read, takes the
+ * card and PIN, then shows progress, "confirm on your phone" and the outcome.
+ */
+const session = location.hash.slice(1);
+const port = chrome.runtime.connect({ name: session });
+const $ = (id) => document.getElementById(id);
+const status = (text) => {
+  $("status").textContent = text;
+};
+let cards = [];
+
+port.onMessage.addListener((m) => {
+  if (m.type === "order") {
+    $("order").hidden = false;
+    $("order-merchant").textContent = m.merchantOrigin;
+    $("order-amount").textContent = m.amount;
+    $("order-description").textContent = m.description;
+    $("order-profile").textContent = m.profile;
+    cards = m.cards;
+    if (cards.length > 0)
+      for (const c of cards) {
+        const option = document.createElement("option");
+        option.value = c;
+        option.textContent = c;
+        $("card").append(option);
+      }
+    else {
+      $("card").hidden = true;
+      $("card-id").hidden = false;
+    }
+    status("Choose the card and type its PIN.");
+  } else if (m.type === "progress") {
+    const item = document.createElement("li");
+    item.textContent = m.text;
+    $("progress").append(item);
+    $("phone").hidden = !m.onPhone;
+    status(m.text);
+  } else if (m.type === "outcome") {
+    $("order").hidden = true;
+    $("phone").hidden = true;
+    $("outcome").hidden = false;
+    $("outcome").dataset.outcome = m.outcome;
+    $("outcome-message").textContent = m.message;
+    $("continue").hidden = !m.returnUrl;
+    status("Payment ended.");
+  }
+});
+
+$("pay-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const cardId = cards.length > 0 ? $("card").value : $("card-id").value.trim();
+  const pin = $("pin").value;
+  $("pin").value = "";
+  $("pay").disabled = true;
+  $("cancel").disabled = true;
+  port.postMessage({ type: "pay", cardId, pin });
+  status("Paying…");
+});
+$("cancel").addEventListener("click", () => port.postMessage({ type: "cancel" }));
+$("continue").addEventListener("click", () => port.postMessage({ type: "continue" }));

@@ -1,0 +1,201 @@
+/**
+ * The mediator as the browser extension's native-messaging host (patent claim 3: the shop's page
+ * starts the mediator through the browser). One process, one purchase: it reads the page's
+ * initiation object over HTTP, shows the order through the extension, takes the buyer's card and
+ * PIN from the extension's panel, runs the purchase with the phone and the shop, reports each step
+ * and the outcome, and ends. Like the command line, it writes nothing to disk; its logs (stderr)
+ * carry steps and outcomes, never the PIN, the order description or message bytes.
+ */
+import { formatCurrencyAmount, type Initiation, type InitiationProfile, type schema } from "@setlab/protocol";
+import type { BondCache } from "@setlab/protocol/card-link";
+import type { Logger } from "@setlab/runtime";
+import { loadInitiation } from "./initiation";
+import { type Outcome, runPurchase, type Step } from "./mediator";
+import {
+  type ExtensionMessage,
+  type HostMessage,
+  type OutcomeMessage,
+  type PayMessage,
+  readExtensionMessage,
+} from "./nativeHostProtocol";
+
+/** The two ends of the native-messaging pipe, as messages. */
+export interface HostChannel {
+  send(message: HostMessage): void;
+  /** The extension's next message; undefined when the browser closed the pipe. */
+  next(): Promise<Record<string, unknown> | undefined>;
+}
+
+export interface NativeHostOptions {
+  readonly phone: { readonly host: string; readonly port: number };
+  /** The phone's pairing code (the host pairs on every run: it keeps no bond on disk). */
+  readonly pairingCode?: string;
+  /** The cards the buyer may pick; empty: any card id the buyer types. */
+  readonly cards: readonly string[];
+  readonly logger?: Logger;
+  /** In memory only; a test may share one between runs. */
+  readonly bonds?: BondCache;
+  readonly timeouts?: { readonly httpMs?: number; readonly cardMs?: number; readonly connectMs?: number };
+}
+
+/** What the buyer sees for each step of the third embodiment. */
+const stepTexts: Record<string, { text: string; onPhone?: boolean }> = {
+  pair: { text: "Connected to your phone (paired)." },
+  resume: { text: "Connected to your phone." },
+  select: { text: "Card selected." },
+  pin: { text: "PIN accepted." },
+  S32: { text: "Contacting the shop." },
+  // Announced before PURCHASE is sent: the phone now shows the purchase and waits for the buyer.
+  "S34-S35": { text: "Confirm the purchase on your phone.", onPhone: true },
+  "S38-S41": { text: "The shop is asking your card company." },
+  "S55-S56": { text: "Your card is checking the answer." },
+};
+
+/** A purchase run for one profile: the embodiments differ here, the messages around stay. */
+type PurchaseRoute = (r: {
+  initiation: Initiation;
+  pay: PayMessage;
+  options: NativeHostOptions;
+  progress: (step: Step) => void;
+}) => Promise<Outcome>;
+
+const thirdEmbodiment: PurchaseRoute = ({ initiation, pay, options, progress }) =>
+  runPurchase({
+    initiation,
+    card: {
+      host: options.phone.host,
+      port: options.phone.port,
+      cardId: pay.cardId,
+      // A buffer the mediator owns and overwrites after VERIFY_PIN.
+      pin: new Uint8Array(Buffer.from(pay.pin, "latin1")),
+      ...(options.pairingCode ? { pairingCode: options.pairingCode } : {}),
+      ...(options.bonds ? { bonds: options.bonds } : {}),
+    },
+    onStep: progress,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+  });
+
+/** Embodiments 1 and 2 (issue 13) come in as further profiles with their own routes. */
+const routes: Record<InitiationProfile, PurchaseRoute> = { set: thirdEmbodiment, hardened: thirdEmbodiment };
+
+const cardIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Runs one purchase over the channel; resolves with the outcome sent (or undefined if none ran). */
+export async function runNativeHost(
+  channel: HostChannel,
+  options: NativeHostOptions,
+): Promise<OutcomeMessage | undefined> {
+  const log = options.logger;
+  const end = (outcome: OutcomeMessage): OutcomeMessage => {
+    channel.send(outcome);
+    log?.info({ outcome: outcome.outcome, reason: outcome.reason }, "native host: purchase ended");
+    return outcome;
+  };
+  const refuse = (reason: string): OutcomeMessage =>
+    end({ type: "outcome", outcome: "refused", reason, message: `The payment did not start: ${reason}.` });
+  const next = async (): Promise<ExtensionMessage | "closed" | "unknown"> => {
+    const raw = await channel.next();
+    if (raw === undefined) return "closed";
+    return readExtensionMessage(raw) ?? "unknown";
+  };
+
+  const start = await next();
+  if (start === "closed") return undefined;
+  if (start === "unknown" || start.type !== "start")
+    return refuse("the extension did not start with a purchase");
+  let url: URL;
+  try {
+    url = new URL(start.initiationUrl);
+  } catch {
+    return refuse("the page's initiation address is not a URL");
+  }
+  // Only an object the page's own site serves: a page cannot start a purchase in another shop's name.
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== start.pageOrigin)
+    return refuse("the page's initiation object is not on the page's own site");
+  let initiation: Initiation;
+  try {
+    initiation = await loadInitiation(url.href, { timeoutMs: options.timeouts?.httpMs ?? 10_000 });
+  } catch (e) {
+    return refuse(`the shop's initiation object could not be read (${(e as Error).message.split("\n")[0]})`);
+  }
+  const route = routes[initiation.profile];
+  log?.info({ lidM: initiation.lidM, profile: initiation.profile }, "native host: initiation");
+  const amount = formatCurrencyAmount(initiation.purchAmt);
+  channel.send({
+    type: "order",
+    profile: initiation.profile,
+    merchantOrigin: url.origin,
+    description: Buffer.from(initiation.od, "base64").toString("utf8"),
+    amount,
+    brands: initiation.brands,
+    cards: options.cards,
+    needs: ["card", "pin"],
+  });
+
+  const pay = await next();
+  if (pay === "closed") return undefined;
+  if (pay === "unknown" || pay.type === "start")
+    return refuse("the extension answered the order with something else");
+  if (pay.type === "cancel")
+    return end({
+      type: "outcome",
+      outcome: "refused",
+      reason: "cancelled",
+      message: "You cancelled the payment.",
+    });
+  if (!cardIdPattern.test(pay.cardId) || (options.cards.length > 0 && !options.cards.includes(pay.cardId)))
+    return refuse("that card is not on your phone");
+
+  const outcome = await route({
+    initiation,
+    pay,
+    options,
+    progress: (step) => {
+      const shown = stepTexts[step.step];
+      // Each step is reported once, when it first happens (S32 is recorded twice: card and shop).
+      if (shown && !(step.step === "S32" && step.to === "merchant"))
+        channel.send({
+          type: "progress",
+          step: step.step,
+          text: shown.text,
+          ...(shown.onPhone ? { onPhone: true } : {}),
+        });
+    },
+  });
+  return end(outcomeMessage(outcome, initiation));
+}
+
+const completionTexts: Record<string, string> = {
+  orderRejected: "your card company did not approve the payment",
+};
+
+/** The outcome as the buyer reads it: approved with the amount, declined with the reason, refused in a sentence. */
+export function outcomeMessage(o: Outcome, initiation: Initiation): OutcomeMessage {
+  const amount = formatCurrencyAmount((o.amount as schema.CurrencyAmount | undefined) ?? initiation.purchAmt);
+  const base = {
+    type: "outcome" as const,
+    outcome: o.outcome,
+    amount,
+    ...(initiation.returnUrl ? { returnUrl: initiation.returnUrl } : {}),
+    ...(o.completionCode ? { completionCode: o.completionCode } : {}),
+    ...(o.reason ? { reason: o.reason } : {}),
+  };
+  switch (o.outcome) {
+    case "approved":
+      return { ...base, message: `Approved: ${amount}.` };
+    case "partiallyApproved":
+      return { ...base, message: `Approved for ${amount} only, less than the order's total.` };
+    case "declined": {
+      const why =
+        completionTexts[o.completionCode ?? ""] ?? `completion code ${o.completionCode ?? "unknown"}`;
+      return { ...base, message: `Declined: ${why}.` };
+    }
+    case "orderReceived":
+      return { ...base, message: "The shop took your order but has no answer from your card company yet." };
+    case "refused":
+      return { ...base, message: `The payment did not go ahead: ${o.reason ?? "refused"}.` };
+    default:
+      return { ...base, message: `The payment could not be completed: ${o.reason ?? "a fault"}.` };
+  }
+}

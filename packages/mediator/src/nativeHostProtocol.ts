@@ -1,0 +1,93 @@
+/**
+ * The messages between the SET browser extension and the mediator as its native-messaging host
+ * (docs/purchase-flow.md, "Browser extension and native host"). One host process serves one
+ * purchase: `start` names the page's initiation object, the host answers with the order and what it
+ * needs from the buyer, `pay` brings the buyer's choice, `progress` lines follow, then one
+ * `outcome`. The initiation object's `profile` decides which embodiment runs; every profile uses
+ * these messages, and a profile that needs the buyer again (embodiment 2's non-forward order) adds
+ * its own request and answer without changing the others.
+ */
+import type { InitiationProfile } from "@setlab/protocol";
+import type { OutcomeKind } from "./mediator";
+
+export const nativeHostProtocol = "setlab-native/1";
+
+/** The host's registered name (the host manifest's `name`, what `connectNative` asks for). */
+export const nativeHostName = "org.setlab.mediator";
+
+export interface StartMessage {
+  readonly type: "start";
+  readonly protocol: typeof nativeHostProtocol;
+  /** The marker's `data`, resolved against the page: an http(s) URL on the page's origin. */
+  readonly initiationUrl: string;
+  /** The origin of the page that carried the marker, as the extension saw it. */
+  readonly pageOrigin: string;
+}
+
+export interface PayMessage {
+  readonly type: "pay";
+  readonly cardId: string;
+  /** Typed by the buyer in the extension's own panel; the host wipes its copy after VERIFY_PIN. */
+  readonly pin: string;
+}
+
+export interface CancelMessage {
+  readonly type: "cancel";
+}
+
+export type ExtensionMessage = StartMessage | PayMessage | CancelMessage;
+
+export interface OrderMessage {
+  readonly type: "order";
+  readonly profile: InitiationProfile;
+  readonly merchantOrigin: string;
+  /** The order description (the initiation object's OD as text). */
+  readonly description: string;
+  /** "JPY 1280": exact, never rounded. */
+  readonly amount: string;
+  readonly brands: readonly string[];
+  /** The cards on the phone the buyer may pick from (empty: the buyer types the card's id). */
+  readonly cards: readonly string[];
+  /** What the buyer must give before the purchase runs. */
+  readonly needs: readonly ("card" | "pin")[];
+}
+
+export interface ProgressMessage {
+  readonly type: "progress";
+  /** The mediator's step (pair, select, pin, S32, ...). */
+  readonly step: string;
+  readonly text: string;
+  /** True while the phone waits for the buyer (the purchase confirmation). */
+  readonly onPhone?: boolean;
+}
+
+export interface OutcomeMessage {
+  readonly type: "outcome";
+  readonly outcome: OutcomeKind;
+  /** One plain sentence for the buyer. */
+  readonly message: string;
+  readonly amount?: string;
+  readonly completionCode?: string;
+  readonly reason?: string;
+  /** The shop's result page (the initiation object's returnUrl), when the purchase started. */
+  readonly returnUrl?: string;
+}
+
+export type HostMessage = OrderMessage | ProgressMessage | OutcomeMessage;
+
+/** The extension's message, checked field by field; undefined for anything else. */
+export function readExtensionMessage(m: Record<string, unknown>): ExtensionMessage | undefined {
+  const str = (k: string, max: number) => typeof m[k] === "string" && (m[k] as string).length <= max;
+  switch (m.type) {
+    case "start":
+      return m.protocol === nativeHostProtocol && str("initiationUrl", 2048) && str("pageOrigin", 512)
+        ? (m as unknown as StartMessage)
+        : undefined;
+    case "pay":
+      return str("cardId", 64) && str("pin", 12) ? (m as unknown as PayMessage) : undefined;
+    case "cancel":
+      return { type: "cancel" };
+    default:
+      return undefined;
+  }
+}
