@@ -2,7 +2,12 @@ import { createHash } from "node:crypto";
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { BrandCRLIdentifier, type UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { signBrandCRLIdentifier, verifyBrandCRLIdentifier } from "./brandCRLIdentifier";
+import {
+  parsedBrandCRLIdentifiers,
+  readBrandCRLIdentifier,
+  signBrandCRLIdentifier,
+  verifyBrandCRLIdentifier,
+} from "./brandCRLIdentifier";
 import { parseSetCertificate, type SetCertificate } from "./setCertificate";
 
 let pki: TestPki;
@@ -93,5 +98,22 @@ describe("BrandCRLIdentifier", () => {
       code: "decodingFailure",
     });
     expect(encodeDer(BrandCRLIdentifier, decodeDer(BrandCRLIdentifier, der))).toEqual(der);
+  });
+
+  test("the same bytes are read once; each verification still checks signer, signature and dates", async () => {
+    parsedBrandCRLIdentifiers.clear();
+    const der = await signBrandCRLIdentifier(crypto, content, pki.brandCa.privateKey);
+    const read = readBrandCRLIdentifier(der);
+    expect(readBrandCRLIdentifier(new Uint8Array(der))).toBe(read);
+    expect(read.content).toEqual(content);
+    expect((await verifyBrandCRLIdentifier(crypto, der, brandCa, at)).content).toBe(read.content);
+    const mca = parseSetCertificate(pki.merchantCa.certificate);
+    await expect(verifyBrandCRLIdentifier(crypto, der, mca, at)).rejects.toMatchObject({
+      code: "invalidCertificate",
+    });
+    const bad = Uint8Array.of(...der, 0);
+    expect(() => readBrandCRLIdentifier(bad)).toThrow();
+    expect(() => readBrandCRLIdentifier(bad)).toThrow();
+    expect(parsedBrandCRLIdentifiers.size).toBe(1);
   });
 });

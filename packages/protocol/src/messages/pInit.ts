@@ -5,6 +5,7 @@
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
+import { readBrandCRLIdentifier } from "../cert/brandCRLIdentifier";
 import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
 import { namingSigner } from "../cert/errorThumb";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
@@ -13,7 +14,7 @@ import type { Revocation, Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { S, type Signer, verifyS } from "../crypto/signedMessage";
 import { SetError } from "../errors";
-import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
+import { BrandCRLIdentifier } from "../schema/certExtensions";
 import { ContentType } from "../schema/oids";
 import { PInitResData } from "../schema/purchase";
 import { expectEqual, thumbNames } from "./checks";
@@ -168,10 +169,7 @@ export async function verifyPInitRes(
 }
 
 function sequenceNumOf(bci: Revocation["bci"]): number {
-  return "der" in bci
-    ? decodeDer(UnsignedBrandCRLIdentifier, decodeDer(BrandCRLIdentifier, bci.der).unsignedBrandCRLIdentifier)
-        .sequenceNum
-    : bci.content.sequenceNum;
+  return "der" in bci ? readBrandCRLIdentifier(bci.der).content.sequenceNum : bci.content.sequenceNum;
 }
 
 /**
