@@ -14,7 +14,7 @@ let crl: Uint8Array;
 const thisUpdate = new Date("2026-01-01T00:00:00Z");
 const nextUpdate = new Date("2026-01-08T00:00:00Z");
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   crl = await testCrl(p, pki, "cardholderCa", { revoked: ["cardholder"], number: 7, thisUpdate, nextUpdate });
 });
 
@@ -95,16 +95,16 @@ describe("parseCrl", () => {
 describe("prepareCrl", () => {
   test("the same bytes are parsed once; other bytes and refusals are not taken from the cache", async () => {
     preparedCrls.clear();
-    const first = await prepareCrl(p, crl);
-    expect(await prepareCrl(p, new Uint8Array(crl))).toBe(first);
+    const first = await prepareCrl(crl);
+    expect(await prepareCrl(new Uint8Array(crl))).toBe(first);
     expect(first.thumb).toEqual(sha256(first.crl.tbs));
     const other = variant((t) => ({ ...t, crlExtensions: undefined }));
-    const second = await prepareCrl(p, other);
+    const second = await prepareCrl(other);
     expect(second).not.toBe(first);
     expect(second.crl.crlNumber).toBeUndefined();
     const bad = Uint8Array.of(...crl, 0);
-    await expect(prepareCrl(p, bad)).rejects.toThrow(SetError);
-    await expect(prepareCrl(p, bad)).rejects.toThrow(SetError);
+    await expect(prepareCrl(bad)).rejects.toThrow(SetError);
+    await expect(prepareCrl(bad)).rejects.toThrow(SetError);
     expect(preparedCrls.size).toBe(2);
   });
 });
