@@ -44,3 +44,4 @@ export { oiDataOf, type PReqReceiver, type ReceivedPReq, receivePReq } from "./r
 export { type PResReceiveExpectations, receivePRes } from "./receivePRes";
 export { takeCrls, withCrls } from "./signedDataCrls";
 export { type WrapOptions, type WrapperIds, wrapMessage } from "./wrapper";
+export * from "./embodiment1";
