@@ -14,6 +14,10 @@ export const INS = {
   PINIT_RESPONSE: 0x52,
   PURCHASE: 0x54,
   PURCHASE_RESPONSE: 0x56,
+  /** Embodiment 1: the shop's E1InfoReq in, the card's signed E1InfoRes out. */
+  E1_CARD_INFO: 0x60,
+  /** Embodiment 1: the merchant's E1Result (or refusal) in, `PurchaseOutcome` out. */
+  E1_RESULT: 0x62,
   GET_STATUS: 0xca,
 } as const;
 

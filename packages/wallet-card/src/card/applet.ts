@@ -29,6 +29,7 @@ import {
 import { binOf, type Card, type CardState, type TransactionSummary } from "./cardData";
 import { readPInitRequestInput, readPurchaseInput, samePurchase } from "./commandInput";
 import { type ConfirmationPolicy, commonNameOf } from "./confirmation";
+import { answerE1InfoReq, type E1Pending, isBrandRefusal, readE1Result } from "./embodiment1";
 import { checkGatewayPinned } from "./gatewayPins";
 import { PIN_FORMAT, pinDigest } from "./pin";
 import { buildCardPReq } from "./purchaseRequest";
@@ -114,6 +115,8 @@ export class CardSession {
   private selected?: Card;
   private pinVerified = false;
   private tx?: Transaction;
+  /** An embodiment 1 exchange the card answered, awaiting the merchant's result. */
+  private e1?: E1Pending;
   /** Commands run one at a time, in the order they arrived. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -182,6 +185,10 @@ export class CardSession {
         return this.purchase(this.needPin(), data);
       case INS.PURCHASE_RESPONSE:
         return this.purchaseResponse(this.needPin(), data);
+      case INS.E1_CARD_INFO:
+        return this.e1CardInfo(this.needPin(), data);
+      case INS.E1_RESULT:
+        return this.e1Result(this.needPin(), data);
       default:
         return status(SW.UNKNOWN_INS);
     }
@@ -219,6 +226,7 @@ export class CardSession {
     this.selected = undefined;
     this.pinVerified = false;
     this.tx = undefined;
+    this.e1 = undefined;
     if (!card) return status(SW.NO_SUCH_CARD);
     this.selected = card;
     return ok(
@@ -463,6 +471,34 @@ export class CardSession {
     this.tx = done;
     await this.remember(card, done);
     return ok(encodeCardData("PurchaseOutcome", wireOutcome(outcome)));
+  }
+
+  // ---- Embodiment 1: E1_CARD_INFO, E1_RESULT
+
+  private async e1CardInfo(card: Card, data: Uint8Array): Promise<Answer> {
+    // A new request ends whatever exchange the session held: one answer per request.
+    this.tx = undefined;
+    this.e1 = undefined;
+    let answered: Awaited<ReturnType<typeof answerE1InfoReq>>;
+    try {
+      answered = await answerE1InfoReq(this.env, card, data, this.now());
+    } catch (e) {
+      if (isBrandRefusal(e)) return status(SW.BAD_DATA);
+      if (e instanceof RemoteSetError) throw new SetError(e.code, "the merchant refused E1InfoInit");
+      throw e;
+    }
+    if (!answered) return status(SW.OUT_OF_ORDER, encodeCardData("OutOfOrderReason", "cardholderDeclined"));
+    this.e1 = answered.pending;
+    return ok(answered.infoRes);
+  }
+
+  private async e1Result(card: Card, data: Uint8Array): Promise<Answer> {
+    const pending = this.e1;
+    if (!pending) return status(SW.OUT_OF_ORDER);
+    const { outcome, summary } = await readE1Result(this.env.p, card, pending, data, this.now());
+    this.e1 = undefined;
+    await this.save(card, { ...card.state, lastTransaction: summary });
+    return ok(encodeCardData("PurchaseOutcome", outcome));
   }
 
   /** The card keeps a summary of its last transaction (never account data). */
