@@ -98,8 +98,19 @@ describe("readInitiation", () => {
     refused({ ...valid, language: "" }, /language/);
     refused({ ...valid, language: "en US" }, /language/);
     refused({ ...valid, language: "x".repeat(36) }, /language/);
-    refused({ ...valid, profile: "fast" }, /profile must be "set" or "hardened"/);
+    refused({ ...valid, profile: "fast" }, /profile must be "set", "hardened" or "embodiment-1"/);
     refused({ ...valid, profile: undefined }, /profile/);
+  });
+
+  test("embodiment-1 comes with its embodimentUrl, and only it does", () => {
+    const e1 = { ...valid, profile: "embodiment-1", embodimentUrl: "http://127.0.0.1:8401/set/embodiment" };
+    expect(readInitiation(e1)).toEqual(e1);
+    refused({ ...valid, profile: "embodiment-1" }, /embodimentUrl is given with profile embodiment-1/);
+    refused(
+      { ...valid, embodimentUrl: e1.embodimentUrl },
+      /embodimentUrl is given with profile embodiment-1/,
+    );
+    refused({ ...e1, embodimentUrl: "file:///etc/passwd" }, /embodimentUrl/);
   });
 });
 

@@ -17,12 +17,19 @@ export const maxInitiationBytes = 64 * 1024;
 /** More brands than a shop could take: a bound, so a hostile list costs nothing. */
 export const maxInitiationBrands = 32;
 
-export type InitiationProfile = "set" | "hardened";
+/**
+ * `set` and `hardened` run SET (the patent's third embodiment); `embodiment-1` runs the patent's
+ * first embodiment, which gives the shop the card information (docs/threat-model.md).
+ */
+export type InitiationProfile = "set" | "hardened" | "embodiment-1";
+export const initiationProfiles: readonly InitiationProfile[] = ["set", "hardened", "embodiment-1"];
 
 export interface Initiation {
   readonly format: typeof initiationFormat;
   /** Where the merchant takes SET messages (`POST /set`). */
   readonly setUrl: string;
+  /** Where the merchant takes the embodiment messages (`POST /set/embodiment`); with `embodiment-1` only. */
+  readonly embodimentUrl?: string;
   readonly orderUrl?: string;
   /** The brands the shop accepts. */
   readonly brands: readonly string[];
@@ -147,7 +154,12 @@ export function readInitiation(input: unknown): Initiation {
   // Language: VisibleString (SIZE(1..35)), e.g. "en" or "ja-JP".
   if (typeof v.language !== "string" || !/^[\x21-\x7e]{1,35}$/.test(v.language))
     fail("language", "language must be a language tag (1 to 35 visible ASCII characters)");
-  if (v.profile !== "set" && v.profile !== "hardened") fail("profile", 'profile must be "set" or "hardened"');
+  if (!initiationProfiles.includes(v.profile as InitiationProfile))
+    fail("profile", 'profile must be "set", "hardened" or "embodiment-1"');
+  const profile = v.profile as InitiationProfile;
+  const embodimentUrl = v.embodimentUrl === undefined ? undefined : httpUrl(v.embodimentUrl, "embodimentUrl");
+  if ((profile === "embodiment-1") !== (embodimentUrl !== undefined))
+    fail("embodimentUrl", "embodimentUrl is given with profile embodiment-1, and only then");
   const unsignedAllowed = brandList(v.unsignedAllowed ?? [], "unsignedAllowed", true);
   for (const b of unsignedAllowed)
     if (!brands.includes(b))
@@ -155,13 +167,14 @@ export function readInitiation(input: unknown): Initiation {
   return {
     format: initiationFormat,
     setUrl,
+    ...(embodimentUrl === undefined ? {} : { embodimentUrl }),
     ...(orderUrl === undefined ? {} : { orderUrl }),
     brands,
     lidM: v.lidM,
     purchAmt,
     od,
     language: v.language,
-    profile: v.profile,
+    profile,
     unsignedAllowed,
     ...(returnUrl === undefined ? {} : { returnUrl }),
   };

@@ -5,6 +5,7 @@
 export type { AnsweredRequests } from "./answeredRequests";
 export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq } from "./authReq";
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
+export * from "./embodiment1";
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";
@@ -44,4 +45,3 @@ export { oiDataOf, type PReqReceiver, type ReceivedPReq, receivePReq } from "./r
 export { type PResReceiveExpectations, receivePRes } from "./receivePRes";
 export { takeCrls, withCrls } from "./signedDataCrls";
 export { type WrapOptions, type WrapperIds, wrapMessage } from "./wrapper";
-export * from "./embodiment1";

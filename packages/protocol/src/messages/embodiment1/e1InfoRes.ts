@@ -65,12 +65,14 @@ export interface ReceivedE1InfoRes {
  * when the Trust carries it (invalidCertificate, expiredCertificate, revokedCertificate); the
  * certificate's brand the one the card names, and one the shop takes (invalidCertificate,
  * unspecifiedFailure); LID-M (unknownLID), XID (unknownXID), Chall-M (challengeMismatch) of the
- * request; the amount the card signed the one asked (unspecifiedFailure).
+ * request; the amount the card signed the one asked (unspecifiedFailure). A receiver that keeps
+ * several requests open passes a lookup by the XID the card signed instead of one request's
+ * values: an XID it did not issue is unknownXID.
  */
 export async function receiveE1InfoRes(
   p: CryptoProvider,
   message: EmbodimentIncoming,
-  expected: E1InfoResExpectations,
+  expected: E1InfoResExpectations | ((xid: Uint8Array) => Promise<E1InfoResExpectations | undefined>),
   receiver: E1InfoResReceiver,
 ): Promise<ReceivedE1InfoRes> {
   const wrapper = readEmbodiment(message);
@@ -84,7 +86,9 @@ export async function receiveE1InfoRes(
     receiver.trust,
   );
   const info = decodeDer(E1CardInfo, verified.content, "E1CardInfo");
-  checkCardInfo(info, cardholder, expected);
+  const issued = typeof expected === "function" ? await expected(info.xid) : expected;
+  if (!issued) throw new SetError("unknownXID", "no request of this merchant has this XID", "E1CardInfo.xid");
+  checkCardInfo(info, cardholder, issued);
   return { info, cardholder, signedCardInfo };
 }
 

@@ -179,6 +179,15 @@ describe("E1InfoRes: the card's certificate and card information", () => {
     expect(e.code).toBe(code);
   });
 
+  it("takes a lookup by the XID the card signed; an XID never issued is unknownXID", async () => {
+    const lookup = async (xid: Uint8Array) => (xid[0] === 0x10 ? expectations : undefined);
+    await expect(receiveE1InfoRes(p, infoRes, lookup, { trust, now })).resolves.toMatchObject({
+      info: cardInfo,
+    });
+    const e = await rejection(receiveE1InfoRes(p, infoRes, async () => undefined, { trust, now }));
+    expect(e.code).toBe("unknownXID");
+  });
+
   it("refuses a signature that does not verify", async () => {
     const signed = decodeEmbodimentMessage(infoRes).message.value as Uint8Array;
     const damaged = wrapEmbodiment({ type: "e1InfoRes", value: flip(signed, -3) }, now);
