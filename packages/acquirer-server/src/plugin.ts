@@ -6,8 +6,8 @@
  * parser and error handler apply to its own routes only, under the prefix it is registered with.
  * Logs carry the XID and the run id, never a PAN.
  */
-import { type Logger, registerSetRoute, runIdOf } from "@setlab/runtime";
-import type { FastifyError, FastifyPluginAsync } from "fastify";
+import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT } from "@setlab/runtime";
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { GatewayFaults } from "./faults/gatewayFaults";
 import type { Gateway } from "./gateway/gateway";
 
@@ -38,27 +38,43 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   });
   options.faults?.hook(app);
 
-  registerSetRoute(app, "/set", async (body, req) => {
-    const started = performance.now();
-    const out = await gateway.handleAuthReq(body);
-    options.faults?.observe(req, out);
-    const entry = {
-      event: "authReq",
-      runId: runIdOf(req),
-      kind: out.kind,
-      xid: out.xid,
-      authRRPID: out.authRRPID,
-      brand: out.brand,
-      merchantID: out.merchantID,
-      authCode: out.authCode,
-      errorCode: out.errorCode,
-      reason: out.reason,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+  const answer =
+    (handle: (body: Uint8Array) => ReturnType<Gateway["handleAuthReq"]>) =>
+    async (body: Uint8Array, req: FastifyRequest) => {
+      const started = performance.now();
+      const out = await handle(body);
+      options.faults?.observe(req, out);
+      const entry = {
+        event: "authReq",
+        runId: runIdOf(req),
+        kind: out.kind,
+        xid: out.xid,
+        authRRPID: out.authRRPID,
+        brand: out.brand,
+        merchantID: out.merchantID,
+        authCode: out.authCode,
+        errorCode: out.errorCode,
+        reason: out.reason,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      };
+      if (out.internal) logger.error(entry, "AuthReq failed unexpectedly");
+      else logger.info(entry, out.kind === "error" ? "AuthReq refused" : "AuthReq answered");
+      return out.response;
     };
-    if (out.internal) logger.error(entry, "AuthReq failed unexpectedly");
-    else logger.info(entry, out.kind === "error" ? "AuthReq refused" : "AuthReq answered");
-    return out.response;
-  });
+  registerSetRoute(
+    app,
+    "/set",
+    answer((body) => gateway.handleAuthReq(body)),
+  );
+  // The patent's first embodiment: its own message, media type and route (SetLabEmbodiments.asn).
+  registerSetRoute(
+    app,
+    "/set/embodiment",
+    answer((body) => gateway.handleE1AuthReq(body)),
+    {
+      contentType: SET_PAYMENT_EMBODIMENT,
+    },
+  );
 
   app.get("/health", async () => ({ status: "ok" }));
 };

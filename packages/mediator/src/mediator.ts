@@ -8,7 +8,15 @@
  * `runPurchase` never throws for a protocol, card or network problem: it returns an Outcome whose
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
-import { encodeCardData, INS, type Initiation, SetError, type schema, utf8 } from "@setlab/protocol";
+import {
+  encodeCardData,
+  INS,
+  type Initiation,
+  SetError,
+  type schema,
+  setProfileOf,
+  utf8,
+} from "@setlab/protocol";
 import { type BondCache, CardTransportError, PcCardLink } from "@setlab/protocol/card-link";
 import { type Logger, postSet, TransportError } from "@setlab/runtime";
 import {
@@ -20,6 +28,7 @@ import {
   readPResAnswer,
   readSelect,
 } from "./cardAnswers";
+import { relayEmbodiment1 } from "./embodiment1Exchange";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
 export type OutcomeKind =
@@ -224,6 +233,19 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       record({ step: "pin", from: "mediator", to: "card", message: "VERIFY_PIN", detail: "PIN accepted" });
     }
 
+    // The patent's first embodiment has its own messages, relayed the same way.
+    if (initiation.profile === "embodiment-1")
+      return finish(
+        await relayEmbodiment1({
+          initiation,
+          transmit: (ins, data) => transmit(ins, data),
+          record,
+          runId: options.runId,
+          httpMs: timeouts.httpMs,
+          brand,
+        }),
+      );
+
     // S32: the card builds PInitReq; the mediator posts it to the merchant.
     const pInitReq = expectOk(
       INS.PINIT_REQUEST,
@@ -280,7 +302,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
         encodeCardData("PurchaseInput", {
           od: new Uint8Array(Buffer.from(initiation.od, "base64")),
           purchAmt: initiation.purchAmt,
-          profile: initiation.profile,
+          profile: setProfileOf(initiation.profile),
           form,
         }),
       ),

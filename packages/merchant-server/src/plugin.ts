@@ -16,7 +16,7 @@
  */
 
 import { writeInitiation } from "@setlab/protocol";
-import { registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
+import { registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Merchant } from "./core/merchant";
 
@@ -64,24 +64,40 @@ export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (
 
   registerOrderRoutes(app, merchant, baseUrl);
 
-  registerSetRoute(app, "/set", async (body, req) => {
-    const started = performance.now();
-    const runId = runIdOf(req);
-    const outcome = await merchant.handleSet(body, runId ? { runId } : {});
-    const fields = {
-      runId,
-      requestType: outcome.requestType,
-      orderId: outcome.orderId,
-      xid: outcome.xid,
-      state: outcome.state,
-      replayed: outcome.replayed,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-      ...(outcome.error ? { errorCode: outcome.error.code, reason: outcome.error.message } : {}),
+  const answer =
+    (handle: (body: Uint8Array, call: { runId?: string }) => ReturnType<Merchant["handleSet"]>) =>
+    async (body: Uint8Array, req: FastifyRequest) => {
+      const started = performance.now();
+      const runId = runIdOf(req);
+      const outcome = await handle(body, runId ? { runId } : {});
+      const fields = {
+        runId,
+        requestType: outcome.requestType,
+        orderId: outcome.orderId,
+        xid: outcome.xid,
+        state: outcome.state,
+        replayed: outcome.replayed,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(outcome.error ? { errorCode: outcome.error.code, reason: outcome.error.message } : {}),
+      };
+      if (outcome.error) req.log.warn(fields, "SET request refused");
+      else req.log.info(fields, "SET request answered");
+      return outcome.response;
     };
-    if (outcome.error) req.log.warn(fields, "SET request refused");
-    else req.log.info(fields, "SET request answered");
-    return outcome.response;
-  });
+  registerSetRoute(
+    app,
+    "/set",
+    answer((body, call) => merchant.handleSet(body, call)),
+  );
+  // The patent's first embodiment: its own messages, media type and route (SetLabEmbodiments.asn).
+  registerSetRoute(
+    app,
+    "/set/embodiment",
+    answer((body, call) => merchant.handleEmbodiment(body, call)),
+    {
+      contentType: SET_PAYMENT_EMBODIMENT,
+    },
+  );
 
   runRecovery(app, options);
 };

@@ -24,6 +24,15 @@ export const maxInitiationBrands = 32;
 export type InitiationProfile = "set" | "hardened" | "embodiment-1";
 export const initiationProfiles: readonly InitiationProfile[] = ["set", "hardened", "embodiment-1"];
 
+/** The profiles that run SET (the card's PURCHASE takes these). */
+export type SetProfile = Extract<InitiationProfile, "set" | "hardened">;
+
+/** The SET profile of an initiation object; an embodiment profile has no SET purchase (messageNotSupported). */
+export function setProfileOf(profile: InitiationProfile): SetProfile {
+  if (profile === "set" || profile === "hardened") return profile;
+  throw new SetError("messageNotSupported", `profile ${profile} does not run SET`, "initiation.profile");
+}
+
 export interface Initiation {
   readonly format: typeof initiationFormat;
   /** Where the merchant takes SET messages (`POST /set`). */

@@ -29,6 +29,7 @@ import { decideAuthorization } from "../issuer/issuerSimulator";
 import type { AuthorizationRow, GatewayStore } from "../store/gatewayStore";
 import { type AuthorizationPolicy, defaultPolicy } from "./authorizationPolicy";
 import { type AuthDecision, authResBaggageFor, authResDataFor } from "./authResData";
+import { handleE1AuthReq } from "./embodiment1Authorization";
 import { type EnrolledMerchants, enrolledFor } from "./enrolledMerchants";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
 import { SerialQueue } from "./serialQueue";
@@ -145,6 +146,23 @@ export class Gateway {
         ...(internal ? { internal } : {}),
       };
     }
+  }
+
+  /** The patent's first embodiment: E1AuthReq in, E1AuthRes or a refusal out. */
+  handleE1AuthReq(bytes: Uint8Array): Promise<AuthReqOutcome> {
+    return handleE1AuthReq(
+      {
+        p: this.p,
+        keys: this.options.keys,
+        trust: this.options.trust,
+        store: this.options.store,
+        enrolled: this.options.enrolled,
+        maxClockSkewMs: this.policy.maxClockSkewMs,
+        queue: this.queue,
+        approvalCode: () => this.approvalCode(),
+      },
+      bytes,
+    );
   }
 
   /** The same AuthRRPID again: the same request gets the stored answer, other content an Error. */

@@ -88,7 +88,7 @@ interface OrderRow {
   amount: number;
   amt_exp10: number;
   brand: string | null;
-  profile: "set" | "hardened";
+  profile: "set" | "hardened" | "embodiment-1";
   state: OrderState;
   xid: string | null;
   purchase: string | null;
