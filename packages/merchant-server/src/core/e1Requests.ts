@@ -42,6 +42,12 @@ export class E1Requests {
     }
   }
 
+  /** The open request with this XID, left open: an answer that fails its checks does not close it. */
+  find(xid: Uint8Array, now: number): E1Request | undefined {
+    const found = this.byXid.get(Buffer.from(xid).toString("hex"));
+    return found && now - found.at <= this.maxAgeMs ? found : undefined;
+  }
+
   /** The request with this XID, taken out: one answer per request. */
   take(xid: Uint8Array, now: number): E1Request | undefined {
     const key = Buffer.from(xid).toString("hex");

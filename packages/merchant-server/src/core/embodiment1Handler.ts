@@ -130,17 +130,14 @@ async function answerInfoRes(
   call: CallContext,
 ): Promise<SetOutcome> {
   const { p, config } = ctx;
-  let request: ReturnType<E1Requests["take"]>;
-  const received = await receiveE1InfoRes(
-    p,
-    wrapper,
-    async (xid) => {
-      request = requests.take(xid, p.now().getTime());
-      return request;
-    },
-    { trust: { ...config.trust, at: p.now() }, now: p.now(), maxClockSkewMs: config.maxClockSkewMs },
-  );
-  const issued = request!;
+  const received = await receiveE1InfoRes(p, wrapper, async (xid) => requests.find(xid, p.now().getTime()), {
+    trust: { ...config.trust, at: p.now() },
+    now: p.now(),
+    maxClockSkewMs: config.maxClockSkewMs,
+  });
+  // Checked whole: now the request is answered, once.
+  const issued = requests.take(received.info.xid, p.now().getTime());
+  if (!issued) throw new SetError("unknownXID", "the request was answered already", "E1CardInfo.xid");
   const order = await ctx.repo.order(issued.orderId);
   // A later E1InfoInit gave the order another XID, or it moved on: this answer is for no open request.
   if (!order || order.xid !== toHex(issued.xid) || order.state !== "initiated")
