@@ -12,21 +12,16 @@
  * file of BrandID -> enrolled merIDs (default: every merchant certificate of the PKI).
  */
 import * as fs from "node:fs";
-import { nodeProvider, ValidatedChainCache } from "@setlab/protocol";
+import { ValidatedChainCache } from "@setlab/protocol";
 import {
   type AdminListener,
   adminListenerFromArgs,
-  announceListening,
   type CliProgram,
-  createLogger,
-  faultsAllowed,
   keyPassphrase,
-  LabPki,
-  LabRevocationSource,
-  logRevocation,
-  readAdminTokenFile,
+  PartyDirectory,
   runCli,
   runMain,
+  serveParty,
   UsageError,
 } from "@setlab/runtime";
 import { AuthResForger } from "./faults/badSignature";
@@ -108,10 +103,8 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
 }
 
 export async function serve(args: ServeArgs): Promise<void> {
-  // Read first: a token file others can read is a reason not to start.
-  const adminToken = args.admin ? readAdminTokenFile(args.admin.tokenFile) : undefined;
-  const base = nodeProvider();
-  const pki = LabPki.open(args.pki);
+  const party = PartyDirectory.open("gateway", args);
+  const { logger, provider: base, pki, adminToken } = party;
   const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
   const served = keys.map((k) => k.brand);
   const unknown = args.requireHardened.filter((b) => !served.includes(b));
@@ -129,24 +122,19 @@ export async function serve(args: ServeArgs): Promise<void> {
     args.passphrase === undefined ? {} : { passphrase: args.passphrase },
   );
   store.seedAccounts(accountsFrom(pki));
-  const logger = createLogger("gateway");
   // The pinned root, the CA certificates and each brand's current BCI and CRLs: revocation is
   // checked, against what the CA publishes into the directory within one poll interval.
-  const revocation = (await LabRevocationSource.open(args.pki, base, { log: logRevocation(logger) })).start();
+  const revocation = await party.followRevocation();
   const trustAnchors = gatewayTrustFrom(pki, revocation);
-  // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
-  let faults: GatewayFaults | undefined;
-  if (faultsAllowed()) {
-    faults = new GatewayFaults({
-      logger,
-      store,
-      random: randomSourceFromEnv(),
-      forger: new AuthResForger({ provider: base, keys, trust: trustAnchors }),
-    });
-    logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
-  }
-  const skew = faults;
-  const provider = skew ? skewedProvider(base, () => skew.skewMs()) : base;
+  const faults = party.faultsAllowed()
+    ? new GatewayFaults({
+        logger,
+        store,
+        random: randomSourceFromEnv(),
+        forger: new AuthResForger({ provider: base, keys, trust: trustAnchors }),
+      })
+    : undefined;
+  const provider = faults ? skewedProvider(base, () => faults.skewMs()) : base;
   const gateway = new Gateway({
     provider,
     keys,
@@ -156,40 +144,24 @@ export async function serve(args: ServeArgs): Promise<void> {
     enrolled,
     policy: { hardenedRequired: args.requireHardened },
   });
-  const app = buildGatewayServer({ gateway, logger, ...(faults ? { faults } : {}) });
-  const admin =
-    adminToken !== undefined
-      ? buildGatewayAdminServer({ store, token: adminToken, ...(faults ? { faults } : {}) })
-      : undefined;
-  const url = new URL(await app.listen({ port: args.port, host: args.host }));
-  if (url.hostname === "[::1]" || url.hostname === "0.0.0.0") url.hostname = args.host;
-  const adminUrl =
-    admin && args.admin
-      ? new URL(await admin.listen({ port: args.admin.port, host: args.admin.host }))
-      : undefined;
-  if (adminUrl && args.admin && (adminUrl.hostname === "[::1]" || adminUrl.hostname === "0.0.0.0"))
-    adminUrl.hostname = args.admin.host;
-  logger.info(
-    {
-      event: "listening",
-      url: url.origin,
-      adminUrl: adminUrl?.origin,
-      brands: served,
-      hardenedRequired: args.requireHardened,
+  await serveParty("gateway", logger, {
+    app: buildGatewayServer({ gateway, logger, ...(faults ? { faults } : {}) }),
+    port: args.port,
+    host: args.host,
+    ...(args.admin && adminToken !== undefined
+      ? {
+          admin: {
+            app: buildGatewayAdminServer({ store, token: adminToken, ...(faults ? { faults } : {}) }),
+            listener: args.admin,
+          },
+        }
+      : {}),
+    details: { brands: served, hardenedRequired: args.requireHardened },
+    close: () => {
+      revocation.close();
+      store.close();
     },
-    "gateway ready",
-  );
-  announceListening("gateway", url.origin, adminUrl?.origin);
-  const stop = () => {
-    // In-flight requests finish, then their writes are committed, then the process ends.
-    Promise.resolve(admin?.close())
-      .then(() => app.close())
-      .then(() => revocation.close())
-      .then(() => store.close())
-      .finally(() => process.exit(0));
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  });
 }
 
 export function main(argv: readonly string[]): Promise<number> {

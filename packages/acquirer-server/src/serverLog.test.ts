@@ -6,7 +6,8 @@
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { createLogger, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
-import type { AuthReqOutcome, Gateway } from "./gateway/gateway";
+import type { AuthReqOutcome } from "./gateway/authReqOutcome";
+import type { Gateway } from "./gateway/gateway";
 import { buildGatewayServer } from "./server";
 
 const PAN = "4111110000000005";

@@ -19,7 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LabPki } from "@setlab/runtime";
 import type { BrowserContext, Worker } from "playwright-core";
-import { buyInBrowser, chromiumPath, launchWalletBrowser } from "./browserBuyer";
+import { type BrowserPurchaseOptions, buyInBrowser, chromiumPath, launchWalletBrowser } from "./browserBuyer";
 import { type BrowserSetup, browserSetup } from "./commands/browserSetup";
 import { down } from "./commands/down";
 import { type RunningShop, startShop } from "./commands/shop";
@@ -93,18 +93,24 @@ afterAll(async () => {
   fs.rmSync(profile, { recursive: true, force: true });
 });
 
+/** One purchase in a fresh page, at this suite's shop, with its PIN and screenshot folder. */
+async function buy(o: Pick<BrowserPurchaseOptions, "product" | "profile" | "cardId" | "name">) {
+  const page = await context.newPage();
+  try {
+    return await buyInBrowser(page, { shopUrl: shop.url, pin, screenshots, ...o });
+  } finally {
+    await page.close();
+  }
+}
+
 const decisions = () => worker.evaluate(() => (self as unknown as { decisions: unknown[] }).decisions);
 
 describe("a purchase from the browser (third embodiment)", () => {
   it("pays an order: marker found, mediator started, phone asked, result page authorized", async () => {
-    const page = await context.newPage();
-    const r = await buyInBrowser(page, {
-      shopUrl: shop.url,
+    const r = await buy({
       product: "dual-signature",
       profile: "set",
       cardId: "visa-approve",
-      pin,
-      screenshots,
       name: "approved",
     });
     expect(r.amount).toBe("JPY 300");
@@ -115,24 +121,18 @@ describe("a purchase from the browser (third embodiment)", () => {
     expect(r.progress).toContain("Confirm the purchase on your phone.");
     expect(r.progress).toContain("The shop is asking your card company.");
     expect(r.orderState).toBe("authorized");
-    await page.close();
   }, 120_000);
 
   it("shows a declined card with its reason under the hardened profile, and the result page says declined", async () => {
-    const page = await context.newPage();
-    const r = await buyInBrowser(page, {
-      shopUrl: shop.url,
+    const r = await buy({
       product: "payment-gateway",
       profile: "hardened",
       cardId: "visa-nsf",
-      pin,
-      screenshots,
       name: "declined",
     });
     expect(r.profile).toBe("hardened");
     expect(r.outcome).toBe("Declined: your card company did not approve the payment.");
     expect(r.orderState).toBe("declined");
-    await page.close();
   }, 120_000);
 
   it("starts nothing for an untrusted origin, a marker naming another origin or nothing, two markers, or no marker", async () => {

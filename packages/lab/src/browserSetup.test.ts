@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +11,8 @@ let state: LabState;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-browser-setup-"));
   const phoneData = path.join(dir, "phone");
+  const pairingCodeFile = path.join(dir, "phone-pairing-code");
+  fs.writeFileSync(pairingCodeFile, "482913\n", { mode: 0o600 });
   for (const card of ["visa-approve", "mc-nsf"])
     fs.mkdirSync(path.join(phoneData, "cards", card), { recursive: true });
   state = {
@@ -18,7 +21,7 @@ beforeEach(() => {
     pki: path.join(dir, "pki"),
     phoneData,
     pin: "1234",
-    pairingCode: "482913",
+    pairingCodeFile,
     parties: {
       gateway: { url: "http://127.0.0.1:1", pid: 1, log: "" },
       merchant: { url: "http://127.0.0.1:2", pid: 2, log: "" },
@@ -44,7 +47,7 @@ describe("set-lab browser-setup", () => {
       state,
       trustedOrigins: ["http://127.0.0.1:8080/", "http://shop.test:81"],
     });
-    expect(files(dir).filter((f) => !f.startsWith("phone/"))).toEqual(
+    expect(files(dir).filter((f) => !f.startsWith("phone/") && f !== "phone-pairing-code")).toEqual(
       [
         "NativeMessagingHosts/org.setlab.mediator.json",
         "set-extension/content.js",
@@ -78,15 +81,23 @@ describe("set-lab browser-setup", () => {
       allowed_origins: [`chrome-extension://${s.extensionId}/`],
     });
 
-    // The pairing code: in the owner-only host program's environment, nowhere else, never as an argument.
+    // The pairing code: read from the lab's code file into the host's environment when it starts
+    // (the phone renews it after a wrong code), in no file of the profile, never as an argument.
     expect(fs.statSync(s.hostProgram).mode & 0o777).toBe(0o700);
     const program = fs.readFileSync(s.hostProgram, "utf8");
-    expect(program).toContain("SETLAB_PAIRING_CODE=482913");
     expect(program).not.toMatch(/--pairing-code/);
+    const environment = program.slice(0, program.indexOf("exec "));
+    const codeSeen = () =>
+      execFileSync("/bin/sh", ["-c", `${environment}\nprintf %s "$SETLAB_PAIRING_CODE"`], {
+        encoding: "utf8",
+      });
+    expect(codeSeen()).toBe("482913");
+    fs.writeFileSync(state.pairingCodeFile!, "913579\n", { mode: 0o600 });
+    expect(codeSeen()).toBe("913579");
     expect(program).toContain("--phone '127.0.0.1:4567'");
     expect(program).toContain("--cards 'mc-nsf,visa-approve'");
     expect(program).toContain(`--allowed-origin 'chrome-extension://${s.extensionId}/'`);
-    for (const f of files(profile).filter((f) => f !== "set-mediator/native-host"))
+    for (const f of files(profile))
       expect(fs.readFileSync(path.join(profile, f), "utf8")).not.toContain("482913");
   });
 
@@ -108,7 +119,7 @@ describe("set-lab browser-setup", () => {
     expect(() => browserSetup({ profile: path.join(dir, "p"), state, trustedOrigins: [] })).toThrow(
       /--trust-origin/,
     );
-    const { pairingCode: _, ...old } = state;
+    const { pairingCodeFile: _, ...old } = state;
     expect(() =>
       browserSetup({ profile: path.join(dir, "p"), state: old, trustedOrigins: ["http://a"] }),
     ).toThrow(/pairing code/);

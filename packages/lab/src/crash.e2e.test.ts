@@ -31,9 +31,9 @@ let state: LabState;
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-crash-"));
   state = await up({ home });
-  // Until `up` pairs the mediator with the phone itself (lab.json pairingCode), pair them here:
+  // Until `up` pairs the mediator with the phone itself (lab.json pairingCodeFile), pair them here:
   // the phone restarted with a fixed code, the mediator given it through SETLAB_PAIRING_CODE.
-  if (!(state as { pairingCode?: string }).pairingCode) {
+  if (!state.pairingCodeFile) {
     const code = "246810";
     const phone = state.parties.phone;
     writeState(home, {

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type AdminAccess, AdminTokenError, readAdminTokenFile } from "@setlab/runtime/dist/adminAccess";
+import { readOwnerOnlyFile } from "@setlab/runtime/dist/ownerOnly";
 import type { PartyName } from "./paths";
 
 export interface PartyState {
@@ -25,11 +26,12 @@ export interface LabState {
   readonly phoneData: string;
   readonly pin: string;
   /**
-   * The card link's pairing code: the phone runs the fixed-code test policy with it and every lab
-   * purchase gives it to the mediator (docs/card-link.md). Absent from a state file written before
-   * the secure link: `pairingCodeOf` refuses such a lab.
+   * The owner-only file holding the card link's pairing code: the phone runs the fixed-code test
+   * policy from it and renews it after a wrong code, so every lab purchase reads the code there
+   * when it starts (docs/card-link.md). Absent from a state file written before: `pairingCodeOf`
+   * refuses such a lab.
    */
-  readonly pairingCode?: string;
+  readonly pairingCodeFile?: string;
   /**
    * The 0600 file holding the bearer token of the merchant's and gateway's admin listeners. Absent
    * from a state file written before the admin listeners: `adminOf` refuses such a lab.
@@ -43,13 +45,20 @@ export class LabFailure extends Error {
   override readonly name = "LabFailure";
 }
 
-/** The running lab's card-link pairing code. */
+/** The running lab's card-link pairing code, as its file holds it now. */
 export function pairingCodeOf(state: LabState): string {
-  if (state.pairingCode === undefined || !/^[0-9]{6}$/.test(state.pairingCode))
+  if (state.pairingCodeFile === undefined)
     throw new LabFailure(
-      "lab.json has no card-link pairing code: stop the lab and start it again (`pnpm lab up`)",
+      "lab.json names no card-link pairing code file: stop the lab and start it again (`pnpm lab up`)",
     );
-  return state.pairingCode;
+  let code: string;
+  try {
+    code = readOwnerOnlyFile(state.pairingCodeFile, "pairing code");
+  } catch (e) {
+    throw new LabFailure((e as Error).message);
+  }
+  if (!/^[0-9]{6}$/.test(code)) throw new LabFailure(`${state.pairingCodeFile} does not hold 6 digits`);
+  return code;
 }
 
 /** The admin listener of the lab's merchant or gateway, with the token to read it. */

@@ -121,6 +121,9 @@ test("the lab's processes, started and purchasing, carry no pairing code, PIN or
   // the phone got its code from an owner-only file
   expect(fs.statSync(pairingCodeFile(home)).mode & 0o777).toBe(0o600);
   expect(fs.readFileSync(pairingCodeFile(home), "utf8").trim()).toBe(CODE);
+  // lab.json names the file, not the code: the phone renews the code there after a wrong one
+  expect(state.pairingCodeFile).toBe(pairingCodeFile(home));
+  expect(fs.readFileSync(path.join(home, "lab.json"), "utf8")).not.toContain(CODE);
   // merchant and gateway got the admin token from an owner-only file, and no argv carried it
   const tokenFile = state.adminTokenFile ?? "";
   expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);

@@ -7,20 +7,12 @@
  */
 import { buildE1InfoInit, INS, type Initiation, SetError, schema, utf8 } from "@setlab/protocol";
 import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime";
-import { completionOf, expectOk, PurchaseStop, readPResAnswer } from "./cardAnswers";
-import type { Outcome, Step } from "./mediator";
-
-export interface Embodiment1Relay {
-  readonly initiation: Initiation;
-  readonly transmit: (ins: number, data: Uint8Array) => Promise<{ sw: number; data: Uint8Array }>;
-  readonly record: (step: Step) => void;
-  readonly runId?: string;
-  readonly httpMs: number;
-  readonly brand: string;
-}
+import { type Completion, completionOf, PurchaseStop, readPResAnswer } from "./cardAnswers";
+import type { CardSession } from "./cardSession";
+import type { PurchaseTrace } from "./purchaseTrace";
 
 /** The shop's answer: the expected message, or a stop naming the shop's refusal. */
-function expectFromShop(
+export function expectFromShop(
   bytes: Uint8Array,
   type: schema.EmbodimentMessageType,
   sent: string,
@@ -32,29 +24,36 @@ function expectFromShop(
     const code = e instanceof SetError ? e.code : "decodingFailure";
     throw new PurchaseStop(
       "failed",
-      `the merchant answered ${sent} with something that is not an embodiment message (${code})`,
+      `the merchant answered the ${sent} with something that is not an embodiment message (${code})`,
     );
   }
-  if (wrapper.message.type === "error") {
-    if (type === "e1Result") return wrapper; // the card reads the refusal as the outcome
-    throw new PurchaseStop("refused", `the merchant refused the ${sent}: ${wrapper.message.value.errorCode}`);
-  }
-  if (wrapper.message.type !== type)
-    throw new PurchaseStop("failed", `the merchant answered the ${sent} with ${wrapper.message.type}`);
+  const { message } = wrapper;
+  // A refusal of the card information is the outcome the card reads; any other refusal stops here.
+  if (message.type === "error" && type !== "e1Result")
+    throw new PurchaseStop("refused", `the merchant refused the ${sent}: ${message.value.errorCode}`);
+  if (message.type !== type && message.type !== "error")
+    throw new PurchaseStop("failed", `the merchant answered the ${sent} with ${message.type}`);
   return wrapper;
 }
 
-export async function relayEmbodiment1(r: Embodiment1Relay): Promise<Omit<Outcome, "steps">> {
-  const { initiation, record } = r;
+export interface Embodiment1Result {
+  readonly outcome: Completion;
+  readonly completionCode?: string;
+  readonly amount: unknown;
+}
+
+export async function embodiment1Exchange(
+  card: CardSession,
+  initiation: Initiation,
+  runId: string | undefined,
+  httpMs: number,
+  trace: PurchaseTrace,
+): Promise<Embodiment1Result> {
   const url = initiation.embodimentUrl;
   if (!url) throw new PurchaseStop("failed", "the initiation object names no embodimentUrl");
   const post = async (der: Uint8Array, what: string) => {
     try {
-      return await postSet(url, der, {
-        timeoutMs: r.httpMs,
-        runId: r.runId,
-        contentType: SET_PAYMENT_EMBODIMENT,
-      });
+      return await postSet(url, der, { timeoutMs: httpMs, runId, contentType: SET_PAYMENT_EMBODIMENT });
     } catch (e) {
       if (e instanceof TransportError) throw new PurchaseStop("failed", `sending the ${what}: ${e.message}`);
       throw e;
@@ -62,19 +61,30 @@ export async function relayEmbodiment1(r: Embodiment1Relay): Promise<Omit<Outcom
   };
 
   const init = buildE1InfoInit({ lid_M: utf8(initiation.lidM) }, new Date());
-  record({ step: "E1-1", from: "mediator", to: "merchant", message: "E1InfoInit", bytes: init.length });
+  trace.record({ step: "E1-1", from: "mediator", to: "merchant", message: "E1InfoInit", bytes: init.length });
   const infoReq = await post(init, "E1InfoInit");
-  const req = expectFromShop(infoReq, "e1InfoReq", "E1InfoInit");
-  const xid =
-    req.message.type === "e1InfoReq" ? Buffer.from(req.message.value.xid).toString("hex") : undefined;
-  record({ step: "E1-2", from: "merchant", to: "mediator", message: "E1InfoReq", bytes: infoReq.length });
+  const req = expectFromShop(infoReq, "e1InfoReq", "E1InfoInit").message;
+  if (req.type === "e1InfoReq") trace.facts.xid = Buffer.from(req.value.xid).toString("hex");
+  trace.record({
+    step: "E1-2",
+    from: "merchant",
+    to: "mediator",
+    message: "E1InfoReq",
+    bytes: infoReq.length,
+  });
 
   // The card checks the request, asks the cardholder, and signs its certificate and card information.
-  record({ step: "E1-3", from: "mediator", to: "card", message: "E1InfoReq", bytes: infoReq.length });
-  const infoRes = expectOk(INS.E1_CARD_INFO, await r.transmit(INS.E1_CARD_INFO, infoReq));
-  record({ step: "E1-4", from: "card", to: "mediator", message: "E1InfoRes", bytes: infoRes.length });
+  trace.record({ step: "E1-3", from: "mediator", to: "card", message: "E1InfoReq", bytes: infoReq.length });
+  const infoRes = await card.command(INS.E1_CARD_INFO, infoReq);
+  trace.record({ step: "E1-4", from: "card", to: "mediator", message: "E1InfoRes", bytes: infoRes.length });
 
-  record({ step: "E1-5", from: "mediator", to: "merchant", message: "E1InfoRes", bytes: infoRes.length });
+  trace.record({
+    step: "E1-5",
+    from: "mediator",
+    to: "merchant",
+    message: "E1InfoRes",
+    bytes: infoRes.length,
+  });
   let result: Uint8Array;
   try {
     result = await post(infoRes, "E1InfoRes");
@@ -82,23 +92,24 @@ export async function relayEmbodiment1(r: Embodiment1Relay): Promise<Omit<Outcom
     // The card information (the PAN among it) has left for the shop: no copy stays on the PC.
     infoRes.fill(0);
   }
-  const answer = expectFromShop(result, "e1Result", "E1InfoRes");
-  const refused = answer.message.type === "error" ? answer.message.value.errorCode : undefined;
-  record({
+  const answer = expectFromShop(result, "e1Result", "E1InfoRes").message;
+  const refused = answer.type === "error" ? answer.value.errorCode : undefined;
+  const name = refused ? "Error" : "E1Result";
+  trace.record({
     step: "E1-6",
     from: "merchant",
     to: "mediator",
-    message: refused ? "Error" : "E1Result",
+    message: name,
     bytes: result.length,
     ...(refused ? { detail: refused } : {}),
   });
 
-  const outcome = readPResAnswer(expectOk(INS.E1_RESULT, await r.transmit(INS.E1_RESULT, result)));
-  record({
+  const outcome = readPResAnswer(await card.command(INS.E1_RESULT, result));
+  trace.record({
     step: "E1-7",
     from: "mediator",
     to: "card",
-    message: refused ? "Error" : "E1Result",
+    message: name,
     bytes: result.length,
     detail: outcome.error ?? outcome.completionCode,
   });
@@ -106,9 +117,7 @@ export async function relayEmbodiment1(r: Embodiment1Relay): Promise<Omit<Outcom
     throw new PurchaseStop("refused", `the merchant refused the card information: ${outcome.error}`);
   return {
     outcome: completionOf(outcome, initiation.purchAmt),
-    ...(xid ? { xid } : {}),
     completionCode: outcome.completionCode,
     amount: outcome.authAmt ?? initiation.purchAmt,
-    brand: r.brand,
   };
 }

@@ -13,7 +13,7 @@ import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
 import { parseMerchantFaultPlan } from "./faults/merchantFaultPlan";
 import type { MerchantFaults } from "./faults/merchantFaults";
-import { orderId } from "./plugin";
+import { getOrderRoute } from "./orderRoute";
 
 export interface MerchantAdminPluginOptions {
   readonly merchant: Merchant;
@@ -42,30 +42,20 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
     }
   });
 
-  app.get("/orders/:id", async (req, reply) => {
-    const id = orderId(req);
-    const view = id === undefined ? undefined : await merchant.orderView(id);
-    if (!view) {
-      reply.code(404);
-      return { error: "no such order" };
-    }
-    return view;
-  });
+  getOrderRoute(app, "/orders/:id", (id) => merchant.orderView(id));
 
-  app.get("/orders/:id/messages", async (req, reply) => {
-    const id = orderId(req);
-    const order = id === undefined ? undefined : await merchant.order(id);
-    if (!order) {
-      reply.code(404);
-      return { error: "no such order" };
-    }
-    return (await merchant.messages(order.id)).map((m) => ({
-      seq: m.seq,
-      from: m.from,
-      to: m.to,
-      type: m.type,
-      at: m.at,
-      der: Buffer.from(m.der).toString("base64"),
-    }));
-  });
+  getOrderRoute(
+    app,
+    "/orders/:id/messages",
+    (id) => merchant.order(id),
+    async (order) =>
+      (await merchant.messages(order.id)).map((m) => ({
+        seq: m.seq,
+        from: m.from,
+        to: m.to,
+        type: m.type,
+        at: m.at,
+        der: Buffer.from(m.der).toString("base64"),
+      })),
+  );
 };

@@ -19,21 +19,15 @@
  * JSON on stderr. Bad arguments (with the usage) or a failure to start (an unreadable PKI, a port in
  * use) are one line on stderr and exit code 2.
  */
-import { nodeProvider } from "@setlab/protocol";
 import {
   type AdminListener,
   adminListenerFromArgs,
-  announceListening,
   type CliProgram,
-  createLogger,
-  faultsAllowed,
   keyPassphrase,
-  LabPki,
-  LabRevocationSource,
-  logRevocation,
-  readAdminTokenFile,
+  PartyDirectory,
   runCli,
   runMain,
+  serveParty,
   UsageError,
 } from "@setlab/runtime";
 import { Merchant } from "./core/merchant";
@@ -130,13 +124,9 @@ function parseServe(argv: string[]): ServeArgs {
 }
 
 async function serve(args: ServeArgs): Promise<void> {
-  const logger = createLogger("merchant");
-  // Read first: a token file others can read is a reason not to start.
-  const adminToken = args.admin ? readAdminTokenFile(args.admin.tokenFile) : undefined;
-  const p = nodeProvider();
-  const pki = LabPki.open(args.pki);
-  // A BCI or CRL the CA publishes into the directory is in force here within one poll interval.
-  const revocation = (await LabRevocationSource.open(args.pki, p, { log: logRevocation(logger) })).start();
+  const party = PartyDirectory.open("merchant", args);
+  const { logger, provider: p, pki, adminToken } = party;
+  const revocation = await party.followRevocation();
   const config = await labMerchantConfig(p, pki, {
     revocation,
     brands: args.gateways.map(([b]) => b),
@@ -144,9 +134,7 @@ async function serve(args: ServeArgs): Promise<void> {
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
   });
   const repo = new SqliteRepository(args.db);
-  // Fault switches exist only in a process started with SETLAB_ALLOW_FAULTS=1 (docs/faults.md).
-  const faults = faultsAllowed() ? new MerchantFaults(logger) : undefined;
-  if (faults) logger.warn({ event: "faultsAllowed" }, "fault switches enabled (SETLAB_ALLOW_FAULTS=1)");
+  const faults = party.faultsAllowed() ? new MerchantFaults(logger) : undefined;
   const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways));
   const merchant = new Merchant({
     p,
@@ -154,32 +142,29 @@ async function serve(args: ServeArgs): Promise<void> {
     config,
     gateway: faults ? faults.wrap(httpGateway) : httpGateway,
   });
-  const app = buildMerchantServer({
-    merchant,
-    logger,
-    settleEveryMs: args.settleEveryMs,
+  await serveParty("merchant", logger, {
+    app: buildMerchantServer({ merchant, logger, settleEveryMs: args.settleEveryMs }),
+    port: args.port,
+    host: args.host,
+    ...(args.admin && adminToken !== undefined
+      ? {
+          admin: {
+            app: buildMerchantAdminServer({
+              merchant,
+              logger,
+              token: adminToken,
+              ...(faults ? { faults } : {}),
+            }),
+            listener: args.admin,
+          },
+        }
+      : {}),
+    details: { brands: merchant.brands(), merchantID: config.merchantID },
+    close: async () => {
+      revocation.close();
+      await repo.close();
+    },
   });
-  const admin =
-    args.admin && adminToken !== undefined
-      ? buildMerchantAdminServer({ merchant, logger, token: adminToken, ...(faults ? { faults } : {}) })
-      : undefined;
-  const url = await app.listen({ port: args.port, host: args.host });
-  const adminUrl =
-    admin && args.admin ? await admin.listen({ port: args.admin.port, host: args.admin.host }) : undefined;
-  logger.info(
-    { url, adminUrl, brands: merchant.brands(), merchantID: config.merchantID },
-    "merchant listening",
-  );
-  announceListening("merchant", url, adminUrl);
-  const stop = async () => {
-    await admin?.close();
-    revocation.close();
-    await app.close();
-    await repo.close();
-    process.exit(0);
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
 }
 
 function main(argv: string[]): Promise<number> {

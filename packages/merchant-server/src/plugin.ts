@@ -19,6 +19,7 @@ import { writeInitiation } from "@setlab/protocol";
 import { registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Merchant } from "./core/merchant";
+import { getOrderRoute } from "./orderRoute";
 
 export interface MerchantPluginOptions {
   readonly merchant: Merchant;
@@ -31,12 +32,6 @@ export interface MerchantPluginOptions {
   readonly settleEveryMs?: number | false;
   /** Finish orders left in `authorizing` when the app is ready (default true). */
   readonly resumeOnReady?: boolean;
-}
-
-/** The `:id` of an order route: a positive decimal integer, else undefined (404). */
-export function orderId(req: FastifyRequest): number | undefined {
-  const raw = (req.params as { id?: string }).id ?? "";
-  return /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : undefined;
 }
 
 export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (app, options) => {
@@ -106,26 +101,17 @@ function registerOrderRoutes(app: FastifyInstance, merchant: Merchant, baseUrl: 
   app.get("/health", async () => ({ status: "ok", party: "merchant", brands: merchant.brands() }));
 
   // What the shop's result page needs; the full order is on the admin listener.
-  app.get("/orders/:id/status", async (req, reply) => {
-    const id = orderId(req);
-    const status = id === undefined ? undefined : await merchant.orderStatus(id);
-    if (!status) {
-      reply.code(404);
-      return { error: "no such order" };
-    }
-    return status;
-  });
+  getOrderRoute(app, "/orders/:id/status", (id) => merchant.orderStatus(id));
 
-  app.get("/orders/:id/initiation", async (req, reply) => {
-    const id = orderId(req);
-    const order = id === undefined ? undefined : await merchant.order(id);
-    if (!order) {
-      reply.code(404);
-      return { error: "no such order" };
-    }
-    reply.header("content-type", SET_PAYMENT_INITIATION);
-    return writeInitiation(merchant.initiationFor(order, baseUrl()));
-  });
+  getOrderRoute(
+    app,
+    "/orders/:id/initiation",
+    (id) => merchant.order(id),
+    (order, reply) => {
+      reply.header("content-type", SET_PAYMENT_INITIATION);
+      return writeInitiation(merchant.initiationFor(order, baseUrl()));
+    },
+  );
 }
 
 /**

@@ -11,6 +11,7 @@ export * from "./labPkiManifest";
 export * from "./labRevocation";
 export * from "./logger";
 export * from "./ownerOnly";
+export * from "./partyServe";
 export * from "./passphrase";
 export * from "./ready";
 export * from "./serverLimits";

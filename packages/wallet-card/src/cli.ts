@@ -16,6 +16,7 @@ import {
   UsageError,
 } from "@setlab/runtime";
 import { listBonds, revokeBonds } from "./phone/bondStore";
+import { requestPairingReopen } from "./phone/pairingReopen";
 import { personalize } from "./phone/personalize";
 import { type ConfirmMode, servePhone } from "./phone/serve";
 
@@ -26,6 +27,7 @@ export const usage = `usage:
                   [--max-connections N] [--frame-timeout MS] [--idle-timeout MS]
   set-phone bonds --data DIR
   set-phone unbond --data DIR (--all | BOND_ID)
+  set-phone pair --data DIR      (the owner reopens pairing: ends a wrong-code lockout)
 --pin PIN and --pairing-code DIGITS also work but are unsafe: every local user can read a command line.
 `;
 
@@ -96,11 +98,12 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
   if (v["pairing-code"] !== undefined && v["pairing-code-file"] !== undefined)
     throw new UsageError("give --pairing-code-file or --pairing-code, not both");
   const codeFile = v["pairing-code-file"];
-  const code = codeFile === undefined ? v["pairing-code"] : readOwnerOnlyFile(codeFile, "pairing code");
-  if (code !== undefined && !isPairingCode(code))
-    throw new UsageError(
-      codeFile === undefined ? "--pairing-code must be 6 digits" : `${codeFile} must hold 6 digits`,
-    );
+  const code = v["pairing-code"];
+  if (code !== undefined && !isPairingCode(code)) throw new UsageError("--pairing-code must be 6 digits");
+  // Checked here for the exit code (an unsafe file is a failure, a wrong content a mistake); the
+  // phone keeps reading the file, which it renews after a wrong code (pairingCodeFile.ts).
+  if (codeFile !== undefined && !isPairingCode(readOwnerOnlyFile(codeFile, "pairing code")))
+    throw new UsageError(`${codeFile} must hold 6 digits`);
   const lockoutMs = v["pairing-lockout"] === undefined ? undefined : Number(v["pairing-lockout"]);
   if (lockoutMs !== undefined && (!Number.isSafeInteger(lockoutMs) || lockoutMs < 0 || lockoutMs > 3_600_000))
     throw new UsageError("--pairing-lockout must be milliseconds from 0 to 3600000");
@@ -116,7 +119,8 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
     host: v.host,
     port,
     confirm,
-    pairing: { code, lockoutMs },
+    pairing: { ...(code === undefined ? {} : { code }), lockoutMs },
+    ...(codeFile === undefined ? {} : { pairingCodeFile: codeFile }),
     limits: {
       maxConnections: integer(v, "max-connections", 1, 10_000),
       frameTimeoutMs: integer(v, "frame-timeout", 1, 3_600_000),
@@ -137,6 +141,17 @@ function bondsCommand(argv: readonly string[], io: CliIo): number {
   const dataDir = required(args(argv, { data: { type: "string" } }), "data");
   for (const b of listBonds(dataDir))
     io.out(`${JSON.stringify({ bond: b.bondId, ...b, bondId: undefined })}\n`);
+  return 0;
+}
+
+/**
+ * `pair`: the owner reopens pairing on the running phone (only the phone's user can write its
+ * data directory). Taken at the next HELLO: the wrong-code lockout ends.
+ */
+function pairCommand(argv: readonly string[], io: CliIo): number {
+  const dataDir = required(args(argv, { data: { type: "string" } }), "data");
+  requestPairingReopen(dataDir);
+  io.out(`${JSON.stringify({ event: "pairing-reopen-requested", data: dataDir })}\n`);
   return 0;
 }
 
@@ -171,6 +186,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): Promise<nu
       if (name === "serve") return await serveCommand(rest);
       if (name === "bonds") return bondsCommand(rest, io);
       if (name === "unbond") return unbondCommand(rest, io);
+      if (name === "pair") return pairCommand(rest, io);
       throw new UsageError(name === undefined ? "missing command" : `unknown command "${name}"`);
     },
     io,

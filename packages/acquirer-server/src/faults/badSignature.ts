@@ -5,16 +5,9 @@
  * merchant's signature check can tell. The committed row keeps the genuine AuthRes: a retried
  * AuthReq gets the genuine answer back.
  */
-import {
-  type CryptoProvider,
-  openAuthReq,
-  type Signer,
-  schema,
-  sealAuthRes,
-  type Trust,
-  wrapMessage,
-} from "@setlab/protocol";
-import { type AuthDecision, authResBaggageFor, authResDataFor } from "../gateway/authResData";
+import { type CryptoProvider, openAuthReq, type Signer, schema, type Trust } from "@setlab/protocol";
+import type { AuthDecision } from "../gateway/authResData";
+import { authResMessage } from "../gateway/authResMessage";
 import { type GatewayBrandKeys, keysForEnvelope } from "../gateway/gatewayKeys";
 import type { AuthCode, RespReason } from "../issuer/outcomes";
 import type { AuthorizationRow } from "../store/gatewayStore";
@@ -62,7 +55,6 @@ export class AuthResForger {
       { ...this.options.trust, at: p.now() },
       { brand: keys.brand },
     );
-    const tags = data.authReqItem.authTags;
     const decision: AuthDecision = {
       authCode: row.authCode as AuthCode,
       hold: row.held,
@@ -75,22 +67,6 @@ export class AuthResForger {
       privateKey: await this.throwawayKey(),
       ...(keys.signer.chain ? { chain: keys.signer.chain } : {}),
     };
-    const authRes = await sealAuthRes(
-      p,
-      signer,
-      merchantKex.der,
-      authResDataFor(tags, data.authReqItem.authReqPayload.authReqAmt, decision),
-      authResBaggageFor(decision),
-    );
-    return wrapMessage(
-      { type: "authorizationResponse", value: authRes },
-      {
-        rrpid: tags.authRRTags.rrpid,
-        lid_C: tags.transIDs.lid_C,
-        ...(tags.transIDs.lid_M ? { lid_M: tags.transIDs.lid_M } : {}),
-        xid: tags.transIDs.xid,
-      },
-      { date: p.now() },
-    );
+    return authResMessage(p, signer, merchantKex.der, data, decision);
   }
 }

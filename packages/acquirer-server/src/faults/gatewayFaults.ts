@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { type CryptoProvider, schema, toHex } from "@setlab/protocol";
 import { type Logger, runIdOf } from "@setlab/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AuthReqOutcome } from "../gateway/gateway";
+import type { AuthReqOutcome } from "../gateway/authReqOutcome";
 import type { GatewayStore } from "../store/gatewayStore";
 import type { AuthResForger } from "./badSignature";
 import { decideFaults, type FaultDecision, type RandomSource } from "./faultDecision";

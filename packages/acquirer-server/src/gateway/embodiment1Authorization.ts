@@ -19,10 +19,12 @@ import {
 } from "@setlab/protocol";
 import { decideAuthorization } from "../issuer/issuerSimulator";
 import type { GatewayStore } from "../store/gatewayStore";
+import { approvalsOfMerchant } from "./authorizationDecision";
+import type { AuthReqOutcome } from "./authReqOutcome";
 import type { AuthDecision } from "./authResData";
 import { type EnrolledMerchants, enrolledFor } from "./enrolledMerchants";
-import type { AuthReqOutcome } from "./gateway";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
+import { replayOf } from "./replay";
 import type { SerialQueue } from "./serialQueue";
 
 export interface E1GatewayParts {
@@ -76,25 +78,10 @@ export async function handleE1AuthReq(g: E1GatewayParts, bytes: Uint8Array): Pro
       );
     return await g.queue.run(async () => {
       const seen = g.store.authorization(ids.authRRPID!);
-      if (seen) {
-        if (seen.requestHash !== received.fingerprint)
-          throw new SetError(
-            "unknownRRPID",
-            "this AuthRRPID already answered another request",
-            "E1AuthReqData.authRRPID",
-          );
-        return {
-          ...ids,
-          response: seen.response,
-          kind: "replay" as const,
-          authCode: seen.authCode,
-          reason: "repeated E1AuthReq",
-        };
-      }
+      if (seen) return { ...ids, ...replayOf(seen, received.fingerprint) };
       const amount = received.data.purchAmt;
-      const approvedBefore = g.store
-        .authorizationsByXid(ids.xid!)
-        .some((a) => a.authCode === "approved" && a.merchantID === merID);
+      // No instalments in this embodiment: one approval per merchant and XID.
+      const approvedBefore = approvalsOfMerchant(g.store.authorizationsByXid(ids.xid!), merID) > 0;
       let decision: AuthDecision;
       if (approvedBefore)
         decision = { authCode: "duplicateAuthorization", hold: 0, reason: "the XID is already authorized" };

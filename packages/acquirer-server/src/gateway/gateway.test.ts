@@ -49,6 +49,12 @@ function gateway(options: { policy?: Partial<AuthorizationPolicy>; enrolled?: En
   return { gw, store };
 }
 
+/** The merchant's side reading the gateway's Errors: the lab's root, signed by a gateway. */
+const gatewaySigners = () => ({
+  trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
+  roles: ["pgwy"] as ["pgwy"],
+});
+
 async function authCodeOf(bytes: Uint8Array, brand = "Visa") {
   const r = await b.read(bytes, brand);
   if (r.type !== "authRes") throw new Error(`expected an AuthRes, got Error ${r.code}`);
@@ -228,7 +234,7 @@ describe("gateway: merchants", () => {
     const req = await b.build({ merchantId: "attack/visa/merchant-b" });
     const out = await gw.handleAuthReq(req.bytes);
     expect(out.errorCode).toBe("invalidCertificate");
-    const error = await receiveError(p, out.response);
+    const error = await receiveError(p, out.response, gatewaySigners());
     expect(error.signed).toBe(true);
     const merchant = parseSetCertificate(pki.certificate("attack/visa/merchant-b/signature"));
     expect(error.thumb).toEqual(await thumbOf(p, merchant));
@@ -606,7 +612,7 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
 
   it("a merchant of another brand than the gateway key it sealed to; the signed Error names its certificate", async () => {
     const out = await refused({ merchantBrand: "MasterCard" }, "invalidCertificate");
-    const error = await receiveError(p, out.response);
+    const error = await receiveError(p, out.response, gatewaySigners());
     expect(error.signed).toBe(true);
     const merchant = parseSetCertificate(pki.certificate("mastercard/merchant/signature"));
     expect(error.thumb).toEqual(await thumbOf(p, merchant));
@@ -618,7 +624,7 @@ describe("gateway: protocol failures are SET Errors and change nothing", () => {
       "invalidCertificate",
     );
     const card = parseSetCertificate(pki.certificate("mastercard/cards/mc-approve"));
-    expect((await receiveError(p, out.response)).thumb).toEqual(await thumbOf(p, card));
+    expect((await receiveError(p, out.response, gatewaySigners())).thumb).toEqual(await thumbOf(p, card));
   });
 
   it("an AuthReq that carries no merchant key-exchange certificate", () =>

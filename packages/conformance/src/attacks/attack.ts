@@ -26,8 +26,13 @@ export interface AttackTarget {
   readonly gatewayAdmin: AdminAccess;
   /** The phone's card link, `tcp://host:port`. */
   readonly phoneUrl: string;
-  /** The pairing code the phone accepts (the lab's test policy), when the link is paired. */
+  /**
+   * The pairing code the phone accepts now (the lab's test policy, read from its file at each use:
+   * the phone renews it after a wrong code), when the link is paired.
+   */
   readonly pairingCode?: string;
+  /** The phone's data directory, where its owner reopens pairing (`set-phone pair`). */
+  readonly phoneData?: string;
   readonly pin: string;
 }
 

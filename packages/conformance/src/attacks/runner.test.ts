@@ -124,10 +124,12 @@ describe("the target of a lab", () => {
       expect(() => targetOfLab(home)).toThrow(TargetError);
       fs.writeFileSync(path.join(home, "lab.json"), "{not json");
       expect(() => targetOfLab(home)).toThrow(/not a lab state file/);
+      const codeFile = path.join(home, "phone-pairing-code");
+      fs.writeFileSync(codeFile, "123456\n", { mode: 0o600 });
       const lab = {
         pki: "/p",
         pin: "1234",
-        pairingCode: "123456",
+        pairingCodeFile: codeFile,
         parties: {
           gateway: { url: "http://127.0.0.1:8402/", adminUrl: "http://127.0.0.1:8412" },
           merchant: { url: "http://127.0.0.1:8401", adminUrl: "http://127.0.0.1:8411/" },
@@ -148,6 +150,10 @@ describe("the target of a lab", () => {
         phoneUrl: "tcp://127.0.0.1:8403",
         pairingCode: "123456",
       });
+      // Read at each use: the phone renews the code after a wrong one.
+      const target = targetOfLab(home);
+      fs.writeFileSync(codeFile, "654321\n", { mode: 0o600 });
+      expect(target.pairingCode).toBe("654321");
       // A token file others can read is refused.
       fs.chmodSync(tokenFile, 0o644);
       expect(() => targetOfLab(home)).toThrow(/must be 0600/);

@@ -1,13 +1,14 @@
 /** The attack target of a running lab, read from its `lab.json`. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readAdminTokenFile } from "@setlab/runtime";
+import { readAdminTokenFile, readOwnerOnlyFile } from "@setlab/runtime";
 import type { AttackTarget } from "./attack";
 
 interface LabJson {
   readonly pki: string;
   readonly pin: string;
-  readonly pairingCode?: string;
+  readonly phoneData?: string;
+  readonly pairingCodeFile?: string;
   readonly adminTokenFile?: string;
   readonly parties: Record<
     "gateway" | "merchant" | "phone",
@@ -40,11 +41,16 @@ export function targetOfLab(home: string): AttackTarget {
   } catch (e) {
     throw new TargetError((e as Error).message);
   }
+  const codeFile = lab.pairingCodeFile;
   return {
     home: path.resolve(home),
     pki: lab.pki,
     pin: lab.pin,
-    pairingCode: lab.pairingCode,
+    ...(lab.phoneData === undefined ? {} : { phoneData: lab.phoneData }),
+    // Read when used: the phone renews the code after a wrong one (an attack may send one).
+    get pairingCode() {
+      return codeFile === undefined ? undefined : readOwnerOnlyFile(codeFile, "pairing code");
+    },
     merchantUrl: strip(lab.parties.merchant.url),
     gatewayUrl: strip(lab.parties.gateway.url),
     merchantAdmin: { url: strip(merchantAdmin), token },

@@ -17,7 +17,7 @@ export interface LabTarget {
   readonly phoneHost: string;
   readonly phonePort: number;
   readonly pin: string;
-  /** The code of the phone's card link (lab.json `pairingCode`). */
+  /** The code of the phone's card link, as the lab's code file held it when the bench started. */
   readonly pairingCode: string;
   /** The card-link bonds to resume; default one cache for the whole process. */
   readonly bonds?: BondCache;

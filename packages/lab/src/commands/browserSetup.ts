@@ -73,7 +73,9 @@ export function browserSetup(options: BrowserSetupOptions): BrowserSetup {
     throw new LabFailure("browser-setup needs at least one --trust-origin");
   const origins = [...new Set(options.trustedOrigins.map(shopOrigin))];
   const profile = path.resolve(options.profile);
-  const pairingCode = pairingCodeOf(options.state);
+  // Checked now, read by the host each time it runs: the phone renews the code after a wrong one.
+  pairingCodeOf(options.state);
+  const codeFile = options.state.pairingCodeFile!;
   const phone = options.state.parties.phone.url.replace(/^tcp:\/\//, "");
   const cardsDir = path.join(options.state.phoneData, "cards");
   const cards = fs.existsSync(cardsDir) ? fs.readdirSync(cardsDir).sort() : [];
@@ -103,14 +105,16 @@ export function browserSetup(options: BrowserSetupOptions): BrowserSetup {
   for (const d of Object.values(hostDirs)) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   const allowedOrigin = `chrome-extension://${extensionId}/`;
   const hostProgram = path.join(hostDir, "native-host");
-  // The pairing code is in this owner-only file and the host's environment, never on a command line.
+  // The pairing code reaches the host's environment from the lab's owner-only code file, read by
+  // the shell when Chromium starts the host: never on a command line, nowhere in the profile.
   writeOwnerOnlyFile(
     hostProgram,
     [
       "#!/bin/sh",
       "# Written by `set-lab browser-setup`: Chromium runs this for the SET extension's connectNative.",
       `cd ${shellQuote(hostDirs.cwd)} || exit 1`,
-      `HOME=${shellQuote(hostDirs.home)} TMPDIR=${shellQuote(hostDirs.tmp)} SETLAB_PAIRING_CODE=${pairingCode}`,
+      `IFS= read -r SETLAB_PAIRING_CODE < ${shellQuote(codeFile)}`,
+      `HOME=${shellQuote(hostDirs.home)} TMPDIR=${shellQuote(hostDirs.tmp)}`,
       "export HOME TMPDIR SETLAB_PAIRING_CODE",
       `exec ${shellQuote(process.execPath)} ${shellQuote(partyScripts.mediator)} native-host --phone ${shellQuote(phone)} --allowed-origin ${shellQuote(allowedOrigin)} --cards ${shellQuote(cards.join(","))} "$@"`,
       "",

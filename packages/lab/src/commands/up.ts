@@ -135,7 +135,7 @@ export async function up(options: UpOptions): Promise<LabState> {
       pki,
       phoneData,
       pin,
-      pairingCode,
+      pairingCodeFile: codeFile,
       adminTokenFile,
       parties: {
         gateway: { ...gateway, db: gatewayDb, argv: gatewayArgv },

@@ -14,7 +14,15 @@ import { down } from "../commands/down";
 import { clearFaults, type GatewayFaultPlan, setFaults } from "../commands/fault";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
-import { adminOf, isAlive, LabFailure, type LabState, readState, stateFile } from "../labState";
+import {
+  adminOf,
+  isAlive,
+  LabFailure,
+  type LabState,
+  pairingCodeOf,
+  readState,
+  stateFile,
+} from "../labState";
 import { type FaultProfile, faultProfiles, planForPhase } from "./faultProfiles";
 import { type GatewayAuthorization, type MerchantOrder, type PurchaseRecords, reconcile } from "./reconcile";
 import { type SoakCard, type SoakPurchase, type SoakTarget, soakPurchase } from "./soakPurchase";
@@ -142,14 +150,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     if (o.faults !== "none") await clearFaults(home, "gateway");
     const phone = new URL(lab.parties.phone.url);
-    const pairingCode = lab.pairingCode;
     const target: SoakTarget = {
       merchant: lab.parties.merchant.url.replace(/\/$/, ""),
       merchantAdmin: adminOf(lab, "merchant"),
       phoneHost: phone.hostname,
       phonePort: Number(phone.port),
       pin: lab.pin,
-      ...(pairingCode ? { pairingCode } : {}),
+      // Read at each pairing: the phone renews the code after a wrong one.
+      ...(lab.pairingCodeFile ? { pairingCode: async () => pairingCodeOf(lab) } : {}),
     };
     const cards: SoakCard[] = soakCards.map((id) => resolveCard(lab.pki, id));
     const logs = {

@@ -17,7 +17,7 @@ export interface SoakTarget {
   readonly phonePort: number;
   readonly pin: string;
   /** The lab's card-link pairing code, when the phone asks for one. */
-  readonly pairingCode?: string;
+  readonly pairingCode?: string | (() => Promise<string>);
 }
 
 export interface SoakCard {

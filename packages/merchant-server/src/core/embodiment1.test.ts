@@ -228,7 +228,9 @@ describe("merchant core: embodiment 1", () => {
   test("an order that moved on (a SET PInitReq gave it another XID) takes no answer to the older request", async () => {
     const { merchant, gateway } = setup();
     const order = await e1Order(merchant);
-    const init = await merchant.handleEmbodiment(buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()));
+    const init = await merchant.handleEmbodiment(
+      buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()),
+    );
     expect((await merchant.handleSet(pInitReq(p, order.lidM).pInitReq)).error).toBeUndefined();
     const out = await merchant.handleEmbodiment((await cardAnswer(init.response)).bytes);
     expect(refusalCode(out.response)).toBe("unknownXID");

@@ -30,7 +30,8 @@ import { parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import { handlePInitReq } from "./pInitReqHandler";
-import { handlePReq, settleInDoubt } from "./pReqHandler";
+import { handlePReq } from "./pReqHandler";
+import { settleInDoubt } from "./settleInDoubt";
 
 /** GET /orders/:id. */
 export interface OrderView {
@@ -329,7 +330,11 @@ export class Merchant {
     let code = "unreadable";
     let order: Order | undefined;
     try {
-      const received = await receiveError(this.ctx.p, request);
+      // Errors reach the merchant from the cardholder side: signed, they count only by a cardholder certificate.
+      const received = await receiveError(this.ctx.p, request, {
+        trust: { ...this.ctx.config.trust, at: this.ctx.p.now() },
+        roles: ["card"],
+      });
       code = received.code;
       const ids = received.header.messageIDs;
       if (ids?.xid) order = await this.ctx.repo.orderByXid(toHex(ids.xid));

@@ -16,6 +16,12 @@
  *   locked the phone checks no further proof, not even of attempts begun before, so parallel
  *   attempts do not multiply the guesses; a resumption is never locked out (there is no short
  *   secret to guess);
+ * - the lockout is no switch against the owner: the owner ends it from the phone (`reopened`, a
+ *   command only the phone's user can run), and a fixed code kept where the owner reads it (a
+ *   `PairingCodeSource`) is spent by every wrong proof, so what a stranger learned of it is worth
+ *   nothing and no two wrong proofs test the same code;
+ * - a HELLO costs the phone a key pair, so HELLOs draw from a budget (keyPairBudget.ts) checked
+ *   before any elliptic-curve work; a RESUME's bond is looked up first and draws nothing;
  * - at most `maxHandshakes` connections may be unauthenticated at once; one more displaces the
  *   one that has gone longest without a complete frame, so stalled handshakes cannot hold the
  *   door shut, and at most `maxConnections` are open in all;
@@ -40,6 +46,7 @@ import {
   decodeHandshake,
   encodeFrame,
   FrameReader,
+  KeyPairBudget,
   MAX_FRAME,
   MAX_HANDSHAKE_FRAME,
   MessageType,
@@ -70,9 +77,27 @@ export interface PhoneCardLink {
   close(): Promise<void>;
 }
 
+/**
+ * A fixed code kept where the owner reads it (the lab's 0600 code file): read at each HELLO, and
+ * spent by a refused proof, after which new pairings use the next code it draws.
+ */
+export interface PairingCodeSource {
+  current(): string;
+  /** A proof against the current code was refused: draw the next one and keep it for the owner. */
+  spend(): void;
+}
+
 export interface PairingOptions {
-  /** Test policy: this fixed code for every connection. Default: a fresh random code per connection. */
-  readonly code?: string;
+  /**
+   * Test policy: a fixed code for every connection, as given (a string) or kept by a
+   * `PairingCodeSource`. Default: a fresh random code per connection.
+   */
+  readonly code?: string | PairingCodeSource;
+  /**
+   * The owner asked to reopen pairing on the phone (asked at each HELLO; true once per request):
+   * the lockout ends. Only the phone's user can ask.
+   */
+  readonly reopened?: () => boolean;
   /** Shows a fresh code on the phone's screen (called once per pairing attempt, random codes only). */
   readonly show?: (code: string) => void;
   /** Refused code proofs in a row before a lockout (default 3). */
@@ -116,6 +141,12 @@ export interface LinkLimits {
    * longer than the mediator waits for the merchant between two commands).
    */
   readonly idleTimeoutMs?: number;
+  /**
+   * Key pairs the phone makes for HELLOs per second, after a burst of `pairingBurst` (defaults
+   * 100 and 128); a HELLO beyond them gets ALERT(busy), uncounted, before any key pair is made.
+   */
+  readonly pairingsPerSecond?: number;
+  readonly pairingBurst?: number;
 }
 
 export const defaultLinkLimits = {
@@ -124,6 +155,8 @@ export const defaultLinkLimits = {
   openingTimeoutMs: 30_000,
   frameTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
+  pairingsPerSecond: 100,
+  pairingBurst: 128,
 } as const satisfies Required<LinkLimits>;
 
 /** The phone's bonds as the link needs them. */
@@ -201,6 +234,21 @@ export function startPhoneCardLink(
     lockoutMs: pairing.lockoutMs,
     maxLockoutMs: pairing.maxLockoutMs,
   });
+  const keyPairs = new KeyPairBudget({ perSecond: limits.pairingsPerSecond, burst: limits.pairingBurst });
+  const source = typeof pairing.code === "object" ? pairing.code : undefined;
+  const givenCode = typeof pairing.code === "string" ? pairing.code : undefined;
+  /** How many times the source's code was spent: an attempt on an older code checks no more proofs. */
+  let spent = 0;
+  const spendCode = (why: string) => {
+    if (!source) return;
+    try {
+      source.spend();
+      spent++;
+      log?.warn({ reason: why }, "pairing code spent: new pairings use the next one");
+    } catch (e) {
+      log?.error({ err: (e as Error).message }, "pairing code not renewed: it stays in force");
+    }
+  };
   const pairingTimeoutMs = pairing.timeoutMs ?? 120_000;
   const resumeTimeoutMs = pairing.resumeTimeoutMs ?? 30_000;
   const bonds = pairing.bonds;
@@ -240,6 +288,8 @@ export function startPhoneCardLink(
     let ended = false;
     /** The attempt under way. */
     let attempted: "pairing" | "resumption" | undefined;
+    /** For a pairing on the source's code: how many times it had been spent when this one began. */
+    let codeSpentAt: number | undefined;
     let frameTimer: NodeJS.Timeout | undefined;
     let idleTimer: NodeJS.Timeout | undefined;
     const connection: Connection = {
@@ -283,6 +333,8 @@ export function startPhoneCardLink(
         attempted = undefined;
         const counts = what === "pairing" && proof;
         const lockout = counts ? throttle.failed() : 0;
+        // A wrong proof spends the code it tested (if nothing spent it since the attempt began).
+        if (counts && codeSpentAt === spent) spendCode("a wrong code");
         log?.warn(
           { session: id, reason, ...(counts ? {} : { counted: false }) },
           what === "pairing" ? "pairing failed" : "resumption failed",
@@ -348,10 +400,19 @@ export function startPhoneCardLink(
         // The first frame must be the PC's HELLO or RESUME: anything else (a card command) gets no answer.
         const opening = openingOf(frame);
         if (!opening) return failed("the first frame is not a HELLO or a RESUME");
+        if (opening === "pairing" && pairing.reopened?.()) {
+          // No new code needed: every wrong proof already spent the one it tested.
+          throttle.reopen();
+          log?.warn({ session: id }, "pairing reopened by the owner: lockout ended");
+        }
         const lockedFor = opening === "pairing" ? throttle.lockedFor() : 0;
         if (lockedFor > 0) {
           log?.warn({ session: id, lockedForMs: lockedFor }, "pairing refused: too many wrong codes");
           return end(alertFrame("locked"));
+        }
+        if (opening === "pairing" && !keyPairs.take()) {
+          log?.warn({ session: id }, "pairing refused: too many HELLOs at once");
+          return end(alertFrame("busy"));
         }
         attempted = opening;
         clearTimeout(timer);
@@ -359,9 +420,11 @@ export function startPhoneCardLink(
           handshake = new PhoneResumeHandshake(crypto, bonds?.lookup ?? noBonds);
           timer = notSecureWithin(resumeTimeoutMs, "resumed");
         } else {
-          const code = pairing.code ?? randomPairingCode(crypto);
+          const fixed = source ? source.current() : givenCode;
+          if (source) codeSpentAt = spent;
+          const code = fixed ?? randomPairingCode(crypto);
           handshake = new PhoneHandshake(crypto, code, { bonding: bonds !== undefined });
-          if (pairing.code === undefined) pairing.show?.(code);
+          if (fixed === undefined) pairing.show?.(code);
           timer = notSecureWithin(pairingTimeoutMs, "paired");
         }
       }
@@ -372,6 +435,12 @@ export function startPhoneCardLink(
           attempted = undefined;
           log?.warn({ session: id, lockedForMs: lockedFor }, "pairing refused: too many wrong codes");
           return end(alertFrame("locked"));
+        }
+        if (codeSpentAt !== undefined && codeSpentAt !== spent) {
+          // Its code was spent meanwhile: a sibling attempt on the same code cannot go on learning it.
+          attempted = undefined;
+          log?.warn({ session: id, counted: false }, "pairing refused: its code was spent meanwhile");
+          return end(alertFrame("refused"));
         }
       }
       try {

@@ -11,7 +11,7 @@ import { Std } from "../schema/oids";
 import { AES_BLOCK, aes256Cbc, aesCbcIv } from "./algorithms";
 import { decryptionFailed } from "./envelopedData";
 import type { CryptoProvider } from "./provider";
-import { aesCbcDecrypt, aesCbcEncrypt } from "./suite";
+import { aesCbc } from "./suite";
 
 const EncryptedMessage = contentInfoOf(EncryptedData);
 
@@ -29,7 +29,7 @@ export async function EK(
 ): Promise<Uint8Array> {
   checkKey(key);
   const iv = p.random(AES_BLOCK);
-  const encryptedContent = await aesCbcEncrypt(p, key, iv, content);
+  const encryptedContent = await aesCbc(p, "encrypt", key, iv, content);
   return encodeDer(EncryptedMessage, {
     contentType: Std.encryptedData,
     // version 0: no unprotectedAttrs (RFC 5652 8)
@@ -61,7 +61,7 @@ export async function openEK(
       !eci.encryptedContent
     )
       throw decryptionFailed();
-    return await aesCbcDecrypt(p, key, iv, eci.encryptedContent);
+    return await aesCbc(p, "decrypt", key, iv, eci.encryptedContent);
   } catch {
     throw decryptionFailed();
   }

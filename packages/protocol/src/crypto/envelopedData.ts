@@ -21,8 +21,8 @@ import { AES_BLOCK, aes256Cbc, aesCbcIv, isOaepSha256Params, oaepSha256Params } 
 import { certificateRef } from "./certificateRef";
 import type { CryptoProvider } from "./provider";
 import {
+  aesCbc,
   aesCbcDecryptUnchecked,
-  aesCbcEncrypt,
   type OaepPublicKey,
   oaepPublicKey,
   rsaOaepDecrypt,
@@ -88,7 +88,7 @@ export async function seal(
       `the key-transport block is ${block.length} bytes, more than the ${recipient.capacity} bytes RSA-OAEP can carry with this key`,
     );
   const [encryptedContent, encryptedKey] = await Promise.all([
-    aesCbcEncrypt(p, contentKey, iv, plaintext),
+    aesCbc(p, "encrypt", contentKey, iv, plaintext),
     rsaOaepEncrypt(p, recipient.publicKey, block),
   ]);
   return encodeDer(EnvelopedMessage, {

@@ -72,6 +72,12 @@ export interface OpenSsl {
   path(name: string): string;
   /** Run `openssl args...`; throws with stderr on a non-zero exit. */
   run(...args: string[]): string;
+  /**
+   * `openssl cms -verify` of a DER SignedData against the `root.pem` written before, with `args`
+   * after. `-purpose any`: our certificates carry no EKU OpenSSL would accept for S/MIME;
+   * `-ignore_critical`: SET's certificateType extension is critical and unknown to OpenSSL.
+   */
+  verifyCms(...args: string[]): string;
 }
 
 /** Run `body` with an OpenSSL runner over a fresh temporary directory, removed afterwards. */
@@ -87,6 +93,19 @@ export async function withOpenSsl<T>(body: (o: OpenSsl) => Promise<T> | T): Prom
     path: (name) => join(dir, name),
     run: (...args) =>
       execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString(),
+    verifyCms: (...args) =>
+      o.run(
+        "cms",
+        "-verify",
+        "-inform",
+        "DER",
+        "-CAfile",
+        "root.pem",
+        "-purpose",
+        "any",
+        "-ignore_critical",
+        ...args,
+      ),
   };
   try {
     return await body(o);

@@ -126,36 +126,27 @@ function checkAesKey(key: Uint8Array): void {
     throw new SetError("unspecifiedFailure", `AES-256 needs a ${AES_256_KEY}-byte key, not ${key.length}`);
 }
 
-/** AES-256-CBC with PKCS#7 padding. */
-export async function aesCbcEncrypt(
+/**
+ * AES-256-CBC with PKCS#7 padding, either way. Decryption throws on a bad padding, without saying
+ * so: the callers turn every failure into the one decryption failure.
+ */
+export async function aesCbc(
   p: CryptoProvider,
+  direction: "encrypt" | "decrypt",
   key: Uint8Array,
   iv: Uint8Array,
-  plaintext: Uint8Array,
+  input: Uint8Array,
 ): Promise<Uint8Array> {
   checkAesKey(key);
   if (onNode(p)) {
-    const cipher = createCipheriv("aes-256-cbc", key, iv);
-    return new Uint8Array(Buffer.concat([cipher.update(plaintext), cipher.final()]));
+    const cipher =
+      direction === "encrypt"
+        ? createCipheriv("aes-256-cbc", key, iv)
+        : createDecipheriv("aes-256-cbc", key, iv);
+    return new Uint8Array(Buffer.concat([cipher.update(input), cipher.final()]));
   }
-  const k = await p.crypto.subtle.importKey("raw", own(key), "AES-CBC", false, ["encrypt"]);
-  return new Uint8Array(await p.crypto.subtle.encrypt({ name: "AES-CBC", iv: own(iv) }, k, own(plaintext)));
-}
-
-/** AES-256-CBC decryption; throws on a bad padding, without saying so. */
-export async function aesCbcDecrypt(
-  p: CryptoProvider,
-  key: Uint8Array,
-  iv: Uint8Array,
-  ciphertext: Uint8Array,
-): Promise<Uint8Array> {
-  checkAesKey(key);
-  if (onNode(p)) {
-    const decipher = createDecipheriv("aes-256-cbc", key, iv);
-    return new Uint8Array(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
-  }
-  const k = await p.crypto.subtle.importKey("raw", own(key), "AES-CBC", false, ["decrypt"]);
-  return new Uint8Array(await p.crypto.subtle.decrypt({ name: "AES-CBC", iv: own(iv) }, k, own(ciphertext)));
+  const k = await p.crypto.subtle.importKey("raw", own(key), "AES-CBC", false, [direction]);
+  return new Uint8Array(await p.crypto.subtle[direction]({ name: "AES-CBC", iv: own(iv) }, k, own(input)));
 }
 
 /**
@@ -183,7 +174,7 @@ export async function aesCbcDecryptUnchecked(
     return removePkcs7Padding(raw);
   }
   try {
-    return { plaintext: await aesCbcDecrypt(p, key, iv, ciphertext), ok: true };
+    return { plaintext: await aesCbc(p, "decrypt", key, iv, ciphertext), ok: true };
   } catch {
     return { plaintext: new Uint8Array(ciphertext.length), ok: false };
   }

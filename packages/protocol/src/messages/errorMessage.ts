@@ -18,6 +18,7 @@ import {
 import { MessageHeader } from "../schema/header";
 import { decodeMessage } from "../schema/message";
 import { ContentType, Std } from "../schema/oids";
+import { type ErrorSigners, errorSignerRefusal } from "./errorSigner";
 import { defaultSwIdent, type WrapperIds, wholeSeconds, wrapMessage } from "./wrapper";
 
 /** The tag of Error in the Message CHOICE. */
@@ -136,11 +137,19 @@ function unverifiedContent(signed: Uint8Array): Uint8Array {
 
 export interface ReadError {
   readonly code: ErrorCode;
-  /** True when the Error was signed and its signature verifies. */
+  /**
+   * True when the Error was signed and its signature verifies and, when the reader named its
+   * `signers`, the signer's certificate is one of them.
+   */
   readonly signed: boolean;
   readonly oid?: string;
   /** The thumbprint of the certificate the Error names (errorThumb). */
   readonly thumb?: Uint8Array;
+  /**
+   * A signature that verifies, by a certificate that is not one of `signers`: the code of the
+   * check it failed. The Error then reads as unsigned.
+   */
+  readonly signerRefused?: ErrorCode;
 }
 
 const detailsOf = (tbs: ErrorTBS) => ({
@@ -150,19 +159,30 @@ const detailsOf = (tbs: ErrorTBS) => ({
 
 /**
  * The error a received Error message reports. A SignedError's content is read whether or not its
- * signature verifies (the code is reported either way); `signed` is true only when it verifies.
+ * signature verifies (the code is reported either way: anyone can send the same code unsigned);
+ * `signed` is true only when it verifies and, given `signers`, the signer's certificate chains to
+ * the reader's trust in one of their roles, unrevoked (else `signerRefused` says why). Without
+ * `signers`, `signed` says only that the signature verifies: a party that acts on it passes them
+ * (receiveError, and the receive functions for an Error in place of their answer).
  * Throws decodingFailure when the content is not an ErrorTBS.
  */
-export async function readError(p: CryptoProvider, message: ErrorMessageValue): Promise<ReadError> {
+export async function readError(
+  p: CryptoProvider,
+  message: ErrorMessageValue,
+  signers?: ErrorSigners,
+): Promise<ReadError> {
   if (message.type === "unsignedError") {
     const tbs = message.value;
     return { code: tbs.errorCode, signed: false, ...detailsOf(tbs) };
   }
   let content: Uint8Array;
   let signed = false;
+  let signerRefused: ErrorCode | undefined;
   try {
-    content = (await verifyS(p, message.value, { contentType: ContentType.ErrorTBS })).content;
-    signed = true;
+    const verified = await verifyS(p, message.value, { contentType: ContentType.ErrorTBS });
+    content = verified.content;
+    signerRefused = signers && (await errorSignerRefusal(p, verified, signers));
+    signed = signerRefused === undefined;
   } catch {
     try {
       content = unverifiedContent(message.value);
@@ -172,7 +192,7 @@ export async function readError(p: CryptoProvider, message: ErrorMessageValue): 
     }
   }
   const tbs = decodeDer(ErrorTBS, content, "ErrorTBS");
-  return { code: tbs.errorCode, signed, ...detailsOf(tbs) };
+  return { code: tbs.errorCode, signed, ...detailsOf(tbs), ...(signerRefused ? { signerRefused } : {}) };
 }
 
 /**

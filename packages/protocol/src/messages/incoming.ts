@@ -8,6 +8,7 @@ import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { decodeMessage, type Message, type MessageType, type MessageWrapper } from "../schema/message";
 import { RemoteSetError, readError } from "./errorMessage";
+import type { ErrorSigners } from "./errorSigner";
 
 /** A SET message's bytes and its strictly decoded wrapper (digest 6 rule 1 already applied). */
 export interface ReadMessage {
@@ -48,17 +49,19 @@ export type BodyOf<T extends MessageType> = Extract<Message, { type: T }>["value
 
 /**
  * The body of the expected message type. An Error in its place is the peer's answer: a
- * RemoteSetError with the peer's code; any other type is messageNotSupported.
+ * RemoteSetError with the peer's code, `signed` only when its signer is one of `errorSigners`
+ * (errorSigner.ts); any other type is messageNotSupported.
  */
 export async function bodyOf<T extends MessageType>(
   p: CryptoProvider,
   wrapper: MessageWrapper,
   type: T,
+  errorSigners?: ErrorSigners,
 ): Promise<BodyOf<T>> {
   const message = wrapper.message;
   if (message.type === type) return message.value as BodyOf<T>;
   if (message.type === "error") {
-    const remote = await readError(p, message.value);
+    const remote = await readError(p, message.value, errorSigners);
     throw new RemoteSetError(
       remote.code,
       "the peer answered with a SET Error",

@@ -9,13 +9,14 @@ import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
 import { namingSigner } from "../cert/errorThumb";
 import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
 import { thumbOf } from "../cert/thumb";
-import type { Revocation, Trust } from "../cert/trust";
+import type { Trust } from "../cert/trust";
 import type { CryptoProvider } from "../crypto/provider";
 import { S, type Signer, verifyS } from "../crypto/signedMessage";
 import { SetError } from "../errors";
-import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
+import { BrandCRLIdentifier } from "../schema/certExtensions";
 import { ContentType } from "../schema/oids";
 import { PInitResData } from "../schema/purchase";
+import { bciSequenceNumOf, cardholderRevocation } from "./cardholderRevocation";
 import { expectEqual, thumbNames } from "./checks";
 import { checkPartyCertificate } from "./partyCertificate";
 import { takeCrls, withCrls } from "./signedDataCrls";
@@ -117,7 +118,12 @@ export async function verifyPInitRes(
     verifyS(p, message, { contentType: ContentType.PInitResData }),
   );
   const data = decodeDer(PInitResData, verified.content, "PInitResData");
-  const revocation = revocationOf(trust, expected, data, crls, options);
+  const revocation = cardholderRevocation(
+    trust,
+    expected,
+    { bci: data.brandCRLIdentifier, crls, where: "PInitResData.brandCRLIdentifier" },
+    options.requireRevocation === true || trust.revocation !== undefined,
+  );
   const merchantChain = await checkPartyCertificate(
     p,
     verified.signerCertificate,
@@ -158,52 +164,11 @@ export async function verifyPInitRes(
     revocation,
   );
   refuseUnvalidatedCarried(verified.certificates, [merchantChain, gatewayChain], "PInitRes.certificates");
-  const bciSequenceNum = revocation && sequenceNumOf(revocation.bci);
+  const bciSequenceNum = revocation && bciSequenceNumOf(revocation.bci);
   return {
     data,
     merchant: merchantChain.leaf,
     gatewayKex: gatewayChain.leaf,
     ...(bciSequenceNum === undefined ? {} : { bciSequenceNum }),
   };
-}
-
-function sequenceNumOf(bci: Revocation["bci"]): number {
-  return "der" in bci
-    ? decodeDer(UnsignedBrandCRLIdentifier, decodeDer(BrandCRLIdentifier, bci.der).unsignedBrandCRLIdentifier)
-        .sequenceNum
-    : bci.content.sequenceNum;
-}
-
-/**
- * The revocation material for both paths: the Trust's BCI for the brand if it holds one, else the
- * BCI the PInitRes carries (verified against the path's own brand CA); the CRLs of both.
- */
-function revocationOf(
-  trust: Trust,
-  { brandID, bciSequenceNum: highest }: PInitExpectations,
-  data: PInitResData,
-  carried: readonly Uint8Array[],
-  options: VerifyPInitResOptions,
-): Revocation | undefined {
-  const own = trust.revocation?.[brandID];
-  const bci =
-    own?.bci ?? (data.brandCRLIdentifier && { der: encodeDer(BrandCRLIdentifier, data.brandCRLIdentifier) });
-  if (!bci) {
-    if (options.requireRevocation || trust.revocation)
-      throw new SetError(
-        "invalidCertificate",
-        `no BrandCRLIdentifier for ${brandID}: the revocation status of the merchant and gateway is unknown`,
-        "PInitResData.brandCRLIdentifier",
-      );
-    return undefined;
-  }
-  // Judged before any signature work: a superseded BCI is refused whatever else it holds.
-  const sequenceNum = sequenceNumOf(bci);
-  if (highest !== undefined && sequenceNum < highest)
-    throw new SetError(
-      "invalidCertificate",
-      `BrandCRLIdentifier #${sequenceNum} is superseded: #${highest} was accepted before`,
-      "PInitResData.brandCRLIdentifier",
-    );
-  return { bci, crls: [...(own?.crls ?? []), ...carried] };
 }

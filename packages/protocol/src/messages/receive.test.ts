@@ -3,7 +3,7 @@
  * replay cache, header date, carried certificates, errorThumb, an Error in place of the answer).
  * Every test breaks one thing and names the code it must get.
  */
-import { encodeDer } from "../asn1/codec";
+import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual, concatBytes } from "../asn1/tlv";
 import { sha256, sha256Hex } from "../cert/digest";
 import { parseSetCertificate } from "../cert/setCertificate";
@@ -12,7 +12,7 @@ import type { Signer } from "../crypto/signedMessage";
 import { SetError } from "../errors";
 import { buildPReqDualSigned } from "../purchase/cardholder";
 import { verifyPReqAsMerchant } from "../purchase/merchant";
-import type { CertificateRole } from "../schema/certExtensions";
+import { BrandCRLIdentifier, type CertificateRole } from "../schema/certExtensions";
 import type { DetachedDigest } from "../schema/common";
 import { AuthReqData } from "../schema/payment";
 import type { PInitReq as PInitReqBody } from "../schema/purchase";
@@ -34,6 +34,7 @@ import { receivePInitReq } from "./receivePInitReq";
 import { receivePInitRes } from "./receivePInitRes";
 import { receivePReq } from "./receivePReq";
 import { receivePRes } from "./receivePRes";
+import { withCrls } from "./signedDataCrls";
 import { type WrapperIds, wrapMessage } from "./wrapper";
 
 const p = nodeProvider();
@@ -294,6 +295,24 @@ describe("receivePRes", () => {
     const e = await rejection(receivePRes(p, wrapSigned(bad), expected(), { trust: m.trust }));
     expect(e.code).toBe("signatureFailure");
     expect(e.thumb).toEqual(thumbOf(pki.merchantSig.certificate));
+  });
+
+  it("refuses a PRes whose BrandCRLIdentifier is older than the card's remembered one (invalidCertificate); takes the same one or a newer one", async () => {
+    const withBci = async (sequenceNum: number) => {
+      const r = await revocationFixture(p, pki, { sequenceNum });
+      const data = { ...m.pResData, brandCRLIdentifier: decodeDer(BrandCRLIdentifier, r.bci) };
+      return wrapSigned(withCrls(await signPRes(p, m.signer("merchantSig"), data), r.crls));
+    };
+    const remembering = (bciSequenceNum: number) => ({ ...expected(), brandID: "Visa", bciSequenceNum });
+    const e = await rejection(receivePRes(p, await withBci(2), remembering(3), { trust: m.trust }));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.where).toBe("PResData.brandCRLIdentifier");
+    expect(e.message).toContain("superseded");
+    for (const sequenceNum of [3, 4])
+      expect(
+        (await receivePRes(p, await withBci(sequenceNum), remembering(3), { trust: m.trust }))
+          .brandCRLIdentifier,
+      ).toBeDefined();
   });
 
   it("an Error in place of PRes is RemoteSetError", async () => {
@@ -630,11 +649,13 @@ describe("receiveAuthReq", () => {
 });
 
 describe("receiveError and errorThumb", () => {
+  const merchantSigners = () => ({ trust: m.trust, roles: ["mer"] as ["mer"] });
+
   it("an Error answering a certificate failure names the certificate, and the receiver reads it back", async () => {
     const thumb = thumbOf(pki.merchantSig.certificate);
     const failure = new SetError("revokedCertificate", "revoked", "certificate", undefined, thumb);
     const err = await errorMessage(p, failure, Uint8Array.of(1, 2, 3));
-    const r = await receiveError(p, err);
+    const r = await receiveError(p, err, merchantSigners());
     expect(r.code).toBe("revokedCertificate");
     expect(r.thumb).toEqual(thumb);
   });
@@ -643,6 +664,7 @@ describe("receiveError and errorThumb", () => {
     const r = await receiveError(
       p,
       await errorMessage(p, new SetError("decodingFailure", "x"), Uint8Array.of(1)),
+      merchantSigners(),
     );
     expect(r.thumb).toBeUndefined();
   });
@@ -650,6 +672,6 @@ describe("receiveError and errorThumb", () => {
   it("another message type is not an Error (messageNotSupported)", async () => {
     const pRes = await signPRes(p, m.signer("merchantSig"), m.pResData);
     const msg = wrapMessage({ type: "purchaseResponse", value: pRes }, {}, { date: new Date() });
-    expect(await code(receiveError(p, msg))).toBe("messageNotSupported");
+    expect(await code(receiveError(p, msg, merchantSigners()))).toBe("messageNotSupported");
   });
 });

@@ -78,7 +78,11 @@ export async function receiveAuthRes(
   receiver: AuthResReceiver,
 ): Promise<ReceivedAuthRes> {
   const { wrapper } = asRead(message, receiver.understoodExtensions);
-  const body = await bodyOf(p, wrapper, "authorizationResponse");
+  const body = await bodyOf(p, wrapper, "authorizationResponse", {
+    trust: receiver.trust,
+    roles: ["pgwy"],
+    ...(expected.brand !== undefined ? { brand: expected.brand } : {}),
+  });
   const { data, baggage, gateway } = await openAuthRes(p, receiver.decrypter, body, receiver.trust, {
     ...(expected.brand !== undefined ? { brand: expected.brand } : {}),
   });

@@ -46,7 +46,11 @@ export async function receivePInitRes(
   receiver: PInitResReceiver,
 ): Promise<ReceivedPInitRes> {
   const { wrapper } = asRead(message);
-  const body = await bodyOf(p, wrapper, "purchaseInitResponse");
+  const body = await bodyOf(p, wrapper, "purchaseInitResponse", {
+    trust: receiver.trust,
+    roles: ["mer"],
+    brand: expected.brandID,
+  });
   const verified = await verifyPInitRes(p, body, expected, receiver.trust, receiver);
   const { data, merchant } = verified;
   if (!bytesEqual(data.rrpid, expected.rrpid))

@@ -26,7 +26,11 @@ export async function receivePRes(
   receiver: { readonly trust: Trust },
 ): Promise<PResData> {
   const { wrapper } = asRead(message);
-  const body = await bodyOf(p, wrapper, "purchaseResponse");
+  const body = await bodyOf(p, wrapper, "purchaseResponse", {
+    trust: receiver.trust,
+    roles: ["mer"],
+    ...(expected.brandID !== undefined ? { brand: expected.brandID } : {}),
+  });
   const data = await verifyPRes(p, body, expected, receiver.trust);
   if (!bytesEqual(data.rrpid, expected.rrpid))
     throw new SetError("unknownRRPID", "PResData.rrpid is not the RRPID of PReq", "PResData.rrpid");

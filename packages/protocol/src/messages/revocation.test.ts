@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decodeDer } from "../asn1/codec";
 import { prepareRevocation } from "../cert/revocation";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { thumbOf } from "../cert/thumb";
@@ -18,12 +19,14 @@ import { type CryptoProvider, nodeProvider } from "../crypto/provider";
 import { buildPReqDualSigned } from "../purchase/cardholder";
 import { openPIDualSigned } from "../purchase/gateway";
 import { verifyPReqAsMerchant } from "../purchase/merchant";
+import { BrandCRLIdentifier } from "../schema/certExtensions";
 import { createTestPki, type PartyName, type TestPki } from "../testing/pki";
 import { revocationFixture } from "../testing/revocation";
 import { openAuthReq, sealAuthReq } from "./authReq";
 import { type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import { signPInitRes, verifyPInitRes } from "./pInit";
-import { takeCrls } from "./signedDataCrls";
+import { signPRes, verifyPRes } from "./pRes";
+import { takeCrls, withCrls } from "./signedDataCrls";
 
 const p: CryptoProvider = nodeProvider();
 const DAY = 86400_000;
@@ -161,6 +164,46 @@ describe("the card: verifyPInitRes with the BCI and CRLs the PInitRes carries", 
     const revoked = await pInitRes({ revoked: ["merchantSig"] });
     expect(await code(verifyPInitRes(p, revoked, expected, trust, require))).toBe("revokedCertificate");
     expect(trust.chainCache.hits).toBeGreaterThan(0);
+  });
+});
+
+describe("the card: verifyPRes with a BCI and CRLs the PRes carries", () => {
+  const pRes = async (o: Parameters<typeof revocationFixture>[2] = {}) => {
+    const r = await material(o);
+    const data = { ...m.pResData, brandCRLIdentifier: decodeDer(BrandCRLIdentifier, r.bci) };
+    return withCrls(await signPRes(p, m.signer("merchantSig"), data), r.crls);
+  };
+  const expectedPRes = (bciSequenceNum?: number) => ({
+    xid: m.pResData.transIDs.xid,
+    chall_C: m.pResData.chall_C,
+    merchantCertificate: pki.merchantSig.certificate,
+    brandID: "Visa",
+    ...(bciSequenceNum === undefined ? {} : { bciSequenceNum }),
+  });
+
+  it("refuses a BCI older than the one the card accepted last; takes the same one, a newer one, or none", async () => {
+    const old = await pRes({ sequenceNum: 6 });
+    // Genuine, within its validity, naming CRLs that list nothing: only its age refuses it.
+    await expect(verifyPRes(p, old, expectedPRes(), m.trust)).resolves.toBeDefined();
+    const e = await rejection(verifyPRes(p, old, expectedPRes(7), m.trust));
+    expect(e.code).toBe("invalidCertificate");
+    expect(e.where).toBe("PResData.brandCRLIdentifier");
+    await expect(
+      verifyPRes(p, await pRes({ sequenceNum: 7 }), expectedPRes(7), m.trust),
+    ).resolves.toBeDefined();
+    await expect(
+      verifyPRes(p, await pRes({ sequenceNum: 8 }), expectedPRes(7), m.trust),
+    ).resolves.toBeDefined();
+    const bare = await signPRes(p, m.signer("merchantSig"), m.pResData);
+    await expect(verifyPRes(p, bare, expectedPRes(7), m.trust)).resolves.toEqual(m.pResData);
+  });
+
+  it("checks the merchant against the CRLs the carried BCI names: revoked, or a CRL it names missing", async () => {
+    expect(await code(verifyPRes(p, await pRes({ revoked: ["merchantSig"] }), expectedPRes(), m.trust))).toBe(
+      "revokedCertificate",
+    );
+    const withoutCrls = (await takeCrls(await pRes())).message;
+    expect(await code(verifyPRes(p, withoutCrls, expectedPRes(), m.trust))).toBe("missingCertificate");
   });
 });
 

@@ -734,6 +734,47 @@ describe("PURCHASE_RESPONSE", () => {
     results: { authStatus: { authDate: wholeSeconds(new Date()), authAmt: purchAmt } },
   };
 
+  test("a PRes carrying a BCI older than the card remembers is 6F00 invalidCertificate and the card waits; a newer one is remembered, durably", async () => {
+    f = await cardFixture();
+    const oiData = await pResFor(f, await purchased(f));
+    const remembered = f.card.state.bciSequence?.Visa;
+    expect(remembered).toBeDefined();
+    const revocation = (sequenceNum: number) => revocationFixture(f.merchant.p, f.pki, { sequenceNum });
+    const old = await f.send(
+      INS.PURCHASE_RESPONSE,
+      await f.merchant.pRes(oiData, approved, undefined, undefined, await revocation(remembered! - 1)),
+    );
+    expectSw(old, SW.SET_CHECK_FAILED);
+    expect(failureOf(old)).toBe("invalidCertificate");
+    const newer = await f.send(
+      INS.PURCHASE_RESPONSE,
+      await f.merchant.pRes(oiData, approved, undefined, undefined, await revocation(remembered! + 1)),
+    );
+    expectSw(newer, SW.OK);
+    // Verified with the merchant's path in an accepted PRes: the card remembers it, durably.
+    expect(f.card.state.bciSequence?.Visa).toBe(remembered! + 1);
+    await f.restart();
+    expect(f.card.state.bciSequence?.Visa).toBe(remembered! + 1);
+  });
+
+  test("a newer BCI in a PRes that fails another check is not remembered", async () => {
+    f = await cardFixture();
+    const oiData = await pResFor(f, await purchased(f));
+    const remembered = f.card.state.bciSequence?.Visa;
+    const bad = await f.send(
+      INS.PURCHASE_RESPONSE,
+      await f.merchant.pRes(
+        oiData,
+        approved,
+        (d) => ({ ...d, chall_C: new Uint8Array(20) }),
+        undefined,
+        await revocationFixture(f.merchant.p, f.pki, { sequenceNum: remembered! + 5 }),
+      ),
+    );
+    expect(failureOf(bad)).toBe("challengeMismatch");
+    expect(f.card.state.bciSequence?.Visa).toBe(remembered);
+  });
+
   test("a verified PRes gives the outcome and the card remembers it without the PAN", async () => {
     f = await cardFixture();
     const oiData = await pResFor(f, await purchased(f));

@@ -5,12 +5,14 @@
  * and never throws.
  */
 import {
+  bciSequenceNumOf,
   CardDataError,
   type CardDataValue,
   CardLinkError,
   type CryptoProvider,
   decodeCommand,
   encodeCardData,
+  encodeDer,
   encodeResponse,
   equalConstantTime,
   INS,
@@ -19,7 +21,7 @@ import {
   receivePRes,
   SetError,
   SW,
-  type schema,
+  schema,
   toHex,
   ValidatedChainCache,
   wholeSeconds,
@@ -443,7 +445,10 @@ export class CardSession {
     const tx = this.tx;
     if (tx?.phase !== "purchaseSent") return status(SW.OUT_OF_ORDER);
     // A response that fails its checks leaves the transaction waiting for the genuine one.
+    const remembered = card.state.bciSequence?.[card.data.brand];
     let outcome: PurchaseOutcome;
+    /** A newer BCI an accepted PRes carried (verified with the merchant's path): remembered with it. */
+    let newer: number | undefined;
     try {
       const resData = await receivePRes(
         this.env.p,
@@ -454,9 +459,16 @@ export class CardSession {
           chall_C: tx.chall_C,
           lid_C: tx.transIDs.lid_C,
           merchantCertificate: tx.merchant.der,
+          brandID: card.data.brand,
+          // A BCI the PRes carries is held to the card's memory, as PInitRes's is.
+          ...(remembered === undefined ? {} : { bciSequenceNum: remembered }),
         },
         { trust: { pinnedRoot: card.data.root, at: this.now(), chainCache: this.applet.chainCache } },
       );
+      const carried =
+        resData.brandCRLIdentifier &&
+        bciSequenceNumOf({ der: encodeDer(schema.BrandCRLIdentifier, resData.brandCRLIdentifier) });
+      if (carried !== undefined && (remembered === undefined || carried > remembered)) newer = carried;
       const payload = resData.pResPayloadSeq[0];
       const authAmt = payload.results?.authStatus?.authAmt;
       outcome = { completionCode: payload.completionCode, ...(authAmt ? { authAmt } : {}) };
@@ -469,7 +481,11 @@ export class CardSession {
     }
     const done: Completed = { ...tx, phase: "completed", outcome };
     this.tx = done;
-    await this.remember(card, done);
+    await this.remember(
+      card,
+      done,
+      newer === undefined ? {} : { bciSequence: { ...card.state.bciSequence, [card.data.brand]: newer } },
+    );
     return ok(encodeCardData("PurchaseOutcome", wireOutcome(outcome)));
   }
 

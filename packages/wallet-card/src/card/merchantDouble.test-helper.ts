@@ -4,6 +4,7 @@
  */
 import {
   type CryptoProvider,
+  decodeDer,
   parseSetCertificate,
   type Signer,
   schema,
@@ -12,6 +13,7 @@ import {
   thumbOf,
   verifyPReqAsMerchant,
   wholeSeconds,
+  withCrls,
   wrapMessage,
 } from "@setlab/protocol";
 
@@ -106,20 +108,28 @@ export class MerchantDouble {
     return { wrapper, verified, pReq: wrapper.message.value };
   }
 
-  /** PRes answering a verified PReq. */
+  /**
+   * PRes answering a verified PReq; with `revocation`, the BCI rides in PResData and its CRLs in
+   * the SignedData, as in PInitRes.
+   */
   async pRes(
     oiData: schema.OIData,
     payload: schema.PResPayload,
     bend: (d: schema.PResData) => schema.PResData = (d) => d,
     signer: Signer = this.keys.signer,
+    revocation?: { readonly bci: Uint8Array; readonly crls: readonly Uint8Array[] },
   ): Promise<Uint8Array> {
     const data = bend({
       transIDs: oiData.transIDs,
       rrpid: oiData.rrpid,
       chall_C: oiData.chall_C,
+      ...(revocation
+        ? { brandCRLIdentifier: decodeDer(schema.BrandCRLIdentifier, revocation.bci, "BrandCRLIdentifier") }
+        : {}),
       pResPayloadSeq: [payload],
     });
-    const signed = await signPRes(this.p, signer, data);
+    const unsealed = await signPRes(this.p, signer, data);
+    const signed = revocation ? withCrls(unsealed, revocation.crls) : unsealed;
     return wrapMessage(
       { type: "purchaseResponse", value: signed },
       { rrpid: data.rrpid, lid_C: data.transIDs.lid_C, lid_M: data.transIDs.lid_M, xid: data.transIDs.xid },

@@ -5,7 +5,7 @@
  * failed-pairing lockout, the random code shown on the phone's screen, and bonds (`set-phone
  * bonds`, `unbond`, a resumption after a restart).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -26,10 +26,8 @@ import {
 } from "@setlab/protocol";
 import { PcCardLink } from "@setlab/protocol/card-link";
 import { type StartedParty, startParty } from "@setlab/runtime";
+import { personalizedPhone, phoneCli } from "./personalizedPhone.test-helper";
 
-const root = path.resolve(__dirname, "../../../..");
-const caCli = path.join(root, "packages/ca/dist/cli.js");
-const phoneCli = path.join(root, "packages/wallet-card/dist/cli.js");
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const CODE = "271828";
 
@@ -42,19 +40,7 @@ const portOf = (p: StartedParty) => Number(new URL(p.url.replace("tcp:", "http:"
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-link-"));
-  const pkiDir = path.join(tmp, "pki");
-  dataDir = path.join(tmp, "phone");
-  execFileSync(process.execPath, [caCli, "init", "--out", pkiDir], { stdio: "ignore" });
-  execFileSync(process.execPath, [
-    phoneCli,
-    "personalize",
-    "--pki",
-    pkiDir,
-    "--data",
-    dataDir,
-    "--cards",
-    "visa-approve",
-  ]);
+  dataDir = personalizedPhone(tmp);
   phone = await startParty(phoneCli, [
     "serve",
     "--data",
@@ -412,6 +398,12 @@ describe("bonds through the phone's command line", () => {
     const unknown = cli("unbond", "--data", dataDir, "0123456789abcdef");
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/no bond 0123456789abcdef/);
+    // `pair` needs the phone's data directory: none given is a mistake, one that is not there a failure.
+    expect(cli("pair").status).toBe(2);
+    expect(cli("pair", "--data", dataDir, "--all").status).toBe(2);
+    const nowhere = cli("pair", "--data", path.join(dataDir, "none"));
+    expect(nowhere.status).toBe(1);
+    expect(nowhere.stderr).toMatch(/not a phone data directory/);
     for (const bad of [["--max-bonds=-1"], ["--max-bonds", "x"], ["--bond-lifetime", "0"]]) {
       const r = cli("serve", "--data", dataDir, ...bad);
       expect(r.status).toBe(2);

@@ -1,7 +1,8 @@
 /**
  * A stranger on the same machine against the real phone process (`set-phone serve`), without the
  * code: the attacks that pinned the phone's memory and locked its owner out, and the proof that
- * they no longer do. The code reaches the phone in an owner-only file, as in the lab.
+ * they no longer do. The code reaches the phone in an owner-only file, as in the lab; the phone
+ * renews it there after a wrong code, and its owner reopens a locked pairing with `set-phone pair`.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,34 +12,24 @@ import * as path from "node:path";
 import { encodeFrame, INS, PcHandshake, SW } from "@setlab/protocol";
 import { PcCardLink } from "@setlab/protocol/card-link";
 import { type StartedParty, startParty } from "@setlab/runtime";
+import { personalizedPhone, phoneCli } from "./personalizedPhone.test-helper";
 
 jest.setTimeout(120_000);
 
-const root = path.resolve(__dirname, "../../../..");
-const caCli = path.join(root, "packages/ca/dist/cli.js");
-const phoneCli = path.join(root, "packages/wallet-card/dist/cli.js");
 const CODE = "161803";
 
 let tmp: string;
 let phone: StartedParty;
 let port: number;
+let dataDir: string;
+let codeFile: string;
+/** The code the phone's file holds now: what the owner's PC reads. */
+const currentCode = () => fs.readFileSync(codeFile, "utf8").trim();
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-flood-"));
-  const pkiDir = path.join(tmp, "pki");
-  const dataDir = path.join(tmp, "phone");
-  execFileSync(process.execPath, [caCli, "init", "--out", pkiDir], { stdio: "ignore" });
-  execFileSync(process.execPath, [
-    phoneCli,
-    "personalize",
-    "--pki",
-    pkiDir,
-    "--data",
-    dataDir,
-    "--cards",
-    "visa-approve",
-  ]);
-  const codeFile = path.join(tmp, "code");
+  dataDir = personalizedPhone(tmp);
+  codeFile = path.join(tmp, "code");
   fs.writeFileSync(codeFile, `${CODE}\n`, { mode: 0o600 });
   phone = await startParty(phoneCli, [
     "serve",
@@ -79,7 +70,7 @@ function sendAndWaitClose(bytes: Uint8Array): Promise<void> {
 }
 
 async function pairAndSelect(): Promise<number> {
-  const link = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE });
+  const link = await PcCardLink.connect("127.0.0.1", port, { pairingCode: currentCode() });
   try {
     return (await link.transmit({ ins: INS.SELECT, data: new TextEncoder().encode("visa-approve") })).sw;
   } finally {
@@ -135,7 +126,7 @@ test("300 handshakes started and left half-sent: at most 64 held, each closed, a
   expect(log).toContain("a frame not complete within 500 ms");
 });
 
-test("HELLO-and-hang-up floods do not lock the owner out; wrong codes still do", async () => {
+test("HELLO-and-hang-up floods do not lock the owner out; wrong codes lock pairing, spend the code, and the owner reopens it from the phone", async () => {
   // a connection that sends HELLO and closes its side: the phone answers, sees the end, and closes
   const helloAndLeave = (n: number) =>
     Promise.all(
@@ -165,4 +156,15 @@ test("HELLO-and-hang-up floods do not lock the owner out; wrong codes still do",
     ).toBe("pairing");
   expect(await pairAndSelect().catch((e) => (e as { link?: string }).link)).toBe("locked");
   expect(phone.stderr()).toContain("3 wrong pairing codes in a row: new pairings refused for 30000 ms");
+  // Each wrong code spent the code it tested: the file holds a fresh one, 0600, in no log line.
+  const renewed = currentCode();
+  expect(renewed).not.toBe(CODE);
+  expect(renewed).toMatch(/^[0-9]{6}$/);
+  expect(fs.statSync(codeFile).mode & 0o777).toBe(0o600);
+  // The owner, at the phone, reopens pairing: no waiting out the lockout.
+  const out = execFileSync(process.execPath, [phoneCli, "pair", "--data", dataDir], { encoding: "utf8" });
+  expect(JSON.parse(out)).toMatchObject({ event: "pairing-reopen-requested" });
+  expect(await pairAndSelect()).toBe(SW.OK);
+  expect(phone.stderr()).toContain("pairing reopened by the owner: lockout ended");
+  expect(phone.stderr()).not.toContain(renewed);
 });

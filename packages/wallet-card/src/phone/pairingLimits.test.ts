@@ -30,6 +30,8 @@ import { createLogger } from "@setlab/runtime";
 import { CardApplet } from "../card/applet";
 import { autoApprove } from "../card/confirmation";
 import { PhoneBondStore } from "./bondStore";
+import { PairingCodeFile } from "./pairingCodeFile";
+import { pairingReopenRequested, requestPairingReopen } from "./pairingReopen";
 
 const CODE = "112358";
 const servers: PhoneCardLink[] = [];
@@ -124,6 +126,42 @@ const pairNow = (port: number, code = CODE) =>
     (e) => ((e as { link?: string }).link ?? (e as Error).message) as string,
   );
 
+/**
+ * A pairing attempt with the right code that goes as far as its first REVEAL and holds it back;
+ * `sendReveal` sends it and resolves when the phone has closed the connection.
+ */
+async function attemptHeldAtReveal(port: number) {
+  const pc = new PcHandshake(globalThis.crypto, CODE);
+  const socket = net.createConnection({ host: "127.0.0.1", port });
+  sockets.push(socket);
+  const reader = new FrameReader();
+  const frames: Uint8Array[] = [];
+  const closed = new Promise<void>((r) => socket.on("close", () => r()));
+  let reveal: Uint8Array | undefined;
+  const revealReady = new Promise<void>((resolve) => {
+    socket.on("data", async (d) => {
+      for (const f of reader.push(new Uint8Array(d))) {
+        frames.push(f);
+        if (reveal) continue;
+        const step = await pc.step(f);
+        if (f[0] === 0x02) {
+          reveal = step.send[0];
+          resolve();
+        } else for (const out of step.send) socket.write(encodeFrame(out));
+      }
+    });
+  });
+  socket.write(encodeFrame((await pc.start()).send[0]));
+  await revealReady;
+  return {
+    frames,
+    sendReveal: async () => {
+      socket.write(encodeFrame(reveal!));
+      await closed;
+    },
+  };
+}
+
 async function waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
   expect(check()).toBe(true);
@@ -202,12 +240,13 @@ describe("wrong codes still lock out", () => {
   });
 
   test("attempts refused during the lockout do not extend it; the next lockout doubles", async () => {
-    const p = await phone({ maxFailures: 1, lockoutMs: 200 });
+    // The longest lockout far off, so no quiet spell resets the doubling on a slow machine.
+    const p = await phone({ maxFailures: 1, lockoutMs: 200, maxLockoutMs: 600_000 });
     expect(await pairNow(p.port, "000000")).toBe("pairing");
-    for (let i = 0; i < 5; i++) {
-      const r = await pairNow(p.port);
-      if (r !== "locked") break; // the 200 ms may be over on a slow machine: that is all this can tell
-    }
+    // HELLOs during the lockout are refused (ALERT locked); once it is over (200 ms may pass on a
+    // slow machine) a HELLO and a hang-up proves nothing either way, and no pairing succeeds to
+    // reset the doubling.
+    for (let i = 0; i < 5; i++) await exchange(p.port, [await hello()], true);
     const lockouts = () => p.lines().filter((l) => typeof l.lockoutMs === "number");
     expect(lockouts().map((l) => l.lockoutMs)).toEqual([200]);
     for (let i = 0; i < 250 && (await pairNow(p.port, "000000")) === "locked"; i++)
@@ -219,36 +258,150 @@ describe("wrong codes still lock out", () => {
   test("an attempt begun before a lockout has no proof checked during it: parallel attempts do not multiply the guesses", async () => {
     const p = await phone({ maxFailures: 1, lockoutMs: 600_000 });
     // attempt A, with the right code, goes as far as its first REVEAL and waits there
-    const pc = new PcHandshake(globalThis.crypto, CODE);
-    const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
-    sockets.push(socket);
-    const reader = new FrameReader();
-    const frames: Uint8Array[] = [];
-    const closed = new Promise<void>((r) => socket.on("close", () => r()));
-    let reveal: Uint8Array | undefined;
-    const revealReady = new Promise<void>((resolve) => {
-      socket.on("data", async (d) => {
-        for (const f of reader.push(new Uint8Array(d))) {
-          frames.push(f);
-          if (reveal) continue;
-          const step = await pc.step(f);
-          if (f[0] === 0x02) {
-            reveal = step.send[0]; // held back
-            resolve();
-          } else for (const out of step.send) socket.write(encodeFrame(out));
-        }
-      });
-    });
-    socket.write(encodeFrame((await pc.start()).send[0]));
-    await revealReady;
+    const a = await attemptHeldAtReveal(p.port);
     // meanwhile a wrong code locks pairing
     expect(await pairNow(p.port, "000000")).toBe("pairing");
     // A's proof is not checked: ALERT(locked), and it counts for nothing
-    socket.write(encodeFrame(reveal!));
-    await closed;
-    expect(frames.at(-1)).toEqual(Uint8Array.of(0x05, 2));
+    await a.sendReveal();
+    expect(a.frames.at(-1)).toEqual(Uint8Array.of(0x05, 2));
     expect(p.lines().filter((l) => l.msg === "pairing refused: too many wrong codes")).toHaveLength(1);
     expect(p.lines().filter((l) => typeof l.lockoutMs === "number")).toHaveLength(1);
+  });
+});
+
+describe("the lockout is no switch against the owner", () => {
+  /** A phone data directory and its code file, as `set-phone serve --pairing-code-file` has them. */
+  const owned = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-owner-"));
+    const file = path.join(dir, "phone-pairing-code");
+    fs.writeFileSync(file, `${CODE}\n`, { mode: 0o600 });
+    return { dir, file, code: () => PairingCodeFile.read(file), source: new PairingCodeFile(file) };
+  };
+
+  test("the owner ends a lockout at once from the phone (set-phone pair), and pairs with the code in its file", async () => {
+    const o = owned();
+    const p = await phone({
+      code: o.source,
+      reopened: () => pairingReopenRequested(o.dir),
+      maxFailures: 2,
+      lockoutMs: 600_000,
+    });
+    expect(await pairNow(p.port, "000000")).toBe("pairing");
+    expect(await pairNow(p.port, "000001")).toBe("pairing");
+    expect(await pairNow(p.port, o.code())).toBe("locked");
+    requestPairingReopen(o.dir);
+    expect(await pairNow(p.port, o.code())).toBe("paired");
+    expect(p.log()).toContain("pairing reopened by the owner: lockout ended");
+    // The request was taken once: the stranger's next wrong codes lock again, and reopening needs the owner again.
+    expect(fs.existsSync(path.join(o.dir, "pairing-reopen"))).toBe(false);
+    expect(await pairNow(p.port, "000000")).toBe("pairing");
+    expect(await pairNow(p.port, "000001")).toBe("pairing");
+    expect(await pairNow(p.port, o.code())).toBe("locked");
+    fs.rmSync(o.dir, { recursive: true, force: true });
+  });
+
+  test("a request the phone's user does not own, or that is no file, reopens nothing", () => {
+    const o = owned();
+    const request = path.join(o.dir, "pairing-reopen");
+    fs.mkdirSync(request);
+    expect(pairingReopenRequested(o.dir)).toBe(false);
+    fs.rmdirSync(request);
+    if (process.getuid?.() === 0) {
+      // Another user's file (only a data directory others can write lets one in): removed, not honoured.
+      requestPairingReopen(o.dir);
+      fs.chownSync(request, 65534, 65534);
+      expect(pairingReopenRequested(o.dir)).toBe(false);
+      expect(fs.existsSync(request)).toBe(false);
+    }
+    requestPairingReopen(o.dir);
+    expect(fs.statSync(path.join(o.dir, "pairing-reopen")).mode & 0o777).toBe(0o600);
+    expect(pairingReopenRequested(o.dir)).toBe(true);
+    expect(pairingReopenRequested(o.dir)).toBe(false);
+    expect(() => requestPairingReopen(path.join(o.dir, "none"))).toThrow(/not a phone data directory/);
+    fs.rmSync(o.dir, { recursive: true, force: true });
+  });
+
+  test("every wrong code spends the code file's code: the phone writes a fresh one (0600), and the old one no longer pairs", async () => {
+    const o = owned();
+    const p = await phone({ code: o.source, maxFailures: 10, lockoutMs: 600_000 });
+    expect(await pairNow(p.port, "000000")).toBe("pairing");
+    const renewed = o.code();
+    expect(renewed).not.toBe(CODE);
+    expect(fs.statSync(o.file).mode & 0o777).toBe(0o600);
+    expect(p.log()).toContain("pairing code spent: new pairings use the next one");
+    expect(p.log()).not.toContain(renewed);
+    // What the stranger tried against is gone: even the right old code is a wrong code now.
+    expect(await pairNow(p.port, CODE)).toBe("pairing");
+    expect(await pairNow(p.port, o.code())).toBe("paired");
+    // A success spends nothing.
+    const kept = o.code();
+    expect(await pairNow(p.port, kept)).toBe("paired");
+    expect(o.code()).toBe(kept);
+    fs.rmSync(o.dir, { recursive: true, force: true });
+  });
+
+  test("an attempt on a code spent meanwhile checks no further proof (uncounted): parallel attempts cannot go on learning a code", async () => {
+    const o = owned();
+    const p = await phone({ code: o.source, maxFailures: 3, lockoutMs: 600_000 });
+    // attempt A, with the right code, goes as far as its first REVEAL and waits there
+    const a = await attemptHeldAtReveal(p.port);
+    expect(await pairNow(p.port, "000000")).toBe("pairing"); // spends the code A holds
+    await a.sendReveal();
+    expect(a.frames.at(-1)).toEqual(Uint8Array.of(0x05, 1));
+    expect(p.lines().find((l) => l.msg === "pairing refused: its code was spent meanwhile")).toMatchObject({
+      counted: false,
+    });
+    // One wrong code counted, no lockout.
+    expect(p.log()).not.toContain("refused for");
+    fs.rmSync(o.dir, { recursive: true, force: true });
+  });
+});
+
+describe("a HELLO flood cannot make the phone generate key pairs without bound", () => {
+  /** Node's WebCrypto behind a wrapper (the WebCrypto path), counting the key pairs generated. */
+  const counting = () => {
+    const c = globalThis.crypto;
+    let keyPairs = 0;
+    const subtle = new Proxy(c.subtle, {
+      get(target, name) {
+        const f = Reflect.get(target, name) as (...a: unknown[]) => unknown;
+        if (name === "generateKey")
+          return (...a: unknown[]) => {
+            keyPairs++;
+            return f.apply(target, a);
+          };
+        return typeof f === "function" ? f.bind(target) : f;
+      },
+    });
+    const crypto = { subtle, getRandomValues: <T extends ArrayBufferView>(a: T) => c.getRandomValues(a) };
+    return { crypto: crypto as unknown as Crypto, keyPairs: () => keyPairs };
+  };
+
+  test("beyond the budget a HELLO gets ALERT(busy) before any key pair, uncounted; a bonded resumption still gets in", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-budget-"));
+    const bonds = PhoneBondStore.open(dir, { crypto: globalThis.crypto, passphrase: "budget test" });
+    const c = counting();
+    const applet = new CardApplet([], { p: nodeProvider(), confirm: autoApprove });
+    const s = await startPhoneCardLink(applet, {
+      crypto: c.crypto,
+      pairing: { code: CODE, bonds, maxFailures: 1, lockoutMs: 600_000 },
+      // No refill within the test: three pairings' key pairs, then none.
+      limits: { pairingBurst: 3, pairingsPerSecond: 0.001 },
+    });
+    servers.push(s);
+    const keep = await PcCardLink.connect("127.0.0.1", s.port, { pairingCode: CODE, keepBond: true });
+    await keep.close();
+    expect(await exchange(s.port, [await hello()], true)).toEqual([expect.objectContaining({ 0: 0x01 })]);
+    expect(await pairNow(s.port)).toBe("paired");
+    const before = c.keyPairs();
+    expect(await exchange(s.port, [await hello()])).toEqual([Uint8Array.of(0x05, 4)]);
+    expect(await pairNow(s.port)).toBe("busy");
+    expect(c.keyPairs()).toBe(before);
+    const resumed = await PcCardLink.connect("127.0.0.1", s.port, { bond: keep.bond! });
+    expect(resumed.mode).toBe("resumed");
+    await resumed.close();
+    expect(c.keyPairs()).toBe(before + 1);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

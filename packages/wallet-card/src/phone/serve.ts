@@ -15,6 +15,8 @@ import { CardApplet } from "../card/applet";
 import { autoApprove, type ConfirmationPolicy, denyAll } from "../card/confirmation";
 import { PhoneBondStore } from "./bondStore";
 import { loadCards, PhoneStoreError } from "./cardStore";
+import { PairingCodeFile } from "./pairingCodeFile";
+import { pairingReopenRequested } from "./pairingReopen";
 import { promptConfirmation } from "./promptConfirmation";
 
 export type ConfirmMode = "auto" | "deny" | "prompt";
@@ -30,6 +32,11 @@ export interface ServeOptions {
    * code, shown on the phone's screen (stdout) as `{"event":"pairing-code","code":"123456"}`.
    */
   readonly pairing?: PairingOptions;
+  /**
+   * The test policy with the code in an owner-only file (`--pairing-code-file`): read at start,
+   * and rewritten with a fresh code whenever a wrong code spends it (pairingCodeFile.ts).
+   */
+  readonly pairingCodeFile?: string;
   /** Connections, handshakes, frame and idle deadlines (defaults: `defaultLinkLimits`). */
   readonly limits?: LinkLimits;
   /**
@@ -76,7 +83,14 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
           lifetimeMs: options.bonding?.lifetimeMs,
           logger: log,
         });
-  const pairing: PairingOptions = { show: showPairingCode, bonds, ...options.pairing };
+  const pairing: PairingOptions = {
+    show: showPairingCode,
+    bonds,
+    // The owner's `set-phone pair` ends a lockout (pairingReopen.ts).
+    reopened: () => pairingReopenRequested(options.dataDir),
+    ...(options.pairingCodeFile === undefined ? {} : { code: new PairingCodeFile(options.pairingCodeFile) }),
+    ...options.pairing,
+  };
   const server = await startPhoneCardLink(applet, {
     host: options.host,
     port: options.port,
@@ -89,7 +103,12 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
     {
       cards: applet.cardIds,
       confirm: options.confirm ?? "prompt",
-      pairing: pairing.code === undefined ? "random code per connection" : "fixed code (test policy)",
+      pairing:
+        pairing.code === undefined
+          ? "random code per connection"
+          : typeof pairing.code === "string"
+            ? "fixed code (test policy)"
+            : "code file, renewed after a wrong code (test policy)",
       bonds: bonds ? `${bonds.list().length} of at most ${bonds.maxBonds}` : "none (bonding off)",
     },
     "phone ready",

@@ -1,12 +1,16 @@
 /**
  * A stranger on the lab's machine against the phone's card link, without the code: connections
  * that say HELLO and hang up, handshakes left stalled, frames announced at 1 MiB and left
- * half-sent. None may lock the owner out, hold the door shut or pin the phone's memory; the
- * owner's pairing goes through during or right after each (docs/card-link.md, "Threat analysis").
+ * half-sent, wrong codes until pairing locks. None may lock the owner out, hold the door shut or
+ * pin the phone's memory; the owner's pairing goes through during or right after each, at worst
+ * once the owner reopened pairing from the phone (docs/card-link.md, "Threat analysis").
  */
+import { execFileSync } from "node:child_process";
 import * as net from "node:net";
-import { helloFrame } from "@setlab/lab";
+import * as path from "node:path";
+import { helloFrame, pairWithWrongCode, wrongCodeFor } from "@setlab/lab";
 import { INS } from "@setlab/protocol";
+import { PcCardLink } from "@setlab/protocol/card-link";
 import type { Attack, AttackTarget } from "../attack";
 import { logEntries } from "../toolkit/gatewayProbe";
 import { labPids, peakMemoryOf } from "../toolkit/labProcesses";
@@ -152,4 +156,107 @@ export const halfSentFrames: Attack = {
   },
 };
 
-export const linkFloodAttacks: readonly Attack[] = [helloFlood, stalledHandshakes, halfSentFrames];
+const phoneCli = path.join(
+  path.dirname(require.resolve("@setlab/wallet-card/package.json")),
+  "dist",
+  "cli.js",
+);
+
+export const wrongCodesThenOwner: Attack = {
+  id: "card-link/wrong-codes-lock-then-owner",
+  category: "card-link",
+  title:
+    "A stranger sends wrong pairing codes until pairing locks (the switch that kept the owner out), then tries the code it was guessing at again.",
+  expected:
+    "Each wrong code spends the phone's code (the owner's code file holds a fresh one); the owner reopens pairing from the phone (`set-phone pair`) and pairs at once with 9000; the stranger's old code is refused.",
+  async run(target) {
+    const before = lockouts(target);
+    const guessedAt = target.pairingCode;
+    if (guessedAt === undefined || target.phoneData === undefined)
+      throw new Error("this attack needs a lab with a pairing code file and the phone's data directory");
+    const wrong: string[] = [];
+    for (let i = 0; i < 3; i++)
+      wrong.push(await pairWithWrongCode(phoneOf(target), wrongCodeFor(target.pairingCode ?? guessedAt)));
+    const ownerWhileLocked = await ownerGetsIn(target);
+    const locked = lockouts(target) - before;
+    const renewed = target.pairingCode !== guessedAt;
+    // The owner, at the phone: a command only the phone's user can run (its data directory is 0700).
+    execFileSync(process.execPath, [phoneCli, "pair", "--data", target.phoneData], { stdio: "ignore" });
+    // The stranger's old code is a wrong code now (counted once, and a fresh code drawn again) ...
+    const oldCode = await pairWithWrongCode(phoneOf(target), guessedAt);
+    // ... and the owner pairs with the code the file holds now.
+    const owner = await ownerGetsIn(target);
+    return verdict(target, {
+      refused:
+        wrong.every((w) => w === "pairing") &&
+        ownerWhileLocked === "locked" &&
+        locked === 1 &&
+        renewed &&
+        oldCode === "pairing" &&
+        owner === swHex(SW_OK),
+      refusedBy: "card",
+      signal: owner,
+      changed: owner === swHex(SW_OK) ? [] : [`the owner was kept out: ${owner}`],
+      detail: `stranger: ${wrong.join(", ")}; owner while locked: ${ownerWhileLocked}; code renewed: ${renewed}; stranger's old code after the reopening: ${oldCode}; owner after reopening: ${owner}`,
+    });
+  },
+};
+
+export const helloBudget: Attack = {
+  id: "card-link/hello-key-pair-flood",
+  category: "card-link",
+  title:
+    "Four hundred HELLOs at once, each costing the phone a key pair, then the owner resumes its bond and pairs a new PC.",
+  expected:
+    "The phone makes key pairs for at most its budget (128 at once, then 100 a second) and answers the rest ALERT(busy) before any elliptic-curve work; the bonded PC resumes at once and the new pairing gets 9000 once the flood is over.",
+  async run(target) {
+    const { host, port } = phoneOf(target);
+    const bonded = await PcCardLink.connect(host, port, { pairingCode: target.pairingCode, keepBond: true });
+    await bonded.close();
+    const hello = await helloFrame();
+    let busy = 0;
+    let answered = 0;
+    await Promise.all(
+      Array.from(
+        { length: 400 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = net.createConnection({ host, port }, () => socket.write(hello));
+            socket.on("data", (d) => {
+              // A HELLO answer (0x01) or ALERT(busy) (0x05 0x04), after the 4-byte length.
+              if (d[4] === 0x05 && d[5] === 0x04) busy++;
+              else if (d[4] === 0x01) answered++;
+              socket.destroy();
+            });
+            socket.on("error", () => {});
+            socket.on("close", () => resolve());
+          }),
+      ),
+    );
+    const resumed = await PcCardLink.connect(host, port, { bond: bonded.bond! }).then(
+      async (l) => {
+        await l.close();
+        return l.mode;
+      },
+      (e) => (e as Error).message,
+    );
+    // The budget refills at 100 a second: a second later the owner's new pairing has its key pair.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const owner = await ownerGetsIn(target);
+    return verdict(target, {
+      refused: busy > 0 && answered <= 400 - busy && resumed === "resumed" && owner === swHex(SW_OK),
+      refusedBy: "card",
+      signal: owner,
+      changed: [],
+      detail: `${answered} HELLOs answered, ${busy} refused busy before any key pair; bonded PC: ${resumed}; owner's new pairing afterwards: ${owner}`,
+    });
+  },
+};
+
+export const linkFloodAttacks: readonly Attack[] = [
+  helloFlood,
+  stalledHandshakes,
+  halfSentFrames,
+  wrongCodesThenOwner,
+  helloBudget,
+];

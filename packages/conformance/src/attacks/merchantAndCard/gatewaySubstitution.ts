@@ -115,6 +115,25 @@ async function substitutionVisit(target: AttackTarget, profile: "set" | "hardene
   return { visit, state };
 }
 
+/**
+ * The rogue shop's visit under `profile`, judged at the card: it must refuse the accomplice's
+ * certificate (6F00) before it signs anything, so no PReq reaches the rogue shop and nothing is
+ * authorized, through the accomplice or otherwise.
+ */
+async function cardRefusesAccomplice(target: AttackTarget, profile: "set" | "hardened") {
+  const { visit, state } = await substitutionVisit(target, profile);
+  const approved = state.xid
+    ? (await authorizationsFor(target, state.xid)).filter((a) => a.authCode === "approved").length
+    : 0;
+  return verdict(target, {
+    refused: visit.pReqs.length === 0 && visit.cardCode !== undefined,
+    refusedBy: "card",
+    signal: visit.cardCode ? `6F00 ${visit.cardCode}` : "the card built a PReq",
+    changed: approved > 0 ? [`authorizations 0 -> ${approved} (through the accomplice)`] : [],
+    detail: `mediator ${visit.mediator.outcome?.outcome}: ${visit.mediator.outcome?.reason ?? ""}; PReqs at the rogue shop: ${visit.pReqs.length}; accomplice ${state.panLearned ? "READ THE PAN" : "read nothing"}; real gateway answered ${state.gateway ? describeAnswer(state.gateway) : "nothing"}; ${approved} approved authorization(s)`,
+  });
+}
+
 export const substitutionSet: Attack = {
   id: "gateway-substitution/accomplice-gateway-set",
   category: "gateway-substitution",
@@ -122,19 +141,7 @@ export const substitutionSet: Attack = {
     "A dishonest merchant names an accomplice's valid Visa gateway key-exchange certificate in PInitRes and asks for profile set, so that a card that only pins under hardened would seal the PI (and the PAN) to the accomplice.",
   expected:
     "The card's own policy decides: a card personalized with Visa gateway pins applies them whatever the shop asks, and refuses the accomplice (6F00 thumbsMismatch) before it signs anything: no PReq, the PAN never leaves, no authorization. (A card without pins would fall to it: SET 1.0's gap.)",
-  async run(target) {
-    const { visit, state } = await substitutionVisit(target, "set");
-    const approved = state.xid
-      ? (await authorizationsFor(target, state.xid)).filter((a) => a.authCode === "approved").length
-      : 0;
-    return verdict(target, {
-      refused: visit.pReqs.length === 0 && visit.cardCode !== undefined,
-      refusedBy: "card",
-      signal: visit.cardCode ? `6F00 ${visit.cardCode}` : "the card built a PReq",
-      changed: approved > 0 ? [`authorizations 0 -> ${approved} (through the accomplice)`] : [],
-      detail: `mediator ${visit.mediator.outcome?.outcome}: ${visit.mediator.outcome?.reason ?? ""}; PReqs at the rogue shop: ${visit.pReqs.length}; accomplice ${state.panLearned ? "READ THE PAN" : "read nothing"}; real gateway answered ${state.gateway ? describeAnswer(state.gateway) : "nothing"}; ${approved} approved authorization(s)`,
-    });
-  },
+  run: (target) => cardRefusesAccomplice(target, "set"),
 };
 
 export const substitutionHardenedCard: Attack = {
@@ -144,19 +151,7 @@ export const substitutionHardenedCard: Attack = {
     "The same substitution under the hardened profile: the rogue shop's initiation asks for hardened and PInitRes names the accomplice's gateway certificate.",
   expected:
     "The card refuses the gateway certificate it does not pin for Visa (6F00) before it signs anything: no PReq, the PAN never leaves, no authorization.",
-  async run(target) {
-    const { visit, state } = await substitutionVisit(target, "hardened");
-    const approved = state.xid
-      ? (await authorizationsFor(target, state.xid)).filter((a) => a.authCode === "approved").length
-      : 0;
-    return verdict(target, {
-      refused: visit.pReqs.length === 0 && visit.cardCode !== undefined,
-      refusedBy: "card",
-      signal: visit.cardCode ? `6F00 ${visit.cardCode}` : "the card built a PReq",
-      changed: approved > 0 ? [`authorizations 0 -> ${approved}`] : [],
-      detail: `mediator ${visit.mediator.outcome?.outcome}: ${visit.mediator.outcome?.reason ?? ""}; PReqs at the rogue shop: ${visit.pReqs.length}; accomplice ${state.panLearned ? "READ THE PAN" : "read nothing"}`,
-    });
-  },
+  run: (target) => cardRefusesAccomplice(target, "hardened"),
 };
 
 export const substitutionHardenedGateway: Attack = {

@@ -4,6 +4,7 @@
  */
 import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
 import {
+  alertFrame,
   ContentType,
   decodeHandshake,
   encodeHandshake,
@@ -167,6 +168,9 @@ describe("secure link handshake", () => {
     await expect(pc2.step(encodeHandshake({ type: "alert", reason: 1 }))).rejects.toMatchObject({
       kind: "pairing",
     });
+    const pc3 = new PcHandshake(node, "123456");
+    await pc3.start();
+    await expect(pc3.step(alertFrame("busy"))).rejects.toMatchObject({ kind: "busy" });
   });
 
   test("a modified FINISHED fails key confirmation", async () => {

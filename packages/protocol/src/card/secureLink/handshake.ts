@@ -148,6 +148,8 @@ export abstract class Handshake {
         this.fail("locked", "the phone refuses to pair or resume for now: too many failures in a row");
       if (m.reason === AlertReason.UNKNOWN_BOND)
         this.fail("unbonded", "the phone holds no such bond (revoked, expired or never made)");
+      if (m.reason === AlertReason.BUSY)
+        this.fail("busy", "the phone is answering too many pairings begun at once: try again shortly");
       this.fail("pairing", this.refusal);
     }
     if (m.type !== expected)
@@ -453,12 +455,14 @@ export class PhoneHandshake extends Handshake {
  * The ALERT the phone sends before closing a refused pairing or resumption (unauthenticated: a
  * hint for the user, or for the PC to fall back from a bond it no longer has to the code).
  */
-export function alertFrame(reason: "refused" | "locked" | "unbonded"): Uint8Array {
+export function alertFrame(reason: "refused" | "locked" | "unbonded" | "busy"): Uint8Array {
   const code =
     reason === "locked"
       ? AlertReason.LOCKED
       : reason === "unbonded"
         ? AlertReason.UNKNOWN_BOND
-        : AlertReason.REFUSED;
+        : reason === "busy"
+          ? AlertReason.BUSY
+          : AlertReason.REFUSED;
   return encodeHandshake({ type: "alert", reason: code });
 }

@@ -4,6 +4,7 @@
  */
 export * from "./bond";
 export * from "./handshake";
+export * from "./keyPairBudget";
 export * from "./keySchedule";
 export * from "./messages";
 export * from "./pairing";

@@ -6,8 +6,8 @@
  *   COMMIT    0x02  HMAC-SHA-256 commitment (32)
  *   REVEAL    0x03  the commitment's nonce (16)
  *   FINISHED  0x04  key confirmation HMAC-SHA-256 (32)
- *   ALERT     0x05  reason (1): 1 refused, 2 locked (too many failures), 3 unknown bond;
- *                   unauthenticated, a hint only
+ *   ALERT     0x05  reason (1): 1 refused, 2 locked (too many failures), 3 unknown bond,
+ *                   4 busy (too many pairings begun at once); unauthenticated, a hint only
  *   RESUME    0x06  version (1) || bond id (16) || P-256 public key, uncompressed (65)
  *   RECORD    0x17  see recordLayer.ts
  *
@@ -38,7 +38,7 @@ export const MessageType = {
 export const HelloFlags = { BOND: 0x01 } as const;
 const KNOWN_FLAGS = HelloFlags.BOND;
 
-export const AlertReason = { REFUSED: 1, LOCKED: 2, UNKNOWN_BOND: 3 } as const;
+export const AlertReason = { REFUSED: 1, LOCKED: 2, UNKNOWN_BOND: 3, BUSY: 4 } as const;
 
 export type HandshakeMessage =
   | { type: "hello"; version: number; flags: number; publicKey: Uint8Array }

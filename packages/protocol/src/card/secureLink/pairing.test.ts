@@ -1,8 +1,12 @@
-/** Pairing codes, their bits and commitments; the failed-pairing throttle with an injected clock. */
+/**
+ * Pairing codes, their bits and commitments; the failed-pairing throttle and the HELLO key-pair
+ * budget with an injected clock.
+ */
 import {
   CODE_BITS,
   codeBit,
   isPairingCode,
+  KeyPairBudget,
   openCommitment,
   PairingThrottle,
   pairingCommitment,
@@ -121,9 +125,52 @@ describe("wrong-code throttle", () => {
     expect(t.failed()).toBe(5_000);
   });
 
+  test("the owner's reopening ends a lockout at once and restarts the count and the doubling", () => {
+    let now = 0;
+    const t = new PairingThrottle({ maxFailures: 1, lockoutMs: 1_000, maxLockoutMs: 8_000, now: () => now });
+    expect(t.failed()).toBe(1_000);
+    now = 1_000;
+    expect(t.failed()).toBe(2_000);
+    expect(t.lockedFor()).toBe(2_000);
+    t.reopen();
+    expect(t.lockedFor()).toBe(0);
+    // The next wrong code starts from the first lockout again, not from 4 000.
+    expect(t.failed()).toBe(1_000);
+  });
+
   test("bad settings are refused", () => {
     expect(() => new PairingThrottle({ maxFailures: 0 })).toThrow(RangeError);
     expect(() => new PairingThrottle({ lockoutMs: -1 })).toThrow(RangeError);
     expect(() => new PairingThrottle({ lockoutMs: 10, maxLockoutMs: 9 })).toThrow(RangeError);
+  });
+});
+
+describe("key-pair budget for HELLOs", () => {
+  test("a burst at once, then the rate; never more than the burst saved up", () => {
+    let now = 0;
+    const b = new KeyPairBudget({ perSecond: 10, burst: 3, now: () => now });
+    expect([b.take(), b.take(), b.take(), b.take()]).toEqual([true, true, true, false]);
+    now = 50; // half a key pair's worth
+    expect(b.take()).toBe(false);
+    now = 100;
+    expect([b.take(), b.take()]).toEqual([true, false]);
+    now = 100_000; // a long quiet spell saves up no more than the burst
+    expect([b.take(), b.take(), b.take(), b.take()]).toEqual([true, true, true, false]);
+  });
+
+  test("a clock that goes back gives nothing", () => {
+    let now = 1_000;
+    const b = new KeyPairBudget({ perSecond: 1, burst: 1, now: () => now });
+    expect(b.take()).toBe(true);
+    now = 0;
+    expect(b.take()).toBe(false);
+    now = 999;
+    expect(b.take()).toBe(false);
+  });
+
+  test("bad settings are refused", () => {
+    expect(() => new KeyPairBudget({ perSecond: 0, burst: 1 })).toThrow(RangeError);
+    expect(() => new KeyPairBudget({ perSecond: 1, burst: 0 })).toThrow(RangeError);
+    expect(() => new KeyPairBudget({ perSecond: Number.NaN, burst: 1 })).toThrow(RangeError);
   });
 });

@@ -76,6 +76,17 @@ export class PairingThrottle {
     this.lockouts = 0;
   }
 
+  /**
+   * The owner reopened pairing on the phone (a command only the phone's user can run): the
+   * lockout ends now and the count and the doubling start again. Guesses stay bounded: a stranger
+   * gets `maxFailures` more wrong proofs per reopening, each against a code no proof tested before.
+   */
+  reopen(): void {
+    this.failures = 0;
+    this.lockouts = 0;
+    this.lockedUntil = 0;
+  }
+
   get consecutiveFailures(): number {
     return this.failures;
   }

@@ -15,6 +15,8 @@ export type SecureLinkFailure =
   | "locked"
   /** The phone holds no such bond (revoked, expired or never made): only a pairing by code helps. */
   | "unbonded"
+  /** The phone makes no more key pairs for new pairings this second (a HELLO flood): try again. */
+  | "busy"
   /** A record that fails to open: replayed, reordered, truncated or modified. */
   | "record"
   /** The session was already dead when used. */

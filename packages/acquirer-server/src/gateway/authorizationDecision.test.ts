@@ -1,0 +1,104 @@
+import type { schema } from "@setlab/protocol";
+import type { AccountRow, AuthorizationRow } from "../store/gatewayStore";
+import { approvalsOfMerchant, type DecisionInputs, decideAuthReq } from "./authorizationDecision";
+
+const yen = (amount: number): schema.CurrencyAmount => ({ currency: 392, amount, amtExp10: 0 });
+const at = new Date("2026-06-01T10:00:00Z");
+const account: AccountRow = {
+  cardId: "visa-approve",
+  brand: "Visa",
+  panMasked: "411111******1111",
+  expiry: "203012",
+  outcome: "approve",
+  currency: 392,
+  creditLimit: 1_000_000,
+  held: 0,
+};
+const piHead = {} as schema.PIHead;
+const installments = (n: number) =>
+  ({
+    installRecurData: { installRecurInd: { type: "installTotalTrans", value: n } },
+  }) as unknown as schema.PIHead;
+const accountOutcome = (head = piHead): DecisionInputs["outcome"] => ({
+  kind: "account",
+  pan: "4111111111111111",
+  cardExpiry: "203012",
+  piHead: head,
+});
+
+function inputs(over: Partial<DecisionInputs> = {}): DecisionInputs {
+  return {
+    outcome: accountOutcome(),
+    amount: yen(2000),
+    at,
+    approvedBefore: 0,
+    accountOf: (pan) => (pan === "4111111111111111" ? account : undefined),
+    approvalCode: () => "A1B2C3",
+    ...over,
+  };
+}
+
+describe("decideAuthReq", () => {
+  test("a new XID goes to the issuer: approved, the amount held on the card's account", () => {
+    expect(decideAuthReq(inputs())).toEqual({
+      authCode: "approved",
+      respReason: "issuer",
+      approvalCode: "A1B2C3",
+      hold: 2000,
+      reason: "approve",
+      cardId: "visa-approve",
+    });
+  });
+
+  test("a PAN the issuer does not hold: declined, no account named", () => {
+    const d = decideAuthReq(inputs({ accountOf: () => undefined }));
+    expect(d).toMatchObject({ authCode: "declined", hold: 0 });
+    expect(d.cardId).toBeUndefined();
+  });
+
+  test("a refusal receiveAuthReq made is answered with its AuthCode; the issuer is not asked", () => {
+    const asked = jest.fn();
+    const d = decideAuthReq(
+      inputs({
+        outcome: { kind: "refused", authCode: "piAuthMismatch", reason: "not the certificate's PAN" },
+        accountOf: asked,
+      }),
+    );
+    expect(d).toEqual({ authCode: "piAuthMismatch", hold: 0, reason: "not the certificate's PAN" });
+    expect(asked).not.toHaveBeenCalled();
+  });
+
+  test("an XID this merchant had approved: duplicateAuthorization, before any refusal or issuer", () => {
+    expect(decideAuthReq(inputs({ approvedBefore: 1 }))).toMatchObject({
+      authCode: "duplicateAuthorization",
+      hold: 0,
+    });
+    const refused = inputs({
+      approvedBefore: 1,
+      outcome: { kind: "refused", authCode: "expiredCard", reason: "expired" },
+    });
+    expect(decideAuthReq(refused).authCode).toBe("duplicateAuthorization");
+  });
+
+  test("InstallRecurData is honoured before duplicateAuthorization: three installments, three approvals", () => {
+    const terms = inputs({ outcome: accountOutcome(installments(3)) });
+    expect(decideAuthReq({ ...terms, approvedBefore: 2 }).authCode).toBe("approved");
+    expect(decideAuthReq({ ...terms, approvedBefore: 3 }).authCode).toBe("duplicateAuthorization");
+  });
+});
+
+describe("approvalsOfMerchant", () => {
+  const row = (merchantID: string, authCode: string) => ({ merchantID, authCode }) as AuthorizationRow;
+
+  test("counts only this merchant's approvals of the XID", () => {
+    const rows = [
+      row("MER-1", "approved"),
+      row("MER-1", "declined"),
+      row("MER-2", "approved"),
+      row("MER-1", "approved"),
+    ];
+    expect(approvalsOfMerchant(rows, "MER-1")).toBe(2);
+    expect(approvalsOfMerchant(rows, "MER-2")).toBe(1);
+    expect(approvalsOfMerchant(rows, "MER-3")).toBe(0);
+  });
+});
