@@ -4,6 +4,7 @@ import {
   maxInitiationBrands,
   maxInitiationBytes,
   readInitiation,
+  setProfileOf,
   writeInitiation,
 } from "./initiation";
 import { sampleInitiation as valid } from "./testing/initiation";
@@ -111,6 +112,14 @@ describe("readInitiation", () => {
       /embodimentUrl is given with profile embodiment-1/,
     );
     refused({ ...e1, embodimentUrl: "file:///etc/passwd" }, /embodimentUrl/);
+  });
+
+  test("setProfileOf: the SET profiles pass, an embodiment has no SET purchase", () => {
+    expect(setProfileOf("set")).toBe("set");
+    expect(setProfileOf("hardened")).toBe("hardened");
+    expect(() => setProfileOf("embodiment-1")).toThrow(
+      expect.objectContaining({ code: "messageNotSupported" }),
+    );
   });
 });
 

@@ -110,7 +110,9 @@ export function registerSetRoute(
     path,
     { bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },
     async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!Buffer.isBuffer(req.body)) {
+      // Another SET type parsed in this context (a route beside this one) is not this route's.
+      const sent = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+      if (!Buffer.isBuffer(req.body) || sent !== type) {
         reply.code(415);
         return { error: `expected ${type}` };
       }
