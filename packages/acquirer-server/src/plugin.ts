@@ -1,6 +1,7 @@
 /**
  * The gateway's payment routes as a fastify plugin (docs/purchase-flow.md, "HTTP"): `POST /set`
- * takes an AuthReq and answers an AuthRes or a SET Error, and `GET /health`. The stored
+ * takes an AuthReq and answers an AuthRes or a SET Error, `POST /set/embodiment` an E1AuthReq
+ * (the patent's first embodiment), and `GET /health`. The stored
  * authorizations, the issuer simulator's accounts and the fault switches are admin routes
  * (./adminPlugin.ts), served on another listener with an access token. Encapsulated: its SET body
  * parser and error handler apply to its own routes only, under the prefix it is registered with.

@@ -1,7 +1,8 @@
 /**
  * The merchant's payment routes as a fastify plugin: `app.register(merchantPlugin, { merchant })`
- * gives a shop's own fastify app what buyers reach (docs/purchase-flow.md, "HTTP"): `POST /set`, an
- * order's initiation object and its minimal status, under the prefix it registers them with.
+ * gives a shop's own fastify app what buyers reach (docs/purchase-flow.md, "HTTP"): `POST /set`,
+ * `POST /set/embodiment` (the patent's first embodiment), an order's initiation object and its
+ * minimal status, under the prefix it registers them with.
  * Creating orders and inspecting them (details, stored messages) and the fault switches are the
  * shop's back office: ./adminPlugin.ts, served on another listener with an access token. The plugin
  * is encapsulated: its content-type parser for SET messages, its error handler and its routes stay
@@ -11,8 +12,8 @@
  * orders a stopped process left in `authorizing` (when the app is ready) and the periodic settling of
  * authorizations in doubt (stopped when the app closes).
  *
- * Logs carry the order id, the XID and the lab's run id; never a PAN (the merchant never sees one)
- * nor message bytes.
+ * Logs carry the order id, the XID and the lab's run id; never a PAN (under SET the merchant never
+ * sees one; under the first embodiment it does and logs none of it) nor message bytes.
  */
 
 import { writeInitiation } from "@setlab/protocol";
