@@ -26,7 +26,8 @@ export interface PurchaseOptions {
   readonly card: string;
   readonly purchAmt: PurchAmt;
   readonly description?: string;
-  readonly profile?: "set" | "hardened";
+  /** `set` and `hardened` run SET; `embodiment-1` the patent's first embodiment. */
+  readonly profile?: "set" | "hardened" | "embodiment-1";
   /** The unsigned PReq variant (brands that allow it). */
   readonly unsigned?: boolean;
   readonly runId?: string;
