@@ -60,6 +60,27 @@ export const gatewayAdminPlugin: FastifyPluginAsync<GatewayAdminPluginOptions> =
     return store.authorizationsByXid(xid.toLowerCase()).map(authorizationView);
   });
 
+  // The issuer's back office releasing a hold the merchant will not take (README, "Holds").
+  app.post<{ Params: { authRRPID: string } }>(
+    "/admin/authorizations/:authRRPID/release",
+    async (req, reply) => {
+      const authRRPID = req.params.authRRPID.toLowerCase();
+      if (!/^[0-9a-f]{40}$/.test(authRRPID)) {
+        reply.code(400);
+        return { error: "the AuthRRPID must be 40 hexadecimal digits" };
+      }
+      if (!store.authorization(authRRPID)) {
+        reply.code(404);
+        return { error: "no such authorization" };
+      }
+      if (!(await store.releaseHold(authRRPID, new Date()))) {
+        reply.code(409);
+        return { error: "the authorization holds nothing (declined, lapsed or released)" };
+      }
+      return authorizationView(store.authorization(authRRPID)!);
+    },
+  );
+
   app.get<{ Params: { cardId: string } }>("/admin/accounts/:cardId", async (req, reply) => {
     const account = store.account(req.params.cardId);
     if (!account) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `set-gateway serve --pki DIR --db FILE [--port 0] [--host 127.0.0.1] [--passphrase P]
- * [--require-hardened BRAND,...] [--enrolled FILE] [--admin-port N --admin-token-file FILE
- * [--admin-host 127.0.0.1]]`:
+ * [--require-hardened BRAND,...] [--enrolled FILE] [--hold-hours H] [--partial-hold-hours H]
+ * [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]`:
  * the payment gateway and its issuer simulator. A mistake in the call exits 2, a failure to start
  * exits 1, each with one line on stderr; once listening, one JSON line on stdout (with "adminUrl"
  * when the admin listener runs). The key passphrase is --passphrase, else the SETLAB_PASSPHRASE
@@ -10,6 +10,8 @@
  * are served only with --admin-port, on that second listener (loopback by default), to requests
  * that carry the bearer token held in the 0600 file --admin-token-file names. --enrolled names a JSON
  * file of BrandID -> enrolled merIDs (default: every merchant certificate of the PKI).
+ * --hold-hours and --partial-hold-hours are how long the issuer simulator holds an approval
+ * (default 168) and a partial approval (default 24) against the account.
  */
 import * as fs from "node:fs";
 import { ValidatedChainCache } from "@setlab/protocol";
@@ -34,7 +36,7 @@ import { buildGatewayAdminServer, buildGatewayServer } from "./server";
 import { GatewayStore } from "./store/gatewayStore";
 
 export const usage =
-  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...] [--enrolled FILE] [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]";
+  "usage: set-gateway serve --pki DIR --db FILE [--port N] [--host 127.0.0.1] [--passphrase P] [--require-hardened BRAND,...] [--enrolled FILE] [--hold-hours H] [--partial-hold-hours H] [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]";
 
 const program: CliProgram = { name: "set-gateway", usage };
 
@@ -50,6 +52,18 @@ export interface ServeArgs {
   readonly admin?: AdminListener;
   /** JSON file of BrandID -> enrolled merIDs; absent: every merchant certificate of the PKI. */
   readonly enrolled?: string;
+  /** Hold lifetimes (policy `holdLifetimeMs`, `partialHoldLifetimeMs`); absent: the defaults. */
+  readonly holdLifetimeMs?: number;
+  readonly partialHoldLifetimeMs?: number;
+}
+
+/** A lifetime in hours (a positive number, fractions allowed) as milliseconds. */
+function hoursOption(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const hours = Number(text);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text) || !(hours > 0))
+    throw new UsageError(`${flag} takes a number of hours above 0, not "${text}"`);
+  return Math.round(hours * 3600_000);
 }
 
 export function parseServeArgs(args: readonly string[]): ServeArgs {
@@ -64,6 +78,8 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     "--admin-host",
     "--admin-token-file",
     "--enrolled",
+    "--hold-hours",
+    "--partial-hold-hours",
   ]);
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i += 2) {
@@ -90,6 +106,8 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     host: values.get("--admin-host"),
     tokenFile: values.get("--admin-token-file"),
   });
+  const holdLifetimeMs = hoursOption("--hold-hours", values.get("--hold-hours"));
+  const partialHoldLifetimeMs = hoursOption("--partial-hold-hours", values.get("--partial-hold-hours"));
   return {
     pki,
     db,
@@ -99,6 +117,8 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
     requireHardened,
     ...(admin ? { admin } : {}),
     ...(values.has("--enrolled") ? { enrolled: values.get("--enrolled") } : {}),
+    ...(holdLifetimeMs !== undefined ? { holdLifetimeMs } : {}),
+    ...(partialHoldLifetimeMs !== undefined ? { partialHoldLifetimeMs } : {}),
   };
 }
 
@@ -142,7 +162,13 @@ export async function serve(args: ServeArgs): Promise<void> {
     trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
     store,
     enrolled,
-    policy: { hardenedRequired: args.requireHardened },
+    policy: {
+      hardenedRequired: args.requireHardened,
+      ...(args.holdLifetimeMs !== undefined ? { holdLifetimeMs: args.holdLifetimeMs } : {}),
+      ...(args.partialHoldLifetimeMs !== undefined
+        ? { partialHoldLifetimeMs: args.partialHoldLifetimeMs }
+        : {}),
+    },
   });
   await serveParty("gateway", logger, {
     app: buildGatewayServer({ gateway, logger, ...(faults ? { faults } : {}) }),

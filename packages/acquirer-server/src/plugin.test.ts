@@ -70,3 +70,33 @@ it("authorizes an AuthReq at its prefix and leaves the app's own routes and pars
   expect(await own.json()).toEqual({ type: "string" });
   expect((await fetch(`${base}/set`, { method: "POST" })).status).toBe(404);
 });
+
+it("the back office releases a live hold once: the account's balance comes back; an unknown or bad AuthRRPID is refused", async () => {
+  const req = await b.build({ card: "visa-debit", amount: 2_000_000 });
+  const r = await b.read(await postSet(`${base}/acquirer/set`, req.bytes));
+  expect(r.type === "authRes" && r.data.authResPayload.authHeader.authAmt.amount).toBeGreaterThan(0);
+  const office = (route: string, method = "GET") =>
+    fetch(`${base}/backoffice${route}`, { method, headers: adminHeaders(token) });
+  const before = (await (await office("/admin/accounts/visa-debit")).json()) as {
+    held: number;
+    balance: number;
+  };
+  expect(before.balance).toBe(0);
+  const authRRPID = Buffer.from(req.parts.authRRPID).toString("hex");
+  const released = await office(`/admin/authorizations/${authRRPID}/release`, "POST");
+  expect(released.status).toBe(200);
+  const row = (await released.json()) as { held: number; holdUntil: string };
+  expect(row.held).toBe(before.held);
+  expect(Date.parse(row.holdUntil)).toBeLessThanOrEqual(Date.now());
+  const after = (await (await office("/admin/accounts/visa-debit")).json()) as {
+    held: number;
+    balance: number;
+  };
+  expect(after.held).toBe(0);
+  expect((await office(`/admin/authorizations/${authRRPID}/release`, "POST")).status).toBe(409);
+  expect((await office(`/admin/authorizations/${"00".repeat(20)}/release`, "POST")).status).toBe(404);
+  expect((await office("/admin/authorizations/zz/release", "POST")).status).toBe(400);
+  expect(
+    (await fetch(`${base}/backoffice/admin/authorizations/${authRRPID}/release`, { method: "POST" })).status,
+  ).toBe(401);
+});

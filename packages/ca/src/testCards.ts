@@ -13,6 +13,8 @@
  * the printed expiry stays in the future so the card can still be certified. */
 export type TestCardOutcome =
   | "approve"
+  /** A debit-style account: approves up to what is available, so more than that is a partial approval. */
+  | "approvePartial"
   | "insufficientFunds"
   | "expiredCard"
   | "lostOrStolen"
@@ -31,6 +33,7 @@ export interface TestCard {
 
 export const testCards: readonly TestCard[] = [
   { id: "visa-approve", brand: "Visa", pan: "4111110000000005", expiry: "203012", outcome: "approve" },
+  { id: "visa-debit", brand: "Visa", pan: "4111110000000070", expiry: "203012", outcome: "approvePartial" },
   { id: "visa-nsf", brand: "Visa", pan: "4111110000000013", expiry: "203012", outcome: "insufficientFunds" },
   { id: "visa-expired", brand: "Visa", pan: "4111110000000021", expiry: "203012", outcome: "expiredCard" },
   { id: "visa-stolen", brand: "Visa", pan: "4111110000000039", expiry: "203012", outcome: "lostOrStolen" },

@@ -15,7 +15,7 @@ export {
   pairWithWrongCode,
   wrongCodeFor,
 } from "./attackTraffic/pairingJunk";
-export { holdSlowBody, type SlowBodyEnd, type SlowBodyPlan } from "./attackTraffic/slowBody";
+export { holdSlowBody, holdSlowHeaders, type SlowBodyEnd, type SlowBodyPlan } from "./attackTraffic/slowBody";
 export { fetchMessages, writeCapture } from "./capture";
 export { runDemo } from "./commands/demo";
 export { down } from "./commands/down";

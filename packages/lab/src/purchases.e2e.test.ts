@@ -121,6 +121,29 @@ describe("other forms and profiles", () => {
   });
 });
 
+describe("partial approval (issuer simulator, debit-style account)", () => {
+  it("the account approves what it has: in full within it, then partiallyApproved with the amount (the order partiallyAuthorized), then declined", async () => {
+    // The account's limit is 1 000 000 yen and nothing else holds on it in this lab.
+    const whole = await purchase({ home, card: "visa-debit", purchAmt: jpy("1000") });
+    expect(whole.mediator.outcome).toBe("approved");
+    expect(whole.order.state).toBe("authorized");
+    const r = await purchase({ home, card: "visa-debit", purchAmt: jpy("1200000") });
+    expect(r.mediator.outcome).toBe("partiallyApproved");
+    expect(r.mediator.completionCode).toBe("authorizationPerformed");
+    expect(r.mediator.amount).toMatchObject({ currency: 392, amount: 999_000, amtExp10: 0 });
+    expect(r.order.state).toBe("partiallyAuthorized");
+    expect(r.order.authorization).toMatchObject({ authAmt: { amount: 999_000 } });
+    expect(r.authorizations).toMatchObject([{ authCode: "approved", amount: 1_200_000, held: 999_000 }]);
+    expect(r.authorizations[0].holdUntil).toEqual(expect.any(String));
+    expectNoPan(r);
+    // The partial hold took everything the account had left.
+    const next = await purchase({ home, card: "visa-debit", purchAmt: jpy("100") });
+    expect(next.mediator.outcome).toBe("declined");
+    expect(next.order.state).toBe("declined");
+    expect(next.authorizations).toMatchObject([{ authCode: "declined", held: 0 }]);
+  });
+});
+
 describe("the same message delivered twice, over real HTTP", () => {
   it("a PReq sent again gets the same PRes and the gateway still holds one authorization", async () => {
     const r = await purchase({ home, card: "visa-approve", purchAmt: jpy("300") });

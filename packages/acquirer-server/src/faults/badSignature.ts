@@ -5,7 +5,14 @@
  * merchant's signature check can tell. The committed row keeps the genuine AuthRes: a retried
  * AuthReq gets the genuine answer back.
  */
-import { type CryptoProvider, openAuthReq, type Signer, schema, type Trust } from "@setlab/protocol";
+import {
+  type CryptoProvider,
+  openAuthReq,
+  type Signer,
+  schema,
+  type Trust,
+  toMinorUnits,
+} from "@setlab/protocol";
 import type { AuthDecision } from "../gateway/authResData";
 import { authResMessage } from "../gateway/authResMessage";
 import { type GatewayBrandKeys, keysForEnvelope } from "../gateway/gatewayKeys";
@@ -55,9 +62,15 @@ export class AuthResForger {
       { ...this.options.trust, at: p.now() },
       { brand: keys.brand },
     );
+    // The genuine answer's AuthAmt: a hold below the amount asked was a partial approval.
+    const asked = toMinorUnits(row);
+    const partial = row.authCode === "approved" && asked.ok && BigInt(row.held) < asked.minor;
     const decision: AuthDecision = {
       authCode: row.authCode as AuthCode,
       hold: row.held,
+      ...(partial && asked.ok
+        ? { partial: { currency: asked.currency.code, exponent: asked.currency.exponent } }
+        : {}),
       reason: "forged for the badSignature fault",
       ...(row.respReason ? { respReason: row.respReason as RespReason } : {}),
       ...(row.approvalCode ? { approvalCode: row.approvalCode } : {}),

@@ -1,6 +1,7 @@
 /**
  * AuthResData for a decision: the request's AuthTags echoed, the AuthHeader with AuthCode,
- * AuthAmt (the amount asked for when approved, zero otherwise) and ResponseData.
+ * AuthAmt (the amount asked for when approved, the amount held when approved partially, zero
+ * otherwise) and ResponseData.
  */
 import type { schema } from "@setlab/protocol";
 import type { AuthCode, RespReason } from "../issuer/outcomes";
@@ -12,6 +13,8 @@ export interface AuthDecision {
   readonly approvalCode?: string;
   /** Amount held against the account. */
   readonly hold: number;
+  /** Approved for `hold` only, less than asked (the issuer's `partial`). */
+  readonly partial?: { readonly currency: number; readonly exponent: number };
   /** For the log: why (never a PAN). */
   readonly reason: string;
   readonly cardId?: string;
@@ -27,7 +30,15 @@ export function authResDataFor(
     authTags,
     authResPayload: {
       authHeader: {
-        authAmt: approved ? authReqAmt : { ...authReqAmt, amount: 0 },
+        authAmt: !approved
+          ? { ...authReqAmt, amount: 0 }
+          : decision.partial
+            ? {
+                currency: decision.partial.currency,
+                amount: decision.hold,
+                amtExp10: -decision.partial.exponent,
+              }
+            : authReqAmt,
         authCode: decision.authCode,
         responseData: {
           ...(decision.approvalCode ? { authValCodes: { approvalCode: decision.approvalCode } } : {}),

@@ -17,6 +17,18 @@ export interface AuthorizationPolicy {
   readonly maxClockSkewMs: number;
   /** PIHead extensions (OIDs) the gateway understands. */
   readonly understoodExtensions: readonly string[];
+  /**
+   * How long the issuer simulator holds an approved amount against the account; once lapsed, the
+   * hold no longer counts against the credit limit. Real issuers release an authorization hold
+   * that is never captured after days (7 by default here).
+   */
+  readonly holdLifetimeMs: number;
+  /**
+   * The same for a partial approval. It lapses sooner (1 day by default): a buyer approved for
+   * less than asked often abandons the purchase, and until the merchant can reverse an
+   * authorization (AuthRev) nobody else frees those funds.
+   */
+  readonly partialHoldLifetimeMs: number;
 }
 
 export const defaultPolicy: AuthorizationPolicy = {
@@ -24,4 +36,6 @@ export const defaultPolicy: AuthorizationPolicy = {
   hardenedRequired: [],
   maxClockSkewMs: 15 * 60_000,
   understoodExtensions: [],
+  holdLifetimeMs: 7 * 24 * 3600_000,
+  partialHoldLifetimeMs: 24 * 3600_000,
 };

@@ -21,6 +21,7 @@ const taken = {
   at: new Date("2026-06-01T10:00:00Z"),
 } as unknown as TakenAuthReq;
 const response = new Uint8Array([0x30, 0x00]);
+const lifetimes = { holdLifetimeMs: 7 * 24 * 3600_000, partialHoldLifetimeMs: 24 * 3600_000 };
 
 describe("authorizationRow", () => {
   test("an approval: the AuthTags' ids in hex, the amount as asked, the hold on the account", () => {
@@ -32,7 +33,7 @@ describe("authorizationRow", () => {
       reason: "approve",
       cardId: "visa-approve",
     };
-    expect(authorizationRow(taken, approved, response)).toEqual({
+    expect(authorizationRow(taken, approved, response, lifetimes)).toEqual({
       authRRPID: "11".repeat(20),
       xid: "22".repeat(20),
       merchantID: "MER-1",
@@ -44,6 +45,7 @@ describe("authorizationRow", () => {
       respReason: "issuer",
       approvalCode: "A1B2C3",
       held: 20000,
+      holdUntil: "2026-06-08T10:00:00.000Z",
       cardId: "visa-approve",
       requestHash: "f".repeat(64),
       response,
@@ -56,8 +58,20 @@ describe("authorizationRow", () => {
       taken,
       { authCode: "cardCertRequired", hold: 0, reason: "unsigned" },
       response,
+      lifetimes,
     );
     expect(row).toMatchObject({ authCode: "cardCertRequired", held: 0 });
-    expect("approvalCode" in row || "cardId" in row || "respReason" in row).toBe(false);
+    expect("approvalCode" in row || "cardId" in row || "respReason" in row || "holdUntil" in row).toBe(false);
+  });
+
+  test("a partial approval's hold lapses after the partial lifetime", () => {
+    const partial: AuthDecision = {
+      authCode: "approved",
+      hold: 500,
+      partial: { currency: 392, exponent: 0 },
+      reason: "approvePartial",
+      cardId: "visa-debit",
+    };
+    expect(authorizationRow(taken, partial, response, lifetimes).holdUntil).toBe("2026-06-02T10:00:00.000Z");
   });
 });

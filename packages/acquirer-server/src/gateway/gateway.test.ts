@@ -132,6 +132,45 @@ describe("gateway: AuthReq -> AuthRes", () => {
     expect(store.account("visa-approve")?.held).toBe(0);
   });
 
+  it("a debit-style account approves what it has: AuthAmt and the hold are the amount left, which lapses sooner", async () => {
+    const { gw, store } = gateway();
+    const before = Date.now();
+    const out = await gw.handleAuthReq((await b.build({ card: "visa-debit", amount: 1_200_000 })).bytes);
+    const header = await authCodeOf(out.response);
+    expect(header.authCode).toBe("approved");
+    expect(header.authAmt).toEqual({ currency: 392, amount: 1_000_000, amtExp10: 0 });
+    const [row] = store.authorizationsByXid(out.xid!);
+    expect(row).toMatchObject({ amount: 1_200_000, held: 1_000_000, cardId: "visa-debit" });
+    // A partial hold lapses after a day (the policy's default), a full one after seven.
+    const lapse = Date.parse(row.holdUntil!) - before;
+    expect(lapse).toBeGreaterThanOrEqual(24 * 3600_000);
+    expect(lapse).toBeLessThan(2 * 24 * 3600_000);
+    const next = await gw.handleAuthReq((await b.build({ card: "visa-debit", amount: 1 })).bytes);
+    expect((await authCodeOf(next.response)).authCode).toBe("declined");
+  });
+
+  it("a hold lapses after the policy's lifetime: it no longer counts against the credit limit", async () => {
+    const { gw, store } = gateway({ policy: { holdLifetimeMs: 5 * 60_000 } });
+    const first = await gw.handleAuthReq((await b.build({ amount: 600_000 })).bytes);
+    expect((await authCodeOf(first.response)).authCode).toBe("approved");
+    const later = (minutes: number) =>
+      new Gateway({
+        provider: Object.create(p, { now: { value: () => new Date(Date.now() + minutes * 60_000) } }),
+        keys,
+        trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
+        store,
+        enrolled: enrolledMerchantsFrom(pki),
+        policy: { holdLifetimeMs: 5 * 60_000 },
+      });
+    // Within the lifetime the hold still counts; ten minutes on (within the header date's skew) it does not.
+    const soon = await later(1).handleAuthReq((await b.build({ amount: 600_000 })).bytes);
+    expect((await authCodeOf(soon.response)).authCode).toBe("amountError");
+    const lapsed = await later(10).handleAuthReq((await b.build({ amount: 600_000 })).bytes);
+    expect((await authCodeOf(lapsed.response)).authCode).toBe("approved");
+    expect(store.account("visa-approve", new Date(Date.now() + 10 * 60_000))?.held).toBe(600_000);
+    expect(store.account("visa-approve")?.held).toBe(1_200_000);
+  });
+
   it("holds add up: a second purchase beyond the remaining limit is refused", async () => {
     const { gw, store } = gateway();
     expect(

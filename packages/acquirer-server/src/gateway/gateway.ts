@@ -131,7 +131,7 @@ export class Gateway {
       amount: taken.data.authReqItem.authReqPayload.authReqAmt,
       at: taken.at,
       approvedBefore: approvalsOfMerchant(this.store.authorizationsByXid(ids.xid), taken.merID),
-      accountOf: (pan) => this.store.accountByPan(pan),
+      accountOf: (pan) => this.store.accountByPan(pan, taken.at),
       // Six characters, as AuthValCodes.approvalCode allows.
       approvalCode: () => toHex(this.p.random(3)).toUpperCase(),
     });
@@ -142,7 +142,7 @@ export class Gateway {
       taken.data,
       decision,
     );
-    await this.store.recordAuthorization(authorizationRow(taken, decision, response));
+    await this.store.recordAuthorization(authorizationRow(taken, decision, response, this.settings.policy));
     return { ...ids, response, kind: "authRes", authCode: decision.authCode, reason: decision.reason };
   }
 }

@@ -109,6 +109,38 @@ describe("issuer simulator", () => {
     );
   });
 
+  it("a debit-style account (approvePartial) approves in full within what it has, partially over it, and declines when nothing is left", () => {
+    expect(decideAuthorization(account("approvePartial", 0), yen(12800), code)).toMatchObject({
+      authCode: "approved",
+      hold: 12800,
+    });
+    expect(decideAuthorization(account("approvePartial", 0), yen(12800), code).partial).toBeUndefined();
+    const partial = decideAuthorization(account("approvePartial", 900_000), yen(150_000), code);
+    expect(partial).toMatchObject({
+      authCode: "approved",
+      approvalCode: "A1B2C3",
+      hold: 100_000,
+      partial: { currency: jpy, exponent: 0 },
+    });
+    expect(decideAuthorization(account("approvePartial", defaultCreditLimit), yen(1), code)).toMatchObject({
+      authCode: "declined",
+      hold: 0,
+    });
+    // The amount rules hold first: another currency is refused, not partially approved.
+    expect(decideAuthorization(account("approvePartial"), dollars(100, 0), code).authCode).toBe(
+      "amountError",
+    );
+  });
+
+  it("a partial approval holds exactly what is left, in the account's minor units (USD cents)", () => {
+    const d = decideAuthorization(
+      account("approvePartial", defaultCreditLimit - 250, usd),
+      dollars(1000, 0),
+      code,
+    );
+    expect(d).toMatchObject({ authCode: "approved", hold: 250, partial: { currency: usd, exponent: 2 } });
+  });
+
   it("declines an unknown account and an unknown outcome", () => {
     expect(decideAuthorization(undefined, yen(1), code)).toMatchObject({ authCode: "declined", hold: 0 });
     expect(decideAuthorization(account("bogus"), yen(1), code)).toMatchObject({

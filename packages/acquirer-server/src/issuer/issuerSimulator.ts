@@ -19,6 +19,11 @@ export interface IssuerDecision {
   readonly approvalCode?: string;
   /** The amount to hold against the account, in its currency's minor units (0 unless approved). */
   readonly hold: number;
+  /**
+   * Approved for less than asked: AuthAmt is `hold` (in the account's minor units), not the amount
+   * asked for (SET's AuthAmt; the merchant records a partial authorization).
+   */
+  readonly partial?: { readonly currency: number; readonly exponent: number };
   /** Why, for the gateway's log (never a PAN). */
   readonly reason: string;
 }
@@ -61,16 +66,30 @@ export function decideAuthorization(
       hold: 0,
       reason: `unknown outcome ${account.outcome}`,
     };
-  if (account.outcome !== "approve") {
+  if (account.outcome === "approvePartial") {
+    // A debit-style account approves what it has: up to the credit limit less the live holds.
+    const available = BigInt(account.creditLimit) - BigInt(account.held);
+    if (available <= 0n)
+      return { authCode: "declined", respReason: "issuer", hold: 0, reason: "nothing available" };
+    if (value.minor > available)
+      return {
+        authCode: "approved",
+        respReason: "issuer",
+        approvalCode: approvalCode(),
+        hold: Number(available),
+        partial: { currency: value.currency.code, exponent: value.currency.exponent },
+        reason: `approvePartial: ${available} of ${value.minor} available`,
+      };
+  } else if (account.outcome !== "approve") {
     const d = declineOf[account.outcome];
     return { ...d, hold: 0, reason: account.outcome };
-  }
-  if (BigInt(account.held) + value.minor > BigInt(account.creditLimit)) return refuse("amount over limit");
+  } else if (BigInt(account.held) + value.minor > BigInt(account.creditLimit))
+    return refuse("amount over limit");
   return {
     authCode: "approved",
     respReason: "issuer",
     approvalCode: approvalCode(),
     hold: Number(value.minor),
-    reason: "approve",
+    reason: account.outcome,
   };
 }

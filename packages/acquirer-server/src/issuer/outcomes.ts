@@ -10,6 +10,7 @@ export type RespReason = NonNullable<schema.AuthHeader["responseData"]["respReas
 
 export const testCardOutcomes = [
   "approve",
+  "approvePartial",
   "insufficientFunds",
   "expiredCard",
   "lostOrStolen",
@@ -27,9 +28,9 @@ export const defaultCreditLimit = 1_000_000;
 /** The test accounts' currency: JPY (ISO 4217 392), so their limit is 1 000 000 yen. */
 export const defaultAccountCurrency = 392;
 
-/** What every outcome other than `approve` answers, whatever the amount. */
+/** What every outcome other than the approving ones answers, whatever the amount. */
 export const declineOf: Record<
-  Exclude<TestCardOutcome, "approve">,
+  Exclude<TestCardOutcome, "approve" | "approvePartial">,
   { authCode: AuthCode; respReason: RespReason }
 > = {
   insufficientFunds: { authCode: "declined", respReason: "issuer" },

@@ -61,7 +61,9 @@ describe("GatewayStore (SQLite file)", () => {
     const s = GatewayStore.open(file);
     s.seedAccounts([account]);
     const other = new Database(file, { readonly: true });
-    const held = () => (other.prepare("SELECT held FROM accounts").get() as { held: number }).held;
+    const held = () =>
+      (other.prepare("SELECT COALESCE(SUM(held), 0) AS held FROM authorizations").get() as { held: number })
+        .held;
     const rows = () => (other.prepare("SELECT COUNT(*) AS n FROM authorizations").get() as { n: number }).n;
     // Another writer holds the lock, so the write cannot reach the disk before the first check
     // (without it the writer thread may commit before this thread reads).
@@ -79,6 +81,22 @@ describe("GatewayStore (SQLite file)", () => {
     await pending;
     expect([rows(), held()]).toEqual([1, 100]);
     other.close();
+    await s.close();
+  });
+
+  it("an account's held amount is the sum of its live holds: a lapsed one is left out", async () => {
+    const s = GatewayStore.open(path.join(dir, "lapse.sqlite"));
+    s.seedAccounts([account]);
+    const t0 = new Date("2026-12-01T00:00:00.000Z");
+    await s.recordAuthorization(row({ held: 100, holdUntil: "2026-12-02T00:00:00.000Z" }));
+    await s.recordAuthorization(
+      row({ authRRPID: "ab".repeat(20), held: 30, holdUntil: "2026-12-08T00:00:00.000Z" }),
+    );
+    await s.recordAuthorization(row({ authRRPID: "ac".repeat(20), held: 5 })); // no lifetime: never lapses
+    expect(s.account("visa-approve", t0)?.held).toBe(135);
+    expect(s.accountByPan(account.pan, new Date("2026-12-03T00:00:00.000Z"))?.held).toBe(35);
+    expect(s.account("visa-approve", new Date("2026-12-08T00:00:00.000Z"))?.held).toBe(5);
+    expect(s.authorization("ab".repeat(20))?.holdUntil).toBe("2026-12-08T00:00:00.000Z");
     await s.close();
   });
 

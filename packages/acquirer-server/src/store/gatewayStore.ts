@@ -27,6 +27,7 @@ export interface AccountRow {
   /** The account's currency, ISO 4217 numeric: its credit limit and holds are in its minor units. */
   readonly currency: number;
   readonly creditLimit: number;
+  /** What its live holds add up to (expired holds left out), at the time it was read. */
   readonly held: number;
 }
 
@@ -45,6 +46,11 @@ export interface AuthorizationRow {
   readonly approvalCode?: string;
   /** The amount this authorization holds against the account (0 unless approved). */
   readonly held: number;
+  /**
+   * When the hold lapses (ISO time): from then on it no longer counts against the credit limit.
+   * Absent on holds recorded before holds had a lifetime, which never lapse.
+   */
+  readonly holdUntil?: string;
   readonly cardId?: string;
   /** Hex SHA-256 of the opened request (AuthReqData DER, then the PI DER). */
   readonly requestHash: string;
@@ -76,6 +82,7 @@ interface AuthorizationRecord {
   resp_reason: string | null;
   approval_code: string | null;
   held: number;
+  hold_until: string | null;
   card_id: string | null;
   request_hash: string;
   response: Buffer;
@@ -108,6 +115,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   outcome TEXT NOT NULL,
   currency INTEGER NOT NULL DEFAULT 392,
   credit_limit INTEGER NOT NULL,
+  -- No longer kept up to date: an account's holds are summed from its authorizations' live holds.
   held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0)
 );
 CREATE TABLE IF NOT EXISTS authorizations (
@@ -122,15 +130,17 @@ CREATE TABLE IF NOT EXISTS authorizations (
   resp_reason TEXT,
   approval_code TEXT,
   held INTEGER NOT NULL,
+  hold_until TEXT,
   card_id TEXT REFERENCES accounts(card_id),
   request_hash TEXT NOT NULL,
   response BLOB NOT NULL,
   created TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS authorizations_xid ON authorizations(xid);
+CREATE INDEX IF NOT EXISTS authorizations_holds ON authorizations(card_id, hold_until) WHERE held > 0;
 `;
 
-const toAccount = (r: AccountRecord): AccountRow => ({
+const toAccount = (r: AccountRecord, held: number): AccountRow => ({
   cardId: r.card_id,
   brand: r.brand,
   panMasked: r.pan_masked,
@@ -138,7 +148,7 @@ const toAccount = (r: AccountRecord): AccountRow => ({
   outcome: r.outcome,
   currency: r.currency,
   creditLimit: r.credit_limit,
-  held: r.held,
+  held,
 });
 
 const toAuthorization = (r: AuthorizationRecord): AuthorizationRow => ({
@@ -153,6 +163,7 @@ const toAuthorization = (r: AuthorizationRecord): AuthorizationRow => ({
   ...(r.resp_reason !== null ? { respReason: r.resp_reason } : {}),
   ...(r.approval_code !== null ? { approvalCode: r.approval_code } : {}),
   held: r.held,
+  ...(r.hold_until !== null ? { holdUntil: r.hold_until } : {}),
   ...(r.card_id !== null ? { cardId: r.card_id } : {}),
   requestHash: r.request_hash,
   response: new Uint8Array(r.response),
@@ -160,10 +171,14 @@ const toAuthorization = (r: AuthorizationRecord): AuthorizationRow => ({
 });
 
 const insertAuthorization = `INSERT INTO authorizations (auth_rrpid, xid, merchant_id, brand, amount, currency,
-    amt_exp10, auth_code, resp_reason, approval_code, held, card_id, request_hash, response, created)
+    amt_exp10, auth_code, resp_reason, approval_code, held, hold_until, card_id, request_hash, response, created)
   VALUES (@auth_rrpid, @xid, @merchant_id, @brand, @amount, @currency, @amt_exp10, @auth_code, @resp_reason,
-    @approval_code, @held, @card_id, @request_hash, @response, @created)`;
-const takeHold = "UPDATE accounts SET held = held + ? WHERE card_id = ?";
+    @approval_code, @held, @hold_until, @card_id, @request_hash, @response, @created)`;
+// A live hold ends now (one row changed, else there was no live hold to release).
+const releaseHold = `UPDATE authorizations SET hold_until = ? WHERE auth_rrpid = ? AND held > 0
+  AND (hold_until IS NULL OR hold_until > ?)`;
+// The account a hold is taken on must exist (one row changed, else the write is refused).
+const accountExists = "UPDATE accounts SET held = 0 WHERE card_id = ?";
 
 /** The reads, and the seeding done at startup on this connection, prepared once. */
 function prepareStatements(db: Database.Database) {
@@ -176,6 +191,10 @@ function prepareStatements(db: Database.Database) {
     accountByPan: db.prepare("SELECT * FROM accounts WHERE pan_ref = ?"),
     authorization: db.prepare("SELECT * FROM authorizations WHERE auth_rrpid = ?"),
     authorizationsByXid: db.prepare("SELECT * FROM authorizations WHERE xid = ? ORDER BY created, rowid"),
+    liveHolds: db.prepare(
+      `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations
+        WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)`,
+    ),
   };
 }
 
@@ -279,6 +298,10 @@ export class GatewayStore {
       db.exec("ALTER TABLE accounts RENAME TO accounts_clear");
       db.pragma("legacy_alter_table = OFF");
     }
+    const authColumns = db.prepare("PRAGMA table_info(authorizations)").all() as { name: string }[];
+    // A database from before holds lapsed: its holds keep no end (hold_until NULL).
+    if (authColumns.length > 0 && !authColumns.some((c) => c.name === "hold_until"))
+      db.exec("ALTER TABLE authorizations ADD COLUMN hold_until TEXT");
     db.exec(schema);
     let vault: PanVault;
     try {
@@ -305,14 +328,20 @@ export class GatewayStore {
     this.seed(accounts);
   }
 
-  account(cardId: string): AccountRow | undefined {
+  /** The account with its holds live at `at` (default: now). */
+  account(cardId: string, at: Date = new Date()): AccountRow | undefined {
     const r = this.sql.account.get(cardId) as AccountRecord | undefined;
-    return r && toAccount(r);
+    return r && this.withHolds(r, at);
   }
 
-  accountByPan(pan: string): AccountRow | undefined {
+  accountByPan(pan: string, at: Date = new Date()): AccountRow | undefined {
     const r = this.sql.accountByPan.get(this.vault.ref(pan)) as AccountRecord | undefined;
-    return r && toAccount(r);
+    return r && this.withHolds(r, at);
+  }
+
+  private withHolds(r: AccountRecord, at: Date): AccountRow {
+    const { held } = this.sql.liveHolds.get(r.card_id, at.toISOString()) as { held: number };
+    return toAccount(r, held);
   }
 
   authorization(authRRPID: string): AuthorizationRow | undefined {
@@ -325,15 +354,30 @@ export class GatewayStore {
   }
 
   /**
+   * End an authorization's hold at `at`, as an issuer's back office does for funds a merchant will
+   * not take (an abandoned partial approval, until AuthRev exists). False when it holds nothing
+   * live (no amount, already lapsed or released); the row keeps its amount and AuthRes.
+   */
+  async releaseHold(authRRPID: string, at: Date): Promise<boolean> {
+    const when = at.toISOString();
+    try {
+      await this.writer.write([{ sql: releaseHold, params: [when, authRRPID, when], changes: 1 }]);
+      return true;
+    } catch (e) {
+      if (e instanceof WriteRefusedError) return false;
+      throw e;
+    }
+  }
+
+  /**
    * Record one answered AuthReq as one write: the authorization row and, when it holds an amount,
    * the hold on the account. Resolves once committed and on disk; fails (and writes nothing) if
    * the AuthRRPID is already taken or the account does not exist.
    */
   async recordAuthorization(row: AuthorizationRow): Promise<void> {
     if (row.held > 0 && !row.cardId) throw new Error("a hold needs an account");
-    // The hold first: a write whose later statement fails must be seen to take its hold back too.
     const statements: SqlStatement[] = [];
-    if (row.held > 0) statements.push({ sql: takeHold, params: [row.held, row.cardId!], changes: 1 });
+    if (row.held > 0) statements.push({ sql: accountExists, params: [row.cardId!], changes: 1 });
     statements.push({
       sql: insertAuthorization,
       params: {
@@ -348,6 +392,7 @@ export class GatewayStore {
         resp_reason: row.respReason ?? null,
         approval_code: row.approvalCode ?? null,
         held: row.held,
+        hold_until: row.holdUntil ?? null,
         card_id: row.cardId ?? null,
         request_hash: row.requestHash,
         response: row.response,

@@ -4,7 +4,7 @@ import * as net from "node:net";
 import { decodeDer, oid } from "@setlab/protocol";
 import { type AttackRates, startAttackTraffic } from "./attackTraffic";
 import { oidBomb } from "./oidBomb";
-import { holdSlowBody } from "./slowBody";
+import { holdSlowBody, holdSlowHeaders } from "./slowBody";
 
 /** A SET endpoint stand-in: counts the bodies it read, cuts a request that takes over `requestTimeoutMs`. */
 async function endpoint(requestTimeoutMs = 60_000) {
@@ -86,6 +86,25 @@ describe("holdSlowBody", () => {
     try {
       const stop = new AbortController();
       const holding = holdSlowBody(e.url, { announce: 100_000, chunk: 10, everyMs: 20 }, stop.signal);
+      stop.abort();
+      expect((await holding).closedBy).toBe("sender");
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("holdSlowHeaders", () => {
+  it("drips a header block that never ends until the party cuts it off, and lets go when told to", async () => {
+    const e = await endpoint(300);
+    try {
+      const end = await holdSlowHeaders(e.url, 50, new AbortController().signal);
+      expect(end.closedBy).toBe("party");
+      expect(end.status).toMatch(/^HTTP\/1\.1 408/);
+      expect(end.bytesSent).toBeGreaterThan(0);
+      expect(e.bodies).toEqual([]);
+      const stop = new AbortController();
+      const holding = holdSlowHeaders(e.url, 20, stop.signal);
       stop.abort();
       expect((await holding).closedBy).toBe("sender");
     } finally {

@@ -16,6 +16,7 @@ const rec = (
 describe("reconcile a soak purchase", () => {
   it.each([
     ["approved", "authorized", approved, "completed"],
+    ["partiallyApproved", "partiallyAuthorized", approved, "partial"],
     ["declined", "declined", declined, "declined"],
     ["orderReceived", "authorizationFailed", [], "failed"],
     ["refused", "initiated", [], "failed"],
@@ -40,6 +41,10 @@ describe("reconcile a soak purchase", () => {
     ["declined", "declined", [], /gateway has no authorization/],
     ["approved", "authorizationFailed", [], /buyer was told approved/],
     ["declined", "authorizationFailed", [], /buyer was told declined/],
+    ["partiallyApproved", "authorized", approved, /buyer was told partiallyApproved/],
+    ["approved", "partiallyAuthorized", approved, /buyer was told approved/],
+    ["orderReceived", "partiallyAuthorized", [], /gateway has no authorization/],
+    ["partiallyApproved", "declined", declined, /buyer was told partiallyApproved/],
     ["approved", undefined, approved, /order could not be read/],
     ["approved", "authorized", undefined, /gateway's record could not be read/],
   ])("buyer %s, order %s, gateway %j: lost", (outcome, state, auths, reason) => {

@@ -5,18 +5,20 @@
  *
  * A purchase is LOST when
  *   - the merchant's order is not settled (still `authorizing`), or either record cannot be read;
- *   - merchant and gateway disagree: the gateway approved and the order is not `authorized`, the
- *     gateway only declined and the order is not `declined`, the gateway has nothing and the order
- *     says `authorized` or `declined`;
- *   - the buyer was told approved (declined) and the order is not authorized (declined).
- * Otherwise it counts by what the buyer was told: approved -> completed, declined -> declined,
- * anything else (refused, orderReceived, failed, error) -> failed.
+ *   - merchant and gateway disagree: the gateway approved and the order is neither `authorized`
+ *     nor `partiallyAuthorized` (an approval for less than asked), the gateway only declined and
+ *     the order is not `declined`, the gateway has nothing and the order says it was authorized
+ *     or declined;
+ *   - the buyer was told approved (partiallyApproved, declined) and the order is not authorized
+ *     (partiallyAuthorized, declined).
+ * Otherwise it counts by what the buyer was told: approved -> completed, partiallyApproved ->
+ * partial, declined -> declined, anything else (refused, orderReceived, failed, error) -> failed.
  */
 
-export type Verdict = "completed" | "declined" | "failed" | "lost";
+export type Verdict = "completed" | "partial" | "declined" | "failed" | "lost";
 
 export interface BuyerOutcome {
-  /** approved | declined | orderReceived | refused | failed | error */
+  /** approved | partiallyApproved | declined | orderReceived | refused | failed | error */
   readonly outcome: string;
   readonly xid?: string;
   readonly reason?: string;
@@ -47,13 +49,25 @@ export interface Reconciled {
   readonly reason?: string;
 }
 
-const byBuyer = (outcome: string): Verdict =>
-  outcome === "approved" ? "completed" : outcome === "declined" ? "declined" : "failed";
+const byBuyer: Record<string, Verdict> = {
+  approved: "completed",
+  partiallyApproved: "partial",
+  declined: "declined",
+};
+
+/** What the buyer was told, and the order state that must go with it. */
+const orderStateFor: Record<string, string> = {
+  approved: "authorized",
+  partiallyApproved: "partiallyAuthorized",
+  declined: "declined",
+};
+
+const authorizedStates = ["authorized", "partiallyAuthorized"];
 
 export function reconcile(r: PurchaseRecords): Reconciled {
   const lost = (reason: string): Reconciled => ({ verdict: "lost", reason });
   if (r.orderId === undefined) {
-    if (r.buyer.outcome === "approved" || r.buyer.outcome === "declined")
+    if (orderStateFor[r.buyer.outcome] !== undefined)
       return lost(`the buyer was told ${r.buyer.outcome} for no order`);
     return { verdict: "failed" };
   }
@@ -63,15 +77,14 @@ export function reconcile(r: PurchaseRecords): Reconciled {
   if (state === "authorizing") return lost("the order is still authorizing");
   const approved = r.authorizations.some((a) => a.authCode === "approved");
   const gateway = approved ? "approved" : r.authorizations.length > 0 ? "declined" : "nothing";
-  if (gateway === "approved" && state !== "authorized")
+  if (gateway === "approved" && !authorizedStates.includes(state))
     return lost(`the gateway approved the XID, the merchant's order is ${state}`);
   if (gateway === "declined" && state !== "declined")
     return lost(`the gateway declined the XID, the merchant's order is ${state}`);
-  if (gateway === "nothing" && (state === "authorized" || state === "declined"))
+  if (gateway === "nothing" && (authorizedStates.includes(state) || state === "declined"))
     return lost(`the merchant's order is ${state}, the gateway has no authorization for its XID`);
-  if (r.buyer.outcome === "approved" && state !== "authorized")
-    return lost(`the buyer was told approved, the merchant's order is ${state}`);
-  if (r.buyer.outcome === "declined" && state !== "declined")
-    return lost(`the buyer was told declined, the merchant's order is ${state}`);
-  return { verdict: byBuyer(r.buyer.outcome) };
+  const expected = orderStateFor[r.buyer.outcome];
+  if (expected !== undefined && state !== expected)
+    return lost(`the buyer was told ${r.buyer.outcome}, the merchant's order is ${state}`);
+  return { verdict: byBuyer[r.buyer.outcome] ?? "failed" };
 }

@@ -241,7 +241,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     // Reconcile each purchase against the gateway's record of its XID.
     const gateway = adminOf(lab, "gateway");
-    const counts = { completed: 0, declined: 0, failed: 0, lost: 0 };
+    const counts = { completed: 0, partial: 0, declined: 0, failed: 0, lost: 0 };
     const failedBy: Record<string, number> = {};
     const lostPurchases: LostPurchase[] = [];
     for (const p of purchases) {

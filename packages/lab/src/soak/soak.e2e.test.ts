@@ -34,11 +34,13 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 describe("set-lab soak, 10 s of light faults", () => {
-  it("loses no purchase: every one is completed, declined or failed, and they add up", () => {
+  it("loses no purchase: every one is completed, partial, declined or failed, and they add up", () => {
     expect(report.lost).toBe(0);
     expect(report.lostPurchases).toEqual([]);
     expect(report.purchases).toBeGreaterThan(0);
-    expect(report.completed + report.declined + report.failed + report.lost).toBe(report.purchases);
+    expect(report.completed + report.partial + report.declined + report.failed + report.lost).toBe(
+      report.purchases,
+    );
     expect(Object.values(report.failedBy).reduce((a, b) => a + b, 0)).toBe(report.failed);
     // The cards include approving and declining ones.
     expect(report.completed).toBeGreaterThan(0);
@@ -64,7 +66,7 @@ describe("set-lab soak, 10 s of light faults", () => {
 
   it("prints the counts and the RSS table, and stopped the lab it started", () => {
     const text = formatSoakReport(report);
-    expect(text).toMatch(/completed \d+ {2}declined \d+ {2}failed \d+ {2}lost 0/);
+    expect(text).toMatch(/completed \d+ {2}partial \d+ {2}declined \d+ {2}failed \d+ {2}lost 0/);
     expect(text).toContain("RSS (MiB) over time:");
     expect(text).toMatch(/gateway +merchant +phone +mediator/);
     expect(fs.existsSync(path.join(home, "lab.json"))).toBe(false);

@@ -29,6 +29,8 @@ export interface SoakReport {
   readonly elapsedSeconds: number;
   readonly purchases: number;
   readonly completed: number;
+  /** Approved for less than asked (the buyer was told partiallyApproved). */
+  readonly partial: number;
   readonly declined: number;
   readonly failed: number;
   readonly lost: number;
@@ -47,7 +49,7 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
 export function formatSoakReport(r: SoakReport): string {
   const lines = [
     `soak: ${r.purchases} purchases in ${r.elapsedSeconds.toFixed(1)} s (asked ${r.seconds} s at ${r.rate}/s, concurrency ${r.concurrency}), faults ${r.faults}${r.seed === undefined ? "" : `, seed ${r.seed}`}`,
-    `completed ${r.completed}  declined ${r.declined}  failed ${r.failed}  lost ${r.lost}`,
+    `completed ${r.completed}  partial ${r.partial}  declined ${r.declined}  failed ${r.failed}  lost ${r.lost}`,
   ];
   const failedBy = Object.entries(r.failedBy);
   if (failedBy.length > 0)

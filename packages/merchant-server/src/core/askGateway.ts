@@ -52,14 +52,17 @@ export async function askGateway(
   } catch (e) {
     const unreachable = e instanceof GatewayUnreachableError;
     const why = unreachable ? "unreachable" : "call failed";
+    // A client fault is in doubt too: nothing says the AuthReq did not leave. Refused before it
+    // was sent (not in doubt), the gateway has nothing.
+    const inDoubt = !unreachable || e.inDoubt;
     return {
       result: {
         kind: "failed",
         reason: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}`,
         onWire: false,
+        authorizedNothing: !inDoubt,
       },
-      // A client fault is in doubt too: nothing says the AuthReq did not leave.
-      inDoubt: !unreachable || e.inDoubt,
+      inDoubt,
     };
   }
 }

@@ -46,6 +46,8 @@ export type AuthorizationResult =
        * an AuthAmt over the amount asked for).
        */
       readonly onWire: boolean;
+      /** The gateway authorized nothing for certain (its SET Error; a gateway never reached). */
+      readonly authorizedNothing: boolean;
     };
 
 /** Never throws: an answer the merchant cannot use is a failed authorization, with the reason. */
@@ -76,12 +78,29 @@ export async function readAuthorization(
       kind: "failed",
       reason: `AuthAmt ${amt.amount}e${amt.amtExp10} (${amt.currency}) exceeds the ${asked.amount}e${asked.amtExp10} (${asked.currency}) asked for`,
       onWire: false,
+      // The gateway's own word that it approved something: the order must not be paid again.
+      authorizedNothing: false,
     };
   } catch (e) {
     if (e instanceof RemoteSetError)
-      return { kind: "failed", reason: `the gateway answered with a SET Error: ${e.code}`, onWire: false };
+      return {
+        kind: "failed",
+        reason: `the gateway answered with a SET Error: ${e.code}`,
+        onWire: false,
+        authorizedNothing: true,
+      };
     if (e instanceof SetError)
-      return { kind: "failed", reason: `AuthRes refused: ${e.message}`, onWire: true };
-    return { kind: "failed", reason: `AuthRes unusable: ${(e as Error).message}`, onWire: true };
+      return {
+        kind: "failed",
+        reason: `AuthRes refused: ${e.message}`,
+        onWire: true,
+        authorizedNothing: false,
+      };
+    return {
+      kind: "failed",
+      reason: `AuthRes unusable: ${(e as Error).message}`,
+      onWire: true,
+      authorizedNothing: false,
+    };
   }
 }

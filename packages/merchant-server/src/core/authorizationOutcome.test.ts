@@ -85,12 +85,30 @@ describe("outcomeOf", () => {
   });
 
   test("failed: orderReceived, the order authorizationFailed, the reason recorded", () => {
-    const o = outcomeOf(asked, { kind: "failed", reason: "gateway Visa unreachable", onWire: false }, date);
+    const o = outcomeOf(
+      asked,
+      { kind: "failed", reason: "AuthAmt over the ask", onWire: false, authorizedNothing: false },
+      date,
+    );
     expect(o).toEqual({
       state: "authorizationFailed",
       payload: { completionCode: "orderReceived" },
-      detail: "gateway Visa unreachable",
-      authorization: { ...base, completionCode: "orderReceived", failure: "gateway Visa unreachable" },
+      detail: "AuthAmt over the ask",
+      authorization: { ...base, completionCode: "orderReceived", failure: "AuthAmt over the ask" },
+    });
+  });
+
+  test("failed with nothing authorized: the record says so, so the order may be paid again", () => {
+    const o = outcomeOf(
+      asked,
+      { kind: "failed", reason: "gateway Visa unreachable", onWire: false, authorizedNothing: true },
+      date,
+    );
+    expect(o.authorization).toEqual({
+      ...base,
+      completionCode: "orderReceived",
+      failure: "gateway Visa unreachable",
+      authorizedNothing: true,
     });
   });
 });

@@ -25,7 +25,13 @@ export function outcomeOf(
       state: "authorizationFailed",
       payload,
       detail: result.reason,
-      authorization: { ...base, completionCode: "orderReceived", failure: result.reason },
+      authorization: {
+        ...base,
+        completionCode: "orderReceived",
+        failure: result.reason,
+        // Nothing authorized for certain: the order may be paid again (purchaseAttempts.ts).
+        ...(result.authorizedNothing ? { authorizedNothing: true } : {}),
+      },
     };
   }
   const header = result.data.authResPayload.authHeader;

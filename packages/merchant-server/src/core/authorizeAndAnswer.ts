@@ -77,5 +77,5 @@ export async function authorize(
     p.now(),
   );
   const state: OrderState = reading.inDoubt ? "authorizing" : decided.state;
-  return { response, requestType: "purchaseRequest", orderId: order.id, xid: order.xid, state };
+  return { response, requestType: "purchaseRequest", orderId: order.id, xid: toHex(transIDs.xid), state };
 }

@@ -61,7 +61,7 @@ async function resume(
     ctx,
     order,
     {
-      brand: brandOf(ctx, order),
+      brand: brandOf(ctx, order.purchase!),
       transIDs,
       oiData: oiDataOf(pReqWrapper.message.value),
       authReq,

@@ -40,11 +40,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 class E1Gateway implements GatewayClient {
   calls = 0;
   embodiment: boolean[] = [];
-  constructor(private readonly authCode: schema.AuthCode | "down") {}
+  constructor(private readonly authCode: schema.AuthCode | "down" | "timeout") {}
   async send(_id: string, message: Uint8Array, context: { embodiment?: boolean }) {
     this.calls++;
     this.embodiment.push(context.embodiment === true);
     if (this.authCode === "down") throw new GatewayUnreachableError("connection refused");
+    if (this.authCode === "timeout") throw new GatewayUnreachableError("timed out", true);
     const got = await receiveE1AuthReq(p, message, {
       decrypter: { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey },
       trust: { pinnedRoot: pki.root.certificate, at: new Date() },
@@ -69,7 +70,7 @@ class E1Gateway implements GatewayClient {
   }
 }
 
-function setup(authCode: schema.AuthCode | "down" = "approved") {
+function setup(authCode: schema.AuthCode | "down" | "timeout" = "approved") {
   const repo = new SqliteRepository(path.join(dir, `m${++n}.db`));
   const gateway = new E1Gateway(authCode);
   const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
@@ -179,15 +180,52 @@ describe("merchant core: embodiment 1", () => {
     expect(schema.decodeEmbodimentMessage(out.response).message.type).toBe("e1Result");
   });
 
-  test("a gateway that cannot be reached: authorizationFailed, the card told orderRejected", async () => {
+  test("a gateway never reached: authorizationFailed, nothing authorized, orderRejected; the buyer may pay again", async () => {
     const { merchant } = setup("down");
+    const order = await e1Order(merchant);
+    const init = await merchant.handleEmbodiment(
+      buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()),
+    );
+    const card = await cardAnswer(init.response);
+    const out = await merchant.handleEmbodiment(card.bytes);
+    expect(out.state).toBe("authorizationFailed");
+    const authorization = (await merchant.orderView(order.id))?.authorization;
+    expect(authorization).toMatchObject({ completionCode: "orderRejected", authorizedNothing: true });
+    expect(authorization?.failure).toMatch(/unreachable/);
+    const again = await merchant.handleEmbodiment(
+      buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()),
+    );
+    expect(again.error).toBeUndefined();
+    expect(again.state).toBe("initiated");
+  });
+
+  test("a gateway that may have decided (a timeout): orderReceived, and the order is not payable again", async () => {
+    const { merchant } = setup("timeout");
     const order = await e1Order(merchant);
     const init = await merchant.handleEmbodiment(
       buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()),
     );
     const out = await merchant.handleEmbodiment((await cardAnswer(init.response)).bytes);
     expect(out.state).toBe("authorizationFailed");
-    expect((await merchant.orderView(out.orderId ?? 0))?.authorization?.failure).toMatch(/unreachable/);
+    expect((await merchant.orderView(order.id))?.authorization?.completionCode).toBe("orderReceived");
+    const again = await merchant.handleEmbodiment(
+      buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()),
+    );
+    expect(refusalCode(again.response)).toBe("unspecifiedFailure");
+  });
+
+  test("after a decline the buyer may pay again, under a new XID", async () => {
+    const { merchant } = setup("declined");
+    const order = await e1Order(merchant);
+    const first = await merchant.handleEmbodiment(
+      buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()),
+    );
+    await merchant.handleEmbodiment((await cardAnswer(first.response)).bytes);
+    const again = await merchant.handleEmbodiment(
+      buildE1InfoInit({ lid_M: Buffer.from(order.lidM) }, new Date()),
+    );
+    expect(again.state).toBe("initiated");
+    expect(again.xid).not.toBe(first.xid);
   });
 
   test("E1InfoInit refusals: an unknown LID-M, a SET order, an order already paid, an old message", async () => {

@@ -25,6 +25,7 @@ import type { E1Requests } from "./e1Requests";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { acceptedBrands, type BrandConfig } from "./merchantConfig";
 import type { OrderState } from "./orderState";
+import { isPayable } from "./purchaseAttempts";
 
 /** Answer one embodiment message. Never throws; a refusal is never answered. */
 export async function handleEmbodiment1(
@@ -81,8 +82,9 @@ async function answerInfoInit(
       "this order is not paid under embodiment 1",
       "E1InfoInit.lid-M",
     );
-  // Unauthenticated, like a PInitReq: it never moves an order past `initiated`.
-  if (order.state !== "created" && order.state !== "initiated")
+  // Unauthenticated, like a PInitReq: it never moves an order past `initiated`, and it is taken
+  // while the order is payable (purchaseAttempts.ts: after a decline too).
+  if (!isPayable(order))
     throw new SetError("unspecifiedFailure", `the order is already ${order.state}`, "E1InfoInit.lid-M");
   const brands = acceptedBrands(config).filter((b) => order.brand === undefined || b === order.brand);
   const xid = p.random(20);
@@ -179,8 +181,14 @@ async function answerInfoRes(
   );
 
   const decided = await askGateway(ctx, brand, authReq, { authRRPID, xid: issued.xid }, call);
+  // A failure that may have authorized something (no answer, yet the gateway may have decided) is
+  // orderReceived, as in SET; one that authorized nothing for certain leaves the order payable.
   const completionCode: schema.CompletionCode =
-    decided.kind === "approved" ? "authorizationPerformed" : "orderRejected";
+    decided.kind === "approved"
+      ? "authorizationPerformed"
+      : decided.kind === "failed" && !decided.authorizedNothing
+        ? "orderReceived"
+        : "orderRejected";
   const state: OrderState =
     decided.kind === "approved"
       ? "authorized"
@@ -207,7 +215,9 @@ async function answerInfoRes(
       authorization: {
         ...authorization,
         completionCode,
-        ...(decided.kind !== "failed" ? { authCode: decided.data.authCode } : { failure: decided.reason }),
+        ...(decided.kind !== "failed"
+          ? { authCode: decided.data.authCode }
+          : { failure: decided.reason, ...(decided.authorizedNothing ? { authorizedNothing: true } : {}) }),
         ...(authAmt ? { authAmt } : {}),
       },
       messages: [
@@ -224,7 +234,7 @@ async function answerInfoRes(
 
 type Decision =
   | { kind: "approved" | "declined"; data: schema.E1AuthResData; answer: Uint8Array }
-  | { kind: "failed"; reason: string; answer?: Uint8Array };
+  | { kind: "failed"; reason: string; authorizedNothing: boolean; answer?: Uint8Array };
 
 /** Never throws: no usable answer is a failed authorization, with the reason. */
 async function askGateway(
@@ -258,15 +268,25 @@ async function askGateway(
     });
   } catch (e) {
     if (e instanceof GatewayUnreachableError)
-      return { kind: "failed", reason: `gateway unreachable: ${e.message}` };
-    return { kind: "failed", reason: `gateway call failed: ${(e as Error).message}` };
+      return { kind: "failed", reason: `gateway unreachable: ${e.message}`, authorizedNothing: !e.inDoubt };
+    return {
+      kind: "failed",
+      reason: `gateway call failed: ${(e as Error).message}`,
+      authorizedNothing: false,
+    };
   }
   try {
     const data = await read(answer);
     return { kind: data.authCode === "approved" ? "approved" : "declined", data, answer };
   } catch (e) {
+    // The gateway's refusal decided nothing; an answer that is not its own may hide a decision.
     if (e instanceof RemoteSetError)
-      return { kind: "failed", reason: `the gateway refused: ${e.code}`, answer };
-    return { kind: "failed", reason: `E1AuthRes refused: ${(e as Error).message}`, answer };
+      return { kind: "failed", reason: `the gateway refused: ${e.code}`, authorizedNothing: true, answer };
+    return {
+      kind: "failed",
+      reason: `E1AuthRes refused: ${(e as Error).message}`,
+      authorizedNothing: false,
+      answer,
+    };
   }
 }

@@ -277,7 +277,7 @@ describe("merchant core: idempotency", () => {
 });
 
 describe("merchant core: no one but the buyer decides whether an order is paid", () => {
-  test("a stranger's PInitReq does not lock the order: the buyer's PInitReq gets a new XID and pays; the stranger's XID is gone", async () => {
+  test("a stranger's PInitReq does not lock the order: the buyer's PInitReq gets a new XID and pays; the stranger's XID is then refused", async () => {
     const { merchant, gateway } = setup();
     const stranger = await initiated(merchant);
     const buyer = await initiated(merchant, stranger.order);
@@ -291,7 +291,7 @@ describe("merchant core: no one but the buyer decides whether an order is paid",
     const late = await merchant.handleSet(
       (await pReq(p, kitOf(pki), stranger.session, stranger.data, { description, purchAmt })).der,
     );
-    expect(await errorCodeOf(p, late.response)).toBe("unknownXID");
+    expect(await errorCodeOf(p, late.response)).toBe("unspecifiedFailure");
     expect(gateway.calls).toBe(1);
     expect((await merchant.orderView(buyer.order.id))?.history.map((h) => h.state)).toEqual([
       "created",
@@ -301,6 +301,160 @@ describe("merchant core: no one but the buyer decides whether an order is paid",
       "authorizing",
       "authorized",
     ]);
+  });
+
+  test("PInitReqs a stranger sends between the buyer's PInitReq and PReq do not turn the buyer's PReq away", async () => {
+    const { merchant, gateway } = setup();
+    const buyer = await initiated(merchant);
+    for (let i = 0; i < 5; i++) expect((await initiated(merchant, buyer.order)).out.error).toBeUndefined();
+    const paid = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), buyer.session, buyer.data, { description, purchAmt })).der,
+    );
+    expect(paid.error).toBeUndefined();
+    const now = await merchant.order(buyer.order.id);
+    expect(now?.state).toBe("authorized");
+    // The order is known by the XID the buyer's PReq took, which is the one the gateway saw.
+    const xid = Buffer.from(buyer.data.data.transIDs.xid).toString("hex");
+    expect(now?.xid).toBe(xid);
+    expect(
+      Buffer.from(gateway.received[0].authReq.data.authReqItem.authTags.transIDs.xid).toString("hex"),
+    ).toBe(xid);
+  });
+
+  test("an XID whose PInitRes has expired is unknownXID; a fresh PInitReq pays", async () => {
+    const repo = new SqliteRepository(path.join(dir, `m${++n}.db`));
+    const config = { ...testMerchantConfig(pki), pInitResLifetimeMs: 10 * 60_000 };
+    const early = new Merchant({ p, repo, config, gateway: new GatewayFunction(p, pki) });
+    const first = await initiated(early);
+    // The same store eleven minutes later: within the header date's skew, past the XID's lifetime.
+    const later = Object.create(p, { now: { value: () => new Date(Date.now() + 11 * 60_000) } });
+    const merchant = new Merchant({ p: later, repo, config, gateway: new GatewayFunction(p, pki) });
+    const out = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), first.session, first.data, { description, purchAmt })).der,
+    );
+    expect(await errorCodeOf(p, out.response)).toBe("unknownXID");
+    expect((await merchant.order(first.order.id))?.state).toBe("initiated");
+    const again = await initiated(merchant, first.order);
+    const paid = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), again.session, again.data, { description, purchAmt })).der,
+    );
+    expect(paid.error).toBeUndefined();
+    expect((await merchant.order(first.order.id))?.state).toBe("authorized");
+  });
+
+  test("a declined unsigned PReq does not close the order: the buyer's own PReq, under its own XID, pays", async () => {
+    const { merchant, gateway } = setup({ cardCertRequired: false });
+    const buyer = await initiated(merchant);
+    const stranger = await initiated(merchant, buyer.order);
+    gateway.mode = "decline";
+    const junk = await merchant.handleSet(
+      (
+        await pReq(p, kitOf(pki), stranger.session, stranger.data, {
+          description,
+          purchAmt,
+          form: "unsigned",
+        })
+      ).der,
+    );
+    expect(junk.state).toBe("declined");
+    // A PInitReq after the decline: the order still shows the XID the gateway declined.
+    expect((await initiated(merchant, buyer.order)).out.error).toBeUndefined();
+    const junkXid = Buffer.from(stranger.data.data.transIDs.xid).toString("hex");
+    expect(junk.xid).toBe(junkXid);
+    expect((await merchant.order(buyer.order.id))?.xid).toBe(junkXid);
+    gateway.mode = "approve";
+    const paid = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), buyer.session, buyer.data, { description, purchAmt })).der,
+    );
+    expect(paid.error).toBeUndefined();
+    expect(paid.state).toBe("authorized");
+    expect(gateway.calls).toBe(2);
+    const history = (await merchant.orderView(buyer.order.id))?.history.map((h) => h.state);
+    expect(history).toEqual([
+      "created",
+      "initiated",
+      "initiated",
+      "purchaseRequested",
+      "authorizing",
+      "declined",
+      "initiated",
+      "purchaseRequested",
+      "authorizing",
+      "authorized",
+    ]);
+    // Paid once: neither a new PInitReq nor the declined XID again moves it.
+    expect(
+      await errorCodeOf(p, (await merchant.handleSet(pInitReq(p, buyer.order.lidM).pInitReq)).response),
+    ).toBe("unspecifiedFailure");
+    expect(gateway.calls).toBe(2);
+  });
+
+  test("unsigned attempts share a budget; when it is spent, the buyer's signed PReq still pays", async () => {
+    const { merchant, gateway } = setup({ cardCertRequired: false });
+    const order = await merchant.createOrder({ description, purchAmt });
+    gateway.mode = "decline";
+    for (let i = 0; i < 3; i++) {
+      const s = await initiated(merchant, order);
+      const out = await merchant.handleSet(
+        (await pReq(p, kitOf(pki), s.session, s.data, { description, purchAmt, form: "unsigned" })).der,
+      );
+      expect(out.state).toBe("declined");
+    }
+    const fourth = await initiated(merchant, order);
+    const refused = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), fourth.session, fourth.data, { description, purchAmt, form: "unsigned" }))
+        .der,
+    );
+    expect(await errorCodeOf(p, refused.response)).toBe("signatureRequired");
+    expect(gateway.calls).toBe(3);
+    gateway.mode = "approve";
+    const signed = await initiated(merchant, order);
+    const paid = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), signed.session, signed.data, { description, purchAmt })).der,
+    );
+    expect(paid.state).toBe("authorized");
+  });
+
+  test("a cardholder certificate has its own budget of attempts", async () => {
+    const { merchant, gateway } = setup();
+    const order = await merchant.createOrder({ description, purchAmt });
+    gateway.mode = "decline";
+    for (let i = 0; i < 3; i++) {
+      const s = await initiated(merchant, order);
+      const out = await merchant.handleSet(
+        (await pReq(p, kitOf(pki), s.session, s.data, { description, purchAmt })).der,
+      );
+      expect(out.state).toBe("declined");
+    }
+    const fourth = await initiated(merchant, order);
+    const refused = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), fourth.session, fourth.data, { description, purchAmt })).der,
+    );
+    expect(await errorCodeOf(p, refused.response)).toBe("unspecifiedFailure");
+    expect(refused.state).toBe("initiated");
+    expect(gateway.calls).toBe(3);
+  });
+
+  test("after a gateway Error the order is payable again; after an AuthAmt over the ask it is not", async () => {
+    const { merchant, gateway } = setup();
+    const first = await initiated(merchant);
+    gateway.mode = "error";
+    const failed = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), first.session, first.data, { description, purchAmt })).der,
+    );
+    expect(failed.state).toBe("authorizationFailed");
+    expect((await merchant.order(first.order.id))?.authorization?.authorizedNothing).toBe(true);
+    gateway.mode = "overAmount";
+    const second = await initiated(merchant, first.order);
+    expect(second.out.error).toBeUndefined();
+    const over = await merchant.handleSet(
+      (await pReq(p, kitOf(pki), second.session, second.data, { description, purchAmt })).der,
+    );
+    expect(over.state).toBe("authorizationFailed");
+    expect((await merchant.order(first.order.id))?.authorization?.authorizedNothing).toBeUndefined();
+    const third = await merchant.handleSet(pInitReq(p, first.order.lidM).pInitReq);
+    expect(await errorCodeOf(p, third.response)).toBe("unspecifiedFailure");
+    expect(gateway.calls).toBe(2);
   });
 
   test("a refused PReq leaves the order payable: a new PInitReq and PReq authorize it", async () => {

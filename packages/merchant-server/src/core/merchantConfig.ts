@@ -52,6 +52,17 @@ export interface MerchantConfig {
   readonly maxClockSkewMs?: number;
   /** Message extensions (OIDs) this merchant understands. */
   readonly understoodExtensions?: readonly string[];
+  /** How long a PInitRes's XID waits for its PReq; default 30 minutes (`issuedPurchases.ts`). */
+  readonly pInitResLifetimeMs?: number;
+  /** Authorization attempts one order takes (`purchaseAttempts.ts`); default 3 and 3. */
+  readonly attemptLimits?: AttemptLimits;
+}
+
+export interface AttemptLimits {
+  /** Unsigned PReqs, all senders together: nothing tells their senders apart. */
+  readonly unsigned: number;
+  /** Signed PReqs per cardholder certificate. */
+  readonly perCardholder: number;
 }
 
 /**

@@ -56,5 +56,10 @@ describe("order state machine", () => {
     expect(canTransition("initiated", "initiated")).toBe(true);
     expect(() => checkTransition("purchaseRequested", "purchaseRequested")).toThrow(OrderStateError);
     expect(() => checkTransition("purchaseRequested", "initiated")).toThrow(OrderStateError);
+    // A decline or a failure may be paid again; an authorization is final.
+    expect(canTransition("declined", "initiated")).toBe(true);
+    expect(canTransition("authorizationFailed", "purchaseRequested")).toBe(true);
+    expect(() => checkTransition("authorized", "initiated")).toThrow(OrderStateError);
+    expect(() => checkTransition("partiallyAuthorized", "purchaseRequested")).toThrow(OrderStateError);
   });
 });

@@ -33,6 +33,20 @@ export interface PurchaseContext {
   readonly pInitRRPID: string;
 }
 
+/**
+ * One PInitRes's XID and what it fixed, kept until a PReq takes it or it expires: an order has as
+ * many of these as PInitRes it sent, so no PInitReq turns another one's PReq away.
+ */
+export interface IssuedPurchase {
+  readonly orderId: number;
+  /** Hex. */
+  readonly xid: string;
+  readonly purchase: PurchaseContext;
+  readonly issuedAt: string;
+  /** Who took it with a verified PReq (`PurchaseAttempt.payer`); absent while it is outstanding. */
+  readonly takenBy?: string;
+}
+
 /** The outcome of the authorization round, for GET /orders/:id. */
 export interface Authorization {
   /** RRPID of the AuthReq (AuthRRTags.rrpid). */
@@ -46,6 +60,11 @@ export interface Authorization {
   readonly completionCode?: string;
   /** Why authorization failed (authorizationFailed), or why it is in doubt. */
   readonly failure?: string;
+  /**
+   * The failure authorized nothing for certain (the gateway answered a SET Error, or was never
+   * reached), so the order may be paid again (`purchaseAttempts.ts`).
+   */
+  readonly authorizedNothing?: boolean;
   /**
    * The gateway may have taken the AuthReq but no usable answer came: the order stays
    * `authorizing` and the merchant sends the stored AuthReq again until the gateway decides.

@@ -8,11 +8,17 @@
  *   authorizing ──AuthRes approved for less than asked (AuthAmt > 0)──► partiallyAuthorized
  *   authorizing ──AuthRes declined──► declined
  *   authorizing ──gateway unreachable (connection refused), its SET Error, AuthAmt over the ask──► authorizationFailed
+ *   declined | authorizationFailed (nothing authorized) ──PInitRes──► initiated
+ *   declined | authorizationFailed (nothing authorized) ──PReq verified──► purchaseRequested
  *
  * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
- * order: while no PReq has been verified, a new PInitReq gets a new XID and Chall-M that replace
- * the previous ones, and a PReq the merchant refused leaves the order `initiated`, so a stranger's
- * PInitReq or PReq cannot lock the buyer out of paying.
+ * order: each PInitRes issues its own XID and Chall-M, and every one stays valid for a PReq until
+ * it expires or a PReq under any of them is taken (`pendingPurchase.ts`), so a stranger's PInitReq
+ * cannot turn the buyer's PReq away. A PReq the merchant refused leaves the order where it was.
+ * A decline, or a failure that authorized nothing, does not close the order either: anybody can
+ * get an unsigned PReq declined (an unsigned PReq authenticates nobody), so the buyer may pay
+ * again, under a new XID, within the attempt bounds of `purchaseAttempts.ts`. Only an
+ * authorization ends an order (`authorized`, `partiallyAuthorized`): nothing is authorized twice.
  *
  * An authorization in doubt (a timeout, a dropped connection, a 5xx or an AuthRes damaged on the
  * wire on every attempt: the gateway may have decided) stays `authorizing` with
@@ -38,8 +44,8 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   authorizing: ["authorized", "partiallyAuthorized", "declined", "authorizationFailed"],
   authorized: [],
   partiallyAuthorized: [],
-  declined: [],
-  authorizationFailed: [],
+  declined: ["initiated", "purchaseRequested"],
+  authorizationFailed: ["initiated", "purchaseRequested"],
 };
 
 export class OrderStateError extends Error {

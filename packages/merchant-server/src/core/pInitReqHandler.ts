@@ -19,9 +19,11 @@ import {
 import { ConcurrentChangeError } from "../store/repository";
 import { answeredIn } from "./answeredRequests";
 import { type MerchantContext, requestHash, type SetOutcome } from "./context";
+import { expiredBefore } from "./issuedPurchases";
 import { gatewayFor } from "./merchantConfig";
-import type { Order } from "./order";
+import type { Order, PurchaseContext } from "./order";
 import { OrderScopedError } from "./orderScopedError";
+import { isPayable } from "./purchaseAttempts";
 
 /** The order PInitReq names by LID-M; unknownLID when there is none. */
 export async function orderOfPInitReq(ctx: MerchantContext, req: schema.PInitReq): Promise<Order> {
@@ -56,7 +58,7 @@ export async function handlePInitReq(
       if (again) return await storedAnswer(ctx, key, hash, order);
       throw new OrderScopedError(
         order,
-        new SetError("unspecifiedFailure", "the order was initiated by another PInitReq", "PInitReq"),
+        new SetError("unspecifiedFailure", "the order changed while this PInitReq was answered", "PInitReq"),
       );
     }
     if (e instanceof SetError) throw new OrderScopedError(order, e);
@@ -96,9 +98,9 @@ async function initiate(
   hash: string,
 ): Promise<SetOutcome> {
   const { p, config } = ctx;
-  // An initiated order takes a new PInitReq (a new XID replaces the old one): a PInitReq proves
-  // nothing about its sender, so it must not lock the order against the buyer's own.
-  if (order.state !== "created" && order.state !== "initiated")
+  // A PInitReq proves nothing about its sender, so it neither locks the order nor invalidates
+  // another PInitRes: it gets an XID of its own, and every outstanding one stays valid.
+  if (!isPayable(order))
     throw new SetError("unspecifiedFailure", `the order is already ${order.state}`, "PInitReq.localID-M");
   if (order.brand !== undefined && req.brandID !== order.brand)
     throw new SetError(
@@ -139,6 +141,14 @@ async function initiate(
     { date, swIdent: config.swIdent },
   );
   const xidHex = toHex(xid);
+  const purchase: PurchaseContext = {
+    brandID: req.brandID,
+    bin: req.bin,
+    transIDs: toHex(encodeDer(schema.TransIDs, transIDs)),
+    chall_C: toHex(req.chall_C),
+    chall_M: toHex(chall_M),
+    pInitRRPID: key,
+  };
   await ctx.repo.commit(
     {
       orderId: order.id,
@@ -146,18 +156,13 @@ async function initiate(
       transitions: [
         {
           to: "initiated",
-          detail: `PInitRes sent: brand ${req.brandID}, gateway ${brand.gateway.id}, XID ${xidHex}${order.xid ? ` (replaces XID ${order.xid})` : ""}`,
+          detail: `PInitRes sent: brand ${req.brandID}, gateway ${brand.gateway.id}, XID ${xidHex}`,
         },
       ],
-      xid: xidHex,
-      purchase: {
-        brandID: req.brandID,
-        bin: req.bin,
-        transIDs: toHex(encodeDer(schema.TransIDs, transIDs)),
-        chall_C: toHex(req.chall_C),
-        chall_M: toHex(chall_M),
-        pInitRRPID: key,
-      },
+      // The order shows its latest XID until a PReq takes one; then the XID of its latest
+      // attempt, the one the gateway knows.
+      ...(order.authorization ? {} : { xid: xidHex, purchase }),
+      issue: { xid: xidHex, purchase, dropOutstandingBefore: expiredBefore(ctx, p.now()) },
       messages: [
         { from: "cardholder", to: "merchant", type: "purchaseInitRequest", der: bytes },
         { from: "merchant", to: "cardholder", type: "purchaseInitResponse", der: response },

@@ -1,8 +1,8 @@
 /**
  * PReq -> (AuthReq -> AuthRes) -> PRes (digest 3.4-3.6, patent steps S38-S54), one phase a file.
  *
- * Here: the merchant finds the order by XID and verifies the PReq against what it issued in
- * PInitRes (`receivePReq`). Then a repeat gets its earlier answer (`earlierPReq.ts`), a new PReq
+ * Here: the merchant finds the PInitRes (and its order) by XID and verifies the PReq against what
+ * that PInitRes fixed (`receivePReq`). Then a repeat gets its earlier answer (`earlierPReq.ts`), a new PReq
  * is taken: its PI forwarded to the gateway in an AuthReq (`takePurchase.ts`), the gateway asked
  * (`askGateway.ts`) and the cardholder answered with a signed PRes (`authorizeAndAnswer.ts`),
  * whose CompletionCode says what the gateway decided (`authorizationOutcome.ts`): approved,
@@ -29,6 +29,7 @@ import { ConcurrentChangeError } from "../store/repository";
 import { answeredIn } from "./answeredRequests";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { earlierAnswer } from "./earlierPReq";
+import { issuedPurchaseOf } from "./issuedPurchases";
 import { requiresCardholderCertificate } from "./merchantConfig";
 import { OrderScopedError } from "./orderScopedError";
 import { brandOf } from "./purchaseBrand";
@@ -41,18 +42,18 @@ export async function handlePReq(
   call: CallContext,
 ): Promise<SetOutcome> {
   const { bytes } = read;
-  // OIData's XID finds the order; receivePReq then judges the PReq against it.
+  // OIData's XID names one PInitRes of one order (issuedPurchases.ts); receivePReq then judges the
+  // PReq against what that PInitRes fixed.
   const oiData = oiDataOf(pReq);
   const xidHex = toHex(oiData.transIDs.xid);
-  const order = await ctx.repo.orderByXid(xidHex);
+  const issued = await issuedPurchaseOf(ctx, xidHex);
+  const order = await ctx.repo.order(issued.orderId);
   if (!order) throw new SetError("unknownXID", "no order has this XID", "OIData.transIDs.xid");
   const key = toHex(oiData.rrpid);
   const hash = requestHash(bytes);
   try {
-    if (!order.purchase)
-      throw new SetError("unspecifiedFailure", `the order is ${order.state}, not awaiting a PReq`, "PReq");
-    const purchase = order.purchase;
-    const brand = brandOf(ctx, order);
+    const purchase = issued.purchase;
+    const brand = brandOf(ctx, purchase);
     const transIDs = decodeDer(schema.TransIDs, fromHex(purchase.transIDs));
     const received = await receivePReq(
       ctx.p,
@@ -80,14 +81,14 @@ export async function handlePReq(
       if (earlier) return earlier;
       throw new SetError("unspecifiedFailure", "the earlier PReq left no record", "PReq");
     }
-    return await takePurchase(ctx, bytes, order, received, oiData, brand, transIDs, key, hash, call);
+    return await takePurchase(ctx, bytes, order, issued, received, oiData, brand, transIDs, key, hash, call);
   } catch (e) {
     if (e instanceof ConcurrentChangeError) {
       const again = await earlierAnswer(ctx, order, key, hash, call);
       if (again) return again;
       throw new OrderScopedError(
         order,
-        new SetError("unspecifiedFailure", "another purchase request was taken for this XID", "PReq"),
+        new SetError("unspecifiedFailure", "another purchase request was taken for this order", "PReq"),
       );
     }
     if (e instanceof SetError) throw new OrderScopedError(order, e);

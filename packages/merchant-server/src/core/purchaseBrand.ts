@@ -1,11 +1,11 @@
-/** The configured brand (signature keys, gateway) an order's purchase was started under. */
+/** The configured brand (signature keys, gateway) a purchase was started under. */
 import { SetError } from "@setlab/protocol";
 import type { MerchantContext } from "./context";
 import { type BrandConfig, gatewayFor } from "./merchantConfig";
-import type { Order } from "./order";
+import type { PurchaseContext } from "./order";
 
-export function brandOf(ctx: MerchantContext, order: Order): BrandConfig {
-  const purchase = order.purchase!;
+/** The brand entry of what a PInitRes fixed (its BrandID and BIN). */
+export function brandOf(ctx: MerchantContext, purchase: PurchaseContext): BrandConfig {
   const brand = gatewayFor(ctx.config, purchase.brandID, purchase.bin);
   if (!brand)
     throw new SetError("unspecifiedFailure", `brand ${purchase.brandID} is no longer configured`, "PReq");

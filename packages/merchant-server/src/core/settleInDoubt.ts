@@ -25,7 +25,7 @@ export async function settleInDoubt(
   const authRRPID = schema.decodeMessage(authReq).messageHeader.rrpid;
   if (!authRRPID) return order.state;
   const asked: Asked = {
-    brand: brandOf(ctx, order),
+    brand: brandOf(ctx, order.purchase),
     transIDs: decodeDer(schema.TransIDs, fromHex(order.purchase.transIDs)),
     authReq,
     authRRPID,

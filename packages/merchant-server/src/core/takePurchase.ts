@@ -16,14 +16,17 @@ import {
 import { authReqDataFor } from "./authorization";
 import { authorize } from "./authorizeAndAnswer";
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
+import { checkOutstanding } from "./issuedPurchases";
 import type { BrandConfig } from "./merchantConfig";
-import type { Order } from "./order";
+import type { IssuedPurchase, Order } from "./order";
+import { checkAttemptBudget, isPayable, payerOf } from "./purchaseAttempts";
 
 /** A PReq receivePReq accepted: forward its PI in an AuthReq, then answer with the PRes. */
 export async function takePurchase(
   ctx: MerchantContext,
   bytes: Uint8Array,
   order: Order,
+  issued: IssuedPurchase,
   verified: VerifiedPReq,
   oiData: schema.OIData,
   brand: BrandConfig,
@@ -33,8 +36,11 @@ export async function takePurchase(
   call: CallContext,
 ): Promise<SetOutcome> {
   const { p, config } = ctx;
-  if (order.state !== "initiated")
+  if (!isPayable(order))
     throw new SetError("unspecifiedFailure", `the order is ${order.state}, not awaiting a PReq`, "PReq");
+  checkOutstanding(ctx, issued, p.now());
+  const payer = payerOf(verified);
+  await checkAttemptBudget(ctx, order, payer);
 
   const date = wholeSeconds(p.now());
   const authRRPID = p.random(20);
@@ -50,15 +56,19 @@ export async function takePurchase(
   await ctx.repo.commit(
     {
       orderId: order.id,
-      expect: "initiated",
+      expect: order.state,
       transitions: [
-        { to: "purchaseRequested", detail: `PReq verified (${verified.form}${who})` },
+        { to: "purchaseRequested", detail: `PReq verified (${verified.form}${who}), XID ${issued.xid}` },
         {
           to: "authorizing",
           detail: `AuthReq sent to gateway ${brand.gateway.id}, AuthRRPID ${toHex(authRRPID)}`,
         },
       ],
       authorization: { authRRPID: toHex(authRRPID), gateway: brand.gateway.id },
+      // The XID the gateway will know the order by, and what its PInitRes fixed.
+      xid: issued.xid,
+      purchase: issued.purchase,
+      take: { xid: issued.xid, payer },
       messages: [
         { from: "cardholder", to: "merchant", type: "purchaseRequest", der: bytes },
         { from: "merchant", to: "gateway", type: "authorizationRequest", der: authReq },

@@ -9,6 +9,7 @@
 import type {
   Authorization,
   HistoryEntry,
+  IssuedPurchase,
   NewOrder,
   Order,
   Party,
@@ -36,6 +37,17 @@ export interface OrderChange {
   readonly xid?: string;
   readonly purchase?: PurchaseContext;
   readonly authorization?: Authorization;
+  /**
+   * A PInitRes's XID, outstanding from now on; the order's outstanding XIDs issued before
+   * `dropOutstandingBefore` (ISO time) have expired and are removed.
+   */
+  readonly issue?: {
+    readonly xid: string;
+    readonly purchase: PurchaseContext;
+    readonly dropOutstandingBefore: string;
+  };
+  /** A verified PReq takes this outstanding XID (else the change is refused: `ConcurrentChangeError`). */
+  readonly take?: { readonly xid: string; readonly payer: string };
   readonly messages?: readonly { from: Party; to: Party; type: string; der: Uint8Array }[];
   readonly idempotency?: {
     readonly kind: IdempotencyKind;
@@ -54,7 +66,12 @@ export interface MerchantRepository {
   createOrder(order: NewOrder, at: Date): Promise<Order>;
   order(id: number): Promise<Order | undefined>;
   orderByLidM(lidM: string): Promise<Order | undefined>;
+  /** The order whose XID this is: the one a PReq took, or one of its PInitRes's. */
   orderByXid(xidHex: string): Promise<Order | undefined>;
+  /** A PInitRes's XID, outstanding or taken. */
+  issuedPurchase(xidHex: string): Promise<IssuedPurchase | undefined>;
+  /** How many of the order's XIDs each payer has taken (`PurchaseAttempt.payer` -> count). */
+  attemptsByPayer(orderId: number): Promise<ReadonlyMap<string, number>>;
   /** Every order now in `state`, oldest first (startup recovery looks for `authorizing`). */
   ordersInState(state: OrderState): Promise<Order[]>;
   history(orderId: number): Promise<HistoryEntry[]>;

@@ -54,6 +54,77 @@ describe("SqliteRepository", () => {
     await again.close();
   });
 
+  test("issued XIDs: each stays outstanding, is taken once, and expired outstanding ones are dropped", async () => {
+    const repo = new SqliteRepository(path.join(dir, "issued.db"));
+    const o = await repo.createOrder(order, at);
+    const purchase = {
+      brandID: "Visa",
+      bin: "411111",
+      transIDs: "00",
+      chall_C: "01",
+      chall_M: "02",
+      pInitRRPID: "03",
+    };
+    const issue = (xid: string, when: Date, dropOutstandingBefore: string) =>
+      repo.commit({ orderId: o.id, issue: { xid, purchase, dropOutstandingBefore } }, when);
+    await issue("aa", at, at.toISOString());
+    await issue("bb", new Date(at.getTime() + 1000), at.toISOString());
+    expect((await repo.issuedPurchase("aa"))?.orderId).toBe(o.id);
+    expect((await repo.orderByXid("bb"))?.id).toBe(o.id);
+    await repo.commit({ orderId: o.id, take: { xid: "bb", payer: "unsigned" } }, at);
+    expect((await repo.issuedPurchase("bb"))?.takenBy).toBe("unsigned");
+    await expect(repo.commit({ orderId: o.id, take: { xid: "bb", payer: "x" } }, at)).rejects.toThrow(
+      ConcurrentChangeError,
+    );
+    expect([...(await repo.attemptsByPayer(o.id))]).toEqual([["unsigned", 1]]);
+    // A later PInitRes drops "aa" (outstanding, issued before the cutoff), never the taken "bb".
+    await issue("cc", new Date(at.getTime() + 5000), new Date(at.getTime() + 2000).toISOString());
+    expect(await repo.issuedPurchase("aa")).toBeUndefined();
+    expect(await repo.issuedPurchase("bb")).toBeDefined();
+    expect(await repo.issuedPurchase("cc")).toBeDefined();
+    await repo.close();
+  });
+
+  test("a store from before issued XIDs: each order's XID becomes its issued one, taken if a PReq reached it", async () => {
+    const file = path.join(dir, "older.db");
+    const repo = new SqliteRepository(file);
+    const purchase = {
+      brandID: "Visa",
+      bin: "411111",
+      transIDs: "00",
+      chall_C: "01",
+      chall_M: "02",
+      pInitRRPID: "03",
+    };
+    const waiting = await repo.createOrder(order, at);
+    const paid = await repo.createOrder(order, at);
+    await repo.commit(
+      { orderId: waiting.id, transitions: [{ to: "initiated", detail: "" }], xid: "a1", purchase },
+      at,
+    );
+    await repo.commit(
+      {
+        orderId: paid.id,
+        transitions: [
+          { to: "initiated", detail: "" },
+          { to: "purchaseRequested", detail: "" },
+        ],
+        xid: "b2",
+        purchase,
+      },
+      at,
+    );
+    await repo.close();
+    const raw = new Database(file);
+    raw.exec("DROP TABLE issued_purchases");
+    raw.close();
+    const again = new SqliteRepository(file);
+    expect(await again.issuedPurchase("a1")).toMatchObject({ orderId: waiting.id, purchase });
+    expect((await again.issuedPurchase("a1"))?.takenBy).toBeUndefined();
+    expect((await again.issuedPurchase("b2"))?.takenBy).toBe("earlier");
+    await again.close();
+  });
+
   test("a change expecting another state, or an illegal transition, writes nothing", async () => {
     const repo = new SqliteRepository(path.join(dir, "b.db"));
     const o = await repo.createOrder(order, at);

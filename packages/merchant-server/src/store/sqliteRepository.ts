@@ -17,6 +17,7 @@ import Database from "better-sqlite3";
 import type {
   Authorization,
   HistoryEntry,
+  IssuedPurchase,
   NewOrder,
   Order,
   Party,
@@ -32,6 +33,14 @@ import {
   type MerchantRepository,
   type OrderChange,
 } from "./repository";
+
+/**
+ * A store from before issued_purchases: the XID each order carries is its one PInitRes's, taken
+ * once a PReq reached the order.
+ */
+const issuedFromOrders = `INSERT OR IGNORE INTO issued_purchases (xid, order_id, purchase, issued_at, taken_by)
+  SELECT xid, id, purchase, updated_at, CASE WHEN state IN ('created', 'initiated') THEN NULL ELSE 'earlier' END
+  FROM orders WHERE xid IS NOT NULL AND purchase IS NOT NULL`;
 
 const schemaSql = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -70,6 +79,15 @@ CREATE TABLE IF NOT EXISTS messages (
   at TEXT NOT NULL,
   PRIMARY KEY (order_id, seq)
 );
+-- Every PInitRes's XID and what it fixed; taken_by is set when a verified PReq takes it.
+CREATE TABLE IF NOT EXISTS issued_purchases (
+  xid TEXT PRIMARY KEY,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  purchase TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  taken_by TEXT
+);
+CREATE INDEX IF NOT EXISTS issued_purchases_by_order ON issued_purchases (order_id);
 CREATE TABLE IF NOT EXISTS idempotency (
   kind TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -131,6 +149,10 @@ const write = {
     SELECT @id, COALESCE(MAX(seq), 0) + 1, @state, @at, @detail FROM order_history WHERE order_id = @id`,
   message: `INSERT INTO messages (order_id, seq, sender, recipient, type, der, at)
     SELECT @id, COALESCE(MAX(seq), 0) + 1, @sender, @recipient, @type, @der, @at FROM messages WHERE order_id = @id`,
+  issue: `INSERT INTO issued_purchases (xid, order_id, purchase, issued_at) VALUES (@xid, @id, @purchase, @at)`,
+  dropExpired:
+    "DELETE FROM issued_purchases WHERE order_id = @id AND taken_by IS NULL AND issued_at < @before",
+  take: "UPDATE issued_purchases SET taken_by = @payer WHERE xid = @xid AND order_id = @id AND taken_by IS NULL",
   idempotency: `INSERT INTO idempotency (kind, key, order_id, request_hash, response) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (kind, key) DO UPDATE SET response = excluded.response
     WHERE idempotency.request_hash = excluded.request_hash`,
@@ -142,6 +164,13 @@ function prepareReads(db: Database.Database) {
     order: db.prepare("SELECT * FROM orders WHERE id = ?"),
     orderByLidM: db.prepare("SELECT * FROM orders WHERE lid_m = ?"),
     orderByXid: db.prepare("SELECT * FROM orders WHERE xid = ?"),
+    orderByIssuedXid: db.prepare(
+      "SELECT orders.* FROM issued_purchases JOIN orders ON orders.id = issued_purchases.order_id WHERE issued_purchases.xid = ?",
+    ),
+    issuedPurchase: db.prepare("SELECT * FROM issued_purchases WHERE xid = ?"),
+    attemptsByPayer: db.prepare(
+      "SELECT taken_by, COUNT(*) AS n FROM issued_purchases WHERE order_id = ? AND taken_by IS NOT NULL GROUP BY taken_by",
+    ),
     ordersInState: db.prepare("SELECT * FROM orders WHERE state = ? ORDER BY id"),
     state: db.prepare("SELECT state FROM orders WHERE id = ?"),
     history: db.prepare("SELECT state, at, detail FROM order_history WHERE order_id = ? ORDER BY seq"),
@@ -170,7 +199,11 @@ export class SqliteRepository implements MerchantRepository {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
+    const olderStore =
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'orders'").get() !== undefined &&
+      this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'issued_purchases'").get() === undefined;
     this.db.exec(schemaSql);
+    if (olderStore) this.db.exec(issuedFromOrders);
     this.sql = prepareReads(this.db);
     this.writer = durableWriter(file, this.db, { pragmas: ["foreign_keys = ON"] });
   }
@@ -208,8 +241,29 @@ export class SqliteRepository implements MerchantRepository {
   }
 
   async orderByXid(xidHex: string): Promise<Order | undefined> {
-    const r = this.sql.orderByXid.get(xidHex) as OrderRow | undefined;
+    const r = (this.sql.orderByXid.get(xidHex) ?? this.sql.orderByIssuedXid.get(xidHex)) as
+      | OrderRow
+      | undefined;
     return r && toOrder(r);
+  }
+
+  async issuedPurchase(xidHex: string): Promise<IssuedPurchase | undefined> {
+    const r = this.sql.issuedPurchase.get(xidHex) as
+      | { xid: string; order_id: number; purchase: string; issued_at: string; taken_by: string | null }
+      | undefined;
+    if (!r) return undefined;
+    return {
+      orderId: r.order_id,
+      xid: r.xid,
+      purchase: JSON.parse(r.purchase) as PurchaseContext,
+      issuedAt: r.issued_at,
+      ...(r.taken_by !== null ? { takenBy: r.taken_by } : {}),
+    };
+  }
+
+  async attemptsByPayer(orderId: number): Promise<ReadonlyMap<string, number>> {
+    const rows = this.sql.attemptsByPayer.all(orderId) as { taken_by: string; n: number }[];
+    return new Map(rows.map((r) => [r.taken_by, r.n]));
   }
 
   async ordersInState(state: OrderState): Promise<Order[]> {
@@ -289,11 +343,31 @@ export class SqliteRepository implements MerchantRepository {
         sql: write.history,
         params: { id, state: t.to, at: now, detail: t.detail },
       })),
+    ];
+    const issue = change.issue;
+    if (issue)
+      statements.push(
+        { sql: write.dropExpired, params: { id, before: issue.dropOutstandingBefore } },
+        {
+          sql: write.issue,
+          params: { id, xid: issue.xid, purchase: JSON.stringify(issue.purchase), at: now },
+          changes: 1,
+        },
+      );
+    // Its index: a refusal there is a race with another PReq for the same XID.
+    const takeAt = change.take ? statements.length : -1;
+    if (change.take)
+      statements.push({
+        sql: write.take,
+        params: { id, xid: change.take.xid, payer: change.take.payer },
+        changes: 1,
+      });
+    statements.push(
       ...(change.messages ?? []).map((m) => ({
         sql: write.message,
         params: { id, sender: m.from, recipient: m.to, type: m.type, der: m.der, at: now },
       })),
-    ];
+    );
     const i = change.idempotency;
     if (i)
       statements.push({
@@ -303,7 +377,8 @@ export class SqliteRepository implements MerchantRepository {
     try {
       await this.writer.write(statements);
     } catch (e) {
-      if (!(e instanceof WriteRefusedError && e.statement === 0)) throw e;
+      if (!(e instanceof WriteRefusedError && (e.statement === 0 || e.statement === takeAt))) throw e;
+      if (e.statement === takeAt) throw new ConcurrentChangeError(`XID ${change.take!.xid} is already taken`);
       const current = this.stateOf(id);
       throw new ConcurrentChangeError(
         current === undefined

@@ -1,11 +1,19 @@
 /**
  * What an outside attacker on the same machine tried that the rest of the catalogue did not cover:
  * another gateway's approval, another merchant's use of a known XID, locking an order out of
- * payment.
+ * payment, slow HTTP requests.
  */
 import type { Attack } from "../attack";
 import { accompliceGatewayApproval } from "./accompliceApproval";
-import { strangerPInitReq } from "./orderLockout";
+import { strangerPInitReq, strangerPInitReqsBeforePReq, strangerUnsignedPReqDecline } from "./orderLockout";
+import { slowBodies } from "./slowBodies";
 import { xidSquatting } from "./xidSquatting";
 
-export const outsiderAttacks: readonly Attack[] = [accompliceGatewayApproval, xidSquatting, strangerPInitReq];
+export const outsiderAttacks: readonly Attack[] = [
+  accompliceGatewayApproval,
+  xidSquatting,
+  strangerPInitReq,
+  strangerPInitReqsBeforePReq,
+  strangerUnsignedPReqDecline,
+  slowBodies,
+];
