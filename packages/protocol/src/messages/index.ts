@@ -7,6 +7,7 @@ export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq }
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
 export { bciSequenceNumOf } from "./cardholderRevocation";
 export * from "./embodiment1";
+export * from "./embodiment2";
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";

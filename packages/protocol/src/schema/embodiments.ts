@@ -1,6 +1,6 @@
 /**
- * The embodiment messages (module `asn1/SetLabEmbodiments.asn`): the patent's first embodiment,
- * which is not SET and therefore never rides in SET's MessageWrapper. Its own wrapper is read in
+ * The embodiment messages (module `asn1/SetLabEmbodiments.asn`): the patent's first embodiment and
+ * the first steps of its second, which are not SET and therefore never ride in SET's MessageWrapper. Its own wrapper is read in
  * the order SET's receivers use: strict DER, then the version, then the message type.
  */
 import { decodeDer, encodeDer, type Infer, nodeTag, parseOne } from "../asn1/codec";
@@ -14,7 +14,7 @@ import {
   sequence,
   sequenceOf,
 } from "../asn1/constructed";
-import { generalizedTime, integer, string } from "../asn1/primitives";
+import { generalizedTime, integer, octets, string } from "../asn1/primitives";
 import { describeTag } from "../asn1/tlv";
 import { DecodeError, SetError } from "../errors";
 import {
@@ -22,6 +22,7 @@ import {
   CardExpiry,
   Challenge,
   CurrencyAmount,
+  EncryptedMessage,
   EnvelopedMessage,
   LocalID,
   PAN,
@@ -99,6 +100,44 @@ export const E1ResultData = named(
 );
 export type E1ResultData = Infer<typeof E1ResultData>;
 
+export const E2Init = named("E2Init", sequence({ lid_M: LocalID }));
+export type E2Init = Infer<typeof E2Init>;
+
+export const E2MerchantHelloData = named(
+  "E2MerchantHelloData",
+  sequence({
+    lid_M: LocalID,
+    xid: XID,
+    chall_M: Challenge,
+    purchAmt: CurrencyAmount,
+    brands: sequenceOf(BrandID, { min: 1, max: 32 }),
+  }),
+);
+export type E2MerchantHelloData = Infer<typeof E2MerchantHelloData>;
+
+export const E2CardHelloData = named(
+  "E2CardHelloData",
+  sequence({ xid: XID, chall_M: Challenge, chall_C: Challenge, cardKey: octets({ min: 1, max: 1024 }) }),
+);
+export type E2CardHelloData = Infer<typeof E2CardHelloData>;
+
+export const E2SessionKeyData = named(
+  "E2SessionKeyData",
+  sequence({
+    xid: XID,
+    chall_C: Challenge,
+    sealedKey: octets({ min: 1, max: 1024 }),
+    orderInfo: EncryptedMessage,
+  }),
+);
+export type E2SessionKeyData = Infer<typeof E2SessionKeyData>;
+
+export const E2OrderInfo = named(
+  "E2OrderInfo",
+  sequence({ od: octets({ min: 1, max: 65536 }), purchAmt: CurrencyAmount }),
+);
+export type E2OrderInfo = Infer<typeof E2OrderInfo>;
+
 export const EmbodimentError = named(
   "EmbodimentError",
   sequence({
@@ -117,6 +156,10 @@ export const EmbodimentMessage = named(
     e1AuthReq: explicit(3, EnvelopedMessage),
     e1AuthRes: explicit(4, SignedMessage),
     e1Result: explicit(5, SignedMessage),
+    e2Init: explicit(6, E2Init),
+    e2MerchantHello: explicit(7, SignedMessage),
+    e2CardHello: explicit(8, SignedMessage),
+    e2SessionKey: explicit(9, SignedMessage),
     error: explicit(31, EmbodimentError),
   }),
 );
@@ -177,6 +220,11 @@ export const embodimentTypes = {
   E1AuthReqData,
   E1AuthResData,
   E1ResultData,
+  E2Init,
+  E2MerchantHelloData,
+  E2CardHelloData,
+  E2SessionKeyData,
+  E2OrderInfo,
   EmbodimentError,
   EmbodimentMessage,
   EmbodimentWrapper,

@@ -139,6 +139,10 @@ export const SetLab = {
   e1AuthReqTBE: setlab("5.3"),
   e1AuthRes: setlab("5.4"),
   e1Result: setlab("5.5"),
+  e2MerchantHello: setlab("5.6"),
+  e2CardHello: setlab("5.7"),
+  e2SessionKey: setlab("5.8"),
+  e2OrderInfo: setlab("5.9"),
 } as const;
 
 /** Standard identifiers the operators use. */

@@ -17,6 +17,10 @@ import { decodeEmbodimentMessage, embodimentTypes } from "../../schema/embodimen
 import { SetLab } from "../../schema/oids";
 import { arbitraryOf } from "../../testing/arbitrary";
 import { createTestPki, type PartyName, type TestPki } from "../../testing/pki";
+import { signE2CardHello } from "../embodiment2/e2CardHello";
+import { buildE2Init } from "../embodiment2/e2Init";
+import { signE2MerchantHello } from "../embodiment2/e2MerchantHello";
+import { sealE2SessionKey } from "../embodiment2/e2SessionKey";
 import { sealE1AuthReq } from "./e1AuthReq";
 import { signE1AuthRes } from "./e1AuthRes";
 import { buildE1InfoInit } from "./e1InfoInit";
@@ -108,7 +112,7 @@ describe("libtasn1 reads SetLabEmbodiments.asn", () => {
   });
 });
 
-describe("captures of every embodiment 1 message", () => {
+describe("captures of every embodiment message", () => {
   let signedCardInfo: Uint8Array;
   let captures: Record<string, Uint8Array>;
 
@@ -151,6 +155,35 @@ describe("captures of every embodiment 1 message", () => {
       ),
       error: embodimentRefusal(new SetError("unknownXID", "x", "E1CardInfo.xid"), now),
     };
+    const cardKeys = (await p.crypto.subtle.generateKey(
+      { name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["encrypt", "decrypt"],
+    )) as CryptoKeyPair;
+    const cardKey = new Uint8Array(await p.crypto.subtle.exportKey("spki", cardKeys.publicKey));
+    captures.e2Init = buildE2Init({ lid_M: cardInfo.lid_M }, now);
+    captures.e2MerchantHello = await signE2MerchantHello(
+      p,
+      signer("merchantSig"),
+      { lid_M: cardInfo.lid_M, xid: cardInfo.xid, chall_M: cardInfo.chall_M, purchAmt, brands: ["Visa"] },
+      now,
+    );
+    captures.e2CardHello = await signE2CardHello(
+      p,
+      signer("cardholder"),
+      { xid: cardInfo.xid, chall_M: cardInfo.chall_M, chall_C: cardInfo.chall_C, cardKey },
+      now,
+    );
+    captures.e2SessionKey = (
+      await sealE2SessionKey(
+        p,
+        signer("merchantSig"),
+        cardKey,
+        { xid: cardInfo.xid, chall_C: cardInfo.chall_C },
+        { od: new TextEncoder().encode("1 x SET Lab mug"), purchAmt },
+        now,
+      )
+    ).message;
   });
 
   it("each decodes as EmbodimentWrapper, with the alternative it is", () => {
@@ -178,6 +211,9 @@ describe("captures of every embodiment 1 message", () => {
       e1InfoRes: "E1CardInfo",
       e1AuthRes: "E1AuthResData",
       e1Result: "E1ResultData",
+      e2MerchantHello: "E2MerchantHelloData",
+      e2CardHello: "E2CardHelloData",
+      e2SessionKey: "E2SessionKeyData",
     };
     for (const [type, tbs] of Object.entries(inner)) {
       writeFileSync(
