@@ -14,7 +14,7 @@ import {
   sequence,
   sequenceOf,
 } from "../asn1/constructed";
-import { generalizedTime, integer, octets, string } from "../asn1/primitives";
+import { boolean, generalizedTime, integer, octets, string } from "../asn1/primitives";
 import { describeTag } from "../asn1/tlv";
 import { DecodeError, SetError } from "../errors";
 import {
@@ -138,6 +138,15 @@ export const E2OrderInfo = named(
 );
 export type E2OrderInfo = Infer<typeof E2OrderInfo>;
 
+export const E2CardInfo = named("E2CardInfo", sequence({ xid: XID, sealed: EncryptedMessage }));
+export type E2CardInfo = Infer<typeof E2CardInfo>;
+
+export const E2OrderForBuyer = named(
+  "E2OrderForBuyer",
+  sequence({ nonForward: boolean(), merchantName: string("utf8", { min: 1, max: 200 }), order: E2OrderInfo }),
+);
+export type E2OrderForBuyer = Infer<typeof E2OrderForBuyer>;
+
 export const EmbodimentError = named(
   "EmbodimentError",
   sequence({
@@ -160,6 +169,8 @@ export const EmbodimentMessage = named(
     e2MerchantHello: explicit(7, SignedMessage),
     e2CardHello: explicit(8, SignedMessage),
     e2SessionKey: explicit(9, SignedMessage),
+    e2OrderForBuyer: explicit(10, E2OrderForBuyer),
+    e2CardInfo: explicit(11, E2CardInfo),
     error: explicit(31, EmbodimentError),
   }),
 );
@@ -225,6 +236,8 @@ export const embodimentTypes = {
   E2CardHelloData,
   E2SessionKeyData,
   E2OrderInfo,
+  E2OrderForBuyer,
+  E2CardInfo,
   EmbodimentError,
   EmbodimentMessage,
   EmbodimentWrapper,

@@ -143,6 +143,7 @@ export const SetLab = {
   e2CardHello: setlab("5.7"),
   e2SessionKey: setlab("5.8"),
   e2OrderInfo: setlab("5.9"),
+  e2CardInfo: setlab("5.10"),
 } as const;
 
 /** Standard identifiers the operators use. */

@@ -56,7 +56,7 @@ export interface ReceivedE2CardHello {
 export async function receiveE2CardHello(
   p: CryptoProvider,
   message: EmbodimentIncoming,
-  expected: E2CardHelloExpectations,
+  expected: E2CardHelloExpectations | ((xid: Uint8Array) => Promise<E2CardHelloExpectations | undefined>),
   receiver: { readonly trust: Trust; readonly now: Date; readonly maxClockSkewMs?: number },
 ): Promise<ReceivedE2CardHello> {
   const wrapper = readEmbodiment(message);
@@ -70,10 +70,13 @@ export async function receiveE2CardHello(
     receiver.trust,
   );
   const data = decodeDer(E2CardHelloData, verified.content, "E2CardHelloData");
-  if (cardholder.brand === undefined || !expected.brands.includes(cardholder.brand))
+  const issued = typeof expected === "function" ? await expected(data.xid) : expected;
+  if (!issued)
+    throw new SetError("unknownXID", "no hello of this merchant has this XID", "E2CardHelloData.xid");
+  if (cardholder.brand === undefined || !issued.brands.includes(cardholder.brand))
     throw new SetError("unspecifiedFailure", "the shop does not take this card's brand", "E2CardHello");
-  expectSame(data.xid, expected.xid, "unknownXID", "E2CardHelloData.xid");
-  expectSame(data.chall_M, expected.chall_M, "challengeMismatch", "E2CardHelloData.chall-M");
+  expectSame(data.xid, issued.xid, "unknownXID", "E2CardHelloData.xid");
+  expectSame(data.chall_M, issued.chall_M, "challengeMismatch", "E2CardHelloData.chall-M");
   const key = await oaepPublicKey(p, data.cardKey);
   if (!key || key.modulusBits < minCardKeyBits)
     throw new SetError(

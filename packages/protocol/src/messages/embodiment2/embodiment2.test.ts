@@ -9,8 +9,10 @@ import { createTestPki, type TestPki } from "../../testing/pki";
 import { wrapEmbodiment } from "../embodiment1/envelope";
 import { flip, rejection } from "../fixture.test-helper";
 import { receiveE2CardHello, signE2CardHello } from "./e2CardHello";
+import { receiveE2CardInfo, sealE2CardInfo } from "./e2CardInfo";
 import { buildE2Init, receiveE2Init } from "./e2Init";
 import { receiveE2MerchantHello, signE2MerchantHello } from "./e2MerchantHello";
+import { buildE2OrderForBuyer, isNonForward, readE2OrderForBuyer } from "./e2OrderForBuyer";
 import { receiveE2SessionKey, sealE2SessionKey } from "./e2SessionKey";
 
 const p = nodeProvider();
@@ -156,5 +158,93 @@ describe("E2SessionKey: the session key to the card's key, the order under it", 
     expect((await receive(wrapEmbodiment({ type: "e2SessionKey", value: flip(signed, -3) }, now))).code).toBe(
       "signatureFailure",
     );
+  });
+});
+
+describe("E2OrderForBuyer: the non-forward flag", () => {
+  it("the card always marks the order non-forward; the mediator reads it and knows not to relay it", () => {
+    const bytes = buildE2OrderForBuyer({ merchantName: "SET Lab Test Shop", order }, now);
+    expect(readE2OrderForBuyer(bytes)).toEqual({
+      nonForward: true,
+      merchantName: "SET Lab Test Shop",
+      order,
+    });
+    expect(isNonForward(bytes)).toBe(true);
+    expect(isNonForward(buildE2Init({ lid_M }, now))).toBe(false);
+    expect(isNonForward(Uint8Array.of(1, 2))).toBe(false);
+  });
+
+  it("an order not marked non-forward is refused", () => {
+    const unmarked = wrapEmbodiment(
+      { type: "e2OrderForBuyer", value: { nonForward: false, merchantName: "x", order } },
+      now,
+    );
+    expect(() => readE2OrderForBuyer(unmarked)).toThrow(
+      expect.objectContaining({ code: "unspecifiedFailure" }),
+    );
+  });
+});
+
+describe("E2CardInfo: the card information under the session key", () => {
+  const sessionKey = new Uint8Array(32).fill(0x42);
+  const info = {
+    lid_M,
+    xid: hello.xid,
+    chall_M: hello.chall_M,
+    chall_C: fill(0x70),
+    purchAmt,
+    brandID: "Visa",
+    pan: "4111111111111111113",
+    cardExpiry: "202912",
+    panSecret: fill(0x90),
+  };
+  const expected = () => ({
+    lid_M,
+    xid: hello.xid,
+    chall_M: hello.chall_M,
+    purchAmt,
+    brands: ["Visa"],
+    cardholderCertificate: pki.cardholder.certificate,
+  });
+
+  it("the merchant opens it with the session key and checks it as the first embodiment's", async () => {
+    const sealed = await sealE2CardInfo(p, signer("cardholder"), sessionKey, info, now);
+    const got = await receiveE2CardInfo(p, sealed, sessionKey, expected(), { trust, now });
+    expect(got.info).toEqual(info);
+    // The PAN does not travel in clear.
+    expect(Buffer.from(sealed).toString("latin1")).not.toContain(info.pan);
+  });
+
+  it("refuses another session key, another card than the hello's, a routing XID other than the signed one, another Chall-M", async () => {
+    const sealed = await sealE2CardInfo(p, signer("cardholder"), sessionKey, info, now);
+    const wrong = await rejection(
+      receiveE2CardInfo(p, sealed, new Uint8Array(32), expected(), { trust, now }),
+    );
+    expect(wrong.code).toBe("decodingFailure");
+    const other = await rejection(
+      receiveE2CardInfo(
+        p,
+        sealed,
+        sessionKey,
+        { ...expected(), cardholderCertificate: pki.merchantSig.certificate },
+        {
+          trust,
+          now,
+        },
+      ),
+    );
+    expect(other.code).toBe("thumbsMismatch");
+    const body = decodeEmbodimentMessage(sealed).message.value as { xid: Uint8Array; sealed: Uint8Array };
+    const rerouted = wrapEmbodiment({ type: "e2CardInfo", value: { ...body, xid: fill(3) } }, now);
+    expect(
+      (await rejection(receiveE2CardInfo(p, rerouted, sessionKey, expected(), { trust, now }))).code,
+    ).toBe("wrapperMsgMismatch");
+    expect(
+      (
+        await rejection(
+          receiveE2CardInfo(p, sealed, sessionKey, { ...expected(), chall_M: fill(9) }, { trust, now }),
+        )
+      ).code,
+    ).toBe("challengeMismatch");
   });
 });

@@ -5,6 +5,7 @@ export {
   receiveE2CardHello,
   signE2CardHello,
 } from "./e2CardHello";
+export { receiveE2CardInfo, sealE2CardInfo } from "./e2CardInfo";
 export { buildE2Init, receiveE2Init } from "./e2Init";
 export {
   type E2MerchantHelloExpectations,
@@ -12,6 +13,7 @@ export {
   receiveE2MerchantHello,
   signE2MerchantHello,
 } from "./e2MerchantHello";
+export { buildE2OrderForBuyer, isNonForward, readE2OrderForBuyer } from "./e2OrderForBuyer";
 export {
   type E2SessionKeyExpectations,
   type ReceivedE2SessionKey,
