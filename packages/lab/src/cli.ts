@@ -22,7 +22,7 @@ import { adminOf, LabFailure, readState } from "./labState";
 
 const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
-  purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1] [--unsigned]
+  purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1|embodiment-2] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
@@ -111,15 +111,17 @@ async function command(argv: string[]): Promise<number> {
     }
     case "purchase": {
       if (!values.card) throw new LabFailure("purchase needs --card PAN or card id");
-      if (values.profile !== "set" && values.profile !== "hardened" && values.profile !== "embodiment-1")
-        throw new LabFailure(`--profile must be set, hardened or embodiment-1, not "${values.profile}"`);
+      if (!["set", "hardened", "embodiment-1", "embodiment-2"].includes(values.profile))
+        throw new LabFailure(
+          `--profile must be set, hardened, embodiment-1 or embodiment-2, not "${values.profile}"`,
+        );
       const purchAmt = purchAmtOf(values.amount, values.currency);
       const { purchase } = await import("./commands/purchase");
       const r = await purchase({
         home,
         card: values.card,
         purchAmt,
-        profile: values.profile,
+        profile: values.profile as "set" | "hardened" | "embodiment-1" | "embodiment-2",
         unsigned: values.unsigned,
         description: values.description,
         separateMediator: values["separate-mediator"],

@@ -81,6 +81,9 @@ const routes: Record<InitiationProfile, PurchaseRoute> = {
   set: relayToCard,
   hardened: relayToCard,
   "embodiment-1": relayToCard,
+  // Not yet carried by the browser: the order under the non-forward flag must be shown in the
+  // extension's panel; runPurchase refuses embodiment 2 without a confirmation.
+  "embodiment-2": relayToCard,
 };
 
 const cardIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -19,10 +19,20 @@ export const maxInitiationBrands = 32;
 
 /**
  * `set` and `hardened` run SET (the patent's third embodiment); `embodiment-1` runs the patent's
- * first embodiment, which gives the shop the card information (docs/threat-model.md).
+ * first embodiment, which gives the shop the card information (docs/threat-model.md), and
+ * `embodiment-2` its second (the order confirmed on the PC under the non-forward flag).
  */
-export type InitiationProfile = "set" | "hardened" | "embodiment-1";
-export const initiationProfiles: readonly InitiationProfile[] = ["set", "hardened", "embodiment-1"];
+export type InitiationProfile = "set" | "hardened" | "embodiment-1" | "embodiment-2";
+export const initiationProfiles: readonly InitiationProfile[] = [
+  "set",
+  "hardened",
+  "embodiment-1",
+  "embodiment-2",
+];
+
+/** The profiles that run the patent's embodiment messages (at `embodimentUrl`), not SET. */
+export const isEmbodimentProfile = (profile: InitiationProfile): boolean =>
+  profile === "embodiment-1" || profile === "embodiment-2";
 
 /** The profiles that run SET (the card's PURCHASE takes these). */
 export type SetProfile = Extract<InitiationProfile, "set" | "hardened">;
@@ -37,7 +47,7 @@ export interface Initiation {
   readonly format: typeof initiationFormat;
   /** Where the merchant takes SET messages (`POST /set`). */
   readonly setUrl: string;
-  /** Where the merchant takes the embodiment messages (`POST /set/embodiment`); with `embodiment-1` only. */
+  /** Where the merchant takes the embodiment messages (`POST /set/embodiment`); with an embodiment profile only. */
   readonly embodimentUrl?: string;
   readonly orderUrl?: string;
   /** The brands the shop accepts. */
@@ -164,11 +174,11 @@ export function readInitiation(input: unknown): Initiation {
   if (typeof v.language !== "string" || !/^[\x21-\x7e]{1,35}$/.test(v.language))
     fail("language", "language must be a language tag (1 to 35 visible ASCII characters)");
   if (!initiationProfiles.includes(v.profile as InitiationProfile))
-    fail("profile", 'profile must be "set", "hardened" or "embodiment-1"');
+    fail("profile", 'profile must be "set", "hardened", "embodiment-1" or "embodiment-2"');
   const profile = v.profile as InitiationProfile;
   const embodimentUrl = v.embodimentUrl === undefined ? undefined : httpUrl(v.embodimentUrl, "embodimentUrl");
-  if ((profile === "embodiment-1") !== (embodimentUrl !== undefined))
-    fail("embodimentUrl", "embodimentUrl is given with profile embodiment-1, and only then");
+  if (isEmbodimentProfile(profile) !== (embodimentUrl !== undefined))
+    fail("embodimentUrl", "embodimentUrl is given with an embodiment profile, and only then");
   const unsignedAllowed = brandList(v.unsignedAllowed ?? [], "unsignedAllowed", true);
   for (const b of unsignedAllowed)
     if (!brands.includes(b))

@@ -27,7 +27,7 @@ export interface PurchaseOptions {
   readonly purchAmt: PurchAmt;
   readonly description?: string;
   /** `set` and `hardened` run SET; `embodiment-1` the patent's first embodiment. */
-  readonly profile?: "set" | "hardened" | "embodiment-1";
+  readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
   /** The unsigned PReq variant (brands that allow it). */
   readonly unsigned?: boolean;
   readonly runId?: string;

@@ -18,7 +18,7 @@ export interface NewOrder {
    * under the dual signature): SET, the patent's third embodiment. `embodiment-1`: the patent's
    * first, in which the shop receives the card information.
    */
-  readonly profile?: "set" | "hardened" | "embodiment-1";
+  readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
 }
 
 /** Fixed by PInitReq/PInitRes. */
