@@ -1,6 +1,7 @@
 import { type E1Request, E1Requests } from "./e1Requests";
 
 const request = (orderId: number, xidByte: number, at = 0): E1Request => ({
+  embodiment: 1,
   orderId,
   lid_M: Uint8Array.of(orderId),
   xid: new Uint8Array(20).fill(xidByte),

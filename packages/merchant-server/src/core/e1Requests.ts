@@ -9,6 +9,8 @@
 import type { schema } from "@setlab/protocol";
 
 export interface E1Request {
+  /** The embodiment that issued it: an answer of the other embodiment is for no request of it. */
+  readonly embodiment: 1 | 2;
   readonly orderId: number;
   readonly lid_M: Uint8Array;
   readonly xid: Uint8Array;
@@ -19,8 +21,9 @@ export interface E1Request {
   readonly at: number;
 }
 
-export class E1Requests {
-  private readonly byXid = new Map<string, E1Request>();
+/** Open requests by XID; the second embodiment keeps more per request (`T`). */
+export class E1Requests<T extends E1Request = E1Request> {
+  private readonly byXid = new Map<string, T>();
   private readonly xidOfOrder = new Map<number, string>();
 
   constructor(
@@ -29,27 +32,27 @@ export class E1Requests {
   ) {}
 
   /** Record a request; the order's earlier one, and the oldest beyond the limit, are dropped. */
-  issue(request: E1Request): void {
+  issue(request: T): void {
     const key = Buffer.from(request.xid).toString("hex");
     const earlier = this.xidOfOrder.get(request.orderId);
     if (earlier !== undefined) this.byXid.delete(earlier);
     this.byXid.set(key, request);
     this.xidOfOrder.set(request.orderId, key);
     while (this.byXid.size > this.limit) {
-      const [oldest, old] = this.byXid.entries().next().value as [string, E1Request];
+      const [oldest, old] = this.byXid.entries().next().value as [string, T];
       this.byXid.delete(oldest);
       if (this.xidOfOrder.get(old.orderId) === oldest) this.xidOfOrder.delete(old.orderId);
     }
   }
 
   /** The open request with this XID, left open: an answer that fails its checks does not close it. */
-  find(xid: Uint8Array, now: number): E1Request | undefined {
+  find(xid: Uint8Array, now: number): T | undefined {
     const found = this.byXid.get(Buffer.from(xid).toString("hex"));
     return found && now - found.at <= this.maxAgeMs ? found : undefined;
   }
 
   /** The request with this XID, taken out: one answer per request. */
-  take(xid: Uint8Array, now: number): E1Request | undefined {
+  take(xid: Uint8Array, now: number): T | undefined {
     const key = Buffer.from(xid).toString("hex");
     const found = this.byXid.get(key);
     if (!found) return undefined;

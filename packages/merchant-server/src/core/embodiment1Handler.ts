@@ -8,6 +8,7 @@ import {
   buildE1InfoReq,
   embodimentRefusal,
   isEmbodimentRefusal,
+  type ReceivedE1InfoRes,
   RemoteSetError,
   readEmbodiment,
   receiveE1AuthRes,
@@ -21,7 +22,8 @@ import {
   wholeSeconds,
 } from "@setlab/protocol";
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
-import type { E1Requests } from "./e1Requests";
+import type { E1Request, E1Requests } from "./e1Requests";
+import { answerE2CardHello, answerE2CardInfo, answerE2Init, type E2Request } from "./embodiment2Handler";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { acceptedBrands, type BrandConfig } from "./merchantConfig";
 import type { OrderState } from "./orderState";
@@ -30,7 +32,7 @@ import { isPayable } from "./purchaseAttempts";
 /** Answer one embodiment message. Never throws; a refusal is never answered. */
 export async function handleEmbodiment1(
   ctx: MerchantContext,
-  requests: E1Requests,
+  requests: E1Requests<E2Request>,
   bytes: Uint8Array,
   call: CallContext,
 ): Promise<SetOutcome> {
@@ -47,6 +49,9 @@ export async function handleEmbodiment1(
     type = wrapper.message.type;
     if (wrapper.message.type === "e1InfoInit") return await answerInfoInit(ctx, requests, bytes, wrapper);
     if (wrapper.message.type === "e1InfoRes") return await answerInfoRes(ctx, requests, wrapper, call);
+    if (wrapper.message.type === "e2Init") return await answerE2Init(ctx, requests, bytes, wrapper);
+    if (wrapper.message.type === "e2CardHello") return await answerE2CardHello(ctx, requests, wrapper);
+    if (wrapper.message.type === "e2CardInfo") return await answerE2CardInfo(ctx, requests, wrapper, call);
     throw new SetError(
       "messageNotSupported",
       `a merchant does not take ${type}`,
@@ -114,6 +119,7 @@ async function answerInfoInit(
     p.now(),
   );
   requests.issue({
+    embodiment: 1,
     orderId: order.id,
     lid_M: init.lid_M,
     xid,
@@ -132,14 +138,39 @@ async function answerInfoRes(
   call: CallContext,
 ): Promise<SetOutcome> {
   const { p, config } = ctx;
-  const received = await receiveE1InfoRes(p, wrapper, async (xid) => requests.find(xid, p.now().getTime()), {
-    trust: { ...config.trust, at: p.now() },
-    now: p.now(),
-    maxClockSkewMs: config.maxClockSkewMs,
-  });
+  const received = await receiveE1InfoRes(
+    p,
+    wrapper,
+    async (xid) => {
+      const open = requests.find(xid, p.now().getTime());
+      return open?.embodiment === 1 ? open : undefined;
+    },
+    {
+      trust: { ...config.trust, at: p.now() },
+      now: p.now(),
+      maxClockSkewMs: config.maxClockSkewMs,
+    },
+  );
   // Checked whole: now the request is answered, once.
   const issued = requests.take(received.info.xid, p.now().getTime());
-  if (!issued) throw new SetError("unknownXID", "the request was answered already", "E1CardInfo.xid");
+  if (issued?.embodiment !== 1)
+    throw new SetError("unknownXID", "the request was answered already", "E1CardInfo.xid");
+  return authorizeCardInfo(ctx, issued, received, "e1InfoRes", call);
+}
+
+/**
+ * The card information checked: the order must still wait for it; then E1AuthReq to the brand's
+ * gateway, its answer, the order's new state and the signed E1Result for the card. The second
+ * embodiment ends the same way once it has opened the card information.
+ */
+export async function authorizeCardInfo(
+  ctx: MerchantContext,
+  issued: E1Request,
+  received: ReceivedE1InfoRes,
+  requestType: string,
+  call: CallContext,
+): Promise<SetOutcome> {
+  const { p, config } = ctx;
   const order = await ctx.repo.order(issued.orderId);
   // A later E1InfoInit gave the order another XID, or it moved on: this answer is for no open request.
   if (!order || order.xid !== toHex(issued.xid) || order.state !== "initiated")
@@ -229,7 +260,7 @@ async function answerInfoRes(
     },
     p.now(),
   );
-  return { response, requestType: "e1InfoRes", orderId: order.id, xid: xidHex, state };
+  return { response, requestType, orderId: order.id, xid: xidHex, state };
 }
 
 type Decision =

@@ -23,6 +23,7 @@ import type { MerchantRepository } from "../store/repository";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { E1Requests } from "./e1Requests";
 import { handleEmbodiment1 } from "./embodiment1Handler";
+import type { E2Request } from "./embodiment2Handler";
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
@@ -88,7 +89,7 @@ export class Merchant {
   /** Orders whose in-doubt authorization is being settled right now. */
   private readonly settling = new Set<number>();
   /** Embodiment 1 requests issued and not yet answered. */
-  private readonly e1Requests = new E1Requests();
+  private readonly e1Requests = new E1Requests<E2Request>();
 
   constructor(options: MerchantOptions) {
     this.ctx = { ...options };
@@ -230,8 +231,9 @@ export class Merchant {
   }
 
   /**
-   * Answer one embodiment message (SetLabEmbodiments.asn: the patent's first embodiment, for
-   * orders whose profile is `embodiment-1`). Never throws for any input bytes.
+   * Answer one embodiment message (SetLabEmbodiments.asn: the patent's first and second
+   * embodiments, for orders whose profile is `embodiment-1` or `embodiment-2`). Never throws for
+   * any input bytes.
    */
   handleEmbodiment(bytes: Uint8Array, call: CallContext = {}): Promise<SetOutcome> {
     return handleEmbodiment1(this.ctx, this.e1Requests, new Uint8Array(bytes), call);
