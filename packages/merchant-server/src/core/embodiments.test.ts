@@ -1,5 +1,5 @@
 /**
- * The merchant's side of embodiment 1 over a real store, a real test PKI, a card that signs with
+ * The merchant's side of embodiments 1 and 2 over a real store, a real test PKI, a card that signs with
  * the test cardholder key and a gateway double that runs the protocol's receive function.
  */
 import * as fs from "node:fs";
@@ -7,14 +7,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   buildE1InfoInit,
+  buildE2Init,
   embodimentRefusal,
   nodeProvider,
   receiveE1AuthReq,
   receiveE1Result,
+  receiveE2MerchantHello,
+  receiveE2SessionKey,
   SetError,
   schema,
+  sealE2CardInfo,
   signE1AuthRes,
   signE1InfoRes,
+  signE2CardHello,
 } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
@@ -313,5 +318,118 @@ describe("merchant core: embodiment 1", () => {
     expect(refusalCode((await merchant.handleEmbodiment(Uint8Array.of(0x30, 0x03, 1, 2, 3))).response)).toBe(
       "decodingFailure",
     );
+  });
+});
+
+describe("merchant core: embodiment 2", () => {
+  async function e2Order(merchant: Merchant) {
+    return merchant.createOrder({ description: "2 x tea towel", purchAmt, profile: "embodiment-2" });
+  }
+  const trust = () => ({ pinnedRoot: pki.root.certificate, at: new Date() });
+
+  /** The card's side in the test: its hello with a fresh key, the opened session key. */
+  async function cardSide(merchant: Merchant, lidM: string) {
+    const helloOut = await merchant.handleEmbodiment(buildE2Init({ lid_M: Buffer.from(lidM) }, new Date()));
+    const hello = await receiveE2MerchantHello(
+      p,
+      helloOut.response,
+      { brand: "Visa" },
+      { trust: trust(), now: new Date() },
+    );
+    const keys = (await p.crypto.subtle.generateKey(
+      { name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["encrypt", "decrypt"],
+    )) as CryptoKeyPair;
+    const cardKey = new Uint8Array(await p.crypto.subtle.exportKey("spki", keys.publicKey));
+    const chall_C = p.random(20);
+    const cardHello = await signE2CardHello(
+      p,
+      cardSigner(),
+      { xid: hello.data.xid, chall_M: hello.data.chall_M, chall_C, cardKey },
+      new Date(),
+    );
+    return { hello, keys, chall_C, cardHello };
+  }
+
+  test("E2Init -> hello, E2CardHello -> session key and the order under it, E2CardInfo -> authorized", async () => {
+    const { merchant, gateway } = setup();
+    const order = await e2Order(merchant);
+    const { hello, keys, chall_C, cardHello } = await cardSide(merchant, order.lidM);
+    const keyOut = await merchant.handleEmbodiment(cardHello);
+    expect(keyOut.error).toBeUndefined();
+    const opened = await receiveE2SessionKey(
+      p,
+      keyOut.response,
+      { xid: hello.data.xid, chall_C, merchantCertificate: pki.merchantSig.certificate, brand: "Visa" },
+      { trust: trust(), cardKey: keys.privateKey },
+    );
+    expect(new TextDecoder().decode(opened.order.od)).toBe("2 x tea towel");
+    const info = await sealE2CardInfo(
+      p,
+      cardSigner(),
+      opened.sessionKey,
+      {
+        lid_M: hello.data.lid_M,
+        xid: hello.data.xid,
+        chall_M: hello.data.chall_M,
+        chall_C,
+        purchAmt,
+        brandID: "Visa",
+        pan: PAN,
+        cardExpiry: "202912",
+        panSecret: new Uint8Array(20).fill(9),
+      },
+      new Date(),
+    );
+    const out = await merchant.handleEmbodiment(info);
+    expect(out.error).toBeUndefined();
+    expect(out.state).toBe("authorized");
+    expect(gateway.calls).toBe(1);
+    const kept = (await merchant.messages(order.id)).map((m) => m.type);
+    expect(kept).toEqual(["e2Init", "e2MerchantHello", "e2SessionKey", "e1AuthReq", "e1AuthRes", "e1Result"]);
+    // One card information per session key.
+    expect(refusalCode((await merchant.handleEmbodiment(info)).response)).toBe("unknownXID");
+  });
+
+  test("refusals: a first-embodiment order, an unknown XID, one hello answered twice, card information under another key", async () => {
+    const { merchant, gateway } = setup();
+    const e1 = await e1Order(merchant);
+    expect(
+      refusalCode(
+        (await merchant.handleEmbodiment(buildE2Init({ lid_M: Buffer.from(e1.lidM) }, new Date()))).response,
+      ),
+    ).toBe("messageNotSupported");
+    const order = await e2Order(merchant);
+    const { hello, chall_C, cardHello } = await cardSide(merchant, order.lidM);
+    // A hello for an XID never issued.
+    const e1Answer = await signE2CardHello(
+      p,
+      cardSigner(),
+      { xid: new Uint8Array(20).fill(3), chall_M: hello.data.chall_M, chall_C, cardKey: new Uint8Array(1) },
+      new Date(),
+    );
+    expect(refusalCode((await merchant.handleEmbodiment(e1Answer)).response)).toBe("unknownXID");
+    expect((await merchant.handleEmbodiment(cardHello)).error).toBeUndefined();
+    expect(refusalCode((await merchant.handleEmbodiment(cardHello)).response)).toBe("unknownXID");
+    const wrongKey = await sealE2CardInfo(
+      p,
+      cardSigner(),
+      new Uint8Array(32),
+      {
+        lid_M: hello.data.lid_M,
+        xid: hello.data.xid,
+        chall_M: hello.data.chall_M,
+        chall_C,
+        purchAmt,
+        brandID: "Visa",
+        pan: PAN,
+        cardExpiry: "202912",
+        panSecret: new Uint8Array(20),
+      },
+      new Date(),
+    );
+    expect(refusalCode((await merchant.handleEmbodiment(wrongKey)).response)).toBe("decodingFailure");
+    expect(gateway.calls).toBe(0);
   });
 });
