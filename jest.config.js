@@ -11,6 +11,8 @@ module.exports = {
     "^@setlab/([a-z-]+)$": "<rootDir>/packages/$1/src/index.ts",
     "^@setlab/([a-z-]+)/testing$": "<rootDir>/packages/$1/src/testing/index.ts",
     "^@setlab/protocol/card-link$": "<rootDir>/packages/protocol/src/cardLink/index.ts",
+    "^@setlab/protocol/testing/arbitrary$": "<rootDir>/packages/protocol/src/testing/arbitrary.ts",
+    "^@setlab/protocol/bench$": "<rootDir>/packages/protocol/src/bench/protocolBench.ts",
   },
   testTimeout: 60000,
   // Jest's default on a 2-core machine is one worker; the end-to-end suites spend most of their

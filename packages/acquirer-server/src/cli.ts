@@ -125,7 +125,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs {
 export async function serve(args: ServeArgs): Promise<void> {
   const party = PartyDirectory.open("gateway", args);
   const { logger, provider: base, pki, adminToken } = party;
-  const keys = await gatewayKeysFrom(pki, base.crypto, args.passphrase);
+  const keys = await gatewayKeysFrom(pki, base, args.passphrase);
   const served = keys.map((k) => k.brand);
   const unknown = args.requireHardened.filter((b) => !served.includes(b));
   if (unknown.length > 0)
@@ -159,7 +159,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     provider,
     keys,
     // Chains already accepted (merchant's, cardholders') are not re-validated; signatures always are.
-    trust: { ...trustAnchors, chainCache: new ValidatedChainCache(provider) },
+    trust: { ...trustAnchors, chainCache: new ValidatedChainCache() },
     store,
     enrolled,
     policy: {

@@ -43,7 +43,7 @@ async function gatewayWith(trust: Omit<Trust, "at">) {
   store.seedAccounts(accountsFrom(pki));
   const gw = new Gateway({
     provider: p,
-    keys: await gatewayKeysFrom(pki, p.crypto),
+    keys: await gatewayKeysFrom(pki, p),
     trust,
     store,
     enrolled: enrolledMerchantsFrom(pki),
@@ -54,7 +54,7 @@ async function gatewayWith(trust: Omit<Trust, "at">) {
 async function signer(id: string): Promise<Signer> {
   return {
     certificate: pki.certificate(id),
-    privateKey: await pki.privateKey(id, "signature", p.crypto),
+    privateKey: await pki.privateKey(id, "signature", p),
     chain: pki.chain(id),
   };
 }
@@ -141,7 +141,7 @@ describe("the gateway under gatewayTrustFrom", () => {
 
   it("refuses the revoked merchant even after its chain was cached without revocation material", async () => {
     const trust = { ...labTrust() };
-    const chainCache = new ValidatedChainCache(p);
+    const chainCache = new ValidatedChainCache();
     const open = await gatewayWith({ ...trust, revocation: undefined, chainCache });
     const built = await b.build();
     expect(

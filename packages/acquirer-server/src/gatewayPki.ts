@@ -4,7 +4,7 @@
  * cards' accounts for the issuer simulator. Merchant keys are not configured: each AuthReq carries
  * its merchant's key-exchange certificate.
  */
-import { parseSetCertificate, type Trust } from "@setlab/protocol";
+import { type CryptoProvider, parseSetCertificate, type Trust } from "@setlab/protocol";
 import { type LabPki, type RevocationSource, withCurrentRevocation } from "@setlab/runtime";
 import type { EnrolledMerchants } from "./gateway/enrolledMerchants";
 import type { GatewayBrandKeys } from "./gateway/gatewayKeys";
@@ -16,7 +16,7 @@ const caRoles = new Set(["bca", "cca", "mca", "pca"]);
 /** Both uses of `<brand>/gateway/...` for every brand of the PKI. */
 export async function gatewayKeysFrom(
   pki: LabPki,
-  crypto: Crypto,
+  p: CryptoProvider,
   passphrase?: string,
 ): Promise<GatewayBrandKeys[]> {
   return Promise.all(
@@ -28,12 +28,12 @@ export async function gatewayKeysFrom(
         brand,
         signer: {
           certificate: pki.certificate(sig),
-          privateKey: await pki.privateKey(sig, "signature", crypto, passphrase),
+          privateKey: await pki.privateKey(sig, "signature", p, passphrase),
           chain: pki.chain(sig),
         },
         decrypter: {
           certificate: pki.certificate(kex),
-          privateKey: await pki.privateKey(kex, "keyEncipherment", crypto, passphrase),
+          privateKey: await pki.privateKey(kex, "keyEncipherment", p, passphrase),
         },
       };
     }),

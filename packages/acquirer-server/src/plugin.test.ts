@@ -30,7 +30,7 @@ beforeAll(async () => {
   store.seedAccounts(accountsFrom(pki));
   const gateway = new Gateway({
     provider: p,
-    keys: await gatewayKeysFrom(pki, p.crypto),
+    keys: await gatewayKeysFrom(pki, p),
     trust: gatewayTrustFrom(pki, await LabRevocationSource.open(tmp.pkiDir, p)),
     store,
     enrolled: enrolledMerchantsFrom(pki),

@@ -55,7 +55,7 @@ export async function publishBrandCRLIdentifier(p: BciParams): Promise<BciRecord
       notBefore,
       notAfter,
       idCRLs,
-      brandCAThumb: await p.brandCa.certificate.thumb(p.provider.crypto),
+      brandCAThumb: await p.brandCa.certificate.thumb(),
     },
     p.brandCa.privateKey,
   );

@@ -121,14 +121,13 @@ export class CertificateAuthority {
       throw new CaError("profileNotAllowed", `${o.profile} is not a CA profile`);
     if (!cert.hasRole(profile.role))
       throw new CaError("profileNotAllowed", `the certificate is not a ${profile.role} certificate`);
-    await checkKeyPair(o.provider.crypto, cert.spki, o.privateKey);
-    return new CertificateAuthority(o, toHex(await cert.thumb(o.provider.crypto)));
+    await checkKeyPair(o.provider, cert.spki, o.privateKey);
+    return new CertificateAuthority(o, toHex(await cert.thumb()));
   }
 
   /** A new self-issued root, recorded in `store` as issued by itself. */
   static async createRoot(o: RootOptions): Promise<CertificateAuthority> {
-    const { crypto } = o.provider;
-    const spki = new Uint8Array(await crypto.subtle.exportKey("spki", o.keys.publicKey));
+    const spki = new Uint8Array(await o.provider.crypto.subtle.exportKey("spki", o.keys.publicKey));
     const profile = profiles.rca;
     const notBefore = wholeSeconds(new Date(o.provider.now().getTime() - CLOCK_SKEW_MS));
     const der = await buildCertificate({
@@ -140,7 +139,7 @@ export class CertificateAuthority {
       notBefore,
       notAfter: o.notAfter ?? new Date(notBefore.getTime() + profile.validityDays * DAY),
       nextRootSpki: o.nextRootSpki,
-      crypto,
+      provider: o.provider,
     });
     const root = await CertificateAuthority.open({
       certificate: der,
@@ -230,7 +229,7 @@ export class CertificateAuthority {
       notBefore: notBeforeWritten,
       notAfter,
       merchantData: req.merchantData,
-      crypto: this.provider.crypto,
+      provider: this.provider,
     });
     return this.record(der, profile.name, this.id, spki);
   }
@@ -262,9 +261,9 @@ export class CertificateAuthority {
         revokedAt: r.revokedAt,
         reason: revocationReasons[r.reason],
       })),
-      crypto: this.provider.crypto,
+      provider: this.provider,
     });
-    const thumb = toHex(await signedObjectThumb(this.provider.crypto, der));
+    const thumb = toHex(await signedObjectThumb(this.provider, der));
     const record: CrlRecord = { issuer: this.id, number, der, thumb, thisUpdate, nextUpdate };
     await this.store.recordCrl(record);
     return record;
@@ -337,9 +336,10 @@ export class CertificateAuthority {
   private async record(der: Uint8Array, profile: ProfileName, issuer: string, spki: Uint8Array) {
     const certificate = parseSetCertificate(der);
     checkSetProfile(certificate);
-    const crypto = this.provider.crypto;
-    const thumb = toHex(await certificate.thumb(crypto));
-    const spkiSha256 = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(spki))));
+    const thumb = toHex(await certificate.thumb());
+    const spkiSha256 = toHex(
+      new Uint8Array(await this.provider.crypto.subtle.digest("SHA-256", new Uint8Array(spki))),
+    );
     await this.store.recordIssuance({
       serial: certificate.serialNumber.toLowerCase(),
       issuer,
@@ -357,19 +357,19 @@ export class CertificateAuthority {
 }
 
 /** A CA whose key does not match its certificate would sign certificates nobody can verify. */
-async function checkKeyPair(crypto: Crypto, spki: Uint8Array, privateKey: CryptoKey): Promise<void> {
+async function checkKeyPair(p: CryptoProvider, spki: Uint8Array, privateKey: CryptoKey): Promise<void> {
   const probe = new TextEncoder().encode("SET Lab CA key check");
   let ok = false;
   try {
-    const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, probe);
-    const publicKey = await crypto.subtle.importKey(
+    const signature = await p.crypto.subtle.sign("RSASSA-PKCS1-v1_5", privateKey, probe);
+    const publicKey = await p.crypto.subtle.importKey(
       "spki",
       new Uint8Array(spki),
       { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
       false,
       ["verify"],
     );
-    ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", publicKey, signature, probe);
+    ok = await p.crypto.subtle.verify("RSASSA-PKCS1-v1_5", publicKey, signature, probe);
   } catch {
     ok = false;
   }

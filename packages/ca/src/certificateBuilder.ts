@@ -5,7 +5,16 @@
  */
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { concatBytes, context, encodeDer, fromHex, schema, tlv, universal } from "@setlab/protocol";
+import {
+  type CryptoProvider,
+  concatBytes,
+  context,
+  encodeDer,
+  fromHex,
+  schema,
+  tlv,
+  universal,
+} from "@setlab/protocol";
 import * as asn1js from "asn1js";
 import { brandRequiresCardholderCertificates } from "./brandPolicy";
 import type { CertificateProfile } from "./profiles";
@@ -36,7 +45,7 @@ export interface BuildParams {
   readonly merchantData?: schema.MerchantData;
   /** For a root: DER SPKI of the successor root, hashed into hashedRootKey. */
   readonly nextRootSpki?: Uint8Array;
-  readonly crypto: Crypto;
+  readonly provider: CryptoProvider;
 }
 
 const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
@@ -81,7 +90,7 @@ export async function buildCertificate(p: BuildParams): Promise<Uint8Array> {
   }
   if (profile.hashedRootKey) {
     if (!p.nextRootSpki) throw new Error(`profile ${profile.name} needs the successor root's key`);
-    const hash = new Uint8Array(await p.crypto.subtle.digest("SHA-256", own(p.nextRootSpki)));
+    const hash = new Uint8Array(await p.provider.crypto.subtle.digest("SHA-256", own(p.nextRootSpki)));
     const value = encodeDer(schema.HashedRootKey, {
       digestAlgorithm: { algorithm: schema.Std.sha256 },
       rootKeyHash: hash,
@@ -113,7 +122,7 @@ export async function buildCertificate(p: BuildParams): Promise<Uint8Array> {
       signingKey: p.signingKey,
       extensions,
     },
-    p.crypto,
+    p.provider.crypto,
   );
   return new Uint8Array(cert.rawData);
 }
@@ -125,7 +134,7 @@ export interface CrlParams {
   readonly thisUpdate: Date;
   readonly nextUpdate: Date;
   readonly entries: readonly { serialHex: string; revokedAt: Date; reason: number }[];
-  readonly crypto: Crypto;
+  readonly provider: CryptoProvider;
 }
 
 /** An X.509 v2 CRL with cRLNumber and SET's issuer+serial authorityKeyIdentifier. */
@@ -147,7 +156,7 @@ export async function buildCrl(p: CrlParams): Promise<Uint8Array> {
         ext(X509.authorityKeyIdentifier, false, authorityKeyIdentifierOf(p.issuerCertificate)),
       ],
     },
-    p.crypto,
+    p.provider.crypto,
   );
   return new Uint8Array(crl.rawData);
 }
@@ -175,11 +184,11 @@ export function tbsFields(certificateDer: Uint8Array): TbsFields {
 }
 
 /** SHA-256 over the first element (the to-be-signed part) of a signed X.509 object: SET's thumb. */
-export async function signedObjectThumb(crypto: Crypto, der: Uint8Array): Promise<Uint8Array> {
+export async function signedObjectThumb(p: CryptoProvider, der: Uint8Array): Promise<Uint8Array> {
   const parsed = asn1js.fromBER(own(der));
   if (parsed.offset === -1) throw new Error("not DER");
   const tbs = (parsed.result as asn1js.Sequence).valueBlock.value[0];
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(tbs.valueBeforeDecodeView)));
+  return new Uint8Array(await p.crypto.subtle.digest("SHA-256", new Uint8Array(tbs.valueBeforeDecodeView)));
 }
 
 function authorityKeyIdentifierOf(issuerCertificate: Uint8Array): Uint8Array {

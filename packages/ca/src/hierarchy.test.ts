@@ -190,7 +190,7 @@ describe("hierarchy", () => {
       );
       expect(entry?.crlNumber).toBe(crl?.number);
       expect(Buffer.from(entry?.crlThumb ?? []).toString("hex")).toBe(crl?.thumb);
-      expect(Buffer.from(await signedObjectThumb(crypto, crl?.der as Uint8Array)).toString("hex")).toBe(
+      expect(Buffer.from(await signedObjectThumb(provider, crl?.der as Uint8Array)).toString("hex")).toBe(
         crl?.thumb,
       );
     }

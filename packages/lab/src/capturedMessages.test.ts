@@ -210,7 +210,7 @@ const cmsDecrypt = (file: string, keyId: string, out: string) => {
 
 const decrypterOf = async (keyId: string): Promise<Decrypter> => ({
   certificate: pki.certificate(keyId),
-  privateKey: await pki.privateKey(keyId, "keyEncipherment", globalThis.crypto),
+  privateKey: await pki.privateKey(keyId, "keyEncipherment", defaultProvider),
 });
 
 describe.each(Object.keys(flows))("the %s purchase", (name) => {

@@ -1,17 +1,41 @@
 /** @setlab/merchant-server: the merchant SDK core (embeddable), its SQLite store and its HTTP shell. */
-export * from "./adminPlugin";
-export * from "./core/authorization";
+export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
+export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
 export type { CallContext, SetOutcome } from "./core/context";
-export * from "./core/gatewayClient";
-export * from "./core/initiation";
-export * from "./core/merchant";
-export * from "./core/merchantConfig";
-export * from "./core/newOrder";
-export * from "./core/order";
-export * from "./core/orderState";
-export * from "./httpGatewayClient";
-export * from "./labMerchantConfig";
-export * from "./plugin";
-export * from "./server";
-export * from "./store/repository";
-export * from "./store/sqliteRepository";
+export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
+export {
+  Merchant,
+  type MerchantOptions,
+  type OrderStatus,
+  type OrderView,
+  type ResumedAuthorization,
+} from "./core/merchant";
+export type { BrandConfig, MerchantConfig } from "./core/merchantConfig";
+export { maxDescriptionBytes, OrderInputError, parseNewOrder } from "./core/newOrder";
+export type {
+  Authorization,
+  HistoryEntry,
+  NewOrder,
+  Order,
+  Party,
+  PurchaseContext,
+  StoredMessage,
+} from "./core/order";
+export { isFinal, type OrderState, OrderStateError, orderStates } from "./core/orderState";
+export { HttpGatewayClient, type HttpGatewayOptions } from "./httpGatewayClient";
+export { type LabMerchantOptions, labMerchantConfig } from "./labMerchantConfig";
+export { type MerchantPluginOptions, merchantPlugin } from "./plugin";
+export {
+  buildMerchantAdminServer,
+  buildMerchantServer,
+  type MerchantAdminServerOptions,
+  type MerchantServerOptions,
+} from "./server";
+export {
+  ConcurrentChangeError,
+  type IdempotencyKind,
+  type IdempotencyRecord,
+  type MerchantRepository,
+  type OrderChange,
+} from "./store/repository";
+export { SqliteRepository } from "./store/sqliteRepository";

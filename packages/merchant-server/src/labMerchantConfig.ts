@@ -73,7 +73,7 @@ export async function labMerchantConfig(
     const kexId = `${dirOf(brandID)}/merchant/key-exchange`;
     const gwId = `${dirOf(brandID)}/gateway/key-exchange`;
     const certificate = pki.certificate(sigId);
-    const privateKey = await pki.privateKey(sigId, "signature", p.crypto, options.passphrase);
+    const privateKey = await pki.privateKey(sigId, "signature", p, options.passphrase);
     const caChain = pki.chain(sigId);
     const kexCertificate = pki.certificate(kexId);
     const onPaths = [...caChain, ...pki.chain(gwId), pki.root()];
@@ -98,7 +98,7 @@ export async function labMerchantConfig(
       authSigner: { certificate, privateKey, chain: [kexCertificate, ...caChain] },
       decrypter: {
         certificate: kexCertificate,
-        privateKey: await pki.privateKey(kexId, "keyEncipherment", p.crypto, options.passphrase),
+        privateKey: await pki.privateKey(kexId, "keyEncipherment", p, options.passphrase),
       },
       gateway,
       // The brand's own policy is in its gateway certificate; this can only add to it.
@@ -112,7 +112,7 @@ export async function labMerchantConfig(
   // Chains already accepted (cardholders', gateways') are not re-validated; signatures always are,
   // and so is revocation against each brand's current BCI and CRLs (a Trust's `revocation`).
   const trust = withCurrentRevocation(
-    { pinnedRoot: pki.root(), chainCache: new ValidatedChainCache(p) },
+    { pinnedRoot: pki.root(), chainCache: new ValidatedChainCache() },
     source,
   );
   return { brands, merchantID, trust };

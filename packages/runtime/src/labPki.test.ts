@@ -1,8 +1,10 @@
 /** LabPki over a real `set-ca init` directory (the CA's built CLI), attack fixtures included. */
+
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { defaultProvider } from "@setlab/protocol";
 import { LabPki } from "./labPki";
 import { LabPkiError } from "./labPkiError";
 
@@ -51,7 +53,7 @@ describe("LabPki", () => {
         ),
       );
       const use = id.endsWith("key-exchange") ? "keyEncipherment" : "signature";
-      const key = await pki.privateKey(id, use, globalThis.crypto);
+      const key = await pki.privateKey(id, use, defaultProvider);
       expect(key.type).toBe("private");
     }
     expect(pki.certificate("attack/foreign/root")).not.toEqual(pki.root());
@@ -72,7 +74,7 @@ describe("LabPki", () => {
   it("refuses an unknown id and a wrong passphrase with a LabPkiError", async () => {
     expect(() => pki.entry("attack/nothing")).toThrow(LabPkiError);
     await expect(
-      pki.privateKey("attack/visa/merchant-b/signature", "signature", globalThis.crypto, "wrong"),
+      pki.privateKey("attack/visa/merchant-b/signature", "signature", defaultProvider, "wrong"),
     ).rejects.toThrow(LabPkiError);
   });
 });

@@ -6,6 +6,7 @@
 import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { CryptoProvider } from "@setlab/protocol";
 import { LabPkiError } from "./labPkiError";
 import { type LabPkiEntry, type LabPkiManifest, readLabPkiManifest } from "./labPkiManifest";
 import { labPassphrase } from "./passphrase";
@@ -81,19 +82,24 @@ export class LabPki {
     }
   }
 
-  /** Import the entry's key into `crypto` for its use (non-extractable). */
-  async privateKey(id: string, use: KeyUse, crypto: Crypto, passphrase = labPassphrase): Promise<CryptoKey> {
+  /** Import the entry's key into the provider's WebCrypto for its use (non-extractable). */
+  async privateKey(
+    id: string,
+    use: KeyUse,
+    p: CryptoProvider,
+    passphrase = labPassphrase,
+  ): Promise<CryptoKey> {
     const pkcs8 = this.privateKeyPkcs8(id, passphrase);
     try {
       return use === "signature"
-        ? await crypto.subtle.importKey(
+        ? await p.crypto.subtle.importKey(
             "pkcs8",
             pkcs8,
             { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
             false,
             ["sign"],
           )
-        : await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-OAEP", hash: "SHA-256" }, false, [
+        : await p.crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-OAEP", hash: "SHA-256" }, false, [
             "decrypt",
           ]);
     } finally {
@@ -104,12 +110,12 @@ export class LabPki {
   /** Certificate, signature key and CA chain of an entry: what signing as it takes. */
   async signer(
     id: string,
-    crypto: Crypto,
+    p: CryptoProvider,
     passphrase = labPassphrase,
   ): Promise<{ certificate: Uint8Array; privateKey: CryptoKey; chain: Uint8Array[] }> {
     return {
       certificate: this.certificate(id),
-      privateKey: await this.privateKey(id, "signature", crypto, passphrase),
+      privateKey: await this.privateKey(id, "signature", p, passphrase),
       chain: this.chain(id),
     };
   }

@@ -69,7 +69,7 @@ const catalogue: Catalogue = {
 };
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   repo = new SqliteRepository(":memory:");
   merchant = new Merchant({
     p,

@@ -59,7 +59,7 @@ export class AuthReqBuilder {
   private signer(id: string): Promise<Signer> {
     let s = this.signers.get(id);
     if (!s) {
-      s = this.pki.signer(id, this.p.crypto);
+      s = this.pki.signer(id, this.p);
       this.signers.set(id, s);
     }
     return s;
@@ -136,7 +136,7 @@ export class AuthReqBuilder {
     const kex = `${merchantId}/key-exchange`;
     const decrypter = {
       certificate: this.pki.certificate(kex),
-      privateKey: await this.pki.privateKey(kex, "keyEncipherment", this.p.crypto),
+      privateKey: await this.pki.privateKey(kex, "keyEncipherment", this.p),
     };
     const opened = await openAuthRes(this.p, decrypter, w.message.value, {
       pinnedRoot: this.pki.root(),

@@ -19,5 +19,5 @@ export interface GatewayTestKit {
 export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit> {
   const tmp = makeLabPkiDir();
   const pki = LabPki.open(tmp.pkiDir);
-  return { tmp, pki, keys: await gatewayKeysFrom(pki, p.crypto), b: new AuthReqBuilder(p, pki) };
+  return { tmp, pki, keys: await gatewayKeysFrom(pki, p), b: new AuthReqBuilder(p, pki) };
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { nodeProvider, parseSetCertificate, type schema, toHex } from "@setlab/protocol";
+import { type CryptoProvider, nodeProvider, parseSetCertificate, type schema, toHex } from "@setlab/protocol";
 import {
   type CliIo,
   fsReason,
@@ -109,15 +109,15 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Lab
       keyEncipherment: 2 * labBrands.length + attackKeyCount("keyEncipherment"),
     };
     for (const use of ["signature", "keyEncipherment"] as const)
-      for (let i = 0; i < needed[use]; i++) pool[use].push(generate(provider.crypto, use));
+      for (let i = 0; i < needed[use]; i++) pool[use].push(generate(provider, use));
     const endEntityKeys = (use: "signature" | "keyEncipherment") => {
       const next = pool[use].shift();
       if (!next) throw new Error(`init: the ${use} key pool ran dry`);
       return next;
     };
     await Promise.all([
-      ...slots.map(async (s) => (keys[s] = await generate(provider.crypto, "signature"))),
-      ...foreignKeySlots.map(async (s) => (foreignKeys[s] = await generate(provider.crypto, "signature"))),
+      ...slots.map(async (s) => (keys[s] = await generate(provider, "signature"))),
+      ...foreignKeySlots.map(async (s) => (foreignKeys[s] = await generate(provider, "signature"))),
     ]);
     const h = await createHierarchy({ brands: labBrands, store, provider, keys });
 
@@ -285,11 +285,11 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Lab
   }
 }
 
-async function generate(crypto: Crypto, use: "signature" | "keyEncipherment"): Promise<CryptoKeyPair> {
+async function generate(p: CryptoProvider, use: "signature" | "keyEncipherment"): Promise<CryptoKeyPair> {
   const common = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
   return use === "signature"
-    ? crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", ...common }, true, ["sign", "verify"])
-    : crypto.subtle.generateKey({ name: "RSA-OAEP", ...common }, true, ["encrypt", "decrypt"]);
+    ? p.crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", ...common }, true, ["sign", "verify"])
+    : p.crypto.subtle.generateKey({ name: "RSA-OAEP", ...common }, true, ["encrypt", "decrypt"]);
 }
 
 /** init never overwrites: DIR must not exist or be empty. */

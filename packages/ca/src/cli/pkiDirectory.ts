@@ -141,7 +141,7 @@ export class PkiDirectory {
 
 /** The certificate's SET thumb as hex. */
 export async function certificateThumb(der: Uint8Array): Promise<string> {
-  return Buffer.from(await parseSetCertificate(der).thumb(globalThis.crypto)).toString("hex");
+  return Buffer.from(await parseSetCertificate(der).thumb()).toString("hex");
 }
 
 function readText(dir: string, file: string): string {

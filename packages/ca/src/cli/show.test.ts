@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { signBrandCRLIdentifier } from "@setlab/protocol";
+import { defaultProvider, signBrandCRLIdentifier } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { bufferIo } from "@setlab/runtime";
 import { main } from "../cli";
@@ -11,7 +11,7 @@ let pki: TestPki;
 let dir: string;
 
 beforeAll(async () => {
-  pki = await createTestPki(globalThis.crypto, { cardCertRequired: true });
+  pki = await createTestPki(defaultProvider, { cardCertRequired: true });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "set-ca-show-"));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ describe("set-ca show", () => {
       await globalThis.crypto.subtle.digest("SHA-256", new Uint8Array(pki.brandCa.certificate)),
     );
     const bci = await signBrandCRLIdentifier(
-      globalThis.crypto,
+      defaultProvider,
       {
         version: 0,
         sequenceNum: 7,
@@ -126,7 +126,7 @@ describe("set-ca show", () => {
   });
 
   it("refuses a certificate with an unknown critical extension, naming the SET error code", async () => {
-    const bad = await createTestPki(globalThis.crypto, {
+    const bad = await createTestPki(defaultProvider, {
       overrides: {
         merchantSig: {
           extraExtensions: [{ oid: "1.3.6.1.4.1.32473.99", critical: true, value: Uint8Array.of(5, 0) }],

@@ -1,2 +1,12 @@
-export * from "./caStore";
-export * from "./sqliteCaStore";
+export {
+  type BciRecord,
+  type CaStore,
+  type CrlRecord,
+  type IssuanceRecord,
+  isRevocationReason,
+  type RevocationReason,
+  type RevokedEntry,
+  revocationReasons,
+  type StoredCertificate,
+} from "./caStore";
+export { SqliteCaStore } from "./sqliteCaStore";

@@ -20,9 +20,7 @@ import {
   gatewayKeysFrom,
   intermediatesFrom,
 } from "@setlab/acquirer-server";
-import { PkiDirectory } from "@setlab/ca/dist/cli/pkiDirectory";
-import { buildCaServer } from "@setlab/ca/dist/server";
-import { pkiBackend } from "@setlab/ca/dist/server/pkiBackend";
+import { buildCaServer, PkiDirectory, pkiBackend } from "@setlab/ca";
 import {
   buildMerchantAdminServer,
   buildMerchantServer,
@@ -180,11 +178,11 @@ export async function createWorld(options: { transport?: Transport; dir?: string
   gatewayStore.seedAccounts(accountsFrom(pki));
   const gatewayCore = new Gateway({
     provider: p,
-    keys: await gatewayKeysFrom(pki, p.crypto, labPassphrase),
+    keys: await gatewayKeysFrom(pki, p, labPassphrase),
     trust: {
       pinnedRoot: pki.root(),
       intermediates: intermediatesFrom(pki),
-      chainCache: new ValidatedChainCache(p),
+      chainCache: new ValidatedChainCache(),
     },
     store: gatewayStore,
     enrolled: enrolledMerchantsFrom(pki),

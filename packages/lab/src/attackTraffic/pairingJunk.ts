@@ -5,7 +5,7 @@
  * Shared by the attack catalogue and the bench's attack load.
  */
 import * as net from "node:net";
-import { encodeFrame, PcHandshake } from "@setlab/protocol";
+import { defaultProvider, encodeFrame, PcHandshake } from "@setlab/protocol";
 import { CardTransportError, connectCardLink } from "@setlab/protocol/card-link";
 
 export interface PhoneAddress {
@@ -15,7 +15,7 @@ export interface PhoneAddress {
 
 /** A fresh, well-formed HELLO frame: any key will do, the sender never gets further. */
 export async function helloFrame(): Promise<Uint8Array> {
-  return encodeFrame((await new PcHandshake(globalThis.crypto, "000000").start()).send[0]);
+  return encodeFrame((await new PcHandshake(defaultProvider, "000000").start()).send[0]);
 }
 
 /** Connect, send `hello` and half-close; resolves when the phone has closed the connection. */

@@ -1,5 +1,5 @@
 /** The report as the tables `pnpm bench` prints. Pure. */
-import { failureTimingLines, type ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import { failureTimingLines, type ProtocolBenchResult } from "@setlab/protocol/bench";
 import { privateOpsPerPurchase } from "./privateOps";
 import { formatProfileSummary } from "./profileSummary";
 import type { BenchReport } from "./report";

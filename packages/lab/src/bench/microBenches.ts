@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import type { ProtocolBenchResult } from "@setlab/protocol/bench";
 
 const packages = path.resolve(__dirname, "..", "..", "..");
 const scripts = {

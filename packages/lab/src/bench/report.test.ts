@@ -1,4 +1,4 @@
-import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import type { ProtocolBenchResult } from "@setlab/protocol/bench";
 import { defaultAttackRates } from "../attackTraffic/attackTraffic";
 import { formatReport } from "./formatReport";
 import type { StackRates } from "./rawCrypto";

@@ -3,7 +3,7 @@
  * same object is printed as tables (formatReport) and written as JSON (`--json FILE`), so two runs
  * can be compared field by field.
  */
-import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import type { ProtocolBenchResult } from "@setlab/protocol/bench";
 import type { AttackTrafficReport } from "../attackTraffic/attackTraffic";
 import type { CliTiming } from "./cliTiming";
 import type { Sample } from "./load";

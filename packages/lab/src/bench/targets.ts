@@ -3,7 +3,7 @@
  * (purchases keep their latency under attack), each judged against this run's figure. A figure the run did not measure (a part skipped, or failed) is `met: null`, never
  * a pass. The README's test command time is measured outside the bench (docs/performance.md).
  */
-import type { ProtocolBenchResult } from "@setlab/protocol/dist/bench/protocolBench";
+import type { ProtocolBenchResult } from "@setlab/protocol/bench";
 import type { CliTiming } from "./cliTiming";
 import type { OpenLoopSummary } from "./openLoop";
 

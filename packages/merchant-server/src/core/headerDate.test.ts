@@ -17,7 +17,7 @@ let n = 0;
 const hour = 3600_000;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-date-"));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -17,7 +17,7 @@ let dir: string;
 let n = 0;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-core-"));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -198,7 +198,7 @@ describe("merchant core: a purchase", () => {
 
 describe("merchant core: the brand's cardCertRequired", () => {
   test("configuration false, the gateway certificate's extension true: required (configuration only tightens)", async () => {
-    const strict = await createTestPki(p.crypto, { cardCertRequired: true });
+    const strict = await createTestPki(p, { cardCertRequired: true });
     const { merchant, gateway } = setup({ cardCertRequired: false, pki: strict });
     const { order, session, data } = await initiated(merchant, undefined, strict);
     expect(merchant.initiationFor(order, "http://127.0.0.1:1").unsignedAllowed).toEqual([]);

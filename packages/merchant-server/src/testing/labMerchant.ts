@@ -89,7 +89,7 @@ export async function labCardKit(
   merchantID = "SETLAB-MER-0001",
 ): Promise<CardKit> {
   return {
-    cardholder: await pki.signer(certId, p.crypto),
+    cardholder: await pki.signer(certId, p),
     root: pki.root(),
     pan: card.pan,
     expiry: card.expiry,

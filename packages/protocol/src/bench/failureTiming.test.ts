@@ -17,7 +17,7 @@ it("every damaged layer is refused with the one answer, the valid PI opens, and 
     p,
     built.pReq.piDualSigned,
     ctx,
-    { ...f.trust, chainCache: new ValidatedChainCache(p) },
+    { ...f.trust, chainCache: new ValidatedChainCache() },
     0.05,
   );
   expect(timing.map((t) => [t.layer, t.outcome])).toEqual([

@@ -75,8 +75,8 @@ export interface ProtocolBenchResult {
  * remembers a CA key apart from its certificate.
  */
 async function firstSightPurchase(p: CryptoProvider): Promise<{ f: PurchaseFixture; pReq: PReqFor }> {
-  const cardholder = await generateTestKeyPair("signature", p.crypto);
-  const pki = await createTestPki(p.crypto, { keys: { cardholder } });
+  const cardholder = await generateTestKeyPair("signature", p);
+  const pki = await createTestPki(p, { keys: { cardholder } });
   const f = await purchaseFixture(p, { pki });
   const built = await buildPReqDualSigned(p, f.input);
   return { f, pReq: { built, pReq: { type: "pReqDualSigned", value: built.pReq as PReqDualSigned } } };
@@ -91,7 +91,7 @@ interface PReqFor {
 export async function runProtocolBench(seconds: number): Promise<ProtocolBenchResult> {
   const p = nodeProvider();
   const subtle = p.crypto.subtle;
-  const pki = await createTestPki(p.crypto);
+  const pki = await createTestPki(p);
   const f = await purchaseFixture(p, { pki });
 
   const digest = new Uint8Array(p.random(32));
@@ -128,7 +128,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   // The cardholder's chain: cardholder, cardholder CA, brand CA and root signatures are checked.
   const chainVerifies = pki.intermediatesOf("cardholder").length + 2;
   // Warm: the verifier keeps the chains it accepted, so only the dual signature is verified again.
-  const warmTrust = { ...f.trust, chainCache: new ValidatedChainCache(p) };
+  const warmTrust = { ...f.trust, chainCache: new ValidatedChainCache() };
 
   type Mix = Partial<Record<keyof typeof raw, number>>;
   const cost = (mix: Mix, of: "ms" | "cpuMs") =>
@@ -226,7 +226,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   const leaf = pki.cardholder.certificate;
   const intermediates = pki.intermediatesOf("cardholder");
   const at = new Date();
-  const chainCache = new ValidatedChainCache(p);
+  const chainCache = new ValidatedChainCache();
   await chainCache.put(await validateChain(p, leaf, intermediates, pki.root.certificate, at));
   const forChain = await fresh();
   const cold = await measureEach(

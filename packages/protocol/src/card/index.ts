@@ -1,9 +1,79 @@
 /** The card link without sockets: APDU-like commands, their data, the secure link (docs/card-link.md). */
-export * from "./apdu";
-export * from "./cardDataError";
-export * from "./cardLinkError";
-export * from "./commandData";
-export * from "./commandSet";
-export * from "./frame";
-export * from "./linkLimits";
-export * from "./secureLink";
+export {
+  type CardCommand,
+  type CardResponse,
+  type DecodedCommand,
+  decodeCommand,
+  decodeResponse,
+  encodeCommand,
+  encodeResponse,
+} from "./apdu";
+export { CardDataError } from "./cardDataError";
+export { CardLinkError } from "./cardLinkError";
+export {
+  type CardDataType,
+  type CardDataValue,
+  CardStatus,
+  cardDataTypes,
+  decodeCardData,
+  encodeCardData,
+  MAX_ORDER_DESCRIPTION,
+  MerchantError,
+  OutOfOrderReason,
+  PInitRequestInput,
+  PInitResAnswer,
+  PResOutcome,
+  PurchaseForm,
+  PurchaseInput,
+  PurchaseOutcome,
+  PurchaseProfile,
+  SelectAnswer,
+  SessionContext,
+  SetCheckFailure,
+  TransactionPhase,
+  TransactionSummary,
+} from "./commandData";
+export {
+  CLA,
+  INS,
+  type InsName,
+  insName,
+  pinTriesLeft,
+  SW,
+  type SwName,
+  swName,
+  wrongPin,
+} from "./commandSet";
+export { encodeFrame, FrameReader } from "./frame";
+export { COMMAND_HEADER, MAX_CARD_DATA, MAX_FRAME, MAX_HANDSHAKE_FRAME, MAX_SET_MESSAGE } from "./linkLimits";
+export {
+  alertFrame,
+  type BondLookup,
+  bondIdFromHex,
+  bondIdHex,
+  ContentType,
+  decodeHandshake,
+  type HandshakeStep,
+  importLinkKey,
+  isBondId,
+  isPairingCode,
+  KeyPairBudget,
+  type KeyPairBudgetOptions,
+  LINK_KEY_LENGTH,
+  type LinkBond,
+  MessageType,
+  type NewBond,
+  PairingThrottle,
+  PcHandshake,
+  type PcPairingOptions,
+  PcResumeHandshake,
+  PhoneHandshake,
+  type PhonePairingOptions,
+  PhoneResumeHandshake,
+  RecordReader,
+  RecordWriter,
+  randomPairingCode,
+  SecureLinkError,
+  type SecureLinkFailure,
+  type SecureSession,
+} from "./secureLink";

@@ -12,10 +12,11 @@
 
 import { equalConstantTime } from "../bytes";
 import type { LinkBond } from "../card";
+import type { CryptoProvider } from "../crypto/provider";
 
-/** A bond with the WebCrypto its link key lives in (the resumption must run on the same one). */
+/** A bond with the crypto provider its link key lives in (the resumption must run on the same one). */
 export interface PcBond extends LinkBond {
-  readonly crypto: Crypto;
+  readonly provider: CryptoProvider;
 }
 
 export interface BondCacheOptions {

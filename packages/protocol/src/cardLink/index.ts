@@ -4,7 +4,14 @@
  * Kept out of the package root, which stays free of sockets: only programs that open a card link
  * import this entry point.
  */
-export * from "./bondCache";
-export * from "./cardTransportError";
-export * from "./pcCardLink";
-export * from "./phoneCardLink";
+export { BondCache } from "./bondCache";
+export { CardTransportError } from "./cardTransportError";
+export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";
+export {
+  type LinkLimits,
+  linkContext,
+  type PairingCodeSource,
+  type PairingOptions,
+  type PhoneCardLink,
+  startPhoneCardLink,
+} from "./phoneCardLink";

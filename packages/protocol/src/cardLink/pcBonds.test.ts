@@ -4,8 +4,10 @@
  * together. The real phone process with its bond store on disk is tested in @setlab/wallet-card
  * (cardLinkBonds.test.ts) and end to end in the mediator's purchase.e2e.test.ts.
  */
+
 import * as net from "node:net";
 import { bondIdHex, encodeResponse, importLinkKey } from "../card";
+import { defaultProvider, nodeProvider } from "../crypto/provider";
 import { BondCache } from "./bondCache";
 import { CardTransportError } from "./cardTransportError";
 import { connectCardLink, PcCardLink } from "./pcCardLink";
@@ -29,7 +31,7 @@ interface BondingPhone {
 }
 
 async function bondingPhone(options: { bonding?: boolean } = {}): Promise<BondingPhone> {
-  const crypto = globalThis.crypto;
+  const provider = nodeProvider();
   const state = {
     bonds: new Map<string, CryptoKey>(),
     pairings: 0,
@@ -51,7 +53,7 @@ async function bondingPhone(options: { bonding?: boolean } = {}): Promise<Bondin
   const card = { openSession: () => ({ transmit: async () => ok }) };
   const phone = await startPhoneCardLink(card, {
     logger,
-    crypto,
+    provider,
     pairing: {
       code: CODE,
       // the failure limits are the phone end's own tests' (wallet-card); here they would only interfere
@@ -62,7 +64,7 @@ async function bondingPhone(options: { bonding?: boolean } = {}): Promise<Bondin
           : {
               lookup: async (id) => state.bonds.get(bondIdHex(id)),
               add: async (id, raw) => {
-                state.bonds.set(bondIdHex(id), await importLinkKey(crypto, raw));
+                state.bonds.set(bondIdHex(id), await importLinkKey(provider, raw));
               },
             },
     },
@@ -204,7 +206,7 @@ describe("the PC's bonds", () => {
     const [id] = p.bonds.keys();
     p.bonds.set(
       id,
-      await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+      await importLinkKey(defaultProvider, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     );
     const e = await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }));
     expect(e).toMatchObject({ kind: "pairing", link: "pairing" });
@@ -214,7 +216,7 @@ describe("the PC's bonds", () => {
     await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
     p.bonds.set(
       id,
-      await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+      await importLinkKey(defaultProvider, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     );
     expect((await use(await PcCardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
   });
@@ -254,7 +256,7 @@ describe("BondCache", () => {
   const bond = (n: number) => ({
     bondId: Uint8Array.of(n, ...new Uint8Array(15)),
     linkKey: {} as CryptoKey,
-    crypto: globalThis.crypto,
+    provider: nodeProvider(),
   });
 
   test("remembers per phone, forgets the least recently used beyond its limit", () => {

@@ -4,6 +4,7 @@
  * misbehaves on purpose for a few instruction bytes. No card logic here: full flows run against
  * the real phone process (purchase.e2e.test.ts).
  */
+
 import * as net from "node:net";
 import {
   ContentType,
@@ -15,6 +16,7 @@ import {
   PhoneHandshake,
   type SecureSession,
 } from "../card";
+import { defaultProvider } from "../crypto/provider";
 import { CardTransportError } from "./cardTransportError";
 import { PcCardLink, parsePhoneAddress } from "./pcCardLink";
 
@@ -54,7 +56,7 @@ async function echoServer(): Promise<EchoServer> {
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     const reader = new FrameReader();
-    const handshake = new PhoneHandshake(globalThis.crypto, CODE);
+    const handshake = new PhoneHandshake(defaultProvider, CODE);
     let session: SecureSession | undefined;
     let last: Uint8Array | undefined;
     let chain: Promise<void> = Promise.resolve();

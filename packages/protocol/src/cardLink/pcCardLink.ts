@@ -28,6 +28,7 @@ import {
   SecureLinkError,
   type SecureSession,
 } from "../card";
+import { type CryptoProvider, defaultProvider } from "../crypto/provider";
 import type { BondCache, PcBond } from "./bondCache";
 import { CardTransportError } from "./cardTransportError";
 
@@ -59,8 +60,8 @@ export interface PcCardLinkOptions {
   readonly resumeTimeoutMs?: number;
   /** The lab's run id, sent inside the secure session so the phone's log carries it. */
   readonly runId?: string;
-  /** The WebCrypto the link runs on (default node's). */
-  readonly crypto?: Crypto;
+  /** The crypto provider the link runs on (default node's). */
+  readonly provider?: CryptoProvider;
 }
 
 interface Pending {
@@ -103,8 +104,10 @@ export class PcCardLink {
     const phone = `${host}:${port}`;
     const single = options.bond;
     if (single) {
-      const crypto = options.crypto ?? globalThis.crypto;
-      return PcCardLink.establish(host, port, options, (link) => link.resume({ ...single, crypto }, options));
+      const provider = options.provider ?? defaultProvider;
+      return PcCardLink.establish(host, port, options, (link) =>
+        link.resume({ ...single, provider }, options),
+      );
     }
     let waited = false;
     for (;;) {
@@ -192,18 +195,18 @@ export class PcCardLink {
     const code = options.pairingCode;
     if (code === undefined)
       throw new CardTransportError("pairing", "no pairing code: give the code the phone shows");
-    const crypto = options.crypto ?? globalThis.crypto;
+    const provider = options.provider ?? defaultProvider;
     const bonds = options.bonds;
     const session = await this.handshake(
-      new PcHandshake(crypto, code, { bond: bonds !== undefined || options.keepBond === true }),
+      new PcHandshake(provider, code, { bond: bonds !== undefined || options.keepBond === true }),
       options.pairingTimeoutMs ?? 120_000,
       "pairing",
     );
     const raw = session.linkKey;
     if (raw && session.bondId) {
       try {
-        const bond = { bondId: session.bondId, linkKey: await importLinkKey(crypto, raw) };
-        bonds?.remember(phone, { ...bond, crypto });
+        const bond = { bondId: session.bondId, linkKey: await importLinkKey(provider, raw) };
+        bonds?.remember(phone, { ...bond, provider });
         if (options.keepBond) this.bond = bond;
       } finally {
         raw.fill(0);
@@ -215,7 +218,7 @@ export class PcCardLink {
   /** Resume a bond: fresh ECDH, both ends prove the link key, no code. */
   private async resume(bond: PcBond, options: PcCardLinkOptions): Promise<void> {
     const session = await this.handshake(
-      new PcResumeHandshake(bond.crypto, bond),
+      new PcResumeHandshake(bond.provider, bond),
       options.resumeTimeoutMs ?? options.timeoutMs ?? 30_000,
       "resumption",
     );

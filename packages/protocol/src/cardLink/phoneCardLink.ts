@@ -57,6 +57,7 @@ import {
   SecureLinkError,
   type SecureSession,
 } from "../card";
+import { type CryptoProvider, defaultProvider } from "../crypto/provider";
 
 /** The card the phone hosts: a session per connection, one command in, one response out. */
 export interface CardEndpoint {
@@ -170,8 +171,8 @@ export interface PhoneCardLinkOptions {
   readonly host?: string;
   readonly port?: number;
   readonly logger?: LinkLogger;
-  /** The WebCrypto the link runs on (default node's). */
-  readonly crypto?: Crypto;
+  /** The crypto provider the link runs on (default node's). */
+  readonly provider?: CryptoProvider;
   readonly pairing?: PairingOptions;
   readonly limits?: LinkLimits;
 }
@@ -224,7 +225,7 @@ export function startPhoneCardLink(
 ): Promise<PhoneCardLink> {
   const host = options.host ?? "127.0.0.1";
   const log = options.logger;
-  const crypto = options.crypto ?? globalThis.crypto;
+  const provider = options.provider ?? defaultProvider;
   const pairing = options.pairing ?? {};
   const limits = { ...defaultLinkLimits, ...definedOnly(options.limits ?? {}) };
   if (!(limits.maxConnections >= 1 && limits.maxHandshakes >= 1))
@@ -417,13 +418,13 @@ export function startPhoneCardLink(
         attempted = opening;
         clearTimeout(timer);
         if (opening === "resumption") {
-          handshake = new PhoneResumeHandshake(crypto, bonds?.lookup ?? noBonds);
+          handshake = new PhoneResumeHandshake(provider, bonds?.lookup ?? noBonds);
           timer = notSecureWithin(resumeTimeoutMs, "resumed");
         } else {
           const fixed = source ? source.current() : givenCode;
           if (source) codeSpentAt = spent;
-          const code = fixed ?? randomPairingCode(crypto);
-          handshake = new PhoneHandshake(crypto, code, { bonding: bonds !== undefined });
+          const code = fixed ?? randomPairingCode(provider);
+          handshake = new PhoneHandshake(provider, code, { bonding: bonds !== undefined });
           if (fixed === undefined) pairing.show?.(code);
           timer = notSecureWithin(pairingTimeoutMs, "paired");
         }

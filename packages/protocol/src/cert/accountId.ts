@@ -10,16 +10,16 @@
 import { encodeDer } from "../asn1/codec";
 import { sequence } from "../asn1/constructed";
 import { toHex } from "../bytes";
-import { hmacSha256Sync, isNodeWebCrypto } from "../crypto/native";
+import { hmacSha256Sync, isNodeProvider } from "../crypto/native";
+import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { CardExpiry, PAN } from "../schema/common";
-import { type CryptoSource, resolveCrypto } from "./cryptoSource";
 
 const AccountIdInput = sequence({ pan: PAN, cardExpiry: CardExpiry });
 
 /** Lowercase hex HMAC-SHA-256(panSecret, DER SEQUENCE {pan, cardExpiry}). Errors never echo the PAN. */
 export async function hashedAccountId(
-  source: CryptoSource,
+  p: CryptoProvider,
   pan: string,
   cardExpiry: string,
   panSecret: Uint8Array,
@@ -31,9 +31,9 @@ export async function hashedAccountId(
     throw new SetError("invalidCertificate", "CardExpiry must be YYYYMM", "CardExpiry");
   if (panSecret.length < 16)
     throw new SetError("invalidCertificate", "PANSecret must be at least 16 bytes", "PANSecret");
-  const { crypto } = resolveCrypto(source);
+  const { crypto } = p;
   const input = new Uint8Array(encodeDer(AccountIdInput, { pan, cardExpiry }));
-  if (isNodeWebCrypto(crypto)) return toHex(hmacSha256Sync(panSecret, input));
+  if (isNodeProvider(p)) return toHex(hmacSha256Sync(panSecret, input));
   const key = await crypto.subtle.importKey(
     "raw",
     new Uint8Array(panSecret),

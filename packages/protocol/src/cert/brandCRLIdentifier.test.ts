@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { decodeDer, encodeDer } from "../asn1/codec";
+import { nodeProvider } from "../crypto/provider";
 import { BrandCRLIdentifier, type UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
 import { createTestPki, type TestPki } from "../testing/pki";
 import { signBrandCRLIdentifier, verifyBrandCRLIdentifier } from "./brandCRLIdentifier";
 import { parseSetCertificate, type SetCertificate } from "./setCertificate";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 let brandCa: SetCertificate;
@@ -25,71 +28,69 @@ beforeAll(async () => {
         crlThumb: new Uint8Array(32).fill(1),
       },
     ],
-    brandCAThumb: await brandCa.thumb(crypto),
+    brandCAThumb: await brandCa.thumb(),
   };
 });
 
 describe("BrandCRLIdentifier", () => {
   test("signs and verifies; the thumb is SHA-256 of the unsigned part", async () => {
-    const der = await signBrandCRLIdentifier(crypto, content, pki.brandCa.privateKey);
-    const v = await verifyBrandCRLIdentifier(crypto, der, brandCa, at);
+    const der = await signBrandCRLIdentifier(p, content, pki.brandCa.privateKey);
+    const v = await verifyBrandCRLIdentifier(p, der, brandCa, at);
     expect(v.content).toEqual(content);
     const unsigned = decodeDer(BrandCRLIdentifier, der).unsignedBrandCRLIdentifier;
     expect(v.thumb).toEqual(new Uint8Array(createHash("sha256").update(unsigned).digest()));
   });
 
   test("a tampered signature is signatureFailure", async () => {
-    const der = Uint8Array.from(await signBrandCRLIdentifier(crypto, content, pki.brandCa.privateKey));
+    const der = Uint8Array.from(await signBrandCRLIdentifier(p, content, pki.brandCa.privateKey));
     der[der.length - 1] ^= 1;
-    await expect(verifyBrandCRLIdentifier(crypto, der, brandCa, at)).rejects.toMatchObject({
+    await expect(verifyBrandCRLIdentifier(p, der, brandCa, at)).rejects.toMatchObject({
       code: "signatureFailure",
     });
   });
 
   test("signed by another key is signatureFailure", async () => {
-    const der = await signBrandCRLIdentifier(crypto, content, pki.merchantCa.privateKey);
-    await expect(verifyBrandCRLIdentifier(crypto, der, brandCa, at)).rejects.toMatchObject({
+    const der = await signBrandCRLIdentifier(p, content, pki.merchantCa.privateKey);
+    await expect(verifyBrandCRLIdentifier(p, der, brandCa, at)).rejects.toMatchObject({
       code: "signatureFailure",
     });
   });
 
   test("brandCAThumb naming another certificate is thumbsMismatch", async () => {
     const der = await signBrandCRLIdentifier(
-      crypto,
+      p,
       { ...content, brandCAThumb: new Uint8Array(32) },
       pki.brandCa.privateKey,
     );
-    await expect(verifyBrandCRLIdentifier(crypto, der, brandCa, at)).rejects.toMatchObject({
+    await expect(verifyBrandCRLIdentifier(p, der, brandCa, at)).rejects.toMatchObject({
       code: "thumbsMismatch",
     });
   });
 
   test("another brand, a non-brand-CA signer, and a stale BCI are invalidCertificate", async () => {
     const other = await signBrandCRLIdentifier(
-      crypto,
+      p,
       { ...content, brandID: "MasterCard" },
       pki.brandCa.privateKey,
     );
-    await expect(verifyBrandCRLIdentifier(crypto, other, brandCa, at)).rejects.toMatchObject({
+    await expect(verifyBrandCRLIdentifier(p, other, brandCa, at)).rejects.toMatchObject({
       code: "invalidCertificate",
     });
-    const der = await signBrandCRLIdentifier(crypto, content, pki.brandCa.privateKey);
+    const der = await signBrandCRLIdentifier(p, content, pki.brandCa.privateKey);
     const mca = parseSetCertificate(pki.merchantCa.certificate);
-    await expect(verifyBrandCRLIdentifier(crypto, der, mca, at)).rejects.toMatchObject({
+    await expect(verifyBrandCRLIdentifier(p, der, mca, at)).rejects.toMatchObject({
       code: "invalidCertificate",
     });
     await expect(
-      verifyBrandCRLIdentifier(crypto, der, brandCa, new Date("2032-01-01T00:00:00Z")),
+      verifyBrandCRLIdentifier(p, der, brandCa, new Date("2032-01-01T00:00:00Z")),
     ).rejects.toMatchObject({
       code: "invalidCertificate",
     });
   });
 
   test("a non-DER BCI is a decoding failure", async () => {
-    const der = await signBrandCRLIdentifier(crypto, content, pki.brandCa.privateKey);
-    await expect(
-      verifyBrandCRLIdentifier(crypto, Uint8Array.of(...der, 0), brandCa, at),
-    ).rejects.toMatchObject({
+    const der = await signBrandCRLIdentifier(p, content, pki.brandCa.privateKey);
+    await expect(verifyBrandCRLIdentifier(p, Uint8Array.of(...der, 0), brandCa, at)).rejects.toMatchObject({
       code: "decodingFailure",
     });
     expect(encodeDer(BrandCRLIdentifier, decodeDer(BrandCRLIdentifier, der))).toEqual(der);

@@ -4,9 +4,9 @@
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
+import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
-import { type CryptoSource, resolveCrypto } from "./cryptoSource";
 import { sha256 } from "./digest";
 import { issuerSignatureVerifies } from "./issuerSignature";
 import { checkCertificateUse } from "./profileChecks";
@@ -24,11 +24,11 @@ export interface VerifiedBrandCRLIdentifier {
 
 /** Sign `content` with the brand CA's signature key; returns the DER BrandCRLIdentifier. */
 export async function signBrandCRLIdentifier(
-  source: CryptoSource,
+  p: CryptoProvider,
   content: UnsignedBrandCRLIdentifier,
   brandCaKey: CryptoKey,
 ): Promise<Uint8Array> {
-  const { crypto } = resolveCrypto(source);
+  const { crypto } = p;
   const unsigned = encodeDer(UnsignedBrandCRLIdentifier, content);
   const signature = new Uint8Array(
     await crypto.subtle.sign("RSASSA-PKCS1-v1_5", brandCaKey, new Uint8Array(unsigned)),
@@ -47,30 +47,24 @@ export async function signBrandCRLIdentifier(
  * validity at `at`.
  */
 export async function verifyBrandCRLIdentifier(
-  source: CryptoSource,
+  p: CryptoProvider,
   der: Uint8Array,
   brandCa: SetCertificate,
   at: Date,
 ): Promise<VerifiedBrandCRLIdentifier> {
-  const { crypto } = resolveCrypto(source);
   const bci = decodeDer(BrandCRLIdentifier, new Uint8Array(der));
   const content = decodeDer(UnsignedBrandCRLIdentifier, bci.unsignedBrandCRLIdentifier);
   const where = `BrandCRLIdentifier ${content.brandID} #${content.sequenceNum}`;
   checkCertificateUse(brandCa, { role: "bca", use: "certSign" });
   if (!brandCa.keyUsage?.includes("cRLSign"))
     throw new SetError("invalidCertificate", "the brand CA certificate lacks cRLSign", brandCa.where);
-  if (!bytesEqual(await brandCa.thumb(crypto), content.brandCAThumb))
+  if (!bytesEqual(await brandCa.thumb(), content.brandCAThumb))
     throw new SetError("thumbsMismatch", "brandCAThumb names another certificate", where);
   if (content.brandID !== brandCa.brand)
     throw new SetError("invalidCertificate", `issued for ${content.brandID} by a ${brandCa.brand} CA`, where);
   if (bci.signatureAlgorithm.algorithm !== sha256WithRSAEncryption || bci.signature.unusedBits !== 0)
     throw new SetError("signatureFailure", "signature algorithm not allowed", where);
-  const ok = await issuerSignatureVerifies(
-    crypto,
-    brandCa,
-    bci.signature.bytes,
-    bci.unsignedBrandCRLIdentifier,
-  );
+  const ok = await issuerSignatureVerifies(p, brandCa, bci.signature.bytes, bci.unsignedBrandCRLIdentifier);
   if (!ok) throw new SetError("signatureFailure", "signature does not verify with the brand CA key", where);
   if (at.getTime() < content.notBefore.getTime() || at.getTime() > content.notAfter.getTime())
     throw new SetError("invalidCertificate", "outside its notBefore..notAfter", where);

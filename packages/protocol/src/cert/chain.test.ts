@@ -1,7 +1,7 @@
-import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { context, tlv, universal } from "../asn1/tlv";
+import { nodeProvider, peculiarProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import {
   cachedTestKeyPair,
@@ -13,6 +13,8 @@ import {
 } from "../testing/pki";
 import { validateChain } from "./chain";
 import { parseSetCertificate } from "./setCertificate";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 const now = new Date();
@@ -31,7 +33,7 @@ async function failure(p: Promise<unknown>): Promise<SetError> {
 }
 
 const validate = (t: TestPki, name: PartyName, at = now, root = t.root.certificate) =>
-  validateChain(crypto, t[name].certificate, t.intermediatesOf(name), root, at);
+  validateChain(p, t[name].certificate, t.intermediatesOf(name), root, at);
 
 describe("validateChain", () => {
   test("every party of the test PKI validates to the pinned root", async () => {
@@ -44,8 +46,8 @@ describe("validateChain", () => {
     }
   });
 
-  test("works with a provider object and with @peculiar/webcrypto", async () => {
-    const peculiar = new PeculiarCrypto() as unknown as Crypto;
+  test("works with @peculiar/webcrypto's provider and with another node provider object", async () => {
+    const peculiar = peculiarProvider();
     const chain = await validateChain(
       peculiar,
       pki.gatewayKex.certificate,
@@ -54,8 +56,7 @@ describe("validateChain", () => {
       now,
     );
     expect(chain.leaf.hasRole("pgwy")).toBe(true);
-    const { CryptoEngine } = await import("pkijs");
-    const provider = { crypto, engine: new CryptoEngine({ name: "node", crypto }) };
+    const provider = nodeProvider();
     await expect(
       validateChain(
         provider,
@@ -75,13 +76,13 @@ describe("validateChain", () => {
       pki.merchantCa.certificate,
     ];
     await expect(
-      validateChain(crypto, pki.merchantKex.certificate, pool, pki.root.certificate, now),
+      validateChain(p, pki.merchantKex.certificate, pool, pki.root.certificate, now),
     ).resolves.toBeDefined();
   });
 
   test("an expired leaf is expiredCertificate", async () => {
     const later = new Date(now.getTime() + 3 * 365 * 86400_000);
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { merchantSig: { notAfter: new Date(now.getTime() - 1000) } },
     });
     expect((await failure(validate(bad, "merchantSig"))).code).toBe("expiredCertificate");
@@ -89,7 +90,7 @@ describe("validateChain", () => {
   });
 
   test("an expired CA is expiredCertificate, blamed on the CA", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { merchantCa: { notAfter: new Date(now.getTime() - 1000) } },
     });
     const e = await failure(validate(bad, "merchantSig"));
@@ -98,7 +99,7 @@ describe("validateChain", () => {
   });
 
   test("a certificate not yet valid is invalidCertificate", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { cardholder: { notBefore: new Date(now.getTime() + 86400_000) } },
     });
     expect((await failure(validate(bad, "cardholder"))).message).toMatch(/not valid before/);
@@ -106,16 +107,10 @@ describe("validateChain", () => {
 
   test("a missing intermediate or a foreign root is invalidCertificate", async () => {
     const e = await failure(
-      validateChain(
-        crypto,
-        pki.merchantSig.certificate,
-        [pki.merchantCa.certificate],
-        pki.root.certificate,
-        now,
-      ),
+      validateChain(p, pki.merchantSig.certificate, [pki.merchantCa.certificate], pki.root.certificate, now),
     );
     expect(e.code).toBe("invalidCertificate");
-    const other = await createTestPki(crypto, {
+    const other = await createTestPki(p, {
       keys: { root: await cachedTestKeyPair("foreignRoot", "ca") },
     });
     expect((await failure(validate(pki, "merchantSig", now, other.root.certificate))).code).toBe(
@@ -127,14 +122,14 @@ describe("validateChain", () => {
     const der = Uint8Array.from(pki.cardholder.certificate);
     der[der.length - 5] ^= 1;
     const e = await failure(
-      validateChain(crypto, der, pki.intermediatesOf("cardholder"), pki.root.certificate, now),
+      validateChain(p, der, pki.intermediatesOf("cardholder"), pki.root.certificate, now),
     );
     expect(e.code).toBe("invalidCertificate");
     expect(e.message).toMatch(/signature/);
   });
 
   test("a certificate naming the right issuer but signed by another key is invalidCertificate", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { cardholder: { signWith: pki.merchantCa.privateKey } },
     });
     expect((await failure(validate(bad, "cardholder"))).message).toMatch(/signature does not verify/);
@@ -150,7 +145,7 @@ describe("validateChain", () => {
       keys,
     });
     const e = await failure(
-      validateChain(crypto, wrong.certificate, pki.intermediatesOf("cardholder"), pki.root.certificate, now),
+      validateChain(p, wrong.certificate, pki.intermediatesOf("cardholder"), pki.root.certificate, now),
     );
     expect(e.message).toMatch(/cca may not certify a mer/);
   });
@@ -166,7 +161,7 @@ describe("validateChain", () => {
     });
     const e = await failure(
       validateChain(
-        crypto,
+        p,
         child.certificate,
         [pki.merchantSig.certificate, ...pki.intermediatesOf("merchantSig")],
         pki.root.certificate,
@@ -178,12 +173,12 @@ describe("validateChain", () => {
   });
 
   test("a CA whose certificateType is not a CA role is refused", async () => {
-    const bad = await createTestPki(crypto, { overrides: { merchantCa: { certificateType: ["mer"] } } });
+    const bad = await createTestPki(p, { overrides: { merchantCa: { certificateType: ["mer"] } } });
     expect((await failure(validate(bad, "merchantSig"))).code).toBe("invalidCertificate");
   });
 
   test("a CA without keyCertSign is refused", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { gatewayCa: { keyUsage: ["digitalSignature", "cRLSign"] } },
     });
     expect((await failure(validate(bad, "gatewaySig"))).message).toMatch(/keyCertSign/);
@@ -208,7 +203,7 @@ describe("validateChain", () => {
     });
     const e = await failure(
       validateChain(
-        crypto,
+        p,
         leaf.certificate,
         [mcCa.certificate, pki.brandCa.certificate],
         pki.root.certificate,
@@ -220,7 +215,7 @@ describe("validateChain", () => {
 
   test("an unknown critical extension anywhere on the path is unrecognizedExtension", async () => {
     const oid = "1.3.6.1.4.1.32473.1.77";
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { brandCa: { extraExtensions: [{ oid, critical: true, value: Uint8Array.of(5, 0) }] } },
     });
     const e = await failure(validate(bad, "gatewaySig"));
@@ -229,7 +224,7 @@ describe("validateChain", () => {
   });
 
   test("a CA's pathLenConstraint is enforced", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { brandCa: { basicConstraints: { ca: true, pathLength: 0 } } },
     });
     expect((await failure(validate(bad, "cardholder"))).message).toMatch(/pathLenConstraint 0 exceeded/);
@@ -242,7 +237,7 @@ describe("validateChain", () => {
     const subtree = tlv(universal(16), true, tlv(context(4), true, visa));
     const value = tlv(universal(16), true, tlv(context(1), true, subtree));
     for (const critical of [false, true]) {
-      const bad = await createTestPki(crypto, {
+      const bad = await createTestPki(p, {
         overrides: { merchantCa: { extraExtensions: [{ oid: "2.5.29.30", critical, value }] } },
       });
       const e = await failure(validate(bad, "merchantSig"));
@@ -255,13 +250,13 @@ describe("validateChain", () => {
   test("a genuine path accepted once does not vouch for a forgery of the leaf", async () => {
     await expect(validate(pki, "merchantSig")).resolves.toBeDefined();
     // Same serials, so the forgery names the genuine merchant CA by issuer and serial.
-    const forged = await createTestPki(crypto, {
+    const forged = await createTestPki(p, {
       serialSeed: Number.parseInt(parseSetCertificate(pki.root.certificate).serialNumber, 16),
       overrides: { merchantSig: { signWith: pki.gatewayCa.privateKey } },
     });
     const e = await failure(
       validateChain(
-        crypto,
+        p,
         forged.merchantSig.certificate,
         pki.intermediatesOf("merchantSig"),
         pki.root.certificate,
@@ -274,7 +269,7 @@ describe("validateChain", () => {
   test("accepts already parsed certificates", async () => {
     const leaf = parseSetCertificate(pki.cardholder.certificate);
     const chain = await validateChain(
-      crypto,
+      p,
       leaf,
       pki.intermediatesOf("cardholder").map(parseSetCertificate),
       parseSetCertificate(pki.root.certificate),

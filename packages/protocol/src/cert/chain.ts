@@ -8,8 +8,8 @@
  */
 
 import { bytesEqual, context, tlv } from "../asn1/tlv";
+import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
-import { type CryptoSource, resolveCrypto } from "./cryptoSource";
 import { certificateSignedBy } from "./issuerSignature";
 import { isCaRole, mayIssue } from "./profile";
 import { checkSetProfile } from "./profileChecks";
@@ -45,14 +45,13 @@ const asCertificate = (c: CertificateInput) => (c instanceof SetCertificate ? c 
  * `options.revocation`, also `revokedCertificate` and the failures of `checkRevocation`, at `at`.
  */
 export async function validateChain(
-  source: CryptoSource,
+  p: CryptoProvider,
   leaf: CertificateInput,
   intermediates: readonly CertificateInput[],
   pinnedRoot: CertificateInput,
   at: Date,
   options?: ValidateChainOptions,
 ): Promise<ValidatedChain> {
-  const { crypto } = resolveCrypto(source);
   const root = asCertificate(pinnedRoot);
   const pool = intermediates.map(asCertificate);
   const path = buildPath(asCertificate(leaf), pool, root);
@@ -61,7 +60,7 @@ export async function validateChain(
     checkSetProfile(cert);
     checkValidity(cert, at);
     const issuer = path[i + 1] ?? cert;
-    await checkSignature(crypto, cert, issuer);
+    await checkSignature(p, cert, issuer);
     if (i + 1 < path.length) checkIssuerRole(cert, issuer);
     // pathLenConstraint counts the CA certificates below this one, the leaf excluded.
     const limit = cert.basicConstraints?.pathLength;
@@ -74,7 +73,7 @@ export async function validateChain(
   if (brands.size > 1)
     throw new SetError("invalidCertificate", `path mixes brands: ${[...brands].join(", ")}`, path[0].where);
 
-  if (options?.revocation) await checkRevocation(source, path, { ...options.revocation, at });
+  if (options?.revocation) await checkRevocation(p, path, { ...options.revocation, at });
   return { path, leaf: path[0], root, brand: path.length > 1 ? path[path.length - 2].brand : undefined };
 }
 
@@ -118,14 +117,18 @@ function checkValidity(cert: SetCertificate, at: Date): void {
     throw new SetError("invalidCertificate", `not valid before ${cert.notBefore.toISOString()}`, cert.where);
 }
 
-async function checkSignature(crypto: Crypto, cert: SetCertificate, issuer: SetCertificate): Promise<void> {
+async function checkSignature(
+  p: CryptoProvider,
+  cert: SetCertificate,
+  issuer: SetCertificate,
+): Promise<void> {
   if (cert.signatureAlgorithm !== sha256WithRSAEncryption)
     throw new SetError(
       "invalidCertificate",
       `signature algorithm ${cert.signatureAlgorithm} is not allowed`,
       cert.where,
     );
-  const ok = await certificateSignedBy(crypto, cert, issuer);
+  const ok = await certificateSignedBy(p, cert, issuer);
   if (!ok)
     throw new SetError(
       "invalidCertificate",

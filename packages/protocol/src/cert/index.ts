@@ -1,14 +1,28 @@
-export * from "./accountId";
-export * from "./brandCRLIdentifier";
-export * from "./certificateCache";
-export * from "./chain";
-export type { CryptoSource } from "./cryptoSource";
-export * from "./profile";
-export * from "./profileChecks";
-export * from "./revocation";
-export * from "./rootRollover";
-export * from "./sameParty";
-export * from "./setCertificate";
-export * from "./thumb";
-export * from "./trust";
-export * from "./validatedChainCache";
+export { hashedAccountId } from "./accountId";
+export {
+  signBrandCRLIdentifier,
+  type VerifiedBrandCRLIdentifier,
+  verifyBrandCRLIdentifier,
+} from "./brandCRLIdentifier";
+export {
+  type CertificateInput,
+  type ValidateChainOptions,
+  type ValidatedChain,
+  validateChain,
+} from "./chain";
+export { caRoles, isCaRole, mayIssue, X509Extension } from "./profile";
+export { type CertificateUse, checkCertificateUse, checkSetProfile, type IntendedUse } from "./profileChecks";
+export {
+  checkRevocation,
+  type ParsedCrl,
+  type PreparedCrl,
+  parseCrl,
+  prepareCrl,
+  prepareRevocation,
+  type RevocationInput,
+} from "./revocation";
+export { verifyNextRoot } from "./rootRollover";
+export { type KeyUsageName, parseSetCertificate, SetCertificate } from "./setCertificate";
+export { checkThumb, thumbOf } from "./thumb";
+export type { Revocation, Trust } from "./trust";
+export { ValidatedChainCache } from "./validatedChainCache";

@@ -6,6 +6,7 @@
  * otherwise (the card's @peculiar/webcrypto), with its CryptoKey imported once per provider.
  */
 import { createHash } from "node:crypto";
+import type { CryptoProvider } from "../crypto/provider";
 import { verifyRsaSha256 } from "../crypto/suite";
 import type { SetCertificate } from "./setCertificate";
 
@@ -22,15 +23,16 @@ function signatureKey(signature: Uint8Array, tbs: Uint8Array): string {
 }
 
 export async function issuerSignatureVerifies(
-  crypto: Crypto,
+  p: CryptoProvider,
   issuer: SetCertificate,
   signature: Uint8Array,
   tbs: Uint8Array,
 ): Promise<boolean> {
+  const { crypto } = p;
   const key = signatureKey(signature, tbs);
   let byIssuer = verifiedSignatures.get(crypto);
   if (byIssuer?.get(issuer)?.has(key)) return true;
-  const ok = await verifyRsaSha256({ crypto }, issuer.spki, tbs, signature);
+  const ok = await verifyRsaSha256(p, issuer.spki, tbs, signature);
   if (ok) {
     if (!byIssuer) {
       byIssuer = new WeakMap();
@@ -58,13 +60,14 @@ const verifiedBy = new WeakMap<Crypto, WeakMap<SetCertificate, WeakSet<SetCertif
 
 /** Whether `issuer`'s key verifies `cert`'s signature over its TBSCertificate; remembered once true. */
 export async function certificateSignedBy(
-  crypto: Crypto,
+  p: CryptoProvider,
   cert: SetCertificate,
   issuer: SetCertificate,
 ): Promise<boolean> {
+  const { crypto } = p;
   let pairs = verifiedBy.get(crypto);
   if (pairs?.get(cert)?.has(issuer)) return true;
-  const ok = await issuerSignatureVerifies(crypto, issuer, cert.signature, cert.tbs);
+  const ok = await issuerSignatureVerifies(p, issuer, cert.signature, cert.tbs);
   if (ok) {
     if (!pairs) {
       pairs = new WeakMap();

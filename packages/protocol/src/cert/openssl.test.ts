@@ -11,7 +11,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { nodeProvider } from "../crypto/provider";
 import { createTestPki, type PartyName, type TestPki } from "../testing/pki";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 let dir: string;
@@ -91,7 +94,7 @@ describe("openssl verify", () => {
 
   test("refuses a certificate from another hierarchy", async () => {
     const { cachedTestKeyPair } = await import("../testing/pki");
-    const other = await createTestPki(crypto, {
+    const other = await createTestPki(p, {
       keys: { root: await cachedTestKeyPair("foreignRoot", "ca") },
     });
     const r = opensslVerify("foreign", other.merchantSig.certificate, other.intermediatesOf("merchantSig"), [

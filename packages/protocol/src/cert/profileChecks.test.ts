@@ -1,5 +1,6 @@
 import { encodeDer } from "../asn1/codec";
 import { context, tlv, universal } from "../asn1/tlv";
+import { nodeProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { HashedRootKey } from "../schema/certExtensions";
 import { CertExtension, Std } from "../schema/oids";
@@ -12,6 +13,8 @@ import {
 } from "../testing/pki";
 import { checkCertificateUse, checkSetProfile, type IntendedUse } from "./profileChecks";
 import { parseSetCertificate } from "./setCertificate";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -29,7 +32,7 @@ function failure(f: () => void): SetError {
 }
 
 async function profileFailure(name: PartyName, overrides: CertificateOverrides): Promise<SetError> {
-  const bad = await createTestPki(crypto, { overrides: { [name]: overrides } });
+  const bad = await createTestPki(p, { overrides: { [name]: overrides } });
   const cert = parseSetCertificate(bad[name].certificate);
   return failure(() => checkSetProfile(cert));
 }

@@ -13,7 +13,7 @@ let crl: Uint8Array;
 const thisUpdate = new Date("2026-01-01T00:00:00Z");
 const nextUpdate = new Date("2026-01-08T00:00:00Z");
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   crl = await testCrl(p, pki, "cardholderCa", { revoked: ["cardholder"], number: 7, thisUpdate, nextUpdate });
 });
 

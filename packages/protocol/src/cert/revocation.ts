@@ -12,11 +12,11 @@
 
 import { decodeDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
+import type { CryptoProvider } from "../crypto/provider";
 import { DecodeError, SetError } from "../errors";
 import type { CRLIdentifier } from "../schema/certExtensions";
 import { CertificateList, CRLNumber } from "../schema/x509";
 import { type VerifiedBrandCRLIdentifier, verifyBrandCRLIdentifier } from "./brandCRLIdentifier";
-import { type CryptoSource, resolveCrypto } from "./cryptoSource";
 import { sha256 } from "./digest";
 import { issuerSignatureVerifies } from "./issuerSignature";
 import type { SetCertificate } from "./setCertificate";
@@ -43,7 +43,7 @@ export interface PreparedCrl {
 }
 
 /** Parse and thumb a DER CRL once (`invalidCertificate` when it is not one). */
-export async function prepareCrl(_source: CryptoSource, der: Uint8Array): Promise<PreparedCrl> {
+export async function prepareCrl(der: Uint8Array): Promise<PreparedCrl> {
   const crl = parseCrl(der);
   return { crl, thumb: sha256(crl.tbs) };
 }
@@ -53,7 +53,7 @@ export async function prepareCrl(_source: CryptoSource, der: Uint8Array): Promis
  * validity is still checked at every use) and every CRL parsed and thumbed.
  */
 export async function prepareRevocation(
-  source: CryptoSource,
+  p: CryptoProvider,
   material: {
     readonly bci: Uint8Array;
     readonly brandCa: SetCertificate;
@@ -62,8 +62,8 @@ export async function prepareRevocation(
   at: Date,
 ): Promise<Omit<RevocationInput, "at">> {
   return {
-    bci: await verifyBrandCRLIdentifier(source, material.bci, material.brandCa, at),
-    crls: await Promise.all(material.crls.map((der) => prepareCrl(source, der))),
+    bci: await verifyBrandCRLIdentifier(p, material.bci, material.brandCa, at),
+    crls: await Promise.all(material.crls.map((der) => prepareCrl(der))),
   };
 }
 
@@ -122,11 +122,10 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
  * module comment for the other failures.
  */
 export async function checkRevocation(
-  source: CryptoSource,
+  p: CryptoProvider,
   path: readonly SetCertificate[],
   input: RevocationInput,
 ): Promise<void> {
-  const { crypto } = resolveCrypto(source);
   const { at } = input;
   const below = path.slice(0, -1);
   const brandCa = below.find((c) => c.hasRole("bca"));
@@ -139,7 +138,7 @@ export async function checkRevocation(
         "no brand CA on the path to verify the BrandCRLIdentifier",
         "BrandCRLIdentifier",
       );
-    bci = await verifyBrandCRLIdentifier(source, input.bci.der, signer, at);
+    bci = await verifyBrandCRLIdentifier(p, input.bci.der, signer, at);
   } else bci = input.bci;
   const where = `BrandCRLIdentifier ${bci.content.brandID} #${bci.content.sequenceNum}`;
   if (at.getTime() < bci.content.notBefore.getTime() || at.getTime() > bci.content.notAfter.getTime())
@@ -152,18 +151,16 @@ export async function checkRevocation(
       `a ${bci.content.brandID} BCI cannot vouch for a ${brand} path`,
       where,
     );
-  if (brandCa && !bytesEqual(await brandCa.thumb(crypto), bci.content.brandCAThumb))
+  if (brandCa && !bytesEqual(await brandCa.thumb(), bci.content.brandCAThumb))
     throw new SetError("thumbsMismatch", "brandCAThumb names another brand CA than the path's", where);
 
-  const offered = await Promise.all(
-    input.crls.map((c) => (c instanceof Uint8Array ? prepareCrl(source, c) : c)),
-  );
+  const offered = await Promise.all(input.crls.map((c) => (c instanceof Uint8Array ? prepareCrl(c) : c)));
   const checked = new Map<SetCertificate, ParsedCrl>();
   for (const [i, cert] of below.entries()) {
     const issuer = path[i + 1];
     let crl = checked.get(issuer);
     if (!crl) {
-      crl = await namedCrl(crypto, issuer, bci.content.idCRLs, offered, at, where);
+      crl = await namedCrl(p, issuer, bci.content.idCRLs, offered, at, where);
       checked.set(issuer, crl);
     }
     if (crl.revokedSerials.some((s) => bytesEqual(s, cert.serialBytes)))
@@ -178,7 +175,7 @@ export async function checkRevocation(
 const verifiedCrls = new WeakMap<ParsedCrl, WeakSet<SetCertificate>>();
 
 async function namedCrl(
-  crypto: Crypto,
+  p: CryptoProvider,
   issuer: SetCertificate,
   named: readonly CRLIdentifier[],
   offered: readonly PreparedCrl[],
@@ -204,7 +201,7 @@ async function namedCrl(
       crlWhere,
     );
   if (!verifiedCrls.get(found)?.has(issuer)) {
-    const ok = await issuerSignatureVerifies(crypto, issuer, found.signature, found.tbs);
+    const ok = await issuerSignatureVerifies(p, issuer, found.signature, found.tbs);
     if (!ok)
       throw new SetError("signatureFailure", "signature does not verify with the issuer's key", crlWhere);
     const seen = verifiedCrls.get(found) ?? new WeakSet<SetCertificate>();

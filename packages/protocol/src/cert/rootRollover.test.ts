@@ -1,5 +1,8 @@
+import { nodeProvider } from "../crypto/provider";
 import { cachedTestKeyPair, createTestParty, createTestPki, type TestPki } from "../testing/pki";
 import { verifyNextRoot } from "./rootRollover";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 const now = new Date();
@@ -9,7 +12,7 @@ beforeAll(async () => {
 
 describe("verifyNextRoot", () => {
   test("the root's hashedRootKey admits the next root", async () => {
-    const next = await verifyNextRoot(crypto, pki.root.certificate, pki.nextRoot.certificate, now);
+    const next = await verifyNextRoot(p, pki.root.certificate, pki.nextRoot.certificate, now);
     expect(next.hasRole("rca")).toBe(true);
   });
 
@@ -21,9 +24,7 @@ describe("verifyNextRoot", () => {
       use: "ca",
       keys,
     });
-    await expect(
-      verifyNextRoot(crypto, pki.root.certificate, impostor.certificate, now),
-    ).rejects.toMatchObject({
+    await expect(verifyNextRoot(p, pki.root.certificate, impostor.certificate, now)).rejects.toMatchObject({
       code: "invalidCertificate",
       message: expect.stringMatching(/does not match the trusted root's hashedRootKey/),
     });
@@ -32,9 +33,7 @@ describe("verifyNextRoot", () => {
   test("a trusted root without hashedRootKey admits nothing", async () => {
     const keys = await cachedTestKeyPair("root", "ca");
     const bare = await createTestParty(null, { name: "Bare Root", roles: ["rca"], use: "ca", keys });
-    await expect(
-      verifyNextRoot(crypto, bare.certificate, pki.nextRoot.certificate, now),
-    ).rejects.toMatchObject({
+    await expect(verifyNextRoot(p, bare.certificate, pki.nextRoot.certificate, now)).rejects.toMatchObject({
       message: expect.stringMatching(/names no successor/),
     });
   });
@@ -42,14 +41,14 @@ describe("verifyNextRoot", () => {
   test("a next root that is itself invalid (expired, not a root) is refused", async () => {
     const later = new Date(now.getTime() + 5 * 365 * 86400_000);
     await expect(
-      verifyNextRoot(crypto, pki.root.certificate, pki.nextRoot.certificate, later),
+      verifyNextRoot(p, pki.root.certificate, pki.nextRoot.certificate, later),
     ).rejects.toMatchObject({
       code: "expiredCertificate",
     });
-    await expect(
-      verifyNextRoot(crypto, pki.root.certificate, pki.brandCa.certificate, now),
-    ).rejects.toMatchObject({
-      code: "invalidCertificate",
-    });
+    await expect(verifyNextRoot(p, pki.root.certificate, pki.brandCa.certificate, now)).rejects.toMatchObject(
+      {
+        code: "invalidCertificate",
+      },
+    );
   });
 });

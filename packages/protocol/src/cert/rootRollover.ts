@@ -4,11 +4,11 @@
  * other trust path. DECISION: SHA-256 over the next root's DER SubjectPublicKeyInfo.
  */
 import { bytesEqual } from "../asn1/tlv";
+import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { CertExtension, Std } from "../schema/oids";
 import type { CertificateInput } from "./chain";
 import { validateChain } from "./chain";
-import type { CryptoSource } from "./cryptoSource";
 import { sha256 } from "./digest";
 import { parseSetCertificate, SetCertificate } from "./setCertificate";
 
@@ -17,7 +17,7 @@ import { parseSetCertificate, SetCertificate } from "./setCertificate";
  * valid self-signed SET root, and its key must hash to the old root's hashedRootKey.
  */
 export async function verifyNextRoot(
-  source: CryptoSource,
+  p: CryptoProvider,
   oldRoot: CertificateInput,
   newRoot: CertificateInput,
   at: Date,
@@ -39,7 +39,7 @@ export async function verifyNextRoot(
       old.where,
     );
   // The new root is validated as its own pinned root: self-signed, SET profile, in its validity.
-  await validateChain(source, next, [], next, at);
+  await validateChain(p, next, [], next, at);
   const hash = sha256(next.spki);
   if (!bytesEqual(hash, committed.rootKeyHash))
     throw new SetError(

@@ -2,12 +2,15 @@ import { X509Certificate } from "node:crypto";
 import fc from "fast-check";
 import * as pkijs from "pkijs";
 import { decodeDer, encodeDer } from "../asn1/codec";
+import { nodeProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { CertificateType, MerchantData } from "../schema/certExtensions";
 import { CertExtension, Std } from "../schema/oids";
 import { Certificate } from "../schema/x509";
 import { createTestPki, partyNames, type TestPki } from "../testing/pki";
 import { parseSetCertificate, SetCertificate } from "./setCertificate";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -50,7 +53,7 @@ describe("parseSetCertificate", () => {
 
   test("an unknown critical extension is unrecognizedExtension, with its OID", async () => {
     const oid = "1.3.6.1.4.1.32473.1.99";
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: { cardholder: { extraExtensions: [{ oid, critical: true, value: Uint8Array.of(5, 0) }] } },
     });
     expect(codeOf(() => parseSetCertificate(bad.cardholder.certificate))).toMatchObject({
@@ -60,7 +63,7 @@ describe("parseSetCertificate", () => {
   });
 
   test("an unknown non-critical extension is ignored", async () => {
-    const ok = await createTestPki(crypto, {
+    const ok = await createTestPki(p, {
       overrides: {
         cardholder: {
           extraExtensions: [{ oid: "1.3.6.1.4.1.32473.1.98", critical: false, value: Uint8Array.of(5, 0) }],
@@ -71,7 +74,7 @@ describe("parseSetCertificate", () => {
   });
 
   test("a malformed SET extension value is invalidCertificate", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: {
         merchantSig: {
           merchantData: null,
@@ -95,7 +98,7 @@ describe("parseSetCertificate", () => {
       merCountry: 392,
       merAuthFlag: true,
     });
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: {
         merchantSig: { extraExtensions: [{ oid: CertExtension.merchantData, critical: false, value }] },
       },
@@ -155,7 +158,7 @@ describe("parseSetCertificate", () => {
 
   test("a validity past 2049 (GeneralizedTime) is read", async () => {
     const notAfter = new Date("2060-06-01T00:00:00Z");
-    const later = await createTestPki(crypto, { overrides: { cardholder: { notAfter } } });
+    const later = await createTestPki(p, { overrides: { cardholder: { notAfter } } });
     expect(parseSetCertificate(later.cardholder.certificate).notAfter).toEqual(notAfter);
   });
 
@@ -192,7 +195,7 @@ describe("parseSetCertificate", () => {
   });
 
   test("a malformed certificatePolicies is invalidCertificate, with its OID", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: {
         gatewaySig: {
           certificatePolicies: null,

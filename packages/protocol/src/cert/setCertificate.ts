@@ -223,11 +223,8 @@ export class SetCertificate {
     return this.certificateType?.includes(role) ?? false;
   }
 
-  /**
-   * SET thumbprint: SHA-256 over the TBSCertificate DER, computed once per object. The provider
-   * argument is kept for callers; the hash does not depend on it (see `digest.ts`).
-   */
-  thumb(_crypto?: Crypto): Promise<Uint8Array> {
+  /** SET thumbprint: SHA-256 over the TBSCertificate DER, computed once per object (see `digest.ts`). */
+  thumb(): Promise<Uint8Array> {
     this.thumbBytes ??= sha256(this.tbs);
     return Promise.resolve(this.thumbBytes);
   }

@@ -1,6 +1,9 @@
+import { nodeProvider } from "../crypto/provider";
 import { createTestPki, type TestPki } from "../testing/pki";
 import { validateChain } from "./chain";
 import { ValidatedChainCache } from "./validatedChainCache";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -8,11 +11,11 @@ beforeAll(async () => {
 });
 
 const chainOf = (name: "cardholder" | "merchantSig" | "gatewaySig", at = new Date()) =>
-  validateChain(crypto, pki[name].certificate, pki.intermediatesOf(name), pki.root.certificate, at);
+  validateChain(p, pki[name].certificate, pki.intermediatesOf(name), pki.root.certificate, at);
 
 describe("ValidatedChainCache", () => {
   test("answers for the exact leaf bytes under the exact root, inside the validity window", async () => {
-    const cache = new ValidatedChainCache(crypto);
+    const cache = new ValidatedChainCache();
     const chain = await chainOf("cardholder");
     await cache.put(chain);
     const leaf = pki.cardholder.certificate;
@@ -30,7 +33,7 @@ describe("ValidatedChainCache", () => {
   });
 
   test("misses when the message carries a certificate the entry has not seen, on its path or alongside", async () => {
-    const cache = new ValidatedChainCache(crypto);
+    const cache = new ValidatedChainCache();
     const chain = await chainOf("merchantSig");
     const leaf = pki.merchantSig.certificate;
     const path = pki.intermediatesOf("merchantSig");
@@ -52,7 +55,7 @@ describe("ValidatedChainCache", () => {
   });
 
   test("least recently used chains leave first", async () => {
-    const cache = new ValidatedChainCache(crypto, 2);
+    const cache = new ValidatedChainCache(2);
     const [a, b, c] = await Promise.all([
       chainOf("cardholder"),
       chainOf("merchantSig"),
@@ -70,6 +73,6 @@ describe("ValidatedChainCache", () => {
   });
 
   test("refuses a useless capacity", () => {
-    expect(() => new ValidatedChainCache(crypto, 0)).toThrow(RangeError);
+    expect(() => new ValidatedChainCache(0)).toThrow(RangeError);
   });
 });

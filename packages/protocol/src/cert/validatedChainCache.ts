@@ -10,7 +10,6 @@
  */
 import { bytesEqual } from "../asn1/tlv";
 import type { ValidatedChain } from "./chain";
-import type { CryptoSource } from "./cryptoSource";
 import { sha256Hex } from "./digest";
 
 interface Entry {
@@ -28,11 +27,7 @@ export class ValidatedChainCache {
   hits = 0;
   misses = 0;
 
-  /** `_source` is kept for callers; the keys are hashed as `digest.ts` says. */
-  constructor(
-    _source?: CryptoSource,
-    readonly capacity = 1024,
-  ) {
+  constructor(readonly capacity = 1024) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError("capacity must be a positive integer");
   }

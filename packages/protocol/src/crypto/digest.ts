@@ -7,12 +7,12 @@ import { SetError } from "../errors";
 import { type DetachedDigest, ub } from "../schema/common";
 import { isSha256, sha256Algorithm } from "./algorithms";
 import { equalConstantTime, own } from "./bytes";
-import { hmacSha256Sync, isNodeWebCrypto, sha256Sync } from "./native";
+import { hmacSha256Sync, isNodeProvider, sha256Sync } from "./native";
 import type { CryptoProvider } from "./provider";
 
 /** H(t): SHA-256 over DER(t). */
 export async function H(p: CryptoProvider, der: Uint8Array): Promise<Uint8Array> {
-  if (isNodeWebCrypto(p.crypto)) return sha256Sync(der);
+  if (isNodeProvider(p)) return sha256Sync(der);
   return new Uint8Array(await p.crypto.subtle.digest("SHA-256", own(der)));
 }
 
@@ -23,7 +23,7 @@ export async function HMAC(
   der: Uint8Array,
 ): Promise<Uint8Array> {
   const raw = key instanceof Uint8Array || ArrayBuffer.isView(key);
-  if (raw && isNodeWebCrypto(p.crypto)) return hmacSha256Sync(key as Uint8Array, der);
+  if (raw && isNodeProvider(p)) return hmacSha256Sync(key as Uint8Array, der);
   const k = raw
     ? await p.crypto.subtle.importKey(
         "raw",

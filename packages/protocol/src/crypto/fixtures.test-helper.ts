@@ -23,7 +23,7 @@ const pkis = new Map<CryptoProvider, Promise<TestPki>>();
 export function pkiFor(p: CryptoProvider): Promise<TestPki> {
   let pki = pkis.get(p);
   if (!pki) {
-    pki = createTestPki(p.crypto);
+    pki = createTestPki(p);
     pkis.set(p, pki);
   }
   return pki;

@@ -16,6 +16,7 @@ import { bitString } from "../asn1/primitives";
 import { AlgorithmIdentifier } from "../schema/common";
 import { Std } from "../schema/oids";
 import { absentOrNull } from "./algorithms";
+import type { CryptoProvider } from "./provider";
 
 /** A map that forgets its least recently used entry beyond `capacity`. */
 export class BoundedMap<K, V> {
@@ -87,11 +88,12 @@ const webCryptoKeys = new WeakMap<Crypto, BoundedMap<string, Promise<CryptoKey>>
  * A failed import is not remembered.
  */
 export function webCryptoPublicKey(
-  crypto: Crypto,
+  p: CryptoProvider,
   spki: Uint8Array,
   algorithm: RsaHashedImportParams,
   usage: KeyUsage,
 ): Promise<CryptoKey> {
+  const { crypto } = p;
   let keys = webCryptoKeys.get(crypto);
   if (!keys) {
     keys = new BoundedMap(CAPACITY);

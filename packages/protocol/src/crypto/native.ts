@@ -6,12 +6,13 @@
  * @peculiar/webcrypto, a deterministic test provider) keeps the WebCrypto path.
  */
 import * as nodeCrypto from "node:crypto";
+import type { CryptoProvider } from "./provider";
 
 const nodeSubtle = nodeCrypto.webcrypto.subtle;
 
-/** Whether `crypto` is Node's built-in WebCrypto, so `node:crypto` computes exactly the same. */
-export function isNodeWebCrypto(crypto: Crypto): boolean {
-  return (crypto.subtle as unknown) === nodeSubtle;
+/** Whether the provider's WebCrypto is Node's built-in one, so `node:crypto` computes exactly the same. */
+export function isNodeProvider(p: CryptoProvider): boolean {
+  return (p.crypto.subtle as unknown) === nodeSubtle;
 }
 
 export function sha256Sync(data: Uint8Array): Uint8Array {

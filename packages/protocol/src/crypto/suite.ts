@@ -22,11 +22,11 @@ import {
 import { SetError } from "../errors";
 import { own } from "./bytes";
 import { nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
-import { isNodeWebCrypto } from "./native";
+import { isNodeProvider } from "./native";
 import { removePkcs7Padding, type Unpadded } from "./pkcs7Padding";
 import type { CryptoProvider } from "./provider";
 
-const onNode = (p: Pick<CryptoProvider, "crypto">) => isNodeWebCrypto(p.crypto);
+const onNode = isNodeProvider;
 
 const rsaPkcs1: RsaHashedImportParams = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
 const rsaOaep: RsaHashedImportParams = { name: "RSA-OAEP", hash: "SHA-256" };
@@ -59,7 +59,7 @@ export async function signRsaSha256(
  * A key that is not RSA, or not a key at all, verifies nothing.
  */
 export async function verifyRsaSha256(
-  p: Pick<CryptoProvider, "crypto">,
+  p: CryptoProvider,
   spki: Uint8Array,
   data: Uint8Array,
   signature: Uint8Array,
@@ -69,7 +69,7 @@ export async function verifyRsaSha256(
       const key = nodePublicKey(spki);
       return key.asymmetricKeyType === "rsa" && verify("sha256", data, key, signature);
     }
-    const key = await webCryptoPublicKey(p.crypto, spki, rsaPkcs1, "verify");
+    const key = await webCryptoPublicKey(p, spki, rsaPkcs1, "verify");
     return await p.crypto.subtle.verify(rsaPkcs1.name, key, own(signature), own(data));
   } catch {
     return false;
@@ -90,7 +90,7 @@ export async function oaepPublicKey(p: CryptoProvider, spki: Uint8Array): Promis
       const bits = key.asymmetricKeyDetails?.modulusLength;
       return key.asymmetricKeyType === "rsa" && bits ? { spki, modulusBits: bits } : undefined;
     }
-    const key = await webCryptoPublicKey(p.crypto, spki, rsaOaep, "encrypt");
+    const key = await webCryptoPublicKey(p, spki, rsaOaep, "encrypt");
     return { spki, modulusBits: (key.algorithm as RsaHashedKeyAlgorithm).modulusLength };
   } catch {
     return undefined;
@@ -103,7 +103,7 @@ export async function rsaOaepEncrypt(
   block: Uint8Array,
 ): Promise<Uint8Array> {
   if (onNode(p)) return new Uint8Array(publicEncrypt({ key: nodePublicKey(key.spki), ...oaepSha256 }, block));
-  const imported = await webCryptoPublicKey(p.crypto, key.spki, rsaOaep, "encrypt");
+  const imported = await webCryptoPublicKey(p, key.spki, rsaOaep, "encrypt");
   return new Uint8Array(await p.crypto.subtle.encrypt({ name: "RSA-OAEP" }, imported, own(block)));
 }
 

@@ -20,7 +20,7 @@ describe("AuthReq", () => {
   let other: MessageFixture;
 
   beforeAll(async () => {
-    pki = await createTestPki(p.crypto);
+    pki = await createTestPki(p);
     m = await messageFixture(p, pki);
     other = await messageFixture(p, pki, 1);
   });
@@ -72,7 +72,7 @@ describe("AuthReq", () => {
   });
 
   it("refuses a merchant chain to another root", async () => {
-    const otherPki = await createTestPki(p.crypto, { serialSeed: 700 });
+    const otherPki = await createTestPki(p, { serialSeed: 700 });
     const authReq = await seal();
     const trust = { ...m.trust, pinnedRoot: otherPki.root.certificate };
     expect((await rejection(openAuthReq(p, m.decrypter("gatewayKex"), authReq, trust))).code).toBe(
@@ -102,7 +102,7 @@ describe("AuthReq", () => {
   });
 
   it("refuses a carried key-exchange certificate that is not the signing merchant's (no or another merID)", async () => {
-    const bad = await createTestPki(p.crypto, { overrides: { merchantKex: { merchantData: null } } });
+    const bad = await createTestPki(p, { overrides: { merchantKex: { merchantData: null } } });
     const bm = await messageFixture(p, bad);
     const authReq = await sealAuthReq(
       p,

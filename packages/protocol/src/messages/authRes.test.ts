@@ -20,7 +20,7 @@ describe("AuthRes", () => {
   let m: MessageFixture;
 
   beforeAll(async () => {
-    pki = await createTestPki(p.crypto);
+    pki = await createTestPki(p);
     m = await messageFixture(p, pki);
   });
 

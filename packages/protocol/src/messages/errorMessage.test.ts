@@ -37,7 +37,7 @@ describe("SET Error messages", () => {
   let offending: Uint8Array;
 
   beforeAll(async () => {
-    pki = await createTestPki(p.crypto);
+    pki = await createTestPki(p);
     const m = await messageFixture(p, pki);
     const pRes = await signPRes(p, m.signer("merchantSig"), m.pResData);
     offending = wrapMessage({ type: "purchaseResponse", value: pRes }, ids, {

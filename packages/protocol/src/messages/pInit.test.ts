@@ -22,7 +22,7 @@ describe.each([
   });
 
   beforeAll(async () => {
-    pki = await createTestPki(p.crypto);
+    pki = await createTestPki(p);
     m = await messageFixture(p, pki);
     expected = { chall_C: m.pInitResData.chall_C, lid_C: m.pInitResData.transIDs.lid_C, brandID: "Visa" };
   });
@@ -95,7 +95,7 @@ describe.each([
   });
 
   it("refuses a gateway key-exchange certificate of another brand", async () => {
-    const mc = await createTestPki(p.crypto, { brand: "MasterCard", serialSeed: 800 });
+    const mc = await createTestPki(p, { brand: "MasterCard", serialSeed: 800 });
     const data = { ...m.pInitResData, peThumb: await certThumb(p, mc.gatewayKex.certificate) };
     const signed = await signPInitRes(p, m.signer("merchantSig"), data, {
       certificate: mc.gatewayKex.certificate,
@@ -108,7 +108,7 @@ describe.each([
 
   /** A PInitRes from a PKI whose merchant signature or gateway key-exchange certificate has `validity`. */
   async function bentValidity(party: "merchantSig" | "gatewayKex", notBefore: number, notAfter: number) {
-    const bent = await createTestPki(p.crypto, {
+    const bent = await createTestPki(p, {
       serialSeed: party === "merchantSig" ? 950 : 960,
       overrides: { [party]: { notBefore: new Date(notBefore), notAfter: new Date(notAfter) } },
     });
@@ -161,7 +161,7 @@ describe.each([
   });
 
   it("refuses a merchant chain to another root", async () => {
-    const other = await createTestPki(p.crypto, { serialSeed: 900 });
+    const other = await createTestPki(p, { serialSeed: 900 });
     const signed = await signPInitRes(p, m.signer("merchantSig"), m.pInitResData, gateway());
     const trust = { ...m.trust, pinnedRoot: other.root.certificate };
     expect((await rejection(verifyPInitRes(p, signed, expected, trust))).code).toBe("invalidCertificate");
@@ -183,7 +183,7 @@ describe("PInitRes and OpenSSL", () => {
 
   it("openssl cms -verify accepts the signature and prints the PInitResData DER", async () => {
     const p = nodeProvider();
-    const pki = await createTestPki(p.crypto);
+    const pki = await createTestPki(p);
     const m = await messageFixture(p, pki);
     const signed = await signPInitRes(p, m.signer("merchantSig"), m.pInitResData, {
       certificate: pki.gatewayKex.certificate,

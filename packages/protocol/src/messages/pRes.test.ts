@@ -12,7 +12,7 @@ describe("PRes", () => {
   let pRes: Uint8Array;
 
   beforeAll(async () => {
-    pki = await createTestPki(p.crypto);
+    pki = await createTestPki(p);
     m = await messageFixture(p, pki);
     expected = {
       xid: m.pResData.transIDs.xid,

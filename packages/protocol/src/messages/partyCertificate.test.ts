@@ -12,7 +12,7 @@ describe("checkPartyCertificate", () => {
   let pki: TestPki;
   let trust: Trust;
   beforeAll(async () => {
-    pki = await createTestPki(p.crypto);
+    pki = await createTestPki(p);
     trust = { pinnedRoot: pki.root.certificate, at: new Date() };
   });
   const merchantSig = () => pki.merchantSig.certificate;
@@ -67,7 +67,7 @@ describe("checkPartyCertificate", () => {
     expect((await rejection(checkPartyCertificate(p, merchantSig(), carried(), late, use))).code).toBe(
       "expiredCertificate",
     );
-    const other = await createTestPki(p.crypto, { serialSeed: 500 });
+    const other = await createTestPki(p, { serialSeed: 500 });
     const otherRoot = { ...trust, pinnedRoot: other.root.certificate };
     expect((await rejection(checkPartyCertificate(p, merchantSig(), carried(), otherRoot, use))).code).toBe(
       "invalidCertificate",
@@ -82,7 +82,7 @@ describe("checkPartyCertificate", () => {
   });
 
   it("with a chain cache, a cached chain still gets its role, use and brand checked", async () => {
-    const cached = { ...trust, chainCache: new ValidatedChainCache(p) };
+    const cached = { ...trust, chainCache: new ValidatedChainCache() };
     await checkPartyCertificate(p, merchantSig(), carried(), cached, { role: "mer", use: "signature" });
     // Now served from the cache: no carried CAs needed, and the role check still fires.
     await expect(

@@ -44,7 +44,7 @@ let pki: TestPki;
 let m: MessageFixture;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   m = await messageFixture(p, pki);
 });
 
@@ -203,7 +203,7 @@ describe("receivePInitRes", () => {
   });
 
   it("refuses a merchant certificate without merchantData, and names it", async () => {
-    const bare = await createTestPki(p.crypto, {
+    const bare = await createTestPki(p, {
       serialSeed: 610,
       overrides: { merchantSig: { merchantData: null } },
     });

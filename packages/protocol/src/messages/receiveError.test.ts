@@ -25,9 +25,9 @@ let m: MessageFixture;
 let stranger: TestPki;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   m = await messageFixture(p, pki);
-  stranger = await createTestPki(p.crypto);
+  stranger = await createTestPki(p);
 });
 
 const failure = new SetError("unknownXID", "no such XID");

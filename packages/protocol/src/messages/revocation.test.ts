@@ -35,7 +35,7 @@ let m: MessageFixture;
 let expected: { chall_C: Uint8Array; lid_C: Uint8Array; brandID: string };
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   m = await messageFixture(p, pki);
   expected = { chall_C: m.pInitResData.chall_C, lid_C: m.pInitResData.transIDs.lid_C, brandID: "Visa" };
 });
@@ -133,7 +133,7 @@ describe("the card: verifyPInitRes with the BCI and CRLs the PInitRes carries", 
   });
 
   it("refuses a BCI signed by another brand CA than the one on the merchant's path", async () => {
-    const other = await createTestPki(p.crypto, { serialSeed: 4242 });
+    const other = await createTestPki(p, { serialSeed: 4242 });
     const foreign = await revocationFixture(p, other);
     const signed = await signPInitRes(p, m.signer("merchantSig"), m.pInitResData, {
       certificate: pki.gatewayKex.certificate,
@@ -158,7 +158,7 @@ describe("the card: verifyPInitRes with the BCI and CRLs the PInitRes carries", 
   });
 
   it("a cached chain does not bypass revocation", async () => {
-    const trust = { ...m.trust, chainCache: new ValidatedChainCache(p) };
+    const trust = { ...m.trust, chainCache: new ValidatedChainCache() };
     await verifyPInitRes(p, await pInitRes(), expected, trust, require);
     expect(trust.chainCache.size).toBe(2);
     const revoked = await pInitRes({ revoked: ["merchantSig"] });
@@ -217,7 +217,7 @@ describe("the gateway: openAuthReq and the PI under a Trust with the brand's rev
   });
 
   it("refuses an AuthReq signed with a revoked merchant signature certificate, even after a cached accept", async () => {
-    const cache = new ValidatedChainCache(p);
+    const cache = new ValidatedChainCache();
     const clean = await trustWith({}, { ...m.trust, chainCache: cache });
     await openAuthReq(p, m.decrypter("gatewayKex"), await seal(), clean);
     const revoked = await trustWith({ revoked: ["merchantSig"] }, { ...m.trust, chainCache: cache });

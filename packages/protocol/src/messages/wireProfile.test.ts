@@ -48,7 +48,7 @@ const p = nodeProvider();
 let pki: TestPki;
 let m: MessageFixture;
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   m = await messageFixture(p, pki);
 });
 

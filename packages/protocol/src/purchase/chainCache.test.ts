@@ -16,7 +16,7 @@ let pReq: PReqDualSigned;
 let ctx: AuthorizationContext;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   f = await purchaseFixture(p, { pki });
   pReq = (await buildPReqDualSigned(p, f.input)).pReq;
   const merchant = await verifyPReqAsMerchant(p, { type: "pReqDualSigned", value: pReq }, f.order, f.trust);
@@ -41,7 +41,7 @@ async function failure(promise: Promise<unknown>): Promise<PurchaseCheckError> {
 
 describe("a verifier's cache of validated cardholder chains", () => {
   it("a second merchant verification with a warm cache is answered from it, with the same result", async () => {
-    const trust = { ...f.trust, chainCache: new ValidatedChainCache(p) };
+    const trust = { ...f.trust, chainCache: new ValidatedChainCache() };
     const cold = await verifyPReqAsMerchant(p, asPReq(pReq), f.order, trust);
     expect(trust.chainCache.hits).toBe(0);
     expect(trust.chainCache.size).toBe(1);
@@ -56,7 +56,7 @@ describe("a verifier's cache of validated cardholder chains", () => {
   });
 
   it("the gateway, too, reuses the chain and returns what it returns uncached", async () => {
-    const trust = { ...f.trust, chainCache: new ValidatedChainCache(p) };
+    const trust = { ...f.trust, chainCache: new ValidatedChainCache() };
     await openPIDualSigned(p, pReq.piDualSigned, ctx, trust);
     const warm = await openPIDualSigned(p, pReq.piDualSigned, ctx, trust);
     expect(trust.chainCache.hits).toBe(1);
@@ -67,7 +67,7 @@ describe("a verifier's cache of validated cardholder chains", () => {
   });
 
   it("a cached chain is not used once `at` passes a notAfter: the expiry check still fires", async () => {
-    const chainCache = new ValidatedChainCache(p);
+    const chainCache = new ValidatedChainCache();
     const trust = { ...f.trust, chainCache };
     const cold = await verifyPReqAsMerchant(p, asPReq(pReq), f.order, trust);
     const notAfter = cold.cardholderCertificate?.notAfter.getTime() ?? 0;
@@ -83,7 +83,7 @@ describe("a verifier's cache of validated cardholder chains", () => {
   });
 
   it("a cached chain is not used before a notBefore either", async () => {
-    const chainCache = new ValidatedChainCache(p);
+    const chainCache = new ValidatedChainCache();
     const trust = { ...f.trust, chainCache };
     const cold = await verifyPReqAsMerchant(p, asPReq(pReq), f.order, trust);
     const notBefore = cold.cardholderCertificate?.notBefore.getTime() ?? 0;
@@ -95,7 +95,7 @@ describe("a verifier's cache of validated cardholder chains", () => {
   });
 
   it("a different pinned root does not hit the cache", async () => {
-    const chainCache = new ValidatedChainCache(p);
+    const chainCache = new ValidatedChainCache();
     const trust = { ...f.trust, chainCache };
     await verifyPReqAsMerchant(p, asPReq(pReq), f.order, trust);
     const error = await failure(
@@ -108,7 +108,7 @@ describe("a verifier's cache of validated cardholder chains", () => {
   });
 
   it("a tampered dual signature still fails with a warm cache, at the merchant and the gateway", async () => {
-    const chainCache = new ValidatedChainCache(p);
+    const chainCache = new ValidatedChainCache();
     const trust = { ...f.trust, chainCache };
     await verifyPReqAsMerchant(p, asPReq(pReq), f.order, trust);
     const piDualSigned = { ...pReq.piDualSigned, piSignature: flipLast(pReq.piDualSigned.piSignature) };

@@ -47,7 +47,7 @@ describe.each([
   let ctx: AuthorizationContext;
 
   beforeAll(async () => {
-    pki = await createTestPki(p.crypto);
+    pki = await createTestPki(p);
     f = await purchaseFixture(p, { pki });
     pReq = (await buildPReqDualSigned(p, f.input)).pReq;
     const merchant = await verifyPReqAsMerchant(p, { type: "pReqDualSigned", value: pReq }, f.order, f.trust);
@@ -178,7 +178,7 @@ describe.each([
     });
 
     it("a cardholder certificate without digitalSignature is refused", async () => {
-      const bad = await createTestPki(p.crypto, {
+      const bad = await createTestPki(p, {
         overrides: { cardholder: { keyUsage: ["keyEncipherment"] } },
       });
       const fx = await purchaseFixture(p, { pki: bad });

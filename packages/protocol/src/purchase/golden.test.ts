@@ -22,7 +22,7 @@ const goldenFile = join(here, "dualSignature.golden.json");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const kexParties: readonly PartyName[] = ["merchantKex", "gatewayKex"];
 
-async function fixedKeys(crypto: Crypto): Promise<Record<PartyName, CryptoKeyPair>> {
+async function fixedKeys(p: CryptoProvider): Promise<Record<PartyName, CryptoKeyPair>> {
   const out = {} as Record<PartyName, CryptoKeyPair>;
   for (const name of partyNames) {
     const pem = readFileSync(join(here, "keys", `${name}.pem`), "utf8");
@@ -31,15 +31,15 @@ async function fixedKeys(crypto: Crypto): Promise<Record<PartyName, CryptoKeyPai
     const algorithm = kex
       ? { name: "RSA-OAEP", hash: "SHA-256" }
       : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-    const privateKey = await crypto.subtle.importKey(
+    const privateKey = await p.crypto.subtle.importKey(
       "pkcs8",
       pkcs8,
       algorithm,
       true,
       kex ? ["decrypt", "unwrapKey"] : ["sign"],
     );
-    const { kty, n, e } = await crypto.subtle.exportKey("jwk", privateKey);
-    const publicKey = await crypto.subtle.importKey(
+    const { kty, n, e } = await p.crypto.subtle.exportKey("jwk", privateKey);
+    const publicKey = await p.crypto.subtle.importKey(
       "jwk",
       { kty, n, e },
       algorithm,
@@ -54,8 +54,8 @@ async function fixedKeys(crypto: Crypto): Promise<Record<PartyName, CryptoKeyPai
 async function vectors(base: CryptoProvider) {
   const at = new Date(Date.UTC(2026, 10, 25, 12, 0, 0));
   const p = deterministic(base, { seed: new Uint8Array(32).fill(0x5e), now: at });
-  const pki = await createTestPki(p.crypto, {
-    keys: await fixedKeys(p.crypto),
+  const pki = await createTestPki(p, {
+    keys: await fixedKeys(p),
     notBefore: new Date(Date.UTC(2026, 0, 1)),
     notAfter: new Date(Date.UTC(2029, 11, 31)),
     serialSeed: 4096,

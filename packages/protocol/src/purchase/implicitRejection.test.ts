@@ -52,7 +52,7 @@ describe("the gateway's PI check rejects implicitly", () => {
   /** The subtle calls one PI check makes, and what it answered. */
   async function stepsOf(pi: typeof setup.pi) {
     const { p, calls } = recordingProvider();
-    const trust = { ...setup.f.trust, chainCache: new ValidatedChainCache(p) };
+    const trust = { ...setup.f.trust, chainCache: new ValidatedChainCache() };
     // Warm: the cardholder's chain and the keys are known, as at a gateway that has seen the card.
     await openPIDualSigned(p, setup.pi, setup.ctx, trust);
     calls.length = 0;

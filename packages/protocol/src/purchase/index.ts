@@ -1,10 +1,12 @@
-export * from "./accountCheck";
-export * from "./cardholder";
-export * from "./cardholderCertificate";
-export * from "./gateway";
-export * from "./hod";
-export * from "./installRecur";
-export * from "./merchant";
-export * from "./purchaseCheck";
-export * from "./transIDs";
-export * from "./trustedChain";
+export {
+  type BuiltPReq,
+  buildPReqDualSigned,
+  buildPReqUnsigned,
+  type DualSignedPurchase,
+  type UnsignedPurchase,
+} from "./cardholder";
+export { type AuthorizationContext, type OpenedPI, openPIDualSigned, openPIUnsigned } from "./gateway";
+export { computeHOD } from "./hod";
+export { isDuplicateAuthorization } from "./installRecur";
+export { type MerchantOrder, type VerifiedPReq, verifyPReqAsMerchant } from "./merchant";
+export { type PurchaseCheck, PurchaseCheckError, purchaseChecks } from "./purchaseCheck";

@@ -1,8 +1,30 @@
 /** Test-only helpers: never for production parties. */
-export * from "./authReq";
-export * from "./damagedPI";
-export * from "./initiation";
-export * from "./pki";
-export * from "./purchaseFixture";
-export * from "./purchaseParts";
-export * from "./revocation";
+export {
+  type AuthReqCard,
+  type AuthReqKeys,
+  type AuthReqOptions,
+  type AuthReqParts,
+  type BuiltAuthReq,
+  buildAuthReq,
+  resealAuthReq,
+} from "./authReq";
+export { damagedPI, type PILayer, piLayers } from "./damagedPI";
+export { sampleInitiation } from "./initiation";
+export {
+  type CertificateOverrides,
+  cachedTestKeyPair,
+  createTestParty,
+  createTestPki,
+  defaultMerchantData,
+  generateTestKeyPair,
+  type KeyUse,
+  type PartyName,
+  type PartyProfile,
+  partyNames,
+  type TestParty,
+  type TestPki,
+  type TestPkiOptions,
+} from "./pki";
+export { PAN19, type PurchaseFixture, purchaseFixture } from "./purchaseFixture";
+export { type PurchaseParts, type PurchasePartsInput, purchaseParts } from "./purchaseParts";
+export { type RevocationFixtureOptions, revocationFixture, type TestCrlOptions } from "./revocation";

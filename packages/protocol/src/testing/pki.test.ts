@@ -1,9 +1,12 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { decodeDer } from "../asn1/codec";
+import { nodeProvider } from "../crypto/provider";
 import { CertificateType, HashedRootKey, MerchantData } from "../schema/certExtensions";
 import { CertExtension } from "../schema/oids";
 import { cachedTestKeyPair, createTestParty, createTestPki, partyNames, type TestPki } from "./pki";
+
+const p = nodeProvider();
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -78,8 +81,8 @@ describe("createTestPki", () => {
       notAfter: new Date("2028-01-01T00:00:00Z"),
       serialSeed: 0x1000,
     };
-    const a = await createTestPki(crypto, fixed);
-    const b = await createTestPki(crypto, fixed);
+    const a = await createTestPki(p, fixed);
+    const b = await createTestPki(p, fixed);
     for (const n of partyNames) expect(a[n].certificate).toEqual(b[n].certificate);
     expect(parse(a.merchantKex.certificate).serialNumber).toBe(
       (0x1000 + partyNames.indexOf("merchantKex")).toString(16),
@@ -87,7 +90,7 @@ describe("createTestPki", () => {
   });
 
   test("overrides produce the requested deviation", async () => {
-    const bad = await createTestPki(crypto, {
+    const bad = await createTestPki(p, {
       overrides: {
         merchantSig: { certificateType: ["card"], keyUsage: null },
         gatewaySig: {

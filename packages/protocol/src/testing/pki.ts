@@ -13,6 +13,7 @@ import * as x509 from "@peculiar/x509";
 import * as asn1js from "asn1js";
 import { encodeDer } from "../asn1/codec";
 import { context, tlv, universal } from "../asn1/tlv";
+import { type CryptoProvider, defaultProvider } from "../crypto/provider";
 import {
   CardCertRequired,
   type CertificateRole,
@@ -133,16 +134,16 @@ const rsaParams = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1
 /** One RSA-2048 key pair of the right kind for `use`, extractable. */
 export async function generateTestKeyPair(
   use: KeyUse,
-  crypto: Crypto = globalThis.crypto,
+  p: CryptoProvider = defaultProvider,
 ): Promise<CryptoKeyPair> {
   return use === "keyEncipherment"
-    ? crypto.subtle.generateKey({ ...rsaOaep, ...rsaParams }, true, [
+    ? p.crypto.subtle.generateKey({ ...rsaOaep, ...rsaParams }, true, [
         "encrypt",
         "decrypt",
         "wrapKey",
         "unwrapKey",
       ])
-    : crypto.subtle.generateKey({ ...rsaSign, ...rsaParams }, true, ["sign", "verify"]);
+    : p.crypto.subtle.generateKey({ ...rsaSign, ...rsaParams }, true, ["sign", "verify"]);
 }
 
 // RSA key generation dominates the cost of a test PKI; keys are reused per provider and party.
@@ -152,17 +153,17 @@ const keyCache = new WeakMap<Crypto, Map<string, Promise<CryptoKeyPair>>>();
 export function cachedTestKeyPair(
   slot: string,
   use: KeyUse,
-  crypto: Crypto = globalThis.crypto,
+  p: CryptoProvider = defaultProvider,
 ): Promise<CryptoKeyPair> {
-  let perProvider = keyCache.get(crypto);
+  let perProvider = keyCache.get(p.crypto);
   if (!perProvider) {
     perProvider = new Map();
-    keyCache.set(crypto, perProvider);
+    keyCache.set(p.crypto, perProvider);
   }
   const key = `${slot}/${use}`;
   let pair = perProvider.get(key);
   if (!pair) {
-    pair = generateTestKeyPair(use, crypto);
+    pair = generateTestKeyPair(use, p);
     perProvider.set(key, pair);
   }
   return pair;
@@ -193,21 +194,21 @@ const hierarchy: Record<PartyName, PartyDefinition> = {
 
 /** Build the whole hierarchy. Keys come from `options.keys`, else from the per-process cache. */
 export async function createTestPki(
-  crypto: Crypto = globalThis.crypto,
+  p: CryptoProvider = defaultProvider,
   options: TestPkiOptions = {},
 ): Promise<TestPki> {
   const brand = options.brand ?? "Visa";
   const notBefore = options.notBefore ?? defaultNotBefore();
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 2 * 365 * 86400_000);
-  const seed = options.serialSeed ?? randomSerialSeed(crypto);
+  const seed = options.serialSeed ?? randomSerialSeed(p);
   const keys = {} as Record<PartyName, CryptoKeyPair>;
   await Promise.all(
     partyNames.map(async (n) => {
-      keys[n] = options.keys?.[n] ?? (await cachedTestKeyPair(n, hierarchy[n].use, crypto));
+      keys[n] = options.keys?.[n] ?? (await cachedTestKeyPair(n, hierarchy[n].use, p));
     }),
   );
   const spki = async (n: PartyName) =>
-    new Uint8Array(await crypto.subtle.exportKey("spki", keys[n].publicKey));
+    new Uint8Array(await p.crypto.subtle.exportKey("spki", keys[n].publicKey));
 
   const parties = {} as Record<PartyName, TestParty>;
   for (const [i, n] of partyNames.entries()) {
@@ -232,7 +233,7 @@ export async function createTestPki(
           n === "root" ? await spki("nextRoot") : n === "nextRoot" ? await spki("root") : undefined,
         overrides: options.overrides?.[n],
       },
-      crypto,
+      p,
     );
   }
 
@@ -249,11 +250,11 @@ export async function createTestPki(
 export async function createTestParty(
   issuer: TestParty | null,
   profile: PartyProfile,
-  crypto: Crypto = globalThis.crypto,
+  p: CryptoProvider = defaultProvider,
 ): Promise<TestParty> {
   const o = profile.overrides ?? {};
-  const keys = profile.keys ?? (await generateTestKeyPair(profile.use, crypto));
-  const serialNumber = profile.serialNumber ?? randomSerialSeed(crypto).toString(16);
+  const keys = profile.keys ?? (await generateTestKeyPair(profile.use, p));
+  const serialNumber = profile.serialNumber ?? randomSerialSeed(p).toString(16);
   const brand = o.brand !== undefined ? o.brand : profile.brand;
   const subject =
     brand === null
@@ -295,7 +296,7 @@ export async function createTestParty(
       rawExtension(CertExtension.merchantData, false, encodeDer(MerchantData, profile.merchantData)),
     );
   if (profile.nextRootSpki) {
-    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", own(profile.nextRootSpki)));
+    const hash = new Uint8Array(await p.crypto.subtle.digest("SHA-256", own(profile.nextRootSpki)));
     const value = encodeDer(HashedRootKey, { digestAlgorithm: { algorithm: Std.sha256 }, rootKeyHash: hash });
     extensions.push(rawExtension(CertExtension.hashedRootKey, true, value));
   }
@@ -323,9 +324,9 @@ export async function createTestParty(
       signingKey,
       extensions,
     },
-    crypto,
+    p.crypto,
   );
-  const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+  const pkcs8 = await p.crypto.subtle.exportKey("pkcs8", keys.privateKey);
   return {
     name: profile.name,
     certificate: new Uint8Array(cert.rawData),
@@ -359,9 +360,9 @@ function defaultNotBefore(): Date {
   return new Date(now - 3600_000);
 }
 
-function randomSerialSeed(crypto: Crypto): number {
+function randomSerialSeed(p: CryptoProvider): number {
   // Positive 39-bit value: room for the per-party increments, exact as a JS number.
-  const b = crypto.getRandomValues(new Uint8Array(5));
+  const b = p.crypto.getRandomValues(new Uint8Array(5));
   return ((b[0] & 0x3f) | 0x40) * 2 ** 32 + ((b[1] << 24) >>> 0) + (b[2] << 16) + (b[3] << 8) + b[4];
 }
 

@@ -28,7 +28,7 @@ export async function purchaseFixture(
   options: { pkiOptions?: TestPkiOptions; seed?: number; pki?: TestPki; at?: Date } = {},
 ): Promise<PurchaseFixture> {
   const seed = options.seed ?? 0;
-  const pki = options.pki ?? (await createTestPki(p.crypto, options.pkiOptions));
+  const pki = options.pki ?? (await createTestPki(p, options.pkiOptions));
   const at = options.at ?? new Date();
   const transIDs: TransIDs = {
     lid_C: Uint8Array.of(1, 2, 3, seed),

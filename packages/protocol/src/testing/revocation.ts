@@ -162,7 +162,7 @@ export async function revocationFixture(
       notBefore,
       notAfter: new Date(notBefore.getTime() + (o.bciLifetimeDays ?? 7) * DAY),
       idCRLs,
-      brandCAThumb: await brandCa.thumb(p.crypto),
+      brandCAThumb: await brandCa.thumb(),
     },
     pki.brandCa.privateKey,
   );

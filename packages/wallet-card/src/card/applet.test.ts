@@ -402,7 +402,7 @@ describe("PURCHASE", () => {
   });
 
   test("no unsigned form where the gateway certificate says cardCertRequired: 6F00 signatureRequired, the signed form still goes", async () => {
-    const strict = await createTestPki(nodeProvider().crypto, { cardCertRequired: true });
+    const strict = await createTestPki(nodeProvider(), { cardCertRequired: true });
     f = await cardFixture(autoApprove, { pki: strict });
     await initialized(f);
     const refused = await f.send(INS.PURCHASE, purchase({ form: "unsigned" }));
@@ -586,7 +586,7 @@ describe("hardened profile: the card pins its brand's gateways", () => {
   let accomplice: TestParty;
   beforeAll(async () => {
     const pki = await testPki();
-    const crypto = nodeProvider().crypto;
+    const p = nodeProvider();
     accomplice = await createTestParty(
       pki.gatewayCa,
       {
@@ -594,10 +594,10 @@ describe("hardened profile: the card pins its brand's gateways", () => {
         roles: ["pgwy"],
         use: "keyEncipherment",
         brand: "Visa",
-        keys: await cachedTestKeyPair("accompliceKex", "keyEncipherment", crypto),
+        keys: await cachedTestKeyPair("accompliceKex", "keyEncipherment", p),
         cardCertRequired: false,
       },
-      crypto,
+      p,
     );
   });
 

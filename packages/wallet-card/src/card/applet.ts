@@ -97,7 +97,7 @@ export class CardApplet {
     readonly env: CardEnvironment,
   ) {
     for (const c of cards) this.cards.set(c.data.cardId, c);
-    this.chainCache = new ValidatedChainCache(env.p);
+    this.chainCache = new ValidatedChainCache();
   }
 
   card(cardId: string): Card | undefined {

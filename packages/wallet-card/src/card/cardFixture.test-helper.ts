@@ -36,7 +36,7 @@ export const PAN_SECRET = new Uint8Array(20).fill(0x5a);
 
 let shared: Promise<TestPki> | undefined;
 export const testPki = () => {
-  shared ??= createTestPki(nodeProvider().crypto);
+  shared ??= createTestPki(nodeProvider());
   return shared;
 };
 

@@ -12,7 +12,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type BondLookup, bondIdHex, importLinkKey, LINK_KEY_LENGTH, utf8 } from "@setlab/protocol";
+import {
+  type BondLookup,
+  bondIdHex,
+  type CryptoProvider,
+  importLinkKey,
+  LINK_KEY_LENGTH,
+  utf8,
+} from "@setlab/protocol";
 import { keyPassphrase, type Logger } from "@setlab/runtime";
 import { writeFileAtomic } from "./atomicFile";
 import {
@@ -58,8 +65,8 @@ export interface BondInfo {
 }
 
 export interface BondStoreOptions {
-  /** The WebCrypto the card link runs on: link keys are imported into it. */
-  readonly crypto: Crypto;
+  /** The crypto provider the card link runs on: link keys are imported into its WebCrypto. */
+  readonly provider: CryptoProvider;
   readonly passphrase?: string;
   /** At most this many bonds; a new one evicts the oldest (default 16). */
   readonly maxBonds?: number;
@@ -150,7 +157,7 @@ export function revokeBonds(dataDir: string, which: "all" | string): string[] {
 
 /** The serving phone's bonds: resumption look-ups and new bonds after pairings. */
 export class PhoneBondStore {
-  private readonly crypto: Crypto;
+  private readonly provider: CryptoProvider;
   private readonly passphrase: string;
   private readonly kdf: KdfParams;
   readonly maxBonds: number;
@@ -163,7 +170,7 @@ export class PhoneBondStore {
     options: BondStoreOptions,
     kdf: KdfParams,
   ) {
-    this.crypto = options.crypto;
+    this.provider = options.provider;
     this.passphrase = options.passphrase ?? keyPassphrase();
     this.maxBonds = options.maxBonds ?? DEFAULT_MAX_BONDS;
     this.lifetimeMs = options.lifetimeMs ?? DEFAULT_BOND_LIFETIME_MS;
@@ -229,7 +236,7 @@ export class PhoneBondStore {
       this.log?.warn({ bond: id }, "bond file refused: wrong passphrase, or the file was altered");
       return undefined;
     }
-    return importLinkKey(this.crypto, linkKey);
+    return importLinkKey(this.provider, linkKey);
   };
 
   /** Keep a new bond (its key bytes are wiped); expired bonds go, and the oldest when the store is full. */

@@ -12,7 +12,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { INS, peculiarProvider } from "@setlab/protocol";
+import { INS, nodeProvider, peculiarProvider } from "@setlab/protocol";
 import { PcCardLink, type PcCardLinkOptions, startPhoneCardLink } from "@setlab/protocol/card-link";
 import { CardApplet } from "../card/applet";
 import { autoApprove } from "../card/confirmation";
@@ -88,10 +88,10 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-link-bench-"));
   const p = peculiarProvider();
   const onPeculiar = process.env.BENCH_PHONE_LINK === "peculiar";
-  const linkCrypto = onPeculiar ? p.crypto : globalThis.crypto;
-  const bonds = PhoneBondStore.open(dataDir, { crypto: linkCrypto, passphrase: "bench", maxBonds: 1000 });
+  const linkProvider = onPeculiar ? p : nodeProvider();
+  const bonds = PhoneBondStore.open(dataDir, { provider: linkProvider, passphrase: "bench", maxBonds: 1000 });
   const applet = new CardApplet([], { p, confirm: autoApprove });
-  const server = await startPhoneCardLink(applet, { crypto: linkCrypto, pairing: { code: CODE, bonds } });
+  const server = await startPhoneCardLink(applet, { provider: linkProvider, pairing: { code: CODE, bonds } });
   const to = (options: PcCardLinkOptions) => () => PcCardLink.connect("127.0.0.1", server.port, options);
   try {
     const first = await to({ pairingCode: CODE, keepBond: true })();

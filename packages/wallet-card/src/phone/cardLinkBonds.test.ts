@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { Writable } from "node:stream";
 import {
   bondIdHex,
+  defaultProvider,
   encodeFrame,
   FrameReader,
   INS,
@@ -35,7 +36,7 @@ import { autoApprove } from "../card/confirmation";
 import { type BondStoreOptions, listBonds, PhoneBondStore, revokeBonds } from "./bondStore";
 
 const CODE = "314159";
-const phoneCrypto = peculiarProvider().crypto;
+const phoneProvider = peculiarProvider();
 const servers: PhoneCardLink[] = [];
 const dirs: string[] = [];
 
@@ -69,14 +70,14 @@ async function phone(
     options.bonds === false
       ? undefined
       : PhoneBondStore.open(dataDir, {
-          crypto: phoneCrypto,
+          provider: phoneProvider,
           passphrase: "bond test",
           logger,
           ...options.store,
         });
   const applet = new CardApplet([], { p: peculiarProvider(), confirm: autoApprove });
   const server = await startPhoneCardLink(applet, {
-    crypto: phoneCrypto,
+    provider: phoneProvider,
     logger,
     pairing: { code: CODE, bonds: store, ...options.pairing },
   });
@@ -209,7 +210,7 @@ describe("what the phone refuses", () => {
     const bond = await bonded(p.port);
     const wrong: LinkBond = {
       bondId: bond.bondId,
-      linkKey: await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+      linkKey: await importLinkKey(defaultProvider, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     };
     expect(await resume(p.port, wrong)).toBe("pairing");
     await waitFor(() => p.lines().some((l) => l.msg === "resumption failed"));
@@ -366,9 +367,9 @@ describe("the bond store's own checks", () => {
   test("limits out of range and a link key of the wrong length are refused", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-bonds-"));
     dirs.push(dir);
-    expect(() => PhoneBondStore.open(dir, { crypto: phoneCrypto, maxBonds: 0 })).toThrow(RangeError);
-    expect(() => PhoneBondStore.open(dir, { crypto: phoneCrypto, lifetimeMs: 0 })).toThrow(RangeError);
-    const store = PhoneBondStore.open(dir, { crypto: phoneCrypto, passphrase: "x" });
+    expect(() => PhoneBondStore.open(dir, { provider: phoneProvider, maxBonds: 0 })).toThrow(RangeError);
+    expect(() => PhoneBondStore.open(dir, { provider: phoneProvider, lifetimeMs: 0 })).toThrow(RangeError);
+    const store = PhoneBondStore.open(dir, { provider: phoneProvider, passphrase: "x" });
     const short = new Uint8Array(31).fill(1);
     await expect(store.add(new Uint8Array(16), short)).rejects.toThrow(RangeError);
     expect(short.every((b) => b === 0)).toBe(true);
@@ -382,7 +383,7 @@ describe("failure limits: a bond is the owner's way in", () => {
     const bond = await bonded(p.port);
     const wrongKey: LinkBond = {
       bondId: bond.bondId,
-      linkKey: await importLinkKey(globalThis.crypto, globalThis.crypto.getRandomValues(new Uint8Array(32))),
+      linkKey: await importLinkKey(defaultProvider, globalThis.crypto.getRandomValues(new Uint8Array(32))),
     };
     for (let i = 0; i < 5; i++) {
       const unknown: LinkBond = { ...bond, bondId: globalThis.crypto.getRandomValues(new Uint8Array(16)) };
@@ -411,7 +412,7 @@ describe("failure limits: a bond is the owner's way in", () => {
   test("a slow or abandoned resumption is logged as not counted", async () => {
     const p = await phone({ pairing: { resumeTimeoutMs: 100, maxFailures: 1, lockoutMs: 600_000 } });
     const bond = await bonded(p.port);
-    const [resumeFrame] = (await new PcResumeHandshake(globalThis.crypto, bond).start()).send;
+    const [resumeFrame] = (await new PcResumeHandshake(defaultProvider, bond).start()).send;
     // the phone answers HELLO, then gives up after 100 ms without the PC's FINISHED
     const answers = await exchange(p.port, [resumeFrame]);
     expect(answers.map((f) => f[0])).toEqual([0x01]);
@@ -452,7 +453,7 @@ describe("the bond store at rest", () => {
     });
     const next = () =>
       frames.length > 0 ? Promise.resolve(frames.shift()!) : new Promise<Uint8Array>((r) => waiting.push(r));
-    const hs = new PcHandshake(globalThis.crypto, CODE, { bond: true });
+    const hs = new PcHandshake(defaultProvider, CODE, { bond: true });
     let step = await hs.start();
     while (!step.session) {
       for (const f of step.send) socket.write(encodeFrame(f));

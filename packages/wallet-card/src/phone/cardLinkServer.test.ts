@@ -14,6 +14,7 @@ import {
   bondIdHex,
   ContentType,
   decodeResponse,
+  defaultProvider,
   encodeCardData,
   encodeCommand,
   encodeFrame,
@@ -103,7 +104,7 @@ function frameSocket(p: number) {
 /** A PC paired by hand, so a test can write any record bytes it likes. */
 async function pairedPc(p = port, code = CODE) {
   const s = await frameSocket(p);
-  const hs = new PcHandshake(globalThis.crypto, code);
+  const hs = new PcHandshake(defaultProvider, code);
   let step = await hs.start();
   while (!step.session) {
     for (const f of step.send) s.send(f);
@@ -189,7 +190,7 @@ describe("secure card link, phone process", () => {
 
   test("a handshake message after HELLO that is a card command ends the pairing without an answer to it", async () => {
     const s = await frameSocket(port);
-    const hs = new PcHandshake(globalThis.crypto, CODE);
+    const hs = new PcHandshake(defaultProvider, CODE);
     s.send((await hs.start()).send[0]);
     const hello = await s.next();
     expect(hello).not.toBe("closed");
@@ -286,8 +287,8 @@ describe("secure card link, phone process", () => {
     const mitm = net.createServer(async (pcSocket) => {
       pcSocket.on("error", () => {});
       const toPhone = await frameSocket(port);
-      const asPc = new PcHandshake(globalThis.crypto, "000000");
-      const asPhone = new PhoneHandshake(globalThis.crypto, "000000");
+      const asPc = new PcHandshake(defaultProvider, "000000");
+      const asPhone = new PhoneHandshake(defaultProvider, "000000");
       const reader = new FrameReader();
       let first = true;
       let chain: Promise<void> = Promise.resolve();

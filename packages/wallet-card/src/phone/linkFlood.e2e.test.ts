@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { encodeFrame, INS, PcHandshake, SW } from "@setlab/protocol";
+import { defaultProvider, encodeFrame, INS, PcHandshake, SW } from "@setlab/protocol";
 import { PcCardLink } from "@setlab/protocol/card-link";
 import { type StartedParty, startParty } from "@setlab/runtime";
 import { personalizedPhone, phoneCli } from "./personalizedPhone.test-helper";
@@ -102,7 +102,7 @@ test("300 half-sent 1 MiB frames: each refused on its length prefix, the phone's
 test("300 handshakes started and left half-sent: at most 64 held, each closed, and the owner pairs and resumes meanwhile", async () => {
   const bonded = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE, keepBond: true });
   await bonded.close();
-  const hello = encodeFrame((await new PcHandshake(globalThis.crypto, CODE).start()).send[0]);
+  const hello = encodeFrame((await new PcHandshake(defaultProvider, CODE).start()).send[0]);
   const closed = Array.from(
     { length: 300 },
     () =>
@@ -134,7 +134,7 @@ test("HELLO-and-hang-up floods do not lock the owner out; wrong codes lock pairi
         { length: n },
         async () =>
           new Promise<void>((resolve) => {
-            void new PcHandshake(globalThis.crypto, CODE).start().then(({ send }) => {
+            void new PcHandshake(defaultProvider, CODE).start().then(({ send }) => {
               const socket = net.createConnection({ host: "127.0.0.1", port }, () =>
                 socket.end(encodeFrame(send[0])),
               );

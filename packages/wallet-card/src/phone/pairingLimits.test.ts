@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import {
+  defaultProvider,
   encodeFrame,
   FrameReader,
   INS,
@@ -18,6 +19,7 @@ import {
   nodeProvider,
   PcHandshake,
   SW,
+  webCryptoProvider,
 } from "@setlab/protocol";
 import {
   type LinkLimits,
@@ -113,7 +115,7 @@ function stall(
 }
 
 async function hello(): Promise<Uint8Array> {
-  return (await new PcHandshake(globalThis.crypto, CODE).start()).send[0];
+  return (await new PcHandshake(defaultProvider, CODE).start()).send[0];
 }
 
 const pairNow = (port: number, code = CODE) =>
@@ -131,7 +133,7 @@ const pairNow = (port: number, code = CODE) =>
  * `sendReveal` sends it and resolves when the phone has closed the connection.
  */
 async function attemptHeldAtReveal(port: number) {
-  const pc = new PcHandshake(globalThis.crypto, CODE);
+  const pc = new PcHandshake(defaultProvider, CODE);
   const socket = net.createConnection({ host: "127.0.0.1", port });
   sockets.push(socket);
   const reader = new FrameReader();
@@ -190,7 +192,7 @@ describe("what does not count towards the lockout: nothing that proves no code",
 
   test("HELLO and a COMMIT, then silence or a hang-up: a commitment is not a proof until it is opened", async () => {
     const p = await phone({ maxFailures: 1, lockoutMs: 600_000 });
-    const pc = new PcHandshake(globalThis.crypto, CODE);
+    const pc = new PcHandshake(defaultProvider, CODE);
     const [h] = (await pc.start()).send;
     const socket = net.createConnection({ host: "127.0.0.1", port: p.port });
     const reader = new FrameReader();
@@ -374,16 +376,16 @@ describe("a HELLO flood cannot make the phone generate key pairs without bound",
       },
     });
     const crypto = { subtle, getRandomValues: <T extends ArrayBufferView>(a: T) => c.getRandomValues(a) };
-    return { crypto: crypto as unknown as Crypto, keyPairs: () => keyPairs };
+    return { provider: webCryptoProvider("counting", crypto as unknown as Crypto), keyPairs: () => keyPairs };
   };
 
   test("beyond the budget a HELLO gets ALERT(busy) before any key pair, uncounted; a bonded resumption still gets in", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-budget-"));
-    const bonds = PhoneBondStore.open(dir, { crypto: globalThis.crypto, passphrase: "budget test" });
+    const bonds = PhoneBondStore.open(dir, { provider: defaultProvider, passphrase: "budget test" });
     const c = counting();
     const applet = new CardApplet([], { p: nodeProvider(), confirm: autoApprove });
     const s = await startPhoneCardLink(applet, {
-      crypto: c.crypto,
+      provider: c.provider,
       pairing: { code: CODE, bonds, maxFailures: 1, lockoutMs: 600_000 },
       // No refill within the test: three pairings' key pairs, then none.
       limits: { pairingBurst: 3, pairingsPerSecond: 0.001 },
@@ -408,7 +410,7 @@ describe("a HELLO flood cannot make the phone generate key pairs without bound",
 describe("stalled handshakes cannot hold the door shut", () => {
   test("16 connections that HELLO and stall: a real pairing and a bonded resumption still get in", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-limits-"));
-    const bonds = PhoneBondStore.open(dir, { crypto: globalThis.crypto, passphrase: "limits test" });
+    const bonds = PhoneBondStore.open(dir, { provider: defaultProvider, passphrase: "limits test" });
     const p = await phone({ bonds }, { maxHandshakes: 4 });
     const keep = await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, keepBond: true });
     await keep.close();

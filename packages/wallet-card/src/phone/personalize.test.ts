@@ -93,7 +93,7 @@ async function purchaseOnce(cardId: string, gatewayKexId: string, profile: "set"
   const merchant = new MerchantDouble(np, {
     signer: {
       certificate: pki.certificate("visa/merchant/signature"),
-      privateKey: await pki.privateKey("visa/merchant/signature", "signature", np.crypto),
+      privateKey: await pki.privateKey("visa/merchant/signature", "signature", np),
       chain: pki.chain("visa/merchant/signature"),
     },
     gatewayKex: { certificate: pki.certificate(gatewayKexId), chain: pki.chain(gatewayKexId) },

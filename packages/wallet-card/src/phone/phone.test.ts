@@ -141,7 +141,7 @@ describe("set-phone serve", () => {
     const merchant = new MerchantDouble(p, {
       signer: {
         certificate: pki.certificate("visa/merchant/signature"),
-        privateKey: await pki.privateKey("visa/merchant/signature", "signature", p.crypto),
+        privateKey: await pki.privateKey("visa/merchant/signature", "signature", p),
         chain: pki.chain("visa/merchant/signature"),
       },
       gatewayKex: {

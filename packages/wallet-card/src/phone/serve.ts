@@ -2,7 +2,7 @@
  * `set-phone serve`: load the personalized cards, open the bond store, and open the secure card
  * link on loopback.
  */
-import { peculiarProvider } from "@setlab/protocol";
+import { nodeProvider, peculiarProvider } from "@setlab/protocol";
 import {
   type LinkLimits,
   linkContext,
@@ -71,13 +71,13 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
   // stack is the phone's own, on node's WebCrypto, which the secure link runs synchronously through
   // node:crypto: a pairing, resumption or record costs a fraction of the card's provider
   // (docs/card-link.md).
-  const linkCrypto = globalThis.crypto;
+  const linkProvider = nodeProvider();
   const maxBonds = options.bonding?.maxBonds;
   const bonds =
     maxBonds === 0
       ? undefined
       : PhoneBondStore.open(options.dataDir, {
-          crypto: linkCrypto,
+          provider: linkProvider,
           passphrase: keyPassphrase(),
           maxBonds,
           lifetimeMs: options.bonding?.lifetimeMs,
@@ -95,7 +95,7 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
     host: options.host,
     port: options.port,
     logger: log,
-    crypto: linkCrypto,
+    provider: linkProvider,
     pairing,
     limits: options.limits,
   });

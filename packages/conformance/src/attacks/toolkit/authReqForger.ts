@@ -87,7 +87,7 @@ export class AuthReqForger {
   signer(id: string): Promise<Signer> {
     let s = this.signers.get(id);
     if (!s) {
-      s = this.pki.signer(id, this.p.crypto);
+      s = this.pki.signer(id, this.p);
       this.signers.set(id, s);
     }
     return s;
@@ -149,7 +149,7 @@ export class AuthReqForger {
         this.p,
         {
           certificate: this.pki.certificate(kexId),
-          privateKey: await this.pki.privateKey(kexId, "keyEncipherment", this.p.crypto),
+          privateKey: await this.pki.privateKey(kexId, "keyEncipherment", this.p),
         },
         w.message.value,
         {

@@ -22,7 +22,7 @@ async function open(bytes: Uint8Array) {
   const id = "visa/gateway/key-exchange";
   const decrypter = {
     certificate: forger.pki.certificate(id),
-    privateKey: await forger.pki.privateKey(id, "keyEncipherment", forger.p.crypto),
+    privateKey: await forger.pki.privateKey(id, "keyEncipherment", forger.p),
   };
   return openAuthReq(forger.p, decrypter, w.message.value, {
     pinnedRoot: forger.pki.root(),

@@ -17,7 +17,7 @@ export function openPki(dir: string): LabPki {
 export async function signerOf(pki: LabPki, id: string, p = adversaryProvider): Promise<Signer> {
   return {
     certificate: pki.certificate(id),
-    privateKey: await pki.privateKey(id, "signature", p.crypto),
+    privateKey: await pki.privateKey(id, "signature", p),
     chain: pki.chain(id),
   };
 }
@@ -26,7 +26,7 @@ export async function signerOf(pki: LabPki, id: string, p = adversaryProvider): 
 export async function decrypterOf(pki: LabPki, id: string, p = adversaryProvider): Promise<Decrypter> {
   return {
     certificate: pki.certificate(id),
-    privateKey: await pki.privateKey(id, "keyEncipherment", p.crypto),
+    privateKey: await pki.privateKey(id, "keyEncipherment", p),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   decodeCardData,
   encodeCardData,
 } from "@setlab/protocol";
-import { arbitraryOf } from "@setlab/protocol/dist/testing/arbitrary";
+import { arbitraryOf } from "@setlab/protocol/testing/arbitrary";
 import fc from "fast-check";
 import { byteInputs } from "../generators";
 import { FuzzFailure, type FuzzTarget, hexPrefix } from "../harness";

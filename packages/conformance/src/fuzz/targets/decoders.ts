@@ -25,7 +25,7 @@ import {
   verifyPInitRes,
   verifyS,
 } from "@setlab/protocol";
-import { arbitraryOf } from "@setlab/protocol/dist/testing/arbitrary";
+import { arbitraryOf } from "@setlab/protocol/testing/arbitrary";
 import fc from "fast-check";
 import type { Corpus } from "../corpus";
 import { byteInputs, jsonInputs } from "../generators";
@@ -145,7 +145,7 @@ export async function decoderTargets(world: World, corpus: Corpus): Promise<Fuzz
   const trust = { pinnedRoot: pki.root(), at: new Date() };
   const gatewayKex = {
     certificate: pki.certificate("visa/gateway/key-exchange"),
-    privateKey: await pki.privateKey("visa/gateway/key-exchange", "keyEncipherment", p.crypto),
+    privateKey: await pki.privateKey("visa/gateway/key-exchange", "keyEncipherment", p),
   };
   const visaBca = parseSetCertificate(pki.certificate("visa/bca"));
   const pInitReq = wrapperOf(corpus.capture.pInitReq);

@@ -380,12 +380,12 @@ export async function httpTargets(world: World, corpus: Corpus): Promise<FuzzTar
           .map((k) => ({ method: "GET" as const, url: `/${k}/${rootThumb}` })),
       ),
       run: async (r) => {
-        if (!rootThumb) rootThumb = toHex(await root.thumb(world.p.crypto));
+        if (!rootThumb) rootThumb = toHex(await root.thumb());
         return statusVerdict(await ca.request(r), r);
       },
       show,
       healthCheck: async () => {
-        const thumb = toHex(await root.thumb(world.p.crypto));
+        const thumb = toHex(await root.thumb());
         const a = await ca.request({ method: "GET", url: `/certificates/${thumb}` });
         if (a.status !== 200 || !a.body.equals(Buffer.from(world.pki.root())))
           throw new Error(`GET /certificates/<root> answered ${a.status}`);

@@ -5,6 +5,8 @@
  * no code is asked (resumption.ts). Both are HKDF outputs of the pairing's secrets with their own
  * labels (keySchedule.ts), so neither says anything about the pairing's session keys.
  */
+
+import type { CryptoProvider } from "../../crypto/provider";
 import { owned } from "./bytes";
 import { BOND_ID_LENGTH } from "./messages";
 import { SecureLinkError } from "./secureLinkError";
@@ -25,11 +27,11 @@ export interface LinkBond {
 }
 
 /** Import a link key for resumption and wipe the raw bytes (whatever happens). */
-export async function importLinkKey(crypto: Crypto, raw: Uint8Array): Promise<CryptoKey> {
+export async function importLinkKey(p: CryptoProvider, raw: Uint8Array): Promise<CryptoKey> {
   try {
     if (raw.length !== LINK_KEY_LENGTH)
       throw new SecureLinkError("handshake", `a link key is ${LINK_KEY_LENGTH} bytes, not ${raw.length}`);
-    return await crypto.subtle.importKey("raw", owned(raw), "HKDF", false, ["deriveBits"]);
+    return await p.crypto.subtle.importKey("raw", owned(raw), "HKDF", false, ["deriveBits"]);
   } finally {
     raw.fill(0);
   }

@@ -2,7 +2,7 @@
  * The handshake state machines against each other in memory, across both WebCrypto stacks (node's
  * and @peculiar/webcrypto), and against a man in the middle who substitutes its own ECDH keys.
  */
-import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
+import { nodeProvider, peculiarProvider } from "../../crypto/provider";
 import {
   alertFrame,
   ContentType,
@@ -15,8 +15,8 @@ import {
   type SecureSession,
 } from "./index";
 
-const node = globalThis.crypto;
-const peculiar = new PeculiarCrypto() as unknown as Crypto;
+const node = nodeProvider();
+const peculiar = peculiarProvider();
 
 /** Run both machines to the end; returns both sessions or the first error. */
 async function pair(
@@ -54,11 +54,11 @@ describe("secure link handshake", () => {
     ["node", "peculiar"],
     ["peculiar", "node"],
   ] as const)("pairs with the right code (PC %s, phone %s) and records flow both ways", async (a, b) => {
-    const pcCrypto = stacks[a];
-    const phoneCrypto = stacks[b];
+    const pcProvider = stacks[a];
+    const phoneProvider = stacks[b];
     const { pc, phone } = await pair(
-      new PcHandshake(pcCrypto, "042917"),
-      new PhoneHandshake(phoneCrypto, "042917"),
+      new PcHandshake(pcProvider, "042917"),
+      new PhoneHandshake(phoneProvider, "042917"),
     );
     expect(pc.sessionId).toEqual(phone.sessionId);
     const r1 = await phone.reader.open(await pc.writer.seal(ContentType.CARD, bytes("select")));

@@ -22,6 +22,7 @@
  * phone never runs a card command before its machine reports the session.
  */
 import { KeyObject } from "node:crypto";
+import type { CryptoProvider } from "../../crypto/provider";
 import { owned } from "./bytes";
 import {
   deriveSessionKeys,
@@ -97,7 +98,7 @@ export abstract class Handshake {
    */
   private proofRefused = false;
 
-  constructor(protected readonly crypto: Crypto) {}
+  constructor(protected readonly p: CryptoProvider) {}
 
   get refusedProof(): boolean {
     return this.proofRefused;
@@ -120,7 +121,7 @@ export abstract class Handshake {
   }
 
   protected nonce(): Uint8Array {
-    return this.crypto.getRandomValues(new Uint8Array(NONCE_LENGTH));
+    return this.p.crypto.getRandomValues(new Uint8Array(NONCE_LENGTH));
   }
 
   protected fail(kind: SecureLinkError["kind"], message: string): never {
@@ -169,17 +170,17 @@ export abstract class Handshake {
     for (let i = 0; equal && i < own.length; i++) equal = m.publicKey[i] === own[i];
     if (equal) this.fail("handshake", "the peer sent back our own public key");
     try {
-      return await importPeerKey(this.crypto, m.publicKey);
+      return await importPeerKey(this.p, m.publicKey);
     } catch (e) {
       this.fail("handshake", (e as Error).message);
     }
   }
 
   protected async deriveKeys(bond: boolean): Promise<PairingKeys> {
-    const keys = await deriveSessionKeys(this.crypto, {
+    const keys = await deriveSessionKeys(this.p, {
       shared: this.shared!,
       code: this.code!,
-      transcriptHash: await this.transcript.hash(this.crypto),
+      transcriptHash: await this.transcript.hash(this.p),
       bond,
     });
     this.shared!.fill(0);
@@ -204,7 +205,7 @@ export abstract class Handshake {
   /** FINISHED = HMAC(key, SHA-256 of the transcript before this FINISHED). */
   protected async finishedMac(key: LinkSecretKey, transcriptHash: Uint8Array): Promise<Uint8Array> {
     if (key instanceof KeyObject) return nodeHmac(key, transcriptHash);
-    return new Uint8Array(await this.crypto.subtle.sign("HMAC", key, owned(transcriptHash)));
+    return new Uint8Array(await this.p.crypto.subtle.sign("HMAC", key, owned(transcriptHash)));
   }
 
   protected async checkFinished(
@@ -215,7 +216,7 @@ export abstract class Handshake {
     const ok =
       key instanceof KeyObject
         ? nodeHmacVerify(key, mac, transcriptHash)
-        : await this.crypto.subtle.verify("HMAC", key, owned(mac), owned(transcriptHash));
+        : await this.p.crypto.subtle.verify("HMAC", key, owned(mac), owned(transcriptHash));
     if (!ok) this.wrongProof("key confirmation failed: the two ends do not hold the same keys");
   }
 
@@ -227,17 +228,14 @@ export abstract class Handshake {
     frame: Uint8Array,
     session: (writer: RecordWriter, reader: RecordReader) => SecureSession,
   ): Promise<HandshakeStep> {
-    const before = await this.transcript.hash(this.crypto);
+    const before = await this.transcript.hash(this.p);
     const { mac } = this.read(frame, "finished");
     await this.checkFinished(this.keys!.phoneFinished, mac, before);
     this.state = "done";
     const k = this.keys!;
     return {
       send: [],
-      session: session(
-        new RecordWriter(this.crypto, k.pcToPhone),
-        new RecordReader(this.crypto, k.phoneToPc),
-      ),
+      session: session(new RecordWriter(this.p, k.pcToPhone), new RecordReader(this.p, k.phoneToPc)),
     };
   }
 
@@ -249,19 +247,16 @@ export abstract class Handshake {
     frame: Uint8Array,
     session: (writer: RecordWriter, reader: RecordReader) => SecureSession,
   ): Promise<HandshakeStep> {
-    const before = await this.transcript.hash(this.crypto);
+    const before = await this.transcript.hash(this.p);
     const { mac } = this.read(frame, "finished");
     const k = this.keys!;
     await this.checkFinished(k.pcFinished, mac, before);
-    const mine = await this.finishedMac(k.phoneFinished, await this.transcript.hash(this.crypto));
+    const mine = await this.finishedMac(k.phoneFinished, await this.transcript.hash(this.p));
     const own = this.emit({ type: "finished", mac: mine });
     this.state = "done";
     return {
       send: [own],
-      session: session(
-        new RecordWriter(this.crypto, k.phoneToPc),
-        new RecordReader(this.crypto, k.pcToPhone),
-      ),
+      session: session(new RecordWriter(this.p, k.phoneToPc), new RecordReader(this.p, k.pcToPhone)),
     };
   }
 
@@ -286,18 +281,18 @@ export class PcHandshake extends Handshake {
   private bonding = false;
 
   constructor(
-    crypto: Crypto,
+    p: CryptoProvider,
     private readonly codeSource: string | (() => Promise<string>),
     options: PcPairingOptions = {},
   ) {
-    super(crypto);
+    super(p);
     this.askBond = options.bond === true;
   }
 
   /** The first frame: the PC's HELLO. */
   async start(): Promise<HandshakeStep> {
     if (this.state !== "start") throw new SecureLinkError("handshake", "the handshake was already started");
-    const key = await ephemeralKey(this.crypto);
+    const key = await ephemeralKey(this.p);
     this.privateKey = key.privateKey;
     this.pkPc = key.publicKey;
     this.state = "hello";
@@ -314,7 +309,7 @@ export class PcHandshake extends Handshake {
           this.fail("handshake", "the phone offers a bond the PC did not ask for");
         this.bonding = (m.flags & HelloFlags.BOND) !== 0;
         this.pkPhone = m.publicKey;
-        this.shared = await sharedSecret(this.crypto, this.privateKey!, peer);
+        this.shared = await sharedSecret(this.p, this.privateKey!, peer);
         const code = typeof this.codeSource === "string" ? this.codeSource : await this.codeSource();
         if (!isPairingCode(code)) this.fail("pairing", "the pairing code must be 6 digits");
         this.code = code;
@@ -329,7 +324,7 @@ export class PcHandshake extends Handshake {
         const { nonce } = this.read(frame, "reveal");
         const bit = codeBit(this.code!, this.round);
         const ok = await openCommitment(
-          this.crypto,
+          this.p,
           "phone",
           this.round,
           nonce,
@@ -342,7 +337,7 @@ export class PcHandshake extends Handshake {
         this.round++;
         if (this.round < CODE_BITS) return { send: [await this.commit()] };
         const keys = await this.deriveKeys(this.bonding);
-        const mac = await this.finishedMac(keys.pcFinished, await this.transcript.hash(this.crypto));
+        const mac = await this.finishedMac(keys.pcFinished, await this.transcript.hash(this.p));
         this.state = "finished";
         return { send: [this.emit({ type: "finished", mac })] };
       }
@@ -356,7 +351,7 @@ export class PcHandshake extends Handshake {
   private async commit(): Promise<Uint8Array> {
     this.ownNonce = this.nonce();
     const commitment = await pairingCommitment(
-      this.crypto,
+      this.p,
       "pc",
       this.round,
       this.ownNonce,
@@ -381,8 +376,8 @@ export class PhoneHandshake extends Handshake {
   private readonly mayBond: boolean;
   private bonding = false;
 
-  constructor(crypto: Crypto, code: string, options: PhonePairingOptions = {}) {
-    super(crypto);
+  constructor(p: CryptoProvider, code: string, options: PhonePairingOptions = {}) {
+    super(p);
     if (!isPairingCode(code)) throw new SecureLinkError("pairing", "the pairing code must be 6 digits");
     this.code = code;
     this.mayBond = options.bonding === true;
@@ -393,12 +388,12 @@ export class PhoneHandshake extends Handshake {
     switch (this.state) {
       case "hello": {
         const m = this.read(frame, "hello");
-        const key = await ephemeralKey(this.crypto);
+        const key = await ephemeralKey(this.p);
         const peer = await this.peerHello(m, key.publicKey);
         this.bonding = this.mayBond && (m.flags & HelloFlags.BOND) !== 0;
         this.pkPc = m.publicKey;
         this.pkPhone = key.publicKey;
-        this.shared = await sharedSecret(this.crypto, key.privateKey, peer);
+        this.shared = await sharedSecret(this.p, key.privateKey, peer);
         this.state = "commit";
         const flags = this.bonding ? HelloFlags.BOND : 0;
         return {
@@ -409,7 +404,7 @@ export class PhoneHandshake extends Handshake {
         this.peerCommit = this.read(frame, "commit").commitment;
         this.ownNonce = this.nonce();
         const commitment = await pairingCommitment(
-          this.crypto,
+          this.p,
           "phone",
           this.round,
           this.ownNonce,
@@ -423,7 +418,7 @@ export class PhoneHandshake extends Handshake {
       case "reveal": {
         const { nonce } = this.read(frame, "reveal");
         const ok = await openCommitment(
-          this.crypto,
+          this.p,
           "pc",
           this.round,
           nonce,

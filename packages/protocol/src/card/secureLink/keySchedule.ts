@@ -21,7 +21,8 @@
  */
 
 import type { ECDH, KeyObject } from "node:crypto";
-import { isNodeWebCrypto } from "../../crypto/native";
+import { isNodeProvider } from "../../crypto/native";
+import type { CryptoProvider } from "../../crypto/provider";
 import type { NewBond } from "./bond";
 import { ascii, concat, owned } from "./bytes";
 import { PUBLIC_KEY_LENGTH } from "./messages";
@@ -46,38 +47,37 @@ export interface EphemeralKey {
 /** The peer's public key: a CryptoKey, or on Node's WebCrypto the checked point's bytes. */
 export type PeerKey = CryptoKey | Uint8Array;
 
-export async function ephemeralKey(crypto: Crypto): Promise<EphemeralKey> {
-  if (isNodeWebCrypto(crypto)) return nodeEphemeral();
-  const pair = (await crypto.subtle.generateKey(P256, true, ["deriveBits"])) as CryptoKeyPair;
-  const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+export async function ephemeralKey(p: CryptoProvider): Promise<EphemeralKey> {
+  if (isNodeProvider(p)) return nodeEphemeral();
+  const pair = (await p.crypto.subtle.generateKey(P256, true, ["deriveBits"])) as CryptoKeyPair;
+  const publicKey = new Uint8Array(await p.crypto.subtle.exportKey("raw", pair.publicKey));
   return { privateKey: pair.privateKey, publicKey };
 }
 
 /** The peer's public key; anything that is not a point on P-256 is refused. */
-export async function importPeerKey(crypto: Crypto, raw: Uint8Array): Promise<PeerKey> {
+export async function importPeerKey(p: CryptoProvider, raw: Uint8Array): Promise<PeerKey> {
   if (raw.length !== PUBLIC_KEY_LENGTH || raw[0] !== 0x04)
     throw new SecureLinkError("handshake", "the peer's key is not an uncompressed P-256 point");
-  if (isNodeWebCrypto(crypto)) {
+  if (isNodeProvider(p)) {
     if (!isP256Point(raw)) throw new SecureLinkError("handshake", "the peer's key is not a point on P-256");
     return raw.slice();
   }
   try {
-    return await crypto.subtle.importKey("raw", owned(raw), P256, false, []);
+    return await p.crypto.subtle.importKey("raw", owned(raw), P256, false, []);
   } catch {
     throw new SecureLinkError("handshake", "the peer's key is not a point on P-256");
   }
 }
 
 export async function sharedSecret(
-  crypto: Crypto,
+  p: CryptoProvider,
   own: CryptoKey | ECDH,
   peer: PeerKey,
 ): Promise<Uint8Array> {
   try {
-    if (isNodeWebCrypto(crypto) && peer instanceof Uint8Array && !isCryptoKey(own))
-      return nodeAgree(own, peer);
+    if (isNodeProvider(p) && peer instanceof Uint8Array && !isCryptoKey(own)) return nodeAgree(own, peer);
     if (peer instanceof Uint8Array || !isCryptoKey(own)) throw new TypeError("keys of another crypto");
-    return new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: peer }, own, 256));
+    return new Uint8Array(await p.crypto.subtle.deriveBits({ name: "ECDH", public: peer }, own, 256));
   } catch {
     throw new SecureLinkError("handshake", "ECDH with the peer's key failed");
   }
@@ -114,19 +114,19 @@ const BOND_BYTES = 48;
 type Expand = (purpose: string, bytes: number) => Promise<Uint8Array<ArrayBuffer>>;
 
 /** HKDF-SHA-256 of `ikm` (wiped once imported) under `salt`, one output per purpose. */
-async function expander(crypto: Crypto, ikm: Uint8Array<ArrayBuffer>, salt: Uint8Array, prefix: string) {
-  if (isNodeWebCrypto(crypto)) {
+async function expander(p: CryptoProvider, ikm: Uint8Array<ArrayBuffer>, salt: Uint8Array, prefix: string) {
+  if (isNodeProvider(p)) {
     const base = secretKey(ikm);
     ikm.fill(0);
     const expandNode: Expand = async (purpose, bytes) =>
       nodeHkdf(base, salt, ascii(`${prefix}${purpose}`), bytes);
     return expandNode;
   }
-  const base = await crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
+  const base = await p.crypto.subtle.importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
   ikm.fill(0);
   const expand: Expand = async (purpose, bytes) =>
     new Uint8Array(
-      await crypto.subtle.deriveBits(
+      await p.crypto.subtle.deriveBits(
         { name: "HKDF", hash: "SHA-256", salt: owned(salt), info: ascii(`${prefix}${purpose}`) },
         base,
         bytes * 8,
@@ -136,7 +136,7 @@ async function expander(crypto: Crypto, ikm: Uint8Array<ArrayBuffer>, salt: Uint
 }
 
 /** The session's keys from its 168-byte block (wiped once imported). */
-async function sessionKeys(crypto: Crypto, block: Uint8Array<ArrayBuffer>): Promise<SessionKeys> {
+async function sessionKeys(p: CryptoProvider, block: Uint8Array<ArrayBuffer>): Promise<SessionKeys> {
   let at = 0;
   const take = (n: number) => {
     at += n;
@@ -150,7 +150,7 @@ async function sessionKeys(crypto: Crypto, block: Uint8Array<ArrayBuffer>): Prom
   const phoneFin = take(32);
   const sessionId = take(16);
   block.fill(0);
-  if (isNodeWebCrypto(crypto)) {
+  if (isNodeProvider(p)) {
     const [pcToPhone, phoneToPc, pcFinished, phoneFinished] = [pcKey, phoneKey, pcFin, phoneFin].map(
       (raw) => {
         const key = secretKey(raw);
@@ -167,9 +167,9 @@ async function sessionKeys(crypto: Crypto, block: Uint8Array<ArrayBuffer>): Prom
     };
   }
   const aes = (raw: Uint8Array<ArrayBuffer>) =>
-    crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    p.crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
   const hmac = (raw: Uint8Array<ArrayBuffer>) =>
-    crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    p.crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
   try {
     const [pcToPhone, phoneToPc, pcFinished, phoneFinished] = await Promise.all([
       aes(pcKey),
@@ -191,17 +191,17 @@ async function sessionKeys(crypto: Crypto, block: Uint8Array<ArrayBuffer>): Prom
 
 /** The keys of a pairing by code, and the new bond's link key and id when `bond` is set. */
 export async function deriveSessionKeys(
-  crypto: Crypto,
+  p: CryptoProvider,
   input: { shared: Uint8Array; code: string; transcriptHash: Uint8Array; bond?: boolean },
 ): Promise<PairingKeys> {
   const expand = await expander(
-    crypto,
+    p,
     concat(input.shared, ascii(`code:${input.code}`)),
     input.transcriptHash,
     LABEL,
   );
   const [keys, bond] = await Promise.all([
-    expand("session keys", SESSION_BYTES).then((block) => sessionKeys(crypto, block)),
+    expand("session keys", SESSION_BYTES).then((block) => sessionKeys(p, block)),
     input.bond ? expand("bond", BOND_BYTES) : undefined,
   ]);
   if (!bond) return keys;
@@ -219,16 +219,16 @@ function hkdfKeyObject(key: CryptoKey): KeyObject {
 
 /** The keys of a resumption: the link key (an HKDF key) and a fresh ECDH secret, bound to the transcript. */
 export async function deriveResumedKeys(
-  crypto: Crypto,
+  p: CryptoProvider,
   input: { shared: Uint8Array; linkKey: CryptoKey; transcriptHash: Uint8Array },
 ): Promise<SessionKeys> {
   let resumption: Uint8Array;
   try {
     const info = ascii(`${LABEL}resumption secret`);
-    resumption = isNodeWebCrypto(crypto)
+    resumption = isNodeProvider(p)
       ? nodeHkdf(hkdfKeyObject(input.linkKey), input.transcriptHash, info, 32)
       : new Uint8Array(
-          await crypto.subtle.deriveBits(
+          await p.crypto.subtle.deriveBits(
             {
               name: "HKDF",
               hash: "SHA-256",
@@ -240,10 +240,10 @@ export async function deriveResumedKeys(
           ),
         );
   } catch {
-    throw new SecureLinkError("handshake", "the link key cannot be used (not an HKDF key of this crypto)");
+    throw new SecureLinkError("handshake", "the link key cannot be used (not an HKDF key of this p)");
   }
   const ikm = concat(input.shared, resumption);
   resumption.fill(0);
-  const expand = await expander(crypto, ikm, input.transcriptHash, LABEL);
-  return sessionKeys(crypto, await expand("resumed session keys", SESSION_BYTES));
+  const expand = await expander(p, ikm, input.transcriptHash, LABEL);
+  return sessionKeys(p, await expand("resumed session keys", SESSION_BYTES));
 }

@@ -1,10 +1,11 @@
 /**
  * The link's node:crypto fast path against its WebCrypto path, one end each: Node's own WebCrypto
- * takes the fast path, and the same WebCrypto seen through a wrapper (so `isNodeWebCrypto` is false)
+ * takes the fast path, and the same WebCrypto seen through a wrapper (so `isNodeProvider` is false)
  * takes the WebCrypto path. Pairing, bonding, resumption and records must interoperate, records
  * must be the same bytes, and the fast path must not go through `crypto.subtle` at all.
  */
-import { isNodeWebCrypto } from "../../crypto/native";
+import { isNodeProvider } from "../../crypto/native";
+import { nodeProvider, webCryptoProvider } from "../../crypto/provider";
 import {
   bondIdHex,
   ContentType,
@@ -19,18 +20,18 @@ import {
   type SecureSession,
 } from "./index";
 
-const node = globalThis.crypto;
+const node = nodeProvider();
 /** Node's WebCrypto behind another object: the same OpenSSL, but the WebCrypto path of the link. */
-const viaSubtle = {
-  getRandomValues: <T extends ArrayBufferView>(array: T) => node.getRandomValues(array),
-  randomUUID: () => node.randomUUID(),
-  subtle: new Proxy(node.subtle, {
+const viaSubtle = webCryptoProvider("viaSubtle", {
+  getRandomValues: <T extends ArrayBufferView>(array: T) => node.crypto.getRandomValues(array),
+  randomUUID: () => node.crypto.randomUUID(),
+  subtle: new Proxy(node.crypto.subtle, {
     get(target, name) {
       const value = Reflect.get(target, name);
       return typeof value === "function" ? value.bind(target) : value;
     },
   }),
-} as unknown as Crypto;
+} as unknown as Crypto);
 const stacks = { fast: node, webcrypto: viaSubtle };
 
 interface Machine {
@@ -73,31 +74,34 @@ async function recordsFlow(a: SecureSession, b: SecureSession): Promise<void> {
 
 describe("the node fast path and the WebCrypto path", () => {
   test("Node's WebCrypto takes the fast path; the same one behind a wrapper does not", () => {
-    expect(isNodeWebCrypto(node)).toBe(true);
-    expect(isNodeWebCrypto(viaSubtle)).toBe(false);
+    expect(isNodeProvider(node)).toBe(true);
+    expect(isNodeProvider(viaSubtle)).toBe(false);
   });
 
   test.each([
     ["fast", "webcrypto"],
     ["webcrypto", "fast"],
   ] as const)("pair, bond, resume and exchange records (PC %s, phone %s)", async (a, b) => {
-    const pcCrypto = stacks[a];
-    const phoneCrypto = stacks[b];
+    const pcProvider = stacks[a];
+    const phoneProvider = stacks[b];
     const paired = await run(
-      new PcHandshake(pcCrypto, "271828", { bond: true }),
-      new PhoneHandshake(phoneCrypto, "271828", { bonding: true }),
+      new PcHandshake(pcProvider, "271828", { bond: true }),
+      new PhoneHandshake(phoneProvider, "271828", { bonding: true }),
     );
     expect(paired.pc.sessionId).toEqual(paired.phone.sessionId);
     expect(paired.pc.linkKey).toEqual(paired.phone.linkKey);
     expect(paired.pc.bondId).toEqual(paired.phone.bondId);
     await recordsFlow(paired.pc, paired.phone);
 
-    const pcBond = { bondId: paired.pc.bondId!, linkKey: await importLinkKey(pcCrypto, paired.pc.linkKey!) };
-    const phoneKey = await importLinkKey(phoneCrypto, paired.phone.linkKey!);
+    const pcBond = {
+      bondId: paired.pc.bondId!,
+      linkKey: await importLinkKey(pcProvider, paired.pc.linkKey!),
+    };
+    const phoneKey = await importLinkKey(phoneProvider, paired.phone.linkKey!);
     const known = bondIdHex(paired.phone.bondId!);
     const resumed = await run(
-      new PcResumeHandshake(pcCrypto, pcBond),
-      new PhoneResumeHandshake(phoneCrypto, async (id) => (bondIdHex(id) === known ? phoneKey : undefined)),
+      new PcResumeHandshake(pcProvider, pcBond),
+      new PhoneResumeHandshake(phoneProvider, async (id) => (bondIdHex(id) === known ? phoneKey : undefined)),
     );
     expect(resumed.pc.mode).toBe("resumed");
     expect(resumed.pc.sessionId).toEqual(resumed.phone.sessionId);
@@ -106,19 +110,23 @@ describe("the node fast path and the WebCrypto path", () => {
   });
 
   test("both paths seal the same record bytes, and each opens the other's", async () => {
-    const key = await node.subtle.importKey(
+    const key = await node.crypto.subtle.importKey(
       "raw",
-      node.getRandomValues(new Uint8Array(32)),
+      node.crypto.getRandomValues(new Uint8Array(32)),
       "AES-GCM",
       false,
       ["encrypt", "decrypt"],
     );
-    const keys = { key, iv: node.getRandomValues(new Uint8Array(12)) };
+    const keys = { key, iv: node.crypto.getRandomValues(new Uint8Array(12)) };
     const fast = new RecordWriter(node, keys);
     const slow = new RecordWriter(viaSubtle, keys);
     const fastReader = new RecordReader(node, keys);
     const slowReader = new RecordReader(viaSubtle, keys);
-    for (const payload of [new Uint8Array(0), bytes("select"), node.getRandomValues(new Uint8Array(1000))]) {
+    for (const payload of [
+      new Uint8Array(0),
+      bytes("select"),
+      node.crypto.getRandomValues(new Uint8Array(1000)),
+    ]) {
       const a = await fast.seal(ContentType.CARD, payload);
       const b = await slow.seal(ContentType.CARD, payload);
       expect(a).toEqual(b);
@@ -129,7 +137,7 @@ describe("the node fast path and the WebCrypto path", () => {
 
   test("the fast path makes no call through crypto.subtle; the wrapper makes them all", async () => {
     const methods = ["encrypt", "decrypt", "sign", "verify", "digest", "deriveBits", "generateKey"] as const;
-    const spies = methods.map((m) => jest.spyOn(node.subtle, m));
+    const spies = methods.map((m) => jest.spyOn(node.crypto.subtle, m));
     try {
       const paired = await run(
         new PcHandshake(node, "161803", { bond: true }),
@@ -159,9 +167,13 @@ describe("the node fast path and the WebCrypto path", () => {
       new PhoneHandshake(node, "141421", { bonding: true }),
     );
     const phoneKey = await importLinkKey(node, paired.phone.linkKey!);
-    const aesKey = await node.subtle.importKey("raw", new Uint8Array(paired.pc.linkKey!), "AES-GCM", false, [
-      "encrypt",
-    ]);
+    const aesKey = await node.crypto.subtle.importKey(
+      "raw",
+      new Uint8Array(paired.pc.linkKey!),
+      "AES-GCM",
+      false,
+      ["encrypt"],
+    );
     for (const crypto of [node, viaSubtle]) {
       const e = await run(
         new PcResumeHandshake(crypto, { bondId: paired.pc.bondId!, linkKey: aesKey }),

@@ -2,7 +2,7 @@
  * The card link's primitives on `node:crypto`, called synchronously. Node's WebCrypto runs each
  * AES-GCM record, HMAC, HKDF and ECDH as a job on the thread pool: 30-50 us per call even for a
  * few bytes, against 1-2 us for the same OpenSSL call made directly (docs/card-link.md has the
- * figures). When the link's injected Crypto is Node's own WebCrypto (`isNodeWebCrypto`), the key
+ * figures). When the link's provider carries Node's own WebCrypto (`isNodeProvider`), the key
  * schedule, the commitments and the record layer use these instead; any other provider (the card's
  * @peculiar/webcrypto, a test provider) keeps the WebCrypto path. Both compute the same bytes on
  * the wire. Keys stay in memory as KeyObjects or ECDH objects, never exported anywhere.

@@ -2,6 +2,7 @@
  * Pairing codes, their bits and commitments; the failed-pairing throttle and the HELLO key-pair
  * budget with an injected clock.
  */
+import { nodeProvider } from "../../crypto/provider";
 import {
   CODE_BITS,
   codeBit,
@@ -13,7 +14,7 @@ import {
   randomPairingCode,
 } from "./index";
 
-const crypto = globalThis.crypto;
+const p = nodeProvider();
 
 describe("pairing code", () => {
   test("6 digits only", () => {
@@ -23,7 +24,7 @@ describe("pairing code", () => {
   });
 
   test("random codes are 6 digits and vary", () => {
-    const codes = new Set(Array.from({ length: 50 }, () => randomPairingCode(crypto)));
+    const codes = new Set(Array.from({ length: 50 }, () => randomPairingCode(p)));
     for (const c of codes) expect(isPairingCode(c)).toBe(true);
     expect(codes.size).toBeGreaterThan(40);
   });
@@ -40,16 +41,16 @@ describe("pairing code", () => {
   });
 
   test("a commitment opens only with its nonce, bit, round, role and both keys", async () => {
-    const nonce = crypto.getRandomValues(new Uint8Array(16));
-    const a = crypto.getRandomValues(new Uint8Array(65));
-    const b = crypto.getRandomValues(new Uint8Array(65));
-    const c = await pairingCommitment(crypto, "pc", 3, nonce, a, b, 1);
-    expect(await openCommitment(crypto, "pc", 3, nonce, c, a, b, 1)).toBe(true);
-    expect(await openCommitment(crypto, "pc", 3, nonce, c, a, b, 0)).toBe(false);
-    expect(await openCommitment(crypto, "pc", 4, nonce, c, a, b, 1)).toBe(false);
-    expect(await openCommitment(crypto, "phone", 3, nonce, c, a, b, 1)).toBe(false);
-    expect(await openCommitment(crypto, "pc", 3, nonce, c, b, a, 1)).toBe(false);
-    expect(await openCommitment(crypto, "pc", 3, new Uint8Array(16), c, a, b, 1)).toBe(false);
+    const nonce = p.crypto.getRandomValues(new Uint8Array(16));
+    const a = p.crypto.getRandomValues(new Uint8Array(65));
+    const b = p.crypto.getRandomValues(new Uint8Array(65));
+    const c = await pairingCommitment(p, "pc", 3, nonce, a, b, 1);
+    expect(await openCommitment(p, "pc", 3, nonce, c, a, b, 1)).toBe(true);
+    expect(await openCommitment(p, "pc", 3, nonce, c, a, b, 0)).toBe(false);
+    expect(await openCommitment(p, "pc", 4, nonce, c, a, b, 1)).toBe(false);
+    expect(await openCommitment(p, "phone", 3, nonce, c, a, b, 1)).toBe(false);
+    expect(await openCommitment(p, "pc", 3, nonce, c, b, a, 1)).toBe(false);
+    expect(await openCommitment(p, "pc", 3, new Uint8Array(16), c, a, b, 1)).toBe(false);
   });
 });
 

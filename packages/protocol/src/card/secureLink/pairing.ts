@@ -8,7 +8,8 @@
  * value): it cannot try codes offline, since every guess costs a live, detected pairing attempt.
  * See docs/card-link.md.
  */
-import { isNodeWebCrypto } from "../../crypto/native";
+import { isNodeProvider } from "../../crypto/native";
+import type { CryptoProvider } from "../../crypto/provider";
 import { ascii, concat, owned } from "./bytes";
 import { nodeHmac, nodeHmacVerify } from "./nodeLink";
 import { SecureLinkError } from "./secureLinkError";
@@ -26,11 +27,11 @@ export function isPairingCode(text: string): boolean {
 }
 
 /** A fresh code, uniform over 000000..999999 (rejection sampling, no modulo bias). */
-export function randomPairingCode(crypto: Crypto): string {
+export function randomPairingCode(p: CryptoProvider): string {
   const limit = Math.floor(0x1_0000_0000 / 1_000_000) * 1_000_000;
   const word = new Uint32Array(1);
   for (;;) {
-    crypto.getRandomValues(word);
+    p.crypto.getRandomValues(word);
     if (word[0] < limit) return String(word[0] % 1_000_000).padStart(CODE_DIGITS, "0");
   }
 }
@@ -47,13 +48,13 @@ function commitInput(role: Role, round: number, pkPc: Uint8Array, pkPhone: Uint8
   return concat(commitLabel, Uint8Array.of(roleByte[role], round, bit & 1), pkPc, pkPhone);
 }
 
-async function nonceKey(crypto: Crypto, nonce: Uint8Array, usage: "sign" | "verify"): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", owned(nonce), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+async function nonceKey(p: CryptoProvider, nonce: Uint8Array, usage: "sign" | "verify"): Promise<CryptoKey> {
+  return p.crypto.subtle.importKey("raw", owned(nonce), { name: "HMAC", hash: "SHA-256" }, false, [usage]);
 }
 
 /** C = HMAC-SHA-256(nonce, label || role || round || bit || pkPc || pkPhone). */
 export async function pairingCommitment(
-  crypto: Crypto,
+  p: CryptoProvider,
   role: Role,
   round: number,
   nonce: Uint8Array,
@@ -62,14 +63,14 @@ export async function pairingCommitment(
   bit: number,
 ): Promise<Uint8Array> {
   const input = commitInput(role, round, pkPc, pkPhone, bit);
-  if (isNodeWebCrypto(crypto)) return nodeHmac(nonce, input);
-  const key = await nonceKey(crypto, nonce, "sign");
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, input));
+  if (isNodeProvider(p)) return nodeHmac(nonce, input);
+  const key = await nonceKey(p, nonce, "sign");
+  return new Uint8Array(await p.crypto.subtle.sign("HMAC", key, input));
 }
 
 /** Does the revealed nonce open the commitment to `bit`, the verifier's own bit of the code? */
 export async function openCommitment(
-  crypto: Crypto,
+  p: CryptoProvider,
   role: Role,
   round: number,
   nonce: Uint8Array,
@@ -79,7 +80,7 @@ export async function openCommitment(
   bit: number,
 ): Promise<boolean> {
   const input = commitInput(role, round, pkPc, pkPhone, bit);
-  if (isNodeWebCrypto(crypto)) return nodeHmacVerify(nonce, commitment, input);
-  const key = await nonceKey(crypto, nonce, "verify");
-  return crypto.subtle.verify("HMAC", key, owned(commitment), input);
+  if (isNodeProvider(p)) return nodeHmacVerify(nonce, commitment, input);
+  const key = await nonceKey(p, nonce, "verify");
+  return p.crypto.subtle.verify("HMAC", key, owned(commitment), input);
 }

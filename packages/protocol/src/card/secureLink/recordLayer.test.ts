@@ -2,21 +2,23 @@
  * The record layer: in-order records open; a replayed, reordered, truncated, bit-flipped or foreign
  * record is refused and the reader is dead afterwards; random bytes never crash it (fast-check).
  */
+
 import fc from "fast-check";
+import { nodeProvider } from "../../crypto/provider";
 import { ContentType, MIN_RECORD, RecordReader, RecordWriter, SecureLinkError } from "./index";
 
-const crypto = globalThis.crypto;
+const p = nodeProvider();
 
 async function direction() {
-  const key = await crypto.subtle.importKey(
+  const key = await p.crypto.subtle.importKey(
     "raw",
-    crypto.getRandomValues(new Uint8Array(32)),
+    p.crypto.getRandomValues(new Uint8Array(32)),
     "AES-GCM",
     false,
     ["encrypt", "decrypt"],
   );
-  const keys = { key, iv: crypto.getRandomValues(new Uint8Array(12)) };
-  return { writer: new RecordWriter(crypto, keys), reader: () => new RecordReader(crypto, keys) };
+  const keys = { key, iv: p.crypto.getRandomValues(new Uint8Array(12)) };
+  return { writer: new RecordWriter(p, keys), reader: () => new RecordReader(p, keys) };
 }
 
 const bytes = (s: string) => new TextEncoder().encode(s);

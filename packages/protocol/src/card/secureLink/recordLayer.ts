@@ -11,7 +11,8 @@
  * context (JSON).
  */
 import { KeyObject } from "node:crypto";
-import { isNodeWebCrypto } from "../../crypto/native";
+import { isNodeProvider } from "../../crypto/native";
+import type { CryptoProvider } from "../../crypto/provider";
 import { concat, owned } from "./bytes";
 import type { DirectionKeys } from "./keySchedule";
 import { MessageType } from "./messages";
@@ -47,9 +48,9 @@ function header(seq: bigint): Uint8Array<ArrayBuffer> {
  * and opened synchronously, nodeLink.ts); undefined keeps the WebCrypto path. A CryptoKey another
  * provider made stays on that path, where the provider refuses it as before.
  */
-function nodeKeyOf(crypto: Crypto, keys: DirectionKeys): KeyObject | undefined {
+function nodeKeyOf(p: CryptoProvider, keys: DirectionKeys): KeyObject | undefined {
   if (keys.key instanceof KeyObject) return keys.key;
-  if (!isNodeWebCrypto(crypto)) return undefined;
+  if (!isNodeProvider(p)) return undefined;
   try {
     const key = keyObjectOf(keys.key);
     const algorithm = keys.key.algorithm as AesKeyAlgorithm;
@@ -65,10 +66,10 @@ export class RecordWriter {
   private readonly nodeKey?: KeyObject;
 
   constructor(
-    private readonly crypto: Crypto,
+    private readonly p: CryptoProvider,
     private readonly keys: DirectionKeys,
   ) {
-    this.nodeKey = nodeKeyOf(crypto, keys);
+    this.nodeKey = nodeKeyOf(p, keys);
   }
 
   /** The record for `payload`; the sequence number is taken at the call, so calls may overlap. */
@@ -80,7 +81,7 @@ export class RecordWriter {
     const sealed = this.nodeKey
       ? nodeSeal(this.nodeKey, nonce(this.keys.iv, seq), h, plain)
       : new Uint8Array(
-          await this.crypto.subtle.encrypt(
+          await this.p.crypto.subtle.encrypt(
             { name: "AES-GCM", iv: nonce(this.keys.iv, seq), additionalData: h, tagLength: 128 },
             this.keys.key as CryptoKey,
             plain,
@@ -104,10 +105,10 @@ export class RecordReader {
   private readonly nodeKey?: KeyObject;
 
   constructor(
-    private readonly crypto: Crypto,
+    private readonly p: CryptoProvider,
     private readonly keys: DirectionKeys,
   ) {
-    this.nodeKey = nodeKeyOf(crypto, keys);
+    this.nodeKey = nodeKeyOf(p, keys);
   }
 
   get dead(): boolean {
@@ -145,7 +146,7 @@ export class RecordReader {
     } else
       try {
         plain = new Uint8Array(
-          await this.crypto.subtle.decrypt(
+          await this.p.crypto.subtle.decrypt(
             {
               name: "AES-GCM",
               iv: nonce(this.keys.iv, seq),

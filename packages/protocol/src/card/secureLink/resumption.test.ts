@@ -3,8 +3,9 @@
  * a pairing that bonds, resumptions with the bond, and every way a resumption must fail (wrong link
  * key, unknown or revoked bond, replayed transcripts, modified messages, downgrades).
  */
-import { Crypto as PeculiarCrypto } from "@peculiar/webcrypto";
+
 import fc from "fast-check";
+import { nodeProvider, peculiarProvider } from "../../crypto/provider";
 import {
   BOND_ID_LENGTH,
   type BondLookup,
@@ -25,8 +26,8 @@ import {
   type SecureSession,
 } from "./index";
 
-const node = globalThis.crypto;
-const peculiar = new PeculiarCrypto() as unknown as Crypto;
+const node = nodeProvider();
+const peculiar = peculiarProvider();
 const stacks = { node, peculiar };
 
 interface Machine {
@@ -77,24 +78,24 @@ async function run(
 }
 
 /** Pair by code with bonding; returns both sessions (each holding the new link key's bytes). */
-async function pairAndBond(pcCrypto = node, phoneCrypto = node, code = "246810") {
+async function pairAndBond(pcProvider = node, phoneProvider = node, code = "246810") {
   const r = await run(
-    new PcHandshake(pcCrypto, code, { bond: true }),
-    new PhoneHandshake(phoneCrypto, code, { bonding: true }),
+    new PcHandshake(pcProvider, code, { bond: true }),
+    new PhoneHandshake(phoneProvider, code, { bonding: true }),
   );
   if (!r.pc || !r.phone) throw r.error ?? new Error("pairing did not complete");
   return { pc: r.pc, phone: r.phone };
 }
 
 /** The two ends' bonds after a pairing: the PC's LinkBond and a phone lookup that knows the bond. */
-async function bonds(pcCrypto = node, phoneCrypto = node) {
-  const paired = await pairAndBond(pcCrypto, phoneCrypto);
+async function bonds(pcProvider = node, phoneProvider = node) {
+  const paired = await pairAndBond(pcProvider, phoneProvider);
   const pcBond: LinkBond = {
     bondId: paired.pc.bondId!,
-    linkKey: await importLinkKey(pcCrypto, paired.pc.linkKey!),
+    linkKey: await importLinkKey(pcProvider, paired.pc.linkKey!),
   };
   const phoneKeys = new Map([
-    [bondIdHex(paired.phone.bondId!), await importLinkKey(phoneCrypto, paired.phone.linkKey!)],
+    [bondIdHex(paired.phone.bondId!), await importLinkKey(phoneProvider, paired.phone.linkKey!)],
   ]);
   const lookup: BondLookup = async (id) => phoneKeys.get(bondIdHex(id));
   return { pcBond, phoneKeys, lookup };
@@ -187,18 +188,18 @@ describe("bonding during a pairing", () => {
 
 describe("link keys", () => {
   test("importLinkKey wipes the raw bytes and makes a key nobody can export", async () => {
-    const raw = node.getRandomValues(new Uint8Array(32));
+    const raw = node.crypto.getRandomValues(new Uint8Array(32));
     const key = await importLinkKey(node, raw);
     expect(raw.every((b) => b === 0)).toBe(true);
     expect(key.extractable).toBe(false);
-    await expect(node.subtle.exportKey("raw", key)).rejects.toThrow();
+    await expect(node.crypto.subtle.exportKey("raw", key)).rejects.toThrow();
     const short = new Uint8Array(31).fill(7);
     await expect(importLinkKey(node, short)).rejects.toBeInstanceOf(SecureLinkError);
     expect(short.every((b) => b === 0)).toBe(true);
   });
 
   test("bond ids in hex and back; anything else is refused", () => {
-    const id = node.getRandomValues(new Uint8Array(16));
+    const id = node.crypto.getRandomValues(new Uint8Array(16));
     expect(bondIdFromHex(bondIdHex(id))).toEqual(id);
     for (const bad of ["", "00", "g".repeat(32), "A".repeat(32), "0".repeat(33)])
       expect(() => bondIdFromHex(bad)).toThrow(SecureLinkError);
@@ -243,7 +244,7 @@ describe("resumption", () => {
     const { pcBond, lookup } = await bonds();
     const wrong: LinkBond = {
       bondId: pcBond.bondId,
-      linkKey: await importLinkKey(node, node.getRandomValues(new Uint8Array(32))),
+      linkKey: await importLinkKey(node, node.crypto.getRandomValues(new Uint8Array(32))),
     };
     const phone = new PhoneResumeHandshake(node, lookup);
     const r = await run(new PcResumeHandshake(node, wrong), phone);
@@ -256,7 +257,7 @@ describe("resumption", () => {
 
   test("a phone that does not hold the link key cannot complete the PC's resumption", async () => {
     const { pcBond } = await bonds();
-    const impostorKey = await importLinkKey(node, node.getRandomValues(new Uint8Array(32)));
+    const impostorKey = await importLinkKey(node, node.crypto.getRandomValues(new Uint8Array(32)));
     const r = await run(
       new PcResumeHandshake(node, pcBond),
       new PhoneResumeHandshake(node, async () => impostorKey),
@@ -268,7 +269,10 @@ describe("resumption", () => {
     const [resume] = (await pc.start()).send;
     const [hello] = (await impostor.step(resume)).send;
     await pc.step(hello);
-    const forged = encodeHandshake({ type: "finished", mac: node.getRandomValues(new Uint8Array(32)) });
+    const forged = encodeHandshake({
+      type: "finished",
+      mac: node.crypto.getRandomValues(new Uint8Array(32)),
+    });
     await expect(pc.step(forged)).rejects.toMatchObject({ kind: "pairing", message: /key confirmation/ });
   });
 

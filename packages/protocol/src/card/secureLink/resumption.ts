@@ -17,6 +17,8 @@
  * sides every time) the link key alone opens no record, past or future: forward secrecy. A replayed
  * RESUME and FINISHED meet a fresh phone key and fail.
  */
+
+import type { CryptoProvider } from "../../crypto/provider";
 import type { LinkBond } from "./bond";
 import { Handshake, type HandshakeStep, type SecureSession } from "./handshake";
 import { deriveResumedKeys, type EphemeralKey, ephemeralKey, sharedSecret } from "./keySchedule";
@@ -26,7 +28,7 @@ import { SecureLinkError } from "./secureLinkError";
 
 /**
  * The phone's bonds as the resumption sees them: the link key of a live bond (an HKDF key of the
- * phone's link crypto), or undefined for an id that is unknown, revoked or expired.
+ * phone's link p), or undefined for an id that is unknown, revoked or expired.
  */
 export type BondLookup = (bondId: Uint8Array) => Promise<CryptoKey | undefined>;
 
@@ -36,10 +38,10 @@ abstract class Resumption extends Handshake {
     "the phone refused the resumption: the link keys differ, or someone in between";
 
   protected async deriveResumed(linkKey: CryptoKey): Promise<void> {
-    this.keys = await deriveResumedKeys(this.crypto, {
+    this.keys = await deriveResumedKeys(this.p, {
       shared: this.shared!,
       linkKey,
-      transcriptHash: await this.transcript.hash(this.crypto),
+      transcriptHash: await this.transcript.hash(this.p),
     });
     this.shared!.fill(0);
   }
@@ -54,10 +56,10 @@ export class PcResumeHandshake extends Resumption {
   private privateKey?: EphemeralKey["privateKey"];
 
   constructor(
-    crypto: Crypto,
+    p: CryptoProvider,
     private readonly bond: LinkBond,
   ) {
-    super(crypto);
+    super(p);
     if (bond.bondId.length !== BOND_ID_LENGTH)
       throw new SecureLinkError("handshake", `a bond id is ${BOND_ID_LENGTH} bytes`);
     this.bondId = bond.bondId.slice();
@@ -66,7 +68,7 @@ export class PcResumeHandshake extends Resumption {
   /** The first frame: RESUME. */
   async start(): Promise<HandshakeStep> {
     if (this.state !== "start") throw new SecureLinkError("handshake", "the handshake was already started");
-    const key = await ephemeralKey(this.crypto);
+    const key = await ephemeralKey(this.p);
     this.privateKey = key.privateKey;
     this.pkPc = key.publicKey;
     this.state = "hello";
@@ -85,9 +87,9 @@ export class PcResumeHandshake extends Resumption {
         if (m.flags !== 0) this.fail("handshake", "the phone's HELLO to a RESUME carries flags");
         const peer = await this.peerHello(m, this.pkPc!);
         this.pkPhone = m.publicKey;
-        this.shared = await sharedSecret(this.crypto, this.privateKey!, peer);
+        this.shared = await sharedSecret(this.p, this.privateKey!, peer);
         await this.deriveResumed(this.bond.linkKey);
-        const mac = await this.finishedMac(this.keys!.pcFinished, await this.transcript.hash(this.crypto));
+        const mac = await this.finishedMac(this.keys!.pcFinished, await this.transcript.hash(this.p));
         this.state = "finished";
         return { send: [this.emit({ type: "finished", mac })] };
       }
@@ -102,10 +104,10 @@ export class PcResumeHandshake extends Resumption {
 /** The phone's side: answers a RESUME for a bond `lookup` knows; an unknown bond is refused. */
 export class PhoneResumeHandshake extends Resumption {
   constructor(
-    crypto: Crypto,
+    p: CryptoProvider,
     private readonly lookup: BondLookup,
   ) {
-    super(crypto);
+    super(p);
     this.state = "hello";
   }
 
@@ -124,11 +126,11 @@ export class PhoneResumeHandshake extends Resumption {
           linkKey = undefined;
         }
         if (!linkKey) this.fail("unbonded", "no such bond: revoked, expired or never made");
-        const key = await ephemeralKey(this.crypto);
+        const key = await ephemeralKey(this.p);
         const peer = await this.peerHello(m, key.publicKey);
         this.pkPc = m.publicKey;
         this.pkPhone = key.publicKey;
-        this.shared = await sharedSecret(this.crypto, key.privateKey, peer);
+        this.shared = await sharedSecret(this.p, key.privateKey, peer);
         const hello = this.emit({ type: "hello", version: LINK_VERSION, flags: 0, publicKey: key.publicKey });
         await this.deriveResumed(linkKey);
         this.state = "finished";

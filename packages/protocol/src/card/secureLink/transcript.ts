@@ -3,7 +3,8 @@
  * 4-byte length, hashed with SHA-256. Both ends must hold the same bytes for their keys and key
  * confirmation MACs to agree, so a message changed, dropped or injected by anyone shows.
  */
-import { isNodeWebCrypto } from "../../crypto/native";
+import { isNodeProvider } from "../../crypto/native";
+import type { CryptoProvider } from "../../crypto/provider";
 import { concat } from "./bytes";
 import { nodeSha256 } from "./nodeLink";
 
@@ -19,10 +20,10 @@ export class Transcript {
     this.cached = undefined;
   }
 
-  async hash(crypto: Crypto): Promise<Uint8Array<ArrayBuffer>> {
-    this.cached ??= isNodeWebCrypto(crypto)
+  async hash(p: CryptoProvider): Promise<Uint8Array<ArrayBuffer>> {
+    this.cached ??= isNodeProvider(p)
       ? Promise.resolve(nodeSha256(concat(...this.parts)))
-      : crypto.subtle.digest("SHA-256", concat(...this.parts)).then((d) => new Uint8Array(d));
+      : p.crypto.subtle.digest("SHA-256", concat(...this.parts)).then((d) => new Uint8Array(d));
     return (await this.cached).slice();
   }
 }
