@@ -32,7 +32,7 @@ const purchAmt = { currency: 392, amount: 1200, amtExp10: 0 };
 
 beforeAll(async () => {
   ({ tmp, pki, keys } = await gatewayTestKit(p));
-  merchant = await pki.signer("visa/merchant/signature", p.crypto);
+  merchant = await pki.signer("visa/merchant/signature", p);
 });
 afterAll(() => tmp.cleanup());
 
@@ -52,7 +52,7 @@ function gateway(enrolled?: EnrolledMerchants) {
 /** The card's signed card information, as the merchant received it. */
 async function cardInfo(cardId: string, xid: Uint8Array, change: Partial<schema.E1CardInfo> = {}) {
   const card = pki.cards()[cardId];
-  const signer = await pki.signer(`${card.brand.toLowerCase()}/cards/${cardId}`, p.crypto);
+  const signer = await pki.signer(`${card.brand.toLowerCase()}/cards/${cardId}`, p);
   const wrapped = await signE1InfoRes(
     p,
     signer,
@@ -157,7 +157,7 @@ describe("gateway: E1AuthReq -> E1AuthRes", () => {
       "invalidCertificate",
     );
     const { gw: open } = gateway();
-    const byCard = await pki.signer("visa/cards/visa-approve", p.crypto);
+    const byCard = await pki.signer("visa/cards/visa-approve", p);
     expect(
       refusalOf((await open.handleE1AuthReq((await authReq("visa-approve", { by: byCard })).bytes)).response),
     ).toBe("invalidCertificate");
@@ -165,7 +165,7 @@ describe("gateway: E1AuthReq -> E1AuthRes", () => {
 
   it("refuses another brand's merchant and card sealed to this brand's gateway key", async () => {
     const { gw } = gateway();
-    const mc = await pki.signer("mastercard/merchant/signature", p.crypto);
+    const mc = await pki.signer("mastercard/merchant/signature", p);
     const xid = p.random(20);
     const bytes = await sealE1AuthReq(
       p,

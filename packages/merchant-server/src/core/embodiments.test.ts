@@ -36,7 +36,7 @@ let dir: string;
 let n = 0;
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-e1-"));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -62,7 +62,7 @@ const cardInfo: E1CardInfo = {
 const expectations = { lid_M, xid: infoReq.xid, chall_M: infoReq.chall_M, purchAmt, brands: infoReq.brands };
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto, { notBefore: new Date(Date.UTC(2026, 0, 1)) });
+  pki = await createTestPki(p, { notBefore: new Date(Date.UTC(2026, 0, 1)) });
   // A cardholder certificate whose subject is the account's hashed id, as the CA issues them.
   card = await createTestParty(
     pki.cardholderCa,
@@ -73,7 +73,7 @@ beforeAll(async () => {
       brand: "Visa",
       notBefore: new Date(Date.UTC(2026, 0, 1)),
     },
-    p.crypto,
+    p,
   );
   trust = { pinnedRoot: pki.root.certificate, at: now };
   cardSigner = signer(card, pki.intermediatesOf("cardholder"));
@@ -204,7 +204,7 @@ describe("E1InfoRes: the card's certificate and card information", () => {
   });
 
   it("refuses a cardholder chained to another root", async () => {
-    const other = await createTestPki(p.crypto);
+    const other = await createTestPki(p);
     const e = await rejection(
       receiveE1InfoRes(p, infoRes, expectations, {
         trust: { pinnedRoot: other.root.certificate, at: now },

@@ -61,7 +61,7 @@ const openssl = (...args: string[]) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "setlab-embodiment-"));
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -34,7 +34,7 @@ const signer = (name: "merchantSig" | "cardholder" | "gatewaySig"): Signer => ({
 });
 
 beforeAll(async () => {
-  pki = await createTestPki(p.crypto);
+  pki = await createTestPki(p);
   trust = { pinnedRoot: pki.root.certificate, at: now };
   cardKeys = (await p.crypto.subtle.generateKey(
     { name: "RSA-OAEP", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
