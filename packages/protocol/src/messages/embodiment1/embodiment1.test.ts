@@ -92,10 +92,10 @@ describe("the wrapper", () => {
     const v2 = encodeEmbodimentMessage({ ...wrapper, version: 2 });
     expect(() => decodeEmbodimentMessage(v0)).toThrow(expect.objectContaining({ code: "versionTooOld" }));
     expect(() => decodeEmbodimentMessage(v2)).toThrow(expect.objectContaining({ code: "versionTooNew" }));
-    // [6] is no message: the body's EXPLICIT tag changed from [0] (a0) to [6] (a6).
+    // [20] is no message: the body's EXPLICIT tag changed from [0] (a0) to [20] (b4).
     const unknown = new Uint8Array(good);
     const at = unknown.indexOf(0xa0, 2 + 17) + 2;
-    unknown[at] = 0xa6;
+    unknown[at] = 0xb4;
     expect(() => decodeEmbodimentMessage(unknown)).toThrow(
       expect.objectContaining({ code: "messageNotSupported" }),
     );
