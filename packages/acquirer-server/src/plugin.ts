@@ -1,13 +1,15 @@
 /**
  * The gateway's payment routes as a fastify plugin (docs/purchase-flow.md, "HTTP"): `POST /set`
- * takes an AuthReq and answers an AuthRes or a SET Error, and `GET /health`. The stored
+ * takes an AuthReq or a CapReq and answers an AuthRes, a CapRes or a SET Error, `POST /set/embodiment`
+ * an E1AuthReq (the patent's first embodiment), and `GET /health`. The stored
  * authorizations, the issuer simulator's accounts and the fault switches are admin routes
  * (./adminPlugin.ts), served on another listener with an access token. Encapsulated: its SET body
  * parser and error handler apply to its own routes only, under the prefix it is registered with.
  * Logs carry the XID and the run id, never a PAN.
  */
-import { type Logger, registerSetRoute, runIdOf } from "@setlab/runtime";
-import type { FastifyError, FastifyPluginAsync } from "fastify";
+import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT } from "@setlab/runtime";
+import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { AuthReqOutcome } from "./gateway/authReqOutcome";
 import type { GatewayFaults } from "./faults/gatewayFaults";
 import type { Gateway } from "./gateway/gateway";
 
@@ -59,6 +61,21 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       else logger.info(entry, out.kind === "error" ? "CapReq refused" : "CapReq answered");
       return out.response;
     }
+    return logAuthReq(req, out, started);
+  });
+
+  // The patent's first embodiment: its own message, media type and route (SetLabEmbodiments.asn).
+  registerSetRoute(
+    app,
+    "/set/embodiment",
+    async (body, req) => {
+      const started = performance.now();
+      return logAuthReq(req, await gateway.handleE1AuthReq(body), started);
+    },
+    { contentType: SET_PAYMENT_EMBODIMENT },
+  );
+
+  function logAuthReq(req: FastifyRequest, out: AuthReqOutcome, started: number): Uint8Array {
     options.faults?.observe(req, out);
     const entry = {
       event: "authReq",
@@ -76,7 +93,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     if (out.internal) logger.error(entry, "AuthReq failed unexpectedly");
     else logger.info(entry, out.kind === "error" ? "AuthReq refused" : "AuthReq answered");
     return out.response;
-  });
+  }
 
   app.get("/health", async () => ({ status: "ok" }));
 };

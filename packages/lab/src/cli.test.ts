@@ -26,6 +26,10 @@ describe("set-lab", () => {
       "more decimals",
     ],
     [["purchase", "--home", "HOME", "--card", "visa-approve", "--profile", "weird"], "--profile must be"],
+    [
+      ["purchase", "--home", "HOME", "--card", "visa-approve", "--confirm", "maybe"],
+      "--confirm takes yes or no",
+    ],
     [["purchase", "--home", "HOME", "--card", "visa-approve"], "no lab is running"],
     [["shop", "--home", "HOME", "--profiles", "set,weird"], "--profiles takes set and/or hardened"],
     [["shop", "--home", "HOME", "--port", "x"], "--port takes a number"],

@@ -23,7 +23,7 @@ import { adminOf, LabFailure, readState } from "./labState";
 
 const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
-  purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened] [--unsigned]
+  purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1|embodiment-2] [--confirm yes|no] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
@@ -81,6 +81,7 @@ async function command(argv: string[]): Promise<number> {
       currency: { type: "string", default: "JPY" },
       profile: { type: "string", default: "set" },
       unsigned: { type: "boolean", default: false },
+      confirm: { type: "string", default: "yes" },
       "separate-mediator": { type: "boolean", default: false },
       description: { type: "string" },
       json: { type: "boolean", default: false },
@@ -115,16 +116,21 @@ async function command(argv: string[]): Promise<number> {
     }
     case "purchase": {
       if (!values.card) throw new LabFailure("purchase needs --card PAN or card id");
-      if (values.profile !== "set" && values.profile !== "hardened")
-        throw new LabFailure(`--profile must be set or hardened, not "${values.profile}"`);
+      if (!["set", "hardened", "embodiment-1", "embodiment-2"].includes(values.profile))
+        throw new LabFailure(
+          `--profile must be set, hardened, embodiment-1 or embodiment-2, not "${values.profile}"`,
+        );
+      if (values.confirm !== "yes" && values.confirm !== "no")
+        throw new LabFailure(`--confirm takes yes or no, not "${values.confirm}"`);
       const purchAmt = purchAmtOf(values.amount, values.currency);
       const { purchase } = await import("./commands/purchase");
       const r = await purchase({
         home,
         card: values.card,
         purchAmt,
-        profile: values.profile,
+        profile: values.profile as "set" | "hardened" | "embodiment-1" | "embodiment-2",
         unsigned: values.unsigned,
+        confirm: values.confirm as "yes" | "no",
         description: values.description,
         separateMediator: values["separate-mediator"],
       });

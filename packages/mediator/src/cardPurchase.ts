@@ -1,5 +1,5 @@
 /** Patent steps S36-S37: the card builds the PReq (dual signature, PI sealed for the gateway). */
-import { encodeCardData, INS, type Initiation } from "@setlab/protocol";
+import { encodeCardData, INS, type Initiation, setProfileOf } from "@setlab/protocol";
 import type { CardSession } from "./cardSession";
 import type { PReqForm } from "./paymentChoice";
 import type { PurchaseTrace } from "./purchaseTrace";
@@ -16,7 +16,7 @@ export async function cardPurchase(
     encodeCardData("PurchaseInput", {
       od: new Uint8Array(Buffer.from(initiation.od, "base64")),
       purchAmt: initiation.purchAmt,
-      profile: initiation.profile,
+      profile: setProfileOf(initiation.profile),
       form,
     }),
   );

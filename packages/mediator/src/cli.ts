@@ -24,11 +24,12 @@ import {
   runMain,
   UsageError,
 } from "@setlab/runtime";
+import type { OrderForBuyer } from "./embodiment2Exchange";
 import { loadInitiation } from "./initiation";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--confirm yes|no] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
 
 export interface CliIo extends RuntimeCliIo {
   /** Ask the user for one line (the pairing code); undefined when nobody can answer. */
@@ -141,6 +142,7 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
       "run-id": { type: "string" },
       timeout: { type: "string" },
       "pairing-code": { type: "string" },
+      confirm: { type: "string" },
     },
   }).values;
   for (const name of ["initiation", "phone", "card"])
@@ -186,7 +188,18 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
     { lidM: initiation.lidM, brands: initiation.brands, profile: initiation.profile },
     "initiation",
   );
+  // The patent's second embodiment: the order the card marks non-forward is printed here and the
+  // buyer answers; `--confirm yes|no` answers for a test or a script.
+  const given = values.confirm as string | undefined;
+  if (given !== undefined && given !== "yes" && given !== "no")
+    throw new UsageError("--confirm takes yes or no");
+  const confirmOrder = async (order: OrderForBuyer): Promise<boolean> => {
+    io.err(`order from ${order.merchantName}: ${order.description}, ${order.amount}\n`);
+    const answer = given ?? (await io.ask?.("confirm this order? [yes/no] "));
+    return answer === "yes";
+  };
   const outcome = await runPurchase({
+    confirmOrder,
     initiation,
     card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode },
     brand: values.brand as string | undefined,

@@ -10,10 +10,14 @@
  * `runPurchase` never throws for a protocol, card or network problem: it returns an Outcome whose
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
+
+import { PurchaseStop } from "./cardAnswers";
 import { cardPurchase } from "./cardPurchase";
 import { cardResult } from "./cardResult";
 import { selectCard, verifyPin } from "./cardSelection";
 import { type CardSession, openCardSession } from "./cardSession";
+import { embodiment1Exchange } from "./embodiment1Exchange";
+import { embodiment2Exchange, shopPost } from "./embodiment2Exchange";
 import { merchantChannel } from "./merchantChannel";
 import type { Outcome } from "./outcome";
 import { pInitExchange } from "./pInitExchange";
@@ -40,6 +44,18 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
 
     const { brand, form } = await selectCard(card, access.cardId, initiation, options, trace);
     if (pin) await verifyPin(card, pin, trace);
+    // The patent's first embodiment has its own messages and phases (./embodiment1Exchange.ts).
+    if (initiation.profile === "embodiment-1") {
+      const result = await embodiment1Exchange(card, initiation, options.runId, timeouts.httpMs, trace);
+      return trace.finish({ ...result, xid: facts.xid, brand });
+    }
+    if (initiation.profile === "embodiment-2") {
+      if (!initiation.embodimentUrl)
+        throw new PurchaseStop("failed", "the initiation object names no embodimentUrl");
+      const post = shopPost(initiation.embodimentUrl, options.runId, timeouts.httpMs);
+      const result = await embodiment2Exchange(card, initiation, post, options.confirmOrder, trace);
+      return trace.finish({ ...result, brand });
+    }
     await pInitExchange(card, merchant, initiation, brand, trace);
     const pReq = await cardPurchase(card, initiation, form, trace);
     const pRes = await pReqExchange(pReq, merchant, trace);

@@ -2,6 +2,7 @@
 import type { Initiation } from "@setlab/protocol";
 import type { BondCache, PcCardLink } from "@setlab/protocol/card-link";
 import type { Logger } from "@setlab/runtime";
+import type { ConfirmOrder } from "./embodiment2Exchange";
 import type { Step } from "./outcome";
 
 export interface CardAccess {
@@ -49,6 +50,11 @@ export interface PurchaseOptions {
   readonly onStep?: (step: Step) => void;
   readonly logger?: Logger;
   readonly timeouts?: Timeouts;
+  /**
+   * The patent's second embodiment: shows the buyer the order the card marked non-forward and
+   * answers the final confirmation. Without it an embodiment 2 purchase is refused.
+   */
+  readonly confirmOrder?: ConfirmOrder;
 }
 
 /** Every wait with its default filled in. */

@@ -1,33 +1,52 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SET_PAYMENT } from "@setlab/runtime";
+import { SET_PAYMENT, SET_PAYMENT_EMBODIMENT } from "@setlab/runtime";
 import { GatewayUnreachableError } from "./core/gatewayClient";
 import { HttpGatewayClient } from "./httpGatewayClient";
 
 /** A real HTTP gateway stand-in: drops the first `drops` connections, then answers with `status`. */
 async function gateway(drops: number, status = 200) {
   const bodies: Buffer[] = [];
+  const seen: { url?: string; type?: string }[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       bodies.push(Buffer.concat(chunks));
+      seen.push({ url: req.url, type: req.headers["content-type"] });
       if (bodies.length <= drops) {
         req.socket.destroy();
         return;
       }
-      res.writeHead(status, { "content-type": SET_PAYMENT });
+      res.writeHead(status, {
+        "content-type": req.url?.endsWith("/embodiment") ? SET_PAYMENT_EMBODIMENT : SET_PAYMENT,
+      });
       res.end(Buffer.from([0x30, 0x00]));
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/set`;
-  return { url, bodies, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, bodies, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 const message = Uint8Array.of(0x30, 0x03, 2, 1, 7);
 
 describe("HttpGatewayClient", () => {
+  test("an embodiment message goes to <gateway>/set/embodiment with its own media type", async () => {
+    const g = await gateway(0);
+    try {
+      const client = new HttpGatewayClient({ Visa: g.url }, { spacingMs: 0 });
+      expect(await client.send("Visa", message, { embodiment: true })).toEqual(Uint8Array.of(0x30, 0x00));
+      await client.send("Visa", message, {});
+      expect(g.seen).toEqual([
+        { url: "/set/embodiment", type: SET_PAYMENT_EMBODIMENT },
+        { url: "/set", type: SET_PAYMENT },
+      ]);
+    } finally {
+      await g.close();
+    }
+  });
+
   test("a dropped connection is retried with the same bytes (up to 2 more times)", async () => {
     const g = await gateway(2);
     try {

@@ -1,5 +1,6 @@
 /**
- * The GatewayClient over HTTP: `POST <gateway>/set` with runtime's postSet. Retry policy: up to
+ * The GatewayClient over HTTP: `POST <gateway>/set` with runtime's postSet (an embodiment message:
+ * `POST <gateway>/set/embodiment`, `application/set-payment-embodiment`). Retry policy: up to
  * three attempts (the first and `retries` more), each with a 5 s timeout, every one with the SAME
  * bytes (same AuthRRPID), so a gateway that did take an earlier one answers with its stored AuthRes.
  *
@@ -11,7 +12,7 @@
  * starts no sooner than n x `spacingMs` after the first, so a gateway that is restarting gets the
  * time to come back instead of three refusals within a millisecond.
  */
-import { postSet, TransportError } from "@setlab/runtime";
+import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime";
 import { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 
 export interface HttpGatewayOptions {
@@ -37,8 +38,10 @@ export class HttpGatewayClient implements GatewayClient {
   ) {}
 
   async send(gatewayId: string, message: Uint8Array, context: GatewayCallContext): Promise<Uint8Array> {
-    const url = this.urls[gatewayId];
-    if (!url) throw new GatewayUnreachableError(`no URL configured for gateway ${gatewayId}`);
+    const setUrl = this.urls[gatewayId];
+    if (!setUrl) throw new GatewayUnreachableError(`no URL configured for gateway ${gatewayId}`);
+    // The embodiment endpoint sits beside the SET one: <gateway>/set/embodiment.
+    const url = context.embodiment ? `${setUrl.replace(/\/+$/, "")}/embodiment` : setUrl;
     const timeoutMs = this.options.timeoutMs ?? 5000;
     const spacingMs = this.options.spacingMs ?? timeoutMs;
     const attempts = 1 + (this.options.retries ?? 2);
@@ -55,6 +58,7 @@ export class HttpGatewayClient implements GatewayClient {
         answer = await postSet(url, message, {
           timeoutMs,
           ...(context.runId ? { runId: context.runId } : {}),
+          ...(context.embodiment ? { contentType: SET_PAYMENT_EMBODIMENT } : {}),
         });
       } catch (e) {
         // A body that breaks off mid-read is as good as no answer.

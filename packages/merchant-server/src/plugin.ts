@@ -1,7 +1,8 @@
 /**
  * The merchant's payment routes as a fastify plugin: `app.register(merchantPlugin, { merchant })`
- * gives a shop's own fastify app what buyers reach (docs/purchase-flow.md, "HTTP"): `POST /set`, an
- * order's initiation object and its minimal status, under the prefix it registers them with.
+ * gives a shop's own fastify app what buyers reach (docs/purchase-flow.md, "HTTP"): `POST /set`,
+ * `POST /set/embodiment` (the patent's first embodiment), an order's initiation object and its
+ * minimal status, under the prefix it registers them with.
  * Creating orders and inspecting them (details, stored messages) and the fault switches are the
  * shop's back office: ./adminPlugin.ts, served on another listener with an access token. The plugin
  * is encapsulated: its content-type parser for SET messages, its error handler and its routes stay
@@ -11,13 +12,13 @@
  * orders a stopped process left in `authorizing` (when the app is ready) and the periodic settling of
  * authorizations in doubt (stopped when the app closes).
  *
- * Logs carry the order id, the XID and the lab's run id; never a PAN (the merchant never sees one)
- * nor message bytes.
+ * Logs carry the order id, the XID and the lab's run id; never a PAN (under SET the merchant never
+ * sees one; under the first embodiment it does and logs none of it) nor message bytes.
  */
 
 import { writeInitiation } from "@setlab/protocol";
-import { registerSetRoute, runIdOf, SET_PAYMENT_INITIATION } from "@setlab/runtime";
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from "fastify";
+import { registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT, SET_PAYMENT_INITIATION } from "@setlab/runtime";
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Merchant } from "./core/merchant";
 import { getOrderRoute } from "./orderRoute";
 
@@ -59,24 +60,40 @@ export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (
 
   registerOrderRoutes(app, merchant, baseUrl);
 
-  registerSetRoute(app, "/set", async (body, req) => {
-    const started = performance.now();
-    const runId = runIdOf(req);
-    const outcome = await merchant.handleSet(body, runId ? { runId } : {});
-    const fields = {
-      runId,
-      requestType: outcome.requestType,
-      orderId: outcome.orderId,
-      xid: outcome.xid,
-      state: outcome.state,
-      replayed: outcome.replayed,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-      ...(outcome.error ? { errorCode: outcome.error.code, reason: outcome.error.message } : {}),
+  const answer =
+    (handle: (body: Uint8Array, call: { runId?: string }) => ReturnType<Merchant["handleSet"]>) =>
+    async (body: Uint8Array, req: FastifyRequest) => {
+      const started = performance.now();
+      const runId = runIdOf(req);
+      const outcome = await handle(body, runId ? { runId } : {});
+      const fields = {
+        runId,
+        requestType: outcome.requestType,
+        orderId: outcome.orderId,
+        xid: outcome.xid,
+        state: outcome.state,
+        replayed: outcome.replayed,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(outcome.error ? { errorCode: outcome.error.code, reason: outcome.error.message } : {}),
+      };
+      if (outcome.error) req.log.warn(fields, "SET request refused");
+      else req.log.info(fields, "SET request answered");
+      return outcome.response;
     };
-    if (outcome.error) req.log.warn(fields, "SET request refused");
-    else req.log.info(fields, "SET request answered");
-    return outcome.response;
-  });
+  registerSetRoute(
+    app,
+    "/set",
+    answer((body, call) => merchant.handleSet(body, call)),
+  );
+  // The patent's first embodiment: its own messages, media type and route (SetLabEmbodiments.asn).
+  registerSetRoute(
+    app,
+    "/set/embodiment",
+    answer((body, call) => merchant.handleEmbodiment(body, call)),
+    {
+      contentType: SET_PAYMENT_EMBODIMENT,
+    },
+  );
 
   runRecovery(app, options);
 };

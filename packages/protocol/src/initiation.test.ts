@@ -4,6 +4,7 @@ import {
   maxInitiationBrands,
   maxInitiationBytes,
   readInitiation,
+  setProfileOf,
   writeInitiation,
 } from "./initiation";
 import { sampleInitiation as valid } from "./testing/initiation";
@@ -98,8 +99,35 @@ describe("readInitiation", () => {
     refused({ ...valid, language: "" }, /language/);
     refused({ ...valid, language: "en US" }, /language/);
     refused({ ...valid, language: "x".repeat(36) }, /language/);
-    refused({ ...valid, profile: "fast" }, /profile must be "set" or "hardened"/);
+    refused(
+      { ...valid, profile: "fast" },
+      /profile must be "set", "hardened", "embodiment-1" or "embodiment-2"/,
+    );
     refused({ ...valid, profile: undefined }, /profile/);
+  });
+
+  test("embodiment-1 comes with its embodimentUrl, and only it does", () => {
+    const e1 = { ...valid, profile: "embodiment-1", embodimentUrl: "http://127.0.0.1:8401/set/embodiment" };
+    expect(readInitiation(e1)).toEqual(e1);
+    refused({ ...valid, profile: "embodiment-1" }, /embodimentUrl is given with an embodiment profile/);
+    refused({ ...valid, profile: "embodiment-2" }, /embodimentUrl is given with an embodiment profile/);
+    expect(readInitiation({ ...e1, profile: "embodiment-2" }).profile).toBe("embodiment-2");
+    refused(
+      { ...valid, embodimentUrl: e1.embodimentUrl },
+      /embodimentUrl is given with an embodiment profile/,
+    );
+    refused({ ...e1, embodimentUrl: "file:///etc/passwd" }, /embodimentUrl/);
+  });
+
+  test("setProfileOf: the SET profiles pass, an embodiment has no SET purchase", () => {
+    expect(setProfileOf("set")).toBe("set");
+    expect(setProfileOf("hardened")).toBe("hardened");
+    expect(() => setProfileOf("embodiment-2")).toThrow(
+      expect.objectContaining({ code: "messageNotSupported" }),
+    );
+    expect(() => setProfileOf("embodiment-1")).toThrow(
+      expect.objectContaining({ code: "messageNotSupported" }),
+    );
   });
 });
 

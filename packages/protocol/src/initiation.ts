@@ -17,12 +17,38 @@ export const maxInitiationBytes = 64 * 1024;
 /** More brands than a shop could take: a bound, so a hostile list costs nothing. */
 export const maxInitiationBrands = 32;
 
-export type InitiationProfile = "set" | "hardened";
+/**
+ * `set` and `hardened` run SET (the patent's third embodiment); `embodiment-1` runs the patent's
+ * first embodiment, which gives the shop the card information (docs/threat-model.md), and
+ * `embodiment-2` its second (the order confirmed on the PC under the non-forward flag).
+ */
+export type InitiationProfile = "set" | "hardened" | "embodiment-1" | "embodiment-2";
+export const initiationProfiles: readonly InitiationProfile[] = [
+  "set",
+  "hardened",
+  "embodiment-1",
+  "embodiment-2",
+];
+
+/** The profiles that run the patent's embodiment messages (at `embodimentUrl`), not SET. */
+export const isEmbodimentProfile = (profile: InitiationProfile): boolean =>
+  profile === "embodiment-1" || profile === "embodiment-2";
+
+/** The profiles that run SET (the card's PURCHASE takes these). */
+export type SetProfile = Extract<InitiationProfile, "set" | "hardened">;
+
+/** The SET profile of an initiation object; an embodiment profile has no SET purchase (messageNotSupported). */
+export function setProfileOf(profile: InitiationProfile): SetProfile {
+  if (profile === "set" || profile === "hardened") return profile;
+  throw new SetError("messageNotSupported", `profile ${profile} does not run SET`, "initiation.profile");
+}
 
 export interface Initiation {
   readonly format: typeof initiationFormat;
   /** Where the merchant takes SET messages (`POST /set`). */
   readonly setUrl: string;
+  /** Where the merchant takes the embodiment messages (`POST /set/embodiment`); with an embodiment profile only. */
+  readonly embodimentUrl?: string;
   readonly orderUrl?: string;
   /** The brands the shop accepts. */
   readonly brands: readonly string[];
@@ -147,7 +173,12 @@ export function readInitiation(input: unknown): Initiation {
   // Language: VisibleString (SIZE(1..35)), e.g. "en" or "ja-JP".
   if (typeof v.language !== "string" || !/^[\x21-\x7e]{1,35}$/.test(v.language))
     fail("language", "language must be a language tag (1 to 35 visible ASCII characters)");
-  if (v.profile !== "set" && v.profile !== "hardened") fail("profile", 'profile must be "set" or "hardened"');
+  if (!initiationProfiles.includes(v.profile as InitiationProfile))
+    fail("profile", 'profile must be "set", "hardened", "embodiment-1" or "embodiment-2"');
+  const profile = v.profile as InitiationProfile;
+  const embodimentUrl = v.embodimentUrl === undefined ? undefined : httpUrl(v.embodimentUrl, "embodimentUrl");
+  if (isEmbodimentProfile(profile) !== (embodimentUrl !== undefined))
+    fail("embodimentUrl", "embodimentUrl is given with an embodiment profile, and only then");
   const unsignedAllowed = brandList(v.unsignedAllowed ?? [], "unsignedAllowed", true);
   for (const b of unsignedAllowed)
     if (!brands.includes(b))
@@ -155,13 +186,14 @@ export function readInitiation(input: unknown): Initiation {
   return {
     format: initiationFormat,
     setUrl,
+    ...(embodimentUrl === undefined ? {} : { embodimentUrl }),
     ...(orderUrl === undefined ? {} : { orderUrl }),
     brands,
     lidM: v.lidM,
     purchAmt,
     od,
     language: v.language,
-    profile: v.profile,
+    profile,
     unsignedAllowed,
     ...(returnUrl === undefined ? {} : { returnUrl }),
   };

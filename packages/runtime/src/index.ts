@@ -69,6 +69,7 @@ export {
   registerSetRoute,
   runIdOf,
   SET_PAYMENT,
+  SET_PAYMENT_EMBODIMENT,
   SET_PAYMENT_INITIATION,
   SET_REGISTRATION,
   type SetHandler,

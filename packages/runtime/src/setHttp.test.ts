@@ -7,6 +7,7 @@ import {
   registerSetRoute,
   runIdOf,
   SET_PAYMENT,
+  SET_PAYMENT_EMBODIMENT,
   TransportError,
 } from "./setHttp";
 
@@ -25,6 +26,12 @@ beforeAll(async () => {
     },
     { bodyLimit: 1024 },
   );
+  registerSetRoute(app, "/set/embodiment", async (body) => body, { contentType: SET_PAYMENT_EMBODIMENT });
+  // A peer that answers an embodiment message with a SET media type.
+  app.post("/answers-set", async (_req, reply) => {
+    reply.header("content-type", SET_PAYMENT);
+    return Buffer.of(7);
+  });
   app.post("/slow", async () => new Promise((r) => setTimeout(() => r("late"), 400)));
   url = await app.listen({ port: 0, host: "127.0.0.1" });
 });
@@ -35,6 +42,26 @@ describe("SET over HTTP", () => {
     const out = await postSet(`${url}/set`, new Uint8Array([1, 2, 3]), { runId: "run-1" });
     expect([...out]).toEqual([3, 2, 1]);
     expect(seenRunId).toBe("run-1");
+  });
+
+  it("an embodiment message goes with its own media type and is answered with it; a SET answer is not its answer", async () => {
+    const out = await postSet(`${url}/set/embodiment`, Uint8Array.of(7), {
+      contentType: SET_PAYMENT_EMBODIMENT,
+    });
+    expect([...out]).toEqual([7]);
+    // Each route takes its own type only, though both are parsed in the same context.
+    await expect(
+      postSet(`${url}/set`, Uint8Array.of(7), { contentType: SET_PAYMENT_EMBODIMENT }),
+    ).rejects.toMatchObject({ kind: "httpStatus", status: 415 });
+    await expect(
+      postSet(`${url}/answers-set`, Uint8Array.of(7), { contentType: SET_PAYMENT_EMBODIMENT }),
+    ).rejects.toMatchObject({ kind: "contentType" });
+    const sent = await fetch(`${url}/set/embodiment`, {
+      method: "POST",
+      headers: { "content-type": SET_PAYMENT },
+      body: Uint8Array.of(7),
+    });
+    expect(sent.status).toBe(415);
   });
 
   it("answers 415 to another content type and 413 to a body over the limit", async () => {

@@ -9,6 +9,8 @@ import { HttpClientError, type HttpResponse, httpRequest } from "./httpClient";
 export const SET_PAYMENT = "application/set-payment";
 export const SET_REGISTRATION = "application/set-registration";
 export const SET_PAYMENT_INITIATION = "application/set-payment-initiation";
+/** The patent's first embodiment, which is not SET: its own messages (SetLabEmbodiments.asn). */
+export const SET_PAYMENT_EMBODIMENT = "application/set-payment-embodiment";
 
 /**
  * The documented largest SET message a party accepts: 256 KiB (a PReq with chains is about 10 KiB).
@@ -65,7 +67,12 @@ export async function postSet(
   }
   if (res.status !== 200)
     throw new TransportError("httpStatus", `${url} answered HTTP ${res.status}`, res.status);
-  if (res.contentType !== SET_PAYMENT && res.contentType !== SET_REGISTRATION)
+  // An embodiment message is answered with one: a SET media type is not its answer, nor the reverse.
+  const expected =
+    options.contentType === SET_PAYMENT_EMBODIMENT
+      ? [SET_PAYMENT_EMBODIMENT]
+      : [SET_PAYMENT, SET_REGISTRATION];
+  if (!expected.includes(res.contentType))
     throw new TransportError("contentType", `${url} answered with content type "${res.contentType}"`);
   return new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength);
 }
@@ -103,7 +110,9 @@ export function registerSetRoute(
     path,
     { bodyLimit: options.bodyLimit ?? defaultSetBodyLimit },
     async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!Buffer.isBuffer(req.body)) {
+      // Another SET type parsed in this context (a route beside this one) is not this route's.
+      const sent = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+      if (!Buffer.isBuffer(req.body) || sent !== type) {
         reply.code(415);
         return { error: `expected ${type}` };
       }

@@ -26,6 +26,7 @@ import { type AuthReqIds, type AuthReqOutcome, idsOfAuthTags, idsOfHeader } from
 import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
 import { authResMessage } from "./authResMessage";
 import { type CapReqOutcome, handleCapReq } from "./capture";
+import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
 import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
@@ -132,6 +133,24 @@ export class Gateway {
     } catch (e) {
       return await errorAnswer(this.p, e, request, keys, ids);
     }
+  }
+
+  /** The patent's first embodiment: E1AuthReq in, E1AuthRes or a refusal out. */
+  handleE1AuthReq(bytes: Uint8Array): Promise<AuthReqOutcome> {
+    return handleE1AuthReq(
+      {
+        p: this.p,
+        keys: this.options.keys,
+        trust: this.options.trust,
+        store: this.store,
+        enrolled: this.options.enrolled,
+        maxClockSkewMs: this.settings.policy.maxClockSkewMs,
+        queue: this.queue,
+        // Six characters, as AuthValCodes.approvalCode allows.
+        approvalCode: () => toHex(this.p.random(3)).toUpperCase(),
+      },
+      bytes,
+    );
   }
 
   /**

@@ -26,7 +26,13 @@ export interface PurchaseOptions {
   readonly card: string;
   readonly purchAmt: PurchAmt;
   readonly description?: string;
-  readonly profile?: "set" | "hardened";
+  /** `set` and `hardened` run SET; `embodiment-1` the patent's first embodiment. */
+  readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
+  /**
+   * The buyer's answer to the order shown under the non-forward flag (profile embodiment-2); the
+   * lab's buyer says yes unless told otherwise.
+   */
+  readonly confirm?: "yes" | "no";
   /** The unsigned PReq variant (brands that allow it). */
   readonly unsigned?: boolean;
   readonly runId?: string;
@@ -123,6 +129,7 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
     "--json",
   ];
   if (options.unsigned) args.push("--unsigned");
+  if (options.profile === "embodiment-2") args.push("--confirm", options.confirm ?? "yes");
   const run = options.separateMediator
     ? await runMediatorProcess(args, runId, pairingCode, state.pin)
     : await runMediatorHere(args, runId, pairingCode, state.pin);

@@ -13,6 +13,11 @@ export interface GatewayCallContext {
    * budget is spent, resolves with the last answer it got.
    */
   readonly accept?: (answer: Uint8Array) => Promise<boolean>;
+  /**
+   * The message is an embodiment message (SetLabEmbodiments.asn), not SET: it goes to the
+   * gateway's embodiment endpoint with its own media type.
+   */
+  readonly embodiment?: boolean;
 }
 
 export interface GatewayClient {

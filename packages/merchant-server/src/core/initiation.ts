@@ -15,6 +15,9 @@ export function initiationFor(order: Order, config: MerchantConfig, baseUrl: str
   return {
     format: initiationFormat,
     setUrl: `${base}/set`,
+    ...(order.profile === "embodiment-1" || order.profile === "embodiment-2"
+      ? { embodimentUrl: `${base}/set/embodiment` }
+      : {}),
     orderUrl,
     brands,
     lidM: order.lidM,

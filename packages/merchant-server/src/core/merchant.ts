@@ -22,6 +22,9 @@ import {
 import type { MerchantRepository } from "../store/repository";
 import { captureOrder } from "./capture";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
+import { E1Requests } from "./e1Requests";
+import { handleEmbodiment1 } from "./embodiment1Handler";
+import type { E2Request } from "./embodiment2Handler";
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
@@ -86,6 +89,8 @@ export class Merchant {
   private readonly inFlight = new Map<string, { hash: string; answer: Promise<SetOutcome> }>();
   /** Orders whose in-doubt authorization is being settled right now. */
   private readonly settling = new Set<number>();
+  /** Embodiment 1 requests issued and not yet answered. */
+  private readonly e1Requests = new E1Requests<E2Request>();
 
   constructor(options: MerchantOptions) {
     this.ctx = { ...options };
@@ -233,6 +238,15 @@ export class Merchant {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Answer one embodiment message (SetLabEmbodiments.asn: the patent's first and second
+   * embodiments, for orders whose profile is `embodiment-1` or `embodiment-2`). Never throws for
+   * any input bytes.
+   */
+  handleEmbodiment(bytes: Uint8Array, call: CallContext = {}): Promise<SetOutcome> {
+    return handleEmbodiment1(this.ctx, this.e1Requests, new Uint8Array(bytes), call);
   }
 
   /** Answer one SET message (a MessageWrapper's bytes). Never throws for any input bytes. */

@@ -14,6 +14,9 @@ describe("POST /orders body", () => {
       parseNewOrder({ description: "mug", amount: 1, currency: 392, profile: "hardened" }, brands),
     ).toMatchObject({ profile: "hardened" });
     expect(
+      parseNewOrder({ description: "mug", amount: 1, currency: 392, profile: "embodiment-1" }, brands),
+    ).toMatchObject({ profile: "embodiment-1" });
+    expect(
       parseNewOrder({ description: "mug", amount: 1, currency: 840, amtExp10: -2, brand: "Visa" }, brands),
     ).toMatchObject({ brand: "Visa", purchAmt: { amtExp10: -2 } });
   });

@@ -45,7 +45,7 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     brand = o.brand;
   }
   const profile = o.profile ?? "set";
-  if (profile !== "set" && profile !== "hardened")
-    throw new OrderInputError('profile must be "set" or "hardened"');
+  if (profile !== "set" && profile !== "hardened" && profile !== "embodiment-1" && profile !== "embodiment-2")
+    throw new OrderInputError('profile must be "set", "hardened", "embodiment-1" or "embodiment-2"');
   return { description, purchAmt: { currency, amount, amtExp10 }, ...(brand ? { brand } : {}), profile };
 }

@@ -13,8 +13,12 @@ export interface NewOrder {
   readonly purchAmt: schema.CurrencyAmount;
   /** Restricts the order to one brand; absent: every configured brand. */
   readonly brand?: string;
-  /** `set` (default) or `hardened`: the cardholder also binds gateway and merchant thumbprints under the dual signature. */
-  readonly profile?: "set" | "hardened";
+  /**
+   * `set` (default) or `hardened` (the cardholder also binds gateway and merchant thumbprints
+   * under the dual signature): SET, the patent's third embodiment. `embodiment-1`: the patent's
+   * first, in which the shop receives the card information.
+   */
+  readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
 }
 
 /** Fixed by PInitReq/PInitRes. */

@@ -106,7 +106,7 @@ interface OrderRow {
   amount: number;
   amt_exp10: number;
   brand: string | null;
-  profile: "set" | "hardened";
+  profile: "set" | "hardened" | "embodiment-1" | "embodiment-2";
   state: OrderState;
   xid: string | null;
   purchase: string | null;

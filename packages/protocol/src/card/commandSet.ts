@@ -14,6 +14,16 @@ export const INS = {
   PINIT_RESPONSE: 0x52,
   PURCHASE: 0x54,
   PURCHASE_RESPONSE: 0x56,
+  /** Embodiment 1: the shop's E1InfoReq in, the card's signed E1InfoRes out. */
+  E1_CARD_INFO: 0x60,
+  /** Embodiments 1 and 2: the merchant's E1Result (or refusal) in, `PurchaseOutcome` out. */
+  E1_RESULT: 0x62,
+  /** Embodiment 2: the shop's E2MerchantHello in, the card's E2CardHello out. */
+  E2_HELLO: 0x64,
+  /** Embodiment 2: the shop's E2SessionKey in, the order for the buyer (E2OrderForBuyer, non-forward) out. */
+  E2_SESSION_KEY: 0x66,
+  /** Embodiment 2: the buyer confirmed on the PC; the card information under the session key out. */
+  E2_CONFIRM: 0x68,
   GET_STATUS: 0xca,
 } as const;
 

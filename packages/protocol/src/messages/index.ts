@@ -9,6 +9,63 @@ export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } fro
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
 export { bciSequenceNumOf } from "./cardholderRevocation";
+export {
+  type E1AuthReqReceiver,
+  type ReceivedE1AuthReq,
+  receiveE1AuthReq,
+  sealE1AuthReq,
+} from "./embodiment1/e1AuthReq";
+export { type E1AuthResExpectations, receiveE1AuthRes, signE1AuthRes } from "./embodiment1/e1AuthRes";
+export { buildE1InfoInit, type E1InfoInitReceiver, receiveE1InfoInit } from "./embodiment1/e1InfoInit";
+export {
+  buildE1InfoReq,
+  type E1InfoReqExpectations,
+  type E1InfoReqReceiver,
+  receiveE1InfoReq,
+} from "./embodiment1/e1InfoReq";
+export {
+  type E1InfoResExpectations,
+  type E1InfoResReceiver,
+  type ReceivedE1InfoRes,
+  receiveE1InfoRes,
+  signE1InfoRes,
+} from "./embodiment1/e1InfoRes";
+export {
+  type E1ResultExpectations,
+  type ReceivedE1Result,
+  receiveE1Result,
+  signE1Result,
+} from "./embodiment1/e1Result";
+export {
+  type EmbodimentIncoming,
+  embodimentRefusal,
+  isEmbodimentRefusal,
+  readEmbodiment,
+  wrapEmbodiment,
+} from "./embodiment1/envelope";
+export {
+  type E2CardHelloExpectations,
+  minCardKeyBits,
+  type ReceivedE2CardHello,
+  receiveE2CardHello,
+  signE2CardHello,
+} from "./embodiment2/e2CardHello";
+export { receiveE2CardInfo, sealE2CardInfo } from "./embodiment2/e2CardInfo";
+export { buildE2Init, receiveE2Init } from "./embodiment2/e2Init";
+export {
+  type E2MerchantHelloExpectations,
+  type ReceivedE2MerchantHello,
+  receiveE2MerchantHello,
+  signE2MerchantHello,
+} from "./embodiment2/e2MerchantHello";
+export { buildE2OrderForBuyer, isNonForward, readE2OrderForBuyer } from "./embodiment2/e2OrderForBuyer";
+export {
+  type E2SessionKeyExpectations,
+  type ReceivedE2SessionKey,
+  receiveE2SessionKey,
+  sealE2SessionKey,
+  sessionKeyBytes,
+} from "./embodiment2/e2SessionKey";
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";

@@ -1,5 +1,6 @@
 export * from "./certExtensions";
 export * from "./common";
+export * from "./embodiments";
 export * from "./error";
 export * from "./extraBlock";
 export * from "./message";

@@ -131,6 +131,19 @@ export const SetLab = {
    * setct entry for InqReqData (2.23.42.0.15 is unassigned there), so the project names one.
    */
   InqReqData: setlab("3"),
+  /** The ASN.1 module SetLabEmbodiments.asn (the patent's first embodiment, not SET). */
+  embodimentsModule: setlab("4"),
+  /** Content types of the first embodiment's CMS parts: each signature and envelope is typed. */
+  e1CardInfo: setlab("5.1"),
+  e1AuthReqTBS: setlab("5.2"),
+  e1AuthReqTBE: setlab("5.3"),
+  e1AuthRes: setlab("5.4"),
+  e1Result: setlab("5.5"),
+  e2MerchantHello: setlab("5.6"),
+  e2CardHello: setlab("5.7"),
+  e2SessionKey: setlab("5.8"),
+  e2OrderInfo: setlab("5.9"),
+  e2CardInfo: setlab("5.10"),
 } as const;
 
 /** Standard identifiers the operators use. */

@@ -31,6 +31,8 @@ import {
 import { binOf, type Card, type CardState, type TransactionSummary } from "./cardData";
 import { readPInitRequestInput, readPurchaseInput, samePurchase } from "./commandInput";
 import { type ConfirmationPolicy, commonNameOf } from "./confirmation";
+import { answerE1InfoReq, type E1Pending, isBrandRefusal, readE1Result } from "./embodiment1";
+import { answerE2Hello, confirmE2, type E2Pending, openE2SessionKey } from "./embodiment2";
 import { checkGatewayPinned } from "./gatewayPins";
 import { PIN_FORMAT, pinDigest } from "./pin";
 import { buildCardPReq } from "./purchaseRequest";
@@ -116,6 +118,10 @@ export class CardSession {
   private selected?: Card;
   private pinVerified = false;
   private tx?: Transaction;
+  /** An embodiment 1 exchange the card answered, awaiting the merchant's result. */
+  private e1?: E1Pending;
+  /** An embodiment 2 exchange between E2_HELLO and E2_CONFIRM. */
+  private e2?: E2Pending;
   /** Commands run one at a time, in the order they arrived. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -184,6 +190,16 @@ export class CardSession {
         return this.purchase(this.needPin(), data);
       case INS.PURCHASE_RESPONSE:
         return this.purchaseResponse(this.needPin(), data);
+      case INS.E1_CARD_INFO:
+        return this.e1CardInfo(this.needPin(), data);
+      case INS.E1_RESULT:
+        return this.e1Result(this.needPin(), data);
+      case INS.E2_HELLO:
+        return this.e2Hello(this.needPin(), data);
+      case INS.E2_SESSION_KEY:
+        return this.e2SessionKey(this.needPin(), data);
+      case INS.E2_CONFIRM:
+        return this.e2Confirm(this.needPin());
       default:
         return status(SW.UNKNOWN_INS);
     }
@@ -221,6 +237,8 @@ export class CardSession {
     this.selected = undefined;
     this.pinVerified = false;
     this.tx = undefined;
+    this.e1 = undefined;
+    this.e2 = undefined;
     if (!card) return status(SW.NO_SUCH_CARD);
     this.selected = card;
     return ok(
@@ -479,6 +497,77 @@ export class CardSession {
       newer === undefined ? {} : { bciSequence: { ...card.state.bciSequence, [card.data.brand]: newer } },
     );
     return ok(encodeCardData("PurchaseOutcome", wireOutcome(outcome)));
+  }
+
+  // ---- Embodiment 1: E1_CARD_INFO, E1_RESULT
+
+  private async e1CardInfo(card: Card, data: Uint8Array): Promise<Answer> {
+    // A new request ends whatever exchange the session held: one answer per request.
+    this.tx = undefined;
+    this.e1 = undefined;
+    this.e2 = undefined;
+    let answered: Awaited<ReturnType<typeof answerE1InfoReq>>;
+    try {
+      answered = await answerE1InfoReq(this.env, card, data, this.now());
+    } catch (e) {
+      if (isBrandRefusal(e)) return status(SW.BAD_DATA);
+      if (e instanceof RemoteSetError) throw new SetError(e.code, "the merchant refused E1InfoInit");
+      throw e;
+    }
+    if (!answered) return status(SW.OUT_OF_ORDER, encodeCardData("OutOfOrderReason", "cardholderDeclined"));
+    this.e1 = answered.pending;
+    return ok(answered.infoRes);
+  }
+
+  private async e1Result(card: Card, data: Uint8Array): Promise<Answer> {
+    const pending = this.e1;
+    if (!pending) return status(SW.OUT_OF_ORDER);
+    const { outcome, summary } = await readE1Result(this.env.p, card, pending, data, this.now());
+    this.e1 = undefined;
+    await this.save(card, { ...card.state, lastTransaction: summary });
+    return ok(encodeCardData("PurchaseOutcome", outcome));
+  }
+
+  // ---- Embodiment 2: E2_HELLO, E2_SESSION_KEY, E2_CONFIRM (then E1_RESULT)
+
+  private async e2Hello(card: Card, data: Uint8Array): Promise<Answer> {
+    this.tx = undefined;
+    this.e1 = undefined;
+    this.e2 = undefined;
+    let answered: Awaited<ReturnType<typeof answerE2Hello>>;
+    try {
+      answered = await answerE2Hello(this.env.p, card, data, this.now());
+    } catch (e) {
+      if (e instanceof RemoteSetError) throw new SetError(e.code, "the merchant refused E2Init");
+      throw e;
+    }
+    this.e2 = answered.pending;
+    return ok(answered.cardHello);
+  }
+
+  private async e2SessionKey(card: Card, data: Uint8Array): Promise<Answer> {
+    const pending = this.e2;
+    if (!pending || pending.sessionKey) return status(SW.OUT_OF_ORDER);
+    // A key message that fails a check ends the exchange: the transaction's key is not offered twice.
+    this.e2 = undefined;
+    let opened: Awaited<ReturnType<typeof openE2SessionKey>>;
+    try {
+      opened = await openE2SessionKey(this.env.p, card, pending, data, this.now());
+    } catch (e) {
+      if (e instanceof RemoteSetError) throw new SetError(e.code, "the merchant refused E2CardHello");
+      throw e;
+    }
+    this.e2 = opened.pending;
+    return ok(opened.orderForBuyer);
+  }
+
+  private async e2Confirm(card: Card): Promise<Answer> {
+    const pending = this.e2;
+    if (!pending?.sessionKey) return status(SW.OUT_OF_ORDER);
+    const { cardInfo, result } = await confirmE2(this.env.p, card, pending, this.now());
+    this.e2 = undefined;
+    this.e1 = result;
+    return ok(cardInfo);
   }
 
   /** The card keeps a summary of its last transaction (never account data). */

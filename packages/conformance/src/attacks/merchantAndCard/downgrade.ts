@@ -1,3 +1,4 @@
+import { setProfileOf } from "@setlab/protocol";
 /**
  * Downgrade (digest 7.3): SET's unsigned PReq, which carries no cardholder authentication, for a
  * brand whose policy requires a cardholder certificate (Visa in the lab). The PC asks the card for
@@ -44,7 +45,7 @@ export const unsignedVisa: Attack = {
       const built = await prepared.card.purchase({
         od: prepared.initiation.od,
         purchAmt: prepared.initiation.purchAmt,
-        profile: prepared.initiation.profile,
+        profile: setProfileOf(prepared.initiation.profile),
         form: "unsigned",
       });
       if (built.sw !== SW_OK)

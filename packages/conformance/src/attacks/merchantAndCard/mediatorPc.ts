@@ -5,7 +5,7 @@
  * command and refuses any other with 6985), and an amount or order it alters before the card
  * signs is the amount the card shows and signs, which the merchant then refuses (HOD).
  */
-import { bytesEqual } from "@setlab/protocol";
+import { bytesEqual, setProfileOf } from "@setlab/protocol";
 import type { Attack } from "../attack";
 import { postToMerchant } from "../toolkit/labHttp";
 import { describeCardAnswer, SW_OK, SW_OUT_OF_ORDER } from "../toolkit/rogueCard";
@@ -32,13 +32,13 @@ export const purchaseReplayOtherAmount: Attack = {
           const other = await card.purchase({
             od: initiation.od,
             purchAmt: { ...initiation.purchAmt, amount: initiation.purchAmt.amount * 10 },
-            profile: initiation.profile,
+            profile: setProfileOf(initiation.profile),
             form: "dualSigned",
           });
           const same = await card.purchase({
             od: initiation.od,
             purchAmt: initiation.purchAmt,
-            profile: initiation.profile,
+            profile: setProfileOf(initiation.profile),
             form: "dualSigned",
           });
           const status = await card.status();
@@ -86,7 +86,7 @@ function pcAlters(
         const changedInput = change({ od: initiation.od, purchAmt: initiation.purchAmt });
         const built = await card.purchase({
           ...changedInput,
-          profile: initiation.profile,
+          profile: setProfileOf(initiation.profile),
           form: "dualSigned",
         });
         if (built.sw !== SW_OK)

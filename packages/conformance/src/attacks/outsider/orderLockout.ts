@@ -5,7 +5,7 @@
  * or to get the order declined. The merchant must not let any of it close the order to the buyer.
  */
 import { randomBytes } from "node:crypto";
-import { encodeCardData, INS, wrapMessage } from "@setlab/protocol";
+import { encodeCardData, INS, setProfileOf, wrapMessage } from "@setlab/protocol";
 import type { Attack } from "../attack";
 import { createOrder, fetchInitiation, orderView, postRaw } from "../toolkit/labHttp";
 import { readPInitReq } from "../toolkit/messages";
@@ -91,7 +91,7 @@ export const strangerPInitReqsBeforePReq: Attack = {
       const built = await buyer.card.purchase({
         od: buyer.initiation.od,
         purchAmt: buyer.initiation.purchAmt,
-        profile: buyer.initiation.profile,
+        profile: setProfileOf(buyer.initiation.profile),
         form: "dualSigned",
       });
       if (built.sw !== SW_OK) throw new Error("the card did not build the PReq");

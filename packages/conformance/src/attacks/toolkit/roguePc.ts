@@ -4,7 +4,7 @@
  * withhold any of them. `preparePurchase` runs a genuine purchase up to the card's PReq and stops
  * there, before anything reaches the merchant's purchase step.
  */
-import { encodeCardData, INS, type Initiation } from "@setlab/protocol";
+import { encodeCardData, INS, type Initiation, setProfileOf } from "@setlab/protocol";
 import type { AttackTarget } from "../attack";
 import { type CreatedOrder, createOrder, fetchInitiation, type OrderSpec, postRaw } from "./labHttp";
 import { type CardAnswer, describeCardAnswer, RogueCard, SW_OK } from "./rogueCard";
@@ -74,7 +74,7 @@ export async function preparePReq(
   const answer = await card.purchase({
     od: initiation.od,
     purchAmt: initiation.purchAmt,
-    profile: initiation.profile,
+    profile: setProfileOf(initiation.profile),
     form: options.form ?? "dualSigned",
   });
   if (answer.sw !== SW_OK) {

@@ -1,0 +1,81 @@
+/**
+ * Embodiment 2: the shop sends its certificate first, S(M, E2MerchantHelloData); the card checks
+ * the shop (chain to its pinned root, role, brand) before it gives anything of its own.
+ */
+import { decodeDer, encodeDer } from "../../asn1/codec";
+import type { SetCertificate } from "../../cert/setCertificate";
+import type { Trust } from "../../cert/trust";
+import type { CryptoProvider } from "../../crypto/provider";
+import { S, type Signer, verifyS } from "../../crypto/signedMessage";
+import { SetError } from "../../errors";
+import { E2MerchantHelloData } from "../../schema/embodiments";
+import { SetLab } from "../../schema/oids";
+import {
+  checkEmbodimentDate,
+  type EmbodimentIncoming,
+  embodimentBodyOf,
+  expectSame,
+  readEmbodiment,
+  wrapEmbodiment,
+} from "../embodiment1/envelope";
+import { checkPartyCertificate } from "../partyCertificate";
+
+export async function signE2MerchantHello(
+  p: CryptoProvider,
+  merchant: Signer,
+  data: E2MerchantHelloData,
+  date: Date,
+): Promise<Uint8Array> {
+  const signed = await S(p, merchant, SetLab.e2MerchantHello, encodeDer(E2MerchantHelloData, data));
+  return wrapEmbodiment({ type: "e2MerchantHello", value: signed }, date);
+}
+
+export interface E2MerchantHelloExpectations {
+  /** The card's brand: the shop must take it, and the merchant's certificate must be of it. */
+  readonly brand: string;
+  readonly lid_M?: Uint8Array;
+}
+
+export interface ReceivedE2MerchantHello {
+  readonly data: E2MerchantHelloData;
+  readonly merchant: SetCertificate;
+}
+
+/**
+ * Every check of the shop's hello: the message type (a refusal: RemoteSetError); the date
+ * (messageTooOld / messageTooNew); the merchant's signature (signatureFailure); the signer a
+ * merchant signature certificate of the card's brand chained to the pinned root, with revocation
+ * when the Trust carries it (invalidCertificate ...); the LID-M chosen (unknownLID); the card's
+ * brand among the shop's (unspecifiedFailure).
+ */
+export async function receiveE2MerchantHello(
+  p: CryptoProvider,
+  message: EmbodimentIncoming,
+  expected: E2MerchantHelloExpectations,
+  receiver: { readonly trust: Trust; readonly now: Date; readonly maxClockSkewMs?: number },
+): Promise<ReceivedE2MerchantHello> {
+  const wrapper = readEmbodiment(message);
+  const signed = embodimentBodyOf(wrapper, "e2MerchantHello");
+  checkEmbodimentDate(wrapper, receiver.now, receiver.maxClockSkewMs);
+  const verified = await verifyS(p, signed, { contentType: SetLab.e2MerchantHello });
+  const chain = await checkPartyCertificate(
+    p,
+    verified.signerCertificate,
+    verified.certificates,
+    receiver.trust,
+    {
+      role: "mer",
+      use: "signature",
+      brand: expected.brand,
+    },
+  );
+  const data = decodeDer(E2MerchantHelloData, verified.content, "E2MerchantHelloData");
+  if (expected.lid_M) expectSame(data.lid_M, expected.lid_M, "unknownLID", "E2MerchantHelloData.lid-M");
+  if (!data.brands.includes(expected.brand))
+    throw new SetError(
+      "unspecifiedFailure",
+      "the shop does not take the card's brand",
+      "E2MerchantHelloData.brands",
+    );
+  return { data, merchant: chain.leaf };
+}
