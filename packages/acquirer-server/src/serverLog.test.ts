@@ -22,7 +22,9 @@ async function gatewayOnce(handleAuthReq: () => Promise<AuthReqOutcome>) {
     },
   });
   const app = buildGatewayServer({
-    gateway: { handleAuthReq } as unknown as Gateway,
+    gateway: {
+      handle: async () => ({ message: "AuthReq", ...(await handleAuthReq()) }),
+    } as unknown as Gateway,
     logger: createLogger("gateway", { level: "info", destination }),
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
