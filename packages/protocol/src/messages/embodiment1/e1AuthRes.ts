@@ -1,27 +1,26 @@
 /** Embodiment 1: the card company's answer to the merchant, S(P, E1AuthResData). */
-import { decodeDer, encodeDer } from "../../asn1/codec";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import { S, type Signer, verifyS } from "../../crypto/signedMessage";
+import type { Signer } from "../../crypto/signedMessage";
 import { E1AuthResData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { checkPartyCertificate } from "../partyCertificate";
-import {
-  type EmbodimentIncoming,
-  embodimentBodyOf,
-  expectSame,
-  readEmbodiment,
-  wrapEmbodiment,
-} from "./envelope";
+import { type EmbodimentIncoming, expectSame } from "./envelope";
+import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "./signedEmbodiment";
 
-export async function signE1AuthRes(
+const e1AuthRes: SignedEmbodiment<E1AuthResData> = {
+  type: "e1AuthRes",
+  contentType: SetLab.e1AuthRes,
+  codec: E1AuthResData,
+};
+
+export function signE1AuthRes(
   p: CryptoProvider,
   gateway: Signer,
   data: E1AuthResData,
   date: Date,
 ): Promise<Uint8Array> {
-  const signed = await S(p, gateway, SetLab.e1AuthRes, encodeDer(E1AuthResData, data));
-  return wrapEmbodiment({ type: "e1AuthRes", value: signed }, date);
+  return signEmbodiment(p, gateway, e1AuthRes, data, date);
 }
 
 export interface E1AuthResExpectations {
@@ -43,15 +42,13 @@ export async function receiveE1AuthRes(
   expected: E1AuthResExpectations,
   receiver: { readonly trust: Trust },
 ): Promise<E1AuthResData> {
-  const wrapper = readEmbodiment(message);
-  const signed = embodimentBodyOf(wrapper, "e1AuthRes");
-  const verified = await verifyS(p, signed, { contentType: SetLab.e1AuthRes });
-  await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
-    role: "pgwy",
-    use: "signature",
-    brand: expected.brand,
-  });
-  const data = decodeDer(E1AuthResData, verified.content, "E1AuthResData");
+  const { data } = await openSignedEmbodiment(p, message, e1AuthRes, undefined, (verified) =>
+    checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
+      role: "pgwy",
+      use: "signature",
+      brand: expected.brand,
+    }),
+  );
   expectSame(data.authRRPID, expected.authRRPID, "unknownRRPID", "E1AuthResData.authRRPID");
   expectSame(data.xid, expected.xid, "unknownXID", "E1AuthResData.xid");
   return data;

@@ -4,35 +4,32 @@
  * root, role, revocation) and that the card answered this request.
  */
 
-import { decodeDer, encodeDer } from "../../asn1/codec";
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import { S, type Signer, verifyS } from "../../crypto/signedMessage";
+import type { Signer } from "../../crypto/signedMessage";
 import { SetError } from "../../errors";
 import { checkCardholderCertificate } from "../../purchase/cardholderCertificate";
 import type { CurrencyAmount } from "../../schema/common";
 import { E1CardInfo } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
-import {
-  checkEmbodimentDate,
-  type EmbodimentIncoming,
-  embodimentBodyOf,
-  expectSame,
-  readEmbodiment,
-  sameAmount,
-  wrapEmbodiment,
-} from "./envelope";
+import { type EmbodimentIncoming, expectSame, sameAmount } from "./envelope";
+import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "./signedEmbodiment";
+
+const e1InfoRes: SignedEmbodiment<E1CardInfo> = {
+  type: "e1InfoRes",
+  contentType: SetLab.e1CardInfo,
+  codec: E1CardInfo,
+};
 
 /** The card signs its card information and wraps it. */
-export async function signE1InfoRes(
+export function signE1InfoRes(
   p: CryptoProvider,
   card: Signer,
   info: E1CardInfo,
   date: Date,
 ): Promise<Uint8Array> {
-  const signed = await S(p, card, SetLab.e1CardInfo, encodeDer(E1CardInfo, info));
-  return wrapEmbodiment({ type: "e1InfoRes", value: signed }, date);
+  return signEmbodiment(p, card, e1InfoRes, info, date);
 }
 
 /** What the merchant issued in its E1InfoReq for this order. */
@@ -75,17 +72,13 @@ export async function receiveE1InfoRes(
   expected: E1InfoResExpectations | ((xid: Uint8Array) => Promise<E1InfoResExpectations | undefined>),
   receiver: E1InfoResReceiver,
 ): Promise<ReceivedE1InfoRes> {
-  const wrapper = readEmbodiment(message);
-  const signedCardInfo = embodimentBodyOf(wrapper, "e1InfoRes");
-  checkEmbodimentDate(wrapper, receiver.now, receiver.maxClockSkewMs);
-  const verified = await verifyS(p, signedCardInfo, { contentType: SetLab.e1CardInfo });
-  const cardholder = await checkCardholderCertificate(
-    p,
-    verified.signerCertificate,
-    verified.certificates,
-    receiver.trust,
+  const {
+    data: info,
+    signer: cardholder,
+    signed: signedCardInfo,
+  } = await openSignedEmbodiment(p, message, e1InfoRes, receiver, (verified) =>
+    checkCardholderCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust),
   );
-  const info = decodeDer(E1CardInfo, verified.content, "E1CardInfo");
   const issued = typeof expected === "function" ? await expected(info.xid) : expected;
   if (!issued) throw new SetError("unknownXID", "no request of this merchant has this XID", "E1CardInfo.xid");
   checkCardInfo(info, cardholder, issued);

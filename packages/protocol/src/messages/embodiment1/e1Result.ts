@@ -2,30 +2,29 @@
  * Embodiment 1, last message: the merchant's signed outcome, S(M, E1ResultData), relayed to the
  * card. The card has not seen the merchant's certificate before this: it checks it here.
  */
-import { decodeDer, encodeDer } from "../../asn1/codec";
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import { S, type Signer, verifyS } from "../../crypto/signedMessage";
+import type { Signer } from "../../crypto/signedMessage";
 import { E1ResultData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { checkPartyCertificate } from "../partyCertificate";
-import {
-  type EmbodimentIncoming,
-  embodimentBodyOf,
-  expectSame,
-  readEmbodiment,
-  wrapEmbodiment,
-} from "./envelope";
+import { type EmbodimentIncoming, expectSame } from "./envelope";
+import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "./signedEmbodiment";
 
-export async function signE1Result(
+const e1Result: SignedEmbodiment<E1ResultData> = {
+  type: "e1Result",
+  contentType: SetLab.e1Result,
+  codec: E1ResultData,
+};
+
+export function signE1Result(
   p: CryptoProvider,
   merchant: Signer,
   data: E1ResultData,
   date: Date,
 ): Promise<Uint8Array> {
-  const signed = await S(p, merchant, SetLab.e1Result, encodeDer(E1ResultData, data));
-  return wrapEmbodiment({ type: "e1Result", value: signed }, date);
+  return signEmbodiment(p, merchant, e1Result, data, date);
 }
 
 export interface E1ResultExpectations {
@@ -52,21 +51,13 @@ export async function receiveE1Result(
   expected: E1ResultExpectations,
   receiver: { readonly trust: Trust },
 ): Promise<ReceivedE1Result> {
-  const wrapper = readEmbodiment(message);
-  const signed = embodimentBodyOf(wrapper, "e1Result");
-  const verified = await verifyS(p, signed, { contentType: SetLab.e1Result });
-  const chain = await checkPartyCertificate(
-    p,
-    verified.signerCertificate,
-    verified.certificates,
-    receiver.trust,
-    {
+  const { data, signer: chain } = await openSignedEmbodiment(p, message, e1Result, undefined, (verified) =>
+    checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
       role: "mer",
       use: "signature",
       brand: expected.brand,
-    },
+    }),
   );
-  const data = decodeDer(E1ResultData, verified.content, "E1ResultData");
   expectSame(data.xid, expected.xid, "unknownXID", "E1ResultData.xid");
   expectSame(data.chall_C, expected.chall_C, "challengeMismatch", "E1ResultData.chall-C");
   return { data, merchant: chain.leaf };

@@ -3,36 +3,34 @@
  * S(C, E2CardHelloData). The key is a fresh RSA-OAEP key the card made for this transaction: its
  * signature key only signs.
  */
-import { decodeDer, encodeDer } from "../../asn1/codec";
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import { S, type Signer, verifyS } from "../../crypto/signedMessage";
+import type { Signer } from "../../crypto/signedMessage";
 import { oaepPublicKey } from "../../crypto/suite";
 import { SetError } from "../../errors";
 import { checkCardholderCertificate } from "../../purchase/cardholderCertificate";
 import { E2CardHelloData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
-import {
-  checkEmbodimentDate,
-  type EmbodimentIncoming,
-  embodimentBodyOf,
-  expectSame,
-  readEmbodiment,
-  wrapEmbodiment,
-} from "../embodiment1/envelope";
+import { type EmbodimentIncoming, expectSame } from "../embodiment1/envelope";
+import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "../embodiment1/signedEmbodiment";
+
+const e2CardHello: SignedEmbodiment<E2CardHelloData> = {
+  type: "e2CardHello",
+  contentType: SetLab.e2CardHello,
+  codec: E2CardHelloData,
+};
 
 /** The smallest RSA modulus the card's key may have. */
 export const minCardKeyBits = 2048;
 
-export async function signE2CardHello(
+export function signE2CardHello(
   p: CryptoProvider,
   card: Signer,
   data: E2CardHelloData,
   date: Date,
 ): Promise<Uint8Array> {
-  const signed = await S(p, card, SetLab.e2CardHello, encodeDer(E2CardHelloData, data));
-  return wrapEmbodiment({ type: "e2CardHello", value: signed }, date);
+  return signEmbodiment(p, card, e2CardHello, data, date);
 }
 
 export interface E2CardHelloExpectations {
@@ -59,17 +57,14 @@ export async function receiveE2CardHello(
   expected: E2CardHelloExpectations | ((xid: Uint8Array) => Promise<E2CardHelloExpectations | undefined>),
   receiver: { readonly trust: Trust; readonly now: Date; readonly maxClockSkewMs?: number },
 ): Promise<ReceivedE2CardHello> {
-  const wrapper = readEmbodiment(message);
-  const signed = embodimentBodyOf(wrapper, "e2CardHello");
-  checkEmbodimentDate(wrapper, receiver.now, receiver.maxClockSkewMs);
-  const verified = await verifyS(p, signed, { contentType: SetLab.e2CardHello });
-  const cardholder = await checkCardholderCertificate(
+  const { data, signer: cardholder } = await openSignedEmbodiment(
     p,
-    verified.signerCertificate,
-    verified.certificates,
-    receiver.trust,
+    message,
+    e2CardHello,
+    receiver,
+    (verified) =>
+      checkCardholderCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust),
   );
-  const data = decodeDer(E2CardHelloData, verified.content, "E2CardHelloData");
   const issued = typeof expected === "function" ? await expected(data.xid) : expected;
   if (!issued)
     throw new SetError("unknownXID", "no hello of this merchant has this XID", "E2CardHelloData.xid");

@@ -2,32 +2,30 @@
  * Embodiment 2: the shop sends its certificate first, S(M, E2MerchantHelloData); the card checks
  * the shop (chain to its pinned root, role, brand) before it gives anything of its own.
  */
-import { decodeDer, encodeDer } from "../../asn1/codec";
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import { S, type Signer, verifyS } from "../../crypto/signedMessage";
+import type { Signer } from "../../crypto/signedMessage";
 import { SetError } from "../../errors";
 import { E2MerchantHelloData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
-import {
-  checkEmbodimentDate,
-  type EmbodimentIncoming,
-  embodimentBodyOf,
-  expectSame,
-  readEmbodiment,
-  wrapEmbodiment,
-} from "../embodiment1/envelope";
+import { type EmbodimentIncoming, expectSame } from "../embodiment1/envelope";
+import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "../embodiment1/signedEmbodiment";
 import { checkPartyCertificate } from "../partyCertificate";
 
-export async function signE2MerchantHello(
+const e2MerchantHello: SignedEmbodiment<E2MerchantHelloData> = {
+  type: "e2MerchantHello",
+  contentType: SetLab.e2MerchantHello,
+  codec: E2MerchantHelloData,
+};
+
+export function signE2MerchantHello(
   p: CryptoProvider,
   merchant: Signer,
   data: E2MerchantHelloData,
   date: Date,
 ): Promise<Uint8Array> {
-  const signed = await S(p, merchant, SetLab.e2MerchantHello, encodeDer(E2MerchantHelloData, data));
-  return wrapEmbodiment({ type: "e2MerchantHello", value: signed }, date);
+  return signEmbodiment(p, merchant, e2MerchantHello, data, date);
 }
 
 export interface E2MerchantHelloExpectations {
@@ -54,22 +52,18 @@ export async function receiveE2MerchantHello(
   expected: E2MerchantHelloExpectations,
   receiver: { readonly trust: Trust; readonly now: Date; readonly maxClockSkewMs?: number },
 ): Promise<ReceivedE2MerchantHello> {
-  const wrapper = readEmbodiment(message);
-  const signed = embodimentBodyOf(wrapper, "e2MerchantHello");
-  checkEmbodimentDate(wrapper, receiver.now, receiver.maxClockSkewMs);
-  const verified = await verifyS(p, signed, { contentType: SetLab.e2MerchantHello });
-  const chain = await checkPartyCertificate(
+  const { data, signer: chain } = await openSignedEmbodiment(
     p,
-    verified.signerCertificate,
-    verified.certificates,
-    receiver.trust,
-    {
-      role: "mer",
-      use: "signature",
-      brand: expected.brand,
-    },
+    message,
+    e2MerchantHello,
+    receiver,
+    (verified) =>
+      checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
+        role: "mer",
+        use: "signature",
+        brand: expected.brand,
+      }),
   );
-  const data = decodeDer(E2MerchantHelloData, verified.content, "E2MerchantHelloData");
   if (expected.lid_M) expectSame(data.lid_M, expected.lid_M, "unknownLID", "E2MerchantHelloData.lid-M");
   if (!data.brands.includes(expected.brand))
     throw new SetError(

@@ -9,19 +9,20 @@ import type { Trust } from "../../cert/trust";
 import { EK, openEK } from "../../crypto/encryptedMessage";
 import { decryptionFailed } from "../../crypto/envelopedData";
 import type { CryptoProvider } from "../../crypto/provider";
-import { S, type Signer, verifyS } from "../../crypto/signedMessage";
+import type { Signer } from "../../crypto/signedMessage";
 import { oaepPublicKey, rsaOaepDecrypt, rsaOaepEncrypt } from "../../crypto/suite";
 import { SetError } from "../../errors";
 import { E2OrderInfo, E2SessionKeyData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
-import {
-  type EmbodimentIncoming,
-  embodimentBodyOf,
-  expectSame,
-  readEmbodiment,
-  wrapEmbodiment,
-} from "../embodiment1/envelope";
+import { type EmbodimentIncoming, expectSame } from "../embodiment1/envelope";
+import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "../embodiment1/signedEmbodiment";
 import { checkPartyCertificate } from "../partyCertificate";
+
+const e2SessionKey: SignedEmbodiment<E2SessionKeyData> = {
+  type: "e2SessionKey",
+  contentType: SetLab.e2SessionKey,
+  codec: E2SessionKeyData,
+};
 
 /** AES-256: the session key's length. */
 export const sessionKeyBytes = 32;
@@ -44,8 +45,7 @@ export async function sealE2SessionKey(
     sealedKey: await rsaOaepEncrypt(p, key, sessionKey),
     orderInfo: await EK(p, sessionKey, SetLab.e2OrderInfo, encodeDer(E2OrderInfo, order)),
   };
-  const signed = await S(p, merchant, SetLab.e2SessionKey, encodeDer(E2SessionKeyData, data));
-  return { message: wrapEmbodiment({ type: "e2SessionKey", value: signed }, date), sessionKey };
+  return { message: await signEmbodiment(p, merchant, e2SessionKey, data, date), sessionKey };
 }
 
 export interface E2SessionKeyExpectations {
@@ -74,17 +74,15 @@ export async function receiveE2SessionKey(
   expected: E2SessionKeyExpectations,
   receiver: { readonly trust: Trust; readonly cardKey: CryptoKey },
 ): Promise<ReceivedE2SessionKey> {
-  const wrapper = readEmbodiment(message);
-  const signed = embodimentBodyOf(wrapper, "e2SessionKey");
-  const verified = await verifyS(p, signed, { contentType: SetLab.e2SessionKey });
-  if (!bytesEqual(verified.signerCertificate, expected.merchantCertificate))
-    throw new SetError("thumbsMismatch", "another merchant than the hello's sent the key", "E2SessionKey");
-  await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
-    role: "mer",
-    use: "signature",
-    brand: expected.brand,
+  const { data } = await openSignedEmbodiment(p, message, e2SessionKey, undefined, async (verified) => {
+    if (!bytesEqual(verified.signerCertificate, expected.merchantCertificate))
+      throw new SetError("thumbsMismatch", "another merchant than the hello's sent the key", "E2SessionKey");
+    await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
+      role: "mer",
+      use: "signature",
+      brand: expected.brand,
+    });
   });
-  const data = decodeDer(E2SessionKeyData, verified.content, "E2SessionKeyData");
   expectSame(data.xid, expected.xid, "unknownXID", "E2SessionKeyData.xid");
   expectSame(data.chall_C, expected.chall_C, "challengeMismatch", "E2SessionKeyData.chall-C");
   // Every failure from here on is the one decryption failure: a distinct answer for a block that
