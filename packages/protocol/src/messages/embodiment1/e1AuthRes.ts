@@ -1,27 +1,15 @@
 /** Embodiment 1: the card company's answer to the merchant, S(P, E1AuthResData). */
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import type { Signer } from "../../crypto/signedMessage";
 import { E1AuthResData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { checkPartyCertificate } from "../partyCertificate";
 import { type EmbodimentIncoming, expectSame } from "./envelope";
-import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "./signedEmbodiment";
+import { signedEmbodiment } from "./signedEmbodiment";
 
-const e1AuthRes: SignedEmbodiment<E1AuthResData> = {
-  type: "e1AuthRes",
-  contentType: SetLab.e1AuthRes,
-  codec: E1AuthResData,
-};
+const e1AuthRes = signedEmbodiment("e1AuthRes", SetLab.e1AuthRes, E1AuthResData);
 
-export function signE1AuthRes(
-  p: CryptoProvider,
-  gateway: Signer,
-  data: E1AuthResData,
-  date: Date,
-): Promise<Uint8Array> {
-  return signEmbodiment(p, gateway, e1AuthRes, data, date);
-}
+export const signE1AuthRes = e1AuthRes.sign;
 
 export interface E1AuthResExpectations {
   readonly authRRPID: Uint8Array;
@@ -42,7 +30,7 @@ export async function receiveE1AuthRes(
   expected: E1AuthResExpectations,
   receiver: { readonly trust: Trust },
 ): Promise<E1AuthResData> {
-  const { data } = await openSignedEmbodiment(p, message, e1AuthRes, undefined, (verified) =>
+  const { data } = await e1AuthRes.open(p, message, undefined, (verified) =>
     checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
       role: "pgwy",
       use: "signature",

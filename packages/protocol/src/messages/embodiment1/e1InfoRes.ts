@@ -7,30 +7,18 @@
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import type { Signer } from "../../crypto/signedMessage";
 import { SetError } from "../../errors";
 import { checkCardholderCertificate } from "../../purchase/cardholderCertificate";
 import type { CurrencyAmount } from "../../schema/common";
 import { E1CardInfo } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { type EmbodimentIncoming, expectSame, sameAmount } from "./envelope";
-import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "./signedEmbodiment";
+import { signedEmbodiment } from "./signedEmbodiment";
 
-const e1InfoRes: SignedEmbodiment<E1CardInfo> = {
-  type: "e1InfoRes",
-  contentType: SetLab.e1CardInfo,
-  codec: E1CardInfo,
-};
+const e1InfoRes = signedEmbodiment("e1InfoRes", SetLab.e1CardInfo, E1CardInfo);
 
 /** The card signs its card information and wraps it. */
-export function signE1InfoRes(
-  p: CryptoProvider,
-  card: Signer,
-  info: E1CardInfo,
-  date: Date,
-): Promise<Uint8Array> {
-  return signEmbodiment(p, card, e1InfoRes, info, date);
-}
+export const signE1InfoRes = e1InfoRes.sign;
 
 /** What the merchant issued in its E1InfoReq for this order. */
 export interface E1InfoResExpectations {
@@ -76,7 +64,7 @@ export async function receiveE1InfoRes(
     data: info,
     signer: cardholder,
     signed: signedCardInfo,
-  } = await openSignedEmbodiment(p, message, e1InfoRes, receiver, (verified) =>
+  } = await e1InfoRes.open(p, message, receiver, (verified) =>
     checkCardholderCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust),
   );
   const issued = typeof expected === "function" ? await expected(info.xid) : expected;

@@ -5,27 +5,15 @@
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import type { Signer } from "../../crypto/signedMessage";
 import { E1ResultData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { checkPartyCertificate } from "../partyCertificate";
 import { type EmbodimentIncoming, expectSame } from "./envelope";
-import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "./signedEmbodiment";
+import { signedEmbodiment } from "./signedEmbodiment";
 
-const e1Result: SignedEmbodiment<E1ResultData> = {
-  type: "e1Result",
-  contentType: SetLab.e1Result,
-  codec: E1ResultData,
-};
+const e1Result = signedEmbodiment("e1Result", SetLab.e1Result, E1ResultData);
 
-export function signE1Result(
-  p: CryptoProvider,
-  merchant: Signer,
-  data: E1ResultData,
-  date: Date,
-): Promise<Uint8Array> {
-  return signEmbodiment(p, merchant, e1Result, data, date);
-}
+export const signE1Result = e1Result.sign;
 
 export interface E1ResultExpectations {
   readonly xid: Uint8Array;
@@ -51,7 +39,7 @@ export async function receiveE1Result(
   expected: E1ResultExpectations,
   receiver: { readonly trust: Trust },
 ): Promise<ReceivedE1Result> {
-  const { data, signer: chain } = await openSignedEmbodiment(p, message, e1Result, undefined, (verified) =>
+  const { data, signer: chain } = await e1Result.open(p, message, undefined, (verified) =>
     checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
       role: "mer",
       use: "signature",

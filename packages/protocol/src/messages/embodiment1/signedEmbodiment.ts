@@ -24,25 +24,6 @@ export type SignedEmbodimentType =
   | "e2CardHello"
   | "e2SessionKey";
 
-export interface SignedEmbodiment<T> {
-  readonly type: SignedEmbodimentType;
-  /** The eContentType the signature covers. */
-  readonly contentType: string;
-  readonly codec: Codec<T>;
-}
-
-/** Sign T and wrap it, dated. */
-export async function signEmbodiment<T>(
-  p: CryptoProvider,
-  signer: Signer,
-  message: SignedEmbodiment<T>,
-  value: T,
-  date: Date,
-): Promise<Uint8Array> {
-  const signed = await S(p, signer, message.contentType, encodeDer(message.codec, value));
-  return wrapEmbodiment({ type: message.type, value: signed } as EmbodimentMessage, date);
-}
-
 export interface OpenedSignedEmbodiment<T, C> {
   readonly data: T;
   /** What `checkSigner` returned. */
@@ -51,23 +32,41 @@ export interface OpenedSignedEmbodiment<T, C> {
   readonly signed: Uint8Array;
 }
 
-/**
- * The checks every signed message shares, in this order: the message type (a refusal:
- * RemoteSetError); the date when `freshness` is given, as for requests (messageTooOld /
- * messageTooNew); the signature under the expected content type (signatureFailure); the signer,
- * by the message's own `checkSigner`; then T decoded (decodingFailure).
- */
-export async function openSignedEmbodiment<T, C>(
-  p: CryptoProvider,
-  incoming: EmbodimentIncoming,
-  message: SignedEmbodiment<T>,
-  freshness: { readonly now: Date; readonly maxClockSkewMs?: number } | undefined,
-  checkSigner: (verified: VerifiedSignedMessage) => Promise<C>,
-): Promise<OpenedSignedEmbodiment<T, C>> {
-  const wrapper = readEmbodiment(incoming);
-  const signed = embodimentBodyOf(wrapper, message.type) as Uint8Array;
-  if (freshness) checkEmbodimentDate(wrapper, freshness.now, freshness.maxClockSkewMs);
-  const verified = await verifyS(p, signed, { contentType: message.contentType });
-  const signer = await checkSigner(verified);
-  return { data: decodeDer(message.codec, verified.content), signer, signed };
+export interface SignedEmbodiment<T> {
+  /** Sign T and wrap it, dated. */
+  sign(p: CryptoProvider, signer: Signer, value: T, date: Date): Promise<Uint8Array>;
+  /**
+   * The checks every signed message shares, in this order: the message type (a refusal:
+   * RemoteSetError); the date when `freshness` is given, as for requests (messageTooOld /
+   * messageTooNew); the signature under the expected content type (signatureFailure); the
+   * signer, by the message's own `checkSigner`; then T decoded (decodingFailure).
+   */
+  open<C>(
+    p: CryptoProvider,
+    incoming: EmbodimentIncoming,
+    freshness: { readonly now: Date; readonly maxClockSkewMs?: number } | undefined,
+    checkSigner: (verified: VerifiedSignedMessage) => Promise<C>,
+  ): Promise<OpenedSignedEmbodiment<T, C>>;
+}
+
+/** The message of wrapper alternative `type`: S(signer, T) with eContentType `contentType`. */
+export function signedEmbodiment<T>(
+  type: SignedEmbodimentType,
+  contentType: string,
+  codec: Codec<T>,
+): SignedEmbodiment<T> {
+  return {
+    async sign(p, signer, value, date) {
+      const signed = await S(p, signer, contentType, encodeDer(codec, value));
+      return wrapEmbodiment({ type, value: signed } as EmbodimentMessage, date);
+    },
+    async open(p, incoming, freshness, checkSigner) {
+      const wrapper = readEmbodiment(incoming);
+      const signed = embodimentBodyOf(wrapper, type) as Uint8Array;
+      if (freshness) checkEmbodimentDate(wrapper, freshness.now, freshness.maxClockSkewMs);
+      const verified = await verifyS(p, signed, { contentType });
+      const signer = await checkSigner(verified);
+      return { data: decodeDer(codec, verified.content), signer, signed };
+    },
+  };
 }

@@ -6,32 +6,20 @@
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import type { Signer } from "../../crypto/signedMessage";
 import { oaepPublicKey } from "../../crypto/suite";
 import { SetError } from "../../errors";
 import { checkCardholderCertificate } from "../../purchase/cardholderCertificate";
 import { E2CardHelloData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { type EmbodimentIncoming, expectSame } from "../embodiment1/envelope";
-import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "../embodiment1/signedEmbodiment";
+import { signedEmbodiment } from "../embodiment1/signedEmbodiment";
 
-const e2CardHello: SignedEmbodiment<E2CardHelloData> = {
-  type: "e2CardHello",
-  contentType: SetLab.e2CardHello,
-  codec: E2CardHelloData,
-};
+const e2CardHello = signedEmbodiment("e2CardHello", SetLab.e2CardHello, E2CardHelloData);
 
 /** The smallest RSA modulus the card's key may have. */
 export const minCardKeyBits = 2048;
 
-export function signE2CardHello(
-  p: CryptoProvider,
-  card: Signer,
-  data: E2CardHelloData,
-  date: Date,
-): Promise<Uint8Array> {
-  return signEmbodiment(p, card, e2CardHello, data, date);
-}
+export const signE2CardHello = e2CardHello.sign;
 
 export interface E2CardHelloExpectations {
   readonly xid: Uint8Array;
@@ -57,13 +45,8 @@ export async function receiveE2CardHello(
   expected: E2CardHelloExpectations | ((xid: Uint8Array) => Promise<E2CardHelloExpectations | undefined>),
   receiver: { readonly trust: Trust; readonly now: Date; readonly maxClockSkewMs?: number },
 ): Promise<ReceivedE2CardHello> {
-  const { data, signer: cardholder } = await openSignedEmbodiment(
-    p,
-    message,
-    e2CardHello,
-    receiver,
-    (verified) =>
-      checkCardholderCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust),
+  const { data, signer: cardholder } = await e2CardHello.open(p, message, receiver, (verified) =>
+    checkCardholderCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust),
   );
   const issued = typeof expected === "function" ? await expected(data.xid) : expected;
   if (!issued)

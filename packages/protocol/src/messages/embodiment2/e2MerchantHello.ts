@@ -5,28 +5,16 @@
 import type { SetCertificate } from "../../cert/setCertificate";
 import type { Trust } from "../../cert/trust";
 import type { CryptoProvider } from "../../crypto/provider";
-import type { Signer } from "../../crypto/signedMessage";
 import { SetError } from "../../errors";
 import { E2MerchantHelloData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { type EmbodimentIncoming, expectSame } from "../embodiment1/envelope";
-import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "../embodiment1/signedEmbodiment";
+import { signedEmbodiment } from "../embodiment1/signedEmbodiment";
 import { checkPartyCertificate } from "../partyCertificate";
 
-const e2MerchantHello: SignedEmbodiment<E2MerchantHelloData> = {
-  type: "e2MerchantHello",
-  contentType: SetLab.e2MerchantHello,
-  codec: E2MerchantHelloData,
-};
+const e2MerchantHello = signedEmbodiment("e2MerchantHello", SetLab.e2MerchantHello, E2MerchantHelloData);
 
-export function signE2MerchantHello(
-  p: CryptoProvider,
-  merchant: Signer,
-  data: E2MerchantHelloData,
-  date: Date,
-): Promise<Uint8Array> {
-  return signEmbodiment(p, merchant, e2MerchantHello, data, date);
-}
+export const signE2MerchantHello = e2MerchantHello.sign;
 
 export interface E2MerchantHelloExpectations {
   /** The card's brand: the shop must take it, and the merchant's certificate must be of it. */
@@ -52,17 +40,12 @@ export async function receiveE2MerchantHello(
   expected: E2MerchantHelloExpectations,
   receiver: { readonly trust: Trust; readonly now: Date; readonly maxClockSkewMs?: number },
 ): Promise<ReceivedE2MerchantHello> {
-  const { data, signer: chain } = await openSignedEmbodiment(
-    p,
-    message,
-    e2MerchantHello,
-    receiver,
-    (verified) =>
-      checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
-        role: "mer",
-        use: "signature",
-        brand: expected.brand,
-      }),
+  const { data, signer: chain } = await e2MerchantHello.open(p, message, receiver, (verified) =>
+    checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
+      role: "mer",
+      use: "signature",
+      brand: expected.brand,
+    }),
   );
   if (expected.lid_M) expectSame(data.lid_M, expected.lid_M, "unknownLID", "E2MerchantHelloData.lid-M");
   if (!data.brands.includes(expected.brand))

@@ -15,14 +15,10 @@ import { SetError } from "../../errors";
 import { E2OrderInfo, E2SessionKeyData } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { type EmbodimentIncoming, expectSame } from "../embodiment1/envelope";
-import { openSignedEmbodiment, type SignedEmbodiment, signEmbodiment } from "../embodiment1/signedEmbodiment";
+import { signedEmbodiment } from "../embodiment1/signedEmbodiment";
 import { checkPartyCertificate } from "../partyCertificate";
 
-const e2SessionKey: SignedEmbodiment<E2SessionKeyData> = {
-  type: "e2SessionKey",
-  contentType: SetLab.e2SessionKey,
-  codec: E2SessionKeyData,
-};
+const e2SessionKey = signedEmbodiment("e2SessionKey", SetLab.e2SessionKey, E2SessionKeyData);
 
 /** AES-256: the session key's length. */
 export const sessionKeyBytes = 32;
@@ -45,7 +41,7 @@ export async function sealE2SessionKey(
     sealedKey: await rsaOaepEncrypt(p, key, sessionKey),
     orderInfo: await EK(p, sessionKey, SetLab.e2OrderInfo, encodeDer(E2OrderInfo, order)),
   };
-  return { message: await signEmbodiment(p, merchant, e2SessionKey, data, date), sessionKey };
+  return { message: await e2SessionKey.sign(p, merchant, data, date), sessionKey };
 }
 
 export interface E2SessionKeyExpectations {
@@ -74,7 +70,7 @@ export async function receiveE2SessionKey(
   expected: E2SessionKeyExpectations,
   receiver: { readonly trust: Trust; readonly cardKey: CryptoKey },
 ): Promise<ReceivedE2SessionKey> {
-  const { data } = await openSignedEmbodiment(p, message, e2SessionKey, undefined, async (verified) => {
+  const { data } = await e2SessionKey.open(p, message, undefined, async (verified) => {
     if (!bytesEqual(verified.signerCertificate, expected.merchantCertificate))
       throw new SetError("thumbsMismatch", "another merchant than the hello's sent the key", "E2SessionKey");
     await checkPartyCertificate(p, verified.signerCertificate, verified.certificates, receiver.trust, {
