@@ -7,151 +7,18 @@
  *
  * Needs the packages built (`npx tsc -b`). Without a dist the suite fails with what is missing.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as os from "node:os";
 import * as path from "node:path";
-import { adminFetch, LabPki, type StartedParty, startParty, writeAdminTokenFile } from "@setlab/runtime";
+import { contents, json, PIN, type PurchaseLab, startPurchaseLab } from "./testing/purchaseLab.test-helper";
 
-const packages = path.resolve(__dirname, "../..");
-const scripts = {
-  ca: path.join(packages, "ca/dist/cli.js"),
-  phone: path.join(packages, "wallet-card/dist/cli.js"),
-  merchant: path.join(packages, "merchant-server/dist/cli.js"),
-  gateway: path.join(packages, "acquirer-server/dist/cli.js"),
-  mediator: path.join(packages, "mediator/dist/cli.js"),
-};
-const PIN = "58203917";
-/** The phone runs the fixed-code test policy; the mediator is given the code (docs/card-link.md). */
-const LINK_CODE = "602214";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  script: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    if (options.input !== undefined) child.stdin?.end(options.input);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr?.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
-    });
-  });
-}
-
-function emptyDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `setlab-e2-${name}-`));
-}
-
-function contents(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" });
-}
-
-let work: string;
-let pki: LabPki;
-let phone: StartedParty;
-let gateway: StartedParty;
-let merchant: StartedParty;
-let adminToken: string;
-let phoneAddress: string;
+let lab: PurchaseLab;
 
 beforeAll(async () => {
-  const missing = Object.entries(scripts)
-    .filter(([, file]) => !fs.existsSync(file))
-    .map(([name, file]) => `${name} (${path.relative(packages, file)})`);
-  if (missing.length > 0)
-    throw new Error(`build the packages first (npx tsc -b): missing ${missing.join(", ")}`);
-  work = emptyDir("e2e");
-  const pkiDir = path.join(work, "pki");
-  const init = await run(scripts.ca, ["init", "--out", pkiDir]);
-  if (init.code !== 0) throw new Error(`set-ca init failed: ${init.stderr}`);
-  pki = LabPki.open(pkiDir);
-  const phoneDir = path.join(work, "phone");
-  const personalized = await run(scripts.phone, [
-    "personalize",
-    "--pki",
-    pkiDir,
-    "--data",
-    phoneDir,
-    "--pin",
-    PIN,
-  ]);
-  if (personalized.code !== 0) throw new Error(`set-phone personalize failed: ${personalized.stderr}`);
-  const env = { ...process.env, SETLAB_LOG_LEVEL: "warn" };
-  // The back offices (order creation, order and authorization records) are the admin listeners.
-  const tokenFile = path.join(work, "admin-token");
-  adminToken = writeAdminTokenFile(tokenFile);
-  [phone, gateway] = await Promise.all([
-    startParty(
-      scripts.phone,
-      ["serve", "--data", phoneDir, "--port", "0", "--confirm", "auto", "--pairing-code", LINK_CODE],
-      { env },
-    ),
-    startParty(
-      scripts.gateway,
-      [
-        "serve",
-        "--pki",
-        pkiDir,
-        "--db",
-        path.join(work, "gateway.db"),
-        "--admin-port",
-        "0",
-        "--admin-token-file",
-        tokenFile,
-      ],
-      { env },
-    ),
-  ]);
-  merchant = await startParty(
-    scripts.merchant,
-    [
-      "serve",
-      "--admin-port",
-      "0",
-      "--admin-token-file",
-      tokenFile,
-      "--pki",
-      pkiDir,
-      "--db",
-      path.join(work, "merchant.db"),
-      "--gateway",
-      `Visa=${gateway.url}`,
-      "--gateway",
-      `MasterCard=${gateway.url}`,
-    ],
-    { env },
-  );
-  const url = new URL(phone.url);
-  phoneAddress = `${url.hostname}:${url.port}`;
+  lab = await startPurchaseLab("setlab-e2-");
 }, 180_000);
 
-afterAll(async () => {
-  await Promise.all([phone?.stop(), gateway?.stop(), merchant?.stop()]);
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => lab?.stop());
 
 /** A proxy in front of the merchant that keeps every body the PC posts toward the shop. */
 async function recordingProxy(target: string) {
@@ -184,56 +51,23 @@ const description = "2 x SET Lab tea towel, embroidered";
 
 /** A new order with profile embodiment-2; its id and its initiation object, with embodimentUrl through `via`. */
 async function order(via?: string): Promise<{ id: number; file: string }> {
-  const res = await adminFetch({ url: merchant.adminUrl ?? "", token: adminToken }, "/orders", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      description,
-      amount: 4200,
-      currency: 392,
-      amtExp10: 0,
-      brand: "Visa",
-      profile: "embodiment-2",
-    }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(res.status).toBe(201);
-  const { id } = (await res.json()) as { id: number };
-  const initiation = (await (await fetch(`${merchant.url}/orders/${id}/initiation`)).json()) as Record<
-    string,
-    unknown
-  >;
+  const { id, initiation: url } = await lab.order({ description, amount: 4200, profile: "embodiment-2" });
+  const initiation = (await (await fetch(url)).json()) as Record<string, unknown>;
   expect(initiation.profile).toBe("embodiment-2");
   if (via) initiation.embodimentUrl = `${via}/set/embodiment`;
-  const file = path.join(work, `initiation-${id}.json`);
+  const file = path.join(lab.work, `initiation-${id}.json`);
   fs.writeFileSync(file, JSON.stringify(initiation));
   return { id, file };
 }
 
-async function admin(route: string): Promise<unknown> {
-  const res = await adminFetch({ url: merchant.adminUrl ?? "", token: adminToken }, route, {
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
-
-function purchaseCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return run(
-    scripts.mediator,
-    ["purchase", "--phone", phoneAddress, "--pairing-code", LINK_CODE, ...args],
-    options,
-  );
-}
-
-const json = (r: Run) => JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>;
+const admin = (route: string) => lab.admin(lab.merchant.adminUrl ?? "", route);
 
 describe("embodiment 2 through set-mediator purchase", () => {
   test("the buyer confirms the order shown under the non-forward flag; the order never goes to the shop; approved", async () => {
-    const proxy = await recordingProxy(merchant.url);
-    const cwd = emptyDir("cwd");
-    const home = emptyDir("home");
-    const tmp = emptyDir("tmp");
+    const proxy = await recordingProxy(lab.merchant.url);
+    const cwd = lab.emptyDir("cwd");
+    const home = lab.emptyDir("home");
+    const tmp = lab.emptyDir("tmp");
     try {
       const { id, file } = await order(proxy.url);
       const env: NodeJS.ProcessEnv = {
@@ -242,7 +76,7 @@ describe("embodiment 2 through set-mediator purchase", () => {
         TMPDIR: tmp,
         SETLAB_LOG_LEVEL: "trace",
       };
-      const r = await purchaseCli(
+      const r = await lab.purchaseCli(
         ["--initiation", file, "--card", "visa-approve", "--pin", PIN, "--confirm", "yes", "--json"],
         { cwd, env },
       );
@@ -259,7 +93,7 @@ describe("embodiment 2 through set-mediator purchase", () => {
       }
       for (const d of [cwd, home, tmp]) expect(contents(d)).toEqual([]);
       const printed = r.stdout + r.stderr;
-      for (const card of Object.values(pki.cards())) expect(printed).not.toContain(card.pan);
+      for (const card of Object.values(lab.pki.cards())) expect(printed).not.toContain(card.pan);
       const view = (await admin(`/orders/${id}`)) as { state: string };
       expect(view.state).toBe("authorized");
       const messages = (await admin(`/orders/${id}/messages`)) as { type: string }[];
@@ -271,10 +105,10 @@ describe("embodiment 2 through set-mediator purchase", () => {
   });
 
   test("the buyer says no: the card gives nothing, the shop gets no card information", async () => {
-    const proxy = await recordingProxy(merchant.url);
+    const proxy = await recordingProxy(lab.merchant.url);
     try {
       const { id, file } = await order(proxy.url);
-      const r = await purchaseCli([
+      const r = await lab.purchaseCli([
         "--initiation",
         file,
         "--card",

@@ -11,173 +11,40 @@
  * Needs the packages built (`npx tsc -b`; `npm test` does that first). Without a dist the suite
  * fails with the list of what is missing: it never skips.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { BondCache } from "@setlab/protocol/card-link";
-import { adminFetch, LabPki, type StartedParty, startParty, writeAdminTokenFile } from "@setlab/runtime";
 import { loadInitiation } from "./initiation";
 import { runPurchase, type Step } from "./mediator";
+import {
+  contents,
+  json,
+  LINK_CODE,
+  PIN,
+  type PurchaseLab,
+  run,
+  scripts,
+  startPurchaseLab,
+} from "./testing/purchaseLab.test-helper";
 
-const packages = path.resolve(__dirname, "../..");
-const scripts = {
-  ca: path.join(packages, "ca/dist/cli.js"),
-  phone: path.join(packages, "wallet-card/dist/cli.js"),
-  merchant: path.join(packages, "merchant-server/dist/cli.js"),
-  gateway: path.join(packages, "acquirer-server/dist/cli.js"),
-  mediator: path.join(packages, "mediator/dist/cli.js"),
-};
-const PIN = "58203917";
-/** The phone runs the fixed-code test policy; the mediator is given the code (docs/card-link.md). */
-const LINK_CODE = "602214";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  script: string,
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    if (options.input !== undefined) child.stdin?.end(options.input);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr?.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
-    });
-  });
-}
-
-function emptyDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `setlab-mediator-${name}-`));
-}
-
-function contents(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" });
-}
-
-let work: string;
-let pki: LabPki;
-let phone: StartedParty;
-let gateway: StartedParty;
-let merchant: StartedParty;
-let adminToken: string;
-let phoneAddress: string;
+let lab: PurchaseLab;
 
 beforeAll(async () => {
-  const missing = Object.entries(scripts)
-    .filter(([, file]) => !fs.existsSync(file))
-    .map(([name, file]) => `${name} (${path.relative(packages, file)})`);
-  if (missing.length > 0)
-    throw new Error(`build the packages first (npx tsc -b): missing ${missing.join(", ")}`);
-  work = emptyDir("e2e");
-  const pkiDir = path.join(work, "pki");
-  const init = await run(scripts.ca, ["init", "--out", pkiDir]);
-  if (init.code !== 0) throw new Error(`set-ca init failed: ${init.stderr}`);
-  pki = LabPki.open(pkiDir);
-  const phoneDir = path.join(work, "phone");
-  const personalized = await run(scripts.phone, [
-    "personalize",
-    "--pki",
-    pkiDir,
-    "--data",
-    phoneDir,
-    "--pin",
-    PIN,
-  ]);
-  if (personalized.code !== 0) throw new Error(`set-phone personalize failed: ${personalized.stderr}`);
-  const env = { ...process.env, SETLAB_LOG_LEVEL: "warn" };
-  [phone, gateway] = await Promise.all([
-    startParty(
-      scripts.phone,
-      ["serve", "--data", phoneDir, "--port", "0", "--confirm", "auto", "--pairing-code", LINK_CODE],
-      { env },
-    ),
-    startParty(scripts.gateway, ["serve", "--pki", pkiDir, "--db", path.join(work, "gateway.db")], { env }),
-  ]);
-  // The shop's back office (order creation) is the merchant's admin listener.
-  const tokenFile = path.join(work, "admin-token");
-  adminToken = writeAdminTokenFile(tokenFile);
-  merchant = await startParty(
-    scripts.merchant,
-    [
-      "serve",
-      "--admin-port",
-      "0",
-      "--admin-token-file",
-      tokenFile,
-      "--pki",
-      pkiDir,
-      "--db",
-      path.join(work, "merchant.db"),
-      "--gateway",
-      `Visa=${gateway.url}`,
-      "--gateway",
-      `MasterCard=${gateway.url}`,
-    ],
-    { env },
-  );
-  const url = new URL(phone.url);
-  phoneAddress = `${url.hostname}:${url.port}`;
+  lab = await startPurchaseLab("setlab-mediator-");
 }, 180_000);
 
-afterAll(async () => {
-  await Promise.all([phone?.stop(), gateway?.stop(), merchant?.stop()]);
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => lab?.stop());
 
 /** A new order in the shop's back office; its initiation object's URL. */
 async function order(brand = "Visa", amount = 12800): Promise<string> {
-  const res = await adminFetch({ url: merchant.adminUrl ?? "", token: adminToken }, "/orders", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ description: "1 x SET Lab mug", amount, currency: 392, amtExp10: 0, brand }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(res.status).toBe(201);
-  const { id } = (await res.json()) as { id: string | number };
-  return `${merchant.url}/orders/${id}/initiation`;
+  return (await lab.order({ brand, amount })).initiation;
 }
-
-function purchaseCli(
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; code?: string | null } = {},
-) {
-  const code =
-    options.code === undefined
-      ? ["--pairing-code", LINK_CODE]
-      : options.code === null
-        ? []
-        : ["--pairing-code", options.code];
-  return run(scripts.mediator, ["purchase", "--phone", phoneAddress, ...code, ...args], options);
-}
-
-const json = (r: Run) => JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>;
 
 describe("set-mediator purchase against the real phone, merchant and gateway", () => {
   test("writes nothing to disk and prints no PAN, secret, PIN or certificate", async () => {
-    const cwd = emptyDir("cwd");
-    const home = emptyDir("home");
-    const tmp = emptyDir("tmp");
+    const cwd = lab.emptyDir("cwd");
+    const home = lab.emptyDir("home");
+    const tmp = lab.emptyDir("tmp");
     try {
       const initiation = await order("Visa");
       const env: NodeJS.ProcessEnv = {
@@ -189,7 +56,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
         TEMP: tmp,
         SETLAB_LOG_LEVEL: "trace",
       };
-      const r = await purchaseCli(
+      const r = await lab.purchaseCli(
         ["--initiation", initiation, "--card", "visa-approve", "--pin", PIN, "--json"],
         {
           cwd,
@@ -210,7 +77,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
       expect(contents(tmp)).toEqual([]);
 
       const printed = r.stdout + r.stderr;
-      const cards = pki.cards();
+      const cards = lab.pki.cards();
       for (const card of Object.values(cards)) {
         expect(printed).not.toContain(card.pan);
         expect(printed).not.toContain(card.panSecret);
@@ -224,7 +91,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
         "visa/merchant/signature",
         "visa/gateway/key-exchange",
       ]) {
-        const der = Buffer.from(pki.certificate(id));
+        const der = Buffer.from(lab.pki.certificate(id));
         expect(printed).not.toContain(der.toString("base64").slice(0, 64));
         expect(printed).not.toContain(der.subarray(0, 64).toString("hex"));
       }
@@ -237,7 +104,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   });
 
   test("the human summary names the outcome and every hop", async () => {
-    const r = await purchaseCli([
+    const r = await lab.purchaseCli([
       "--initiation",
       await order("MasterCard", 900),
       "--card",
@@ -253,7 +120,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   });
 
   test("an issuer decline is a purchase that ran: exit 0, declined", async () => {
-    const r = await purchaseCli([
+    const r = await lab.purchaseCli([
       "--initiation",
       await order(),
       "--card",
@@ -269,7 +136,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   test("wrong PINs count down to a blocked card (63Cx, then 6983); exit 2 with one line", async () => {
     const reasons: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const r = await purchaseCli([
+      const r = await lab.purchaseCli([
         "--initiation",
         await order(),
         "--card",
@@ -292,13 +159,20 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     expect(tries).toEqual([...tries].sort((a, b) => b - a));
     expect(reasons[reasons.length - 1]).toMatch(/PIN is (?:now )?blocked/);
     // Blocked: even the right PIN is refused now.
-    const r = await purchaseCli(["--initiation", await order(), "--card", "visa-call", "--pin", PIN]);
+    const r = await lab.purchaseCli(["--initiation", await order(), "--card", "visa-call", "--pin", PIN]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^set-mediator: refused: the card's PIN is blocked\n$/);
   });
 
   test("an unknown card, an unreachable phone: exit 2 with a clear line", async () => {
-    const unknown = await purchaseCli(["--initiation", await order(), "--card", "visa-nobody", "--pin", PIN]);
+    const unknown = await lab.purchaseCli([
+      "--initiation",
+      await order(),
+      "--card",
+      "visa-nobody",
+      "--pin",
+      PIN,
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('set-mediator: refused: no card "visa-nobody" on the phone\n');
     const closed = await run(scripts.mediator, [
@@ -319,7 +193,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   });
 
   test("the shop's rules: a brand it does not take, an unsigned PReq it does not allow", async () => {
-    const mcOnly = await purchaseCli([
+    const mcOnly = await lab.purchaseCli([
       "--initiation",
       await order("MasterCard"),
       "--card",
@@ -333,7 +207,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     const initiation = await loadInitiation(visaOrder);
     expect(initiation.unsignedAllowed).not.toContain("Visa");
     {
-      const unsigned = await purchaseCli([
+      const unsigned = await lab.purchaseCli([
         "--initiation",
         visaOrder,
         "--card",
@@ -348,12 +222,12 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   });
 
   test("a merchant's SET Error is reported, not relayed: an initiation naming no order", async () => {
-    const dir = emptyDir("initiation");
+    const dir = lab.emptyDir("initiation");
     try {
       const initiation = await loadInitiation(await order("MasterCard"));
       const file = path.join(dir, "initiation.json");
       fs.writeFileSync(file, JSON.stringify({ ...initiation, lidM: "order-none" }));
-      const r = await purchaseCli(["--initiation", file, "--card", "mc-nsf", "--pin", PIN, "--json"]);
+      const r = await lab.purchaseCli(["--initiation", file, "--card", "mc-nsf", "--pin", PIN, "--json"]);
       expect(r.code).toBe(2);
       expect(json(r)).toMatchObject({
         outcome: "refused",
@@ -379,7 +253,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
       initiation: { ...initiation, setUrl: "http://127.0.0.1:1/set" },
       card: {
         host: "127.0.0.1",
-        port: Number(new URL(phone.url).port),
+        port: Number(new URL(lab.phone.url).port),
         cardId: "mc-stolen",
         pin: PIN,
         pairingCode: LINK_CODE,
@@ -397,7 +271,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
       initiation,
       card: {
         host: "127.0.0.1",
-        port: Number(new URL(phone.url).port),
+        port: Number(new URL(lab.phone.url).port),
         cardId: "mc-approve",
         pin,
         pairingCode: LINK_CODE,
@@ -427,7 +301,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
 
   test("with a bond cache: the first purchase pairs and bonds, the next resumes with no code", async () => {
     const bonds = new BondCache();
-    const port = Number(new URL(phone.url).port);
+    const port = Number(new URL(lab.phone.url).port);
     let asked = 0;
     const card = {
       host: "127.0.0.1",
@@ -455,7 +329,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   });
 
   test("without a PIN the card refuses the purchase (6982), and a refused PIN is wiped too", async () => {
-    const port = Number(new URL(phone.url).port);
+    const port = Number(new URL(lab.phone.url).port);
     const initiation = await loadInitiation(await order());
     const noPin = await runPurchase({
       initiation,
@@ -473,7 +347,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   });
 
   test("pairing: the code from SETLAB_PAIRING_CODE or typed on stdin works; a wrong code is a refusal, exit 2", async () => {
-    const viaEnv = await purchaseCli(
+    const viaEnv = await lab.purchaseCli(
       ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN, "--json"],
       {
         code: null,
@@ -482,7 +356,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     );
     expect(viaEnv.code).toBe(0);
     expect(json(viaEnv).outcome).toBe("approved");
-    const typed = await purchaseCli(
+    const typed = await lab.purchaseCli(
       ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN, "--json"],
       {
         code: null,
@@ -492,18 +366,21 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     );
     expect(typed.stderr).toContain("pairing code shown on the phone: ");
     expect(typed.code).toBe(0);
-    const wrong = await purchaseCli(["--initiation", await order(), "--card", "visa-approve", "--pin", PIN], {
-      code: "602215",
-    });
+    const wrong = await lab.purchaseCli(
+      ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN],
+      {
+        code: "602215",
+      },
+    );
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^set-mediator: refused: pairing with the phone failed: .*wrong code/);
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
-    const badFlag = await purchaseCli(["--initiation", await order(), "--card", "visa-approve"], {
+    const badFlag = await lab.purchaseCli(["--initiation", await order(), "--card", "visa-approve"], {
       code: "12345",
     });
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toMatch(/--pairing-code must be 6 digits/);
-    const nobody = await purchaseCli(
+    const nobody = await lab.purchaseCli(
       ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN],
       {
         code: null,
@@ -514,7 +391,14 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
     expect(nobody.code).toBe(2);
     expect(nobody.stderr).toMatch(/no pairing code given/);
     // a good pairing last, so the phone's failed-pairing count is back at zero
-    const again = await purchaseCli(["--initiation", await order(), "--card", "visa-approve", "--pin", PIN]);
+    const again = await lab.purchaseCli([
+      "--initiation",
+      await order(),
+      "--card",
+      "visa-approve",
+      "--pin",
+      PIN,
+    ]);
     expect(again.code).toBe(0);
   });
 });
