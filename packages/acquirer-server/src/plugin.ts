@@ -9,8 +9,8 @@
  */
 import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT } from "@setlab/runtime";
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
-import type { AuthReqOutcome } from "./gateway/authReqOutcome";
 import type { GatewayFaults } from "./faults/gatewayFaults";
+import type { AuthReqOutcome } from "./gateway/authReqOutcome";
 import type { Gateway } from "./gateway/gateway";
 
 export interface GatewayPluginOptions {
@@ -43,25 +43,10 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   registerSetRoute(app, "/set", async (body, req) => {
     const started = performance.now();
     const out = await gateway.handle(body);
-    if (out.message === "CapReq") {
-      const entry = {
-        event: "capReq",
-        runId: runIdOf(req),
-        kind: out.kind,
-        capRRPID: out.capRRPID,
-        brand: out.brand,
-        merchantID: out.merchantID,
-        captured: out.captured,
-        refused: out.refused,
-        errorCode: out.errorCode,
-        reason: out.reason,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      };
-      if (out.internal) logger.error(entry, "CapReq failed unexpectedly");
-      else logger.info(entry, out.kind === "error" ? "CapReq refused" : "CapReq answered");
-      return out.response;
-    }
-    return logAuthReq(req, out, started);
+    if (out.message !== "CapReq") return logAuthReq(req, out, started);
+    const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
+    const fields = { capRRPID, brand, merchantID, captured, refused, errorCode, reason };
+    return logOutcome(req, "CapReq", out, fields, started);
   });
 
   // The patent's first embodiment: its own message, media type and route (SetLabEmbodiments.asn).
@@ -77,21 +62,31 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
 
   function logAuthReq(req: FastifyRequest, out: AuthReqOutcome, started: number): Uint8Array {
     options.faults?.observe(req, out);
+    const { xid, authRRPID, brand, merchantID, authCode, errorCode, reason } = out;
+    const fields = { xid, authRRPID, brand, merchantID, authCode, errorCode, reason };
+    return logOutcome(req, "AuthReq", out, fields, started);
+  }
+
+  /**
+   * The request's one line: what it was, its ids and verdict, how long it took; a failure the
+   * gateway did not expect at error level. Returns the answer to send.
+   */
+  function logOutcome(
+    req: FastifyRequest,
+    message: "AuthReq" | "CapReq",
+    out: { readonly kind: string; readonly internal?: boolean; readonly response: Uint8Array },
+    fields: Readonly<Record<string, unknown>>,
+    started: number,
+  ): Uint8Array {
     const entry = {
-      event: "authReq",
+      event: message === "AuthReq" ? "authReq" : "capReq",
       runId: runIdOf(req),
       kind: out.kind,
-      xid: out.xid,
-      authRRPID: out.authRRPID,
-      brand: out.brand,
-      merchantID: out.merchantID,
-      authCode: out.authCode,
-      errorCode: out.errorCode,
-      reason: out.reason,
+      ...fields,
       ms: Math.round((performance.now() - started) * 10) / 10,
     };
-    if (out.internal) logger.error(entry, "AuthReq failed unexpectedly");
-    else logger.info(entry, out.kind === "error" ? "AuthReq refused" : "AuthReq answered");
+    if (out.internal) logger.error(entry, `${message} failed unexpectedly`);
+    else logger.info(entry, out.kind === "error" ? `${message} refused` : `${message} answered`);
     return out.response;
   }
 

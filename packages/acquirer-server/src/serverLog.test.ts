@@ -1,5 +1,5 @@
 /**
- * What the gateway's HTTP shell logs: one line per AuthReq (run id, XID, outcome, duration), a
+ * What the gateway's HTTP shell logs: one line per AuthReq or CapReq (run id, ids, outcome, duration), a
  * refusal with its ErrorCode, an unexpected failure at error level, masked. The gateway core is a
  * stub here: only the shell's logging is under test.
  */
@@ -7,13 +7,17 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { createLogger, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
 import type { AuthReqOutcome } from "./gateway/authReqOutcome";
+import type { CapReqOutcome } from "./gateway/capture";
 import type { Gateway } from "./gateway/gateway";
 import { buildGatewayServer } from "./server";
 
 const PAN = "4111110000000005";
 const xid = "2eb44810a8676a44e8883f81a7513d71f16c4113";
 
-async function gatewayOnce(handleAuthReq: () => Promise<AuthReqOutcome>) {
+async function gatewayOnce(
+  handleAuthReq: () => Promise<AuthReqOutcome>,
+  message: "AuthReq" | "CapReq" = "AuthReq",
+) {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -23,7 +27,7 @@ async function gatewayOnce(handleAuthReq: () => Promise<AuthReqOutcome>) {
   });
   const app = buildGatewayServer({
     gateway: {
-      handle: async () => ({ message: "AuthReq", ...(await handleAuthReq()) }),
+      handle: async () => ({ message, ...(await handleAuthReq()) }),
     } as unknown as Gateway,
     logger: createLogger("gateway", { level: "info", destination }),
   });
@@ -80,6 +84,39 @@ describe("gateway log lines", () => {
       internal: true,
     }));
     expect(internal.lines[0]).toMatchObject({ level: 50, msg: "AuthReq failed unexpectedly" });
+  });
+
+  it("a CapReq has its own line: CapRRPID, items captured and refused; a refusal and an internal failure as for AuthReq", async () => {
+    const capRRPID = "c0".repeat(20);
+    const capture = (out: CapReqOutcome) => gatewayOnce(async () => out as AuthReqOutcome, "CapReq");
+    const answered = await capture({
+      response: new Uint8Array([1]),
+      kind: "capRes",
+      capRRPID,
+      captured: 2,
+      refused: 1,
+    });
+    expect(answered.lines).toHaveLength(1);
+    expect(answered.lines[0]).toMatchObject({
+      level: 30,
+      msg: "CapReq answered",
+      event: "capReq",
+      runId: "run-9",
+      kind: "capRes",
+      capRRPID,
+      captured: 2,
+      refused: 1,
+    });
+    expect(typeof answered.lines[0]?.ms).toBe("number");
+    expect(answered.lines[0]).not.toHaveProperty("xid");
+    const refused = await capture({
+      response: new Uint8Array([1]),
+      kind: "error",
+      errorCode: "unknownRRPID",
+    });
+    expect(refused.lines[0]).toMatchObject({ level: 30, msg: "CapReq refused", errorCode: "unknownRRPID" });
+    const internal = await capture({ response: new Uint8Array([1]), kind: "error", internal: true });
+    expect(internal.lines[0]).toMatchObject({ level: 50, msg: "CapReq failed unexpectedly" });
   });
 
   it("a failure escaping the route is logged at error, masked, and answered 500", async () => {
