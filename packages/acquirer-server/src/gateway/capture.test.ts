@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import {
   type CaptureAsked,
   nodeProvider,
@@ -11,37 +10,22 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
-import { accountsFrom, enrolledMerchantsFrom, intermediatesFrom } from "../gatewayPki";
-import { GatewayStore } from "../store/gatewayStore";
+import { intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
-import { Gateway } from "./gateway";
-import type { GatewayBrandKeys } from "./gatewayKeys";
 
 const p = nodeProvider();
-let tmp: GatewayTestKit["tmp"];
+let kit: GatewayTestKit;
 let pki: LabPki;
-let keys: GatewayBrandKeys[];
 let b: AuthReqBuilder;
-let dbCount = 0;
 
 beforeAll(async () => {
-  ({ tmp, pki, keys, b } = await gatewayTestKit(p));
+  kit = await gatewayTestKit(p);
+  ({ pki, b } = kit);
 });
-afterAll(() => tmp.cleanup());
+afterAll(() => kit.tmp.cleanup());
 
-function gateway() {
-  const store = GatewayStore.open(path.join(tmp.dir, `cap-${++dbCount}.sqlite`));
-  store.seedAccounts(accountsFrom(pki));
-  const gw = new Gateway({
-    provider: p,
-    keys,
-    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
-    store,
-    enrolled: enrolledMerchantsFrom(pki),
-  });
-  return { gw, store };
-}
+const gateway = () => kit.gateway();
 
 type Gw = ReturnType<typeof gateway>;
 

@@ -1,8 +1,3 @@
-/**
- * The gateway's side of embodiment 1 over a lab PKI from `set-ca init`: the lab's merchant and
- * cards sign, the issuer simulator decides, the store records.
- */
-import * as path from "node:path";
 import {
   embodimentRefusal,
   fromHex,
@@ -15,39 +10,24 @@ import {
   signE1InfoRes,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
-import { accountsFrom, enrolledMerchantsFrom, intermediatesFrom } from "../gatewayPki";
-import { GatewayStore } from "../store/gatewayStore";
+import { intermediatesFrom } from "../gatewayPki";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import type { EnrolledMerchants } from "./enrolledMerchants";
-import { Gateway } from "./gateway";
-import type { GatewayBrandKeys } from "./gatewayKeys";
 
 const p = nodeProvider();
-let tmp: GatewayTestKit["tmp"];
+let kit: GatewayTestKit;
 let pki: LabPki;
-let keys: GatewayBrandKeys[];
 let merchant: Signer;
-let n = 0;
 const purchAmt = { currency: 392, amount: 1200, amtExp10: 0 };
 
 beforeAll(async () => {
-  ({ tmp, pki, keys } = await gatewayTestKit(p));
+  kit = await gatewayTestKit(p);
+  pki = kit.pki;
   merchant = await pki.signer("visa/merchant/signature", p);
 });
-afterAll(() => tmp.cleanup());
+afterAll(() => kit.tmp.cleanup());
 
-function gateway(enrolled?: EnrolledMerchants) {
-  const store = GatewayStore.open(path.join(tmp.dir, `e1-${++n}.sqlite`));
-  store.seedAccounts(accountsFrom(pki));
-  const gw = new Gateway({
-    provider: p,
-    keys,
-    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
-    store,
-    enrolled: enrolled ?? enrolledMerchantsFrom(pki),
-  });
-  return { gw, store };
-}
+const gateway = (enrolled?: EnrolledMerchants) => kit.gateway({ enrolled });
 
 /** The card's signed card information, as the merchant received it. */
 async function cardInfo(cardId: string, xid: Uint8Array, change: Partial<schema.E1CardInfo> = {}) {

@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import {
   decodeDer,
   encodeDer,
@@ -15,40 +14,25 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
-import { accountsFrom, enrolledMerchantsFrom, intermediatesFrom } from "../gatewayPki";
-import { GatewayStore } from "../store/gatewayStore";
+import { enrolledMerchantsFrom, intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
-import type { AuthorizationPolicy } from "./authorizationPolicy";
-import type { EnrolledMerchants } from "./enrolledMerchants";
+import { type GatewayTestKit, gatewayTestKit, type TestGatewayOptions } from "../testing/gatewayTestKit";
 import { Gateway } from "./gateway";
 import type { GatewayBrandKeys } from "./gatewayKeys";
 
 const p = nodeProvider();
-let tmp: GatewayTestKit["tmp"];
+let kit: GatewayTestKit;
 let pki: LabPki;
 let keys: GatewayBrandKeys[];
 let b: AuthReqBuilder;
-let dbCount = 0;
 
 beforeAll(async () => {
-  ({ tmp, pki, keys, b } = await gatewayTestKit(p));
+  kit = await gatewayTestKit(p);
+  ({ pki, keys, b } = kit);
 });
-afterAll(() => tmp.cleanup());
+afterAll(() => kit.tmp.cleanup());
 
-function gateway(options: { policy?: Partial<AuthorizationPolicy>; enrolled?: EnrolledMerchants } = {}) {
-  const store = GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`));
-  store.seedAccounts(accountsFrom(pki));
-  const gw = new Gateway({
-    provider: p,
-    keys,
-    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
-    store,
-    enrolled: options.enrolled ?? enrolledMerchantsFrom(pki),
-    policy: options.policy,
-  });
-  return { gw, store };
-}
+const gateway = (options?: TestGatewayOptions) => kit.gateway(options);
 
 /** The Visa gateway's keys, as it seals its CapTokens to itself. */
 const gatewayCapTokenKeys = () => {

@@ -1,46 +1,23 @@
-/**
- * The gateway across a restart: a Gateway over a real SQLite file is dropped (the process "dies"
- * after committing, before its answer left) and a new one opens the same file, as a restarted
- * `set-gateway` would. The merchant's retry must find the stored AuthRes; nothing is decided twice.
- */
-import * as path from "node:path";
 import { nodeProvider, toHex } from "@setlab/protocol";
-import type { LabPki } from "@setlab/runtime";
-import { Gateway } from "../gateway/gateway";
-import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
-import { accountsFrom, enrolledMerchantsFrom, intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 import { GatewayStore } from "./gatewayStore";
 
 const p = nodeProvider();
-let tmp: GatewayTestKit["tmp"];
-let pki: LabPki;
-let keys: GatewayBrandKeys[];
+let kit: GatewayTestKit;
 let b: AuthReqBuilder;
-let n = 0;
 
 beforeAll(async () => {
-  ({ tmp, pki, keys, b } = await gatewayTestKit(p));
+  kit = await gatewayTestKit(p);
+  b = kit.b;
 });
-afterAll(() => tmp.cleanup());
+afterAll(() => kit.tmp.cleanup());
 
 /** One gateway process over `file`: a fresh store handle and a fresh Gateway, as after a restart. */
-function start(file: string, maxClockSkewMs?: number) {
-  const store = GatewayStore.open(file);
-  store.seedAccounts(accountsFrom(pki));
-  const gw = new Gateway({
-    provider: p,
-    keys,
-    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
-    store,
-    enrolled: enrolledMerchantsFrom(pki),
-    ...(maxClockSkewMs !== undefined ? { policy: { maxClockSkewMs } } : {}),
-  });
-  return { gw, store };
-}
+const start = (file: string, maxClockSkewMs?: number) =>
+  kit.gateway({ file, ...(maxClockSkewMs !== undefined ? { policy: { maxClockSkewMs } } : {}) });
 
-const dbFile = () => path.join(tmp.dir, `crash-${++n}.sqlite`);
+const dbFile = () => kit.dbFile();
 
 async function readAuthCode(bytes: Uint8Array): Promise<string> {
   const r = await b.read(bytes, "Visa");

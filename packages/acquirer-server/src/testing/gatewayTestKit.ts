@@ -1,23 +1,66 @@
 /**
  * Test-only: what a gateway test file starts from: a `set-ca init` directory, its LabPki, the
- * gateway's keys from it, and an AuthReq builder that plays the lab's merchant and cardholders.
+ * gateway's keys from it, an AuthReq builder that plays the lab's merchant and cardholders, and
+ * gateways over that PKI, each with a store of its own.
  */
+import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
+import { Gateway, type GatewayOptions } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
-import { gatewayKeysFrom } from "../gatewayPki";
+import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, intermediatesFrom } from "../gatewayPki";
+import { GatewayStore } from "../store/gatewayStore";
 import { AuthReqBuilder } from "./authReqBuilder";
 import { makeLabPkiDir } from "./labPkiDir";
+
+export interface TestGateway {
+  readonly gw: Gateway;
+  readonly store: GatewayStore;
+}
+
+export interface TestGatewayOptions extends Partial<Pick<GatewayOptions, "enrolled" | "policy">> {
+  /** The SQLite file; a new one in the kit's directory when absent. Another gateway over the same file is a restart. */
+  readonly file?: string;
+}
 
 export interface GatewayTestKit {
   readonly tmp: ReturnType<typeof makeLabPkiDir>;
   readonly pki: LabPki;
   readonly keys: GatewayBrandKeys[];
   readonly b: AuthReqBuilder;
+  /**
+   * A gateway of the lab: its keys, the lab's root and CAs, its merchants enrolled, its store's
+   * accounts seeded from the PKI; `options` replace the enrolled merchants or tighten the policy.
+   */
+  gateway(options?: TestGatewayOptions): TestGateway;
+  /** A new SQLite file name in the kit's directory. */
+  dbFile(): string;
 }
 
 export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit> {
   const tmp = makeLabPkiDir();
   const pki = LabPki.open(tmp.pkiDir);
-  return { tmp, pki, keys: await gatewayKeysFrom(pki, p), b: new AuthReqBuilder(p, pki) };
+  const keys = await gatewayKeysFrom(pki, p);
+  let files = 0;
+  const dbFile = () => path.join(tmp.dir, `gateway-${++files}.sqlite`);
+  return {
+    tmp,
+    pki,
+    keys,
+    b: new AuthReqBuilder(p, pki),
+    dbFile,
+    gateway(options = {}) {
+      const store = GatewayStore.open(options.file ?? dbFile());
+      store.seedAccounts(accountsFrom(pki));
+      const gw = new Gateway({
+        provider: p,
+        keys,
+        trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
+        store,
+        enrolled: options.enrolled ?? enrolledMerchantsFrom(pki),
+        policy: options.policy,
+      });
+      return { gw, store };
+    },
+  };
 }
