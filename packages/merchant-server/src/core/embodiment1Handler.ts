@@ -24,6 +24,7 @@ import {
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
 import type { E1Request, E1Requests } from "./e1Requests";
 import { answerE2CardHello, answerE2CardInfo, answerE2Init, type E2Request } from "./embodiment2Handler";
+import { recordEmbodimentOpening } from "./embodimentOpening";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { acceptedBrands, type BrandConfig } from "./merchantConfig";
 import type { OrderState } from "./orderState";
@@ -99,36 +100,15 @@ async function answerInfoInit(
     { lid_M: init.lid_M, xid, chall_M, purchAmt: order.purchAmt, brands },
     date,
   );
-  const xidHex = toHex(xid);
-  await ctx.repo.commit(
-    {
-      orderId: order.id,
-      expect: order.state,
-      transitions: [
-        {
-          to: "initiated",
-          detail: `E1InfoReq sent (embodiment 1), XID ${xidHex}${order.xid ? ` (replaces XID ${order.xid})` : ""}`,
-        },
-      ],
-      xid: xidHex,
-      messages: [
-        { from: "cardholder", to: "merchant", type: "e1InfoInit", der: bytes },
-        { from: "merchant", to: "cardholder", type: "e1InfoReq", der: response },
-      ],
-    },
-    p.now(),
-  );
-  requests.issue({
+  return recordEmbodimentOpening(ctx, requests, {
     embodiment: 1,
-    orderId: order.id,
-    lid_M: init.lid_M,
-    xid,
-    chall_M,
-    purchAmt: order.purchAmt,
-    brands,
-    at: date.getTime(),
+    order,
+    opening: { type: "e1InfoInit", der: bytes },
+    answer: { type: "e1InfoReq", der: response },
+    detail: `E1InfoReq sent (embodiment 1), XID ${toHex(xid)}${order.xid ? ` (replaces XID ${order.xid})` : ""}`,
+    request: { lid_M: init.lid_M, xid, chall_M, brands },
+    date,
   });
-  return { response, requestType: "e1InfoInit", orderId: order.id, xid: xidHex, state: "initiated" };
 }
 
 async function answerInfoRes(

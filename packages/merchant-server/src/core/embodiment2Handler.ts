@@ -19,6 +19,7 @@ import {
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
 import type { E1Request, E1Requests } from "./e1Requests";
 import { authorizeCardInfo } from "./embodiment1Handler";
+import { recordEmbodimentOpening } from "./embodimentOpening";
 import { isPayable } from "./purchaseAttempts";
 
 /** What the merchant keeps of an open embodiment 2 exchange (memory only, as E1Requests). */
@@ -60,31 +61,15 @@ export async function answerE2Init(
     { lid_M: init.lid_M, xid, chall_M, purchAmt: order.purchAmt, brands },
     date,
   );
-  const xidHex = toHex(xid);
-  await ctx.repo.commit(
-    {
-      orderId: order.id,
-      expect: order.state,
-      transitions: [{ to: "initiated", detail: `E2MerchantHello sent (embodiment 2), XID ${xidHex}` }],
-      xid: xidHex,
-      messages: [
-        { from: "cardholder", to: "merchant", type: "e2Init", der: bytes },
-        { from: "merchant", to: "cardholder", type: "e2MerchantHello", der: response },
-      ],
-    },
-    p.now(),
-  );
-  requests.issue({
+  return recordEmbodimentOpening(ctx, requests, {
     embodiment: 2,
-    orderId: order.id,
-    lid_M: init.lid_M,
-    xid,
-    chall_M,
-    purchAmt: order.purchAmt,
-    brands,
-    at: date.getTime(),
+    order,
+    opening: { type: "e2Init", der: bytes },
+    answer: { type: "e2MerchantHello", der: response },
+    detail: `E2MerchantHello sent (embodiment 2), XID ${toHex(xid)}`,
+    request: { lid_M: init.lid_M, xid, chall_M, brands },
+    date,
   });
-  return { response, requestType: "e2Init", orderId: order.id, xid: xidHex, state: "initiated" };
 }
 
 export async function answerE2CardHello(
