@@ -16,9 +16,9 @@ import {
   toHex,
   wholeSeconds,
 } from "@setlab/protocol";
+import { authorizeCardInfo } from "./cardInfoAuthorization";
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
 import type { E1Request, E1Requests } from "./e1Requests";
-import { authorizeCardInfo } from "./embodiment1Handler";
 import { recordEmbodimentOpening } from "./embodimentOpening";
 import { isPayable } from "./purchaseAttempts";
 
