@@ -104,20 +104,32 @@ export async function embodiment1Exchange(
     ...(refused ? { detail: refused } : {}),
   });
 
-  const outcome = readPResAnswer(await card.command(INS.E1_RESULT, result));
-  trace.record({
+  return cardReadsE1Result(card, result, initiation.purchAmt, trace, {
     step: "E1-7",
     from: "mediator",
     to: "card",
     message: name,
-    bytes: result.length,
-    detail: outcome.error ?? outcome.completionCode,
   });
+}
+
+/**
+ * The card reads the shop's E1Result (both embodiments end with it) and says the outcome; a refusal
+ * it read stops the purchase.
+ */
+export async function cardReadsE1Result(
+  card: CardSession,
+  result: Uint8Array,
+  purchAmt: schema.CurrencyAmount,
+  trace: PurchaseTrace,
+  hop: Pick<Parameters<PurchaseTrace["record"]>[0], "step" | "from" | "to" | "message">,
+): Promise<Embodiment1Result> {
+  const outcome = readPResAnswer(await card.command(INS.E1_RESULT, result));
+  trace.record({ ...hop, bytes: result.length, detail: outcome.error ?? outcome.completionCode });
   if (outcome.error !== undefined)
     throw new PurchaseStop("refused", `the merchant refused the card information: ${outcome.error}`);
   return {
-    outcome: completionOf(outcome, initiation.purchAmt),
+    outcome: completionOf(outcome, purchAmt),
     completionCode: outcome.completionCode,
-    amount: outcome.authAmt ?? initiation.purchAmt,
+    amount: outcome.authAmt ?? purchAmt,
   };
 }

@@ -16,9 +16,9 @@ import {
   utf8,
 } from "@setlab/protocol";
 import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime";
-import { completionOf, PurchaseStop, readPResAnswer } from "./cardAnswers";
+import { PurchaseStop } from "./cardAnswers";
 import type { CardSession } from "./cardSession";
-import { type Embodiment1Result, expectFromShop } from "./embodiment1Exchange";
+import { cardReadsE1Result, type Embodiment1Result, expectFromShop } from "./embodiment1Exchange";
 import type { PurchaseTrace } from "./purchaseTrace";
 
 /** What the buyer is shown, under the non-forward flag: the order as the card opened it. */
@@ -126,20 +126,10 @@ export async function embodiment2Exchange(
   const result = await post(cardInfo, "E2CardInfo");
   const answer = expectFromShop(result, "e1Result", "E2CardInfo").message;
   const refused = answer.type === "error" ? answer.value.errorCode : undefined;
-  const outcome = readPResAnswer(await card.command(INS.E1_RESULT, result));
-  trace.record({
+  return cardReadsE1Result(card, result, initiation.purchAmt, trace, {
     step: "E2-8",
     from: "merchant",
     to: "card",
     message: refused ? "Error" : "E1Result",
-    bytes: result.length,
-    detail: outcome.error ?? outcome.completionCode,
   });
-  if (outcome.error !== undefined)
-    throw new PurchaseStop("refused", `the merchant refused the card information: ${outcome.error}`);
-  return {
-    outcome: completionOf(outcome, initiation.purchAmt),
-    completionCode: outcome.completionCode,
-    amount: outcome.authAmt ?? initiation.purchAmt,
-  };
 }

@@ -8,6 +8,18 @@ import type { AuthorizationPolicy } from "./authorizationPolicy";
 import type { AuthDecision } from "./authResData";
 import type { TakenAuthReq } from "./takenAuthReq";
 
+/** What a row records of the request itself, whichever message (AuthReq, E1AuthReq) carried it. */
+export interface AuthorizationAsked {
+  readonly authRRPID: string;
+  readonly xid: string;
+  readonly merchantID: string;
+  readonly brand: string;
+  readonly amount: { readonly amount: number; readonly currency: number; readonly amtExp10: number };
+  /** The request's fingerprint: a retry with other bytes under the same AuthRRPID is told apart. */
+  readonly requestHash: string;
+  readonly at: Date;
+}
+
 export function authorizationRow(
   taken: TakenAuthReq,
   decision: AuthDecision,
@@ -15,24 +27,46 @@ export function authorizationRow(
   lifetimes: Pick<AuthorizationPolicy, "holdLifetimeMs" | "partialHoldLifetimeMs">,
 ): AuthorizationRow {
   const { authTags: tags, authReqPayload } = taken.data.authReqItem;
-  const amount = authReqPayload.authReqAmt;
+  return recordOf(
+    {
+      authRRPID: toHex(tags.authRRTags.rrpid),
+      xid: toHex(tags.transIDs.xid),
+      merchantID: taken.merID,
+      brand: taken.keys.brand,
+      amount: authReqPayload.authReqAmt,
+      requestHash: taken.fingerprint,
+      at: taken.at,
+    },
+    decision,
+    response,
+    lifetimes,
+  );
+}
+
+/** The one row shape for every embodiment's authorization: the decision, its hold and when it lapses. */
+export function recordOf(
+  asked: AuthorizationAsked,
+  decision: AuthDecision,
+  response: Uint8Array,
+  lifetimes: Pick<AuthorizationPolicy, "holdLifetimeMs" | "partialHoldLifetimeMs">,
+): AuthorizationRow {
   return {
-    authRRPID: toHex(tags.authRRTags.rrpid),
-    xid: toHex(tags.transIDs.xid),
-    merchantID: taken.merID,
-    brand: taken.keys.brand,
-    amount: amount.amount,
-    currency: amount.currency,
-    amtExp10: amount.amtExp10,
+    authRRPID: asked.authRRPID,
+    xid: asked.xid,
+    merchantID: asked.merchantID,
+    brand: asked.brand,
+    amount: asked.amount.amount,
+    currency: asked.amount.currency,
+    amtExp10: asked.amount.amtExp10,
     authCode: decision.authCode,
     ...(decision.respReason ? { respReason: decision.respReason } : {}),
     ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
     held: decision.hold,
-    ...(decision.hold > 0 ? { holdUntil: holdUntil(taken.at, decision, lifetimes) } : {}),
+    ...(decision.hold > 0 ? { holdUntil: holdUntil(asked.at, decision, lifetimes) } : {}),
     ...(decision.cardId ? { cardId: decision.cardId } : {}),
-    requestHash: taken.fingerprint,
+    requestHash: asked.requestHash,
     response,
-    created: taken.at.toISOString(),
+    created: asked.at.toISOString(),
   };
 }
 

@@ -96,6 +96,10 @@ describe("gateway: E1AuthReq -> E1AuthRes", () => {
     expect(again.kind).toBe("replay");
     expect(again.response).toEqual(out.response);
     expect(store.authorizationsByXid(out.xid ?? "")).toHaveLength(1);
+    // The hold lapses as the third embodiment's holds do (the one row builder, authorizationRecord).
+    const [row] = store.authorizationsByXid(out.xid ?? "");
+    expect(row.held).toBeGreaterThan(0);
+    expect(Date.parse(row.holdUntil ?? "")).toBeGreaterThan(Date.parse(row.created));
   });
 
   it("the issuer's decline is an E1AuthRes with its AuthCode", async () => {

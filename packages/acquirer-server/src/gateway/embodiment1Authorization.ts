@@ -20,6 +20,8 @@ import {
 import { decideAuthorization } from "../issuer/issuerSimulator";
 import type { GatewayStore } from "../store/gatewayStore";
 import { approvalsOfMerchant } from "./authorizationDecision";
+import type { AuthorizationPolicy } from "./authorizationPolicy";
+import { recordOf } from "./authorizationRecord";
 import type { AuthReqOutcome } from "./authReqOutcome";
 import type { AuthDecision } from "./authResData";
 import { type EnrolledMerchants, enrolledFor } from "./enrolledMerchants";
@@ -36,6 +38,8 @@ export interface E1GatewayParts {
   readonly maxClockSkewMs?: number;
   readonly queue: SerialQueue;
   readonly approvalCode: () => string;
+  /** How long a hold lives (AuthorizationPolicy), as for the third embodiment's authorizations. */
+  readonly lifetimes: Pick<AuthorizationPolicy, "holdLifetimeMs" | "partialHoldLifetimeMs">;
 }
 
 /** Never throws; a refusal is never answered. */
@@ -87,7 +91,7 @@ export async function handleE1AuthReq(g: E1GatewayParts, bytes: Uint8Array): Pro
         decision = { authCode: "duplicateAuthorization", hold: 0, reason: "the XID is already authorized" };
       else if (received.refusal) decision = { authCode: received.refusal, hold: 0, reason: received.refusal };
       else {
-        const account = g.store.accountByPan(received.info.pan);
+        const account = g.store.accountByPan(received.info.pan, at);
         const issuer = decideAuthorization(account, amount, g.approvalCode);
         decision = { ...issuer, ...(account ? { cardId: account.cardId } : {}) };
       }
@@ -98,23 +102,22 @@ export async function handleE1AuthReq(g: E1GatewayParts, bytes: Uint8Array): Pro
         ...(decision.authCode === "approved" ? { authAmt: amount } : {}),
       };
       const response = await signE1AuthRes(g.p, keys.signer, data, g.p.now());
-      await g.store.recordAuthorization({
-        authRRPID: ids.authRRPID!,
-        xid: ids.xid!,
-        merchantID: merID,
-        brand: keys.brand,
-        amount: amount.amount,
-        currency: amount.currency,
-        amtExp10: amount.amtExp10,
-        authCode: decision.authCode,
-        ...(decision.respReason ? { respReason: decision.respReason } : {}),
-        ...(decision.approvalCode ? { approvalCode: decision.approvalCode } : {}),
-        held: decision.hold,
-        ...(decision.cardId ? { cardId: decision.cardId } : {}),
-        requestHash: received.fingerprint,
-        response,
-        created: at.toISOString(),
-      });
+      await g.store.recordAuthorization(
+        recordOf(
+          {
+            authRRPID: ids.authRRPID!,
+            xid: ids.xid!,
+            merchantID: merID,
+            brand: keys.brand,
+            amount,
+            requestHash: received.fingerprint,
+            at,
+          },
+          decision,
+          response,
+          g.lifetimes,
+        ),
+      );
       return {
         ...ids,
         response,

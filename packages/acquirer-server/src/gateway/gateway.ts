@@ -148,6 +148,7 @@ export class Gateway {
         queue: this.queue,
         // Six characters, as AuthValCodes.approvalCode allows.
         approvalCode: () => toHex(this.p.random(3)).toUpperCase(),
+        lifetimes: this.settings.policy,
       },
       bytes,
     );

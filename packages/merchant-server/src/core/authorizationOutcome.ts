@@ -79,10 +79,11 @@ export function outcomeOf(
       },
     };
   }
-  if (result.kind === "partial") {
-    // SET's answer for an issuer that approved less than asked: the PRes says the authorization was
-    // performed and AuthStatus.AuthAmt says for how much; the order is not `authorized`, so nothing
-    // treats it as paid in full.
+  if (result.kind === "partial" || result.kind === "approved") {
+    // SET's answer for an issuer that approved less than asked is the approval's: the PRes says the
+    // authorization was performed and AuthStatus.AuthAmt says for how much; the order is not
+    // `authorized`, so nothing treats a partial approval as paid in full.
+    const partial = result.kind === "partial";
     const payload: schema.PResPayload = {
       completionCode: "authorizationPerformed",
       results: {
@@ -90,25 +91,11 @@ export function outcomeOf(
         authStatus: { authDate: date, authAmt: header.authAmt },
       },
     };
+    const authAmt = `AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10}`;
     return {
-      state: "partiallyAuthorized",
+      state: partial ? "partiallyAuthorized" : "authorized",
       payload,
-      detail: `partially approved: AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10}, less than the amount asked`,
-      authorization: { ...authorization, completionCode: payload.completionCode },
-    };
-  }
-  if (result.kind === "approved") {
-    const payload: schema.PResPayload = {
-      completionCode: "authorizationPerformed",
-      results: {
-        ...(acqCardMsg ? { acqCardMsg } : {}),
-        authStatus: { authDate: date, authAmt: header.authAmt },
-      },
-    };
-    return {
-      state: "authorized",
-      payload,
-      detail: `approved: AuthAmt ${header.authAmt.amount}e${header.authAmt.amtExp10}`,
+      detail: partial ? `partially approved: ${authAmt}, less than the amount asked` : `approved: ${authAmt}`,
       authorization: { ...authorization, completionCode: payload.completionCode },
     };
   }
