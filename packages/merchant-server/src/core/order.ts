@@ -15,6 +15,10 @@ export interface NewOrder {
   readonly brand?: string;
   /** `set` (default) or `hardened`: the cardholder also binds gateway and merchant thumbprints under the dual signature. */
   readonly profile?: "set" | "hardened";
+  /** The shop's own order number. */
+  readonly reference?: string;
+  /** The shop's own key-value pairs (bounded: `maxMetadataBytes`). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Fixed by PInitReq/PInitRes. */
@@ -70,6 +74,8 @@ export interface Authorization {
 
 export interface Order extends NewOrder {
   readonly id: number;
+  /** The key `createOrder` was called with, when the shop gave one. */
+  readonly idempotencyKey?: string;
   /** LID-M, the label PInitReq names the order by: `order-<id>`. */
   readonly lidM: string;
   readonly state: OrderState;

@@ -75,7 +75,7 @@ async function leftAuthorizing() {
   const db = path.join(dir, `m${++n}.db`);
   const hanging: GatewayClient = { send: () => new Promise<Uint8Array>(() => {}) };
   const first = merchantOn(db, hanging);
-  const order = await first.merchant.createOrder({ description, purchAmt });
+  const order = await first.merchant.createOrder({ description, ...purchAmt });
   const session = pInitReq(p, order.lidM);
   const data = await readPInitRes(
     p,
@@ -237,7 +237,7 @@ async function httpGateway(faults: ("garbage" | "flip" | "ok")[]) {
 
 async function purchaseThrough(client: GatewayClient, keepOpen = false) {
   const { merchant, repo } = merchantOn(path.join(dir, `m${++n}.db`), client);
-  const order = await merchant.createOrder({ description, purchAmt });
+  const order = await merchant.createOrder({ description, ...purchAmt });
   const session = pInitReq(p, order.lidM);
   const data = await readPInitRes(
     p,
