@@ -292,6 +292,11 @@ describe("an AuthRes damaged on the wire is fetched again with the same bytes", 
       expect(g.bodies[3].equals(g.bodies[0])).toBe(true);
       expect(g.gateway.authorizations).toBe(1);
       expect(await merchant.settleInDoubt()).toEqual([]);
+      // The shop heard the doubt, its end, and the decision, each once.
+      const events = await merchant.events(order.id);
+      expect(events.map((e) => e.type)).toEqual(["inDoubt", "settled", "authorized"]);
+      expect(events[0].reason).toMatch(/AuthRes (refused|unusable)/);
+      expect(events[1].outcome).toBe("authorized");
       await repo.close();
     } finally {
       await g.close();
