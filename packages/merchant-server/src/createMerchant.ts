@@ -70,7 +70,7 @@ export async function createMerchant(options: CreateMerchantOptions): Promise<Me
 function setEndpointOf(url: string): string {
   try {
     const u = new URL(url);
-    return u.pathname === "/" || u.pathname === "" ? `${u.origin}/set` : url;
+    return u.pathname === "/" && !u.search ? `${url.replace(/\/$/, "")}/set` : url;
   } catch {
     return url; // HttpGatewayClient says what is wrong with it
   }
