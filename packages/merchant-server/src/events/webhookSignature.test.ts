@@ -10,6 +10,12 @@ const body = JSON.stringify({
 const t = 1_800_000_000;
 const now = new Date(t * 1000);
 
+test("docs/webhooks.md's test vector", () => {
+  expect(signWebhook("whsec_test_0123456789abcdef0123456789", '{"id":"evt_1"}', 1_800_000_000)).toBe(
+    "t=1800000000,v1=62158cf82ddff921f9cf0130e948ffb6ed975b3480d264fe0046e4c0a4dc3c84",
+  );
+});
+
 describe("verifyWebhook", () => {
   test("a genuine webhook, as a string or bytes, within the tolerance", () => {
     const signature = signWebhook(secret, body, t);
