@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 /**
  * Slow HTTP (slowloris): a local attacker opens connections to the merchant's and the gateway's
  * payment listeners and sends the headers, or a declared 256 KiB body, a byte a second, so each
@@ -35,6 +36,8 @@ export const slowBodies: Attack = {
     "The genuine purchase is authorized meanwhile, and each party closes every slow connection itself at its time limit (HTTP 408), well before the attacker would stop.",
   async run(target) {
     const giveUp = new AbortController();
+    // One listener per held connection: more than Node's default warning threshold, on purpose.
+    setMaxListeners(4 * perKind, giveUp.signal);
     const held = holdSlowConnections(target, giveUp.signal);
     const timer = setTimeout(() => giveUp.abort(), giveUpMs);
     let purchase: string;
