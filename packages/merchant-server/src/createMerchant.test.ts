@@ -2,7 +2,7 @@
  * Configuration errors stop the start: createMerchant (and the plugin's registration) reject with
  * MerchantConfigurationError, before any order could be left in doubt.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -64,6 +64,22 @@ describe("configuration errors fail at start-up", () => {
     const entry = manifest.certificates.find((e: { id: string }) => e.id === "visa/merchant/signature");
     fs.rmSync(path.join(copy, entry.certificate));
     await expect(createMerchant({ ...good(), pki: copy })).rejects.toThrow(MerchantConfigurationError);
+  });
+
+  test("set-merchant serve: the same refusal, one line, exit code 2", () => {
+    const cli = path.join(root, "packages/merchant-server/dist/cli.js");
+    const args = [
+      "serve",
+      "--pki",
+      pki,
+      "--db",
+      path.join(dir, "cli.db"),
+      "--gateway",
+      "Visa=http://127.0.0.1:6000",
+    ];
+    const run = spawnSync(process.execPath, [cli, ...args, "--port", "0"], { encoding: "utf8" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/set-merchant: gateway Visa: port 6000/);
   });
 
   test("a gateway id the client has no URL for", () => {

@@ -203,6 +203,7 @@ function webhookDelivery(app: FastifyInstance, merchant: Merchant): { start(): v
   };
   return {
     start() {
+      if (!merchant.sendsWebhooks) return;
       merchant.whenEventsCommitted(run);
       run();
     },

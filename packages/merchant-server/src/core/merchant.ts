@@ -152,6 +152,11 @@ export class Merchant {
     return this.ctx.repo.close();
   }
 
+  /** Whether events are also sent as webhooks (`webhook` configured). */
+  get sendsWebhooks(): boolean {
+    return this.options.webhook !== undefined;
+  }
+
   get testMode(): boolean {
     return this.options.testMode === true;
   }
