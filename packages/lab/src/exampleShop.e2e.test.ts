@@ -4,12 +4,13 @@
  * `tsc --strict` against the installed packages, and run against the lab's gateway and phone: an
  * approved and a declined purchase, the events the shop heard in-process and by webhook asserted.
  *
- * Cost: the folder is kept between runs (os.tmpdir()/setlab-example-shop) and npm's cache is warm
+ * Cost: the folder is kept between runs (os.tmpdir()/setlab-example-shop-<checkout hash>) and npm's cache is warm
  * after the first run, so a run reinstalls the three tarballs only. better-sqlite3's native build
  * is the workspace's own (same version, same Node), copied in instead of compiled (about 3 minutes
  * on two cores); SETLAB_EXAMPLE_NATIVE_BUILD=1 lets npm build it as a shop's install would.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,7 +21,11 @@ import type { LabState } from "./labState";
 import { payWithLabCard, type ShopProcess, startShopProcess } from "./testing/shopProcess";
 
 const root = path.resolve(__dirname, "../../..");
-const work = path.join(os.tmpdir(), "setlab-example-shop");
+// One folder per checkout: two checkouts on one machine do not install over each other.
+const work = path.join(
+  os.tmpdir(),
+  `setlab-example-shop-${createHash("sha256").update(root).digest("hex").slice(0, 12)}`,
+);
 const packs = path.join(work, "packs");
 let home: string;
 let state: LabState;
