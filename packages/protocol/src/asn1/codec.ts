@@ -11,8 +11,9 @@
 import { DecodeError, type ErrorCode } from "../errors";
 import { Node, readDer } from "./der";
 import { describeTag, type TagKey } from "./tlv";
+import { DerWriter, writeDer } from "./writer";
 
-export { Node };
+export { DerWriter, Node };
 
 /** Structural description of a codec, used to derive sample values and fuzz inputs generically. */
 export type Spec =
@@ -49,7 +50,12 @@ export interface Codec<T> {
   /** Outer tags this type can start with; `null` for an open type (ANY). */
   readonly tags: readonly TagKey[] | null;
   readonly spec: Spec;
-  /** Full DER (identifier, length, content). Throws DecodeError on a value outside the type. */
+  /**
+   * Write the full DER (identifier, length, content) in front of what `w` holds: the writer fills
+   * its buffer from the back, so a value is written after the values that follow it.
+   */
+  write(w: DerWriter, value: T): void;
+  /** Full DER in a buffer of its own. Throws on a value outside the type. */
   encode(value: T): Uint8Array;
   /** Interpret one parsed node; `path` names the place for error messages. */
   decode(node: Node, path: string): T;
@@ -59,9 +65,16 @@ export interface Codec<T> {
 export interface TaggedCodec<T> extends Codec<T> {
   readonly tag: TagKey;
   readonly constructed: boolean;
-  encodeContent(value: T): Uint8Array;
+  /** The content octets alone, in front of what `w` holds. */
+  writeContent(w: DerWriter, value: T): void;
   decodeContent(node: Node, path: string): T;
   withTag(tag: TagKey): TaggedCodec<T>;
+}
+
+/** A codec from its writer and reader: `encode` is `write` into a buffer of its own. */
+export function codecOf<T>(parts: Omit<Codec<T>, "encode">): Codec<T> {
+  const { write } = parts;
+  return { ...parts, encode: (value) => writeDer(write, value) };
 }
 
 export type Infer<C> = C extends Codec<infer T> ? T : never;

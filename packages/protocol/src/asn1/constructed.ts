@@ -2,6 +2,7 @@
 import { SetError } from "../errors";
 import {
   type Codec,
+  codecOf,
   type FieldInfo,
   fail,
   type Node,
@@ -12,16 +13,8 @@ import {
 } from "./codec";
 import { readDerShallow } from "./der";
 import { tagged } from "./primitives";
-import {
-  bytesEqual,
-  compareBytes,
-  concatBytes,
-  context,
-  describeTag,
-  isSingleTlv,
-  type TagKey,
-  universal,
-} from "./tlv";
+import { bytesEqual, compareBytes, context, describeTag, isSingleTlv, type TagKey, universal } from "./tlv";
+import type { DerWriter } from "./writer";
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -70,12 +63,6 @@ function toFieldInfo(name: string, spec: FieldSpec): FieldInfo {
 
 const matches = (codec: Codec<unknown>, tag: TagKey) => codec.tags === null || codec.tags.includes(tag);
 
-function sameEncoding(codec: Codec<unknown>, a: unknown, b: unknown): boolean {
-  const x = codec.encode(a);
-  const y = codec.encode(b);
-  return compareBytes(x, y) === 0;
-}
-
 /** The DER of each DEFAULT field's default value, computed once per codec. */
 function defaultEncodings(infos: readonly FieldInfo[]): (Uint8Array | undefined)[] {
   return infos.map((f) => (f.presence === "default" ? f.codec.encode(f.defaultValue) : undefined));
@@ -93,20 +80,23 @@ export function sequence<F extends Record<string, FieldSpec>>(fields: F): Tagged
     universal(16),
     true,
     { kind: "sequence", fields: infos },
-    (value) => {
-      const parts: Uint8Array[] = [];
+    (w, value) => {
       const record = value as Record<string, unknown>;
-      for (const f of infos) {
+      for (const f of infos)
+        if (f.presence === "required" && record[f.name] === undefined)
+          throw new SetError("unspecifiedFailure", `cannot encode: missing ${f.name}`);
+      // Last field first: the writer fills its buffer from the back.
+      for (let k = infos.length - 1; k >= 0; k--) {
+        const f = infos[k];
         const v = record[f.name];
-        if (v === undefined) {
-          if (f.presence === "required")
-            throw new SetError("unspecifiedFailure", `cannot encode: missing ${f.name}`);
-          continue;
+        if (v === undefined) continue;
+        const end = w.length;
+        f.codec.write(w, v);
+        if (f.presence === "default") {
+          defaults ??= defaultEncodings(infos);
+          if (bytesEqual(w.front(w.length - end), defaults[k] as Uint8Array)) w.truncate(end);
         }
-        if (f.presence === "default" && sameEncoding(f.codec, v, f.defaultValue)) continue;
-        parts.push(f.codec.encode(v));
       }
-      return concatBytes(parts);
     },
     (node, path) => {
       const children = nodeChildren(node);
@@ -145,15 +135,20 @@ function listOf<T>(kind: "sequenceOf" | "setOf", item: Codec<T>, min: number, ma
     tag,
     true,
     { kind, item: item as Codec<unknown>, min, max },
-    (list) => {
+    (w, list) => {
       if (list.length < min || list.length > max)
         throw new SetError(
           "unspecifiedFailure",
           `cannot encode: ${list.length} items outside ${min}..${max}`,
         );
-      const encoded = list.map((v) => item.encode(v));
-      if (kind === "setOf") encoded.sort(compareBytes);
-      return concatBytes(encoded);
+      const end = w.length;
+      const lengths: number[] = [];
+      for (let i = list.length - 1; i >= 0; i--) {
+        const before = w.length;
+        item.write(w, list[i]);
+        lengths.push(w.length - before);
+      }
+      if (kind === "setOf" && list.length > 1) sortInPlace(w, w.length - end, lengths);
     },
     (node, path) => {
       const children = nodeChildren(node);
@@ -166,6 +161,30 @@ function listOf<T>(kind: "sequenceOf" | "setOf", item: Codec<T>, min: number, ma
       return children.map((c, i) => item.decode(c, `${path}[${i}]`));
     },
   );
+}
+
+/**
+ * Put the items just written (their lengths listed last item first) in DER SET OF order: by
+ * their encodings, which are only known once written. Items usually come sorted (a decoded value
+ * is); then nothing moves.
+ */
+function sortInPlace(w: DerWriter, total: number, lengths: readonly number[]): void {
+  const region = w.front(total);
+  const items: Uint8Array[] = [];
+  let sorted = true;
+  for (let i = lengths.length - 1, at = 0; i >= 0; at += lengths[i--]) {
+    const item = region.subarray(at, at + lengths[i]);
+    if (sorted && items.length > 0 && compareBytes(items[items.length - 1], item) > 0) sorted = false;
+    items.push(item);
+  }
+  if (sorted) return;
+  const copy = region.slice();
+  const inCopy = items.map((item) =>
+    copy.subarray(item.byteOffset - region.byteOffset, item.byteOffset - region.byteOffset + item.length),
+  );
+  inCopy.sort(compareBytes);
+  for (let i = 0, at = 0; i < inCopy.length; at += inCopy[i++].length) region.set(inCopy[i], at);
+  copy.fill(0);
 }
 
 /** SEQUENCE (SIZE(min..max)) OF item */
@@ -190,14 +209,14 @@ export function choice<A extends Record<string, Codec<any>>>(alternatives: A): C
   }
   if (new Set(tags).size !== tags.length) throw new Error("CHOICE alternatives must have distinct tags");
   type V = ChoiceValue<A>;
-  return {
+  return codecOf<V>({
     tags,
     spec: { kind: "choice", alternatives },
-    encode(value: V) {
-      const codec = alternatives[value.type as string];
+    write(w, value) {
+      const codec = Object.hasOwn(alternatives, value.type) ? alternatives[value.type as string] : undefined;
       if (!codec)
         throw new SetError("unspecifiedFailure", `cannot encode: unknown alternative ${String(value.type)}`);
-      return codec.encode(value.value);
+      codec.write(w, value.value);
     },
     decode(node: Node, path: string): V {
       const tag = nodeTag(node);
@@ -205,7 +224,7 @@ export function choice<A extends Record<string, Codec<any>>>(alternatives: A): C
         if (codec.tags?.includes(tag)) return { type, value: codec.decode(node, `${path}.${type}`) } as V;
       return fail(path, `no CHOICE alternative has tag ${describeTag(tag)}`);
     },
-  };
+  });
 }
 
 /** [n] EXPLICIT inner */
@@ -216,7 +235,7 @@ export function explicit<T>(n: number, inner: Codec<T>): TaggedCodec<T> {
       t,
       true,
       { kind: "explicit", tag: t, inner: inner as Codec<unknown> },
-      inner.encode,
+      inner.write,
       (node, path) => {
         const children = nodeChildren(node);
         if (children.length !== 1)
@@ -237,16 +256,16 @@ export function implicit<T>(n: number, inner: TaggedCodec<T>): TaggedCodec<T> {
 
 /** ANY: one whole DER value, kept as its bytes. */
 export function anyDer(): Codec<Uint8Array> {
-  return {
+  return codecOf<Uint8Array>({
     tags: null,
     spec: { kind: "any" },
-    encode(value) {
+    write(w, value) {
       if (!isSingleTlv(value))
         throw new SetError("unspecifiedFailure", "cannot encode: ANY value is not one DER TLV");
-      return value;
+      w.bytes(value);
     },
     decode: (node) => nodeBytes(node),
-  };
+  });
 }
 
 /**
@@ -255,19 +274,19 @@ export function anyDer(): Codec<Uint8Array> {
  * bytes must survive untouched because signatures and digests cover them.
  */
 export function captured<T>(inner: Codec<T>): Codec<Uint8Array> {
-  return {
+  return codecOf<Uint8Array>({
     tags: inner.tags,
     spec: { kind: "captured", inner: inner as Codec<unknown> },
-    encode(bytes) {
+    write(w, bytes) {
       // A self-check of what we are about to send: the receiver walks the whole value anyway.
       inner.decode(readDerShallow(bytes, "value"), "value");
-      return bytes;
+      w.bytes(bytes);
     },
     decode(node, path) {
       inner.decode(node, path);
       return nodeBytes(node);
     },
-  };
+  });
 }
 
 /** Give a codec its ASN.1 type name (used in error paths, samples and the module cross-check). */

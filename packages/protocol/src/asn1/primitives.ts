@@ -1,7 +1,8 @@
 /** Primitive ASN.1 types with DER content rules and the module's SIZE/range bounds. */
 import { SetError } from "../errors";
 import { type Codec, expectTag, fail, type Node, nodeContent, type Spec, type TaggedCodec } from "./codec";
-import { type TagKey, tlv, universal } from "./tlv";
+import { type TagKey, universal } from "./tlv";
+import { type DerWriter, writeDer } from "./writer";
 
 function encodeFail(message: string): never {
   throw new SetError("unspecifiedFailure", `cannot encode: ${message}`);
@@ -11,22 +12,28 @@ export function tagged<T>(
   tag: TagKey,
   constructed: boolean,
   spec: Spec,
-  encodeContent: (value: T) => Uint8Array,
+  writeContent: (w: DerWriter, value: T) => void,
   decodeContent: (node: Node, path: string) => T,
 ): TaggedCodec<T> {
+  const write = (w: DerWriter, value: T) => {
+    const end = w.length;
+    writeContent(w, value);
+    w.header(tag, constructed, w.length - end);
+  };
   const codec: TaggedCodec<T> = {
     tag,
     tags: [tag],
     constructed,
     spec,
-    encodeContent,
+    writeContent,
     decodeContent,
-    encode: (value) => tlv(tag, constructed, encodeContent(value)),
+    write,
+    encode: (value) => writeDer(write, value),
     decode(node, path) {
       expectTag(node, tag, constructed, path);
       return decodeContent(node, path);
     },
-    withTag: (t) => tagged(t, constructed, spec, encodeContent, decodeContent),
+    withTag: (t) => tagged(t, constructed, spec, writeContent, decodeContent),
   };
   return codec;
 }
@@ -34,9 +41,9 @@ export function tagged<T>(
 const primitive = <T>(
   universalTag: number,
   spec: Spec,
-  enc: (value: T) => Uint8Array,
+  write: (w: DerWriter, value: T) => void,
   dec: (content: Uint8Array, path: string) => T,
-) => tagged<T>(universal(universalTag), false, spec, enc, (node, path) => dec(nodeContent(node), path));
+) => tagged<T>(universal(universalTag), false, spec, write, (node, path) => dec(nodeContent(node), path));
 
 function integerContent(n: bigint): Uint8Array {
   if (n >= -0x8000_0000n && n <= 0x7fff_ffffn) return smallIntegerContent(Number(n));
@@ -53,11 +60,20 @@ function integerContent(n: bigint): Uint8Array {
 
 /** Two's complement content octets of a 32-bit integer, without BigInt (the common case). */
 function smallIntegerContent(n: number): Uint8Array {
+  const out = new Uint8Array(smallIntegerLength(n));
+  for (let i = out.length - 1, v = n; i >= 0; i--, v >>= 8) out[i] = v & 0xff;
+  return out;
+}
+
+function smallIntegerLength(n: number): number {
   let len = 1;
   while (len < 4 && (n < -(2 ** (8 * len - 1)) || n >= 2 ** (8 * len - 1))) len++;
-  const out = new Uint8Array(len);
-  for (let i = len - 1, v = n; i >= 0; i--, v >>= 8) out[i] = v & 0xff;
-  return out;
+  return len;
+}
+
+/** The same octets straight into the writer, least significant first (it writes back to front). */
+function writeSmallInteger(w: DerWriter, n: number): void {
+  for (let i = smallIntegerLength(n), v = n; i > 0; i--, v >>= 8) w.byte(v & 0xff);
 }
 
 function readInteger(c: Uint8Array, path: string): bigint {
@@ -96,9 +112,10 @@ export function integer(bounds: Bounds = {}): TaggedCodec<number> {
   return primitive<number>(
     2,
     { kind: "integer", min, max },
-    (v) => {
+    (w, v) => {
       if (!Number.isSafeInteger(v) || v < min || v > max) encodeFail(`INTEGER ${v} outside ${min}..${max}`);
-      return v >= -0x8000_0000 && v <= 0x7fff_ffff ? smallIntegerContent(v) : integerContent(BigInt(v));
+      if (v >= -0x8000_0000 && v <= 0x7fff_ffff) writeSmallInteger(w, v);
+      else w.bytes(integerContent(BigInt(v)));
     },
     (c, path) => {
       if (c.length > 8) fail(path, `INTEGER outside ${min}..${max}`);
@@ -121,10 +138,11 @@ export function enumerated<const V extends Record<string, number>>(values: V): T
   return primitive<keyof V & string>(
     10,
     { kind: "enumerated", values },
-    (name) => {
+    (w, name) => {
       const n = values[name];
       if (n === undefined) encodeFail(`unknown enumeration value ${String(name)}`);
-      return integerContent(BigInt(n));
+      if (n >= -0x8000_0000 && n <= 0x7fff_ffff) writeSmallInteger(w, n);
+      else w.bytes(integerContent(BigInt(n)));
     },
     (c, path) => {
       if (c.length > 4) fail(path, "ENUMERATED value too large");
@@ -139,7 +157,7 @@ export function boolean(): TaggedCodec<boolean> {
   return primitive<boolean>(
     1,
     { kind: "boolean" },
-    (v) => Uint8Array.of(v ? 0xff : 0),
+    (w, v) => w.byte(v ? 0xff : 0),
     (c, path) => {
       if (c.length !== 1 || (c[0] !== 0 && c[0] !== 0xff)) fail(path, "BOOLEAN must be one octet 00 or FF");
       return c[0] === 0xff;
@@ -151,7 +169,7 @@ export function nullValue(): TaggedCodec<null> {
   return primitive<null>(
     5,
     { kind: "null" },
-    () => new Uint8Array(0),
+    () => {},
     (c, path) => {
       if (c.length !== 0) fail(path, "NULL must be empty");
       return null;
@@ -170,10 +188,10 @@ export function octets(bounds: Bounds & { size?: number } = {}): TaggedCodec<Uin
   return primitive<Uint8Array>(
     4,
     { kind: "octets", min, max },
-    (v) => {
+    (w, v) => {
       if (v.length < min || v.length > max)
         encodeFail(`OCTET STRING length ${v.length} outside ${min}..${max}`);
-      return v;
+      w.bytes(v);
     },
     (c, path) => {
       sizeCheck(c.length, min, max, "OCTET STRING", path);
@@ -194,13 +212,11 @@ export function bitString(bounds: Bounds = {}): TaggedCodec<BitString> {
   return primitive<BitString>(
     3,
     { kind: "bits", min, max },
-    (v) => {
+    (w, v) => {
       const bits = v.bytes.length * 8 - v.unusedBits;
       if (bits < min || bits > max) encodeFail(`BIT STRING of ${bits} bits outside ${min}..${max}`);
-      const out = new Uint8Array(v.bytes.length + 1);
-      out[0] = v.unusedBits;
-      out.set(v.bytes, 1);
-      return out;
+      w.bytes(v.bytes);
+      w.byte(v.unusedBits);
     },
     (c, path) => readBits(c, path, min, max),
   );
@@ -225,20 +241,18 @@ export function namedBits<const N extends string>(names: readonly N[]): TaggedCo
   return primitive<N[]>(
     3,
     { kind: "bits", names, min: 0, max: names.length },
-    (set) => {
+    (w, set) => {
       const positions = set.map((n) => {
         const i = names.indexOf(n);
         if (i < 0) encodeFail(`unknown bit name ${n}`);
         return i;
       });
-      if (positions.length === 0) return Uint8Array.of(0);
+      if (positions.length === 0) return w.byte(0);
       const last = Math.max(...positions);
       const bytes = new Uint8Array(Math.floor(last / 8) + 1);
       for (const p of positions) bytes[p >> 3] |= 0x80 >> (p & 7);
-      const out = new Uint8Array(bytes.length + 1);
-      out[0] = 7 - (last & 7);
-      out.set(bytes, 1);
-      return out;
+      w.bytes(bytes);
+      w.byte(7 - (last & 7));
     },
     (c, path) => {
       const { bytes, unusedBits } = readBits(c, path, 0, Number.MAX_SAFE_INTEGER);
@@ -308,13 +322,13 @@ export function oid(fixed?: string): TaggedCodec<string> {
   return primitive<string>(
     6,
     { kind: "oid", fixed },
-    (dotted) => {
+    (w, dotted) => {
       let c = oidBytes.get(dotted);
       if (c === undefined) {
         c = oidContent(dotted);
         if (oidBytes.size < OID_CACHE_LIMIT) oidBytes.set(dotted, c);
       }
-      return c;
+      w.bytes(c);
     },
     (c, path) => {
       if (c.length > 64) fail(path, "OBJECT IDENTIFIER too long");
@@ -340,7 +354,6 @@ const charsets = {
 } as const;
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const utf8Encoder = new TextEncoder();
 
 /** Short ASCII strings are most of SET's text; they skip the UTF-8 decoder. */
 function isAscii(c: Uint8Array): boolean {
@@ -376,10 +389,10 @@ export function string(
   return primitive<string>(
     tag,
     { kind: "string", charset, min, max },
-    (s) => {
-      if (!ok(s) || length(s) < min || length(s) > max)
-        encodeFail(`string not allowed in ${charset} ${min}..${max}`);
-      return utf8Encoder.encode(s);
+    (w, s) => {
+      const n = ok(s) ? length(s) : -1;
+      if (n < min || n > max) encodeFail(`string not allowed in ${charset} ${min}..${max}`);
+      w.utf8(s);
     },
     (c, path) => {
       let s: string;
@@ -397,6 +410,15 @@ export function string(
   );
 }
 
+/** MMDDHHMMSS of a UTC date, in front of what `w` holds (GeneralizedTime and UTCTime share it). */
+export function writeClock(w: DerWriter, d: Date): void {
+  w.digits(d.getUTCSeconds(), 2);
+  w.digits(d.getUTCMinutes(), 2);
+  w.digits(d.getUTCHours(), 2);
+  w.digits(d.getUTCDate(), 2);
+  w.digits(d.getUTCMonth() + 1, 2);
+}
+
 /**
  * GeneralizedTime in DER form `YYYYMMDDHHMMSSZ`. Project decision: SET's Date carries whole
  * seconds; fractional seconds are rejected.
@@ -405,12 +427,14 @@ export function generalizedTime(): TaggedCodec<Date> {
   return primitive<Date>(
     24,
     { kind: "time" },
-    (d) => {
+    (w, d) => {
       const t = d.getTime();
       if (!Number.isFinite(t) || t % 1000 !== 0) encodeFail("Date must be a whole second");
-      const iso = d.toISOString(); // 2026-11-25T19:30:00.000Z
-      if (iso.length !== 24) encodeFail("year outside 0000..9999");
-      return new TextEncoder().encode(`${iso.slice(0, 19).replace(/[-:T]/g, "")}Z`);
+      const year = d.getUTCFullYear();
+      if (year < 0 || year > 9999) encodeFail("year outside 0000..9999");
+      w.byte(0x5a); // Z
+      writeClock(w, d);
+      w.digits(year, 4);
     },
     (c, path) => {
       const s = String.fromCharCode(...c);

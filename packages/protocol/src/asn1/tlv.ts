@@ -1,7 +1,7 @@
 /**
- * DER serialisation of tag-length-value triples, and the tag numbering shared with the reader
- * (`der.ts`). Writing is this small function because our codecs already produce exact content
- * octets; each value is written with one allocation.
+ * The tag numbering shared by the reader (`der.ts`) and the writer (`writer.ts`), and `tlv`, which
+ * wraps content octets already in hand in their identifier and length (for the few structures
+ * built by hand rather than by a codec).
  */
 
 export const TagClass = { universal: 1, application: 2, context: 3, private: 4 } as const;
@@ -41,7 +41,7 @@ function identifier(tag: TagKey, constructed: boolean): number[] {
 /** Identifier octets per (tag, constructed), computed once: codecs reuse a handful of tags. */
 const identifiers = new Map<number, number[]>();
 
-function identifierOf(tag: TagKey, constructed: boolean): number[] {
+export function identifierOf(tag: TagKey, constructed: boolean): readonly number[] {
   const key = constructed ? -tag - 1 : tag;
   let id = identifiers.get(key);
   if (id === undefined) {

@@ -3,7 +3,12 @@ import { decodeDer, encodeDer } from "../asn1/codec";
 import { nodeProvider } from "../crypto/provider";
 import { BrandCRLIdentifier, type UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { signBrandCRLIdentifier, verifyBrandCRLIdentifier } from "./brandCRLIdentifier";
+import {
+  parsedBrandCRLIdentifiers,
+  readBrandCRLIdentifier,
+  signBrandCRLIdentifier,
+  verifyBrandCRLIdentifier,
+} from "./brandCRLIdentifier";
 import { parseSetCertificate, type SetCertificate } from "./setCertificate";
 
 const p = nodeProvider();
@@ -94,5 +99,22 @@ describe("BrandCRLIdentifier", () => {
       code: "decodingFailure",
     });
     expect(encodeDer(BrandCRLIdentifier, decodeDer(BrandCRLIdentifier, der))).toEqual(der);
+  });
+
+  test("the same bytes are read once; each verification still checks signer, signature and dates", async () => {
+    parsedBrandCRLIdentifiers.clear();
+    const der = await signBrandCRLIdentifier(p, content, pki.brandCa.privateKey);
+    const read = readBrandCRLIdentifier(der);
+    expect(readBrandCRLIdentifier(new Uint8Array(der))).toBe(read);
+    expect(read.content).toEqual(content);
+    expect((await verifyBrandCRLIdentifier(p, der, brandCa, at)).content).toBe(read.content);
+    const mca = parseSetCertificate(pki.merchantCa.certificate);
+    await expect(verifyBrandCRLIdentifier(p, der, mca, at)).rejects.toMatchObject({
+      code: "invalidCertificate",
+    });
+    const bad = Uint8Array.of(...der, 0);
+    expect(() => readBrandCRLIdentifier(bad)).toThrow();
+    expect(() => readBrandCRLIdentifier(bad)).toThrow();
+    expect(parsedBrandCRLIdentifiers.size).toBe(1);
   });
 });

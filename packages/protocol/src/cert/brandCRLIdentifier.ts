@@ -7,6 +7,7 @@ import { bytesEqual } from "../asn1/tlv";
 import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
+import { CertificateCache } from "./certificateCache";
 import { sha256 } from "./digest";
 import { issuerSignatureVerifies } from "./issuerSignature";
 import { checkCertificateUse } from "./profileChecks";
@@ -40,6 +41,30 @@ export async function signBrandCRLIdentifier(
   });
 }
 
+/** A BCI as read from its DER: the signed envelope, its content, and the bytes signed. */
+export interface ParsedBrandCRLIdentifier {
+  readonly signed: BrandCRLIdentifier;
+  readonly content: UnsignedBrandCRLIdentifier;
+  /** The unsigned part's DER: what the signature and the thumb are over. */
+  readonly tbs: Uint8Array;
+}
+
+/**
+ * BCIs read before, by SHA-256 of their DER. A card meets its brand's BCI in every PInitRes and
+ * read it three times each (its sequence number twice, then to verify it). Public and immutable,
+ * like parsed certificates; failures are not cached.
+ */
+export const parsedBrandCRLIdentifiers = new CertificateCache<ParsedBrandCRLIdentifier>((der) => {
+  const signed = decodeDer(BrandCRLIdentifier, new Uint8Array(der));
+  const tbs = signed.unsignedBrandCRLIdentifier;
+  return { signed, content: decodeDer(UnsignedBrandCRLIdentifier, tbs), tbs };
+}, 64);
+
+/** Read a DER BCI, once per distinct bytes (DecodeError when it is not one). */
+export function readBrandCRLIdentifier(der: Uint8Array): ParsedBrandCRLIdentifier {
+  return parsedBrandCRLIdentifiers.parse(der);
+}
+
 /**
  * Verify a BCI against the brand CA certificate that signed it (validate that certificate's chain
  * separately). Read by the strict codecs of `schema/certExtensions.ts`; the signature is checked
@@ -52,8 +77,7 @@ export async function verifyBrandCRLIdentifier(
   brandCa: SetCertificate,
   at: Date,
 ): Promise<VerifiedBrandCRLIdentifier> {
-  const bci = decodeDer(BrandCRLIdentifier, new Uint8Array(der));
-  const content = decodeDer(UnsignedBrandCRLIdentifier, bci.unsignedBrandCRLIdentifier);
+  const { signed: bci, content } = readBrandCRLIdentifier(der);
   const where = `BrandCRLIdentifier ${content.brandID} #${content.sequenceNum}`;
   checkCertificateUse(brandCa, { role: "bca", use: "certSign" });
   if (!brandCa.keyUsage?.includes("cRLSign"))

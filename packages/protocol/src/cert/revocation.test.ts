@@ -4,7 +4,8 @@ import { SetError } from "../errors";
 import { CertificateList } from "../schema/x509";
 import { createTestPki, type TestPki } from "../testing/pki";
 import { testCrl } from "../testing/revocation";
-import { parseCrl } from "./revocation";
+import { sha256 } from "./digest";
+import { parseCrl, prepareCrl, preparedCrls } from "./revocation";
 import { parseSetCertificate } from "./setCertificate";
 
 const p = nodeProvider();
@@ -88,5 +89,22 @@ describe("parseCrl", () => {
       crlExtensions: [number(Uint8Array.of(0x02, 0x01, 0x07)), number(Uint8Array.of(0x02, 0x01, 0x08))],
     }));
     expect(refusal(twice).message).toMatch(/cRLNumber appears twice/);
+  });
+});
+
+describe("prepareCrl", () => {
+  test("the same bytes are parsed once; other bytes and refusals are not taken from the cache", async () => {
+    preparedCrls.clear();
+    const first = await prepareCrl(crl);
+    expect(await prepareCrl(new Uint8Array(crl))).toBe(first);
+    expect(first.thumb).toEqual(sha256(first.crl.tbs));
+    const other = variant((t) => ({ ...t, crlExtensions: undefined }));
+    const second = await prepareCrl(other);
+    expect(second).not.toBe(first);
+    expect(second.crl.crlNumber).toBeUndefined();
+    const bad = Uint8Array.of(...crl, 0);
+    await expect(prepareCrl(bad)).rejects.toThrow(SetError);
+    await expect(prepareCrl(bad)).rejects.toThrow(SetError);
+    expect(preparedCrls.size).toBe(2);
   });
 });

@@ -17,6 +17,7 @@ import { DecodeError, SetError } from "../errors";
 import type { CRLIdentifier } from "../schema/certExtensions";
 import { CertificateList, CRLNumber } from "../schema/x509";
 import { type VerifiedBrandCRLIdentifier, verifyBrandCRLIdentifier } from "./brandCRLIdentifier";
+import { CertificateCache } from "./certificateCache";
 import { sha256 } from "./digest";
 import { issuerSignatureVerifies } from "./issuerSignature";
 import type { SetCertificate } from "./setCertificate";
@@ -42,10 +43,20 @@ export interface PreparedCrl {
   readonly thumb: Uint8Array;
 }
 
+/**
+ * CRLs prepared before, by SHA-256 of their DER. A card receives its brand's CRLs in every
+ * PInitRes; parsed afresh each time, they were the largest part of its DER decoding. The cache
+ * also keeps the parse object the CRL's verified signature is remembered on (`verifiedCrls`).
+ * Parsed CRLs are public and immutable; failures are not cached.
+ */
+export const preparedCrls = new CertificateCache<PreparedCrl & { readonly tbs: Uint8Array }>((der) => {
+  const crl = parseCrl(der);
+  return { crl, thumb: sha256(crl.tbs), tbs: crl.tbs };
+}, 64);
+
 /** Parse and thumb a DER CRL once (`invalidCertificate` when it is not one). */
 export async function prepareCrl(der: Uint8Array): Promise<PreparedCrl> {
-  const crl = parseCrl(der);
-  return { crl, thumb: sha256(crl.tbs) };
+  return preparedCrls.parse(der);
 }
 
 /**

@@ -6,10 +6,11 @@
  * validity is its memory of the highest sequenceNum it accepted for the brand. A BCI below that is
  * superseded and refused, whichever message carries it.
  */
-import { decodeDer, encodeDer } from "../asn1/codec";
+import { encodeDer } from "../asn1/codec";
+import { readBrandCRLIdentifier } from "../cert/brandCRLIdentifier";
 import type { Revocation, Trust } from "../cert/trust";
 import { SetError } from "../errors";
-import { BrandCRLIdentifier, UnsignedBrandCRLIdentifier } from "../schema/certExtensions";
+import { BrandCRLIdentifier } from "../schema/certExtensions";
 
 /** What the cardholder knows before it reads the answer. */
 export interface CardholderRevocationContext {
@@ -27,10 +28,7 @@ export interface CarriedRevocation {
 }
 
 export function bciSequenceNumOf(bci: Revocation["bci"]): number {
-  return "der" in bci
-    ? decodeDer(UnsignedBrandCRLIdentifier, decodeDer(BrandCRLIdentifier, bci.der).unsignedBrandCRLIdentifier)
-        .sequenceNum
-    : bci.content.sequenceNum;
+  return "der" in bci ? readBrandCRLIdentifier(bci.der).content.sequenceNum : bci.content.sequenceNum;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { decodeDer } from "../asn1/codec";
+import { decodeDer, parseOne } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
 import { type CryptoProvider, nodeProvider } from "../crypto/provider";
 import { SetError } from "../errors";
@@ -182,6 +182,12 @@ describe("SET Error messages", () => {
     const v2 = encodeMessage({ ...w, messageHeader: { ...w.messageHeader, version: 2 } });
     expect(() => decodeMessage(v2)).toThrow(SetError);
     expect(isErrorMessage(v2)).toBe(true);
+    // The shape is what counts: the same Error under another Message tag is not one.
+    const retagged = new Uint8Array(err);
+    const at = parseOne(err, "wrapper").children[1].children[0].start; // [999]: bf 87 67
+    expect([err[at + 1], err[at + 2]]).toEqual([0x87, 0x67]);
+    retagged[at + 2] = 0x66; // [998]
+    expect(isErrorMessage(retagged)).toBe(false);
   });
 
   it("RemoteSetError is a SetError carrying the peer's code", () => {

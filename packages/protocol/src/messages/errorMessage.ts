@@ -16,7 +16,6 @@ import {
   ubBadWrapper,
 } from "../schema/error";
 import { MessageHeader } from "../schema/header";
-import { decodeMessage } from "../schema/message";
 import { ContentType, Std } from "../schema/oids";
 import { type ErrorSigners, errorSignerRefusal } from "./errorSigner";
 import { defaultSwIdent, type WrapperIds, wholeSeconds, wrapMessage } from "./wrapper";
@@ -196,16 +195,13 @@ export async function readError(
 }
 
 /**
- * True when `bytes` is (or looks like) a SET Error wrapper: a MessageWrapper whose message is
- * Error, or, when it does not decode, any SEQUENCE whose second element is [0] holding a [999]
- * value. Used so that an Error is never answered with an Error. Never throws.
+ * True when `bytes` is (or looks like) a SET Error wrapper: any DER SEQUENCE whose second element
+ * is [0] holding a [999] value, the Error alternative of the Message CHOICE. A wrapper that
+ * decodes as an Error has that shape and one that decodes as another message has not, so the
+ * shape is all that is read: no body is decoded twice (its receiver decodes it anyway). Used so
+ * that an Error is never answered with an Error. Never throws.
  */
 export function isErrorMessage(bytes: Uint8Array): boolean {
-  try {
-    return decodeMessage(bytes).message.type === "error";
-  } catch {
-    // fall through to the loose look
-  }
   try {
     const message = nodeChildren(parseOne(new Uint8Array(bytes), "MessageWrapper"))[1];
     if (!message || nodeTag(message) !== context(0)) return false;

@@ -13,10 +13,10 @@
  * position means anything: whoever needs the signer or a chain finds it by issuer and serial
  * number or by name (crypto/signedMessage.ts, cert/chain.ts).
  */
-import { type Codec, fail, type Infer, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
+import { type Codec, codecOf, fail, type Infer, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
 import { anyDer, captured, explicit, implicit, named, optional, sequence, setOf } from "../asn1/constructed";
 import { integer, octets, oid } from "../asn1/primitives";
-import { describeTag, isSingleTlv, type TagKey, tagNumberOf, tlv, universal } from "../asn1/tlv";
+import { describeTag, isSingleTlv, type TagKey, tagNumberOf, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
 import { AlgorithmIdentifier } from "./common";
 
@@ -26,13 +26,13 @@ import { AlgorithmIdentifier } from "./common";
  */
 function rawConstructed(tag: TagKey): Codec<Uint8Array> {
   const first = 0x20 | tagNumberOf(tag); // universal class, constructed
-  return {
+  return codecOf<Uint8Array>({
     tags: [tag],
     spec: { kind: "any" },
-    encode(value) {
+    write(w, value) {
       if (!isSingleTlv(value) || value[0] !== first)
         throw new SetError("unspecifiedFailure", `cannot encode: not one DER ${describeTag(tag)}`);
-      return value;
+      w.bytes(value);
     },
     decode(node, path) {
       const bytes = nodeBytes(node);
@@ -40,7 +40,7 @@ function rawConstructed(tag: TagKey): Codec<Uint8Array> {
         fail(path, `expected a constructed ${describeTag(tag)}, found ${describeTag(nodeTag(node))}`);
       return bytes;
     },
-  };
+  });
 }
 
 const Sequence = rawConstructed(universal(16));
@@ -49,10 +49,13 @@ const Sequence = rawConstructed(universal(16));
  * CertificateSerialNumber: an INTEGER of up to 20 octets (RFC 5280 4.1.2.2), too large for a
  * JavaScript number, so kept as its content octets; minimal encoding is checked.
  */
-const CertificateSerialNumber: Codec<Uint8Array> = {
+const CertificateSerialNumber: Codec<Uint8Array> = codecOf({
   tags: [universal(2)],
   spec: { kind: "octets", min: 1, max: 21 },
-  encode: (content) => tlv(universal(2), false, content),
+  write(w, content) {
+    w.bytes(content);
+    w.header(universal(2), false, content.length);
+  },
   decode(node, path) {
     if (nodeTag(node) !== universal(2) || nodeBytes(node)[0] !== 0x02)
       fail(path, `expected INTEGER, found ${describeTag(nodeTag(node))}`);
@@ -63,7 +66,7 @@ const CertificateSerialNumber: Codec<Uint8Array> = {
       fail(path, "INTEGER not minimally encoded");
     return new Uint8Array(c);
   },
-};
+});
 
 /**
  * IssuerAndSerialNumber, kept as its DER: signer and recipient identifiers are matched byte for

@@ -7,7 +7,7 @@
  * beside the decoded value: signatures, thumbs and name chaining all work on the received bytes.
  */
 
-import { type Codec, fail, type Infer, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
+import { type Codec, codecOf, fail, type Infer, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
 import {
   anyDer,
   choice,
@@ -28,6 +28,7 @@ import {
   octets,
   oid,
   tagged,
+  writeClock,
 } from "../asn1/primitives";
 import { universal } from "../asn1/tlv";
 import { toHex } from "../bytes";
@@ -45,12 +46,12 @@ export interface WithDer<T> {
  * bytes that disagree cannot be emitted silently).
  */
 export function withDer<T>(inner: Codec<T>): Codec<WithDer<T>> {
-  return {
+  return codecOf<WithDer<T>>({
     tags: inner.tags,
     spec: { kind: "captured", inner: inner as Codec<unknown> },
-    encode: (v) => inner.encode(v.value),
+    write: (w, v) => inner.write(w, v.value),
     decode: (node, path) => ({ value: inner.decode(node, path), der: nodeBytes(node) }),
-  };
+  });
 }
 
 const encodeFail = (message: string): never => {
@@ -66,13 +67,14 @@ export function utcTime() {
     universal(23),
     false,
     { kind: "time" },
-    (d) => {
+    (w, d) => {
       const t = d.getTime();
       if (!Number.isFinite(t) || t % 1000 !== 0) encodeFail("Date must be a whole second");
       const y = d.getUTCFullYear();
       if (y < 1950 || y > 2049) encodeFail("UTCTime covers 1950..2049 only");
-      const iso = d.toISOString(); // 2026-11-25T19:30:00.000Z
-      return new TextEncoder().encode(`${iso.slice(2, 19).replace(/[-:T]/g, "")}Z`);
+      w.byte(0x5a); // Z
+      writeClock(w, d);
+      w.digits(y % 100, 2);
     },
     (node, path) => {
       const c = nodeContent(node);
@@ -107,9 +109,9 @@ export function serialNumber() {
     universal(2),
     false,
     { kind: "octets", min: 1, max: 20 },
-    (v) => {
+    (w, v) => {
       if (v.length < 1 || v.length > 20) encodeFail("a serial number has 1..20 octets");
-      return v;
+      w.bytes(v);
     },
     (node, path) => {
       const c = nodeContent(node);
@@ -159,10 +161,11 @@ function stringText(tag: number, c: Uint8Array): string | undefined {
 }
 
 /** An attribute value of any type, kept as DER with a readable text. */
-const AttributeValue: Codec<{ text: string; der: Uint8Array }> = {
+const anyValue = anyDer();
+const AttributeValue: Codec<{ text: string; der: Uint8Array }> = codecOf({
   tags: null,
   spec: { kind: "any" },
-  encode: (v) => anyDer().encode(v.der),
+  write: (w, v) => anyValue.write(w, v.der),
   decode(node) {
     const der = nodeBytes(node);
     let text: string | undefined;
@@ -174,7 +177,7 @@ const AttributeValue: Codec<{ text: string; der: Uint8Array }> = {
     if (text === undefined) text = `#${toHex(der)}`;
     return { text, der };
   },
-};
+});
 
 const AttributeTypeAndValue = sequence({ type: oid(), value: AttributeValue });
 
@@ -182,10 +185,10 @@ const AttributeTypeAndValue = sequence({ type: oid(), value: AttributeValue });
 const RDNSequence = sequenceOf(setOf(AttributeTypeAndValue, { min: 1 }));
 export const Name: Codec<WithDer<NameAttribute[]>> = (() => {
   const inner = withDer(RDNSequence);
-  return {
+  return codecOf({
     tags: inner.tags,
     spec: inner.spec,
-    encode: (v) => v.der,
+    write: (w, v) => w.bytes(v.der),
     decode(node, path) {
       const { value, der } = inner.decode(node, path);
       return {
@@ -193,7 +196,7 @@ export const Name: Codec<WithDer<NameAttribute[]>> = (() => {
         value: value.flat().map((a) => ({ type: a.type, text: a.value.text, der: a.value.der })),
       };
     },
-  };
+  });
 })();
 
 export const Validity = sequence({ notBefore: Time, notAfter: Time });

@@ -35,6 +35,15 @@ describe("atomic file writes", () => {
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
+  test("a rename that fails rejects and leaves no temporary file", async () => {
+    const taken = path.join(tmp, "state.json");
+    fs.mkdirSync(taken);
+    fs.writeFileSync(path.join(taken, "inside"), "x");
+    await expect(writeFileAtomicAsync(taken, record(3))).rejects.toMatchObject({ syscall: "rename" });
+    expect(fs.readdirSync(tmp)).toEqual(["state.json"]);
+    expect(fs.readdirSync(taken)).toEqual(["inside"]);
+  });
+
   test("kill -9 during a stream of writes leaves the old or the new file, never a torn one", async () => {
     // The writer runs in its own process so it can be killed at any instruction.
     const js = transformSync(fs.readFileSync(path.join(__dirname, "atomicFile.ts"), "utf8"), {
