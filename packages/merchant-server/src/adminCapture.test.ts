@@ -36,7 +36,12 @@ async function setup() {
     gateway,
   });
   const authorize = async () => {
-    const order = await merchant.createOrder({ description: "mug", purchAmt });
+    const order = await merchant.createOrder({
+      description: "mug",
+      amount: purchAmt.amount,
+      currency: purchAmt.currency,
+      amtExp10: purchAmt.amtExp10,
+    });
     const session = pInitReq(p, order.lidM);
     const data = await readPInitRes(
       p,

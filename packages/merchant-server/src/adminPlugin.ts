@@ -34,14 +34,18 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   // The shop's back office creates the order; the buyer only fetches its initiation object.
   app.post("/orders", async (req, reply) => {
     try {
-      const order = await merchant.createOrderFromJson(req.body);
+      const key = req.headers["idempotency-key"];
+      const order = await merchant.createOrderFromJson(
+        req.body,
+        typeof key === "string" ? { idempotencyKey: key } : {},
+      );
       req.log.debug({ orderId: order.id, lidM: order.lidM, runId: runIdOf(req) }, "order created");
       reply.code(201);
       return { id: order.id, lidM: order.lidM, state: order.state };
     } catch (e) {
       if (!(e instanceof OrderInputError)) throw e;
-      reply.code(400);
-      return { error: e.message };
+      reply.code(e.code === "idempotencyKeyReused" ? 409 : 400);
+      return { error: e.message, code: e.code };
     }
   });
 
@@ -67,6 +71,13 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
       return { error: e.message };
     }
   });
+
+  getOrderRoute(
+    app,
+    "/orders/:id/events",
+    (id) => merchant.order(id),
+    (order) => merchant.events(order.id),
+  );
 
   getOrderRoute(
     app,

@@ -13,6 +13,7 @@
  * time to come back instead of three refusals within a millisecond.
  */
 import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime";
+import { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 import { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 
 export interface HttpGatewayOptions {
@@ -35,7 +36,16 @@ export class HttpGatewayClient implements GatewayClient {
     /** The SET endpoint of each gateway id, e.g. `{Visa: "http://127.0.0.1:8402/set"}`. */
     private readonly urls: Readonly<Record<string, string>>,
     private readonly options: HttpGatewayOptions = {},
-  ) {}
+  ) {
+    // A URL no request can use fails here, at start-up (MerchantConfigurationError).
+    for (const [id, url] of Object.entries(urls)) checkEndpointUrl(url, `gateway ${id}`);
+  }
+
+  /** Throws MerchantConfigurationError for a gateway id without a URL. */
+  checkGateways(ids: readonly string[]): void {
+    const missing = ids.filter((id) => !this.urls[id]);
+    if (missing.length > 0) throw new MerchantConfigurationError(`no gateway URL for ${missing.join(", ")}`);
+  }
 
   async send(gatewayId: string, message: Uint8Array, context: GatewayCallContext): Promise<Uint8Array> {
     const setUrl = this.urls[gatewayId];

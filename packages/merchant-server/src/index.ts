@@ -2,8 +2,10 @@
 export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
 export type { CallContext, SetOutcome } from "./core/context";
+export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 export {
+  type CreateOrderOptions,
   Merchant,
   type MerchantOptions,
   type OrderStatus,
@@ -11,7 +13,15 @@ export {
   type ResumedAuthorization,
 } from "./core/merchant";
 export type { BrandConfig, MerchantConfig } from "./core/merchantConfig";
-export { maxDescriptionBytes, OrderInputError, parseNewOrder } from "./core/newOrder";
+export {
+  maxDescriptionBytes,
+  maxMetadataBytes,
+  maxReferenceLength,
+  type OrderInput,
+  OrderInputError,
+  type OrderInputErrorCode,
+  parseNewOrder,
+} from "./core/newOrder";
 export type {
   Authorization,
   HistoryEntry,
@@ -22,6 +32,24 @@ export type {
   StoredMessage,
 } from "./core/order";
 export { isFinal, type OrderState, OrderStateError, orderStates } from "./core/orderState";
+export { type CreateMerchantOptions, createMerchant } from "./createMerchant";
+export {
+  type OrderEvent,
+  type OrderEventAmount,
+  type OrderEventListener,
+  type OrderEventOrder,
+  type OrderEventType,
+  orderEventTypes,
+} from "./events/orderEvent";
+export { type DeliveryReport, retryDelayMs, type WebhookOptions } from "./events/webhookDelivery";
+export {
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+  webhookSignatureHeader,
+} from "./events/webhookSignature";
 export { HttpGatewayClient, type HttpGatewayOptions } from "./httpGatewayClient";
 export { type LabMerchantOptions, labMerchantConfig } from "./labMerchantConfig";
 export { type MerchantPluginOptions, merchantPlugin } from "./plugin";
@@ -37,5 +65,8 @@ export {
   type IdempotencyRecord,
   type MerchantRepository,
   type OrderChange,
+  type PendingWebhook,
+  type WebhookAttempt,
 } from "./store/repository";
 export { SqliteRepository } from "./store/sqliteRepository";
+export { type TestCard, testCards } from "./testCards";

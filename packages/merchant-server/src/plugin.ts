@@ -19,8 +19,10 @@
 import { writeInitiation } from "@setlab/protocol";
 import { registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT, SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from "fastify";
+import { checkEndpointUrl } from "./core/endpointUrl";
 import type { Merchant } from "./core/merchant";
 import { getOrderRoute } from "./orderRoute";
+import { testCards } from "./testCards";
 
 export interface MerchantPluginOptions {
   readonly merchant: Merchant;
@@ -38,6 +40,10 @@ export interface MerchantPluginOptions {
 export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (app, options) => {
   const { merchant } = options;
   const prefix = app.prefix;
+  // A publicUrl no buyer could reach fails the registration, like every configuration error.
+  if (options.publicUrl) checkEndpointUrl(options.publicUrl, "publicUrl");
+  merchant.onListenerError ??= (err, event) =>
+    app.log.error({ err, eventId: event.id, eventType: event.type }, "an order event listener failed");
 
   // With request logging off (as the stand-alone server runs) fastify logs no failures either: a 5xx
   // is logged here, then answered as fastify would have.
@@ -99,7 +105,12 @@ export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (
 };
 
 function registerOrderRoutes(app: FastifyInstance, merchant: Merchant, baseUrl: () => string): void {
-  app.get("/health", async () => ({ status: "ok", party: "merchant", brands: merchant.brands() }));
+  app.get("/health", async () => ({
+    status: "ok",
+    party: "merchant",
+    brands: merchant.brands(),
+    ...(merchant.testMode ? { testMode: true } : {}),
+  }));
 
   // What the shop's result page needs; the full order is on the admin listener.
   getOrderRoute(app, "/orders/:id/status", (id) => merchant.orderStatus(id));
@@ -126,7 +137,14 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
   const log = app.log;
   let settleTimer: NodeJS.Timeout | undefined;
   let settling: Promise<void> | undefined;
+  const webhooks = webhookDelivery(app, merchant);
   app.addHook("onReady", async () => {
+    if (merchant.testMode)
+      app.log.info(
+        { event: "testMode", testCards: testCards.map((c) => `${c.id}: ${c.outcome}`) },
+        "test mode: outcomes follow the lab's test cards",
+      );
+    webhooks.start();
     if (options.resumeOnReady !== false)
       void merchant.resumeAuthorizations().then((resumed) => {
         for (const r of resumed)
@@ -157,5 +175,59 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
   app.addHook("onClose", async () => {
     if (settleTimer) clearInterval(settleTimer);
     await settling;
+    await webhooks.stop();
   });
+}
+
+/**
+ * The webhook outbox, delivered in the background: at once when events are committed, and at the
+ * time the next retry is due (the store knows it, so after a restart too). One delivery run at a
+ * time; stopped when the app closes.
+ */
+function webhookDelivery(app: FastifyInstance, merchant: Merchant): { start(): void; stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  const run = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    running = (async () => {
+      do {
+        again = false;
+        for (const r of await merchant.deliverWebhooks())
+          if (!r.delivered)
+            app.log[r.gaveUp ? "error" : "warn"](
+              { event: "webhookFailed", eventId: r.eventId, error: r.error, gaveUp: r.gaveUp ?? false },
+              r.gaveUp ? "webhook given up" : "webhook not delivered; retried later",
+            );
+      } while (again && !stopped);
+      const next = await merchant.nextWebhookAt();
+      if (next && !stopped) {
+        timer = setTimeout(run, Math.max(0, Date.parse(next) - Date.now()));
+        timer.unref();
+      }
+    })()
+      .catch((e: unknown) => app.log.error({ err: e }, "webhook delivery failed"))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  return {
+    start() {
+      if (!merchant.sendsWebhooks) return;
+      merchant.whenEventsCommitted(run);
+      run();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
 }

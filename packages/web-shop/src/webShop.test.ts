@@ -75,7 +75,8 @@ beforeAll(async () => {
     p,
     repo,
     config: config(pki),
-    gateway: new HttpGatewayClient({ Visa: "http://127.0.0.1:9/set" }),
+    // Never reached: these tests pay nothing.
+    gateway: new HttpGatewayClient({ Visa: "http://127.0.0.1:65535/set" }),
   });
   app = buildWebShop({
     merchant,

@@ -35,7 +35,12 @@ async function authorizedOrder(
   const gateway = new GatewayFunction(p, pki);
   const config = { ...testMerchantConfig(pki), ...(options.captureNow ? { captureNow: true } : {}) };
   const merchant = new Merchant({ p, repo, config, gateway });
-  const order = await merchant.createOrder({ description, purchAmt });
+  const order = await merchant.createOrder({
+    description,
+    amount: purchAmt.amount,
+    currency: purchAmt.currency,
+    amtExp10: purchAmt.amtExp10,
+  });
   const session = pInitReq(p, order.lidM);
   const data = await readPInitRes(
     p,
@@ -66,11 +71,20 @@ describe("merchant: capture", () => {
     });
     expect((await typesOf(merchant, id)).slice(-2)).toEqual(["captureRequest", "captureResponse"]);
     expect((await merchant.orderView(id))?.history.at(-1)?.state).toBe("captured");
+    const captured = (await merchant.events(id)).filter((e) => e.type === "captured");
+    expect(captured).toHaveLength(1);
+    expect(captured[0].capturedAmount).toEqual(purchAmt);
   });
 
   test("a capture of less than the purchase amount is partiallyCaptured, a partially authorized order's AuthAmt too", async () => {
     const { merchant, id } = await authorizedOrder();
+    const heard: string[] = [];
+    merchant.on("*", (e) => {
+      heard.push(`${e.type} ${e.capturedAmount?.amount ?? ""}`);
+    });
     expect((await merchant.capture(id, jpy(5000))).state).toBe("partiallyCaptured");
+    expect(heard).toEqual(["partiallyCaptured 5000"]);
+    expect((await merchant.events(id)).map((e) => e.type)).not.toContain("captured");
     const partial = await authorizedOrder("partial");
     await expect(partial.merchant.capture(partial.id, jpy(6401))).rejects.toThrow(CaptureInputError);
     const o = await partial.merchant.capture(partial.id);
@@ -105,6 +119,7 @@ describe("merchant: capture", () => {
     const refused = await merchant.capture(id);
     expect(refused.state).toBe("authorized");
     expect(refused.authorization?.capture?.capCode).toBe("batchClosed");
+    expect((await merchant.events(id)).map((e) => e.type)).toEqual(["authorized"]);
     gateway.capCode = undefined;
     expect((await merchant.capture(id)).state).toBe("captured");
   });
@@ -167,7 +182,12 @@ describe("merchant: sale (captureNow)", () => {
       config: { ...testMerchantConfig(pki), captureNow: true },
       gateway,
     });
-    const order = await merchant.createOrder({ description, purchAmt });
+    const order = await merchant.createOrder({
+      description,
+      amount: purchAmt.amount,
+      currency: purchAmt.currency,
+      amtExp10: purchAmt.amtExp10,
+    });
     const session = pInitReq(p, order.lidM);
     const data = await readPInitRes(
       p,

@@ -121,7 +121,13 @@ const refusalCode = (bytes: Uint8Array) => {
 };
 
 async function e1Order(merchant: Merchant) {
-  return merchant.createOrder({ description: "1 x SET Lab mug", purchAmt, profile: "embodiment-1" });
+  return merchant.createOrder({
+    description: "1 x SET Lab mug",
+    amount: purchAmt.amount,
+    currency: purchAmt.currency,
+    amtExp10: purchAmt.amtExp10,
+    profile: "embodiment-1",
+  });
 }
 
 describe("merchant core: embodiment 1", () => {
@@ -238,7 +244,12 @@ describe("merchant core: embodiment 1", () => {
     const init = (lidM: string, date = new Date()) =>
       merchant.handleEmbodiment(buildE1InfoInit({ lid_M: Buffer.from(lidM) }, date));
     expect(refusalCode((await init("order-9999")).response)).toBe("unknownLID");
-    const setOrder = await merchant.createOrder({ description: "mug", purchAmt });
+    const setOrder = await merchant.createOrder({
+      description: "mug",
+      amount: purchAmt.amount,
+      currency: purchAmt.currency,
+      amtExp10: purchAmt.amtExp10,
+    });
     expect(refusalCode((await init(setOrder.lidM)).response)).toBe("messageNotSupported");
     const order = await e1Order(merchant);
     expect(refusalCode((await init(order.lidM, new Date(Date.now() - 3_600_000))).response)).toBe(
@@ -323,7 +334,13 @@ describe("merchant core: embodiment 1", () => {
 
 describe("merchant core: embodiment 2", () => {
   async function e2Order(merchant: Merchant) {
-    return merchant.createOrder({ description: "2 x tea towel", purchAmt, profile: "embodiment-2" });
+    return merchant.createOrder({
+      description: "2 x tea towel",
+      amount: purchAmt.amount,
+      currency: purchAmt.currency,
+      amtExp10: purchAmt.amtExp10,
+      profile: "embodiment-2",
+    });
   }
   const trust = () => ({ pinnedRoot: pki.root.certificate, at: new Date() });
 

@@ -27,6 +27,8 @@ export interface GatewayClient {
    * Every attempt sends the same bytes (same AuthRRPID).
    */
   send(gatewayId: string, message: Uint8Array, context: GatewayCallContext): Promise<Uint8Array>;
+  /** Throws (MerchantConfigurationError) unless every one of these gateway ids can be reached. */
+  checkGateways?(ids: readonly string[]): void;
 }
 
 export class GatewayUnreachableError extends Error {

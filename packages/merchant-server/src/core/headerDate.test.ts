@@ -45,7 +45,7 @@ const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
 describe("header date at the merchant (digest 6 rule 3, checked by receivePInitReq and receivePReq)", () => {
   test("a PInitReq dated an hour ago is refused and the order stays created", async () => {
     const { merchant } = merchantOver(path.join(dir, `m${++n}.db`), skewed(hour));
-    const order = await merchant.createOrder({ description, purchAmt });
+    const order = await merchant.createOrder({ description, ...purchAmt });
     const out = await merchant.handleSet(pInitReq(p, order.lidM).pInitReq);
     expect(await errorCodeOf(p, out.response)).toBe("messageTooOld");
     expect((await merchant.order(order.id))?.state).toBe("created");
@@ -54,7 +54,7 @@ describe("header date at the merchant (digest 6 rule 3, checked by receivePInitR
   test("a new PReq dated an hour ahead is refused with no AuthReq; an answered one is answered again at any age", async () => {
     const db = path.join(dir, `m${++n}.db`);
     const honest = merchantOver(db);
-    const order = await honest.merchant.createOrder({ description, purchAmt });
+    const order = await honest.merchant.createOrder({ description, ...purchAmt });
     const session = pInitReq(p, order.lidM);
     const data = await readPInitRes(
       p,

@@ -38,7 +38,7 @@ const description = "1 x SET Lab mug";
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
 
 async function initiated(merchant: Merchant, order?: Order, under: TestPki = pki) {
-  const o = order ?? (await merchant.createOrder({ description, purchAmt }));
+  const o = order ?? (await merchant.createOrder({ description, ...purchAmt }));
   const session = pInitReq(p, o.lidM);
   const out = await merchant.handleSet(session.pInitReq);
   const verified = await readPInitRes(p, kitOf(under), session, out.response);
@@ -209,7 +209,7 @@ describe("merchant core: the brand's cardCertRequired", () => {
 
   test("the extension false (or absent) leaves it to configuration", async () => {
     const { merchant } = setup({ cardCertRequired: false });
-    const order = await merchant.createOrder({ description, purchAmt });
+    const order = await merchant.createOrder({ description, ...purchAmt });
     expect(merchant.initiationFor(order, "http://127.0.0.1:1").unsignedAllowed).toEqual(["Visa"]);
     const strict = setup({ cardCertRequired: true }).merchant;
     expect(strict.initiationFor(order, "http://127.0.0.1:1").unsignedAllowed).toEqual([]);
@@ -391,7 +391,7 @@ describe("merchant core: no one but the buyer decides whether an order is paid",
 
   test("unsigned attempts share a budget; when it is spent, the buyer's signed PReq still pays", async () => {
     const { merchant, gateway } = setup({ cardCertRequired: false });
-    const order = await merchant.createOrder({ description, purchAmt });
+    const order = await merchant.createOrder({ description, ...purchAmt });
     gateway.mode = "decline";
     for (let i = 0; i < 3; i++) {
       const s = await initiated(merchant, order);
@@ -417,7 +417,7 @@ describe("merchant core: no one but the buyer decides whether an order is paid",
 
   test("a cardholder certificate has its own budget of attempts", async () => {
     const { merchant, gateway } = setup();
-    const order = await merchant.createOrder({ description, purchAmt });
+    const order = await merchant.createOrder({ description, ...purchAmt });
     gateway.mode = "decline";
     for (let i = 0; i < 3; i++) {
       const s = await initiated(merchant, order);
@@ -545,7 +545,7 @@ describe("merchant core: refusals are SET Errors", () => {
 
   test("PInitReq for a brand the merchant does not take -> unspecifiedFailure; order stays created", async () => {
     const { merchant } = setup();
-    const order = await merchant.createOrder({ description, purchAmt });
+    const order = await merchant.createOrder({ description, ...purchAmt });
     const out = await merchant.handleSet(pInitReq(p, order.lidM, { brandID: "Amex" }).pInitReq);
     expect(await errorCodeOf(p, out.response)).toBe("unspecifiedFailure");
     expect((await merchant.order(order.id))?.state).toBe("created");

@@ -6,6 +6,8 @@
  * Protocol failures are answered with a SET Error (digest 3.8); an incoming Error is recorded and
  * never answered with an Error: `handleSet` then returns an empty answer.
  */
+
+import { createHash } from "node:crypto";
 import {
   type CryptoProvider,
   errorMessage,
@@ -19,16 +21,21 @@ import {
   schema,
   toHex,
 } from "@setlab/protocol";
+import { eventingRepository } from "../events/eventingRepository";
+import type { OrderEvent, OrderEventListener, OrderEventType } from "../events/orderEvent";
+import { type DeliveryReport, deliverDueWebhooks, type WebhookOptions } from "../events/webhookDelivery";
+import { minWebhookSecretLength } from "../events/webhookSignature";
 import type { MerchantRepository } from "../store/repository";
 import { captureOrder } from "./capture";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { E1Requests } from "./e1Requests";
 import { handleEmbodiment1 } from "./embodiment1Handler";
 import type { E2Request } from "./embodiment2Handler";
+import { checkEndpointUrl, MerchantConfigurationError } from "./endpointUrl";
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
-import { parseNewOrder } from "./newOrder";
+import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
 import { OrderScopedError } from "./orderScopedError";
 import { handlePInitReq } from "./pInitReqHandler";
@@ -46,6 +53,8 @@ export interface OrderView {
   readonly currency: number;
   readonly amtExp10: number;
   readonly brand: string | null;
+  readonly reference: string | null;
+  readonly metadata: Readonly<Record<string, string>> | null;
   readonly history: HistoryEntry[];
   readonly authorization: Order["authorization"] | null;
 }
@@ -66,6 +75,28 @@ export interface OrderStatus {
   readonly completionCode: string | null;
 }
 
+export interface CreateOrderOptions {
+  /** 1 to 255 visible ASCII characters; the same key with the same input gives the same order. */
+  readonly idempotencyKey?: string;
+}
+
+/** The order's fields in a fixed order, so equal input hashes equal whatever its key order. */
+function canonicalOrder(o: NewOrder): unknown {
+  const metadata = o.metadata
+    ? Object.entries(o.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    : null;
+  return [
+    o.description,
+    o.purchAmt.amount,
+    o.purchAmt.currency,
+    o.purchAmt.amtExp10,
+    o.brand ?? null,
+    o.profile ?? "set",
+    o.reference ?? null,
+    metadata,
+  ];
+}
+
 /** What startup recovery did with one order a stopped process left in `authorizing`. */
 export interface ResumedAuthorization {
   readonly orderId: number;
@@ -81,10 +112,23 @@ export interface MerchantOptions {
   readonly repo: MerchantRepository;
   readonly config: MerchantConfig;
   readonly gateway: GatewayClient;
+  /** Send every order event as a signed webhook too (docs/webhooks.md). */
+  readonly webhook?: WebhookOptions;
+  /** Sandbox: the lab's test cards (`testCards`) decide outcomes; shown in /health and the logs. */
+  readonly testMode?: boolean;
+  /** A listener threw or rejected; default: ignored (the plugin logs it). */
+  readonly onListenerError?: (error: unknown, event: OrderEvent) => void;
 }
+
+type Listeners = Map<OrderEventType | "*", Set<OrderEventListener>>;
 
 export class Merchant {
   private readonly ctx: MerchantContext;
+  private readonly listeners: Listeners = new Map();
+  /** Set by the plugin so its errors reach its log. */
+  onListenerError: ((error: unknown, event: OrderEvent) => void) | undefined;
+  /** Called after events were committed (the plugin starts a webhook delivery). */
+  private eventsCommitted: (() => void) | undefined;
   /** Requests being answered, by kind and RRPID: an identical request waits for the same answer. */
   private readonly inFlight = new Map<string, { hash: string; answer: Promise<SetOutcome> }>();
   /** Orders whose in-doubt authorization is being settled right now. */
@@ -92,8 +136,81 @@ export class Merchant {
   /** Embodiment 1 requests issued and not yet answered. */
   private readonly e1Requests = new E1Requests<E2Request>();
 
-  constructor(options: MerchantOptions) {
-    this.ctx = { ...options };
+  constructor(private readonly options: MerchantOptions) {
+    if (options.webhook) {
+      checkEndpointUrl(options.webhook.url, "webhook");
+      if (options.webhook.secret.length < minWebhookSecretLength)
+        throw new MerchantConfigurationError(
+          `the webhook secret must be at least ${minWebhookSecretLength} characters`,
+        );
+    }
+    options.gateway.checkGateways?.(options.config.brands.map((b) => b.gateway.id));
+    this.onListenerError = options.onListenerError;
+    const repo = eventingRepository(options.repo, {
+      webhooks: options.webhook !== undefined,
+      committed: (events) => this.emit(events),
+    });
+    this.ctx = { ...options, repo };
+  }
+
+  /** Closes the store (after the app that serves the merchant has closed). */
+  close(): Promise<void> {
+    return this.ctx.repo.close();
+  }
+
+  /** Whether events are also sent as webhooks (`webhook` configured). */
+  get sendsWebhooks(): boolean {
+    return this.options.webhook !== undefined;
+  }
+
+  get testMode(): boolean {
+    return this.options.testMode === true;
+  }
+
+  /**
+   * Listen to one event type, or to all (`"*"`). Called after the change is on disk; in-process
+   * listeners hear each event at most once (a crash between the write and the call loses it for
+   * them: webhooks, from the store's outbox, do not). Returns a function that removes the listener.
+   */
+  on(type: OrderEventType | "*", listener: OrderEventListener): () => void {
+    const set = this.listeners.get(type) ?? new Set();
+    this.listeners.set(type, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Called by the plugin: run `kick` whenever new events are committed. */
+  whenEventsCommitted(kick: () => void): void {
+    this.eventsCommitted = kick;
+  }
+
+  private emit(events: readonly OrderEvent[]): void {
+    for (const event of events)
+      for (const l of [...(this.listeners.get(event.type) ?? []), ...(this.listeners.get("*") ?? [])]) {
+        try {
+          const r = l(event);
+          if (r instanceof Promise) r.catch((e: unknown) => this.onListenerError?.(e, event));
+        } catch (e) {
+          this.onListenerError?.(e, event);
+        }
+      }
+    if (this.options.webhook) this.eventsCommitted?.();
+  }
+
+  /** Every event of the order, oldest first. */
+  events(orderId: number): Promise<OrderEvent[]> {
+    return this.ctx.repo.events(orderId);
+  }
+
+  /** Send the webhooks due now (the plugin runs this in the background); none configured: nothing. */
+  async deliverWebhooks(): Promise<DeliveryReport[]> {
+    if (!this.options.webhook) return [];
+    return deliverDueWebhooks(this.ctx.repo, this.options.webhook, () => this.ctx.p.now());
+  }
+
+  /** When the next webhook is due (ISO time), if any waits. */
+  nextWebhookAt(): Promise<string | undefined> {
+    return this.options.webhook ? this.ctx.repo.nextWebhookAt() : Promise.resolve(undefined);
   }
 
   get config(): MerchantConfig {
@@ -105,12 +222,42 @@ export class Merchant {
   }
 
   /** Validate the JSON of `POST /orders` (OrderInputError) and store the order. */
-  createOrderFromJson(body: unknown): Promise<Order> {
-    return this.createOrder(parseNewOrder(body, this.brands()));
+  createOrderFromJson(body: unknown, options: CreateOrderOptions = {}): Promise<Order> {
+    return this.createOrder(body as OrderInput, options);
   }
 
-  createOrder(order: NewOrder): Promise<Order> {
-    return this.ctx.repo.createOrder(order, this.ctx.p.now());
+  /**
+   * Validate and store an order (OrderInputError with a stable `code` for bad input). With an
+   * `idempotencyKey`, a repeat of the call (same key, same input) returns the order the first one
+   * stored; the same key with other input is refused (`idempotencyKeyReused`).
+   */
+  async createOrder(input: OrderInput, options: CreateOrderOptions = {}): Promise<Order> {
+    const order = parseNewOrder(input, this.brands());
+    const key = options.idempotencyKey;
+    if (key === undefined) return this.ctx.repo.createOrder(order, this.ctx.p.now());
+    checkIdempotencyKey(key);
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify(canonicalOrder(order)))
+      .digest("hex");
+    const earlier = async () => {
+      const found = await this.ctx.repo.orderByIdempotencyKey(key);
+      if (found && found.fingerprint !== fingerprint)
+        throw new OrderInputError(
+          "idempotencyKeyReused",
+          `idempotency key ${key} was used for order ${found.order.id} with other parameters`,
+        );
+      return found?.order;
+    };
+    const found = await earlier();
+    if (found) return found;
+    try {
+      return await this.ctx.repo.createOrder(order, this.ctx.p.now(), { key, fingerprint });
+    } catch (e) {
+      // Two calls with one key at once: the second insert hits the unique key and gets the first's order.
+      const raced = await earlier();
+      if (raced) return raced;
+      throw e;
+    }
   }
 
   order(id: number): Promise<Order | undefined> {
@@ -130,6 +277,8 @@ export class Merchant {
       currency: o.purchAmt.currency,
       amtExp10: o.purchAmt.amtExp10,
       brand: o.brand ?? null,
+      reference: o.reference ?? null,
+      metadata: o.metadata ?? null,
       history: await this.ctx.repo.history(id),
       authorization: o.authorization ?? null,
     };

@@ -19,6 +19,10 @@ export interface NewOrder {
    * first, in which the shop receives the card information.
    */
   readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
+  /** The shop's own order number. */
+  readonly reference?: string;
+  /** The shop's own key-value pairs (bounded: `maxMetadataBytes`). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** Fixed by PInitReq/PInitRes. */
@@ -93,6 +97,8 @@ export interface Capture {
 
 export interface Order extends NewOrder {
   readonly id: number;
+  /** The key `createOrder` was called with, when the shop gave one. */
+  readonly idempotencyKey?: string;
   /** LID-M, the label PInitReq names the order by: `order-<id>`. */
   readonly lidM: string;
   readonly state: OrderState;

@@ -75,7 +75,7 @@ async function leftAuthorizing() {
   const db = path.join(dir, `m${++n}.db`);
   const hanging: GatewayClient = { send: () => new Promise<Uint8Array>(() => {}) };
   const first = merchantOn(db, hanging);
-  const order = await first.merchant.createOrder({ description, purchAmt });
+  const order = await first.merchant.createOrder({ description, ...purchAmt });
   const session = pInitReq(p, order.lidM);
   const data = await readPInitRes(
     p,
@@ -237,7 +237,7 @@ async function httpGateway(faults: ("garbage" | "flip" | "ok")[]) {
 
 async function purchaseThrough(client: GatewayClient, keepOpen = false) {
   const { merchant, repo } = merchantOn(path.join(dir, `m${++n}.db`), client);
-  const order = await merchant.createOrder({ description, purchAmt });
+  const order = await merchant.createOrder({ description, ...purchAmt });
   const session = pInitReq(p, order.lidM);
   const data = await readPInitRes(
     p,
@@ -292,6 +292,11 @@ describe("an AuthRes damaged on the wire is fetched again with the same bytes", 
       expect(g.bodies[3].equals(g.bodies[0])).toBe(true);
       expect(g.gateway.authorizations).toBe(1);
       expect(await merchant.settleInDoubt()).toEqual([]);
+      // The shop heard the doubt, its end, and the decision, each once.
+      const events = await merchant.events(order.id);
+      expect(events.map((e) => e.type)).toEqual(["inDoubt", "settled", "authorized"]);
+      expect(events[0].reason).toMatch(/AuthRes (refused|unusable)/);
+      expect(events[1].outcome).toBe("authorized");
       await repo.close();
     } finally {
       await g.close();

@@ -17,6 +17,7 @@ import type {
   StoredMessage,
 } from "../core/order";
 import type { OrderState } from "../core/orderState";
+import type { OrderEvent } from "../events/orderEvent";
 
 /** What an idempotent request (PInitReq, PReq) left behind: its fingerprint and, once answered, the answer. */
 export interface IdempotencyRecord {
@@ -49,6 +50,11 @@ export interface OrderChange {
   /** A verified PReq takes this outstanding XID (else the change is refused: `ConcurrentChangeError`). */
   readonly take?: { readonly xid: string; readonly payer: string };
   readonly messages?: readonly { from: Party; to: Party; type: string; der: Uint8Array }[];
+  /**
+   * Events the change causes (`events/eventsOfChange.ts`), stored in the same write: the outbox
+   * webhooks are delivered from, so a restart loses none. `webhook`: queue it for delivery.
+   */
+  readonly events?: readonly { readonly event: OrderEvent; readonly webhook: boolean }[];
   readonly idempotency?: {
     readonly kind: IdempotencyKind;
     /** The request's RRPID (hex). */
@@ -62,8 +68,36 @@ export class ConcurrentChangeError extends Error {
   override readonly name = "ConcurrentChangeError";
 }
 
+/** One webhook waiting in the outbox. */
+export interface PendingWebhook {
+  readonly eventId: string;
+  /** The event's JSON: the webhook body, byte for byte on every attempt. */
+  readonly body: string;
+  /** Attempts made so far. */
+  readonly attempts: number;
+}
+
+/** What one delivery attempt came to. */
+export type WebhookAttempt =
+  | { readonly delivered: true }
+  | {
+      readonly delivered: false;
+      readonly error: string /** ISO time; null: given up. */;
+      readonly retryAt: string | null;
+    };
+
 export interface MerchantRepository {
-  createOrder(order: NewOrder, at: Date): Promise<Order>;
+  /**
+   * With `idempotency`, the order is stored under that key (unique); a second call with the key
+   * gets the order already stored (the caller compares `fingerprint`).
+   */
+  createOrder(
+    order: NewOrder,
+    at: Date,
+    idempotency?: { readonly key: string; readonly fingerprint: string },
+  ): Promise<Order>;
+  /** The order created under this idempotency key, and the fingerprint of what it was created from. */
+  orderByIdempotencyKey(key: string): Promise<{ order: Order; fingerprint: string } | undefined>;
   order(id: number): Promise<Order | undefined>;
   orderByLidM(lidM: string): Promise<Order | undefined>;
   /** The order whose XID this is: the one a PReq took, or one of its PInitRes's. */
@@ -78,5 +112,12 @@ export interface MerchantRepository {
   messages(orderId: number): Promise<StoredMessage[]>;
   idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined>;
   commit(change: OrderChange, at: Date): Promise<void>;
+  /** The order's events, oldest first. */
+  events(orderId: number): Promise<OrderEvent[]>;
+  /** Webhooks due by `at` (ISO time), oldest first. */
+  dueWebhooks(at: string, limit: number): Promise<PendingWebhook[]>;
+  /** The earliest time a webhook is due (ISO), or undefined when none waits. */
+  nextWebhookAt(): Promise<string | undefined>;
+  webhookAttempted(eventId: string, attempt: WebhookAttempt, at: Date): Promise<void>;
   close(): Promise<void>;
 }

@@ -26,12 +26,15 @@ import type {
 } from "../core/order";
 import { lidMPrefix } from "../core/order";
 import { checkTransition, type OrderState } from "../core/orderState";
+import type { OrderEvent } from "../events/orderEvent";
 import {
   ConcurrentChangeError,
   type IdempotencyKind,
   type IdempotencyRecord,
   type MerchantRepository,
   type OrderChange,
+  type PendingWebhook,
+  type WebhookAttempt,
 } from "./repository";
 
 /**
@@ -52,6 +55,10 @@ CREATE TABLE IF NOT EXISTS orders (
   amt_exp10 INTEGER NOT NULL,
   brand TEXT,
   profile TEXT NOT NULL DEFAULT 'set',
+  reference TEXT,
+  metadata TEXT,
+  idempotency_key TEXT,
+  input_fingerprint TEXT,
   state TEXT NOT NULL,
   xid TEXT UNIQUE,
   purchase TEXT,
@@ -61,6 +68,7 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 -- Startup recovery and the periodic settlement of authorizations in doubt look orders up by state.
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state);
+CREATE UNIQUE INDEX IF NOT EXISTS orders_by_idempotency_key ON orders (idempotency_key);
 CREATE TABLE IF NOT EXISTS order_history (
   order_id INTEGER NOT NULL REFERENCES orders(id),
   seq INTEGER NOT NULL,
@@ -88,6 +96,21 @@ CREATE TABLE IF NOT EXISTS issued_purchases (
   taken_by TEXT
 );
 CREATE INDEX IF NOT EXISTS issued_purchases_by_order ON issued_purchases (order_id);
+-- Every event of every order; webhook_state 'pending' rows are the webhook outbox.
+CREATE TABLE IF NOT EXISTS order_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  webhook_state TEXT,
+  webhook_attempts INTEGER NOT NULL DEFAULT 0,
+  webhook_due_at TEXT,
+  webhook_error TEXT
+);
+CREATE INDEX IF NOT EXISTS order_events_by_order ON order_events (order_id);
+CREATE INDEX IF NOT EXISTS order_events_due ON order_events (webhook_due_at) WHERE webhook_state = 'pending';
 CREATE TABLE IF NOT EXISTS idempotency (
   kind TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -98,6 +121,23 @@ CREATE TABLE IF NOT EXISTS idempotency (
 );
 `;
 
+/**
+ * A store from before the shop's reference, metadata and idempotency keys: the columns are added
+ * (the schema's unique index on idempotency_key follows, as SQLite cannot add a UNIQUE column).
+ */
+function addOrderColumns(db: Database.Database): void {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'orders'").get() !== undefined;
+  if (!has) return;
+  const columns = new Set((db.pragma("table_info(orders)") as { name: string }[]).map((c) => c.name));
+  for (const [name, type] of [
+    ["reference", "TEXT"],
+    ["metadata", "TEXT"],
+    ["idempotency_key", "TEXT"],
+    ["input_fingerprint", "TEXT"],
+  ])
+    if (!columns.has(name)) db.exec(`ALTER TABLE orders ADD COLUMN ${name} ${type}`);
+}
+
 interface OrderRow {
   id: number;
   lid_m: string;
@@ -107,6 +147,9 @@ interface OrderRow {
   amt_exp10: number;
   brand: string | null;
   profile: "set" | "hardened" | "embodiment-1" | "embodiment-2";
+  reference: string | null;
+  metadata: string | null;
+  idempotency_key: string | null;
   state: OrderState;
   xid: string | null;
   purchase: string | null;
@@ -122,6 +165,9 @@ function toOrder(r: OrderRow): Order {
     purchAmt: { currency: r.currency, amount: r.amount, amtExp10: r.amt_exp10 },
     ...(r.brand ? { brand: r.brand } : {}),
     profile: r.profile,
+    ...(r.reference !== null ? { reference: r.reference } : {}),
+    ...(r.metadata !== null ? { metadata: JSON.parse(r.metadata) as Record<string, string> } : {}),
+    ...(r.idempotency_key !== null ? { idempotencyKey: r.idempotency_key } : {}),
     state: r.state,
     createdAt: r.created_at,
     ...(r.xid ? { xid: r.xid } : {}),
@@ -132,8 +178,10 @@ function toOrder(r: OrderRow): Order {
 
 /** The writes, as SQL the writer thread prepares once; each names its row by the order's id. */
 const write = {
-  newOrder: `INSERT INTO orders (description, currency, amount, amt_exp10, brand, profile, state, created_at, updated_at)
-    VALUES (@description, @currency, @amount, @amt_exp10, @brand, @profile, 'created', @at, @at) RETURNING id`,
+  newOrder: `INSERT INTO orders (description, currency, amount, amt_exp10, brand, profile, reference, metadata,
+      idempotency_key, input_fingerprint, state, created_at, updated_at)
+    VALUES (@description, @currency, @amount, @amt_exp10, @brand, @profile, @reference, @metadata,
+      @idempotency_key, @input_fingerprint, 'created', @at, @at) RETURNING id`,
   // In the same write as the INSERT above, so last_insert_rowid() is that order.
   newOrderLidM: "UPDATE orders SET lid_m = @prefix || id WHERE id = last_insert_rowid()",
   newOrderHistory: `INSERT INTO order_history (order_id, seq, state, at, detail)
@@ -153,6 +201,13 @@ const write = {
   dropExpired:
     "DELETE FROM issued_purchases WHERE order_id = @id AND taken_by IS NULL AND issued_at < @before",
   take: "UPDATE issued_purchases SET taken_by = @payer WHERE xid = @xid AND order_id = @id AND taken_by IS NULL",
+  event: `INSERT INTO order_events (id, order_id, type, body, created_at, webhook_state, webhook_due_at)
+    VALUES (@eventId, @id, @type, @body, @at, @webhookState, @dueAt)`,
+  webhookDelivered: `UPDATE order_events SET webhook_state = 'delivered', webhook_attempts = webhook_attempts + 1,
+      webhook_due_at = NULL, webhook_error = NULL WHERE id = @eventId AND webhook_state = 'pending'`,
+  webhookFailed: `UPDATE order_events SET webhook_state = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'pending' END,
+      webhook_attempts = webhook_attempts + 1, webhook_due_at = @retryAt, webhook_error = @error
+    WHERE id = @eventId AND webhook_state = 'pending'`,
   idempotency: `INSERT INTO idempotency (kind, key, order_id, request_hash, response) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (kind, key) DO UPDATE SET response = excluded.response
     WHERE idempotency.request_hash = excluded.request_hash`,
@@ -180,6 +235,15 @@ function prepareReads(db: Database.Database) {
     idempotency: db.prepare(
       "SELECT order_id, request_hash, response FROM idempotency WHERE kind = ? AND key = ?",
     ),
+    orderByIdempotencyKey: db.prepare("SELECT * FROM orders WHERE idempotency_key = ?"),
+    events: db.prepare("SELECT body FROM order_events WHERE order_id = ? ORDER BY seq"),
+    dueWebhooks: db.prepare(
+      `SELECT id, body, webhook_attempts FROM order_events
+       WHERE webhook_state = 'pending' AND webhook_due_at <= ? ORDER BY webhook_due_at, seq LIMIT ?`,
+    ),
+    nextWebhookAt: db.prepare(
+      "SELECT MIN(webhook_due_at) AS due FROM order_events WHERE webhook_state = 'pending'",
+    ),
   };
 }
 
@@ -202,13 +266,18 @@ export class SqliteRepository implements MerchantRepository {
     const olderStore =
       this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'orders'").get() !== undefined &&
       this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'issued_purchases'").get() === undefined;
+    addOrderColumns(this.db);
     this.db.exec(schemaSql);
     if (olderStore) this.db.exec(issuedFromOrders);
     this.sql = prepareReads(this.db);
     this.writer = durableWriter(file, this.db, { pragmas: ["foreign_keys = ON"] });
   }
 
-  async createOrder(order: NewOrder, at: Date): Promise<Order> {
+  async createOrder(
+    order: NewOrder,
+    at: Date,
+    idempotency?: { readonly key: string; readonly fingerprint: string },
+  ): Promise<Order> {
     const now = at.toISOString();
     const [created] = await this.writer.write([
       {
@@ -220,6 +289,10 @@ export class SqliteRepository implements MerchantRepository {
           amt_exp10: order.purchAmt.amtExp10,
           brand: order.brand ?? null,
           profile: order.profile ?? "set",
+          reference: order.reference ?? null,
+          metadata: order.metadata ? JSON.stringify(order.metadata) : null,
+          idempotency_key: idempotency?.key ?? null,
+          input_fingerprint: idempotency?.fingerprint ?? null,
           at: now,
         },
         changes: 1,
@@ -228,6 +301,38 @@ export class SqliteRepository implements MerchantRepository {
       { sql: write.newOrderHistory, params: { at: now }, changes: 1 },
     ]);
     return (await this.order(created[0].id as number))!;
+  }
+
+  async orderByIdempotencyKey(key: string): Promise<{ order: Order; fingerprint: string } | undefined> {
+    const r = this.sql.orderByIdempotencyKey.get(key) as
+      | (OrderRow & { input_fingerprint: string | null })
+      | undefined;
+    return r && { order: toOrder(r), fingerprint: r.input_fingerprint ?? "" };
+  }
+
+  async events(orderId: number): Promise<OrderEvent[]> {
+    return (this.sql.events.all(orderId) as { body: string }[]).map((r) => JSON.parse(r.body) as OrderEvent);
+  }
+
+  async dueWebhooks(at: string, limit: number): Promise<PendingWebhook[]> {
+    const rows = this.sql.dueWebhooks.all(at, limit) as {
+      id: string;
+      body: string;
+      webhook_attempts: number;
+    }[];
+    return rows.map((r) => ({ eventId: r.id, body: r.body, attempts: r.webhook_attempts }));
+  }
+
+  async nextWebhookAt(): Promise<string | undefined> {
+    return (this.sql.nextWebhookAt.get() as { due: string | null }).due ?? undefined;
+  }
+
+  async webhookAttempted(eventId: string, attempt: WebhookAttempt, _at: Date): Promise<void> {
+    await this.writer.write([
+      attempt.delivered
+        ? { sql: write.webhookDelivered, params: { eventId } }
+        : { sql: write.webhookFailed, params: { eventId, retryAt: attempt.retryAt, error: attempt.error } },
+    ]);
   }
 
   async order(id: number): Promise<Order | undefined> {
@@ -368,6 +473,20 @@ export class SqliteRepository implements MerchantRepository {
         params: { id, sender: m.from, recipient: m.to, type: m.type, der: m.der, at: now },
       })),
     );
+    for (const { event, webhook } of change.events ?? [])
+      statements.push({
+        sql: write.event,
+        params: {
+          eventId: event.id,
+          id,
+          type: event.type,
+          body: JSON.stringify(event),
+          at: now,
+          webhookState: webhook ? "pending" : null,
+          dueAt: webhook ? now : null,
+        },
+        changes: 1,
+      });
     const i = change.idempotency;
     if (i)
       statements.push({

@@ -1,0 +1,77 @@
+/**
+ * The events an order change causes, worked out from the change itself (its transitions, an
+ * authorization newly in doubt) and the order before it, so every handler's commit yields its
+ * events in one place, and the lifecycle operations' states only need a line in `eventOfState`.
+ */
+import { randomBytes } from "node:crypto";
+import type { Order } from "../core/order";
+import type { OrderState } from "../core/orderState";
+import type { OrderChange } from "../store/repository";
+import type { OrderEvent, OrderEventAmount, OrderEventOrder, OrderEventType } from "./orderEvent";
+
+/** The state an order reaches, and the event that announces it. */
+const eventOfState: Readonly<Record<string, OrderEventType>> = {
+  authorized: "authorized",
+  partiallyAuthorized: "partiallyAuthorized",
+  declined: "declined",
+  authorizationFailed: "failed",
+  captured: "captured",
+  partiallyCaptured: "partiallyCaptured",
+  refunded: "refunded",
+  reversed: "reversed",
+};
+
+/** Does this change cause any event? (Saves reading the order for the many changes that do not.) */
+export function mayCauseEvents(change: OrderChange): boolean {
+  return (
+    change.authorization?.inDoubt === true ||
+    (change.transitions ?? []).some((t) => eventOfState[t.to] !== undefined)
+  );
+}
+
+export function eventsOfChange(before: Order, change: OrderChange, at: Date): OrderEvent[] {
+  const transitions = change.transitions ?? [];
+  const authorization = change.authorization ?? before.authorization;
+  const state: OrderState = transitions.at(-1)?.to ?? before.state;
+  const order: OrderEventOrder = {
+    id: before.id,
+    lidM: before.lidM,
+    state,
+    ...(before.reference !== undefined ? { reference: before.reference } : {}),
+    ...(before.metadata !== undefined ? { metadata: before.metadata } : {}),
+    amount: amountOf(before.purchAmt),
+  };
+  const common = (type: OrderEventType): OrderEvent => ({
+    id: `evt_${randomBytes(16).toString("hex")}`,
+    type,
+    createdAt: at.toISOString(),
+    order,
+    ...(authorization?.authAmt ? { authorizedAmount: amountOf(authorization.authAmt) } : {}),
+    ...(authorization?.completionCode ? { completionCode: authorization.completionCode } : {}),
+    ...(type.endsWith("aptured") && authorization?.capture?.capAmt
+      ? { capturedAmount: amountOf(authorization.capture.capAmt) }
+      : {}),
+  });
+  const events: OrderEvent[] = [];
+  const wasInDoubt = before.state === "authorizing" && before.authorization?.inDoubt === true;
+  if (transitions.length === 0) {
+    if (change.authorization?.inDoubt && !wasInDoubt)
+      events.push({ ...common("inDoubt"), reason: change.authorization.failure ?? "no usable answer" });
+    return events;
+  }
+  if (wasInDoubt && state !== "authorizing") events.push({ ...common("settled"), outcome: state });
+  for (const t of transitions) {
+    const type = eventOfState[t.to];
+    if (!type) continue;
+    events.push(
+      type === "failed" ? { ...common(type), reason: authorization?.failure ?? t.detail } : common(type),
+    );
+  }
+  return events;
+}
+
+const amountOf = (a: { amount: number; currency: number; amtExp10: number }): OrderEventAmount => ({
+  amount: a.amount,
+  currency: a.currency,
+  amtExp10: a.amtExp10,
+});
