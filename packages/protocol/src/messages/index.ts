@@ -5,6 +5,14 @@
 export type { AnsweredRequests } from "./answeredRequests";
 export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq } from "./authReq";
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
+export {
+  type OpenedBatchAdminReq,
+  type OpenedBatchAdminRes,
+  openBatchAdminReq,
+  openBatchAdminRes,
+  sealBatchAdminReq,
+  sealBatchAdminRes,
+} from "./batchAdmin";
 export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
@@ -93,6 +101,17 @@ export {
   type ReceivedAuthRes,
   receiveAuthRes,
 } from "./receiveAuthRes";
+export {
+  type BatchAdminReqReceiver,
+  type ReceivedBatchAdminReq,
+  receiveBatchAdminReq,
+} from "./receiveBatchAdminReq";
+export {
+  type BatchAdminResExpectations,
+  type BatchAdminResReceiver,
+  type ReceivedBatchAdminRes,
+  receiveBatchAdminRes,
+} from "./receiveBatchAdminRes";
 export {
   type CapReqReceiver,
   type CaptureItem,
