@@ -25,6 +25,7 @@ import { authorizationRow } from "./authorizationRecord";
 import { type AuthReqIds, type AuthReqOutcome, idsOfAuthTags, idsOfHeader } from "./authReqOutcome";
 import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
 import { authResMessage } from "./authResMessage";
+import { type BatchAdminOutcome, handleBatchAdminReq } from "./batchAdmin";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
@@ -36,12 +37,14 @@ import { SerialQueue } from "./serialQueue";
 import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
+export type { BatchAdminOutcome } from "./batchAdmin";
 export type { CapReqOutcome } from "./capture";
 
 /** What the gateway did with one request on its SET route, by message. */
 export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
-  | ({ readonly message: "CapReq" } & CapReqOutcome);
+  | ({ readonly message: "CapReq" } & CapReqOutcome)
+  | ({ readonly message: "BatchAdminReq" } & BatchAdminOutcome);
 
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
@@ -75,7 +78,8 @@ export class Gateway {
   }
 
   /**
-   * Any request on the SET route: a CapReq goes to capture (./capture.ts), anything else is taken
+   * Any request on the SET route: a CapReq goes to capture (./capture.ts), a BatchAdminReq to
+   * batch administration (./batchAdmin.ts), anything else is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -90,6 +94,20 @@ export class Gateway {
       return {
         message: "CapReq",
         ...(await handleCapReq(
+          {
+            p: this.p,
+            keys: this.options.keys,
+            store: this.store,
+            settings: this.settings,
+            queue: this.queue,
+          },
+          read,
+        )),
+      };
+    if (read?.wrapper.message.type === "batchAdministrationRequest")
+      return {
+        message: "BatchAdminReq",
+        ...(await handleBatchAdminReq(
           {
             p: this.p,
             keys: this.options.keys,
