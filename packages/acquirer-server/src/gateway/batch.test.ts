@@ -11,6 +11,8 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
+import Fastify from "fastify";
+import { gatewayAdminPlugin } from "../adminPlugin";
 import { intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
@@ -276,5 +278,62 @@ describe("gateway: batches", () => {
     expect(posing.out).toMatchObject({ kind: "error", errorCode: "invalidCertificate" });
     expect(g.store.batch("SETLAB-MER-0001", 1)?.closed).toBeUndefined();
     expect(g.store.batchAdminRequest(Buffer.from(posing.rrpid).toString("hex"))).toBeUndefined();
+  });
+});
+
+describe("gateway: settlement report", () => {
+  it("a closed batch's report, JSON and table, from the admin route: totals per brand and currency and the item list; an open batch is not settled yet", async () => {
+    const g = kit.gateway();
+    const [a, c] = [await authorize(g, 1000), await authorize(g, 2345)];
+    await captured(
+      g,
+      await capReq([
+        { a, amount: 1000 },
+        { a: c, amount: 2000 },
+      ]),
+    );
+    const app = Fastify();
+    await app.register(gatewayAdminPlugin, { store: g.store, token: "t".repeat(32) });
+    // fastify's inject needs an ES module jest does not load here: a real listener instead
+    const base = await app.listen({ port: 0, host: "127.0.0.1" });
+    const get = async (
+      url: string,
+      headers: Record<string, string> = { authorization: `Bearer ${"t".repeat(32)}` },
+    ) => {
+      const r = await fetch(`${base}${url}`, { headers });
+      const body = await r.text();
+      return {
+        statusCode: r.status,
+        body,
+        json: () => JSON.parse(body),
+        headers: { "content-type": r.headers.get("content-type") },
+      };
+    };
+    try {
+      expect((await get("/admin/batches/SETLAB-MER-0001/1/settlement")).statusCode).toBe(409);
+      await batchAdmin(g, "close");
+      const json = await get("/admin/batches/SETLAB-MER-0001/1/settlement");
+      expect(json.statusCode).toBe(200);
+      const report = json.json();
+      expect(report).toMatchObject({
+        merchantID: "SETLAB-MER-0001",
+        batchID: 1,
+        itemCount: 2,
+        totals: [{ brand: "Visa", currency: 392, itemCount: 2, minorUnits: 3000, amount: "JPY 3000" }],
+      });
+      expect(report.items.map((i: { seq: number; minorUnits: number }) => [i.seq, i.minorUnits])).toEqual([
+        [1, 1000],
+        [2, 2000],
+      ]);
+      const text = await get("/admin/batches/SETLAB-MER-0001/1/settlement?format=table");
+      expect(text.headers["content-type"]).toMatch(/^text\/plain/);
+      expect(text.body).toMatch(/Settlement of batch 1 of merchant SETLAB-MER-0001/);
+      expect(text.body).toMatch(/Visa\s+2\s+JPY 3000/);
+      expect((await get("/admin/batches/SETLAB-MER-0001/2/settlement")).statusCode).toBe(404);
+      expect((await get("/admin/batches/SETLAB-MER-0001/0/settlement")).statusCode).toBe(400);
+      expect((await get("/admin/batches/SETLAB-MER-0001/1/settlement", {})).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
   });
 });
