@@ -1,6 +1,20 @@
 /** @setlab/merchant-server: the merchant SDK core (embeddable), its SQLite store and its HTTP shell. */
 export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
+export {
+  BatchAdminError,
+  BatchAdminInputError,
+  type BatchAdminOptions,
+  type BatchTotalView,
+  type BatchView,
+} from "./core/batchAdmin";
+export { CaptureInputError } from "./core/capture";
+export {
+  type CaptureManyItem,
+  type CaptureManyOptions,
+  type CaptureManyResult,
+  maxCaptureManyItems,
+} from "./core/captureMany";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
@@ -59,6 +73,7 @@ export {
   type MerchantAdminServerOptions,
   type MerchantServerOptions,
 } from "./server";
+export type { KeyedGatewayRequest, KeyedGatewayRequestKind } from "./store/keyedGatewayRequests";
 export {
   ConcurrentChangeError,
   type IdempotencyKind,

@@ -57,16 +57,16 @@ export function parseCaptureBody(body: unknown, currency: number): schema.Curren
   return { currency, amount: o.amount as number, amtExp10: amtExp10 as number };
 }
 
-const capturable = ["authorized", "partiallyAuthorized"] as const;
+export const capturable = ["authorized", "partiallyAuthorized"] as const;
 
-function sameAmount(a: CurrencyAmountValue, b: CurrencyAmountValue): boolean {
+export function sameAmount(a: CurrencyAmountValue, b: CurrencyAmountValue): boolean {
   const x = toMinorUnits(a);
   const y = toMinorUnits(b);
   return x.ok && y.ok && x.currency.code === y.currency.code && x.minor === y.minor;
 }
 
 /** `amount` within the authorization: the same currency, above zero, at most AuthAmt, exactly. */
-function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
+export function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
   const asked = toMinorUnits(amount);
   const authorized = toMinorUnits(authAmt);
   if (!asked.ok) throw new CaptureInputError(`the capture amount is refused: ${asked.reason}`);
@@ -208,10 +208,15 @@ export async function captureOrder(
       },
     );
     const item = received.items[0];
-    const { capCode, capAmt } = item.payload;
+    const { capCode, capAmt, batchID, batchSequenceNum } = item.payload;
     if (item.verdict === "captured")
       return settle(
-        { capCode, capAmt },
+        {
+          capCode,
+          capAmt,
+          ...(batchID !== undefined ? { batchID } : {}),
+          ...(batchSequenceNum ? { batchSequenceNum } : {}),
+        },
         {
           to: whole ? "captured" : "partiallyCaptured",
           detail: `captured ${formatCurrencyAmount(capAmt)}`,
