@@ -54,9 +54,9 @@ async function authorizedOrders(count: number, amount = 1000) {
 function spy(gateway: GatewayFunction) {
   const sent: Uint8Array[] = [];
   const send = gateway.send.bind(gateway);
-  gateway.send = async (g, m, c) => {
+  gateway.send = async (g: string, m: Uint8Array) => {
     sent.push(m);
-    return send(g, m, c);
+    return send(g, m);
   };
   return sent;
 }
