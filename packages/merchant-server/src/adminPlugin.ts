@@ -2,14 +2,15 @@
  * The merchant's back office as a fastify plugin (docs/purchase-flow.md, "HTTP"): creating orders
  * (`POST /orders`), an order's details with its history and authorization (`GET /orders/:id`),
  * every message stored for it (`GET /orders/:id/messages`), capturing its authorization
- * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`) and the fault switches
- * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
+ * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`), capturing many orders at once
+ * and the settlement batches (./batchRoutes.ts) and the fault switches (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
  * account id and the XID, which would let anyone join orders to the gateway's records. Every
  * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
  * serves this plugin on its own listener, never beside the payment routes.
  */
 import { registerFaultRoutes, requireAdminToken, runIdOf } from "@setlab/runtime";
 import type { FastifyPluginAsync } from "fastify";
+import { registerBatchRoutes } from "./batchRoutes";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
@@ -71,6 +72,8 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
       return { error: e.message };
     }
   });
+
+  registerBatchRoutes(app, merchant);
 
   getOrderRoute(
     app,
