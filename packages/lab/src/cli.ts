@@ -11,6 +11,7 @@
  *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
+ *   settle    the merchant closes its batch (BatchAdminReq); the gateway's settlement report
  */
 import { parseArgs } from "node:util";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
@@ -40,6 +41,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            in a Chromium profile directory (docs/purchase-flow.md)
   capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
                                            (a decimal in the order's currency); exit 2 when not captured
+  settle    [--json]                        close the merchant's open batch and print the gateway's
+                                           settlement report; exit 2 when no batch was open
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -68,6 +71,7 @@ async function command(argv: string[]): Promise<number> {
   }
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
+  if (command === "settle") return settleCommand(rest);
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({
@@ -213,6 +217,19 @@ async function captureCommand(args: string[]): Promise<number> {
         : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
     );
   return captured ? 0 : 2;
+}
+
+async function settleCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    strict: true,
+  });
+  const { settle } = await import("./commands/settle");
+  const settled = await settle(values.home);
+  if (values.json) out(JSON.stringify(settled.report ?? settled.batch));
+  else out(settled.table ?? `no batch settled: the gateway answered ${settled.batch.code}`);
+  return settled.table !== undefined ? 0 : 2;
 }
 
 async function soak(args: string[]): Promise<number> {

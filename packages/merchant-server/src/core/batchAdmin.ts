@@ -44,6 +44,8 @@ export interface BatchTotalView {
 export interface BatchView {
   /** success, or why not: unknownBatch, batchAlreadyOpen, batchClosed, unspecifiedFailure. */
   readonly code: schema.BatchAdminCode;
+  /** The merchant whose batch it is (its MerchantID at the gateway). */
+  readonly merchantID: string;
   /** The batch acted on (0: the merchant has no open batch). */
   readonly batchId: number;
   readonly opened?: string;
@@ -73,6 +75,7 @@ function viewOf(data: schema.BatchAdminResData): BatchView {
   const status = data.batchStatus;
   return {
     code: data.batchAdminCode,
+    merchantID: data.batchAdminRRTags.merTermIDs.merchantID,
     batchId: data.batchID,
     ...(status ? { opened: status.openDateTime.toISOString() } : {}),
     ...(status?.closedDateTime ? { closed: status.closedDateTime.toISOString() } : {}),
