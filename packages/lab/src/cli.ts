@@ -181,7 +181,7 @@ async function command(argv: string[]): Promise<number> {
         ? `; in Chromium: ${r.browserPurchase.outcome.replace(/\.$/, "")}`
         : "";
       out(
-        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}.`,
+        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}${settled(r.settlement)}.`,
       );
       const browserOk = !values.browser || r.browserPurchase?.orderState === "authorized";
       return r.purchases[0]?.mediator.outcome === "approved" && browserOk ? 0 : 1;
@@ -189,6 +189,14 @@ async function command(argv: string[]): Promise<number> {
     default:
       throw new UsageError(command ? `unknown command: ${command}` : "missing command");
   }
+}
+
+/** The demo's settlement in its closing line: "; batch 1 settled: Visa JPY 12800". */
+function settled(
+  s: { batch: { batchId: number; totals: readonly { brand: string; shown: string }[] } } | undefined,
+) {
+  if (!s) return "";
+  return `; batch ${s.batch.batchId} settled: ${s.batch.totals.map((t) => `${t.brand} ${t.shown}`).join(", ")}`;
 }
 
 function numberOption(flag: string, text: string | undefined): number | undefined {

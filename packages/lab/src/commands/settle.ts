@@ -41,6 +41,30 @@ async function gatewayReport(gateway: AdminAccess, batch: ClosedBatch, format: "
   return text;
 }
 
+/** The order as `POST /captures` answers it. */
+export interface CapturedInBatch {
+  readonly id: number;
+  readonly state: string;
+  readonly capture: {
+    capCode?: string;
+    batchID?: number;
+    batchSequenceNum?: number;
+    failure?: string;
+  } | null;
+}
+
+/** The merchant captures the orders in one CapReq (its admin route `POST /captures`). */
+export async function captureInBatchAt(merchant: AdminAccess, orderIds: readonly number[]) {
+  return httpJson<{ capRRPID: string; failure?: string; orders: CapturedInBatch[] }>(
+    `${merchant.url}/captures`,
+    {
+      method: "POST",
+      headers: { ...adminHeaders(merchant.token), "content-type": "application/json" },
+      body: JSON.stringify({ orders: orderIds }),
+    },
+  );
+}
+
 export async function settleAt(merchant: AdminAccess, gateway: AdminAccess): Promise<Settlement> {
   const batch = await httpJson<ClosedBatch>(`${merchant.url}/batches/close`, {
     method: "POST",
