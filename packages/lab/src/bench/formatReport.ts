@@ -218,6 +218,22 @@ export function formatReport(r: BenchReport): string {
     line();
   }
 
+  if (r.capture) {
+    line(
+      "captures in settlement batches (CapReqs of at most 256 items, then the batch closed; this process plays the merchant)",
+    );
+    line(
+      "  batch  CapReqs  captured  captures/s  CPU ms/capture (gateway + merchant)  raw RSA ms/capture  CPU / raw  gateway CPU / raw",
+    );
+    for (const c of r.capture)
+      line(
+        `  ${String(c.batchSize).padStart(5)}  ${String(c.capReqs).padStart(7)}  ${String(c.captured).padStart(8)}  ${f(c.perSecond).padStart(10)}` +
+          `  ${`${f(c.cpuMsPerCapture, 2)} (${f(c.gatewayCpuMsPerCapture, 2)} + ${f(c.merchantCpuMsPerCapture, 2)})`.padStart(35)}` +
+          `  ${f(c.rawMsPerCapture, 3).padStart(18)}  ${`${f(c.cpuOverRaw)}x`.padStart(9)}  ${`${f(c.gatewayCpuOverRaw)}x`.padStart(17)}`,
+      );
+    line();
+  }
+
   if (r.profiles) {
     line("CPU profiles over the closed-loop window: top self time per process");
     for (const p of r.profiles) out.push(formatProfileSummary(`${p.party} (pid ${p.pid})`, p.summary));
