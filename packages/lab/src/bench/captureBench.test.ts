@@ -14,7 +14,7 @@ const stack = (sign: number, decrypt: number): StackRates => ({
 const raw = { node: stack(1, 0.5), peculiar: stack(3, 3) };
 
 describe("capture bench figures", () => {
-  it("counts the private-key operations of a batch: CapReqs of at most 256 items, one CapToken each, the close", () => {
+  it("counts the private-key operations of a batch: CapReqs of at most so many items, one CapToken each, the close", () => {
     expect(captureRawOps(1, 256)).toEqual({
       capReqs: 1,
       gateway: { signs: 2, decrypts: 3 },

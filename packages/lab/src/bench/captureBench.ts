@@ -2,8 +2,8 @@
  * Captures per second in settlement batches of 1, 100 and 1000 (issue 14), against the running
  * lab's gateway process. This process plays the merchant: before the measured window it has the
  * gateway approve one authorization per capture (AuthReqs built from the lab's cards and merchant
- * keys, `buildAuthReq`); in the window it captures them in CapReqs of at most 256 items (SET's
- * CapItemSeq), reads every CapRes with `receiveCapRes`, and closes the batch with a BatchAdminReq.
+ * keys, `buildAuthReq`); in the window it captures them in CapReqs of at most protocol's `maxCapItems`
+ * items, reads every CapRes with `receiveCapRes`, and closes the batch with a BatchAdminReq.
  * CPU is the gateway's (from /proc) and this process's over the window, per capture, against the
  * RSA private-key operations that window needs (`captureRawOps`).
  */
@@ -11,6 +11,7 @@ import {
   type CaptureAsked,
   type CryptoProvider,
   fromHex,
+  maxCapItems,
   nodeProvider,
   openAuthRes,
   receiveBatchAdminRes,
@@ -64,7 +65,7 @@ interface Held {
   readonly capToken: schema.CapToken;
 }
 
-export const maxItemsPerCapReq = 256;
+export const maxItemsPerCapReq = maxCapItems;
 
 async function context(p: CryptoProvider, pkiDir: string) {
   const pki = LabPki.open(pkiDir);

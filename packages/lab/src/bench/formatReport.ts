@@ -1,4 +1,5 @@
 /** The report as the tables `pnpm bench` prints. Pure. */
+import { maxCapItems } from "@setlab/protocol";
 import { failureTimingLines, type ProtocolBenchResult } from "@setlab/protocol/bench";
 import { privateOpsPerPurchase } from "./privateOps";
 import { formatProfileSummary } from "./profileSummary";
@@ -220,7 +221,7 @@ export function formatReport(r: BenchReport): string {
 
   if (r.capture) {
     line(
-      "captures in settlement batches (CapReqs of at most 256 items, then the batch closed; this process plays the merchant)",
+      `captures in settlement batches (CapReqs of at most ${maxCapItems} items, then the batch closed; this process plays the merchant)`,
     );
     line(
       "  batch  CapReqs  captured  captures/s  CPU ms/capture (gateway + merchant)  raw RSA ms/capture  CPU / raw  gateway CPU / raw",

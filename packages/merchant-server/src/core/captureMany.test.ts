@@ -126,7 +126,7 @@ describe("merchant: captureMany", () => {
     );
     await expect(merchant.captureMany([ids[0], 999])).rejects.toThrow(CaptureInputError);
     await expect(merchant.captureMany([ids[0]], { batchId: 0 })).rejects.toThrow(CaptureInputError);
-    await expect(merchant.captureMany(new Array(257).fill(0).map((_, i) => i + 1))).rejects.toThrow(
+    await expect(merchant.captureMany(new Array(129).fill(0).map((_, i) => i + 1))).rejects.toThrow(
       CaptureInputError,
     );
     await merchant.capture(ids[1]);

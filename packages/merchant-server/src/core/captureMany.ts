@@ -12,6 +12,7 @@ import {
   decodeDer,
   formatCurrencyAmount,
   fromHex,
+  maxCapItems,
   RemoteSetError,
   receiveCapRes,
   SetError,
@@ -52,8 +53,8 @@ export interface CaptureManyResult {
   readonly failure?: string;
 }
 
-/** At most this many orders in one call: SET's CapItemSeq holds 256, and so does the gateway. */
-export const maxCaptureManyItems = 256;
+/** At most this many orders in one call: the most one CapReq carries (protocol's maxCapItems). */
+export const maxCaptureManyItems = maxCapItems;
 
 function itemsOf(input: readonly (number | CaptureManyItem)[]): CaptureManyItem[] {
   if (!Array.isArray(input) || input.length === 0)

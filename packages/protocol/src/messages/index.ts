@@ -13,7 +13,7 @@ export {
   sealBatchAdminReq,
   sealBatchAdminRes,
 } from "./batchAdmin";
-export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
+export { maxCapItems, type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
 export { bciSequenceNumOf } from "./cardholderRevocation";
