@@ -14,6 +14,7 @@ import type { LabPki } from "@setlab/runtime";
 import Fastify from "fastify";
 import { gatewayAdminPlugin } from "../adminPlugin";
 import { intermediatesFrom } from "../gatewayPki";
+import { GatewayStore } from "../store/gatewayStore";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
 
@@ -219,6 +220,22 @@ describe("gateway: batches", () => {
     const next = await captured(h, await capReq([{ a: c, amount: 2000 }]));
     expect(next.map((x) => [x.capCode, x.batchID, x.batchSequenceNum])).toEqual([["success", 2, 1]]);
     await h.store.close();
+  });
+
+  it("the close and its answer are on disk when the gateway answers: another connection (another process) sees them at once", async () => {
+    const file = kit.dbFile();
+    const g = kit.gateway({ file });
+    const a = await authorize(g, 1000);
+    await captured(g, await capReq([{ a, amount: 1000 }]));
+    const reader = GatewayStore.open(file);
+    expect(reader.batch("SETLAB-MER-0001", 1)?.closed).toBeUndefined();
+    const close = await batchAdmin(g, "close");
+    expect(reader.batch("SETLAB-MER-0001", 1)?.closed).toBeDefined();
+    expect(reader.batchAdminRequest(Buffer.from(close.rrpid).toString("hex"))?.response).toEqual(
+      close.out.response,
+    );
+    await reader.close();
+    await g.store.close();
   });
 
   it("the ledger refuses an item in a closed batch whatever the caller decided: nothing of the write is kept", async () => {
