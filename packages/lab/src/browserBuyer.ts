@@ -30,6 +30,9 @@ export async function launchWalletBrowser(profile: string, setup: BrowserSetup):
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
+    // Small enough for the screenshots kept in docs/screenshots/, large enough for the shop's page
+    // beside the wallet panel.
+    viewport: { width: 1024, height: 640 },
     args: [
       "--no-sandbox",
       "--disable-gpu",
