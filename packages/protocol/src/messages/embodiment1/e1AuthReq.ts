@@ -17,9 +17,9 @@ import { checkCardholderCertificate } from "../../purchase/cardholderCertificate
 import { E1AuthReqData, E1CardInfo } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { type AnsweredRequests, isRepeat } from "../answeredRequests";
+import { cardInfoToGatewayTypes } from "../embodiment2/e2CardInfo";
 import { fingerprintOf } from "../incoming";
 import { checkPartyCertificate } from "../partyCertificate";
-import { cardInfoToGatewayTypes } from "../embodiment2/e2CardInfo";
 import { checkCardInfo } from "./e1InfoRes";
 import {
   checkEmbodimentDate,

@@ -138,7 +138,12 @@ describe("captures of every embodiment message", () => {
         p,
         signer("merchantSig"),
         pki.gatewayKex.certificate,
-        { authRRPID: fill(0xc0), xid: cardInfo.xid, purchAmt, cardInfo: signedCardInfo },
+        {
+          authRRPID: fill(0xc0),
+          xid: cardInfo.xid,
+          purchAmt,
+          cardInfo: { type: "signed", value: signedCardInfo },
+        },
         now,
       ),
       e1AuthRes: await signE1AuthRes(
