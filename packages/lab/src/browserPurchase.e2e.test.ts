@@ -274,6 +274,11 @@ describe("markers that start nothing, and what the PC keeps", () => {
   }, 60_000);
 
   it("leaves the mediator's directories empty and no PAN, card secret or PIN in the profile", async () => {
+    // After the purchases of every profile above (seven mediators started), the first embodiment's
+    // PAN among what crossed the PC.
+    expect(
+      (await decisions()).filter((d) => (d as { decision: string }).decision === "started"),
+    ).toHaveLength(7);
     for (const dir of Object.values(setup.hostDirs)) expect(fs.readdirSync(dir)).toEqual([]);
     const secrets: string[] = [pin];
     for (const card of Object.values(LabPki.open(state.pki).cards())) secrets.push(card.pan, card.panSecret);
