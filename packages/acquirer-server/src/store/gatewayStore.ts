@@ -210,9 +210,12 @@ function prepareStatements(db: Database.Database) {
     captureRequest: db.prepare(selectCaptureRequest),
     capture: db.prepare(selectCapture),
     postedOf: db.prepare(selectPostingsOfAccount),
+    // A captured authorization holds nothing, whatever the clock that stamped its hold's end says
+    // (a gateway clock that ran ahead, then was set right, must not bring captured holds back).
     liveHolds: db.prepare(
-      `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations
-        WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)`,
+      `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations a
+        WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)
+          AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = a.auth_rrpid)`,
     ),
   };
 }
