@@ -30,7 +30,12 @@ const row: AuthorizationRow = {
 };
 const decide = (
   r: AuthorizationRow | undefined,
-  { captured = false, merID = "M1", brand = "Visa", j = judged } = {},
+  {
+    captured = false,
+    merID = "M1",
+    brand = "Visa",
+    j = judged,
+  }: { captured?: boolean; merID?: string; brand?: string; j?: JudgedAuthReversal } = {},
 ) => decideAuthReversal(j, merID, brand, { authorization: () => r, captured: () => captured }, now);
 
 describe("decideAuthReversal", () => {
