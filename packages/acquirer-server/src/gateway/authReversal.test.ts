@@ -11,6 +11,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
+import fc from "fast-check";
 import { intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
@@ -275,6 +276,66 @@ describe("the reversal ledger's write", () => {
     expect(g.store.authReversal("ab")).toBeUndefined();
     expect(state(g)).toEqual({ held: 1000, posted: 0 });
   });
+});
+
+describe("reversals and captures in any order (property)", () => {
+  type Op =
+    | { readonly kind: "reverse"; readonly amount: number }
+    | { readonly kind: "capture"; readonly amount: number }
+    | { readonly kind: "resend" };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      kind: fc.constant("reverse" as const),
+      amount: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1200 })),
+    }),
+    fc.record({ kind: fc.constant("capture" as const), amount: fc.integer({ min: 1, max: 1200 }) }),
+    fc.constant({ kind: "resend" as const }),
+  );
+
+  it("the hold is always what the model says: never above what was authorized, none after a cancellation or a capture; nothing applied twice", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
+        const g = gateway();
+        const base = state(g);
+        let a = await authorize(g, 1000);
+        // The model: what the authorization stands at, whether its hold is live, what was captured.
+        let authorized = 1000;
+        let live = true;
+        let captured = 0;
+        let last: Uint8Array | undefined;
+        for (const o of ops) {
+          if (o.kind === "resend") {
+            if (last) await g.gw.handle(last);
+          } else if (o.kind === "reverse") {
+            const sent = await authRevReq(a, o.amount, { payload: a.authResPayload });
+            last = sent.bytes;
+            const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
+            const applies = captured === 0 && live && o.amount < authorized;
+            expect(r.verdict).toBe(applies ? "reversed" : "refused");
+            if (applies) {
+              authorized = o.amount;
+              live = o.amount > 0;
+              if (r.capTokenNew) a = { ...a, capToken: r.capTokenNew, authResPayload: r.authResPayloadNew! };
+            }
+          } else {
+            const code = await capture(g, a, o.amount);
+            const applies = captured === 0 && live && o.amount <= authorized;
+            expect(code === "success").toBe(applies);
+            if (applies) {
+              captured = o.amount;
+              live = false;
+            }
+          }
+          expect(state(g)).toEqual({
+            held: (base.held ?? 0) + (live ? authorized : 0),
+            posted: base.posted + captured,
+          });
+        }
+        await g.store.close();
+      }),
+      { numRuns: 12, seed: 20261206 },
+    );
+  }, 240_000);
 });
 
 function gateway(): Gw {
