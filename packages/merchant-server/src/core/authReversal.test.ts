@@ -174,6 +174,15 @@ describe("merchant: reverseAuthorization", () => {
     expect((await merchant.events(id)).filter((e) => e.type === "reversed")).toHaveLength(1);
   });
 
+  test("an authorization that keeps no AuthReqData (one made before it was kept) is refused before any message", async () => {
+    const { merchant, gateway, repo, id } = await authorizedOrder();
+    const { authReqData: _kept, ...auth } = (await merchant.order(id))!.authorization!;
+    await repo.commit({ orderId: id, expect: "authorized", authorization: auth }, new Date());
+    const calls = gateway.calls;
+    await expect(merchant.reverseAuthorization(id)).rejects.toThrow(/keeps no AuthReqData/);
+    expect(gateway.calls).toBe(calls);
+  });
+
   test("the AuthReqData the AuthReq carried is kept with the order, after a restart too", async () => {
     const file = path.join(dir, `r${++n}.db`);
     const { id } = await authorizedOrder("approve", file);
