@@ -11,6 +11,7 @@
  *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
+ *   reverse   the merchant cancels or reduces an order's uncaptured authorization (AuthRevReq/AuthRevRes)
  */
 import { parseArgs } from "node:util";
 import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
@@ -42,6 +43,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            in a Chromium profile directory (docs/purchase-flow.md)
   capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
                                            (a decimal in the order's currency); exit 2 when not captured
+  reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
+                                           reduce it to AMOUNT; exit 2 when the gateway did not approve
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -70,6 +73,7 @@ async function command(argv: string[]): Promise<number> {
   }
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
+  if (command === "reverse") return reverseCommand(rest);
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({
@@ -219,6 +223,30 @@ async function captureCommand(args: string[]): Promise<number> {
         : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
     );
   return captured ? 0 : 2;
+}
+
+async function reverseCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError("reverse needs ORDER [AMOUNT]");
+  const { reverseOrder } = await import("./commands/reverseOrder");
+  const order = await reverseOrder(values.home, positionals[0], positionals[1]);
+  const reversal = order.authorization?.reversal;
+  const approved = reversal?.authRevCode === "approved";
+  if (values.json) out(JSON.stringify(order));
+  else
+    out(
+      approved
+        ? order.state === "reversed"
+          ? `order ${order.id} reversed: nothing authorized`
+          : `order ${order.id} ${order.state}: authorization reduced to ${order.authorization?.authAmt ? formatAmount(order.authorization.authAmt) : "?"}`
+        : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
+    );
+  return approved ? 0 : 2;
 }
 
 async function soak(args: string[]): Promise<number> {
