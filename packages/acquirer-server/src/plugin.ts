@@ -43,12 +43,18 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   registerSetRoute(app, "/set", async (body, req) => {
     const started = performance.now();
     const out = await gateway.handle(body);
+    if (out.message === "AuthRevReq") {
+      const { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason } = out;
+      const fields = { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason };
+      return logOutcome(req, "AuthRevReq", out, fields, started);
+    }
     if (out.message === "BatchAdminReq") {
       const { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason } = out;
       const fields = { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason };
       return logOutcome(req, "BatchAdminReq", out, fields, started);
     }
     if (out.message !== "CapReq") return logAuthReq(req, out, started);
+    options.faults?.observe(req, { kind: out.kind, ...(out.capRRPID ? { capRRPID: out.capRRPID } : {}) });
     const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
     const fields = { capRRPID, brand, merchantID, captured, refused, errorCode, reason };
     return logOutcome(req, "CapReq", out, fields, started);
@@ -78,7 +84,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
    */
   function logOutcome(
     req: FastifyRequest,
-    message: "AuthReq" | "CapReq" | "BatchAdminReq",
+    message: "AuthReq" | "CapReq" | "AuthRevReq" | "BatchAdminReq",
     out: { readonly kind: string; readonly internal?: boolean; readonly response: Uint8Array },
     fields: Readonly<Record<string, unknown>>,
     started: number,

@@ -2,6 +2,11 @@
 export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
 export {
+  parseReversalBody,
+  ReversalInputError,
+  type ReverseAuthorizationOptions,
+} from "./core/authReversal";
+export {
   BatchAdminError,
   BatchAdminInputError,
   type BatchAdminOptions,
@@ -38,6 +43,7 @@ export {
 } from "./core/newOrder";
 export type {
   Authorization,
+  AuthReversal,
   HistoryEntry,
   NewOrder,
   Order,

@@ -28,8 +28,8 @@ export interface DemoOptions {
 
 export interface DemoResult {
   readonly purchases: readonly PurchaseResult[];
-  /** The browser purchase, with `browser`. */
-  readonly browserPurchase?: BrowserPurchase;
+  /** The browser purchases (hardened SET, then the second embodiment), with `browser`. */
+  readonly browserPurchases?: readonly BrowserPurchase[];
   readonly diagram: string;
   readonly captureDir: string;
   /** The batch the approved purchase was captured in, closed and settled. */
@@ -128,7 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       diagram,
       captureDir,
       ...(settlement ? { settlement } : {}),
-      browserPurchase: await browserDemo(home, state, trace),
+      browserPurchases: await browserDemo(home, state, trace),
     };
   } finally {
     await down(home, (l) => trace.fact("stopped", l));

@@ -26,6 +26,7 @@ import type { OrderEvent, OrderEventListener, OrderEventType } from "../events/o
 import { type DeliveryReport, deliverDueWebhooks, type WebhookOptions } from "../events/webhookDelivery";
 import { minWebhookSecretLength } from "../events/webhookSignature";
 import type { MerchantRepository } from "../store/repository";
+import { type ReverseAuthorizationOptions, reverseAuthorization } from "./authReversal";
 import { type BatchAdminOptions, type BatchView, batchAdmin } from "./batchAdmin";
 import { captureOrder } from "./capture";
 import {
@@ -409,6 +410,20 @@ export class Merchant {
     call: CallContext = {},
   ): Promise<BatchView> {
     return batchAdmin(this.ctx, "query", options, call);
+  }
+
+  /**
+   * Reverse the order's uncaptured authorization (AuthRev): cancel it, or reduce it to
+   * `options.amount`; see ./authReversal.ts. Resolves with the order after the gateway's answer
+   * (`reversed`, or its state with the lower AuthAmt); ReversalInputError or OrderStateError when
+   * the merchant refuses before asking. With an `idempotencyKey`, a repeated call acts once.
+   */
+  reverseAuthorization(
+    orderId: number,
+    options: ReverseAuthorizationOptions = {},
+    call: CallContext = {},
+  ): Promise<Order> {
+    return reverseAuthorization(this.ctx, orderId, options, call);
   }
 
   private async pendingPReq(order: Order): Promise<Uint8Array | undefined> {
