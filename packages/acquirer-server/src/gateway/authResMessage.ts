@@ -17,6 +17,8 @@ export async function authResMessage(
   request: schema.AuthReqData,
   merID: string,
   decision: AuthDecision,
+  /** A sale's place in its batch, which its CapResPayload states. */
+  saleBatch?: { readonly batchID: number; readonly batchSequenceNum: number },
 ): Promise<Uint8Array> {
   const { authTags: tags, authReqPayload } = request.authReqItem;
   const data = authResDataFor(tags, authReqPayload.authReqAmt, decision);
@@ -29,7 +31,10 @@ export async function authResMessage(
     // A sale is captured as it is authorized: the capture's answer rides in the AuthRes, and no
     // CapToken is issued since nothing is left to capture.
     sale
-      ? { ...data, authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt) } }
+      ? {
+          ...data,
+          authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt, saleBatch) },
+        }
       : data,
     sale ? {} : await authResBaggageFor(p, keys, request, merID, decision, authAmt),
   );

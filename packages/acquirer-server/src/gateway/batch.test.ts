@@ -298,6 +298,35 @@ describe("gateway: batches", () => {
   });
 });
 
+describe("gateway: a sale in a batch", () => {
+  const sale = (amount: number) =>
+    b.build({
+      amount,
+      merchant: (parts) => {
+        parts.authReqData = { ...parts.authReqData, captureNow: true };
+      },
+    });
+  const soldIn = async (g: Gw, amount: number) => {
+    const r = await b.read((await g.gw.handle((await sale(amount)).bytes)).response);
+    if (r.type !== "authRes") throw new Error("no AuthRes");
+    const c = r.data.authResPayload.capResPayload;
+    return [c?.capCode, c?.batchID, c?.batchSequenceNum];
+  };
+
+  it("a sale's capture goes into the merchant's open batch after the captures, its totals include it; after a close, the next sale opens the next batch", async () => {
+    const g = kit.gateway();
+    const a = await authorize(g, 1000);
+    await captured(g, await capReq([{ a, amount: 1000 }]));
+    expect(await soldIn(g, 500)).toEqual(["success", 1, 2]);
+    expect(g.store.batchTotals("SETLAB-MER-0001", 1)).toEqual([
+      { brand: "Visa", currency: 392, itemCount: 2, amount: 1500 },
+    ]);
+    await batchAdmin(g, "close");
+    expect(await soldIn(g, 300)).toEqual(["success", 2, 1]);
+    expect(g.store.batch("SETLAB-MER-0001", 2)?.closed).toBeUndefined();
+  });
+});
+
 describe("gateway: settlement report", () => {
   it("a closed batch's report, JSON and table, from the admin route: totals per brand and currency and the item list; an open batch is not settled yet", async () => {
     const g = kit.gateway();

@@ -7,6 +7,7 @@
  */
 import type { schema } from "@setlab/protocol";
 import type { BatchItemRow, BatchPlacement, BatchRow } from "../store/batchLedger";
+import type { CaptureRow } from "../store/captureLedger";
 import { type CaptureDecision, none } from "./captureDecision";
 
 export interface BatchLedgerView {
@@ -79,4 +80,44 @@ export const batchLedgerView = (store: {
   openBatch: (m) => store.openBatch(m),
   lastBatchID: (m) => store.lastBatchID(m),
   itemCount: (m, b) => store.batchItemCount(m, b),
+});
+
+/** Where a sale's capture goes (a sale names no batch): its BatchID and BatchSequenceNum. */
+export interface SaleBatch {
+  readonly batchID: number;
+  readonly batchSequenceNum: number;
+  /** The batch the sale's write opens first (the merchant had none open). */
+  readonly open?: { readonly batchID: number; readonly at: string };
+}
+
+/** A sale goes into the merchant's open batch, or the next one, opened by the same write. */
+export function saleBatch(merID: string, view: BatchLedgerView, at: Date): SaleBatch {
+  const current = view.openBatch(merID);
+  if (current)
+    return { batchID: current.batchID, batchSequenceNum: view.itemCount(merID, current.batchID) + 1 };
+  const batchID = view.lastBatchID(merID) + 1;
+  return { batchID, batchSequenceNum: 1, open: { batchID, at: at.toISOString() } };
+}
+
+/** The sale's batch item, written with its authorization and capture. */
+export const salePlacement = (
+  merID: string,
+  brand: string,
+  b: SaleBatch,
+  capture: CaptureRow,
+): BatchPlacement => ({
+  merchantID: merID,
+  ...(b.open ? { open: b.open } : {}),
+  items: [
+    {
+      merchantID: merID,
+      batchID: b.batchID,
+      seq: b.batchSequenceNum,
+      authRRPID: capture.authRRPID,
+      brand,
+      amount: capture.amount,
+      currency: capture.currency,
+      created: capture.created,
+    },
+  ],
 });

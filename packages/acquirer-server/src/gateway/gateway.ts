@@ -27,6 +27,7 @@ import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
 import { authResMessage } from "./authResMessage";
 import { type AuthRevReqOutcome, handleAuthRevReq } from "./authReversal";
 import { type BatchAdminOutcome, handleBatchAdminReq } from "./batchAdmin";
+import { batchLedgerView, saleBatch, salePlacement } from "./batchPlacement";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
@@ -197,6 +198,9 @@ export class Gateway {
       // Six characters, as AuthValCodes.approvalCode allows.
       approvalCode: () => toHex(this.p.random(3)).toUpperCase(),
     });
+    const sold = isSale(taken.data, decision)
+      ? saleBatch(taken.merID, batchLedgerView(this.store), taken.at)
+      : undefined;
     const response = await authResMessage(
       this.p,
       taken.keys,
@@ -204,11 +208,16 @@ export class Gateway {
       taken.data,
       taken.merID,
       decision,
+      sold,
     );
     const row = authorizationRow(taken, decision, response, this.settings.policy);
-    if (isSale(taken.data, decision)) {
+    if (sold) {
       const sale = saleRecord(row);
-      await this.store.recordAuthorization(sale.row, sale.capture);
+      await this.store.recordAuthorization(
+        sale.row,
+        sale.capture,
+        salePlacement(taken.merID, taken.keys.brand, sold, sale.capture),
+      );
     } else await this.store.recordAuthorization(row);
     return { ...ids, response, kind: "authRes", authCode: decision.authCode, reason: decision.reason };
   }

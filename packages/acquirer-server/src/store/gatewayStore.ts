@@ -537,11 +537,15 @@ export class GatewayStore {
 
   /**
    * Record one answered AuthReq as one write: the authorization row and, when it holds an amount,
-   * the hold on the account, and for a sale its capture and posting (./captureLedger.ts). Resolves
-   * once committed and on disk; fails (and writes nothing) if the AuthRRPID is already taken or
-   * the account does not exist.
+   * the hold on the account, and for a sale its capture and posting (./captureLedger.ts) and its
+   * batch item (./batchLedger.ts). Resolves once committed and on disk; fails (and writes nothing)
+   * if the AuthRRPID is already taken, the account does not exist or the sale's batch closed.
    */
-  async recordAuthorization(row: AuthorizationRow, sale?: CaptureRow): Promise<void> {
+  async recordAuthorization(
+    row: AuthorizationRow,
+    sale?: CaptureRow,
+    placement?: BatchPlacement,
+  ): Promise<void> {
     if (row.held > 0 && !row.cardId) throw new Error("a hold needs an account");
     const statements: SqlStatement[] = [];
     if (row.held > 0) statements.push({ sql: accountExists, params: [row.cardId!], changes: 1 });
@@ -567,10 +571,12 @@ export class GatewayStore {
       },
     });
     if (sale) statements.push(...bookCapture(sale));
+    if (placement) statements.push(...placementWrite(placement));
     try {
       await this.writer.write(statements);
     } catch (e) {
-      if (e instanceof WriteRefusedError) throw new Error(`no account ${row.cardId}`);
+      if (e instanceof WriteRefusedError)
+        throw new Error(`no account ${row.cardId}, or the sale's batch is closed`);
       throw e;
     }
   }
