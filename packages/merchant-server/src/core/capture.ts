@@ -20,6 +20,7 @@ import {
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
+import { capRRPIDKey } from "../store/keyedGatewayRequests";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import type { Authorization, Capture, Order } from "./order";
@@ -88,6 +89,11 @@ async function capReqFor(
   amount: schema.CurrencyAmount,
 ): Promise<{ capture: Capture; bytes: Uint8Array; stored: boolean }> {
   const pending = auth.capture && auth.capture.capCode === undefined ? auth.capture : undefined;
+  // A CapReq of several orders (captureMany) is answered for all of them: only that call again.
+  if (pending?.capRRPID && (await ctx.repo.keyedGatewayRequest("captureMany", capRRPIDKey(pending.capRRPID))))
+    throw new CaptureInputError(
+      `order ${order.id}'s capture was asked for with other orders in one CapReq: repeat that captureMany`,
+    );
   if (pending) {
     if (formatCurrencyAmount(pending.capReqAmt) !== formatCurrencyAmount(amount))
       throw new CaptureInputError(

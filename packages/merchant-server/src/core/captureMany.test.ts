@@ -142,8 +142,9 @@ describe("merchant: captureMany", () => {
     const lost = await merchant.captureMany(ids, { idempotencyKey: "settle-2026-12-06" });
     expect(lost.failure).toContain("unreachable");
     expect(lost.orders.map((o) => o.state)).toEqual(["authorized", "authorized"]);
-    // without the key, the orders' capture in flight is not asked for again under a new RRPID
-    await expect(merchant.captureMany(ids)).rejects.toThrow(CaptureInputError);
+    // other orders than the call in flight: not asked for again under a new RRPID
+    await expect(merchant.captureMany([ids[0]])).rejects.toThrow(CaptureInputError);
+    await expect(merchant.captureMany([ids[1], ids[0]])).rejects.toThrow(CaptureInputError);
     gateway.mode = "approve";
     const done = await merchant.captureMany(ids, { idempotencyKey: "settle-2026-12-06" });
     expect(done.capRRPID).toBe(lost.capRRPID);
@@ -159,6 +160,21 @@ describe("merchant: captureMany", () => {
     );
     for (const id of ids)
       expect((await merchant.events(id)).filter((e) => e.type === "captured")).toHaveLength(1);
+  });
+  test("without a key, the same call again after a lost answer sends the same CapReq; `capture` of one of its orders is refused", async () => {
+    const { merchant, gateway, ids } = await authorizedOrders(2);
+    const sent = spy(gateway);
+    gateway.mode = "down";
+    const lost = await merchant.captureMany(ids);
+    expect(lost.failure).toContain("unreachable");
+    gateway.mode = "approve";
+    await expect(merchant.capture(ids[0])).rejects.toThrow(/other orders in one CapReq/);
+    const again = await merchant.captureMany(ids);
+    expect(again.capRRPID).toBe(lost.capRRPID);
+    expect(again.orders.map((o) => o.state)).toEqual(["captured", "captured"]);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toEqual(sent[0]);
+    expect(gateway.batches[0].items).toHaveLength(2);
   });
 });
 

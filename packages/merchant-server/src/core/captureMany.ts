@@ -3,9 +3,10 @@
  * per item), each in full or in part, optionally into a batch it names (SaleDetail.BatchID). The
  * gateway captures each item on its own and answers each: every order gets its item's answer
  * (captured or partiallyCaptured with the BatchID and BatchSequenceNum, or its CapCode). The
- * CapReq is committed with every order before it leaves; under an idempotency key it is also kept
- * whole, so a repeat of the call (after a lost answer, a crash) sends the same bytes and the
- * gateway answers with its stored CapRes: nothing is captured twice.
+ * CapReq is committed with every order before it leaves and kept whole (under its CapRRPID, and
+ * under the idempotency key when one is given), so a repeat of the call (after a lost answer, a
+ * crash) sends the same bytes and the gateway answers with its stored CapRes: nothing is captured
+ * twice.
  */
 import { createHash } from "node:crypto";
 import {
@@ -22,6 +23,7 @@ import {
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
+import { capRRPIDKey } from "../store/keyedGatewayRequests";
 import { CaptureInputError, capturable, checkAmount, sameAmount } from "./capture";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
@@ -159,6 +161,17 @@ async function buildCapReq(
 }
 
 /**
+ * A call without a key that repeats the one whose answer did not come (its first order's capture
+ * still waiting, with the same orders, amounts and batch): that call's CapReq, sent again.
+ */
+async function sameCallAgain(ctx: MerchantContext, firstOrder: number, fingerprint: string) {
+  const pending = (await ctx.repo.order(firstOrder))?.authorization?.capture;
+  if (!pending?.capRRPID || pending.capCode !== undefined) return undefined;
+  const earlier = await ctx.repo.keyedGatewayRequest("captureMany", capRRPIDKey(pending.capRRPID));
+  return earlier?.fingerprint === fingerprint ? earlier : undefined;
+}
+
+/**
  * Capture the orders in one CapReq. Refused before any message (CaptureInputError,
  * OrderStateError, OrderInputError for a bad or reused idempotency key) when the list is empty,
  * too long or repeats an order, an order is unknown, not authorized, has no CapToken or a capture
@@ -186,11 +199,22 @@ export async function captureMany(
       );
     return found;
   };
-  let sent = await stored();
+  let sent =
+    (await stored()) ??
+    (key === undefined ? await sameCallAgain(ctx, items[0].orderId, fingerprint) : undefined);
   const { planned, brand } = await plan(ctx, items, sent?.rrpid);
   if (!sent) {
     const built = await buildCapReq(ctx, brand, planned, batchId);
-    sent = { kind: "captureMany", key: key ?? "", fingerprint, rrpid: built.capRRPID, request: built.bytes };
+    const request = {
+      kind: "captureMany" as const,
+      fingerprint,
+      rrpid: built.capRRPID,
+      request: built.bytes,
+    };
+    // Kept under its CapRRPID whatever the key: a repeat without a key, and `capture` of one of
+    // its orders, find it there.
+    await ctx.repo.recordKeyedGatewayRequest({ ...request, key: capRRPIDKey(built.capRRPID) }, ctx.p.now());
+    sent = { ...request, key: key ?? capRRPIDKey(built.capRRPID) };
     if (key !== undefined)
       try {
         await ctx.repo.recordKeyedGatewayRequest(sent, ctx.p.now());

@@ -1,12 +1,15 @@
 /**
  * The merchant's back-office requests to its gateway made under the shop's idempotency key
- * (`Merchant.captureMany`, `closeBatch`): the request bytes, kept before they are sent, so a repeat
- * of the call sends the same bytes (the gateway answers a repeat with its stored answer) instead of
- * acting twice under a new RRPID.
+ * (`Merchant.captureMany`, `closeBatch`), and every CapReq of `captureMany` under its CapRRPID:
+ * the request bytes, kept before they are sent, so a repeat of the call sends the same bytes (the
+ * gateway answers a repeat with its stored answer) instead of acting twice under a new RRPID.
  */
 import type { SqlStatement } from "@setlab/runtime";
 
 export type KeyedGatewayRequestKind = "captureMany" | "batchAdmin";
+
+/** The key every CapReq of `captureMany` is also kept under, whatever the shop's: its CapRRPID (hex). */
+export const capRRPIDKey = (capRRPID: string) => `capRRPID:${capRRPID}`;
 
 export interface KeyedGatewayRequest {
   readonly kind: KeyedGatewayRequestKind;
