@@ -16,6 +16,14 @@ import {
 } from "@setlab/runtime";
 import Database from "better-sqlite3";
 import {
+  authTokenSchema,
+  linkSubsequent,
+  type SubsequentLink,
+  selectAuthorizationsOfPurchase,
+  selectLinkOf,
+  selectTokenSpent,
+} from "./authTokenLedger";
+import {
   bookCapture,
   type CaptureRecord,
   type CaptureRequestRecord,
@@ -72,6 +80,8 @@ export interface AuthorizationRow {
   /** The MessageWrapper DER of the AuthRes that answered it. */
   readonly response: Uint8Array;
   readonly created: string;
+  /** For an authorization made with an AuthToken: its purchase and the token it spent (./authTokenLedger.ts). */
+  readonly subsequentOf?: SubsequentLink;
 }
 
 export interface NewAccount {
@@ -210,6 +220,9 @@ function prepareStatements(db: Database.Database) {
     captureRequest: db.prepare(selectCaptureRequest),
     capture: db.prepare(selectCapture),
     postedOf: db.prepare(selectPostingsOfAccount),
+    tokenSpent: db.prepare(selectTokenSpent),
+    linkOf: db.prepare(selectLinkOf),
+    authorizationsOfPurchase: db.prepare(selectAuthorizationsOfPurchase),
     liveHolds: db.prepare(
       `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations
         WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)`,
@@ -323,6 +336,7 @@ export class GatewayStore {
       db.exec("ALTER TABLE authorizations ADD COLUMN hold_until TEXT");
     db.exec(schema);
     db.exec(captureSchema);
+    db.exec(authTokenSchema);
     let vault: PanVault;
     try {
       vault = vaultOf(db, options.passphrase ?? keyPassphrase());
@@ -371,6 +385,36 @@ export class GatewayStore {
 
   authorizationsByXid(xid: string): AuthorizationRow[] {
     return (this.sql.authorizationsByXid.all(xid) as AuthorizationRecord[]).map(toAuthorization);
+  }
+
+  /** Whether an approved authorization spent the AuthToken the authorization `authRRPID` issued. */
+  authTokenSpent(authRRPID: string): boolean {
+    return this.sql.tokenSpent.get(authRRPID) !== undefined;
+  }
+
+  /**
+   * The authorizations of the purchase whose first authorization is `firstAuthRRPID`, the first
+   * then every subsequent one in order, each with its link.
+   */
+  authorizationsOfPurchase(firstAuthRRPID: string): AuthorizationRow[] {
+    return (this.sql.authorizationsOfPurchase.all({ first: firstAuthRRPID }) as AuthorizationRecord[]).map(
+      (r) => {
+        const link = this.sql.linkOf.get(r.auth_rrpid) as
+          | { first_auth_rrpid: string; spent_auth_token: string }
+          | undefined;
+        return {
+          ...toAuthorization(r),
+          ...(link
+            ? {
+                subsequentOf: {
+                  firstAuthRRPID: link.first_auth_rrpid,
+                  spentAuthToken: link.spent_auth_token,
+                },
+              }
+            : {}),
+        };
+      },
+    );
   }
 
   captureRequest(capRRPID: string): CaptureRequestRow | undefined {
@@ -449,6 +493,8 @@ export class GatewayStore {
         created: row.created,
       },
     });
+    if (row.subsequentOf)
+      statements.push(linkSubsequent(row.authRRPID, row.subsequentOf, row.authCode === "approved"));
     if (sale) statements.push(...bookCapture(sale));
     try {
       await this.writer.write(statements);

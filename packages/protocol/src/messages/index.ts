@@ -5,6 +5,15 @@
 export type { AnsweredRequests } from "./answeredRequests";
 export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq } from "./authReq";
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
+export { type AuthTokenKeys, type OpenedAuthToken, openAuthToken, sealAuthToken } from "./authToken";
+export {
+  type AuthTokenTerms,
+  type FirstAuthorization,
+  firstAuthTokenTerms,
+  judgeSchedule,
+  nextAuthTokenTerms,
+  type ScheduleRefusal,
+} from "./authTokenSchedule";
 export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
@@ -69,6 +78,12 @@ export {
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";
+export {
+  type AuthTokenReceiver,
+  type AuthTokenRefusal,
+  judgeAuthToken,
+  type SubsequentAuthorization,
+} from "./judgeAuthToken";
 export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
 export {
   type PInitExpectations,
@@ -121,4 +136,10 @@ export {
 export { oiDataOf, type PReqReceiver, type ReceivedPReq, receivePReq } from "./receivePReq";
 export { type PResReceiveExpectations, receivePRes } from "./receivePRes";
 export { takeCrls, withCrls } from "./signedDataCrls";
+export {
+  authTokenPIDer,
+  type SubsequentAuthReqInput,
+  sealSubsequentAuthReq,
+  subsequentAuthReqData,
+} from "./subsequentAuthReq";
 export { type WrapOptions, type WrapperIds, wrapMessage } from "./wrapper";
