@@ -41,6 +41,7 @@ import { OrderScopedError } from "./orderScopedError";
 import { handlePInitReq } from "./pInitReqHandler";
 import { handlePReq } from "./pReqHandler";
 import { settleInDoubt } from "./settleInDoubt";
+import { authorizeSubsequent, type SubsequentAuthorizationInput } from "./subsequentAuthorization";
 
 /** GET /orders/:id. */
 export interface OrderView {
@@ -55,7 +56,10 @@ export interface OrderView {
   readonly brand: string | null;
   readonly reference: string | null;
   readonly metadata: Readonly<Record<string, string>> | null;
+  /** A split shipment: what the first authorization asked for (`NewOrder.firstShipmentAmount`). */
+  readonly firstShipmentAmount: number | null;
   readonly history: HistoryEntry[];
+  /** The first authorization; the later ones (AuthToken) are its `subsequent`. */
   readonly authorization: Order["authorization"] | null;
 }
 
@@ -94,6 +98,8 @@ function canonicalOrder(o: NewOrder): unknown {
     o.profile ?? "set",
     o.reference ?? null,
     metadata,
+    // Appended only when given, so the fingerprints of orders stored before it stay the same.
+    ...(o.firstShipmentAmount !== undefined ? [o.firstShipmentAmount] : []),
   ];
 }
 
@@ -279,6 +285,7 @@ export class Merchant {
       brand: o.brand ?? null,
       reference: o.reference ?? null,
       metadata: o.metadata ?? null,
+      firstShipmentAmount: o.firstShipmentAmount ?? null,
       history: await this.ctx.repo.history(id),
       authorization: o.authorization ?? null,
     };
@@ -372,6 +379,21 @@ export class Merchant {
    */
   capture(orderId: number, amount?: schema.CurrencyAmount, call: CallContext = {}): Promise<Order> {
     return captureOrder(this.ctx, orderId, amount, call);
+  }
+
+  /**
+   * Authorize more of the order's purchase with the gateway's AuthToken: a split shipment's next
+   * part, or the next installment or recurring payment (./subsequentAuthorization.ts). Resolves
+   * with the order after the gateway's answer (the new authorization last in
+   * `authorization.subsequent`); SubsequentAuthorizationInputError or OrderStateError when the
+   * merchant refuses before asking. With `idempotencyKey`, a repeated call acts once.
+   */
+  authorizeSubsequent(
+    orderId: number,
+    input: SubsequentAuthorizationInput,
+    call: CallContext = {},
+  ): Promise<Order> {
+    return authorizeSubsequent(this.ctx, orderId, input, call);
   }
 
   private async pendingPReq(order: Order): Promise<Uint8Array | undefined> {

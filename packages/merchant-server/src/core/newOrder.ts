@@ -1,7 +1,7 @@
 /**
  * An order as a shop asks for it (`Merchant.createOrder`, and the JSON body of `POST /orders`),
  * checked before anything is stored: `{description, amount, currency, amtExp10?, brand?, profile?,
- * reference?, metadata?}`. The limits are those of SET's own types (CurrencyAmount, OD), so an
+ * reference?, metadata?, firstShipmentAmount?}`. The limits are those of SET's own types (CurrencyAmount, OD), so an
  * accepted order can always be paid; the shop's metadata is bounded so an order row stays small.
  */
 import { currencyByCode, toMinorUnits } from "@setlab/protocol";
@@ -34,6 +34,7 @@ export type OrderInputErrorCode =
   | "amountPrecision"
   | "invalidBrand"
   | "invalidProfile"
+  | "invalidFirstShipmentAmount"
   | "invalidReference"
   | "invalidMetadata"
   | "metadataTooLarge"
@@ -73,6 +74,7 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     "profile",
     "reference",
     "metadata",
+    "firstShipmentAmount",
   ];
   const extra = Object.keys(o).filter((k) => !known.includes(k));
   if (extra.length > 0) throw new OrderInputError("unknownField", `unknown field ${extra[0]}`);
@@ -108,6 +110,12 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
       "invalidProfile",
       'profile must be "set", "hardened", "embodiment-1" or "embodiment-2"',
     );
+  const first = o.firstShipmentAmount;
+  if (first !== undefined && (!isInt(first) || first <= 0 || first > amount))
+    throw new OrderInputError(
+      "invalidFirstShipmentAmount",
+      "firstShipmentAmount must be a positive integer no larger than amount",
+    );
   const reference = parseReference(o.reference);
   const metadata = parseMetadata(o.metadata);
   return {
@@ -117,6 +125,7 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     profile,
     ...(reference !== undefined ? { reference } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
+    ...(first !== undefined ? { firstShipmentAmount: first } : {}),
   };
 }
 

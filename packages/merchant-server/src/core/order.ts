@@ -21,6 +21,13 @@ export interface NewOrder {
   readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
   /** The shop's own order number. */
   readonly reference?: string;
+  /**
+   * A split shipment: the order ships in parts, and the buyer's purchase authorizes only this much
+   * (in the order's currency and amtExp10) at first, asking the gateway for an AuthToken
+   * (SubsequentAuthInd); each later part is authorized with it (`Merchant.authorizeSubsequent`),
+   * the parts adding up to at most the purchase amount.
+   */
+  readonly firstShipmentAmount?: number;
   /** The shop's own key-value pairs (bounded: `maxMetadataBytes`). */
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -80,6 +87,35 @@ export interface Authorization {
    */
   readonly capToken?: string;
   readonly capture?: Capture;
+  /**
+   * DER (hex) of the AuthToken the AuthRes carried, when the purchase allows later authorizations
+   * (a split shipment, installments, recurring payments): the gateway's sealed state, unreadable
+   * here, returned as the PI of the next AuthReq.
+   */
+  readonly authToken?: string;
+  /** The later authorizations of the purchase, in order (`subsequentAuthorization.ts`). */
+  readonly subsequent?: readonly SubsequentAuthorization[];
+}
+
+/** One later authorization of a purchase, made with the AuthToken the previous one gave. */
+export interface SubsequentAuthorization {
+  /** Which authorization of the purchase this is (the first is 1, so these count from 2); a refused attempt and the next share it. */
+  readonly part: number;
+  /** RRPID of its AuthReq (hex). */
+  readonly authRRPID: string;
+  readonly authReqAmt: schema.CurrencyAmount;
+  /** The shop's key for the call that asked for it (`authorizeSubsequent`'s `idempotencyKey`). */
+  readonly idempotencyKey?: string;
+  readonly at: string;
+  /** The gateway's answer, once a usable one came. */
+  readonly authCode?: string;
+  readonly authAmt?: schema.CurrencyAmount;
+  readonly approvalCode?: string;
+  /** DER (hex) of the CapToken and of the next AuthToken its AuthRes carried. */
+  readonly capToken?: string;
+  readonly authToken?: string;
+  /** Why the last attempt gave no usable answer (the stored AuthReq is sent again on the next call). */
+  readonly failure?: string;
 }
 
 /** The capture of an authorization (CapReq/CapRes). */

@@ -25,6 +25,7 @@ const eventOfState: Readonly<Record<string, OrderEventType>> = {
 export function mayCauseEvents(change: OrderChange): boolean {
   return (
     change.authorization?.inDoubt === true ||
+    change.authorization?.subsequent !== undefined ||
     (change.transitions ?? []).some((t) => eventOfState[t.to] !== undefined)
   );
 }
@@ -60,7 +61,17 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     return events;
   }
   if (wasInDoubt && state !== "authorizing") events.push({ ...common("settled"), outcome: state });
+  let from: OrderState = before.state;
   for (const t of transitions) {
+    const stayed = t.to === from;
+    from = t.to;
+    // A transition to the same state is a later authorization recorded in the history.
+    if (stayed) {
+      const part = change.authorization?.subsequent?.at(-1);
+      if (part?.authCode === "approved" && part.authAmt)
+        events.push({ ...common("authorized"), part: part.part, authorizedAmount: amountOf(part.authAmt) });
+      continue;
+    }
     const type = eventOfState[t.to];
     if (!type) continue;
     events.push(
