@@ -11,6 +11,7 @@
  *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
+ *   authorize the merchant authorizes more of an order's purchase with the AuthToken
  */
 import { parseArgs } from "node:util";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
@@ -25,6 +26,7 @@ const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
   purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1|embodiment-2] [--confirm yes|no] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
+            [--first-shipment AMOUNT]      a split shipment: authorize only AMOUNT now (an AuthToken for the rest)
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
   down
@@ -40,6 +42,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            in a Chromium profile directory (docs/purchase-flow.md)
   capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
                                            (a decimal in the order's currency); exit 2 when not captured
+  authorize ORDER AMOUNT [--json]           authorize AMOUNT more of the order's purchase with its AuthToken
+                                           (a split shipment's next part); exit 2 when not approved
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -68,6 +72,7 @@ async function command(argv: string[]): Promise<number> {
   }
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
+  if (command === "authorize") return authorizeCommand(rest);
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({
@@ -86,6 +91,7 @@ async function command(argv: string[]): Promise<number> {
       description: { type: "string" },
       json: { type: "boolean", default: false },
       capture: { type: "string" },
+      "first-shipment": { type: "string" },
       browser: { type: "boolean", default: false },
     },
     strict: true,
@@ -133,6 +139,9 @@ async function command(argv: string[]): Promise<number> {
         confirm: values.confirm as "yes" | "no",
         description: values.description,
         separateMediator: values["separate-mediator"],
+        ...(values["first-shipment"] !== undefined
+          ? { firstShipmentAmount: purchAmtOf(values["first-shipment"], values.currency).amount }
+          : {}),
       });
       if (values.capture) {
         const { fetchMessages, writeCapture } = await import("./capture");
@@ -213,6 +222,28 @@ async function captureCommand(args: string[]): Promise<number> {
         : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
     );
   return captured ? 0 : 2;
+}
+
+async function authorizeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 2) throw new UsageError("authorize needs ORDER AMOUNT");
+  const { authorizeOrder } = await import("./commands/authorizeOrder");
+  const order = await authorizeOrder(values.home, positionals[0], positionals[1]);
+  const last = order.authorization?.subsequent?.at(-1);
+  const approved = last?.authCode === "approved";
+  if (values.json) out(JSON.stringify(order));
+  else
+    out(
+      approved && last?.authAmt
+        ? `order ${order.id} ${order.state}: authorization ${last.part} approved, ${formatAmount(last.authAmt)}`
+        : `order ${order.id} ${order.state}: not authorized (${last?.authCode ? `AuthCode ${last.authCode}` : (last?.failure ?? "no answer")})`,
+    );
+  return approved ? 0 : 2;
 }
 
 async function soak(args: string[]): Promise<number> {

@@ -35,6 +35,11 @@ export interface PurchaseOptions {
   readonly confirm?: "yes" | "no";
   /** The unsigned PReq variant (brands that allow it). */
   readonly unsigned?: boolean;
+  /**
+   * A split shipment: the order's first authorization asks for this much only (in the units of
+   * `purchAmt.amtExp10`), and the gateway gives an AuthToken for the rest (`set-lab authorize`).
+   */
+  readonly firstShipmentAmount?: number;
   readonly runId?: string;
   /** Start `set-mediator` as a separate process instead of running it in this one. */
   readonly separateMediator?: boolean;
@@ -113,6 +118,9 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
       amtExp10: options.purchAmt.amtExp10,
       brand: card.brand,
       profile: options.profile ?? "set",
+      ...(options.firstShipmentAmount !== undefined
+        ? { firstShipmentAmount: options.firstShipmentAmount }
+        : {}),
     }),
   });
   const orderId = String(created.id);
