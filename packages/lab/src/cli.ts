@@ -284,7 +284,7 @@ async function soak(args: string[]): Promise<number> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   out(values.json ? JSON.stringify(report) : formatSoakReport(report));
-  return report.lost > 0 ? 1 : 0;
+  return report.lost > 0 || report.ledgerMismatches.length > 0 ? 1 : 0;
 }
 
 async function browserSetupCommand(args: string[]): Promise<number> {
