@@ -27,6 +27,7 @@ const usage = `usage: set-lab <command> [--home DIR]
   purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1|embodiment-2] [--confirm yes|no] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
             [--first-shipment AMOUNT]      a split shipment: authorize only AMOUNT now (an AuthToken for the rest)
+            [--installments N | --recurring DAYS:YYYY-MM-DD]  the order's and the card's payment terms
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
   down
@@ -92,6 +93,8 @@ async function command(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       capture: { type: "string" },
       "first-shipment": { type: "string" },
+      installments: { type: "string" },
+      recurring: { type: "string" },
       browser: { type: "boolean", default: false },
     },
     strict: true,
@@ -142,6 +145,7 @@ async function command(argv: string[]): Promise<number> {
         ...(values["first-shipment"] !== undefined
           ? { firstShipmentAmount: purchAmtOf(values["first-shipment"], values.currency).amount }
           : {}),
+        ...termsOption(values.installments, values.recurring),
       });
       if (values.capture) {
         const { fetchMessages, writeCapture } = await import("./capture");
@@ -222,6 +226,21 @@ async function captureCommand(args: string[]): Promise<number> {
         : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
     );
   return captured ? 0 : 2;
+}
+
+/** `--installments N` or `--recurring DAYS:YYYY-MM-DD`, as the order's terms (the merchant checks them). */
+function termsOption(installments: string | undefined, recurring: string | undefined) {
+  if (installments !== undefined && recurring !== undefined)
+    throw new LabFailure("--installments and --recurring exclude each other");
+  if (installments !== undefined) {
+    if (!/^[0-9]{1,3}$/.test(installments))
+      throw new LabFailure("--installments takes a count from 2 to 999");
+    return { terms: { installments: Number(installments) } };
+  }
+  if (recurring === undefined) return {};
+  const m = /^([0-9]{1,3}):([0-9]{4}-[0-9]{2}-[0-9]{2})$/.exec(recurring);
+  if (!m) throw new LabFailure("--recurring takes DAYS:YYYY-MM-DD");
+  return { terms: { recurringDays: Number(m[1]), recurringExpiry: m[2] } };
 }
 
 async function authorizeCommand(args: string[]): Promise<number> {

@@ -34,6 +34,7 @@ export type {
   SubsequentAuthorization,
 } from "./core/order";
 export { isFinal, type OrderState, OrderStateError, orderStates } from "./core/orderState";
+export { type OrderTerms, OrderTermsError } from "./core/orderTerms";
 export {
   type SubsequentAuthorizationInput,
   SubsequentAuthorizationInputError,

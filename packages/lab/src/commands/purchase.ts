@@ -40,6 +40,13 @@ export interface PurchaseOptions {
    * `purchAmt.amtExp10`), and the gateway gives an AuthToken for the rest (`set-lab authorize`).
    */
   readonly firstShipmentAmount?: number;
+  /**
+   * Installment or recurring terms: the shop's order states them and the buyer's mediator asks
+   * the card to sign them (`--installments N`, `--recurring DAYS:YYYY-MM-DD`).
+   */
+  readonly terms?:
+    | { readonly installments: number }
+    | { readonly recurringDays: number; readonly recurringExpiry: string };
   readonly runId?: string;
   /** Start `set-mediator` as a separate process instead of running it in this one. */
   readonly separateMediator?: boolean;
@@ -121,6 +128,7 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
       ...(options.firstShipmentAmount !== undefined
         ? { firstShipmentAmount: options.firstShipmentAmount }
         : {}),
+      ...(options.terms ? { terms: options.terms } : {}),
     }),
   });
   const orderId = String(created.id);
@@ -137,6 +145,10 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
     "--json",
   ];
   if (options.unsigned) args.push("--unsigned");
+  if (options.terms && "installments" in options.terms)
+    args.push("--installments", String(options.terms.installments));
+  else if (options.terms)
+    args.push("--recurring", `${options.terms.recurringDays}:${options.terms.recurringExpiry}`);
   if (options.profile === "embodiment-2") args.push("--confirm", options.confirm ?? "yes");
   const run = options.separateMediator
     ? await runMediatorProcess(args, runId, pairingCode, state.pin)

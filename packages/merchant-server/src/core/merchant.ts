@@ -38,6 +38,7 @@ import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
 import { OrderScopedError } from "./orderScopedError";
+import type { OrderTerms } from "./orderTerms";
 import { handlePInitReq } from "./pInitReqHandler";
 import { handlePReq } from "./pReqHandler";
 import { settleInDoubt } from "./settleInDoubt";
@@ -58,6 +59,8 @@ export interface OrderView {
   readonly metadata: Readonly<Record<string, string>> | null;
   /** A split shipment: what the first authorization asked for (`NewOrder.firstShipmentAmount`). */
   readonly firstShipmentAmount: number | null;
+  /** Installment or recurring terms (`NewOrder.terms`). */
+  readonly terms: OrderTerms | null;
   readonly history: HistoryEntry[];
   /** The first authorization; the later ones (AuthToken) are its `subsequent`. */
   readonly authorization: Order["authorization"] | null;
@@ -100,6 +103,7 @@ function canonicalOrder(o: NewOrder): unknown {
     metadata,
     // Appended only when given, so the fingerprints of orders stored before it stay the same.
     ...(o.firstShipmentAmount !== undefined ? [o.firstShipmentAmount] : []),
+    ...(o.terms !== undefined ? [o.terms] : []),
   ];
 }
 
@@ -286,6 +290,7 @@ export class Merchant {
       reference: o.reference ?? null,
       metadata: o.metadata ?? null,
       firstShipmentAmount: o.firstShipmentAmount ?? null,
+      terms: o.terms ?? null,
       history: await this.ctx.repo.history(id),
       authorization: o.authorization ?? null,
     };

@@ -1,11 +1,12 @@
 /**
  * An order as a shop asks for it (`Merchant.createOrder`, and the JSON body of `POST /orders`),
  * checked before anything is stored: `{description, amount, currency, amtExp10?, brand?, profile?,
- * reference?, metadata?, firstShipmentAmount?}`. The limits are those of SET's own types (CurrencyAmount, OD), so an
+ * reference?, metadata?, firstShipmentAmount?, terms?}`. The limits are those of SET's own types (CurrencyAmount, OD), so an
  * accepted order can always be paid; the shop's metadata is bounded so an order row stays small.
  */
 import { currencyByCode, toMinorUnits } from "@setlab/protocol";
 import type { NewOrder } from "./order";
+import { type OrderTerms, OrderTermsError, parseOrderTerms } from "./orderTerms";
 
 /** What a shop passes to `createOrder`. */
 export interface OrderInput {
@@ -35,6 +36,7 @@ export type OrderInputErrorCode =
   | "invalidBrand"
   | "invalidProfile"
   | "invalidFirstShipmentAmount"
+  | "invalidTerms"
   | "invalidReference"
   | "invalidMetadata"
   | "metadataTooLarge"
@@ -75,6 +77,7 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     "reference",
     "metadata",
     "firstShipmentAmount",
+    "terms",
   ];
   const extra = Object.keys(o).filter((k) => !known.includes(k));
   if (extra.length > 0) throw new OrderInputError("unknownField", `unknown field ${extra[0]}`);
@@ -116,6 +119,15 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
       "invalidFirstShipmentAmount",
       "firstShipmentAmount must be a positive integer no larger than amount",
     );
+  let terms: OrderTerms | undefined;
+  try {
+    terms = parseOrderTerms(o.terms);
+  } catch (e) {
+    if (!(e instanceof OrderTermsError)) throw e;
+    throw new OrderInputError("invalidTerms", e.message);
+  }
+  if (terms && first !== undefined)
+    throw new OrderInputError("invalidTerms", "an order with terms is not a split shipment");
   const reference = parseReference(o.reference);
   const metadata = parseMetadata(o.metadata);
   return {
@@ -126,6 +138,7 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     ...(reference !== undefined ? { reference } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
     ...(first !== undefined ? { firstShipmentAmount: first } : {}),
+    ...(terms ? { terms } : {}),
   };
 }
 

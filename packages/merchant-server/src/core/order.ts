@@ -6,6 +6,7 @@
  */
 import type { schema } from "@setlab/protocol";
 import type { OrderState } from "./orderState";
+import type { OrderTerms } from "./orderTerms";
 
 export interface NewOrder {
   /** The order description (OD is its UTF-8 bytes). */
@@ -28,6 +29,12 @@ export interface NewOrder {
    * the parts adding up to at most the purchase amount.
    */
   readonly firstShipmentAmount?: number;
+  /**
+   * Installment or recurring terms the buyer agrees to (`orderTerms.ts`): the card signs them, the
+   * merchant's HOD check includes them, and the gateway's AuthToken allows the later payments
+   * (`Merchant.authorizeSubsequent`).
+   */
+  readonly terms?: OrderTerms;
   /** The shop's own key-value pairs (bounded: `maxMetadataBytes`). */
   readonly metadata?: Readonly<Record<string, string>>;
 }

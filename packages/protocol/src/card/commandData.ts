@@ -42,6 +42,8 @@ export const PurchaseInput = named(
     purchAmt: CurrencyAmount,
     profile: withDefault(implicit(0, PurchaseProfile), "set" as PurchaseProfile),
     form: withDefault(implicit(1, PurchaseForm), "dualSigned" as PurchaseForm),
+    /** The DER of the InstallRecurData the buyer agreed to (installments, recurring payments). */
+    installRecurData: optional(implicit(2, octets({ min: 1, max: 512 }))),
   }),
 );
 export type PurchaseInput = Infer<typeof PurchaseInput>;
