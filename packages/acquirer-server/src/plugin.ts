@@ -43,6 +43,11 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   registerSetRoute(app, "/set", async (body, req) => {
     const started = performance.now();
     const out = await gateway.handle(body);
+    if (out.message === "AuthRevReq") {
+      const { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason } = out;
+      const fields = { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason };
+      return logOutcome(req, "AuthRevReq", out, fields, started);
+    }
     if (out.message !== "CapReq") return logAuthReq(req, out, started);
     options.faults?.observe(req, { kind: out.kind, ...(out.capRRPID ? { capRRPID: out.capRRPID } : {}) });
     const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
@@ -74,13 +79,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
    */
   function logOutcome(
     req: FastifyRequest,
-    message: "AuthReq" | "CapReq",
+    message: "AuthReq" | "CapReq" | "AuthRevReq",
     out: { readonly kind: string; readonly internal?: boolean; readonly response: Uint8Array },
     fields: Readonly<Record<string, unknown>>,
     started: number,
   ): Uint8Array {
     const entry = {
-      event: message === "AuthReq" ? "authReq" : "capReq",
+      event: `${message[0].toLowerCase()}${message.slice(1)}`,
       runId: runIdOf(req),
       kind: out.kind,
       ...fields,

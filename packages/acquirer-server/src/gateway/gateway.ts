@@ -26,6 +26,7 @@ import { type AuthReqIds, type AuthReqOutcome, idsOfAuthTags, idsOfHeader } from
 import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
 import { authResDataFor } from "./authResData";
 import { authResMessage } from "./authResMessage";
+import { type AuthRevReqOutcome, handleAuthRevReq } from "./authReversal";
 import { authTokenFor } from "./authTokenIssue";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
@@ -38,12 +39,14 @@ import { SerialQueue } from "./serialQueue";
 import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
+export type { AuthRevReqOutcome } from "./authReversal";
 export type { CapReqOutcome } from "./capture";
 
 /** What the gateway did with one request on its SET route, by message. */
 export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
-  | ({ readonly message: "CapReq" } & CapReqOutcome);
+  | ({ readonly message: "CapReq" } & CapReqOutcome)
+  | ({ readonly message: "AuthRevReq" } & AuthRevReqOutcome);
 
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
@@ -78,7 +81,8 @@ export class Gateway {
   }
 
   /**
-   * Any request on the SET route: a CapReq goes to capture (./capture.ts), anything else is taken
+   * Any request on the SET route: a CapReq goes to capture (./capture.ts), an AuthRevReq to
+   * authorization reversal (./authReversal.ts), anything else is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -103,7 +107,20 @@ export class Gateway {
           read,
         )),
       };
+    if (read?.wrapper.message.type === "authReversalRequest")
+      return { message: "AuthRevReq", ...(await handleAuthRevReq(this.lifecycleDeps(), read)) };
     return { message: "AuthReq", ...(await this.handleAuthReq(request, read)) };
+  }
+
+  /** What the lifecycle handlers after authorization share with it: keys, ledger, serialized decisions. */
+  private lifecycleDeps() {
+    return {
+      p: this.p,
+      keys: this.options.keys,
+      store: this.store,
+      settings: this.settings,
+      queue: this.queue,
+    };
   }
 
   async handleAuthReq(bytes: Uint8Array, alreadyRead?: ReadMessage): Promise<AuthReqOutcome> {

@@ -21,12 +21,26 @@ const eventOfState: Readonly<Record<string, OrderEventType>> = {
   reversed: "reversed",
 };
 
+/** A state an order enters again: only an authorization reduced by AuthRev does, and says so. */
+const eventOfReentry: Readonly<Record<string, OrderEventType>> = {
+  authorized: "reversed",
+  partiallyAuthorized: "reversed",
+};
+
+/** `reversed`: what was authorized before the reversal, beside what is now (zero: cancelled). */
+function reversedEvent(event: OrderEvent, before: Order): OrderEvent {
+  const previous = before.authorization?.authAmt;
+  return previous ? { ...event, previousAuthorizedAmount: amountOf(previous) } : event;
+}
+
 /** Does this change cause any event? (Saves reading the order for the many changes that do not.) */
 export function mayCauseEvents(change: OrderChange): boolean {
   return (
     change.authorization?.inDoubt === true ||
     change.authorization?.subsequent !== undefined ||
-    (change.transitions ?? []).some((t) => eventOfState[t.to] !== undefined)
+    (change.transitions ?? []).some(
+      (t) => eventOfState[t.to] !== undefined || eventOfReentry[t.to] !== undefined,
+    )
   );
 }
 
@@ -62,23 +76,36 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
   }
   if (wasInDoubt && state !== "authorizing") events.push({ ...common("settled"), outcome: state });
   let from: OrderState = before.state;
+  const later = isLaterAuthorization(before, change);
   for (const t of transitions) {
     const stayed = t.to === from;
     from = t.to;
-    // A transition to the same state is a later authorization recorded in the history.
-    if (stayed) {
+    // A later authorization (AuthToken) is recorded as a transition to the same state: announced
+    // as `authorized` with its part when approved.
+    if (stayed && later) {
       const part = change.authorization?.subsequent?.at(-1);
       if (part?.authCode === "approved" && part.authAmt)
         events.push({ ...common("authorized"), part: part.part, authorizedAmount: amountOf(part.authAmt) });
       continue;
     }
-    const type = eventOfState[t.to];
+    // An authorization that re-enters its state otherwise was reduced (AuthRev): announced as `reversed`.
+    const type = stayed ? eventOfReentry[t.to] : eventOfState[t.to];
     if (!type) continue;
-    events.push(
-      type === "failed" ? { ...common(type), reason: authorization?.failure ?? t.detail } : common(type),
-    );
+    if (type === "reversed") events.push(reversedEvent(common(type), before));
+    else
+      events.push(
+        type === "failed" ? { ...common(type), reason: authorization?.failure ?? t.detail } : common(type),
+      );
   }
   return events;
+}
+
+/** The change records a later authorization of the purchase: its list of them grew or its last one was decided. */
+function isLaterAuthorization(before: Order, change: OrderChange): boolean {
+  const now = change.authorization?.subsequent;
+  if (!now) return false;
+  const was = before.authorization?.subsequent ?? [];
+  return now.length !== was.length || now.at(-1)?.authCode !== was.at(-1)?.authCode;
 }
 
 const amountOf = (a: { amount: number; currency: number; amtExp10: number }): OrderEventAmount => ({

@@ -1,5 +1,6 @@
 /** Attacks aimed at the payment gateway, and at the merchant through the gateway's answers. */
 import type { Attack } from "../attack";
+import { authReversalAttacks } from "./authReversal";
 import { authTokenAttacks } from "./authToken";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
@@ -20,4 +21,5 @@ export const gatewayAttacks: readonly Attack[] = [
   ...errorLoopAttacks,
   ...captureAttacks,
   ...authTokenAttacks,
+  ...authReversalAttacks,
 ];
