@@ -17,6 +17,8 @@ export async function authResMessage(
   request: schema.AuthReqData,
   merID: string,
   decision: AuthDecision,
+  /** The AuthToken the approval carries (authTokenIssue.ts), when the purchase allows later authorizations. */
+  authToken?: schema.AuthToken,
   /** A sale's place in its batch, which its CapResPayload states. */
   saleBatch?: { readonly batchID: number; readonly batchSequenceNum: number },
 ): Promise<Uint8Array> {
@@ -36,7 +38,9 @@ export async function authResMessage(
           authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt, saleBatch) },
         }
       : data,
-    sale ? {} : await authResBaggageFor(p, keys, request, merID, decision, authAmt),
+    sale
+      ? { ...(authToken ? { authToken } : {}) }
+      : await authResBaggageFor(p, keys, request, merID, decision, authAmt, authToken),
   );
   return wrapMessage(
     { type: "authorizationResponse", value: authRes },

@@ -7,6 +7,15 @@ export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq }
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
 export { type OpenedAuthRevReq, openAuthRevReq, sealAuthRevReq } from "./authRevReq";
 export { type OpenedAuthRevRes, openAuthRevRes, sealAuthRevRes } from "./authRevRes";
+export { type AuthTokenKeys, type OpenedAuthToken, openAuthToken, sealAuthToken } from "./authToken";
+export {
+  type AuthTokenTerms,
+  type FirstAuthorization,
+  firstAuthTokenTerms,
+  judgeSchedule,
+  nextAuthTokenTerms,
+  type ScheduleRefusal,
+} from "./authTokenSchedule";
 export {
   type OpenedBatchAdminReq,
   type OpenedBatchAdminRes,
@@ -84,6 +93,12 @@ export {
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";
+export {
+  type AuthTokenReceiver,
+  type AuthTokenRefusal,
+  judgeAuthToken,
+  type SubsequentAuthorization,
+} from "./judgeAuthToken";
 export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
 export {
   type PInitExpectations,
@@ -164,4 +179,10 @@ export {
 export { oiDataOf, type PReqReceiver, type ReceivedPReq, receivePReq } from "./receivePReq";
 export { type PResReceiveExpectations, receivePRes } from "./receivePRes";
 export { takeCrls, withCrls } from "./signedDataCrls";
+export {
+  authTokenPIDer,
+  type SubsequentAuthReqInput,
+  sealSubsequentAuthReq,
+  subsequentAuthReqData,
+} from "./subsequentAuthReq";
 export { type WrapOptions, type WrapperIds, wrapMessage } from "./wrapper";

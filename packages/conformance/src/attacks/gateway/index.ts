@@ -1,6 +1,7 @@
 /** Attacks aimed at the payment gateway, and at the merchant through the gateway's answers. */
 import type { Attack } from "../attack";
 import { authReversalAttacks } from "./authReversal";
+import { authTokenAttacks } from "./authToken";
 import { batchAttacks } from "./batch";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
@@ -21,5 +22,6 @@ export const gatewayAttacks: readonly Attack[] = [
   ...errorLoopAttacks,
   ...captureAttacks,
   ...batchAttacks,
+  ...authTokenAttacks,
   ...authReversalAttacks,
 ];
