@@ -25,6 +25,7 @@ import { authorizationRow } from "./authorizationRecord";
 import { type AuthReqIds, type AuthReqOutcome, idsOfAuthTags, idsOfHeader } from "./authReqOutcome";
 import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
 import { authResMessage } from "./authResMessage";
+import { type CapRevOrCredOutcome, handleCapRevOrCred } from "./capRevOrCred";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
@@ -36,12 +37,22 @@ import { SerialQueue } from "./serialQueue";
 import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
+export type { CapRevOrCredOutcome } from "./capRevOrCred";
 export type { CapReqOutcome } from "./capture";
 
 /** What the gateway did with one request on its SET route, by message. */
 export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
-  | ({ readonly message: "CapReq" } & CapReqOutcome);
+  | ({ readonly message: "CapReq" } & CapReqOutcome)
+  | ({ readonly message: CapRevOrCredName } & CapRevOrCredOutcome);
+
+/** The capture reversal, credit and credit reversal requests, by SET name and wrapper type. */
+export type CapRevOrCredName = "CapRevReq" | "CredReq" | "CredRevReq";
+const capRevOrCredOf = {
+  captureReversalRequest: ["CapRevReq", "captureReversal"],
+  creditRequest: ["CredReq", "credit"],
+  creditReversalRequest: ["CredRevReq", "creditReversal"],
+} as const;
 
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
@@ -75,7 +86,8 @@ export class Gateway {
   }
 
   /**
-   * Any request on the SET route: a CapReq goes to capture (./capture.ts), anything else is taken
+   * Any request on the SET route: a CapReq goes to capture (./capture.ts), a CapRevReq, CredReq
+   * or CredRevReq to ./capRevOrCred.ts, anything else is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -85,6 +97,21 @@ export class Gateway {
       read = readMessage(request);
     } catch {
       // handleAuthReq reads it again and answers the failure.
+    }
+    const type = read?.wrapper.message.type;
+    if (
+      read &&
+      (type === "captureReversalRequest" || type === "creditRequest" || type === "creditReversalRequest")
+    ) {
+      const [message, kind] = capRevOrCredOf[type];
+      const deps = {
+        p: this.p,
+        keys: this.options.keys,
+        store: this.store,
+        settings: this.settings,
+        queue: this.queue,
+      };
+      return { message, ...(await handleCapRevOrCred(deps, kind, read)) };
     }
     if (read?.wrapper.message.type === "captureRequest")
       return {
