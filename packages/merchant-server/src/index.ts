@@ -1,6 +1,11 @@
 /** @setlab/merchant-server: the merchant SDK core (embeddable), its SQLite store and its HTTP shell. */
 export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
+export {
+  type CapRevOrCredInputCode,
+  CapRevOrCredInputError,
+  type CapRevOrCredOptions,
+} from "./core/capRevOrCred";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
@@ -24,6 +29,7 @@ export {
 } from "./core/newOrder";
 export type {
   Authorization,
+  CapRevOrCred,
   HistoryEntry,
   NewOrder,
   Order,

@@ -13,6 +13,9 @@
  *   authorized | partiallyAuthorized ──CapRes success for the whole purchase amount──► captured
  *   authorized | partiallyAuthorized ──CapRes success for less than the purchase amount──► partiallyCaptured
  *   authorizing ──AuthRes of a sale (CaptureNow) approved and captured──► captured | partiallyCaptured
+ *   captured | partiallyCaptured | partiallyRefunded | refundReversed ──CredRes success──► partiallyRefunded | refunded
+ *   partiallyRefunded | refunded | refundReversed ──CredRevRes success──► refundReversed
+ *   captured | partiallyCaptured | refundReversed (no credit standing) ──CapRevRes success──► captureReversed
  *
  * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
  * order: each PInitRes issues its own XID and Chall-M, and every one stays valid for a PReq until
@@ -31,6 +34,12 @@
  * An authorization is captured once (`Merchant.capture`): a partial capture settles it for less and
  * the issuer releases the rest of the hold. A capture the gateway refused (its CapCode) leaves the
  * order where it was.
+ *
+ * After the capture (./capRevOrCred.ts): credits return money up to what was captured
+ * (`partiallyRefunded` while some of it is left, `refunded` when all of it is credited); a credit
+ * reversal takes a credit back (`refundReversed`, whatever stands credited afterwards); a capture
+ * reversal undoes a capture no credit stands against (`captureReversed`, final: the hold is not
+ * restored). A refusal or a lost answer leaves the order where it was.
  */
 export const orderStates = [
   "created",
@@ -43,6 +52,10 @@ export const orderStates = [
   "authorizationFailed",
   "captured",
   "partiallyCaptured",
+  "partiallyRefunded",
+  "refunded",
+  "refundReversed",
+  "captureReversed",
 ] as const;
 export type OrderState = (typeof orderStates)[number];
 
@@ -62,8 +75,12 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   partiallyAuthorized: ["captured", "partiallyCaptured"],
   declined: ["initiated", "purchaseRequested"],
   authorizationFailed: ["initiated", "purchaseRequested"],
-  captured: [],
-  partiallyCaptured: [],
+  captured: ["partiallyRefunded", "refunded", "captureReversed"],
+  partiallyCaptured: ["partiallyRefunded", "refunded", "captureReversed"],
+  partiallyRefunded: ["partiallyRefunded", "refunded", "refundReversed"],
+  refunded: ["refundReversed"],
+  refundReversed: ["partiallyRefunded", "refunded", "refundReversed", "captureReversed"],
+  captureReversed: [],
 };
 
 export class OrderStateError extends Error {

@@ -4,7 +4,8 @@
  * events in one place, and the lifecycle operations' states only need a line in `eventOfState`.
  */
 import { randomBytes } from "node:crypto";
-import type { Order } from "../core/order";
+import { toMinorUnits } from "@setlab/protocol";
+import type { Authorization, CapRevOrCred, Order } from "../core/order";
 import type { OrderState } from "../core/orderState";
 import type { OrderChange } from "../store/repository";
 import type { OrderEvent, OrderEventAmount, OrderEventOrder, OrderEventType } from "./orderEvent";
@@ -17,8 +18,10 @@ const eventOfState: Readonly<Record<string, OrderEventType>> = {
   authorizationFailed: "failed",
   captured: "captured",
   partiallyCaptured: "partiallyCaptured",
+  partiallyRefunded: "refunded",
   refunded: "refunded",
-  reversed: "reversed",
+  refundReversed: "reversed",
+  captureReversed: "reversed",
 };
 
 /** Does this change cause any event? (Saves reading the order for the many changes that do not.) */
@@ -48,9 +51,11 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     order,
     ...(authorization?.authAmt ? { authorizedAmount: amountOf(authorization.authAmt) } : {}),
     ...(authorization?.completionCode ? { completionCode: authorization.completionCode } : {}),
-    ...(type.endsWith("aptured") && authorization?.capture?.capAmt
+    ...((type.endsWith("aptured") || type === "refunded" || type === "reversed") &&
+    authorization?.capture?.capAmt
       ? { capturedAmount: amountOf(authorization.capture.capAmt) }
       : {}),
+    ...(type === "refunded" || type === "reversed" ? afterCaptureFields(before, authorization) : {}),
   });
   const events: OrderEvent[] = [];
   const wasInDoubt = before.state === "authorizing" && before.authorization?.inDoubt === true;
@@ -68,6 +73,45 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     );
   }
   return events;
+}
+
+/**
+ * refunded, reversed: the operation this change completed (the request newly answered with
+ * success), and the credit standing after it.
+ */
+function afterCaptureFields(before: Order, authorization: Authorization | undefined): Partial<OrderEvent> {
+  const list = authorization?.capRevOrCreds ?? [];
+  const earlier = new Set((before.authorization?.capRevOrCreds ?? []).filter((e) => e.code).map((e) => e.id));
+  const done = list.find((e) => e.code === "success" && !earlier.has(e.id));
+  if (!done?.actualAmt) return {};
+  const fields: Partial<OrderEvent> = {
+    ...(done.kind === "credit"
+      ? { refundedAmount: amountOf(done.actualAmt) }
+      : {
+          reversedAmount: amountOf(done.actualAmt),
+          reversal: done.kind === "captureReversal" ? "capture" : "refund",
+        }),
+    ...(done.kind === "creditReversal" && done.creditId ? { creditId: done.creditId } : {}),
+    ...(done.kind === "credit" ? { creditId: done.id } : {}),
+  };
+  const standing = standingCredit(list);
+  return standing ? { ...fields, totalRefunded: standing } : fields;
+}
+
+/** What stands credited (credits less credit reversals), in the currency's minor units. */
+function standingCredit(list: readonly CapRevOrCred[]): OrderEventAmount | undefined {
+  let total = 0n;
+  let currency: number | undefined;
+  let exponent = 0;
+  for (const e of list) {
+    if (e.code !== "success" || !e.actualAmt || e.kind === "captureReversal") continue;
+    const m = toMinorUnits(e.actualAmt);
+    if (!m.ok) continue;
+    currency = m.currency.code;
+    exponent = m.currency.exponent;
+    total += e.kind === "credit" ? m.minor : -m.minor;
+  }
+  return currency === undefined ? undefined : { amount: Number(total), currency, amtExp10: -exponent };
 }
 
 const amountOf = (a: { amount: number; currency: number; amtExp10: number }): OrderEventAmount => ({

@@ -6,8 +6,8 @@
 import type { OrderState } from "../core/orderState";
 
 /**
- * `refunded` and `reversed` are declared for the credit and reversal operations: shops may
- * subscribe now; they are emitted once those operations exist.
+ * `refunded`: a credit (CredReq) was given; `reversed`: a capture reversal (CapRevReq) or a
+ * credit reversal (CredRevReq) was done (`reversal` says which).
  */
 export const orderEventTypes = [
   "authorized",
@@ -49,10 +49,23 @@ export interface OrderEvent {
   readonly order: OrderEventOrder;
   /** What the gateway authorized (authorized, partiallyAuthorized, settled with an authorization). */
   readonly authorizedAmount?: OrderEventAmount;
-  /** captured, partiallyCaptured: what the gateway captured (CapRes CapAmt, or a sale's AuthRes). */
+  /**
+   * captured, partiallyCaptured (and refunded, reversed): what the gateway captured (CapRes
+   * CapAmt, or a sale's AuthRes).
+   */
   readonly capturedAmount?: OrderEventAmount;
   /** The CompletionCode the buyer was sent in PRes. */
   readonly completionCode?: string;
+  /** refunded: what this credit returned (CredRes CapRevOrCredActualAmt). */
+  readonly refundedAmount?: OrderEventAmount;
+  /** reversed: what this reversal undid (CapRevRes or CredRevRes CapRevOrCredActualAmt). */
+  readonly reversedAmount?: OrderEventAmount;
+  /** reversed: `capture` (a capture reversal) or `refund` (a credit reversal). */
+  readonly reversal?: "capture" | "refund";
+  /** refunded: the credit's id; reversed (refund): the id of the credit taken back. */
+  readonly creditId?: string;
+  /** refunded, reversed (refund): what stands credited after it (credits less credit reversals). */
+  readonly totalRefunded?: OrderEventAmount;
   /** settled: the state the doubt ended in. */
   readonly outcome?: OrderState;
   /** failed, inDoubt: why, for the operator (never card data). */

@@ -4,7 +4,8 @@
  * (openPIDualSigned/openPIUnsigned, every gateway check of digest 6), and seals a real AuthRes.
  * `mode` makes it decline, fail or misbehave so each merchant check of the AuthRes can fire.
  * Approvals carry a real CapToken; a CapReq is judged by `receiveCapReq` and answered with a real
- * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers).
+ * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers);
+ * capture reversals, credits and credit reversals are answered by `credits`.
  */
 import {
   type CryptoProvider,
@@ -25,6 +26,7 @@ import {
 } from "@setlab/protocol";
 import { defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
 import { type GatewayClient, GatewayUnreachableError } from "../core/gatewayClient";
+import { CapRevOrCredFunction } from "./capRevOrCredFunction";
 
 export type GatewayMode =
   | "approve"
@@ -45,11 +47,15 @@ export class GatewayFunction implements GatewayClient {
   /** When set, every CapResItem carries this CapCode (and CapAmt 0 unless success). */
   capCode?: schema.CapCode;
   readonly captured = new Set<string>();
+  /** Capture reversals, credits and credit reversals (./capRevOrCredFunction.ts). */
+  readonly credits: CapRevOrCredFunction;
 
   constructor(
     private readonly p: CryptoProvider,
     private readonly pki: TestPki,
-  ) {}
+  ) {
+    this.credits = new CapRevOrCredFunction(p, pki);
+  }
 
   async send(_gatewayId: string, message: Uint8Array): Promise<Uint8Array> {
     this.calls++;
@@ -60,6 +66,8 @@ export class GatewayFunction implements GatewayClient {
       return errorMessage(p, new SetError("signatureFailure", "refused"), message, { date: p.now() });
     const wrapper = schema.decodeMessage(message);
     if (wrapper.message.type === "captureRequest") return this.capture(message);
+    const credit = CapRevOrCredFunction.kindOf(wrapper.message.type);
+    if (credit) return this.credits.answer(credit, message);
     if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
     const trust = { pinnedRoot: pki.root.certificate, at: p.now() };
     const gatewayKex = { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey };
@@ -190,8 +198,11 @@ export class GatewayFunction implements GatewayClient {
           : this.captured.has(key)
             ? "duplicateRequest"
             : "success");
-      if (capCode === "success") this.captured.add(key);
       const asked = judged.item.capPayload.capReqAmt;
+      if (capCode === "success") {
+        this.captured.add(key);
+        this.credits.captured(key, asked);
+      }
       return {
         transIDs: judged.item.transIDs,
         authRRPID: judged.item.authRRPID,
