@@ -11,6 +11,7 @@
  *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
+ *   refund, reverse-capture, reverse-refund   after the capture (CredReq, CapRevReq, CredRevReq)
  */
 import { parseArgs } from "node:util";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
@@ -40,6 +41,11 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            in a Chromium profile directory (docs/purchase-flow.md)
   capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
                                            (a decimal in the order's currency); exit 2 when not captured
+  refund    ORDER [AMOUNT] [--json]         credit the order's capture: all that is left, or AMOUNT
+  reverse-capture ORDER [--json]            reverse the order's whole capture (no credit standing)
+  reverse-refund  ORDER [CREDIT-ID] [AMOUNT] [--json]
+                                           take back a credit (default the last), all of it or AMOUNT;
+                                           these three exit 2 when not done
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -68,6 +74,10 @@ async function command(argv: string[]): Promise<number> {
   }
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
+  if (command === "refund" || command === "reverse-capture" || command === "reverse-refund") {
+    const { capRevOrCredCommand } = await import("./commands/capRevOrCredOrder");
+    return capRevOrCredCommand(command, rest, out);
+  }
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({

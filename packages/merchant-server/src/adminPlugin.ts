@@ -2,7 +2,8 @@
  * The merchant's back office as a fastify plugin (docs/purchase-flow.md, "HTTP"): creating orders
  * (`POST /orders`), an order's details with its history and authorization (`GET /orders/:id`),
  * every message stored for it (`GET /orders/:id/messages`), capturing its authorization
- * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`) and the fault switches
+ * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`), refunding and reversing after
+ * the capture (./capRevOrCredRoutes.ts) and the fault switches
  * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
  * account id and the XID, which would let anyone join orders to the gateway's records. Every
  * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
@@ -10,6 +11,7 @@
  */
 import { registerFaultRoutes, requireAdminToken, runIdOf } from "@setlab/runtime";
 import type { FastifyPluginAsync } from "fastify";
+import { registerCapRevOrCredRoutes } from "./capRevOrCredRoutes";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
@@ -71,6 +73,9 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
       return { error: e.message };
     }
   });
+
+  // POST /orders/:id/refund, /reverse-capture, /reverse-refund
+  registerCapRevOrCredRoutes(app, merchant);
 
   getOrderRoute(
     app,
