@@ -1,5 +1,6 @@
 /** Attacks aimed at the payment gateway, and at the merchant through the gateway's answers. */
 import type { Attack } from "../attack";
+import { capRevOrCredAttacks } from "./capRevOrCred";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
@@ -18,4 +19,5 @@ export const gatewayAttacks: readonly Attack[] = [
   ...decryptionOracleAttacks,
   ...errorLoopAttacks,
   ...captureAttacks,
+  ...capRevOrCredAttacks,
 ];
