@@ -40,6 +40,12 @@ const setNames: Record<string, string> = {
   authorizationResponse: "AuthRes",
   captureRequest: "CapReq",
   captureResponse: "CapRes",
+  captureReversalRequest: "CapRevReq",
+  captureReversalResponse: "CapRevRes",
+  creditRequest: "CredReq",
+  creditResponse: "CredRes",
+  creditReversalRequest: "CredRevReq",
+  creditReversalResponse: "CredRevRes",
   error: "Error",
 };
 
