@@ -6,6 +6,7 @@ export {
   CapRevOrCredInputError,
   type CapRevOrCredOptions,
 } from "./core/capRevOrCred";
+export { CaptureInputError } from "./core/capture";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
