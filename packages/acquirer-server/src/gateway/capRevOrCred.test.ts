@@ -13,6 +13,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { LabPki } from "@setlab/runtime";
+import fc from "fast-check";
 import { intermediatesFrom } from "../gatewayPki";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
@@ -303,5 +304,44 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
       ]),
     ).rejects.toThrow();
     expect(state(g)).toEqual({ held: 0, posted: 0 });
+  });
+
+  it("over random sequences of the three, the account's posted amount is its captures less reversed captures less standing credits (a model kept beside)", async () => {
+    const op = fc.record({
+      kind: fc.constantFrom<CapRevOrCredKind>("captureReversal", "credit", "creditReversal"),
+      amount: fc.integer({ min: 1, max: 700 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
+        const g = gateway();
+        const a = await authorize(g, 600);
+        await capture(g, a, 600);
+        let model = { posted: 600, credited: 0, reversed: false };
+        for (const o of ops) {
+          const sent = await request(o.kind, [
+            { a, captured: 600, ...(o.kind === "captureReversal" ? {} : { amount: o.amount }) },
+          ]);
+          const done = (await codeOf(g, sent)) === "done";
+          // What the gateway may do, worked out independently of judgeAgainstCapture.
+          const may =
+            !model.reversed &&
+            (o.kind === "credit"
+              ? o.amount <= 600 - model.credited
+              : o.kind === "creditReversal"
+                ? model.credited > 0 && o.amount <= model.credited
+                : model.credited === 0);
+          expect([o.kind, o.amount, done]).toEqual([o.kind, o.amount, may]);
+          if (!done) continue;
+          if (o.kind === "credit")
+            model = { ...model, posted: model.posted - o.amount, credited: model.credited + o.amount };
+          if (o.kind === "creditReversal")
+            model = { ...model, posted: model.posted + o.amount, credited: model.credited - o.amount };
+          if (o.kind === "captureReversal") model = { ...model, posted: 0, reversed: true };
+          expect(state(g)).toEqual({ held: 0, posted: model.posted });
+        }
+        await g.store.close();
+      }),
+      { numRuns: 8 },
+    );
   });
 });
