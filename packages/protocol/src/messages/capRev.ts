@@ -1,7 +1,8 @@
 /**
- * CapRevReq/CapRevRes, the capture reversal: the merchant undoes a capture made in error (all of it), before the money moves; the issuer's posting is taken back. Both share their shape with the other two of the family
- * (capRevOrCred.ts): CapRevReq = EncB(M, P, CapRevOrCredReqData, CapTokenSeq), CapRevRes = Enc(P, M,
- * CapRevOrCredResData).
+ * CapRevReq/CapRevRes, the capture reversal: the merchant undoes a capture made in error, all of
+ * it, before the money moves; the issuer's posting is taken back. The pair shares its shape with
+ * the credit and the credit reversal (capRevOrCred.ts): CapRevReq = EncB(M, P,
+ * CapRevOrCredReqData, CapTokenSeq), CapRevRes = Enc(P, M, CapRevOrCredResData).
  */
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";

@@ -1,7 +1,8 @@
 /**
- * CredReq/CredRes, the credit (a refund): the merchant returns to the cardholder all or part of what a capture took, never more than was captured less what stands credited. Both share their shape with the other two of the family
- * (capRevOrCred.ts): CredReq = EncB(M, P, CapRevOrCredReqData, CapTokenSeq), CredRes = Enc(P, M,
- * CapRevOrCredResData).
+ * CredReq/CredRes, the credit (a refund): the merchant returns to the cardholder all or part of
+ * what a capture took, never more than was captured less what stands credited. The pair shares its
+ * shape with the capture reversal and the credit reversal (capRevOrCred.ts): CredReq = EncB(M, P,
+ * CapRevOrCredReqData, CapTokenSeq), CredRes = Enc(P, M, CapRevOrCredResData).
  */
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";

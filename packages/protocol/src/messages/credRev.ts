@@ -1,7 +1,8 @@
 /**
- * CredRevReq/CredRevRes, the credit reversal: the merchant takes back a credit given in error, never more than stands credited. Both share their shape with the other two of the family
- * (capRevOrCred.ts): CredRevReq = EncB(M, P, CapRevOrCredReqData, CapTokenSeq), CredRevRes = Enc(P, M,
- * CapRevOrCredResData).
+ * CredRevReq/CredRevRes, the credit reversal: the merchant takes back a credit given in error,
+ * never more than stands credited. The pair shares its shape with the capture reversal and the
+ * credit (capRevOrCred.ts): CredRevReq = EncB(M, P, CapRevOrCredReqData, CapTokenSeq), CredRevRes
+ * = Enc(P, M, CapRevOrCredResData).
  */
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";
