@@ -44,11 +44,19 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     const started = performance.now();
     const out = await gateway.handle(body);
     if (out.message === "AuthReq") return logAuthReq(req, out, started);
+    if (out.message === "AuthRevReq") {
+      const { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason } = out;
+      const fields = { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason };
+      return logOutcome(req, "AuthRevReq", out, fields, started);
+    }
     if (out.message === "CapReq") {
+      options.faults?.observe(req, { kind: out.kind, ...(out.capRRPID ? { capRRPID: out.capRRPID } : {}) });
       const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
       const fields = { capRRPID, brand, merchantID, captured, refused, errorCode, reason };
       return logOutcome(req, "CapReq", out, fields, started);
     }
+    // CapRevReq, CredReq, CredRevReq
+    options.faults?.observe(req, { kind: out.kind });
     const { rrpid, brand, merchantID, booked, refused, errorCode, reason } = out;
     const fields = { rrpid, brand, merchantID, booked, refused, errorCode, reason };
     return logOutcome(req, out.message, out, fields, started);
@@ -84,7 +92,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     started: number,
   ): Uint8Array {
     const entry = {
-      // authReq, capReq, capRevReq, credReq, credRevReq
+      // authReq, capReq, authRevReq, capRevReq, credReq, credRevReq
       event: `${message[0].toLowerCase()}${message.slice(1)}`,
       runId: runIdOf(req),
       kind: out.kind,

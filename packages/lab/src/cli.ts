@@ -11,9 +11,11 @@
  *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
+ *   reverse   the merchant cancels or reduces an order's uncaptured authorization (AuthRevReq/AuthRevRes)
  *   refund, reverse-capture, reverse-refund   after the capture (CredReq, CapRevReq, CredRevReq)
  */
 import { parseArgs } from "node:util";
+import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
 import { formatAmount, purchAmtOf } from "./currency";
 import { adminOf, LabFailure, readState } from "./labState";
@@ -35,12 +37,15 @@ const usage = `usage: set-lab <command> [--home DIR]
                     [--malformed R] [--bad-signature R] [--clock-skew S]
             merchant [--pause-after-authres MS]
             gateway|merchant --clear         (no switch: show the plan in force)
-  shop      [--port 8080] [--profiles set,hardened]   the reference web shop against the running lab
+  shop      [--port 8080] [--profiles set,hardened,embodiment-1,embodiment-2]
+                                          the reference web shop against the running lab
   browser-setup --profile DIR --trust-origin URL [--trust-origin URL ...]
                                            the SET extension and the mediator's native-messaging host
                                            in a Chromium profile directory (docs/purchase-flow.md)
   capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
                                            (a decimal in the order's currency); exit 2 when not captured
+  reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
+                                           reduce it to AMOUNT; exit 2 when the gateway did not approve
   refund    ORDER [AMOUNT] [--json]         credit the order's capture: all that is left, or AMOUNT
   reverse-capture ORDER [--json]            reverse the order's whole capture (no credit standing)
   reverse-refund  ORDER [CREDIT-ID] [AMOUNT] [--json]
@@ -74,6 +79,7 @@ async function command(argv: string[]): Promise<number> {
   }
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
+  if (command === "reverse") return reverseCommand(rest);
   if (command === "refund" || command === "reverse-capture" || command === "reverse-refund") {
     const { capRevOrCredCommand } = await import("./commands/capRevOrCredOrder");
     return capRevOrCredCommand(command, rest, out);
@@ -183,13 +189,17 @@ async function command(argv: string[]): Promise<number> {
         import("./trace"),
       ]);
       const r = await runDemo({ home, trace: consoleTrace(), browser: values.browser });
-      const browser = r.browserPurchase
-        ? `; in Chromium: ${r.browserPurchase.outcome.replace(/\.$/, "")}`
+      const browser = r.browserPurchases
+        ? `; in Chromium: ${r.browserPurchases.map((b) => `${b.profile} ${b.outcome.replace(/\.$/, "")}`).join(", ")}`
         : "";
       out(
         `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}.`,
       );
-      const browserOk = !values.browser || r.browserPurchase?.orderState === "authorized";
+      const browserOk =
+        !values.browser ||
+        (r.browserPurchases !== undefined &&
+          r.browserPurchases.length > 0 &&
+          r.browserPurchases.every((b) => b.orderState === "authorized"));
       return r.purchases[0]?.mediator.outcome === "approved" && browserOk ? 0 : 1;
     }
     default:
@@ -223,6 +233,30 @@ async function captureCommand(args: string[]): Promise<number> {
         : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
     );
   return captured ? 0 : 2;
+}
+
+async function reverseCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError("reverse needs ORDER [AMOUNT]");
+  const { reverseOrder } = await import("./commands/reverseOrder");
+  const order = await reverseOrder(values.home, positionals[0], positionals[1]);
+  const reversal = order.authorization?.reversal;
+  const approved = reversal?.authRevCode === "approved";
+  if (values.json) out(JSON.stringify(order));
+  else
+    out(
+      approved
+        ? order.state === "reversed"
+          ? `order ${order.id} reversed: nothing authorized`
+          : `order ${order.id} ${order.state}: authorization reduced to ${order.authorization?.authAmt ? formatAmount(order.authorization.authAmt) : "?"}`
+        : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
+    );
+  return approved ? 0 : 2;
 }
 
 async function soak(args: string[]): Promise<number> {
@@ -263,7 +297,7 @@ async function soak(args: string[]): Promise<number> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   out(values.json ? JSON.stringify(report) : formatSoakReport(report));
-  return report.lost > 0 ? 1 : 0;
+  return report.lost > 0 || report.ledgerMismatches.length > 0 ? 1 : 0;
 }
 
 async function browserSetupCommand(args: string[]): Promise<number> {
@@ -303,12 +337,12 @@ async function shopCommand(args: string[]): Promise<number> {
     strict: true,
   });
   const port = numberOption("--port", values.port) ?? 8080;
-  const profiles = values.profiles.split(",");
+  const profiles = values.profiles.split(",").map((p) => p.trim());
   for (const p of profiles)
-    if (p !== "set" && p !== "hardened")
-      throw new LabFailure(`--profiles takes set and/or hardened, not "${p}"`);
+    if (!initiationProfiles.includes(p as InitiationProfile))
+      throw new LabFailure(`--profiles takes a list of ${initiationProfiles.join(", ")}, not "${p}"`);
   const { startShop } = await import("./commands/shop");
-  const shop = await startShop({ home: values.home, port, profiles: profiles as ("set" | "hardened")[] });
+  const shop = await startShop({ home: values.home, port, profiles: profiles as InitiationProfile[] });
   out(`web shop at ${shop.url} (Ctrl-C stops it)`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

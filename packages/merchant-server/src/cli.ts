@@ -4,11 +4,13 @@
  *
  *   set-merchant serve --pki DIR --db FILE --gateway Visa=URL [--gateway MasterCard=URL]
  *                      [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
- *                      [--settle-every 5000]
+ *                      [--settle-every 5000] [--e2-card-info session-key|card-company]
  *                      [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
  *
  * The key passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else the
  * lab default. Authorizations in doubt are settled every --settle-every milliseconds.
+ * --e2-card-info chooses how the second embodiment asks for the card information (claims 7-8):
+ * under the session key (the default) or sealed to the gateway's certificate (card-company).
  *
  * The back office (creating orders, order details and messages, fault switches) is served only
  * with --admin-port, on that second listener (loopback by default), to requests that carry the
@@ -35,16 +37,20 @@ import { Merchant } from "./core/merchant";
 import { MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
 import { labMerchantConfig } from "./labMerchantConfig";
+import { parseReverse, runReverse } from "./reverseCommand";
 import { buildMerchantAdminServer, buildMerchantServer } from "./server";
 import { SqliteRepository } from "./store/sqliteRepository";
 
 const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
                           [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
-                          [--settle-every 5000]
+                          [--settle-every 5000] [--e2-card-info session-key|card-company]
                           [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
        set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
                           capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10);
                           exit 0 when captured, 1 when not
+       set-merchant reverse --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
+                          reverse an order's uncaptured authorization (cancel it, or reduce it
+                          to AMOUNT x 10^AMTEXP10); exit 0 when the gateway approved, 1 when not
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 /** Every failure to start exits 2, as an argument error does. */
@@ -59,6 +65,7 @@ interface ServeArgs {
   passphrase?: string;
   merchantId?: string;
   settleEveryMs: number;
+  embodiment2CardInfo?: "sessionKey" | "cardCompany";
   admin?: AdminListener;
 }
 
@@ -106,6 +113,11 @@ function parseServe(argv: string[]): ServeArgs {
         out.settleEveryMs = ms;
         break;
       }
+      case "--e2-card-info":
+        if (value !== "session-key" && value !== "card-company")
+          throw new UsageError(`--e2-card-info takes session-key or card-company, not ${value}`);
+        out.embodiment2CardInfo = value === "card-company" ? "cardCompany" : "sessionKey";
+        break;
       case "--admin-port":
         admin.port = value;
         break;
@@ -131,12 +143,15 @@ async function serve(args: ServeArgs): Promise<void> {
   const party = PartyDirectory.open("merchant", args);
   const { logger, provider: p, pki, adminToken } = party;
   const revocation = await party.followRevocation();
-  const config = await labMerchantConfig(p, pki, {
+  const labConfig = await labMerchantConfig(p, pki, {
     revocation,
     brands: args.gateways.map(([b]) => b),
     passphrase: args.passphrase ?? keyPassphrase(),
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
   });
+  const config = args.embodiment2CardInfo
+    ? { ...labConfig, embodiment2CardInfo: args.embodiment2CardInfo }
+    : labConfig;
   const repo = new SqliteRepository(args.db);
   const faults = party.faultsAllowed() ? new MerchantFaults(logger) : undefined;
   const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways));
@@ -180,6 +195,8 @@ function main(argv: string[]): Promise<number> {
     }
     if (command === "capture")
       return runCapture(parseCapture(rest), (line) => process.stdout.write(`${line}\n`));
+    if (command === "reverse")
+      return runReverse(parseReverse(rest), (line) => process.stdout.write(`${line}\n`));
     if (command !== "serve") throw new UsageError(command ? `unknown command ${command}` : "no command");
     await serve(parseServe(rest));
     return 0;

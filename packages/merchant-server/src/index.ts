@@ -2,6 +2,11 @@
 export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
 export {
+  parseReversalBody,
+  ReversalInputError,
+  type ReverseAuthorizationOptions,
+} from "./core/authReversal";
+export {
   type CapRevOrCredInputCode,
   CapRevOrCredInputError,
   type CapRevOrCredOptions,
@@ -30,6 +35,7 @@ export {
 } from "./core/newOrder";
 export type {
   Authorization,
+  AuthReversal,
   CapRevOrCred,
   HistoryEntry,
   NewOrder,

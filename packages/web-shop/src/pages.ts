@@ -56,6 +56,8 @@ export function cartPage(c: Catalogue, lines: readonly CartLine[], profiles: rea
 const profileLabels: Record<string, string> = {
   set: "SET 1.0",
   hardened: "SET 1.0, hardened (binds the gateway into the signature)",
+  "embodiment-1": "Card information to the shop (first embodiment)",
+  "embodiment-2": "Confirm the order on this PC (second embodiment)",
 };
 
 export function profileLabel(profile: string): string {
@@ -106,6 +108,7 @@ const stateTexts: Record<string, string> = {
   partiallyAuthorized: "Your card company approved less than the total: we will contact you.",
   declined: "Your card company declined the payment. Nothing was charged.",
   authorizationFailed: "We could not reach your card company. Nothing was charged yet; we will retry.",
+  reversed: "Your order was cancelled before payment was taken: the amount held on your card is released.",
 };
 
 export function resultPage(o: OrderStatusView, checkoutPath: string | undefined): string {

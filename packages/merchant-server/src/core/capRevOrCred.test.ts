@@ -60,19 +60,23 @@ describe("merchant: refund, reverseRefund, reverseCapture", () => {
       code: "success",
       actualAmt: jpy(2800),
     });
+    // a further partial credit re-enters partiallyRefunded, and is announced too
+    expect((await merchant.refund(id, { amount: jpy(1000) })).state).toBe("partiallyRefunded");
     const all = await merchant.refund(id);
     expect(all.state).toBe("refunded");
-    expect(all.authorization?.capRevOrCreds?.[1]).toMatchObject({ code: "success", actualAmt: jpy(10000) });
-    expect(heard).toEqual(["refunded 2800 2800", "refunded 10000 12800"]);
-    expect(gateway.credits.booked.map((b) => b.amount)).toEqual([2800n, 10000n]);
-    expect((await types(merchant, id)).slice(-4)).toEqual([
+    expect(all.authorization?.capRevOrCreds?.[2]).toMatchObject({ code: "success", actualAmt: jpy(9000) });
+    expect(heard).toEqual(["refunded 2800 2800", "refunded 1000 3800", "refunded 9000 12800"]);
+    expect(gateway.credits.booked.map((b) => b.amount)).toEqual([2800n, 1000n, 9000n]);
+    expect((await types(merchant, id)).slice(-6)).toEqual([
+      "creditRequest",
+      "creditResponse",
       "creditRequest",
       "creditResponse",
       "creditRequest",
       "creditResponse",
     ]);
     const history = (await merchant.orderView(id))?.history.map((h) => h.state);
-    expect(history?.slice(-2)).toEqual(["partiallyRefunded", "refunded"]);
+    expect(history?.slice(-3)).toEqual(["partiallyRefunded", "partiallyRefunded", "refunded"]);
   });
 
   test("refused before any message: more than is left to refund, another currency, nothing captured, no order", async () => {
@@ -165,6 +169,9 @@ describe("merchant: refund, reverseRefund, reverseCapture", () => {
       code: "success",
     });
     await expect(merchant.reverseRefund(id, { creditId })).rejects.toMatchObject({ code: "overAmount" });
+    // the other credit taken back too: refundReversed entered again, announced again
+    expect((await merchant.reverseRefund(id)).state).toBe("refundReversed");
+    expect(heard).toEqual(["refund 3000 1000", "refund 1000 0"]);
     expect((await merchant.refund(id)).state).toBe("refunded");
   });
 

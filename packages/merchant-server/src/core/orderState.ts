@@ -16,6 +16,8 @@
  *   captured | partiallyCaptured | partiallyRefunded | refundReversed ──CredRes success──► partiallyRefunded | refunded
  *   partiallyRefunded | refunded | refundReversed ──CredRevRes success──► refundReversed
  *   captured | partiallyCaptured | refundReversed (no credit standing) ──CapRevRes success──► captureReversed
+ *   authorized | partiallyAuthorized ──AuthRevRes approved, AuthNewAmt zero──► reversed
+ *   authorized ──AuthRevRes approved, a lower AuthNewAmt──► authorized (the same for partiallyAuthorized)
  *
  * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
  * order: each PInitRes issues its own XID and Chall-M, and every one stays valid for a PReq until
@@ -34,6 +36,13 @@
  * An authorization is captured once (`Merchant.capture`): a partial capture settles it for less and
  * the issuer releases the rest of the hold. A capture the gateway refused (its CapCode) leaves the
  * order where it was.
+ *
+ * An authorization not yet captured can be reversed (`Merchant.reverseAuthorization`, AuthRev):
+ * cancelled, the order is `reversed`, final, the issuer's hold released; reduced, the order stays
+ * in its state with the lower AuthAmt (a transition to the same state records it in the history,
+ * and announces it with the `reversed` event), capturable up to that amount. A captured order is
+ * not reversed: its money goes back by credit. A reversal the gateway refused (its AuthRevCode)
+ * leaves the order where it was.
  *
  * After the capture (./capRevOrCred.ts): credits return money up to what was captured
  * (`partiallyRefunded` while some of it is left, `refunded` when all of it is credited); a credit
@@ -56,6 +65,7 @@ export const orderStates = [
   "refunded",
   "refundReversed",
   "captureReversed",
+  "reversed",
 ] as const;
 export type OrderState = (typeof orderStates)[number];
 
@@ -71,8 +81,8 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
     "captured",
     "partiallyCaptured",
   ],
-  authorized: ["captured", "partiallyCaptured"],
-  partiallyAuthorized: ["captured", "partiallyCaptured"],
+  authorized: ["captured", "partiallyCaptured", "authorized", "reversed"],
+  partiallyAuthorized: ["captured", "partiallyCaptured", "partiallyAuthorized", "reversed"],
   declined: ["initiated", "purchaseRequested"],
   authorizationFailed: ["initiated", "purchaseRequested"],
   captured: ["partiallyRefunded", "refunded", "captureReversed"],
@@ -81,6 +91,7 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   refunded: ["refundReversed"],
   refundReversed: ["partiallyRefunded", "refunded", "refundReversed", "captureReversed"],
   captureReversed: [],
+  reversed: [],
 };
 
 export class OrderStateError extends Error {

@@ -22,13 +22,33 @@ const eventOfState: Readonly<Record<string, OrderEventType>> = {
   refunded: "refunded",
   refundReversed: "reversed",
   captureReversed: "reversed",
+  reversed: "reversed",
 };
+
+/**
+ * A state an order enters again, and says so: an authorization reduced by AuthRev, a further
+ * credit while part of the capture is left, a further credit reversal.
+ */
+const eventOfReentry: Readonly<Record<string, OrderEventType>> = {
+  authorized: "reversed",
+  partiallyAuthorized: "reversed",
+  partiallyRefunded: "refunded",
+  refundReversed: "reversed",
+};
+
+/** `reversed`: what was authorized before the reversal, beside what is now (zero: cancelled). */
+function reversedEvent(event: OrderEvent, before: Order): OrderEvent {
+  const previous = before.authorization?.authAmt;
+  return previous ? { ...event, previousAuthorizedAmount: amountOf(previous) } : event;
+}
 
 /** Does this change cause any event? (Saves reading the order for the many changes that do not.) */
 export function mayCauseEvents(change: OrderChange): boolean {
   return (
     change.authorization?.inDoubt === true ||
-    (change.transitions ?? []).some((t) => eventOfState[t.to] !== undefined)
+    (change.transitions ?? []).some(
+      (t) => eventOfState[t.to] !== undefined || eventOfReentry[t.to] !== undefined,
+    )
   );
 }
 
@@ -65,12 +85,16 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     return events;
   }
   if (wasInDoubt && state !== "authorizing") events.push({ ...common("settled"), outcome: state });
+  let from = before.state;
   for (const t of transitions) {
-    const type = eventOfState[t.to];
+    // A state entered again is announced by eventOfReentry (an AuthRev reduction: `reversed`).
+    const type = t.to === from ? eventOfReentry[t.to] : eventOfState[t.to];
+    from = t.to;
     if (!type) continue;
-    events.push(
-      type === "failed" ? { ...common(type), reason: authorization?.failure ?? t.detail } : common(type),
-    );
+    const event = common(type);
+    // A capture or credit reversal (it carries `reversal`) leaves the authorization as it was.
+    if (type === "reversed" && event.reversal === undefined) events.push(reversedEvent(event, before));
+    else events.push(type === "failed" ? { ...event, reason: authorization?.failure ?? t.detail } : event);
   }
   return events;
 }

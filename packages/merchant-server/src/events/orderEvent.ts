@@ -6,8 +6,9 @@
 import type { OrderState } from "../core/orderState";
 
 /**
- * `refunded`: a credit (CredReq) was given; `reversed`: a capture reversal (CapRevReq) or a
- * credit reversal (CredRevReq) was done (`reversal` says which).
+ * `refunded`: a credit (CredReq) was given. `reversed`: an authorization cancelled or reduced
+ * (AuthRev), a capture reversed (CapRevReq) or a credit taken back (CredRevReq); `reversal` says
+ * which of the last two.
  */
 export const orderEventTypes = [
   "authorized",
@@ -47,8 +48,13 @@ export interface OrderEvent {
   /** ISO 8601, when the change that caused it was committed. */
   readonly createdAt: string;
   readonly order: OrderEventOrder;
-  /** What the gateway authorized (authorized, partiallyAuthorized, settled with an authorization). */
+  /**
+   * What the gateway authorized (authorized, partiallyAuthorized, settled with an authorization);
+   * reversed: what stays authorized after the reversal (zero when cancelled).
+   */
   readonly authorizedAmount?: OrderEventAmount;
+  /** reversed: what was authorized before it. */
+  readonly previousAuthorizedAmount?: OrderEventAmount;
   /**
    * captured, partiallyCaptured (and refunded, reversed): what the gateway captured (CapRes
    * CapAmt, or a sale's AuthRes).

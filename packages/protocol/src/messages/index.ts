@@ -5,6 +5,8 @@
 export type { AnsweredRequests } from "./answeredRequests";
 export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq } from "./authReq";
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
+export { type OpenedAuthRevReq, openAuthRevReq, sealAuthRevReq } from "./authRevReq";
+export { type OpenedAuthRevRes, openAuthRevRes, sealAuthRevRes } from "./authRevRes";
 export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { receiveCapRevReq, receiveCapRevRes, sealCapRevReq, sealCapRevRes } from "./capRev";
@@ -66,7 +68,12 @@ export {
   receiveE2CardHello,
   signE2CardHello,
 } from "./embodiment2/e2CardHello";
-export { receiveE2CardInfo, sealE2CardInfo } from "./embodiment2/e2CardInfo";
+export {
+  receiveE2CardInfo,
+  receiveE2CardInfoForCardCompany,
+  sealE2CardInfo,
+  sealE2CardInfoForCardCompany,
+} from "./embodiment2/e2CardInfo";
 export { buildE2Init, receiveE2Init } from "./embodiment2/e2Init";
 export {
   type E2MerchantHelloExpectations,
@@ -109,6 +116,23 @@ export {
   type ReceivedAuthRes,
   receiveAuthRes,
 } from "./receiveAuthRes";
+export {
+  type AuthReversal,
+  type AuthRevReqReceiver,
+  type JudgedAuthReversal,
+  newAmountOf,
+  type ReceivedAuthRevReq,
+  type RecordedAuthorization,
+  type RefusedAuthReversal,
+  receiveAuthRevReq,
+} from "./receiveAuthRevReq";
+export {
+  type AuthRevResExpectations,
+  type AuthRevResReceiver,
+  type AuthRevVerdict,
+  type ReceivedAuthRevRes,
+  receiveAuthRevRes,
+} from "./receiveAuthRevRes";
 export {
   type CapReqReceiver,
   type CaptureItem,
