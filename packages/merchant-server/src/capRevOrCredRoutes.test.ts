@@ -4,8 +4,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { UsageError } from "@setlab/runtime";
 import fastify from "fastify";
 import { merchantAdminPlugin } from "./adminPlugin";
+import { parseCapRevOrCred, runCapRevOrCred } from "./capRevOrCredCommand";
 import { Merchant } from "./core/merchant";
 import { SqliteRepository } from "./store/sqliteRepository";
 import { GatewayFunction } from "./testing/gatewayFunction";
@@ -48,7 +50,7 @@ async function setup() {
     });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
-  return { id: order.id, merchant, gateway, post, close: () => app.close() };
+  return { id: order.id, merchant, gateway, post, url, close: () => app.close() };
 }
 
 type Entries = { id: string; kind: string; code?: string }[];
@@ -92,6 +94,65 @@ describe("admin routes after the capture", () => {
     expect((await s.post(`/orders/${s.id}/refund`, {}, { "idempotency-key": "" })).status).toBe(400);
     expect((await s.post("/orders/999/refund")).status).toBe(404);
     expect(s.gateway.calls).toBe(calls);
+    await s.close();
+  });
+
+  test("set-merchant refund, reverse-refund, reverse-capture call the routes; exit 0 when done, 1 when not", async () => {
+    const s = await setup();
+    await s.merchant.capture(s.id);
+    const tokenFile = path.join(dir, `token-${s.id}-${Math.random()}`);
+    fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+    const lines: string[] = [];
+    const run = (command: "refund" | "reverse-capture" | "reverse-refund", ...rest: string[]) =>
+      runCapRevOrCred(
+        parseCapRevOrCred(command, ["--admin-url", s.url, "--admin-token-file", tokenFile, ...rest]),
+        (l) => lines.push(l),
+      );
+    expect(await run("refund", String(s.id), "3000", "--idempotency-key", "k1")).toBe(0);
+    expect(await run("refund", String(s.id), "3000", "--idempotency-key", "k1")).toBe(0);
+    expect(await run("refund", String(s.id), "99999")).toBe(1);
+    expect(await run("reverse-capture", String(s.id))).toBe(1);
+    const credit = (JSON.parse(lines[0]) as { authorization: { capRevOrCreds: { id: string }[] } })
+      .authorization.capRevOrCreds[0].id;
+    expect(await run("reverse-refund", String(s.id), "--credit", credit)).toBe(0);
+    expect(await run("reverse-capture", String(s.id))).toBe(0);
+    expect(s.gateway.credits.booked.map((b) => b.kind)).toEqual([
+      "credit",
+      "creditReversal",
+      "captureReversal",
+    ]);
+    for (const bad of [
+      () =>
+        parseCapRevOrCred("reverse-capture", [
+          "--admin-url",
+          s.url,
+          "--admin-token-file",
+          tokenFile,
+          "1",
+          "5",
+        ]),
+      () =>
+        parseCapRevOrCred("refund", [
+          "--admin-url",
+          s.url,
+          "--admin-token-file",
+          tokenFile,
+          "1",
+          "--credit",
+          "ab".repeat(20),
+        ]),
+      () =>
+        parseCapRevOrCred("reverse-refund", [
+          "--admin-url",
+          s.url,
+          "--admin-token-file",
+          tokenFile,
+          "1",
+          "--credit",
+          "xyz",
+        ]),
+    ])
+      expect(bad).toThrow(UsageError);
     await s.close();
   });
 });
