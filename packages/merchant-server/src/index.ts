@@ -13,6 +13,11 @@ export {
   type BatchTotalView,
   type BatchView,
 } from "./core/batchAdmin";
+export {
+  type CapRevOrCredInputCode,
+  CapRevOrCredInputError,
+  type CapRevOrCredOptions,
+} from "./core/capRevOrCred";
 export { CaptureInputError } from "./core/capture";
 export {
   type CaptureManyItem,
@@ -44,6 +49,7 @@ export {
 export type {
   Authorization,
   AuthReversal,
+  CapRevOrCred,
   HistoryEntry,
   NewOrder,
   Order,

@@ -30,6 +30,7 @@ import { type AuthRevReqOutcome, handleAuthRevReq } from "./authReversal";
 import { authTokenFor } from "./authTokenIssue";
 import { type BatchAdminOutcome, handleBatchAdminReq } from "./batchAdmin";
 import { batchLedgerView, saleBatch, salePlacement } from "./batchPlacement";
+import { type CapRevOrCredOutcome, handleCapRevOrCred } from "./capRevOrCred";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
@@ -43,6 +44,7 @@ import type { TakenAuthReq } from "./takenAuthReq";
 export type { AuthReqOutcome } from "./authReqOutcome";
 export type { AuthRevReqOutcome } from "./authReversal";
 export type { BatchAdminOutcome } from "./batchAdmin";
+export type { CapRevOrCredOutcome } from "./capRevOrCred";
 export type { CapReqOutcome } from "./capture";
 
 /** What the gateway did with one request on its SET route, by message. */
@@ -50,7 +52,16 @@ export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
   | ({ readonly message: "CapReq" } & CapReqOutcome)
   | ({ readonly message: "AuthRevReq" } & AuthRevReqOutcome)
-  | ({ readonly message: "BatchAdminReq" } & BatchAdminOutcome);
+  | ({ readonly message: "BatchAdminReq" } & BatchAdminOutcome)
+  | ({ readonly message: CapRevOrCredName } & CapRevOrCredOutcome);
+
+/** The capture reversal, credit and credit reversal requests, by SET name and wrapper type. */
+export type CapRevOrCredName = "CapRevReq" | "CredReq" | "CredRevReq";
+const capRevOrCredOf = {
+  captureReversalRequest: ["CapRevReq", "captureReversal"],
+  creditRequest: ["CredReq", "credit"],
+  creditReversalRequest: ["CredRevReq", "creditReversal"],
+} as const;
 
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
@@ -86,8 +97,9 @@ export class Gateway {
 
   /**
    * Any request on the SET route: a CapReq goes to capture (./capture.ts), an AuthRevReq to
-   * authorization reversal (./authReversal.ts), a BatchAdminReq to batch administration
-   * (./batchAdmin.ts), anything else is taken
+   * authorization reversal (./authReversal.ts), a CapRevReq, CredReq or CredRevReq to
+   * ./capRevOrCred.ts, a BatchAdminReq to batch administration (./batchAdmin.ts), anything else is
+   * taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -97,6 +109,14 @@ export class Gateway {
       read = readMessage(request);
     } catch {
       // handleAuthReq reads it again and answers the failure.
+    }
+    const type = read?.wrapper.message.type;
+    if (
+      read &&
+      (type === "captureReversalRequest" || type === "creditRequest" || type === "creditReversalRequest")
+    ) {
+      const [message, kind] = capRevOrCredOf[type];
+      return { message, ...(await handleCapRevOrCred(this.lifecycleDeps(), kind, read)) };
     }
     if (read?.wrapper.message.type === "captureRequest")
       return {

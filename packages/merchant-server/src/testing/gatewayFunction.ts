@@ -10,7 +10,8 @@
  * by `receiveAuthRevReq` against the authorizations it approved and answered with a real
  * AuthRevRes (a captured one alreadyCaptured; `authRevCode` forces the code). An approval carries
  * an AuthToken when the purchase allows later authorizations; an AuthReq whose PI is an AuthToken
- * is judged by `judgeAuthToken` (a token spent once).
+ * is judged by `judgeAuthToken` (a token spent once). Capture reversals, credits and credit
+ * reversals are answered by `credits`.
  */
 import { createHash } from "node:crypto";
 import {
@@ -41,6 +42,7 @@ import {
 } from "@setlab/protocol";
 import { defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
 import { type GatewayClient, GatewayUnreachableError } from "../core/gatewayClient";
+import { CapRevOrCredFunction } from "./capRevOrCredFunction";
 
 export type GatewayMode =
   | "approve"
@@ -67,6 +69,8 @@ export class GatewayFunction implements GatewayClient {
   readonly answered = new Map<string, { fingerprint: string; response: Uint8Array }>();
   /** Batches, numbered from 1: the items (JPY amounts) captured into each, and whether it is closed. */
   readonly batches: { items: number[]; closed: boolean }[] = [];
+  /** Capture reversals, credits and credit reversals (./capRevOrCredFunction.ts). */
+  readonly credits: CapRevOrCredFunction;
   /** When set, every AuthRevRes carries this AuthRevCode. */
   authRevCode?: schema.AuthRevCode;
   /** The approvals, by AuthRRPID (hex): the AuthReq's fingerprint and what each stands at (minor units). */
@@ -75,7 +79,9 @@ export class GatewayFunction implements GatewayClient {
   constructor(
     private readonly p: CryptoProvider,
     private readonly pki: TestPki,
-  ) {}
+  ) {
+    this.credits = new CapRevOrCredFunction(p, pki);
+  }
 
   async send(_gatewayId: string, message: Uint8Array): Promise<Uint8Array> {
     this.calls++;
@@ -87,6 +93,8 @@ export class GatewayFunction implements GatewayClient {
     const wrapper = schema.decodeMessage(message);
     if (wrapper.message.type === "captureRequest") return this.capture(message);
     if (wrapper.message.type === "batchAdministrationRequest") return this.batchAdmin(message);
+    const credit = CapRevOrCredFunction.kindOf(wrapper.message.type);
+    if (credit) return this.credits.answer(credit, message);
     if (wrapper.message.type === "authReversalRequest") return this.reverse(message);
     if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
     const trust = { pinnedRoot: pki.root.certificate, at: p.now() };
@@ -353,6 +361,7 @@ export class GatewayFunction implements GatewayClient {
           capResPayload: { capCode: code, capAmt: { ...asked, amount: 0 } },
         };
       this.captured.add(key);
+      this.credits.captured(key, asked);
       batch.items.push(asked.amount);
       return {
         transIDs: judged.item.transIDs,

@@ -3,6 +3,7 @@ import type { Attack } from "../attack";
 import { authReversalAttacks } from "./authReversal";
 import { authTokenAttacks } from "./authToken";
 import { batchAttacks } from "./batch";
+import { capRevOrCredAttacks } from "./capRevOrCred";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
@@ -24,4 +25,5 @@ export const gatewayAttacks: readonly Attack[] = [
   ...batchAttacks,
   ...authTokenAttacks,
   ...authReversalAttacks,
+  ...capRevOrCredAttacks,
 ];
