@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { nodeProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { createTestPki, type TestPki } from "../testing/pki";
+import { receiveCredReq, receiveCredRes, sealCredReq, sealCredRes } from "./capRevAndCred";
 import { type CapTokenKeys, sealCapToken } from "./capToken";
-import { receiveCredReq, receiveCredRes, sealCredReq, sealCredRes } from "./cred";
 import { type MessageFixture, messageFixture } from "./fixture.test-helper";
 import { wrapMessage } from "./wrapper";
 

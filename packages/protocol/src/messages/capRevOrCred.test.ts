@@ -11,7 +11,16 @@ import type {
 } from "../schema/payment";
 import { createTestPki, type TestPki } from "../testing/pki";
 import { revocationFixture } from "../testing/revocation";
-import { receiveCapRevReq, receiveCapRevRes, sealCapRevRes } from "./capRev";
+import {
+  receiveCapRevReq,
+  receiveCapRevRes,
+  receiveCredReq,
+  receiveCredRes,
+  receiveCredRevReq,
+  receiveCredRevRes,
+  sealCapRevRes,
+  sealCredReq,
+} from "./capRevAndCred";
 import {
   type CapRevOrCredKind,
   capRevOrCredKinds,
@@ -20,8 +29,6 @@ import {
 } from "./capRevOrCred";
 import { type CaptureStanding, judgeAgainstCapture } from "./capRevOrCredAmount";
 import { type CapTokenKeys, sealCapToken } from "./capToken";
-import { receiveCredReq, receiveCredRes, sealCredReq } from "./cred";
-import { receiveCredRevReq, receiveCredRevRes } from "./credRev";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import type { CapRevOrCredItem, CapRevOrCredReqReceiver } from "./receiveCapRevOrCredReq";
 import type { CapRevOrCredAsked } from "./receiveCapRevOrCredRes";

@@ -2,7 +2,7 @@
  * CapRevReq, CredReq and CredRevReq share one shape (digest 3.7): EncB(M, P, CapRevOrCredReqData,
  * CapTokenSeq), one CapToken per item, and their answers Enc(P, M, CapRevOrCredResData). Only the
  * content types and the wrapper's message type tell the three apart; this file seals and opens
- * them all, and each message's own file (capRev.ts, cred.ts, credRev.ts) names its kind.
+ * them all, and capRevAndCred.ts names each kind's functions.
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";

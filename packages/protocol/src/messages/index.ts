@@ -26,7 +26,20 @@ export {
 } from "./batchAdmin";
 export { maxCapItems, type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
-export { receiveCapRevReq, receiveCapRevRes, sealCapRevReq, sealCapRevRes } from "./capRev";
+export {
+  receiveCapRevReq,
+  receiveCapRevRes,
+  receiveCredReq,
+  receiveCredRes,
+  receiveCredRevReq,
+  receiveCredRevRes,
+  sealCapRevReq,
+  sealCapRevRes,
+  sealCredReq,
+  sealCredRes,
+  sealCredRevReq,
+  sealCredRevRes,
+} from "./capRevAndCred";
 export {
   type CapRevOrCredKind,
   type CapRevOrCredReq,
@@ -42,8 +55,6 @@ export {
 export { type CaptureJudgement, type CaptureStanding, judgeAgainstCapture } from "./capRevOrCredAmount";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
 export { bciSequenceNumOf } from "./cardholderRevocation";
-export { receiveCredReq, receiveCredRes, sealCredReq, sealCredRes } from "./cred";
-export { receiveCredRevReq, receiveCredRevRes, sealCredRevReq, sealCredRevRes } from "./credRev";
 export {
   type E1AuthReqReceiver,
   type ReceivedE1AuthReq,

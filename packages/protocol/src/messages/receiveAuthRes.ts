@@ -1,19 +1,18 @@
 /** The merchant receives AuthRes (digest 3.5, patent steps S50-S52). */
 import { bytesEqual } from "../asn1/tlv";
-import { sha256 } from "../cert/digest";
-import { sameParty } from "../cert/sameParty";
-import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
+import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
-import { toMinorUnits } from "../money/amount";
+import { SetError } from "../errors";
+import { sameMinorUnits } from "../money/amount";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
 import type { AuthResBaggage, AuthResData, CapResPayload } from "../schema/payment";
 import { openAuthRes } from "./authRes";
-import { asRead, bodyOf, type Incoming } from "./incoming";
+import { openGatewayAnswer } from "./gatewayAnswer";
+import type { Incoming } from "./incoming";
 import type { CaptureVerdict } from "./receiveCapRes";
 import { checkWrapperIds, protectedIdsOf } from "./wrapperIds";
 
@@ -76,11 +75,7 @@ export interface ReceivedAuthRes {
 
 function saleVerdictOf(payload: CapResPayload | undefined, authAmt: CurrencyAmount): CaptureVerdict {
   if (payload?.capCode !== "success") return "refused";
-  const got = toMinorUnits(payload.capAmt);
-  const want = toMinorUnits(authAmt);
-  return got.ok && want.ok && got.currency.code === want.currency.code && got.minor === want.minor
-    ? "captured"
-    : "amountMismatch";
+  return sameMinorUnits(payload.capAmt, authAmt) ? "captured" : "amountMismatch";
 }
 
 /**
@@ -98,26 +93,18 @@ export async function receiveAuthRes(
   expected: AuthResExpectations,
   receiver: AuthResReceiver,
 ): Promise<ReceivedAuthRes> {
-  const { wrapper } = asRead(message, receiver.understoodExtensions);
-  const body = await bodyOf(p, wrapper, "authorizationResponse", {
-    trust: receiver.trust,
-    roles: ["pgwy"],
-    ...(expected.brand !== undefined ? { brand: expected.brand } : {}),
-  });
-  const { data, baggage, gateway } = await openAuthRes(p, receiver.decrypter, body, receiver.trust, {
-    ...(expected.brand !== undefined ? { brand: expected.brand } : {}),
-  });
-  if (!sameParty(gateway, parseSetCertificate(expected.gateway)))
-    throw namingCertificate(
-      new SetError(
-        "invalidCertificate",
-        "the AuthRes is signed by another gateway than the one the AuthReq was sealed to",
-        gateway.where,
-      ),
-      sha256(gateway.tbs),
-    );
+  const { header: messageHeader, opened } = await openGatewayAnswer(
+    p,
+    message,
+    "authorizationResponse",
+    expected,
+    receiver,
+    { answer: "AuthRes", request: "AuthReq" },
+    (body, brand) => openAuthRes(p, receiver.decrypter, body, receiver.trust, brand),
+  );
+  const { data, baggage, gateway } = opened;
   const tags = data.authTags;
-  checkWrapperIds(wrapper.messageHeader, protectedIdsOf(tags.transIDs, tags.authRRTags.rrpid));
+  checkWrapperIds(messageHeader, protectedIdsOf(tags.transIDs, tags.authRRTags.rrpid));
   if (!bytesEqual(tags.authRRTags.rrpid, expected.authRRPID))
     throw new SetError(
       "unknownRRPID",
@@ -132,7 +119,7 @@ export async function receiveAuthRes(
     data,
     baggage,
     gateway,
-    header: wrapper.messageHeader,
+    header: messageHeader,
     verdict,
     ...(sale ? { capture: saleVerdictOf(data.authResPayload.capResPayload, header.authAmt) } : {}),
   };

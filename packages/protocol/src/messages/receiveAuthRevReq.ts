@@ -7,11 +7,8 @@
  */
 import { encodeDer } from "../asn1/codec";
 import { bytesEqual, concatBytes } from "../asn1/tlv";
-import { sha256, sha256Hex } from "../cert/digest";
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
+import { sha256Hex } from "../cert/digest";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
 import { toMinorUnits } from "../money/amount";
 import { currencyByCode } from "../money/iso4217";
 import type { CurrencyAmount } from "../schema/common";
@@ -24,12 +21,11 @@ import {
   type CapTokenData,
   type CapTokenOpaque,
 } from "../schema/payment";
-import { type AnsweredRequests, isRepeat } from "./answeredRequests";
 import { type OpenedAuthRevReq, openAuthRevReq } from "./authRevReq";
 import { type CapTokenKeys, openCapToken } from "./capToken";
-import { checkHeaderDate } from "./headerDate";
+import { checkRequestingMerchant, type GatewayRequestReceiver, isRepeatRequest } from "./gatewayRequest";
 import { asRead, bodyOf, type Incoming } from "./incoming";
-import { checkWrapperIds, protectedIdsOf } from "./wrapperIds";
+import { protectedIdsOf } from "./wrapperIds";
 
 /** The gateway's record of an authorization, as an AuthRevReq is judged against it. */
 export interface RecordedAuthorization {
@@ -41,19 +37,9 @@ export interface RecordedAuthorization {
   readonly currency: number;
 }
 
-export interface AuthRevReqReceiver {
-  /** The brand whose key-exchange key the envelope names, and that key. */
-  readonly brand: string;
-  readonly gatewayKex: Decrypter;
+export interface AuthRevReqReceiver extends GatewayRequestReceiver {
   /** The keys the gateway issued its CapTokens with. */
   readonly capTokenKeys: CapTokenKeys;
-  readonly trust: Trust;
-  readonly now: Date;
-  readonly maxClockSkewMs?: number;
-  /** The merIDs the acquirer has enrolled for this brand. */
-  readonly enrolledMerIDs: readonly string[];
-  /** The AuthRevReqs already taken, by AuthRevRRTags' RRPID. */
-  readonly answered?: AnsweredRequests;
   /** The gateway's record of the authorization with this AuthRRPID, if any. */
   readonly authorizationOf: (
     authRRPID: Uint8Array,
@@ -130,19 +116,10 @@ export async function receiveAuthRevReq(
   const opened = await openAuthRevReq(p, receiver.gatewayKex, body, receiver.trust, {
     brand: receiver.brand,
   });
-  const naming = (text: string) =>
-    namingCertificate(
-      new SetError("invalidCertificate", text, opened.merchant.where),
-      sha256(opened.merchant.tbs),
-    );
-  if (!receiver.enrolledMerIDs.includes(opened.merID))
-    throw naming(`merchant ${opened.merID} is not enrolled with this acquirer for ${receiver.brand}`);
   const { authRevTags, authReqData } = opened.data;
-  if (authRevTags.authRevRRTags.merTermIDs.merchantID !== opened.merID)
-    throw naming("AuthRevRRTags names another MerchantID than the signing merchant's certificate");
+  checkRequestingMerchant(opened, receiver, "AuthRevRRTags", authRevTags.authRevRRTags.merTermIDs.merchantID);
   const header = wrapper.messageHeader;
   const rrpid = authRevTags.authRevRRTags.rrpid;
-  checkWrapperIds(header, protectedIdsOf(authReqData.authReqItem.authTags.transIDs, rrpid));
   const fingerprint = sha256Hex(
     concatBytes([
       encodeDer(AuthRevReqData, opened.data),
@@ -150,9 +127,9 @@ export async function receiveAuthRevReq(
     ]),
   );
   const base = { ...opened, header, fingerprint };
-  if (await isRepeat(receiver.answered, rrpid, fingerprint, "AuthRevRRTags.rrpid"))
+  const ids = protectedIdsOf(authReqData.authReqItem.authTags.transIDs, rrpid);
+  if (await isRepeatRequest(header, ids, rrpid, fingerprint, receiver, "AuthRevRRTags.rrpid"))
     return { ...base, repeat: true };
-  checkHeaderDate(header.date, receiver.now, receiver.maxClockSkewMs);
   return { ...base, repeat: false, judged: await judge(p, opened, receiver) };
 }
 

@@ -1,34 +1,28 @@
 /** The merchant receives AuthRevRes (digest 3.7). */
 import { bytesEqual } from "../asn1/tlv";
-import { sha256 } from "../cert/digest";
-import { sameParty } from "../cert/sameParty";
-import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
+import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
+import { SetError } from "../errors";
 import type { CurrencyAmount } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
 import type { AuthResPayload, AuthRevResData, CapToken } from "../schema/payment";
 import { openAuthRevRes } from "./authRevRes";
-import { asRead, bodyOf, type Incoming } from "./incoming";
+import {
+  type GatewayAnswerExpectations,
+  type GatewayAnswerReceiver,
+  openGatewayAnswer,
+} from "./gatewayAnswer";
+import type { Incoming } from "./incoming";
 import { newAmountOf } from "./receiveAuthRevReq";
 import { checkWrapperIds } from "./wrapperIds";
 
 /** What the merchant asked for in its AuthRevReq. */
-export interface AuthRevResExpectations {
+export interface AuthRevResExpectations extends GatewayAnswerExpectations {
   readonly authRevRRPID: Uint8Array;
   readonly authNewAmt: CurrencyAmount;
-  readonly brand?: string;
-  /** The gateway key-exchange certificate (DER) the AuthRevReq was sealed to: its gateway must sign. */
-  readonly gateway: Uint8Array;
 }
 
-export interface AuthRevResReceiver {
-  readonly decrypter: Decrypter;
-  readonly trust: Trust;
-  readonly understoodExtensions?: readonly string[];
-}
+export type AuthRevResReceiver = GatewayAnswerReceiver;
 
 /**
  * What the answer means: `reversed`, approved for exactly the new amount asked (the authorization
@@ -78,25 +72,18 @@ export async function receiveAuthRevRes(
   expected: AuthRevResExpectations,
   receiver: AuthRevResReceiver,
 ): Promise<ReceivedAuthRevRes> {
-  const { wrapper } = asRead(message, receiver.understoodExtensions);
-  const brand = expected.brand !== undefined ? { brand: expected.brand } : {};
-  const body = await bodyOf(p, wrapper, "authReversalResponse", {
-    trust: receiver.trust,
-    roles: ["pgwy"],
-    ...brand,
-  });
-  const { data, baggage, gateway } = await openAuthRevRes(p, receiver.decrypter, body, receiver.trust, brand);
-  if (!sameParty(gateway, parseSetCertificate(expected.gateway)))
-    throw namingCertificate(
-      new SetError(
-        "invalidCertificate",
-        "the AuthRevRes is signed by another gateway than the one the AuthRevReq was sealed to",
-        gateway.where,
-      ),
-      sha256(gateway.tbs),
-    );
+  const { header, opened } = await openGatewayAnswer(
+    p,
+    message,
+    "authReversalResponse",
+    expected,
+    receiver,
+    { answer: "AuthRevRes", request: "AuthRevReq" },
+    (body, brand) => openAuthRevRes(p, receiver.decrypter, body, receiver.trust, brand),
+  );
+  const { data, baggage, gateway } = opened;
   const rrpid = data.authRevTags.authRevRRTags.rrpid;
-  checkWrapperIds(wrapper.messageHeader, { rrpid });
+  checkWrapperIds(header, { rrpid });
   if (!bytesEqual(rrpid, expected.authRevRRPID))
     throw new SetError(
       "unknownRRPID",
@@ -108,5 +95,5 @@ export async function receiveAuthRevRes(
     verdict === "reversed" && expected.authNewAmt.amount !== 0
       ? { capTokenNew: baggage.capTokenNew!, authResPayloadNew: data.authResPayloadNew! }
       : {};
-  return { data, gateway, header: wrapper.messageHeader, verdict, ...booked };
+  return { data, gateway, header, verdict, ...booked };
 }

@@ -4,31 +4,15 @@
  * BatchAdminCode, not a check here.
  */
 import { encodeDer } from "../asn1/codec";
-import { sha256, sha256Hex } from "../cert/digest";
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
+import { sha256Hex } from "../cert/digest";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
 import type { MessageHeader } from "../schema/header";
 import { BatchAdminReqData } from "../schema/payment";
-import { type AnsweredRequests, isRepeat } from "./answeredRequests";
 import { type OpenedBatchAdminReq, openBatchAdminReq } from "./batchAdmin";
-import { checkHeaderDate } from "./headerDate";
+import { checkRequestingMerchant, type GatewayRequestReceiver, isRepeatRequest } from "./gatewayRequest";
 import { asRead, bodyOf, type Incoming } from "./incoming";
-import { checkWrapperIds } from "./wrapperIds";
 
-export interface BatchAdminReqReceiver {
-  /** The brand whose key-exchange key the envelope names, and that key. */
-  readonly brand: string;
-  readonly gatewayKex: Decrypter;
-  readonly trust: Trust;
-  readonly now: Date;
-  readonly maxClockSkewMs?: number;
-  /** The merIDs the acquirer has enrolled for this brand. */
-  readonly enrolledMerIDs: readonly string[];
-  /** The BatchAdminReqs already taken, by BatchAdminRRTags' RRPID. */
-  readonly answered?: AnsweredRequests;
-}
+export type BatchAdminReqReceiver = GatewayRequestReceiver;
 
 export interface ReceivedBatchAdminReq extends OpenedBatchAdminReq {
   readonly header: MessageHeader;
@@ -57,22 +41,13 @@ export async function receiveBatchAdminReq(
   const opened = await openBatchAdminReq(p, receiver.gatewayKex, body, receiver.trust, {
     brand: receiver.brand,
   });
-  const naming = (text: string) =>
-    namingCertificate(
-      new SetError("invalidCertificate", text, opened.merchant.where),
-      sha256(opened.merchant.tbs),
-    );
-  if (!receiver.enrolledMerIDs.includes(opened.merID))
-    throw naming(`merchant ${opened.merID} is not enrolled with this acquirer for ${receiver.brand}`);
-  if (opened.data.batchAdminRRTags.merTermIDs.merchantID !== opened.merID)
-    throw naming("BatchAdminRRTags names another MerchantID than the signing merchant's certificate");
+  const rrTags = opened.data.batchAdminRRTags;
+  checkRequestingMerchant(opened, receiver, "BatchAdminRRTags", rrTags.merTermIDs.merchantID);
   const header = wrapper.messageHeader;
-  const rrpid = opened.data.batchAdminRRTags.rrpid;
-  checkWrapperIds(header, { rrpid });
+  const rrpid = rrTags.rrpid;
   const fingerprint = sha256Hex(encodeDer(BatchAdminReqData, opened.data));
   const base = { ...opened, header, fingerprint };
-  if (await isRepeat(receiver.answered, rrpid, fingerprint, "BatchAdminRRTags.rrpid"))
+  if (await isRepeatRequest(header, { rrpid }, rrpid, fingerprint, receiver, "BatchAdminRRTags.rrpid"))
     return { ...base, repeat: true };
-  checkHeaderDate(header.date, receiver.now, receiver.maxClockSkewMs);
   return { ...base, repeat: false };
 }

@@ -1,33 +1,27 @@
 /** The merchant receives BatchAdminRes (digest 3.7). */
 import { bytesEqual } from "../asn1/tlv";
-import { sha256 } from "../cert/digest";
-import { sameParty } from "../cert/sameParty";
-import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
+import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
+import { SetError } from "../errors";
 import type { MessageHeader } from "../schema/header";
 import type { BatchAdminResData } from "../schema/payment";
 import { openBatchAdminRes } from "./batchAdmin";
-import { asRead, bodyOf, type Incoming } from "./incoming";
+import {
+  type GatewayAnswerExpectations,
+  type GatewayAnswerReceiver,
+  openGatewayAnswer,
+} from "./gatewayAnswer";
+import type { Incoming } from "./incoming";
 import { checkWrapperIds } from "./wrapperIds";
 
 /** What the merchant asked for in its BatchAdminReq. */
-export interface BatchAdminResExpectations {
+export interface BatchAdminResExpectations extends GatewayAnswerExpectations {
   readonly rrpid: Uint8Array;
   /** The batch asked about; 0 for the merchant's open batch. */
   readonly batchID: number;
-  readonly brand?: string;
-  /** The gateway key-exchange certificate (DER) the request was sealed to: its gateway must sign. */
-  readonly gateway: Uint8Array;
 }
 
-export interface BatchAdminResReceiver {
-  readonly decrypter: Decrypter;
-  readonly trust: Trust;
-  readonly understoodExtensions?: readonly string[];
-}
+export type BatchAdminResReceiver = GatewayAnswerReceiver;
 
 export interface ReceivedBatchAdminRes {
   readonly data: BatchAdminResData;
@@ -50,24 +44,17 @@ export async function receiveBatchAdminRes(
   expected: BatchAdminResExpectations,
   receiver: BatchAdminResReceiver,
 ): Promise<ReceivedBatchAdminRes> {
-  const { wrapper } = asRead(message, receiver.understoodExtensions);
-  const brand = expected.brand !== undefined ? { brand: expected.brand } : {};
-  const body = await bodyOf(p, wrapper, "batchAdministrationResponse", {
-    trust: receiver.trust,
-    roles: ["pgwy"],
-    ...brand,
-  });
-  const { data, gateway } = await openBatchAdminRes(p, receiver.decrypter, body, receiver.trust, brand);
-  if (!sameParty(gateway, parseSetCertificate(expected.gateway)))
-    throw namingCertificate(
-      new SetError(
-        "invalidCertificate",
-        "the BatchAdminRes is signed by another gateway than the one the request was sealed to",
-        gateway.where,
-      ),
-      sha256(gateway.tbs),
-    );
-  checkWrapperIds(wrapper.messageHeader, { rrpid: data.batchAdminRRTags.rrpid });
+  const { header, opened } = await openGatewayAnswer(
+    p,
+    message,
+    "batchAdministrationResponse",
+    expected,
+    receiver,
+    { answer: "BatchAdminRes", request: "request" },
+    (body, brand) => openBatchAdminRes(p, receiver.decrypter, body, receiver.trust, brand),
+  );
+  const { data, gateway } = opened;
+  checkWrapperIds(header, { rrpid: data.batchAdminRRTags.rrpid });
   if (!bytesEqual(data.batchAdminRRTags.rrpid, expected.rrpid))
     throw new SetError(
       "unknownRRPID",
@@ -101,5 +88,5 @@ export async function receiveBatchAdminRes(
         "BatchAdminResData.batchTotals",
       );
   }
-  return { data, gateway, header: wrapper.messageHeader };
+  return { data, gateway, header };
 }

@@ -6,11 +6,8 @@
  */
 import { encodeDer } from "../asn1/codec";
 import { bytesEqual, concatBytes } from "../asn1/tlv";
-import { sha256, sha256Hex } from "../cert/digest";
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
+import { sha256Hex } from "../cert/digest";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
 import { toMinorUnits } from "../money/amount";
 import type { MessageHeader } from "../schema/header";
 import {
@@ -22,28 +19,17 @@ import {
   type CapTokenOpaque,
   CapTokenSeq,
 } from "../schema/payment";
-import { type AnsweredRequests, isRepeat } from "./answeredRequests";
 import { type OpenedCapReq, openCapReq } from "./capReq";
 import { type CapTokenKeys, openCapToken } from "./capToken";
-import { checkHeaderDate } from "./headerDate";
+import { checkRequestingMerchant, type GatewayRequestReceiver, isRepeatRequest } from "./gatewayRequest";
 import { asRead, bodyOf, type Incoming } from "./incoming";
-import { checkWrapperIds, type ProtectedIds, protectedIdsOf } from "./wrapperIds";
+import { type ProtectedIds, protectedIdsOf } from "./wrapperIds";
 
-export interface CapReqReceiver {
-  /** The brand whose key-exchange key the envelope names, and that key. */
-  readonly brand: string;
-  readonly gatewayKex: Decrypter;
+export interface CapReqReceiver extends GatewayRequestReceiver {
   /** The keys the gateway issued its CapTokens with. */
   readonly capTokenKeys: CapTokenKeys;
-  readonly trust: Trust;
-  readonly now: Date;
-  readonly maxClockSkewMs?: number;
-  /** The merIDs the acquirer has enrolled for this brand. */
-  readonly enrolledMerIDs: readonly string[];
   /** At most this many capture items in one CapReq (at most SET's 256). */
   readonly maxItems: number;
-  /** The CapReqs already taken, by CapRRTags' RRPID. */
-  readonly answered?: AnsweredRequests;
 }
 
 /** A capture item that passed every check: capture `amount` (minor units) of the authorization. */
@@ -112,24 +98,17 @@ export async function receiveCapReq(
     brand: receiver.brand,
     maxItems: receiver.maxItems,
   });
-  const naming = (message: string) =>
-    namingCertificate(
-      new SetError("invalidCertificate", message, opened.merchant.where),
-      sha256(opened.merchant.tbs),
-    );
-  if (!receiver.enrolledMerIDs.includes(opened.merID))
-    throw naming(`merchant ${opened.merID} is not enrolled with this acquirer for ${receiver.brand}`);
-  if (opened.data.capRRTags.merTermIDs.merchantID !== opened.merID)
-    throw naming("CapRRTags names another MerchantID than the signing merchant's certificate");
+  checkRequestingMerchant(opened, receiver, "CapRRTags", opened.data.capRRTags.merTermIDs.merchantID);
   const header = wrapper.messageHeader;
-  checkWrapperIds(header, protectedIdsOfCapReq(opened.data));
   const fingerprint = sha256Hex(
     concatBytes([encodeDer(CapReqData, opened.data), encodeDer(CapTokenSeq, [...opened.capTokens])]),
   );
   const base = { ...opened, header, fingerprint };
-  if (await isRepeat(receiver.answered, opened.data.capRRTags.rrpid, fingerprint, "CapRRTags.rrpid"))
+  const ids = protectedIdsOfCapReq(opened.data);
+  if (
+    await isRepeatRequest(header, ids, opened.data.capRRTags.rrpid, fingerprint, receiver, "CapRRTags.rrpid")
+  )
     return { ...base, repeat: true };
-  checkHeaderDate(header.date, receiver.now, receiver.maxClockSkewMs);
   const items = opened.data.capItemSeq;
   const judged = await Promise.all(
     items.map((item, i) =>

@@ -8,11 +8,8 @@
  */
 import { encodeDer } from "../asn1/codec";
 import { bytesEqual, concatBytes } from "../asn1/tlv";
-import { sha256, sha256Hex } from "../cert/digest";
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
+import { sha256Hex } from "../cert/digest";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
 import { toMinorUnits } from "../money/amount";
 import type { MessageHeader } from "../schema/header";
 import {
@@ -24,7 +21,6 @@ import {
   type CapTokenOpaque,
   CapTokenSeq,
 } from "../schema/payment";
-import { type AnsweredRequests, isRepeat } from "./answeredRequests";
 import {
   type CapRevOrCredKind,
   type CapRevOrCredReq,
@@ -33,25 +29,15 @@ import {
   openCapRevOrCredReq,
 } from "./capRevOrCred";
 import { type CapTokenKeys, openCapToken } from "./capToken";
-import { checkHeaderDate } from "./headerDate";
+import { checkRequestingMerchant, type GatewayRequestReceiver, isRepeatRequest } from "./gatewayRequest";
 import { asRead, bodyOf, type Incoming } from "./incoming";
-import { checkWrapperIds, type ProtectedIds, protectedIdsOf } from "./wrapperIds";
+import { type ProtectedIds, protectedIdsOf } from "./wrapperIds";
 
-export interface CapRevOrCredReqReceiver {
-  /** The brand whose key-exchange key the envelope names, and that key. */
-  readonly brand: string;
-  readonly gatewayKex: Decrypter;
+export interface CapRevOrCredReqReceiver extends GatewayRequestReceiver {
   /** The keys the gateway issued its CapTokens with. */
   readonly capTokenKeys: CapTokenKeys;
-  readonly trust: Trust;
-  readonly now: Date;
-  readonly maxClockSkewMs?: number;
-  /** The merIDs the acquirer has enrolled for this brand. */
-  readonly enrolledMerIDs: readonly string[];
   /** At most this many items in one request (at most SET's 256). */
   readonly maxItems: number;
-  /** The requests of this kind already taken, by CapRevOrCredRRTags' RRPID. */
-  readonly answered?: AnsweredRequests;
 }
 
 /** An item that passed every check of the message: what it asks of the capture it names. */
@@ -126,25 +112,16 @@ export async function receiveCapRevOrCredReq(
     brand: receiver.brand,
     maxItems: receiver.maxItems,
   });
-  const naming = (text: string) =>
-    namingCertificate(
-      new SetError("invalidCertificate", text, opened.merchant.where),
-      sha256(opened.merchant.tbs),
-    );
-  if (!receiver.enrolledMerIDs.includes(opened.merID))
-    throw naming(`merchant ${opened.merID} is not enrolled with this acquirer for ${receiver.brand}`);
-  if (opened.data.capRevOrCredRRTags.merTermIDs.merchantID !== opened.merID)
-    throw naming("CapRevOrCredRRTags names another MerchantID than the signing merchant's certificate");
+  const rrTags = opened.data.capRevOrCredRRTags;
+  checkRequestingMerchant(opened, receiver, "CapRevOrCredRRTags", rrTags.merTermIDs.merchantID);
   const header = wrapper.messageHeader;
-  checkWrapperIds(header, protectedIdsOfRequest(opened.data));
   const fingerprint = sha256Hex(
     concatBytes([encodeDer(CapRevOrCredReqData, opened.data), encodeDer(CapTokenSeq, [...opened.capTokens])]),
   );
   const base = { ...opened, kind, header, fingerprint };
-  const rrpid = opened.data.capRevOrCredRRTags.rrpid;
-  if (await isRepeat(receiver.answered, rrpid, fingerprint, "CapRevOrCredRRTags.rrpid"))
+  const ids = protectedIdsOfRequest(opened.data);
+  if (await isRepeatRequest(header, ids, rrTags.rrpid, fingerprint, receiver, "CapRevOrCredRRTags.rrpid"))
     return { ...base, repeat: true };
-  checkHeaderDate(header.date, receiver.now, receiver.maxClockSkewMs);
   const items = opened.data.capRevOrCredReqItemSeq;
   const judged = await Promise.all(
     items.map((item, i) =>

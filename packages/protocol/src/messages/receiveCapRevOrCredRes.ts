@@ -2,16 +2,9 @@
  * The merchant receives CapRevRes, CredRes or CredRevRes (digest 3.7): one receive for the three;
  * `receiveCapRevRes`, `receiveCredRes` and `receiveCredRevRes` name the kind.
  */
-import { bytesEqual } from "../asn1/tlv";
-import { sha256 } from "../cert/digest";
-import { sameParty } from "../cert/sameParty";
-import { parseSetCertificate, type SetCertificate } from "../cert/setCertificate";
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
+import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
-import { namingCertificate, SetError } from "../errors";
-import { toMinorUnits } from "../money/amount";
-import { checkTransIDs } from "../purchase/transIDs";
+import { sameMinorUnits } from "../money/amount";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
 import type { CapRevOrCredResData } from "../schema/payment";
@@ -21,8 +14,13 @@ import {
   capRevOrCredKinds,
   openCapRevOrCredRes,
 } from "./capRevOrCred";
-import { asRead, bodyOf, type Incoming } from "./incoming";
-import { checkWrapperIds, type ProtectedIds, protectedIdsOf } from "./wrapperIds";
+import {
+  type GatewayAnswerExpectations,
+  type GatewayAnswerReceiver,
+  openGatewayAnswer,
+} from "./gatewayAnswer";
+import type { Incoming } from "./incoming";
+import { matchItemAnswers } from "./itemAnswers";
 
 /** One item as the merchant asked for it; `amount` the amount it expects to move. */
 export interface CapRevOrCredAsked {
@@ -32,20 +30,13 @@ export interface CapRevOrCredAsked {
   readonly amount: CurrencyAmount;
 }
 
-export interface CapRevOrCredResExpectations {
+export interface CapRevOrCredResExpectations extends GatewayAnswerExpectations {
   /** The request's CapRevOrCredRRTags RRPID. */
   readonly rrpid: Uint8Array;
   readonly items: readonly CapRevOrCredAsked[];
-  readonly brand?: string;
-  /** The gateway key-exchange certificate (DER) the request was sealed to: its gateway must sign. */
-  readonly gateway: Uint8Array;
 }
 
-export interface CapRevOrCredResReceiver {
-  readonly decrypter: Decrypter;
-  readonly trust: Trust;
-  readonly understoodExtensions?: readonly string[];
-}
+export type CapRevOrCredResReceiver = GatewayAnswerReceiver;
 
 /**
  * `done`: success for exactly the amount asked; `refused`: any other code (nothing moved);
@@ -72,10 +63,7 @@ export interface ReceivedCapRevOrCredRes {
 
 function verdictOf(payload: ResPayload, asked: CurrencyAmount): CapRevOrCredVerdict {
   if (payload.capRevOrCredCode !== "success") return "refused";
-  const got = toMinorUnits(payload.capRevOrCredActualAmt);
-  const want = toMinorUnits(asked);
-  const same = got.ok && want.ok && got.currency.code === want.currency.code && got.minor === want.minor;
-  return same ? "done" : "amountMismatch";
+  return sameMinorUnits(payload.capRevOrCredActualAmt, asked) ? "done" : "amountMismatch";
 }
 
 /**
@@ -95,57 +83,35 @@ export async function receiveCapRevOrCredRes(
   receiver: CapRevOrCredResReceiver,
 ): Promise<ReceivedCapRevOrCredRes> {
   const k = capRevOrCredKinds[kind];
-  const { wrapper } = asRead(message, receiver.understoodExtensions);
-  const brand = expected.brand !== undefined ? { brand: expected.brand } : {};
-  const body = (await bodyOf(p, wrapper, k.responseType, {
-    trust: receiver.trust,
-    roles: ["pgwy"],
-    ...brand,
-  })) as CapRevOrCredRes;
-  const { data, gateway } = await openCapRevOrCredRes(
+  const { header, opened } = await openGatewayAnswer(
     p,
-    kind,
-    receiver.decrypter,
-    body,
-    receiver.trust,
-    brand,
+    message,
+    k.responseType,
+    expected,
+    receiver,
+    { answer: k.response, request: k.request },
+    (body, brand) =>
+      openCapRevOrCredRes(p, kind, receiver.decrypter, body as CapRevOrCredRes, receiver.trust, brand),
   );
-  if (!sameParty(gateway, parseSetCertificate(expected.gateway)))
-    throw namingCertificate(
-      new SetError(
-        "invalidCertificate",
-        `the ${k.response} is signed by another gateway than the one the ${k.request} was sealed to`,
-        gateway.where,
-      ),
-      sha256(gateway.tbs),
-    );
-  const answers = data.capRevOrCredResItemSeq;
-  const rrpid = data.capRevOrCredRRTags.rrpid;
-  const ids: ProtectedIds = answers.length === 1 ? protectedIdsOf(answers[0].transIDs, rrpid) : { rrpid };
-  checkWrapperIds(wrapper.messageHeader, ids);
-  if (!bytesEqual(rrpid, expected.rrpid))
-    throw new SetError(
-      "unknownRRPID",
-      `the RRPID is not our ${k.request}'s`,
-      "CapRevOrCredResData.capRevOrCredRRTags",
-    );
-  if (answers.length !== expected.items.length)
-    throw new SetError(
-      "wrapperMsgMismatch",
-      `the ${k.response} answers ${answers.length} items, the ${k.request} asked ${expected.items.length}`,
-      "CapRevOrCredResData.capRevOrCredResItemSeq",
-    );
-  const items = answers.map((answer, i) => {
-    const asked = expected.items[i];
-    if (!bytesEqual(answer.authRRPID, asked.authRRPID))
-      throw new SetError(
-        "unknownRRPID",
-        "an item answers another authorization",
-        "CapRevOrCredResItem.authRRPID",
-      );
-    checkTransIDs(answer.transIDs, asked.transIDs, "CapRevOrCredResItem.transIDs");
+  const { data, gateway } = opened;
+  const items = matchItemAnswers(
+    header,
+    data.capRevOrCredRRTags.rrpid,
+    data.capRevOrCredResItemSeq,
+    expected.rrpid,
+    expected.items,
+    {
+      answer: k.response,
+      request: k.request,
+      notOurRRPID: `the RRPID is not our ${k.request}'s`,
+      rrTags: "CapRevOrCredResData.capRevOrCredRRTags",
+      itemSeq: "CapRevOrCredResData.capRevOrCredResItemSeq",
+      otherAuthorization: "an item answers another authorization",
+      item: "CapRevOrCredResItem",
+    },
+  ).map(({ answer, asked }) => {
     const payload = answer.capRevOrCredResPayload;
     return { asked, payload, verdict: verdictOf(payload, asked.amount) };
   });
-  return { kind, data, gateway, header: wrapper.messageHeader, items };
+  return { kind, data, gateway, header, items };
 }

@@ -33,6 +33,13 @@ export function toMinorUnits(amt: CurrencyAmountValue): MinorUnitsResult {
   return { ok: true, minor: amount / divisor, currency };
 }
 
+/** Both amounts valid (toMinorUnits) and the same: one currency, one number of minor units. */
+export function sameMinorUnits(a: CurrencyAmountValue, b: CurrencyAmountValue): boolean {
+  const x = toMinorUnits(a);
+  const y = toMinorUnits(b);
+  return x.ok && y.ok && x.currency.code === y.currency.code && x.minor === y.minor;
+}
+
 /**
  * The amount as a person reads it, exactly: the ISO 4217 alphabetic code and the decimal value with
  * the currency's minor-unit digits ("USD 12.34", "JPY 1280", "USD 1000000000000000000.00"). A code

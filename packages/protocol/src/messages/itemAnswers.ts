@@ -1,0 +1,59 @@
+/**
+ * A many-item answer (CapRes, CapRevRes/CredRes/CredRevRes) against the request: its ids against
+ * the header, its RRPID ours, and one item per item asked, in its order, each answering that
+ * item's authorization and transaction.
+ */
+import { bytesEqual } from "../asn1/tlv";
+import { SetError } from "../errors";
+import { checkTransIDs } from "../purchase/transIDs";
+import type { TransIDs } from "../schema/common";
+import type { MessageHeader } from "../schema/header";
+import { checkWrapperIds, type ProtectedIds, protectedIdsOf } from "./wrapperIds";
+
+interface ItemIds {
+  readonly transIDs: TransIDs;
+  readonly authRRPID: Uint8Array;
+}
+
+/** What the errors say and where they point, as each answer's own names have them. */
+export interface ItemAnswerWords {
+  readonly answer: string;
+  readonly request: string;
+  readonly notOurRRPID: string;
+  readonly rrTags: string;
+  readonly itemSeq: string;
+  readonly otherAuthorization: string;
+  /** The item's type, `where` for its AuthRRPID and TransIDs. */
+  readonly item: string;
+}
+
+/**
+ * Header ids against the body (wrapperMsgMismatch; one item: its TransIDs too); the RRPID ours
+ * (unknownRRPID); as many items as asked (wrapperMsgMismatch); each item's AuthRRPID
+ * (unknownRRPID) and TransIDs (unknownXID, unknownLID, wrapperMsgMismatch) those of the item asked.
+ */
+export function matchItemAnswers<Answer extends ItemIds, Asked extends ItemIds>(
+  header: MessageHeader,
+  rrpid: Uint8Array,
+  answers: readonly Answer[],
+  expectedRRPID: Uint8Array,
+  asked: readonly Asked[],
+  words: ItemAnswerWords,
+): { readonly answer: Answer; readonly asked: Asked }[] {
+  const ids: ProtectedIds = answers.length === 1 ? protectedIdsOf(answers[0].transIDs, rrpid) : { rrpid };
+  checkWrapperIds(header, ids);
+  if (!bytesEqual(rrpid, expectedRRPID)) throw new SetError("unknownRRPID", words.notOurRRPID, words.rrTags);
+  if (answers.length !== asked.length)
+    throw new SetError(
+      "wrapperMsgMismatch",
+      `the ${words.answer} answers ${answers.length} items, the ${words.request} asked ${asked.length}`,
+      words.itemSeq,
+    );
+  return answers.map((answer, i) => {
+    const item = asked[i];
+    if (!bytesEqual(answer.authRRPID, item.authRRPID))
+      throw new SetError("unknownRRPID", words.otherAuthorization, `${words.item}.authRRPID`);
+    checkTransIDs(answer.transIDs, item.transIDs, `${words.item}.transIDs`);
+    return { answer, asked: item };
+  });
+}
