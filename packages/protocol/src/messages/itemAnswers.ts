@@ -8,11 +8,20 @@ import { SetError } from "../errors";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
-import { checkWrapperIds, type ProtectedIds, protectedIdsOf } from "./wrapperIds";
+import { checkAnswerIds } from "./gatewayAnswer";
+import { type ProtectedIds, protectedIdsOf } from "./wrapperIds";
 
-interface ItemIds {
+/** What names an item, asked and answered: the authorization and the transaction. */
+export interface ItemIds {
   readonly transIDs: TransIDs;
   readonly authRRPID: Uint8Array;
+}
+
+/** One item's answer as the merchant reads it: the item asked, the payload, what it means. */
+export interface ReceivedItem<Asked extends ItemIds, Payload, Verdict extends string> {
+  readonly asked: Asked;
+  readonly payload: Payload;
+  readonly verdict: Verdict;
 }
 
 /** What the errors say and where they point, as each answer's own names have them. */
@@ -41,8 +50,7 @@ export function matchItemAnswers<Answer extends ItemIds, Asked extends ItemIds>(
   words: ItemAnswerWords,
 ): { readonly answer: Answer; readonly asked: Asked }[] {
   const ids: ProtectedIds = answers.length === 1 ? protectedIdsOf(answers[0].transIDs, rrpid) : { rrpid };
-  checkWrapperIds(header, ids);
-  if (!bytesEqual(rrpid, expectedRRPID)) throw new SetError("unknownRRPID", words.notOurRRPID, words.rrTags);
+  checkAnswerIds(header, ids, rrpid, expectedRRPID, words.notOurRRPID, words.rrTags);
   if (answers.length !== asked.length)
     throw new SetError(
       "wrapperMsgMismatch",

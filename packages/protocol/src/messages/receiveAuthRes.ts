@@ -1,20 +1,17 @@
-/** The merchant receives AuthRes (digest 3.5, patent steps S50-S52). */
-import { bytesEqual } from "../asn1/tlv";
 import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
-import { SetError } from "../errors";
 import { sameMinorUnits } from "../money/amount";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
 import type { AuthResBaggage, AuthResData, CapResPayload } from "../schema/payment";
 import { openAuthRes } from "./authRes";
-import { openGatewayAnswer } from "./gatewayAnswer";
+import { checkAnswerIds, gatewayAnswerKind, openGatewayAnswer } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
 import type { CaptureVerdict } from "./receiveCapRes";
-import { checkWrapperIds, protectedIdsOf } from "./wrapperIds";
+import { protectedIdsOf } from "./wrapperIds";
 
 /** What the merchant asked for in its AuthReq. */
 export interface AuthResExpectations {
@@ -78,6 +75,8 @@ function saleVerdictOf(payload: CapResPayload | undefined, authAmt: CurrencyAmou
   return sameMinorUnits(payload.capAmt, authAmt) ? "captured" : "amountMismatch";
 }
 
+const authRes = gatewayAnswerKind("authorizationResponse", "AuthRes", "AuthReq", openAuthRes);
+
 /**
  * Every check of an AuthRes (digest 6, "Merchant"): the message type (an Error is the gateway's
  * answer: RemoteSetError); `openAuthRes` (envelope, signature and baggage as the one decryption
@@ -93,24 +92,13 @@ export async function receiveAuthRes(
   expected: AuthResExpectations,
   receiver: AuthResReceiver,
 ): Promise<ReceivedAuthRes> {
-  const { header: messageHeader, opened } = await openGatewayAnswer(
-    p,
-    message,
-    "authorizationResponse",
-    expected,
-    receiver,
-    { answer: "AuthRes", request: "AuthReq" },
-    (body, brand) => openAuthRes(p, receiver.decrypter, body, receiver.trust, brand),
-  );
+  const { header: messageHeader, opened } = await openGatewayAnswer(p, message, authRes, expected, receiver);
   const { data, baggage, gateway } = opened;
   const tags = data.authTags;
-  checkWrapperIds(messageHeader, protectedIdsOf(tags.transIDs, tags.authRRTags.rrpid));
-  if (!bytesEqual(tags.authRRTags.rrpid, expected.authRRPID))
-    throw new SetError(
-      "unknownRRPID",
-      "AuthTags.authRRTags.rrpid is not our AuthReq's",
-      "AuthResData.authTags",
-    );
+  const rrpid = tags.authRRTags.rrpid;
+  const notOurs = "AuthTags.authRRTags.rrpid is not our AuthReq's";
+  const ids = protectedIdsOf(tags.transIDs, rrpid);
+  checkAnswerIds(messageHeader, ids, rrpid, expected.authRRPID, notOurs, "AuthResData.authTags");
   checkTransIDs(tags.transIDs, expected.transIDs, "AuthResData.authTags.transIDs");
   const header = data.authResPayload.authHeader;
   const verdict = verdictOf(header.authCode, header.authAmt, expected.authReqAmt);

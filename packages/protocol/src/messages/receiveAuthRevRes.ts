@@ -1,20 +1,17 @@
-/** The merchant receives AuthRevRes (digest 3.7). */
-import { bytesEqual } from "../asn1/tlv";
-import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
-import { SetError } from "../errors";
 import type { CurrencyAmount } from "../schema/common";
-import type { MessageHeader } from "../schema/header";
 import type { AuthResPayload, AuthRevResData, CapToken } from "../schema/payment";
 import { openAuthRevRes } from "./authRevRes";
 import {
+  checkAnswerIds,
+  type GatewayAnswer,
   type GatewayAnswerExpectations,
   type GatewayAnswerReceiver,
+  gatewayAnswerKind,
   openGatewayAnswer,
 } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
 import { newAmountOf } from "./receiveAuthRevReq";
-import { checkWrapperIds } from "./wrapperIds";
 
 /** What the merchant asked for in its AuthRevReq. */
 export interface AuthRevResExpectations extends GatewayAnswerExpectations {
@@ -33,10 +30,7 @@ export type AuthRevResReceiver = GatewayAnswerReceiver;
  */
 export type AuthRevVerdict = "reversed" | "refused" | "amountMismatch";
 
-export interface ReceivedAuthRevRes {
-  readonly data: AuthRevResData;
-  readonly gateway: SetCertificate;
-  readonly header: MessageHeader;
+export interface ReceivedAuthRevRes extends GatewayAnswer<AuthRevResData> {
   readonly verdict: AuthRevVerdict;
   /** For a reduction booked: the CapToken and AuthResPayload the authorization now has. */
   readonly capTokenNew?: CapToken;
@@ -58,6 +52,8 @@ function verdictOf(data: AuthRevResData, hasCapToken: boolean, asked: CurrencyAm
   return whole ? "reversed" : "amountMismatch";
 }
 
+const authRevRes = gatewayAnswerKind("authReversalResponse", "AuthRevRes", "AuthRevReq", openAuthRevRes);
+
 /**
  * Every check of an AuthRevRes: the message type (an Error is the gateway's answer:
  * RemoteSetError); `openAuthRevRes` (envelope, signature and baggage as the one decryption
@@ -72,24 +68,11 @@ export async function receiveAuthRevRes(
   expected: AuthRevResExpectations,
   receiver: AuthRevResReceiver,
 ): Promise<ReceivedAuthRevRes> {
-  const { header, opened } = await openGatewayAnswer(
-    p,
-    message,
-    "authReversalResponse",
-    expected,
-    receiver,
-    { answer: "AuthRevRes", request: "AuthRevReq" },
-    (body, brand) => openAuthRevRes(p, receiver.decrypter, body, receiver.trust, brand),
-  );
+  const { header, opened } = await openGatewayAnswer(p, message, authRevRes, expected, receiver);
   const { data, baggage, gateway } = opened;
   const rrpid = data.authRevTags.authRevRRTags.rrpid;
-  checkWrapperIds(header, { rrpid });
-  if (!bytesEqual(rrpid, expected.authRevRRPID))
-    throw new SetError(
-      "unknownRRPID",
-      "AuthRevRRTags.rrpid is not our AuthRevReq's",
-      "AuthRevResData.authRevTags",
-    );
+  const notOurs = "AuthRevRRTags.rrpid is not our AuthRevReq's";
+  checkAnswerIds(header, { rrpid }, rrpid, expected.authRevRRPID, notOurs, "AuthRevResData.authRevTags");
   const verdict = verdictOf(data, baggage.capTokenNew !== undefined, expected.authNewAmt);
   const booked =
     verdict === "reversed" && expected.authNewAmt.amount !== 0

@@ -1,18 +1,16 @@
-/** The merchant receives BatchAdminRes (digest 3.7). */
-import { bytesEqual } from "../asn1/tlv";
-import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
-import type { MessageHeader } from "../schema/header";
 import type { BatchAdminResData } from "../schema/payment";
 import { openBatchAdminRes } from "./batchAdmin";
 import {
+  checkAnswerIds,
+  type GatewayAnswer,
   type GatewayAnswerExpectations,
   type GatewayAnswerReceiver,
+  gatewayAnswerKind,
   openGatewayAnswer,
 } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
-import { checkWrapperIds } from "./wrapperIds";
 
 /** What the merchant asked for in its BatchAdminReq. */
 export interface BatchAdminResExpectations extends GatewayAnswerExpectations {
@@ -23,11 +21,14 @@ export interface BatchAdminResExpectations extends GatewayAnswerExpectations {
 
 export type BatchAdminResReceiver = GatewayAnswerReceiver;
 
-export interface ReceivedBatchAdminRes {
-  readonly data: BatchAdminResData;
-  readonly gateway: SetCertificate;
-  readonly header: MessageHeader;
-}
+export type ReceivedBatchAdminRes = GatewayAnswer<BatchAdminResData>;
+
+const batchAdminRes = gatewayAnswerKind(
+  "batchAdministrationResponse",
+  "BatchAdminRes",
+  "request",
+  openBatchAdminRes,
+);
 
 /**
  * Every check of a BatchAdminRes: the message type (an Error is the gateway's answer:
@@ -44,23 +45,11 @@ export async function receiveBatchAdminRes(
   expected: BatchAdminResExpectations,
   receiver: BatchAdminResReceiver,
 ): Promise<ReceivedBatchAdminRes> {
-  const { header, opened } = await openGatewayAnswer(
-    p,
-    message,
-    "batchAdministrationResponse",
-    expected,
-    receiver,
-    { answer: "BatchAdminRes", request: "request" },
-    (body, brand) => openBatchAdminRes(p, receiver.decrypter, body, receiver.trust, brand),
-  );
+  const { header, opened } = await openGatewayAnswer(p, message, batchAdminRes, expected, receiver);
   const { data, gateway } = opened;
-  checkWrapperIds(header, { rrpid: data.batchAdminRRTags.rrpid });
-  if (!bytesEqual(data.batchAdminRRTags.rrpid, expected.rrpid))
-    throw new SetError(
-      "unknownRRPID",
-      "BatchAdminRRTags.rrpid is not our request's",
-      "BatchAdminResData.batchAdminRRTags",
-    );
+  const rrpid = data.batchAdminRRTags.rrpid;
+  const notOurs = "BatchAdminRRTags.rrpid is not our request's";
+  checkAnswerIds(header, { rrpid }, rrpid, expected.rrpid, notOurs, "BatchAdminResData.batchAdminRRTags");
   const answered = data.batchID;
   if (
     expected.batchID === 0

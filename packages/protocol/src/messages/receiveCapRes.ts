@@ -1,23 +1,20 @@
-/** The merchant receives CapRes (digest 3.7). */
-import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
 import { sameMinorUnits } from "../money/amount";
-import type { CurrencyAmount, TransIDs } from "../schema/common";
-import type { MessageHeader } from "../schema/header";
+import type { CurrencyAmount } from "../schema/common";
 import type { CapResData, CapResPayload } from "../schema/payment";
 import { openCapRes } from "./capRes";
 import {
+  type GatewayAnswer,
   type GatewayAnswerExpectations,
   type GatewayAnswerReceiver,
+  gatewayAnswerKind,
   openGatewayAnswer,
 } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
-import { matchItemAnswers } from "./itemAnswers";
+import { type ItemIds, matchItemAnswers, type ReceivedItem } from "./itemAnswers";
 
 /** One capture item as the merchant asked for it. */
-export interface CaptureAsked {
-  readonly transIDs: TransIDs;
-  readonly authRRPID: Uint8Array;
+export interface CaptureAsked extends ItemIds {
   readonly capReqAmt: CurrencyAmount;
 }
 
@@ -36,16 +33,9 @@ export type CapResReceiver = GatewayAnswerReceiver;
  */
 export type CaptureVerdict = "captured" | "refused" | "amountMismatch";
 
-export interface ReceivedCaptureItem {
-  readonly asked: CaptureAsked;
-  readonly payload: CapResPayload;
-  readonly verdict: CaptureVerdict;
-}
+export type ReceivedCaptureItem = ReceivedItem<CaptureAsked, CapResPayload, CaptureVerdict>;
 
-export interface ReceivedCapRes {
-  readonly data: CapResData;
-  readonly gateway: SetCertificate;
-  readonly header: MessageHeader;
+export interface ReceivedCapRes extends GatewayAnswer<CapResData> {
   /** In the order of `expected.items`. */
   readonly items: readonly ReceivedCaptureItem[];
 }
@@ -54,6 +44,8 @@ function verdictOf(payload: CapResPayload, asked: CurrencyAmount): CaptureVerdic
   if (payload.capCode !== "success") return "refused";
   return sameMinorUnits(payload.capAmt, asked) ? "captured" : "amountMismatch";
 }
+
+const capRes = gatewayAnswerKind("captureResponse", "CapRes", "CapReq", openCapRes);
 
 /**
  * Every check of a CapRes: the message type (an Error is the gateway's answer: RemoteSetError);
@@ -70,15 +62,7 @@ export async function receiveCapRes(
   expected: CapResExpectations,
   receiver: CapResReceiver,
 ): Promise<ReceivedCapRes> {
-  const { header, opened } = await openGatewayAnswer(
-    p,
-    message,
-    "captureResponse",
-    expected,
-    receiver,
-    { answer: "CapRes", request: "CapReq" },
-    (body, brand) => openCapRes(p, receiver.decrypter, body, receiver.trust, brand),
-  );
+  const { header, opened } = await openGatewayAnswer(p, message, capRes, expected, receiver);
   const { data, gateway } = opened;
   const items = matchItemAnswers(
     header,

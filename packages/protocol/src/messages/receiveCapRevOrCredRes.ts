@@ -1,12 +1,6 @@
-/**
- * The merchant receives CapRevRes, CredRes or CredRevRes (digest 3.7): one receive for the three;
- * `receiveCapRevRes`, `receiveCredRes` and `receiveCredRevRes` name the kind.
- */
-import type { SetCertificate } from "../cert/setCertificate";
 import type { CryptoProvider } from "../crypto/provider";
 import { sameMinorUnits } from "../money/amount";
-import type { CurrencyAmount, TransIDs } from "../schema/common";
-import type { MessageHeader } from "../schema/header";
+import type { CurrencyAmount } from "../schema/common";
 import type { CapRevOrCredResData } from "../schema/payment";
 import {
   type CapRevOrCredKind,
@@ -15,17 +9,17 @@ import {
   openCapRevOrCredRes,
 } from "./capRevOrCred";
 import {
+  type GatewayAnswer,
   type GatewayAnswerExpectations,
   type GatewayAnswerReceiver,
+  gatewayAnswerKind,
   openGatewayAnswer,
 } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
-import { matchItemAnswers } from "./itemAnswers";
+import { type ItemIds, matchItemAnswers, type ReceivedItem } from "./itemAnswers";
 
 /** One item as the merchant asked for it; `amount` the amount it expects to move. */
-export interface CapRevOrCredAsked {
-  readonly transIDs: TransIDs;
-  readonly authRRPID: Uint8Array;
+export interface CapRevOrCredAsked extends ItemIds {
   /** CapRevOrCredReqAmt, or for a capture reversal without one, the captured amount. */
   readonly amount: CurrencyAmount;
 }
@@ -46,17 +40,10 @@ export type CapRevOrCredVerdict = "done" | "refused" | "amountMismatch";
 
 type ResPayload = CapRevOrCredResData["capRevOrCredResItemSeq"][number]["capRevOrCredResPayload"];
 
-export interface ReceivedCapRevOrCredItem {
-  readonly asked: CapRevOrCredAsked;
-  readonly payload: ResPayload;
-  readonly verdict: CapRevOrCredVerdict;
-}
+export type ReceivedCapRevOrCredItem = ReceivedItem<CapRevOrCredAsked, ResPayload, CapRevOrCredVerdict>;
 
-export interface ReceivedCapRevOrCredRes {
+export interface ReceivedCapRevOrCredRes extends GatewayAnswer<CapRevOrCredResData> {
   readonly kind: CapRevOrCredKind;
-  readonly data: CapRevOrCredResData;
-  readonly gateway: SetCertificate;
-  readonly header: MessageHeader;
   /** In the order of `expected.items`. */
   readonly items: readonly ReceivedCapRevOrCredItem[];
 }
@@ -65,6 +52,19 @@ function verdictOf(payload: ResPayload, asked: CurrencyAmount): CapRevOrCredVerd
   if (payload.capRevOrCredCode !== "success") return "refused";
   return sameMinorUnits(payload.capRevOrCredActualAmt, asked) ? "done" : "amountMismatch";
 }
+
+const answerKindOf = (kind: CapRevOrCredKind) => {
+  const { responseType, response, request } = capRevOrCredKinds[kind];
+  return gatewayAnswerKind(responseType, response, request, (p, merchant, body, trust, options) =>
+    openCapRevOrCredRes(p, kind, merchant, body as CapRevOrCredRes, trust, options),
+  );
+};
+
+const answerKinds: Readonly<Record<CapRevOrCredKind, ReturnType<typeof answerKindOf>>> = {
+  captureReversal: answerKindOf("captureReversal"),
+  credit: answerKindOf("credit"),
+  creditReversal: answerKindOf("creditReversal"),
+};
 
 /**
  * Every check of the answer: the message type (an Error is the gateway's answer: RemoteSetError;
@@ -83,16 +83,7 @@ export async function receiveCapRevOrCredRes(
   receiver: CapRevOrCredResReceiver,
 ): Promise<ReceivedCapRevOrCredRes> {
   const k = capRevOrCredKinds[kind];
-  const { header, opened } = await openGatewayAnswer(
-    p,
-    message,
-    k.responseType,
-    expected,
-    receiver,
-    { answer: k.response, request: k.request },
-    (body, brand) =>
-      openCapRevOrCredRes(p, kind, receiver.decrypter, body as CapRevOrCredRes, receiver.trust, brand),
-  );
+  const { header, opened } = await openGatewayAnswer(p, message, answerKinds[kind], expected, receiver);
   const { data, gateway } = opened;
   const items = matchItemAnswers(
     header,
