@@ -9,6 +9,7 @@ import { createHash, createHmac } from "node:crypto";
 import { decodeDer, encodeDer } from "../asn1/codec";
 import { octets, oid } from "../asn1/primitives";
 import { bytesEqual, compareBytes } from "../asn1/tlv";
+import type { SignedEnvelopeTypes } from "../crypto/enc";
 import { openE } from "../crypto/envelope";
 import { issuerAndSerialNumberOf } from "../crypto/envelopedData";
 import { unsealExtra } from "../crypto/extraEnvelope";
@@ -213,6 +214,20 @@ function expectDD(dd: DetachedDigest, der: Uint8Array, contentType: string): voi
 
 const merchantSigPath: PartyName[] = ["merchantSig", "merchantCa", "brandCa"];
 
+/**
+ * A token the gateway seals to itself (CapToken, AuthToken): E(P, S(P, t)), OAEP to its own
+ * key-exchange certificate, no certificate in the S (the gateway holds its own). Returns DER(t).
+ */
+async function expectGatewayToken(sealed: Uint8Array, types: SignedEnvelopeTypes): Promise<Uint8Array> {
+  expectEnvelopeLayer(sealed, {
+    contentType: types.enveloped,
+    keyTransport: Std.rsaesOaep,
+    recipient: "gatewayKex",
+  });
+  const signed = await openE(p, m.decrypter("gatewayKex"), sealed, { contentType: types.enveloped });
+  return expectSignedLayer(signed, { eContentType: types.signed, certificates: [], signer: "gatewaySig" });
+}
+
 describe("docs/wire-profile.md", () => {
   it("PInitRes: S(M, PInitResData) with the merchant's path, the gateway key-exchange certificate and its path, the BCI inside, the CRLs in crls", async () => {
     const revocation = await revocationFixture(p, pki);
@@ -391,21 +406,11 @@ describe("docs/wire-profile.md", () => {
       { xid: m.f.order.transIDs.xid, merchantID: "SETLAB-MER-0001", authRecordID: "r1" },
     );
     if (capToken.type !== "enc") throw new Error("not enc");
-    // CapToken: E(P, S(P, CapTokenData)), no certificate in the S (the gateway holds its own).
-    expectEnvelopeLayer(capToken.value, {
-      contentType: ContentType.CapTokenTBE,
-      keyTransport: Std.rsaesOaep,
-      recipient: "gatewayKex",
-    });
-    const tokenSigned = await openE(p, m.decrypter("gatewayKex"), capToken.value, {
-      contentType: ContentType.CapTokenTBE,
-    });
     const tokenData = decodeDer(
       CapTokenData,
-      expectSignedLayer(tokenSigned, {
-        eContentType: ContentType.CapTokenTBS,
-        certificates: [],
-        signer: "gatewaySig",
+      await expectGatewayToken(capToken.value, {
+        enveloped: ContentType.CapTokenTBE,
+        signed: ContentType.CapTokenTBS,
       }),
     );
     expect(decodeDer(CapTokenOpaque, tokenData.tokenOpaque).authRecordID).toBe("r1");
@@ -678,21 +683,11 @@ describe("docs/wire-profile.md", () => {
       { authRecordID: "r1", firstAuthRecordID: "r1" },
     );
     if (authToken.type !== "enc") throw new Error("not enc");
-    // AuthToken: E(P, S(P, AuthTokenData)), no certificate in the S (the gateway holds its own).
-    expectEnvelopeLayer(authToken.value, {
-      contentType: ContentType.AuthTokenTBE,
-      keyTransport: Std.rsaesOaep,
-      recipient: "gatewayKex",
-    });
-    const tokenSigned = await openE(p, m.decrypter("gatewayKex"), authToken.value, {
-      contentType: ContentType.AuthTokenTBE,
-    });
     const tokenData = decodeDer(
       AuthTokenData,
-      expectSignedLayer(tokenSigned, {
-        eContentType: ContentType.AuthTokenTBS,
-        certificates: [],
-        signer: "gatewaySig",
+      await expectGatewayToken(authToken.value, {
+        enveloped: ContentType.AuthTokenTBE,
+        signed: ContentType.AuthTokenTBS,
       }),
     );
     expect(decodeDer(AuthTokenOpaque, tokenData.authTokenOpaque!)).toEqual({

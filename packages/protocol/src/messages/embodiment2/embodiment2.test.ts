@@ -27,6 +27,19 @@ const lid_M = new TextEncoder().encode("order-7");
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
 const hello = { lid_M, xid: fill(0x10), chall_M: fill(0x50), purchAmt, brands: ["Visa"] };
 const order = { od: new TextEncoder().encode("1 x SET Lab mug"), purchAmt };
+/** The card information both E2CardInfo forms carry, and the session key of the first. */
+const sessionKey = new Uint8Array(32).fill(0x42);
+const info = {
+  lid_M,
+  xid: hello.xid,
+  chall_M: hello.chall_M,
+  chall_C: fill(0x70),
+  purchAmt,
+  brandID: "Visa",
+  pan: "4111111111111111113",
+  cardExpiry: "202912",
+  panSecret: fill(0x90),
+};
 
 let pki: TestPki;
 let trust: { pinnedRoot: Uint8Array; at: Date };
@@ -236,18 +249,6 @@ describe("E2OrderForBuyer: the non-forward flag", () => {
 });
 
 describe("E2CardInfo: the card information under the session key", () => {
-  const sessionKey = new Uint8Array(32).fill(0x42);
-  const info = {
-    lid_M,
-    xid: hello.xid,
-    chall_M: hello.chall_M,
-    chall_C: fill(0x70),
-    purchAmt,
-    brandID: "Visa",
-    pan: "4111111111111111113",
-    cardExpiry: "202912",
-    panSecret: fill(0x90),
-  };
   const expected = () => ({
     lid_M,
     xid: hello.xid,
@@ -300,19 +301,6 @@ describe("E2CardInfo: the card information under the session key", () => {
 });
 
 describe("E2CardInfo sealed to the card company (claims 7-8)", () => {
-  const sessionKey = new Uint8Array(32).fill(0x42);
-  const info = {
-    lid_M,
-    xid: hello.xid,
-    chall_M: hello.chall_M,
-    chall_C: fill(0x70),
-    purchAmt,
-    brandID: "Visa",
-    pan: "4111111111111111113",
-    cardExpiry: "202912",
-    panSecret: fill(0x90),
-  };
-
   it("the merchant takes it unopened: the routing XID and the envelope, no PAN in sight", async () => {
     const sealed = await sealE2CardInfoForCardCompany(
       p,
