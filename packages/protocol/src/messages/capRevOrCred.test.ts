@@ -28,17 +28,14 @@ import {
   sealCapRevOrCredRes,
 } from "./capRevOrCred";
 import { type CaptureStanding, judgeAgainstCapture } from "./capRevOrCredAmount";
-import { type CapTokenKeys, sealCapToken } from "./capToken";
+import type { CapTokenKeys } from "./capToken";
+import { code, id, merID, rrTags, authorization as sealedAuthorization, usd } from "./capToken.test-helper";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import type { CapRevOrCredItem, CapRevOrCredReqReceiver } from "./receiveCapRevOrCredReq";
 import type { CapRevOrCredAsked } from "./receiveCapRevOrCredRes";
 import { type WrapperIds, wrapMessage } from "./wrapper";
 
 const p = nodeProvider();
-const merID = "SETLAB-MER-0001";
-const usd = (amount: number, amtExp10 = -2): CurrencyAmount => ({ currency: 840, amount, amtExp10 });
-const id = (n: number) => new Uint8Array(20).fill(n);
-const code = async (promise: Promise<unknown>) => (await rejection(promise)).code;
 const kinds: CapRevOrCredKind[] = ["captureReversal", "credit", "creditReversal"];
 const receivers = {
   captureReversal: receiveCapRevReq,
@@ -64,15 +61,8 @@ beforeAll(async () => {
 const transIDs = (xid: number): TransIDs => ({ ...m.f.order.transIDs, xid: id(xid) });
 
 /** An approved authorization's CapToken, as its AuthRes carried it. */
-async function authorization(n: number, authAmt = usd(1000), merchantID = merID) {
-  const capToken = await sealCapToken(
-    p,
-    keys,
-    { authRRPID: id(0x40 + n), authAmt },
-    { xid: id(n), merchantID, authRecordID: `auth-${n}` },
-  );
-  return { capToken, authRRPID: id(0x40 + n), transIDs: transIDs(n) };
-}
+const authorization = (n: number, authAmt = usd(1000), merchantID = merID) =>
+  sealedAuthorization(p, keys, m.f.order.transIDs, n, authAmt, { merchantID });
 type Authorization = Awaited<ReturnType<typeof authorization>>;
 
 const item = (
@@ -94,7 +84,7 @@ const requestData = (
   merchantID = merID,
   rrpid = id(0x78),
 ): CapRevOrCredReqData => ({
-  capRevOrCredRRTags: { rrpid, merTermIDs: { merchantID }, currentDate: new Date(Date.UTC(2026, 10, 26, 9)) },
+  capRevOrCredRRTags: rrTags(rrpid, new Date(Date.UTC(2026, 10, 26, 9)), merchantID),
   capRevOrCredReqItemSeq: items,
 });
 
@@ -458,11 +448,7 @@ describe("judgeAgainstCapture: what may be done to the capture on record", () =>
 
 function resData(asked: CapRevOrCredAsked[], rrpid = id(0x78)): CapRevOrCredResData {
   return {
-    capRevOrCredRRTags: {
-      rrpid,
-      merTermIDs: { merchantID: merID },
-      currentDate: new Date(Date.UTC(2026, 10, 26, 9)),
-    },
+    capRevOrCredRRTags: rrTags(rrpid, new Date(Date.UTC(2026, 10, 26, 9))),
     capRevOrCredResItemSeq: asked.map((a) => ({
       transIDs: a.transIDs,
       authRRPID: a.authRRPID,

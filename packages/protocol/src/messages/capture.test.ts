@@ -5,16 +5,13 @@ import { createTestPki, type TestPki } from "../testing/pki";
 import { maxCapItems, sealCapReq } from "./capReq";
 import { sealCapRes } from "./capRes";
 import { type CapTokenKeys, openCapToken, sealCapToken } from "./capToken";
+import { code, id, merID, rrTags, authorization as sealedAuthorization, usd } from "./capToken.test-helper";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import { receiveCapReq } from "./receiveCapReq";
 import { type CaptureAsked, receiveCapRes } from "./receiveCapRes";
 import { type WrapperIds, wrapMessage } from "./wrapper";
 
 const p = nodeProvider();
-const merID = "SETLAB-MER-0001";
-const usd = (amount: number, amtExp10 = -2): CurrencyAmount => ({ currency: 840, amount, amtExp10 });
-const id = (n: number) => new Uint8Array(20).fill(n);
-const code = async (promise: Promise<unknown>) => (await rejection(promise)).code;
 
 let pki: TestPki;
 let m: MessageFixture;
@@ -29,15 +26,8 @@ beforeAll(async () => {
 const transIDs = (xid: number): TransIDs => ({ ...m.f.order.transIDs, xid: id(xid) });
 
 /** An authorization the gateway approved: its CapToken, as an AuthRes would carry it. */
-async function authorization(n: number, authAmt = usd(1000), opaque: Partial<CapTokenOpaque> = {}) {
-  const capToken = await sealCapToken(
-    p,
-    keys,
-    { authRRPID: id(0x40 + n), authAmt },
-    { xid: id(n), merchantID: merID, authRecordID: `auth-${n}`, ...opaque },
-  );
-  return { n, capToken, authRRPID: id(0x40 + n), transIDs: transIDs(n) };
-}
+const authorization = (n: number, authAmt = usd(1000), opaque: Partial<CapTokenOpaque> = {}) =>
+  sealedAuthorization(p, keys, m.f.order.transIDs, n, authAmt, opaque);
 type Authorization = Awaited<ReturnType<typeof authorization>>;
 
 const capItem = (a: Authorization, capReqAmt: CurrencyAmount): CapItem => ({
@@ -47,7 +37,7 @@ const capItem = (a: Authorization, capReqAmt: CurrencyAmount): CapItem => ({
 });
 
 const capReqData = (items: CapItem[], merchantID = merID, rrpid = id(0x77)): CapReqData => ({
-  capRRTags: { rrpid, merTermIDs: { merchantID }, currentDate: new Date(Date.UTC(2026, 10, 25, 13)) },
+  capRRTags: rrTags(rrpid, new Date(Date.UTC(2026, 10, 25, 13)), merchantID),
   capItemSeq: items,
 });
 
@@ -354,11 +344,7 @@ describe("receiveCapReq", () => {
 
 function capResData(asked: CaptureAsked[], over: Partial<CapResData> = {}): CapResData {
   return {
-    capRRTags: {
-      rrpid: id(0x77),
-      merTermIDs: { merchantID: merID },
-      currentDate: new Date(Date.UTC(2026, 10, 25, 13)),
-    },
+    capRRTags: rrTags(id(0x77), new Date(Date.UTC(2026, 10, 25, 13))),
     capResItemSeq: asked.map((a) => ({
       transIDs: a.transIDs,
       authRRPID: a.authRRPID,
