@@ -29,7 +29,16 @@ import {
 } from "./capRevOrCred";
 import { type CaptureStanding, judgeAgainstCapture } from "./capRevOrCredAmount";
 import type { CapTokenKeys } from "./capToken";
-import { code, id, merID, rrTags, authorization as sealedAuthorization, usd } from "./capToken.test-helper";
+import {
+  code,
+  fromGateway,
+  id,
+  merchantReceiver,
+  merID,
+  rrTags,
+  authorization as sealedAuthorization,
+  usd,
+} from "./capToken.test-helper";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import type { CapRevOrCredItem, CapRevOrCredReqReceiver } from "./receiveCapRevOrCredReq";
 import type { CapRevOrCredAsked } from "./receiveCapRevOrCredRes";
@@ -462,13 +471,8 @@ describe("receiveCapRevRes, receiveCredRes, receiveCredRevRes", () => {
     { transIDs: transIDs(1), authRRPID: id(0x41), amount: usd(250) },
     { transIDs: transIDs(2), authRRPID: id(0x42), amount: usd(5, 0) },
   ];
-  const expected = (items = asked()) => ({
-    rrpid: id(0x78),
-    items,
-    brand: "Visa",
-    gateway: pki.gatewayKex.certificate,
-  });
-  const merchant = () => ({ decrypter: m.decrypter("merchantKex"), trust: m.trust });
+  const expected = (items = asked()) => ({ rrpid: id(0x78), items, ...fromGateway(pki) });
+  const merchant = () => merchantReceiver(m);
   const wrap = async (
     kind: CapRevOrCredKind,
     data: CapRevOrCredResData,

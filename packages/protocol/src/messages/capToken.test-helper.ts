@@ -6,8 +6,9 @@
 import type { CryptoProvider } from "../crypto/provider";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { CapTokenOpaque, RRTags } from "../schema/payment";
+import type { TestPki } from "../testing/pki";
 import { type CapTokenKeys, sealCapToken } from "./capToken";
-import { rejection } from "./fixture.test-helper";
+import { type MessageFixture, rejection } from "./fixture.test-helper";
 
 export const merID = "SETLAB-MER-0001";
 export const usd = (amount: number, amtExp10 = -2): CurrencyAmount => ({ currency: 840, amount, amtExp10 });
@@ -42,3 +43,12 @@ export async function authorization(
   const transIDs: TransIDs = { ...purchase, xid: id(n) };
   return { n, capToken, authRRPID: id(0x40 + n), transIDs };
 }
+
+/** The merchant receiving a gateway's answer: its key-exchange key and its trust. */
+export const merchantReceiver = (m: MessageFixture) => ({
+  decrypter: m.decrypter("merchantKex"),
+  trust: m.trust,
+});
+
+/** An answer expected from the brand's gateway, the one the request was sealed to. */
+export const fromGateway = (pki: TestPki) => ({ brand: "Visa", gateway: pki.gatewayKex.certificate });

@@ -5,7 +5,16 @@ import { createTestPki, type TestPki } from "../testing/pki";
 import { maxCapItems, sealCapReq } from "./capReq";
 import { sealCapRes } from "./capRes";
 import { type CapTokenKeys, openCapToken, sealCapToken } from "./capToken";
-import { code, id, merID, rrTags, authorization as sealedAuthorization, usd } from "./capToken.test-helper";
+import {
+  code,
+  fromGateway,
+  id,
+  merchantReceiver,
+  merID,
+  rrTags,
+  authorization as sealedAuthorization,
+  usd,
+} from "./capToken.test-helper";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import { receiveCapReq } from "./receiveCapReq";
 import { type CaptureAsked, receiveCapRes } from "./receiveCapRes";
@@ -359,13 +368,8 @@ describe("receiveCapRes", () => {
     { transIDs: transIDs(1), authRRPID: id(0x41), capReqAmt: usd(1000) },
     { transIDs: transIDs(2), authRRPID: id(0x42), capReqAmt: usd(5, 0) },
   ];
-  const expected = (items = asked()) => ({
-    capRRPID: id(0x77),
-    items,
-    brand: "Visa",
-    gateway: pki.gatewayKex.certificate,
-  });
-  const merchant = () => ({ decrypter: m.decrypter("merchantKex"), trust: m.trust });
+  const expected = (items = asked()) => ({ capRRPID: id(0x77), items, ...fromGateway(pki) });
+  const merchant = () => merchantReceiver(m);
   const wrap = async (
     data: CapResData,
     signer = m.signer("gatewaySig"),
