@@ -48,18 +48,6 @@ export async function Enc(
   return E(p, recipientCertificate, types.enveloped, await S(p, signer, types.signed, content));
 }
 
-/** Open Enc(s, r, t): decrypt, then verify the signature; returns t and the signer's certificate. */
-export async function openEnc(
-  p: CryptoProvider,
-  decrypter: Decrypter,
-  msg: Uint8Array,
-  types: SignedEnvelopeTypes,
-  options: OpenOptions = {},
-): Promise<VerifiedSignedMessage> {
-  const signed = await openE(p, decrypter, msg, { contentType: types.enveloped });
-  return verifyDecrypted(verifyS(p, signed, { ...options, contentType: types.signed }));
-}
-
 /** EncK(k, s, t) */
 export async function EncK(
   p: CryptoProvider,
@@ -71,14 +59,32 @@ export async function EncK(
   return EK(p, key, types.enveloped, await S(p, signer, types.signed, content));
 }
 
+/**
+ * The open of Enc or EncK, by how the envelope opens (openE with a key-exchange key, openEK with a
+ * symmetric key): open it, then verify the signed message it held as `verifyDecrypted` says.
+ */
+const openThenVerify =
+  <Key>(
+    openEnvelope: (
+      p: CryptoProvider,
+      key: Key,
+      msg: Uint8Array,
+      options: { contentType: string },
+    ) => Promise<Uint8Array>,
+  ) =>
+  async (
+    p: CryptoProvider,
+    key: Key,
+    msg: Uint8Array,
+    types: SignedEnvelopeTypes,
+    options: OpenOptions = {},
+  ): Promise<VerifiedSignedMessage> => {
+    const signed = await openEnvelope(p, key, msg, { contentType: types.enveloped });
+    return verifyDecrypted(verifyS(p, signed, { ...options, contentType: types.signed }));
+  };
+
+/** Open Enc(s, r, t): decrypt, then verify the signature; returns t and the signer's certificate. */
+export const openEnc = openThenVerify<Decrypter>(openE);
+
 /** Open EncK(k, s, t). */
-export async function openEncK(
-  p: CryptoProvider,
-  key: Uint8Array,
-  msg: Uint8Array,
-  types: SignedEnvelopeTypes,
-  options: OpenOptions = {},
-): Promise<VerifiedSignedMessage> {
-  const signed = await openEK(p, key, msg, { contentType: types.enveloped });
-  return verifyDecrypted(verifyS(p, signed, { ...options, contentType: types.signed }));
-}
+export const openEncK = openThenVerify<Uint8Array>(openEK);

@@ -190,45 +190,30 @@ async function openX(
   return { t, extra };
 }
 
-/** EX(r, t, p): symmetric part L(t, p), p in the RSA block. */
-export function EX(
-  p: CryptoProvider,
-  recipientCertificate: Uint8Array,
-  types: ExtraTypes,
-  t: Uint8Array,
-  extra: Uint8Array,
-): Promise<Uint8Array> {
-  return sealX(p, recipientCertificate, types, t, extra, false);
+/** EX or EXH: the seal and the open of one of them. */
+interface ExtraEnvelope {
+  seal(
+    p: CryptoProvider,
+    recipientCertificate: Uint8Array,
+    types: ExtraTypes,
+    t: Uint8Array,
+    extra: Uint8Array,
+  ): Promise<Uint8Array>;
+  open(p: CryptoProvider, decrypter: Decrypter, msg: Uint8Array, types: ExtraTypes): Promise<OpenedX>;
 }
 
-export function openEX(
-  p: CryptoProvider,
-  decrypter: Decrypter,
-  msg: Uint8Array,
-  types: ExtraTypes,
-): Promise<OpenedX> {
-  return openX(p, decrypter, msg, types, false);
-}
+/** The two differ only in whether H(L(t, p)) rides in the RSA block. */
+const extraEnvelope = (withHash: boolean): ExtraEnvelope => ({
+  seal: (p, recipientCertificate, types, t, extra) =>
+    sealX(p, recipientCertificate, types, t, extra, withHash),
+  open: (p, decrypter, msg, types) => openX(p, decrypter, msg, types, withHash),
+});
+
+/** EX(r, t, p): symmetric part L(t, p), p in the RSA block. */
+export const { seal: EX, open: openEX } = extraEnvelope(false);
 
 /** EXH(r, t, p): EX plus H(L(t, p)) in the RSA block. */
-export function EXH(
-  p: CryptoProvider,
-  recipientCertificate: Uint8Array,
-  types: ExtraTypes,
-  t: Uint8Array,
-  extra: Uint8Array,
-): Promise<Uint8Array> {
-  return sealX(p, recipientCertificate, types, t, extra, true);
-}
-
-export function openEXH(
-  p: CryptoProvider,
-  decrypter: Decrypter,
-  msg: Uint8Array,
-  types: ExtraTypes,
-): Promise<OpenedX> {
-  return openX(p, decrypter, msg, types, true);
-}
+export const { seal: EXH, open: openEXH } = extraEnvelope(true);
 
 /**
  * Open EX(r, t, p) without refusing: every layer runs whatever failed, and `ok` says whether all
