@@ -5,10 +5,11 @@
  */
 import { bytesEqual } from "../asn1/tlv";
 import { SetError } from "../errors";
+import { sameMinorUnits } from "../money/amount";
 import { checkTransIDs } from "../purchase/transIDs";
-import type { TransIDs } from "../schema/common";
+import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
-import { checkAnswerIds } from "./gatewayAnswer";
+import { checkAnswerIds, type GatewayAnswer, type GatewayAnswerExpectations } from "./gatewayAnswer";
 import { type ProtectedIds, protectedIdsOf } from "./wrapperIds";
 
 /** What names an item, asked and answered: the authorization and the transaction. */
@@ -23,6 +24,32 @@ export interface ReceivedItem<Asked extends ItemIds, Payload, Verdict extends st
   readonly payload: Payload;
   readonly verdict: Verdict;
 }
+
+/** What the merchant asked for in a many-item request: the items, in order, of the gateway's. */
+export interface ItemsExpectations<Asked extends ItemIds> extends GatewayAnswerExpectations {
+  readonly items: readonly Asked[];
+}
+
+/** A many-item answer that passed every check. */
+export interface ItemsAnswer<Data, Item> extends GatewayAnswer<Data> {
+  /** In the order of `expected.items`. */
+  readonly items: readonly Item[];
+}
+
+/**
+ * What one item's answer means: `refused` for any code but success (nothing moved); `done` (the
+ * answer's own word) for a success for exactly the amount asked; `amountMismatch` for a success
+ * for another amount or currency, which the merchant must not book.
+ */
+export const itemVerdict = <Done extends string>(
+  success: boolean,
+  got: CurrencyAmount,
+  asked: CurrencyAmount,
+  done: Done,
+): Done | "refused" | "amountMismatch" => {
+  if (!success) return "refused";
+  return sameMinorUnits(got, asked) ? done : "amountMismatch";
+};
 
 /** What the errors say and where they point, as each answer's own names have them. */
 export interface ItemAnswerWords {

@@ -2,7 +2,6 @@ import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
-import { sameMinorUnits } from "../money/amount";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { MessageHeader } from "../schema/header";
@@ -10,6 +9,7 @@ import type { AuthResBaggage, AuthResData, CapResPayload } from "../schema/payme
 import { openAuthRes } from "./authRes";
 import { checkAnswerIds, gatewayAnswerKind, openGatewayAnswer } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
+import { itemVerdict } from "./itemAnswers";
 import type { CaptureVerdict } from "./receiveCapRes";
 import { protectedIdsOf } from "./wrapperIds";
 
@@ -71,8 +71,8 @@ export interface ReceivedAuthRes {
 }
 
 function saleVerdictOf(payload: CapResPayload | undefined, authAmt: CurrencyAmount): CaptureVerdict {
-  if (payload?.capCode !== "success") return "refused";
-  return sameMinorUnits(payload.capAmt, authAmt) ? "captured" : "amountMismatch";
+  if (payload === undefined) return "refused";
+  return itemVerdict(payload.capCode === "success", payload.capAmt, authAmt, "captured");
 }
 
 const authRes = gatewayAnswerKind("authorizationResponse", "AuthRes", "AuthReq", openAuthRes);

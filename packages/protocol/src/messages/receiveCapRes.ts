@@ -1,17 +1,17 @@
 import type { CryptoProvider } from "../crypto/provider";
-import { sameMinorUnits } from "../money/amount";
 import type { CurrencyAmount } from "../schema/common";
 import type { CapResData, CapResPayload } from "../schema/payment";
 import { openCapRes } from "./capRes";
-import {
-  type GatewayAnswer,
-  type GatewayAnswerExpectations,
-  type GatewayAnswerReceiver,
-  gatewayAnswerKind,
-  openGatewayAnswer,
-} from "./gatewayAnswer";
+import { type GatewayAnswerReceiver, gatewayAnswerKind, openGatewayAnswer } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
-import { type ItemIds, matchItemAnswers, type ReceivedItem } from "./itemAnswers";
+import {
+  type ItemIds,
+  type ItemsAnswer,
+  type ItemsExpectations,
+  itemVerdict,
+  matchItemAnswers,
+  type ReceivedItem,
+} from "./itemAnswers";
 
 /** One capture item as the merchant asked for it. */
 export interface CaptureAsked extends ItemIds {
@@ -19,9 +19,8 @@ export interface CaptureAsked extends ItemIds {
 }
 
 /** What the merchant asked for in its CapReq. */
-export interface CapResExpectations extends GatewayAnswerExpectations {
+export interface CapResExpectations extends ItemsExpectations<CaptureAsked> {
   readonly capRRPID: Uint8Array;
-  readonly items: readonly CaptureAsked[];
 }
 
 export type CapResReceiver = GatewayAnswerReceiver;
@@ -35,15 +34,10 @@ export type CaptureVerdict = "captured" | "refused" | "amountMismatch";
 
 export type ReceivedCaptureItem = ReceivedItem<CaptureAsked, CapResPayload, CaptureVerdict>;
 
-export interface ReceivedCapRes extends GatewayAnswer<CapResData> {
-  /** In the order of `expected.items`. */
-  readonly items: readonly ReceivedCaptureItem[];
-}
+export type ReceivedCapRes = ItemsAnswer<CapResData, ReceivedCaptureItem>;
 
-function verdictOf(payload: CapResPayload, asked: CurrencyAmount): CaptureVerdict {
-  if (payload.capCode !== "success") return "refused";
-  return sameMinorUnits(payload.capAmt, asked) ? "captured" : "amountMismatch";
-}
+const verdictOf = (payload: CapResPayload, asked: CurrencyAmount): CaptureVerdict =>
+  itemVerdict(payload.capCode === "success", payload.capAmt, asked, "captured");
 
 const capRes = gatewayAnswerKind("captureResponse", "CapRes", "CapReq", openCapRes);
 

@@ -1,5 +1,4 @@
 import type { CryptoProvider } from "../crypto/provider";
-import { sameMinorUnits } from "../money/amount";
 import type { CurrencyAmount } from "../schema/common";
 import type { CapRevOrCredResData } from "../schema/payment";
 import {
@@ -8,15 +7,16 @@ import {
   capRevOrCredKinds,
   openCapRevOrCredRes,
 } from "./capRevOrCred";
-import {
-  type GatewayAnswer,
-  type GatewayAnswerExpectations,
-  type GatewayAnswerReceiver,
-  gatewayAnswerKind,
-  openGatewayAnswer,
-} from "./gatewayAnswer";
+import { type GatewayAnswerReceiver, gatewayAnswerKind, openGatewayAnswer } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
-import { type ItemIds, matchItemAnswers, type ReceivedItem } from "./itemAnswers";
+import {
+  type ItemIds,
+  type ItemsAnswer,
+  type ItemsExpectations,
+  itemVerdict,
+  matchItemAnswers,
+  type ReceivedItem,
+} from "./itemAnswers";
 
 /** One item as the merchant asked for it; `amount` the amount it expects to move. */
 export interface CapRevOrCredAsked extends ItemIds {
@@ -24,10 +24,9 @@ export interface CapRevOrCredAsked extends ItemIds {
   readonly amount: CurrencyAmount;
 }
 
-export interface CapRevOrCredResExpectations extends GatewayAnswerExpectations {
+export interface CapRevOrCredResExpectations extends ItemsExpectations<CapRevOrCredAsked> {
   /** The request's CapRevOrCredRRTags RRPID. */
   readonly rrpid: Uint8Array;
-  readonly items: readonly CapRevOrCredAsked[];
 }
 
 export type CapRevOrCredResReceiver = GatewayAnswerReceiver;
@@ -42,16 +41,12 @@ type ResPayload = CapRevOrCredResData["capRevOrCredResItemSeq"][number]["capRevO
 
 export type ReceivedCapRevOrCredItem = ReceivedItem<CapRevOrCredAsked, ResPayload, CapRevOrCredVerdict>;
 
-export interface ReceivedCapRevOrCredRes extends GatewayAnswer<CapRevOrCredResData> {
+export interface ReceivedCapRevOrCredRes extends ItemsAnswer<CapRevOrCredResData, ReceivedCapRevOrCredItem> {
   readonly kind: CapRevOrCredKind;
-  /** In the order of `expected.items`. */
-  readonly items: readonly ReceivedCapRevOrCredItem[];
 }
 
-function verdictOf(payload: ResPayload, asked: CurrencyAmount): CapRevOrCredVerdict {
-  if (payload.capRevOrCredCode !== "success") return "refused";
-  return sameMinorUnits(payload.capRevOrCredActualAmt, asked) ? "done" : "amountMismatch";
-}
+const verdictOf = (payload: ResPayload, asked: CurrencyAmount): CapRevOrCredVerdict =>
+  itemVerdict(payload.capRevOrCredCode === "success", payload.capRevOrCredActualAmt, asked, "done");
 
 const answerKindOf = (kind: CapRevOrCredKind) => {
   const { responseType, response, request } = capRevOrCredKinds[kind];
