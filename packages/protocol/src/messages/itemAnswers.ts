@@ -41,12 +41,14 @@ export interface ItemsAnswer<Data, Item> extends GatewayAnswer<Data> {
  * answer's own word) for a success for exactly the amount asked; `amountMismatch` for a success
  * for another amount or currency, which the merchant must not book.
  */
+export type ItemVerdict<Done extends string> = Done | "refused" | "amountMismatch";
+
 export const itemVerdict = <Done extends string>(
   success: boolean,
   got: CurrencyAmount,
   asked: CurrencyAmount,
   done: Done,
-): Done | "refused" | "amountMismatch" => {
+): ItemVerdict<Done> => {
   if (!success) return "refused";
   return sameMinorUnits(got, asked) ? done : "amountMismatch";
 };

@@ -8,6 +8,7 @@ import {
   type ItemIds,
   type ItemsAnswer,
   type ItemsExpectations,
+  type ItemVerdict,
   itemVerdict,
   matchItemAnswers,
   type ReceivedItem,
@@ -30,7 +31,7 @@ export type CapResReceiver = GatewayAnswerReceiver;
  * `refused`, any other CapCode (nothing captured); `amountMismatch`, a success for another amount
  * or currency than asked, which the merchant must not book as a capture.
  */
-export type CaptureVerdict = "captured" | "refused" | "amountMismatch";
+export type CaptureVerdict = ItemVerdict<"captured">;
 
 export type ReceivedCaptureItem = ReceivedItem<CaptureAsked, CapResPayload, CaptureVerdict>;
 

@@ -13,6 +13,7 @@ import {
   type ItemIds,
   type ItemsAnswer,
   type ItemsExpectations,
+  type ItemVerdict,
   itemVerdict,
   matchItemAnswers,
   type ReceivedItem,
@@ -35,7 +36,7 @@ export type CapRevOrCredResReceiver = GatewayAnswerReceiver;
  * `done`: success for exactly the amount asked; `refused`: any other code (nothing moved);
  * `amountMismatch`: a success for another amount or currency, which the merchant must not book.
  */
-export type CapRevOrCredVerdict = "done" | "refused" | "amountMismatch";
+export type CapRevOrCredVerdict = ItemVerdict<"done">;
 
 type ResPayload = CapRevOrCredResData["capRevOrCredResItemSeq"][number]["capRevOrCredResPayload"];
 
