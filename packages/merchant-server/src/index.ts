@@ -18,7 +18,7 @@ export {
   CapRevOrCredInputError,
   type CapRevOrCredOptions,
 } from "./core/capRevOrCred";
-export { CaptureInputError } from "./core/capture";
+export { CaptureInputError, type CaptureOptions } from "./core/capture";
 export {
   type CaptureManyItem,
   type CaptureManyOptions,

@@ -30,7 +30,7 @@ import type { MerchantRepository } from "../store/repository";
 import { type ReverseAuthorizationOptions, reverseAuthorization } from "./authReversal";
 import { type BatchAdminOptions, type BatchView, batchAdmin } from "./batchAdmin";
 import { type CapRevOrCredOptions, capRevOrCredOrder } from "./capRevOrCred";
-import { captureOrder } from "./capture";
+import { type CaptureOptions, captureOrder } from "./capture";
 import {
   type CaptureManyItem,
   type CaptureManyOptions,
@@ -386,14 +386,13 @@ export class Merchant {
     );
   }
 
-  /** The PReq whose authorization is in flight: the one the order's PReq idempotency record names. */
   /**
    * Capture the order's authorization, all of it or `amount` of it (partial capture): see
    * ./capture.ts. Resolves with the order after the gateway's answer; CaptureInputError or
    * OrderStateError when the merchant refuses before asking.
    */
-  capture(orderId: number, amount?: schema.CurrencyAmount, call: CallContext = {}): Promise<Order> {
-    return captureOrder(this.ctx, orderId, amount, call);
+  capture(orderId: number, options: CaptureOptions = {}, call: CallContext = {}): Promise<Order> {
+    return captureOrder(this.ctx, orderId, options, call);
   }
 
   /**
