@@ -69,6 +69,10 @@ export {
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";
+export { buildInqReq, type InqReqInput } from "./inqReq";
+export { signInqRes } from "./inqRes";
+export { checkStatusOfPurchase } from "./inquiredStatus";
+export { inquiryProofExtension, provesPurchase } from "./inquiryProof";
 export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
 export {
   type PInitExpectations,
@@ -111,6 +115,13 @@ export {
   receiveCapRes,
 } from "./receiveCapRes";
 export { type ReceivedError, receiveError } from "./receiveError";
+export {
+  type InqReqReceiver,
+  type InquiredPurchase,
+  type ReceivedInqReq,
+  receiveInqReq,
+} from "./receiveInqReq";
+export { type InqResExpectations, receiveInqRes } from "./receiveInqRes";
 export { type PInitReqReceiver, type ReceivedPInitReq, receivePInitReq } from "./receivePInitReq";
 export {
   type PInitResExpectations,

@@ -144,6 +144,11 @@ export const SetLab = {
   e2SessionKey: setlab("5.8"),
   e2OrderInfo: setlab("5.9"),
   e2CardInfo: setlab("5.10"),
+  /**
+   * InqReqData extension (non-critical): the inquiry proof of a purchase paid with an unsigned
+   * PReq, HMAC-SHA-256 keyed with the purchase's Chall-C (messages/inquiryProof.ts).
+   */
+  inquiryProof: setlab("7.1"),
 } as const;
 
 /** Standard identifiers the operators use. */
