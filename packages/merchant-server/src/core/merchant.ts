@@ -1,6 +1,6 @@
 /**
  * The merchant SDK: orders, their initiation objects, and the SET endpoint (PInitReq -> PInitRes,
- * PReq -> PRes), over an injected repository, gateway client and crypto provider. No sockets, no
+ * PReq -> PRes, InqReq -> InqRes), over an injected repository, gateway client and crypto provider. No sockets, no
  * files: a Node server embeds it behind its own routes (this package's fastify shell is one).
  *
  * Protocol failures are answered with a SET Error (digest 3.8); an incoming Error is recorded and
@@ -34,6 +34,7 @@ import type { E2Request } from "./embodiment2Handler";
 import { checkEndpointUrl, MerchantConfigurationError } from "./endpointUrl";
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
+import { handleInqReq } from "./inquiry";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
@@ -410,6 +411,8 @@ export class Merchant {
     }
     const { wrapper } = read;
     const type = wrapper.message.type;
+    // An inquiry changes no order: it needs no in-flight guard (its RRPID keys the stored answer).
+    if (type === "inquiryRequest") return this.dispatch(read, call);
     const rrpid =
       wrapper.message.type === "purchaseInitRequest"
         ? wrapper.message.value.rrpid
@@ -443,6 +446,7 @@ export class Merchant {
         return await handlePInitReq(this.ctx, read, wrapper.message.value);
       if (wrapper.message.type === "purchaseRequest")
         return await handlePReq(this.ctx, read, wrapper.message.value, call);
+      if (wrapper.message.type === "inquiryRequest") return await handleInqReq(this.ctx, read);
       throw new SetError("messageNotSupported", `a merchant does not take ${type}`, "MessageWrapper.message");
     } catch (e) {
       if (e instanceof OrderScopedError) return this.refuseWithinOrder(request, type, e);

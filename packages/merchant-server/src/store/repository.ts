@@ -19,7 +19,7 @@ import type {
 import type { OrderState } from "../core/orderState";
 import type { OrderEvent } from "../events/orderEvent";
 
-/** What an idempotent request (PInitReq, PReq) left behind: its fingerprint and, once answered, the answer. */
+/** What an idempotent request (PInitReq, PReq, InqReq) left behind: its fingerprint and, once answered, the answer. */
 export interface IdempotencyRecord {
   readonly orderId: number;
   /** SHA-256 of the request bytes (hex). */
@@ -27,7 +27,7 @@ export interface IdempotencyRecord {
   readonly response?: Uint8Array;
 }
 
-export type IdempotencyKind = "PInitReq" | "PReq";
+export type IdempotencyKind = "PInitReq" | "PReq" | "InqReq";
 
 export interface OrderChange {
   readonly orderId: number;

@@ -1,0 +1,51 @@
+/**
+ * What an InqRes tells the cardholder about a purchase (pure): the order's current state as a
+ * PResPayload, the same payload a PRes would carry for that state (authorizationOutcome.ts):
+ * - `authorizing` (the authorization in flight or in doubt): orderReceived, nothing more;
+ * - `authorized`, `partiallyAuthorized`: authorizationPerformed with AuthStatus;
+ * - `captured`, `partiallyCaptured`: capturePerformed with AuthStatus and CapStatus;
+ * - `declined`, `authorizationFailed`: orderRejected (nothing was authorized, and this XID will
+ *   not be); likewise an XID whose attempt a later one replaced (the order took another XID,
+ *   which happens only after a decline or a failure that authorized nothing).
+ * AcqCardMsg is not kept with the order, so an InqRes never carries it (the PRes did).
+ */
+import { type schema, wholeSeconds } from "@setlab/protocol";
+import type { Order } from "./order";
+
+function authStatus(order: Order): schema.AuthStatus | undefined {
+  const a = order.authorization;
+  if (!a?.authAmt || !a.authDate) return undefined;
+  return { authDate: wholeSeconds(new Date(a.authDate)), authAmt: a.authAmt };
+}
+
+function capStatus(order: Order): schema.CapStatus | undefined {
+  const c = order.authorization?.capture;
+  if (!c?.capAmt || c.capCode !== "success") return undefined;
+  return { capDate: wholeSeconds(new Date(c.at)), capAmt: c.capAmt };
+}
+
+export function inquiryPayload(order: Order, xidHex: string): schema.PResPayload {
+  if (order.xid !== xidHex) return { completionCode: "orderRejected" };
+  switch (order.state) {
+    case "authorized":
+    case "partiallyAuthorized": {
+      const auth = authStatus(order);
+      return auth
+        ? { completionCode: "authorizationPerformed", results: { authStatus: auth } }
+        : { completionCode: "orderReceived" };
+    }
+    case "captured":
+    case "partiallyCaptured": {
+      const auth = authStatus(order);
+      const cap = capStatus(order);
+      return auth && cap
+        ? { completionCode: "capturePerformed", results: { authStatus: auth, capStatus: cap } }
+        : { completionCode: "orderReceived" };
+    }
+    case "declined":
+    case "authorizationFailed":
+      return { completionCode: "orderRejected" };
+    default:
+      return { completionCode: "orderReceived" };
+  }
+}
