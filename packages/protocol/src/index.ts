@@ -55,6 +55,7 @@ export {
   FrameReader,
   type HandshakeStep,
   INS,
+  InquiryInput,
   type InsName,
   importLinkKey,
   insName,
