@@ -74,6 +74,8 @@ export { signInqRes } from "./inqRes";
 export { checkStatusOfPurchase } from "./inquiredStatus";
 export { inquiryProofExtension, provesPurchase } from "./inquiryProof";
 export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
+export { signPCertReq } from "./pCertReq";
+export { signPCertRes } from "./pCertRes";
 export {
   type PInitExpectations,
   type PInitResGateway,
@@ -122,6 +124,13 @@ export {
   receiveInqReq,
 } from "./receiveInqReq";
 export { type InqResExpectations, receiveInqRes } from "./receiveInqRes";
+export { type PCertReqReceiver, type ReceivedPCertReq, receivePCertReq } from "./receivePCertReq";
+export {
+  type FetchedGatewayCertificate,
+  type PCertResExpectations,
+  type ReceivedPCertRes,
+  receivePCertRes,
+} from "./receivePCertRes";
 export { type PInitReqReceiver, type ReceivedPInitReq, receivePInitReq } from "./receivePInitReq";
 export {
   type PInitResExpectations,
