@@ -43,6 +43,11 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   registerSetRoute(app, "/set", async (body, req) => {
     const started = performance.now();
     const out = await gateway.handle(body);
+    if (out.message === "PCertReq") {
+      const { pCertRRPID, merchantID, served, refused, errorCode, reason } = out;
+      const fields = { pCertRRPID, merchantID, served, refused, errorCode, reason };
+      return logOutcome(req, "PCertReq", out, fields, started);
+    }
     if (out.message !== "CapReq") return logAuthReq(req, out, started);
     const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
     const fields = { capRRPID, brand, merchantID, captured, refused, errorCode, reason };
@@ -73,13 +78,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
    */
   function logOutcome(
     req: FastifyRequest,
-    message: "AuthReq" | "CapReq",
+    message: "AuthReq" | "CapReq" | "PCertReq",
     out: { readonly kind: string; readonly internal?: boolean; readonly response: Uint8Array },
     fields: Readonly<Record<string, unknown>>,
     started: number,
   ): Uint8Array {
     const entry = {
-      event: message === "AuthReq" ? "authReq" : "capReq",
+      event: `${message.charAt(0).toLowerCase()}${message.slice(1)}`,
       runId: runIdOf(req),
       kind: out.kind,
       ...fields,

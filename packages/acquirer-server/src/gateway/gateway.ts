@@ -30,6 +30,7 @@ import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
 import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
+import { handlePCertReq, type PCertReqOutcome } from "./pCertificates";
 import { replayOf } from "./replay";
 import { isSale, saleRecord } from "./sale";
 import { SerialQueue } from "./serialQueue";
@@ -37,11 +38,13 @@ import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
 export type { CapReqOutcome } from "./capture";
+export type { PCertReqOutcome } from "./pCertificates";
 
 /** What the gateway did with one request on its SET route, by message. */
 export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
-  | ({ readonly message: "CapReq" } & CapReqOutcome);
+  | ({ readonly message: "CapReq" } & CapReqOutcome)
+  | ({ readonly message: "PCertReq" } & PCertReqOutcome);
 
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
@@ -75,7 +78,8 @@ export class Gateway {
   }
 
   /**
-   * Any request on the SET route: a CapReq goes to capture (./capture.ts), anything else is taken
+   * Any request on the SET route: a CapReq goes to capture (./capture.ts), a PCertReq to the
+   * certificate service (./pCertificates.ts), anything else is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -99,6 +103,11 @@ export class Gateway {
           },
           read,
         )),
+      };
+    if (read?.wrapper.message.type === "pCertificateRequest")
+      return {
+        message: "PCertReq",
+        ...(await handlePCertReq({ p: this.p, keys: this.options.keys, settings: this.settings }, read)),
       };
     return { message: "AuthReq", ...(await this.handleAuthReq(request, read)) };
   }
