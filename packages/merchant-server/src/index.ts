@@ -3,6 +3,7 @@ export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlu
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
+export type { GatewayCertificateReport } from "./core/gatewayCertificates";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 export {
   type CreateOrderOptions,

@@ -32,6 +32,7 @@ import { E1Requests } from "./e1Requests";
 import { handleEmbodiment1 } from "./embodiment1Handler";
 import type { E2Request } from "./embodiment2Handler";
 import { checkEndpointUrl, MerchantConfigurationError } from "./endpointUrl";
+import { fetchGatewayCertificates, type GatewayCertificateReport } from "./gatewayCertificates";
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
 import { handleInqReq } from "./inquiry";
@@ -124,7 +125,8 @@ export interface MerchantOptions {
 type Listeners = Map<OrderEventType | "*", Set<OrderEventListener>>;
 
 export class Merchant {
-  private readonly ctx: MerchantContext;
+  /** Replaced, not mutated, when the gateways' certificates are fetched (refreshGatewayCertificates). */
+  private ctx: MerchantContext;
   private readonly listeners: Listeners = new Map();
   /** Set by the plugin so its errors reach its log. */
   onListenerError: ((error: unknown, event: OrderEvent) => void) | undefined;
@@ -363,6 +365,18 @@ export class Merchant {
         }
       }),
     );
+  }
+
+  /**
+   * Ask each brand's gateway for its current key-exchange certificate (PCertReq/PCertRes, see
+   * ./gatewayCertificates.ts) and use the ones that pass the same trust checks as configuration;
+   * for any other answer the configured certificate stays. Requests already running finish with
+   * the certificates they started with. Never throws for a gateway's failure: the report says.
+   */
+  async refreshGatewayCertificates(call: CallContext = {}): Promise<GatewayCertificateReport[]> {
+    const { config, reports } = await fetchGatewayCertificates(this.ctx, call);
+    this.ctx = { ...this.ctx, config };
+    return reports;
   }
 
   /** The PReq whose authorization is in flight: the one the order's PReq idempotency record names. */
