@@ -18,16 +18,20 @@ import {
   openEncB,
   openEX,
   openEXH,
+  parseSetCertificate,
   readError,
   SetError,
   schema,
+  signPCertReq,
   toHex,
   verifyS,
+  wrapMessage,
 } from "@setlab/protocol";
 import { LabPki, postSet } from "@setlab/runtime";
 import { type CapturedMessage, fetchMessages } from "./capture";
 import { captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
+import { inquire } from "./commands/inquire";
 import { type PurchaseResult, purchase } from "./commands/purchase";
 import { up } from "./commands/up";
 import { adminOf, type LabState } from "./labState";
@@ -75,6 +79,10 @@ const runs = new Map<FlowName, Run>();
 let errorCapture: CapturedMessage[] = [];
 /** The CapReq and CapRes of capturing the dual-signed purchase. */
 let captureMessages: CapturedMessage[] = [];
+/** The InqReq and InqRes of the card asking about the captured purchase. */
+let inquiryMessages: CapturedMessage[] = [];
+/** A PCertReq in the lab merchant's name, and the gateway's PCertRes. */
+let pCert: { req: Uint8Array; res: Uint8Array } | undefined;
 /** A self-signed root the lab never heard of. */
 let foreignRoot: string;
 
@@ -117,7 +125,34 @@ beforeAll(async () => {
   const captured = await captureOrder(home, String(dual.result.orderId));
   if (captured.state !== "captured")
     throw new Error(`the dual-signed purchase was not captured: ${captured.state}`);
-  captureMessages = (await fetchMessages(merchantAdmin, dual.result.orderId)).slice(after.length);
+  const afterCapture = await fetchMessages(merchantAdmin, dual.result.orderId);
+  captureMessages = afterCapture.slice(after.length);
+  const asked = await inquire(home, String(dual.result.orderId), flows["dual-signed"].card);
+  if (asked.mediator.completionCode !== "capturePerformed")
+    throw new Error(`the inquiry did not report the capture: ${JSON.stringify(asked.mediator)}`);
+  inquiryMessages = (await fetchMessages(merchantAdmin, dual.result.orderId)).slice(afterCapture.length);
+  const rrpid = p.random(20);
+  const merchantSigner = await pki.signer("visa/merchant/signature", p);
+  const merID = parseSetCertificate(merchantSigner.certificate).merchantData?.merID;
+  const pCertReq = wrapMessage(
+    {
+      type: "pCertificateRequest",
+      value: await signPCertReq(p, merchantSigner, {
+        pCertRRTags: {
+          rrpid,
+          merTermIDs: { merchantID: merID ?? "" },
+          currentDate: new Date(Date.UTC(2026, 10, 25)),
+        },
+        brandAndBINSeq: [{ brandID: "Visa" }],
+      }),
+    },
+    { rrpid },
+    { date: new Date() },
+  );
+  pCert = {
+    req: pCertReq,
+    res: await postSet(`${state.parties.gateway.url.replace(/\/$/, "")}/set`, pCertReq),
+  };
 
   scratch.write("root.pem", fs.readFileSync(path.join(state.pki, pki.entry("root").certificate)));
   for (const brand of ["visa", "mastercard"])
@@ -496,6 +531,72 @@ describe("the capture of the dual-signed purchase", () => {
     expect(data.ok).toBe(true);
     // CapCode success(0), as libtasn1 prints an ENUMERATED.
     expect(printed(data.output, "capCode")).toBe("0x00");
+  });
+});
+
+describe("the card's inquiry about the captured purchase, and the merchant's fetch of the gateway's certificate", () => {
+  const inqDer = (type: "InqReq" | "InqRes") => {
+    const m = inquiryMessages.find((x) => x.type === type);
+    if (!m) throw new Error(`the inquiry recorded no ${type}`);
+    return m.der;
+  };
+
+  it("records its InqReq and InqRes, which decode under asn1Decoding as MessageWrapper", () => {
+    expect(inquiryMessages.map((m) => m.type)).toEqual(["InqReq", "InqRes"]);
+    for (const [type, alt] of [
+      ["InqReq", "inquiryRequest"],
+      ["InqRes", "inquiryResponse"],
+    ] as const) {
+      const v = scratch.asn1Decoding(`inq-${type}`, inqDer(type), "MessageWrapper");
+      expect(v.ok).toBe(true);
+      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+    }
+  });
+
+  it("OpenSSL verifies the cardholder's signature over InqReqData, which decodes under asn1Decoding", () => {
+    // MessageWrapper / [0] Message / [4] InqReq / [0] inqReqSigned / SignedData
+    const signed = scratch.write("inqreq-sd.der", elementAt(inqDer("InqReq"), 1, 0, 0, 0));
+    const v = cmsVerify(signed, "visa", "inqreq-data.der");
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding("InqReqData", scratch.read("inqreq-data.der"), "InqReqData");
+    expect(data.ok).toBe(true);
+    expect(printed(data.output, "xid")).toBe(run("dual-signed").result.order.xid?.toLowerCase());
+  });
+
+  it("OpenSSL verifies the merchant's signature over the InqRes's PResData: capturePerformed", () => {
+    const signed = scratch.write("inqres-sd.der", bodyOf(inqDer("InqRes")).value as Uint8Array);
+    const v = cmsVerify(signed, "visa", "inqres-data.der");
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding("InqRes-PResData", scratch.read("inqres-data.der"), "PResData");
+    expect(data.ok).toBe(true);
+    // CompletionCode capturePerformed(5), as libtasn1 prints an ENUMERATED.
+    expect(printed(data.output, "completionCode")).toBe("0x05");
+  });
+
+  it("PCertReq and PCertRes decode under asn1Decoding; OpenSSL verifies both signatures, the PCertRes carrying the gateway's key-exchange certificate", () => {
+    if (!pCert) throw new Error("no PCertReq was sent");
+    expect(scratch.asn1Decoding("PCertReq", pCert.req, "MessageWrapper").output).toMatch(
+      /name:pCertificateRequest\s+type:/,
+    );
+    const res = scratch.asn1Decoding("PCertRes", pCert.res, "MessageWrapper");
+    expect(res.ok).toBe(true);
+    expect(res.output).toMatch(/name:pCertificateResponse\s+type:/);
+    const req = cmsVerify(
+      scratch.write("pcertreq-sd.der", bodyOf(pCert.req).value as Uint8Array),
+      "visa",
+      "pcertreq-data.der",
+    );
+    expect(req.output).toContain("Verification successful");
+    expect(scratch.asn1Decoding("PCertReqData", scratch.read("pcertreq-data.der"), "PCertReqData").ok).toBe(
+      true,
+    );
+    const sd = scratch.write("pcertres-sd.der", bodyOf(pCert.res).value as Uint8Array);
+    expect(cmsVerify(sd, "visa", "pcertres-tbs.der").output).toContain("Verification successful");
+    const tbs = scratch.asn1Decoding("PCertResTBS", scratch.read("pcertres-tbs.der"), "PCertResTBS");
+    expect(tbs.ok).toBe(true);
+    expect(printed(tbs.output, "pCertCode")).toBe("0x00");
+    const certs = scratch.openssl("pkcs7", "-inform", "DER", "-in", sd, "-print_certs", "-noout");
+    expect(certs.output).toMatch(/subject=.*Visa.*[Gg]ateway/);
   });
 });
 

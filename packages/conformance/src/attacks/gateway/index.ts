@@ -5,6 +5,7 @@ import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
 import { downgradeAttacks } from "./downgrade";
 import { errorLoopAttacks } from "./errorLoop";
+import { pCertResNonGateway } from "./gatewayCertificates";
 import { replayAttacks } from "./replay";
 import { splicingAttacks } from "./splicing";
 import { tamperingAttacks } from "./tampering";
@@ -18,4 +19,5 @@ export const gatewayAttacks: readonly Attack[] = [
   ...decryptionOracleAttacks,
   ...errorLoopAttacks,
   ...captureAttacks,
+  pCertResNonGateway,
 ];

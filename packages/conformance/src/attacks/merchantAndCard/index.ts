@@ -8,6 +8,7 @@ import { certificateAttacks } from "./certificateConfusion";
 import { downgradeAttacks } from "./downgrade";
 import { errorLoopAttacks } from "./errorLoop";
 import { gatewaySubstitutionAttacks } from "./gatewaySubstitution";
+import { inquiryAttacks } from "./inquiry";
 import { mediatorAttacks } from "./mediatorPc";
 import { merchantReplayAttacks } from "./merchantReplay";
 import { merchantTamperAttacks } from "./merchantTamper";
@@ -24,4 +25,5 @@ export const merchantAndCardAttacks: readonly Attack[] = [
   ...errorLoopAttacks,
   ...mediatorAttacks,
   ...amplificationAttacks,
+  ...inquiryAttacks,
 ];
