@@ -1,13 +1,20 @@
 /**
  * The example shop: a catalogue, a checkout that creates the SET order (idempotent per cart), the
  * checkout page carrying the purchase-start marker, a result page, and fulfilment driven by the
- * merchant's events, heard twice over: in-process, and as verified webhooks.
+ * merchant's events, heard twice over: in-process, and as verified webhooks, and the capture of a
+ * shipped cart.
  *
  * Environment: SETLAB_PKI (the lab PKI directory), SETLAB_GATEWAY (the lab gateway's URL), PORT,
  * WEBHOOK_SECRET (at least 32 characters). Every event is printed as one JSON line on stdout.
  */
 import { randomBytes } from "node:crypto";
-import { createMerchant, merchantPlugin, type OrderEvent } from "@setlab/merchant-server";
+import {
+  CaptureInputError,
+  createMerchant,
+  merchantPlugin,
+  type OrderEvent,
+  OrderStateError,
+} from "@setlab/merchant-server";
 import Fastify from "fastify";
 import { currency, products } from "./catalogue.js";
 import { startWebhookReceiver } from "./webhookReceiver.js";
@@ -19,6 +26,7 @@ const print = (via: string, e: OrderEvent) =>
   );
 
 const shipped = new Set<string>();
+const orderOfCart = new Map<string, number>();
 const receiver = await startWebhookReceiver(secret, (e) => {
   print("webhook", e);
   if (e.type === "authorized" && e.order.reference) shipped.add(e.order.reference);
@@ -67,6 +75,7 @@ app.post<{ Body: CheckoutBody }>("/checkout", async (req, reply) => {
     },
     { idempotencyKey: `cart-${cart}` },
   );
+  orderOfCart.set(cart, order.id);
   return {
     orderId: order.id,
     page: `/checkout/${order.id}`,
@@ -87,6 +96,20 @@ app.get<{ Params: { cart: string } }>("/shipments/:cart", async (req) => ({
   cart: req.params.cart,
   shipped: shipped.has(req.params.cart),
 }));
+
+// The warehouse sends the parcel, then the shop captures: the buyer pays for goods on their way.
+app.post<{ Params: { cart: string } }>("/shipments/:cart/capture", async (req, reply) => {
+  const id = orderOfCart.get(req.params.cart);
+  if (id === undefined) return reply.code(404).send({ error: "no such cart" });
+  try {
+    const order = await merchant.capture(id);
+    return { cart: req.params.cart, state: order.state };
+  } catch (e) {
+    if (e instanceof OrderStateError || e instanceof CaptureInputError)
+      return reply.code(409).send({ error: e.message });
+    throw e;
+  }
+});
 
 app.addHook("onClose", async () => {
   await receiver.app.close();

@@ -49,6 +49,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       return logOutcome(req, "PCertReq", out, fields, started);
     }
     if (out.message !== "CapReq") return logAuthReq(req, out, started);
+    options.faults?.observe(req, { kind: out.kind, ...(out.capRRPID ? { capRRPID: out.capRRPID } : {}) });
     const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
     const fields = { capRRPID, brand, merchantID, captured, refused, errorCode, reason };
     return logOutcome(req, "CapReq", out, fields, started);

@@ -14,9 +14,11 @@ export interface BrowserOrder {
   readonly description: string;
   readonly brand: string;
   readonly profile?: string;
+  /** In JPY; default the smallest amount (1). */
+  readonly amount?: number;
 }
 
-/** POST /orders in the shop's back office for the smallest amount; the order's id. */
+/** POST /orders in the shop's back office (JPY, by default the smallest amount); the order's id. */
 export async function createOrder(
   backOffice: AdminAccess,
   order: BrowserOrder,
@@ -30,7 +32,7 @@ export async function createOrder(
   const created = await httpJson<{ id: string | number }>(`${backOffice.url.replace(/\/$/, "")}/orders`, {
     method: "POST",
     headers,
-    body: JSON.stringify({ ...order, ...smallestPurchAmt }),
+    body: JSON.stringify({ ...smallestPurchAmt, ...order }),
   });
   return String(created.id);
 }

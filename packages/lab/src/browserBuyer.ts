@@ -2,11 +2,14 @@
  * A buyer in Debian's Chromium (headless, driven by playwright-core): the browser started on a
  * profile `browser-setup` prepared, with the SET extension loaded, and the steps a person takes in
  * the reference web shop: add a product, check out, pick the card and type the PIN in the wallet
- * panel, read the outcome, continue to the shop's result page. A screenshot of each page goes to
- * `screenshots`. The browser e2e test and `set-lab demo --browser` both use it.
+ * panel, under the second embodiment confirm (or not) the order the card shows under the
+ * non-forward flag, read the outcome, continue to the shop's result page. A screenshot of each page
+ * goes to `screenshots`: 1-products, 2-cart, 3-checkout, 4-confirm (second embodiment), 5-outcome
+ * (the panel's steps, "Confirm the purchase on your phone" among them, and the outcome), 6-result. The browser e2e test and `set-lab demo --browser` both use it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { InitiationProfile } from "@setlab/protocol";
 import type { BrowserContext, Page, Worker } from "playwright-core";
 import type { BrowserSetup } from "./commands/browserSetup";
 import { LabFailure } from "./labState";
@@ -27,6 +30,9 @@ export async function launchWalletBrowser(profile: string, setup: BrowserSetup):
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
+    // Small enough for the screenshots kept in docs/screenshots/, large enough for the shop's page
+    // beside the wallet panel.
+    viewport: { width: 1024, height: 640 },
     args: [
       "--no-sandbox",
       "--disable-gpu",
@@ -51,14 +57,22 @@ export interface BrowserPurchase {
   readonly outcome: string;
   /** The order state the shop's result page shows. */
   readonly orderState: string;
+  /** Second embodiment: what the panel showed of the order the card marked non-forward. */
+  readonly confirmation?: {
+    readonly merchant: string;
+    readonly description: string;
+    readonly amount: string;
+  };
 }
 
 export interface BrowserPurchaseOptions {
   readonly shopUrl: string;
   /** A product id of the shop's catalogue (its card has the id `product-<id>`). */
   readonly product: string;
-  readonly profile: "set" | "hardened";
+  readonly profile: InitiationProfile;
   readonly cardId: string;
+  /** Second embodiment: the buyer's answer to the order shown for confirmation (default yes). */
+  readonly confirm?: boolean;
   readonly pin: string;
   readonly screenshots: string;
   /** Names this purchase's screenshots (`3-checkout-<name>.png`, ...). */
@@ -89,13 +103,33 @@ export async function buyInBrowser(page: Page, o: BrowserPurchaseOptions): Promi
   await panel.locator("#pin").fill(o.pin);
   await shot(`3-checkout-${o.name}.png`);
   await panel.locator("#pay").click();
+  let confirmation: BrowserPurchase["confirmation"];
+  if (o.profile === "embodiment-2") {
+    // The host waits for the buyer here: the card's order is on screen until the answer.
+    await panel.locator("#confirm-amount").waitFor();
+    confirmation = {
+      merchant: await text("#confirm-merchant"),
+      description: await text("#confirm-description"),
+      amount: await text("#confirm-amount"),
+    };
+    await shot(`4-confirm-${o.name}.png`);
+    await panel.locator(o.confirm === false ? "#confirm-no" : "#confirm-yes").click();
+  }
   await panel.locator("#outcome-message").waitFor();
-  await shot(`4-outcome-${o.name}.png`);
+  await shot(`5-outcome-${o.name}.png`);
   const outcome = await text("#outcome-message");
   const progress = await panel.locator("#progress li").allTextContents();
   await panel.locator("#continue").click();
   await page.waitForURL(/\/pay\/orders\/[0-9]+\/done$/);
-  await shot(`5-result-${o.name}.png`);
+  await shot(`6-result-${o.name}.png`);
   const orderState = (await page.locator("#order-state").textContent()) ?? "";
-  return { amount, description, profile, progress, outcome, orderState };
+  return {
+    amount,
+    description,
+    profile,
+    progress,
+    outcome,
+    orderState,
+    ...(confirmation ? { confirmation } : {}),
+  };
 }

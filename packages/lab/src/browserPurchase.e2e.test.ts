@@ -6,7 +6,11 @@
  * merchant's stored order state. Also: a marker on an origin the extension does not trust, one
  * naming another origin's object or nothing, two markers on a page, and pages without the marker
  * start nothing; and the mediator's working directory, HOME and TMPDIR stay empty while the
- * browser profile holds no PAN, card secret or PIN afterwards.
+ * browser profile holds no PAN, card secret or PIN afterwards, after purchases under every
+ * profile (the first embodiment's card information, PAN included, passes through the mediator).
+ * The three embodiments run from the same shop: the buyer picks the profile in the cart and the
+ * initiation object's profile selects the mediator's route; under the second the panel shows the
+ * order the card marked non-forward and waits for Confirm or Cancel.
  *
  * The lab's gateway and phone are real processes (`up`); the shop runs in this process; Chromium
  * starts the host through the manifest `browser-setup` wrote into the profile. Screenshots of each
@@ -61,7 +65,11 @@ beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-browser-"));
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-chromium-"));
   state = await up({ home, pin });
-  shop = await startShop({ home, port: 0, profiles: ["set", "hardened"] });
+  shop = await startShop({
+    home,
+    port: 0,
+    profiles: ["set", "hardened", "embodiment-1", "embodiment-2"],
+  });
   // A site the extension does not trust, on the same host as the shop, with a well-formed marker.
   [stranger, strangerUrl] = await site(
     () =>
@@ -94,7 +102,7 @@ afterAll(async () => {
 });
 
 /** One purchase in a fresh page, at this suite's shop, with its PIN and screenshot folder. */
-async function buy(o: Pick<BrowserPurchaseOptions, "product" | "profile" | "cardId" | "name">) {
+async function buy(o: Pick<BrowserPurchaseOptions, "product" | "profile" | "cardId" | "name" | "confirm">) {
   const page = await context.newPage();
   try {
     return await buyInBrowser(page, { shopUrl: shop.url, pin, screenshots, ...o });
@@ -105,7 +113,7 @@ async function buy(o: Pick<BrowserPurchaseOptions, "product" | "profile" | "card
 
 const decisions = () => worker.evaluate(() => (self as unknown as { decisions: unknown[] }).decisions);
 
-describe("a purchase from the browser (third embodiment)", () => {
+describe("a purchase from the browser (the third and the first embodiments)", () => {
   it("pays an order: marker found, mediator started, phone asked, result page authorized", async () => {
     const r = await buy({
       product: "dual-signature",
@@ -135,6 +143,85 @@ describe("a purchase from the browser (third embodiment)", () => {
     expect(r.orderState).toBe("declined");
   }, 120_000);
 
+  it("pays under the first embodiment: the card's information goes to the shop, which has the card company authorize", async () => {
+    const r = await buy({
+      product: "payment-gateway",
+      profile: "embodiment-1",
+      cardId: "visa-approve",
+      name: "e1",
+    });
+    expect(r.profile).toBe("embodiment-1");
+    expect(r.amount).toBe("JPY 1200");
+    expect(r.outcome).toBe("Approved: JPY 1200.");
+    // The card asks the cardholder before it signs its card information.
+    expect(r.progress).toContain("Confirm the purchase on your phone.");
+    expect(r.progress).toContain("The shop is asking your card company.");
+    expect(r.confirmation).toBeUndefined();
+    expect(r.orderState).toBe("authorized");
+  }, 120_000);
+
+  it("declines under the first embodiment, and the result page says declined", async () => {
+    const r = await buy({
+      product: "dual-signature",
+      profile: "embodiment-1",
+      cardId: "visa-nsf",
+      name: "e1-declined",
+    });
+    expect(r.outcome).toBe("Declined: your card company did not approve the payment.");
+    expect(r.orderState).toBe("declined");
+  }, 120_000);
+});
+
+describe("the second embodiment in the browser: the order under the non-forward flag", () => {
+  it("shows the card's order in the panel, pays after the buyer's Confirm", async () => {
+    const r = await buy({
+      product: "non-forward",
+      profile: "embodiment-2",
+      cardId: "visa-approve",
+      name: "e2",
+    });
+    expect(r.profile).toBe("embodiment-2");
+    // What the card opened under the session key, shown on the PC: exact amount with its ISO 4217
+    // code, the order, the merchant its certificate names.
+    expect(r.confirmation).toEqual({
+      merchant: expect.stringMatching(/\S/),
+      description: "1 x Non-forward flag pin",
+      amount: "JPY 500",
+    });
+    expect(r.outcome).toBe("Approved: JPY 500.");
+    expect(r.progress).toContain("Your card checked the shop's certificate.");
+    expect(r.progress).not.toContain("Confirm the purchase on your phone.");
+    expect(r.orderState).toBe("authorized");
+  }, 120_000);
+
+  it("declines a card without funds after the buyer's Confirm, and the result page says declined", async () => {
+    const r = await buy({
+      product: "non-forward",
+      profile: "embodiment-2",
+      cardId: "visa-nsf",
+      name: "e2-declined",
+    });
+    expect(r.confirmation?.amount).toBe("JPY 500");
+    expect(r.outcome).toBe("Declined: your card company did not approve the payment.");
+    expect(r.orderState).toBe("declined");
+  }, 120_000);
+
+  it("sends nothing more to the shop when the buyer cancels the order shown", async () => {
+    const r = await buy({
+      product: "non-forward",
+      profile: "embodiment-2",
+      cardId: "visa-approve",
+      name: "e2-cancelled",
+      confirm: false,
+    });
+    expect(r.confirmation?.description).toBe("1 x Non-forward flag pin");
+    expect(r.outcome).toBe("The payment did not go ahead: the buyer did not confirm the order.");
+    // The shop never received the card information: its order is still waiting for a payment.
+    expect(r.orderState).toBe("initiated");
+  }, 120_000);
+});
+
+describe("markers that start nothing, and what the PC keeps", () => {
   it("starts nothing for an untrusted origin, a marker naming another origin or nothing, two markers, or no marker", async () => {
     const page = await context.newPage();
     for (const [url, refusal] of [
@@ -149,7 +236,7 @@ describe("a purchase from the browser (third embodiment)", () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await page.locator("#setlab-wallet-panel").count()).toBe(0);
     }
-    await page.screenshot({ path: path.join(screenshots, "6-untrusted.png") });
+    await page.screenshot({ path: path.join(screenshots, "7-untrusted.png") });
     // The worker's other refusals, asked directly with what a content script cannot send.
     const ask = (message: object, sender: object) =>
       worker.evaluate(
@@ -170,11 +257,10 @@ describe("a purchase from the browser (third embodiment)", () => {
     expect(await ask({ markers: 1, initiationUrl }, { origin: "null", frameId: 0, tab: { id: 1 } })).toBe(
       "refused: untrusted origin",
     );
-    // Product lists, carts and result pages (no marker) were opened above; only the two checkout
+    // Product lists, carts and result pages (no marker) were opened above; only the seven checkout
     // pages asked for a purchase, and only they started the mediator.
     expect(await decisions()).toEqual([
-      { origin: shop.url, decision: "started" },
-      { origin: shop.url, decision: "started" },
+      ...Array.from({ length: 7 }, () => ({ origin: shop.url, decision: "started" })),
       { origin: strangerUrl, decision: "refused: untrusted origin" },
       { origin: pointerUrl, decision: "refused: initiation object on another origin" },
       { origin: pointerUrl, decision: "refused: not exactly one marker" },
@@ -188,6 +274,11 @@ describe("a purchase from the browser (third embodiment)", () => {
   }, 60_000);
 
   it("leaves the mediator's directories empty and no PAN, card secret or PIN in the profile", async () => {
+    // After the purchases of every profile above (seven mediators started), the first embodiment's
+    // PAN among what crossed the PC.
+    expect(
+      (await decisions()).filter((d) => (d as { decision: string }).decision === "started"),
+    ).toHaveLength(7);
     for (const dir of Object.values(setup.hostDirs)) expect(fs.readdirSync(dir)).toEqual([]);
     const secrets: string[] = [pin];
     for (const card of Object.values(LabPki.open(state.pki).cards())) secrets.push(card.pan, card.panSecret);

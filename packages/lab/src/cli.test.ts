@@ -31,7 +31,10 @@ describe("set-lab", () => {
       "--confirm takes yes or no",
     ],
     [["purchase", "--home", "HOME", "--card", "visa-approve"], "no lab is running"],
-    [["shop", "--home", "HOME", "--profiles", "set,weird"], "--profiles takes set and/or hardened"],
+    [
+      ["shop", "--home", "HOME", "--profiles", "set,weird"],
+      '--profiles takes a list of set, hardened, embodiment-1, embodiment-2, not "weird"',
+    ],
     [["shop", "--home", "HOME", "--port", "x"], "--port takes a number"],
     [["shop", "--home", "HOME"], "no lab is running"],
     [["browser-setup", "--home", "HOME"], "browser-setup needs --profile DIR"],

@@ -14,6 +14,7 @@
  *   inquire   the buyer's card asks the shop how a purchase ended (InqReq/InqRes)
  */
 import { parseArgs } from "node:util";
+import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
 import { formatAmount, purchAmtOf } from "./currency";
 import { adminOf, LabFailure, readState } from "./labState";
@@ -35,7 +36,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                     [--malformed R] [--bad-signature R] [--clock-skew S]
             merchant [--pause-after-authres MS]
             gateway|merchant --clear         (no switch: show the plan in force)
-  shop      [--port 8080] [--profiles set,hardened]   the reference web shop against the running lab
+  shop      [--port 8080] [--profiles set,hardened,embodiment-1,embodiment-2]
+                                          the reference web shop against the running lab
   browser-setup --profile DIR --trust-origin URL [--trust-origin URL ...]
                                            the SET extension and the mediator's native-messaging host
                                            in a Chromium profile directory (docs/purchase-flow.md)
@@ -177,13 +179,17 @@ async function command(argv: string[]): Promise<number> {
         import("./trace"),
       ]);
       const r = await runDemo({ home, trace: consoleTrace(), browser: values.browser });
-      const browser = r.browserPurchase
-        ? `; in Chromium: ${r.browserPurchase.outcome.replace(/\.$/, "")}`
+      const browser = r.browserPurchases
+        ? `; in Chromium: ${r.browserPurchases.map((b) => `${b.profile} ${b.outcome.replace(/\.$/, "")}`).join(", ")}`
         : "";
       out(
         `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}.`,
       );
-      const browserOk = !values.browser || r.browserPurchase?.orderState === "authorized";
+      const browserOk =
+        !values.browser ||
+        (r.browserPurchases !== undefined &&
+          r.browserPurchases.length > 0 &&
+          r.browserPurchases.every((b) => b.orderState === "authorized"));
       return r.purchases[0]?.mediator.outcome === "approved" && browserOk ? 0 : 1;
     }
     default:
@@ -284,7 +290,7 @@ async function soak(args: string[]): Promise<number> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   out(values.json ? JSON.stringify(report) : formatSoakReport(report));
-  return report.lost > 0 ? 1 : 0;
+  return report.lost > 0 || report.ledgerMismatches.length > 0 ? 1 : 0;
 }
 
 async function browserSetupCommand(args: string[]): Promise<number> {
@@ -324,12 +330,12 @@ async function shopCommand(args: string[]): Promise<number> {
     strict: true,
   });
   const port = numberOption("--port", values.port) ?? 8080;
-  const profiles = values.profiles.split(",");
+  const profiles = values.profiles.split(",").map((p) => p.trim());
   for (const p of profiles)
-    if (p !== "set" && p !== "hardened")
-      throw new LabFailure(`--profiles takes set and/or hardened, not "${p}"`);
+    if (!initiationProfiles.includes(p as InitiationProfile))
+      throw new LabFailure(`--profiles takes a list of ${initiationProfiles.join(", ")}, not "${p}"`);
   const { startShop } = await import("./commands/shop");
-  const shop = await startShop({ home: values.home, port, profiles: profiles as ("set" | "hardened")[] });
+  const shop = await startShop({ home: values.home, port, profiles: profiles as InitiationProfile[] });
   out(`web shop at ${shop.url} (Ctrl-C stops it)`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

@@ -8,12 +8,15 @@
  *   gateway, AuthReq received, nothing processed -> the merchant's retry is decided once
  *   merchant, AuthRes arrived, nothing recorded  -> startup recovery re-sends the stored AuthReq;
  *                                                  the PC's re-sent PReq gets the stored PRes
+ *   gateway, CapReq committed or only received   -> the merchant's same CapReq bytes are captured
+ *                                                  once; the hold becomes one posting
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { schema } from "@setlab/protocol";
 import { adminHeaders, postSet } from "@setlab/runtime";
+import { type CapturedOrder, captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { setFaults } from "./commands/fault";
 import { type PurchaseResult, purchase } from "./commands/purchase";
@@ -102,7 +105,11 @@ const logLines = (file: string, from: number): LogLine[] =>
 const sizeOf = (file: string) => fs.statSync(file).size;
 
 async function held(): Promise<number> {
-  return (await adminJson<{ held: number }>("gateway", `/admin/accounts/${card}`)).held;
+  return (await account()).held;
+}
+
+function account() {
+  return adminJson<{ held: number; posted: number }>("gateway", `/admin/accounts/${card}`);
 }
 
 async function authorizations(xid: string) {
@@ -262,4 +269,56 @@ describe("kill -9 of the merchant between AuthRes and PRes", () => {
     expect(await authorizations(xid)).toHaveLength(1);
     expect((await orderUntilFinished(orderId)).state).toBe("authorized");
   });
+});
+
+/** Capture until the order is captured: a capture that got no answer is asked again (same bytes). */
+async function captureSettled(orderId: number): Promise<CapturedOrder> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const o = await adminJson<CapturedOrder>("merchant", `/orders/${orderId}`);
+    if (o.state === "captured") return o;
+    if (Date.now() > deadline) throw new Error(`order ${orderId} is still ${o.state}`);
+    const again = await captureOrder(home, String(orderId)).catch((e: Error) => e);
+    if (!(again instanceof Error) && again.state === "captured") return again;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe("kill -9 of the gateway during a capture", () => {
+  test.each(["committed", "received"] as const)(
+    "CapReq %s, answer not sent: the merchant's same CapReq is captured once; the hold becomes one posting",
+    async (stage) => {
+      const r = await purchase({ home, card, purchAmt: purchAmtOf(String(amount), "JPY") });
+      expect(r.mediator.outcome).toBe("approved");
+      const orderId = Number(r.orderId);
+      const gatewayLog = readState(home).parties.gateway.log;
+      const from = sizeOf(gatewayLog);
+      const before = await account();
+      await setFaults(home, "gateway", { delayMs: 20_000, stage });
+      const capturing = captureOrder(home, String(orderId)).catch((e: Error) => e);
+      const fault = await waitForLog(
+        gatewayLog,
+        from,
+        (l) => l.event === "fault" && l.fault === "delay" && l.stage === stage,
+      );
+      if (stage === "committed") expect(fault.capRRPID).toMatch(/^[0-9a-f]{40}$/);
+      await killParty(home, "gateway");
+      await restartParty(home, "gateway");
+      await capturing;
+
+      const order = await captureSettled(orderId);
+      expect(order.authorization?.capture).toMatchObject({ capCode: "success" });
+      const after = await account();
+      expect(after.posted - before.posted).toBe(amount);
+      expect(before.held - after.held).toBe(amount);
+      const capReqs = logLines(gatewayLog, from).filter((l) => l.event === "capReq");
+      expect(new Set(capReqs.map((l) => l.capRRPID)).size).toBe(1);
+      expect(capReqs.filter((l) => l.kind === "capRes")).toHaveLength(1);
+      if (stage === "committed") expect(capReqs.map((l) => l.kind)).toContain("replay");
+
+      // Negative: a further capture is refused by the merchant and posts nothing.
+      await expect(captureOrder(home, String(orderId))).rejects.toThrow(/409/);
+      expect((await account()).posted).toBe(after.posted);
+    },
+  );
 });

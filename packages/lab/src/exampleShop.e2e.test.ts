@@ -136,6 +136,22 @@ describe("examples/shop, installed from the packed SDK outside the repository", 
     });
   }, 60_000);
 
+  it("the shipped cart is captured: captured both ways, once each; a second capture is refused", async () => {
+    const capture = () => fetch(`${shopUrl}/shipments/cart-1/capture`, { method: "POST" });
+    const first = await capture();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ cart: "cart-1", state: "captured" });
+    await shop.waitFor(/"via":"webhook".*"type":"captured".*"reference":"cart-1"/);
+    expect(
+      events("cart-1")
+        .filter((e) => e.type === "captured")
+        .map((e) => e.via)
+        .sort(),
+    ).toEqual(["listener", "webhook"]);
+    expect((await capture()).status).toBe(409);
+    expect((await fetch(`${shopUrl}/shipments/cart-404/capture`, { method: "POST" })).status).toBe(404);
+  }, 60_000);
+
   it("a decline: declined both ways; nothing ships", async () => {
     const outcome = await payWithLabCard(state, await checkout("cart-2"), "mc-nsf");
     expect(outcome.outcome).toBe("declined");

@@ -1,7 +1,8 @@
 /**
  * The wallet panel: an extension page shown over the shop's checkout page, so the shop's scripts
  * cannot read what the buyer types here (the PIN). It shows the order the mediator read, takes the
- * card and PIN, then shows progress, "confirm on your phone" and the outcome.
+ * card and PIN, then shows progress, "confirm on your phone" and the outcome. Under the second
+ * embodiment it also shows the order the card marked non-forward and sends the buyer's answer.
  */
 const session = location.hash.slice(1);
 const port = chrome.runtime.connect({ name: session });
@@ -37,8 +38,17 @@ port.onMessage.addListener((m) => {
     $("progress").append(item);
     $("phone").hidden = !m.onPhone;
     status(m.text);
+  } else if (m.type === "confirm-order") {
+    // The card's own reading of the order replaces the shop's summary above it.
+    $("order").hidden = true;
+    $("confirm").hidden = false;
+    $("confirm-merchant").textContent = m.merchant;
+    $("confirm-description").textContent = m.description;
+    $("confirm-amount").textContent = m.amount;
+    status("Check the order and confirm it.");
   } else if (m.type === "outcome") {
     $("order").hidden = true;
+    $("confirm").hidden = true;
     $("phone").hidden = true;
     $("outcome").hidden = false;
     $("outcome").dataset.outcome = m.outcome;
@@ -58,5 +68,14 @@ $("pay-form").addEventListener("submit", (event) => {
   port.postMessage({ type: "pay", cardId, pin });
   status("Paying…");
 });
+const answer = (confirmed) => {
+  $("confirm-yes").disabled = true;
+  $("confirm-no").disabled = true;
+  $("confirm").hidden = true;
+  port.postMessage({ type: "confirmation", confirmed });
+  status(confirmed ? "Order confirmed." : "Order not confirmed.");
+};
+$("confirm-yes").addEventListener("click", () => answer(true));
+$("confirm-no").addEventListener("click", () => answer(false));
 $("cancel").addEventListener("click", () => port.postMessage({ type: "cancel" }));
 $("continue").addEventListener("click", () => port.postMessage({ type: "continue" }));

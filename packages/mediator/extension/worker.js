@@ -95,6 +95,9 @@ chrome.runtime.onConnect.addListener((port) => {
   port.onMessage.addListener((m) => {
     if (!m) return;
     if ((m.type === "pay" || m.type === "cancel") && !session.ended) session.host.postMessage(m);
+    else if (m.type === "confirmation" && !session.ended)
+      // Only the yes or no itself goes to the host.
+      session.host.postMessage({ type: "confirmation", confirmed: m.confirmed === true });
     else if (m.type === "continue" && session.returnUrl) {
       const target = new URL(session.returnUrl);
       // The result page must belong to the shop that started the purchase.

@@ -10,7 +10,17 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
-import { contents, json, PIN, type PurchaseLab, startPurchaseLab } from "./testing/purchaseLab.test-helper";
+import { SET_PAYMENT_INITIATION } from "@setlab/runtime";
+import { type HostChannel, runNativeHost } from "./nativeHost";
+import { type HostMessage, nativeHostProtocol } from "./nativeHostProtocol";
+import {
+  contents,
+  json,
+  LINK_CODE,
+  PIN,
+  type PurchaseLab,
+  startPurchaseLab,
+} from "./testing/purchaseLab.test-helper";
 
 let lab: PurchaseLab;
 
@@ -20,10 +30,19 @@ beforeAll(async () => {
 
 afterAll(() => lab?.stop());
 
-/** A proxy in front of the merchant that keeps every body the PC posts toward the shop. */
-async function recordingProxy(target: string) {
+/**
+ * A proxy in front of the merchant that keeps every body the PC posts toward the shop; it also
+ * serves `initiation` (when given) at /initiation, as the shop's page origin would.
+ */
+async function recordingProxy(target: string, initiation?: (origin: string) => Record<string, unknown>) {
   const bodies: Buffer[] = [];
+  let origin = "";
   const server = http.createServer((req, res) => {
+    if (initiation && req.method === "GET" && req.url === "/initiation") {
+      res.writeHead(200, { "content-type": SET_PAYMENT_INITIATION });
+      res.end(JSON.stringify(initiation(origin)));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", async () => {
@@ -40,8 +59,9 @@ async function recordingProxy(target: string) {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const port = (server.address() as { port: number }).port;
+  origin = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: origin,
     bodies,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -125,6 +145,82 @@ describe("embodiment 2 through set-mediator purchase", () => {
       expect(proxy.bodies.length).toBe(2);
       const view = (await admin(`/orders/${id}`)) as { state: string };
       expect(view.state).toBe("initiated");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+/**
+ * The extension's side of the pipe: start, pay, then the buyer's answer, which it gives only once
+ * the host has shown the order (a `confirm-order`); it records everything the host sent.
+ */
+function panel(initiationUrl: string, confirmed: boolean): HostChannel & { sent: HostMessage[] } {
+  const sent: HostMessage[] = [];
+  const origin = new URL(initiationUrl).origin;
+  const script: (() => Record<string, unknown>)[] = [
+    () => ({ type: "start", protocol: nativeHostProtocol, initiationUrl, pageOrigin: origin }),
+    () => ({ type: "pay", cardId: "visa-approve", pin: PIN }),
+    () => {
+      expect(sent.at(-1)?.type).toBe("confirm-order");
+      return { type: "confirmation", confirmed };
+    },
+  ];
+  return { sent, send: (m) => sent.push(m), next: async () => script.shift()?.() };
+}
+
+describe("embodiment 2 through the native host (the browser's path)", () => {
+  /** An order's initiation object, served by a proxy that records what the PC posts to the shop. */
+  async function shopBehindProxy() {
+    const { id, initiation: url } = await lab.order({ description, amount: 4200, profile: "embodiment-2" });
+    const initiation = (await (await fetch(url)).json()) as Record<string, unknown>;
+    const proxy = await recordingProxy(lab.merchant.url, (origin) => ({
+      ...initiation,
+      embodimentUrl: `${origin}/set/embodiment`,
+    }));
+    return { id, proxy };
+  }
+  const host = (channel: HostChannel) => {
+    const [phoneHost, phonePort] = lab.phoneAddress.split(":");
+    return runNativeHost(channel, {
+      phone: { host: phoneHost, port: Number(phonePort) },
+      pairingCode: LINK_CODE,
+      cards: ["visa-approve"],
+    });
+  };
+
+  test("the panel is shown the order the card marked non-forward; the shop never gets it; approved on yes", async () => {
+    const { id, proxy } = await shopBehindProxy();
+    try {
+      const channel = panel(`${proxy.url}/initiation`, true);
+      const outcome = await host(channel);
+      expect(outcome).toMatchObject({ outcome: "approved", message: "Approved: JPY 4200." });
+      const shown = channel.sent.filter((m) => m.type === "confirm-order");
+      expect(shown).toEqual([
+        { type: "confirm-order", merchant: expect.any(String), description, amount: "JPY 4200" },
+      ]);
+      expect((shown[0] as { merchant: string }).merchant).not.toBe("");
+      // The card information left only after the yes: the authorization step follows the order shown.
+      const types = channel.sent.map((m) => (m.type === "progress" ? m.step : m.type));
+      expect(types.indexOf("confirm-order")).toBeLessThan(types.indexOf("E2-7"));
+      // E2Init, E2CardHello, E2CardInfo: the marked order is none of them, nor inside one.
+      expect(proxy.bodies.length).toBe(3);
+      for (const body of proxy.bodies) expect(body.toString("latin1")).not.toContain("tea towel");
+      expect(((await admin(`/orders/${id}`)) as { state: string }).state).toBe("authorized");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("the buyer cancels in the panel: nothing more goes to the shop and the order stays initiated", async () => {
+    const { id, proxy } = await shopBehindProxy();
+    try {
+      const channel = panel(`${proxy.url}/initiation`, false);
+      const outcome = await host(channel);
+      expect(outcome).toMatchObject({ outcome: "refused", reason: "the buyer did not confirm the order" });
+      expect(channel.sent.filter((m) => m.type === "confirm-order")).toHaveLength(1);
+      expect(proxy.bodies.length).toBe(2);
+      expect(((await admin(`/orders/${id}`)) as { state: string }).state).toBe("initiated");
     } finally {
       await proxy.close();
     }

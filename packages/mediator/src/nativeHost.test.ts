@@ -123,6 +123,16 @@ describe("the native host before the purchase", () => {
       () => [start(), start()],
       "answered the order with something else",
     ],
+    [
+      "a confirmation instead of pay",
+      () => [start(), { type: "confirmation", confirmed: true }],
+      "answered the order with something else",
+    ],
+    [
+      "a confirmation that is neither yes nor no",
+      () => [start(), { type: "confirmation", confirmed: "yes" }],
+      "answered the order with something else",
+    ],
     ["a card not on the phone", () => [start(), pay("mc-approve")], "not on your phone"],
     ["a malformed card id", () => [start(), pay("../x")], "not on your phone"],
     ["an over-long PIN", () => [start(), pay("visa-approve", "1".repeat(13))], "something else"],

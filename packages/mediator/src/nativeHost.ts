@@ -3,12 +3,14 @@
  * starts the mediator through the browser). One process, one purchase: it reads the page's
  * initiation object over HTTP, shows the order through the extension, takes the buyer's card and
  * PIN from the extension's panel, runs the purchase with the phone and the shop, reports each step
- * and the outcome, and ends. Like the command line, it writes nothing to disk; its logs (stderr)
+ * and the outcome, and ends. Under the second embodiment it also shows the order the card marked
+ * non-forward in the panel and waits for the buyer's answer there. Like the command line, it writes nothing to disk; its logs (stderr)
  * carry steps and outcomes, never the PIN, the order description or message bytes.
  */
 import { formatCurrencyAmount, type Initiation, type InitiationProfile, type schema } from "@setlab/protocol";
 import type { BondCache } from "@setlab/protocol/card-link";
 import type { Logger } from "@setlab/runtime";
+import type { ConfirmOrder } from "./embodiment2Exchange";
 import { loadInitiation } from "./initiation";
 import { type Outcome, runPurchase, type Step } from "./mediator";
 import {
@@ -49,6 +51,16 @@ const stepTexts: Record<string, { text: string; onPhone?: boolean }> = {
   "S34-S35": { text: "Confirm the purchase on your phone.", onPhone: true },
   "S38-S41": { text: "The shop is asking your card company." },
   "S55-S56": { text: "Your card is checking the answer." },
+  // The first embodiment: the card asks the cardholder before it signs its card information.
+  "E1-1": { text: "Contacting the shop." },
+  "E1-3": { text: "Confirm the purchase on your phone.", onPhone: true },
+  "E1-5": { text: "The shop is asking your card company." },
+  "E1-7": { text: "Your card is checking the answer." },
+  // The second embodiment: the buyer confirms here, in the panel (a `confirm-order`), not on the phone.
+  "E2-1": { text: "Contacting the shop." },
+  "E2-3": { text: "Your card checked the shop's certificate." },
+  "E2-7": { text: "The shop is asking your card company." },
+  "E2-8": { text: "Your card is checking the answer." },
 };
 
 /** A purchase run for one profile: the embodiments differ here, the messages around stay. */
@@ -57,10 +69,15 @@ type PurchaseRoute = (r: {
   pay: PayMessage;
   options: NativeHostOptions;
   progress: (step: Step) => void;
+  /** Asks the buyer in the panel; only the second embodiment does. */
+  confirmInPanel: ConfirmOrder;
 }) => Promise<Outcome>;
 
 /** runPurchase relays every profile to the card: SET's messages, or the first embodiment's. */
-const relayToCard: PurchaseRoute = ({ initiation, pay, options, progress }) =>
+const relayToCard = (
+  { initiation, pay, options, progress }: Parameters<PurchaseRoute>[0],
+  confirmOrder?: ConfirmOrder,
+): Promise<Outcome> =>
   runPurchase({
     initiation,
     card: {
@@ -73,17 +90,18 @@ const relayToCard: PurchaseRoute = ({ initiation, pay, options, progress }) =>
       ...(options.bonds ? { bonds: options.bonds } : {}),
     },
     onStep: progress,
+    ...(confirmOrder ? { confirmOrder } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
 
 const routes: Record<InitiationProfile, PurchaseRoute> = {
-  set: relayToCard,
-  hardened: relayToCard,
-  "embodiment-1": relayToCard,
-  // Not yet carried by the browser: the order under the non-forward flag must be shown in the
-  // extension's panel; runPurchase refuses embodiment 2 without a confirmation.
-  "embodiment-2": relayToCard,
+  set: (r) => relayToCard(r),
+  hardened: (r) => relayToCard(r),
+  "embodiment-1": (r) => relayToCard(r),
+  // The order the card marks non-forward goes to the panel (a `confirm-order`), never to the shop;
+  // the card gives its card information only after the buyer's yes there.
+  "embodiment-2": (r) => relayToCard(r, r.confirmInPanel),
 };
 
 const cardIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -105,6 +123,17 @@ export async function runNativeHost(
     const raw = await channel.next();
     if (raw === undefined) return "closed";
     return readExtensionMessage(raw) ?? "unknown";
+  };
+  // Only an explicit yes continues: a cancel, another message or a closed pipe is a no.
+  const confirmInPanel: ConfirmOrder = async (order) => {
+    channel.send({
+      type: "confirm-order",
+      merchant: order.merchantName,
+      description: order.description,
+      amount: order.amount,
+    });
+    const answer = await next();
+    return typeof answer === "object" && answer.type === "confirmation" && answer.confirmed;
   };
 
   const start = await next();
@@ -142,7 +171,7 @@ export async function runNativeHost(
 
   const pay = await next();
   if (pay === "closed") return undefined;
-  if (pay === "unknown" || pay.type === "start")
+  if (pay === "unknown" || pay.type === "start" || pay.type === "confirmation")
     return refuse("the extension answered the order with something else");
   if (pay.type === "cancel")
     return end({
@@ -158,6 +187,7 @@ export async function runNativeHost(
     initiation,
     pay,
     options,
+    confirmInPanel,
     progress: (step) => {
       const shown = stepTexts[step.step];
       // Each step is reported once, when it first happens (S32 is recorded twice: card and shop).

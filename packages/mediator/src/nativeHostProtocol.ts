@@ -4,8 +4,8 @@
  * purchase: `start` names the page's initiation object, the host answers with the order and what it
  * needs from the buyer, `pay` brings the buyer's choice, `progress` lines follow, then one
  * `outcome`. The initiation object's `profile` decides which embodiment runs; every profile uses
- * these messages, and a profile that needs the buyer again (embodiment 2's non-forward order) adds
- * its own request and answer without changing the others.
+ * these messages, and the second embodiment adds one request and its answer: `confirm-order` (the
+ * order the card marked non-forward, shown in the panel) and the buyer's `confirmation`.
  */
 import type { InitiationProfile } from "@setlab/protocol";
 import type { OutcomeKind } from "./mediator";
@@ -35,7 +35,13 @@ export interface CancelMessage {
   readonly type: "cancel";
 }
 
-export type ExtensionMessage = StartMessage | PayMessage | CancelMessage;
+/** The buyer's answer to a `confirm-order` (the second embodiment's final confirmation). */
+export interface ConfirmationMessage {
+  readonly type: "confirmation";
+  readonly confirmed: boolean;
+}
+
+export type ExtensionMessage = StartMessage | PayMessage | CancelMessage | ConfirmationMessage;
 
 export interface OrderMessage {
   readonly type: "order";
@@ -73,7 +79,21 @@ export interface OutcomeMessage {
   readonly returnUrl?: string;
 }
 
-export type HostMessage = OrderMessage | ProgressMessage | OutcomeMessage;
+/**
+ * The second embodiment's order as the card opened it and handed back marked non-forward (claim 2):
+ * shown to the buyer in the panel, never sent toward the shop; the host waits for a
+ * `confirmation` and continues only on `confirmed: true`.
+ */
+export interface ConfirmOrderMessage {
+  readonly type: "confirm-order";
+  /** The merchant's name from its certificate, as the card read it. */
+  readonly merchant: string;
+  readonly description: string;
+  /** "JPY 4200": exact, with the ISO 4217 code. */
+  readonly amount: string;
+}
+
+export type HostMessage = OrderMessage | ProgressMessage | ConfirmOrderMessage | OutcomeMessage;
 
 /** The extension's message, checked field by field; undefined for anything else. */
 export function readExtensionMessage(m: Record<string, unknown>): ExtensionMessage | undefined {
@@ -87,6 +107,8 @@ export function readExtensionMessage(m: Record<string, unknown>): ExtensionMessa
       return str("cardId", 64) && str("pin", 12) ? (m as unknown as PayMessage) : undefined;
     case "cancel":
       return { type: "cancel" };
+    case "confirmation":
+      return typeof m.confirmed === "boolean" ? { type: "confirmation", confirmed: m.confirmed } : undefined;
     default:
       return undefined;
   }

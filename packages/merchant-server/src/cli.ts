@@ -4,11 +4,13 @@
  *
  *   set-merchant serve --pki DIR --db FILE --gateway Visa=URL [--gateway MasterCard=URL]
  *                      [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
- *                      [--settle-every 5000]
+ *                      [--settle-every 5000] [--e2-card-info session-key|card-company]
  *                      [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
  *
  * The key passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else the
  * lab default. Authorizations in doubt are settled every --settle-every milliseconds.
+ * --e2-card-info chooses how the second embodiment asks for the card information (claims 7-8):
+ * under the session key (the default) or sealed to the gateway's certificate (card-company).
  *
  * The back office (creating orders, order details and messages, fault switches) is served only
  * with --admin-port, on that second listener (loopback by default), to requests that carry the
@@ -41,6 +43,7 @@ import { SqliteRepository } from "./store/sqliteRepository";
 const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
                           [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
                           [--settle-every 5000] [--gateway-certificates config|fetch]
+                          [--e2-card-info session-key|card-company]
                           [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
        set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
                           capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10);
@@ -61,6 +64,7 @@ interface ServeArgs {
   settleEveryMs: number;
   /** `fetch`: ask each gateway for its certificate at start-up (PCertReq), configuration the fallback. */
   gatewayCertificates?: "config" | "fetch";
+  embodiment2CardInfo?: "sessionKey" | "cardCompany";
   admin?: AdminListener;
 }
 
@@ -113,6 +117,11 @@ function parseServe(argv: string[]): ServeArgs {
           throw new UsageError(`--gateway-certificates takes config or fetch, not ${value}`);
         out.gatewayCertificates = value;
         break;
+      case "--e2-card-info":
+        if (value !== "session-key" && value !== "card-company")
+          throw new UsageError(`--e2-card-info takes session-key or card-company, not ${value}`);
+        out.embodiment2CardInfo = value === "card-company" ? "cardCompany" : "sessionKey";
+        break;
       case "--admin-port":
         admin.port = value;
         break;
@@ -138,12 +147,15 @@ async function serve(args: ServeArgs): Promise<void> {
   const party = PartyDirectory.open("merchant", args);
   const { logger, provider: p, pki, adminToken } = party;
   const revocation = await party.followRevocation();
-  const config = await labMerchantConfig(p, pki, {
+  const labConfig = await labMerchantConfig(p, pki, {
     revocation,
     brands: args.gateways.map(([b]) => b),
     passphrase: args.passphrase ?? keyPassphrase(),
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
   });
+  const config = args.embodiment2CardInfo
+    ? { ...labConfig, embodiment2CardInfo: args.embodiment2CardInfo }
+    : labConfig;
   const repo = new SqliteRepository(args.db);
   const faults = party.faultsAllowed() ? new MerchantFaults(logger) : undefined;
   const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways));

@@ -1,6 +1,7 @@
 /** @setlab/merchant-server: the merchant SDK core (embeddable), its SQLite store and its HTTP shell. */
 export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
+export { CaptureInputError } from "./core/capture";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 export type { GatewayCertificateReport } from "./core/gatewayCertificates";

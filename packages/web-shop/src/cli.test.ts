@@ -16,6 +16,14 @@ describe("set-web-shop serve arguments", () => {
     });
   });
 
+  it("offers the patent's first and second embodiments when asked", () => {
+    expect(parseServe([...base, "--profiles", "set,embodiment-1,embodiment-2"]).profiles).toEqual([
+      "set",
+      "embodiment-1",
+      "embodiment-2",
+    ]);
+  });
+
   it.each([
     ["no --pki", ["--db", "/d", "--gateway", "Visa=http://g"], /--pki/],
     ["no --db", ["--pki", "/p", "--gateway", "Visa=http://g"], /--db/],

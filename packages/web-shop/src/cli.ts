@@ -3,13 +3,13 @@
  * set-web-shop: the reference shop as a process.
  *
  *   set-web-shop serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
- *                      [--port 8080] [--host 127.0.0.1] [--public-url URL] [--profiles set,hardened]
+ *                      [--port 8080] [--host 127.0.0.1] [--public-url URL] [--profiles set,hardened,embodiment-1,embodiment-2]
  *
  * Announces readiness with one stdout line {"event":"listening","party":"web-shop",...}; logs
  * pino JSON on stderr. Bad arguments or a failure to start are one line on stderr and exit 2.
  */
 import { parseArgs } from "node:util";
-import type { InitiationProfile } from "@setlab/protocol";
+import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
 import {
   announceListening,
   type CliProgram,
@@ -22,7 +22,7 @@ import { openShopMerchant } from "./labShopMerchant";
 import { buildWebShop } from "./webShop";
 
 const usage = `usage: set-web-shop serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
-                          [--port 8080] [--host 127.0.0.1] [--public-url URL] [--profiles set,hardened]
+                          [--port 8080] [--host 127.0.0.1] [--public-url URL] [--profiles set,hardened,embodiment-1,embodiment-2]
   key passphrase: $SETLAB_PASSPHRASE, else the lab default`;
 
 const program: CliProgram = { name: "set-web-shop", usage, failureCode: 2 };
@@ -66,8 +66,8 @@ export function parseServe(argv: readonly string[]): ServeArgs {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bad --port ${values.port}`);
   const profiles = values.profiles.split(",").map((p) => p.trim());
   for (const p of profiles)
-    if (p !== "set" && p !== "hardened")
-      throw new UsageError(`--profiles takes set and/or hardened, not "${p}"`);
+    if (!initiationProfiles.includes(p as InitiationProfile))
+      throw new UsageError(`--profiles takes a list of ${initiationProfiles.join(", ")}, not "${p}"`);
   if (values["public-url"] !== undefined && !/^https?:\/\/[^/]+$/.test(values["public-url"]))
     throw new UsageError("--public-url must be an origin such as http://shop.example:8080");
   return {

@@ -56,6 +56,8 @@ export function cartPage(c: Catalogue, lines: readonly CartLine[], profiles: rea
 const profileLabels: Record<string, string> = {
   set: "SET 1.0",
   hardened: "SET 1.0, hardened (binds the gateway into the signature)",
+  "embodiment-1": "Card information to the shop (first embodiment)",
+  "embodiment-2": "Confirm the order on this PC (second embodiment)",
 };
 
 export function profileLabel(profile: string): string {

@@ -1,10 +1,12 @@
 /**
  * The gateway's fault switches as fastify hooks (docs/faults.md). Only a gateway started with
  * `SETLAB_ALLOW_FAULTS=1` builds this; without it there are no `/admin/faults` routes (404; they are
- * on the admin listener, ../adminPlugin.ts) and no hook on `POST /set`. Per AuthReq the plan gives a decision (faultDecision.ts):
+ * on the admin listener, ../adminPlugin.ts) and no hook on `POST /set`. Per request (AuthReq,
+ * CapReq, ...) the plan gives a decision (faultDecision.ts):
  *   preHandler (body read, nothing processed): 503 without a body, or the "received" delay;
- *   onSend (authorization committed, answer not sent): the "committed" delay, then drop the
- *   connection, answer bytes that are not a MessageWrapper, or an AuthRes signed by a throwaway key.
+ *   onSend (the request's effect committed, answer not sent): the "committed" delay, then drop the
+ *   connection, answer bytes that are not a MessageWrapper, or (an AuthRes only) one signed by a
+ *   throwaway key.
  * The clock skew is read by the provider the gateway takes its time from (`skewedProvider`).
  * Every applied fault is one log line with the run id and the XID when known; never message bytes.
  */
@@ -25,10 +27,24 @@ export interface GatewayFaultsOptions {
   readonly random: RandomSource;
 }
 
+/**
+ * What the gateway did with one request on `POST /set`, as the hooks need it: the AuthReq's outcome,
+ * or another message's kind and ids (a CapReq's CapRRPID). The "committed" faults apply to every
+ * request the gateway answered; a forged signature only to an AuthRes.
+ */
+export type ObservedOutcome =
+  | AuthReqOutcome
+  | {
+      readonly kind: string;
+      readonly xid?: string;
+      readonly capRRPID?: string;
+      readonly authRRPID?: undefined;
+    };
+
 interface PerRequest {
   readonly decision: FaultDecision;
   xid?: string;
-  outcome?: AuthReqOutcome;
+  outcome?: ObservedOutcome;
 }
 
 const SET_PATH = "/set";
@@ -76,8 +92,8 @@ export class GatewayFaults {
     return (this.current.clockSkewSeconds ?? 0) * 1000;
   }
 
-  /** The server's AuthReq handler tells what the gateway did (for the log and the forged AuthRes). */
-  observe(req: FastifyRequest, outcome: AuthReqOutcome): void {
+  /** The server's SET route tells what the gateway did (for the log and the forged AuthRes). */
+  observe(req: FastifyRequest, outcome: ObservedOutcome): void {
     const r = this.requests.get(req);
     if (!r) return;
     r.outcome = outcome;
@@ -94,6 +110,7 @@ export class GatewayFaults {
         runId: runIdOf(req),
         xid: r.xid,
         ...(r.outcome ? { kind: r.outcome.kind, authRRPID: r.outcome.authRRPID } : {}),
+        ...(r.outcome && "capRRPID" in r.outcome ? { capRRPID: r.outcome.capRRPID } : {}),
         ...extra,
       },
       `fault injected: ${fault}`,

@@ -64,7 +64,7 @@ async function authReq(
     p,
     options.by ?? merchant,
     pki.certificate("visa/gateway/key-exchange"),
-    { authRRPID, xid, purchAmt, cardInfo: await cardInfo(cardId, xid) },
+    { authRRPID, xid, purchAmt, cardInfo: { type: "signed", value: await cardInfo(cardId, xid) } },
     new Date(),
   );
   return { bytes, xid, authRRPID };
@@ -127,7 +127,12 @@ describe("gateway: E1AuthReq -> E1AuthRes", () => {
       p,
       merchant,
       pki.certificate("visa/gateway/key-exchange"),
-      { authRRPID, xid, purchAmt, cardInfo: await cardInfo("visa-approve", xid, { pan: other.pan }) },
+      {
+        authRRPID,
+        xid,
+        purchAmt,
+        cardInfo: { type: "signed", value: await cardInfo("visa-approve", xid, { pan: other.pan }) },
+      },
       new Date(),
     );
     const out = await gw.handleE1AuthReq(bytes);
@@ -155,7 +160,12 @@ describe("gateway: E1AuthReq -> E1AuthRes", () => {
       p,
       mc,
       pki.certificate("visa/gateway/key-exchange"),
-      { authRRPID: p.random(20), xid, purchAmt, cardInfo: await cardInfo("mc-approve", xid) },
+      {
+        authRRPID: p.random(20),
+        xid,
+        purchAmt,
+        cardInfo: { type: "signed", value: await cardInfo("mc-approve", xid) },
+      },
       new Date(),
     );
     expect(refusalOf((await gw.handleE1AuthReq(bytes)).response)).toBe("invalidCertificate");

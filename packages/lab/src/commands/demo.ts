@@ -26,8 +26,8 @@ export interface DemoOptions {
 
 export interface DemoResult {
   readonly purchases: readonly PurchaseResult[];
-  /** The browser purchase, with `browser`. */
-  readonly browserPurchase?: BrowserPurchase;
+  /** The browser purchases (hardened SET, then the second embodiment), with `browser`. */
+  readonly browserPurchases?: readonly BrowserPurchase[];
   readonly diagram: string;
   readonly captureDir: string;
 }
@@ -118,7 +118,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     trace.fact("captured messages", `${messages.length} DER files with dumps in ${captureDir}`);
     if (!options.browser) return { purchases, diagram, captureDir };
     const { browserDemo } = await import("./browserDemo");
-    return { purchases, diagram, captureDir, browserPurchase: await browserDemo(home, state, trace) };
+    return { purchases, diagram, captureDir, browserPurchases: await browserDemo(home, state, trace) };
   } finally {
     await down(home, (l) => trace.fact("stopped", l));
   }

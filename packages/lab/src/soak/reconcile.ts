@@ -5,12 +5,13 @@
  *
  * A purchase is LOST when
  *   - the merchant's order is not settled (still `authorizing`), or either record cannot be read;
- *   - merchant and gateway disagree: the gateway approved and the order is neither `authorized`
- *     nor `partiallyAuthorized` (an approval for less than asked), the gateway only declined and
- *     the order is not `declined`, the gateway has nothing and the order says it was authorized
- *     or declined;
- *   - the buyer was told approved (partiallyApproved, declined) and the order is not authorized
- *     (partiallyAuthorized, declined).
+ *   - merchant and gateway disagree: the gateway approved and the order is not authorized
+ *     (`authorized`, `partiallyAuthorized`: an approval for less than asked, or either captured
+ *     since: `captured`, `partiallyCaptured`), the gateway only declined and the order is not
+ *     `declined`, the gateway has nothing and the order says it was authorized or declined;
+ *   - the buyer was told approved and the order is not `authorized` or captured since (in full or
+ *     in part), partiallyApproved and it is not `partiallyAuthorized` or `partiallyCaptured`,
+ *     declined and it is not `declined`.
  * Otherwise it counts by what the buyer was told: approved -> completed, partiallyApproved ->
  * partial, declined -> declined, anything else (refused, orderReceived, failed, error) -> failed.
  */
@@ -27,6 +28,11 @@ export interface BuyerOutcome {
 export interface MerchantOrder {
   readonly state: string;
   readonly xid?: string | null;
+  /** What the gateway authorized and captured, as the merchant recorded it (the ledger check). */
+  readonly authorization?: {
+    readonly authAmt?: { readonly amount: number };
+    readonly capture?: { readonly capCode?: string; readonly capAmt?: { readonly amount: number } };
+  } | null;
 }
 
 export interface GatewayAuthorization {
@@ -55,19 +61,19 @@ const byBuyer: Record<string, Verdict> = {
   declined: "declined",
 };
 
-/** What the buyer was told, and the order state that must go with it. */
-const orderStateFor: Record<string, string> = {
-  approved: "authorized",
-  partiallyApproved: "partiallyAuthorized",
-  declined: "declined",
+/** What the buyer was told, and the order states that may go with it (captures come later). */
+const orderStatesFor: Record<string, readonly string[]> = {
+  approved: ["authorized", "captured", "partiallyCaptured"],
+  partiallyApproved: ["partiallyAuthorized", "partiallyCaptured"],
+  declined: ["declined"],
 };
 
-const authorizedStates = ["authorized", "partiallyAuthorized"];
+const authorizedStates = ["authorized", "partiallyAuthorized", "captured", "partiallyCaptured"];
 
 export function reconcile(r: PurchaseRecords): Reconciled {
   const lost = (reason: string): Reconciled => ({ verdict: "lost", reason });
   if (r.orderId === undefined) {
-    if (orderStateFor[r.buyer.outcome] !== undefined)
+    if (orderStatesFor[r.buyer.outcome] !== undefined)
       return lost(`the buyer was told ${r.buyer.outcome} for no order`);
     return { verdict: "failed" };
   }
@@ -83,8 +89,8 @@ export function reconcile(r: PurchaseRecords): Reconciled {
     return lost(`the gateway declined the XID, the merchant's order is ${state}`);
   if (gateway === "nothing" && (authorizedStates.includes(state) || state === "declined"))
     return lost(`the merchant's order is ${state}, the gateway has no authorization for its XID`);
-  const expected = orderStateFor[r.buyer.outcome];
-  if (expected !== undefined && state !== expected)
+  const expected = orderStatesFor[r.buyer.outcome];
+  if (expected !== undefined && !expected.includes(state))
     return lost(`the buyer was told ${r.buyer.outcome}, the merchant's order is ${state}`);
   return { verdict: byBuyer[r.buyer.outcome] ?? "failed" };
 }

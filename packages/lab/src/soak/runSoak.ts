@@ -1,9 +1,12 @@
 /**
  * `set-lab soak` (`pnpm soak`): purchases at a steady rate through the lab while the gateway's
- * fault plan rotates (faultProfiles.ts), each party's RSS sampled every few seconds. At the end
- * the soak clears the faults, waits for purchases in flight, lets every order settle, and
- * reconciles buyer, merchant and gateway for each purchase (reconcile.ts). A lab already running
- * at `home` is reused (and left running); otherwise a fresh one is started and stopped afterwards.
+ * fault plan rotates (faultProfiles.ts), each party's RSS sampled every few seconds; after each
+ * approval the shop's back office captures all, part or none of it (soakBackOffice.ts), under the
+ * same faults. At the end the soak clears the faults, waits for purchases in flight, lets every
+ * order settle and every capture finish, reconciles buyer, merchant and gateway for each purchase
+ * (reconcile.ts) and checks each card account's holds and postings against the merchant's orders
+ * (ledgerCheck.ts). A lab already running at `home` is reused (and left running); otherwise a
+ * fresh one is started and stopped afterwards.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -24,7 +27,9 @@ import {
   stateFile,
 } from "../labState";
 import { type FaultProfile, faultProfiles, planForPhase } from "./faultProfiles";
+import { type AccountFigures, checkLedger } from "./ledgerCheck";
 import { type GatewayAuthorization, type MerchantOrder, type PurchaseRecords, reconcile } from "./reconcile";
+import { type BackOfficeStep, backOfficeStep, runBackOfficeStep } from "./soakBackOffice";
 import { type SoakCard, type SoakPurchase, type SoakTarget, soakPurchase } from "./soakPurchase";
 import type { LostPurchase, RssRow, SoakReport } from "./soakReport";
 
@@ -160,6 +165,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ...(lab.pairingCodeFile ? { pairingCode: async () => pairingCodeOf(lab) } : {}),
     };
     const cards: SoakCard[] = soakCards.map((id) => resolveCard(lab.pki, id));
+    const gateway = adminOf(lab, "gateway");
+    const accounts = async () => {
+      const figures: Record<string, AccountFigures> = {};
+      for (const id of new Set(cards.map((c) => c.id))) {
+        const a = await getJson<AccountFigures>(
+          `${gateway.url}/admin/accounts/${id}`,
+          adminHeaders(gateway.token),
+        );
+        if (a) figures[id] = { held: a.held, posted: a.posted };
+      }
+      return figures;
+    };
+    const accountsBefore = await accounts();
     const logs = {
       gateway: { file: lab.parties.gateway.log, offset: logOffset(lab.parties.gateway.log) },
       merchant: { file: lab.parties.merchant.log, offset: logOffset(lab.parties.merchant.log) },
@@ -191,7 +209,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     })();
 
     // Purchases at the rate, at most `concurrency` in flight.
-    const done: Promise<SoakPurchase>[] = [];
+    const done: Promise<SoakPurchase & { step: BackOfficeStep }>[] = [];
     let inFlight = 0;
     const runTag = randomBytes(4).toString("hex");
     for (let i = 0; ; i++) {
@@ -202,7 +220,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // A saturated lab starts fewer purchases than asked: none starts after the end.
       if (performance.now() >= end) break;
       inFlight++;
-      const p = soakPurchase(target, cards[i % cards.length], i, `soak-${runTag}-${i}`);
+      const step = backOfficeStep(i);
+      const p = soakPurchase(target, cards[i % cards.length], i, `soak-${runTag}-${i}`).then(async (r) => {
+        if (r.orderId && r.buyer.outcome === "approved")
+          await runBackOfficeStep(target.merchantAdmin, r.orderId, step);
+        return { ...r, step };
+      });
       done.push(
         p.finally(() => {
           inFlight--;
@@ -239,8 +262,39 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await sleep(1000);
     }
 
+    // The back office finishes its captures: one that got no answer under the faults is asked
+    // again (the merchant sends the same CapReq bytes), an order settled to authorized only now is
+    // captured as its step says.
+    const toCapture = () =>
+      purchases.filter(
+        (p) =>
+          p.orderId !== undefined &&
+          p.step !== "keep" &&
+          ["authorized", "partiallyAuthorized"].includes(orders.get(p.orderId)?.state ?? ""),
+      );
+    for (let left = toCapture(); left.length > 0 && performance.now() <= settleEnd; left = toCapture()) {
+      say(`settling: ${left.length} captures to finish`);
+      for (const p of left) {
+        await runBackOfficeStep(target.merchantAdmin, p.orderId!, p.step);
+        orders.set(p.orderId!, await getJson<MerchantOrder>(orderUrl(p.orderId!), asMerchantAdmin));
+      }
+    }
+    const captures = { asked: 0, captured: 0, partiallyCaptured: 0, notCaptured: 0 };
+    for (const p of purchases) {
+      const state = p.orderId ? orders.get(p.orderId)?.state : undefined;
+      if (
+        p.step === "keep" ||
+        !state ||
+        !["authorized", "partiallyAuthorized", "captured", "partiallyCaptured"].includes(state)
+      )
+        continue;
+      captures.asked++;
+      if (state === "captured") captures.captured++;
+      else if (state === "partiallyCaptured") captures.partiallyCaptured++;
+      else captures.notCaptured++;
+    }
+
     // Reconcile each purchase against the gateway's record of its XID.
-    const gateway = adminOf(lab, "gateway");
     const counts = { completed: 0, partial: 0, declined: 0, failed: 0, lost: 0 };
     const failedBy: Record<string, number> = {};
     const lostPurchases: LostPurchase[] = [];
@@ -272,6 +326,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           reason: r.reason ?? "lost",
         });
     }
+    const ledger = checkLedger(
+      accountsBefore,
+      await accounts(),
+      purchases.map((p) => ({ card: p.card, ...(p.orderId ? { order: orders.get(p.orderId) } : {}) })),
+    );
     const rss: RssRow[] = sampler.stop().map((s) => ({
       at: s.at / 1000,
       mib: Object.fromEntries(Object.entries(s.rss).map(([k, v]) => [k, v / (1024 * 1024)])),
@@ -289,6 +348,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ...counts,
       failedBy,
       lostPurchases,
+      captures,
+      ledger: ledger.rows,
+      ledgerMismatches: ledger.mismatches,
       faultPhases,
       faultsInjected: countLoggedFaults(logs),
       rss,

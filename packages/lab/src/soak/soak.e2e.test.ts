@@ -46,6 +46,16 @@ describe("set-lab soak, 10 s of light faults", () => {
     expect(report.completed).toBeGreaterThan(0);
   });
 
+  it("captured approved orders under the faults, in full and in part, and the money adds up per card", () => {
+    expect(report.captures.asked).toBeGreaterThan(0);
+    expect(report.captures.captured + report.captures.partiallyCaptured).toBeGreaterThan(0);
+    expect(report.captures.notCaptured).toBe(0);
+    expect(report.ledgerMismatches).toEqual([]);
+    const posted = report.ledger.reduce((sum, l) => sum + l.postedDelta, 0);
+    expect(posted).toBe(report.ledger.reduce((sum, l) => sum + l.postedByOrders, 0));
+    expect(posted).toBeGreaterThan(0);
+  });
+
   it("rotated the light plans on the gateway and counted the faults the parties logged", () => {
     expect(report.faults).toBe("light");
     expect(report.faultPhases.length).toBeGreaterThanOrEqual(2);
@@ -68,6 +78,7 @@ describe("set-lab soak, 10 s of light faults", () => {
     const text = formatSoakReport(report);
     expect(text).toMatch(/completed \d+ {2}partial \d+ {2}declined \d+ {2}failed \d+ {2}lost 0/);
     expect(text).toContain("RSS (MiB) over time:");
+    expect(text).toContain("ledger: holds and postings match the orders");
     expect(text).toMatch(/gateway +merchant +phone +mediator/);
     expect(fs.existsSync(path.join(home, "lab.json"))).toBe(false);
     expect(progress[0]).toMatch(/starting a lab/);

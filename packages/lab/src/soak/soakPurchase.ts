@@ -7,6 +7,7 @@ import { type CardAccess, runPurchase } from "@setlab/mediator";
 import type { AdminAccess } from "@setlab/runtime";
 import { createOrder, fetchInitiation } from "../browser";
 import type { BuyerOutcome } from "./reconcile";
+import { soakOrderAmount } from "./soakBackOffice";
 
 export interface SoakTarget {
   /** The merchant's base URL. */
@@ -43,7 +44,7 @@ export async function soakPurchase(
   try {
     orderId = await createOrder(
       target.merchantAdmin,
-      { description: "1 x SET Lab sticker", brand: card.brand },
+      { description: "1 x SET Lab sticker", brand: card.brand, amount: soakOrderAmount },
       runId,
     );
     const initiation = await fetchInitiation(target.merchant, orderId, runId);

@@ -1,6 +1,7 @@
 /** What a soak found (`set-lab soak`), and its text form. Pure. */
 import type { GatewayFaultPlan } from "../commands/fault";
 import type { FaultProfile } from "./faultProfiles";
+import type { LedgerRow } from "./ledgerCheck";
 
 export interface LostPurchase {
   readonly index: number;
@@ -37,6 +38,17 @@ export interface SoakReport {
   /** The failed ones by the buyer's outcome: refused, orderReceived, failed, error. */
   readonly failedBy: Record<string, number>;
   readonly lostPurchases: readonly LostPurchase[];
+  /** The back office's captures of approved orders: how each ended. */
+  readonly captures: {
+    readonly asked: number;
+    readonly captured: number;
+    readonly partiallyCaptured: number;
+    readonly notCaptured: number;
+  };
+  /** Per card account: the issuer's holds and postings since the start against the merchant's orders. */
+  readonly ledger: readonly LedgerRow[];
+  /** Where they differ; empty when the money adds up. */
+  readonly ledgerMismatches: readonly string[];
   /** The gateway plan of each phase, from its start (seconds). */
   readonly faultPhases: readonly { readonly at: number; readonly plan: GatewayFaultPlan }[];
   /** Faults the parties logged as applied, by party and fault. */
@@ -51,6 +63,14 @@ export function formatSoakReport(r: SoakReport): string {
     `soak: ${r.purchases} purchases in ${r.elapsedSeconds.toFixed(1)} s (asked ${r.seconds} s at ${r.rate}/s, concurrency ${r.concurrency}), faults ${r.faults}${r.seed === undefined ? "" : `, seed ${r.seed}`}`,
     `completed ${r.completed}  partial ${r.partial}  declined ${r.declined}  failed ${r.failed}  lost ${r.lost}`,
   ];
+  const c = r.captures;
+  lines.push(
+    `captures: asked ${c.asked}, captured ${c.captured}, partially captured ${c.partiallyCaptured}, not captured ${c.notCaptured}`,
+  );
+  lines.push(
+    `ledger: ${r.ledgerMismatches.length === 0 ? "holds and postings match the orders" : "MISMATCH"} (${r.ledger.map((l) => `${l.card} held +${l.heldDelta} posted +${l.postedDelta}`).join(", ")})`,
+  );
+  for (const m of r.ledgerMismatches) lines.push(`LEDGER ${m}`);
   const failedBy = Object.entries(r.failedBy);
   if (failedBy.length > 0)
     lines.push(`failed by outcome: ${failedBy.map(([k, v]) => `${k} ${v}`).join(", ")}`);

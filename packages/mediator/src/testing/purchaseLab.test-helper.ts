@@ -105,8 +105,14 @@ export interface PurchaseLab {
   stop(): Promise<void>;
 }
 
-/** Start the parties; `tempPrefix` names the temporary directories (`setlab-e1-`, ...). */
-export async function startPurchaseLab(tempPrefix: string): Promise<PurchaseLab> {
+/**
+ * Start the parties; `tempPrefix` names the temporary directories (`setlab-e1-`, ...);
+ * `merchantArgs` are added to the merchant's `serve`.
+ */
+export async function startPurchaseLab(
+  tempPrefix: string,
+  options: { readonly merchantArgs?: readonly string[] } = {},
+): Promise<PurchaseLab> {
   const missing = Object.entries(scripts)
     .filter(([, file]) => !fs.existsSync(file))
     .map(([name, file]) => `${name} (${path.relative(packages, file)})`);
@@ -162,6 +168,7 @@ export async function startPurchaseLab(tempPrefix: string): Promise<PurchaseLab>
         `Visa=${gateway.url}`,
         "--gateway",
         `MasterCard=${gateway.url}`,
+        ...(options.merchantArgs ?? []),
       ],
       { env },
     );

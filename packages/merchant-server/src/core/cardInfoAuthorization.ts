@@ -18,15 +18,40 @@ import { GatewayUnreachableError } from "./gatewayClient";
 import type { BrandConfig } from "./merchantConfig";
 import type { OrderState } from "./orderState";
 
+/** What the merchant forwards to the gateway, and what it knows of the card to route and answer. */
+export interface CardInfoForGateway {
+  readonly brandID: string;
+  /** The PAN, when the merchant opened the card information (the brand's BINs are checked on it). */
+  readonly pan?: string;
+  /** The card's challenge, which E1Result echoes. */
+  readonly chall_C: Uint8Array;
+  readonly cardholderName?: string;
+  readonly cardInfo: schema.E1AuthCardInfo;
+  /** The order's transition detail: what was checked. */
+  readonly detail: string;
+}
+
+/** Card information the merchant opened and checked (the first embodiment, the second's session-key option). */
+export function openedCardInfo(received: ReceivedE1InfoRes, what: string): CardInfoForGateway {
+  return {
+    brandID: received.info.brandID,
+    pan: received.info.pan,
+    chall_C: received.info.chall_C,
+    cardholderName: received.cardholder.commonName,
+    cardInfo: { type: "signed", value: received.signedCardInfo },
+    detail: `${what} verified: cardholder ${received.cardholder.commonName ?? "?"}`,
+  };
+}
+
 /**
- * The card information checked: the order must still wait for it; then E1AuthReq to the brand's
- * gateway, its answer, the order's new state and the signed E1Result for the card. The second
- * embodiment ends the same way once it has opened the card information.
+ * The card information checked (or, under the card-company option, sealed for the gateway): the
+ * order must still wait for it; then E1AuthReq to the brand's gateway, its answer, the order's new
+ * state and the signed E1Result for the card. Both embodiments end this way.
  */
 export async function authorizeCardInfo(
   ctx: MerchantContext,
   issued: E1Request,
-  received: ReceivedE1InfoRes,
+  card: CardInfoForGateway,
   requestType: string,
   call: CallContext,
 ): Promise<SetOutcome> {
@@ -35,10 +60,12 @@ export async function authorizeCardInfo(
   // A later E1InfoInit gave the order another XID, or it moved on: this answer is for no open request.
   if (!order || order.xid !== toHex(issued.xid) || order.state !== "initiated")
     throw new SetError("unknownXID", "the order no longer waits for this answer", "E1CardInfo.xid");
+  // Sealed for the gateway, the PAN is unknown here: the brand alone chooses the gateway.
+  const { pan } = card;
   const brand = config.brands.find(
     (b) =>
-      b.brandID === received.info.brandID &&
-      (b.bins === undefined || b.bins.some((x) => received.info.pan.startsWith(x))),
+      b.brandID === card.brandID &&
+      (b.bins === undefined || pan === undefined || b.bins.some((x) => pan.startsWith(x))),
   );
   if (!brand)
     throw new SetError("unspecifiedFailure", "no gateway for this brand and BIN", "E1CardInfo.brandID");
@@ -48,7 +75,7 @@ export async function authorizeCardInfo(
     p,
     brand.signer,
     brand.gateway.certificate,
-    { authRRPID, xid: issued.xid, purchAmt: issued.purchAmt, cardInfo: received.signedCardInfo },
+    { authRRPID, xid: issued.xid, purchAmt: issued.purchAmt, cardInfo: card.cardInfo },
     p.now(),
   );
   const xidHex = toHex(issued.xid);
@@ -60,7 +87,7 @@ export async function authorizeCardInfo(
       transitions: [
         {
           to: "purchaseRequested",
-          detail: `E1InfoRes verified (embodiment 1): cardholder ${received.cardholder.commonName ?? "?"}`,
+          detail: card.detail,
         },
         { to: "authorizing", detail: `E1AuthReq sent to gateway ${brand.gateway.id}` },
       ],
@@ -90,7 +117,7 @@ export async function authorizeCardInfo(
   const response = await signE1Result(
     p,
     brand.signer,
-    { xid: issued.xid, chall_C: received.info.chall_C, completionCode, ...(authAmt ? { authAmt } : {}) },
+    { xid: issued.xid, chall_C: card.chall_C, completionCode, ...(authAmt ? { authAmt } : {}) },
     p.now(),
   );
   await ctx.repo.commit(

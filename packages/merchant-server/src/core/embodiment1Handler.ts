@@ -15,7 +15,7 @@ import {
   toHex,
   wholeSeconds,
 } from "@setlab/protocol";
-import { authorizeCardInfo } from "./cardInfoAuthorization";
+import { authorizeCardInfo, openedCardInfo } from "./cardInfoAuthorization";
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
 import type { E1Requests } from "./e1Requests";
 import { answerE2CardHello, answerE2CardInfo, answerE2Init, type E2Request } from "./embodiment2Handler";
@@ -128,5 +128,11 @@ async function answerInfoRes(
   const issued = requests.take(received.info.xid, p.now().getTime());
   if (issued?.embodiment !== 1)
     throw new SetError("unknownXID", "the request was answered already", "E1CardInfo.xid");
-  return authorizeCardInfo(ctx, issued, received, "e1InfoRes", call);
+  return authorizeCardInfo(
+    ctx,
+    issued,
+    openedCardInfo(received, "E1InfoRes (embodiment 1)"),
+    "e1InfoRes",
+    call,
+  );
 }

@@ -9,6 +9,7 @@ import {
   type readEmbodiment,
   receiveE2CardHello,
   receiveE2CardInfo,
+  receiveE2CardInfoForCardCompany,
   receiveE2Init,
   SetError,
   sealE2SessionKey,
@@ -16,7 +17,7 @@ import {
   toHex,
   wholeSeconds,
 } from "@setlab/protocol";
-import { authorizeCardInfo } from "./cardInfoAuthorization";
+import { authorizeCardInfo, type CardInfoForGateway, openedCardInfo } from "./cardInfoAuthorization";
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
 import type { E1Request, E1Requests } from "./e1Requests";
 import { recordEmbodimentOpening } from "./embodimentOpening";
@@ -28,6 +29,10 @@ export interface E2Request extends E1Request {
   readonly keySent?: {
     readonly sessionKey: Uint8Array;
     readonly cardholderCertificate: Uint8Array;
+    readonly cardholderName?: string;
+    readonly chall_C: Uint8Array;
+    /** The card information was asked sealed to the gateway (claims 7-8, card-company option). */
+    readonly cardCompany: boolean;
   };
 }
 
@@ -95,6 +100,7 @@ export async function answerE2CardHello(
     throw new SetError("unknownXID", "the order no longer waits for this hello", "E2CardHelloData.xid");
   const brand = config.brands.find((b) => b.brandID === open.brands[0]);
   if (!brand) throw new SetError("unspecifiedFailure", "no brand for this order", "E2CardHello");
+  const cardCompany = config.embodiment2CardInfo === "cardCompany";
   const { message: response, sessionKey } = await sealE2SessionKey(
     p,
     brand.signer,
@@ -102,8 +108,18 @@ export async function answerE2CardHello(
     { xid: open.xid, chall_C: received.data.chall_C },
     { od: new TextEncoder().encode(order.description), purchAmt: order.purchAmt },
     p.now(),
+    cardCompany ? [brand.gateway.certificate, ...(brand.gateway.chain ?? [])] : undefined,
   );
-  requests.issue({ ...open, keySent: { sessionKey, cardholderCertificate: received.cardholder.der } });
+  requests.issue({
+    ...open,
+    keySent: {
+      sessionKey,
+      cardholderCertificate: received.cardholder.der,
+      cardholderName: received.cardholder.commonName,
+      chall_C: received.data.chall_C,
+      cardCompany,
+    },
+  });
   // The session key is not stored: it lives in memory with the open exchange.
   await ctx.repo.commit(
     {
@@ -134,16 +150,36 @@ export async function answerE2CardInfo(
   const open = requests.find(wrapper.message.value.xid, p.now().getTime());
   if (!open?.keySent)
     throw new SetError("unknownXID", "no session key was sent under this XID", "E2CardInfo.xid");
-  const received = await receiveE2CardInfo(
-    p,
-    wrapper,
-    open.keySent.sessionKey,
-    { ...open, cardholderCertificate: open.keySent.cardholderCertificate },
-    { trust: { ...config.trust, at: p.now() }, now: p.now(), maxClockSkewMs: config.maxClockSkewMs },
-  );
-  const issued = requests.take(received.info.xid, p.now().getTime());
+  const { keySent } = open;
+  // The card-company option: sealed to the gateway, nothing here can be opened; the gateway checks
+  // the card's signature, certificate, XID and amount (receiveE1AuthReq).
+  const card: CardInfoForGateway = keySent.cardCompany
+    ? {
+        brandID: open.brands[0],
+        chall_C: keySent.chall_C,
+        ...(keySent.cardholderName ? { cardholderName: keySent.cardholderName } : {}),
+        cardInfo: {
+          type: "sealedToGateway",
+          value: receiveE2CardInfoForCardCompany(wrapper, {
+            now: p.now(),
+            maxClockSkewMs: config.maxClockSkewMs,
+          }).sealedToGateway,
+        },
+        detail: `E2CardInfo sealed to the card company, forwarded unopened: cardholder ${keySent.cardholderName ?? "?"}`,
+      }
+    : openedCardInfo(
+        await receiveE2CardInfo(
+          p,
+          wrapper,
+          keySent.sessionKey,
+          { ...open, cardholderCertificate: keySent.cardholderCertificate },
+          { trust: { ...config.trust, at: p.now() }, now: p.now(), maxClockSkewMs: config.maxClockSkewMs },
+        ),
+        "E2CardInfo (embodiment 2)",
+      );
+  const issued = requests.take(open.xid, p.now().getTime());
   if (!issued)
     throw new SetError("unknownXID", "the card information was answered already", "E2CardInfo.xid");
   issued.keySent?.sessionKey.fill(0);
-  return authorizeCardInfo(ctx, issued, received, "e2CardInfo", call);
+  return authorizeCardInfo(ctx, issued, card, "e2CardInfo", call);
 }

@@ -17,6 +17,7 @@ import {
   SetError,
   schema,
   sealE2CardInfo,
+  sealE2CardInfoForCardCompany,
   signE1AuthRes,
   signE1InfoRes,
   signE2CardHello,
@@ -45,6 +46,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 class E1Gateway implements GatewayClient {
   calls = 0;
   embodiment: boolean[] = [];
+  /** How each request carried the card information, and the PAN the gateway read from it. */
+  cardInfo: { type: string; pan: string }[] = [];
   constructor(private readonly authCode: schema.AuthCode | "down" | "timeout") {}
   async send(_id: string, message: Uint8Array, context: { embodiment?: boolean }) {
     this.calls++;
@@ -56,6 +59,7 @@ class E1Gateway implements GatewayClient {
       trust: { pinnedRoot: pki.root.certificate, at: new Date() },
       now: new Date(),
     });
+    this.cardInfo.push({ type: got.data.cardInfo.type, pan: got.info.pan });
     const signer = {
       certificate: pki.gatewaySig.certificate,
       privateKey: pki.gatewaySig.privateKey,
@@ -75,10 +79,14 @@ class E1Gateway implements GatewayClient {
   }
 }
 
-function setup(authCode: schema.AuthCode | "down" | "timeout" = "approved") {
+function setup(
+  authCode: schema.AuthCode | "down" | "timeout" = "approved",
+  embodiment2CardInfo?: "sessionKey" | "cardCompany",
+) {
   const repo = new SqliteRepository(path.join(dir, `m${++n}.db`));
   const gateway = new E1Gateway(authCode);
-  const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
+  const config = { ...testMerchantConfig(pki), ...(embodiment2CardInfo ? { embodiment2CardInfo } : {}) };
+  const merchant = new Merchant({ p, repo, config, gateway });
   return { merchant, gateway };
 }
 
@@ -448,5 +456,106 @@ describe("merchant core: embodiment 2", () => {
     );
     expect(refusalCode((await merchant.handleEmbodiment(wrongKey)).response)).toBe("decodingFailure");
     expect(gateway.calls).toBe(0);
+  });
+
+  /** The card's side up to its card information, sealed as `seal` says. */
+  async function cardInformation(
+    merchant: Merchant,
+    seal: (
+      opened: Awaited<ReturnType<typeof receiveE2SessionKey>>,
+      info: schema.E1CardInfo,
+    ) => Promise<Uint8Array>,
+  ) {
+    const order = await e2Order(merchant);
+    const { hello, keys, chall_C, cardHello } = await cardSide(merchant, order.lidM);
+    const keyOut = await merchant.handleEmbodiment(cardHello);
+    expect(keyOut.error).toBeUndefined();
+    const opened = await receiveE2SessionKey(
+      p,
+      keyOut.response,
+      { xid: hello.data.xid, chall_C, merchantCertificate: pki.merchantSig.certificate, brand: "Visa" },
+      { trust: trust(), cardKey: keys.privateKey },
+    );
+    const info: schema.E1CardInfo = {
+      lid_M: hello.data.lid_M,
+      xid: hello.data.xid,
+      chall_M: hello.data.chall_M,
+      chall_C,
+      purchAmt,
+      brandID: "Visa",
+      pan: PAN,
+      cardExpiry: "202912",
+      panSecret: new Uint8Array(20).fill(9),
+    };
+    return { order, opened, message: await seal(opened, info) };
+  }
+
+  test("the card-company option (claims 7-8): sealed to the gateway's certificate, forwarded unopened, opened by the gateway; authorized", async () => {
+    const { merchant, gateway } = setup("approved", "cardCompany");
+    const { order, opened, message } = await cardInformation(merchant, (o, info) => {
+      if (!o.cardCompanyCertificate) throw new Error("the session key named no card-company certificate");
+      return sealE2CardInfoForCardCompany(p, cardSigner(), o.cardCompanyCertificate, info, new Date());
+    });
+    // The session key named the brand's gateway key-exchange certificate, which the card checked.
+    expect(
+      Buffer.from(opened.cardCompanyCertificate ?? []).equals(Buffer.from(pki.gatewayKex.certificate)),
+    ).toBe(true);
+    // The merchant cannot read the card information: no PAN in what it received or forwards.
+    expect(Buffer.from(message).includes(Buffer.from(PAN))).toBe(false);
+    const out = await merchant.handleEmbodiment(message);
+    expect(out.error).toBeUndefined();
+    expect(out.state).toBe("authorized");
+    expect(gateway.cardInfo).toEqual([{ type: "sealedToGateway", pan: PAN }]);
+    const kept = await merchant.messages(order.id);
+    expect(kept.map((m) => m.type)).toEqual([
+      "e2Init",
+      "e2MerchantHello",
+      "e2SessionKey",
+      "e1AuthReq",
+      "e1AuthRes",
+      "e1Result",
+    ]);
+  });
+
+  test("the session-key option is the default: no card-company certificate, the merchant opens it", async () => {
+    const { merchant, gateway } = setup();
+    const { opened, message } = await cardInformation(merchant, (o, info) =>
+      sealE2CardInfo(p, cardSigner(), o.sessionKey, info, new Date()),
+    );
+    expect(opened.cardCompanyCertificate).toBeUndefined();
+    expect((await merchant.handleEmbodiment(message)).state).toBe("authorized");
+    expect(gateway.cardInfo).toEqual([{ type: "signed", pan: PAN }]);
+  });
+
+  test("card information sealed otherwise than the merchant asked is refused, and nothing goes to the gateway", async () => {
+    const underKey = setup("approved", "cardCompany");
+    const asKey = await cardInformation(underKey.merchant, (o, info) =>
+      sealE2CardInfo(p, cardSigner(), o.sessionKey, info, new Date()),
+    );
+    expect(refusalCode((await underKey.merchant.handleEmbodiment(asKey.message)).response)).toBe(
+      "unspecifiedFailure",
+    );
+    expect(underKey.gateway.calls).toBe(0);
+
+    const toCompany = setup();
+    const asCompany = await cardInformation(toCompany.merchant, (_o, info) =>
+      sealE2CardInfoForCardCompany(p, cardSigner(), pki.gatewayKex.certificate, info, new Date()),
+    );
+    expect(refusalCode((await toCompany.merchant.handleEmbodiment(asCompany.message)).response)).toBe(
+      "unspecifiedFailure",
+    );
+    expect(toCompany.gateway.calls).toBe(0);
+  });
+
+  test("under the card-company option, card information sealed to another key fails at the gateway: the order's authorization fails", async () => {
+    const { merchant, gateway } = setup("approved", "cardCompany");
+    const { message } = await cardInformation(merchant, (_o, info) =>
+      // The merchant's own key-exchange certificate: the gateway cannot open it.
+      sealE2CardInfoForCardCompany(p, cardSigner(), pki.merchantKex.certificate, info, new Date()),
+    );
+    const out = await merchant.handleEmbodiment(message);
+    expect(gateway.calls).toBe(1);
+    expect(gateway.cardInfo).toEqual([]);
+    expect(out.state).not.toBe("authorized");
   });
 });

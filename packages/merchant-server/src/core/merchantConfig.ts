@@ -61,6 +61,12 @@ export interface MerchantConfig {
    * once (a merchant that delivers at checkout, such as digital goods). Default false.
    */
   readonly captureNow?: boolean;
+  /**
+   * How the second embodiment asks for the card information (claims 7-8): under the session key,
+   * which the merchant opens ("sessionKey", the default), or sealed to the brand's gateway
+   * key-exchange certificate, which the merchant forwards unopened ("cardCompany").
+   */
+  readonly embodiment2CardInfo?: "sessionKey" | "cardCompany";
 }
 
 export interface AttemptLimits {

@@ -50,7 +50,12 @@ export {
   receiveE2CardHello,
   signE2CardHello,
 } from "./embodiment2/e2CardHello";
-export { receiveE2CardInfo, sealE2CardInfo } from "./embodiment2/e2CardInfo";
+export {
+  receiveE2CardInfo,
+  receiveE2CardInfoForCardCompany,
+  sealE2CardInfo,
+  sealE2CardInfoForCardCompany,
+} from "./embodiment2/e2CardInfo";
 export { buildE2Init, receiveE2Init } from "./embodiment2/e2Init";
 export {
   type E2MerchantHelloExpectations,

@@ -72,9 +72,19 @@ export const E1CardInfo = named(
 );
 export type E1CardInfo = Infer<typeof E1CardInfo>;
 
+/**
+ * The card information the merchant forwards: the card's signature it checked (`signed`), or, under
+ * the second embodiment's card-company option, the card's envelope to the gateway, unopened.
+ */
+export const E1AuthCardInfo = named(
+  "E1AuthCardInfo",
+  choice({ signed: SignedMessage, sealedToGateway: explicit(0, EnvelopedMessage) }),
+);
+export type E1AuthCardInfo = Infer<typeof E1AuthCardInfo>;
+
 export const E1AuthReqData = named(
   "E1AuthReqData",
-  sequence({ authRRPID: RRPID, xid: XID, purchAmt: CurrencyAmount, cardInfo: SignedMessage }),
+  sequence({ authRRPID: RRPID, xid: XID, purchAmt: CurrencyAmount, cardInfo: E1AuthCardInfo }),
 );
 export type E1AuthReqData = Infer<typeof E1AuthReqData>;
 
@@ -128,6 +138,8 @@ export const E2SessionKeyData = named(
     chall_C: Challenge,
     sealedKey: octets({ min: 1, max: 1024 }),
     orderInfo: EncryptedMessage,
+    /** Present: the card seals its card information to this gateway certificate (then its path). */
+    cardCompanyKey: optional(explicit(0, sequenceOf(octets({ min: 1, max: 8192 }), { min: 1, max: 8 }))),
   }),
 );
 export type E2SessionKeyData = Infer<typeof E2SessionKeyData>;
@@ -138,7 +150,14 @@ export const E2OrderInfo = named(
 );
 export type E2OrderInfo = Infer<typeof E2OrderInfo>;
 
-export const E2CardInfo = named("E2CardInfo", sequence({ xid: XID, sealed: EncryptedMessage }));
+/** Claims 7-8: under the session key, or to the card company's (gateway's) key-exchange certificate. */
+export const E2SealedCardInfo = named(
+  "E2SealedCardInfo",
+  choice({ sessionKey: EncryptedMessage, cardCompany: explicit(0, EnvelopedMessage) }),
+);
+export type E2SealedCardInfo = Infer<typeof E2SealedCardInfo>;
+
+export const E2CardInfo = named("E2CardInfo", sequence({ xid: XID, sealed: E2SealedCardInfo }));
 export type E2CardInfo = Infer<typeof E2CardInfo>;
 
 export const E2OrderForBuyer = named(
@@ -228,6 +247,7 @@ export const embodimentTypes = {
   E1InfoInit,
   E1InfoReq,
   E1CardInfo,
+  E1AuthCardInfo,
   E1AuthReqData,
   E1AuthResData,
   E1ResultData,
@@ -237,6 +257,7 @@ export const embodimentTypes = {
   E2SessionKeyData,
   E2OrderInfo,
   E2OrderForBuyer,
+  E2SealedCardInfo,
   E2CardInfo,
   EmbodimentError,
   EmbodimentMessage,

@@ -13,6 +13,7 @@ import {
   SetError,
   type schema,
   sealE2CardInfo,
+  sealE2CardInfoForCardCompany,
   signE2CardHello,
 } from "@setlab/protocol";
 import type { Card } from "./cardData";
@@ -31,6 +32,8 @@ export interface E2Pending {
   readonly cardKey: CryptoKey;
   /** Set by E2_SESSION_KEY. */
   readonly sessionKey?: Uint8Array;
+  /** Set by E2_SESSION_KEY when the shop asked the card-company option: the checked gateway certificate. */
+  readonly cardCompanyCertificate?: Uint8Array;
 }
 
 const utf8 = new TextDecoder();
@@ -88,7 +91,7 @@ export async function openE2SessionKey(
   request: Uint8Array,
   now: Date,
 ): Promise<{ readonly orderForBuyer: Uint8Array; readonly pending: E2Pending }> {
-  const { sessionKey, order } = await receiveE2SessionKey(
+  const { sessionKey, order, cardCompanyCertificate } = await receiveE2SessionKey(
     p,
     request,
     {
@@ -109,13 +112,14 @@ export async function openE2SessionKey(
     );
   return {
     orderForBuyer: buildE2OrderForBuyer({ merchantName: pending.merchantName, order }, now),
-    pending: { ...pending, sessionKey },
+    pending: { ...pending, sessionKey, ...(cardCompanyCertificate ? { cardCompanyCertificate } : {}) },
   };
 }
 
 /**
- * E2_CONFIRM: the buyer confirmed on the PC. The card information, signed, under the session key;
- * what the merchant's result must echo is handed on to E1_RESULT.
+ * E2_CONFIRM: the buyer confirmed on the PC. The card information, signed, under the session key
+ * or sealed to the card company's certificate, as the shop's E2SessionKey asked; what the
+ * merchant's result must echo is handed on to E1_RESULT.
  */
 export async function confirmE2(
   p: CryptoProvider,
@@ -124,10 +128,13 @@ export async function confirmE2(
   now: Date,
 ): Promise<{ readonly cardInfo: Uint8Array; readonly result: E1Pending }> {
   if (!pending.sessionKey) throw new SetError("unspecifiedFailure", "no session key yet", "E2_CONFIRM");
-  const cardInfo = await sealE2CardInfo(
-    p,
-    { certificate: card.data.certificate, privateKey: card.privateKey, chain: card.data.chain },
-    pending.sessionKey,
+  const signer = { certificate: card.data.certificate, privateKey: card.privateKey, chain: card.data.chain };
+  // Claims 7-8: to the card company's key when the shop asked so (the shop then cannot read it), else under K.
+  const seal = (info: Parameters<typeof sealE2CardInfo>[3], date: Date) =>
+    pending.cardCompanyCertificate
+      ? sealE2CardInfoForCardCompany(p, signer, pending.cardCompanyCertificate, info, date)
+      : sealE2CardInfo(p, signer, pending.sessionKey as Uint8Array, info, date);
+  const cardInfo = await seal(
     {
       lid_M: pending.lid_M,
       xid: pending.xid,

@@ -6,6 +6,7 @@ import { cardReplayAttacks } from "./cardReplay";
 import { cardTamperAttacks } from "./cardTamper";
 import { certificateAttacks } from "./certificateConfusion";
 import { downgradeAttacks } from "./downgrade";
+import { embodimentAttacks } from "./embodimentReplay";
 import { errorLoopAttacks } from "./errorLoop";
 import { gatewaySubstitutionAttacks } from "./gatewaySubstitution";
 import { inquiryAttacks } from "./inquiry";
@@ -26,4 +27,5 @@ export const merchantAndCardAttacks: readonly Attack[] = [
   ...mediatorAttacks,
   ...amplificationAttacks,
   ...inquiryAttacks,
+  ...embodimentAttacks,
 ];

@@ -69,7 +69,7 @@ export interface OrderSpec {
   readonly amtExp10?: number;
   readonly description?: string;
   readonly brand?: string;
-  readonly profile?: "set" | "hardened";
+  readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
 }
 
 export interface CreatedOrder {

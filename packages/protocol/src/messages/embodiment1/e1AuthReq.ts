@@ -17,6 +17,7 @@ import { checkCardholderCertificate } from "../../purchase/cardholderCertificate
 import { E1AuthReqData, E1CardInfo } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { type AnsweredRequests, isRepeat } from "../answeredRequests";
+import { cardInfoToGatewayTypes } from "../embodiment2/e2CardInfo";
 import { fingerprintOf } from "../incoming";
 import { checkPartyCertificate } from "../partyCertificate";
 import { checkCardInfo } from "./e1InfoRes";
@@ -69,7 +70,8 @@ export interface ReceivedE1AuthReq {
  * verified (any failure there is the one decodingFailure, no padding oracle); the AuthRRPID against
  * those taken (a retry is a repeat, a reuse unknownRRPID); the date; the signer a merchant
  * signature certificate chained to the pinned root (invalidCertificate ...); the card's own
- * signature (signatureFailure) by a cardholder certificate of the merchant's brand
+ * signature (signatureFailure; under the card-company option the card's envelope to this gateway
+ * opened first, any failure there decodingFailure) by a cardholder certificate of the merchant's brand
  * (invalidCertificate ...); the XID and amount the merchant asks the ones the card signed
  * (unknownXID, unspecifiedFailure). Then, as AuthCodes: the PAN is the certificate's account
  * (piAuthMismatch), the card not expired (expiredCard).
@@ -98,7 +100,13 @@ export async function receiveE1AuthReq(
   );
   const merchant = merchantChain.leaf;
   if (!repeat) checkEmbodimentDate(wrapper, receiver.now, receiver.maxClockSkewMs);
-  const card = await verifyS(p, data.cardInfo, { contentType: SetLab.e1CardInfo });
+  // The card's signature as the merchant checked it, or (the second embodiment's card-company
+  // option) the card's envelope to this gateway, which only the gateway opens: a failure to open or
+  // verify it is the one decodingFailure.
+  const card =
+    data.cardInfo.type === "signed"
+      ? await verifyS(p, data.cardInfo.value, { contentType: SetLab.e1CardInfo })
+      : await openEnc(p, receiver.decrypter, data.cardInfo.value, cardInfoToGatewayTypes);
   const cardholder = await checkCardholderCertificate(
     p,
     card.signerCertificate,

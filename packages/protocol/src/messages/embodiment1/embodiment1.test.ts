@@ -2,18 +2,21 @@
  * The first embodiment's messages, built by one end and received by the other, over a real test
  * PKI; each negative test breaks one thing a receive function checks.
  */
+import { encodeDer } from "../../asn1/codec";
 import { hashedAccountId } from "../../cert/accountId";
 import type { Trust } from "../../cert/trust";
+import { Enc } from "../../crypto/enc";
 import { nodeProvider } from "../../crypto/provider";
 import type { Signer } from "../../crypto/signedMessage";
 import { SetError } from "../../errors";
 import {
   decodeEmbodimentMessage,
-  type E1CardInfo,
+  E1CardInfo,
   type E1InfoReq,
   encodeEmbodimentMessage,
 } from "../../schema/embodiments";
 import { createTestParty, createTestPki, type TestParty, type TestPki } from "../../testing/pki";
+import { cardInfoToGatewayTypes } from "../embodiment2/e2CardInfo";
 import { RemoteSetError } from "../errorMessage";
 import { flip, rejection } from "../fixture.test-helper";
 import { receiveE1AuthReq, sealE1AuthReq } from "./e1AuthReq";
@@ -249,7 +252,13 @@ describe("E1AuthReq: the merchant asks the card company", () => {
       p,
       by,
       pki.gatewayKex.certificate,
-      { authRRPID, xid: cardInfo.xid, purchAmt, cardInfo: signedCardInfo, ...over },
+      {
+        authRRPID,
+        xid: cardInfo.xid,
+        purchAmt,
+        cardInfo: { type: "signed", value: signedCardInfo },
+        ...over,
+      },
       now,
     );
 
@@ -285,6 +294,22 @@ describe("E1AuthReq: the merchant asks the card company", () => {
     expect((await rejection(receiveE1AuthReq(p, damaged, gatewayReceiver()))).code).toBe("decodingFailure");
   });
 
+  it("opens card information the card sealed to it (the second embodiment's card-company option)", async () => {
+    const toGateway = (recipient: Uint8Array) =>
+      Enc(p, cardSigner, recipient, cardInfoToGatewayTypes, encodeDer(E1CardInfo, cardInfo));
+    const sealed = await seal({
+      cardInfo: { type: "sealedToGateway", value: await toGateway(pki.gatewayKex.certificate) },
+    });
+    const got = await receiveE1AuthReq(p, sealed, gatewayReceiver());
+    expect(got.info).toEqual(cardInfo);
+    expect(got.cardholder.der).toEqual(card.certificate);
+    // Sealed to another key (the merchant's): the gateway cannot open it, the one decodingFailure.
+    const elsewhere = await seal({
+      cardInfo: { type: "sealedToGateway", value: await toGateway(pki.merchantKex.certificate) },
+    });
+    expect((await rejection(receiveE1AuthReq(p, elsewhere, gatewayReceiver()))).code).toBe("decodingFailure");
+  });
+
   it("refuses a signer that is not a merchant", async () => {
     const e = await rejection(receiveE1AuthReq(p, await seal({}, gatewaySigner), gatewayReceiver()));
     expect(e.code).toBe("invalidCertificate");
@@ -300,7 +325,11 @@ describe("E1AuthReq: the merchant asks the card company", () => {
 
   it("refuses card information whose signature does not verify", async () => {
     const e = await rejection(
-      receiveE1AuthReq(p, await seal({ cardInfo: flip(signedCardInfo, -3) }), gatewayReceiver()),
+      receiveE1AuthReq(
+        p,
+        await seal({ cardInfo: { type: "signed", value: flip(signedCardInfo, -3) } }),
+        gatewayReceiver(),
+      ),
     );
     expect(e.code).toBe("signatureFailure");
   });
@@ -315,16 +344,22 @@ describe("E1AuthReq: the merchant asks the card company", () => {
   it("a PAN that is not the certificate's account is piAuthMismatch; an expired card expiredCard", async () => {
     const wrongPan = await signE1InfoRes(p, cardSigner, { ...cardInfo, pan: "4111111111111111" }, now);
     const wrong = (await receiveE1InfoRes(p, wrongPan, expectations, { trust, now })).signedCardInfo;
-    expect((await receiveE1AuthReq(p, await seal({ cardInfo: wrong }), gatewayReceiver())).refusal).toBe(
-      "piAuthMismatch",
-    );
+    expect(
+      (
+        await receiveE1AuthReq(
+          p,
+          await seal({ cardInfo: { type: "signed", value: wrong } }),
+          gatewayReceiver(),
+        )
+      ).refusal,
+    ).toBe("piAuthMismatch");
     const late = { ...gatewayReceiver(), now: new Date(Date.UTC(2030, 0, 1)), trust: { ...trust } };
     // Dated with the late clock so that only the expiry differs.
     const req = await sealE1AuthReq(
       p,
       merchantSigner,
       pki.gatewayKex.certificate,
-      { authRRPID, xid: cardInfo.xid, purchAmt, cardInfo: signedCardInfo },
+      { authRRPID, xid: cardInfo.xid, purchAmt, cardInfo: { type: "signed", value: signedCardInfo } },
       late.now,
     );
     expect((await receiveE1AuthReq(p, req, late)).refusal).toBe("expiredCard");

@@ -13,11 +13,12 @@ import { openE } from "../../crypto/envelope";
 import { nodeProvider } from "../../crypto/provider";
 import type { Signer } from "../../crypto/signedMessage";
 import { SetError } from "../../errors";
-import { decodeEmbodimentMessage, embodimentTypes } from "../../schema/embodiments";
+import { decodeEmbodimentMessage, type E2CardInfo, embodimentTypes } from "../../schema/embodiments";
 import { SetLab } from "../../schema/oids";
 import { arbitraryOf } from "../../testing/arbitrary";
 import { createTestPki, type PartyName, type TestPki } from "../../testing/pki";
 import { signE2CardHello } from "../embodiment2/e2CardHello";
+import { sealE2CardInfo, sealE2CardInfoForCardCompany } from "../embodiment2/e2CardInfo";
 import { buildE2Init } from "../embodiment2/e2Init";
 import { signE2MerchantHello } from "../embodiment2/e2MerchantHello";
 import { sealE2SessionKey } from "../embodiment2/e2SessionKey";
@@ -115,6 +116,7 @@ describe("libtasn1 reads SetLabEmbodiments.asn", () => {
 describe("captures of every embodiment message", () => {
   let signedCardInfo: Uint8Array;
   let captures: Record<string, Uint8Array>;
+  let cardCompany: Record<string, Uint8Array>;
 
   beforeAll(async () => {
     const cardInfo = {
@@ -138,7 +140,12 @@ describe("captures of every embodiment message", () => {
         p,
         signer("merchantSig"),
         pki.gatewayKex.certificate,
-        { authRRPID: fill(0xc0), xid: cardInfo.xid, purchAmt, cardInfo: signedCardInfo },
+        {
+          authRRPID: fill(0xc0),
+          xid: cardInfo.xid,
+          purchAmt,
+          cardInfo: { type: "signed", value: signedCardInfo },
+        },
         now,
       ),
       e1AuthRes: await signE1AuthRes(
@@ -184,6 +191,47 @@ describe("captures of every embodiment message", () => {
         now,
       )
     ).message;
+    captures.e2CardInfo = await sealE2CardInfo(
+      p,
+      signer("cardholder"),
+      new Uint8Array(32).fill(7),
+      cardInfo,
+      now,
+    );
+    // The card-company option of claims 7-8: the gateway's certificate named, the card information sealed to it.
+    cardCompany = {
+      sessionKey: (
+        await sealE2SessionKey(
+          p,
+          signer("merchantSig"),
+          cardKey,
+          { xid: cardInfo.xid, chall_C: cardInfo.chall_C },
+          { od: new TextEncoder().encode("1 x SET Lab mug"), purchAmt },
+          now,
+          [pki.gatewayKex.certificate, ...pki.intermediatesOf("gatewayKex")],
+        )
+      ).message,
+      cardInfo: await sealE2CardInfoForCardCompany(
+        p,
+        signer("cardholder"),
+        pki.gatewayKex.certificate,
+        cardInfo,
+        now,
+      ),
+    };
+    const forwarded = decodeEmbodimentMessage(cardCompany.cardInfo).message.value as E2CardInfo;
+    cardCompany.authReq = await sealE1AuthReq(
+      p,
+      signer("merchantSig"),
+      pki.gatewayKex.certificate,
+      {
+        authRRPID: fill(0xc1),
+        xid: cardInfo.xid,
+        purchAmt,
+        cardInfo: { type: "sealedToGateway", value: forwarded.sealed.value },
+      },
+      now,
+    );
   });
 
   it("each decodes as EmbodimentWrapper, with the alternative it is", () => {
@@ -277,5 +325,61 @@ describe("captures of every embodiment message", () => {
     );
     const t = new Uint8Array(readFileSync(join(dir, "t.der")));
     expect(asn1Decoding(t, "E1AuthReqData")).toContain("Decoding: SUCCESS");
+  });
+
+  it("the card-company option: the session key naming the gateway, the card's envelope to it, E1AuthReq forwarding it; OpenSSL opens the card's envelope with the gateway's key", () => {
+    for (const [type, der] of Object.entries({
+      e2SessionKey: cardCompany.sessionKey,
+      e2CardInfo: cardCompany.cardInfo,
+      e1AuthReq: cardCompany.authReq,
+    })) {
+      const out = asn1Decoding(der, "EmbodimentWrapper");
+      expect(out).toContain("Decoding: SUCCESS");
+      expect(out).toContain(type);
+    }
+    expect(asn1Decoding(cardCompany.cardInfo, "EmbodimentWrapper")).toContain("cardCompany");
+    writeFileSync(join(dir, "root.pem"), pki.root.certificatePem);
+    writeFileSync(join(dir, "kex.key"), pki.gatewayKex.privateKeyPem);
+    writeFileSync(join(dir, "kex.pem"), pki.gatewayKex.certificatePem);
+    const verify = [
+      "cms",
+      "-verify",
+      "-inform",
+      "DER",
+      "-CAfile",
+      "root.pem",
+      "-purpose",
+      "any",
+      "-ignore_critical",
+    ];
+    // The session key's signed content names the certificate: E2SessionKeyData with cardCompanyKey.
+    writeFileSync(
+      join(dir, "sk.der"),
+      decodeEmbodimentMessage(cardCompany.sessionKey).message.value as Uint8Array,
+    );
+    openssl(...verify, "-in", "sk.der", "-out", "sk.tbs");
+    const skOut = asn1Decoding(new Uint8Array(readFileSync(join(dir, "sk.tbs"))), "E2SessionKeyData");
+    expect(skOut).toContain("Decoding: SUCCESS");
+    expect(skOut).toContain("cardCompanyKey");
+    const sealed = (decodeEmbodimentMessage(cardCompany.cardInfo).message.value as E2CardInfo).sealed.value;
+    writeFileSync(join(dir, "ci.der"), sealed);
+    openssl(
+      "cms",
+      "-decrypt",
+      "-inform",
+      "DER",
+      "-inkey",
+      "kex.key",
+      "-recip",
+      "kex.pem",
+      "-in",
+      "ci.der",
+      "-out",
+      "ci.s",
+    );
+    openssl(...verify, "-in", "ci.s", "-out", "ci.tbs");
+    expect(asn1Decoding(new Uint8Array(readFileSync(join(dir, "ci.tbs"))), "E1CardInfo")).toContain(
+      "Decoding: SUCCESS",
+    );
   });
 });

@@ -4,12 +4,17 @@
  */
 import { nodeProvider } from "../../crypto/provider";
 import type { Signer } from "../../crypto/signedMessage";
-import { decodeEmbodimentMessage } from "../../schema/embodiments";
+import { decodeEmbodimentMessage, type E2CardInfo } from "../../schema/embodiments";
 import { createTestPki, type TestPki } from "../../testing/pki";
 import { wrapEmbodiment } from "../embodiment1/envelope";
 import { flip, rejection } from "../fixture.test-helper";
 import { receiveE2CardHello, signE2CardHello } from "./e2CardHello";
-import { receiveE2CardInfo, sealE2CardInfo } from "./e2CardInfo";
+import {
+  receiveE2CardInfo,
+  receiveE2CardInfoForCardCompany,
+  sealE2CardInfo,
+  sealE2CardInfoForCardCompany,
+} from "./e2CardInfo";
 import { buildE2Init, receiveE2Init } from "./e2Init";
 import { receiveE2MerchantHello, signE2MerchantHello } from "./e2MerchantHello";
 import { buildE2OrderForBuyer, isNonForward, readE2OrderForBuyer } from "./e2OrderForBuyer";
@@ -161,6 +166,51 @@ describe("E2SessionKey: the session key to the card's key, the order under it", 
   });
 });
 
+describe("E2SessionKey's card-company option (claims 7-8)", () => {
+  const ids = { xid: hello.xid, chall_C: fill(0x70) };
+  const expected = () => ({ ...ids, merchantCertificate: pki.merchantSig.certificate, brand: "Visa" });
+  const naming = (chain: Uint8Array[]) =>
+    sealE2SessionKey(p, signer("merchantSig"), cardKey, ids, order, now, chain);
+
+  it("the card takes the gateway key-exchange certificate the merchant names, with its path", async () => {
+    const sealed = await naming([pki.gatewayKex.certificate, ...pki.intermediatesOf("gatewayKex")]);
+    const got = await receiveE2SessionKey(p, sealed.message, expected(), {
+      trust,
+      cardKey: cardKeys.privateKey,
+    });
+    expect(got.cardCompanyCertificate).toEqual(pki.gatewayKex.certificate);
+    const plain = await sealE2SessionKey(p, signer("merchantSig"), cardKey, ids, order, now);
+    expect(
+      (await receiveE2SessionKey(p, plain.message, expected(), { trust, cardKey: cardKeys.privateKey }))
+        .cardCompanyCertificate,
+    ).toBeUndefined();
+  });
+
+  it("refuses a key that is not a gateway's key-exchange key of the card's brand: the merchant's own, a signature key, another brand", async () => {
+    const receive = async (chain: Uint8Array[], brand = "Visa") =>
+      rejection(
+        receiveE2SessionKey(
+          p,
+          (await naming(chain)).message,
+          { ...expected(), brand },
+          {
+            trust,
+            cardKey: cardKeys.privateKey,
+          },
+        ),
+      );
+    expect((await receive([pki.merchantKex.certificate, ...pki.intermediatesOf("merchantKex")])).code).toBe(
+      "invalidCertificate",
+    );
+    expect((await receive([pki.gatewaySig.certificate, ...pki.intermediatesOf("gatewaySig")])).code).toBe(
+      "invalidCertificate",
+    );
+    expect(
+      (await receive([pki.gatewayKex.certificate, ...pki.intermediatesOf("gatewayKex")], "MasterCard")).code,
+    ).toBe("invalidCertificate");
+  });
+});
+
 describe("E2OrderForBuyer: the non-forward flag", () => {
   it("the card always marks the order non-forward; the mediator reads it and knows not to relay it", () => {
     const bytes = buildE2OrderForBuyer({ merchantName: "SET Lab Test Shop", order }, now);
@@ -234,7 +284,7 @@ describe("E2CardInfo: the card information under the session key", () => {
       ),
     );
     expect(other.code).toBe("thumbsMismatch");
-    const body = decodeEmbodimentMessage(sealed).message.value as { xid: Uint8Array; sealed: Uint8Array };
+    const body = decodeEmbodimentMessage(sealed).message.value as E2CardInfo;
     const rerouted = wrapEmbodiment({ type: "e2CardInfo", value: { ...body, xid: fill(3) } }, now);
     expect(
       (await rejection(receiveE2CardInfo(p, rerouted, sessionKey, expected(), { trust, now }))).code,
@@ -246,5 +296,61 @@ describe("E2CardInfo: the card information under the session key", () => {
         )
       ).code,
     ).toBe("challengeMismatch");
+  });
+});
+
+describe("E2CardInfo sealed to the card company (claims 7-8)", () => {
+  const sessionKey = new Uint8Array(32).fill(0x42);
+  const info = {
+    lid_M,
+    xid: hello.xid,
+    chall_M: hello.chall_M,
+    chall_C: fill(0x70),
+    purchAmt,
+    brandID: "Visa",
+    pan: "4111111111111111113",
+    cardExpiry: "202912",
+    panSecret: fill(0x90),
+  };
+
+  it("the merchant takes it unopened: the routing XID and the envelope, no PAN in sight", async () => {
+    const sealed = await sealE2CardInfoForCardCompany(
+      p,
+      signer("cardholder"),
+      pki.gatewayKex.certificate,
+      info,
+      now,
+    );
+    const got = receiveE2CardInfoForCardCompany(sealed, { now });
+    expect(got.xid).toEqual(hello.xid);
+    expect(Buffer.from(sealed).toString("latin1")).not.toContain(info.pan);
+  });
+
+  it("each receiver refuses the other option's form, and an old message", async () => {
+    const toCompany = await sealE2CardInfoForCardCompany(
+      p,
+      signer("cardholder"),
+      pki.gatewayKex.certificate,
+      info,
+      now,
+    );
+    const underKey = await sealE2CardInfo(p, signer("cardholder"), sessionKey, info, now);
+    expect(() => receiveE2CardInfoForCardCompany(underKey, { now })).toThrow(
+      expect.objectContaining({ code: "unspecifiedFailure" }),
+    );
+    const expected = {
+      lid_M,
+      xid: hello.xid,
+      chall_M: hello.chall_M,
+      purchAmt,
+      brands: ["Visa"],
+      cardholderCertificate: pki.cardholder.certificate,
+    };
+    expect(
+      (await rejection(receiveE2CardInfo(p, toCompany, sessionKey, expected, { trust, now }))).code,
+    ).toBe("unspecifiedFailure");
+    expect(() =>
+      receiveE2CardInfoForCardCompany(toCompany, { now: new Date(now.getTime() + 3_600_000) }),
+    ).toThrow(expect.objectContaining({ code: "messageTooOld" }));
   });
 });

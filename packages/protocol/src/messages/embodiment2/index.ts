@@ -5,7 +5,13 @@ export {
   receiveE2CardHello,
   signE2CardHello,
 } from "./e2CardHello";
-export { receiveE2CardInfo, sealE2CardInfo } from "./e2CardInfo";
+export {
+  cardInfoToGatewayTypes,
+  receiveE2CardInfo,
+  receiveE2CardInfoForCardCompany,
+  sealE2CardInfo,
+  sealE2CardInfoForCardCompany,
+} from "./e2CardInfo";
 export { buildE2Init, receiveE2Init } from "./e2Init";
 export {
   type E2MerchantHelloExpectations,

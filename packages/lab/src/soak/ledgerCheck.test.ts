@@ -1,0 +1,40 @@
+import { checkLedger } from "./ledgerCheck";
+
+const order = (state: string, authAmt: number, capAmt?: number) => ({
+  state,
+  authorization: {
+    authAmt: { amount: authAmt },
+    ...(capAmt === undefined ? {} : { capture: { capCode: "success", capAmt: { amount: capAmt } } }),
+  },
+});
+
+describe("the soak's ledger check", () => {
+  const before = { visa: { held: 10, posted: 100 }, mc: { held: 0, posted: 0 } };
+  const orders = [
+    { card: "visa", order: order("authorized", 2) },
+    { card: "visa", order: order("captured", 2, 2) },
+    { card: "visa", order: order("partiallyCaptured", 2, 1) },
+    { card: "visa", order: order("declined", 0) },
+    { card: "mc", order: order("partiallyAuthorized", 1) },
+    { card: "mc" },
+  ];
+
+  it("matches when holds are the open authorizations and postings the captures", () => {
+    const after = { visa: { held: 12, posted: 103 }, mc: { held: 1, posted: 0 } };
+    const r = checkLedger(before, after, orders);
+    expect(r.mismatches).toEqual([]);
+    expect(r.rows).toEqual([
+      { card: "mc", heldDelta: 1, heldByOrders: 1, postedDelta: 0, postedByOrders: 0 },
+      { card: "visa", heldDelta: 2, heldByOrders: 2, postedDelta: 3, postedByOrders: 3 },
+    ]);
+  });
+
+  it("names a posting the merchant does not know of, a hold left after a capture, an unreadable account", () => {
+    const r = checkLedger(before, { visa: { held: 14, posted: 105 } }, orders);
+    expect(r.mismatches).toEqual([
+      "mc: the gateway's account could not be read after the soak",
+      "visa: the issuer holds 4 more, the merchant's open authorizations 2",
+      "visa: the issuer posted 5, the merchant's captures 3",
+    ]);
+  });
+});
