@@ -17,6 +17,8 @@ import {
   type TestParty,
   type TestPki,
 } from "@setlab/protocol/testing";
+import Fastify from "fastify";
+import { merchantPlugin } from "../plugin";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { testMerchantConfig } from "../testing/testMerchantConfig";
 import { type GatewayClient, GatewayUnreachableError } from "./gatewayClient";
@@ -139,4 +141,30 @@ describe("merchant: the gateway's certificates fetched (PCertReq/PCertRes)", () 
     expect(report).toMatchObject({ result: "kept", reason: "connection refused" });
     expect(merchant.config.brands[0].gateway.certificate).toEqual(pki.gatewayKex.certificate);
   });
+
+  test.each([true, false])(
+    "the plugin fetches them when the app is ready only when asked (fetchGatewayCertificates: %s)",
+    async (fetch) => {
+      const merchant = merchantWith(certificateGateway(() => renewed.certificate));
+      const refresh = jest.spyOn(merchant, "refreshGatewayCertificates");
+      const app = Fastify();
+      await app.register(merchantPlugin, {
+        merchant,
+        settleEveryMs: false,
+        resumeOnReady: false,
+        fetchGatewayCertificates: fetch,
+      });
+      await app.ready();
+      try {
+        expect(refresh).toHaveBeenCalledTimes(fetch ? 1 : 0);
+        if (fetch) await refresh.mock.results[0].value;
+        expect(merchant.config.brands[0].gateway.certificate).toEqual(
+          fetch ? renewed.certificate : pki.gatewayKex.certificate,
+        );
+      } finally {
+        await app.close();
+        await merchant.close();
+      }
+    },
+  );
 });
