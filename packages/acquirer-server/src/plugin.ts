@@ -43,6 +43,11 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   registerSetRoute(app, "/set", async (body, req) => {
     const started = performance.now();
     const out = await gateway.handle(body);
+    if (out.message === "AuthRevReq") {
+      const { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason } = out;
+      const fields = { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason };
+      return logOutcome(req, "AuthRevReq", out, fields, started);
+    }
     if (out.message === "PCertReq") {
       const { pCertRRPID, merchantID, served, refused, errorCode, reason } = out;
       const fields = { pCertRRPID, merchantID, served, refused, errorCode, reason };
@@ -79,13 +84,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
    */
   function logOutcome(
     req: FastifyRequest,
-    message: "AuthReq" | "CapReq" | "PCertReq",
+    message: "AuthReq" | "CapReq" | "AuthRevReq" | "PCertReq",
     out: { readonly kind: string; readonly internal?: boolean; readonly response: Uint8Array },
     fields: Readonly<Record<string, unknown>>,
     started: number,
   ): Uint8Array {
     const entry = {
-      event: `${message.charAt(0).toLowerCase()}${message.slice(1)}`,
+      event: `${message[0].toLowerCase()}${message.slice(1)}`,
       runId: runIdOf(req),
       kind: out.kind,
       ...fields,

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { createLogger, RUN_ID_HEADER, SET_PAYMENT } from "@setlab/runtime";
 import type { AuthReqOutcome } from "./gateway/authReqOutcome";
+import type { AuthRevReqOutcome } from "./gateway/authReversal";
 import type { CapReqOutcome } from "./gateway/capture";
 import type { Gateway } from "./gateway/gateway";
 import { buildGatewayServer } from "./server";
@@ -16,7 +17,7 @@ const xid = "2eb44810a8676a44e8883f81a7513d71f16c4113";
 
 async function gatewayOnce(
   handleAuthReq: () => Promise<AuthReqOutcome>,
-  message: "AuthReq" | "CapReq" = "AuthReq",
+  message: "AuthReq" | "CapReq" | "AuthRevReq" = "AuthReq",
 ) {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
@@ -117,6 +118,28 @@ describe("gateway log lines", () => {
     expect(refused.lines[0]).toMatchObject({ level: 30, msg: "CapReq refused", errorCode: "unknownRRPID" });
     const internal = await capture({ response: new Uint8Array([1]), kind: "error", internal: true });
     expect(internal.lines[0]).toMatchObject({ level: 50, msg: "CapReq failed unexpectedly" });
+  });
+
+  it("an AuthRevReq has its own line: AuthRevRRPID, the authorization and its AuthRevCode", async () => {
+    const authRevRRPID = "a0".repeat(20);
+    const out: AuthRevReqOutcome = {
+      response: new Uint8Array([1]),
+      kind: "authRevRes",
+      authRevRRPID,
+      authRRPID: "b0".repeat(20),
+      authRevCode: "alreadyCaptured",
+    };
+    const answered = await gatewayOnce(async () => out as AuthReqOutcome, "AuthRevReq");
+    expect(answered.lines).toHaveLength(1);
+    expect(answered.lines[0]).toMatchObject({
+      level: 30,
+      msg: "AuthRevReq answered",
+      event: "authRevReq",
+      runId: "run-9",
+      authRevRRPID,
+      authRevCode: "alreadyCaptured",
+    });
+    expect(answered.lines[0]).not.toHaveProperty("xid");
   });
 
   it("a failure escaping the route is logged at error, masked, and answered 500", async () => {

@@ -1,14 +1,17 @@
 /**
- * Capture across real processes: a purchase made by the mediator, then `set-lab capture` through
- * the merchant's admin route, the merchant's CapReq to the running gateway and its CapRes back.
+ * Capture and authorization reversal across real processes: a purchase made by the mediator, then
+ * `set-lab capture` / `set-lab reverse` through the merchant's admin route, the merchant's CapReq
+ * or AuthRevReq to the running gateway and its CapRes or AuthRevRes back.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { adminFetch } from "@setlab/runtime";
 import { fetchMessages } from "./capture";
 import { captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { purchase } from "./commands/purchase";
+import { reverseOrder } from "./commands/reverseOrder";
 import { up } from "./commands/up";
 import { purchAmtOf } from "./currency";
 import { adminOf, LabFailure, type LabState } from "./labState";
@@ -45,5 +48,33 @@ describe("capture across the running lab", () => {
     const types = (await fetchMessages(adminOf(state, "merchant"), String(a.orderId))).map((m) => m.type);
     expect(types.slice(-2)).toEqual(["CapReq", "CapRes"]);
     expect(types.filter((t) => t === "CapReq")).toHaveLength(1);
+  }, 120_000);
+
+  it("reduces an authorization and then cancels it, the issuer's hold following; a captured one is not reversed", async () => {
+    const held = async () =>
+      (
+        (await (await adminFetch(adminOf(state, "gateway"), "/admin/accounts/visa-approve")).json()) as {
+          held: number;
+        }
+      ).held;
+    const before = await held();
+    const a = await purchase({ home, card: "visa-approve", purchAmt: jpy("3000") });
+    expect(await held()).toBe(before + 3000);
+    const reduced = await reverseOrder(home, String(a.orderId), "1000");
+    expect(reduced.state).toBe("authorized");
+    expect(reduced.authorization).toMatchObject({
+      authAmt: { amount: 1000 },
+      reversal: { authRevCode: "approved" },
+    });
+    expect(await held()).toBe(before + 1000);
+    const cancelled = await reverseOrder(home, String(a.orderId));
+    expect(cancelled.state).toBe("reversed");
+    expect(await held()).toBe(before);
+    const types = (await fetchMessages(adminOf(state, "merchant"), String(a.orderId))).map((m) => m.type);
+    expect(types.slice(-4)).toEqual(["AuthRevReq", "AuthRevRes", "AuthRevReq", "AuthRevRes"]);
+
+    const b = await purchase({ home, card: "visa-approve", purchAmt: jpy("700") });
+    expect((await captureOrder(home, String(b.orderId))).state).toBe("captured");
+    await expect(reverseOrder(home, String(b.orderId))).rejects.toThrow(LabFailure);
   }, 120_000);
 });

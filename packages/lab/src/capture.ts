@@ -38,6 +38,8 @@ const setNames: Record<string, string> = {
   inquiryResponse: "InqRes",
   authorizationRequest: "AuthReq",
   authorizationResponse: "AuthRes",
+  authReversalRequest: "AuthRevReq",
+  authReversalResponse: "AuthRevRes",
   captureRequest: "CapReq",
   captureResponse: "CapRes",
   error: "Error",

@@ -1,5 +1,5 @@
 /**
- * The purchase's wire bytes, and its capture's, judged by programs that share no code with the
+ * The purchase's wire bytes, its capture's and an authorization reversal's, judged by programs that share no code with the
  * project: every SET message a real lab purchase captures decodes under libtasn1's asn1Decoding
  * against SetLab.asn, and OpenSSL verifies the signed ones and opens the envelopes it can. Our own codecs only locate
  * the inner bytes; wherever both sides see a value, they must see the same one.
@@ -33,6 +33,7 @@ import { captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { inquire } from "./commands/inquire";
 import { type PurchaseResult, purchase } from "./commands/purchase";
+import { reverseOrder } from "./commands/reverseOrder";
 import { up } from "./commands/up";
 import { adminOf, type LabState } from "./labState";
 import { elementAt, flipped, offsetOf, requireTool, Scratch } from "./testing/oracles";
@@ -79,6 +80,8 @@ const runs = new Map<FlowName, Run>();
 let errorCapture: CapturedMessage[] = [];
 /** The CapReq and CapRes of capturing the dual-signed purchase. */
 let captureMessages: CapturedMessage[] = [];
+/** The AuthRevReq and AuthRevRes of reducing the unsigned purchase's authorization. */
+let reversalMessages: CapturedMessage[] = [];
 /** The InqReq and InqRes of the card asking about the captured purchase. */
 let inquiryMessages: CapturedMessage[] = [];
 /** A PCertReq in the lab merchant's name, and the gateway's PCertRes. */
@@ -153,6 +156,13 @@ beforeAll(async () => {
     req: pCertReq,
     res: await postSet(`${state.parties.gateway.url.replace(/\/$/, "")}/set`, pCertReq),
   };
+  const unsigned = run("unsigned");
+  const reduced = await reverseOrder(home, String(unsigned.result.orderId), "5000");
+  if (reduced.authorization?.reversal?.authRevCode !== "approved")
+    throw new Error(`the unsigned purchase's authorization was not reduced: ${reduced.state}`);
+  reversalMessages = (await fetchMessages(merchantAdmin, unsigned.result.orderId)).slice(
+    unsigned.messages.length,
+  );
 
   scratch.write("root.pem", fs.readFileSync(path.join(state.pki, pki.entry("root").certificate)));
   for (const brand of ["visa", "mastercard"])
@@ -531,6 +541,75 @@ describe("the capture of the dual-signed purchase", () => {
     expect(data.ok).toBe(true);
     // CapCode success(0), as libtasn1 prints an ENUMERATED.
     expect(printed(data.output, "capCode")).toBe("0x00");
+  });
+});
+
+describe("the reduction of the unsigned purchase's authorization", () => {
+  const revDer = (type: "AuthRevReq" | "AuthRevRes") => {
+    const m = reversalMessages.find((x) => x.type === type);
+    if (!m) throw new Error(`the reversal recorded no ${type}`);
+    return m.der;
+  };
+
+  it("records its AuthRevReq and AuthRevRes, which decode under asn1Decoding as MessageWrapper", () => {
+    expect(reversalMessages.map((m) => m.type)).toEqual(["AuthRevReq", "AuthRevRes"]);
+    for (const [type, alt] of [
+      ["AuthRevReq", "authReversalRequest"],
+      ["AuthRevRes", "authReversalResponse"],
+    ] as const) {
+      const v = scratch.asn1Decoding(`rev-${type}`, revDer(type), "MessageWrapper");
+      expect(v.ok).toBe(true);
+      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+    }
+  });
+
+  it("OpenSSL opens the AuthRevReq with the gateway's key and verifies the merchant's signature over L(AuthRevReqData, AuthRevReqBaggage)", () => {
+    const bytes = revDer("AuthRevReq");
+    const req = bodyOf(bytes).value as schema.AuthRevReq;
+    // MessageWrapper / [0] Message / [8] AuthRevReq / {envelope, baggage {PI, [0] CapToken}}
+    const envelope = elementAt(bytes, 1, 0, 0, 0);
+    const baggage = elementAt(bytes, 1, 0, 0, 1);
+    expect(toHex(envelope)).toBe(toHex(req.authRevReqEnvelope));
+    const env = scratch.write("authrevreq-env.der", envelope);
+    expect(cmsDecrypt(env, "mastercard/gateway/key-exchange", "authrevreq-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("authrevreq-sd.der"), "mastercard", "authrevreq-link.der");
+    expect(v.output).toContain("Verification successful");
+    const linkage = scratch.read("authrevreq-link.der");
+    const lv = scratch.asn1Decoding("authrevreq-linkage", linkage, "Linkage");
+    expect(lv.ok).toBe(true);
+    expect(printed(lv.output, "eContentType")).toBe(ContentType.AuthRevReqBaggage);
+    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(baggage).digest("hex"));
+    const data = scratch.asn1Decoding("AuthRevReqData", elementAt(linkage, 0), "AuthRevReqData");
+    expect(data.ok).toBe(true);
+    expect(printed(data.output, "xid")).toBe(run("unsigned").result.order.xid?.toLowerCase());
+    expect(scratch.asn1Decoding("AuthRevReqBaggage", baggage, "AuthRevReqBaggage").ok).toBe(true);
+    // The PI in the baggage is the AuthReq's, byte for byte.
+    const authReq = bodyOf(der("unsigned", "AuthReq")).value as schema.AuthReq;
+    expect(toHex(req.authRevReqBaggage.pi)).toBe(toHex(authReq.pi));
+  });
+
+  it("OpenSSL opens the AuthRevRes with the merchant's key and verifies the gateway's signature over L(AuthRevResData, AuthRevResBaggage)", () => {
+    const bytes = revDer("AuthRevRes");
+    // MessageWrapper / [0] Message / [9] AuthRevRes / {envelope, baggage {[0] CapToken}}
+    const envelope = elementAt(bytes, 1, 0, 0, 0);
+    const baggage = elementAt(bytes, 1, 0, 0, 1);
+    const env = scratch.write("authrevres-env.der", envelope);
+    expect(cmsDecrypt(env, "mastercard/merchant/key-exchange", "authrevres-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("authrevres-sd.der"), "mastercard", "authrevres-link.der");
+    expect(v.output).toContain("Verification successful");
+    const linkage = scratch.read("authrevres-link.der");
+    const lv = scratch.asn1Decoding("authrevres-linkage", linkage, "Linkage");
+    expect(lv.ok).toBe(true);
+    expect(printed(lv.output, "eContentType")).toBe(ContentType.AuthRevResBaggage);
+    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(baggage).digest("hex"));
+    const data = scratch.asn1Decoding("AuthRevResData", elementAt(linkage, 0), "AuthRevResData");
+    expect(data.ok).toBe(true);
+    // AuthRevCode approved(0), the new amount 5000, and the new CapToken in the baggage.
+    expect(printed(data.output, "authRevCode")).toBe("0x00");
+    expect(data.output).toMatch(/name:authResPayloadNew\s+type:/);
+    const b = scratch.asn1Decoding("AuthRevResBaggage", baggage, "AuthRevResBaggage");
+    expect(b.ok).toBe(true);
+    expect(b.output).toMatch(/name:capTokenNew\s+type:/);
   });
 });
 

@@ -12,6 +12,7 @@
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
  *   inquire   the buyer's card asks the shop how a purchase ended (InqReq/InqRes)
+ *   reverse   the merchant cancels or reduces an order's uncaptured authorization (AuthRevReq/AuthRevRes)
  */
 import { parseArgs } from "node:util";
 import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
@@ -45,6 +46,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            (a decimal in the order's currency); exit 2 when not captured
   inquire   ORDER --card ID [--json]        the card that paid asks the shop for the order's status
                                            (InqReq/InqRes through the mediator); exit 2 when refused
+  reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
+                                           reduce it to AMOUNT; exit 2 when the gateway did not approve
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -74,6 +77,7 @@ async function command(argv: string[]): Promise<number> {
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
   if (command === "inquire") return inquireCommand(rest);
+  if (command === "reverse") return reverseCommand(rest);
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({
@@ -250,6 +254,30 @@ async function inquireCommand(args: string[]): Promise<number> {
         : `order ${r.orderId}: inquiry ${m.outcome}: ${m.reason ?? "no reason given"}`,
     );
   return answered ? 0 : 2;
+}
+
+async function reverseCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError("reverse needs ORDER [AMOUNT]");
+  const { reverseOrder } = await import("./commands/reverseOrder");
+  const order = await reverseOrder(values.home, positionals[0], positionals[1]);
+  const reversal = order.authorization?.reversal;
+  const approved = reversal?.authRevCode === "approved";
+  if (values.json) out(JSON.stringify(order));
+  else
+    out(
+      approved
+        ? order.state === "reversed"
+          ? `order ${order.id} reversed: nothing authorized`
+          : `order ${order.id} ${order.state}: authorization reduced to ${order.authorization?.authAmt ? formatAmount(order.authorization.authAmt) : "?"}`
+        : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
+    );
+  return approved ? 0 : 2;
 }
 
 async function soak(args: string[]): Promise<number> {

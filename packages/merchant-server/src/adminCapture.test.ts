@@ -5,17 +5,11 @@ import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { UsageError } from "@setlab/runtime";
-import fastify from "fastify";
-import { merchantAdminPlugin } from "./adminPlugin";
 import { parseCapture, runCapture } from "./captureCommand";
-import { Merchant } from "./core/merchant";
-import { SqliteRepository } from "./store/sqliteRepository";
-import { GatewayFunction } from "./testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "./testing/testCard";
-import { testMerchantConfig } from "./testing/testMerchantConfig";
+import { adminTestServer, adminTestToken } from "./testing/adminTestServer";
 
 const p = nodeProvider();
-const token = "t".repeat(43);
+const token = adminTestToken;
 let pki: TestPki;
 let dir: string;
 
@@ -25,51 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
-
-async function setup() {
-  const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({
-    p,
-    repo: new SqliteRepository(path.join(dir, `a${Date.now()}-${Math.random()}.db`)),
-    config: testMerchantConfig(pki),
-    gateway,
-  });
-  const authorize = async () => {
-    const order = await merchant.createOrder({
-      description: "mug",
-      amount: purchAmt.amount,
-      currency: purchAmt.currency,
-      amtExp10: purchAmt.amtExp10,
-    });
-    const session = pInitReq(p, order.lidM);
-    const data = await readPInitRes(
-      p,
-      kitOf(pki),
-      session,
-      (await merchant.handleSet(session.pInitReq)).response,
-    );
-    await merchant.handleSet(
-      (await pReq(p, kitOf(pki), session, data, { description: "mug", purchAmt })).der,
-    );
-    return order.id;
-  };
-  const app = fastify();
-  await app.register(merchantAdminPlugin, { merchant, token });
-  const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  const post = async (route: string, body?: unknown, auth = token) => {
-    const r = await fetch(`${url}${route}`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${auth}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
-  return { authorize, post, url, close: () => app.close(), gateway };
-}
+const setup = () => adminTestServer(p, pki, dir);
 
 describe("POST /orders/:id/capture", () => {
   test("captures all, or an amount in the order's currency; the answer is the order", async () => {

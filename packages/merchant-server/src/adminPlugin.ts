@@ -2,7 +2,8 @@
  * The merchant's back office as a fastify plugin (docs/purchase-flow.md, "HTTP"): creating orders
  * (`POST /orders`), an order's details with its history and authorization (`GET /orders/:id`),
  * every message stored for it (`GET /orders/:id/messages`), capturing its authorization
- * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`) and the fault switches
+ * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`), reversing it while uncaptured
+ * (`POST /orders/:id/reverse-authorization`, `{}` or `{amount, amtExp10?}`) and the fault switches
  * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
  * account id and the XID, which would let anyone join orders to the gateway's records. Every
  * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
@@ -10,6 +11,7 @@
  */
 import { registerFaultRoutes, requireAdminToken, runIdOf } from "@setlab/runtime";
 import type { FastifyPluginAsync } from "fastify";
+import { parseReversalBody, ReversalInputError } from "./core/authReversal";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
@@ -66,6 +68,35 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
       return await merchant.orderView(id);
     } catch (e) {
       if (e instanceof CaptureInputError) reply.code(400);
+      else if (e instanceof OrderStateError) reply.code(409);
+      else throw e;
+      return { error: e.message };
+    }
+  });
+
+  // Reverse the order's uncaptured authorization: `{}` cancels it, `{amount, amtExp10?}` reduces it
+  // to that amount; an `Idempotency-Key` header makes a repeat act once. 200 with the order after
+  // the gateway's answer (`reversed`, or its state with the lower AuthAmt; a refusal leaves it and
+  // says why in authorization.reversal); 400 an amount the merchant refuses, 409 an order that is
+  // not an uncaptured authorization.
+  app.post("/orders/:id/reverse-authorization", async (req, reply) => {
+    const id = orderId(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (id === undefined || !order) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    try {
+      const amount = parseReversalBody(req.body, order.purchAmt.currency);
+      const key = req.headers["idempotency-key"];
+      await merchant.reverseAuthorization(
+        id,
+        { ...(amount ? { amount } : {}), ...(typeof key === "string" ? { idempotencyKey: key } : {}) },
+        { runId: runIdOf(req) },
+      );
+      return await merchant.orderView(id);
+    } catch (e) {
+      if (e instanceof ReversalInputError) reply.code(400);
       else if (e instanceof OrderStateError) reply.code(409);
       else throw e;
       return { error: e.message };

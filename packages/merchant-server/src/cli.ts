@@ -37,6 +37,7 @@ import { Merchant } from "./core/merchant";
 import { MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
 import { labMerchantConfig } from "./labMerchantConfig";
+import { parseReverse, runReverse } from "./reverseCommand";
 import { buildMerchantAdminServer, buildMerchantServer } from "./server";
 import { SqliteRepository } from "./store/sqliteRepository";
 
@@ -48,6 +49,9 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
        set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
                           capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10);
                           exit 0 when captured, 1 when not
+       set-merchant reverse --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
+                          reverse an order's uncaptured authorization (cancel it, or reduce it
+                          to AMOUNT x 10^AMTEXP10); exit 0 when the gateway approved, 1 when not
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 /** Every failure to start exits 2, as an argument error does. */
@@ -204,6 +208,8 @@ function main(argv: string[]): Promise<number> {
     }
     if (command === "capture")
       return runCapture(parseCapture(rest), (line) => process.stdout.write(`${line}\n`));
+    if (command === "reverse")
+      return runReverse(parseReverse(rest), (line) => process.stdout.write(`${line}\n`));
     if (command !== "serve") throw new UsageError(command ? `unknown command ${command}` : "no command");
     await serve(parseServe(rest));
     return 0;

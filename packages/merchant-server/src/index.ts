@@ -1,6 +1,11 @@
 /** @setlab/merchant-server: the merchant SDK core (embeddable), its SQLite store and its HTTP shell. */
 export { type MerchantAdminPluginOptions, merchantAdminPlugin } from "./adminPlugin";
 export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
+export {
+  parseReversalBody,
+  ReversalInputError,
+  type ReverseAuthorizationOptions,
+} from "./core/authReversal";
 export { CaptureInputError } from "./core/capture";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
@@ -26,6 +31,7 @@ export {
 } from "./core/newOrder";
 export type {
   Authorization,
+  AuthReversal,
   HistoryEntry,
   NewOrder,
   Order,

@@ -108,6 +108,7 @@ const stateTexts: Record<string, string> = {
   partiallyAuthorized: "Your card company approved less than the total: we will contact you.",
   declined: "Your card company declined the payment. Nothing was charged.",
   authorizationFailed: "We could not reach your card company. Nothing was charged yet; we will retry.",
+  reversed: "Your order was cancelled before payment was taken: the amount held on your card is released.",
 };
 
 export function resultPage(o: OrderStatusView, checkoutPath: string | undefined): string {

@@ -122,6 +122,13 @@ describe("gateway: CapReq -> CapRes", () => {
     expect(g.store.capture(toHex(c.authRRPID))).toMatchObject({ amount: 2500, currency: 392 });
   });
 
+  it("a captured authorization holds nothing even read at a time before its capture (a clock that ran ahead)", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    await g.gw.handle((await capReq([{ a, amount: 1000 }])).bytes);
+    expect(g.store.account(account, new Date(Date.now() - 60_000))?.held).toBe(0);
+  });
+
   it("the same CapReq again gets the same bytes and changes nothing", async () => {
     const g = gateway();
     const a = await authorize(g, 1000);

@@ -4,7 +4,8 @@
  * record agrees (an approved authorization of this merchant, XID and brand: authDataMissing or
  * invalidAuthData otherwise) and the authorization was not captured before, by an earlier request
  * or an earlier item of this one (duplicateRequest), and its hold is still live at `at`
- * (authExpired): one capture per authorization, a partial capture releasing the rest of the hold.
+ * (authExpired), and the amount within what it holds now, after any reduction (amountError): one
+ * capture per authorization, a partial capture releasing the rest of the hold.
  */
 import { type JudgedCaptureItem, type schema, toHex } from "@setlab/protocol";
 import type { CaptureRow } from "../store/captureLedger";
@@ -56,6 +57,9 @@ export function decideCaptures(
       return none(item, "duplicateRequest", "the authorization is already captured");
     if (row.held <= 0 || (row.holdUntil !== undefined && row.holdUntil <= at.toISOString()))
       return none(item, "authExpired", "the authorization's hold has lapsed or was released");
+    // An AuthRev may have reduced the authorization below the AuthAmt an older CapToken names.
+    if (judged.amount > BigInt(row.held))
+      return none(item, "amountError", "CapReqAmt is over the authorization as reduced");
     return {
       capCode: "success",
       capAmt: item.capPayload.capReqAmt,

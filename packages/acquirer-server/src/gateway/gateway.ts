@@ -25,6 +25,7 @@ import { authorizationRow } from "./authorizationRecord";
 import { type AuthReqIds, type AuthReqOutcome, idsOfAuthTags, idsOfHeader } from "./authReqOutcome";
 import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
 import { authResMessage } from "./authResMessage";
+import { type AuthRevReqOutcome, handleAuthRevReq } from "./authReversal";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
@@ -37,6 +38,7 @@ import { SerialQueue } from "./serialQueue";
 import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
+export type { AuthRevReqOutcome } from "./authReversal";
 export type { CapReqOutcome } from "./capture";
 export type { PCertReqOutcome } from "./pCertificates";
 
@@ -44,6 +46,7 @@ export type { PCertReqOutcome } from "./pCertificates";
 export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
   | ({ readonly message: "CapReq" } & CapReqOutcome)
+  | ({ readonly message: "AuthRevReq" } & AuthRevReqOutcome)
   | ({ readonly message: "PCertReq" } & PCertReqOutcome);
 
 export interface GatewayOptions {
@@ -78,8 +81,9 @@ export class Gateway {
   }
 
   /**
-   * Any request on the SET route: a CapReq goes to capture (./capture.ts), a PCertReq to the
-   * certificate service (./pCertificates.ts), anything else is taken
+   * Any request on the SET route: a CapReq goes to capture (./capture.ts), an AuthRevReq to
+   * authorization reversal (./authReversal.ts), a PCertReq to the certificate service
+   * (./pCertificates.ts), anything else is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -104,12 +108,25 @@ export class Gateway {
           read,
         )),
       };
+    if (read?.wrapper.message.type === "authReversalRequest")
+      return { message: "AuthRevReq", ...(await handleAuthRevReq(this.lifecycleDeps(), read)) };
     if (read?.wrapper.message.type === "pCertificateRequest")
       return {
         message: "PCertReq",
         ...(await handlePCertReq({ p: this.p, keys: this.options.keys, settings: this.settings }, read)),
       };
     return { message: "AuthReq", ...(await this.handleAuthReq(request, read)) };
+  }
+
+  /** What the lifecycle handlers after authorization share with it: keys, ledger, serialized decisions. */
+  private lifecycleDeps() {
+    return {
+      p: this.p,
+      keys: this.options.keys,
+      store: this.store,
+      settings: this.settings,
+      queue: this.queue,
+    };
   }
 
   async handleAuthReq(bytes: Uint8Array, alreadyRead?: ReadMessage): Promise<AuthReqOutcome> {

@@ -16,6 +16,15 @@ import {
 } from "@setlab/runtime";
 import Database from "better-sqlite3";
 import {
+  type AuthReversalRecord,
+  type AuthReversalRow,
+  authReversalSchema,
+  authReversalWrite,
+  type HoldChange,
+  selectAuthReversal,
+  toAuthReversal,
+} from "./authReversalLedger";
+import {
   bookCapture,
   type CaptureRecord,
   type CaptureRequestRecord,
@@ -209,10 +218,14 @@ function prepareStatements(db: Database.Database) {
     authorizationsByXid: db.prepare("SELECT * FROM authorizations WHERE xid = ? ORDER BY created, rowid"),
     captureRequest: db.prepare(selectCaptureRequest),
     capture: db.prepare(selectCapture),
+    authReversal: db.prepare(selectAuthReversal),
     postedOf: db.prepare(selectPostingsOfAccount),
+    // A captured authorization holds nothing, whatever the clock that stamped its hold's end says
+    // (a gateway clock that ran ahead, then was set right, must not bring captured holds back).
     liveHolds: db.prepare(
-      `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations
-        WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)`,
+      `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations a
+        WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)
+          AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = a.auth_rrpid)`,
     ),
   };
 }
@@ -323,6 +336,7 @@ export class GatewayStore {
       db.exec("ALTER TABLE authorizations ADD COLUMN hold_until TEXT");
     db.exec(schema);
     db.exec(captureSchema);
+    db.exec(authReversalSchema);
     let vault: PanVault;
     try {
       vault = vaultOf(db, options.passphrase ?? keyPassphrase());
@@ -381,6 +395,27 @@ export class GatewayStore {
   /** The capture of an authorization (AuthRRPID, hex), if it was captured. */
   capture(authRRPID: string): CaptureRecord | undefined {
     return this.sql.capture.get(authRRPID) as CaptureRecord | undefined;
+  }
+
+  /** The answered AuthRevReq with this AuthRevRRPID (hex), if any. */
+  authReversal(authRevRRPID: string): AuthReversalRow | undefined {
+    const r = this.sql.authReversal.get(authRevRRPID) as AuthReversalRecord | undefined;
+    return r && toAuthReversal(r);
+  }
+
+  /**
+   * Record one answered AuthRevReq as one write (./authReversalLedger.ts): resolves once committed
+   * and on disk; fails, writing nothing, if the AuthRevRRPID is already there or the hold no longer
+   * is what the reversal was decided on (captured, lapsed, changed by another reversal).
+   */
+  async recordAuthReversal(row: AuthReversalRow, hold?: HoldChange): Promise<void> {
+    try {
+      await this.writer.write(authReversalWrite(row, hold));
+    } catch (e) {
+      if (e instanceof WriteRefusedError)
+        throw new Error("the authorization's hold changed before the reversal was booked");
+      throw e;
+    }
   }
 
   /** What the issuer has posted to an account (minor units of its currency). */

@@ -27,6 +27,8 @@ export interface Asked {
   readonly transIDs: schema.TransIDs;
   readonly authReq: Uint8Array;
   readonly authRRPID: Uint8Array;
+  /** DER (hex) of the AuthReqData, kept with the authorization for a later AuthRevReq. */
+  readonly authReqData?: string;
 }
 
 export async function askGateway(

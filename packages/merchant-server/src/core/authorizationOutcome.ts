@@ -21,7 +21,11 @@ export function outcomeOf(
   result: AuthorizationResult,
   date: Date,
 ): { state: OrderState; payload: schema.PResPayload; authorization: Authorization; detail: string } {
-  const base: Authorization = { authRRPID: toHex(asked.authRRPID), gateway: asked.brand.gateway.id };
+  const base: Authorization = {
+    authRRPID: toHex(asked.authRRPID),
+    gateway: asked.brand.gateway.id,
+    ...(asked.authReqData ? { authReqData: asked.authReqData } : {}),
+  };
   if (result.kind === "failed") {
     const payload: schema.PResPayload = { completionCode: "orderReceived" };
     return {

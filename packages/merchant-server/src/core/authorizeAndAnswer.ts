@@ -20,6 +20,8 @@ export interface Pending {
   readonly oiData: schema.OIData;
   readonly authReq: Uint8Array;
   readonly authRRPID: Uint8Array;
+  /** DER (hex) of the AuthReqData, kept with the authorization for a later AuthRevReq. */
+  readonly authReqData?: string;
   readonly key: string;
   readonly hash: string;
 }
@@ -59,6 +61,7 @@ export async function authorize(
             authorization: {
               authRRPID: toHex(pending.authRRPID),
               gateway: pending.brand.gateway.id,
+              ...(pending.authReqData ? { authReqData: pending.authReqData } : {}),
               completionCode: "orderReceived",
               failure,
               inDoubt: true,

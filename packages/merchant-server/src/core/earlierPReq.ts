@@ -66,6 +66,7 @@ async function resume(
       oiData: oiDataOf(pReqWrapper.message.value),
       authReq,
       authRRPID: authWrapper.messageHeader.rrpid,
+      ...(order.authorization?.authReqData ? { authReqData: order.authorization.authReqData } : {}),
       key,
       hash,
     },

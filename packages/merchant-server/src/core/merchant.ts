@@ -26,6 +26,7 @@ import type { OrderEvent, OrderEventListener, OrderEventType } from "../events/o
 import { type DeliveryReport, deliverDueWebhooks, type WebhookOptions } from "../events/webhookDelivery";
 import { minWebhookSecretLength } from "../events/webhookSignature";
 import type { MerchantRepository } from "../store/repository";
+import { type ReverseAuthorizationOptions, reverseAuthorization } from "./authReversal";
 import { captureOrder } from "./capture";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { E1Requests } from "./e1Requests";
@@ -387,6 +388,20 @@ export class Merchant {
    */
   capture(orderId: number, amount?: schema.CurrencyAmount, call: CallContext = {}): Promise<Order> {
     return captureOrder(this.ctx, orderId, amount, call);
+  }
+
+  /**
+   * Reverse the order's uncaptured authorization (AuthRev): cancel it, or reduce it to
+   * `options.amount`; see ./authReversal.ts. Resolves with the order after the gateway's answer
+   * (`reversed`, or its state with the lower AuthAmt); ReversalInputError or OrderStateError when
+   * the merchant refuses before asking. With an `idempotencyKey`, a repeated call acts once.
+   */
+  reverseAuthorization(
+    orderId: number,
+    options: ReverseAuthorizationOptions = {},
+    call: CallContext = {},
+  ): Promise<Order> {
+    return reverseAuthorization(this.ctx, orderId, options, call);
   }
 
   private async pendingPReq(order: Order): Promise<Uint8Array | undefined> {

@@ -80,6 +80,34 @@ export interface Authorization {
    */
   readonly capToken?: string;
   readonly capture?: Capture;
+  /**
+   * DER (hex) of the AuthReqData the AuthReq carried, sealed to the gateway and so unreadable from
+   * the stored AuthReq: an AuthRevReq returns it byte for byte.
+   */
+  readonly authReqData?: string;
+  /**
+   * DER (hex) of the AuthResPayload the authorization stands at after a reduction (the AuthRevRes's
+   * AuthResPayloadNew); absent, the AuthRes's own.
+   */
+  readonly authResPayload?: string;
+  /** The last reversal asked for (AuthRevReq/AuthRevRes). */
+  readonly reversal?: AuthReversal;
+}
+
+/** An authorization reversal (AuthRevReq/AuthRevRes): AuthNewAmt zero cancels, more reduces. */
+export interface AuthReversal {
+  /** RRPID of the AuthRevReq (AuthRevRRTags.rrpid, hex). */
+  readonly authRevRRPID: string;
+  readonly authNewAmt: schema.CurrencyAmount;
+  /** AuthAmt before the reversal. */
+  readonly previousAmt: schema.CurrencyAmount;
+  readonly at: string;
+  /** The `idempotencyKey` of the call that asked for it. */
+  readonly idempotencyKey?: string;
+  /** The gateway's AuthRevCode, once it answered. */
+  readonly authRevCode?: string;
+  /** Why the last attempt gave no usable answer (the stored AuthRevReq is sent again on the next call). */
+  readonly failure?: string;
 }
 
 /** The capture of an authorization (CapReq/CapRes). */

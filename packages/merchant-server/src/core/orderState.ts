@@ -13,6 +13,8 @@
  *   authorized | partiallyAuthorized ──CapRes success for the whole purchase amount──► captured
  *   authorized | partiallyAuthorized ──CapRes success for less than the purchase amount──► partiallyCaptured
  *   authorizing ──AuthRes of a sale (CaptureNow) approved and captured──► captured | partiallyCaptured
+ *   authorized | partiallyAuthorized ──AuthRevRes approved, AuthNewAmt zero──► reversed
+ *   authorized ──AuthRevRes approved, a lower AuthNewAmt──► authorized (the same for partiallyAuthorized)
  *
  * A PInitReq is unauthenticated (no signature, a guessable LID-M), so it does not consume the
  * order: each PInitRes issues its own XID and Chall-M, and every one stays valid for a PReq until
@@ -31,6 +33,13 @@
  * An authorization is captured once (`Merchant.capture`): a partial capture settles it for less and
  * the issuer releases the rest of the hold. A capture the gateway refused (its CapCode) leaves the
  * order where it was.
+ *
+ * An authorization not yet captured can be reversed (`Merchant.reverseAuthorization`, AuthRev):
+ * cancelled, the order is `reversed`, final, the issuer's hold released; reduced, the order stays
+ * in its state with the lower AuthAmt (a transition to the same state records it in the history,
+ * and announces it with the `reversed` event), capturable up to that amount. A captured order is
+ * not reversed: its money goes back by credit. A reversal the gateway refused (its AuthRevCode)
+ * leaves the order where it was.
  */
 export const orderStates = [
   "created",
@@ -43,6 +52,7 @@ export const orderStates = [
   "authorizationFailed",
   "captured",
   "partiallyCaptured",
+  "reversed",
 ] as const;
 export type OrderState = (typeof orderStates)[number];
 
@@ -58,12 +68,13 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
     "captured",
     "partiallyCaptured",
   ],
-  authorized: ["captured", "partiallyCaptured"],
-  partiallyAuthorized: ["captured", "partiallyCaptured"],
+  authorized: ["captured", "partiallyCaptured", "authorized", "reversed"],
+  partiallyAuthorized: ["captured", "partiallyCaptured", "partiallyAuthorized", "reversed"],
   declined: ["initiated", "purchaseRequested"],
   authorizationFailed: ["initiated", "purchaseRequested"],
   captured: [],
   partiallyCaptured: [],
+  reversed: [],
 };
 
 export class OrderStateError extends Error {

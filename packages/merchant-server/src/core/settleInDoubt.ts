@@ -29,6 +29,7 @@ export async function settleInDoubt(
     transIDs: decodeDer(schema.TransIDs, fromHex(order.purchase.transIDs)),
     authReq,
     authRRPID,
+    ...(order.authorization?.authReqData ? { authReqData: order.authorization.authReqData } : {}),
   };
   const reading = await askGateway(ctx, order, asked, call);
   if (reading.inDoubt) return "authorizing";

@@ -54,6 +54,8 @@ export async function takePurchase(
     config.captureNow === true,
   );
   const piDer = encodeDer(schema.PI, verified.pi);
+  // Kept with the order: sealed to the gateway, an AuthRevReq can only return it from here.
+  const dataDer = encodeDer(schema.AuthReqData, data);
   const sealed = await sealAuthReq(p, brand.authSigner, brand.gateway.certificate, data, piDer);
   const authReq = wrapMessage(
     { type: "authorizationRequest", value: sealed },
@@ -72,7 +74,7 @@ export async function takePurchase(
           detail: `AuthReq sent to gateway ${brand.gateway.id}, AuthRRPID ${toHex(authRRPID)}`,
         },
       ],
-      authorization: { authRRPID: toHex(authRRPID), gateway: brand.gateway.id },
+      authorization: { authRRPID: toHex(authRRPID), gateway: brand.gateway.id, authReqData: toHex(dataDer) },
       // The XID the gateway will know the order by, and what its PInitRes fixed.
       xid: issued.xid,
       purchase: issued.purchase,
@@ -85,5 +87,10 @@ export async function takePurchase(
     },
     p.now(),
   );
-  return authorize(ctx, order, { brand, transIDs, oiData, authReq, authRRPID, key, hash }, call);
+  return authorize(
+    ctx,
+    order,
+    { brand, transIDs, oiData, authReq, authRRPID, authReqData: toHex(dataDer), key, hash },
+    call,
+  );
 }

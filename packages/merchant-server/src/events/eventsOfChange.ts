@@ -21,11 +21,25 @@ const eventOfState: Readonly<Record<string, OrderEventType>> = {
   reversed: "reversed",
 };
 
+/** A state an order enters again: only an authorization reduced by AuthRev does, and says so. */
+const eventOfReentry: Readonly<Record<string, OrderEventType>> = {
+  authorized: "reversed",
+  partiallyAuthorized: "reversed",
+};
+
+/** `reversed`: what was authorized before the reversal, beside what is now (zero: cancelled). */
+function reversedEvent(event: OrderEvent, before: Order): OrderEvent {
+  const previous = before.authorization?.authAmt;
+  return previous ? { ...event, previousAuthorizedAmount: amountOf(previous) } : event;
+}
+
 /** Does this change cause any event? (Saves reading the order for the many changes that do not.) */
 export function mayCauseEvents(change: OrderChange): boolean {
   return (
     change.authorization?.inDoubt === true ||
-    (change.transitions ?? []).some((t) => eventOfState[t.to] !== undefined)
+    (change.transitions ?? []).some(
+      (t) => eventOfState[t.to] !== undefined || eventOfReentry[t.to] !== undefined,
+    )
   );
 }
 
@@ -60,12 +74,17 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     return events;
   }
   if (wasInDoubt && state !== "authorizing") events.push({ ...common("settled"), outcome: state });
+  let from = before.state;
   for (const t of transitions) {
-    const type = eventOfState[t.to];
+    // An authorization that re-enters its state was reduced (AuthRev): announced as `reversed`.
+    const type = t.to === from ? eventOfReentry[t.to] : eventOfState[t.to];
+    from = t.to;
     if (!type) continue;
-    events.push(
-      type === "failed" ? { ...common(type), reason: authorization?.failure ?? t.detail } : common(type),
-    );
+    if (type === "reversed") events.push(reversedEvent(common(type), before));
+    else
+      events.push(
+        type === "failed" ? { ...common(type), reason: authorization?.failure ?? t.detail } : common(type),
+      );
   }
   return events;
 }

@@ -6,8 +6,8 @@
 import type { OrderState } from "../core/orderState";
 
 /**
- * `refunded` and `reversed` are declared for the credit and reversal operations: shops may
- * subscribe now; they are emitted once those operations exist.
+ * `refunded` is declared for the credit operation: shops may subscribe now; it is emitted once
+ * that operation exists. `reversed`: an authorization cancelled or reduced (AuthRev).
  */
 export const orderEventTypes = [
   "authorized",
@@ -47,8 +47,13 @@ export interface OrderEvent {
   /** ISO 8601, when the change that caused it was committed. */
   readonly createdAt: string;
   readonly order: OrderEventOrder;
-  /** What the gateway authorized (authorized, partiallyAuthorized, settled with an authorization). */
+  /**
+   * What the gateway authorized (authorized, partiallyAuthorized, settled with an authorization);
+   * reversed: what stays authorized after the reversal (zero when cancelled).
+   */
   readonly authorizedAmount?: OrderEventAmount;
+  /** reversed: what was authorized before it. */
+  readonly previousAuthorizedAmount?: OrderEventAmount;
   /** captured, partiallyCaptured: what the gateway captured (CapRes CapAmt, or a sale's AuthRes). */
   readonly capturedAmount?: OrderEventAmount;
   /** The CompletionCode the buyer was sent in PRes. */

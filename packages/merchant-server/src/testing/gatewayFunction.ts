@@ -4,20 +4,26 @@
  * (openPIDualSigned/openPIUnsigned, every gateway check of digest 6), and seals a real AuthRes.
  * `mode` makes it decline, fail or misbehave so each merchant check of the AuthRes can fire.
  * Approvals carry a real CapToken; a CapReq is judged by `receiveCapReq` and answered with a real
- * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers).
+ * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers). An
+ * AuthRevReq is judged by `receiveAuthRevReq` against the authorizations it approved and answered
+ * with a real AuthRevRes (a captured one alreadyCaptured; `authRevCode` forces the code).
  */
+import { createHash } from "node:crypto";
 import {
   type CryptoProvider,
+  encodeDer,
   errorMessage,
   type OpenedAuthReq,
   type OpenedPI,
   openAuthReq,
   openPIDualSigned,
   openPIUnsigned,
+  receiveAuthRevReq,
   receiveCapReq,
   SetError,
   schema,
   sealAuthRes,
+  sealAuthRevRes,
   sealCapRes,
   sealCapToken,
   toHex,
@@ -45,6 +51,10 @@ export class GatewayFunction implements GatewayClient {
   /** When set, every CapResItem carries this CapCode (and CapAmt 0 unless success). */
   capCode?: schema.CapCode;
   readonly captured = new Set<string>();
+  /** When set, every AuthRevRes carries this AuthRevCode. */
+  authRevCode?: schema.AuthRevCode;
+  /** The approvals, by AuthRRPID (hex): the AuthReq's fingerprint and what each stands at (minor units). */
+  readonly approvals = new Map<string, { requestHash: string; authorized: bigint; currency: number }>();
 
   constructor(
     private readonly p: CryptoProvider,
@@ -60,6 +70,7 @@ export class GatewayFunction implements GatewayClient {
       return errorMessage(p, new SetError("signatureFailure", "refused"), message, { date: p.now() });
     const wrapper = schema.decodeMessage(message);
     if (wrapper.message.type === "captureRequest") return this.capture(message);
+    if (wrapper.message.type === "authReversalRequest") return this.reverse(message);
     if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
     const trust = { pinnedRoot: pki.root.certificate, at: p.now() };
     const gatewayKex = { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey };
@@ -111,6 +122,16 @@ export class GatewayFunction implements GatewayClient {
       },
     };
     const approved = base.authResPayload.authHeader.authCode === "approved";
+    if (approved)
+      this.approvals.set(toHex(item.authTags.authRRTags.rrpid), {
+        requestHash: createHash("sha256")
+          .update(encodeDer(schema.AuthReqData, authReq.data))
+          .update(wrapper.message.value.pi)
+          .digest("hex"),
+        // Yen in these tests: the amount is the minor units.
+        authorized: BigInt(base.authResPayload.authHeader.authAmt.amount),
+        currency: base.authResPayload.authHeader.authAmt.currency,
+      });
     // A sale (CaptureNow) is captured with its authorization, unless `capCode` says otherwise.
     const sale = authReq.data.captureNow && approved;
     const data: schema.AuthResData = sale
@@ -167,6 +188,75 @@ export class GatewayFunction implements GatewayClient {
       signer: { certificate: pki.gatewaySig.certificate, privateKey: pki.gatewaySig.privateKey },
       decrypter: { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey },
     };
+  }
+
+  private gatewaySigner() {
+    const { pki } = this;
+    return {
+      certificate: pki.gatewaySig.certificate,
+      privateKey: pki.gatewaySig.privateKey,
+      chain: pki.intermediatesOf("gatewaySig"),
+    };
+  }
+
+  private async reverse(message: Uint8Array): Promise<Uint8Array> {
+    const { p, pki } = this;
+    const received = await receiveAuthRevReq(p, message, {
+      brand: "Visa",
+      gatewayKex: { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey },
+      capTokenKeys: this.capTokenKeys(),
+      trust: { pinnedRoot: pki.root.certificate, at: p.now() },
+      now: p.now(),
+      enrolledMerIDs: [defaultMerchantData.merID],
+      authorizationOf: (authRRPID) => this.approvals.get(toHex(authRRPID)),
+    });
+    if (received.repeat) throw new Error("no store of answers here");
+    const { judged, data } = received;
+    const key = toHex(judged.authRRPID);
+    const authRevCode: schema.AuthRevCode =
+      this.authRevCode ??
+      (judged.kind === "refused"
+        ? judged.authRevCode
+        : this.captured.has(key)
+          ? "alreadyCaptured"
+          : "approved");
+    const reduced = authRevCode === "approved" && judged.kind === "reverse" && judged.newAmount > 0n;
+    if (authRevCode === "approved" && judged.kind === "reverse")
+      this.approvals.set(key, { ...this.approvals.get(key)!, authorized: judged.newAmount });
+    const tags = data.authReqData.authReqItem.authTags;
+    const authRevRes = await sealAuthRevRes(
+      p,
+      this.gatewaySigner(),
+      received.merchantKex.der,
+      {
+        authRevCode,
+        authRevTags: data.authRevTags,
+        authNewAmt: data.authNewAmt,
+        ...(reduced
+          ? {
+              authResPayloadNew: {
+                ...data.authResPayload,
+                authHeader: { ...data.authResPayload.authHeader, authAmt: data.authNewAmt },
+              },
+            }
+          : {}),
+      },
+      reduced
+        ? {
+            capTokenNew: await sealCapToken(
+              p,
+              this.capTokenKeys(),
+              { authRRPID: tags.authRRTags.rrpid, authAmt: data.authNewAmt },
+              { xid: tags.transIDs.xid, merchantID: received.merID, authRecordID: key },
+            ),
+          }
+        : {},
+    );
+    return wrapMessage(
+      { type: "authReversalResponse", value: authRevRes },
+      { rrpid: data.authRevTags.authRevRRTags.rrpid },
+      { date: p.now() },
+    );
   }
 
   private async capture(message: Uint8Array): Promise<Uint8Array> {

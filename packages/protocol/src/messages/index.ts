@@ -5,6 +5,8 @@
 export type { AnsweredRequests } from "./answeredRequests";
 export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq } from "./authReq";
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
+export { type OpenedAuthRevReq, openAuthRevReq, sealAuthRevReq } from "./authRevReq";
+export { type OpenedAuthRevRes, openAuthRevRes, sealAuthRevRes } from "./authRevRes";
 export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
@@ -104,6 +106,23 @@ export {
   type ReceivedAuthRes,
   receiveAuthRes,
 } from "./receiveAuthRes";
+export {
+  type AuthReversal,
+  type AuthRevReqReceiver,
+  type JudgedAuthReversal,
+  newAmountOf,
+  type ReceivedAuthRevReq,
+  type RecordedAuthorization,
+  type RefusedAuthReversal,
+  receiveAuthRevReq,
+} from "./receiveAuthRevReq";
+export {
+  type AuthRevResExpectations,
+  type AuthRevResReceiver,
+  type AuthRevVerdict,
+  type ReceivedAuthRevRes,
+  receiveAuthRevRes,
+} from "./receiveAuthRevRes";
 export {
   type CapReqReceiver,
   type CaptureItem,

@@ -23,6 +23,10 @@ import { decodeMessage } from "../schema/message";
 import { ContentType, SetLab, Std } from "../schema/oids";
 import {
   AuthResBaggage,
+  AuthRevReqBaggage,
+  type AuthRevReqData,
+  AuthRevResBaggage,
+  AuthRevResData,
   type CapReqData,
   CapResData,
   CapTokenData,
@@ -46,6 +50,8 @@ import { createTestPki } from "../testing/pki";
 import { revocationFixture } from "../testing/revocation";
 import { sealAuthReq } from "./authReq";
 import { sealAuthRes } from "./authRes";
+import { sealAuthRevReq } from "./authRevReq";
+import { sealAuthRevRes } from "./authRevRes";
 import { sealCapReq } from "./capReq";
 import { sealCapRes } from "./capRes";
 import { sealCapToken } from "./capToken";
@@ -449,6 +455,77 @@ describe("docs/wire-profile.md", () => {
       certificates: ["gatewaySig", "gatewayCa", "brandCa"],
     });
     expect(decodeDer(CapResData, resContent)).toEqual(capResData);
+  });
+
+  it("AuthRevReq, AuthRevRes: EncB with the PI and CapToken as the request's baggage, the new CapToken as the answer's", async () => {
+    const capToken = await sealCapToken(
+      p,
+      { signer: m.signer("gatewaySig"), decrypter: m.decrypter("gatewayKex") },
+      { authRRPID: m.authResData.authTags.authRRTags.rrpid, authAmt: m.f.order.purchAmt },
+      { xid: m.f.order.transIDs.xid, merchantID: "SETLAB-MER-0001", authRecordID: "r1" },
+    );
+    const authRevReqData: AuthRevReqData = {
+      authRevTags: { authRevRRTags: m.authResData.authTags.authRRTags },
+      authReqData: m.authReqData,
+      authResPayload: m.authResData.authResPayload,
+      authNewAmt: { ...m.f.order.purchAmt, amount: 100 },
+    };
+    const req = await sealAuthRevReq(
+      p,
+      m.authSigner(),
+      pki.gatewayKex.certificate,
+      authRevReqData,
+      m.piDer,
+      capToken,
+    );
+    expectEnvelopeLayer(req.authRevReqEnvelope, {
+      contentType: ContentType.AuthRevReqTBE,
+      keyTransport: Std.rsaesOaep,
+      recipient: "gatewayKex",
+    });
+    const reqInner = await openE(p, m.decrypter("gatewayKex"), req.authRevReqEnvelope, {
+      contentType: ContentType.AuthRevReqTBE,
+    });
+    const reqLinked = expectSignedLayer(reqInner, {
+      eContentType: ContentType.AuthRevReqTBS,
+      certificates: [...merchantSigPath, "merchantKex"],
+    });
+    expect(req.authRevReqBaggage.pi).toEqual(m.piDer);
+    expectDD(
+      decodeDer(Linkage, reqLinked).dd,
+      encodeDer(AuthRevReqBaggage, req.authRevReqBaggage),
+      ContentType.AuthRevReqBaggage,
+    );
+
+    const authRevResData: AuthRevResData = {
+      authRevCode: "approved",
+      authRevTags: authRevReqData.authRevTags,
+      authNewAmt: authRevReqData.authNewAmt,
+    };
+    const res = await sealAuthRevRes(p, m.signer("gatewaySig"), pki.merchantKex.certificate, authRevResData, {
+      capTokenNew: capToken,
+    });
+    expectEnvelopeLayer(res.authRevResEnvelope, {
+      contentType: ContentType.AuthRevResTBEB,
+      keyTransport: Std.rsaesOaep,
+      recipient: "merchantKex",
+    });
+    const resInner = await openE(p, m.decrypter("merchantKex"), res.authRevResEnvelope, {
+      contentType: ContentType.AuthRevResTBEB,
+    });
+    const resLinked = decodeDer(
+      Linkage,
+      expectSignedLayer(resInner, {
+        eContentType: ContentType.AuthRevResTBS,
+        certificates: ["gatewaySig", "gatewayCa", "brandCa"],
+      }),
+    );
+    expect(decodeDer(AuthRevResData, resLinked.t)).toEqual(authRevResData);
+    expectDD(
+      resLinked.dd,
+      encodeDer(AuthRevResBaggage, res.authRevResBaggage),
+      ContentType.AuthRevResBaggage,
+    );
   });
 
   it("PRes: S(M, PResData) with the merchant's signature path, no CRLs", async () => {

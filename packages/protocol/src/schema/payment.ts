@@ -105,6 +105,8 @@ export const AuthRevResBaggage = named(
     authTokenNew: optional(explicit(1, AuthToken)),
   }),
 );
+export type AuthRevReqBaggage = Infer<typeof AuthRevReqBaggage>;
+export type AuthRevResBaggage = Infer<typeof AuthRevResBaggage>;
 
 // ------------------------------------------------------------------------------------------
 // Messages (alternatives of the Message CHOICE)
@@ -150,6 +152,7 @@ export const AuthRevReq = named(
     authRevReqBaggage: AuthRevReqBaggage,
   }),
 );
+export type AuthRevReq = Infer<typeof AuthRevReq>;
 
 /** AuthRevRes = EncB(P, M, AuthRevResData, AuthRevResBaggage). */
 export const AuthRevRes = named(
@@ -159,6 +162,7 @@ export const AuthRevRes = named(
     authRevResBaggage: AuthRevResBaggage,
   }),
 );
+export type AuthRevRes = Infer<typeof AuthRevRes>;
 
 /** The pair shared by capture, capture reversal, credit and credit reversal requests. */
 export const CapEncB = named(
@@ -577,6 +581,7 @@ export const AuthRevTags = named(
   "AuthRevTags",
   sequence({ authRevRRTags: RRTags, authRetNum: optional(AuthRetNum) }),
 );
+export type AuthRevTags = Infer<typeof AuthRevTags>;
 
 /** authNewAmt zero reverses the whole authorization; a smaller amount reduces it. */
 export const AuthRevReqData = named(
@@ -603,8 +608,10 @@ export const AuthRevCode = named(
     systemError: 5,
     originalNotFound: 6,
     alreadyCaptured: 7,
+    invalidCapToken: 8,
   }),
 );
+export type AuthRevCode = Infer<typeof AuthRevCode>;
 
 export const AuthRevResData = named(
   "AuthRevResData",

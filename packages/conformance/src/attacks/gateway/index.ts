@@ -1,5 +1,6 @@
 /** Attacks aimed at the payment gateway, and at the merchant through the gateway's answers. */
 import type { Attack } from "../attack";
+import { authReversalAttacks } from "./authReversal";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
@@ -19,5 +20,6 @@ export const gatewayAttacks: readonly Attack[] = [
   ...decryptionOracleAttacks,
   ...errorLoopAttacks,
   ...captureAttacks,
+  ...authReversalAttacks,
   pCertResNonGateway,
 ];

@@ -26,6 +26,10 @@ export interface HeldAuthorization {
   readonly authAmt: schema.CurrencyAmount;
   readonly capToken: schema.CapToken;
   readonly xidHex: string;
+  /** What an AuthRevReq returns of it: the AuthReq's AuthReqData and PI, the AuthRes's payload. */
+  readonly authReqData: schema.AuthReqData;
+  readonly piDer: Uint8Array;
+  readonly authResPayload: schema.AuthResPayload;
 }
 
 export interface CaptureItem {
@@ -92,6 +96,9 @@ export async function approvedAuthorization(
     authAmt: header.authAmt,
     capToken: opened.baggage.capToken,
     xidHex: req.xidHex,
+    authReqData: req.parts.authReqData,
+    piDer: req.piDer,
+    authResPayload: opened.data.authResPayload,
   };
 }
 

@@ -1,0 +1,335 @@
+/**
+ * The merchant reverses an authorization it has not captured (digest 3.7): AuthRevReq =
+ * EncB(M, P, AuthRevReqData, {PI, [CapToken]}) with the AuthReq's original AuthReqData and PI,
+ * the AuthResPayload the authorization stands at and its CapToken, and the gateway's AuthRevRes
+ * read with every check (`receiveAuthRevRes`). AuthNewAmt zero cancels the authorization (the
+ * order becomes `reversed`); a lower amount reduces it (the order stays where it is, with the
+ * lower AuthAmt and the new CapToken the answer carries). As for capture, the AuthRevReq is
+ * committed before it leaves: a call whose answer was lost sends the same bytes again, and the
+ * gateway answers a repeat with its stored AuthRevRes, so a reversal is never asked twice under
+ * two ids.
+ */
+import {
+  type CurrencyAmountValue,
+  decodeDer,
+  encodeDer,
+  formatCurrencyAmount,
+  fromHex,
+  newAmountOf,
+  openAuthRes,
+  RemoteSetError,
+  receiveAuthRevRes,
+  SetError,
+  schema,
+  sealAuthRevReq,
+  toHex,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
+import type { CallContext, MerchantContext } from "./context";
+import { GatewayUnreachableError } from "./gatewayClient";
+import type { Authorization, AuthReversal, Order } from "./order";
+import { type OrderState, OrderStateError } from "./orderState";
+import { brandOf } from "./purchaseBrand";
+
+/** A reversal the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
+export class ReversalInputError extends Error {
+  override readonly name = "ReversalInputError";
+}
+
+export interface ReverseAuthorizationOptions {
+  /**
+   * The new, lower authorized amount, in the authorization's currency (SET's AuthNewAmt); absent
+   * or zero cancels the authorization.
+   */
+  readonly amount?: schema.CurrencyAmount;
+  /**
+   * A repeated call with the same key acts once: while its AuthRevReq waits for an answer it is
+   * sent again, once answered the order is returned as it is. The same key with another amount is
+   * refused (ReversalInputError).
+   */
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * The JSON of `POST /orders/:id/reverse-authorization`: `{}` cancels the authorization;
+ * `{amount, amtExp10?}` (in the order's currency) reduces it to that amount.
+ */
+export function parseReversalBody(body: unknown, currency: number): schema.CurrencyAmount | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== "object" || Array.isArray(body))
+    throw new ReversalInputError("the body must be a JSON object");
+  const o = body as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => k !== "amount" && k !== "amtExp10");
+  if (unknown.length > 0) throw new ReversalInputError(`unknown field ${unknown[0]}`);
+  if (o.amount === undefined) {
+    if (o.amtExp10 !== undefined) throw new ReversalInputError("amtExp10 without an amount");
+    return undefined;
+  }
+  const amtExp10 = o.amtExp10 ?? 0;
+  if (
+    !Number.isSafeInteger(o.amount) ||
+    (o.amount as number) < 0 ||
+    !Number.isSafeInteger(amtExp10) ||
+    (amtExp10 as number) < -18 ||
+    (amtExp10 as number) > 18
+  )
+    throw new ReversalInputError("amount must be an integer of 0 or more, amtExp10 an integer in -18..18");
+  return { currency, amount: o.amount as number, amtExp10: amtExp10 as number };
+}
+
+const reversible = ["authorized", "partiallyAuthorized"] as const;
+
+/** `amount` below the authorization: its currency, zero or more, less than AuthAmt, exactly. */
+function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
+  const asked = newAmountOf(amount);
+  const authorized = newAmountOf(authAmt);
+  if (!asked.ok) throw new ReversalInputError(`the new amount is refused: ${asked.reason}`);
+  if (!authorized.ok || asked.currency !== authorized.currency)
+    throw new ReversalInputError(
+      `the new amount must be in the authorization's currency (${formatCurrencyAmount(authAmt)})`,
+    );
+  if (asked.minor >= authorized.minor)
+    throw new ReversalInputError(
+      `${formatCurrencyAmount(amount)} is not below the ${formatCurrencyAmount(authAmt)} authorized`,
+    );
+}
+
+const sameAmount = (a: CurrencyAmountValue, b: CurrencyAmountValue) => {
+  const x = newAmountOf(a);
+  const y = newAmountOf(b);
+  return x.ok && y.ok && x.currency === y.currency && x.minor === y.minor;
+};
+
+/**
+ * The AuthResPayload the authorization stands at: the last reduction's AuthResPayloadNew, else
+ * the AuthRes's own, read again from the stored AuthRes with the merchant's key-exchange key.
+ */
+async function authResPayloadOf(
+  ctx: MerchantContext,
+  order: Order,
+  auth: Authorization,
+): Promise<schema.AuthResPayload> {
+  if (auth.authResPayload) return decodeDer(schema.AuthResPayload, fromHex(auth.authResPayload));
+  const brand = brandOf(ctx, order.purchase!);
+  const stored = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authorizationResponse").at(-1);
+  const message = stored && schema.decodeMessage(stored.der).message;
+  if (message?.type !== "authorizationResponse")
+    throw new ReversalInputError(`order ${order.id} keeps no AuthRes to reverse`);
+  const opened = await openAuthRes(
+    ctx.p,
+    brand.decrypter,
+    message.value,
+    { ...ctx.config.trust, at: ctx.p.now() },
+    { brand: brand.brandID },
+  );
+  return opened.data.authResPayload;
+}
+
+/** The PI's DER exactly as the AuthReq carried it (its baggage, in the clear beside the envelope). */
+async function piOf(ctx: MerchantContext, order: Order): Promise<Uint8Array> {
+  const stored = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authorizationRequest").at(-1);
+  const message = stored && schema.decodeMessage(stored.der).message;
+  if (message?.type !== "authorizationRequest")
+    throw new ReversalInputError(`order ${order.id} keeps no AuthReq to reverse`);
+  return message.value.pi;
+}
+
+/** The AuthRevReq to send: the stored one of a reversal still waiting for its answer, or a new one. */
+async function authRevReqFor(
+  ctx: MerchantContext,
+  order: Order,
+  auth: Authorization,
+  authNewAmt: schema.CurrencyAmount,
+  idempotencyKey: string | undefined,
+): Promise<{ reversal: AuthReversal; bytes: Uint8Array; stored: boolean }> {
+  const pending = auth.reversal && auth.reversal.authRevCode === undefined ? auth.reversal : undefined;
+  if (pending) {
+    if (!sameAmount(pending.authNewAmt, authNewAmt))
+      throw new ReversalInputError(
+        `a reversal to ${formatCurrencyAmount(pending.authNewAmt)} is waiting for the gateway's answer`,
+      );
+    const sent = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authReversalRequest").at(-1);
+    if (sent) return { reversal: pending, bytes: sent.der, stored: true };
+  }
+  if (!auth.authReqData)
+    throw new ReversalInputError(`order ${order.id}'s authorization keeps no AuthReqData to reverse with`);
+  const { p } = ctx;
+  const brand = brandOf(ctx, order.purchase!);
+  const date = wholeSeconds(p.now());
+  const authRevRRPID = p.random(20);
+  const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
+  const data: schema.AuthRevReqData = {
+    authRevTags: {
+      authRevRRTags: {
+        rrpid: authRevRRPID,
+        merTermIDs: { merchantID: ctx.config.merchantID },
+        currentDate: date,
+      },
+    },
+    authReqData: decodeDer(schema.AuthReqData, fromHex(auth.authReqData), "AuthReqData"),
+    authResPayload: await authResPayloadOf(ctx, order, auth),
+    authNewAmt,
+  };
+  const capToken = auth.capToken ? decodeDer(schema.CapToken, fromHex(auth.capToken), "CapToken") : undefined;
+  const sealed = await sealAuthRevReq(
+    p,
+    brand.authSigner,
+    brand.gateway.certificate,
+    data,
+    await piOf(ctx, order),
+    capToken,
+  );
+  const bytes = wrapMessage(
+    { type: "authReversalRequest", value: sealed },
+    {
+      rrpid: authRevRRPID,
+      lid_C: transIDs.lid_C,
+      ...(transIDs.lid_M ? { lid_M: transIDs.lid_M } : {}),
+      xid: transIDs.xid,
+    },
+    { date, swIdent: ctx.config.swIdent },
+  );
+  return {
+    reversal: {
+      authRevRRPID: toHex(authRevRRPID),
+      authNewAmt,
+      previousAmt: auth.authAmt!,
+      at: date.toISOString(),
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    },
+    bytes,
+    stored: false,
+  };
+}
+
+/**
+ * Reverse the order's authorization to `options.amount` (default: cancel it). Refused before any
+ * message (ReversalInputError, OrderStateError) for an unknown order, an order not authorized (a
+ * captured one goes back by credit, not reversal), an amount not below AuthAmt or in another
+ * currency, or an idempotency key reused with another amount. Otherwise the order is returned as
+ * it is after the gateway's answer: `reversed` for a cancellation; for a reduction its state
+ * again (recorded in its history) with the lower AuthAmt, the new CapToken and AuthResPayload;
+ * unchanged, with `authorization.reversal` saying why, when the gateway refused (its AuthRevCode)
+ * or no usable answer came (`failure`; calling again sends the same AuthRevReq).
+ */
+export async function reverseAuthorization(
+  ctx: MerchantContext,
+  orderId: number,
+  options: ReverseAuthorizationOptions,
+  call: CallContext,
+): Promise<Order> {
+  const order = await ctx.repo.order(orderId);
+  if (!order) throw new ReversalInputError(`no order ${orderId}`);
+  const auth = order.authorization;
+  const key = options.idempotencyKey;
+  const earlier = key !== undefined && auth?.reversal?.idempotencyKey === key ? auth.reversal : undefined;
+  if (earlier && options.amount !== undefined && !sameAmount(earlier.authNewAmt, options.amount))
+    throw new ReversalInputError(`idempotency key ${key} was used for a reversal to another amount`);
+  // The call this key names was answered: it acted once, and a repeat returns the order as it is.
+  if (earlier && earlier.authRevCode !== undefined) return order;
+  const state = order.state;
+  if (!(reversible as readonly string[]).includes(state))
+    throw new OrderStateError(
+      `order ${orderId} is ${state}: only an uncaptured authorization can be reversed`,
+    );
+  const authAmt = auth!.authAmt!;
+  const authNewAmt = earlier?.authNewAmt ?? options.amount ?? { ...authAmt, amount: 0 };
+  checkAmount(authNewAmt, authAmt);
+  const { reversal, bytes, stored } = await authRevReqFor(ctx, order, auth!, authNewAmt, key);
+  if (!stored)
+    await ctx.repo.commit(
+      {
+        orderId,
+        expect: state,
+        authorization: { ...auth!, reversal },
+        messages: [{ from: "merchant", to: "gateway", type: "authReversalRequest", der: bytes }],
+      },
+      ctx.p.now(),
+    );
+  const brand = brandOf(ctx, order.purchase!);
+  const settle = async (
+    change: Partial<AuthReversal>,
+    extra: { to?: OrderState; detail?: string; answer?: Uint8Array; authorization?: Authorization },
+  ) => {
+    await ctx.repo.commit(
+      {
+        orderId,
+        expect: state,
+        ...(extra.to ? { transitions: [{ to: extra.to, detail: extra.detail ?? "" }] } : {}),
+        authorization: { ...(extra.authorization ?? auth!), reversal: { ...reversal, ...change } },
+        ...(extra.answer
+          ? {
+              messages: [
+                { from: "gateway", to: "merchant", type: "authReversalResponse", der: extra.answer },
+              ],
+            }
+          : {}),
+      },
+      ctx.p.now(),
+    );
+    return (await ctx.repo.order(orderId))!;
+  };
+  let answer: Uint8Array;
+  try {
+    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
+  } catch (e) {
+    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
+    return settle({ failure: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}` }, {});
+  }
+  try {
+    const received = await receiveAuthRevRes(
+      ctx.p,
+      answer,
+      {
+        authRevRRPID: fromHex(reversal.authRevRRPID),
+        authNewAmt: reversal.authNewAmt,
+        brand: brand.brandID,
+        gateway: brand.gateway.certificate,
+      },
+      {
+        decrypter: brand.decrypter,
+        trust: { ...ctx.config.trust, at: ctx.p.now() },
+        understoodExtensions: ctx.config.understoodExtensions,
+      },
+    );
+    const { authRevCode } = received.data;
+    if (received.verdict === "refused") return settle({ authRevCode }, { answer });
+    if (received.verdict === "amountMismatch")
+      return settle(
+        {
+          failure: `the AuthRevRes approves ${formatCurrencyAmount(received.data.authNewAmt)}, not the ${formatCurrencyAmount(reversal.authNewAmt)} asked, or lacks the new CapToken`,
+        },
+        { answer },
+      );
+    const cancelled = newAmountOf(reversal.authNewAmt).ok && reversal.authNewAmt.amount === 0;
+    const { capToken: _old, authResPayload: _before, ...kept } = auth!;
+    return settle(
+      { authRevCode },
+      {
+        to: cancelled ? "reversed" : state,
+        detail: cancelled
+          ? `authorization of ${formatCurrencyAmount(reversal.previousAmt)} reversed`
+          : `authorization reduced from ${formatCurrencyAmount(reversal.previousAmt)} to ${formatCurrencyAmount(reversal.authNewAmt)}`,
+        answer,
+        authorization: {
+          ...kept,
+          authAmt: reversal.authNewAmt,
+          ...(received.capTokenNew
+            ? {
+                capToken: toHex(encodeDer(schema.CapToken, received.capTokenNew)),
+                authResPayload: toHex(encodeDer(schema.AuthResPayload, received.authResPayloadNew!)),
+              }
+            : {}),
+        },
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof SetError)) throw e;
+    const failure =
+      e instanceof RemoteSetError
+        ? `the gateway answered with a SET Error: ${e.code}`
+        : `AuthRevRes refused: ${e.message}`;
+    return settle({ failure }, { answer });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The arguments of the back-office commands that act on one order with an optional amount
+ * (`set-merchant capture`, `set-merchant reverse`): `--admin-url URL --admin-token-file FILE ORDER
+ * [AMOUNT [AMTEXP10]]`, AMOUNT x 10^AMTEXP10 in the order's currency.
+ */
+import { UsageError } from "@setlab/runtime";
+
+export interface OrderAmountArgs {
+  readonly adminUrl: string;
+  readonly tokenFile: string;
+  readonly orderId: string;
+  readonly amount?: number;
+  readonly amtExp10?: number;
+}
+
+const integer = (what: string, value: string, min: number, max: number): number => {
+  if (!/^-?[0-9]{1,16}$/.test(value)) throw new UsageError(`${what} must be an integer, not ${value}`);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${what} must be in ${min}..${max}`);
+  return n;
+};
+
+/** `minAmount`: the least AMOUNT the command takes (1 for a capture, 0 for a reversal's cancel). */
+export function parseOrderAmountArgs(
+  command: string,
+  argv: readonly string[],
+  minAmount: number,
+): OrderAmountArgs {
+  const positionals: string[] = [];
+  let adminUrl: string | undefined;
+  let tokenFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (!flag.startsWith("--")) {
+      positionals.push(flag);
+      continue;
+    }
+    const value = argv[++i];
+    if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    if (flag === "--admin-url") adminUrl = value;
+    else if (flag === "--admin-token-file") tokenFile = value;
+    else throw new UsageError(`unknown option ${flag}`);
+  }
+  if (!adminUrl || !tokenFile) throw new UsageError(`${command} needs --admin-url and --admin-token-file`);
+  const [orderId, amount, amtExp10, ...extra] = positionals;
+  if (!orderId || extra.length > 0) throw new UsageError(`${command} takes ORDER [AMOUNT [AMTEXP10]]`);
+  if (!/^[1-9][0-9]{0,15}$/.test(orderId)) throw new UsageError(`${orderId} is not an order number`);
+  return {
+    adminUrl,
+    tokenFile,
+    orderId,
+    ...(amount !== undefined
+      ? { amount: integer("AMOUNT", amount, minAmount, Number.MAX_SAFE_INTEGER) }
+      : {}),
+    ...(amtExp10 !== undefined ? { amtExp10: integer("AMTEXP10", amtExp10, -18, 18) } : {}),
+  };
+}
+
+/** The route's JSON body for the amount given, `{}` for none. */
+export const amountBody = (args: OrderAmountArgs) => ({
+  ...(args.amount !== undefined ? { amount: args.amount } : {}),
+  ...(args.amtExp10 !== undefined ? { amtExp10: args.amtExp10 } : {}),
+});
