@@ -174,6 +174,21 @@ describe("merchant: InqReq -> InqRes", () => {
     expect(payload.results?.capStatus?.capAmt).toEqual(purchAmt);
   });
 
+  test("reduced: authorizationPerformed for the new AuthAmt; reversed: orderRejected", async () => {
+    const paid = await paidOrder();
+    await paid.merchant.reverseAuthorization(paid.id, { amount: { ...purchAmt, amount: 5000 } });
+    const a = await inquire(paid);
+    const reduced = await status(paid, a, (await paid.merchant.handleSet(a.der)).response);
+    expect(reduced.completionCode).toBe("authorizationPerformed");
+    expect(reduced.results?.authStatus?.authAmt).toEqual({ ...purchAmt, amount: 5000 });
+    await paid.merchant.reverseAuthorization(paid.id);
+    expect((await paid.merchant.order(paid.id))?.state).toBe("reversed");
+    const b = await inquire(paid);
+    expect((await status(paid, b, (await paid.merchant.handleSet(b.der)).response)).completionCode).toBe(
+      "orderRejected",
+    );
+  });
+
   test("a purchase paid unsigned is asked about with the inquiry proof (its Chall-C)", async () => {
     const paid = await paidOrder("approve", "unsigned");
     const asked = await inquire(paid, { signer: null, chall_C: paid.session.chall_C });

@@ -6,7 +6,10 @@
  * - `captured`, `partiallyCaptured`: capturePerformed with AuthStatus and CapStatus;
  * - `declined`, `authorizationFailed`: orderRejected (nothing was authorized, and this XID will
  *   not be); likewise an XID whose attempt a later one replaced (the order took another XID,
- *   which happens only after a decline or a failure that authorized nothing).
+ *   which happens only after a decline or a failure that authorized nothing);
+ * - `reversed` (the merchant cancelled the authorization): orderRejected, nothing stays
+ *   authorized; a reduced authorization stays `authorized` and reports its lowered AuthAmt.
+ * Every state is named here: a new one must say what the buyer hears.
  * AcqCardMsg is not kept with the order, so an InqRes never carries it (the PRes did).
  */
 import { type schema, wholeSeconds } from "@setlab/protocol";
@@ -44,8 +47,16 @@ export function inquiryPayload(order: Order, xidHex: string): schema.PResPayload
     }
     case "declined":
     case "authorizationFailed":
+    case "reversed":
       return { completionCode: "orderRejected" };
-    default:
+    case "created":
+    case "initiated":
+    case "purchaseRequested":
+    case "authorizing":
       return { completionCode: "orderReceived" };
+    default: {
+      const unnamed: never = order.state;
+      throw new Error(`no inquiry answer for order state ${String(unnamed)}`);
+    }
   }
 }
