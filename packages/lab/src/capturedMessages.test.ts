@@ -29,6 +29,7 @@ import {
 } from "@setlab/protocol";
 import { LabPki, postSet } from "@setlab/runtime";
 import { type CapturedMessage, fetchMessages } from "./capture";
+import { authorizeOrder } from "./commands/authorizeOrder";
 import { captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { inquire } from "./commands/inquire";
@@ -80,6 +81,8 @@ const runs = new Map<FlowName, Run>();
 let errorCapture: CapturedMessage[] = [];
 /** The CapReq and CapRes of capturing the dual-signed purchase. */
 let captureMessages: CapturedMessage[] = [];
+/** The AuthReq and AuthRes of a split shipment's second part (PI = AuthToken). */
+let subsequentMessages: CapturedMessage[] = [];
 /** The AuthRevReq and AuthRevRes of reducing the unsigned purchase's authorization. */
 let reversalMessages: CapturedMessage[] = [];
 /** The InqReq and InqRes of the card asking about the captured purchase. */
@@ -163,6 +166,15 @@ beforeAll(async () => {
   reversalMessages = (await fetchMessages(merchantAdmin, unsigned.result.orderId)).slice(
     unsigned.messages.length,
   );
+
+  // A split shipment: the purchase authorizes 4000 of 12800, the second part 5000 with the AuthToken.
+  const split = await purchase({ home, card: "visa-approve", purchAmt: jpy, firstShipmentAmount: 4000 });
+  const firstPart = await fetchMessages(merchantAdmin, split.orderId);
+  const later = await authorizeOrder(home, String(split.orderId), "5000");
+  const part = later.authorization?.subsequent?.at(-1);
+  if (part?.authCode !== "approved")
+    throw new Error(`the second part was not authorized: ${JSON.stringify(part)}`);
+  subsequentMessages = (await fetchMessages(merchantAdmin, split.orderId)).slice(firstPart.length);
 
   scratch.write("root.pem", fs.readFileSync(path.join(state.pki, pki.entry("root").certificate)));
   for (const brand of ["visa", "mastercard"])
@@ -610,6 +622,102 @@ describe("the reduction of the unsigned purchase's authorization", () => {
     const b = scratch.asn1Decoding("AuthRevResBaggage", baggage, "AuthRevResBaggage");
     expect(b.ok).toBe(true);
     expect(b.output).toMatch(/name:capTokenNew\s+type:/);
+  });
+});
+
+describe("a split shipment's second part: the AuthReq whose PI is the AuthToken", () => {
+  const subDer = (type: "AuthReq" | "AuthRes") => {
+    const m = subsequentMessages.find((x) => x.type === type);
+    if (!m) throw new Error(`the later authorization recorded no ${type}`);
+    return m.der;
+  };
+
+  it("records its AuthReq and AuthRes, which decode under asn1Decoding as MessageWrapper", () => {
+    expect(subsequentMessages.map((m) => m.type)).toEqual(["AuthReq", "AuthRes"]);
+    for (const [type, alt] of [
+      ["AuthReq", "authorizationRequest"],
+      ["AuthRes", "authorizationResponse"],
+    ] as const) {
+      const v = scratch.asn1Decoding(`sub-${type}`, subDer(type), "MessageWrapper");
+      expect(v.ok).toBe(true);
+      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+    }
+  });
+
+  it("OpenSSL opens the AuthReq with the gateway's key and verifies the merchant's signature over L(AuthReqData, PI); the PI is the AuthToken and AuthReqData has no CheckDigests", () => {
+    const authReq = bodyOf(subDer("AuthReq")).value as schema.AuthReq;
+    const env = scratch.write("sub-authreq-env.der", authReq.authReqEnvelope);
+    expect(cmsDecrypt(env, "visa/gateway/key-exchange", "sub-authreq-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("sub-authreq-sd.der"), "visa", "sub-authreq-link.der");
+    expect(v.output).toContain("Verification successful");
+    const linkage = scratch.read("sub-authreq-link.der");
+    const lv = scratch.asn1Decoding("sub-authreq-linkage", linkage, "Linkage");
+    expect(lv.ok).toBe(true);
+    expect(printed(lv.output, "eContentType")).toBe(ContentType.PI);
+    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(authReq.pi).digest("hex"));
+    const data = scratch.asn1Decoding("sub-AuthReqData", elementAt(linkage, 0), "AuthReqData");
+    expect(data.ok).toBe(true);
+    expect(data.output).not.toMatch(/name:checkDigests\s+type:SEQUENCE/);
+    const pi = scratch.asn1Decoding("sub-PI", authReq.pi, "PI");
+    expect(pi.ok).toBe(true);
+    expect(pi.output).toMatch(/name:authToken\s+type:/);
+  });
+
+  it("OpenSSL opens the AuthToken with the gateway's key only, and verifies the gateway's signature over AuthTokenData", () => {
+    const authReq = bodyOf(subDer("AuthReq")).value as schema.AuthReq;
+    const pi = decodeDer(schema.PI, authReq.pi);
+    if (pi.type !== "authToken" || pi.value.type !== "enc") throw new Error(`a PI of form ${pi.type}`);
+    const env = scratch.write("authtoken-env.der", pi.value.value);
+    expect(cmsDecrypt(env, "visa/merchant/key-exchange", "authtoken-nope.der").ok).toBe(false);
+    expect(cmsDecrypt(env, "visa/gateway/key-exchange", "authtoken-sd.der").ok).toBe(true);
+    const pem = (der: Uint8Array) =>
+      `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+        .toString("base64")
+        .replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+    scratch.write("authtoken-certs.pem", pem(pki.certificate("visa/gateway/signature")));
+    scratch.write("authtoken-ca.pem", [pki.root(), ...pki.chain("visa/gateway/signature")].map(pem).join(""));
+    const v = scratch.openssl(
+      "cms",
+      "-verify",
+      "-inform",
+      "DER",
+      "-in",
+      scratch.path("authtoken-sd.der"),
+      "-CAfile",
+      "authtoken-ca.pem",
+      "-certfile",
+      "authtoken-certs.pem",
+      "-purpose",
+      "any",
+      "-ignore_critical",
+      "-binary",
+      "-out",
+      "authtoken-data.der",
+    );
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding("AuthTokenData", scratch.read("authtoken-data.der"), "AuthTokenData");
+    expect(data.ok).toBe(true);
+    expect(printed(data.output, "merchantID")).toBeDefined();
+    const opaque = decodeDer(schema.AuthTokenData, scratch.read("authtoken-data.der")).authTokenOpaque;
+    expect(scratch.asn1Decoding("AuthTokenOpaque", opaque ?? new Uint8Array(0), "AuthTokenOpaque").ok).toBe(
+      true,
+    );
+  });
+
+  it("OpenSSL opens the AuthRes with the merchant's key; its baggage carries the next AuthToken and a CapToken", async () => {
+    const authRes = bodyOf(subDer("AuthRes")).value as schema.AuthRes;
+    const env = scratch.write("sub-authres-env.der", authRes.value.authResEnvelope);
+    expect(cmsDecrypt(env, "visa/merchant/key-exchange", "sub-authres-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("sub-authres-sd.der"), "visa", "sub-authres-link.der");
+    expect(v.output).toContain("Verification successful");
+    const baggage = scratch.asn1Decoding(
+      "sub-AuthResBaggage",
+      encodeDer(schema.AuthResBaggage, authRes.value.authResBaggage),
+      "AuthResBaggage",
+    );
+    expect(baggage.ok).toBe(true);
+    expect(baggage.output).toMatch(/name:authToken\s+type:/);
+    expect(baggage.output).toMatch(/name:capToken\s+type:/);
   });
 });
 

@@ -13,6 +13,7 @@
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
  *   inquire   the buyer's card asks the shop how a purchase ended (InqReq/InqRes)
  *   reverse   the merchant cancels or reduces an order's uncaptured authorization (AuthRevReq/AuthRevRes)
+ *   authorize the merchant authorizes more of an order's purchase with the AuthToken
  */
 import { parseArgs } from "node:util";
 import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
@@ -28,6 +29,8 @@ const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
   purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1|embodiment-2] [--confirm yes|no] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
+            [--first-shipment AMOUNT]      a split shipment: authorize only AMOUNT now (an AuthToken for the rest)
+            [--installments N | --recurring DAYS:YYYY-MM-DD]  the order's and the card's payment terms
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
   status    [--json]
   down
@@ -48,6 +51,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            (InqReq/InqRes through the mediator); exit 2 when refused
   reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
                                            reduce it to AMOUNT; exit 2 when the gateway did not approve
+  authorize ORDER AMOUNT [--json]           authorize AMOUNT more of the order's purchase with its AuthToken
+                                           (a split shipment's next part); exit 2 when not approved
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -78,6 +83,7 @@ async function command(argv: string[]): Promise<number> {
   if (command === "capture") return captureCommand(rest);
   if (command === "inquire") return inquireCommand(rest);
   if (command === "reverse") return reverseCommand(rest);
+  if (command === "authorize") return authorizeCommand(rest);
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({
@@ -96,6 +102,9 @@ async function command(argv: string[]): Promise<number> {
       description: { type: "string" },
       json: { type: "boolean", default: false },
       capture: { type: "string" },
+      "first-shipment": { type: "string" },
+      installments: { type: "string" },
+      recurring: { type: "string" },
       browser: { type: "boolean", default: false },
     },
     strict: true,
@@ -143,6 +152,10 @@ async function command(argv: string[]): Promise<number> {
         confirm: values.confirm as "yes" | "no",
         description: values.description,
         separateMediator: values["separate-mediator"],
+        ...(values["first-shipment"] !== undefined
+          ? { firstShipmentAmount: purchAmtOf(values["first-shipment"], values.currency).amount }
+          : {}),
+        ...termsOption(values.installments, values.recurring),
       });
       if (values.capture) {
         const { fetchMessages, writeCapture } = await import("./capture");
@@ -276,6 +289,43 @@ async function reverseCommand(args: string[]): Promise<number> {
           ? `order ${order.id} reversed: nothing authorized`
           : `order ${order.id} ${order.state}: authorization reduced to ${order.authorization?.authAmt ? formatAmount(order.authorization.authAmt) : "?"}`
         : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
+    );
+  return approved ? 0 : 2;
+}
+
+/** `--installments N` or `--recurring DAYS:YYYY-MM-DD`, as the order's terms (the merchant checks them). */
+function termsOption(installments: string | undefined, recurring: string | undefined) {
+  if (installments !== undefined && recurring !== undefined)
+    throw new LabFailure("--installments and --recurring exclude each other");
+  if (installments !== undefined) {
+    if (!/^[0-9]{1,3}$/.test(installments))
+      throw new LabFailure("--installments takes a count from 2 to 999");
+    return { terms: { installments: Number(installments) } };
+  }
+  if (recurring === undefined) return {};
+  const m = /^([0-9]{1,3}):([0-9]{4}-[0-9]{2}-[0-9]{2})$/.exec(recurring);
+  if (!m) throw new LabFailure("--recurring takes DAYS:YYYY-MM-DD");
+  return { terms: { recurringDays: Number(m[1]), recurringExpiry: m[2] } };
+}
+
+async function authorizeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 2) throw new UsageError("authorize needs ORDER AMOUNT");
+  const { authorizeOrder } = await import("./commands/authorizeOrder");
+  const order = await authorizeOrder(values.home, positionals[0], positionals[1]);
+  const last = order.authorization?.subsequent?.at(-1);
+  const approved = last?.authCode === "approved";
+  if (values.json) out(JSON.stringify(order));
+  else
+    out(
+      approved && last?.authAmt
+        ? `order ${order.id} ${order.state}: authorization ${last.part} approved, ${formatAmount(last.authAmt)}`
+        : `order ${order.id} ${order.state}: not authorized (${last?.authCode ? `AuthCode ${last.authCode}` : (last?.failure ?? "no answer")})`,
     );
   return approved ? 0 : 2;
 }

@@ -1,5 +1,5 @@
 /** Patent steps S36-S37: the card builds the PReq (dual signature, PI sealed for the gateway). */
-import { encodeCardData, INS, type Initiation, setProfileOf } from "@setlab/protocol";
+import { encodeCardData, encodeDer, INS, type Initiation, schema, setProfileOf } from "@setlab/protocol";
 import type { CardSession } from "./cardSession";
 import type { PReqForm } from "./paymentChoice";
 import type { PurchaseTrace } from "./purchaseTrace";
@@ -10,6 +10,8 @@ export async function cardPurchase(
   initiation: Initiation,
   form: PReqForm,
   trace: PurchaseTrace,
+  /** Installment or recurring terms the buyer agreed to. */
+  terms?: schema.InstallRecurData,
 ): Promise<Uint8Array> {
   const pReq = await card.command(
     INS.PURCHASE,
@@ -18,6 +20,7 @@ export async function cardPurchase(
       purchAmt: initiation.purchAmt,
       profile: setProfileOf(initiation.profile),
       form,
+      ...(terms ? { installRecurData: encodeDer(schema.InstallRecurData, terms) } : {}),
     }),
   );
   trace.record({

@@ -13,7 +13,7 @@
  */
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
-import { isPairingCode } from "@setlab/protocol";
+import { isPairingCode, type schema } from "@setlab/protocol";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import {
   type CliProgram,
@@ -26,10 +26,11 @@ import {
 } from "@setlab/runtime";
 import type { OrderForBuyer } from "./embodiment2Exchange";
 import { loadInitiation } from "./initiation";
+import { installRecurTermsOf } from "./installRecurTerms";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--confirm yes|no] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator inquire (--merchant URL | --initiation URL|FILE) --phone HOST:PORT --card ID [--xid HEX] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--confirm yes|no] [--installments N | --recurring DAYS:YYYY-MM-DD] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator inquire (--merchant URL | --initiation URL|FILE) --phone HOST:PORT --card ID [--xid HEX] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
 
 export interface CliIo extends RuntimeCliIo {
   /** Ask the user for one line (the pairing code); undefined when nobody can answer. */
@@ -147,6 +148,8 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
       timeout: { type: "string" },
       "pairing-code": { type: "string" },
       confirm: { type: "string" },
+      installments: { type: "string" },
+      recurring: { type: "string" },
     },
   }).values;
   for (const name of ["initiation", "phone", "card"])
@@ -179,6 +182,16 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
       if (process.argv[i - 1] === "--pin") process.argv[i] = "****";
       else if (process.argv[i].startsWith("--pin=")) process.argv[i] = "--pin=****";
   }
+  let installRecurData: schema.InstallRecurData | undefined;
+  try {
+    installRecurData = installRecurTermsOf(
+      values.installments as string | undefined,
+      values.recurring as string | undefined,
+    );
+  } catch (e) {
+    pin?.fill(0);
+    throw new UsageError((e as Error).message);
+  }
   const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
   const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
   let initiation: Awaited<ReturnType<typeof loadInitiation>>;
@@ -208,6 +221,7 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
     card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode },
     brand: values.brand as string | undefined,
     form: values.unsigned ? "unsigned" : "dualSigned",
+    ...(installRecurData ? { installRecurData } : {}),
     runId,
     logger,
     timeouts:

@@ -57,7 +57,7 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       return trace.finish({ ...result, brand });
     }
     await pInitExchange(card, merchant, initiation, brand, trace);
-    const pReq = await cardPurchase(card, initiation, form, trace);
+    const pReq = await cardPurchase(card, initiation, form, trace, options.installRecurData);
     const pRes = await pReqExchange(pReq, merchant, trace);
     const result = await cardResult(card, pRes, initiation.purchAmt, trace);
     return trace.finish({

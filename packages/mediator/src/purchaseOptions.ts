@@ -1,5 +1,5 @@
 /** What a caller of `runPurchase` gives: the shop's initiation, the card and how to reach it, the waits. */
-import type { Initiation } from "@setlab/protocol";
+import type { Initiation, schema } from "@setlab/protocol";
 import type { BondCache, PcCardLink } from "@setlab/protocol/card-link";
 import type { Logger } from "@setlab/runtime";
 import type { ConfirmOrder } from "./embodiment2Exchange";
@@ -46,6 +46,11 @@ export interface PurchaseOptions {
   readonly brand?: string;
   /** "unsigned" asks for SET's unsigned PReq; the shop must allow it for the brand. */
   readonly form?: "dualSigned" | "unsigned";
+  /**
+   * Installment or recurring terms the buyer agrees to (InstallRecurData, signed by the card in
+   * PIHead and HODInput); the merchant's order must state the same.
+   */
+  readonly installRecurData?: schema.InstallRecurData;
   readonly runId?: string;
   readonly onStep?: (step: Step) => void;
   readonly logger?: Logger;

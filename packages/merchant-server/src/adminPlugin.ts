@@ -3,7 +3,9 @@
  * (`POST /orders`), an order's details with its history and authorization (`GET /orders/:id`),
  * every message stored for it (`GET /orders/:id/messages`), capturing its authorization
  * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`), reversing it while uncaptured
- * (`POST /orders/:id/reverse-authorization`, `{}` or `{amount, amtExp10?}`) and the fault switches
+ * (`POST /orders/:id/reverse-authorization`, `{}` or `{amount, amtExp10?}`), a later authorization
+ * of its purchase with the AuthToken (`POST /orders/:id/authorize`, `{amount, amtExp10?}`) and the
+ * fault switches
  * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
  * account id and the XID, which would let anyone join orders to the gateway's records. Every
  * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
@@ -16,6 +18,7 @@ import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
 import { OrderInputError } from "./core/newOrder";
 import { OrderStateError } from "./core/orderState";
+import { SubsequentAuthorizationInputError } from "./core/subsequentAuthorization";
 import { parseMerchantFaultPlan } from "./faults/merchantFaultPlan";
 import type { MerchantFaults } from "./faults/merchantFaults";
 import { getOrderRoute, orderId } from "./orderRoute";
@@ -97,6 +100,36 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
       return await merchant.orderView(id);
     } catch (e) {
       if (e instanceof ReversalInputError) reply.code(400);
+      else if (e instanceof OrderStateError) reply.code(409);
+      else throw e;
+      return { error: e.message };
+    }
+  });
+
+  // A later authorization of the purchase: `{amount, amtExp10?}` in the order's currency, an
+  // optional Idempotency-Key header. 200 with the order after the gateway's answer; 400 what the
+  // merchant refuses (no AuthToken, a bad amount), 409 an order not authorized or a key reused.
+  app.post("/orders/:id/authorize", async (req, reply) => {
+    const id = orderId(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (id === undefined || !order) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    try {
+      const amount = parseCaptureBody(req.body, order.purchAmt.currency);
+      if (!amount) throw new CaptureInputError("an amount is required");
+      const key = req.headers["idempotency-key"];
+      await merchant.authorizeSubsequent(
+        id,
+        { amount, ...(typeof key === "string" ? { idempotencyKey: key } : {}) },
+        { runId: runIdOf(req) },
+      );
+      return await merchant.orderView(id);
+    } catch (e) {
+      if (e instanceof CaptureInputError) reply.code(400);
+      else if (e instanceof SubsequentAuthorizationInputError)
+        reply.code(e.code === "idempotencyKeyReused" ? 409 : e.code === "noSuchOrder" ? 404 : 400);
       else if (e instanceof OrderStateError) reply.code(409);
       else throw e;
       return { error: e.message };

@@ -38,8 +38,14 @@ export type {
   Party,
   PurchaseContext,
   StoredMessage,
+  SubsequentAuthorization,
 } from "./core/order";
 export { isFinal, type OrderState, OrderStateError, orderStates } from "./core/orderState";
+export { type OrderTerms, OrderTermsError } from "./core/orderTerms";
+export {
+  type SubsequentAuthorizationInput,
+  SubsequentAuthorizationInputError,
+} from "./core/subsequentAuthorization";
 export { type CreateMerchantOptions, createMerchant } from "./createMerchant";
 export {
   type OrderEvent,

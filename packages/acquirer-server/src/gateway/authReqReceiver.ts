@@ -16,6 +16,8 @@ export interface ReceiverSettings {
   readonly policy: AuthorizationPolicy;
   /** The request fingerprint stored for an AuthRRPID (hex) already answered. */
   readonly answeredFingerprint: (authRRPID: string) => string | undefined;
+  /** Whether an approved authorization spent the AuthToken the authorization `authRRPID` (hex) issued. */
+  readonly authTokenSpent?: (authRRPID: string) => boolean;
 }
 
 /**
@@ -49,5 +51,8 @@ export function authReqReceiver(
     hardenedRequired: policy.hardenedRequired.includes(keys.brand),
     understoodExtensions: policy.understoodExtensions,
     answered: { fingerprintOf: (rrpid) => settings.answeredFingerprint(toHex(rrpid)) },
+    // The gateway's AuthTokens are sealed with the brand's keys, as its CapTokens.
+    authTokenKeys: { signer: keys.signer, decrypter: keys.decrypter },
+    ...(settings.authTokenSpent ? { authTokenSpent: settings.authTokenSpent } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * itself (Enc(P, P, CapTokenData)), binding the authorization (AuthRRPID, AuthAmt, and in
  * tokenOpaque the XID, the merchant and the key of the gateway's authorization record). The
  * merchant keeps it with the order without being able to read it and returns it in its CapReq.
+ * When the purchase allows later authorizations, the approval also carries an AuthToken.
  */
 import { type CryptoProvider, type schema, sealCapToken, toHex } from "@setlab/protocol";
 import type { AuthDecision } from "./authResData";
@@ -16,6 +17,8 @@ export async function authResBaggageFor(
   decision: AuthDecision,
   /** The AuthAmt the AuthRes approves (less than asked for a partial approval). */
   authAmt: schema.CurrencyAmount,
+  /** The AuthToken for a later authorization of the purchase (authTokenIssue.ts), when one is allowed. */
+  authToken?: schema.AuthToken,
 ): Promise<schema.AuthResBaggage> {
   if (decision.authCode !== "approved") return {};
   const { authTags } = request.authReqItem;
@@ -30,5 +33,5 @@ export async function authResBaggageFor(
       authRecordID: toHex(authTags.authRRTags.rrpid),
     },
   );
-  return { capToken };
+  return { capToken, ...(authToken ? { authToken } : {}) };
 }

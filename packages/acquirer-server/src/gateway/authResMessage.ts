@@ -17,6 +17,8 @@ export async function authResMessage(
   request: schema.AuthReqData,
   merID: string,
   decision: AuthDecision,
+  /** The AuthToken the approval carries (authTokenIssue.ts), when the purchase allows later authorizations. */
+  authToken?: schema.AuthToken,
 ): Promise<Uint8Array> {
   const { authTags: tags, authReqPayload } = request.authReqItem;
   const data = authResDataFor(tags, authReqPayload.authReqAmt, decision);
@@ -31,7 +33,9 @@ export async function authResMessage(
     sale
       ? { ...data, authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt) } }
       : data,
-    sale ? {} : await authResBaggageFor(p, keys, request, merID, decision, authAmt),
+    sale
+      ? { ...(authToken ? { authToken } : {}) }
+      : await authResBaggageFor(p, keys, request, merID, decision, authAmt, authToken),
   );
   return wrapMessage(
     { type: "authorizationResponse", value: authRes },

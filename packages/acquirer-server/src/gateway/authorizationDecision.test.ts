@@ -80,10 +80,59 @@ describe("decideAuthReq", () => {
     expect(decideAuthReq(refused).authCode).toBe("duplicateAuthorization");
   });
 
-  test("InstallRecurData is honoured before duplicateAuthorization: three installments, three approvals", () => {
+  test("InstallRecurData does not let the PI authorize twice: later payments come with the AuthToken", () => {
     const terms = inputs({ outcome: accountOutcome(installments(3)) });
-    expect(decideAuthReq({ ...terms, approvedBefore: 2 }).authCode).toBe("approved");
-    expect(decideAuthReq({ ...terms, approvedBefore: 3 }).authCode).toBe("duplicateAuthorization");
+    expect(decideAuthReq({ ...terms, approvedBefore: 1 }).authCode).toBe("duplicateAuthorization");
+  });
+});
+
+describe("decideAuthReq, an AuthToken's authorization", () => {
+  const firstRow = {
+    authRRPID: "aa",
+    xid: "0x",
+    merchantID: "MER-1",
+    authCode: "approved",
+    cardId: "visa-approve",
+  } as AuthorizationRow;
+  const subsequent = (over: Partial<DecisionInputs["subsequent"] & object> = {}) =>
+    inputs({
+      outcome: {
+        kind: "subsequent",
+        token: {} as schema.AuthTokenData,
+        opaque: { authRecordID: "bb", firstAuthRecordID: "aa" },
+      },
+      subsequent: {
+        merID: "MER-1",
+        xid: "0x",
+        authorization: (id) => (id === "aa" ? firstRow : undefined),
+        authTokenSpent: () => false,
+        accountOfCard: (cardId) => (cardId === "visa-approve" ? account : undefined),
+        ...over,
+      },
+    });
+
+  test("held on the first authorization's account, linked to it and to the token spent", () => {
+    expect(decideAuthReq(subsequent())).toMatchObject({
+      authCode: "approved",
+      hold: 2000,
+      cardId: "visa-approve",
+      subsequentOf: { firstAuthRRPID: "aa", spentAuthToken: "bb" },
+    });
+  });
+
+  test("refused (authTokenRejected, nothing held): no first authorization, another merchant's or XID's, a spent token", () => {
+    const cases = [
+      subsequent({ authorization: () => undefined }),
+      subsequent({ authorization: () => ({ ...firstRow, authCode: "declined" }) }),
+      subsequent({ merID: "MER-2" }),
+      subsequent({ xid: "1x" }),
+      subsequent({ authTokenSpent: () => true }),
+    ];
+    for (const c of cases) expect(decideAuthReq(c)).toMatchObject({ authCode: "authTokenRejected", hold: 0 });
+  });
+
+  test("without the ledger's view nothing is authorized", () => {
+    expect(decideAuthReq({ ...subsequent(), subsequent: undefined }).authCode).toBe("authTokenRejected");
   });
 });
 

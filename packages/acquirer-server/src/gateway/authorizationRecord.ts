@@ -6,6 +6,7 @@ import { toHex } from "@setlab/protocol";
 import type { AuthorizationRow } from "../store/gatewayStore";
 import type { AuthorizationPolicy } from "./authorizationPolicy";
 import type { AuthDecision } from "./authResData";
+import type { SubsequentDecision } from "./subsequentDecision";
 import type { TakenAuthReq } from "./takenAuthReq";
 
 /** What a row records of the request itself, whichever message (AuthReq, E1AuthReq) carried it. */
@@ -22,12 +23,12 @@ export interface AuthorizationAsked {
 
 export function authorizationRow(
   taken: TakenAuthReq,
-  decision: AuthDecision,
+  decision: SubsequentDecision,
   response: Uint8Array,
   lifetimes: Pick<AuthorizationPolicy, "holdLifetimeMs" | "partialHoldLifetimeMs">,
 ): AuthorizationRow {
   const { authTags: tags, authReqPayload } = taken.data.authReqItem;
-  return recordOf(
+  const row = recordOf(
     {
       authRRPID: toHex(tags.authRRTags.rrpid),
       xid: toHex(tags.transIDs.xid),
@@ -41,6 +42,8 @@ export function authorizationRow(
     response,
     lifetimes,
   );
+  // An authorization made with an AuthToken is linked to its purchase and the token it spent.
+  return decision.subsequentOf ? { ...row, subsequentOf: decision.subsequentOf } : row;
 }
 
 /** The one row shape for every embodiment's authorization: the decision, its hold and when it lapses. */

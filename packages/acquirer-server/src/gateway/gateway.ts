@@ -24,8 +24,10 @@ import { type AuthorizationPolicy, defaultPolicy } from "./authorizationPolicy";
 import { authorizationRow } from "./authorizationRecord";
 import { type AuthReqIds, type AuthReqOutcome, idsOfAuthTags, idsOfHeader } from "./authReqOutcome";
 import { authReqReceiver, type ReceiverSettings } from "./authReqReceiver";
+import { authResDataFor } from "./authResData";
 import { authResMessage } from "./authResMessage";
 import { type AuthRevReqOutcome, handleAuthRevReq } from "./authReversal";
+import { authTokenFor } from "./authTokenIssue";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
@@ -75,6 +77,7 @@ export class Gateway {
       enrolled: options.enrolled,
       policy: { ...defaultPolicy, ...options.policy },
       answeredFingerprint: (authRRPID) => this.store.authorization(authRRPID)?.requestHash,
+      authTokenSpent: (authRRPID) => this.store.authTokenSpent(authRRPID),
     };
     for (const k of options.keys)
       this.gatewayKexOf.set(k.brand, parseSetCertificate(k.decrypter.certificate));
@@ -195,11 +198,25 @@ export class Gateway {
       outcome: taken.outcome,
       amount: taken.data.authReqItem.authReqPayload.authReqAmt,
       at: taken.at,
-      approvedBefore: approvalsOfMerchant(this.store.authorizationsByXid(ids.xid), taken.merID),
+      // An AuthToken's authorization is counted by its token, not against the XID's approvals.
+      approvedBefore:
+        taken.pi.type === "authToken"
+          ? 0
+          : approvalsOfMerchant(this.store.authorizationsByXid(ids.xid), taken.merID),
       accountOf: (pan) => this.store.accountByPan(pan, taken.at),
       // Six characters, as AuthValCodes.approvalCode allows.
       approvalCode: () => toHex(this.p.random(3)).toUpperCase(),
+      subsequent: {
+        merID: taken.merID,
+        xid: ids.xid,
+        authorization: (authRRPID) => this.store.authorization(authRRPID),
+        authTokenSpent: (authRRPID) => this.store.authTokenSpent(authRRPID),
+        accountOfCard: (cardId) => this.store.account(cardId, taken.at),
+      },
     });
+    const data = taken.data.authReqItem;
+    const authAmt = authResDataFor(data.authTags, data.authReqPayload.authReqAmt, decision).authResPayload
+      .authHeader.authAmt;
     const response = await authResMessage(
       this.p,
       taken.keys,
@@ -207,6 +224,7 @@ export class Gateway {
       taken.data,
       taken.merID,
       decision,
+      await authTokenFor(this.p, taken.keys, taken, decision, authAmt),
     );
     const row = authorizationRow(taken, decision, response, this.settings.policy);
     if (isSale(taken.data, decision)) {

@@ -25,6 +25,14 @@ import {
   toAuthReversal,
 } from "./authReversalLedger";
 import {
+  authTokenSchema,
+  linkSubsequent,
+  type SubsequentLink,
+  selectAuthorizationsOfPurchase,
+  selectLinkOf,
+  selectTokenSpent,
+} from "./authTokenLedger";
+import {
   bookCapture,
   type CaptureRecord,
   type CaptureRequestRecord,
@@ -81,6 +89,8 @@ export interface AuthorizationRow {
   /** The MessageWrapper DER of the AuthRes that answered it. */
   readonly response: Uint8Array;
   readonly created: string;
+  /** For an authorization made with an AuthToken: its purchase and the token it spent (./authTokenLedger.ts). */
+  readonly subsequentOf?: SubsequentLink;
 }
 
 export interface NewAccount {
@@ -220,6 +230,9 @@ function prepareStatements(db: Database.Database) {
     capture: db.prepare(selectCapture),
     authReversal: db.prepare(selectAuthReversal),
     postedOf: db.prepare(selectPostingsOfAccount),
+    tokenSpent: db.prepare(selectTokenSpent),
+    linkOf: db.prepare(selectLinkOf),
+    authorizationsOfPurchase: db.prepare(selectAuthorizationsOfPurchase),
     // A captured authorization holds nothing, whatever the clock that stamped its hold's end says
     // (a gateway clock that ran ahead, then was set right, must not bring captured holds back).
     liveHolds: db.prepare(
@@ -336,6 +349,7 @@ export class GatewayStore {
       db.exec("ALTER TABLE authorizations ADD COLUMN hold_until TEXT");
     db.exec(schema);
     db.exec(captureSchema);
+    db.exec(authTokenSchema);
     db.exec(authReversalSchema);
     let vault: PanVault;
     try {
@@ -385,6 +399,36 @@ export class GatewayStore {
 
   authorizationsByXid(xid: string): AuthorizationRow[] {
     return (this.sql.authorizationsByXid.all(xid) as AuthorizationRecord[]).map(toAuthorization);
+  }
+
+  /** Whether an approved authorization spent the AuthToken the authorization `authRRPID` issued. */
+  authTokenSpent(authRRPID: string): boolean {
+    return this.sql.tokenSpent.get(authRRPID) !== undefined;
+  }
+
+  /**
+   * The authorizations of the purchase whose first authorization is `firstAuthRRPID`, the first
+   * then every subsequent one in order, each with its link.
+   */
+  authorizationsOfPurchase(firstAuthRRPID: string): AuthorizationRow[] {
+    return (this.sql.authorizationsOfPurchase.all({ first: firstAuthRRPID }) as AuthorizationRecord[]).map(
+      (r) => {
+        const link = this.sql.linkOf.get(r.auth_rrpid) as
+          | { first_auth_rrpid: string; spent_auth_token: string }
+          | undefined;
+        return {
+          ...toAuthorization(r),
+          ...(link
+            ? {
+                subsequentOf: {
+                  firstAuthRRPID: link.first_auth_rrpid,
+                  spentAuthToken: link.spent_auth_token,
+                },
+              }
+            : {}),
+        };
+      },
+    );
   }
 
   captureRequest(capRRPID: string): CaptureRequestRow | undefined {
@@ -484,6 +528,8 @@ export class GatewayStore {
         created: row.created,
       },
     });
+    if (row.subsequentOf)
+      statements.push(linkSubsequent(row.authRRPID, row.subsequentOf, row.authCode === "approved"));
     if (sale) statements.push(...bookCapture(sale));
     try {
       await this.writer.write(statements);

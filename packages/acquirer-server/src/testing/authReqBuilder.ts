@@ -11,8 +11,13 @@ import {
   readError,
   type Signer,
   schema,
+  sealSubsequentAuthReq,
+  subsequentAuthReqData,
+  wholeSeconds,
+  wrapMessage,
 } from "@setlab/protocol";
 import {
+  authReqIds,
   type AuthReqOptions as BuildOptions,
   type BuiltAuthReq,
   buildAuthReq,
@@ -108,6 +113,42 @@ export class AuthReqBuilder {
       },
       { lidM: "order-1", merID: merchantMerID, ...options },
     );
+  }
+
+  /**
+   * A subsequent AuthReq (PI = AuthToken) for the purchase `first` opened, as the merchant of
+   * `merchantBrand`/`merchantId` would send it: a fresh AuthRRPID, the same TransIDs.
+   */
+  async buildSubsequent(
+    first: BuiltAuthReq,
+    authToken: schema.AuthToken,
+    options: {
+      readonly amount?: number;
+      readonly authRRPID?: Uint8Array;
+      readonly brand?: string;
+      readonly merchantId?: string;
+      readonly installRecurSeqNum?: number;
+      readonly subsequentAuthInd?: boolean;
+      readonly date?: Date;
+    } = {},
+  ): Promise<{ bytes: Uint8Array; data: schema.AuthReqData }> {
+    const brand = options.brand ?? "Visa";
+    const merchant = await this.merchantSigner(brand, options.merchantId ?? `${lower(brand)}/merchant`);
+    const date = wholeSeconds(options.date ?? new Date());
+    const data = subsequentAuthReqData({
+      merchantID: parseSetCertificate(merchant.certificate).merchantData?.merID ?? merID,
+      authRRPID: options.authRRPID ?? this.p.random(20),
+      date,
+      transIDs: first.parts.transIDs,
+      authReqAmt: { currency: 392, amount: options.amount ?? 1000, amtExp10: 0 },
+      ...(options.installRecurSeqNum !== undefined ? { installRecurSeqNum: options.installRecurSeqNum } : {}),
+      ...(options.subsequentAuthInd !== undefined ? { subsequentAuthInd: options.subsequentAuthInd } : {}),
+    });
+    const authReq = await sealSubsequentAuthReq(this.p, merchant, this.gatewayKex(brand), data, authToken);
+    return {
+      bytes: wrapMessage({ type: "authorizationRequest", value: authReq }, authReqIds(data), { date }),
+      data,
+    };
   }
 
   /** Re-seal the same AuthReqData and PI (a fresh envelope, the same content). */

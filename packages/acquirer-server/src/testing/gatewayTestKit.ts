@@ -21,6 +21,8 @@ export interface TestGateway {
 export interface TestGatewayOptions extends Partial<Pick<GatewayOptions, "enrolled" | "policy">> {
   /** The SQLite file; a new one in the kit's directory when absent. Another gateway over the same file is a restart. */
   readonly file?: string;
+  /** The gateway's provider instead of the kit's (a test moves its clock with `now`). */
+  readonly provider?: CryptoProvider;
 }
 
 export interface GatewayTestKit {
@@ -53,7 +55,7 @@ export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit>
       const store = GatewayStore.open(options.file ?? dbFile());
       store.seedAccounts(accountsFrom(pki));
       const gw = new Gateway({
-        provider: p,
+        provider: options.provider ?? p,
         keys,
         trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki) },
         store,

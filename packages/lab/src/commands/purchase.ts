@@ -35,6 +35,18 @@ export interface PurchaseOptions {
   readonly confirm?: "yes" | "no";
   /** The unsigned PReq variant (brands that allow it). */
   readonly unsigned?: boolean;
+  /**
+   * A split shipment: the order's first authorization asks for this much only (in the units of
+   * `purchAmt.amtExp10`), and the gateway gives an AuthToken for the rest (`set-lab authorize`).
+   */
+  readonly firstShipmentAmount?: number;
+  /**
+   * Installment or recurring terms: the shop's order states them and the buyer's mediator asks
+   * the card to sign them (`--installments N`, `--recurring DAYS:YYYY-MM-DD`).
+   */
+  readonly terms?:
+    | { readonly installments: number }
+    | { readonly recurringDays: number; readonly recurringExpiry: string };
   readonly runId?: string;
   /** Start `set-mediator` as a separate process instead of running it in this one. */
   readonly separateMediator?: boolean;
@@ -113,6 +125,10 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
       amtExp10: options.purchAmt.amtExp10,
       brand: card.brand,
       profile: options.profile ?? "set",
+      ...(options.firstShipmentAmount !== undefined
+        ? { firstShipmentAmount: options.firstShipmentAmount }
+        : {}),
+      ...(options.terms ? { terms: options.terms } : {}),
     }),
   });
   const orderId = String(created.id);
@@ -129,6 +145,10 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
     "--json",
   ];
   if (options.unsigned) args.push("--unsigned");
+  if (options.terms && "installments" in options.terms)
+    args.push("--installments", String(options.terms.installments));
+  else if (options.terms)
+    args.push("--recurring", `${options.terms.recurringDays}:${options.terms.recurringExpiry}`);
   if (options.profile === "embodiment-2") args.push("--confirm", options.confirm ?? "yes");
   const run = options.separateMediator
     ? await runMediatorProcess(args, runId, pairingCode, state.pin)

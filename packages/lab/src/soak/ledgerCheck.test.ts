@@ -1,4 +1,5 @@
 import { checkLedger } from "./ledgerCheck";
+import { backOfficeStep, backOfficeSteps } from "./soakBackOffice";
 
 const order = (state: string, authAmt: number, capAmt?: number) => ({
   state,
@@ -36,5 +37,17 @@ describe("the soak's ledger check", () => {
       "visa: the issuer holds 4 more, the merchant's open authorizations 2",
       "visa: the issuer posted 5, the merchant's captures 3",
     ]);
+  });
+});
+
+describe("the back office's steps", () => {
+  it("every approving card of the soak meets every step, and ten purchases meet them all", () => {
+    const cards = 6;
+    for (const card of [0, 1, 2, 3]) {
+      const seen = new Set(Array.from({ length: 60 }, (_, r) => backOfficeStep(r * cards + card, cards)));
+      expect([...seen].sort()).toEqual([...backOfficeSteps].sort());
+    }
+    const approvedOfTen = [0, 1, 2, 3, 6, 7, 8, 9];
+    expect(new Set(approvedOfTen.map((i) => backOfficeStep(i, cards))).size).toBe(backOfficeSteps.length);
   });
 });

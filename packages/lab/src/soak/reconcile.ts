@@ -7,10 +7,11 @@
  *   - the merchant's order is not settled (still `authorizing`), or either record cannot be read;
  *   - merchant and gateway disagree: the gateway approved and the order is not authorized
  *     (`authorized`, `partiallyAuthorized`: an approval for less than asked, or either captured
- *     since: `captured`, `partiallyCaptured`), the gateway only declined and the order is not
+ *     or cancelled since: `captured`, `partiallyCaptured`, `reversed`), the gateway only declined and the order is not
  *     `declined`, the gateway has nothing and the order says it was authorized or declined;
- *   - the buyer was told approved and the order is not `authorized` or captured since (in full or
- *     in part), partiallyApproved and it is not `partiallyAuthorized` or `partiallyCaptured`,
+ *   - the buyer was told approved and the order is not `authorized` or captured (in full or in
+ *     part) or cancelled since, partiallyApproved and it is not `partiallyAuthorized`,
+ *     `partiallyCaptured` or `reversed`,
  *     declined and it is not `declined`.
  * Otherwise it counts by what the buyer was told: approved -> completed, partiallyApproved ->
  * partial, declined -> declined, anything else (refused, orderReceived, failed, error) -> failed.
@@ -63,12 +64,13 @@ const byBuyer: Record<string, Verdict> = {
 
 /** What the buyer was told, and the order states that may go with it (captures come later). */
 const orderStatesFor: Record<string, readonly string[]> = {
-  approved: ["authorized", "captured", "partiallyCaptured"],
-  partiallyApproved: ["partiallyAuthorized", "partiallyCaptured"],
+  approved: ["authorized", "captured", "partiallyCaptured", "reversed"],
+  partiallyApproved: ["partiallyAuthorized", "partiallyCaptured", "reversed"],
   declined: ["declined"],
 };
 
-const authorizedStates = ["authorized", "partiallyAuthorized", "captured", "partiallyCaptured"];
+/** An order the gateway approved: authorized, or since captured or cancelled (AuthRev). */
+const authorizedStates = ["authorized", "partiallyAuthorized", "captured", "partiallyCaptured", "reversed"];
 
 export function reconcile(r: PurchaseRecords): Reconciled {
   const lost = (reason: string): Reconciled => ({ verdict: "lost", reason });

@@ -29,7 +29,14 @@ import {
 import { type FaultProfile, faultProfiles, planForPhase } from "./faultProfiles";
 import { type AccountFigures, checkLedger } from "./ledgerCheck";
 import { type GatewayAuthorization, type MerchantOrder, type PurchaseRecords, reconcile } from "./reconcile";
-import { type BackOfficeStep, backOfficeStep, runBackOfficeStep } from "./soakBackOffice";
+import {
+  type BackOfficeStep,
+  backOfficeStep,
+  backOfficeSteps,
+  runBackOfficeStep,
+  stateAfter,
+  stepDone,
+} from "./soakBackOffice";
 import { type SoakCard, type SoakPurchase, type SoakTarget, soakPurchase } from "./soakPurchase";
 import type { LostPurchase, RssRow, SoakReport } from "./soakReport";
 
@@ -220,9 +227,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // A saturated lab starts fewer purchases than asked: none starts after the end.
       if (performance.now() >= end) break;
       inFlight++;
-      const step = backOfficeStep(i);
+      const step = backOfficeStep(i, cards.length);
       const p = soakPurchase(target, cards[i % cards.length], i, `soak-${runTag}-${i}`).then(async (r) => {
-        if (r.orderId && r.buyer.outcome === "approved")
+        if (r.orderId && r.buyer.outcome === "approved" && step !== "keep")
           await runBackOfficeStep(target.merchantAdmin, r.orderId, step);
         return { ...r, step };
       });
@@ -262,36 +269,34 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       await sleep(1000);
     }
 
-    // The back office finishes its captures: one that got no answer under the faults is asked
-    // again (the merchant sends the same CapReq bytes), an order settled to authorized only now is
-    // captured as its step says.
-    const toCapture = () =>
+    // The back office finishes its steps: one that got no usable answer under the faults is asked
+    // again (the merchant sends the same CapReq or AuthRevReq bytes), an order settled to
+    // authorized only now gets its step.
+    const unfinished = () =>
       purchases.filter(
         (p) =>
           p.orderId !== undefined &&
-          p.step !== "keep" &&
-          ["authorized", "partiallyAuthorized"].includes(orders.get(p.orderId)?.state ?? ""),
+          orders.get(p.orderId)?.authorization?.authAmt !== undefined &&
+          !stepDone(p.step, orders.get(p.orderId)),
       );
-    for (let left = toCapture(); left.length > 0 && performance.now() <= settleEnd; left = toCapture()) {
-      say(`settling: ${left.length} captures to finish`);
+    for (let left = unfinished(); left.length > 0 && performance.now() <= settleEnd; left = unfinished()) {
+      say(`settling: ${left.length} back-office steps to finish`);
       for (const p of left) {
         await runBackOfficeStep(target.merchantAdmin, p.orderId!, p.step);
         orders.set(p.orderId!, await getJson<MerchantOrder>(orderUrl(p.orderId!), asMerchantAdmin));
       }
     }
-    const captures = { asked: 0, captured: 0, partiallyCaptured: 0, notCaptured: 0 };
+    // Per step, the approved orders it was asked for and those it left as it should.
+    const backOffice = Object.fromEntries(backOfficeSteps.map((s) => [s, { asked: 0, done: 0 }])) as Record<
+      BackOfficeStep,
+      { asked: number; done: number }
+    >;
     for (const p of purchases) {
-      const state = p.orderId ? orders.get(p.orderId)?.state : undefined;
-      if (
-        p.step === "keep" ||
-        !state ||
-        !["authorized", "partiallyAuthorized", "captured", "partiallyCaptured"].includes(state)
-      )
-        continue;
-      captures.asked++;
-      if (state === "captured") captures.captured++;
-      else if (state === "partiallyCaptured") captures.partiallyCaptured++;
-      else captures.notCaptured++;
+      if (p.buyer.outcome !== "approved" || !p.orderId) continue;
+      const order = orders.get(p.orderId);
+      backOffice[p.step].asked++;
+      const amountOk = p.step !== "reduce" || order?.authorization?.authAmt?.amount === 1;
+      if (order?.state === stateAfter[p.step] && amountOk) backOffice[p.step].done++;
     }
 
     // Reconcile each purchase against the gateway's record of its XID.
@@ -348,7 +353,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       ...counts,
       failedBy,
       lostPurchases,
-      captures,
+      backOffice,
       ledger: ledger.rows,
       ledgerMismatches: ledger.mismatches,
       faultPhases,

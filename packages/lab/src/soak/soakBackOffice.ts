@@ -1,42 +1,75 @@
 /**
  * The shop's back office during a soak: after an approved purchase it captures all of the
- * authorization, captures part of it, or keeps it uncaptured, in turn by the purchase's index, while
- * the gateway's faults still rotate; a capture that got no answer is asked again once the purchases
- * have settled (the merchant sends its stored CapReq bytes again). Never throws.
+ * authorization, captures part of it, keeps it uncaptured, cancels it or reduces it (AuthRev), while
+ * the gateway's faults still rotate. A step that got no usable answer is asked again once the purchases have settled (the
+ * merchant sends its stored CapReq or AuthRevReq bytes again). Never throws.
  */
 import type { AdminAccess } from "@setlab/runtime";
 import { captureOrderAt } from "../commands/captureOrder";
+import { reverseOrderAt } from "../commands/reverseOrder";
+import type { MerchantOrder } from "./reconcile";
 
-export type BackOfficeStep = "capture" | "capturePart" | "keep";
+export type BackOfficeStep = "capture" | "capturePart" | "keep" | "cancel" | "reduce";
 
-/** Every soak order is 2 JPY, so a part capture (1 JPY) is less than the purchase amount. */
+export const backOfficeSteps: readonly BackOfficeStep[] = [
+  "capture",
+  "capturePart",
+  "keep",
+  "cancel",
+  "reduce",
+];
+
+/** Every soak order is 2 JPY, so a part capture or a reduction (to 1 JPY) is less than the purchase amount. */
 export const soakOrderAmount = 2;
 
-const plan: readonly BackOfficeStep[] = ["capture", "capturePart", "keep"];
-
-export function backOfficeStep(index: number): BackOfficeStep {
-  return plan[index % plan.length];
+/**
+ * The step of the purchase with this index, when purchases take `cards` cards in turn: the steps
+ * turn with the purchases and shift by one each round of cards, so every card meets every step and
+ * a short soak meets them all.
+ */
+export function backOfficeStep(index: number, cards: number): BackOfficeStep {
+  return backOfficeSteps[(index + Math.floor(index / cards)) % backOfficeSteps.length];
 }
 
-/** The states a capture of this step ends in, for an order authorized in full. */
-export function capturedStateOf(step: BackOfficeStep): string | undefined {
-  return step === "capture" ? "captured" : step === "capturePart" ? "partiallyCaptured" : undefined;
+const holding = ["authorized", "partiallyAuthorized"];
+
+/** Is the step done for this order? (An order not authorized to begin with has nothing to do.) */
+export function stepDone(step: BackOfficeStep, order: MerchantOrder | undefined): boolean {
+  if (!order || step === "keep") return true;
+  switch (step) {
+    case "capture":
+      return !holding.includes(order.state) || order.state === "captured";
+    case "capturePart":
+      return !holding.includes(order.state);
+    case "cancel":
+      return !holding.includes(order.state);
+    case "reduce":
+      return !holding.includes(order.state) || order.authorization?.authAmt?.amount === 1;
+  }
 }
 
-/** Captures the order as the step says; the order's state afterwards, or why the call failed. */
+/** Runs the step on the order through the merchant's admin routes; the failure's first line, if any. */
 export async function runBackOfficeStep(
   merchantAdmin: AdminAccess,
   orderId: string,
   step: BackOfficeStep,
-): Promise<{ readonly state?: string; readonly failure?: string }> {
-  if (step === "keep") return {};
+): Promise<string | undefined> {
   try {
-    const order = await captureOrderAt(merchantAdmin, orderId, step === "capturePart" ? "1" : undefined);
-    return {
-      state: order.state,
-      ...(order.authorization?.capture?.failure ? { failure: order.authorization.capture.failure } : {}),
-    };
+    if (step === "capture") await captureOrderAt(merchantAdmin, orderId);
+    else if (step === "capturePart") await captureOrderAt(merchantAdmin, orderId, "1");
+    else if (step === "cancel") await reverseOrderAt(merchantAdmin, orderId);
+    else if (step === "reduce") await reverseOrderAt(merchantAdmin, orderId, "1");
+    return undefined;
   } catch (e) {
-    return { failure: (e as Error).message.split("\n")[0] };
+    return (e as Error).message.split("\n")[0];
   }
 }
+
+/** The state each step leaves an order authorized in full in. */
+export const stateAfter: Readonly<Record<BackOfficeStep, string>> = {
+  capture: "captured",
+  capturePart: "partiallyCaptured",
+  keep: "authorized",
+  cancel: "reversed",
+  reduce: "authorized",
+};

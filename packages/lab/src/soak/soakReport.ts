@@ -38,13 +38,11 @@ export interface SoakReport {
   /** The failed ones by the buyer's outcome: refused, orderReceived, failed, error. */
   readonly failedBy: Record<string, number>;
   readonly lostPurchases: readonly LostPurchase[];
-  /** The back office's captures of approved orders: how each ended. */
-  readonly captures: {
-    readonly asked: number;
-    readonly captured: number;
-    readonly partiallyCaptured: number;
-    readonly notCaptured: number;
-  };
+  /**
+   * The back office's steps on approved orders (capture, capturePart, keep, cancel, reduce): how
+   * many it was asked for, and how many left the order as the step should.
+   */
+  readonly backOffice: Readonly<Record<string, { readonly asked: number; readonly done: number }>>;
   /** Per card account: the issuer's holds and postings since the start against the merchant's orders. */
   readonly ledger: readonly LedgerRow[];
   /** Where they differ; empty when the money adds up. */
@@ -63,9 +61,10 @@ export function formatSoakReport(r: SoakReport): string {
     `soak: ${r.purchases} purchases in ${r.elapsedSeconds.toFixed(1)} s (asked ${r.seconds} s at ${r.rate}/s, concurrency ${r.concurrency}), faults ${r.faults}${r.seed === undefined ? "" : `, seed ${r.seed}`}`,
     `completed ${r.completed}  partial ${r.partial}  declined ${r.declined}  failed ${r.failed}  lost ${r.lost}`,
   ];
-  const c = r.captures;
   lines.push(
-    `captures: asked ${c.asked}, captured ${c.captured}, partially captured ${c.partiallyCaptured}, not captured ${c.notCaptured}`,
+    `back office (done/asked): ${Object.entries(r.backOffice)
+      .map(([step, n]) => `${step} ${n.done}/${n.asked}`)
+      .join(", ")}`,
   );
   lines.push(
     `ledger: ${r.ledgerMismatches.length === 0 ? "holds and postings match the orders" : "MISMATCH"} (${r.ledger.map((l) => `${l.card} held +${l.heldDelta} posted +${l.postedDelta}`).join(", ")})`,

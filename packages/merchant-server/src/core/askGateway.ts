@@ -6,6 +6,7 @@
 import type { schema } from "@setlab/protocol";
 import { type AuthorizationResult, readAuthorization } from "./authorization";
 import type { CallContext, MerchantContext } from "./context";
+import { firstAuthReqAmt } from "./firstAuthorization";
 import { GatewayUnreachableError } from "./gatewayClient";
 import type { BrandConfig } from "./merchantConfig";
 import type { Order } from "./order";
@@ -38,7 +39,7 @@ export async function askGateway(
   call: CallContext,
 ): Promise<Reading> {
   const { brand, transIDs } = asked;
-  const expected = { authRRPID: asked.authRRPID, transIDs, authReqAmt: order.purchAmt };
+  const expected = { authRRPID: asked.authRRPID, transIDs, authReqAmt: firstAuthReqAmt(order) };
   // The client asks whether an answer is usable; one damaged on the wire is fetched again.
   let read: { answer: Uint8Array; result: AuthorizationResult } | undefined;
   const accept = async (a: Uint8Array): Promise<boolean> => {

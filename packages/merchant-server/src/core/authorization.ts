@@ -22,6 +22,8 @@ export function authReqDataFor(
   verified: VerifiedPReq,
   authReqAmt: schema.CurrencyAmount,
   captureNow = false,
+  /** A split shipment: ask the gateway for an AuthToken for the later parts. */
+  subsequentAuthInd = false,
 ): schema.AuthReqData {
   return {
     authReqItem: {
@@ -30,7 +32,7 @@ export function authReqDataFor(
         transIDs,
       },
       checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
-      authReqPayload: { subsequentAuthInd: false, authReqAmt, requestCardTypeInd: false },
+      authReqPayload: { subsequentAuthInd, authReqAmt, requestCardTypeInd: false },
     },
     captureNow,
   };

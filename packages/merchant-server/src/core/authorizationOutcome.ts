@@ -45,8 +45,10 @@ export function outcomeOf(
   const acqCardMsg = result.baggage.acqCardMsg;
   const approvalCode = header.responseData.authValCodes?.approvalCode;
   const capToken = result.baggage.capToken;
+  const authToken = result.baggage.authToken;
   const authorization: Authorization = {
     ...base,
+    ...(authToken ? { authToken: toHex(encodeDer(schema.AuthToken, authToken)) } : {}),
     ...(capToken && capToken.type !== "none"
       ? { capToken: toHex(encodeDer(schema.CapToken, capToken)) }
       : {}),

@@ -71,7 +71,7 @@ describe("merchant core: a purchase", () => {
     expect(item.authTags.transIDs.xid).toEqual(data.data.transIDs.xid);
     expect(item.authReqPayload.authReqAmt).toEqual(purchAmt);
     expect(gateway.received[0].authReq.data.captureNow).toBe(false);
-    expect(gateway.received[0].pi.cardholderCertificate).toBeDefined();
+    expect(gateway.received[0].pi?.cardholderCertificate).toBeDefined();
 
     const view = await merchant.orderView(order.id);
     expect(view?.state).toBe("authorized");

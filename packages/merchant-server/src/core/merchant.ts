@@ -41,9 +41,11 @@ import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
 import { OrderScopedError } from "./orderScopedError";
+import type { OrderTerms } from "./orderTerms";
 import { handlePInitReq } from "./pInitReqHandler";
 import { handlePReq } from "./pReqHandler";
 import { settleInDoubt } from "./settleInDoubt";
+import { authorizeSubsequent, type SubsequentAuthorizationInput } from "./subsequentAuthorization";
 
 /** GET /orders/:id. */
 export interface OrderView {
@@ -58,7 +60,12 @@ export interface OrderView {
   readonly brand: string | null;
   readonly reference: string | null;
   readonly metadata: Readonly<Record<string, string>> | null;
+  /** A split shipment: what the first authorization asked for (`NewOrder.firstShipmentAmount`). */
+  readonly firstShipmentAmount: number | null;
+  /** Installment or recurring terms (`NewOrder.terms`). */
+  readonly terms: OrderTerms | null;
   readonly history: HistoryEntry[];
+  /** The first authorization; the later ones (AuthToken) are its `subsequent`. */
   readonly authorization: Order["authorization"] | null;
 }
 
@@ -97,6 +104,9 @@ function canonicalOrder(o: NewOrder): unknown {
     o.profile ?? "set",
     o.reference ?? null,
     metadata,
+    // Appended only when given, so the fingerprints of orders stored before it stay the same.
+    ...(o.firstShipmentAmount !== undefined ? [o.firstShipmentAmount] : []),
+    ...(o.terms !== undefined ? [o.terms] : []),
   ];
 }
 
@@ -283,6 +293,8 @@ export class Merchant {
       brand: o.brand ?? null,
       reference: o.reference ?? null,
       metadata: o.metadata ?? null,
+      firstShipmentAmount: o.firstShipmentAmount ?? null,
+      terms: o.terms ?? null,
       history: await this.ctx.repo.history(id),
       authorization: o.authorization ?? null,
     };
@@ -388,6 +400,21 @@ export class Merchant {
    */
   capture(orderId: number, amount?: schema.CurrencyAmount, call: CallContext = {}): Promise<Order> {
     return captureOrder(this.ctx, orderId, amount, call);
+  }
+
+  /**
+   * Authorize more of the order's purchase with the gateway's AuthToken: a split shipment's next
+   * part, or the next installment or recurring payment (./subsequentAuthorization.ts). Resolves
+   * with the order after the gateway's answer (the new authorization last in
+   * `authorization.subsequent`); SubsequentAuthorizationInputError or OrderStateError when the
+   * merchant refuses before asking. With `idempotencyKey`, a repeated call acts once.
+   */
+  authorizeSubsequent(
+    orderId: number,
+    input: SubsequentAuthorizationInput,
+    call: CallContext = {},
+  ): Promise<Order> {
+    return authorizeSubsequent(this.ctx, orderId, input, call);
   }
 
   /**

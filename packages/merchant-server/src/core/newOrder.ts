@@ -1,11 +1,12 @@
 /**
  * An order as a shop asks for it (`Merchant.createOrder`, and the JSON body of `POST /orders`),
  * checked before anything is stored: `{description, amount, currency, amtExp10?, brand?, profile?,
- * reference?, metadata?}`. The limits are those of SET's own types (CurrencyAmount, OD), so an
+ * reference?, metadata?, firstShipmentAmount?, terms?}`. The limits are those of SET's own types (CurrencyAmount, OD), so an
  * accepted order can always be paid; the shop's metadata is bounded so an order row stays small.
  */
 import { currencyByCode, toMinorUnits } from "@setlab/protocol";
 import type { NewOrder } from "./order";
+import { type OrderTerms, OrderTermsError, parseOrderTerms } from "./orderTerms";
 
 /** What a shop passes to `createOrder`. */
 export interface OrderInput {
@@ -34,6 +35,8 @@ export type OrderInputErrorCode =
   | "amountPrecision"
   | "invalidBrand"
   | "invalidProfile"
+  | "invalidFirstShipmentAmount"
+  | "invalidTerms"
   | "invalidReference"
   | "invalidMetadata"
   | "metadataTooLarge"
@@ -73,6 +76,8 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     "profile",
     "reference",
     "metadata",
+    "firstShipmentAmount",
+    "terms",
   ];
   const extra = Object.keys(o).filter((k) => !known.includes(k));
   if (extra.length > 0) throw new OrderInputError("unknownField", `unknown field ${extra[0]}`);
@@ -108,6 +113,21 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
       "invalidProfile",
       'profile must be "set", "hardened", "embodiment-1" or "embodiment-2"',
     );
+  const first = o.firstShipmentAmount;
+  if (first !== undefined && (!isInt(first) || first <= 0 || first > amount))
+    throw new OrderInputError(
+      "invalidFirstShipmentAmount",
+      "firstShipmentAmount must be a positive integer no larger than amount",
+    );
+  let terms: OrderTerms | undefined;
+  try {
+    terms = parseOrderTerms(o.terms);
+  } catch (e) {
+    if (!(e instanceof OrderTermsError)) throw e;
+    throw new OrderInputError("invalidTerms", e.message);
+  }
+  if (terms && first !== undefined)
+    throw new OrderInputError("invalidTerms", "an order with terms is not a split shipment");
   const reference = parseReference(o.reference);
   const metadata = parseMetadata(o.metadata);
   return {
@@ -117,6 +137,8 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
     profile,
     ...(reference !== undefined ? { reference } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
+    ...(first !== undefined ? { firstShipmentAmount: first } : {}),
+    ...(terms ? { terms } : {}),
   };
 }
 

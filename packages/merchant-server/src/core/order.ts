@@ -6,6 +6,7 @@
  */
 import type { schema } from "@setlab/protocol";
 import type { OrderState } from "./orderState";
+import type { OrderTerms } from "./orderTerms";
 
 export interface NewOrder {
   /** The order description (OD is its UTF-8 bytes). */
@@ -21,6 +22,19 @@ export interface NewOrder {
   readonly profile?: "set" | "hardened" | "embodiment-1" | "embodiment-2";
   /** The shop's own order number. */
   readonly reference?: string;
+  /**
+   * A split shipment: the order ships in parts, and the buyer's purchase authorizes only this much
+   * (in the order's currency and amtExp10) at first, asking the gateway for an AuthToken
+   * (SubsequentAuthInd); each later part is authorized with it (`Merchant.authorizeSubsequent`),
+   * the parts adding up to at most the purchase amount.
+   */
+  readonly firstShipmentAmount?: number;
+  /**
+   * Installment or recurring terms the buyer agrees to (`orderTerms.ts`): the card signs them, the
+   * merchant's HOD check includes them, and the gateway's AuthToken allows the later payments
+   * (`Merchant.authorizeSubsequent`).
+   */
+  readonly terms?: OrderTerms;
   /** The shop's own key-value pairs (bounded: `maxMetadataBytes`). */
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -81,6 +95,14 @@ export interface Authorization {
   readonly capToken?: string;
   readonly capture?: Capture;
   /**
+   * DER (hex) of the AuthToken the AuthRes carried, when the purchase allows later authorizations
+   * (a split shipment, installments, recurring payments): the gateway's sealed state, unreadable
+   * here, returned as the PI of the next AuthReq.
+   */
+  readonly authToken?: string;
+  /** The later authorizations of the purchase, in order (`subsequentAuthorization.ts`). */
+  readonly subsequent?: readonly SubsequentAuthorization[];
+  /**
    * DER (hex) of the AuthReqData the AuthReq carried, sealed to the gateway and so unreadable from
    * the stored AuthReq: an AuthRevReq returns it byte for byte.
    */
@@ -92,6 +114,27 @@ export interface Authorization {
   readonly authResPayload?: string;
   /** The last reversal asked for (AuthRevReq/AuthRevRes). */
   readonly reversal?: AuthReversal;
+}
+
+/** One later authorization of a purchase, made with the AuthToken the previous one gave. */
+export interface SubsequentAuthorization {
+  /** Which authorization of the purchase this is (the first is 1, so these count from 2); a refused attempt and the next share it. */
+  readonly part: number;
+  /** RRPID of its AuthReq (hex). */
+  readonly authRRPID: string;
+  readonly authReqAmt: schema.CurrencyAmount;
+  /** The shop's key for the call that asked for it (`authorizeSubsequent`'s `idempotencyKey`). */
+  readonly idempotencyKey?: string;
+  readonly at: string;
+  /** The gateway's answer, once a usable one came. */
+  readonly authCode?: string;
+  readonly authAmt?: schema.CurrencyAmount;
+  readonly approvalCode?: string;
+  /** DER (hex) of the CapToken and of the next AuthToken its AuthRes carried. */
+  readonly capToken?: string;
+  readonly authToken?: string;
+  /** Why the last attempt gave no usable answer (the stored AuthReq is sent again on the next call). */
+  readonly failure?: string;
 }
 
 /** An authorization reversal (AuthRevReq/AuthRevRes): AuthNewAmt zero cancels, more reduces. */

@@ -30,6 +30,11 @@
  * `authorization.inDoubt`; the cardholder hears orderReceived, and the merchant sends the stored
  * AuthReq again until the gateway's decision moves the order on (`Merchant.settleInDoubt`).
  *
+ * A later authorization of the purchase (`Merchant.authorizeSubsequent`: a split shipment's next
+ * part, the next installment or recurring payment, made with the gateway's AuthToken) leaves the
+ * order where it is: authorized | partiallyAuthorized | captured | partiallyCaptured ──AuthRes──►
+ * the same state, the decision recorded in the history (a transition to the same state).
+ *
  * An authorization is captured once (`Merchant.capture`): a partial capture settles it for less and
  * the issuer releases the rest of the hold. A capture the gateway refused (its CapCode) leaves the
  * order where it was.
@@ -77,11 +82,20 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   reversed: [],
 };
 
+/** The states whose purchase may be authorized again with its AuthToken: it was authorized. */
+export const subsequentlyAuthorizable = [
+  "authorized",
+  "partiallyAuthorized",
+  "captured",
+  "partiallyCaptured",
+] as const;
+
 export class OrderStateError extends Error {
   override readonly name = "OrderStateError";
 }
 
 export function canTransition(from: OrderState, to: OrderState): boolean {
+  if (from === to && (subsequentlyAuthorizable as readonly OrderState[]).includes(from)) return true;
   return allowed[from].includes(to);
 }
 

@@ -32,6 +32,7 @@ import { earlierAnswer } from "./earlierPReq";
 import { issuedPurchaseOf } from "./issuedPurchases";
 import { requiresCardholderCertificate } from "./merchantConfig";
 import { OrderScopedError } from "./orderScopedError";
+import { installRecurDataOf } from "./orderTerms";
 import { brandOf } from "./purchaseBrand";
 import { takePurchase } from "./takePurchase";
 
@@ -64,6 +65,7 @@ export async function handlePReq(
         chall_M: fromHex(purchase.chall_M),
         od: utf8(order.description),
         purchAmt: order.purchAmt,
+        ...(order.terms ? { installRecurData: installRecurDataOf(order.terms) } : {}),
         brandID: purchase.brandID,
         bin: purchase.bin,
         cardCertRequired: requiresCardholderCertificate(brand),

@@ -16,6 +16,7 @@ import {
 import { authReqDataFor } from "./authorization";
 import { authorize } from "./authorizeAndAnswer";
 import type { CallContext, MerchantContext, SetOutcome } from "./context";
+import { firstAuthReqAmt, isSplitShipment } from "./firstAuthorization";
 import { checkOutstanding } from "./issuedPurchases";
 import type { BrandConfig } from "./merchantConfig";
 import type { IssuedPurchase, Order } from "./order";
@@ -50,8 +51,9 @@ export async function takePurchase(
     date,
     transIDs,
     verified,
-    order.purchAmt,
+    firstAuthReqAmt(order),
     config.captureNow === true,
+    isSplitShipment(order),
   );
   const piDer = encodeDer(schema.PI, verified.pi);
   // Kept with the order: sealed to the gateway, an AuthRevReq can only return it from here.

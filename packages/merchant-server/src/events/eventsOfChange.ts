@@ -37,6 +37,7 @@ function reversedEvent(event: OrderEvent, before: Order): OrderEvent {
 export function mayCauseEvents(change: OrderChange): boolean {
   return (
     change.authorization?.inDoubt === true ||
+    change.authorization?.subsequent !== undefined ||
     (change.transitions ?? []).some(
       (t) => eventOfState[t.to] !== undefined || eventOfReentry[t.to] !== undefined,
     )
@@ -74,11 +75,21 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     return events;
   }
   if (wasInDoubt && state !== "authorizing") events.push({ ...common("settled"), outcome: state });
-  let from = before.state;
+  let from: OrderState = before.state;
+  const later = isLaterAuthorization(before, change);
   for (const t of transitions) {
-    // An authorization that re-enters its state was reduced (AuthRev): announced as `reversed`.
-    const type = t.to === from ? eventOfReentry[t.to] : eventOfState[t.to];
+    const stayed = t.to === from;
     from = t.to;
+    // A later authorization (AuthToken) is recorded as a transition to the same state: announced
+    // as `authorized` with its part when approved.
+    if (stayed && later) {
+      const part = change.authorization?.subsequent?.at(-1);
+      if (part?.authCode === "approved" && part.authAmt)
+        events.push({ ...common("authorized"), part: part.part, authorizedAmount: amountOf(part.authAmt) });
+      continue;
+    }
+    // An authorization that re-enters its state otherwise was reduced (AuthRev): announced as `reversed`.
+    const type = stayed ? eventOfReentry[t.to] : eventOfState[t.to];
     if (!type) continue;
     if (type === "reversed") events.push(reversedEvent(common(type), before));
     else
@@ -87,6 +98,14 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
       );
   }
   return events;
+}
+
+/** The change records a later authorization of the purchase: its list of them grew or its last one was decided. */
+function isLaterAuthorization(before: Order, change: OrderChange): boolean {
+  const now = change.authorization?.subsequent;
+  if (!now) return false;
+  const was = before.authorization?.subsequent ?? [];
+  return now.length !== was.length || now.at(-1)?.authCode !== was.at(-1)?.authCode;
 }
 
 const amountOf = (a: { amount: number; currency: number; amtExp10: number }): OrderEventAmount => ({

@@ -56,6 +56,11 @@ export interface OrderEvent {
   readonly previousAuthorizedAmount?: OrderEventAmount;
   /** captured, partiallyCaptured: what the gateway captured (CapRes CapAmt, or a sale's AuthRes). */
   readonly capturedAmount?: OrderEventAmount;
+  /**
+   * authorized: which later authorization of the purchase it announces (2 and on: made with the
+   * AuthToken, a split shipment's parts, installments, recurring payments); absent for the first.
+   */
+  readonly part?: number;
   /** The CompletionCode the buyer was sent in PRes. */
   readonly completionCode?: string;
   /** settled: the state the doubt ended in. */

@@ -26,6 +26,7 @@ import type {
 } from "../core/order";
 import { lidMPrefix } from "../core/order";
 import { checkTransition, type OrderState } from "../core/orderState";
+import type { OrderTerms } from "../core/orderTerms";
 import type { OrderEvent } from "../events/orderEvent";
 import {
   ConcurrentChangeError,
@@ -57,6 +58,8 @@ CREATE TABLE IF NOT EXISTS orders (
   profile TEXT NOT NULL DEFAULT 'set',
   reference TEXT,
   metadata TEXT,
+  first_shipment_amount INTEGER,
+  terms TEXT,
   idempotency_key TEXT,
   input_fingerprint TEXT,
   state TEXT NOT NULL,
@@ -134,6 +137,8 @@ function addOrderColumns(db: Database.Database): void {
     ["metadata", "TEXT"],
     ["idempotency_key", "TEXT"],
     ["input_fingerprint", "TEXT"],
+    ["first_shipment_amount", "INTEGER"],
+    ["terms", "TEXT"],
   ])
     if (!columns.has(name)) db.exec(`ALTER TABLE orders ADD COLUMN ${name} ${type}`);
 }
@@ -149,6 +154,8 @@ interface OrderRow {
   profile: "set" | "hardened" | "embodiment-1" | "embodiment-2";
   reference: string | null;
   metadata: string | null;
+  first_shipment_amount: number | null;
+  terms: string | null;
   idempotency_key: string | null;
   state: OrderState;
   xid: string | null;
@@ -167,6 +174,8 @@ function toOrder(r: OrderRow): Order {
     profile: r.profile,
     ...(r.reference !== null ? { reference: r.reference } : {}),
     ...(r.metadata !== null ? { metadata: JSON.parse(r.metadata) as Record<string, string> } : {}),
+    ...(r.first_shipment_amount !== null ? { firstShipmentAmount: r.first_shipment_amount } : {}),
+    ...(r.terms !== null ? { terms: JSON.parse(r.terms) as OrderTerms } : {}),
     ...(r.idempotency_key !== null ? { idempotencyKey: r.idempotency_key } : {}),
     state: r.state,
     createdAt: r.created_at,
@@ -179,9 +188,9 @@ function toOrder(r: OrderRow): Order {
 /** The writes, as SQL the writer thread prepares once; each names its row by the order's id. */
 const write = {
   newOrder: `INSERT INTO orders (description, currency, amount, amt_exp10, brand, profile, reference, metadata,
-      idempotency_key, input_fingerprint, state, created_at, updated_at)
+      first_shipment_amount, terms, idempotency_key, input_fingerprint, state, created_at, updated_at)
     VALUES (@description, @currency, @amount, @amt_exp10, @brand, @profile, @reference, @metadata,
-      @idempotency_key, @input_fingerprint, 'created', @at, @at) RETURNING id`,
+      @first_shipment_amount, @terms, @idempotency_key, @input_fingerprint, 'created', @at, @at) RETURNING id`,
   // In the same write as the INSERT above, so last_insert_rowid() is that order.
   newOrderLidM: "UPDATE orders SET lid_m = @prefix || id WHERE id = last_insert_rowid()",
   newOrderHistory: `INSERT INTO order_history (order_id, seq, state, at, detail)
@@ -291,6 +300,8 @@ export class SqliteRepository implements MerchantRepository {
           profile: order.profile ?? "set",
           reference: order.reference ?? null,
           metadata: order.metadata ? JSON.stringify(order.metadata) : null,
+          first_shipment_amount: order.firstShipmentAmount ?? null,
+          terms: order.terms ? JSON.stringify(order.terms) : null,
           idempotency_key: idempotency?.key ?? null,
           input_fingerprint: idempotency?.fingerprint ?? null,
           at: now,

@@ -6,13 +6,18 @@
  * Approvals carry a real CapToken; a CapReq is judged by `receiveCapReq` and answered with a real
  * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers). An
  * AuthRevReq is judged by `receiveAuthRevReq` against the authorizations it approved and answered
- * with a real AuthRevRes (a captured one alreadyCaptured; `authRevCode` forces the code).
+ * with a real AuthRevRes (a captured one alreadyCaptured; `authRevCode` forces the code). An
+ * approval carries an AuthToken when the purchase allows later authorizations; an AuthReq whose
+ * PI is an AuthToken is judged by `judgeAuthToken` (a token spent once).
  */
 import { createHash } from "node:crypto";
 import {
   type CryptoProvider,
   encodeDer,
   errorMessage,
+  firstAuthTokenTerms,
+  judgeAuthToken,
+  nextAuthTokenTerms,
   type OpenedAuthReq,
   type OpenedPI,
   openAuthReq,
@@ -24,6 +29,7 @@ import {
   schema,
   sealAuthRes,
   sealAuthRevRes,
+  sealAuthToken,
   sealCapRes,
   sealCapToken,
   toHex,
@@ -46,7 +52,9 @@ export type GatewayMode =
 
 export class GatewayFunction implements GatewayClient {
   mode: GatewayMode = "approve";
-  readonly received: { authReq: OpenedAuthReq; pi: OpenedPI; der: Uint8Array }[] = [];
+  readonly received: { authReq: OpenedAuthReq; pi?: OpenedPI; der: Uint8Array }[] = [];
+  /** The AuthTokens spent, by the authorization that issued them (hex AuthRRPID). */
+  readonly spentAuthTokens = new Set<string>();
   calls = 0;
   /** When set, every CapResItem carries this CapCode (and CapAmt 0 unless success). */
   capCode?: schema.CapCode;
@@ -83,14 +91,21 @@ export class GatewayFunction implements GatewayClient {
       transIDs: item.authTags.transIDs,
       authReqAmt: item.authReqPayload.authReqAmt,
     };
+    const subsequent =
+      authReq.pi.type === "authToken"
+        ? await judgeAuthToken(p, authReq, authReq.pi.value, {
+            authTokenKeys: this.capTokenKeys(),
+            authTokenSpent: (id) => this.spentAuthTokens.has(id),
+            now: p.now(),
+          })
+        : undefined;
     const pi =
       authReq.pi.type === "piDualSigned"
         ? await openPIDualSigned(p, authReq.pi.value, ctx, trust)
         : authReq.pi.type === "piUnsigned"
           ? await openPIUnsigned(p, authReq.pi.value, ctx)
           : undefined;
-    if (!pi) throw new Error("unexpected AuthToken");
-    this.received.push({ authReq, pi, der: message });
+    this.received.push({ authReq, ...(pi ? { pi } : {}), der: message });
 
     const asked = item.authReqPayload.authReqAmt;
     const authTags: schema.AuthTags = {
@@ -116,12 +131,43 @@ export class GatewayFunction implements GatewayClient {
                 : this.mode === "approveNothing"
                   ? { ...asked, amount: 0 }
                   : asked,
-          authCode: this.mode === "decline" ? "declined" : "approved",
+          authCode:
+            subsequent?.kind === "refused"
+              ? subsequent.authCode
+              : this.mode === "decline"
+                ? "declined"
+                : "approved",
           responseData: { authValCodes: { approvalCode: "A1B2C3" } },
         },
       },
     };
     const approved = base.authResPayload.authHeader.authCode === "approved";
+    const authAmt = base.authResPayload.authHeader.authAmt;
+    if (approved && subsequent?.kind === "subsequent")
+      this.spentAuthTokens.add(subsequent.opaque.authRecordID);
+    const rrpidHex = toHex(item.authTags.authRRTags.rrpid);
+    const next = !approved
+      ? undefined
+      : subsequent?.kind === "subsequent"
+        ? nextAuthTokenTerms(subsequent.token, subsequent.terms, authAmt, p.now())
+        : pi
+          ? firstAuthTokenTerms({
+              transIDs: item.authTags.transIDs,
+              purchAmt: pi.piHead.inputs.purchAmt,
+              merchantID: authReq.merID,
+              ...(pi.piHead.installRecurData ? { terms: pi.piHead.installRecurData } : {}),
+              subsequentAuthInd: item.authReqPayload.subsequentAuthInd,
+              authAmt,
+              at: p.now(),
+            })
+          : undefined;
+    const authToken = next
+      ? await sealAuthToken(p, this.capTokenKeys(), next, {
+          authRecordID: rrpidHex,
+          firstAuthRecordID:
+            subsequent?.kind === "subsequent" ? subsequent.opaque.firstAuthRecordID : rrpidHex,
+        })
+      : undefined;
     if (approved)
       this.approvals.set(toHex(item.authTags.authRRTags.rrpid), {
         requestHash: createHash("sha256")
@@ -167,6 +213,7 @@ export class GatewayFunction implements GatewayClient {
                 authRecordID: toHex(item.authTags.authRRTags.rrpid),
               },
             ),
+            ...(authToken ? { authToken } : {}),
           }
         : {},
     );

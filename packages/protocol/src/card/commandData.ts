@@ -42,6 +42,8 @@ export const PurchaseInput = named(
     purchAmt: CurrencyAmount,
     profile: withDefault(implicit(0, PurchaseProfile), "set" as PurchaseProfile),
     form: withDefault(implicit(1, PurchaseForm), "dualSigned" as PurchaseForm),
+    /** The DER of the InstallRecurData the buyer agreed to (installments, recurring payments). */
+    installRecurData: optional(implicit(2, octets({ min: 1, max: 512 }))),
   }),
 );
 export type PurchaseInput = Infer<typeof PurchaseInput>;
@@ -131,7 +133,8 @@ export type OutOfOrderReason = Infer<typeof OutOfOrderReason>;
  */
 export const cardDataTypes = {
   PInitRequestInput: { codec: PInitRequestInput, maxBytes: 128 },
-  PurchaseInput: { codec: PurchaseInput, maxBytes: MAX_ORDER_DESCRIPTION + 64 },
+  // The largest OD, the amount and flags, and the installment or recurring terms (at most 512).
+  PurchaseInput: { codec: PurchaseInput, maxBytes: MAX_ORDER_DESCRIPTION + 64 + 516 },
   InquiryInput: { codec: InquiryInput, maxBytes: 32 },
   SelectAnswer: { codec: SelectAnswer, maxBytes: 128 },
   PInitResAnswer: { codec: PInitResAnswer, maxBytes: 4 * 1074 + 80 },

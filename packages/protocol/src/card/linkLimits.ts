@@ -15,7 +15,7 @@ export const MAX_SET_MESSAGE = 256 * 1024;
 
 /**
  * The most data one card command or answer carries: a SET message. Every type of SetLabCard.asn
- * is smaller (the largest, PurchaseInput, is 65 600 octets; commandData.test.ts checks it).
+ * is smaller (the largest, PurchaseInput, is 66 116 octets; commandData.test.ts checks it).
  */
 export const MAX_CARD_DATA = MAX_SET_MESSAGE;
 

@@ -7,6 +7,15 @@ export { type OpenAuthReqOptions, type OpenedAuthReq, openAuthReq, sealAuthReq }
 export { type OpenedAuthRes, openAuthRes, sealAuthRes } from "./authRes";
 export { type OpenedAuthRevReq, openAuthRevReq, sealAuthRevReq } from "./authRevReq";
 export { type OpenedAuthRevRes, openAuthRevRes, sealAuthRevRes } from "./authRevRes";
+export { type AuthTokenKeys, type OpenedAuthToken, openAuthToken, sealAuthToken } from "./authToken";
+export {
+  type AuthTokenTerms,
+  type FirstAuthorization,
+  firstAuthTokenTerms,
+  judgeSchedule,
+  nextAuthTokenTerms,
+  type ScheduleRefusal,
+} from "./authTokenSchedule";
 export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
@@ -80,6 +89,12 @@ export { buildInqReq, type InqReqInput } from "./inqReq";
 export { signInqRes } from "./inqRes";
 export { checkStatusOfPurchase } from "./inquiredStatus";
 export { inquiryProofExtension, provesPurchase } from "./inquiryProof";
+export {
+  type AuthTokenReceiver,
+  type AuthTokenRefusal,
+  judgeAuthToken,
+  type SubsequentAuthorization,
+} from "./judgeAuthToken";
 export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
 export { signPCertReq } from "./pCertReq";
 export { signPCertRes } from "./pCertRes";
@@ -165,4 +180,10 @@ export {
 export { oiDataOf, type PReqReceiver, type ReceivedPReq, receivePReq } from "./receivePReq";
 export { type PResReceiveExpectations, receivePRes } from "./receivePRes";
 export { takeCrls, withCrls } from "./signedDataCrls";
+export {
+  authTokenPIDer,
+  type SubsequentAuthReqInput,
+  sealSubsequentAuthReq,
+  subsequentAuthReqData,
+} from "./subsequentAuthReq";
 export { type WrapOptions, type WrapperIds, wrapMessage } from "./wrapper";

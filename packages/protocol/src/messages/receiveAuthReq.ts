@@ -28,9 +28,10 @@ import { type AnsweredRequests, isRepeat } from "./answeredRequests";
 import { type OpenedAuthReq, openAuthReq } from "./authReq";
 import { checkHeaderDate } from "./headerDate";
 import { asRead, bodyOf, type Incoming } from "./incoming";
+import { type AuthTokenReceiver, judgeAuthToken, type SubsequentAuthorization } from "./judgeAuthToken";
 import { checkWrapperIds, protectedIdsOf } from "./wrapperIds";
 
-export interface AuthReqReceiver {
+export interface AuthReqReceiver extends AuthTokenReceiver {
   /** The brand whose key-exchange key the envelope names, and that key. */
   readonly brand: string;
   readonly gatewayKex: Decrypter;
@@ -58,7 +59,12 @@ export interface AuthReqReceiver {
 export type AuthReqRefusal = {
   readonly authCode: Extract<
     AuthCode,
-    "authTokenRejected" | "cardCertRequired" | "merchantMismatch" | "piAuthMismatch" | "expiredCard"
+    | "authTokenRejected"
+    | "amountError"
+    | "cardCertRequired"
+    | "merchantMismatch"
+    | "piAuthMismatch"
+    | "expiredCard"
   >;
   /** Why, for the gateway's log (never a PAN). */
   readonly reason: string;
@@ -85,7 +91,8 @@ export type ReceivedAuthReq =
       readonly repeat: false;
       readonly outcome:
         | ({ readonly kind: "refused" } & AuthReqRefusal & { readonly piHead?: PIHead })
-        | ({ readonly kind: "account" } & AuthReqAccount);
+        | ({ readonly kind: "account" } & AuthReqAccount)
+        | SubsequentAuthorization;
     });
 
 const refused = (authCode: AuthReqRefusal["authCode"], reason: string, piHead?: PIHead) => ({
@@ -105,7 +112,9 @@ const refused = (authCode: AuthReqRefusal["authCode"], reason: string, piHead?: 
  * 2. header ids against AuthTags (wrapperMsgMismatch); the AuthRRPID against the ones taken (a
  *    retry is a repeat: nothing more is judged; a reuse with other content unknownRRPID); for a
  *    new request the header date (messageTooOld/New);
- * 3. the PI: an AuthToken is refused (authTokenRejected), the unsigned form where the brand
+ * 3. the PI: an AuthToken is the subsequent form (`judgeAuthToken`: issued by this gateway to
+ *    this merchant for this transaction, unspent, within what remains and the installment or
+ *    recurring schedule; authTokenRejected, amountError, merchantMismatch), the unsigned form where the brand
  *    requires a certificate is refused (cardCertRequired); CheckDigests present; the PI opened and
  *    tied to the AuthReq (`openPIDualSigned` / `openPIUnsigned`: dual signature, cardholder
  *    certificate of this brand, HOIData, HOD, whole TransIDs, amount, hardened binding);
@@ -145,8 +154,7 @@ export async function receiveAuthReq(
 async function judgePI(p: CryptoProvider, o: OpenedAuthReq, receiver: AuthReqReceiver) {
   const { brand } = receiver;
   const item = o.data.authReqItem;
-  if (o.pi.type === "authToken")
-    return refused("authTokenRejected", "follow-on authorizations are not supported");
+  if (o.pi.type === "authToken") return judgeAuthToken(p, o, o.pi.value, receiver);
   if (o.pi.type === "piUnsigned" && receiver.cardCertRequired)
     return refused("cardCertRequired", `${brand} requires a cardholder certificate`);
   if (!item.checkDigests)

@@ -22,11 +22,14 @@ import { Linkage } from "../schema/extraBlock";
 import { decodeMessage } from "../schema/message";
 import { ContentType, SetLab, Std } from "../schema/oids";
 import {
+  AuthReqData,
   AuthResBaggage,
   AuthRevReqBaggage,
   type AuthRevReqData,
   AuthRevResBaggage,
   AuthRevResData,
+  AuthTokenData,
+  AuthTokenOpaque,
   type CapReqData,
   CapResData,
   CapTokenData,
@@ -35,6 +38,7 @@ import {
 } from "../schema/payment";
 import {
   HODInput,
+  InstallRecurData,
   OIData,
   PANData,
   PANToken,
@@ -52,6 +56,7 @@ import { sealAuthReq } from "./authReq";
 import { sealAuthRes } from "./authRes";
 import { sealAuthRevReq } from "./authRevReq";
 import { sealAuthRevRes } from "./authRevRes";
+import { sealAuthToken } from "./authToken";
 import { sealCapReq } from "./capReq";
 import { sealCapRes } from "./capRes";
 import { sealCapToken } from "./capToken";
@@ -63,6 +68,7 @@ import { signPCertReq } from "./pCertReq";
 import { signPCertRes } from "./pCertRes";
 import { signPInitRes } from "./pInit";
 import { signPRes } from "./pRes";
+import { authTokenPIDer, sealSubsequentAuthReq, subsequentAuthReqData } from "./subsequentAuthReq";
 
 const p = nodeProvider();
 let pki: TestPki;
@@ -526,6 +532,89 @@ describe("docs/wire-profile.md", () => {
       encodeDer(AuthRevResBaggage, res.authRevResBaggage),
       ContentType.AuthRevResBaggage,
     );
+  });
+
+  it("AuthToken and the subsequent AuthReq: the gateway's token sealed to itself, then the PI [2] of an AuthReq without CheckDigests", async () => {
+    const keys = { signer: m.signer("gatewaySig"), decrypter: m.decrypter("gatewayKex") };
+    const authToken = await sealAuthToken(
+      p,
+      keys,
+      {
+        transIDs: m.f.order.transIDs,
+        purchAmt: m.f.order.purchAmt,
+        merchantID: "SETLAB-MER-0001",
+        installRecurData: encodeDer(InstallRecurData, {
+          installRecurInd: { type: "installTotalTrans", value: 3 },
+        }),
+        recurringCount: 1,
+        prevAuthDateTime: new Date(Date.UTC(2026, 10, 25, 12)),
+        totalAuthAmount: m.f.order.purchAmt,
+      },
+      { authRecordID: "r1", firstAuthRecordID: "r1" },
+    );
+    if (authToken.type !== "enc") throw new Error("not enc");
+    // AuthToken: E(P, S(P, AuthTokenData)), no certificate in the S (the gateway holds its own).
+    expectEnvelopeLayer(authToken.value, {
+      contentType: ContentType.AuthTokenTBE,
+      keyTransport: Std.rsaesOaep,
+      recipient: "gatewayKex",
+    });
+    const tokenSigned = await openE(p, m.decrypter("gatewayKex"), authToken.value, {
+      contentType: ContentType.AuthTokenTBE,
+    });
+    const tokenData = decodeDer(
+      AuthTokenData,
+      expectSignedLayer(tokenSigned, {
+        eContentType: ContentType.AuthTokenTBS,
+        certificates: [],
+        signer: "gatewaySig",
+      }),
+    );
+    expect(decodeDer(AuthTokenOpaque, tokenData.authTokenOpaque!)).toEqual({
+      authRecordID: "r1",
+      firstAuthRecordID: "r1",
+    });
+    expect(decodeDer(InstallRecurData, tokenData.installRecurData!).installRecurInd).toEqual({
+      type: "installTotalTrans",
+      value: 3,
+    });
+
+    const data = subsequentAuthReqData({
+      merchantID: "SETLAB-MER-0001",
+      authRRPID: new Uint8Array(20).fill(0x5a),
+      date: new Date(Date.UTC(2026, 11, 25, 12)),
+      transIDs: m.f.order.transIDs,
+      authReqAmt: m.f.order.purchAmt,
+      installRecurSeqNum: 2,
+    });
+    const sealed = await sealSubsequentAuthReq(
+      p,
+      {
+        ...m.signer("merchantSig"),
+        chain: [pki.merchantKex.certificate, ...pki.intermediatesOf("merchantSig")],
+      },
+      pki.gatewayKex.certificate,
+      data,
+      authToken,
+    );
+    const piDer = authTokenPIDer(authToken);
+    expect(hex(sealed.pi)).toBe(hex(piDer));
+    // PI ::= CHOICE {..., authToken [2] EXPLICIT AuthToken}; AuthToken enc [0] EXPLICIT.
+    expect(hex(piDer.subarray(0, 1))).toBe("a2");
+    const inner = await openE(p, m.decrypter("gatewayKex"), sealed.authReqEnvelope, {
+      contentType: ContentType.AuthReqTBE,
+    });
+    const linkage = decodeDer(
+      Linkage,
+      expectSignedLayer(inner, {
+        eContentType: ContentType.AuthReqTBS,
+        certificates: [...merchantSigPath, "merchantKex"],
+      }),
+    );
+    expectDD(linkage.dd, piDer, ContentType.PI);
+    const authReqData = decodeDer(AuthReqData, linkage.t);
+    expect(authReqData.authReqItem.checkDigests).toBeUndefined();
+    expect(authReqData.authReqItem.authReqPayload.installRecurSeqNum).toBe(2);
   });
 
   it("PRes: S(M, PResData) with the merchant's signature path, no CRLs", async () => {

@@ -7,6 +7,5 @@ export {
 } from "./cardholder";
 export { type AuthorizationContext, type OpenedPI, openPIDualSigned, openPIUnsigned } from "./gateway";
 export { computeHOD } from "./hod";
-export { isDuplicateAuthorization } from "./installRecur";
 export { type MerchantOrder, type VerifiedPReq, verifyPReqAsMerchant } from "./merchant";
 export { type PurchaseCheck, PurchaseCheckError, purchaseChecks } from "./purchaseCheck";

@@ -558,6 +558,20 @@ export const CapTokenOpaque = named(
 );
 export type CapTokenOpaque = Infer<typeof CapTokenOpaque>;
 
+/**
+ * What this gateway keeps in AuthTokenData.authTokenOpaque (DECISION): the authorization whose
+ * AuthRes carried the token (the token's identity: an approval spends it, once) and the purchase's
+ * first authorization, whose account later ones are held on. The PAN stays in the gateway's ledger.
+ */
+export const AuthTokenOpaque = named(
+  "AuthTokenOpaque",
+  sequence({
+    authRecordID: string("visible", { min: 1, max: 64 }),
+    firstAuthRecordID: string("visible", { min: 1, max: 64 }),
+  }),
+);
+export type AuthTokenOpaque = Infer<typeof AuthTokenOpaque>;
+
 export const AcqCardCode = named(
   "AcqCardCode",
   enumerated({ messageOfDay: 0, accountInfo: 1, callCustomerService: 2 }),

@@ -4,6 +4,7 @@ export {
   type AuthReqKeys,
   type AuthReqOptions,
   type AuthReqParts,
+  authReqIds,
   type BuiltAuthReq,
   buildAuthReq,
   resealAuthReq,

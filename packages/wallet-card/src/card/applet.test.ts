@@ -376,6 +376,39 @@ describe("PURCHASE", () => {
     expect(opened.panData?.panSecret).toEqual(PAN_SECRET);
   });
 
+  test("installment terms are signed in HODInput and PIHead: the merchant's HOD check needs the same terms, the gateway reads them", async () => {
+    f = await cardFixture();
+    const terms: schema.InstallRecurData = { installRecurInd: { type: "installTotalTrans", value: 3 } };
+    const der = await purchased(f, { installRecurData: encodeDer(schema.InstallRecurData, terms) });
+    const { verified, pReq } = await f.merchant.verifyPReq(der, { od, purchAmt, installRecurData: terms });
+    await expect(f.merchant.verifyPReq(der, { od, purchAmt })).rejects.toMatchObject({
+      check: "hodMismatch",
+    });
+    if (pReq.type !== "pReqDualSigned") throw new Error("not dual-signed");
+    const opened = await openPIDualSigned(
+      nodeProvider(),
+      pReq.value.piDualSigned,
+      {
+        gatewayKex: { certificate: f.pki.gatewayKex.certificate, privateKey: f.pki.gatewayKex.privateKey },
+        checkDigests: { hOIData: verified.hOIData, hOD2: verified.hod },
+        merchantID: "SETLAB-MER-0001",
+        transIDs: f.merchant.transIDs!,
+        authReqAmt: purchAmt,
+      },
+      { pinnedRoot: f.pki.root.certificate, at: new Date() },
+    );
+    expect(opened.piHead.installRecurData).toEqual(terms);
+  });
+
+  test("installRecurData that is not an InstallRecurData is 6A80", async () => {
+    f = await cardFixture();
+    await initialized(f);
+    expectSw(
+      await f.send(INS.PURCHASE, purchase({ installRecurData: Uint8Array.of(0x04, 0x00) })),
+      SW.BAD_DATA,
+    );
+  });
+
   test("hardened profile: PIHead names the gateway's and merchant's certificates", async () => {
     f = await cardFixture();
     const der = await purchased(f, { profile: "hardened" });

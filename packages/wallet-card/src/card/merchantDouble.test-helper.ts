@@ -87,7 +87,12 @@ export class MerchantDouble {
   /** The merchant's verification of the card's PReq (digest 6, "Merchant"). */
   async verifyPReq(
     pReqMessage: Uint8Array,
-    order: { od: Uint8Array; purchAmt: schema.CurrencyAmount; cardCertRequired?: boolean },
+    order: {
+      od: Uint8Array;
+      purchAmt: schema.CurrencyAmount;
+      cardCertRequired?: boolean;
+      installRecurData?: schema.InstallRecurData;
+    },
   ) {
     const wrapper = schema.decodeMessage(pReqMessage);
     if (wrapper.message.type !== "purchaseRequest") throw new Error("not a PReq");
@@ -99,6 +104,7 @@ export class MerchantDouble {
         chall_M: this.chall_M,
         od: order.od,
         purchAmt: order.purchAmt,
+        ...(order.installRecurData ? { installRecurData: order.installRecurData } : {}),
         brandID: this.pInitReq!.brandID,
         bin: this.pInitReq!.bin,
         cardCertRequired: order.cardCertRequired ?? true,

@@ -15,7 +15,7 @@ import {
 } from "@setlab/protocol";
 import type { Card } from "./cardData";
 import { binOf } from "./cardData";
-import type { PurchaseInput } from "./commandInput";
+import { type PurchaseInput, termsOf } from "./commandInput";
 
 /** What PInitRes established for this transaction. */
 export interface InitializedTransaction {
@@ -48,7 +48,15 @@ export async function buildCardPReq(
 ): Promise<CardPReq> {
   const { transIDs } = tx;
   const odSalt = p.random(20);
-  const hod = await computeHOD(p, { od: input.od, purchAmt: input.purchAmt, odSalt });
+  // Installment or recurring terms are signed twice: in HODInput (the merchant checks them through
+  // HOD) and in PIHead (the gateway enforces them with the AuthToken).
+  const terms = termsOf(input);
+  const hod = await computeHOD(p, {
+    od: input.od,
+    purchAmt: input.purchAmt,
+    odSalt,
+    ...(terms ? { installRecurData: terms } : {}),
+  });
   const rrpid = p.random(20);
   const oiData: schema.OIData = {
     transIDs,
@@ -64,6 +72,7 @@ export async function buildCardPReq(
     transIDs,
     inputs: { hod, purchAmt: input.purchAmt },
     merchantID: tx.merID,
+    ...(terms ? { installRecurData: terms } : {}),
     transStain: await HMAC(p, card.data.cardSecret, transIDs.xid),
     swIdent,
     ...(input.profile === "hardened"

@@ -1,6 +1,7 @@
 /** Attacks aimed at the payment gateway, and at the merchant through the gateway's answers. */
 import type { Attack } from "../attack";
 import { authReversalAttacks } from "./authReversal";
+import { authTokenAttacks } from "./authToken";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
@@ -20,6 +21,7 @@ export const gatewayAttacks: readonly Attack[] = [
   ...decryptionOracleAttacks,
   ...errorLoopAttacks,
   ...captureAttacks,
+  ...authTokenAttacks,
   ...authReversalAttacks,
   pCertResNonGateway,
 ];
