@@ -42,7 +42,7 @@ export function accountView(a: AccountRow) {
     currency: a.currency,
     creditLimit: a.creditLimit,
     held: a.held,
-    /** What captures have posted to the account. */
+    /** What captures have posted to the account, less the credits standing (reversed captures post nothing). */
     posted: a.posted ?? 0,
     balance: a.creditLimit - a.held - (a.posted ?? 0),
   };

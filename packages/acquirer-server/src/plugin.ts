@@ -11,7 +11,7 @@ import { type Logger, registerSetRoute, runIdOf, SET_PAYMENT_EMBODIMENT } from "
 import type { FastifyError, FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { GatewayFaults } from "./faults/gatewayFaults";
 import type { AuthReqOutcome } from "./gateway/authReqOutcome";
-import type { Gateway } from "./gateway/gateway";
+import type { Gateway, GatewayOutcome } from "./gateway/gateway";
 
 export interface GatewayPluginOptions {
   readonly gateway: Gateway;
@@ -43,6 +43,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
   registerSetRoute(app, "/set", async (body, req) => {
     const started = performance.now();
     const out = await gateway.handle(body);
+    if (out.message === "AuthReq") return logAuthReq(req, out, started);
     if (out.message === "AuthRevReq") {
       const { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason } = out;
       const fields = { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason };
@@ -53,11 +54,17 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       const fields = { pCertRRPID, merchantID, served, refused, errorCode, reason };
       return logOutcome(req, "PCertReq", out, fields, started);
     }
-    if (out.message !== "CapReq") return logAuthReq(req, out, started);
-    options.faults?.observe(req, { kind: out.kind, ...(out.capRRPID ? { capRRPID: out.capRRPID } : {}) });
-    const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
-    const fields = { capRRPID, brand, merchantID, captured, refused, errorCode, reason };
-    return logOutcome(req, "CapReq", out, fields, started);
+    if (out.message === "CapReq") {
+      options.faults?.observe(req, { kind: out.kind, ...(out.capRRPID ? { capRRPID: out.capRRPID } : {}) });
+      const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;
+      const fields = { capRRPID, brand, merchantID, captured, refused, errorCode, reason };
+      return logOutcome(req, "CapReq", out, fields, started);
+    }
+    // CapRevReq, CredReq, CredRevReq
+    options.faults?.observe(req, { kind: out.kind });
+    const { rrpid, brand, merchantID, booked, refused, errorCode, reason } = out;
+    const fields = { rrpid, brand, merchantID, booked, refused, errorCode, reason };
+    return logOutcome(req, out.message, out, fields, started);
   });
 
   // The patent's first embodiment: its own message, media type and route (SetLabEmbodiments.asn).
@@ -84,12 +91,13 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
    */
   function logOutcome(
     req: FastifyRequest,
-    message: "AuthReq" | "CapReq" | "AuthRevReq" | "PCertReq",
+    message: GatewayOutcome["message"],
     out: { readonly kind: string; readonly internal?: boolean; readonly response: Uint8Array },
     fields: Readonly<Record<string, unknown>>,
     started: number,
   ): Uint8Array {
     const entry = {
+      // authReq, capReq, authRevReq, capRevReq, credReq, credRevReq
       event: `${message[0].toLowerCase()}${message.slice(1)}`,
       runId: runIdOf(req),
       kind: out.kind,

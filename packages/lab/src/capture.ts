@@ -42,6 +42,12 @@ const setNames: Record<string, string> = {
   authReversalResponse: "AuthRevRes",
   captureRequest: "CapReq",
   captureResponse: "CapRes",
+  captureReversalRequest: "CapRevReq",
+  captureReversalResponse: "CapRevRes",
+  creditRequest: "CredReq",
+  creditResponse: "CredRes",
+  creditReversalRequest: "CredRevReq",
+  creditReversalResponse: "CredRevRes",
   error: "Error",
 };
 

@@ -30,6 +30,7 @@ import {
 import { LabPki, postSet } from "@setlab/runtime";
 import { type CapturedMessage, fetchMessages } from "./capture";
 import { authorizeOrder } from "./commands/authorizeOrder";
+import { capRevOrCredOrderAt } from "./commands/capRevOrCredOrder";
 import { captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { inquire } from "./commands/inquire";
@@ -83,9 +84,11 @@ let errorCapture: CapturedMessage[] = [];
 let captureMessages: CapturedMessage[] = [];
 /** The AuthReq and AuthRes of a split shipment's second part (PI = AuthToken). */
 let subsequentMessages: CapturedMessage[] = [];
+/** Then its credit, the credit's reversal and the capture's reversal: three requests, three answers. */
+let capRevOrCredMessages: CapturedMessage[] = [];
 /** The AuthRevReq and AuthRevRes of reducing the unsigned purchase's authorization. */
 let reversalMessages: CapturedMessage[] = [];
-/** The InqReq and InqRes of the card asking about the captured purchase. */
+/** The InqReq and InqRes of the card asking about its hardened purchase. */
 let inquiryMessages: CapturedMessage[] = [];
 /** A PCertReq in the lab merchant's name, and the gateway's PCertRes. */
 let pCert: { req: Uint8Array; res: Uint8Array } | undefined;
@@ -131,12 +134,28 @@ beforeAll(async () => {
   const captured = await captureOrder(home, String(dual.result.orderId));
   if (captured.state !== "captured")
     throw new Error(`the dual-signed purchase was not captured: ${captured.state}`);
-  const afterCapture = await fetchMessages(merchantAdmin, dual.result.orderId);
-  captureMessages = afterCapture.slice(after.length);
-  const asked = await inquire(home, String(dual.result.orderId), flows["dual-signed"].card);
-  if (asked.mediator.completionCode !== "capturePerformed")
-    throw new Error(`the inquiry did not report the capture: ${JSON.stringify(asked.mediator)}`);
-  inquiryMessages = (await fetchMessages(merchantAdmin, dual.result.orderId)).slice(afterCapture.length);
+  captureMessages = (await fetchMessages(merchantAdmin, dual.result.orderId)).slice(after.length);
+  const orderId = String(dual.result.orderId);
+  for (const [command, options] of [
+    ["refund", { amount: "1000" }],
+    ["reverse-refund", {}],
+    ["reverse-capture", {}],
+  ] as const) {
+    const done = await capRevOrCredOrderAt(merchantAdmin, command, orderId, options);
+    if (done.authorization?.capRevOrCreds?.at(-1)?.code !== "success")
+      throw new Error(`${command} of the dual-signed purchase was not done: ${done.state}`);
+  }
+  capRevOrCredMessages = (await fetchMessages(merchantAdmin, dual.result.orderId)).slice(
+    after.length + captureMessages.length,
+  );
+  // The card asks about its hardened purchase, authorized and left as it is.
+  const hardened = run("hardened");
+  const asked = await inquire(home, String(hardened.result.orderId), flows.hardened.card);
+  if (asked.mediator.completionCode !== "authorizationPerformed")
+    throw new Error(`the inquiry did not report the authorization: ${JSON.stringify(asked.mediator)}`);
+  inquiryMessages = (await fetchMessages(merchantAdmin, hardened.result.orderId)).slice(
+    hardened.messages.length,
+  );
   const rrpid = p.random(20);
   const merchantSigner = await pki.signer("visa/merchant/signature", p);
   const merID = parseSetCertificate(merchantSigner.certificate).merchantData?.merID;
@@ -556,6 +575,73 @@ describe("the capture of the dual-signed purchase", () => {
   });
 });
 
+describe("the credit, credit reversal and capture reversal of the dual-signed purchase", () => {
+  const pairs = [
+    ["CredReq", "creditRequest", "CredRes", "creditResponse"],
+    ["CredRevReq", "creditReversalRequest", "CredRevRes", "creditReversalResponse"],
+    ["CapRevReq", "captureReversalRequest", "CapRevRes", "captureReversalResponse"],
+  ] as const;
+  const der = (type: string) => {
+    const m = capRevOrCredMessages.find((x) => x.type === type);
+    if (!m) throw new Error(`no ${type} recorded`);
+    return m.der;
+  };
+
+  it("records each request and answer, which decode under asn1Decoding as MessageWrapper", () => {
+    expect(capRevOrCredMessages.map((m) => m.type)).toEqual(pairs.flatMap(([req, , res]) => [req, res]));
+    for (const [req, reqAlt, res, resAlt] of pairs)
+      for (const [type, alt] of [
+        [req, reqAlt],
+        [res, resAlt],
+      ]) {
+        const v = scratch.asn1Decoding(`crv-${type}`, der(type), "MessageWrapper");
+        expect(v.ok).toBe(true);
+        expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+      }
+  });
+
+  it.each(pairs)(
+    "OpenSSL opens the %s with the gateway's key and verifies the merchant's signature over L(CapRevOrCredReqData, CapTokenSeq)",
+    (req) => {
+      const bytes = der(req);
+      // MessageWrapper / [0] Message / [n] request / [0] CapEncB / {envelope, capTokenSeq}
+      const envelope = elementAt(bytes, 1, 0, 0, 0);
+      const tokens = elementAt(bytes, 1, 0, 0, 1);
+      const env = scratch.write(`${req}-env.der`, envelope);
+      expect(cmsDecrypt(env, "visa/gateway/key-exchange", `${req}-sd.der`).ok).toBe(true);
+      expect(cmsDecrypt(env, "visa/merchant/key-exchange", `${req}-nope.der`).ok).toBe(false);
+      const v = cmsVerify(scratch.path(`${req}-sd.der`), "visa", `${req}-link.der`);
+      expect(v.output).toContain("Verification successful");
+      const linkage = scratch.read(`${req}-link.der`);
+      const lv = scratch.asn1Decoding(`${req}-linkage`, linkage, "Linkage");
+      expect(lv.ok).toBe(true);
+      expect(printed(lv.output, "eContentType")).toBe(ContentType.CapTokenSeq);
+      expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(tokens).digest("hex"));
+      const data = scratch.asn1Decoding(`${req}-data`, elementAt(linkage, 0), "CapRevOrCredReqData");
+      expect(data.ok).toBe(true);
+      expect(printed(data.output, "xid")).toBe(run("dual-signed").result.order.xid?.toLowerCase());
+    },
+  );
+
+  it.each(pairs)(
+    "OpenSSL opens the answer to the %s with the merchant's key and verifies the gateway's signature over CapRevOrCredResData",
+    (_req, _alt, res) => {
+      const env = scratch.write(`${res}-env.der`, bodyOf(der(res)).value as Uint8Array);
+      expect(cmsDecrypt(env, "visa/merchant/key-exchange", `${res}-sd.der`).ok).toBe(true);
+      const v = cmsVerify(scratch.path(`${res}-sd.der`), "visa", `${res}-data.der`);
+      expect(v.output).toContain("Verification successful");
+      const data = scratch.asn1Decoding(
+        `${res}-data`,
+        scratch.read(`${res}-data.der`),
+        "CapRevOrCredResData",
+      );
+      expect(data.ok).toBe(true);
+      // CapRevOrCredCode success(0), as libtasn1 prints an ENUMERATED.
+      expect(printed(data.output, "capRevOrCredCode")).toBe("0x00");
+    },
+  );
+});
+
 describe("the reduction of the unsigned purchase's authorization", () => {
   const revDer = (type: "AuthRevReq" | "AuthRevRes") => {
     const m = reversalMessages.find((x) => x.type === type);
@@ -721,7 +807,7 @@ describe("a split shipment's second part: the AuthReq whose PI is the AuthToken"
   });
 });
 
-describe("the card's inquiry about the captured purchase, and the merchant's fetch of the gateway's certificate", () => {
+describe("the card's inquiry about its hardened purchase, and the merchant's fetch of the gateway's certificate", () => {
   const inqDer = (type: "InqReq" | "InqRes") => {
     const m = inquiryMessages.find((x) => x.type === type);
     if (!m) throw new Error(`the inquiry recorded no ${type}`);
@@ -747,17 +833,17 @@ describe("the card's inquiry about the captured purchase, and the merchant's fet
     expect(v.output).toContain("Verification successful");
     const data = scratch.asn1Decoding("InqReqData", scratch.read("inqreq-data.der"), "InqReqData");
     expect(data.ok).toBe(true);
-    expect(printed(data.output, "xid")).toBe(run("dual-signed").result.order.xid?.toLowerCase());
+    expect(printed(data.output, "xid")).toBe(run("hardened").result.order.xid?.toLowerCase());
   });
 
-  it("OpenSSL verifies the merchant's signature over the InqRes's PResData: capturePerformed", () => {
+  it("OpenSSL verifies the merchant's signature over the InqRes's PResData: authorizationPerformed", () => {
     const signed = scratch.write("inqres-sd.der", bodyOf(inqDer("InqRes")).value as Uint8Array);
     const v = cmsVerify(signed, "visa", "inqres-data.der");
     expect(v.output).toContain("Verification successful");
     const data = scratch.asn1Decoding("InqRes-PResData", scratch.read("inqres-data.der"), "PResData");
     expect(data.ok).toBe(true);
-    // CompletionCode capturePerformed(5), as libtasn1 prints an ENUMERATED.
-    expect(printed(data.output, "completionCode")).toBe("0x05");
+    // CompletionCode authorizationPerformed(4), as libtasn1 prints an ENUMERATED.
+    expect(printed(data.output, "completionCode")).toBe("0x04");
   });
 
   it("PCertReq and PCertRes decode under asn1Decoding; OpenSSL verifies both signatures, the PCertRes carrying the gateway's key-exchange certificate", () => {

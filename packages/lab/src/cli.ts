@@ -14,6 +14,7 @@
  *   inquire   the buyer's card asks the shop how a purchase ended (InqReq/InqRes)
  *   reverse   the merchant cancels or reduces an order's uncaptured authorization (AuthRevReq/AuthRevRes)
  *   authorize the merchant authorizes more of an order's purchase with the AuthToken
+ *   refund, reverse-capture, reverse-refund   after the capture (CredReq, CapRevReq, CredRevReq)
  */
 import { parseArgs } from "node:util";
 import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
@@ -53,6 +54,11 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            reduce it to AMOUNT; exit 2 when the gateway did not approve
   authorize ORDER AMOUNT [--json]           authorize AMOUNT more of the order's purchase with its AuthToken
                                            (a split shipment's next part); exit 2 when not approved
+  refund    ORDER [AMOUNT] [--json]         credit the order's capture: all that is left, or AMOUNT
+  reverse-capture ORDER [--json]            reverse the order's whole capture (no credit standing)
+  reverse-refund  ORDER [CREDIT-ID] [AMOUNT] [--json]
+                                           take back a credit (default the last), all of it or AMOUNT;
+                                           these three exit 2 when not done
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -84,6 +90,10 @@ async function command(argv: string[]): Promise<number> {
   if (command === "inquire") return inquireCommand(rest);
   if (command === "reverse") return reverseCommand(rest);
   if (command === "authorize") return authorizeCommand(rest);
+  if (command === "refund" || command === "reverse-capture" || command === "reverse-refund") {
+    const { capRevOrCredCommand } = await import("./commands/capRevOrCredOrder");
+    return capRevOrCredCommand(command, rest, out);
+  }
   if (command === "browser-setup") return browserSetupCommand(rest);
   if (command === "shop") return shopCommand(rest);
   const { values } = parseArgs({

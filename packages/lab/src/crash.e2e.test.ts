@@ -10,12 +10,15 @@
  *                                                  the PC's re-sent PReq gets the stored PRes
  *   gateway, CapReq committed or only received   -> the merchant's same CapReq bytes are captured
  *                                                  once; the hold becomes one posting
+ *   gateway, CredReq committed or only received  -> the merchant's CredReq, sent again (same
+ *                                                  bytes), is credited once; one credit posting
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { schema } from "@setlab/protocol";
 import { adminHeaders, postSet } from "@setlab/runtime";
+import { capRevOrCredOrderAt } from "./commands/capRevOrCredOrder";
 import { type CapturedOrder, captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { setFaults } from "./commands/fault";
@@ -269,6 +272,56 @@ describe("kill -9 of the merchant between AuthRes and PRes", () => {
     expect(await authorizations(xid)).toHaveLength(1);
     expect((await orderUntilFinished(orderId)).state).toBe("authorized");
   });
+});
+
+describe("kill -9 of the gateway between CredReq and CredRes", () => {
+  test.each(["committed", "received"] as const)(
+    "CredReq %s, no answer sent: sent again, the same bytes are credited once; one credit, posted once",
+    async (stage) => {
+      const r = await purchase({ home, card, purchAmt: purchAmtOf(String(amount), "JPY") });
+      const orderId = String(r.orderId);
+      expect((await captureOrder(home, orderId)).state).toBe("captured");
+      const posted = async () =>
+        (await adminJson<{ posted: number }>("gateway", `/admin/accounts/${card}`)).posted;
+      const before = await posted();
+      const gatewayLog = state.parties.gateway.log;
+      const from = sizeOf(gatewayLog);
+      await setFaults(home, "gateway", { delayMs: 20_000, stage });
+      const merchant = adminOf(readState(home), "merchant");
+      const refunding = capRevOrCredOrderAt(merchant, "refund", orderId, { amount: "500" }).catch(
+        (e: Error) => e,
+      );
+      await waitForLog(
+        gatewayLog,
+        from,
+        (l) => l.event === "fault" && l.fault === "delay" && l.stage === stage,
+      );
+      await killParty(home, "gateway");
+      await restartParty(home, "gateway");
+      // The merchant's own retry may have reached the restarted gateway; if not, the order keeps the
+      // request waiting, and the back office's next call sends it again.
+      const first = await refunding;
+      const order =
+        !(first instanceof Error) && first.state === "partiallyRefunded"
+          ? first
+          : await capRevOrCredOrderAt(adminOf(readState(home), "merchant"), "refund", orderId, {
+              amount: "500",
+            });
+      expect(order.state).toBe("partiallyRefunded");
+      const credits = order.authorization?.capRevOrCreds ?? [];
+      expect(credits.map((c) => [c.kind, c.code])).toEqual([["credit", "success"]]);
+      expect(before - (await posted())).toBe(500);
+      const answered = logLines(gatewayLog, from).filter(
+        (l) => l.event === "credReq" && l.rrpid === credits[0].id,
+      );
+      // Decided once: committed, the restarted gateway answers the same bytes from its store.
+      expect(answered.filter((l) => l.kind === "answer")).toHaveLength(1);
+      expect(answered.every((l) => l.kind === "answer" || l.kind === "replay")).toBe(true);
+      if (stage === "committed") expect(answered.map((l) => l.kind)).toContain("replay");
+      const messages = await adminJson<{ type: string }[]>("merchant", `/orders/${orderId}/messages`);
+      expect(messages.filter((m) => m.type === "creditRequest")).toHaveLength(1);
+    },
+  );
 });
 
 /** Capture until the order is captured: a capture that got no answer is asked again (same bytes). */

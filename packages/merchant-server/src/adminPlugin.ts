@@ -4,8 +4,8 @@
  * every message stored for it (`GET /orders/:id/messages`), capturing its authorization
  * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`), reversing it while uncaptured
  * (`POST /orders/:id/reverse-authorization`, `{}` or `{amount, amtExp10?}`), a later authorization
- * of its purchase with the AuthToken (`POST /orders/:id/authorize`, `{amount, amtExp10?}`) and the
- * fault switches
+ * of its purchase with the AuthToken (`POST /orders/:id/authorize`, `{amount, amtExp10?}`),
+ * refunding and reversing after the capture (./capRevOrCredRoutes.ts) and the fault switches
  * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
  * account id and the XID, which would let anyone join orders to the gateway's records. Every
  * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
@@ -13,6 +13,7 @@
  */
 import { registerFaultRoutes, requireAdminToken, runIdOf } from "@setlab/runtime";
 import type { FastifyPluginAsync } from "fastify";
+import { registerCapRevOrCredRoutes } from "./capRevOrCredRoutes";
 import { parseReversalBody, ReversalInputError } from "./core/authReversal";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
@@ -77,6 +78,8 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
     }
   });
 
+  // POST /orders/:id/refund, /reverse-capture, /reverse-refund
+  registerCapRevOrCredRoutes(app, merchant);
   // Reverse the order's uncaptured authorization: `{}` cancels it, `{amount, amtExp10?}` reduces it
   // to that amount; an `Idempotency-Key` header makes a repeat act once. 200 with the order after
   // the gateway's answer (`reversed`, or its state with the lower AuthAmt; a refusal leaves it and

@@ -32,6 +32,7 @@ import {
   serveParty,
   UsageError,
 } from "@setlab/runtime";
+import { type CapRevOrCredCommand, parseCapRevOrCred, runCapRevOrCred } from "./capRevOrCredCommand";
 import { parseCapture, runCapture } from "./captureCommand";
 import { Merchant } from "./core/merchant";
 import { MerchantFaults } from "./faults/merchantFaults";
@@ -52,6 +53,10 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
        set-merchant reverse --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
                           reverse an order's uncaptured authorization (cancel it, or reduce it
                           to AMOUNT x 10^AMTEXP10); exit 0 when the gateway approved, 1 when not
+       set-merchant refund|reverse-capture|reverse-refund --admin-url URL --admin-token-file FILE
+                          ORDER [AMOUNT [AMTEXP10]] [--credit ID] [--idempotency-key KEY]
+                          credit the capture, reverse the whole capture (no AMOUNT), or take back a
+                          credit (--credit, else the last); exit 0 when done, 1 when not
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 /** Every failure to start exits 2, as an argument error does. */
@@ -210,6 +215,10 @@ function main(argv: string[]): Promise<number> {
       return runCapture(parseCapture(rest), (line) => process.stdout.write(`${line}\n`));
     if (command === "reverse")
       return runReverse(parseReverse(rest), (line) => process.stdout.write(`${line}\n`));
+    if (command === "refund" || command === "reverse-capture" || command === "reverse-refund")
+      return runCapRevOrCred(parseCapRevOrCred(command as CapRevOrCredCommand, rest), (line) =>
+        process.stdout.write(`${line}\n`),
+      );
     if (command !== "serve") throw new UsageError(command ? `unknown command ${command}` : "no command");
     await serve(parseServe(rest));
     return 0;

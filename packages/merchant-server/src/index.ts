@@ -6,6 +6,11 @@ export {
   ReversalInputError,
   type ReverseAuthorizationOptions,
 } from "./core/authReversal";
+export {
+  type CapRevOrCredInputCode,
+  CapRevOrCredInputError,
+  type CapRevOrCredOptions,
+} from "./core/capRevOrCred";
 export { CaptureInputError } from "./core/capture";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
@@ -32,6 +37,7 @@ export {
 export type {
   Authorization,
   AuthReversal,
+  CapRevOrCred,
   HistoryEntry,
   NewOrder,
   Order,

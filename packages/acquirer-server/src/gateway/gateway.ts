@@ -28,6 +28,7 @@ import { authResDataFor } from "./authResData";
 import { authResMessage } from "./authResMessage";
 import { type AuthRevReqOutcome, handleAuthRevReq } from "./authReversal";
 import { authTokenFor } from "./authTokenIssue";
+import { type CapRevOrCredOutcome, handleCapRevOrCred } from "./capRevOrCred";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
@@ -41,6 +42,7 @@ import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
 export type { AuthRevReqOutcome } from "./authReversal";
+export type { CapRevOrCredOutcome } from "./capRevOrCred";
 export type { CapReqOutcome } from "./capture";
 export type { PCertReqOutcome } from "./pCertificates";
 
@@ -49,7 +51,16 @@ export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
   | ({ readonly message: "CapReq" } & CapReqOutcome)
   | ({ readonly message: "AuthRevReq" } & AuthRevReqOutcome)
+  | ({ readonly message: CapRevOrCredName } & CapRevOrCredOutcome)
   | ({ readonly message: "PCertReq" } & PCertReqOutcome);
+
+/** The capture reversal, credit and credit reversal requests, by SET name and wrapper type. */
+export type CapRevOrCredName = "CapRevReq" | "CredReq" | "CredRevReq";
+const capRevOrCredOf = {
+  captureReversalRequest: ["CapRevReq", "captureReversal"],
+  creditRequest: ["CredReq", "credit"],
+  creditReversalRequest: ["CredRevReq", "creditReversal"],
+} as const;
 
 export interface GatewayOptions {
   readonly provider: CryptoProvider;
@@ -85,8 +96,9 @@ export class Gateway {
 
   /**
    * Any request on the SET route: a CapReq goes to capture (./capture.ts), an AuthRevReq to
-   * authorization reversal (./authReversal.ts), a PCertReq to the certificate service
-   * (./pCertificates.ts), anything else is taken
+   * authorization reversal (./authReversal.ts), a CapRevReq, CredReq or CredRevReq to
+   * ./capRevOrCred.ts, a PCertReq to the certificate service (./pCertificates.ts), anything else
+   * is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -96,6 +108,14 @@ export class Gateway {
       read = readMessage(request);
     } catch {
       // handleAuthReq reads it again and answers the failure.
+    }
+    const type = read?.wrapper.message.type;
+    if (
+      read &&
+      (type === "captureReversalRequest" || type === "creditRequest" || type === "creditReversalRequest")
+    ) {
+      const [message, kind] = capRevOrCredOf[type];
+      return { message, ...(await handleCapRevOrCred(this.lifecycleDeps(), kind, read)) };
     }
     if (read?.wrapper.message.type === "captureRequest")
       return {

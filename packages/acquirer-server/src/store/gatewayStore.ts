@@ -6,6 +6,8 @@
  * commit (a writer thread shares one fsync among the writes queued meanwhile, and the fsync never
  * blocks the event loop); reads use this connection and see committed rows only.
  */
+
+import type { CapRevOrCredKind, CaptureStanding } from "@setlab/protocol";
 import {
   type DurableWriter,
   durableWriter,
@@ -45,6 +47,17 @@ import {
   selectPostingsOfAccount,
   toCaptureRequest,
 } from "./captureLedger";
+import {
+  type CapRevOrCredRequestRecord,
+  type CapRevOrCredRequestRow,
+  type CapRevOrCredRow,
+  capRevOrCredWrite,
+  creditSchema,
+  selectCapRevOrCredRequest,
+  selectCapRevOrCredsOfCapture,
+  selectCreditPostingsOfAccount,
+  toCapRevOrCredRequest,
+} from "./creditLedger";
 import { maskPan, PanVault } from "./panVault";
 
 export interface AccountRow {
@@ -233,6 +246,9 @@ function prepareStatements(db: Database.Database) {
     tokenSpent: db.prepare(selectTokenSpent),
     linkOf: db.prepare(selectLinkOf),
     authorizationsOfPurchase: db.prepare(selectAuthorizationsOfPurchase),
+    capRevOrCredRequest: db.prepare(selectCapRevOrCredRequest),
+    capRevOrCredsOfCapture: db.prepare(selectCapRevOrCredsOfCapture),
+    creditPostedOf: db.prepare(selectCreditPostingsOfAccount),
     // A captured authorization holds nothing, whatever the clock that stamped its hold's end says
     // (a gateway clock that ran ahead, then was set right, must not bring captured holds back).
     liveHolds: db.prepare(
@@ -350,6 +366,7 @@ export class GatewayStore {
     db.exec(schema);
     db.exec(captureSchema);
     db.exec(authTokenSchema);
+    db.exec(creditSchema);
     db.exec(authReversalSchema);
     let vault: PanVault;
     try {
@@ -462,9 +479,53 @@ export class GatewayStore {
     }
   }
 
-  /** What the issuer has posted to an account (minor units of its currency). */
+  /**
+   * What the issuer has posted to an account (minor units of its currency): its captures' postings
+   * (a reversed capture's is gone) less the credits standing (credit_postings, signed).
+   */
   postedOf(cardId: string): number {
-    return (this.sql.postedOf.get(cardId) as { posted: number }).posted;
+    const captured = (this.sql.postedOf.get(cardId) as { posted: number }).posted;
+    return captured + (this.sql.creditPostedOf.get(cardId) as { posted: number }).posted;
+  }
+
+  capRevOrCredRequest(rrpid: string): CapRevOrCredRequestRow | undefined {
+    const r = this.sql.capRevOrCredRequest.get(rrpid) as CapRevOrCredRequestRecord | undefined;
+    return r && toCapRevOrCredRequest(r);
+  }
+
+  /** A capture as protocol's `judgeAgainstCapture` reads it: undefined when never captured. */
+  captureStanding(authRRPID: string): CaptureStanding | undefined {
+    const capture = this.capture(authRRPID);
+    if (!capture) return undefined;
+    const rows = this.sql.capRevOrCredsOfCapture.all(authRRPID) as {
+      kind: CapRevOrCredKind;
+      req_date: string;
+      amount: number;
+    }[];
+    const sum = (kind: CapRevOrCredKind) =>
+      rows.filter((r) => r.kind === kind).reduce((total, r) => total + BigInt(r.amount), 0n);
+    return {
+      amount: BigInt(capture.amount),
+      currency: capture.currency,
+      reversed: rows.some((r) => r.kind === "captureReversal"),
+      credited: sum("credit"),
+      creditReversed: sum("creditReversal"),
+      booked: rows.map((r) => ({ kind: r.kind, date: r.req_date })),
+    };
+  }
+
+  /**
+   * Record one answered CapRevReq, CredReq or CredRevReq as one write (./creditLedger.ts):
+   * resolves once committed and on disk; fails, writing nothing, if its RRPID or an item is
+   * already booked, or a reversed capture had no posting to remove.
+   */
+  async recordCapRevOrCred(request: CapRevOrCredRequestRow, rows: readonly CapRevOrCredRow[]): Promise<void> {
+    try {
+      await this.writer.write(capRevOrCredWrite(request, rows));
+    } catch (e) {
+      if (e instanceof WriteRefusedError) throw new Error("a capture reversed had no posting to remove");
+      throw e;
+    }
   }
 
   /**

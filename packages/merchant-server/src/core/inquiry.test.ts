@@ -189,6 +189,27 @@ describe("merchant: InqReq -> InqRes", () => {
     );
   });
 
+  test("refunded in part: creditPerformed with the credit; the credit reversed: capturePerformed; the capture reversed: orderRejected", async () => {
+    const paid = await paidOrder();
+    await paid.merchant.capture(paid.id);
+    await paid.merchant.refund(paid.id, { amount: { ...purchAmt, amount: 1000 } });
+    const a = await inquire(paid);
+    const credited = await status(paid, a, (await paid.merchant.handleSet(a.der)).response);
+    expect(credited.completionCode).toBe("creditPerformed");
+    expect(credited.results?.credStatusSeq?.map((c) => c.creditAmt)).toEqual([{ ...purchAmt, amount: 1000 }]);
+    await paid.merchant.reverseRefund(paid.id);
+    const b = await inquire(paid);
+    expect((await status(paid, b, (await paid.merchant.handleSet(b.der)).response)).completionCode).toBe(
+      "capturePerformed",
+    );
+    await paid.merchant.reverseCapture(paid.id);
+    expect((await paid.merchant.order(paid.id))?.state).toBe("captureReversed");
+    const c = await inquire(paid);
+    expect((await status(paid, c, (await paid.merchant.handleSet(c.der)).response)).completionCode).toBe(
+      "orderRejected",
+    );
+  });
+
   test("a purchase paid unsigned is asked about with the inquiry proof (its Chall-C)", async () => {
     const paid = await paidOrder("approve", "unsigned");
     const asked = await inquire(paid, { signer: null, chall_C: paid.session.chall_C });

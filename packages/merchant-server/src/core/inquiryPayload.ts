@@ -8,7 +8,12 @@
  *   not be); likewise an XID whose attempt a later one replaced (the order took another XID,
  *   which happens only after a decline or a failure that authorized nothing);
  * - `reversed` (the merchant cancelled the authorization): orderRejected, nothing stays
- *   authorized; a reduced authorization stays `authorized` and reports its lowered AuthAmt.
+ *   authorized; a reduced authorization stays `authorized` and reports its lowered AuthAmt;
+ * - `partiallyRefunded`, `refunded`, `refundReversed`: creditPerformed with AuthStatus, CapStatus
+ *   and a CredStatus per credit still standing (not taken back by a credit reversal), or
+ *   capturePerformed when none stands;
+ * - `captureReversed` (the capture undone, the hold not restored: nothing is charged):
+ *   orderRejected.
  * Every state is named here: a new one must say what the buyer hears.
  * AcqCardMsg is not kept with the order, so an InqRes never carries it (the PRes did).
  */
@@ -19,6 +24,18 @@ function authStatus(order: Order): schema.AuthStatus | undefined {
   const a = order.authorization;
   if (!a?.authAmt || !a.authDate) return undefined;
   return { authDate: wholeSeconds(new Date(a.authDate)), authAmt: a.authAmt };
+}
+
+/** The credits that stand: successful, and not taken back by a successful credit reversal. */
+function standingCredits(order: Order): schema.CredStatus[] {
+  const all = order.authorization?.capRevOrCreds ?? [];
+  const reversed = new Set(
+    all.filter((c) => c.kind === "creditReversal" && c.code === "success").map((c) => c.creditId),
+  );
+  return all
+    .filter((c) => c.kind === "credit" && c.code === "success" && !reversed.has(c.id))
+    .map((c) => ({ creditDate: wholeSeconds(new Date(c.reqDate)), creditAmt: c.actualAmt ?? c.amount }))
+    .slice(-16);
 }
 
 function capStatus(order: Order): schema.CapStatus | undefined {
@@ -45,9 +62,24 @@ export function inquiryPayload(order: Order, xidHex: string): schema.PResPayload
         ? { completionCode: "capturePerformed", results: { authStatus: auth, capStatus: cap } }
         : { completionCode: "orderReceived" };
     }
+    case "partiallyRefunded":
+    case "refunded":
+    case "refundReversed": {
+      const auth = authStatus(order);
+      const cap = capStatus(order);
+      if (!auth || !cap) return { completionCode: "orderReceived" };
+      const credits = standingCredits(order);
+      return credits.length > 0
+        ? {
+            completionCode: "creditPerformed",
+            results: { authStatus: auth, capStatus: cap, credStatusSeq: credits },
+          }
+        : { completionCode: "capturePerformed", results: { authStatus: auth, capStatus: cap } };
+    }
     case "declined":
     case "authorizationFailed":
     case "reversed":
+    case "captureReversed":
       return { completionCode: "orderRejected" };
     case "created":
     case "initiated":

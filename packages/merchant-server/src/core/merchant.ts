@@ -9,6 +9,7 @@
 
 import { createHash } from "node:crypto";
 import {
+  type CapRevOrCredKind,
   type CryptoProvider,
   errorMessage,
   type Initiation,
@@ -27,6 +28,7 @@ import { type DeliveryReport, deliverDueWebhooks, type WebhookOptions } from "..
 import { minWebhookSecretLength } from "../events/webhookSignature";
 import type { MerchantRepository } from "../store/repository";
 import { type ReverseAuthorizationOptions, reverseAuthorization } from "./authReversal";
+import { type CapRevOrCredOptions, capRevOrCredOrder } from "./capRevOrCred";
 import { captureOrder } from "./capture";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { E1Requests } from "./e1Requests";
@@ -429,6 +431,47 @@ export class Merchant {
     call: CallContext = {},
   ): Promise<Order> {
     return reverseAuthorization(this.ctx, orderId, options, call);
+  }
+
+  /**
+   * Credit (refund) the order's capture, all that is left of it or `options.amount` (CredReq):
+   * see ./capRevOrCred.ts. Resolves with the order after the gateway's answer (`partiallyRefunded`
+   * or `refunded` when done); CapRevOrCredInputError or OrderStateError when the merchant refuses
+   * before asking. With an `idempotencyKey`, a repeated call acts once.
+   */
+  refund(
+    orderId: number,
+    options: Omit<CapRevOrCredOptions, "creditId"> = {},
+    call: CallContext = {},
+  ): Promise<Order> {
+    return this.capRevOrCred("credit", orderId, options, call);
+  }
+
+  /** Reverse the order's whole capture (CapRevReq), when no credit stands against it: `captureReversed`. */
+  reverseCapture(
+    orderId: number,
+    options: Pick<CapRevOrCredOptions, "idempotencyKey"> = {},
+    call: CallContext = {},
+  ): Promise<Order> {
+    return this.capRevOrCred("captureReversal", orderId, options, call);
+  }
+
+  /**
+   * Take back a credit (CredRevReq): `options.creditId` (default the last credit), all that is
+   * left of it or `options.amount`: `refundReversed`.
+   */
+  reverseRefund(orderId: number, options: CapRevOrCredOptions = {}, call: CallContext = {}): Promise<Order> {
+    return this.capRevOrCred("creditReversal", orderId, options, call);
+  }
+
+  private async capRevOrCred(
+    kind: CapRevOrCredKind,
+    orderId: number,
+    options: CapRevOrCredOptions,
+    call: CallContext,
+  ): Promise<Order> {
+    if (options.idempotencyKey !== undefined) checkIdempotencyKey(options.idempotencyKey);
+    return capRevOrCredOrder(this.ctx, kind, orderId, options, call);
   }
 
   private async pendingPReq(order: Order): Promise<Uint8Array | undefined> {

@@ -94,6 +94,8 @@ export interface Authorization {
    */
   readonly capToken?: string;
   readonly capture?: Capture;
+  /** The capture reversal, credits and credit reversals asked for after the capture, oldest first. */
+  readonly capRevOrCreds?: readonly CapRevOrCred[];
   /**
    * DER (hex) of the AuthToken the AuthRes carried, when the purchase allows later authorizations
    * (a split shipment, installments, recurring payments): the gateway's sealed state, unreadable
@@ -163,6 +165,29 @@ export interface Capture {
   readonly capAmt?: schema.CurrencyAmount;
   readonly at: string;
   /** Why the last attempt gave no usable answer (the stored CapReq is sent again on the next call). */
+  readonly failure?: string;
+}
+
+/**
+ * One capture reversal, credit (refund) or credit reversal (CapRevReq, CredReq, CredRevReq and
+ * their answers; ./capRevOrCred.ts).
+ */
+export interface CapRevOrCred {
+  /** RRPID of the request (CapRevOrCredRRTags.rrpid, hex): the id a credit reversal names a credit by. */
+  readonly id: string;
+  readonly kind: "captureReversal" | "credit" | "creditReversal";
+  /** What was asked: CapRevOrCredReqAmt, or for a capture reversal the amount captured. */
+  readonly amount: schema.CurrencyAmount;
+  /** CapRevOrCredReqDate (ISO): dated once, kept for every retry, so the gateway knows a repeat. */
+  readonly reqDate: string;
+  /** For a credit reversal, the credit (its id) it takes back. */
+  readonly creditId?: string;
+  /** The key the shop called with, when it gave one. */
+  readonly idempotencyKey?: string;
+  /** The gateway's CapRevOrCredCode and CapRevOrCredActualAmt, once it answered. */
+  readonly code?: string;
+  readonly actualAmt?: schema.CurrencyAmount;
+  /** Why the last attempt gave no usable answer (the stored request is sent again on the next call). */
   readonly failure?: string;
 }
 

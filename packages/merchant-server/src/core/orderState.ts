@@ -13,6 +13,9 @@
  *   authorized | partiallyAuthorized ──CapRes success for the whole purchase amount──► captured
  *   authorized | partiallyAuthorized ──CapRes success for less than the purchase amount──► partiallyCaptured
  *   authorizing ──AuthRes of a sale (CaptureNow) approved and captured──► captured | partiallyCaptured
+ *   captured | partiallyCaptured | partiallyRefunded | refundReversed ──CredRes success──► partiallyRefunded | refunded
+ *   partiallyRefunded | refunded | refundReversed ──CredRevRes success──► refundReversed
+ *   captured | partiallyCaptured | refundReversed (no credit standing) ──CapRevRes success──► captureReversed
  *   authorized | partiallyAuthorized ──AuthRevRes approved, AuthNewAmt zero──► reversed
  *   authorized ──AuthRevRes approved, a lower AuthNewAmt──► authorized (the same for partiallyAuthorized)
  *
@@ -45,6 +48,12 @@
  * and announces it with the `reversed` event), capturable up to that amount. A captured order is
  * not reversed: its money goes back by credit. A reversal the gateway refused (its AuthRevCode)
  * leaves the order where it was.
+ *
+ * After the capture (./capRevOrCred.ts): credits return money up to what was captured
+ * (`partiallyRefunded` while some of it is left, `refunded` when all of it is credited); a credit
+ * reversal takes a credit back (`refundReversed`, whatever stands credited afterwards); a capture
+ * reversal undoes a capture no credit stands against (`captureReversed`, final: the hold is not
+ * restored). A refusal or a lost answer leaves the order where it was.
  */
 export const orderStates = [
   "created",
@@ -57,6 +66,10 @@ export const orderStates = [
   "authorizationFailed",
   "captured",
   "partiallyCaptured",
+  "partiallyRefunded",
+  "refunded",
+  "refundReversed",
+  "captureReversed",
   "reversed",
 ] as const;
 export type OrderState = (typeof orderStates)[number];
@@ -77,8 +90,12 @@ const allowed: Readonly<Record<OrderState, readonly OrderState[]>> = {
   partiallyAuthorized: ["captured", "partiallyCaptured", "partiallyAuthorized", "reversed"],
   declined: ["initiated", "purchaseRequested"],
   authorizationFailed: ["initiated", "purchaseRequested"],
-  captured: [],
-  partiallyCaptured: [],
+  captured: ["partiallyRefunded", "refunded", "captureReversed"],
+  partiallyCaptured: ["partiallyRefunded", "refunded", "captureReversed"],
+  partiallyRefunded: ["partiallyRefunded", "refunded", "refundReversed"],
+  refunded: ["refundReversed"],
+  refundReversed: ["partiallyRefunded", "refunded", "refundReversed", "captureReversed"],
+  captureReversed: [],
   reversed: [],
 };
 

@@ -4,7 +4,8 @@
  * events in one place, and the lifecycle operations' states only need a line in `eventOfState`.
  */
 import { randomBytes } from "node:crypto";
-import type { Order } from "../core/order";
+import { toMinorUnits } from "@setlab/protocol";
+import type { Authorization, CapRevOrCred, Order } from "../core/order";
 import type { OrderState } from "../core/orderState";
 import type { OrderChange } from "../store/repository";
 import type { OrderEvent, OrderEventAmount, OrderEventOrder, OrderEventType } from "./orderEvent";
@@ -17,14 +18,22 @@ const eventOfState: Readonly<Record<string, OrderEventType>> = {
   authorizationFailed: "failed",
   captured: "captured",
   partiallyCaptured: "partiallyCaptured",
+  partiallyRefunded: "refunded",
   refunded: "refunded",
+  refundReversed: "reversed",
+  captureReversed: "reversed",
   reversed: "reversed",
 };
 
-/** A state an order enters again: only an authorization reduced by AuthRev does, and says so. */
+/**
+ * A state an order enters again, and says so: an authorization reduced by AuthRev, a further
+ * credit while part of the capture is left, a further credit reversal.
+ */
 const eventOfReentry: Readonly<Record<string, OrderEventType>> = {
   authorized: "reversed",
   partiallyAuthorized: "reversed",
+  partiallyRefunded: "refunded",
+  refundReversed: "reversed",
 };
 
 /** `reversed`: what was authorized before the reversal, beside what is now (zero: cancelled). */
@@ -63,9 +72,11 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     order,
     ...(authorization?.authAmt ? { authorizedAmount: amountOf(authorization.authAmt) } : {}),
     ...(authorization?.completionCode ? { completionCode: authorization.completionCode } : {}),
-    ...(type.endsWith("aptured") && authorization?.capture?.capAmt
+    ...((type.endsWith("aptured") || type === "refunded" || type === "reversed") &&
+    authorization?.capture?.capAmt
       ? { capturedAmount: amountOf(authorization.capture.capAmt) }
       : {}),
+    ...(type === "refunded" || type === "reversed" ? afterCaptureFields(before, authorization) : {}),
   });
   const events: OrderEvent[] = [];
   const wasInDoubt = before.state === "authorizing" && before.authorization?.inDoubt === true;
@@ -88,14 +99,14 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
         events.push({ ...common("authorized"), part: part.part, authorizedAmount: amountOf(part.authAmt) });
       continue;
     }
-    // An authorization that re-enters its state otherwise was reduced (AuthRev): announced as `reversed`.
+    // A state entered again otherwise is announced by eventOfReentry (an AuthRev reduction, a
+    // second partial refund or credit reversal).
     const type = stayed ? eventOfReentry[t.to] : eventOfState[t.to];
     if (!type) continue;
-    if (type === "reversed") events.push(reversedEvent(common(type), before));
-    else
-      events.push(
-        type === "failed" ? { ...common(type), reason: authorization?.failure ?? t.detail } : common(type),
-      );
+    const event = common(type);
+    // A capture or credit reversal (it carries `reversal`) leaves the authorization as it was.
+    if (type === "reversed" && event.reversal === undefined) events.push(reversedEvent(event, before));
+    else events.push(type === "failed" ? { ...event, reason: authorization?.failure ?? t.detail } : event);
   }
   return events;
 }
@@ -106,6 +117,45 @@ function isLaterAuthorization(before: Order, change: OrderChange): boolean {
   if (!now) return false;
   const was = before.authorization?.subsequent ?? [];
   return now.length !== was.length || now.at(-1)?.authCode !== was.at(-1)?.authCode;
+}
+
+/**
+ * refunded, reversed: the operation this change completed (the request newly answered with
+ * success), and the credit standing after it.
+ */
+function afterCaptureFields(before: Order, authorization: Authorization | undefined): Partial<OrderEvent> {
+  const list = authorization?.capRevOrCreds ?? [];
+  const earlier = new Set((before.authorization?.capRevOrCreds ?? []).filter((e) => e.code).map((e) => e.id));
+  const done = list.find((e) => e.code === "success" && !earlier.has(e.id));
+  if (!done?.actualAmt) return {};
+  const fields: Partial<OrderEvent> = {
+    ...(done.kind === "credit"
+      ? { refundedAmount: amountOf(done.actualAmt) }
+      : {
+          reversedAmount: amountOf(done.actualAmt),
+          reversal: done.kind === "captureReversal" ? "capture" : "refund",
+        }),
+    ...(done.kind === "creditReversal" && done.creditId ? { creditId: done.creditId } : {}),
+    ...(done.kind === "credit" ? { creditId: done.id } : {}),
+  };
+  const standing = standingCredit(list);
+  return standing ? { ...fields, totalRefunded: standing } : fields;
+}
+
+/** What stands credited (credits less credit reversals), in the currency's minor units. */
+function standingCredit(list: readonly CapRevOrCred[]): OrderEventAmount | undefined {
+  let total = 0n;
+  let currency: number | undefined;
+  let exponent = 0;
+  for (const e of list) {
+    if (e.code !== "success" || !e.actualAmt || e.kind === "captureReversal") continue;
+    const m = toMinorUnits(e.actualAmt);
+    if (!m.ok) continue;
+    currency = m.currency.code;
+    exponent = m.currency.exponent;
+    total += e.kind === "credit" ? m.minor : -m.minor;
+  }
+  return currency === undefined ? undefined : { amount: Number(total), currency, amtExp10: -exponent };
 }
 
 const amountOf = (a: { amount: number; currency: number; amtExp10: number }): OrderEventAmount => ({

@@ -6,8 +6,9 @@
 import type { OrderState } from "../core/orderState";
 
 /**
- * `refunded` is declared for the credit operation: shops may subscribe now; it is emitted once
- * that operation exists. `reversed`: an authorization cancelled or reduced (AuthRev).
+ * `refunded`: a credit (CredReq) was given. `reversed`: an authorization cancelled or reduced
+ * (AuthRev), a capture reversed (CapRevReq) or a credit taken back (CredRevReq); `reversal` says
+ * which of the last two.
  */
 export const orderEventTypes = [
   "authorized",
@@ -54,7 +55,10 @@ export interface OrderEvent {
   readonly authorizedAmount?: OrderEventAmount;
   /** reversed: what was authorized before it. */
   readonly previousAuthorizedAmount?: OrderEventAmount;
-  /** captured, partiallyCaptured: what the gateway captured (CapRes CapAmt, or a sale's AuthRes). */
+  /**
+   * captured, partiallyCaptured (and refunded, reversed): what the gateway captured (CapRes
+   * CapAmt, or a sale's AuthRes).
+   */
   readonly capturedAmount?: OrderEventAmount;
   /**
    * authorized: which later authorization of the purchase it announces (2 and on: made with the
@@ -63,6 +67,16 @@ export interface OrderEvent {
   readonly part?: number;
   /** The CompletionCode the buyer was sent in PRes. */
   readonly completionCode?: string;
+  /** refunded: what this credit returned (CredRes CapRevOrCredActualAmt). */
+  readonly refundedAmount?: OrderEventAmount;
+  /** reversed: what this reversal undid (CapRevRes or CredRevRes CapRevOrCredActualAmt). */
+  readonly reversedAmount?: OrderEventAmount;
+  /** reversed: `capture` (a capture reversal) or `refund` (a credit reversal). */
+  readonly reversal?: "capture" | "refund";
+  /** refunded: the credit's id; reversed (refund): the id of the credit taken back. */
+  readonly creditId?: string;
+  /** refunded, reversed (refund): what stands credited after it (credits less credit reversals). */
+  readonly totalRefunded?: OrderEventAmount;
   /** settled: the state the doubt ended in. */
   readonly outcome?: OrderState;
   /** failed, inDoubt: why, for the operator (never card data). */

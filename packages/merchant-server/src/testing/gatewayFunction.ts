@@ -8,7 +8,8 @@
  * AuthRevReq is judged by `receiveAuthRevReq` against the authorizations it approved and answered
  * with a real AuthRevRes (a captured one alreadyCaptured; `authRevCode` forces the code). An
  * approval carries an AuthToken when the purchase allows later authorizations; an AuthReq whose
- * PI is an AuthToken is judged by `judgeAuthToken` (a token spent once).
+ * PI is an AuthToken is judged by `judgeAuthToken` (a token spent once). Capture reversals,
+ * credits and credit reversals are answered by `credits`.
  */
 import { createHash } from "node:crypto";
 import {
@@ -37,6 +38,7 @@ import {
 } from "@setlab/protocol";
 import { defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
 import { type GatewayClient, GatewayUnreachableError } from "../core/gatewayClient";
+import { CapRevOrCredFunction } from "./capRevOrCredFunction";
 
 export type GatewayMode =
   | "approve"
@@ -59,6 +61,8 @@ export class GatewayFunction implements GatewayClient {
   /** When set, every CapResItem carries this CapCode (and CapAmt 0 unless success). */
   capCode?: schema.CapCode;
   readonly captured = new Set<string>();
+  /** Capture reversals, credits and credit reversals (./capRevOrCredFunction.ts). */
+  readonly credits: CapRevOrCredFunction;
   /** When set, every AuthRevRes carries this AuthRevCode. */
   authRevCode?: schema.AuthRevCode;
   /** The approvals, by AuthRRPID (hex): the AuthReq's fingerprint and what each stands at (minor units). */
@@ -67,7 +71,9 @@ export class GatewayFunction implements GatewayClient {
   constructor(
     private readonly p: CryptoProvider,
     private readonly pki: TestPki,
-  ) {}
+  ) {
+    this.credits = new CapRevOrCredFunction(p, pki);
+  }
 
   async send(_gatewayId: string, message: Uint8Array): Promise<Uint8Array> {
     this.calls++;
@@ -78,6 +84,8 @@ export class GatewayFunction implements GatewayClient {
       return errorMessage(p, new SetError("signatureFailure", "refused"), message, { date: p.now() });
     const wrapper = schema.decodeMessage(message);
     if (wrapper.message.type === "captureRequest") return this.capture(message);
+    const credit = CapRevOrCredFunction.kindOf(wrapper.message.type);
+    if (credit) return this.credits.answer(credit, message);
     if (wrapper.message.type === "authReversalRequest") return this.reverse(message);
     if (wrapper.message.type !== "authorizationRequest") throw new Error("not an AuthReq");
     const trust = { pinnedRoot: pki.root.certificate, at: p.now() };
@@ -327,8 +335,11 @@ export class GatewayFunction implements GatewayClient {
           : this.captured.has(key)
             ? "duplicateRequest"
             : "success");
-      if (capCode === "success") this.captured.add(key);
       const asked = judged.item.capPayload.capReqAmt;
+      if (capCode === "success") {
+        this.captured.add(key);
+        this.credits.captured(key, asked);
+      }
       return {
         transIDs: judged.item.transIDs,
         authRRPID: judged.item.authRRPID,

@@ -18,8 +18,24 @@ export {
 } from "./authTokenSchedule";
 export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
+export { receiveCapRevReq, receiveCapRevRes, sealCapRevReq, sealCapRevRes } from "./capRev";
+export {
+  type CapRevOrCredKind,
+  type CapRevOrCredReq,
+  type CapRevOrCredRes,
+  capRevOrCredKinds,
+  type OpenedCapRevOrCredReq,
+  type OpenedCapRevOrCredRes,
+  openCapRevOrCredReq,
+  openCapRevOrCredRes,
+  sealCapRevOrCredReq,
+  sealCapRevOrCredRes,
+} from "./capRevOrCred";
+export { type CaptureJudgement, type CaptureStanding, judgeAgainstCapture } from "./capRevOrCredAmount";
 export { type CapTokenKeys, type OpenedCapToken, openCapToken, sealCapToken } from "./capToken";
 export { bciSequenceNumOf } from "./cardholderRevocation";
+export { receiveCredReq, receiveCredRes, sealCredReq, sealCredRes } from "./cred";
+export { receiveCredRevReq, receiveCredRevRes, sealCredRevReq, sealCredRevRes } from "./credRev";
 export {
   type E1AuthReqReceiver,
   type ReceivedE1AuthReq,
@@ -155,6 +171,24 @@ export {
   type ReceivedCaptureItem,
   receiveCapRes,
 } from "./receiveCapRes";
+export {
+  type CapRevOrCredItem,
+  type CapRevOrCredRefusal,
+  type CapRevOrCredReqReceiver,
+  type JudgedCapRevOrCredItem,
+  type ReceivedCapRevOrCredReq,
+  type RefusedCapRevOrCredItem,
+  receiveCapRevOrCredReq,
+} from "./receiveCapRevOrCredReq";
+export {
+  type CapRevOrCredAsked,
+  type CapRevOrCredResExpectations,
+  type CapRevOrCredResReceiver,
+  type CapRevOrCredVerdict,
+  type ReceivedCapRevOrCredItem,
+  type ReceivedCapRevOrCredRes,
+  receiveCapRevOrCredRes,
+} from "./receiveCapRevOrCredRes";
 export { type ReceivedError, receiveError } from "./receiveError";
 export {
   type InqReqReceiver,

@@ -1,7 +1,8 @@
 /**
  * Whether a status the merchant reports for a purchase (PRes or InqRes payloads) can be this
  * purchase's: the amounts it states are in the purchase's currency and within its amount, a
- * capture within the authorization, and each CompletionCode comes with the status it reports.
+ * capture within the authorization, each credit within the purchase, and each CompletionCode comes
+ * with the status it reports.
  * A merchant (or anyone splicing a signed answer) cannot show the buyer an authorization of
  * another purchase's amount.
  */
@@ -25,6 +26,9 @@ export function checkStatusOfPurchase(payloads: readonly PResPayload[], purchAmt
     const results = payload.results;
     const auth = results?.authStatus && minor(results.authStatus.authAmt, purchAmt, "AuthStatus.authAmt");
     const cap = results?.capStatus && minor(results.capStatus.capAmt, purchAmt, "CapStatus.capAmt");
+    const credits = (results?.credStatusSeq ?? []).map((c) =>
+      minor(c.creditAmt, purchAmt, "CredStatus.creditAmt"),
+    );
     if (auth !== undefined && cap !== undefined && cap > auth)
       throw new SetError("unspecifiedFailure", "the capture exceeds the authorization", "CapStatus.capAmt");
     const needs =
@@ -32,7 +36,9 @@ export function checkStatusOfPurchase(payloads: readonly PResPayload[], purchAmt
         ? auth
         : payload.completionCode === "capturePerformed"
           ? cap
-          : 0n;
+          : payload.completionCode === "creditPerformed"
+            ? credits[0]
+            : 0n;
     if (needs === undefined)
       throw new SetError(
         "unspecifiedFailure",

@@ -408,6 +408,22 @@ describe("InqRes", () => {
       expect(await code(receiveInqRes(p, await wrap(d), expected(), card()))).toBe("unspecifiedFailure");
     });
 
+    it("creditPerformed without a CredStatus, or a credit in another currency", async () => {
+      const none = data({ pResPayloadSeq: [{ completionCode: "creditPerformed" }] });
+      expect(await code(receiveInqRes(p, await wrap(none), expected(), card()))).toBe("unspecifiedFailure");
+      const usd = data({
+        pResPayloadSeq: [
+          {
+            completionCode: "creditPerformed",
+            results: {
+              credStatusSeq: [{ creditDate: day, creditAmt: { currency: 840, amount: 1, amtExp10: -2 } }],
+            },
+          },
+        ],
+      });
+      expect(await code(receiveInqRes(p, await wrap(usd), expected(), card()))).toBe("unspecifiedFailure");
+    });
+
     it("orderReceived without a status is fine", async () => {
       const d = data({ pResPayloadSeq: [{ completionCode: "orderReceived" }] });
       await expect(receiveInqRes(p, await wrap(d), expected(), card())).resolves.toBeDefined();

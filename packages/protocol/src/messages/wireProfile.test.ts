@@ -32,6 +32,8 @@ import {
   AuthTokenOpaque,
   type CapReqData,
   CapResData,
+  CapRevOrCredReqData,
+  CapRevOrCredResData,
   CapTokenData,
   CapTokenOpaque,
   CapTokenSeq,
@@ -59,6 +61,7 @@ import { sealAuthRevRes } from "./authRevRes";
 import { sealAuthToken } from "./authToken";
 import { sealCapReq } from "./capReq";
 import { sealCapRes } from "./capRes";
+import { capRevOrCredKinds, sealCapRevOrCredReq, sealCapRevOrCredRes } from "./capRevOrCred";
 import { sealCapToken } from "./capToken";
 import { errorMessage } from "./errorMessage";
 import { type MessageFixture, messageFixture } from "./fixture.test-helper";
@@ -463,6 +466,86 @@ describe("docs/wire-profile.md", () => {
     expect(decodeDer(CapResData, resContent)).toEqual(capResData);
   });
 
+  it.each(["captureReversal", "credit", "creditReversal"] as const)(
+    "%s: the request as CapReq's pair with its own content types, the answer Enc(P, M, CapRevOrCredResData)",
+    async (kind) => {
+      const k = capRevOrCredKinds[kind];
+      const capToken = await sealCapToken(
+        p,
+        { signer: m.signer("gatewaySig"), decrypter: m.decrypter("gatewayKex") },
+        { authRRPID: m.authResData.authTags.authRRTags.rrpid, authAmt: m.f.order.purchAmt },
+        { xid: m.f.order.transIDs.xid, merchantID: "SETLAB-MER-0001", authRecordID: "r1" },
+      );
+      const date = m.authResData.authTags.authRRTags.currentDate;
+      const data: CapRevOrCredReqData = {
+        capRevOrCredRRTags: m.authResData.authTags.authRRTags,
+        capRevOrCredReqItemSeq: [
+          {
+            transIDs: m.f.order.transIDs,
+            authRRPID: m.authResData.authTags.authRRTags.rrpid,
+            capPayload: { capDate: date, capReqAmt: m.f.order.purchAmt },
+            capRevOrCredReqDate: date,
+            capRevOrCredReqAmt: m.f.order.purchAmt,
+            newAccountInd: false,
+          },
+        ],
+      };
+      const request = await sealCapRevOrCredReq(p, kind, m.authSigner(), pki.gatewayKex.certificate, data, [
+        capToken,
+      ]);
+      if (request.type !== "encB") throw new Error("not encB");
+      expectEnvelopeLayer(request.value.envelope, {
+        contentType: k.requestTypes.enveloped,
+        keyTransport: Std.rsaesOaep,
+        recipient: "gatewayKex",
+      });
+      const inner = await openE(p, m.decrypter("gatewayKex"), request.value.envelope, {
+        contentType: k.requestTypes.enveloped,
+      });
+      const linked = decodeDer(
+        Linkage,
+        expectSignedLayer(inner, {
+          eContentType: k.requestTypes.signed,
+          certificates: [...merchantSigPath, "merchantKex"],
+        }),
+      );
+      expectDD(linked.dd, encodeDer(CapTokenSeq, [capToken]), ContentType.CapTokenSeq);
+      expect(decodeDer(CapRevOrCredReqData, linked.t)).toEqual(data);
+      const resData: CapRevOrCredResData = {
+        capRevOrCredRRTags: data.capRevOrCredRRTags,
+        capRevOrCredResItemSeq: [
+          {
+            transIDs: m.f.order.transIDs,
+            authRRPID: m.authResData.authTags.authRRTags.rrpid,
+            capRevOrCredResPayload: {
+              capRevOrCredCode: "success",
+              capRevOrCredActualAmt: m.f.order.purchAmt,
+            },
+          },
+        ],
+      };
+      const response = await sealCapRevOrCredRes(
+        p,
+        kind,
+        m.signer("gatewaySig"),
+        pki.merchantKex.certificate,
+        resData,
+      );
+      expectEnvelopeLayer(response, {
+        contentType: k.responseTypes.enveloped,
+        keyTransport: Std.rsaesOaep,
+        recipient: "merchantKex",
+      });
+      const resInner = await openE(p, m.decrypter("merchantKex"), response, {
+        contentType: k.responseTypes.enveloped,
+      });
+      const content = expectSignedLayer(resInner, {
+        eContentType: k.responseTypes.signed,
+        certificates: ["gatewaySig", "gatewayCa", "brandCa"],
+      });
+      expect(decodeDer(CapRevOrCredResData, content)).toEqual(resData);
+    },
+  );
   it("AuthRevReq, AuthRevRes: EncB with the PI and CapToken as the request's baggage, the new CapToken as the answer's", async () => {
     const capToken = await sealCapToken(
       p,

@@ -2,6 +2,7 @@
 import type { Attack } from "../attack";
 import { authReversalAttacks } from "./authReversal";
 import { authTokenAttacks } from "./authToken";
+import { capRevOrCredAttacks } from "./capRevOrCred";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
@@ -23,5 +24,6 @@ export const gatewayAttacks: readonly Attack[] = [
   ...captureAttacks,
   ...authTokenAttacks,
   ...authReversalAttacks,
+  ...capRevOrCredAttacks,
   pCertResNonGateway,
 ];

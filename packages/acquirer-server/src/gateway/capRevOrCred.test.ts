@@ -1,0 +1,347 @@
+import {
+  type CapRevOrCredAsked,
+  type CapRevOrCredKind,
+  capRevOrCredKinds,
+  nodeProvider,
+  readError,
+  receiveCapRevOrCredRes,
+  schema,
+  sealCapReq,
+  sealCapRevOrCredReq,
+  toHex,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
+import type { LabPki } from "@setlab/runtime";
+import fc from "fast-check";
+import { intermediatesFrom } from "../gatewayPki";
+import type { AuthReqBuilder } from "../testing/authReqBuilder";
+import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
+
+const p = nodeProvider();
+let kit: GatewayTestKit;
+let pki: LabPki;
+let b: AuthReqBuilder;
+
+beforeAll(async () => {
+  kit = await gatewayTestKit(p);
+  ({ pki, b } = kit);
+});
+afterAll(() => kit.tmp.cleanup());
+
+const gateway = () => kit.gateway();
+type Gw = ReturnType<typeof gateway>;
+const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
+const merID = "SETLAB-MER-0001";
+
+async function authorize({ gw }: Gw, amount: number) {
+  const req = await b.build({ amount });
+  const r = await b.read((await gw.handle(req.bytes)).response);
+  if (r.type !== "authRes" || r.data.authResPayload.authHeader.authCode !== "approved")
+    throw new Error("not approved");
+  return { transIDs: req.parts.transIDs, authRRPID: req.parts.authRRPID, capToken: r.baggage.capToken! };
+}
+type Authorization = Awaited<ReturnType<typeof authorize>>;
+
+async function capture({ gw }: Gw, a: Authorization, amount: number) {
+  const rrpid = p.random(20);
+  const data: schema.CapReqData = {
+    capRRTags: { rrpid, merTermIDs: { merchantID: merID }, currentDate: wholeSeconds(new Date()) },
+    capItemSeq: [
+      {
+        transIDs: a.transIDs,
+        authRRPID: a.authRRPID,
+        capPayload: { capDate: wholeSeconds(new Date()), capReqAmt: jpy(amount) },
+      },
+    ],
+  };
+  const sealed = await sealCapReq(p, await b.merchantSigner("Visa"), b.gatewayKex("Visa"), data, [
+    a.capToken,
+  ]);
+  const out = await gw.handle(
+    wrapMessage({ type: "captureRequest", value: sealed }, { rrpid }, { date: new Date() }),
+  );
+  if (out.message !== "CapReq" || out.captured !== 1) throw new Error("not captured");
+}
+
+let dates = 0;
+/** A fresh CapRevOrCredReqDate: each new request item of a merchant is dated once. */
+const newDate = () => new Date(Date.UTC(2026, 10, 26, 9, 0, ++dates));
+
+interface Sent {
+  kind: CapRevOrCredKind;
+  bytes: Uint8Array;
+  rrpid: Uint8Array;
+  asked: CapRevOrCredAsked[];
+}
+
+async function request(
+  kind: CapRevOrCredKind,
+  items: { a: Authorization; captured: number; amount?: number; date?: Date }[],
+  rrpid = p.random(20),
+): Promise<Sent> {
+  const data: schema.CapRevOrCredReqData = {
+    capRevOrCredRRTags: { rrpid, merTermIDs: { merchantID: merID }, currentDate: wholeSeconds(new Date()) },
+    capRevOrCredReqItemSeq: items.map((i) => ({
+      transIDs: i.a.transIDs,
+      authRRPID: i.a.authRRPID,
+      capPayload: { capDate: wholeSeconds(new Date()), capReqAmt: jpy(i.captured) },
+      capRevOrCredReqDate: i.date ?? newDate(),
+      ...(i.amount !== undefined ? { capRevOrCredReqAmt: jpy(i.amount) } : {}),
+      newAccountInd: false,
+    })),
+  };
+  const sealed = await sealCapRevOrCredReq(
+    p,
+    kind,
+    await b.merchantSigner("Visa"),
+    b.gatewayKex("Visa"),
+    data,
+    items.map((i) => i.a.capToken),
+  );
+  const bytes = wrapMessage(
+    { type: capRevOrCredKinds[kind].requestType, value: sealed } as Parameters<typeof wrapMessage>[0],
+    { rrpid },
+    { date: new Date() },
+  );
+  const asked = items.map((i) => ({
+    transIDs: i.a.transIDs,
+    authRRPID: i.a.authRRPID,
+    amount: jpy(i.amount ?? i.captured),
+  }));
+  return { kind, bytes, rrpid, asked };
+}
+
+async function answer(bytes: Uint8Array, sent: Sent) {
+  const w = schema.decodeMessage(bytes);
+  if (w.message.type === "error") throw new Error(`Error ${(await readError(p, w.message.value)).code}`);
+  const kex = "visa/merchant/key-exchange";
+  return receiveCapRevOrCredRes(
+    p,
+    sent.kind,
+    bytes,
+    { rrpid: sent.rrpid, items: sent.asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
+    {
+      decrypter: {
+        certificate: pki.certificate(kex),
+        privateKey: await pki.privateKey(kex, "keyEncipherment", p),
+      },
+      trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
+    },
+  );
+}
+
+const account = "visa-approve";
+const state = ({ store }: Gw) => ({ held: store.account(account)?.held, posted: store.postedOf(account) });
+const codeOf = async (g: Gw, sent: Sent) => {
+  const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
+  const [item] = r.items;
+  return item.verdict === "done" ? "done" : item.payload.capRevOrCredCode;
+};
+
+describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
+  it("credits up to what was captured less what stands credited; a credit reversal takes it back; each moves the posting", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    await capture(g, a, 1000);
+    expect(state(g)).toEqual({ held: 0, posted: 1000 });
+    const first = await request("credit", [{ a, captured: 1000, amount: 300 }]);
+    const out = await g.gw.handle(first.bytes);
+    expect(out).toMatchObject({ message: "CredReq", kind: "answer", booked: 1, refused: 0 });
+    expect((await answer(out.response, first)).items[0].verdict).toBe("done");
+    expect(state(g)).toEqual({ held: 0, posted: 700 });
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1000, amount: 701 }]))).toBe(
+      "amountError",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 700 });
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1000, amount: 700 }]))).toBe("done");
+    expect(state(g)).toEqual({ held: 0, posted: 0 });
+    expect(await codeOf(g, await request("creditReversal", [{ a, captured: 1000, amount: 1001 }]))).toBe(
+      "amountError",
+    );
+    expect(await codeOf(g, await request("creditReversal", [{ a, captured: 1000, amount: 200 }]))).toBe(
+      "done",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 200 });
+    expect(g.store.captureStanding(toHex(a.authRRPID))).toMatchObject({
+      amount: 1000n,
+      credited: 1000n,
+      creditReversed: 200n,
+      reversed: false,
+    });
+  });
+
+  it("the same CredReq again gets the same bytes and moves nothing; the same credit under a new RRPID is duplicateRequest", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    await capture(g, a, 1000);
+    const date = newDate();
+    const sent = await request("credit", [{ a, captured: 1000, amount: 100, date }]);
+    const first = await g.gw.handle(sent.bytes);
+    const again = await g.gw.handle(sent.bytes);
+    expect(again.kind).toBe("replay");
+    expect(again.response).toEqual(first.response);
+    expect(state(g)).toEqual({ held: 0, posted: 900 });
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1000, amount: 100, date }]))).toBe(
+      "duplicateRequest",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 900 });
+  });
+
+  it("an RRPID a request of another kind took is unknownRRPID, whatever its content", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    await capture(g, a, 1000);
+    const date = newDate();
+    const credit = await request("credit", [{ a, captured: 1000, amount: 100, date }]);
+    await g.gw.handle(credit.bytes);
+    const reuse = await request("creditReversal", [{ a, captured: 1000, amount: 100, date }], credit.rrpid);
+    expect(await g.gw.handle(reuse.bytes)).toMatchObject({ kind: "error", errorCode: "unknownRRPID" });
+    expect(state(g)).toEqual({ held: 0, posted: 900 });
+  });
+
+  it("a capture reversal removes the posting, leaves no hold, and happens once; credits after it find no capture", async () => {
+    const g = gateway();
+    const a = await authorize(g, 2000);
+    await capture(g, a, 1500);
+    expect(state(g)).toEqual({ held: 0, posted: 1500 });
+    const sent = await request("captureReversal", [{ a, captured: 1500 }]);
+    const out = await g.gw.handle(sent.bytes);
+    expect(out).toMatchObject({ message: "CapRevReq", booked: 1 });
+    const r = await answer(out.response, sent);
+    expect(r.items[0]).toMatchObject({ verdict: "done" });
+    expect(state(g)).toEqual({ held: 0, posted: 0 });
+    expect(await codeOf(g, await request("captureReversal", [{ a, captured: 1500 }]))).toBe(
+      "originalNotFound",
+    );
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1500, amount: 1 }]))).toBe(
+      "originalNotFound",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 0 });
+  });
+
+  it("a capture reversal while a credit stands is originalProcessed; of a partial amount amountError", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    await capture(g, a, 1000);
+    expect(await codeOf(g, await request("captureReversal", [{ a, captured: 1000, amount: 999 }]))).toBe(
+      "amountError",
+    );
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1000, amount: 10 }]))).toBe("done");
+    expect(await codeOf(g, await request("captureReversal", [{ a, captured: 1000 }]))).toBe(
+      "originalProcessed",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 990 });
+  });
+
+  it("any of the three for an authorization never captured is originalNotFound, its hold untouched", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    for (const kind of ["captureReversal", "credit", "creditReversal"] as const)
+      expect(await codeOf(g, await request(kind, [{ a, captured: 1000, amount: 1000 }]))).toBe(
+        "originalNotFound",
+      );
+    expect(state(g)).toEqual({ held: 1000, posted: 0 });
+  });
+
+  it("an item naming another capture than the one on record is capDataMismatch", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    await capture(g, a, 800);
+    expect(await codeOf(g, await request("credit", [{ a, captured: 900, amount: 10 }]))).toBe(
+      "capDataMismatch",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 800 });
+  });
+
+  it("the issuer's balance is its postings: captures less reversed captures less standing credits, after a mixed sequence and a restart", async () => {
+    const file = kit.dbFile();
+    const g = kit.gateway({ file });
+    const [a, c, d] = [await authorize(g, 1000), await authorize(g, 2000), await authorize(g, 3000)];
+    await capture(g, a, 1000);
+    await capture(g, c, 2000);
+    await capture(g, d, 2500);
+    const sent = await request("credit", [
+      { a, captured: 1000, amount: 250 },
+      { a: c, captured: 2000, amount: 2000 },
+    ]);
+    const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
+    expect(r.items.map((i) => i.verdict)).toEqual(["done", "done"]);
+    await codeOf(g, await request("creditReversal", [{ a: c, captured: 2000, amount: 500 }]));
+    await codeOf(g, await request("captureReversal", [{ a: d, captured: 2500 }]));
+    const model = 1000 - 250 + (2000 - 2000 + 500) + (2500 - 2500);
+    expect(state(g)).toEqual({ held: 0, posted: model });
+    await g.store.close();
+    const restarted = kit.gateway({ file });
+    expect(state(restarted)).toEqual({ held: 0, posted: model });
+  });
+
+  it("the ledger itself refuses the same item booked twice and a second capture reversal, writing nothing", async () => {
+    const g = gateway();
+    const a = await authorize(g, 1000);
+    await capture(g, a, 1000);
+    const authRRPID = toHex(a.authRRPID);
+    const row = { authRRPID, reqDate: newDate().toISOString(), amount: 100, currency: 392, cardId: account };
+    const req = (rrpid: string, kind: CapRevOrCredKind) => ({
+      rrpid,
+      kind,
+      merchantID: merID,
+      requestHash: "00",
+      response: new Uint8Array([1]),
+      created: new Date().toISOString(),
+    });
+    await g.store.recordCapRevOrCred(req("01", "credit"), [{ ...row, kind: "credit" }]);
+    await expect(
+      g.store.recordCapRevOrCred(req("02", "credit"), [{ ...row, kind: "credit" }]),
+    ).rejects.toThrow();
+    expect(g.store.capRevOrCredRequest("02")).toBeUndefined();
+    await g.store.recordCapRevOrCred(req("03", "creditReversal"), [{ ...row, kind: "creditReversal" }]);
+    const reversal = { ...row, kind: "captureReversal" as const, amount: 1000 };
+    await g.store.recordCapRevOrCred(req("04", "captureReversal"), [reversal]);
+    await expect(
+      g.store.recordCapRevOrCred(req("05", "captureReversal"), [
+        { ...reversal, reqDate: newDate().toISOString() },
+      ]),
+    ).rejects.toThrow();
+    expect(state(g)).toEqual({ held: 0, posted: 0 });
+  });
+
+  it("over random sequences of the three, the account's posted amount is its captures less reversed captures less standing credits (a model kept beside)", async () => {
+    const op = fc.record({
+      kind: fc.constantFrom<CapRevOrCredKind>("captureReversal", "credit", "creditReversal"),
+      amount: fc.integer({ min: 1, max: 700 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
+        const g = gateway();
+        const a = await authorize(g, 600);
+        await capture(g, a, 600);
+        let model = { posted: 600, credited: 0, reversed: false };
+        for (const o of ops) {
+          const sent = await request(o.kind, [
+            { a, captured: 600, ...(o.kind === "captureReversal" ? {} : { amount: o.amount }) },
+          ]);
+          const done = (await codeOf(g, sent)) === "done";
+          // What the gateway may do, worked out independently of judgeAgainstCapture.
+          const may =
+            !model.reversed &&
+            (o.kind === "credit"
+              ? o.amount <= 600 - model.credited
+              : o.kind === "creditReversal"
+                ? model.credited > 0 && o.amount <= model.credited
+                : model.credited === 0);
+          expect([o.kind, o.amount, done]).toEqual([o.kind, o.amount, may]);
+          if (!done) continue;
+          if (o.kind === "credit")
+            model = { ...model, posted: model.posted - o.amount, credited: model.credited + o.amount };
+          if (o.kind === "creditReversal")
+            model = { ...model, posted: model.posted + o.amount, credited: model.credited - o.amount };
+          if (o.kind === "captureReversal") model = { ...model, posted: 0, reversed: true };
+          expect(state(g)).toEqual({ held: 0, posted: model.posted });
+        }
+        await g.store.close();
+      }),
+      { numRuns: 8 },
+    );
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * Attacks on capture reversal, credit and credit reversal (CapRevReq, CredReq, CredRevReq, digest
+ * 3.7): a credit over what was captured, a CredReq replayed byte for byte or under new ids, a
+ * credit of an authorization never captured or of another merchant's, a capture reversal of an
+ * authorization never captured. Each must be refused (the item's code, or a SET Error) with
+ * nothing booked: the account's holds and postings (the issuer's view) are compared before and after.
+ */
+import type { Attack, AttackOutcome, AttackTarget } from "../attack";
+import { approvedAuthorization, type MerchantKeys } from "../toolkit/capReqForger";
+import {
+  type CapRevOrCredAnswer,
+  capRevOrCredReqOf,
+  capturedAuthorization,
+  describeCapRevOrCred,
+  sendCapRevOrCred,
+} from "../toolkit/capRevOrCredForger";
+import { accountOf } from "../toolkit/labHttp";
+import { forgerOf, missingFixture } from "./gatewayVerdict";
+
+const card = "visa-approve";
+const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
+
+const merchantB: MerchantKeys = {
+  signer: "attack/visa/merchant-b/signature",
+  kex: "attack/visa/merchant-b/key-exchange",
+  merID: "SETLAB-MER-0002",
+};
+
+/** Refused when the answer is one of `codes` (an item's CapRevOrCredCode or a SET Error's code). */
+function judged(
+  answer: CapRevOrCredAnswer,
+  codes: readonly string[],
+  before: string,
+  after: string,
+): AttackOutcome {
+  const signal =
+    answer.type === "answer" ? answer.codes[0] : answer.type === "error" ? answer.code : undefined;
+  return {
+    refused: signal !== undefined && codes.includes(signal),
+    refusedBy: "gateway",
+    ...(signal ? { signal } : {}),
+    stateUnchanged: before === after,
+    detail: `${describeCapRevOrCred(answer)}; account ${before === after ? "unchanged" : "changed"}`,
+  };
+}
+
+export const creditOverCaptured: Attack = {
+  id: "credit/over-captured",
+  category: "replay",
+  title: "A merchant credits 60 of a 100 capture, then asks for 41 more: one yen more than is left.",
+  expected: "CapRevOrCredCode amountError; nothing credited, the account unchanged.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await capturedAuthorization(target, f, 100);
+    const first = await sendCapRevOrCred(
+      target,
+      f,
+      "credit",
+      (await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 60 }])).bytes,
+    );
+    if (first.answer.type !== "answer" || first.answer.codes[0] !== "success")
+      throw new Error(`the genuine credit failed: ${describeCapRevOrCred(first.answer)}`);
+    const before = await account(target);
+    const date = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
+    const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 41, date }]);
+    const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
+    return judged(answer, ["amountError"], before, await account(target));
+  },
+};
+
+export const replayedCredReq: Attack = {
+  id: "replay/credreq-same-bytes",
+  category: "replay",
+  title: "A man in the middle sends an answered CredReq to the gateway again, byte for byte.",
+  expected: "The gateway answers the stored CredRes byte for byte and credits nothing a second time.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await capturedAuthorization(target, f, 100);
+    const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 30 }]);
+    const first = await sendCapRevOrCred(target, f, "credit", req.bytes);
+    if (first.answer.type !== "answer" || first.answer.codes[0] !== "success")
+      throw new Error(`the genuine credit failed: ${describeCapRevOrCred(first.answer)}`);
+    const before = await account(target);
+    const again = await sendCapRevOrCred(target, f, "credit", req.bytes);
+    const after = await account(target);
+    const identical = Buffer.from(again.raw).equals(Buffer.from(first.raw));
+    return {
+      refused: identical,
+      refusedBy: "gateway",
+      signal: identical ? "stored CredRes" : describeCapRevOrCred(again.answer),
+      stateUnchanged: before === after,
+      detail: `second send answered ${identical ? "the stored CredRes byte for byte" : "other bytes"}; account ${before === after ? "unchanged" : "changed"}`,
+    };
+  },
+};
+
+export const credReqUnderNewIds: Attack = {
+  id: "replay/credreq-new-ids",
+  category: "replay",
+  title: "The same credit (same authorization, amount and CapRevOrCredReqDate) sent again under a new RRPID.",
+  expected: "CapRevOrCredCode duplicateRequest; the credit is not given twice.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await capturedAuthorization(target, f, 100);
+    const date = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const item = { of: a, captured: 100, amount: 30, date };
+    const first = await sendCapRevOrCred(
+      target,
+      f,
+      "credit",
+      (await capRevOrCredReqOf(f, "credit", [item])).bytes,
+    );
+    if (first.answer.type !== "answer" || first.answer.codes[0] !== "success")
+      throw new Error(`the genuine credit failed: ${describeCapRevOrCred(first.answer)}`);
+    const before = await account(target);
+    const { answer } = await sendCapRevOrCred(
+      target,
+      f,
+      "credit",
+      (await capRevOrCredReqOf(f, "credit", [item])).bytes,
+    );
+    return judged(answer, ["duplicateRequest"], before, await account(target));
+  },
+};
+
+export const creditOfUncaptured: Attack = {
+  id: "credit/uncaptured-authorization",
+  category: "replay",
+  title: "A merchant credits an authorization it never captured (money that never moved).",
+  expected: "CapRevOrCredCode originalNotFound; nothing credited, the hold unchanged.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await approvedAuthorization(target, f, 100);
+    const before = await account(target);
+    const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }]);
+    const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
+    return judged(answer, ["originalNotFound"], before, await account(target));
+  },
+};
+
+export const creditOfAnotherMerchant: Attack = {
+  id: "credit/another-merchants-authorization",
+  category: "splicing",
+  title: `Merchant B (${merchantB.merID}, its own valid certificate) credits a captured authorization of the lab merchant with its CapToken and TransIDs.`,
+  expected:
+    "CapRevOrCredCode invalidCapToken (the token names another merchant), or a SET Error for merchant B; nothing credited.",
+  async run(target) {
+    const f = forgerOf(target);
+    if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
+    const a = await capturedAuthorization(target, f, 100);
+    const before = await account(target);
+    const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }], {
+      merchant: merchantB,
+    });
+    const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes, merchantB);
+    return judged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
+  },
+};
+
+export const captureReversalOfUncaptured: Attack = {
+  id: "capture-reversal/uncaptured",
+  category: "replay",
+  title: "A merchant reverses the capture of an authorization it never captured.",
+  expected: "CapRevOrCredCode originalNotFound; the hold stays as it was, nothing posted.",
+  async run(target) {
+    const f = forgerOf(target);
+    const a = await approvedAuthorization(target, f, 100);
+    const before = await account(target);
+    const req = await capRevOrCredReqOf(f, "captureReversal", [{ of: a, captured: 100 }]);
+    const { answer } = await sendCapRevOrCred(target, f, "captureReversal", req.bytes);
+    return judged(answer, ["originalNotFound"], before, await account(target));
+  },
+};
+
+export const capRevOrCredAttacks: readonly Attack[] = [
+  creditOverCaptured,
+  replayedCredReq,
+  credReqUnderNewIds,
+  creditOfUncaptured,
+  creditOfAnotherMerchant,
+  captureReversalOfUncaptured,
+];

@@ -1,0 +1,113 @@
+/**
+ * `set-lab refund ORDER [AMOUNT]`, `set-lab reverse-capture ORDER` and `set-lab reverse-refund
+ * ORDER [CREDIT-ID] [AMOUNT]`: the merchant credits, reverses a capture or takes back a credit
+ * through its admin routes (`POST /orders/:id/refund`, `/reverse-capture`, `/reverse-refund`).
+ * AMOUNT is a decimal in the order's currency; CREDIT-ID a credit's id as the order lists it
+ * (`authorization.capRevOrCreds[].id`), the last credit by default.
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "@setlab/runtime";
+import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
+import { formatAmount, purchAmtOf } from "../currency";
+import { httpJson } from "../httpJson";
+import { adminOf, LabFailure, readState } from "../labState";
+
+export type CapRevOrCredCommand = "refund" | "reverse-capture" | "reverse-refund";
+
+interface Amount {
+  readonly currency: number;
+  readonly amount: number;
+  readonly amtExp10: number;
+}
+
+/** What the lab shows of the order afterwards. */
+export interface OrderAfterCapture {
+  readonly id: number;
+  readonly state: string;
+  readonly authorization?: {
+    readonly capRevOrCreds?: readonly {
+      readonly id: string;
+      readonly kind: string;
+      readonly amount: Amount;
+      readonly code?: string;
+      readonly actualAmt?: Amount;
+      readonly failure?: string;
+    }[];
+  } | null;
+}
+
+export async function capRevOrCredOrderAt(
+  merchant: AdminAccess,
+  command: CapRevOrCredCommand,
+  orderId: string,
+  options: { amount?: string; creditId?: string } = {},
+): Promise<OrderAfterCapture> {
+  if (!/^[1-9][0-9]{0,15}$/.test(orderId)) throw new LabFailure(`"${orderId}" is not an order number`);
+  if (options.creditId !== undefined && !/^[0-9a-f]{40}$/.test(options.creditId))
+    throw new LabFailure(`"${options.creditId}" is not a credit id (40 hex digits)`);
+  const headers = adminHeaders(merchant.token);
+  let body: Record<string, unknown> = options.creditId ? { creditId: options.creditId } : {};
+  if (options.amount !== undefined) {
+    const order = await httpJson<{ currency: number }>(`${merchant.url}/orders/${orderId}`, { headers });
+    const a = purchAmtOf(options.amount, String(order.currency));
+    body = { ...body, amount: a.amount, amtExp10: a.amtExp10 };
+  }
+  return httpJson<OrderAfterCapture>(`${merchant.url}/orders/${orderId}/${command}`, {
+    method: "POST",
+    headers: { ...headers, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+const doneState: Readonly<Record<CapRevOrCredCommand, readonly string[]>> = {
+  refund: ["partiallyRefunded", "refunded"],
+  "reverse-capture": ["captureReversed"],
+  "reverse-refund": ["refundReversed"],
+};
+
+/** The command line: exit 0 when done, 2 when the gateway refused or gave no usable answer. */
+export async function capRevOrCredCommand(
+  command: CapRevOrCredCommand,
+  args: string[],
+  out: (line: string) => void,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [orderId, ...rest] = positionals;
+  const isCredit = rest[0] !== undefined && /^[0-9a-f]{40}$/.test(rest[0]);
+  const max = command === "reverse-capture" ? 0 : command === "refund" || !isCredit ? 1 : 2;
+  if (!orderId || rest.length > max)
+    throw new UsageError(
+      command === "refund"
+        ? "refund needs ORDER [AMOUNT]"
+        : command === "reverse-capture"
+          ? "reverse-capture needs ORDER"
+          : "reverse-refund needs ORDER [CREDIT-ID] [AMOUNT]",
+    );
+  const options =
+    command === "reverse-refund" && isCredit
+      ? { creditId: rest[0], ...(rest[1] !== undefined ? { amount: rest[1] } : {}) }
+      : rest[0] !== undefined
+        ? { amount: rest[0] }
+        : {};
+  const order = await capRevOrCredOrderAt(
+    adminOf(readState(values.home), "merchant"),
+    command,
+    orderId,
+    options,
+  );
+  const last = order.authorization?.capRevOrCreds?.at(-1);
+  const done = doneState[command].includes(order.state) && last?.code === "success";
+  if (values.json) out(JSON.stringify(order));
+  else
+    out(
+      done && last?.actualAmt
+        ? `order ${order.id} ${order.state}: ${formatAmount(last.actualAmt)}${last.kind === "credit" ? ` (credit ${last.id})` : ""}`
+        : `order ${order.id} unchanged (${order.state}): ${last?.code ? `code ${last.code}` : (last?.failure ?? "no answer")}`,
+    );
+  return done ? 0 : 2;
+}

@@ -1,0 +1,427 @@
+/**
+ * The merchant's capture reversal, credit (refund) and credit reversal (digest 3.7): CapRevReq,
+ * CredReq or CredRevReq = EncB(M, P, CapRevOrCredReqData, CapTokenSeq) with the authorization's
+ * CapToken and the capture it acts on, the gateway's answer read with every check, the order
+ * moved on (./orderState.ts). As for a capture, the request is committed before it leaves and a
+ * call whose answer was lost sends the same bytes again; its CapRevOrCredReqDate is set once, so
+ * the gateway tells the same request under other ids from a new one.
+ */
+import {
+  type CapRevOrCredKind,
+  type CurrencyAmountValue,
+  capRevOrCredKinds,
+  decodeDer,
+  formatCurrencyAmount,
+  fromHex,
+  RemoteSetError,
+  receiveCapRevOrCredRes,
+  SetError,
+  schema,
+  sealCapRevOrCredReq,
+  toHex,
+  toMinorUnits,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
+import type { CallContext, MerchantContext } from "./context";
+import { GatewayUnreachableError } from "./gatewayClient";
+import type { Authorization, CapRevOrCred, Order } from "./order";
+import { type OrderState, OrderStateError } from "./orderState";
+import { brandOf } from "./purchaseBrand";
+
+export type CapRevOrCredInputCode =
+  | "unknownOrder"
+  | "invalidAmount"
+  | "overAmount"
+  | "unknownCredit"
+  | "noCapToken"
+  | "requestPending"
+  | "idempotencyKeyReused";
+
+/** A request the merchant refuses before asking the gateway (no message leaves). */
+export class CapRevOrCredInputError extends Error {
+  override readonly name = "CapRevOrCredInputError";
+  constructor(
+    readonly code: CapRevOrCredInputCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CapRevOrCredOptions {
+  /** A credit or credit reversal of this much (default: all that may be). Not for a capture reversal. */
+  readonly amount?: schema.CurrencyAmount;
+  /** A credit reversal: the credit (its id, `capRevOrCreds[].id`) to take back; default the last one. */
+  readonly creditId?: string;
+  /** 1 to 255 visible ASCII characters: a repeated call with the same key and input acts once. */
+  readonly idempotencyKey?: string;
+}
+
+const fromStates: Readonly<Record<CapRevOrCredKind, readonly OrderState[]>> = {
+  credit: ["captured", "partiallyCaptured", "partiallyRefunded", "refundReversed"],
+  creditReversal: ["partiallyRefunded", "refunded", "refundReversed"],
+  captureReversal: ["captured", "partiallyCaptured", "refundReversed"],
+};
+
+const minor = (a: CurrencyAmountValue): bigint => {
+  const m = toMinorUnits(a);
+  return m.ok ? m.minor : 0n;
+};
+
+/** What the gateway did (success) per kind, in minor units of the captured amount's currency. */
+function totals(auth: Authorization) {
+  const done = (auth.capRevOrCreds ?? []).filter((c) => c.code === "success");
+  const sum = (kind: CapRevOrCredKind, creditId?: string) =>
+    done
+      .filter((c) => c.kind === kind && (creditId === undefined || c.creditId === creditId))
+      .reduce((t, c) => t + minor(c.actualAmt ?? c.amount), 0n);
+  const captured = minor(auth.capture!.capAmt!);
+  const standing = sum("credit") - sum("creditReversal");
+  return { captured, standing, reversedOf: (creditId: string) => sum("creditReversal", creditId), done };
+}
+
+/**
+ * What this call asks for: the kind's amount (checked exactly against what the order's record
+ * allows), and for a credit reversal the credit it takes back.
+ */
+function askedOf(
+  kind: CapRevOrCredKind,
+  order: Order,
+  auth: Authorization,
+  options: CapRevOrCredOptions,
+): { amount: schema.CurrencyAmount; creditId?: string } {
+  const capAmt = auth.capture!.capAmt!;
+  const { captured, standing, reversedOf, done } = totals(auth);
+  const exact = (a: schema.CurrencyAmount) => {
+    const m = toMinorUnits(a);
+    const c = toMinorUnits(capAmt);
+    if (!m.ok) throw new CapRevOrCredInputError("invalidAmount", `the amount is refused: ${m.reason}`);
+    if (!c.ok || m.currency.code !== c.currency.code)
+      throw new CapRevOrCredInputError(
+        "invalidAmount",
+        `the amount must be in ${formatCurrencyAmount(capAmt)}'s currency`,
+      );
+    return m.minor;
+  };
+  // What is left, in the currency's minor units (the capture's CapAmt was checked on receipt).
+  const exponent = (() => {
+    const c = toMinorUnits(capAmt);
+    return c.ok ? c.currency.exponent : 0;
+  })();
+  const inCaptureUnits = (value: bigint) => ({
+    currency: capAmt.currency,
+    amount: Number(value),
+    amtExp10: -exponent,
+  });
+  if (kind === "captureReversal") {
+    if (options.amount !== undefined)
+      throw new CapRevOrCredInputError(
+        "invalidAmount",
+        "a capture reversal undoes the whole capture: no amount",
+      );
+    if (standing > 0n)
+      throw new OrderStateError(`order ${order.id} has credits standing: reverse them before the capture`);
+    return { amount: capAmt };
+  }
+  if (kind === "credit") {
+    const left = captured - standing;
+    if (left <= 0n)
+      throw new CapRevOrCredInputError("overAmount", `order ${order.id}'s capture is all credited`);
+    const amount = options.amount ?? inCaptureUnits(left);
+    if (exact(amount) > left)
+      throw new CapRevOrCredInputError(
+        "overAmount",
+        `${formatCurrencyAmount(amount)} is more than the ${formatCurrencyAmount(inCaptureUnits(left))} left to credit`,
+      );
+    return { amount };
+  }
+  const credits = done.filter((c) => c.kind === "credit");
+  const credit =
+    options.creditId === undefined ? credits.at(-1) : credits.find((c) => c.id === options.creditId);
+  if (!credit)
+    throw new CapRevOrCredInputError(
+      "unknownCredit",
+      `order ${order.id} has no credit ${options.creditId ?? ""}`.trim(),
+    );
+  const left = minor(credit.actualAmt ?? credit.amount) - reversedOf(credit.id);
+  if (left <= 0n) throw new CapRevOrCredInputError("overAmount", `credit ${credit.id} is all taken back`);
+  const amount = options.amount ?? inCaptureUnits(left);
+  if (exact(amount) > left || exact(amount) > standing)
+    throw new CapRevOrCredInputError(
+      "overAmount",
+      `${formatCurrencyAmount(amount)} is more than the ${formatCurrencyAmount(inCaptureUnits(left))} of credit ${credit.id} left`,
+    );
+  return { amount, creditId: credit.id };
+}
+
+/** The state an order reaches once the gateway did what `entry` asked. */
+function stateAfter(kind: CapRevOrCredKind, auth: Authorization): OrderState {
+  if (kind === "captureReversal") return "captureReversed";
+  if (kind === "creditReversal") return "refundReversed";
+  const { captured, standing } = totals(auth);
+  return standing >= captured ? "refunded" : "partiallyRefunded";
+}
+
+/**
+ * Ask the gateway for a capture reversal, a credit or a credit reversal of the order's capture.
+ * Refused before any message (CapRevOrCredInputError, OrderStateError) for an unknown order, an
+ * order in a state that does not allow it, an authorization without a CapToken (a sale), an amount
+ * over what may be, or a request of the same kind still waiting for its answer with other input.
+ * Otherwise the order after the gateway's answer: moved on when it was done; where it was, with
+ * the entry's `code` or `failure` saying why, when not (calling again sends the same request).
+ */
+export function capRevOrCredOrder(
+  ctx: MerchantContext,
+  kind: CapRevOrCredKind,
+  orderId: number,
+  options: CapRevOrCredOptions,
+  call: CallContext,
+): Promise<Order> {
+  // One such call per order at a time: two at once would each add their request to the order's
+  // list from the same reading, and one would be lost.
+  const queue = queues.get(ctx) ?? new Map<number, Promise<void>>();
+  queues.set(ctx, queue);
+  const before = queue.get(orderId) ?? Promise.resolve();
+  const run = before.then(
+    () => capRevOrCredNow(ctx, kind, orderId, options, call),
+    () => capRevOrCredNow(ctx, kind, orderId, options, call),
+  );
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  queue.set(orderId, settled);
+  void settled.then(() => {
+    if (queue.get(orderId) === settled) queue.delete(orderId);
+  });
+  return run;
+}
+
+const queues = new WeakMap<MerchantContext, Map<number, Promise<void>>>();
+
+async function capRevOrCredNow(
+  ctx: MerchantContext,
+  kind: CapRevOrCredKind,
+  orderId: number,
+  options: CapRevOrCredOptions,
+  call: CallContext,
+): Promise<Order> {
+  const order = await ctx.repo.order(orderId);
+  if (!order) throw new CapRevOrCredInputError("unknownOrder", `no order ${orderId}`);
+  const auth = order.authorization;
+  const entries = auth?.capRevOrCreds ?? [];
+  const keyed =
+    options.idempotencyKey !== undefined
+      ? entries.find((e) => e.idempotencyKey === options.idempotencyKey)
+      : undefined;
+  if (keyed && keyed.code !== undefined) {
+    if (
+      keyed.kind !== kind ||
+      (options.amount !== undefined && minor(options.amount) !== minor(keyed.amount))
+    )
+      throw new CapRevOrCredInputError(
+        "idempotencyKeyReused",
+        `idempotency key ${options.idempotencyKey} was used for another ${capRevOrCredKinds[keyed.kind].request}`,
+      );
+    return order;
+  }
+  const state = order.state;
+  if (!fromStates[kind].includes(state) || !auth?.capture?.capAmt)
+    throw new OrderStateError(
+      `order ${orderId} is ${state}: no ${capRevOrCredKinds[kind].request} may be made`,
+    );
+  if (!auth.capToken)
+    throw new CapRevOrCredInputError(
+      "noCapToken",
+      `order ${orderId}'s authorization carries no CapToken (a sale)`,
+    );
+  // At most one request waits for its answer at a time: it is sent again, never replaced.
+  const pending = entries.find((e) => e.code === undefined);
+  let entry: CapRevOrCred;
+  let bytes: Uint8Array;
+  if (pending) {
+    const same =
+      keyed === pending
+        ? pending.kind === kind
+        : options.idempotencyKey === undefined &&
+          pending.kind === kind &&
+          (options.amount === undefined || minor(options.amount) === minor(pending.amount)) &&
+          (options.creditId === undefined || options.creditId === pending.creditId);
+    if (!same)
+      throw new CapRevOrCredInputError(
+        keyed === pending ? "idempotencyKeyReused" : "requestPending",
+        `a ${capRevOrCredKinds[pending.kind].request} of ${formatCurrencyAmount(pending.amount)} is waiting for the gateway's answer`,
+      );
+    const type = capRevOrCredKinds[pending.kind].requestType;
+    const sent = (await ctx.repo.messages(orderId)).filter((m) => m.type === type).at(-1);
+    if (!sent)
+      throw new Error(
+        `order ${orderId}: the pending ${capRevOrCredKinds[pending.kind].request} is not stored`,
+      );
+    entry = pending;
+    bytes = sent.der;
+  } else {
+    const asked = askedOf(kind, order, auth, options);
+    ({ entry, bytes } = await requestFor(ctx, kind, order, auth, asked, options.idempotencyKey));
+    await ctx.repo.commit(
+      {
+        orderId,
+        expect: state,
+        authorization: { ...auth, capRevOrCreds: [...entries, entry] },
+        messages: [
+          { from: "merchant", to: "gateway", type: capRevOrCredKinds[kind].requestType, der: bytes },
+        ],
+      },
+      ctx.p.now(),
+    );
+  }
+  return exchange(ctx, entry.kind, orderId, entry, bytes, call);
+}
+
+async function requestFor(
+  ctx: MerchantContext,
+  kind: CapRevOrCredKind,
+  order: Order,
+  auth: Authorization,
+  asked: { amount: schema.CurrencyAmount; creditId?: string },
+  idempotencyKey: string | undefined,
+): Promise<{ entry: CapRevOrCred; bytes: Uint8Array }> {
+  const { p } = ctx;
+  const brand = brandOf(ctx, order.purchase!);
+  const now = wholeSeconds(p.now());
+  // One date per request of a kind on this capture: a second one in the same second is dated
+  // after the last, or the gateway would take it for the same request again.
+  const last = (auth.capRevOrCreds ?? []).filter((e) => e.kind === kind).map((e) => Date.parse(e.reqDate));
+  const reqDate = new Date(Math.max(now.getTime(), ...last.map((t) => t + 1000)));
+  const rrpid = p.random(20);
+  const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
+  const capture = auth.capture!;
+  const data: schema.CapRevOrCredReqData = {
+    capRevOrCredRRTags: { rrpid, merTermIDs: { merchantID: ctx.config.merchantID }, currentDate: now },
+    capRevOrCredReqItemSeq: [
+      {
+        transIDs,
+        authRRPID: fromHex(auth.authRRPID),
+        capPayload: { capDate: wholeSeconds(new Date(capture.at)), capReqAmt: capture.capAmt! },
+        capRevOrCredReqDate: reqDate,
+        ...(kind !== "captureReversal" ? { capRevOrCredReqAmt: asked.amount } : {}),
+        newAccountInd: false,
+      },
+    ],
+  };
+  const capToken = decodeDer(schema.CapToken, fromHex(auth.capToken!), "CapToken");
+  const sealed = await sealCapRevOrCredReq(p, kind, brand.authSigner, brand.gateway.certificate, data, [
+    capToken,
+  ]);
+  const bytes = wrapMessage(
+    { type: capRevOrCredKinds[kind].requestType, value: sealed } as Parameters<typeof wrapMessage>[0],
+    {
+      rrpid,
+      lid_C: transIDs.lid_C,
+      ...(transIDs.lid_M ? { lid_M: transIDs.lid_M } : {}),
+      xid: transIDs.xid,
+    },
+    { date: now, swIdent: ctx.config.swIdent },
+  );
+  const entry: CapRevOrCred = {
+    id: toHex(rrpid),
+    kind,
+    amount: asked.amount,
+    reqDate: reqDate.toISOString(),
+    ...(asked.creditId !== undefined ? { creditId: asked.creditId } : {}),
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  };
+  return { entry, bytes };
+}
+
+/** Send the stored request, read the answer with every check, record what it says. */
+async function exchange(
+  ctx: MerchantContext,
+  kind: CapRevOrCredKind,
+  orderId: number,
+  entry: CapRevOrCred,
+  bytes: Uint8Array,
+  call: CallContext,
+): Promise<Order> {
+  const order = (await ctx.repo.order(orderId))!;
+  const auth = order.authorization!;
+  const state = order.state;
+  const brand = brandOf(ctx, order.purchase!);
+  const settle = async (change: Partial<CapRevOrCred>, answer?: Uint8Array) => {
+    const { failure: _lastFailure, ...rest } = entry;
+    const updated: CapRevOrCred =
+      change.code !== undefined ? { ...rest, ...change } : { ...entry, ...change };
+    const list = (auth.capRevOrCreds ?? []).map((e) => (e.id === entry.id ? updated : e));
+    const authorization = { ...auth, capRevOrCreds: list };
+    const to = updated.code === "success" ? stateAfter(kind, authorization) : undefined;
+    await ctx.repo.commit(
+      {
+        orderId,
+        expect: state,
+        ...(to
+          ? { transitions: [{ to, detail: `${kindWord[kind]} ${formatCurrencyAmount(updated.actualAmt!)}` }] }
+          : {}),
+        authorization,
+        ...(answer
+          ? {
+              messages: [
+                { from: "gateway", to: "merchant", type: capRevOrCredKinds[kind].responseType, der: answer },
+              ],
+            }
+          : {}),
+      },
+      ctx.p.now(),
+    );
+    return (await ctx.repo.order(orderId))!;
+  };
+  let answer: Uint8Array;
+  try {
+    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
+  } catch (e) {
+    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
+    return settle({ failure: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}` });
+  }
+  const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
+  try {
+    const received = await receiveCapRevOrCredRes(
+      ctx.p,
+      kind,
+      answer,
+      {
+        rrpid: fromHex(entry.id),
+        items: [{ transIDs, authRRPID: fromHex(auth.authRRPID), amount: entry.amount }],
+        brand: brand.brandID,
+        gateway: brand.gateway.certificate,
+      },
+      {
+        decrypter: brand.decrypter,
+        trust: { ...ctx.config.trust, at: ctx.p.now() },
+        understoodExtensions: ctx.config.understoodExtensions,
+      },
+    );
+    const item = received.items[0];
+    const { capRevOrCredCode: code, capRevOrCredActualAmt: actualAmt } = item.payload;
+    if (item.verdict === "amountMismatch")
+      return settle(
+        {
+          failure: `the gateway did ${formatCurrencyAmount(actualAmt)}, not the ${formatCurrencyAmount(entry.amount)} asked`,
+        },
+        answer,
+      );
+    return settle({ code, actualAmt }, answer);
+  } catch (e) {
+    if (!(e instanceof SetError)) throw e;
+    const failure =
+      e instanceof RemoteSetError
+        ? `the gateway answered with a SET Error: ${e.code}`
+        : `${capRevOrCredKinds[kind].response} refused: ${e.message}`;
+    return settle({ failure }, answer);
+  }
+}
+
+const kindWord: Readonly<Record<CapRevOrCredKind, string>> = {
+  captureReversal: "capture reversed",
+  credit: "credited",
+  creditReversal: "credit reversed",
+};
