@@ -1,8 +1,9 @@
 /**
  * The gateway's admin routes as a fastify plugin (docs/purchase-flow.md, "HTTP"): the stored
  * authorizations of an XID (with the gateway's card id), the issuer simulator's accounts (PAN
- * masked) and the fault switches (`/admin/faults`). Together with the merchant's order details they
- * would let anyone join an order to a card, so every request must carry the access token (runtime's
+ * masked), the settlement report of a closed batch (docs/lifecycle.md) and the fault switches
+ * (`/admin/faults`). Together with the merchant's order details they would let anyone join an
+ * order to a card, so every request must carry the access token (runtime's
  * `requireAdminToken`); the stand-alone server serves this plugin on its own listener, never beside
  * `POST /set`.
  */
@@ -10,6 +11,7 @@ import { registerFaultRoutes, requireAdminToken } from "@setlab/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import { parseGatewayFaultPlan } from "./faults/faultPlan";
 import type { GatewayFaults } from "./faults/gatewayFaults";
+import { settlementReport, settlementTable } from "./gateway/settlementReport";
 import type { AccountRow, AuthorizationRow, GatewayStore } from "./store/gatewayStore";
 
 export interface GatewayAdminPluginOptions {
@@ -80,6 +82,36 @@ export const gatewayAdminPlugin: FastifyPluginAsync<GatewayAdminPluginOptions> =
         return { error: "the authorization holds nothing (declined, lapsed or released)" };
       }
       return authorizationView(store.authorization(authRRPID)!);
+    },
+  );
+
+  // A closed batch's settlement report: JSON, or with ?format=table the table a person reads.
+  app.get<{ Params: { merchantID: string; batchID: string }; Querystring: { format?: string } }>(
+    "/admin/batches/:merchantID/:batchID/settlement",
+    async (req, reply) => {
+      const batchID = Number(req.params.batchID);
+      if (!/^[1-9][0-9]{0,9}$/.test(req.params.batchID) || batchID > 2147483647) {
+        reply.code(400);
+        return { error: "the batch id must be an integer from 1" };
+      }
+      const { merchantID } = req.params;
+      const batch = store.batch(merchantID, batchID);
+      if (!batch) {
+        reply.code(404);
+        return { error: "no such batch" };
+      }
+      if (batch.closed === undefined) {
+        reply.code(409);
+        return { error: "the batch is open: it is settled once closed" };
+      }
+      const report = settlementReport(
+        { ...batch, closed: batch.closed },
+        store.batchTotals(merchantID, batchID),
+        store.batchItems(merchantID, batchID),
+      );
+      if (req.query.format !== "table") return report;
+      reply.type("text/plain; charset=utf-8");
+      return settlementTable(report);
     },
   );
 

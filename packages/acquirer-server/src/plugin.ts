@@ -54,6 +54,11 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       const fields = { pCertRRPID, merchantID, served, refused, errorCode, reason };
       return logOutcome(req, "PCertReq", out, fields, started);
     }
+    if (out.message === "BatchAdminReq") {
+      const { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason } = out;
+      const fields = { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason };
+      return logOutcome(req, "BatchAdminReq", out, fields, started);
+    }
     if (out.message === "CapReq") {
       options.faults?.observe(req, { kind: out.kind, ...(out.capRRPID ? { capRRPID: out.capRRPID } : {}) });
       const { capRRPID, brand, merchantID, captured, refused, errorCode, reason } = out;

@@ -1,5 +1,5 @@
 /**
- * The purchase's wire bytes, its capture's and an authorization reversal's, judged by programs that share no code with the
+ * The purchase's wire bytes, its capture's, an authorization reversal's and a batch close's, judged by programs that share no code with the
  * project: every SET message a real lab purchase captures decodes under libtasn1's asn1Decoding
  * against SetLab.asn, and OpenSSL verifies the signed ones and opens the envelopes it can. Our own codecs only locate
  * the inner bytes; wherever both sides see a value, they must see the same one.
@@ -22,9 +22,11 @@ import {
   readError,
   SetError,
   schema,
+  sealBatchAdminReq,
   signPCertReq,
   toHex,
   verifyS,
+  wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
 import { LabPki, postSet } from "@setlab/runtime";
@@ -475,6 +477,69 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
     expect(toHex(t)).toBe(toHex(ours.content));
     expect(scratch.asn1Decoding(`${tag}-AuthResData`, t, "AuthResData").ok).toBe(true);
     expect(scratch.asn1Decoding(`${tag}-AuthResBaggage`, baggage, "AuthResBaggage").ok).toBe(true);
+  });
+});
+
+describe("closing the batch the capture went into", () => {
+  let request: Uint8Array;
+  let response: Uint8Array;
+
+  beforeAll(async () => {
+    if (!state) throw new Error("no lab");
+    // The lab merchant's BatchAdminReq, as its SDK builds it; the gateway's real answer.
+    const sig = await pki.signer("visa/merchant/signature", p);
+    const merchant = { ...sig, chain: [pki.certificate("visa/merchant/key-exchange"), ...(sig.chain ?? [])] };
+    const rrpid = p.random(20);
+    const date = wholeSeconds(new Date());
+    const sealed = await sealBatchAdminReq(p, merchant, pki.certificate("visa/gateway/key-exchange"), {
+      batchAdminRRTags: { rrpid, merTermIDs: { merchantID: "SETLAB-MER-0001" }, currentDate: date },
+      batchID: 0,
+      batchOperation: "close",
+    });
+    request = wrapMessage({ type: "batchAdministrationRequest", value: sealed }, { rrpid }, { date });
+    response = await postSet(`${state.parties.gateway.url.replace(/\/$/, "")}/set`, request);
+  });
+
+  it("the BatchAdminReq and the gateway's BatchAdminRes decode under asn1Decoding as MessageWrapper", () => {
+    for (const [name, bytes, alt] of [
+      ["BatchAdminReq", request, "batchAdministrationRequest"],
+      ["BatchAdminRes", response, "batchAdministrationResponse"],
+    ] as const) {
+      const v = scratch.asn1Decoding(`batch-${name}`, bytes, "MessageWrapper");
+      expect(v.ok).toBe(true);
+      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+    }
+  });
+
+  it("OpenSSL opens the BatchAdminReq with the gateway's key and verifies the merchant's signature over BatchAdminReqData", () => {
+    const env = scratch.write("batchreq-env.der", bodyOf(request).value as Uint8Array);
+    expect(cmsDecrypt(env, "visa/merchant/key-exchange", os.devNull).ok).toBe(false);
+    expect(cmsDecrypt(env, "visa/gateway/key-exchange", "batchreq-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("batchreq-sd.der"), "visa", "batchreq-data.der");
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding(
+      "BatchAdminReqData",
+      scratch.read("batchreq-data.der"),
+      "BatchAdminReqData",
+    );
+    expect(data.ok).toBe(true);
+    // close(1), as libtasn1 prints an ENUMERATED
+    expect(printed(data.output, "batchOperation")).toBe("0x01");
+  });
+
+  it("OpenSSL opens the BatchAdminRes with the merchant's key and verifies the gateway's signature over BatchAdminResData, totals included", () => {
+    const env = scratch.write("batchres-env.der", bodyOf(response).value as Uint8Array);
+    expect(cmsDecrypt(env, "visa/merchant/key-exchange", "batchres-sd.der").ok).toBe(true);
+    const v = cmsVerify(scratch.path("batchres-sd.der"), "visa", "batchres-data.der");
+    expect(v.output).toContain("Verification successful");
+    const bytes = scratch.read("batchres-data.der");
+    const data = scratch.asn1Decoding("BatchAdminResData", bytes, "BatchAdminResData");
+    expect(data.ok).toBe(true);
+    expect(printed(data.output, "batchAdminCode")).toBe("0x00");
+    const ours = decodeDer(schema.BatchAdminResData, bytes);
+    expect(ours.batchTotals?.map((t) => [t.brandID, t.itemCount, t.salesAmount.amount])).toEqual([
+      ["Visa", 1, 12800],
+    ]);
   });
 });
 

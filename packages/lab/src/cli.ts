@@ -12,6 +12,7 @@
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
  *   inquire   the buyer's card asks the shop how a purchase ended (InqReq/InqRes)
+ *   settle    the merchant closes its batch (BatchAdminReq); the gateway's settlement report
  *   reverse   the merchant cancels or reduces an order's uncaptured authorization (AuthRevReq/AuthRevRes)
  *   authorize the merchant authorizes more of an order's purchase with the AuthToken
  *   refund, reverse-capture, reverse-refund   after the capture (CredReq, CapRevReq, CredRevReq)
@@ -50,6 +51,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            (a decimal in the order's currency); exit 2 when not captured
   inquire   ORDER --card ID [--json]        the card that paid asks the shop for the order's status
                                            (InqReq/InqRes through the mediator); exit 2 when refused
+  settle    [--json]                        close the merchant's open batch and print the gateway's
+                                           settlement report; exit 2 when no batch was open
   reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
                                            reduce it to AMOUNT; exit 2 when the gateway did not approve
   authorize ORDER AMOUNT [--json]           authorize AMOUNT more of the order's purchase with its AuthToken
@@ -88,6 +91,7 @@ async function command(argv: string[]): Promise<number> {
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
   if (command === "inquire") return inquireCommand(rest);
+  if (command === "settle") return settleCommand(rest);
   if (command === "reverse") return reverseCommand(rest);
   if (command === "authorize") return authorizeCommand(rest);
   if (command === "refund" || command === "reverse-capture" || command === "reverse-refund") {
@@ -210,7 +214,7 @@ async function command(argv: string[]): Promise<number> {
         ? `; in Chromium: ${r.browserPurchases.map((b) => `${b.profile} ${b.outcome.replace(/\.$/, "")}`).join(", ")}`
         : "";
       out(
-        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}.`,
+        `\nDemo complete in ${Date.now() - started} ms: ${r.purchases.map((p) => `${p.cardId} ${p.mediator.outcome}`).join(", ")}${browser}${settled(r.settlement)}.`,
       );
       const browserOk =
         !values.browser ||
@@ -222,6 +226,14 @@ async function command(argv: string[]): Promise<number> {
     default:
       throw new UsageError(command ? `unknown command: ${command}` : "missing command");
   }
+}
+
+/** The demo's settlement in its closing line: "; batch 1 settled: Visa JPY 12800". */
+function settled(
+  s: { batch: { batchId: number; totals: readonly { brand: string; shown: string }[] } } | undefined,
+) {
+  if (!s) return "";
+  return `; batch ${s.batch.batchId} settled: ${s.batch.totals.map((t) => `${t.brand} ${t.shown}`).join(", ")}`;
 }
 
 function numberOption(flag: string, text: string | undefined): number | undefined {
@@ -277,6 +289,19 @@ async function inquireCommand(args: string[]): Promise<number> {
         : `order ${r.orderId}: inquiry ${m.outcome}: ${m.reason ?? "no reason given"}`,
     );
   return answered ? 0 : 2;
+}
+
+async function settleCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    strict: true,
+  });
+  const { settle } = await import("./commands/settle");
+  const settled = await settle(values.home);
+  if (values.json) out(JSON.stringify(settled.report ?? settled.batch));
+  else out(settled.table ?? `no batch settled: the gateway answered ${settled.batch.code}`);
+  return settled.table !== undefined ? 0 : 2;
 }
 
 async function reverseCommand(args: string[]): Promise<number> {

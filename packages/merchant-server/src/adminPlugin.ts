@@ -5,7 +5,8 @@
  * (`POST /orders/:id/capture`, all of it or `{amount, amtExp10?}`), reversing it while uncaptured
  * (`POST /orders/:id/reverse-authorization`, `{}` or `{amount, amtExp10?}`), a later authorization
  * of its purchase with the AuthToken (`POST /orders/:id/authorize`, `{amount, amtExp10?}`),
- * refunding and reversing after the capture (./capRevOrCredRoutes.ts) and the fault switches
+ * refunding and reversing after the capture (./capRevOrCredRoutes.ts), capturing many orders at
+ * once and the settlement batches (./batchRoutes.ts) and the fault switches
  * (`/admin/faults`). None of this is for buyers: the details carry the cardholder's stable hashed
  * account id and the XID, which would let anyone join orders to the gateway's records. Every
  * request must carry the access token (runtime's `requireAdminToken`); the stand-alone server
@@ -13,6 +14,7 @@
  */
 import { registerFaultRoutes, requireAdminToken, runIdOf } from "@setlab/runtime";
 import type { FastifyPluginAsync } from "fastify";
+import { registerBatchRoutes } from "./batchRoutes";
 import { registerCapRevOrCredRoutes } from "./capRevOrCredRoutes";
 import { parseReversalBody, ReversalInputError } from "./core/authReversal";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
@@ -78,6 +80,7 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
     }
   });
 
+  registerBatchRoutes(app, merchant);
   // POST /orders/:id/refund, /reverse-capture, /reverse-refund
   registerCapRevOrCredRoutes(app, merchant);
   // Reverse the order's uncaptured authorization: `{}` cancels it, `{amount, amtExp10?}` reduces it

@@ -7,11 +7,24 @@ export {
   type ReverseAuthorizationOptions,
 } from "./core/authReversal";
 export {
+  BatchAdminError,
+  BatchAdminInputError,
+  type BatchAdminOptions,
+  type BatchTotalView,
+  type BatchView,
+} from "./core/batchAdmin";
+export {
   type CapRevOrCredInputCode,
   CapRevOrCredInputError,
   type CapRevOrCredOptions,
 } from "./core/capRevOrCred";
 export { CaptureInputError } from "./core/capture";
+export {
+  type CaptureManyItem,
+  type CaptureManyOptions,
+  type CaptureManyResult,
+  maxCaptureManyItems,
+} from "./core/captureMany";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 export type { GatewayCertificateReport } from "./core/gatewayCertificates";
@@ -79,6 +92,7 @@ export {
   type MerchantAdminServerOptions,
   type MerchantServerOptions,
 } from "./server";
+export type { KeyedGatewayRequest, KeyedGatewayRequestKind } from "./store/keyedGatewayRequests";
 export {
   ConcurrentChangeError,
   type IdempotencyKind,

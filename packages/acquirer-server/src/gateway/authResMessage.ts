@@ -19,6 +19,8 @@ export async function authResMessage(
   decision: AuthDecision,
   /** The AuthToken the approval carries (authTokenIssue.ts), when the purchase allows later authorizations. */
   authToken?: schema.AuthToken,
+  /** A sale's place in its batch, which its CapResPayload states. */
+  saleBatch?: { readonly batchID: number; readonly batchSequenceNum: number },
 ): Promise<Uint8Array> {
   const { authTags: tags, authReqPayload } = request.authReqItem;
   const data = authResDataFor(tags, authReqPayload.authReqAmt, decision);
@@ -31,7 +33,10 @@ export async function authResMessage(
     // A sale is captured as it is authorized: the capture's answer rides in the AuthRes, and no
     // CapToken is issued since nothing is left to capture.
     sale
-      ? { ...data, authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt) } }
+      ? {
+          ...data,
+          authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt, saleBatch) },
+        }
       : data,
     sale
       ? { ...(authToken ? { authToken } : {}) }

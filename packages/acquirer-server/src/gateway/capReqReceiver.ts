@@ -2,13 +2,13 @@
  * Receive phase of a capture: what the gateway expects of a CapReq sealed to one brand's key, as
  * `receiveCapReq` (protocol) takes it. Pure; every check is then protocol's.
  */
-import { type CapReqReceiver, toHex } from "@setlab/protocol";
+import { type CapReqReceiver, maxCapItems, toHex } from "@setlab/protocol";
 import type { ReceiverSettings } from "./authReqReceiver";
 import { enrolledFor } from "./enrolledMerchants";
 import type { GatewayBrandKeys } from "./gatewayKeys";
 
-/** Authorizations captured in one CapReq at most (SET allows 256). */
-export const defaultMaxCaptureItems = 256;
+/** Authorizations captured in one CapReq at most: the profile's bound (SET allows 256). */
+export const defaultMaxCaptureItems = maxCapItems;
 
 export function capReqReceiver(
   keys: GatewayBrandKeys,

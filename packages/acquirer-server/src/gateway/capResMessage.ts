@@ -19,7 +19,7 @@ export async function capResMessage(
     capResItemSeq: decisions.map((d) => ({
       transIDs: d.item.transIDs,
       authRRPID: d.item.authRRPID,
-      capResPayload: { capCode: d.capCode, capAmt: d.capAmt },
+      capResPayload: { capCode: d.capCode, capAmt: d.capAmt, ...d.batch },
     })),
   };
   const capRes = await sealCapRes(p, keys.signer, merchantKexCertificate, data);

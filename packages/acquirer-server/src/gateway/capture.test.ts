@@ -256,7 +256,12 @@ describe("gateway: sale (AuthReq with CaptureNow)", () => {
     const req = await sale("visa-approve", 1200);
     const r = await b.read((await g.gw.handle(req.bytes)).response);
     if (r.type !== "authRes") throw new Error("no AuthRes");
-    expect(r.data.authResPayload.capResPayload).toEqual({ capCode: "success", capAmt: jpy(1200) });
+    expect(r.data.authResPayload.capResPayload).toEqual({
+      capCode: "success",
+      capAmt: jpy(1200),
+      batchID: 1,
+      batchSequenceNum: 1,
+    });
     expect(r.baggage.capToken).toBeUndefined();
     expect(state(g)).toEqual({ held: 0, posted: 1200 });
     expect(g.store.capture(toHex(req.parts.authRRPID))).toMatchObject({ amount: 1200, cap_rrpid: null });

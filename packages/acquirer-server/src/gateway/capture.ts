@@ -2,12 +2,14 @@
  * The gateway's capture (digest 3.7): CapReq in, CapRes or SET Error out. Receive
  * (`capReqReceiver` + protocol's `receiveCapReq`, which makes every check and judges each item's
  * CapToken and amount), a repeat answered from the store, then serialized with the gateway's
- * other decisions: decide against the ledger (`decideCaptures`), answer (`capResMessage`), record
+ * other decisions: decide against the ledger (`decideCaptures`), place each capture in a batch
+ * (`placeCaptures`), answer (`capResMessage`), record
  * (one write: the request, its captures, the holds turned into postings) before the answer leaves.
  */
 import { type CryptoProvider, type ReadMessage, receiveCapReq, SetError, toHex } from "@setlab/protocol";
 import type { GatewayStore } from "../store/gatewayStore";
 import type { ReceiverSettings } from "./authReqReceiver";
+import { batchLedgerView, placeCaptures } from "./batchPlacement";
 import { capReqReceiver } from "./capReqReceiver";
 import { capResMessage } from "./capResMessage";
 import { decideCaptures } from "./captureDecision";
@@ -79,7 +81,7 @@ export async function handleCapReq(deps: CaptureDeps, read: ReadMessage): Promis
       // A twin of this CapReq answered while it waited gets that answer.
       if (store.captureRequest(capRRPID))
         return { ...ids, response: replayOf(deps, capRRPID, received.fingerprint), kind: "replay" as const };
-      const decisions = decideCaptures(
+      const decided = decideCaptures(
         received.items,
         received.merID,
         brandKeys.brand,
@@ -89,12 +91,21 @@ export async function handleCapReq(deps: CaptureDeps, read: ReadMessage): Promis
         },
         at,
       );
+      // Each capture booked into a batch (a closed one refuses it), in the same write.
+      const { decisions, placement } = placeCaptures(
+        decided,
+        received.merID,
+        brandKeys.brand,
+        batchLedgerView(store),
+        at,
+      );
       const response = await capResMessage(p, brandKeys, received.merchantKex.der, received.data, decisions);
       const created = at.toISOString();
       const captures = decisions.flatMap((d) => (d.capture ? [{ ...d.capture, capRRPID, created }] : []));
       await store.recordCapture(
         { capRRPID, merchantID: received.merID, requestHash: received.fingerprint, response, created },
         captures,
+        placement,
       );
       return {
         ...ids,

@@ -24,9 +24,11 @@ export interface CaptureDecision {
   readonly capture?: Omit<CaptureRow, "capRRPID" | "created">;
   /** For the log (never a PAN). */
   readonly reason: string;
+  /** Where the capture was booked (./batchPlacement.ts). */
+  readonly batch?: { readonly batchID: number; readonly batchSequenceNum: number };
 }
 
-const none = (item: schema.CapItem, capCode: schema.CapCode, reason: string): CaptureDecision => ({
+export const none = (item: schema.CapItem, capCode: schema.CapCode, reason: string): CaptureDecision => ({
   capCode,
   capAmt: { ...item.capPayload.capReqAmt, amount: 0 },
   item,

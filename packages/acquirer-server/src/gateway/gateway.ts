@@ -28,6 +28,8 @@ import { authResDataFor } from "./authResData";
 import { authResMessage } from "./authResMessage";
 import { type AuthRevReqOutcome, handleAuthRevReq } from "./authReversal";
 import { authTokenFor } from "./authTokenIssue";
+import { type BatchAdminOutcome, handleBatchAdminReq } from "./batchAdmin";
+import { batchLedgerView, saleBatch, salePlacement } from "./batchPlacement";
 import { type CapRevOrCredOutcome, handleCapRevOrCred } from "./capRevOrCred";
 import { type CapReqOutcome, handleCapReq } from "./capture";
 import { handleE1AuthReq } from "./embodiment1Authorization";
@@ -42,6 +44,7 @@ import type { TakenAuthReq } from "./takenAuthReq";
 
 export type { AuthReqOutcome } from "./authReqOutcome";
 export type { AuthRevReqOutcome } from "./authReversal";
+export type { BatchAdminOutcome } from "./batchAdmin";
 export type { CapRevOrCredOutcome } from "./capRevOrCred";
 export type { CapReqOutcome } from "./capture";
 export type { PCertReqOutcome } from "./pCertificates";
@@ -51,6 +54,7 @@ export type GatewayOutcome =
   | ({ readonly message: "AuthReq" } & AuthReqOutcome)
   | ({ readonly message: "CapReq" } & CapReqOutcome)
   | ({ readonly message: "AuthRevReq" } & AuthRevReqOutcome)
+  | ({ readonly message: "BatchAdminReq" } & BatchAdminOutcome)
   | ({ readonly message: CapRevOrCredName } & CapRevOrCredOutcome)
   | ({ readonly message: "PCertReq" } & PCertReqOutcome);
 
@@ -97,8 +101,8 @@ export class Gateway {
   /**
    * Any request on the SET route: a CapReq goes to capture (./capture.ts), an AuthRevReq to
    * authorization reversal (./authReversal.ts), a CapRevReq, CredReq or CredRevReq to
-   * ./capRevOrCred.ts, a PCertReq to the certificate service (./pCertificates.ts), anything else
-   * is taken
+   * ./capRevOrCred.ts, a BatchAdminReq to batch administration (./batchAdmin.ts), a PCertReq to
+   * the certificate service (./pCertificates.ts), anything else is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -133,6 +137,8 @@ export class Gateway {
       };
     if (read?.wrapper.message.type === "authReversalRequest")
       return { message: "AuthRevReq", ...(await handleAuthRevReq(this.lifecycleDeps(), read)) };
+    if (read?.wrapper.message.type === "batchAdministrationRequest")
+      return { message: "BatchAdminReq", ...(await handleBatchAdminReq(this.lifecycleDeps(), read)) };
     if (read?.wrapper.message.type === "pCertificateRequest")
       return {
         message: "PCertReq",
@@ -234,6 +240,9 @@ export class Gateway {
         accountOfCard: (cardId) => this.store.account(cardId, taken.at),
       },
     });
+    const sold = isSale(taken.data, decision)
+      ? saleBatch(taken.merID, batchLedgerView(this.store), taken.at)
+      : undefined;
     const data = taken.data.authReqItem;
     const authAmt = authResDataFor(data.authTags, data.authReqPayload.authReqAmt, decision).authResPayload
       .authHeader.authAmt;
@@ -245,11 +254,16 @@ export class Gateway {
       taken.merID,
       decision,
       await authTokenFor(this.p, taken.keys, taken, decision, authAmt),
+      sold,
     );
     const row = authorizationRow(taken, decision, response, this.settings.policy);
-    if (isSale(taken.data, decision)) {
+    if (sold) {
       const sale = saleRecord(row);
-      await this.store.recordAuthorization(sale.row, sale.capture);
+      await this.store.recordAuthorization(
+        sale.row,
+        sale.capture,
+        salePlacement(taken.merID, taken.keys.brand, sold, sale.capture),
+      );
     } else await this.store.recordAuthorization(row);
     return { ...ids, response, kind: "authRes", authCode: decision.authCode, reason: decision.reason };
   }

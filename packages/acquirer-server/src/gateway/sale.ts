@@ -1,8 +1,10 @@
 /**
  * Sale: an AuthReq with CaptureNow is authorized and captured at once (digest 3.5). The AuthRes
  * carries the capture's answer (AuthResPayload.CapResPayload, CapCode success for the AuthAmt
- * approved); the authorization is recorded with its hold already ended and, in the same write,
- * its capture and the issuer's posting (store/captureLedger.ts). A declined sale captures nothing.
+ * approved, with the BatchID and BatchSequenceNum of the merchant's open batch it went into); the
+ * authorization is recorded with its hold already ended and, in the same write, its capture, the
+ * issuer's posting (store/captureLedger.ts) and its batch item (./batchPlacement.ts). A declined
+ * sale captures nothing.
  */
 import type { schema } from "@setlab/protocol";
 import type { CaptureRow } from "../store/captureLedger";
@@ -12,9 +14,13 @@ import type { AuthDecision } from "./authResData";
 export const isSale = (request: schema.AuthReqData, decision: AuthDecision): boolean =>
   request.captureNow && decision.authCode === "approved";
 
-export const saleCapResPayload = (authAmt: schema.CurrencyAmount): schema.CapResPayload => ({
+export const saleCapResPayload = (
+  authAmt: schema.CurrencyAmount,
+  batch?: { readonly batchID: number; readonly batchSequenceNum: number },
+): schema.CapResPayload => ({
   capCode: "success",
   capAmt: authAmt,
+  ...(batch ? { batchID: batch.batchID, batchSequenceNum: batch.batchSequenceNum } : {}),
 });
 
 /** The authorization row of a sale (its hold ends as it is taken) and the capture booked with it. */

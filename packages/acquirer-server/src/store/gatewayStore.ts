@@ -35,6 +35,24 @@ import {
   selectTokenSpent,
 } from "./authTokenLedger";
 import {
+  type BatchAdminChange,
+  type BatchAdminRequestRecord,
+  type BatchAdminRequestRow,
+  type BatchItemRecord,
+  type BatchItemRow,
+  type BatchPlacement,
+  type BatchRecord,
+  type BatchRow,
+  type BatchTotalRow,
+  batchAdminWrite,
+  batchQueries,
+  batchSchema,
+  placementWrite,
+  toBatch,
+  toBatchAdminRequest,
+  toBatchItem,
+} from "./batchLedger";
+import {
   bookCapture,
   type CaptureRecord,
   type CaptureRequestRecord,
@@ -308,6 +326,7 @@ function sealClearAccounts(db: Database.Database, vault: PanVault): void {
 
 export class GatewayStore {
   private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly batchSql: { [K in keyof typeof batchQueries]: Database.Statement };
   private readonly seed: Database.Transaction<(accounts: readonly NewAccount[]) => void>;
 
   private constructor(
@@ -317,6 +336,9 @@ export class GatewayStore {
   ) {
     const sql = prepareStatements(db);
     this.sql = sql;
+    this.batchSql = Object.fromEntries(
+      Object.entries(batchQueries).map(([name, query]) => [name, db.prepare(query)]),
+    ) as GatewayStore["batchSql"];
     this.seed = db.transaction((accounts: readonly NewAccount[]) => {
       for (const a of accounts)
         sql.seedAccount.run(
@@ -365,6 +387,7 @@ export class GatewayStore {
       db.exec("ALTER TABLE authorizations ADD COLUMN hold_until TEXT");
     db.exec(schema);
     db.exec(captureSchema);
+    db.exec(batchSchema);
     db.exec(authTokenSchema);
     db.exec(creditSchema);
     db.exec(authReversalSchema);
@@ -533,13 +556,72 @@ export class GatewayStore {
    * disk; fails, writing nothing, if the CapRRPID or an authorization's capture is already there
    * or a captured authorization no longer holds a live amount.
    */
-  async recordCapture(request: CaptureRequestRow, captures: readonly CaptureRow[]): Promise<void> {
+  async recordCapture(
+    request: CaptureRequestRow,
+    captures: readonly CaptureRow[],
+    placement?: BatchPlacement,
+  ): Promise<void> {
     try {
-      await this.writer.write(captureWrite(request, captures));
+      await this.writer.write([
+        ...captureWrite(request, captures),
+        ...(placement ? placementWrite(placement) : []),
+      ]);
     } catch (e) {
-      if (e instanceof WriteRefusedError) throw new Error("an authorization captured holds nothing live");
+      if (e instanceof WriteRefusedError)
+        throw new Error("an authorization captured holds nothing live, or its batch is closed");
       throw e;
     }
+  }
+
+  /** The merchant's batch, open or closed. */
+  batch(merchantID: string, batchID: number): BatchRow | undefined {
+    const r = this.batchSql.batch.get(merchantID, batchID) as BatchRecord | undefined;
+    return r && toBatch(r);
+  }
+
+  /** The merchant's open batch, if it has one. */
+  openBatch(merchantID: string): BatchRow | undefined {
+    const r = this.batchSql.openBatch.get(merchantID) as BatchRecord | undefined;
+    return r && toBatch(r);
+  }
+
+  /** The highest batch number the merchant has had (0: none yet). */
+  lastBatchID(merchantID: string): number {
+    return (this.batchSql.lastBatchID.get(merchantID) as { last: number }).last;
+  }
+
+  batchItemCount(merchantID: string, batchID: number): number {
+    return (this.batchSql.itemCount.get(merchantID, batchID) as { n: number }).n;
+  }
+
+  batchItems(merchantID: string, batchID: number): BatchItemRow[] {
+    return (this.batchSql.items.all(merchantID, batchID) as BatchItemRecord[]).map(toBatchItem);
+  }
+
+  /** The batch's totals per brand and currency, summed by the database from its items. */
+  batchTotals(merchantID: string, batchID: number): BatchTotalRow[] {
+    return (
+      this.batchSql.totals.all(merchantID, batchID) as {
+        brand: string;
+        currency: number;
+        item_count: number;
+        amount: number;
+      }[]
+    ).map((r) => ({ brand: r.brand, currency: r.currency, itemCount: r.item_count, amount: r.amount }));
+  }
+
+  batchAdminRequest(rrpid: string): BatchAdminRequestRow | undefined {
+    const r = this.batchSql.adminRequest.get(rrpid) as BatchAdminRequestRecord | undefined;
+    return r && toBatchAdminRequest(r);
+  }
+
+  /**
+   * Record one answered BatchAdminReq and what it changes (a batch opened or closed) as one write,
+   * on disk before the answer leaves; fails, writing nothing, if the RRPID is taken, or the batch
+   * to close is no longer open.
+   */
+  async recordBatchAdmin(change: BatchAdminChange): Promise<void> {
+    await this.writer.write(batchAdminWrite(change));
   }
 
   /**
@@ -560,11 +642,15 @@ export class GatewayStore {
 
   /**
    * Record one answered AuthReq as one write: the authorization row and, when it holds an amount,
-   * the hold on the account, and for a sale its capture and posting (./captureLedger.ts). Resolves
-   * once committed and on disk; fails (and writes nothing) if the AuthRRPID is already taken or
-   * the account does not exist.
+   * the hold on the account, and for a sale its capture and posting (./captureLedger.ts) and its
+   * batch item (./batchLedger.ts). Resolves once committed and on disk; fails (and writes nothing)
+   * if the AuthRRPID is already taken, the account does not exist or the sale's batch closed.
    */
-  async recordAuthorization(row: AuthorizationRow, sale?: CaptureRow): Promise<void> {
+  async recordAuthorization(
+    row: AuthorizationRow,
+    sale?: CaptureRow,
+    placement?: BatchPlacement,
+  ): Promise<void> {
     if (row.held > 0 && !row.cardId) throw new Error("a hold needs an account");
     const statements: SqlStatement[] = [];
     if (row.held > 0) statements.push({ sql: accountExists, params: [row.cardId!], changes: 1 });
@@ -592,10 +678,12 @@ export class GatewayStore {
     if (row.subsequentOf)
       statements.push(linkSubsequent(row.authRRPID, row.subsequentOf, row.authCode === "approved"));
     if (sale) statements.push(...bookCapture(sale));
+    if (placement) statements.push(...placementWrite(placement));
     try {
       await this.writer.write(statements);
     } catch (e) {
-      if (e instanceof WriteRefusedError) throw new Error(`no account ${row.cardId}`);
+      if (e instanceof WriteRefusedError)
+        throw new Error(`no account ${row.cardId}, or the sale's batch is closed`);
       throw e;
     }
   }

@@ -1,4 +1,5 @@
 /** The report as the tables `pnpm bench` prints. Pure. */
+import { maxCapItems } from "@setlab/protocol";
 import { failureTimingLines, type ProtocolBenchResult } from "@setlab/protocol/bench";
 import { privateOpsPerPurchase } from "./privateOps";
 import { formatProfileSummary } from "./profileSummary";
@@ -215,6 +216,22 @@ export function formatReport(r: BenchReport): string {
       for (const [who, phases] of runs)
         for (const l of formatPhases(who, phases).trimEnd().split("\n")) line(`  ${l}`);
     }
+    line();
+  }
+
+  if (r.capture) {
+    line(
+      `captures in settlement batches (CapReqs of at most ${maxCapItems} items, then the batch closed; this process plays the merchant)`,
+    );
+    line(
+      "  batch  CapReqs  captured  captures/s  CPU ms/capture (gateway + merchant)  raw RSA ms/capture  CPU / raw  gateway CPU / raw",
+    );
+    for (const c of r.capture)
+      line(
+        `  ${String(c.batchSize).padStart(5)}  ${String(c.capReqs).padStart(7)}  ${String(c.captured).padStart(8)}  ${f(c.perSecond).padStart(10)}` +
+          `  ${`${f(c.cpuMsPerCapture, 2)} (${f(c.gatewayCpuMsPerCapture, 2)} + ${f(c.merchantCpuMsPerCapture, 2)})`.padStart(35)}` +
+          `  ${f(c.rawMsPerCapture, 3).padStart(18)}  ${`${f(c.cpuOverRaw)}x`.padStart(9)}  ${`${f(c.gatewayCpuOverRaw)}x`.padStart(17)}`,
+      );
     line();
   }
 

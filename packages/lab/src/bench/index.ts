@@ -9,6 +9,8 @@
  *      bound measured in the same run, RSS at start, middle and end);
  *   3. offered: the open loop, purchases arriving on a schedule, latency from the scheduled arrival;
  *   4. cli: `set-lab purchase` spawned against the running lab, wall time;
+ *   4b. capture: captures per second in batches of 1, 100 and 1000 (./captureBench), CPU per
+ *      capture of gateway and merchant against the raw RSA the batch needs, same run;
  *   5. underAttack: the open loop at a low rate, quiet and then beside attack traffic at bounded
  *      rates (amplification bodies, slow bodies, pairing junk; ../attackTraffic), last because its
  *      wrong codes leave the phone's pairing locked for a while (bonded PCs still resume).
@@ -26,6 +28,7 @@ import { down } from "../commands/down";
 import { resolveCard } from "../commands/purchase";
 import { up } from "../commands/up";
 import { adminOf, type LabState, pairingCodeOf } from "../labState";
+import { runCaptureBench } from "./captureBench";
 import { timeCliPurchases } from "./cliTiming";
 import { formatReport } from "./formatReport";
 import { type BenchCard, type LabTarget, onePurchase, runLoad } from "./load";
@@ -69,7 +72,7 @@ function profilingEnv(dir: string): NodeJS.ProcessEnv {
 }
 
 async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<boolean> {
-  if (!o.skip.has("load")) {
+  if (!o.skip.has("load") || !o.skip.has("capture")) {
     log(`raw crypto (${o.cryptoSeconds} s per figure)`);
     m.raw = await measureRawCrypto(o.cryptoSeconds);
   }
@@ -117,7 +120,10 @@ async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<
     const cards: BenchCard[] = ["visa-approve", "mc-approve"].map((id) => resolveCard(state.pki, id));
     const purchase = (i: number) => onePurchase(target, cards[i % cards.length]);
 
-    if (o.warmup > 0) {
+    const purchases = ["load", "offered", "cli", "underAttack"].some(
+      (part) => !o.skip.has(part as BenchPart),
+    );
+    if (o.warmup > 0 && purchases) {
       log(`warm-up: ${o.warmup} purchases`);
       const warm = await runLoad({ count: o.warmup, concurrency: o.concurrency }, purchase);
       const warmFailed = warm.filter((s) => s.outcome !== "approved");
@@ -191,6 +197,20 @@ async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<
       ok &&= m.cli.failed === 0;
     }
 
+    if (!o.skip.has("capture")) {
+      log(`captures in batches of ${o.captureBatches.join(", ")}`);
+      m.capture = await runCaptureBench(
+        {
+          pkiDir: state.pki,
+          gatewaySet: `${state.parties.gateway.url.replace(/\/$/, "")}/set`,
+          gatewayPid: state.parties.gateway.pid,
+        },
+        o.captureBatches,
+        log,
+      );
+      ok &&= m.capture.every((b) => b.captured === b.batchSize);
+    }
+
     if (!o.skip.has("underAttack")) {
       const plan = { rate: o.attackRate, seconds: o.attackSeconds, maxInFlight: o.maxInFlight };
       log(`under attack: ${plan.rate} purchases/s for ${plan.seconds} s quiet, then beside attack traffic`);
@@ -252,7 +272,7 @@ async function bench(o: BenchOptions): Promise<number> {
     m.micro = done;
     ok &&= done.errors.length === 0;
   }
-  if (!["load", "offered", "cli", "underAttack"].every((part) => o.skip.has(part as BenchPart)))
+  if (!["load", "offered", "cli", "capture", "underAttack"].every((part) => o.skip.has(part as BenchPart)))
     ok = (await withLab(o, m)) && ok;
   const report = buildReport(m);
   process.stdout.write(formatReport(report));

@@ -102,3 +102,25 @@ describe("parseBenchOptions", () => {
     expect(() => parseBenchOptions(argv, env)).toThrow(message);
   });
 });
+
+describe("parseBenchOptions: one part alone, capture batches", () => {
+  it("--only runs the parts named and skips every other", () => {
+    const o = parseBenchOptions(["--only", "capture"], {});
+    expect([...o.skip].sort()).toEqual(["cli", "load", "micro", "offered", "underAttack"]);
+  });
+
+  it("--only with --skip, an empty --only or an unknown part is a usage error", () => {
+    expect(() => parseBenchOptions(["--only", "capture", "--skip", "micro"], {})).toThrow(
+      /do not go together/,
+    );
+    expect(() => parseBenchOptions(["--only", ","], {})).toThrow(/needs a part/);
+    expect(() => parseBenchOptions(["--only", "captures"], {})).toThrow(/--only takes/);
+  });
+
+  it("captures in batches of 1, 100 and 1000 unless BENCH_CAPTURE_BATCHES says otherwise", () => {
+    expect(parseBenchOptions([], {}).captureBatches).toEqual([1, 100, 1000]);
+    expect(parseBenchOptions([], { BENCH_CAPTURE_BATCHES: "5, 300" }).captureBatches).toEqual([5, 300]);
+    for (const bad of ["0", "1,x", "1.5", "200000"])
+      expect(() => parseBenchOptions([], { BENCH_CAPTURE_BATCHES: bad })).toThrow(/BENCH_CAPTURE_BATCHES/);
+  });
+});

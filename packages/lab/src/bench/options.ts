@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "@setlab/runtime";
 
-export const benchParts = ["micro", "load", "offered", "cli", "underAttack"] as const;
+export const benchParts = ["micro", "load", "offered", "cli", "capture", "underAttack"] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -40,15 +40,17 @@ export interface BenchOptions {
   readonly json?: string;
   /** Profile the parties and this process over the closed-loop window into DIR (--profile DIR). */
   readonly profile?: string;
-  /** Parts to leave out (--skip micro,offered,...). */
+  /** Capture batch sizes (BENCH_CAPTURE_BATCHES, default 1,100,1000). */
+  readonly captureBatches: readonly number[];
+  /** Parts to leave out (--skip micro,offered,...; --only capture leaves out all but capture). */
   readonly skip: ReadonlySet<BenchPart>;
 }
 
 export const benchUsage = `usage: pnpm bench [--json FILE] [--profile DIR] [--rate N] [--offered-seconds S]
-                  [--cli-runs N] [--skip ${benchParts.join(",")}]
+                  [--cli-runs N] [--skip ${benchParts.join(",")}] [--only PART,...]
 environment: BENCH_PURCHASES, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_WARMUP, BENCH_CRYPTO_SECONDS,
   BENCH_MICRO_SECONDS, BENCH_OFFERED_RATE, BENCH_OFFERED_SECONDS, BENCH_MAX_IN_FLIGHT, BENCH_CLI_RUNS,
-  BENCH_ATTACK_RATE, BENCH_ATTACK_SECONDS,
+  BENCH_ATTACK_RATE, BENCH_ATTACK_SECONDS, BENCH_CAPTURE_BATCHES (default 1,100,1000),
   SETLAB_LOG_LEVEL (the parties' log level)`;
 
 function positive(name: string, raw: string | undefined, integer: boolean, zero = false): number | undefined {
@@ -73,6 +75,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
         "offered-seconds": { type: "string" },
         "cli-runs": { type: "string" },
         skip: { type: "string" },
+        only: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -80,15 +83,30 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const skip = new Set<BenchPart>();
-  for (const part of String(values.skip ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    if (!(benchParts as readonly string[]).includes(part))
-      throw new UsageError(`--skip takes ${benchParts.join(", ")}, not "${part}"`);
-    skip.add(part as BenchPart);
+  const partsOf = (flag: "skip" | "only") => {
+    const parts = new Set<BenchPart>();
+    for (const part of String(values[flag] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      if (!(benchParts as readonly string[]).includes(part))
+        throw new UsageError(`--${flag} takes ${benchParts.join(", ")}, not "${part}"`);
+      parts.add(part as BenchPart);
+    }
+    return parts;
+  };
+  const skip = partsOf("skip");
+  if (values.only !== undefined) {
+    if (values.skip !== undefined) throw new UsageError("--only and --skip do not go together");
+    const only = partsOf("only");
+    if (only.size === 0) throw new UsageError("--only needs a part");
+    for (const part of benchParts) if (!only.has(part)) skip.add(part);
   }
+  const captureBatches = String(env.BENCH_CAPTURE_BATCHES ?? "1,100,1000")
+    .split(",")
+    .map((x) => positive("BENCH_CAPTURE_BATCHES", x.trim(), true) ?? 0);
+  if (captureBatches.some((n) => n === 0 || n > 100_000))
+    throw new UsageError("BENCH_CAPTURE_BATCHES is a list of batch sizes from 1 to 100000");
   const flag = (name: string) => values[name] as string | undefined;
   const seconds = positive("BENCH_SECONDS", env.BENCH_SECONDS, false);
   const concurrency = positive("BENCH_CONCURRENCY", env.BENCH_CONCURRENCY, true) ?? 8;
@@ -122,6 +140,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       5,
     ...(values.json === undefined ? {} : { json: values.json as string }),
     ...(values.profile === undefined ? {} : { profile: values.profile as string }),
+    captureBatches,
     skip,
   };
 }

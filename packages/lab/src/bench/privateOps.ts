@@ -7,7 +7,9 @@
  *   S(M, PInitResData); `sealAuthReq` EncB signs AuthReqData; `openAuthRes` decrypts the AuthRes
  *   envelope; `signPRes` S(M, PResData).
  * - gateway (acquirer-server `Gateway`): `openAuthReq` decrypts the AuthReq envelope;
- *   `openPIDualSigned` decrypts the PI's EX block; `sealAuthRes` EncB signs AuthResData.
+ *   `openPIDualSigned` decrypts the PI's EX block; `sealAuthRes` EncB signs AuthResData;
+ *   `sealCapToken` signs the approval's CapToken (Enc(P, P, CapTokenData): sealed to its own key,
+ *   a public-key encryption).
  * Every party also verifies signatures and certificate chains (public-key operations, tens of
  * times cheaper each) and encrypts to the peer's key-exchange certificate.
  */
@@ -36,9 +38,9 @@ export const privateOpsPerPurchase: readonly PrivateOps[] = [
   {
     party: "gateway",
     stack: "node",
-    signs: 1,
+    signs: 2,
     decrypts: 2,
-    what: "AuthReq decrypt, PI (EX) decrypt, AuthRes sign",
+    what: "AuthReq decrypt, PI (EX) decrypt, AuthRes sign, CapToken sign",
   },
 ];
 

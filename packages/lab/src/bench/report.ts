@@ -5,6 +5,7 @@
  */
 import type { ProtocolBenchResult } from "@setlab/protocol/bench";
 import type { AttackTrafficReport } from "../attackTraffic/attackTraffic";
+import type { CaptureBatchFigures } from "./captureBench";
 import type { CliTiming } from "./cliTiming";
 import type { Sample } from "./load";
 import type { CaBenchResult } from "./microBenches";
@@ -48,6 +49,8 @@ export interface BenchMeasurements {
   };
   readonly offered?: { readonly plan: OpenLoopPlan; readonly arrivals: readonly Arrival[] };
   readonly cli?: CliTiming;
+  /** Captures in settlement batches, one batch per size (./captureBench). */
+  readonly capture?: readonly CaptureBatchFigures[];
   readonly profiles?: readonly PartyProfile[];
   readonly underAttack?: {
     readonly plan: OpenLoopPlan;
@@ -104,6 +107,47 @@ export interface LoadSummary {
   readonly rssSamples: readonly RssSample[];
 }
 
+/** One capture batch: captures per second, and CPU per capture against its raw RSA. */
+export interface CaptureRow {
+  readonly batchSize: number;
+  readonly capReqs: number;
+  readonly captured: number;
+  readonly perSecond: number;
+  readonly gatewayCpuMsPerCapture: number;
+  readonly merchantCpuMsPerCapture: number;
+  readonly cpuMsPerCapture: number;
+  /** RSA private-key milliseconds per capture (both parties, Node's stack, rates of this run). */
+  readonly rawMsPerCapture: number;
+  readonly cpuOverRaw: number;
+  readonly gatewayCpuOverRaw: number;
+}
+
+export function summarizeCapture(
+  batches: readonly CaptureBatchFigures[],
+  raw: NonNullable<BenchMeasurements["raw"]>,
+): CaptureRow[] {
+  const { sign, decrypt } = raw.node;
+  return batches.map((b) => {
+    const n = Math.max(1, b.batchSize);
+    const gatewayRaw = b.ops.gateway.signs * sign.ms + b.ops.gateway.decrypts * decrypt.ms;
+    const merchantRaw = b.ops.merchant.signs * sign.ms + b.ops.merchant.decrypts * decrypt.ms;
+    const cpu = (b.gatewayCpuMs + b.merchantCpuMs) / n;
+    const rawMs = (gatewayRaw + merchantRaw) / n;
+    return {
+      batchSize: b.batchSize,
+      capReqs: b.capReqs,
+      captured: b.captured,
+      perSecond: (b.batchSize * 1000) / b.wallMs,
+      gatewayCpuMsPerCapture: b.gatewayCpuMs / n,
+      merchantCpuMsPerCapture: b.merchantCpuMs / n,
+      cpuMsPerCapture: cpu,
+      rawMsPerCapture: rawMs,
+      cpuOverRaw: cpu / rawMs,
+      gatewayCpuOverRaw: b.gatewayCpuMs / n / (gatewayRaw / n),
+    };
+  });
+}
+
 export interface BenchReport {
   readonly format: "setlab-bench/1";
   readonly startedAt: string;
@@ -116,6 +160,7 @@ export interface BenchReport {
   readonly load?: LoadSummary;
   readonly offered?: OpenLoopSummary;
   readonly cli?: CliTiming;
+  readonly capture?: readonly CaptureRow[];
   readonly underAttack?: UnderAttackSummary;
   readonly profiles?: readonly PartyProfile[];
   readonly targets: readonly Target[];
@@ -198,6 +243,7 @@ export function buildReport(m: BenchMeasurements): BenchReport {
     ...(load ? { load } : {}),
     ...(offered ? { offered } : {}),
     ...(m.cli ? { cli: m.cli } : {}),
+    ...(m.capture && m.raw ? { capture: summarizeCapture(m.capture, m.raw) } : {}),
     ...(underAttack ? { underAttack } : {}),
     ...(m.profiles ? { profiles: m.profiles } : {}),
     targets: evaluateTargets({

@@ -2,7 +2,8 @@
  * `set-lab demo`: the whole third embodiment on this machine. Seeds a PKI, starts gateway,
  * merchant and phone as separate processes, runs purchases through the mediator (one approved,
  * one declined by the issuer), prints every step with the patent's step number, writes the
- * captured messages and a Mermaid sequence diagram, and stops everything. With `browser`, one more
+ * captured messages and a Mermaid sequence diagram, captures the approved purchase in the
+ * merchant's batch and settles it (the gateway's settlement report), and stops everything. With `browser`, one more
  * purchase runs in Chromium through the reference web shop (./browserDemo.ts) before the stop.
  */
 import * as fs from "node:fs";
@@ -15,6 +16,7 @@ import { sequenceDiagram } from "../sequenceDiagram";
 import type { Trace } from "../trace";
 import { down } from "./down";
 import { type PurchaseResult, purchase } from "./purchase";
+import { captureInBatchAt, type Settlement, settleAt } from "./settle";
 import { up } from "./up";
 
 export interface DemoOptions {
@@ -30,6 +32,8 @@ export interface DemoResult {
   readonly browserPurchases?: readonly BrowserPurchase[];
   readonly diagram: string;
   readonly captureDir: string;
+  /** The batch the approved purchase was captured in, closed and settled. */
+  readonly settlement?: Settlement;
 }
 
 /** The patent step each SET message belongs to (DESIGN section 2). */
@@ -116,10 +120,44 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     trace.step("lab", "write the run's artefacts");
     trace.fact("sequence diagram", diagram);
     trace.fact("captured messages", `${messages.length} DER files with dumps in ${captureDir}`);
-    if (!options.browser) return { purchases, diagram, captureDir };
+    const settlement = await captureAndSettle(state, purchases, trace);
+    if (!options.browser) return { purchases, diagram, captureDir, ...(settlement ? { settlement } : {}) };
     const { browserDemo } = await import("./browserDemo");
-    return { purchases, diagram, captureDir, browserPurchases: await browserDemo(home, state, trace) };
+    return {
+      purchases,
+      diagram,
+      captureDir,
+      ...(settlement ? { settlement } : {}),
+      browserPurchases: await browserDemo(home, state, trace),
+    };
   } finally {
     await down(home, (l) => trace.fact("stopped", l));
   }
+}
+
+/** The approved purchases captured in one CapReq into the merchant's batch, then the batch settled. */
+async function captureAndSettle(
+  state: Parameters<typeof adminOf>[0],
+  purchases: readonly PurchaseResult[],
+  trace: Trace,
+): Promise<Settlement | undefined> {
+  const approved = purchases.filter((p) => p.mediator.outcome === "approved").map((p) => Number(p.orderId));
+  if (approved.length === 0) return undefined;
+  const merchant = adminOf(state, "merchant");
+  trace.step("merchant", `capture order ${approved.join(", ")} in its open batch (CapReq -> CapRes)`);
+  const captured = await captureInBatchAt(merchant, approved);
+  for (const o of captured.orders)
+    trace.fact(
+      `order ${o.id}`,
+      o.capture?.batchID !== undefined
+        ? `${o.state}: batch ${o.capture.batchID}, item ${o.capture.batchSequenceNum}`
+        : `${o.state}: ${o.capture?.capCode ?? o.capture?.failure ?? captured.failure ?? "no answer"}`,
+    );
+  trace.step("merchant", "close the batch (BatchAdminReq -> BatchAdminRes); the gateway settles it");
+  const settlement = await settleAt(merchant, adminOf(state, "gateway"));
+  for (const t of settlement.batch.totals)
+    trace.fact(`batch ${settlement.batch.batchId} ${t.brand}`, `${t.itemCount} x, ${t.shown}`);
+  for (const line of (settlement.table ?? "").split("\n").filter((l) => l.length > 0))
+    trace.fact("settlement", line);
+  return settlement;
 }

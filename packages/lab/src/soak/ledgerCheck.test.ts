@@ -17,15 +17,30 @@ describe("the soak's ledger check", () => {
     { card: "visa", order: order("partiallyCaptured", 2, 1) },
     { card: "visa", order: order("declined", 0) },
     { card: "mc", order: order("partiallyAuthorized", 1) },
+    {
+      card: "mc",
+      order: {
+        ...order("refundReversed", 2, 2),
+        authorization: {
+          ...order("refundReversed", 2, 2).authorization,
+          capRevOrCreds: [
+            { kind: "credit", code: "success", actualAmt: { amount: 2 } },
+            { kind: "creditReversal", code: "success", actualAmt: { amount: 1 } },
+            { kind: "credit", code: "amountError", actualAmt: { amount: 0 } },
+          ],
+        },
+      },
+    },
+    { card: "mc", order: order("captureReversed", 2, 2) },
     { card: "mc" },
   ];
 
   it("matches when holds are the open authorizations and postings the captures", () => {
-    const after = { visa: { held: 12, posted: 103 }, mc: { held: 1, posted: 0 } };
+    const after = { visa: { held: 12, posted: 103 }, mc: { held: 1, posted: 1 } };
     const r = checkLedger(before, after, orders);
     expect(r.mismatches).toEqual([]);
     expect(r.rows).toEqual([
-      { card: "mc", heldDelta: 1, heldByOrders: 1, postedDelta: 0, postedByOrders: 0 },
+      { card: "mc", heldDelta: 1, heldByOrders: 1, postedDelta: 1, postedByOrders: 1 },
       { card: "visa", heldDelta: 2, heldByOrders: 2, postedDelta: 3, postedByOrders: 3 },
     ]);
   });
@@ -41,13 +56,15 @@ describe("the soak's ledger check", () => {
 });
 
 describe("the back office's steps", () => {
-  it("every approving card of the soak meets every step, and ten purchases meet them all", () => {
+  it("every approving card of the soak meets every step, and ten purchases meet the first five", () => {
     const cards = 6;
     for (const card of [0, 1, 2, 3]) {
       const seen = new Set(Array.from({ length: 60 }, (_, r) => backOfficeStep(r * cards + card, cards)));
       expect([...seen].sort()).toEqual([...backOfficeSteps].sort());
     }
     const approvedOfTen = [0, 1, 2, 3, 6, 7, 8, 9];
-    expect(new Set(approvedOfTen.map((i) => backOfficeStep(i, cards))).size).toBe(backOfficeSteps.length);
+    expect(new Set(approvedOfTen.map((i) => backOfficeStep(i, cards)))).toEqual(
+      new Set(backOfficeSteps.slice(0, 5)),
+    );
   });
 });

@@ -2,7 +2,8 @@
  * The soak's money check, per card account: what the issuer simulator holds and has posted since
  * the soak started must equal what the merchant's orders say. Holds: the AuthAmt of every order
  * still authorized and not captured. Postings: the CapAmt of every captured order (a capture turns
- * its authorization's whole hold into a posting of the amount captured). Pure.
+ * its authorization's whole hold into a posting of the amount captured), less what stands
+ * credited (credits less credit reversals); a reversed capture posts nothing. Pure.
  */
 import type { MerchantOrder } from "./reconcile";
 
@@ -20,7 +21,18 @@ export interface LedgerRow {
 }
 
 const holding = ["authorized", "partiallyAuthorized"];
-const captured = ["captured", "partiallyCaptured"];
+const captured = ["captured", "partiallyCaptured", "partiallyRefunded", "refunded", "refundReversed"];
+
+/** What an order posted: its capture less what stands credited. */
+function postedBy(o: MerchantOrder): number {
+  let posted = o.authorization?.capture?.capAmt?.amount ?? 0;
+  for (const e of o.authorization?.capRevOrCreds ?? []) {
+    if (e.code !== "success" || !e.actualAmt) continue;
+    if (e.kind === "credit") posted -= e.actualAmt.amount;
+    else if (e.kind === "creditReversal") posted += e.actualAmt.amount;
+  }
+  return posted;
+}
 
 /** Amounts are the soak's (JPY, exponent 0), so they add as integers. */
 export function checkLedger(
@@ -37,7 +49,7 @@ export function checkLedger(
       .reduce((sum, o) => sum + (o.authorization?.authAmt?.amount ?? 0), 0);
     const postedByOrders = mine
       .filter((o) => captured.includes(o.state))
-      .reduce((sum, o) => sum + (o.authorization?.capture?.capAmt?.amount ?? 0), 0);
+      .reduce((sum, o) => sum + postedBy(o), 0);
     const a = after[card];
     if (!a) {
       mismatches.push(`${card}: the gateway's account could not be read after the soak`);

@@ -7,7 +7,7 @@
  *   - the merchant's order is not settled (still `authorizing`), or either record cannot be read;
  *   - merchant and gateway disagree: the gateway approved and the order is not authorized
  *     (`authorized`, `partiallyAuthorized`: an approval for less than asked, or either captured
- *     or cancelled since: `captured`, `partiallyCaptured`, `reversed`), the gateway only declined and the order is not
+ *     or cancelled since: `reversed`, `captured`, `partiallyCaptured` and what follows a capture), the gateway only declined and the order is not
  *     `declined`, the gateway has nothing and the order says it was authorized or declined;
  *   - the buyer was told approved and the order is not `authorized` or captured (in full or in
  *     part) or cancelled since, partiallyApproved and it is not `partiallyAuthorized`,
@@ -33,6 +33,12 @@ export interface MerchantOrder {
   readonly authorization?: {
     readonly authAmt?: { readonly amount: number };
     readonly capture?: { readonly capCode?: string; readonly capAmt?: { readonly amount: number } };
+    /** Capture reversals, credits and credit reversals, with the gateway's code and amount once answered. */
+    readonly capRevOrCreds?: readonly {
+      readonly kind: string;
+      readonly code?: string;
+      readonly actualAmt?: { readonly amount: number };
+    }[];
   } | null;
 }
 
@@ -62,15 +68,25 @@ const byBuyer: Record<string, Verdict> = {
   declined: "declined",
 };
 
+/** An order captured, and what may follow the capture. */
+const afterCapture = [
+  "captured",
+  "partiallyCaptured",
+  "partiallyRefunded",
+  "refunded",
+  "refundReversed",
+  "captureReversed",
+];
+
 /** What the buyer was told, and the order states that may go with it (captures come later). */
 const orderStatesFor: Record<string, readonly string[]> = {
-  approved: ["authorized", "captured", "partiallyCaptured", "reversed"],
-  partiallyApproved: ["partiallyAuthorized", "partiallyCaptured", "reversed"],
+  approved: ["authorized", "reversed", ...afterCapture],
+  partiallyApproved: ["partiallyAuthorized", "reversed", ...afterCapture.filter((s) => s !== "captured")],
   declined: ["declined"],
 };
 
 /** An order the gateway approved: authorized, or since captured or cancelled (AuthRev). */
-const authorizedStates = ["authorized", "partiallyAuthorized", "captured", "partiallyCaptured", "reversed"];
+const authorizedStates = ["authorized", "partiallyAuthorized", "reversed", ...afterCapture];
 
 export function reconcile(r: PurchaseRecords): Reconciled {
   const lost = (reason: string): Reconciled => ({ verdict: "lost", reason });

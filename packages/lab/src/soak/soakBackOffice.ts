@@ -1,22 +1,34 @@
 /**
  * The shop's back office during a soak: after an approved purchase it captures all of the
- * authorization, captures part of it, keeps it uncaptured, cancels it or reduces it (AuthRev), while
- * the gateway's faults still rotate. A step that got no usable answer is asked again once the purchases have settled (the
- * merchant sends its stored CapReq or AuthRevReq bytes again). Never throws.
+ * authorization, captures part of it, keeps it uncaptured, cancels it or reduces it (AuthRev),
+ * captures it and refunds part (CredReq), or captures it and reverses the capture (CapRevReq),
+ * while the gateway's faults still rotate. A step that got no usable answer is asked again once the
+ * purchases have settled (the merchant sends its stored request bytes again). Never throws.
  */
 import type { AdminAccess } from "@setlab/runtime";
+import { capRevOrCredOrderAt } from "../commands/capRevOrCredOrder";
 import { captureOrderAt } from "../commands/captureOrder";
 import { reverseOrderAt } from "../commands/reverseOrder";
 import type { MerchantOrder } from "./reconcile";
 
-export type BackOfficeStep = "capture" | "capturePart" | "keep" | "cancel" | "reduce";
+export type BackOfficeStep =
+  | "capture"
+  | "capturePart"
+  | "keep"
+  | "cancel"
+  | "reduce"
+  | "refundPart"
+  | "reverseCapture";
 
+/** In this order: a short soak (ten purchases) meets the first five. */
 export const backOfficeSteps: readonly BackOfficeStep[] = [
   "capture",
+  "refundPart",
+  "cancel",
+  "reverseCapture",
+  "reduce",
   "capturePart",
   "keep",
-  "cancel",
-  "reduce",
 ];
 
 /** Every soak order is 2 JPY, so a part capture or a reduction (to 1 JPY) is less than the purchase amount. */
@@ -28,7 +40,7 @@ export const soakOrderAmount = 2;
  * a short soak meets them all.
  */
 export function backOfficeStep(index: number, cards: number): BackOfficeStep {
-  return backOfficeSteps[(index + Math.floor(index / cards)) % backOfficeSteps.length];
+  return backOfficeSteps[((index % cards) + Math.floor(index / cards)) % backOfficeSteps.length];
 }
 
 const holding = ["authorized", "partiallyAuthorized"];
@@ -37,6 +49,10 @@ const holding = ["authorized", "partiallyAuthorized"];
 export function stepDone(step: BackOfficeStep, order: MerchantOrder | undefined): boolean {
   if (!order || step === "keep") return true;
   switch (step) {
+    case "refundPart":
+      return !holding.includes(order.state) && order.state !== "captured";
+    case "reverseCapture":
+      return !holding.includes(order.state) && order.state !== "captured";
     case "capture":
       return !holding.includes(order.state) || order.state === "captured";
     case "capturePart":
@@ -59,6 +75,12 @@ export async function runBackOfficeStep(
     else if (step === "capturePart") await captureOrderAt(merchantAdmin, orderId, "1");
     else if (step === "cancel") await reverseOrderAt(merchantAdmin, orderId);
     else if (step === "reduce") await reverseOrderAt(merchantAdmin, orderId, "1");
+    else if (step === "refundPart" || step === "reverseCapture") {
+      // Captured first (refused with 409 when it already is), then credited or reversed.
+      await captureOrderAt(merchantAdmin, orderId).catch(() => undefined);
+      if (step === "refundPart") await capRevOrCredOrderAt(merchantAdmin, "refund", orderId, { amount: "1" });
+      else await capRevOrCredOrderAt(merchantAdmin, "reverse-capture", orderId);
+    }
     return undefined;
   } catch (e) {
     return (e as Error).message.split("\n")[0];
@@ -72,4 +94,6 @@ export const stateAfter: Readonly<Record<BackOfficeStep, string>> = {
   keep: "authorized",
   cancel: "reversed",
   reduce: "authorized",
+  refundPart: "partiallyRefunded",
+  reverseCapture: "captureReversed",
 };

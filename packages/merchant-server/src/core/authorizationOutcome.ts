@@ -80,6 +80,10 @@ export function outcomeOf(
           capReqAmt: header.authAmt,
           capCode: capResPayload.capCode,
           capAmt: capResPayload.capAmt,
+          ...(capResPayload.batchID !== undefined ? { batchID: capResPayload.batchID } : {}),
+          ...(capResPayload.batchSequenceNum !== undefined
+            ? { batchSequenceNum: capResPayload.batchSequenceNum }
+            : {}),
           at: date.toISOString(),
         },
       },

@@ -20,6 +20,7 @@ import {
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
+import { capRRPIDKey } from "../store/keyedGatewayRequests";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import type { Authorization, Capture, Order } from "./order";
@@ -57,16 +58,16 @@ export function parseCaptureBody(body: unknown, currency: number): schema.Curren
   return { currency, amount: o.amount as number, amtExp10: amtExp10 as number };
 }
 
-const capturable = ["authorized", "partiallyAuthorized"] as const;
+export const capturable = ["authorized", "partiallyAuthorized"] as const;
 
-function sameAmount(a: CurrencyAmountValue, b: CurrencyAmountValue): boolean {
+export function sameAmount(a: CurrencyAmountValue, b: CurrencyAmountValue): boolean {
   const x = toMinorUnits(a);
   const y = toMinorUnits(b);
   return x.ok && y.ok && x.currency.code === y.currency.code && x.minor === y.minor;
 }
 
 /** `amount` within the authorization: the same currency, above zero, at most AuthAmt, exactly. */
-function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
+export function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
   const asked = toMinorUnits(amount);
   const authorized = toMinorUnits(authAmt);
   if (!asked.ok) throw new CaptureInputError(`the capture amount is refused: ${asked.reason}`);
@@ -88,6 +89,11 @@ async function capReqFor(
   amount: schema.CurrencyAmount,
 ): Promise<{ capture: Capture; bytes: Uint8Array; stored: boolean }> {
   const pending = auth.capture && auth.capture.capCode === undefined ? auth.capture : undefined;
+  // A CapReq of several orders (captureMany) is answered for all of them: only that call again.
+  if (pending?.capRRPID && (await ctx.repo.keyedGatewayRequest("captureMany", capRRPIDKey(pending.capRRPID))))
+    throw new CaptureInputError(
+      `order ${order.id}'s capture was asked for with other orders in one CapReq: repeat that captureMany`,
+    );
   if (pending) {
     if (formatCurrencyAmount(pending.capReqAmt) !== formatCurrencyAmount(amount))
       throw new CaptureInputError(
@@ -208,10 +214,15 @@ export async function captureOrder(
       },
     );
     const item = received.items[0];
-    const { capCode, capAmt } = item.payload;
+    const { capCode, capAmt, batchID, batchSequenceNum } = item.payload;
     if (item.verdict === "captured")
       return settle(
-        { capCode, capAmt },
+        {
+          capCode,
+          capAmt,
+          ...(batchID !== undefined ? { batchID } : {}),
+          ...(batchSequenceNum ? { batchSequenceNum } : {}),
+        },
         {
           to: whole ? "captured" : "partiallyCaptured",
           detail: `captured ${formatCurrencyAmount(capAmt)}`,

@@ -28,8 +28,15 @@ import { type DeliveryReport, deliverDueWebhooks, type WebhookOptions } from "..
 import { minWebhookSecretLength } from "../events/webhookSignature";
 import type { MerchantRepository } from "../store/repository";
 import { type ReverseAuthorizationOptions, reverseAuthorization } from "./authReversal";
+import { type BatchAdminOptions, type BatchView, batchAdmin } from "./batchAdmin";
 import { type CapRevOrCredOptions, capRevOrCredOrder } from "./capRevOrCred";
 import { captureOrder } from "./capture";
+import {
+  type CaptureManyItem,
+  type CaptureManyOptions,
+  type CaptureManyResult,
+  captureMany,
+} from "./captureMany";
 import { type CallContext, type MerchantContext, requestHash, type SetOutcome } from "./context";
 import { E1Requests } from "./e1Requests";
 import { handleEmbodiment1 } from "./embodiment1Handler";
@@ -402,6 +409,36 @@ export class Merchant {
    */
   capture(orderId: number, amount?: schema.CurrencyAmount, call: CallContext = {}): Promise<Order> {
     return captureOrder(this.ctx, orderId, amount, call);
+  }
+
+  /**
+   * Capture many orders in one CapReq, each in full or `amount` of it, into the open batch or
+   * `batchId` (./captureMany.ts). Resolves with every order after the gateway's answer; with an
+   * `idempotencyKey`, a repeat sends the same CapReq and captures nothing twice.
+   */
+  captureMany(
+    orders: readonly (number | CaptureManyItem)[],
+    options: CaptureManyOptions = {},
+    call: CallContext = {},
+  ): Promise<CaptureManyResult> {
+    return captureMany(this.ctx, orders, options, call);
+  }
+
+  /**
+   * Close the open batch (or `batchId`) at the gateway, which then settles it (./batchAdmin.ts):
+   * resolves with its status and totals per brand and currency; closing a closed batch again
+   * changes nothing. BatchAdminError when the gateway gives no usable answer.
+   */
+  closeBatch(options: BatchAdminOptions = {}, call: CallContext = {}): Promise<BatchView> {
+    return batchAdmin(this.ctx, "close", options, call);
+  }
+
+  /** The open batch's (or `batchId`'s) status and totals per brand and currency, as the gateway keeps them. */
+  batchStatus(
+    options: Omit<BatchAdminOptions, "idempotencyKey"> = {},
+    call: CallContext = {},
+  ): Promise<BatchView> {
+    return batchAdmin(this.ctx, "query", options, call);
   }
 
   /**

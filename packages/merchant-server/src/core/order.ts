@@ -163,6 +163,9 @@ export interface Capture {
   /** The gateway's CapCode and CapAmt, once it answered. */
   readonly capCode?: string;
   readonly capAmt?: schema.CurrencyAmount;
+  /** The gateway's settlement batch the capture was booked into, and its place in it. */
+  readonly batchID?: number;
+  readonly batchSequenceNum?: number;
   readonly at: string;
   /** Why the last attempt gave no usable answer (the stored CapReq is sent again on the next call). */
   readonly failure?: string;

@@ -31,6 +31,8 @@ export function eventingRepository(repo: MerchantRepository, sinks: EventSinks):
     dueWebhooks: (at, limit) => repo.dueWebhooks(at, limit),
     nextWebhookAt: () => repo.nextWebhookAt(),
     webhookAttempted: (eventId, attempt, at) => repo.webhookAttempted(eventId, attempt, at),
+    keyedGatewayRequest: (kind, key) => repo.keyedGatewayRequest(kind, key),
+    recordKeyedGatewayRequest: (request, at) => repo.recordKeyedGatewayRequest(request, at),
     close: () => repo.close(),
     async commit(change: OrderChange, at: Date): Promise<void> {
       if (!mayCauseEvents(change)) return repo.commit(change, at);

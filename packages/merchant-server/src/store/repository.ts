@@ -18,6 +18,7 @@ import type {
 } from "../core/order";
 import type { OrderState } from "../core/orderState";
 import type { OrderEvent } from "../events/orderEvent";
+import type { KeyedGatewayRequest, KeyedGatewayRequestKind } from "./keyedGatewayRequests";
 
 /** What an idempotent request (PInitReq, PReq, InqReq) left behind: its fingerprint and, once answered, the answer. */
 export interface IdempotencyRecord {
@@ -119,5 +120,9 @@ export interface MerchantRepository {
   /** The earliest time a webhook is due (ISO), or undefined when none waits. */
   nextWebhookAt(): Promise<string | undefined>;
   webhookAttempted(eventId: string, attempt: WebhookAttempt, at: Date): Promise<void>;
+  /** A request to the gateway made under the shop's idempotency key (./keyedGatewayRequests.ts). */
+  keyedGatewayRequest(kind: KeyedGatewayRequestKind, key: string): Promise<KeyedGatewayRequest | undefined>;
+  /** Kept on disk before it is sent; fails if the key was used already. */
+  recordKeyedGatewayRequest(request: KeyedGatewayRequest, at: Date): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
  * thread puts the writes queued meanwhile in one transaction (one savepoint each) and one fsync,
  * which never blocks the event loop. Reads use this connection and see committed rows only.
  */
+
 import {
   type DurableWriter,
   durableWriter,
@@ -28,6 +29,14 @@ import { lidMPrefix } from "../core/order";
 import { checkTransition, type OrderState } from "../core/orderState";
 import type { OrderTerms } from "../core/orderTerms";
 import type { OrderEvent } from "../events/orderEvent";
+import {
+  insertKeyedGatewayRequest,
+  type KeyedGatewayRequest,
+  type KeyedGatewayRequestKind,
+  keyedGatewayRequestSchema,
+  selectKeyedGatewayRequest,
+  toKeyedGatewayRequest,
+} from "./keyedGatewayRequests";
 import {
   ConcurrentChangeError,
   type IdempotencyKind,
@@ -245,6 +254,7 @@ function prepareReads(db: Database.Database) {
       "SELECT order_id, request_hash, response FROM idempotency WHERE kind = ? AND key = ?",
     ),
     orderByIdempotencyKey: db.prepare("SELECT * FROM orders WHERE idempotency_key = ?"),
+    keyedGatewayRequest: db.prepare(selectKeyedGatewayRequest),
     events: db.prepare("SELECT body FROM order_events WHERE order_id = ? ORDER BY seq"),
     dueWebhooks: db.prepare(
       `SELECT id, body, webhook_attempts FROM order_events
@@ -277,6 +287,7 @@ export class SqliteRepository implements MerchantRepository {
       this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'issued_purchases'").get() === undefined;
     addOrderColumns(this.db);
     this.db.exec(schemaSql);
+    this.db.exec(keyedGatewayRequestSchema);
     if (olderStore) this.db.exec(issuedFromOrders);
     this.sql = prepareReads(this.db);
     this.writer = durableWriter(file, this.db, { pragmas: ["foreign_keys = ON"] });
@@ -407,6 +418,20 @@ export class SqliteRepository implements MerchantRepository {
       der: new Uint8Array(r.der),
       at: r.at,
     }));
+  }
+
+  async keyedGatewayRequest(
+    kind: KeyedGatewayRequestKind,
+    key: string,
+  ): Promise<KeyedGatewayRequest | undefined> {
+    const r = this.sql.keyedGatewayRequest.get(kind, key) as
+      | Parameters<typeof toKeyedGatewayRequest>[0]
+      | undefined;
+    return r && toKeyedGatewayRequest(r);
+  }
+
+  async recordKeyedGatewayRequest(request: KeyedGatewayRequest, at: Date): Promise<void> {
+    await this.writer.write([insertKeyedGatewayRequest(request, at)]);
   }
 
   async idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined> {

@@ -4,12 +4,14 @@
  * (openPIDualSigned/openPIUnsigned, every gateway check of digest 6), and seals a real AuthRes.
  * `mode` makes it decline, fail or misbehave so each merchant check of the AuthRes can fire.
  * Approvals carry a real CapToken; a CapReq is judged by `receiveCapReq` and answered with a real
- * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers). An
- * AuthRevReq is judged by `receiveAuthRevReq` against the authorizations it approved and answered
- * with a real AuthRevRes (a captured one alreadyCaptured; `authRevCode` forces the code). An
- * approval carries an AuthToken when the purchase allows later authorizations; an AuthReq whose
- * PI is an AuthToken is judged by `judgeAuthToken` (a token spent once). Capture reversals,
- * credits and credit reversals are answered by `credits`.
+ * CapRes (one capture per authorization; `capCode` forces the CapCode of the next answers; a
+ * repeated CapReq gets the same answer). Captures go into numbered batches, which a BatchAdminReq
+ * (`receiveBatchAdminReq`) closes or queries, answered with real totals. An AuthRevReq is judged
+ * by `receiveAuthRevReq` against the authorizations it approved and answered with a real
+ * AuthRevRes (a captured one alreadyCaptured; `authRevCode` forces the code). An approval carries
+ * an AuthToken when the purchase allows later authorizations; an AuthReq whose PI is an AuthToken
+ * is judged by `judgeAuthToken` (a token spent once). Capture reversals, credits and credit
+ * reversals are answered by `credits`.
  */
 import { createHash } from "node:crypto";
 import {
@@ -25,12 +27,14 @@ import {
   openPIDualSigned,
   openPIUnsigned,
   receiveAuthRevReq,
+  receiveBatchAdminReq,
   receiveCapReq,
   SetError,
   schema,
   sealAuthRes,
   sealAuthRevRes,
   sealAuthToken,
+  sealBatchAdminRes,
   sealCapRes,
   sealCapToken,
   toHex,
@@ -61,6 +65,10 @@ export class GatewayFunction implements GatewayClient {
   /** When set, every CapResItem carries this CapCode (and CapAmt 0 unless success). */
   capCode?: schema.CapCode;
   readonly captured = new Set<string>();
+  /** CapReqs and BatchAdminReqs answered, by RRPID (hex): their fingerprint and answer. */
+  readonly answered = new Map<string, { fingerprint: string; response: Uint8Array }>();
+  /** Batches, numbered from 1: the items (JPY amounts) captured into each, and whether it is closed. */
+  readonly batches: { items: number[]; closed: boolean }[] = [];
   /** Capture reversals, credits and credit reversals (./capRevOrCredFunction.ts). */
   readonly credits: CapRevOrCredFunction;
   /** When set, every AuthRevRes carries this AuthRevCode. */
@@ -84,6 +92,7 @@ export class GatewayFunction implements GatewayClient {
       return errorMessage(p, new SetError("signatureFailure", "refused"), message, { date: p.now() });
     const wrapper = schema.decodeMessage(message);
     if (wrapper.message.type === "captureRequest") return this.capture(message);
+    if (wrapper.message.type === "batchAdministrationRequest") return this.batchAdmin(message);
     const credit = CapRevOrCredFunction.kindOf(wrapper.message.type);
     if (credit) return this.credits.answer(credit, message);
     if (wrapper.message.type === "authReversalRequest") return this.reverse(message);
@@ -323,9 +332,11 @@ export class GatewayFunction implements GatewayClient {
       trust: { pinnedRoot: pki.root.certificate, at: p.now() },
       now: p.now(),
       enrolledMerIDs: [defaultMerchantData.merID],
-      maxItems: 16,
+      maxItems: 256,
+      answered: { fingerprintOf: (id) => this.answered.get(toHex(id))?.fingerprint },
     });
-    if (received.repeat) throw new Error("no store of answers here");
+    const rrpid = toHex(received.data.capRRTags.rrpid);
+    if (received.repeat) return this.answered.get(rrpid)!.response;
     const items = received.items.map((judged) => {
       const key = toHex(judged.item.authRRPID);
       const capCode: schema.CapCode =
@@ -336,14 +347,26 @@ export class GatewayFunction implements GatewayClient {
             ? "duplicateRequest"
             : "success");
       const asked = judged.item.capPayload.capReqAmt;
-      if (capCode === "success") {
-        this.captured.add(key);
-        this.credits.captured(key, asked);
-      }
+      const named = judged.item.capPayload.saleDetail?.batchID;
+      if (this.batches.length === 0 || this.batches.at(-1)!.closed)
+        this.batches.push({ items: [], closed: false });
+      const batchID = named ?? this.batches.length;
+      const batch = this.batches[batchID - 1];
+      const code: schema.CapCode =
+        capCode !== "success" ? capCode : !batch ? "batchUnknown" : batch.closed ? "batchClosed" : capCode;
+      if (code !== "success")
+        return {
+          transIDs: judged.item.transIDs,
+          authRRPID: judged.item.authRRPID,
+          capResPayload: { capCode: code, capAmt: { ...asked, amount: 0 } },
+        };
+      this.captured.add(key);
+      this.credits.captured(key, asked);
+      batch.items.push(asked.amount);
       return {
         transIDs: judged.item.transIDs,
         authRRPID: judged.item.authRRPID,
-        capResPayload: { capCode, capAmt: capCode === "success" ? asked : { ...asked, amount: 0 } },
+        capResPayload: { capCode, capAmt: asked, batchID, batchSequenceNum: batch.items.length },
       };
     });
     const capRes = await sealCapRes(
@@ -356,12 +379,78 @@ export class GatewayFunction implements GatewayClient {
       received.merchantKex.der,
       { capRRTags: received.data.capRRTags, capResItemSeq: items },
     );
-    return wrapMessage(
+    const response = wrapMessage(
       { type: "captureResponse", value: capRes },
       { rrpid: received.data.capRRTags.rrpid },
       {
         date: p.now(),
       },
     );
+    this.answered.set(rrpid, { fingerprint: received.fingerprint, response });
+    return response;
+  }
+
+  private async batchAdmin(message: Uint8Array): Promise<Uint8Array> {
+    const { p, pki } = this;
+    const received = await receiveBatchAdminReq(p, message, {
+      brand: "Visa",
+      gatewayKex: { certificate: pki.gatewayKex.certificate, privateKey: pki.gatewayKex.privateKey },
+      trust: { pinnedRoot: pki.root.certificate, at: p.now() },
+      now: p.now(),
+      enrolledMerIDs: [defaultMerchantData.merID],
+      answered: { fingerprintOf: (id) => this.answered.get(toHex(id))?.fingerprint },
+    });
+    const rrpid = toHex(received.data.batchAdminRRTags.rrpid);
+    if (received.repeat) return this.answered.get(rrpid)!.response;
+    const { batchID: asked, batchOperation } = received.data;
+    const open = this.batches.length > 0 && !this.batches.at(-1)!.closed ? this.batches.length : 0;
+    const batchID = asked || open;
+    const batch = batchID > 0 ? this.batches[batchID - 1] : undefined;
+    if (batch && batchOperation === "close") batch.closed = true;
+    const when = new Date(Math.floor(p.now().getTime() / 1000) * 1000);
+    const total = batch?.items.reduce((a, b) => a + b, 0) ?? 0;
+    const data: schema.BatchAdminResData = {
+      batchAdminRRTags: received.data.batchAdminRRTags,
+      batchID,
+      batchAdminCode: batch ? "success" : "unknownBatch",
+      ...(batch
+        ? {
+            batchStatus: {
+              batchID,
+              openDateTime: when,
+              ...(batch.closed ? { closedDateTime: when } : {}),
+              transactionCount: batch.items.length,
+            },
+            ...(batch.items.length > 0
+              ? {
+                  batchTotals: [
+                    {
+                      brandID: "Visa",
+                      itemCount: batch.items.length,
+                      salesAmount: { currency: 392, amount: total, amtExp10: 0 },
+                    },
+                  ],
+                }
+              : {}),
+          }
+        : {}),
+    };
+    const sealed = await sealBatchAdminRes(
+      p,
+      {
+        certificate: pki.gatewaySig.certificate,
+        privateKey: pki.gatewaySig.privateKey,
+        chain: pki.intermediatesOf("gatewaySig"),
+      },
+      received.merchantKex.der,
+      data,
+    );
+    const response = wrapMessage(
+      { type: "batchAdministrationResponse", value: sealed },
+      { rrpid: received.data.batchAdminRRTags.rrpid },
+      { date: p.now() },
+    );
+    this.answered.set(rrpid, { fingerprint: received.fingerprint, response });
+    return response;
   }
 }

@@ -15,6 +15,13 @@ import { type CapReq, CapReqData, type CapToken, CapTokenSeq } from "../schema/p
 import { openSealed } from "./checks";
 import { checkMerchantCertificates, type MerchantCertificates } from "./merchantCertificates";
 
+/**
+ * The most capture items one CapReq carries in this profile. SET's CapItemSeq allows 256, but a
+ * CapReq must fit the 256 KiB a SET route takes (runtime's defaultSetBodyLimit), and each item
+ * brings its CapToken (a signed and enveloped record, about 1.3 KB): 128 items leave room.
+ */
+export const maxCapItems = 128;
+
 export const capReqTypes: BaggageTypes = {
   signed: ContentType.CapReqTBS,
   enveloped: ContentType.CapReqTBE,

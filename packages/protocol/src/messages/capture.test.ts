@@ -2,7 +2,7 @@ import { nodeProvider } from "../crypto/provider";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
 import type { CapItem, CapReqData, CapResData, CapToken, CapTokenOpaque } from "../schema/payment";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { sealCapReq } from "./capReq";
+import { maxCapItems, sealCapReq } from "./capReq";
 import { sealCapRes } from "./capRes";
 import { type CapTokenKeys, openCapToken, sealCapToken } from "./capToken";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
@@ -198,6 +198,21 @@ describe("receiveCapReq", () => {
     expect(
       await code(receiveCapReq(p, bytes, receiver({ maxItems: 2, gatewayKex: m.decrypter("merchantKex") }))),
     ).toBe("messageTooBig");
+  });
+
+  it("a CapReq of the most items the profile allows fits the 256 KiB body limit of a SET route", async () => {
+    const tokens = await Promise.all(
+      Array.from({ length: maxCapItems }, (_, i) =>
+        authorization(i % 250, usd(1000), { authRecordID: `auth-${i}` }),
+      ),
+    );
+    const data = capReqData(tokens.map((a, i) => capItem({ ...a, authRRPID: id(i % 250) }, usd(1000))));
+    const bytes = await wrapCapReq(
+      data,
+      tokens.map((a) => a.capToken),
+    );
+    expect(bytes.length).toBeLessThan(256 * 1024);
+    expect(bytes.length).toBeGreaterThan(maxCapItems * 1000);
   });
 
   it("one CapToken per CapItem, or decodingFailure", async () => {

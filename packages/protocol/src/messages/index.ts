@@ -16,7 +16,15 @@ export {
   nextAuthTokenTerms,
   type ScheduleRefusal,
 } from "./authTokenSchedule";
-export { type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
+export {
+  type OpenedBatchAdminReq,
+  type OpenedBatchAdminRes,
+  openBatchAdminReq,
+  openBatchAdminRes,
+  sealBatchAdminReq,
+  sealBatchAdminRes,
+} from "./batchAdmin";
+export { maxCapItems, type OpenCapReqOptions, type OpenedCapReq, openCapReq, sealCapReq } from "./capReq";
 export { type OpenedCapRes, openCapRes, sealCapRes } from "./capRes";
 export { receiveCapRevReq, receiveCapRevRes, sealCapRevReq, sealCapRevRes } from "./capRev";
 export {
@@ -154,6 +162,17 @@ export {
   type ReceivedAuthRevRes,
   receiveAuthRevRes,
 } from "./receiveAuthRevRes";
+export {
+  type BatchAdminReqReceiver,
+  type ReceivedBatchAdminReq,
+  receiveBatchAdminReq,
+} from "./receiveBatchAdminReq";
+export {
+  type BatchAdminResExpectations,
+  type BatchAdminResReceiver,
+  type ReceivedBatchAdminRes,
+  receiveBatchAdminRes,
+} from "./receiveBatchAdminRes";
 export {
   type CapReqReceiver,
   type CaptureItem,

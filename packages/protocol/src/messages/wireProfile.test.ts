@@ -30,6 +30,8 @@ import {
   AuthRevResData,
   AuthTokenData,
   AuthTokenOpaque,
+  BatchAdminReqData,
+  BatchAdminResData,
   type CapReqData,
   CapResData,
   CapRevOrCredReqData,
@@ -59,6 +61,7 @@ import { sealAuthRes } from "./authRes";
 import { sealAuthRevReq } from "./authRevReq";
 import { sealAuthRevRes } from "./authRevRes";
 import { sealAuthToken } from "./authToken";
+import { sealBatchAdminReq, sealBatchAdminRes } from "./batchAdmin";
 import { sealCapReq } from "./capReq";
 import { sealCapRes } from "./capRes";
 import { capRevOrCredKinds, sealCapRevOrCredReq, sealCapRevOrCredRes } from "./capRevOrCred";
@@ -464,6 +467,49 @@ describe("docs/wire-profile.md", () => {
       certificates: ["gatewaySig", "gatewayCa", "brandCa"],
     });
     expect(decodeDer(CapResData, resContent)).toEqual(capResData);
+  });
+
+  it("BatchAdminReq, BatchAdminRes: Enc(M, P, BatchAdminReqData) with both merchant certificates, Enc(P, M, BatchAdminResData)", async () => {
+    const reqData: BatchAdminReqData = {
+      batchAdminRRTags: m.authResData.authTags.authRRTags,
+      batchID: 0,
+      batchOperation: "close",
+    };
+    const req = await sealBatchAdminReq(p, m.authSigner(), pki.gatewayKex.certificate, reqData);
+    expectEnvelopeLayer(req, {
+      contentType: ContentType.BatchAdminReqTBE,
+      keyTransport: Std.rsaesOaep,
+      recipient: "gatewayKex",
+    });
+    const reqInner = await openE(p, m.decrypter("gatewayKex"), req, {
+      contentType: ContentType.BatchAdminReqTBE,
+    });
+    const reqContent = expectSignedLayer(reqInner, {
+      eContentType: ContentType.BatchAdminReqData,
+      certificates: [...merchantSigPath, "merchantKex"],
+    });
+    expect(decodeDer(BatchAdminReqData, reqContent)).toEqual(reqData);
+    const resData: BatchAdminResData = {
+      batchAdminRRTags: reqData.batchAdminRRTags,
+      batchID: 4,
+      batchAdminCode: "success",
+      batchStatus: { batchID: 4, openDateTime: reqData.batchAdminRRTags.currentDate, transactionCount: 1 },
+      batchTotals: [{ brandID: "Visa", itemCount: 1, salesAmount: m.f.order.purchAmt }],
+    };
+    const res = await sealBatchAdminRes(p, m.signer("gatewaySig"), pki.merchantKex.certificate, resData);
+    expectEnvelopeLayer(res, {
+      contentType: ContentType.BatchAdminResTBE,
+      keyTransport: Std.rsaesOaep,
+      recipient: "merchantKex",
+    });
+    const resInner = await openE(p, m.decrypter("merchantKex"), res, {
+      contentType: ContentType.BatchAdminResTBE,
+    });
+    const resContent = expectSignedLayer(resInner, {
+      eContentType: ContentType.BatchAdminResData,
+      certificates: ["gatewaySig", "gatewayCa", "brandCa"],
+    });
+    expect(decodeDer(BatchAdminResData, resContent)).toEqual(resData);
   });
 
   it.each(["captureReversal", "credit", "creditReversal"] as const)(

@@ -203,8 +203,10 @@ export const PCertRes = named("PCertRes", SignedMessage);
 
 /** BatchAdminReq = Enc(M, P, BatchAdminReqData). */
 export const BatchAdminReq = named("BatchAdminReq", EnvelopedMessage);
+export type BatchAdminReq = Infer<typeof BatchAdminReq>;
 /** BatchAdminRes = Enc(P, M, BatchAdminResData). */
 export const BatchAdminRes = named("BatchAdminRes", EnvelopedMessage);
+export type BatchAdminRes = Infer<typeof BatchAdminRes>;
 
 // ------------------------------------------------------------------------------------------
 // Tags shared by the merchant <-> gateway requests
@@ -828,6 +830,7 @@ export type PCertResTBS = Infer<typeof PCertResTBS>;
 // Batch administration
 
 export const BatchOperation = named("BatchOperation", enumerated({ open: 0, close: 1, query: 2 }));
+export type BatchOperation = Infer<typeof BatchOperation>;
 
 export const BatchAdminReqData = named(
   "BatchAdminReqData",
@@ -844,7 +847,17 @@ export const BatchAdminCode = named(
   "BatchAdminCode",
   enumerated({ success: 0, unspecifiedFailure: 1, unknownBatch: 2, batchAlreadyOpen: 3, batchClosed: 4 }),
 );
+export type BatchAdminCode = Infer<typeof BatchAdminCode>;
 
+/** A batch's total for one brand and currency: amounts in the currency's minor units. */
+export const BatchTotal = named(
+  "BatchTotal",
+  sequence({ brandID: BrandID, itemCount: int31(), salesAmount: CurrencyAmount }),
+);
+export type BatchTotal = Infer<typeof BatchTotal>;
+export const BatchTotalSeq = named("BatchTotalSeq", sequenceOf(BatchTotal, { min: 1, max: 64 }));
+
+/** batchID 0 in a request names the merchant's open batch; the answer states the batch acted on. */
 export const BatchAdminResData = named(
   "BatchAdminResData",
   sequence({
@@ -852,7 +865,8 @@ export const BatchAdminResData = named(
     batchID: BatchID,
     batchAdminCode: BatchAdminCode,
     batchStatus: optional(implicit(0, BatchStatus)),
-    bARsExtensions: optional(implicit(1, MsgExtensions)),
+    batchTotals: optional(implicit(1, BatchTotalSeq)),
+    bARsExtensions: optional(implicit(2, MsgExtensions)),
   }),
 );
 export type BatchAdminResData = Infer<typeof BatchAdminResData>;

@@ -2,6 +2,7 @@
 import type { Attack } from "../attack";
 import { authReversalAttacks } from "./authReversal";
 import { authTokenAttacks } from "./authToken";
+import { batchAttacks } from "./batch";
 import { capRevOrCredAttacks } from "./capRevOrCred";
 import { captureAttacks } from "./capture";
 import { certificateAttacks } from "./certificates";
@@ -22,6 +23,7 @@ export const gatewayAttacks: readonly Attack[] = [
   ...decryptionOracleAttacks,
   ...errorLoopAttacks,
   ...captureAttacks,
+  ...batchAttacks,
   ...authTokenAttacks,
   ...authReversalAttacks,
   ...capRevOrCredAttacks,

@@ -107,7 +107,7 @@ export async function capReqOf(
   f: AuthReqForger,
   p: CryptoProvider,
   items: readonly CaptureItem[],
-  options: { merchant?: MerchantKeys; capRRPID?: Uint8Array } = {},
+  options: { merchant?: MerchantKeys; capRRPID?: Uint8Array; batchID?: number } = {},
 ): Promise<{ bytes: Uint8Array; capRRPID: Uint8Array }> {
   const merchant = options.merchant ?? labMerchant;
   const capRRPID = options.capRRPID ?? p.random(20);
@@ -117,7 +117,14 @@ export async function capReqOf(
     capItemSeq: items.map((i) => ({
       transIDs: i.of.transIDs,
       authRRPID: i.of.authRRPID,
-      capPayload: { capDate: date, capReqAmt: { ...i.of.authAmt, amount: i.amount } },
+      capPayload: {
+        capDate: date,
+        capReqAmt: { ...i.of.authAmt, amount: i.amount },
+        // The batch the merchant names (SaleDetail.BatchID); absent: its open batch.
+        ...(options.batchID !== undefined
+          ? { saleDetail: { batchID: options.batchID, okToPrintPhoneInd: true } }
+          : {}),
+      },
     })),
   };
   const signer: Signer = await f.signer(merchant.signer);

@@ -1,0 +1,156 @@
+/**
+ * The gateway's batch administration (digest 3.7): BatchAdminReq in, BatchAdminRes or SET Error
+ * out. Receive (protocol's `receiveBatchAdminReq` makes every check), a repeat answered from the
+ * store, then serialized with the captures (so no capture lands in a batch while it closes):
+ * decide (`decideBatchAdmin`), answer (`batchAdminResMessage`), record (one write: the request
+ * and its answer, the batch opened or closed) on disk before the answer leaves.
+ */
+import {
+  type BatchAdminReqReceiver,
+  type CryptoProvider,
+  type ReadMessage,
+  receiveBatchAdminReq,
+  SetError,
+  toHex,
+} from "@setlab/protocol";
+import type { GatewayStore } from "../store/gatewayStore";
+import type { ReceiverSettings } from "./authReqReceiver";
+import { decideBatchAdmin } from "./batchAdminDecision";
+import { batchAdminResMessage } from "./batchAdminResMessage";
+import { batchLedgerView } from "./batchPlacement";
+import { enrolledFor } from "./enrolledMerchants";
+import { errorAnswer } from "./errorAnswer";
+import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
+import type { SerialQueue } from "./serialQueue";
+
+/** What happened to one BatchAdminReq, for the shell's log. */
+export interface BatchAdminOutcome {
+  readonly response: Uint8Array;
+  readonly kind: "batchAdminRes" | "replay" | "error";
+  readonly rrpid?: string;
+  readonly brand?: string;
+  readonly merchantID?: string;
+  readonly operation?: string;
+  readonly batchID?: number;
+  readonly batchAdminCode?: string;
+  readonly errorCode?: string;
+  readonly reason?: string;
+  readonly internal?: boolean;
+}
+
+export interface BatchAdminDeps {
+  readonly p: CryptoProvider;
+  readonly keys: readonly GatewayBrandKeys[];
+  readonly store: GatewayStore;
+  readonly settings: ReceiverSettings;
+  readonly queue: SerialQueue;
+}
+
+function batchAdminReqReceiver(
+  deps: BatchAdminDeps,
+  keys: GatewayBrandKeys,
+  at: Date,
+): BatchAdminReqReceiver {
+  return {
+    brand: keys.brand,
+    gatewayKex: keys.decrypter,
+    trust: { ...deps.settings.trust, at },
+    now: at,
+    maxClockSkewMs: deps.settings.policy.maxClockSkewMs,
+    enrolledMerIDs: enrolledFor(deps.settings.enrolled, keys.brand),
+    answered: { fingerprintOf: (rrpid) => deps.store.batchAdminRequest(toHex(rrpid))?.requestHash },
+  };
+}
+
+function replayOf(store: GatewayStore, rrpid: string, fingerprint: string): Uint8Array {
+  const seen = store.batchAdminRequest(rrpid);
+  if (seen?.requestHash !== fingerprint)
+    throw new SetError(
+      "unknownRRPID",
+      "this RRPID already answered another BatchAdminReq",
+      "BatchAdminRRTags.rrpid",
+    );
+  return seen.response;
+}
+
+export async function handleBatchAdminReq(
+  deps: BatchAdminDeps,
+  read: ReadMessage,
+): Promise<BatchAdminOutcome> {
+  const { p, store } = deps;
+  let keys: GatewayBrandKeys | undefined;
+  let ids: Pick<BatchAdminOutcome, "rrpid" | "brand" | "merchantID"> = {};
+  try {
+    const at = p.now();
+    const message = read.wrapper.message;
+    if (message.type !== "batchAdministrationRequest")
+      throw new Error("handleBatchAdminReq takes a BatchAdminReq");
+    if (read.wrapper.messageHeader.rrpid) ids = { rrpid: toHex(read.wrapper.messageHeader.rrpid) };
+    keys = keysForEnvelope(message.value, deps.keys);
+    const brandKeys = keys;
+    const received = await receiveBatchAdminReq(p, read, batchAdminReqReceiver(deps, brandKeys, at));
+    const rrpid = toHex(received.data.batchAdminRRTags.rrpid);
+    const merID = received.merID;
+    ids = { rrpid, brand: brandKeys.brand, merchantID: merID };
+    if (received.repeat)
+      return {
+        ...ids,
+        response: replayOf(store, rrpid, received.fingerprint),
+        kind: "replay",
+        reason: "repeated",
+      };
+    return await deps.queue.run(async () => {
+      if (store.batchAdminRequest(rrpid))
+        return { ...ids, response: replayOf(store, rrpid, received.fingerprint), kind: "replay" as const };
+      const { batchOperation: operation, batchID: asked } = received.data;
+      const decision = decideBatchAdmin(operation, asked, merID, batchLedgerView(store), at);
+      // The batch as it is once this decision's change is written.
+      const existing = store.batch(merID, decision.batchID);
+      const batch = existing
+        ? { ...existing, ...(decision.close ? { closed: decision.close.at } : {}) }
+        : decision.open && { merchantID: merID, batchID: decision.batchID, opened: decision.open.at };
+      const report =
+        decision.report && batch
+          ? { batch, totals: existing ? store.batchTotals(merID, decision.batchID) : [] }
+          : undefined;
+      const response = await batchAdminResMessage(
+        p,
+        brandKeys,
+        received.merchantKex.der,
+        received.data,
+        decision,
+        report,
+      );
+      await store.recordBatchAdmin({
+        request: {
+          rrpid,
+          merchantID: merID,
+          requestHash: received.fingerprint,
+          response,
+          created: at.toISOString(),
+        },
+        ...(decision.open ? { open: decision.open } : {}),
+        ...(decision.close ? { close: decision.close } : {}),
+      });
+      return {
+        ...ids,
+        response,
+        kind: "batchAdminRes" as const,
+        operation,
+        batchID: decision.batchID,
+        batchAdminCode: decision.code,
+        reason: decision.reason,
+      };
+    });
+  } catch (e) {
+    const out = await errorAnswer(p, e, read.bytes, keys, {});
+    return {
+      ...ids,
+      response: out.response,
+      kind: "error",
+      ...(out.errorCode ? { errorCode: out.errorCode } : {}),
+      ...(out.reason ? { reason: out.reason } : {}),
+      ...(out.internal ? { internal: true } : {}),
+    };
+  }
+}

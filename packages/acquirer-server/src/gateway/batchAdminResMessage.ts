@@ -1,0 +1,67 @@
+/**
+ * Answer phase of a BatchAdminReq: BatchAdminRes with the decision's code and, for a batch it
+ * reports, its BatchStatus (item count) and totals per brand and currency, as the ledger holds
+ * them after the decision's change, signed by the brand's gateway key and sealed to the merchant
+ * key-exchange certificate the request carried.
+ */
+import {
+  type CryptoProvider,
+  currencyByCode,
+  type schema,
+  sealBatchAdminRes,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
+import type { BatchRow, BatchTotalRow } from "../store/batchLedger";
+import type { BatchAdminDecision } from "./batchAdminDecision";
+import type { GatewayBrandKeys } from "./gatewayKeys";
+
+/** The batch as reported: its status and its totals per brand and currency (minor units). */
+export interface BatchReport {
+  readonly batch: BatchRow;
+  readonly totals: readonly BatchTotalRow[];
+}
+
+export const batchTotal = (t: BatchTotalRow): schema.BatchTotal => ({
+  brandID: t.brand,
+  itemCount: t.itemCount,
+  salesAmount: {
+    currency: t.currency,
+    amount: t.amount,
+    amtExp10: -(currencyByCode(t.currency)?.exponent ?? 0),
+  },
+});
+
+export function batchStatus(report: BatchReport): schema.BatchStatus {
+  const { batch, totals } = report;
+  return {
+    batchID: batch.batchID,
+    openDateTime: wholeSeconds(new Date(batch.opened)),
+    ...(batch.closed !== undefined ? { closedDateTime: wholeSeconds(new Date(batch.closed)) } : {}),
+    transactionCount: totals.reduce((n, t) => n + t.itemCount, 0),
+  };
+}
+
+export async function batchAdminResMessage(
+  p: CryptoProvider,
+  keys: GatewayBrandKeys,
+  merchantKexCertificate: Uint8Array,
+  request: schema.BatchAdminReqData,
+  decision: BatchAdminDecision,
+  report: BatchReport | undefined,
+): Promise<Uint8Array> {
+  const totals = report?.totals.map(batchTotal) ?? [];
+  const data: schema.BatchAdminResData = {
+    batchAdminRRTags: request.batchAdminRRTags,
+    batchID: decision.batchID,
+    batchAdminCode: decision.code,
+    ...(report ? { batchStatus: batchStatus(report) } : {}),
+    ...(totals.length > 0 ? { batchTotals: totals } : {}),
+  };
+  const sealed = await sealBatchAdminRes(p, keys.signer, merchantKexCertificate, data);
+  return wrapMessage(
+    { type: "batchAdministrationResponse", value: sealed },
+    { rrpid: request.batchAdminRRTags.rrpid },
+    { date: p.now() },
+  );
+}

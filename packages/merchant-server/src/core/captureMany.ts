@@ -1,0 +1,334 @@
+/**
+ * The merchant captures many authorizations in one CapReq (digest 3.7: CapItemSeq, one CapToken
+ * per item), each in full or in part, optionally into a batch it names (SaleDetail.BatchID). The
+ * gateway captures each item on its own and answers each: every order gets its item's answer
+ * (captured or partiallyCaptured with the BatchID and BatchSequenceNum, or its CapCode). The
+ * CapReq is committed with every order before it leaves and kept whole (under its CapRRPID, and
+ * under the idempotency key when one is given), so a repeat of the call (after a lost answer, a
+ * crash) sends the same bytes and the gateway answers with its stored CapRes: nothing is captured
+ * twice.
+ */
+import { createHash } from "node:crypto";
+import {
+  decodeDer,
+  formatCurrencyAmount,
+  fromHex,
+  maxCapItems,
+  RemoteSetError,
+  receiveCapRes,
+  SetError,
+  schema,
+  sealCapReq,
+  toHex,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
+import { capRRPIDKey } from "../store/keyedGatewayRequests";
+import { CaptureInputError, capturable, checkAmount, sameAmount } from "./capture";
+import type { CallContext, MerchantContext } from "./context";
+import { GatewayUnreachableError } from "./gatewayClient";
+import type { BrandConfig } from "./merchantConfig";
+import { checkIdempotencyKey, OrderInputError } from "./newOrder";
+import type { Capture, Order } from "./order";
+import { OrderStateError } from "./orderState";
+import { brandOf } from "./purchaseBrand";
+
+/** One order to capture: all of its AuthAmt, or `amount` of it. */
+export interface CaptureManyItem {
+  readonly orderId: number;
+  readonly amount?: schema.CurrencyAmount;
+}
+
+export interface CaptureManyOptions {
+  /** The gateway batch to capture into (SaleDetail.BatchID); absent: the merchant's open batch. */
+  readonly batchId?: number;
+  /** 1 to 255 visible ASCII characters; a repeat of the call with it sends the same CapReq. */
+  readonly idempotencyKey?: string;
+}
+
+export interface CaptureManyResult {
+  /** Hex: the CapReq's RRPID. */
+  readonly capRRPID: string;
+  /** The orders after the gateway's answer, in the order asked. */
+  readonly orders: readonly Order[];
+  /** Why no usable answer came, if none did (the call may be repeated with its idempotency key). */
+  readonly failure?: string;
+}
+
+/** At most this many orders in one call: the most one CapReq carries (protocol's maxCapItems). */
+export const maxCaptureManyItems = maxCapItems;
+
+function itemsOf(input: readonly (number | CaptureManyItem)[]): CaptureManyItem[] {
+  if (!Array.isArray(input) || input.length === 0)
+    throw new CaptureInputError("captureMany takes a non-empty list of orders");
+  if (input.length > maxCaptureManyItems)
+    throw new CaptureInputError(`at most ${maxCaptureManyItems} orders in one capture`);
+  const items = input.map((i) => (typeof i === "number" ? { orderId: i } : i));
+  const seen = new Set<number>();
+  for (const { orderId } of items) {
+    if (!Number.isSafeInteger(orderId) || orderId < 1)
+      throw new CaptureInputError("an order id is a positive integer");
+    if (seen.has(orderId)) throw new CaptureInputError(`order ${orderId} is listed twice`);
+    seen.add(orderId);
+  }
+  return items;
+}
+
+const fingerprintOf = (items: readonly CaptureManyItem[], batchId: number | undefined): string =>
+  createHash("sha256")
+    .update(
+      JSON.stringify([
+        items.map((i) => [
+          i.orderId,
+          i.amount ? [i.amount.currency, i.amount.amount, i.amount.amtExp10] : null,
+        ]),
+        batchId ?? null,
+      ]),
+    )
+    .digest("hex");
+
+interface Planned {
+  readonly order: Order;
+  readonly capReqAmt: schema.CurrencyAmount;
+  readonly transIDs: schema.TransIDs;
+}
+
+/** The orders as asked: each capturable for its amount, all through one gateway and brand key. */
+async function plan(ctx: MerchantContext, items: readonly CaptureManyItem[], capRRPID?: string) {
+  const planned: Planned[] = [];
+  let brand: BrandConfig | undefined;
+  for (const { orderId, amount } of items) {
+    const order = await ctx.repo.order(orderId);
+    if (!order) throw new CaptureInputError(`no order ${orderId}`);
+    const auth = order.authorization;
+    const done = capRRPID !== undefined && auth?.capture?.capRRPID === capRRPID;
+    if (!done && !(capturable as readonly string[]).includes(order.state))
+      throw new OrderStateError(
+        `order ${orderId} is ${order.state}: only an authorized order can be captured`,
+      );
+    if (!auth?.capToken || !auth.authAmt)
+      throw new CaptureInputError(`order ${orderId}'s authorization carries no CapToken to capture with`);
+    if (!done && auth.capture && auth.capture.capCode === undefined)
+      throw new CaptureInputError(`order ${orderId} has a capture waiting for the gateway's answer`);
+    const capReqAmt = amount ?? auth.authAmt;
+    checkAmount(capReqAmt, auth.authAmt);
+    const orderBrand = brandOf(ctx, order.purchase!);
+    if (brand && (brand.brandID !== orderBrand.brandID || brand.gateway.id !== orderBrand.gateway.id))
+      throw new CaptureInputError("one capture goes to one gateway for one brand: these orders need several");
+    brand = orderBrand;
+    const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
+    planned.push({ order, capReqAmt, transIDs });
+  }
+  return { planned, brand: brand! };
+}
+
+async function buildCapReq(
+  ctx: MerchantContext,
+  brand: BrandConfig,
+  planned: readonly Planned[],
+  batchId: number | undefined,
+) {
+  const { p } = ctx;
+  const date = wholeSeconds(p.now());
+  const rrpid = p.random(20);
+  const data: schema.CapReqData = {
+    capRRTags: { rrpid, merTermIDs: { merchantID: ctx.config.merchantID }, currentDate: date },
+    capItemSeq: planned.map(({ order, capReqAmt, transIDs }) => ({
+      transIDs,
+      authRRPID: fromHex(order.authorization!.authRRPID),
+      capPayload: {
+        capDate: date,
+        capReqAmt,
+        ...(batchId !== undefined ? { saleDetail: { batchID: batchId, okToPrintPhoneInd: true } } : {}),
+      },
+    })),
+  };
+  const tokens = planned.map(({ order }) =>
+    decodeDer(schema.CapToken, fromHex(order.authorization!.capToken!), "CapToken"),
+  );
+  const capReq = await sealCapReq(p, brand.authSigner, brand.gateway.certificate, data, tokens);
+  // A request of one item names its transaction in the header, as `capture` does.
+  const one = planned.length === 1 ? planned[0].transIDs : undefined;
+  const bytes = wrapMessage(
+    { type: "captureRequest", value: capReq },
+    {
+      rrpid,
+      ...(one ? { lid_C: one.lid_C, ...(one.lid_M ? { lid_M: one.lid_M } : {}), xid: one.xid } : {}),
+    },
+    { date, swIdent: ctx.config.swIdent },
+  );
+  return { bytes, capRRPID: toHex(rrpid), at: date.toISOString() };
+}
+
+/**
+ * A call without a key that repeats the one whose answer did not come (its first order's capture
+ * still waiting, with the same orders, amounts and batch): that call's CapReq, sent again.
+ */
+async function sameCallAgain(ctx: MerchantContext, firstOrder: number, fingerprint: string) {
+  const pending = (await ctx.repo.order(firstOrder))?.authorization?.capture;
+  if (!pending?.capRRPID || pending.capCode !== undefined) return undefined;
+  const earlier = await ctx.repo.keyedGatewayRequest("captureMany", capRRPIDKey(pending.capRRPID));
+  return earlier?.fingerprint === fingerprint ? earlier : undefined;
+}
+
+/**
+ * Capture the orders in one CapReq. Refused before any message (CaptureInputError,
+ * OrderStateError, OrderInputError for a bad or reused idempotency key) when the list is empty,
+ * too long or repeats an order, an order is unknown, not authorized, has no CapToken or a capture
+ * in flight, an amount is over its AuthAmt, or the orders need different gateways or brand keys.
+ */
+export async function captureMany(
+  ctx: MerchantContext,
+  input: readonly (number | CaptureManyItem)[],
+  options: CaptureManyOptions,
+  call: CallContext,
+): Promise<CaptureManyResult> {
+  const items = itemsOf(input);
+  const { batchId, idempotencyKey: key } = options;
+  if (batchId !== undefined && (!Number.isSafeInteger(batchId) || batchId < 1 || batchId > 2147483647))
+    throw new CaptureInputError("a batch id is an integer from 1 to 2147483647");
+  const fingerprint = fingerprintOf(items, batchId);
+  if (key !== undefined) checkIdempotencyKey(key);
+  const stored = async () => {
+    if (key === undefined) return undefined;
+    const found = await ctx.repo.keyedGatewayRequest("captureMany", key);
+    if (found && found.fingerprint !== fingerprint)
+      throw new OrderInputError(
+        "idempotencyKeyReused",
+        `idempotency key ${key} was used for another capture (other orders, amounts or batch)`,
+      );
+    return found;
+  };
+  let sent =
+    (await stored()) ??
+    (key === undefined ? await sameCallAgain(ctx, items[0].orderId, fingerprint) : undefined);
+  const { planned, brand } = await plan(ctx, items, sent?.rrpid);
+  if (!sent) {
+    const built = await buildCapReq(ctx, brand, planned, batchId);
+    const request = {
+      kind: "captureMany" as const,
+      fingerprint,
+      rrpid: built.capRRPID,
+      request: built.bytes,
+    };
+    // Kept under its CapRRPID whatever the key: a repeat without a key, and `capture` of one of
+    // its orders, find it there.
+    await ctx.repo.recordKeyedGatewayRequest({ ...request, key: capRRPIDKey(built.capRRPID) }, ctx.p.now());
+    sent = { ...request, key: key ?? capRRPIDKey(built.capRRPID) };
+    if (key !== undefined)
+      try {
+        await ctx.repo.recordKeyedGatewayRequest(sent, ctx.p.now());
+      } catch (e) {
+        // The same key at the same time: the first call's request is the one sent.
+        const raced = await stored();
+        if (!raced) throw e;
+        sent = raced;
+      }
+  }
+  const { rrpid: capRRPID, request: bytes } = sent;
+  const at = wholeSeconds(ctx.p.now()).toISOString();
+  // Every order records the CapReq before it leaves; one of an earlier attempt already has.
+  const open = planned.filter(({ order }) => order.authorization!.capture?.capRRPID !== capRRPID);
+  for (const { order, capReqAmt } of open)
+    await ctx.repo.commit(
+      {
+        orderId: order.id,
+        expect: order.state,
+        authorization: { ...order.authorization!, capture: { capRRPID, capReqAmt, at } },
+        messages: [{ from: "merchant", to: "gateway", type: "captureRequest", der: bytes }],
+      },
+      ctx.p.now(),
+    );
+  const reread = async () => {
+    const orders = await Promise.all(items.map((i) => ctx.repo.order(i.orderId)));
+    return orders as Order[];
+  };
+  /** Each order still waiting for this CapReq's answer gets `change` (and the answer's bytes). */
+  const settle = async (
+    change: (p: Planned, now: Order) => { capture: Partial<Capture>; to?: Order["state"]; detail?: string },
+    answer?: Uint8Array,
+  ) => {
+    for (const item of planned) {
+      const now = (await ctx.repo.order(item.order.id))!;
+      const auth = now.authorization!;
+      if (auth.capture?.capRRPID !== capRRPID || auth.capture.capCode !== undefined) continue;
+      const c = change(item, now);
+      await ctx.repo.commit(
+        {
+          orderId: now.id,
+          expect: now.state,
+          ...(c.to ? { transitions: [{ to: c.to, detail: c.detail ?? "" }] } : {}),
+          authorization: { ...auth, capture: { ...auth.capture, failure: undefined, ...c.capture } },
+          ...(answer
+            ? { messages: [{ from: "gateway", to: "merchant", type: "captureResponse", der: answer }] }
+            : {}),
+        },
+        ctx.p.now(),
+      );
+    }
+  };
+  const failed = async (failure: string, answer?: Uint8Array) => {
+    await settle(() => ({ capture: { failure } }), answer);
+    return { capRRPID, orders: await reread(), failure };
+  };
+  let answer: Uint8Array;
+  try {
+    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
+  } catch (e) {
+    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
+    return failed(`gateway ${brand.gateway.id} ${why}: ${(e as Error).message}`);
+  }
+  let received: Awaited<ReturnType<typeof receiveCapRes>>;
+  try {
+    received = await receiveCapRes(
+      ctx.p,
+      answer,
+      {
+        capRRPID: fromHex(capRRPID),
+        items: planned.map(({ order, capReqAmt, transIDs }) => ({
+          transIDs,
+          authRRPID: fromHex(order.authorization!.authRRPID),
+          capReqAmt,
+        })),
+        brand: brand.brandID,
+        gateway: brand.gateway.certificate,
+      },
+      {
+        decrypter: brand.decrypter,
+        trust: { ...ctx.config.trust, at: ctx.p.now() },
+        understoodExtensions: ctx.config.understoodExtensions,
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof SetError)) throw e;
+    return failed(
+      e instanceof RemoteSetError
+        ? `the gateway answered with a SET Error: ${e.code}`
+        : `CapRes refused: ${e.message}`,
+      answer,
+    );
+  }
+  const byOrder = new Map(planned.map((p, i) => [p.order.id, received.items[i]]));
+  await settle(({ order, capReqAmt }, now) => {
+    const item = byOrder.get(order.id)!;
+    const { capCode, capAmt, batchID, batchSequenceNum } = item.payload;
+    if (item.verdict === "captured")
+      return {
+        capture: {
+          capCode,
+          capAmt,
+          ...(batchID !== undefined ? { batchID } : {}),
+          ...(batchSequenceNum !== undefined ? { batchSequenceNum } : {}),
+        },
+        to: sameAmount(capReqAmt, now.purchAmt) ? "captured" : "partiallyCaptured",
+        detail: `captured ${formatCurrencyAmount(capAmt)}${batchID !== undefined ? ` in batch ${batchID}` : ""}`,
+      };
+    if (item.verdict === "refused") return { capture: { capCode, capAmt } };
+    return {
+      capture: {
+        failure: `CapAmt ${formatCurrencyAmount(capAmt)} is not the ${formatCurrencyAmount(capReqAmt)} asked`,
+      },
+    };
+  }, answer);
+  return { capRRPID, orders: await reread() };
+}
