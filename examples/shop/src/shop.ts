@@ -1,14 +1,15 @@
 /**
  * The example shop: a catalogue, a checkout that creates the SET order (idempotent per cart), the
  * checkout page carrying the purchase-start marker, a result page, and fulfilment driven by the
- * merchant's events, heard twice over: in-process, and as verified webhooks, and the capture of a
- * shipped cart.
+ * merchant's events, heard twice over: in-process, and as verified webhooks, the capture of a
+ * shipped cart, and refunds of returns.
  *
  * Environment: SETLAB_PKI (the lab PKI directory), SETLAB_GATEWAY (the lab gateway's URL), PORT,
  * WEBHOOK_SECRET (at least 32 characters). Every event is printed as one JSON line on stdout.
  */
 import { randomBytes } from "node:crypto";
 import {
+  CapRevOrCredInputError,
   CaptureInputError,
   createMerchant,
   merchantPlugin,
@@ -22,7 +23,14 @@ import { startWebhookReceiver } from "./webhookReceiver.js";
 const secret = process.env.WEBHOOK_SECRET ?? randomBytes(32).toString("hex");
 const print = (via: string, e: OrderEvent) =>
   console.log(
-    JSON.stringify({ via, id: e.id, type: e.type, reference: e.order.reference, state: e.order.state }),
+    JSON.stringify({
+      via,
+      id: e.id,
+      type: e.type,
+      reference: e.order.reference,
+      state: e.order.state,
+      ...(e.refundedAmount ? { refunded: e.refundedAmount.amount } : {}),
+    }),
   );
 
 const shipped = new Set<string>();
@@ -110,6 +118,27 @@ app.post<{ Params: { cart: string } }>("/shipments/:cart/capture", async (req, r
     throw e;
   }
 });
+
+// A return: the shop refunds all of the cart's payment, or `amount` yen of it, once per return id.
+app.post<{ Params: { cart: string }; Body: { returnId: string; amount?: number } }>(
+  "/returns/:cart",
+  async (req, reply) => {
+    const id = orderOfCart.get(req.params.cart);
+    if (id === undefined) return reply.code(404).send({ error: "no such cart" });
+    const { returnId, amount } = req.body;
+    try {
+      const order = await merchant.refund(id, {
+        idempotencyKey: `return-${returnId}`,
+        ...(amount === undefined ? {} : { amount: { currency, amount, amtExp10: 0 } }),
+      });
+      return { cart: req.params.cart, state: order.state };
+    } catch (e) {
+      if (e instanceof OrderStateError || e instanceof CapRevOrCredInputError)
+        return reply.code(409).send({ error: e.message });
+      throw e;
+    }
+  },
+);
 
 app.addHook("onClose", async () => {
   await receiver.app.close();

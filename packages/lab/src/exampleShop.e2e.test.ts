@@ -2,7 +2,8 @@
  * examples/shop as a shop developer gets it: the SDK packed into tarballs (`pnpm pack:sdk`),
  * installed with plain npm in a folder outside the repository, the shop compiled there with
  * `tsc --strict` against the installed packages, and run against the lab's gateway and phone: an
- * approved and a declined purchase, the events the shop heard in-process and by webhook asserted.
+ * approved purchase captured and partly refunded, and a declined one, the events the shop heard
+ * in-process and by webhook asserted.
  *
  * Cost: the folder is kept between runs (os.tmpdir()/setlab-example-shop-<checkout hash>) and npm's cache is warm
  * after the first run, so a run reinstalls the three tarballs only. better-sqlite3's native build
@@ -150,6 +151,31 @@ describe("examples/shop, installed from the packed SDK outside the repository", 
     ).toEqual(["listener", "webhook"]);
     expect((await capture()).status).toBe(409);
     expect((await fetch(`${shopUrl}/shipments/cart-404/capture`, { method: "POST" })).status).toBe(404);
+  }, 60_000);
+
+  it("a return refunds part of the captured cart, once per return id; refunded both ways; an unpaid cart is refused", async () => {
+    const refund = (cart: string, body: object) =>
+      fetch(`${shopUrl}/returns/${cart}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const first = await refund("cart-1", { returnId: "r1", amount: 100 });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ cart: "cart-1", state: "partiallyRefunded" });
+    // The same return again: the idempotency key makes it the same refund, not a second one.
+    expect(await (await refund("cart-1", { returnId: "r1", amount: 100 })).json()).toEqual({
+      cart: "cart-1",
+      state: "partiallyRefunded",
+    });
+    await shop.waitFor(/"via":"webhook".*"type":"refunded".*"reference":"cart-1"/);
+    const refunded = shop.lines
+      .filter((l) => l.startsWith("{") && l.includes('"type":"refunded"') && l.includes('"cart-1"'))
+      .map((l) => JSON.parse(l) as { via: string; refunded: number });
+    expect(refunded.map((e) => `${e.via}:${e.refunded}`).sort()).toEqual(["listener:100", "webhook:100"]);
+    // More than is left is refused before asking; so is a cart never paid.
+    expect((await refund("cart-1", { returnId: "r2", amount: 100_000 })).status).toBe(409);
+    expect((await refund("cart-404", { returnId: "r3" })).status).toBe(404);
   }, 60_000);
 
   it("a decline: declined both ways; nothing ships", async () => {

@@ -1,10 +1,11 @@
 /**
  * `set-lab demo`: the whole third embodiment on this machine. Seeds a PKI, starts gateway,
- * merchant and phone as separate processes, runs purchases through the mediator (one approved,
+ * merchant and phone as separate processes, runs purchases through the mediator (two approved,
  * one declined by the issuer), prints every step with the patent's step number, writes the
- * captured messages and a Mermaid sequence diagram, captures the approved purchase in the
- * merchant's batch and settles it (the gateway's settlement report), and stops everything. With `browser`, one more
- * purchase runs in Chromium through the reference web shop (./browserDemo.ts) before the stop.
+ * captured messages and a Mermaid sequence diagram, then plays the shop's back office (the first
+ * approval captured in the merchant's batch and partly refunded, the other cancelled, the batch
+ * settled with the gateway's report), and stops everything. With `browser`, more purchases run in
+ * Chromium through the reference web shop (./browserDemo.ts) before the stop.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,8 +15,10 @@ import { formatAmount, purchAmtOf } from "../currency";
 import { adminOf } from "../labState";
 import { sequenceDiagram } from "../sequenceDiagram";
 import type { Trace } from "../trace";
+import { capRevOrCredOrderAt } from "./capRevOrCredOrder";
 import { down } from "./down";
 import { type PurchaseResult, purchase } from "./purchase";
+import { reverseOrderAt } from "./reverseOrder";
 import { captureInBatchAt, type Settlement, settleAt } from "./settle";
 import { up } from "./up";
 
@@ -78,6 +81,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         currency: "JPY",
         what: "a purchase the issuer declines (insufficient funds)",
       },
+      {
+        card: "mc-approve",
+        amount: "3000",
+        currency: "JPY",
+        what: "an approved purchase the shop will cancel before it ships",
+      },
     ];
     for (const s of scenarios) {
       const purchAmt = purchAmtOf(s.amount, s.currency);
@@ -135,7 +144,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-/** The approved purchases captured in one CapReq into the merchant's batch, then the batch settled. */
+/**
+ * After the purchases, the shop's back office: the first approved purchase captured in the
+ * merchant's batch (CapReq) and part of it refunded (CredReq), the last one cancelled before it
+ * ships (AuthRevReq), and the batch closed and settled (BatchAdminReq, the gateway's report).
+ */
 async function captureAndSettle(
   state: Parameters<typeof adminOf>[0],
   purchases: readonly PurchaseResult[],
@@ -144,8 +157,10 @@ async function captureAndSettle(
   const approved = purchases.filter((p) => p.mediator.outcome === "approved").map((p) => Number(p.orderId));
   if (approved.length === 0) return undefined;
   const merchant = adminOf(state, "merchant");
-  trace.step("merchant", `capture order ${approved.join(", ")} in its open batch (CapReq -> CapRes)`);
-  const captured = await captureInBatchAt(merchant, approved);
+  const [shipped, ...rest] = approved;
+  const cancelled = rest.at(-1);
+  trace.step("merchant", `capture order ${shipped} in its open batch (CapReq -> CapRes)`);
+  const captured = await captureInBatchAt(merchant, [shipped]);
   for (const o of captured.orders)
     trace.fact(
       `order ${o.id}`,
@@ -153,6 +168,19 @@ async function captureAndSettle(
         ? `${o.state}: batch ${o.capture.batchID}, item ${o.capture.batchSequenceNum}`
         : `${o.state}: ${o.capture?.capCode ?? o.capture?.failure ?? captured.failure ?? "no answer"}`,
     );
+  trace.step("merchant", `refund 2800 JPY of order ${shipped}: one item returned (CredReq -> CredRes)`);
+  const refunded = await capRevOrCredOrderAt(merchant, "refund", String(shipped), { amount: "2800" });
+  const credit = refunded.authorization?.capRevOrCreds?.at(-1);
+  trace.fact(`order ${shipped}`, `${refunded.state}: ${credit?.code ?? credit?.failure ?? "no answer"}`);
+  if (cancelled !== undefined) {
+    trace.step(
+      "merchant",
+      `cancel order ${cancelled} before it ships: the authorization reversed, the issuer's hold released (AuthRevReq -> AuthRevRes)`,
+    );
+    const reversed = await reverseOrderAt(merchant, String(cancelled));
+    const r = reversed.authorization?.reversal;
+    trace.fact(`order ${cancelled}`, `${reversed.state}: ${r?.authRevCode ?? r?.failure ?? "no answer"}`);
+  }
   trace.step("merchant", "close the batch (BatchAdminReq -> BatchAdminRes); the gateway settles it");
   const settlement = await settleAt(merchant, adminOf(state, "gateway"));
   for (const t of settlement.batch.totals)
