@@ -27,6 +27,7 @@ export {
 } from "./core/captureMany";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
+export type { GatewayCertificateReport } from "./core/gatewayCertificates";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 export {
   type CreateOrderOptions,
