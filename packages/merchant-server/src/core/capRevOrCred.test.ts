@@ -40,7 +40,7 @@ async function capturedOrder(capture: number | boolean = true) {
     (await merchant.handleSet(session.pInitReq)).response,
   );
   await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
-  if (capture !== false) await merchant.capture(order.id, capture === true ? undefined : jpy(capture));
+  if (capture !== false) await merchant.capture(order.id, capture === true ? {} : { amount: jpy(capture) });
   return { merchant, gateway, id: order.id, repo };
 }
 
