@@ -8,20 +8,11 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import fc from "fast-check";
-import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
-import { type ApprovedAuthorization, jpy, labMerID, type MerchantSide } from "../testing/merchantSide";
+import { type GatewayTestKit, useGatewayTestKit } from "../testing/gatewayTestKit";
+import { type ApprovedAuthorization, jpy, labMerID } from "../testing/merchantSide";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let b: AuthReqBuilder;
-let m: MerchantSide;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ b, merchant: m } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 type Gw = ReturnType<GatewayTestKit["gateway"]>;
 const account = "visa-approve";
@@ -48,8 +39,8 @@ async function authRevReq(
   const token = options.capToken === null ? undefined : (options.capToken ?? a.capToken);
   const sealed = await sealAuthRevReq(
     p,
-    await b.merchantSigner("Visa"),
-    b.gatewayKex("Visa"),
+    await kit.b.merchantSigner("Visa"),
+    kit.b.gatewayKex("Visa"),
     data,
     a.piDer,
     token,
@@ -63,25 +54,30 @@ async function authRevReq(
 }
 
 async function answer(bytes: Uint8Array, sent: Awaited<ReturnType<typeof authRevReq>>) {
-  await m.refuseError(bytes);
+  await kit.merchant.refuseError(bytes);
   return receiveAuthRevRes(
     p,
     bytes,
-    { authRevRRPID: sent.rrpid, authNewAmt: sent.authNewAmt, brand: "Visa", gateway: b.gatewayKex("Visa") },
-    await m.keys(),
+    {
+      authRevRRPID: sent.rrpid,
+      authNewAmt: sent.authNewAmt,
+      brand: "Visa",
+      gateway: kit.b.gatewayKex("Visa"),
+    },
+    await kit.merchant.keys(),
   );
 }
 
 async function capture(g: Gw, a: ApprovedAuthorization, amount: number, token = a.capToken) {
-  const sent = await m.capReq([{ a, amount, token }]);
-  const r = await m.capRes((await g.gw.handle(sent.bytes)).response, sent);
+  const sent = await kit.merchant.capReq([{ a, amount, token }]);
+  const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
   return r.items[0].payload.capCode;
 }
 
 describe("gateway: AuthRevReq -> AuthRevRes", () => {
   it("a cancellation releases the whole hold; the authorization can no longer be captured", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     expect(state(g)).toEqual({ held: 1000, posted: 0 });
     const sent = await authRevReq(a, 0);
     const out = await g.gw.handle(sent.bytes);
@@ -95,7 +91,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a reduction shrinks the hold and answers a new CapToken for the new amount; the old CapToken can no longer take the old amount", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const sent = await authRevReq(a, 600);
     const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
     expect(r.verdict).toBe("reversed");
@@ -110,7 +106,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a second reduction starts from the first one's answer, and may cancel", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const first = await authRevReq(a, 600);
     const r = await answer((await g.gw.handle(first.bytes)).response, first);
     // the original approval no longer describes the authorization
@@ -124,7 +120,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("the same AuthRevReq again gets the same bytes and changes nothing; the same reduction under a new RRPID is amountError", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const sent = await authRevReq(a, 600);
     const first = await g.gw.handle(sent.bytes);
     const again = await g.gw.handle(sent.bytes);
@@ -141,7 +137,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a reversal after capture is alreadyCaptured and changes nothing", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     expect(await capture(g, a, 1000)).toBe("success");
     const sent = await authRevReq(a, 0);
     const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
@@ -151,7 +147,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a new amount above the authorization is amountError; a hold already released is declined; neither changes anything", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const over = await authRevReq(a, 1001);
     expect((await answer((await g.gw.handle(over.bytes)).response, over)).data.authRevCode).toBe(
       "amountError",
@@ -164,7 +160,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("an authorization this gateway has no record of is originalNotFound; another transaction's CapToken is invalidCapToken", async () => {
     const g = gateway();
-    const [a, c] = [await m.authorize(g, 1000), await m.authorize(g, 2000)];
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2000)];
     const other = gateway();
     const sent = await authRevReq(a, 0);
     expect((await answer((await other.gw.handle(sent.bytes)).response, sent)).data.authRevCode).toBe(
@@ -179,7 +175,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("an AuthRevRRPID reused for other content is an Error (unknownRRPID), changing nothing", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const first = await authRevReq(a, 600);
     await g.gw.handle(first.bytes);
     const reuse = await authRevReq(a, 0, { rrpid: first.rrpid });
@@ -190,7 +186,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
   it("survives a restart: a retry after it gets the stored answer", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const sent = await authRevReq(a, 0);
     const first = await g.gw.handle(sent.bytes);
     await g.store.close();
@@ -204,7 +200,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 describe("the reversal ledger's write", () => {
   it("refuses, writing nothing, a hold change decided on a stale view (the hold moved meanwhile)", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const row = {
       authRevRRPID: "ab",
       authRRPID: toHex(a.authRRPID),
@@ -239,7 +235,7 @@ describe("reversals and captures in any order (property)", () => {
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
         const g = gateway();
         const base = state(g);
-        let a = await m.authorize(g, 1000);
+        let a = await kit.merchant.authorize(g, 1000);
         // The model: what the authorization stands at, whether its hold is live, what was captured.
         let authorized = 1000;
         let live = true;

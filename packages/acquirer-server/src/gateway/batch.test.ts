@@ -9,27 +9,18 @@ import {
 import Fastify from "fastify";
 import { gatewayAdminPlugin } from "../adminPlugin";
 import { GatewayStore } from "../store/gatewayStore";
-import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
-import { jpy, labMerID, type MerchantSide, type SentCapReq } from "../testing/merchantSide";
+import { type GatewayTestKit, useGatewayTestKit } from "../testing/gatewayTestKit";
+import { jpy, labMerID, type SentCapReq } from "../testing/merchantSide";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let b: AuthReqBuilder;
-let m: MerchantSide;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ b, merchant: m } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 type Gw = ReturnType<GatewayTestKit["gateway"]>;
 const labMerchant = "visa/merchant";
 const otherMerchant = "attack/visa/merchant-b";
 
 async function captured(g: Gw, sent: SentCapReq) {
-  const r = await m.capRes((await g.gw.handle(sent.bytes)).response, sent);
+  const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
   return r.items.map((i) => i.payload);
 }
 
@@ -54,8 +45,8 @@ async function batchAdmin(
   };
   const sealed = await sealBatchAdminReq(
     p,
-    await b.merchantSigner("Visa", merchantId),
-    b.gatewayKex("Visa"),
+    await kit.b.merchantSigner("Visa", merchantId),
+    kit.b.gatewayKex("Visa"),
     data,
   );
   const bytes =
@@ -66,8 +57,8 @@ async function batchAdmin(
     receiveBatchAdminRes(
       p,
       out.response,
-      { rrpid, batchID, brand: "Visa", gateway: b.gatewayKex("Visa") },
-      await m.keys(merchantId),
+      { rrpid, batchID, brand: "Visa", gateway: kit.b.gatewayKex("Visa") },
+      await kit.merchant.keys(merchantId),
     );
   return { out, bytes, rrpid, read };
 }
@@ -83,10 +74,14 @@ const ledger = ({ store }: Gw) => ({
 describe("gateway: batches", () => {
   it("captures go into the merchant's open batch (opened by the first capture), numbered in order; totals per brand and currency equal the sum of the items", async () => {
     const g = kit.gateway();
-    const [a, c, d] = [await m.authorize(g, 1000), await m.authorize(g, 3000), await m.authorize(g, 700)];
+    const [a, c, d] = [
+      await kit.merchant.authorize(g, 1000),
+      await kit.merchant.authorize(g, 3000),
+      await kit.merchant.authorize(g, 700),
+    ];
     const first = await captured(
       g,
-      await m.capReq([
+      await kit.merchant.capReq([
         { a, amount: 1000 },
         { a: c, amount: 2500 },
       ]),
@@ -95,7 +90,7 @@ describe("gateway: batches", () => {
       ["success", 1, 1],
       ["success", 1, 2],
     ]);
-    const second = await captured(g, await m.capReq([{ a: d, amount: 700, batchID: 1 }]));
+    const second = await captured(g, await kit.merchant.capReq([{ a: d, amount: 700, batchID: 1 }]));
     expect(second.map((x) => [x.capCode, x.batchID, x.batchSequenceNum])).toEqual([["success", 1, 3]]);
     const items = g.store.batchItems(labMerID, 1);
     expect(items.map((i) => i.seq)).toEqual([1, 2, 3]);
@@ -115,8 +110,8 @@ describe("gateway: batches", () => {
   it("close is durable before the answer, repeated closes change nothing, and a closed batch takes no capture (batchClosed, no state change); the next capture opens batch 2", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const [a, c] = [await m.authorize(g, 1000), await m.authorize(g, 2000)];
-    await captured(g, await m.capReq([{ a, amount: 1000 }]));
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2000)];
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     const close = await batchAdmin(g, "close");
     expect(close.out).toMatchObject({
       message: "BatchAdminReq",
@@ -143,17 +138,19 @@ describe("gateway: batches", () => {
     expect((await answerOf(await batchAdmin(h, "close"))).batchAdminCode).toBe("unknownBatch");
     // a capture into the closed batch is refused with batchClosed, nothing held or posted changes
     const before = ledger(h);
-    const refused = await captured(h, await m.capReq([{ a: c, amount: 2000, batchID: 1 }]));
+    const refused = await captured(h, await kit.merchant.capReq([{ a: c, amount: 2000, batchID: 1 }]));
     expect(refused.map((x) => x.capCode)).toEqual(["batchClosed"]);
     expect(ledger(h)).toEqual(before);
     expect(h.store.capture(Buffer.from(c.authRRPID).toString("hex"))).toBeUndefined();
     expect(h.store.batchItemCount(labMerID, 1)).toBe(1);
     // an unknown batch is batchUnknown
     expect(
-      (await captured(h, await m.capReq([{ a: c, amount: 2000, batchID: 9 }]))).map((x) => x.capCode),
+      (await captured(h, await kit.merchant.capReq([{ a: c, amount: 2000, batchID: 9 }]))).map(
+        (x) => x.capCode,
+      ),
     ).toEqual(["batchUnknown"]);
     // without a batch named, the capture opens batch 2
-    const next = await captured(h, await m.capReq([{ a: c, amount: 2000 }]));
+    const next = await captured(h, await kit.merchant.capReq([{ a: c, amount: 2000 }]));
     expect(next.map((x) => [x.capCode, x.batchID, x.batchSequenceNum])).toEqual([["success", 2, 1]]);
     await h.store.close();
   });
@@ -161,8 +158,8 @@ describe("gateway: batches", () => {
   it("the close and its answer are on disk when the gateway answers: another connection (another process) sees them at once", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const a = await m.authorize(g, 1000);
-    await captured(g, await m.capReq([{ a, amount: 1000 }]));
+    const a = await kit.merchant.authorize(g, 1000);
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     const reader = GatewayStore.open(file);
     expect(reader.batch(labMerID, 1)?.closed).toBeUndefined();
     const close = await batchAdmin(g, "close");
@@ -176,8 +173,8 @@ describe("gateway: batches", () => {
 
   it("the ledger refuses an item in a closed batch whatever the caller decided: nothing of the write is kept", async () => {
     const g = kit.gateway();
-    const [a, c] = [await m.authorize(g, 1000), await m.authorize(g, 500)];
-    await captured(g, await m.capReq([{ a, amount: 1000 }]));
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 500)];
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     await batchAdmin(g, "close");
     const authRRPID = Buffer.from(c.authRRPID).toString("hex");
     const created = new Date().toISOString();
@@ -223,8 +220,8 @@ describe("gateway: batches", () => {
 
   it("a BatchAdmin from another merchant: its own batches only (unknownBatch), or refused (invalidCertificate) when it names the other merchant; no state change", async () => {
     const g = kit.gateway();
-    const a = await m.authorize(g, 1000);
-    await captured(g, await m.capReq([{ a, amount: 1000 }]));
+    const a = await kit.merchant.authorize(g, 1000);
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     const query = await batchAdmin(g, "close", 1, { merchantId: otherMerchant });
     expect((await query.read()).data.batchAdminCode).toBe("unknownBatch");
     const posing = await batchAdmin(g, "close", 1, { merchantId: otherMerchant, merID: labMerID });
@@ -236,14 +233,14 @@ describe("gateway: batches", () => {
 
 describe("gateway: a sale in a batch", () => {
   const sale = (amount: number) =>
-    b.build({
+    kit.b.build({
       amount,
       merchant: (parts) => {
         parts.authReqData = { ...parts.authReqData, captureNow: true };
       },
     });
   const soldIn = async (g: Gw, amount: number) => {
-    const r = await b.read((await g.gw.handle((await sale(amount)).bytes)).response);
+    const r = await kit.b.read((await g.gw.handle((await sale(amount)).bytes)).response);
     if (r.type !== "authRes") throw new Error("no AuthRes");
     const c = r.data.authResPayload.capResPayload;
     return [c?.capCode, c?.batchID, c?.batchSequenceNum];
@@ -251,8 +248,8 @@ describe("gateway: a sale in a batch", () => {
 
   it("a sale's capture goes into the merchant's open batch after the captures, its totals include it; after a close, the next sale opens the next batch", async () => {
     const g = kit.gateway();
-    const a = await m.authorize(g, 1000);
-    await captured(g, await m.capReq([{ a, amount: 1000 }]));
+    const a = await kit.merchant.authorize(g, 1000);
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     expect(await soldIn(g, 500)).toEqual(["success", 1, 2]);
     expect(g.store.batchTotals(labMerID, 1)).toEqual([
       { brand: "Visa", currency: 392, itemCount: 2, amount: 1500 },
@@ -266,10 +263,10 @@ describe("gateway: a sale in a batch", () => {
 describe("gateway: settlement report", () => {
   it("a closed batch's report, JSON and table, from the admin route: totals per brand and currency and the item list; an open batch is not settled yet", async () => {
     const g = kit.gateway();
-    const [a, c] = [await m.authorize(g, 1000), await m.authorize(g, 2345)];
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2345)];
     await captured(
       g,
-      await m.capReq([
+      await kit.merchant.capReq([
         { a, amount: 1000 },
         { a: c, amount: 2000 },
       ]),

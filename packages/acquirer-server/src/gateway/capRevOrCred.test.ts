@@ -11,26 +11,17 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import fc from "fast-check";
-import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
-import { type ApprovedAuthorization, jpy, labMerID, type MerchantSide } from "../testing/merchantSide";
+import { useGatewayTestKit } from "../testing/gatewayTestKit";
+import { type ApprovedAuthorization, jpy, labMerID } from "../testing/merchantSide";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let b: AuthReqBuilder;
-let m: MerchantSide;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ b, merchant: m } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 const gateway = () => kit.gateway();
 type Gw = ReturnType<typeof gateway>;
 
 async function capture(g: Gw, a: ApprovedAuthorization, amount: number) {
-  const out = await g.gw.handle((await m.capReq([{ a, amount }])).bytes);
+  const out = await g.gw.handle((await kit.merchant.capReq([{ a, amount }])).bytes);
   if (out.message !== "CapReq" || out.captured !== 1) throw new Error("not captured");
 }
 
@@ -68,8 +59,8 @@ async function request(
   const sealed = await sealCapRevOrCredReq(
     p,
     kind,
-    await b.merchantSigner("Visa"),
-    b.gatewayKex("Visa"),
+    await kit.b.merchantSigner("Visa"),
+    kit.b.gatewayKex("Visa"),
     data,
     items.map((i) => i.a.capToken),
   );
@@ -87,13 +78,13 @@ async function request(
 }
 
 async function answer(bytes: Uint8Array, sent: Sent) {
-  await m.refuseError(bytes);
+  await kit.merchant.refuseError(bytes);
   return receiveCapRevOrCredRes(
     p,
     sent.kind,
     bytes,
-    { rrpid: sent.rrpid, items: sent.asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
-    await m.keys(),
+    { rrpid: sent.rrpid, items: sent.asked, brand: "Visa", gateway: kit.b.gatewayKex("Visa") },
+    await kit.merchant.keys(),
   );
 }
 
@@ -108,7 +99,7 @@ const codeOf = async (g: Gw, sent: Sent) => {
 describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
   it("credits up to what was captured less what stands credited; a credit reversal takes it back; each moves the posting", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     expect(state(g)).toEqual({ held: 0, posted: 1000 });
     const first = await request("credit", [{ a, captured: 1000, amount: 300 }]);
@@ -139,7 +130,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("the same CredReq again gets the same bytes and moves nothing; the same credit under a new RRPID is duplicateRequest", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     const date = newDate();
     const sent = await request("credit", [{ a, captured: 1000, amount: 100, date }]);
@@ -156,7 +147,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("an RRPID a request of another kind took is unknownRRPID, whatever its content", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     const date = newDate();
     const credit = await request("credit", [{ a, captured: 1000, amount: 100, date }]);
@@ -168,7 +159,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("a capture reversal removes the posting, leaves no hold, and happens once; credits after it find no capture", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 2000);
+    const a = await kit.merchant.authorize(g, 2000);
     await capture(g, a, 1500);
     expect(state(g)).toEqual({ held: 0, posted: 1500 });
     const sent = await request("captureReversal", [{ a, captured: 1500 }]);
@@ -188,7 +179,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("a capture reversal while a credit stands is originalProcessed; of a partial amount amountError", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     expect(await codeOf(g, await request("captureReversal", [{ a, captured: 1000, amount: 999 }]))).toBe(
       "amountError",
@@ -202,7 +193,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("any of the three for an authorization never captured is originalNotFound, its hold untouched", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     for (const kind of ["captureReversal", "credit", "creditReversal"] as const)
       expect(await codeOf(g, await request(kind, [{ a, captured: 1000, amount: 1000 }]))).toBe(
         "originalNotFound",
@@ -212,7 +203,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("an item naming another capture than the one on record is capDataMismatch", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 800);
     expect(await codeOf(g, await request("credit", [{ a, captured: 900, amount: 10 }]))).toBe(
       "capDataMismatch",
@@ -223,7 +214,11 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
   it("the issuer's balance is its postings: captures less reversed captures less standing credits, after a mixed sequence and a restart", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const [a, c, d] = [await m.authorize(g, 1000), await m.authorize(g, 2000), await m.authorize(g, 3000)];
+    const [a, c, d] = [
+      await kit.merchant.authorize(g, 1000),
+      await kit.merchant.authorize(g, 2000),
+      await kit.merchant.authorize(g, 3000),
+    ];
     await capture(g, a, 1000);
     await capture(g, c, 2000);
     await capture(g, d, 2500);
@@ -244,7 +239,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("the ledger itself refuses the same item booked twice and a second capture reversal, writing nothing", async () => {
     const g = gateway();
-    const a = await m.authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     const authRRPID = toHex(a.authRRPID);
     const row = { authRRPID, reqDate: newDate().toISOString(), amount: 100, currency: 392, cardId: account };
@@ -280,7 +275,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
         const g = gateway();
-        const a = await m.authorize(g, 600);
+        const a = await kit.merchant.authorize(g, 600);
         await capture(g, a, 600);
         let model = { posted: 600, credited: 0, reversed: false };
         for (const o of ops) {

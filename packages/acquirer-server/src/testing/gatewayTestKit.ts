@@ -71,3 +71,16 @@ export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit>
     },
   };
 }
+
+/**
+ * The kit of one test file: made before its tests run, its directory removed after them. Its
+ * fields are there from the file's first test on (not while the file is being loaded).
+ */
+export function useGatewayTestKit(p: CryptoProvider): GatewayTestKit {
+  const kit = {} as GatewayTestKit;
+  beforeAll(async () => {
+    Object.assign(kit, await gatewayTestKit(p));
+  });
+  afterAll(() => kit.tmp.cleanup());
+  return kit;
+}

@@ -5,44 +5,22 @@
  * authorization never captured. Each must be refused (the item's code, or a SET Error) with
  * nothing booked: the account's holds and postings (the issuer's view) are compared before and after.
  */
-import type { Attack, AttackOutcome, AttackTarget } from "../attack";
-import { approvedAuthorization, type MerchantKeys } from "../toolkit/capReqForger";
+import type { Attack } from "../attack";
+import { approvedAuthorization, merchantB } from "../toolkit/capReqForger";
 import {
   type CapRevOrCredAnswer,
   capRevOrCredReqOf,
+  capRevOrCredSignal,
   capturedAuthorization,
   describeCapRevOrCred,
   sendCapRevOrCred,
 } from "../toolkit/capRevOrCredForger";
-import { accountOf } from "../toolkit/labHttp";
+import { account, accountVerdict } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
 
-const card = "visa-approve";
-const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
-
-const merchantB: MerchantKeys = {
-  signer: "attack/visa/merchant-b/signature",
-  kex: "attack/visa/merchant-b/key-exchange",
-  merID: "SETLAB-MER-0002",
-};
-
 /** Refused when the answer is one of `codes` (an item's CapRevOrCredCode or a SET Error's code). */
-function judged(
-  answer: CapRevOrCredAnswer,
-  codes: readonly string[],
-  before: string,
-  after: string,
-): AttackOutcome {
-  const signal =
-    answer.type === "answer" ? answer.codes[0] : answer.type === "error" ? answer.code : undefined;
-  return {
-    refused: signal !== undefined && codes.includes(signal),
-    refusedBy: "gateway",
-    ...(signal ? { signal } : {}),
-    stateUnchanged: before === after,
-    detail: `${describeCapRevOrCred(answer)}; account ${before === after ? "unchanged" : "changed"}`,
-  };
-}
+const judged = (answer: CapRevOrCredAnswer, codes: readonly string[], before: string, after: string) =>
+  accountVerdict(capRevOrCredSignal(answer), describeCapRevOrCred(answer), codes, before, after);
 
 export const creditOverCaptured: Attack = {
   id: "credit/over-captured",

@@ -4,44 +4,22 @@
  * refused (the item's CapCode, or a SET Error) with nothing booked: the account's holds and
  * postings (the issuer's view) are compared before and after.
  */
-import type { Attack, AttackOutcome, AttackTarget } from "../attack";
+import type { Attack } from "../attack";
 import {
   approvedAuthorization,
   type CaptureAnswer,
   capReqOf,
+  captureSignal,
   describeCapture,
-  type MerchantKeys,
+  merchantB,
   sendCapReq,
 } from "../toolkit/capReqForger";
-import { accountOf } from "../toolkit/labHttp";
+import { account, accountVerdict } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
 
-const card = "visa-approve";
-const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
-
-const merchantB: MerchantKeys = {
-  signer: "attack/visa/merchant-b/signature",
-  kex: "attack/visa/merchant-b/key-exchange",
-  merID: "SETLAB-MER-0002",
-};
-
 /** Refused when the answer is one of `codes` (a CapResItem's CapCode or a SET Error's code). */
-function judged(
-  answer: CaptureAnswer,
-  codes: readonly string[],
-  before: string,
-  after: string,
-): AttackOutcome {
-  const signal =
-    answer.type === "capRes" ? answer.codes[0] : answer.type === "error" ? answer.code : undefined;
-  return {
-    refused: signal !== undefined && codes.includes(signal),
-    refusedBy: "gateway",
-    ...(signal ? { signal } : {}),
-    stateUnchanged: before === after,
-    detail: `${describeCapture(answer)}; account ${before === after ? "unchanged" : "changed"}`,
-  };
-}
+const judged = (answer: CaptureAnswer, codes: readonly string[], before: string, after: string) =>
+  accountVerdict(captureSignal(answer), describeCapture(answer), codes, before, after);
 
 export const captureOverAuthorization: Attack = {
   id: "capture/over-authorization",
