@@ -15,6 +15,7 @@ import { type HostChannel, runNativeHost } from "./nativeHost";
 import { type HostMessage, nativeHostProtocol } from "./nativeHostProtocol";
 import {
   contents,
+  e2PurchaseArgs,
   json,
   LINK_CODE,
   PIN,
@@ -96,10 +97,7 @@ describe("embodiment 2 through set-mediator purchase", () => {
         TMPDIR: tmp,
         SETLAB_LOG_LEVEL: "trace",
       };
-      const r = await lab.purchaseCli(
-        ["--initiation", file, "--card", "visa-approve", "--pin", PIN, "--confirm", "yes", "--json"],
-        { cwd, env },
-      );
+      const r = await lab.purchaseCli(e2PurchaseArgs(file, "yes"), { cwd, env });
       expect(r.stderr).not.toMatch(/set-mediator:/);
       expect(r.code).toBe(0);
       expect(json(r)).toMatchObject({ outcome: "approved", completionCode: "authorizationPerformed" });
@@ -128,17 +126,7 @@ describe("embodiment 2 through set-mediator purchase", () => {
     const proxy = await recordingProxy(lab.merchant.url);
     try {
       const { id, file } = await order(proxy.url);
-      const r = await lab.purchaseCli([
-        "--initiation",
-        file,
-        "--card",
-        "visa-approve",
-        "--pin",
-        PIN,
-        "--confirm",
-        "no",
-        "--json",
-      ]);
+      const r = await lab.purchaseCli(e2PurchaseArgs(file, "no"));
       expect(r.code).toBe(2);
       expect(json(r)).toMatchObject({ outcome: "refused", reason: "the buyer did not confirm the order" });
       // E2Init and E2CardHello only: no E2CardInfo left the PC.

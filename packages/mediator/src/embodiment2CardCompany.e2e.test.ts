@@ -9,8 +9,8 @@
  */
 import { schema } from "@setlab/protocol";
 import {
+  e2PurchaseArgs,
   json,
-  PIN,
   type PurchaseLab,
   run,
   scripts,
@@ -33,17 +33,7 @@ test("the card information goes sealed to the card company, the merchant forward
     amount: 900,
     profile: "embodiment-2",
   });
-  const r = await lab.purchaseCli([
-    "--initiation",
-    initiation,
-    "--card",
-    "visa-approve",
-    "--pin",
-    PIN,
-    "--confirm",
-    "yes",
-    "--json",
-  ]);
+  const r = await lab.purchaseCli(e2PurchaseArgs(initiation, "yes"));
   expect(r.code).toBe(0);
   expect(json(r)).toMatchObject({ outcome: "approved", completionCode: "authorizationPerformed" });
   const view = (await admin(`/orders/${id}`)) as { state: string; history: { detail?: string }[] };

@@ -64,6 +64,22 @@ export function run(script: string, args: readonly string[], options: RunOptions
 }
 
 /** The last line of a `--json` run, parsed. */
+/**
+ * The mediator's arguments for a second-embodiment purchase of `initiation` with the lab's
+ * visa-approve card, the buyer answering `confirm` when the card shows the order; JSON out.
+ */
+export const e2PurchaseArgs = (initiation: string, confirm: "yes" | "no") => [
+  "--initiation",
+  initiation,
+  "--card",
+  "visa-approve",
+  "--pin",
+  PIN,
+  "--confirm",
+  confirm,
+  "--json",
+];
+
 export const json = (r: Run) =>
   JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>;
 
