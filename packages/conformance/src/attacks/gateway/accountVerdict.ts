@@ -5,6 +5,8 @@
  * the same before and after.
  */
 import type { AttackOutcome, AttackTarget } from "../attack";
+import { captureSignal, describeCapture } from "../toolkit/capReqForger";
+import { capRevOrCredSignal, describeCapRevOrCred } from "../toolkit/capRevOrCredForger";
 import { accountOf } from "../toolkit/labHttp";
 
 const card = "visa-approve";
@@ -28,3 +30,15 @@ export function accountVerdict(
     detail: `${described}; account ${before === after ? "unchanged" : "changed"}`,
   };
 }
+
+/** `accountVerdict` for one kind of answer: its code read by `signalOf`, described by `describe`. */
+export const accountJudge =
+  <A>(signalOf: (a: A) => string | undefined, describe: (a: A) => string) =>
+  (answer: A, codes: readonly string[], before: string, after: string): AttackOutcome =>
+    accountVerdict(signalOf(answer), describe(answer), codes, before, after);
+
+/** A CapReq attack: refused by its item's CapCode or a SET Error's code. */
+export const captureJudged = accountJudge(captureSignal, describeCapture);
+
+/** A CapRevReq, CredReq or CredRevReq attack: refused by its item's CapRevOrCredCode or a SET Error's code. */
+export const capRevOrCredJudged = accountJudge(capRevOrCredSignal, describeCapRevOrCred);

@@ -8,19 +8,13 @@
 import type { Attack } from "../attack";
 import { approvedAuthorization, merchantB } from "../toolkit/capReqForger";
 import {
-  type CapRevOrCredAnswer,
   capRevOrCredReqOf,
-  capRevOrCredSignal,
   capturedAuthorization,
   describeCapRevOrCred,
   sendCapRevOrCred,
 } from "../toolkit/capRevOrCredForger";
-import { account, accountVerdict } from "./accountVerdict";
+import { account, capRevOrCredJudged } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
-
-/** Refused when the answer is one of `codes` (an item's CapRevOrCredCode or a SET Error's code). */
-const judged = (answer: CapRevOrCredAnswer, codes: readonly string[], before: string, after: string) =>
-  accountVerdict(capRevOrCredSignal(answer), describeCapRevOrCred(answer), codes, before, after);
 
 export const creditOverCaptured: Attack = {
   id: "credit/over-captured",
@@ -42,7 +36,7 @@ export const creditOverCaptured: Attack = {
     const date = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 41, date }]);
     const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    return judged(answer, ["amountError"], before, await account(target));
+    return capRevOrCredJudged(answer, ["amountError"], before, await account(target));
   },
 };
 
@@ -97,7 +91,7 @@ export const credReqUnderNewIds: Attack = {
       "credit",
       (await capRevOrCredReqOf(f, "credit", [item])).bytes,
     );
-    return judged(answer, ["duplicateRequest"], before, await account(target));
+    return capRevOrCredJudged(answer, ["duplicateRequest"], before, await account(target));
   },
 };
 
@@ -112,7 +106,7 @@ export const creditOfUncaptured: Attack = {
     const before = await account(target);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }]);
     const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    return judged(answer, ["originalNotFound"], before, await account(target));
+    return capRevOrCredJudged(answer, ["originalNotFound"], before, await account(target));
   },
 };
 
@@ -131,7 +125,12 @@ export const creditOfAnotherMerchant: Attack = {
       merchant: merchantB,
     });
     const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes, merchantB);
-    return judged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
+    return capRevOrCredJudged(
+      answer,
+      ["invalidCapToken", "invalidCertificate"],
+      before,
+      await account(target),
+    );
   },
 };
 
@@ -146,7 +145,7 @@ export const captureReversalOfUncaptured: Attack = {
     const before = await account(target);
     const req = await capRevOrCredReqOf(f, "captureReversal", [{ of: a, captured: 100 }]);
     const { answer } = await sendCapRevOrCred(target, f, "captureReversal", req.bytes);
-    return judged(answer, ["originalNotFound"], before, await account(target));
+    return capRevOrCredJudged(answer, ["originalNotFound"], before, await account(target));
   },
 };
 

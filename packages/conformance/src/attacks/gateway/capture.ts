@@ -7,19 +7,13 @@
 import type { Attack } from "../attack";
 import {
   approvedAuthorization,
-  type CaptureAnswer,
   capReqOf,
-  captureSignal,
   describeCapture,
   merchantB,
   sendCapReq,
 } from "../toolkit/capReqForger";
-import { account, accountVerdict } from "./accountVerdict";
+import { account, captureJudged } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
-
-/** Refused when the answer is one of `codes` (a CapResItem's CapCode or a SET Error's code). */
-const judged = (answer: CaptureAnswer, codes: readonly string[], before: string, after: string) =>
-  accountVerdict(captureSignal(answer), describeCapture(answer), codes, before, after);
 
 export const captureOverAuthorization: Attack = {
   id: "capture/over-authorization",
@@ -32,7 +26,7 @@ export const captureOverAuthorization: Attack = {
     const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: a, amount: 101 }]);
     const { answer } = await sendCapReq(target, f, req.bytes);
-    return judged(answer, ["amountError"], before, await account(target));
+    return captureJudged(answer, ["amountError"], before, await account(target));
   },
 };
 
@@ -49,7 +43,7 @@ export const captureTwice: Attack = {
       throw new Error(`the genuine capture failed: ${describeCapture(first.answer)}`);
     const before = await account(target);
     const { answer } = await sendCapReq(target, f, (await capReqOf(f, f.p, [{ of: a, amount: 100 }])).bytes);
-    return judged(answer, ["duplicateRequest"], before, await account(target));
+    return captureJudged(answer, ["duplicateRequest"], before, await account(target));
   },
 };
 
@@ -66,7 +60,7 @@ export const capTokenOfAnotherTransaction: Attack = {
     const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: small, amount: 900, token: large.capToken }]);
     const { answer } = await sendCapReq(target, f, req.bytes);
-    return judged(answer, ["invalidCapToken"], before, await account(target));
+    return captureJudged(answer, ["invalidCapToken"], before, await account(target));
   },
 };
 
@@ -83,7 +77,7 @@ export const capTokenOfAnotherMerchant: Attack = {
     const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: a, amount: 100 }], { merchant: merchantB });
     const { answer } = await sendCapReq(target, f, req.bytes, merchantB);
-    return judged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
+    return captureJudged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
   },
 };
 
