@@ -106,11 +106,12 @@ app.get<{ Params: { cart: string } }>("/shipments/:cart", async (req) => ({
 }));
 
 // The warehouse sends the parcel, then the shop captures: the buyer pays for goods on their way.
+// The cart is the idempotency key: the warehouse may call again, the money moves once.
 app.post<{ Params: { cart: string } }>("/shipments/:cart/capture", async (req, reply) => {
   const id = orderOfCart.get(req.params.cart);
   if (id === undefined) return reply.code(404).send({ error: "no such cart" });
   try {
-    const order = await merchant.capture(id);
+    const order = await merchant.capture(id, { idempotencyKey: `ship-${req.params.cart}` });
     return { cart: req.params.cart, state: order.state };
   } catch (e) {
     if (e instanceof OrderStateError || e instanceof CaptureInputError)

@@ -49,6 +49,11 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       const fields = { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason };
       return logOutcome(req, "AuthRevReq", out, fields, started);
     }
+    if (out.message === "PCertReq") {
+      const { pCertRRPID, merchantID, served, refused, errorCode, reason } = out;
+      const fields = { pCertRRPID, merchantID, served, refused, errorCode, reason };
+      return logOutcome(req, "PCertReq", out, fields, started);
+    }
     if (out.message === "BatchAdminReq") {
       const { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason } = out;
       const fields = { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason };

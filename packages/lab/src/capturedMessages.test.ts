@@ -18,10 +18,12 @@ import {
   openEncB,
   openEX,
   openEXH,
+  parseSetCertificate,
   readError,
   SetError,
   schema,
   sealBatchAdminReq,
+  signPCertReq,
   toHex,
   verifyS,
   wholeSeconds,
@@ -33,6 +35,7 @@ import { authorizeOrder } from "./commands/authorizeOrder";
 import { capRevOrCredOrderAt } from "./commands/capRevOrCredOrder";
 import { captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
+import { inquire } from "./commands/inquire";
 import { type PurchaseResult, purchase } from "./commands/purchase";
 import { reverseOrder } from "./commands/reverseOrder";
 import { up } from "./commands/up";
@@ -87,6 +90,10 @@ let subsequentMessages: CapturedMessage[] = [];
 let capRevOrCredMessages: CapturedMessage[] = [];
 /** The AuthRevReq and AuthRevRes of reducing the unsigned purchase's authorization. */
 let reversalMessages: CapturedMessage[] = [];
+/** The InqReq and InqRes of the card asking about its hardened purchase. */
+let inquiryMessages: CapturedMessage[] = [];
+/** A PCertReq in the lab merchant's name, and the gateway's PCertRes. */
+let pCert: { req: Uint8Array; res: Uint8Array } | undefined;
 /** A self-signed root the lab never heard of. */
 let foreignRoot: string;
 
@@ -143,6 +150,36 @@ beforeAll(async () => {
   capRevOrCredMessages = (await fetchMessages(merchantAdmin, dual.result.orderId)).slice(
     after.length + captureMessages.length,
   );
+  // The card asks about its hardened purchase, authorized and left as it is.
+  const hardened = run("hardened");
+  const asked = await inquire(home, String(hardened.result.orderId), flows.hardened.card);
+  if (asked.mediator.completionCode !== "authorizationPerformed")
+    throw new Error(`the inquiry did not report the authorization: ${JSON.stringify(asked.mediator)}`);
+  inquiryMessages = (await fetchMessages(merchantAdmin, hardened.result.orderId)).slice(
+    hardened.messages.length,
+  );
+  const rrpid = p.random(20);
+  const merchantSigner = await pki.signer("visa/merchant/signature", p);
+  const merID = parseSetCertificate(merchantSigner.certificate).merchantData?.merID;
+  const pCertReq = wrapMessage(
+    {
+      type: "pCertificateRequest",
+      value: await signPCertReq(p, merchantSigner, {
+        pCertRRTags: {
+          rrpid,
+          merTermIDs: { merchantID: merID ?? "" },
+          currentDate: new Date(Date.UTC(2026, 10, 25)),
+        },
+        brandAndBINSeq: [{ brandID: "Visa" }],
+      }),
+    },
+    { rrpid },
+    { date: new Date() },
+  );
+  pCert = {
+    req: pCertReq,
+    res: await postSet(`${state.parties.gateway.url.replace(/\/$/, "")}/set`, pCertReq),
+  };
   const unsigned = run("unsigned");
   const reduced = await reverseOrder(home, String(unsigned.result.orderId), "5000");
   if (reduced.authorization?.reversal?.authRevCode !== "approved")
@@ -837,6 +874,72 @@ describe("a split shipment's second part: the AuthReq whose PI is the AuthToken"
     expect(baggage.ok).toBe(true);
     expect(baggage.output).toMatch(/name:authToken\s+type:/);
     expect(baggage.output).toMatch(/name:capToken\s+type:/);
+  });
+});
+
+describe("the card's inquiry about its hardened purchase, and the merchant's fetch of the gateway's certificate", () => {
+  const inqDer = (type: "InqReq" | "InqRes") => {
+    const m = inquiryMessages.find((x) => x.type === type);
+    if (!m) throw new Error(`the inquiry recorded no ${type}`);
+    return m.der;
+  };
+
+  it("records its InqReq and InqRes, which decode under asn1Decoding as MessageWrapper", () => {
+    expect(inquiryMessages.map((m) => m.type)).toEqual(["InqReq", "InqRes"]);
+    for (const [type, alt] of [
+      ["InqReq", "inquiryRequest"],
+      ["InqRes", "inquiryResponse"],
+    ] as const) {
+      const v = scratch.asn1Decoding(`inq-${type}`, inqDer(type), "MessageWrapper");
+      expect(v.ok).toBe(true);
+      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+    }
+  });
+
+  it("OpenSSL verifies the cardholder's signature over InqReqData, which decodes under asn1Decoding", () => {
+    // MessageWrapper / [0] Message / [4] InqReq / [0] inqReqSigned / SignedData
+    const signed = scratch.write("inqreq-sd.der", elementAt(inqDer("InqReq"), 1, 0, 0, 0));
+    const v = cmsVerify(signed, "visa", "inqreq-data.der");
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding("InqReqData", scratch.read("inqreq-data.der"), "InqReqData");
+    expect(data.ok).toBe(true);
+    expect(printed(data.output, "xid")).toBe(run("hardened").result.order.xid?.toLowerCase());
+  });
+
+  it("OpenSSL verifies the merchant's signature over the InqRes's PResData: authorizationPerformed", () => {
+    const signed = scratch.write("inqres-sd.der", bodyOf(inqDer("InqRes")).value as Uint8Array);
+    const v = cmsVerify(signed, "visa", "inqres-data.der");
+    expect(v.output).toContain("Verification successful");
+    const data = scratch.asn1Decoding("InqRes-PResData", scratch.read("inqres-data.der"), "PResData");
+    expect(data.ok).toBe(true);
+    // CompletionCode authorizationPerformed(4), as libtasn1 prints an ENUMERATED.
+    expect(printed(data.output, "completionCode")).toBe("0x04");
+  });
+
+  it("PCertReq and PCertRes decode under asn1Decoding; OpenSSL verifies both signatures, the PCertRes carrying the gateway's key-exchange certificate", () => {
+    if (!pCert) throw new Error("no PCertReq was sent");
+    expect(scratch.asn1Decoding("PCertReq", pCert.req, "MessageWrapper").output).toMatch(
+      /name:pCertificateRequest\s+type:/,
+    );
+    const res = scratch.asn1Decoding("PCertRes", pCert.res, "MessageWrapper");
+    expect(res.ok).toBe(true);
+    expect(res.output).toMatch(/name:pCertificateResponse\s+type:/);
+    const req = cmsVerify(
+      scratch.write("pcertreq-sd.der", bodyOf(pCert.req).value as Uint8Array),
+      "visa",
+      "pcertreq-data.der",
+    );
+    expect(req.output).toContain("Verification successful");
+    expect(scratch.asn1Decoding("PCertReqData", scratch.read("pcertreq-data.der"), "PCertReqData").ok).toBe(
+      true,
+    );
+    const sd = scratch.write("pcertres-sd.der", bodyOf(pCert.res).value as Uint8Array);
+    expect(cmsVerify(sd, "visa", "pcertres-tbs.der").output).toContain("Verification successful");
+    const tbs = scratch.asn1Decoding("PCertResTBS", scratch.read("pcertres-tbs.der"), "PCertResTBS");
+    expect(tbs.ok).toBe(true);
+    expect(printed(tbs.output, "pCertCode")).toBe("0x00");
+    const certs = scratch.openssl("pkcs7", "-inform", "DER", "-in", sd, "-print_certs", "-noout");
+    expect(certs.output).toMatch(/subject=.*Visa.*[Gg]ateway/);
   });
 });
 

@@ -11,6 +11,7 @@
  *   browser-setup  the SET extension and native-messaging host in a Chromium profile
  *   soak      purchases at a steady rate under rotating faults, with a loss and memory report
  *   capture   the merchant captures an order's authorization (CapReq/CapRes)
+ *   inquire   the buyer's card asks the shop how a purchase ended (InqReq/InqRes)
  *   settle    the merchant closes its batch (BatchAdminReq); the gateway's settlement report
  *   reverse   the merchant cancels or reduces an order's uncaptured authorization (AuthRevReq/AuthRevRes)
  *   authorize the merchant authorizes more of an order's purchase with the AuthToken
@@ -48,6 +49,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            in a Chromium profile directory (docs/purchase-flow.md)
   capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
                                            (a decimal in the order's currency); exit 2 when not captured
+  inquire   ORDER --card ID [--json]        the card that paid asks the shop for the order's status
+                                           (InqReq/InqRes through the mediator); exit 2 when refused
   settle    [--json]                        close the merchant's open batch and print the gateway's
                                            settlement report; exit 2 when no batch was open
   reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
@@ -87,6 +90,7 @@ async function command(argv: string[]): Promise<number> {
   }
   if (command === "soak") return soak(rest);
   if (command === "capture") return captureCommand(rest);
+  if (command === "inquire") return inquireCommand(rest);
   if (command === "settle") return settleCommand(rest);
   if (command === "reverse") return reverseCommand(rest);
   if (command === "authorize") return authorizeCommand(rest);
@@ -258,6 +262,33 @@ async function captureCommand(args: string[]): Promise<number> {
         : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
     );
   return captured ? 0 : 2;
+}
+
+async function inquireCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      home: { type: "string", default: ".setlab" },
+      card: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError("inquire needs ORDER");
+  if (!values.card) throw new UsageError("inquire needs --card ID (the card that paid)");
+  const { inquire } = await import("./commands/inquire");
+  const r = await inquire(values.home, positionals[0], values.card);
+  const m = r.mediator;
+  const answered = r.mediatorExit === 0;
+  if (values.json) out(JSON.stringify(r));
+  else
+    out(
+      answered
+        ? `order ${r.orderId} (XID ${r.xid}): ${m.completionCode ?? m.outcome}`
+        : `order ${r.orderId}: inquiry ${m.outcome}: ${m.reason ?? "no reason given"}`,
+    );
+  return answered ? 0 : 2;
 }
 
 async function settleCommand(args: string[]): Promise<number> {

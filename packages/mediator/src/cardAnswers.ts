@@ -140,8 +140,9 @@ export interface PResAnswer {
   readonly error?: string;
 }
 
-export function readPResAnswer(data: Uint8Array): PResAnswer {
-  const outcome = answer(INS.PURCHASE_RESPONSE, "PurchaseOutcome", data);
+/** PURCHASE_RESPONSE's answer, or INQUIRY_RESPONSE's (the same PurchaseOutcome). */
+export function readPResAnswer(data: Uint8Array, ins: number = INS.PURCHASE_RESPONSE): PResAnswer {
+  const outcome = answer(ins, "PurchaseOutcome", data);
   if (outcome.type === "error")
     return {
       error: `${outcome.value.errorCode} (${outcome.value.signed ? "signed" : "unsigned"} SET Error)`,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `set-mediator purchase`: the PC program of WO 03/105037, started with the shop's initiation
+ * `set-mediator purchase` (and `inquire`, ./inquireCli.ts): the PC program of WO 03/105037, started with the shop's initiation
  * object. It relays between the merchant and the card on the phone, prints the outcome (one JSON
  * line with --json) and exits 0 when the purchase ran to a PRes (approved, partiallyApproved, declined or
  * orderReceived), 2 for a refusal, a fault or a mistake in the call, with one line on stderr.
@@ -30,7 +30,7 @@ import { installRecurTermsOf } from "./installRecurTerms";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--confirm yes|no] [--installments N | --recurring DAYS:YYYY-MM-DD] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--confirm yes|no] [--installments N | --recurring DAYS:YYYY-MM-DD] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator inquire (--merchant URL | --initiation URL|FILE) --phone HOST:PORT --card ID [--xid HEX] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
 
 export interface CliIo extends RuntimeCliIo {
   /** Ask the user for one line (the pairing code); undefined when nobody can answer. */
@@ -124,6 +124,10 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
   if (command === "native-host") {
     const { nativeHostCommand } = await import("./nativeHostCli");
     return nativeHostCommand(rest, process.env);
+  }
+  if (command === "inquire") {
+    const { inquireCommand } = await import("./inquireCli");
+    return inquireCommand(rest, io, pairingCodeSource);
   }
   if (command !== "purchase")
     throw new UsageError(command === undefined ? "missing command" : `unknown command "${command}"`);

@@ -10,6 +10,7 @@ export {
   type SelectAnswer,
 } from "./cardAnswers";
 export { type LoadInitiationOptions, loadInitiation } from "./initiation";
+export { type InquiryOptions, runInquiry } from "./inquiry";
 export {
   type CardAccess,
   type Outcome,

@@ -46,6 +46,8 @@ export const messageNames: Partial<Record<schema.MessageType, string>> = {
   purchaseInitResponse: "PInitRes",
   purchaseRequest: "PReq",
   purchaseResponse: "PRes",
+  inquiryRequest: "InqReq",
+  inquiryResponse: "InqRes",
   error: "Error",
 };
 

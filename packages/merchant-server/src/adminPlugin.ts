@@ -60,7 +60,8 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   getOrderRoute(app, "/orders/:id", (id) => merchant.orderView(id));
 
   // 200 with the order after the gateway's answer (its state says whether it was captured); 400 an
-  // amount the merchant refuses, 409 an order that is not authorized (or already captured).
+  // amount the merchant refuses, 409 an order that is not authorized (or already captured). An
+  // `Idempotency-Key` header makes a repeat act once (and answer the order as it is).
   app.post("/orders/:id/capture", async (req, reply) => {
     const id = orderId(req);
     const order = id === undefined ? undefined : await merchant.order(id);
@@ -70,7 +71,12 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
     }
     try {
       const amount = parseCaptureBody(req.body, order.purchAmt.currency);
-      await merchant.capture(id, amount, { runId: runIdOf(req) });
+      const key = req.headers["idempotency-key"];
+      await merchant.capture(
+        id,
+        { ...(amount ? { amount } : {}), ...(typeof key === "string" ? { idempotencyKey: key } : {}) },
+        { runId: runIdOf(req) },
+      );
       return await merchant.orderView(id);
     } catch (e) {
       if (e instanceof CaptureInputError) reply.code(400);

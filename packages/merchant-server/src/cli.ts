@@ -44,7 +44,8 @@ import { SqliteRepository } from "./store/sqliteRepository";
 
 const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
                           [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
-                          [--settle-every 5000] [--e2-card-info session-key|card-company]
+                          [--settle-every 5000] [--gateway-certificates config|fetch]
+                          [--e2-card-info session-key|card-company]
                           [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
        set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
                           capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10);
@@ -70,6 +71,8 @@ interface ServeArgs {
   passphrase?: string;
   merchantId?: string;
   settleEveryMs: number;
+  /** `fetch`: ask each gateway for its certificate at start-up (PCertReq), configuration the fallback. */
+  gatewayCertificates?: "config" | "fetch";
   embodiment2CardInfo?: "sessionKey" | "cardCompany";
   admin?: AdminListener;
 }
@@ -118,6 +121,11 @@ function parseServe(argv: string[]): ServeArgs {
         out.settleEveryMs = ms;
         break;
       }
+      case "--gateway-certificates":
+        if (value !== "config" && value !== "fetch")
+          throw new UsageError(`--gateway-certificates takes config or fetch, not ${value}`);
+        out.gatewayCertificates = value;
+        break;
       case "--e2-card-info":
         if (value !== "session-key" && value !== "card-company")
           throw new UsageError(`--e2-card-info takes session-key or card-company, not ${value}`);
@@ -167,7 +175,12 @@ async function serve(args: ServeArgs): Promise<void> {
     gateway: faults ? faults.wrap(httpGateway) : httpGateway,
   });
   await serveParty("merchant", logger, {
-    app: buildMerchantServer({ merchant, logger, settleEveryMs: args.settleEveryMs }),
+    app: buildMerchantServer({
+      merchant,
+      logger,
+      settleEveryMs: args.settleEveryMs,
+      fetchGatewayCertificates: args.gatewayCertificates === "fetch",
+    }),
     port: args.port,
     host: args.host,
     ...(args.admin && adminToken !== undefined

@@ -18,7 +18,7 @@ export {
   CapRevOrCredInputError,
   type CapRevOrCredOptions,
 } from "./core/capRevOrCred";
-export { CaptureInputError } from "./core/capture";
+export { CaptureInputError, type CaptureOptions } from "./core/capture";
 export {
   type CaptureManyItem,
   type CaptureManyOptions,
@@ -27,6 +27,7 @@ export {
 } from "./core/captureMany";
 export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
+export type { GatewayCertificateReport } from "./core/gatewayCertificates";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 export {
   type CreateOrderOptions,

@@ -35,6 +35,12 @@ export interface MerchantPluginOptions {
   readonly settleEveryMs?: number | false;
   /** Finish orders left in `authorizing` when the app is ready (default true). */
   readonly resumeOnReady?: boolean;
+  /**
+   * Ask each brand's gateway for its current key-exchange certificate when the app is ready
+   * (PCertReq; `Merchant.refreshGatewayCertificates`); the configured one stays until a fetched one
+   * passes the trust checks, and whenever the fetch fails. Default false: configuration only.
+   */
+  readonly fetchGatewayCertificates?: boolean;
 }
 
 export const merchantPlugin: FastifyPluginAsync<MerchantPluginOptions> = async (app, options) => {
@@ -145,6 +151,16 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
         "test mode: outcomes follow the lab's test cards",
       );
     webhooks.start();
+    if (options.fetchGatewayCertificates)
+      void merchant.refreshGatewayCertificates().then((reports) => {
+        for (const r of reports)
+          log[r.result === "kept" ? "warn" : "info"](
+            { event: "gatewayCertificate", ...r },
+            r.result === "kept"
+              ? "gateway certificate kept from configuration"
+              : "gateway certificate fetched",
+          );
+      });
     if (options.resumeOnReady !== false)
       void merchant.resumeAuthorizations().then((resumed) => {
         for (const r of resumed)

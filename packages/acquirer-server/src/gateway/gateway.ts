@@ -36,6 +36,7 @@ import { handleE1AuthReq } from "./embodiment1Authorization";
 import type { EnrolledMerchants } from "./enrolledMerchants";
 import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
+import { handlePCertReq, type PCertReqOutcome } from "./pCertificates";
 import { replayOf } from "./replay";
 import { isSale, saleRecord } from "./sale";
 import { SerialQueue } from "./serialQueue";
@@ -46,6 +47,7 @@ export type { AuthRevReqOutcome } from "./authReversal";
 export type { BatchAdminOutcome } from "./batchAdmin";
 export type { CapRevOrCredOutcome } from "./capRevOrCred";
 export type { CapReqOutcome } from "./capture";
+export type { PCertReqOutcome } from "./pCertificates";
 
 /** What the gateway did with one request on its SET route, by message. */
 export type GatewayOutcome =
@@ -53,7 +55,8 @@ export type GatewayOutcome =
   | ({ readonly message: "CapReq" } & CapReqOutcome)
   | ({ readonly message: "AuthRevReq" } & AuthRevReqOutcome)
   | ({ readonly message: "BatchAdminReq" } & BatchAdminOutcome)
-  | ({ readonly message: CapRevOrCredName } & CapRevOrCredOutcome);
+  | ({ readonly message: CapRevOrCredName } & CapRevOrCredOutcome)
+  | ({ readonly message: "PCertReq" } & PCertReqOutcome);
 
 /** The capture reversal, credit and credit reversal requests, by SET name and wrapper type. */
 export type CapRevOrCredName = "CapRevReq" | "CredReq" | "CredRevReq";
@@ -98,8 +101,8 @@ export class Gateway {
   /**
    * Any request on the SET route: a CapReq goes to capture (./capture.ts), an AuthRevReq to
    * authorization reversal (./authReversal.ts), a CapRevReq, CredReq or CredRevReq to
-   * ./capRevOrCred.ts, a BatchAdminReq to batch administration (./batchAdmin.ts), anything else is
-   * taken
+   * ./capRevOrCred.ts, a BatchAdminReq to batch administration (./batchAdmin.ts), a PCertReq to
+   * the certificate service (./pCertificates.ts), anything else is taken
    * as an AuthReq (whose receive answers what is neither). The message is read once.
    */
   async handle(bytes: Uint8Array): Promise<GatewayOutcome> {
@@ -136,6 +139,11 @@ export class Gateway {
       return { message: "AuthRevReq", ...(await handleAuthRevReq(this.lifecycleDeps(), read)) };
     if (read?.wrapper.message.type === "batchAdministrationRequest")
       return { message: "BatchAdminReq", ...(await handleBatchAdminReq(this.lifecycleDeps(), read)) };
+    if (read?.wrapper.message.type === "pCertificateRequest")
+      return {
+        message: "PCertReq",
+        ...(await handlePCertReq({ p: this.p, keys: this.options.keys, settings: this.settings }, read)),
+      };
     return { message: "AuthReq", ...(await this.handleAuthReq(request, read)) };
   }
 

@@ -16,7 +16,7 @@ async function capturedOrder(capture: number | boolean = true) {
   const m = kit.merchant();
   const order = await m.merchant.createOrder({ description, ...purchAmt });
   await kit.buy(m, order.lidM, { description, purchAmt });
-  if (capture !== false) await m.merchant.capture(order.id, capture === true ? undefined : jpy(capture));
+  if (capture !== false) await m.merchant.capture(order.id, capture === true ? {} : { amount: jpy(capture) });
   return { merchant: m.merchant, gateway: m.gateway, id: order.id, repo: m.repo };
 }
 

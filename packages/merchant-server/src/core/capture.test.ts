@@ -55,11 +55,13 @@ describe("merchant: capture", () => {
     merchant.on("*", (e) => {
       heard.push(`${e.type} ${e.capturedAmount?.amount ?? ""}`);
     });
-    expect((await merchant.capture(id, jpy(5000))).state).toBe("partiallyCaptured");
+    expect((await merchant.capture(id, { amount: jpy(5000) })).state).toBe("partiallyCaptured");
     expect(heard).toEqual(["partiallyCaptured 5000"]);
     expect((await merchant.events(id)).map((e) => e.type)).not.toContain("captured");
     const partial = await authorizedOrder("partial");
-    await expect(partial.merchant.capture(partial.id, jpy(6401))).rejects.toThrow(CaptureInputError);
+    await expect(partial.merchant.capture(partial.id, { amount: jpy(6401) })).rejects.toThrow(
+      CaptureInputError,
+    );
     const o = await partial.merchant.capture(partial.id);
     expect(o.state).toBe("partiallyCaptured");
     expect(o.authorization?.capture?.capAmt).toEqual(jpy(6400));
@@ -68,16 +70,44 @@ describe("merchant: capture", () => {
   test("refused before any message: over AuthAmt, another currency, not positive, an order not authorized, no order", async () => {
     const { merchant, gateway, id } = await authorizedOrder();
     const calls = gateway.calls;
-    await expect(merchant.capture(id, jpy(12801))).rejects.toThrow(CaptureInputError);
-    await expect(merchant.capture(id, { currency: 840, amount: 100, amtExp10: -2 })).rejects.toThrow(
-      CaptureInputError,
-    );
-    await expect(merchant.capture(id, jpy(0))).rejects.toThrow(CaptureInputError);
+    await expect(merchant.capture(id, { amount: jpy(12801) })).rejects.toThrow(CaptureInputError);
+    await expect(
+      merchant.capture(id, { amount: { currency: 840, amount: 100, amtExp10: -2 } }),
+    ).rejects.toThrow(CaptureInputError);
+    await expect(merchant.capture(id, { amount: jpy(0) })).rejects.toThrow(CaptureInputError);
     await expect(merchant.capture(9999)).rejects.toThrow(CaptureInputError);
     const declined = await authorizedOrder("decline");
     await expect(declined.merchant.capture(declined.id)).rejects.toThrow(OrderStateError);
     expect(gateway.calls).toBe(calls);
     expect((await merchant.order(id))?.state).toBe("authorized");
+  });
+
+  test("an idempotency key: a repeat returns the captured order and sends nothing; the key with another amount, or malformed, is refused", async () => {
+    const { merchant, gateway, id } = await authorizedOrder();
+    const first = await merchant.capture(id, { idempotencyKey: "ship-1" });
+    expect(first.state).toBe("captured");
+    const calls = gateway.calls;
+    const again = await merchant.capture(id, { idempotencyKey: "ship-1" });
+    expect(again.state).toBe("captured");
+    expect(again.authorization?.capture).toEqual(first.authorization?.capture);
+    expect(gateway.calls).toBe(calls);
+    await expect(merchant.capture(id, { idempotencyKey: "ship-1", amount: jpy(100) })).rejects.toThrow(
+      /another amount/,
+    );
+    await expect(merchant.capture(id, { idempotencyKey: "ship-2" })).rejects.toThrow(OrderStateError);
+    await expect(merchant.capture(id, { idempotencyKey: "bad key" })).rejects.toThrow(CaptureInputError);
+    expect((await merchant.events(id)).filter((e) => e.type === "captured")).toHaveLength(1);
+  });
+
+  test("an idempotency key across a lost answer: the repeat sends the same CapReq and is captured once", async () => {
+    const { merchant, gateway, id } = await authorizedOrder();
+    gateway.mode = "down";
+    expect((await merchant.capture(id, { amount: jpy(5000), idempotencyKey: "k" })).state).toBe("authorized");
+    gateway.mode = "approve";
+    const o = await merchant.capture(id, { idempotencyKey: "k" });
+    expect(o.state).toBe("partiallyCaptured");
+    expect(o.authorization?.capture?.capAmt).toEqual(jpy(5000));
+    expect((await merchant.messages(id)).filter((m) => m.type === "captureRequest")).toHaveLength(1);
   });
 
   test("a captured order is not captured again", async () => {
@@ -110,7 +140,7 @@ describe("merchant: capture", () => {
       return send(g, m);
     };
     gateway.mode = "approve";
-    await expect(merchant.capture(id, jpy(100))).rejects.toThrow(CaptureInputError);
+    await expect(merchant.capture(id, { amount: jpy(100) })).rejects.toThrow(CaptureInputError);
     expect((await merchant.capture(id)).state).toBe("captured");
     const stored = (await merchant.messages(id)).filter((m) => m.type === "captureRequest");
     expect(stored).toHaveLength(1);

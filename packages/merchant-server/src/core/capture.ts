@@ -24,9 +24,22 @@ import { capRRPIDKey } from "../store/keyedGatewayRequests";
 import { parseAmountBody } from "./amountBody";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { checkIdempotencyKey } from "./newOrder";
 import type { Authorization, Capture, Order } from "./order";
 import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
+
+/** `Merchant.capture`'s options. */
+export interface CaptureOptions {
+  /** Part of AuthAmt, in its currency (SET's CapReqAmt); absent: all of it. */
+  readonly amount?: schema.CurrencyAmount;
+  /**
+   * A repeated call with the same key acts once: while its CapReq waits for an answer it is sent
+   * again, once answered the order is returned as it is. The same key with another amount is
+   * refused (CaptureInputError).
+   */
+  readonly idempotencyKey?: string;
+}
 
 /** A capture the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
 export class CaptureInputError extends Error {
@@ -70,6 +83,7 @@ async function capReqFor(
   order: Order,
   auth: Authorization,
   amount: schema.CurrencyAmount,
+  idempotencyKey: string | undefined,
 ): Promise<{ capture: Capture; bytes: Uint8Array; stored: boolean }> {
   const pending = auth.capture && auth.capture.capCode === undefined ? auth.capture : undefined;
   // A CapReq of several orders (captureMany) is answered for all of them: only that call again.
@@ -109,7 +123,12 @@ async function capReqFor(
     { date, swIdent: ctx.config.swIdent },
   );
   return {
-    capture: { capRRPID: toHex(capRRPID), capReqAmt: amount, at: date.toISOString() },
+    capture: {
+      capRRPID: toHex(capRRPID),
+      capReqAmt: amount,
+      at: date.toISOString(),
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    },
     bytes,
     stored: false,
   };
@@ -126,23 +145,38 @@ async function capReqFor(
 export async function captureOrder(
   ctx: MerchantContext,
   orderId: number,
-  amount: schema.CurrencyAmount | undefined,
+  options: CaptureOptions,
   call: CallContext,
 ): Promise<Order> {
   const order = await ctx.repo.order(orderId);
   if (!order) throw new CaptureInputError(`no order ${orderId}`);
+  const { amount, idempotencyKey: key } = options;
+  if (key !== undefined)
+    try {
+      checkIdempotencyKey(key);
+    } catch (e) {
+      throw new CaptureInputError((e as Error).message);
+    }
+  const earlier =
+    key !== undefined && order.authorization?.capture?.idempotencyKey === key
+      ? order.authorization.capture
+      : undefined;
+  if (earlier && amount !== undefined && !sameAmount(earlier.capReqAmt, amount))
+    throw new CaptureInputError(`idempotency key ${key} was used for a capture of another amount`);
+  // The call this key names was answered: it acted once, and a repeat returns the order as it is.
+  if (earlier && earlier.capCode !== undefined) return order;
   const state = order.state;
   if (!(capturable as readonly string[]).includes(state))
     throw new OrderStateError(`order ${orderId} is ${state}: only an authorized order can be captured`);
   const auth = order.authorization!;
   if (!auth.capToken || !auth.authAmt)
     throw new CaptureInputError(`order ${orderId}'s authorization carries no CapToken to capture with`);
-  const capReqAmt = amount ?? auth.authAmt;
+  const capReqAmt = earlier?.capReqAmt ?? amount ?? auth.authAmt;
   checkAmount(capReqAmt, auth.authAmt);
   // Captured means the order is paid: all of the purchase amount (a partial approval captured in
   // full still leaves part of the order unpaid).
   const whole = sameAmount(capReqAmt, order.purchAmt);
-  const { capture, bytes, stored } = await capReqFor(ctx, order, auth, capReqAmt);
+  const { capture, bytes, stored } = await capReqFor(ctx, order, auth, capReqAmt, key);
   if (!stored)
     await ctx.repo.commit(
       {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { errorMessage, nodeProvider, SetError, schema, wrapMessage } from "@setlab/protocol";
+import { errorMessage, nodeProvider, SetError, schema, signInqRes, wrapMessage } from "@setlab/protocol";
 import { createTestPki, defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
@@ -569,7 +569,17 @@ describe("merchant core: refusals are SET Errors", () => {
       {},
       { date: p.now() },
     );
-    expect(await errorCodeOf(p, (await merchant.handleSet(der)).response)).toBe("messageNotSupported");
+    // An InqReq is taken (inquiry.test.ts); about an XID no order has, it is unknownXID.
+    expect(await errorCodeOf(p, (await merchant.handleSet(der)).response)).toBe("unknownXID");
+    const signer = { certificate: pki.merchantSig.certificate, privateKey: pki.merchantSig.privateKey };
+    const answer = await signInqRes(p, signer, {
+      transIDs: inq.transIDs,
+      rrpid: inq.rrpid,
+      chall_C: inq.chall_C2,
+      pResPayloadSeq: [{ completionCode: "orderReceived" }],
+    });
+    const inqRes = wrapMessage({ type: "inquiryResponse", value: answer }, {}, { date: p.now() });
+    expect(await errorCodeOf(p, (await merchant.handleSet(inqRes)).response)).toBe("messageNotSupported");
   });
 
   test("an incoming Error is never answered with an Error: empty answer, recorded with its order", async () => {

@@ -1,6 +1,6 @@
 /**
  * The merchant SDK: orders, their initiation objects, and the SET endpoint (PInitReq -> PInitRes,
- * PReq -> PRes), over an injected repository, gateway client and crypto provider. No sockets, no
+ * PReq -> PRes, InqReq -> InqRes), over an injected repository, gateway client and crypto provider. No sockets, no
  * files: a Node server embeds it behind its own routes (this package's fastify shell is one).
  *
  * Protocol failures are answered with a SET Error (digest 3.8); an incoming Error is recorded and
@@ -30,7 +30,7 @@ import type { MerchantRepository } from "../store/repository";
 import { type ReverseAuthorizationOptions, reverseAuthorization } from "./authReversal";
 import { type BatchAdminOptions, type BatchView, batchAdmin } from "./batchAdmin";
 import { type CapRevOrCredOptions, capRevOrCredOrder } from "./capRevOrCred";
-import { captureOrder } from "./capture";
+import { type CaptureOptions, captureOrder } from "./capture";
 import {
   type CaptureManyItem,
   type CaptureManyOptions,
@@ -42,8 +42,10 @@ import { E1Requests } from "./e1Requests";
 import { handleEmbodiment1 } from "./embodiment1Handler";
 import type { E2Request } from "./embodiment2Handler";
 import { checkEndpointUrl, MerchantConfigurationError } from "./endpointUrl";
+import { fetchGatewayCertificates, type GatewayCertificateReport } from "./gatewayCertificates";
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
+import { handleInqReq } from "./inquiry";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
@@ -143,7 +145,8 @@ export interface MerchantOptions {
 type Listeners = Map<OrderEventType | "*", Set<OrderEventListener>>;
 
 export class Merchant {
-  private readonly ctx: MerchantContext;
+  /** Replaced, not mutated, when the gateways' certificates are fetched (refreshGatewayCertificates). */
+  private ctx: MerchantContext;
   private readonly listeners: Listeners = new Map();
   /** Set by the plugin so its errors reach its log. */
   onListenerError: ((error: unknown, event: OrderEvent) => void) | undefined;
@@ -386,14 +389,25 @@ export class Merchant {
     );
   }
 
-  /** The PReq whose authorization is in flight: the one the order's PReq idempotency record names. */
+  /**
+   * Ask each brand's gateway for its current key-exchange certificate (PCertReq/PCertRes, see
+   * ./gatewayCertificates.ts) and use the ones that pass the same trust checks as configuration;
+   * for any other answer the configured certificate stays. Requests already running finish with
+   * the certificates they started with. Never throws for a gateway's failure: the report says.
+   */
+  async refreshGatewayCertificates(call: CallContext = {}): Promise<GatewayCertificateReport[]> {
+    const { config, reports } = await fetchGatewayCertificates(this.ctx, call);
+    this.ctx = { ...this.ctx, config };
+    return reports;
+  }
+
   /**
    * Capture the order's authorization, all of it or `amount` of it (partial capture): see
    * ./capture.ts. Resolves with the order after the gateway's answer; CaptureInputError or
    * OrderStateError when the merchant refuses before asking.
    */
-  capture(orderId: number, amount?: schema.CurrencyAmount, call: CallContext = {}): Promise<Order> {
-    return captureOrder(this.ctx, orderId, amount, call);
+  capture(orderId: number, options: CaptureOptions = {}, call: CallContext = {}): Promise<Order> {
+    return captureOrder(this.ctx, orderId, options, call);
   }
 
   /**
@@ -532,6 +546,8 @@ export class Merchant {
     }
     const { wrapper } = read;
     const type = wrapper.message.type;
+    // An inquiry changes no order: it needs no in-flight guard (its RRPID keys the stored answer).
+    if (type === "inquiryRequest") return this.dispatch(read, call);
     const rrpid =
       wrapper.message.type === "purchaseInitRequest"
         ? wrapper.message.value.rrpid
@@ -565,6 +581,7 @@ export class Merchant {
         return await handlePInitReq(this.ctx, read, wrapper.message.value);
       if (wrapper.message.type === "purchaseRequest")
         return await handlePReq(this.ctx, read, wrapper.message.value, call);
+      if (wrapper.message.type === "inquiryRequest") return await handleInqReq(this.ctx, read);
       throw new SetError("messageNotSupported", `a merchant does not take ${type}`, "MessageWrapper.message");
     } catch (e) {
       if (e instanceof OrderScopedError) return this.refuseWithinOrder(request, type, e);

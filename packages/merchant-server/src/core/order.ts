@@ -169,6 +169,8 @@ export interface Capture {
   readonly at: string;
   /** Why the last attempt gave no usable answer (the stored CapReq is sent again on the next call). */
   readonly failure?: string;
+  /** The key `Merchant.capture` was called with, when the shop gave one. */
+  readonly idempotencyKey?: string;
 }
 
 /**

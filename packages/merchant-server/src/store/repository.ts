@@ -20,7 +20,7 @@ import type { OrderState } from "../core/orderState";
 import type { OrderEvent } from "../events/orderEvent";
 import type { KeyedGatewayRequest, KeyedGatewayRequestKind } from "./keyedGatewayRequests";
 
-/** What an idempotent request (PInitReq, PReq) left behind: its fingerprint and, once answered, the answer. */
+/** What an idempotent request (PInitReq, PReq, InqReq) left behind: its fingerprint and, once answered, the answer. */
 export interface IdempotencyRecord {
   readonly orderId: number;
   /** SHA-256 of the request bytes (hex). */
@@ -28,7 +28,7 @@ export interface IdempotencyRecord {
   readonly response?: Uint8Array;
 }
 
-export type IdempotencyKind = "PInitReq" | "PReq";
+export type IdempotencyKind = "PInitReq" | "PReq" | "InqReq";
 
 export interface OrderChange {
   readonly orderId: number;

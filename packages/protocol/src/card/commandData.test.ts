@@ -114,6 +114,7 @@ describe("the byte limits", () => {
       profile: "hardened",
       form: "unsigned",
     },
+    InquiryInput: { xid: new Uint8Array(20) },
     SelectAnswer: { brand: "B".repeat(40), bin: "411111", language: "l".repeat(35) },
     PInitResAnswer: {
       merchantName: wide.repeat(50),

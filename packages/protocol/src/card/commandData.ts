@@ -48,6 +48,9 @@ export const PurchaseInput = named(
 );
 export type PurchaseInput = Infer<typeof PurchaseInput>;
 
+export const InquiryInput = named("InquiryInput", sequence({ xid: optional(implicit(0, xid())) }));
+export type InquiryInput = Infer<typeof InquiryInput>;
+
 export const SelectAnswer = named(
   "SelectAnswer",
   sequence({ brand: visible(1, 40), bin: string("numeric", { size: 6 }), language: visible(1, 35) }),
@@ -132,6 +135,7 @@ export const cardDataTypes = {
   PInitRequestInput: { codec: PInitRequestInput, maxBytes: 128 },
   // The largest OD, the amount and flags, and the installment or recurring terms (at most 512).
   PurchaseInput: { codec: PurchaseInput, maxBytes: MAX_ORDER_DESCRIPTION + 64 + 516 },
+  InquiryInput: { codec: InquiryInput, maxBytes: 32 },
   SelectAnswer: { codec: SelectAnswer, maxBytes: 128 },
   PInitResAnswer: { codec: PInitResAnswer, maxBytes: 4 * 1074 + 80 },
   PurchaseOutcome: { codec: PurchaseOutcome, maxBytes: 64 },

@@ -14,6 +14,10 @@ export const INS = {
   PINIT_RESPONSE: 0x52,
   PURCHASE: 0x54,
   PURCHASE_RESPONSE: 0x56,
+  /** `InquiryInput` in, the card's InqReq about a remembered purchase out. */
+  INQUIRY_REQUEST: 0x58,
+  /** The merchant's InqRes (or SET Error) in, `PurchaseOutcome` out. */
+  INQUIRY_RESPONSE: 0x5a,
   /** Embodiment 1: the shop's E1InfoReq in, the card's signed E1InfoRes out. */
   E1_CARD_INFO: 0x60,
   /** Embodiments 1 and 2: the merchant's E1Result (or refusal) in, `PurchaseOutcome` out. */

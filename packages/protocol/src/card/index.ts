@@ -17,6 +17,7 @@ export {
   cardDataTypes,
   decodeCardData,
   encodeCardData,
+  InquiryInput,
   MAX_ORDER_DESCRIPTION,
   MerchantError,
   OutOfOrderReason,

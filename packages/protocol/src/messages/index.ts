@@ -109,6 +109,10 @@ export {
 export { errorMessage, isErrorMessage, type ReadError, RemoteSetError, readError } from "./errorMessage";
 export { checkHeaderDate, defaultMaxClockSkewMs } from "./headerDate";
 export { fingerprintOf, type Incoming, type ReadMessage, readMessage } from "./incoming";
+export { buildInqReq, type InqReqInput } from "./inqReq";
+export { signInqRes } from "./inqRes";
+export { checkStatusOfPurchase } from "./inquiredStatus";
+export { inquiryProofExtension, provesPurchase } from "./inquiryProof";
 export {
   type AuthTokenReceiver,
   type AuthTokenRefusal,
@@ -116,6 +120,8 @@ export {
   type SubsequentAuthorization,
 } from "./judgeAuthToken";
 export { checkPartyCertificate, type IntendedParty } from "./partyCertificate";
+export { signPCertReq } from "./pCertReq";
+export { signPCertRes } from "./pCertRes";
 export {
   type PInitExpectations,
   type PInitResGateway,
@@ -203,6 +209,20 @@ export {
   receiveCapRevOrCredRes,
 } from "./receiveCapRevOrCredRes";
 export { type ReceivedError, receiveError } from "./receiveError";
+export {
+  type InqReqReceiver,
+  type InquiredPurchase,
+  type ReceivedInqReq,
+  receiveInqReq,
+} from "./receiveInqReq";
+export { type InqResExpectations, receiveInqRes } from "./receiveInqRes";
+export { type PCertReqReceiver, type ReceivedPCertReq, receivePCertReq } from "./receivePCertReq";
+export {
+  type FetchedGatewayCertificate,
+  type PCertResExpectations,
+  type ReceivedPCertRes,
+  receivePCertRes,
+} from "./receivePCertRes";
 export { type PInitReqReceiver, type ReceivedPInitReq, receivePInitReq } from "./receivePInitReq";
 export {
   type PInitResExpectations,

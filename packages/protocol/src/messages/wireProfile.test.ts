@@ -68,6 +68,10 @@ import { capRevOrCredKinds, sealCapRevOrCredReq, sealCapRevOrCredRes } from "./c
 import { sealCapToken } from "./capToken";
 import { errorMessage } from "./errorMessage";
 import { type MessageFixture, messageFixture } from "./fixture.test-helper";
+import { buildInqReq } from "./inqReq";
+import { signInqRes } from "./inqRes";
+import { signPCertReq } from "./pCertReq";
+import { signPCertRes } from "./pCertRes";
 import { signPInitRes } from "./pInit";
 import { signPRes } from "./pRes";
 import { authTokenPIDer, sealSubsequentAuthReq, subsequentAuthReqData } from "./subsequentAuthReq";
@@ -746,6 +750,60 @@ describe("docs/wire-profile.md", () => {
     expectSignedLayer(await signPRes(p, m.signer("merchantSig"), m.pResData), {
       eContentType: ContentType.PResData,
       certificates: merchantSigPath,
+    });
+  });
+
+  it("InqReq: S(C, InqReqData) under SET Lab's content type, or InqReqData in the clear with the inquiry proof; InqRes: S(M, PResData)", async () => {
+    const ids = {
+      transIDs: m.pResData.transIDs,
+      rrpid: new Uint8Array(20).fill(1),
+      chall_C2: new Uint8Array(20).fill(2),
+    };
+    const signed = await buildInqReq(p, { ...ids, signer: m.signer("cardholder") });
+    if (signed.type !== "inqReqSigned") throw new Error("not signed");
+    expectSignedLayer(signed.value, {
+      eContentType: SetLab.InqReqData,
+      certificates: ["cardholder", "cardholderCa", "brandCa"],
+    });
+    const unsigned = await buildInqReq(p, { ...ids, chall_C: new Uint8Array(20).fill(3) });
+    if (unsigned.type !== "inqReqUnsigned") throw new Error("not unsigned");
+    expect(unsigned.value.inqRqExtensions?.map((e) => [e.extnID, e.critical, e.extnValue.length])).toEqual([
+      [SetLab.inquiryProof, false, 34],
+    ]);
+    expectSignedLayer(await signInqRes(p, m.signer("merchantSig"), m.pResData), {
+      eContentType: ContentType.PResData,
+      certificates: merchantSigPath,
+    });
+  });
+
+  it("PCertReq: S(M, PCertReqData); PCertRes: S(P, PCertResTBS) carrying the key-exchange certificate it names", async () => {
+    const rrTags = {
+      rrpid: new Uint8Array(20).fill(4),
+      merTermIDs: { merchantID: "SETLAB-MER-0001" },
+      currentDate: new Date(Date.UTC(2026, 10, 25)),
+    };
+    expectSignedLayer(
+      await signPCertReq(p, m.signer("merchantSig"), {
+        pCertRRTags: rrTags,
+        brandAndBINSeq: [{ brandID: "Visa" }],
+      }),
+      {
+        eContentType: ContentType.PCertReqData,
+        certificates: merchantSigPath,
+      },
+    );
+    const gateway = m.signer("gatewaySig");
+    const res = await signPCertRes(
+      p,
+      { ...gateway, chain: [...(gateway.chain ?? []), pki.gatewayKex.certificate] },
+      {
+        pCertRRTags: rrTags,
+        pCertResItems: [{ pCertCode: "success", certThumb: m.pInitResData.peThumb }],
+      },
+    );
+    expectSignedLayer(res, {
+      eContentType: ContentType.PCertResTBS,
+      certificates: ["gatewaySig", "gatewayKex", "gatewayCa", "brandCa"],
     });
   });
 

@@ -146,6 +146,11 @@ export const SetLab = {
   e2CardInfo: setlab("5.10"),
   /** The card information sealed to the gateway, Enc(C, P, E1CardInfo) (claims 7-8, card-company key). */
   e2CardInfoTBE: setlab("5.11"),
+  /**
+   * InqReqData extension (non-critical): the inquiry proof of a purchase paid with an unsigned
+   * PReq, HMAC-SHA-256 keyed with the purchase's Chall-C (messages/inquiryProof.ts).
+   */
+  inquiryProof: setlab("7.1"),
 } as const;
 
 /** Standard identifiers the operators use. */

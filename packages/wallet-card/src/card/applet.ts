@@ -10,6 +10,7 @@ import {
   type CardDataValue,
   CardLinkError,
   type CryptoProvider,
+  decodeCardData,
   decodeCommand,
   encodeCardData,
   encodeDer,
@@ -34,7 +35,9 @@ import { type ConfirmationPolicy, commonNameOf } from "./confirmation";
 import { answerE1InfoReq, type E1Pending, isBrandRefusal, readE1Result } from "./embodiment1";
 import { answerE2Hello, confirmE2, type E2Pending, openE2SessionKey } from "./embodiment2";
 import { checkGatewayPinned } from "./gatewayPins";
+import { buildCardInqReq, type InquiryPending, readInqRes } from "./inquiry";
 import { PIN_FORMAT, pinDigest } from "./pin";
+import { rememberedPurchase, rememberPurchase, withCompletion } from "./purchaseMemory";
 import { buildCardPReq } from "./purchaseRequest";
 import type { Completed, Initialized, PurchaseOutcome, PurchaseSent, Transaction } from "./transaction";
 
@@ -122,6 +125,8 @@ export class CardSession {
   private e1?: E1Pending;
   /** An embodiment 2 exchange between E2_HELLO and E2_CONFIRM. */
   private e2?: E2Pending;
+  /** An InqReq handed out, waiting for its InqRes. */
+  private inquiry?: InquiryPending;
   /** Commands run one at a time, in the order they arrived. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -190,6 +195,10 @@ export class CardSession {
         return this.purchase(this.needPin(), data);
       case INS.PURCHASE_RESPONSE:
         return this.purchaseResponse(this.needPin(), data);
+      case INS.INQUIRY_REQUEST:
+        return this.inquiryRequest(this.needPin(), data);
+      case INS.INQUIRY_RESPONSE:
+        return this.inquiryResponse(this.needPin(), data);
       case INS.E1_CARD_INFO:
         return this.e1CardInfo(this.needPin(), data);
       case INS.E1_RESULT:
@@ -239,6 +248,7 @@ export class CardSession {
     this.tx = undefined;
     this.e1 = undefined;
     this.e2 = undefined;
+    this.inquiry = undefined;
     if (!card) return status(SW.NO_SUCH_CARD);
     this.selected = card;
     return ok(
@@ -428,7 +438,9 @@ export class CardSession {
     );
     const sent: PurchaseSent = { ...tx, phase: "purchaseSent", input, pReqRrpid: built.rrpid, pReqMessage };
     this.tx = sent;
-    await this.remember(card, sent);
+    // Remembered with the signed PReq, in the same write: the card can ask about it from now on.
+    const memory = rememberPurchase(card.state, sent, input.purchAmt, input.form !== "unsigned", this.now());
+    await this.remember(card, sent, { purchases: memory.purchases });
     return ok(pReqMessage);
   }
 
@@ -491,11 +503,43 @@ export class CardSession {
     }
     const done: Completed = { ...tx, phase: "completed", outcome };
     this.tx = done;
-    await this.remember(
-      card,
-      done,
-      newer === undefined ? {} : { bciSequence: { ...card.state.bciSequence, [card.data.brand]: newer } },
-    );
+    const { purchases } = withCompletion(card.state, toHex(tx.transIDs.xid), outcome.completionCode);
+    await this.remember(card, done, {
+      ...(purchases ? { purchases } : {}),
+      ...(newer === undefined
+        ? {}
+        : { bciSequence: { ...card.state.bciSequence, [card.data.brand]: newer } }),
+    });
+    return ok(encodeCardData("PurchaseOutcome", wireOutcome(outcome)));
+  }
+
+  // ---- INQUIRY_REQUEST, INQUIRY_RESPONSE: InqReq/InqRes about a remembered purchase
+
+  private async inquiryRequest(card: Card, data: Uint8Array): Promise<Answer> {
+    const input = decodeCardData("InquiryInput", data);
+    const purchase = rememberedPurchase(card.state, input.xid);
+    if (!purchase) return status(SW.BAD_DATA);
+    const built = await buildCardInqReq(this.env.p, card, purchase, this.now(), this.swIdent);
+    this.inquiry = built.pending;
+    return ok(built.message);
+  }
+
+  private async inquiryResponse(card: Card, data: Uint8Array): Promise<Answer> {
+    const pending = this.inquiry;
+    if (!pending) return status(SW.OUT_OF_ORDER);
+    // A response that fails its checks leaves the inquiry waiting for the genuine one.
+    const outcome = await readInqRes(this.env.p, card, pending, data, this.now(), this.applet.chainCache);
+    this.inquiry = undefined;
+    if (outcome.completionCode !== "error") {
+      const xid = pending.purchase.xid;
+      const last = card.state.lastTransaction;
+      await this.save(card, {
+        ...withCompletion(card.state, xid, outcome.completionCode),
+        ...(last?.xid === xid
+          ? { lastTransaction: { ...last, completionCode: outcome.completionCode } }
+          : {}),
+      });
+    }
     return ok(encodeCardData("PurchaseOutcome", wireOutcome(outcome)));
   }
 

@@ -4,6 +4,7 @@
  * is a non-extractable CryptoKey of the card's own crypto implementation.
  */
 import type { schema } from "@setlab/protocol";
+import type { RememberedPurchase } from "./purchaseMemory";
 
 /** PIN tries a card allows before it locks (6983). */
 export const PIN_TRIES = 3;
@@ -56,6 +57,8 @@ export interface CardState {
    * older BCI (with the CRLs it names) is refused from then on.
    */
   readonly bciSequence?: Readonly<Record<string, number>>;
+  /** The purchases the card signed, newest last, for InqReq (purchaseMemory.ts). */
+  readonly purchases?: readonly RememberedPurchase[];
 }
 
 export const freshCardState = (): CardState => ({ pinTriesLeft: PIN_TRIES, locked: false });

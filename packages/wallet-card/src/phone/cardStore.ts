@@ -144,6 +144,7 @@ function stateRecord(
     locked: state.locked,
     ...(state.lastTransaction ? { lastTransaction: state.lastTransaction } : {}),
     ...(state.bciSequence ? { bciSequence: state.bciSequence } : {}),
+    ...(state.purchases?.length ? { purchases: state.purchases } : {}),
   };
   const file: StateFile = { format: STATE_FORMAT, ...value, mac: mac(stateKey, stateLabel(cardId), value) };
   return [path.join(cardDir(dataDir, cardId), "state.json"), `${JSON.stringify(file, null, 2)}\n`];
@@ -218,6 +219,7 @@ export function readCardState(dataDir: string, cardId: string, stateKey: Uint8Ar
       ? { lastTransaction: s.lastTransaction as CardState["lastTransaction"] }
       : {}),
     ...(s.bciSequence !== undefined ? { bciSequence: s.bciSequence as CardState["bciSequence"] } : {}),
+    ...(s.purchases !== undefined ? { purchases: s.purchases as CardState["purchases"] } : {}),
   };
   const expected = mac(stateKey, stateLabel(cardId), value);
   if (!sameMac(s.mac, expected)) throw altered("was altered on disk (its MAC does not verify)");
@@ -227,6 +229,8 @@ export function readCardState(dataDir: string, cardId: string, stateKey: Uint8Ar
     value.pinTriesLeft > PIN_TRIES ||
     typeof value.locked !== "boolean" ||
     (value.lastTransaction !== undefined && !isObject(value.lastTransaction)) ||
+    (value.purchases !== undefined &&
+      (!Array.isArray(value.purchases) || !value.purchases.every(isObject))) ||
     (value.bciSequence !== undefined &&
       (!isObject(value.bciSequence) ||
         !Object.values(value.bciSequence).every((n) => Number.isInteger(n) && n >= 0 && n <= 4294967295)))

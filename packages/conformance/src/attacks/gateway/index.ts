@@ -9,6 +9,7 @@ import { certificateAttacks } from "./certificates";
 import { decryptionOracleAttacks } from "./decryptionOracle";
 import { downgradeAttacks } from "./downgrade";
 import { errorLoopAttacks } from "./errorLoop";
+import { pCertResNonGateway } from "./gatewayCertificates";
 import { replayAttacks } from "./replay";
 import { splicingAttacks } from "./splicing";
 import { tamperingAttacks } from "./tampering";
@@ -26,4 +27,5 @@ export const gatewayAttacks: readonly Attack[] = [
   ...authTokenAttacks,
   ...authReversalAttacks,
   ...capRevOrCredAttacks,
+  pCertResNonGateway,
 ];

@@ -9,6 +9,7 @@ import { downgradeAttacks } from "./downgrade";
 import { embodimentAttacks } from "./embodimentReplay";
 import { errorLoopAttacks } from "./errorLoop";
 import { gatewaySubstitutionAttacks } from "./gatewaySubstitution";
+import { inquiryAttacks } from "./inquiry";
 import { mediatorAttacks } from "./mediatorPc";
 import { merchantReplayAttacks } from "./merchantReplay";
 import { merchantTamperAttacks } from "./merchantTamper";
@@ -25,5 +26,6 @@ export const merchantAndCardAttacks: readonly Attack[] = [
   ...errorLoopAttacks,
   ...mediatorAttacks,
   ...amplificationAttacks,
+  ...inquiryAttacks,
   ...embodimentAttacks,
 ];

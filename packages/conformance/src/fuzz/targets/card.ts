@@ -87,6 +87,14 @@ function steps(corpus: Corpus): fc.Arbitrary<Step> {
     [INS.PINIT_RESPONSE]: byteInputs([c.pInitRes, c.pRes]),
     [INS.PURCHASE]: byteInputs([purchase]),
     [INS.PURCHASE_RESPONSE]: byteInputs([c.pRes, c.pInitRes, ...corpus.messages.slice(-1)]),
+    [INS.INQUIRY_REQUEST]: fc.oneof(
+      fc.constant(encodeCardData("InquiryInput", {})),
+      randomBytes(8).map((xid) =>
+        encodeCardData("InquiryInput", { xid: new Uint8Array(20).fill(xid[0] ?? 0) }),
+      ),
+      randomBytes(24),
+    ),
+    [INS.INQUIRY_RESPONSE]: byteInputs([c.pRes, c.pInitRes, ...corpus.messages.slice(-1)]),
     [INS.GET_STATUS]: randomBytes(8),
   };
   const structured = fc.oneof(
