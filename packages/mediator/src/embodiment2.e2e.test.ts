@@ -19,17 +19,10 @@ import {
   json,
   LINK_CODE,
   PIN,
-  type PurchaseLab,
-  startPurchaseLab,
+  usePurchaseLab,
 } from "./testing/purchaseLab.test-helper";
 
-let lab: PurchaseLab;
-
-beforeAll(async () => {
-  lab = await startPurchaseLab("setlab-e2-");
-}, 180_000);
-
-afterAll(() => lab?.stop());
+const lab = usePurchaseLab("setlab-e2-");
 
 /**
  * A proxy in front of the merchant that keeps every body the PC posts toward the shop; it also

@@ -8,22 +8,9 @@
  * Needs the packages built (`npx tsc -b`). Without a dist the suite fails with what is missing.
  */
 import { schema } from "@setlab/protocol";
-import {
-  e2PurchaseArgs,
-  json,
-  type PurchaseLab,
-  run,
-  scripts,
-  startPurchaseLab,
-} from "./testing/purchaseLab.test-helper";
+import { e2PurchaseArgs, json, run, scripts, usePurchaseLab } from "./testing/purchaseLab.test-helper";
 
-let lab: PurchaseLab;
-
-beforeAll(async () => {
-  lab = await startPurchaseLab("setlab-e2cc-", { merchantArgs: ["--e2-card-info", "card-company"] });
-}, 180_000);
-
-afterAll(() => lab?.stop());
+const lab = usePurchaseLab("setlab-e2cc-", { merchantArgs: ["--e2-card-info", "card-company"] });
 
 const admin = (route: string) => lab.admin(lab.merchant.adminUrl ?? "", route);
 

@@ -244,3 +244,21 @@ export async function startPurchaseLab(
     throw e;
   }
 }
+
+/**
+ * The purchase lab of one test file: started before its tests, stopped after them. Its fields
+ * are there from the file's first test on (not while the file is being loaded).
+ */
+export function usePurchaseLab(
+  tempPrefix: string,
+  options: { readonly merchantArgs?: readonly string[] } = {},
+): PurchaseLab {
+  const lab = {} as PurchaseLab;
+  let started = false;
+  beforeAll(async () => {
+    Object.assign(lab, await startPurchaseLab(tempPrefix, options));
+    started = true;
+  }, 180_000);
+  afterAll(() => (started ? lab.stop() : undefined));
+  return lab;
+}
