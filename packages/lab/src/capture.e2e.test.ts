@@ -3,49 +3,34 @@
  * `set-lab capture` / `set-lab reverse` through the merchant's admin route, the merchant's CapReq
  * or AuthRevReq to the running gateway and its CapRes or AuthRevRes back.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { adminFetch } from "@setlab/runtime";
 import { fetchMessages } from "./capture";
 import { captureOrder } from "./commands/captureOrder";
-import { down } from "./commands/down";
 import { purchase } from "./commands/purchase";
 import { reverseOrder } from "./commands/reverseOrder";
-import { up } from "./commands/up";
 import { purchAmtOf } from "./currency";
-import { adminOf, LabFailure, type LabState } from "./labState";
+import { adminOf, LabFailure } from "./labState";
+import { useRunningLab } from "./testing/runningLab";
 
-let home: string;
-let state: LabState;
-
-beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-capture-e2e-"));
-  state = await up({ home });
-}, 120_000);
-
-afterAll(async () => {
-  if (state) await down(home).catch(() => {});
-  fs.rmSync(home, { recursive: true, force: true });
-});
+const lab = useRunningLab("capture-e2e");
 
 const jpy = (amount: string) => purchAmtOf(amount, "JPY");
 
 describe("capture across the running lab", () => {
   it("captures one order in full and one in part; a second capture is refused before any CapReq", async () => {
-    const a = await purchase({ home, card: "visa-approve", purchAmt: jpy("1500") });
-    const b = await purchase({ home, card: "mc-approve", purchAmt: jpy("2000") });
+    const a = await purchase({ home: lab.home, card: "visa-approve", purchAmt: jpy("1500") });
+    const b = await purchase({ home: lab.home, card: "mc-approve", purchAmt: jpy("2000") });
     expect([a.order.state, b.order.state]).toEqual(["authorized", "authorized"]);
 
-    const full = await captureOrder(home, String(a.orderId));
+    const full = await captureOrder(lab.home, String(a.orderId));
     expect(full.state).toBe("captured");
     expect(full.authorization?.capture).toMatchObject({ capCode: "success", capAmt: { amount: 1500 } });
-    const part = await captureOrder(home, String(b.orderId), "500");
+    const part = await captureOrder(lab.home, String(b.orderId), "500");
     expect(part.state).toBe("partiallyCaptured");
     expect(part.authorization?.capture?.capAmt).toMatchObject({ amount: 500, amtExp10: 0 });
 
-    await expect(captureOrder(home, String(a.orderId))).rejects.toThrow(LabFailure);
-    const types = (await fetchMessages(adminOf(state, "merchant"), String(a.orderId))).map((m) => m.type);
+    await expect(captureOrder(lab.home, String(a.orderId))).rejects.toThrow(LabFailure);
+    const types = (await fetchMessages(adminOf(lab.state, "merchant"), String(a.orderId))).map((m) => m.type);
     expect(types.slice(-2)).toEqual(["CapReq", "CapRes"]);
     expect(types.filter((t) => t === "CapReq")).toHaveLength(1);
   }, 120_000);
@@ -53,28 +38,28 @@ describe("capture across the running lab", () => {
   it("reduces an authorization and then cancels it, the issuer's hold following; a captured one is not reversed", async () => {
     const held = async () =>
       (
-        (await (await adminFetch(adminOf(state, "gateway"), "/admin/accounts/visa-approve")).json()) as {
+        (await (await adminFetch(adminOf(lab.state, "gateway"), "/admin/accounts/visa-approve")).json()) as {
           held: number;
         }
       ).held;
     const before = await held();
-    const a = await purchase({ home, card: "visa-approve", purchAmt: jpy("3000") });
+    const a = await purchase({ home: lab.home, card: "visa-approve", purchAmt: jpy("3000") });
     expect(await held()).toBe(before + 3000);
-    const reduced = await reverseOrder(home, String(a.orderId), "1000");
+    const reduced = await reverseOrder(lab.home, String(a.orderId), "1000");
     expect(reduced.state).toBe("authorized");
     expect(reduced.authorization).toMatchObject({
       authAmt: { amount: 1000 },
       reversal: { authRevCode: "approved" },
     });
     expect(await held()).toBe(before + 1000);
-    const cancelled = await reverseOrder(home, String(a.orderId));
+    const cancelled = await reverseOrder(lab.home, String(a.orderId));
     expect(cancelled.state).toBe("reversed");
     expect(await held()).toBe(before);
-    const types = (await fetchMessages(adminOf(state, "merchant"), String(a.orderId))).map((m) => m.type);
+    const types = (await fetchMessages(adminOf(lab.state, "merchant"), String(a.orderId))).map((m) => m.type);
     expect(types.slice(-4)).toEqual(["AuthRevReq", "AuthRevRes", "AuthRevReq", "AuthRevRes"]);
 
-    const b = await purchase({ home, card: "visa-approve", purchAmt: jpy("700") });
-    expect((await captureOrder(home, String(b.orderId))).state).toBe("captured");
-    await expect(reverseOrder(home, String(b.orderId))).rejects.toThrow(LabFailure);
+    const b = await purchase({ home: lab.home, card: "visa-approve", purchAmt: jpy("700") });
+    expect((await captureOrder(lab.home, String(b.orderId))).state).toBe("captured");
+    await expect(reverseOrder(lab.home, String(b.orderId))).rejects.toThrow(LabFailure);
   }, 120_000);
 });

@@ -248,6 +248,30 @@ const bodyOf = (bytes: Uint8Array) => schema.decodeMessage(bytes).message;
 const printed = (output: string, name: string) =>
   new RegExp(`name:${name}\\s+type:\\S+\\s+value:(\\S+)`).exec(output)?.[1]?.toLowerCase();
 
+/** The DER of the `type` message among those one lab `step` recorded. */
+const recordedDer = (messages: CapturedMessage[], step: string, type: string) => {
+  const m = messages.find((x) => x.type === type);
+  if (!m) throw new Error(`the ${step} recorded no ${type}`);
+  return m.der;
+};
+
+/**
+ * One lab step recorded exactly the request and answer of `pairs`, in that order, each decoding
+ * under asn1Decoding as MessageWrapper with its Message alternative.
+ */
+const expectRecordedWrappers = (
+  messages: CapturedMessage[],
+  tag: string,
+  pairs: readonly (readonly [type: string, alternative: string])[],
+) => {
+  expect(messages.map((m) => m.type)).toEqual(pairs.map(([type]) => type));
+  for (const [type, alt] of pairs) {
+    const v = scratch.asn1Decoding(`${tag}-${type}`, recordedDer(messages, tag, type), "MessageWrapper");
+    expect(v.ok).toBe(true);
+    expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
+  }
+};
+
 /** `openssl cms -verify` of a SignedData file against the lab root; `extra` adds -content etc. */
 const cmsVerify = (file: string, brand: string, out: string, ...extra: string[]) =>
   scratch.openssl(
@@ -269,6 +293,65 @@ const cmsVerify = (file: string, brand: string, out: string, ...extra: string[])
     out,
     ...extra,
   );
+
+const pem = (der: Uint8Array) =>
+  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
+
+/**
+ * `openssl cms -verify` of `PREFIX-sd.der`, a token the gateway signed for itself (CapToken,
+ * AuthToken), into `PREFIX-data.der`. The token carries no certificate (the gateway holds its
+ * own): the verifier is given the gateway's signature certificate and, since `openssl cms` takes
+ * no untrusted chain, the lab's CA certificates beside the root.
+ */
+const cmsVerifyGatewayToken = (prefix: string) => {
+  scratch.write(`${prefix}-certs.pem`, pem(pki.certificate("visa/gateway/signature")));
+  scratch.write(`${prefix}-ca.pem`, [pki.root(), ...pki.chain("visa/gateway/signature")].map(pem).join(""));
+  return scratch.openssl(
+    "cms",
+    "-verify",
+    "-inform",
+    "DER",
+    "-in",
+    scratch.path(`${prefix}-sd.der`),
+    "-CAfile",
+    `${prefix}-ca.pem`,
+    "-certfile",
+    `${prefix}-certs.pem`,
+    "-purpose",
+    "any",
+    "-ignore_critical",
+    "-binary",
+    "-out",
+    `${prefix}-data.der`,
+  );
+};
+
+/**
+ * An EncB as OpenSSL opens it: `envelope` decrypted with the key-exchange key `recipient`, the
+ * SignedData inside verified against the lab root and `brand`'s certificates, its Linkage naming
+ * `baggageType` and the SHA-256 of `baggage`. Returns the Linkage (PREFIX-link.der).
+ */
+const expectOpenedEncB = (
+  prefix: string,
+  recipient: string,
+  brand: string,
+  envelope: Uint8Array,
+  baggage: Uint8Array,
+  baggageType: string,
+) => {
+  const env = scratch.write(`${prefix}-env.der`, envelope);
+  expect(cmsDecrypt(env, recipient, `${prefix}-sd.der`).ok).toBe(true);
+  const v = cmsVerify(scratch.path(`${prefix}-sd.der`), brand, `${prefix}-link.der`);
+  expect(v.output).toContain("Verification successful");
+  const linkage = scratch.read(`${prefix}-link.der`);
+  const lv = scratch.asn1Decoding(`${prefix}-linkage`, linkage, "Linkage");
+  expect(lv.ok).toBe(true);
+  expect(printed(lv.output, "eContentType")).toBe(baggageType);
+  expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(baggage).digest("hex"));
+  return linkage;
+};
 
 /** `openssl cms -decrypt` with a lab key-exchange key (encrypted PKCS#8, lab passphrase). */
 const cmsDecrypt = (file: string, keyId: string, out: string) => {
@@ -544,22 +627,13 @@ describe("closing the batch the capture went into", () => {
 });
 
 describe("the capture of the dual-signed purchase", () => {
-  const capDer = (type: "CapReq" | "CapRes") => {
-    const m = captureMessages.find((x) => x.type === type);
-    if (!m) throw new Error(`the capture recorded no ${type}`);
-    return m.der;
-  };
+  const capDer = (type: "CapReq" | "CapRes") => recordedDer(captureMessages, "capture", type);
 
   it("records its CapReq and CapRes, which decode under asn1Decoding as MessageWrapper", () => {
-    expect(captureMessages.map((m) => m.type)).toEqual(["CapReq", "CapRes"]);
-    for (const [type, alt] of [
+    expectRecordedWrappers(captureMessages, "cap", [
       ["CapReq", "captureRequest"],
       ["CapRes", "captureResponse"],
-    ] as const) {
-      const v = scratch.asn1Decoding(`cap-${type}`, capDer(type), "MessageWrapper");
-      expect(v.ok).toBe(true);
-      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
-    }
+    ]);
   });
 
   it("OpenSSL opens the CapReq with the gateway's key and verifies the merchant's signature over L(CapReqData, CapTokenSeq)", async () => {
@@ -569,15 +643,14 @@ describe("the capture of the dual-signed purchase", () => {
     const envelope = elementAt(bytes, 1, 0, 0, 0);
     const tokens = elementAt(bytes, 1, 0, 0, 1);
     expect(toHex(envelope)).toBe(toHex(capReq.value.envelope));
-    const env = scratch.write("capreq-env.der", envelope);
-    expect(cmsDecrypt(env, "visa/gateway/key-exchange", "capreq-sd.der").ok).toBe(true);
-    const v = cmsVerify(scratch.path("capreq-sd.der"), "visa", "capreq-link.der");
-    expect(v.output).toContain("Verification successful");
-    const linkage = scratch.read("capreq-link.der");
-    const lv = scratch.asn1Decoding("capreq-linkage", linkage, "Linkage");
-    expect(lv.ok).toBe(true);
-    expect(printed(lv.output, "eContentType")).toBe(ContentType.CapTokenSeq);
-    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(tokens).digest("hex"));
+    const linkage = expectOpenedEncB(
+      "capreq",
+      "visa/gateway/key-exchange",
+      "visa",
+      envelope,
+      tokens,
+      ContentType.CapTokenSeq,
+    );
     const data = scratch.asn1Decoding("CapReqData", elementAt(linkage, 0), "CapReqData");
     expect(data.ok).toBe(true);
     expect(printed(data.output, "xid")).toBe(run("dual-signed").result.order.xid?.toLowerCase());
@@ -591,33 +664,7 @@ describe("the capture of the dual-signed purchase", () => {
     const env = scratch.write("captoken-env.der", token.value);
     expect(cmsDecrypt(env, "visa/merchant/key-exchange", "captoken-nope.der").ok).toBe(false);
     expect(cmsDecrypt(env, "visa/gateway/key-exchange", "captoken-sd.der").ok).toBe(true);
-    // The token carries no certificate (the gateway holds its own): the verifier is given the
-    // gateway's signature certificate and the CA certificates of the lab.
-    const pem = (der: Uint8Array) =>
-      `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
-        .toString("base64")
-        .replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
-    scratch.write("captoken-certs.pem", pem(pki.certificate("visa/gateway/signature")));
-    // Nor its CA certificates: `openssl cms` takes no untrusted chain, so they go beside the root.
-    scratch.write("captoken-ca.pem", [pki.root(), ...pki.chain("visa/gateway/signature")].map(pem).join(""));
-    const v = scratch.openssl(
-      "cms",
-      "-verify",
-      "-inform",
-      "DER",
-      "-in",
-      scratch.path("captoken-sd.der"),
-      "-CAfile",
-      "captoken-ca.pem",
-      "-certfile",
-      "captoken-certs.pem",
-      "-purpose",
-      "any",
-      "-ignore_critical",
-      "-binary",
-      "-out",
-      "captoken-data.der",
-    );
+    const v = cmsVerifyGatewayToken("captoken");
     expect(v.output).toContain("Verification successful");
     const data = scratch.asn1Decoding("CapTokenData", scratch.read("captoken-data.der"), "CapTokenData");
     expect(data.ok).toBe(true);
@@ -708,22 +755,13 @@ describe("the credit, credit reversal and capture reversal of the dual-signed pu
 });
 
 describe("the reduction of the unsigned purchase's authorization", () => {
-  const revDer = (type: "AuthRevReq" | "AuthRevRes") => {
-    const m = reversalMessages.find((x) => x.type === type);
-    if (!m) throw new Error(`the reversal recorded no ${type}`);
-    return m.der;
-  };
+  const revDer = (type: "AuthRevReq" | "AuthRevRes") => recordedDer(reversalMessages, "reversal", type);
 
   it("records its AuthRevReq and AuthRevRes, which decode under asn1Decoding as MessageWrapper", () => {
-    expect(reversalMessages.map((m) => m.type)).toEqual(["AuthRevReq", "AuthRevRes"]);
-    for (const [type, alt] of [
+    expectRecordedWrappers(reversalMessages, "rev", [
       ["AuthRevReq", "authReversalRequest"],
       ["AuthRevRes", "authReversalResponse"],
-    ] as const) {
-      const v = scratch.asn1Decoding(`rev-${type}`, revDer(type), "MessageWrapper");
-      expect(v.ok).toBe(true);
-      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
-    }
+    ]);
   });
 
   it("OpenSSL opens the AuthRevReq with the gateway's key and verifies the merchant's signature over L(AuthRevReqData, AuthRevReqBaggage)", () => {
@@ -733,15 +771,14 @@ describe("the reduction of the unsigned purchase's authorization", () => {
     const envelope = elementAt(bytes, 1, 0, 0, 0);
     const baggage = elementAt(bytes, 1, 0, 0, 1);
     expect(toHex(envelope)).toBe(toHex(req.authRevReqEnvelope));
-    const env = scratch.write("authrevreq-env.der", envelope);
-    expect(cmsDecrypt(env, "mastercard/gateway/key-exchange", "authrevreq-sd.der").ok).toBe(true);
-    const v = cmsVerify(scratch.path("authrevreq-sd.der"), "mastercard", "authrevreq-link.der");
-    expect(v.output).toContain("Verification successful");
-    const linkage = scratch.read("authrevreq-link.der");
-    const lv = scratch.asn1Decoding("authrevreq-linkage", linkage, "Linkage");
-    expect(lv.ok).toBe(true);
-    expect(printed(lv.output, "eContentType")).toBe(ContentType.AuthRevReqBaggage);
-    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(baggage).digest("hex"));
+    const linkage = expectOpenedEncB(
+      "authrevreq",
+      "mastercard/gateway/key-exchange",
+      "mastercard",
+      envelope,
+      baggage,
+      ContentType.AuthRevReqBaggage,
+    );
     const data = scratch.asn1Decoding("AuthRevReqData", elementAt(linkage, 0), "AuthRevReqData");
     expect(data.ok).toBe(true);
     expect(printed(data.output, "xid")).toBe(run("unsigned").result.order.xid?.toLowerCase());
@@ -756,15 +793,14 @@ describe("the reduction of the unsigned purchase's authorization", () => {
     // MessageWrapper / [0] Message / [9] AuthRevRes / {envelope, baggage {[0] CapToken}}
     const envelope = elementAt(bytes, 1, 0, 0, 0);
     const baggage = elementAt(bytes, 1, 0, 0, 1);
-    const env = scratch.write("authrevres-env.der", envelope);
-    expect(cmsDecrypt(env, "mastercard/merchant/key-exchange", "authrevres-sd.der").ok).toBe(true);
-    const v = cmsVerify(scratch.path("authrevres-sd.der"), "mastercard", "authrevres-link.der");
-    expect(v.output).toContain("Verification successful");
-    const linkage = scratch.read("authrevres-link.der");
-    const lv = scratch.asn1Decoding("authrevres-linkage", linkage, "Linkage");
-    expect(lv.ok).toBe(true);
-    expect(printed(lv.output, "eContentType")).toBe(ContentType.AuthRevResBaggage);
-    expect(printed(lv.output, "digest")).toBe(createHash("sha256").update(baggage).digest("hex"));
+    const linkage = expectOpenedEncB(
+      "authrevres",
+      "mastercard/merchant/key-exchange",
+      "mastercard",
+      envelope,
+      baggage,
+      ContentType.AuthRevResBaggage,
+    );
     const data = scratch.asn1Decoding("AuthRevResData", elementAt(linkage, 0), "AuthRevResData");
     expect(data.ok).toBe(true);
     // AuthRevCode approved(0), the new amount 5000, and the new CapToken in the baggage.
@@ -777,22 +813,14 @@ describe("the reduction of the unsigned purchase's authorization", () => {
 });
 
 describe("a split shipment's second part: the AuthReq whose PI is the AuthToken", () => {
-  const subDer = (type: "AuthReq" | "AuthRes") => {
-    const m = subsequentMessages.find((x) => x.type === type);
-    if (!m) throw new Error(`the later authorization recorded no ${type}`);
-    return m.der;
-  };
+  const subDer = (type: "AuthReq" | "AuthRes") =>
+    recordedDer(subsequentMessages, "later authorization", type);
 
   it("records its AuthReq and AuthRes, which decode under asn1Decoding as MessageWrapper", () => {
-    expect(subsequentMessages.map((m) => m.type)).toEqual(["AuthReq", "AuthRes"]);
-    for (const [type, alt] of [
+    expectRecordedWrappers(subsequentMessages, "sub", [
       ["AuthReq", "authorizationRequest"],
       ["AuthRes", "authorizationResponse"],
-    ] as const) {
-      const v = scratch.asn1Decoding(`sub-${type}`, subDer(type), "MessageWrapper");
-      expect(v.ok).toBe(true);
-      expect(v.output).toMatch(new RegExp(`name:${alt}\\s+type:`));
-    }
+    ]);
   });
 
   it("OpenSSL opens the AuthReq with the gateway's key and verifies the merchant's signature over L(AuthReqData, PI); the PI is the AuthToken and AuthReqData has no CheckDigests", () => {
@@ -821,30 +849,7 @@ describe("a split shipment's second part: the AuthReq whose PI is the AuthToken"
     const env = scratch.write("authtoken-env.der", pi.value.value);
     expect(cmsDecrypt(env, "visa/merchant/key-exchange", "authtoken-nope.der").ok).toBe(false);
     expect(cmsDecrypt(env, "visa/gateway/key-exchange", "authtoken-sd.der").ok).toBe(true);
-    const pem = (der: Uint8Array) =>
-      `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
-        .toString("base64")
-        .replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE-----\n`;
-    scratch.write("authtoken-certs.pem", pem(pki.certificate("visa/gateway/signature")));
-    scratch.write("authtoken-ca.pem", [pki.root(), ...pki.chain("visa/gateway/signature")].map(pem).join(""));
-    const v = scratch.openssl(
-      "cms",
-      "-verify",
-      "-inform",
-      "DER",
-      "-in",
-      scratch.path("authtoken-sd.der"),
-      "-CAfile",
-      "authtoken-ca.pem",
-      "-certfile",
-      "authtoken-certs.pem",
-      "-purpose",
-      "any",
-      "-ignore_critical",
-      "-binary",
-      "-out",
-      "authtoken-data.der",
-    );
+    const v = cmsVerifyGatewayToken("authtoken");
     expect(v.output).toContain("Verification successful");
     const data = scratch.asn1Decoding("AuthTokenData", scratch.read("authtoken-data.der"), "AuthTokenData");
     expect(data.ok).toBe(true);

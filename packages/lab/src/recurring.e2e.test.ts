@@ -4,62 +4,47 @@
  * merchant's HOD check includes the order's terms, the gateway approves with an AuthToken, and
  * `set-lab authorize` makes the later payments through the merchant's admin route.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { fetchMessages } from "./capture";
 import { authorizeOrder } from "./commands/authorizeOrder";
-import { down } from "./commands/down";
 import { purchase } from "./commands/purchase";
-import { up } from "./commands/up";
 import { purchAmtOf } from "./currency";
-import { adminOf, LabFailure, type LabState } from "./labState";
+import { adminOf, LabFailure } from "./labState";
+import { useRunningLab } from "./testing/runningLab";
 
-let home: string;
-let state: LabState;
-
-beforeAll(async () => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-recurring-e2e-"));
-  state = await up({ home });
-}, 120_000);
-
-afterAll(async () => {
-  if (state) await down(home).catch(() => {});
-  fs.rmSync(home, { recursive: true, force: true });
-});
+const lab = useRunningLab("recurring-e2e");
 
 const jpy = (amount: string) => purchAmtOf(amount, "JPY");
 
 describe("installments and recurring payments across the running lab", () => {
   it("three installments: the purchase and two later payments are authorized; nothing allows a fourth", async () => {
     const r = await purchase({
-      home,
+      home: lab.home,
       card: "visa-approve",
       purchAmt: jpy("1000"),
       terms: { installments: 3 },
     });
     expect(r.mediator.outcome).toBe("approved");
     expect(r.order.state).toBe("authorized");
-    const second = await authorizeOrder(home, r.orderId, "1000");
+    const second = await authorizeOrder(lab.home, r.orderId, "1000");
     expect(second.authorization?.subsequent?.at(-1)).toMatchObject({ part: 2, authCode: "approved" });
-    const third = await authorizeOrder(home, r.orderId, "1000");
+    const third = await authorizeOrder(lab.home, r.orderId, "1000");
     expect(third.authorization?.subsequent?.at(-1)).toMatchObject({ part: 3, authCode: "approved" });
     expect(third.state).toBe("authorized");
     // The third payment's AuthRes carried no AuthToken: the merchant refuses a fourth before asking.
-    await expect(authorizeOrder(home, r.orderId, "1000")).rejects.toThrow(LabFailure);
-    const types = (await fetchMessages(adminOf(state, "merchant"), r.orderId)).map((m) => m.type);
+    await expect(authorizeOrder(lab.home, r.orderId, "1000")).rejects.toThrow(LabFailure);
+    const types = (await fetchMessages(adminOf(lab.state, "merchant"), r.orderId)).map((m) => m.type);
     expect(types.filter((t) => t === "AuthReq")).toHaveLength(3);
   }, 120_000);
 
   it("recurring every 30 days: the first payment is authorized with an AuthToken; the next one today is refused by the gateway", async () => {
     const r = await purchase({
-      home,
+      home: lab.home,
       card: "visa-approve",
       purchAmt: jpy("500"),
       terms: { recurringDays: 30, recurringExpiry: "2099-12-31" },
     });
     expect(r.order.state).toBe("authorized");
-    const early = await authorizeOrder(home, r.orderId, "500");
+    const early = await authorizeOrder(lab.home, r.orderId, "500");
     expect(early.authorization?.subsequent?.at(-1)).toMatchObject({ part: 2, authCode: "authTokenRejected" });
   }, 120_000);
 });

@@ -8,15 +8,9 @@
  * Needs the packages built (`npx tsc -b`). Without a dist the suite fails with what is missing.
  */
 import * as fs from "node:fs";
-import { contents, json, PIN, type PurchaseLab, startPurchaseLab } from "./testing/purchaseLab.test-helper";
+import { contents, json, PIN, usePurchaseLab } from "./testing/purchaseLab.test-helper";
 
-let lab: PurchaseLab;
-
-beforeAll(async () => {
-  lab = await startPurchaseLab("setlab-e1-");
-}, 180_000);
-
-afterAll(() => lab?.stop());
+const lab = usePurchaseLab("setlab-e1-");
 
 /** A new order in the shop's back office with profile embodiment-1; its id and initiation URL. */
 const order = () => lab.order({ profile: "embodiment-1" });

@@ -15,20 +15,14 @@ import { type HostChannel, runNativeHost } from "./nativeHost";
 import { type HostMessage, nativeHostProtocol } from "./nativeHostProtocol";
 import {
   contents,
+  e2PurchaseArgs,
   json,
   LINK_CODE,
   PIN,
-  type PurchaseLab,
-  startPurchaseLab,
+  usePurchaseLab,
 } from "./testing/purchaseLab.test-helper";
 
-let lab: PurchaseLab;
-
-beforeAll(async () => {
-  lab = await startPurchaseLab("setlab-e2-");
-}, 180_000);
-
-afterAll(() => lab?.stop());
+const lab = usePurchaseLab("setlab-e2-");
 
 /**
  * A proxy in front of the merchant that keeps every body the PC posts toward the shop; it also
@@ -96,10 +90,7 @@ describe("embodiment 2 through set-mediator purchase", () => {
         TMPDIR: tmp,
         SETLAB_LOG_LEVEL: "trace",
       };
-      const r = await lab.purchaseCli(
-        ["--initiation", file, "--card", "visa-approve", "--pin", PIN, "--confirm", "yes", "--json"],
-        { cwd, env },
-      );
+      const r = await lab.purchaseCli(e2PurchaseArgs(file, "yes"), { cwd, env });
       expect(r.stderr).not.toMatch(/set-mediator:/);
       expect(r.code).toBe(0);
       expect(json(r)).toMatchObject({ outcome: "approved", completionCode: "authorizationPerformed" });
@@ -128,17 +119,7 @@ describe("embodiment 2 through set-mediator purchase", () => {
     const proxy = await recordingProxy(lab.merchant.url);
     try {
       const { id, file } = await order(proxy.url);
-      const r = await lab.purchaseCli([
-        "--initiation",
-        file,
-        "--card",
-        "visa-approve",
-        "--pin",
-        PIN,
-        "--confirm",
-        "no",
-        "--json",
-      ]);
+      const r = await lab.purchaseCli(e2PurchaseArgs(file, "no"));
       expect(r.code).toBe(2);
       expect(json(r)).toMatchObject({ outcome: "refused", reason: "the buyer did not confirm the order" });
       // E2Init and E2CardHello only: no E2CardInfo left the PC.

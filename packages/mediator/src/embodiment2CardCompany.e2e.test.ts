@@ -8,22 +8,9 @@
  * Needs the packages built (`npx tsc -b`). Without a dist the suite fails with what is missing.
  */
 import { schema } from "@setlab/protocol";
-import {
-  json,
-  PIN,
-  type PurchaseLab,
-  run,
-  scripts,
-  startPurchaseLab,
-} from "./testing/purchaseLab.test-helper";
+import { e2PurchaseArgs, json, run, scripts, usePurchaseLab } from "./testing/purchaseLab.test-helper";
 
-let lab: PurchaseLab;
-
-beforeAll(async () => {
-  lab = await startPurchaseLab("setlab-e2cc-", { merchantArgs: ["--e2-card-info", "card-company"] });
-}, 180_000);
-
-afterAll(() => lab?.stop());
+const lab = usePurchaseLab("setlab-e2cc-", { merchantArgs: ["--e2-card-info", "card-company"] });
 
 const admin = (route: string) => lab.admin(lab.merchant.adminUrl ?? "", route);
 
@@ -33,17 +20,7 @@ test("the card information goes sealed to the card company, the merchant forward
     amount: 900,
     profile: "embodiment-2",
   });
-  const r = await lab.purchaseCli([
-    "--initiation",
-    initiation,
-    "--card",
-    "visa-approve",
-    "--pin",
-    PIN,
-    "--confirm",
-    "yes",
-    "--json",
-  ]);
+  const r = await lab.purchaseCli(e2PurchaseArgs(initiation, "yes"));
   expect(r.code).toBe(0);
   expect(json(r)).toMatchObject({ outcome: "approved", completionCode: "authorizationPerformed" });
   const view = (await admin(`/orders/${id}`)) as { state: string; history: { detail?: string }[] };

@@ -10,19 +10,12 @@ import {
   json,
   LINK_CODE,
   PIN,
-  type PurchaseLab,
   run,
   scripts,
-  startPurchaseLab,
+  usePurchaseLab,
 } from "./testing/purchaseLab.test-helper";
 
-let lab: PurchaseLab;
-
-beforeAll(async () => {
-  lab = await startPurchaseLab("setlab-inquiry-");
-}, 180_000);
-
-afterAll(() => lab?.stop());
+const lab = usePurchaseLab("setlab-inquiry-");
 
 const inquire = (args: readonly string[], options: Parameters<typeof run>[2] = {}) =>
   run(

@@ -21,19 +21,12 @@ import {
   json,
   LINK_CODE,
   PIN,
-  type PurchaseLab,
   run,
   scripts,
-  startPurchaseLab,
+  usePurchaseLab,
 } from "./testing/purchaseLab.test-helper";
 
-let lab: PurchaseLab;
-
-beforeAll(async () => {
-  lab = await startPurchaseLab("setlab-mediator-");
-}, 180_000);
-
-afterAll(() => lab?.stop());
+const lab = usePurchaseLab("setlab-mediator-");
 
 /** A new order in the shop's back office; its initiation object's URL. */
 async function order(brand = "Visa", amount = 12800): Promise<string> {

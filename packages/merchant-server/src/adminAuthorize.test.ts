@@ -1,73 +1,16 @@
 /** POST /orders/:id/authorize on the admin plugin, over real HTTP on loopback. */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import fastify from "fastify";
-import { merchantAdminPlugin } from "./adminPlugin";
-import { Merchant } from "./core/merchant";
-import { SqliteRepository } from "./store/sqliteRepository";
-import { GatewayFunction } from "./testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "./testing/testCard";
-import { testMerchantConfig } from "./testing/testMerchantConfig";
+import { adminTestServer, adminTestToken } from "./testing/adminTestServer";
+import { useMerchantTestKit } from "./testing/merchantTestKit";
 
 const p = nodeProvider();
-const token = "t".repeat(43);
-let pki: TestPki;
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  pki = await createTestPki(p);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-admin-authorize-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+const kit = useMerchantTestKit(p, "admin-authorize");
 
 async function setup() {
-  const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({
-    p,
-    repo: new SqliteRepository(path.join(dir, `a${++n}.db`)),
-    config: testMerchantConfig(pki),
-    gateway,
-  });
-  const authorized = async (firstShipmentAmount?: number) => {
-    const order = await merchant.createOrder({
-      description: "mug",
-      ...purchAmt,
-      ...(firstShipmentAmount !== undefined ? { firstShipmentAmount } : {}),
-    });
-    const session = pInitReq(p, order.lidM);
-    const data = await readPInitRes(
-      p,
-      kitOf(pki),
-      session,
-      (await merchant.handleSet(session.pInitReq)).response,
-    );
-    await merchant.handleSet(
-      (await pReq(p, kitOf(pki), session, data, { description: "mug", purchAmt })).der,
-    );
-    return order.id;
-  };
-  const app = fastify();
-  await app.register(merchantAdminPlugin, { merchant, token });
-  const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  const post = async (route: string, body: unknown, key?: string) => {
-    const r = await fetch(`${url}${route}`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-        ...(key ? { "idempotency-key": key } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
-  return { authorized, post, close: () => app.close(), gateway };
+  const s = await adminTestServer(p, kit.pki, kit.dir);
+  const post = (route: string, body: unknown, key?: string) =>
+    s.post(route, body, adminTestToken, key ? { "idempotency-key": key } : {});
+  return { authorized: s.authorize, post, close: s.close, gateway: s.gateway };
 }
 
 type View = { authorization: { subsequent?: { part: number; authCode?: string }[] } };

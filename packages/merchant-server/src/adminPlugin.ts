@@ -24,6 +24,7 @@ import { OrderStateError } from "./core/orderState";
 import { SubsequentAuthorizationInputError } from "./core/subsequentAuthorization";
 import { parseMerchantFaultPlan } from "./faults/merchantFaultPlan";
 import type { MerchantFaults } from "./faults/merchantFaults";
+import { orderAmountRoute } from "./orderAmountRoute";
 import { getOrderRoute, orderId } from "./orderRoute";
 
 export interface MerchantAdminPluginOptions {
@@ -62,28 +63,10 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   // 200 with the order after the gateway's answer (its state says whether it was captured); 400 an
   // amount the merchant refuses, 409 an order that is not authorized (or already captured). An
   // `Idempotency-Key` header makes a repeat act once (and answer the order as it is).
-  app.post("/orders/:id/capture", async (req, reply) => {
-    const id = orderId(req);
-    const order = id === undefined ? undefined : await merchant.order(id);
-    if (id === undefined || !order) {
-      reply.code(404);
-      return { error: "no such order" };
-    }
-    try {
-      const amount = parseCaptureBody(req.body, order.purchAmt.currency);
-      const key = req.headers["idempotency-key"];
-      await merchant.capture(
-        id,
-        { ...(amount ? { amount } : {}), ...(typeof key === "string" ? { idempotencyKey: key } : {}) },
-        { runId: runIdOf(req) },
-      );
-      return await merchant.orderView(id);
-    } catch (e) {
-      if (e instanceof CaptureInputError) reply.code(400);
-      else if (e instanceof OrderStateError) reply.code(409);
-      else throw e;
-      return { error: e.message };
-    }
+  orderAmountRoute(app, merchant, "/orders/:id/capture", {
+    parse: parseCaptureBody,
+    act: (id, options, call) => merchant.capture(id, options, call),
+    InputError: CaptureInputError,
   });
 
   registerBatchRoutes(app, merchant);
@@ -94,28 +77,10 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   // the gateway's answer (`reversed`, or its state with the lower AuthAmt; a refusal leaves it and
   // says why in authorization.reversal); 400 an amount the merchant refuses, 409 an order that is
   // not an uncaptured authorization.
-  app.post("/orders/:id/reverse-authorization", async (req, reply) => {
-    const id = orderId(req);
-    const order = id === undefined ? undefined : await merchant.order(id);
-    if (id === undefined || !order) {
-      reply.code(404);
-      return { error: "no such order" };
-    }
-    try {
-      const amount = parseReversalBody(req.body, order.purchAmt.currency);
-      const key = req.headers["idempotency-key"];
-      await merchant.reverseAuthorization(
-        id,
-        { ...(amount ? { amount } : {}), ...(typeof key === "string" ? { idempotencyKey: key } : {}) },
-        { runId: runIdOf(req) },
-      );
-      return await merchant.orderView(id);
-    } catch (e) {
-      if (e instanceof ReversalInputError) reply.code(400);
-      else if (e instanceof OrderStateError) reply.code(409);
-      else throw e;
-      return { error: e.message };
-    }
+  orderAmountRoute(app, merchant, "/orders/:id/reverse-authorization", {
+    parse: parseReversalBody,
+    act: (id, options, call) => merchant.reverseAuthorization(id, options, call),
+    InputError: ReversalInputError,
   });
 
   // A later authorization of the purchase: `{amount, amtExp10?}` in the order's currency, an

@@ -1,79 +1,14 @@
 /** POST /captures and the batch routes on the admin plugin, over real HTTP on loopback. */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import fastify from "fastify";
-import { merchantAdminPlugin } from "./adminPlugin";
-import { Merchant } from "./core/merchant";
-import { SqliteRepository } from "./store/sqliteRepository";
-import { GatewayFunction } from "./testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "./testing/testCard";
-import { testMerchantConfig } from "./testing/testMerchantConfig";
+import { adminTestServer } from "./testing/adminTestServer";
+import { useMerchantTestKit } from "./testing/merchantTestKit";
 
 const p = nodeProvider();
-const token = "t".repeat(43);
-let pki: TestPki;
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  pki = await createTestPki(p);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-batch-routes-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+const kit = useMerchantTestKit(p, "batch-routes");
 
 async function setup() {
-  const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({
-    p,
-    repo: new SqliteRepository(path.join(dir, `b${++n}.db`)),
-    config: testMerchantConfig(pki),
-    gateway,
-  });
-  const authorize = async () => {
-    const order = await merchant.createOrder({
-      description: "mug",
-      amount: 12800,
-      currency: 392,
-      amtExp10: 0,
-    });
-    const session = pInitReq(p, order.lidM);
-    const data = await readPInitRes(
-      p,
-      kitOf(pki),
-      session,
-      (await merchant.handleSet(session.pInitReq)).response,
-    );
-    await merchant.handleSet(
-      (await pReq(p, kitOf(pki), session, data, { description: "mug", purchAmt })).der,
-    );
-    return order.id;
-  };
-  const app = fastify();
-  await app.register(merchantAdminPlugin, { merchant, token });
-  const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  const call = async (
-    method: string,
-    route: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const r = await fetch(`${url}${route}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
-  return { authorize, call, close: () => app.close(), gateway };
+  const s = await adminTestServer(p, kit.pki, kit.dir);
+  return { authorize: () => s.authorize(), call: s.call, close: s.close, gateway: s.gateway };
 }
 
 test("POST /captures captures many orders in one CapReq; the batch routes show and close the batch", async () => {

@@ -4,9 +4,10 @@
  * on the checkout page naming the plugin's initiation route, and the result page reading the
  * stored state. Paying runs in packages/lab's browser e2e test.
  */
-import { HttpGatewayClient, Merchant, type MerchantConfig, SqliteRepository } from "@setlab/merchant-server";
+import { HttpGatewayClient, Merchant, SqliteRepository } from "@setlab/merchant-server";
+import { testMerchantConfig } from "@setlab/merchant-server/testing";
 import { nodeProvider, readInitiation } from "@setlab/protocol";
-import { createTestPki, defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
+import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { httpRequest } from "@setlab/runtime";
 import type { FastifyInstance } from "fastify";
 import { BuyerSessions } from "./buyerSessions";
@@ -37,29 +38,6 @@ async function inject(r: {
   return { statusCode: res.status, headers, body: res.body.toString("utf8") };
 }
 
-function config(t: TestPki): MerchantConfig {
-  const chain = t.intermediatesOf("merchantSig");
-  const sig = { certificate: t.merchantSig.certificate, privateKey: t.merchantSig.privateKey };
-  return {
-    brands: [
-      {
-        brandID: "Visa",
-        signer: { ...sig, chain },
-        authSigner: { ...sig, chain: [t.merchantKex.certificate, ...chain] },
-        decrypter: { certificate: t.merchantKex.certificate, privateKey: t.merchantKex.privateKey },
-        gateway: {
-          id: "Visa",
-          certificate: t.gatewayKex.certificate,
-          chain: t.intermediatesOf("gatewayKex"),
-        },
-        cardCertRequired: true,
-      },
-    ],
-    merchantID: defaultMerchantData.merID,
-    trust: { pinnedRoot: t.root.certificate },
-  };
-}
-
 const catalogue: Catalogue = {
   currency: 392,
   products: [
@@ -74,7 +52,7 @@ beforeAll(async () => {
   merchant = new Merchant({
     p,
     repo,
-    config: config(pki),
+    config: testMerchantConfig(pki),
     // Never reached: these tests pay nothing.
     gateway: new HttpGatewayClient({ Visa: "http://127.0.0.1:65535/set" }),
   });

@@ -1,59 +1,25 @@
 import {
   nodeProvider,
-  readError,
   receiveAuthRevRes,
-  receiveCapRes,
-  schema,
+  type schema,
   sealAuthRevReq,
-  sealCapReq,
   toHex,
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
-import type { LabPki } from "@setlab/runtime";
 import fc from "fast-check";
-import { intermediatesFrom } from "../gatewayPki";
-import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
+import { type GatewayTestKit, useGatewayTestKit } from "../testing/gatewayTestKit";
+import { type ApprovedAuthorization, jpy, labMerID } from "../testing/merchantSide";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let pki: LabPki;
-let b: AuthReqBuilder;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ pki, b } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 type Gw = ReturnType<GatewayTestKit["gateway"]>;
-const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 const account = "visa-approve";
 const state = ({ store }: Gw) => ({ held: store.account(account)?.held, posted: store.postedOf(account) });
 
-/** An approved authorization as the merchant keeps it: the AuthReq's parts, its PI, the answer. */
-async function authorize({ gw }: Gw, amount: number) {
-  const req = await b.build({ amount });
-  const out = await gw.handle(req.bytes);
-  const r = await b.read(out.response);
-  if (r.type !== "authRes" || r.data.authResPayload.authHeader.authCode !== "approved")
-    throw new Error("not approved");
-  const sent = schema.decodeMessage(req.bytes).message;
-  if (sent.type !== "authorizationRequest") throw new Error("not an AuthReq");
-  return {
-    authReqData: req.parts.authReqData,
-    piDer: sent.value.pi,
-    transIDs: req.parts.transIDs,
-    authRRPID: req.parts.authRRPID,
-    authResPayload: r.data.authResPayload,
-    capToken: r.baggage.capToken!,
-  };
-}
-type Authorization = Awaited<ReturnType<typeof authorize>>;
-
 async function authRevReq(
-  a: Authorization,
+  a: ApprovedAuthorization,
   newAmount: number,
   options: { rrpid?: Uint8Array; capToken?: schema.CapToken | null; payload?: schema.AuthResPayload } = {},
 ) {
@@ -62,7 +28,7 @@ async function authRevReq(
     authRevTags: {
       authRevRRTags: {
         rrpid,
-        merTermIDs: { merchantID: "SETLAB-MER-0001" },
+        merTermIDs: { merchantID: labMerID },
         currentDate: wholeSeconds(new Date()),
       },
     },
@@ -73,8 +39,8 @@ async function authRevReq(
   const token = options.capToken === null ? undefined : (options.capToken ?? a.capToken);
   const sealed = await sealAuthRevReq(
     p,
-    await b.merchantSigner("Visa"),
-    b.gatewayKex("Visa"),
+    await kit.b.merchantSigner("Visa"),
+    kit.b.gatewayKex("Visa"),
     data,
     a.piDer,
     token,
@@ -87,59 +53,31 @@ async function authRevReq(
   return { bytes, rrpid, authNewAmt: jpy(newAmount) };
 }
 
-const merchantKeys = async () => {
-  const kex = "visa/merchant/key-exchange";
-  return {
-    decrypter: {
-      certificate: pki.certificate(kex),
-      privateKey: await pki.privateKey(kex, "keyEncipherment", p),
-    },
-    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
-  };
-};
-
 async function answer(bytes: Uint8Array, sent: Awaited<ReturnType<typeof authRevReq>>) {
-  const w = schema.decodeMessage(bytes);
-  if (w.message.type === "error") throw new Error(`Error ${(await readError(p, w.message.value)).code}`);
+  await kit.merchant.refuseError(bytes);
   return receiveAuthRevRes(
     p,
     bytes,
-    { authRevRRPID: sent.rrpid, authNewAmt: sent.authNewAmt, brand: "Visa", gateway: b.gatewayKex("Visa") },
-    await merchantKeys(),
+    {
+      authRevRRPID: sent.rrpid,
+      authNewAmt: sent.authNewAmt,
+      brand: "Visa",
+      gateway: kit.b.gatewayKex("Visa"),
+    },
+    await kit.merchant.keys(),
   );
 }
 
-async function capture({ gw }: Gw, a: Authorization, amount: number, token = a.capToken) {
-  const rrpid = p.random(20);
-  const asked = [{ transIDs: a.transIDs, authRRPID: a.authRRPID, capReqAmt: jpy(amount) }];
-  const data: schema.CapReqData = {
-    capRRTags: {
-      rrpid,
-      merTermIDs: { merchantID: "SETLAB-MER-0001" },
-      currentDate: wholeSeconds(new Date()),
-    },
-    capItemSeq: asked.map((x) => ({
-      ...x,
-      capPayload: { capDate: wholeSeconds(new Date()), capReqAmt: x.capReqAmt },
-    })),
-  };
-  const sealed = await sealCapReq(p, await b.merchantSigner("Visa"), b.gatewayKex("Visa"), data, [token]);
-  const out = await gw.handle(
-    wrapMessage({ type: "captureRequest", value: sealed }, { rrpid }, { date: new Date() }),
-  );
-  const r = await receiveCapRes(
-    p,
-    out.response,
-    { capRRPID: rrpid, items: asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
-    await merchantKeys(),
-  );
+async function capture(g: Gw, a: ApprovedAuthorization, amount: number, token = a.capToken) {
+  const sent = await kit.merchant.capReq([{ a, amount, token }]);
+  const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
   return r.items[0].payload.capCode;
 }
 
 describe("gateway: AuthRevReq -> AuthRevRes", () => {
   it("a cancellation releases the whole hold; the authorization can no longer be captured", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     expect(state(g)).toEqual({ held: 1000, posted: 0 });
     const sent = await authRevReq(a, 0);
     const out = await g.gw.handle(sent.bytes);
@@ -153,7 +91,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a reduction shrinks the hold and answers a new CapToken for the new amount; the old CapToken can no longer take the old amount", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const sent = await authRevReq(a, 600);
     const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
     expect(r.verdict).toBe("reversed");
@@ -168,7 +106,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a second reduction starts from the first one's answer, and may cancel", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const first = await authRevReq(a, 600);
     const r = await answer((await g.gw.handle(first.bytes)).response, first);
     // the original approval no longer describes the authorization
@@ -182,7 +120,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("the same AuthRevReq again gets the same bytes and changes nothing; the same reduction under a new RRPID is amountError", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const sent = await authRevReq(a, 600);
     const first = await g.gw.handle(sent.bytes);
     const again = await g.gw.handle(sent.bytes);
@@ -199,7 +137,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a reversal after capture is alreadyCaptured and changes nothing", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     expect(await capture(g, a, 1000)).toBe("success");
     const sent = await authRevReq(a, 0);
     const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
@@ -209,7 +147,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("a new amount above the authorization is amountError; a hold already released is declined; neither changes anything", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const over = await authRevReq(a, 1001);
     expect((await answer((await g.gw.handle(over.bytes)).response, over)).data.authRevCode).toBe(
       "amountError",
@@ -222,7 +160,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("an authorization this gateway has no record of is originalNotFound; another transaction's CapToken is invalidCapToken", async () => {
     const g = gateway();
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 2000)];
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2000)];
     const other = gateway();
     const sent = await authRevReq(a, 0);
     expect((await answer((await other.gw.handle(sent.bytes)).response, sent)).data.authRevCode).toBe(
@@ -237,7 +175,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 
   it("an AuthRevRRPID reused for other content is an Error (unknownRRPID), changing nothing", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const first = await authRevReq(a, 600);
     await g.gw.handle(first.bytes);
     const reuse = await authRevReq(a, 0, { rrpid: first.rrpid });
@@ -248,7 +186,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
   it("survives a restart: a retry after it gets the stored answer", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const sent = await authRevReq(a, 0);
     const first = await g.gw.handle(sent.bytes);
     await g.store.close();
@@ -262,7 +200,7 @@ describe("gateway: AuthRevReq -> AuthRevRes", () => {
 describe("the reversal ledger's write", () => {
   it("refuses, writing nothing, a hold change decided on a stale view (the hold moved meanwhile)", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const row = {
       authRevRRPID: "ab",
       authRRPID: toHex(a.authRRPID),
@@ -297,7 +235,7 @@ describe("reversals and captures in any order (property)", () => {
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
         const g = gateway();
         const base = state(g);
-        let a = await authorize(g, 1000);
+        let a = await kit.merchant.authorize(g, 1000);
         // The model: what the authorization stands at, whether its hold is live, what was captured.
         let authorized = 1000;
         let live = true;

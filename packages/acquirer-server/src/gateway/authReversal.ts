@@ -6,37 +6,23 @@
  * (`decideAuthReversal`), answer (`authRevResMessage`), record (one write: the request and the
  * issuer's hold shrunk or released) before the answer leaves.
  */
-import { type CryptoProvider, type ReadMessage, receiveAuthRevReq, SetError, toHex } from "@setlab/protocol";
+import { type ReadMessage, receiveAuthRevReq, SetError, toHex } from "@setlab/protocol";
 import type { GatewayStore } from "../store/gatewayStore";
-import type { ReceiverSettings } from "./authReqReceiver";
 import { decideAuthReversal } from "./authReversalDecision";
 import { authRevReqReceiver } from "./authRevReqReceiver";
 import { authRevResMessage } from "./authRevResMessage";
-import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
-import type { SerialQueue } from "./serialQueue";
+import { type LifecycleDeps, type LifecycleOutcome, lifecycleErrorOutcome } from "./lifecycleRequest";
 
 /** What happened to one AuthRevReq, for the shell's log. Never carries a PAN. */
-export interface AuthRevReqOutcome {
-  readonly response: Uint8Array;
+export interface AuthRevReqOutcome extends LifecycleOutcome {
   readonly kind: "authRevRes" | "replay" | "error";
   readonly authRevRRPID?: string;
   readonly authRRPID?: string;
-  readonly brand?: string;
-  readonly merchantID?: string;
   readonly authRevCode?: string;
-  readonly errorCode?: string;
-  readonly reason?: string;
-  readonly internal?: boolean;
 }
 
-export interface AuthReversalDeps {
-  readonly p: CryptoProvider;
-  readonly keys: readonly GatewayBrandKeys[];
-  readonly store: GatewayStore;
-  readonly settings: ReceiverSettings;
-  readonly queue: SerialQueue;
-}
+export type AuthReversalDeps = LifecycleDeps;
 
 function replayOf(store: GatewayStore, authRevRRPID: string, fingerprint: string): Uint8Array {
   const seen = store.authReversal(authRevRRPID);
@@ -134,14 +120,6 @@ export async function handleAuthRevReq(
       };
     });
   } catch (e) {
-    const out = await errorAnswer(p, e, read.bytes, keys, {});
-    return {
-      ...ids,
-      response: out.response,
-      kind: "error",
-      ...(out.errorCode ? { errorCode: out.errorCode } : {}),
-      ...(out.reason ? { reason: out.reason } : {}),
-      ...(out.internal ? { internal: true } : {}),
-    };
+    return await lifecycleErrorOutcome(p, e, read.bytes, keys, ids);
   }
 }

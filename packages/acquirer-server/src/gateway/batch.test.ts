@@ -1,99 +1,26 @@
 import {
-  type CaptureAsked,
   nodeProvider,
-  readError,
   receiveBatchAdminRes,
-  receiveCapRes,
-  schema,
+  type schema,
   sealBatchAdminReq,
-  sealCapReq,
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
-import type { LabPki } from "@setlab/runtime";
 import Fastify from "fastify";
 import { gatewayAdminPlugin } from "../adminPlugin";
-import { intermediatesFrom } from "../gatewayPki";
 import { GatewayStore } from "../store/gatewayStore";
-import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
+import { type GatewayTestKit, useGatewayTestKit } from "../testing/gatewayTestKit";
+import { jpy, labMerID, type SentCapReq } from "../testing/merchantSide";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let pki: LabPki;
-let b: AuthReqBuilder;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ pki, b } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 type Gw = ReturnType<GatewayTestKit["gateway"]>;
-const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 const labMerchant = "visa/merchant";
 const otherMerchant = "attack/visa/merchant-b";
 
-async function authorize({ gw }: Gw, amount: number) {
-  const req = await b.build({ amount });
-  const r = await b.read((await gw.handle(req.bytes)).response);
-  if (r.type !== "authRes" || r.data.authResPayload.authHeader.authCode !== "approved")
-    throw new Error("not approved");
-  return { transIDs: req.parts.transIDs, authRRPID: req.parts.authRRPID, capToken: r.baggage.capToken! };
-}
-type Authorization = Awaited<ReturnType<typeof authorize>>;
-
-async function capReq(items: { a: Authorization; amount: number; batchID?: number }[]) {
-  const rrpid = p.random(20);
-  const asked: CaptureAsked[] = items.map((i) => ({
-    transIDs: i.a.transIDs,
-    authRRPID: i.a.authRRPID,
-    capReqAmt: jpy(i.amount),
-  }));
-  const data: schema.CapReqData = {
-    capRRTags: {
-      rrpid,
-      merTermIDs: { merchantID: "SETLAB-MER-0001" },
-      currentDate: wholeSeconds(new Date()),
-    },
-    capItemSeq: items.map((i, n) => ({
-      ...asked[n],
-      capPayload: {
-        capDate: wholeSeconds(new Date()),
-        capReqAmt: asked[n].capReqAmt,
-        ...(i.batchID !== undefined ? { saleDetail: { batchID: i.batchID, okToPrintPhoneInd: true } } : {}),
-      },
-    })),
-  };
-  const sealed = await sealCapReq(
-    p,
-    await b.merchantSigner("Visa"),
-    b.gatewayKex("Visa"),
-    data,
-    items.map((i) => i.a.capToken),
-  );
-  const bytes = wrapMessage({ type: "captureRequest", value: sealed }, { rrpid }, { date: new Date() });
-  return { bytes, asked, rrpid };
-}
-
-const merchantKeys = async (merchantId = labMerchant) => ({
-  decrypter: {
-    certificate: pki.certificate(`${merchantId}/key-exchange`),
-    privateKey: await pki.privateKey(`${merchantId}/key-exchange`, "keyEncipherment", p),
-  },
-  trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
-});
-
-async function captured(g: Gw, sent: Awaited<ReturnType<typeof capReq>>) {
-  const out = await g.gw.handle(sent.bytes);
-  const w = schema.decodeMessage(out.response);
-  if (w.message.type === "error") throw new Error(`Error ${(await readError(p, w.message.value)).code}`);
-  const r = await receiveCapRes(
-    p,
-    out.response,
-    { capRRPID: sent.rrpid, items: sent.asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
-    await merchantKeys(),
-  );
+async function captured(g: Gw, sent: SentCapReq) {
+  const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
   return r.items.map((i) => i.payload);
 }
 
@@ -109,7 +36,7 @@ async function batchAdmin(
     batchAdminRRTags: {
       rrpid,
       merTermIDs: {
-        merchantID: options.merID ?? (merchantId === labMerchant ? "SETLAB-MER-0001" : "SETLAB-MER-0002"),
+        merchantID: options.merID ?? (merchantId === labMerchant ? labMerID : "SETLAB-MER-0002"),
       },
       currentDate: wholeSeconds(new Date()),
     },
@@ -118,8 +45,8 @@ async function batchAdmin(
   };
   const sealed = await sealBatchAdminReq(
     p,
-    await b.merchantSigner("Visa", merchantId),
-    b.gatewayKex("Visa"),
+    await kit.b.merchantSigner("Visa", merchantId),
+    kit.b.gatewayKex("Visa"),
     data,
   );
   const bytes =
@@ -130,8 +57,8 @@ async function batchAdmin(
     receiveBatchAdminRes(
       p,
       out.response,
-      { rrpid, batchID, brand: "Visa", gateway: b.gatewayKex("Visa") },
-      await merchantKeys(merchantId),
+      { rrpid, batchID, brand: "Visa", gateway: kit.b.gatewayKex("Visa") },
+      await kit.merchant.keys(merchantId),
     );
   return { out, bytes, rrpid, read };
 }
@@ -147,10 +74,14 @@ const ledger = ({ store }: Gw) => ({
 describe("gateway: batches", () => {
   it("captures go into the merchant's open batch (opened by the first capture), numbered in order; totals per brand and currency equal the sum of the items", async () => {
     const g = kit.gateway();
-    const [a, c, d] = [await authorize(g, 1000), await authorize(g, 3000), await authorize(g, 700)];
+    const [a, c, d] = [
+      await kit.merchant.authorize(g, 1000),
+      await kit.merchant.authorize(g, 3000),
+      await kit.merchant.authorize(g, 700),
+    ];
     const first = await captured(
       g,
-      await capReq([
+      await kit.merchant.capReq([
         { a, amount: 1000 },
         { a: c, amount: 2500 },
       ]),
@@ -159,11 +90,11 @@ describe("gateway: batches", () => {
       ["success", 1, 1],
       ["success", 1, 2],
     ]);
-    const second = await captured(g, await capReq([{ a: d, amount: 700, batchID: 1 }]));
+    const second = await captured(g, await kit.merchant.capReq([{ a: d, amount: 700, batchID: 1 }]));
     expect(second.map((x) => [x.capCode, x.batchID, x.batchSequenceNum])).toEqual([["success", 1, 3]]);
-    const items = g.store.batchItems("SETLAB-MER-0001", 1);
+    const items = g.store.batchItems(labMerID, 1);
     expect(items.map((i) => i.seq)).toEqual([1, 2, 3]);
-    const totals = g.store.batchTotals("SETLAB-MER-0001", 1);
+    const totals = g.store.batchTotals(labMerID, 1);
     expect(totals).toEqual([{ brand: "Visa", currency: 392, itemCount: 3, amount: 4200 }]);
     expect(totals[0].amount).toBe(items.reduce((n, i) => n + i.amount, 0));
     const status = await answerOf(await batchAdmin(g, "query"));
@@ -179,8 +110,8 @@ describe("gateway: batches", () => {
   it("close is durable before the answer, repeated closes change nothing, and a closed batch takes no capture (batchClosed, no state change); the next capture opens batch 2", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 2000)];
-    await captured(g, await capReq([{ a, amount: 1000 }]));
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2000)];
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     const close = await batchAdmin(g, "close");
     expect(close.out).toMatchObject({
       message: "BatchAdminReq",
@@ -197,27 +128,29 @@ describe("gateway: batches", () => {
     // a restart sees the close (it was on disk before the answer)
     await g.store.close();
     const h = kit.gateway({ file });
-    expect(h.store.batch("SETLAB-MER-0001", 1)?.closed).toBeDefined();
+    expect(h.store.batch(labMerID, 1)?.closed).toBeDefined();
     // closing batch 1 again under a new RRPID answers success, changes nothing
-    const closedBefore = h.store.batch("SETLAB-MER-0001", 1)?.closed;
+    const closedBefore = h.store.batch(labMerID, 1)?.closed;
     const reclose = await batchAdmin(h, "close", 1);
     expect((await reclose.read()).data.batchAdminCode).toBe("success");
-    expect(h.store.batch("SETLAB-MER-0001", 1)?.closed).toBe(closedBefore);
+    expect(h.store.batch(labMerID, 1)?.closed).toBe(closedBefore);
     // no open batch: close 0 is unknownBatch
     expect((await answerOf(await batchAdmin(h, "close"))).batchAdminCode).toBe("unknownBatch");
     // a capture into the closed batch is refused with batchClosed, nothing held or posted changes
     const before = ledger(h);
-    const refused = await captured(h, await capReq([{ a: c, amount: 2000, batchID: 1 }]));
+    const refused = await captured(h, await kit.merchant.capReq([{ a: c, amount: 2000, batchID: 1 }]));
     expect(refused.map((x) => x.capCode)).toEqual(["batchClosed"]);
     expect(ledger(h)).toEqual(before);
     expect(h.store.capture(Buffer.from(c.authRRPID).toString("hex"))).toBeUndefined();
-    expect(h.store.batchItemCount("SETLAB-MER-0001", 1)).toBe(1);
+    expect(h.store.batchItemCount(labMerID, 1)).toBe(1);
     // an unknown batch is batchUnknown
     expect(
-      (await captured(h, await capReq([{ a: c, amount: 2000, batchID: 9 }]))).map((x) => x.capCode),
+      (await captured(h, await kit.merchant.capReq([{ a: c, amount: 2000, batchID: 9 }]))).map(
+        (x) => x.capCode,
+      ),
     ).toEqual(["batchUnknown"]);
     // without a batch named, the capture opens batch 2
-    const next = await captured(h, await capReq([{ a: c, amount: 2000 }]));
+    const next = await captured(h, await kit.merchant.capReq([{ a: c, amount: 2000 }]));
     expect(next.map((x) => [x.capCode, x.batchID, x.batchSequenceNum])).toEqual([["success", 2, 1]]);
     await h.store.close();
   });
@@ -225,12 +158,12 @@ describe("gateway: batches", () => {
   it("the close and its answer are on disk when the gateway answers: another connection (another process) sees them at once", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const a = await authorize(g, 1000);
-    await captured(g, await capReq([{ a, amount: 1000 }]));
+    const a = await kit.merchant.authorize(g, 1000);
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     const reader = GatewayStore.open(file);
-    expect(reader.batch("SETLAB-MER-0001", 1)?.closed).toBeUndefined();
+    expect(reader.batch(labMerID, 1)?.closed).toBeUndefined();
     const close = await batchAdmin(g, "close");
-    expect(reader.batch("SETLAB-MER-0001", 1)?.closed).toBeDefined();
+    expect(reader.batch(labMerID, 1)?.closed).toBeDefined();
     expect(reader.batchAdminRequest(Buffer.from(close.rrpid).toString("hex"))?.response).toEqual(
       close.out.response,
     );
@@ -240,25 +173,25 @@ describe("gateway: batches", () => {
 
   it("the ledger refuses an item in a closed batch whatever the caller decided: nothing of the write is kept", async () => {
     const g = kit.gateway();
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 500)];
-    await captured(g, await capReq([{ a, amount: 1000 }]));
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 500)];
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     await batchAdmin(g, "close");
     const authRRPID = Buffer.from(c.authRRPID).toString("hex");
     const created = new Date().toISOString();
     const write = g.store.recordCapture(
       {
         capRRPID: "ab".repeat(20),
-        merchantID: "SETLAB-MER-0001",
+        merchantID: labMerID,
         requestHash: "x",
         response: new Uint8Array(1),
         created,
       },
       [{ authRRPID, capRRPID: "ab".repeat(20), amount: 500, currency: 392, cardId: "visa-approve", created }],
       {
-        merchantID: "SETLAB-MER-0001",
+        merchantID: labMerID,
         items: [
           {
-            merchantID: "SETLAB-MER-0001",
+            merchantID: labMerID,
             batchID: 1,
             seq: 2,
             authRRPID,
@@ -287,27 +220,27 @@ describe("gateway: batches", () => {
 
   it("a BatchAdmin from another merchant: its own batches only (unknownBatch), or refused (invalidCertificate) when it names the other merchant; no state change", async () => {
     const g = kit.gateway();
-    const a = await authorize(g, 1000);
-    await captured(g, await capReq([{ a, amount: 1000 }]));
+    const a = await kit.merchant.authorize(g, 1000);
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     const query = await batchAdmin(g, "close", 1, { merchantId: otherMerchant });
     expect((await query.read()).data.batchAdminCode).toBe("unknownBatch");
-    const posing = await batchAdmin(g, "close", 1, { merchantId: otherMerchant, merID: "SETLAB-MER-0001" });
+    const posing = await batchAdmin(g, "close", 1, { merchantId: otherMerchant, merID: labMerID });
     expect(posing.out).toMatchObject({ kind: "error", errorCode: "invalidCertificate" });
-    expect(g.store.batch("SETLAB-MER-0001", 1)?.closed).toBeUndefined();
+    expect(g.store.batch(labMerID, 1)?.closed).toBeUndefined();
     expect(g.store.batchAdminRequest(Buffer.from(posing.rrpid).toString("hex"))).toBeUndefined();
   });
 });
 
 describe("gateway: a sale in a batch", () => {
   const sale = (amount: number) =>
-    b.build({
+    kit.b.build({
       amount,
       merchant: (parts) => {
         parts.authReqData = { ...parts.authReqData, captureNow: true };
       },
     });
   const soldIn = async (g: Gw, amount: number) => {
-    const r = await b.read((await g.gw.handle((await sale(amount)).bytes)).response);
+    const r = await kit.b.read((await g.gw.handle((await sale(amount)).bytes)).response);
     if (r.type !== "authRes") throw new Error("no AuthRes");
     const c = r.data.authResPayload.capResPayload;
     return [c?.capCode, c?.batchID, c?.batchSequenceNum];
@@ -315,25 +248,25 @@ describe("gateway: a sale in a batch", () => {
 
   it("a sale's capture goes into the merchant's open batch after the captures, its totals include it; after a close, the next sale opens the next batch", async () => {
     const g = kit.gateway();
-    const a = await authorize(g, 1000);
-    await captured(g, await capReq([{ a, amount: 1000 }]));
+    const a = await kit.merchant.authorize(g, 1000);
+    await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     expect(await soldIn(g, 500)).toEqual(["success", 1, 2]);
-    expect(g.store.batchTotals("SETLAB-MER-0001", 1)).toEqual([
+    expect(g.store.batchTotals(labMerID, 1)).toEqual([
       { brand: "Visa", currency: 392, itemCount: 2, amount: 1500 },
     ]);
     await batchAdmin(g, "close");
     expect(await soldIn(g, 300)).toEqual(["success", 2, 1]);
-    expect(g.store.batch("SETLAB-MER-0001", 2)?.closed).toBeUndefined();
+    expect(g.store.batch(labMerID, 2)?.closed).toBeUndefined();
   });
 });
 
 describe("gateway: settlement report", () => {
   it("a closed batch's report, JSON and table, from the admin route: totals per brand and currency and the item list; an open batch is not settled yet", async () => {
     const g = kit.gateway();
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 2345)];
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2345)];
     await captured(
       g,
-      await capReq([
+      await kit.merchant.capReq([
         { a, amount: 1000 },
         { a: c, amount: 2000 },
       ]),
@@ -362,7 +295,7 @@ describe("gateway: settlement report", () => {
       expect(json.statusCode).toBe(200);
       const report = json.json();
       expect(report).toMatchObject({
-        merchantID: "SETLAB-MER-0001",
+        merchantID: labMerID,
         batchID: 1,
         itemCount: 2,
         totals: [{ brand: "Visa", currency: 392, itemCount: 2, minorUnits: 3000, amount: "JPY 3000" }],

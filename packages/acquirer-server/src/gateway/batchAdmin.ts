@@ -7,44 +7,29 @@
  */
 import {
   type BatchAdminReqReceiver,
-  type CryptoProvider,
   type ReadMessage,
   receiveBatchAdminReq,
   SetError,
   toHex,
 } from "@setlab/protocol";
 import type { GatewayStore } from "../store/gatewayStore";
-import type { ReceiverSettings } from "./authReqReceiver";
 import { decideBatchAdmin } from "./batchAdminDecision";
 import { batchAdminResMessage } from "./batchAdminResMessage";
 import { batchLedgerView } from "./batchPlacement";
 import { enrolledFor } from "./enrolledMerchants";
-import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
-import type { SerialQueue } from "./serialQueue";
+import { type LifecycleDeps, type LifecycleOutcome, lifecycleErrorOutcome } from "./lifecycleRequest";
 
 /** What happened to one BatchAdminReq, for the shell's log. */
-export interface BatchAdminOutcome {
-  readonly response: Uint8Array;
+export interface BatchAdminOutcome extends LifecycleOutcome {
   readonly kind: "batchAdminRes" | "replay" | "error";
   readonly rrpid?: string;
-  readonly brand?: string;
-  readonly merchantID?: string;
   readonly operation?: string;
   readonly batchID?: number;
   readonly batchAdminCode?: string;
-  readonly errorCode?: string;
-  readonly reason?: string;
-  readonly internal?: boolean;
 }
 
-export interface BatchAdminDeps {
-  readonly p: CryptoProvider;
-  readonly keys: readonly GatewayBrandKeys[];
-  readonly store: GatewayStore;
-  readonly settings: ReceiverSettings;
-  readonly queue: SerialQueue;
-}
+export type BatchAdminDeps = LifecycleDeps;
 
 function batchAdminReqReceiver(
   deps: BatchAdminDeps,
@@ -143,14 +128,6 @@ export async function handleBatchAdminReq(
       };
     });
   } catch (e) {
-    const out = await errorAnswer(p, e, read.bytes, keys, {});
-    return {
-      ...ids,
-      response: out.response,
-      kind: "error",
-      ...(out.errorCode ? { errorCode: out.errorCode } : {}),
-      ...(out.reason ? { reason: out.reason } : {}),
-      ...(out.internal ? { internal: true } : {}),
-    };
+    return await lifecycleErrorOutcome(p, e, read.bytes, keys, ids);
   }
 }

@@ -10,12 +10,15 @@ import type { GatewayBrandKeys } from "./gatewayKeys";
 /** Authorizations captured in one CapReq at most: the profile's bound (SET allows 256). */
 export const defaultMaxCaptureItems = maxCapItems;
 
-export function capReqReceiver(
+/**
+ * What the gateway expects of any request that carries CapTokens (CapReq, CapRevReq, CredReq,
+ * CredRevReq) sealed to one brand's key, but for the requests it already answered.
+ */
+export function capTokenRequestReceiver(
   keys: GatewayBrandKeys,
   settings: ReceiverSettings,
-  answeredFingerprint: (capRRPID: string) => string | undefined,
   at: Date,
-): CapReqReceiver {
+): Omit<CapReqReceiver, "answered"> {
   return {
     brand: keys.brand,
     gatewayKex: keys.decrypter,
@@ -25,6 +28,17 @@ export function capReqReceiver(
     maxClockSkewMs: settings.policy.maxClockSkewMs,
     enrolledMerIDs: enrolledFor(settings.enrolled, keys.brand),
     maxItems: defaultMaxCaptureItems,
+  };
+}
+
+export function capReqReceiver(
+  keys: GatewayBrandKeys,
+  settings: ReceiverSettings,
+  answeredFingerprint: (capRRPID: string) => string | undefined,
+  at: Date,
+): CapReqReceiver {
+  return {
+    ...capTokenRequestReceiver(keys, settings, at),
     answered: { fingerprintOf: (rrpid) => answeredFingerprint(toHex(rrpid)) },
   };
 }

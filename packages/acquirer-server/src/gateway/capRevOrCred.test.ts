@@ -3,64 +3,25 @@ import {
   type CapRevOrCredKind,
   capRevOrCredKinds,
   nodeProvider,
-  readError,
   receiveCapRevOrCredRes,
-  schema,
-  sealCapReq,
+  type schema,
   sealCapRevOrCredReq,
   toHex,
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
-import type { LabPki } from "@setlab/runtime";
 import fc from "fast-check";
-import { intermediatesFrom } from "../gatewayPki";
-import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
+import { useGatewayTestKit } from "../testing/gatewayTestKit";
+import { type ApprovedAuthorization, jpy, labMerID } from "../testing/merchantSide";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let pki: LabPki;
-let b: AuthReqBuilder;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ pki, b } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 const gateway = () => kit.gateway();
 type Gw = ReturnType<typeof gateway>;
-const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
-const merID = "SETLAB-MER-0001";
 
-async function authorize({ gw }: Gw, amount: number) {
-  const req = await b.build({ amount });
-  const r = await b.read((await gw.handle(req.bytes)).response);
-  if (r.type !== "authRes" || r.data.authResPayload.authHeader.authCode !== "approved")
-    throw new Error("not approved");
-  return { transIDs: req.parts.transIDs, authRRPID: req.parts.authRRPID, capToken: r.baggage.capToken! };
-}
-type Authorization = Awaited<ReturnType<typeof authorize>>;
-
-async function capture({ gw }: Gw, a: Authorization, amount: number) {
-  const rrpid = p.random(20);
-  const data: schema.CapReqData = {
-    capRRTags: { rrpid, merTermIDs: { merchantID: merID }, currentDate: wholeSeconds(new Date()) },
-    capItemSeq: [
-      {
-        transIDs: a.transIDs,
-        authRRPID: a.authRRPID,
-        capPayload: { capDate: wholeSeconds(new Date()), capReqAmt: jpy(amount) },
-      },
-    ],
-  };
-  const sealed = await sealCapReq(p, await b.merchantSigner("Visa"), b.gatewayKex("Visa"), data, [
-    a.capToken,
-  ]);
-  const out = await gw.handle(
-    wrapMessage({ type: "captureRequest", value: sealed }, { rrpid }, { date: new Date() }),
-  );
+async function capture(g: Gw, a: ApprovedAuthorization, amount: number) {
+  const out = await g.gw.handle((await kit.merchant.capReq([{ a, amount }])).bytes);
   if (out.message !== "CapReq" || out.captured !== 1) throw new Error("not captured");
 }
 
@@ -77,11 +38,15 @@ interface Sent {
 
 async function request(
   kind: CapRevOrCredKind,
-  items: { a: Authorization; captured: number; amount?: number; date?: Date }[],
+  items: { a: ApprovedAuthorization; captured: number; amount?: number; date?: Date }[],
   rrpid = p.random(20),
 ): Promise<Sent> {
   const data: schema.CapRevOrCredReqData = {
-    capRevOrCredRRTags: { rrpid, merTermIDs: { merchantID: merID }, currentDate: wholeSeconds(new Date()) },
+    capRevOrCredRRTags: {
+      rrpid,
+      merTermIDs: { merchantID: labMerID },
+      currentDate: wholeSeconds(new Date()),
+    },
     capRevOrCredReqItemSeq: items.map((i) => ({
       transIDs: i.a.transIDs,
       authRRPID: i.a.authRRPID,
@@ -94,8 +59,8 @@ async function request(
   const sealed = await sealCapRevOrCredReq(
     p,
     kind,
-    await b.merchantSigner("Visa"),
-    b.gatewayKex("Visa"),
+    await kit.b.merchantSigner("Visa"),
+    kit.b.gatewayKex("Visa"),
     data,
     items.map((i) => i.a.capToken),
   );
@@ -113,21 +78,13 @@ async function request(
 }
 
 async function answer(bytes: Uint8Array, sent: Sent) {
-  const w = schema.decodeMessage(bytes);
-  if (w.message.type === "error") throw new Error(`Error ${(await readError(p, w.message.value)).code}`);
-  const kex = "visa/merchant/key-exchange";
+  await kit.merchant.refuseError(bytes);
   return receiveCapRevOrCredRes(
     p,
     sent.kind,
     bytes,
-    { rrpid: sent.rrpid, items: sent.asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
-    {
-      decrypter: {
-        certificate: pki.certificate(kex),
-        privateKey: await pki.privateKey(kex, "keyEncipherment", p),
-      },
-      trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
-    },
+    { rrpid: sent.rrpid, items: sent.asked, brand: "Visa", gateway: kit.b.gatewayKex("Visa") },
+    await kit.merchant.keys(),
   );
 }
 
@@ -142,7 +99,7 @@ const codeOf = async (g: Gw, sent: Sent) => {
 describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
   it("credits up to what was captured less what stands credited; a credit reversal takes it back; each moves the posting", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     expect(state(g)).toEqual({ held: 0, posted: 1000 });
     const first = await request("credit", [{ a, captured: 1000, amount: 300 }]);
@@ -173,7 +130,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("the same CredReq again gets the same bytes and moves nothing; the same credit under a new RRPID is duplicateRequest", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     const date = newDate();
     const sent = await request("credit", [{ a, captured: 1000, amount: 100, date }]);
@@ -190,7 +147,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("an RRPID a request of another kind took is unknownRRPID, whatever its content", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     const date = newDate();
     const credit = await request("credit", [{ a, captured: 1000, amount: 100, date }]);
@@ -202,7 +159,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("a capture reversal removes the posting, leaves no hold, and happens once; credits after it find no capture", async () => {
     const g = gateway();
-    const a = await authorize(g, 2000);
+    const a = await kit.merchant.authorize(g, 2000);
     await capture(g, a, 1500);
     expect(state(g)).toEqual({ held: 0, posted: 1500 });
     const sent = await request("captureReversal", [{ a, captured: 1500 }]);
@@ -222,7 +179,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("a capture reversal while a credit stands is originalProcessed; of a partial amount amountError", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     expect(await codeOf(g, await request("captureReversal", [{ a, captured: 1000, amount: 999 }]))).toBe(
       "amountError",
@@ -236,7 +193,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("any of the three for an authorization never captured is originalNotFound, its hold untouched", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     for (const kind of ["captureReversal", "credit", "creditReversal"] as const)
       expect(await codeOf(g, await request(kind, [{ a, captured: 1000, amount: 1000 }]))).toBe(
         "originalNotFound",
@@ -246,7 +203,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("an item naming another capture than the one on record is capDataMismatch", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 800);
     expect(await codeOf(g, await request("credit", [{ a, captured: 900, amount: 10 }]))).toBe(
       "capDataMismatch",
@@ -257,7 +214,11 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
   it("the issuer's balance is its postings: captures less reversed captures less standing credits, after a mixed sequence and a restart", async () => {
     const file = kit.dbFile();
     const g = kit.gateway({ file });
-    const [a, c, d] = [await authorize(g, 1000), await authorize(g, 2000), await authorize(g, 3000)];
+    const [a, c, d] = [
+      await kit.merchant.authorize(g, 1000),
+      await kit.merchant.authorize(g, 2000),
+      await kit.merchant.authorize(g, 3000),
+    ];
     await capture(g, a, 1000);
     await capture(g, c, 2000);
     await capture(g, d, 2500);
@@ -278,14 +239,14 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
 
   it("the ledger itself refuses the same item booked twice and a second capture reversal, writing nothing", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     await capture(g, a, 1000);
     const authRRPID = toHex(a.authRRPID);
     const row = { authRRPID, reqDate: newDate().toISOString(), amount: 100, currency: 392, cardId: account };
     const req = (rrpid: string, kind: CapRevOrCredKind) => ({
       rrpid,
       kind,
-      merchantID: merID,
+      merchantID: labMerID,
       requestHash: "00",
       response: new Uint8Array([1]),
       created: new Date().toISOString(),
@@ -314,7 +275,7 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
         const g = gateway();
-        const a = await authorize(g, 600);
+        const a = await kit.merchant.authorize(g, 600);
         await capture(g, a, 600);
         let model = { posted: 600, credited: 0, reversed: false };
         for (const o of ops) {

@@ -8,43 +8,27 @@
  */
 import {
   type CapRevOrCredKind,
-  type CryptoProvider,
   type ReadMessage,
   receiveCapRevOrCredReq,
   SetError,
   toHex,
 } from "@setlab/protocol";
-import type { GatewayStore } from "../store/gatewayStore";
-import type { ReceiverSettings } from "./authReqReceiver";
 import { decideCapRevOrCreds } from "./capRevOrCredDecision";
 import { capRevOrCredReceiver } from "./capRevOrCredReceiver";
 import { capRevOrCredResMessage } from "./capRevOrCredResMessage";
-import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
-import type { SerialQueue } from "./serialQueue";
+import { type LifecycleDeps, type LifecycleOutcome, lifecycleErrorOutcome } from "./lifecycleRequest";
 
 /** What happened to one request, for the shell's log. Never carries a PAN. */
-export interface CapRevOrCredOutcome {
-  readonly response: Uint8Array;
+export interface CapRevOrCredOutcome extends LifecycleOutcome {
   readonly kind: "answer" | "replay" | "error";
   readonly rrpid?: string;
-  readonly brand?: string;
-  readonly merchantID?: string;
   /** Items booked and refused in this answer (absent for a replay or an Error). */
   readonly booked?: number;
   readonly refused?: number;
-  readonly errorCode?: string;
-  readonly reason?: string;
-  readonly internal?: boolean;
 }
 
-export interface CapRevOrCredDeps {
-  readonly p: CryptoProvider;
-  readonly keys: readonly GatewayBrandKeys[];
-  readonly store: GatewayStore;
-  readonly settings: ReceiverSettings;
-  readonly queue: SerialQueue;
-}
+export type CapRevOrCredDeps = LifecycleDeps;
 
 function replayOf(
   deps: CapRevOrCredDeps,
@@ -140,14 +124,6 @@ export async function handleCapRevOrCred(
       };
     });
   } catch (e) {
-    const out = await errorAnswer(p, e, read.bytes, keys, {});
-    return {
-      ...ids,
-      response: out.response,
-      kind: "error",
-      ...(out.errorCode ? { errorCode: out.errorCode } : {}),
-      ...(out.reason ? { reason: out.reason } : {}),
-      ...(out.internal ? { internal: true } : {}),
-    };
+    return await lifecycleErrorOutcome(p, e, read.bytes, keys, ids);
   }
 }

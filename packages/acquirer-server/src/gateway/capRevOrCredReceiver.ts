@@ -6,8 +6,7 @@
 import { type CapRevOrCredKind, type CapRevOrCredReqReceiver, toHex } from "@setlab/protocol";
 import type { CapRevOrCredRequestRow } from "../store/creditLedger";
 import type { ReceiverSettings } from "./authReqReceiver";
-import { defaultMaxCaptureItems } from "./capReqReceiver";
-import { enrolledFor } from "./enrolledMerchants";
+import { capTokenRequestReceiver } from "./capReqReceiver";
 import type { GatewayBrandKeys } from "./gatewayKeys";
 
 export function capRevOrCredReceiver(
@@ -18,14 +17,7 @@ export function capRevOrCredReceiver(
   at: Date,
 ): CapRevOrCredReqReceiver {
   return {
-    brand: keys.brand,
-    gatewayKex: keys.decrypter,
-    capTokenKeys: { signer: keys.signer, decrypter: keys.decrypter },
-    trust: { ...settings.trust, at },
-    now: at,
-    maxClockSkewMs: settings.policy.maxClockSkewMs,
-    enrolledMerIDs: enrolledFor(settings.enrolled, keys.brand),
-    maxItems: defaultMaxCaptureItems,
+    ...capTokenRequestReceiver(keys, settings, at),
     answered: {
       // An RRPID a request of another kind took is a conflicting reuse, whatever its content.
       fingerprintOf: (rrpid) => {

@@ -1,105 +1,13 @@
-import {
-  type CaptureAsked,
-  nodeProvider,
-  readError,
-  receiveCapRes,
-  schema,
-  sealCapReq,
-  toHex,
-  wholeSeconds,
-  wrapMessage,
-} from "@setlab/protocol";
-import type { LabPki } from "@setlab/runtime";
-import { intermediatesFrom } from "../gatewayPki";
-import type { AuthReqBuilder } from "../testing/authReqBuilder";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
+import { nodeProvider, toHex } from "@setlab/protocol";
+import { useGatewayTestKit } from "../testing/gatewayTestKit";
+import { type ApprovedAuthorization, jpy } from "../testing/merchantSide";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let pki: LabPki;
-let b: AuthReqBuilder;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ pki, b } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 const gateway = () => kit.gateway();
 
 type Gw = ReturnType<typeof gateway>;
-
-/** An approved authorization as the merchant holds it: its ids, amount and CapToken. */
-async function authorize({ gw }: Gw, amount: number) {
-  const req = await b.build({ amount });
-  const out = await gw.handle(req.bytes);
-  const r = await b.read(out.response);
-  if (r.type !== "authRes" || r.data.authResPayload.authHeader.authCode !== "approved")
-    throw new Error("not approved");
-  return {
-    transIDs: req.parts.transIDs,
-    authRRPID: req.parts.authRRPID,
-    capToken: r.baggage.capToken!,
-    authAmt: r.data.authResPayload.authHeader.authAmt,
-  };
-}
-type Authorization = Awaited<ReturnType<typeof authorize>>;
-
-const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
-
-async function capReq(
-  items: { a: Authorization; amount: number; token?: schema.CapToken; authRRPID?: Uint8Array }[],
-  capRRPID = p.random(20),
-) {
-  const asked: CaptureAsked[] = items.map((i) => ({
-    transIDs: i.a.transIDs,
-    authRRPID: i.authRRPID ?? i.a.authRRPID,
-    capReqAmt: jpy(i.amount),
-  }));
-  const data: schema.CapReqData = {
-    capRRTags: {
-      rrpid: capRRPID,
-      merTermIDs: { merchantID: "SETLAB-MER-0001" },
-      currentDate: wholeSeconds(new Date()),
-    },
-    capItemSeq: asked.map((x) => ({
-      ...x,
-      capPayload: { capDate: wholeSeconds(new Date()), capReqAmt: x.capReqAmt },
-    })),
-  };
-  const merchant = await b.merchantSigner("Visa");
-  const sealed = await sealCapReq(
-    p,
-    merchant,
-    b.gatewayKex("Visa"),
-    data,
-    items.map((i) => i.token ?? i.a.capToken),
-  );
-  const bytes = wrapMessage(
-    { type: "captureRequest", value: sealed },
-    { rrpid: capRRPID },
-    { date: new Date() },
-  );
-  return { bytes, asked, capRRPID };
-}
-
-async function answer(bytes: Uint8Array, sent: Awaited<ReturnType<typeof capReq>>) {
-  const w = schema.decodeMessage(bytes);
-  if (w.message.type === "error") throw new Error(`Error ${(await readError(p, w.message.value)).code}`);
-  const kex = "visa/merchant/key-exchange";
-  return receiveCapRes(
-    p,
-    bytes,
-    { capRRPID: sent.capRRPID, items: sent.asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
-    {
-      decrypter: {
-        certificate: pki.certificate(kex),
-        privateKey: await pki.privateKey(kex, "keyEncipherment", p),
-      },
-      trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
-    },
-  );
-}
 
 const account = "visa-approve";
 const state = ({ store }: Gw) => ({ held: store.account(account)?.held, posted: store.postedOf(account) });
@@ -107,15 +15,15 @@ const state = ({ store }: Gw) => ({ held: store.account(account)?.held, posted: 
 describe("gateway: CapReq -> CapRes", () => {
   it("captures in full and in part: each hold becomes a posting of the amount captured", async () => {
     const g = gateway();
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 3000)];
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 3000)];
     expect(state(g)).toEqual({ held: 4000, posted: 0 });
-    const sent = await capReq([
+    const sent = await kit.merchant.capReq([
       { a, amount: 1000 },
       { a: c, amount: 2500 },
     ]);
     const out = await g.gw.handle(sent.bytes);
     expect(out).toMatchObject({ message: "CapReq", kind: "capRes", captured: 2, refused: 0 });
-    const r = await answer(out.response, sent);
+    const r = await kit.merchant.capRes(out.response, sent);
     expect(r.items.map((i) => i.verdict)).toEqual(["captured", "captured"]);
     // the partial capture releases the whole hold of its authorization
     expect(state(g)).toEqual({ held: 0, posted: 3500 });
@@ -124,15 +32,15 @@ describe("gateway: CapReq -> CapRes", () => {
 
   it("a captured authorization holds nothing even read at a time before its capture (a clock that ran ahead)", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
-    await g.gw.handle((await capReq([{ a, amount: 1000 }])).bytes);
+    const a = await kit.merchant.authorize(g, 1000);
+    await g.gw.handle((await kit.merchant.capReq([{ a, amount: 1000 }])).bytes);
     expect(g.store.account(account, new Date(Date.now() - 60_000))?.held).toBe(0);
   });
 
   it("the same CapReq again gets the same bytes and changes nothing", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
-    const sent = await capReq([{ a, amount: 1000 }]);
+    const a = await kit.merchant.authorize(g, 1000);
+    const sent = await kit.merchant.capReq([{ a, amount: 1000 }]);
     const first = await g.gw.handle(sent.bytes);
     const before = state(g);
     const again = await g.gw.handle(sent.bytes);
@@ -143,66 +51,68 @@ describe("gateway: CapReq -> CapRes", () => {
 
   it("a second capture of a captured authorization, under a new CapRRPID, is duplicateRequest and books nothing", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
-    await g.gw.handle((await capReq([{ a, amount: 400 }])).bytes);
+    const a = await kit.merchant.authorize(g, 1000);
+    await g.gw.handle((await kit.merchant.capReq([{ a, amount: 400 }])).bytes);
     const before = state(g);
-    const sent = await capReq([{ a, amount: 400 }]);
-    const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
+    const sent = await kit.merchant.capReq([{ a, amount: 400 }]);
+    const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
     expect(r.items[0]).toMatchObject({ verdict: "refused", payload: { capCode: "duplicateRequest" } });
     expect(state(g)).toEqual(before);
   });
 
   it("a capture over the authorization is amountError and books nothing; the authorization stays capturable", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
-    const sent = await capReq([{ a, amount: 1001 }]);
-    const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
+    const a = await kit.merchant.authorize(g, 1000);
+    const sent = await kit.merchant.capReq([{ a, amount: 1001 }]);
+    const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
     expect(r.items[0]).toMatchObject({ verdict: "refused", payload: { capCode: "amountError" } });
     expect(state(g)).toEqual({ held: 1000, posted: 0 });
-    const ok = await capReq([{ a, amount: 1000 }]);
-    expect((await answer((await g.gw.handle(ok.bytes)).response, ok)).items[0].verdict).toBe("captured");
+    const ok = await kit.merchant.capReq([{ a, amount: 1000 }]);
+    expect((await kit.merchant.capRes((await g.gw.handle(ok.bytes)).response, ok)).items[0].verdict).toBe(
+      "captured",
+    );
   });
 
   it("a CapToken of another transaction is invalidCapToken; the other items of the request are still captured", async () => {
     const g = gateway();
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 2000)];
-    const sent = await capReq([
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2000)];
+    const sent = await kit.merchant.capReq([
       { a, amount: 1000, token: c.capToken },
       { a: c, amount: 2000 },
     ]);
     const out = await g.gw.handle(sent.bytes);
-    const r = await answer(out.response, sent);
+    const r = await kit.merchant.capRes(out.response, sent);
     expect(r.items.map((i) => i.payload.capCode)).toEqual(["invalidCapToken", "success"]);
     expect(state(g)).toEqual({ held: 1000, posted: 2000 });
   });
 
   it("an authorization whose hold was released is authExpired and books nothing", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     expect(await g.store.releaseHold(toHex(a.authRRPID), new Date())).toBe(true);
-    const sent = await capReq([{ a, amount: 1000 }]);
-    const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
+    const sent = await kit.merchant.capReq([{ a, amount: 1000 }]);
+    const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
     expect(r.items[0].payload.capCode).toBe("authExpired");
     expect(g.store.postedOf(account)).toBe(0);
   });
 
   it("a CapReq for an authorization the gateway has no record of is authDataMissing", async () => {
     const g = gateway();
-    const a = await authorize(g, 1000);
+    const a = await kit.merchant.authorize(g, 1000);
     const other = gateway();
-    const sent = await capReq([{ a, amount: 1000 }]);
-    const r = await answer((await other.gw.handle(sent.bytes)).response, sent);
+    const sent = await kit.merchant.capReq([{ a, amount: 1000 }]);
+    const r = await kit.merchant.capRes((await other.gw.handle(sent.bytes)).response, sent);
     expect(r.items[0].payload.capCode).toBe("authDataMissing");
     expect(state(other)).toEqual({ held: 0, posted: 0 });
   });
 
   it("a CapRRPID reused for other content is answered with an Error (unknownRRPID), booking nothing", async () => {
     const g = gateway();
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 2000)];
-    const first = await capReq([{ a, amount: 1000 }]);
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2000)];
+    const first = await kit.merchant.capReq([{ a, amount: 1000 }]);
     await g.gw.handle(first.bytes);
     const before = state(g);
-    const reuse = await capReq([{ a: c, amount: 2000 }], first.capRRPID);
+    const reuse = await kit.merchant.capReq([{ a: c, amount: 2000 }], first.rrpid);
     const out = await g.gw.handle(reuse.bytes);
     expect(out).toMatchObject({ kind: "error", errorCode: "unknownRRPID" });
     expect(state(g)).toEqual(before);
@@ -212,10 +122,10 @@ describe("gateway: CapReq -> CapRes", () => {
 describe("the capture ledger's write", () => {
   it("is all or nothing: a capture whose hold is no longer live refuses the whole write, the CapReq row included", async () => {
     const g = gateway();
-    const [a, c] = [await authorize(g, 1000), await authorize(g, 2000)];
+    const [a, c] = [await kit.merchant.authorize(g, 1000), await kit.merchant.authorize(g, 2000)];
     await g.store.releaseHold(toHex(c.authRRPID), new Date());
     const created = new Date().toISOString();
-    const capture = (x: Authorization, amount: number) => ({
+    const capture = (x: ApprovedAuthorization, amount: number) => ({
       authRRPID: toHex(x.authRRPID),
       capRRPID: "aa",
       amount,
@@ -243,7 +153,7 @@ describe("the capture ledger's write", () => {
 
 describe("gateway: sale (AuthReq with CaptureNow)", () => {
   const sale = (card: string, amount: number) =>
-    b.build({
+    kit.b.build({
       card,
       amount,
       merchant: (parts) => {
@@ -254,7 +164,7 @@ describe("gateway: sale (AuthReq with CaptureNow)", () => {
   it("an approved sale carries its capture in the AuthRes, no CapToken, and books the posting with no hold left", async () => {
     const g = gateway();
     const req = await sale("visa-approve", 1200);
-    const r = await b.read((await g.gw.handle(req.bytes)).response);
+    const r = await kit.b.read((await g.gw.handle(req.bytes)).response);
     if (r.type !== "authRes") throw new Error("no AuthRes");
     expect(r.data.authResPayload.capResPayload).toEqual({
       capCode: "success",
@@ -273,7 +183,7 @@ describe("gateway: sale (AuthReq with CaptureNow)", () => {
   it("a declined sale captures nothing", async () => {
     const g = gateway();
     const req = await sale("visa-nsf", 1200);
-    const r = await b.read((await g.gw.handle(req.bytes)).response);
+    const r = await kit.b.read((await g.gw.handle(req.bytes)).response);
     if (r.type !== "authRes") throw new Error("no AuthRes");
     expect(r.data.authResPayload.authHeader.authCode).not.toBe("approved");
     expect(r.data.authResPayload.capResPayload).toBeUndefined();
@@ -284,8 +194,8 @@ describe("gateway: sale (AuthReq with CaptureNow)", () => {
 describe("gateway: a partial approval's CapToken", () => {
   it("binds the AuthAmt approved, not the amount asked", async () => {
     const g = gateway();
-    const req = await b.build({ card: "visa-debit", amount: 1_200_000 });
-    const r = await b.read((await g.gw.handle(req.bytes)).response);
+    const req = await kit.b.build({ card: "visa-debit", amount: 1_200_000 });
+    const r = await kit.b.read((await g.gw.handle(req.bytes)).response);
     if (r.type !== "authRes") throw new Error("no AuthRes");
     const a = {
       transIDs: req.parts.transIDs,
@@ -294,11 +204,13 @@ describe("gateway: a partial approval's CapToken", () => {
       authAmt: r.data.authResPayload.authHeader.authAmt,
     };
     expect(a.authAmt.amount).toBe(1_000_000);
-    const over = await capReq([{ a, amount: 1_000_001 }]);
-    expect((await answer((await g.gw.handle(over.bytes)).response, over)).items[0].payload.capCode).toBe(
-      "amountError",
+    const over = await kit.merchant.capReq([{ a, amount: 1_000_001 }]);
+    expect(
+      (await kit.merchant.capRes((await g.gw.handle(over.bytes)).response, over)).items[0].payload.capCode,
+    ).toBe("amountError");
+    const all = await kit.merchant.capReq([{ a, amount: 1_000_000 }]);
+    expect((await kit.merchant.capRes((await g.gw.handle(all.bytes)).response, all)).items[0].verdict).toBe(
+      "captured",
     );
-    const all = await capReq([{ a, amount: 1_000_000 }]);
-    expect((await answer((await g.gw.handle(all.bytes)).response, all)).items[0].verdict).toBe("captured");
   });
 });

@@ -6,39 +6,24 @@
  * (`placeCaptures`), answer (`capResMessage`), record
  * (one write: the request, its captures, the holds turned into postings) before the answer leaves.
  */
-import { type CryptoProvider, type ReadMessage, receiveCapReq, SetError, toHex } from "@setlab/protocol";
-import type { GatewayStore } from "../store/gatewayStore";
-import type { ReceiverSettings } from "./authReqReceiver";
+import { type ReadMessage, receiveCapReq, SetError, toHex } from "@setlab/protocol";
 import { batchLedgerView, placeCaptures } from "./batchPlacement";
 import { capReqReceiver } from "./capReqReceiver";
 import { capResMessage } from "./capResMessage";
 import { decideCaptures } from "./captureDecision";
-import { errorAnswer } from "./errorAnswer";
 import { type GatewayBrandKeys, keysForEnvelope } from "./gatewayKeys";
-import type { SerialQueue } from "./serialQueue";
+import { type LifecycleDeps, type LifecycleOutcome, lifecycleErrorOutcome } from "./lifecycleRequest";
 
 /** What happened to one CapReq, for the shell's log. Never carries a PAN. */
-export interface CapReqOutcome {
-  readonly response: Uint8Array;
+export interface CapReqOutcome extends LifecycleOutcome {
   readonly kind: "capRes" | "replay" | "error";
   readonly capRRPID?: string;
-  readonly brand?: string;
-  readonly merchantID?: string;
   /** Items captured and refused in this answer (absent for a replay or an Error). */
   readonly captured?: number;
   readonly refused?: number;
-  readonly errorCode?: string;
-  readonly reason?: string;
-  readonly internal?: boolean;
 }
 
-export interface CaptureDeps {
-  readonly p: CryptoProvider;
-  readonly keys: readonly GatewayBrandKeys[];
-  readonly store: GatewayStore;
-  readonly settings: ReceiverSettings;
-  readonly queue: SerialQueue;
-}
+export type CaptureDeps = LifecycleDeps;
 
 function replayOf(deps: CaptureDeps, capRRPID: string, fingerprint: string): Uint8Array {
   const seen = deps.store.captureRequest(capRRPID);
@@ -117,14 +102,6 @@ export async function handleCapReq(deps: CaptureDeps, read: ReadMessage): Promis
       };
     });
   } catch (e) {
-    const out = await errorAnswer(p, e, read.bytes, keys, {});
-    return {
-      ...ids,
-      response: out.response,
-      kind: "error",
-      ...(out.errorCode ? { errorCode: out.errorCode } : {}),
-      ...(out.reason ? { reason: out.reason } : {}),
-      ...(out.internal ? { internal: true } : {}),
-    };
+    return await lifecycleErrorOutcome(p, e, read.bytes, keys, ids);
   }
 }

@@ -7,25 +7,17 @@ import {
   signPCertReq,
   wrapMessage,
 } from "@setlab/protocol";
-import type { LabPki } from "@setlab/runtime";
-import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
+import { useGatewayTestKit } from "../testing/gatewayTestKit";
 
 const p = nodeProvider();
-let kit: GatewayTestKit;
-let pki: LabPki;
-
-beforeAll(async () => {
-  kit = await gatewayTestKit(p);
-  ({ pki } = kit);
-});
-afterAll(() => kit.tmp.cleanup());
+const kit = useGatewayTestKit(p);
 
 const merID = () =>
-  parseSetCertificate(pki.certificate("visa/merchant/signature")).merchantData?.merID ?? "unknown";
+  parseSetCertificate(kit.pki.certificate("visa/merchant/signature")).merchantData?.merID ?? "unknown";
 
 async function pCertReq(asked: { brandID: string; bin?: string }[], signerId = "visa/merchant/signature") {
   const rrpid = p.random(20);
-  const signer = await pki.signer(signerId, p);
+  const signer = await kit.pki.signer(signerId, p);
   const data: schema.PCertReqData = {
     pCertRRTags: {
       rrpid,
@@ -42,7 +34,7 @@ async function pCertReq(asked: { brandID: string; bin?: string }[], signerId = "
   };
 }
 
-const trust = () => ({ pinnedRoot: pki.root(), at: new Date() });
+const trust = () => ({ pinnedRoot: kit.pki.root(), at: new Date() });
 
 describe("gateway: PCertReq -> PCertRes", () => {
   test("the enrolled merchant gets the brand's key-exchange certificate, which checks against the root", async () => {
@@ -52,7 +44,7 @@ describe("gateway: PCertReq -> PCertRes", () => {
     expect(out.message).toBe("PCertReq");
     const got = await receivePCertRes(p, out.response, req, { trust: trust() });
     expect(got.items[0].pCertCode).toBe("success");
-    expect(got.items[0].certificate).toEqual(pki.certificate("visa/gateway/key-exchange"));
+    expect(got.items[0].certificate).toEqual(kit.pki.certificate("visa/gateway/key-exchange"));
   });
 
   test("a brand it does not answer for under this signature is brandNotSupported", async () => {

@@ -12,6 +12,7 @@ import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, intermediatesFrom
 import { GatewayStore } from "../store/gatewayStore";
 import { AuthReqBuilder } from "./authReqBuilder";
 import { makeLabPkiDir } from "./labPkiDir";
+import { type MerchantSide, merchantSide } from "./merchantSide";
 
 export interface TestGateway {
   readonly gw: Gateway;
@@ -30,6 +31,8 @@ export interface GatewayTestKit {
   readonly pki: LabPki;
   readonly keys: GatewayBrandKeys[];
   readonly b: AuthReqBuilder;
+  /** The lab merchant after its AuthReq: authorizations, CapReqs, its keys for the answers. */
+  readonly merchant: MerchantSide;
   /**
    * A gateway of the lab: its keys, the lab's root and CAs, its merchants enrolled, its store's
    * accounts seeded from the PKI; `options` replace the enrolled merchants or tighten the policy.
@@ -45,11 +48,13 @@ export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit>
   const keys = await gatewayKeysFrom(pki, p);
   let files = 0;
   const dbFile = () => path.join(tmp.dir, `gateway-${++files}.sqlite`);
+  const b = new AuthReqBuilder(p, pki);
   return {
     tmp,
     pki,
     keys,
-    b: new AuthReqBuilder(p, pki),
+    b,
+    merchant: merchantSide(p, { pki, b }),
     dbFile,
     gateway(options = {}) {
       const store = GatewayStore.open(options.file ?? dbFile());
@@ -65,4 +70,17 @@ export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit>
       return { gw, store };
     },
   };
+}
+
+/**
+ * The kit of one test file: made before its tests run, its directory removed after them. Its
+ * fields are there from the file's first test on (not while the file is being loaded).
+ */
+export function useGatewayTestKit(p: CryptoProvider): GatewayTestKit {
+  const kit = {} as GatewayTestKit;
+  beforeAll(async () => {
+    Object.assign(kit, await gatewayTestKit(p));
+  });
+  afterAll(() => kit.tmp.cleanup());
+  return kit;
 }

@@ -7,18 +7,12 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "@setlab/runtime";
-import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
-import { formatAmount, purchAmtOf } from "../currency";
-import { httpJson } from "../httpJson";
+import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
+import { formatAmount } from "../currency";
 import { adminOf, LabFailure, readState } from "../labState";
+import { amountInOrderCurrency, checkOrderId, type OrderAmount, postOrderOperation } from "./orderAdminRoute";
 
 export type CapRevOrCredCommand = "refund" | "reverse-capture" | "reverse-refund";
-
-interface Amount {
-  readonly currency: number;
-  readonly amount: number;
-  readonly amtExp10: number;
-}
 
 /** What the lab shows of the order afterwards. */
 export interface OrderAfterCapture {
@@ -28,9 +22,9 @@ export interface OrderAfterCapture {
     readonly capRevOrCreds?: readonly {
       readonly id: string;
       readonly kind: string;
-      readonly amount: Amount;
+      readonly amount: OrderAmount;
       readonly code?: string;
-      readonly actualAmt?: Amount;
+      readonly actualAmt?: OrderAmount;
       readonly failure?: string;
     }[];
   } | null;
@@ -42,21 +36,14 @@ export async function capRevOrCredOrderAt(
   orderId: string,
   options: { amount?: string; creditId?: string } = {},
 ): Promise<OrderAfterCapture> {
-  if (!/^[1-9][0-9]{0,15}$/.test(orderId)) throw new LabFailure(`"${orderId}" is not an order number`);
+  checkOrderId(orderId);
   if (options.creditId !== undefined && !/^[0-9a-f]{40}$/.test(options.creditId))
     throw new LabFailure(`"${options.creditId}" is not a credit id (40 hex digits)`);
-  const headers = adminHeaders(merchant.token);
-  let body: Record<string, unknown> = options.creditId ? { creditId: options.creditId } : {};
-  if (options.amount !== undefined) {
-    const order = await httpJson<{ currency: number }>(`${merchant.url}/orders/${orderId}`, { headers });
-    const a = purchAmtOf(options.amount, String(order.currency));
-    body = { ...body, amount: a.amount, amtExp10: a.amtExp10 };
-  }
-  return httpJson<OrderAfterCapture>(`${merchant.url}/orders/${orderId}/${command}`, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  const body = {
+    ...(options.creditId ? { creditId: options.creditId } : {}),
+    ...(options.amount !== undefined ? await amountInOrderCurrency(merchant, orderId, options.amount) : {}),
+  };
+  return postOrderOperation<OrderAfterCapture>(merchant, orderId, command, body);
 }
 
 const doneState: Readonly<Record<CapRevOrCredCommand, readonly string[]>> = {

@@ -2,10 +2,9 @@
  * `set-lab capture ORDER [AMOUNT]`: the merchant captures an order's authorization, all of it or
  * AMOUNT (a decimal in the order's currency), through its admin route `POST /orders/:id/capture`.
  */
-import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
-import { purchAmtOf } from "../currency";
-import { httpJson } from "../httpJson";
-import { adminOf, LabFailure, readState } from "../labState";
+import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
+import { adminOf, readState } from "../labState";
+import { amountInOrderCurrency, checkOrderId, type OrderAmount, postOrderOperation } from "./orderAdminRoute";
 
 /** What the lab shows of the order after the capture. */
 export interface CapturedOrder {
@@ -15,7 +14,7 @@ export interface CapturedOrder {
   readonly authorization?: {
     readonly capture?: {
       readonly capCode?: string;
-      readonly capAmt?: { currency: number; amount: number; amtExp10: number };
+      readonly capAmt?: OrderAmount;
       readonly failure?: string;
     };
   } | null;
@@ -26,19 +25,9 @@ export async function captureOrderAt(
   orderId: string,
   amount?: string,
 ): Promise<CapturedOrder> {
-  if (!/^[1-9][0-9]{0,15}$/.test(orderId)) throw new LabFailure(`"${orderId}" is not an order number`);
-  const headers = adminHeaders(merchant.token);
-  let body = {};
-  if (amount !== undefined) {
-    const order = await httpJson<{ currency: number }>(`${merchant.url}/orders/${orderId}`, { headers });
-    const a = purchAmtOf(amount, String(order.currency));
-    body = { amount: a.amount, amtExp10: a.amtExp10 };
-  }
-  return httpJson<CapturedOrder>(`${merchant.url}/orders/${orderId}/capture`, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  checkOrderId(orderId);
+  const body = amount === undefined ? {} : await amountInOrderCurrency(merchant, orderId, amount);
+  return postOrderOperation<CapturedOrder>(merchant, orderId, "capture", body);
 }
 
 export function captureOrder(home: string, orderId: string, amount?: string): Promise<CapturedOrder> {

@@ -1,22 +1,9 @@
 /** What `set-lab reverse` sends the merchant's admin route, against a stand-in over real HTTP. */
-import fastify from "fastify";
 import { LabFailure } from "../labState";
+import { merchantAdminStandIn } from "../testing/merchantAdminStandIn";
 import { reverseOrderAt } from "./reverseOrder";
 
-async function standIn(currency: number) {
-  const seen: { method: string; url: string; auth?: string; body?: unknown }[] = [];
-  const app = fastify();
-  app.get("/orders/:id", async (req) => {
-    seen.push({ method: "GET", url: req.url, auth: req.headers.authorization });
-    return { id: 7, currency };
-  });
-  app.post("/orders/:id/reverse-authorization", async (req) => {
-    seen.push({ method: "POST", url: req.url, auth: req.headers.authorization, body: req.body });
-    return { id: 7, state: "reversed", currency };
-  });
-  const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  return { access: { url, token: "tok" }, seen, close: () => app.close() };
-}
+const standIn = (currency: number) => merchantAdminStandIn(currency, "reverse-authorization", "reversed");
 
 describe("set-lab reverse", () => {
   test("no amount, or 0, cancels: one POST with an empty body, with the admin token", async () => {

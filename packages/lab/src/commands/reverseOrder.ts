@@ -3,10 +3,9 @@
  * through its admin route `POST /orders/:id/reverse-authorization`: cancels it (no AMOUNT, or 0),
  * or reduces it to AMOUNT (a decimal in the order's currency).
  */
-import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
-import { purchAmtOf } from "../currency";
-import { httpJson } from "../httpJson";
-import { adminOf, LabFailure, readState } from "../labState";
+import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
+import { adminOf, readState } from "../labState";
+import { amountInOrderCurrency, checkOrderId, type OrderAmount, postOrderOperation } from "./orderAdminRoute";
 
 /** What the lab shows of the order after the reversal. */
 export interface ReversedOrder {
@@ -14,10 +13,10 @@ export interface ReversedOrder {
   readonly state: string;
   readonly currency: number;
   readonly authorization?: {
-    readonly authAmt?: { currency: number; amount: number; amtExp10: number };
+    readonly authAmt?: OrderAmount;
     readonly reversal?: {
       readonly authRevCode?: string;
-      readonly authNewAmt?: { currency: number; amount: number; amtExp10: number };
+      readonly authNewAmt?: OrderAmount;
       readonly failure?: string;
     };
   } | null;
@@ -28,20 +27,11 @@ export async function reverseOrderAt(
   orderId: string,
   amount?: string,
 ): Promise<ReversedOrder> {
-  if (!/^[1-9][0-9]{0,15}$/.test(orderId)) throw new LabFailure(`"${orderId}" is not an order number`);
-  const headers = adminHeaders(merchant.token);
-  let body = {};
+  checkOrderId(orderId);
   // Zero is a cancellation, which the route takes as no amount.
-  if (amount !== undefined && !/^0+(\.0+)?$/.test(amount)) {
-    const order = await httpJson<{ currency: number }>(`${merchant.url}/orders/${orderId}`, { headers });
-    const a = purchAmtOf(amount, String(order.currency));
-    body = { amount: a.amount, amtExp10: a.amtExp10 };
-  }
-  return httpJson<ReversedOrder>(`${merchant.url}/orders/${orderId}/reverse-authorization`, {
-    method: "POST",
-    headers: { ...headers, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  const cancel = amount === undefined || /^0+(\.0+)?$/.test(amount);
+  const body = cancel ? {} : await amountInOrderCurrency(merchant, orderId, amount);
+  return postOrderOperation<ReversedOrder>(merchant, orderId, "reverse-authorization", body);
 }
 
 export function reverseOrder(home: string, orderId: string, amount?: string): Promise<ReversedOrder> {

@@ -64,6 +64,22 @@ export function run(script: string, args: readonly string[], options: RunOptions
 }
 
 /** The last line of a `--json` run, parsed. */
+/**
+ * The mediator's arguments for a second-embodiment purchase of `initiation` with the lab's
+ * visa-approve card, the buyer answering `confirm` when the card shows the order; JSON out.
+ */
+export const e2PurchaseArgs = (initiation: string, confirm: "yes" | "no") => [
+  "--initiation",
+  initiation,
+  "--card",
+  "visa-approve",
+  "--pin",
+  PIN,
+  "--confirm",
+  confirm,
+  "--json",
+];
+
 export const json = (r: Run) =>
   JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>;
 
@@ -227,4 +243,22 @@ export async function startPurchaseLab(
     fs.rmSync(work, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * The purchase lab of one test file: started before its tests, stopped after them. Its fields
+ * are there from the file's first test on (not while the file is being loaded).
+ */
+export function usePurchaseLab(
+  tempPrefix: string,
+  options: { readonly merchantArgs?: readonly string[] } = {},
+): PurchaseLab {
+  const lab = {} as PurchaseLab;
+  let started = false;
+  beforeAll(async () => {
+    Object.assign(lab, await startPurchaseLab(tempPrefix, options));
+    started = true;
+  }, 180_000);
+  afterAll(() => (started ? lab.stop() : undefined));
+  return lab;
 }

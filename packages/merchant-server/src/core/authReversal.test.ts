@@ -1,51 +1,23 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import { SqliteRepository } from "../store/sqliteRepository";
-import { GatewayFunction } from "../testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "../testing/testCard";
-import { testMerchantConfig } from "../testing/testMerchantConfig";
+import type { GatewayFunction } from "../testing/gatewayFunction";
+import { useMerchantTestKit } from "../testing/merchantTestKit";
 import { parseReversalBody, ReversalInputError } from "./authReversal";
-import { Merchant } from "./merchant";
+import type { Merchant } from "./merchant";
 import { OrderStateError } from "./orderState";
 
 const p = nodeProvider();
-let pki: TestPki;
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  pki = await createTestPki(p);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-authrev-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const kit = useMerchantTestKit(p, "authrev");
 
 const description = "1 x SET Lab mug";
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
 const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 
 /** A merchant with one order the (test) gateway authorized in `mode`. */
-async function authorizedOrder(
-  mode: GatewayFunction["mode"] = "approve",
-  file = path.join(dir, `r${++n}.db`),
-) {
-  const repo = new SqliteRepository(file);
-  const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
-  const order = await merchant.createOrder({ description, ...purchAmt });
-  const session = pInitReq(p, order.lidM);
-  const data = await readPInitRes(
-    p,
-    kitOf(pki),
-    session,
-    (await merchant.handleSet(session.pInitReq)).response,
-  );
-  gateway.mode = mode;
-  await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
-  gateway.mode = "approve";
-  return { merchant, gateway, id: order.id, repo };
+async function authorizedOrder(mode: GatewayFunction["mode"] = "approve") {
+  const m = kit.merchant();
+  const order = await m.merchant.createOrder({ description, ...purchAmt });
+  await kit.buy(m, order.lidM, { description, purchAmt }, mode);
+  return { merchant: m.merchant, gateway: m.gateway, id: order.id, repo: m.repo, file: m.file };
 }
 
 const typesOf = async (merchant: Merchant, id: number) => (await merchant.messages(id)).map((m) => m.type);
@@ -184,15 +156,8 @@ describe("merchant: reverseAuthorization", () => {
   });
 
   test("the AuthReqData the AuthReq carried is kept with the order, after a restart too", async () => {
-    const file = path.join(dir, `r${++n}.db`);
-    const { id } = await authorizedOrder("approve", file);
-    const repo = new SqliteRepository(file);
-    const merchant = new Merchant({
-      p,
-      repo,
-      config: testMerchantConfig(pki),
-      gateway: new GatewayFunction(p, pki),
-    });
+    const { id, file } = await authorizedOrder();
+    const { merchant } = kit.merchant({ file });
     expect((await merchant.order(id))?.authorization?.authReqData).toMatch(/^30[0-9a-f]+$/);
   });
 });

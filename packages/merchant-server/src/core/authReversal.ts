@@ -26,6 +26,7 @@ import {
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
+import { parseAmountBody } from "./amountBody";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import type { Authorization, AuthReversal, Order } from "./order";
@@ -56,26 +57,7 @@ export interface ReverseAuthorizationOptions {
  * `{amount, amtExp10?}` (in the order's currency) reduces it to that amount.
  */
 export function parseReversalBody(body: unknown, currency: number): schema.CurrencyAmount | undefined {
-  if (body === undefined || body === null) return undefined;
-  if (typeof body !== "object" || Array.isArray(body))
-    throw new ReversalInputError("the body must be a JSON object");
-  const o = body as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((k) => k !== "amount" && k !== "amtExp10");
-  if (unknown.length > 0) throw new ReversalInputError(`unknown field ${unknown[0]}`);
-  if (o.amount === undefined) {
-    if (o.amtExp10 !== undefined) throw new ReversalInputError("amtExp10 without an amount");
-    return undefined;
-  }
-  const amtExp10 = o.amtExp10 ?? 0;
-  if (
-    !Number.isSafeInteger(o.amount) ||
-    (o.amount as number) < 0 ||
-    !Number.isSafeInteger(amtExp10) ||
-    (amtExp10 as number) < -18 ||
-    (amtExp10 as number) > 18
-  )
-    throw new ReversalInputError("amount must be an integer of 0 or more, amtExp10 an integer in -18..18");
-  return { currency, amount: o.amount as number, amtExp10: amtExp10 as number };
+  return parseAmountBody(body, currency, (message) => new ReversalInputError(message), { nonNegative: true });
 }
 
 const reversible = ["authorized", "partiallyAuthorized"] as const;

@@ -1,26 +1,11 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import { SqliteRepository } from "../store/sqliteRepository";
-import { GatewayFunction } from "../testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "../testing/testCard";
-import { testMerchantConfig } from "../testing/testMerchantConfig";
+import { useMerchantTestKit } from "../testing/merchantTestKit";
 import { CapRevOrCredInputError } from "./capRevOrCred";
-import { Merchant } from "./merchant";
+import type { Merchant } from "./merchant";
 import { OrderStateError } from "./orderState";
 
 const p = nodeProvider();
-let pki: TestPki;
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  pki = await createTestPki(p);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-credit-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const kit = useMerchantTestKit(p, "credit");
 
 const description = "1 x SET Lab mug";
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
@@ -28,20 +13,11 @@ const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 
 /** A merchant with one order authorized and, unless `capture` is false, captured in full or `capture`. */
 async function capturedOrder(capture: number | boolean = true) {
-  const repo = new SqliteRepository(path.join(dir, `r${++n}.db`));
-  const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
-  const order = await merchant.createOrder({ description, ...purchAmt });
-  const session = pInitReq(p, order.lidM);
-  const data = await readPInitRes(
-    p,
-    kitOf(pki),
-    session,
-    (await merchant.handleSet(session.pInitReq)).response,
-  );
-  await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
-  if (capture !== false) await merchant.capture(order.id, capture === true ? {} : { amount: jpy(capture) });
-  return { merchant, gateway, id: order.id, repo };
+  const m = kit.merchant();
+  const order = await m.merchant.createOrder({ description, ...purchAmt });
+  await kit.buy(m, order.lidM, { description, purchAmt });
+  if (capture !== false) await m.merchant.capture(order.id, capture === true ? {} : { amount: jpy(capture) });
+  return { merchant: m.merchant, gateway: m.gateway, id: order.id, repo: m.repo };
 }
 
 const types = async (merchant: Merchant, id: number) => (await merchant.messages(id)).map((m) => m.type);

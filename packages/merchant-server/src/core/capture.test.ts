@@ -1,26 +1,12 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import { SqliteRepository } from "../store/sqliteRepository";
-import { GatewayFunction } from "../testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "../testing/testCard";
-import { testMerchantConfig } from "../testing/testMerchantConfig";
+import type { GatewayFunction } from "../testing/gatewayFunction";
+import { useMerchantTestKit } from "../testing/merchantTestKit";
 import { CaptureInputError } from "./capture";
-import { Merchant } from "./merchant";
+import type { Merchant } from "./merchant";
 import { OrderStateError } from "./orderState";
 
 const p = nodeProvider();
-let pki: TestPki;
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  pki = await createTestPki(p);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-capture-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const kit = useMerchantTestKit(p, "capture");
 
 const description = "1 x SET Lab mug";
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
@@ -31,28 +17,15 @@ async function authorizedOrder(
   mode: GatewayFunction["mode"] = "approve",
   options: { captureNow?: boolean } = {},
 ) {
-  const repo = new SqliteRepository(path.join(dir, `c${++n}.db`));
-  const gateway = new GatewayFunction(p, pki);
-  const config = { ...testMerchantConfig(pki), ...(options.captureNow ? { captureNow: true } : {}) };
-  const merchant = new Merchant({ p, repo, config, gateway });
-  const order = await merchant.createOrder({
+  const m = kit.merchant({ config: options.captureNow ? { captureNow: true } : {} });
+  const order = await m.merchant.createOrder({
     description,
     amount: purchAmt.amount,
     currency: purchAmt.currency,
     amtExp10: purchAmt.amtExp10,
   });
-  const session = pInitReq(p, order.lidM);
-  const data = await readPInitRes(
-    p,
-    kitOf(pki),
-    session,
-    (await merchant.handleSet(session.pInitReq)).response,
-  );
-  gateway.mode = mode;
-  const req = await pReq(p, kitOf(pki), session, data, { description, purchAmt });
-  await merchant.handleSet(req.der);
-  gateway.mode = "approve";
-  return { merchant, gateway, id: order.id };
+  await kit.buy(m, order.lidM, { description, purchAmt }, mode);
+  return { merchant: m.merchant, gateway: m.gateway, id: order.id };
 }
 
 const typesOf = async (merchant: Merchant, id: number) => (await merchant.messages(id)).map((m) => m.type);
@@ -203,29 +176,16 @@ describe("merchant: sale (captureNow)", () => {
   });
 
   test("a sale whose capture the gateway refused stays authorized, and without a CapToken cannot be captured", async () => {
-    const repo = new SqliteRepository(path.join(dir, `c${++n}.db`));
-    const gateway = new GatewayFunction(p, pki);
-    gateway.capCode = "batchClosed";
-    const merchant = new Merchant({
-      p,
-      repo,
-      config: { ...testMerchantConfig(pki), captureNow: true },
-      gateway,
-    });
+    const m = kit.merchant({ config: { captureNow: true } });
+    m.gateway.capCode = "batchClosed";
+    const { merchant } = m;
     const order = await merchant.createOrder({
       description,
       amount: purchAmt.amount,
       currency: purchAmt.currency,
       amtExp10: purchAmt.amtExp10,
     });
-    const session = pInitReq(p, order.lidM);
-    const data = await readPInitRes(
-      p,
-      kitOf(pki),
-      session,
-      (await merchant.handleSet(session.pInitReq)).response,
-    );
-    await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
+    await kit.buy(m, order.lidM, { description, purchAmt });
     const o = await merchant.order(order.id);
     expect(o?.state).toBe("authorized");
     expect(o?.authorization?.completionCode).toBe("authorizationPerformed");

@@ -21,6 +21,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { capRRPIDKey } from "../store/keyedGatewayRequests";
+import { parseAmountBody } from "./amountBody";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { checkIdempotencyKey } from "./newOrder";
@@ -50,25 +51,7 @@ export class CaptureInputError extends Error {
  * the order's currency, SET's amount x 10^amtExp10) captures that much.
  */
 export function parseCaptureBody(body: unknown, currency: number): schema.CurrencyAmount | undefined {
-  if (body === undefined || body === null) return undefined;
-  if (typeof body !== "object" || Array.isArray(body))
-    throw new CaptureInputError("the body must be a JSON object");
-  const o = body as Record<string, unknown>;
-  const unknown = Object.keys(o).filter((k) => k !== "amount" && k !== "amtExp10");
-  if (unknown.length > 0) throw new CaptureInputError(`unknown field ${unknown[0]}`);
-  if (o.amount === undefined) {
-    if (o.amtExp10 !== undefined) throw new CaptureInputError("amtExp10 without an amount");
-    return undefined;
-  }
-  const amtExp10 = o.amtExp10 ?? 0;
-  if (
-    !Number.isSafeInteger(o.amount) ||
-    !Number.isSafeInteger(amtExp10) ||
-    (amtExp10 as number) < -18 ||
-    (amtExp10 as number) > 18
-  )
-    throw new CaptureInputError("amount must be an integer, amtExp10 an integer in -18..18");
-  return { currency, amount: o.amount as number, amtExp10: amtExp10 as number };
+  return parseAmountBody(body, currency, (message) => new CaptureInputError(message));
 }
 
 export const capturable = ["authorized", "partiallyAuthorized"] as const;

@@ -1,53 +1,27 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import { SqliteRepository } from "../store/sqliteRepository";
-import { GatewayFunction } from "../testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "../testing/testCard";
-import { testMerchantConfig } from "../testing/testMerchantConfig";
+import type { GatewayFunction } from "../testing/gatewayFunction";
+import { useMerchantTestKit } from "../testing/merchantTestKit";
 import { BatchAdminError, BatchAdminInputError } from "./batchAdmin";
 import { CaptureInputError } from "./capture";
-import { Merchant } from "./merchant";
 import { OrderInputError } from "./newOrder";
 import { OrderStateError } from "./orderState";
 
 const p = nodeProvider();
-let pki: TestPki;
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  pki = await createTestPki(p);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-capture-many-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const kit = useMerchantTestKit(p, "capture-many");
 
 const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 
 /** A merchant whose `count` orders of `amount` yen each the (test) gateway authorized. */
 async function authorizedOrders(count: number, amount = 1000) {
-  const file = path.join(dir, `m${++n}.db`);
-  const repo = new SqliteRepository(file);
-  const gateway = new GatewayFunction(p, pki);
-  const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
+  const m = kit.merchant();
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
     const description = `order ${i}`;
-    const purchAmt = jpy(amount);
-    const order = await merchant.createOrder({ description, amount, currency: 392, amtExp10: 0 });
-    const session = pInitReq(p, order.lidM);
-    const data = await readPInitRes(
-      p,
-      kitOf(pki),
-      session,
-      (await merchant.handleSet(session.pInitReq)).response,
-    );
-    await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
+    const order = await m.merchant.createOrder({ description, amount, currency: 392, amtExp10: 0 });
+    await kit.buy(m, order.lidM, { description, purchAmt: jpy(amount) });
     ids.push(order.id);
   }
-  return { merchant, gateway, ids, repo, file };
+  return { merchant: m.merchant, gateway: m.gateway, ids, repo: m.repo, file: m.file };
 }
 
 /** Counts the CapReqs the gateway is sent, and keeps them. */

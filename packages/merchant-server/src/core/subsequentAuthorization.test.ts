@@ -1,26 +1,11 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { createTestPki, type TestPki } from "@setlab/protocol/testing";
-import { SqliteRepository } from "../store/sqliteRepository";
-import { GatewayFunction } from "../testing/gatewayFunction";
-import { kitOf, pInitReq, pReq, readPInitRes } from "../testing/testCard";
-import { testMerchantConfig } from "../testing/testMerchantConfig";
-import { Merchant } from "./merchant";
+import type { GatewayFunction } from "../testing/gatewayFunction";
+import { useMerchantTestKit } from "../testing/merchantTestKit";
 import { OrderStateError } from "./orderState";
 import { SubsequentAuthorizationInputError } from "./subsequentAuthorization";
 
 const p = nodeProvider();
-let pki: TestPki;
-let dir: string;
-let n = 0;
-
-beforeAll(async () => {
-  pki = await createTestPki(p);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-subsequent-"));
-});
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const kit = useMerchantTestKit(p, "subsequent");
 
 const description = "3 x SET Lab mug, shipped one by one";
 const purchAmt = { currency: 392, amount: 12000, amtExp10: 0 };
@@ -30,27 +15,15 @@ const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 async function authorizedOrder(
   options: { firstShipmentAmount?: number | null; mode?: GatewayFunction["mode"] } = {},
 ) {
-  const repo = new SqliteRepository(path.join(dir, `s${++n}.db`));
-  const gateway = new GatewayFunction(p, pki);
-  const config = testMerchantConfig(pki);
-  const merchant = new Merchant({ p, repo, config, gateway });
+  const m = kit.merchant();
   const first = options.firstShipmentAmount === undefined ? 4000 : options.firstShipmentAmount;
-  const order = await merchant.createOrder({
+  const order = await m.merchant.createOrder({
     description,
     ...purchAmt,
     ...(first !== null ? { firstShipmentAmount: first } : {}),
   });
-  const session = pInitReq(p, order.lidM);
-  const data = await readPInitRes(
-    p,
-    kitOf(pki),
-    session,
-    (await merchant.handleSet(session.pInitReq)).response,
-  );
-  gateway.mode = options.mode ?? "approve";
-  await merchant.handleSet((await pReq(p, kitOf(pki), session, data, { description, purchAmt })).der);
-  gateway.mode = "approve";
-  return { merchant, gateway, id: order.id };
+  await kit.buy(m, order.lidM, { description, purchAmt }, options.mode);
+  return { merchant: m.merchant, gateway: m.gateway, id: order.id };
 }
 
 describe("merchant: authorizeSubsequent (split shipment)", () => {

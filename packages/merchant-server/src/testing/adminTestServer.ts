@@ -26,8 +26,13 @@ export async function adminTestServer(p: CryptoProvider, pki: TestPki, dir: stri
     gateway,
   });
   const purchAmt = adminTestPurchAmt;
-  const authorize = async () => {
-    const order = await merchant.createOrder({ description: "mug", ...purchAmt });
+  /** An order of `purchAmt` the test gateway authorized (a split shipment's first part when given). */
+  const authorize = async (firstShipmentAmount?: number) => {
+    const order = await merchant.createOrder({
+      description: "mug",
+      ...purchAmt,
+      ...(firstShipmentAmount !== undefined ? { firstShipmentAmount } : {}),
+    });
     const session = pInitReq(p, order.lidM);
     const data = await readPInitRes(
       p,
@@ -43,14 +48,15 @@ export async function adminTestServer(p: CryptoProvider, pki: TestPki, dir: stri
   const app = fastify();
   await app.register(merchantAdminPlugin, { merchant, token: adminTestToken });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  const post = async (
+  const request = async (
+    method: string,
     route: string,
-    body?: unknown,
-    auth = adminTestToken,
-    headers: Record<string, string> = {},
+    body: unknown,
+    auth: string,
+    headers: Record<string, string>,
   ) => {
     const r = await fetch(`${url}${route}`, {
-      method: "POST",
+      method,
       headers: {
         authorization: `Bearer ${auth}`,
         ...headers,
@@ -60,5 +66,11 @@ export async function adminTestServer(p: CryptoProvider, pki: TestPki, dir: stri
     });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
-  return { authorize, post, url, close: () => app.close(), gateway, merchant };
+  /** A POST with the admin token (or `auth`); a JSON body when given. */
+  const post = (route: string, body?: unknown, auth = adminTestToken, headers: Record<string, string> = {}) =>
+    request("POST", route, body, auth, headers);
+  /** Any method with the admin token. */
+  const call = (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) =>
+    request(method, route, body, adminTestToken, headers);
+  return { authorize, post, call, url, close: () => app.close(), gateway, merchant };
 }

@@ -5,7 +5,7 @@
  * (its AuthRevCode, or a SET Error) with nothing changed: the account's holds and postings (the
  * issuer's view) are compared before and after.
  */
-import type { Attack, AttackOutcome, AttackTarget } from "../attack";
+import type { Attack } from "../attack";
 import {
   authRevReqOf,
   describeReversal,
@@ -16,37 +16,21 @@ import {
   approvedAuthorization,
   capReqOf,
   describeCapture,
-  type MerchantKeys,
+  merchantB,
   sendCapReq,
 } from "../toolkit/capReqForger";
-import { accountOf } from "../toolkit/labHttp";
+import { account, accountVerdict } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
 
-const card = "visa-approve";
-const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
-
-const merchantB: MerchantKeys = {
-  signer: "attack/visa/merchant-b/signature",
-  kex: "attack/visa/merchant-b/key-exchange",
-  merID: "SETLAB-MER-0002",
-};
-
 /** Refused when the answer is one of `codes` (the AuthRevCode or a SET Error's code). */
-function judged(
-  answer: ReversalAnswer,
-  codes: readonly string[],
-  before: string,
-  after: string,
-): AttackOutcome {
-  const signal = answer.type === "unreadable" ? undefined : answer.code;
-  return {
-    refused: signal !== undefined && codes.includes(signal),
-    refusedBy: "gateway",
-    ...(signal ? { signal } : {}),
-    stateUnchanged: before === after,
-    detail: `${describeReversal(answer)}; account ${before === after ? "unchanged" : "changed"}`,
-  };
-}
+const judged = (answer: ReversalAnswer, codes: readonly string[], before: string, after: string) =>
+  accountVerdict(
+    answer.type === "unreadable" ? undefined : answer.code,
+    describeReversal(answer),
+    codes,
+    before,
+    after,
+  );
 
 export const reversalAfterCapture: Attack = {
   id: "authrev/after-capture",

@@ -8,40 +8,51 @@
  */
 import type { schema } from "@setlab/protocol";
 import type { Attack, AttackOutcome, AttackTarget } from "../attack";
-import type { GatewayAnswer } from "../toolkit/authReqForger";
-import { sendSubsequent, subsequentAuthReqOf, tokenPurchase } from "../toolkit/authTokenForger";
-import type { MerchantKeys } from "../toolkit/capReqForger";
-import { accountOf } from "../toolkit/labHttp";
+import type { AuthReqForger } from "../toolkit/authReqForger";
+import {
+  sendSubsequent,
+  subsequentAuthReqOf,
+  type TokenPurchase,
+  tokenPurchase,
+} from "../toolkit/authTokenForger";
+import { type MerchantKeys, merchantB } from "../toolkit/capReqForger";
+import { account, accountVerdict } from "./accountVerdict";
 import { describe, forgerOf, missingFixture, signalOf } from "./gatewayVerdict";
 
-const card = "visa-approve";
-const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
 const day = 24 * 3600_000;
-
-const merchantB: MerchantKeys = {
-  signer: "attack/visa/merchant-b/signature",
-  kex: "attack/visa/merchant-b/key-exchange",
-  merID: "SETLAB-MER-0002",
-};
 
 const installments = (n: number): schema.InstallRecurData => ({
   installRecurInd: { type: "installTotalTrans", value: n },
 });
 
-function judged(
-  answer: GatewayAnswer,
+/** One more AuthReq spending `token` for `amount`, judged by its answer and the account before and after. */
+async function spend(
+  target: AttackTarget,
+  f: AuthReqForger,
+  transIDs: schema.TransIDs,
+  token: schema.AuthToken,
+  amount: number,
   codes: readonly string[],
-  before: string,
-  after: string,
-): AttackOutcome {
-  const signal = signalOf(answer);
-  return {
-    refused: signal !== undefined && codes.includes(signal),
-    refusedBy: "gateway",
-    ...(signal ? { signal } : {}),
-    stateUnchanged: before === after,
-    detail: `${describe(answer)}; account ${before === after ? "unchanged" : "changed"}`,
-  };
+  merchant?: MerchantKeys,
+): Promise<AttackOutcome> {
+  const before = await account(target);
+  const answer = await sendSubsequent(
+    target,
+    f,
+    await subsequentAuthReqOf(f, transIDs, token, amount, merchant),
+    merchant,
+  );
+  return accountVerdict(signalOf(answer), describe(answer), codes, before, await account(target));
+}
+
+/** A genuine later authorization of 100 with the purchase's AuthToken: it must be approved. */
+async function spendGenuinely(target: AttackTarget, f: AuthReqForger, purchase: TokenPurchase, what: string) {
+  const answer = await sendSubsequent(
+    target,
+    f,
+    await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100),
+  );
+  if (signalOf(answer) !== "approved") throw new Error(`the genuine ${what} failed: ${describe(answer)}`);
 }
 
 export const authTokenOfAnotherMerchant: Attack = {
@@ -54,10 +65,15 @@ export const authTokenOfAnotherMerchant: Attack = {
     const f = forgerOf(target);
     if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
     const purchase = await tokenPurchase(target, f, { amount: 1000, authReqAmount: 100 });
-    const before = await account(target);
-    const bytes = await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100, merchantB);
-    const answer = await sendSubsequent(target, f, bytes, merchantB);
-    return judged(answer, ["authTokenRejected", "invalidCertificate"], before, await account(target));
+    return spend(
+      target,
+      f,
+      purchase.transIDs,
+      purchase.authToken,
+      100,
+      ["authTokenRejected", "invalidCertificate"],
+      merchantB,
+    );
   },
 };
 
@@ -71,10 +87,7 @@ export const authTokenOfAnotherTransaction: Attack = {
     const f = forgerOf(target);
     const withToken = await tokenPurchase(target, f, { amount: 1000, authReqAmount: 100 });
     const other = await f.forge({ amount: 100 });
-    const before = await account(target);
-    const bytes = await subsequentAuthReqOf(f, other.parts.transIDs, withToken.authToken, 100);
-    const answer = await sendSubsequent(target, f, bytes);
-    return judged(answer, ["authTokenRejected"], before, await account(target));
+    return spend(target, f, other.parts.transIDs, withToken.authToken, 100, ["authTokenRejected"]);
   },
 };
 
@@ -86,17 +99,8 @@ export const authTokenReplayed: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const purchase = await tokenPurchase(target, f, { amount: 1000, authReqAmount: 100 });
-    const first = await sendSubsequent(
-      target,
-      f,
-      await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100),
-    );
-    if (signalOf(first) !== "approved")
-      throw new Error(`the genuine later authorization failed: ${describe(first)}`);
-    const before = await account(target);
-    const bytes = await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100);
-    const answer = await sendSubsequent(target, f, bytes);
-    return judged(answer, ["authTokenRejected"], before, await account(target));
+    await spendGenuinely(target, f, purchase, "later authorization");
+    return spend(target, f, purchase.transIDs, purchase.authToken, 100, ["authTokenRejected"]);
   },
 };
 
@@ -108,10 +112,7 @@ export const authTokenBeyondRemaining: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const purchase = await tokenPurchase(target, f, { amount: 1000, authReqAmount: 600 });
-    const before = await account(target);
-    const bytes = await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 401);
-    const answer = await sendSubsequent(target, f, bytes);
-    return judged(answer, ["amountError"], before, await account(target));
+    return spend(target, f, purchase.transIDs, purchase.authToken, 401, ["amountError"]);
   },
 };
 
@@ -124,17 +125,8 @@ export const authTokenBeyondInstallments: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const purchase = await tokenPurchase(target, f, { amount: 100, terms: installments(2) });
-    const second = await sendSubsequent(
-      target,
-      f,
-      await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100),
-    );
-    if (signalOf(second) !== "approved")
-      throw new Error(`the genuine second installment failed: ${describe(second)}`);
-    const before = await account(target);
-    const bytes = await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100);
-    const answer = await sendSubsequent(target, f, bytes);
-    return judged(answer, ["authTokenRejected"], before, await account(target));
+    await spendGenuinely(target, f, purchase, "second installment");
+    return spend(target, f, purchase.transIDs, purchase.authToken, 100, ["authTokenRejected"]);
   },
 };
 
@@ -152,10 +144,7 @@ export const authTokenBeforeFrequency: Attack = {
         installRecurInd: { type: "recurring", value: { recurringFrequency: 30, recurringExpiry: expiry } },
       },
     });
-    const before = await account(target);
-    const bytes = await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100);
-    const answer = await sendSubsequent(target, f, bytes);
-    return judged(answer, ["authTokenRejected"], before, await account(target));
+    return spend(target, f, purchase.transIDs, purchase.authToken, 100, ["authTokenRejected"]);
   },
 };
 

@@ -17,17 +17,11 @@ import {
   capReqOf,
   describeCapture,
   labMerchant,
-  type MerchantKeys,
+  merchantB,
   sendCapReq,
 } from "../toolkit/capReqForger";
 import { accountOf } from "../toolkit/labHttp";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
-
-const merchantB: MerchantKeys = {
-  signer: "attack/visa/merchant-b/signature",
-  kex: "attack/visa/merchant-b/key-exchange",
-  merID: "SETLAB-MER-0002",
-};
 
 /** The lab merchant's open batch, after a genuine capture put something in it. */
 async function openBatchWithACapture(target: Parameters<Attack["run"]>[0]) {

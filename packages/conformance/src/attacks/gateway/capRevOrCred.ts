@@ -5,44 +5,16 @@
  * authorization never captured. Each must be refused (the item's code, or a SET Error) with
  * nothing booked: the account's holds and postings (the issuer's view) are compared before and after.
  */
-import type { Attack, AttackOutcome, AttackTarget } from "../attack";
-import { approvedAuthorization, type MerchantKeys } from "../toolkit/capReqForger";
+import type { Attack } from "../attack";
+import { approvedAuthorization, merchantB } from "../toolkit/capReqForger";
 import {
-  type CapRevOrCredAnswer,
   capRevOrCredReqOf,
   capturedAuthorization,
   describeCapRevOrCred,
   sendCapRevOrCred,
 } from "../toolkit/capRevOrCredForger";
-import { accountOf } from "../toolkit/labHttp";
+import { account, capRevOrCredJudged } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
-
-const card = "visa-approve";
-const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
-
-const merchantB: MerchantKeys = {
-  signer: "attack/visa/merchant-b/signature",
-  kex: "attack/visa/merchant-b/key-exchange",
-  merID: "SETLAB-MER-0002",
-};
-
-/** Refused when the answer is one of `codes` (an item's CapRevOrCredCode or a SET Error's code). */
-function judged(
-  answer: CapRevOrCredAnswer,
-  codes: readonly string[],
-  before: string,
-  after: string,
-): AttackOutcome {
-  const signal =
-    answer.type === "answer" ? answer.codes[0] : answer.type === "error" ? answer.code : undefined;
-  return {
-    refused: signal !== undefined && codes.includes(signal),
-    refusedBy: "gateway",
-    ...(signal ? { signal } : {}),
-    stateUnchanged: before === after,
-    detail: `${describeCapRevOrCred(answer)}; account ${before === after ? "unchanged" : "changed"}`,
-  };
-}
 
 export const creditOverCaptured: Attack = {
   id: "credit/over-captured",
@@ -64,7 +36,7 @@ export const creditOverCaptured: Attack = {
     const date = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 41, date }]);
     const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    return judged(answer, ["amountError"], before, await account(target));
+    return capRevOrCredJudged(answer, ["amountError"], before, await account(target));
   },
 };
 
@@ -119,7 +91,7 @@ export const credReqUnderNewIds: Attack = {
       "credit",
       (await capRevOrCredReqOf(f, "credit", [item])).bytes,
     );
-    return judged(answer, ["duplicateRequest"], before, await account(target));
+    return capRevOrCredJudged(answer, ["duplicateRequest"], before, await account(target));
   },
 };
 
@@ -134,7 +106,7 @@ export const creditOfUncaptured: Attack = {
     const before = await account(target);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }]);
     const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    return judged(answer, ["originalNotFound"], before, await account(target));
+    return capRevOrCredJudged(answer, ["originalNotFound"], before, await account(target));
   },
 };
 
@@ -153,7 +125,12 @@ export const creditOfAnotherMerchant: Attack = {
       merchant: merchantB,
     });
     const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes, merchantB);
-    return judged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
+    return capRevOrCredJudged(
+      answer,
+      ["invalidCapToken", "invalidCertificate"],
+      before,
+      await account(target),
+    );
   },
 };
 
@@ -168,7 +145,7 @@ export const captureReversalOfUncaptured: Attack = {
     const before = await account(target);
     const req = await capRevOrCredReqOf(f, "captureReversal", [{ of: a, captured: 100 }]);
     const { answer } = await sendCapRevOrCred(target, f, "captureReversal", req.bytes);
-    return judged(answer, ["originalNotFound"], before, await account(target));
+    return capRevOrCredJudged(answer, ["originalNotFound"], before, await account(target));
   },
 };
 

@@ -4,44 +4,16 @@
  * refused (the item's CapCode, or a SET Error) with nothing booked: the account's holds and
  * postings (the issuer's view) are compared before and after.
  */
-import type { Attack, AttackOutcome, AttackTarget } from "../attack";
+import type { Attack } from "../attack";
 import {
   approvedAuthorization,
-  type CaptureAnswer,
   capReqOf,
   describeCapture,
-  type MerchantKeys,
+  merchantB,
   sendCapReq,
 } from "../toolkit/capReqForger";
-import { accountOf } from "../toolkit/labHttp";
+import { account, captureJudged } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
-
-const card = "visa-approve";
-const account = async (target: AttackTarget) => JSON.stringify(await accountOf(target, card));
-
-const merchantB: MerchantKeys = {
-  signer: "attack/visa/merchant-b/signature",
-  kex: "attack/visa/merchant-b/key-exchange",
-  merID: "SETLAB-MER-0002",
-};
-
-/** Refused when the answer is one of `codes` (a CapResItem's CapCode or a SET Error's code). */
-function judged(
-  answer: CaptureAnswer,
-  codes: readonly string[],
-  before: string,
-  after: string,
-): AttackOutcome {
-  const signal =
-    answer.type === "capRes" ? answer.codes[0] : answer.type === "error" ? answer.code : undefined;
-  return {
-    refused: signal !== undefined && codes.includes(signal),
-    refusedBy: "gateway",
-    ...(signal ? { signal } : {}),
-    stateUnchanged: before === after,
-    detail: `${describeCapture(answer)}; account ${before === after ? "unchanged" : "changed"}`,
-  };
-}
 
 export const captureOverAuthorization: Attack = {
   id: "capture/over-authorization",
@@ -54,7 +26,7 @@ export const captureOverAuthorization: Attack = {
     const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: a, amount: 101 }]);
     const { answer } = await sendCapReq(target, f, req.bytes);
-    return judged(answer, ["amountError"], before, await account(target));
+    return captureJudged(answer, ["amountError"], before, await account(target));
   },
 };
 
@@ -71,7 +43,7 @@ export const captureTwice: Attack = {
       throw new Error(`the genuine capture failed: ${describeCapture(first.answer)}`);
     const before = await account(target);
     const { answer } = await sendCapReq(target, f, (await capReqOf(f, f.p, [{ of: a, amount: 100 }])).bytes);
-    return judged(answer, ["duplicateRequest"], before, await account(target));
+    return captureJudged(answer, ["duplicateRequest"], before, await account(target));
   },
 };
 
@@ -88,7 +60,7 @@ export const capTokenOfAnotherTransaction: Attack = {
     const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: small, amount: 900, token: large.capToken }]);
     const { answer } = await sendCapReq(target, f, req.bytes);
-    return judged(answer, ["invalidCapToken"], before, await account(target));
+    return captureJudged(answer, ["invalidCapToken"], before, await account(target));
   },
 };
 
@@ -105,7 +77,7 @@ export const capTokenOfAnotherMerchant: Attack = {
     const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: a, amount: 100 }], { merchant: merchantB });
     const { answer } = await sendCapReq(target, f, req.bytes, merchantB);
-    return judged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
+    return captureJudged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
   },
 };
 

@@ -1,6 +1,6 @@
 import type { Attack } from "../attack";
 import { runAttack } from "../runner";
-import { startTestLab, type TestLab } from "../toolkit/labFixture";
+import { useTestLab } from "../toolkit/labFixture";
 import { pInitResOldChallC } from "./cardReplay";
 import { pInitResByteFlips, pResByteFlips } from "./cardTamper";
 import {
@@ -28,13 +28,7 @@ const seed = 20261126;
 
 jest.setTimeout(120_000);
 
-let lab: TestLab;
-beforeAll(async () => {
-  lab = await startTestLab("attacks-card");
-});
-afterAll(async () => {
-  await lab?.stop();
-});
+const lab = useTestLab("attacks-card");
 
 describe("one byte anywhere in what the card checks", () => {
   it("every sampled flip of a PInitRes is refused by the card; the genuine one is accepted", async () => {

@@ -3,7 +3,7 @@
  * that must refuse it, with nothing recorded because of it.
  */
 import { runAttack } from "../runner";
-import { startTestLab, type TestLab } from "../toolkit/labFixture";
+import { useTestLab } from "../toolkit/labFixture";
 import {
   e1InfoResReplay,
   e2CardInfoReplay,
@@ -15,13 +15,7 @@ const seed = 20261206;
 
 jest.setTimeout(120_000);
 
-let lab: TestLab;
-beforeAll(async () => {
-  lab = await startTestLab("attacks-embodiment");
-});
-afterAll(async () => {
-  await lab?.stop();
-});
+const lab = useTestLab("attacks-embodiment");
 
 describe("replays and a lying PC under the patent's first and second embodiments", () => {
   it("the first embodiment's card information sent again: unknownXID, one approval", async () => {

@@ -1,6 +1,6 @@
 import type { AttackOutcome } from "../attack";
 import { runAttack } from "../runner";
-import { startTestLab, type TestLab } from "../toolkit/labFixture";
+import { useTestLab } from "../toolkit/labFixture";
 import { oidAmplification } from "./amplification";
 import { unsignedVisa, unsignedVisaFromWallet } from "./downgrade";
 import { errorToMerchant } from "./errorLoop";
@@ -28,13 +28,7 @@ const seed = 20261126;
 
 jest.setTimeout(120_000);
 
-let lab: TestLab;
-beforeAll(async () => {
-  lab = await startTestLab("attacks-merchant");
-});
-afterAll(async () => {
-  await lab?.stop();
-});
+const lab = useTestLab("attacks-merchant");
 
 const expectRefused = (o: AttackOutcome, signals: string[], by: "merchant" | "card" = "merchant") => {
   expect(o.detail).not.toMatch(/SECRET IN LOGS|ACCEPTED/);

@@ -1,7 +1,7 @@
 /** Keeping a buyer from paying (locking an order, slow HTTP), against a running lab (one lab for this file). */
 import type { AttackOutcome } from "../attack";
 import { runAttack } from "../runner";
-import { startTestLab, type TestLab } from "../toolkit/labFixture";
+import { useTestLab } from "../toolkit/labFixture";
 import { strangerPInitReq, strangerPInitReqsBeforePReq, strangerUnsignedPReqDecline } from "./orderLockout";
 import { slowBodies } from "./slowBodies";
 
@@ -9,13 +9,7 @@ const seed = 20261206;
 
 jest.setTimeout(120_000);
 
-let lab: TestLab;
-beforeAll(async () => {
-  lab = await startTestLab("attacks-lockout");
-});
-afterAll(async () => {
-  await lab?.stop();
-});
+const lab = useTestLab("attacks-lockout");
 
 const expectBuyerPays = (o: AttackOutcome) => {
   expect(o.detail).not.toMatch(/SECRET IN LOGS/);

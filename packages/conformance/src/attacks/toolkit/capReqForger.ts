@@ -57,6 +57,13 @@ export const labMerchant: MerchantKeys = {
   merID: labMerID,
 };
 
+/** The attack fixture's second merchant: valid certificates of its own, the same acquirer. */
+export const merchantB: MerchantKeys = {
+  signer: "attack/visa/merchant-b/signature",
+  kex: "attack/visa/merchant-b/key-exchange",
+  merID: "SETLAB-MER-0002",
+};
+
 const gatewaySet = (target: AttackTarget) => `${target.gatewayUrl}/set`;
 
 async function decrypterOf(f: AuthReqForger, kex: string) {
@@ -173,3 +180,7 @@ export const describeCapture = (a: CaptureAnswer) =>
     : a.type === "error"
       ? `SET Error ${a.code}`
       : `unreadable (${a.reason})`;
+
+/** The code a CapRes answered with: its first item's CapCode, or the SET Error's. */
+export const captureSignal = (a: CaptureAnswer) =>
+  a.type === "capRes" ? a.codes[0] : a.type === "error" ? a.code : undefined;

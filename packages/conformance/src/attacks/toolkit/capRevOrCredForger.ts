@@ -136,3 +136,7 @@ export const describeCapRevOrCred = (a: CapRevOrCredAnswer) =>
     : a.type === "error"
       ? `SET Error ${a.code}`
       : `unreadable (${a.reason})`;
+
+/** The code the answer carries: its first item's CapRevOrCredCode, or the SET Error's. */
+export const capRevOrCredSignal = (a: CapRevOrCredAnswer) =>
+  a.type === "answer" ? a.codes[0] : a.type === "error" ? a.code : undefined;

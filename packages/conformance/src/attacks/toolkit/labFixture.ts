@@ -70,3 +70,23 @@ export async function startTestLab(name: string): Promise<TestLab> {
     },
   };
 }
+
+/**
+ * The TestLab of one test file: started before its tests, stopped after them. `target` is there
+ * from the file's first test on.
+ */
+export function useTestLab(name: string): { readonly target: AttackTarget } {
+  let lab: TestLab | undefined;
+  beforeAll(async () => {
+    lab = await startTestLab(name);
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+  return {
+    get target() {
+      if (!lab) throw new Error("the lab did not start");
+      return lab.target;
+    },
+  };
+}

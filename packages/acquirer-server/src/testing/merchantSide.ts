@@ -1,0 +1,139 @@
+/**
+ * Test-only: the lab merchant's side of a gateway test after its AuthReq: an approved authorization
+ * as the merchant keeps it, the CapReq that captures it, and the merchant's keys to open the
+ * gateway's answers (an Error answer thrown with its code, so a test reads what went wrong).
+ */
+import {
+  type CaptureAsked,
+  type CryptoProvider,
+  readError,
+  receiveCapRes,
+  schema,
+  sealCapReq,
+  wholeSeconds,
+  wrapMessage,
+} from "@setlab/protocol";
+import { intermediatesFrom } from "../gatewayPki";
+import type { GatewayTestKit, TestGateway } from "./gatewayTestKit";
+
+/** The lab's amounts: yen, no minor unit. */
+export const jpy = (amount: number): schema.CurrencyAmount => ({ currency: 392, amount, amtExp10: 0 });
+
+/** The lab merchant's MerchantID, as its certificates name it. */
+export const labMerID = "SETLAB-MER-0001";
+
+export interface CapItem {
+  readonly a: Pick<ApprovedAuthorization, "transIDs" | "authRRPID" | "capToken">;
+  readonly amount: number;
+  /** The batch the item is asked into (SaleDetail.BatchID); the open batch when absent. */
+  readonly batchID?: number;
+  /** Another CapToken than the authorization's. */
+  readonly token?: schema.CapToken;
+  /** Another AuthRRPID than the authorization's. */
+  readonly authRRPID?: Uint8Array;
+}
+
+export interface SentCapReq {
+  readonly bytes: Uint8Array;
+  readonly asked: CaptureAsked[];
+  readonly rrpid: Uint8Array;
+}
+
+export interface ApprovedAuthorization {
+  readonly authReqData: schema.AuthReqData;
+  readonly piDer: Uint8Array;
+  readonly transIDs: schema.TransIDs;
+  readonly authRRPID: Uint8Array;
+  readonly authResPayload: schema.AuthResPayload;
+  readonly capToken: schema.CapToken;
+  readonly authAmt: schema.CurrencyAmount;
+}
+
+export interface MerchantSide {
+  /** An approved authorization of `amount` yen: the AuthReq's parts, its PI, the answer. */
+  authorize(g: TestGateway, amount: number): Promise<ApprovedAuthorization>;
+  /** A CapReq of the lab merchant for `items`, sealed to the Visa gateway. */
+  capReq(items: readonly CapItem[], rrpid?: Uint8Array): Promise<SentCapReq>;
+  /** The CapRes to `sent`, opened; an Error answer is thrown. */
+  capRes(bytes: Uint8Array, sent: SentCapReq): ReturnType<typeof receiveCapRes>;
+  /** Throws an Error answer with its ErrorCode. */
+  refuseError(bytes: Uint8Array): Promise<void>;
+  /** What the merchant opens and checks the gateway's answers with. */
+  keys(merchantId?: string): Promise<{
+    decrypter: { certificate: Uint8Array; privateKey: CryptoKey };
+    trust: { pinnedRoot: Uint8Array; intermediates: Uint8Array[]; at: Date };
+  }>;
+}
+
+export function merchantSide(p: CryptoProvider, { pki, b }: Pick<GatewayTestKit, "pki" | "b">): MerchantSide {
+  const keys: MerchantSide["keys"] = async (merchantId = "visa/merchant") => ({
+    decrypter: {
+      certificate: pki.certificate(`${merchantId}/key-exchange`),
+      privateKey: await pki.privateKey(`${merchantId}/key-exchange`, "keyEncipherment", p),
+    },
+    trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
+  });
+  const refuseError = async (bytes: Uint8Array) => {
+    const w = schema.decodeMessage(bytes);
+    if (w.message.type === "error") throw new Error(`Error ${(await readError(p, w.message.value)).code}`);
+  };
+  return {
+    keys,
+    refuseError,
+    async authorize({ gw }, amount) {
+      const req = await b.build({ amount });
+      const r = await b.read((await gw.handle(req.bytes)).response);
+      if (r.type !== "authRes" || r.data.authResPayload.authHeader.authCode !== "approved")
+        throw new Error("not approved");
+      const sent = schema.decodeMessage(req.bytes).message;
+      if (sent.type !== "authorizationRequest") throw new Error("not an AuthReq");
+      return {
+        authReqData: req.parts.authReqData,
+        piDer: sent.value.pi,
+        transIDs: req.parts.transIDs,
+        authRRPID: req.parts.authRRPID,
+        authResPayload: r.data.authResPayload,
+        capToken: r.baggage.capToken!,
+        authAmt: r.data.authResPayload.authHeader.authAmt,
+      };
+    },
+    async capReq(items, rrpid = p.random(20)) {
+      const asked: CaptureAsked[] = items.map((i) => ({
+        transIDs: i.a.transIDs,
+        authRRPID: i.authRRPID ?? i.a.authRRPID,
+        capReqAmt: jpy(i.amount),
+      }));
+      const data: schema.CapReqData = {
+        capRRTags: { rrpid, merTermIDs: { merchantID: labMerID }, currentDate: wholeSeconds(new Date()) },
+        capItemSeq: items.map((i, n) => ({
+          ...asked[n],
+          capPayload: {
+            capDate: wholeSeconds(new Date()),
+            capReqAmt: asked[n].capReqAmt,
+            ...(i.batchID !== undefined
+              ? { saleDetail: { batchID: i.batchID, okToPrintPhoneInd: true } }
+              : {}),
+          },
+        })),
+      };
+      const sealed = await sealCapReq(
+        p,
+        await b.merchantSigner("Visa"),
+        b.gatewayKex("Visa"),
+        data,
+        items.map((i) => i.token ?? i.a.capToken),
+      );
+      const bytes = wrapMessage({ type: "captureRequest", value: sealed }, { rrpid }, { date: new Date() });
+      return { bytes, asked, rrpid };
+    },
+    async capRes(bytes, sent) {
+      await refuseError(bytes);
+      return receiveCapRes(
+        p,
+        bytes,
+        { capRRPID: sent.rrpid, items: sent.asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
+        await keys(),
+      );
+    },
+  };
+}

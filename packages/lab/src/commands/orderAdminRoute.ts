@@ -1,0 +1,48 @@
+/**
+ * How the order commands (authorize, capture, reverse, refund, reverse-capture, reverse-refund)
+ * call the merchant's admin routes `POST /orders/:id/OPERATION`: the order number checked before
+ * any call, an amount read in the order's currency, one JSON POST with the admin token.
+ */
+import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
+import { purchAmtOf } from "../currency";
+import { httpJson } from "../httpJson";
+import { LabFailure } from "../labState";
+
+/** An amount as the lab shows it. */
+export interface OrderAmount {
+  readonly currency: number;
+  readonly amount: number;
+  readonly amtExp10: number;
+}
+
+/** Throws a LabFailure unless `orderId` is an order number (so it is safe in a URL). */
+export function checkOrderId(orderId: string): void {
+  if (!/^[1-9][0-9]{0,15}$/.test(orderId)) throw new LabFailure(`"${orderId}" is not an order number`);
+}
+
+/** `amount` (a decimal) in the order's currency, which is read from the merchant first. */
+export async function amountInOrderCurrency(
+  merchant: AdminAccess,
+  orderId: string,
+  amount: string,
+): Promise<{ amount: number; amtExp10: number }> {
+  const headers = adminHeaders(merchant.token);
+  const order = await httpJson<{ currency: number }>(`${merchant.url}/orders/${orderId}`, { headers });
+  const a = purchAmtOf(amount, String(order.currency));
+  return { amount: a.amount, amtExp10: a.amtExp10 };
+}
+
+/** The POST to the order's admin route `operation`; the merchant's JSON answer. */
+export function postOrderOperation<T>(
+  merchant: AdminAccess,
+  orderId: string,
+  operation: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  return httpJson<T>(`${merchant.url}/orders/${orderId}/${operation}`, {
+    method: "POST",
+    headers: { ...adminHeaders(merchant.token), "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+}

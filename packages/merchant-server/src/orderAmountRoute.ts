@@ -1,0 +1,57 @@
+/**
+ * A back-office POST on one order that takes an optional amount (`{}`, or `{amount, amtExp10?}` in
+ * the order's currency) and an `Idempotency-Key` header, as capture and authorization reversal do:
+ * 404 no such order; 200 with the order after the gateway's answer; 400 an input the route
+ * refuses (its own error class), 409 an order in a state that does not allow it.
+ */
+import type { schema } from "@setlab/protocol";
+import { runIdOf } from "@setlab/runtime";
+import type { FastifyInstance } from "fastify";
+import type { Merchant } from "./core/merchant";
+import { OrderStateError } from "./core/orderState";
+import { orderId } from "./orderRoute";
+
+export interface OrderAmountAction {
+  /** The body read in the order's currency; throws an `InputError`. */
+  parse(body: unknown, currency: number): schema.CurrencyAmount | undefined;
+  act(
+    id: number,
+    options: { amount?: schema.CurrencyAmount; idempotencyKey?: string },
+    call: { runId?: string },
+  ): Promise<unknown>;
+  /** The merchant's refusal of the input: answered 400. */
+  readonly InputError: abstract new (
+    ...args: never[]
+  ) => Error;
+}
+
+export function orderAmountRoute(
+  app: FastifyInstance,
+  merchant: Merchant,
+  path: `/orders/:id/${string}`,
+  action: OrderAmountAction,
+): void {
+  app.post(path, async (req, reply) => {
+    const id = orderId(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (id === undefined || !order) {
+      reply.code(404);
+      return { error: "no such order" };
+    }
+    try {
+      const amount = action.parse(req.body, order.purchAmt.currency);
+      const key = req.headers["idempotency-key"];
+      await action.act(
+        id,
+        { ...(amount ? { amount } : {}), ...(typeof key === "string" ? { idempotencyKey: key } : {}) },
+        { runId: runIdOf(req) },
+      );
+      return await merchant.orderView(id);
+    } catch (e) {
+      if (e instanceof action.InputError) reply.code(400);
+      else if (e instanceof OrderStateError) reply.code(409);
+      else throw e;
+      return { error: (e as Error).message };
+    }
+  });
+}
