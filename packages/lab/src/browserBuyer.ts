@@ -4,8 +4,9 @@
  * the reference web shop: add a product, check out, pick the card and type the PIN in the wallet
  * panel, under the second embodiment confirm (or not) the order the card shows under the
  * non-forward flag, read the outcome, continue to the shop's result page. A screenshot of each page
- * goes to `screenshots`: 1-products, 2-cart, 3-checkout, 4-confirm (second embodiment), 5-outcome
- * (the panel's steps, "Confirm the purchase on your phone" among them, and the outcome), 6-result. The browser e2e test and `set-lab demo --browser` both use it.
+ * goes to `screenshots`: 1-products, 2-cart, 3-checkout, 4-confirm (second embodiment) or 4-phone
+ * (SET: the card waits for the buyer on the phone), 5-outcome (the panel's steps and the
+ * outcome), 6-result. The browser e2e test and `set-lab demo --browser` both use it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -57,6 +58,8 @@ export interface BrowserPurchase {
   readonly outcome: string;
   /** The order state the shop's result page shows. */
   readonly orderState: string;
+  /** SET: the panel still waited for the phone when its "confirm on your phone" step was shown. */
+  readonly waitedOnPhone?: boolean;
   /** Second embodiment: what the panel showed of the order the card marked non-forward. */
   readonly confirmation?: {
     readonly merchant: string;
@@ -115,6 +118,14 @@ export async function buyInBrowser(page: Page, o: BrowserPurchaseOptions): Promi
     await shot(`4-confirm-${o.name}.png`);
     await panel.locator(o.confirm === false ? "#confirm-no" : "#confirm-yes").click();
   }
+  let waitedOnPhone: boolean | undefined;
+  if (o.profile === "set" || o.profile === "hardened") {
+    // The card waits for the buyer on the phone; a lab phone that confirms after a while
+    // (`up({ phoneConfirmAfterMs })`) leaves this step on screen long enough to be seen.
+    await panel.locator("#progress li", { hasText: "Confirm the purchase on your phone." }).waitFor();
+    waitedOnPhone = await panel.locator("#phone").isVisible();
+    await shot(`4-phone-${o.name}.png`);
+  }
   await panel.locator("#outcome-message").waitFor();
   await shot(`5-outcome-${o.name}.png`);
   const outcome = await text("#outcome-message");
@@ -130,6 +141,7 @@ export async function buyInBrowser(page: Page, o: BrowserPurchaseOptions): Promi
     progress,
     outcome,
     orderState,
+    ...(waitedOnPhone !== undefined ? { waitedOnPhone } : {}),
     ...(confirmation ? { confirmation } : {}),
   };
 }

@@ -64,7 +64,9 @@ beforeAll(async () => {
     throw new Error(`${chromiumPath} is missing: apt-get install -y chromium (.ci/run does)`);
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-browser-"));
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-chromium-"));
-  state = await up({ home, pin });
+  // The phone confirms after a second, as a person would: the panel's "confirm on your phone"
+  // step is on screen while it waits (the 4-phone screenshot).
+  state = await up({ home, pin, phoneConfirmAfterMs: 1000 });
   shop = await startShop({
     home,
     port: 0,
@@ -127,6 +129,8 @@ describe("a purchase from the browser (the third and the first embodiments)", ()
     expect(r.profile).toBe("set");
     expect(r.outcome).toBe("Approved: JPY 300.");
     expect(r.progress).toContain("Confirm the purchase on your phone.");
+    expect(r.waitedOnPhone).toBe(true);
+    expect(fs.existsSync(path.join(screenshots, "4-phone-approved.png"))).toBe(true);
     expect(r.progress).toContain("The shop is asking your card company.");
     expect(r.orderState).toBe("authorized");
   }, 120_000);

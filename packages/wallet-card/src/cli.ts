@@ -23,6 +23,7 @@ import { type ConfirmMode, servePhone } from "./phone/serve";
 export const usage = `usage:
   set-phone personalize --pki DIR --data DIR [--cards id,id]      (PIN: $SETLAB_PIN, default 1234)
   set-phone serve --data DIR [--port 0] [--host 127.0.0.1] [--confirm auto|deny|prompt]
+                  [--confirm-after-ms N]
                   [--pairing-code-file FILE] [--pairing-lockout MS] [--max-bonds N] [--bond-lifetime DAYS]
                   [--max-connections N] [--frame-timeout MS] [--idle-timeout MS]
   set-phone bonds --data DIR
@@ -85,6 +86,7 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
     port: { type: "string" },
     host: { type: "string" },
     confirm: { type: "string" },
+    "confirm-after-ms": { type: "string" },
     "pairing-code": { type: "string" },
     "pairing-code-file": { type: "string" },
     "pairing-lockout": { type: "string" },
@@ -112,6 +114,9 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
   const confirm = (v.confirm ?? "prompt") as ConfirmMode;
   if (!["auto", "deny", "prompt"].includes(confirm))
     throw new UsageError("--confirm must be auto, deny or prompt");
+  const confirmAfterMs = integer(v, "confirm-after-ms", 0, 60_000);
+  if (confirmAfterMs !== undefined && confirm === "prompt")
+    throw new UsageError("--confirm-after-ms goes with --confirm auto or deny");
   const maxBonds = integer(v, "max-bonds", 0, 1000);
   const days = integer(v, "bond-lifetime", 1, 3650);
   const server = await servePhone({
@@ -119,6 +124,7 @@ async function serveCommand(argv: readonly string[]): Promise<number> {
     host: v.host,
     port,
     confirm,
+    ...(confirmAfterMs === undefined ? {} : { confirmAfterMs }),
     pairing: { ...(code === undefined ? {} : { code }), lockoutMs },
     ...(codeFile === undefined ? {} : { pairingCodeFile: codeFile }),
     limits: {

@@ -70,7 +70,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     "lab",
     "seed the PKI and start gateway, merchant and phone as separate processes (S31: the merchant loads the gateways' certificates)",
   );
-  const state = await up({ home, log: (l) => trace.fact("started", l) });
+  // In the browser the phone confirms after a second, as a person would, so the panel's "confirm
+  // on your phone" step can be seen (and is in the screenshots).
+  const state = await up({
+    home,
+    log: (l) => trace.fact("started", l),
+    ...(options.browser ? { phoneConfirmAfterMs: 1000 } : {}),
+  });
   const purchases: PurchaseResult[] = [];
   try {
     const scenarios = [

@@ -31,6 +31,11 @@ export interface UpOptions {
   readonly pairingCode?: string;
   /** Environment for the parties (fault switches, log level). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The phone confirms each purchase after this long (`set-phone --confirm-after-ms`), as a person
+   * reading it would: the browser's "confirm on your phone" step can be seen. Default 0.
+   */
+  readonly phoneConfirmAfterMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -122,6 +127,7 @@ export async function up(options: UpOptions): Promise<LabState> {
       "0",
       "--confirm",
       "auto",
+      ...(options.phoneConfirmAfterMs ? ["--confirm-after-ms", String(options.phoneConfirmAfterMs)] : []),
       "--pairing-code-file",
       codeFile,
     ];

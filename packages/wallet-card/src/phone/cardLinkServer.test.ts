@@ -445,6 +445,12 @@ describe("set-phone serve pairing options", () => {
     expect(run("--pairing-lockout", "soon").stderr).toMatch(/--pairing-lockout must be milliseconds/);
     expect(lockout.status).toBe(2);
     expect(lockout.stderr).toMatch(/--pairing-lockout must be milliseconds/);
+    const late = run("--confirm", "auto", "--confirm-after-ms", "60001");
+    expect(late.status).toBe(2);
+    expect(late.stderr).toMatch(/--confirm-after-ms must be an integer from 0 to 60000/);
+    const prompted = run("--confirm", "prompt", "--confirm-after-ms", "500");
+    expect(prompted.status).toBe(2);
+    expect(prompted.stderr).toMatch(/--confirm-after-ms goes with --confirm auto or deny/);
   });
 });
 

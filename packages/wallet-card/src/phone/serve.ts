@@ -26,6 +26,11 @@ export interface ServeOptions {
   readonly host?: string;
   readonly port?: number;
   readonly confirm?: ConfirmMode;
+  /**
+   * `auto` and `deny` answer after this many milliseconds (default 0), as a person reading the
+   * phone would: the browser's "confirm on your phone" step stays on screen that long.
+   */
+  readonly confirmAfterMs?: number;
   readonly logger?: Logger;
   /**
    * Pairing: a fixed `code` is the test policy; without it each connection gets a fresh random
@@ -46,10 +51,14 @@ export interface ServeOptions {
   readonly bonding?: { readonly maxBonds?: number; readonly lifetimeMs?: number };
 }
 
-export function confirmationPolicy(mode: ConfirmMode): ConfirmationPolicy {
-  if (mode === "auto") return autoApprove;
-  if (mode === "deny") return denyAll;
-  return promptConfirmation();
+export function confirmationPolicy(mode: ConfirmMode, afterMs = 0): ConfirmationPolicy {
+  if (mode === "prompt") return promptConfirmation();
+  const answer = mode === "auto" ? autoApprove : denyAll;
+  if (afterMs <= 0) return answer;
+  return async (request) => {
+    await new Promise((r) => setTimeout(r, afterMs));
+    return answer(request);
+  };
 }
 
 /** The phone's screen: one JSON line on stdout. */
@@ -64,7 +73,7 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
   if (cards.length === 0) throw new PhoneStoreError(`no personalized card in ${options.dataDir}`);
   const applet = new CardApplet(cards, {
     p,
-    confirm: confirmationPolicy(options.confirm ?? "prompt"),
+    confirm: confirmationPolicy(options.confirm ?? "prompt", options.confirmAfterMs),
     onCommand: (e) => log.info({ ...linkContext.getStore(), ...e }, "card command"),
   });
   // The card keeps @peculiar/webcrypto (card and PC run different crypto stacks); the phone's link
