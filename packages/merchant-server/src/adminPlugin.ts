@@ -95,7 +95,7 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
     }
     try {
       const amount = parseCaptureBody(req.body, order.purchAmt.currency);
-      if (!amount) throw new CaptureInputError("an amount is required");
+      if (!amount) throw new CaptureInputError("invalidAmount", "an amount is required");
       const key = req.headers["idempotency-key"];
       await merchant.authorizeSubsequent(
         id,

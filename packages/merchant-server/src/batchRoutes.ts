@@ -21,12 +21,13 @@ const keyOf = (headers: Record<string, unknown>) => {
 /** `{orders: [id | {orderId, amount?, amtExp10?}], batchId?}`, each amount in its order's currency. */
 async function parseCapturesBody(merchant: Merchant, body: unknown) {
   if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw new CaptureInputError("the body must be a JSON object");
+    throw new CaptureInputError("invalidBody", "the body must be a JSON object");
   const { orders, batchId, ...rest } = body as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) throw new CaptureInputError(`unknown field ${Object.keys(rest)[0]}`);
-  if (!Array.isArray(orders)) throw new CaptureInputError("orders must be a list");
+  if (Object.keys(rest).length > 0)
+    throw new CaptureInputError("invalidBody", `unknown field ${Object.keys(rest)[0]}`);
+  if (!Array.isArray(orders)) throw new CaptureInputError("invalidBody", "orders must be a list");
   if (batchId !== undefined && typeof batchId !== "number")
-    throw new CaptureInputError("batchId must be a number");
+    throw new CaptureInputError("invalidBatchId", "batchId must be a number");
   const items: CaptureManyItem[] = [];
   for (const o of orders) {
     if (typeof o === "number") {
@@ -34,11 +35,11 @@ async function parseCapturesBody(merchant: Merchant, body: unknown) {
       continue;
     }
     if (typeof o !== "object" || o === null)
-      throw new CaptureInputError("an order is an id or {orderId, amount?}");
+      throw new CaptureInputError("invalidBody", "an order is an id or {orderId, amount?}");
     const { orderId, ...amount } = o as Record<string, unknown>;
-    if (typeof orderId !== "number") throw new CaptureInputError("orderId must be a number");
+    if (typeof orderId !== "number") throw new CaptureInputError("invalidBody", "orderId must be a number");
     const order = await merchant.order(orderId);
-    if (!order) throw new CaptureInputError(`no order ${orderId}`);
+    if (!order) throw new CaptureInputError("noSuchOrder", `no order ${orderId}`);
     const parsed = parseCaptureBody(amount, order.purchAmt.currency);
     items.push({ orderId, ...(parsed ? { amount: parsed } : {}) });
   }
@@ -91,7 +92,7 @@ export function registerBatchRoutes(app: FastifyInstance, merchant: Merchant): v
     answer(reply, () => {
       const body = (req.body ?? {}) as { batchId?: unknown };
       if (body.batchId !== undefined && typeof body.batchId !== "number")
-        throw new BatchAdminInputError("batchId must be a number");
+        throw new BatchAdminInputError("invalidBatchId", "batchId must be a number");
       return merchant.closeBatch(
         { ...(body.batchId !== undefined ? { batchId: body.batchId } : {}), ...keyOf(req.headers) },
         { runId: runIdOf(req) },
@@ -106,7 +107,7 @@ export function registerBatchRoutes(app: FastifyInstance, merchant: Merchant): v
   app.get<{ Params: { id: string } }>("/batches/:id", async (req, reply) =>
     answer(reply, () => {
       if (!/^[1-9][0-9]{0,9}$/.test(req.params.id))
-        throw new BatchAdminInputError("a batch id is an integer from 1");
+        throw new BatchAdminInputError("invalidBatchId", "a batch id is an integer from 1");
       return merchant.batchStatus({ batchId: Number(req.params.id) }, { runId: runIdOf(req) });
     }),
   );

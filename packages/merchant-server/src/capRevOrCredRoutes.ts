@@ -32,13 +32,13 @@ function optionsOf(operation: Operation, body: unknown, currency: number): CapRe
   if (operation === "reverseRefund" && body && typeof body === "object" && !Array.isArray(body)) {
     const { creditId: id, ...others } = body as Record<string, unknown>;
     if (id !== undefined && (typeof id !== "string" || !/^[0-9a-f]{40}$/.test(id)))
-      throw new CaptureInputError("creditId must be a credit's id (40 hex digits)");
+      throw new CaptureInputError("invalidBody", "creditId must be a credit's id (40 hex digits)");
     creditId = id as string | undefined;
     rest = others;
   }
   const amount = parseCaptureBody(rest, currency);
   if (operation === "reverseCapture" && amount !== undefined)
-    throw new CaptureInputError("a capture reversal undoes the whole capture: no amount");
+    throw new CaptureInputError("invalidBody", "a capture reversal undoes the whole capture: no amount");
   return { ...(amount ? { amount } : {}), ...(creditId ? { creditId } : {}) };
 }
 

@@ -4,6 +4,7 @@ export { type AuthorizationResult, authReqDataFor } from "./core/authorization";
 export {
   parseReversalBody,
   ReversalInputError,
+  type ReversalInputErrorCode,
   type ReverseAuthorizationOptions,
 } from "./core/authReversal";
 export {
@@ -18,7 +19,7 @@ export {
   CapRevOrCredInputError,
   type CapRevOrCredOptions,
 } from "./core/capRevOrCred";
-export { CaptureInputError, type CaptureOptions } from "./core/capture";
+export { CaptureInputError, type CaptureInputErrorCode, type CaptureOptions } from "./core/capture";
 export {
   type CaptureManyItem,
   type CaptureManyOptions,

@@ -77,6 +77,7 @@ describe("merchant: reverseAuthorization", () => {
     ])
       await expect(merchant.reverseAuthorization(id, { amount })).rejects.toThrow(ReversalInputError);
     await expect(merchant.reverseAuthorization(9999)).rejects.toThrow(ReversalInputError);
+    await expect(merchant.reverseAuthorization(9999)).rejects.toMatchObject({ code: "noSuchOrder" });
     const declined = await authorizedOrder("decline");
     await expect(declined.merchant.reverseAuthorization(declined.id)).rejects.toThrow(OrderStateError);
     expect(gateway.calls).toBe(calls);
@@ -113,6 +114,9 @@ describe("merchant: reverseAuthorization", () => {
     };
     gateway.mode = "approve";
     await expect(merchant.reverseAuthorization(id, { amount: jpy(200) })).rejects.toThrow(ReversalInputError);
+    await expect(merchant.reverseAuthorization(id, { amount: jpy(200) })).rejects.toMatchObject({
+      code: "reversalWaiting",
+    });
     expect((await merchant.reverseAuthorization(id, { amount: jpy(100) })).authorization?.authAmt).toEqual(
       jpy(100),
     );

@@ -34,8 +34,22 @@ import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
 
 /** A reversal the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
+/** The stable codes of `ReversalInputError`: a shop may branch on them; the messages may change. */
+export type ReversalInputErrorCode =
+  | "noSuchOrder"
+  | "invalidAmount"
+  | "notReversible"
+  | "reversalWaiting"
+  | "idempotencyKeyReused";
+
 export class ReversalInputError extends Error {
   override readonly name = "ReversalInputError";
+  constructor(
+    readonly code: ReversalInputErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ReverseAuthorizationOptions {
@@ -57,7 +71,9 @@ export interface ReverseAuthorizationOptions {
  * `{amount, amtExp10?}` (in the order's currency) reduces it to that amount.
  */
 export function parseReversalBody(body: unknown, currency: number): schema.CurrencyAmount | undefined {
-  return parseAmountBody(body, currency, (message) => new ReversalInputError(message), { nonNegative: true });
+  return parseAmountBody(body, currency, (message) => new ReversalInputError("invalidAmount", message), {
+    nonNegative: true,
+  });
 }
 
 const reversible = ["authorized", "partiallyAuthorized"] as const;
@@ -66,13 +82,15 @@ const reversible = ["authorized", "partiallyAuthorized"] as const;
 function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
   const asked = newAmountOf(amount);
   const authorized = newAmountOf(authAmt);
-  if (!asked.ok) throw new ReversalInputError(`the new amount is refused: ${asked.reason}`);
+  if (!asked.ok) throw new ReversalInputError("invalidAmount", `the new amount is refused: ${asked.reason}`);
   if (!authorized.ok || asked.currency !== authorized.currency)
     throw new ReversalInputError(
+      "invalidAmount",
       `the new amount must be in the authorization's currency (${formatCurrencyAmount(authAmt)})`,
     );
   if (asked.minor >= authorized.minor)
     throw new ReversalInputError(
+      "invalidAmount",
       `${formatCurrencyAmount(amount)} is not below the ${formatCurrencyAmount(authAmt)} authorized`,
     );
 }
@@ -97,7 +115,7 @@ async function authResPayloadOf(
   const stored = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authorizationResponse").at(-1);
   const message = stored && schema.decodeMessage(stored.der).message;
   if (message?.type !== "authorizationResponse")
-    throw new ReversalInputError(`order ${order.id} keeps no AuthRes to reverse`);
+    throw new ReversalInputError("notReversible", `order ${order.id} keeps no AuthRes to reverse`);
   const opened = await openAuthRes(
     ctx.p,
     brand.decrypter,
@@ -113,7 +131,7 @@ async function piOf(ctx: MerchantContext, order: Order): Promise<Uint8Array> {
   const stored = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authorizationRequest").at(-1);
   const message = stored && schema.decodeMessage(stored.der).message;
   if (message?.type !== "authorizationRequest")
-    throw new ReversalInputError(`order ${order.id} keeps no AuthReq to reverse`);
+    throw new ReversalInputError("notReversible", `order ${order.id} keeps no AuthReq to reverse`);
   return message.value.pi;
 }
 
@@ -129,13 +147,17 @@ async function authRevReqFor(
   if (pending) {
     if (!sameAmount(pending.authNewAmt, authNewAmt))
       throw new ReversalInputError(
+        "reversalWaiting",
         `a reversal to ${formatCurrencyAmount(pending.authNewAmt)} is waiting for the gateway's answer`,
       );
     const sent = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authReversalRequest").at(-1);
     if (sent) return { reversal: pending, bytes: sent.der, stored: true };
   }
   if (!auth.authReqData)
-    throw new ReversalInputError(`order ${order.id}'s authorization keeps no AuthReqData to reverse with`);
+    throw new ReversalInputError(
+      "notReversible",
+      `order ${order.id}'s authorization keeps no AuthReqData to reverse with`,
+    );
   const { p } = ctx;
   const brand = brandOf(ctx, order.purchase!);
   const date = wholeSeconds(p.now());
@@ -202,12 +224,15 @@ export async function reverseAuthorization(
   call: CallContext,
 ): Promise<Order> {
   const order = await ctx.repo.order(orderId);
-  if (!order) throw new ReversalInputError(`no order ${orderId}`);
+  if (!order) throw new ReversalInputError("noSuchOrder", `no order ${orderId}`);
   const auth = order.authorization;
   const key = options.idempotencyKey;
   const earlier = key !== undefined && auth?.reversal?.idempotencyKey === key ? auth.reversal : undefined;
   if (earlier && options.amount !== undefined && !sameAmount(earlier.authNewAmt, options.amount))
-    throw new ReversalInputError(`idempotency key ${key} was used for a reversal to another amount`);
+    throw new ReversalInputError(
+      "idempotencyKeyReused",
+      `idempotency key ${key} was used for a reversal to another amount`,
+    );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
   if (earlier && earlier.authRevCode !== undefined) return order;
   const state = order.state;

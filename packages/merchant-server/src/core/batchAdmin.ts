@@ -62,12 +62,18 @@ export class BatchAdminError extends Error {
 /** The merchant refuses the call before asking: a bad batch id, an unknown brand. */
 export class BatchAdminInputError extends Error {
   override readonly name = "BatchAdminInputError";
+  constructor(
+    readonly code: "invalidBatchId" | "unknownBrand",
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 function brandFor(ctx: MerchantContext, brandID: string | undefined): BrandConfig {
   const brand =
     brandID === undefined ? ctx.config.brands[0] : ctx.config.brands.find((b) => b.brandID === brandID);
-  if (!brand) throw new BatchAdminInputError(`brand ${brandID} is not configured`);
+  if (!brand) throw new BatchAdminInputError("unknownBrand", `brand ${brandID} is not configured`);
   return brand;
 }
 
@@ -97,7 +103,7 @@ export async function batchAdmin(
 ): Promise<BatchView> {
   const { batchId = 0, idempotencyKey: key } = options;
   if (!Number.isSafeInteger(batchId) || batchId < 0 || batchId > 2147483647 || options.batchId === 0)
-    throw new BatchAdminInputError("a batch id is an integer from 1 to 2147483647");
+    throw new BatchAdminInputError("invalidBatchId", "a batch id is an integer from 1 to 2147483647");
   const brand = brandFor(ctx, options.brand);
   const fingerprint = createHash("sha256")
     .update(JSON.stringify([operation, batchId, brand.brandID]))

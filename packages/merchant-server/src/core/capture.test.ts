@@ -76,6 +76,11 @@ describe("merchant: capture", () => {
     ).rejects.toThrow(CaptureInputError);
     await expect(merchant.capture(id, { amount: jpy(0) })).rejects.toThrow(CaptureInputError);
     await expect(merchant.capture(9999)).rejects.toThrow(CaptureInputError);
+    // Stable codes a shop may branch on.
+    await expect(merchant.capture(9999)).rejects.toMatchObject({ code: "noSuchOrder" });
+    await expect(merchant.capture(id, { amount: jpy(12801) })).rejects.toMatchObject({
+      code: "invalidAmount",
+    });
     const declined = await authorizedOrder("decline");
     await expect(declined.merchant.capture(declined.id)).rejects.toThrow(OrderStateError);
     expect(gateway.calls).toBe(calls);
@@ -91,11 +96,15 @@ describe("merchant: capture", () => {
     expect(again.state).toBe("captured");
     expect(again.authorization?.capture).toEqual(first.authorization?.capture);
     expect(gateway.calls).toBe(calls);
-    await expect(merchant.capture(id, { idempotencyKey: "ship-1", amount: jpy(100) })).rejects.toThrow(
-      /another amount/,
-    );
-    await expect(merchant.capture(id, { idempotencyKey: "ship-2" })).rejects.toThrow(OrderStateError);
-    await expect(merchant.capture(id, { idempotencyKey: "bad key" })).rejects.toThrow(CaptureInputError);
+    await expect(merchant.capture(id, { idempotencyKey: "ship-1", amount: jpy(100) })).rejects.toMatchObject({
+      code: "idempotencyKeyReused",
+    });
+    await expect(merchant.capture(id, { idempotencyKey: "ship-2" })).rejects.toMatchObject({
+      code: "invalidState",
+    });
+    await expect(merchant.capture(id, { idempotencyKey: "bad key" })).rejects.toMatchObject({
+      code: "invalidIdempotencyKey",
+    });
     expect((await merchant.events(id)).filter((e) => e.type === "captured")).toHaveLength(1);
   });
 

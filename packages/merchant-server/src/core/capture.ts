@@ -41,9 +41,28 @@ export interface CaptureOptions {
   readonly idempotencyKey?: string;
 }
 
+/** The stable codes of `CaptureInputError`: a shop may branch on them; the messages may change. */
+export type CaptureInputErrorCode =
+  | "noSuchOrder"
+  | "invalidBody"
+  | "invalidAmount"
+  | "noCapToken"
+  | "captureWaiting"
+  | "idempotencyKeyReused"
+  | "invalidIdempotencyKey"
+  | "tooManyOrders"
+  | "invalidBatchId"
+  | "severalGateways";
+
 /** A capture the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
 export class CaptureInputError extends Error {
   override readonly name = "CaptureInputError";
+  constructor(
+    readonly code: CaptureInputErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -51,7 +70,7 @@ export class CaptureInputError extends Error {
  * the order's currency, SET's amount x 10^amtExp10) captures that much.
  */
 export function parseCaptureBody(body: unknown, currency: number): schema.CurrencyAmount | undefined {
-  return parseAmountBody(body, currency, (message) => new CaptureInputError(message));
+  return parseAmountBody(body, currency, (message) => new CaptureInputError("invalidAmount", message));
 }
 
 export const capturable = ["authorized", "partiallyAuthorized"] as const;
@@ -66,13 +85,16 @@ export function sameAmount(a: CurrencyAmountValue, b: CurrencyAmountValue): bool
 export function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
   const asked = toMinorUnits(amount);
   const authorized = toMinorUnits(authAmt);
-  if (!asked.ok) throw new CaptureInputError(`the capture amount is refused: ${asked.reason}`);
+  if (!asked.ok)
+    throw new CaptureInputError("invalidAmount", `the capture amount is refused: ${asked.reason}`);
   if (!authorized.ok || asked.currency.code !== authorized.currency.code)
     throw new CaptureInputError(
+      "invalidAmount",
       `the capture must be in the authorization's currency (${formatCurrencyAmount(authAmt)})`,
     );
   if (asked.minor > authorized.minor)
     throw new CaptureInputError(
+      "invalidAmount",
       `${formatCurrencyAmount(amount)} is more than the ${formatCurrencyAmount(authAmt)} authorized`,
     );
 }
@@ -89,11 +111,13 @@ async function capReqFor(
   // A CapReq of several orders (captureMany) is answered for all of them: only that call again.
   if (pending?.capRRPID && (await ctx.repo.keyedGatewayRequest("captureMany", capRRPIDKey(pending.capRRPID))))
     throw new CaptureInputError(
+      "captureWaiting",
       `order ${order.id}'s capture was asked for with other orders in one CapReq: repeat that captureMany`,
     );
   if (pending) {
     if (formatCurrencyAmount(pending.capReqAmt) !== formatCurrencyAmount(amount))
       throw new CaptureInputError(
+        "captureWaiting",
         `a capture of ${formatCurrencyAmount(pending.capReqAmt)} is waiting for the gateway's answer`,
       );
     const sent = (await ctx.repo.messages(order.id)).filter((m) => m.type === "captureRequest").at(-1);
@@ -149,20 +173,23 @@ export async function captureOrder(
   call: CallContext,
 ): Promise<Order> {
   const order = await ctx.repo.order(orderId);
-  if (!order) throw new CaptureInputError(`no order ${orderId}`);
+  if (!order) throw new CaptureInputError("noSuchOrder", `no order ${orderId}`);
   const { amount, idempotencyKey: key } = options;
   if (key !== undefined)
     try {
       checkIdempotencyKey(key);
     } catch (e) {
-      throw new CaptureInputError((e as Error).message);
+      throw new CaptureInputError("invalidIdempotencyKey", (e as Error).message);
     }
   const earlier =
     key !== undefined && order.authorization?.capture?.idempotencyKey === key
       ? order.authorization.capture
       : undefined;
   if (earlier && amount !== undefined && !sameAmount(earlier.capReqAmt, amount))
-    throw new CaptureInputError(`idempotency key ${key} was used for a capture of another amount`);
+    throw new CaptureInputError(
+      "idempotencyKeyReused",
+      `idempotency key ${key} was used for a capture of another amount`,
+    );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
   if (earlier && earlier.capCode !== undefined) return order;
   const state = order.state;
@@ -170,7 +197,10 @@ export async function captureOrder(
     throw new OrderStateError(`order ${orderId} is ${state}: only an authorized order can be captured`);
   const auth = order.authorization!;
   if (!auth.capToken || !auth.authAmt)
-    throw new CaptureInputError(`order ${orderId}'s authorization carries no CapToken to capture with`);
+    throw new CaptureInputError(
+      "noCapToken",
+      `order ${orderId}'s authorization carries no CapToken to capture with`,
+    );
   const capReqAmt = earlier?.capReqAmt ?? amount ?? auth.authAmt;
   checkAmount(capReqAmt, auth.authAmt);
   // Captured means the order is paid: all of the purchase amount (a partial approval captured in

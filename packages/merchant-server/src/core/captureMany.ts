@@ -60,15 +60,15 @@ export const maxCaptureManyItems = maxCapItems;
 
 function itemsOf(input: readonly (number | CaptureManyItem)[]): CaptureManyItem[] {
   if (!Array.isArray(input) || input.length === 0)
-    throw new CaptureInputError("captureMany takes a non-empty list of orders");
+    throw new CaptureInputError("invalidBody", "captureMany takes a non-empty list of orders");
   if (input.length > maxCaptureManyItems)
-    throw new CaptureInputError(`at most ${maxCaptureManyItems} orders in one capture`);
+    throw new CaptureInputError("tooManyOrders", `at most ${maxCaptureManyItems} orders in one capture`);
   const items = input.map((i) => (typeof i === "number" ? { orderId: i } : i));
   const seen = new Set<number>();
   for (const { orderId } of items) {
     if (!Number.isSafeInteger(orderId) || orderId < 1)
-      throw new CaptureInputError("an order id is a positive integer");
-    if (seen.has(orderId)) throw new CaptureInputError(`order ${orderId} is listed twice`);
+      throw new CaptureInputError("invalidBody", "an order id is a positive integer");
+    if (seen.has(orderId)) throw new CaptureInputError("invalidBody", `order ${orderId} is listed twice`);
     seen.add(orderId);
   }
   return items;
@@ -99,7 +99,7 @@ async function plan(ctx: MerchantContext, items: readonly CaptureManyItem[], cap
   let brand: BrandConfig | undefined;
   for (const { orderId, amount } of items) {
     const order = await ctx.repo.order(orderId);
-    if (!order) throw new CaptureInputError(`no order ${orderId}`);
+    if (!order) throw new CaptureInputError("noSuchOrder", `no order ${orderId}`);
     const auth = order.authorization;
     const done = capRRPID !== undefined && auth?.capture?.capRRPID === capRRPID;
     if (!done && !(capturable as readonly string[]).includes(order.state))
@@ -107,14 +107,23 @@ async function plan(ctx: MerchantContext, items: readonly CaptureManyItem[], cap
         `order ${orderId} is ${order.state}: only an authorized order can be captured`,
       );
     if (!auth?.capToken || !auth.authAmt)
-      throw new CaptureInputError(`order ${orderId}'s authorization carries no CapToken to capture with`);
+      throw new CaptureInputError(
+        "noCapToken",
+        `order ${orderId}'s authorization carries no CapToken to capture with`,
+      );
     if (!done && auth.capture && auth.capture.capCode === undefined)
-      throw new CaptureInputError(`order ${orderId} has a capture waiting for the gateway's answer`);
+      throw new CaptureInputError(
+        "captureWaiting",
+        `order ${orderId} has a capture waiting for the gateway's answer`,
+      );
     const capReqAmt = amount ?? auth.authAmt;
     checkAmount(capReqAmt, auth.authAmt);
     const orderBrand = brandOf(ctx, order.purchase!);
     if (brand && (brand.brandID !== orderBrand.brandID || brand.gateway.id !== orderBrand.gateway.id))
-      throw new CaptureInputError("one capture goes to one gateway for one brand: these orders need several");
+      throw new CaptureInputError(
+        "severalGateways",
+        "one capture goes to one gateway for one brand: these orders need several",
+      );
     brand = orderBrand;
     const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
     planned.push({ order, capReqAmt, transIDs });
@@ -186,7 +195,7 @@ export async function captureMany(
   const items = itemsOf(input);
   const { batchId, idempotencyKey: key } = options;
   if (batchId !== undefined && (!Number.isSafeInteger(batchId) || batchId < 1 || batchId > 2147483647))
-    throw new CaptureInputError("a batch id is an integer from 1 to 2147483647");
+    throw new CaptureInputError("invalidBatchId", "a batch id is an integer from 1 to 2147483647");
   const fingerprint = fingerprintOf(items, batchId);
   if (key !== undefined) checkIdempotencyKey(key);
   const stored = async () => {

@@ -107,8 +107,10 @@ export const subsequentlyAuthorizable = [
   "partiallyCaptured",
 ] as const;
 
+/** The order's state does not allow the call (code `invalidState`; the message names the state). */
 export class OrderStateError extends Error {
   override readonly name = "OrderStateError";
+  readonly code = "invalidState";
 }
 
 export function canTransition(from: OrderState, to: OrderState): boolean {

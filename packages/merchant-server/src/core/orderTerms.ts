@@ -10,8 +10,10 @@ export type OrderTerms =
   | { readonly installments: number }
   | { readonly recurringDays: number; readonly recurringExpiry: string };
 
+/** Installment or recurring terms refused (code `invalidTerms`; the message says which field). */
 export class OrderTermsError extends Error {
   override readonly name = "OrderTermsError";
+  readonly code = "invalidTerms";
 }
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
