@@ -65,7 +65,7 @@ describe("merchant: refund, reverseRefund, reverseCapture", () => {
       code: "invalidAmount",
     });
     await expect(merchant.refund(id, { amount: jpy(0) })).rejects.toMatchObject({ code: "invalidAmount" });
-    await expect(merchant.refund(9999)).rejects.toMatchObject({ code: "unknownOrder" });
+    await expect(merchant.refund(9999)).rejects.toMatchObject({ code: "noSuchOrder" });
     await expect(merchant.reverseRefund(id)).rejects.toThrow(OrderStateError);
     const uncaptured = await capturedOrder(false);
     await expect(uncaptured.merchant.refund(uncaptured.id)).rejects.toThrow(OrderStateError);

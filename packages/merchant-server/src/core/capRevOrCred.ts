@@ -30,7 +30,7 @@ import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
 
 export type CapRevOrCredInputCode =
-  | "unknownOrder"
+  | "noSuchOrder"
   | "invalidAmount"
   | "overAmount"
   | "unknownCredit"
@@ -208,7 +208,7 @@ async function capRevOrCredNow(
   call: CallContext,
 ): Promise<Order> {
   const order = await ctx.repo.order(orderId);
-  if (!order) throw new CapRevOrCredInputError("unknownOrder", `no order ${orderId}`);
+  if (!order) throw new CapRevOrCredInputError("noSuchOrder", `no order ${orderId}`);
   const auth = order.authorization;
   const entries = auth?.capRevOrCreds ?? [];
   const keyed =
