@@ -51,6 +51,20 @@ describe("POST /orders/:id/capture", () => {
   });
 });
 
+describe("GET /orders/:id/inquiry", () => {
+  test("what SET says about the order: capturePerformed after the capture; 404 for no order", async () => {
+    const s = await setup();
+    const id = await s.authorize();
+    const before = await s.call("GET", `/orders/${id}/inquiry`);
+    expect([before.status, before.body.completionCode]).toEqual([200, "authorizationPerformed"]);
+    await s.post(`/orders/${id}/capture`);
+    const after = await s.call("GET", `/orders/${id}/inquiry`);
+    expect(after.body).toMatchObject({ orderId: id, state: "captured", completionCode: "capturePerformed" });
+    expect((await s.call("GET", "/orders/999/inquiry")).status).toBe(404);
+    await s.close();
+  });
+});
+
 describe("set-merchant capture", () => {
   test("captures through the admin route with the token from its file: exit 0 captured, 1 refused", async () => {
     const s = await setup();

@@ -59,6 +59,7 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   });
 
   getOrderRoute(app, "/orders/:id", (id) => merchant.orderView(id));
+  getOrderRoute(app, "/orders/:id/inquiry", (id) => merchant.inquire(id));
 
   // 200 with the order after the gateway's answer (its state says whether it was captured); 400 an
   // amount the merchant refuses, 409 an order that is not authorized (or already captured). An

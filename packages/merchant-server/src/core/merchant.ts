@@ -49,6 +49,7 @@ import { handleInqReq } from "./inquiry";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
+import { inquiryOf, type OrderInquiry } from "./orderInquiry";
 import { OrderScopedError } from "./orderScopedError";
 import type { OrderTerms } from "./orderTerms";
 import { handlePInitReq } from "./pInitReqHandler";
@@ -399,6 +400,15 @@ export class Merchant {
     const { config, reports } = await fetchGatewayCertificates(this.ctx, call);
     this.ctx = { ...this.ctx, config };
     return reports;
+  }
+
+  /**
+   * What SET says about the order now (./orderInquiry.ts): the CompletionCode the cardholder's
+   * InqReq would get, with the amounts authorized, captured and credited; undefined for no order.
+   */
+  async inquire(orderId: number): Promise<OrderInquiry | undefined> {
+    const order = await this.ctx.repo.order(orderId);
+    return order ? inquiryOf(order) : undefined;
   }
 
   /**
