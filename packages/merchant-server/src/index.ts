@@ -30,6 +30,7 @@ export type { CallContext, SetOutcome } from "./core/context";
 export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl";
 export type { GatewayCertificateReport } from "./core/gatewayCertificates";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
+export { InputError } from "./core/inputError";
 export {
   type CreateOrderOptions,
   Merchant,

@@ -28,7 +28,9 @@ import {
 } from "@setlab/protocol";
 import { parseAmountBody } from "./amountBody";
 import type { CallContext, MerchantContext } from "./context";
+import { earlierRequest } from "./earlierRequest";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { InputError } from "./inputError";
 import type { Authorization, AuthReversal, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -42,14 +44,8 @@ export type ReversalInputErrorCode =
   | "reversalWaiting"
   | "idempotencyKeyReused";
 
-export class ReversalInputError extends Error {
+export class ReversalInputError extends InputError<ReversalInputErrorCode> {
   override readonly name = "ReversalInputError";
-  constructor(
-    readonly code: ReversalInputErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface ReverseAuthorizationOptions {
@@ -227,12 +223,12 @@ export async function reverseAuthorization(
   if (!order) throw new ReversalInputError("noSuchOrder", `no order ${orderId}`);
   const auth = order.authorization;
   const key = options.idempotencyKey;
-  const earlier = key !== undefined && auth?.reversal?.idempotencyKey === key ? auth.reversal : undefined;
-  if (earlier && options.amount !== undefined && !sameAmount(earlier.authNewAmt, options.amount))
-    throw new ReversalInputError(
-      "idempotencyKeyReused",
-      `idempotency key ${key} was used for a reversal to another amount`,
-    );
+  const earlier = earlierRequest(
+    key,
+    auth?.reversal,
+    (r) => options.amount === undefined || sameAmount(r.authNewAmt, options.amount),
+    (message) => new ReversalInputError("idempotencyKeyReused", message),
+  );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
   if (earlier && earlier.authRevCode !== undefined) return order;
   const state = order.state;

@@ -19,6 +19,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { CallContext, MerchantContext } from "./context";
+import { InputError } from "./inputError";
 import type { BrandConfig } from "./merchantConfig";
 import { checkIdempotencyKey, OrderInputError } from "./newOrder";
 
@@ -60,14 +61,8 @@ export class BatchAdminError extends Error {
 }
 
 /** The merchant refuses the call before asking: a bad batch id, an unknown brand. */
-export class BatchAdminInputError extends Error {
+export class BatchAdminInputError extends InputError<"invalidBatchId" | "unknownBrand"> {
   override readonly name = "BatchAdminInputError";
-  constructor(
-    readonly code: "invalidBatchId" | "unknownBrand",
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function brandFor(ctx: MerchantContext, brandID: string | undefined): BrandConfig {

@@ -25,6 +25,7 @@ import {
 } from "@setlab/protocol";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { InputError } from "./inputError";
 import type { Authorization, CapRevOrCred, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -39,14 +40,8 @@ export type CapRevOrCredInputCode =
   | "idempotencyKeyReused";
 
 /** A request the merchant refuses before asking the gateway (no message leaves). */
-export class CapRevOrCredInputError extends Error {
+export class CapRevOrCredInputError extends InputError<CapRevOrCredInputCode> {
   override readonly name = "CapRevOrCredInputError";
-  constructor(
-    readonly code: CapRevOrCredInputCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface CapRevOrCredOptions {

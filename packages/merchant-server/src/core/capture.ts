@@ -23,7 +23,9 @@ import {
 import { capRRPIDKey } from "../store/keyedGatewayRequests";
 import { parseAmountBody } from "./amountBody";
 import type { CallContext, MerchantContext } from "./context";
+import { earlierRequest } from "./earlierRequest";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { InputError } from "./inputError";
 import { checkIdempotencyKey } from "./newOrder";
 import type { Authorization, Capture, Order } from "./order";
 import { OrderStateError } from "./orderState";
@@ -55,14 +57,8 @@ export type CaptureInputErrorCode =
   | "severalGateways";
 
 /** A capture the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
-export class CaptureInputError extends Error {
+export class CaptureInputError extends InputError<CaptureInputErrorCode> {
   override readonly name = "CaptureInputError";
-  constructor(
-    readonly code: CaptureInputErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -181,15 +177,12 @@ export async function captureOrder(
     } catch (e) {
       throw new CaptureInputError("invalidIdempotencyKey", (e as Error).message);
     }
-  const earlier =
-    key !== undefined && order.authorization?.capture?.idempotencyKey === key
-      ? order.authorization.capture
-      : undefined;
-  if (earlier && amount !== undefined && !sameAmount(earlier.capReqAmt, amount))
-    throw new CaptureInputError(
-      "idempotencyKeyReused",
-      `idempotency key ${key} was used for a capture of another amount`,
-    );
+  const earlier = earlierRequest(
+    key,
+    order.authorization?.capture,
+    (c) => amount === undefined || sameAmount(c.capReqAmt, amount),
+    (message) => new CaptureInputError("idempotencyKeyReused", message),
+  );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
   if (earlier && earlier.capCode !== undefined) return order;
   const state = order.state;

@@ -5,6 +5,7 @@
  * accepted order can always be paid; the shop's metadata is bounded so an order row stays small.
  */
 import { currencyByCode, toMinorUnits } from "@setlab/protocol";
+import { InputError } from "./inputError";
 import type { NewOrder } from "./order";
 import { type OrderTerms, OrderTermsError, parseOrderTerms } from "./orderTerms";
 
@@ -43,14 +44,8 @@ export type OrderInputErrorCode =
   | "invalidIdempotencyKey"
   | "idempotencyKeyReused";
 
-export class OrderInputError extends Error {
+export class OrderInputError extends InputError<OrderInputErrorCode> {
   override readonly name = "OrderInputError";
-  constructor(
-    readonly code: OrderInputErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The shop's metadata as JSON, and its reference: bounded, so an order row stays small. */

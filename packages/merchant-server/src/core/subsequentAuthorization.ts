@@ -24,6 +24,7 @@ import { readAuthorization } from "./authorization";
 import type { CallContext, MerchantContext } from "./context";
 import { isSplitShipment } from "./firstAuthorization";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { InputError } from "./inputError";
 import type { Authorization, Order, SubsequentAuthorization } from "./order";
 import { OrderStateError, subsequentlyAuthorizable } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -40,14 +41,10 @@ export interface SubsequentAuthorizationInput {
 }
 
 /** A later authorization the merchant refuses before asking the gateway. */
-export class SubsequentAuthorizationInputError extends Error {
+export class SubsequentAuthorizationInputError extends InputError<
+  "noSuchOrder" | "noAuthToken" | "invalidAmount" | "idempotencyKeyReused"
+> {
   override readonly name = "SubsequentAuthorizationInputError";
-  constructor(
-    readonly code: "noSuchOrder" | "noAuthToken" | "invalidAmount" | "idempotencyKeyReused",
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The AuthToken to use: the last approved authorization's, or none when it gave none. */
