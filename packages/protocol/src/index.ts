@@ -418,6 +418,7 @@ export {
   type ScheduleRefusal,
   type SubsequentAuthorization,
   type SubsequentAuthReqInput,
+  sameNewAmount,
   sealAuthReq,
   sealAuthRes,
   sealAuthRevReq,
@@ -472,6 +473,7 @@ export {
   currencyByCode,
   formatCurrencyAmount,
   type MinorUnitsResult,
+  sameMinorUnits,
   toMinorUnits,
 } from "./money";
 // The purchase pair's payloads: the cardholder's PReq, the gateway's PI, the merchant's view, HOD.

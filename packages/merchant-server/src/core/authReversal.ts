@@ -20,6 +20,7 @@ import {
   RemoteSetError,
   receiveAuthRevRes,
   SetError,
+  sameNewAmount,
   schema,
   sealAuthRevReq,
   toHex,
@@ -91,12 +92,6 @@ function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue):
     );
 }
 
-const sameAmount = (a: CurrencyAmountValue, b: CurrencyAmountValue) => {
-  const x = newAmountOf(a);
-  const y = newAmountOf(b);
-  return x.ok && y.ok && x.currency === y.currency && x.minor === y.minor;
-};
-
 /**
  * The AuthResPayload the authorization stands at: the last reduction's AuthResPayloadNew, else
  * the AuthRes's own, read again from the stored AuthRes with the merchant's key-exchange key.
@@ -141,7 +136,7 @@ async function authRevReqFor(
 ): Promise<{ reversal: AuthReversal; bytes: Uint8Array; stored: boolean }> {
   const pending = auth.reversal && auth.reversal.authRevCode === undefined ? auth.reversal : undefined;
   if (pending) {
-    if (!sameAmount(pending.authNewAmt, authNewAmt))
+    if (!sameNewAmount(pending.authNewAmt, authNewAmt))
       throw new ReversalInputError(
         "reversalWaiting",
         `a reversal to ${formatCurrencyAmount(pending.authNewAmt)} is waiting for the gateway's answer`,
@@ -226,7 +221,7 @@ export async function reverseAuthorization(
   const earlier = earlierRequest(
     key,
     auth?.reversal,
-    (r) => options.amount === undefined || sameAmount(r.authNewAmt, options.amount),
+    (r) => options.amount === undefined || sameNewAmount(r.authNewAmt, options.amount),
     (message) => new ReversalInputError("idempotencyKeyReused", message),
   );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.

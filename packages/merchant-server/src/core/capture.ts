@@ -13,6 +13,7 @@ import {
   RemoteSetError,
   receiveCapRes,
   SetError,
+  sameMinorUnits,
   schema,
   sealCapReq,
   toHex,
@@ -71,12 +72,6 @@ export function parseCaptureBody(body: unknown, currency: number): schema.Curren
 
 export const capturable = ["authorized", "partiallyAuthorized"] as const;
 
-export function sameAmount(a: CurrencyAmountValue, b: CurrencyAmountValue): boolean {
-  const x = toMinorUnits(a);
-  const y = toMinorUnits(b);
-  return x.ok && y.ok && x.currency.code === y.currency.code && x.minor === y.minor;
-}
-
 /** `amount` within the authorization: the same currency, above zero, at most AuthAmt, exactly. */
 export function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue): void {
   const asked = toMinorUnits(amount);
@@ -111,7 +106,7 @@ async function capReqFor(
       `order ${order.id}'s capture was asked for with other orders in one CapReq: repeat that captureMany`,
     );
   if (pending) {
-    if (formatCurrencyAmount(pending.capReqAmt) !== formatCurrencyAmount(amount))
+    if (!sameMinorUnits(pending.capReqAmt, amount))
       throw new CaptureInputError(
         "captureWaiting",
         `a capture of ${formatCurrencyAmount(pending.capReqAmt)} is waiting for the gateway's answer`,
@@ -180,7 +175,7 @@ export async function captureOrder(
   const earlier = earlierRequest(
     key,
     order.authorization?.capture,
-    (c) => amount === undefined || sameAmount(c.capReqAmt, amount),
+    (c) => amount === undefined || sameMinorUnits(c.capReqAmt, amount),
     (message) => new CaptureInputError("idempotencyKeyReused", message),
   );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
@@ -198,7 +193,7 @@ export async function captureOrder(
   checkAmount(capReqAmt, auth.authAmt);
   // Captured means the order is paid: all of the purchase amount (a partial approval captured in
   // full still leaves part of the order unpaid).
-  const whole = sameAmount(capReqAmt, order.purchAmt);
+  const whole = sameMinorUnits(capReqAmt, order.purchAmt);
   const { capture, bytes, stored } = await capReqFor(ctx, order, auth, capReqAmt, key);
   if (!stored)
     await ctx.repo.commit(

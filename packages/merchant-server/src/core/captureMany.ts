@@ -17,6 +17,7 @@ import {
   RemoteSetError,
   receiveCapRes,
   SetError,
+  sameMinorUnits,
   schema,
   sealCapReq,
   toHex,
@@ -24,7 +25,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { capRRPIDKey } from "../store/keyedGatewayRequests";
-import { CaptureInputError, capturable, checkAmount, sameAmount } from "./capture";
+import { CaptureInputError, capturable, checkAmount } from "./capture";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import type { BrandConfig } from "./merchantConfig";
@@ -329,7 +330,7 @@ export async function captureMany(
           ...(batchID !== undefined ? { batchID } : {}),
           ...(batchSequenceNum !== undefined ? { batchSequenceNum } : {}),
         },
-        to: sameAmount(capReqAmt, now.purchAmt) ? "captured" : "partiallyCaptured",
+        to: sameMinorUnits(capReqAmt, now.purchAmt) ? "captured" : "partiallyCaptured",
         detail: `captured ${formatCurrencyAmount(capAmt)}${batchID !== undefined ? ` in batch ${batchID}` : ""}`,
       };
     if (item.verdict === "refused") return { capture: { capCode, capAmt } };

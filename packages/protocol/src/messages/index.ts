@@ -165,6 +165,7 @@ export {
   type RecordedAuthorization,
   type RefusedAuthReversal,
   receiveAuthRevReq,
+  sameNewAmount,
 } from "./receiveAuthRevReq";
 export {
   type AuthRevResExpectations,

@@ -95,6 +95,13 @@ export function newAmountOf(
   return read.ok ? { ok: true, minor: read.minor, currency: read.currency.code } : read;
 }
 
+/** Two new amounts (AuthNewAmt, zero allowed) both valid and equal: one currency, one number of minor units. */
+export function sameNewAmount(a: CurrencyAmount, b: CurrencyAmount): boolean {
+  const x = newAmountOf(a);
+  const y = newAmountOf(b);
+  return x.ok && y.ok && x.currency === y.currency && x.minor === y.minor;
+}
+
 /**
  * Every check of an AuthRevReq, in this order:
  * 1. the message type; `openAuthRevReq`: envelope, merchant signature and baggage (one generic

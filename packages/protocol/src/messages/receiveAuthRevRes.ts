@@ -11,7 +11,7 @@ import {
   openGatewayAnswer,
 } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
-import { newAmountOf } from "./receiveAuthRevReq";
+import { sameNewAmount } from "./receiveAuthRevReq";
 
 /** What the merchant asked for in its AuthRevReq. */
 export interface AuthRevResExpectations extends GatewayAnswerExpectations {
@@ -37,18 +37,12 @@ export interface ReceivedAuthRevRes extends GatewayAnswer<AuthRevResData> {
   readonly authResPayloadNew?: AuthResPayload;
 }
 
-const sameAmount = (a: CurrencyAmount, b: CurrencyAmount) => {
-  const x = newAmountOf(a);
-  const y = newAmountOf(b);
-  return x.ok && y.ok && x.currency === y.currency && x.minor === y.minor;
-};
-
 function verdictOf(data: AuthRevResData, hasCapToken: boolean, asked: CurrencyAmount): AuthRevVerdict {
   if (data.authRevCode !== "approved") return "refused";
-  if (!sameAmount(data.authNewAmt, asked)) return "amountMismatch";
+  if (!sameNewAmount(data.authNewAmt, asked)) return "amountMismatch";
   if (asked.amount === 0) return "reversed";
   const payload = data.authResPayloadNew;
-  const whole = hasCapToken && payload !== undefined && sameAmount(payload.authHeader.authAmt, asked);
+  const whole = hasCapToken && payload !== undefined && sameNewAmount(payload.authHeader.authAmt, asked);
   return whole ? "reversed" : "amountMismatch";
 }
 
