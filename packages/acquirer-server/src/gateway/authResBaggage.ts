@@ -2,7 +2,8 @@
  * The AuthRes baggage for a decision: an approval carries a CapToken, sealed by this gateway to
  * itself (Enc(P, P, CapTokenData)), binding the authorization (AuthRRPID, AuthAmt, and in
  * tokenOpaque the XID, the merchant and the key of the gateway's authorization record). The
- * merchant keeps it with the order without being able to read it and returns it in its CapReq.
+ * merchant keeps it with the order without being able to read it and returns it in its CapReq,
+ * and in the CredReq, CredRevReq or CapRevReq that act on the capture later (a sale's too).
  * When the purchase allows later authorizations, the approval also carries an AuthToken.
  */
 import { type CryptoProvider, type schema, sealCapToken, toHex } from "@setlab/protocol";

@@ -1,6 +1,6 @@
 /**
  * Answer phase (patent steps S50-S51): the AuthRes for a decision on an AuthReq, signed by
- * the brand's gateway key, an approval carrying its CapToken (authResBaggage.ts) or, for a sale,
+ * the brand's gateway key, an approval carrying its CapToken (authResBaggage.ts) and, for a sale,
  * its capture (sale.ts), sealed to the merchant key-exchange certificate the AuthReq carried
  * (validated by `receiveAuthReq`) and wrapped with the request's ids.
  */
@@ -30,17 +30,16 @@ export async function authResMessage(
     p,
     keys.signer,
     merchantKexCertificate,
-    // A sale is captured as it is authorized: the capture's answer rides in the AuthRes, and no
-    // CapToken is issued since nothing is left to capture.
+    // A sale is captured as it is authorized: the capture's answer rides in the AuthRes. Its
+    // CapToken still comes with it, as the one thing a later credit, credit reversal or capture
+    // reversal can name the capture by (a CapReq with it finds the authorization captured).
     sale
       ? {
           ...data,
           authResPayload: { ...data.authResPayload, capResPayload: saleCapResPayload(authAmt, saleBatch) },
         }
       : data,
-    sale
-      ? { ...(authToken ? { authToken } : {}) }
-      : await authResBaggageFor(p, keys, request, merID, decision, authAmt, authToken),
+    await authResBaggageFor(p, keys, request, merID, decision, authAmt, authToken),
   );
   return wrapMessage(
     { type: "authorizationResponse", value: authRes },

@@ -306,3 +306,32 @@ describe("gateway: CredReq, CredRevReq, CapRevReq", () => {
     );
   });
 });
+
+describe("gateway: a sale's capture, credited and reversed", () => {
+  it("a sale is credited, its credit taken back and its capture reversed with the CapToken its AuthRes gave, each moving the posting", async () => {
+    const g = gateway();
+    const a = await kit.merchant.authorize(g, 1200, { sale: true });
+    expect(state(g)).toEqual({ held: 0, posted: 1200 });
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1200, amount: 1201 }]))).toBe(
+      "amountError",
+    );
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1000, amount: 500 }]))).toBe(
+      "capDataMismatch",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 1200 });
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1200, amount: 500 }]))).toBe("done");
+    expect(state(g)).toEqual({ held: 0, posted: 700 });
+    expect(await codeOf(g, await request("captureReversal", [{ a, captured: 1200 }]))).toBe(
+      "originalProcessed",
+    );
+    expect(await codeOf(g, await request("creditReversal", [{ a, captured: 1200, amount: 500 }]))).toBe(
+      "done",
+    );
+    expect(state(g)).toEqual({ held: 0, posted: 1200 });
+    expect(await codeOf(g, await request("captureReversal", [{ a, captured: 1200 }]))).toBe("done");
+    expect(state(g)).toEqual({ held: 0, posted: 0 });
+    expect(await codeOf(g, await request("credit", [{ a, captured: 1200, amount: 1 }]))).toBe(
+      "originalNotFound",
+    );
+  });
+});

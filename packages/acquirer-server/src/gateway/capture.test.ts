@@ -161,7 +161,7 @@ describe("gateway: sale (AuthReq with CaptureNow)", () => {
       },
     });
 
-  it("an approved sale carries its capture in the AuthRes, no CapToken, and books the posting with no hold left", async () => {
+  it("an approved sale carries its capture and its CapToken in the AuthRes, and books the posting with no hold left", async () => {
     const g = gateway();
     const req = await sale("visa-approve", 1200);
     const r = await kit.b.read((await g.gw.handle(req.bytes)).response);
@@ -172,12 +172,22 @@ describe("gateway: sale (AuthReq with CaptureNow)", () => {
       batchID: 1,
       batchSequenceNum: 1,
     });
-    expect(r.baggage.capToken).toBeUndefined();
+    expect(r.baggage.capToken?.type).toBe("enc");
     expect(state(g)).toEqual({ held: 0, posted: 1200 });
     expect(g.store.capture(toHex(req.parts.authRRPID))).toMatchObject({ amount: 1200, cap_rrpid: null });
     // The same AuthReq again: the stored answer, nothing booked twice.
     await g.gw.handle(req.bytes);
     expect(state(g)).toEqual({ held: 0, posted: 1200 });
+  });
+
+  it("a CapReq with a sale's CapToken is refused as a second capture and books nothing", async () => {
+    const g = gateway();
+    const a = await kit.merchant.authorize(g, 1200, { sale: true });
+    const before = state(g);
+    const sent = await kit.merchant.capReq([{ a, amount: 1200 }]);
+    const r = await kit.merchant.capRes((await g.gw.handle(sent.bytes)).response, sent);
+    expect(r.items[0]).toMatchObject({ verdict: "refused", payload: { capCode: "duplicateRequest" } });
+    expect(state(g)).toEqual(before);
   });
 
   it("a declined sale captures nothing", async () => {

@@ -3,8 +3,10 @@
  * carries the capture's answer (AuthResPayload.CapResPayload, CapCode success for the AuthAmt
  * approved, with the BatchID and BatchSequenceNum of the merchant's open batch it went into); the
  * authorization is recorded with its hold already ended and, in the same write, its capture, the
- * issuer's posting (store/captureLedger.ts) and its batch item (./batchPlacement.ts). A declined
- * sale captures nothing.
+ * issuer's posting (store/captureLedger.ts) and its batch item (./batchPlacement.ts). The AuthRes
+ * also carries the authorization's CapToken, as any approval does: the ledger holds the sale's
+ * capture like any other, so credits, credit reversals and a capture reversal name it with that
+ * token, and a CapReq with it is refused as a second capture. A declined sale captures nothing.
  */
 import type { schema } from "@setlab/protocol";
 import type { CaptureRow } from "../store/captureLedger";

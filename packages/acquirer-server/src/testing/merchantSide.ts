@@ -50,8 +50,11 @@ export interface ApprovedAuthorization {
 }
 
 export interface MerchantSide {
-  /** An approved authorization of `amount` yen: the AuthReq's parts, its PI, the answer. */
-  authorize(g: TestGateway, amount: number): Promise<ApprovedAuthorization>;
+  /**
+   * An approved authorization of `amount` yen: the AuthReq's parts, its PI, the answer. With
+   * `sale`, the AuthReq asks for CaptureNow and the gateway must have captured it too.
+   */
+  authorize(g: TestGateway, amount: number, options?: { sale?: boolean }): Promise<ApprovedAuthorization>;
   /** A CapReq of the lab merchant for `items`, sealed to the Visa gateway. */
   capReq(items: readonly CapItem[], rrpid?: Uint8Array): Promise<SentCapReq>;
   /** The CapRes to `sent`, opened; an Error answer is thrown. */
@@ -80,11 +83,22 @@ export function merchantSide(p: CryptoProvider, { pki, b }: Pick<GatewayTestKit,
   return {
     keys,
     refuseError,
-    async authorize({ gw }, amount) {
-      const req = await b.build({ amount });
+    async authorize({ gw }, amount, options = {}) {
+      const req = await b.build({
+        amount,
+        ...(options.sale
+          ? {
+              merchant: (parts) => {
+                parts.authReqData = { ...parts.authReqData, captureNow: true };
+              },
+            }
+          : {}),
+      });
       const r = await b.read((await gw.handle(req.bytes)).response);
       if (r.type !== "authRes" || r.data.authResPayload.authHeader.authCode !== "approved")
         throw new Error("not approved");
+      if (options.sale && r.data.authResPayload.capResPayload?.capCode !== "success")
+        throw new Error("the sale was not captured");
       const sent = schema.decodeMessage(req.bytes).message;
       if (sent.type !== "authorizationRequest") throw new Error("not an AuthReq");
       return {
