@@ -181,3 +181,31 @@ describe("merchant: refund, reverseRefund, reverseCapture", () => {
     expect(gateway.credits.booked).toHaveLength(2);
   });
 });
+
+describe("merchant: refund of a sale (captured by its AuthReq)", () => {
+  test("a sold order is refunded, the refund taken back and its capture reversed with the sale's CapToken, each in its history", async () => {
+    const m = kit.merchant({ config: { captureNow: true } });
+    const order = await m.merchant.createOrder({ description, ...purchAmt });
+    await kit.buy(m, order.lidM, { description, purchAmt });
+    const id = order.id;
+    expect((await m.merchant.order(id))?.state).toBe("captured");
+    const partly = await m.merchant.refund(id, { amount: jpy(2800) });
+    expect(partly.state).toBe("partiallyRefunded");
+    expect(partly.authorization?.capRevOrCreds?.[0]).toMatchObject({ code: "success", actualAmt: jpy(2800) });
+    await expect(m.merchant.refund(id, { amount: jpy(10001) })).rejects.toMatchObject({ code: "overAmount" });
+    expect((await m.merchant.reverseRefund(id)).state).toBe("refundReversed");
+    expect((await m.merchant.reverseCapture(id)).state).toBe("captureReversed");
+    expect(m.gateway.credits.booked.map((b) => `${b.kind} ${b.amount}`)).toEqual([
+      "credit 2800",
+      "creditReversal 2800",
+      "captureReversal 12800",
+    ]);
+    const history = (await m.merchant.orderView(id))?.history.map((h) => `${h.state}: ${h.detail}`);
+    expect(history?.slice(-4)).toEqual([
+      expect.stringMatching(/^captured: sold/),
+      "partiallyRefunded: credited JPY 2800",
+      "refundReversed: credit reversed JPY 2800",
+      "captureReversed: capture reversed JPY 12800",
+    ]);
+  });
+});

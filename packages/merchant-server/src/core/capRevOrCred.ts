@@ -161,7 +161,7 @@ function stateAfter(kind: CapRevOrCredKind, auth: Authorization): OrderState {
 /**
  * Ask the gateway for a capture reversal, a credit or a credit reversal of the order's capture.
  * Refused before any message (CapRevOrCredInputError, OrderStateError) for an unknown order, an
- * order in a state that does not allow it, an authorization without a CapToken (a sale), an amount
+ * order in a state that does not allow it, an authorization without a CapToken, an amount
  * over what may be, or a request of the same kind still waiting for its answer with other input.
  * Otherwise the order after the gateway's answer: moved on when it was done; where it was, with
  * the entry's `code` or `failure` saying why, when not (calling again sends the same request).
@@ -229,7 +229,7 @@ async function capRevOrCredNow(
   if (!auth.capToken)
     throw new CapRevOrCredInputError(
       "noCapToken",
-      `order ${orderId}'s authorization carries no CapToken (a sale)`,
+      `order ${orderId}'s authorization carries no CapToken to name its capture with`,
     );
   // At most one request waits for its answer at a time: it is sent again, never replaced.
   const pending = entries.find((e) => e.code === undefined);

@@ -218,7 +218,7 @@ export class GatewayFunction implements GatewayClient {
       },
       pki.merchantKex.certificate,
       data,
-      approved && !sale
+      approved
         ? {
             capToken: await sealCapToken(
               p,
@@ -234,6 +234,9 @@ export class GatewayFunction implements GatewayClient {
           }
         : {},
     );
+    // A sale's capture is on the ledger like any other: its CapToken names it in a later credit.
+    if (sale && data.authResPayload.capResPayload?.capCode === "success")
+      this.credits.captured(rrpidHex, data.authResPayload.authHeader.authAmt);
     return wrapMessage(
       { type: "authorizationResponse", value: authRes },
       {
