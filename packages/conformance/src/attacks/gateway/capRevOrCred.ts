@@ -1,8 +1,8 @@
 /**
  * Attacks on capture reversal, credit and credit reversal (CapRevReq, CredReq, CredRevReq, digest
  * 3.7): a credit over what was captured, a CredReq replayed byte for byte or under new ids, a
- * credit of an authorization never captured or of another merchant's, a capture reversal of an
- * authorization never captured. Each must be refused (the item's code, or a SET Error) with
+ * credit of an authorization never captured or of another merchant's (captured, or sold: captured
+ * by its AuthReq), a capture reversal of an authorization never captured. Each must be refused (the item's code, or a SET Error) with
  * nothing booked: the account's holds and postings (the issuer's view) are compared before and after.
  */
 import type { Attack } from "../attack";
@@ -134,6 +134,32 @@ export const creditOfAnotherMerchant: Attack = {
   },
 };
 
+export const creditOfAnotherMerchantsSale: Attack = {
+  id: "credit/another-merchants-sale",
+  category: "splicing",
+  title: `Merchant B (${merchantB.merID}, its own valid certificate) credits and reverses a sale of the lab merchant (captured by its AuthReq) with the CapToken and TransIDs of the sale's AuthRes.`,
+  expected:
+    "CapRevOrCredCode invalidCapToken (the token names another merchant), or a SET Error for merchant B; nothing credited or reversed.",
+  async run(target) {
+    const f = forgerOf(target);
+    if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
+    const a = await approvedAuthorization(target, f, 100, undefined, { sale: true });
+    const before = await account(target);
+    const credit = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }], {
+      merchant: merchantB,
+    });
+    const credited = await sendCapRevOrCred(target, f, "credit", credit.bytes, merchantB);
+    const refusedCodes = ["invalidCapToken", "invalidCertificate"];
+    const first = capRevOrCredJudged(credited.answer, refusedCodes, before, await account(target));
+    if (!first.refused || !first.stateUnchanged) return first;
+    const reversal = await capRevOrCredReqOf(f, "captureReversal", [{ of: a, captured: 100 }], {
+      merchant: merchantB,
+    });
+    const { answer } = await sendCapRevOrCred(target, f, "captureReversal", reversal.bytes, merchantB);
+    return capRevOrCredJudged(answer, refusedCodes, before, await account(target));
+  },
+};
+
 export const captureReversalOfUncaptured: Attack = {
   id: "capture-reversal/uncaptured",
   category: "replay",
@@ -155,5 +181,6 @@ export const capRevOrCredAttacks: readonly Attack[] = [
   credReqUnderNewIds,
   creditOfUncaptured,
   creditOfAnotherMerchant,
+  creditOfAnotherMerchantsSale,
   captureReversalOfUncaptured,
 ];

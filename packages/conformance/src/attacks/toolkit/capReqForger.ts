@@ -79,16 +79,27 @@ const trustOf = (f: AuthReqForger) => ({
   intermediates: f.pki.intermediates(),
 });
 
-/** A fresh purchase of `amount` approved by the gateway for `merchant`. */
+/**
+ * A fresh purchase of `amount` approved by the gateway for `merchant`; with `sale`, asked with
+ * CaptureNow and captured by the gateway with the authorization.
+ */
 export async function approvedAuthorization(
   target: AttackTarget,
   f: AuthReqForger,
   amount: number,
   merchant: MerchantKeys = labMerchant,
+  options: { readonly sale?: boolean } = {},
 ): Promise<HeldAuthorization> {
   const req = await f.forge({
     amount,
     ...(merchant === labMerchant ? {} : { merchantSignerId: merchant.signer, merID: merchant.merID }),
+    ...(options.sale
+      ? {
+          merchant: (parts) => {
+            parts.authReqData = { ...parts.authReqData, captureNow: true };
+          },
+        }
+      : {}),
   });
   const answer = await postSetRaw(gatewaySet(target), req.bytes);
   const w = s.decodeMessage(answer.body);
@@ -97,6 +108,8 @@ export async function approvedAuthorization(
   const header = opened.data.authResPayload.authHeader;
   if (header.authCode !== "approved" || !opened.baggage.capToken)
     throw new Error(`the genuine authorization was not approved with a CapToken (${header.authCode})`);
+  if (options.sale && opened.data.authResPayload.capResPayload?.capCode !== "success")
+    throw new Error("the genuine sale was not captured");
   return {
     transIDs: req.parts.transIDs,
     authRRPID: req.parts.authRRPID,
