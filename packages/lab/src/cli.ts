@@ -29,6 +29,7 @@ import { adminOf, LabFailure, readState } from "./labState";
 
 const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
+            [--capture-now]                the merchant sells: each approval captured with it
   purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1|embodiment-2] [--confirm yes|no] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
             [--first-shipment AMOUNT]      a split shipment: authorize only AMOUNT now (an AuthToken for the rest)
@@ -120,6 +121,7 @@ async function command(argv: string[]): Promise<number> {
       installments: { type: "string" },
       recurring: { type: "string" },
       browser: { type: "boolean", default: false },
+      "capture-now": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -127,7 +129,7 @@ async function command(argv: string[]): Promise<number> {
   switch (command) {
     case "up": {
       const { up } = await import("./commands/up");
-      await up({ home, pki: values.pki, pin: values.pin, log: out });
+      await up({ home, pki: values.pki, pin: values.pin, captureNow: values["capture-now"], log: out });
       out(`lab is up; state in ${home}/lab.json`);
       return 0;
     }

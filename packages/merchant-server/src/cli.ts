@@ -5,12 +5,15 @@
  *   set-merchant serve --pki DIR --db FILE --gateway Visa=URL [--gateway MasterCard=URL]
  *                      [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
  *                      [--settle-every 5000] [--e2-card-info session-key|card-company]
+ *                      [--capture-now]
  *                      [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
  *
  * The key passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else the
  * lab default. Authorizations in doubt are settled every --settle-every milliseconds.
  * --e2-card-info chooses how the second embodiment asks for the card information (claims 7-8):
  * under the session key (the default) or sealed to the gateway's certificate (card-company).
+ * --capture-now makes the merchant sell: every AuthReq asks for CaptureNow, and an approval is
+ * captured with it (for goods delivered at checkout).
  *
  * The back office (creating orders, order details and messages, fault switches) is served only
  * with --admin-port, on that second listener (loopback by default), to requests that carry the
@@ -45,7 +48,7 @@ import { SqliteRepository } from "./store/sqliteRepository";
 const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
                           [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
                           [--settle-every 5000] [--gateway-certificates config|fetch]
-                          [--e2-card-info session-key|card-company]
+                          [--e2-card-info session-key|card-company] [--capture-now]
                           [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
        set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
                           capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10);
@@ -74,6 +77,8 @@ interface ServeArgs {
   /** `fetch`: ask each gateway for its certificate at start-up (PCertReq), configuration the fallback. */
   gatewayCertificates?: "config" | "fetch";
   embodiment2CardInfo?: "sessionKey" | "cardCompany";
+  /** A sale per purchase: every AuthReq asks for CaptureNow. */
+  captureNow?: boolean;
   admin?: AdminListener;
 }
 
@@ -82,6 +87,10 @@ function parseServe(argv: string[]): ServeArgs {
   const admin: { port?: string; host?: string; tokenFile?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === "--capture-now") {
+      out.captureNow = true;
+      continue;
+    }
     const value = argv[i + 1];
     if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
     i++;
@@ -162,9 +171,11 @@ async function serve(args: ServeArgs): Promise<void> {
     passphrase: args.passphrase ?? keyPassphrase(),
     ...(args.merchantId ? { merchantID: args.merchantId } : {}),
   });
-  const config = args.embodiment2CardInfo
-    ? { ...labConfig, embodiment2CardInfo: args.embodiment2CardInfo }
-    : labConfig;
+  const config = {
+    ...labConfig,
+    ...(args.embodiment2CardInfo ? { embodiment2CardInfo: args.embodiment2CardInfo } : {}),
+    ...(args.captureNow ? { captureNow: true } : {}),
+  };
   const repo = new SqliteRepository(args.db);
   const faults = party.faultsAllowed() ? new MerchantFaults(logger) : undefined;
   const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways));
@@ -196,7 +207,11 @@ async function serve(args: ServeArgs): Promise<void> {
           },
         }
       : {}),
-    details: { brands: merchant.brands(), merchantID: config.merchantID },
+    details: {
+      brands: merchant.brands(),
+      merchantID: config.merchantID,
+      ...(config.captureNow ? { captureNow: true } : {}),
+    },
     close: async () => {
       revocation.close();
       await repo.close();

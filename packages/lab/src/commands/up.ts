@@ -36,6 +36,8 @@ export interface UpOptions {
    * reading it would: the browser's "confirm on your phone" step can be seen. Default 0.
    */
   readonly phoneConfirmAfterMs?: number;
+  /** The merchant sells (`set-merchant serve --capture-now`): each approval is captured at once. */
+  readonly captureNow?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -92,6 +94,7 @@ export async function up(options: UpOptions): Promise<LabState> {
       `MasterCard=${gatewaySet}`,
       "--port",
       "0",
+      ...(options.captureNow ? ["--capture-now"] : []),
       ...adminArgs,
     ];
     const merchant = await spawnParty(

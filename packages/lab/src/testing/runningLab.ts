@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { down } from "../commands/down";
-import { up } from "../commands/up";
+import { type UpOptions, up } from "../commands/up";
 import type { LabState } from "../labState";
 
 export interface RunningLab {
@@ -14,12 +14,12 @@ export interface RunningLab {
   readonly state: LabState;
 }
 
-export function useRunningLab(name: string): RunningLab {
+export function useRunningLab(name: string, options: Omit<UpOptions, "home"> = {}): RunningLab {
   let home: string | undefined;
   let state: LabState | undefined;
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), `setlab-${name}-`));
-    state = await up({ home });
+    state = await up({ ...options, home });
   }, 120_000);
   afterAll(async () => {
     if (!home) return;
