@@ -23,15 +23,26 @@ import {
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
+import {
+  type AuthorizationPart,
+  authorizationPart,
+  authorizationParts,
+  checkAuthorizationNumber,
+  laterPartState,
+  partDetail,
+  storedRequestOf,
+  withPart,
+} from "./authorizationPart";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
-import type { Authorization, CapRevOrCred, Order } from "./order";
+import type { CapRevOrCred, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
 
 export type CapRevOrCredInputCode =
   | "noSuchOrder"
+  | "noSuchAuthorization"
   | "invalidAmount"
   | "overAmount"
   | "unknownCredit"
@@ -51,6 +62,8 @@ export interface CapRevOrCredOptions {
   readonly creditId?: string;
   /** 1 to 255 visible ASCII characters: a repeated call with the same key and input acts once. */
   readonly idempotencyKey?: string;
+  /** Which authorization of the purchase's capture: 1 (default) the first, 2 and on a later one. */
+  readonly authorization?: number;
 }
 
 const fromStates: Readonly<Record<CapRevOrCredKind, readonly OrderState[]>> = {
@@ -65,7 +78,7 @@ const minor = (a: CurrencyAmountValue): bigint => {
 };
 
 /** What the gateway did (success) per kind, in minor units of the captured amount's currency. */
-function totals(auth: Authorization) {
+function totals(auth: AuthorizationPart) {
   const done = (auth.capRevOrCreds ?? []).filter((c) => c.code === "success");
   const sum = (kind: CapRevOrCredKind, creditId?: string) =>
     done
@@ -83,7 +96,7 @@ function totals(auth: Authorization) {
 function askedOf(
   kind: CapRevOrCredKind,
   order: Order,
-  auth: Authorization,
+  auth: AuthorizationPart,
   options: CapRevOrCredOptions,
 ): { amount: schema.CurrencyAmount; creditId?: string } {
   const capAmt = auth.capture!.capAmt!;
@@ -151,7 +164,7 @@ function askedOf(
 }
 
 /** The state an order reaches once the gateway did what `entry` asked. */
-function stateAfter(kind: CapRevOrCredKind, auth: Authorization): OrderState {
+function stateAfter(kind: CapRevOrCredKind, auth: AuthorizationPart): OrderState {
   if (kind === "captureReversal") return "captureReversed";
   if (kind === "creditReversal") return "refundReversed";
   const { captured, standing } = totals(auth);
@@ -159,9 +172,10 @@ function stateAfter(kind: CapRevOrCredKind, auth: Authorization): OrderState {
 }
 
 /**
- * Ask the gateway for a capture reversal, a credit or a credit reversal of the order's capture.
- * Refused before any message (CapRevOrCredInputError, OrderStateError) for an unknown order, an
- * order in a state that does not allow it, an authorization without a CapToken, an amount
+ * Ask the gateway for a capture reversal, a credit or a credit reversal of the capture of the
+ * order's authorization (`options.authorization`: the first, or a later one). Refused before any
+ * message (CapRevOrCredInputError, OrderStateError) for an unknown order or authorization, an
+ * order (or later authorization) in a state that does not allow it, one without a CapToken, an amount
  * over what may be, or a request of the same kind still waiting for its answer with other input.
  * Otherwise the order after the gateway's answer: moved on when it was done; where it was, with
  * the entry's `code` or `failure` saying why, when not (calling again sends the same request).
@@ -204,12 +218,25 @@ async function capRevOrCredNow(
 ): Promise<Order> {
   const order = await ctx.repo.order(orderId);
   if (!order) throw new CapRevOrCredInputError("noSuchOrder", `no order ${orderId}`);
-  const auth = order.authorization;
-  const entries = auth?.capRevOrCreds ?? [];
-  const keyed =
-    options.idempotencyKey !== undefined
-      ? entries.find((e) => e.idempotencyKey === options.idempotencyKey)
-      : undefined;
+  const partNo = checkAuthorizationNumber(
+    options.authorization,
+    (message) => new CapRevOrCredInputError("noSuchAuthorization", message),
+  );
+  const part = authorizationPart(order, partNo);
+  const entries = part?.capRevOrCreds ?? [];
+  const key = options.idempotencyKey;
+  // A key names one request of the order: the same key on another authorization is a reuse.
+  if (
+    key !== undefined &&
+    authorizationParts(order).some(
+      (a) => a.part !== partNo && (a.capRevOrCreds ?? []).some((e) => e.idempotencyKey === key),
+    )
+  )
+    throw new CapRevOrCredInputError(
+      "idempotencyKeyReused",
+      `idempotency key ${key} was used for a request on another authorization`,
+    );
+  const keyed = key !== undefined ? entries.find((e) => e.idempotencyKey === key) : undefined;
   if (keyed && keyed.code !== undefined) {
     if (
       keyed.kind !== kind ||
@@ -217,19 +244,26 @@ async function capRevOrCredNow(
     )
       throw new CapRevOrCredInputError(
         "idempotencyKeyReused",
-        `idempotency key ${options.idempotencyKey} was used for another ${capRevOrCredKinds[keyed.kind].request}`,
+        `idempotency key ${key} was used for another ${capRevOrCredKinds[keyed.kind].request}`,
       );
     return order;
   }
   const state = order.state;
-  if (!fromStates[kind].includes(state) || !auth?.capture?.capAmt)
-    throw new OrderStateError(
-      `order ${orderId} is ${state}: no ${capRevOrCredKinds[kind].request} may be made`,
+  if (partNo !== 1 && !part)
+    throw new CapRevOrCredInputError(
+      "noSuchAuthorization",
+      `order ${orderId}'s purchase has no approved authorization ${partNo}`,
     );
-  if (!auth.capToken)
+  // The first authorization's state is the order's; a later one's is read from its own records.
+  const partState = partNo === 1 || !part ? state : laterPartState(part);
+  if (!fromStates[kind].includes(partState) || !part?.capture?.capAmt)
+    throw new OrderStateError(
+      `${partNo === 1 ? `order ${orderId}` : `order ${orderId}'s authorization ${partNo}`} is ${partState}: no ${capRevOrCredKinds[kind].request} may be made`,
+    );
+  if (!part.capToken)
     throw new CapRevOrCredInputError(
       "noCapToken",
-      `order ${orderId}'s authorization carries no CapToken to name its capture with`,
+      `order ${orderId}'s authorization ${partNo} carries no CapToken to name its capture with`,
     );
   // At most one request waits for its answer at a time: it is sent again, never replaced.
   const pending = entries.find((e) => e.code === undefined);
@@ -239,7 +273,7 @@ async function capRevOrCredNow(
     const same =
       keyed === pending
         ? pending.kind === kind
-        : options.idempotencyKey === undefined &&
+        : key === undefined &&
           pending.kind === kind &&
           (options.amount === undefined || minor(options.amount) === minor(pending.amount)) &&
           (options.creditId === undefined || options.creditId === pending.creditId);
@@ -248,22 +282,26 @@ async function capRevOrCredNow(
         keyed === pending ? "idempotencyKeyReused" : "requestPending",
         `a ${capRevOrCredKinds[pending.kind].request} of ${formatCurrencyAmount(pending.amount)} is waiting for the gateway's answer`,
       );
-    const type = capRevOrCredKinds[pending.kind].requestType;
-    const sent = (await ctx.repo.messages(orderId)).filter((m) => m.type === type).at(-1);
+    // Other authorizations of the purchase may have sent requests since: this one's by its RRPID.
+    const sent = storedRequestOf(
+      await ctx.repo.messages(orderId),
+      capRevOrCredKinds[pending.kind].requestType,
+      pending.id,
+    );
     if (!sent)
       throw new Error(
         `order ${orderId}: the pending ${capRevOrCredKinds[pending.kind].request} is not stored`,
       );
     entry = pending;
-    bytes = sent.der;
+    bytes = sent;
   } else {
-    const asked = askedOf(kind, order, auth, options);
-    ({ entry, bytes } = await requestFor(ctx, kind, order, auth, asked, options.idempotencyKey));
+    const asked = askedOf(kind, order, part, options);
+    ({ entry, bytes } = await requestFor(ctx, kind, order, part, asked, key));
     await ctx.repo.commit(
       {
         orderId,
         expect: state,
-        authorization: { ...auth, capRevOrCreds: [...entries, entry] },
+        authorization: withPart(order.authorization!, partNo, { capRevOrCreds: [...entries, entry] }),
         messages: [
           { from: "merchant", to: "gateway", type: capRevOrCredKinds[kind].requestType, der: bytes },
         ],
@@ -271,14 +309,14 @@ async function capRevOrCredNow(
       ctx.p.now(),
     );
   }
-  return exchange(ctx, entry.kind, orderId, entry, bytes, call);
+  return exchange(ctx, entry.kind, orderId, partNo, entry, bytes, call);
 }
 
 async function requestFor(
   ctx: MerchantContext,
   kind: CapRevOrCredKind,
   order: Order,
-  auth: Authorization,
+  auth: AuthorizationPart,
   asked: { amount: schema.CurrencyAmount; creditId?: string },
   idempotencyKey: string | undefined,
 ): Promise<{ entry: CapRevOrCred; bytes: Uint8Array }> {
@@ -335,12 +373,13 @@ async function exchange(
   ctx: MerchantContext,
   kind: CapRevOrCredKind,
   orderId: number,
+  partNo: number,
   entry: CapRevOrCred,
   bytes: Uint8Array,
   call: CallContext,
 ): Promise<Order> {
   const order = (await ctx.repo.order(orderId))!;
-  const auth = order.authorization!;
+  const auth = authorizationPart(order, partNo)!;
   const state = order.state;
   const brand = brandOf(ctx, order.purchase!);
   const settle = async (change: Partial<CapRevOrCred>, answer?: Uint8Array) => {
@@ -348,16 +387,23 @@ async function exchange(
     const updated: CapRevOrCred =
       change.code !== undefined ? { ...rest, ...change } : { ...entry, ...change };
     const list = (auth.capRevOrCreds ?? []).map((e) => (e.id === entry.id ? updated : e));
-    const authorization = { ...auth, capRevOrCreds: list };
-    const to = updated.code === "success" ? stateAfter(kind, authorization) : undefined;
+    // A later authorization's step is a line of the history, the order staying where it is.
+    const to =
+      updated.code !== "success"
+        ? undefined
+        : partNo === 1
+          ? stateAfter(kind, { ...auth, capRevOrCreds: list })
+          : state;
+    const detail = partDetail(
+      partNo,
+      `${kindWord[kind]} ${formatCurrencyAmount(updated.actualAmt ?? entry.amount)}`,
+    );
     await ctx.repo.commit(
       {
         orderId,
         expect: state,
-        ...(to
-          ? { transitions: [{ to, detail: `${kindWord[kind]} ${formatCurrencyAmount(updated.actualAmt!)}` }] }
-          : {}),
-        authorization,
+        ...(to ? { transitions: [{ to, detail }] } : {}),
+        authorization: withPart(order.authorization!, partNo, { capRevOrCreds: list }),
         ...(answer
           ? {
               messages: [

@@ -23,12 +23,21 @@ import {
 } from "@setlab/protocol";
 import { capRRPIDKey } from "../store/keyedGatewayRequests";
 import { parseAmountBody } from "./amountBody";
+import {
+  type AuthorizationPart,
+  authorizationPart,
+  authorizationParts,
+  checkAuthorizationNumber,
+  partDetail,
+  storedRequestOf,
+  withPart,
+} from "./authorizationPart";
 import type { CallContext, MerchantContext } from "./context";
 import { earlierRequest } from "./earlierRequest";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
 import { checkIdempotencyKey } from "./newOrder";
-import type { Authorization, Capture, Order } from "./order";
+import type { Capture, Order } from "./order";
 import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
 
@@ -42,11 +51,17 @@ export interface CaptureOptions {
    * refused (CaptureInputError).
    */
   readonly idempotencyKey?: string;
+  /**
+   * Which authorization of the purchase to capture: 1 (default) the first, 2 and on a later one
+   * (a split shipment's next part, made with the AuthToken; `authorizeSubsequent`).
+   */
+  readonly authorization?: number;
 }
 
 /** The stable codes of `CaptureInputError`: a shop may branch on them; the messages may change. */
 export type CaptureInputErrorCode =
   | "noSuchOrder"
+  | "noSuchAuthorization"
   | "invalidBody"
   | "invalidAmount"
   | "noCapToken"
@@ -94,7 +109,7 @@ export function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmount
 async function capReqFor(
   ctx: MerchantContext,
   order: Order,
-  auth: Authorization,
+  auth: AuthorizationPart,
   amount: schema.CurrencyAmount,
   idempotencyKey: string | undefined,
 ): Promise<{ capture: Capture; bytes: Uint8Array; stored: boolean }> {
@@ -111,8 +126,11 @@ async function capReqFor(
         "captureWaiting",
         `a capture of ${formatCurrencyAmount(pending.capReqAmt)} is waiting for the gateway's answer`,
       );
-    const sent = (await ctx.repo.messages(order.id)).filter((m) => m.type === "captureRequest").at(-1);
-    if (sent) return { capture: pending, bytes: sent.der, stored: true };
+    // Other authorizations of the purchase may have sent CapReqs since: this one's by its CapRRPID.
+    const sent = pending.capRRPID
+      ? storedRequestOf(await ctx.repo.messages(order.id), "captureRequest", pending.capRRPID)
+      : undefined;
+    if (sent) return { capture: pending, bytes: sent, stored: true };
   }
   const { p } = ctx;
   const brand = brandOf(ctx, order.purchase!);
@@ -150,9 +168,10 @@ async function capReqFor(
 }
 
 /**
- * Capture `amount` (default: all of AuthAmt) of the order's authorization. Refused before any
- * message (CaptureInputError, OrderStateError) for an unknown order, an order not authorized, an
- * authorization without a CapToken, or an amount over AuthAmt or in another currency. Otherwise
+ * Capture `amount` (default: all of AuthAmt) of the order's authorization (`options.authorization`:
+ * the first, or a later one). Refused before any message (CaptureInputError, OrderStateError) for
+ * an unknown order or authorization, an order not authorized (the first), an authorization
+ * captured already, without a CapToken, or an amount over its AuthAmt or in another currency. Otherwise
  * the order is returned as it is after the gateway's answer: `captured` (all of the purchase
  * amount) / `partiallyCaptured` (less) on success; unchanged in state, with `authorization.capture` saying why, when the gateway refused
  * (its CapCode) or no usable answer came (`failure`; calling again sends the same CapReq).
@@ -172,35 +191,59 @@ export async function captureOrder(
     } catch (e) {
       throw new CaptureInputError("invalidIdempotencyKey", (e as Error).message);
     }
+  const partNo = checkAuthorizationNumber(
+    options.authorization,
+    (message) => new CaptureInputError("noSuchAuthorization", message),
+  );
+  // A key names one capture of the order: the same key on another authorization is a reuse.
+  if (
+    key !== undefined &&
+    authorizationParts(order).some((a) => a.part !== partNo && a.capture?.idempotencyKey === key)
+  )
+    throw new CaptureInputError(
+      "idempotencyKeyReused",
+      `idempotency key ${key} was used for another authorization's capture`,
+    );
+  const part = authorizationPart(order, partNo);
   const earlier = earlierRequest(
     key,
-    order.authorization?.capture,
+    part?.capture,
     (c) => amount === undefined || sameMinorUnits(c.capReqAmt, amount),
     (message) => new CaptureInputError("idempotencyKeyReused", message),
   );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
   if (earlier && earlier.capCode !== undefined) return order;
   const state = order.state;
-  if (!(capturable as readonly string[]).includes(state))
+  if (partNo === 1 && !(capturable as readonly string[]).includes(state))
     throw new OrderStateError(`order ${orderId} is ${state}: only an authorized order can be captured`);
+  if (!part)
+    throw new CaptureInputError(
+      "noSuchAuthorization",
+      `order ${orderId}'s purchase has no approved authorization ${partNo}`,
+    );
+  if (part.capture?.capCode === "success")
+    throw new OrderStateError(`order ${orderId}'s authorization ${partNo} is captured`);
   const auth = order.authorization!;
-  if (!auth.capToken || !auth.authAmt)
+  if (!part.capToken || !part.authAmt)
     throw new CaptureInputError(
       "noCapToken",
-      `order ${orderId}'s authorization carries no CapToken to capture with`,
+      `order ${orderId}'s authorization ${partNo} carries no CapToken to capture with`,
     );
-  const capReqAmt = earlier?.capReqAmt ?? amount ?? auth.authAmt;
-  checkAmount(capReqAmt, auth.authAmt);
+  const capReqAmt = earlier?.capReqAmt ?? amount ?? part.authAmt;
+  checkAmount(capReqAmt, part.authAmt);
   // Captured means the order is paid: all of the purchase amount (a partial approval captured in
-  // full still leaves part of the order unpaid).
+  // full still leaves part of the order unpaid). A later authorization's capture leaves the order
+  // in its state, and is a line of its history.
+  const to = (whole: boolean): Order["state"] =>
+    partNo !== 1 ? state : whole ? "captured" : "partiallyCaptured";
   const whole = sameMinorUnits(capReqAmt, order.purchAmt);
-  const { capture, bytes, stored } = await capReqFor(ctx, order, auth, capReqAmt, key);
+  const { capture, bytes, stored } = await capReqFor(ctx, order, part, capReqAmt, key);
   if (!stored)
     await ctx.repo.commit(
       {
         orderId,
         expect: state,
-        authorization: { ...auth, capture },
+        authorization: withPart(auth, partNo, { capture }),
         messages: [{ from: "merchant", to: "gateway", type: "captureRequest", der: bytes }],
       },
       ctx.p.now(),
@@ -214,8 +257,8 @@ export async function captureOrder(
       {
         orderId,
         expect: state,
-        ...(extra.to ? { transitions: [{ to: extra.to, detail: extra.detail }] } : {}),
-        authorization: { ...auth, capture: { ...capture, ...change } },
+        ...(extra.to ? { transitions: [{ to: extra.to, detail: partDetail(partNo, extra.detail) }] } : {}),
+        authorization: withPart(auth, partNo, { capture: { ...capture, ...change } }),
         ...(extra.answer
           ? { messages: [{ from: "gateway", to: "merchant", type: "captureResponse", der: extra.answer }] }
           : {}),
@@ -238,7 +281,7 @@ export async function captureOrder(
       answer,
       {
         capRRPID: fromHex(capture.capRRPID!),
-        items: [{ transIDs, authRRPID: fromHex(auth.authRRPID), capReqAmt }],
+        items: [{ transIDs, authRRPID: fromHex(part.authRRPID), capReqAmt }],
         brand: brand.brandID,
         gateway: brand.gateway.certificate,
       },
@@ -259,7 +302,7 @@ export async function captureOrder(
           ...(batchSequenceNum ? { batchSequenceNum } : {}),
         },
         {
-          to: whole ? "captured" : "partiallyCaptured",
+          to: to(whole),
           detail: `captured ${formatCurrencyAmount(capAmt)}`,
           answer,
         },

@@ -413,7 +413,8 @@ export class Merchant {
 
   /**
    * Capture the order's authorization, all of it or `amount` of it (partial capture): see
-   * ./capture.ts. Resolves with the order after the gateway's answer; CaptureInputError or
+   * ./capture.ts. `authorization: n` captures a later authorization of the purchase (a split
+   * shipment's part n, authorized with `authorizeSubsequent`) instead of the first. Resolves with the order after the gateway's answer; CaptureInputError or
    * OrderStateError when the merchant refuses before asking.
    */
   capture(orderId: number, options: CaptureOptions = {}, call: CallContext = {}): Promise<Order> {
@@ -483,7 +484,8 @@ export class Merchant {
    * Credit (refund) the order's capture, all that is left of it or `options.amount` (CredReq):
    * see ./capRevOrCred.ts. Resolves with the order after the gateway's answer (`partiallyRefunded`
    * or `refunded` when done); CapRevOrCredInputError or OrderStateError when the merchant refuses
-   * before asking. With an `idempotencyKey`, a repeated call acts once.
+   * before asking. With an `idempotencyKey`, a repeated call acts once. `authorization: n` credits
+   * the capture of a later authorization of the purchase (./authorizationPart.ts).
    */
   refund(
     orderId: number,
@@ -493,10 +495,13 @@ export class Merchant {
     return this.capRevOrCred("credit", orderId, options, call);
   }
 
-  /** Reverse the order's whole capture (CapRevReq), when no credit stands against it: `captureReversed`. */
+  /**
+   * Reverse the order's whole capture (CapRevReq), when no credit stands against it:
+   * `captureReversed` (`authorization: n`: a later authorization's capture).
+   */
   reverseCapture(
     orderId: number,
-    options: Pick<CapRevOrCredOptions, "idempotencyKey"> = {},
+    options: Pick<CapRevOrCredOptions, "idempotencyKey" | "authorization"> = {},
     call: CallContext = {},
   ): Promise<Order> {
     return this.capRevOrCred("captureReversal", orderId, options, call);
@@ -504,7 +509,7 @@ export class Merchant {
 
   /**
    * Take back a credit (CredRevReq): `options.creditId` (default the last credit), all that is
-   * left of it or `options.amount`: `refundReversed`.
+   * left of it or `options.amount`: `refundReversed` (`authorization: n`: a later authorization's).
    */
   reverseRefund(orderId: number, options: CapRevOrCredOptions = {}, call: CallContext = {}): Promise<Order> {
     return this.capRevOrCred("creditReversal", orderId, options, call);

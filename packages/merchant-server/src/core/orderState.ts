@@ -36,7 +36,9 @@
  * A later authorization of the purchase (`Merchant.authorizeSubsequent`: a split shipment's next
  * part, the next installment or recurring payment, made with the gateway's AuthToken) leaves the
  * order where it is: authorized | partiallyAuthorized | captured | partiallyCaptured ──AuthRes──►
- * the same state, the decision recorded in the history (a transition to the same state).
+ * the same state, the decision recorded in the history (a transition to the same state). So do
+ * its capture, credits and reversals (the `authorization` option of capture, refund,
+ * reverseRefund, reverseCapture), from any state the purchase reaches once authorized.
  *
  * An authorization is captured once (`Merchant.capture`): a partial capture settles it for less and
  * the issuer releases the rest of the hold. A capture the gateway refused (its CapCode) leaves the
@@ -107,6 +109,20 @@ export const subsequentlyAuthorizable = [
   "partiallyCaptured",
 ] as const;
 
+/**
+ * The states of a purchase that was authorized: whatever its first authorization went through
+ * since, a later one's decision, capture, credits and reversals are recorded in the history as a
+ * transition to the state the order is in (./authorizationPart.ts).
+ */
+const laterAuthorizationsRecorded: readonly OrderState[] = [
+  ...subsequentlyAuthorizable,
+  "partiallyRefunded",
+  "refunded",
+  "refundReversed",
+  "captureReversed",
+  "reversed",
+];
+
 /** The order's state does not allow the call (code `invalidState`; the message names the state). */
 export class OrderStateError extends Error {
   override readonly name = "OrderStateError";
@@ -114,7 +130,7 @@ export class OrderStateError extends Error {
 }
 
 export function canTransition(from: OrderState, to: OrderState): boolean {
-  if (from === to && (subsequentlyAuthorizable as readonly OrderState[]).includes(from)) return true;
+  if (from === to && laterAuthorizationsRecorded.includes(from)) return true;
   return allowed[from].includes(to);
 }
 

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { toMinorUnits } from "@setlab/protocol";
-import type { Authorization, CapRevOrCred, Order } from "../core/order";
+import { type AuthorizationPart, authorizationParts, laterPartState } from "../core/authorizationPart";
+import type { CapRevOrCred, Order } from "../core/order";
 import type { OrderState } from "../core/orderState";
 import type { OrderChange } from "../store/repository";
 import type { OrderEvent, OrderEventAmount, OrderEventOrder, OrderEventType } from "./orderEvent";
@@ -76,7 +77,9 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     authorization?.capture?.capAmt
       ? { capturedAmount: amountOf(authorization.capture.capAmt) }
       : {}),
-    ...(type === "refunded" || type === "reversed" ? afterCaptureFields(before, authorization) : {}),
+    ...(type === "refunded" || type === "reversed"
+      ? afterCaptureFields(before.authorization, authorization)
+      : {}),
   });
   const events: OrderEvent[] = [];
   const wasInDoubt = before.state === "authorizing" && before.authorization?.inDoubt === true;
@@ -88,9 +91,30 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
   if (wasInDoubt && state !== "authorizing") events.push({ ...common("settled"), outcome: state });
   let from: OrderState = before.state;
   const later = isLaterAuthorization(before, change);
+  const laterSteps = laterAuthorizationSteps(before, change);
   for (const t of transitions) {
     const stayed = t.to === from;
     from = t.to;
+    // A later authorization's capture, credit or reversal: announced as the order's own would be,
+    // with the authorization's part and amounts.
+    if (stayed && laterSteps.length > 0) {
+      for (const step of laterSteps) {
+        const type = eventOfState[laterPartState(step.now)];
+        if (!type) continue;
+        const event: OrderEvent = {
+          ...common(type),
+          part: step.now.part,
+          ...(step.now.authAmt ? { authorizedAmount: amountOf(step.now.authAmt) } : {}),
+          ...(step.now.capture?.capAmt ? { capturedAmount: amountOf(step.now.capture.capAmt) } : {}),
+        };
+        events.push(
+          type === "refunded" || type === "reversed"
+            ? { ...event, ...afterCaptureFields(step.before, step.now) }
+            : event,
+        );
+      }
+      continue;
+    }
     // A later authorization (AuthToken) is recorded as a transition to the same state: announced
     // as `authorized` with its part when approved.
     if (stayed && later) {
@@ -120,12 +144,36 @@ function isLaterAuthorization(before: Order, change: OrderChange): boolean {
 }
 
 /**
+ * The later authorizations (2 and on) whose capture or capture reversal, credit or credit
+ * reversal this change newly answered with success, as they were and as they are.
+ */
+function laterAuthorizationSteps(
+  before: Order,
+  change: OrderChange,
+): { before: AuthorizationPart; now: AuthorizationPart }[] {
+  if (!change.authorization?.subsequent) return [];
+  const was = authorizationParts(before);
+  const succeeded = (a: AuthorizationPart | undefined) =>
+    (a?.capture?.capCode === "success" ? 1 : 0) +
+    (a?.capRevOrCreds ?? []).filter((e) => e.code === "success").length;
+  return authorizationParts({ ...before, authorization: change.authorization })
+    .filter((now) => now.part > 1)
+    .flatMap((now) => {
+      const then = was.find((a) => a.part === now.part);
+      return then && succeeded(now) > succeeded(then) ? [{ before: then, now }] : [];
+    });
+}
+
+/**
  * refunded, reversed: the operation this change completed (the request newly answered with
  * success), and the credit standing after it.
  */
-function afterCaptureFields(before: Order, authorization: Authorization | undefined): Partial<OrderEvent> {
+function afterCaptureFields(
+  before: Pick<AuthorizationPart, "capRevOrCreds"> | undefined,
+  authorization: Pick<AuthorizationPart, "capRevOrCreds"> | undefined,
+): Partial<OrderEvent> {
   const list = authorization?.capRevOrCreds ?? [];
-  const earlier = new Set((before.authorization?.capRevOrCreds ?? []).filter((e) => e.code).map((e) => e.id));
+  const earlier = new Set((before?.capRevOrCreds ?? []).filter((e) => e.code).map((e) => e.id));
   const done = list.find((e) => e.code === "success" && !earlier.has(e.id));
   if (!done?.actualAmt) return {};
   const fields: Partial<OrderEvent> = {
