@@ -51,6 +51,31 @@ describe("POST /orders/:id/capture", () => {
   });
 });
 
+describe("a split shipment's later authorization over the admin routes", () => {
+  test("{authorization: 2} captures and refunds the second part; a bad or unknown one is 400, a second capture 409", async () => {
+    const s = await setup();
+    const id = await s.authorize(4000);
+    await s.post(`/orders/${id}/authorize`, { amount: 5000 });
+    const calls = s.gateway.calls;
+    for (const body of [{ authorization: 0 }, { authorization: "2" }, { authorization: 3 }])
+      expect((await s.post(`/orders/${id}/capture`, body)).status).toBe(400);
+    expect((await s.post(`/orders/${id}/refund`, { authorization: 1.5 })).status).toBe(400);
+    expect(s.gateway.calls).toBe(calls);
+    const captured = await s.post(`/orders/${id}/capture`, { authorization: 2, amount: 3000 });
+    expect([captured.status, captured.body.state]).toEqual([200, "authorized"]);
+    type Part = { capture?: { capAmt?: { amount: number } }; capRevOrCreds?: { code?: string }[] };
+    const second = (body: Record<string, unknown>) =>
+      (body.authorization as { subsequent: Part[] }).subsequent[0];
+    expect(second(captured.body).capture?.capAmt?.amount).toBe(3000);
+    expect((await s.post(`/orders/${id}/capture`, { authorization: 2 })).status).toBe(409);
+    const refunded = await s.post(`/orders/${id}/refund`, { authorization: 2, amount: 1000 });
+    expect([refunded.status, second(refunded.body).capRevOrCreds?.[0].code]).toEqual([200, "success"]);
+    // the first part is still only authorized: nothing of it to refund
+    expect((await s.post(`/orders/${id}/refund`, {})).status).toBe(409);
+    await s.close();
+  });
+});
+
 describe("GET /orders/:id/inquiry", () => {
   test("what SET says about the order: capturePerformed after the capture; 404 for no order", async () => {
     const s = await setup();

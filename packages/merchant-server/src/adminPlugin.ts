@@ -62,12 +62,14 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   getOrderRoute(app, "/orders/:id/inquiry", (id) => merchant.inquire(id));
 
   // 200 with the order after the gateway's answer (its state says whether it was captured); 400 an
-  // amount the merchant refuses, 409 an order that is not authorized (or already captured). An
+  // amount the merchant refuses, 409 an order that is not authorized (or already captured).
+  // `{authorization: n}` captures a later authorization of the purchase (a split shipment's part). An
   // `Idempotency-Key` header makes a repeat act once (and answer the order as it is).
   orderAmountRoute(app, merchant, "/orders/:id/capture", {
     parse: parseCaptureBody,
     act: (id, options, call) => merchant.capture(id, options, call),
     InputError: CaptureInputError,
+    refuseAuthorization: (message) => new CaptureInputError("invalidBody", message),
   });
 
   registerBatchRoutes(app, merchant);

@@ -2,7 +2,9 @@
  * The back office's routes after a capture, on the admin listener (registered by adminPlugin.ts):
  * `POST /orders/:id/refund` (`{amount?, amtExp10?}`, all that is left by default),
  * `POST /orders/:id/reverse-capture` (`{}`) and `POST /orders/:id/reverse-refund`
- * (`{creditId?, amount?, amtExp10?}`, the last credit by default). An `Idempotency-Key` header
+ * (`{creditId?, amount?, amtExp10?}`, the last credit by default); each body may name the
+ * purchase's authorization whose capture it acts on (`authorization`: 1, the default, or a later
+ * one of a split shipment). An `Idempotency-Key` header
  * makes a repeated call act once. 200 with the order after the gateway's answer (its state and
  * `authorization.capRevOrCreds` say what was done); 400 input the merchant refuses; 404 no such
  * order; 409 an order whose state does not allow it, a request still waiting for its answer, or
@@ -10,6 +12,7 @@
  */
 import { runIdOf } from "@setlab/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { takeAuthorizationNumber } from "./core/authorizationPart";
 import { CapRevOrCredInputError, type CapRevOrCredOptions } from "./core/capRevOrCred";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
@@ -28,6 +31,11 @@ const paths: Readonly<Record<Operation, string>> = {
 /** The body: an amount as for a capture (none for a capture reversal), and a credit reversal's creditId. */
 function optionsOf(operation: Operation, body: unknown, currency: number): CapRevOrCredOptions {
   let creditId: string | undefined;
+  const { authorization, rest: others } = takeAuthorizationNumber(
+    body,
+    (message) => new CaptureInputError("invalidBody", message),
+  );
+  body = others;
   let rest = body;
   if (operation === "reverseRefund" && body && typeof body === "object" && !Array.isArray(body)) {
     const { creditId: id, ...others } = body as Record<string, unknown>;
@@ -39,7 +47,11 @@ function optionsOf(operation: Operation, body: unknown, currency: number): CapRe
   const amount = parseCaptureBody(rest, currency);
   if (operation === "reverseCapture" && amount !== undefined)
     throw new CaptureInputError("invalidBody", "a capture reversal undoes the whole capture: no amount");
-  return { ...(amount ? { amount } : {}), ...(creditId ? { creditId } : {}) };
+  return {
+    ...(amount ? { amount } : {}),
+    ...(creditId ? { creditId } : {}),
+    ...(authorization !== undefined ? { authorization } : {}),
+  };
 }
 
 export function registerCapRevOrCredRoutes(app: FastifyInstance, merchant: Merchant): void {
