@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { UsageError } from "@setlab/runtime";
+import { parseCapRevOrCred, runCapRevOrCred } from "./capRevOrCredCommand";
 import { parseCapture, runCapture } from "./captureCommand";
 import { adminTestServer, adminTestToken } from "./testing/adminTestServer";
 
@@ -72,6 +73,25 @@ describe("a split shipment's later authorization over the admin routes", () => {
     expect([refunded.status, second(refunded.body).capRevOrCreds?.[0].code]).toEqual([200, "success"]);
     // the first part is still only authorized: nothing of it to refund
     expect((await s.post(`/orders/${id}/refund`, {})).status).toBe(409);
+    // set-merchant refund --authorization 2: exit 0 when that authorization's credit was done
+    const tokenFile = path.join(dir, `token-split-${Date.now()}`);
+    fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+    const refund = (...rest: string[]) =>
+      runCapRevOrCred(
+        parseCapRevOrCred("refund", [
+          "--admin-url",
+          s.url,
+          "--admin-token-file",
+          tokenFile,
+          String(id),
+          ...rest,
+        ]),
+        () => {},
+      );
+    expect(await refund("500", "--authorization", "2")).toBe(0);
+    expect(await refund("99999", "--authorization", "2")).toBe(1);
+    expect(await refund("500")).toBe(1);
+    expect(s.gateway.credits.booked.map((b) => b.amount)).toEqual([1000n, 500n]);
     await s.close();
   });
 });
@@ -106,6 +126,12 @@ describe("set-merchant capture", () => {
     expect(await runCapture(args(String(b), "12801"), (l) => lines.push(l))).toBe(1);
     expect(await runCapture(args(String(b), "1280", "1"), (l) => lines.push(l))).toBe(0);
     expect(JSON.parse(lines[3])).toMatchObject({ state: "captured" });
+    // --authorization 2: the split shipment's second part, the first left uncaptured
+    const c = await s.authorize(4000);
+    await s.post(`/orders/${c}/authorize`, { amount: 5000 });
+    expect(await runCapture(args(String(c), "--authorization", "3"), (l) => lines.push(l))).toBe(1);
+    expect(await runCapture(args(String(c), "--authorization", "2"), (l) => lines.push(l))).toBe(0);
+    expect(JSON.parse(lines[5])).toMatchObject({ state: "authorized" });
     await s.close();
   });
 
@@ -119,6 +145,8 @@ describe("set-merchant capture", () => {
       ["--admin-url", "http://x", "--admin-token-file", "f", "7", "5", "19"],
       ["--admin-url", "http://x", "--admin-token-file", "f", "7", "5", "0", "x"],
       ["--admin-url", "http://x", "--admin-token-file", "f", "--other", "v", "7"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "--authorization", "0", "7"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "--authorization", "two", "7"],
     ])
       expect(() => parseCapture(argv)).toThrow(UsageError);
   });

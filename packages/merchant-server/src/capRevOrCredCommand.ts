@@ -1,13 +1,19 @@
 /**
  * `set-merchant refund|reverse-capture|reverse-refund --admin-url URL --admin-token-file FILE ORDER
- * [AMOUNT [AMTEXP10]] [--credit ID] [--idempotency-key KEY]`: the back office credits an order's
+ * [AMOUNT [AMTEXP10]] [--credit ID] [--idempotency-key KEY] [--authorization N]`: the back office
+ * credits an order's (or with `--authorization N`, its purchase's Nth authorization's)
  * capture, reverses the whole capture, or takes a credit back, through the merchant's admin routes
  * (`POST /orders/:id/refund`, `/reverse-capture`, `/reverse-refund`; capRevOrCredRoutes.ts). No
  * AMOUNT: all that may be; `--credit` (reverse-refund only): the credit to take back, the last by
  * default. Prints the order as the route answers it; exit 0 when the gateway did it, 1 when not.
  */
 import { adminFetch, readAdminTokenFile, UsageError } from "@setlab/runtime";
-import { amountBody, type OrderAmountArgs, parseOrderAmountArgs } from "./orderAmountArgs";
+import {
+  amountBody,
+  authorizationInView,
+  type OrderAmountArgs,
+  parseOrderAmountArgs,
+} from "./orderAmountArgs";
 
 export type CapRevOrCredCommand = "refund" | "reverse-capture" | "reverse-refund";
 
@@ -35,7 +41,7 @@ export function parseCapRevOrCred(command: CapRevOrCredCommand, argv: readonly s
       throw new UsageError(`${value} is not a credit id (40 hex digits)`);
     else creditId = value;
   }
-  const args = parseOrderAmountArgs(command, rest, 1);
+  const args = parseOrderAmountArgs(command, rest, 1, true);
   if (command === "reverse-capture" && args.amount !== undefined)
     throw new UsageError("reverse-capture takes ORDER only: it reverses the whole capture");
   return {
@@ -60,6 +66,6 @@ export async function runCapRevOrCred(args: CapRevOrCredArgs, out: (line: string
   const text = await res.text();
   out(text);
   if (res.status !== 200) return 1;
-  const order = JSON.parse(text) as { authorization?: { capRevOrCreds?: { code?: string }[] } };
-  return order.authorization?.capRevOrCreds?.at(-1)?.code === "success" ? 0 : 1;
+  const done = authorizationInView(JSON.parse(text), args.authorization)?.capRevOrCreds?.at(-1)?.code;
+  return done === "success" ? 0 : 1;
 }

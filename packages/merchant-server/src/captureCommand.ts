@@ -1,16 +1,23 @@
 /**
- * `set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]`: the
- * back office captures an order through the merchant's admin route (`POST /orders/:id/capture`),
- * all of its authorization or AMOUNT x 10^AMTEXP10 in the order's currency. Prints the order as
- * the route answers it; exit 0 when the order is captured (in full or in part), 1 when it is not.
+ * `set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
+ * [--authorization N]`: the back office captures an order through the merchant's admin route
+ * (`POST /orders/:id/capture`), all of its authorization or AMOUNT x 10^AMTEXP10 in the order's
+ * currency; `--authorization N` captures the purchase's Nth authorization (a split shipment's
+ * part). Prints the order as the route answers it; exit 0 when that authorization is captured (in
+ * full or in part), 1 when it is not.
  */
 import { adminFetch, readAdminTokenFile } from "@setlab/runtime";
-import { amountBody, type OrderAmountArgs, parseOrderAmountArgs } from "./orderAmountArgs";
+import {
+  amountBody,
+  authorizationInView,
+  type OrderAmountArgs,
+  parseOrderAmountArgs,
+} from "./orderAmountArgs";
 
 export type CaptureArgs = OrderAmountArgs;
 
 export const parseCapture = (argv: readonly string[]): CaptureArgs =>
-  parseOrderAmountArgs("capture", argv, 1);
+  parseOrderAmountArgs("capture", argv, 1, true);
 
 /** Run the capture; `out` gets the answer's JSON. The exit code. */
 export async function runCapture(args: CaptureArgs, out: (line: string) => void): Promise<number> {
@@ -23,6 +30,6 @@ export async function runCapture(args: CaptureArgs, out: (line: string) => void)
   const text = await res.text();
   out(text);
   if (res.status !== 200) return 1;
-  const state = (JSON.parse(text) as { state?: string }).state;
-  return state === "captured" || state === "partiallyCaptured" ? 0 : 1;
+  const captured = authorizationInView(JSON.parse(text), args.authorization)?.capture?.capCode;
+  return captured === "success" ? 0 : 1;
 }

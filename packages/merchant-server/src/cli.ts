@@ -51,15 +51,19 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
                           [--e2-card-info session-key|card-company] [--capture-now]
                           [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
        set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
-                          capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10);
+                          [--authorization N]
+                          capture an order's authorization (all of it, or AMOUNT x 10^AMTEXP10;
+                          --authorization N: the purchase's Nth, a split shipment's part);
                           exit 0 when captured, 1 when not
        set-merchant reverse --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
                           reverse an order's uncaptured authorization (cancel it, or reduce it
                           to AMOUNT x 10^AMTEXP10); exit 0 when the gateway approved, 1 when not
        set-merchant refund|reverse-capture|reverse-refund --admin-url URL --admin-token-file FILE
                           ORDER [AMOUNT [AMTEXP10]] [--credit ID] [--idempotency-key KEY]
+                          [--authorization N]
                           credit the capture, reverse the whole capture (no AMOUNT), or take back a
-                          credit (--credit, else the last); exit 0 when done, 1 when not
+                          credit (--credit, else the last), of the purchase's first authorization or
+                          its Nth; exit 0 when done, 1 when not
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 /** Every failure to start exits 2, as an argument error does. */

@@ -1,7 +1,8 @@
 /**
  * The arguments of the back-office commands that act on one order with an optional amount
  * (`set-merchant capture`, `set-merchant reverse`): `--admin-url URL --admin-token-file FILE ORDER
- * [AMOUNT [AMTEXP10]]`, AMOUNT x 10^AMTEXP10 in the order's currency.
+ * [AMOUNT [AMTEXP10]]`, AMOUNT x 10^AMTEXP10 in the order's currency; for the commands that act on
+ * a capture, `--authorization N` names the purchase's authorization (a split shipment's part).
  */
 import { UsageError } from "@setlab/runtime";
 
@@ -11,6 +12,8 @@ export interface OrderAmountArgs {
   readonly orderId: string;
   readonly amount?: number;
   readonly amtExp10?: number;
+  /** The purchase's authorization to act on: 1 the first (the route's default), 2 and on a later one. */
+  readonly authorization?: number;
 }
 
 const integer = (what: string, value: string, min: number, max: number): number => {
@@ -21,15 +24,20 @@ const integer = (what: string, value: string, min: number, max: number): number 
   return n;
 };
 
-/** `minAmount`: the least AMOUNT the command takes (1 for a capture, 0 for a reversal's cancel). */
+/**
+ * `minAmount`: the least AMOUNT the command takes (1 for a capture, 0 for a reversal's cancel);
+ * `byAuthorization`: the command takes `--authorization N`.
+ */
 export function parseOrderAmountArgs(
   command: string,
   argv: readonly string[],
   minAmount: number,
+  byAuthorization = false,
 ): OrderAmountArgs {
   const positionals: string[] = [];
   let adminUrl: string | undefined;
   let tokenFile: string | undefined;
+  let authorization: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (!flag.startsWith("--")) {
@@ -40,6 +48,8 @@ export function parseOrderAmountArgs(
     if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
     if (flag === "--admin-url") adminUrl = value;
     else if (flag === "--admin-token-file") tokenFile = value;
+    else if (flag === "--authorization" && byAuthorization)
+      authorization = integer("--authorization", value, 1, Number.MAX_SAFE_INTEGER);
     else throw new UsageError(`unknown option ${flag}`);
   }
   if (!adminUrl || !tokenFile) throw new UsageError(`${command} needs --admin-url and --admin-token-file`);
@@ -54,11 +64,32 @@ export function parseOrderAmountArgs(
       ? { amount: integer("AMOUNT", amount, minAmount, Number.MAX_SAFE_INTEGER) }
       : {}),
     ...(amtExp10 !== undefined ? { amtExp10: integer("AMTEXP10", amtExp10, -18, 18) } : {}),
+    ...(authorization !== undefined ? { authorization } : {}),
   };
 }
 
-/** The route's JSON body for the amount given, `{}` for none. */
+/** The route's JSON body for the amount (and authorization) given, `{}` for none. */
 export const amountBody = (args: OrderAmountArgs) => ({
   ...(args.amount !== undefined ? { amount: args.amount } : {}),
   ...(args.amtExp10 !== undefined ? { amtExp10: args.amtExp10 } : {}),
+  ...(args.authorization !== undefined ? { authorization: args.authorization } : {}),
 });
+
+interface CaptureView {
+  readonly capture?: { readonly capCode?: string };
+  readonly capRevOrCreds?: readonly { readonly code?: string }[];
+}
+
+/** In the order a route answered with, the authorization `n` (default 1) a command acted on. */
+export function authorizationInView(
+  order: {
+    readonly authorization?: CaptureView & {
+      readonly subsequent?: readonly (CaptureView & { readonly part: number; readonly authCode?: string })[];
+    };
+  },
+  n = 1,
+): CaptureView | undefined {
+  const auth = order.authorization;
+  if (n === 1) return auth;
+  return auth?.subsequent?.find((s) => s.part === n && s.authCode === "approved");
+}
