@@ -1,10 +1,13 @@
 /**
  * Capture and authorization reversal across real processes: a purchase made by the mediator, then
  * `set-lab capture` / `set-lab reverse` through the merchant's admin route, the merchant's CapReq
- * or AuthRevReq to the running gateway and its CapRes or AuthRevRes back.
+ * or AuthRevReq to the running gateway and its CapRes or AuthRevRes back; and a split shipment
+ * whose two authorizations are captured each on its own, the second then refunded.
  */
 import { adminFetch } from "@setlab/runtime";
 import { fetchMessages } from "./capture";
+import { authorizeOrder } from "./commands/authorizeOrder";
+import { capRevOrCredOrderAt } from "./commands/capRevOrCredOrder";
 import { captureOrder } from "./commands/captureOrder";
 import { purchase } from "./commands/purchase";
 import { reverseOrder } from "./commands/reverseOrder";
@@ -15,6 +18,44 @@ import { useRunningLab } from "./testing/runningLab";
 const lab = useRunningLab("capture-e2e");
 
 const jpy = (amount: string) => purchAmtOf(amount, "JPY");
+
+describe("a split shipment across the running lab", () => {
+  it("ships in two parts: each authorization captured on its own, the second refunded", async () => {
+    const bought = await purchase({
+      home: lab.home,
+      card: "visa-approve",
+      purchAmt: jpy("9000"),
+      firstShipmentAmount: 4000,
+    });
+    const id = bought.orderId;
+    expect(bought.order.state).toBe("authorized");
+    expect((await captureOrder(lab.home, id)).state).toBe("partiallyCaptured");
+    await authorizeOrder(lab.home, id, "5000");
+    const second = await captureOrder(lab.home, id, undefined, 2);
+    expect(second.state).toBe("partiallyCaptured");
+    expect(second.authorization?.subsequent?.[0]).toMatchObject({
+      part: 2,
+      capture: { capCode: "success", capAmt: { amount: 5000 } },
+    });
+    await expect(captureOrder(lab.home, id, undefined, 2)).rejects.toThrow(LabFailure);
+    const merchant = adminOf(lab.state, "merchant");
+    const refunded = await capRevOrCredOrderAt(merchant, "refund", id, { amount: "1500", authorization: 2 });
+    expect(refunded.authorization?.subsequent?.[0].capRevOrCreds).toMatchObject([
+      { kind: "credit", code: "success", actualAmt: { amount: 1500 } },
+    ]);
+    expect(refunded.authorization?.capRevOrCreds ?? []).toEqual([]);
+    const history = (await adminFetch(merchant, `/orders/${id}`).then((r) => r.json())) as {
+      history: { detail: string }[];
+    };
+    expect(history.history.slice(-2).map((h) => h.detail)).toEqual([
+      "authorization 2: captured JPY 5000",
+      "authorization 2: credited JPY 1500",
+    ]);
+    const types = (await fetchMessages(merchant, id)).map((m) => m.type);
+    expect(types.filter((t) => t === "CapReq")).toHaveLength(2);
+    expect(types.slice(-2)).toEqual(["CredReq", "CredRes"]);
+  }, 180_000);
+});
 
 describe("capture across the running lab", () => {
   it("captures one order in full and one in part; a second capture is refused before any CapReq", async () => {

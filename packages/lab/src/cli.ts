@@ -49,7 +49,8 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            the SET extension and the mediator's native-messaging host
                                            in a Chromium profile directory (docs/purchase-flow.md)
   capture   ORDER [AMOUNT] [--json]         capture the order's authorization: all of it, or AMOUNT
-                                           (a decimal in the order's currency); exit 2 when not captured
+            [--authorization N]            (a decimal in the order's currency); --authorization N: the
+                                           purchase's Nth (a split shipment's part); exit 2 when not captured
   inquire   ORDER --card ID [--json]        the card that paid asks the shop for the order's status
                                            (InqReq/InqRes through the mediator); exit 2 when refused
   settle    [--json]                        close the merchant's open batch and print the gateway's
@@ -62,7 +63,8 @@ const usage = `usage: set-lab <command> [--home DIR]
   reverse-capture ORDER [--json]            reverse the order's whole capture (no credit standing)
   reverse-refund  ORDER [CREDIT-ID] [AMOUNT] [--json]
                                            take back a credit (default the last), all of it or AMOUNT;
-                                           these three exit 2 when not done
+                                           these three take --authorization N (the capture of the
+                                           purchase's Nth authorization) and exit 2 when not done
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;
@@ -247,15 +249,21 @@ function numberOption(flag: string, text: string | undefined): number | undefine
 async function captureCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    options: {
+      home: { type: "string", default: ".setlab" },
+      json: { type: "boolean", default: false },
+      authorization: { type: "string" },
+    },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError("capture needs ORDER [AMOUNT]");
   const { captureOrder } = await import("./commands/captureOrder");
-  const order = await captureOrder(values.home, positionals[0], positionals[1]);
-  const capture = order.authorization?.capture;
-  const captured = order.state === "captured" || order.state === "partiallyCaptured";
+  const { authorizationNumber, authorizationOf } = await import("./commands/orderAdminRoute");
+  const part = authorizationNumber(values.authorization);
+  const order = await captureOrder(values.home, positionals[0], positionals[1], part);
+  const capture = authorizationOf(order, part)?.capture;
+  const captured = capture?.capCode === "success";
   if (values.json) out(JSON.stringify(order));
   else
     out(

@@ -10,31 +10,31 @@ import { UsageError } from "@setlab/runtime";
 import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
 import { formatAmount } from "../currency";
 import { adminOf, LabFailure, readState } from "../labState";
-import { amountInOrderCurrency, checkOrderId, type OrderAmount, postOrderOperation } from "./orderAdminRoute";
+import {
+  amountInOrderCurrency,
+  authorizationNumber,
+  authorizationOf,
+  checkOrderId,
+  type OrderWithAuthorizations,
+  postOrderOperation,
+} from "./orderAdminRoute";
+
+const kindOf: Readonly<Record<CapRevOrCredCommand, string>> = {
+  refund: "credit",
+  "reverse-capture": "captureReversal",
+  "reverse-refund": "creditReversal",
+};
 
 export type CapRevOrCredCommand = "refund" | "reverse-capture" | "reverse-refund";
 
 /** What the lab shows of the order afterwards. */
-export interface OrderAfterCapture {
-  readonly id: number;
-  readonly state: string;
-  readonly authorization?: {
-    readonly capRevOrCreds?: readonly {
-      readonly id: string;
-      readonly kind: string;
-      readonly amount: OrderAmount;
-      readonly code?: string;
-      readonly actualAmt?: OrderAmount;
-      readonly failure?: string;
-    }[];
-  } | null;
-}
+export type OrderAfterCapture = OrderWithAuthorizations;
 
 export async function capRevOrCredOrderAt(
   merchant: AdminAccess,
   command: CapRevOrCredCommand,
   orderId: string,
-  options: { amount?: string; creditId?: string } = {},
+  options: { amount?: string; creditId?: string; authorization?: number } = {},
 ): Promise<OrderAfterCapture> {
   checkOrderId(orderId);
   if (options.creditId !== undefined && !/^[0-9a-f]{40}$/.test(options.creditId))
@@ -42,15 +42,10 @@ export async function capRevOrCredOrderAt(
   const body = {
     ...(options.creditId ? { creditId: options.creditId } : {}),
     ...(options.amount !== undefined ? await amountInOrderCurrency(merchant, orderId, options.amount) : {}),
+    ...(options.authorization !== undefined ? { authorization: options.authorization } : {}),
   };
   return postOrderOperation<OrderAfterCapture>(merchant, orderId, command, body);
 }
-
-const doneState: Readonly<Record<CapRevOrCredCommand, readonly string[]>> = {
-  refund: ["partiallyRefunded", "refunded"],
-  "reverse-capture": ["captureReversed"],
-  "reverse-refund": ["refundReversed"],
-};
 
 /** The command line: exit 0 when done, 2 when the gateway refused or gave no usable answer. */
 export async function capRevOrCredCommand(
@@ -60,7 +55,11 @@ export async function capRevOrCredCommand(
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    options: {
+      home: { type: "string", default: ".setlab" },
+      json: { type: "boolean", default: false },
+      authorization: { type: "string" },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -81,14 +80,14 @@ export async function capRevOrCredCommand(
       : rest[0] !== undefined
         ? { amount: rest[0] }
         : {};
-  const order = await capRevOrCredOrderAt(
-    adminOf(readState(values.home), "merchant"),
-    command,
-    orderId,
-    options,
-  );
-  const last = order.authorization?.capRevOrCreds?.at(-1);
-  const done = doneState[command].includes(order.state) && last?.code === "success";
+  const part = authorizationNumber(values.authorization);
+  const order = await capRevOrCredOrderAt(adminOf(readState(values.home), "merchant"), command, orderId, {
+    ...options,
+    ...(part !== undefined ? { authorization: part } : {}),
+  });
+  const last = authorizationOf(order, part)?.capRevOrCreds?.at(-1);
+  // Done when the request this call made (or repeated) is the last one of its kind, answered success.
+  const done = last?.kind === kindOf[command] && last.code === "success";
   if (values.json) out(JSON.stringify(order));
   else
     out(

@@ -2,6 +2,7 @@
 import { LabFailure } from "../labState";
 import { merchantAdminStandIn } from "../testing/merchantAdminStandIn";
 import { captureOrderAt } from "./captureOrder";
+import { authorizationNumber } from "./orderAdminRoute";
 
 const standIn = (currency: number) => merchantAdminStandIn(currency, "capture", "captured");
 
@@ -23,6 +24,15 @@ describe("set-lab capture", () => {
     expect(jpy.seen.at(-1)?.body).toEqual({ amount: 5000, amtExp10: 0 });
     await expect(captureOrderAt(jpy.access, "7", "50.5")).rejects.toThrow(LabFailure);
     await jpy.close();
+  });
+
+  test("--authorization N names the purchase's authorization in the body; a bad N is refused before any call", async () => {
+    const s = await standIn(392);
+    await captureOrderAt(s.access, "7", "5000", 2);
+    expect(s.seen.at(-1)?.body).toEqual({ amount: 5000, amtExp10: 0, authorization: 2 });
+    for (const bad of ["0", "x", "1.5"]) expect(() => authorizationNumber(bad)).toThrow(LabFailure);
+    expect(authorizationNumber("3")).toBe(3);
+    await s.close();
   });
 
   test("an order id that is not a number is refused before any call", async () => {

@@ -46,3 +46,51 @@ export function postOrderOperation<T>(
     body: JSON.stringify(body),
   });
 }
+
+/** What the lab reads of one authorization of an order the merchant answered with. */
+export interface AuthorizationView {
+  readonly capture?: {
+    readonly capCode?: string;
+    readonly capAmt?: OrderAmount;
+    readonly failure?: string;
+  };
+  readonly capRevOrCreds?: readonly {
+    readonly id: string;
+    readonly kind: string;
+    readonly amount: OrderAmount;
+    readonly code?: string;
+    readonly actualAmt?: OrderAmount;
+    readonly failure?: string;
+  }[];
+}
+
+/** An order as the merchant's admin routes answer it, with its authorizations. */
+export interface OrderWithAuthorizations {
+  readonly id: number;
+  readonly state: string;
+  readonly authorization?:
+    | (AuthorizationView & {
+        readonly subsequent?: readonly (AuthorizationView & {
+          readonly part: number;
+          readonly authCode?: string;
+        })[];
+      })
+    | null;
+}
+
+/** Authorization `n` of the order's purchase: 1 the first, 2 and on the later ones the gateway approved. */
+export function authorizationOf(order: OrderWithAuthorizations, n = 1): AuthorizationView | undefined {
+  const auth = order.authorization ?? undefined;
+  if (n === 1) return auth;
+  return auth?.subsequent?.find((s) => s.part === n && s.authCode === "approved");
+}
+
+/** `--authorization N` of a lab command: a whole number from 1. */
+export function authorizationNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,5}$/.test(value))
+    throw new LabFailure(
+      `--authorization takes the number of one of the purchase's authorizations, not ${value}`,
+    );
+  return Number(value);
+}
