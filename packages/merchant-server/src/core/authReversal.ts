@@ -35,6 +35,7 @@ import { InputError } from "./inputError";
 import type { Authorization, AuthReversal, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
+import { storedMessageOf } from "./storedMessage";
 
 /** A reversal the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
 /** The stable codes of `ReversalInputError`: a shop may branch on them; the messages may change. */
@@ -103,8 +104,9 @@ async function authResPayloadOf(
 ): Promise<schema.AuthResPayload> {
   if (auth.authResPayload) return decodeDer(schema.AuthResPayload, fromHex(auth.authResPayload));
   const brand = brandOf(ctx, order.purchase!);
-  const stored = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authorizationResponse").at(-1);
-  const message = stored && schema.decodeMessage(stored.der).message;
+  // The authorization's own AuthRes: later authorizations of the purchase answered since.
+  const stored = storedMessageOf(await ctx.repo.messages(order.id), "authorizationResponse", auth.authRRPID);
+  const message = stored && schema.decodeMessage(stored).message;
   if (message?.type !== "authorizationResponse")
     throw new ReversalInputError("notReversible", `order ${order.id} keeps no AuthRes to reverse`);
   const opened = await openAuthRes(
@@ -118,9 +120,10 @@ async function authResPayloadOf(
 }
 
 /** The PI's DER exactly as the AuthReq carried it (its baggage, in the clear beside the envelope). */
-async function piOf(ctx: MerchantContext, order: Order): Promise<Uint8Array> {
-  const stored = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authorizationRequest").at(-1);
-  const message = stored && schema.decodeMessage(stored.der).message;
+async function piOf(ctx: MerchantContext, order: Order, authRRPID: string): Promise<Uint8Array> {
+  // The authorization's own AuthReq: a later authorization's (PI = AuthToken) may be stored since.
+  const stored = storedMessageOf(await ctx.repo.messages(order.id), "authorizationRequest", authRRPID);
+  const message = stored && schema.decodeMessage(stored).message;
   if (message?.type !== "authorizationRequest")
     throw new ReversalInputError("notReversible", `order ${order.id} keeps no AuthReq to reverse`);
   return message.value.pi;
@@ -172,7 +175,7 @@ async function authRevReqFor(
     brand.authSigner,
     brand.gateway.certificate,
     data,
-    await piOf(ctx, order),
+    await piOf(ctx, order, auth.authRRPID),
     capToken,
   );
   const bytes = wrapMessage(

@@ -118,6 +118,21 @@ describe("merchant: capture, refund and reversals of a later authorization (spli
   });
 });
 
+describe("merchant: the first authorization after a later one", () => {
+  test("is reversed with its own AuthReq's PI and its own AuthRes, not the later authorization's", async () => {
+    const m = kit.merchant();
+    const order = await m.merchant.createOrder({ description, ...purchAmt, firstShipmentAmount: 4000 });
+    await kit.buy(m, order.lidM, { description, purchAmt });
+    await m.merchant.authorizeSubsequent(order.id, { amount: jpy(5000) });
+    const reduced = await m.merchant.reverseAuthorization(order.id, { amount: jpy(1000) });
+    expect(reduced.authorization).toMatchObject({
+      authAmt: jpy(1000),
+      reversal: { authRevCode: "approved" },
+    });
+    expect(reduced.authorization?.subsequent?.[0].authAmt).toEqual(jpy(5000));
+  });
+});
+
 describe("takeAuthorizationNumber", () => {
   const refuse = (m: string) => new Error(m);
   test("takes a whole number from 1 out of the body; refuses anything else", () => {

@@ -10,7 +10,7 @@
  * (`laterPartState`), and each step is a line of the order's history, "authorization N: ...", as
  * a transition to the state the order is in.
  */
-import { schema, toHex, toMinorUnits } from "@setlab/protocol";
+import { type schema, toMinorUnits } from "@setlab/protocol";
 import type { Authorization, CapRevOrCred, Capture, Order } from "./order";
 import type { OrderState } from "./orderState";
 
@@ -108,18 +108,4 @@ export function checkAuthorizationNumber(
   if (!Number.isSafeInteger(value) || value < 1)
     throw refuse("authorization must be the number of one of the purchase's authorizations (1 and on)");
   return value;
-}
-
-/** The stored request (CapReq, CredReq, ...) of an order whose header names `rrpid` (hex). */
-export function storedRequestOf(
-  messages: readonly { readonly type: string; readonly der: Uint8Array }[],
-  type: string,
-  rrpid: string,
-): Uint8Array | undefined {
-  const wanted = rrpid.toLowerCase();
-  return messages.find((m) => {
-    if (m.type !== type) return false;
-    const header = schema.decodeMessage(m.der).messageHeader;
-    return header.rrpid !== undefined && toHex(header.rrpid) === wanted;
-  })?.der;
 }

@@ -30,7 +30,6 @@ import {
   checkAuthorizationNumber,
   laterPartState,
   partDetail,
-  storedRequestOf,
   withPart,
 } from "./authorizationPart";
 import type { CallContext, MerchantContext } from "./context";
@@ -39,6 +38,7 @@ import { InputError } from "./inputError";
 import type { CapRevOrCred, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
+import { storedMessageOf } from "./storedMessage";
 
 export type CapRevOrCredInputCode =
   | "noSuchOrder"
@@ -283,7 +283,7 @@ async function capRevOrCredNow(
         `a ${capRevOrCredKinds[pending.kind].request} of ${formatCurrencyAmount(pending.amount)} is waiting for the gateway's answer`,
       );
     // Other authorizations of the purchase may have sent requests since: this one's by its RRPID.
-    const sent = storedRequestOf(
+    const sent = storedMessageOf(
       await ctx.repo.messages(orderId),
       capRevOrCredKinds[pending.kind].requestType,
       pending.id,

@@ -29,7 +29,6 @@ import {
   authorizationParts,
   checkAuthorizationNumber,
   partDetail,
-  storedRequestOf,
   withPart,
 } from "./authorizationPart";
 import type { CallContext, MerchantContext } from "./context";
@@ -40,6 +39,7 @@ import { checkIdempotencyKey } from "./newOrder";
 import type { Capture, Order } from "./order";
 import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
+import { storedMessageOf } from "./storedMessage";
 
 /** `Merchant.capture`'s options. */
 export interface CaptureOptions {
@@ -128,7 +128,7 @@ async function capReqFor(
       );
     // Other authorizations of the purchase may have sent CapReqs since: this one's by its CapRRPID.
     const sent = pending.capRRPID
-      ? storedRequestOf(await ctx.repo.messages(order.id), "captureRequest", pending.capRRPID)
+      ? storedMessageOf(await ctx.repo.messages(order.id), "captureRequest", pending.capRRPID)
       : undefined;
     if (sent) return { capture: pending, bytes: sent, stored: true };
   }
