@@ -403,6 +403,54 @@ describe.each(killPoints)("kill -9 of the %s during a capture", (point) => {
   });
 });
 
+describe.each(killPoints)("kill -9 of the %s during an authorization reversal", (point) => {
+  test("the reduction asked again with its key sends the same AuthRevReq, decided once; the hold shrinks once", async () => {
+    const r = await purchase({ home, card, purchAmt: purchAmtOf(String(amount), "JPY") });
+    expect(r.mediator.outcome).toBe("approved");
+    const orderId = Number(r.orderId);
+    const xid = r.mediator.xid;
+    const key = `crash-authrev-${point.replace(/ /g, "-")}`;
+    interface ReversedOrder {
+      state: string;
+      authorization: { reversal?: { authRevRRPID: string; authRevCode?: string } } | null;
+    }
+    const reduce = () =>
+      postOrderOperation<ReversedOrder>(
+        adminOf(readState(home), "merchant"),
+        String(orderId),
+        "reverse-authorization",
+        { amount: 500, amtExp10: 0 },
+        { "idempotency-key": key },
+      );
+    const from = sizeOf(readState(home).parties.gateway.log);
+    const before = await account();
+    await killDuring(point, "authReversalRequest", reduce, async () => {
+      const o = await adminJson<ReversedOrder>("merchant", `/orders/${orderId}`).catch(() => undefined);
+      if (o) expect(o.authorization?.reversal?.authRevCode).toBeUndefined();
+      expect((await authorizations(xid))[0].held).toBe(bookedAtKill(point) ? 500 : amount);
+    });
+
+    let order = await reduce();
+    const deadline = Date.now() + 60_000;
+    while (order.authorization?.reversal?.authRevCode === undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      order = await reduce();
+    }
+    expect(order.state).toBe("authorized");
+    expect(order.authorization?.reversal?.authRevCode).toBe("approved");
+    expect((await authorizations(xid))[0].held).toBe(500);
+    expect(before.held - (await account()).held).toBe(amount - 500);
+    const messages = await adminJson<{ type: string }[]>("merchant", `/orders/${orderId}/messages`);
+    expect(messages.filter((m) => m.type === "authReversalRequest")).toHaveLength(1);
+    const answered = logLines(readState(home).parties.gateway.log, from)
+      .filter(
+        (l) => l.event === "authRevReq" && l.authRevRRPID === order.authorization?.reversal?.authRevRRPID,
+      )
+      .map((l) => String(l.kind));
+    expectDecidedOnce(answered, "authRevRes", point);
+  });
+});
+
 interface CapRevOrCredView {
   id: string;
   kind: string;
