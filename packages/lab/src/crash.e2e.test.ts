@@ -7,13 +7,13 @@
  *   gateway, AuthReq received, nothing processed -> the merchant's retry is decided once
  *   merchant, AuthRes arrived, nothing recorded  -> startup recovery re-sends the stored AuthReq;
  *                                                  the PC's re-sent PReq gets the stored PRes
- *   CapReq, CredReq, CredRevReq, CapRevReq and a BatchAdminReq close, each with the merchant
- *   killed before sending its committed request or after the answer arrived unrecorded, and with
- *   the gateway killed before deciding or after its write, answer not sent
+ *   CapReq, AuthRevReq, CredReq, CredRevReq, CapRevReq and a BatchAdminReq close, each with the
+ *   merchant killed before sending its committed request or after the answer arrived unrecorded,
+ *   and with the gateway killed before deciding or after its write, answer not sent
  *                                                -> asked again, the same request is decided once:
- *                                                  booked once, posted once, a batch closed once
- *                                                  with its totals, the next capture in the next
- *                                                  batch
+ *                                                  booked once, held or posted once, a batch closed
+ *                                                  once with its totals, the next capture in the
+ *                                                  next batch
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
