@@ -374,8 +374,9 @@ describe.each(killPoints)("kill -9 of the %s during a capture", (point) => {
       () => captureOrder(home, String(orderId)),
       async () => {
         // The CapReq is on the merchant's disk, unanswered; the gateway posted it exactly when it booked it.
-        const o = await adminJson<CapturedOrder>("merchant", `/orders/${orderId}`).catch(() => undefined);
-        if (o) expect(o.authorization?.capture?.capCode).toBeUndefined();
+        const o = await adminJson<CapturedOrder>("merchant", `/orders/${orderId}`);
+        expect(o.authorization?.capture).toBeDefined();
+        expect(o.authorization?.capture?.capCode).toBeUndefined();
         expect((await account()).posted - before.posted).toBe(bookedAtKill(point) ? amount : 0);
       },
     );
@@ -425,8 +426,9 @@ describe.each(killPoints)("kill -9 of the %s during an authorization reversal", 
     const from = sizeOf(readState(home).parties.gateway.log);
     const before = await account();
     await killDuring(point, "authReversalRequest", reduce, async () => {
-      const o = await adminJson<ReversedOrder>("merchant", `/orders/${orderId}`).catch(() => undefined);
-      if (o) expect(o.authorization?.reversal?.authRevCode).toBeUndefined();
+      const o = await adminJson<ReversedOrder>("merchant", `/orders/${orderId}`);
+      expect(o.authorization?.reversal?.authRevRRPID).toMatch(/^[0-9a-f]{40}$/);
+      expect(o.authorization?.reversal?.authRevCode).toBeUndefined();
       expect((await authorizations(xid))[0].held).toBe(bookedAtKill(point) ? 500 : amount);
     });
 
@@ -531,9 +533,10 @@ describe.each(killPoints)("kill -9 of the %s: credit, credit reversal, capture r
 
       await killDuring(point, step.type, ask, async () => {
         // The request is on the merchant's disk before it leaves, at every point.
-        const o = await adminJson<LifecycleOrder>("merchant", `/orders/${orderId}`).catch(() => undefined);
-        if (o)
-          expect(o.authorization?.capRevOrCreds?.find((e) => e.idempotencyKey === key)?.code).toBeUndefined();
+        const o = await adminJson<LifecycleOrder>("merchant", `/orders/${orderId}`);
+        const waiting = o.authorization?.capRevOrCreds?.find((e) => e.idempotencyKey === key);
+        expect(waiting).toMatchObject({ kind: step.kind });
+        expect(waiting?.code).toBeUndefined();
         const booked = (await ledger()).booked.filter((b) => b.kind === step.kind).length;
         const earlier = before.ledger.booked.filter((b) => b.kind === step.kind).length;
         expect(booked - earlier).toBe(bookedAtKill(point) ? 1 : 0);
