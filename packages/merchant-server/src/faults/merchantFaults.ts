@@ -1,9 +1,8 @@
 /**
  * The merchant's fault switches (docs/faults.md): the plan that `GET|PUT|DELETE /admin/faults` on
  * the admin listener (../adminPlugin.ts) shows and sets, and the pauses before a request leaves and
- * after the gateway's answer. Built only
- * when the merchant was started with `SETLAB_ALLOW_FAULTS=1`; otherwise the routes do not exist
- * (404) and the gateway client is not wrapped.
+ * after the gateway's answer. Built only when the merchant was started with `SETLAB_ALLOW_FAULTS=1`;
+ * otherwise the routes do not exist (404) and the gateway client is not wrapped.
  */
 import { schema, toHex } from "@setlab/protocol";
 import type { Logger } from "@setlab/runtime";
