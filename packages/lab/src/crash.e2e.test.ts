@@ -409,7 +409,8 @@ describe.each(killPoints)("kill -9 of the %s during an authorization reversal", 
     const r = await purchase({ home, card, purchAmt: purchAmtOf(String(amount), "JPY") });
     expect(r.mediator.outcome).toBe("approved");
     const orderId = Number(r.orderId);
-    const xid = r.mediator.xid;
+    const xid = r.mediator.xid!;
+    expect(xid).toMatch(/^[0-9a-f]{40}$/);
     const key = `crash-authrev-${point.replace(/ /g, "-")}`;
     interface ReversedOrder {
       state: string;
