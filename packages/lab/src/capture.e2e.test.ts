@@ -2,7 +2,8 @@
  * Capture and authorization reversal across real processes: a purchase made by the mediator, then
  * `set-lab capture` / `set-lab reverse` through the merchant's admin route, the merchant's CapReq
  * or AuthRevReq to the running gateway and its CapRes or AuthRevRes back; and a split shipment
- * whose two authorizations are captured each on its own, the second then refunded.
+ * whose two authorizations are captured each on its own, the second then refunded, a third
+ * reversed.
  */
 import { adminFetch } from "@setlab/runtime";
 import { fetchMessages } from "./capture";
@@ -20,11 +21,11 @@ const lab = useRunningLab("capture-e2e");
 const jpy = (amount: string) => purchAmtOf(amount, "JPY");
 
 describe("a split shipment across the running lab", () => {
-  it("ships in two parts: each authorization captured on its own, the second refunded", async () => {
+  it("ships in two parts: each authorization captured on its own, the second refunded; a third part reversed", async () => {
     const bought = await purchase({
       home: lab.home,
       card: "visa-approve",
-      purchAmt: jpy("9000"),
+      purchAmt: jpy("11000"),
       firstShipmentAmount: 4000,
     });
     const id = bought.orderId;
@@ -54,6 +55,15 @@ describe("a split shipment across the running lab", () => {
     const types = (await fetchMessages(merchant, id)).map((m) => m.type);
     expect(types.filter((t) => t === "CapReq")).toHaveLength(2);
     expect(types.slice(-2)).toEqual(["CredReq", "CredRes"]);
+    // A third part authorized, then not shipped: its own authorization reversed at the gateway.
+    await authorizeOrder(lab.home, id, "2000");
+    const cancelled = await reverseOrder(lab.home, id, undefined, 3);
+    expect(cancelled.authorization?.subsequent?.at(-1)).toMatchObject({
+      part: 3,
+      authAmt: { amount: 0 },
+      reversal: { authRevCode: "approved" },
+    });
+    expect(cancelled.state).toBe("partiallyCaptured");
   }, 180_000);
 });
 

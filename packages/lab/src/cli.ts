@@ -56,7 +56,8 @@ const usage = `usage: set-lab <command> [--home DIR]
   settle    [--json]                        close the merchant's open batch and print the gateway's
                                            settlement report; exit 2 when no batch was open
   reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
-                                           reduce it to AMOUNT; exit 2 when the gateway did not approve
+            [--authorization N]            reduce it to AMOUNT (--authorization N: the purchase's Nth);
+                                           exit 2 when the gateway did not approve
   authorize ORDER AMOUNT [--json]           authorize AMOUNT more of the order's purchase with its AuthToken
                                            (a split shipment's next part); exit 2 when not approved
   refund    ORDER [AMOUNT] [--json]         credit the order's capture: all that is left, or AMOUNT
@@ -317,22 +318,29 @@ async function settleCommand(args: string[]): Promise<number> {
 async function reverseCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    options: {
+      home: { type: "string", default: ".setlab" },
+      json: { type: "boolean", default: false },
+      authorization: { type: "string" },
+    },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError("reverse needs ORDER [AMOUNT]");
   const { reverseOrder } = await import("./commands/reverseOrder");
-  const order = await reverseOrder(values.home, positionals[0], positionals[1]);
-  const reversal = order.authorization?.reversal;
+  const { authorizationNumber, authorizationOf } = await import("./commands/orderAdminRoute");
+  const part = authorizationNumber(values.authorization);
+  const order = await reverseOrder(values.home, positionals[0], positionals[1], part);
+  const reversed = authorizationOf(order, part);
+  const reversal = reversed?.reversal;
   const approved = reversal?.authRevCode === "approved";
   if (values.json) out(JSON.stringify(order));
   else
     out(
       approved
-        ? order.state === "reversed"
-          ? `order ${order.id} reversed: nothing authorized`
-          : `order ${order.id} ${order.state}: authorization reduced to ${order.authorization?.authAmt ? formatAmount(order.authorization.authAmt) : "?"}`
+        ? reversed?.authAmt?.amount === 0
+          ? `order ${order.id} ${order.state}: authorization ${part ?? 1} reversed, nothing authorized`
+          : `order ${order.id} ${order.state}: authorization ${part ?? 1} reduced to ${reversed?.authAmt ? formatAmount(reversed.authAmt) : "?"}`
         : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
     );
   return approved ? 0 : 2;

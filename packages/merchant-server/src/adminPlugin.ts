@@ -79,11 +79,12 @@ export const merchantAdminPlugin: FastifyPluginAsync<MerchantAdminPluginOptions>
   // to that amount; an `Idempotency-Key` header makes a repeat act once. 200 with the order after
   // the gateway's answer (`reversed`, or its state with the lower AuthAmt; a refusal leaves it and
   // says why in authorization.reversal); 400 an amount the merchant refuses, 409 an order that is
-  // not an uncaptured authorization.
+  // not an uncaptured authorization. `{authorization: n}` reverses a later authorization.
   orderAmountRoute(app, merchant, "/orders/:id/reverse-authorization", {
     parse: parseReversalBody,
     act: (id, options, call) => merchant.reverseAuthorization(id, options, call),
     InputError: ReversalInputError,
+    refuseAuthorization: (message) => new ReversalInputError("noSuchAuthorization", message),
   });
 
   // A later authorization of the purchase: `{amount, amtExp10?}` in the order's currency, an

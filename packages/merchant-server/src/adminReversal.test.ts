@@ -89,6 +89,17 @@ describe("set-merchant reverse", () => {
       authorization: { reversal: { authRevCode: "declined" } },
     });
     expect(await runReverse(args(String(a)), (l) => lines.push(l))).toBe(1);
+    // --authorization 2: a split shipment's second part, reduced; an unknown part is 400 (exit 1)
+    s.gateway.authRevCode = undefined;
+    const c = await s.authorize(4000);
+    await s.post(`/orders/${c}/authorize`, { amount: 5000 });
+    expect(await runReverse(args(String(c), "2000", "--authorization", "3"), (l) => lines.push(l))).toBe(1);
+    expect((await s.post(`/orders/${c}/reverse-authorization`, { authorization: 3 })).status).toBe(400);
+    expect(await runReverse(args(String(c), "2000", "--authorization", "2"), (l) => lines.push(l))).toBe(0);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      state: "authorized",
+      authorization: { authAmt: { amount: 4000 }, subsequent: [{ part: 2, authAmt: { amount: 2000 } }] },
+    });
     await s.close();
   });
 

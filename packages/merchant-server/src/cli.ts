@@ -56,6 +56,7 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
                           --authorization N: the purchase's Nth, a split shipment's part);
                           exit 0 when captured, 1 when not
        set-merchant reverse --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
+                          [--authorization N]
                           reverse an order's uncaptured authorization (cancel it, or reduce it
                           to AMOUNT x 10^AMTEXP10); exit 0 when the gateway approved, 1 when not
        set-merchant refund|reverse-capture|reverse-refund --admin-url URL --admin-token-file FILE

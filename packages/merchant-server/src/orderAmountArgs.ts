@@ -1,8 +1,8 @@
 /**
  * The arguments of the back-office commands that act on one order with an optional amount
  * (`set-merchant capture`, `set-merchant reverse`): `--admin-url URL --admin-token-file FILE ORDER
- * [AMOUNT [AMTEXP10]]`, AMOUNT x 10^AMTEXP10 in the order's currency; for the commands that act on
- * a capture, `--authorization N` names the purchase's authorization (a split shipment's part).
+ * [AMOUNT [AMTEXP10]] [--authorization N]`, AMOUNT x 10^AMTEXP10 in the order's currency;
+ * `--authorization N` names the purchase's authorization (a split shipment's part).
  */
 import { UsageError } from "@setlab/runtime";
 
@@ -78,6 +78,7 @@ export const amountBody = (args: OrderAmountArgs) => ({
 interface CaptureView {
   readonly capture?: { readonly capCode?: string };
   readonly capRevOrCreds?: readonly { readonly code?: string }[];
+  readonly reversal?: { readonly authRevCode?: string };
 }
 
 /** In the order a route answered with, the authorization `n` (default 1) a command acted on. */

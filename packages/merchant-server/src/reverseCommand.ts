@@ -1,17 +1,23 @@
 /**
- * `set-merchant reverse --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]`: the
- * back office reverses an order's uncaptured authorization through the merchant's admin route
- * (`POST /orders/:id/reverse-authorization`): cancels it, or reduces it to AMOUNT x 10^AMTEXP10
- * in the order's currency (AMOUNT 0 cancels too). Prints the order as the route answers it; exit
- * 0 when the gateway approved the reversal, 1 when it did not.
+ * `set-merchant reverse --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
+ * [--authorization N]`: the back office reverses an order's uncaptured authorization (or the
+ * purchase's Nth) through the merchant's admin route (`POST /orders/:id/reverse-authorization`):
+ * cancels it, or reduces it to AMOUNT x 10^AMTEXP10 in the order's currency (AMOUNT 0 cancels
+ * too). Prints the order as the route answers it; exit 0 when the gateway approved the reversal,
+ * 1 when it did not.
  */
 import { adminFetch, readAdminTokenFile } from "@setlab/runtime";
-import { amountBody, type OrderAmountArgs, parseOrderAmountArgs } from "./orderAmountArgs";
+import {
+  amountBody,
+  authorizationInView,
+  type OrderAmountArgs,
+  parseOrderAmountArgs,
+} from "./orderAmountArgs";
 
 export type ReverseArgs = OrderAmountArgs;
 
 export const parseReverse = (argv: readonly string[]): ReverseArgs =>
-  parseOrderAmountArgs("reverse", argv, 0);
+  parseOrderAmountArgs("reverse", argv, 0, true);
 
 /** Run the reversal; `out` gets the answer's JSON. The exit code. */
 export async function runReverse(args: ReverseArgs, out: (line: string) => void): Promise<number> {
@@ -24,6 +30,6 @@ export async function runReverse(args: ReverseArgs, out: (line: string) => void)
   const text = await res.text();
   out(text);
   if (res.status !== 200) return 1;
-  const order = JSON.parse(text) as { authorization?: { reversal?: { authRevCode?: string } } };
-  return order.authorization?.reversal?.authRevCode === "approved" ? 0 : 1;
+  const reversal = authorizationInView(JSON.parse(text), args.authorization)?.reversal;
+  return reversal?.authRevCode === "approved" ? 0 : 1;
 }

@@ -49,6 +49,12 @@ export function postOrderOperation<T>(
 
 /** What the lab reads of one authorization of an order the merchant answered with. */
 export interface AuthorizationView {
+  readonly authAmt?: OrderAmount;
+  readonly reversal?: {
+    readonly authRevCode?: string;
+    readonly authNewAmt?: OrderAmount;
+    readonly failure?: string;
+  };
   readonly capture?: {
     readonly capCode?: string;
     readonly capAmt?: OrderAmount;

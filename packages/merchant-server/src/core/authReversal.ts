@@ -28,11 +28,21 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { parseAmountBody } from "./amountBody";
+import {
+  type AuthorizationPart,
+  authorizationPart,
+  authorizationParts,
+  checkAuthorizationNumber,
+  laterPartState,
+  type PartChange,
+  partDetail,
+  withPart,
+} from "./authorizationPart";
 import type { CallContext, MerchantContext } from "./context";
 import { earlierRequest } from "./earlierRequest";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
-import type { Authorization, AuthReversal, Order } from "./order";
+import type { AuthReversal, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
 import { storedMessageOf } from "./storedMessage";
@@ -41,6 +51,7 @@ import { storedMessageOf } from "./storedMessage";
 /** The stable codes of `ReversalInputError`: a shop may branch on them; the messages may change. */
 export type ReversalInputErrorCode =
   | "noSuchOrder"
+  | "noSuchAuthorization"
   | "invalidAmount"
   | "notReversible"
   | "reversalWaiting"
@@ -62,6 +73,8 @@ export interface ReverseAuthorizationOptions {
    * refused (ReversalInputError).
    */
   readonly idempotencyKey?: string;
+  /** Which authorization of the purchase: 1 (default) the first, 2 and on a later one (./authorizationPart.ts). */
+  readonly authorization?: number;
 }
 
 /**
@@ -100,7 +113,7 @@ function checkAmount(amount: CurrencyAmountValue, authAmt: CurrencyAmountValue):
 async function authResPayloadOf(
   ctx: MerchantContext,
   order: Order,
-  auth: Authorization,
+  auth: AuthorizationPart,
 ): Promise<schema.AuthResPayload> {
   if (auth.authResPayload) return decodeDer(schema.AuthResPayload, fromHex(auth.authResPayload));
   const brand = brandOf(ctx, order.purchase!);
@@ -133,7 +146,7 @@ async function piOf(ctx: MerchantContext, order: Order, authRRPID: string): Prom
 async function authRevReqFor(
   ctx: MerchantContext,
   order: Order,
-  auth: Authorization,
+  auth: AuthorizationPart,
   authNewAmt: schema.CurrencyAmount,
   idempotencyKey: string | undefined,
 ): Promise<{ reversal: AuthReversal; bytes: Uint8Array; stored: boolean }> {
@@ -144,8 +157,13 @@ async function authRevReqFor(
         "reversalWaiting",
         `a reversal to ${formatCurrencyAmount(pending.authNewAmt)} is waiting for the gateway's answer`,
       );
-    const sent = (await ctx.repo.messages(order.id)).filter((m) => m.type === "authReversalRequest").at(-1);
-    if (sent) return { reversal: pending, bytes: sent.der, stored: true };
+    // Other authorizations of the purchase may have been reversed since: this one's by its RRPID.
+    const sent = storedMessageOf(
+      await ctx.repo.messages(order.id),
+      "authReversalRequest",
+      pending.authRevRRPID,
+    );
+    if (sent) return { reversal: pending, bytes: sent, stored: true };
   }
   if (!auth.authReqData)
     throw new ReversalInputError(
@@ -219,8 +237,21 @@ export async function reverseAuthorization(
 ): Promise<Order> {
   const order = await ctx.repo.order(orderId);
   if (!order) throw new ReversalInputError("noSuchOrder", `no order ${orderId}`);
-  const auth = order.authorization;
+  const partNo = checkAuthorizationNumber(
+    options.authorization,
+    (message) => new ReversalInputError("noSuchAuthorization", message),
+  );
   const key = options.idempotencyKey;
+  // A key names one reversal of the order: the same key on another authorization is a reuse.
+  if (
+    key !== undefined &&
+    authorizationParts(order).some((a) => a.part !== partNo && a.reversal?.idempotencyKey === key)
+  )
+    throw new ReversalInputError(
+      "idempotencyKeyReused",
+      `idempotency key ${key} was used for another authorization's reversal`,
+    );
+  const auth = authorizationPart(order, partNo);
   const earlier = earlierRequest(
     key,
     auth?.reversal,
@@ -230,20 +261,31 @@ export async function reverseAuthorization(
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
   if (earlier && earlier.authRevCode !== undefined) return order;
   const state = order.state;
-  if (!(reversible as readonly string[]).includes(state))
+  if (partNo === 1 && !(reversible as readonly string[]).includes(state))
     throw new OrderStateError(
       `order ${orderId} is ${state}: only an uncaptured authorization can be reversed`,
     );
-  const authAmt = auth!.authAmt!;
+  if (!auth)
+    throw new ReversalInputError(
+      "noSuchAuthorization",
+      `order ${orderId}'s purchase has no approved authorization ${partNo}`,
+    );
+  // A later authorization is reversed by its own state: authorized, neither captured nor cancelled.
+  const partState = partNo === 1 ? state : laterPartState(auth);
+  if (partState !== "authorized")
+    throw new OrderStateError(
+      `order ${orderId}'s authorization ${partNo} is ${partState}: only an uncaptured authorization can be reversed`,
+    );
+  const authAmt = auth.authAmt!;
   const authNewAmt = earlier?.authNewAmt ?? options.amount ?? { ...authAmt, amount: 0 };
   checkAmount(authNewAmt, authAmt);
-  const { reversal, bytes, stored } = await authRevReqFor(ctx, order, auth!, authNewAmt, key);
+  const { reversal, bytes, stored } = await authRevReqFor(ctx, order, auth, authNewAmt, key);
   if (!stored)
     await ctx.repo.commit(
       {
         orderId,
         expect: state,
-        authorization: { ...auth!, reversal },
+        authorization: withPart(order.authorization!, partNo, { reversal }),
         messages: [{ from: "merchant", to: "gateway", type: "authReversalRequest", der: bytes }],
       },
       ctx.p.now(),
@@ -251,14 +293,19 @@ export async function reverseAuthorization(
   const brand = brandOf(ctx, order.purchase!);
   const settle = async (
     change: Partial<AuthReversal>,
-    extra: { to?: OrderState; detail?: string; answer?: Uint8Array; authorization?: Authorization },
+    extra: { to?: OrderState; detail?: string; answer?: Uint8Array; authorization?: PartChange },
   ) => {
     await ctx.repo.commit(
       {
         orderId,
         expect: state,
-        ...(extra.to ? { transitions: [{ to: extra.to, detail: extra.detail ?? "" }] } : {}),
-        authorization: { ...(extra.authorization ?? auth!), reversal: { ...reversal, ...change } },
+        ...(extra.to
+          ? { transitions: [{ to: extra.to, detail: partDetail(partNo, extra.detail ?? "") }] }
+          : {}),
+        authorization: withPart(order.authorization!, partNo, {
+          ...extra.authorization,
+          reversal: { ...reversal, ...change },
+        }),
         ...(extra.answer
           ? {
               messages: [
@@ -304,24 +351,24 @@ export async function reverseAuthorization(
         { answer },
       );
     const cancelled = newAmountOf(reversal.authNewAmt).ok && reversal.authNewAmt.amount === 0;
-    const { capToken: _old, authResPayload: _before, ...kept } = auth!;
     return settle(
       { authRevCode },
       {
-        to: cancelled ? "reversed" : state,
+        // A later authorization's reversal leaves the order where it is: a line of its history.
+        to: cancelled && partNo === 1 ? "reversed" : state,
         detail: cancelled
           ? `authorization of ${formatCurrencyAmount(reversal.previousAmt)} reversed`
           : `authorization reduced from ${formatCurrencyAmount(reversal.previousAmt)} to ${formatCurrencyAmount(reversal.authNewAmt)}`,
         answer,
+        // The old CapToken names the old amount: dropped, or replaced by the answer's new one.
         authorization: {
-          ...kept,
           authAmt: reversal.authNewAmt,
-          ...(received.capTokenNew
-            ? {
-                capToken: toHex(encodeDer(schema.CapToken, received.capTokenNew)),
-                authResPayload: toHex(encodeDer(schema.AuthResPayload, received.authResPayloadNew!)),
-              }
-            : {}),
+          capToken: received.capTokenNew
+            ? toHex(encodeDer(schema.CapToken, received.capTokenNew))
+            : undefined,
+          authResPayload: received.capTokenNew
+            ? toHex(encodeDer(schema.AuthResPayload, received.authResPayloadNew!))
+            : undefined,
         },
       },
     );

@@ -133,6 +133,44 @@ describe("merchant: the first authorization after a later one", () => {
   });
 });
 
+describe("merchant: reversal (AuthRev) of a later authorization", () => {
+  test("reduced, then cancelled: its AuthAmt and CapToken follow, the order stays, history and reversed events name it; a captured one is not reversed", async () => {
+    const { merchant, id } = await splitShipment();
+    const before = (await merchant.order(id))!.authorization!.subsequent![0];
+    const reduced = await merchant.reverseAuthorization(id, { authorization: 2, amount: jpy(3000) });
+    const second = reduced.authorization?.subsequent?.[0];
+    expect(second).toMatchObject({ authAmt: jpy(3000), reversal: { authRevCode: "approved" } });
+    expect(second?.capToken).toMatch(/^[0-9a-f]+$/);
+    expect(second?.capToken).not.toBe(before.capToken);
+    expect(reduced.state).toBe("partiallyCaptured");
+    const cancelled = await merchant.reverseAuthorization(id, { authorization: 2 });
+    expect(cancelled.authorization?.subsequent?.[0]).toMatchObject({ authAmt: jpy(0) });
+    expect(cancelled.authorization?.subsequent?.[0].capToken).toBeUndefined();
+    expect(cancelled.authorization?.authAmt).toEqual(jpy(4000));
+    await expect(merchant.capture(id, { authorization: 2 })).rejects.toThrow();
+    await expect(merchant.reverseAuthorization(id, { authorization: 2 })).rejects.toThrow(OrderStateError);
+    const history = (await merchant.orderView(id))?.history ?? [];
+    expect(history.slice(-2).map((h) => `${h.state}: ${h.detail}`)).toEqual([
+      "partiallyCaptured: authorization 2: authorization reduced from JPY 5000 to JPY 3000",
+      "partiallyCaptured: authorization 2: authorization of JPY 3000 reversed",
+    ]);
+    const reversed = (await merchant.events(id)).filter((e) => e.type === "reversed");
+    expect(
+      reversed.map((e) => [e.part, e.previousAuthorizedAmount?.amount, e.authorizedAmount?.amount]),
+    ).toEqual([
+      [2, 5000, 3000],
+      [2, 3000, 0],
+    ]);
+    // the third part, captured, goes back by credit only
+    await merchant.authorizeSubsequent(id, { amount: jpy(1000) });
+    await merchant.capture(id, { authorization: 3 });
+    await expect(merchant.reverseAuthorization(id, { authorization: 3 })).rejects.toThrow(OrderStateError);
+    await expect(merchant.reverseAuthorization(id, { authorization: 4 })).rejects.toMatchObject({
+      code: "noSuchAuthorization",
+    });
+  });
+});
+
 describe("takeAuthorizationNumber", () => {
   const refuse = (m: string) => new Error(m);
   test("takes a whole number from 1 out of the body; refuses anything else", () => {

@@ -11,7 +11,7 @@
  * a transition to the state the order is in.
  */
 import { type schema, toMinorUnits } from "@setlab/protocol";
-import type { Authorization, CapRevOrCred, Capture, Order } from "./order";
+import type { Authorization, AuthReversal, CapRevOrCred, Capture, Order } from "./order";
 import type { OrderState } from "./orderState";
 
 /** One authorization of the purchase, as capture and credits act on it. */
@@ -25,10 +25,22 @@ export interface AuthorizationPart {
   readonly capToken?: string;
   readonly capture?: Capture;
   readonly capRevOrCreds?: readonly CapRevOrCred[];
+  /** DER (hex) of its AuthReqData and of the AuthResPayload it stands at after a reduction. */
+  readonly authReqData?: string;
+  readonly authResPayload?: string;
+  readonly reversal?: AuthReversal;
 }
 
-/** What an operation on one authorization changes of it. */
-export type PartChange = Pick<AuthorizationPart, "capture" | "capRevOrCreds">;
+/**
+ * What an operation on one authorization changes of it: a key given as undefined is removed (a
+ * cancelled authorization's CapToken).
+ */
+export type PartChange = Partial<
+  Pick<
+    AuthorizationPart,
+    "capture" | "capRevOrCreds" | "reversal" | "authAmt" | "capToken" | "authResPayload"
+  >
+>;
 
 /** Every authorization of the order's purchase, the first one first; none before it is authorized. */
 export function authorizationParts(order: Order): AuthorizationPart[] {
@@ -46,11 +58,16 @@ export function authorizationPart(order: Order, part: number): AuthorizationPart
 
 /** The order's authorization record with authorization `part` changed. */
 export function withPart(auth: Authorization, part: number, change: PartChange): Authorization {
-  if (part === 1) return { ...auth, ...change };
+  const changed = <T extends object>(record: T): T => {
+    const next: Record<string, unknown> = { ...record, ...change };
+    for (const k of Object.keys(change)) if (next[k] === undefined) delete next[k];
+    return next as T;
+  };
+  if (part === 1) return changed(auth);
   return {
     ...auth,
     subsequent: (auth.subsequent ?? []).map((s) =>
-      s.part === part && s.authCode === "approved" ? { ...s, ...change } : s,
+      s.part === part && s.authCode === "approved" ? changed(s) : s,
     ),
   };
 }
@@ -62,11 +79,11 @@ const minorOf = (a: schema.CurrencyAmount | undefined): bigint => {
 
 /**
  * A later authorization's own state, read from its records with the order's state names:
- * authorized until captured, then captured (partiallyCaptured: less than its AuthAmt), and after it as the order would be after the same
+ * authorized until captured (reversed once cancelled by AuthRev), then captured (partiallyCaptured: less than its AuthAmt), and after it as the order would be after the same
  * credits and reversals (`partiallyRefunded`, `refunded`, `refundReversed`, `captureReversed`).
  */
 export function laterPartState(part: AuthorizationPart): OrderState {
-  if (part.capture?.capCode !== "success") return "authorized";
+  if (part.capture?.capCode !== "success") return minorOf(part.authAmt) === 0n ? "reversed" : "authorized";
   const done = (part.capRevOrCreds ?? []).filter((e) => e.code === "success");
   if (done.some((e) => e.kind === "captureReversal")) return "captureReversed";
   const last = done.at(-1);

@@ -137,6 +137,14 @@ export interface SubsequentAuthorization {
   readonly authToken?: string;
   /** Why the last attempt gave no usable answer (the stored AuthReq is sent again on the next call). */
   readonly failure?: string;
+  /** DER (hex) of its AuthReqData, which an AuthRevReq of it returns (as `Authorization.authReqData`). */
+  readonly authReqData?: string;
+  /** As `Authorization.authResPayload`, after a reduction of it. */
+  readonly authResPayload?: string;
+  /** Its capture, the requests on that capture and its last reversal, as the first authorization's (./authorizationPart.ts). */
+  readonly capture?: Capture;
+  readonly capRevOrCreds?: readonly CapRevOrCred[];
+  readonly reversal?: AuthReversal;
 }
 
 /** An authorization reversal (AuthRevReq/AuthRevRes): AuthNewAmt zero cancels, more reduces. */

@@ -157,6 +157,8 @@ export async function authorizeSubsequent(
       part,
       authRRPID: toHex(authRRPID),
       authReqAmt: input.amount,
+      // Sealed to the gateway in the AuthReq: kept, as an AuthRevReq of this authorization returns it.
+      authReqData: toHex(encodeDer(schema.AuthReqData, data)),
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       at: date.toISOString(),
     };

@@ -99,7 +99,8 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
     // with the authorization's part and amounts.
     if (stayed && laterSteps.length > 0) {
       for (const step of laterSteps) {
-        const type = eventOfState[laterPartState(step.now)];
+        // An AuthRev (cancelled or reduced) is `reversed`, as the first authorization's is.
+        const type = step.reversed ? "reversed" : eventOfState[laterPartState(step.now)];
         if (!type) continue;
         const event: OrderEvent = {
           ...common(type),
@@ -108,9 +109,11 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
           ...(step.now.capture?.capAmt ? { capturedAmount: amountOf(step.now.capture.capAmt) } : {}),
         };
         events.push(
-          type === "refunded" || type === "reversed"
-            ? { ...event, ...afterCaptureFields(step.before, step.now) }
-            : event,
+          step.reversed
+            ? { ...event, previousAuthorizedAmount: amountOf(step.before.authAmt ?? step.now.authAmt!) }
+            : type === "refunded" || type === "reversed"
+              ? { ...event, ...afterCaptureFields(step.before, step.now) }
+              : event,
         );
       }
       continue;
@@ -144,23 +147,28 @@ function isLaterAuthorization(before: Order, change: OrderChange): boolean {
 }
 
 /**
- * The later authorizations (2 and on) whose capture or capture reversal, credit or credit
- * reversal this change newly answered with success, as they were and as they are.
+ * The later authorizations (2 and on) whose reversal (AuthRev), capture or capture reversal,
+ * credit or credit reversal this change newly answered with success, as they were and as they are.
  */
 function laterAuthorizationSteps(
   before: Order,
   change: OrderChange,
-): { before: AuthorizationPart; now: AuthorizationPart }[] {
+): { before: AuthorizationPart; now: AuthorizationPart; reversed: boolean }[] {
   if (!change.authorization?.subsequent) return [];
   const was = authorizationParts(before);
   const succeeded = (a: AuthorizationPart | undefined) =>
     (a?.capture?.capCode === "success" ? 1 : 0) +
     (a?.capRevOrCreds ?? []).filter((e) => e.code === "success").length;
+  const approvedReversal = (a: AuthorizationPart | undefined) =>
+    a?.reversal?.authRevCode === "approved" ? a.reversal.authRevRRPID : undefined;
   return authorizationParts({ ...before, authorization: change.authorization })
     .filter((now) => now.part > 1)
     .flatMap((now) => {
       const then = was.find((a) => a.part === now.part);
-      return then && succeeded(now) > succeeded(then) ? [{ before: then, now }] : [];
+      if (!then) return [];
+      const reversed =
+        approvedReversal(now) !== undefined && approvedReversal(now) !== approvedReversal(then);
+      return reversed || succeeded(now) > succeeded(then) ? [{ before: then, now, reversed }] : [];
     });
 }
 
