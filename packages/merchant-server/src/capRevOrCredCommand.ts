@@ -41,7 +41,7 @@ export function parseCapRevOrCred(command: CapRevOrCredCommand, argv: readonly s
       throw new UsageError(`${value} is not a credit id (40 hex digits)`);
     else creditId = value;
   }
-  const args = parseOrderAmountArgs(command, rest, 1, true);
+  const args = parseOrderAmountArgs(command, rest, 1);
   if (command === "reverse-capture" && args.amount !== undefined)
     throw new UsageError("reverse-capture takes ORDER only: it reverses the whole capture");
   return {

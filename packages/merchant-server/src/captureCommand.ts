@@ -17,7 +17,7 @@ import {
 export type CaptureArgs = OrderAmountArgs;
 
 export const parseCapture = (argv: readonly string[]): CaptureArgs =>
-  parseOrderAmountArgs("capture", argv, 1, true);
+  parseOrderAmountArgs("capture", argv, 1);
 
 /** Run the capture; `out` gets the answer's JSON. The exit code. */
 export async function runCapture(args: CaptureArgs, out: (line: string) => void): Promise<number> {

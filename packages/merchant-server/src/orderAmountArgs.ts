@@ -24,15 +24,11 @@ const integer = (what: string, value: string, min: number, max: number): number 
   return n;
 };
 
-/**
- * `minAmount`: the least AMOUNT the command takes (1 for a capture, 0 for a reversal's cancel);
- * `byAuthorization`: the command takes `--authorization N`.
- */
+/** `minAmount`: the least AMOUNT the command takes (1 for a capture, 0 for a reversal's cancel). */
 export function parseOrderAmountArgs(
   command: string,
   argv: readonly string[],
   minAmount: number,
-  byAuthorization = false,
 ): OrderAmountArgs {
   const positionals: string[] = [];
   let adminUrl: string | undefined;
@@ -48,7 +44,7 @@ export function parseOrderAmountArgs(
     if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
     if (flag === "--admin-url") adminUrl = value;
     else if (flag === "--admin-token-file") tokenFile = value;
-    else if (flag === "--authorization" && byAuthorization)
+    else if (flag === "--authorization")
       authorization = integer("--authorization", value, 1, Number.MAX_SAFE_INTEGER);
     else throw new UsageError(`unknown option ${flag}`);
   }

@@ -17,7 +17,7 @@ import {
 export type ReverseArgs = OrderAmountArgs;
 
 export const parseReverse = (argv: readonly string[]): ReverseArgs =>
-  parseOrderAmountArgs("reverse", argv, 0, true);
+  parseOrderAmountArgs("reverse", argv, 0);
 
 /** Run the reversal; `out` gets the answer's JSON. The exit code. */
 export async function runReverse(args: ReverseArgs, out: (line: string) => void): Promise<number> {

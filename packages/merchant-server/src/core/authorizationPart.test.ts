@@ -84,6 +84,21 @@ describe("merchant: capture, refund and reversals of a later authorization (spli
     expect(gateway.calls).toBe(calls);
     await merchant.capture(id, { authorization: 2, amount: jpy(3000), idempotencyKey: "ship-2" });
     await expect(merchant.capture(id, { authorization: 2 })).rejects.toThrow(OrderStateError);
+    // less than its AuthAmt: announced as partiallyCaptured, with its part
+    expect((await merchant.events(id)).filter((e) => e.part === 2).map((e) => e.type)).toEqual([
+      "authorized",
+      "partiallyCaptured",
+    ]);
+    await merchant.authorizeSubsequent(id, { amount: jpy(1000) });
+    await expect(merchant.capture(id, { authorization: 3, idempotencyKey: "ship-2" })).rejects.toMatchObject({
+      code: "idempotencyKeyReused",
+    });
+    await merchant.reverseAuthorization(id, { authorization: 3, amount: jpy(500), idempotencyKey: "rev-3" });
+    await expect(
+      merchant.reverseAuthorization(id, { amount: jpy(100), idempotencyKey: "rev-3" }),
+    ).rejects.toMatchObject({
+      code: "idempotencyKeyReused",
+    });
     // the same key again acts once; on the first authorization it names another request
     const again = await merchant.capture(id, { authorization: 2, idempotencyKey: "ship-2" });
     expect(again.authorization?.subsequent?.[0].capture?.capAmt).toEqual(jpy(3000));
