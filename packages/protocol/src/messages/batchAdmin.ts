@@ -5,8 +5,6 @@
  * gateway seals its answer to it.
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
-import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
-import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import { Enc, type SignedEnvelopeTypes } from "../crypto/enc";
 import type { Decrypter } from "../crypto/envelopedData";
@@ -20,8 +18,8 @@ import {
   BatchAdminResData,
 } from "../schema/payment";
 import { openSealedEnc } from "./checks";
+import { checkGatewaySigner, type GatewaySigner } from "./gatewaySigner";
 import { checkMerchantCertificates, type MerchantCertificates } from "./merchantCertificates";
-import { checkPartyCertificate } from "./partyCertificate";
 
 export const batchAdminReqTypes: SignedEnvelopeTypes = {
   signed: ContentType.BatchAdminReqData,
@@ -79,9 +77,8 @@ export function sealBatchAdminRes(
   return Enc(p, gateway, merchantKexCertificate, batchAdminResTypes, encodeDer(BatchAdminResData, data));
 }
 
-export interface OpenedBatchAdminRes {
+export interface OpenedBatchAdminRes extends GatewaySigner {
   readonly data: BatchAdminResData;
-  readonly gateway: SetCertificate;
 }
 
 /**
@@ -97,11 +94,6 @@ export async function openBatchAdminRes(
   options: { readonly brand?: string } = {},
 ): Promise<OpenedBatchAdminRes> {
   const opened = await openSealedEnc(p, merchant, batchAdminRes, batchAdminResTypes);
-  const chain = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
-    role: "pgwy",
-    use: "signature",
-    ...(options.brand !== undefined ? { brand: options.brand } : {}),
-  });
-  refuseUnvalidatedCarried(opened.certificates, [chain], "BatchAdminRes.certificates");
-  return { data: decodeDer(BatchAdminResData, opened.content, "BatchAdminResData"), gateway: chain.leaf };
+  const signer = await checkGatewaySigner(p, opened, trust, "BatchAdminRes", options.brand);
+  return { data: decodeDer(BatchAdminResData, opened.content, "BatchAdminResData"), ...signer };
 }

@@ -1,7 +1,5 @@
 /** CapRes = Enc(P, M, CapResData): the gateway's answer to a CapReq, one CapResItem per CapItem. */
 import { decodeDer, encodeDer } from "../asn1/codec";
-import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
-import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import { Enc, type SignedEnvelopeTypes } from "../crypto/enc";
 import type { Decrypter } from "../crypto/envelopedData";
@@ -10,7 +8,7 @@ import type { Signer } from "../crypto/signedMessage";
 import { ContentType } from "../schema/oids";
 import { type CapRes, CapResData } from "../schema/payment";
 import { openSealedEnc } from "./checks";
-import { checkPartyCertificate } from "./partyCertificate";
+import { checkGatewaySigner, type GatewaySigner } from "./gatewaySigner";
 
 export const capResTypes: SignedEnvelopeTypes = {
   signed: ContentType.CapResData,
@@ -27,9 +25,8 @@ export function sealCapRes(
   return Enc(p, gateway, merchantKexCertificate, capResTypes, encodeDer(CapResData, data));
 }
 
-export interface OpenedCapRes {
+export interface OpenedCapRes extends GatewaySigner {
   readonly data: CapResData;
-  readonly gateway: SetCertificate;
 }
 
 /**
@@ -46,11 +43,6 @@ export async function openCapRes(
   options: { brand?: string } = {},
 ): Promise<OpenedCapRes> {
   const opened = await openSealedEnc(p, merchant, capRes, capResTypes);
-  const chain = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
-    role: "pgwy",
-    use: "signature",
-    ...(options.brand !== undefined ? { brand: options.brand } : {}),
-  });
-  refuseUnvalidatedCarried(opened.certificates, [chain], "CapRes.certificates");
-  return { data: decodeDer(CapResData, opened.content, "CapResData"), gateway: chain.leaf };
+  const signer = await checkGatewaySigner(p, opened, trust, "CapRes", options.brand);
+  return { data: decodeDer(CapResData, opened.content, "CapResData"), ...signer };
 }

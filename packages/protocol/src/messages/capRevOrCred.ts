@@ -5,28 +5,25 @@
  * them all, and capRevAndCred.ts names each kind's functions.
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
-import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
-import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
 import { Enc } from "../crypto/enc";
-import { type BaggageTypes, EncB } from "../crypto/encB";
+import type { BaggageTypes } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";
-import { SetError } from "../errors";
 import type { MessageType } from "../schema/message";
 import { ContentType } from "../schema/oids";
 import {
   type CapReq,
   type CapRes,
-  CapRevOrCredReqData,
+  type CapRevOrCredReqData,
   CapRevOrCredResData,
   type CapToken,
-  CapTokenSeq,
 } from "../schema/payment";
-import { openSealed, openSealedEnc } from "./checks";
-import { checkMerchantCertificates, type MerchantCertificates } from "./merchantCertificates";
-import { checkPartyCertificate } from "./partyCertificate";
+import { openSealedEnc } from "./checks";
+import { encBMessages, type OpenCapFamilyOptions, openEncBMessage, sealEncBMessage } from "./encBMessages";
+import { checkGatewaySigner, type GatewaySigner } from "./gatewaySigner";
+import type { MerchantCertificates } from "./merchantCertificates";
 
 /** Which of the three: a capture reversal, a credit (refund), or a credit reversal. */
 export type CapRevOrCredKind = "captureReversal" | "credit" | "creditReversal";
@@ -37,8 +34,8 @@ export type CapRevOrCredReq = CapReq;
 export type CapRevOrCredRes = CapRes;
 
 interface KindOf {
-  /** SET's name of the request, for errors and `where`. */
-  readonly request: string;
+  /** SET's name of the request, for errors and `where`, and its row in encBMessages. */
+  readonly request: "CapRevReq" | "CredReq" | "CredRevReq";
   readonly response: string;
   readonly requestType: MessageType;
   readonly responseType: MessageType;
@@ -52,11 +49,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
     response: "CapRevRes",
     requestType: "captureReversalRequest",
     responseType: "captureReversalResponse",
-    requestTypes: {
-      signed: ContentType.CapRevReqTBS,
-      enveloped: ContentType.CapRevReqTBE,
-      baggage: ContentType.CapTokenSeq,
-    },
+    requestTypes: encBMessages.CapRevReq.types,
     responseTypes: { signed: ContentType.CapRevResData, enveloped: ContentType.CapRevResTBE },
   },
   credit: {
@@ -64,11 +57,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
     response: "CredRes",
     requestType: "creditRequest",
     responseType: "creditResponse",
-    requestTypes: {
-      signed: ContentType.CredReqTBS,
-      enveloped: ContentType.CredReqTBE,
-      baggage: ContentType.CapTokenSeq,
-    },
+    requestTypes: encBMessages.CredReq.types,
     responseTypes: { signed: ContentType.CredResData, enveloped: ContentType.CredResTBE },
   },
   creditReversal: {
@@ -76,11 +65,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
     response: "CredRevRes",
     requestType: "creditReversalRequest",
     responseType: "creditReversalResponse",
-    requestTypes: {
-      signed: ContentType.CredRevReqTBS,
-      enveloped: ContentType.CredRevReqTBE,
-      baggage: ContentType.CapTokenSeq,
-    },
+    requestTypes: encBMessages.CredRevReq.types,
     responseTypes: { signed: ContentType.CredRevResData, enveloped: ContentType.CredRevResTBE },
   },
 };
@@ -89,7 +74,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
  * The request in the encB form, sealed to the gateway's key-exchange certificate; as for CapReq,
  * the merchant's key-exchange certificate must ride in `merchant.chain` (the answer is sealed to it).
  */
-export async function sealCapRevOrCredReq(
+export function sealCapRevOrCredReq(
   p: CryptoProvider,
   kind: CapRevOrCredKind,
   merchant: Signer,
@@ -97,15 +82,8 @@ export async function sealCapRevOrCredReq(
   data: CapRevOrCredReqData,
   capTokens: readonly CapToken[],
 ): Promise<CapRevOrCredReq> {
-  const sealed = await EncB(
-    p,
-    merchant,
-    gatewayKexCertificate,
-    capRevOrCredKinds[kind].requestTypes,
-    encodeDer(CapRevOrCredReqData, data),
-    encodeDer(CapTokenSeq, [...capTokens]),
-  );
-  return { type: "encB", value: { envelope: sealed.envelope, capTokenSeq: [...capTokens] } };
+  const row = encBMessages[capRevOrCredKinds[kind].request];
+  return sealEncBMessage(row, p, merchant, gatewayKexCertificate, data, [...capTokens]);
 }
 
 export interface OpenedCapRevOrCredReq extends MerchantCertificates {
@@ -125,41 +103,11 @@ export async function openCapRevOrCredReq(
   gateway: Decrypter,
   request: CapRevOrCredReq,
   trust: Trust,
-  options: { readonly brand?: string; readonly maxItems: number },
+  options: OpenCapFamilyOptions,
 ): Promise<OpenedCapRevOrCredReq> {
-  const k = capRevOrCredKinds[kind];
-  if (request.type !== "encB")
-    throw new SetError(
-      "messageNotSupported",
-      `${k.request} in the EncBX form is not supported`,
-      `${k.request}.encBX`,
-    );
-  const { envelope, capTokenSeq } = request.value;
-  if (capTokenSeq.length > options.maxItems)
-    throw new SetError(
-      "messageTooBig",
-      `a ${k.request} of ${capTokenSeq.length} items, over the ${options.maxItems} taken at once`,
-      `${k.request}.capTokenSeq`,
-    );
-  const opened = await openSealed(p, gateway, envelope, encodeDer(CapTokenSeq, capTokenSeq), k.requestTypes);
-  const certificates = await checkMerchantCertificates(
-    p,
-    opened.signerCertificate,
-    opened.certificates,
-    trust,
-    {
-      ...(options.brand !== undefined ? { brand: options.brand } : {}),
-      message: k.request,
-    },
-  );
-  const data = decodeDer(CapRevOrCredReqData, opened.content, "CapRevOrCredReqData");
-  if (data.capRevOrCredReqItemSeq.length !== capTokenSeq.length)
-    throw new SetError(
-      "decodingFailure",
-      `a ${k.request} must carry one CapToken per item`,
-      `${k.request}.capTokenSeq`,
-    );
-  return { data, capTokens: capTokenSeq, ...certificates };
+  const row = encBMessages[capRevOrCredKinds[kind].request];
+  const { baggage, ...opened } = await openEncBMessage(row, p, gateway, request, trust, options);
+  return { ...opened, capTokens: baggage };
 }
 
 /** The answer, Enc(P, M, CapRevOrCredResData), sealed to the key-exchange certificate the request carried. */
@@ -179,9 +127,8 @@ export function sealCapRevOrCredRes(
   );
 }
 
-export interface OpenedCapRevOrCredRes {
+export interface OpenedCapRevOrCredRes extends GatewaySigner {
   readonly data: CapRevOrCredResData;
-  readonly gateway: SetCertificate;
 }
 
 /**
@@ -199,11 +146,6 @@ export async function openCapRevOrCredRes(
 ): Promise<OpenedCapRevOrCredRes> {
   const k = capRevOrCredKinds[kind];
   const opened = await openSealedEnc(p, merchant, response, k.responseTypes);
-  const chain = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
-    role: "pgwy",
-    use: "signature",
-    ...(options.brand !== undefined ? { brand: options.brand } : {}),
-  });
-  refuseUnvalidatedCarried(opened.certificates, [chain], `${k.response}.certificates`);
-  return { data: decodeDer(CapRevOrCredResData, opened.content, "CapRevOrCredResData"), gateway: chain.leaf };
+  const signer = await checkGatewaySigner(p, opened, trust, k.response, options.brand);
+  return { data: decodeDer(CapRevOrCredResData, opened.content, "CapRevOrCredResData"), ...signer };
 }
