@@ -7,8 +7,8 @@
  * is refused with messageNotSupported.
  */
 import type { AuthResBaggage, AuthResData } from "../schema/payment";
-import { encBFunctions, encBMessages, type OpenedEncBMessage } from "./encBMessages";
+import { asOpened, encBFunctions, encBMessages, type OpenedEncBMessage } from "./encBMessages";
 
 export type OpenedAuthRes = OpenedEncBMessage<AuthResData, AuthResBaggage, "gateway">;
 
-export const { seal: sealAuthRes, open: openAuthRes } = encBFunctions(encBMessages.AuthRes);
+export const { seal: sealAuthRes, open: openAuthRes } = encBFunctions(encBMessages.AuthRes, asOpened);

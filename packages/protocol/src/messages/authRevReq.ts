@@ -5,12 +5,10 @@
  * baggage the cardholder's PI exactly as the AuthReq carried it, with the authorization's CapToken
  * when it has one.
  */
-import type { Trust } from "../cert/trust";
-import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";
 import type { AuthRevReq, AuthRevReqData, CapToken } from "../schema/payment";
-import { encBMessages, type OpenEncBOptions, openEncBMessage, sealEncBMessage } from "./encBMessages";
+import { encBFunctions, encBMessages, sealEncBMessage } from "./encBMessages";
 import type { MerchantCertificates } from "./merchantCertificates";
 
 /**
@@ -42,20 +40,11 @@ export interface OpenedAuthRevReq extends MerchantCertificates {
  * linkage (one generic decryption failure), the merchant's two certificates
  * (`checkMerchantCertificates`), decode AuthRevReqData strictly.
  */
-export async function openAuthRevReq(
-  p: CryptoProvider,
-  gateway: Decrypter,
-  authRevReq: AuthRevReq,
-  trust: Trust,
-  options: OpenEncBOptions = {},
-): Promise<OpenedAuthRevReq> {
-  const { baggage, ...opened } = await openEncBMessage(
-    encBMessages.AuthRevReq,
-    p,
-    gateway,
-    authRevReq,
-    trust,
-    options,
-  );
-  return { ...opened, piDer: baggage.pi, ...(baggage.capToken ? { capToken: baggage.capToken } : {}) };
-}
+export const openAuthRevReq = encBFunctions(
+  encBMessages.AuthRevReq,
+  ({ baggage, ...opened }): OpenedAuthRevReq => ({
+    ...opened,
+    piDer: baggage.pi,
+    ...(baggage.capToken ? { capToken: baggage.capToken } : {}),
+  }),
+).open;

@@ -8,8 +8,11 @@
  * given), refuse a carried certificate off its path, decode AuthRevResData strictly.
  */
 import type { AuthRevResBaggage, AuthRevResData } from "../schema/payment";
-import { encBFunctions, encBMessages, type OpenedEncBMessage } from "./encBMessages";
+import { asOpened, encBFunctions, encBMessages, type OpenedEncBMessage } from "./encBMessages";
 
 export type OpenedAuthRevRes = OpenedEncBMessage<AuthRevResData, AuthRevResBaggage, "gateway">;
 
-export const { seal: sealAuthRevRes, open: openAuthRevRes } = encBFunctions(encBMessages.AuthRevRes);
+export const { seal: sealAuthRevRes, open: openAuthRevRes } = encBFunctions(
+  encBMessages.AuthRevRes,
+  asOpened,
+);

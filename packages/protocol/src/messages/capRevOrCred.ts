@@ -4,26 +4,17 @@
  * content types and the wrapper's message type tell the three apart; this file seals and opens
  * them all, and capRevAndCred.ts names each kind's functions.
  */
-import { decodeDer, encodeDer } from "../asn1/codec";
 import type { Trust } from "../cert/trust";
-import { Enc } from "../crypto/enc";
 import type { BaggageTypes } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";
 import type { MessageType } from "../schema/message";
-import { ContentType } from "../schema/oids";
-import {
-  type CapReq,
-  type CapRes,
-  type CapRevOrCredReqData,
-  CapRevOrCredResData,
-  type CapToken,
-} from "../schema/payment";
-import { openSealedEnc } from "./checks";
+import type { CapReq, CapRes, CapRevOrCredReqData, CapRevOrCredResData, CapToken } from "../schema/payment";
 import { encBMessages, type OpenCapFamilyOptions, openEncBMessage, sealEncBMessage } from "./encBMessages";
-import { checkGatewaySigner, type GatewaySigner } from "./gatewaySigner";
+import { encFunctions, encMessages, type OpenedEncMessage } from "./encMessages";
 import type { MerchantCertificates } from "./merchantCertificates";
+import type { OpenSealedOptions } from "./sealedSender";
 
 /** Which of the three: a capture reversal, a credit (refund), or a credit reversal. */
 export type CapRevOrCredKind = "captureReversal" | "credit" | "creditReversal";
@@ -36,7 +27,8 @@ export type CapRevOrCredRes = CapRes;
 interface KindOf {
   /** SET's name of the request, for errors and `where`, and its row in encBMessages. */
   readonly request: "CapRevReq" | "CredReq" | "CredRevReq";
-  readonly response: string;
+  /** SET's name of the response, and its row in encMessages. */
+  readonly response: "CapRevRes" | "CredRes" | "CredRevRes";
   readonly requestType: MessageType;
   readonly responseType: MessageType;
   readonly requestTypes: BaggageTypes;
@@ -50,7 +42,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
     requestType: "captureReversalRequest",
     responseType: "captureReversalResponse",
     requestTypes: encBMessages.CapRevReq.types,
-    responseTypes: { signed: ContentType.CapRevResData, enveloped: ContentType.CapRevResTBE },
+    responseTypes: encMessages.CapRevRes.types,
   },
   credit: {
     request: "CredReq",
@@ -58,7 +50,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
     requestType: "creditRequest",
     responseType: "creditResponse",
     requestTypes: encBMessages.CredReq.types,
-    responseTypes: { signed: ContentType.CredResData, enveloped: ContentType.CredResTBE },
+    responseTypes: encMessages.CredRes.types,
   },
   creditReversal: {
     request: "CredRevReq",
@@ -66,7 +58,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
     requestType: "creditReversalRequest",
     responseType: "creditReversalResponse",
     requestTypes: encBMessages.CredRevReq.types,
-    responseTypes: { signed: ContentType.CredRevResData, enveloped: ContentType.CredRevResTBE },
+    responseTypes: encMessages.CredRevRes.types,
   },
 };
 
@@ -118,34 +110,34 @@ export function sealCapRevOrCredRes(
   merchantKexCertificate: Uint8Array,
   data: CapRevOrCredResData,
 ): Promise<CapRevOrCredRes> {
-  return Enc(
+  return encFunctions(encMessages[capRevOrCredKinds[kind].response]).seal(
     p,
     gateway,
     merchantKexCertificate,
-    capRevOrCredKinds[kind].responseTypes,
-    encodeDer(CapRevOrCredResData, data),
+    data,
   );
 }
 
-export interface OpenedCapRevOrCredRes extends GatewaySigner {
-  readonly data: CapRevOrCredResData;
-}
+export type OpenedCapRevOrCredRes = OpenedEncMessage<CapRevOrCredResData, "gateway">;
 
 /**
  * The merchant opens an answer with its key-exchange key: envelope and signature (the one generic
  * decryption failure), the gateway's pgwy signature certificate and chain (of the brand when
  * given), no carried certificate off its path, the data decoded strictly.
  */
-export async function openCapRevOrCredRes(
+export function openCapRevOrCredRes(
   p: CryptoProvider,
   kind: CapRevOrCredKind,
   merchant: Decrypter,
   response: CapRevOrCredRes,
   trust: Trust,
-  options: { readonly brand?: string } = {},
+  options: OpenSealedOptions = {},
 ): Promise<OpenedCapRevOrCredRes> {
-  const k = capRevOrCredKinds[kind];
-  const opened = await openSealedEnc(p, merchant, response, k.responseTypes);
-  const signer = await checkGatewaySigner(p, opened, trust, k.response, options.brand);
-  return { data: decodeDer(CapRevOrCredResData, opened.content, "CapRevOrCredResData"), ...signer };
+  return encFunctions(encMessages[capRevOrCredKinds[kind].response]).open(
+    p,
+    merchant,
+    response,
+    trust,
+    options,
+  );
 }

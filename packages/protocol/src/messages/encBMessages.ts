@@ -18,7 +18,7 @@ import type { Trust } from "../cert/trust";
 import { type BaggageTypes, EncB } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
-import type { Signer, VerifiedSignature } from "../crypto/signedMessage";
+import type { Signer } from "../crypto/signedMessage";
 import { SetError } from "../errors";
 import { ContentType } from "../schema/oids";
 import {
@@ -40,24 +40,27 @@ import {
   CapTokenSeq,
 } from "../schema/payment";
 import { openSealed } from "./checks";
-import { checkGatewaySigner, type GatewaySigner } from "./gatewaySigner";
-import { checkMerchantCertificates, type MerchantCertificates } from "./merchantCertificates";
-
-export type EncBSender = "merchant" | "gateway";
-
-export interface OpenEncBOptions {
-  /** The brand the message was sealed for: the signer's certificates must be of it. */
-  readonly brand?: string;
-}
+import {
+  checkSender,
+  type OpenSealedOptions,
+  type SealedSender,
+  type SenderCertificates,
+} from "./sealedSender";
 
 /** The capture family's requests also bound their size. */
-export interface OpenCapFamilyOptions extends OpenEncBOptions {
+export interface OpenCapFamilyOptions extends OpenSealedOptions {
   /** At most this many items, refused (messageTooBig) before any decryption. */
   readonly maxItems: number;
 }
 
 /** One EncB message: M the message, D its data t, B its baggage b, S who signs it. */
-export interface EncBMessage<M, D, B, S extends EncBSender, O extends OpenEncBOptions = OpenEncBOptions> {
+export interface EncBMessage<
+  M,
+  D,
+  B,
+  S extends SealedSender,
+  O extends OpenSealedOptions = OpenSealedOptions,
+> {
   /** SET's name of the message, for errors and `where`. */
   readonly name: string;
   readonly sender: S;
@@ -73,36 +76,13 @@ export interface EncBMessage<M, D, B, S extends EncBSender, O extends OpenEncBOp
   readonly agree?: (data: D, baggage: B) => void;
 }
 
-/** How each sender is judged, and what the judgement gives. */
-interface Signers {
-  readonly merchant: MerchantCertificates;
-  readonly gateway: GatewaySigner;
-}
-
-const signerChecks: {
-  readonly [S in EncBSender]: (
-    p: CryptoProvider,
-    signed: VerifiedSignature,
-    trust: Trust,
-    message: string,
-    brand: string | undefined,
-  ) => Promise<Signers[S]>;
-} = {
-  merchant: (p, signed, trust, message, brand) =>
-    checkMerchantCertificates(p, signed.signerCertificate, signed.certificates, trust, {
-      ...(brand !== undefined ? { brand } : {}),
-      message,
-    }),
-  gateway: checkGatewaySigner,
-};
-
 /** What opening gives: the data, the baggage, and the signer as judged. */
-export type OpenedEncBMessage<D, B, S extends EncBSender> = {
+export type OpenedEncBMessage<D, B, S extends SealedSender> = {
   readonly data: D;
   readonly baggage: B;
-} & Signers[S];
+} & SenderCertificates[S];
 
-export async function sealEncBMessage<M, D, B, S extends EncBSender, O extends OpenEncBOptions>(
+export async function sealEncBMessage<M, D, B, S extends SealedSender, O extends OpenSealedOptions>(
   row: EncBMessage<M, D, B, S, O>,
   p: CryptoProvider,
   signer: Signer,
@@ -121,7 +101,7 @@ export async function sealEncBMessage<M, D, B, S extends EncBSender, O extends O
   return row.message(sealed.envelope, baggage);
 }
 
-export async function openEncBMessage<M, D, B, S extends EncBSender, O extends OpenEncBOptions>(
+export async function openEncBMessage<M, D, B, S extends SealedSender, O extends OpenSealedOptions>(
   row: EncBMessage<M, D, B, S, O>,
   p: CryptoProvider,
   recipient: Decrypter,
@@ -131,19 +111,33 @@ export async function openEncBMessage<M, D, B, S extends EncBSender, O extends O
 ): Promise<OpenedEncBMessage<D, B, S>> {
   const { envelope, baggage } = row.parts(message, options);
   const opened = await openSealed(p, recipient, envelope, row.baggageDer(baggage), row.types);
-  const signer = await signerChecks[row.sender](p, opened, trust, row.name, options.brand);
+  const signer = await checkSender[row.sender](p, opened, trust, row.name, options.brand);
   const data = decodeDer(row.data, opened.content);
   row.agree?.(data, baggage);
   return { data, baggage, ...signer };
 }
 
-/** A row's seal and open, for a message whose functions need nothing of their own. */
-export const encBFunctions = <M, D, B, S extends EncBSender>(row: EncBMessage<M, D, B, S>) => ({
+/**
+ * A row's seal and open, for a message opened with no more than its brand; `opened` turns what
+ * opening gives into the message's own opened form.
+ */
+export const encBFunctions = <M, D, B, S extends SealedSender, R>(
+  row: EncBMessage<M, D, B, S>,
+  opened: (o: OpenedEncBMessage<D, B, S>) => R,
+) => ({
   seal: (p: CryptoProvider, signer: Signer, recipientKexCertificate: Uint8Array, data: D, baggage: B) =>
     sealEncBMessage(row, p, signer, recipientKexCertificate, data, baggage),
-  open: (p: CryptoProvider, recipient: Decrypter, message: M, trust: Trust, options: OpenEncBOptions = {}) =>
-    openEncBMessage(row, p, recipient, message, trust, options),
+  open: async (
+    p: CryptoProvider,
+    recipient: Decrypter,
+    message: M,
+    trust: Trust,
+    options: OpenSealedOptions = {},
+  ) => opened(await openEncBMessage(row, p, recipient, message, trust, options)),
 });
+
+/** `opened` for a message whose opened form is what opening gives. */
+export const asOpened = <O>(o: O): O => o;
 
 /** The EncB pair of a message that has an EncBX form too, which this profile neither sends nor takes. */
 type EncBOrX<V> =
@@ -201,7 +195,7 @@ function capFamilyRequest<D>(
 }
 
 /** A row, its types named. */
-const row = <M, D, B, S extends EncBSender>(r: EncBMessage<M, D, B, S>) => r;
+const row = <M, D, B, S extends SealedSender>(r: EncBMessage<M, D, B, S>) => r;
 
 const capRevOrCredItems = (d: CapRevOrCredReqData) => d.capRevOrCredReqItemSeq;
 
