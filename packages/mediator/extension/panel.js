@@ -69,7 +69,8 @@ port.onMessage.addListener((m) => {
     $("outcome").dataset.outcome = m.outcome;
     $("outcome-message").textContent = m.message;
     $("continue").hidden = !m.returnUrl;
-    status(inquiry ? "Your card has answered." : "Payment ended.");
+    const answered = m.outcome !== "refused" && m.outcome !== "failed";
+    status(inquiry ? (answered ? "Your card has answered." : "No verified answer.") : "Payment ended.");
   }
 });
 

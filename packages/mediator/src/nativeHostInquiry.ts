@@ -72,7 +72,7 @@ export function inquiryOutcomeMessage(o: Outcome, initiation: Initiation): Outco
     case "orderReceived":
       return { ...base, message: `${checked}: the shop has no answer from your card company yet${code}.` };
     case "refused":
-      return { ...base, message: `Your card did not accept an answer: ${o.reason ?? "refused"}.` };
+      return { ...base, message: `No verified answer: ${o.reason ?? "refused"}.` };
     default:
       return { ...base, message: `The question could not be completed: ${o.reason ?? "a fault"}.` };
   }
