@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { BrowserContext } from "playwright-core";
+import type { BrowserContext, Worker } from "playwright-core";
 import { askInBrowser, type BrowserPurchaseOptions, buyInBrowser, launchWalletBrowser } from "./browserBuyer";
 import { browserSetup } from "./commands/browserSetup";
 import { down } from "./commands/down";
@@ -31,13 +31,14 @@ let home: string;
 let profile: string;
 let shop: RunningShop;
 let context: BrowserContext;
+let worker: Worker;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-browser-lifecycle-"));
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-chromium-"));
   const state = await up({ home, pin });
   shop = await startShop({ home, port: 0, profiles: ["set", "hardened", "embodiment-2"] });
-  ({ context } = await launchWalletBrowser(
+  ({ context, worker } = await launchWalletBrowser(
     profile,
     browserSetup({ profile, state, trustedOrigins: [shop.url] }),
   ));
@@ -134,4 +135,20 @@ describe("asking from the order page how a purchase ended", () => {
     expect(answer.outcome).toBe("refused");
     expect(answer.message).toMatch(/^No verified answer: /);
   }, 120_000);
+
+  it("the extension starts no inquiry for a marker without an XID, or of a kind it does not know", async () => {
+    const start = (message: object) =>
+      worker.evaluate(
+        ([m, sender]) =>
+          (self as unknown as { startPurchase(m: object, s: object): Promise<unknown> }).startPurchase(
+            m,
+            sender,
+          ),
+        [message, { origin: shop.url, frameId: 0, tab: { id: 1 } }] as const,
+      );
+    const initiationUrl = `${shop.url}/pay/orders/${orderId}/initiation`;
+    expect(await start({ markers: 1, initiationUrl, purpose: "inquiry", xid: "12" })).toBe("refused: no XID");
+    expect(await start({ markers: 1, initiationUrl, purpose: "inquiry" })).toBe("refused: no XID");
+    expect(await start({ markers: 1, initiationUrl, purpose: "refund" })).toBe("refused: unknown marker");
+  });
 });
