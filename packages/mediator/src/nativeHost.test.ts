@@ -252,7 +252,7 @@ describe("the native host for an inquiry (the shop's order page)", () => {
         o({ outcome: "refused", reason: "the merchant refused the InqReq: unknownXID" }),
         i,
       ).message,
-    ).toBe("Your card did not accept an answer: the merchant refused the InqReq: unknownXID.");
+    ).toBe("No verified answer: the merchant refused the InqReq: unknownXID.");
   });
 });
 

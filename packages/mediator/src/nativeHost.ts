@@ -256,17 +256,25 @@ const completionTexts: Record<string, string> = {
   orderRejected: "your card company did not approve the payment",
 };
 
-/** The outcome as the buyer reads it: approved with the amount, declined with the reason, refused in a sentence. */
-export function outcomeMessage(o: Outcome, initiation: Initiation): OutcomeMessage {
-  const amount = formatCurrencyAmount((o.amount as schema.CurrencyAmount | undefined) ?? initiation.purchAmt);
-  const base = {
-    type: "outcome" as const,
+/** An outcome message without its sentence: the amount (the answer's, else the order's) and the codes. */
+export function outcomeFields(
+  o: Outcome,
+  initiation: Initiation,
+): Omit<OutcomeMessage, "message"> & { amount: string } {
+  return {
+    type: "outcome",
     outcome: o.outcome,
-    amount,
+    amount: formatCurrencyAmount((o.amount as schema.CurrencyAmount | undefined) ?? initiation.purchAmt),
     ...(initiation.returnUrl ? { returnUrl: initiation.returnUrl } : {}),
     ...(o.completionCode ? { completionCode: o.completionCode } : {}),
     ...(o.reason ? { reason: o.reason } : {}),
   };
+}
+
+/** The outcome as the buyer reads it: approved with the amount, declined with the reason, refused in a sentence. */
+export function outcomeMessage(o: Outcome, initiation: Initiation): OutcomeMessage {
+  const base = outcomeFields(o, initiation);
+  const { amount } = base;
   switch (o.outcome) {
     case "approved":
       return { ...base, message: `Approved: ${amount}.` };

@@ -8,10 +8,10 @@
  * (`receiveInqReq`: the sender must be the purchase's payer) and the card's (it asks only about
  * purchases it remembers).
  */
-import { formatCurrencyAmount, type Initiation, type schema } from "@setlab/protocol";
+import type { Initiation } from "@setlab/protocol";
 import { runInquiry } from "./inquiry";
 import type { CardAccess, Outcome, Step } from "./mediator";
-import type { NativeHostOptions } from "./nativeHost";
+import { type NativeHostOptions, outcomeFields } from "./nativeHost";
 import type { OutcomeMessage, ProgressMessage } from "./nativeHostProtocol";
 
 /** What the buyer sees of each step of an inquiry; undefined for steps not shown. */
@@ -51,16 +51,9 @@ export async function askCard(r: {
 
 /** The card's verified answer as the buyer reads it. */
 export function inquiryOutcomeMessage(o: Outcome, initiation: Initiation): OutcomeMessage {
-  const amount = formatCurrencyAmount((o.amount as schema.CurrencyAmount | undefined) ?? initiation.purchAmt);
+  const base = outcomeFields(o, initiation);
+  const { amount } = base;
   const code = o.completionCode ? ` (${o.completionCode})` : "";
-  const base = {
-    type: "outcome" as const,
-    outcome: o.outcome,
-    amount,
-    ...(initiation.returnUrl ? { returnUrl: initiation.returnUrl } : {}),
-    ...(o.completionCode ? { completionCode: o.completionCode } : {}),
-    ...(o.reason ? { reason: o.reason } : {}),
-  };
   const checked = "Your card checked the shop's signed answer";
   switch (o.outcome) {
     case "approved":
