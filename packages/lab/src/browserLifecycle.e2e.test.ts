@@ -133,7 +133,7 @@ describe("asking from the order page how a purchase ended", () => {
   it("a card that did not make the purchase gets no answer", async () => {
     const answer = await ask(orderId, "visa-nsf", "other-card");
     expect(answer.outcome).toBe("refused");
-    expect(answer.message).toMatch(/^No verified answer: /);
+    expect(answer.message).toMatch(/^No verified answer: the card does not remember that purchase \(6A80\)/);
   }, 120_000);
 
   it("the extension starts no inquiry for a marker without an XID, or of a kind it does not know", async () => {
