@@ -40,7 +40,7 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            diagram; --browser: then one in Chromium (web shop, extension)
   fault     gateway [--delay MS] [--stage received|committed] [--delay-rate R] [--drop R] [--5xx R]
                     [--malformed R] [--bad-signature R] [--clock-skew S]
-            merchant [--pause-after-authres MS]
+            merchant [--pause-before-send MS] [--pause-after-authres MS]
             gateway|merchant --clear         (no switch: show the plan in force)
   shop      [--port 8080] [--profiles set,hardened,embodiment-1,embodiment-2]
                                           the reference web shop against the running lab

@@ -29,8 +29,9 @@ export interface GatewayFaultsOptions {
 
 /**
  * What the gateway did with one request on `POST /set`, as the hooks need it: the AuthReq's outcome,
- * or another message's kind and ids (a CapReq's CapRRPID). The "committed" faults apply to every
- * request the gateway answered; a forged signature only to an AuthRes.
+ * or another message's kind and ids (a CapReq's CapRRPID; the RRPID of an AuthRevReq, CapRevReq,
+ * CredReq, CredRevReq or BatchAdminReq). The "committed" faults apply to every request the gateway
+ * answered; a forged signature only to an AuthRes.
  */
 export type ObservedOutcome =
   | AuthReqOutcome
@@ -38,6 +39,7 @@ export type ObservedOutcome =
       readonly kind: string;
       readonly xid?: string;
       readonly capRRPID?: string;
+      readonly rrpid?: string;
       readonly authRRPID?: undefined;
     };
 
@@ -120,6 +122,7 @@ export class GatewayFaults {
         xid: r.xid,
         ...(r.outcome ? { kind: r.outcome.kind, authRRPID: r.outcome.authRRPID } : {}),
         ...(r.outcome && "capRRPID" in r.outcome ? { capRRPID: r.outcome.capRRPID } : {}),
+        ...(r.outcome && "rrpid" in r.outcome ? { rrpid: r.outcome.rrpid } : {}),
         ...extra,
       },
       `fault injected: ${fault}`,
