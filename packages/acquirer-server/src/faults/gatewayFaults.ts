@@ -94,6 +94,11 @@ export class GatewayFaults {
     return (this.current.clockSkewSeconds ?? 0) * 1000;
   }
 
+  /** How far the clock of AuthToken schedules runs ahead now, in milliseconds. */
+  scheduleAdvanceMs(): number {
+    return (this.current.scheduleAdvanceSeconds ?? 0) * 1000;
+  }
+
   /** The server's SET route tells what the gateway did (for the log and the forged AuthRes). */
   observe(req: FastifyRequest, outcome: ObservedOutcome): void {
     const r = this.requests.get(req);
@@ -102,6 +107,10 @@ export class GatewayFaults {
     if (outcome.xid) r.xid = outcome.xid;
     if (this.current.clockSkewSeconds)
       this.applied(req, r, "clockSkew", { clockSkewSeconds: this.current.clockSkewSeconds });
+    if (this.current.scheduleAdvanceSeconds)
+      this.applied(req, r, "scheduleAdvance", {
+        scheduleAdvanceSeconds: this.current.scheduleAdvanceSeconds,
+      });
   }
 
   private applied(req: FastifyRequest, r: PerRequest, fault: string, extra: Record<string, unknown> = {}) {

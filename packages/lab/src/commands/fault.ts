@@ -27,6 +27,8 @@ export interface GatewayFaultPlan {
   readonly malformedRate?: number;
   readonly badSignatureRate?: number;
   readonly clockSkewSeconds?: number;
+  /** The clock of AuthToken schedules runs this far ahead (`set-lab authorize --advance`). */
+  readonly scheduleAdvanceSeconds?: number;
 }
 
 export interface MerchantFaultPlan {
