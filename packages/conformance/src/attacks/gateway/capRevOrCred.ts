@@ -112,19 +112,20 @@ export const creditOfAnotherMerchantsSale: Attack = {
     const f = forgerOf(target);
     if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
     const a = await approvedAuthorization(target, f, 100, undefined, { sale: true });
-    const before = await account(target);
+    const refused = ["invalidCapToken", "invalidCertificate"];
     const credit = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }], {
       merchant: merchantB,
     });
-    const credited = await sendCapRevOrCred(target, f, "credit", credit.bytes, merchantB);
-    const refusedCodes = ["invalidCapToken", "invalidCertificate"];
-    const first = capRevOrCredJudged(credited.answer, refusedCodes, before, await account(target));
-    if (!first.refused || !first.stateUnchanged) return first;
+    const credited = await refusedOnAccount(target, capRevOrCredAnswers, refused, () =>
+      sendCapRevOrCred(target, f, "credit", credit.bytes, merchantB),
+    );
+    if (!credited.refused || !credited.stateUnchanged) return credited;
     const reversal = await capRevOrCredReqOf(f, "captureReversal", [{ of: a, captured: 100 }], {
       merchant: merchantB,
     });
-    const { answer } = await sendCapRevOrCred(target, f, "captureReversal", reversal.bytes, merchantB);
-    return capRevOrCredJudged(answer, refusedCodes, before, await account(target));
+    return refusedOnAccount(target, capRevOrCredAnswers, refused, () =>
+      sendCapRevOrCred(target, f, "captureReversal", reversal.bytes, merchantB),
+    );
   },
 };
 
