@@ -162,7 +162,7 @@ describe("merchant: reversal (AuthRev) of a later authorization", () => {
     expect(cancelled.authorization?.subsequent?.[0]).toMatchObject({ authAmt: jpy(0) });
     expect(cancelled.authorization?.subsequent?.[0].capToken).toBeUndefined();
     expect(cancelled.authorization?.authAmt).toEqual(jpy(4000));
-    await expect(merchant.capture(id, { authorization: 2 })).rejects.toThrow();
+    await expect(merchant.capture(id, { authorization: 2 })).rejects.toThrow(/authorization 2 is reversed/);
     await expect(merchant.reverseAuthorization(id, { authorization: 2 })).rejects.toThrow(OrderStateError);
     const history = (await merchant.orderView(id))?.history ?? [];
     expect(history.slice(-2).map((h) => `${h.state}: ${h.detail}`)).toEqual([

@@ -28,6 +28,7 @@ import {
   authorizationPart,
   authorizationParts,
   checkAuthorizationNumber,
+  laterPartState,
   partDetail,
   withPart,
 } from "./authorizationPart";
@@ -221,8 +222,12 @@ export async function captureOrder(
       "noSuchAuthorization",
       `order ${orderId}'s purchase has no approved authorization ${partNo}`,
     );
-  if (part.capture?.capCode === "success")
-    throw new OrderStateError(`order ${orderId}'s authorization ${partNo} is captured`);
+  // A later authorization is captured by its own state: authorized, neither captured nor cancelled.
+  const partState = laterPartState(part);
+  if (partNo !== 1 && partState !== "authorized")
+    throw new OrderStateError(
+      `order ${orderId}'s authorization ${partNo} is ${partState}: only an authorized one can be captured`,
+    );
   const auth = order.authorization!;
   if (!part.capToken || !part.authAmt)
     throw new CaptureInputError(
