@@ -2,19 +2,20 @@
  * The authorizations of one purchase, by number: 1 is the first (the buyer's PReq), 2 and on the
  * later ones the gateway approved with the AuthToken (`authorization.subsequent`: a split
  * shipment's parts, installments, recurring payments). Each has its own AuthRRPID, AuthAmt and
- * CapToken, so each is captured, credited and reversed on its own; `Merchant.capture`, `refund`,
- * `reverseRefund` and `reverseCapture` name one with their `authorization` option (default 1).
+ * CapToken, so each is reversed, captured and credited on its own; `Merchant.reverseAuthorization`,
+ * `capture`, `refund`, `reverseRefund` and `reverseCapture` name one with their `authorization`
+ * option (default 1).
  *
- * The order's state is the first authorization's. A later one's capture and credits are kept with
- * it (`subsequent[].capture`, `subsequent[].capRevOrCreds`), its state worked out from them
- * (`laterPartState`), and each step is a line of the order's history, "authorization N: ...", as
- * a transition to the state the order is in.
+ * The order's state is the first authorization's. A later one's reversal, capture and credits are
+ * kept with it (`subsequent[].reversal`, `.capture`, `.capRevOrCreds`), its state worked out from
+ * them (`laterPartState`), and each step is a line of the order's history, "authorization N: ...",
+ * as a transition to the state the order is in.
  */
 import { type schema, toMinorUnits } from "@setlab/protocol";
 import type { Authorization, AuthReversal, CapRevOrCred, Capture, Order } from "./order";
 import type { OrderState } from "./orderState";
 
-/** One authorization of the purchase, as capture and credits act on it. */
+/** One authorization of the purchase, as its reversal, capture and credits act on it. */
 export interface AuthorizationPart {
   /** 1: the first authorization; 2 and on: the later ones, in order. */
   readonly part: number;
