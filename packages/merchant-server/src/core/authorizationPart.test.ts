@@ -171,10 +171,16 @@ describe("merchant: reversal (AuthRev) of a later authorization", () => {
     ]);
     const reversed = (await merchant.events(id)).filter((e) => e.type === "reversed");
     expect(
-      reversed.map((e) => [e.part, e.previousAuthorizedAmount?.amount, e.authorizedAmount?.amount]),
+      reversed.map((e) => [
+        e.part,
+        e.previousAuthorizedAmount?.amount,
+        e.authorizedAmount?.amount,
+        e.capturedAmount,
+      ]),
     ).toEqual([
-      [2, 5000, 3000],
-      [2, 3000, 0],
+      // an uncaptured part's: no captured amount (the first authorization's is not its)
+      [2, 5000, 3000, undefined],
+      [2, 3000, 0, undefined],
     ]);
     // the third part, captured, goes back by credit only
     await merchant.authorizeSubsequent(id, { amount: jpy(1000) });

@@ -102,8 +102,10 @@ export function eventsOfChange(before: Order, change: OrderChange, at: Date): Or
         // An AuthRev (cancelled or reduced) is `reversed`, as the first authorization's is.
         const type = step.reversed ? "reversed" : eventOfState[laterPartState(step.now)];
         if (!type) continue;
+        // Its amounts only: the first authorization's are not this one's.
+        const { authorizedAmount: _first, capturedAmount: _firstCapture, ...order } = common(type);
         const event: OrderEvent = {
-          ...common(type),
+          ...order,
           part: step.now.part,
           ...(step.now.authAmt ? { authorizedAmount: amountOf(step.now.authAmt) } : {}),
           ...(step.now.capture?.capAmt ? { capturedAmount: amountOf(step.now.capture.capAmt) } : {}),
