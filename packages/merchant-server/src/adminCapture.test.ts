@@ -61,6 +61,8 @@ describe("a split shipment's later authorization over the admin routes", () => {
     for (const body of [{ authorization: 0 }, { authorization: "2" }, { authorization: 3 }])
       expect((await s.post(`/orders/${id}/capture`, body)).status).toBe(400);
     expect((await s.post(`/orders/${id}/refund`, { authorization: 1.5 })).status).toBe(400);
+    expect((await s.post("/captures", { orders: [{ orderId: id, authorization: "2" }] })).status).toBe(400);
+    expect((await s.post("/captures", { orders: [{ orderId: id, authorization: 3 }] })).status).toBe(400);
     expect(s.gateway.calls).toBe(calls);
     const captured = await s.post(`/orders/${id}/capture`, { authorization: 2, amount: 3000 });
     expect([captured.status, captured.body.state]).toEqual([200, "authorized"]);

@@ -6,6 +6,7 @@
  */
 import { runIdOf } from "@setlab/runtime";
 import type { FastifyInstance } from "fastify";
+import { takeAuthorizationNumber } from "./core/authorizationPart";
 import { BatchAdminError, BatchAdminInputError } from "./core/batchAdmin";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { CaptureManyItem } from "./core/captureMany";
@@ -18,7 +19,10 @@ const keyOf = (headers: Record<string, unknown>) => {
   return typeof key === "string" ? { idempotencyKey: key } : {};
 };
 
-/** `{orders: [id | {orderId, amount?, amtExp10?}], batchId?}`, each amount in its order's currency. */
+/**
+ * `{orders: [id | {orderId, amount?, amtExp10?, authorization?}], batchId?}`, each amount in its
+ * order's currency, `authorization` the purchase's authorization to capture (default the first).
+ */
 async function parseCapturesBody(merchant: Merchant, body: unknown) {
   if (typeof body !== "object" || body === null || Array.isArray(body))
     throw new CaptureInputError("invalidBody", "the body must be a JSON object");
@@ -36,12 +40,20 @@ async function parseCapturesBody(merchant: Merchant, body: unknown) {
     }
     if (typeof o !== "object" || o === null)
       throw new CaptureInputError("invalidBody", "an order is an id or {orderId, amount?}");
-    const { orderId, ...amount } = o as Record<string, unknown>;
+    const { orderId, ...rest } = o as Record<string, unknown>;
     if (typeof orderId !== "number") throw new CaptureInputError("invalidBody", "orderId must be a number");
     const order = await merchant.order(orderId);
     if (!order) throw new CaptureInputError("noSuchOrder", `no order ${orderId}`);
+    const { authorization, rest: amount } = takeAuthorizationNumber(
+      rest,
+      (message) => new CaptureInputError("invalidBody", message),
+    );
     const parsed = parseCaptureBody(amount, order.purchAmt.currency);
-    items.push({ orderId, ...(parsed ? { amount: parsed } : {}) });
+    items.push({
+      orderId,
+      ...(parsed ? { amount: parsed } : {}),
+      ...(authorization !== undefined ? { authorization } : {}),
+    });
   }
   return { items, ...(batchId !== undefined ? { batchId } : {}) };
 }

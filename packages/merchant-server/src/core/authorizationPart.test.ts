@@ -133,6 +133,41 @@ describe("merchant: capture, refund and reversals of a later authorization (spli
   });
 });
 
+describe("merchant: captureMany of later authorizations", () => {
+  test("one CapReq captures one order's second part beside another order's first; an unknown part is refused before any message", async () => {
+    const m = kit.merchant();
+    const split = await m.merchant.createOrder({ description, ...purchAmt, firstShipmentAmount: 4000 });
+    await kit.buy(m, split.lidM, { description, purchAmt });
+    await m.merchant.authorizeSubsequent(split.id, { amount: jpy(5000) });
+    const other = await m.merchant.createOrder({ description: "1 x mug", ...jpy(800) });
+    await kit.buy(m, other.lidM, { description: "1 x mug", purchAmt: jpy(800) });
+    const calls = m.gateway.calls;
+    await expect(
+      m.merchant.captureMany([{ orderId: split.id, authorization: 3 }, other.id]),
+    ).rejects.toMatchObject({ code: "noSuchAuthorization" });
+    expect(m.gateway.calls).toBe(calls);
+    const r = await m.merchant.captureMany([
+      { orderId: split.id, authorization: 2, amount: jpy(4500) },
+      other.id,
+    ]);
+    expect(r.orders.map((o) => o.state)).toEqual(["authorized", "captured"]);
+    expect(r.orders[0].authorization?.capture).toBeUndefined();
+    expect(r.orders[0].authorization?.subsequent?.[0].capture).toMatchObject({
+      capCode: "success",
+      capAmt: jpy(4500),
+      batchID: 1,
+    });
+    const history = (await m.merchant.orderView(split.id))?.history ?? [];
+    expect(history.at(-1)).toMatchObject({
+      state: "authorized",
+      detail: "authorization 2: captured JPY 4500 in batch 1",
+    });
+    await expect(m.merchant.captureMany([{ orderId: split.id, authorization: 2 }])).rejects.toThrow(
+      OrderStateError,
+    );
+  });
+});
+
 describe("merchant: the first authorization after a later one", () => {
   test("is reversed with its own AuthReq's PI and its own AuthRes, not the later authorization's", async () => {
     const m = kit.merchant();

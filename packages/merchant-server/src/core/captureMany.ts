@@ -25,6 +25,14 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { capRRPIDKey } from "../store/keyedGatewayRequests";
+import {
+  type AuthorizationPart,
+  authorizationPart,
+  checkAuthorizationNumber,
+  laterPartState,
+  partDetail,
+  withPart,
+} from "./authorizationPart";
 import { CaptureInputError, capturable, checkAmount } from "./capture";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
@@ -38,6 +46,8 @@ import { brandOf } from "./purchaseBrand";
 export interface CaptureManyItem {
   readonly orderId: number;
   readonly amount?: schema.CurrencyAmount;
+  /** Which authorization of its purchase: 1 (default) the first, 2 and on a later one (./authorizationPart.ts). */
+  readonly authorization?: number;
 }
 
 export interface CaptureManyOptions {
@@ -82,6 +92,7 @@ const fingerprintOf = (items: readonly CaptureManyItem[], batchId: number | unde
         items.map((i) => [
           i.orderId,
           i.amount ? [i.amount.currency, i.amount.amount, i.amount.amtExp10] : null,
+          i.authorization ?? 1,
         ]),
         batchId ?? null,
       ]),
@@ -90,6 +101,8 @@ const fingerprintOf = (items: readonly CaptureManyItem[], batchId: number | unde
 
 interface Planned {
   readonly order: Order;
+  /** The authorization of the order's purchase captured, and its number. */
+  readonly auth: AuthorizationPart;
   readonly capReqAmt: schema.CurrencyAmount;
   readonly transIDs: schema.TransIDs;
 }
@@ -98,14 +111,25 @@ interface Planned {
 async function plan(ctx: MerchantContext, items: readonly CaptureManyItem[], capRRPID?: string) {
   const planned: Planned[] = [];
   let brand: BrandConfig | undefined;
-  for (const { orderId, amount } of items) {
+  for (const { orderId, amount, authorization } of items) {
     const order = await ctx.repo.order(orderId);
     if (!order) throw new CaptureInputError("noSuchOrder", `no order ${orderId}`);
-    const auth = order.authorization;
+    const partNo = checkAuthorizationNumber(
+      authorization,
+      (message) => new CaptureInputError("noSuchAuthorization", message),
+    );
+    const auth = authorizationPart(order, partNo);
+    if (partNo !== 1 && !auth)
+      throw new CaptureInputError(
+        "noSuchAuthorization",
+        `order ${orderId}'s purchase has no approved authorization ${partNo}`,
+      );
     const done = capRRPID !== undefined && auth?.capture?.capRRPID === capRRPID;
-    if (!done && !(capturable as readonly string[]).includes(order.state))
+    // The first authorization's state is the order's; a later one's is read from its records.
+    const state = partNo === 1 || !auth ? order.state : laterPartState(auth);
+    if (!done && !(capturable as readonly string[]).includes(state))
       throw new OrderStateError(
-        `order ${orderId} is ${order.state}: only an authorized order can be captured`,
+        `order ${orderId}${partNo === 1 ? "" : `'s authorization ${partNo}`} is ${state}: only an authorized one can be captured`,
       );
     if (!auth?.capToken || !auth.authAmt)
       throw new CaptureInputError(
@@ -127,7 +151,7 @@ async function plan(ctx: MerchantContext, items: readonly CaptureManyItem[], cap
       );
     brand = orderBrand;
     const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
-    planned.push({ order, capReqAmt, transIDs });
+    planned.push({ order, auth, capReqAmt, transIDs });
   }
   return { planned, brand: brand! };
 }
@@ -143,9 +167,9 @@ async function buildCapReq(
   const rrpid = p.random(20);
   const data: schema.CapReqData = {
     capRRTags: { rrpid, merTermIDs: { merchantID: ctx.config.merchantID }, currentDate: date },
-    capItemSeq: planned.map(({ order, capReqAmt, transIDs }) => ({
+    capItemSeq: planned.map(({ auth, capReqAmt, transIDs }) => ({
       transIDs,
-      authRRPID: fromHex(order.authorization!.authRRPID),
+      authRRPID: fromHex(auth.authRRPID),
       capPayload: {
         capDate: date,
         capReqAmt,
@@ -153,9 +177,7 @@ async function buildCapReq(
       },
     })),
   };
-  const tokens = planned.map(({ order }) =>
-    decodeDer(schema.CapToken, fromHex(order.authorization!.capToken!), "CapToken"),
-  );
+  const tokens = planned.map(({ auth }) => decodeDer(schema.CapToken, fromHex(auth.capToken!), "CapToken"));
   const capReq = await sealCapReq(p, brand.authSigner, brand.gateway.certificate, data, tokens);
   // A request of one item names its transaction in the header, as `capture` does.
   const one = planned.length === 1 ? planned[0].transIDs : undefined;
@@ -174,8 +196,9 @@ async function buildCapReq(
  * A call without a key that repeats the one whose answer did not come (its first order's capture
  * still waiting, with the same orders, amounts and batch): that call's CapReq, sent again.
  */
-async function sameCallAgain(ctx: MerchantContext, firstOrder: number, fingerprint: string) {
-  const pending = (await ctx.repo.order(firstOrder))?.authorization?.capture;
+async function sameCallAgain(ctx: MerchantContext, first: CaptureManyItem, fingerprint: string) {
+  const order = await ctx.repo.order(first.orderId);
+  const pending = order && authorizationPart(order, first.authorization ?? 1)?.capture;
   if (!pending?.capRRPID || pending.capCode !== undefined) return undefined;
   const earlier = await ctx.repo.keyedGatewayRequest("captureMany", capRRPIDKey(pending.capRRPID));
   return earlier?.fingerprint === fingerprint ? earlier : undefined;
@@ -210,8 +233,7 @@ export async function captureMany(
     return found;
   };
   let sent =
-    (await stored()) ??
-    (key === undefined ? await sameCallAgain(ctx, items[0].orderId, fingerprint) : undefined);
+    (await stored()) ?? (key === undefined ? await sameCallAgain(ctx, items[0], fingerprint) : undefined);
   const { planned, brand } = await plan(ctx, items, sent?.rrpid);
   if (!sent) {
     const built = await buildCapReq(ctx, brand, planned, batchId);
@@ -238,13 +260,13 @@ export async function captureMany(
   const { rrpid: capRRPID, request: bytes } = sent;
   const at = wholeSeconds(ctx.p.now()).toISOString();
   // Every order records the CapReq before it leaves; one of an earlier attempt already has.
-  const open = planned.filter(({ order }) => order.authorization!.capture?.capRRPID !== capRRPID);
-  for (const { order, capReqAmt } of open)
+  const open = planned.filter(({ auth }) => auth.capture?.capRRPID !== capRRPID);
+  for (const { order, auth, capReqAmt } of open)
     await ctx.repo.commit(
       {
         orderId: order.id,
         expect: order.state,
-        authorization: { ...order.authorization!, capture: { capRRPID, capReqAmt, at } },
+        authorization: withPart(order.authorization!, auth.part, { capture: { capRRPID, capReqAmt, at } }),
         messages: [{ from: "merchant", to: "gateway", type: "captureRequest", der: bytes }],
       },
       ctx.p.now(),
@@ -260,15 +282,19 @@ export async function captureMany(
   ) => {
     for (const item of planned) {
       const now = (await ctx.repo.order(item.order.id))!;
-      const auth = now.authorization!;
+      const auth = authorizationPart(now, item.auth.part)!;
       if (auth.capture?.capRRPID !== capRRPID || auth.capture.capCode !== undefined) continue;
       const c = change(item, now);
+      // A later authorization's capture leaves the order in its state: a line of its history.
+      const to = c.to && item.auth.part !== 1 ? now.state : c.to;
       await ctx.repo.commit(
         {
           orderId: now.id,
           expect: now.state,
-          ...(c.to ? { transitions: [{ to: c.to, detail: c.detail ?? "" }] } : {}),
-          authorization: { ...auth, capture: { ...auth.capture, failure: undefined, ...c.capture } },
+          ...(to ? { transitions: [{ to, detail: partDetail(item.auth.part, c.detail ?? "") }] } : {}),
+          authorization: withPart(now.authorization!, item.auth.part, {
+            capture: { ...auth.capture, failure: undefined, ...c.capture },
+          }),
           ...(answer
             ? { messages: [{ from: "gateway", to: "merchant", type: "captureResponse", der: answer }] }
             : {}),
@@ -295,9 +321,9 @@ export async function captureMany(
       answer,
       {
         capRRPID: fromHex(capRRPID),
-        items: planned.map(({ order, capReqAmt, transIDs }) => ({
+        items: planned.map(({ auth, capReqAmt, transIDs }) => ({
           transIDs,
-          authRRPID: fromHex(order.authorization!.authRRPID),
+          authRRPID: fromHex(auth.authRRPID),
           capReqAmt,
         })),
         brand: brand.brandID,
