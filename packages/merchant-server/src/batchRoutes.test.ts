@@ -39,7 +39,7 @@ test("POST /captures captures many orders in one CapReq; the batch routes show a
     code: "success",
     batchId: 1,
     itemCount: 2,
-    totals: [{ shown: "JPY 17800" }],
+    totals: [{ salesCount: 2, shown: { sales: "JPY 17800", net: "JPY 17800" } }],
   });
   const closed = await s.call("POST", "/batches/close");
   expect([closed.status, closed.body.batchId, typeof closed.body.closed]).toEqual([200, 1, "string"]);
