@@ -1,9 +1,16 @@
+import { encodeDer } from "../asn1/codec";
+import { Enc } from "../crypto/enc";
 import { nodeProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import type { CurrencyAmount } from "../schema/common";
-import type { BatchAdminReqData, BatchAdminResData, BatchTotal } from "../schema/payment";
+import {
+  type BatchAdminReqData,
+  type BatchAdminRes,
+  BatchAdminResData,
+  type BatchTotal,
+} from "../schema/payment";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { sealBatchAdminReq, sealBatchAdminRes } from "./batchAdmin";
+import { batchAdminResTypes, sealBatchAdminReq, sealBatchAdminRes } from "./batchAdmin";
 import { errorMessage, RemoteSetError } from "./errorMessage";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import { receiveBatchAdminReq } from "./receiveBatchAdminReq";
@@ -329,6 +336,31 @@ describe("receiveBatchAdminRes", () => {
         "decodingFailure",
       );
     }
+  });
+
+  it("a negative count, which no gateway of ours can write, is decodingFailure", async () => {
+    const data = resData({
+      batchStatus: undefined,
+      batchTotals: [total("Visa", [0x5a, usd(5)], [0, usd(0)])],
+    });
+    const der = encodeDer(BatchAdminResData, data);
+    const at = der.findIndex((_, n) => der[n] === 2 && der[n + 1] === 1 && der[n + 2] === 0x5a);
+    expect(der.filter((_, n) => der[n] === 2 && der[n + 1] === 1 && der[n + 2] === 0x5a)).toHaveLength(1);
+    const negative = der.slice();
+    negative[at + 2] = 0xa6; // -90
+    const sealed = (await Enc(
+      p,
+      m.signer("gatewaySig"),
+      pki.merchantKex.certificate,
+      batchAdminResTypes,
+      negative,
+    )) as BatchAdminRes;
+    const bytes = wrapMessage(
+      { type: "batchAdministrationResponse", value: sealed },
+      { rrpid: data.batchAdminRRTags.rrpid },
+      { date: new Date() },
+    );
+    expect(await code(receiveBatchAdminRes(p, bytes, expected(), merchant()))).toBe("decodingFailure");
   });
 
   it("a status whose sales or credit amount is not the totals' sum, or states one for a batch in several currencies, is wrapperMsgMismatch", async () => {
