@@ -330,7 +330,8 @@ describe("property: random sequences of captures, credits, reversals and closes 
           } else {
             const m = model[o.i];
             const last = batches.length;
-            const asked = { open: undefined, last, previous: Math.max(0, last - 1), unknown: last + 5 }[o.batch];
+            const named = { open: undefined, last, previous: Math.max(0, last - 1), unknown: last + 5 };
+            const asked = named[o.batch];
             const captured = m.captured?.amount ?? 1000;
             const item: CapRevOrCredItem = {
               a: auths[o.i],
