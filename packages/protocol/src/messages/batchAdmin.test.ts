@@ -10,7 +10,8 @@ import {
   type BatchTotal,
 } from "../schema/payment";
 import { createTestPki, type TestPki } from "../testing/pki";
-import { batchAdminResTypes, sealBatchAdminReq, sealBatchAdminRes } from "./batchAdmin";
+import { sealBatchAdminReq, sealBatchAdminRes } from "./batchAdmin";
+import { encMessages } from "./encMessages";
 import { errorMessage, RemoteSetError } from "./errorMessage";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import { receiveBatchAdminReq } from "./receiveBatchAdminReq";
@@ -352,7 +353,7 @@ describe("receiveBatchAdminRes", () => {
       p,
       m.signer("gatewaySig"),
       pki.merchantKex.certificate,
-      batchAdminResTypes,
+      encMessages.BatchAdminRes.types,
       negative,
     )) as BatchAdminRes;
     const bytes = wrapMessage(
