@@ -390,10 +390,14 @@ export class GatewayStore {
     db.exec(schema);
     db.exec(captureSchema);
     const itemColumns = db.prepare("PRAGMA table_info(batch_items)").all() as { name: string }[];
-    const capturesOnly = itemColumns.length > 0 && !itemColumns.some((c) => c.name === "kind");
-    if (capturesOnly) db.exec(batchItemsBeforeKinds);
+    // Batch items from before credits were items: rebuilt all at once, or not at all.
+    if (itemColumns.length > 0 && !itemColumns.some((c) => c.name === "kind"))
+      db.transaction(() => {
+        db.exec(batchItemsBeforeKinds);
+        db.exec(batchSchema);
+        db.exec(batchItemsFromCaptures);
+      })();
     db.exec(batchSchema);
-    if (capturesOnly) db.exec(batchItemsFromCaptures);
     db.exec(authTokenSchema);
     db.exec(creditSchema);
     db.exec(authReversalSchema);
