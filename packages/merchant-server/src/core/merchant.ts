@@ -46,6 +46,7 @@ import { fetchGatewayCertificates, type GatewayCertificateReport } from "./gatew
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
 import { handleInqReq } from "./inquiry";
+import { finishWaitingRequests, type RecoveredRequest } from "./lifecycleRecovery";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
@@ -157,6 +158,8 @@ export class Merchant {
   private readonly inFlight = new Map<string, { hash: string; answer: Promise<SetOutcome> }>();
   /** Orders whose in-doubt authorization is being settled right now. */
   private readonly settling = new Set<number>();
+  /** The recovery run of waiting lifecycle requests now going, if one is. */
+  private finishing: Promise<RecoveredRequest[]> | undefined;
   /** Embodiment 1 requests issued and not yet answered. */
   private readonly e1Requests = new E1Requests<E2Request>();
 
@@ -388,6 +391,19 @@ export class Merchant {
         }
       }),
     );
+  }
+
+  /**
+   * Ask again for every lifecycle request (capture, reversal, credit, later authorization, batch
+   * close) committed before it left and still without its answer, recording each answer as the
+   * original call would have (./lifecycleRecovery.ts). The server shell calls this when the app is
+   * ready and then periodically; a call while one runs joins it. Never throws.
+   */
+  finishWaitingRequests(call: CallContext = {}): Promise<RecoveredRequest[]> {
+    this.finishing ??= finishWaitingRequests(this.ctx, call).finally(() => {
+      this.finishing = undefined;
+    });
+    return this.finishing;
   }
 
   /**

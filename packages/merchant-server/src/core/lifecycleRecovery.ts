@@ -1,0 +1,169 @@
+/**
+ * Recovery of lifecycle requests (docs/lifecycle.md, "After a crash"): every request committed
+ * before it left and still without its answer (./waitingRequests.ts; a batch close kept under
+ * its idempotency key) is asked for again by making its call again, exactly as the back office
+ * repeating it would: the operation finds its stored request, sends the same bytes (the gateway
+ * answers a repeat with its stored answer), reads the answer with the same receive function and
+ * records it the same way (order state, history, events and webhooks). The operations run one
+ * call per order at a time (./oneAtATime.ts), so a back-office repeat at the same moment waits
+ * for this one's answer and sends nothing twice.
+ */
+import { capRevOrCredKinds } from "@setlab/protocol";
+import { capRRPIDKey } from "../store/keyedGatewayRequests";
+import { reverseAuthorization } from "./authReversal";
+import { batchAdmin } from "./batchAdmin";
+import { capRevOrCredOrder } from "./capRevOrCred";
+import { captureOrder } from "./capture";
+import { type CaptureManyItem, captureMany } from "./captureMany";
+import type { CallContext, MerchantContext } from "./context";
+import type { Order } from "./order";
+import type { OrderState } from "./orderState";
+import { authorizeSubsequent } from "./subsequentAuthorization";
+import { type WaitingRequest, waitingRequestsOf } from "./waitingRequests";
+
+/** What recovery did with one waiting request (for the logs: ids and outcomes, no card data). */
+export interface RecoveredRequest {
+  /** The SET request: CapReq, AuthRevReq, CapRevReq, CredReq, CredRevReq, AuthReq, BatchAdminReq. */
+  readonly request: string;
+  /** Its RRPID (hex); absent when the waiting requests could not be listed. */
+  readonly rrpid?: string;
+  /** Absent for a batch request, which belongs to no order. */
+  readonly orderId?: number;
+  /** The gateway's answer is recorded: the request no longer waits. */
+  readonly finished: boolean;
+  /** The order's state afterwards. */
+  readonly state?: OrderState;
+  /** Why it still waits (it is asked for again on the next run). */
+  readonly error?: string;
+}
+
+const requestName = (w: WaitingRequest): string => {
+  if (w.kind === "capRevOrCred") return capRevOrCredKinds[w.entry.kind].request;
+  return { capture: "CapReq", authReversal: "AuthRevReq", subsequentAuthorization: "AuthReq" }[w.kind];
+};
+
+/** The call that asked for `w`, made again with what it asked. */
+async function askAgain(ctx: MerchantContext, order: Order, w: WaitingRequest, call: CallContext) {
+  const key = w.idempotencyKey !== undefined ? { idempotencyKey: w.idempotencyKey } : {};
+  switch (w.kind) {
+    case "capture": {
+      // A CapReq of several orders is that captureMany's: made again under the key it is kept by.
+      const many = await ctx.repo.keyedGatewayRequest("captureMany", capRRPIDKey(w.rrpid));
+      if (!many) return captureOrder(ctx, order.id, { amount: w.amount, ...key }, call);
+      if (!many.input) throw new Error("the CapReq was kept without its call: repeat that captureMany");
+      const input = JSON.parse(many.input) as { items: CaptureManyItem[]; batchId?: number };
+      return captureMany(
+        ctx,
+        input.items,
+        { idempotencyKey: many.key, ...(input.batchId !== undefined ? { batchId: input.batchId } : {}) },
+        call,
+      );
+    }
+    case "authReversal":
+      return reverseAuthorization(ctx, order.id, { amount: w.amount, ...key }, call);
+    case "subsequentAuthorization":
+      return authorizeSubsequent(ctx, order.id, { amount: w.amount, ...key }, call);
+    case "capRevOrCred": {
+      const { kind, creditId } = w.entry;
+      return capRevOrCredOrder(
+        ctx,
+        kind,
+        order.id,
+        {
+          ...(kind !== "captureReversal" ? { amount: w.amount } : {}),
+          ...(creditId !== undefined ? { creditId } : {}),
+          ...key,
+        },
+        call,
+      );
+    }
+  }
+}
+
+async function finishOrderRequest(
+  ctx: MerchantContext,
+  orderId: number,
+  w: WaitingRequest,
+  call: CallContext,
+): Promise<RecoveredRequest> {
+  const ids = { request: requestName(w), rrpid: w.rrpid, orderId };
+  const stillWaiting = (o: Order | undefined) =>
+    waitingRequestsOf(o?.authorization).find((x) => x.kind === w.kind && x.rrpid === w.rrpid);
+  try {
+    // Answered since the list was read (a back-office repeat, a captureMany of several orders).
+    const now = await ctx.repo.order(orderId);
+    if (!stillWaiting(now)) return { ...ids, finished: true, ...(now ? { state: now.state } : {}) };
+    await askAgain(ctx, now!, w, call);
+    const after = await ctx.repo.order(orderId);
+    const left = stillWaiting(after);
+    return {
+      ...ids,
+      finished: left === undefined,
+      ...(after ? { state: after.state } : {}),
+      ...(left ? { error: left.failure ?? "no usable answer" } : {}),
+    };
+  } catch (e) {
+    // Refused before asking (the order moved on meanwhile) or a store failure: reported, never thrown.
+    return { ...ids, finished: false, error: (e as Error).message };
+  }
+}
+
+async function finishBatchRequests(ctx: MerchantContext, call: CallContext): Promise<RecoveredRequest[]> {
+  const reports: RecoveredRequest[] = [];
+  for (const kept of await ctx.repo.unansweredKeyedGatewayRequests("batchAdmin")) {
+    const ids = { request: "BatchAdminReq", rrpid: kept.rrpid };
+    try {
+      if (!kept.input) throw new Error("the BatchAdminReq was kept without its call: repeat it");
+      const input = JSON.parse(kept.input) as {
+        operation: "open" | "close" | "query";
+        batchId?: number;
+        brand: string;
+      };
+      await batchAdmin(
+        ctx,
+        input.operation,
+        {
+          brand: input.brand,
+          idempotencyKey: kept.key,
+          ...(input.batchId !== undefined ? { batchId: input.batchId } : {}),
+        },
+        call,
+      );
+      reports.push({ ...ids, finished: true });
+    } catch (e) {
+      reports.push({ ...ids, finished: false, error: (e as Error).message });
+    }
+  }
+  return reports;
+}
+
+/**
+ * Ask again for every lifecycle request waiting for the gateway's answer, and record the answers.
+ * Orders are taken together, each one's requests in turn; batch requests last. Never throws.
+ */
+export async function finishWaitingRequests(
+  ctx: MerchantContext,
+  call: CallContext = {},
+): Promise<RecoveredRequest[]> {
+  let orders: Order[];
+  try {
+    orders = await ctx.repo.ordersWaitingForGateway();
+  } catch (e) {
+    return [{ request: "", finished: false, error: `cannot list waiting requests: ${(e as Error).message}` }];
+  }
+  const perOrder = await Promise.all(
+    orders.map(async (order) => {
+      const reports: RecoveredRequest[] = [];
+      for (const w of waitingRequestsOf(order.authorization))
+        reports.push(await finishOrderRequest(ctx, order.id, w, call));
+      return reports;
+    }),
+  );
+  let batches: RecoveredRequest[];
+  try {
+    batches = await finishBatchRequests(ctx, call);
+  } catch (e) {
+    batches = [{ request: "BatchAdminReq", finished: false, error: (e as Error).message }];
+  }
+  return [...perOrder.flat(), ...batches];
+}
