@@ -80,20 +80,31 @@ async function askAgain(ctx: MerchantContext, order: Order, w: WaitingRequest, c
   }
 }
 
+/** The requests asked for again in one run, by kind and RRPID: a CapReq of several orders is sent once. */
+type Asked = Map<string, Promise<void>>;
+
 async function finishOrderRequest(
   ctx: MerchantContext,
   orderId: number,
   w: WaitingRequest,
+  asked: Asked,
   call: CallContext,
 ): Promise<RecoveredRequest> {
   const ids = { request: requestName(w), rrpid: w.rrpid, orderId };
   const stillWaiting = (o: Order | undefined) =>
     waitingRequestsOf(o?.authorization).find((x) => x.kind === w.kind && x.rrpid === w.rrpid);
+  const once = `${w.kind}:${w.rrpid}`;
+  let asking = asked.get(once);
+  if (!asking) {
+    asking = (async () => {
+      // Answered since the list was read (a back-office repeat): nothing to send.
+      const now = await ctx.repo.order(orderId);
+      if (stillWaiting(now)) await askAgain(ctx, now!, w, call);
+    })();
+    asked.set(once, asking);
+  }
   try {
-    // Answered since the list was read (a back-office repeat, a captureMany of several orders).
-    const now = await ctx.repo.order(orderId);
-    if (!stillWaiting(now)) return { ...ids, finished: true, ...(now ? { state: now.state } : {}) };
-    await askAgain(ctx, now!, w, call);
+    await asking;
     const after = await ctx.repo.order(orderId);
     const left = stillWaiting(after);
     return {
@@ -151,11 +162,12 @@ export async function finishWaitingRequests(
   } catch (e) {
     return [{ request: "", finished: false, error: `cannot list waiting requests: ${(e as Error).message}` }];
   }
+  const asked: Asked = new Map();
   const perOrder = await Promise.all(
     orders.map(async (order) => {
       const reports: RecoveredRequest[] = [];
       for (const w of waitingRequestsOf(order.authorization))
-        reports.push(await finishOrderRequest(ctx, order.id, w, call));
+        reports.push(await finishOrderRequest(ctx, order.id, w, asked, call));
       return reports;
     }),
   );
