@@ -3,7 +3,10 @@
  * before any answer (its gateway call never returns), and a new Merchant over the same store
  * finishes the request itself, against the same test gateway, with no back-office call.
  */
+import { Writable } from "node:stream";
 import { nodeProvider, schema } from "@setlab/protocol";
+import { createLogger } from "@setlab/runtime";
+import { buildMerchantServer } from "../server";
 import { SqliteRepository } from "../store/sqliteRepository";
 import type { GatewayFunction } from "../testing/gatewayFunction";
 import { useMerchantTestKit } from "../testing/merchantTestKit";
@@ -225,4 +228,43 @@ describe("merchant: lifecycle requests left waiting are finished after a restart
     ]);
     expect(reports[0].error).toMatch(/captured: only an uncaptured authorization can be reversed/);
   });
+
+  test.each([true, false])(
+    "the server, when ready (resumeOnReady %s): finishes the waiting credit and logs ids, no card data",
+    async (resume) => {
+      const s = await setUp({ capture: true });
+      const merchant = await crashDuring(s, (m) => m.refund(s.id, { amount: jpy(1000) }));
+      const lines: Record<string, unknown>[] = [];
+      const destination = new Writable({
+        write(chunk, _enc, done) {
+          for (const l of String(chunk).split("\n")) if (l) lines.push(JSON.parse(l));
+          done();
+        },
+      });
+      const logger = createLogger("merchant", { level: "info", destination });
+      const app = buildMerchantServer({ merchant, logger, settleEveryMs: false, resumeOnReady: resume });
+      await app.ready();
+      const sent = s.wire.sent.length;
+      if (resume) {
+        // Joins the run the app started when ready: that run's reports.
+        const [report] = await merchant.finishWaitingRequests();
+        expect(report).toMatchObject({ request: "CredReq", finished: true });
+        expect(s.wire.sent.length).toBe(sent);
+        expect(s.gateway.credits.booked).toHaveLength(1);
+        await app.close();
+        const line = lines.find((l) => l.event === "lifecycleRequestFinished");
+        expect(line).toMatchObject({
+          orderId: s.id,
+          request: "CredReq",
+          state: "partiallyRefunded",
+          finished: true,
+        });
+        expect(JSON.stringify(lines)).not.toMatch(/411111|4111 |privateKey|BEGIN/);
+      } else {
+        await app.close();
+        expect(s.gateway.credits.booked).toHaveLength(0);
+        expect(lines.filter((l) => String(l.event).startsWith("lifecycleRequest"))).toEqual([]);
+      }
+    },
+  );
 });
