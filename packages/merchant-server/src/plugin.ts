@@ -154,11 +154,14 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
   const webhooks = webhookDelivery(app, merchant);
   // Ids and outcomes only: the reports carry no card data, keys or message bytes.
   const finishWaiting = () =>
-    merchant.finishWaitingRequests().then((reports) => {
-      for (const r of reports)
-        if (r.finished) log.info({ event: "lifecycleRequestFinished", ...r }, "waiting request answered");
-        else log.warn({ event: "lifecycleRequestWaiting", ...r }, "waiting request still without answer");
-    });
+    merchant
+      .finishWaitingRequests()
+      .then((reports) => {
+        for (const r of reports)
+          if (r.finished) log.info({ event: "lifecycleRequestFinished", ...r }, "waiting request answered");
+          else log.warn({ event: "lifecycleRequestWaiting", ...r }, "waiting request still without answer");
+      })
+      .catch((e: unknown) => log.error({ err: e }, "finishing waiting requests failed"));
   app.addHook("onReady", async () => {
     if (merchant.testMode)
       app.log.info(
