@@ -20,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
+import type { ClosedBatch } from "./commands/settle";
 import { formatAmount, purchAmtOf } from "./currency";
 import { adminOf, LabFailure, readState } from "./labState";
 
@@ -231,12 +232,13 @@ async function command(argv: string[]): Promise<number> {
   }
 }
 
-/** The demo's settlement in its closing line: "; batch 1 settled: Visa JPY 12800". */
-function settled(
-  s: { batch: { batchId: number; totals: readonly { brand: string; shown: string }[] } } | undefined,
-) {
+/** The demo's settlement in its closing line: "; batch 1 settled: Visa sales JPY 12800, credits JPY 2800, net JPY 10000". */
+function settled(s: { batch: ClosedBatch } | undefined) {
   if (!s) return "";
-  return `; batch ${s.batch.batchId} settled: ${s.batch.totals.map((t) => `${t.brand} ${t.shown}`).join(", ")}`;
+  const totals = s.batch.totals.map(
+    (t) => `${t.brand} sales ${t.shown.sales}, credits ${t.shown.credits}, net ${t.shown.net}`,
+  );
+  return `; batch ${s.batch.batchId} settled: ${totals.join("; ")}`;
 }
 
 function numberOption(flag: string, text: string | undefined): number | undefined {
