@@ -1,5 +1,5 @@
 /**
- * Recovery of lifecycle requests (docs/lifecycle.md, "After a crash"): every request committed
+ * Recovery of lifecycle requests (docs/lifecycle.md, "Requests left waiting"): every request committed
  * before it left and still without its answer (./waitingRequests.ts; a batch close kept under
  * its idempotency key) is asked for again by making its call again, exactly as the back office
  * repeating it would: the operation finds its stored request, sends the same bytes (the gateway
