@@ -6,6 +6,7 @@
 import { Writable } from "node:stream";
 import { nodeProvider, schema } from "@setlab/protocol";
 import { createLogger } from "@setlab/runtime";
+import Database from "better-sqlite3";
 import { buildMerchantServer } from "../server";
 import { SqliteRepository } from "../store/sqliteRepository";
 import type { GatewayFunction } from "../testing/gatewayFunction";
@@ -69,7 +70,7 @@ async function setUp(options: { capture?: boolean; firstShipmentAmount?: number;
   const config = testMerchantConfig(kit.pki);
   /** A merchant process over the store (a new one after each "crash"). */
   const start = () => new Merchant({ p, repo: new SqliteRepository(m.file), config, gateway: wire.client });
-  return { gateway: m.gateway, wire, ids, id: ids[0], start };
+  return { gateway: m.gateway, wire, ids, id: ids[0], start, file: m.file };
 }
 
 /** The first process commits `call`'s request and dies before the answer; a second one starts. */
@@ -164,6 +165,25 @@ describe("merchant: lifecycle requests left waiting are finished after a restart
     ]);
     expect(s.wire.sent.filter((t) => t === "captureRequest")).toHaveLength(2);
     expect(s.gateway.batches[0].items).toHaveLength(2);
+  });
+
+  test("a kept request without its call's input is reported and not sent: the back office repeats it", async () => {
+    const s = await setUp({ orders: 2 });
+    const merchant = await crashDuring(s, (m) => m.captureMany(s.ids));
+    const raw = new Database(s.file);
+    raw.exec("UPDATE keyed_gateway_requests SET input = NULL");
+    raw.close();
+    const sends = s.wire.sent.length;
+    const reports = await merchant.finishWaitingRequests();
+    expect(reports.map((r) => [r.orderId, r.finished])).toEqual([
+      [s.ids[0], false],
+      [s.ids[1], false],
+    ]);
+    expect(reports[0].error).toMatch(/kept without its call: repeat that captureMany/);
+    expect(s.wire.sent.length).toBe(sends);
+    // The back office's repeat of the call still sends the same CapReq and finishes both.
+    expect((await merchant.captureMany(s.ids)).orders.map((o) => o.state)).toEqual(["captured", "captured"]);
+    expect(await merchant.finishWaitingRequests()).toEqual([]);
   });
 
   test("a batch close kept under its key: closed once; answered, it is not sent again", async () => {
