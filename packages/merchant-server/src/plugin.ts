@@ -193,15 +193,17 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
     if (every === false) return;
     settleTimer = setInterval(() => {
       if (settling) return;
-      settling = (async () => {
-        await finishWaiting();
+      // Side by side: a slow gateway answer to a waiting request does not hold up the settling.
+      const settleInDoubt = async () => {
         for (const r of await merchant.settleInDoubt())
           if (r.error || r.state !== "authorizing")
             log[r.error ? "warn" : "info"](
               { event: "authorizationSettled", ...r },
               "in-doubt authorization settled",
             );
-      })()
+      };
+      settling = Promise.all([finishWaiting(), settleInDoubt()])
+        .then(() => undefined)
         .catch((e: unknown) => log.error({ err: e }, "settling authorizations in doubt failed"))
         .finally(() => {
           settling = undefined;

@@ -69,8 +69,17 @@ async function setUp(options: { capture?: boolean; firstShipmentAmount?: number;
   const wire = link(m.gateway);
   const config = testMerchantConfig(kit.pki);
   /** A merchant process over the store (a new one after each "crash"). */
-  const start = () => new Merchant({ p, repo: new SqliteRepository(m.file), config, gateway: wire.client });
-  return { gateway: m.gateway, wire, ids, id: ids[0], start, file: m.file };
+  // Recovery's backoff reads this clock: a test moves it to make the next attempt due.
+  const clock = { now: 0 };
+  const start = () =>
+    new Merchant({
+      p,
+      repo: new SqliteRepository(m.file),
+      config,
+      gateway: wire.client,
+      waitingRetry: { now: () => clock.now },
+    });
+  return { gateway: m.gateway, wire, ids, id: ids[0], start, file: m.file, clock };
 }
 
 /** The first process commits `call`'s request and dies before the answer; a second one starts. */
@@ -200,10 +209,15 @@ describe("merchant: lifecycle requests left waiting are finished after a restart
     const s = await setUp({ capture: true });
     const merchant = await crashDuring(s, (m) => m.refund(s.id, { amount: jpy(3000) }));
     s.gateway.mode = "down";
-    for (let run = 0; run < 2; run++) {
+    for (let run = 1; run <= 2; run++) {
       const [report] = await merchant.finishWaitingRequests();
-      expect(report).toMatchObject({ request: "CredReq", finished: false, state: "captured" });
+      expect(report).toMatchObject({ request: "CredReq", finished: false, state: "captured", attempts: run });
       expect(report.error).toMatch(/unreachable/);
+      // Asked for again only once its backoff (5 s, then 10 s) is over.
+      expect(await merchant.finishWaitingRequests()).toEqual([]);
+      s.clock.now += 5000 * run - 1;
+      expect(await merchant.finishWaitingRequests()).toEqual([]);
+      s.clock.now += 1;
     }
     expect(s.gateway.credits.booked).toHaveLength(0);
     s.gateway.mode = "approve";

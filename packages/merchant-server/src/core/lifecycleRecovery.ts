@@ -18,6 +18,7 @@ import { type CaptureManyItem, captureMany } from "./captureMany";
 import type { CallContext, MerchantContext } from "./context";
 import type { Order } from "./order";
 import type { OrderState } from "./orderState";
+import type { RetryBackoff } from "./retryBackoff";
 import { authorizeSubsequent } from "./subsequentAuthorization";
 import { type WaitingRequest, waitingRequestsOf } from "./waitingRequests";
 
@@ -33,8 +34,37 @@ export interface RecoveredRequest {
   readonly finished: boolean;
   /** The order's state afterwards. */
   readonly state?: OrderState;
-  /** Why it still waits (it is asked for again on the next run). */
+  /** Why it still waits (it is asked for again on a later run, after its backoff). */
   readonly error?: string;
+  /** Failed attempts in a row so far, when it still waits. */
+  readonly attempts?: number;
+}
+
+/**
+ * Which requests this run asks for again: with a backoff, one that keeps failing waits longer
+ * after each failure (./retryBackoff.ts), so a request that can never finish (an answer that
+ * fails its checks every time) neither floods the gateway nor the log.
+ */
+export interface Pacing {
+  readonly backoff: RetryBackoff;
+  readonly now: () => number;
+}
+
+/** A run's pacing: the requests it counted (a CapReq of several orders is one attempt, not one per order). */
+type RunPacing = Pacing & { readonly counted: Map<string, number> };
+
+function paced(pacing: RunPacing | undefined, key: string, report: RecoveredRequest): RecoveredRequest {
+  if (!pacing) return report;
+  if (report.finished) {
+    pacing.backoff.succeeded(key);
+    return report;
+  }
+  let attempts = pacing.counted.get(key);
+  if (attempts === undefined) {
+    attempts = pacing.backoff.failed(key, pacing.now());
+    pacing.counted.set(key, attempts);
+  }
+  return { ...report, attempts };
 }
 
 const requestName = (w: WaitingRequest): string => {
@@ -119,9 +149,15 @@ async function finishOrderRequest(
   }
 }
 
-async function finishBatchRequests(ctx: MerchantContext, call: CallContext): Promise<RecoveredRequest[]> {
+async function finishBatchRequests(
+  ctx: MerchantContext,
+  call: CallContext,
+  pacing: RunPacing | undefined,
+): Promise<RecoveredRequest[]> {
   const reports: RecoveredRequest[] = [];
   for (const kept of await ctx.repo.unansweredKeyedGatewayRequests("batchAdmin")) {
+    const key = `batchAdmin:${kept.rrpid}`;
+    if (pacing && !pacing.backoff.due(key, pacing.now())) continue;
     const ids = { request: "BatchAdminReq", rrpid: kept.rrpid };
     try {
       if (!kept.input) throw new Error("the BatchAdminReq was kept without its call: repeat it");
@@ -140,9 +176,9 @@ async function finishBatchRequests(ctx: MerchantContext, call: CallContext): Pro
         },
         call,
       );
-      reports.push({ ...ids, finished: true });
+      reports.push(paced(pacing, key, { ...ids, finished: true }));
     } catch (e) {
-      reports.push({ ...ids, finished: false, error: (e as Error).message });
+      reports.push(paced(pacing, key, { ...ids, finished: false, error: (e as Error).message }));
     }
   }
   return reports;
@@ -150,12 +186,15 @@ async function finishBatchRequests(ctx: MerchantContext, call: CallContext): Pro
 
 /**
  * Ask again for every lifecycle request waiting for the gateway's answer, and record the answers.
- * Orders are taken together, each one's requests in turn; batch requests last. Never throws.
+ * Orders are taken together, each one's requests in turn; batch requests last. With `pacing`, a
+ * request whose backoff is not over is left for a later run (and not reported). Never throws.
  */
 export async function finishWaitingRequests(
   ctx: MerchantContext,
   call: CallContext = {},
+  pacingOf?: Pacing,
 ): Promise<RecoveredRequest[]> {
+  const pacing: RunPacing | undefined = pacingOf && { ...pacingOf, counted: new Map() };
   let orders: Order[];
   try {
     orders = await ctx.repo.ordersWaitingForGateway();
@@ -166,14 +205,17 @@ export async function finishWaitingRequests(
   const perOrder = await Promise.all(
     orders.map(async (order) => {
       const reports: RecoveredRequest[] = [];
-      for (const w of waitingRequestsOf(order.authorization))
-        reports.push(await finishOrderRequest(ctx, order.id, w, asked, call));
+      for (const w of waitingRequestsOf(order.authorization)) {
+        const key = `${w.kind}:${w.rrpid}`;
+        if (pacing && !pacing.backoff.due(key, pacing.now())) continue;
+        reports.push(paced(pacing, key, await finishOrderRequest(ctx, order.id, w, asked, call)));
+      }
       return reports;
     }),
   );
   let batches: RecoveredRequest[];
   try {
-    batches = await finishBatchRequests(ctx, call);
+    batches = await finishBatchRequests(ctx, call, pacing);
   } catch (e) {
     batches = [{ request: "BatchAdminReq", finished: false, error: (e as Error).message }];
   }

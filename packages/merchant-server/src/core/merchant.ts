@@ -55,6 +55,7 @@ import { OrderScopedError } from "./orderScopedError";
 import type { OrderTerms } from "./orderTerms";
 import { handlePInitReq } from "./pInitReqHandler";
 import { handlePReq } from "./pReqHandler";
+import { RetryBackoff } from "./retryBackoff";
 import { settleInDoubt } from "./settleInDoubt";
 import { authorizeSubsequent, type SubsequentAuthorizationInput } from "./subsequentAuthorization";
 
@@ -142,6 +143,11 @@ export interface MerchantOptions {
   readonly testMode?: boolean;
   /** A listener threw or rejected; default: ignored (the plugin logs it). */
   readonly onListenerError?: (error: unknown, event: OrderEvent) => void;
+  /**
+   * A lifecycle request still waiting after a failed attempt is asked for again after 5 s, then
+   * twice as long after each failure in a row, at most 15 min (`finishWaitingRequests`).
+   */
+  readonly waitingRetry?: { readonly firstMs?: number; readonly maxMs?: number; readonly now?: () => number };
 }
 
 type Listeners = Map<OrderEventType | "*", Set<OrderEventListener>>;
@@ -160,6 +166,8 @@ export class Merchant {
   private readonly settling = new Set<number>();
   /** The recovery run of waiting lifecycle requests now going, if one is. */
   private finishing: Promise<RecoveredRequest[]> | undefined;
+  /** A waiting request that keeps failing is asked for less and less often (./retryBackoff.ts). */
+  private readonly waitingBackoff: RetryBackoff;
   /** Embodiment 1 requests issued and not yet answered. */
   private readonly e1Requests = new E1Requests<E2Request>();
 
@@ -173,6 +181,7 @@ export class Merchant {
     }
     options.gateway.checkGateways?.(options.config.brands.map((b) => b.gateway.id));
     this.onListenerError = options.onListenerError;
+    this.waitingBackoff = new RetryBackoff(options.waitingRetry?.firstMs, options.waitingRetry?.maxMs);
     const repo = eventingRepository(options.repo, {
       webhooks: options.webhook !== undefined,
       committed: (events) => this.emit(events),
@@ -400,7 +409,10 @@ export class Merchant {
    * ready and then periodically; a call while one runs joins it. Never throws.
    */
   finishWaitingRequests(call: CallContext = {}): Promise<RecoveredRequest[]> {
-    this.finishing ??= finishWaitingRequests(this.ctx, call).finally(() => {
+    this.finishing ??= finishWaitingRequests(this.ctx, call, {
+      backoff: this.waitingBackoff,
+      now: this.options.waitingRetry?.now ?? Date.now,
+    }).finally(() => {
       this.finishing = undefined;
     });
     return this.finishing;
