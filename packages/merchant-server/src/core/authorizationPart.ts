@@ -44,7 +44,7 @@ export type PartChange = Partial<
 >;
 
 /** Every authorization of the order's purchase, the first one first; none before it is authorized. */
-export function authorizationParts(order: Order): AuthorizationPart[] {
+export function authorizationParts(order: Pick<Order, "authorization">): AuthorizationPart[] {
   const auth = order.authorization;
   if (!auth) return [];
   // Refused attempts share their part number with the approval that followed: only approvals count.
