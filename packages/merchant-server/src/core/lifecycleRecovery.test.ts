@@ -164,6 +164,27 @@ describe("merchant: lifecycle requests left waiting are finished after a restart
     expect(s.wire.sent.filter((t) => t === "authorizationRequest")).toHaveLength(2);
   });
 
+  test("a later authorization's CapReq and CredReq (a split shipment's second part): each finished for that authorization", async () => {
+    const s = await setUp({ firstShipmentAmount: 4000 });
+    const before = s.start();
+    await before.authorizeSubsequent(s.id, { amount: jpy(5000) });
+    await before.close();
+    let merchant = await crashDuring(s, (m) => m.capture(s.id, { authorization: 2 }));
+    const [captured] = await merchant.finishWaitingRequests();
+    expect(captured).toMatchObject({ request: "CapReq", finished: true, state: "authorized" });
+    let second = (await merchant.order(s.id))?.authorization?.subsequent?.[0];
+    expect(second?.capture).toMatchObject({ capCode: "success", capAmt: jpy(5000) });
+    expect((await merchant.order(s.id))?.authorization?.capture).toBeUndefined();
+    await merchant.close();
+    merchant = await crashDuring(s, (m) => m.refund(s.id, { authorization: 2, amount: jpy(1000) }));
+    const [credited] = await merchant.finishWaitingRequests();
+    expect(credited).toMatchObject({ request: "CredReq", finished: true });
+    second = (await merchant.order(s.id))?.authorization?.subsequent?.[0];
+    expect(second?.capRevOrCreds).toMatchObject([{ kind: "credit", code: "success", actualAmt: jpy(1000) }]);
+    expect(s.gateway.credits.booked).toHaveLength(1);
+    expect(await merchant.finishWaitingRequests()).toEqual([]);
+  });
+
   test("a captureMany's CapReq: every order captured by the one request, sent again once", async () => {
     const s = await setUp({ orders: 2 });
     const merchant = await crashDuring(s, (m) => m.captureMany([s.ids[1], s.ids[0]]));
