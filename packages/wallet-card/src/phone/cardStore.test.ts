@@ -12,8 +12,9 @@ import {
   PAN_SECRET,
   PIN,
 } from "../card/cardFixture.test-helper";
-import { defaultKdf } from "./cardSealing";
+import { canonicalJson, defaultKdf } from "./cardSealing";
 import {
+  canonicalState,
   listCards,
   loadCard,
   openCardFile,
@@ -213,6 +214,32 @@ describe("the phone's card store", () => {
       stateKey(),
     );
     expect(readCardState(f.dataDir, CARD_ID, stateKey()).bciSequence).toEqual({ Visa: 4 });
+  });
+
+  test("a state with remembered purchases: its text is the canonical JSON the MAC covers, and it reads back", () => {
+    const entry = (n: number) => ({
+      xid: `0${n}`,
+      transIDs: "30",
+      chall_C: "ab",
+      merchantCertificate: "3082",
+      purchAmt: { currency: 840, amount: n, amtExp10: -2 },
+      signed: n % 2 === 0,
+      at: "2026-01-01T00:00:00.000Z",
+    });
+    const first = [entry(1), entry(2)];
+    const state: CardState = { ...numbered(1), bciSequence: { Visa: 2 }, purchases: first };
+    // The second call reuses the entries' texts: a stale text would show as a difference here.
+    expect(canonicalState(state)).toBe(canonicalJson(state));
+    const changed: CardState = {
+      ...state,
+      purchases: [first[0], { ...first[1], completionCode: "success" }],
+    };
+    expect(canonicalState(changed)).toBe(canonicalJson(changed));
+    writeCardState(f.dataDir, CARD_ID, changed, stateKey());
+    expect(readCardState(f.dataDir, CARD_ID, stateKey())).toEqual(changed);
+    const text = fs.readFileSync(stateFile(), "utf8");
+    expect(JSON.parse(text).format).toBe("setlab-phone-state/1");
+    expect(text).toContain(canonicalJson(changed).slice(1, -1));
   });
 
   test("state writes are atomic and 0600: no temporary file is left behind", async () => {
