@@ -1,7 +1,7 @@
 /**
  * The gateway's admin routes as a fastify plugin (docs/purchase-flow.md, "HTTP"): the stored
  * authorizations of an XID (with the gateway's card id), the issuer simulator's accounts (PAN
- * masked), the settlement report of a closed batch (docs/lifecycle.md) and the fault switches
+ * masked), the ledger of a capture, the settlement report of a closed batch (docs/lifecycle.md) and the fault switches
  * (`/admin/faults`). Together with the merchant's order details they would let anyone join an
  * order to a card, so every request must carry the access token (runtime's
  * `requireAdminToken`); the stand-alone server serves this plugin on its own listener, never beside
@@ -84,6 +84,30 @@ export const gatewayAdminPlugin: FastifyPluginAsync<GatewayAdminPluginOptions> =
       return authorizationView(store.authorization(authRRPID)!);
     },
   );
+
+  // The ledger of one capture: what was captured and every credit, credit reversal and capture
+  // reversal booked against it, each once (docs/lifecycle.md, "After the capture").
+  app.get<{ Params: { authRRPID: string } }>("/admin/captures/:authRRPID", async (req, reply) => {
+    const authRRPID = req.params.authRRPID.toLowerCase();
+    if (!/^[0-9a-f]{40}$/.test(authRRPID)) {
+      reply.code(400);
+      return { error: "the AuthRRPID must be 40 hexadecimal digits" };
+    }
+    const standing = store.captureStanding(authRRPID);
+    if (!standing) {
+      reply.code(404);
+      return { error: "no capture of this authorization" };
+    }
+    return {
+      authRRPID,
+      amount: Number(standing.amount),
+      currency: standing.currency,
+      reversed: standing.reversed,
+      credited: Number(standing.credited),
+      creditReversed: Number(standing.creditReversed),
+      booked: standing.booked,
+    };
+  });
 
   // A closed batch's settlement report: JSON, or with ?format=table the table a person reads.
   app.get<{ Params: { merchantID: string; batchID: string }; Querystring: { format?: string } }>(

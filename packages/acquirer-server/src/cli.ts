@@ -162,6 +162,7 @@ export async function serve(args: ServeArgs): Promise<void> {
     trust: { ...trustAnchors, chainCache: new ValidatedChainCache() },
     store,
     enrolled,
+    ...(faults ? { scheduleAdvanceMs: () => faults.scheduleAdvanceMs() } : {}),
     policy: {
       hardenedRequired: args.requireHardened,
       ...(args.holdLifetimeMs !== undefined ? { holdLifetimeMs: args.holdLifetimeMs } : {}),

@@ -100,3 +100,14 @@ it("the back office releases a live hold once: the account's balance comes back;
     (await fetch(`${base}/backoffice/admin/authorizations/${authRRPID}/release`, { method: "POST" })).status,
   ).toBe(401);
 });
+
+it("the ledger of a capture: an authorization never captured is 404, a bad AuthRRPID 400, no token 401", async () => {
+  const req = await b.build({ amount: 1500 });
+  const r = await b.read(await postSet(`${base}/acquirer/set`, req.bytes));
+  expect(r.type === "authRes" && r.data.authResPayload.authHeader.authCode).toBe("approved");
+  const authRRPID = Buffer.from(req.parts.authRRPID).toString("hex");
+  const office = (route: string) => fetch(`${base}/backoffice${route}`, { headers: adminHeaders(token) });
+  expect((await office(`/admin/captures/${authRRPID}`)).status).toBe(404);
+  expect((await office("/admin/captures/zz")).status).toBe(400);
+  expect((await fetch(`${base}/backoffice/admin/captures/${authRRPID}`)).status).toBe(401);
+});

@@ -45,6 +45,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     const out = await gateway.handle(body);
     if (out.message === "AuthReq") return logAuthReq(req, out, started);
     if (out.message === "AuthRevReq") {
+      observe(req, out.kind, out.authRevRRPID);
       const { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason } = out;
       const fields = { authRevRRPID, authRRPID, brand, merchantID, authRevCode, errorCode, reason };
       return logOutcome(req, "AuthRevReq", out, fields, started);
@@ -55,6 +56,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       return logOutcome(req, "PCertReq", out, fields, started);
     }
     if (out.message === "BatchAdminReq") {
+      observe(req, out.kind, out.rrpid);
       const { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason } = out;
       const fields = { rrpid, brand, merchantID, operation, batchID, batchAdminCode, errorCode, reason };
       return logOutcome(req, "BatchAdminReq", out, fields, started);
@@ -66,7 +68,7 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
       return logOutcome(req, "CapReq", out, fields, started);
     }
     // CapRevReq, CredReq, CredRevReq
-    options.faults?.observe(req, { kind: out.kind });
+    observe(req, out.kind, out.rrpid);
     const { rrpid, brand, merchantID, booked, refused, errorCode, reason } = out;
     const fields = { rrpid, brand, merchantID, booked, refused, errorCode, reason };
     return logOutcome(req, out.message, out, fields, started);
@@ -82,6 +84,11 @@ export const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (ap
     },
     { contentType: SET_PAYMENT_EMBODIMENT },
   );
+
+  /** A lifecycle request's outcome for the fault hooks, named by its RRPID when it was read. */
+  function observe(req: FastifyRequest, kind: string, rrpid: string | undefined): void {
+    options.faults?.observe(req, { kind, ...(rrpid ? { rrpid } : {}) });
+  }
 
   function logAuthReq(req: FastifyRequest, out: AuthReqOutcome, started: number): Uint8Array {
     options.faults?.observe(req, out);

@@ -6,7 +6,9 @@
  * non-forward flag, read the outcome, continue to the shop's result page. A screenshot of each page
  * goes to `screenshots`: 1-products, 2-cart, 3-checkout, 4-confirm (second embodiment) or 4-phone
  * (SET: the card waits for the buyer on the phone), 5-outcome (the panel's steps and the
- * outcome), 6-result. The browser e2e test and `set-lab demo --browser` both use it.
+ * outcome), 6-result. The browser e2e test and `set-lab demo --browser` both use it. Later, the
+ * same buyer asks from the order page how the order ended (`askInBrowser`): 7-inquiry (the
+ * panel over the inquiry page), 8-inquiry-outcome (what the card verified).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -58,6 +60,10 @@ export interface BrowserPurchase {
   readonly outcome: string;
   /** The order state the shop's result page shows. */
   readonly orderState: string;
+  /** The shop's order number (from the result page's address). */
+  readonly orderId: number;
+  /** The installment or recurring terms the panel showed with the order, when it had some. */
+  readonly terms?: string;
   /** SET: the panel still waited for the phone when its "confirm on your phone" step was shown. */
   readonly waitedOnPhone?: boolean;
   /** Second embodiment: what the panel showed of the order the card marked non-forward. */
@@ -102,6 +108,9 @@ export async function buyInBrowser(page: Page, o: BrowserPurchaseOptions): Promi
   const amount = await text("#order-amount");
   const description = await text("#order-description");
   const profile = await text("#order-profile");
+  const terms = (await panel.locator("#order-terms-line").isVisible())
+    ? await text("#order-terms")
+    : undefined;
   await panel.locator("#card").selectOption(o.cardId);
   await panel.locator("#pin").fill(o.pin);
   await shot(`3-checkout-${o.name}.png`);
@@ -141,7 +150,58 @@ export async function buyInBrowser(page: Page, o: BrowserPurchaseOptions): Promi
     progress,
     outcome,
     orderState,
+    orderId: Number(/\/orders\/([0-9]+)\/done$/.exec(page.url())?.[1]),
+    ...(terms !== undefined ? { terms } : {}),
     ...(waitedOnPhone !== undefined ? { waitedOnPhone } : {}),
     ...(confirmation ? { confirmation } : {}),
+  };
+}
+
+export interface BrowserInquiry {
+  /** What the panel said: the buyer is asked about this amount, then each step and the card's answer. */
+  readonly amount: string;
+  readonly progress: readonly string[];
+  /** The panel's outcome kind (approved, orderReceived, refused, ...) and its sentence. */
+  readonly outcome: string;
+  readonly message: string;
+  /** What the shop's own inquiry page said of the order, beside the card's answer. */
+  readonly shopState: string;
+}
+
+/**
+ * A buyer back on an order's page asks the card how it ended: the order page's link, the inquiry
+ * page's marker starts the mediator, the buyer picks the card and types the PIN, the card asks
+ * the shop and checks the signed answer, and the panel shows what the card verified.
+ */
+export async function askInBrowser(
+  page: Page,
+  o: {
+    readonly shopUrl: string;
+    readonly orderId: number;
+    readonly cardId: string;
+    readonly pin: string;
+    readonly screenshots: string;
+    readonly name: string;
+  },
+): Promise<BrowserInquiry> {
+  fs.mkdirSync(o.screenshots, { recursive: true });
+  await page.goto(`${o.shopUrl}/pay/orders/${o.orderId}/done`);
+  await page.locator("#order-inquiry-link").click();
+  await page.waitForURL(/\/orders\/[0-9]+\/inquire$/);
+  const panel = page.frameLocator("#setlab-wallet-panel");
+  await panel.locator("#order-amount").waitFor();
+  const amount = (await panel.locator("#order-amount").textContent()) ?? "";
+  await panel.locator("#card").selectOption(o.cardId);
+  await panel.locator("#pin").fill(o.pin);
+  await page.screenshot({ path: path.join(o.screenshots, `7-inquiry-${o.name}.png`) });
+  await panel.locator("#pay").click();
+  await panel.locator("#outcome-message").waitFor();
+  await page.screenshot({ path: path.join(o.screenshots, `8-inquiry-outcome-${o.name}.png`) });
+  return {
+    amount,
+    progress: await panel.locator("#progress li").allTextContents(),
+    outcome: (await panel.locator("#outcome").getAttribute("data-outcome")) ?? "",
+    message: (await panel.locator("#outcome-message").textContent()) ?? "",
+    shopState: (await page.locator("#order-state").textContent()) ?? "",
   };
 }

@@ -563,7 +563,7 @@ describe.each(Object.keys(flows))("the %s purchase", (name) => {
   });
 });
 
-describe("closing the batch the capture went into", () => {
+describe("closing the batch the capture, its credit and their reversals went into", () => {
   let request: Uint8Array;
   let response: Uint8Array;
 
@@ -620,9 +620,17 @@ describe("closing the batch the capture went into", () => {
     expect(data.ok).toBe(true);
     expect(printed(data.output, "batchAdminCode")).toBe("0x00");
     const ours = decodeDer(schema.BatchAdminResData, bytes);
-    expect(ours.batchTotals?.map((t) => [t.brandID, t.itemCount, t.salesAmount.amount])).toEqual([
-      ["Visa", 1, 12800],
-    ]);
+    // the capture and its reversal, the credit and its reversal: four items, nothing left to pay
+    expect(
+      ours.batchTotals?.map((t) => [
+        t.brandID,
+        t.salesCount,
+        t.salesAmount.amount,
+        t.creditCount,
+        t.creditAmount.amount,
+      ]),
+    ).toEqual([["Visa", 2, 0, 2, 0]]);
+    expect(ours.batchStatus?.transactionCount).toBe(4);
   });
 });
 

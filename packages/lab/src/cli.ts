@@ -20,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
+import type { ClosedBatch } from "./commands/settle";
 import { formatAmount, purchAmtOf } from "./currency";
 import { adminOf, LabFailure, readState } from "./labState";
 
@@ -40,7 +41,7 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            diagram; --browser: then one in Chromium (web shop, extension)
   fault     gateway [--delay MS] [--stage received|committed] [--delay-rate R] [--drop R] [--5xx R]
                     [--malformed R] [--bad-signature R] [--clock-skew S]
-            merchant [--pause-after-authres MS]
+            merchant [--pause-before-send MS] [--pause-after-authres MS]
             gateway|merchant --clear         (no switch: show the plan in force)
   shop      [--port 8080] [--profiles set,hardened,embodiment-1,embodiment-2]
                                           the reference web shop against the running lab
@@ -55,8 +56,11 @@ const usage = `usage: set-lab <command> [--home DIR]
                                            settlement report; exit 2 when no batch was open
   reverse   ORDER [AMOUNT] [--json]         reverse the order's uncaptured authorization: cancel it, or
                                            reduce it to AMOUNT; exit 2 when the gateway did not approve
-  authorize ORDER AMOUNT [--json]           authorize AMOUNT more of the order's purchase with its AuthToken
-                                           (a split shipment's next part); exit 2 when not approved
+  authorize ORDER AMOUNT [--advance 31d] [--json]
+                                           authorize AMOUNT more of the order's purchase with its AuthToken
+                                           (a split shipment's next part, the next installment or recurring
+                                           payment); --advance: as if that much time had passed (the lab
+                                           gateway's schedule clock only); exit 2 when not approved
   refund    ORDER [AMOUNT] [--json]         credit the order's capture: all that is left, or AMOUNT
   reverse-capture ORDER [--json]            reverse the order's whole capture (no credit standing)
   reverse-refund  ORDER [CREDIT-ID] [AMOUNT] [--json]
@@ -228,12 +232,13 @@ async function command(argv: string[]): Promise<number> {
   }
 }
 
-/** The demo's settlement in its closing line: "; batch 1 settled: Visa JPY 12800". */
-function settled(
-  s: { batch: { batchId: number; totals: readonly { brand: string; shown: string }[] } } | undefined,
-) {
+/** The demo's settlement in its closing line: "; batch 1 settled: Visa sales JPY 12800, credits JPY 2800, net JPY 10000". */
+function settled(s: { batch: ClosedBatch } | undefined) {
   if (!s) return "";
-  return `; batch ${s.batch.batchId} settled: ${s.batch.totals.map((t) => `${t.brand} ${t.shown}`).join(", ")}`;
+  const totals = s.batch.totals.map(
+    (t) => `${t.brand} sales ${t.shown.sales}, credits ${t.shown.credits}, net ${t.shown.net}`,
+  );
+  return `; batch ${s.batch.batchId} settled: ${totals.join("; ")}`;
 }
 
 function numberOption(flag: string, text: string | undefined): number | undefined {
@@ -346,13 +351,22 @@ function termsOption(installments: string | undefined, recurring: string | undef
 async function authorizeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { home: { type: "string", default: ".setlab" }, json: { type: "boolean", default: false } },
+    options: {
+      home: { type: "string", default: ".setlab" },
+      json: { type: "boolean", default: false },
+      advance: { type: "string" },
+    },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length !== 2) throw new UsageError("authorize needs ORDER AMOUNT");
-  const { authorizeOrder } = await import("./commands/authorizeOrder");
-  const order = await authorizeOrder(values.home, positionals[0], positionals[1]);
+  const { advanceSecondsOf, authorizeOrder } = await import("./commands/authorizeOrder");
+  const order = await authorizeOrder(
+    values.home,
+    positionals[0],
+    positionals[1],
+    values.advance === undefined ? {} : { advanceSeconds: advanceSecondsOf(values.advance) },
+  );
   const last = order.authorization?.subsequent?.at(-1);
   const approved = last?.authCode === "approved";
   if (values.json) out(JSON.stringify(order));

@@ -2,10 +2,13 @@
  * Later authorizations across real processes: the buyer's card signs installment or recurring
  * terms (`set-lab purchase --installments N | --recurring DAYS:DATE`, the mediator's flags), the
  * merchant's HOD check includes the order's terms, the gateway approves with an AuthToken, and
- * `set-lab authorize` makes the later payments through the merchant's admin route.
+ * `set-lab authorize` makes the later payments through the merchant's admin route. A recurring
+ * payment's period passes with `set-lab authorize --advance`, which moves the lab gateway's clock
+ * of AuthToken schedules ahead for that one authorization.
  */
 import { fetchMessages } from "./capture";
 import { authorizeOrder } from "./commands/authorizeOrder";
+import { getFaults } from "./commands/fault";
 import { purchase } from "./commands/purchase";
 import { purchAmtOf } from "./currency";
 import { adminOf, LabFailure } from "./labState";
@@ -36,7 +39,7 @@ describe("installments and recurring payments across the running lab", () => {
     expect(types.filter((t) => t === "AuthReq")).toHaveLength(3);
   }, 120_000);
 
-  it("recurring every 30 days: the first payment is authorized with an AuthToken; the next one today is refused by the gateway", async () => {
+  it("recurring every 30 days: the next payment today is refused by the gateway; 31 days ahead it is approved, and the one after it is refused until its own period passed", async () => {
     const r = await purchase({
       home: lab.home,
       card: "visa-approve",
@@ -46,5 +49,15 @@ describe("installments and recurring payments across the running lab", () => {
     expect(r.order.state).toBe("authorized");
     const early = await authorizeOrder(lab.home, r.orderId, "500");
     expect(early.authorization?.subsequent?.at(-1)).toMatchObject({ part: 2, authCode: "authTokenRejected" });
+    const day = 86_400;
+    const due = await authorizeOrder(lab.home, r.orderId, "500", { advanceSeconds: 31 * day });
+    expect(due.authorization?.subsequent?.at(-1)).toMatchObject({ part: 2, authCode: "approved" });
+    // The advance held for that authorization only: the gateway's plan is back as it was.
+    expect(await getFaults(lab.home, "gateway")).toEqual({});
+    // The new AuthToken counts from day 31: day 31 again is too early, day 62 is its period.
+    const again = await authorizeOrder(lab.home, r.orderId, "500", { advanceSeconds: 31 * day });
+    expect(again.authorization?.subsequent?.at(-1)).toMatchObject({ part: 3, authCode: "authTokenRejected" });
+    const next = await authorizeOrder(lab.home, r.orderId, "500", { advanceSeconds: 62 * day });
+    expect(next.authorization?.subsequent?.at(-1)).toMatchObject({ part: 3, authCode: "approved" });
   }, 120_000);
 });

@@ -3,6 +3,8 @@
  * cannot read what the buyer types here (the PIN). It shows the order the mediator read, takes the
  * card and PIN, then shows progress, "confirm on your phone" and the outcome. Under the second
  * embodiment it also shows the order the card marked non-forward and sends the buyer's answer.
+ * Opened from an order page's inquiry marker, it asks for the card and PIN to have the card ask
+ * the shop how that order ended, and shows the answer the card verified.
  */
 const session = location.hash.slice(1);
 const port = chrome.runtime.connect({ name: session });
@@ -11,14 +13,23 @@ const status = (text) => {
   $("status").textContent = text;
 };
 let cards = [];
+let inquiry = false;
 
 port.onMessage.addListener((m) => {
   if (m.type === "order") {
+    inquiry = m.purpose === "inquiry";
     $("order").hidden = false;
     $("order-merchant").textContent = m.merchantOrigin;
     $("order-amount").textContent = m.amount;
     $("order-description").textContent = m.description;
     $("order-profile").textContent = m.profile;
+    $("order-terms-line").hidden = !m.terms;
+    $("order-terms").textContent = m.terms ?? "";
+    if (inquiry) {
+      $("order-asks").textContent = "order for";
+      $("pay").textContent = "Ask my card";
+      $("inquiry-note").hidden = false;
+    }
     cards = m.cards;
     if (cards.length > 0)
       for (const c of cards) {
@@ -31,7 +42,11 @@ port.onMessage.addListener((m) => {
       $("card").hidden = true;
       $("card-id").hidden = false;
     }
-    status("Choose the card and type its PIN.");
+    status(
+      inquiry
+        ? "Choose the card that paid and type its PIN: it asks the shop how this order ended."
+        : "Choose the card and type its PIN.",
+    );
   } else if (m.type === "progress") {
     const item = document.createElement("li");
     item.textContent = m.text;
@@ -54,7 +69,8 @@ port.onMessage.addListener((m) => {
     $("outcome").dataset.outcome = m.outcome;
     $("outcome-message").textContent = m.message;
     $("continue").hidden = !m.returnUrl;
-    status("Payment ended.");
+    const answered = m.outcome !== "refused" && m.outcome !== "failed";
+    status(inquiry ? (answered ? "Your card has answered." : "No verified answer.") : "Payment ended.");
   }
 });
 
@@ -65,8 +81,8 @@ $("pay-form").addEventListener("submit", (event) => {
   $("pin").value = "";
   $("pay").disabled = true;
   $("cancel").disabled = true;
-  port.postMessage({ type: "pay", cardId, pin });
-  status("Paying…");
+  port.postMessage({ type: inquiry ? "inquire" : "pay", cardId, pin });
+  status(inquiry ? "Asking…" : "Paying…");
 });
 const answer = (confirmed) => {
   $("confirm-yes").disabled = true;

@@ -1,7 +1,8 @@
 /**
  * The extension's service worker: the only part that may start the mediator. A content script's
  * marker starts one native host (connectNative, patent claim 3) when the page's exact origin is in
- * trust.json and the initiation object is on that origin. It then relays between the host and
+ * trust.json and the initiation object is on that origin; an order page's inquiry marker starts one
+ * the same way, for the card's inquiry about that purchase. It then relays between the host and
  * the wallet panel of that purchase, and sends the tab to the shop's result page when the buyer
  * asks. `decisions` records what it did, without personal data (tests read it).
  */
@@ -47,6 +48,10 @@ async function startPurchase(message, sender) {
     return decide("refused: not a URL");
   }
   if (url.origin !== origin) return decide("refused: initiation object on another origin");
+  const inquiry = message.purpose === "inquiry";
+  if (!inquiry && message.purpose !== "purchase") return decide("refused: unknown marker");
+  // The XID names the purchase the card is asked about; the host checks it again.
+  if (inquiry && !/^[0-9a-fA-F]{40}$/.test(String(message.xid))) return decide("refused: no XID");
   const id = crypto.randomUUID();
   const host = chrome.runtime.connectNative(hostName);
   const session = { host, tabId: sender.tab.id, origin, panel: undefined, pending: [], ended: false };
@@ -69,8 +74,14 @@ async function startPurchase(message, sender) {
       });
     }
   });
-  host.postMessage({ type: "start", protocol, initiationUrl: url.href, pageOrigin: origin });
-  decide("started");
+  host.postMessage({
+    type: "start",
+    protocol,
+    initiationUrl: url.href,
+    pageOrigin: origin,
+    ...(inquiry ? { purpose: "inquiry", xid: message.xid } : {}),
+  });
+  decide(inquiry ? "started: inquiry" : "started");
   return { session: id };
 }
 
@@ -94,7 +105,8 @@ chrome.runtime.onConnect.addListener((port) => {
   for (const m of session.pending.splice(0)) port.postMessage(m);
   port.onMessage.addListener((m) => {
     if (!m) return;
-    if ((m.type === "pay" || m.type === "cancel") && !session.ended) session.host.postMessage(m);
+    if ((m.type === "pay" || m.type === "inquire" || m.type === "cancel") && !session.ended)
+      session.host.postMessage(m);
     else if (m.type === "confirmation" && !session.ended)
       // Only the yes or no itself goes to the host.
       session.host.postMessage({ type: "confirmation", confirmed: m.confirmed === true });

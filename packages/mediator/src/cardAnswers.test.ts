@@ -52,6 +52,15 @@ describe("status words become refusal reasons", () => {
     );
   });
 
+  test("6A80 to INQUIRY_REQUEST: a purchase the card does not remember; to another command, the status", () => {
+    expect(refusalReason(INS.INQUIRY_REQUEST, SW.BAD_DATA, none)).toBe(
+      "the card does not remember that purchase (6A80): another card paid it, or it is older than the card's last 8",
+    );
+    expect(refusalReason(INS.PURCHASE, SW.BAD_DATA, none)).toBe(
+      "the card refused PURCHASE: status 6A80 (BAD_DATA)",
+    );
+  });
+
   test("6F00 names the SET ErrorCode the card found", () => {
     expect(
       refusalReason(INS.PINIT_RESPONSE, SW.SET_CHECK_FAILED, failure("thumbsMismatch", "PEThumb\ndiffers")),

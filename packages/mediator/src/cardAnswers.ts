@@ -62,6 +62,9 @@ export function refusalReason(ins: number, sw: number, data: Uint8Array, cardId?
     return tries === 0
       ? "wrong PIN: no tries left, the card's PIN is now blocked"
       : `wrong PIN: ${tries} ${tries === 1 ? "try" : "tries"} left`;
+  // The mediator wrote the InquiryInput itself: a 6A80 to it means the XID is not in the card's memory.
+  if (ins === INS.INQUIRY_REQUEST && sw === SW.BAD_DATA)
+    return "the card does not remember that purchase (6A80): another card paid it, or it is older than the card's last 8";
   switch (sw) {
     case SW.PIN_BLOCKED:
       return "the card's PIN is blocked";

@@ -11,6 +11,7 @@
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
 
+import { installRecurDataOf } from "@setlab/protocol";
 import { PurchaseStop } from "./cardAnswers";
 import { cardPurchase } from "./cardPurchase";
 import { cardResult } from "./cardResult";
@@ -57,7 +58,10 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       return trace.finish({ ...result, brand });
     }
     await pInitExchange(card, merchant, initiation, brand, trace);
-    const pReq = await cardPurchase(card, initiation, form, trace, options.installRecurData);
+    // The shop's terms unless the buyer stated their own (the merchant's HOD check judges either).
+    const terms =
+      options.installRecurData ?? (initiation.terms ? installRecurDataOf(initiation.terms) : undefined);
+    const pReq = await cardPurchase(card, initiation, form, trace, terms);
     const pRes = await pReqExchange(pReq, merchant, trace);
     const result = await cardResult(card, pRes, initiation.purchAmt, trace);
     return trace.finish({

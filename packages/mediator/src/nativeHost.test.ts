@@ -10,11 +10,26 @@ import { type Initiation, initiationFormat, writeInitiation } from "@setlab/prot
 import { SET_PAYMENT_INITIATION } from "@setlab/runtime";
 import type { Outcome } from "./mediator";
 import { type HostChannel, outcomeMessage, runNativeHost } from "./nativeHost";
+import { inquiryOutcomeMessage } from "./nativeHostInquiry";
 import { type HostMessage, nativeHostProtocol } from "./nativeHostProtocol";
 
 let server: http.Server;
 let origin: string;
 let closedPort: number;
+
+const initiations: Record<string, (o: string) => Initiation> = {
+  "/orders/7/initiation": (o) => initiation(o),
+  "/orders/8/initiation": (o) => ({
+    ...initiation(o),
+    profile: "set",
+    terms: { recurringDays: 30, recurringExpiry: "2099-12-31" },
+  }),
+  "/orders/9/initiation": (o) => ({
+    ...initiation(o),
+    profile: "embodiment-1",
+    embodimentUrl: `${o}/set/embodiment`,
+  }),
+};
 
 const initiation = (o: string): Initiation => ({
   format: initiationFormat,
@@ -32,9 +47,10 @@ const initiation = (o: string): Initiation => ({
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    if (req.url === "/orders/7/initiation") {
+    const served = initiations[req.url ?? ""];
+    if (served) {
       res.setHeader("content-type", SET_PAYMENT_INITIATION);
-      res.end(writeInitiation(initiation(origin)));
+      res.end(writeInitiation(served(origin)));
     } else {
       res.statusCode = 404;
       res.end();
@@ -80,6 +96,7 @@ describe("the native host before the purchase", () => {
     expect(channel.sent).toEqual([
       {
         type: "order",
+        purpose: "purchase",
         profile: "hardened",
         merchantOrigin: origin,
         description: "2 x sticker",
@@ -88,6 +105,14 @@ describe("the native host before the purchase", () => {
         cards: ["visa-approve"],
         needs: ["card", "pin"],
       },
+    ]);
+  });
+
+  it("shows the order's installment or recurring terms, which the card will sign", async () => {
+    const channel = scripted([start({ initiationUrl: `${origin}/orders/8/initiation` })]);
+    await host(channel);
+    expect(channel.sent).toMatchObject([
+      { type: "order", purpose: "purchase", terms: "every 30 days until 2099-12-31" },
     ]);
   });
 
@@ -160,6 +185,74 @@ describe("the native host before the purchase", () => {
   it("takes any well-formed card id when no list is configured", async () => {
     const channel = scripted([start(), { type: "pay", cardId: "mc-approve", pin: "1234" }]);
     expect((await host(channel, []))?.outcome).toBe("failed");
+  });
+});
+
+describe("the native host for an inquiry (the shop's order page)", () => {
+  const xid = "0123456789abcdef0123456789abcdef01234567";
+  const inquiry = (over: Record<string, unknown> = {}) => start({ purpose: "inquiry", xid, ...over });
+  const inquire = (cardId = "visa-approve") => ({ type: "inquire", cardId, pin: "1234" });
+
+  it("shows the order as a question, then runs the card's inquiry; a phone it cannot reach is a failure", async () => {
+    const channel = scripted([inquiry(), inquire()]);
+    const outcome = await host(channel);
+    expect(channel.sent[0]).toMatchObject({ type: "order", purpose: "inquiry", amount: "JPY 1280" });
+    expect(outcome).toMatchObject({ outcome: "failed", returnUrl: `${origin}/orders/7/done` });
+    expect(outcome?.message).toMatch(/^The question could not be completed: /);
+  });
+
+  it.each<[string, () => Record<string, unknown>[], string]>([
+    ["an inquiry without an XID", () => [inquiry({ xid: undefined })], "did not start"],
+    ["an XID that is not 40 hex digits", () => [inquiry({ xid: "12" })], "did not start"],
+    ["a purchase that names an XID", () => [start({ xid })], "did not start"],
+    ["an unknown purpose", () => [start({ purpose: "refund" })], "did not start"],
+    [
+      "pay in answer to an inquiry",
+      () => [inquiry(), { type: "pay", cardId: "visa-approve", pin: "1" }],
+      "something else",
+    ],
+    ["inquire in answer to a purchase", () => [start(), inquire()], "something else"],
+    ["a card not on the phone", () => [inquiry(), inquire("mc-approve")], "not on your phone"],
+    [
+      "an order paid under an embodiment",
+      () => [inquiry({ initiationUrl: `${origin}/orders/9/initiation` })],
+      "not paid with SET",
+    ],
+  ])("refuses %s", async (_what, messages, reason) => {
+    const channel = scripted(messages());
+    const outcome = await host(channel);
+    expect(outcome?.outcome).toBe("refused");
+    expect(outcome?.reason).toContain(reason);
+  });
+
+  it("takes the buyer's cancel as the end of the question", async () => {
+    const channel = scripted([inquiry(), { type: "cancel" }]);
+    expect(await host(channel)).toMatchObject({ outcome: "refused", message: "You cancelled the question." });
+  });
+
+  it("reads the card's verified answer to the buyer", () => {
+    const i = initiation("http://shop.example");
+    const o = (over: Partial<Outcome>): Outcome => ({ outcome: "approved", steps: [], ...over });
+    expect(
+      inquiryOutcomeMessage(
+        o({ completionCode: "capturePerformed", amount: { currency: 392, amount: 1280, amtExp10: 0 } }),
+        i,
+      ).message,
+    ).toBe("Your card checked the shop's signed answer: paid, JPY 1280 (capturePerformed).");
+    expect(
+      inquiryOutcomeMessage(o({ outcome: "orderReceived", completionCode: "orderReceived" }), i).message,
+    ).toBe(
+      "Your card checked the shop's signed answer: the shop has no answer from your card company yet (orderReceived).",
+    );
+    expect(
+      inquiryOutcomeMessage(o({ outcome: "declined", completionCode: "orderRejected" }), i).message,
+    ).toBe("Your card checked the shop's signed answer: not paid (orderRejected).");
+    expect(
+      inquiryOutcomeMessage(
+        o({ outcome: "refused", reason: "the merchant refused the InqReq: unknownXID" }),
+        i,
+      ).message,
+    ).toBe("No verified answer: the merchant refused the InqReq: unknownXID.");
   });
 });
 

@@ -4,15 +4,25 @@
  * initiation object over HTTP, shows the order through the extension, takes the buyer's card and
  * PIN from the extension's panel, runs the purchase with the phone and the shop, reports each step
  * and the outcome, and ends. Under the second embodiment it also shows the order the card marked
- * non-forward in the panel and waits for the buyer's answer there. Like the command line, it writes nothing to disk; its logs (stderr)
+ * non-forward in the panel and waits for the buyer's answer there. Started from a shop's order
+ * page for an inquiry, it has the card ask the shop how that purchase ended instead
+ * (./nativeHostInquiry.ts). Like the command line, it writes nothing to disk; its logs (stderr)
  * carry steps and outcomes, never the PIN, the order description or message bytes.
  */
-import { formatCurrencyAmount, type Initiation, type InitiationProfile, type schema } from "@setlab/protocol";
+import {
+  describeInstallRecur,
+  formatCurrencyAmount,
+  type Initiation,
+  type InitiationProfile,
+  installRecurDataOf,
+  type schema,
+} from "@setlab/protocol";
 import type { BondCache } from "@setlab/protocol/card-link";
 import type { Logger } from "@setlab/runtime";
 import type { ConfirmOrder } from "./embodiment2Exchange";
 import { loadInitiation } from "./initiation";
-import { type Outcome, runPurchase, type Step } from "./mediator";
+import { type CardAccess, type Outcome, runPurchase, type Step } from "./mediator";
+import { askCard, inquiryProgress } from "./nativeHostInquiry";
 import {
   type ExtensionMessage,
   type HostMessage,
@@ -66,12 +76,28 @@ const stepTexts: Record<string, { text: string; onPhone?: boolean }> = {
 /** A purchase run for one profile: the embodiments differ here, the messages around stay. */
 type PurchaseRoute = (r: {
   initiation: Initiation;
-  pay: PayMessage;
+  pay: Pick<PayMessage, "cardId" | "pin">;
   options: NativeHostOptions;
   progress: (step: Step) => void;
   /** Asks the buyer in the panel; only the second embodiment does. */
   confirmInPanel: ConfirmOrder;
 }) => Promise<Outcome>;
+
+/** The phone and the card the buyer chose, with the PIN typed in the panel. */
+export function cardAccessOf(
+  pay: Pick<PayMessage, "cardId" | "pin">,
+  options: NativeHostOptions,
+): CardAccess {
+  return {
+    host: options.phone.host,
+    port: options.phone.port,
+    cardId: pay.cardId,
+    // A buffer the mediator owns and overwrites after VERIFY_PIN.
+    pin: new Uint8Array(Buffer.from(pay.pin, "latin1")),
+    ...(options.pairingCode ? { pairingCode: options.pairingCode } : {}),
+    ...(options.bonds ? { bonds: options.bonds } : {}),
+  };
+}
 
 /** runPurchase relays every profile to the card: SET's messages, or the first embodiment's. */
 const relayToCard = (
@@ -80,15 +106,7 @@ const relayToCard = (
 ): Promise<Outcome> =>
   runPurchase({
     initiation,
-    card: {
-      host: options.phone.host,
-      port: options.phone.port,
-      cardId: pay.cardId,
-      // A buffer the mediator owns and overwrites after VERIFY_PIN.
-      pin: new Uint8Array(Buffer.from(pay.pin, "latin1")),
-      ...(options.pairingCode ? { pairingCode: options.pairingCode } : {}),
-      ...(options.bonds ? { bonds: options.bonds } : {}),
-    },
+    card: cardAccessOf(pay, options),
     onStep: progress,
     ...(confirmOrder ? { confirmOrder } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
@@ -117,8 +135,15 @@ export async function runNativeHost(
     log?.info({ outcome: outcome.outcome, reason: outcome.reason }, "native host: purchase ended");
     return outcome;
   };
+  // Until `start` says otherwise, a purchase.
+  let inquiry = false;
   const refuse = (reason: string): OutcomeMessage =>
-    end({ type: "outcome", outcome: "refused", reason, message: `The payment did not start: ${reason}.` });
+    end({
+      type: "outcome",
+      outcome: "refused",
+      reason,
+      message: `${inquiry ? "Your card did not ask" : "The payment did not start"}: ${reason}.`,
+    });
   const next = async (): Promise<ExtensionMessage | "closed" | "unknown"> => {
     const raw = await channel.next();
     if (raw === undefined) return "closed";
@@ -140,6 +165,7 @@ export async function runNativeHost(
   if (start === "closed") return undefined;
   if (start === "unknown" || start.type !== "start")
     return refuse("the extension did not start with a purchase");
+  inquiry = start.purpose === "inquiry";
   let url: URL;
   try {
     url = new URL(start.initiationUrl);
@@ -156,14 +182,19 @@ export async function runNativeHost(
     return refuse(`the shop's initiation object could not be read (${(e as Error).message.split("\n")[0]})`);
   }
   const route = routes[initiation.profile];
-  log?.info({ lidM: initiation.lidM, profile: initiation.profile }, "native host: initiation");
+  log?.info({ lidM: initiation.lidM, profile: initiation.profile, inquiry }, "native host: initiation");
+  // The card remembers SET purchases only: an embodiment's order has no InqReq to ask with.
+  if (inquiry && initiation.profile !== "set" && initiation.profile !== "hardened")
+    return refuse("this order was not paid with SET, so your card cannot ask about it");
   const amount = formatCurrencyAmount(initiation.purchAmt);
   channel.send({
     type: "order",
+    purpose: inquiry ? "inquiry" : "purchase",
     profile: initiation.profile,
     merchantOrigin: url.origin,
     description: Buffer.from(initiation.od, "base64").toString("utf8"),
     amount,
+    ...(initiation.terms ? { terms: describeInstallRecur(installRecurDataOf(initiation.terms)) } : {}),
     brands: initiation.brands,
     cards: options.cards,
     needs: ["card", "pin"],
@@ -171,17 +202,35 @@ export async function runNativeHost(
 
   const pay = await next();
   if (pay === "closed") return undefined;
-  if (pay === "unknown" || pay.type === "start" || pay.type === "confirmation")
+  // A purchase's order is answered by `pay`, an inquiry's by `inquire`, either by `cancel`.
+  if (
+    pay === "unknown" ||
+    (pay.type !== "pay" && pay.type !== "inquire" && pay.type !== "cancel") ||
+    (pay.type !== "cancel" && (pay.type === "inquire") !== inquiry)
+  )
     return refuse("the extension answered the order with something else");
   if (pay.type === "cancel")
     return end({
       type: "outcome",
       outcome: "refused",
       reason: "cancelled",
-      message: "You cancelled the payment.",
+      message: inquiry ? "You cancelled the question." : "You cancelled the payment.",
     });
   if (!cardIdPattern.test(pay.cardId) || (options.cards.length > 0 && !options.cards.includes(pay.cardId)))
     return refuse("that card is not on your phone");
+  if (inquiry && start.xid)
+    return end(
+      await askCard({
+        initiation,
+        xid: start.xid,
+        card: cardAccessOf(pay, options),
+        options,
+        progress: (step) => {
+          const shown = inquiryProgress(step);
+          if (shown) channel.send(shown);
+        },
+      }),
+    );
 
   const outcome = await route({
     initiation,
@@ -207,17 +256,25 @@ const completionTexts: Record<string, string> = {
   orderRejected: "your card company did not approve the payment",
 };
 
-/** The outcome as the buyer reads it: approved with the amount, declined with the reason, refused in a sentence. */
-export function outcomeMessage(o: Outcome, initiation: Initiation): OutcomeMessage {
-  const amount = formatCurrencyAmount((o.amount as schema.CurrencyAmount | undefined) ?? initiation.purchAmt);
-  const base = {
-    type: "outcome" as const,
+/** An outcome message without its sentence: the amount (the answer's, else the order's) and the codes. */
+export function outcomeFields(
+  o: Outcome,
+  initiation: Initiation,
+): Omit<OutcomeMessage, "message"> & { amount: string } {
+  return {
+    type: "outcome",
     outcome: o.outcome,
-    amount,
+    amount: formatCurrencyAmount((o.amount as schema.CurrencyAmount | undefined) ?? initiation.purchAmt),
     ...(initiation.returnUrl ? { returnUrl: initiation.returnUrl } : {}),
     ...(o.completionCode ? { completionCode: o.completionCode } : {}),
     ...(o.reason ? { reason: o.reason } : {}),
   };
+}
+
+/** The outcome as the buyer reads it: approved with the amount, declined with the reason, refused in a sentence. */
+export function outcomeMessage(o: Outcome, initiation: Initiation): OutcomeMessage {
+  const base = outcomeFields(o, initiation);
+  const { amount } = base;
   switch (o.outcome) {
     case "approved":
       return { ...base, message: `Approved: ${amount}.` };

@@ -5,7 +5,10 @@
  * needs from the buyer, `pay` brings the buyer's choice, `progress` lines follow, then one
  * `outcome`. The initiation object's `profile` decides which embodiment runs; every profile uses
  * these messages, and the second embodiment adds one request and its answer: `confirm-order` (the
- * order the card marked non-forward, shown in the panel) and the buyer's `confirmation`.
+ * order the card marked non-forward, shown in the panel) and the buyer's `confirmation`. A
+ * `start` for an `inquiry` (the shop's order page, docs/purchase-flow.md "The inquiry marker")
+ * runs the card's InqReq about that order instead: `order`, the buyer's `inquire`, `progress`,
+ * one `outcome` with what the card verified.
  */
 import type { InitiationProfile } from "@setlab/protocol";
 import type { OutcomeKind } from "./mediator";
@@ -22,12 +25,23 @@ export interface StartMessage {
   readonly initiationUrl: string;
   /** The origin of the page that carried the marker, as the extension saw it. */
   readonly pageOrigin: string;
+  /** A purchase (the checkout page's marker, the default) or an inquiry (the order page's). */
+  readonly purpose?: "purchase" | "inquiry";
+  /** The inquiry's purchase: its XID as the shop's page names it (40 hex digits). */
+  readonly xid?: string;
 }
 
 export interface PayMessage {
   readonly type: "pay";
   readonly cardId: string;
   /** Typed by the buyer in the extension's own panel; the host wipes its copy after VERIFY_PIN. */
+  readonly pin: string;
+}
+
+/** The buyer's card and PIN for an inquiry: the card signs the InqReq. */
+export interface InquireMessage {
+  readonly type: "inquire";
+  readonly cardId: string;
   readonly pin: string;
 }
 
@@ -41,16 +55,25 @@ export interface ConfirmationMessage {
   readonly confirmed: boolean;
 }
 
-export type ExtensionMessage = StartMessage | PayMessage | CancelMessage | ConfirmationMessage;
+export type ExtensionMessage =
+  | StartMessage
+  | PayMessage
+  | InquireMessage
+  | CancelMessage
+  | ConfirmationMessage;
 
 export interface OrderMessage {
   readonly type: "order";
+  /** What the buyer is asked to agree to: paying this order, or asking the card how it ended. */
+  readonly purpose: "purchase" | "inquiry";
   readonly profile: InitiationProfile;
   readonly merchantOrigin: string;
   /** The order description (the initiation object's OD as text). */
   readonly description: string;
   /** "JPY 1280": exact, never rounded. */
   readonly amount: string;
+  /** The installment or recurring terms the card will show and sign ("every 30 days until 2099-12-31"). */
+  readonly terms?: string;
   readonly brands: readonly string[];
   /** The cards on the phone the buyer may pick from (empty: the buyer types the card's id). */
   readonly cards: readonly string[];
@@ -99,12 +122,22 @@ export type HostMessage = OrderMessage | ProgressMessage | ConfirmOrderMessage |
 export function readExtensionMessage(m: Record<string, unknown>): ExtensionMessage | undefined {
   const str = (k: string, max: number) => typeof m[k] === "string" && (m[k] as string).length <= max;
   switch (m.type) {
-    case "start":
-      return m.protocol === nativeHostProtocol && str("initiationUrl", 2048) && str("pageOrigin", 512)
+    case "start": {
+      const purpose = m.purpose ?? "purchase";
+      const xidOk =
+        purpose === "inquiry"
+          ? typeof m.xid === "string" && /^[0-9a-f]{40}$/i.test(m.xid)
+          : purpose === "purchase" && m.xid === undefined;
+      return m.protocol === nativeHostProtocol &&
+        str("initiationUrl", 2048) &&
+        str("pageOrigin", 512) &&
+        xidOk
         ? (m as unknown as StartMessage)
         : undefined;
+    }
     case "pay":
-      return str("cardId", 64) && str("pin", 12) ? (m as unknown as PayMessage) : undefined;
+    case "inquire":
+      return str("cardId", 64) && str("pin", 12) ? (m as unknown as PayMessage | InquireMessage) : undefined;
     case "cancel":
       return { type: "cancel" };
     case "confirmation":

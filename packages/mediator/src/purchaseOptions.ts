@@ -48,7 +48,8 @@ export interface PurchaseOptions {
   readonly form?: "dualSigned" | "unsigned";
   /**
    * Installment or recurring terms the buyer agrees to (InstallRecurData, signed by the card in
-   * PIHead and HODInput); the merchant's order must state the same.
+   * PIHead and HODInput); the merchant's order must state the same. Default: the initiation
+   * object's `terms` (the card shows them to the buyer before it signs).
    */
   readonly installRecurData?: schema.InstallRecurData;
   readonly runId?: string;

@@ -1,6 +1,10 @@
 /** POST /captures and the batch routes on the admin plugin, over real HTTP on loopback. */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
-import { adminTestServer } from "./testing/adminTestServer";
+import { UsageError } from "@setlab/runtime";
+import { parseCloseBatch, runCloseBatch } from "./closeBatchCommand";
+import { adminTestServer, adminTestToken } from "./testing/adminTestServer";
 import { useMerchantTestKit } from "./testing/merchantTestKit";
 
 const p = nodeProvider();
@@ -39,7 +43,7 @@ test("POST /captures captures many orders in one CapReq; the batch routes show a
     code: "success",
     batchId: 1,
     itemCount: 2,
-    totals: [{ shown: "JPY 17800" }],
+    totals: [{ salesCount: 2, shown: { sales: "JPY 17800", net: "JPY 17800" } }],
   });
   const closed = await s.call("POST", "/batches/close");
   expect([closed.status, closed.body.batchId, typeof closed.body.closed]).toEqual([200, 1, "string"]);
@@ -70,4 +74,43 @@ test("400 for what the merchant refuses, 409 for an order not capturable or a ke
   s.gateway.mode = "down";
   expect((await s.call("POST", "/batches/close")).status).toBe(502);
   await s.close();
+});
+
+describe("set-merchant close-batch", () => {
+  test("closes the open batch through the admin route with the token from its file: its sales, credits and net; exit 0 closed, 1 when nothing is open", async () => {
+    const s = await adminTestServer(p, kit.pki, kit.dir);
+    const tokenFile = path.join(kit.dir, "close-batch-token");
+    fs.writeFileSync(tokenFile, adminTestToken, { mode: 0o600 });
+    const a = await s.authorize();
+    await s.post(`/orders/${a}/capture`);
+    const lines: string[] = [];
+    const args = (...rest: string[]) =>
+      parseCloseBatch(["--admin-url", s.url, "--admin-token-file", tokenFile, ...rest]);
+    expect(await runCloseBatch(args("--idempotency-key", "close-1"), (l) => lines.push(l))).toBe(0);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      code: "success",
+      batchId: 1,
+      totals: [
+        { salesCount: 1, creditCount: 0, shown: { sales: "JPY 12800", credits: "JPY 0", net: "JPY 12800" } },
+      ],
+    });
+    expect(await runCloseBatch(args(), (l) => lines.push(l))).toBe(1);
+    expect(JSON.parse(lines[1])).toMatchObject({ code: "unknownBatch" });
+    expect(await runCloseBatch(args("1"), (l) => lines.push(l))).toBe(0);
+    await s.close();
+  });
+
+  test("usage mistakes are UsageErrors", () => {
+    for (const argv of [
+      [],
+      ["--admin-url", "http://x"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "0"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "x"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "2147483648"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "1", "2"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "--other", "v"],
+      ["--admin-url", "http://x", "--admin-token-file", "f", "--idempotency-key"],
+    ])
+      expect(() => parseCloseBatch(argv)).toThrow(UsageError);
+  });
 });

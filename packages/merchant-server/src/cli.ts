@@ -34,6 +34,7 @@ import {
 } from "@setlab/runtime";
 import { type CapRevOrCredCommand, parseCapRevOrCred, runCapRevOrCred } from "./capRevOrCredCommand";
 import { parseCapture, runCapture } from "./captureCommand";
+import { parseCloseBatch, runCloseBatch } from "./closeBatchCommand";
 import { Merchant } from "./core/merchant";
 import { MerchantFaults } from "./faults/merchantFaults";
 import { HttpGatewayClient } from "./httpGatewayClient";
@@ -57,6 +58,9 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
                           ORDER [AMOUNT [AMTEXP10]] [--credit ID] [--idempotency-key KEY]
                           credit the capture, reverse the whole capture (no AMOUNT), or take back a
                           credit (--credit, else the last); exit 0 when done, 1 when not
+       set-merchant close-batch --admin-url URL --admin-token-file FILE [BATCH] [--idempotency-key KEY]
+                          close the open batch (or BATCH) at the gateway: its sales, credits and
+                          net per brand and currency; exit 0 when closed, 1 when not
   key passphrase: --passphrase, else $SETLAB_PASSPHRASE, else the lab default "setlab"`;
 
 /** Every failure to start exits 2, as an argument error does. */
@@ -213,6 +217,8 @@ function main(argv: string[]): Promise<number> {
     }
     if (command === "capture")
       return runCapture(parseCapture(rest), (line) => process.stdout.write(`${line}\n`));
+    if (command === "close-batch")
+      return runCloseBatch(parseCloseBatch(rest), (line) => process.stdout.write(`${line}\n`));
     if (command === "reverse")
       return runReverse(parseReverse(rest), (line) => process.stdout.write(`${line}\n`));
     if (command === "refund" || command === "reverse-capture" || command === "reverse-refund")

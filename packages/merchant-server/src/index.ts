@@ -13,6 +13,7 @@ export {
   type BatchAdminOptions,
   type BatchTotalView,
   type BatchView,
+  type SignedAmount,
 } from "./core/batchAdmin";
 export {
   type CapRevOrCredInputCode,

@@ -211,6 +211,14 @@ export {
   setProfileOf,
   writeInitiation,
 } from "./initiation";
+// Installment or recurring terms as shops state them, SET's InstallRecurData from them, in words.
+export {
+  describeInstallRecur,
+  type InstallRecurTerms,
+  InstallRecurTermsError,
+  installRecurDataOf,
+  readInstallRecurTerms,
+} from "./installRecurTerms";
 // The patent's first and second embodiments (asn1/SetLabEmbodiments.asn, docs/purchase-flow.md):
 // one build and one receive function per message, the wrapper, refusals, the non-forward flag.
 // Messages: what each party seals, signs and receives; one receive function per message (docs/checks.md).

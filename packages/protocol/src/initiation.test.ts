@@ -29,6 +29,24 @@ describe("readInitiation", () => {
     expect("orderUrl" in parsed).toBe(false);
   });
 
+  test("terms: one of the two forms, checked, with a SET profile only", () => {
+    const monthly = { recurringDays: 30, recurringExpiry: "2099-12-31" };
+    expect(readInitiation({ ...valid, terms: monthly }).terms).toEqual(monthly);
+    expect(readInitiation({ ...valid, terms: { installments: 3 } }).terms).toEqual({ installments: 3 });
+    expect("terms" in readInitiation(valid)).toBe(false);
+    refused({ ...valid, terms: { installments: 1 } }, /terms.installments must be an integer from 2 to 999/);
+    refused({ ...valid, terms: "monthly" }, /terms must be an object/);
+    refused(
+      {
+        ...valid,
+        profile: "embodiment-1",
+        embodimentUrl: "http://127.0.0.1:8401/set/embodiment",
+        terms: monthly,
+      },
+      /terms go with a SET profile only/,
+    );
+  });
+
   test("not JSON, not an object", () => {
     refused("{", /not JSON/);
     refused("[1]", /not a JSON object/);

@@ -7,6 +7,7 @@
  * InitiationError.
  */
 import { SetError } from "./errors";
+import { type InstallRecurTerms, InstallRecurTermsError, readInstallRecurTerms } from "./installRecurTerms";
 import type { CurrencyAmount } from "./schema/common";
 
 export const initiationFormat = "setlab-initiation/1";
@@ -63,6 +64,11 @@ export interface Initiation {
   /** Brands for which the shop takes the unsigned PReq (cardCertRequired false). */
   readonly unsignedAllowed: readonly string[];
   readonly returnUrl?: string;
+  /**
+   * Installment or recurring terms of the order: the mediator has the card sign them (the
+   * card shows them to the buyer first); the merchant's HOD check expects exactly these.
+   */
+  readonly terms?: InstallRecurTerms;
 }
 
 /**
@@ -183,6 +189,16 @@ export function readInitiation(input: unknown): Initiation {
   for (const b of unsignedAllowed)
     if (!brands.includes(b))
       fail("unsignedAllowed", `unsignedAllowed names "${b}", which is not among brands`);
+  let terms: InstallRecurTerms | undefined;
+  if (v.terms !== undefined) {
+    if (isEmbodimentProfile(profile)) fail("terms", "terms go with a SET profile only");
+    try {
+      terms = readInstallRecurTerms(v.terms);
+    } catch (e) {
+      if (e instanceof InstallRecurTermsError) fail("terms", e.message);
+      throw e;
+    }
+  }
   return {
     format: initiationFormat,
     setUrl,
@@ -196,6 +212,7 @@ export function readInitiation(input: unknown): Initiation {
     profile,
     unsignedAllowed,
     ...(returnUrl === undefined ? {} : { returnUrl }),
+    ...(terms === undefined ? {} : { terms }),
   };
 }
 

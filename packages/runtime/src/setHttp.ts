@@ -9,6 +9,11 @@ import { HttpClientError, type HttpResponse, httpRequest } from "./httpClient";
 export const SET_PAYMENT = "application/set-payment";
 export const SET_REGISTRATION = "application/set-registration";
 export const SET_PAYMENT_INITIATION = "application/set-payment-initiation";
+/**
+ * An order page's inquiry marker (no body is ever sent with it): the SET extension starts the
+ * mediator for the card's InqReq about the purchase the marker names.
+ */
+export const SET_PAYMENT_INQUIRY = "application/set-payment-inquiry";
 /** The patent's first embodiment, which is not SET: its own messages (SetLabEmbodiments.asn). */
 export const SET_PAYMENT_EMBODIMENT = "application/set-payment-embodiment";
 

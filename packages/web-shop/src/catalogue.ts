@@ -3,7 +3,13 @@
  * currency's minor unit, so every total is an exact SET CurrencyAmount (amtExp10 is minus the
  * currency's exponent).
  */
-import { currencyByCode } from "@setlab/protocol";
+import {
+  currencyByCode,
+  describeInstallRecur,
+  type InstallRecurTerms,
+  installRecurDataOf,
+  readInstallRecurTerms,
+} from "@setlab/protocol";
 
 export interface Product {
   /** Letters, digits and dashes: it travels in form fields and URLs as it is. */
@@ -12,6 +18,11 @@ export interface Product {
   readonly blurb: string;
   /** In minor units of the catalogue's currency. */
   readonly price: number;
+  /**
+   * A subscription or an instalment plan: the price is one payment of it, and the order carries
+   * these terms (the card shows and signs them; the gateway allows the later payments by them).
+   */
+  readonly terms?: InstallRecurTerms;
 }
 
 export interface Catalogue {
@@ -32,6 +43,13 @@ export const stickerCatalogue: Catalogue = {
     },
     { id: "payment-gateway", name: "Payment gateway mug", blurb: "Opens envelopes all day.", price: 1200 },
     { id: "non-forward", name: "Non-forward flag pin", blurb: "Stays on your side.", price: 500 },
+    {
+      id: "sticker-club",
+      name: "Sticker of the month",
+      blurb: "A new SET sticker every 30 days, paid each time.",
+      price: 400,
+      terms: { recurringDays: 30, recurringExpiry: "2099-12-31" },
+    },
   ],
 };
 
@@ -46,6 +64,7 @@ export function checkCatalogue(c: Catalogue): Catalogue {
     ids.add(p.id);
     if (!Number.isSafeInteger(p.price) || p.price <= 0)
       throw new Error(`product "${p.id}" must have a positive integer price`);
+    if (p.terms !== undefined) readInstallRecurTerms(p.terms, `product "${p.id}" terms`);
   }
   return c;
 }
@@ -57,4 +76,9 @@ export function amountOf(
 ): { currency: number; amount: number; amtExp10: number } {
   const exponent = currencyByCode(c.currency)?.exponent ?? 0;
   return { currency: c.currency, amount: minor, amtExp10: 0 - exponent };
+}
+
+/** A product's terms as the buyer reads them ("every 30 days until 2099-12-31"). */
+export function termsText(terms: InstallRecurTerms): string {
+  return describeInstallRecur(installRecurDataOf(terms));
 }

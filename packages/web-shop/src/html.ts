@@ -44,6 +44,7 @@ table { border-collapse: collapse; width: 100%; background: #fff; }
 td, th { border-bottom: 1px solid #ddd; padding: 0.4em; text-align: left; }
 .state { font-weight: bold; }
 .note { color: #555; }
+.terms { color: #1d3557; font-style: italic; }
 button { font-size: 1em; padding: 0.3em 0.9em; }
 `;
 

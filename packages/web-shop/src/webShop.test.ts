@@ -43,6 +43,13 @@ const catalogue: Catalogue = {
   products: [
     { id: "mug", name: "Gateway mug", blurb: "Opens envelopes.", price: 1200 },
     { id: "tag", name: "<script>alert(1)</script> tag", blurb: "Escaped & safe.", price: 5 },
+    {
+      id: "club",
+      name: "Tea club",
+      blurb: "A box every 30 days.",
+      price: 700,
+      terms: { recurringDays: 30, recurringExpiry: "2099-12-31" },
+    },
   ],
 };
 
@@ -245,6 +252,50 @@ describe("the reference web shop", () => {
     expect(other).not.toContain("Back to the payment");
     expect((await inject({ method: "GET", url: "/pay/orders/999999/done" })).statusCode).toBe(404);
     expect((await inject({ method: "GET", url: "/pay/orders/x/done" })).statusCode).toBe(404);
+    // No card has started paying it (no XID): there is nothing a card could ask about yet.
+    expect(own).not.toContain("order-inquiry-link");
+    expect((await inject({ method: "GET", url: `/orders/${id}/inquire` })).statusCode).toBe(404);
+    expect((await inject({ method: "GET", url: "/orders/999999/inquire" })).statusCode).toBe(404);
+  });
+
+  it("sells a subscription on its own: the cart, the order, its initiation object and the checkout page carry its terms", async () => {
+    const go = buyer();
+    expect((await go("GET", "/")).body).toContain(
+      '<span class="terms">every 30 days until 2099-12-31</span>',
+    );
+    await go("POST", "/cart", { product: "club", quantity: "2" });
+    expect((await go("GET", "/cart")).body).toContain(
+      '<th id="cart-total">JPY 1400 <span class="terms">every 30 days until 2099-12-31</span></th>',
+    );
+    const res = await go("POST", "/checkout", { profile: "set" });
+    const id = Number(/^\/checkout\/([0-9]+)$/.exec(String(res.headers.location))?.[1]);
+    expect(await merchant.order(id)).toMatchObject({
+      description: "2 x Tea club",
+      purchAmt: { currency: 392, amount: 1400, amtExp10: 0 },
+      terms: { recurringDays: 30, recurringExpiry: "2099-12-31" },
+    });
+    const initiation = await inject({ method: "GET", url: `/pay/orders/${id}/initiation` });
+    expect(readInitiation(initiation.body).terms).toEqual({
+      recurringDays: 30,
+      recurringExpiry: "2099-12-31",
+    });
+    expect((await go("GET", `/checkout/${id}`)).body).toContain(
+      '<span class="terms" id="order-terms">every 30 days until 2099-12-31</span>',
+    );
+  });
+
+  it("checks out a subscription with other products in the cart not at all (400), and says why in the cart", async () => {
+    const go = buyer();
+    await go("POST", "/cart", { product: "club" });
+    await go("POST", "/cart", { product: "mug" });
+    const cart = (await go("GET", "/cart")).body;
+    expect(cart).toContain('id="cart-mixed"');
+    expect(cart).not.toContain('id="checkout"');
+    const res = await go("POST", "/checkout", { profile: "set" });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain("checked out on its own");
+    // Nothing was ordered: the cart is as it was.
+    expect((await go("GET", "/cart")).body).toContain("Tea club");
   });
 });
 
@@ -276,6 +327,11 @@ describe("the catalogue and the visits", () => {
       "a fractional price",
       { currency: 392, products: [{ id: "a", name: "x", blurb: "", price: 1.5 }] },
       /positive/,
+    ],
+    [
+      "terms SET cannot carry",
+      { currency: 392, products: [{ id: "a", name: "x", blurb: "", price: 1, terms: { installments: 1 } }] },
+      /product "a" terms.installments must be an integer from 2 to 999/,
     ],
   ])("refuses a catalogue with %s", (_what, c, pattern) => {
     expect(() => checkCatalogue(c)).toThrow(pattern);

@@ -1,5 +1,5 @@
 /**
- * The shop's own routes (product list, cart, checkout, order result) as a fastify plugin. The
+ * The shop's own routes (product list, cart, checkout, order result, inquiry) as a fastify plugin. The
  * payment side is not here: `buildWebShop` (./webShop.ts) registers the merchant SDK's
  * `merchantPlugin` beside these routes, as any outside shop would, and the checkout page points
  * the buyer's SET wallet at that plugin's initiation route.
@@ -15,7 +15,17 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { addToCart, type BuyerSession, BuyerSessions, maxQuantity } from "./buyerSessions";
 import { amountOf, type Catalogue, checkCatalogue, stickerCatalogue } from "./catalogue";
 import { escapeHtml } from "./html";
-import { type CartLine, cartPage, cartTotal, checkoutPage, productListPage, resultPage } from "./pages";
+import {
+  type CartLine,
+  cartPage,
+  cartTerms,
+  cartTotal,
+  checkoutPage,
+  inquiryPage,
+  productListPage,
+  profilesFor,
+  resultPage,
+} from "./pages";
 
 export const sessionCookie = "setlab_shop";
 
@@ -31,6 +41,9 @@ export interface WebShopPluginOptions {
 
 /** The merchant's returnUrl (`<prefix>/orders/ID/done`) is the shop's result page. */
 export const resultPath = (payPrefix: string, id: number) => `${payPrefix}/orders/${id}/done`;
+
+/** The page whose marker has the buyer's card ask the shop about the order (InqReq). */
+export const inquiryPath = (id: number) => `/orders/${id}/inquire`;
 
 const formType = "application/x-www-form-urlencoded";
 
@@ -112,8 +125,16 @@ export const webShopPlugin: FastifyPluginAsync<WebShopPluginOptions> = async (ap
     const session = visit(req, reply);
     const cart = lines(session);
     if (cart.length === 0) return reply.redirect("/cart", 303);
-    const profile = (form(req).profile ?? profiles[0]) as InitiationProfile;
-    if (!profiles.includes(profile))
+    const terms = cartTerms(cart);
+    if (terms === "mixed")
+      return html(
+        reply,
+        "<!doctype html><p>A subscription or instalment plan is checked out on its own.</p>\n",
+        400,
+      );
+    const offered = profilesFor(cart, profiles);
+    const profile = (form(req).profile ?? offered[0]) as InitiationProfile;
+    if (!offered.includes(profile))
       return html(reply, "<!doctype html><p>This shop does not offer that payment protocol.</p>\n", 400);
     // Through the SDK's checked entry, as the back office's POST /orders: a catalogue whose cart
     // makes an order SET cannot carry (too long a description) is refused here, not at payment.
@@ -123,6 +144,7 @@ export const webShopPlugin: FastifyPluginAsync<WebShopPluginOptions> = async (ap
         description: cart.map((l) => `${l.quantity} x ${l.product.name}`).join(", "),
         ...amountOf(catalogue, cartTotal(cart)),
         profile,
+        ...(terms ? { terms } : {}),
       });
     } catch (e) {
       if (e instanceof OrderInputError)
@@ -152,6 +174,28 @@ export const webShopPlugin: FastifyPluginAsync<WebShopPluginOptions> = async (ap
         amount: order.purchAmt,
         initiationPath: `${payPrefix}/orders/${order.id}/initiation`,
         resultPath: resultPath(payPrefix, order.id),
+        ...(order.terms ? { terms: order.terms } : {}),
+      }),
+    );
+  });
+
+  // Anyone with the order's number may have their card ask: the card asks only about a purchase it
+  // made, and the shop answers only the card that paid (docs/checks.md, "Inquiry").
+  app.get("/orders/:id/inquire", async (req, reply) => {
+    visit(req, reply);
+    const id = orderIdParam(req);
+    const order = id === undefined ? undefined : await merchant.order(id);
+    if (!order?.xid) return notFound(reply, "No order your card could ask about.");
+    return html(
+      reply,
+      inquiryPage({
+        orderId: order.id,
+        description: order.description,
+        amount: order.purchAmt,
+        state: order.state,
+        initiationPath: `${payPrefix}/orders/${order.id}/initiation`,
+        xid: order.xid,
+        resultPath: resultPath(payPrefix, order.id),
       }),
     );
   });
@@ -162,6 +206,8 @@ export const webShopPlugin: FastifyPluginAsync<WebShopPluginOptions> = async (ap
     const id = orderIdParam(req);
     const status = id === undefined ? undefined : await merchant.orderStatus(id);
     if (!status) return notFound(reply, "No such order.");
+    // An XID means the buyer's card started paying: from then on it can ask about the purchase.
+    const xid = (await merchant.order(status.id))?.xid;
     return html(
       reply,
       resultPage(
@@ -172,6 +218,7 @@ export const webShopPlugin: FastifyPluginAsync<WebShopPluginOptions> = async (ap
           completionCode: status.completionCode,
         },
         session.orders.has(status.id) ? `/checkout/${status.id}` : undefined,
+        xid ? inquiryPath(status.id) : undefined,
       ),
     );
   });

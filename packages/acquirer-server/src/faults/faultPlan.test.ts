@@ -16,6 +16,7 @@ describe("GatewayFaultPlan validation", () => {
       malformedRate: 0,
       badSignatureRate: 1,
       clockSkewSeconds: -3600,
+      scheduleAdvanceSeconds: 31 * 86_400,
     };
     expect(parseGatewayFaultPlan(plan)).toEqual(plan);
     expect(parseGatewayFaultPlan({})).toEqual({});
@@ -46,5 +47,8 @@ describe("GatewayFaultPlan validation", () => {
     refused({ delayRate: 0.5 }, /need delayMs/);
     refused({ clockSkewSeconds: 0.5 }, /clockSkewSeconds must be an integer/);
     refused({ clockSkewSeconds: 1e12 }, /clockSkewSeconds must be an integer/);
+    refused({ scheduleAdvanceSeconds: -86_400 }, /scheduleAdvanceSeconds must be an integer from 0/);
+    refused({ scheduleAdvanceSeconds: 1.5 }, /scheduleAdvanceSeconds must be an integer/);
+    refused({ scheduleAdvanceSeconds: 1e12 }, /scheduleAdvanceSeconds must be an integer/);
   });
 });

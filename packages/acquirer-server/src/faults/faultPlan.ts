@@ -24,6 +24,13 @@ export interface GatewayFaultPlan {
   readonly badSignatureRate?: number;
   /** The gateway's clock runs this far off (header dates it writes, validity and skew checks). */
   readonly clockSkewSeconds?: number;
+  /**
+   * The clock of AuthToken schedules runs this far ahead (seconds, 0 or more): the time a later
+   * authorization's recurring period and expiry are judged at, and the time the AuthToken it
+   * issues records. The gateway's own clock (header dates, validity, CRLs) stays: the lab's way to
+   * let a recurring period pass without waiting for it.
+   */
+  readonly scheduleAdvanceSeconds?: number;
 }
 
 export { FaultPlanError };
@@ -34,7 +41,13 @@ export const maxDelayMs = 600_000;
 export const maxClockSkewSeconds = 10 * 366 * 86_400;
 
 const rateFields = ["delayRate", "dropRate", "http5xxRate", "malformedRate", "badSignatureRate"] as const;
-const knownFields = new Set<string>(["delayMs", "stage", "clockSkewSeconds", ...rateFields]);
+const knownFields = new Set<string>([
+  "delayMs",
+  "stage",
+  "clockSkewSeconds",
+  "scheduleAdvanceSeconds",
+  ...rateFields,
+]);
 
 function finiteNumber(plan: Record<string, unknown>, field: string): number | undefined {
   const v = plan[field];
@@ -79,6 +92,14 @@ export function parseGatewayFaultPlan(json: unknown): GatewayFaultPlan {
         `clockSkewSeconds must be an integer from -${maxClockSkewSeconds} to ${maxClockSkewSeconds}, not ${skew}`,
       );
     out.clockSkewSeconds = skew;
+  }
+  const advance = finiteNumber(plan, "scheduleAdvanceSeconds");
+  if (advance !== undefined) {
+    if (!Number.isInteger(advance) || advance < 0 || advance > maxClockSkewSeconds)
+      throw new FaultPlanError(
+        `scheduleAdvanceSeconds must be an integer from 0 to ${maxClockSkewSeconds}, not ${advance}`,
+      );
+    out.scheduleAdvanceSeconds = advance;
   }
   return out;
 }

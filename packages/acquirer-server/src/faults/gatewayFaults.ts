@@ -29,8 +29,9 @@ export interface GatewayFaultsOptions {
 
 /**
  * What the gateway did with one request on `POST /set`, as the hooks need it: the AuthReq's outcome,
- * or another message's kind and ids (a CapReq's CapRRPID). The "committed" faults apply to every
- * request the gateway answered; a forged signature only to an AuthRes.
+ * or another message's kind and ids (a CapReq's CapRRPID; the RRPID of an AuthRevReq, CapRevReq,
+ * CredReq, CredRevReq or BatchAdminReq). The "committed" faults apply to every request the gateway
+ * answered; a forged signature only to an AuthRes.
  */
 export type ObservedOutcome =
   | AuthReqOutcome
@@ -38,6 +39,7 @@ export type ObservedOutcome =
       readonly kind: string;
       readonly xid?: string;
       readonly capRRPID?: string;
+      readonly rrpid?: string;
       readonly authRRPID?: undefined;
     };
 
@@ -92,6 +94,11 @@ export class GatewayFaults {
     return (this.current.clockSkewSeconds ?? 0) * 1000;
   }
 
+  /** How far the clock of AuthToken schedules runs ahead now, in milliseconds. */
+  scheduleAdvanceMs(): number {
+    return (this.current.scheduleAdvanceSeconds ?? 0) * 1000;
+  }
+
   /** The server's SET route tells what the gateway did (for the log and the forged AuthRes). */
   observe(req: FastifyRequest, outcome: ObservedOutcome): void {
     const r = this.requests.get(req);
@@ -100,6 +107,10 @@ export class GatewayFaults {
     if (outcome.xid) r.xid = outcome.xid;
     if (this.current.clockSkewSeconds)
       this.applied(req, r, "clockSkew", { clockSkewSeconds: this.current.clockSkewSeconds });
+    if (this.current.scheduleAdvanceSeconds)
+      this.applied(req, r, "scheduleAdvance", {
+        scheduleAdvanceSeconds: this.current.scheduleAdvanceSeconds,
+      });
   }
 
   private applied(req: FastifyRequest, r: PerRequest, fault: string, extra: Record<string, unknown> = {}) {
@@ -111,6 +122,7 @@ export class GatewayFaults {
         xid: r.xid,
         ...(r.outcome ? { kind: r.outcome.kind, authRRPID: r.outcome.authRRPID } : {}),
         ...(r.outcome && "capRRPID" in r.outcome ? { capRRPID: r.outcome.capRRPID } : {}),
+        ...(r.outcome && "rrpid" in r.outcome ? { rrpid: r.outcome.rrpid } : {}),
         ...extra,
       },
       `fault injected: ${fault}`,

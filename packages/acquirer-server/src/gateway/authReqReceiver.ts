@@ -38,6 +38,8 @@ export function authReqReceiver(
   gatewayKex: SetCertificate | undefined,
   settings: ReceiverSettings,
   at: Date,
+  /** The time AuthToken schedules are judged at (default `at`). */
+  scheduleAt: Date = at,
 ): AuthReqReceiver {
   const { policy } = settings;
   return {
@@ -45,6 +47,7 @@ export function authReqReceiver(
     gatewayKex: keys.decrypter,
     trust: { ...settings.trust, at },
     now: at,
+    scheduleNow: scheduleAt,
     maxClockSkewMs: policy.maxClockSkewMs,
     enrolledMerIDs: enrolledFor(settings.enrolled, keys.brand),
     cardCertRequired: cardCertRequired(keys.brand, gatewayKex, policy),

@@ -5,7 +5,8 @@
  * subsequent authorization after which something is still allowed. Sealed by this gateway to
  * itself, bound to the XID, the merchant, the purchase amount and schedule, what was authorized
  * so far, and (in AuthTokenOpaque) this authorization, which names the token, and the purchase's
- * first, whose account later ones are held on.
+ * first, whose account later ones are held on. The times it records are on the clock of
+ * schedules (`taken.scheduleAt`), which the later authorizations are judged by.
  */
 import {
   type CryptoProvider,
@@ -34,7 +35,7 @@ export async function authTokenFor(
   const next =
     outcome.kind === "subsequent"
       ? {
-          terms: nextAuthTokenTerms(outcome.token, outcome.terms, authAmt, taken.at),
+          terms: nextAuthTokenTerms(outcome.token, outcome.terms, authAmt, taken.scheduleAt),
           first: outcome.opaque.firstAuthRecordID,
         }
       : outcome.kind === "account"
@@ -46,7 +47,7 @@ export async function authTokenFor(
               ...(outcome.piHead.installRecurData ? { terms: outcome.piHead.installRecurData } : {}),
               subsequentAuthInd: item.authReqPayload.subsequentAuthInd,
               authAmt,
-              at: taken.at,
+              at: taken.scheduleAt,
             }),
             first: authRecordID,
           }

@@ -1,11 +1,4 @@
-import {
-  nodeProvider,
-  receiveBatchAdminRes,
-  type schema,
-  sealBatchAdminReq,
-  wholeSeconds,
-  wrapMessage,
-} from "@setlab/protocol";
+import { nodeProvider, type schema } from "@setlab/protocol";
 import Fastify from "fastify";
 import { gatewayAdminPlugin } from "../adminPlugin";
 import { GatewayStore } from "../store/gatewayStore";
@@ -16,7 +9,6 @@ const p = nodeProvider();
 const kit = useGatewayTestKit(p);
 
 type Gw = ReturnType<GatewayTestKit["gateway"]>;
-const labMerchant = "visa/merchant";
 const otherMerchant = "attack/visa/merchant-b";
 
 async function captured(g: Gw, sent: SentCapReq) {
@@ -28,39 +20,16 @@ async function batchAdmin(
   g: Gw,
   operation: schema.BatchOperation,
   batchID = 0,
-  options: { merchantId?: string; merID?: string; bytes?: Uint8Array } = {},
+  options: { merchantId?: string; merID?: string } = {},
 ) {
-  const merchantId = options.merchantId ?? labMerchant;
-  const rrpid = p.random(20);
-  const data: schema.BatchAdminReqData = {
-    batchAdminRRTags: {
-      rrpid,
-      merTermIDs: {
-        merchantID: options.merID ?? (merchantId === labMerchant ? labMerID : "SETLAB-MER-0002"),
-      },
-      currentDate: wholeSeconds(new Date()),
-    },
-    batchID,
-    batchOperation: operation,
+  const sent = await kit.merchant.batchAdminReq(operation, batchID, options);
+  const out = await g.gw.handle(sent.bytes);
+  return {
+    out,
+    bytes: sent.bytes,
+    rrpid: sent.rrpid,
+    read: () => kit.merchant.batchAdminRes(out.response, sent),
   };
-  const sealed = await sealBatchAdminReq(
-    p,
-    await kit.b.merchantSigner("Visa", merchantId),
-    kit.b.gatewayKex("Visa"),
-    data,
-  );
-  const bytes =
-    options.bytes ??
-    wrapMessage({ type: "batchAdministrationRequest", value: sealed }, { rrpid }, { date: new Date() });
-  const out = await g.gw.handle(bytes);
-  const read = async () =>
-    receiveBatchAdminRes(
-      p,
-      out.response,
-      { rrpid, batchID, brand: "Visa", gateway: kit.b.gatewayKex("Visa") },
-      await kit.merchant.keys(merchantId),
-    );
-  return { out, bytes, rrpid, read };
 }
 
 /** The answer to a request about batch 0 (the open batch). */
@@ -95,14 +64,18 @@ describe("gateway: batches", () => {
     const items = g.store.batchItems(labMerID, 1);
     expect(items.map((i) => i.seq)).toEqual([1, 2, 3]);
     const totals = g.store.batchTotals(labMerID, 1);
-    expect(totals).toEqual([{ brand: "Visa", currency: 392, itemCount: 3, amount: 4200 }]);
-    expect(totals[0].amount).toBe(items.reduce((n, i) => n + i.amount, 0));
+    expect(totals).toEqual([
+      { brand: "Visa", currency: 392, salesCount: 3, salesAmount: 4200, creditCount: 0, creditAmount: 0 },
+    ]);
+    expect(totals[0].salesAmount).toBe(items.reduce((n, i) => n + i.amount, 0));
     const status = await answerOf(await batchAdmin(g, "query"));
     expect(status).toMatchObject({
       batchID: 1,
       batchAdminCode: "success",
-      batchStatus: { batchID: 1, transactionCount: 3 },
-      batchTotals: [{ brandID: "Visa", itemCount: 3, salesAmount: jpy(4200) }],
+      batchStatus: { batchID: 1, transactionCount: 3, salesAmount: jpy(4200), creditAmount: jpy(0) },
+      batchTotals: [
+        { brandID: "Visa", salesCount: 3, salesAmount: jpy(4200), creditCount: 0, creditAmount: jpy(0) },
+      ],
     });
     expect(status.batchStatus?.closedDateTime).toBeUndefined();
   });
@@ -194,6 +167,7 @@ describe("gateway: batches", () => {
             merchantID: labMerID,
             batchID: 1,
             seq: 2,
+            kind: "capture",
             authRRPID,
             brand: "Visa",
             amount: 500,
@@ -252,7 +226,7 @@ describe("gateway: a sale in a batch", () => {
     await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
     expect(await soldIn(g, 500)).toEqual(["success", 1, 2]);
     expect(g.store.batchTotals(labMerID, 1)).toEqual([
-      { brand: "Visa", currency: 392, itemCount: 2, amount: 1500 },
+      { brand: "Visa", currency: 392, salesCount: 2, salesAmount: 1500, creditCount: 0, creditAmount: 0 },
     ]);
     await batchAdmin(g, "close");
     expect(await soldIn(g, 300)).toEqual(["success", 2, 1]);
@@ -298,7 +272,17 @@ describe("gateway: settlement report", () => {
         merchantID: labMerID,
         batchID: 1,
         itemCount: 2,
-        totals: [{ brand: "Visa", currency: 392, itemCount: 2, minorUnits: 3000, amount: "JPY 3000" }],
+        totals: [
+          {
+            brand: "Visa",
+            currency: 392,
+            salesCount: 2,
+            sales: { minorUnits: 3000, amount: "JPY 3000" },
+            creditCount: 0,
+            credits: { minorUnits: 0, amount: "JPY 0" },
+            net: { minorUnits: 3000, amount: "JPY 3000" },
+          },
+        ],
       });
       expect(report.items.map((i: { seq: number; minorUnits: number }) => [i.seq, i.minorUnits])).toEqual([
         [1, 1000],
@@ -307,7 +291,8 @@ describe("gateway: settlement report", () => {
       const text = await get("/admin/batches/SETLAB-MER-0001/1/settlement?format=table");
       expect(text.headers["content-type"]).toMatch(/^text\/plain/);
       expect(text.body).toMatch(/Settlement of batch 1 of merchant SETLAB-MER-0001/);
-      expect(text.body).toMatch(/Visa\s+2\s+JPY 3000/);
+      expect(text.body).toMatch(/Visa\s+2\s+JPY 3000\s+0\s+JPY 0\s+JPY 3000/);
+      expect(text.body).toMatch(/1\s+capture\s+Visa\s+JPY 1000/);
       expect((await get("/admin/batches/SETLAB-MER-0001/2/settlement")).statusCode).toBe(404);
       expect((await get("/admin/batches/SETLAB-MER-0001/0/settlement")).statusCode).toBe(400);
       expect((await get("/admin/batches/SETLAB-MER-0001/1/settlement", {})).statusCode).toBe(401);

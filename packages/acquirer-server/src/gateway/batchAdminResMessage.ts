@@ -1,6 +1,6 @@
 /**
  * Answer phase of a BatchAdminReq: BatchAdminRes with the decision's code and, for a batch it
- * reports, its BatchStatus (item count) and totals per brand and currency, as the ledger holds
+ * reports, its BatchStatus and its totals per brand and currency (sales and credits), as the ledger holds
  * them after the decision's change, signed by the brand's gateway key and sealed to the merchant
  * key-exchange certificate the request carried.
  */
@@ -22,23 +22,40 @@ export interface BatchReport {
   readonly totals: readonly BatchTotalRow[];
 }
 
-export const batchTotal = (t: BatchTotalRow): schema.BatchTotal => ({
-  brandID: t.brand,
-  itemCount: t.itemCount,
-  salesAmount: {
-    currency: t.currency,
-    amount: t.amount,
-    amtExp10: -(currencyByCode(t.currency)?.exponent ?? 0),
-  },
+/** An amount in minor units of `currency`, as SET writes it. */
+const minorUnits = (currency: number, amount: number): schema.CurrencyAmount => ({
+  currency,
+  amount,
+  amtExp10: -(currencyByCode(currency)?.exponent ?? 0),
 });
 
+export const batchTotal = (t: BatchTotalRow): schema.BatchTotal => ({
+  brandID: t.brand,
+  salesCount: t.salesCount,
+  salesAmount: minorUnits(t.currency, t.salesAmount),
+  creditCount: t.creditCount,
+  creditAmount: minorUnits(t.currency, t.creditAmount),
+});
+
+/**
+ * The batch's status: its item count and, when its items are all in one currency, its sales and
+ * credits summed over its brands (BatchStatus has room for one amount of each).
+ */
 export function batchStatus(report: BatchReport): schema.BatchStatus {
   const { batch, totals } = report;
+  const currencies = new Set(totals.map((t) => t.currency));
+  const sum = (side: "salesAmount" | "creditAmount") => totals.reduce((n, t) => n + t[side], 0);
   return {
     batchID: batch.batchID,
     openDateTime: wholeSeconds(new Date(batch.opened)),
     ...(batch.closed !== undefined ? { closedDateTime: wholeSeconds(new Date(batch.closed)) } : {}),
-    transactionCount: totals.reduce((n, t) => n + t.itemCount, 0),
+    transactionCount: totals.reduce((n, t) => n + t.salesCount + t.creditCount, 0),
+    ...(currencies.size === 1
+      ? {
+          salesAmount: minorUnits(totals[0].currency, sum("salesAmount")),
+          creditAmount: minorUnits(totals[0].currency, sum("creditAmount")),
+        }
+      : {}),
   };
 }
 

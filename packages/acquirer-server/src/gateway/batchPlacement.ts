@@ -1,13 +1,14 @@
 /**
- * Place phase of a capture: each capture the ledger allowed goes into a settlement batch of its
- * merchant. An item whose SaleDetail names a batch goes there, refused with SET's CapCode when that
+ * Place phase: each item the ledger allowed (a capture, a capture reversal, a credit, a credit
+ * reversal) goes into a settlement batch of its merchant. An item naming a batch (a capture's
+ * SaleDetail.BatchID, a request item's NewBatchID) goes there, refused with SET's code when that
  * batch is unknown (batchUnknown) or closed (batchClosed); any other goes into the merchant's open
  * batch, opened by the same write when there is none (numbered after the merchant's last). Each
  * takes the next BatchSequenceNum of its batch. Pure: the store's view comes in.
  */
-import type { schema } from "@setlab/protocol";
-import type { BatchItemRow, BatchPlacement, BatchRow } from "../store/batchLedger";
+import type { BatchItemKind, BatchItemRow, BatchPlacement, BatchRow } from "../store/batchLedger";
 import type { CaptureRow } from "../store/captureLedger";
+import type { CapRevOrCredDecision } from "./capRevOrCredDecision";
 import { type CaptureDecision, none } from "./captureDecision";
 
 export interface BatchLedgerView {
@@ -16,6 +17,64 @@ export interface BatchLedgerView {
   readonly lastBatchID: (merchantID: string) => number;
   readonly itemCount: (merchantID: string, batchID: number) => number;
 }
+
+/** An item's place: its BatchID and BatchSequenceNum. */
+export interface BatchPlace {
+  readonly batchID: number;
+  readonly batchSequenceNum: number;
+}
+
+/** What an item to place is: the ledger row it records, in minor units. */
+export interface ItemToPlace {
+  readonly kind: BatchItemKind;
+  readonly authRRPID: string;
+  readonly reqDate?: string;
+  readonly amount: number;
+  readonly currency: number;
+}
+
+/** Why an item found no place, in the words both CapCode and CapRevOrCredCode use. */
+export type Unplaced = "batchUnknown" | "batchClosed";
+
+/**
+ * The places of one request's items, in order: `place` each, then `placement` is what the
+ * request's write adds (the batch it opens, the items).
+ */
+function batchPlacer(merID: string, brand: string, view: BatchLedgerView, at: Date) {
+  const created = at.toISOString();
+  let open: { batchID: number; at: string } | undefined;
+  const placedIn = new Map<number, number>();
+  const items: BatchItemRow[] = [];
+  const target = (asked: number | undefined): number | Unplaced => {
+    if (asked !== undefined) {
+      const batch = view.batch(merID, asked);
+      if (!batch) return "batchUnknown";
+      return batch.closed !== undefined ? "batchClosed" : asked;
+    }
+    const current = view.openBatch(merID);
+    if (current) return current.batchID;
+    open ??= { batchID: view.lastBatchID(merID) + 1, at: created };
+    return open.batchID;
+  };
+  return {
+    place(item: ItemToPlace, asked: number | undefined): BatchPlace | Unplaced {
+      const batchID = target(asked);
+      if (typeof batchID === "string") return batchID;
+      const before =
+        placedIn.get(batchID) ?? (open?.batchID === batchID ? 0 : view.itemCount(merID, batchID));
+      const seq = before + 1;
+      placedIn.set(batchID, seq);
+      items.push({ merchantID: merID, batchID, seq, brand, created, ...item });
+      return { batchID, batchSequenceNum: seq };
+    },
+    placement(): BatchPlacement | undefined {
+      if (items.length === 0) return undefined;
+      return { merchantID: merID, ...(open ? { open } : {}), items };
+    },
+  };
+}
+
+const why = (code: Unplaced) => (code === "batchClosed" ? "the batch named is closed" : "no such batch");
 
 export interface PlacedCaptures {
   readonly decisions: CaptureDecision[];
@@ -29,44 +88,52 @@ export function placeCaptures(
   view: BatchLedgerView,
   at: Date,
 ): PlacedCaptures {
-  const created = at.toISOString();
-  let open: { batchID: number; at: string } | undefined;
-  const placedIn = new Map<number, number>();
-  const items: BatchItemRow[] = [];
-  const target = (item: schema.CapItem): number | schema.CapCode => {
-    const asked = item.capPayload.saleDetail?.batchID;
-    if (asked !== undefined) {
-      const batch = view.batch(merID, asked);
-      if (!batch) return "batchUnknown";
-      return batch.closed !== undefined ? "batchClosed" : asked;
-    }
-    const current = view.openBatch(merID);
-    if (current) return current.batchID;
-    open ??= { batchID: view.lastBatchID(merID) + 1, at: created };
-    return open.batchID;
-  };
+  const placer = batchPlacer(merID, brand, view, at);
   const placed = decisions.map((d): CaptureDecision => {
     if (!d.capture) return d;
-    const batchID = target(d.item);
-    if (typeof batchID === "string")
-      return none(d.item, batchID, batchID === "batchClosed" ? "the batch named is closed" : "no such batch");
-    const before = placedIn.get(batchID) ?? (open?.batchID === batchID ? 0 : view.itemCount(merID, batchID));
-    const seq = before + 1;
-    placedIn.set(batchID, seq);
-    items.push({
-      merchantID: merID,
-      batchID,
-      seq,
-      authRRPID: d.capture.authRRPID,
-      brand,
-      amount: d.capture.amount,
-      currency: d.capture.currency,
-      created,
-    });
-    return { ...d, batch: { batchID, batchSequenceNum: seq } };
+    const { authRRPID, amount, currency } = d.capture;
+    const place = placer.place(
+      { kind: "capture", authRRPID, amount, currency },
+      d.item.capPayload.saleDetail?.batchID,
+    );
+    if (typeof place === "string") return none(d.item, place, why(place));
+    return { ...d, batch: place };
   });
-  if (items.length === 0) return { decisions: placed };
-  return { decisions: placed, placement: { merchantID: merID, ...(open ? { open } : {}), items } };
+  const placement = placer.placement();
+  return { decisions: placed, ...(placement ? { placement } : {}) };
+}
+
+export interface PlacedCapRevOrCreds {
+  readonly decisions: CapRevOrCredDecision[];
+  readonly placement?: BatchPlacement;
+}
+
+/**
+ * A capture reversal, credit or credit reversal booked goes into the batch its NewBatchID names,
+ * or the open batch; refused (nothing moved, no row) when that batch is unknown or closed. A
+ * capture reversal and a credit reversal only act on what is in the open batch (protocol's
+ * `judgeAgainstCapture`), so they land beside what they reverse.
+ */
+export function placeCapRevOrCreds(
+  decisions: readonly CapRevOrCredDecision[],
+  merID: string,
+  brand: string,
+  view: BatchLedgerView,
+  at: Date,
+): PlacedCapRevOrCreds {
+  const placer = batchPlacer(merID, brand, view, at);
+  const placed = decisions.map((d): CapRevOrCredDecision => {
+    if (!d.row) return d;
+    const { authRRPID, kind, reqDate, amount, currency } = d.row;
+    const place = placer.place({ kind, authRRPID, reqDate, amount, currency }, d.item.newBatchID);
+    if (typeof place === "string") {
+      const { row: _, ...refused } = d;
+      return { ...refused, code: place, actual: { ...d.actual, amount: 0 }, reason: why(place) };
+    }
+    return { ...d, batch: place };
+  });
+  const placement = placer.placement();
+  return { decisions: placed, ...(placement ? { placement } : {}) };
 }
 
 /** The store's batches as the place phase reads them. */
@@ -83,9 +150,7 @@ export const batchLedgerView = (store: {
 });
 
 /** Where a sale's capture goes (a sale names no batch): its BatchID and BatchSequenceNum. */
-export interface SaleBatch {
-  readonly batchID: number;
-  readonly batchSequenceNum: number;
+export interface SaleBatch extends BatchPlace {
   /** The batch the sale's write opens first (the merchant had none open). */
   readonly open?: { readonly batchID: number; readonly at: string };
 }
@@ -113,6 +178,7 @@ export const salePlacement = (
       merchantID: merID,
       batchID: b.batchID,
       seq: b.batchSequenceNum,
+      kind: "capture",
       authRRPID: capture.authRRPID,
       brand,
       amount: capture.amount,

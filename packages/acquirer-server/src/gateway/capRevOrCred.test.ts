@@ -1,18 +1,12 @@
-import {
-  type CapRevOrCredAsked,
-  type CapRevOrCredKind,
-  capRevOrCredKinds,
-  nodeProvider,
-  receiveCapRevOrCredRes,
-  type schema,
-  sealCapRevOrCredReq,
-  toHex,
-  wholeSeconds,
-  wrapMessage,
-} from "@setlab/protocol";
+import { type CapRevOrCredKind, nodeProvider, toHex } from "@setlab/protocol";
 import fc from "fast-check";
 import { useGatewayTestKit } from "../testing/gatewayTestKit";
-import { type ApprovedAuthorization, jpy, labMerID } from "../testing/merchantSide";
+import {
+  type ApprovedAuthorization,
+  type CapRevOrCredItem,
+  labMerID,
+  type SentCapRevOrCred,
+} from "../testing/merchantSide";
 
 const p = nodeProvider();
 const kit = useGatewayTestKit(p);
@@ -25,72 +19,14 @@ async function capture(g: Gw, a: ApprovedAuthorization, amount: number) {
   if (out.message !== "CapReq" || out.captured !== 1) throw new Error("not captured");
 }
 
-let dates = 0;
-/** A fresh CapRevOrCredReqDate: each new request item of a merchant is dated once. */
-const newDate = () => new Date(Date.UTC(2026, 10, 26, 9, 0, ++dates));
-
-interface Sent {
-  kind: CapRevOrCredKind;
-  bytes: Uint8Array;
-  rrpid: Uint8Array;
-  asked: CapRevOrCredAsked[];
-}
-
-async function request(
-  kind: CapRevOrCredKind,
-  items: { a: ApprovedAuthorization; captured: number; amount?: number; date?: Date }[],
-  rrpid = p.random(20),
-): Promise<Sent> {
-  const data: schema.CapRevOrCredReqData = {
-    capRevOrCredRRTags: {
-      rrpid,
-      merTermIDs: { merchantID: labMerID },
-      currentDate: wholeSeconds(new Date()),
-    },
-    capRevOrCredReqItemSeq: items.map((i) => ({
-      transIDs: i.a.transIDs,
-      authRRPID: i.a.authRRPID,
-      capPayload: { capDate: wholeSeconds(new Date()), capReqAmt: jpy(i.captured) },
-      capRevOrCredReqDate: i.date ?? newDate(),
-      ...(i.amount !== undefined ? { capRevOrCredReqAmt: jpy(i.amount) } : {}),
-      newAccountInd: false,
-    })),
-  };
-  const sealed = await sealCapRevOrCredReq(
-    p,
-    kind,
-    await kit.b.merchantSigner("Visa"),
-    kit.b.gatewayKex("Visa"),
-    data,
-    items.map((i) => i.a.capToken),
-  );
-  const bytes = wrapMessage(
-    { type: capRevOrCredKinds[kind].requestType, value: sealed } as Parameters<typeof wrapMessage>[0],
-    { rrpid },
-    { date: new Date() },
-  );
-  const asked = items.map((i) => ({
-    transIDs: i.a.transIDs,
-    authRRPID: i.a.authRRPID,
-    amount: jpy(i.amount ?? i.captured),
-  }));
-  return { kind, bytes, rrpid, asked };
-}
-
-async function answer(bytes: Uint8Array, sent: Sent) {
-  await kit.merchant.refuseError(bytes);
-  return receiveCapRevOrCredRes(
-    p,
-    sent.kind,
-    bytes,
-    { rrpid: sent.rrpid, items: sent.asked, brand: "Visa", gateway: kit.b.gatewayKex("Visa") },
-    await kit.merchant.keys(),
-  );
-}
+const newDate = () => kit.merchant.newDate();
+const request = (kind: CapRevOrCredKind, items: readonly CapRevOrCredItem[], rrpid?: Uint8Array) =>
+  kit.merchant.capRevOrCredReq(kind, items, rrpid);
+const answer = (bytes: Uint8Array, sent: SentCapRevOrCred) => kit.merchant.capRevOrCredRes(bytes, sent);
 
 const account = "visa-approve";
 const state = ({ store }: Gw) => ({ held: store.account(account)?.held, posted: store.postedOf(account) });
-const codeOf = async (g: Gw, sent: Sent) => {
+const codeOf = async (g: Gw, sent: SentCapRevOrCred) => {
   const r = await answer((await g.gw.handle(sent.bytes)).response, sent);
   const [item] = r.items;
   return item.verdict === "done" ? "done" : item.payload.capRevOrCredCode;

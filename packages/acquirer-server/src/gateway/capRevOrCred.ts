@@ -3,8 +3,9 @@
  * CredRevReq in, its answer or a SET Error out. Receive (`capRevOrCredReceiver` + protocol's
  * receive, which makes every check and judges each item's CapToken and amounts), a repeat
  * answered from the store, then serialized with the gateway's other decisions: decide against the
- * ledger as it stands (`decideCapRevOrCreds`), answer (`capRevOrCredResMessage`), record (one
- * write: the request, its items, the issuer's postings) before the answer leaves.
+ * ledger as it stands (`decideCapRevOrCreds`), place each booked item in a batch
+ * (`placeCapRevOrCreds`), answer (`capRevOrCredResMessage`), record (one write: the request, its
+ * items, the issuer's postings, the batch items) before the answer leaves.
  */
 import {
   type CapRevOrCredKind,
@@ -13,6 +14,7 @@ import {
   SetError,
   toHex,
 } from "@setlab/protocol";
+import { batchLedgerView, placeCapRevOrCreds } from "./batchPlacement";
 import { decideCapRevOrCreds } from "./capRevOrCredDecision";
 import { capRevOrCredReceiver } from "./capRevOrCredReceiver";
 import { capRevOrCredResMessage } from "./capRevOrCredResMessage";
@@ -90,10 +92,17 @@ export async function handleCapRevOrCred(
           response: replayOf(deps, kind, rrpid, received.fingerprint),
           kind: "replay" as const,
         };
-      const decisions = decideCapRevOrCreds(kind, received.items, received.merID, brandKeys.brand, {
+      const decided = decideCapRevOrCreds(kind, received.items, received.merID, brandKeys.brand, {
         authorization: (authRRPID) => store.authorization(authRRPID),
         capture: (authRRPID) => store.captureStanding(authRRPID),
       });
+      const { decisions, placement } = placeCapRevOrCreds(
+        decided,
+        received.merID,
+        brandKeys.brand,
+        batchLedgerView(store),
+        at,
+      );
       const response = await capRevOrCredResMessage(
         p,
         kind,
@@ -113,6 +122,7 @@ export async function handleCapRevOrCred(
           created: at.toISOString(),
         },
         rows,
+        placement,
       );
       return {
         ...ids,

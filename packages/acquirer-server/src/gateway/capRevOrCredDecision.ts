@@ -27,6 +27,8 @@ export interface CapRevOrCredDecision {
   readonly item: schema.CapRevOrCredReqItem;
   /** Present when booked: what the write records. */
   readonly row?: CapRevOrCredRow;
+  /** Where it was booked (./batchPlacement.ts). */
+  readonly batch?: { readonly batchID: number; readonly batchSequenceNum: number };
   /** For the log (never a PAN). */
   readonly reason: string;
 }

@@ -1,6 +1,7 @@
 /**
  * Answer phase of a capture reversal, credit or credit reversal: CapRevRes, CredRes or CredRevRes
- * for the decisions, one item per request item in its order, signed by the brand's gateway key,
+ * for the decisions, one item per request item in its order (a booked item with its BatchID and
+ * BatchSequenceNum), signed by the brand's gateway key,
  * sealed to the merchant key-exchange certificate the request carried and wrapped with the
  * request's RRPID (and its TransIDs for one item).
  */
@@ -28,7 +29,11 @@ export async function capRevOrCredResMessage(
     capRevOrCredResItemSeq: decisions.map((d) => ({
       transIDs: d.item.transIDs,
       authRRPID: d.item.authRRPID,
-      capRevOrCredResPayload: { capRevOrCredCode: d.code, capRevOrCredActualAmt: d.actual },
+      capRevOrCredResPayload: {
+        capRevOrCredCode: d.code,
+        capRevOrCredActualAmt: d.actual,
+        ...(d.batch ? { batchID: d.batch.batchID, batchSequenceNum: d.batch.batchSequenceNum } : {}),
+      },
     })),
   };
   const response = await sealCapRevOrCredRes(p, kind, keys.signer, merchantKexCertificate, data);

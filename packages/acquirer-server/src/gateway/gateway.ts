@@ -75,6 +75,11 @@ export interface GatewayOptions {
   /** The merIDs the acquirer serves, per brand; any other merchant is refused (invalidCertificate). */
   readonly enrolled: EnrolledMerchants;
   readonly policy?: Partial<AuthorizationPolicy>;
+  /**
+   * How far the clock of AuthToken schedules runs ahead of `provider`'s (milliseconds; default 0).
+   * Only a lab's fault plan moves it (`scheduleAdvanceSeconds`, docs/faults.md).
+   */
+  readonly scheduleAdvanceMs?: () => number;
 }
 
 export class Gateway {
@@ -167,6 +172,7 @@ export class Gateway {
     let ids: AuthReqIds = {};
     try {
       const at = this.p.now();
+      const scheduleAt = new Date(at.getTime() + (this.options.scheduleAdvanceMs?.() ?? 0));
       const read = alreadyRead ?? readMessage(request);
       const message = read.wrapper.message;
       // Until the AuthReq is opened, the log names it by its header's routing copies.
@@ -178,12 +184,12 @@ export class Gateway {
       const received = await receiveAuthReq(
         this.p,
         read,
-        authReqReceiver(brandKeys, this.gatewayKexOf.get(brandKeys.brand), this.settings, at),
+        authReqReceiver(brandKeys, this.gatewayKexOf.get(brandKeys.brand), this.settings, at, scheduleAt),
       );
       ids = idsOfAuthTags(received.data.authReqItem.authTags, brandKeys.brand, received.merID);
       if (received.repeat)
         return { ...ids, ...replayOf(this.store.authorization(ids.authRRPID!), received.fingerprint) };
-      const taken: TakenAuthReq = { ...received, keys: brandKeys, at };
+      const taken: TakenAuthReq = { ...received, keys: brandKeys, at, scheduleAt };
       return await this.queue.run(() => this.decideAndAnswer(taken));
     } catch (e) {
       return await errorAnswer(this.p, e, request, keys, ids);

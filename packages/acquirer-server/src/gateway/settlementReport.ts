@@ -1,29 +1,52 @@
 /**
  * The settlement report of a closed batch: what the acquirer pays the merchant, per brand and
- * currency, and the captures it is made of. Built from the ledger only (the totals are the
- * database's sums over the batch's items), as JSON for programs and as a table for people.
+ * currency (its sales, its credits, the net), and the items it is made of, each with its kind.
+ * Built from the ledger only (the totals are the database's sums over the batch's items), as JSON
+ * for programs and as a table for people.
  */
 import { currencyByCode, formatCurrencyAmount } from "@setlab/protocol";
-import type { BatchItemRow, BatchRow, BatchTotalRow } from "../store/batchLedger";
+import {
+  type BatchItemKind,
+  type BatchItemRow,
+  type BatchRow,
+  type BatchTotalRow,
+  negativeKinds,
+  salesKinds,
+} from "../store/batchLedger";
 
-export interface SettlementTotal {
-  readonly brand: string;
-  /** ISO 4217 numeric code, and the amount in its minor units and as people read it. */
-  readonly currency: number;
-  readonly itemCount: number;
+/** An amount in minor units of the currency it stands with, and as people read it. */
+export interface SettlementAmount {
   readonly minorUnits: number;
   readonly amount: string;
 }
 
+export interface SettlementTotal {
+  readonly brand: string;
+  /** ISO 4217 numeric code. */
+  readonly currency: number;
+  /** Captures and capture reversals; the sales: captures less capture reversals. */
+  readonly salesCount: number;
+  readonly sales: SettlementAmount;
+  /** Credits and credit reversals; the credits: credits less credit reversals. */
+  readonly creditCount: number;
+  readonly credits: SettlementAmount;
+  /** What the merchant is paid: sales less credits (below zero: what it owes). */
+  readonly net: SettlementAmount;
+}
+
 export interface SettlementItem {
   readonly seq: number;
-  /** Hex: the authorization captured. */
+  readonly kind: BatchItemKind;
+  /** Hex: the authorization whose capture it is or acts on. */
   readonly authRRPID: string;
   readonly brand: string;
   readonly currency: number;
+  /** The item's amount as booked (above zero). */
   readonly minorUnits: number;
   readonly amount: string;
-  readonly capturedAt: string;
+  /** What it adds to the merchant's net: a capture and a credit reversal add, the others take away. */
+  readonly net: SettlementAmount;
+  readonly bookedAt: string;
 }
 
 export interface SettlementReport {
@@ -39,6 +62,15 @@ export interface SettlementReport {
 const shown = (currency: number, minor: number) =>
   formatCurrencyAmount({ currency, amount: minor, amtExp10: -(currencyByCode(currency)?.exponent ?? 0) });
 
+const amountOf = (currency: number, minorUnits: number): SettlementAmount => ({
+  minorUnits,
+  amount: shown(currency, minorUnits),
+});
+
+/** A sales item adds to the net unless it is negative; a credit item takes away unless it is. */
+const netOf = (kind: BatchItemKind, amount: number) =>
+  salesKinds.includes(kind) !== negativeKinds.includes(kind) ? amount : -amount;
+
 export function settlementReport(
   batch: BatchRow & { readonly closed: string },
   totals: readonly BatchTotalRow[],
@@ -53,18 +85,22 @@ export function settlementReport(
     totals: totals.map((t) => ({
       brand: t.brand,
       currency: t.currency,
-      itemCount: t.itemCount,
-      minorUnits: t.amount,
-      amount: shown(t.currency, t.amount),
+      salesCount: t.salesCount,
+      sales: amountOf(t.currency, t.salesAmount),
+      creditCount: t.creditCount,
+      credits: amountOf(t.currency, t.creditAmount),
+      net: amountOf(t.currency, t.salesAmount - t.creditAmount),
     })),
     items: items.map((i) => ({
       seq: i.seq,
+      kind: i.kind,
       authRRPID: i.authRRPID,
       brand: i.brand,
       currency: i.currency,
       minorUnits: i.amount,
       amount: shown(i.currency, i.amount),
-      capturedAt: i.created,
+      net: amountOf(i.currency, netOf(i.kind, i.amount)),
+      bookedAt: i.created,
     })),
   };
 }
@@ -83,22 +119,29 @@ function table(
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
 }
 
-/** The report as a person reads it: the batch, its totals per brand and currency, its items. */
+/** The report as a person reads it: the batch, its sales, credits and net per brand and currency, its items. */
 export function settlementTable(r: SettlementReport): string {
   return [
     `Settlement of batch ${r.batchID} of merchant ${r.merchantID}`,
-    `opened ${r.opened}, closed ${r.closed}, ${r.itemCount} capture${r.itemCount === 1 ? "" : "s"}`,
+    `opened ${r.opened}, closed ${r.closed}, ${r.itemCount} item${r.itemCount === 1 ? "" : "s"}`,
     "",
     ...table(
-      ["brand", "captures", "total"],
-      r.totals.map((t) => [t.brand, String(t.itemCount), t.amount]),
-      [1, 2],
+      ["brand", "sales", "sales total", "credits", "credits total", "net"],
+      r.totals.map((t) => [
+        t.brand,
+        String(t.salesCount),
+        t.sales.amount,
+        String(t.creditCount),
+        t.credits.amount,
+        t.net.amount,
+      ]),
+      [1, 2, 3, 4, 5],
     ),
     "",
     ...table(
-      ["seq", "brand", "amount", "authorization (AuthRRPID)", "captured at"],
-      r.items.map((i) => [String(i.seq), i.brand, i.amount, i.authRRPID, i.capturedAt]),
-      [0, 2],
+      ["seq", "kind", "brand", "to merchant", "authorization (AuthRRPID)", "booked at"],
+      r.items.map((i) => [String(i.seq), i.kind, i.brand, i.net.amount, i.authRRPID, i.bookedAt]),
+      [0, 3],
     ),
     "",
   ].join("\n");

@@ -214,4 +214,33 @@ describe("gateway: installments and recurring payments", () => {
       "approved",
     ]);
   });
+  it("a lab's schedule clock moved ahead: the period passes for the AuthToken alone, and the token issued then counts from there", async () => {
+    let advance = 0;
+    const { gw } = kit.gateway({ scheduleAdvanceMs: () => advance });
+    const terms: schema.InstallRecurData = {
+      installRecurInd: {
+        type: "recurring",
+        value: { recurringFrequency: 30, recurringExpiry: wholeSeconds(new Date(Date.now() + 400 * day)) },
+      },
+    };
+    const req = await b.build({ amount: 700, cardholder: withTerms(terms) });
+    const token = (await first(gw, req))!;
+    const early = await b.buildSubsequent(req, token, { amount: 700 });
+    expect((await answer((await gw.handleAuthReq(early.bytes)).response)).header.authCode).toBe(
+      "authTokenRejected",
+    );
+    // The header is dated by the real clock: only the schedule's time moved, so the AuthReq is fresh.
+    advance = 31 * day;
+    const due = await b.buildSubsequent(req, token, { amount: 700 });
+    const ok = await answer((await gw.handleAuthReq(due.bytes)).response);
+    expect(ok.header.authCode).toBe("approved");
+    const next = await openAuthToken(p, visaTokenKeys(), ok.baggage.authToken!);
+    if (!next.ok) throw new Error(next.reason);
+    expect(next.data.prevAuthDateTime.getTime()).toBeGreaterThan(Date.now() + 30 * day);
+    // The second token counts its period from the moved time: the same advance is too early for it.
+    const third = await b.buildSubsequent(req, ok.baggage.authToken!, { amount: 700 });
+    expect((await answer((await gw.handleAuthReq(third.bytes)).response)).header.authCode).toBe(
+      "authTokenRejected",
+    );
+  });
 });

@@ -5,4 +5,6 @@ import type { GatewayBrandKeys } from "./gatewayKeys";
 export type TakenAuthReq = Extract<ReceivedAuthReq, { repeat: false }> & {
   readonly keys: GatewayBrandKeys;
   readonly at: Date;
+  /** The time of AuthToken schedules: `at`, unless a lab moved that clock ahead. */
+  readonly scheduleAt: Date;
 };

@@ -45,6 +45,8 @@ import {
   type BatchRow,
   type BatchTotalRow,
   batchAdminWrite,
+  batchItemsBeforeKinds,
+  batchItemsFromCaptures,
   batchQueries,
   batchSchema,
   placementWrite,
@@ -387,6 +389,14 @@ export class GatewayStore {
       db.exec("ALTER TABLE authorizations ADD COLUMN hold_until TEXT");
     db.exec(schema);
     db.exec(captureSchema);
+    const itemColumns = db.prepare("PRAGMA table_info(batch_items)").all() as { name: string }[];
+    // Batch items from before credits were items: rebuilt all at once, or not at all.
+    if (itemColumns.length > 0 && !itemColumns.some((c) => c.name === "kind"))
+      db.transaction(() => {
+        db.exec(batchItemsBeforeKinds);
+        db.exec(batchSchema);
+        db.exec(batchItemsFromCaptures);
+      })();
     db.exec(batchSchema);
     db.exec(authTokenSchema);
     db.exec(creditSchema);
@@ -527,6 +537,8 @@ export class GatewayStore {
     }[];
     const sum = (kind: CapRevOrCredKind) =>
       rows.filter((r) => r.kind === kind).reduce((total, r) => total + BigInt(r.amount), 0n);
+    const settled = this.batchSql.captureSettled.get(authRRPID) as { settled: number } | undefined;
+    const openCredit = (this.batchSql.openCredit.get(authRRPID) as { credit: number }).credit;
     return {
       amount: BigInt(capture.amount),
       currency: capture.currency,
@@ -534,19 +546,29 @@ export class GatewayStore {
       credited: sum("credit"),
       creditReversed: sum("creditReversal"),
       booked: rows.map((r) => ({ kind: r.kind, date: r.req_date })),
+      settlement: { captureSettled: settled?.settled === 1, openCredit: BigInt(openCredit) },
     };
   }
 
   /**
-   * Record one answered CapRevReq, CredReq or CredRevReq as one write (./creditLedger.ts):
-   * resolves once committed and on disk; fails, writing nothing, if its RRPID or an item is
-   * already booked, or a reversed capture had no posting to remove.
+   * Record one answered CapRevReq, CredReq or CredRevReq and its items' batch places as one write
+   * (./creditLedger.ts, ./batchLedger.ts): resolves once committed and on disk; fails, writing
+   * nothing, if its RRPID or an item is already booked, a reversed capture had no posting to
+   * remove, or an item's batch is no longer open.
    */
-  async recordCapRevOrCred(request: CapRevOrCredRequestRow, rows: readonly CapRevOrCredRow[]): Promise<void> {
+  async recordCapRevOrCred(
+    request: CapRevOrCredRequestRow,
+    rows: readonly CapRevOrCredRow[],
+    placement?: BatchPlacement,
+  ): Promise<void> {
     try {
-      await this.writer.write(capRevOrCredWrite(request, rows));
+      await this.writer.write([
+        ...capRevOrCredWrite(request, rows),
+        ...(placement ? placementWrite(placement) : []),
+      ]);
     } catch (e) {
-      if (e instanceof WriteRefusedError) throw new Error("a capture reversed had no posting to remove");
+      if (e instanceof WriteRefusedError)
+        throw new Error("a capture reversed had no posting to remove, or an item's batch is closed");
       throw e;
     }
   }
@@ -604,10 +626,19 @@ export class GatewayStore {
       this.batchSql.totals.all(merchantID, batchID) as {
         brand: string;
         currency: number;
-        item_count: number;
-        amount: number;
+        sales_count: number;
+        sales_amount: number;
+        credit_count: number;
+        credit_amount: number;
       }[]
-    ).map((r) => ({ brand: r.brand, currency: r.currency, itemCount: r.item_count, amount: r.amount }));
+    ).map((r) => ({
+      brand: r.brand,
+      currency: r.currency,
+      salesCount: r.sales_count,
+      salesAmount: r.sales_amount,
+      creditCount: r.credit_count,
+      creditAmount: r.credit_amount,
+    }));
   }
 
   batchAdminRequest(rrpid: string): BatchAdminRequestRow | undefined {

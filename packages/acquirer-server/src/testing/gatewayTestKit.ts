@@ -19,7 +19,8 @@ export interface TestGateway {
   readonly store: GatewayStore;
 }
 
-export interface TestGatewayOptions extends Partial<Pick<GatewayOptions, "enrolled" | "policy">> {
+export interface TestGatewayOptions
+  extends Partial<Pick<GatewayOptions, "enrolled" | "policy" | "scheduleAdvanceMs">> {
   /** The SQLite file; a new one in the kit's directory when absent. Another gateway over the same file is a restart. */
   readonly file?: string;
   /** The gateway's provider instead of the kit's (a test moves its clock with `now`). */
@@ -66,6 +67,7 @@ export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit>
         store,
         enrolled: options.enrolled ?? enrolledMerchantsFrom(pki),
         policy: options.policy,
+        ...(options.scheduleAdvanceMs ? { scheduleAdvanceMs: options.scheduleAdvanceMs } : {}),
       });
       return { gw, store };
     },

@@ -1,15 +1,23 @@
 /**
  * Test-only: the lab merchant's side of a gateway test after its AuthReq: an approved authorization
- * as the merchant keeps it, the CapReq that captures it, and the merchant's keys to open the
- * gateway's answers (an Error answer thrown with its code, so a test reads what went wrong).
+ * as the merchant keeps it, the CapReq that captures it, the CapRevReq, CredReq or CredRevReq that
+ * acts on the capture, the BatchAdminReq, and the merchant's keys to open the gateway's answers
+ * (an Error answer thrown with its code, so a test reads what went wrong).
  */
 import {
+  type CapRevOrCredAsked,
+  type CapRevOrCredKind,
   type CaptureAsked,
   type CryptoProvider,
+  capRevOrCredKinds,
   readError,
+  receiveBatchAdminRes,
   receiveCapRes,
+  receiveCapRevOrCredRes,
   schema,
+  sealBatchAdminReq,
   sealCapReq,
+  sealCapRevOrCredReq,
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
@@ -39,6 +47,33 @@ export interface SentCapReq {
   readonly rrpid: Uint8Array;
 }
 
+/** One item of a CapRevReq, CredReq or CredRevReq. */
+export interface CapRevOrCredItem {
+  readonly a: Pick<ApprovedAuthorization, "transIDs" | "authRRPID" | "capToken">;
+  /** What was captured (the CapPayload naming the capture). */
+  readonly captured: number;
+  /** CapRevOrCredReqAmt; absent for a whole capture reversal. */
+  readonly amount?: number;
+  /** CapRevOrCredReqDate; a new one when absent (each new request item is dated once). */
+  readonly date?: Date;
+  /** NewBatchID: the batch the item is asked into; the open batch when absent. */
+  readonly newBatchID?: number;
+}
+
+export interface SentCapRevOrCred {
+  readonly kind: CapRevOrCredKind;
+  readonly bytes: Uint8Array;
+  readonly rrpid: Uint8Array;
+  readonly asked: CapRevOrCredAsked[];
+}
+
+export interface SentBatchAdmin {
+  readonly bytes: Uint8Array;
+  readonly rrpid: Uint8Array;
+  readonly batchID: number;
+  readonly merchantId: string;
+}
+
 export interface ApprovedAuthorization {
   readonly authReqData: schema.AuthReqData;
   readonly piDer: Uint8Array;
@@ -56,6 +91,27 @@ export interface MerchantSide {
   capReq(items: readonly CapItem[], rrpid?: Uint8Array): Promise<SentCapReq>;
   /** The CapRes to `sent`, opened; an Error answer is thrown. */
   capRes(bytes: Uint8Array, sent: SentCapReq): ReturnType<typeof receiveCapRes>;
+  /** A CapRevReq, CredReq or CredRevReq of the lab merchant for `items`, sealed to the Visa gateway. */
+  capRevOrCredReq(
+    kind: CapRevOrCredKind,
+    items: readonly CapRevOrCredItem[],
+    rrpid?: Uint8Array,
+  ): Promise<SentCapRevOrCred>;
+  /** A fresh CapRevOrCredReqDate: each new request item of a merchant is dated once. */
+  newDate(): Date;
+  /** Its answer, opened; an Error answer is thrown. */
+  capRevOrCredRes(bytes: Uint8Array, sent: SentCapRevOrCred): ReturnType<typeof receiveCapRevOrCredRes>;
+  /**
+   * A BatchAdminReq of a Visa merchant (the lab's by default) about `batchID` (0: its open one);
+   * `merID` another MerchantID than its certificate's.
+   */
+  batchAdminReq(
+    operation: schema.BatchOperation,
+    batchID?: number,
+    options?: { readonly merchantId?: string; readonly merID?: string },
+  ): Promise<SentBatchAdmin>;
+  /** Its answer, opened; an Error answer is thrown. */
+  batchAdminRes(bytes: Uint8Array, sent: SentBatchAdmin): ReturnType<typeof receiveBatchAdminRes>;
   /** Throws an Error answer with its ErrorCode. */
   refuseError(bytes: Uint8Array): Promise<void>;
   /** What the merchant opens and checks the gateway's answers with. */
@@ -77,9 +133,96 @@ export function merchantSide(p: CryptoProvider, { pki, b }: Pick<GatewayTestKit,
     const w = schema.decodeMessage(bytes);
     if (w.message.type === "error") throw new Error(`Error ${(await readError(p, w.message.value)).code}`);
   };
+  let dates = 0;
+  /** A fresh CapRevOrCredReqDate, a second after the last. */
+  const newDate = () => new Date(Date.UTC(2026, 10, 26, 9, 0, 0) + ++dates * 1000);
   return {
     keys,
     refuseError,
+    newDate,
+    async capRevOrCredReq(kind, items, rrpid = p.random(20)) {
+      const data: schema.CapRevOrCredReqData = {
+        capRevOrCredRRTags: {
+          rrpid,
+          merTermIDs: { merchantID: labMerID },
+          currentDate: wholeSeconds(new Date()),
+        },
+        capRevOrCredReqItemSeq: items.map((i) => ({
+          transIDs: i.a.transIDs,
+          authRRPID: i.a.authRRPID,
+          capPayload: { capDate: wholeSeconds(new Date()), capReqAmt: jpy(i.captured) },
+          ...(i.newBatchID !== undefined ? { newBatchID: i.newBatchID } : {}),
+          capRevOrCredReqDate: i.date ?? newDate(),
+          ...(i.amount !== undefined ? { capRevOrCredReqAmt: jpy(i.amount) } : {}),
+          newAccountInd: false,
+        })),
+      };
+      const sealed = await sealCapRevOrCredReq(
+        p,
+        kind,
+        await b.merchantSigner("Visa"),
+        b.gatewayKex("Visa"),
+        data,
+        items.map((i) => i.a.capToken),
+      );
+      const bytes = wrapMessage(
+        { type: capRevOrCredKinds[kind].requestType, value: sealed } as Parameters<typeof wrapMessage>[0],
+        { rrpid },
+        { date: new Date() },
+      );
+      const asked = items.map((i) => ({
+        transIDs: i.a.transIDs,
+        authRRPID: i.a.authRRPID,
+        amount: jpy(i.amount ?? i.captured),
+      }));
+      return { kind, bytes, rrpid, asked };
+    },
+    async capRevOrCredRes(bytes, sent) {
+      await refuseError(bytes);
+      return receiveCapRevOrCredRes(
+        p,
+        sent.kind,
+        bytes,
+        { rrpid: sent.rrpid, items: sent.asked, brand: "Visa", gateway: b.gatewayKex("Visa") },
+        await keys(),
+      );
+    },
+    async batchAdminReq(operation, batchID = 0, options = {}) {
+      const merchantId = options.merchantId ?? "visa/merchant";
+      const rrpid = p.random(20);
+      const data: schema.BatchAdminReqData = {
+        batchAdminRRTags: {
+          rrpid,
+          merTermIDs: {
+            merchantID: options.merID ?? (merchantId === "visa/merchant" ? labMerID : "SETLAB-MER-0002"),
+          },
+          currentDate: wholeSeconds(new Date()),
+        },
+        batchID,
+        batchOperation: operation,
+      };
+      const sealed = await sealBatchAdminReq(
+        p,
+        await b.merchantSigner("Visa", merchantId),
+        b.gatewayKex("Visa"),
+        data,
+      );
+      const bytes = wrapMessage(
+        { type: "batchAdministrationRequest", value: sealed },
+        { rrpid },
+        { date: new Date() },
+      );
+      return { bytes, rrpid, batchID, merchantId };
+    },
+    async batchAdminRes(bytes, sent) {
+      await refuseError(bytes);
+      return receiveBatchAdminRes(
+        p,
+        bytes,
+        { rrpid: sent.rrpid, batchID: sent.batchID, brand: "Visa", gateway: b.gatewayKex("Visa") },
+        await keys(sent.merchantId),
+      );
+    },
     async authorize({ gw }, amount) {
       const req = await b.build({ amount });
       const r = await b.read((await gw.handle(req.bytes)).response);

@@ -190,7 +190,10 @@ async function captureAndSettle(
   trace.step("merchant", "close the batch (BatchAdminReq -> BatchAdminRes); the gateway settles it");
   const settlement = await settleAt(merchant, adminOf(state, "gateway"));
   for (const t of settlement.batch.totals)
-    trace.fact(`batch ${settlement.batch.batchId} ${t.brand}`, `${t.itemCount} x, ${t.shown}`);
+    trace.fact(
+      `batch ${settlement.batch.batchId} ${t.brand}`,
+      `sales ${t.salesCount} x, ${t.shown.sales}; credits ${t.creditCount} x, ${t.shown.credits}; net ${t.shown.net}`,
+    );
   for (const line of (settlement.table ?? "").split("\n").filter((l) => l.length > 0))
     trace.fact("settlement", line);
   return settlement;

@@ -53,6 +53,20 @@ describe("set-lab fault arguments", () => {
       action: "set",
       plan: { pauseAfterAuthResMs: 3000 },
     });
+    expect(parseFaultCommand(["merchant", "--pause-before-send", "20000"])).toEqual({
+      party: "merchant",
+      action: "set",
+      plan: { pauseBeforeSendMs: 20000 },
+    });
+    expect(
+      Object.keys(
+        (
+          parseFaultCommand(["merchant", "--pause-before-send", "1", "--pause-after-authres", "2"]) as {
+            plan: object;
+          }
+        ).plan,
+      ),
+    ).toEqual(["pauseBeforeSendMs", "pauseAfterAuthResMs"]);
     expect(parseFaultCommand(["gateway", "--clear"])).toEqual({ party: "gateway", action: "clear" });
     expect(parseFaultCommand(["merchant"])).toEqual({ party: "merchant", action: "show" });
   });
@@ -70,6 +84,8 @@ describe("set-lab fault arguments", () => {
     refused(["gateway", "--delay", "10", "--stage", "later"], /--stage is received or committed/);
     refused(["gateway", "--pause-after-authres", "10"], /Unknown option/);
     refused(["merchant", "--drop", "0.1"], /Unknown option/);
+    refused(["gateway", "--pause-before-send", "10"], /Unknown option/);
+    refused(["merchant", "--pause-before-send", "soon"], /--pause-before-send takes a whole number/);
     refused(["gateway", "--clear", "--drop", "0.1"], /--clear takes no other switch/);
   });
 

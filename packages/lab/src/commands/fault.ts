@@ -5,7 +5,7 @@
  *
  *   set-lab fault gateway --delay MS [--stage received|committed] [--delay-rate R] [--drop R]
  *                         [--5xx R] [--malformed R] [--bad-signature R] [--clock-skew S]
- *   set-lab fault merchant --pause-after-authres MS
+ *   set-lab fault merchant [--pause-before-send MS] [--pause-after-authres MS]
  *   set-lab fault gateway|merchant --clear
  *   set-lab fault gateway|merchant            (show the plan in force)
  */
@@ -27,9 +27,12 @@ export interface GatewayFaultPlan {
   readonly malformedRate?: number;
   readonly badSignatureRate?: number;
   readonly clockSkewSeconds?: number;
+  /** The clock of AuthToken schedules runs this far ahead (`set-lab authorize --advance`). */
+  readonly scheduleAdvanceSeconds?: number;
 }
 
 export interface MerchantFaultPlan {
+  readonly pauseBeforeSendMs?: number;
   readonly pauseAfterAuthResMs?: number;
 }
 
@@ -142,7 +145,10 @@ export function parseFaultCommand(args: readonly string[]): FaultCommand {
     "bad-signature": { type: "string" },
     "clock-skew": { type: "string" },
   } as const;
-  const merchant = { "pause-after-authres": { type: "string" } } as const;
+  const merchant = {
+    "pause-before-send": { type: "string" },
+    "pause-after-authres": { type: "string" },
+  } as const;
   // A negative number after a flag is its value (--clock-skew -600), not another flag.
   const joined: string[] = [];
   for (let i = 0; i < rest.length; i++)
@@ -171,14 +177,17 @@ export function parseFaultCommand(args: readonly string[]): FaultCommand {
     return {
       party,
       action: "set",
-      plan: { pauseAfterAuthResMs: integer("--pause-after-authres", s("pause-after-authres")) },
+      plan: definedOnly({
+        pauseBeforeSendMs: integer("--pause-before-send", s("pause-before-send")),
+        pauseAfterAuthResMs: integer("--pause-after-authres", s("pause-after-authres")),
+      }),
     };
   const stage = s("stage");
   if (stage !== undefined && stage !== "received" && stage !== "committed")
     throw new LabFailure(`--stage is received or committed, not "${stage}"`);
   if ((stage !== undefined || s("delay-rate") !== undefined) && s("delay") === undefined)
     throw new LabFailure("--stage and --delay-rate need --delay MS");
-  const plan: Record<string, unknown> = {
+  const plan = definedOnly({
     delayMs: integer("--delay", s("delay")),
     delayRate: rate("--delay-rate", s("delay-rate")),
     stage,
@@ -187,9 +196,13 @@ export function parseFaultCommand(args: readonly string[]): FaultCommand {
     malformedRate: rate("--malformed", s("malformed")),
     badSignatureRate: rate("--bad-signature", s("bad-signature")),
     clockSkewSeconds: integer("--clock-skew", s("clock-skew"), true),
-  };
-  for (const k of Object.keys(plan)) if (plan[k] === undefined) delete plan[k];
+  });
   return { party, action: "set", plan };
+}
+
+/** The plan without the switches not given. */
+function definedOnly(plan: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(plan).filter(([, v]) => v !== undefined));
 }
 
 /** Run a parsed `set-lab fault` command; resolves with the plan in force afterwards. */

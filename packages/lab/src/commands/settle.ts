@@ -1,7 +1,8 @@
 /**
  * `set-lab settle`: the merchant closes its open batch at the gateway (BatchAdminReq through its
  * admin route `POST /batches/close`), then the gateway's settlement report of that batch is read
- * from the gateway's admin listener: its totals per brand and currency and its captures.
+ * from the gateway's admin listener: its sales, credits and net per brand and currency, and its
+ * items (captures, capture reversals, credits, credit reversals).
  */
 import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
 import { httpRequest } from "@setlab/runtime/dist/httpClient";
@@ -15,7 +16,13 @@ export interface ClosedBatch {
   readonly batchId: number;
   readonly closed?: string;
   readonly itemCount?: number;
-  readonly totals: readonly { brand: string; itemCount: number; shown: string }[];
+  /** Per brand and currency: sales and credit items counted, their sums and the net, as people read them. */
+  readonly totals: readonly {
+    brand: string;
+    salesCount: number;
+    creditCount: number;
+    shown: { sales: string; credits: string; net: string };
+  }[];
 }
 
 export interface Settlement {

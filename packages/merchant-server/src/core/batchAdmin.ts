@@ -32,13 +32,29 @@ export interface BatchAdminOptions {
   readonly idempotencyKey?: string;
 }
 
-/** A batch's total for one brand and currency. */
+/** A value in a currency whose amount may be below zero (a net the merchant owes). */
+export interface SignedAmount {
+  readonly currency: number;
+  readonly amount: number;
+  readonly amtExp10: number;
+}
+
+/**
+ * A batch's total for one brand and currency: its sales items (captures and capture reversals)
+ * and its credit items (credits and credit reversals), counted and summed, and the net paid.
+ */
 export interface BatchTotalView {
   readonly brand: string;
-  readonly itemCount: number;
-  readonly amount: schema.CurrencyAmount;
-  /** As a person reads it: "USD 12.34". */
-  readonly shown: string;
+  readonly salesCount: number;
+  /** Captures less capture reversals. */
+  readonly sales: schema.CurrencyAmount;
+  readonly creditCount: number;
+  /** Credits less credit reversals. */
+  readonly credits: schema.CurrencyAmount;
+  /** Sales less credits: what the acquirer pays the merchant (below zero: what it owes). */
+  readonly net: SignedAmount;
+  /** As a person reads them: "USD 12.34". */
+  readonly shown: { readonly sales: string; readonly credits: string; readonly net: string };
 }
 
 /** What the gateway answered about a batch. */
@@ -81,12 +97,23 @@ function viewOf(data: schema.BatchAdminResData): BatchView {
     ...(status ? { opened: status.openDateTime.toISOString() } : {}),
     ...(status?.closedDateTime ? { closed: status.closedDateTime.toISOString() } : {}),
     ...(status?.transactionCount !== undefined ? { itemCount: status.transactionCount } : {}),
-    totals: (data.batchTotals ?? []).map((t) => ({
-      brand: t.brandID,
-      itemCount: t.itemCount,
-      amount: t.salesAmount,
-      shown: formatCurrencyAmount(t.salesAmount),
-    })),
+    totals: (data.batchTotals ?? []).map((t): BatchTotalView => {
+      // receiveBatchAdminRes checked both amounts are in the same currency and exponent.
+      const net = { ...t.salesAmount, amount: t.salesAmount.amount - t.creditAmount.amount };
+      return {
+        brand: t.brandID,
+        salesCount: t.salesCount,
+        sales: t.salesAmount,
+        creditCount: t.creditCount,
+        credits: t.creditAmount,
+        net,
+        shown: {
+          sales: formatCurrencyAmount(t.salesAmount),
+          credits: formatCurrencyAmount(t.creditAmount),
+          net: formatCurrencyAmount(net),
+        },
+      };
+    }),
   };
 }
 

@@ -35,6 +35,8 @@ describe("merchant: refund, reverseRefund, reverseCapture", () => {
       kind: "credit",
       code: "success",
       actualAmt: jpy(2800),
+      batchID: 1,
+      batchSequenceNum: 2,
     });
     // a further partial credit re-enters partiallyRefunded, and is announced too
     expect((await merchant.refund(id, { amount: jpy(1000) })).state).toBe("partiallyRefunded");

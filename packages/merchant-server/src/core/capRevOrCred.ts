@@ -396,7 +396,12 @@ async function exchange(
       },
     );
     const item = received.items[0];
-    const { capRevOrCredCode: code, capRevOrCredActualAmt: actualAmt } = item.payload;
+    const {
+      capRevOrCredCode: code,
+      capRevOrCredActualAmt: actualAmt,
+      batchID,
+      batchSequenceNum,
+    } = item.payload;
     if (item.verdict === "amountMismatch")
       return settle(
         {
@@ -404,7 +409,15 @@ async function exchange(
         },
         answer,
       );
-    return settle({ code, actualAmt }, answer);
+    return settle(
+      {
+        code,
+        actualAmt,
+        ...(batchID !== undefined ? { batchID } : {}),
+        ...(batchSequenceNum !== undefined ? { batchSequenceNum } : {}),
+      },
+      answer,
+    );
   } catch (e) {
     if (!(e instanceof SetError)) throw e;
     const failure =

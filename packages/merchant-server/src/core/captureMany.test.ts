@@ -159,7 +159,17 @@ describe("merchant: closeBatch, batchStatus", () => {
     const status = await merchant.batchStatus();
     expect(status).toMatchObject({ code: "success", batchId: 1, itemCount: 2 });
     expect(status.closed).toBeUndefined();
-    expect(status.totals).toEqual([{ brand: "Visa", itemCount: 2, amount: jpy(3000), shown: "JPY 3000" }]);
+    expect(status.totals).toEqual([
+      {
+        brand: "Visa",
+        salesCount: 2,
+        sales: jpy(3000),
+        creditCount: 0,
+        credits: jpy(0),
+        net: jpy(3000),
+        shown: { sales: "JPY 3000", credits: "JPY 0", net: "JPY 3000" },
+      },
+    ]);
     const closed = await merchant.closeBatch();
     expect(closed.closed).toBeDefined();
     expect((await merchant.batchStatus({ batchId: 1 })).closed).toBeDefined();

@@ -29,5 +29,7 @@ export function initiationFor(order: Order, config: MerchantConfig, baseUrl: str
       config.brands.some((c) => c.brandID === b && !requiresCardholderCertificate(c)),
     ),
     returnUrl: `${base}/orders/${order.id}/done`,
+    // The mediator has the card sign them; the HOD check here expects exactly these.
+    ...(order.terms ? { terms: order.terms } : {}),
   };
 }

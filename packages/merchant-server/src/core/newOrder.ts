@@ -123,6 +123,9 @@ export function parseNewOrder(body: unknown, brands: readonly string[]): NewOrde
   }
   if (terms && first !== undefined)
     throw new OrderInputError("invalidTerms", "an order with terms is not a split shipment");
+  // The embodiments carry no InstallRecurData: the card could not sign the terms.
+  if (terms && (profile === "embodiment-1" || profile === "embodiment-2"))
+    throw new OrderInputError("invalidTerms", "terms go with a SET profile (set or hardened) only");
   const reference = parseReference(o.reference);
   const metadata = parseMetadata(o.metadata);
   return {

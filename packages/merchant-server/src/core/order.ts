@@ -192,6 +192,9 @@ export interface CapRevOrCred {
   /** The gateway's CapRevOrCredCode and CapRevOrCredActualAmt, once it answered. */
   readonly code?: string;
   readonly actualAmt?: schema.CurrencyAmount;
+  /** The settlement batch the gateway booked it into, and its place there (BatchSequenceNum). */
+  readonly batchID?: number;
+  readonly batchSequenceNum?: number;
   /** Why the last attempt gave no usable answer (the stored request is sent again on the next call). */
   readonly failure?: string;
 }

@@ -100,12 +100,18 @@ export class CapRevOrCredFunction {
         return {
           code: "success" as const,
           actual: { currency: judged.currency, amount: Number(verdict.amount), amtExp10: -exponent },
+          // One open batch, numbered after the capture in it.
+          batch: { batchID: 1, batchSequenceNum: this.booked.length + 1 },
         };
       })();
       return {
         transIDs: item.transIDs,
         authRRPID: item.authRRPID,
-        capRevOrCredResPayload: { capRevOrCredCode: decided.code, capRevOrCredActualAmt: decided.actual },
+        capRevOrCredResPayload: {
+          capRevOrCredCode: decided.code,
+          capRevOrCredActualAmt: decided.actual,
+          ...("batch" in decided ? decided.batch : {}),
+        },
       };
     });
     const sealed = await sealCapRevOrCredRes(

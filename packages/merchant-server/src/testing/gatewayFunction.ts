@@ -426,8 +426,10 @@ export class GatewayFunction implements GatewayClient {
                   batchTotals: [
                     {
                       brandID: "Visa",
-                      itemCount: batch.items.length,
+                      salesCount: batch.items.length,
                       salesAmount: { currency: 392, amount: total, amtExp10: 0 },
+                      creditCount: 0,
+                      creditAmount: { currency: 392, amount: 0, amtExp10: 0 },
                     },
                   ],
                 }

@@ -1,8 +1,17 @@
+import { encodeDer } from "../asn1/codec";
+import { Enc } from "../crypto/enc";
 import { nodeProvider } from "../crypto/provider";
 import { SetError } from "../errors";
-import type { BatchAdminReqData, BatchAdminResData } from "../schema/payment";
+import type { CurrencyAmount } from "../schema/common";
+import {
+  type BatchAdminReqData,
+  type BatchAdminRes,
+  BatchAdminResData,
+  type BatchTotal,
+} from "../schema/payment";
 import { createTestPki, type TestPki } from "../testing/pki";
 import { sealBatchAdminReq, sealBatchAdminRes } from "./batchAdmin";
+import { encMessages } from "./encMessages";
 import { errorMessage, RemoteSetError } from "./errorMessage";
 import { flip, type MessageFixture, messageFixture, rejection } from "./fixture.test-helper";
 import { receiveBatchAdminReq } from "./receiveBatchAdminReq";
@@ -159,6 +168,14 @@ describe("receiveBatchAdminReq", () => {
   });
 });
 
+const usd = (amount: number) => ({ currency: 840, amount, amtExp10: -2 });
+const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
+const total = (
+  brandID: string,
+  [salesCount, salesAmount]: [number, CurrencyAmount],
+  [creditCount, creditAmount]: [number, CurrencyAmount],
+): BatchTotal => ({ brandID, salesCount, salesAmount, creditCount, creditAmount });
+
 function resData(over: Partial<BatchAdminResData> = {}): BatchAdminResData {
   return {
     batchAdminRRTags: { rrpid: id(0x61), merTermIDs: { merchantID: merID }, currentDate: when },
@@ -168,12 +185,9 @@ function resData(over: Partial<BatchAdminResData> = {}): BatchAdminResData {
       batchID: 7,
       openDateTime: when,
       closedDateTime: when,
-      transactionCount: 3,
+      transactionCount: 4,
     },
-    batchTotals: [
-      { brandID: "Visa", itemCount: 2, salesAmount: { currency: 840, amount: 1500, amtExp10: -2 } },
-      { brandID: "Visa", itemCount: 1, salesAmount: { currency: 392, amount: 900, amtExp10: 0 } },
-    ],
+    batchTotals: [total("Visa", [2, usd(1500)], [1, usd(200)]), total("Visa", [1, jpy(900)], [0, jpy(0)])],
     ...over,
   };
 }
@@ -274,9 +288,100 @@ describe("receiveBatchAdminRes", () => {
     expect(await code(receiveBatchAdminRes(p, await wrap(otherStatus), expected(), merchant()))).toBe(
       "wrapperMsgMismatch",
     );
-    const miscounted = resData({ batchStatus: { ...data.batchStatus!, transactionCount: 4 } });
+    const miscounted = resData({ batchStatus: { ...data.batchStatus!, transactionCount: 3 } });
     expect(await code(receiveBatchAdminRes(p, await wrap(miscounted), expected(), merchant()))).toBe(
       "wrapperMsgMismatch",
     );
+  });
+
+  it("takes a status with the sales and credit sums of a one-currency batch", async () => {
+    const oneCurrency = resData({
+      batchStatus: {
+        batchID: 7,
+        openDateTime: when,
+        transactionCount: 5,
+        salesAmount: jpy(1100),
+        creditAmount: jpy(300),
+      },
+      batchTotals: [
+        total("Mastercard", [1, jpy(200)], [0, jpy(0)]),
+        total("Visa", [3, jpy(900)], [1, jpy(300)]),
+      ],
+    });
+    const r = await receiveBatchAdminRes(p, await wrap(oneCurrency), expected(), merchant());
+    expect(r.data.batchTotals?.map((t) => [t.salesCount, t.creditCount])).toEqual([
+      [1, 0],
+      [3, 1],
+    ]);
+  });
+
+  it("a total not well formed is decodingFailure: a currency that is none, amounts not in its minor units or in two currencies, an amount with no items, two totals for one brand and currency", async () => {
+    const bad: BatchTotal[][] = [
+      [
+        total(
+          "Visa",
+          [1, { currency: 999, amount: 5, amtExp10: 0 }],
+          [0, { currency: 999, amount: 0, amtExp10: 0 }],
+        ),
+      ],
+      [total("Visa", [1, { currency: 840, amount: 5, amtExp10: 0 }], [0, usd(0)])],
+      [total("Visa", [1, usd(5)], [1, { currency: 840, amount: 5, amtExp10: -3 }])],
+      [total("Visa", [1, usd(5)], [1, jpy(5)])],
+      [total("Visa", [0, usd(5)], [0, usd(0)])],
+      [total("Visa", [1, usd(5)], [0, usd(1)])],
+      [total("Visa", [1, usd(5)], [0, usd(0)]), total("Visa", [1, usd(7)], [0, usd(0)])],
+    ];
+    for (const batchTotals of bad) {
+      const data = resData({ batchStatus: undefined, batchTotals });
+      expect(await code(receiveBatchAdminRes(p, await wrap(data), expected(), merchant()))).toBe(
+        "decodingFailure",
+      );
+    }
+  });
+
+  it("a negative count, which no gateway of ours can write, is decodingFailure", async () => {
+    const data = resData({
+      batchStatus: undefined,
+      batchTotals: [total("Visa", [0x5a, usd(5)], [0, usd(0)])],
+    });
+    const der = encodeDer(BatchAdminResData, data);
+    const at = der.findIndex((_, n) => der[n] === 2 && der[n + 1] === 1 && der[n + 2] === 0x5a);
+    expect(der.filter((_, n) => der[n] === 2 && der[n + 1] === 1 && der[n + 2] === 0x5a)).toHaveLength(1);
+    const negative = der.slice();
+    negative[at + 2] = 0xa6; // -90
+    const sealed = (await Enc(
+      p,
+      m.signer("gatewaySig"),
+      pki.merchantKex.certificate,
+      encMessages.BatchAdminRes.types,
+      negative,
+    )) as BatchAdminRes;
+    const bytes = wrapMessage(
+      { type: "batchAdministrationResponse", value: sealed },
+      { rrpid: data.batchAdminRRTags.rrpid },
+      { date: new Date() },
+    );
+    expect(await code(receiveBatchAdminRes(p, bytes, expected(), merchant()))).toBe("decodingFailure");
+  });
+
+  it("a status whose sales or credit amount is not the totals' sum, or states one for a batch in several currencies, is wrapperMsgMismatch", async () => {
+    const status = { batchID: 7, openDateTime: when, transactionCount: 2 };
+    const totals = [total("Visa", [1, jpy(900)], [1, jpy(100)])];
+    for (const [over, batchTotals] of [
+      [{ salesAmount: jpy(901) }, totals],
+      [{ creditAmount: jpy(0) }, totals],
+      [{ creditAmount: usd(100) }, totals],
+      [{ salesAmount: jpy(900) }, [...totals, total("Visa", [0, usd(0)], [0, usd(0)])]],
+    ] as const) {
+      const data = resData({ batchStatus: { ...status, ...over }, batchTotals: [...batchTotals] });
+      expect(await code(receiveBatchAdminRes(p, await wrap(data), expected(), merchant()))).toBe(
+        "wrapperMsgMismatch",
+      );
+    }
+    const right = resData({
+      batchStatus: { ...status, salesAmount: jpy(900), creditAmount: jpy(100) },
+      batchTotals: totals,
+    });
+    expect((await receiveBatchAdminRes(p, await wrap(right), expected(), merchant())).data.batchID).toBe(7);
   });
 });

@@ -453,6 +453,22 @@ describe("judgeAgainstCapture: what may be done to the capture on record", () =>
       "originalNotFound",
     );
   });
+
+  it("settlement is final: a capture in a closed batch is not reversed; a credit reversal takes back only what stands credited in the open batch", () => {
+    const settled = (captureSettled: boolean, openCredit: bigint) => ({
+      settlement: { captureSettled, openCredit },
+    });
+    expect(result("captureReversal", judged(), standing(settled(false, 0n)))).toBe(1000n);
+    expect(result("captureReversal", judged(), standing(settled(true, 0n)))).toBe("originalProcessed");
+    // a credit is given whatever is settled
+    expect(result("credit", judged(1000n), standing(settled(true, 0n)))).toBe(1000n);
+    const credited = { credited: 500n, ...settled(true, 200n) };
+    expect(result("creditReversal", judged(200n), standing(credited))).toBe(200n);
+    expect(result("creditReversal", judged(201n), standing(credited))).toBe("amountError");
+    expect(result("creditReversal", judged(1n), standing({ credited: 500n, ...settled(false, 0n) }))).toBe(
+      "originalProcessed",
+    );
+  });
 });
 
 function resData(asked: CapRevOrCredAsked[], rrpid = id(0x78)): CapRevOrCredResData {

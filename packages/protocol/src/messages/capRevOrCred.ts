@@ -4,29 +4,17 @@
  * content types and the wrapper's message type tell the three apart; this file seals and opens
  * them all, and capRevAndCred.ts names each kind's functions.
  */
-import { decodeDer, encodeDer } from "../asn1/codec";
-import { refuseUnvalidatedCarried } from "../cert/carriedCertificates";
-import type { SetCertificate } from "../cert/setCertificate";
 import type { Trust } from "../cert/trust";
-import { Enc } from "../crypto/enc";
-import { type BaggageTypes, EncB } from "../crypto/encB";
+import type { BaggageTypes } from "../crypto/encB";
 import type { Decrypter } from "../crypto/envelopedData";
 import type { CryptoProvider } from "../crypto/provider";
 import type { Signer } from "../crypto/signedMessage";
-import { SetError } from "../errors";
 import type { MessageType } from "../schema/message";
-import { ContentType } from "../schema/oids";
-import {
-  type CapReq,
-  type CapRes,
-  CapRevOrCredReqData,
-  CapRevOrCredResData,
-  type CapToken,
-  CapTokenSeq,
-} from "../schema/payment";
-import { openSealed, openSealedEnc } from "./checks";
-import { checkMerchantCertificates, type MerchantCertificates } from "./merchantCertificates";
-import { checkPartyCertificate } from "./partyCertificate";
+import type { CapReq, CapRes, CapRevOrCredReqData, CapRevOrCredResData, CapToken } from "../schema/payment";
+import { encBMessages, type OpenCapFamilyOptions, openEncBMessage, sealEncBMessage } from "./encBMessages";
+import { encFunctions, encMessages, type OpenedEncMessage } from "./encMessages";
+import type { MerchantCertificates } from "./merchantCertificates";
+import type { OpenSealedOptions } from "./sealedSender";
 
 /** Which of the three: a capture reversal, a credit (refund), or a credit reversal. */
 export type CapRevOrCredKind = "captureReversal" | "credit" | "creditReversal";
@@ -37,9 +25,10 @@ export type CapRevOrCredReq = CapReq;
 export type CapRevOrCredRes = CapRes;
 
 interface KindOf {
-  /** SET's name of the request, for errors and `where`. */
-  readonly request: string;
-  readonly response: string;
+  /** SET's name of the request, for errors and `where`, and its row in encBMessages. */
+  readonly request: "CapRevReq" | "CredReq" | "CredRevReq";
+  /** SET's name of the response, and its row in encMessages. */
+  readonly response: "CapRevRes" | "CredRes" | "CredRevRes";
   readonly requestType: MessageType;
   readonly responseType: MessageType;
   readonly requestTypes: BaggageTypes;
@@ -52,36 +41,24 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
     response: "CapRevRes",
     requestType: "captureReversalRequest",
     responseType: "captureReversalResponse",
-    requestTypes: {
-      signed: ContentType.CapRevReqTBS,
-      enveloped: ContentType.CapRevReqTBE,
-      baggage: ContentType.CapTokenSeq,
-    },
-    responseTypes: { signed: ContentType.CapRevResData, enveloped: ContentType.CapRevResTBE },
+    requestTypes: encBMessages.CapRevReq.types,
+    responseTypes: encMessages.CapRevRes.types,
   },
   credit: {
     request: "CredReq",
     response: "CredRes",
     requestType: "creditRequest",
     responseType: "creditResponse",
-    requestTypes: {
-      signed: ContentType.CredReqTBS,
-      enveloped: ContentType.CredReqTBE,
-      baggage: ContentType.CapTokenSeq,
-    },
-    responseTypes: { signed: ContentType.CredResData, enveloped: ContentType.CredResTBE },
+    requestTypes: encBMessages.CredReq.types,
+    responseTypes: encMessages.CredRes.types,
   },
   creditReversal: {
     request: "CredRevReq",
     response: "CredRevRes",
     requestType: "creditReversalRequest",
     responseType: "creditReversalResponse",
-    requestTypes: {
-      signed: ContentType.CredRevReqTBS,
-      enveloped: ContentType.CredRevReqTBE,
-      baggage: ContentType.CapTokenSeq,
-    },
-    responseTypes: { signed: ContentType.CredRevResData, enveloped: ContentType.CredRevResTBE },
+    requestTypes: encBMessages.CredRevReq.types,
+    responseTypes: encMessages.CredRevRes.types,
   },
 };
 
@@ -89,7 +66,7 @@ export const capRevOrCredKinds: Readonly<Record<CapRevOrCredKind, KindOf>> = {
  * The request in the encB form, sealed to the gateway's key-exchange certificate; as for CapReq,
  * the merchant's key-exchange certificate must ride in `merchant.chain` (the answer is sealed to it).
  */
-export async function sealCapRevOrCredReq(
+export function sealCapRevOrCredReq(
   p: CryptoProvider,
   kind: CapRevOrCredKind,
   merchant: Signer,
@@ -97,15 +74,8 @@ export async function sealCapRevOrCredReq(
   data: CapRevOrCredReqData,
   capTokens: readonly CapToken[],
 ): Promise<CapRevOrCredReq> {
-  const sealed = await EncB(
-    p,
-    merchant,
-    gatewayKexCertificate,
-    capRevOrCredKinds[kind].requestTypes,
-    encodeDer(CapRevOrCredReqData, data),
-    encodeDer(CapTokenSeq, [...capTokens]),
-  );
-  return { type: "encB", value: { envelope: sealed.envelope, capTokenSeq: [...capTokens] } };
+  const row = encBMessages[capRevOrCredKinds[kind].request];
+  return sealEncBMessage(row, p, merchant, gatewayKexCertificate, data, [...capTokens]);
 }
 
 export interface OpenedCapRevOrCredReq extends MerchantCertificates {
@@ -125,41 +95,11 @@ export async function openCapRevOrCredReq(
   gateway: Decrypter,
   request: CapRevOrCredReq,
   trust: Trust,
-  options: { readonly brand?: string; readonly maxItems: number },
+  options: OpenCapFamilyOptions,
 ): Promise<OpenedCapRevOrCredReq> {
-  const k = capRevOrCredKinds[kind];
-  if (request.type !== "encB")
-    throw new SetError(
-      "messageNotSupported",
-      `${k.request} in the EncBX form is not supported`,
-      `${k.request}.encBX`,
-    );
-  const { envelope, capTokenSeq } = request.value;
-  if (capTokenSeq.length > options.maxItems)
-    throw new SetError(
-      "messageTooBig",
-      `a ${k.request} of ${capTokenSeq.length} items, over the ${options.maxItems} taken at once`,
-      `${k.request}.capTokenSeq`,
-    );
-  const opened = await openSealed(p, gateway, envelope, encodeDer(CapTokenSeq, capTokenSeq), k.requestTypes);
-  const certificates = await checkMerchantCertificates(
-    p,
-    opened.signerCertificate,
-    opened.certificates,
-    trust,
-    {
-      ...(options.brand !== undefined ? { brand: options.brand } : {}),
-      message: k.request,
-    },
-  );
-  const data = decodeDer(CapRevOrCredReqData, opened.content, "CapRevOrCredReqData");
-  if (data.capRevOrCredReqItemSeq.length !== capTokenSeq.length)
-    throw new SetError(
-      "decodingFailure",
-      `a ${k.request} must carry one CapToken per item`,
-      `${k.request}.capTokenSeq`,
-    );
-  return { data, capTokens: capTokenSeq, ...certificates };
+  const row = encBMessages[capRevOrCredKinds[kind].request];
+  const { baggage, ...opened } = await openEncBMessage(row, p, gateway, request, trust, options);
+  return { ...opened, capTokens: baggage };
 }
 
 /** The answer, Enc(P, M, CapRevOrCredResData), sealed to the key-exchange certificate the request carried. */
@@ -170,40 +110,34 @@ export function sealCapRevOrCredRes(
   merchantKexCertificate: Uint8Array,
   data: CapRevOrCredResData,
 ): Promise<CapRevOrCredRes> {
-  return Enc(
+  return encFunctions(encMessages[capRevOrCredKinds[kind].response]).seal(
     p,
     gateway,
     merchantKexCertificate,
-    capRevOrCredKinds[kind].responseTypes,
-    encodeDer(CapRevOrCredResData, data),
+    data,
   );
 }
 
-export interface OpenedCapRevOrCredRes {
-  readonly data: CapRevOrCredResData;
-  readonly gateway: SetCertificate;
-}
+export type OpenedCapRevOrCredRes = OpenedEncMessage<CapRevOrCredResData, "gateway">;
 
 /**
  * The merchant opens an answer with its key-exchange key: envelope and signature (the one generic
  * decryption failure), the gateway's pgwy signature certificate and chain (of the brand when
  * given), no carried certificate off its path, the data decoded strictly.
  */
-export async function openCapRevOrCredRes(
+export function openCapRevOrCredRes(
   p: CryptoProvider,
   kind: CapRevOrCredKind,
   merchant: Decrypter,
   response: CapRevOrCredRes,
   trust: Trust,
-  options: { readonly brand?: string } = {},
+  options: OpenSealedOptions = {},
 ): Promise<OpenedCapRevOrCredRes> {
-  const k = capRevOrCredKinds[kind];
-  const opened = await openSealedEnc(p, merchant, response, k.responseTypes);
-  const chain = await checkPartyCertificate(p, opened.signerCertificate, opened.certificates, trust, {
-    role: "pgwy",
-    use: "signature",
-    ...(options.brand !== undefined ? { brand: options.brand } : {}),
-  });
-  refuseUnvalidatedCarried(opened.certificates, [chain], `${k.response}.certificates`);
-  return { data: decodeDer(CapRevOrCredResData, opened.content, "CapRevOrCredResData"), gateway: chain.leaf };
+  return encFunctions(encMessages[capRevOrCredKinds[kind].response]).open(
+    p,
+    merchant,
+    response,
+    trust,
+    options,
+  );
 }

@@ -9,6 +9,10 @@
  * - A credit returns at most what was captured less what stands credited (credits less credit
  *   reversals), and not after the capture was reversed.
  * - A credit reversal takes back at most what stands credited.
+ * - Settlement is final: a capture whose batch is closed is not reversed, and a credit reversal
+ *   takes back only what stands credited in the merchant's open batch (originalProcessed: the
+ *   settled money comes back by a credit, or not at all), as an acquirer voids only unsettled
+ *   items. So a batch's sales and its credits never sum below zero.
  * - The same request made again under new ids (same kind, same authorization, same
  *   CapRevOrCredReqDate) is duplicateRequest: the merchant dates each credit once and keeps the
  *   date for every retry, so a credit already given is never given twice.
@@ -28,6 +32,12 @@ export interface CaptureStanding {
   readonly creditReversed: bigint;
   /** The requests already booked against this capture: kind and CapRevOrCredReqDate (ISO). */
   readonly booked: readonly { readonly kind: CapRevOrCredKind; readonly date: string }[];
+  /**
+   * What of it is settled, for a ledger that keeps batches: the capture's batch is closed, and
+   * what stands credited in the merchant's open batch (credits less credit reversals there).
+   * Absent: nothing is settled.
+   */
+  readonly settlement?: { readonly captureSettled: boolean; readonly openCredit: bigint };
 }
 
 export type CaptureJudgement =
@@ -63,6 +73,8 @@ export function judgeAgainstCapture(
   const standingCredit = capture.credited - capture.creditReversed;
   if (kind === "captureReversal") {
     if (standingCredit > 0n) return no("originalProcessed", "credits stand against the capture");
+    if (capture.settlement?.captureSettled)
+      return no("originalProcessed", "the capture's batch is closed: it is settled");
     if (item.amount !== undefined && item.amount !== capture.amount)
       return no("amountError", "a capture reversal undoes the whole capture");
     return { ok: true, amount: capture.amount };
@@ -76,5 +88,9 @@ export function judgeAgainstCapture(
   }
   if (standingCredit === 0n) return no("originalNotFound", "no credit stands against the capture");
   if (amount > standingCredit) return no("amountError", "the credit reversal is over what stands credited");
+  const openCredit = capture.settlement?.openCredit ?? standingCredit;
+  if (openCredit === 0n) return no("originalProcessed", "the credits standing are settled");
+  if (amount > openCredit)
+    return no("amountError", "the credit reversal is over what stands credited in the open batch");
   return { ok: true, amount };
 }

@@ -1,15 +1,25 @@
 /**
- * A many-item answer (CapRes, CapRevRes/CredRes/CredRevRes) against the request: its ids against
- * the header, its RRPID ours, and one item per item asked, in its order, each answering that
- * item's authorization and transaction.
+ * A many-item answer (CapRes, CapRevRes/CredRes/CredRevRes) received against the request: its ids
+ * against the header, its RRPID ours, and one item per item asked, in its order, each answering
+ * that item's authorization and transaction, then judged.
  */
 import { bytesEqual } from "../asn1/tlv";
+import type { SetCertificate } from "../cert/setCertificate";
+import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import { sameMinorUnits } from "../money/amount";
 import { checkTransIDs } from "../purchase/transIDs";
 import type { CurrencyAmount, TransIDs } from "../schema/common";
-import type { MessageHeader } from "../schema/header";
-import { checkAnswerIds, type GatewayAnswer, type GatewayAnswerExpectations } from "./gatewayAnswer";
+import type { MessageType } from "../schema/message";
+import {
+  checkAnswerIds,
+  type GatewayAnswer,
+  type GatewayAnswerExpectations,
+  type GatewayAnswerKind,
+  type GatewayAnswerReceiver,
+  openGatewayAnswer,
+} from "./gatewayAnswer";
+import type { Incoming } from "./incoming";
 import { type ProtectedIds, protectedIdsOf } from "./wrapperIds";
 
 /** What names an item, asked and answered: the authorization and the transaction. */
@@ -53,44 +63,67 @@ export const itemVerdict = <Done extends string>(
   return sameMinorUnits(got, asked) ? done : "amountMismatch";
 };
 
-/** What the errors say and where they point, as each answer's own names have them. */
-export interface ItemAnswerWords {
-  readonly answer: string;
-  readonly request: string;
-  readonly notOurRRPID: string;
-  readonly rrTags: string;
-  readonly itemSeq: string;
-  readonly otherAuthorization: string;
-  /** The item's type, `where` for its AuthRRPID and TransIDs. */
-  readonly item: string;
+/** How one kind of many-item answer reads, in its own names. */
+export interface ItemsAnswerReading<Data, Answer extends ItemIds, Asked extends ItemIds, Item> {
+  /** SET's names of the data, of its RRTags and item-sequence fields, and of the item: where errors point. */
+  readonly names: {
+    readonly data: string;
+    readonly rrTags: string;
+    readonly itemSeq: string;
+    readonly item: string;
+  };
+  readonly rrpid: (data: Data) => Uint8Array;
+  readonly answers: (data: Data) => readonly Answer[];
+  /** What one item's answer means against the item asked. */
+  readonly judge: (answer: Answer, asked: Asked) => Item;
 }
 
 /**
- * Header ids against the body (wrapperMsgMismatch; one item: its TransIDs too); the RRPID ours
- * (unknownRRPID); as many items as asked (wrapperMsgMismatch); each item's AuthRRPID
- * (unknownRRPID) and TransIDs (unknownXID, unknownLID, wrapperMsgMismatch) those of the item asked.
+ * `openGatewayAnswer` (the message type, the envelope, the signer the gateway the request was
+ * sealed to); header ids against the body (wrapperMsgMismatch; one item: its TransIDs too); the
+ * RRPID `expectedRRPID` (unknownRRPID); as many items as asked (wrapperMsgMismatch); each item's
+ * AuthRRPID (unknownRRPID) and TransIDs (unknownXID, unknownLID, wrapperMsgMismatch) those of the
+ * item asked; then each item judged.
  */
-export function matchItemAnswers<Answer extends ItemIds, Asked extends ItemIds>(
-  header: MessageHeader,
-  rrpid: Uint8Array,
-  answers: readonly Answer[],
+export async function receiveItemsAnswer<
+  T extends MessageType,
+  Data,
+  Answer extends ItemIds,
+  Asked extends ItemIds,
+  Item,
+>(
+  p: CryptoProvider,
+  message: Incoming,
+  kind: GatewayAnswerKind<T, { readonly data: Data; readonly gateway: SetCertificate }>,
+  expected: ItemsExpectations<Asked>,
   expectedRRPID: Uint8Array,
-  asked: readonly Asked[],
-  words: ItemAnswerWords,
-): { readonly answer: Answer; readonly asked: Asked }[] {
+  receiver: GatewayAnswerReceiver,
+  reading: ItemsAnswerReading<Data, Answer, Asked, Item>,
+): Promise<ItemsAnswer<Data, Item>> {
+  const { header, opened } = await openGatewayAnswer(p, message, kind, expected, receiver);
+  const { data, gateway } = opened;
+  const { names } = reading;
+  const rrpid = reading.rrpid(data);
+  const answers = reading.answers(data);
   const ids: ProtectedIds = answers.length === 1 ? protectedIdsOf(answers[0].transIDs, rrpid) : { rrpid };
-  checkAnswerIds(header, ids, rrpid, expectedRRPID, words.notOurRRPID, words.rrTags);
-  if (answers.length !== asked.length)
+  const notOurs = `the RRPID is not our ${kind.request}'s`;
+  checkAnswerIds(header, ids, rrpid, expectedRRPID, notOurs, `${names.data}.${names.rrTags}`);
+  if (answers.length !== expected.items.length)
     throw new SetError(
       "wrapperMsgMismatch",
-      `the ${words.answer} answers ${answers.length} items, the ${words.request} asked ${asked.length}`,
-      words.itemSeq,
+      `the ${kind.answer} answers ${answers.length} items, the ${kind.request} asked ${expected.items.length}`,
+      `${names.data}.${names.itemSeq}`,
     );
-  return answers.map((answer, i) => {
-    const item = asked[i];
-    if (!bytesEqual(answer.authRRPID, item.authRRPID))
-      throw new SetError("unknownRRPID", words.otherAuthorization, `${words.item}.authRRPID`);
-    checkTransIDs(answer.transIDs, item.transIDs, `${words.item}.transIDs`);
-    return { answer, asked: item };
+  const items = answers.map((answer, i) => {
+    const asked = expected.items[i];
+    if (!bytesEqual(answer.authRRPID, asked.authRRPID))
+      throw new SetError(
+        "unknownRRPID",
+        `a ${names.item} answers another authorization`,
+        `${names.item}.authRRPID`,
+      );
+    checkTransIDs(answer.transIDs, asked.transIDs, `${names.item}.transIDs`);
+    return reading.judge(answer, asked);
   });
+  return { data, gateway, header, items };
 }

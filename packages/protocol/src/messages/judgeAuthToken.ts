@@ -22,6 +22,11 @@ export interface AuthTokenReceiver {
   readonly authTokenSpent?: (authRecordID: string) => boolean | Promise<boolean>;
   /** The time of checking, for the recurring schedule. */
   readonly now: Date;
+  /**
+   * The time the schedule is judged at when it is not `now`: a lab moves it ahead to try a
+   * recurring payment without waiting for its period (docs/lifecycle.md). Default `now`.
+   */
+  readonly scheduleNow?: Date;
 }
 
 /** A subsequent authorization that passed every check: the purchase's account is the gateway's to find. */
@@ -78,7 +83,7 @@ export async function judgeAuthToken(
     opened.terms,
     item.authReqPayload.authReqAmt,
     item.authReqPayload.installRecurSeqNum,
-    receiver.now,
+    receiver.scheduleNow ?? receiver.now,
   );
   if (refusal) return { kind: "refused", ...refusal };
   return { kind: "subsequent", token: data, opaque, ...(opened.terms ? { terms: opened.terms } : {}) };

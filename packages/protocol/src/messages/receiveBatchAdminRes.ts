@@ -2,6 +2,7 @@ import type { CryptoProvider } from "../crypto/provider";
 import { SetError } from "../errors";
 import type { BatchAdminResData } from "../schema/payment";
 import { openBatchAdminRes } from "./batchAdmin";
+import { checkBatchTotals } from "./batchTotals";
 import {
   checkAnswerIds,
   type GatewayAnswer,
@@ -37,7 +38,7 @@ const batchAdminRes = gatewayAnswerKind(
  * the request was sealed to (invalidCertificate, naming it); header ids against the body
  * (wrapperMsgMismatch); BatchAdminRRTags' RRPID ours (unknownRRPID); the batch answered the one
  * asked, or for 0 (the open batch) a numbered one (wrapperMsgMismatch); a status, when present,
- * about that batch, and per-brand totals adding up to its transaction count (wrapperMsgMismatch).
+ * about that batch; the totals well formed and agreeing with the status (`checkBatchTotals`).
  */
 export async function receiveBatchAdminRes(
   p: CryptoProvider,
@@ -68,14 +69,6 @@ export async function receiveBatchAdminRes(
       "the BatchStatus is about another batch than the answer",
       "BatchAdminResData.batchStatus",
     );
-  if (data.batchTotals) {
-    const counted = data.batchTotals.reduce((n, t) => n + t.itemCount, 0);
-    if (status?.transactionCount !== undefined && counted !== status.transactionCount)
-      throw new SetError(
-        "wrapperMsgMismatch",
-        `the totals count ${counted} items, the BatchStatus ${status.transactionCount}`,
-        "BatchAdminResData.batchTotals",
-      );
-  }
+  checkBatchTotals(data.batchTotals ?? [], status);
   return { data, gateway, header };
 }

@@ -2,17 +2,20 @@ import type { CryptoProvider } from "../crypto/provider";
 import type { CurrencyAmount } from "../schema/common";
 import type { CapResData, CapResPayload } from "../schema/payment";
 import { openCapRes } from "./capRes";
-import { type GatewayAnswerReceiver, gatewayAnswerKind, openGatewayAnswer } from "./gatewayAnswer";
+import { type GatewayAnswerReceiver, gatewayAnswerKind } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
 import {
   type ItemIds,
   type ItemsAnswer,
+  type ItemsAnswerReading,
   type ItemsExpectations,
   type ItemVerdict,
   itemVerdict,
-  matchItemAnswers,
   type ReceivedItem,
+  receiveItemsAnswer,
 } from "./itemAnswers";
+
+const capRes = gatewayAnswerKind("captureResponse", "CapRes", "CapReq", openCapRes);
 
 /** One capture item as the merchant asked for it. */
 export interface CaptureAsked extends ItemIds {
@@ -37,10 +40,21 @@ export type ReceivedCaptureItem = ReceivedItem<CaptureAsked, CapResPayload, Capt
 
 export type ReceivedCapRes = ItemsAnswer<CapResData, ReceivedCaptureItem>;
 
-const verdictOf = (payload: CapResPayload, asked: CurrencyAmount): CaptureVerdict =>
-  itemVerdict(payload.capCode === "success", payload.capAmt, asked, "captured");
-
-const capRes = gatewayAnswerKind("captureResponse", "CapRes", "CapReq", openCapRes);
+const reading: ItemsAnswerReading<
+  CapResData,
+  CapResData["capResItemSeq"][number],
+  CaptureAsked,
+  ReceivedCaptureItem
+> = {
+  names: { data: "CapResData", rrTags: "capRRTags", itemSeq: "capResItemSeq", item: "CapResItem" },
+  rrpid: (data) => data.capRRTags.rrpid,
+  answers: (data) => data.capResItemSeq,
+  judge: ({ capResPayload: payload }, asked) => ({
+    asked,
+    payload,
+    verdict: itemVerdict(payload.capCode === "success", payload.capAmt, asked.capReqAmt, "captured"),
+  }),
+};
 
 /**
  * Every check of a CapRes: the message type (an Error is the gateway's answer: RemoteSetError);
@@ -51,33 +65,11 @@ const capRes = gatewayAnswerKind("captureResponse", "CapRes", "CapReq", openCapR
  * its order, with its AuthRRPID (unknownRRPID) and TransIDs (unknownXID, unknownLID,
  * wrapperMsgMismatch); then each item's CapCode and CapAmt against the amount asked (the verdict).
  */
-export async function receiveCapRes(
+export function receiveCapRes(
   p: CryptoProvider,
   message: Incoming,
   expected: CapResExpectations,
   receiver: CapResReceiver,
 ): Promise<ReceivedCapRes> {
-  const { header, opened } = await openGatewayAnswer(p, message, capRes, expected, receiver);
-  const { data, gateway } = opened;
-  const items = matchItemAnswers(
-    header,
-    data.capRRTags.rrpid,
-    data.capResItemSeq,
-    expected.capRRPID,
-    expected.items,
-    {
-      answer: "CapRes",
-      request: "CapReq",
-      notOurRRPID: "CapRRTags.rrpid is not our CapReq's",
-      rrTags: "CapResData.capRRTags",
-      itemSeq: "CapResData.capResItemSeq",
-      otherAuthorization: "a CapResItem answers another authorization",
-      item: "CapResItem",
-    },
-  ).map(({ answer, asked }) => ({
-    asked,
-    payload: answer.capResPayload,
-    verdict: verdictOf(answer.capResPayload, asked.capReqAmt),
-  }));
-  return { data, gateway, header, items };
+  return receiveItemsAnswer(p, message, capRes, expected, expected.capRRPID, receiver, reading);
 }

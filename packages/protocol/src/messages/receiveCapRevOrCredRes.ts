@@ -7,16 +7,17 @@ import {
   capRevOrCredKinds,
   openCapRevOrCredRes,
 } from "./capRevOrCred";
-import { type GatewayAnswerReceiver, gatewayAnswerKind, openGatewayAnswer } from "./gatewayAnswer";
+import { type GatewayAnswerReceiver, gatewayAnswerKind } from "./gatewayAnswer";
 import type { Incoming } from "./incoming";
 import {
   type ItemIds,
   type ItemsAnswer,
+  type ItemsAnswerReading,
   type ItemsExpectations,
   type ItemVerdict,
   itemVerdict,
-  matchItemAnswers,
   type ReceivedItem,
+  receiveItemsAnswer,
 } from "./itemAnswers";
 
 /** One item as the merchant asked for it; `amount` the amount it expects to move. */
@@ -46,8 +47,31 @@ export interface ReceivedCapRevOrCredRes extends ItemsAnswer<CapRevOrCredResData
   readonly kind: CapRevOrCredKind;
 }
 
-const verdictOf = (payload: ResPayload, asked: CurrencyAmount): CapRevOrCredVerdict =>
-  itemVerdict(payload.capRevOrCredCode === "success", payload.capRevOrCredActualAmt, asked, "done");
+const reading: ItemsAnswerReading<
+  CapRevOrCredResData,
+  CapRevOrCredResData["capRevOrCredResItemSeq"][number],
+  CapRevOrCredAsked,
+  ReceivedCapRevOrCredItem
+> = {
+  names: {
+    data: "CapRevOrCredResData",
+    rrTags: "capRevOrCredRRTags",
+    itemSeq: "capRevOrCredResItemSeq",
+    item: "CapRevOrCredResItem",
+  },
+  rrpid: (data) => data.capRevOrCredRRTags.rrpid,
+  answers: (data) => data.capRevOrCredResItemSeq,
+  judge: ({ capRevOrCredResPayload: payload }, asked) => ({
+    asked,
+    payload,
+    verdict: itemVerdict(
+      payload.capRevOrCredCode === "success",
+      payload.capRevOrCredActualAmt,
+      asked.amount,
+      "done",
+    ),
+  }),
+};
 
 const answerKindOf = (kind: CapRevOrCredKind) => {
   const { responseType, response, request } = capRevOrCredKinds[kind];
@@ -78,27 +102,14 @@ export async function receiveCapRevOrCredRes(
   expected: CapRevOrCredResExpectations,
   receiver: CapRevOrCredResReceiver,
 ): Promise<ReceivedCapRevOrCredRes> {
-  const k = capRevOrCredKinds[kind];
-  const { header, opened } = await openGatewayAnswer(p, message, answerKinds[kind], expected, receiver);
-  const { data, gateway } = opened;
-  const items = matchItemAnswers(
-    header,
-    data.capRevOrCredRRTags.rrpid,
-    data.capRevOrCredResItemSeq,
+  const answer = await receiveItemsAnswer(
+    p,
+    message,
+    answerKinds[kind],
+    expected,
     expected.rrpid,
-    expected.items,
-    {
-      answer: k.response,
-      request: k.request,
-      notOurRRPID: `the RRPID is not our ${k.request}'s`,
-      rrTags: "CapRevOrCredResData.capRevOrCredRRTags",
-      itemSeq: "CapRevOrCredResData.capRevOrCredResItemSeq",
-      otherAuthorization: "an item answers another authorization",
-      item: "CapRevOrCredResItem",
-    },
-  ).map(({ answer, asked }) => {
-    const payload = answer.capRevOrCredResPayload;
-    return { asked, payload, verdict: verdictOf(payload, asked.amount) };
-  });
-  return { kind, data, gateway, header, items };
+    receiver,
+    reading,
+  );
+  return { kind, ...answer };
 }

@@ -499,7 +499,15 @@ describe("docs/wire-profile.md", () => {
       batchID: 4,
       batchAdminCode: "success",
       batchStatus: { batchID: 4, openDateTime: reqData.batchAdminRRTags.currentDate, transactionCount: 1 },
-      batchTotals: [{ brandID: "Visa", itemCount: 1, salesAmount: m.f.order.purchAmt }],
+      batchTotals: [
+        {
+          brandID: "Visa",
+          salesCount: 1,
+          salesAmount: m.f.order.purchAmt,
+          creditCount: 0,
+          creditAmount: { ...m.f.order.purchAmt, amount: 0 },
+        },
+      ],
     };
     const res = await sealBatchAdminRes(p, m.signer("gatewaySig"), pki.merchantKex.certificate, resData);
     expectEnvelopeLayer(res, {

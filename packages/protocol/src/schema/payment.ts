@@ -849,10 +849,20 @@ export const BatchAdminCode = named(
 );
 export type BatchAdminCode = Infer<typeof BatchAdminCode>;
 
-/** A batch's total for one brand and currency: amounts in the currency's minor units. */
+/**
+ * A batch's total for one brand and currency, amounts in the currency's minor units: its sales
+ * items (captures, less capture reversals) and its credit items (credits, less credit reversals),
+ * each counted and summed. The net the merchant is paid is salesAmount less creditAmount.
+ */
 export const BatchTotal = named(
   "BatchTotal",
-  sequence({ brandID: BrandID, itemCount: int31(), salesAmount: CurrencyAmount }),
+  sequence({
+    brandID: BrandID,
+    salesCount: int31(),
+    salesAmount: CurrencyAmount,
+    creditCount: int31(),
+    creditAmount: CurrencyAmount,
+  }),
 );
 export type BatchTotal = Infer<typeof BatchTotal>;
 export const BatchTotalSeq = named("BatchTotalSeq", sequenceOf(BatchTotal, { min: 1, max: 64 }));

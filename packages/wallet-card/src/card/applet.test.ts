@@ -376,10 +376,15 @@ describe("PURCHASE", () => {
     expect(opened.panData?.panSecret).toEqual(PAN_SECRET);
   });
 
-  test("installment terms are signed in HODInput and PIHead: the merchant's HOD check needs the same terms, the gateway reads them", async () => {
-    f = await cardFixture();
+  test("installment terms are shown before the card signs them in HODInput and PIHead: the merchant's HOD check needs the same terms, the gateway reads them", async () => {
+    const asked: ConfirmationRequest[] = [];
+    f = await cardFixture(async (req) => {
+      asked.push(req);
+      return true;
+    });
     const terms: schema.InstallRecurData = { installRecurInd: { type: "installTotalTrans", value: 3 } };
     const der = await purchased(f, { installRecurData: encodeDer(schema.InstallRecurData, terms) });
+    expect(asked.map((a) => a.terms)).toEqual(["in 3 installments"]);
     const { verified, pReq } = await f.merchant.verifyPReq(der, { od, purchAmt, installRecurData: terms });
     await expect(f.merchant.verifyPReq(der, { od, purchAmt })).rejects.toMatchObject({
       check: "hodMismatch",

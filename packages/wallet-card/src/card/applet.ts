@@ -12,6 +12,7 @@ import {
   type CryptoProvider,
   decodeCardData,
   decodeCommand,
+  describeInstallRecur,
   encodeCardData,
   encodeDer,
   encodeResponse,
@@ -30,7 +31,7 @@ import {
   wrongPin,
 } from "@setlab/protocol";
 import { binOf, type Card, type CardState, type TransactionSummary } from "./cardData";
-import { readPInitRequestInput, readPurchaseInput, samePurchase } from "./commandInput";
+import { readPInitRequestInput, readPurchaseInput, samePurchase, termsOf } from "./commandInput";
 import { type ConfirmationPolicy, commonNameOf } from "./confirmation";
 import { answerE1InfoReq, type E1Pending, isBrandRefusal, readE1Result } from "./embodiment1";
 import { answerE2Hello, confirmE2, type E2Pending, openE2SessionKey } from "./embodiment2";
@@ -464,6 +465,7 @@ export class CardSession {
           purchAmt: input.purchAmt,
           gateway: commonNameOf(tx.gatewayKex),
           description: new TextDecoder().decode(input.od),
+          ...termsShown(termsOf(input)),
         })) === true
       );
     } catch {
@@ -694,4 +696,9 @@ function wireSummary(s: TransactionSummary): WireSummary | undefined {
 function insLabel(ins: number): string {
   for (const [name, value] of Object.entries(INS)) if (value === ins) return name;
   return `0x${ins.toString(16).padStart(2, "0")}`;
+}
+
+/** The terms the card signs, as the confirmation shows them; nothing when there are none. */
+function termsShown(terms: schema.InstallRecurData | undefined): { terms?: string } {
+  return terms ? { terms: describeInstallRecur(terms) } : {};
 }

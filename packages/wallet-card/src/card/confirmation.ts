@@ -1,9 +1,10 @@
 /**
  * The cardholder's confirmation of a purchase (patent S36): the phone shows the merchant's name
  * (from its certificate's MerchantData), the amount the card is about to sign and the payment
- * gateway's identity (its key-exchange certificate), and the card signs only after a yes. Nothing
- * shown comes from text the PC supplies, except the order description, which the signature
- * covers as well (HOD).
+ * gateway's identity (its key-exchange certificate), and the installment or recurring terms when
+ * the purchase has them, and the card signs only after a yes. Nothing shown comes from text the PC
+ * supplies, except the order description, which the signature covers as well (HOD); the terms are
+ * put into words here from the InstallRecurData the card signs.
  */
 import { formatCurrencyAmount, type SetCertificate, type schema } from "@setlab/protocol";
 
@@ -18,6 +19,8 @@ export interface ConfirmationRequest {
   readonly gateway: string;
   /** The order description as text (UTF-8, as the merchant described the order). */
   readonly description: string;
+  /** The installment or recurring terms the card signs, in words ("every 30 days until 2027-12-31"). */
+  readonly terms?: string;
 }
 
 export type ConfirmationPolicy = (request: ConfirmationRequest) => Promise<boolean>;

@@ -30,6 +30,7 @@ test("the phone asks with merchant, amount and gateway; y is yes, anything else 
   expect(shown.text).toContain("SET Lab Test Shop (SETLAB-MER-0001)");
   expect(shown.text).toContain("pay JPY 123.45 to");
   expect(shown.text).toContain("Payment gateway: Visa Payment Gateway");
+  expect(shown.text).not.toContain("every");
   const third = confirm(request);
   input.end();
   expect(await third).toBe(false);
@@ -56,4 +57,12 @@ test("a huge amount is shown exactly, with its currency's code, never through fl
   await asked;
   expect(shown.text).toContain("pay USD 1234000000000000000000.00 to");
   expect(shown.text).not.toMatch(/e\+/);
+});
+
+test("recurring terms are on the question, beside the amount they repeat", async () => {
+  const { input, shown, confirm } = screen();
+  const asked = confirm({ ...request, terms: "every 30 days until 2099-12-31" });
+  input.write("y\n");
+  expect(await asked).toBe(true);
+  expect(shown.text).toContain("pay JPY 123.45 every 30 days until 2099-12-31 to SET Lab Test Shop");
 });

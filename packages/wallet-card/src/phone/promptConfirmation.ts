@@ -1,7 +1,7 @@
 /**
  * Confirmation on the phone's terminal (`--confirm prompt`): the merchant's name from its
- * certificate, the amount the card signs and the gateway's name from its key-exchange
- * certificate, written to the phone's screen (stderr) and answered y or n on stdin. One question
+ * certificate, the amount the card signs, the installment or recurring terms it signs with it, and
+ * the gateway's name from its key-exchange certificate, written to the phone's screen (stderr) and answered y or n on stdin. One question
  * at a time; a closed stdin is a no.
  */
 import * as readline from "node:readline";
@@ -34,7 +34,7 @@ export function promptConfirmation(
   return (request) => {
     const ask = turn.then(async () => {
       output.write(
-        `\nCard ${request.cardId}: pay ${formatAmount(request.purchAmt)} to ${printable(request.merchantName)} (${printable(request.merID)})?\n` +
+        `\nCard ${request.cardId}: pay ${formatAmount(request.purchAmt)}${request.terms ? ` ${request.terms}` : ""} to ${printable(request.merchantName)} (${printable(request.merID)})?\n` +
           `Payment gateway: ${printable(request.gateway)}\n` +
           `Order: ${printable(request.description).slice(0, 200)}\n[y/N] `,
       );

@@ -5,32 +5,33 @@
  * (its AuthRevCode, or a SET Error) with nothing changed: the account's holds and postings (the
  * issuer's view) are compared before and after.
  */
-import type { Attack } from "../attack";
-import {
-  authRevReqOf,
-  describeReversal,
-  type ReversalAnswer,
-  sendAuthRevReq,
-} from "../toolkit/authRevReqForger";
+import type { Attack, AttackTarget } from "../attack";
+import type { AuthReqForger } from "../toolkit/authReqForger";
+import { authRevReqOf, sendAuthRevReq } from "../toolkit/authRevReqForger";
 import {
   approvedAuthorization,
   capReqOf,
-  describeCapture,
+  type MerchantKeys,
   merchantB,
   sendCapReq,
 } from "../toolkit/capReqForger";
-import { account, accountVerdict } from "./accountVerdict";
+import {
+  captureAnswers,
+  genuine,
+  refusedOnAccount,
+  replayedOnAccount,
+  reversalAnswers,
+} from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
 
-/** Refused when the answer is one of `codes` (the AuthRevCode or a SET Error's code). */
-const judged = (answer: ReversalAnswer, codes: readonly string[], before: string, after: string) =>
-  accountVerdict(
-    answer.type === "unreadable" ? undefined : answer.code,
-    describeReversal(answer),
-    codes,
-    before,
-    after,
-  );
+/** The AuthRevReq `bytes` sent once, judged on the account: refused by one of `codes`. */
+const reversalRefused = (
+  target: AttackTarget,
+  f: AuthReqForger,
+  bytes: Uint8Array,
+  codes: readonly string[],
+  merchant?: MerchantKeys,
+) => refusedOnAccount(target, reversalAnswers, codes, () => sendAuthRevReq(target, f, bytes, merchant));
 
 export const reversalAfterCapture: Attack = {
   id: "authrev/after-capture",
@@ -42,12 +43,10 @@ export const reversalAfterCapture: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
-    const capture = await sendCapReq(target, f, (await capReqOf(f, f.p, [{ of: a, amount: 100 }])).bytes);
-    if (capture.answer.type !== "capRes" || capture.answer.codes[0] !== "success")
-      throw new Error(`the genuine capture failed: ${describeCapture(capture.answer)}`);
-    const before = await account(target);
-    const { answer } = await sendAuthRevReq(target, f, await authRevReqOf(f, f.p, a));
-    return judged(answer, ["alreadyCaptured"], before, await account(target));
+    const capture = await capReqOf(f, f.p, [{ of: a, amount: 100 }]);
+    genuine(captureAnswers, "capture", await sendCapReq(target, f, capture.bytes));
+    const bytes = await authRevReqOf(f, f.p, a);
+    return reversalRefused(target, f, bytes, ["alreadyCaptured"]);
   },
 };
 
@@ -61,20 +60,10 @@ export const replayedAuthRevReq: Attack = {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
     const bytes = await authRevReqOf(f, f.p, a, { newAmount: 60 });
-    const first = await sendAuthRevReq(target, f, bytes);
-    if (first.answer.type !== "authRevRes" || first.answer.code !== "approved")
-      throw new Error(`the genuine reversal failed: ${describeReversal(first.answer)}`);
-    const before = await account(target);
-    const again = await sendAuthRevReq(target, f, bytes);
-    const after = await account(target);
-    const identical = Buffer.from(again.raw).equals(Buffer.from(first.raw));
-    return {
-      refused: identical,
-      refusedBy: "gateway",
-      signal: identical ? "stored AuthRevRes" : describeReversal(again.answer),
-      stateUnchanged: before === after,
-      detail: `second send answered ${identical ? "the stored AuthRevRes byte for byte" : "other bytes"}; account ${before === after ? "unchanged" : "changed"}`,
-    };
+    const first = genuine(reversalAnswers, "reversal", await sendAuthRevReq(target, f, bytes));
+    return replayedOnAccount(target, reversalAnswers, "AuthRevRes", first, () =>
+      sendAuthRevReq(target, f, bytes),
+    );
   },
 };
 
@@ -88,15 +77,9 @@ export const reversalByAnotherMerchant: Attack = {
     const f = forgerOf(target);
     if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
     const a = await approvedAuthorization(target, f, 100);
-    const before = await account(target);
     const bytes = await authRevReqOf(f, f.p, a, { merchant: merchantB });
-    const { answer } = await sendAuthRevReq(target, f, bytes, merchantB);
-    return judged(
-      answer,
-      ["originalNotFound", "invalidCapToken", "invalidCertificate"],
-      before,
-      await account(target),
-    );
+    const codes = ["originalNotFound", "invalidCapToken", "invalidCertificate"];
+    return reversalRefused(target, f, bytes, codes, merchantB);
   },
 };
 
@@ -109,9 +92,8 @@ export const reversalWithAnotherTransaction: Attack = {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
     const b = await approvedAuthorization(target, f, 200);
-    const before = await account(target);
-    const { answer } = await sendAuthRevReq(target, f, await authRevReqOf(f, f.p, a, { token: b.capToken }));
-    return judged(answer, ["invalidCapToken"], before, await account(target));
+    const bytes = await authRevReqOf(f, f.p, a, { token: b.capToken });
+    return reversalRefused(target, f, bytes, ["invalidCapToken"]);
   },
 };
 
@@ -124,9 +106,8 @@ export const reversalAboveAuthorization: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
-    const before = await account(target);
-    const { answer } = await sendAuthRevReq(target, f, await authRevReqOf(f, f.p, a, { newAmount: 101 }));
-    return judged(answer, ["amountError"], before, await account(target));
+    const bytes = await authRevReqOf(f, f.p, a, { newAmount: 101 });
+    return reversalRefused(target, f, bytes, ["amountError"]);
   },
 };
 

@@ -16,8 +16,8 @@ import {
   tokenPurchase,
 } from "../toolkit/authTokenForger";
 import { type MerchantKeys, merchantB } from "../toolkit/capReqForger";
-import { account, accountVerdict } from "./accountVerdict";
-import { describe, forgerOf, missingFixture, signalOf } from "./gatewayVerdict";
+import { authorizationAnswers, genuine, refusedOnAccount } from "./accountVerdict";
+import { forgerOf, missingFixture } from "./gatewayVerdict";
 
 const day = 24 * 3600_000;
 
@@ -35,24 +35,16 @@ async function spend(
   codes: readonly string[],
   merchant?: MerchantKeys,
 ): Promise<AttackOutcome> {
-  const before = await account(target);
-  const answer = await sendSubsequent(
-    target,
-    f,
-    await subsequentAuthReqOf(f, transIDs, token, amount, merchant),
-    merchant,
-  );
-  return accountVerdict(signalOf(answer), describe(answer), codes, before, await account(target));
+  const bytes = await subsequentAuthReqOf(f, transIDs, token, amount, merchant);
+  return refusedOnAccount(target, authorizationAnswers, codes, async () => ({
+    answer: await sendSubsequent(target, f, bytes, merchant),
+  }));
 }
 
 /** A genuine later authorization of 100 with the purchase's AuthToken: it must be approved. */
 async function spendGenuinely(target: AttackTarget, f: AuthReqForger, purchase: TokenPurchase, what: string) {
-  const answer = await sendSubsequent(
-    target,
-    f,
-    await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100),
-  );
-  if (signalOf(answer) !== "approved") throw new Error(`the genuine ${what} failed: ${describe(answer)}`);
+  const bytes = await subsequentAuthReqOf(f, purchase.transIDs, purchase.authToken, 100);
+  genuine(authorizationAnswers, what, { answer: await sendSubsequent(target, f, bytes) });
 }
 
 export const authTokenOfAnotherMerchant: Attack = {

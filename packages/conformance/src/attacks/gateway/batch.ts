@@ -1,9 +1,11 @@
 /**
- * Attacks on settlement batches (BatchAdminReq, CapReq's SaleDetail.BatchID, digest 3.7): another
- * merchant closing the lab merchant's batch, and a capture into a batch already closed. Each must
- * be refused with nothing changed: the batch (the gateway's settlement route) and the account's
+ * Attacks on settlement batches (BatchAdminReq, CapReq's SaleDetail.BatchID, the NewBatchID of a
+ * CredReq, digest 3.7): another merchant closing the lab merchant's batch, a capture or a credit
+ * into a batch already closed, and the reversal of a capture already settled. Each must be
+ * refused with nothing changed: the batch (the gateway's settlement route) and the account's
  * holds and postings are compared before and after.
  */
+import type { CapRevOrCredKind } from "@setlab/protocol";
 import type { Attack, AttackOutcome } from "../attack";
 import {
   type BatchAdminAnswer,
@@ -16,11 +18,19 @@ import {
   approvedAuthorization,
   capReqOf,
   describeCapture,
+  type HeldAuthorization,
   labMerchant,
   merchantB,
   sendCapReq,
 } from "../toolkit/capReqForger";
+import {
+  type CapRevOrCredItem,
+  capRevOrCredReqOf,
+  capturedAuthorization,
+  sendCapRevOrCred,
+} from "../toolkit/capRevOrCredForger";
 import { accountOf } from "../toolkit/labHttp";
+import { account, accountVerdict, capRevOrCredAnswers } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
 
 /** The lab merchant's open batch, after a genuine capture put something in it. */
@@ -105,4 +115,65 @@ export const captureIntoClosedBatch: Attack = {
   },
 };
 
-export const batchAttacks: readonly Attack[] = [batchAdminOfAnotherMerchant, captureIntoClosedBatch];
+/**
+ * A capture of the lab card, its batch then closed (settled), then `kind` acting on it (`item`
+ * given the authorization and the closed batch): refused when the gateway answers one of `codes`
+ * and the closed batch (its settlement route) and the account are unchanged.
+ */
+async function onSettledCapture(
+  target: Parameters<Attack["run"]>[0],
+  kind: CapRevOrCredKind,
+  item: (a: HeldAuthorization, batchID: number) => CapRevOrCredItem,
+  codes: readonly string[],
+): Promise<AttackOutcome> {
+  const f = forgerOf(target);
+  const a = await capturedAuthorization(target, f, 100);
+  const closed = await sendBatchAdminReq(target, f, await batchAdminReqOf(f, "close", 0));
+  if (closed.type !== "batchAdminRes" || closed.code !== "success")
+    throw new Error(`the genuine close failed: ${describeBatchAdmin(closed)}`);
+  const witness = async () =>
+    `${await batchWitness(target, labMerchant.merID, closed.batchID)} ${await account(target)}`;
+  const before = await witness();
+  const req = await capRevOrCredReqOf(f, kind, [item(a, closed.batchID)]);
+  const { answer } = await sendCapRevOrCred(target, f, kind, req.bytes);
+  const { signalOf, describe } = capRevOrCredAnswers;
+  return accountVerdict(
+    signalOf(answer),
+    `${describe(answer)}; batch ${closed.batchID}`,
+    codes,
+    before,
+    await witness(),
+  );
+}
+
+export const creditIntoClosedBatch: Attack = {
+  id: "batch/credit-into-closed-batch",
+  category: "replay",
+  title:
+    "The lab merchant captures, closes the batch, then credits part of the capture into that closed batch (NewBatchID).",
+  expected: "CapRevOrCredCode batchClosed; nothing credited, the closed batch and the account unchanged.",
+  run: (target) =>
+    onSettledCapture(
+      target,
+      "credit",
+      (a, batchID) => ({ of: a, captured: 100, amount: 40, newBatchID: batchID }),
+      ["batchClosed"],
+    ),
+};
+
+export const reversalOfSettledCapture: Attack = {
+  id: "batch/reversal-of-settled-capture",
+  category: "replay",
+  title: "The lab merchant captures, closes the batch (the capture is settled), then reverses the capture.",
+  expected:
+    "CapRevOrCredCode originalProcessed (settled money goes back by a credit); the closed batch and the account unchanged.",
+  run: (target) =>
+    onSettledCapture(target, "captureReversal", (a) => ({ of: a, captured: 100 }), ["originalProcessed"]),
+};
+
+export const batchAttacks: readonly Attack[] = [
+  batchAdminOfAnotherMerchant,
+  captureIntoClosedBatch,
+  creditIntoClosedBatch,
+  reversalOfSettledCapture,
+];

@@ -7,13 +7,8 @@
  */
 import type { Attack } from "../attack";
 import { approvedAuthorization, merchantB } from "../toolkit/capReqForger";
-import {
-  capRevOrCredReqOf,
-  capturedAuthorization,
-  describeCapRevOrCred,
-  sendCapRevOrCred,
-} from "../toolkit/capRevOrCredForger";
-import { account, capRevOrCredJudged } from "./accountVerdict";
+import { capRevOrCredReqOf, capturedAuthorization, sendCapRevOrCred } from "../toolkit/capRevOrCredForger";
+import { capRevOrCredAnswers, genuine, refusedOnAccount, replayedOnAccount } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
 
 export const creditOverCaptured: Attack = {
@@ -24,19 +19,13 @@ export const creditOverCaptured: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const a = await capturedAuthorization(target, f, 100);
-    const first = await sendCapRevOrCred(
-      target,
-      f,
-      "credit",
-      (await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 60 }])).bytes,
-    );
-    if (first.answer.type !== "answer" || first.answer.codes[0] !== "success")
-      throw new Error(`the genuine credit failed: ${describeCapRevOrCred(first.answer)}`);
-    const before = await account(target);
+    const first = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 60 }]);
+    genuine(capRevOrCredAnswers, "credit", await sendCapRevOrCred(target, f, "credit", first.bytes));
     const date = new Date(Math.floor(Date.now() / 1000) * 1000 + 1000);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 41, date }]);
-    const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    return capRevOrCredJudged(answer, ["amountError"], before, await account(target));
+    return refusedOnAccount(target, capRevOrCredAnswers, ["amountError"], () =>
+      sendCapRevOrCred(target, f, "credit", req.bytes),
+    );
   },
 };
 
@@ -49,20 +38,14 @@ export const replayedCredReq: Attack = {
     const f = forgerOf(target);
     const a = await capturedAuthorization(target, f, 100);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 30 }]);
-    const first = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    if (first.answer.type !== "answer" || first.answer.codes[0] !== "success")
-      throw new Error(`the genuine credit failed: ${describeCapRevOrCred(first.answer)}`);
-    const before = await account(target);
-    const again = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    const after = await account(target);
-    const identical = Buffer.from(again.raw).equals(Buffer.from(first.raw));
-    return {
-      refused: identical,
-      refusedBy: "gateway",
-      signal: identical ? "stored CredRes" : describeCapRevOrCred(again.answer),
-      stateUnchanged: before === after,
-      detail: `second send answered ${identical ? "the stored CredRes byte for byte" : "other bytes"}; account ${before === after ? "unchanged" : "changed"}`,
-    };
+    const first = genuine(
+      capRevOrCredAnswers,
+      "credit",
+      await sendCapRevOrCred(target, f, "credit", req.bytes),
+    );
+    return replayedOnAccount(target, capRevOrCredAnswers, "CredRes", first, () =>
+      sendCapRevOrCred(target, f, "credit", req.bytes),
+    );
   },
 };
 
@@ -76,22 +59,12 @@ export const credReqUnderNewIds: Attack = {
     const a = await capturedAuthorization(target, f, 100);
     const date = new Date(Math.floor(Date.now() / 1000) * 1000);
     const item = { of: a, captured: 100, amount: 30, date };
-    const first = await sendCapRevOrCred(
-      target,
-      f,
-      "credit",
-      (await capRevOrCredReqOf(f, "credit", [item])).bytes,
+    const first = await capRevOrCredReqOf(f, "credit", [item]);
+    genuine(capRevOrCredAnswers, "credit", await sendCapRevOrCred(target, f, "credit", first.bytes));
+    const again = await capRevOrCredReqOf(f, "credit", [item]);
+    return refusedOnAccount(target, capRevOrCredAnswers, ["duplicateRequest"], () =>
+      sendCapRevOrCred(target, f, "credit", again.bytes),
     );
-    if (first.answer.type !== "answer" || first.answer.codes[0] !== "success")
-      throw new Error(`the genuine credit failed: ${describeCapRevOrCred(first.answer)}`);
-    const before = await account(target);
-    const { answer } = await sendCapRevOrCred(
-      target,
-      f,
-      "credit",
-      (await capRevOrCredReqOf(f, "credit", [item])).bytes,
-    );
-    return capRevOrCredJudged(answer, ["duplicateRequest"], before, await account(target));
   },
 };
 
@@ -103,10 +76,10 @@ export const creditOfUncaptured: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
-    const before = await account(target);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }]);
-    const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes);
-    return capRevOrCredJudged(answer, ["originalNotFound"], before, await account(target));
+    return refusedOnAccount(target, capRevOrCredAnswers, ["originalNotFound"], () =>
+      sendCapRevOrCred(target, f, "credit", req.bytes),
+    );
   },
 };
 
@@ -120,16 +93,11 @@ export const creditOfAnotherMerchant: Attack = {
     const f = forgerOf(target);
     if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
     const a = await capturedAuthorization(target, f, 100);
-    const before = await account(target);
     const req = await capRevOrCredReqOf(f, "credit", [{ of: a, captured: 100, amount: 100 }], {
       merchant: merchantB,
     });
-    const { answer } = await sendCapRevOrCred(target, f, "credit", req.bytes, merchantB);
-    return capRevOrCredJudged(
-      answer,
-      ["invalidCapToken", "invalidCertificate"],
-      before,
-      await account(target),
+    return refusedOnAccount(target, capRevOrCredAnswers, ["invalidCapToken", "invalidCertificate"], () =>
+      sendCapRevOrCred(target, f, "credit", req.bytes, merchantB),
     );
   },
 };
@@ -142,10 +110,10 @@ export const captureReversalOfUncaptured: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
-    const before = await account(target);
     const req = await capRevOrCredReqOf(f, "captureReversal", [{ of: a, captured: 100 }]);
-    const { answer } = await sendCapRevOrCred(target, f, "captureReversal", req.bytes);
-    return capRevOrCredJudged(answer, ["originalNotFound"], before, await account(target));
+    return refusedOnAccount(target, capRevOrCredAnswers, ["originalNotFound"], () =>
+      sendCapRevOrCred(target, f, "captureReversal", req.bytes),
+    );
   },
 };
 

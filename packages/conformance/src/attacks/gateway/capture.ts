@@ -5,14 +5,8 @@
  * postings (the issuer's view) are compared before and after.
  */
 import type { Attack } from "../attack";
-import {
-  approvedAuthorization,
-  capReqOf,
-  describeCapture,
-  merchantB,
-  sendCapReq,
-} from "../toolkit/capReqForger";
-import { account, captureJudged } from "./accountVerdict";
+import { approvedAuthorization, capReqOf, merchantB, sendCapReq } from "../toolkit/capReqForger";
+import { captureAnswers, genuine, refusedOnAccount, replayedOnAccount } from "./accountVerdict";
 import { forgerOf, missingFixture } from "./gatewayVerdict";
 
 export const captureOverAuthorization: Attack = {
@@ -23,10 +17,8 @@ export const captureOverAuthorization: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
-    const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: a, amount: 101 }]);
-    const { answer } = await sendCapReq(target, f, req.bytes);
-    return captureJudged(answer, ["amountError"], before, await account(target));
+    return refusedOnAccount(target, captureAnswers, ["amountError"], () => sendCapReq(target, f, req.bytes));
   },
 };
 
@@ -38,12 +30,12 @@ export const captureTwice: Attack = {
   async run(target) {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
-    const first = await sendCapReq(target, f, (await capReqOf(f, f.p, [{ of: a, amount: 100 }])).bytes);
-    if (first.answer.type !== "capRes" || first.answer.codes[0] !== "success")
-      throw new Error(`the genuine capture failed: ${describeCapture(first.answer)}`);
-    const before = await account(target);
-    const { answer } = await sendCapReq(target, f, (await capReqOf(f, f.p, [{ of: a, amount: 100 }])).bytes);
-    return captureJudged(answer, ["duplicateRequest"], before, await account(target));
+    const first = await capReqOf(f, f.p, [{ of: a, amount: 100 }]);
+    genuine(captureAnswers, "capture", await sendCapReq(target, f, first.bytes));
+    const again = await capReqOf(f, f.p, [{ of: a, amount: 100 }]);
+    return refusedOnAccount(target, captureAnswers, ["duplicateRequest"], () =>
+      sendCapReq(target, f, again.bytes),
+    );
   },
 };
 
@@ -57,10 +49,10 @@ export const capTokenOfAnotherTransaction: Attack = {
     const f = forgerOf(target);
     const small = await approvedAuthorization(target, f, 100);
     const large = await approvedAuthorization(target, f, 900);
-    const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: small, amount: 900, token: large.capToken }]);
-    const { answer } = await sendCapReq(target, f, req.bytes);
-    return captureJudged(answer, ["invalidCapToken"], before, await account(target));
+    return refusedOnAccount(target, captureAnswers, ["invalidCapToken"], () =>
+      sendCapReq(target, f, req.bytes),
+    );
   },
 };
 
@@ -74,10 +66,10 @@ export const capTokenOfAnotherMerchant: Attack = {
     const f = forgerOf(target);
     if (!f.has(merchantB.signer)) missingFixture(merchantB.signer);
     const a = await approvedAuthorization(target, f, 100);
-    const before = await account(target);
     const req = await capReqOf(f, f.p, [{ of: a, amount: 100 }], { merchant: merchantB });
-    const { answer } = await sendCapReq(target, f, req.bytes, merchantB);
-    return captureJudged(answer, ["invalidCapToken", "invalidCertificate"], before, await account(target));
+    return refusedOnAccount(target, captureAnswers, ["invalidCapToken", "invalidCertificate"], () =>
+      sendCapReq(target, f, req.bytes, merchantB),
+    );
   },
 };
 
@@ -90,20 +82,8 @@ export const replayedCapReq: Attack = {
     const f = forgerOf(target);
     const a = await approvedAuthorization(target, f, 100);
     const req = await capReqOf(f, f.p, [{ of: a, amount: 100 }]);
-    const first = await sendCapReq(target, f, req.bytes);
-    if (first.answer.type !== "capRes" || first.answer.codes[0] !== "success")
-      throw new Error(`the genuine capture failed: ${describeCapture(first.answer)}`);
-    const before = await account(target);
-    const again = await sendCapReq(target, f, req.bytes);
-    const after = await account(target);
-    const identical = Buffer.from(again.raw).equals(Buffer.from(first.raw));
-    return {
-      refused: identical,
-      refusedBy: "gateway",
-      signal: identical ? "stored CapRes" : describeCapture(again.answer),
-      stateUnchanged: before === after,
-      detail: `second send answered ${identical ? "the stored CapRes byte for byte" : "other bytes"}; account ${before === after ? "unchanged" : "changed"}`,
-    };
+    const first = genuine(captureAnswers, "capture", await sendCapReq(target, f, req.bytes));
+    return replayedOnAccount(target, captureAnswers, "CapRes", first, () => sendCapReq(target, f, req.bytes));
   },
 };
 

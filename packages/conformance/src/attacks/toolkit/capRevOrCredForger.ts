@@ -50,6 +50,8 @@ export interface CapRevOrCredItem {
   readonly amount?: number;
   /** CapRevOrCredReqDate: the same date names the same request. */
   readonly date?: Date;
+  /** NewBatchID: the batch the item is asked into. */
+  readonly newBatchID?: number;
 }
 
 export async function capRevOrCredReqOf(
@@ -67,6 +69,7 @@ export async function capRevOrCredReqOf(
       transIDs: i.of.transIDs,
       authRRPID: i.of.authRRPID,
       capPayload: { capDate: now, capReqAmt: { ...i.of.authAmt, amount: i.captured } },
+      ...(i.newBatchID !== undefined ? { newBatchID: i.newBatchID } : {}),
       capRevOrCredReqDate: i.date ?? now,
       ...(i.amount !== undefined ? { capRevOrCredReqAmt: { ...i.of.authAmt, amount: i.amount } } : {}),
       newAccountInd: false,
