@@ -14,6 +14,8 @@
  *                                                  booked once, held or posted once, a batch closed
  *                                                  once with its totals, the next capture in the
  *                                                  next batch
+ *   merchant killed before sending a committed      -> the restarted merchant sends it by itself
+ *   CredReq, the call never repeated                   (startup recovery): booked once
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -573,6 +575,46 @@ describe.each(killPoints)("kill -9 of the %s: credit, credit reversal, capture r
     const ledger = await adminJson<CaptureLedger>("gateway", `/admin/captures/${authRRPID}`);
     expect(ledger).toMatchObject({ amount, reversed: true, credited: 500, creditReversed: 500 });
     expect(ledger.booked.map((b) => b.kind)).toEqual(["credit", "creditReversal", "captureReversal"]);
+  });
+});
+
+describe("kill -9 of the merchant before it sends a committed credit, and no repeat of the call", () => {
+  test("the restarted merchant finishes the credit by itself: booked once, posted once, recorded with its event", async () => {
+    const r = await purchase({ home, card, purchAmt: purchAmtOf(String(amount), "JPY") });
+    const orderId = Number(r.orderId);
+    expect((await captureOrder(home, String(orderId))).state).toBe("captured");
+    const order = () => adminJson<LifecycleOrder>("merchant", `/orders/${orderId}`);
+    const authRRPID = (await order()).authorization!.authRRPID;
+    const ledger = () => adminJson<CaptureLedger>("gateway", `/admin/captures/${authRRPID}`);
+    const before = await account();
+    const from = sizeOf(readState(home).parties.gateway.log);
+    const merchantLog = readState(home).parties.merchant.log;
+    const logFrom = sizeOf(merchantLog);
+    const refund = () =>
+      postOrderOperation<LifecycleOrder>(adminOf(readState(home), "merchant"), String(orderId), "refund", {
+        amount: 500,
+        amtExp10: 0,
+      });
+    await killDuring("merchant before send", "creditRequest", refund, async () => {
+      expect((await order()).authorization?.capRevOrCreds?.[0]?.code).toBeUndefined();
+      expect((await ledger()).booked).toEqual([]);
+    });
+
+    // Nobody calls again: the merchant's recovery sends the stored CredReq when it is ready.
+    const finished = await waitForLog(
+      merchantLog,
+      logFrom,
+      (l) => l.event === "lifecycleRequestFinished" && l.orderId === orderId,
+    );
+    expect(finished).toMatchObject({ request: "CredReq", state: "partiallyRefunded" });
+    const credited = await order();
+    expect(credited.state).toBe("partiallyRefunded");
+    expect(credited.authorization?.capRevOrCreds).toMatchObject([{ kind: "credit", code: "success" }]);
+    expect((await ledger()).booked.map((b) => b.kind)).toEqual(["credit"]);
+    expect((await account()).posted - before.posted).toBe(-500);
+    expect(gatewayAnswers("credReq", credited.authorization!.capRevOrCreds![0].id, from)).toEqual(["answer"]);
+    const events = await adminJson<{ type: string }[]>("merchant", `/orders/${orderId}/events`);
+    expect(events.filter((e) => e.type === "refunded")).toHaveLength(1);
   });
 });
 

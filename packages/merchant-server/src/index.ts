@@ -32,6 +32,7 @@ export { checkEndpointUrl, MerchantConfigurationError } from "./core/endpointUrl
 export type { GatewayCertificateReport } from "./core/gatewayCertificates";
 export { type GatewayCallContext, type GatewayClient, GatewayUnreachableError } from "./core/gatewayClient";
 export { InputError } from "./core/inputError";
+export type { RecoveredRequest } from "./core/lifecycleRecovery";
 export {
   type CreateOrderOptions,
   Merchant,

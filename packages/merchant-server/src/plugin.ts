@@ -9,8 +9,9 @@
  * inside it and do not touch the shop's other routes.
  *
  * It also runs what a running merchant must run besides answering requests: start-up recovery of
- * orders a stopped process left in `authorizing` (when the app is ready) and the periodic settling of
- * authorizations in doubt (stopped when the app closes).
+ * orders a stopped process left in `authorizing` and of lifecycle requests left waiting for the
+ * gateway's answer (when the app is ready), and the periodic settling of authorizations in doubt
+ * and of those waiting requests (stopped when the app closes).
  *
  * Logs carry the order id, the XID and the lab's run id; never a PAN (under SET the merchant never
  * sees one; under the first embodiment it does and logs none of it) nor message bytes.
@@ -31,9 +32,15 @@ export interface MerchantPluginOptions {
    * `<publicUrl><prefix>/set`. Default: the address the app listens on.
    */
   readonly publicUrl?: string;
-  /** How often authorizations in doubt are sent again (ms, default 5000); `false`: never. */
+  /**
+   * How often authorizations in doubt and lifecycle requests waiting for the gateway's answer are
+   * sent again (ms, default 5000); `false`: never.
+   */
   readonly settleEveryMs?: number | false;
-  /** Finish orders left in `authorizing` when the app is ready (default true). */
+  /**
+   * Finish orders left in `authorizing`, and lifecycle requests left waiting for the gateway's
+   * answer, when the app is ready (default true).
+   */
   readonly resumeOnReady?: boolean;
   /**
    * Ask each brand's gateway for its current key-exchange certificate when the app is ready
@@ -134,9 +141,10 @@ function registerOrderRoutes(app: FastifyInstance, merchant: Merchant, baseUrl: 
 
 /**
  * Crash safety: orders a stopped process left in `authorizing` are finished when the app is ready
- * (same AuthReq bytes). Authorizations in doubt (no usable answer, yet the gateway may have decided)
- * are settled by sending the stored AuthReq again every `settleEveryMs`, until the gateway's
- * decision is recorded.
+ * (same AuthReq bytes), and so are the lifecycle requests (CapReq, AuthRevReq, CredReq, ...) left
+ * waiting for the gateway's answer (same bytes). Authorizations in doubt (no usable answer, yet the
+ * gateway may have decided) and requests still waiting are sent again every `settleEveryMs`,
+ * until the gateway's answer is recorded.
  */
 function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void {
   const { merchant } = options;
@@ -144,6 +152,16 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
   let settleTimer: NodeJS.Timeout | undefined;
   let settling: Promise<void> | undefined;
   const webhooks = webhookDelivery(app, merchant);
+  // Ids and outcomes only: the reports carry no card data, keys or message bytes.
+  const finishWaiting = () =>
+    merchant
+      .finishWaitingRequests()
+      .then((reports) => {
+        for (const r of reports)
+          if (r.finished) log.info({ event: "lifecycleRequestFinished", ...r }, "waiting request answered");
+          else log.warn({ event: "lifecycleRequestWaiting", ...r }, "waiting request still without answer");
+      })
+      .catch((e: unknown) => log.error({ err: e }, "finishing waiting requests failed"));
   app.addHook("onReady", async () => {
     if (merchant.testMode)
       app.log.info(
@@ -161,7 +179,7 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
               : "gateway certificate fetched",
           );
       });
-    if (options.resumeOnReady !== false)
+    if (options.resumeOnReady !== false) {
       void merchant.resumeAuthorizations().then((resumed) => {
         for (const r of resumed)
           log[r.error ? "warn" : "info"](
@@ -169,18 +187,23 @@ function runRecovery(app: FastifyInstance, options: MerchantPluginOptions): void
             "interrupted authorization resumed",
           );
       });
+      void finishWaiting();
+    }
     const every = options.settleEveryMs ?? 5000;
     if (every === false) return;
     settleTimer = setInterval(() => {
       if (settling) return;
-      settling = (async () => {
+      // Side by side: a slow gateway answer to a waiting request does not hold up the settling.
+      const settleInDoubt = async () => {
         for (const r of await merchant.settleInDoubt())
           if (r.error || r.state !== "authorizing")
             log[r.error ? "warn" : "info"](
               { event: "authorizationSettled", ...r },
               "in-doubt authorization settled",
             );
-      })()
+      };
+      settling = Promise.all([finishWaiting(), settleInDoubt()])
+        .then(() => undefined)
         .catch((e: unknown) => log.error({ err: e }, "settling authorizations in doubt failed"))
         .finally(() => {
           settling = undefined;

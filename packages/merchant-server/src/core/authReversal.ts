@@ -32,6 +32,7 @@ import type { CallContext, MerchantContext } from "./context";
 import { earlierRequest } from "./earlierRequest";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
+import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Authorization, AuthReversal, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -198,6 +199,16 @@ async function authRevReqFor(
   };
 }
 
+/** One call per order at a time (./oneAtATime.ts); what it does: `reverseNow`. */
+export function reverseAuthorization(
+  ctx: MerchantContext,
+  orderId: number,
+  options: ReverseAuthorizationOptions,
+  call: CallContext,
+): Promise<Order> {
+  return oneAtATime(ctx, [orderTurn(orderId)], () => reverseNow(ctx, orderId, options, call));
+}
+
 /**
  * Reverse the order's authorization to `options.amount` (default: cancel it). Refused before any
  * message (ReversalInputError, OrderStateError) for an unknown order, an order not authorized (a
@@ -208,7 +219,7 @@ async function authRevReqFor(
  * unchanged, with `authorization.reversal` saying why, when the gateway refused (its AuthRevCode)
  * or no usable answer came (`failure`; calling again sends the same AuthRevReq).
  */
-export async function reverseAuthorization(
+async function reverseNow(
   ctx: MerchantContext,
   orderId: number,
   options: ReverseAuthorizationOptions,

@@ -22,6 +22,7 @@ import type { CallContext, MerchantContext } from "./context";
 import { InputError } from "./inputError";
 import type { BrandConfig } from "./merchantConfig";
 import { checkIdempotencyKey, OrderInputError } from "./newOrder";
+import { keyedTurn, oneAtATime } from "./oneAtATime";
 
 export interface BatchAdminOptions {
   /** The batch (from 1); absent: the merchant's open batch. */
@@ -117,7 +118,19 @@ function viewOf(data: schema.BatchAdminResData): BatchView {
   };
 }
 
-export async function batchAdmin(
+/** A keyed request one call at a time (./oneAtATime.ts): `batchAdminNow`. */
+export function batchAdmin(
+  ctx: MerchantContext,
+  operation: schema.BatchOperation,
+  options: BatchAdminOptions,
+  call: CallContext,
+): Promise<BatchView> {
+  const key = options.idempotencyKey;
+  const turns = key === undefined ? [] : [keyedTurn("batchAdmin", String(key))];
+  return oneAtATime(ctx, turns, () => batchAdminNow(ctx, operation, options, call));
+}
+
+async function batchAdminNow(
   ctx: MerchantContext,
   operation: schema.BatchOperation,
   options: BatchAdminOptions,
@@ -157,7 +170,12 @@ export async function batchAdmin(
       { rrpid },
       { date, swIdent: ctx.config.swIdent },
     );
-    sent = { kind: "batchAdmin", key: key ?? "", fingerprint, rrpid: toHex(rrpid), request };
+    const input = JSON.stringify({
+      operation,
+      ...(options.batchId !== undefined ? { batchId } : {}),
+      brand: brand.brandID,
+    });
+    sent = { kind: "batchAdmin", key: key ?? "", fingerprint, rrpid: toHex(rrpid), request, input };
     if (key !== undefined)
       try {
         await ctx.repo.recordKeyedGatewayRequest(sent, p.now());
@@ -189,6 +207,8 @@ export async function batchAdmin(
         understoodExtensions: ctx.config.understoodExtensions,
       },
     );
+    // Answered: recovery no longer sends it (a repeat of the call still does, and gets the same answer).
+    if (key !== undefined) await ctx.repo.keyedGatewayRequestAnswered("batchAdmin", sent.rrpid, ctx.p.now());
     return viewOf(received.data);
   } catch (e) {
     if (!(e instanceof SetError)) throw e;

@@ -26,6 +26,7 @@ import {
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
+import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Authorization, CapRevOrCred, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -173,27 +174,8 @@ export function capRevOrCredOrder(
   options: CapRevOrCredOptions,
   call: CallContext,
 ): Promise<Order> {
-  // One such call per order at a time: two at once would each add their request to the order's
-  // list from the same reading, and one would be lost.
-  const queue = queues.get(ctx) ?? new Map<number, Promise<void>>();
-  queues.set(ctx, queue);
-  const before = queue.get(orderId) ?? Promise.resolve();
-  const run = before.then(
-    () => capRevOrCredNow(ctx, kind, orderId, options, call),
-    () => capRevOrCredNow(ctx, kind, orderId, options, call),
-  );
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  queue.set(orderId, settled);
-  void settled.then(() => {
-    if (queue.get(orderId) === settled) queue.delete(orderId);
-  });
-  return run;
+  return oneAtATime(ctx, [orderTurn(orderId)], () => capRevOrCredNow(ctx, kind, orderId, options, call));
 }
-
-const queues = new WeakMap<MerchantContext, Map<number, Promise<void>>>();
 
 async function capRevOrCredNow(
   ctx: MerchantContext,

@@ -28,6 +28,7 @@ import { earlierRequest } from "./earlierRequest";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
 import { checkIdempotencyKey } from "./newOrder";
+import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Authorization, Capture, Order } from "./order";
 import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -149,6 +150,16 @@ async function capReqFor(
   };
 }
 
+/** One capture call per order at a time (./oneAtATime.ts); what it does: `captureNow`. */
+export function captureOrder(
+  ctx: MerchantContext,
+  orderId: number,
+  options: CaptureOptions,
+  call: CallContext,
+): Promise<Order> {
+  return oneAtATime(ctx, [orderTurn(orderId)], () => captureNow(ctx, orderId, options, call));
+}
+
 /**
  * Capture `amount` (default: all of AuthAmt) of the order's authorization. Refused before any
  * message (CaptureInputError, OrderStateError) for an unknown order, an order not authorized, an
@@ -157,7 +168,7 @@ async function capReqFor(
  * amount) / `partiallyCaptured` (less) on success; unchanged in state, with `authorization.capture` saying why, when the gateway refused
  * (its CapCode) or no usable answer came (`failure`; calling again sends the same CapReq).
  */
-export async function captureOrder(
+async function captureNow(
   ctx: MerchantContext,
   orderId: number,
   options: CaptureOptions,

@@ -30,6 +30,7 @@ import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import type { BrandConfig } from "./merchantConfig";
 import { checkIdempotencyKey, OrderInputError } from "./newOrder";
+import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Capture, Order } from "./order";
 import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -87,6 +88,10 @@ const fingerprintOf = (items: readonly CaptureManyItem[], batchId: number | unde
       ]),
     )
     .digest("hex");
+
+/** The call as kept with its CapReq, for recovery to make it again (./lifecycleRecovery.ts). */
+export const captureManyInput = (items: readonly CaptureManyItem[], batchId: number | undefined): string =>
+  JSON.stringify({ items, ...(batchId !== undefined ? { batchId } : {}) });
 
 interface Planned {
   readonly order: Order;
@@ -181,13 +186,28 @@ async function sameCallAgain(ctx: MerchantContext, firstOrder: number, fingerpri
   return earlier?.fingerprint === fingerprint ? earlier : undefined;
 }
 
+/** One call per order at a time, holding every order it names (./oneAtATime.ts): `captureManyNow`. */
+export function captureMany(
+  ctx: MerchantContext,
+  input: readonly (number | CaptureManyItem)[],
+  options: CaptureManyOptions,
+  call: CallContext,
+): Promise<CaptureManyResult> {
+  const ids = Array.isArray(input) ? input.map((i) => (typeof i === "number" ? i : i?.orderId)) : [];
+  return oneAtATime(
+    ctx,
+    ids.map((id) => orderTurn(Number(id))),
+    () => captureManyNow(ctx, input, options, call),
+  );
+}
+
 /**
  * Capture the orders in one CapReq. Refused before any message (CaptureInputError,
  * OrderStateError, OrderInputError for a bad or reused idempotency key) when the list is empty,
  * too long or repeats an order, an order is unknown, not authorized, has no CapToken or a capture
  * in flight, an amount is over its AuthAmt, or the orders need different gateways or brand keys.
  */
-export async function captureMany(
+async function captureManyNow(
   ctx: MerchantContext,
   input: readonly (number | CaptureManyItem)[],
   options: CaptureManyOptions,
@@ -220,6 +240,7 @@ export async function captureMany(
       fingerprint,
       rrpid: built.capRRPID,
       request: built.bytes,
+      input: captureManyInput(items, batchId),
     };
     // Kept under its CapRRPID whatever the key: a repeat without a key, and `capture` of one of
     // its orders, find it there.

@@ -46,6 +46,7 @@ import { fetchGatewayCertificates, type GatewayCertificateReport } from "./gatew
 import type { GatewayClient } from "./gatewayClient";
 import { initiationFor } from "./initiation";
 import { handleInqReq } from "./inquiry";
+import { finishWaitingRequests, type RecoveredRequest } from "./lifecycleRecovery";
 import { acceptedBrands, type MerchantConfig } from "./merchantConfig";
 import { checkIdempotencyKey, type OrderInput, OrderInputError, parseNewOrder } from "./newOrder";
 import type { HistoryEntry, NewOrder, Order, StoredMessage } from "./order";
@@ -54,6 +55,7 @@ import { OrderScopedError } from "./orderScopedError";
 import type { OrderTerms } from "./orderTerms";
 import { handlePInitReq } from "./pInitReqHandler";
 import { handlePReq } from "./pReqHandler";
+import { RetryBackoff } from "./retryBackoff";
 import { settleInDoubt } from "./settleInDoubt";
 import { authorizeSubsequent, type SubsequentAuthorizationInput } from "./subsequentAuthorization";
 
@@ -141,6 +143,11 @@ export interface MerchantOptions {
   readonly testMode?: boolean;
   /** A listener threw or rejected; default: ignored (the plugin logs it). */
   readonly onListenerError?: (error: unknown, event: OrderEvent) => void;
+  /**
+   * A lifecycle request still waiting after a failed attempt is asked for again after 5 s, then
+   * twice as long after each failure in a row, at most 15 min (`finishWaitingRequests`).
+   */
+  readonly waitingRetry?: { readonly firstMs?: number; readonly maxMs?: number; readonly now?: () => number };
 }
 
 type Listeners = Map<OrderEventType | "*", Set<OrderEventListener>>;
@@ -157,6 +164,10 @@ export class Merchant {
   private readonly inFlight = new Map<string, { hash: string; answer: Promise<SetOutcome> }>();
   /** Orders whose in-doubt authorization is being settled right now. */
   private readonly settling = new Set<number>();
+  /** The recovery run of waiting lifecycle requests now going, if one is. */
+  private finishing: Promise<RecoveredRequest[]> | undefined;
+  /** A waiting request that keeps failing is asked for less and less often (./retryBackoff.ts). */
+  private readonly waitingBackoff: RetryBackoff;
   /** Embodiment 1 requests issued and not yet answered. */
   private readonly e1Requests = new E1Requests<E2Request>();
 
@@ -170,6 +181,7 @@ export class Merchant {
     }
     options.gateway.checkGateways?.(options.config.brands.map((b) => b.gateway.id));
     this.onListenerError = options.onListenerError;
+    this.waitingBackoff = new RetryBackoff(options.waitingRetry?.firstMs, options.waitingRetry?.maxMs);
     const repo = eventingRepository(options.repo, {
       webhooks: options.webhook !== undefined,
       committed: (events) => this.emit(events),
@@ -388,6 +400,22 @@ export class Merchant {
         }
       }),
     );
+  }
+
+  /**
+   * Ask again for every lifecycle request (capture, reversal, credit, later authorization, batch
+   * close) committed before it left and still without its answer, recording each answer as the
+   * original call would have (./lifecycleRecovery.ts). The server shell calls this when the app is
+   * ready and then periodically; a call while one runs joins it. Never throws.
+   */
+  finishWaitingRequests(call: CallContext = {}): Promise<RecoveredRequest[]> {
+    this.finishing ??= finishWaitingRequests(this.ctx, call, {
+      backoff: this.waitingBackoff,
+      now: this.options.waitingRetry?.now ?? Date.now,
+    }).finally(() => {
+      this.finishing = undefined;
+    });
+    return this.finishing;
   }
 
   /**

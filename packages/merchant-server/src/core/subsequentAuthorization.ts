@@ -25,6 +25,7 @@ import type { CallContext, MerchantContext } from "./context";
 import { isSplitShipment } from "./firstAuthorization";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
+import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Authorization, Order, SubsequentAuthorization } from "./order";
 import { OrderStateError, subsequentlyAuthorizable } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -68,6 +69,16 @@ function checkAmount(amount: schema.CurrencyAmount, order: Order): void {
 const sameAmount = (a: schema.CurrencyAmount, b: schema.CurrencyAmount) =>
   formatCurrencyAmount(a) === formatCurrencyAmount(b);
 
+/** One call per order at a time (./oneAtATime.ts); what it does: `authorizeSubsequentNow`. */
+export function authorizeSubsequent(
+  ctx: MerchantContext,
+  orderId: number,
+  input: SubsequentAuthorizationInput,
+  call: CallContext,
+): Promise<Order> {
+  return oneAtATime(ctx, [orderTurn(orderId)], () => authorizeSubsequentNow(ctx, orderId, input, call));
+}
+
 /**
  * Authorize `input.amount` more of the order's purchase with its current AuthToken. Refused before
  * any message (SubsequentAuthorizationInputError, OrderStateError) for an unknown order, one not
@@ -77,7 +88,7 @@ const sameAmount = (a: schema.CurrencyAmount, b: schema.CurrencyAmount) =>
  * answer, its `failure`: calling again sends the same AuthReq). An approval is recorded in the
  * order's history and announced by an `authorized` event naming the part.
  */
-export async function authorizeSubsequent(
+async function authorizeSubsequentNow(
   ctx: MerchantContext,
   orderId: number,
   input: SubsequentAuthorizationInput,

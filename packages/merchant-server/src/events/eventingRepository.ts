@@ -24,6 +24,7 @@ export function eventingRepository(repo: MerchantRepository, sinks: EventSinks):
     issuedPurchase: (xid) => repo.issuedPurchase(xid),
     attemptsByPayer: (orderId) => repo.attemptsByPayer(orderId),
     ordersInState: (state) => repo.ordersInState(state),
+    ordersWaitingForGateway: () => repo.ordersWaitingForGateway(),
     history: (orderId) => repo.history(orderId),
     messages: (orderId) => repo.messages(orderId),
     idempotency: (kind, key) => repo.idempotency(kind, key),
@@ -33,6 +34,8 @@ export function eventingRepository(repo: MerchantRepository, sinks: EventSinks):
     webhookAttempted: (eventId, attempt, at) => repo.webhookAttempted(eventId, attempt, at),
     keyedGatewayRequest: (kind, key) => repo.keyedGatewayRequest(kind, key),
     recordKeyedGatewayRequest: (request, at) => repo.recordKeyedGatewayRequest(request, at),
+    unansweredKeyedGatewayRequests: (kind) => repo.unansweredKeyedGatewayRequests(kind),
+    keyedGatewayRequestAnswered: (kind, rrpid, at) => repo.keyedGatewayRequestAnswered(kind, rrpid, at),
     close: () => repo.close(),
     async commit(change: OrderChange, at: Date): Promise<void> {
       if (!mayCauseEvents(change)) return repo.commit(change, at);

@@ -109,6 +109,8 @@ export interface MerchantRepository {
   attemptsByPayer(orderId: number): Promise<ReadonlyMap<string, number>>;
   /** Every order now in `state`, oldest first (startup recovery looks for `authorizing`). */
   ordersInState(state: OrderState): Promise<Order[]>;
+  /** Every order with a lifecycle request waiting for the gateway's answer (../core/waitingRequests.ts), oldest first. */
+  ordersWaitingForGateway(): Promise<Order[]>;
   history(orderId: number): Promise<HistoryEntry[]>;
   messages(orderId: number): Promise<StoredMessage[]>;
   idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined>;
@@ -124,5 +126,9 @@ export interface MerchantRepository {
   keyedGatewayRequest(kind: KeyedGatewayRequestKind, key: string): Promise<KeyedGatewayRequest | undefined>;
   /** Kept on disk before it is sent; fails if the key was used already. */
   recordKeyedGatewayRequest(request: KeyedGatewayRequest, at: Date): Promise<void>;
+  /** The kind's requests not yet answered, oldest first: recovery sends them again. */
+  unansweredKeyedGatewayRequests(kind: KeyedGatewayRequestKind): Promise<KeyedGatewayRequest[]>;
+  /** A usable answer to the request (its RRPID, hex) was received: every row of it is answered. */
+  keyedGatewayRequestAnswered(kind: KeyedGatewayRequestKind, rrpid: string, at: Date): Promise<void>;
   close(): Promise<void>;
 }

@@ -125,6 +125,57 @@ describe("SqliteRepository", () => {
     await again.close();
   });
 
+  test("orders waiting for the gateway: marked while a lifecycle request has no answer, in a store from before the marker too", async () => {
+    const file = path.join(dir, "waiting.db");
+    const repo = new SqliteRepository(file);
+    const auth = { authRRPID: "aa", gateway: "g" };
+    const capReqAmt = { currency: 392, amount: 5, amtExp10: 0 };
+    const capture = { capRRPID: "cc", capReqAmt, at: at.toISOString() };
+    const [waiting, answered, plain] = [
+      await repo.createOrder(order, at),
+      await repo.createOrder(order, at),
+      await repo.createOrder(order, at),
+    ];
+    await repo.commit({ orderId: waiting.id, authorization: { ...auth, capture } }, at);
+    await repo.commit({ orderId: answered.id, authorization: { ...auth, capture } }, at);
+    await repo.commit(
+      { orderId: answered.id, authorization: { ...auth, capture: { ...capture, capCode: "success" } } },
+      at,
+    );
+    await repo.commit({ orderId: plain.id, authorization: auth }, at);
+    expect((await repo.ordersWaitingForGateway()).map((o) => o.id)).toEqual([waiting.id]);
+    const kept = {
+      kind: "batchAdmin" as const,
+      key: "k",
+      fingerprint: "f",
+      rrpid: "dd",
+      request: Uint8Array.of(1),
+      input: "{}",
+    };
+    await repo.recordKeyedGatewayRequest(kept, at);
+    expect(await repo.unansweredKeyedGatewayRequests("batchAdmin")).toEqual([{ ...kept, answered: false }]);
+    await repo.close();
+    const raw = new Database(file);
+    raw.exec(`DROP INDEX orders_waiting_for_gateway; ALTER TABLE orders DROP COLUMN waiting_for_gateway;
+      ALTER TABLE keyed_gateway_requests DROP COLUMN input; ALTER TABLE keyed_gateway_requests DROP COLUMN answered_at`);
+    raw.close();
+    const again = new SqliteRepository(file);
+    expect((await again.ordersWaitingForGateway()).map((o) => o.id)).toEqual([waiting.id]);
+    // Kept before recovery knew them: left to the back office, as they were made.
+    expect(await again.unansweredKeyedGatewayRequests("batchAdmin")).toEqual([]);
+    expect(await again.keyedGatewayRequest("batchAdmin", "k")).toMatchObject({ rrpid: "dd", answered: true });
+    await again.commit(
+      { orderId: waiting.id, authorization: { ...auth, capture: { ...capture, capCode: "success" } } },
+      at,
+    );
+    expect(await again.ordersWaitingForGateway()).toEqual([]);
+    await again.recordKeyedGatewayRequest({ ...kept, key: "k2", rrpid: "ee" }, at);
+    expect((await again.unansweredKeyedGatewayRequests("batchAdmin")).map((r) => r.key)).toEqual(["k2"]);
+    await again.keyedGatewayRequestAnswered("batchAdmin", "ee", at);
+    expect(await again.unansweredKeyedGatewayRequests("batchAdmin")).toEqual([]);
+    await again.close();
+  });
+
   test("a change expecting another state, or an illegal transition, writes nothing", async () => {
     const repo = new SqliteRepository(path.join(dir, "b.db"));
     const o = await repo.createOrder(order, at);

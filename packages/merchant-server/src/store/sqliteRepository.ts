@@ -28,13 +28,18 @@ import type {
 import { lidMPrefix } from "../core/order";
 import { checkTransition, type OrderState } from "../core/orderState";
 import type { OrderTerms } from "../core/orderTerms";
+import { waitingRequestsOf } from "../core/waitingRequests";
 import type { OrderEvent } from "../events/orderEvent";
 import {
+  answerEarlierKeyedGatewayRequests,
+  answerKeyedGatewayRequest,
   insertKeyedGatewayRequest,
   type KeyedGatewayRequest,
   type KeyedGatewayRequestKind,
+  keyedGatewayRequestColumns,
   keyedGatewayRequestSchema,
   selectKeyedGatewayRequest,
+  selectUnansweredKeyedGatewayRequests,
   toKeyedGatewayRequest,
 } from "./keyedGatewayRequests";
 import {
@@ -75,11 +80,14 @@ CREATE TABLE IF NOT EXISTS orders (
   xid TEXT UNIQUE,
   purchase TEXT,
   authorization TEXT,
+  -- 1 while a lifecycle request of the order waits for the gateway's answer (core/waitingRequests.ts).
+  waiting_for_gateway INTEGER,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
 -- Startup recovery and the periodic settlement of authorizations in doubt look orders up by state.
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state);
+CREATE INDEX IF NOT EXISTS orders_waiting_for_gateway ON orders (id) WHERE waiting_for_gateway = 1;
 CREATE UNIQUE INDEX IF NOT EXISTS orders_by_idempotency_key ON orders (idempotency_key);
 CREATE TABLE IF NOT EXISTS order_history (
   order_id INTEGER NOT NULL REFERENCES orders(id),
@@ -152,6 +160,37 @@ function addOrderColumns(db: Database.Database): void {
     if (!columns.has(name)) db.exec(`ALTER TABLE orders ADD COLUMN ${name} ${type}`);
 }
 
+/**
+ * A store from before the waiting marker: the column is added and set from each order's
+ * authorization, so recovery finds the requests waiting there too. A store from before recovery
+ * knew keyed requests gets their columns (./keyedGatewayRequests.ts).
+ */
+function addRecoveryColumns(db: Database.Database): void {
+  const has = (table: string) =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+  const columnsOf = (table: string) =>
+    new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
+  if (has("orders") && !columnsOf("orders").has("waiting_for_gateway")) {
+    db.exec("ALTER TABLE orders ADD COLUMN waiting_for_gateway INTEGER");
+    const rows = db.prepare("SELECT id, authorization FROM orders WHERE authorization IS NOT NULL").all() as {
+      id: number;
+      authorization: string;
+    }[];
+    const mark = db.prepare("UPDATE orders SET waiting_for_gateway = 1 WHERE id = ?");
+    db.transaction(() => {
+      for (const r of rows)
+        if (waitingRequestsOf(JSON.parse(r.authorization) as Authorization).length > 0) mark.run(r.id);
+    })();
+  }
+  if (has("keyed_gateway_requests")) {
+    const columns = columnsOf("keyed_gateway_requests");
+    const missing = keyedGatewayRequestColumns.filter(([name]) => !columns.has(name));
+    for (const [name, type] of missing)
+      db.exec(`ALTER TABLE keyed_gateway_requests ADD COLUMN ${name} ${type}`);
+    if (missing.length > 0) db.exec(answerEarlierKeyedGatewayRequests);
+  }
+}
+
 interface OrderRow {
   id: number;
   lid_m: string;
@@ -206,10 +245,12 @@ const write = {
     VALUES (last_insert_rowid(), 1, 'created', @at, 'order created')`,
   // Applies only while the order is still in the state the change was checked against.
   changeState: `UPDATE orders SET state = @state, updated_at = @at, xid = COALESCE(@xid, xid),
-      purchase = COALESCE(@purchase, purchase), authorization = COALESCE(@authorization, authorization)
+      purchase = COALESCE(@purchase, purchase), authorization = COALESCE(@authorization, authorization),
+      waiting_for_gateway = COALESCE(@waiting, waiting_for_gateway)
     WHERE id = @id AND state = @expect`,
   changeFields: `UPDATE orders SET updated_at = @at, xid = COALESCE(@xid, xid),
-      purchase = COALESCE(@purchase, purchase), authorization = COALESCE(@authorization, authorization)
+      purchase = COALESCE(@purchase, purchase), authorization = COALESCE(@authorization, authorization),
+      waiting_for_gateway = COALESCE(@waiting, waiting_for_gateway)
     WHERE id = @id`,
   history: `INSERT INTO order_history (order_id, seq, state, at, detail)
     SELECT @id, COALESCE(MAX(seq), 0) + 1, @state, @at, @detail FROM order_history WHERE order_id = @id`,
@@ -245,6 +286,8 @@ function prepareReads(db: Database.Database) {
       "SELECT taken_by, COUNT(*) AS n FROM issued_purchases WHERE order_id = ? AND taken_by IS NOT NULL GROUP BY taken_by",
     ),
     ordersInState: db.prepare("SELECT * FROM orders WHERE state = ? ORDER BY id"),
+    ordersWaitingForGateway: db.prepare("SELECT * FROM orders WHERE waiting_for_gateway = 1 ORDER BY id"),
+    unansweredKeyedGatewayRequests: db.prepare(selectUnansweredKeyedGatewayRequests),
     state: db.prepare("SELECT state FROM orders WHERE id = ?"),
     history: db.prepare("SELECT state, at, detail FROM order_history WHERE order_id = ? ORDER BY seq"),
     messages: db.prepare(
@@ -286,6 +329,7 @@ export class SqliteRepository implements MerchantRepository {
       this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'orders'").get() !== undefined &&
       this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'issued_purchases'").get() === undefined;
     addOrderColumns(this.db);
+    addRecoveryColumns(this.db);
     this.db.exec(schemaSql);
     this.db.exec(keyedGatewayRequestSchema);
     if (olderStore) this.db.exec(issuedFromOrders);
@@ -397,6 +441,10 @@ export class SqliteRepository implements MerchantRepository {
     return (this.sql.ordersInState.all(state) as OrderRow[]).map(toOrder);
   }
 
+  async ordersWaitingForGateway(): Promise<Order[]> {
+    return (this.sql.ordersWaitingForGateway.all() as OrderRow[]).map(toOrder);
+  }
+
   async history(orderId: number): Promise<HistoryEntry[]> {
     return this.sql.history.all(orderId) as HistoryEntry[];
   }
@@ -432,6 +480,16 @@ export class SqliteRepository implements MerchantRepository {
 
   async recordKeyedGatewayRequest(request: KeyedGatewayRequest, at: Date): Promise<void> {
     await this.writer.write([insertKeyedGatewayRequest(request, at)]);
+  }
+
+  async unansweredKeyedGatewayRequests(kind: KeyedGatewayRequestKind): Promise<KeyedGatewayRequest[]> {
+    return (
+      this.sql.unansweredKeyedGatewayRequests.all(kind) as Parameters<typeof toKeyedGatewayRequest>[0][]
+    ).map(toKeyedGatewayRequest);
+  }
+
+  async keyedGatewayRequestAnswered(kind: KeyedGatewayRequestKind, rrpid: string, at: Date): Promise<void> {
+    await this.writer.write([answerKeyedGatewayRequest(kind, rrpid, at)]);
   }
 
   async idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined> {
@@ -471,6 +529,7 @@ export class SqliteRepository implements MerchantRepository {
       xid: change.xid ?? null,
       purchase: change.purchase ? JSON.stringify(change.purchase) : null,
       authorization: change.authorization ? JSON.stringify(change.authorization) : null,
+      waiting: change.authorization ? (waitingRequestsOf(change.authorization).length > 0 ? 1 : 0) : null,
     };
     const statements: SqlStatement[] = [
       checkState
