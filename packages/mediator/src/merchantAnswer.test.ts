@@ -1,4 +1,15 @@
-import { defaultProvider, errorMessage, SetError, wrapMessage } from "@setlab/protocol";
+import {
+  concatBytes,
+  context,
+  defaultProvider,
+  encodeDer,
+  errorMessage,
+  SetError,
+  schema,
+  tlv,
+  universal,
+  wrapMessage,
+} from "@setlab/protocol";
 import { PurchaseStop } from "./cardAnswers";
 import { messageName, readMerchantAnswer } from "./merchantAnswer";
 
@@ -37,5 +48,33 @@ describe("readMerchantAnswer", () => {
         /answered PInitReq with something that is not a SET message/,
       );
     }
+  });
+
+  test("the body is the card's to decode: a malformed PInitRes is relayed by its type, a malformed Error is unreadable", async () => {
+    const header: schema.MessageHeader = {
+      version: 1,
+      revision: 0,
+      date,
+      messageIDs: { xid: new Uint8Array(20).fill(0xcd) },
+      rrpid: new Uint8Array(20),
+      swIdent: "test",
+    };
+    const wrapped = (alternative: number) =>
+      tlv(
+        universal(16),
+        true,
+        concatBytes([
+          encodeDer(schema.MessageHeader, header),
+          tlv(context(0), true, tlv(context(alternative), true, Uint8Array.of(0x05, 0x00))),
+        ]),
+      );
+    expect(await readMerchantAnswer(wrapped(1), "PInitReq")).toEqual({
+      type: "purchaseInitResponse",
+      xid: "cd".repeat(20),
+      error: undefined,
+    });
+    expect((await readMerchantAnswer(wrapped(999), "PReq")).error).toBe("an unreadable SET Error");
+    const unknown = await readMerchantAnswer(wrapped(40), "PReq").catch((x) => x);
+    expect((unknown as PurchaseStop).message).toMatch(/not a SET message \(messageNotSupported\)/);
   });
 });

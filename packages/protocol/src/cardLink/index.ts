@@ -8,8 +8,8 @@ export { BondCache } from "./bondCache";
 export { CardTransportError } from "./cardTransportError";
 export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";
 export {
+  type LinkContext,
   type LinkLimits,
-  linkContext,
   type PairingCodeSource,
   type PairingOptions,
   type PhoneCardLink,

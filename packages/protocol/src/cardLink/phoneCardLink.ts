@@ -34,7 +34,6 @@
  *   chunk being read.
  * Nothing a peer sends ends the process.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import * as net from "node:net";
 import { toHex } from "../bytes";
 import {
@@ -59,9 +58,12 @@ import {
 } from "../card";
 import { type CryptoProvider, defaultProvider } from "../crypto/provider";
 
-/** The card the phone hosts: a session per connection, one command in, one response out. */
+/**
+ * The card the phone hosts: a session per connection, one command in, one response out. `link` is
+ * the connection the session serves, for the card's log lines (its `runId` arrives later).
+ */
 export interface CardEndpoint {
-  openSession(): { transmit(command: Uint8Array): Promise<Uint8Array> };
+  openSession(link?: Readonly<LinkContext>): { transmit(command: Uint8Array): Promise<Uint8Array> };
 }
 
 /** Where the phone's end logs (a pino logger fits): objects with a message, never a secret. */
@@ -177,13 +179,15 @@ export interface PhoneCardLinkOptions {
   readonly limits?: LinkLimits;
 }
 
-/** The connection a card command runs for, for the phone's log lines (`runId` once the PC sent it). */
+/**
+ * The connection a card command runs for, for the phone's log lines (`runId` once the PC sent it).
+ * Handed to the card session when it opens rather than carried by an AsyncLocalStorage: that
+ * would install promise hooks, a cost on every promise the phone makes (docs/performance.md).
+ */
 export interface LinkContext {
   readonly session: number;
   runId?: string;
 }
-
-export const linkContext = new AsyncLocalStorage<LinkContext>();
 
 const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -391,7 +395,7 @@ export function startPhoneCardLink(
         }
         const open = session!;
         clearTimeout(idleTimer);
-        const response = await linkContext.run(context, () => open.transmit(opened.payload));
+        const response = await open.transmit(opened.payload);
         opened.payload.fill(0);
         const record = await secure.writer.seal(ContentType.CARD, response);
         if (!ended && !socket.destroyed && socket.writable) socket.write(encodeFrame(record));
@@ -471,7 +475,7 @@ export function startPhoneCardLink(
           reader.limit(MAX_FRAME);
           if (attempted === "pairing") throttle.succeeded();
           attempted = undefined;
-          session = card.openSession();
+          session = card.openSession(context);
           armIdle();
           const resumed = step.session.mode === "resumed";
           log?.info(

@@ -1,8 +1,15 @@
-import { encodeDer } from "../asn1/codec";
+import { decodeDer, encodeDer } from "../asn1/codec";
 import { concatBytes, context, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
 import type { ErrorTBS } from "./error";
-import { decodeMessage, encodeMessage, Message, MessageHeader, type MessageWrapper } from "./message";
+import {
+  decodeMessage,
+  decodeMessageShape,
+  encodeMessage,
+  Message,
+  MessageHeader,
+  type MessageWrapper,
+} from "./message";
 import type { PInitReq } from "./purchase";
 
 const id = (byte: number, length = 20) => new Uint8Array(length).fill(byte);
@@ -129,5 +136,35 @@ describe("encodeMessage / decodeMessage", () => {
       ...content,
     ]);
     expect(codeOf(() => decodeMessage(longLength))).toBe("decodingFailure");
+  });
+
+  it("decodeMessageShape: the header and the type, the body's DER untouched", () => {
+    const der = encodeMessage(wrapper);
+    const shape = decodeMessageShape(der);
+    expect(shape.messageHeader).toEqual(header);
+    expect(shape.type).toBe("purchaseInitRequest");
+    expect(decodeDer(Message, shape.body)).toEqual(wrapper.message);
+    const typeOf = (n: number) =>
+      decodeMessageShape(rawWrapper(header, tlv(context(n), true, Uint8Array.of(0x05, 0x00)))).type;
+    const types = [...Array.from({ length: 32 }, (_, n) => typeOf(n)), typeOf(999)];
+    expect(new Set(types).size).toBe(33);
+    expect(typeOf(999)).toBe("error");
+    expect(typeOf(3)).toBe("purchaseResponse");
+  });
+
+  it("decodeMessageShape makes the wrapper's checks, and leaves a malformed body to whoever decodes it", () => {
+    const unknown = tlv(context(32), true, Uint8Array.of(0x05, 0x00));
+    expect(codeOf(() => decodeMessageShape(rawWrapper(header, unknown)))).toBe("messageNotSupported");
+    expect(codeOf(() => decodeMessageShape(rawWrapper({ ...header, version: 2 }, unknown)))).toBe(
+      "versionTooNew",
+    );
+    const der = encodeMessage(wrapper);
+    expect(codeOf(() => decodeMessageShape(Uint8Array.from([...der, 0])))).toBe("decodingFailure");
+    const ext = { extnID: "1.3.6.1.4.1.32473.1.99", critical: true, extnValue: Uint8Array.of(0x05, 0x00) };
+    expect(codeOf(() => decodeMessageShape(encodeMessage({ ...wrapper, mwExtensions: [ext] })))).toBe(
+      "unrecognizedExtension",
+    );
+    const truncated = tlv(context(0), true, tlv(universal(16), true, encodeDer(MessageHeader, header)));
+    expect(decodeMessageShape(rawWrapper(header, truncated)).type).toBe("purchaseInitRequest");
   });
 });

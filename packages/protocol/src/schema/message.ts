@@ -44,44 +44,44 @@ import {
 
 export { checkHeader, MessageHeader, MessageIDs, setVersion } from "./header";
 
-export const Message = named(
-  "Message",
-  choice({
-    purchaseInitRequest: explicit(0, PInitReq),
-    purchaseInitResponse: explicit(1, PInitRes),
-    purchaseRequest: explicit(2, PReq),
-    purchaseResponse: explicit(3, PRes),
-    inquiryRequest: explicit(4, InqReq),
-    inquiryResponse: explicit(5, InqRes),
-    authorizationRequest: explicit(6, AuthReq),
-    authorizationResponse: explicit(7, AuthRes),
-    authReversalRequest: explicit(8, AuthRevReq),
-    authReversalResponse: explicit(9, AuthRevRes),
-    captureRequest: explicit(10, CapReq),
-    captureResponse: explicit(11, CapRes),
-    captureReversalRequest: explicit(12, CapRevReq),
-    captureReversalResponse: explicit(13, CapRevRes),
-    creditRequest: explicit(14, CredReq),
-    creditResponse: explicit(15, CredRes),
-    creditReversalRequest: explicit(16, CredRevReq),
-    creditReversalResponse: explicit(17, CredRevRes),
-    pCertificateRequest: explicit(18, PCertReq),
-    pCertificateResponse: explicit(19, PCertRes),
-    batchAdministrationRequest: explicit(20, BatchAdminReq),
-    batchAdministrationResponse: explicit(21, BatchAdminRes),
-    cardholderCInitRequest: explicit(22, CardCInitReq),
-    cardholderCInitResponse: explicit(23, CardCInitRes),
-    meAqCInitRequest: explicit(24, MeAqCInitReq),
-    meAqCInitResponse: explicit(25, MeAqCInitRes),
-    registrationFormRequest: explicit(26, RegFormReq),
-    registrationFormResponse: explicit(27, RegFormRes),
-    certificateRequest: explicit(28, CertReq),
-    certificateResponse: explicit(29, CertRes),
-    certificateInquiryRequest: explicit(30, CertInqReq),
-    certificateInquiryResponse: explicit(31, CertInqRes),
-    error: explicit(999, ErrorMessage),
-  }),
-);
+/** The Message CHOICE's alternatives, by type name. */
+const messageAlternatives = {
+  purchaseInitRequest: explicit(0, PInitReq),
+  purchaseInitResponse: explicit(1, PInitRes),
+  purchaseRequest: explicit(2, PReq),
+  purchaseResponse: explicit(3, PRes),
+  inquiryRequest: explicit(4, InqReq),
+  inquiryResponse: explicit(5, InqRes),
+  authorizationRequest: explicit(6, AuthReq),
+  authorizationResponse: explicit(7, AuthRes),
+  authReversalRequest: explicit(8, AuthRevReq),
+  authReversalResponse: explicit(9, AuthRevRes),
+  captureRequest: explicit(10, CapReq),
+  captureResponse: explicit(11, CapRes),
+  captureReversalRequest: explicit(12, CapRevReq),
+  captureReversalResponse: explicit(13, CapRevRes),
+  creditRequest: explicit(14, CredReq),
+  creditResponse: explicit(15, CredRes),
+  creditReversalRequest: explicit(16, CredRevReq),
+  creditReversalResponse: explicit(17, CredRevRes),
+  pCertificateRequest: explicit(18, PCertReq),
+  pCertificateResponse: explicit(19, PCertRes),
+  batchAdministrationRequest: explicit(20, BatchAdminReq),
+  batchAdministrationResponse: explicit(21, BatchAdminRes),
+  cardholderCInitRequest: explicit(22, CardCInitReq),
+  cardholderCInitResponse: explicit(23, CardCInitRes),
+  meAqCInitRequest: explicit(24, MeAqCInitReq),
+  meAqCInitResponse: explicit(25, MeAqCInitRes),
+  registrationFormRequest: explicit(26, RegFormReq),
+  registrationFormResponse: explicit(27, RegFormRes),
+  certificateRequest: explicit(28, CertReq),
+  certificateResponse: explicit(29, CertRes),
+  certificateInquiryRequest: explicit(30, CertInqReq),
+  certificateInquiryResponse: explicit(31, CertInqRes),
+  error: explicit(999, ErrorMessage),
+};
+
+export const Message = named("Message", choice(messageAlternatives));
 export type Message = Infer<typeof Message>;
 export type MessageType = Message["type"];
 
@@ -109,6 +109,14 @@ const OuterWrapper: Codec<{
   mwExtensions: optional(implicit(1, MsgExtensions)),
 });
 
+/** Each alternative's EXPLICIT tag, to its type name. */
+const messageTypeByTag = new Map(
+  Object.entries(messageAlternatives).map(([type, codec]) => [
+    codec.tag,
+    type as keyof typeof messageAlternatives,
+  ]),
+);
+
 export function encodeMessage(wrapper: MessageWrapper): Uint8Array {
   return encodeDer(MessageWrapper, wrapper);
 }
@@ -123,16 +131,43 @@ export function decodeMessage(
   bytes: Uint8Array,
   understoodExtensions: readonly string[] = [],
 ): MessageWrapper {
+  const { outer } = readOuter(bytes, understoodExtensions);
+  const message = decodeDer(Message, outer.message, "MessageWrapper.message");
+  return { ...outer, message };
+}
+
+/** A message's wrapper decoded and checked, its body left as DER; its type named. */
+export interface MessageShape {
+  readonly messageHeader: MessageHeader;
+  readonly type: MessageType;
+  /** The message's DER (the Message CHOICE's alternative, with its EXPLICIT tag). */
+  readonly body: Uint8Array;
+}
+
+/**
+ * `decodeMessage`'s checks up to the body, which is not decoded: for a relay that passes the
+ * body on to a party that decodes and checks all of it (the mediator, for the card). A body that
+ * does not decode is that party's to refuse.
+ */
+export function decodeMessageShape(
+  bytes: Uint8Array,
+  understoodExtensions: readonly string[] = [],
+): MessageShape {
+  const { outer, type } = readOuter(bytes, understoodExtensions);
+  return { messageHeader: outer.messageHeader, type, body: outer.message };
+}
+
+function readOuter(bytes: Uint8Array, understoodExtensions: readonly string[]) {
   const outer = decodeDer(OuterWrapper, new Uint8Array(bytes), "MessageWrapper");
   checkHeader(outer.messageHeader);
   checkCriticalExtensions(outer.mwExtensions, understoodExtensions, "MessageWrapper.mwExtensions");
   const found = nodeTag(parseOne(outer.message, "MessageWrapper.message"));
-  if (!Message.tags?.includes(found))
+  const type = messageTypeByTag.get(found);
+  if (type === undefined)
     throw new DecodeError(
       "messageNotSupported",
       `no SET message has tag ${describeTag(found)}`,
       "MessageWrapper.message",
     );
-  const message = decodeDer(Message, outer.message, "MessageWrapper.message");
-  return { ...outer, message };
+  return { outer, type };
 }

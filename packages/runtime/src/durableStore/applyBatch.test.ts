@@ -117,6 +117,24 @@ describe("applyBatch", () => {
     }
   });
 
+  it("a write alone in its batch takes no savepoint; when it fails, nothing of it is kept", () => {
+    const { db, cache, keys, apply } = setup();
+    expect(apply([insert("a")]).commits).toBe(1);
+    expect(cache.has("SAVEPOINT write")).toBe(false);
+    const failed = apply([insert("partial"), insert("taken")]);
+    expect(failed.commits).toBe(0);
+    expect(failed.results[0].failure).toMatchObject({ kind: "failed", code: "SQLITE_CONSTRAINT_PRIMARYKEY" });
+    const refused = apply([
+      insert("partial"),
+      { sql: "UPDATE t SET parent = 1 WHERE k = 'none'", changes: 1 },
+    ]);
+    expect(refused.results[0].failure).toEqual({ kind: "refused", statement: 1, changes: 0, expected: 1 });
+    expect(keys()).toEqual(["a", "taken"]);
+    expect(db.inTransaction).toBe(false);
+    expect(apply([insert("b")]).commits).toBe(1);
+    expect(keys()).toEqual(["a", "b", "taken"]);
+  });
+
   it("prepares each SQL text once", () => {
     const { cache, apply } = setup();
     apply([insert("a")], [insert("b")], [insert("c")]);

@@ -51,8 +51,11 @@ export interface CardEnvironment {
   readonly now?: () => Date;
   /** SWIdent in PIHead and the MessageHeaders the card writes. */
   readonly swIdent?: string;
-  /** Told of each command's outcome, without its data (for the phone's log). */
-  readonly onCommand?: (event: CommandEvent) => void;
+  /**
+   * Told of each command's outcome, without its data (for the phone's log), with the link the
+   * session was opened for (`openSession`).
+   */
+  readonly onCommand?: (event: CommandEvent, link?: Readonly<object>) => void;
 }
 
 export interface CommandEvent {
@@ -112,8 +115,9 @@ export class CardApplet {
     return [...this.cards.keys()];
   }
 
-  openSession(): CardSession {
-    return new CardSession(this);
+  /** `link`: the connection the session serves, as its host describes it, for `onCommand`. */
+  openSession(link?: Readonly<object>): CardSession {
+    return new CardSession(this, link);
   }
 }
 
@@ -131,7 +135,10 @@ export class CardSession {
   /** Commands run one at a time, in the order they arrived. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly applet: CardApplet) {}
+  constructor(
+    private readonly applet: CardApplet,
+    private readonly link?: Readonly<object>,
+  ) {}
 
   private get env(): CardEnvironment {
     return this.applet.env;
@@ -166,12 +173,15 @@ export class CardSession {
     }
     const code = answer.code;
     try {
-      this.env.onCommand?.({
-        cardId: this.selected?.data.cardId,
-        ins,
-        sw: answer.sw.toString(16).toUpperCase().padStart(4, "0"),
-        ...(code ? { code } : {}),
-      });
+      this.env.onCommand?.(
+        {
+          cardId: this.selected?.data.cardId,
+          ins,
+          sw: answer.sw.toString(16).toUpperCase().padStart(4, "0"),
+          ...(code ? { code } : {}),
+        },
+        this.link,
+      );
     } catch {
       // a logging failure never changes the card's answer
     }

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { transformSync } from "@swc/core";
 import { writeFileAtomic, writeFileAtomicAsync } from "./atomicFile";
 
 let tmp: string;
@@ -45,24 +44,17 @@ describe("atomic file writes", () => {
   });
 
   test("kill -9 during a stream of writes leaves the old or the new file, never a torn one", async () => {
-    // The writer runs in its own process so it can be killed at any instruction.
-    const js = transformSync(fs.readFileSync(path.join(__dirname, "atomicFile.ts"), "utf8"), {
-      jsc: { target: "es2022", parser: { syntax: "typescript" } },
-      module: { type: "commonjs" },
-    }).code;
-    const mod = path.join(tmp, "atomicFile.js");
-    fs.writeFileSync(mod, js);
+    // The writer runs in its own process so it can be killed at any instruction; it runs the same
+    // plain-JavaScript write the state writer thread runs.
     const writer = path.join(tmp, "writer.js");
     fs.writeFileSync(
       writer,
-      `const { writeFileAtomicAsync } = require(${JSON.stringify(mod)});
+      `const { writeFileAtomic } = require(${JSON.stringify(path.join(__dirname, "atomicWrite.js"))});
 const record = ${record.toString()};
-(async () => {
-  for (let n = 1; ; n++) {
-    await writeFileAtomicAsync(process.argv[2], record(n));
-    if (n === 1) process.stdout.write("ready\\n");
-  }
-})();`,
+for (let n = 1; ; n++) {
+  writeFileAtomic(process.argv[2], record(n));
+  if (n === 1) process.stdout.write("ready\\n");
+}`,
     );
     const dir = path.join(tmp, "card");
     fs.mkdirSync(dir);
@@ -79,5 +71,20 @@ const record = ${record.toString()};
       const n = isRecord(fs.readFileSync(file, "utf8"));
       expect(n).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  test("the writer thread: writes from several files at once all land; a failed one names its system call", async () => {
+    const files = ["a", "b", "c"].map((n) => path.join(tmp, `${n}.json`));
+    await Promise.all(files.map((f, i) => writeFileAtomicAsync(f, record(i + 10))));
+    expect(files.map((f) => isRecord(fs.readFileSync(f, "utf8")))).toEqual([10, 11, 12]);
+    fs.mkdirSync(path.join(tmp, "taken"));
+    fs.writeFileSync(path.join(tmp, "taken", "x"), "x");
+    const [ok, failed] = await Promise.allSettled([
+      writeFileAtomicAsync(files[0], record(20)),
+      writeFileAtomicAsync(path.join(tmp, "taken"), record(21)),
+    ]);
+    expect(ok.status).toBe("fulfilled");
+    expect(failed).toMatchObject({ status: "rejected", reason: { syscall: "rename" } });
+    expect(isRecord(fs.readFileSync(files[0], "utf8"))).toBe(20);
   });
 });

@@ -1,97 +1,75 @@
 /**
- * The phone's EEPROM writes: a temporary file in the same directory (mode 0600, a name no other
- * writer can take), fsync, rename over the old file, then fsync the directory so the rename itself
- * survives a power cut. A reader sees the old file or the new one, never a mix.
- *
- * Why rename rather than rewriting the file in place: a crash in the middle of an in-place write
- * leaves a torn record. A MAC would detect it, but the card would then be refused, not back at its
- * last state; only two alternating slots would avoid that, and the older slot would then be a
- * rollback an attacker gets by damaging the newer one. The rename costs a directory fsync per
- * write; the card store pays it once per coalesced group of changes (stateCommit.ts).
+ * Atomic, durable file writes on the phone (how: atomicWrite.js): blocking for one-off writes,
+ * and through one writer thread for the card state, where the phone keeps serving while the disk
+ * syncs.
  */
-import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { writeFileAtomic } from "./atomicWrite";
 
-const tmpName = (file: string) =>
-  path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-  );
+export { writeFileAtomic };
 
-const bytesOf = (content: string | Uint8Array) =>
-  typeof content === "string" ? Buffer.from(content, "utf8") : content;
+interface Pending {
+  resolve(): void;
+  reject(e: Error): void;
+}
 
-/** For one-off writes (personalization, bonds), where blocking the caller does not matter. */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
-  const dir = path.dirname(file);
-  const tmp = tmpName(file);
-  const fd = fs.openSync(tmp, "wx", 0o600);
-  try {
-    fs.writeSync(fd, bytesOf(content));
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  syncDirectory(dir);
+interface WriteDone {
+  readonly id: number;
+  readonly error?: { readonly message: string; readonly code?: string; readonly syscall?: string };
 }
 
 /**
- * The same steps with every system call in libuv's thread pool: a server keeps answering while the
- * disk syncs. It resolves once the new file and its rename are durable.
+ * The writer thread, started at the first write and shared by every card of the process. Writes
+ * to one file never overlap (the card store sends the next only after the last resolved), so the
+ * thread's order is the callers' order.
  */
-export async function writeFileAtomicAsync(file: string, content: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = tmpName(file);
-  const handle = await fs.promises.open(tmp, "wx", 0o600);
-  try {
-    await handle.writeFile(bytesOf(content));
-    await handle.sync();
-  } catch (e) {
-    await handle.close().catch(() => undefined);
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
+class StateWriter {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  write(file: string, content: string | Uint8Array): Promise<void> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      // A write in flight keeps the process alive until it is durable; an idle thread does not.
+      if (this.pending.size === 0) worker.ref();
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, file, content });
+    });
   }
-  await handle.close();
-  try {
-    await fs.promises.rename(tmp, file);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
+
+  private start(): Worker {
+    const worker = new Worker(path.join(__dirname, "stateWriteThread.js"));
+    worker.unref();
+    worker.on("message", ({ id, error }: WriteDone) => {
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      if (error)
+        p.reject(Object.assign(new Error(error.message), { code: error.code, syscall: error.syscall }));
+      else p.resolve();
+      if (this.pending.size === 0) worker.unref();
+    });
+    const stopped = (why: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      // Whether those writes reached the disk is unknown: their callers must not answer as if they had.
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of pending) p.reject(new Error(`the state writer thread stopped: ${why}`));
+    };
+    worker.on("error", (e) => stopped(e.message));
+    worker.on("exit", (code) => stopped(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
   }
-  await syncDirectoryAsync(dir);
 }
 
-/** fsync a directory; a platform that cannot open directories for it (Windows) skips it. */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
-  } catch {
-    // best effort: the file itself is already durable
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
+/** The card state's writes (an object, so that a test can make one of them fail). */
+export const stateFiles = new StateWriter();
 
-async function syncDirectoryAsync(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(dir, "r");
-    await handle.sync();
-  } catch {
-    // best effort, as above
-  } finally {
-    await handle?.close();
-  }
+/** `writeFileAtomic` in the writer thread; resolves once the new file and its rename are durable. */
+export function writeFileAtomicAsync(file: string, content: string | Uint8Array): Promise<void> {
+  return stateFiles.write(file, content);
 }

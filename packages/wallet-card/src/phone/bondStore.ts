@@ -7,8 +7,14 @@
  *
  * One file per bond because two processes change the bonds: the serving phone adds one after a
  * pairing, `set-phone unbond` deletes them. Neither rewrites a file the other changes, so a revoked
- * bond cannot come back through a lost update; and the phone reads the bond's file at every
+ * bond cannot come back through a lost update; and the phone looks at the bond's file at every
  * resumption, so a revocation holds from the next connection on, without a restart.
+ *
+ * Looking is a `stat`: the link key read from a file is kept with the file's identity (inode,
+ * size, modification and change times) and the file is read, unsealed and imported again only
+ * when that changed (reading it was 2.3 % of the phone's CPU under the lab's load). The kept key
+ * exposes nothing new to a dump of the phone's memory, which holds the sealing key of every bond
+ * file from the start.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -164,6 +170,11 @@ export class PhoneBondStore {
   readonly lifetimeMs: number;
   private readonly now: () => number;
   private readonly log?: Logger;
+  /** Link keys as last read, by bond id, with the identity of the file they were read from. */
+  private readonly opened = new Map<
+    string,
+    { readonly stamp: string; readonly expires: number; readonly key: CryptoKey }
+  >();
 
   private constructor(
     private readonly dataDir: string,
@@ -218,7 +229,17 @@ export class PhoneBondStore {
   readonly lookup: BondLookup = async (bondId) => {
     const id = bondIdHex(bondId);
     const file = bondFile(this.dataDir, id);
-    if (!fs.existsSync(file)) return undefined;
+    let stat: fs.BigIntStats;
+    try {
+      stat = fs.statSync(file, { bigint: true });
+    } catch {
+      this.opened.delete(id);
+      return undefined;
+    }
+    const stamp = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    const known = this.opened.get(id);
+    if (known?.stamp === stamp && known.expires > this.now()) return known.key;
+    this.opened.delete(id);
     const h = readHeader(file);
     if (!h || h.bondId !== id) {
       this.log?.warn({ bond: id }, "bond file refused: not a bond");
@@ -236,7 +257,9 @@ export class PhoneBondStore {
       this.log?.warn({ bond: id }, "bond file refused: wrong passphrase, or the file was altered");
       return undefined;
     }
-    return importLinkKey(this.provider, linkKey);
+    const key = await importLinkKey(this.provider, linkKey);
+    this.opened.set(id, { stamp, expires: Date.parse(h.expires), key });
+    return key;
   };
 
   /** Keep a new bond (its key bytes are wiped); expired bonds go, and the oldest when the store is full. */
@@ -251,6 +274,8 @@ export class PhoneBondStore {
           this.log?.info({ bond: b.bondId, expired: b.expires }, "bond expired: removed");
         } else live.push(b);
       }
+      // Evicted and expired bonds' keys go with their files.
+      this.opened.clear();
       while (live.length >= this.maxBonds) {
         const oldest = live.shift()!;
         fs.rmSync(bondFile(this.dataDir, oldest.bondId), { force: true });

@@ -126,12 +126,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function mac(key: Uint8Array, label: string, value: unknown): string {
-  return nodeCrypto
-    .createHmac("sha256", key)
-    .update(label)
-    .update("\n")
-    .update(canonicalJson(value))
-    .digest("hex");
+  return macOfCanonical(key, label, canonicalJson(value));
+}
+
+/** `mac` over a value's canonical JSON already at hand (the state file is that text too). */
+export function macOfCanonical(key: Uint8Array, label: string, canonical: string): string {
+  return nodeCrypto.createHmac("sha256", key).update(label).update("\n").update(canonical).digest("hex");
 }
 
 export function sameMac(a: string, b: string): boolean {

@@ -12,8 +12,10 @@ import {
   PAN_SECRET,
   PIN,
 } from "../card/cardFixture.test-helper";
-import { defaultKdf } from "./cardSealing";
+import { stateFiles } from "./atomicFile";
+import { canonicalJson, defaultKdf } from "./cardSealing";
 import {
+  canonicalState,
   listCards,
   loadCard,
   openCardFile,
@@ -215,6 +217,32 @@ describe("the phone's card store", () => {
     expect(readCardState(f.dataDir, CARD_ID, stateKey()).bciSequence).toEqual({ Visa: 4 });
   });
 
+  test("a state with remembered purchases: its text is the canonical JSON the MAC covers, and it reads back", () => {
+    const entry = (n: number) => ({
+      xid: `0${n}`,
+      transIDs: "30",
+      chall_C: "ab",
+      merchantCertificate: "3082",
+      purchAmt: { currency: 840, amount: n, amtExp10: -2 },
+      signed: n % 2 === 0,
+      at: "2026-01-01T00:00:00.000Z",
+    });
+    const first = [entry(1), entry(2)];
+    const state: CardState = { ...numbered(1), bciSequence: { Visa: 2 }, purchases: first };
+    // The second call reuses the entries' texts: a stale text would show as a difference here.
+    expect(canonicalState(state)).toBe(canonicalJson(state));
+    const changed: CardState = {
+      ...state,
+      purchases: [first[0], { ...first[1], completionCode: "success" }],
+    };
+    expect(canonicalState(changed)).toBe(canonicalJson(changed));
+    writeCardState(f.dataDir, CARD_ID, changed, stateKey());
+    expect(readCardState(f.dataDir, CARD_ID, stateKey())).toEqual(changed);
+    const text = fs.readFileSync(stateFile(), "utf8");
+    expect(JSON.parse(text).format).toBe("setlab-phone-state/1");
+    expect(text).toContain(canonicalJson(changed).slice(1, -1));
+  });
+
   test("state writes are atomic and 0600: no temporary file is left behind", async () => {
     await f.card.persist({ pinTriesLeft: 2, locked: false });
     expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
@@ -229,11 +257,11 @@ describe("the phone's card store", () => {
     lastTransaction: { xid: String(n), merchantName: "m", merID: "x", phase: "completed", at: "2026-01-01" },
   });
   const onDisk = () => Number(readCardState(f.dataDir, CARD_ID, stateKey()).lastTransaction?.xid);
-  const stateRenames = (spy: jest.SpyInstance) =>
-    spy.mock.calls.filter(([, to]) => String(to) === stateFile()).length;
+  const stateWrites = (spy: jest.SpyInstance) =>
+    spy.mock.calls.filter(([file]) => String(file) === stateFile()).length;
 
   test("concurrent state changes of a card are written together; each resolves once its state is durable", async () => {
-    const rename = jest.spyOn(fs.promises, "rename");
+    const write = jest.spyOn(stateFiles, "write");
     try {
       const seen: [number, number][] = [];
       await Promise.all(
@@ -244,19 +272,19 @@ describe("the phone's card store", () => {
       expect(seen).toHaveLength(12);
       for (const [n, durable] of seen) expect(durable).toBeGreaterThanOrEqual(n);
       expect(onDisk()).toBe(12);
-      const writes = stateRenames(rename);
+      const writes = stateWrites(write);
       expect(writes).toBeGreaterThanOrEqual(1);
       expect(writes).toBeLessThan(12);
       expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
     } finally {
-      rename.mockRestore();
+      write.mockRestore();
     }
   });
 
   test("a state write that fails rejects its callers and leaves the last durable state readable", async () => {
     await f.card.persist(numbered(1));
-    const rename = jest
-      .spyOn(fs.promises, "rename")
+    const write = jest
+      .spyOn(stateFiles, "write")
       .mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
     try {
       const failed = f.card.persist(numbered(2));
@@ -266,14 +294,14 @@ describe("the phone's card store", () => {
       await f.card.persist(numbered(3));
       expect(onDisk()).toBe(3);
     } finally {
-      rename.mockRestore();
+      write.mockRestore();
     }
   });
 
   test("a wrong PIN answers only after the lowered counter is on disk", async () => {
     expectSw(await f.send(INS.SELECT, CARD_ID), SW.OK);
-    const rename = jest
-      .spyOn(fs.promises, "rename")
+    const write = jest
+      .spyOn(stateFiles, "write")
       .mockRejectedValueOnce(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
     try {
       const answer = await f.send(INS.VERIFY_PIN, "0000");
@@ -281,7 +309,7 @@ describe("the phone's card store", () => {
       expect(answer.sw & 0xfff0).not.toBe(0x63c0);
       expect(answer.sw).not.toBe(SW.OK);
     } finally {
-      rename.mockRestore();
+      write.mockRestore();
     }
     expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(3);
     // The failed write gave no free try: the card counts on from the lowered counter.

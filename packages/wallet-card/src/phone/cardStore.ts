@@ -20,6 +20,7 @@ import {
   freshCardState,
   PIN_TRIES,
 } from "../card/cardData";
+import type { RememberedPurchase } from "../card/purchaseMemory";
 import { writeFileAtomic, writeFileAtomicAsync } from "./atomicFile";
 import {
   type CardKeys,
@@ -28,6 +29,7 @@ import {
   deriveCardKeys,
   type KdfParams,
   mac,
+  macOfCanonical,
   type Sealed,
   sameMac,
   seal,
@@ -67,11 +69,6 @@ interface SealedPersonalization {
   readonly chain: readonly string[];
   readonly root: string;
   readonly gatewayThumbs: readonly string[];
-}
-
-interface StateFile extends CardState {
-  readonly format: typeof STATE_FORMAT;
-  readonly mac: string;
 }
 
 export const cardDir = (dataDir: string, cardId: string) => path.join(dataDir, "cards", cardId);
@@ -132,7 +129,42 @@ export function writeCard(
   writeCardState(dataDir, data.cardId, freshCardState(), keys.stateKey);
 }
 
-/** state.json's path and bytes: the state with its MAC under the card's state key. */
+/**
+ * The canonical JSON of each remembered purchase, kept per entry: a state holds up to eight of
+ * them, each with a merchant certificate, and every state write would otherwise serialize them all
+ * again (most of a write's CPU). Entries are never changed in place (`purchaseMemory.ts` makes a
+ * new one for each change), so an entry's text stays its text.
+ */
+const purchaseJson = new WeakMap<object, string>();
+
+function canonicalPurchase(p: RememberedPurchase): string {
+  let text = purchaseJson.get(p);
+  if (text === undefined) {
+    text = canonicalJson(p);
+    purchaseJson.set(p, text);
+  }
+  return text;
+}
+
+/** `canonicalJson(value)`, byte for byte, with the purchases' texts reused. */
+export function canonicalState(value: CardState): string {
+  const fields: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as unknown as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    const text =
+      key === "purchases" && Array.isArray(v)
+        ? `[${(v as RememberedPurchase[]).map(canonicalPurchase).join(",")}]`
+        : canonicalJson(v);
+    fields.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{${fields.join(",")}}`;
+}
+
+/**
+ * state.json's path and bytes: the state's canonical JSON (what its MAC covers) between the format
+ * and the MAC under the card's state key, so the text is built once per write.
+ */
 function stateRecord(
   dataDir: string,
   cardId: string,
@@ -146,8 +178,11 @@ function stateRecord(
     ...(state.bciSequence ? { bciSequence: state.bciSequence } : {}),
     ...(state.purchases?.length ? { purchases: state.purchases } : {}),
   };
-  const file: StateFile = { format: STATE_FORMAT, ...value, mac: mac(stateKey, stateLabel(cardId), value) };
-  return [path.join(cardDir(dataDir, cardId), "state.json"), `${JSON.stringify(file, null, 2)}\n`];
+  const canonical = canonicalState(value);
+  const macHex = macOfCanonical(stateKey, stateLabel(cardId), canonical);
+  // `canonical` is an object with at least pinTriesLeft and locked: its fields go between the two.
+  const text = `{"format":${JSON.stringify(STATE_FORMAT)},${canonical.slice(1, -1)},"mac":"${macHex}"}\n`;
+  return [path.join(cardDir(dataDir, cardId), "state.json"), text];
 }
 
 /** Write the state with its MAC, blocking: for personalization, where nothing else waits. */

@@ -5,7 +5,6 @@
 import { nodeProvider, peculiarProvider } from "@setlab/protocol";
 import {
   type LinkLimits,
-  linkContext,
   type PairingOptions,
   type PhoneCardLink,
   startPhoneCardLink,
@@ -74,7 +73,7 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
   const applet = new CardApplet(cards, {
     p,
     confirm: confirmationPolicy(options.confirm ?? "prompt", options.confirmAfterMs),
-    onCommand: (e) => log.info({ ...linkContext.getStore(), ...e }, "card command"),
+    onCommand: (e, link) => log.info({ ...link, ...e }, "card command"),
   });
   // The card keeps @peculiar/webcrypto (card and PC run different crypto stacks); the phone's link
   // stack is the phone's own, on node's WebCrypto, which the secure link runs synchronously through
