@@ -8,8 +8,13 @@
  * The same rows are then written through group commit (the writer thread the stores use), with one
  * and with eight writers waiting, and it prints how many writes shared each COMMIT.
  *
+ * Last, what one card's history costs a decision: a store whose card already has 1 000 and then
+ * 50 000 captured authorizations (each with its capture and posting), then the account lookup a
+ * decision makes and the lookup followed by the decision's write, one at a time.
+ *
  * Environment: BENCH_SECONDS (per figure, default 2), BENCH_STORE_DIR (where the database files
- * go, default os.tmpdir(); the lab keeps its state under .setlab/).
+ * go, default os.tmpdir(); the lab keeps its state under .setlab/), BENCH_HISTORY_ONLY=1 for the
+ * history figures alone.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -116,46 +121,106 @@ const row = (run: string, i: number): AuthorizationRow => ({
   created: new Date().toISOString(),
 });
 
+/**
+ * `prior` captured authorizations on the bench card, written straight into the file in one
+ * transaction (a history the size of a long lab run, without waiting for its fsyncs).
+ */
+function writeHistory(file: string, prior: number): void {
+  const db = new Database(file);
+  const auth = db.prepare(
+    `INSERT INTO authorizations (auth_rrpid, xid, merchant_id, brand, amount, currency, amt_exp10, auth_code,
+      approval_code, held, hold_until, card_id, request_hash, response, created)
+      VALUES (?, ?, 'SETLAB-MER-0001', 'Visa', 100, 392, 0, 'approved', 'ABC123', 100, ?, ?, ?, ?, ?)`,
+  );
+  const capture = db.prepare(
+    "INSERT INTO captures (auth_rrpid, cap_rrpid, amount, currency, created) VALUES (?, NULL, 100, 392, ?)",
+  );
+  const posting = db.prepare(
+    "INSERT INTO postings (auth_rrpid, card_id, amount, created) VALUES (?, ?, 100, ?)",
+  );
+  // A past history: each hold ended when it was captured, an hour ago or more.
+  const base = Date.now() - 3_600_000 - prior * 1000;
+  const small = Buffer.alloc(64, 0x30);
+  db.transaction(() => {
+    for (let i = 0; i < prior; i++) {
+      const id = `ff${hex(i, 38)}`;
+      const at = new Date(base + i * 1000).toISOString();
+      auth.run(id, id, at, account.cardId, hex(i, 64), small, at);
+      capture.run(id, at);
+      posting.run(id, account.cardId, at);
+    }
+  })();
+  db.close();
+}
+
+/** Lookups and authorizations on a card with `prior` authorizations behind it. */
+async function withHistory(dir: string, prior: number): Promise<void> {
+  const file = path.join(dir, `history-${prior}.sqlite`);
+  const seeded = GatewayStore.open(file);
+  seeded.seedAccounts([account]);
+  await seeded.close();
+  writeHistory(file, prior);
+  const store = GatewayStore.open(file);
+  try {
+    print(
+      `account lookup, ${prior} prior authorizations on the card`,
+      await rate(1, () => store.account(account.cardId)),
+    );
+    print(
+      `authorization (account lookup, then recordAuthorization), ${prior} prior authorizations on the card`,
+      await rate(1, (i) => {
+        store.account(account.cardId);
+        return store.recordAuthorization(row("03", i));
+      }),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(baseDir, "setlab-store-bench-"));
   console.log(`gateway store bench in ${dir} (${seconds} s per figure)`);
   try {
-    print("SQLite commit, WAL, synchronous=FULL, 4 KiB row", await rawCommits(dir, "FULL"));
-    print(
-      "SQLite commit, WAL, synchronous=NORMAL (no fsync; reference only)",
-      await rawCommits(dir, "NORMAL"),
-    );
-    for (const lanes of [1, 8]) {
-      const g = await groupCommits(dir, lanes);
-      print(
-        `group commit, 4 KiB row, ${lanes} writer(s) waiting, ${g.perCommit.toFixed(1)} writes per COMMIT`,
-        g,
-      );
-    }
-    const store = GatewayStore.open(path.join(dir, "gateway.sqlite"));
-    store.seedAccounts([account]);
-    print(
-      "gateway store recordAuthorization, one at a time",
-      await rate(1, (i) => store.recordAuthorization(row("01", i))),
-    );
-    print(
-      // The gateway records one decision at a time; this shows what group commit gives overlapping writers.
-      "gateway store recordAuthorization, 8 in flight",
-      await rate(8, (i) => store.recordAuthorization(row("02", i))),
-    );
-    print(
-      "gateway store decision reads (authorization, authorizationsByXid, accountByPan)",
-      await rate(1, (i) => {
-        const r = row("01", i % 1000);
-        store.authorization(r.authRRPID);
-        store.authorizationsByXid(r.xid);
-        store.accountByPan(account.pan);
-      }),
-    );
-    await store.close();
+    if (process.env.BENCH_HISTORY_ONLY !== "1") await figures(dir);
+    for (const prior of [1000, 50_000]) await withHistory(dir, prior);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Commit costs and the store's own rates, on an empty history. */
+async function figures(dir: string): Promise<void> {
+  print("SQLite commit, WAL, synchronous=FULL, 4 KiB row", await rawCommits(dir, "FULL"));
+  print("SQLite commit, WAL, synchronous=NORMAL (no fsync; reference only)", await rawCommits(dir, "NORMAL"));
+  for (const lanes of [1, 8]) {
+    const g = await groupCommits(dir, lanes);
+    print(
+      `group commit, 4 KiB row, ${lanes} writer(s) waiting, ${g.perCommit.toFixed(1)} writes per COMMIT`,
+      g,
+    );
+  }
+  const store = GatewayStore.open(path.join(dir, "gateway.sqlite"));
+  store.seedAccounts([account]);
+  print(
+    "gateway store recordAuthorization, one at a time",
+    await rate(1, (i) => store.recordAuthorization(row("01", i))),
+  );
+  print(
+    // The gateway records one decision at a time; this shows what group commit gives overlapping writers.
+    "gateway store recordAuthorization, 8 in flight",
+    await rate(8, (i) => store.recordAuthorization(row("02", i))),
+  );
+  print(
+    "gateway store decision reads (authorization, authorizationsByXid, accountByPan)",
+    await rate(1, (i) => {
+      const r = row("01", i % 1000);
+      store.authorization(r.authRRPID);
+      store.authorizationsByXid(r.xid);
+      store.accountByPan(account.pan);
+    }),
+  );
+  await store.close();
 }
 
 main().catch((e) => {
