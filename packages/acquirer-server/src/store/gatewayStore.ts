@@ -18,6 +18,13 @@ import {
 } from "@setlab/runtime";
 import Database from "better-sqlite3";
 import {
+  accountTotalsSchema,
+  accountTotalsTriggers,
+  migrateAccountTotals,
+  selectAccountTotals,
+  selectAccountWithoutTotals,
+} from "./accountTotals";
+import {
   type AuthReversalRecord,
   type AuthReversalRow,
   authReversalSchema,
@@ -269,7 +276,9 @@ function prepareStatements(db: Database.Database) {
     capRevOrCredRequest: db.prepare(selectCapRevOrCredRequest),
     capRevOrCredsOfCapture: db.prepare(selectCapRevOrCredsOfCapture),
     creditPostedOf: db.prepare(selectCreditPostingsOfAccount),
-    // A captured authorization holds nothing, whatever the clock that stamped its hold's end says
+    totals: db.prepare(selectAccountTotals),
+    // The full sum, for a lookup before the account's retired holds (./accountTotals.ts). A
+    // captured authorization holds nothing, whatever the clock that stamped its hold's end says
     // (a gateway clock that ran ahead, then was set right, must not bring captured holds back).
     liveHolds: db.prepare(
       `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations a
@@ -324,6 +333,16 @@ function sealClearAccounts(db: Database.Database, vault: PanVault): void {
   // The clear rows leave no trace in free pages or the WAL: a copy of the files holds no clear PAN.
   db.exec("VACUUM");
   db.pragma("wal_checkpoint(TRUNCATE)");
+}
+
+/** A store from before the running totals gets them from its full sums, all at once (./accountTotals.ts). */
+function migrateTotals(db: Database.Database): void {
+  if (db.prepare(selectAccountWithoutTotals).get() === undefined) return;
+  const [rows, retire] = migrateAccountTotals.map((sql) => db.prepare(sql));
+  db.transaction(() => {
+    rows!.run();
+    retire!.run({ now: new Date().toISOString() });
+  })();
 }
 
 export class GatewayStore {
@@ -401,10 +420,13 @@ export class GatewayStore {
     db.exec(authTokenSchema);
     db.exec(creditSchema);
     db.exec(authReversalSchema);
+    db.exec(accountTotalsSchema);
+    db.exec(accountTotalsTriggers);
     let vault: PanVault;
     try {
       vault = vaultOf(db, options.passphrase ?? keyPassphrase());
       if (clear) sealClearAccounts(db, vault);
+      migrateTotals(db);
     } catch (e) {
       db.close();
       throw e;
@@ -437,9 +459,17 @@ export class GatewayStore {
     return r && this.withHolds(r, at);
   }
 
+  /** From the account's running totals (./accountTotals.ts): no read of its history. */
   private withHolds(r: AccountRecord, at: Date): AccountRow {
-    const { held } = this.sql.liveHolds.get(r.card_id, at.toISOString()) as { held: number };
-    return toAccount(r, held, this.postedOf(r.card_id));
+    const when = at.toISOString();
+    const t = this.sql.totals.get({ card: r.card_id, at: when }) as {
+      held: number;
+      posted: number;
+      retired_until: string;
+    };
+    const held =
+      when >= t.retired_until ? t.held : (this.sql.liveHolds.get(r.card_id, when) as { held: number }).held;
+    return toAccount(r, held, t.posted);
   }
 
   authorization(authRRPID: string): AuthorizationRow | undefined {
@@ -514,11 +544,22 @@ export class GatewayStore {
 
   /**
    * What the issuer has posted to an account (minor units of its currency): its captures' postings
-   * (a reversed capture's is gone) less the credits standing (credit_postings, signed).
+   * (a reversed capture's is gone) less the credits standing (credit_postings, signed), from its
+   * running total; 0 for no such account.
    */
   postedOf(cardId: string): number {
+    const t = this.sql.totals.get({ card: cardId, at: "" }) as { posted: number } | undefined;
+    return t?.posted ?? 0;
+  }
+
+  /**
+   * The account's holds live at `at` and its postings summed over its whole history, without the
+   * running totals: what the totals must always equal (a check for tests and audits, not a hot path).
+   */
+  fullSums(cardId: string, at: Date = new Date()): { held: number; posted: number } {
+    const { held } = this.sql.liveHolds.get(cardId, at.toISOString()) as { held: number };
     const captured = (this.sql.postedOf.get(cardId) as { posted: number }).posted;
-    return captured + (this.sql.creditPostedOf.get(cardId) as { posted: number }).posted;
+    return { held, posted: captured + (this.sql.creditPostedOf.get(cardId) as { posted: number }).posted };
   }
 
   capRevOrCredRequest(rrpid: string): CapRevOrCredRequestRow | undefined {
