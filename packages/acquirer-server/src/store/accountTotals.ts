@@ -26,25 +26,25 @@ CREATE TABLE IF NOT EXISTS account_totals (
 );
 `;
 
-/** Whether the hold `h` (NEW or OLD) counts in its account's totals row `t`. */
+/** Whether the hold `h` (NEW or OLD) counts in the account_totals row being updated or read. */
 const counted = (h: string) => `${h}.held > 0
-  AND (${h}.hold_until IS NULL OR ${h}.hold_until > t.retired_until)
+  AND (${h}.hold_until IS NULL OR ${h}.hold_until > account_totals.retired_until)
   AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = ${h}.auth_rrpid)`;
 
 /** Add `sign` times the hold `h` to its account's total when it counts. */
-const holdDelta = (h: string, sign: "+" | "-") => `UPDATE account_totals AS t
+const holdDelta = (h: string, sign: "+" | "-") => `UPDATE account_totals
     SET held = held ${sign} ${h}.held
-    WHERE t.card_id = ${h}.card_id AND ${counted(h)};`;
+    WHERE account_totals.card_id = ${h}.card_id AND ${counted(h)};`;
 
 /** The counted holds of account `card` (an expression) that ended in (retired_until, `until`]. */
 const endedSince = (card: string, until: string) => `(SELECT COALESCE(SUM(a.held), 0) FROM authorizations a
-    WHERE a.card_id = ${card} AND a.held > 0 AND a.hold_until > t.retired_until AND a.hold_until <= ${until}
+    WHERE a.card_id = ${card} AND a.held > 0 AND a.hold_until > account_totals.retired_until AND a.hold_until <= ${until}
       AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = a.auth_rrpid))`;
 
 /** Retire the holds of `card` that ended by `until` (both SQL expressions). */
-const retire = (card: string, until: string) => `UPDATE account_totals AS t
+const retire = (card: string, until: string) => `UPDATE account_totals
     SET held = held - ${endedSince(card, until)}, retired_until = ${until}
-    WHERE t.card_id = ${card} AND t.retired_until < ${until};`;
+    WHERE account_totals.card_id = ${card} AND account_totals.retired_until < ${until};`;
 
 /** Every account's full sums, as the triggers keep them: for a new account and on migration. */
 const fullTotals = (card: string) => `(SELECT COALESCE(SUM(a.held), 0) FROM authorizations a
@@ -72,10 +72,10 @@ CREATE TRIGGER IF NOT EXISTS account_totals_hold_change AFTER UPDATE OF held, ho
   ${holdDelta("NEW", "+")}
 END;
 CREATE TRIGGER IF NOT EXISTS account_totals_capture AFTER INSERT ON captures BEGIN
-  UPDATE account_totals AS t SET held = held - (SELECT a.held FROM authorizations a WHERE a.auth_rrpid = NEW.auth_rrpid)
-    WHERE t.card_id = (SELECT a.card_id FROM authorizations a WHERE a.auth_rrpid = NEW.auth_rrpid)
+  UPDATE account_totals SET held = held - (SELECT a.held FROM authorizations a WHERE a.auth_rrpid = NEW.auth_rrpid)
+    WHERE account_totals.card_id = (SELECT a.card_id FROM authorizations a WHERE a.auth_rrpid = NEW.auth_rrpid)
       AND EXISTS (SELECT 1 FROM authorizations a WHERE a.auth_rrpid = NEW.auth_rrpid AND a.held > 0
-        AND (a.hold_until IS NULL OR a.hold_until > t.retired_until));
+        AND (a.hold_until IS NULL OR a.hold_until > account_totals.retired_until));
 END;
 CREATE TRIGGER IF NOT EXISTS account_totals_post AFTER INSERT ON postings BEGIN
   UPDATE account_totals SET posted = posted + NEW.amount WHERE card_id = NEW.card_id;
@@ -107,8 +107,8 @@ export const migrateAccountTotals = [
   `INSERT INTO account_totals (card_id, held, posted)
     SELECT card_id, ${fullTotals("accounts.card_id")} FROM accounts
     WHERE card_id NOT IN (SELECT card_id FROM account_totals)`,
-  `UPDATE account_totals AS t SET held = held - ${endedSince("t.card_id", "@now")}, retired_until = @now
-    WHERE t.retired_until < @now`,
+  `UPDATE account_totals SET held = held - ${endedSince("account_totals.card_id", "@now")}, retired_until = @now
+    WHERE account_totals.retired_until < @now`,
 ];
 
 /** Whether an account has no totals row (a store from before them). */
@@ -119,5 +119,5 @@ export const selectAccountWithoutTotals =
  * An account's live holds at @at and its postings, from its totals; `retired_until` tells the
  * caller whether @at may be answered this way (only when @at >= retired_until).
  */
-export const selectAccountTotals = `SELECT t.held - ${endedSince("t.card_id", "@at")} AS held, t.posted,
-    t.retired_until FROM account_totals t WHERE t.card_id = @card`;
+export const selectAccountTotals = `SELECT account_totals.held - ${endedSince("account_totals.card_id", "@at")} AS held, account_totals.posted,
+    account_totals.retired_until FROM account_totals WHERE account_totals.card_id = @card`;
