@@ -8,9 +8,11 @@
  * A hold lapses with time, not with a write, so `held` counts a hold until it is retired: an
  * authorization on the account retires every hold that ended (lapsed, released, captured) up to
  * its own time (`retired_until`). A lookup at `at` then subtracts only the holds that ended in
- * (retired_until, at], an index range on hold_until that is as long as the holds ended since the
- * card's last authorization, not its history. A lookup before `retired_until` (a clock set back,
- * or a question about the past) sums the authorizations in full: the same answer, the old cost.
+ * (retired_until, at], an index range on hold_until as long as the holds ended since the card's
+ * last authorization, not its history. A lookup before `retired_until` (a request taken before
+ * one decided ahead of it, a clock set back, a question about the past) adds back the retired
+ * holds still live then, those that ended in (at, retired_until]: the range between the two
+ * times again, whichever comes first.
  *
  * A hold counts in `held` while: it holds an amount, its authorization has no capture, and it has
  * no end or ends after `retired_until`.
@@ -36,10 +38,13 @@ const holdDelta = (h: string, sign: "+" | "-") => `UPDATE account_totals
     SET held = held ${sign} ${h}.held
     WHERE account_totals.card_id = ${h}.card_id AND ${counted(h)};`;
 
-/** The counted holds of account `card` (an expression) that ended in (retired_until, `until`]. */
-const endedSince = (card: string, until: string) => `(SELECT COALESCE(SUM(a.held), 0) FROM authorizations a
-    WHERE a.card_id = ${card} AND a.held > 0 AND a.hold_until > account_totals.retired_until AND a.hold_until <= ${until}
-      AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = a.auth_rrpid))`;
+/** What the uncaptured holds of account `card` that ended in (`after`, `until`] held (SQL expressions). */
+const endedBetween = (card: string, after: string, until: string) => `(SELECT COALESCE(SUM(a.held), 0)
+    FROM authorizations a WHERE a.card_id = ${card} AND a.held > 0 AND a.hold_until > ${after}
+      AND a.hold_until <= ${until} AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = a.auth_rrpid))`;
+
+/** The counted holds of account `card` that ended by `until`. */
+const endedSince = (card: string, until: string) => endedBetween(card, "account_totals.retired_until", until);
 
 /** Retire the holds of `card` that ended by `until` (both SQL expressions). */
 const retire = (card: string, until: string) => `UPDATE account_totals
@@ -116,8 +121,21 @@ export const selectAccountWithoutTotals =
   "SELECT 1 FROM accounts WHERE card_id NOT IN (SELECT card_id FROM account_totals) LIMIT 1";
 
 /**
- * An account's live holds at @at and its postings, from its totals; `retired_until` tells the
- * caller whether @at may be answered this way (only when @at >= retired_until).
+ * An account's holds live at @at and its postings, from its totals: of the two ranges one is
+ * empty, the other runs between @at and retired_until.
  */
-export const selectAccountTotals = `SELECT account_totals.held - ${endedSince("account_totals.card_id", "@at")} AS held, account_totals.posted,
-    account_totals.retired_until FROM account_totals WHERE account_totals.card_id = @card`;
+export const selectAccountTotals = `SELECT account_totals.held - ${endedSince("account_totals.card_id", "@at")}
+    + ${endedBetween("account_totals.card_id", "@at", "account_totals.retired_until")} AS held, account_totals.posted
+  FROM account_totals WHERE account_totals.card_id = @card`;
+
+export const selectAccountPosted = "SELECT posted FROM account_totals WHERE card_id = ?";
+
+/**
+ * An account's holds live at the second parameter summed over its whole history: what the totals
+ * must always equal. A captured authorization holds nothing, whatever the clock that stamped its
+ * hold's end says (a gateway clock that ran ahead, then was set right, must not bring captured
+ * holds back).
+ */
+export const selectFullHolds = `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations a
+  WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)
+    AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = a.auth_rrpid)`;

@@ -21,8 +21,10 @@ import {
   accountTotalsSchema,
   accountTotalsTriggers,
   migrateAccountTotals,
+  selectAccountPosted,
   selectAccountTotals,
   selectAccountWithoutTotals,
+  selectFullHolds,
 } from "./accountTotals";
 import {
   type AuthReversalRecord,
@@ -277,14 +279,8 @@ function prepareStatements(db: Database.Database) {
     capRevOrCredsOfCapture: db.prepare(selectCapRevOrCredsOfCapture),
     creditPostedOf: db.prepare(selectCreditPostingsOfAccount),
     totals: db.prepare(selectAccountTotals),
-    // The full sum, for a lookup before the account's retired holds (./accountTotals.ts). A
-    // captured authorization holds nothing, whatever the clock that stamped its hold's end says
-    // (a gateway clock that ran ahead, then was set right, must not bring captured holds back).
-    liveHolds: db.prepare(
-      `SELECT COALESCE(SUM(held), 0) AS held FROM authorizations a
-        WHERE card_id = ? AND held > 0 AND (hold_until IS NULL OR hold_until > ?)
-          AND NOT EXISTS (SELECT 1 FROM captures c WHERE c.auth_rrpid = a.auth_rrpid)`,
-    ),
+    posted: db.prepare(selectAccountPosted),
+    liveHolds: db.prepare(selectFullHolds),
   };
 }
 
@@ -461,15 +457,11 @@ export class GatewayStore {
 
   /** From the account's running totals (./accountTotals.ts): no read of its history. */
   private withHolds(r: AccountRecord, at: Date): AccountRow {
-    const when = at.toISOString();
-    const t = this.sql.totals.get({ card: r.card_id, at: when }) as {
+    const t = this.sql.totals.get({ card: r.card_id, at: at.toISOString() }) as {
       held: number;
       posted: number;
-      retired_until: string;
     };
-    const held =
-      when >= t.retired_until ? t.held : (this.sql.liveHolds.get(r.card_id, when) as { held: number }).held;
-    return toAccount(r, held, t.posted);
+    return toAccount(r, t.held, t.posted);
   }
 
   authorization(authRRPID: string): AuthorizationRow | undefined {
@@ -548,7 +540,7 @@ export class GatewayStore {
    * running total; 0 for no such account.
    */
   postedOf(cardId: string): number {
-    const t = this.sql.totals.get({ card: cardId, at: "" }) as { posted: number } | undefined;
+    const t = this.sql.posted.get(cardId) as { posted: number } | undefined;
     return t?.posted ?? 0;
   }
 
