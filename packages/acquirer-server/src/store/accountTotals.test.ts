@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
 import fc from "fast-check";
-import { selectAccountTotals, selectFullHolds } from "./accountTotals";
+import { migrateAccountTotals, selectAccountTotals, selectFullHolds } from "./accountTotals";
 import { GatewayStore } from "./gatewayStore";
 
 let dir: string;
@@ -243,6 +243,12 @@ describe("account running totals", () => {
     // Both ranges, after retired_until and before it, are index ranges; each captured check one key.
     expect(plan.filter((d) => d === holdRange)).toHaveLength(2);
     expect(plan.filter((d) => /^SCAN|postings/.test(d))).toEqual([]);
+    // Retiring the ended holds (the authorization trigger's statement, and the migration's) too.
+    const retire = (
+      db.prepare(`EXPLAIN QUERY PLAN ${migrateAccountTotals[1]}`).all({ now: "x" }) as { detail: string }[]
+    ).map((r) => r.detail);
+    expect(retire.filter((d) => d === holdRange)).toHaveLength(1);
+    expect(retire.filter((d) => /^SCAN (a|authorizations|postings|credit_postings)\b/.test(d))).toEqual([]);
     // The full sums, by contrast, read the card's whole history (what the totals replace).
     const full = (
       db.prepare(`EXPLAIN QUERY PLAN ${selectFullHolds}`).all("x", "y") as { detail: string }[]

@@ -191,7 +191,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   outcome TEXT NOT NULL,
   currency INTEGER NOT NULL DEFAULT 392,
   credit_limit INTEGER NOT NULL,
-  -- No longer kept up to date: an account's holds are summed from its authorizations' live holds.
+  -- No longer kept up to date: an account's holds and postings are in account_totals (./accountTotals.ts).
   held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0)
 );
 CREATE TABLE IF NOT EXISTS authorizations (
