@@ -58,6 +58,19 @@ const fullTotals = (card: string) => `(SELECT COALESCE(SUM(a.held), 0) FROM auth
   (SELECT COALESCE(SUM(amount), 0) FROM postings WHERE card_id = ${card})
     + (SELECT COALESCE(SUM(amount), 0) FROM credit_postings WHERE card_id = ${card})`;
 
+/** A table of signed amounts posted to accounts: each row in it is in its account's `posted`. */
+const postingTriggers = (table: string) => `
+CREATE TRIGGER IF NOT EXISTS account_totals_${table}_in AFTER INSERT ON ${table} BEGIN
+  UPDATE account_totals SET posted = posted + NEW.amount WHERE card_id = NEW.card_id;
+END;
+CREATE TRIGGER IF NOT EXISTS account_totals_${table}_out AFTER DELETE ON ${table} BEGIN
+  UPDATE account_totals SET posted = posted - OLD.amount WHERE card_id = OLD.card_id;
+END;
+CREATE TRIGGER IF NOT EXISTS account_totals_${table}_change AFTER UPDATE OF amount, card_id ON ${table} BEGIN
+  UPDATE account_totals SET posted = posted - OLD.amount WHERE card_id = OLD.card_id;
+  UPDATE account_totals SET posted = posted + NEW.amount WHERE card_id = NEW.card_id;
+END;`;
+
 /**
  * The triggers; created after every table they name. A capture ends its authorization's hold
  * whatever hold_until says (captures are never deleted, and one per authorization at most).
@@ -82,26 +95,8 @@ CREATE TRIGGER IF NOT EXISTS account_totals_capture AFTER INSERT ON captures BEG
       AND EXISTS (SELECT 1 FROM authorizations a WHERE a.auth_rrpid = NEW.auth_rrpid AND a.held > 0
         AND (a.hold_until IS NULL OR a.hold_until > account_totals.retired_until));
 END;
-CREATE TRIGGER IF NOT EXISTS account_totals_post AFTER INSERT ON postings BEGIN
-  UPDATE account_totals SET posted = posted + NEW.amount WHERE card_id = NEW.card_id;
-END;
-CREATE TRIGGER IF NOT EXISTS account_totals_unpost AFTER DELETE ON postings BEGIN
-  UPDATE account_totals SET posted = posted - OLD.amount WHERE card_id = OLD.card_id;
-END;
-CREATE TRIGGER IF NOT EXISTS account_totals_repost AFTER UPDATE OF amount, card_id ON postings BEGIN
-  UPDATE account_totals SET posted = posted - OLD.amount WHERE card_id = OLD.card_id;
-  UPDATE account_totals SET posted = posted + NEW.amount WHERE card_id = NEW.card_id;
-END;
-CREATE TRIGGER IF NOT EXISTS account_totals_credit AFTER INSERT ON credit_postings BEGIN
-  UPDATE account_totals SET posted = posted + NEW.amount WHERE card_id = NEW.card_id;
-END;
-CREATE TRIGGER IF NOT EXISTS account_totals_uncredit AFTER DELETE ON credit_postings BEGIN
-  UPDATE account_totals SET posted = posted - OLD.amount WHERE card_id = OLD.card_id;
-END;
-CREATE TRIGGER IF NOT EXISTS account_totals_recredit AFTER UPDATE OF amount, card_id ON credit_postings BEGIN
-  UPDATE account_totals SET posted = posted - OLD.amount WHERE card_id = OLD.card_id;
-  UPDATE account_totals SET posted = posted + NEW.amount WHERE card_id = NEW.card_id;
-END;
+${postingTriggers("postings")}
+${postingTriggers("credit_postings")}
 `;
 
 /**
