@@ -197,6 +197,8 @@ export interface CapRevOrCred {
   readonly creditId?: string;
   /** The key the shop called with, when it gave one. */
   readonly idempotencyKey?: string;
+  /** The batch the request named (its item's NewBatchID); absent, the gateway's open batch. */
+  readonly newBatchID?: number;
   /** The gateway's CapRevOrCredCode and CapRevOrCredActualAmt, once it answered. */
   readonly code?: string;
   readonly actualAmt?: schema.CurrencyAmount;
