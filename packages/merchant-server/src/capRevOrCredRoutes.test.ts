@@ -89,6 +89,8 @@ describe("admin routes after the capture", () => {
       ["refund", [1]],
       ["reverse-capture", { amount: 1 }],
       ["reverse-refund", { creditId: "xyz" }],
+      ["refund", { batchId: 0 }],
+      ["reverse-capture", { batchId: "1" }],
     ] as const)
       expect([route, (await s.post(`/orders/${s.id}/${route}`, body)).status]).toEqual([route, 400]);
     expect((await s.post(`/orders/${s.id}/refund`, {}, { "idempotency-key": "" })).status).toBe(400);
@@ -151,8 +153,50 @@ describe("admin routes after the capture", () => {
           "--credit",
           "xyz",
         ]),
+      ...["0", "x", "2147483648"].map(
+        (n) => () =>
+          parseCapRevOrCred("refund", [
+            "--admin-url",
+            s.url,
+            "--admin-token-file",
+            tokenFile,
+            "1",
+            "--batch",
+            n,
+          ]),
+      ),
     ])
       expect(bad).toThrow(UsageError);
+    await s.close();
+  });
+
+  test("--batch and the body's batchId name the batch: the open one takes the credit, a closed or unknown one refuses it", async () => {
+    const s = await setup();
+    await s.merchant.capture(s.id);
+    const tokenFile = path.join(dir, `token-${s.id}-${Math.random()}`);
+    fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+    const lines: string[] = [];
+    const refund = (...rest: string[]) =>
+      runCapRevOrCred(
+        parseCapRevOrCred("refund", [
+          "--admin-url",
+          s.url,
+          "--admin-token-file",
+          tokenFile,
+          String(s.id),
+          ...rest,
+        ]),
+        (l) => lines.push(l),
+      );
+    const last = () => entriesOf(JSON.parse(lines.at(-1)!)).at(-1);
+    expect(await refund("100", "--batch", "1")).toBe(0);
+    expect(last()).toMatchObject({ newBatchID: 1, code: "success", batchID: 1 });
+    await s.merchant.closeBatch();
+    expect(await refund("100", "--batch", "1")).toBe(1);
+    expect(last()).toMatchObject({ newBatchID: 1, code: "batchClosed" });
+    const unknown = await s.post(`/orders/${s.id}/refund`, { amount: 100, batchId: 2 });
+    expect([unknown.status, entriesOf(unknown.body).at(-1)?.code]).toEqual([200, "batchUnknown"]);
+    expect(s.gateway.credits.booked.map((b) => `${b.kind} ${b.amount}`)).toEqual(["credit 100"]);
     await s.close();
   });
 });
