@@ -131,6 +131,8 @@ export interface SubsequentAuthorization {
   /** The gateway's answer, once a usable one came. */
   readonly authCode?: string;
   readonly authAmt?: schema.CurrencyAmount;
+  /** When the merchant received the answer (ISO): its AuthStatus.AuthDate in an InqRes. */
+  readonly authDate?: string;
   readonly approvalCode?: string;
   /** DER (hex) of the CapToken and of the next AuthToken its AuthRes carried. */
   readonly capToken?: string;
