@@ -2,8 +2,8 @@
  * Capture and authorization reversal across real processes: a purchase made by the mediator, then
  * `set-lab capture` / `set-lab reverse` through the merchant's admin route, the merchant's CapReq
  * or AuthRevReq to the running gateway and its CapRes or AuthRevRes back; and a split shipment
- * whose two authorizations are captured each on its own, the second then refunded, a third
- * reversed.
+ * whose two authorizations are captured each on its own, the second then refunded (into a batch
+ * it names, and not into one the merchant lacks), a third reversed.
  */
 import { adminFetch } from "@setlab/runtime";
 import { fetchMessages } from "./capture";
@@ -55,6 +55,22 @@ describe("a split shipment across the running lab", () => {
     const types = (await fetchMessages(merchant, id)).map((m) => m.type);
     expect(types.filter((t) => t === "CapReq")).toHaveLength(2);
     expect(types.slice(-2)).toEqual(["CredReq", "CredRes"]);
+    // NewBatchID from the merchant: the gateway refuses a batch the merchant lacks, moving nothing,
+    // and books a credit naming the open batch there.
+    const open = second.authorization?.subsequent?.[0].capture?.batchID;
+    const credit = (amount: string, batchId: number) =>
+      capRevOrCredOrderAt(merchant, "refund", id, { amount, authorization: 2, batchId });
+    const unknown = await credit("100", 99999);
+    expect(unknown.authorization?.subsequent?.[0].capRevOrCreds?.at(-1)).toMatchObject({
+      newBatchID: 99999,
+      code: "batchUnknown",
+    });
+    const named = await credit("100", open!);
+    expect(named.authorization?.subsequent?.[0].capRevOrCreds?.at(-1)).toMatchObject({
+      newBatchID: open,
+      code: "success",
+      batchID: open,
+    });
     // A third part authorized, then not shipped: its own authorization reversed at the gateway.
     await authorizeOrder(lab.home, id, "2000");
     const cancelled = await reverseOrder(lab.home, id, undefined, 3);

@@ -69,7 +69,9 @@ const usage = `usage: set-lab <command> [--home DIR]
   reverse-refund  ORDER [CREDIT-ID] [AMOUNT] [--json]
                                            take back a credit (default the last), all of it or AMOUNT;
                                            these three take --authorization N (the capture of the
-                                           purchase's Nth authorization) and exit 2 when not done
+                                           purchase's Nth authorization) and --batch N (book it into
+                                           the merchant's batch N, not the open one) and exit 2 when
+                                           not done
   soak      [--seconds 60] [--rate 2] [--faults none|light|heavy] [--concurrency 8] [--seed N]
             [--settle-seconds 60] [--json]    exit 1 when a purchase is lost
 --home defaults to .setlab (demo: .setlab/demo, soak: .setlab/soak)`;

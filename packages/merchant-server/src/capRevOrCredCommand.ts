@@ -1,13 +1,15 @@
 /**
  * `set-merchant refund|reverse-capture|reverse-refund --admin-url URL --admin-token-file FILE ORDER
- * [AMOUNT [AMTEXP10]] [--credit ID] [--idempotency-key KEY] [--authorization N]`: the back office
+ * [AMOUNT [AMTEXP10]] [--credit ID] [--batch N] [--idempotency-key KEY] [--authorization N]`: the back office
  * credits an order's (or with `--authorization N`, its purchase's Nth authorization's)
  * capture, reverses the whole capture, or takes a credit back, through the merchant's admin routes
  * (`POST /orders/:id/refund`, `/reverse-capture`, `/reverse-refund`; capRevOrCredRoutes.ts). No
  * AMOUNT: all that may be; `--credit` (reverse-refund only): the credit to take back, the last by
- * default. Prints the order as the route answers it; exit 0 when the gateway did it, 1 when not.
+ * default; `--batch N`: the settlement batch to book it into (NewBatchID), the gateway's open
+ * batch by default. Prints the order as the route answers it; exit 0 when the gateway did it, 1 when not.
  */
 import { adminFetch, readAdminTokenFile, UsageError } from "@setlab/runtime";
+import { isBatchNumber } from "./core/batchNumber";
 import {
   amountBody,
   authorizationInView,
@@ -21,22 +23,28 @@ export interface CapRevOrCredArgs extends OrderAmountArgs {
   readonly command: CapRevOrCredCommand;
   readonly creditId?: string;
   readonly idempotencyKey?: string;
+  readonly batchId?: number;
 }
 
 export function parseCapRevOrCred(command: CapRevOrCredCommand, argv: readonly string[]): CapRevOrCredArgs {
   const rest: string[] = [];
   let creditId: string | undefined;
   let idempotencyKey: string | undefined;
+  let batchId: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag !== "--credit" && flag !== "--idempotency-key") {
+    if (flag !== "--credit" && flag !== "--idempotency-key" && flag !== "--batch") {
       rest.push(flag);
       continue;
     }
     const value = argv[++i];
     if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
     if (flag === "--idempotency-key") idempotencyKey = value;
-    else if (command !== "reverse-refund") throw new UsageError(`--credit is for reverse-refund only`);
+    else if (flag === "--batch") {
+      if (!/^[1-9][0-9]{0,9}$/.test(value) || !isBatchNumber(Number(value)))
+        throw new UsageError(`${value} is not a batch number (1 to 2147483647)`);
+      batchId = Number(value);
+    } else if (command !== "reverse-refund") throw new UsageError(`--credit is for reverse-refund only`);
     else if (!/^[0-9a-f]{40}$/.test(value))
       throw new UsageError(`${value} is not a credit id (40 hex digits)`);
     else creditId = value;
@@ -49,6 +57,7 @@ export function parseCapRevOrCred(command: CapRevOrCredCommand, argv: readonly s
     command,
     ...(creditId ? { creditId } : {}),
     ...(idempotencyKey ? { idempotencyKey } : {}),
+    ...(batchId !== undefined ? { batchId } : {}),
   };
 }
 
@@ -61,7 +70,11 @@ export async function runCapRevOrCred(args: CapRevOrCredArgs, out: (line: string
       "content-type": "application/json",
       ...(args.idempotencyKey ? { "idempotency-key": args.idempotencyKey } : {}),
     },
-    body: JSON.stringify({ ...amountBody(args), ...(args.creditId ? { creditId: args.creditId } : {}) }),
+    body: JSON.stringify({
+      ...amountBody(args),
+      ...(args.creditId ? { creditId: args.creditId } : {}),
+      ...(args.batchId !== undefined ? { batchId: args.batchId } : {}),
+    }),
   });
   const text = await res.text();
   out(text);

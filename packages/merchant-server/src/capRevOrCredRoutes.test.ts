@@ -53,6 +53,19 @@ async function setup() {
   return { id: order.id, merchant, gateway, post, url, close: () => app.close() };
 }
 
+/** `set-merchant refund|reverse-capture|reverse-refund` against the setup's admin routes; what each printed. */
+function cliOf(s: { readonly id: number; readonly url: string }) {
+  const tokenFile = path.join(dir, `token-${s.id}-${Math.random()}`);
+  fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+  const lines: string[] = [];
+  const run = (command: "refund" | "reverse-capture" | "reverse-refund", ...rest: string[]) =>
+    runCapRevOrCred(
+      parseCapRevOrCred(command, ["--admin-url", s.url, "--admin-token-file", tokenFile, ...rest]),
+      (l) => lines.push(l),
+    );
+  return { tokenFile, lines, run };
+}
+
 type Entries = { id: string; kind: string; code?: string }[];
 const entriesOf = (body: Record<string, unknown>) =>
   (body.authorization as { capRevOrCreds?: Entries }).capRevOrCreds ?? [];
@@ -89,6 +102,8 @@ describe("admin routes after the capture", () => {
       ["refund", [1]],
       ["reverse-capture", { amount: 1 }],
       ["reverse-refund", { creditId: "xyz" }],
+      ["refund", { batchId: 0 }],
+      ["reverse-capture", { batchId: "1" }],
     ] as const)
       expect([route, (await s.post(`/orders/${s.id}/${route}`, body)).status]).toEqual([route, 400]);
     expect((await s.post(`/orders/${s.id}/refund`, {}, { "idempotency-key": "" })).status).toBe(400);
@@ -100,14 +115,7 @@ describe("admin routes after the capture", () => {
   test("set-merchant refund, reverse-refund, reverse-capture call the routes; exit 0 when done, 1 when not", async () => {
     const s = await setup();
     await s.merchant.capture(s.id);
-    const tokenFile = path.join(dir, `token-${s.id}-${Math.random()}`);
-    fs.writeFileSync(tokenFile, token, { mode: 0o600 });
-    const lines: string[] = [];
-    const run = (command: "refund" | "reverse-capture" | "reverse-refund", ...rest: string[]) =>
-      runCapRevOrCred(
-        parseCapRevOrCred(command, ["--admin-url", s.url, "--admin-token-file", tokenFile, ...rest]),
-        (l) => lines.push(l),
-      );
+    const { tokenFile, lines, run } = cliOf(s);
     expect(await run("refund", String(s.id), "3000", "--idempotency-key", "k1")).toBe(0);
     expect(await run("refund", String(s.id), "3000", "--idempotency-key", "k1")).toBe(0);
     expect(await run("refund", String(s.id), "99999")).toBe(1);
@@ -151,8 +159,37 @@ describe("admin routes after the capture", () => {
           "--credit",
           "xyz",
         ]),
+      ...["0", "x", "2147483648"].map(
+        (n) => () =>
+          parseCapRevOrCred("refund", [
+            "--admin-url",
+            s.url,
+            "--admin-token-file",
+            tokenFile,
+            "1",
+            "--batch",
+            n,
+          ]),
+      ),
     ])
       expect(bad).toThrow(UsageError);
+    await s.close();
+  });
+
+  test("--batch and the body's batchId name the batch: the open one takes the credit, a closed or unknown one refuses it", async () => {
+    const s = await setup();
+    await s.merchant.capture(s.id);
+    const { lines, run } = cliOf(s);
+    const refund = (...rest: string[]) => run("refund", String(s.id), ...rest);
+    const last = () => entriesOf(JSON.parse(lines.at(-1)!)).at(-1);
+    expect(await refund("100", "--batch", "1")).toBe(0);
+    expect(last()).toMatchObject({ newBatchID: 1, code: "success", batchID: 1 });
+    await s.merchant.closeBatch();
+    expect(await refund("100", "--batch", "1")).toBe(1);
+    expect(last()).toMatchObject({ newBatchID: 1, code: "batchClosed" });
+    const unknown = await s.post(`/orders/${s.id}/refund`, { amount: 100, batchId: 2 });
+    expect([unknown.status, entriesOf(unknown.body).at(-1)?.code]).toEqual([200, "batchUnknown"]);
+    expect(s.gateway.credits.booked.map((b) => `${b.kind} ${b.amount}`)).toEqual(["credit 100"]);
     await s.close();
   });
 });

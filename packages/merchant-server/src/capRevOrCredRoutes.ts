@@ -4,7 +4,8 @@
  * `POST /orders/:id/reverse-capture` (`{}`) and `POST /orders/:id/reverse-refund`
  * (`{creditId?, amount?, amtExp10?}`, the last credit by default); each body may name the
  * purchase's authorization whose capture it acts on (`authorization`: 1, the default, or a later
- * one of a split shipment). An `Idempotency-Key` header
+ * one of a split shipment) and the settlement batch to book it into (`batchId`, the item's
+ * NewBatchID; the gateway's open batch by default). An `Idempotency-Key` header
  * makes a repeated call act once. 200 with the order after the gateway's answer (its state and
  * `authorization.capRevOrCreds` say what was done); 400 input the merchant refuses; 404 no such
  * order; 409 an order whose state does not allow it, a request still waiting for its answer, or
@@ -13,6 +14,7 @@
 import { runIdOf } from "@setlab/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { takeAuthorizationNumber } from "./core/authorizationPart";
+import { isBatchNumber } from "./core/batchNumber";
 import { CapRevOrCredInputError, type CapRevOrCredOptions } from "./core/capRevOrCred";
 import { CaptureInputError, parseCaptureBody } from "./core/capture";
 import type { Merchant } from "./core/merchant";
@@ -36,6 +38,14 @@ function optionsOf(operation: Operation, body: unknown, currency: number): CapRe
     (message) => new CaptureInputError("invalidBody", message),
   );
   body = others;
+  let batchId: number | undefined;
+  if (body && typeof body === "object" && !Array.isArray(body) && "batchId" in body) {
+    const { batchId: named, ...others } = body as Record<string, unknown>;
+    if (!isBatchNumber(named))
+      throw new CapRevOrCredInputError("invalidBatchId", "batchId must be a batch number (1 to 2147483647)");
+    batchId = named;
+    body = others;
+  }
   let rest = body;
   if (operation === "reverseRefund" && body && typeof body === "object" && !Array.isArray(body)) {
     const { creditId: id, ...others } = body as Record<string, unknown>;
@@ -51,6 +61,7 @@ function optionsOf(operation: Operation, body: unknown, currency: number): CapRe
     ...(amount ? { amount } : {}),
     ...(creditId ? { creditId } : {}),
     ...(authorization !== undefined ? { authorization } : {}),
+    ...(batchId !== undefined ? { batchId } : {}),
   };
 }
 

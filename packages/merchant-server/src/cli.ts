@@ -62,10 +62,10 @@ const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL
                           to AMOUNT x 10^AMTEXP10); exit 0 when the gateway approved, 1 when not
        set-merchant refund|reverse-capture|reverse-refund --admin-url URL --admin-token-file FILE
                           ORDER [AMOUNT [AMTEXP10]] [--credit ID] [--idempotency-key KEY]
-                          [--authorization N]
+                          [--authorization N] [--batch N]
                           credit the capture, reverse the whole capture (no AMOUNT), or take back a
                           credit (--credit, else the last), of the purchase's first authorization or
-                          its Nth; exit 0 when done, 1 when not
+                          its Nth, into the open batch or batch N; exit 0 when done, 1 when not
        set-merchant close-batch --admin-url URL --admin-token-file FILE [BATCH] [--idempotency-key KEY]
                           close the open batch (or BATCH) at the gateway: its sales, credits and
                           net per brand and currency; exit 0 when closed, 1 when not

@@ -63,7 +63,7 @@ export type {
   StoredMessage,
   SubsequentAuthorization,
 } from "./core/order";
-export type { OrderInquiry } from "./core/orderInquiry";
+export type { AuthorizationInquiry, OrderInquiry } from "./core/orderInquiry";
 export { isFinal, type OrderState, OrderStateError, orderStates } from "./core/orderState";
 export { type OrderTerms, OrderTermsError } from "./core/orderTerms";
 export {

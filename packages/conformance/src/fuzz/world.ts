@@ -41,7 +41,7 @@ import {
   type schema,
   ValidatedChainCache,
 } from "@setlab/protocol";
-import { adminHeaders, createLogger, LabPki, labPassphrase, SET_PAYMENT } from "@setlab/runtime";
+import { adminHeaders, createLogger, httpRequest, LabPki, labPassphrase, SET_PAYMENT } from "@setlab/runtime";
 import { autoApprove, CardApplet, loadCard, personalize } from "@setlab/wallet-card";
 
 /** A fastify app as the parties build it. */
@@ -100,22 +100,19 @@ async function party(
   const base = await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     app,
+    // The parties' own client (keep-alive connections dropped after 4 s idle, long before the
+    // server's 30 s): fetch's pool could hand a connection the server was closing as this process
+    // came back from a long synchronous run of decoder fuzzing, and a POST on it fails before it
+    // reaches the party, which is no fault of the party's.
     async request(r) {
-      const res = await fetch(`${base}${r.url}`, {
+      const res = await httpRequest(`${base}${r.url}`, {
         method: r.method,
         headers: { ...headers, ...r.headers },
-        body:
-          r.payload === undefined
-            ? undefined
-            : typeof r.payload === "string"
-              ? r.payload
-              : new Uint8Array(r.payload),
+        ...(r.payload === undefined ? {} : { body: r.payload }),
+        timeoutMs: 30_000,
+        maxResponseBytes: 64 * 1024 * 1024,
       });
-      return {
-        status: res.status,
-        type: res.headers.get("content-type") ?? "",
-        body: Buffer.from(await res.arrayBuffer()),
-      };
+      return { status: res.status, type: String(res.headers["content-type"] ?? ""), body: res.body };
     },
   };
 }

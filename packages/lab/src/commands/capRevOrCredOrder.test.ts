@@ -1,7 +1,7 @@
 /** What `set-lab refund`, `reverse-capture` and `reverse-refund` send the merchant's admin routes, against a stand-in. */
 import fastify from "fastify";
 import { LabFailure } from "../labState";
-import { capRevOrCredOrderAt } from "./capRevOrCredOrder";
+import { capRevOrCredCommand, capRevOrCredOrderAt } from "./capRevOrCredOrder";
 
 async function standIn(currency: number) {
   const seen: { url: string; auth?: string; body?: unknown }[] = [];
@@ -24,6 +24,7 @@ describe("set-lab refund, reverse-capture, reverse-refund", () => {
     await capRevOrCredOrderAt(s.access, "refund", "7", { amount: "12.34" });
     await capRevOrCredOrderAt(s.access, "reverse-capture", "7");
     await capRevOrCredOrderAt(s.access, "reverse-refund", "7", { creditId: credit, amount: "1.00" });
+    await capRevOrCredOrderAt(s.access, "reverse-capture", "7", { batchId: 3 });
     expect(s.seen).toEqual([
       { url: "/orders/7/refund", auth: "Bearer tok", body: {} },
       { url: "/orders/7/refund", auth: "Bearer tok", body: { amount: 1234, amtExp10: -2 } },
@@ -33,6 +34,7 @@ describe("set-lab refund, reverse-capture, reverse-refund", () => {
         auth: "Bearer tok",
         body: { creditId: credit, amount: 100, amtExp10: -2 },
       },
+      { url: "/orders/7/reverse-capture", auth: "Bearer tok", body: { batchId: 3 } },
     ]);
     await s.close();
   });
@@ -48,5 +50,12 @@ describe("set-lab refund, reverse-capture, reverse-refund", () => {
     );
     expect(s.seen).toEqual([]);
     await s.close();
+  });
+
+  test("--batch takes a batch number only, refused before the lab is read", async () => {
+    for (const n of ["0", "x", "2147483648"])
+      await expect(
+        capRevOrCredCommand("refund", ["7", "--batch", n, "--home", "/nonexistent"], () => undefined),
+      ).rejects.toThrow(/--batch takes a batch number/);
   });
 });

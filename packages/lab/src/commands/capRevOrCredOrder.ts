@@ -3,7 +3,8 @@
  * ORDER [CREDIT-ID] [AMOUNT]`: the merchant credits, reverses a capture or takes back a credit
  * through its admin routes (`POST /orders/:id/refund`, `/reverse-capture`, `/reverse-refund`).
  * AMOUNT is a decimal in the order's currency; CREDIT-ID a credit's id as the order lists it
- * (`authorization.capRevOrCreds[].id`), the last credit by default.
+ * (`authorization.capRevOrCreds[].id`), the last credit by default; `--batch N` books it into the
+ * merchant's settlement batch N (NewBatchID) instead of the open one.
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "@setlab/runtime";
@@ -34,7 +35,7 @@ export async function capRevOrCredOrderAt(
   merchant: AdminAccess,
   command: CapRevOrCredCommand,
   orderId: string,
-  options: { amount?: string; creditId?: string; authorization?: number } = {},
+  options: { amount?: string; creditId?: string; authorization?: number; batchId?: number } = {},
 ): Promise<OrderAfterCapture> {
   checkOrderId(orderId);
   if (options.creditId !== undefined && !/^[0-9a-f]{40}$/.test(options.creditId))
@@ -43,8 +44,17 @@ export async function capRevOrCredOrderAt(
     ...(options.creditId ? { creditId: options.creditId } : {}),
     ...(options.amount !== undefined ? await amountInOrderCurrency(merchant, orderId, options.amount) : {}),
     ...(options.authorization !== undefined ? { authorization: options.authorization } : {}),
+    ...(options.batchId !== undefined ? { batchId: options.batchId } : {}),
   };
   return postOrderOperation<OrderAfterCapture>(merchant, orderId, command, body);
+}
+
+/** `--batch N`: one of the merchant's batch numbers. */
+function batchNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2147483647)
+    throw new LabFailure(`--batch takes a batch number (1 to 2147483647), not ${value}`);
+  return Number(value);
 }
 
 /** The command line: exit 0 when done, 2 when the gateway refused or gave no usable answer. */
@@ -59,6 +69,7 @@ export async function capRevOrCredCommand(
       home: { type: "string", default: ".setlab" },
       json: { type: "boolean", default: false },
       authorization: { type: "string" },
+      batch: { type: "string" },
     },
     allowPositionals: true,
     strict: true,
@@ -81,9 +92,11 @@ export async function capRevOrCredCommand(
         ? { amount: rest[0] }
         : {};
   const part = authorizationNumber(values.authorization);
+  const batch = batchNumber(values.batch);
   const order = await capRevOrCredOrderAt(adminOf(readState(values.home), "merchant"), command, orderId, {
     ...options,
     ...(part !== undefined ? { authorization: part } : {}),
+    ...(batch !== undefined ? { batchId: batch } : {}),
   });
   const last = authorizationOf(order, part)?.capRevOrCreds?.at(-1);
   // Done when the request this call made (or repeated) is the last one of its kind, answered success.

@@ -58,6 +58,7 @@ export interface AuthorizationView {
   readonly capture?: {
     readonly capCode?: string;
     readonly capAmt?: OrderAmount;
+    readonly batchID?: number;
     readonly failure?: string;
   };
   readonly capRevOrCreds?: readonly {
@@ -66,6 +67,9 @@ export interface AuthorizationView {
     readonly amount: OrderAmount;
     readonly code?: string;
     readonly actualAmt?: OrderAmount;
+    /** The batch the request named (NewBatchID), and the one the gateway booked it into. */
+    readonly newBatchID?: number;
+    readonly batchID?: number;
     readonly failure?: string;
   }[];
 }

@@ -211,3 +211,80 @@ describe("merchant: refund of a sale (captured by its AuthReq)", () => {
     ]);
   });
 });
+
+describe("merchant: refund, reverseRefund, reverseCapture into a named batch (NewBatchID)", () => {
+  /** Order A captured into batch 1, which is then closed; order B captured into batch 2 (open). */
+  async function twoBatches() {
+    const m = kit.merchant();
+    const ids: number[] = [];
+    for (const _ of [1, 2]) {
+      const order = await m.merchant.createOrder({ description, ...purchAmt });
+      await kit.buy(m, order.lidM, { description, purchAmt });
+      await m.merchant.capture(order.id);
+      if (ids.length === 0) await m.merchant.closeBatch();
+      ids.push(order.id);
+    }
+    return { ...m, a: ids[0], b: ids[1] };
+  }
+
+  test("a credit named into the open batch lands there; into a closed or unknown batch it is refused and nothing moves", async () => {
+    const { merchant, gateway, a, b } = await twoBatches();
+    const closed = await merchant.refund(b, { amount: jpy(100), batchId: 1 });
+    expect(closed.state).toBe("captured");
+    expect(closed.authorization?.capRevOrCreds?.[0]).toMatchObject({ newBatchID: 1, code: "batchClosed" });
+    const unknown = await merchant.reverseCapture(b, { batchId: 7 });
+    expect(unknown.state).toBe("captured");
+    expect(unknown.authorization?.capRevOrCreds?.[1]).toMatchObject({ newBatchID: 7, code: "batchUnknown" });
+    expect(gateway.credits.booked).toEqual([]);
+    expect(gateway.batches.map((x) => x.capRevOrCreds)).toEqual([[], []]);
+    // order A's capture is settled in batch 1; its credit goes into batch 2, after B's capture
+    const credited = await merchant.refund(a, { amount: jpy(2800), batchId: 2 });
+    expect(credited.state).toBe("partiallyRefunded");
+    expect(credited.authorization?.capRevOrCreds?.[0]).toMatchObject({
+      newBatchID: 2,
+      code: "success",
+      batchID: 2,
+      batchSequenceNum: 2,
+    });
+    const back = await merchant.reverseRefund(a, { batchId: 2 });
+    expect(back.authorization?.capRevOrCreds?.[1]).toMatchObject({ batchID: 2, batchSequenceNum: 3 });
+    expect(gateway.batches[1].capRevOrCreds.map((x) => `${x.kind} ${x.amount}`)).toEqual([
+      "credit 2800",
+      "creditReversal 2800",
+    ]);
+  });
+
+  test("refused before any message: a batch that is no batch number, the same key with another batch", async () => {
+    const { merchant, gateway, a } = await twoBatches();
+    const calls = gateway.calls;
+    for (const batchId of [0, -1, 1.5, 2147483648])
+      await expect(merchant.refund(a, { batchId })).rejects.toMatchObject({ code: "invalidBatchId" });
+    expect(gateway.calls).toBe(calls);
+    await merchant.refund(a, { amount: jpy(100), batchId: 2, idempotencyKey: "credit-a" });
+    const asked = gateway.calls;
+    // the same key and batch: the order as it is; another batch, or none, is another request
+    await merchant.refund(a, { amount: jpy(100), batchId: 2, idempotencyKey: "credit-a" });
+    for (const other of [{ batchId: 1 }, {}])
+      await expect(
+        merchant.refund(a, { amount: jpy(100), idempotencyKey: "credit-a", ...other }),
+      ).rejects.toMatchObject({ code: "idempotencyKeyReused" });
+    expect(gateway.calls).toBe(asked);
+    expect(gateway.credits.booked).toHaveLength(1);
+  });
+
+  test("a lost answer: only a call naming the same batch sends it again, and recovery names it too", async () => {
+    const { merchant, gateway, a } = await twoBatches();
+    gateway.credits.drop = true;
+    const lost = await merchant.refund(a, { amount: jpy(500), batchId: 2 });
+    expect(lost.authorization?.capRevOrCreds?.[0]).toMatchObject({ newBatchID: 2 });
+    expect(lost.authorization?.capRevOrCreds?.[0].failure).toMatch(/unreachable/);
+    await expect(merchant.refund(a, { amount: jpy(500) })).rejects.toMatchObject({ code: "requestPending" });
+    const [finished] = await merchant.finishWaitingRequests();
+    expect(finished).toMatchObject({ request: "CredReq", finished: true });
+    expect((await merchant.order(a))?.authorization?.capRevOrCreds?.[0]).toMatchObject({
+      code: "success",
+      batchID: 2,
+    });
+    expect(gateway.credits.booked).toHaveLength(1);
+  });
+});

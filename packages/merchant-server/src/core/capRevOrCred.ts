@@ -32,6 +32,7 @@ import {
   partDetail,
   withPart,
 } from "./authorizationPart";
+import { isBatchNumber } from "./batchNumber";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
@@ -49,6 +50,7 @@ export type CapRevOrCredInputCode =
   | "unknownCredit"
   | "noCapToken"
   | "requestPending"
+  | "invalidBatchId"
   | "idempotencyKeyReused";
 
 /** A request the merchant refuses before asking the gateway (no message leaves). */
@@ -65,6 +67,11 @@ export interface CapRevOrCredOptions {
   readonly idempotencyKey?: string;
   /** Which authorization of the purchase's capture: 1 (default) the first, 2 and on a later one. */
   readonly authorization?: number;
+  /**
+   * The merchant's settlement batch to book it into (the item's NewBatchID); absent: the open
+   * batch. The gateway refuses a batch the merchant lacks (batchUnknown) or closed (batchClosed).
+   */
+  readonly batchId?: number;
 }
 
 const fromStates: Readonly<Record<CapRevOrCredKind, readonly OrderState[]>> = {
@@ -204,6 +211,8 @@ async function capRevOrCredNow(
     options.authorization,
     (message) => new CapRevOrCredInputError("noSuchAuthorization", message),
   );
+  if (options.batchId !== undefined && !isBatchNumber(options.batchId))
+    throw new CapRevOrCredInputError("invalidBatchId", "a batch id is an integer from 1 to 2147483647");
   const part = authorizationPart(order, partNo);
   const entries = part?.capRevOrCreds ?? [];
   const key = options.idempotencyKey;
@@ -222,7 +231,8 @@ async function capRevOrCredNow(
   if (keyed && keyed.code !== undefined) {
     if (
       keyed.kind !== kind ||
-      (options.amount !== undefined && minor(options.amount) !== minor(keyed.amount))
+      (options.amount !== undefined && minor(options.amount) !== minor(keyed.amount)) ||
+      options.batchId !== keyed.newBatchID
     )
       throw new CapRevOrCredInputError(
         "idempotencyKeyReused",
@@ -252,13 +262,15 @@ async function capRevOrCredNow(
   let entry: CapRevOrCred;
   let bytes: Uint8Array;
   if (pending) {
+    // A batch named or not is part of the request: the same key or call with another is not a repeat.
     const same =
-      keyed === pending
+      options.batchId === pending.newBatchID &&
+      (keyed === pending
         ? pending.kind === kind
         : key === undefined &&
           pending.kind === kind &&
           (options.amount === undefined || minor(options.amount) === minor(pending.amount)) &&
-          (options.creditId === undefined || options.creditId === pending.creditId);
+          (options.creditId === undefined || options.creditId === pending.creditId));
     if (!same)
       throw new CapRevOrCredInputError(
         keyed === pending ? "idempotencyKeyReused" : "requestPending",
@@ -278,7 +290,7 @@ async function capRevOrCredNow(
     bytes = sent;
   } else {
     const asked = askedOf(kind, order, part, options);
-    ({ entry, bytes } = await requestFor(ctx, kind, order, part, asked, key));
+    ({ entry, bytes } = await requestFor(ctx, kind, order, part, asked, key, options.batchId));
     await ctx.repo.commit(
       {
         orderId,
@@ -301,6 +313,7 @@ async function requestFor(
   auth: AuthorizationPart,
   asked: { amount: schema.CurrencyAmount; creditId?: string },
   idempotencyKey: string | undefined,
+  newBatchID: number | undefined,
 ): Promise<{ entry: CapRevOrCred; bytes: Uint8Array }> {
   const { p } = ctx;
   const brand = brandOf(ctx, order.purchase!);
@@ -319,6 +332,7 @@ async function requestFor(
         transIDs,
         authRRPID: fromHex(auth.authRRPID),
         capPayload: { capDate: wholeSeconds(new Date(capture.at)), capReqAmt: capture.capAmt! },
+        ...(newBatchID !== undefined ? { newBatchID } : {}),
         capRevOrCredReqDate: reqDate,
         ...(kind !== "captureReversal" ? { capRevOrCredReqAmt: asked.amount } : {}),
         newAccountInd: false,
@@ -346,6 +360,7 @@ async function requestFor(
     reqDate: reqDate.toISOString(),
     ...(asked.creditId !== undefined ? { creditId: asked.creditId } : {}),
     ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(newBatchID !== undefined ? { newBatchID } : {}),
   };
   return { entry, bytes };
 }

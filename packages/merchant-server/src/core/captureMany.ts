@@ -33,6 +33,7 @@ import {
   partDetail,
   withPart,
 } from "./authorizationPart";
+import { isBatchNumber } from "./batchNumber";
 import { CaptureInputError, capturable, checkAmount } from "./capture";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
@@ -238,7 +239,7 @@ async function captureManyNow(
 ): Promise<CaptureManyResult> {
   const items = itemsOf(input);
   const { batchId, idempotencyKey: key } = options;
-  if (batchId !== undefined && (!Number.isSafeInteger(batchId) || batchId < 1 || batchId > 2147483647))
+  if (batchId !== undefined && !isBatchNumber(batchId))
     throw new CaptureInputError("invalidBatchId", "a batch id is an integer from 1 to 2147483647");
   const fingerprint = fingerprintOf(items, batchId);
   if (key !== undefined) checkIdempotencyKey(key);

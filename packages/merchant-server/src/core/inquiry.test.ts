@@ -47,11 +47,13 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const description = "1 x SET Lab mug";
 const purchAmt = { currency: 392, amount: 12800, amtExp10: 0 };
+const jpy = (amount: number) => ({ currency: 392, amount, amtExp10: 0 });
 
 /** A merchant and one order paid (signed unless `unsigned`) with the gateway in `mode`. */
 async function paidOrder(
   mode: GatewayFunction["mode"] = "approve",
   form: "dualSigned" | "unsigned" = "dualSigned",
+  firstShipmentAmount?: number,
 ) {
   const repo = new SqliteRepository(path.join(dir, `i${++n}.db`));
   const gateway = new GatewayFunction(p, pki);
@@ -60,6 +62,7 @@ async function paidOrder(
     description,
     amount: purchAmt.amount,
     currency: purchAmt.currency,
+    ...(firstShipmentAmount !== undefined ? { firstShipmentAmount } : {}),
   });
   const session = pInitReq(p, order.lidM);
   const data = await readPInitRes(
@@ -99,7 +102,8 @@ async function inquire(
   return { der, rrpid, chall_C2 };
 }
 
-async function status(
+/** Every PResPayload of the InqRes, read as the card reads it (receiveInqRes). */
+async function statuses(
   paid: { readonly transIDs: schema.TransIDs },
   asked: Awaited<ReturnType<typeof inquire>>,
   answer: Uint8Array,
@@ -117,8 +121,11 @@ async function status(
     },
     { trust: { pinnedRoot: pki.root.certificate, at: new Date() } },
   );
-  return data.pResPayloadSeq[0];
+  return data.pResPayloadSeq;
 }
+
+/** The first authorization's PResPayload. */
+const status = async (...args: Parameters<typeof statuses>) => (await statuses(...args))[0];
 
 const errorCodeOf = async (answer: Uint8Array) => {
   const w = schema.decodeMessage(answer);
@@ -137,6 +144,41 @@ describe("merchant: InqReq -> InqRes", () => {
     expect(payload.results?.authStatus?.authAmt).toEqual(purchAmt);
     const types = (await paid.merchant.messages(paid.id)).map((m) => m.type);
     expect(types.slice(-2)).toEqual(["inquiryRequest", "inquiryResponse"]);
+  });
+
+  test("a split shipment: one PResPayload per authorization, the first one's first, each by its own state", async () => {
+    const paid = await paidOrder("approve", "dualSigned", 4000);
+    const { merchant, id } = paid;
+    await merchant.capture(id);
+    await merchant.authorizeSubsequent(id, { amount: jpy(5000) });
+    await merchant.authorizeSubsequent(id, { amount: jpy(3000) });
+    await merchant.capture(id, { authorization: 2, amount: jpy(4500) });
+    await merchant.reverseAuthorization(id, { authorization: 3, amount: jpy(2000) });
+    const asked = await inquire(paid);
+    const payloads = await statuses(paid, asked, (await merchant.handleSet(asked.der)).response);
+    expect(
+      payloads.map((x) => [
+        x.completionCode,
+        x.results?.authStatus?.authAmt.amount,
+        x.results?.capStatus?.capAmt.amount,
+      ]),
+    ).toEqual([
+      ["capturePerformed", 4000, 4000],
+      ["capturePerformed", 5000, 4500],
+      ["authorizationPerformed", 2000, undefined],
+    ]);
+  });
+
+  test("past 16 authorizations: the first one's payload and the 15 latest (PResPayloadSeq holds 16)", async () => {
+    const paid = await paidOrder("approve", "dualSigned", 100);
+    for (let part = 2; part <= 18; part++)
+      await paid.merchant.authorizeSubsequent(paid.id, { amount: jpy(part * 10) });
+    const asked = await inquire(paid);
+    const payloads = await statuses(paid, asked, (await paid.merchant.handleSet(asked.der)).response);
+    expect(payloads.map((x) => x.results?.authStatus?.authAmt.amount)).toEqual([
+      100,
+      ...Array.from({ length: 15 }, (_, i) => (i + 4) * 10),
+    ]);
   });
 
   test("orderReceived in doubt, then the gateway's decision once settled", async () => {

@@ -25,7 +25,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import type { MerchantContext, SetOutcome } from "./context";
-import { inquiryPayload } from "./inquiryPayload";
+import { inquiryPayloads } from "./inquiryPayload";
 import { unsignedPayer } from "./purchaseAttempts";
 import { brandOf } from "./purchaseBrand";
 
@@ -77,7 +77,7 @@ export async function handleInqReq(ctx: MerchantContext, read: ReadMessage): Pro
     transIDs,
     rrpid: received.data.rrpid,
     chall_C: received.data.chall_C2,
-    pResPayloadSeq: [inquiryPayload(order, xidHex)],
+    pResPayloadSeq: inquiryPayloads(order, xidHex),
   };
   const inqRes = await signInqRes(p, brandOf(ctx, issued.purchase).signer, pResData);
   const response = wrapMessage(

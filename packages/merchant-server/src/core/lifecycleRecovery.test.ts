@@ -26,13 +26,13 @@ function link(gateway: GatewayFunction) {
   const sent: string[] = [];
   let silent: (() => void) | undefined;
   const client: GatewayClient = {
-    send(id, message, call) {
+    send(id, message) {
       sent.push(schema.decodeMessage(message).message.type);
       if (silent) {
         silent();
         return new Promise(() => {});
       }
-      return gateway.send(id, message, call);
+      return gateway.send(id, message);
     },
   };
   return {

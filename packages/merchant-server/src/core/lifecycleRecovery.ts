@@ -97,7 +97,7 @@ async function askAgain(ctx: MerchantContext, order: Order, w: WaitingRequest, c
     case "subsequentAuthorization":
       return authorizeSubsequent(ctx, order.id, { amount: w.amount, ...key }, call);
     case "capRevOrCred": {
-      const { kind, creditId } = w.entry;
+      const { kind, creditId, newBatchID } = w.entry;
       return capRevOrCredOrder(
         ctx,
         kind,
@@ -105,6 +105,7 @@ async function askAgain(ctx: MerchantContext, order: Order, w: WaitingRequest, c
         {
           ...(kind !== "captureReversal" ? { amount: w.amount } : {}),
           ...(creditId !== undefined ? { creditId } : {}),
+          ...(newBatchID !== undefined ? { batchId: newBatchID } : {}),
           ...key,
         },
         call,

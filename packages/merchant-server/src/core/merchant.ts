@@ -513,7 +513,8 @@ export class Merchant {
    * see ./capRevOrCred.ts. Resolves with the order after the gateway's answer (`partiallyRefunded`
    * or `refunded` when done); CapRevOrCredInputError or OrderStateError when the merchant refuses
    * before asking. With an `idempotencyKey`, a repeated call acts once. `authorization: n` credits
-   * the capture of a later authorization of the purchase (./authorizationPart.ts).
+   * the capture of a later authorization of the purchase (./authorizationPart.ts). `batchId` books
+   * it into that settlement batch (NewBatchID) instead of the open one; the same for the two below.
    */
   refund(
     orderId: number,
@@ -529,7 +530,7 @@ export class Merchant {
    */
   reverseCapture(
     orderId: number,
-    options: Pick<CapRevOrCredOptions, "idempotencyKey" | "authorization"> = {},
+    options: Pick<CapRevOrCredOptions, "idempotencyKey" | "authorization" | "batchId"> = {},
     call: CallContext = {},
   ): Promise<Order> {
     return this.capRevOrCred("captureReversal", orderId, options, call);

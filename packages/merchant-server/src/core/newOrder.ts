@@ -23,6 +23,10 @@ export interface OrderInput {
   readonly reference?: string;
   /** The shop's own key-value pairs (strings), at most `maxMetadataBytes` as JSON. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** A split shipment: the first authorization is for this much of `amount` (same units). */
+  readonly firstShipmentAmount?: number;
+  /** Installment or recurring terms the buyer agrees to (./orderTerms.ts). */
+  readonly terms?: OrderTerms;
 }
 
 /** The stable codes of `OrderInputError`: a shop may branch on them; the messages may change. */

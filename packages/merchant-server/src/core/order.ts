@@ -131,6 +131,8 @@ export interface SubsequentAuthorization {
   /** The gateway's answer, once a usable one came. */
   readonly authCode?: string;
   readonly authAmt?: schema.CurrencyAmount;
+  /** When the merchant received the answer (ISO): its AuthStatus.AuthDate in an InqRes. */
+  readonly authDate?: string;
   readonly approvalCode?: string;
   /** DER (hex) of the CapToken and of the next AuthToken its AuthRes carried. */
   readonly capToken?: string;
@@ -197,6 +199,8 @@ export interface CapRevOrCred {
   readonly creditId?: string;
   /** The key the shop called with, when it gave one. */
   readonly idempotencyKey?: string;
+  /** The batch the request named (its item's NewBatchID); absent, the gateway's open batch. */
+  readonly newBatchID?: number;
   /** The gateway's CapRevOrCredCode and CapRevOrCredActualAmt, once it answered. */
   readonly code?: string;
   readonly actualAmt?: schema.CurrencyAmount;

@@ -219,6 +219,7 @@ async function authorizeSubsequentNow(
   const decided: Partial<SubsequentAuthorization> = {
     authCode: header.authCode,
     authAmt: header.authAmt,
+    authDate: ctx.p.now().toISOString(),
     ...(approvalCode ? { approvalCode } : {}),
     ...(capToken && capToken.type !== "none"
       ? { capToken: toHex(encodeDer(schema.CapToken, capToken)) }

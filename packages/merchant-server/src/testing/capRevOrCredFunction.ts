@@ -1,7 +1,8 @@
 /**
  * Test-only: the capture reversal, credit and credit reversal side of `GatewayFunction`: each
- * request judged by protocol's receive and `judgeAgainstCapture` over an in-memory ledger, and
- * answered with a real CapRevRes, CredRes or CredRevRes. A request seen before gets its first
+ * request judged by protocol's receive and `judgeAgainstCapture` over an in-memory ledger, booked
+ * into the batch its NewBatchID names (batchUnknown, batchClosed) or the open one, and answered
+ * with a real CapRevRes, CredRes or CredRevRes. A request seen before gets its first
  * answer again; `code` forces the code of the next answers; `drop` loses the next answer (the
  * request is booked, the merchant hears nothing).
  */
@@ -27,6 +28,16 @@ const kindOf: Readonly<Record<string, CapRevOrCredKind>> = {
   creditReversalRequest: "creditReversal",
 };
 
+/** A settlement batch of the test gateway: captures (JPY amounts), the requests on captures, closed. */
+export interface TestBatch {
+  readonly items: number[];
+  readonly capRevOrCreds: { kind: CapRevOrCredKind; amount: bigint }[];
+  closed: boolean;
+}
+
+/** The BatchSequenceNum of the batch's last item. */
+export const sequenceOf = (batch: TestBatch): number => batch.items.length + batch.capRevOrCreds.length;
+
 export class CapRevOrCredFunction {
   /** Captures, by AuthRRPID (hex), as the capture side booked them. */
   readonly ledger = new Map<string, CaptureStanding>();
@@ -39,6 +50,8 @@ export class CapRevOrCredFunction {
   constructor(
     private readonly p: CryptoProvider,
     private readonly pki: TestPki,
+    /** The gateway's batches, shared with its captures. */
+    private readonly batches: TestBatch[] = [],
   ) {}
 
   static kindOf(type: string): CapRevOrCredKind | undefined {
@@ -88,6 +101,13 @@ export class CapRevOrCredFunction {
         const standing = this.ledger.get(key);
         const verdict = judgeAgainstCapture(kind, judged, standing);
         if (!verdict.ok || !standing) return refuse(verdict.ok ? "originalNotFound" : verdict.code);
+        const named = item.newBatchID;
+        if (named === undefined && (this.batches.length === 0 || this.batches.at(-1)!.closed))
+          this.batches.push({ items: [], capRevOrCreds: [], closed: false });
+        const batchID = named ?? this.batches.length;
+        const batch = this.batches[batchID - 1];
+        if (!batch) return refuse("batchUnknown");
+        if (batch.closed) return refuse("batchClosed");
         this.ledger.set(key, {
           ...standing,
           reversed: standing.reversed || kind === "captureReversal",
@@ -96,12 +116,12 @@ export class CapRevOrCredFunction {
           booked: [...standing.booked, { kind, date: item.capRevOrCredReqDate.toISOString() }],
         });
         this.booked.push({ kind, amount: verdict.amount });
+        batch.capRevOrCreds.push({ kind, amount: verdict.amount });
         const exponent = currencyByCode(judged.currency)?.exponent ?? 0;
         return {
           code: "success" as const,
           actual: { currency: judged.currency, amount: Number(verdict.amount), amtExp10: -exponent },
-          // One open batch, numbered after the capture in it.
-          batch: { batchID: 1, batchSequenceNum: this.booked.length + 1 },
+          batch: { batchID, batchSequenceNum: sequenceOf(batch) },
         };
       })();
       return {

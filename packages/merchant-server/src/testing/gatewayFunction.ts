@@ -42,7 +42,7 @@ import {
 } from "@setlab/protocol";
 import { defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
 import { type GatewayClient, GatewayUnreachableError } from "../core/gatewayClient";
-import { CapRevOrCredFunction } from "./capRevOrCredFunction";
+import { CapRevOrCredFunction, sequenceOf, type TestBatch } from "./capRevOrCredFunction";
 
 export type GatewayMode =
   | "approve"
@@ -67,8 +67,11 @@ export class GatewayFunction implements GatewayClient {
   readonly captured = new Set<string>();
   /** CapReqs and BatchAdminReqs answered, by RRPID (hex): their fingerprint and answer. */
   readonly answered = new Map<string, { fingerprint: string; response: Uint8Array }>();
-  /** Batches, numbered from 1: the items (JPY amounts) captured into each, and whether it is closed. */
-  readonly batches: { items: number[]; closed: boolean }[] = [];
+  /**
+   * Batches, numbered from 1: the items (JPY amounts) captured into each, the capture reversals,
+   * credits and credit reversals booked into it, and whether it is closed.
+   */
+  readonly batches: TestBatch[] = [];
   /** Capture reversals, credits and credit reversals (./capRevOrCredFunction.ts). */
   readonly credits: CapRevOrCredFunction;
   /** When set, every AuthRevRes carries this AuthRevCode. */
@@ -80,7 +83,7 @@ export class GatewayFunction implements GatewayClient {
     private readonly p: CryptoProvider,
     private readonly pki: TestPki,
   ) {
-    this.credits = new CapRevOrCredFunction(p, pki);
+    this.credits = new CapRevOrCredFunction(p, pki, this.batches);
   }
 
   async send(_gatewayId: string, message: Uint8Array): Promise<Uint8Array> {
@@ -352,7 +355,7 @@ export class GatewayFunction implements GatewayClient {
       const asked = judged.item.capPayload.capReqAmt;
       const named = judged.item.capPayload.saleDetail?.batchID;
       if (this.batches.length === 0 || this.batches.at(-1)!.closed)
-        this.batches.push({ items: [], closed: false });
+        this.batches.push({ items: [], capRevOrCreds: [], closed: false });
       const batchID = named ?? this.batches.length;
       const batch = this.batches[batchID - 1];
       const code: schema.CapCode =
@@ -369,7 +372,7 @@ export class GatewayFunction implements GatewayClient {
       return {
         transIDs: judged.item.transIDs,
         authRRPID: judged.item.authRRPID,
-        capResPayload: { capCode, capAmt: asked, batchID, batchSequenceNum: batch.items.length },
+        capResPayload: { capCode, capAmt: asked, batchID, batchSequenceNum: sequenceOf(batch) },
       };
     });
     const capRes = await sealCapRes(

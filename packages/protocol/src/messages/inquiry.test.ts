@@ -424,6 +424,24 @@ describe("InqRes", () => {
       expect(await code(receiveInqRes(p, await wrap(usd), expected(), card()))).toBe("unspecifiedFailure");
     });
 
+    it("a purchase of several authorizations: each payload is judged, a later one too", async () => {
+      const part = (amount: number): PResData["pResPayloadSeq"][number] => ({
+        completionCode: "authorizationPerformed",
+        results: { authStatus: { authDate: day, authAmt: { ...amt(), amount } } },
+      });
+      const split = data({
+        pResPayloadSeq: [part(1), part(amt().amount), { completionCode: "orderRejected" }],
+      });
+      const got = await receiveInqRes(p, await wrap(split), expected(), card());
+      expect(got.pResPayloadSeq.map((x) => x.completionCode)).toEqual([
+        "authorizationPerformed",
+        "authorizationPerformed",
+        "orderRejected",
+      ]);
+      const over = data({ pResPayloadSeq: [part(1), part(amt().amount + 1)] });
+      expect(await code(receiveInqRes(p, await wrap(over), expected(), card()))).toBe("unspecifiedFailure");
+    });
+
     it("orderReceived without a status is fine", async () => {
       const d = data({ pResPayloadSeq: [{ completionCode: "orderReceived" }] });
       await expect(receiveInqRes(p, await wrap(d), expected(), card())).resolves.toBeDefined();
