@@ -280,7 +280,7 @@ function prepareStatements(db: Database.Database) {
     creditPostedOf: db.prepare(selectCreditPostingsOfAccount),
     totals: db.prepare(selectAccountTotals),
     posted: db.prepare(selectAccountPosted),
-    liveHolds: db.prepare(selectFullHolds),
+    fullHolds: db.prepare(selectFullHolds),
   };
 }
 
@@ -549,7 +549,7 @@ export class GatewayStore {
    * running totals: what the totals must always equal (a check for tests and audits, not a hot path).
    */
   fullSums(cardId: string, at: Date = new Date()): { held: number; posted: number } {
-    const { held } = this.sql.liveHolds.get(cardId, at.toISOString()) as { held: number };
+    const { held } = this.sql.fullHolds.get(cardId, at.toISOString()) as { held: number };
     const captured = (this.sql.postedOf.get(cardId) as { posted: number }).posted;
     return { held, posted: captured + (this.sql.creditPostedOf.get(cardId) as { posted: number }).posted };
   }
