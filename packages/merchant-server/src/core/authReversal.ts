@@ -17,9 +17,7 @@ import {
   fromHex,
   newAmountOf,
   openAuthRes,
-  RemoteSetError,
   receiveAuthRevRes,
-  SetError,
   sameNewAmount,
   schema,
   sealAuthRevReq,
@@ -40,11 +38,11 @@ import {
 } from "./authorizationPart";
 import type { CallContext, MerchantContext } from "./context";
 import { earlierRequest } from "./earlierRequest";
-import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
+import { askKept, keepRequest } from "./keptRequest";
 import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { AuthReversal, Order } from "./order";
-import { type OrderState, OrderStateError } from "./orderState";
+import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
 import { storedMessageOf } from "./storedMessage";
 
@@ -291,104 +289,78 @@ async function reverseNow(
   const authNewAmt = earlier?.authNewAmt ?? options.amount ?? { ...authAmt, amount: 0 };
   checkAmount(authNewAmt, authAmt);
   const { reversal, bytes, stored } = await authRevReqFor(ctx, order, auth, authNewAmt, key);
+  const recorded = (change: Partial<AuthReversal>, authorization?: PartChange) =>
+    withPart(order.authorization!, partNo, { ...authorization, reversal: { ...reversal, ...change } });
   if (!stored)
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        authorization: withPart(order.authorization!, partNo, { reversal }),
-        messages: [{ from: "merchant", to: "gateway", type: "authReversalRequest", der: bytes }],
-      },
-      ctx.p.now(),
-    );
+    await keepRequest(ctx, {
+      orderId,
+      state,
+      authorization: withPart(order.authorization!, partNo, { reversal }),
+      type: "authReversalRequest",
+      bytes,
+    });
   const brand = brandOf(ctx, order.purchase!);
-  const settle = async (
-    change: Partial<AuthReversal>,
-    extra: { to?: OrderState; detail?: string; answer?: Uint8Array; authorization?: PartChange },
-  ) => {
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        ...(extra.to
-          ? { transitions: [{ to: extra.to, detail: partDetail(partNo, extra.detail ?? "") }] }
-          : {}),
-        authorization: withPart(order.authorization!, partNo, {
-          ...extra.authorization,
-          reversal: { ...reversal, ...change },
-        }),
-        ...(extra.answer
-          ? {
-              messages: [
-                { from: "gateway", to: "merchant", type: "authReversalResponse", der: extra.answer },
-              ],
-            }
-          : {}),
+  return askKept(
+    ctx,
+    {
+      orderId,
+      state,
+      gatewayId: brand.gateway.id,
+      bytes,
+      answer: { type: "authReversalResponse", name: "AuthRevRes" },
+      failed: (failure) => ({ authorization: recorded({ failure }) }),
+      received: async (answer) => {
+        const received = await receiveAuthRevRes(
+          ctx.p,
+          answer,
+          {
+            authRevRRPID: fromHex(reversal.authRevRRPID),
+            authNewAmt: reversal.authNewAmt,
+            brand: brand.brandID,
+            gateway: brand.gateway.certificate,
+          },
+          {
+            decrypter: brand.decrypter,
+            trust: { ...ctx.config.trust, at: ctx.p.now() },
+            understoodExtensions: ctx.config.understoodExtensions,
+          },
+        );
+        const { authRevCode } = received.data;
+        if (received.verdict === "refused") return { authorization: recorded({ authRevCode }) };
+        if (received.verdict === "amountMismatch")
+          return {
+            authorization: recorded({
+              failure: `the AuthRevRes approves ${formatCurrencyAmount(received.data.authNewAmt)}, not the ${formatCurrencyAmount(reversal.authNewAmt)} asked, or lacks the new CapToken`,
+            }),
+          };
+        const cancelled = newAmountOf(reversal.authNewAmt).ok && reversal.authNewAmt.amount === 0;
+        return {
+          // The old CapToken names the old amount: dropped, or replaced by the answer's new one.
+          authorization: recorded(
+            { authRevCode },
+            {
+              authAmt: reversal.authNewAmt,
+              capToken: received.capTokenNew
+                ? toHex(encodeDer(schema.CapToken, received.capTokenNew))
+                : undefined,
+              authResPayload: received.capTokenNew
+                ? toHex(encodeDer(schema.AuthResPayload, received.authResPayloadNew!))
+                : undefined,
+            },
+          ),
+          transition: {
+            // A later authorization's reversal leaves the order where it is: a line of its history.
+            to: cancelled && partNo === 1 ? "reversed" : state,
+            detail: partDetail(
+              partNo,
+              cancelled
+                ? `authorization of ${formatCurrencyAmount(reversal.previousAmt)} reversed`
+                : `authorization reduced from ${formatCurrencyAmount(reversal.previousAmt)} to ${formatCurrencyAmount(reversal.authNewAmt)}`,
+            ),
+          },
+        };
       },
-      ctx.p.now(),
-    );
-    return (await ctx.repo.order(orderId))!;
-  };
-  let answer: Uint8Array;
-  try {
-    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
-  } catch (e) {
-    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
-    return settle({ failure: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}` }, {});
-  }
-  try {
-    const received = await receiveAuthRevRes(
-      ctx.p,
-      answer,
-      {
-        authRevRRPID: fromHex(reversal.authRevRRPID),
-        authNewAmt: reversal.authNewAmt,
-        brand: brand.brandID,
-        gateway: brand.gateway.certificate,
-      },
-      {
-        decrypter: brand.decrypter,
-        trust: { ...ctx.config.trust, at: ctx.p.now() },
-        understoodExtensions: ctx.config.understoodExtensions,
-      },
-    );
-    const { authRevCode } = received.data;
-    if (received.verdict === "refused") return settle({ authRevCode }, { answer });
-    if (received.verdict === "amountMismatch")
-      return settle(
-        {
-          failure: `the AuthRevRes approves ${formatCurrencyAmount(received.data.authNewAmt)}, not the ${formatCurrencyAmount(reversal.authNewAmt)} asked, or lacks the new CapToken`,
-        },
-        { answer },
-      );
-    const cancelled = newAmountOf(reversal.authNewAmt).ok && reversal.authNewAmt.amount === 0;
-    return settle(
-      { authRevCode },
-      {
-        // A later authorization's reversal leaves the order where it is: a line of its history.
-        to: cancelled && partNo === 1 ? "reversed" : state,
-        detail: cancelled
-          ? `authorization of ${formatCurrencyAmount(reversal.previousAmt)} reversed`
-          : `authorization reduced from ${formatCurrencyAmount(reversal.previousAmt)} to ${formatCurrencyAmount(reversal.authNewAmt)}`,
-        answer,
-        // The old CapToken names the old amount: dropped, or replaced by the answer's new one.
-        authorization: {
-          authAmt: reversal.authNewAmt,
-          capToken: received.capTokenNew
-            ? toHex(encodeDer(schema.CapToken, received.capTokenNew))
-            : undefined,
-          authResPayload: received.capTokenNew
-            ? toHex(encodeDer(schema.AuthResPayload, received.authResPayloadNew!))
-            : undefined,
-        },
-      },
-    );
-  } catch (e) {
-    if (!(e instanceof SetError)) throw e;
-    const failure =
-      e instanceof RemoteSetError
-        ? `the gateway answered with a SET Error: ${e.code}`
-        : `AuthRevRes refused: ${e.message}`;
-    return settle({ failure }, { answer });
-  }
+    },
+    call,
+  );
 }

@@ -13,9 +13,7 @@ import {
   decodeDer,
   formatCurrencyAmount,
   fromHex,
-  RemoteSetError,
   receiveCapRevOrCredRes,
-  SetError,
   schema,
   sealCapRevOrCredReq,
   toHex,
@@ -34,8 +32,8 @@ import {
 } from "./authorizationPart";
 import { isBatchNumber } from "./batchNumber";
 import type { CallContext, MerchantContext } from "./context";
-import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
+import { askKept, keepRequest, type Recording } from "./keptRequest";
 import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { CapRevOrCred, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
@@ -291,17 +289,13 @@ async function capRevOrCredNow(
   } else {
     const asked = askedOf(kind, order, part, options);
     ({ entry, bytes } = await requestFor(ctx, kind, order, part, asked, key, options.batchId));
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        authorization: withPart(order.authorization!, partNo, { capRevOrCreds: [...entries, entry] }),
-        messages: [
-          { from: "merchant", to: "gateway", type: capRevOrCredKinds[kind].requestType, der: bytes },
-        ],
-      },
-      ctx.p.now(),
-    );
+    await keepRequest(ctx, {
+      orderId,
+      state,
+      authorization: withPart(order.authorization!, partNo, { capRevOrCreds: [...entries, entry] }),
+      type: capRevOrCredKinds[kind].requestType,
+      bytes,
+    });
   }
   return exchange(ctx, entry.kind, orderId, partNo, entry, bytes, call);
 }
@@ -379,7 +373,7 @@ async function exchange(
   const auth = authorizationPart(order, partNo)!;
   const state = order.state;
   const brand = brandOf(ctx, order.purchase!);
-  const settle = async (change: Partial<CapRevOrCred>, answer?: Uint8Array) => {
+  const recorded = (change: Partial<CapRevOrCred>): Recording => {
     const { failure: _lastFailure, ...rest } = entry;
     const updated: CapRevOrCred =
       change.code !== undefined ? { ...rest, ...change } : { ...entry, ...change };
@@ -395,80 +389,59 @@ async function exchange(
       partNo,
       `${kindWord[kind]} ${formatCurrencyAmount(updated.actualAmt ?? entry.amount)}`,
     );
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        ...(to ? { transitions: [{ to, detail }] } : {}),
-        authorization: withPart(order.authorization!, partNo, { capRevOrCreds: list }),
-        ...(answer
-          ? {
-              messages: [
-                { from: "gateway", to: "merchant", type: capRevOrCredKinds[kind].responseType, der: answer },
-              ],
-            }
-          : {}),
-      },
-      ctx.p.now(),
-    );
-    return (await ctx.repo.order(orderId))!;
+    return {
+      authorization: withPart(order.authorization!, partNo, { capRevOrCreds: list }),
+      ...(to ? { transition: { to, detail } } : {}),
+    };
   };
-  let answer: Uint8Array;
-  try {
-    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
-  } catch (e) {
-    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
-    return settle({ failure: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}` });
-  }
   const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
-  try {
-    const received = await receiveCapRevOrCredRes(
-      ctx.p,
-      kind,
-      answer,
-      {
-        rrpid: fromHex(entry.id),
-        items: [{ transIDs, authRRPID: fromHex(auth.authRRPID), amount: entry.amount }],
-        brand: brand.brandID,
-        gateway: brand.gateway.certificate,
+  return askKept(
+    ctx,
+    {
+      orderId,
+      state,
+      gatewayId: brand.gateway.id,
+      bytes,
+      answer: { type: capRevOrCredKinds[kind].responseType, name: capRevOrCredKinds[kind].response },
+      failed: (failure) => recorded({ failure }),
+      received: async (answer) => {
+        const received = await receiveCapRevOrCredRes(
+          ctx.p,
+          kind,
+          answer,
+          {
+            rrpid: fromHex(entry.id),
+            items: [{ transIDs, authRRPID: fromHex(auth.authRRPID), amount: entry.amount }],
+            brand: brand.brandID,
+            gateway: brand.gateway.certificate,
+          },
+          {
+            decrypter: brand.decrypter,
+            trust: { ...ctx.config.trust, at: ctx.p.now() },
+            understoodExtensions: ctx.config.understoodExtensions,
+          },
+        );
+        const item = received.items[0];
+        const {
+          capRevOrCredCode: code,
+          capRevOrCredActualAmt: actualAmt,
+          batchID,
+          batchSequenceNum,
+        } = item.payload;
+        if (item.verdict === "amountMismatch")
+          return recorded({
+            failure: `the gateway did ${formatCurrencyAmount(actualAmt)}, not the ${formatCurrencyAmount(entry.amount)} asked`,
+          });
+        return recorded({
+          code,
+          actualAmt,
+          ...(batchID !== undefined ? { batchID } : {}),
+          ...(batchSequenceNum !== undefined ? { batchSequenceNum } : {}),
+        });
       },
-      {
-        decrypter: brand.decrypter,
-        trust: { ...ctx.config.trust, at: ctx.p.now() },
-        understoodExtensions: ctx.config.understoodExtensions,
-      },
-    );
-    const item = received.items[0];
-    const {
-      capRevOrCredCode: code,
-      capRevOrCredActualAmt: actualAmt,
-      batchID,
-      batchSequenceNum,
-    } = item.payload;
-    if (item.verdict === "amountMismatch")
-      return settle(
-        {
-          failure: `the gateway did ${formatCurrencyAmount(actualAmt)}, not the ${formatCurrencyAmount(entry.amount)} asked`,
-        },
-        answer,
-      );
-    return settle(
-      {
-        code,
-        actualAmt,
-        ...(batchID !== undefined ? { batchID } : {}),
-        ...(batchSequenceNum !== undefined ? { batchSequenceNum } : {}),
-      },
-      answer,
-    );
-  } catch (e) {
-    if (!(e instanceof SetError)) throw e;
-    const failure =
-      e instanceof RemoteSetError
-        ? `the gateway answered with a SET Error: ${e.code}`
-        : `${capRevOrCredKinds[kind].response} refused: ${e.message}`;
-    return settle({ failure }, answer);
-  }
+    },
+    call,
+  );
 }
 
 const kindWord: Readonly<Record<CapRevOrCredKind, string>> = {

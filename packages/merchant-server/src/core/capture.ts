@@ -10,9 +10,7 @@ import {
   decodeDer,
   formatCurrencyAmount,
   fromHex,
-  RemoteSetError,
   receiveCapRes,
-  SetError,
   sameMinorUnits,
   schema,
   sealCapReq,
@@ -34,8 +32,8 @@ import {
 } from "./authorizationPart";
 import type { CallContext, MerchantContext } from "./context";
 import { earlierRequest } from "./earlierRequest";
-import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
+import { askKept, keepRequest } from "./keptRequest";
 import { checkIdempotencyKey } from "./newOrder";
 import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Capture, Order } from "./order";
@@ -254,88 +252,66 @@ async function captureNow(
     partNo !== 1 ? state : whole ? "captured" : "partiallyCaptured";
   const whole = sameMinorUnits(capReqAmt, order.purchAmt);
   const { capture, bytes, stored } = await capReqFor(ctx, order, part, capReqAmt, key);
+  const recorded = (change: Partial<Capture>) =>
+    withPart(auth, partNo, { capture: { ...capture, ...change } });
   if (!stored)
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        authorization: withPart(auth, partNo, { capture }),
-        messages: [{ from: "merchant", to: "gateway", type: "captureRequest", der: bytes }],
-      },
-      ctx.p.now(),
-    );
+    await keepRequest(ctx, {
+      orderId,
+      state,
+      authorization: withPart(auth, partNo, { capture }),
+      type: "captureRequest",
+      bytes,
+    });
   const brand = brandOf(ctx, order.purchase!);
-  const settle = async (
-    change: Partial<Capture>,
-    extra: { to?: Order["state"]; detail: string; answer?: Uint8Array },
-  ) => {
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        ...(extra.to ? { transitions: [{ to: extra.to, detail: partDetail(partNo, extra.detail) }] } : {}),
-        authorization: withPart(auth, partNo, { capture: { ...capture, ...change } }),
-        ...(extra.answer
-          ? { messages: [{ from: "gateway", to: "merchant", type: "captureResponse", der: extra.answer }] }
-          : {}),
-      },
-      ctx.p.now(),
-    );
-    return (await ctx.repo.order(orderId))!;
-  };
-  let answer: Uint8Array;
-  try {
-    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
-  } catch (e) {
-    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
-    return settle({ failure: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}` }, { detail: "" });
-  }
   const transIDs = decodeDer(schema.TransIDs, fromHex(order.purchase!.transIDs), "TransIDs");
-  try {
-    const received = await receiveCapRes(
-      ctx.p,
-      answer,
-      {
-        capRRPID: fromHex(capture.capRRPID!),
-        items: [{ transIDs, authRRPID: fromHex(part.authRRPID), capReqAmt }],
-        brand: brand.brandID,
-        gateway: brand.gateway.certificate,
-      },
-      {
-        decrypter: brand.decrypter,
-        trust: { ...ctx.config.trust, at: ctx.p.now() },
-        understoodExtensions: ctx.config.understoodExtensions,
-      },
-    );
-    const item = received.items[0];
-    const { capCode, capAmt, batchID, batchSequenceNum } = item.payload;
-    if (item.verdict === "captured")
-      return settle(
-        {
-          capCode,
-          capAmt,
-          ...(batchID !== undefined ? { batchID } : {}),
-          ...(batchSequenceNum ? { batchSequenceNum } : {}),
-        },
-        {
-          to: to(whole),
-          detail: `captured ${formatCurrencyAmount(capAmt)}`,
+  return askKept(
+    ctx,
+    {
+      orderId,
+      state,
+      gatewayId: brand.gateway.id,
+      bytes,
+      answer: { type: "captureResponse", name: "CapRes" },
+      failed: (failure) => ({ authorization: recorded({ failure }) }),
+      received: async (answer) => {
+        const received = await receiveCapRes(
+          ctx.p,
           answer,
-        },
-      );
-    if (item.verdict === "refused") return settle({ capCode, capAmt }, { detail: "", answer });
-    return settle(
-      {
-        failure: `CapAmt ${formatCurrencyAmount(capAmt)} is not the ${formatCurrencyAmount(capReqAmt)} asked`,
+          {
+            capRRPID: fromHex(capture.capRRPID!),
+            items: [{ transIDs, authRRPID: fromHex(part.authRRPID), capReqAmt }],
+            brand: brand.brandID,
+            gateway: brand.gateway.certificate,
+          },
+          {
+            decrypter: brand.decrypter,
+            trust: { ...ctx.config.trust, at: ctx.p.now() },
+            understoodExtensions: ctx.config.understoodExtensions,
+          },
+        );
+        const item = received.items[0];
+        const { capCode, capAmt, batchID, batchSequenceNum } = item.payload;
+        if (item.verdict === "captured")
+          return {
+            authorization: recorded({
+              capCode,
+              capAmt,
+              ...(batchID !== undefined ? { batchID } : {}),
+              ...(batchSequenceNum ? { batchSequenceNum } : {}),
+            }),
+            transition: {
+              to: to(whole),
+              detail: partDetail(partNo, `captured ${formatCurrencyAmount(capAmt)}`),
+            },
+          };
+        if (item.verdict === "refused") return { authorization: recorded({ capCode, capAmt }) };
+        return {
+          authorization: recorded({
+            failure: `CapAmt ${formatCurrencyAmount(capAmt)} is not the ${formatCurrencyAmount(capReqAmt)} asked`,
+          }),
+        };
       },
-      { detail: "", answer },
-    );
-  } catch (e) {
-    if (!(e instanceof SetError)) throw e;
-    const failure =
-      e instanceof RemoteSetError
-        ? `the gateway answered with a SET Error: ${e.code}`
-        : `CapRes refused: ${e.message}`;
-    return settle({ failure }, { detail: "", answer });
-  }
+    },
+    call,
+  );
 }

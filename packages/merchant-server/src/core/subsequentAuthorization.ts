@@ -23,8 +23,8 @@ import {
 import { readAuthorization } from "./authorization";
 import type { CallContext, MerchantContext } from "./context";
 import { isSplitShipment } from "./firstAuthorization";
-import { GatewayUnreachableError } from "./gatewayClient";
 import { InputError } from "./inputError";
+import { askKept, keepRequest } from "./keptRequest";
 import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Authorization, Order, SubsequentAuthorization } from "./order";
 import { OrderStateError, subsequentlyAuthorizable } from "./orderState";
@@ -173,66 +173,61 @@ async function authorizeSubsequentNow(
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       at: date.toISOString(),
     };
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        authorization: { ...auth, subsequent: [...done, entry] },
-        messages: [{ from: "merchant", to: "gateway", type: "authorizationRequest", der: bytes }],
-      },
-      ctx.p.now(),
-    );
+    await keepRequest(ctx, {
+      orderId,
+      state,
+      authorization: { ...auth, subsequent: [...done, entry] },
+      type: "authorizationRequest",
+      bytes,
+    });
   }
   const before = done.filter((s) => s !== pending);
-  const settle = async (change: Partial<SubsequentAuthorization>, answer?: Uint8Array, detail?: string) => {
-    await ctx.repo.commit(
-      {
-        orderId,
-        expect: state,
-        // The gateway's decision is recorded in the history without moving the order.
-        ...(detail ? { transitions: [{ to: state, detail }] } : {}),
-        authorization: { ...auth, subsequent: [...before, { ...entry, ...change }] },
-        ...(answer
-          ? { messages: [{ from: "gateway", to: "merchant", type: "authorizationResponse", der: answer }] }
-          : {}),
-      },
-      ctx.p.now(),
-    );
-    return (await ctx.repo.order(orderId))!;
-  };
-  let answer: Uint8Array;
-  try {
-    answer = await ctx.gateway.send(brand.gateway.id, bytes, call);
-  } catch (e) {
-    const why = e instanceof GatewayUnreachableError ? "unreachable" : "call failed";
-    return settle({ failure: `gateway ${brand.gateway.id} ${why}: ${(e as Error).message}` });
-  }
-  const result = await readAuthorization(ctx, brand, answer, {
-    authRRPID: fromHex(entry.authRRPID),
-    transIDs,
-    authReqAmt: entry.authReqAmt,
+  const recorded = (change: Partial<SubsequentAuthorization>): Authorization => ({
+    ...auth,
+    subsequent: [...before, { ...entry, ...change }],
   });
-  if (result.kind === "failed") return settle({ failure: result.reason }, answer);
-  const header = result.data.authResPayload.authHeader;
-  const { capToken, authToken } = result.baggage;
-  const approvalCode = header.responseData.authValCodes?.approvalCode;
-  const decided: Partial<SubsequentAuthorization> = {
-    authCode: header.authCode,
-    authAmt: header.authAmt,
-    authDate: ctx.p.now().toISOString(),
-    ...(approvalCode ? { approvalCode } : {}),
-    ...(capToken && capToken.type !== "none"
-      ? { capToken: toHex(encodeDer(schema.CapToken, capToken)) }
-      : {}),
-    ...(authToken ? { authToken: toHex(encodeDer(schema.AuthToken, authToken)) } : {}),
-    failure: undefined,
-  };
-  const approved = result.kind === "approved" || result.kind === "partial";
-  return settle(
-    decided,
-    answer,
-    approved
-      ? `authorization ${entry.part} approved: ${formatCurrencyAmount(header.authAmt)}`
-      : `authorization ${entry.part} refused: AuthCode ${header.authCode}`,
+  return askKept(
+    ctx,
+    {
+      orderId,
+      state,
+      gatewayId: brand.gateway.id,
+      bytes,
+      answer: { type: "authorizationResponse", name: "AuthRes" },
+      failed: (failure) => ({ authorization: recorded({ failure }) }),
+      received: async (answer) => {
+        const result = await readAuthorization(ctx, brand, answer, {
+          authRRPID: fromHex(entry.authRRPID),
+          transIDs,
+          authReqAmt: entry.authReqAmt,
+        });
+        if (result.kind === "failed") return { authorization: recorded({ failure: result.reason }) };
+        const header = result.data.authResPayload.authHeader;
+        const { capToken, authToken } = result.baggage;
+        const approvalCode = header.responseData.authValCodes?.approvalCode;
+        const approved = result.kind === "approved" || result.kind === "partial";
+        return {
+          authorization: recorded({
+            authCode: header.authCode,
+            authAmt: header.authAmt,
+            authDate: ctx.p.now().toISOString(),
+            ...(approvalCode ? { approvalCode } : {}),
+            ...(capToken && capToken.type !== "none"
+              ? { capToken: toHex(encodeDer(schema.CapToken, capToken)) }
+              : {}),
+            ...(authToken ? { authToken: toHex(encodeDer(schema.AuthToken, authToken)) } : {}),
+            failure: undefined,
+          }),
+          // The gateway's decision is recorded in the history without moving the order.
+          transition: {
+            to: state,
+            detail: approved
+              ? `authorization ${entry.part} approved: ${formatCurrencyAmount(header.authAmt)}`
+              : `authorization ${entry.part} refused: AuthCode ${header.authCode}`,
+          },
+        };
+      },
+    },
+    call,
   );
 }
