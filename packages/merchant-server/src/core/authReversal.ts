@@ -23,9 +23,9 @@ import {
   sealAuthRevReq,
   toHex,
   wholeSeconds,
-  wrapMessage,
 } from "@setlab/protocol";
 import { parseAmountBody } from "./amountBody";
+import { answerReceiver } from "./answerReceiver";
 import {
   type AuthorizationPart,
   authorizationPart,
@@ -39,8 +39,7 @@ import {
 import type { CallContext, MerchantContext } from "./context";
 import { earlierRequest } from "./earlierRequest";
 import { InputError } from "./inputError";
-import { askKept, keepRequest } from "./keptRequest";
-import { oneAtATime, orderTurn } from "./oneAtATime";
+import { askKept, keepRequest, orderOperation, wrapOrderRequest } from "./keptRequest";
 import type { AuthReversal, Order } from "./order";
 import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -195,15 +194,12 @@ async function authRevReqFor(
     await piOf(ctx, order, auth.authRRPID),
     capToken,
   );
-  const bytes = wrapMessage(
+  const bytes = wrapOrderRequest(
+    ctx,
     { type: "authReversalRequest", value: sealed },
-    {
-      rrpid: authRevRRPID,
-      lid_C: transIDs.lid_C,
-      ...(transIDs.lid_M ? { lid_M: transIDs.lid_M } : {}),
-      xid: transIDs.xid,
-    },
-    { date, swIdent: ctx.config.swIdent },
+    transIDs,
+    authRevRRPID,
+    date,
   );
   return {
     reversal: {
@@ -218,16 +214,6 @@ async function authRevReqFor(
   };
 }
 
-/** One call per order at a time (./oneAtATime.ts); what it does: `reverseNow`. */
-export function reverseAuthorization(
-  ctx: MerchantContext,
-  orderId: number,
-  options: ReverseAuthorizationOptions,
-  call: CallContext,
-): Promise<Order> {
-  return oneAtATime(ctx, [orderTurn(orderId)], () => reverseNow(ctx, orderId, options, call));
-}
-
 /**
  * Reverse the order's authorization to `options.amount` (default: cancel it). Refused before any
  * message (ReversalInputError, OrderStateError) for an unknown order, an order not authorized (a
@@ -238,14 +224,18 @@ export function reverseAuthorization(
  * unchanged, with `authorization.reversal` saying why, when the gateway refused (its AuthRevCode)
  * or no usable answer came (`failure`; calling again sends the same AuthRevReq).
  */
+export const reverseAuthorization = orderOperation(
+  (message) => new ReversalInputError("noSuchOrder", message),
+  reverseNow,
+);
+
 async function reverseNow(
   ctx: MerchantContext,
-  orderId: number,
+  order: Order,
   options: ReverseAuthorizationOptions,
   call: CallContext,
 ): Promise<Order> {
-  const order = await ctx.repo.order(orderId);
-  if (!order) throw new ReversalInputError("noSuchOrder", `no order ${orderId}`);
+  const orderId = order.id;
   const partNo = checkAuthorizationNumber(
     options.authorization,
     (message) => new ReversalInputError("noSuchAuthorization", message),
@@ -319,11 +309,7 @@ async function reverseNow(
             brand: brand.brandID,
             gateway: brand.gateway.certificate,
           },
-          {
-            decrypter: brand.decrypter,
-            trust: { ...ctx.config.trust, at: ctx.p.now() },
-            understoodExtensions: ctx.config.understoodExtensions,
-          },
+          answerReceiver(ctx, brand),
         );
         const { authRevCode } = received.data;
         if (received.verdict === "refused") return { authorization: recorded({ authRevCode }) };

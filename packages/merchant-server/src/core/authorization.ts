@@ -11,6 +11,7 @@ import {
   type schema,
   type VerifiedPReq,
 } from "@setlab/protocol";
+import { answerReceiver } from "./answerReceiver";
 import type { MerchantContext } from "./context";
 import type { BrandConfig } from "./merchantConfig";
 
@@ -80,11 +81,7 @@ export async function readAuthorization(
         gateway: brand.gateway.certificate,
         captureNow: ctx.config.captureNow === true,
       },
-      {
-        decrypter: brand.decrypter,
-        trust: { ...ctx.config.trust, at: p.now() },
-        understoodExtensions: ctx.config.understoodExtensions,
-      },
+      answerReceiver(ctx, brand),
     );
     const sale = capture ? { capture } : {};
     if (verdict === "approved") return { kind: "approved", data, baggage, ...sale };

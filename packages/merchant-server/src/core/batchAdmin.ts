@@ -18,6 +18,7 @@ import {
   wholeSeconds,
   wrapMessage,
 } from "@setlab/protocol";
+import { answerReceiver } from "./answerReceiver";
 import type { CallContext, MerchantContext } from "./context";
 import { InputError } from "./inputError";
 import type { BrandConfig } from "./merchantConfig";
@@ -201,11 +202,7 @@ async function batchAdminNow(
         brand: brand.brandID,
         gateway: brand.gateway.certificate,
       },
-      {
-        decrypter: brand.decrypter,
-        trust: { ...ctx.config.trust, at: ctx.p.now() },
-        understoodExtensions: ctx.config.understoodExtensions,
-      },
+      answerReceiver(ctx, brand),
     );
     // Answered: recovery no longer sends it (a repeat of the call still does, and gets the same answer).
     if (key !== undefined) await ctx.repo.keyedGatewayRequestAnswered("batchAdmin", sent.rrpid, ctx.p.now());

@@ -19,8 +19,9 @@ import {
   toHex,
   toMinorUnits,
   wholeSeconds,
-  wrapMessage,
+  type wrapMessage,
 } from "@setlab/protocol";
+import { answerReceiver } from "./answerReceiver";
 import {
   type AuthorizationPart,
   authorizationPart,
@@ -33,8 +34,7 @@ import {
 import { isBatchNumber } from "./batchNumber";
 import type { CallContext, MerchantContext } from "./context";
 import { InputError } from "./inputError";
-import { askKept, keepRequest, type Recording } from "./keptRequest";
-import { oneAtATime, orderTurn } from "./oneAtATime";
+import { askKept, keepRequest, onOrderTurn, type Recording, wrapOrderRequest } from "./keptRequest";
 import type { CapRevOrCred, Order } from "./order";
 import { type OrderState, OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -193,18 +193,22 @@ export function capRevOrCredOrder(
   options: CapRevOrCredOptions,
   call: CallContext,
 ): Promise<Order> {
-  return oneAtATime(ctx, [orderTurn(orderId)], () => capRevOrCredNow(ctx, kind, orderId, options, call));
+  return onOrderTurn(
+    ctx,
+    orderId,
+    (message) => new CapRevOrCredInputError("noSuchOrder", message),
+    (order) => capRevOrCredNow(ctx, kind, order, options, call),
+  );
 }
 
 async function capRevOrCredNow(
   ctx: MerchantContext,
   kind: CapRevOrCredKind,
-  orderId: number,
+  order: Order,
   options: CapRevOrCredOptions,
   call: CallContext,
 ): Promise<Order> {
-  const order = await ctx.repo.order(orderId);
-  if (!order) throw new CapRevOrCredInputError("noSuchOrder", `no order ${orderId}`);
+  const orderId = order.id;
   const partNo = checkAuthorizationNumber(
     options.authorization,
     (message) => new CapRevOrCredInputError("noSuchAuthorization", message),
@@ -337,15 +341,12 @@ async function requestFor(
   const sealed = await sealCapRevOrCredReq(p, kind, brand.authSigner, brand.gateway.certificate, data, [
     capToken,
   ]);
-  const bytes = wrapMessage(
+  const bytes = wrapOrderRequest(
+    ctx,
     { type: capRevOrCredKinds[kind].requestType, value: sealed } as Parameters<typeof wrapMessage>[0],
-    {
-      rrpid,
-      lid_C: transIDs.lid_C,
-      ...(transIDs.lid_M ? { lid_M: transIDs.lid_M } : {}),
-      xid: transIDs.xid,
-    },
-    { date: now, swIdent: ctx.config.swIdent },
+    transIDs,
+    rrpid,
+    now,
   );
   const entry: CapRevOrCred = {
     id: toHex(rrpid),
@@ -415,11 +416,7 @@ async function exchange(
             brand: brand.brandID,
             gateway: brand.gateway.certificate,
           },
-          {
-            decrypter: brand.decrypter,
-            trust: { ...ctx.config.trust, at: ctx.p.now() },
-            understoodExtensions: ctx.config.understoodExtensions,
-          },
+          answerReceiver(ctx, brand),
         );
         const item = received.items[0];
         const {

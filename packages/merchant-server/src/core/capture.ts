@@ -17,10 +17,10 @@ import {
   toHex,
   toMinorUnits,
   wholeSeconds,
-  wrapMessage,
 } from "@setlab/protocol";
 import { capRRPIDKey } from "../store/keyedGatewayRequests";
 import { parseAmountBody } from "./amountBody";
+import { answerReceiver } from "./answerReceiver";
 import {
   type AuthorizationPart,
   authorizationPart,
@@ -33,9 +33,8 @@ import {
 import type { CallContext, MerchantContext } from "./context";
 import { earlierRequest } from "./earlierRequest";
 import { InputError } from "./inputError";
-import { askKept, keepRequest } from "./keptRequest";
+import { askKept, keepRequest, orderOperation, wrapOrderRequest } from "./keptRequest";
 import { checkIdempotencyKey } from "./newOrder";
-import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Capture, Order } from "./order";
 import { OrderStateError } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -145,16 +144,7 @@ async function capReqFor(
   };
   const capToken = decodeDer(schema.CapToken, fromHex(auth.capToken!), "CapToken");
   const capReq = await sealCapReq(p, brand.authSigner, brand.gateway.certificate, data, [capToken]);
-  const bytes = wrapMessage(
-    { type: "captureRequest", value: capReq },
-    {
-      rrpid: capRRPID,
-      lid_C: transIDs.lid_C,
-      ...(transIDs.lid_M ? { lid_M: transIDs.lid_M } : {}),
-      xid: transIDs.xid,
-    },
-    { date, swIdent: ctx.config.swIdent },
-  );
+  const bytes = wrapOrderRequest(ctx, { type: "captureRequest", value: capReq }, transIDs, capRRPID, date);
   return {
     capture: {
       capRRPID: toHex(capRRPID),
@@ -167,16 +157,6 @@ async function capReqFor(
   };
 }
 
-/** One capture call per order at a time (./oneAtATime.ts); what it does: `captureNow`. */
-export function captureOrder(
-  ctx: MerchantContext,
-  orderId: number,
-  options: CaptureOptions,
-  call: CallContext,
-): Promise<Order> {
-  return oneAtATime(ctx, [orderTurn(orderId)], () => captureNow(ctx, orderId, options, call));
-}
-
 /**
  * Capture `amount` (default: all of AuthAmt) of the order's authorization (`options.authorization`:
  * the first, or a later one). Refused before any message (CaptureInputError, OrderStateError) for
@@ -186,14 +166,18 @@ export function captureOrder(
  * amount) / `partiallyCaptured` (less) on success; unchanged in state, with `authorization.capture` saying why, when the gateway refused
  * (its CapCode) or no usable answer came (`failure`; calling again sends the same CapReq).
  */
+export const captureOrder = orderOperation(
+  (message) => new CaptureInputError("noSuchOrder", message),
+  captureNow,
+);
+
 async function captureNow(
   ctx: MerchantContext,
-  orderId: number,
+  order: Order,
   options: CaptureOptions,
   call: CallContext,
 ): Promise<Order> {
-  const order = await ctx.repo.order(orderId);
-  if (!order) throw new CaptureInputError("noSuchOrder", `no order ${orderId}`);
+  const orderId = order.id;
   const { amount, idempotencyKey: key } = options;
   if (key !== undefined)
     try {
@@ -283,11 +267,7 @@ async function captureNow(
             brand: brand.brandID,
             gateway: brand.gateway.certificate,
           },
-          {
-            decrypter: brand.decrypter,
-            trust: { ...ctx.config.trust, at: ctx.p.now() },
-            understoodExtensions: ctx.config.understoodExtensions,
-          },
+          answerReceiver(ctx, brand),
         );
         const item = received.items[0];
         const { capCode, capAmt, batchID, batchSequenceNum } = item.payload;

@@ -25,6 +25,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { capRRPIDKey } from "../store/keyedGatewayRequests";
+import { answerReceiver } from "./answerReceiver";
 import {
   type AuthorizationPart,
   authorizationPart,
@@ -351,11 +352,7 @@ async function captureManyNow(
         brand: brand.brandID,
         gateway: brand.gateway.certificate,
       },
-      {
-        decrypter: brand.decrypter,
-        trust: { ...ctx.config.trust, at: ctx.p.now() },
-        understoodExtensions: ctx.config.understoodExtensions,
-      },
+      answerReceiver(ctx, brand),
     );
   } catch (e) {
     if (!(e instanceof SetError)) throw e;

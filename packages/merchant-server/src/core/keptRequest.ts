@@ -6,11 +6,12 @@
  * twice under two ids; then sent, its answer read with protocol's receive function, and what it
  * says recorded in one commit. Every commit expects the state the order was read in, so a change
  * made meanwhile is refused rather than overwritten. The calls run one per order at a time
- * (./oneAtATime.ts); what each request asks and how its answer moves the order stay with it.
+ * (./oneAtATime.ts, `onOrderTurn`); what each request asks and how its answer moves the order stay with it.
  */
-import { RemoteSetError, SetError } from "@setlab/protocol";
+import { RemoteSetError, SetError, type schema, wrapMessage } from "@setlab/protocol";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
+import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Authorization, Order } from "./order";
 import type { OrderState } from "./orderState";
 
@@ -37,6 +38,51 @@ export interface KeptRequest {
   readonly failed: (failure: string) => Recording;
   /** The answer read with the receive function (a SetError: not usable) and what the order records. */
   readonly received: (answer: Uint8Array) => Promise<Recording>;
+}
+
+/**
+ * Run `act` on order `orderId` at its turn, one call per order at a time, the order read when
+ * the turn comes: a call repeated while the first waits for its answer reads what the first
+ * recorded and sends nothing twice.
+ */
+export function onOrderTurn(
+  ctx: MerchantContext,
+  orderId: number,
+  noSuchOrder: (message: string) => Error,
+  act: (order: Order) => Promise<Order>,
+): Promise<Order> {
+  return oneAtATime(ctx, [orderTurn(orderId)], async () => {
+    const order = await ctx.repo.order(orderId);
+    if (!order) throw noSuchOrder(`no order ${orderId}`);
+    return act(order);
+  });
+}
+
+/**
+ * A lifecycle operation called by order id (`captureOrder(ctx, orderId, options, call)`), `act`
+ * run on the order at its turn (`onOrderTurn`).
+ */
+export function orderOperation<O>(
+  noSuchOrder: (message: string) => Error,
+  act: (ctx: MerchantContext, order: Order, options: O, call: CallContext) => Promise<Order>,
+): (ctx: MerchantContext, orderId: number, options: O, call: CallContext) => Promise<Order> {
+  return (ctx, orderId, options, call) =>
+    onOrderTurn(ctx, orderId, noSuchOrder, (order) => act(ctx, order, options, call));
+}
+
+/** The request wrapped for the order's transaction: its header names the TransIDs and the request's RRPID. */
+export function wrapOrderRequest(
+  ctx: MerchantContext,
+  message: Parameters<typeof wrapMessage>[0],
+  transIDs: schema.TransIDs,
+  rrpid: Uint8Array,
+  date: Date,
+): Uint8Array {
+  return wrapMessage(
+    message,
+    { rrpid, lid_C: transIDs.lid_C, lid_M: transIDs.lid_M, xid: transIDs.xid },
+    { date, swIdent: ctx.config.swIdent },
+  );
 }
 
 /** Commit the request with the order's record holding its entry, before it leaves. */

@@ -65,45 +65,37 @@ export interface IssuedPurchase {
   readonly takenBy?: string;
 }
 
-/** The outcome of the authorization round, for GET /orders/:id. */
-export interface Authorization {
-  /** RRPID of the AuthReq (AuthRRTags.rrpid). */
+/**
+ * One authorization of the purchase as the merchant keeps it: the gateway's answer, the tokens it
+ * carried, and the capture, credits and reversal made on it since (./authorizationPart.ts). The
+ * first authorization is an `Authorization`, each later one a `SubsequentAuthorization`.
+ */
+export interface AuthorizationRecord {
+  /** RRPID of its AuthReq (AuthRRTags.rrpid, hex). */
   readonly authRRPID: string;
-  readonly gateway: string;
+  /** The gateway's answer, once a usable one came. */
   readonly authCode?: string;
   readonly authAmt?: schema.CurrencyAmount;
+  /** When the merchant received the answer (ISO): its AuthStatus.AuthDate in an InqRes. */
   readonly authDate?: string;
   readonly approvalCode?: string;
-  /** The CompletionCode the merchant sent to the cardholder in PRes. */
-  readonly completionCode?: string;
-  /** Why authorization failed (authorizationFailed), or why it is in doubt. */
+  /**
+   * Why the authorization failed or is in doubt: the first one's `authorizationFailed`, or why the
+   * last attempt of a later one gave no usable answer (its stored AuthReq is sent again on the next
+   * call).
+   */
   readonly failure?: string;
-  /**
-   * The failure authorized nothing for certain (the gateway answered a SET Error, or was never
-   * reached), so the order may be paid again (`purchaseAttempts.ts`).
-   */
-  readonly authorizedNothing?: boolean;
-  /**
-   * The gateway may have taken the AuthReq but no usable answer came: the order stays
-   * `authorizing` and the merchant sends the stored AuthReq again until the gateway decides.
-   */
-  readonly inDoubt?: boolean;
   /**
    * DER (hex) of the CapToken the AuthRes carried: the gateway's sealed record of the
    * authorization, unreadable here, returned as it is in the CapReq.
    */
   readonly capToken?: string;
-  readonly capture?: Capture;
-  /** The capture reversal, credits and credit reversals asked for after the capture, oldest first. */
-  readonly capRevOrCreds?: readonly CapRevOrCred[];
   /**
    * DER (hex) of the AuthToken the AuthRes carried, when the purchase allows later authorizations
    * (a split shipment, installments, recurring payments): the gateway's sealed state, unreadable
    * here, returned as the PI of the next AuthReq.
    */
   readonly authToken?: string;
-  /** The later authorizations of the purchase, in order (`subsequentAuthorization.ts`). */
-  readonly subsequent?: readonly SubsequentAuthorization[];
   /**
    * DER (hex) of the AuthReqData the AuthReq carried, sealed to the gateway and so unreadable from
    * the stored AuthReq: an AuthRevReq returns it byte for byte.
@@ -114,39 +106,40 @@ export interface Authorization {
    * AuthResPayloadNew); absent, the AuthRes's own.
    */
   readonly authResPayload?: string;
+  readonly capture?: Capture;
+  /** The capture reversal, credits and credit reversals asked for after the capture, oldest first. */
+  readonly capRevOrCreds?: readonly CapRevOrCred[];
   /** The last reversal asked for (AuthRevReq/AuthRevRes). */
   readonly reversal?: AuthReversal;
 }
 
+/** The outcome of the authorization round, for GET /orders/:id: the purchase's first authorization. */
+export interface Authorization extends AuthorizationRecord {
+  readonly gateway: string;
+  /** The CompletionCode the merchant sent to the cardholder in PRes. */
+  readonly completionCode?: string;
+  /**
+   * The failure authorized nothing for certain (the gateway answered a SET Error, or was never
+   * reached), so the order may be paid again (`purchaseAttempts.ts`).
+   */
+  readonly authorizedNothing?: boolean;
+  /**
+   * The gateway may have taken the AuthReq but no usable answer came: the order stays
+   * `authorizing` and the merchant sends the stored AuthReq again until the gateway decides.
+   */
+  readonly inDoubt?: boolean;
+  /** The later authorizations of the purchase, in order (`subsequentAuthorization.ts`). */
+  readonly subsequent?: readonly SubsequentAuthorization[];
+}
+
 /** One later authorization of a purchase, made with the AuthToken the previous one gave. */
-export interface SubsequentAuthorization {
+export interface SubsequentAuthorization extends AuthorizationRecord {
   /** Which authorization of the purchase this is (the first is 1, so these count from 2); a refused attempt and the next share it. */
   readonly part: number;
-  /** RRPID of its AuthReq (hex). */
-  readonly authRRPID: string;
   readonly authReqAmt: schema.CurrencyAmount;
   /** The shop's key for the call that asked for it (`authorizeSubsequent`'s `idempotencyKey`). */
   readonly idempotencyKey?: string;
   readonly at: string;
-  /** The gateway's answer, once a usable one came. */
-  readonly authCode?: string;
-  readonly authAmt?: schema.CurrencyAmount;
-  /** When the merchant received the answer (ISO): its AuthStatus.AuthDate in an InqRes. */
-  readonly authDate?: string;
-  readonly approvalCode?: string;
-  /** DER (hex) of the CapToken and of the next AuthToken its AuthRes carried. */
-  readonly capToken?: string;
-  readonly authToken?: string;
-  /** Why the last attempt gave no usable answer (the stored AuthReq is sent again on the next call). */
-  readonly failure?: string;
-  /** DER (hex) of its AuthReqData, which an AuthRevReq of it returns (as `Authorization.authReqData`). */
-  readonly authReqData?: string;
-  /** As `Authorization.authResPayload`, after a reduction of it. */
-  readonly authResPayload?: string;
-  /** Its capture, the requests on that capture and its last reversal, as the first authorization's (./authorizationPart.ts). */
-  readonly capture?: Capture;
-  readonly capRevOrCreds?: readonly CapRevOrCred[];
-  readonly reversal?: AuthReversal;
 }
 
 /** An authorization reversal (AuthRevReq/AuthRevRes): AuthNewAmt zero cancels, more reduces. */

@@ -18,14 +18,12 @@ import {
   toHex,
   toMinorUnits,
   wholeSeconds,
-  wrapMessage,
 } from "@setlab/protocol";
 import { readAuthorization } from "./authorization";
 import type { CallContext, MerchantContext } from "./context";
 import { isSplitShipment } from "./firstAuthorization";
 import { InputError } from "./inputError";
-import { askKept, keepRequest } from "./keptRequest";
-import { oneAtATime, orderTurn } from "./oneAtATime";
+import { askKept, keepRequest, orderOperation, wrapOrderRequest } from "./keptRequest";
 import type { Authorization, Order, SubsequentAuthorization } from "./order";
 import { OrderStateError, subsequentlyAuthorizable } from "./orderState";
 import { brandOf } from "./purchaseBrand";
@@ -69,16 +67,6 @@ function checkAmount(amount: schema.CurrencyAmount, order: Order): void {
 const sameAmount = (a: schema.CurrencyAmount, b: schema.CurrencyAmount) =>
   formatCurrencyAmount(a) === formatCurrencyAmount(b);
 
-/** One call per order at a time (./oneAtATime.ts); what it does: `authorizeSubsequentNow`. */
-export function authorizeSubsequent(
-  ctx: MerchantContext,
-  orderId: number,
-  input: SubsequentAuthorizationInput,
-  call: CallContext,
-): Promise<Order> {
-  return oneAtATime(ctx, [orderTurn(orderId)], () => authorizeSubsequentNow(ctx, orderId, input, call));
-}
-
 /**
  * Authorize `input.amount` more of the order's purchase with its current AuthToken. Refused before
  * any message (SubsequentAuthorizationInputError, OrderStateError) for an unknown order, one not
@@ -88,14 +76,18 @@ export function authorizeSubsequent(
  * answer, its `failure`: calling again sends the same AuthReq). An approval is recorded in the
  * order's history and announced by an `authorized` event naming the part.
  */
+export const authorizeSubsequent = orderOperation(
+  (message) => new SubsequentAuthorizationInputError("noSuchOrder", message),
+  authorizeSubsequentNow,
+);
+
 async function authorizeSubsequentNow(
   ctx: MerchantContext,
-  orderId: number,
+  order: Order,
   input: SubsequentAuthorizationInput,
   call: CallContext,
 ): Promise<Order> {
-  const order = await ctx.repo.order(orderId);
-  if (!order) throw new SubsequentAuthorizationInputError("noSuchOrder", `no order ${orderId}`);
+  const orderId = order.id;
   const state = order.state;
   if (!(subsequentlyAuthorizable as readonly string[]).includes(state) || !order.authorization)
     throw new OrderStateError(
@@ -159,11 +151,7 @@ async function authorizeSubsequentNow(
       data,
       authToken,
     );
-    bytes = wrapMessage(
-      { type: "authorizationRequest", value: sealed },
-      { rrpid: authRRPID, lid_C: transIDs.lid_C, lid_M: transIDs.lid_M, xid: transIDs.xid },
-      { date, swIdent: ctx.config.swIdent },
-    );
+    bytes = wrapOrderRequest(ctx, { type: "authorizationRequest", value: sealed }, transIDs, authRRPID, date);
     entry = {
       part,
       authRRPID: toHex(authRRPID),
