@@ -28,11 +28,11 @@ import { parseAmountBody } from "./amountBody";
 import { answerReceiver } from "./answerReceiver";
 import {
   type AuthorizationPart,
-  authorizationPart,
-  authorizationParts,
   checkAuthorizationNumber,
   laterPartState,
   type PartChange,
+  type PartRequestInputCode,
+  type PartRequestOptions,
   partDetail,
   withPart,
 } from "./authorizationPart";
@@ -47,32 +47,18 @@ import { storedMessageOf } from "./storedMessage";
 
 /** A reversal the merchant refuses before asking the gateway: no such order, an amount it cannot take. */
 /** The stable codes of `ReversalInputError`: a shop may branch on them; the messages may change. */
-export type ReversalInputErrorCode =
-  | "noSuchOrder"
-  | "noSuchAuthorization"
-  | "invalidAmount"
-  | "notReversible"
-  | "reversalWaiting"
-  | "idempotencyKeyReused";
+export type ReversalInputErrorCode = PartRequestInputCode | "notReversible" | "reversalWaiting";
 
 export class ReversalInputError extends InputError<ReversalInputErrorCode> {
   override readonly name = "ReversalInputError";
 }
 
-export interface ReverseAuthorizationOptions {
+export interface ReverseAuthorizationOptions extends PartRequestOptions {
   /**
    * The new, lower authorized amount, in the authorization's currency (SET's AuthNewAmt); absent
    * or zero cancels the authorization.
    */
   readonly amount?: schema.CurrencyAmount;
-  /**
-   * A repeated call with the same key acts once: while its AuthRevReq waits for an answer it is
-   * sent again, once answered the order is returned as it is. The same key with another amount is
-   * refused (ReversalInputError).
-   */
-  readonly idempotencyKey?: string;
-  /** Which authorization of the purchase: 1 (default) the first, 2 and on a later one (./authorizationPart.ts). */
-  readonly authorization?: number;
 }
 
 /**
@@ -241,20 +227,15 @@ async function reverseNow(
     (message) => new ReversalInputError("noSuchAuthorization", message),
   );
   const key = options.idempotencyKey;
-  // A key names one reversal of the order: the same key on another authorization is a reuse.
-  if (
-    key !== undefined &&
-    authorizationParts(order).some((a) => a.part !== partNo && a.reversal?.idempotencyKey === key)
-  )
-    throw new ReversalInputError(
-      "idempotencyKeyReused",
-      `idempotency key ${key} was used for another authorization's reversal`,
-    );
-  const auth = authorizationPart(order, partNo);
-  const earlier = earlierRequest(
+  const { part: auth, earlier } = earlierRequest(
+    order,
+    partNo,
     key,
-    auth?.reversal,
-    (r) => options.amount === undefined || sameNewAmount(r.authNewAmt, options.amount),
+    {
+      name: "reversal",
+      keptOn: (a) => a.reversal,
+      askedTheSame: (r) => options.amount === undefined || sameNewAmount(r.authNewAmt, options.amount),
+    },
     (message) => new ReversalInputError("idempotencyKeyReused", message),
   );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.

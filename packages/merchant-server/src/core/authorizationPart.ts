@@ -15,6 +15,25 @@ import { type schema, toMinorUnits } from "@setlab/protocol";
 import type { Authorization, AuthReversal, CapRevOrCred, Capture, Order } from "./order";
 import type { OrderState } from "./orderState";
 
+/** What a call on one authorization's requests (capture, reversal, credit) names it by. */
+export interface PartRequestOptions {
+  /** Which authorization of the purchase: 1 (default) the first, 2 and on a later one (a split shipment's next part, made with the AuthToken; `authorizeSubsequent`). */
+  readonly authorization?: number;
+  /**
+   * 1 to 255 visible ASCII characters: a repeated call with the same key and input acts once.
+   * While its request waits for an answer it is sent again, once answered the order is returned
+   * as it is; the same key asking for something else is refused (idempotencyKeyReused).
+   */
+  readonly idempotencyKey?: string;
+}
+
+/** The codes every refusal of such a call may carry, before the operation's own. */
+export type PartRequestInputCode =
+  | "noSuchOrder"
+  | "noSuchAuthorization"
+  | "invalidAmount"
+  | "idempotencyKeyReused";
+
 /** One authorization of the purchase, as its reversal, capture and credits act on it. */
 export interface AuthorizationPart {
   /** 1: the first authorization; 2 and on: the later ones, in order. */

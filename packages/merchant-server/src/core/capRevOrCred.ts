@@ -28,6 +28,8 @@ import {
   authorizationParts,
   checkAuthorizationNumber,
   laterPartState,
+  type PartRequestInputCode,
+  type PartRequestOptions,
   partDetail,
   withPart,
 } from "./authorizationPart";
@@ -41,30 +43,23 @@ import { brandOf } from "./purchaseBrand";
 import { storedMessageOf } from "./storedMessage";
 
 export type CapRevOrCredInputCode =
-  | "noSuchOrder"
-  | "noSuchAuthorization"
-  | "invalidAmount"
+  | PartRequestInputCode
   | "overAmount"
   | "unknownCredit"
   | "noCapToken"
   | "requestPending"
-  | "invalidBatchId"
-  | "idempotencyKeyReused";
+  | "invalidBatchId";
 
 /** A request the merchant refuses before asking the gateway (no message leaves). */
 export class CapRevOrCredInputError extends InputError<CapRevOrCredInputCode> {
   override readonly name = "CapRevOrCredInputError";
 }
 
-export interface CapRevOrCredOptions {
+export interface CapRevOrCredOptions extends PartRequestOptions {
   /** A credit or credit reversal of this much (default: all that may be). Not for a capture reversal. */
   readonly amount?: schema.CurrencyAmount;
   /** A credit reversal: the credit (its id, `capRevOrCreds[].id`) to take back; default the last one. */
   readonly creditId?: string;
-  /** 1 to 255 visible ASCII characters: a repeated call with the same key and input acts once. */
-  readonly idempotencyKey?: string;
-  /** Which authorization of the purchase's capture: 1 (default) the first, 2 and on a later one. */
-  readonly authorization?: number;
   /**
    * The merchant's settlement batch to book it into (the item's NewBatchID); absent: the open
    * batch. The gateway refuses a batch the merchant lacks (batchUnknown) or closed (batchClosed).

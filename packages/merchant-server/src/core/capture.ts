@@ -23,10 +23,10 @@ import { parseAmountBody } from "./amountBody";
 import { answerReceiver } from "./answerReceiver";
 import {
   type AuthorizationPart,
-  authorizationPart,
-  authorizationParts,
   checkAuthorizationNumber,
   laterPartState,
+  type PartRequestInputCode,
+  type PartRequestOptions,
   partDetail,
   withPart,
 } from "./authorizationPart";
@@ -41,31 +41,17 @@ import { brandOf } from "./purchaseBrand";
 import { storedMessageOf } from "./storedMessage";
 
 /** `Merchant.capture`'s options. */
-export interface CaptureOptions {
+export interface CaptureOptions extends PartRequestOptions {
   /** Part of AuthAmt, in its currency (SET's CapReqAmt); absent: all of it. */
   readonly amount?: schema.CurrencyAmount;
-  /**
-   * A repeated call with the same key acts once: while its CapReq waits for an answer it is sent
-   * again, once answered the order is returned as it is. The same key with another amount is
-   * refused (CaptureInputError).
-   */
-  readonly idempotencyKey?: string;
-  /**
-   * Which authorization of the purchase to capture: 1 (default) the first, 2 and on a later one
-   * (a split shipment's next part, made with the AuthToken; `authorizeSubsequent`).
-   */
-  readonly authorization?: number;
 }
 
 /** The stable codes of `CaptureInputError`: a shop may branch on them; the messages may change. */
 export type CaptureInputErrorCode =
-  | "noSuchOrder"
-  | "noSuchAuthorization"
+  | PartRequestInputCode
   | "invalidBody"
-  | "invalidAmount"
   | "noCapToken"
   | "captureWaiting"
-  | "idempotencyKeyReused"
   | "invalidIdempotencyKey"
   | "tooManyOrders"
   | "invalidBatchId"
@@ -189,20 +175,15 @@ async function captureNow(
     options.authorization,
     (message) => new CaptureInputError("noSuchAuthorization", message),
   );
-  // A key names one capture of the order: the same key on another authorization is a reuse.
-  if (
-    key !== undefined &&
-    authorizationParts(order).some((a) => a.part !== partNo && a.capture?.idempotencyKey === key)
-  )
-    throw new CaptureInputError(
-      "idempotencyKeyReused",
-      `idempotency key ${key} was used for another authorization's capture`,
-    );
-  const part = authorizationPart(order, partNo);
-  const earlier = earlierRequest(
+  const { part, earlier } = earlierRequest(
+    order,
+    partNo,
     key,
-    part?.capture,
-    (c) => amount === undefined || sameMinorUnits(c.capReqAmt, amount),
+    {
+      name: "capture",
+      keptOn: (a) => a.capture,
+      askedTheSame: (c) => amount === undefined || sameMinorUnits(c.capReqAmt, amount),
+    },
     (message) => new CaptureInputError("idempotencyKeyReused", message),
   );
   // The call this key names was answered: it acted once, and a repeat returns the order as it is.
