@@ -258,7 +258,8 @@ function numberOption(flag: string, text: string | undefined): number | undefine
 /** What an order command made of the order: whether it was done, and the line that says so. */
 interface OrderOutcome {
   readonly done: boolean;
-  readonly line: string;
+  /** Made only for a text answer: --json prints whatever the merchant answered, even what no line can show. */
+  readonly line: () => string;
 }
 
 /**
@@ -287,7 +288,7 @@ async function authorizationCommand<O extends OrderWithAuthorizations>(
   const part = authorizationNumber(values.authorization);
   const order = await act(values.home, positionals[0], positionals[1], part);
   const { done, line } = outcome(order, authorizationOf(order, part), part);
-  out(values.json ? JSON.stringify(order) : line);
+  out(values.json ? JSON.stringify(order) : line());
   return done ? 0 : 2;
 }
 
@@ -301,7 +302,7 @@ const captureCommand = (args: string[]) =>
       const captured = capture?.capCode === "success";
       return {
         done: captured,
-        line:
+        line: () =>
           captured && capture?.capAmt
             ? `order ${order.id} ${order.state}: ${formatAmount(capture.capAmt)}`
             : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
@@ -359,11 +360,12 @@ const reverseCommand = (args: string[]) =>
       const approved = reversal?.authRevCode === "approved";
       return {
         done: approved,
-        line: approved
-          ? reversed?.authAmt?.amount === 0
-            ? `order ${order.id} ${order.state}: authorization ${part ?? 1} reversed, nothing authorized`
-            : `order ${order.id} ${order.state}: authorization ${part ?? 1} reduced to ${reversed?.authAmt ? formatAmount(reversed.authAmt) : "?"}`
-          : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
+        line: () =>
+          approved
+            ? reversed?.authAmt?.amount === 0
+              ? `order ${order.id} ${order.state}: authorization ${part ?? 1} reversed, nothing authorized`
+              : `order ${order.id} ${order.state}: authorization ${part ?? 1} reduced to ${reversed?.authAmt ? formatAmount(reversed.authAmt) : "?"}`
+            : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
       };
     },
   );

@@ -122,4 +122,10 @@ describe("set-lab capture and reverse", () => {
     expect(r.status).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual(answer);
   });
+
+  it("--json prints even an answer no line can show (an amount that is not a whole number)", async () => {
+    const odd = { currency: 392, amount: 1.5, amtExp10: 0 };
+    answer = { id: 7, state: "captured", authorization: { capture: { capCode: "success", capAmt: odd } } };
+    expect(await run("capture", "7", "--json")).toEqual({ status: 0, stdout: `${JSON.stringify(answer)}\n` });
+  });
 });
