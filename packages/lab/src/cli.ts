@@ -20,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
 import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
+import type { AuthorizationView, OrderWithAuthorizations } from "./commands/orderAdminRoute";
 import type { ClosedBatch } from "./commands/settle";
 import { formatAmount, purchAmtOf } from "./currency";
 import { adminOf, LabFailure, readState } from "./labState";
@@ -254,7 +255,23 @@ function numberOption(flag: string, text: string | undefined): number | undefine
   return Number(text);
 }
 
-async function captureCommand(args: string[]): Promise<number> {
+/** What an order command made of the order: whether it was done, and the line that says so. */
+interface OrderOutcome {
+  readonly done: boolean;
+  /** Made only for a text answer: --json prints whatever the merchant answered, even what no line can show. */
+  readonly line: () => string;
+}
+
+/**
+ * `NAME ORDER [AMOUNT] [--authorization N] [--json]`: the merchant acts on one authorization of the
+ * order (the purchase's Nth); exit 2 when it was not done.
+ */
+async function authorizationCommand<O extends OrderWithAuthorizations>(
+  name: string,
+  args: string[],
+  load: () => Promise<(home: string, orderId: string, amount?: string, part?: number) => Promise<O>>,
+  outcome: (order: O, authorization: AuthorizationView | undefined, part: number | undefined) => OrderOutcome,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -265,22 +282,33 @@ async function captureCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length < 1 || positionals.length > 2) throw new UsageError("capture needs ORDER [AMOUNT]");
-  const { captureOrder } = await import("./commands/captureOrder");
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError(`${name} needs ORDER [AMOUNT]`);
+  const act = await load();
   const { authorizationNumber, authorizationOf } = await import("./commands/orderAdminRoute");
   const part = authorizationNumber(values.authorization);
-  const order = await captureOrder(values.home, positionals[0], positionals[1], part);
-  const capture = authorizationOf(order, part)?.capture;
-  const captured = capture?.capCode === "success";
-  if (values.json) out(JSON.stringify(order));
-  else
-    out(
-      captured && capture?.capAmt
-        ? `order ${order.id} ${order.state}: ${formatAmount(capture.capAmt)}`
-        : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
-    );
-  return captured ? 0 : 2;
+  const order = await act(values.home, positionals[0], positionals[1], part);
+  const { done, line } = outcome(order, authorizationOf(order, part), part);
+  out(values.json ? JSON.stringify(order) : line());
+  return done ? 0 : 2;
 }
+
+const captureCommand = (args: string[]) =>
+  authorizationCommand(
+    "capture",
+    args,
+    async () => (await import("./commands/captureOrder")).captureOrder,
+    (order, authorization) => {
+      const capture = authorization?.capture;
+      const captured = capture?.capCode === "success";
+      return {
+        done: captured,
+        line: () =>
+          captured && capture?.capAmt
+            ? `order ${order.id} ${order.state}: ${formatAmount(capture.capAmt)}`
+            : `order ${order.id} not captured (${order.state}): ${capture?.capCode ? `CapCode ${capture.capCode}` : (capture?.failure ?? "no answer")}`,
+      };
+    },
+  );
 
 async function inquireCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -322,36 +350,25 @@ async function settleCommand(args: string[]): Promise<number> {
   return settled.table !== undefined ? 0 : 2;
 }
 
-async function reverseCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+const reverseCommand = (args: string[]) =>
+  authorizationCommand(
+    "reverse",
     args,
-    options: {
-      home: { type: "string", default: ".setlab" },
-      json: { type: "boolean", default: false },
-      authorization: { type: "string" },
+    async () => (await import("./commands/reverseOrder")).reverseOrder,
+    (order, reversed, part) => {
+      const reversal = reversed?.reversal;
+      const approved = reversal?.authRevCode === "approved";
+      return {
+        done: approved,
+        line: () =>
+          approved
+            ? reversed?.authAmt?.amount === 0
+              ? `order ${order.id} ${order.state}: authorization ${part ?? 1} reversed, nothing authorized`
+              : `order ${order.id} ${order.state}: authorization ${part ?? 1} reduced to ${reversed?.authAmt ? formatAmount(reversed.authAmt) : "?"}`
+            : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
+      };
     },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length < 1 || positionals.length > 2) throw new UsageError("reverse needs ORDER [AMOUNT]");
-  const { reverseOrder } = await import("./commands/reverseOrder");
-  const { authorizationNumber, authorizationOf } = await import("./commands/orderAdminRoute");
-  const part = authorizationNumber(values.authorization);
-  const order = await reverseOrder(values.home, positionals[0], positionals[1], part);
-  const reversed = authorizationOf(order, part);
-  const reversal = reversed?.reversal;
-  const approved = reversal?.authRevCode === "approved";
-  if (values.json) out(JSON.stringify(order));
-  else
-    out(
-      approved
-        ? reversed?.authAmt?.amount === 0
-          ? `order ${order.id} ${order.state}: authorization ${part ?? 1} reversed, nothing authorized`
-          : `order ${order.id} ${order.state}: authorization ${part ?? 1} reduced to ${reversed?.authAmt ? formatAmount(reversed.authAmt) : "?"}`
-        : `order ${order.id} not reversed (${order.state}): ${reversal?.authRevCode ? `AuthRevCode ${reversal.authRevCode}` : (reversal?.failure ?? "no answer")}`,
-    );
-  return approved ? 0 : 2;
-}
+  );
 
 /** `--installments N` or `--recurring DAYS:YYYY-MM-DD`, as the order's terms (the merchant checks them). */
 function termsOption(installments: string | undefined, recurring: string | undefined) {

@@ -76,37 +76,48 @@ function batchPlacer(merID: string, brand: string, view: BatchLedgerView, at: Da
 
 const why = (code: Unplaced) => (code === "batchClosed" ? "the batch named is closed" : "no such batch");
 
-export interface PlacedCaptures {
-  readonly decisions: CaptureDecision[];
+/** A request's decisions after the place phase, and what the request's write adds (none: nothing placed). */
+export interface Placed<D> {
+  readonly decisions: D[];
   readonly placement?: BatchPlacement;
 }
 
-export function placeCaptures(
-  decisions: readonly CaptureDecision[],
-  merID: string,
-  brand: string,
-  view: BatchLedgerView,
-  at: Date,
-): PlacedCaptures {
-  const placer = batchPlacer(merID, brand, view, at);
-  const placed = decisions.map((d): CaptureDecision => {
-    if (!d.capture) return d;
+/** How one kind of request's decisions meet the place phase. */
+interface PlaceRules<D> {
+  /** The item a booked decision places, and the batch it names; undefined: it books nothing. */
+  readonly toPlace: (d: D) => { item: ItemToPlace; asked: number | undefined } | undefined;
+  /** The decision refused because its batch is unknown or closed: nothing booked. */
+  readonly refuse: (d: D, code: Unplaced, reason: string) => D;
+}
+
+/** The place phase of one kind of request: each booked decision placed in order, or refused. */
+const placeWith =
+  <D extends { readonly batch?: BatchPlace }>(rules: PlaceRules<D>) =>
+  (decisions: readonly D[], merID: string, brand: string, view: BatchLedgerView, at: Date): Placed<D> => {
+    const placer = batchPlacer(merID, brand, view, at);
+    const placed = decisions.map((d): D => {
+      const toPlace = rules.toPlace(d);
+      if (!toPlace) return d;
+      const place = placer.place(toPlace.item, toPlace.asked);
+      if (typeof place === "string") return rules.refuse(d, place, why(place));
+      return { ...d, batch: place };
+    });
+    const placement = placer.placement();
+    return { decisions: placed, ...(placement ? { placement } : {}) };
+  };
+
+/** A capture goes into the batch its SaleDetail.BatchID names, or the open batch. */
+export const placeCaptures = placeWith<CaptureDecision>({
+  toPlace: (d) => {
+    if (!d.capture) return undefined;
     const { authRRPID, amount, currency } = d.capture;
-    const place = placer.place(
-      { kind: "capture", authRRPID, amount, currency },
-      d.item.capPayload.saleDetail?.batchID,
-    );
-    if (typeof place === "string") return none(d.item, place, why(place));
-    return { ...d, batch: place };
-  });
-  const placement = placer.placement();
-  return { decisions: placed, ...(placement ? { placement } : {}) };
-}
-
-export interface PlacedCapRevOrCreds {
-  readonly decisions: CapRevOrCredDecision[];
-  readonly placement?: BatchPlacement;
-}
+    return {
+      item: { kind: "capture", authRRPID, amount, currency },
+      asked: d.item.capPayload.saleDetail?.batchID,
+    };
+  },
+  refuse: (d, code, reason) => none(d.item, code, reason),
+});
 
 /**
  * A capture reversal, credit or credit reversal booked goes into the batch its NewBatchID names,
@@ -114,27 +125,17 @@ export interface PlacedCapRevOrCreds {
  * capture reversal and a credit reversal only act on what is in the open batch (protocol's
  * `judgeAgainstCapture`), so they land beside what they reverse.
  */
-export function placeCapRevOrCreds(
-  decisions: readonly CapRevOrCredDecision[],
-  merID: string,
-  brand: string,
-  view: BatchLedgerView,
-  at: Date,
-): PlacedCapRevOrCreds {
-  const placer = batchPlacer(merID, brand, view, at);
-  const placed = decisions.map((d): CapRevOrCredDecision => {
-    if (!d.row) return d;
+export const placeCapRevOrCreds = placeWith<CapRevOrCredDecision>({
+  toPlace: (d) => {
+    if (!d.row) return undefined;
     const { authRRPID, kind, reqDate, amount, currency } = d.row;
-    const place = placer.place({ kind, authRRPID, reqDate, amount, currency }, d.item.newBatchID);
-    if (typeof place === "string") {
-      const { row: _, ...refused } = d;
-      return { ...refused, code: place, actual: { ...d.actual, amount: 0 }, reason: why(place) };
-    }
-    return { ...d, batch: place };
-  });
-  const placement = placer.placement();
-  return { decisions: placed, ...(placement ? { placement } : {}) };
-}
+    return { item: { kind, authRRPID, reqDate, amount, currency }, asked: d.item.newBatchID };
+  },
+  refuse: (d, code, reason) => {
+    const { row: _, ...refused } = d;
+    return { ...refused, code, actual: { ...d.actual, amount: 0 }, reason };
+  },
+});
 
 /** The store's batches as the place phase reads them. */
 export const batchLedgerView = (store: {

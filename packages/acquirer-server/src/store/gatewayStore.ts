@@ -14,6 +14,7 @@ import {
   ensureOwnerOnlyFile,
   keyPassphrase,
   type SqlStatement,
+  type SqlWrite,
   WriteRefusedError,
 } from "@setlab/runtime";
 import Database from "better-sqlite3";
@@ -525,13 +526,10 @@ export class GatewayStore {
    * is what the reversal was decided on (captured, lapsed, changed by another reversal).
    */
   async recordAuthReversal(row: AuthReversalRow, hold?: HoldChange): Promise<void> {
-    try {
-      await this.writer.write(authReversalWrite(row, hold));
-    } catch (e) {
-      if (e instanceof WriteRefusedError)
-        throw new Error("the authorization's hold changed before the reversal was booked");
-      throw e;
-    }
+    await this.writeOrRefuse(
+      authReversalWrite(row, hold),
+      "the authorization's hold changed before the reversal was booked",
+    );
   }
 
   /**
@@ -594,16 +592,10 @@ export class GatewayStore {
     rows: readonly CapRevOrCredRow[],
     placement?: BatchPlacement,
   ): Promise<void> {
-    try {
-      await this.writer.write([
-        ...capRevOrCredWrite(request, rows),
-        ...(placement ? placementWrite(placement) : []),
-      ]);
-    } catch (e) {
-      if (e instanceof WriteRefusedError)
-        throw new Error("a capture reversed had no posting to remove, or an item's batch is closed");
-      throw e;
-    }
+    await this.writeOrRefuse(
+      [...capRevOrCredWrite(request, rows), ...(placement ? placementWrite(placement) : [])],
+      "a capture reversed had no posting to remove, or an item's batch is closed",
+    );
   }
 
   /**
@@ -616,16 +608,10 @@ export class GatewayStore {
     captures: readonly CaptureRow[],
     placement?: BatchPlacement,
   ): Promise<void> {
-    try {
-      await this.writer.write([
-        ...captureWrite(request, captures),
-        ...(placement ? placementWrite(placement) : []),
-      ]);
-    } catch (e) {
-      if (e instanceof WriteRefusedError)
-        throw new Error("an authorization captured holds nothing live, or its batch is closed");
-      throw e;
-    }
+    await this.writeOrRefuse(
+      [...captureWrite(request, captures), ...(placement ? placementWrite(placement) : [])],
+      "an authorization captured holds nothing live, or its batch is closed",
+    );
   }
 
   /** The merchant's batch, open or closed. */
@@ -743,11 +729,18 @@ export class GatewayStore {
       statements.push(linkSubsequent(row.authRRPID, row.subsequentOf, row.authCode === "approved"));
     if (sale) statements.push(...bookCapture(sale));
     if (placement) statements.push(...placementWrite(placement));
+    await this.writeOrRefuse(statements, `no account ${row.cardId}, or the sale's batch is closed`);
+  }
+
+  /**
+   * One all-or-nothing write whose precondition failing (a statement's row count) is the caller's
+   * refusal, said in its words; other failures (disk, a closed writer) pass through unchanged.
+   */
+  private async writeOrRefuse(statements: SqlWrite, refusal: string): Promise<void> {
     try {
       await this.writer.write(statements);
     } catch (e) {
-      if (e instanceof WriteRefusedError)
-        throw new Error(`no account ${row.cardId}, or the sale's batch is closed`);
+      if (e instanceof WriteRefusedError) throw new Error(refusal);
       throw e;
     }
   }
