@@ -264,8 +264,7 @@ async function reverseNow(
     withPart(order.authorization!, partNo, { ...authorization, reversal: { ...reversal, ...change } });
   if (!stored)
     await keepRequest(ctx, {
-      orderId,
-      state,
+      order,
       authorization: withPart(order.authorization!, partNo, { reversal }),
       type: "authReversalRequest",
       bytes,
@@ -274,9 +273,8 @@ async function reverseNow(
   return askKept(
     ctx,
     {
-      orderId,
-      state,
-      gatewayId: brand.gateway.id,
+      order,
+      brand,
       bytes,
       answer: { type: "authReversalResponse", name: "AuthRevRes" },
       failed: (failure) => ({ authorization: recorded({ failure }) }),

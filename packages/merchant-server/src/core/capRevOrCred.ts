@@ -289,8 +289,7 @@ async function capRevOrCredNow(
     const asked = askedOf(kind, order, part, options);
     ({ entry, bytes } = await requestFor(ctx, kind, order, part, asked, key, options.batchId));
     await keepRequest(ctx, {
-      orderId,
-      state,
+      order,
       authorization: withPart(order.authorization!, partNo, { capRevOrCreds: [...entries, entry] }),
       type: capRevOrCredKinds[kind].requestType,
       bytes,
@@ -394,9 +393,8 @@ async function exchange(
   return askKept(
     ctx,
     {
-      orderId,
-      state,
-      gatewayId: brand.gateway.id,
+      order,
+      brand,
       bytes,
       answer: { type: capRevOrCredKinds[kind].responseType, name: capRevOrCredKinds[kind].response },
       failed: (failure) => recorded({ failure }),

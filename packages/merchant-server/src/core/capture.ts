@@ -221,8 +221,7 @@ async function captureNow(
     withPart(auth, partNo, { capture: { ...capture, ...change } });
   if (!stored)
     await keepRequest(ctx, {
-      orderId,
-      state,
+      order,
       authorization: withPart(auth, partNo, { capture }),
       type: "captureRequest",
       bytes,
@@ -232,9 +231,8 @@ async function captureNow(
   return askKept(
     ctx,
     {
-      orderId,
-      state,
-      gatewayId: brand.gateway.id,
+      order,
+      brand,
       bytes,
       answer: { type: "captureResponse", name: "CapRes" },
       failed: (failure) => ({ authorization: recorded({ failure }) }),

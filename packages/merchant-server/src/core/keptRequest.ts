@@ -11,6 +11,7 @@
 import { RemoteSetError, SetError, type schema, wrapMessage } from "@setlab/protocol";
 import type { CallContext, MerchantContext } from "./context";
 import { GatewayUnreachableError } from "./gatewayClient";
+import type { BrandConfig } from "./merchantConfig";
 import { oneAtATime, orderTurn } from "./oneAtATime";
 import type { Authorization, Order } from "./order";
 import type { OrderState } from "./orderState";
@@ -25,11 +26,10 @@ export interface Recording {
 
 /** One request of an order as it is sent and answered. */
 export interface KeptRequest {
-  readonly orderId: number;
-  /** The state the order was read in. */
-  readonly state: OrderState;
-  /** The gateway the order's brand is served by. */
-  readonly gatewayId: string;
+  /** The order as it was read: every commit expects its state. */
+  readonly order: Pick<Order, "id" | "state">;
+  /** The order's brand, whose gateway is asked. */
+  readonly brand: BrandConfig;
   /** The wrapped request: its DER as committed. */
   readonly bytes: Uint8Array;
   /** The answer's message type as stored (`captureResponse`) and its SET name (`CapRes`). */
@@ -89,8 +89,7 @@ export function wrapOrderRequest(
 export async function keepRequest(
   ctx: MerchantContext,
   request: {
-    readonly orderId: number;
-    readonly state: OrderState;
+    readonly order: Pick<Order, "id" | "state">;
     readonly authorization: Authorization;
     readonly type: string;
     readonly bytes: Uint8Array;
@@ -98,8 +97,8 @@ export async function keepRequest(
 ): Promise<void> {
   await ctx.repo.commit(
     {
-      orderId: request.orderId,
-      expect: request.state,
+      orderId: request.order.id,
+      expect: request.order.state,
       authorization: request.authorization,
       messages: [{ from: "merchant", to: "gateway", type: request.type, der: request.bytes }],
     },
@@ -109,12 +108,13 @@ export async function keepRequest(
 
 /** Send the kept request, read the answer, record what it says; the order as it then is. */
 export async function askKept(ctx: MerchantContext, request: KeptRequest, call: CallContext): Promise<Order> {
-  const { orderId, gatewayId } = request;
+  const orderId = request.order.id;
+  const gatewayId = request.brand.gateway.id;
   const record = async (recording: Recording, answer?: Uint8Array): Promise<Order> => {
     await ctx.repo.commit(
       {
         orderId,
-        expect: request.state,
+        expect: request.order.state,
         ...(recording.transition ? { transitions: [recording.transition] } : {}),
         authorization: recording.authorization,
         ...(answer

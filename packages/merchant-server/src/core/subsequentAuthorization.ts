@@ -162,8 +162,7 @@ async function authorizeSubsequentNow(
       at: date.toISOString(),
     };
     await keepRequest(ctx, {
-      orderId,
-      state,
+      order,
       authorization: { ...auth, subsequent: [...done, entry] },
       type: "authorizationRequest",
       bytes,
@@ -177,9 +176,8 @@ async function authorizeSubsequentNow(
   return askKept(
     ctx,
     {
-      orderId,
-      state,
-      gatewayId: brand.gateway.id,
+      order,
+      brand,
       bytes,
       answer: { type: "authorizationResponse", name: "AuthRes" },
       failed: (failure) => ({ authorization: recorded({ failure }) }),
