@@ -6,7 +6,8 @@
  * twice under two ids; then sent, its answer read with protocol's receive function, and what it
  * says recorded in one commit. Every commit expects the state the order was read in, so a change
  * made meanwhile is refused rather than overwritten. The calls run one per order at a time
- * (./oneAtATime.ts, `onOrderTurn`); what each request asks and how its answer moves the order stay with it.
+ * (./oneAtATime.ts, `onOrderTurn`); what each request asks and how its answer moves the order
+ * stay with it.
  */
 import { RemoteSetError, SetError, type schema, wrapMessage } from "@setlab/protocol";
 import type { CallContext, MerchantContext } from "./context";
