@@ -5,6 +5,7 @@
  * P1 and P2 differ (one gateway issues, another captures); here both are the same gateway.
  */
 import { decodeDer, encodeDer } from "../asn1/codec";
+import { bytesEqual } from "../asn1/tlv";
 import { sameParty } from "../cert/sameParty";
 import { parseSetCertificate } from "../cert/setCertificate";
 import { type SignedEnvelopeTypes, verifyDecrypted } from "../crypto/enc";
@@ -81,4 +82,32 @@ export async function openCapToken(
     return invalid("the CapToken does not open with this gateway's keys");
   }
   return { ok: true, data, opaque };
+}
+
+/** What a CapToken must have been issued for: the request item's authorization and transaction, and the merchant sending it. */
+export interface CapTokenBinding {
+  readonly authRRPID: Uint8Array;
+  readonly xid: Uint8Array;
+  readonly merID: string;
+}
+
+/**
+ * `openCapToken`, then what the token binds compared with what the request names: another
+ * authorization, transaction or merchant is invalidCapToken. Every request that returns a
+ * CapToken (CapReq, CapRevReq/CredReq/CredRevReq, AuthRevReq) judges it here.
+ */
+export async function openCapTokenFor(
+  p: CryptoProvider,
+  keys: CapTokenKeys,
+  token: CapToken,
+  bound: CapTokenBinding,
+): Promise<OpenedCapToken> {
+  const opened = await openCapToken(p, keys, token);
+  if (!opened.ok) return opened;
+  if (!bytesEqual(opened.data.authRRPID, bound.authRRPID))
+    return invalid("the CapToken was issued for another authorization");
+  if (!bytesEqual(opened.opaque.xid, bound.xid))
+    return invalid("the CapToken was issued for another transaction");
+  if (opened.opaque.merchantID !== bound.merID) return invalid("the CapToken was issued to another merchant");
+  return opened;
 }

@@ -6,7 +6,7 @@
  * gateway to put in its AuthRevRes.
  */
 import { encodeDer } from "../asn1/codec";
-import { bytesEqual, concatBytes } from "../asn1/tlv";
+import { concatBytes } from "../asn1/tlv";
 import { sha256Hex } from "../cert/digest";
 import type { CryptoProvider } from "../crypto/provider";
 import { toMinorUnits } from "../money/amount";
@@ -22,7 +22,7 @@ import {
   type CapTokenOpaque,
 } from "../schema/payment";
 import { type OpenedAuthRevReq, openAuthRevReq } from "./authRevReq";
-import { type CapTokenKeys, openCapToken } from "./capToken";
+import { type CapTokenKeys, openCapTokenFor } from "./capToken";
 import { checkRequestingMerchant, type GatewayRequestReceiver, isRepeatRequest } from "./gatewayRequest";
 import { asRead, bodyOf, type Incoming } from "./incoming";
 import { protectedIdsOf } from "./wrapperIds";
@@ -181,14 +181,12 @@ async function judge(
     return refused("originalNotFound", "the AuthResPayload is not the authorization as it stands");
   let capToken: AuthReversal["capToken"];
   if (opened.capToken) {
-    const token = await openCapToken(p, receiver.capTokenKeys, opened.capToken);
+    const token = await openCapTokenFor(p, receiver.capTokenKeys, opened.capToken, {
+      authRRPID,
+      xid,
+      merID: opened.merID,
+    });
     if (!token.ok) return refused("invalidCapToken", token.reason);
-    if (!bytesEqual(token.data.authRRPID, authRRPID))
-      return refused("invalidCapToken", "the CapToken was issued for another authorization");
-    if (!bytesEqual(token.opaque.xid, xid))
-      return refused("invalidCapToken", "the CapToken was issued for another transaction");
-    if (token.opaque.merchantID !== opened.merID)
-      return refused("invalidCapToken", "the CapToken was issued to another merchant");
     capToken = { data: token.data, opaque: token.opaque };
   }
   const asked = newAmountOf(authNewAmt);

@@ -20,7 +20,7 @@ import {
   CapTokenSeq,
 } from "../schema/payment";
 import { type OpenedCapReq, openCapReq } from "./capReq";
-import { type CapTokenKeys, openCapToken } from "./capToken";
+import { type CapTokenKeys, openCapTokenFor } from "./capToken";
 import { checkRequestingMerchant, type GatewayRequestReceiver, isRepeatRequest } from "./gatewayRequest";
 import { asRead, bodyOf, type Incoming } from "./incoming";
 import { type ProtectedIds, protectedIdsOf } from "./wrapperIds";
@@ -139,15 +139,13 @@ async function judgeItem(
   merID: string,
   keys: CapTokenKeys,
 ): Promise<JudgedCaptureItem> {
-  const token = await openCapToken(p, keys, capToken);
+  const token = await openCapTokenFor(p, keys, capToken, {
+    authRRPID: item.authRRPID,
+    xid: item.transIDs.xid,
+    merID,
+  });
   if (!token.ok) return refused(item, token.capCode, token.reason);
   const { data, opaque } = token;
-  if (!bytesEqual(data.authRRPID, item.authRRPID))
-    return refused(item, "invalidCapToken", "the CapToken was issued for another authorization");
-  if (!bytesEqual(opaque.xid, item.transIDs.xid))
-    return refused(item, "invalidCapToken", "the CapToken was issued for another transaction");
-  if (opaque.merchantID !== merID)
-    return refused(item, "invalidCapToken", "the CapToken was issued to another merchant");
   const asked = toMinorUnits(item.capPayload.capReqAmt);
   const authorized = toMinorUnits(data.authAmt);
   if (!asked.ok) return refused(item, "amountError", `CapReqAmt refused: ${asked.reason}`);

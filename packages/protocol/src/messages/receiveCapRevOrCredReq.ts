@@ -28,7 +28,7 @@ import {
   type OpenedCapRevOrCredReq,
   openCapRevOrCredReq,
 } from "./capRevOrCred";
-import { type CapTokenKeys, openCapToken } from "./capToken";
+import { type CapTokenKeys, openCapTokenFor } from "./capToken";
 import { checkRequestingMerchant, type GatewayRequestReceiver, isRepeatRequest } from "./gatewayRequest";
 import { asRead, bodyOf, type Incoming } from "./incoming";
 import { type ProtectedIds, protectedIdsOf } from "./wrapperIds";
@@ -154,7 +154,11 @@ async function judgeItem(
   merID: string,
   keys: CapTokenKeys,
 ): Promise<JudgedCapRevOrCredItem> {
-  const token = await openCapToken(p, keys, capToken);
+  const token = await openCapTokenFor(p, keys, capToken, {
+    authRRPID: item.authRRPID,
+    xid: item.transIDs.xid,
+    merID,
+  });
   if (!token.ok)
     return refused(
       item,
@@ -162,12 +166,6 @@ async function judgeItem(
       token.reason,
     );
   const { data, opaque } = token;
-  if (!bytesEqual(data.authRRPID, item.authRRPID))
-    return refused(item, "invalidCapToken", "the CapToken was issued for another authorization");
-  if (!bytesEqual(opaque.xid, item.transIDs.xid))
-    return refused(item, "invalidCapToken", "the CapToken was issued for another transaction");
-  if (opaque.merchantID !== merID)
-    return refused(item, "invalidCapToken", "the CapToken was issued to another merchant");
   const authorized = toMinorUnits(data.authAmt);
   if (!authorized.ok) return refused(item, "invalidCapToken", "the CapToken's AuthAmt is not an amount");
   const currency = authorized.currency.code;
