@@ -15,6 +15,9 @@ module.exports = {
     "^@setlab/protocol/bench$": "<rootDir>/packages/protocol/src/bench/protocolBench.ts",
   },
   testTimeout: 60000,
+  // One lab PKI for the run, copied by the tests that need one (@setlab/runtime/testing's seedLabPki).
+  globalSetup: "<rootDir>/scripts/jestGlobalSetup.cjs",
+  globalTeardown: "<rootDir>/scripts/jestGlobalTeardown.cjs",
   // Jest's default on a 2-core machine is one worker; the end-to-end suites spend most of their
   // time waiting on the parties they start, so two workers overlap that wait with other suites.
   maxWorkers: 2,

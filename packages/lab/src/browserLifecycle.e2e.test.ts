@@ -15,6 +15,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { seedLabPki } from "@setlab/runtime/testing";
 import type { BrowserContext, Worker } from "playwright-core";
 import { askInBrowser, type BrowserPurchaseOptions, buyInBrowser, launchWalletBrowser } from "./browserBuyer";
 import { browserSetup } from "./commands/browserSetup";
@@ -36,6 +37,7 @@ let worker: Worker;
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-browser-lifecycle-"));
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-chromium-"));
+  seedLabPki(path.join(home, "pki"));
   const state = await up({ home, pin });
   shop = await startShop({ home, port: 0, profiles: ["set", "hardened", "embodiment-2"] });
   ({ context, worker } = await launchWalletBrowser(

@@ -22,6 +22,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LabPki } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import type { BrowserContext, Worker } from "playwright-core";
 import { type BrowserPurchaseOptions, buyInBrowser, chromiumPath, launchWalletBrowser } from "./browserBuyer";
 import { type BrowserSetup, browserSetup } from "./commands/browserSetup";
@@ -66,6 +67,7 @@ beforeAll(async () => {
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-chromium-"));
   // The phone confirms after a second, as a person would: the panel's "confirm on your phone"
   // step is on screen while it waits (the 4-phone screenshot).
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home, pin, phoneConfirmAfterMs: 1000 });
   shop = await startShop({
     home,

@@ -30,6 +30,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { LabPki, postSet } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { type CapturedMessage, fetchMessages } from "./capture";
 import { authorizeOrder } from "./commands/authorizeOrder";
 import { capRevOrCredOrderAt } from "./commands/capRevOrCredOrder";
@@ -102,6 +103,7 @@ beforeAll(async () => {
   requireTool("openssl", ["version"], "the Debian package openssl");
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-captured-"));
   scratch = new Scratch();
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
   pki = LabPki.open(state.pki);
   const merchantAdmin = adminOf(state, "merchant");

@@ -22,6 +22,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { schema } from "@setlab/protocol";
 import { adminHeaders, postSet } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { type CapturedOrder, captureOrder } from "./commands/captureOrder";
 import { down } from "./commands/down";
 import { setFaults } from "./commands/fault";
@@ -40,6 +41,7 @@ let state: LabState;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-crash-"));
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
   // Until `up` pairs the mediator with the phone itself (lab.json pairingCodeFile), pair them here:
   // the phone restarted with a fixed code, the mediator given it through SETLAB_PAIRING_CODE.

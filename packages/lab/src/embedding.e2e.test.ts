@@ -18,6 +18,7 @@ import {
 } from "@setlab/merchant-server";
 import { nodeProvider } from "@setlab/protocol";
 import { adminHeaders, httpRequest, LabPki, SET_PAYMENT } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createOrder, fetchInitiation } from "./browser";
 import { down } from "./commands/down";
@@ -33,6 +34,7 @@ const token = "b".repeat(43);
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-embed-"));
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
   const p = nodeProvider();
   const config = await labMerchantConfig(p, LabPki.open(state.pki), { brands: ["Visa", "MasterCard"] });

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readInitiation } from "@setlab/protocol";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { down } from "./commands/down";
 import { up } from "./commands/up";
 import type { LabState } from "./labState";
@@ -79,6 +80,7 @@ beforeAll(async () => {
   const started = Date.now();
   installShop();
   process.stdout.write(`example shop packed, installed and built in ${Date.now() - started} ms\n`);
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
   shop = startShopProcess(
     path.join(work, "dist/shop.js"),

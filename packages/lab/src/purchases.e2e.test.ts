@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { adminFetch, postSet, SET_PAYMENT } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { fetchMessages } from "./capture";
 import { down } from "./commands/down";
 import { type PurchaseResult, purchase } from "./commands/purchase";
@@ -22,6 +23,7 @@ let pans: string[];
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-e2e-"));
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
   pans = Object.values(JSON.parse(fs.readFileSync(path.join(state.pki, "cards.json"), "utf8"))).map(
     (c) => (c as { pan: string }).pan,

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readLabPkiManifest } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { down } from "./commands/down";
 import { purchase } from "./commands/purchase";
 import { up } from "./commands/up";
@@ -21,6 +22,7 @@ let state: LabState;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-revocation-e2e-"));
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
 }, 120_000);
 

@@ -2,10 +2,11 @@
  * Configuration errors stop the start: createMerchant (and the plugin's registration) reject with
  * MerchantConfigurationError, before any order could be left in doubt.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { seedLabPki } from "@setlab/runtime/testing";
 import Fastify from "fastify";
 import { MerchantConfigurationError } from "./core/endpointUrl";
 import { type CreateMerchantOptions, createMerchant } from "./createMerchant";
@@ -19,9 +20,7 @@ let pki: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "merchant-config-"));
   pki = path.join(dir, "pki");
-  execFileSync(process.execPath, [path.join(root, "packages/ca/dist/cli.js"), "init", "--out", pki], {
-    stdio: "ignore",
-  });
+  seedLabPki(pki);
 }, 120_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,23 +1,18 @@
 /** LabPki over a real `set-ca init` directory (the CA's built CLI), attack fixtures included. */
 
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { defaultProvider } from "@setlab/protocol";
 import { LabPki } from "./labPki";
 import { LabPkiError } from "./labPkiError";
+import { seedLabPki } from "./testing/labPkiSeed";
 
 let work: string;
 let pki: LabPki;
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-labpki-"));
-  execFileSync("node", [
-    path.join(__dirname, "../../ca/dist/cli.js"),
-    "init",
-    "--out",
-    path.join(work, "pki"),
-  ]);
+  seedLabPki(path.join(work, "pki"));
   pki = LabPki.open(path.join(work, "pki"));
 }, 120_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

@@ -11,6 +11,7 @@ import { checkRevocation, nodeProvider, parseSetCertificate, SetError } from "@s
 import { LabPki } from "./labPki";
 import { readLabPkiManifest, writeLabPkiManifest } from "./labPkiManifest";
 import { LabRevocationSource, type RevocationEvent, withCurrentRevocation } from "./labRevocation";
+import { seedLabPki } from "./testing/labPkiSeed";
 
 const p = nodeProvider();
 const caCli = path.join(__dirname, "../../ca/dist/cli.js");
@@ -23,7 +24,7 @@ const ca = (...args: string[]) => execFileSync("node", [caCli, ...args, "--dir",
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-revocation-"));
   dir = path.join(work, "pki");
-  execFileSync("node", [caCli, "init", "--out", dir]);
+  seedLabPki(dir);
   source = await LabRevocationSource.open(dir, p, { log: (e) => events.push(e) });
 }, 180_000);
 afterAll(() => {

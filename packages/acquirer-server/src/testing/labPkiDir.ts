@@ -1,14 +1,11 @@
-/** Test-only: a lab PKI made by `set-ca init` in a temporary directory (about 5 s). */
-import { execFileSync } from "node:child_process";
+/** Test-only: a lab PKI of the test's own in a temporary directory (a copy of the run's `set-ca init`). */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-
-const caCli = path.resolve(__dirname, "../../../ca/dist/cli.js");
+import { seedLabPki } from "@setlab/runtime/testing";
 
 export function makeLabPkiDir(): { dir: string; pkiDir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-gateway-"));
-  const pkiDir = path.join(dir, "pki");
-  execFileSync(process.execPath, [caCli, "init", "--out", pkiDir], { stdio: "ignore" });
+  const pkiDir = seedLabPki(path.join(dir, "pki"));
   return { dir, pkiDir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

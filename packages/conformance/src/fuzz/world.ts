@@ -5,7 +5,6 @@
  * personalized card applet. `purchase()` runs one full purchase through them and
  * returns every message of it: the valid corpus, and the health check after a target.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -42,6 +41,7 @@ import {
   ValidatedChainCache,
 } from "@setlab/protocol";
 import { adminHeaders, createLogger, httpRequest, LabPki, labPassphrase, SET_PAYMENT } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { autoApprove, CardApplet, loadCard, personalize } from "@setlab/wallet-card";
 
 /** A fastify app as the parties build it. */
@@ -155,12 +155,9 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** The lab PKI in `dir/pki`: `set-ca init`, or under jest a copy of the test run's one. */
 export function makeLabPki(dir: string): string {
-  const pkiDir = path.join(dir, "pki");
-  execFileSync(process.execPath, [path.join(repoRoot, "packages/ca/dist/cli.js"), "init", "--out", pkiDir], {
-    stdio: "ignore",
-  });
-  return pkiDir;
+  return seedLabPki(path.join(dir, "pki"));
 }
 
 export async function createWorld(options: { transport?: Transport; dir?: string } = {}): Promise<World> {

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { adminFetch } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { purchAmtOf } from "../currency";
 import { adminOf, type LabState } from "../labState";
 import { down } from "./down";
@@ -25,6 +26,7 @@ let state: LabState;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-faults-"));
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
 }, 180_000);
 

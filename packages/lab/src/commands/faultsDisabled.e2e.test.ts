@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { adminFetch } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { adminOf, type LabState } from "../labState";
 import { down } from "./down";
 import { setFaults } from "./fault";
@@ -20,6 +21,7 @@ let state: LabState;
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-nofaults-"));
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home, env: { SETLAB_ALLOW_FAULTS: "" } });
 }, 180_000);
 

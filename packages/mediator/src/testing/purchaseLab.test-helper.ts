@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { adminFetch, LabPki, type StartedParty, startParty, writeAdminTokenFile } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 
 const packages = path.resolve(__dirname, "../../..");
 export const scripts = {
@@ -138,9 +139,7 @@ export async function startPurchaseLab(
   const work = emptyDir("e2e");
   const parties: StartedParty[] = [];
   try {
-    const pkiDir = path.join(work, "pki");
-    const init = await run(scripts.ca, ["init", "--out", pkiDir]);
-    if (init.code !== 0) throw new Error(`set-ca init failed: ${init.stderr}`);
+    const pkiDir = seedLabPki(path.join(work, "pki"));
     const pki = LabPki.open(pkiDir);
     const phoneDir = path.join(work, "phone");
     const personalized = await run(scripts.phone, [

@@ -1,16 +1,16 @@
 /**
- * Test-only: the merchant as a real process, `set-merchant serve` from dist over a fresh
- * `set-ca init` PKI and a SQLite file, its gateways at a closed port (so an authorization fails
- * the way an unreachable gateway fails), its back office on an admin listener with a token; and
- * card kits from that PKI's cards.
+ * Test-only: the merchant as a real process, `set-merchant serve` from dist over a lab PKI of its
+ * own (a copy of the test run's `set-ca init`, seedLabPki) and a SQLite file, its gateways at a
+ * closed port (so an authorization fails the way an unreachable gateway fails), its back office on
+ * an admin listener with a token; and card kits from that PKI's cards.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
 import { adminHeaders, LabPki, type StartedParty, startParty, writeAdminTokenFile } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import type { CardKit } from "./testCard";
 
 const root = path.resolve(__dirname, "../../../..");
@@ -40,9 +40,7 @@ async function closedPort(): Promise<number> {
 export async function startLabMerchant(tempPrefix: string): Promise<LabMerchant> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), tempPrefix));
   const pkiDir = path.join(dir, "pki");
-  execFileSync(process.execPath, [path.join(root, "packages/ca/dist/cli.js"), "init", "--out", pkiDir], {
-    stdio: "ignore",
-  });
+  seedLabPki(pkiDir);
   const gateway = `http://127.0.0.1:${await closedPort()}`;
   const tokenFile = path.join(dir, "admin-token");
   const token = writeAdminTokenFile(tokenFile);

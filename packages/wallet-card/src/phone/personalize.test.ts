@@ -3,7 +3,6 @@
  * passphrase, the brand's gateway pinned, and nothing secret in any file of the phone even after
  * a purchase.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -21,14 +20,13 @@ import {
   thumbOf,
 } from "@setlab/protocol";
 import { LabPki, LabPkiError } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { CardApplet } from "../card/applet";
 import { autoApprove } from "../card/confirmation";
 import { MerchantDouble } from "../card/merchantDouble.test-helper";
 import { loadCard, openCardFile, PhoneStoreError } from "./cardStore";
 import { personalize } from "./personalize";
 
-const root = path.resolve(__dirname, "../../../..");
-const caCli = path.join(root, "packages/ca/dist/cli.js");
 const PIN = "80417329";
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -38,7 +36,7 @@ let dataDir: string;
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-personalize-"));
-  execFileSync(process.execPath, [caCli, "init", "--out", path.join(tmp, "pki")], { stdio: "ignore" });
+  seedLabPki(path.join(tmp, "pki"));
   pki = LabPki.open(path.join(tmp, "pki"));
 }, 120_000);
 

@@ -18,10 +18,10 @@ import {
 } from "@setlab/protocol";
 import { PcCardLink } from "@setlab/protocol/card-link";
 import { LabPki, type StartedParty, startParty } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { MerchantDouble } from "../card/merchantDouble.test-helper";
 
 const root = path.resolve(__dirname, "../../../..");
-const caCli = path.join(root, "packages/ca/dist/cli.js");
 const phoneCli = path.join(root, "packages/wallet-card/dist/cli.js");
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-phone-proc-"));
   pkiDir = path.join(tmp, "pki");
   dataDir = path.join(tmp, "phone");
-  execFileSync(process.execPath, [caCli, "init", "--out", pkiDir], { stdio: "ignore" });
+  seedLabPki(pkiDir);
   const out = execFileSync(process.execPath, [
     phoneCli,
     "personalize",
