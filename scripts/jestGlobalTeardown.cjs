@@ -1,10 +1,10 @@
-/** Jest global teardown: remove the test run's template PKI made by jestGlobalSetup.cjs. */
+/** Jest global teardown: remove the test run's template PKI and key pool made by jestGlobalSetup.cjs. */
 const fs = require("node:fs");
 const path = require("node:path");
 
-const templateVariable = "SETLAB_TEST_PKI_TEMPLATE";
+const keyPoolVariable = "SETLAB_TEST_KEY_POOL";
 
 module.exports = async function globalTeardown() {
-  const template = process.env[templateVariable];
-  if (template) fs.rmSync(path.dirname(template), { recursive: true, force: true });
+  const keyPool = process.env[keyPoolVariable];
+  if (keyPool) fs.rmSync(path.dirname(keyPool), { recursive: true, force: true });
 };

@@ -23,6 +23,7 @@ import {
 } from "../schema/certExtensions";
 import { CertExtension, SetPolicyRoot, Std } from "../schema/oids";
 import { wholeSeconds } from "../wholeSeconds";
+import { type PooledDer, pooledKeyPair } from "./testKeyPool";
 
 export const partyNames = [
   "root",
@@ -146,7 +147,8 @@ export async function generateTestKeyPair(
     : p.crypto.subtle.generateKey({ ...rsaSign, ...rsaParams }, true, ["sign", "verify"]);
 }
 
-// RSA key generation dominates the cost of a test PKI; keys are reused per provider and party.
+// RSA key generation dominates the cost of a test PKI; keys are reused per provider and party,
+// and come from the test run's key pool (testKeyPool.ts) when there is one.
 const keyCache = new WeakMap<Crypto, Map<string, Promise<CryptoKeyPair>>>();
 
 /** A cached key pair for `slot`: the same keys for every test in this process using the same provider. */
@@ -163,10 +165,24 @@ export function cachedTestKeyPair(
   const key = `${slot}/${use}`;
   let pair = perProvider.get(key);
   if (!pair) {
-    pair = generateTestKeyPair(use, p);
+    const pooled = pooledKeyPair(slot, use);
+    pair = pooled ? importTestKeyPair(pooled, use, p) : generateTestKeyPair(use, p);
     perProvider.set(key, pair);
   }
   return pair;
+}
+
+/** A pooled key pair (testKeyPool.ts) imported for `use` into `p`, extractable like a generated one. */
+async function importTestKeyPair(der: PooledDer, use: KeyUse, p: CryptoProvider): Promise<CryptoKeyPair> {
+  const [algorithm, privateUsages, publicUsages]: [typeof rsaSign | typeof rsaOaep, KeyUsage[], KeyUsage[]] =
+    use === "keyEncipherment"
+      ? [rsaOaep, ["decrypt", "unwrapKey"], ["encrypt", "wrapKey"]]
+      : [rsaSign, ["sign"], ["verify"]];
+  const [privateKey, publicKey] = await Promise.all([
+    p.crypto.subtle.importKey("pkcs8", der.pkcs8, algorithm, true, privateUsages),
+    p.crypto.subtle.importKey("spki", der.spki, algorithm, true, publicUsages),
+  ]);
+  return { privateKey, publicKey };
 }
 
 interface PartyDefinition {
