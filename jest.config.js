@@ -18,7 +18,9 @@ module.exports = {
   // One lab PKI for the run, copied by the tests that need one (@setlab/runtime/testing's seedLabPki).
   globalSetup: "<rootDir>/scripts/jestGlobalSetup.cjs",
   globalTeardown: "<rootDir>/scripts/jestGlobalTeardown.cjs",
-  // Jest's default on a 2-core machine is one worker; the end-to-end suites spend most of their
-  // time waiting on the parties they start, so two workers overlap that wait with other suites.
-  maxWorkers: 2,
+  // Jest's default on a 2-core machine is one worker. The end-to-end suites spend most of their
+  // time waiting on the parties they start (retry schedules, restarts, timeouts), so more workers
+  // than cores overlap that wait with other suites: on 2 cores, 2 workers kept the CPU 74 % busy
+  // (489 s), 3 workers 93 % (368 s), with the same 4195 tests passing.
+  maxWorkers: 3,
 };
