@@ -1,10 +1,9 @@
-/** Jest global teardown: remove the test run's template PKI and key pool made by jestGlobalSetup.cjs. */
+/** Jest global teardown: remove the test run's shared directory made by jestGlobalSetup.cjs. */
 const fs = require("node:fs");
-const path = require("node:path");
 
-const keyPoolVariable = "SETLAB_TEST_KEY_POOL";
+const runDirVariable = "SETLAB_TEST_RUN_DIR";
 
 module.exports = async function globalTeardown() {
-  const keyPool = process.env[keyPoolVariable];
-  if (keyPool) fs.rmSync(path.dirname(keyPool), { recursive: true, force: true });
+  const dir = process.env[runDirVariable];
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 };

@@ -2,19 +2,17 @@
  * Test-only: a lab PKI of a test's own, made by `set-ca init` once per test run and copied.
  *
  * `set-ca init` generates 57 RSA-2048 keys, about 10 s of CPU; a test run that made one per lab it
- * starts spent more than a third of its CPU there. Jest's global setup (`scripts/jestGlobalSetup.cjs`)
- * runs `set-ca init` once into a template directory and names it in `SETLAB_TEST_PKI_TEMPLATE`;
- * `seedLabPki` copies that template (file modes kept, so key files stay 0600) into the directory a
- * test asks for, where the test may revoke, issue or corrupt as it likes without touching another
- * test's PKI. Without the variable (a test file run under another jest config) it runs `set-ca init`.
- * The tests of `set-ca init` itself and of the README's quick start do not use this.
+ * starts spent more than a third of its CPU there. Under jest (`scripts/jestGlobalSetup.cjs`), the
+ * first test that asks for a lab PKI runs `set-ca init` into the run's shared directory
+ * (`runShared` of @setlab/protocol/testing), and `seedLabPki` copies that one (file modes kept, so
+ * key files stay 0600) into the directory a test asks for, where the test may revoke, issue or
+ * corrupt as it likes without touching another test's PKI. Outside a jest run it runs
+ * `set-ca init`. The tests of `set-ca init` itself and of the README's quick start do not use this.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-/** The environment variable that names the test run's template PKI directory. */
-export const labPkiTemplateVariable = "SETLAB_TEST_PKI_TEMPLATE";
+import { runShared } from "@setlab/protocol/testing";
 
 /** The CA's built CLI (this file is two levels below its package in src/ and in dist/ alike). */
 export const caCliPath = path.resolve(__dirname, "../../../ca/dist/cli.js");
@@ -29,10 +27,10 @@ export function initLabPki(out: string): string {
   return out;
 }
 
-/** A lab PKI in `out` (which must not exist yet): a copy of the run's template, or a new one. */
+/** A lab PKI in `out` (which must not exist yet): a copy of the test run's, or a new one. */
 export function seedLabPki(out: string): string {
-  const template = process.env[labPkiTemplateVariable];
-  if (!template || !fs.existsSync(path.join(template, "manifest.json"))) return initLabPki(out);
+  const template = runShared("lab-pki", (into) => initLabPki(into));
+  if (!template) return initLabPki(out);
   if (fs.existsSync(out)) throw new Error(`seedLabPki: ${out} exists already`);
   fs.cpSync(template, out, { recursive: true, errorOnExist: true, force: false });
   return out;
