@@ -117,8 +117,20 @@ export function parseOne(bytes: Uint8Array, path: string): Node {
  * reading. Any failure, including a library throw deep inside a codec, is a DecodeError.
  */
 export function decodeDer<T>(codec: Codec<T>, bytes: Uint8Array, path = typeName(codec)): T {
+  return asDecodeError(path, () => codec.decode(parseOne(bytes, path), path));
+}
+
+/**
+ * `decodeDer` of a node inside a value `readDer` has already walked (the body an open type kept
+ * as its node): the same checks and errors, without walking those bytes a second time.
+ */
+export function decodeNode<T>(codec: Codec<T>, node: Node, path: string): T {
+  return asDecodeError(path, () => codec.decode(node, path));
+}
+
+function asDecodeError<T>(path: string, decode: () => T): T {
   try {
-    return codec.decode(parseOne(bytes, path), path);
+    return decode();
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError("decodingFailure", `unreadable input (${(e as Error).name})`, path);

@@ -3,8 +3,18 @@
  * every SET message has on the wire, and the receiver's first checks in the order digest 6
  * gives them: strict DER, then the header's version, then the message type, then the body.
  */
-import { type Codec, decodeDer, encodeDer, type Infer, nodeTag, parseOne } from "../asn1/codec";
-import { anyDer, choice, explicit, implicit, named, optional, sequence } from "../asn1/constructed";
+import {
+  type Codec,
+  codecOf,
+  decodeDer,
+  decodeNode,
+  encodeDer,
+  type Infer,
+  type Node,
+  nodeBytes,
+  nodeTag,
+} from "../asn1/codec";
+import { choice, explicit, implicit, named, optional, sequence } from "../asn1/constructed";
 import { describeTag } from "../asn1/tlv";
 import { DecodeError } from "../errors";
 import { checkCriticalExtensions, MsgExtensions } from "./common";
@@ -96,16 +106,29 @@ export const MessageWrapper = named(
 export type MessageWrapper = Infer<typeof MessageWrapper>;
 
 /**
- * The wrapper with its message left as raw DER: read first, so that the header's version and
+ * The message as the reader's node: the wrapper's walk (`readDer`) has already checked every
+ * byte of it, so the body is decoded from that node, neither copied nor walked again.
+ */
+const messageNode = codecOf<Node>({
+  tags: null,
+  spec: { kind: "any" },
+  write(w, node) {
+    w.bytes(node.bytes);
+  },
+  decode: (node) => node,
+});
+
+/**
+ * The wrapper with its message left undecoded: read first, so that the header's version and
  * the message's type are judged before the body, whose syntax may differ in another version.
  */
 const OuterWrapper: Codec<{
   messageHeader: MessageHeader;
-  message: Uint8Array;
+  message: Node;
   mwExtensions?: MsgExtensions;
 }> = sequence({
   messageHeader: MessageHeader,
-  message: explicit(0, anyDer()),
+  message: explicit(0, messageNode),
   mwExtensions: optional(implicit(1, MsgExtensions)),
 });
 
@@ -132,7 +155,7 @@ export function decodeMessage(
   understoodExtensions: readonly string[] = [],
 ): MessageWrapper {
   const { outer } = readOuter(bytes, understoodExtensions);
-  const message = decodeDer(Message, outer.message, "MessageWrapper.message");
+  const message = decodeNode(Message, outer.message, "MessageWrapper.message");
   return { ...outer, message };
 }
 
@@ -154,14 +177,14 @@ export function decodeMessageShape(
   understoodExtensions: readonly string[] = [],
 ): MessageShape {
   const { outer, type } = readOuter(bytes, understoodExtensions);
-  return { messageHeader: outer.messageHeader, type, body: outer.message };
+  return { messageHeader: outer.messageHeader, type, body: nodeBytes(outer.message) };
 }
 
 function readOuter(bytes: Uint8Array, understoodExtensions: readonly string[]) {
   const outer = decodeDer(OuterWrapper, new Uint8Array(bytes), "MessageWrapper");
   checkHeader(outer.messageHeader);
   checkCriticalExtensions(outer.mwExtensions, understoodExtensions, "MessageWrapper.mwExtensions");
-  const found = nodeTag(parseOne(outer.message, "MessageWrapper.message"));
+  const found = nodeTag(outer.message);
   const type = messageTypeByTag.get(found);
   if (type === undefined)
     throw new DecodeError(
