@@ -29,4 +29,4 @@ export {
 export { PAN19, type PurchaseFixture, purchaseFixture } from "./purchaseFixture";
 export { type PurchaseParts, type PurchasePartsInput, purchaseParts } from "./purchaseParts";
 export { type RevocationFixtureOptions, revocationFixture, type TestCrlOptions } from "./revocation";
-export { runShared, testRunDirVariable } from "./runShared";
+export { runShared } from "./runShared";

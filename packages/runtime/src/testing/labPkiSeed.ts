@@ -15,10 +15,10 @@ import * as path from "node:path";
 import { runShared } from "@setlab/protocol/testing";
 
 /** The CA's built CLI (this file is two levels below its package in src/ and in dist/ alike). */
-export const caCliPath = path.resolve(__dirname, "../../../ca/dist/cli.js");
+const caCliPath = path.resolve(__dirname, "../../../ca/dist/cli.js");
 
 /** Run `set-ca init --out out`; throws with the CA's own message when it fails. */
-export function initLabPki(out: string): string {
+function initLabPki(out: string): string {
   if (!fs.existsSync(caCliPath))
     throw new Error(`build the packages first (npx tsc -b): missing ${caCliPath}`);
   const r = spawnSync(process.execPath, [caCliPath, "init", "--out", out], { encoding: "utf8" });
