@@ -9,7 +9,7 @@
  * value with these bytes as its encoding, without re-encoding it to prove so.
  */
 import { DecodeError, type ErrorCode } from "../errors";
-import { Node, readDer } from "./der";
+import { Node, readDer, walkedCopy } from "./der";
 import { describeTag, type TagKey } from "./tlv";
 import { DerWriter, writeDer } from "./writer";
 
@@ -93,9 +93,12 @@ export function expectTag(node: Node, tag: TagKey, constructed: boolean, path: s
     fail(path, `${describeTag(tag)} must be ${constructed ? "constructed" : "primitive"}`);
 }
 
-/** The exact TLV bytes of this node, as a copy the caller owns. */
+/**
+ * The exact TLV bytes of this node, as a copy the caller owns. Treat it as immutable: a copy cut
+ * from a walked tree is read again without a second walk (der.ts, `walkedCopy`).
+ */
 export function nodeBytes(node: Node): Uint8Array {
-  return node.bytes.slice();
+  return walkedCopy(node);
 }
 
 /** The content octets of a primitive node, as a view on the input: copy before keeping them. */

@@ -3,8 +3,8 @@ import { fromHex } from "../bytes";
 import { DecodeError, SetError } from "../errors";
 import { registry } from "../schema/registry";
 import { arbitraryOf } from "../testing/arbitrary";
-import { decodeDer, encodeDer, parseOne } from "./codec";
-import { MAX_DEPTH } from "./der";
+import { decodeDer, encodeDer, nodeBytes, nodeChildren, parseOne } from "./codec";
+import { MAX_DEPTH, readDerShallow } from "./der";
 
 /** Hex as the tests write it, spaced into fields. */
 const hex = (s: string) => fromHex(s.replace(/\s+/g, ""));
@@ -135,4 +135,23 @@ describe("every type of the module under the DER reader", () => {
       }
     },
   );
+});
+
+describe("a copy cut from a value is walked again unless its tree was walked", () => {
+  // SEQUENCE { SEQUENCE { INTEGER 00 01 } }: the inner INTEGER is not minimally encoded.
+  const nonDer = hex("3006 3004 02020001");
+
+  it("a copy cut from a shallow read is walked when read, and its bad INTEGER refused", () => {
+    const inner = nodeChildren(readDerShallow(nonDer, "value"))[0];
+    const copy = nodeBytes(inner);
+    expect(() => parseOne(copy, "copy")).toThrow(/INTEGER not minimally encoded/);
+  });
+
+  it("the same bytes fresh are refused; a copy cut from a walked tree reads back the same value", () => {
+    expect(() => parseOne(nonDer, "value")).toThrow(/INTEGER not minimally encoded/);
+    const good = hex("3006 3004 02020080");
+    const copy = nodeBytes(nodeChildren(parseOne(good, "value"))[0]);
+    expect(copy).toEqual(hex("3004 02020080"));
+    expect(nodeBytes(nodeChildren(parseOne(copy, "copy"))[0])).toEqual(hex("02020080"));
+  });
 });

@@ -22,6 +22,8 @@ export const MAX_DEPTH = 64;
 /** One TLV inside `buf`: identifier and length at `start`, content from `contentStart` to `end`. */
 export class Node {
   private kids?: Node[];
+  /** Set when `readDer` checked this node's whole tree (and so every node below it). */
+  walked = false;
 
   constructor(
     readonly buf: Uint8Array,
@@ -49,6 +51,7 @@ export class Node {
     if (this.constructed)
       for (let at = this.contentStart; at < this.end; ) {
         const kid = readHeader(this.buf, at, this.end, "value");
+        kid.walked = this.walked;
         kids.push(kid);
         at = kid.end;
       }
@@ -185,14 +188,31 @@ function walk(buf: Uint8Array, from: number, to: number, depth: number, where: s
 }
 
 /**
- * Read a buffer holding exactly one DER value. The whole tree's framing is checked here, once;
- * codecs then read children lazily from the returned node.
+ * Copies of values inside a tree `readDer` walked (`walkedCopy`): their framing was checked with
+ * the tree they were cut from, and they are fresh buffers nothing else holds, so reading one again
+ * (a SignedData kept as its bytes by the message, then opened by the operator; a certificate the
+ * message carried, then cut by `certificateRef`) need not walk it a second time.
+ */
+const walkedCopies = new WeakSet<Uint8Array>();
+
+/** A copy of `node`'s whole TLV; remembered as checked when `node` lies in a walked tree. */
+export function walkedCopy(node: Node): Uint8Array {
+  const copy = node.bytes.slice();
+  if (node.walked) walkedCopies.add(copy);
+  return copy;
+}
+
+/**
+ * Read a buffer holding exactly one DER value. The whole tree's framing is checked here, once
+ * (for a `walkedCopy`, it was checked with the tree it came from); codecs then read children
+ * lazily from the returned node.
  */
 export function readDer(bytes: Uint8Array, where: string): Node {
   const node = readHeader(bytes, 0, bytes.length, where);
   if (node.end !== bytes.length)
     malformed(where, `${bytes.length - node.end} trailing byte(s) after the value`);
-  walk(bytes, 0, bytes.length, 0, where);
+  if (!walkedCopies.has(bytes)) walk(bytes, 0, bytes.length, 0, where);
+  node.walked = true;
   return node;
 }
 
@@ -204,5 +224,6 @@ export function readDerShallow(bytes: Uint8Array, where: string): Node {
   const node = readHeader(bytes, 0, bytes.length, where);
   if (node.end !== bytes.length)
     malformed(where, `${bytes.length - node.end} trailing byte(s) after the value`);
+  node.walked = walkedCopies.has(bytes);
   return node;
 }

@@ -17,7 +17,22 @@ export interface CertificateRef {
 const SEQUENCE = universal(16);
 const notACertificate = () => new SetError("invalidCertificate", "not an X.509 certificate", "certificate");
 
+/**
+ * Refs already cut, by the certificate's bytes object: a party signs and seals with the same
+ * certificate objects for its whole life. Bytes are immutable here, as everywhere in the library.
+ */
+const cut = new WeakMap<Uint8Array, CertificateRef>();
+
 export function certificateRef(certificate: Uint8Array): CertificateRef {
+  let ref = cut.get(certificate);
+  if (ref === undefined) {
+    ref = cutRef(certificate);
+    cut.set(certificate, ref);
+  }
+  return ref;
+}
+
+function cutRef(certificate: Uint8Array): CertificateRef {
   let fields: readonly Node[];
   try {
     const cert = parseOne(certificate, "certificate");
