@@ -73,7 +73,9 @@ export function formatReport(r: BenchReport): string {
   if (l) {
     line("end to end, closed loop (this process plays browser and mediator; every party a separate process)");
     line(
-      `${l.purchases} purchases at concurrency ${l.concurrency} in ${f(l.wallMs / 1000, 2)} s: ${f(l.perSecond)} purchases/s` +
+      `${l.purchases} purchases at concurrency ${l.concurrency}` +
+        (l.warmup === null ? "" : ` after ${l.warmup} warm-up`) +
+        ` in ${f(l.wallMs / 1000, 2)} s: ${f(l.perSecond)} purchases/s` +
         ` (approved ${l.approved}, other ${l.purchases - l.approved})`,
     );
     line(

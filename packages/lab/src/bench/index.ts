@@ -172,6 +172,7 @@ async function withLab(o: BenchOptions, m: Mutable<BenchMeasurements>): Promise<
       }
       m.load = {
         concurrency: o.concurrency,
+        warmup: o.warmup > 0 && purchases ? o.warmup : 0,
         hostLoad: [hostLoadBefore, os.loadavg()[0]],
         wallMs,
         samples,

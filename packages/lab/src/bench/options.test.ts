@@ -7,9 +7,9 @@ describe("parseBenchOptions", () => {
     expect(o).toMatchObject({
       microSeconds: 2,
       cryptoSeconds: 1,
-      purchases: 100,
+      purchases: 500,
       concurrency: 8,
-      warmup: 32,
+      warmup: 1000,
       offeredRate: 50,
       offeredSeconds: 10,
       maxInFlight: 200,
@@ -53,7 +53,7 @@ describe("parseBenchOptions", () => {
     const timed = parseBenchOptions([], { BENCH_SECONDS: "60", BENCH_PURCHASES: "5" });
     expect(timed.seconds).toBe(60);
     expect(timed.purchases).toBeUndefined();
-    expect(parseBenchOptions([], { BENCH_CONCURRENCY: "3" }).warmup).toBe(12);
+    expect(parseBenchOptions([], { BENCH_WARMUP: "32" }).warmup).toBe(32);
   });
 
   it("lets a flag win over its variable", () => {

@@ -73,6 +73,7 @@ const measured: BenchMeasurements = {
   raw,
   load: {
     concurrency: 8,
+    warmup: 1000,
     hostLoad: [0.5, 1.5],
     wallMs: 1000,
     // 100 purchases in 1 s, one declined
@@ -151,6 +152,7 @@ describe("buildReport", () => {
         "rawMsPerPurchase",
         "rssSamples",
         "wallMs",
+        "warmup",
       ].sort(),
     );
     // What JSON carries is what the object holds: no Infinity or function lost on the way.
@@ -289,7 +291,7 @@ describe("buildReport", () => {
   it("prints every part and the verdicts", () => {
     const text = formatReport(r);
     expect(text).toContain(
-      "100 purchases at concurrency 8 in 1.00 s: 100.0 purchases/s (approved 99, other 1)",
+      "100 purchases at concurrency 8 after 1000 warm-up in 1.00 s: 100.0 purchases/s (approved 99, other 1)",
     );
     expect(text).toContain("not approved x1: declined: insufficient funds");
     expect(text).toContain("chain validation, first sight");

@@ -40,6 +40,8 @@ export interface BenchMeasurements {
   readonly raw?: { readonly node: StackRates; readonly peculiar: StackRates };
   readonly load?: {
     readonly concurrency: number;
+    /** Purchases run before the window, untimed (absent in reports from before it was recorded). */
+    readonly warmup?: number;
     /** The host's 1-minute load average when the window began and ended (other work competes). */
     readonly hostLoad: readonly [number, number];
     readonly wallMs: number;
@@ -90,6 +92,8 @@ export interface PartyRow {
 export interface LoadSummary {
   readonly purchases: number;
   readonly concurrency: number;
+  /** Purchases before the window (the lab warms up: JIT, caches, bonds); null when not recorded. */
+  readonly warmup: number | null;
   readonly wallMs: number;
   readonly perSecond: number;
   readonly approved: number;
@@ -187,6 +191,7 @@ function summarizeLoad(
   return {
     purchases: n,
     concurrency: l.concurrency,
+    warmup: l.warmup ?? null,
     wallMs: l.wallMs,
     perSecond: (n * 1000) / l.wallMs,
     approved: l.samples.filter((s) => s.outcome === "approved").length,
