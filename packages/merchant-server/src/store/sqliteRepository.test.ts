@@ -340,3 +340,278 @@ describe("SqliteRepository", () => {
     await repo.close();
   });
 });
+
+describe("SqliteRepository: stored answers", () => {
+  type Party = "cardholder" | "merchant" | "gateway";
+  const message = (from: Party, to: Party, type: string, der: Uint8Array) => ({ from, to, type, der });
+  /** Distinct bytes of a given size, so that no two answers (or messages) are equal by accident. */
+  const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (seed * 31 + i) & 0xff);
+  /** The idempotency row as stored, read on a connection of its own. */
+  const rawRow = (file: string, kind: string, key: string) => {
+    const raw = new Database(file, { readonly: true });
+    try {
+      return raw
+        .prepare("SELECT order_id, response, response_seq FROM idempotency WHERE kind = ? AND key = ?")
+        .get(kind, key) as { order_id: number; response: Buffer | null; response_seq: number | null };
+    } finally {
+      raw.close();
+    }
+  };
+  const seqOf = async (repo: SqliteRepository, orderId: number, type: string) =>
+    (await repo.messages(orderId)).find((m) => m.type === type)?.seq;
+
+  test("a PInitRes or PRes sent in the same change is stored as a reference to its message row, and read back byte for byte", async () => {
+    const file = path.join(dir, "answer-reference.db");
+    const repo = new SqliteRepository(file);
+    const o = await repo.createOrder(order, at);
+    const pInitRes = bytes(8800, 1);
+    await repo.commit(
+      {
+        orderId: o.id,
+        expect: "created",
+        transitions: [{ to: "initiated", detail: "" }],
+        // The answer is not the change's last message: its seq is found all the same.
+        messages: [
+          message("cardholder", "merchant", "purchaseInitRequest", bytes(300, 2)),
+          message("merchant", "cardholder", "purchaseInitResponse", pInitRes),
+          message("merchant", "cardholder", "trailer", bytes(10, 3)),
+        ],
+        idempotency: { kind: "PInitReq", key: "p1", requestHash: "h1", response: pInitRes },
+      },
+      at,
+    );
+    expect(rawRow(file, "PInitReq", "p1")).toEqual({
+      order_id: o.id,
+      response: null,
+      response_seq: await seqOf(repo, o.id, "purchaseInitResponse"),
+    });
+    expect(rawRow(file, "PInitReq", "p1").response_seq).toBe(2);
+    expect((await repo.idempotency("PInitReq", "p1"))?.response).toEqual(pInitRes);
+
+    // The PReq's row is kept unanswered first, then answered by the PRes (a copy of the message's
+    // bytes, not the same array: compared by bytes).
+    await repo.commit(
+      {
+        orderId: o.id,
+        messages: [message("cardholder", "merchant", "purchaseRequest", bytes(6500, 4))],
+        idempotency: { kind: "PReq", key: "p2", requestHash: "h2" },
+      },
+      at,
+    );
+    expect(await repo.idempotency("PReq", "p2")).toEqual({ orderId: o.id, requestHash: "h2" });
+    const pRes = bytes(3100, 5);
+    await repo.commit(
+      {
+        orderId: o.id,
+        messages: [
+          message("gateway", "merchant", "authorizationResponse", bytes(5200, 6)),
+          message("merchant", "cardholder", "purchaseResponse", pRes),
+        ],
+        idempotency: { kind: "PReq", key: "p2", requestHash: "h2", response: Uint8Array.from(pRes) },
+      },
+      at,
+    );
+    expect(rawRow(file, "PReq", "p2")).toEqual({ order_id: o.id, response: null, response_seq: 6 });
+    expect((await repo.messages(o.id))[5]).toMatchObject({ seq: 6, type: "purchaseResponse" });
+    expect(await repo.idempotency("PReq", "p2")).toEqual({
+      orderId: o.id,
+      requestHash: "h2",
+      response: pRes,
+    });
+    // Another request under the same key does not change the stored answer.
+    await repo.commit(
+      {
+        orderId: o.id,
+        messages: [message("merchant", "cardholder", "purchaseResponse", bytes(40, 7))],
+        idempotency: { kind: "PReq", key: "p2", requestHash: "other", response: bytes(40, 7) },
+      },
+      at,
+    );
+    expect(rawRow(file, "PReq", "p2").response_seq).toBe(6);
+    expect((await repo.idempotency("PReq", "p2"))?.response).toEqual(pRes);
+    await repo.close();
+    const again = new SqliteRepository(file);
+    expect((await again.idempotency("PInitReq", "p1"))?.response).toEqual(pInitRes);
+    expect((await again.idempotency("PReq", "p2"))?.response).toEqual(pRes);
+    await again.close();
+  });
+
+  test("an answer that is none of the change's messages is stored inline and read back", async () => {
+    const file = path.join(dir, "answer-inline.db");
+    const repo = new SqliteRepository(file);
+    const o = await repo.createOrder(order, at);
+    const answer = bytes(500, 8);
+    await repo.commit(
+      {
+        orderId: o.id,
+        // Same length, other bytes: not the answer.
+        messages: [message("cardholder", "merchant", "inquiryRequest", bytes(500, 9))],
+        idempotency: { kind: "InqReq", key: "q1", requestHash: "h", response: answer },
+      },
+      at,
+    );
+    const row = rawRow(file, "InqReq", "q1");
+    expect(row.response_seq).toBeNull();
+    expect(new Uint8Array(row.response!)).toEqual(answer);
+    expect(await repo.idempotency("InqReq", "q1")).toEqual({
+      orderId: o.id,
+      requestHash: "h",
+      response: answer,
+    });
+    // An answer committed without any message is inline too.
+    await repo.commit(
+      { orderId: o.id, idempotency: { kind: "InqReq", key: "q2", requestHash: "h", response: answer } },
+      at,
+    );
+    expect(rawRow(file, "InqReq", "q2").response_seq).toBeNull();
+    expect((await repo.idempotency("InqReq", "q2"))?.response).toEqual(answer);
+    await repo.close();
+  });
+
+  test("the same request answered for another order than its row's: the answer is copied inline, not a reference into the other order", async () => {
+    const file = path.join(dir, "answer-other-order.db");
+    const repo = new SqliteRepository(file);
+    const [a, b] = [await repo.createOrder(order, at), await repo.createOrder(order, at)];
+    const filler = message("cardholder", "merchant", "filler", bytes(20, 10));
+    await repo.commit({ orderId: a.id, messages: [filler, filler, filler] }, at);
+    await repo.commit({ orderId: a.id, idempotency: { kind: "PReq", key: "k", requestHash: "h" } }, at);
+    const answer = bytes(700, 11);
+    await repo.commit(
+      {
+        orderId: b.id,
+        messages: [message("merchant", "cardholder", "purchaseResponse", answer)],
+        idempotency: { kind: "PReq", key: "k", requestHash: "h", response: answer },
+      },
+      at,
+    );
+    const row = rawRow(file, "PReq", "k");
+    expect(row).toMatchObject({ order_id: a.id, response_seq: null });
+    expect(new Uint8Array(row.response!)).toEqual(answer);
+    expect(await repo.idempotency("PReq", "k")).toEqual({
+      orderId: a.id,
+      requestHash: "h",
+      response: answer,
+    });
+    await repo.close();
+  });
+
+  test("a store from before references: its inline answers are still served and new answers become references", async () => {
+    const file = path.join(dir, "answer-older.db");
+    const repo = new SqliteRepository(file);
+    const o = await repo.createOrder(order, at);
+    await repo.close();
+    const old = bytes(900, 12);
+    const raw = new Database(file);
+    raw.exec(`DROP TABLE idempotency;
+      CREATE TABLE idempotency (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        order_id INTEGER NOT NULL REFERENCES orders(id),
+        request_hash TEXT NOT NULL,
+        response BLOB,
+        PRIMARY KEY (kind, key)
+      )`);
+    raw
+      .prepare("INSERT INTO idempotency (kind, key, order_id, request_hash, response) VALUES (?, ?, ?, ?, ?)")
+      .run("PInitReq", "old", o.id, "h0", old);
+    raw
+      .prepare(
+        "INSERT INTO idempotency (kind, key, order_id, request_hash, response) VALUES (?, ?, ?, ?, NULL)",
+      )
+      .run("PReq", "waiting", o.id, "h1");
+    raw.close();
+
+    const again = new SqliteRepository(file);
+    expect(await again.idempotency("PInitReq", "old")).toEqual({
+      orderId: o.id,
+      requestHash: "h0",
+      response: old,
+    });
+    expect(await again.idempotency("PReq", "waiting")).toEqual({ orderId: o.id, requestHash: "h1" });
+    const pRes = bytes(3100, 13);
+    // An old unanswered row answered now, and a new row: both references.
+    await again.commit(
+      {
+        orderId: o.id,
+        messages: [message("merchant", "cardholder", "purchaseResponse", pRes)],
+        idempotency: { kind: "PReq", key: "waiting", requestHash: "h1", response: pRes },
+      },
+      at,
+    );
+    const inqRes = bytes(1200, 14);
+    await again.commit(
+      {
+        orderId: o.id,
+        messages: [
+          message("cardholder", "merchant", "inquiryRequest", bytes(100, 15)),
+          message("merchant", "cardholder", "inquiryResponse", inqRes),
+        ],
+        idempotency: { kind: "InqReq", key: "new", requestHash: "h2", response: inqRes },
+      },
+      at,
+    );
+    expect(rawRow(file, "PReq", "waiting")).toEqual({ order_id: o.id, response: null, response_seq: 1 });
+    expect(rawRow(file, "InqReq", "new")).toEqual({ order_id: o.id, response: null, response_seq: 3 });
+    expect((await again.idempotency("PReq", "waiting"))?.response).toEqual(pRes);
+    expect((await again.idempotency("InqReq", "new"))?.response).toEqual(inqRes);
+    expect((await again.idempotency("PInitReq", "old"))?.response).toEqual(old);
+    await again.close();
+  });
+
+  test("orders committing in one group-commit batch each reference their own message", async () => {
+    const file = path.join(dir, "answer-batch.db");
+    const repo = new SqliteRepository(file);
+    const orders = await Promise.all(Array.from({ length: 12 }, () => repo.createOrder(order, at)));
+    // Order k holds k messages already, so the orders' seqs differ.
+    await Promise.all(
+      orders.map((o, k) =>
+        repo.commit(
+          {
+            orderId: o.id,
+            messages: Array.from({ length: k }, (_, j) =>
+              message("cardholder", "merchant", "filler", bytes(8, j)),
+            ),
+          },
+          at,
+        ),
+      ),
+    );
+    const stats = (repo as unknown as { writer: { stats: { writes: number; commits: number } } }).writer
+      .stats;
+    const before = { ...stats };
+    const answers = orders.map((_, k) => bytes(1000 + k, 100 + k));
+    await Promise.all(
+      orders.map((o, k) =>
+        repo.commit(
+          {
+            orderId: o.id,
+            expect: "created",
+            transitions: [{ to: "initiated", detail: "" }],
+            messages: [
+              message("cardholder", "merchant", "purchaseInitRequest", bytes(50, 200 + k)),
+              message("merchant", "cardholder", "purchaseInitResponse", answers[k]),
+            ],
+            idempotency: { kind: "PInitReq", key: `b${k}`, requestHash: `h${k}`, response: answers[k] },
+          },
+          at,
+        ),
+      ),
+    );
+    // The writes shared COMMITs: several savepoints in one transaction.
+    expect(stats.writes - before.writes).toBe(orders.length);
+    expect(stats.commits - before.commits).toBeLessThan(orders.length);
+    for (const [k, o] of orders.entries()) {
+      expect(rawRow(file, "PInitReq", `b${k}`)).toEqual({
+        order_id: o.id,
+        response: null,
+        response_seq: k + 2,
+      });
+      expect(await repo.idempotency("PInitReq", `b${k}`)).toEqual({
+        orderId: o.id,
+        requestHash: `h${k}`,
+        response: answers[k],
+      });
+    }
+    await repo.close();
+  });
+});

@@ -1,12 +1,14 @@
 /**
  * The merchant's repository in one SQLite file (better-sqlite3, WAL): orders, order_history,
- * messages (DER blobs) and idempotency (stored answers keyed by request RRPID). Every `commit`
+ * messages (DER blobs) and idempotency (stored answers keyed by request RRPID; an answer that is
+ * one of the order's messages is kept once, as a reference to that row). Every `commit`
  * (and `createOrder`) is one all-or-nothing write that resolves once its COMMIT is on disk
  * (synchronous=FULL): the core answers only after that. Writes go through group commit: a writer
  * thread puts the writes queued meanwhile in one transaction (one savepoint each) and one fsync,
  * which never blocks the event loop. Reads use this connection and see committed rows only.
  */
 
+import { bytesEqual } from "@setlab/protocol";
 import {
   type DurableWriter,
   durableWriter,
@@ -136,7 +138,9 @@ CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT NOT NULL,
   order_id INTEGER NOT NULL REFERENCES orders(id),
   request_hash TEXT NOT NULL,
+  -- The answer: inline, or (response NULL) the order's message row response_seq holding its bytes.
   response BLOB,
+  response_seq INTEGER,
   PRIMARY KEY (kind, key)
 );
 `;
@@ -190,6 +194,29 @@ function addRecoveryColumns(db: Database.Database): void {
     if (missing.length > 0) db.exec(answerEarlierKeyedGatewayRequests);
   }
 }
+
+/**
+ * A store from before answers were kept as references: the column is added; its rows keep their
+ * inline answers, which are still served.
+ */
+function addAnswerReferenceColumn(db: Database.Database): void {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'idempotency'").get();
+  if (has === undefined) return;
+  const columns = new Set((db.pragma("table_info(idempotency)") as { name: string }[]).map((c) => c.name));
+  if (!columns.has("response_seq")) db.exec("ALTER TABLE idempotency ADD COLUMN response_seq INTEGER");
+}
+
+/**
+ * The stored answer of a request seen again: the row's own (inline or a reference) unless the new
+ * one is for another order than the row's; then the answer is copied inline, since a reference
+ * names a message of the row's order. Applies only to the same request (request_hash).
+ */
+const idempotencyUpsert = `ON CONFLICT (kind, key) DO UPDATE SET
+      response = CASE WHEN excluded.response_seq IS NULL OR excluded.order_id = idempotency.order_id
+        THEN excluded.response
+        ELSE (SELECT der FROM messages WHERE order_id = excluded.order_id AND seq = excluded.response_seq) END,
+      response_seq = CASE WHEN excluded.order_id = idempotency.order_id THEN excluded.response_seq END
+    WHERE idempotency.request_hash = excluded.request_hash`;
 
 interface OrderRow {
   id: number;
@@ -267,9 +294,14 @@ const write = {
   webhookFailed: `UPDATE order_events SET webhook_state = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'pending' END,
       webhook_attempts = webhook_attempts + 1, webhook_due_at = @retryAt, webhook_error = @error
     WHERE id = @eventId AND webhook_state = 'pending'`,
-  idempotency: `INSERT INTO idempotency (kind, key, order_id, request_hash, response) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (kind, key) DO UPDATE SET response = excluded.response
-    WHERE idempotency.request_hash = excluded.request_hash`,
+  idempotency: `INSERT INTO idempotency (kind, key, order_id, request_hash, response)
+    VALUES (@kind, @key, @id, @requestHash, @response) ${idempotencyUpsert}`,
+  // The answer is the message the same write inserted @back messages before its last one: the
+  // write's statements run one after another in its savepoint, so the order's highest seq is the
+  // write's last message, whatever other writes share the transaction.
+  idempotencyReference: `INSERT INTO idempotency (kind, key, order_id, request_hash, response, response_seq)
+    SELECT @kind, @key, @id, @requestHash, NULL, MAX(seq) - @back FROM messages WHERE order_id = @id
+    ${idempotencyUpsert}`,
 };
 
 /** The reads, prepared once when the repository opens. */
@@ -294,7 +326,9 @@ function prepareReads(db: Database.Database) {
       "SELECT seq, sender, recipient, type, der, at FROM messages WHERE order_id = ? ORDER BY seq",
     ),
     idempotency: db.prepare(
-      "SELECT order_id, request_hash, response FROM idempotency WHERE kind = ? AND key = ?",
+      `SELECT i.order_id, i.request_hash, COALESCE(i.response, m.der) AS response FROM idempotency i
+       LEFT JOIN messages m ON m.order_id = i.order_id AND m.seq = i.response_seq
+       WHERE i.kind = ? AND i.key = ?`,
     ),
     orderByIdempotencyKey: db.prepare("SELECT * FROM orders WHERE idempotency_key = ?"),
     keyedGatewayRequest: db.prepare(selectKeyedGatewayRequest),
@@ -330,6 +364,7 @@ export class SqliteRepository implements MerchantRepository {
       this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'issued_purchases'").get() === undefined;
     addOrderColumns(this.db);
     addRecoveryColumns(this.db);
+    addAnswerReferenceColumn(this.db);
     this.db.exec(schemaSql);
     this.db.exec(keyedGatewayRequestSchema);
     if (olderStore) this.db.exec(issuedFromOrders);
@@ -562,8 +597,9 @@ export class SqliteRepository implements MerchantRepository {
         params: { id, xid: change.take.xid, payer: change.take.payer },
         changes: 1,
       });
+    const messages = change.messages ?? [];
     statements.push(
-      ...(change.messages ?? []).map((m) => ({
+      ...messages.map((m) => ({
         sql: write.message,
         params: { id, sender: m.from, recipient: m.to, type: m.type, der: m.der, at: now },
       })),
@@ -583,11 +619,18 @@ export class SqliteRepository implements MerchantRepository {
         changes: 1,
       });
     const i = change.idempotency;
-    if (i)
-      statements.push({
-        sql: write.idempotency,
-        params: [i.kind, i.key, id, i.requestHash, i.response ?? null],
-      });
+    if (i) {
+      const keys = { kind: i.kind, key: i.key, id, requestHash: i.requestHash };
+      // The answer is kept once: as a reference when it is one of the messages (the last such).
+      const answer = i.response;
+      let sent = answer ? messages.length - 1 : -1;
+      while (sent >= 0 && !(messages[sent].der === answer || bytesEqual(messages[sent].der, answer!))) sent--;
+      statements.push(
+        sent >= 0
+          ? { sql: write.idempotencyReference, params: { ...keys, back: messages.length - 1 - sent } }
+          : { sql: write.idempotency, params: { ...keys, response: answer ?? null } },
+      );
+    }
     try {
       await this.writer.write(statements);
     } catch (e) {
