@@ -36,28 +36,29 @@ export async function measure(name: string, op: () => Promise<unknown>, seconds 
 /**
  * Each of `ops` once, in order, timed together after `prepare` (untimed) before each: for work
  * that is only itself the first time, such as verifying certificates the process has never seen.
- * `warmUp` more ops run first, untimed, so the JIT has compiled the path.
+ * The first `warmUp` ops are not timed: they run `rounds` times each, with `prepare` before every
+ * run, so that the JIT has compiled the path before the timed ops see their inputs once.
  */
 export async function measureEach(
   name: string,
   ops: readonly (() => Promise<unknown>)[],
   prepare: () => void,
   warmUp: number,
+  rounds = 1,
 ): Promise<Rate> {
   if (ops.length <= warmUp) throw new RangeError("measureEach needs more ops than warm-up runs");
-  for (const op of ops.slice(0, warmUp)) {
-    prepare();
-    await op();
-  }
+  for (let round = 0; round < rounds; round++)
+    for (const op of ops.slice(0, warmUp)) {
+      prepare();
+      await op();
+    }
   let wall = 0;
   let cpu = 0;
   const timed = ops.slice(warmUp);
-  // Building the inputs left garbage; with --expose-gc it is collected before each op, untimed, so
-  // the background collector's threads do not bill the op for it (CPU counts every thread).
-  const collect = (globalThis as { gc?: () => void }).gc;
+  // No collection is forced between ops: a full collection before each op made the op after it
+  // two to three times slower (docs/performance.md, "First sight").
   for (const op of timed) {
     prepare();
-    collect?.();
     const start = performance.now();
     const before = process.cpuUsage();
     await op();

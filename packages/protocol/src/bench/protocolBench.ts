@@ -149,8 +149,11 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   };
 
   // First sight: every run a purchase the process has never seen, the parse cache emptied before
-  // each (what a verifier that never met this cardholder starts from), 10 untimed runs first (the JIT needs them: with 3 the first row measured colder code than the next).
+  // each (what a verifier that never met this cardholder starts from). Untimed first: 10 other
+  // purchases, 60 times each with the cache emptied, so the path is compiled as in a lab that has
+  // run a while, not half-way through V8's tiering (docs/performance.md, "First sight").
   const warmUp = 10;
+  const warmUpRounds = 60;
   const firstSightRuns = Math.max(5, Math.round(10 * seconds));
   const fresh = async () => {
     const out: Awaited<ReturnType<typeof firstSightPurchase>>[] = [];
@@ -168,6 +171,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     ),
     forget,
     warmUp,
+    warmUpRounds,
   );
   const forGateway = await fresh();
   // The merchant's digests the gateway compares with, computed without the merchant's checks
@@ -190,6 +194,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     gatewayInputs.map((g) => () => openPIDualSigned(p, g.pi, g.ctx, g.trust)),
     forget,
     warmUp,
+    warmUpRounds,
   );
   const rows: ProtocolRow[] = [
     await row(
@@ -238,6 +243,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     }),
     forget,
     warmUp,
+    warmUpRounds,
   );
   const known = await measure(
     "chain validation, certificates known",
