@@ -1,10 +1,12 @@
 /**
  * The raw crypto a purchase cannot avoid: RSA-2048 private-key operations (PKCS#1 v1.5 SHA-256
  * signatures and RSA-OAEP SHA-256 decryptions), timed one at a time on one core with each crypto
- * stack the parties use (Node's WebCrypto for merchant and gateway, @peculiar/webcrypto on the card),
+ * stack the parties use (Node's provider for merchant and gateway, @peculiar/webcrypto on the
+ * card), made as the parties make them (`@setlab/protocol/bench` `rawRsaOps`: the suite's calls),
  * and the public-key operations beside them for comparison.
  */
 import { type CryptoProvider, nodeProvider, peculiarProvider } from "@setlab/protocol";
+import { rawRsaOps } from "@setlab/protocol/bench";
 
 export interface Rate {
   readonly perSecond: number;
@@ -45,32 +47,14 @@ export async function rate(op: () => Promise<unknown>, seconds: number): Promise
   };
 }
 
-const rsa = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
-
 export async function measureStack(p: CryptoProvider, seconds: number): Promise<StackRates> {
-  const subtle = p.crypto.subtle;
-  const signing = (await subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", ...rsa }, false, [
-    "sign",
-    "verify",
-  ])) as CryptoKeyPair;
-  const oaep = (await subtle.generateKey({ name: "RSA-OAEP", ...rsa }, false, [
-    "encrypt",
-    "decrypt",
-  ])) as CryptoKeyPair;
-  const message = new Uint8Array(p.random(32));
-  // An OAEP block the size SET's envelopes carry (content key, IV and extra data).
-  const block = new Uint8Array(p.random(150));
-  const signature = await subtle.sign("RSASSA-PKCS1-v1_5", signing.privateKey, message);
-  const sealed = await subtle.encrypt({ name: "RSA-OAEP" }, oaep.publicKey, block);
+  const ops = await rawRsaOps(p);
   return {
     provider: p.name,
-    sign: await rate(() => subtle.sign("RSASSA-PKCS1-v1_5", signing.privateKey, message), seconds),
-    decrypt: await rate(() => subtle.decrypt({ name: "RSA-OAEP" }, oaep.privateKey, sealed), seconds),
-    verify: await rate(
-      () => subtle.verify("RSASSA-PKCS1-v1_5", signing.publicKey, signature, message),
-      seconds / 2,
-    ),
-    encrypt: await rate(() => subtle.encrypt({ name: "RSA-OAEP" }, oaep.publicKey, block), seconds / 2),
+    sign: await rate(ops.sign, seconds),
+    decrypt: await rate(ops.decrypt, seconds),
+    verify: await rate(ops.verify, seconds / 2),
+    encrypt: await rate(ops.encrypt, seconds / 2),
   };
 }
 

@@ -3,7 +3,7 @@
  * the same run on the same machine with the keys the protocol uses: the dual signature, the
  * merchant's PReq verification and the gateway's PI opening (cold, and with the cardholder's chain
  * already validated), and the cardholder's certificate path validated cold and cached. Node's
- * WebCrypto, one operation at a time.
+ * provider, one operation at a time; the raw operations are the suite's calls (`rawRsa.ts`).
  */
 import { encodeDer } from "../asn1/codec";
 import { validateChain } from "../cert/chain";
@@ -20,6 +20,7 @@ import { createTestPki, generateTestKeyPair } from "../testing/pki";
 import { type PurchaseFixture, purchaseFixture } from "../testing/purchaseFixture";
 import { type FailureTiming, measureFailureTiming } from "./failureTiming";
 import { measure, measureEach, type Rate } from "./measure";
+import { rawRsaOps } from "./rawRsa";
 
 export interface ProtocolRow {
   /** Stable key for comparing runs (JSON). */
@@ -90,35 +91,16 @@ interface PReqFor {
 
 export async function runProtocolBench(seconds: number): Promise<ProtocolBenchResult> {
   const p = nodeProvider();
-  const subtle = p.crypto.subtle;
   const pki = await createTestPki(p);
   const f = await purchaseFixture(p, { pki });
 
-  const digest = new Uint8Array(p.random(32));
-  const signature = await subtle.sign("RSASSA-PKCS1-v1_5", pki.cardholder.privateKey, digest);
-  const oaepPlain = new Uint8Array(p.random(150));
-  const oaep = await subtle.encrypt({ name: "RSA-OAEP" }, pki.gatewayKex.publicKey, oaepPlain);
+  // The raw operations as the protocol makes them (the suite's calls), with keys of their own.
+  const ops = await rawRsaOps(p);
   const raw = {
-    sign: await measure(
-      "RSA-2048 sign (PKCS#1 v1.5, SHA-256)",
-      () => subtle.sign("RSASSA-PKCS1-v1_5", pki.cardholder.privateKey, digest),
-      seconds,
-    ),
-    verify: await measure(
-      "RSA-2048 verify",
-      () => subtle.verify("RSASSA-PKCS1-v1_5", pki.cardholder.publicKey, signature, digest),
-      seconds,
-    ),
-    encrypt: await measure(
-      "RSA-2048 OAEP encrypt (SHA-256)",
-      () => subtle.encrypt({ name: "RSA-OAEP" }, pki.gatewayKex.publicKey, oaepPlain),
-      seconds,
-    ),
-    decrypt: await measure(
-      "RSA-2048 OAEP decrypt (SHA-256)",
-      () => subtle.decrypt({ name: "RSA-OAEP" }, pki.gatewayKex.privateKey, oaep),
-      seconds,
-    ),
+    sign: await measure("RSA-2048 sign (PKCS#1 v1.5, SHA-256)", ops.sign, seconds),
+    verify: await measure("RSA-2048 verify", ops.verify, seconds),
+    encrypt: await measure("RSA-2048 OAEP encrypt (SHA-256)", ops.encrypt, seconds),
+    decrypt: await measure("RSA-2048 OAEP decrypt (SHA-256)", ops.decrypt, seconds),
   };
 
   const built = await buildPReqDualSigned(p, f.input);
@@ -308,3 +290,4 @@ export function failureTimingLines(timing: readonly FailureTiming[]): string[] {
     }),
   ];
 }
+export { type RawRsaOps, rawRsaOps } from "./rawRsa";
