@@ -337,6 +337,28 @@ describe("the card remembers the newest BrandCRLIdentifier", () => {
     expect(f.card.state.bciSequence).toEqual({ Visa: 5 });
   });
 
+  test("PINIT_RESPONSE writes the state only when the BCI memory moves; PURCHASE writes it always", async () => {
+    f = await cardFixture();
+    const stateFile = path.join(f.dataDir, "cards", CARD_ID, "state.json");
+    // Every write is a new file renamed into place: its inode tells one write from another.
+    const inode = () => fs.statSync(stateFile).ino;
+    await selectAndPin(f);
+    let before = inode();
+    expectSw(await pInit(f, await withBci(f, 5)), SW.OK);
+    expect(inode()).not.toBe(before);
+    const same = await withBci(f, 5);
+    before = inode();
+    expectSw(await pInit(f, same), SW.OK);
+    expect(inode()).toBe(before);
+    // The opened transaction is the card's last one in memory (GET_STATUS), not yet on disk.
+    expect(f.card.state.lastTransaction?.phase).toBe("initialized");
+    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
+    expect(inode()).not.toBe(before);
+    const onDisk = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    expect(onDisk.lastTransaction.phase).toBe("purchaseSent");
+    expect(onDisk.bciSequence).toEqual({ Visa: 5 });
+  });
+
   test("a newer BCI in a PInitRes that fails another check is not remembered", async () => {
     f = await cardFixture();
     await selectAndPin(f);

@@ -385,12 +385,15 @@ export class CardSession {
       merchantName,
     };
     this.tx = initialized;
-    // Only a PInitRes accepted whole moves the card's BCI memory, in the same durable write.
+    // Only a PInitRes accepted whole moves the card's BCI memory, on disk before the card answers.
+    // Without a newer BCI nothing here needs the disk: the transaction just opened has signed
+    // nothing, a crash loses only the session it belongs to, and PURCHASE's write records it.
     const newer = bciSequenceNum !== undefined && (remembered === undefined || bciSequenceNum > remembered);
     await this.remember(
       card,
       initialized,
       newer ? { bciSequence: { ...card.state.bciSequence, [tx.brand]: bciSequenceNum } } : {},
+      newer,
     );
     return ok(
       encodeCardData("PInitResAnswer", {
@@ -627,9 +630,17 @@ export class CardSession {
   }
 
   /** The card keeps a summary of its last transaction (never account data). */
-  private async remember(card: Card, tx: Transaction, also: Partial<CardState> = {}): Promise<void> {
+  /** The transaction as the card's last; on disk before the card answers unless `durable` is false. */
+  private async remember(
+    card: Card,
+    tx: Transaction,
+    also: Partial<CardState> = {},
+    durable = true,
+  ): Promise<void> {
     if (tx.phase === "pInitSent") return;
-    await this.save(card, { ...card.state, ...also, lastTransaction: summaryOf(tx, this.now()) });
+    const state = { ...card.state, ...also, lastTransaction: summaryOf(tx, this.now()) };
+    if (durable) await this.save(card, state);
+    else card.state = state;
   }
 }
 
