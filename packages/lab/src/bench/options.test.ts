@@ -7,9 +7,9 @@ describe("parseBenchOptions", () => {
     expect(o).toMatchObject({
       microSeconds: 2,
       cryptoSeconds: 1,
-      purchases: 500,
+      purchases: 1000,
       concurrency: 8,
-      warmup: 1000,
+      warmup: 3000,
       offeredRate: 50,
       offeredSeconds: 10,
       maxInFlight: 200,

@@ -47,14 +47,17 @@ export interface BenchOptions {
 }
 
 /**
- * The closed loop measures a lab in its steady state: 1000 untimed purchases first, because a
+ * The closed loop measures a lab in its steady state: 3000 untimed purchases first, because a
  * fresh lab spends a large share of its CPU compiling (TurboFan jobs were 13-16 % of every
- * process after 32 purchases, 2 % after 2000) and filling its caches. `BENCH_WARMUP=32` gives the
- * cold figures; docs/performance.md records both.
+ * process after 32 purchases, about 5 % of all CPU 1500-3000 purchases in, 1.5 % after 5000) and
+ * filling its caches. `BENCH_WARMUP=32` gives the cold figures; docs/performance.md records both.
  */
-export const defaultWarmup = 1000;
-/** Enough purchases that CPU ticks (10 ms) and the p99 of the window mean something. */
-export const defaultPurchases = 500;
+export const defaultWarmup = 3000;
+/**
+ * Enough purchases that CPU ticks (10 ms) and the p99 of the window mean something, and that the
+ * window (about 12 s) spans the machine's shorter swings in speed.
+ */
+export const defaultPurchases = 1000;
 
 export const benchUsage = `usage: pnpm bench [--json FILE] [--profile DIR] [--rate N] [--offered-seconds S]
                   [--cli-runs N] [--skip ${benchParts.join(",")}] [--only PART,...]
