@@ -7,7 +7,7 @@
  * for Node's provider added a hop to the thread pool and back that no party pays, so the "raw"
  * figure was larger than the crypto inside a purchase.
  */
-import { type CryptoProvider } from "../crypto/provider";
+import type { CryptoProvider } from "../crypto/provider";
 import {
   oaepPublicKey,
   rsaOaepDecrypt,
