@@ -22,6 +22,8 @@ import { type FailureTiming, measureFailureTiming } from "./failureTiming";
 import { measure, measureEach, type Rate } from "./measure";
 import { rawRsaOps } from "./rawRsa";
 
+export { type RawRsaOps, rawRsaOps } from "./rawRsa";
+
 export interface ProtocolRow {
   /** Stable key for comparing runs (JSON). */
   readonly id: string;
@@ -290,4 +292,3 @@ export function failureTimingLines(timing: readonly FailureTiming[]): string[] {
     }),
   ];
 }
-export { type RawRsaOps, rawRsaOps } from "./rawRsa";

@@ -629,8 +629,10 @@ export class CardSession {
     return ok(cardInfo);
   }
 
-  /** The card keeps a summary of its last transaction (never account data). */
-  /** The transaction as the card's last; on disk before the card answers unless `durable` is false. */
+  /**
+   * The card keeps a summary of its last transaction (never account data), on disk before the card
+   * answers unless `durable` is false.
+   */
   private async remember(
     card: Card,
     tx: Transaction,
