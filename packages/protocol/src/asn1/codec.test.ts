@@ -112,6 +112,30 @@ describe("strict DER codec core", () => {
     expect(() => decodeDer(G, hex("180f32303236313333323139333030305a"))).toThrow(DecodeError);
   });
 
+  it.each([
+    "202611251930Z", // no seconds
+    "20261125193000", // no Z
+    "20261125193000+0100",
+    "2026112519300aZ",
+    "2026x125193000Z",
+    "20260230000000Z", // 30 February
+    "20261125240000Z",
+    "20261125196000Z",
+    "20261125193060Z",
+    "00501125193000Z", // a year before 100 reads as 19YY in Date.UTC: refused, not shifted
+    "20261125193000Z0",
+  ])("GeneralizedTime refuses %s", (text) => {
+    const G = generalizedTime();
+    const der = Uint8Array.from([0x18, text.length, ...Buffer.from(text, "latin1")]);
+    expect(() => decodeDer(G, der)).toThrow(DecodeError);
+  });
+
+  it("GeneralizedTime reads every field of the date", () => {
+    const G = generalizedTime();
+    const der = Uint8Array.from([0x18, 15, ...Buffer.from("19991231235958Z", "latin1")]);
+    expect(decodeDer(G, der)).toEqual(new Date(Date.UTC(1999, 11, 31, 23, 59, 58)));
+  });
+
   it("hostile nesting is a DecodeError, not a stack overflow", () => {
     const deep = new Uint8Array(200000);
     for (let i = 0; i < deep.length; i += 2) {

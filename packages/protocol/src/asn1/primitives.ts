@@ -420,6 +420,22 @@ export function writeClock(w: DerWriter, d: Date): void {
 }
 
 /**
+ * The first `pairs` two-digit numbers of `c` (`YYMMDD...` read two ASCII digits at a time), or
+ * undefined when any of those characters is not a digit or `c` ends first. The time codecs check
+ * the rest (length, the final Z, the ranges).
+ */
+export function digitPairs(c: Uint8Array, pairs: number): number[] | undefined {
+  const out = new Array<number>(pairs);
+  for (let k = 0; k < pairs; k++) {
+    const hi = c[2 * k] - 0x30;
+    const lo = c[2 * k + 1] - 0x30;
+    if (!(hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9)) return undefined;
+    out[k] = hi * 10 + lo;
+  }
+  return out;
+}
+
+/**
  * GeneralizedTime in DER form `YYYYMMDDHHMMSSZ`. Project decision: SET's Date carries whole
  * seconds; fractional seconds are rejected.
  */
@@ -437,10 +453,11 @@ export function generalizedTime(): TaggedCodec<Date> {
       w.digits(year, 4);
     },
     (c, path) => {
-      const s = String.fromCharCode(...c);
-      const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-      if (!m) fail(path, "GeneralizedTime must be YYYYMMDDHHMMSSZ");
-      const [y, mo, d, h, mi, se] = m.slice(1).map(Number);
+      const n = digitPairs(c, 7);
+      if (c.length !== 15 || c[14] !== 0x5a || n === undefined)
+        fail(path, "GeneralizedTime must be YYYYMMDDHHMMSSZ");
+      const [cc, yy, mo, d, h, mi, se] = n;
+      const y = cc * 100 + yy;
       const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
       if (
         date.getUTCFullYear() !== y ||

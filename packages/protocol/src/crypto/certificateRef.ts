@@ -4,7 +4,8 @@
  * the certificate is acceptable is the certificate module's business, done by the caller.
  */
 import { type Node, nodeBytes, nodeChildren, nodeTag, parseOne } from "../asn1/codec";
-import { concatBytes, context, tlv, universal } from "../asn1/tlv";
+import { readHeader } from "../asn1/der";
+import { bytesEqual, concatBytes, context, tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
 
 export interface CertificateRef {
@@ -59,3 +60,58 @@ function cutRef(certificate: Uint8Array): CertificateRef {
     spki: nodeBytes(spki),
   };
 }
+
+/** Whether a[aFrom, aFrom + n) and b[bFrom, bFrom + n) hold the same bytes. */
+function rangeEqual(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[aFrom + i] !== b[bFrom + i]) return false;
+  return true;
+}
+
+/**
+ * Whether `certificate` is the one `issuerAndSerial` (a signer or recipient identifier) names:
+ * `certificateRef(certificate).issuerAndSerial` equals it. Read in place, copying nothing, so
+ * that finding the signer among the certificates a message carries costs a few header reads per
+ * certificate rather than a cut of each; the certificate found is then cut as usual. Bytes that
+ * are not a certificate go through `certificateRef`, so they fail as they always did.
+ */
+export function namedBy(certificate: Uint8Array, issuerAndSerial: Uint8Array): boolean {
+  const known = cut.get(certificate);
+  if (known !== undefined) return bytesEqual(known.issuerAndSerial, issuerAndSerial);
+  let issuerStart: number;
+  let issuerEnd: number;
+  let serialStart: number;
+  let serialEnd: number;
+  try {
+    const cert = readHeader(certificate, 0, certificate.length, "certificate");
+    const tbs = readHeader(certificate, cert.contentStart, cert.end, "certificate");
+    if (cert.end !== certificate.length || !isSequence(cert) || !isSequence(tbs)) throw notACertificate();
+    let serial = readHeader(certificate, tbs.contentStart, tbs.end, "certificate");
+    if (serial.tag === context(0)) serial = readHeader(certificate, serial.end, tbs.end, "certificate");
+    const algorithm = readHeader(certificate, serial.end, tbs.end, "certificate");
+    const issuer = readHeader(certificate, algorithm.end, tbs.end, "certificate");
+    if (serial.tag !== universal(2) || !isSequence(issuer)) throw notACertificate();
+    issuerStart = issuer.start;
+    issuerEnd = issuer.end;
+    serialStart = serial.start;
+    serialEnd = serial.end;
+  } catch {
+    return bytesEqual(certificateRef(certificate).issuerAndSerial, issuerAndSerial);
+  }
+  let id: Node;
+  try {
+    id = readHeader(issuerAndSerial, 0, issuerAndSerial.length, "IssuerAndSerialNumber");
+  } catch {
+    return false;
+  }
+  const issuerLength = issuerEnd - issuerStart;
+  const serialLength = serialEnd - serialStart;
+  return (
+    isSequence(id) &&
+    id.end === issuerAndSerial.length &&
+    id.end - id.contentStart === issuerLength + serialLength &&
+    rangeEqual(issuerAndSerial, id.contentStart, certificate, issuerStart, issuerLength) &&
+    rangeEqual(issuerAndSerial, id.contentStart + issuerLength, certificate, serialStart, serialLength)
+  );
+}
+
+const isSequence = (node: Node) => node.tag === SEQUENCE && node.constructed;

@@ -17,7 +17,7 @@ import { ContentInfo } from "../schema/common";
 import { Std } from "../schema/oids";
 import { isRsaPkcs1Sha256, isSha256, sha256Algorithm, signatureAlgorithm } from "./algorithms";
 import { equalConstantTime } from "./bytes";
-import { type CertificateRef, certificateRef } from "./certificateRef";
+import { type CertificateRef, certificateRef, namedBy } from "./certificateRef";
 import { H } from "./digest";
 import type { CryptoProvider } from "./provider";
 import { signRsaSha256, verifyRsaSha256 } from "./suite";
@@ -196,10 +196,7 @@ function signerAmong(
   certificates: readonly Uint8Array[],
   sid: Uint8Array,
 ): { der: Uint8Array; ref: CertificateRef } | undefined {
-  for (const der of certificates) {
-    const ref = certificateRef(der);
-    if (bytesEqual(ref.issuerAndSerial, sid)) return { der, ref };
-  }
+  for (const der of certificates) if (namedBy(der, sid)) return { der, ref: certificateRef(der) };
   return undefined;
 }
 

@@ -22,6 +22,7 @@ import {
 import {
   bitString,
   boolean,
+  digitPairs,
   generalizedTime,
   integer,
   namedBits,
@@ -78,14 +79,8 @@ export function utcTime() {
     },
     (node, path) => {
       const c = nodeContent(node);
-      if (c.length !== 13 || c[12] !== 0x5a) fail(path, "UTCTime must be YYMMDDHHMMSSZ");
-      const n: number[] = [];
-      for (let i = 0; i < 12; i += 2) {
-        const hi = c[i] - 0x30;
-        const lo = c[i + 1] - 0x30;
-        if (hi < 0 || hi > 9 || lo < 0 || lo > 9) fail(path, "UTCTime must be YYMMDDHHMMSSZ");
-        n.push(hi * 10 + lo);
-      }
+      const n = digitPairs(c, 6);
+      if (c.length !== 13 || c[12] !== 0x5a || n === undefined) fail(path, "UTCTime must be YYMMDDHHMMSSZ");
       const [yy, mo, d, h, mi, s] = n;
       const y = yy >= 50 ? 1900 + yy : 2000 + yy;
       const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
