@@ -188,6 +188,18 @@ describe("SET Error messages", () => {
     expect([err[at + 1], err[at + 2]]).toEqual([0x87, 0x67]);
     retagged[at + 2] = 0x66; // [998]
     expect(isErrorMessage(retagged)).toBe(false);
+    // Only the headers on the way are read: damage inside the Error's body leaves the shape an
+    // Error's (its receiver refuses the body), and the bytes are not copied or changed.
+    const damaged = new Uint8Array(err);
+    damaged[damaged.length - 1] ^= 0xff;
+    const before = new Uint8Array(damaged);
+    expect(isErrorMessage(damaged)).toBe(true);
+    expect(damaged).toEqual(before);
+    // Damage to a header on the way is not that shape.
+    const badLength = new Uint8Array(err);
+    badLength[at + 3] = 0x80; // the [999] value's length made indefinite
+    expect(isErrorMessage(badLength)).toBe(false);
+    expect(isErrorMessage(Uint8Array.from([...err, 0x00]))).toBe(false);
   });
 
   it("RemoteSetError is a SetError carrying the peer's code", () => {

@@ -3,6 +3,7 @@
  * peer sends one. An Error is never answered with an Error (`isErrorMessage`).
  */
 import { decodeDer, encodeDer, nodeBytes, nodeChildren, nodeTag, parseOne } from "../asn1/codec";
+import { readDerShallow } from "../asn1/der";
 import { context } from "../asn1/tlv";
 import type { CryptoProvider } from "../crypto/provider";
 import { S, type Signer, verifyS } from "../crypto/signedMessage";
@@ -198,12 +199,14 @@ export async function readError(
  * True when `bytes` is (or looks like) a SET Error wrapper: any DER SEQUENCE whose second element
  * is [0] holding a [999] value, the Error alternative of the Message CHOICE. A wrapper that
  * decodes as an Error has that shape and one that decodes as another message has not, so the
- * shape is all that is read: no body is decoded twice (its receiver decodes it anyway). Used so
+ * shape is all that is read, the wrapper's and the message's headers: no body is walked or decoded
+ * twice (its receiver decodes it anyway). Used so
  * that an Error is never answered with an Error. Never throws.
  */
 export function isErrorMessage(bytes: Uint8Array): boolean {
   try {
-    const message = nodeChildren(parseOne(new Uint8Array(bytes), "MessageWrapper"))[1];
+    // Headers only, on the caller's bytes: nothing is kept, so nothing needs a copy or a walk.
+    const message = nodeChildren(readDerShallow(bytes, "MessageWrapper"))[1];
     if (!message || nodeTag(message) !== context(0)) return false;
     const inner = nodeChildren(message)[0];
     return inner !== undefined && nodeTag(inner) === errorTag;
