@@ -15,8 +15,30 @@ export function isNodeProvider(p: CryptoProvider): boolean {
   return (p.crypto.subtle as unknown) === nodeSubtle;
 }
 
+/**
+ * `crypto.hash`, node's one-shot digest (Node 20.12 and later): no Hash object per call, about
+ * 1.0 us for 200 bytes against 1.7 us through `createHash` on the lab machine. Older Node 20
+ * releases lack it and take `createHash`.
+ */
+const oneShotHash: typeof nodeCrypto.hash | undefined =
+  typeof nodeCrypto.hash === "function" ? nodeCrypto.hash : undefined;
+
+/** SHA-256 of `data` as a Buffer, in one call where node has one. */
+export function sha256Buffer(data: Uint8Array): Buffer {
+  return oneShotHash
+    ? oneShotHash("sha256", data, "buffer")
+    : nodeCrypto.createHash("sha256").update(data).digest();
+}
+
+/** SHA-256 of `data` as lower-case hex. */
+export function sha256HexSync(data: Uint8Array): string {
+  return oneShotHash
+    ? oneShotHash("sha256", data, "hex")
+    : nodeCrypto.createHash("sha256").update(data).digest("hex");
+}
+
 export function sha256Sync(data: Uint8Array): Uint8Array {
-  return new Uint8Array(nodeCrypto.createHash("sha256").update(data).digest());
+  return new Uint8Array(sha256Buffer(data));
 }
 
 export function hmacSha256Sync(key: Uint8Array, data: Uint8Array): Uint8Array {
