@@ -11,7 +11,6 @@ import {
   createCipheriv,
   createDecipheriv,
   createECDH,
-  createHash,
   createHmac,
   createSecretKey,
   ECDH,
@@ -20,6 +19,8 @@ import {
   KeyObject,
   timingSafeEqual,
 } from "node:crypto";
+
+import { sha256Buffer } from "../../crypto/native";
 
 const CURVE = "prime256v1";
 const TAG = 16;
@@ -60,7 +61,7 @@ export const keyObjectOf = (key: CryptoKey): KeyObject => KeyObject.from(key);
 export const secretKey = (raw: Uint8Array): KeyObject => createSecretKey(raw);
 
 export function nodeSha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(createHash("sha256").update(data).digest());
+  return new Uint8Array(sha256Buffer(data));
 }
 
 export function nodeHmac(key: KeyObject | Uint8Array, data: Uint8Array): Uint8Array<ArrayBuffer> {
