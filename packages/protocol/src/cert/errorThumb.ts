@@ -3,8 +3,7 @@
  * certificate it refused, so the sender can tell which of its certificates to renew or replace.
  */
 import { decodeDer } from "../asn1/codec";
-import { bytesEqual } from "../asn1/tlv";
-import { certificateRef } from "../crypto/certificateRef";
+import { namedBy } from "../crypto/certificateRef";
 import { namingCertificate, SetError } from "../errors";
 import { contentInfoOf, SignedData } from "../schema/cms";
 import { sha256 } from "./digest";
@@ -51,8 +50,7 @@ function signerThumb(signed: Uint8Array, known: readonly Uint8Array[]): Uint8Arr
     const data = decodeDer(SignedMessage, signed).content;
     const sid = data.signerInfos[0]?.sid;
     if (!sid) return undefined;
-    for (const der of [...(data.certificates ?? []), ...known])
-      if (bytesEqual(certificateRef(der).issuerAndSerial, sid)) return thumbOfDer(der);
+    for (const der of [...(data.certificates ?? []), ...known]) if (namedBy(der, sid)) return thumbOfDer(der);
   } catch {
     // Nothing to name in a message that does not even read.
   }
