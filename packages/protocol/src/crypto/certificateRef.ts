@@ -61,6 +61,8 @@ function cutRef(certificate: Uint8Array): CertificateRef {
   };
 }
 
+const isSequence = (node: Node) => node.tag === SEQUENCE && node.constructed;
+
 /** Whether a[aFrom, aFrom + n) and b[bFrom, bFrom + n) hold the same bytes. */
 function rangeEqual(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[aFrom + i] !== b[bFrom + i]) return false;
@@ -113,5 +115,3 @@ export function namedBy(certificate: Uint8Array, issuerAndSerial: Uint8Array): b
     rangeEqual(issuerAndSerial, id.contentStart + issuerLength, certificate, serialStart, serialLength)
   );
 }
-
-const isSequence = (node: Node) => node.tag === SEQUENCE && node.constructed;

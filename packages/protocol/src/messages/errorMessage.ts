@@ -199,9 +199,9 @@ export async function readError(
  * True when `bytes` is (or looks like) a SET Error wrapper: any DER SEQUENCE whose second element
  * is [0] holding a [999] value, the Error alternative of the Message CHOICE. A wrapper that
  * decodes as an Error has that shape and one that decodes as another message has not, so the
- * shape is all that is read, the wrapper's and the message's headers: no body is walked or decoded
- * twice (its receiver decodes it anyway). Used so
- * that an Error is never answered with an Error. Never throws.
+ * shape is all that is read, the wrapper's and the message's headers: no body is walked or
+ * decoded twice (its receiver decodes it anyway). Used so that an Error is never answered with an
+ * Error. Never throws.
  */
 export function isErrorMessage(bytes: Uint8Array): boolean {
   try {
