@@ -23,11 +23,13 @@ export function isNodeProvider(p: CryptoProvider): boolean {
 const oneShotHash: typeof nodeCrypto.hash | undefined =
   typeof nodeCrypto.hash === "function" ? nodeCrypto.hash : undefined;
 
-/** SHA-256 of `data` as a Buffer, in one call where node has one. */
-export function sha256Buffer(data: Uint8Array): Buffer {
-  return oneShotHash
-    ? oneShotHash("sha256", data, "buffer")
-    : nodeCrypto.createHash("sha256").update(data).digest();
+/** SHA-256 of `data`, in one call where node has one. */
+export function sha256Sync(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(
+    oneShotHash
+      ? oneShotHash("sha256", data, "buffer")
+      : nodeCrypto.createHash("sha256").update(data).digest(),
+  );
 }
 
 /** SHA-256 of `data` as lower-case hex. */
@@ -35,10 +37,6 @@ export function sha256HexSync(data: Uint8Array): string {
   return oneShotHash
     ? oneShotHash("sha256", data, "hex")
     : nodeCrypto.createHash("sha256").update(data).digest("hex");
-}
-
-export function sha256Sync(data: Uint8Array): Uint8Array {
-  return new Uint8Array(sha256Buffer(data));
 }
 
 export function hmacSha256Sync(key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -20,8 +20,6 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 
-import { sha256Buffer } from "../../crypto/native";
-
 const CURVE = "prime256v1";
 const TAG = 16;
 
@@ -59,10 +57,6 @@ export function nodeHkdf(
 export const keyObjectOf = (key: CryptoKey): KeyObject => KeyObject.from(key);
 
 export const secretKey = (raw: Uint8Array): KeyObject => createSecretKey(raw);
-
-export function nodeSha256(data: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(sha256Buffer(data));
-}
 
 export function nodeHmac(key: KeyObject | Uint8Array, data: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHmac("sha256", key).update(data).digest());

@@ -3,10 +3,9 @@
  * 4-byte length, hashed with SHA-256. Both ends must hold the same bytes for their keys and key
  * confirmation MACs to agree, so a message changed, dropped or injected by anyone shows.
  */
-import { isNodeProvider } from "../../crypto/native";
+import { isNodeProvider, sha256Sync } from "../../crypto/native";
 import type { CryptoProvider } from "../../crypto/provider";
 import { concat } from "./bytes";
-import { nodeSha256 } from "./nodeLink";
 
 export class Transcript {
   private readonly parts: Uint8Array[] = [];
@@ -22,7 +21,7 @@ export class Transcript {
 
   async hash(p: CryptoProvider): Promise<Uint8Array<ArrayBuffer>> {
     this.cached ??= isNodeProvider(p)
-      ? Promise.resolve(nodeSha256(concat(...this.parts)))
+      ? Promise.resolve(sha256Sync(concat(...this.parts)))
       : p.crypto.subtle.digest("SHA-256", concat(...this.parts)).then((d) => new Uint8Array(d));
     return (await this.cached).slice();
   }
