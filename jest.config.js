@@ -11,6 +11,8 @@ module.exports = {
     "^@setlab/([a-z-]+)$": "<rootDir>/packages/$1/src/index.ts",
     "^@setlab/([a-z-]+)/testing$": "<rootDir>/packages/$1/src/testing/index.ts",
     "^@setlab/protocol/card-link$": "<rootDir>/packages/protocol/src/cardLink/index.ts",
+    "^@setlab/protocol/relay$": "<rootDir>/packages/protocol/src/relay.ts",
+    "^@setlab/runtime/client$": "<rootDir>/packages/runtime/src/client.ts",
     "^@setlab/protocol/testing/arbitrary$": "<rootDir>/packages/protocol/src/testing/arbitrary.ts",
     "^@setlab/protocol/bench$": "<rootDir>/packages/protocol/src/bench/protocolBench.ts",
   },

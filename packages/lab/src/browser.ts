@@ -3,8 +3,8 @@
  * merchant's admin listener, with its token: buyers cannot create orders) and the buyer's browser
  * fetches its initiation object from the payment listener. The bench and the soak play both.
  */
-import { type Initiation, readInitiation } from "@setlab/protocol";
-import { type AdminAccess, adminHeaders } from "@setlab/runtime";
+import { type Initiation, readInitiation } from "@setlab/protocol/relay";
+import { type AdminAccess, adminHeaders } from "@setlab/runtime/client";
 import { httpJson } from "./httpJson";
 
 /** 1 JPY: the issuer's holds stay far below any card's credit limit however many purchases run. */

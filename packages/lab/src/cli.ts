@@ -18,8 +18,8 @@
  *   refund, reverse-capture, reverse-refund   after the capture (CredReq, CapRevReq, CredRevReq)
  */
 import { parseArgs } from "node:util";
-import { type InitiationProfile, initiationProfiles } from "@setlab/protocol";
-import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime";
+import { type InitiationProfile, initiationProfiles } from "@setlab/protocol/relay";
+import { type CliProgram, LabPkiError, runCli, runMain, UsageError } from "@setlab/runtime/client";
 import type { AuthorizationView, OrderWithAuthorizations } from "./commands/orderAdminRoute";
 import type { ClosedBatch } from "./commands/settle";
 import { formatAmount, purchAmtOf } from "./currency";

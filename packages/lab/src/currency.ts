@@ -1,5 +1,5 @@
 /** Turning "12.34 USD" on the lab's command line into SET's CurrencyAmount, and back for display. */
-import { currencyByAlpha, currencyByCode, formatCurrencyAmount } from "@setlab/protocol";
+import { currencyByAlpha, currencyByCode, formatCurrencyAmount } from "@setlab/protocol/relay";
 import { LabFailure } from "./labState";
 
 export interface PurchAmt {

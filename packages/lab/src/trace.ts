@@ -1,5 +1,5 @@
 /** A readable trace of a run: numbered steps by party, with indented facts. Never given a secret. */
-import { toHex } from "@setlab/protocol";
+import { toHex } from "@setlab/protocol/relay";
 export interface Trace {
   step(party: string, what: string): void;
   fact(label: string, value: string): void;

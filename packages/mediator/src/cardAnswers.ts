@@ -15,7 +15,7 @@ import {
   type schema,
   swName,
   toHex,
-} from "@setlab/protocol";
+} from "@setlab/protocol/relay";
 
 /** A reason the flow stops, and whether a party refused (card, merchant) or something failed. */
 export class PurchaseStop extends Error {

@@ -1,5 +1,12 @@
 /** Patent steps S36-S37: the card builds the PReq (dual signature, PI sealed for the gateway). */
-import { encodeCardData, encodeDer, INS, type Initiation, schema, setProfileOf } from "@setlab/protocol";
+import {
+  encodeCardData,
+  encodeDer,
+  INS,
+  type Initiation,
+  schema,
+  setProfileOf,
+} from "@setlab/protocol/relay";
 import type { CardSession } from "./cardSession";
 import type { PReqForm } from "./paymentChoice";
 import type { PurchaseTrace } from "./purchaseTrace";

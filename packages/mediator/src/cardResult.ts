@@ -2,7 +2,7 @@
  * Patent steps S55-S56: the merchant's answer to the PReq goes to the card, which checks the PRes
  * and reads the outcome (or the SET Error) for the user.
  */
-import { INS, type schema } from "@setlab/protocol";
+import { INS, type schema } from "@setlab/protocol/relay";
 import { completionOf, type PResAnswer, PurchaseStop, readPResAnswer } from "./cardAnswers";
 import type { CardSession } from "./cardSession";
 import type { MerchantAnswer } from "./merchantAnswer";

@@ -3,7 +3,7 @@
  * rules (before the PIN is sent), then VERIFY_PIN, after which the PIN buffer is overwritten
  * whatever the answer.
  */
-import { INS, type Initiation, utf8 } from "@setlab/protocol";
+import { INS, type Initiation, utf8 } from "@setlab/protocol/relay";
 import { expectOk, readSelect } from "./cardAnswers";
 import type { CardSession } from "./cardSession";
 import { choosePayment, type PaymentChoice, type PReqForm } from "./paymentChoice";

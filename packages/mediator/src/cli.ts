@@ -13,8 +13,8 @@
  */
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
-import { isPairingCode, type schema } from "@setlab/protocol";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
+import { isPairingCode, type schema } from "@setlab/protocol/relay";
 import {
   type CliProgram,
   createLogger,
@@ -23,7 +23,7 @@ import {
   runCli,
   runMain,
   UsageError,
-} from "@setlab/runtime";
+} from "@setlab/runtime/client";
 import type { OrderForBuyer } from "./embodiment2Exchange";
 import { loadInitiation } from "./initiation";
 import { installRecurTermsOf } from "./installRecurTerms";

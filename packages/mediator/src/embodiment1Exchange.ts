@@ -5,8 +5,8 @@
  * shop's signed result back to the card (E1_RESULT). The card information includes the PAN: the
  * mediator holds it only in the buffer it relays, wipes that buffer once posted, and logs sizes only.
  */
-import { buildE1InfoInit, INS, type Initiation, SetError, schema, utf8 } from "@setlab/protocol";
-import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime";
+import { buildE1InfoInit, INS, type Initiation, SetError, schema, utf8 } from "@setlab/protocol/relay";
+import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime/client";
 import { type Completion, completionOf, PurchaseStop, readPResAnswer } from "./cardAnswers";
 import type { CardSession } from "./cardSession";
 import type { PurchaseTrace } from "./purchaseTrace";

@@ -14,8 +14,8 @@ import {
   isNonForward,
   readE2OrderForBuyer,
   utf8,
-} from "@setlab/protocol";
-import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime";
+} from "@setlab/protocol/relay";
+import { postSet, SET_PAYMENT_EMBODIMENT, TransportError } from "@setlab/runtime/client";
 import { PurchaseStop } from "./cardAnswers";
 import type { CardSession } from "./cardSession";
 import { cardReadsE1Result, type Embodiment1Result, expectFromShop } from "./embodiment1Exchange";

@@ -4,8 +4,13 @@
  * Reading an initiation file is the only file access of the package; it writes nothing.
  */
 import * as fs from "node:fs";
-import { type Initiation, InitiationError, maxInitiationBytes, readInitiation } from "@setlab/protocol";
-import { HttpClientError, type HttpResponse, httpRequest, SET_PAYMENT_INITIATION } from "@setlab/runtime";
+import { type Initiation, InitiationError, maxInitiationBytes, readInitiation } from "@setlab/protocol/relay";
+import {
+  HttpClientError,
+  type HttpResponse,
+  httpRequest,
+  SET_PAYMENT_INITIATION,
+} from "@setlab/runtime/client";
 
 /** A failure to get the object at all (file or HTTP), apart from a bad object. */
 const unreadable = (message: string) => new InitiationError(message, "initiation", "unspecifiedFailure");

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
-import { createLogger, firstLine, UsageError } from "@setlab/runtime";
+import { createLogger, firstLine, UsageError } from "@setlab/runtime/client";
 import type { CliIo } from "./cli";
 import { loadInitiation } from "./initiation";
 import { runInquiry } from "./inquiry";

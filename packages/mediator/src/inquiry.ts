@@ -7,7 +7,7 @@
  * than the messages it relays (no key, no account data). Never throws for a protocol, card or
  * network problem: the Outcome says what happened.
  */
-import { encodeCardData, INS, schema, toHex, utf8 } from "@setlab/protocol";
+import { encodeCardData, INS, schema, toHex, utf8 } from "@setlab/protocol/relay";
 import { completionOf, expectOk, PurchaseStop, readPResAnswer, readSelect } from "./cardAnswers";
 import { verifyPin } from "./cardSelection";
 import { type CardSession, openCardSession } from "./cardSession";

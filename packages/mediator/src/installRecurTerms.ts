@@ -3,7 +3,7 @@
  * `--recurring DAYS:YYYY-MM-DD`): SET's InstallRecurData, which the card signs in PIHead and
  * HODInput. The merchant's order must state the same terms, or its HOD check refuses the PReq.
  */
-import { type schema, wholeSeconds } from "@setlab/protocol";
+import { type schema, wholeSeconds } from "@setlab/protocol/relay";
 
 export class TermsError extends Error {
   override readonly name = "TermsError";

@@ -11,7 +11,7 @@
  * `outcome` says what happened ("refused" or "failed" with a reason). The CLI and the lab use it.
  */
 
-import { installRecurDataOf } from "@setlab/protocol";
+import { installRecurDataOf } from "@setlab/protocol/relay";
 import { PurchaseStop } from "./cardAnswers";
 import { cardPurchase } from "./cardPurchase";
 import { cardResult } from "./cardResult";

@@ -5,7 +5,7 @@
  * The body is the card's to decode: the mediator reads the wrapper alone (a PInitRes body with its
  * certificates and CRLs was the largest DER decode of the PC's purchase), except for an Error.
  */
-import { defaultProvider, readError, SetError, schema, toHex } from "@setlab/protocol";
+import { defaultProvider, readError, SetError, schema, toHex } from "@setlab/protocol/relay";
 import { PurchaseStop } from "./cardAnswers";
 
 export interface MerchantAnswer {

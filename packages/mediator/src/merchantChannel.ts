@@ -2,7 +2,7 @@
  * The merchant as the purchase phases see it: POST a SET message to the shop's SET URL and read
  * what came back. A transport failure stops the purchase as failed, naming what was being sent.
  */
-import { postSet, TransportError } from "@setlab/runtime";
+import { postSet, TransportError } from "@setlab/runtime/client";
 import { PurchaseStop } from "./cardAnswers";
 import { type MerchantAnswer, readMerchantAnswer } from "./merchantAnswer";
 

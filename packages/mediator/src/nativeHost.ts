@@ -9,6 +9,8 @@
  * (./nativeHostInquiry.ts). Like the command line, it writes nothing to disk; its logs (stderr)
  * carry steps and outcomes, never the PIN, the order description or message bytes.
  */
+
+import type { BondCache } from "@setlab/protocol/card-link";
 import {
   describeInstallRecur,
   formatCurrencyAmount,
@@ -16,9 +18,8 @@ import {
   type InitiationProfile,
   installRecurDataOf,
   type schema,
-} from "@setlab/protocol";
-import type { BondCache } from "@setlab/protocol/card-link";
-import type { Logger } from "@setlab/runtime";
+} from "@setlab/protocol/relay";
+import type { Logger } from "@setlab/runtime/client";
 import type { ConfirmOrder } from "./embodiment2Exchange";
 import { loadInitiation } from "./initiation";
 import { type CardAccess, type Outcome, runPurchase, type Step } from "./mediator";

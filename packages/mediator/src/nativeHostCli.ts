@@ -10,9 +10,9 @@
  * command line, which every local user can read); without it the phone refuses an unbonded PC.
  */
 import { parseArgs } from "node:util";
-import { isPairingCode } from "@setlab/protocol";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
-import { createLogger, UsageError } from "@setlab/runtime";
+import { isPairingCode } from "@setlab/protocol/relay";
+import { createLogger, UsageError } from "@setlab/runtime/client";
 import { type HostChannel, runNativeHost } from "./nativeHost";
 import { encodeNativeMessage, NativeMessageReader } from "./nativeMessaging";
 

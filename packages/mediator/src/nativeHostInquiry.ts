@@ -8,7 +8,7 @@
  * (`receiveInqReq`: the sender must be the purchase's payer) and the card's (it asks only about
  * purchases it remembers).
  */
-import type { Initiation } from "@setlab/protocol";
+import type { Initiation } from "@setlab/protocol/relay";
 import { runInquiry } from "./inquiry";
 import type { CardAccess, Outcome, Step } from "./mediator";
 import { type NativeHostOptions, outcomeFields } from "./nativeHost";

@@ -10,7 +10,7 @@
  * runs the card's InqReq about that order instead: `order`, the buyer's `inquire`, `progress`,
  * one `outcome` with what the card verified.
  */
-import type { InitiationProfile } from "@setlab/protocol";
+import type { InitiationProfile } from "@setlab/protocol/relay";
 import type { OutcomeKind } from "./mediator";
 
 export const nativeHostProtocol = "setlab-native/1";

@@ -1,5 +1,5 @@
 /** What a purchase reports: its outcome and, hop by hop, the trace of what travelled. */
-import type { schema } from "@setlab/protocol";
+import type { schema } from "@setlab/protocol/relay";
 
 export type OutcomeKind =
   | "approved"

@@ -3,7 +3,7 @@
  * merchant's PInitRes goes to the card, which checks it (chain, roles, thumbs, Chall-C, LID-C).
  * A SET Error from the merchant is reported, not relayed.
  */
-import { encodeCardData, INS, type Initiation } from "@setlab/protocol";
+import { encodeCardData, INS, type Initiation } from "@setlab/protocol/relay";
 import { PurchaseStop, readPInitResAnswer } from "./cardAnswers";
 import type { CardSession } from "./cardSession";
 import type { MerchantAnswer } from "./merchantAnswer";

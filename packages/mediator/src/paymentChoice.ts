@@ -3,7 +3,7 @@
  * object: the brand is the caller's or the card's own and must be one the shop accepts; the
  * unsigned form only where the shop allows it for that brand. Refused before anything is signed.
  */
-import type { Initiation } from "@setlab/protocol";
+import type { Initiation } from "@setlab/protocol/relay";
 import { PurchaseStop } from "./cardAnswers";
 
 export type PReqForm = "dualSigned" | "unsigned";

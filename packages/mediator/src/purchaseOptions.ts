@@ -1,7 +1,8 @@
 /** What a caller of `runPurchase` gives: the shop's initiation, the card and how to reach it, the waits. */
-import type { Initiation, schema } from "@setlab/protocol";
+
 import type { BondCache, PcCardLink } from "@setlab/protocol/card-link";
-import type { Logger } from "@setlab/runtime";
+import type { Initiation, schema } from "@setlab/protocol/relay";
+import type { Logger } from "@setlab/runtime/client";
 import type { ConfirmOrder } from "./embodiment2Exchange";
 import type { Step } from "./outcome";
 

@@ -1,6 +1,7 @@
 /** Any failure of a purchase as a one-line stop: unexpected errors are faults, never stacks for the user. */
-import { SetError } from "@setlab/protocol";
+
 import { CardTransportError } from "@setlab/protocol/card-link";
+import { SetError } from "@setlab/protocol/relay";
 import { PurchaseStop } from "./cardAnswers";
 
 export function stopOf(e: unknown): PurchaseStop {

@@ -3,7 +3,7 @@
  * and handed to the caller's `onStep`; what is known of the transaction so far (XID, brand,
  * merchant) rides along, so that a purchase that stops midway still reports it.
  */
-import type { Logger } from "@setlab/runtime";
+import type { Logger } from "@setlab/runtime/client";
 import type { Outcome, Step } from "./outcome";
 
 export interface TransactionFacts {
