@@ -10,6 +10,7 @@
  * that fails to open the link is closed, since the stream cannot be resynchronised.
  */
 import * as net from "node:net";
+import { concatBytes } from "../bytes";
 import {
   type CardCommand,
   type CardResponse,
@@ -271,7 +272,8 @@ export class PcCardLink {
           if (done) return;
           try {
             const out = await step();
-            for (const f of out.send) this.socket.write(encodeFrame(f));
+            // A pairing round's REVEAL and the next COMMIT go out in one write.
+            if (out.send.length > 0) this.socket.write(concatBytes(out.send.map(encodeFrame)));
             if (out.session) finish(undefined, out.session);
           } catch (e) {
             const kind = e instanceof SecureLinkError ? e.kind : undefined;

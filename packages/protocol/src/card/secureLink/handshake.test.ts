@@ -222,6 +222,45 @@ describe("an active man in the middle", () => {
     expect(e).toMatchObject({ kind: "pairing" });
   });
 
+  test("the PC sends each round's REVEAL with the next round's COMMIT; the last REVEAL alone", async () => {
+    const pc = new PcHandshake(node, "314159");
+    const phone = new PhoneHandshake(node, "314159");
+    const [hello] = (await pc.start()).send;
+    const [phoneHello] = (await phone.step(hello)).send;
+    let [commit] = (await pc.step(phoneHello)).send;
+    const shapes: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const [phoneCommit] = (await phone.step(commit)).send;
+      const out = (await pc.step(phoneCommit)).send;
+      shapes.push(out.map((f) => decodeHandshake(f).type).join("+"));
+      const [phoneReveal] = (await phone.step(out[0])).send;
+      const after = (await pc.step(phoneReveal)).send;
+      if (round < 19) {
+        expect(after).toEqual([]);
+        commit = out[1];
+      } else expect(after.map((f) => decodeHandshake(f).type)).toEqual(["finished"]);
+    }
+    expect(shapes).toEqual([...Array(19).fill("reveal+commit"), "reveal"]);
+  });
+
+  test("a REVEAL of the phone that does not open ends the PC's pairing: its early COMMIT is never opened", async () => {
+    const pc = new PcHandshake(node, "314159");
+    const phone = new PhoneHandshake(node, "314159");
+    const [hello] = (await pc.start()).send;
+    const [phoneHello] = (await phone.step(hello)).send;
+    const [commit] = (await pc.step(phoneHello)).send;
+    const [phoneCommit] = (await phone.step(commit)).send;
+    const [reveal, early] = (await pc.step(phoneCommit)).send;
+    expect(decodeHandshake(early).type).toBe("commit");
+    const [phoneReveal] = (await phone.step(reveal)).send;
+    expect(decodeHandshake(phoneReveal).type).toBe("reveal");
+    const forged = encodeHandshake({ type: "reveal", nonce: new Uint8Array(16) });
+    await expect(pc.step(forged)).rejects.toMatchObject({ kind: "pairing" });
+    // Dead from then on: no COMMIT of the phone gets the nonce that opens the early COMMIT.
+    const [nextCommit] = (await phone.step(early)).send;
+    await expect(pc.step(nextCommit)).rejects.toMatchObject({ kind: "closed" });
+  });
+
   test("guessing the bits itself passes a round only when the guess is right, and dies on the first wrong one", async () => {
     // The MITM faces the phone with its own key and commits to guessed bits (all zeros here);
     // code 800000 starts with bit 1, so the very first reveal is refused.

@@ -11,6 +11,9 @@
  *   REVEAL(Na_i)                    ─────────►      checks Ca_i with its own r_i
  *                                   ◄─────────      REVEAL(Nb_i)
  *   checks Cb_i with its own r_i
+ * The PC sends its COMMIT for round i+1 in the same write as its REVEAL for round i, and the phone
+ * answers both in one write, so a round costs one round trip; both transcripts still list every
+ * round's messages in the order above (the PC adds its early COMMIT after the phone's REVEAL).
  *   keys = HKDF(ECDH ‖ code, salt = SHA-256(transcript))
  *   FINISHED(HMAC(kPC, TH))         ─────────►      checks it
  *                                   ◄─────────      FINISHED(HMAC(kPhone, TH'))
@@ -276,6 +279,8 @@ export interface PcPairingOptions {
 export class PcHandshake extends Handshake {
   private ownNonce?: Uint8Array;
   private peerCommit?: Uint8Array;
+  /** The next round's COMMIT, sent with this round's REVEAL, in the transcript after the phone's REVEAL. */
+  private early?: { nonce: Uint8Array; frame: Uint8Array };
   private privateKey?: EphemeralKey["privateKey"];
   private readonly askBond: boolean;
   private bonding = false;
@@ -318,7 +323,12 @@ export class PcHandshake extends Handshake {
       case "commit": {
         this.peerCommit = this.read(frame, "commit").commitment;
         this.state = "reveal";
-        return { send: [this.emit({ type: "reveal", nonce: this.ownNonce! })] };
+        const reveal = this.emit({ type: "reveal", nonce: this.ownNonce! });
+        if (this.round + 1 >= CODE_BITS) return { send: [reveal] };
+        // Committing to the next bit before the phone's reveal of this one tells nothing: the
+        // nonce that opens it goes out only after that reveal checked out and the phone committed.
+        this.early = await this.commitment(this.round + 1);
+        return { send: [reveal, this.early.frame] };
       }
       case "reveal": {
         const { nonce } = this.read(frame, "reveal");
@@ -335,7 +345,14 @@ export class PcHandshake extends Handshake {
         );
         if (!ok) this.wrongProof("pairing refused: wrong code, or someone in between");
         this.round++;
-        if (this.round < CODE_BITS) return { send: [await this.commit()] };
+        if (this.round < CODE_BITS) {
+          const early = this.early!;
+          this.early = undefined;
+          this.ownNonce = early.nonce;
+          this.transcript.add(early.frame);
+          this.state = "commit";
+          return { send: [] };
+        }
         const keys = await this.deriveKeys(this.bonding);
         const mac = await this.finishedMac(keys.pcFinished, await this.transcript.hash(this.p));
         this.state = "finished";
@@ -348,19 +365,28 @@ export class PcHandshake extends Handshake {
     }
   }
 
+  /** Round 0's COMMIT, in the transcript at once. */
   private async commit(): Promise<Uint8Array> {
-    this.ownNonce = this.nonce();
+    const { nonce, frame } = await this.commitment(this.round);
+    this.ownNonce = nonce;
+    this.transcript.add(frame);
+    this.state = "commit";
+    return frame;
+  }
+
+  /** The PC's COMMIT for `round` and the nonce that opens it; not yet in the transcript. */
+  private async commitment(round: number): Promise<{ nonce: Uint8Array; frame: Uint8Array }> {
+    const nonce = this.nonce();
     const commitment = await pairingCommitment(
       this.p,
       "pc",
-      this.round,
-      this.ownNonce,
+      round,
+      nonce,
       this.pkPc!,
       this.pkPhone!,
-      codeBit(this.code!, this.round),
+      codeBit(this.code!, round),
     );
-    this.state = "commit";
-    return this.emit({ type: "commit", commitment });
+    return { nonce, frame: encodeHandshake({ type: "commit", commitment }) };
   }
 }
 
