@@ -11,13 +11,14 @@
  *   REVEAL(Na_i)                    ─────────►      checks Ca_i with its own r_i
  *                                   ◄─────────      REVEAL(Nb_i)
  *   checks Cb_i with its own r_i
- * The PC sends its COMMIT for round i+1 in the same write as its REVEAL for round i, and the phone
- * answers both in one write, so a round costs one round trip; both transcripts still list every
- * round's messages in the order above (the PC adds its early COMMIT after the phone's REVEAL).
  *   keys = HKDF(ECDH ‖ code, salt = SHA-256(transcript))
  *   FINISHED(HMAC(kPC, TH))         ─────────►      checks it
  *                                   ◄─────────      FINISHED(HMAC(kPhone, TH'))
  *   records (recordLayer.ts) both ways
+ *
+ * The PC sends its COMMIT for round i+1 with its REVEAL for round i, and the phone answers both
+ * together, so a round costs one round trip; both transcripts still list every round's messages in
+ * the order above (the PC adds its early COMMIT once the phone's REVEAL for round i checked out).
  *
  * With the BOND flag in both HELLOs the pairing also yields a bond (bond.ts): a link key and a
  * bond id, from the same HKDF secret under their own labels; later connections resume with it
