@@ -238,7 +238,12 @@ describe("the PC's bonds", () => {
     const p = await phone();
     const bonds = new BondCache();
     await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }));
-    const silent = net.createServer((s) => s.on("error", () => {}));
+    // It accepts and never reads, so a socket it accepted would stay open after the PC hangs up.
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((s) => {
+      accepted.push(s);
+      s.on("error", () => {});
+    });
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as net.AddressInfo).port;
     bonds.remember(`127.0.0.1:${port}`, bonds.get(p.address)!);
@@ -248,7 +253,8 @@ describe("the PC's bonds", () => {
     expect(e.kind).toBe("timeout");
     expect(e.message).toMatch(/no resumption with the phone within 150 ms/);
     expect(bonds.get(`127.0.0.1:${port}`)).toBeDefined();
-    silent.close();
+    for (const s of accepted) s.destroy();
+    await new Promise((r) => silent.close(r));
   });
 });
 
