@@ -222,12 +222,20 @@ describe("an active man in the middle", () => {
     expect(e).toMatchObject({ kind: "pairing" });
   });
 
-  test("the PC sends each round's REVEAL with the next round's COMMIT; the last REVEAL alone", async () => {
-    const pc = new PcHandshake(node, "314159");
-    const phone = new PhoneHandshake(node, "314159");
+  /** Both machines through the HELLOs: the PC's first COMMIT is the next frame for the phone. */
+  async function toFirstCommit(code: string) {
+    const pc = new PcHandshake(node, code);
+    const phone = new PhoneHandshake(node, code);
     const [hello] = (await pc.start()).send;
     const [phoneHello] = (await phone.step(hello)).send;
-    let [commit] = (await pc.step(phoneHello)).send;
+    const [commit] = (await pc.step(phoneHello)).send;
+    return { pc, phone, commit };
+  }
+
+  test("the PC sends each round's REVEAL with the next round's COMMIT; the last REVEAL alone", async () => {
+    const first = await toFirstCommit("314159");
+    const { pc, phone } = first;
+    let commit = first.commit;
     const shapes: string[] = [];
     for (let round = 0; round < 20; round++) {
       const [phoneCommit] = (await phone.step(commit)).send;
@@ -244,11 +252,7 @@ describe("an active man in the middle", () => {
   });
 
   test("a REVEAL of the phone that does not open ends the PC's pairing: its early COMMIT is never opened", async () => {
-    const pc = new PcHandshake(node, "314159");
-    const phone = new PhoneHandshake(node, "314159");
-    const [hello] = (await pc.start()).send;
-    const [phoneHello] = (await phone.step(hello)).send;
-    const [commit] = (await pc.step(phoneHello)).send;
+    const { pc, phone, commit } = await toFirstCommit("314159");
     const [phoneCommit] = (await phone.step(commit)).send;
     const [reveal, early] = (await pc.step(phoneCommit)).send;
     expect(decodeHandshake(early).type).toBe("commit");
