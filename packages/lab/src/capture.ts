@@ -6,8 +6,12 @@
  */
 import * as path from "node:path";
 import { schema, toHex } from "@setlab/protocol";
-import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
-import { ensureOwnerOnlyDir, writeOwnerOnlyFile } from "@setlab/runtime/dist/ownerOnly";
+import {
+  type AdminAccess,
+  adminHeaders,
+  ensureOwnerOnlyDir,
+  writeOwnerOnlyFile,
+} from "@setlab/runtime/client";
 import { httpJson } from "./httpJson";
 
 export interface CapturedMessage {

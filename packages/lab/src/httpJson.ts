@@ -1,5 +1,5 @@
 /** JSON calls from the lab's tools to its parties (orders, admin views, initiation objects). */
-import { type HttpResponse, httpRequest } from "@setlab/runtime/dist/httpClient";
+import { type HttpResponse, httpRequest } from "@setlab/runtime/client";
 import { LabFailure } from "./labState";
 
 /** A JSON call to a lab party; every failure becomes a one-line LabFailure. */

@@ -4,8 +4,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type AdminAccess, AdminTokenError, readAdminTokenFile } from "@setlab/runtime/dist/adminAccess";
-import { readOwnerOnlyFile } from "@setlab/runtime/dist/ownerOnly";
+import {
+  type AdminAccess,
+  AdminTokenError,
+  readAdminTokenFile,
+  readOwnerOnlyFile,
+} from "@setlab/runtime/client";
 import type { PartyName } from "./paths";
 
 export interface PartyState {

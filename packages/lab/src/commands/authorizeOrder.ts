@@ -9,7 +9,7 @@
  * and the plan in force before is put back afterwards. The gateway's own clock stays: the
  * merchant's AuthReq is dated now, and CRLs and certificates are judged now.
  */
-import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
+import type { AdminAccess } from "@setlab/runtime/client";
 import { adminOf, LabFailure, readState } from "../labState";
 import { type GatewayFaultPlan, getFaults, setFaults } from "./fault";
 import { amountInOrderCurrency, checkOrderId, type OrderAmount, postOrderOperation } from "./orderAdminRoute";

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "@setlab/runtime";
-import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
+import type { AdminAccess } from "@setlab/runtime/client";
 import { formatAmount } from "../currency";
 import { adminOf, LabFailure, readState } from "../labState";
 import {

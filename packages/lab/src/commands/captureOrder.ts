@@ -3,7 +3,7 @@
  * authorization (the purchase's Nth: a split shipment's part), all of it or AMOUNT (a decimal in
  * the order's currency), through its admin route `POST /orders/:id/capture`.
  */
-import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
+import type { AdminAccess } from "@setlab/runtime/client";
 import { adminOf, readState } from "../labState";
 import {
   amountInOrderCurrency,

@@ -11,8 +11,7 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { adminHeaders } from "@setlab/runtime/dist/adminAccess";
-import { type HttpResponse, httpRequest } from "@setlab/runtime/dist/httpClient";
+import { adminHeaders, type HttpResponse, httpRequest } from "@setlab/runtime/client";
 import { adminOf, isAlive, LabFailure, readState } from "../labState";
 
 export type FaultParty = "gateway" | "merchant";

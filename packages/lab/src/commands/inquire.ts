@@ -5,7 +5,7 @@
  * the merchant's SET endpoint and the InqRes back to the card, which checks it.
  */
 import * as path from "node:path";
-import { adminHeaders } from "@setlab/runtime/dist/adminAccess";
+import { adminHeaders } from "@setlab/runtime/client";
 import { httpJson } from "../httpJson";
 import { adminOf, LabFailure, pairingCodeOf, readState } from "../labState";
 import { type MediatorOutcome, type OrderView, resolveCard } from "./purchase";

@@ -3,7 +3,7 @@
  * call the merchant's admin routes `POST /orders/:id/OPERATION`: the order number checked before
  * any call, an amount read in the order's currency, one JSON POST with the admin token.
  */
-import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
+import { type AdminAccess, adminHeaders } from "@setlab/runtime/client";
 import { purchAmtOf } from "../currency";
 import { httpJson } from "../httpJson";
 import { LabFailure } from "../labState";

@@ -10,10 +10,9 @@
  */
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
-import { adminHeaders } from "@setlab/runtime/dist/adminAccess";
 // The PKI reader alone, not the runtime's index: that loads the logger and the HTTP shell, which
 // this process does not use, and `set-lab purchase` is timed from the command line.
-import { LabPki } from "@setlab/runtime/dist/labPki";
+import { adminHeaders, LabPki } from "@setlab/runtime/client";
 import type { PurchAmt } from "../currency";
 import { httpJson } from "../httpJson";
 import { adminOf, LabFailure, pairingCodeOf, readState } from "../labState";

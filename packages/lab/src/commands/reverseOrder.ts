@@ -4,7 +4,7 @@
  * `POST /orders/:id/reverse-authorization`: cancels it (no AMOUNT, or 0), or reduces it to AMOUNT
  * (a decimal in the order's currency).
  */
-import type { AdminAccess } from "@setlab/runtime/dist/adminAccess";
+import type { AdminAccess } from "@setlab/runtime/client";
 import { adminOf, readState } from "../labState";
 import {
   amountInOrderCurrency,

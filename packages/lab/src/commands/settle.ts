@@ -4,8 +4,7 @@
  * from the gateway's admin listener: its sales, credits and net per brand and currency, and its
  * items (captures, capture reversals, credits, credit reversals).
  */
-import { type AdminAccess, adminHeaders } from "@setlab/runtime/dist/adminAccess";
-import { httpRequest } from "@setlab/runtime/dist/httpClient";
+import { type AdminAccess, adminHeaders, httpRequest } from "@setlab/runtime/client";
 import { httpJson } from "../httpJson";
 import { adminOf, LabFailure, readState } from "../labState";
 

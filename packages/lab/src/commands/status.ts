@@ -1,6 +1,6 @@
 /** `set-lab status`: what runs, where, and whether it answers. */
 import * as path from "node:path";
-import { httpRequest } from "@setlab/runtime/dist/httpClient";
+import { httpRequest } from "@setlab/runtime/client";
 import { isAlive, readState } from "../labState";
 
 export interface PartyStatus {
