@@ -9,7 +9,6 @@
  * (./nativeHostInquiry.ts). Like the command line, it writes nothing to disk; its logs (stderr)
  * carry steps and outcomes, never the PIN, the order description or message bytes.
  */
-
 import type { BondCache } from "@setlab/protocol/card-link";
 import {
   describeInstallRecur,

@@ -1,5 +1,4 @@
 /** What a caller of `runPurchase` gives: the shop's initiation, the card and how to reach it, the waits. */
-
 import type { BondCache, PcCardLink } from "@setlab/protocol/card-link";
 import type { Initiation, schema } from "@setlab/protocol/relay";
 import type { Logger } from "@setlab/runtime/client";

@@ -1,5 +1,4 @@
 /** Any failure of a purchase as a one-line stop: unexpected errors are faults, never stacks for the user. */
-
 import { CardTransportError } from "@setlab/protocol/card-link";
 import { SetError } from "@setlab/protocol/relay";
 import { PurchaseStop } from "./cardAnswers";
