@@ -4,7 +4,8 @@
  * Kept out of the package root, which stays free of sockets: only programs that open a card link
  * import this entry point.
  */
-export { BondCache } from "./bondCache";
+export { BondCache, type BondCacheOptions, type PcBond } from "./bondCache";
+export type { BondKeeper } from "./bondKeeper";
 export { CardTransportError } from "./cardTransportError";
 export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";
 export {

@@ -9,6 +9,7 @@ import * as net from "node:net";
 import { bondIdHex, encodeResponse, importLinkKey } from "../card";
 import { defaultProvider, nodeProvider } from "../crypto/provider";
 import { BondCache } from "./bondCache";
+import type { BondKeeper } from "./bondKeeper";
 import { CardTransportError } from "./cardTransportError";
 import { connectCardLink, PcCardLink } from "./pcCardLink";
 import { type LinkLogger, startPhoneCardLink } from "./phoneCardLink";
@@ -255,6 +256,119 @@ describe("the PC's bonds", () => {
     expect(bonds.get(`127.0.0.1:${port}`)).toBeDefined();
     for (const s of accepted) s.destroy();
     await new Promise((r) => silent.close(r));
+  });
+});
+
+/** A keeper in a Map, standing for an OS keyring (the Linux keyring's is tested in the mediator). */
+function mapKeeper() {
+  const kept = new Map<string, { bondId: Uint8Array; linkKey: Uint8Array }>();
+  const calls: string[] = [];
+  const keeper: BondKeeper = {
+    load: async (phone) => {
+      calls.push(`load ${phone}`);
+      const k = kept.get(phone);
+      return k && { bondId: k.bondId.slice(), linkKey: k.linkKey.slice() };
+    },
+    save: async (phone, bond) => {
+      calls.push(`save ${phone}`);
+      kept.set(phone, { bondId: bond.bondId.slice(), linkKey: bond.linkKey.slice() });
+    },
+    drop: async (phone, bondId) => {
+      calls.push(`drop ${phone} ${bondIdHex(bondId)}`);
+      const k = kept.get(phone);
+      if (k && bondIdHex(k.bondId) === bondIdHex(bondId)) kept.delete(phone);
+    },
+  };
+  return { keeper, kept, calls };
+}
+
+describe("the PC's bonds with a keeper (a bond outlives the process)", () => {
+  test("a later process's cache finds the kept bond and resumes with no code", async () => {
+    const p = await phone();
+    const { keeper, kept } = mapKeeper();
+    const first = await use(
+      await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds: new BondCache({ keeper }) }),
+    );
+    expect(first.mode).toBe("paired");
+    const copy = kept.get(p.address)!;
+    expect(copy.linkKey).toHaveLength(32);
+    expect(copy.linkKey.some((b) => b !== 0)).toBe(true);
+    expect([...p.bonds.keys()]).toEqual([bondIdHex(copy.bondId)]);
+    // a new cache stands for the next run of the program
+    const next = await use(
+      await PcCardLink.connect("127.0.0.1", p.port, { bonds: new BondCache({ keeper }) }),
+    );
+    expect(next.mode).toBe("resumed");
+    expect({ pairings: p.pairings, resumptions: p.resumptions }).toEqual({ pairings: 1, resumptions: 1 });
+  });
+
+  test("the bytes a keeper loads are wiped once imported", async () => {
+    const p = await phone();
+    const { keeper } = mapKeeper();
+    await use(
+      await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds: new BondCache({ keeper }) }),
+    );
+    let loaded: Uint8Array | undefined;
+    const watching: BondKeeper = {
+      ...keeper,
+      load: async (phone) => {
+        const bond = await keeper.load(phone);
+        loaded = bond?.linkKey;
+        return bond;
+      },
+    };
+    const bond = await new BondCache({ keeper: watching }).recall(p.address, nodeProvider());
+    expect(bond).toBeDefined();
+    expect(loaded).toEqual(new Uint8Array(32));
+  });
+
+  test("a bond the phone revoked is dropped from the keeper too; with the code the new bond is kept", async () => {
+    const p = await phone();
+    const { keeper, kept, calls } = mapKeeper();
+    await use(
+      await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds: new BondCache({ keeper }) }),
+    );
+    const old = bondIdHex(kept.get(p.address)!.bondId);
+    p.bonds.clear();
+    const e = await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds: new BondCache({ keeper }) }));
+    expect(e.kind).toBe("unbonded");
+    expect(calls).toContain(`drop ${p.address} ${old}`);
+    expect(kept.has(p.address)).toBe(false);
+    const again = await use(
+      await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds: new BondCache({ keeper }) }),
+    );
+    expect(again.mode).toBe("paired");
+    expect(bondIdHex(kept.get(p.address)!.bondId)).not.toBe(old);
+  });
+
+  test("a kept bond of the wrong shape is dropped, not used: the PC pairs with the code", async () => {
+    const p = await phone();
+    const { keeper, kept, calls } = mapKeeper();
+    kept.set(p.address, { bondId: new Uint8Array(16).fill(7), linkKey: new Uint8Array(31).fill(1) });
+    const link = await use(
+      await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds: new BondCache({ keeper }) }),
+    );
+    expect(link.mode).toBe("paired");
+    expect(calls).toContain(`drop ${p.address} ${"07".repeat(16)}`);
+    expect(p.resumptions).toBe(0);
+    expect(kept.get(p.address)!.linkKey).toHaveLength(32);
+  });
+
+  test("a keeper that fails costs only the pairing: the purchase's link still opens", async () => {
+    const p = await phone();
+    const broken: BondKeeper = {
+      load: () => Promise.reject(new Error("no keyring")),
+      save: () => Promise.reject(new Error("no keyring")),
+      drop: () => Promise.reject(new Error("no keyring")),
+    };
+    const bonds = new BondCache({ keeper: broken });
+    expect(
+      (await use(await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds }))).mode,
+    ).toBe("paired");
+    // the bond is still held in memory
+    expect((await use(await PcCardLink.connect("127.0.0.1", p.port, { bonds }))).mode).toBe("resumed");
+    p.bonds.clear();
+    expect((await failure(PcCardLink.connect("127.0.0.1", p.port, { bonds }))).kind).toBe("unbonded");
   });
 });
 

@@ -44,8 +44,9 @@ export interface PcCardLinkOptions {
    */
   readonly pairingCode?: string | (() => Promise<string>);
   /**
-   * The PC's bonds, in memory: resume this phone's bond if there is one (falling back to the code
-   * if the phone no longer has it), and keep the bond a pairing makes.
+   * The PC's bonds, in memory (and in the cache's keeper, if it has one): resume this phone's bond
+   * if there is one (falling back to the code if the phone no longer has it), and keep the bond a
+   * pairing makes.
    */
   readonly bonds?: BondCache;
   /** Resume this one bond (tests and tools); no cache, no fallback to the code. */
@@ -112,7 +113,7 @@ export class PcCardLink {
     }
     let waited = false;
     for (;;) {
-      const bond = bonds?.get(phone);
+      const bond = await bonds?.recall(phone, options.provider ?? defaultProvider);
       if (bond) {
         try {
           return await PcCardLink.establish(host, port, options, (link) => link.resume(bond, options));
@@ -122,7 +123,7 @@ export class PcCardLink {
           // this: the pairing needs the code, and a forged ALERT could force it anyway.
           const stale = e instanceof CardTransportError && (e.link === "unbonded" || e.link === "pairing");
           if (!stale) throw e;
-          bonds!.forget(phone, bond.bondId);
+          await bonds!.discard(phone, bond.bondId);
           if (options.pairingCode === undefined) throw e;
         }
       }
@@ -205,12 +206,15 @@ export class PcCardLink {
     );
     const raw = session.linkKey;
     if (raw && session.bondId) {
-      try {
-        const bond = { bondId: session.bondId, linkKey: await importLinkKey(provider, raw) };
-        bonds?.remember(phone, { ...bond, provider });
-        if (options.keepBond) this.bond = bond;
-      } finally {
-        raw.fill(0);
+      if (bonds) {
+        const kept = await bonds.keep(phone, { bondId: session.bondId, linkKey: raw }, provider);
+        if (options.keepBond) this.bond = { bondId: kept.bondId, linkKey: kept.linkKey };
+      } else {
+        try {
+          this.bond = { bondId: session.bondId, linkKey: await importLinkKey(provider, raw) };
+        } finally {
+          raw.fill(0);
+        }
       }
     }
     await this.begin(session, options, "paired");
