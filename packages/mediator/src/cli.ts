@@ -9,7 +9,9 @@
  *
  * Pairing with the phone (docs/card-link.md): the code comes from --pairing-code, else from the
  * environment variable SETLAB_PAIRING_CODE, else the user types it on stdin when asked (the phone
- * shows it once the mediator has connected). A failed pairing is a refusal: exit 2.
+ * shows it once the mediator has connected). A failed pairing is a refusal: exit 2. With --keyring
+ * (or SETLAB_BOND_KEYRING=1) the bond the pairing makes is kept in the Linux kernel keyring, and
+ * later runs resume it without asking the code (./keptBonds.ts).
  */
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
@@ -27,10 +29,11 @@ import {
 import type { OrderForBuyer } from "./embodiment2Exchange";
 import { loadInitiation } from "./initiation";
 import { installRecurTermsOf } from "./installRecurTerms";
+import { keptBonds } from "./keptBonds";
 import { type Outcome, runPurchase } from "./mediator";
 
 export const usage =
-  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--confirm yes|no] [--installments N | --recurring DAYS:YYYY-MM-DD] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public); set-mediator inquire (--merchant URL | --initiation URL|FILE) --phone HOST:PORT --card ID [--xid HEX] [--json] [--run-id ID] [--timeout MS] (PIN from $SETLAB_PIN); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
+  "usage: set-mediator purchase --initiation URL|FILE --phone HOST:PORT --card ID [--brand BRAND] [--unsigned] [--confirm yes|no] [--installments N | --recurring DAYS:YYYY-MM-DD] [--json] [--run-id ID] [--timeout MS] [--keyring] (PIN from $SETLAB_PIN, pairing code from $SETLAB_PAIRING_CODE or stdin; --pin and --pairing-code also work but are unsafe: command lines are public; --keyring or SETLAB_BOND_KEYRING=1 keeps the card-link bond in the Linux keyring, so later runs resume without the code); set-mediator inquire (--merchant URL | --initiation URL|FILE) --phone HOST:PORT --card ID [--xid HEX] [--json] [--run-id ID] [--timeout MS] [--keyring] (PIN from $SETLAB_PIN); set-mediator native-host --phone HOST:PORT --allowed-origin chrome-extension://ID/ [--cards ID,ID] ORIGIN (run by the browser)\n";
 
 export interface CliIo extends RuntimeCliIo {
   /** Ask the user for one line (the pairing code); undefined when nobody can answer. */
@@ -150,6 +153,7 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
       confirm: { type: "string" },
       installments: { type: "string" },
       recurring: { type: "string" },
+      keyring: { type: "boolean" },
     },
   }).values;
   for (const name of ["initiation", "phone", "card"])
@@ -218,7 +222,14 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
   const outcome = await runPurchase({
     confirmOrder,
     initiation,
-    card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode },
+    card: {
+      host: phone.host,
+      port: phone.port,
+      cardId: values.card as string,
+      pin,
+      pairingCode,
+      bonds: keptBonds(values.keyring as boolean | undefined, process.env, logger),
+    },
     brand: values.brand as string | undefined,
     form: values.unsigned ? "unsigned" : "dualSigned",
     ...(installRecurData ? { installRecurData } : {}),

@@ -11,6 +11,7 @@ import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import { createLogger, firstLine, UsageError } from "@setlab/runtime/client";
 import type { CliIo } from "./cli";
 import { loadInitiation } from "./initiation";
+import { keptBonds } from "./keptBonds";
 import { runInquiry } from "./inquiry";
 import type { Outcome } from "./outcome";
 
@@ -50,6 +51,7 @@ export async function inquireCommand(
       "run-id": { type: "string" },
       timeout: { type: "string" },
       "pairing-code": { type: "string" },
+      keyring: { type: "boolean" },
     },
   }).values;
   for (const name of ["phone", "card"])
@@ -82,12 +84,14 @@ export async function inquireCommand(
     pin = new Uint8Array(Buffer.from(process.env.SETLAB_PIN, "latin1"));
     delete process.env.SETLAB_PIN;
   }
+  const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
+  const bonds = keptBonds(values.keyring as boolean | undefined, process.env, logger);
   const outcome = await runInquiry({
     setUrl,
-    card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode },
+    card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode, bonds },
     ...(xidText ? { xid: new Uint8Array(Buffer.from(xidText, "hex")) } : {}),
     runId,
-    logger: createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" }),
+    logger,
     timeouts:
       timeoutMs === undefined ? undefined : { httpMs: timeoutMs, cardMs: timeoutMs, connectMs: timeoutMs },
   });

@@ -5,6 +5,7 @@
  * import this entry point.
  */
 export { BondCache, type BondCacheOptions, type PcBond } from "./bondCache";
+export type { NewBond } from "../card";
 export type { BondKeeper } from "./bondKeeper";
 export { CardTransportError } from "./cardTransportError";
 export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";

@@ -1,0 +1,21 @@
+/**
+ * Whether a command-line run keeps its card-link bond in the OS keyring (`--keyring`, or
+ * SETLAB_BOND_KEYRING=1): then the run resumes the bond an earlier run kept and asks no code, and
+ * a run that pairs keeps its new bond there for the next. Without it, the run pairs with the code
+ * and the bond dies with the process (docs/card-link.md, "Where the PC keeps a bond").
+ */
+import { BondCache } from "@setlab/protocol/card-link";
+import type { Logger } from "@setlab/runtime/client";
+import { KeyringBondKeeper } from "./keyringBondKeeper";
+
+export function keptBonds(
+  flag: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+  logger: Pick<Logger, "warn">,
+): BondCache | undefined {
+  if (flag !== true && env.SETLAB_BOND_KEYRING !== "1") return undefined;
+  const keeper = new KeyringBondKeeper({
+    onUnavailable: (reason) => logger.warn({ reason }, "card-link bond not kept: the keyring is not usable"),
+  });
+  return new BondCache({ keeper });
+}
