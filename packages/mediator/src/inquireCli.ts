@@ -11,8 +11,8 @@ import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import { createLogger, firstLine, UsageError } from "@setlab/runtime/client";
 import type { CliIo } from "./cli";
 import { loadInitiation } from "./initiation";
-import { keptBonds } from "./keptBonds";
 import { runInquiry } from "./inquiry";
+import { keptBonds } from "./keptBonds";
 import type { Outcome } from "./outcome";
 
 type PairingCodeSource = (

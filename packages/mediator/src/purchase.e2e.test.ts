@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BondCache } from "@setlab/protocol/card-link";
 import { loadInitiation } from "./initiation";
+import { KeyringBondKeeper } from "./keyringBondKeeper";
 import { runPurchase, type Step } from "./mediator";
 import {
   contents,
@@ -393,5 +394,67 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
       PIN,
     ]);
     expect(again.code).toBe(0);
+  });
+
+  test("--keyring: the first run pairs and keeps the bond in the Linux keyring; the next runs resume with no code", async () => {
+    const keeper = new KeyringBondKeeper();
+    const phoneDir = path.join(lab.work, "phone");
+    const buy = async (options: Parameters<typeof lab.purchaseCli>[1]) =>
+      lab.purchaseCli(
+        ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN, "--json"],
+        options,
+      );
+    // no code to give, and nobody on stdin to type one
+    const noCode = {
+      code: null,
+      env: { ...process.env, SETLAB_PAIRING_CODE: "", SETLAB_BOND_KEYRING: "1" },
+      input: "",
+    };
+    await keeper.remove(lab.phoneAddress);
+    try {
+      const without = await buy({});
+      expect((json(without).steps as Step[])[0].message).toBe("PAIR");
+      expect(await keeper.load(lab.phoneAddress)).toBeUndefined();
+
+      const first = await lab.purchaseCli([
+        "--initiation",
+        await order(),
+        "--card",
+        "visa-approve",
+        "--pin",
+        PIN,
+        "--json",
+        "--keyring",
+      ]);
+      expect(first.code).toBe(0);
+      expect((json(first).steps as Step[])[0].message).toBe("PAIR");
+      const kept = await keeper.load(lab.phoneAddress);
+      expect(kept?.linkKey).toHaveLength(32);
+      const listed = (await run(scripts.phone, ["bonds", "--data", phoneDir])).stdout;
+      expect(listed).toContain(Buffer.from(kept!.bondId).toString("hex"));
+
+      for (let i = 0; i < 2; i++) {
+        const next = await buy(noCode);
+        expect(next.code).toBe(0);
+        expect(json(next).outcome).toBe("approved");
+        expect((json(next).steps as Step[])[0]).toMatchObject({ step: "resume", message: "RESUME" });
+        expect(next.stderr).not.toContain("pairing code shown on the phone");
+      }
+
+      // the phone revokes every bond: without a code the run is refused, with one it pairs again
+      expect((await run(scripts.phone, ["unbond", "--data", phoneDir, "--all"])).code).toBe(0);
+      const revoked = await buy(noCode);
+      expect(revoked.code).toBe(2);
+      expect(revoked.stderr).toMatch(/no pairing code given/);
+      expect(await keeper.load(lab.phoneAddress)).toBeUndefined();
+      const again = await buy({ env: { ...process.env, SETLAB_BOND_KEYRING: "1" } });
+      expect(again.code).toBe(0);
+      expect((json(again).steps as Step[])[0].message).toBe("PAIR");
+      const renewed = await keeper.load(lab.phoneAddress);
+      expect(renewed?.bondId).not.toEqual(kept!.bondId);
+      expect((json(await buy(noCode)).steps as Step[])[0].message).toBe("RESUME");
+    } finally {
+      await keeper.remove(lab.phoneAddress);
+    }
   });
 });

@@ -4,8 +4,9 @@
  * Kept out of the package root, which stays free of sockets: only programs that open a card link
  * import this entry point.
  */
-export { BondCache, type BondCacheOptions, type PcBond } from "./bondCache";
+
 export type { NewBond } from "../card";
+export { BondCache, type BondCacheOptions, type PcBond } from "./bondCache";
 export type { BondKeeper } from "./bondKeeper";
 export { CardTransportError } from "./cardTransportError";
 export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";
