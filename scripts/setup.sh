@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh machine that has only Node 20 and npm: pnpm, the independent oracles the tests
-# run (OpenSSL, libtasn1's asn1Decoding), and the workspace's dependencies.
+# run (OpenSSL, libtasn1's asn1Decoding), keyctl (keyutils) for the mediator's kept card-link bond,
+# and the workspace's dependencies.
 #
 # Each step runs quietly; when one fails, its name, exit code and the end of its output are
 # printed (for example the compiler's error when better-sqlite3's native build cannot find the
@@ -36,6 +37,8 @@ fi
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v asn1Decoding >/dev/null 2>&1 || missing+=(libtasn1-bin)
+# keyctl: the mediator keeps its card-link bond in the Linux kernel keyring (docs/card-link.md)
+command -v keyctl >/dev/null 2>&1 || missing+=(keyutils)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=()
   [ "$(id -u)" -ne 0 ] && sudo=(sudo)
