@@ -5,8 +5,7 @@
  * and the bond dies with the process (docs/card-link.md, "Where the PC keeps a bond").
  */
 import { BondCache } from "@setlab/protocol/card-link";
-import type { Logger } from "@setlab/runtime/client";
-import { KeyringBondKeeper } from "./keyringBondKeeper";
+import { KeyringBondKeeper, type Logger } from "@setlab/runtime/client";
 
 export function keptBonds(
   flag: boolean | undefined,

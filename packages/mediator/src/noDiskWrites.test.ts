@@ -2,9 +2,7 @@
  * "Never writes personal data to disk", checked on the source: no module of the mediator (tests
  * aside) calls a file-system API that creates, writes, moves or deletes anything, opens a file
  * for writing, or points its logger at a file; nor does the PC end of the card link it runs
- * (@setlab/protocol/card-link). Only initiation.ts touches node:fs, to read the initiation file,
- * and keyringBondKeeper.ts, to see whether keyctl is installed (the bond it keeps is in the kernel
- * keyring, not on disk). The run-time proof is in purchase.e2e.test.ts (empty cwd, HOME and TMPDIR).
+ * (@setlab/protocol/card-link). Only initiation.ts touches node:fs, to read the initiation file. The run-time proof is in purchase.e2e.test.ts (empty cwd, HOME and TMPDIR).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -67,13 +65,12 @@ describe("no disk writes in the mediator", () => {
     expect(offences).toEqual([]);
   });
 
-  test("only initiation.ts (to read) and keyringBondKeeper.ts (to look for keyctl) import the file system", () => {
+  test("only initiation.ts imports the file system, and only to read", () => {
     const importers = sources.filter((s) =>
       /from "node:fs(?:\/promises)?"|require\("(?:node:)?fs/.test(s.text),
     );
-    expect(importers.map((s) => s.file)).toEqual(["initiation.ts", "keyringBondKeeper.ts"]);
-    const calls = (i: number) => new Set([...importers[i].text.matchAll(/\bfs\.(\w+)/g)].map((m) => m[1]));
-    expect(calls(0)).toEqual(new Set(["openSync", "fstatSync", "readSync", "closeSync"]));
-    expect(calls(1)).toEqual(new Set(["accessSync", "constants"]));
+    expect(importers.map((s) => s.file)).toEqual(["initiation.ts"]);
+    const calls = [...importers[0].text.matchAll(/\bfs\.(\w+)/g)].map((m) => m[1]);
+    expect(new Set(calls)).toEqual(new Set(["openSync", "fstatSync", "readSync", "closeSync"]));
   });
 });

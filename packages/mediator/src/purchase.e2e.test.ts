@@ -14,8 +14,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BondCache } from "@setlab/protocol/card-link";
+import { KeyringBondKeeper } from "@setlab/runtime/client";
 import { loadInitiation } from "./initiation";
-import { KeyringBondKeeper } from "./keyringBondKeeper";
 import { runPurchase, type Step } from "./mediator";
 import {
   contents,

@@ -30,6 +30,12 @@ export {
 } from "./durableStore";
 export { FaultPlanError, type FaultPlanHolder, faultsAllowed, registerFaultRoutes } from "./faultSwitches";
 export { HttpClientError, type HttpRequestOptions, type HttpResponse, httpRequest } from "./httpClient";
+export {
+  hasKeyctl,
+  KEYRING_PREFIX,
+  KeyringBondKeeper,
+  type KeyringBondKeeperOptions,
+} from "./keyringBondKeeper";
 export { type KeyUse, type LabCardData, LabPki } from "./labPki";
 export { LabPkiError } from "./labPkiError";
 export {
