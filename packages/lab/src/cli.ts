@@ -37,6 +37,8 @@ const usage = `usage: set-lab <command> [--home DIR]
             [--first-shipment AMOUNT]      a split shipment: authorize only AMOUNT now (an AuthToken for the rest)
             [--installments N | --recurring DAYS:YYYY-MM-DD]  the order's and the card's payment terms
             [--separate-mediator]          start set-mediator as its own program (default: in this one)
+            [--no-keyring]                 pair with the code every time instead of resuming the bond
+                                           the Linux keyring keeps (default: kept where keyctl is installed)
   status    [--json]
   down
   demo      [--browser]                     the full purchase across all parties, with trace and sequence
@@ -124,6 +126,7 @@ async function command(argv: string[]): Promise<number> {
       unsigned: { type: "boolean", default: false },
       confirm: { type: "string", default: "yes" },
       "separate-mediator": { type: "boolean", default: false },
+      "no-keyring": { type: "boolean", default: false },
       description: { type: "string" },
       json: { type: "boolean", default: false },
       capture: { type: "string" },
@@ -178,6 +181,7 @@ async function command(argv: string[]): Promise<number> {
         confirm: values.confirm as "yes" | "no",
         description: values.description,
         separateMediator: values["separate-mediator"],
+        ...(values["no-keyring"] ? { keyring: false } : {}),
         ...(values["first-shipment"] !== undefined
           ? { firstShipmentAmount: purchAmtOf(values["first-shipment"], values.currency).amount }
           : {}),

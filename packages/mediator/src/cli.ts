@@ -198,6 +198,7 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
   }
   const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
   const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
+  const bonds = keptBonds(values.keyring as boolean | undefined, process.env, logger, phone);
   let initiation: Awaited<ReturnType<typeof loadInitiation>>;
   try {
     initiation = await loadInitiation(values.initiation as string, { timeoutMs, runId });
@@ -228,7 +229,7 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
       cardId: values.card as string,
       pin,
       pairingCode,
-      bonds: keptBonds(values.keyring as boolean | undefined, process.env, logger),
+      bonds,
     },
     brand: values.brand as string | undefined,
     form: values.unsigned ? "unsigned" : "dualSigned",

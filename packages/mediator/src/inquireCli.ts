@@ -76,6 +76,8 @@ export async function inquireCommand(
   }
   const pairingCode = pairingCodeSource(values["pairing-code"] as string | undefined, process.env, io);
   const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
+  const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
+  const bonds = keptBonds(values.keyring as boolean | undefined, process.env, logger, phone);
   const setUrl =
     (values.merchant as string | undefined) ??
     (await loadInitiation(values.initiation as string, { timeoutMs, runId })).setUrl;
@@ -84,8 +86,6 @@ export async function inquireCommand(
     pin = new Uint8Array(Buffer.from(process.env.SETLAB_PIN, "latin1"));
     delete process.env.SETLAB_PIN;
   }
-  const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
-  const bonds = keptBonds(values.keyring as boolean | undefined, process.env, logger);
   const outcome = await runInquiry({
     setUrl,
     card: { host: phone.host, port: phone.port, cardId: values.card as string, pin, pairingCode, bonds },

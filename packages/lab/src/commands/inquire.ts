@@ -5,7 +5,7 @@
  * the merchant's SET endpoint and the InqRes back to the card, which checks it.
  */
 import * as path from "node:path";
-import { adminHeaders } from "@setlab/runtime/client";
+import { adminHeaders, hasKeyctl } from "@setlab/runtime/client";
 import { httpJson } from "../httpJson";
 import { adminOf, LabFailure, pairingCodeOf, readState } from "../labState";
 import { type MediatorOutcome, type OrderView, resolveCard } from "./purchase";
@@ -48,6 +48,7 @@ export async function inquire(home: string, orderId: string, cardArg: string): P
         "--pairing-code",
         pairingCodeOf(state),
         "--json",
+        ...(hasKeyctl() ? ["--keyring"] : []),
       ],
       {
         out: (text) => {

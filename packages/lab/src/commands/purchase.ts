@@ -7,12 +7,16 @@
  * arguments) runs inside this process: a second Node start-up and a second load of the protocol
  * library cost more than the purchase itself, and none of it is SET. `separateMediator` starts it
  * as its own program, as a browser would.
+ *
+ * The mediator keeps its card-link bond in the Linux kernel keyring when the machine has keyctl
+ * (`keyring`, default on there): the lab's first purchase pairs with the code, the later ones
+ * resume the bond and ask nothing (docs/card-link.md, "Where the PC keeps a bond").
  */
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 // The PKI reader alone, not the runtime's index: that loads the logger and the HTTP shell, which
 // this process does not use, and `set-lab purchase` is timed from the command line.
-import { adminHeaders, LabPki } from "@setlab/runtime/client";
+import { adminHeaders, hasKeyctl, LabPki } from "@setlab/runtime/client";
 import type { PurchAmt } from "../currency";
 import { httpJson } from "../httpJson";
 import { adminOf, LabFailure, pairingCodeOf, readState } from "../labState";
@@ -49,6 +53,11 @@ export interface PurchaseOptions {
   readonly runId?: string;
   /** Start `set-mediator` as a separate process instead of running it in this one. */
   readonly separateMediator?: boolean;
+  /**
+   * Keep the card-link bond in the Linux keyring (`set-mediator --keyring`) so that later
+   * purchases resume it; default: when keyctl is installed.
+   */
+  readonly keyring?: boolean;
 }
 
 /** What the mediator reports on stdout with --json. */
@@ -149,6 +158,7 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
   else if (options.terms)
     args.push("--recurring", `${options.terms.recurringDays}:${options.terms.recurringExpiry}`);
   if (options.profile === "embodiment-2") args.push("--confirm", options.confirm ?? "yes");
+  if (options.keyring ?? hasKeyctl()) args.push("--keyring");
   const run = options.separateMediator
     ? await runMediatorProcess(args, runId, pairingCode, state.pin)
     : await runMediatorHere(args, runId, pairingCode, state.pin);

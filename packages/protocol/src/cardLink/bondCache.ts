@@ -33,6 +33,7 @@ export interface BondCacheOptions {
 export class BondCache {
   private readonly bonds = new Map<string, PcBond>();
   private readonly pairing = new Map<string, Promise<unknown>>();
+  private readonly recalling = new Map<string, Promise<PcBond | undefined>>();
   readonly maxPhones: number;
   private readonly keeper?: BondKeeper;
 
@@ -58,14 +59,25 @@ export class BondCache {
    * The bond for `phone`: the one in memory, else the one the keeper kept (its link key imported
    * into `provider`, its bytes wiped), else undefined.
    */
-  async recall(phone: string, provider: CryptoProvider): Promise<PcBond | undefined> {
+  recall(phone: string, provider: CryptoProvider): Promise<PcBond | undefined> {
     const held = this.get(phone);
-    if (held || !this.keeper) return held;
-    const kept = await this.keeper.load(phone).catch(() => undefined);
+    if (held || !this.keeper) return Promise.resolve(held);
+    // one look in the keeper per phone at a time: a program may start it early (while it loads
+    // the shop's initiation) and the connection then waits for that same look
+    let recalling = this.recalling.get(phone);
+    if (!recalling) {
+      recalling = this.fromKeeper(this.keeper, phone, provider).finally(() => this.recalling.delete(phone));
+      this.recalling.set(phone, recalling);
+    }
+    return recalling;
+  }
+
+  private async fromKeeper(keeper: BondKeeper, phone: string, provider: CryptoProvider) {
+    const kept = await keeper.load(phone).catch(() => undefined);
     if (!kept) return undefined;
     if (kept.linkKey.length !== LINK_KEY_LENGTH || !isBondId(kept.bondId)) {
       kept.linkKey.fill(0);
-      await this.keeper.drop(phone, kept.bondId).catch(() => undefined);
+      await keeper.drop(phone, kept.bondId).catch(() => undefined);
       return undefined;
     }
     const bond = { bondId: kept.bondId, linkKey: await importLinkKey(provider, kept.linkKey), provider };

@@ -322,6 +322,21 @@ describe("the PC's bonds with a keeper (a bond outlives the process)", () => {
     expect(loaded).toEqual(new Uint8Array(32));
   });
 
+  test("a look in the keeper started early is the one the connection waits for: one load", async () => {
+    const p = await phone();
+    const { keeper, calls } = mapKeeper();
+    await use(
+      await PcCardLink.connect("127.0.0.1", p.port, { pairingCode: CODE, bonds: new BondCache({ keeper }) }),
+    );
+    calls.length = 0;
+    const bonds = new BondCache({ keeper });
+    const early = bonds.recall(p.address, defaultProvider);
+    const link = await use(await PcCardLink.connect("127.0.0.1", p.port, { bonds }));
+    expect(link.mode).toBe("resumed");
+    expect(await early).toBe(bonds.get(p.address));
+    expect(calls).toEqual([`load ${p.address}`]);
+  });
+
   test("a bond the phone revoked is dropped from the keeper too; with the code the new bond is kept", async () => {
     const p = await phone();
     const { keeper, kept, calls } = mapKeeper();
