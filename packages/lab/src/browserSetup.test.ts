@@ -94,6 +94,12 @@ describe("set-lab browser-setup", () => {
     expect(codeSeen()).toBe("482913");
     fs.writeFileSync(state.pairingCodeFile!, "913579\n", { mode: 0o600 });
     expect(codeSeen()).toBe("913579");
+    // keyctl is installed (npm run setup): the host keeps its card-link bond in the kernel keyring
+    expect(
+      execFileSync("/bin/sh", ["-c", `${environment}\nprintf %s "$SETLAB_BOND_KEYRING"`], {
+        encoding: "utf8",
+      }),
+    ).toBe("1");
     expect(program).toContain("--phone '127.0.0.1:4567'");
     expect(program).toContain("--cards 'mc-nsf,visa-approve'");
     expect(program).toContain(`--allowed-origin 'chrome-extension://${s.extensionId}/'`);

@@ -40,12 +40,12 @@ export interface HostChannel {
 
 export interface NativeHostOptions {
   readonly phone: { readonly host: string; readonly port: number };
-  /** The phone's pairing code (the host pairs on every run: it keeps no bond on disk). */
+  /** The phone's pairing code (asked only when there is no bond to resume). */
   readonly pairingCode?: string;
   /** The cards the buyer may pick; empty: any card id the buyer types. */
   readonly cards: readonly string[];
   readonly logger?: Logger;
-  /** In memory only; a test may share one between runs. */
+  /** The PC's bonds: in memory, and in the kernel keyring when the cache has that keeper. */
   readonly bonds?: BondCache;
   readonly timeouts?: { readonly httpMs?: number; readonly cardMs?: number; readonly connectMs?: number };
 }

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import { isPairingCode } from "@setlab/protocol/relay";
 import { createLogger, UsageError } from "@setlab/runtime/client";
+import { keptBonds } from "./keptBonds";
 import { type HostChannel, runNativeHost } from "./nativeHost";
 import { encodeNativeMessage, NativeMessageReader } from "./nativeMessaging";
 
@@ -91,7 +92,16 @@ export async function nativeHostCommand(argv: readonly string[], env: NodeJS.Pro
     .filter((c) => c !== "");
   const logger = createLogger("mediator", { level: env.SETLAB_LOG_LEVEL ?? "warn" });
   const channel = stdioChannel(process.stdin, process.stdout);
-  await runNativeHost(channel, { phone, cards, logger, ...(pairingCode ? { pairingCode } : {}) });
+  // SETLAB_BOND_KEYRING=1 (browser-setup writes it where keyctl is installed): the bond is kept in
+  // the kernel keyring, so only the first purchase of a profile pairs
+  const bonds = keptBonds(undefined, env, logger, phone);
+  await runNativeHost(channel, {
+    phone,
+    cards,
+    logger,
+    ...(pairingCode ? { pairingCode } : {}),
+    ...(bonds ? { bonds } : {}),
+  });
   // One purchase per process: stop reading so the process can end once stdout is flushed.
   process.stdin.destroy();
   await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));

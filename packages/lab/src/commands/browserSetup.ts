@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeOwnerOnlyFile } from "@setlab/runtime";
+import { hasKeyctl, writeOwnerOnlyFile } from "@setlab/runtime";
 import { LabFailure, type LabState, pairingCodeOf } from "../labState";
 import { partyScripts } from "../paths";
 
@@ -115,6 +115,8 @@ export function browserSetup(options: BrowserSetupOptions): BrowserSetup {
       `cd ${shellQuote(hostDirs.cwd)} || exit 1`,
       `IFS= read -r SETLAB_PAIRING_CODE < ${shellQuote(codeFile)}`,
       `HOME=${shellQuote(hostDirs.home)} TMPDIR=${shellQuote(hostDirs.tmp)}`,
+      // the card-link bond in the kernel keyring (docs/card-link.md): the profile's first purchase pairs
+      ...(hasKeyctl() ? ["SETLAB_BOND_KEYRING=1", "export SETLAB_BOND_KEYRING"] : []),
       "export HOME TMPDIR SETLAB_PAIRING_CODE",
       `exec ${shellQuote(process.execPath)} ${shellQuote(partyScripts.mediator)} native-host --phone ${shellQuote(phone)} --allowed-origin ${shellQuote(allowedOrigin)} --cards ${shellQuote(cards.join(","))} "$@"`,
       "",
