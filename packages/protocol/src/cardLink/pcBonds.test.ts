@@ -46,6 +46,7 @@ async function bondingPhone(options: { bonding?: boolean } = {}): Promise<Bondin
     if (message === "card link context" && fields.runId) state.contexts.push(fields.runId);
   };
   const logger: LinkLogger = {
+    debug: (fields, message) => count(message, fields),
     info: (fields, message) => count(message, fields),
     warn: (fields, message) => count(message, fields),
     error: () => {},

@@ -63,11 +63,17 @@ import { type CryptoProvider, defaultProvider } from "../crypto/provider";
  * the connection the session serves, for the card's log lines (its `runId` arrives later).
  */
 export interface CardEndpoint {
-  openSession(link?: Readonly<LinkContext>): { transmit(command: Uint8Array): Promise<Uint8Array> };
+  openSession(link?: Readonly<LinkContext>): {
+    transmit(command: Uint8Array): Promise<Uint8Array>;
+    /** Told once, when the connection the session served has closed. */
+    end?(): void;
+  };
 }
 
 /** Where the phone's end logs (a pino logger fits): objects with a message, never a secret. */
 export interface LinkLogger {
+  /** Lines a busy phone does without (the run id as it arrives): optional. */
+  debug?(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
@@ -386,7 +392,7 @@ export function startPhoneCardLink(
           } catch {
             // a context the phone cannot read only costs the log its run id
           }
-          log?.info({ ...context }, "card link context");
+          log?.debug?.({ ...context }, "card link context");
           return;
         }
         if (opened.contentType !== ContentType.CARD) {
@@ -561,6 +567,11 @@ export function startPhoneCardLink(
         chain = chain.then(() => {
           if (!secure && attempted) failed(`the PC left during the ${attempted}`);
         });
+      }
+      try {
+        session?.end?.();
+      } catch {
+        // the card's own summary failing never changes how the link ends
       }
       log?.info({ ...context }, "card link closed");
     });

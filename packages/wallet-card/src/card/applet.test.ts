@@ -31,6 +31,7 @@ import {
   type TestParty,
 } from "@setlab/protocol/testing";
 import fc from "fast-check";
+import { CardApplet, MAX_SUMMARIZED, type SessionSummary } from "./applet";
 import {
   answerOf,
   CARD_ID,
@@ -169,6 +170,63 @@ describe("SELECT and PIN", () => {
       f.pki.root.certificate,
     );
     expectSw(await f.send(INS.READ_CERTIFICATE, undefined, chain.length + 2), SW.BAD_DATA);
+  });
+});
+
+describe("the session's summary (the phone's one log line per connection)", () => {
+  test("every command's INS and SW in order, the card selected, told once when the session ends", async () => {
+    f = await cardFixture();
+    const summaries: [SessionSummary, unknown][] = [];
+    const commands: string[] = [];
+    const link = { session: 7 };
+    const applet = new CardApplet([f.card], {
+      ...f.applet.env,
+      onCommand: (e) => commands.push(e.ins),
+      onSessionEnd: (summary, l) => summaries.push([summary, l]),
+    });
+    const session = applet.openSession(link);
+    const send = async (ins: number, data?: Uint8Array) =>
+      decodeResponse(await session.transmit(encodeCommand({ ins, data })));
+    expectSw(await send(INS.GET_STATUS), SW.OUT_OF_ORDER);
+    expectSw(await send(INS.SELECT, new TextEncoder().encode(CARD_ID)), SW.OK);
+    expectSw(await send(INS.VERIFY_PIN, new TextEncoder().encode(PIN)), SW.OK);
+    await send(0x7e);
+    expect(summaries).toEqual([]);
+    session.end();
+    session.end();
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0][1]).toBe(link);
+    expect(summaries[0][0]).toEqual({
+      cardId: CARD_ID,
+      commands: ["GET_STATUS 6985", "SELECT 9000", "VERIFY_PIN 9000", expect.stringMatching(/^0x7e 6D00/)],
+    });
+    expect(commands).toEqual(["GET_STATUS", "SELECT", "VERIFY_PIN", "0x7e"]);
+    expect(JSON.stringify(summaries)).not.toContain(PIN);
+  });
+
+  test("a long session lists the first commands and counts the rest", async () => {
+    f = await cardFixture();
+    const summaries: SessionSummary[] = [];
+    const applet = new CardApplet([f.card], { ...f.applet.env, onSessionEnd: (s) => summaries.push(s) });
+    const session = applet.openSession();
+    for (let i = 0; i < MAX_SUMMARIZED + 5; i++)
+      await session.transmit(encodeCommand({ ins: INS.GET_STATUS }));
+    session.end();
+    expect(summaries[0].commands).toHaveLength(MAX_SUMMARIZED);
+    expect(summaries[0].more).toBe(5);
+    expect(summaries[0].cardId).toBeUndefined();
+  });
+
+  test("a summary that throws changes nothing", async () => {
+    f = await cardFixture();
+    const applet = new CardApplet([f.card], {
+      ...f.applet.env,
+      onSessionEnd: () => {
+        throw new Error("log down");
+      },
+    });
+    const session = applet.openSession();
+    expect(() => session.end()).not.toThrow();
   });
 });
 

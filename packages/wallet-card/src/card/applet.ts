@@ -56,7 +56,23 @@ export interface CardEnvironment {
    * session was opened for (`openSession`).
    */
   readonly onCommand?: (event: CommandEvent, link?: Readonly<object>) => void;
+  /**
+   * Told once when the connection a session served has closed: every command's outcome in one
+   * summary (the phone logs this line; `onCommand` is for a closer look).
+   */
+  readonly onSessionEnd?: (summary: SessionSummary, link?: Readonly<object>) => void;
 }
+
+/** A card session's commands, in order, as "INS SW" (and the SET ErrorCode after a 6F00). */
+export interface SessionSummary {
+  readonly cardId?: string;
+  readonly commands: readonly string[];
+  /** Commands beyond the first `MAX_SUMMARIZED`, counted only. */
+  readonly more?: number;
+}
+
+/** A session summary lists this many commands at most (a purchase runs about five). */
+export const MAX_SUMMARIZED = 32;
 
 export interface CommandEvent {
   readonly cardId?: string;
@@ -134,6 +150,10 @@ export class CardSession {
   private inquiry?: InquiryPending;
   /** Commands run one at a time, in the order they arrived. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** For the session's summary: "INS SW" per command, the first MAX_SUMMARIZED. */
+  private readonly summarized: string[] = [];
+  private unsummarized = 0;
+  private ended = false;
 
   constructor(
     private readonly applet: CardApplet,
@@ -172,12 +192,16 @@ export class CardSession {
       else answer = setFailure(new SetError("unspecifiedFailure", "the card could not complete the command"));
     }
     const code = answer.code;
+    const sw = answer.sw.toString(16).toUpperCase().padStart(4, "0");
+    if (this.summarized.length < MAX_SUMMARIZED)
+      this.summarized.push(code ? `${ins} ${sw} ${code}` : `${ins} ${sw}`);
+    else this.unsummarized++;
     try {
       this.env.onCommand?.(
         {
           cardId: this.selected?.data.cardId,
           ins,
-          sw: answer.sw.toString(16).toUpperCase().padStart(4, "0"),
+          sw,
           ...(code ? { code } : {}),
         },
         this.link,
@@ -186,6 +210,24 @@ export class CardSession {
       // a logging failure never changes the card's answer
     }
     return encodeResponse(answer);
+  }
+
+  /** The connection closed: the summary of its commands, once. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.env.onSessionEnd?.(
+        {
+          ...(this.selected ? { cardId: this.selected.data.cardId } : {}),
+          commands: [...this.summarized],
+          ...(this.unsummarized > 0 ? { more: this.unsummarized } : {}),
+        },
+        this.link,
+      );
+    } catch {
+      // a logging failure changes nothing on the card
+    }
   }
 
   private async dispatch(ins: number, p1: number, data: Uint8Array): Promise<Answer> {

@@ -320,7 +320,7 @@ describe("what the phone refuses", () => {
     // a fresh HELLO, then ALERT(refused): the replayed FINISHED does not fit the new key
     expect(answers.map((f) => f[0])).toEqual([0x01, 0x05]);
     expect(answers[1]).toEqual(Uint8Array.of(0x05, 0x01));
-    expect(p.lines().filter((l) => l.msg === "card command")).toEqual([]);
+    expect(p.lines().filter((l) => l.msg === "card session")).toEqual([]);
   });
 });
 

@@ -133,8 +133,16 @@ const logLines = (p: StartedParty) =>
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-const cardCommands = (p: StartedParty, session: number) =>
-  logLines(p).filter((l) => l.msg === "card command" && l.session === session).length;
+/**
+ * The commands a connection ran, from its "card session" line (none when no session opened), read
+ * once the phone logged the connection closed (the summary comes just before that line).
+ */
+async function cardCommands(p: StartedParty, session: number): Promise<number> {
+  await waitFor(() => logLines(p).some((l) => l.msg === "card link closed" && l.session === session));
+  return logLines(p)
+    .filter((l) => l.msg === "card session" && l.session === session)
+    .flatMap((l) => l.commands as string[]).length;
+}
 const lastSession = (p: StartedParty) =>
   Math.max(
     ...logLines(p)
@@ -160,7 +168,11 @@ describe("secure card link, phone process", () => {
     } finally {
       await client.close();
     }
-    await waitFor(() => logLines(phone).some((l) => l.msg === "card command" && l.runId === "run-abc123"));
+    await waitFor(() => logLines(phone).some((l) => l.msg === "card session" && l.runId === "run-abc123"));
+    const summary = logLines(phone).find((l) => l.msg === "card session" && l.runId === "run-abc123")!;
+    expect(summary).toMatchObject({ cardId: "visa-approve", commands: ["SELECT 9000", "GET_STATUS 9000"] });
+    // one info line per session: the commands themselves are debug lines
+    expect(logLines(phone).filter((l) => l.msg === "card command")).toEqual([]);
     expect(phone.stderr()).toContain("card link paired");
     expect(phone.stderr()).not.toContain(CODE);
   });
@@ -170,7 +182,7 @@ describe("secure card link, phone process", () => {
     expect(e).toMatchObject({ kind: "pairing" });
     const session = lastSession(phone);
     await waitFor(() => logLines(phone).some((l) => l.msg === "pairing failed" && l.session === session));
-    expect(cardCommands(phone, session)).toBe(0);
+    expect(await cardCommands(phone, session)).toBe(0);
     // a good pairing afterwards resets the failure count (the lockout test below needs 3 in a row)
     const ok = await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE });
     await ok.close();
@@ -185,7 +197,7 @@ describe("secure card link, phone process", () => {
     await waitFor(() =>
       logLines(phone).some((l) => l.msg === "unpaired connection closed" && l.session === session),
     );
-    expect(cardCommands(phone, session)).toBe(0);
+    expect(await cardCommands(phone, session)).toBe(0);
   });
 
   test("a handshake message after HELLO that is a card command ends the pairing without an answer to it", async () => {
@@ -213,7 +225,7 @@ describe("secure card link, phone process", () => {
     await waitFor(() =>
       logLines(phone).some((l) => l.msg === "card link record refused: link closed" && l.session === session),
     );
-    expect(cardCommands(phone, session)).toBe(1);
+    expect(await cardCommands(phone, session)).toBe(1);
   });
 
   test("a reordered record is rejected and ends the session", async () => {
@@ -227,7 +239,7 @@ describe("secure card link, phone process", () => {
     await waitFor(() =>
       logLines(phone).some((l) => l.msg === "card link record refused: link closed" && l.session === session),
     );
-    expect(cardCommands(phone, session)).toBe(0);
+    expect(await cardCommands(phone, session)).toBe(0);
   });
 
   test("a record with one bit flipped is rejected and ends the session", async () => {
@@ -237,7 +249,7 @@ describe("secure card link, phone process", () => {
     r[12] ^= 0x04;
     pc.send(r);
     expect(await pc.next()).toBe("closed");
-    expect(cardCommands(phone, session)).toBe(0);
+    expect(await cardCommands(phone, session)).toBe(0);
   });
 
   test("a truncated record is rejected and ends the session", async () => {
@@ -246,7 +258,7 @@ describe("secure card link, phone process", () => {
     const r = await pc.record(INS.SELECT, utf8("visa-approve"));
     pc.send(r.subarray(0, r.length - 3));
     expect(await pc.next()).toBe("closed");
-    expect(cardCommands(phone, session)).toBe(0);
+    expect(await cardCommands(phone, session)).toBe(0);
   });
 
   test("a record of an unknown content type ends the session; a malformed run id is not logged", async () => {
@@ -263,7 +275,7 @@ describe("secure card link, phone process", () => {
     await waitFor(() =>
       logLines(phone).some((l) => l.msg === "unknown record type: link closed" && l.session === session),
     );
-    expect(cardCommands(phone, session)).toBe(1);
+    expect(await cardCommands(phone, session)).toBe(1);
     expect(logLines(phone).filter((l) => l.session === session && "runId" in l)).toEqual([]);
   });
 
@@ -283,7 +295,7 @@ describe("secure card link, phone process", () => {
     // The MITM listens for the PC and talks to the phone; towards each it runs the handshake with
     // its own key pair and relays the honest commitments and reveals between them.
     const failuresBefore = logLines(phone).filter((l) => l.msg === "pairing failed").length;
-    const commandsBefore = logLines(phone).filter((l) => l.msg === "card command").length;
+    const sessionBefore = lastSession(phone);
     const mitm = net.createServer(async (pcSocket) => {
       pcSocket.on("error", () => {});
       const toPhone = await frameSocket(port);
@@ -321,7 +333,13 @@ describe("secure card link, phone process", () => {
     await waitFor(
       () => logLines(phone).filter((l) => l.msg === "pairing failed").length === failuresBefore + 1,
     );
-    expect(logLines(phone).filter((l) => l.msg === "card command").length).toBe(commandsBefore);
+    // the MITM's one connection to the phone ran no command, and opened no card session
+    const mitmSession = lastSession(phone);
+    expect(mitmSession).toBe(sessionBefore + 1);
+    expect(await cardCommands(phone, mitmSession)).toBe(0);
+    expect(
+      logLines(phone).filter((l) => l.msg === "card session" && (l.session as number) > sessionBefore),
+    ).toEqual([]);
     await (await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE })).close();
   });
 });

@@ -190,8 +190,16 @@ describe("set-phone serve", () => {
     } finally {
       await client.close();
     }
+    // the phone logs the session's summary once it sees the connection closed
+    for (let i = 0; i < 200 && !phone.stderr().includes('"msg":"card link closed"'); i++)
+      await new Promise((r) => setTimeout(r, 25));
     const logs = phone.stderr();
-    expect(logs).toContain("card command");
+    const summary = logs
+      .split("\n")
+      .filter((l) => l.includes('"msg":"card session"'))
+      .map((l) => JSON.parse(l) as { commands: string[] });
+    expect(summary).toHaveLength(1);
+    expect(summary[0].commands).toContain("PURCHASE_RESPONSE 9000");
     expect(logs).not.toContain(pki.cards()["visa-approve"].pan);
     expect(logs).not.toContain(`"1234"`);
   });
