@@ -20,6 +20,8 @@ module.exports = {
   // One lab PKI for the run, copied by the tests that need one (@setlab/runtime/testing's seedLabPki).
   globalSetup: "<rootDir>/scripts/jestGlobalSetup.cjs",
   globalTeardown: "<rootDir>/scripts/jestGlobalTeardown.cjs",
+  // The stores a test file opened are closed when it ends (@setlab/runtime/testing's closedAtEnd).
+  setupFilesAfterEnv: ["<rootDir>/scripts/jestCloseStores.cjs"],
   // Jest's default on a 2-core machine is one worker. The end-to-end suites spend most of their
   // time waiting on the parties they start (retry schedules, restarts, timeouts), so more workers
   // than cores overlap that wait with other suites: on 2 cores, 2 workers kept the CPU 74 % busy

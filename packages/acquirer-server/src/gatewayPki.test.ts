@@ -15,6 +15,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { LabPki, LabRevocationSource } from "@setlab/runtime";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { Gateway } from "./gateway/gateway";
 import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom } from "./gatewayPki";
 import { GatewayStore } from "./store/gatewayStore";
@@ -39,7 +40,7 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 async function gatewayWith(trust: Omit<Trust, "at">) {
-  const store = GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`));
+  const store = closedAtEnd(GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`)));
   store.seedAccounts(accountsFrom(pki));
   const gw = new Gateway({
     provider: p,

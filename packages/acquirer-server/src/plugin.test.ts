@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { adminHeaders, LabPki, LabRevocationSource, postSet, SET_PAYMENT } from "@setlab/runtime";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 import { gatewayAdminPlugin } from "./adminPlugin";
 import { Gateway } from "./gateway/gateway";
@@ -26,7 +27,7 @@ beforeAll(async () => {
   tmp = makeLabPkiDir();
   const pki = LabPki.open(tmp.pkiDir);
   b = new AuthReqBuilder(p, pki);
-  store = GatewayStore.open(path.join(tmp.dir, "gateway.sqlite"));
+  store = closedAtEnd(GatewayStore.open(path.join(tmp.dir, "gateway.sqlite")));
   store.seedAccounts(accountsFrom(pki));
   const gateway = new Gateway({
     provider: p,

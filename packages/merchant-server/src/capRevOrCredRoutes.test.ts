@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { UsageError } from "@setlab/runtime";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import fastify from "fastify";
 import { merchantAdminPlugin } from "./adminPlugin";
 import { parseCapRevOrCred, runCapRevOrCred } from "./capRevOrCredCommand";
@@ -28,7 +29,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function setup() {
   const gateway = new GatewayFunction(p, pki);
-  const repo = new SqliteRepository(path.join(dir, `a${Date.now()}-${Math.random()}.db`));
+  const repo = closedAtEnd(new SqliteRepository(path.join(dir, `a${Date.now()}-${Math.random()}.db`)));
   const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki), gateway });
   const order = await merchant.createOrder({ description: "mug", ...purchAmt });
   const session = pInitReq(p, order.lidM);

@@ -1,4 +1,5 @@
 import { nodeProvider, type schema } from "@setlab/protocol";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import Fastify from "fastify";
 import { gatewayAdminPlugin } from "../adminPlugin";
 import { GatewayStore } from "../store/gatewayStore";
@@ -133,7 +134,7 @@ describe("gateway: batches", () => {
     const g = kit.gateway({ file });
     const a = await kit.merchant.authorize(g, 1000);
     await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
-    const reader = GatewayStore.open(file);
+    const reader = closedAtEnd(GatewayStore.open(file));
     expect(reader.batch(labMerID, 1)?.closed).toBeUndefined();
     const close = await batchAdmin(g, "close");
     expect(reader.batch(labMerID, 1)?.closed).toBeDefined();

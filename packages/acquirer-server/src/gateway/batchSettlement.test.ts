@@ -5,6 +5,7 @@
  * kept beside it.
  */
 import { type CapRevOrCredKind, nodeProvider, type schema, toHex } from "@setlab/protocol";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import type { BatchItemRow } from "../store/batchLedger";
@@ -245,7 +246,7 @@ describe("gateway: capture reversals, credits and credit reversals in batches", 
       { brand: "Visa", currency: 392, salesCount: 1, salesAmount: 1000, creditCount: 1, creditAmount: 100 },
     ]);
     await h.store.close();
-    const again = GatewayStore.open(file);
+    const again = closedAtEnd(GatewayStore.open(file));
     expect(again.batchItems(labMerID, 1).map((i) => i.kind)).toEqual(["capture", "credit"]);
     await again.close();
   });

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { GatewayStore } from "./gatewayStore";
 
 jest.setTimeout(120_000);
@@ -59,7 +60,7 @@ it("killed with SIGKILL in the middle of a run: after reopening, the totals equa
       });
     });
     expect(done).toBeGreaterThanOrEqual(40);
-    const store = GatewayStore.open(file);
+    const store = closedAtEnd(GatewayStore.open(file));
     try {
       const rounds = Number(
         (

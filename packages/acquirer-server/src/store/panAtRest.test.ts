@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import Database from "better-sqlite3";
 import { GatewayStore } from "./gatewayStore";
 import { PanVault, PanVaultError } from "./panVault";
@@ -53,7 +54,7 @@ describe("PanVault", () => {
 describe("GatewayStore keeps no clear PAN", () => {
   it("finds the account by PAN while neither the file nor its WAL holds the PAN; the file is 0600", async () => {
     const file = path.join(dir, "sealed.sqlite");
-    const s = GatewayStore.open(file, { passphrase: "p1" });
+    const s = closedAtEnd(GatewayStore.open(file, { passphrase: "p1" }));
     s.seedAccounts([account]);
     expect(s.accountByPan(pan)).toMatchObject({ cardId: "visa-approve", panMasked: "411111******0005" });
     expect(s.accountByPan("4111110000000013")).toBeUndefined();
@@ -61,8 +62,10 @@ describe("GatewayStore keeps no clear PAN", () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     await s.close();
     expect(holdsPan(file)).toBe(false);
-    expect(() => GatewayStore.open(file, { passphrase: "p2" })).toThrow(/passphrase does not open/);
-    const again = GatewayStore.open(file, { passphrase: "p1" });
+    expect(() => closedAtEnd(GatewayStore.open(file, { passphrase: "p2" }))).toThrow(
+      /passphrase does not open/,
+    );
+    const again = closedAtEnd(GatewayStore.open(file, { passphrase: "p1" }));
     expect(again.accountByPan(pan)?.cardId).toBe("visa-approve");
     await again.close();
   });
@@ -91,7 +94,7 @@ describe("GatewayStore keeps no clear PAN", () => {
     old.close();
     expect(holdsPan(file)).toBe(true);
 
-    const s = GatewayStore.open(file, { passphrase: "p1" });
+    const s = closedAtEnd(GatewayStore.open(file, { passphrase: "p1" }));
     expect(s.account("visa-approve")).toMatchObject({
       held: 250,
       currency: 392,

@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
 import { LabPki } from "@setlab/runtime";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { Gateway, type GatewayOptions } from "../gateway/gateway";
 import type { GatewayBrandKeys } from "../gateway/gatewayKeys";
 import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, intermediatesFrom } from "../gatewayPki";
@@ -58,7 +59,7 @@ export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit>
     merchant: merchantSide(p, { pki, b }),
     dbFile,
     gateway(options = {}) {
-      const store = GatewayStore.open(options.file ?? dbFile());
+      const store = closedAtEnd(GatewayStore.open(options.file ?? dbFile()));
       store.seedAccounts(accountsFrom(pki));
       const gw = new Gateway({
         provider: options.provider ?? p,

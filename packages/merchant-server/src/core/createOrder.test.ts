@@ -1,5 +1,6 @@
 import { nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { GatewayFunction } from "../testing/gatewayFunction";
 import { testMerchantConfig } from "../testing/testMerchantConfig";
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 
 function merchant() {
-  const repo = new SqliteRepository(":memory:");
+  const repo = closedAtEnd(new SqliteRepository(":memory:"));
   return {
     repo,
     merchant: new Merchant({

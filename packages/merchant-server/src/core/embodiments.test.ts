@@ -23,6 +23,7 @@ import {
   signE2CardHello,
 } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { pInitReq } from "../testing/testCard";
 import { testMerchantConfig } from "../testing/testMerchantConfig";
@@ -83,7 +84,7 @@ function setup(
   authCode: schema.AuthCode | "down" | "timeout" = "approved",
   embodiment2CardInfo?: "sessionKey" | "cardCompany",
 ) {
-  const repo = new SqliteRepository(path.join(dir, `m${++n}.db`));
+  const repo = closedAtEnd(new SqliteRepository(path.join(dir, `m${++n}.db`)));
   const gateway = new E1Gateway(authCode);
   const config = { ...testMerchantConfig(pki), ...(embodiment2CardInfo ? { embodiment2CardInfo } : {}) };
   const merchant = new Merchant({ p, repo, config, gateway });

@@ -17,6 +17,7 @@ import {
   type TestParty,
   type TestPki,
 } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import Fastify from "fastify";
 import { merchantPlugin } from "../plugin";
 import { SqliteRepository } from "../store/sqliteRepository";
@@ -94,7 +95,7 @@ const gatewaySigner = (): Signer => ({
 const merchantWith = (gateway: GatewayClient) =>
   new Merchant({
     p,
-    repo: new SqliteRepository(path.join(dir, `g${++n}.db`)),
+    repo: closedAtEnd(new SqliteRepository(path.join(dir, `g${++n}.db`))),
     config: testMerchantConfig(pki),
     gateway,
   });

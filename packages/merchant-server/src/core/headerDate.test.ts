@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type CryptoProvider, nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
 import { GatewayFunction } from "../testing/gatewayFunction";
@@ -31,7 +32,7 @@ function merchantOver(db: string, clock: CryptoProvider = p) {
   return {
     merchant: new Merchant({
       p: clock,
-      repo: new SqliteRepository(db),
+      repo: closedAtEnd(new SqliteRepository(db)),
       config: testMerchantConfig(pki),
       gateway,
     }),

@@ -11,6 +11,7 @@ import {
   wrapMessage,
 } from "@setlab/protocol";
 import { cachedTestKeyPair, createTestParty, createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { GatewayFunction } from "../testing/gatewayFunction";
 import { kitOf, pInitReq, pReq, readPInitRes } from "../testing/testCard";
@@ -55,7 +56,7 @@ async function paidOrder(
   form: "dualSigned" | "unsigned" = "dualSigned",
   firstShipmentAmount?: number,
 ) {
-  const repo = new SqliteRepository(path.join(dir, `i${++n}.db`));
+  const repo = closedAtEnd(new SqliteRepository(path.join(dir, `i${++n}.db`)));
   const gateway = new GatewayFunction(p, pki);
   const merchant = new Merchant({ p, repo, config: testMerchantConfig(pki, form === "dualSigned"), gateway });
   const order = await merchant.createOrder({
@@ -300,7 +301,7 @@ describe("merchant: InqReq -> InqRes", () => {
     });
 
     test("an XID a stranger's own PInitReq got for the order (issued, never taken by a PReq)", async () => {
-      const repo = new SqliteRepository(path.join(dir, `i${++n}.db`));
+      const repo = closedAtEnd(new SqliteRepository(path.join(dir, `i${++n}.db`)));
       const merchant = new Merchant({
         p,
         repo,

@@ -6,6 +6,7 @@
 import { Writable } from "node:stream";
 import { nodeProvider, schema } from "@setlab/protocol";
 import { createLogger } from "@setlab/runtime";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import Database from "better-sqlite3";
 import { buildMerchantServer } from "../server";
 import { SqliteRepository } from "../store/sqliteRepository";
@@ -74,7 +75,7 @@ async function setUp(options: { capture?: boolean; firstShipmentAmount?: number;
   const start = () =>
     new Merchant({
       p,
-      repo: new SqliteRepository(m.file),
+      repo: closedAtEnd(new SqliteRepository(m.file)),
       config,
       gateway: wire.client,
       waitingRetry: { now: () => clock.now },

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { errorMessage, nodeProvider, SetError, schema, signInqRes, wrapMessage } from "@setlab/protocol";
 import { createTestPki, defaultMerchantData, type TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
 import { GatewayFunction } from "../testing/gatewayFunction";
@@ -23,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function setup(options: { cardCertRequired?: boolean; db?: string; pki?: TestPki } = {}) {
-  const repo = new SqliteRepository(options.db ?? path.join(dir, `m${++n}.db`));
+  const repo = closedAtEnd(new SqliteRepository(options.db ?? path.join(dir, `m${++n}.db`)));
   const gateway = new GatewayFunction(p, options.pki ?? pki);
   const merchant = new Merchant({
     p,
@@ -322,7 +323,7 @@ describe("merchant core: no one but the buyer decides whether an order is paid",
   });
 
   test("an XID whose PInitRes has expired is unknownXID; a fresh PInitReq pays", async () => {
-    const repo = new SqliteRepository(path.join(dir, `m${++n}.db`));
+    const repo = closedAtEnd(new SqliteRepository(path.join(dir, `m${++n}.db`)));
     const config = { ...testMerchantConfig(pki), pInitResLifetimeMs: 10 * 60_000 };
     const early = new Merchant({ p, repo, config, gateway: new GatewayFunction(p, pki) });
     const first = await initiated(early);

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { bytesEqual, nodeProvider, schema, wrapMessage } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
 import { SET_PAYMENT } from "@setlab/runtime";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { HttpGatewayClient } from "../httpGatewayClient";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { errorCodeOf } from "../testing/errorCode";
@@ -35,7 +36,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** One merchant process over a database file. */
 function merchantOn(db: string, gateway: GatewayClient) {
-  const repo = new SqliteRepository(db);
+  const repo = closedAtEnd(new SqliteRepository(db));
   return { repo, merchant: new Merchant({ p, repo, config: testMerchantConfig(pki), gateway }) };
 }
 

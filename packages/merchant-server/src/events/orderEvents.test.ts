@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { nodeProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { Merchant } from "../core/merchant";
 import { SqliteRepository } from "../store/sqliteRepository";
 import { GatewayFunction, type GatewayMode } from "../testing/gatewayFunction";
@@ -29,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function setup(webhook?: WebhookOptions, db = path.join(dir, `e${++n}.db`)) {
-  const repo = new SqliteRepository(db);
+  const repo = closedAtEnd(new SqliteRepository(db));
   const gateway = new GatewayFunction(p, pki);
   const errors: unknown[] = [];
   const merchant = new Merchant({

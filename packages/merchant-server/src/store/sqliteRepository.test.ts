@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import Database from "better-sqlite3";
 import { lidMOf } from "../core/order";
 import { OrderStateError } from "../core/orderState";
@@ -21,7 +22,7 @@ describe("SqliteRepository", () => {
     const file = path.join(dir, "mode.db");
     fs.writeFileSync(file, "");
     fs.chmodSync(file, 0o644);
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     await repo.createOrder(order, at);
     for (const f of [file, `${file}-wal`]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
     await repo.close();
@@ -29,7 +30,7 @@ describe("SqliteRepository", () => {
 
   test("a commit lands whole and survives reopening the file (WAL)", async () => {
     const file = path.join(dir, "a.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const o = await repo.createOrder(order, at);
     expect(o.lidM).toBe(`order-${o.id}`);
     await repo.commit(
@@ -46,7 +47,7 @@ describe("SqliteRepository", () => {
       at,
     );
     await repo.close();
-    const again = new SqliteRepository(file);
+    const again = closedAtEnd(new SqliteRepository(file));
     expect((await again.orderByXid("ab".repeat(20)))?.state).toBe("initiated");
     expect((await again.history(o.id)).map((h) => h.state)).toEqual(["created", "initiated"]);
     expect((await again.messages(o.id))[0]).toMatchObject({ seq: 1, type: "purchaseInitRequest" });
@@ -55,7 +56,7 @@ describe("SqliteRepository", () => {
   });
 
   test("issued XIDs: each stays outstanding, is taken once, and expired outstanding ones are dropped", async () => {
-    const repo = new SqliteRepository(path.join(dir, "issued.db"));
+    const repo = closedAtEnd(new SqliteRepository(path.join(dir, "issued.db")));
     const o = await repo.createOrder(order, at);
     const purchase = {
       brandID: "Visa",
@@ -87,7 +88,7 @@ describe("SqliteRepository", () => {
 
   test("a store from before issued XIDs: each order's XID becomes its issued one, taken if a PReq reached it", async () => {
     const file = path.join(dir, "older.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const purchase = {
       brandID: "Visa",
       bin: "411111",
@@ -118,7 +119,7 @@ describe("SqliteRepository", () => {
     const raw = new Database(file);
     raw.exec("DROP TABLE issued_purchases");
     raw.close();
-    const again = new SqliteRepository(file);
+    const again = closedAtEnd(new SqliteRepository(file));
     expect(await again.issuedPurchase("a1")).toMatchObject({ orderId: waiting.id, purchase });
     expect((await again.issuedPurchase("a1"))?.takenBy).toBeUndefined();
     expect((await again.issuedPurchase("b2"))?.takenBy).toBe("earlier");
@@ -127,7 +128,7 @@ describe("SqliteRepository", () => {
 
   test("orders waiting for the gateway: marked while a lifecycle request has no answer, in a store from before the marker too", async () => {
     const file = path.join(dir, "waiting.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const auth = { authRRPID: "aa", gateway: "g" };
     const capReqAmt = { currency: 392, amount: 5, amtExp10: 0 };
     const capture = { capRRPID: "cc", capReqAmt, at: at.toISOString() };
@@ -159,7 +160,7 @@ describe("SqliteRepository", () => {
     raw.exec(`DROP INDEX orders_waiting_for_gateway; ALTER TABLE orders DROP COLUMN waiting_for_gateway;
       ALTER TABLE keyed_gateway_requests DROP COLUMN input; ALTER TABLE keyed_gateway_requests DROP COLUMN answered_at`);
     raw.close();
-    const again = new SqliteRepository(file);
+    const again = closedAtEnd(new SqliteRepository(file));
     expect((await again.ordersWaitingForGateway()).map((o) => o.id)).toEqual([waiting.id]);
     // Kept before recovery knew them: left to the back office, as they were made.
     expect(await again.unansweredKeyedGatewayRequests("batchAdmin")).toEqual([]);
@@ -177,7 +178,7 @@ describe("SqliteRepository", () => {
   });
 
   test("a change expecting another state, or an illegal transition, writes nothing", async () => {
-    const repo = new SqliteRepository(path.join(dir, "b.db"));
+    const repo = closedAtEnd(new SqliteRepository(path.join(dir, "b.db")));
     const o = await repo.createOrder(order, at);
     const msg = { from: "cardholder" as const, to: "merchant" as const, type: "x", der: Uint8Array.of(1) };
     await expect(
@@ -201,7 +202,7 @@ describe("SqliteRepository", () => {
 
   test("a commit is on disk when it resolves: another connection sees the new state then", async () => {
     const file = path.join(dir, "c.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const o = await repo.createOrder(order, at);
     const other = new Database(file, { readonly: true });
     const state = () =>
@@ -228,7 +229,7 @@ describe("SqliteRepository", () => {
   });
 
   test("concurrent orders: distinct ids and LID-Ms, and every commit lands with its history and messages in order", async () => {
-    const repo = new SqliteRepository(path.join(dir, "d.db"));
+    const repo = closedAtEnd(new SqliteRepository(path.join(dir, "d.db")));
     const orders = await Promise.all(Array.from({ length: 20 }, () => repo.createOrder(order, at)));
     expect(new Set(orders.map((o) => o.id)).size).toBe(20);
     for (const o of orders) expect(o.lidM).toBe(lidMOf(o.id));
@@ -267,7 +268,7 @@ describe("SqliteRepository", () => {
   });
 
   test("two changes racing from one state: exactly one applies, the other is refused whole", async () => {
-    const repo = new SqliteRepository(path.join(dir, "e.db"));
+    const repo = closedAtEnd(new SqliteRepository(path.join(dir, "e.db")));
     const o = await repo.createOrder(order, at);
     const change = (detail: string) =>
       repo.commit(
@@ -296,7 +297,7 @@ describe("SqliteRepository", () => {
   });
 
   test("a refused change among concurrent ones takes nothing of the others", async () => {
-    const repo = new SqliteRepository(path.join(dir, "f.db"));
+    const repo = closedAtEnd(new SqliteRepository(path.join(dir, "f.db")));
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => repo.createOrder(order, at)));
     const msg = { from: "merchant" as const, to: "cardholder" as const, type: "x", der: Uint8Array.of(1) };
     const outcomes = await Promise.allSettled([
@@ -326,7 +327,7 @@ describe("SqliteRepository", () => {
   });
 
   test("an in-memory repository makes the same checks on its own connection", async () => {
-    const repo = new SqliteRepository(":memory:");
+    const repo = closedAtEnd(new SqliteRepository(":memory:"));
     const o = await repo.createOrder(order, at);
     expect(o.lidM).toBe(lidMOf(o.id));
     await repo.commit(
@@ -362,7 +363,7 @@ describe("SqliteRepository: stored answers", () => {
 
   test("a PInitRes or PRes sent in the same change is stored as a reference to its message row, and read back byte for byte", async () => {
     const file = path.join(dir, "answer-reference.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const o = await repo.createOrder(order, at);
     const pInitRes = bytes(8800, 1);
     await repo.commit(
@@ -430,7 +431,7 @@ describe("SqliteRepository: stored answers", () => {
     expect(rawRow(file, "PReq", "p2").response_seq).toBe(6);
     expect((await repo.idempotency("PReq", "p2"))?.response).toEqual(pRes);
     await repo.close();
-    const again = new SqliteRepository(file);
+    const again = closedAtEnd(new SqliteRepository(file));
     expect((await again.idempotency("PInitReq", "p1"))?.response).toEqual(pInitRes);
     expect((await again.idempotency("PReq", "p2"))?.response).toEqual(pRes);
     await again.close();
@@ -438,7 +439,7 @@ describe("SqliteRepository: stored answers", () => {
 
   test("an answer that is none of the change's messages is stored inline and read back", async () => {
     const file = path.join(dir, "answer-inline.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const o = await repo.createOrder(order, at);
     const answer = bytes(500, 8);
     await repo.commit(
@@ -470,7 +471,7 @@ describe("SqliteRepository: stored answers", () => {
 
   test("the same request answered for another order than its row's: the answer is copied inline, not a reference into the other order", async () => {
     const file = path.join(dir, "answer-other-order.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const [a, b] = [await repo.createOrder(order, at), await repo.createOrder(order, at)];
     const filler = message("cardholder", "merchant", "filler", bytes(20, 10));
     await repo.commit({ orderId: a.id, messages: [filler, filler, filler] }, at);
@@ -497,7 +498,7 @@ describe("SqliteRepository: stored answers", () => {
 
   test("a store from before references: its inline answers are still served and new answers become references", async () => {
     const file = path.join(dir, "answer-older.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const o = await repo.createOrder(order, at);
     await repo.close();
     const old = bytes(900, 12);
@@ -521,7 +522,7 @@ describe("SqliteRepository: stored answers", () => {
       .run("PReq", "waiting", o.id, "h1");
     raw.close();
 
-    const again = new SqliteRepository(file);
+    const again = closedAtEnd(new SqliteRepository(file));
     expect(await again.idempotency("PInitReq", "old")).toEqual({
       orderId: o.id,
       requestHash: "h0",
@@ -560,7 +561,7 @@ describe("SqliteRepository: stored answers", () => {
 
   test("orders committing in one group-commit batch each reference their own message", async () => {
     const file = path.join(dir, "answer-batch.db");
-    const repo = new SqliteRepository(file);
+    const repo = closedAtEnd(new SqliteRepository(file));
     const orders = await Promise.all(Array.from({ length: 12 }, () => repo.createOrder(order, at)));
     // Order k holds k messages already, so the orders' seqs differ.
     await Promise.all(

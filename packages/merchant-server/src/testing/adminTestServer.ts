@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
 import type { TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import fastify from "fastify";
 import { merchantAdminPlugin } from "../adminPlugin";
 import { Merchant } from "../core/merchant";
@@ -21,7 +22,7 @@ export async function adminTestServer(p: CryptoProvider, pki: TestPki, dir: stri
   const gateway = new GatewayFunction(p, pki);
   const merchant = new Merchant({
     p,
-    repo: new SqliteRepository(path.join(dir, `a${Date.now()}-${Math.random()}.db`)),
+    repo: closedAtEnd(new SqliteRepository(path.join(dir, `a${Date.now()}-${Math.random()}.db`))),
     config: testMerchantConfig(pki),
     gateway,
   });

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { CryptoProvider } from "@setlab/protocol";
 import { createTestPki, type TestPki } from "@setlab/protocol/testing";
+import { closedAtEnd } from "@setlab/runtime/testing";
 import { Merchant } from "../core/merchant";
 import type { MerchantConfig } from "../core/merchantConfig";
 import { SqliteRepository } from "../store/sqliteRepository";
@@ -63,7 +64,7 @@ export function useMerchantTestKit(p: CryptoProvider, name: string): MerchantTes
     },
     merchant(options = {}) {
       const file = options.file ?? path.join(dir, `m${++n}.db`);
-      const repo = new SqliteRepository(file);
+      const repo = closedAtEnd(new SqliteRepository(file));
       const gateway = new GatewayFunction(p, pkiOf());
       const config = { ...testMerchantConfig(pkiOf()), ...options.config };
       return { merchant: new Merchant({ p, repo, config, gateway }), gateway, repo, file };
