@@ -399,9 +399,9 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
   test("--keyring: the first run pairs and keeps the bond in the Linux keyring; the next runs resume with no code", async () => {
     const keeper = new KeyringBondKeeper();
     const phoneDir = path.join(lab.work, "phone");
-    const buy = async (options: Parameters<typeof lab.purchaseCli>[1]) =>
+    const buy = async (options: Parameters<typeof lab.purchaseCli>[1], flags: string[] = []) =>
       lab.purchaseCli(
-        ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN, "--json"],
+        ["--initiation", await order(), "--card", "visa-approve", "--pin", PIN, "--json", ...flags],
         options,
       );
     // no code to give, and nobody on stdin to type one
@@ -416,16 +416,7 @@ describe("set-mediator purchase against the real phone, merchant and gateway", (
       expect((json(without).steps as Step[])[0].message).toBe("PAIR");
       expect(await keeper.load(lab.phoneAddress)).toBeUndefined();
 
-      const first = await lab.purchaseCli([
-        "--initiation",
-        await order(),
-        "--card",
-        "visa-approve",
-        "--pin",
-        PIN,
-        "--json",
-        "--keyring",
-      ]);
+      const first = await buy({}, ["--keyring"]);
       expect(first.code).toBe(0);
       expect((json(first).steps as Step[])[0].message).toBe("PAIR");
       const kept = await keeper.load(lab.phoneAddress);
