@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { adminFetch, postSet, SET_PAYMENT } from "@setlab/runtime";
+import { adminFetch, KeyringBondKeeper, postSet, SET_PAYMENT } from "@setlab/runtime";
 import { seedLabPki } from "@setlab/runtime/testing";
 import { fetchMessages } from "./capture";
 import { down } from "./commands/down";
@@ -212,6 +212,42 @@ describe("logs", () => {
       const text = fs.readFileSync(path.join(home, "logs", file), "utf8");
       for (const pan of pans) expect(text).not.toContain(pan);
     }
+  });
+});
+
+describe("the card-link bond kept in the kernel keyring (keyctl is installed: npm run setup)", () => {
+  /** How the phone's link was made for a run: "card link paired" or "card link resumed". */
+  const linkOf = (runId: string) => {
+    const lines = fs
+      .readFileSync(path.join(home, "logs", "phone.log"), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const session = lines.find((l) => l.msg === "card session" && l.runId === runId)?.session;
+    expect(session).toBeDefined();
+    return lines.find(
+      (l) => l.session === session && (l.msg === "card link paired" || l.msg === "card link resumed"),
+    )?.msg;
+  };
+
+  it("set-lab purchase resumes the kept bond with no code; --no-keyring pairs", async () => {
+    const phone = new URL(state.parties.phone.url);
+    const address = `${phone.hostname}:${phone.port}`;
+    for (const runId of ["run-bond-1", "run-bond-2"])
+      expect(
+        (await purchase({ home, card: "mc-approve", purchAmt: jpy("100"), runId })).mediator.outcome,
+      ).toBe("approved");
+    expect(linkOf("run-bond-2")).toBe("card link resumed");
+    expect((await new KeyringBondKeeper().load(address))?.linkKey).toHaveLength(32);
+    const paired = await purchase({
+      home,
+      card: "mc-approve",
+      purchAmt: jpy("100"),
+      runId: "run-bond-3",
+      keyring: false,
+    });
+    expect(paired.mediator.outcome).toBe("approved");
+    expect(linkOf("run-bond-3")).toBe("card link paired");
   });
 });
 
