@@ -2,7 +2,8 @@
  * Whether a command-line run keeps its card-link bond in the OS keyring (`--keyring`, or
  * SETLAB_BOND_KEYRING=1): then the run resumes the bond an earlier run kept and asks no code, and
  * a run that pairs keeps its new bond there for the next. Without it, the run pairs with the code
- * and the bond dies with the process (docs/card-link.md, "Where the PC keeps a bond").
+ * and the bond dies with the process (docs/card-link.md, "Where the PC keeps a bond beyond
+ * one process").
  */
 import { BondCache } from "@setlab/protocol/card-link";
 import { defaultProvider } from "@setlab/protocol/relay";

@@ -1,6 +1,6 @@
 /**
  * The PC's card-link bonds in the Linux kernel keyring (docs/card-link.md, "Where the PC keeps a
- * bond"), so that the mediator's command line, a process per purchase, pairs with a phone once and
+ * bond beyond one process"), so that the mediator's command line, a process per purchase, pairs with a phone once and
  * resumes in its later runs. The keyring is kernel memory: the bond never reaches a file, swap or
  * a backup, and it is gone at reboot.
  *

@@ -10,7 +10,8 @@
  *
  * The mediator keeps its card-link bond in the Linux kernel keyring when the machine has keyctl
  * (`keyring`, default on there): the lab's first purchase pairs with the code, the later ones
- * resume the bond and ask nothing (docs/card-link.md, "Where the PC keeps a bond").
+ * resume the bond and ask nothing (docs/card-link.md, "Where the PC keeps a bond beyond one
+ * process").
  */
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
