@@ -1,8 +1,8 @@
 /**
  * The PC's card-link bonds in the Linux kernel keyring (docs/card-link.md, "Where the PC keeps a
- * bond beyond one process"), so that the mediator's command line, a process per purchase, pairs with a phone once and
- * resumes in its later runs. The keyring is kernel memory: the bond never reaches a file, swap or
- * a backup, and it is gone at reboot.
+ * bond beyond one process"), so that the mediator's command line, a process per purchase, pairs
+ * with a phone once and resumes in its later runs. The keyring is kernel memory: the bond never
+ * reaches a file, swap or a backup, and it is gone at reboot.
  *
  * Reached through keyutils' `keyctl` program (Node has no binding for the keyring system calls).
  * The secret travels only on pipes: into `keyctl padd` on its standard input, out of `keyctl pipe`
