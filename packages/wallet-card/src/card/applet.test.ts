@@ -204,6 +204,21 @@ describe("the session's summary (the phone's one log line per connection)", () =
     expect(JSON.stringify(summaries)).not.toContain(PIN);
   });
 
+  test("a command still running when the link closes is in the summary, which waits for it", async () => {
+    f = await cardFixture();
+    const summaries: SessionSummary[] = [];
+    const applet = new CardApplet([f.card], { ...f.applet.env, onSessionEnd: (s) => summaries.push(s) });
+    const session = applet.openSession();
+    const running = session.transmit(
+      encodeCommand({ ins: INS.SELECT, data: new TextEncoder().encode(CARD_ID) }),
+    );
+    session.end();
+    expect(summaries).toEqual([]);
+    await running;
+    await new Promise((r) => setImmediate(r));
+    expect(summaries).toEqual([{ cardId: CARD_ID, commands: ["SELECT 9000"] }]);
+  });
+
   test("a long session lists the first commands and counts the rest", async () => {
     f = await cardFixture();
     const summaries: SessionSummary[] = [];

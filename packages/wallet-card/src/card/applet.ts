@@ -154,6 +154,8 @@ export class CardSession {
   private readonly summarized: string[] = [];
   private unsummarized = 0;
   private ended = false;
+  /** Commands taken and not yet answered (the PC may close the link while one runs). */
+  private inFlight = 0;
 
   constructor(
     private readonly applet: CardApplet,
@@ -174,7 +176,8 @@ export class CardSession {
 
   /** One command in, one response out (both framed by the caller). Never throws. */
   transmit(command: Uint8Array): Promise<Uint8Array> {
-    const run = this.queue.then(() => this.handle(command));
+    this.inFlight++;
+    const run = this.queue.then(() => this.handle(command)).finally(() => this.inFlight--);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -212,10 +215,18 @@ export class CardSession {
     return encodeResponse(answer);
   }
 
-  /** The connection closed: the summary of its commands, once. */
+  /**
+   * The connection closed: the summary of its commands, once; at once when no command is still
+   * running, else when the last one has answered (so it is in the summary too).
+   */
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.inFlight === 0) this.summarize();
+    else void this.queue.then(() => this.summarize());
+  }
+
+  private summarize(): void {
     try {
       this.env.onSessionEnd?.(
         {
