@@ -18,7 +18,8 @@ fs.writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec 
   mode: 0o700,
 });
 
-const keyctl = (...args: string[]) => execFileSync("keyctl", args, { encoding: "latin1" }).trim();
+const keyctl = (...args: string[]) =>
+  execFileSync("keyctl", args, { encoding: "latin1", stdio: ["ignore", "pipe", "pipe"] }).trim();
 const idOf = (phone: string) => keyctl("search", "@u", "user", prefix + phone);
 /** The key's line in /proc/keys: id, flags, usage, expiry, permissions, uid, gid, type, description. */
 const procKeysLine = (id: string) =>
