@@ -2,10 +2,10 @@
  * `@setlab/runtime/client`: the part of the runtime a program that calls the parties needs (the
  * mediator, the lab's command line): SET over HTTP as a client, the command-line runner, the
  * logger, admin access, owner-only files, the card-link bond kept in the Linux keyring and the lab
- * PKI directory's reader. It leaves out the
- * servers, the durable store and the lab PKI's revocation source, which load the whole protocol
- * library, so a mediator starts after loading about half of the modules (docs/performance.md).
- * Every name here is also exported by `@setlab/runtime`, the same object.
+ * PKI directory's reader. It leaves out the servers, the durable store and the lab PKI's
+ * revocation source, which load the whole protocol library, so a mediator starts after loading
+ * about half of the modules (docs/performance.md). Every name here is also exported by
+ * `@setlab/runtime`, the same object.
  */
 export {
   type AdminAccess,
@@ -19,7 +19,6 @@ export { type CliProgram, firstLine, type MainOptions, runCli, runMain, UsageErr
 export { HttpClientError, type HttpRequestOptions, type HttpResponse, httpRequest } from "./httpClient";
 export {
   hasKeyctl,
-  KEYRING_PREFIX,
   KeyringBondKeeper,
   type KeyringBondKeeperOptions,
 } from "./keyringBondKeeper";

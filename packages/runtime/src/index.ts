@@ -32,7 +32,6 @@ export { FaultPlanError, type FaultPlanHolder, faultsAllowed, registerFaultRoute
 export { HttpClientError, type HttpRequestOptions, type HttpResponse, httpRequest } from "./httpClient";
 export {
   hasKeyctl,
-  KEYRING_PREFIX,
   KeyringBondKeeper,
   type KeyringBondKeeperOptions,
 } from "./keyringBondKeeper";

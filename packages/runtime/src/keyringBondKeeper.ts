@@ -24,7 +24,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BondKeeper, NewBond } from "@setlab/protocol/card-link";
 
-export const KEYRING_PREFIX = "setlab:card-link-bond:";
+const KEYRING_PREFIX = "setlab:card-link-bond:";
 const BOND_ID_BYTES = 16;
 const LINK_KEY_BYTES = 32;
 const PAYLOAD_BYTES = BOND_ID_BYTES + LINK_KEY_BYTES;
@@ -97,7 +97,7 @@ export class KeyringBondKeeper implements BondKeeper {
     try {
       if (payload.length !== PAYLOAD_BYTES) {
         // not a bond this keeper wrote: it must not be resumed with, nor stay in the way
-        await this.quietly(["invalidate", id]);
+        await this.run(["invalidate", id]);
         return undefined;
       }
       return {
@@ -124,8 +124,8 @@ export class KeyringBondKeeper implements BondKeeper {
     const id = added && this.keyId(added);
     if (id === undefined) return;
     await Promise.all([
-      this.quietly(["setperm", id, PERMISSIONS]),
-      this.quietly(["timeout", id, String(this.lifetimeSeconds)]),
+      this.run(["setperm", id, PERMISSIONS]),
+      this.run(["timeout", id, String(this.lifetimeSeconds)]),
     ]);
   }
 
@@ -138,7 +138,7 @@ export class KeyringBondKeeper implements BondKeeper {
       // a newer bond kept meanwhile (another run paired again) stays
       const same =
         payload.length !== PAYLOAD_BYTES || Buffer.from(bondId).equals(payload.subarray(0, BOND_ID_BYTES));
-      if (same) await this.quietly(["invalidate", id]);
+      if (same) await this.run(["invalidate", id]);
     } finally {
       payload.fill(0);
     }
@@ -168,10 +168,6 @@ export class KeyringBondKeeper implements BondKeeper {
   private keyId(r: Run): string | undefined {
     const id = r.stdout.toString("latin1").trim();
     return r.code === 0 && /^\d{1,12}$/.test(id) ? id : undefined;
-  }
-
-  private async quietly(args: string[]): Promise<void> {
-    await this.run(args);
   }
 
   /**
