@@ -52,6 +52,7 @@ describe("set-lab", () => {
     [["reverse", "--home", "HOME", "1", "--authorization", "x"], "--authorization takes the number"],
     [["reverse", "--home", "HOME", "1", "--json"], "no lab is running"],
     [["up", "--bogus"], "Unknown option"],
+    [["up", "--home", "HOME", "--gateway-timeout", "soon"], "--gateway-timeout takes milliseconds, not soon"],
     [["fly"], "unknown command: fly"],
   ])("%j is refused: %s", (args, message) => {
     const r = run(...args.map((a) => a.replace(/^HOME/, home)));

@@ -32,6 +32,7 @@ import { adminOf, LabFailure, readState } from "./labState";
 const usage = `usage: set-lab <command> [--home DIR]
   up        [--pki DIR] [--pin PIN]        seed a lab PKI if needed, start gateway, merchant, phone
             [--capture-now]                the merchant sells: each approval captured with it
+            [--gateway-timeout MS]         the merchant's attempt to reach the gateway (default 5000)
   purchase  --card PAN|ID [--amount 12800] [--currency JPY] [--profile set|hardened|embodiment-1|embodiment-2] [--confirm yes|no] [--unsigned]
             [--description TEXT] [--json] [--capture DIR]
             [--first-shipment AMOUNT]      a split shipment: authorize only AMOUNT now (an AuthToken for the rest)
@@ -135,6 +136,7 @@ async function command(argv: string[]): Promise<number> {
       recurring: { type: "string" },
       browser: { type: "boolean", default: false },
       "capture-now": { type: "boolean", default: false },
+      "gateway-timeout": { type: "string" },
     },
     strict: true,
   });
@@ -142,7 +144,17 @@ async function command(argv: string[]): Promise<number> {
   switch (command) {
     case "up": {
       const { up } = await import("./commands/up");
-      await up({ home, pki: values.pki, pin: values.pin, captureNow: values["capture-now"], log: out });
+      const timeout = values["gateway-timeout"];
+      if (timeout !== undefined && !/^[0-9]+$/.test(timeout))
+        throw new UsageError(`--gateway-timeout takes milliseconds, not ${timeout}`);
+      await up({
+        home,
+        pki: values.pki,
+        pin: values.pin,
+        captureNow: values["capture-now"],
+        ...(timeout !== undefined ? { gatewayTimeoutMs: Number(timeout) } : {}),
+        log: out,
+      });
       out(`lab is up; state in ${home}/lab.json`);
       return 0;
     }

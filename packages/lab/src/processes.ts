@@ -25,6 +25,8 @@ export async function spawnParty(
   if (!fs.existsSync(script)) throw new LabFailure(`${script} is missing: build first (npx tsc -b)`);
   const out = fs.openSync(files.out, "w", 0o600);
   const log = fs.openSync(files.log, "a", 0o600);
+  // What this start writes to the log begins here (a restart appends to the same file).
+  const logFrom = fs.fstatSync(log).size;
   const child = spawn(process.execPath, [script, ...args], {
     detached: true,
     stdio: ["ignore", out, log],
@@ -49,7 +51,7 @@ export async function spawnParty(
     }
     if (exited !== undefined || !isAlive(pid))
       throw new LabFailure(
-        `${name} exited (code ${exited}) before listening; see ${files.log}:\n${tail(files.log)}`,
+        `${name} exited (code ${exited}) before listening: ${refusalIn(files.log, logFrom)}`,
       );
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -75,10 +77,18 @@ export async function stopProcess(pid: number, graceMs = 5000): Promise<void> {
   } catch {}
 }
 
-function tail(file: string): string {
+/**
+ * Why a party would not start, in one line: its program's own refusal (`set-merchant: ...`, the one
+ * line a party's CLI writes before its usage), else where to look.
+ */
+function refusalIn(file: string, from: number): string {
+  let text = "";
   try {
-    return fs.readFileSync(file, "utf8").split("\n").slice(-15).join("\n");
-  } catch {
-    return "";
-  }
+    text = fs.readFileSync(file).subarray(from).toString("utf8");
+  } catch {}
+  const refusal = text
+    .split("\n")
+    .reverse()
+    .find((l) => /^set-[a-z]+: /.test(l));
+  return refusal ? `${refusal} (see ${file})` : `see ${file}`;
 }

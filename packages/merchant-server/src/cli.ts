@@ -4,12 +4,14 @@
  *
  *   set-merchant serve --pki DIR --db FILE --gateway Visa=URL [--gateway MasterCard=URL]
  *                      [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
- *                      [--settle-every 5000] [--e2-card-info session-key|card-company]
- *                      [--capture-now]
+ *                      [--settle-every 5000] [--gateway-timeout 5000]
+ *                      [--e2-card-info session-key|card-company] [--capture-now]
  *                      [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
  *
  * The key passphrase is --passphrase, else the SETLAB_PASSPHRASE environment variable, else the
  * lab default. Authorizations in doubt are settled every --settle-every milliseconds.
+ * --gateway-timeout is how long one attempt to reach the gateway may take, and the spacing of the
+ * attempts (three in all, the same bytes each time).
  * --e2-card-info chooses how the second embodiment asks for the card information (claims 7-8):
  * under the session key (the default) or sealed to the gateway's certificate (card-company).
  * --capture-now makes the merchant sell: every AuthReq asks for CaptureNow, and an approval is
@@ -48,7 +50,8 @@ import { SqliteRepository } from "./store/sqliteRepository";
 
 const usage = `usage: set-merchant serve --pki DIR --db FILE --gateway BRAND=URL [--gateway BRAND=URL ...]
                           [--port 0] [--host 127.0.0.1] [--passphrase setlab] [--merchant-id ID]
-                          [--settle-every 5000] [--gateway-certificates config|fetch]
+                          [--settle-every 5000] [--gateway-timeout 5000]
+                          [--gateway-certificates config|fetch]
                           [--e2-card-info session-key|card-company] [--capture-now]
                           [--admin-port N --admin-token-file FILE [--admin-host 127.0.0.1]]
        set-merchant capture --admin-url URL --admin-token-file FILE ORDER [AMOUNT [AMTEXP10]]
@@ -83,6 +86,8 @@ interface ServeArgs {
   passphrase?: string;
   merchantId?: string;
   settleEveryMs: number;
+  /** One attempt to reach the gateway, and the spacing of the attempts (HttpGatewayClient). */
+  gatewayTimeoutMs: number;
   /** `fetch`: ask each gateway for its certificate at start-up (PCertReq), configuration the fallback. */
   gatewayCertificates?: "config" | "fetch";
   embodiment2CardInfo?: "sessionKey" | "cardCompany";
@@ -139,6 +144,13 @@ function parseServe(argv: string[]): ServeArgs {
         out.settleEveryMs = ms;
         break;
       }
+      case "--gateway-timeout": {
+        const ms = Number(value);
+        if (!Number.isInteger(ms) || ms < 100 || ms > 120_000)
+          throw new UsageError(`--gateway-timeout takes 100..120000 milliseconds, not ${value}`);
+        out.gatewayTimeoutMs = ms;
+        break;
+      }
       case "--gateway-certificates":
         if (value !== "config" && value !== "fetch")
           throw new UsageError(`--gateway-certificates takes config or fetch, not ${value}`);
@@ -167,7 +179,7 @@ function parseServe(argv: string[]): ServeArgs {
   if (out.gateways.length === 0) throw new UsageError("at least one --gateway BRAND=URL is required");
   const adminListener = adminListenerFromArgs(admin);
   if (adminListener) out.admin = adminListener;
-  return { port: 0, host: "127.0.0.1", settleEveryMs: 5000, ...out } as ServeArgs;
+  return { port: 0, host: "127.0.0.1", settleEveryMs: 5000, gatewayTimeoutMs: 5000, ...out } as ServeArgs;
 }
 
 async function serve(args: ServeArgs): Promise<void> {
@@ -187,7 +199,9 @@ async function serve(args: ServeArgs): Promise<void> {
   };
   const repo = new SqliteRepository(args.db);
   const faults = party.faultsAllowed() ? new MerchantFaults(logger) : undefined;
-  const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways));
+  const httpGateway = new HttpGatewayClient(Object.fromEntries(args.gateways), {
+    timeoutMs: args.gatewayTimeoutMs,
+  });
   const merchant = new Merchant({
     p,
     repo,

@@ -81,6 +81,29 @@ describe("configuration errors fail at start-up", () => {
     expect(run.stderr).toMatch(/set-merchant: gateway Visa: port 6000/);
   });
 
+  test.each(["50", "120001", "1.5", "soon"])(
+    "set-merchant serve --gateway-timeout %s: refused, exit code 2",
+    (ms) => {
+      const cli = path.join(root, "packages/merchant-server/dist/cli.js");
+      const args = [
+        "serve",
+        "--pki",
+        pki,
+        "--db",
+        path.join(dir, "timeout.db"),
+        "--gateway",
+        "Visa=http://127.0.0.1:8402",
+      ];
+      const run = spawnSync(process.execPath, [cli, ...args, "--gateway-timeout", ms, "--port", "0"], {
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`--gateway-timeout takes 100..120000 milliseconds, not ${ms}`);
+      expect(fs.existsSync(path.join(dir, "timeout.db"))).toBe(false);
+    },
+  );
+
   test("a gateway id the client has no URL for", () => {
     expect(() =>
       new HttpGatewayClient({ Visa: "http://127.0.0.1:8402/set" }).checkGateways(["Visa", "MasterCard"]),

@@ -3,7 +3,9 @@
  * party with SETLAB_ALLOW_FAULTS=1), plans set through `setFaults` and the `set-lab fault` CLI, and
  * purchases made by the mediator. For each gateway fault the buyer's outcome, the merchant's order
  * and the gateway's record end as the docs say; the merchant's pause sits after the AuthRes arrived
- * and before the merchant recorded it.
+ * and before the merchant recorded it. The merchant's attempts to reach the gateway are 1.5 s each
+ * here (`up`'s gatewayTimeoutMs, 5 s by default) and it settles doubt every second, so that a retry
+ * costs the test 1.5 s instead of 5.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,6 +22,8 @@ import { up } from "./up";
 
 jest.setTimeout(120_000);
 
+/** The merchant's attempt to reach the gateway, and the spacing of its attempts. */
+const attemptMs = 1500;
 const cli = path.resolve(__dirname, "..", "..", "dist", "cli.js");
 let home: string;
 let state: LabState;
@@ -27,7 +31,7 @@ let state: LabState;
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-faults-"));
   seedLabPki(path.join(home, "pki"));
-  state = await up({ home });
+  state = await up({ home, gatewayTimeoutMs: attemptMs, settleEveryMs: 1000 });
 }, 180_000);
 
 afterAll(async () => {
@@ -97,7 +101,7 @@ function expectInDoubt(r: PurchaseResult) {
   expect((r.order as { authorization?: { inDoubt?: boolean } }).authorization?.inDoubt).toBe(true);
 }
 
-/** The merchant's order once its in-doubt authorization is settled (it re-sends every 5 s). */
+/** The merchant's order once its in-doubt authorization is settled (it re-sends every second). */
 async function settledOrder(r: PurchaseResult, limitMs = 60_000) {
   const deadline = Date.now() + limitMs;
   for (;;) {
@@ -149,12 +153,12 @@ describe("gateway fault switches", () => {
     expect(await getFaults(home, "gateway")).toEqual({});
   });
 
-  it("delay at 'committed' longer than the merchant's 5 s attempt: the merchant sends the same bytes again and gets the stored AuthRes; one authorization", async () => {
+  it("delay at 'committed' longer than the merchant's attempt: the merchant sends the same bytes again and gets the stored AuthRes; one authorization", async () => {
     const since = logSize(gatewayLog());
-    await setFaults(home, "gateway", { delayMs: 8000, stage: "committed" });
+    await setFaults(home, "gateway", { delayMs: 2 * attemptMs, stage: "committed" });
     const running = pay();
     const fault = await waitForLog(gatewayLog(), since, isFault("delay"));
-    expect(fault).toMatchObject({ stage: "committed", delayMs: 8000, kind: "authRes" });
+    expect(fault).toMatchObject({ stage: "committed", delayMs: 2 * attemptMs, kind: "authRes" });
     await clearFaults(home, "gateway");
     const r = await running;
     expectAuthorizedOnce(r);
@@ -166,7 +170,7 @@ describe("gateway fault switches", () => {
 
   it("delay at 'received': nothing is processed while held; the retry is authorized and the held copy becomes a replay", async () => {
     const since = logSize(gatewayLog());
-    await setFaults(home, "gateway", { delayMs: 8000, stage: "received" });
+    await setFaults(home, "gateway", { delayMs: 2 * attemptMs, stage: "received" });
     const running = pay();
     const fault = await waitForLog(gatewayLog(), since, isFault("delay"));
     expect(fault).toMatchObject({ stage: "received" });
@@ -294,10 +298,10 @@ describe("gateway fault switches", () => {
 describe("merchant fault switch", () => {
   it("pause after the AuthRes: the gateway has committed, the merchant has not yet recorded; then the purchase completes", async () => {
     const since = logSize(merchantLog());
-    await setFaults(home, "merchant", { pauseAfterAuthResMs: 6000 });
+    await setFaults(home, "merchant", { pauseAfterAuthResMs: 2500 });
     const running = pay();
     const fault = await waitForLog(merchantLog(), since, isFault("pauseAfterAuthRes"));
-    expect(fault.pauseMs).toBe(6000);
+    expect(fault.pauseMs).toBe(2500);
     const xid = String(fault.xid);
     expect(xid).toMatch(/^[0-9a-f]{40}$/);
     const auths = (await (

@@ -38,6 +38,14 @@ export interface UpOptions {
   readonly phoneConfirmAfterMs?: number;
   /** The merchant sells (`set-merchant serve --capture-now`): each approval is captured at once. */
   readonly captureNow?: boolean;
+  /**
+   * How long one attempt of the merchant to reach the gateway may take, and the spacing of its three
+   * attempts (`set-merchant serve --gateway-timeout`; default 5000). Tests of gateway faults and
+   * crashes use a shorter one so that a retry does not cost them 5 s.
+   */
+  readonly gatewayTimeoutMs?: number;
+  /** How often the merchant settles authorizations in doubt (`--settle-every`; default 5000). */
+  readonly settleEveryMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -95,6 +103,10 @@ export async function up(options: UpOptions): Promise<LabState> {
       "--port",
       "0",
       ...(options.captureNow ? ["--capture-now"] : []),
+      ...(options.gatewayTimeoutMs !== undefined
+        ? ["--gateway-timeout", String(options.gatewayTimeoutMs)]
+        : []),
+      ...(options.settleEveryMs !== undefined ? ["--settle-every", String(options.settleEveryMs)] : []),
       ...adminArgs,
     ];
     const merchant = await spawnParty(
