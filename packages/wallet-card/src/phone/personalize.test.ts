@@ -133,15 +133,42 @@ describe("personalize", () => {
     ]);
   });
 
-  test("each card has its own salt; files are 0600; the key is re-encrypted PKCS#8", () => {
-    const salts = ["visa-approve", "mc-approve"].map(
-      (id) => JSON.parse(fs.readFileSync(path.join(dataDir, "cards", id, "card.json"), "utf8")).kdf.salt,
-    );
-    expect(new Set(salts).size).toBe(2);
+  test("one run seals its cards under one salt (one scrypt when the phone opens them), the next run draws another; files are 0600; the key is re-encrypted PKCS#8", async () => {
+    const saltOf = (dir: string, id: string) =>
+      JSON.parse(fs.readFileSync(path.join(dir, "cards", id, "card.json"), "utf8")).kdf.salt as string;
+    expect(saltOf(dataDir, "visa-approve")).toBe(saltOf(dataDir, "mc-approve"));
+    const later = fs.mkdtempSync(path.join(tmp, "phone-"));
+    await personalize(pki, later, { cards: ["visa-approve"], pin: PIN });
+    expect(saltOf(later, "visa-approve")).not.toBe(saltOf(dataDir, "visa-approve"));
     for (const { name } of allFiles(dataDir)) expect(fs.statSync(name).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(path.join(dataDir, "cards", "visa-approve", "key.pem"), "utf8")).toContain(
       "BEGIN ENCRYPTED PRIVATE KEY",
     );
+  });
+
+  test("under the run's one key, a card's files copied to the other card are refused: its card id is in the sealed header and the state's MAC", async () => {
+    const cardDir = (id: string) => path.join(dataDir, "cards", id);
+    // card.json: with its own card id it is not the other card's; renamed, its sealed header does not match.
+    const visaCard = JSON.parse(fs.readFileSync(path.join(cardDir("visa-approve"), "card.json"), "utf8"));
+    const mcCard = path.join(cardDir("mc-approve"), "card.json");
+    const mcOriginal = fs.readFileSync(mcCard);
+    fs.writeFileSync(mcCard, JSON.stringify(visaCard));
+    await expect(loadCard(peculiarProvider(), dataDir, "mc-approve")).rejects.toThrow(
+      /is not a setlab-phone-card/,
+    );
+    fs.writeFileSync(mcCard, JSON.stringify({ ...visaCard, cardId: "mc-approve" }));
+    await expect(loadCard(peculiarProvider(), dataDir, "mc-approve")).rejects.toThrow(
+      /wrong passphrase, or the file was altered/,
+    );
+    // state.json: the MAC is labelled with the card id.
+    fs.writeFileSync(mcCard, mcOriginal);
+    fs.copyFileSync(
+      path.join(cardDir("visa-approve"), "state.json"),
+      path.join(cardDir("mc-approve"), "state.json"),
+    );
+    await expect(loadCard(peculiarProvider(), dataDir, "mc-approve")).rejects.toThrow(/MAC does not verify/);
+    // Negative control: the card's own files open.
+    expect((await loadCard(peculiarProvider(), dataDir, "visa-approve")).data.brand).toBe("Visa");
   });
 
   test("after personalization and after a hardened purchase no file holds PAN, PANSecret, CardSecret or PIN", async () => {
