@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parseSetCertificate } from "@setlab/protocol";
 import type { LabPkiManifest } from "@setlab/runtime";
 import { bufferIo } from "@setlab/runtime";
+import { seedLabPki } from "@setlab/runtime/testing";
 import type { FastifyInstance } from "fastify";
 import { main } from "../cli";
 import { buildCaServer } from "../server";
@@ -46,7 +47,8 @@ async function newSpki(): Promise<string> {
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "set-ca-serve-"));
   dir = path.join(work, "pki");
-  expect(await main(["init", "--out", dir], bufferIo())).toBe(0);
+  // A copy of the run's one `set-ca init` (pki.test.ts tests init itself).
+  seedLabPki(dir);
   manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
   pki = await PkiDirectory.open(dir, "setlab");
   app = buildCaServer(pkiBackend(pki), { operatorToken: token });
