@@ -87,3 +87,19 @@ test("past the connection cap a new connection is closed at once; below it reque
   });
   expect(await res.json()).toEqual({ got: 7 });
 });
+
+test("a route that declares a JSON schema is refused at registration; JSON bodies and answers without one still work", async () => {
+  const withSchema = Fastify(fastifyServerOptions(limits));
+  withSchema.post("/typed", { schema: { body: { type: "object" } } }, async () => ({}));
+  await expect(withSchema.ready()).rejects.toThrow(/compiles no JSON schemas/);
+  const answered = Fastify(fastifyServerOptions(limits));
+  answered.get("/typed", { schema: { response: { 200: { type: "object" } } } }, async () => ({}));
+  await expect(answered.ready()).rejects.toThrow(/compiles no JSON schemas/);
+  // The app without a schema parses and answers JSON.
+  const res = await fetch(`http://127.0.0.1:${port}/echo`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ n: 3 }),
+  });
+  expect(await res.json()).toEqual({ got: 3 });
+});
