@@ -1,4 +1,4 @@
-import { formatPhases, type ProcessTimeline, phasesOf } from "./startupTimeline";
+import { formatPhases, type ProcessTimeline, phasesOf, type TimelineEvent } from "./startupTimeline";
 
 const mediator: ProcessTimeline = {
   pid: 2,
@@ -50,7 +50,9 @@ describe("phasesOf", () => {
         { at: 50, kind: "preload" },
         { at: 90, kind: "mainLoaded" },
         { at: 120, kind: "spawn", script: "mediator/dist/cli.js" },
-        { at: 600, kind: "childExit" },
+        { at: 130, kind: "spawn", script: "search" },
+        { at: 140, kind: "childExit", script: "search" },
+        { at: 600, kind: "childExit", script: "mediator/dist/cli.js" },
         { at: 630, kind: "exit" },
       ],
     };
@@ -68,13 +70,18 @@ describe("phasesOf", () => {
       pid: 3,
       script: "lab/dist/cli.js",
       command: "purchase",
-      events: [
-        { at: 40, kind: "preload" },
-        { at: 80, kind: "mainLoaded" },
-        { at: 100, kind: "httpStart", method: "POST", path: "/orders" },
-        { at: 110, kind: "httpHeaders", method: "POST", path: "/orders" },
-        ...mediator.events.filter((e) => e.kind !== "preload" && e.kind !== "mainLoaded"),
-      ],
+      events: (
+        [
+          { at: 40, kind: "preload" },
+          { at: 80, kind: "mainLoaded" },
+          { at: 100, kind: "httpStart", method: "POST", path: "/orders" },
+          { at: 110, kind: "httpHeaders", method: "POST", path: "/orders" },
+          ...mediator.events.filter((e) => e.kind !== "preload" && e.kind !== "mainLoaded"),
+          // The kept bond read from the keyring (`keyctl`) while the initiation loads.
+          { at: 115, kind: "spawn", script: "search" },
+          { at: 125, kind: "childExit", script: "search" },
+        ] satisfies TimelineEvent[]
+      ).sort((a, b) => a.at - b.at),
     };
     expect(phasesOf(inProcess, 9000).map((p) => [p.name, p.ms])).toEqual([
       ["Node start-up", 40],
@@ -89,6 +96,28 @@ describe("phasesOf", () => {
       ["card: PRes checks, link closed", 20],
       ["output and exit", 1],
     ]);
+  });
+
+  it("a lab CLI that loads its command and sends the order before the loop's first turn: one loading phase", () => {
+    const early: ProcessTimeline = {
+      pid: 4,
+      script: "lab/dist/cli.js",
+      command: "purchase",
+      events: [
+        { at: 40, kind: "preload" },
+        { at: 100, kind: "httpStart", method: "POST", path: "/orders" },
+        { at: 102, kind: "mainLoaded" },
+        { at: 110, kind: "httpHeaders", method: "POST", path: "/orders" },
+        ...mediator.events.filter((e) => e.kind !== "preload" && e.kind !== "mainLoaded"),
+      ],
+    };
+    const phases = phasesOf(early, 9000).map((p) => [p.name, p.ms]);
+    expect(phases.slice(0, 3)).toEqual([
+      ["Node start-up", 40],
+      ["module loading (the main module and its command's)", 60],
+      ["order at the shop", 10],
+    ]);
+    expect(phases.map(([name]) => name)).not.toContain("module loading (the main module's top level)");
   });
 
   it("keeps only what it can name when a run stopped early (no SET round trip)", () => {

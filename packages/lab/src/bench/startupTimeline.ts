@@ -17,7 +17,7 @@ export type TimelineEvent =
     }
   | { readonly at: number; readonly kind: "connect" | "connected" | "closed"; readonly port: number }
   | { readonly at: number; readonly kind: "spawn"; readonly script: string }
-  | { readonly at: number; readonly kind: "childExit" };
+  | { readonly at: number; readonly kind: "childExit"; readonly script?: string };
 
 export interface ProcessTimeline {
   readonly pid: number;
@@ -49,7 +49,13 @@ export function phasesOf(t: ProcessTimeline, cardPort?: number): Phase[] {
     if (e) marks.push({ at: e.at, name });
   };
   mark(first("preload"), "Node start-up");
-  mark(first("mainLoaded"), "module loading (the main module's top level)");
+  // The mark comes at the first turn of the event loop. A CLI whose command module loads in a
+  // promise job and sends its first request in the same turn is past it by then: that request's
+  // start ends the loading instead.
+  const loaded = t.events.find((e) => e.kind === "mainLoaded");
+  const firstIo = t.events.find((e) => e.kind === "httpStart" || e.kind === "connect" || e.kind === "spawn");
+  const loadedLate = loaded !== undefined && firstIo !== undefined && firstIo.at < loaded.at;
+  if (!loadedLate) mark(loaded, "module loading (the main module's top level)");
   // SET messages only: a lab CLI that runs the mediator in its own process also POSTs the order.
   const posts = t.events.filter(
     (e): e is Http => e.kind === "httpStart" && e.method === "POST" && e.path.endsWith("/set"),
@@ -60,16 +66,24 @@ export function phasesOf(t: ProcessTimeline, cardPort?: number): Phase[] {
     (e): e is Sock => "port" in e && (cardPort === undefined || e.port === cardPort),
   );
   const cardConnect = card.find((e) => e.kind === "connect");
-  const spawn = first("spawn");
+  // A separate mediator process; other children (the keyring's `keyctl` runs of an in-process
+  // mediator) are part of whatever phase they fall in.
+  const isMediator = (e: TimelineEvent) =>
+    (e.kind === "spawn" || e.kind === "childExit") && e.script?.endsWith("mediator/dist/cli.js") === true;
+  const spawn = t.events.find((e) => e.kind === "spawn" && isMediator(e));
   if (spawn) {
     // The lab CLI: the order and initiation, then the mediator's whole run, then the inspection calls.
     mark(spawn, "lab: command module, order at the shop");
-    mark(first("childExit"), "mediator process (all of it)");
+    mark(
+      t.events.find((e) => e.kind === "childExit" && isMediator(e)),
+      "mediator process (all of it)",
+    );
   } else if (cardConnect && posts.length >= 2) {
     const order = t.events.find(
       (e): e is Http => e.kind === "httpStart" && e.method === "POST" && e.path.endsWith("/orders"),
     );
-    if (order) mark(order, "lab: command module");
+    if (order)
+      mark(order, loadedLate ? "module loading (the main module and its command's)" : "lab: command module");
     if (order) mark(headers(order), "order at the shop");
     // In the lab's own process the mediator's modules load only now, before its first request.
     mark(

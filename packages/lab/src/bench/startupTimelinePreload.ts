@@ -29,6 +29,16 @@ if (dir) {
     const r = (m as UndiciRequest).request;
     events.push({ at: now(), kind: "httpHeaders", method: r.method, path: r.path.split("?")[0] });
   });
+  // node:http's client, which the parties' and the mediator's requests go through (runtime's httpRequest).
+  type HttpClientMessage = { request: { method: string; path: string } };
+  diagnostics.subscribe("http.client.request.start", (m) => {
+    const r = (m as HttpClientMessage).request;
+    events.push({ at: now(), kind: "httpStart", method: r.method, path: r.path.split("?")[0] });
+  });
+  diagnostics.subscribe("http.client.response.finish", (m) => {
+    const r = (m as HttpClientMessage).request;
+    events.push({ at: now(), kind: "httpHeaders", method: r.method, path: r.path.split("?")[0] });
+  });
   diagnostics.subscribe("net.client.socket", (m) => {
     const socket = (m as { socket: net.Socket }).socket;
     const at = now();
@@ -42,9 +52,10 @@ if (dir) {
   const spawn = childProcess.spawn;
   childProcess.spawn = ((...args: Parameters<typeof spawn>) => {
     const script = String((args[1] as readonly string[] | undefined)?.[0] ?? args[0]);
-    events.push({ at: now(), kind: "spawn", script: script.split(path.sep).slice(-3).join("/") });
+    const named = script.split(path.sep).slice(-3).join("/");
+    events.push({ at: now(), kind: "spawn", script: named });
     const child = spawn(...args);
-    child.once("exit", () => events.push({ at: now(), kind: "childExit" }));
+    child.once("exit", () => events.push({ at: now(), kind: "childExit", script: named }));
     return child;
   }) as typeof spawn;
 
