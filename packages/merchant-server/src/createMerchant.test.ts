@@ -65,18 +65,28 @@ describe("configuration errors fail at start-up", () => {
     await expect(createMerchant({ ...good(), pki: copy })).rejects.toThrow(MerchantConfigurationError);
   });
 
+  /** `set-merchant serve` on the test PKI and a store in `db`, run to its end (or 20 s). */
+  const serve = (db: string, gateway: string, ...more: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        path.join(root, "packages/merchant-server/dist/cli.js"),
+        "serve",
+        "--pki",
+        pki,
+        "--db",
+        path.join(dir, db),
+        "--gateway",
+        `Visa=${gateway}`,
+        ...more,
+        "--port",
+        "0",
+      ],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+
   test("set-merchant serve: the same refusal, one line, exit code 2", () => {
-    const cli = path.join(root, "packages/merchant-server/dist/cli.js");
-    const args = [
-      "serve",
-      "--pki",
-      pki,
-      "--db",
-      path.join(dir, "cli.db"),
-      "--gateway",
-      "Visa=http://127.0.0.1:6000",
-    ];
-    const run = spawnSync(process.execPath, [cli, ...args, "--port", "0"], { encoding: "utf8" });
+    const run = serve("cli.db", "http://127.0.0.1:6000");
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/set-merchant: gateway Visa: port 6000/);
   });
@@ -84,20 +94,7 @@ describe("configuration errors fail at start-up", () => {
   test.each(["50", "120001", "1.5", "soon"])(
     "set-merchant serve --gateway-timeout %s: refused, exit code 2",
     (ms) => {
-      const cli = path.join(root, "packages/merchant-server/dist/cli.js");
-      const args = [
-        "serve",
-        "--pki",
-        pki,
-        "--db",
-        path.join(dir, "timeout.db"),
-        "--gateway",
-        "Visa=http://127.0.0.1:8402",
-      ];
-      const run = spawnSync(process.execPath, [cli, ...args, "--gateway-timeout", ms, "--port", "0"], {
-        encoding: "utf8",
-        timeout: 20_000,
-      });
+      const run = serve("timeout.db", "http://127.0.0.1:8402", "--gateway-timeout", ms);
       expect(run.status).toBe(2);
       expect(run.stderr).toContain(`--gateway-timeout takes 100..120000 milliseconds, not ${ms}`);
       expect(fs.existsSync(path.join(dir, "timeout.db"))).toBe(false);

@@ -20,25 +20,22 @@ if (dir) {
   // Runs once the main module's top level (its synchronous requires) has run.
   setImmediate(() => events.push({ at: now(), kind: "mainLoaded" }));
 
-  type UndiciRequest = { request: { method: string; path: string } };
-  diagnostics.subscribe("undici:request:create", (m) => {
-    const r = (m as UndiciRequest).request;
-    events.push({ at: now(), kind: "httpStart", method: r.method, path: r.path.split("?")[0] });
-  });
-  diagnostics.subscribe("undici:request:headers", (m) => {
-    const r = (m as UndiciRequest).request;
-    events.push({ at: now(), kind: "httpHeaders", method: r.method, path: r.path.split("?")[0] });
-  });
-  // node:http's client, which the parties' and the mediator's requests go through (runtime's httpRequest).
-  type HttpClientMessage = { request: { method: string; path: string } };
-  diagnostics.subscribe("http.client.request.start", (m) => {
-    const r = (m as HttpClientMessage).request;
-    events.push({ at: now(), kind: "httpStart", method: r.method, path: r.path.split("?")[0] });
-  });
-  diagnostics.subscribe("http.client.response.finish", (m) => {
-    const r = (m as HttpClientMessage).request;
-    events.push({ at: now(), kind: "httpHeaders", method: r.method, path: r.path.split("?")[0] });
-  });
+  // A request's start and its answer's headers, from a client's two channels; both carry the request.
+  type RequestMessage = { request: { method: string; path: string } };
+  const requests = (start: string, headers: string) => {
+    for (const [channel, kind] of [
+      [start, "httpStart"],
+      [headers, "httpHeaders"],
+    ] as const)
+      diagnostics.subscribe(channel, (m) => {
+        const r = (m as RequestMessage).request;
+        events.push({ at: now(), kind, method: r.method, path: r.path.split("?")[0] });
+      });
+  };
+  // node:http's client, which the parties' and the mediator's requests go through (runtime's
+  // httpRequest), and undici's (`fetch`).
+  requests("http.client.request.start", "http.client.response.finish");
+  requests("undici:request:create", "undici:request:headers");
   diagnostics.subscribe("net.client.socket", (m) => {
     const socket = (m as { socket: net.Socket }).socket;
     const at = now();
