@@ -34,7 +34,7 @@ export const defaultServerLimits: ServerLimits = {
 /**
  * No route of ours declares a JSON schema: every body is SET DER or checked by its own parser. So
  * fastify is given compilers that refuse, instead of loading Ajv and fast-json-stringify at start
- * (about 70 ms of each party's start-up); a route that declares a schema fails at registration.
+ * (about 100 ms of CPU in each party's start); a route that declares a schema fails at registration.
  */
 const noJsonSchemas = {
   compilersFactory: {
