@@ -1,9 +1,14 @@
-/** Shared test setup: a temp-file SQLite store and fresh RSA-2048 keys. Test-only. */
+/**
+ * Shared test setup: a temp-file SQLite store, fresh RSA-2048 keys and hierarchies. Test-only.
+ * The keys come from the test run's key pool (freshTestKeyPair): each call gets a pair no other
+ * call of the file gets, and the run generates each pair once.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeProvider, type schema } from "@setlab/protocol";
-import { generateTestKeyPair, type KeyUse } from "@setlab/protocol/testing";
+import { freshTestKeyPair, type KeyUse } from "@setlab/protocol/testing";
+import { createHierarchy, type Hierarchy, type HierarchyOptions } from "./hierarchy";
 import { SqliteCaStore } from "./store";
 
 export const provider = nodeProvider();
@@ -33,7 +38,7 @@ export function tempStore(): TempStore {
 export async function freshKey(
   use: KeyUse = "signature",
 ): Promise<{ keys: CryptoKeyPair; spki: Uint8Array }> {
-  const keys = await generateTestKeyPair(use);
+  const keys = await freshTestKeyPair(use);
   return { keys, spki: new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)) };
 }
 
@@ -50,3 +55,24 @@ export const testCard = {
   cardExpiry: "203012",
   panSecret: new Uint8Array(20).fill(7),
 };
+
+/**
+ * createHierarchy with a fresh pooled key pair for every CA slot (`root`, `nextRoot`,
+ * `<brand>/bca`, ...) except those in `generate`, which createHierarchy generates itself.
+ */
+export async function pooledHierarchy(
+  o: HierarchyOptions,
+  generate: readonly string[] = [],
+): Promise<Hierarchy> {
+  const slots = [
+    "root",
+    "nextRoot",
+    ...o.brands.flatMap((b) =>
+      ["bca", ...(o.geopolitical ? ["gca"] : []), "cca", "mca", "pca"].map((ca) => `${b}/${ca}`),
+    ),
+  ];
+  const keys: Record<string, CryptoKeyPair> = {};
+  for (const slot of slots)
+    if (!generate.includes(slot)) keys[slot] = await freshTestKeyPair("ca", o.provider);
+  return createHierarchy({ ...o, keys: { ...keys, ...o.keys } });
+}

@@ -4,6 +4,7 @@ import { hashedAccountId, parseSetCertificate, SetError, wholeSeconds } from "@s
 import {
   freshKey,
   merchantData,
+  pooledHierarchy,
   provider,
   type TempStore,
   tempStore,
@@ -11,14 +12,14 @@ import {
 } from "./caFixture.test-helper";
 import { CertificateAuthority } from "./certificateAuthority";
 import { CaError } from "./errors";
-import { createHierarchy, type Hierarchy } from "./hierarchy";
+import type { Hierarchy } from "./hierarchy";
 import { SqliteCaStore } from "./store";
 
 let t: TempStore;
 let h: Hierarchy;
 beforeAll(async () => {
   t = tempStore();
-  h = await createHierarchy({ brands: ["Visa", "MasterCard"], store: t.store, provider });
+  h = await pooledHierarchy({ brands: ["Visa", "MasterCard"], store: t.store, provider });
 });
 afterAll(() => t.cleanup());
 

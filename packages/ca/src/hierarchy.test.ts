@@ -12,6 +12,7 @@ import { publishBrandCRLIdentifier } from "./brandCrlIdentifier";
 import {
   freshKey,
   merchantData,
+  pooledHierarchy,
   provider,
   type TempStore,
   tempStore,
@@ -28,8 +29,9 @@ let flat: Hierarchy;
 let geo: Hierarchy;
 beforeAll(async () => {
   t = tempStore();
-  flat = await createHierarchy({ brands: ["Visa", "MasterCard"], store: t.store, provider });
-  geo = await createHierarchy({ brands: ["JCB"], geopolitical: true, store: t.store, provider });
+  flat = await pooledHierarchy({ brands: ["Visa", "MasterCard"], store: t.store, provider });
+  // One slot left to createHierarchy, so its own key generation runs too.
+  geo = await pooledHierarchy({ brands: ["JCB"], geopolitical: true, store: t.store, provider }, ["JCB/gca"]);
 });
 afterAll(() => t.cleanup());
 

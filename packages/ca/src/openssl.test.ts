@@ -5,13 +5,14 @@ import { join } from "node:path";
 import {
   freshKey,
   merchantData,
+  pooledHierarchy,
   provider,
   type TempStore,
   tempStore,
   testCard,
 } from "./caFixture.test-helper";
 import type { CertificateAuthority } from "./certificateAuthority";
-import { createHierarchy, type Hierarchy } from "./hierarchy";
+import type { Hierarchy } from "./hierarchy";
 import { type ProfileName, profileNames, profiles } from "./profiles";
 
 let t: TempStore;
@@ -19,8 +20,8 @@ let h: Hierarchy;
 let other: Hierarchy;
 beforeAll(async () => {
   t = tempStore();
-  h = await createHierarchy({ brands: ["Visa", "MasterCard"], geopolitical: true, store: t.store, provider });
-  other = await createHierarchy({ brands: ["Visa"], store: t.store, provider });
+  h = await pooledHierarchy({ brands: ["Visa", "MasterCard"], geopolitical: true, store: t.store, provider });
+  other = await pooledHierarchy({ brands: ["Visa"], store: t.store, provider });
 });
 afterAll(() => t.cleanup());
 

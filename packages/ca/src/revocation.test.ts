@@ -9,15 +9,22 @@ import {
   verifyBrandCRLIdentifier,
 } from "@setlab/protocol";
 import { publishBrandCRLIdentifier } from "./brandCrlIdentifier";
-import { freshKey, merchantData, provider, type TempStore, tempStore } from "./caFixture.test-helper";
+import {
+  freshKey,
+  merchantData,
+  pooledHierarchy,
+  provider,
+  type TempStore,
+  tempStore,
+} from "./caFixture.test-helper";
 import type { CertificateAuthority } from "./certificateAuthority";
-import { createHierarchy, type Hierarchy } from "./hierarchy";
+import type { Hierarchy } from "./hierarchy";
 
 let t: TempStore;
 let h: Hierarchy;
 beforeAll(async () => {
   t = tempStore();
-  h = await createHierarchy({ brands: ["Visa", "MasterCard"], store: t.store, provider });
+  h = await pooledHierarchy({ brands: ["Visa", "MasterCard"], store: t.store, provider });
 });
 afterAll(() => t.cleanup());
 

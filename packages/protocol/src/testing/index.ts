@@ -17,6 +17,7 @@ export {
   createTestParty,
   createTestPki,
   defaultMerchantData,
+  freshTestKeyPair,
   generateTestKeyPair,
   type KeyUse,
   type PartyName,

@@ -172,6 +172,20 @@ export function cachedTestKeyPair(
   return pair;
 }
 
+let freshSlots = 0;
+
+/**
+ * A key pair no other call in this process gets, as `generateTestKeyPair` makes: under a test
+ * run, the run's next unused pooled pair of `use` (testKeyPool.ts), generated once for the run
+ * and shared with the other test processes; outside a run, a generated one. For tests that need
+ * keys of their own but do not test key generation (an RSA-2048 key pair is about 0.25 s of CPU
+ * on a slow machine).
+ */
+export function freshTestKeyPair(use: KeyUse, p: CryptoProvider = defaultProvider): Promise<CryptoKeyPair> {
+  const pooled = pooledKeyPair(`fresh-${freshSlots++}`, use);
+  return pooled ? importTestKeyPair(pooled, use, p) : generateTestKeyPair(use, p);
+}
+
 /** A pooled key pair (testKeyPool.ts) imported for `use` into `p`, extractable like a generated one. */
 async function importTestKeyPair(der: PooledDer, use: KeyUse, p: CryptoProvider): Promise<CryptoKeyPair> {
   const [algorithm, privateUsages, publicUsages]: [typeof rsaSign | typeof rsaOaep, KeyUsage[], KeyUsage[]] =

@@ -86,6 +86,17 @@ export interface CardFixtureOptions {
 
 const sharedKdf: KdfParams = { ...defaultKdf(), N: 2 ** 14 };
 
+/**
+ * The data directories this test file's fixtures made. A test that replaces its fixture without
+ * `cleanup()` (or fails before it) would leave one behind, holding a card file and a key; every
+ * one is removed when the file ends.
+ */
+const dataDirs = new Set<string>();
+afterAll(() => {
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+  dataDirs.clear();
+});
+
 export async function cardFixture(
   confirm: ConfirmationPolicy = autoApprove,
   options: CardFixtureOptions = {},
@@ -93,6 +104,7 @@ export async function cardFixture(
   const pki = options.pki ?? (await testPki());
   const p = peculiarProvider();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-phone-"));
+  dataDirs.add(dataDir);
   const pinSalt = new Uint8Array(16).fill(7);
   const keyPem = nodeCrypto
     .createPrivateKey(pki.cardholder.privateKeyPem)
@@ -143,7 +155,10 @@ export async function cardFixture(
       const response = await fixture.session.transmit(encodeCommand({ ins, p1, data: asBytes(ins, data) }));
       return decodeResponse(response);
     },
-    cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }),
+    cleanup: () => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      dataDirs.delete(dataDir);
+    },
   } as CardFixture;
   await fixture.restart();
   return fixture;

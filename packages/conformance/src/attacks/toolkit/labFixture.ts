@@ -1,13 +1,16 @@
 /**
  * For the attack suites' end-to-end tests: a lab (`up` from @setlab/lab) in a temp home, on a lab
- * PKI made once and shared by every test file of a run (cached in the temp dir, keyed by the CA
- * program's build, so a rebuilt CA seeds a fresh one).
+ * PKI shared by every test file of a run. Under jest it is a copy of the run's lab PKI
+ * (`seedLabPki`) kept in the run's directory; elsewhere it is made once with `set-ca init` and
+ * cached in the temp dir, keyed by the CA program's build, so a rebuilt CA seeds a fresh one.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { down, up } from "@setlab/lab";
+import { runShared } from "@setlab/protocol/testing";
+import { seedLabPki } from "@setlab/runtime/testing";
 import type { AttackTarget } from "../attack";
 import { targetOfLab } from "../target";
 
@@ -28,6 +31,11 @@ function caBuildKey(): string {
 
 /** A lab PKI directory shared across test files (made with `set-ca init` when missing). */
 export function sharedLabPki(): string {
+  // Its own copy, not the run's template itself: the attack labs' CA writes to its PKI.
+  const inRun = runShared("attack-lab-pki", (into) => {
+    seedLabPki(into);
+  });
+  if (inRun) return inRun;
   const dir = path.join(os.tmpdir(), `setlab-attack-pki-${caBuildKey()}`);
   if (fs.existsSync(path.join(dir, "manifest.json"))) return dir;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-attack-pki-new-"));
