@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readInitiation } from "@setlab/protocol";
+import { seedLabPki } from "@setlab/runtime/testing";
 import ts from "typescript";
 import { down } from "./commands/down";
 import { up } from "./commands/up";
@@ -34,6 +35,7 @@ function quickStartCode(markdown: string): string {
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-quickstart-"));
+  seedLabPki(path.join(home, "pki"));
   state = await up({ home });
   const code = quickStartCode(fs.readFileSync(readme, "utf8"));
   const js = ts.transpileModule(code, {

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseSetCertificate } from "@setlab/protocol";
+import { freshTestKeyPair } from "@setlab/protocol/testing";
 import type { LabPkiManifest } from "@setlab/runtime";
 import { bufferIo } from "@setlab/runtime";
 import { seedLabPki } from "@setlab/runtime/testing";
@@ -30,17 +31,9 @@ const operator = { authorization: `Bearer ${token}` };
 
 const derOf = (file: string) => readObject(new Uint8Array(fs.readFileSync(path.join(dir, file)))).der;
 
+/** A key the CA has not certified: the run's next pooled pair (freshTestKeyPair). */
 async function newSpki(): Promise<string> {
-  const pair = await globalThis.crypto.subtle.generateKey(
-    {
-      name: "RSASSA-PKCS1-v1_5",
-      hash: "SHA-256",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-    },
-    true,
-    ["sign", "verify"],
-  );
+  const pair = await freshTestKeyPair("signature");
   return Buffer.from(await globalThis.crypto.subtle.exportKey("spki", pair.publicKey)).toString("base64");
 }
 

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { seedLabPki } from "@setlab/runtime/testing";
 import { runSoak } from "./runSoak";
 import { formatSoakReport, type SoakReport } from "./soakReport";
 
@@ -16,6 +17,8 @@ const progress: string[] = [];
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-soak-"));
+  // The soak starts the lab itself, on a copy of the run's lab PKI (no set-ca init of its own).
+  seedLabPki(path.join(home, "pki"));
   // Seeded and one purchase at a time: the gateway draws its faults in a reproducible order.
   report = await runSoak({
     home,

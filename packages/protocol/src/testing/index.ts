@@ -31,3 +31,4 @@ export { PAN19, type PurchaseFixture, purchaseFixture } from "./purchaseFixture"
 export { type PurchaseParts, type PurchasePartsInput, purchaseParts } from "./purchaseParts";
 export { type RevocationFixtureOptions, revocationFixture, type TestCrlOptions } from "./revocation";
 export { runShared } from "./runShared";
+export { expectSameBytes } from "./sameBytes";
