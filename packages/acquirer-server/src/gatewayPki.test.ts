@@ -21,6 +21,7 @@ import { accountsFrom, enrolledMerchantsFrom, gatewayKeysFrom, gatewayTrustFrom 
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder, type BuiltAuthReq } from "./testing/authReqBuilder";
 import { makeLabPkiDir } from "./testing/labPkiDir";
+import { testStoreOptions } from "./testing/testStoreOptions";
 
 const p = nodeProvider();
 const caCli = path.resolve(__dirname, "../../ca/dist/cli.js");
@@ -40,7 +41,9 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 async function gatewayWith(trust: Omit<Trust, "at">) {
-  const store = closedAtEnd(GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`)));
+  const store = closedAtEnd(
+    GatewayStore.open(path.join(tmp.dir, `gw-${++dbCount}.sqlite`), testStoreOptions),
+  );
   store.seedAccounts(accountsFrom(pki));
   const gw = new Gateway({
     provider: p,

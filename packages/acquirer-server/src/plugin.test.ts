@@ -14,6 +14,7 @@ import { gatewayPlugin } from "./plugin";
 import { GatewayStore } from "./store/gatewayStore";
 import { AuthReqBuilder } from "./testing/authReqBuilder";
 import { makeLabPkiDir } from "./testing/labPkiDir";
+import { testStoreOptions } from "./testing/testStoreOptions";
 
 const p = nodeProvider();
 let tmp: ReturnType<typeof makeLabPkiDir>;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   tmp = makeLabPkiDir();
   const pki = LabPki.open(tmp.pkiDir);
   b = new AuthReqBuilder(p, pki);
-  store = closedAtEnd(GatewayStore.open(path.join(tmp.dir, "gateway.sqlite")));
+  store = closedAtEnd(GatewayStore.open(path.join(tmp.dir, "gateway.sqlite"), testStoreOptions));
   store.seedAccounts(accountsFrom(pki));
   const gateway = new Gateway({
     provider: p,

@@ -5,6 +5,7 @@ import { gatewayAdminPlugin } from "../adminPlugin";
 import { GatewayStore } from "../store/gatewayStore";
 import { type GatewayTestKit, useGatewayTestKit } from "../testing/gatewayTestKit";
 import { jpy, labMerID, type SentCapReq } from "../testing/merchantSide";
+import { testStoreOptions } from "../testing/testStoreOptions";
 
 const p = nodeProvider();
 const kit = useGatewayTestKit(p);
@@ -134,7 +135,7 @@ describe("gateway: batches", () => {
     const g = kit.gateway({ file });
     const a = await kit.merchant.authorize(g, 1000);
     await captured(g, await kit.merchant.capReq([{ a, amount: 1000 }]));
-    const reader = closedAtEnd(GatewayStore.open(file));
+    const reader = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     expect(reader.batch(labMerID, 1)?.closed).toBeUndefined();
     const close = await batchAdmin(g, "close");
     expect(reader.batch(labMerID, 1)?.closed).toBeDefined();

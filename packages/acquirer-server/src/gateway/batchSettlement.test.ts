@@ -12,6 +12,7 @@ import type { BatchItemRow } from "../store/batchLedger";
 import { GatewayStore } from "../store/gatewayStore";
 import { type GatewayTestKit, useGatewayTestKit } from "../testing/gatewayTestKit";
 import { type ApprovedAuthorization, type CapRevOrCredItem, jpy, labMerID } from "../testing/merchantSide";
+import { testStoreOptions } from "../testing/testStoreOptions";
 import { settlementReport, settlementTable } from "./settlementReport";
 
 const p = nodeProvider();
@@ -246,7 +247,7 @@ describe("gateway: capture reversals, credits and credit reversals in batches", 
       { brand: "Visa", currency: 392, salesCount: 1, salesAmount: 1000, creditCount: 1, creditAmount: 100 },
     ]);
     await h.store.close();
-    const again = closedAtEnd(GatewayStore.open(file));
+    const again = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     expect(again.batchItems(labMerID, 1).map((i) => i.kind)).toEqual(["capture", "credit"]);
     await again.close();
   });

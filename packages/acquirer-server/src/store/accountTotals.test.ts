@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { closedAtEnd } from "@setlab/runtime/testing";
 import Database from "better-sqlite3";
 import fc from "fast-check";
+import { testStoreOptions } from "../testing/testStoreOptions";
 import { migrateAccountTotals, selectAccountTotals, selectFullHolds } from "./accountTotals";
 import { GatewayStore } from "./gatewayStore";
 
@@ -170,7 +171,7 @@ describe("account running totals", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(ops, { minLength: 5, maxLength: 30 }), async (sequence) => {
         const file = path.join(dir, `p${run++}.sqlite`);
-        let store = closedAtEnd(GatewayStore.open(file));
+        let store = closedAtEnd(GatewayStore.open(file, testStoreOptions));
         store.seedAccounts(accounts);
         let now = new Date("2031-01-01T00:00:00.000Z");
         let n = 0;
@@ -180,7 +181,7 @@ describe("account running totals", () => {
             if (op.op === "clock") now = new Date(now.getTime() + op.minutes * minute);
             else if (op.op === "reopen") {
               await store.close();
-              store = closedAtEnd(GatewayStore.open(file));
+              store = closedAtEnd(GatewayStore.open(file, testStoreOptions));
             } else await apply(store, op, now, auths, () => ++n).catch(() => undefined);
             // Before, at and after the holds' ends: the running totals and the full sums agree.
             for (const offset of [-45, -1, 0, 1, 15, 61, 24 * 60])
@@ -200,7 +201,7 @@ describe("account running totals", () => {
 
   it("a store from before the totals gets them on open, from its full sums, holds already lapsed left out", async () => {
     const file = path.join(dir, "old.sqlite");
-    const s = closedAtEnd(GatewayStore.open(file));
+    const s = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     s.seedAccounts(accounts);
     const now = new Date();
     let n = 0;
@@ -222,7 +223,7 @@ describe("account running totals", () => {
       db.exec(`DROP TRIGGER ${name}`);
     db.exec("DROP TABLE account_totals");
     db.close();
-    const again = closedAtEnd(GatewayStore.open(file));
+    const again = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     expect(again.account("visa-a")).toMatchObject({ held: 300, posted: 25 });
     expect(again.account("visa-b")).toMatchObject({ held: 70, posted: 0 });
     // Retired up to the open: a question about an earlier time is still answered exactly.
@@ -231,7 +232,7 @@ describe("account running totals", () => {
   });
 
   it("the lookup reads the account's totals row and an index range of its ended holds, never a scan of its history", () => {
-    const s = closedAtEnd(GatewayStore.open(":memory:"));
+    const s = closedAtEnd(GatewayStore.open(":memory:", testStoreOptions));
     const db = (s as unknown as { db: Database.Database }).db;
     const plan = (
       db.prepare(`EXPLAIN QUERY PLAN ${selectAccountTotals}`).all({ card: "x", at: "y" }) as {

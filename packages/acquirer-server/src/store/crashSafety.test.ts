@@ -2,6 +2,7 @@ import { nodeProvider, toHex } from "@setlab/protocol";
 import { closedAtEnd } from "@setlab/runtime/testing";
 import type { AuthReqBuilder } from "../testing/authReqBuilder";
 import { type GatewayTestKit, gatewayTestKit } from "../testing/gatewayTestKit";
+import { testStoreOptions } from "../testing/testStoreOptions";
 import { GatewayStore } from "./gatewayStore";
 
 const p = nodeProvider();
@@ -39,7 +40,7 @@ describe("gateway crash safety: committed before answered", () => {
     const req = await b.build();
     const out = await first.gw.handleAuthReq(req.bytes);
     // Another connection to the same file (another process) sees the committed row at once.
-    const reader = closedAtEnd(GatewayStore.open(file));
+    const reader = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     const rows = reader.authorizationsByXid(toHex(req.parts.transIDs.xid));
     expect(rows).toHaveLength(1);
     expect(Buffer.from(rows[0].response).equals(Buffer.from(out.response))).toBe(true);
@@ -56,7 +57,7 @@ describe("gateway crash safety: committed before answered", () => {
     const sameXid = await Promise.all(
       Array.from({ length: 4 }, () => b.build({ xid: one.parts.transIDs.xid })),
     );
-    const reader = closedAtEnd(GatewayStore.open(file));
+    const reader = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     const onDisk = async (req: typeof one) => {
       const out = await first.gw.handleAuthReq(req.bytes);
       const rows = reader.authorizationsByXid(toHex(req.parts.transIDs.xid));

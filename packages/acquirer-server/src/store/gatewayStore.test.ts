@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { closedAtEnd } from "@setlab/runtime/testing";
 import Database from "better-sqlite3";
+import { testStoreOptions } from "../testing/testStoreOptions";
 import { type AuthorizationRow, GatewayStore } from "./gatewayStore";
 
 let dir: string;
@@ -42,11 +43,11 @@ const row = (over: Partial<AuthorizationRow> = {}): AuthorizationRow => ({
 describe("GatewayStore (SQLite file)", () => {
   it("records an authorization and its hold together, and survives reopening", async () => {
     const file = path.join(dir, "a.sqlite");
-    const s = closedAtEnd(GatewayStore.open(file));
+    const s = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     s.seedAccounts([account]);
     await s.recordAuthorization(row());
     await s.close();
-    const again = closedAtEnd(GatewayStore.open(file));
+    const again = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     again.seedAccounts([{ ...account, creditLimit: 5 }]); // seeding keeps existing accounts and holds
     expect(again.account("visa-approve")).toMatchObject({ held: 100, creditLimit: 1000 });
     expect(again.authorization("aa".repeat(20))).toMatchObject({
@@ -59,7 +60,7 @@ describe("GatewayStore (SQLite file)", () => {
 
   it("a recorded authorization is committed when the call resolves: another connection sees it", async () => {
     const file = path.join(dir, "d.sqlite");
-    const s = closedAtEnd(GatewayStore.open(file));
+    const s = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     s.seedAccounts([account]);
     const other = new Database(file, { readonly: true });
     const held = () =>
@@ -86,7 +87,7 @@ describe("GatewayStore (SQLite file)", () => {
   });
 
   it("an account's held amount is the sum of its live holds: a lapsed one is left out", async () => {
-    const s = closedAtEnd(GatewayStore.open(path.join(dir, "lapse.sqlite")));
+    const s = closedAtEnd(GatewayStore.open(path.join(dir, "lapse.sqlite"), testStoreOptions));
     s.seedAccounts([account]);
     const t0 = new Date("2026-12-01T00:00:00.000Z");
     await s.recordAuthorization(row({ held: 100, holdUntil: "2026-12-02T00:00:00.000Z" }));
@@ -102,7 +103,7 @@ describe("GatewayStore (SQLite file)", () => {
   });
 
   it("a second row with the same AuthRRPID fails and holds nothing more", async () => {
-    const s = closedAtEnd(GatewayStore.open(path.join(dir, "b.sqlite")));
+    const s = closedAtEnd(GatewayStore.open(path.join(dir, "b.sqlite"), testStoreOptions));
     s.seedAccounts([account]);
     await s.recordAuthorization(row());
     // The hold is taken first, then the insert fails: the hold must go with it.
@@ -115,7 +116,7 @@ describe("GatewayStore (SQLite file)", () => {
   });
 
   it("a hold on an unknown account, or a hold without an account, records nothing", async () => {
-    const s = closedAtEnd(GatewayStore.open(path.join(dir, "c.sqlite")));
+    const s = closedAtEnd(GatewayStore.open(path.join(dir, "c.sqlite"), testStoreOptions));
     await expect(s.recordAuthorization(row({ cardId: "nope" }))).rejects.toThrow("no account nope");
     await expect(s.recordAuthorization(row({ cardId: undefined }))).rejects.toThrow(
       "a hold needs an account",
@@ -125,7 +126,7 @@ describe("GatewayStore (SQLite file)", () => {
   });
 
   it("concurrent writes of one AuthRRPID: exactly one is kept, with one hold; the others' failures take nothing else", async () => {
-    const s = closedAtEnd(GatewayStore.open(path.join(dir, "e.sqlite")));
+    const s = closedAtEnd(GatewayStore.open(path.join(dir, "e.sqlite"), testStoreOptions));
     s.seedAccounts([account]);
     const others = Array.from({ length: 6 }, (_, i) =>
       row({ authRRPID: `0${i}`.padEnd(40, "f"), xid: `0${i}`.padEnd(40, "e") }),
@@ -147,7 +148,7 @@ describe("GatewayStore (SQLite file)", () => {
   it("the database and its WAL are readable by the owner only (they hold PANs), even a file made before", async () => {
     const file = path.join(dir, "f.sqlite");
     fs.writeFileSync(file, "", { mode: 0o644 });
-    const s = closedAtEnd(GatewayStore.open(file));
+    const s = closedAtEnd(GatewayStore.open(file, testStoreOptions));
     s.seedAccounts([account]);
     await s.recordAuthorization(row());
     for (const f of [file, `${file}-wal`]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
@@ -155,7 +156,7 @@ describe("GatewayStore (SQLite file)", () => {
   });
 
   it("an in-memory store applies the same writes on its own connection", async () => {
-    const s = closedAtEnd(GatewayStore.open(":memory:"));
+    const s = closedAtEnd(GatewayStore.open(":memory:", testStoreOptions));
     s.seedAccounts([account]);
     await s.recordAuthorization(row());
     await expect(s.recordAuthorization(row())).rejects.toThrow();

@@ -286,12 +286,12 @@ function prepareStatements(db: Database.Database) {
 }
 
 /** The PAN vault of this database: its salt and check value are made on first open. */
-function vaultOf(db: Database.Database, passphrase: string): PanVault {
+function vaultOf(db: Database.Database, passphrase: string, newSalt?: Uint8Array): PanVault {
   const get = db.prepare("SELECT value FROM meta WHERE name = ?");
   const salt = get.get("panSalt") as { value: Buffer } | undefined;
   const check = get.get("panCheck") as { value: Buffer } | undefined;
   if (salt && check) return PanVault.open(passphrase, { salt: salt.value, check: check.value });
-  const { vault, meta } = PanVault.create(passphrase);
+  const { vault, meta } = PanVault.create(passphrase, newSalt);
   const put = db.prepare("INSERT INTO meta (name, value) VALUES (?, ?)");
   db.transaction(() => {
     put.run("panSalt", Buffer.from(meta.salt));
@@ -342,6 +342,17 @@ function migrateTotals(db: Database.Database): void {
   })();
 }
 
+export interface GatewayStoreOptions {
+  /** What seals the card accounts' PANs; default the key passphrase (SETLAB_PASSPHRASE). */
+  readonly passphrase?: string;
+  /**
+   * The PAN vault's salt when this open makes the database's vault; default 16 random bytes. A
+   * test that opens many new databases in one process gives them one salt, so that scrypt runs
+   * once (./panVault.ts keeps what the process derived).
+   */
+  readonly newVaultSalt?: Uint8Array;
+}
+
 export class GatewayStore {
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly batchSql: { [K in keyof typeof batchQueries]: Database.Statement };
@@ -378,7 +389,7 @@ export class GatewayStore {
    * seals the accounts' PANs (default: SETLAB_PASSPHRASE or the lab's, as for the gateway's keys); a
    * database is opened with the passphrase it was created with, or not at all.
    */
-  static open(file: string, options: { readonly passphrase?: string } = {}): GatewayStore {
+  static open(file: string, options: GatewayStoreOptions = {}): GatewayStore {
     // The issuer's accounts hold card data: owner-only, and SQLite gives its WAL and shm files the
     // database file's mode.
     ensureOwnerOnlyFile(file);
@@ -421,7 +432,7 @@ export class GatewayStore {
     db.exec(accountTotalsTriggers);
     let vault: PanVault;
     try {
-      vault = vaultOf(db, options.passphrase ?? keyPassphrase());
+      vault = vaultOf(db, options.passphrase ?? keyPassphrase(), options.newVaultSalt);
       if (clear) sealClearAccounts(db, vault);
       migrateTotals(db);
     } catch (e) {

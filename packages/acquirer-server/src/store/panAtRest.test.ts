@@ -1,4 +1,5 @@
 /** The issuer simulator's PANs at rest: sealed under the passphrase, never in the database files. */
+import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -48,6 +49,25 @@ describe("PanVault", () => {
   it("re-opens with the passphrase and refuses another", () => {
     expect(PanVault.open("correct horse", meta).ref(pan)).toBe(vault.ref(pan));
     expect(() => PanVault.open("wrong", meta)).toThrow(/passphrase does not open/);
+  });
+  it("derives once per passphrase and salt in a process; another passphrase or salt runs scrypt again", () => {
+    // The module object itself, not the namespace copy an `import * as` gets.
+    const scrypt = jest.spyOn(jest.requireActual<typeof nodeCrypto>("node:crypto"), "scryptSync");
+    try {
+      const salt = nodeCrypto.randomBytes(16);
+      const first = PanVault.create("once", salt);
+      expect(scrypt).toHaveBeenCalledTimes(1);
+      expect(PanVault.open("once", first.meta).ref(pan)).toBe(first.vault.ref(pan));
+      expect(PanVault.create("once", salt).vault.ref(pan)).toBe(first.vault.ref(pan));
+      expect(scrypt).toHaveBeenCalledTimes(1);
+      // the remembered keys open nothing for a wrong passphrase: it is derived and checked
+      expect(() => PanVault.open("twice", first.meta)).toThrow(/passphrase does not open/);
+      expect(scrypt).toHaveBeenCalledTimes(2);
+      expect(PanVault.create("once").vault.ref(pan)).not.toBe(first.vault.ref(pan));
+      expect(scrypt).toHaveBeenCalledTimes(3);
+    } finally {
+      scrypt.mockRestore();
+    }
   });
 });
 

@@ -9,6 +9,7 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   createHmac,
   randomBytes,
   scryptSync,
@@ -17,6 +18,14 @@ import {
 
 const scryptParams = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const checkLabel = "setlab-pan-vault/1 check";
+
+/**
+ * The keys this process derived, by a digest of passphrase and salt, in memory only: opening the
+ * same database again (a restart within one process, the tests' many stores on one salt) runs
+ * scrypt once. A gateway opens one database, so in production this holds one entry.
+ */
+const derived = new Map<string, Buffer>();
+const derivedLimit = 16;
 
 export class PanVaultError extends Error {
   override readonly name = "PanVaultError";
@@ -34,9 +43,14 @@ export class PanVault {
     private readonly sealKey: Buffer,
   ) {}
 
-  /** A vault with a new salt; `meta` is what to store beside the rows. */
-  static create(passphrase: string): { vault: PanVault; meta: PanVaultMeta } {
-    const salt = randomBytes(16);
+  /**
+   * A vault with a new salt (16 random bytes unless `salt` is given); `meta` is what to store
+   * beside the rows.
+   */
+  static create(
+    passphrase: string,
+    salt: Uint8Array = randomBytes(16),
+  ): { vault: PanVault; meta: PanVaultMeta } {
     const vault = PanVault.derive(passphrase, salt);
     return { vault, meta: { salt, check: vault.checkValue() } };
   }
@@ -51,7 +65,14 @@ export class PanVault {
   }
 
   private static derive(passphrase: string, salt: Uint8Array): PanVault {
-    const keys = scryptSync(passphrase.normalize("NFC"), salt, 64, scryptParams);
+    const secret = passphrase.normalize("NFC");
+    const id = createHash("sha256").update(secret).update("\n").update(salt).digest("hex");
+    let keys = derived.get(id);
+    if (!keys) {
+      keys = scryptSync(secret, salt, 64, scryptParams);
+      if (derived.size >= derivedLimit) derived.delete(derived.keys().next().value as string);
+      derived.set(id, keys);
+    }
     return new PanVault(keys.subarray(0, 32), keys.subarray(32));
   }
 

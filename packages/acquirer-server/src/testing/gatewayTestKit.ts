@@ -14,6 +14,7 @@ import { GatewayStore } from "../store/gatewayStore";
 import { AuthReqBuilder } from "./authReqBuilder";
 import { makeLabPkiDir } from "./labPkiDir";
 import { type MerchantSide, merchantSide } from "./merchantSide";
+import { testStoreOptions } from "./testStoreOptions";
 
 export interface TestGateway {
   readonly gw: Gateway;
@@ -59,7 +60,7 @@ export async function gatewayTestKit(p: CryptoProvider): Promise<GatewayTestKit>
     merchant: merchantSide(p, { pki, b }),
     dbFile,
     gateway(options = {}) {
-      const store = closedAtEnd(GatewayStore.open(options.file ?? dbFile()));
+      const store = closedAtEnd(GatewayStore.open(options.file ?? dbFile(), testStoreOptions));
       store.seedAccounts(accountsFrom(pki));
       const gw = new Gateway({
         provider: options.provider ?? p,
