@@ -80,6 +80,11 @@ export interface BondStoreOptions {
   readonly lifetimeMs?: number;
   readonly now?: () => number;
   readonly logger?: Logger;
+  /**
+   * The scrypt parameters (salt included) of a store this open creates; default fresh ones. The
+   * phone passes its cards' (`storedCardKdf`), so one derivation at start serves cards and bonds.
+   */
+  readonly kdf?: KdfParams;
 }
 
 export const bondsDir = (dataDir: string) => path.join(dataDir, "bonds");
@@ -218,7 +223,7 @@ export class PhoneBondStore {
         );
     }
     if (!kdf) {
-      kdf = defaultKdf();
+      kdf = options.kdf && validKdf(options.kdf) ? options.kdf : defaultKdf();
       const file: StoreFile = { format: BOND_STORE_FORMAT, kdf };
       writeFileAtomic(storeFile, `${JSON.stringify(file, null, 2)}\n`);
     }

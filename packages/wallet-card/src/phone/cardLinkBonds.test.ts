@@ -34,6 +34,7 @@ import { createLogger } from "@setlab/runtime";
 import { CardApplet } from "../card/applet";
 import { autoApprove } from "../card/confirmation";
 import { type BondStoreOptions, listBonds, PhoneBondStore, revokeBonds } from "./bondStore";
+import { defaultKdf, type KdfParams } from "./cardSealing";
 
 const CODE = "314159";
 const phoneProvider = peculiarProvider();
@@ -44,6 +45,8 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
+
+const fileKdf: KdfParams = defaultKdf();
 
 /** A phone with a bond store in a fresh data directory; its log lines are collected. */
 async function phone(
@@ -73,6 +76,8 @@ async function phone(
           provider: phoneProvider,
           passphrase: "bond test",
           logger,
+          // One salt for the file's stores: scrypt once, not once per phone.
+          kdf: fileKdf,
           ...options.store,
         });
   const applet = new CardApplet([], { p: peculiarProvider(), confirm: autoApprove });
@@ -366,6 +371,24 @@ describe("the bond store's own checks", () => {
     await c.close();
     expect(p.log()).toContain("bond not kept: the PC will pair again");
     expect(await resume(p.port, c.bond!)).toBe("unbonded");
+  });
+
+  test("a new store takes the KDF parameters it is given; an existing one keeps its own", () => {
+    const storeKdf = (dir: string) =>
+      (JSON.parse(fs.readFileSync(path.join(dir, "bonds", "store.json"), "utf8")) as { kdf: KdfParams }).kdf;
+    const given = defaultKdf();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-bonds-"));
+    dirs.push(dir);
+    PhoneBondStore.open(dir, { provider: phoneProvider, passphrase: "x", kdf: given });
+    expect(storeKdf(dir)).toEqual(given);
+    PhoneBondStore.open(dir, { provider: phoneProvider, passphrase: "x", kdf: defaultKdf() });
+    expect(storeKdf(dir)).toEqual(given);
+    // parameters below the accepted cost are not taken: the store draws its own
+    const weak = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-bonds-"));
+    dirs.push(weak);
+    PhoneBondStore.open(weak, { provider: phoneProvider, passphrase: "x", kdf: { ...given, N: 2 ** 10 } });
+    expect(storeKdf(weak).N).toBe(defaultKdf().N);
+    expect(storeKdf(weak).salt).not.toBe(given.salt);
   });
 
   test("limits out of range and a link key of the wrong length are refused", async () => {

@@ -392,6 +392,13 @@ export async function loadCard(
   return { data, privateKey, state, persist: (next) => eeprom.commit(next) };
 }
 
+/** The scrypt parameters `cardId`'s card.json carries, or undefined when it has none we accept. */
+export function storedCardKdf(dataDir: string, cardId: string): KdfParams | undefined {
+  checkCardId(cardId);
+  const c = readJson(path.join(cardDir(dataDir, cardId), "card.json"));
+  return isObject(c) && validKdf(c.kdf) ? c.kdf : undefined;
+}
+
 export async function loadCards(
   p: CryptoProvider,
   dataDir: string,

@@ -135,6 +135,13 @@ describe("set-phone personalize", () => {
 });
 
 describe("set-phone serve", () => {
+  test("its bond store takes the cards' scrypt parameters: one derivation at start serves both", () => {
+    const kdfOf = (file: string) => (JSON.parse(fs.readFileSync(file, "utf8")) as { kdf: unknown }).kdf;
+    const cardKdf = kdfOf(path.join(dataDir, "cards", "visa-approve", "card.json"));
+    expect(cardKdf).toEqual(kdfOf(path.join(dataDir, "cards", "mc-approve", "card.json")));
+    expect(kdfOf(path.join(dataDir, "bonds", "store.json"))).toEqual(cardKdf);
+  });
+
   test("a whole card-side purchase over TCP, checked by a merchant with the lab's keys", async () => {
     const pki = LabPki.open(pkiDir);
     const p = nodeProvider();

@@ -13,7 +13,7 @@ import { announceListening, createLogger, keyPassphrase, type Logger } from "@se
 import { CardApplet } from "../card/applet";
 import { autoApprove, type ConfirmationPolicy, denyAll } from "../card/confirmation";
 import { PhoneBondStore } from "./bondStore";
-import { loadCards, PhoneStoreError } from "./cardStore";
+import { loadCards, PhoneStoreError, storedCardKdf } from "./cardStore";
 import { PairingCodeFile } from "./pairingCodeFile";
 import { pairingReopenRequested } from "./pairingReopen";
 import { promptConfirmation } from "./promptConfirmation";
@@ -93,6 +93,7 @@ export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> 
           maxBonds,
           lifetimeMs: options.bonding?.lifetimeMs,
           logger: log,
+          kdf: storedCardKdf(options.dataDir, cards[0].data.cardId),
         });
   const pairing: PairingOptions = {
     show: showPairingCode,
