@@ -49,6 +49,7 @@ const lower = (brand: string) => brand.toLowerCase();
 
 export class AuthReqBuilder {
   private readonly signers = new Map<string, Promise<Signer>>();
+  private readonly decryptionKeys = new Map<string, Promise<CryptoKey>>();
 
   constructor(
     readonly p: CryptoProvider,
@@ -59,6 +60,15 @@ export class AuthReqBuilder {
     const c = this.pki.cards()[id];
     if (!c) throw new Error(`no card ${id}`);
     return c;
+  }
+
+  private decryptionKey(id: string): Promise<CryptoKey> {
+    let key = this.decryptionKeys.get(id);
+    if (!key) {
+      key = this.pki.privateKey(id, "keyEncipherment", this.p);
+      this.decryptionKeys.set(id, key);
+    }
+    return key;
   }
 
   private signer(id: string): Promise<Signer> {
@@ -177,7 +187,7 @@ export class AuthReqBuilder {
     const kex = `${merchantId}/key-exchange`;
     const decrypter = {
       certificate: this.pki.certificate(kex),
-      privateKey: await this.pki.privateKey(kex, "keyEncipherment", this.p),
+      privateKey: await this.decryptionKey(kex),
     };
     const opened = await openAuthRes(this.p, decrypter, w.message.value, {
       pinnedRoot: this.pki.root(),
