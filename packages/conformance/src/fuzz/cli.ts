@@ -114,6 +114,7 @@ async function fuzz(argv: readonly string[]): Promise<number> {
     const seed = args.seed ?? Date.now() & 0x7fffffff;
     process.stdout.write(`seed ${seed}\n${header()}\n`);
     const reports: TargetReport[] = [];
+    let heapBeforeMb: number | undefined;
     for (const t of targets) {
       const runs = args.runs ?? t.defaultRuns?.runs ?? DEFAULT_RUNS;
       const started = Date.now();
@@ -121,12 +122,14 @@ async function fuzz(argv: readonly string[]): Promise<number> {
         runs,
         seed,
         budgetMs: args.budgetMs,
+        heapBeforeMb,
         onProgress: (n) =>
           process.stderr.write(
             `fuzz: ${t.name}: ${n}/${runs} inputs, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
           ),
       });
       reports.push(report);
+      heapBeforeMb = report.heapAfterMb;
       process.stdout.write(`${formatRow(report)}\n`);
       if (args.runs === undefined && t.defaultRuns)
         process.stdout.write(

@@ -47,7 +47,12 @@ async function runFamily(family: FuzzTarget<unknown>["family"]): Promise<void> {
   const chosen = targets.filter((t) => t.family === family);
   expect(chosen.length).toBeGreaterThan(0);
   const reports: TargetReport[] = [];
-  for (const t of chosen) reports.push(await runTarget(t, { runs: runsFor(t), seed, budgetMs: 5000 }));
+  let heapBeforeMb: number | undefined;
+  for (const t of chosen) {
+    const report = await runTarget(t, { runs: runsFor(t), seed, budgetMs: 5000, heapBeforeMb });
+    reports.push(report);
+    heapBeforeMb = report.heapAfterMb;
+  }
   process.stdout.write(`seed ${seed}\n${header()}\n${reports.map(formatRow).join("\n")}\n`);
   for (const r of reports) {
     if (r.failures > 0) process.stdout.write(`${formatReport(r)}\n`);
@@ -267,6 +272,22 @@ describe("the harness reports every kind of failure", () => {
     );
     expect(r.failure?.kind).toBe("memory");
     kept.length = 0;
+  });
+
+  test("a run given the last run's heap figure measures growth from it, without a collection first", async () => {
+    const quiet = {
+      name: "quiet",
+      family: "decoder" as const,
+      inputs: bytes,
+      run: () => "rejected" as const,
+    };
+    const first = await runTarget(quiet, { runs: 5, seed: 1 });
+    const next = await runTarget(quiet, { runs: 5, seed: 1, heapBeforeMb: first.heapAfterMb });
+    expect(next.heapBeforeMb).toBe(first.heapAfterMb);
+    expect(next.failure).toBeUndefined();
+    // a figure far below the live heap reads as growth over the bound
+    const low = await runTarget(quiet, { runs: 5, seed: 1, heapBeforeMb: 0, heapBoundMb: 1 });
+    expect(low.failure?.kind).toBe("memory");
   });
 
   test("a failed health check after the run is a failure", async () => {
