@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeProvider, type schema } from "@setlab/protocol";
 import { freshTestKeyPair, type KeyUse } from "@setlab/protocol/testing";
-import { createHierarchy, type Hierarchy, type HierarchyOptions } from "./hierarchy";
+import { createHierarchy, type Hierarchy, type HierarchyOptions, hierarchyKeySlots } from "./hierarchy";
 import { SqliteCaStore } from "./store";
 
 export const provider = nodeProvider();
@@ -64,15 +64,8 @@ export async function pooledHierarchy(
   o: HierarchyOptions,
   generate: readonly string[] = [],
 ): Promise<Hierarchy> {
-  const slots = [
-    "root",
-    "nextRoot",
-    ...o.brands.flatMap((b) =>
-      ["bca", ...(o.geopolitical ? ["gca"] : []), "cca", "mca", "pca"].map((ca) => `${b}/${ca}`),
-    ),
-  ];
   const keys: Record<string, CryptoKeyPair> = {};
-  for (const slot of slots)
+  for (const slot of hierarchyKeySlots(o.brands, o.geopolitical))
     if (!generate.includes(slot)) keys[slot] = await freshTestKeyPair("ca", o.provider);
   return createHierarchy({ ...o, keys: { ...keys, ...o.keys } });
 }

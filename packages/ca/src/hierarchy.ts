@@ -58,6 +58,15 @@ export function generateCaKeyPair(provider: CryptoProvider): Promise<CryptoKeyPa
   );
 }
 
+/**
+ * The key slots of a hierarchy, as `HierarchyOptions.keys` names them: `root`, `nextRoot`, then per
+ * brand `<brand>/bca`, `<brand>/gca` (geopolitical only), `<brand>/cca`, `<brand>/mca`, `<brand>/pca`.
+ */
+export function hierarchyKeySlots(brands: readonly string[], geopolitical = false): string[] {
+  const cas = ["bca", ...(geopolitical ? ["gca"] : []), "cca", "mca", "pca"];
+  return ["root", "nextRoot", ...brands.flatMap((b) => cas.map((ca) => `${b}/${ca}`))];
+}
+
 const caLabels: Record<"bca" | "gca" | "cca" | "mca" | "pca", string> = {
   bca: "Brand CA",
   gca: "Geopolitical CA",

@@ -62,11 +62,12 @@ export class AuthReqBuilder {
     return c;
   }
 
-  private decryptionKey(id: string): Promise<CryptoKey> {
-    let key = this.decryptionKeys.get(id);
+  /** A merchant's key-exchange private key, decrypted and imported once per builder. */
+  keyExchangeKey(merchantId: string): Promise<CryptoKey> {
+    let key = this.decryptionKeys.get(merchantId);
     if (!key) {
-      key = this.pki.privateKey(id, "keyEncipherment", this.p);
-      this.decryptionKeys.set(id, key);
+      key = this.pki.privateKey(`${merchantId}/key-exchange`, "keyEncipherment", this.p);
+      this.decryptionKeys.set(merchantId, key);
     }
     return key;
   }
@@ -187,7 +188,7 @@ export class AuthReqBuilder {
     const kex = `${merchantId}/key-exchange`;
     const decrypter = {
       certificate: this.pki.certificate(kex),
-      privateKey: await this.decryptionKey(kex),
+      privateKey: await this.keyExchangeKey(merchantId),
     };
     const opened = await openAuthRes(this.p, decrypter, w.message.value, {
       pinnedRoot: this.pki.root(),

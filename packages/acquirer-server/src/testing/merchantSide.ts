@@ -125,20 +125,10 @@ export interface MerchantSide {
 }
 
 export function merchantSide(p: CryptoProvider, { pki, b }: Pick<GatewayTestKit, "pki" | "b">): MerchantSide {
-  // Each key-exchange key decrypted and imported once per kit, not for every answer opened.
-  const decryptionKeys = new Map<string, Promise<CryptoKey>>();
-  const decryptionKey = (id: string) => {
-    let key = decryptionKeys.get(id);
-    if (!key) {
-      key = pki.privateKey(id, "keyEncipherment", p);
-      decryptionKeys.set(id, key);
-    }
-    return key;
-  };
   const keys: MerchantSide["keys"] = async (merchantId = "visa/merchant") => ({
     decrypter: {
       certificate: pki.certificate(`${merchantId}/key-exchange`),
-      privateKey: await decryptionKey(`${merchantId}/key-exchange`),
+      privateKey: await b.keyExchangeKey(merchantId),
     },
     trust: { pinnedRoot: pki.root(), intermediates: intermediatesFrom(pki), at: new Date() },
   });

@@ -25,7 +25,6 @@ export interface AttackEndEntity {
 }
 
 /** Key slots of the foreign hierarchy (createHierarchy's naming), generated with the lab's own. */
-export const foreignKeySlots = ["root", "nextRoot", "Visa/bca", "Visa/cca", "Visa/mca", "Visa/pca"] as const;
 export const foreignRootId = "attack/foreign/root";
 /** Manifest id of a foreign CA: `attack/foreign/visa/mca`. */
 export const foreignCaId = (role: string) => `attack/foreign/visa/${role}`;

@@ -17,7 +17,7 @@ import {
   writeLabPkiManifest,
 } from "@setlab/runtime";
 import type { CertificateAuthority } from "../certificateAuthority";
-import { createHierarchy } from "../hierarchy";
+import { createHierarchy, hierarchyKeySlots } from "../hierarchy";
 import type { ProfileName } from "../profiles";
 import { SqliteCaStore } from "../store";
 import { type TestCard, testCards } from "../testCards";
@@ -28,7 +28,6 @@ import {
   attackKeyCount,
   fixtureValidity,
   foreignCaId,
-  foreignKeySlots,
   foreignRootId,
 } from "./attackFixtures";
 import { CliFailure } from "./cliFailure";
@@ -89,11 +88,7 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Lab
   try {
     const keys: Record<string, CryptoKeyPair> = {};
     const foreignKeys: Record<string, CryptoKeyPair> = {};
-    const slots = [
-      "root",
-      "nextRoot",
-      ...labBrands.flatMap((b) => ["bca", "cca", "mca", "pca"].map((r) => `${b}/${r}`)),
-    ];
+    const slots = hierarchyKeySlots(labBrands);
     // Key generation dominates init; start every end entity's too, so the thread pool runs them in parallel.
     const pool = {
       signature: [] as Promise<CryptoKeyPair>[],
@@ -117,7 +112,9 @@ export async function createLabPki(dir: string, passphrase: string): Promise<Lab
     };
     await Promise.all([
       ...slots.map(async (s) => (keys[s] = await generate(provider, "signature"))),
-      ...foreignKeySlots.map(async (s) => (foreignKeys[s] = await generate(provider, "signature"))),
+      ...hierarchyKeySlots(["Visa"]).map(
+        async (s) => (foreignKeys[s] = await generate(provider, "signature")),
+      ),
     ]);
     const h = await createHierarchy({ brands: labBrands, store, provider, keys });
 
