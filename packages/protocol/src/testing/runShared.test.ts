@@ -51,10 +51,13 @@ describe("runShared", () => {
 
   it("waits for another process that holds the lock, and takes what it made", async () => {
     fs.mkdirSync(path.join(dir, "thing.lock"));
-    // Another process finishes making it 300 ms from now.
+    // Another process finishes making it 300 ms from now, as runShared does: under a temporary
+    // name, then renamed into place, so the file never shows half written.
+    const target = JSON.stringify(path.join(dir, "thing"));
+    const temporary = JSON.stringify(path.join(dir, "thing.other.tmp"));
     const other = spawn(process.execPath, [
       "-e",
-      `setTimeout(() => { require("fs").writeFileSync(${JSON.stringify(path.join(dir, "thing"))}, "theirs") }, 300)`,
+      `setTimeout(() => { const fs = require("fs"); fs.writeFileSync(${temporary}, "theirs"); fs.renameSync(${temporary}, ${target}) }, 300)`,
     ]);
     const exited = new Promise((done) => other.on("exit", done));
     const got = runShared("thing", (into) => fs.writeFileSync(into, "mine"));
