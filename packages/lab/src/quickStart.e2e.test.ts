@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readInitiation } from "@setlab/protocol";
 import { seedLabPki } from "@setlab/runtime/testing";
-import ts from "typescript";
+import { transformSync } from "@swc/core";
 import { down } from "./commands/down";
 import { up } from "./commands/up";
 import type { LabState } from "./labState";
@@ -38,9 +38,12 @@ beforeAll(async () => {
   seedLabPki(path.join(home, "pki"));
   state = await up({ home });
   const code = quickStartCode(fs.readFileSync(readme, "utf8"));
-  const js = ts.transpileModule(code, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
+  // Types stripped, as TypeScript's transpile-only mode does (TypeScript 7 has no JavaScript API).
+  const js = transformSync(code, {
+    filename: "shop.ts",
+    jsc: { target: "es2022", parser: { syntax: "typescript" } },
+    module: { type: "es6" },
+  }).code;
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(path.join(runDir, "shop.mjs"), js);
   shop = startShopProcess(

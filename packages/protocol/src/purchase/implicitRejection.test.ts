@@ -29,7 +29,7 @@ function recordingProvider() {
   });
   const crypto = {
     subtle: recorded,
-    getRandomValues: <T extends ArrayBufferView>(a: T) => globalThis.crypto.getRandomValues(a),
+    getRandomValues: <T extends ArrayBufferView<ArrayBuffer>>(a: T) => globalThis.crypto.getRandomValues(a),
   } as unknown as Crypto;
   return { p: webCryptoProvider("recording", crypto), calls };
 }

@@ -153,4 +153,4 @@ function applyBatch(db, cache, writes) {
   return { results: done, commits };
 }
 
-module.exports = { applyBatch };
+exports.applyBatch = applyBatch;

@@ -375,7 +375,10 @@ describe("a HELLO flood cannot make the phone generate key pairs without bound",
         return typeof f === "function" ? f.bind(target) : f;
       },
     });
-    const crypto = { subtle, getRandomValues: <T extends ArrayBufferView>(a: T) => c.getRandomValues(a) };
+    const crypto = {
+      subtle,
+      getRandomValues: <T extends ArrayBufferView<ArrayBuffer>>(a: T) => c.getRandomValues(a),
+    };
     return { provider: webCryptoProvider("counting", crypto as unknown as Crypto), keyPairs: () => keyPairs };
   };
 

@@ -23,7 +23,7 @@ import {
 const node = nodeProvider();
 /** Node's WebCrypto behind another object: the same OpenSSL, but the WebCrypto path of the link. */
 const viaSubtle = webCryptoProvider("viaSubtle", {
-  getRandomValues: <T extends ArrayBufferView>(array: T) => node.crypto.getRandomValues(array),
+  getRandomValues: <T extends ArrayBufferView<ArrayBuffer>>(array: T) => node.crypto.getRandomValues(array),
   randomUUID: () => node.crypto.randomUUID(),
   subtle: new Proxy(node.crypto.subtle, {
     get(target, name) {
