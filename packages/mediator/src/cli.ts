@@ -19,7 +19,7 @@ import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import { isPairingCode, type schema } from "@setlab/protocol/relay";
 import {
   type CliProgram,
-  createLogger,
+  createDeferredLogger,
   firstLine,
   type CliIo as RuntimeCliIo,
   runCli,
@@ -197,7 +197,7 @@ async function purchaseCommand(argv: readonly string[], io: CliIo): Promise<numb
     throw new UsageError((e as Error).message);
   }
   const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
-  const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
+  const logger = createDeferredLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
   const bonds = keptBonds(values.keyring as boolean | undefined, process.env, logger, phone);
   let initiation: Awaited<ReturnType<typeof loadInitiation>>;
   try {

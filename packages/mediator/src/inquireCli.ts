@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
-import { createLogger, firstLine, UsageError } from "@setlab/runtime/client";
+import { createDeferredLogger, firstLine, UsageError } from "@setlab/runtime/client";
 import type { CliIo } from "./cli";
 import { loadInitiation } from "./initiation";
 import { runInquiry } from "./inquiry";
@@ -76,7 +76,7 @@ export async function inquireCommand(
   }
   const pairingCode = pairingCodeSource(values["pairing-code"] as string | undefined, process.env, io);
   const runId = (values["run-id"] as string | undefined) ?? process.env.SETLAB_RUN_ID;
-  const logger = createLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
+  const logger = createDeferredLogger("mediator", { level: process.env.SETLAB_LOG_LEVEL ?? "warn" });
   const bonds = keptBonds(values.keyring as boolean | undefined, process.env, logger, phone);
   const setUrl =
     (values.merchant as string | undefined) ??

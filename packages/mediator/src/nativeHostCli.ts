@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { parsePhoneAddress } from "@setlab/protocol/card-link";
 import { isPairingCode } from "@setlab/protocol/relay";
-import { createLogger, UsageError } from "@setlab/runtime/client";
+import { createDeferredLogger, UsageError } from "@setlab/runtime/client";
 import { keptBonds } from "./keptBonds";
 import { type HostChannel, runNativeHost } from "./nativeHost";
 import { encodeNativeMessage, NativeMessageReader } from "./nativeMessaging";
@@ -90,7 +90,7 @@ export async function nativeHostCommand(argv: readonly string[], env: NodeJS.Pro
     .split(",")
     .map((c) => c.trim())
     .filter((c) => c !== "");
-  const logger = createLogger("mediator", { level: env.SETLAB_LOG_LEVEL ?? "warn" });
+  const logger = createDeferredLogger("mediator", { level: env.SETLAB_LOG_LEVEL ?? "warn" });
   const channel = stdioChannel(process.stdin, process.stdout);
   // SETLAB_BOND_KEYRING=1 (browser-setup writes it where keyctl is installed): the bond is kept in
   // the kernel keyring, so only the first purchase of a profile pairs

@@ -16,6 +16,7 @@ export {
 } from "./adminAccess";
 export { bufferIo, type CliIo, processIo } from "./cliIo";
 export { type CliProgram, firstLine, type MainOptions, runCli, runMain, UsageError } from "./cliRunner";
+export { createDeferredLogger } from "./deferredLogger";
 export { HttpClientError, type HttpRequestOptions, type HttpResponse, httpRequest } from "./httpClient";
 export {
   hasKeyctl,

@@ -13,6 +13,7 @@ export {
 } from "./adminAccess";
 export { bufferIo, type CliIo, processIo } from "./cliIo";
 export { type CliProgram, firstLine, type MainOptions, runCli, runMain, UsageError } from "./cliRunner";
+export { createDeferredLogger } from "./deferredLogger";
 export {
   type DurableWriter,
   durableWriter,

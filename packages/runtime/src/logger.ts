@@ -7,7 +7,7 @@
  * It has to be cheap: it runs on the servers' hot path. Strings are pre-scanned for a run of 12
  * digits before the regex runs, and objects are copied only where something was redacted.
  */
-import pino, { type Logger } from "pino";
+import type { DestinationStream, Logger } from "pino";
 
 export type { Logger } from "pino";
 
@@ -187,6 +187,9 @@ export interface LoggerOptions {
 const identity = (v: unknown) => v;
 
 export function createLogger(party: string, options: LoggerOptions = {}): Logger {
+  // Loaded here rather than at the top: a command that imports the runtime's client entry and
+  // never logs (deferredLogger.ts) does not load pino's 30 modules.
+  const pino: typeof import("pino") = require("pino");
   const logger = pino(
     {
       name: party,
@@ -210,7 +213,7 @@ export function createLogger(party: string, options: LoggerOptions = {}): Logger
         },
       },
     },
-    (options.destination ?? process.stderr) as pino.DestinationStream,
+    (options.destination ?? process.stderr) as DestinationStream,
   );
   // pino applies no formatter to a child's bindings; every child inherits this method.
   const child = logger.child;
