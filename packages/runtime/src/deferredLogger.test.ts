@@ -1,19 +1,8 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { Writable } from "node:stream";
 import { createDeferredLogger, deferredLogger } from "./deferredLogger";
+import { captureLog as capture } from "./logCapture.test-helper";
 import { createLogger, type Logger } from "./logger";
-
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, destination, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
 
 /** A deferred logger over `createLogger` that counts how often it was made. */
 function counted(level: string) {

@@ -1,16 +1,5 @@
-import { Writable } from "node:stream";
+import { captureLog as capture } from "./logCapture.test-helper";
 import { createLogger, hasPanLengthDigitRun, maskDigits, scrub } from "./logger";
-
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { lines, destination, text: () => lines.join("") };
-}
 
 const PAN = "4111110000000005";
 const PAN2 = "5555550000000002";
