@@ -80,6 +80,22 @@ describe("deferredLogger", () => {
     expect(out.records()).toEqual([expect.objectContaining({ level: 30, msg: "now written" })]);
   });
 
+  it("a child keeps the level its parent had when it was asked for, as a pino child does", () => {
+    const { logger, out } = counted("warn");
+    const child = logger.child({ part: "early" });
+    logger.level = "info";
+    child.warn("made now");
+    child.info("below the child's level");
+    logger.info("the parent's new level");
+    expect(out.records().map((r) => r.msg)).toEqual(["made now", "the parent's new level"]);
+  });
+
+  it("names that are not levels are the made logger's, even those every object has", () => {
+    const { logger, made } = counted("warn");
+    expect(typeof logger.toString).toBe("function");
+    expect(made()).toBe(1);
+  });
+
   it("at level silent writes nothing and makes nothing", () => {
     const { logger, out, made } = counted("silent");
     logger.fatal("x");

@@ -10,22 +10,22 @@
 import { createLogger, type Logger, type LoggerOptions } from "./logger";
 
 /** pino's levels and their numbers; a call below the logger's number writes nothing. */
-const levelNumbers: Readonly<Record<string, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Number.POSITIVE_INFINITY,
-};
+const levelNumbers: ReadonlyMap<string, number> = new Map([
+  ["trace", 10],
+  ["debug", 20],
+  ["info", 30],
+  ["warn", 40],
+  ["error", 50],
+  ["fatal", 60],
+  ["silent", Number.POSITIVE_INFINITY],
+]);
 
 const nothing = () => {};
 
 /** `createLogger(party, options)`, made when first needed. An unknown level throws now, as there. */
 export function createDeferredLogger(party: string, options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.SETLAB_LOG_LEVEL ?? "info";
-  if (levelNumbers[level] === undefined) return createLogger(party, options);
+  if (!levelNumbers.has(level)) return createLogger(party, options);
   return deferredLogger(() => createLogger(party, { ...options, level }), level);
 }
 
@@ -35,14 +35,14 @@ export function createDeferredLogger(party: string, options: LoggerOptions = {})
  * alike until they are used). From then on every use goes to it.
  */
 export function deferredLogger(make: () => Logger, level: string): Logger {
-  const threshold = levelNumbers[level] ?? 0;
+  const threshold = levelNumbers.get(level) ?? 0;
   let made: Logger | undefined;
   const real = () => {
     made ??= make();
     return made;
   };
   const enabled = (name: string) =>
-    threshold !== levelNumbers.silent && (levelNumbers[name] ?? -1) >= threshold;
+    threshold !== Number.POSITIVE_INFINITY && (levelNumbers.get(name) ?? -1) >= threshold;
   const handler: ProxyHandler<Logger> = {
     get(_target, property) {
       if (made === undefined && typeof property === "string") {
@@ -51,10 +51,14 @@ export function deferredLogger(make: () => Logger, level: string): Logger {
         if (property === "child")
           return (bindings: Parameters<Logger["child"]>[0], options?: Parameters<Logger["child"]>[1]) =>
             options?.level === undefined
-              ? // pino types a child by its custom levels; these loggers have none.
-                deferredLogger(() => real().child(bindings, options) as unknown as Logger, level)
+              ? // Made later, but at the level the parent had now, as pino's child would be. pino
+                // types a child by its custom levels; these loggers have none.
+                deferredLogger(
+                  () => real().child(bindings, { ...options, level }) as unknown as Logger,
+                  level,
+                )
               : real().child(bindings, options);
-        if (property in levelNumbers && !enabled(property)) return nothing;
+        if (levelNumbers.has(property) && !enabled(property)) return nothing;
       }
       const target = real();
       const value = Reflect.get(target, property, target);
