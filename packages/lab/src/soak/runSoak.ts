@@ -282,7 +282,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (let left = unfinished(); left.length > 0 && performance.now() <= settleEnd; left = unfinished()) {
       say(`settling: ${left.length} back-office steps to finish`);
       for (const p of left) {
-        await runBackOfficeStep(target.merchantAdmin, p.orderId!, p.step);
+        const refused = await runBackOfficeStep(target.merchantAdmin, p.orderId!, p.step);
+        if (refused) say(`settling: order ${p.orderId} ${p.step}: ${refused}`);
         orders.set(p.orderId!, await getJson<MerchantOrder>(orderUrl(p.orderId!), asMerchantAdmin));
       }
     }

@@ -29,7 +29,9 @@ beforeAll(async () => {
     seed: 11,
     phaseSeconds: 3,
     rssEveryMs: 2000,
-    settleSeconds: 30,
+    // Time for the settling and the back office's second asks, which end as soon as all is done: a
+    // CI run on a machine loaded past twice its usual time once left a step unfinished at 30 s.
+    settleSeconds: 60,
     log: (l) => progress.push(l),
   });
 }, 240_000);
@@ -60,7 +62,9 @@ describe("set-lab soak, 10 s of light faults", () => {
       "capturePart",
       "keep",
     ]);
-    for (const [, n] of steps) expect(n.done).toBe(n.asked);
+    // On failure: which steps were left, and the soak's last words about them.
+    const left = steps.filter(([, n]) => n.done !== n.asked);
+    expect(left.length === 0 ? [] : [left, progress.slice(-12)]).toEqual([]);
     // 10 purchases asked (a loaded machine may start 9): the first four steps met an approved order.
     for (const [, n] of steps.slice(0, 4)) expect(n.asked).toBeGreaterThan(0);
     expect(report.ledgerMismatches).toEqual([]);
