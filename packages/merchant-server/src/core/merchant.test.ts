@@ -9,7 +9,7 @@ import { errorCodeOf } from "../testing/errorCode";
 import { GatewayFunction } from "../testing/gatewayFunction";
 import { kitOf, pInitReq, pReq, readPInitRes, readPRes } from "../testing/testCard";
 import { testMerchantConfig } from "../testing/testMerchantConfig";
-import { Merchant } from "./merchant";
+import { Merchant, maxRecordedErrors } from "./merchant";
 import type { Order } from "./order";
 
 const p = nodeProvider();
@@ -591,6 +591,33 @@ describe("merchant core: refusals are SET Errors", () => {
     expect(out.response).toHaveLength(0);
     expect(out.error?.code).toBe("thumbsMismatch");
     expect((await types(merchant, order.id)).at(-1)).toBe("cardholder>merchant:error");
+  });
+
+  test(`an order's record keeps ${maxRecordedErrors} Errors; later refusals and incoming Errors are answered or read, not recorded`, async () => {
+    const { merchant } = setup();
+    const { order, session, data, out: pInit } = await initiated(merchant);
+    const errors = async () => (await types(merchant, order.id)).filter((t) => t.endsWith(":error")).length;
+    const refused = async () => {
+      const req = await pReq(p, kitOf(pki), session, data, {
+        description,
+        purchAmt,
+        chall_M: new Uint8Array(20).fill(1),
+      });
+      return errorCodeOf(p, (await merchant.handleSet(req.der)).response);
+    };
+    const before = (await merchant.messages(order.id)).length;
+    for (let i = 0; i < maxRecordedErrors; i++) expect(await refused()).toBe("challengeMismatch");
+    expect(await errors()).toBe(maxRecordedErrors);
+    expect((await merchant.messages(order.id)).length).toBe(before + 2 * maxRecordedErrors);
+    // Past the cap: still answered, the order untouched, nothing more recorded.
+    for (let i = 0; i < 3; i++) expect(await refused()).toBe("challengeMismatch");
+    const incoming = await merchant.handleSet(
+      await errorMessage(p, new SetError("thumbsMismatch", "no"), pInit.response),
+    );
+    expect(incoming.error?.code).toBe("thumbsMismatch");
+    expect(incoming.response).toHaveLength(0);
+    expect((await merchant.messages(order.id)).length).toBe(before + 2 * maxRecordedErrors);
+    expect((await merchant.order(order.id))?.state).toBe("initiated");
   });
 
   test("a header XID that differs from OIData's -> wrapperMsgMismatch", async () => {

@@ -122,6 +122,18 @@ function canonicalOrder(o: NewOrder): unknown {
   ];
 }
 
+/**
+ * The SET Errors an order's record keeps, either way: a refused request within an order is
+ * recorded with the Error that answered it, and an Error the cardholder side sends naming an
+ * order is recorded with it, until the order holds this many. Past it they are still answered
+ * (or, for an Error, still read) but not recorded: anyone who knows an order's XID or LID-M could
+ * otherwise grow its record without end, and with it every read of the order's messages. Checked
+ * before the write, so requests refused at the same moment may pass it together; the order's
+ * record stays bounded by the cap plus the requests in flight (at most the listener's 256
+ * connections).
+ */
+export const maxRecordedErrors = 32;
+
 /** What startup recovery did with one order a stopped process left in `authorizing`. */
 export interface ResumedAuthorization {
   readonly orderId: number;
@@ -653,18 +665,19 @@ export class Merchant {
   ): Promise<SetOutcome> {
     const out = await this.refuse(request, e.failure, requestType);
     try {
-      await this.ctx.repo.commit(
-        {
-          orderId: e.order.id,
-          messages: [
-            { from: "cardholder", to: "merchant", type: requestType, der: request },
-            { from: "merchant", to: "cardholder", type: "error", der: out.response },
-          ],
-        },
-        this.ctx.p.now(),
-      );
+      if ((await this.ctx.repo.errorMessages(e.order.id)) < maxRecordedErrors)
+        await this.ctx.repo.commit(
+          {
+            orderId: e.order.id,
+            messages: [
+              { from: "cardholder", to: "merchant", type: requestType, der: request },
+              { from: "merchant", to: "cardholder", type: "error", der: out.response },
+            ],
+          },
+          this.ctx.p.now(),
+        );
     } catch {
-      // The refusal is answered even if it cannot be recorded.
+      // The refusal is answered even if it cannot be recorded, or the order holds enough of them.
     }
     return { ...out, orderId: e.order.id, xid: e.order.xid, state: e.order.state };
   }
@@ -684,7 +697,7 @@ export class Merchant {
       if (ids?.xid) order = await this.ctx.repo.orderByXid(toHex(ids.xid));
       if (!order && ids?.lid_M)
         order = await this.ctx.repo.orderByLidM(Buffer.from(ids.lid_M).toString("utf8"));
-      if (order)
+      if (order && (await this.ctx.repo.errorMessages(order.id)) < maxRecordedErrors)
         await this.ctx.repo.commit(
           {
             orderId: order.id,

@@ -27,6 +27,7 @@ export function eventingRepository(repo: MerchantRepository, sinks: EventSinks):
     ordersWaitingForGateway: () => repo.ordersWaitingForGateway(),
     history: (orderId) => repo.history(orderId),
     messages: (orderId) => repo.messages(orderId),
+    errorMessages: (orderId) => repo.errorMessages(orderId),
     idempotency: (kind, key) => repo.idempotency(kind, key),
     events: (orderId) => repo.events(orderId),
     dueWebhooks: (at, limit) => repo.dueWebhooks(at, limit),

@@ -113,6 +113,8 @@ export interface MerchantRepository {
   ordersWaitingForGateway(): Promise<Order[]>;
   history(orderId: number): Promise<HistoryEntry[]>;
   messages(orderId: number): Promise<StoredMessage[]>;
+  /** How many SET Error messages, either way, the order's record holds (merchant.ts caps the refusals it keeps). */
+  errorMessages(orderId: number): Promise<number>;
   idempotency(kind: IdempotencyKind, key: string): Promise<IdempotencyRecord | undefined>;
   commit(change: OrderChange, at: Date): Promise<void>;
   /** The order's events, oldest first. */

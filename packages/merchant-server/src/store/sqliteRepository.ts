@@ -325,6 +325,7 @@ function prepareReads(db: Database.Database) {
     messages: db.prepare(
       "SELECT seq, sender, recipient, type, der, at FROM messages WHERE order_id = ? ORDER BY seq",
     ),
+    errorMessages: db.prepare("SELECT COUNT(*) AS n FROM messages WHERE order_id = ? AND type = 'error'"),
     idempotency: db.prepare(
       `SELECT i.order_id, i.request_hash, COALESCE(i.response, m.der) AS response FROM idempotency i
        LEFT JOIN messages m ON m.order_id = i.order_id AND m.seq = i.response_seq
@@ -482,6 +483,10 @@ export class SqliteRepository implements MerchantRepository {
 
   async history(orderId: number): Promise<HistoryEntry[]> {
     return this.sql.history.all(orderId) as HistoryEntry[];
+  }
+
+  async errorMessages(orderId: number): Promise<number> {
+    return (this.sql.errorMessages.get(orderId) as { n: number }).n;
   }
 
   async messages(orderId: number): Promise<StoredMessage[]> {
