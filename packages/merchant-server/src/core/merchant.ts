@@ -658,6 +658,11 @@ export class Merchant {
     };
   }
 
+  /** Whether the order's record has room for another SET Error (`maxRecordedErrors`). */
+  private async keepsMoreErrors(orderId: number): Promise<boolean> {
+    return (await this.ctx.repo.errorMessages(orderId)) < maxRecordedErrors;
+  }
+
   private async refuseWithinOrder(
     request: Uint8Array,
     requestType: string,
@@ -665,7 +670,7 @@ export class Merchant {
   ): Promise<SetOutcome> {
     const out = await this.refuse(request, e.failure, requestType);
     try {
-      if ((await this.ctx.repo.errorMessages(e.order.id)) < maxRecordedErrors)
+      if (await this.keepsMoreErrors(e.order.id))
         await this.ctx.repo.commit(
           {
             orderId: e.order.id,
@@ -697,7 +702,7 @@ export class Merchant {
       if (ids?.xid) order = await this.ctx.repo.orderByXid(toHex(ids.xid));
       if (!order && ids?.lid_M)
         order = await this.ctx.repo.orderByLidM(Buffer.from(ids.lid_M).toString("utf8"));
-      if (order && (await this.ctx.repo.errorMessages(order.id)) < maxRecordedErrors)
+      if (order && (await this.keepsMoreErrors(order.id)))
         await this.ctx.repo.commit(
           {
             orderId: order.id,
