@@ -21,6 +21,11 @@ db.pragma("journal_mode = WAL");
 // A COMMIT returns once the WAL is fsynced: what a write's caller is told is on disk, is.
 db.pragma("synchronous = FULL");
 db.pragma("busy_timeout = 5000");
+// A batch's writes each run in a SAVEPOINT, whose journal (the pages they change, as they were)
+// SQLite spills past 64 KiB to a file in /var/tmp: at the merchant's load about 20 writes to
+// that file per purchase, and a copy of order rows outside the owner-only database. In memory,
+// it is neither.
+db.pragma("temp_store = MEMORY");
 for (const pragma of options.pragmas) db.pragma(pragma);
 
 /** @type {import("./applyBatch").StatementCache} */

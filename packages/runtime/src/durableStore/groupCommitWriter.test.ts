@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -179,5 +180,42 @@ describe("InlineWriter (in-memory database)", () => {
     await writer.close();
     await expect(writer.write([insert("d")])).rejects.toMatchObject({ code: "SETLAB_CLOSED" });
     db.close();
+  });
+});
+
+describe("the writer thread's temporary storage", () => {
+  it("keeps a batch's statement journal in memory: no file in SQLite's temporary directory", () => {
+    // In a child process: SQLite reads SQLITE_TMPDIR once per process. Three writes posted together
+    // are one batch, each in a SAVEPOINT, and each rewrites a third of 1 MB of rows: the journal of
+    // the pages they change (about 1 MB) is past what SQLite keeps in memory before it spills to a
+    // file, unless temp_store is MEMORY. A temporary file is unlinked as soon as it is opened;
+    // the directory's change time still shows it was made.
+    const tmp = fs.mkdtempSync(path.join(dir, "sqlite-tmp-"));
+    const script = `
+      const fs = require("node:fs");
+      const Database = require("better-sqlite3");
+      const { GroupCommitWriter } = require(${JSON.stringify(path.resolve(__dirname, "../../dist/durableStore/groupCommitWriter.js"))});
+      const file = ${JSON.stringify(path.join(dir, "spill.sqlite"))};
+      const setup = new Database(file);
+      setup.pragma("journal_mode = WAL");
+      setup.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)");
+      const insert = setup.prepare("INSERT INTO t VALUES (?, ?)");
+      setup.transaction(() => { for (let k = 0; k < 2000; k++) insert.run(k, Buffer.alloc(500, 1)); })();
+      setup.close();
+      const before = fs.statSync(process.env.SQLITE_TMPDIR, { bigint: true }).ctimeNs;
+      const writer = new GroupCommitWriter(file);
+      Promise.all([0, 1, 2].map((j) =>
+        writer.write([{ sql: "UPDATE t SET v = ? WHERE k % 3 = ?", params: [Buffer.alloc(500, j + 2), j] }]),
+      )).then(async () => {
+        await writer.close();
+        const after = fs.statSync(process.env.SQLITE_TMPDIR, { bigint: true }).ctimeNs;
+        console.log(JSON.stringify({ commits: writer.stats.commits, touched: after !== before }));
+      });`;
+    const out = execFileSync(process.execPath, ["-e", script], {
+      cwd: path.resolve(__dirname, "../.."),
+      env: { ...process.env, SQLITE_TMPDIR: tmp },
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out)).toEqual({ commits: 1, touched: false });
   });
 });
