@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
+import * as path from "node:path";
 import { HttpClientError, httpRequest } from "./httpClient";
 
 function listen(server: net.Server): Promise<string> {
@@ -153,5 +155,43 @@ describe("httpRequest on a kept-alive connection the server dropped", () => {
     const before = connections;
     expect((await httpRequest(`${base}/b`)).body.toString()).toBe("ok");
     expect(connections).toBe(before + 1);
+  });
+});
+
+describe("httpRequest to an https URL", () => {
+  it("speaks TLS: the server's first byte is a handshake record, and a peer that is not TLS is unreachable", async () => {
+    const firstBytes: Buffer[] = [];
+    const server = net.createServer((socket) => {
+      socket.once("data", (chunk: Buffer) => {
+        firstBytes.push(chunk);
+        socket.destroy();
+      });
+    });
+    const base = (await listen(server)).replace("http:", "https:");
+    try {
+      const failure = await httpRequest(`${base}/x`, { timeoutMs: 5000 }).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(HttpClientError);
+      expect((failure as HttpClientError).kind).toBe("unreachable");
+      // 0x16: a TLS handshake record (the ClientHello), not "GET /x HTTP/1.1"
+      expect(firstBytes[0]?.[0]).toBe(0x16);
+    } finally {
+      await close(server);
+    }
+  });
+
+  it("the built client entry loads node:https only for its first https request", () => {
+    const client = path.resolve(__dirname, "../dist/client.js");
+    const script = `
+      const client = require(${JSON.stringify(client)});
+      const loaded = () => process.moduleLoadList.includes("NativeModule https");
+      const before = loaded();
+      client.httpRequest("https://127.0.0.1:9/", { timeoutMs: 1000 }).catch(() => {
+        console.log(JSON.stringify({ before, after: loaded() }));
+      });`;
+    const out = execFileSync(process.execPath, ["-e", script], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    expect(JSON.parse(out)).toEqual({ before: false, after: true });
   });
 });

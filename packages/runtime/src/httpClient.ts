@@ -8,7 +8,7 @@
  * configured URL either works or fails as unreachable.
  */
 import * as http from "node:http";
-import * as https from "node:https";
+import type * as https from "node:https";
 
 export interface HttpRequestOptions {
   readonly method?: "GET" | "POST" | "PUT" | "DELETE";
@@ -54,10 +54,19 @@ const agentOptions = {
   scheduling: "lifo",
   timeout: 4000,
 } as const;
-const agents = {
-  "http:": new http.Agent(agentOptions),
-  "https:": new https.Agent(agentOptions),
-} as const;
+const httpAgent = new http.Agent(agentOptions);
+/**
+ * node:https and its agent, loaded on the first https request: every party and the mediator's
+ * command line talk plain http on loopback, and loading TLS costs a command line run about 4 ms.
+ */
+let tls: { readonly request: typeof https.request; readonly agent: https.Agent } | undefined;
+function httpsTransport(): { readonly request: typeof https.request; readonly agent: https.Agent } {
+  if (!tls) {
+    const module: typeof https = require("node:https");
+    tls = { request: module.request, agent: new module.Agent(agentOptions) };
+  }
+  return tls;
+}
 
 /** Make one request; resolve with the whole response, whatever its status. */
 export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
@@ -105,8 +114,8 @@ function attempt(
         : Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength);
   const headers: Record<string, string | number> = { ...options.headers };
   if (body) headers["content-length"] = body.length;
-  const scheme = target.protocol as "http:" | "https:";
-  const request = scheme === "https:" ? https.request : http.request;
+  const transport =
+    target.protocol === "https:" ? httpsTransport() : { request: http.request, agent: httpAgent };
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | undefined, value?: HttpResponse) => {
@@ -118,9 +127,9 @@ function attempt(
         reject(error);
       } else resolve(value as HttpResponse);
     };
-    const req = request(
+    const req = transport.request(
       target,
-      { method: options.method ?? "GET", headers, agent: pooled ? agents[scheme] : false },
+      { method: options.method ?? "GET", headers, agent: pooled ? transport.agent : false },
       (res) => {
         const declared = Number(res.headers["content-length"] ?? "0");
         if (declared > limit) {
