@@ -33,6 +33,8 @@ const procKeysLine = (id: string) =>
 function bond() {
   return { bondId: new Uint8Array(randomBytes(16)), linkKey: new Uint8Array(randomBytes(32)) };
 }
+// The module object itself (an ES namespace import is a copy): spawn is watched on it.
+const childProcess: typeof import("node:child_process") = require("node:child_process");
 const keeper = (options = {}) => new KeyringBondKeeper({ keyctl: wrapper, prefix, ...options });
 
 afterAll(() => {
@@ -58,6 +60,22 @@ describe("the PC's bonds in the Linux keyring", () => {
     // the payload as the keyring holds it: bond id then link key
     const raw = execFileSync("keyctl", ["pipe", idOf("127.0.0.1:4101")]);
     expect(raw).toEqual(Buffer.concat([expected.bondId, expected.linkKey]));
+  });
+
+  test("a load is one child of this process: the search and the read run in one shell", async () => {
+    await keeper().save("127.0.0.1:4113", bond());
+    fs.rmSync(argvLog, { force: true });
+    const spawned = jest.spyOn(childProcess, "spawn");
+    try {
+      expect(await keeper().load("127.0.0.1:4113")).toBeDefined();
+      expect(spawned).toHaveBeenCalledTimes(1);
+    } finally {
+      spawned.mockRestore();
+    }
+    // keyctl itself still ran twice: the search in the user keyring, then the read of its answer
+    expect(fs.readFileSync(argvLog, "utf8")).toMatch(
+      /^search @u user setlab-test-.*:127\.0\.0\.1:4113\npipe \d+\n$/,
+    );
   });
 
   test("the key is the user's only, and times out", async () => {

@@ -30,6 +30,18 @@ const LINK_KEY_BYTES = 32;
 const PAYLOAD_BYTES = BOND_ID_BYTES + LINK_KEY_BYTES;
 const PERMISSIONS = "0x3f2f0000";
 const DEFAULT_LIFETIME_SECONDS = 30 * 24 * 3600;
+/**
+ * A bond's lookup and read in one child: a shell that runs keyctl's search in the user keyring,
+ * then its pipe of the key found. Each spawn copies the page tables of this process, about 10 ms
+ * of a mediator's command line with its modules loaded against about 2 ms for the shell's own two
+ * (docs/performance.md, "The command line's keyring lookup"), and a lookup is on every resuming
+ * purchase's path. keyctl is $0 and the description $1: both reach keyctl as arguments, never as
+ * shell text.
+ */
+const SEARCH_THEN_PIPE = 'id=$("$0" search @u user "$1") || exit; exec "$0" pipe "$id"';
+/** What a POSIX shell exits with when it cannot find the command (keyctl) it was to run. */
+const SHELL_NOT_FOUND = 127;
+
 /** A phone's HOST:PORT as it may appear in a key description. */
 const PHONE = /^[A-Za-z0-9._:[\]-]{1,300}$/;
 
@@ -90,14 +102,19 @@ export class KeyringBondKeeper implements BondKeeper {
   }
 
   async load(phone: string): Promise<NewBond | undefined> {
-    const id = await this.find(phone);
-    if (id === undefined) return undefined;
-    const payload = await this.read(id);
-    if (!payload) return undefined;
+    if (!PHONE.test(phone) || this.unavailable) return undefined;
+    // Found and read by one child (see SEARCH_THEN_PIPE): this runs on every resuming purchase.
+    const r = await this.run([this.prefix + phone], undefined, SEARCH_THEN_PIPE);
+    if (r?.code !== 0) {
+      r?.stdout.fill(0);
+      return undefined;
+    }
+    const payload = r.stdout;
     try {
       if (payload.length !== PAYLOAD_BYTES) {
         // not a bond this keeper wrote: it must not be resumed with, nor stay in the way
-        await this.run(["invalidate", id]);
+        const id = await this.find(phone);
+        if (id !== undefined) await this.run(["invalidate", id]);
         return undefined;
       }
       return {
@@ -174,12 +191,17 @@ export class KeyringBondKeeper implements BondKeeper {
    * One keyctl run; undefined (and the keeper marked unavailable) when keyctl cannot run or the
    * keyring refuses this process. A missing key is an ordinary answer (a non-zero code).
    */
-  private async run(args: string[], input?: Buffer): Promise<Run | undefined> {
+  private async run(args: string[], input?: Buffer, shellScript?: string): Promise<Run | undefined> {
     if (this.unavailable) return undefined;
     try {
-      const r = await this.spawn(args, input);
+      const r = shellScript
+        ? await this.spawn("/bin/sh", ["-c", shellScript, this.keyctl, ...args], "search", input)
+        : await this.spawn(this.keyctl, args, args[0], input);
+      if (shellScript && r.code === SHELL_NOT_FOUND)
+        throw Object.assign(new Error(r.stderr), { code: "ENOENT" });
       if (r.code !== 0 && !/Required key not available|Key has expired|Key has been revoked/.test(r.stderr)) {
-        const reason = r.stderr.trim().split("\n").pop() || `keyctl ${args[0]} exited ${r.code}`;
+        const reason =
+          r.stderr.trim().split("\n").pop() || `keyctl ${shellScript ? "search" : args[0]} exited ${r.code}`;
         if (/not permitted|not implemented|Permission denied|Disk quota exceeded/.test(reason))
           throw new Error(reason);
       }
@@ -195,16 +217,25 @@ export class KeyringBondKeeper implements BondKeeper {
     }
   }
 
-  private spawn(args: string[], input?: Buffer): Promise<Run> {
+  /**
+   * The child leads a process group of its own, so that a late run is ended whole: a shell's
+   * keyctl, killed with the shell alone, would keep the pipes open and the run waiting.
+   */
+  private spawn(file: string, args: string[], label: string, input?: Buffer): Promise<Run> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.keyctl, args, {
+      const child = spawn(file, args, {
         stdio: ["pipe", "pipe", "pipe"],
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        detached: true,
       });
       let late = false;
       const timer = setTimeout(() => {
         late = true;
-        child.kill("SIGKILL");
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          child.kill("SIGKILL");
+        }
       }, this.timeoutMs);
       const out: Buffer[] = [];
       let outBytes = 0;
@@ -227,7 +258,7 @@ export class KeyringBondKeeper implements BondKeeper {
         for (const chunk of out) chunk.fill(0);
         if (late) {
           stdout.fill(0);
-          reject(new Error(`keyctl ${args[0]} did not end within ${this.timeoutMs} ms`));
+          reject(new Error(`keyctl ${label} did not end within ${this.timeoutMs} ms`));
           return;
         }
         if (outBytes > 4096) {
