@@ -32,11 +32,11 @@ const PERMISSIONS = "0x3f2f0000";
 const DEFAULT_LIFETIME_SECONDS = 30 * 24 * 3600;
 /**
  * A bond's lookup and read in one child: a shell that runs keyctl's search in the user keyring,
- * then its pipe of the key found. Each spawn copies the page tables of this process, about 10 ms
- * of a mediator's command line with its modules loaded against about 2 ms for the shell's own two
- * (docs/performance.md, "The command line's keyring lookup"), and a lookup is on every resuming
- * purchase's path. keyctl is $0 and the description $1: both reach keyctl as arguments, never as
- * shell text.
+ * then its pipe of the key found. Each spawn blocks this thread while it copies the process's page
+ * tables: 6-8 ms in a `set-lab purchase` with its modules loaded (docs/performance.md, "One child
+ * for the keyring, TLS loaded on demand"), where the shell's own two children are small processes;
+ * and a lookup is on every resuming purchase's path. keyctl is $0 and the description $1: both
+ * reach keyctl as arguments, never as shell text.
  */
 const SEARCH_THEN_PIPE = 'id=$("$0" search @u user "$1") || exit; exec "$0" pipe "$id"';
 /** What a POSIX shell exits with when it cannot find the command (keyctl) it was to run. */

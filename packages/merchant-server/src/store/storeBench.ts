@@ -4,7 +4,8 @@
  * sizes: createOrder, the PInitRes commit, the commit before the AuthReq leaves, the commit of the
  * PRes; each commit is durable (WAL, synchronous=FULL) before it resolves. Printed one purchase
  * at a time and with 8 in flight (the end-to-end bench's concurrency); "main thread busy" is the
- * event loop's active time per purchase: time in which the merchant can do nothing else.
+ * event loop's active time per purchase: time in which the merchant can do nothing else; "CPU" is
+ * the process's, every thread (the writer thread's SQLite work and fsync calls among them).
  *
  * Environment: BENCH_SECONDS (per figure, default 2), BENCH_STORE_DIR (where the database file
  * goes, default os.tmpdir(); the lab keeps its state under .setlab/).
@@ -98,6 +99,7 @@ async function rate(repo: SqliteRepository, lanes: number, first: number): Promi
   let next = first;
   const start = performance.now();
   const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
   const lane = async () => {
     while (performance.now() - start < seconds * 1000) await purchase(repo, next++);
   };
@@ -105,9 +107,10 @@ async function rate(repo: SqliteRepository, lanes: number, first: number): Promi
   const ms = performance.now() - start;
   // Busy is all but the loop's idle time: a synchronous fsync never lets the loop go idle.
   const busy = ms - performance.eventLoopUtilization(elu).idle;
+  const used = process.cpuUsage(cpu);
   const n = next - first;
   console.log(
-    `merchant repository, ${lanes} purchase${lanes > 1 ? "s" : ""} in flight: ${((n * 1000) / ms).toFixed(0)} purchases/s = ${((4 * n * 1000) / ms).toFixed(0)} commits/s (${(ms / n).toFixed(2)} ms per purchase; main thread busy ${(busy / n).toFixed(3)} ms per purchase; ${n} purchases)`,
+    `merchant repository, ${lanes} purchase${lanes > 1 ? "s" : ""} in flight: ${((n * 1000) / ms).toFixed(0)} purchases/s = ${((4 * n * 1000) / ms).toFixed(0)} commits/s (${(ms / n).toFixed(2)} ms per purchase; main thread busy ${(busy / n).toFixed(3)} ms and CPU ${((used.user + used.system) / 1000 / n).toFixed(3)} ms per purchase; ${n} purchases)`,
   );
 }
 
