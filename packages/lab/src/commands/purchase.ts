@@ -173,21 +173,24 @@ export async function purchase(options: PurchaseOptions): Promise<PurchaseResult
       reason: run.stderr.trim().split("\n").pop() ?? `mediator exited ${run.code}`,
     };
   }
-  const order = await httpJson<OrderView>(`${merchantAdmin.url}/orders/${orderId}`, {
-    headers: { ...headers, ...adminHeaders(merchantAdmin.token) },
-  });
-  const xid = mediator.xid ?? order.xid;
   const gateway = adminOf(state, "gateway");
   // The gateway may be the party that is down: then there is nothing it recorded to show.
   let gatewayAnswered = true;
-  const authorizations = xid
-    ? await httpJson<Record<string, unknown>[]>(`${gateway.url}/admin/authorizations?xid=${xid}`, {
-        headers: { ...headers, ...adminHeaders(gateway.token) },
-      }).catch(() => {
-        gatewayAnswered = false;
-        return [];
-      })
-    : [];
+  const authorizationsOf = async (xid: string | undefined) =>
+    xid
+      ? httpJson<Record<string, unknown>[]>(`${gateway.url}/admin/authorizations?xid=${xid}`, {
+          headers: { ...headers, ...adminHeaders(gateway.token) },
+        }).catch(() => {
+          gatewayAnswered = false;
+          return [];
+        })
+      : [];
+  // The two back offices are asked at once when the mediator said the XID; else the order tells it.
+  const early = mediator.xid !== undefined ? authorizationsOf(mediator.xid) : undefined;
+  const order = await httpJson<OrderView>(`${merchantAdmin.url}/orders/${orderId}`, {
+    headers: { ...headers, ...adminHeaders(merchantAdmin.token) },
+  });
+  const authorizations = await (early ?? authorizationsOf(order.xid));
   return {
     runId,
     cardId: card.id,
