@@ -54,7 +54,7 @@ const agentOptions = {
   scheduling: "lifo",
   timeout: 4000,
 } as const;
-const httpAgent = new http.Agent(agentOptions);
+const plain = { request: http.request, agent: new http.Agent(agentOptions) } as const;
 /**
  * node:https and its agent, loaded on the first https request: every party and the mediator's
  * command line talk plain http on loopback, and loading TLS costs a command line run about 4 ms.
@@ -114,8 +114,7 @@ function attempt(
         : Buffer.from(options.body.buffer, options.body.byteOffset, options.body.byteLength);
   const headers: Record<string, string | number> = { ...options.headers };
   if (body) headers["content-length"] = body.length;
-  const transport =
-    target.protocol === "https:" ? httpsTransport() : { request: http.request, agent: httpAgent };
+  const transport = target.protocol === "https:" ? httpsTransport() : plain;
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
     const finish = (error: Error | undefined, value?: HttpResponse) => {

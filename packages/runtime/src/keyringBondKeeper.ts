@@ -193,15 +193,16 @@ export class KeyringBondKeeper implements BondKeeper {
    */
   private async run(args: string[], input?: Buffer, shellScript?: string): Promise<Run | undefined> {
     if (this.unavailable) return undefined;
+    // The one shell script there is begins with the search.
+    const label = shellScript ? "search" : args[0];
     try {
       const r = shellScript
-        ? await this.spawn("/bin/sh", ["-c", shellScript, this.keyctl, ...args], "search", input)
-        : await this.spawn(this.keyctl, args, args[0], input);
+        ? await this.spawn("/bin/sh", ["-c", shellScript, this.keyctl, ...args], label, input)
+        : await this.spawn(this.keyctl, args, label, input);
       if (shellScript && r.code === SHELL_NOT_FOUND)
         throw Object.assign(new Error(r.stderr), { code: "ENOENT" });
       if (r.code !== 0 && !/Required key not available|Key has expired|Key has been revoked/.test(r.stderr)) {
-        const reason =
-          r.stderr.trim().split("\n").pop() || `keyctl ${shellScript ? "search" : args[0]} exited ${r.code}`;
+        const reason = r.stderr.trim().split("\n").pop() || `keyctl ${label} exited ${r.code}`;
         if (/not permitted|not implemented|Permission denied|Disk quota exceeded/.test(reason))
           throw new Error(reason);
       }
