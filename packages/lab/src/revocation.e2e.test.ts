@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readLabPkiManifest } from "@setlab/runtime";
 import { seedLabPki } from "@setlab/runtime/testing";
+import { readStoredCardState } from "@setlab/wallet-card";
 import { down } from "./commands/down";
 import { purchase } from "./commands/purchase";
 import { up } from "./commands/up";
@@ -66,10 +67,7 @@ async function inForce(sequenceNum: number): Promise<void> {
   }
 }
 
-const cardState = () =>
-  JSON.parse(fs.readFileSync(path.join(state.phoneData, "cards", "visa-approve", "state.json"), "utf8")) as {
-    bciSequence?: Record<string, number>;
-  };
+const cardState = () => readStoredCardState(state.phoneData, "visa-approve");
 
 it("a card revoked while the lab runs is refused at its next purchase, no restart", async () => {
   const first = readLabPkiManifest(state.pki)

@@ -38,6 +38,7 @@ export {
   loadCard,
   loadCards,
   PhoneStoreError,
+  readStoredCardState,
   STATE_FORMAT,
   writeCard,
 } from "./phone/cardStore";

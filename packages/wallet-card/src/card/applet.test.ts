@@ -31,6 +31,9 @@ import {
   type TestParty,
 } from "@setlab/protocol/testing";
 import fc from "fast-check";
+import { stateFiles } from "../phone/atomicFile";
+import { readCardState } from "../phone/cardStateFile";
+import { openCardFile } from "../phone/cardStore";
 import { CardApplet, MAX_SUMMARIZED, type SessionSummary } from "./applet";
 import {
   answerOf,
@@ -146,7 +149,7 @@ describe("SELECT and PIN", () => {
     await f.restart();
     await f.send(INS.SELECT, CARD_ID);
     expect(answerOf("CardStatus", await f.send(INS.GET_STATUS)).pinTriesLeft).toBe(3);
-    const stateFile = path.join(f.dataDir, "cards", CARD_ID, "state.json");
+    const stateFile = path.join(f.dataDir, "cards", CARD_ID, "state.slots");
     expect(fs.statSync(stateFile).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(stateFile, "utf8")).not.toContain(PAN);
   });
@@ -412,24 +415,32 @@ describe("the card remembers the newest BrandCRLIdentifier", () => {
 
   test("PINIT_RESPONSE writes the state only when the BCI memory moves; PURCHASE writes it always", async () => {
     f = await cardFixture();
-    const stateFile = path.join(f.dataDir, "cards", CARD_ID, "state.json");
-    // Every write is a new file renamed into place: its inode tells one write from another.
-    const inode = () => fs.statSync(stateFile).ino;
-    await selectAndPin(f);
-    let before = inode();
-    expectSw(await pInit(f, await withBci(f, 5)), SW.OK);
-    expect(inode()).not.toBe(before);
-    const same = await withBci(f, 5);
-    before = inode();
-    expectSw(await pInit(f, same), SW.OK);
-    expect(inode()).toBe(before);
-    // The opened transaction is the card's last one in memory (GET_STATUS), not yet on disk.
-    expect(f.card.state.lastTransaction?.phase).toBe("initialized");
-    expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
-    expect(inode()).not.toBe(before);
-    const onDisk = JSON.parse(fs.readFileSync(stateFile, "utf8"));
-    expect(onDisk.lastTransaction.phase).toBe("purchaseSent");
-    expect(onDisk.bciSequence).toEqual({ Visa: 5 });
+    const fixture = f;
+    const writes = jest.spyOn(stateFiles, "write");
+    const onDisk = () =>
+      readCardState(
+        path.join(fixture.dataDir, "cards", CARD_ID),
+        CARD_ID,
+        openCardFile(fixture.dataDir, CARD_ID, "setlab").keys.stateKey,
+      );
+    try {
+      await selectAndPin(f);
+      let before = writes.mock.calls.length;
+      expectSw(await pInit(f, await withBci(f, 5)), SW.OK);
+      expect(writes.mock.calls.length).toBe(before + 1);
+      const same = await withBci(f, 5);
+      before = writes.mock.calls.length;
+      expectSw(await pInit(f, same), SW.OK);
+      expect(writes.mock.calls.length).toBe(before);
+      // The opened transaction is the card's last one in memory (GET_STATUS), not yet on disk.
+      expect(f.card.state.lastTransaction?.phase).toBe("initialized");
+      expectSw(await f.send(INS.PURCHASE, purchase()), SW.OK);
+      expect(writes.mock.calls.length).toBe(before + 1);
+      expect(onDisk().lastTransaction?.phase).toBe("purchaseSent");
+      expect(onDisk().bciSequence).toEqual({ Visa: 5 });
+    } finally {
+      writes.mockRestore();
+    }
   });
 
   test("a newer BCI in a PInitRes that fails another check is not remembered", async () => {
@@ -929,7 +940,7 @@ describe("PURCHASE_RESPONSE", () => {
     expect(answerOf("CardStatus", await f.send(INS.GET_STATUS)).lastTransaction?.completionCode).toBe(
       "authorizationPerformed",
     );
-    expect(fs.readFileSync(path.join(f.dataDir, "cards", CARD_ID, "state.json"), "utf8")).not.toContain(PAN);
+    expect(fs.readFileSync(path.join(f.dataDir, "cards", CARD_ID, "state.slots"), "utf8")).not.toContain(PAN);
     expectSw(await f.send(INS.VERIFY_PIN, PIN), SW.OK);
     expectSw(await f.send(INS.PURCHASE_RESPONSE, await f.merchant.pRes(oiData, approved)), SW.OUT_OF_ORDER);
   });

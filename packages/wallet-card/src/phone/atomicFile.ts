@@ -1,13 +1,19 @@
 /**
- * Atomic, durable file writes on the phone (how: atomicWrite.js): blocking for one-off writes,
- * and through one writer thread for the card state, where the phone keeps serving while the disk
- * syncs.
+ * Durable file writes on the phone: whole files replaced atomically (atomicWrite.js), and slots of
+ * the card state overwritten in place (slotWrite.js). Blocking for one-off writes, and through one
+ * writer thread for the card state, where the phone keeps serving while the disk syncs.
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { writeFileAtomic } from "./atomicWrite";
 
 export { writeFileAtomic };
+
+/** One slot of the card state file to overwrite in place (slotWrite.js). */
+export interface SlotWrite {
+  readonly offset: number;
+  readonly content: string | Uint8Array;
+}
 
 interface Pending {
   resolve(): void;
@@ -29,14 +35,15 @@ class StateWriter {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  write(file: string, content: string | Uint8Array): Promise<void> {
+  /** Replaces `file` with `content`, or overwrites `slots` of the existing file in order. */
+  write(file: string, content: string | Uint8Array | readonly SlotWrite[]): Promise<void> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       // A write in flight keeps the process alive until it is durable; an idle thread does not.
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, file, content });
+      worker.postMessage(Array.isArray(content) ? { id, file, slots: content } : { id, file, content });
     });
   }
 
@@ -72,4 +79,9 @@ export const stateFiles = new StateWriter();
 /** `writeFileAtomic` in the writer thread; resolves once the new file and its rename are durable. */
 export function writeFileAtomicAsync(file: string, content: string | Uint8Array): Promise<void> {
   return stateFiles.write(file, content);
+}
+
+/** `writeSlots` in the writer thread; resolves once every slot written is durable. */
+export function writeSlotsAsync(file: string, slots: readonly SlotWrite[]): Promise<void> {
+  return stateFiles.write(file, slots);
 }

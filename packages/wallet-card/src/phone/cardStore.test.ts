@@ -13,16 +13,9 @@ import {
   PIN,
 } from "../card/cardFixture.test-helper";
 import { stateFiles } from "./atomicFile";
-import { canonicalJson, defaultKdf } from "./cardSealing";
-import {
-  canonicalState,
-  listCards,
-  loadCard,
-  openCardFile,
-  PhoneStoreError,
-  readCardState,
-  writeCardState,
-} from "./cardStore";
+import { defaultKdf } from "./cardSealing";
+import { readCardState } from "./cardStateFile";
+import { listCards, loadCard, openCardFile, PhoneStoreError } from "./cardStore";
 
 let f: CardFixture;
 beforeEach(async () => {
@@ -31,7 +24,7 @@ beforeEach(async () => {
 afterEach(() => f.cleanup());
 
 const dir = () => path.join(f.dataDir, "cards", CARD_ID);
-const stateFile = () => path.join(dir(), "state.json");
+const stateFile = () => path.join(dir(), "state.slots");
 const cardFile = () => path.join(dir(), "card.json");
 const stateKey = () => openCardFile(f.dataDir, CARD_ID, "setlab").keys.stateKey;
 const p = peculiarProvider();
@@ -153,102 +146,32 @@ describe("the phone's card store", () => {
     expect((e as Error).message).not.toContain(PAN);
   });
 
-  const stateEdits: [string, (s: Record<string, unknown>) => unknown][] = [
-    ["PIN tries reset to 3", (s) => ({ ...s, pinTriesLeft: 3 })],
-    ["the lock lifted", (s) => ({ ...s, locked: false })],
-    ["the last transaction removed", (s) => ({ ...s, lastTransaction: undefined })],
-    [
-      "the remembered BCI sequenceNum lowered (to take an old BCI again)",
-      (s) => ({ ...s, bciSequence: { Visa: 1 } }),
-    ],
-    ["the remembered BCI sequenceNum removed", (s) => ({ ...s, bciSequence: undefined })],
-    ["the MAC removed (the old format)", (s) => ({ pinTriesLeft: s.pinTriesLeft, locked: s.locked })],
-    ["a MAC of other bytes", (s) => ({ ...s, mac: "00".repeat(32) })],
-  ];
-  test.each(stateEdits)("state.json with %s refuses the card, locked", async (_n, edit) => {
-    await f.card.persist({
-      pinTriesLeft: 1,
-      locked: true,
-      lastTransaction: { xid: "00", merchantName: "m", merID: "x", phase: "completed", at: "2026-01-01" },
-      bciSequence: { Visa: 5 },
-    });
-    const s = JSON.parse(fs.readFileSync(stateFile(), "utf8"));
-    fs.writeFileSync(stateFile(), JSON.stringify(edit(s)));
-    const e = await loadCard(p, f.dataDir, CARD_ID).catch((x: Error) => x);
-    expect(e).toBeInstanceOf(PhoneStoreError);
-    expect((e as Error).message).toMatch(/is locked; personalize it again/);
-  });
-
-  test("another card's state.json does not verify here", async () => {
-    const other = await cardFixture(undefined, { kdf: defaultKdf() });
-    try {
-      fs.copyFileSync(path.join(other.dataDir, "cards", CARD_ID, "state.json"), stateFile());
-      await expect(loadCard(p, f.dataDir, CARD_ID)).rejects.toThrow(/MAC does not verify/);
-    } finally {
-      other.cleanup();
-    }
-  });
-
-  test("a damaged state file refuses to load the card", async () => {
-    for (const content of ["{", "[]", "null"]) {
-      fs.writeFileSync(stateFile(), content);
-      await expect(loadCard(p, f.dataDir, CARD_ID)).rejects.toBeInstanceOf(PhoneStoreError);
-    }
-  });
-
-  test("a counter at zero is a locked card whatever the (MACed) flag says", () => {
-    writeCardState(f.dataDir, CARD_ID, { pinTriesLeft: 0, locked: false }, stateKey());
-    expect(readCardState(f.dataDir, CARD_ID, stateKey()).locked).toBe(true);
-    writeCardState(f.dataDir, CARD_ID, { pinTriesLeft: 7, locked: false }, stateKey());
-    expect(() => readCardState(f.dataDir, CARD_ID, stateKey())).toThrow(/is not a card state/);
-    writeCardState(
-      f.dataDir,
-      CARD_ID,
-      { pinTriesLeft: 3, locked: false, bciSequence: { Visa: -1 } },
-      stateKey(),
-    );
-    expect(() => readCardState(f.dataDir, CARD_ID, stateKey())).toThrow(/is not a card state/);
-    writeCardState(
-      f.dataDir,
-      CARD_ID,
-      { pinTriesLeft: 3, locked: false, bciSequence: { Visa: 4 } },
-      stateKey(),
-    );
-    expect(readCardState(f.dataDir, CARD_ID, stateKey()).bciSequence).toEqual({ Visa: 4 });
-  });
-
-  test("a state with remembered purchases: its text is the canonical JSON the MAC covers, and it reads back", () => {
-    const entry = (n: number) => ({
-      xid: `0${n}`,
-      transIDs: "30",
-      chall_C: "ab",
-      merchantCertificate: "3082",
-      purchAmt: { currency: 840, amount: n, amtExp10: -2 },
-      signed: n % 2 === 0,
-      at: "2026-01-01T00:00:00.000Z",
-    });
-    const first = [entry(1), entry(2)];
-    const state: CardState = { ...numbered(1), bciSequence: { Visa: 2 }, purchases: first };
-    // The second call reuses the entries' texts: a stale text would show as a difference here.
-    expect(canonicalState(state)).toBe(canonicalJson(state));
-    const changed: CardState = {
-      ...state,
-      purchases: [first[0], { ...first[1], completionCode: "success" }],
-    };
-    expect(canonicalState(changed)).toBe(canonicalJson(changed));
-    writeCardState(f.dataDir, CARD_ID, changed, stateKey());
-    expect(readCardState(f.dataDir, CARD_ID, stateKey())).toEqual(changed);
-    const text = fs.readFileSync(stateFile(), "utf8");
-    expect(JSON.parse(text).format).toBe("setlab-phone-state/1");
-    expect(text).toContain(canonicalJson(changed).slice(1, -1));
-  });
-
-  test("state writes are atomic and 0600: no temporary file is left behind", async () => {
+  test("state writes leave only the card's three files, each 0600", async () => {
     await f.card.persist({ pinTriesLeft: 2, locked: false });
-    expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
+    expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.slots"]);
     for (const name of fs.readdirSync(dir()))
       expect(fs.statSync(path.join(dir(), name)).mode & 0o777).toBe(0o600);
-    expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(2);
+    expect(readCardState(dir(), CARD_ID, stateKey()).pinTriesLeft).toBe(2);
+  });
+
+  test("a state file damaged in both slots refuses the card; in one slot, the load is told which", async () => {
+    await f.card.persist({ pinTriesLeft: 1, locked: false });
+    const good = fs.readFileSync(stateFile());
+    const half = good.length / 2;
+    const damaged = Buffer.from(good);
+    damaged.fill(0, half);
+    fs.writeFileSync(stateFile(), damaged);
+    const told: [string, string][] = [];
+    const card = await loadCard(p, f.dataDir, CARD_ID, "setlab", (id, why) => told.push([id, why]));
+    expect(card.state.pinTriesLeft).toBe(1);
+    expect(told).toEqual([[CARD_ID, "slot 1 holds no record"]]);
+    damaged.fill(0, 0, half);
+    fs.writeFileSync(stateFile(), damaged);
+    const e = await loadCard(p, f.dataDir, CARD_ID, "setlab").catch((x: Error) => x);
+    expect(e).toBeInstanceOf(PhoneStoreError);
+    expect((e as Error).message).toMatch(
+      /state\.slots holds no record: card "[^"]+" is locked; personalize it again/,
+    );
   });
 
   const numbered = (n: number): CardState => ({
@@ -256,7 +179,7 @@ describe("the phone's card store", () => {
     locked: false,
     lastTransaction: { xid: String(n), merchantName: "m", merID: "x", phase: "completed", at: "2026-01-01" },
   });
-  const onDisk = () => Number(readCardState(f.dataDir, CARD_ID, stateKey()).lastTransaction?.xid);
+  const onDisk = () => Number(readCardState(dir(), CARD_ID, stateKey()).lastTransaction?.xid);
   const stateWrites = (spy: jest.SpyInstance) =>
     spy.mock.calls.filter(([file]) => String(file) === stateFile()).length;
 
@@ -275,7 +198,7 @@ describe("the phone's card store", () => {
       const writes = stateWrites(write);
       expect(writes).toBeGreaterThanOrEqual(1);
       expect(writes).toBeLessThan(12);
-      expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
+      expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.slots"]);
     } finally {
       write.mockRestore();
     }
@@ -290,7 +213,7 @@ describe("the phone's card store", () => {
       const failed = f.card.persist(numbered(2));
       await expect(failed).rejects.toThrow(/EIO/);
       expect(onDisk()).toBe(1);
-      expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.json"]);
+      expect(fs.readdirSync(dir()).sort()).toEqual(["card.json", "key.pem", "state.slots"]);
       await f.card.persist(numbered(3));
       expect(onDisk()).toBe(3);
     } finally {
@@ -311,10 +234,10 @@ describe("the phone's card store", () => {
     } finally {
       write.mockRestore();
     }
-    expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(3);
+    expect(readCardState(dir(), CARD_ID, stateKey()).pinTriesLeft).toBe(3);
     // The failed write gave no free try: the card counts on from the lowered counter.
     expectSw(await f.send(INS.VERIFY_PIN, "0000"), 0x63c1);
-    expect(readCardState(f.dataDir, CARD_ID, stateKey()).pinTriesLeft).toBe(1);
+    expect(readCardState(dir(), CARD_ID, stateKey()).pinTriesLeft).toBe(1);
   });
 
   test("round trip: a wrong PIN, a restart, the counter kept; the right PIN resets it", async () => {

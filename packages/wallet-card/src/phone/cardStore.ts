@@ -2,9 +2,8 @@
  * The phone's data directory: per card, `cards/<id>/card.json` (the personalization: account data,
  * secrets, PIN reference, certificates and gateway pins, sealed with AES-256-GCM under a key the
  * passphrase and a per-card salt derive), `cards/<id>/key.pem` (the signature key, encrypted
- * PKCS#8 under the same passphrase) and `cards/<id>/state.json` (PIN tries left, locked, last
- * transaction, the highest BrandCRLIdentifier sequenceNum accepted per brand, with an HMAC so an edit on disk is detected). Every file is mode 0600 and written
- * atomically. See docs/keys-at-rest.md.
+ * PKCS#8 under the same passphrase) and `cards/<id>/state.slots` (the card's state: cardStateFile.ts).
+ * Every file is mode 0600 and written atomically or, the state, slot by slot. See docs/keys-at-rest.md.
  */
 import * as nodeCrypto from "node:crypto";
 import * as fs from "node:fs";
@@ -18,32 +17,32 @@ import {
   type CardPersonalization,
   type CardState,
   freshCardState,
-  PIN_TRIES,
 } from "../card/cardData";
-import type { RememberedPurchase } from "../card/purchaseMemory";
-import { writeFileAtomic, writeFileAtomicAsync } from "./atomicFile";
+import { writeFileAtomic } from "./atomicFile";
 import {
   type CardKeys,
   canonicalJson,
   defaultKdf,
   deriveCardKeys,
   type KdfParams,
-  mac,
-  macOfCanonical,
   type Sealed,
-  sameMac,
   seal,
   unseal,
   validKdf,
 } from "./cardSealing";
+import { openCardState, readCardState, STATE_FORMAT, writeCardState } from "./cardStateFile";
+import { PhoneStoreError } from "./phoneStoreError";
 import { StateCommit } from "./stateCommit";
-/** A problem with the phone's data directory: one line for the operator, no card data in it. */
-export class PhoneStoreError extends Error {
-  override readonly name = "PhoneStoreError";
-}
+
+export { PhoneStoreError, STATE_FORMAT };
+
+/**
+ * Told when one slot of a card's state file held no valid record and the other slot's state was
+ * taken (a crash during a write, or damage): `why` names the slot and the fault, no card data.
+ */
+export type DamagedSlotListener = (cardId: string, why: string) => void;
 
 export const CARD_FORMAT = "setlab-phone-card/2";
-export const STATE_FORMAT = "setlab-phone-state/1";
 /** The clear-text card files of earlier versions: refused, the card must be personalized again. */
 const OLD_CARD_FORMATS = ["setlab-phone-card/1"];
 
@@ -78,7 +77,6 @@ const unb64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 
 /** Additional data of the seal: the clear header cannot be swapped between cards or edited. */
 const cardAad = (cardId: string, kdf: KdfParams) => utf8(`${CARD_FORMAT}\n${cardId}\n${canonicalJson(kdf)}`);
-const stateLabel = (cardId: string) => `${STATE_FORMAT}\n${cardId}`;
 
 function checkCardId(cardId: string): void {
   if (!CARD_ID.test(cardId)) throw new PhoneStoreError(`card id "${cardId}" is not a valid card id`);
@@ -126,83 +124,7 @@ export function writeCard(
   plaintext.fill(0);
   writeFileAtomic(path.join(dir, "key.pem"), encryptedKeyPem);
   writeFileAtomic(path.join(dir, "card.json"), `${JSON.stringify(file, null, 2)}\n`);
-  writeCardState(dataDir, data.cardId, freshCardState(), keys.stateKey);
-}
-
-/**
- * The canonical JSON of each remembered purchase, kept per entry: a state holds up to eight of
- * them, each with a merchant certificate, and every state write would otherwise serialize them all
- * again (most of a write's CPU). Entries are never changed in place (`purchaseMemory.ts` makes a
- * new one for each change), so an entry's text stays its text.
- */
-const purchaseJson = new WeakMap<object, string>();
-
-function canonicalPurchase(p: RememberedPurchase): string {
-  let text = purchaseJson.get(p);
-  if (text === undefined) {
-    text = canonicalJson(p);
-    purchaseJson.set(p, text);
-  }
-  return text;
-}
-
-/** `canonicalJson(value)`, byte for byte, with the purchases' texts reused. */
-export function canonicalState(value: CardState): string {
-  const fields: string[] = [];
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as unknown as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    const text =
-      key === "purchases" && Array.isArray(v)
-        ? `[${(v as RememberedPurchase[]).map(canonicalPurchase).join(",")}]`
-        : canonicalJson(v);
-    fields.push(`${JSON.stringify(key)}:${text}`);
-  }
-  return `{${fields.join(",")}}`;
-}
-
-/**
- * state.json's path and bytes: the state's canonical JSON (what its MAC covers) between the format
- * and the MAC under the card's state key, so the text is built once per write.
- */
-function stateRecord(
-  dataDir: string,
-  cardId: string,
-  state: CardState,
-  stateKey: Uint8Array,
-): [string, string] {
-  const value: CardState = {
-    pinTriesLeft: state.pinTriesLeft,
-    locked: state.locked,
-    ...(state.lastTransaction ? { lastTransaction: state.lastTransaction } : {}),
-    ...(state.bciSequence ? { bciSequence: state.bciSequence } : {}),
-    ...(state.purchases?.length ? { purchases: state.purchases } : {}),
-  };
-  const canonical = canonicalState(value);
-  const macHex = macOfCanonical(stateKey, stateLabel(cardId), canonical);
-  // `canonical` is an object with at least pinTriesLeft and locked: its fields go between the two.
-  const text = `{"format":${JSON.stringify(STATE_FORMAT)},${canonical.slice(1, -1)},"mac":"${macHex}"}\n`;
-  return [path.join(cardDir(dataDir, cardId), "state.json"), text];
-}
-
-/** Write the state with its MAC, blocking: for personalization, where nothing else waits. */
-export function writeCardState(
-  dataDir: string,
-  cardId: string,
-  state: CardState,
-  stateKey: Uint8Array,
-): void {
-  writeFileAtomic(...stateRecord(dataDir, cardId, state, stateKey));
-}
-
-/** Write the state with its MAC off the main thread; resolves once it is durable. */
-export async function writeCardStateAsync(
-  dataDir: string,
-  cardId: string,
-  state: CardState,
-  stateKey: Uint8Array,
-): Promise<void> {
-  await writeFileAtomicAsync(...stateRecord(dataDir, cardId, state, stateKey));
+  writeCardState(dir, data.cardId, freshCardState(), keys.stateKey);
 }
 
 /** The card ids personalized in a data directory. */
@@ -232,51 +154,6 @@ function readJson(file: string): unknown {
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
-
-/**
- * The card's state, after its MAC verifies. A state that was edited, swapped in from another card
- * or written without a MAC refuses the card: it stays locked until it is personalized again.
- */
-export function readCardState(dataDir: string, cardId: string, stateKey: Uint8Array): CardState {
-  const file = path.join(cardDir(dataDir, cardId), "state.json");
-  const s = readJson(file);
-  const altered = (why: string) =>
-    new PhoneStoreError(
-      `${file} ${why}: card "${cardId}" is locked; personalize it again (set-phone personalize)`,
-    );
-  if (!isObject(s)) throw altered("is not a card state");
-  if (s.format !== STATE_FORMAT || typeof s.mac !== "string")
-    throw altered(`is not a ${STATE_FORMAT} state with a MAC (an older phone wrote it, or it was edited)`);
-  const value: CardState = {
-    pinTriesLeft: s.pinTriesLeft as number,
-    locked: s.locked as boolean,
-    ...(s.lastTransaction !== undefined
-      ? { lastTransaction: s.lastTransaction as CardState["lastTransaction"] }
-      : {}),
-    ...(s.bciSequence !== undefined ? { bciSequence: s.bciSequence as CardState["bciSequence"] } : {}),
-    ...(s.purchases !== undefined ? { purchases: s.purchases as CardState["purchases"] } : {}),
-  };
-  const expected = mac(stateKey, stateLabel(cardId), value);
-  if (!sameMac(s.mac, expected)) throw altered("was altered on disk (its MAC does not verify)");
-  if (
-    !Number.isInteger(value.pinTriesLeft) ||
-    value.pinTriesLeft < 0 ||
-    value.pinTriesLeft > PIN_TRIES ||
-    typeof value.locked !== "boolean" ||
-    (value.lastTransaction !== undefined && !isObject(value.lastTransaction)) ||
-    (value.purchases !== undefined &&
-      (!Array.isArray(value.purchases) || !value.purchases.every(isObject))) ||
-    (value.bciSequence !== undefined &&
-      (!isObject(value.bciSequence) ||
-        !Object.values(value.bciSequence).every((n) => Number.isInteger(n) && n >= 0 && n <= 4294967295)))
-  )
-    throw altered("is not a card state");
-  return {
-    ...value,
-    // A counter at zero is a locked card whatever the flag says.
-    locked: value.locked || value.pinTriesLeft === 0,
-  };
-}
 
 /** Open card.json with the passphrase: the personalization and the card's keys. */
 export function openCardFile(
@@ -381,15 +258,28 @@ export async function loadCard(
   dataDir: string,
   cardId: string,
   passphrase: string = keyPassphrase(),
+  onDamagedSlot?: DamagedSlotListener,
 ): Promise<Card> {
   checkCardId(cardId);
   const { data, keys } = openCardFile(dataDir, cardId, passphrase);
-  const state = readCardState(dataDir, cardId, keys.stateKey);
+  const opened = openCardState(cardDir(dataDir, cardId), cardId, keys.stateKey);
+  if (opened.damagedSlot) onDamagedSlot?.(cardId, opened.damagedSlot);
   const privateKey = await importCardKey(p, path.join(cardDir(dataDir, cardId), "key.pem"), passphrase);
-  const eeprom = new StateCommit<CardState>((next) =>
-    writeCardStateAsync(dataDir, cardId, next, keys.stateKey),
-  );
-  return { data, privateKey, state, persist: (next) => eeprom.commit(next) };
+  const eeprom = new StateCommit<CardState>(opened.write);
+  return { data, privateKey, state: opened.state, persist: (next) => eeprom.commit(next) };
+}
+
+/**
+ * A card's state as its files hold it, for tools and tests that watch a phone from outside: read
+ * only, the MAC checked with the key the passphrase derives (no card is loaded, nothing written).
+ */
+export function readStoredCardState(
+  dataDir: string,
+  cardId: string,
+  passphrase: string = keyPassphrase(),
+): CardState {
+  const { keys } = openCardFile(dataDir, cardId, passphrase);
+  return readCardState(cardDir(dataDir, cardId), cardId, keys.stateKey);
 }
 
 /** The scrypt parameters `cardId`'s card.json carries, or undefined when it has none we accept. */
@@ -403,8 +293,9 @@ export async function loadCards(
   p: CryptoProvider,
   dataDir: string,
   passphrase: string = keyPassphrase(),
+  onDamagedSlot?: DamagedSlotListener,
 ): Promise<Card[]> {
   const out: Card[] = [];
-  for (const id of listCards(dataDir)) out.push(await loadCard(p, dataDir, id, passphrase));
+  for (const id of listCards(dataDir)) out.push(await loadCard(p, dataDir, id, passphrase, onDamagedSlot));
   return out;
 }

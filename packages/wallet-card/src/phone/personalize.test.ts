@@ -160,11 +160,11 @@ describe("personalize", () => {
     await expect(loadCard(peculiarProvider(), dataDir, "mc-approve")).rejects.toThrow(
       /wrong passphrase, or the file was altered/,
     );
-    // state.json: the MAC is labelled with the card id.
+    // state.slots: the MAC is labelled with the card id.
     fs.writeFileSync(mcCard, mcOriginal);
     fs.copyFileSync(
-      path.join(cardDir("visa-approve"), "state.json"),
-      path.join(cardDir("mc-approve"), "state.json"),
+      path.join(cardDir("visa-approve"), "state.slots"),
+      path.join(cardDir("mc-approve"), "state.slots"),
     );
     await expect(loadCard(peculiarProvider(), dataDir, "mc-approve")).rejects.toThrow(/MAC does not verify/);
     // Negative control: the card's own files open.

@@ -71,14 +71,19 @@ afterAll(async () => {
 describe("set-phone personalize", () => {
   test("writes each card's files with mode 0600 and the key as the encrypted PEM it was issued as", () => {
     const dir = path.join(dataDir, "cards", "visa-approve");
-    for (const f of ["card.json", "state.json", "key.pem"])
+    for (const f of ["card.json", "state.slots", "key.pem"])
       expect(fs.statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(path.join(dir, "key.pem"), "utf8")).toContain("BEGIN ENCRYPTED PRIVATE KEY");
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"))).toMatchObject({
-      format: "setlab-phone-state/1",
-      pinTriesLeft: 3,
-      locked: false,
-    });
+    // Both slots hold the fresh state, each a line of JSON at the start of its half of the file.
+    const slots = fs.readFileSync(path.join(dir, "state.slots"));
+    const half = slots.length / 2;
+    for (const [i, slot] of [slots.subarray(0, half), slots.subarray(half)].entries())
+      expect(JSON.parse(slot.toString("utf8", 0, slot.indexOf(0x0a)))).toMatchObject({
+        format: "setlab-phone-state/2",
+        seq: i,
+        pinTriesLeft: 3,
+        locked: false,
+      });
     expect(fs.existsSync(path.join(dataDir, "cards", "visa-nsf"))).toBe(false);
   });
 

@@ -68,7 +68,12 @@ export function showPairingCode(code: string): void {
 export async function servePhone(options: ServeOptions): Promise<PhoneCardLink> {
   const log = options.logger ?? createLogger("phone");
   const p = peculiarProvider();
-  const cards = await loadCards(p, options.dataDir);
+  const cards = await loadCards(p, options.dataDir, keyPassphrase(), (card, why) =>
+    log.warn(
+      { card, why },
+      "card state: one slot of state.slots was not valid; the other slot's state was taken",
+    ),
+  );
   if (cards.length === 0) throw new PhoneStoreError(`no personalized card in ${options.dataDir}`);
   const applet = new CardApplet(cards, {
     p,

@@ -1,10 +1,11 @@
 /**
- * `node packages/wallet-card/dist/phone/stateWriteBench.js`: what the phone's state.json writes
+ * `node packages/wallet-card/dist/phone/stateWriteBench.js`: what the phone's card state writes
  * cost under the lab's load shape (concurrent purchases on two cards, three awaited state changes
- * per purchase), written one by one and blocking (the phone before group commit) versus off the
- * event loop and grouped per card (as `loadCard` does now). It prints writes per purchase, CPU per
- * purchase (all threads, so the thread pool's share counts too) and the event loop's delay, which
- * is what the other sessions on the phone wait.
+ * per purchase, a state of eight remembered purchases as a busy card has), all off the event loop
+ * and grouped per card: the whole file replaced by rename (the phone before `state.slots`) versus
+ * the two slots overwritten in place (as `loadCard` does now, cardStateFile.ts). It prints writes
+ * per purchase, CPU per purchase (all threads, so the writer thread's share counts too) and the
+ * event loop's delay, which is what the other sessions on the phone wait.
  *
  * Environment: BENCH_PURCHASES (default 300), BENCH_CONCURRENCY (default 8), BENCH_GAP_MS (the
  * purchase's other work between two state changes, default 2).
@@ -15,7 +16,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { CardState } from "../card/cardData";
-import { writeCardState, writeCardStateAsync } from "./cardStore";
+import type { RememberedPurchase } from "../card/purchaseMemory";
+import { writeFileAtomicAsync } from "./atomicFile";
+import { canonicalState, openCardState, STATE_FILE, writeCardState } from "./cardStateFile";
 import { StateCommit } from "./stateCommit";
 
 const PURCHASES = Number(process.env.BENCH_PURCHASES ?? 300);
@@ -26,28 +29,35 @@ const PHASES = ["initialized", "purchaseSent", "completed"];
 
 type Persist = (state: CardState) => Promise<void>;
 
-async function run(name: string, grouped: boolean): Promise<void> {
+/** Eight remembered purchases, each with a merchant certificate of 1.2 KB: about 21 KB of state. */
+const purchases: RememberedPurchase[] = Array.from({ length: 8 }, (_, i) => ({
+  xid: randomBytes(20).toString("hex"),
+  transIDs: randomBytes(80).toString("hex"),
+  chall_C: randomBytes(20).toString("hex"),
+  merchantCertificate: randomBytes(1200).toString("hex"),
+  purchAmt: { currency: 392, amount: 1000 + i, amtExp10: 0 },
+  signed: true,
+  completionCode: "orderAccepted",
+  at: new Date(0).toISOString(),
+}));
+
+async function run(name: string, inPlace: boolean): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "setlab-state-bench-"));
   // A random key: the bench's state files hold no card and outlive nothing.
   const stateKey = randomBytes(32);
   let writes = 0;
   const persist = new Map<string, Persist>();
   for (const id of CARDS) {
-    fs.mkdirSync(path.join(dataDir, "cards", id), { recursive: true, mode: 0o700 });
-    writeCardState(dataDir, id, { pinTriesLeft: 3, locked: false }, stateKey);
+    const cardDir = path.join(dataDir, "cards", id);
+    fs.mkdirSync(cardDir, { recursive: true, mode: 0o700 });
+    writeCardState(cardDir, id, { pinTriesLeft: 3, locked: false }, stateKey);
+    const { write } = openCardState(cardDir, id, stateKey);
+    const renamed = (s: CardState) => writeFileAtomicAsync(path.join(cardDir, STATE_FILE), canonicalState(s));
     const group = new StateCommit<CardState>((s) => {
       writes++;
-      return writeCardStateAsync(dataDir, id, s, stateKey);
+      return inPlace ? write(s) : renamed(s);
     });
-    persist.set(
-      id,
-      grouped
-        ? (s) => group.commit(s)
-        : async (s) => {
-            writes++;
-            writeCardState(dataDir, id, s, stateKey);
-          },
-    );
+    persist.set(id, (s) => group.commit(s));
   }
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
@@ -64,6 +74,7 @@ async function run(name: string, grouped: boolean): Promise<void> {
             pinTriesLeft: 3,
             locked: false,
             lastTransaction: { xid: String(n), merchantName: "bench", merID: "bench", phase, at: "" },
+            purchases,
           });
         }
     }),
@@ -82,13 +93,13 @@ async function run(name: string, grouped: boolean): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(
-    `state.json writes: ${PURCHASES} purchases at concurrency ${CONCURRENCY} on ${CARDS.length} cards, ${PHASES.length} state changes each, ${GAP_MS} ms apart`,
+    `card state writes: ${PURCHASES} purchases at concurrency ${CONCURRENCY} on ${CARDS.length} cards, ${PHASES.length} state changes each, ${GAP_MS} ms apart`,
   );
   console.log(
     `${"".padEnd(28)} ${"writes".padStart(6)} ${"CPU ms".padStart(8)} ${"sys ms".padStart(6)} ${"loop p99".padStart(9)} ${"loop max".padStart(9)} ${"purch/s".padStart(8)}`,
   );
-  await run("blocking, one per change", false);
-  await run("off the loop, grouped", true);
+  await run("whole file, renamed", false);
+  await run("two slots, in place", true);
   console.log("writes, CPU ms, sys ms: per purchase; loop p99/max: event-loop delay in ms");
 }
 
