@@ -374,6 +374,11 @@ describe("the card state file: two slots", () => {
     expect(read).toThrow(/state\.json was altered on disk/);
     fs.writeFileSync(legacy, legacyFile(state, mac(key, `setlab-phone-state/1\n${CARD}`, state)));
     expect(read()).toEqual(state);
+    // Larger than any state (valid JSON, padded): refused from its size, not read.
+    const text = fs.readFileSync(legacy, "utf8");
+    fs.writeFileSync(legacy, text + " ".repeat(5 * 2 ** 20));
+    expect(read).toThrow(/state\.json is not a card state/);
+    fs.writeFileSync(legacy, text);
     const opened = openCardState(dir, CARD, key);
     expect(opened.state).toEqual(state);
     expect(fs.readdirSync(dir)).toEqual([STATE_FILE]);

@@ -235,6 +235,8 @@ function openForReading(file: string): number {
 function readLegacyState(file: string, cardId: string, stateKey: Uint8Array): CardState {
   let s: unknown;
   try {
+    // As large as one slot may be, at most: refused from its size, not read.
+    if (fs.statSync(file).size > MAX_SLOT_BYTES) throw new RangeError("too large");
     s = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
     throw altered(file, cardId, "is not a card state");
