@@ -322,9 +322,10 @@ describe("what the phone refuses", () => {
     expect(sent[0][0]).toBe(0x06);
     expect(sent[1][0]).toBe(0x04);
     const answers = await exchange(p.port, [sent[0], sent[1], sent[2]]);
-    // a fresh HELLO, then ALERT(refused): the replayed FINISHED does not fit the new key
-    expect(answers.map((f) => f[0])).toEqual([0x01, 0x05]);
-    expect(answers[1]).toEqual(Uint8Array.of(0x05, 0x01));
+    // a fresh HELLO and the phone's FINISHED, then ALERT(refused): the replayed FINISHED does not
+    // fit the new key
+    expect(answers.map((f) => f[0])).toEqual([0x01, 0x04, 0x05]);
+    expect(answers[2]).toEqual(Uint8Array.of(0x05, 0x01));
     expect(p.lines().filter((l) => l.msg === "card session")).toEqual([]);
   });
 });
@@ -440,9 +441,9 @@ describe("failure limits: a bond is the owner's way in", () => {
     const p = await phone({ pairing: { resumeTimeoutMs: 100, maxFailures: 1, lockoutMs: 600_000 } });
     const bond = await bonded(p.port);
     const [resumeFrame] = (await new PcResumeHandshake(defaultProvider, bond).start()).send;
-    // the phone answers HELLO, then gives up after 100 ms without the PC's FINISHED
+    // the phone answers HELLO and its FINISHED, then gives up after 100 ms without the PC's FINISHED
     const answers = await exchange(p.port, [resumeFrame]);
-    expect(answers.map((f) => f[0])).toEqual([0x01]);
+    expect(answers.map((f) => f[0])).toEqual([0x01, 0x04]);
     await waitFor(() => p.log().includes("not resumed within 100 ms"));
     // a PC that sends RESUME and leaves
     await new Promise<void>((resolve) => {

@@ -3,8 +3,8 @@
  * sockets, crypto through the injected WebCrypto). The PC opens:
  *
  *   PC                                              phone (shows the code)
- *   HELLO(v2, flags, pkPC)          ─────────►
- *                                   ◄─────────      HELLO(v2, flags, pkPhone)
+ *   HELLO(v3, flags, pkPC)          ─────────►
+ *                                   ◄─────────      HELLO(v3, flags, pkPhone)
  *   for i in 0..19 (bit r_i of the code):
  *   COMMIT(Ca_i = HMAC(Na_i, "pc"‖i‖r_i‖pkPC‖pkPhone))     ─────────►
  *                                   ◄─────────      COMMIT(Cb_i = HMAC(Nb_i, "phone"‖i‖r_i‖pkPC‖pkPhone))
@@ -224,43 +224,51 @@ export abstract class Handshake {
     if (!ok) this.wrongProof("key confirmation failed: the two ends do not hold the same keys");
   }
 
-  /**
-   * The PC's last step, the same after a pairing and a resumption: check the phone's FINISHED
-   * over the transcript before it, then open the records.
-   */
-  protected async pcReadsFinished(
-    frame: Uint8Array,
-    session: (writer: RecordWriter, reader: RecordReader) => SecureSession,
-  ): Promise<HandshakeStep> {
-    const before = await this.transcript.hash(this.p);
-    const { mac } = this.read(frame, "finished");
-    await this.checkFinished(this.keys!.phoneFinished, mac, before);
-    this.state = "done";
+  /** The keys of `side`'s end: its FINISHED and the peer's, its records out and in. */
+  private endKeys(side: "pc" | "phone") {
     const k = this.keys!;
-    return {
-      send: [],
-      session: session(new RecordWriter(this.p, k.pcToPhone), new RecordReader(this.p, k.phoneToPc)),
-    };
+    return side === "pc"
+      ? { own: k.pcFinished, peer: k.phoneFinished, out: k.pcToPhone, in: k.phoneToPc }
+      : { own: k.phoneFinished, peer: k.pcFinished, out: k.phoneToPc, in: k.pcToPhone };
   }
 
   /**
-   * The phone's last step, the same after a pairing and a resumption: check the PC's FINISHED,
-   * answer with its own over the transcript that now includes the PC's, then open the records.
+   * `side`'s last step when the peer's FINISHED comes second (the PC after a pairing, the phone
+   * after a resumption): check it over the transcript before it, then open the records.
    */
-  protected async phoneAnswersFinished(
+  protected async readLastFinished(
     frame: Uint8Array,
+    side: "pc" | "phone",
     session: (writer: RecordWriter, reader: RecordReader) => SecureSession,
   ): Promise<HandshakeStep> {
     const before = await this.transcript.hash(this.p);
     const { mac } = this.read(frame, "finished");
-    const k = this.keys!;
-    await this.checkFinished(k.pcFinished, mac, before);
-    const mine = await this.finishedMac(k.phoneFinished, await this.transcript.hash(this.p));
+    const k = this.endKeys(side);
+    await this.checkFinished(k.peer, mac, before);
+    this.state = "done";
+    return { send: [], session: session(new RecordWriter(this.p, k.out), new RecordReader(this.p, k.in)) };
+  }
+
+  /**
+   * `side`'s last step when the peer's FINISHED comes first (the phone after a pairing, the PC
+   * after a resumption): check it, answer with its own over the transcript that now includes the
+   * peer's, then open the records.
+   */
+  protected async answerFinished(
+    frame: Uint8Array,
+    side: "pc" | "phone",
+    session: (writer: RecordWriter, reader: RecordReader) => SecureSession,
+  ): Promise<HandshakeStep> {
+    const before = await this.transcript.hash(this.p);
+    const { mac } = this.read(frame, "finished");
+    const k = this.endKeys(side);
+    await this.checkFinished(k.peer, mac, before);
+    const mine = await this.finishedMac(k.own, await this.transcript.hash(this.p));
     const own = this.emit({ type: "finished", mac: mine });
     this.state = "done";
     return {
       send: [own],
-      session: session(new RecordWriter(this.p, k.phoneToPc), new RecordReader(this.p, k.pcToPhone)),
+      session: session(new RecordWriter(this.p, k.out), new RecordReader(this.p, k.in)),
     };
   }
 
@@ -360,7 +368,7 @@ export class PcHandshake extends Handshake {
         return { send: [this.emit({ type: "finished", mac })] };
       }
       case "finished":
-        return this.pcReadsFinished(frame, (w, r) => this.pairedSession(w, r));
+        return this.readLastFinished(frame, "pc", (w, r) => this.pairedSession(w, r));
       default:
         return this.misplaced();
     }
@@ -466,7 +474,7 @@ export class PhoneHandshake extends Handshake {
         return { send: [reveal] };
       }
       case "finished":
-        return this.phoneAnswersFinished(frame, (w, r) => this.pairedSession(w, r));
+        return this.answerFinished(frame, "phone", (w, r) => this.pairedSession(w, r));
       default:
         return this.misplaced();
     }

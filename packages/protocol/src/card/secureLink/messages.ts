@@ -16,8 +16,11 @@
  */
 import { SecureLinkError } from "./secureLinkError";
 
-/** 2: HELLO gained its flags byte and RESUME appeared (bonding). */
-export const LINK_VERSION = 2;
+/**
+ * 2: HELLO gained its flags byte and RESUME appeared (bonding). 3: a resumption's phone sends its
+ * FINISHED with its HELLO, the PC's comes second (one round trip before the first command).
+ */
+export const LINK_VERSION = 3;
 export const PUBLIC_KEY_LENGTH = 65;
 export const COMMIT_LENGTH = 32;
 export const NONCE_LENGTH = 16;

@@ -4,14 +4,21 @@
  * holds the bond's link key with a MAC over the transcript.
  *
  *   PC (holds bond B = (id, link key))                  phone (holds its bonds)
- *   RESUME(v2, id, pkPC)            ─────────►          looks id up: none, revoked or expired ->
+ *   RESUME(v3, id, pkPC)            ─────────►          looks id up: none, revoked or expired ->
  *                                                       ALERT(unknown bond), close
- *                                   ◄─────────          HELLO(v2, flags 0, pkPhone)
  *   TH  = SHA-256(RESUME, HELLO)
  *   keys = HKDF(ECDH || HKDF(link key, TH, "resumption secret"), salt TH, "resumed ...")
- *   FINISHED(HMAC(kPC, TH))         ─────────►          checks it; else ALERT(refused), close
- *                                   ◄─────────          FINISHED(HMAC(kPhone, TH'))
- *   checks it; records both ways
+ *                                   ◄─────────          HELLO(v3, flags 0, pkPhone),
+ *                                                       FINISHED(HMAC(kPhone, TH)) in one write
+ *   checks it; else the bond is stale
+ *   FINISHED(HMAC(kPC, TH')), then records at once ───► checks it; else ALERT(refused), close;
+ *                                                       records both ways
+ *
+ * One round trip before the PC's first command, as TLS 1.3's server speaks its Finished first:
+ * the phone can confirm the keys as soon as it has answered, and the PC confirms them only after
+ * it has checked the phone's proof, so the first record the phone reads still follows a checked
+ * PC FINISHED. The phone's FINISHED is a MAC over a transcript that holds its fresh ECDH key, so it
+ * tells someone who sent a RESUME nothing about the link key.
  *
  * Without the link key nobody can make either FINISHED; without the ECDH secret (fresh on both
  * sides every time) the link key alone opens no record, past or future: forward secrecy. A replayed
@@ -89,12 +96,11 @@ export class PcResumeHandshake extends Resumption {
         this.pkPhone = m.publicKey;
         this.shared = await sharedSecret(this.p, this.privateKey!, peer);
         await this.deriveResumed(this.bond.linkKey);
-        const mac = await this.finishedMac(this.keys!.pcFinished, await this.transcript.hash(this.p));
         this.state = "finished";
-        return { send: [this.emit({ type: "finished", mac })] };
+        return { send: [] };
       }
       case "finished":
-        return this.pcReadsFinished(frame, (w, r) => this.resumedSession(w, r));
+        return this.answerFinished(frame, "pc", (w, r) => this.resumedSession(w, r));
       default:
         return this.misplaced();
     }
@@ -133,11 +139,12 @@ export class PhoneResumeHandshake extends Resumption {
         this.shared = await sharedSecret(this.p, key.privateKey, peer);
         const hello = this.emit({ type: "hello", version: LINK_VERSION, flags: 0, publicKey: key.publicKey });
         await this.deriveResumed(linkKey);
+        const mac = await this.finishedMac(this.keys!.phoneFinished, await this.transcript.hash(this.p));
         this.state = "finished";
-        return { send: [hello] };
+        return { send: [hello, this.emit({ type: "finished", mac })] };
       }
       case "finished":
-        return this.phoneAnswersFinished(frame, (w, r) => this.resumedSession(w, r));
+        return this.readLastFinished(frame, "phone", (w, r) => this.resumedSession(w, r));
       default:
         return this.misplaced();
     }
