@@ -276,8 +276,16 @@ export class PcCardLink {
           if (done) return;
           try {
             const out = await step();
-            // A pairing round's REVEAL and the next COMMIT go out in one write.
-            if (out.send.length > 0) this.socket.write(concatBytes(out.send.map(encodeFrame)));
+            // A pairing round's REVEAL and the next COMMIT go out in one write. A resumption's last
+            // FINISHED is held back until the turn of the event loop ends, so that the session
+            // context and the first command written behind it leave in the same segment.
+            if (out.send.length > 0) {
+              if (out.session) {
+                this.socket.cork();
+                setImmediate(() => this.socket.uncork());
+              }
+              this.socket.write(concatBytes(out.send.map(encodeFrame)));
+            }
             if (out.session) finish(undefined, out.session);
           } catch (e) {
             const kind = e instanceof SecureLinkError ? e.kind : undefined;

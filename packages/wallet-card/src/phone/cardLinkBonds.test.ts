@@ -210,7 +210,7 @@ describe("bonding by a pairing, resumption without the code", () => {
 });
 
 describe("what the phone refuses", () => {
-  test("a wrong link key under a known bond id: refused at FINISHED, logged as a failed resumption", async () => {
+  test("a wrong link key under a known bond id: the phone's FINISHED fails at the PC, the phone logs a failed resumption", async () => {
     const p = await phone();
     const bond = await bonded(p.port);
     const wrong: LinkBond = {
