@@ -33,6 +33,17 @@ const numbered = (n: number, extra: Partial<CardState> = {}): CardState => ({
   ...extra,
 });
 const read = () => readCardState(dir, CARD, key);
+/** Eight remembered purchases with 6 KB merchant certificates: about 100 KB, more than the smallest slot. */
+const bigPurchases = (): RememberedPurchase[] =>
+  Array.from({ length: 8 }, (_, n) => ({
+    xid: `0${n}`,
+    transIDs: "30",
+    chall_C: "ab",
+    merchantCertificate: "ab".repeat(6000),
+    purchAmt: { currency: 840, amount: n, amtExp10: -2 },
+    signed: true,
+    at: "2026-01-01T00:00:00.000Z",
+  }));
 const bytes = () => fs.readFileSync(file());
 /** Slot i's record as parsed JSON (up to its newline), or undefined when it is not JSON. */
 function record(i: number, content: Buffer = bytes()): Record<string, unknown> | undefined {
@@ -315,15 +326,7 @@ describe("the card state file: two slots", () => {
   test("a state too large for its slots replaces the file with larger slots; changes are in place again after", async () => {
     writeCardState(dir, CARD, numbered(1), key);
     const opened = openCardState(dir, CARD, key);
-    const big: RememberedPurchase[] = Array.from({ length: 8 }, (_, n) => ({
-      xid: `0${n}`,
-      transIDs: "30",
-      chall_C: "ab",
-      merchantCertificate: "ab".repeat(6000),
-      purchAmt: { currency: 840, amount: n, amtExp10: -2 },
-      signed: true,
-      at: "2026-01-01T00:00:00.000Z",
-    }));
+    const big = bigPurchases();
     const write = jest.spyOn(stateFiles, "write");
     try {
       await opened.write(numbered(2, { purchases: big }));
@@ -360,6 +363,23 @@ describe("the card state file: two slots", () => {
     } finally {
       write.mockRestore();
     }
+  });
+
+  test("a state.json of the earlier format too large for the smallest slots converts into larger ones", async () => {
+    const big = bigPurchases();
+    const state = numbered(1, { purchases: big });
+    fs.writeFileSync(
+      path.join(dir, "state.json"),
+      `${JSON.stringify({ format: "setlab-phone-state/1", ...state, mac: mac(key, `setlab-phone-state/1\n${CARD}`, state) })}\n`,
+    );
+    const opened = openCardState(dir, CARD, key);
+    expect(bytes().length).toBeGreaterThan(2 * MIN_SLOT_BYTES);
+    // The next change, small enough for the smallest slots, goes into these larger ones in place:
+    // both slots hold it.
+    await opened.write(numbered(2));
+    expect(read()).toEqual(numbered(2));
+    expect(record(0)).toMatchObject({ lastTransaction: { xid: "2" } });
+    expect(record(1)).toMatchObject({ lastTransaction: { xid: "2" } });
   });
 
   test("a state.json of the earlier format is read once and converted; altered, it refuses", () => {

@@ -25,7 +25,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CardState, PIN_TRIES } from "../card/cardData";
 import type { RememberedPurchase } from "../card/purchaseMemory";
-import { type SlotWrite, writeFileAtomic, writeFileAtomicAsync, writeSlotsAsync } from "./atomicFile";
+import { writeFileAtomic, writeFileAtomicAsync, writeSlotsAsync } from "./atomicFile";
 import { canonicalJson, mac, macOfCanonical, sameMac } from "./cardSealing";
 import { PhoneStoreError } from "./phoneStoreError";
 
@@ -41,6 +41,9 @@ export const MIN_SLOT_BYTES = 64 * 1024;
 const MAX_SLOT_BYTES = 4 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
+
+/** The newest `seq` before a fresh file, whose records are then 0 and 1. */
+const NO_RECORD = -1;
 
 /**
  * The canonical JSON of each remembered purchase, kept per entry: a state holds up to eight of
@@ -256,7 +259,7 @@ function readState(cardDir: string, cardId: string, stateKey: Uint8Array): State
   if (!fs.existsSync(file) && fs.existsSync(legacy))
     return {
       state: readLegacyState(legacy, cardId, stateKey),
-      position: { seq: 0, slotSize: MIN_SLOT_BYTES, rewrite: true },
+      position: { seq: NO_RECORD, slotSize: MIN_SLOT_BYTES, rewrite: true },
       legacy: true,
     };
   return readStateSlots(file, cardId, stateKey);
@@ -271,19 +274,18 @@ export function readCardState(cardDir: string, cardId: string, stateKey: Uint8Ar
   return readState(cardDir, cardId, stateKey).state;
 }
 
-/** Both slots of a fresh state file, written atomically (personalization, and after a failed write). */
-function replaceFile(cardId: string, state: CardState, position: StatePosition, stateKey: Uint8Array) {
+/** A change's two records, at `seq` + 1 and `seq` + 2 (`seq` the newest on disk): one state twice. */
+function recordsAfter(cardId: string, state: CardState, seq: number, stateKey: Uint8Array): string[] {
   const canonical = canonicalState(stateFields(state));
-  const seq = position.seq + 1;
-  const first = recordOf(cardId, canonical, seq, stateKey);
-  const second = recordOf(cardId, canonical, seq + 1, stateKey);
-  const slotSize = slotSizeFor(Buffer.byteLength(first));
+  return [recordOf(cardId, canonical, seq + 1, stateKey), recordOf(cardId, canonical, seq + 2, stateKey)];
+}
+
+/** A whole state file of the records after `seq`, in slots sized for them. */
+function wholeFile(cardId: string, records: readonly string[], seq: number): Buffer {
+  const slotSize = slotSizeFor(Math.max(...records.map((r) => Buffer.byteLength(r))));
   if (slotSize > MAX_SLOT_BYTES)
     throw new PhoneStoreError(`card "${cardId}": its state is too large to keep`);
-  return {
-    content: slotsFile(slotSize, seq, first, second),
-    next: { seq: seq + 1, slotSize, rewrite: false },
-  };
+  return slotsFile(slotSize, seq + 1, records[0], records[1]);
 }
 
 /** Write a fresh state, blocking: for personalization, where nothing else waits. */
@@ -293,31 +295,8 @@ export function writeCardState(
   state: CardState,
   stateKey: Uint8Array,
 ): void {
-  const { content } = replaceFile(
-    cardId,
-    state,
-    { seq: -1, slotSize: MIN_SLOT_BYTES, rewrite: true },
-    stateKey,
-  );
-  writeFileAtomic(path.join(cardDir, STATE_FILE), content);
-}
-
-/** The two slot writes of a change, or undefined when the state no longer fits its slots. */
-function slotWrites(
-  cardId: string,
-  state: CardState,
-  position: StatePosition,
-  stateKey: Uint8Array,
-): SlotWrite[] | undefined {
-  const canonical = canonicalState(stateFields(state));
-  const seq = position.seq + 1;
-  const first = recordOf(cardId, canonical, seq, stateKey);
-  if (Buffer.byteLength(first) > position.slotSize) return undefined;
-  const second = recordOf(cardId, canonical, seq + 1, stateKey);
-  return [
-    { offset: (seq % 2) * position.slotSize, content: first },
-    { offset: ((seq + 1) % 2) * position.slotSize, content: second },
-  ];
+  const records = recordsAfter(cardId, state, NO_RECORD, stateKey);
+  writeFileAtomic(path.join(cardDir, STATE_FILE), wholeFile(cardId, records, NO_RECORD));
 }
 
 export interface OpenedCardState {
@@ -337,42 +316,32 @@ export function openCardState(cardDir: string, cardId: string, stateKey: Uint8Ar
   const file = path.join(cardDir, STATE_FILE);
   const position: StatePosition = { ...read.position };
   if (read.legacy) {
-    const { content, next } = replaceFile(
-      cardId,
-      read.state,
-      { seq: -1, slotSize: MIN_SLOT_BYTES, rewrite: true },
-      stateKey,
-    );
-    writeFileAtomic(file, content);
+    const whole = wholeFile(cardId, recordsAfter(cardId, read.state, NO_RECORD, stateKey), NO_RECORD);
+    writeFileAtomic(file, whole);
     fs.rmSync(path.join(cardDir, LEGACY_STATE_FILE), { force: true });
-    Object.assign(position, next);
+    Object.assign(position, { seq: NO_RECORD + 2, slotSize: whole.length / 2, rewrite: false });
   }
-  // After a failed write either slot may be torn, or the file replaced or not: only a whole new
-  // file is safe to write next, with sequence numbers above any the failed write may have left.
-  const failed = () => {
-    position.rewrite = true;
-    position.seq += 2;
-  };
   const write = async (state: CardState) => {
-    const slots = position.rewrite ? undefined : slotWrites(cardId, state, position, stateKey);
-    if (slots) {
-      try {
-        await writeSlotsAsync(file, slots);
-      } catch (e) {
-        failed();
-        throw e;
-      }
-      position.seq += 2;
-      return;
-    }
-    const { content, next } = replaceFile(cardId, state, position, stateKey);
+    const { seq, slotSize } = position;
+    const records = recordsAfter(cardId, state, seq, stateKey);
+    const fits = !position.rewrite && records.every((r) => Buffer.byteLength(r) <= slotSize);
+    const whole = fits ? undefined : wholeFile(cardId, records, seq);
     try {
-      await writeFileAtomicAsync(file, content);
+      if (whole) await writeFileAtomicAsync(file, whole);
+      else
+        await writeSlotsAsync(
+          file,
+          records.map((content, i) => ({ offset: ((seq + 1 + i) % 2) * slotSize, content })),
+        );
     } catch (e) {
-      failed();
+      // Either slot may now be torn, or the file replaced or not: only a whole new file is safe to
+      // write next, with sequence numbers above any the failed write may have left.
+      position.rewrite = true;
+      position.seq = seq + 2;
       throw e;
     }
-    Object.assign(position, next);
+    position.seq = seq + 2;
+    if (whole) Object.assign(position, { slotSize: whole.length / 2, rewrite: false });
   };
   return { state: read.state, write, ...(read.damagedSlot ? { damagedSlot: read.damagedSlot } : {}) };
 }
