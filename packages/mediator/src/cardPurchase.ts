@@ -1,4 +1,9 @@
-/** Patent steps S36-S37: the card builds the PReq (dual signature, PI sealed for the gateway). */
+/**
+ * Patent steps S34-S37 in one flight (docs/card-link.md, "A flight of commands"): PINIT_RESPONSE,
+ * with which the card checks the merchant's PInitRes (chain, roles, thumbs, Chall-C, LID-C), and
+ * PURCHASE, with which it builds the PReq (dual signature, PI sealed for the gateway). The card
+ * refuses the PURCHASE when it refused the PInitRes, and that first refusal is the one reported.
+ */
 import {
   encodeCardData,
   encodeDer,
@@ -7,29 +12,47 @@ import {
   schema,
   setProfileOf,
 } from "@setlab/protocol/relay";
+import { expectOk, readPInitResAnswer } from "./cardAnswers";
 import type { CardSession } from "./cardSession";
+import type { MerchantReply } from "./merchantChannel";
 import type { PReqForm } from "./paymentChoice";
 import type { PurchaseTrace } from "./purchaseTrace";
 
 /** The PReq's DER, as the card built it from the shop's order description and amount. */
 export async function cardPurchase(
   card: CardSession,
+  pInitRes: MerchantReply,
   initiation: Initiation,
   form: PReqForm,
   trace: PurchaseTrace,
   /** Installment or recurring terms the buyer agreed to. */
   terms?: schema.InstallRecurData,
 ): Promise<Uint8Array> {
-  const pReq = await card.command(
-    INS.PURCHASE,
-    encodeCardData("PurchaseInput", {
-      od: new Uint8Array(Buffer.from(initiation.od, "base64")),
-      purchAmt: initiation.purchAmt,
-      profile: setProfileOf(initiation.profile),
-      form,
-      ...(terms ? { installRecurData: encodeDer(schema.InstallRecurData, terms) } : {}),
-    }),
-  );
+  const [checked, built] = await card.flight([
+    { ins: INS.PINIT_RESPONSE, data: pInitRes.bytes },
+    {
+      ins: INS.PURCHASE,
+      data: encodeCardData("PurchaseInput", {
+        od: new Uint8Array(Buffer.from(initiation.od, "base64")),
+        purchAmt: initiation.purchAmt,
+        profile: setProfileOf(initiation.profile),
+        form,
+        ...(terms ? { installRecurData: encodeDer(schema.InstallRecurData, terms) } : {}),
+      }),
+    },
+  ]);
+  const accepted = readPInitResAnswer(expectOk(INS.PINIT_RESPONSE, checked));
+  trace.facts.xid ??= accepted.xid;
+  trace.facts.merchant = { name: accepted.merchantName, merID: accepted.merID };
+  trace.record({
+    step: "S34-S35",
+    from: "mediator",
+    to: "card",
+    message: "PInitRes",
+    bytes: pInitRes.bytes.length,
+    detail: `accepted: merchant ${accepted.merchantName ?? accepted.merID ?? "?"}${accepted.gateway ? `, gateway ${accepted.gateway}` : ""}`,
+  });
+  const pReq = expectOk(INS.PURCHASE, built);
   trace.record({
     step: "S36-S37",
     from: "card",

@@ -1,6 +1,7 @@
 /**
- * The card as the purchase phases see it: one `transmit` with the purchase's command timeout, over
- * the caller's link or one opened here (paired, or resumed with a bond) and closed by `close`.
+ * The card as the purchase phases see it: `transmit` one command, or a `flight` of a few sent in one
+ * write (where the mediator already knows what comes next), with the purchase's command timeout,
+ * over the caller's link or one opened here (paired, or resumed with a bond) and closed by `close`.
  */
 import { PcCardLink } from "@setlab/protocol/card-link";
 import { expectOk, PurchaseStop } from "./cardAnswers";
@@ -12,9 +13,22 @@ export interface CardAnswer {
   readonly data: Uint8Array;
 }
 
+/** One command of a flight; `sensitive` as for `transmit`. */
+export interface FlightCommand {
+  readonly ins: number;
+  readonly data: Uint8Array;
+  readonly sensitive?: boolean;
+}
+
 export interface CardSession {
   /** `sensitive` keeps the command's data out of the link's own diagnostics (the PIN). */
   transmit(ins: number, data: Uint8Array, sensitive?: boolean): Promise<CardAnswer>;
+  /**
+   * The commands in one write, their answers in the same order. The card runs each as if it had
+   * waited for the one before, so the caller reads the answers in order and stops at the first
+   * refusal: what follows a refused command is refused too.
+   */
+  flight(commands: readonly FlightCommand[]): Promise<CardAnswer[]>;
   /** The command's answer data; any status word but 9000 stops the purchase as the card's refusal. */
   command(ins: number, data: Uint8Array): Promise<Uint8Array>;
   /** Closes the link if this session opened it; the caller's link stays open. */
@@ -53,6 +67,11 @@ export async function openCardSession(
     open.transmit({ ins, data }, { timeoutMs: timeouts.cardMs, sensitive });
   return {
     transmit,
+    flight: (commands) =>
+      open.transmitFlight(
+        commands.map(({ ins, data }) => ({ ins, data })),
+        { timeoutMs: timeouts.cardMs, sensitive: commands.some((c) => c.sensitive) },
+      ),
     command: async (ins, data) => expectOk(ins, await transmit(ins, data)),
     close: async () => {
       if (owned) await open.close();

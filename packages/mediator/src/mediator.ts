@@ -1,8 +1,10 @@
 /**
  * The mediator's purchase (patent steps S32-S56 as seen from the PC): it relays the card's SET
  * messages to the merchant and the merchant's answers to the card, and reports the outcome, one
- * phase after the other: the card (link, SELECT, the payment choice, VERIFY_PIN), the PInitReq /
- * PInitRes exchange, the card's PURCHASE, the PReq / PRes exchange, the card's result. It holds
+ * phase after the other: the card (link, SELECT, the payment choice), VERIFY_PIN and the PInitReq /
+ * PInitRes exchange, the card's check of the PInitRes and its PURCHASE, the PReq / PRes exchange,
+ * the card's result. Where the mediator knows its next command before an answer, it sends both in
+ * one flight (docs/card-link.md). It holds
  * personal data only in memory and only as long as needed: the PIN is overwritten right after
  * VERIFY_PIN, the PAN never reaches the PC (it travels inside the card's PI envelope), and nothing
  * is written to disk. Every network wait has a timeout, so a purchase always ends.
@@ -44,8 +46,9 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
     const merchant = merchantChannel(initiation.setUrl, options.runId, timeouts.httpMs);
 
     const { brand, form } = await selectCard(card, access.cardId, initiation, options, trace);
-    if (pin) await verifyPin(card, pin, trace);
-    // The patent's first embodiment has its own messages and phases (./embodiment1Exchange.ts).
+    // The patent's first and second embodiments have their own messages and phases.
+    if (pin && (initiation.profile === "embodiment-1" || initiation.profile === "embodiment-2"))
+      await verifyPin(card, pin, trace);
     if (initiation.profile === "embodiment-1") {
       const result = await embodiment1Exchange(card, initiation, options.runId, timeouts.httpMs, trace);
       return trace.finish({ ...result, xid: facts.xid, brand });
@@ -57,11 +60,12 @@ export async function runPurchase(options: PurchaseOptions): Promise<Outcome> {
       const result = await embodiment2Exchange(card, initiation, post, options.confirmOrder, trace);
       return trace.finish({ ...result, brand });
     }
-    await pInitExchange(card, merchant, initiation, brand, trace);
+    // SET: the PIN goes in the same flight as PINIT_REQUEST.
+    const pInitRes = await pInitExchange(card, merchant, initiation, brand, trace, pin);
     // The shop's terms unless the buyer stated their own (the merchant's HOD check judges either).
     const terms =
       options.installRecurData ?? (initiation.terms ? installRecurDataOf(initiation.terms) : undefined);
-    const pReq = await cardPurchase(card, initiation, form, trace, terms);
+    const pReq = await cardPurchase(card, pInitRes, initiation, form, trace, terms);
     const pRes = await pReqExchange(pReq, merchant, trace);
     const result = await cardResult(card, pRes, initiation.purchAmt, trace);
     return trace.finish({

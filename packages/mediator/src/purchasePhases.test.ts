@@ -6,6 +6,7 @@ import { encodeCardData, INS, SetError, SW, wrongPin } from "@setlab/protocol";
 import { CardTransportError } from "@setlab/protocol/card-link";
 import { sampleInitiation as initiation } from "@setlab/protocol/testing";
 import { expectOk, PurchaseStop } from "./cardAnswers";
+import { cardPurchase } from "./cardPurchase";
 import { cardResult, purchaseResult } from "./cardResult";
 import { verifyPin } from "./cardSelection";
 import type { CardAnswer, CardSession } from "./cardSession";
@@ -24,21 +25,33 @@ const ok = (data: Uint8Array = new Uint8Array(0)): CardAnswer => ({ sw: SW.OK, d
 const bytes = (n: number) => new Uint8Array(n).fill(7);
 const xid = new Uint8Array(20).fill(0xab);
 
-/** A card that answers each command from `answers` and keeps what it was sent. */
+/**
+ * A card that answers each command from `answers` and keeps what it was sent; `flights` holds the
+ * commands of each write, so a test sees which went together.
+ */
 function fakeCard(answers: Partial<Record<number, CardAnswer>>) {
   const sent: { ins: number; data: Uint8Array; sensitive: boolean }[] = [];
-  const transmit = async (ins: number, data: Uint8Array, sensitive = false) => {
+  const flights: number[][] = [];
+  const answer = (ins: number, data: Uint8Array, sensitive = false) => {
     sent.push({ ins, data: new Uint8Array(data), sensitive });
-    const answer = answers[ins];
-    if (!answer) throw new CardTransportError("timeout", "no answer");
-    return answer;
+    const found = answers[ins];
+    if (!found) throw new CardTransportError("timeout", "no answer");
+    return found;
+  };
+  const transmit = async (ins: number, data: Uint8Array, sensitive = false) => {
+    flights.push([ins]);
+    return answer(ins, data, sensitive);
   };
   const card: CardSession = {
     transmit,
+    flight: async (commands) => {
+      flights.push(commands.map((c) => c.ins));
+      return commands.map((c) => answer(c.ins, c.data, c.sensitive));
+    },
     command: async (ins, data) => expectOk(ins, await transmit(ins, data)),
     close: async () => {},
   };
-  return { card, sent };
+  return { card, sent, flights };
 }
 
 function fakeMerchant(bytesBack: Uint8Array, answer: MerchantAnswer) {
@@ -119,29 +132,60 @@ describe("the PInitReq / PInitRes exchange", () => {
     );
   });
 
-  test("relays the card's PInitReq and the merchant's PInitRes; learns the XID and the merchant", async () => {
+  test("relays the card's PInitReq to the merchant and hands back its PInitRes; learns the XID", async () => {
     const pInitReq = bytes(300);
     const pInitRes = bytes(900);
-    const { card, sent } = fakeCard({
-      [INS.PINIT_REQUEST]: ok(pInitReq),
-      [INS.PINIT_RESPONSE]: ok(
-        encodeCardData("PInitResAnswer", { merchantName: "Shop", merID: "M1", gateway: "CN=G", xid }),
-      ),
-    });
+    const { card, sent, flights } = fakeCard({ [INS.PINIT_REQUEST]: ok(pInitReq) });
     const merchant = fakeMerchant(pInitRes, { type: "purchaseInitResponse", xid: "cd".repeat(20) });
     const trace = new PurchaseTrace();
-    await pInitExchange(card, merchant.channel, initiation, "Visa", trace);
-    expect(sent.map((s) => s.ins)).toEqual([INS.PINIT_REQUEST, INS.PINIT_RESPONSE]);
-    expect(sent[1].data).toEqual(pInitRes);
+    const reply = await pInitExchange(card, merchant.channel, initiation, "Visa", trace);
+    expect(reply.bytes).toEqual(pInitRes);
+    expect(flights).toEqual([[INS.PINIT_REQUEST]]);
+    expect(sent[0].sensitive).toBe(false);
     expect(merchant.posted).toEqual([{ der: pInitReq, sent: "PInitReq" }]);
     expect(stepsOf(trace)).toEqual([
       "S32 card>mediator PInitReq",
       "S32 mediator>merchant PInitReq",
       "S33 merchant>mediator PInitRes",
-      "S34-S35 mediator>card PInitRes",
     ]);
-    // The header's XID is the one reported; the card's is the fallback.
-    expect(trace.facts).toEqual({ xid: "cd".repeat(20), merchant: { name: "Shop", merID: "M1" } });
+    expect(trace.facts).toEqual({ xid: "cd".repeat(20) });
+  });
+
+  test("with a PIN: VERIFY_PIN (sensitive) and PINIT_REQUEST in one flight, the PIN wiped after", async () => {
+    const { card, sent, flights } = fakeCard({ [INS.VERIFY_PIN]: ok(), [INS.PINIT_REQUEST]: ok(bytes(300)) });
+    const merchant = fakeMerchant(bytes(900), { type: "purchaseInitResponse", xid: "cd".repeat(20) });
+    const pin = pinBuffer("5820");
+    const trace = new PurchaseTrace();
+    await pInitExchange(card, merchant.channel, initiation, "Visa", trace, pin);
+    expect(flights).toEqual([[INS.VERIFY_PIN, INS.PINIT_REQUEST]]);
+    expect(sent[0]).toEqual({
+      ins: INS.VERIFY_PIN,
+      data: new Uint8Array(Buffer.from("5820")),
+      sensitive: true,
+    });
+    expect(pin).toEqual(new Uint8Array(4));
+    expect(stepsOf(trace)[0]).toBe("pin mediator>card VERIFY_PIN");
+  });
+
+  test("a refused PIN is the reason given, not the PINIT_REQUEST the card then refused; nothing reaches the merchant", async () => {
+    const { card } = fakeCard({
+      [INS.VERIFY_PIN]: { sw: wrongPin(1), data: new Uint8Array(0) },
+      [INS.PINIT_REQUEST]: { sw: SW.PIN_NOT_VERIFIED, data: new Uint8Array(0) },
+    });
+    const merchant = fakeMerchant(bytes(900), { type: "purchaseInitResponse" });
+    const pin = pinBuffer("0000");
+    await expect(
+      pInitExchange(card, merchant.channel, initiation, "Visa", new PurchaseTrace(), pin),
+    ).rejects.toEqual(stop("refused", /wrong PIN: 1 try left/));
+    expect(pin).toEqual(new Uint8Array(4));
+    expect(merchant.posted).toEqual([]);
+
+    const lost = fakeCard({});
+    const again = pinBuffer("5820");
+    await expect(
+      pInitExchange(lost.card, merchant.channel, initiation, "Visa", new PurchaseTrace(), again),
+    ).rejects.toBeInstanceOf(CardTransportError);
+    expect(again).toEqual(new Uint8Array(4));
   });
 
   test("a merchant's Error is reported and never reaches the card", async () => {
@@ -153,6 +197,56 @@ describe("the PInitReq / PInitRes exchange", () => {
     );
     expect(sent.map((s) => s.ins)).toEqual([INS.PINIT_REQUEST]);
     expect(trace.steps.at(-1)).toMatchObject({ step: "S33", message: "Error", detail: "unspecifiedFailure" });
+  });
+});
+
+describe("the card's check of the PInitRes and its PURCHASE", () => {
+  const pInitRes = { bytes: bytes(900), answer: { type: "purchaseInitResponse" as const } };
+  const accepted = ok(
+    encodeCardData("PInitResAnswer", { merchantName: "Shop", merID: "M1", gateway: "CN=G", xid }),
+  );
+
+  test("PINIT_RESPONSE with the merchant's bytes and PURCHASE in one flight; the PReq back, the merchant learnt", async () => {
+    const pReq = bytes(2000);
+    const { card, sent, flights } = fakeCard({ [INS.PINIT_RESPONSE]: accepted, [INS.PURCHASE]: ok(pReq) });
+    const trace = new PurchaseTrace();
+    trace.facts.xid = "cd".repeat(20);
+    expect(await cardPurchase(card, pInitRes, initiation, "dualSigned", trace)).toEqual(pReq);
+    expect(flights).toEqual([[INS.PINIT_RESPONSE, INS.PURCHASE]]);
+    expect(sent[0].data).toEqual(pInitRes.bytes);
+    expect(stepsOf(trace)).toEqual(["S34-S35 mediator>card PInitRes", "S36-S37 card>mediator PReq"]);
+    // The header's XID is the one reported; the card's is the fallback.
+    expect(trace.facts).toEqual({ xid: "cd".repeat(20), merchant: { name: "Shop", merID: "M1" } });
+    const fallback = new PurchaseTrace();
+    await cardPurchase(card, pInitRes, initiation, "dualSigned", fallback);
+    expect(fallback.facts.xid).toBe("ab".repeat(20));
+  });
+
+  test("a refused PInitRes is the reason given, not the PURCHASE the card then refused as out of order", async () => {
+    const { card } = fakeCard({
+      [INS.PINIT_RESPONSE]: {
+        sw: SW.SET_CHECK_FAILED,
+        data: encodeCardData("SetCheckFailure", { errorCode: "signatureFailure", message: "bad signature" }),
+      },
+      [INS.PURCHASE]: { sw: SW.OUT_OF_ORDER, data: new Uint8Array(0) },
+    });
+    const trace = new PurchaseTrace();
+    await expect(cardPurchase(card, pInitRes, initiation, "dualSigned", trace)).rejects.toEqual(
+      stop("refused", /refused PINIT_RESPONSE: .*signatureFailure/),
+    );
+    expect(trace.steps).toEqual([]);
+  });
+
+  test("an accepted PInitRes and a refused PURCHASE: the PURCHASE's reason", async () => {
+    const { card } = fakeCard({
+      [INS.PINIT_RESPONSE]: accepted,
+      [INS.PURCHASE]: { sw: SW.OUT_OF_ORDER, data: encodeCardData("OutOfOrderReason", "cardholderDeclined") },
+    });
+    const trace = new PurchaseTrace();
+    await expect(cardPurchase(card, pInitRes, initiation, "dualSigned", trace)).rejects.toEqual(
+      stop("refused", /refused PURCHASE: cardholderDeclined/),
+    );
+    expect(stepsOf(trace)).toEqual(["S34-S35 mediator>card PInitRes"]);
   });
 });
 

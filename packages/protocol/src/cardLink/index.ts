@@ -9,7 +9,13 @@ export type { NewBond } from "../card";
 export { BondCache, type BondCacheOptions, type PcBond } from "./bondCache";
 export type { BondKeeper } from "./bondKeeper";
 export { CardTransportError } from "./cardTransportError";
-export { connectCardLink, PcCardLink, type PcCardLinkOptions, parsePhoneAddress } from "./pcCardLink";
+export {
+  connectCardLink,
+  MAX_FLIGHT,
+  PcCardLink,
+  type PcCardLinkOptions,
+  parsePhoneAddress,
+} from "./pcCardLink";
 export {
   type LinkContext,
   type LinkLimits,

@@ -18,7 +18,7 @@ import {
 } from "../card";
 import { defaultProvider } from "../crypto/provider";
 import { CardTransportError } from "./cardTransportError";
-import { PcCardLink, parsePhoneAddress } from "./pcCardLink";
+import { MAX_FLIGHT, PcCardLink, parsePhoneAddress } from "./pcCardLink";
 
 const ECHO = 0x10;
 const SILENT = 0x11;
@@ -31,6 +31,8 @@ const FLIPPED = 0x17;
 const REPLAY = 0x18;
 const PLAIN = 0x19;
 const CONTEXT = 0x1a;
+/** Answers after 60 ms. */
+const SLOW = 0x1b;
 
 const CODE = "161803";
 const paired = { pairingCode: CODE };
@@ -117,6 +119,10 @@ async function echoServer(): Promise<EchoServer> {
         case CONTEXT:
           socket.write(encodeFrame(await session!.writer.seal(ContentType.CONTEXT, answer)));
           break;
+        case SLOW:
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          socket.write(await seal(answer));
+          break;
         default:
           socket.write(await seal(answer));
       }
@@ -186,11 +192,77 @@ describe("CardLink", () => {
     await link.close();
   });
 
-  test("one command at a time: a second before the answer is refused", async () => {
+  test("one command (or flight) at a time: a second before the answer is refused", async () => {
     const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
     const first = link.transmit({ ins: ECHO, data: Uint8Array.of(1) });
     expect((await failure(link.transmit({ ins: ECHO }))).kind).toBe("busy");
     expect((await first).data).toEqual(Uint8Array.of(1));
+    await link.close();
+  });
+
+  test("a flight: the commands leave in one write, their answers come back in the same order", async () => {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const chunksBefore = server.wire.length;
+    const answers = await link.transmitFlight([
+      { ins: ECHO, data: Uint8Array.of(1) },
+      { ins: ECHO, p1: 0x63, p2: 0xc2, data: Uint8Array.of(2) },
+      { ins: ECHO, data: Uint8Array.of(3) },
+    ]);
+    expect(answers).toEqual([
+      { data: Uint8Array.of(1), sw: 0x9000 },
+      { data: Uint8Array.of(2), sw: 0x63c2 },
+      { data: Uint8Array.of(3), sw: 0x9000 },
+    ]);
+    const chunks = server.wire.slice(chunksBefore);
+    expect(chunks).toHaveLength(1);
+    expect(new FrameReader().push(chunks[0])).toHaveLength(3);
+    expect(server.received.map((c) => c[8])).toEqual([1, 2, 3]);
+    // The link goes on as before.
+    expect((await link.transmit({ ins: ECHO, data: Uint8Array.of(4) })).data).toEqual(Uint8Array.of(4));
+    await link.close();
+  });
+
+  test("in a flight each answer has its time from the one before, not from the write", async () => {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const answers = await link.transmitFlight(
+      [
+        { ins: SLOW, data: Uint8Array.of(1) },
+        { ins: SLOW, data: Uint8Array.of(2) },
+        { ins: SLOW, data: Uint8Array.of(3) },
+      ],
+      { timeoutMs: 100 },
+    );
+    expect(answers.map((a) => a.data[0])).toEqual([1, 2, 3]);
+    await link.close();
+  });
+
+  test("a flight whose card falls silent: a timeout naming that command, and the link is closed", async () => {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const e = await failure(link.transmitFlight([{ ins: ECHO }, { ins: SILENT }], { timeoutMs: 100 }));
+    expect(e.kind).toBe("timeout");
+    expect(e.message).toMatch(/no answer from the card to INS 11 within 100 ms/);
+    expect(link.isOpen).toBe(false);
+    await link.close();
+  });
+
+  test("a flight while a command is unanswered is refused; an empty or too long one before anything is sent", async () => {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const first = link.transmitFlight([{ ins: ECHO, data: Uint8Array.of(1) }, { ins: ECHO }]);
+    expect((await failure(link.transmitFlight([{ ins: ECHO }]))).kind).toBe("busy");
+    expect((await failure(link.transmit({ ins: ECHO }))).kind).toBe("busy");
+    expect((await first)[0].data).toEqual(Uint8Array.of(1));
+    const sent = server.received.length;
+    const wire = Buffer.concat(server.wire).length;
+    expect((await failure(link.transmitFlight([]))).kind).toBe("protocol");
+    const tooMany = Array.from({ length: MAX_FLIGHT + 1 }, () => ({ ins: ECHO }));
+    expect((await failure(link.transmitFlight(tooMany))).message).toMatch(
+      /a flight holds 1 to 4 commands, not 5/,
+    );
+    // One command of the flight that cannot be encoded: none of them is sent.
+    expect((await failure(link.transmitFlight([{ ins: ECHO }, { ins: 0x100 }]))).kind).toBe("protocol");
+    expect(server.received).toHaveLength(sent);
+    expect(Buffer.concat(server.wire).length).toBe(wire);
+    expect((await link.transmit({ ins: ECHO, data: Uint8Array.of(5) })).data).toEqual(Uint8Array.of(5));
     await link.close();
   });
 

@@ -5,9 +5,11 @@
  * bond (a BondCache that holds one for this phone, or one bond passed in), resumes it (fresh ECDH
  * authenticated by the link key, no code); a pairing with a BondCache (or `keepBond`) asks the
  * phone to bond and keeps the bond. Then each command goes out as one AES-256-GCM record and the card's answer comes back as one;
- * `transmit` waits for it with a timeout. One command at a time, as on a real card: a second
- * `transmit` before the first is answered is refused. After a timeout, a broken frame or a record
- * that fails to open the link is closed, since the stream cannot be resynchronised.
+ * `transmit` waits for it with a timeout. `transmitFlight` sends a few commands in one write, and
+ * the card answers them in order (docs/card-link.md, "A flight of commands"): one round trip where
+ * the PC already knows what it will send next. A command or a flight while another is unanswered is
+ * refused. After a timeout, a broken frame or a record that fails to open the link is closed,
+ * since the stream cannot be resynchronised.
  */
 import * as net from "node:net";
 import { concatBytes } from "../bytes";
@@ -66,15 +68,23 @@ export interface PcCardLinkOptions {
   readonly provider?: CryptoProvider;
 }
 
+/** One command sent and not yet answered. Only the oldest one's clock runs. */
 interface Pending {
   readonly resolve: (r: CardResponse) => void;
   readonly reject: (e: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** For the timeout's message. */
+  readonly name: string;
+  readonly timeoutMs: number;
+  timer?: NodeJS.Timeout;
 }
+
+/** At most this many commands in one flight: more than a purchase needs, few enough to stay small. */
+export const MAX_FLIGHT = 4;
 
 export class PcCardLink {
   private readonly reader = new FrameReader();
-  private pending?: Pending;
+  /** Commands sent and not yet answered, oldest first; the card answers in order. */
+  private pending: Pending[] = [];
   private closed = false;
   private closeReason = "the card link is closed";
   private session?: SecureSession;
@@ -320,55 +330,102 @@ export class PcCardLink {
    * Send one command and wait for the card's answer: its data and status word. With `sensitive`,
    * the link's own copies of the data are overwritten once written to the socket.
    */
-  transmit(
+  async transmit(
     command: CardCommand,
     options: { timeoutMs?: number; sensitive?: boolean } = {},
   ): Promise<CardResponse> {
-    const ins = command.ins;
+    const [answer] = await this.transmitFlight([command], options);
+    return answer;
+  }
+
+  /**
+   * Send up to MAX_FLIGHT commands in one write and wait for all their answers, in the same order.
+   * The card runs them one after the other as if each had waited for the one before: a command
+   * that depends on an earlier one's success (a PURCHASE after a PINIT_RESPONSE) is refused by the
+   * card when that one failed, so the caller reads the answers in order and stops at the first
+   * that is not 9000. Each answer must come within `timeoutMs` of the one before (of the write, for
+   * the first). With `sensitive`, the link's copies of every command are overwritten once sealed.
+   */
+  transmitFlight(
+    commands: readonly CardCommand[],
+    options: { timeoutMs?: number; sensitive?: boolean } = {},
+  ): Promise<CardResponse[]> {
     if (this.closed) return Promise.reject(new CardTransportError("closed", this.closeReason));
-    if (this.pending)
-      return Promise.reject(new CardTransportError("busy", "the card link is busy: one command at a time"));
+    if (this.pending.length > 0)
+      return Promise.reject(
+        new CardTransportError("busy", "the card link is busy: a command is still unanswered"),
+      );
     const session = this.session;
     if (!session) return Promise.reject(new CardTransportError("closed", "the card link is not paired"));
-    let bytes: Uint8Array;
+    if (commands.length === 0 || commands.length > MAX_FLIGHT)
+      return Promise.reject(
+        new CardTransportError(
+          "protocol",
+          `a flight holds 1 to ${MAX_FLIGHT} commands, not ${commands.length}`,
+        ),
+      );
+    const encoded: Uint8Array[] = [];
     try {
-      bytes = encodeCommand(command);
+      for (const command of commands) encoded.push(encodeCommand(command));
     } catch (e) {
+      for (const bytes of encoded) bytes.fill(0);
       return Promise.reject(
         new CardTransportError("protocol", `cannot send the command: ${(e as Error).message}`),
       );
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const name = insName(ins) ?? `INS ${Number(ins).toString(16).padStart(2, "0")}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        reject(
-          new CardTransportError("timeout", `no answer from the card to ${name} within ${timeoutMs} ms`),
-        );
-        this.shut(`the card link was closed after ${name} timed out`);
-      }, timeoutMs);
-      this.pending = { resolve, reject, timer };
-      session.writer.seal(ContentType.CARD, bytes).then(
-        (record) => {
-          // The command's copy of sensitive data (a PIN) goes once it is sealed.
-          if (options.sensitive) bytes.fill(0);
-          if (this.closed) return;
-          let frame: Uint8Array;
-          try {
-            frame = encodeFrame(record);
-          } catch (e) {
-            this.fail(new CardTransportError("protocol", `cannot send the command: ${(e as Error).message}`));
-            return;
-          }
-          this.socket.write(frame);
-        },
-        (e: Error) => {
-          if (options.sensitive) bytes.fill(0);
-          this.fail(new CardTransportError("protocol", `cannot seal the command: ${e.message}`));
-        },
+    const answers = commands.map(
+      (command) =>
+        new Promise<CardResponse>((resolve, reject) => {
+          const name = insName(command.ins) ?? `INS ${Number(command.ins).toString(16).padStart(2, "0")}`;
+          this.pending.push({ resolve, reject, name, timeoutMs });
+        }),
+    );
+    this.startClock();
+    void this.sealAndWrite(session, encoded, options.sensitive === true);
+    return Promise.all(answers);
+  }
+
+  private async sealAndWrite(session: SecureSession, encoded: Uint8Array[], sensitive: boolean) {
+    const frames: Uint8Array[] = [];
+    try {
+      for (const bytes of encoded)
+        frames.push(encodeFrame(await session.writer.seal(ContentType.CARD, bytes)));
+    } catch (e) {
+      this.fail(new CardTransportError("protocol", `cannot send the command: ${(e as Error).message}`));
+      return;
+    } finally {
+      // The commands' copies of sensitive data (a PIN) go once sealed.
+      if (sensitive) for (const bytes of encoded) bytes.fill(0);
+    }
+    if (this.closed) return;
+    this.socket.write(frames.length === 1 ? frames[0] : concatBytes(frames));
+  }
+
+  /** The oldest unanswered command's clock, if it is not running yet. */
+  private startClock(): void {
+    const head = this.pending[0];
+    if (!head || head.timer) return;
+    head.timer = setTimeout(() => {
+      this.pending.shift();
+      head.reject(
+        new CardTransportError(
+          "timeout",
+          `no answer from the card to ${head.name} within ${head.timeoutMs} ms`,
+        ),
       );
-    });
+      this.shut(`the card link was closed after ${head.name} timed out`);
+    }, head.timeoutMs);
+  }
+
+  /** Every unanswered command is refused with `error`. */
+  private refuseAll(error: CardTransportError): void {
+    const all = this.pending;
+    this.pending = [];
+    for (const p of all) {
+      clearTimeout(p.timer);
+      p.reject(error);
+    }
   }
 
   /** Close the link; an unanswered command is refused. */
@@ -420,28 +477,26 @@ export class PcCardLink {
       this.fail(new CardTransportError("protocol", `the phone sent a bad record: ${(e as Error).message}`));
       return;
     }
-    const p = this.pending;
+    const p = this.pending.shift();
     if (!p) {
       this.fail(new CardTransportError("protocol", "the phone sent an answer nobody asked for"));
       return;
     }
-    this.pending = undefined;
     clearTimeout(p.timer);
+    let answer: CardResponse;
     try {
-      p.resolve(decodeResponse(payload));
+      answer = decodeResponse(payload);
     } catch (e) {
       p.reject(new CardTransportError("protocol", `the phone sent a bad answer: ${(e as Error).message}`));
       this.shut("the card link was closed after a bad answer");
+      return;
     }
+    this.startClock();
+    p.resolve(answer);
   }
 
   private fail(error: CardTransportError): void {
-    const p = this.pending;
-    this.pending = undefined;
-    if (p) {
-      clearTimeout(p.timer);
-      p.reject(error);
-    }
+    this.refuseAll(error);
     this.shut(`the card link was closed: ${error.message}`);
   }
 
@@ -451,12 +506,7 @@ export class PcCardLink {
       this.closeReason = reason;
     }
     this.onShut?.(reason);
-    const p = this.pending;
-    this.pending = undefined;
-    if (p) {
-      clearTimeout(p.timer);
-      p.reject(new CardTransportError("closed", reason));
-    }
+    this.refuseAll(new CardTransportError("closed", reason));
     if (!this.socket.destroyed && this.socket.writable) this.socket.end();
     if (!this.socket.destroyed) setTimeout(() => this.socket.destroy(), 1_000).unref();
   }

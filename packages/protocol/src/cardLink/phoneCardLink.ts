@@ -530,9 +530,9 @@ export function startPhoneCardLink(
       if (frames.length === 0) return;
       // Read no more until these are handled: a peer cannot queue more than the chunk just read.
       socket.pause();
-      // A handshake's answers to one chunk leave in one write: a pairing round's REVEAL and the
-      // next COMMIT, which the PC sends together (docs/card-link.md).
-      const corked = !secure && frames.length > 1;
+      // The answers to one chunk leave in one write: a pairing round's REVEAL and the next COMMIT,
+      // which the PC sends together, and the answers to a flight of commands (docs/card-link.md).
+      const corked = frames.length > 1;
       if (corked) socket.cork();
       for (const frame of frames)
         chain = chain

@@ -214,6 +214,24 @@ describe("secure card link, phone process", () => {
     await (await PcCardLink.connect("127.0.0.1", port, { pairingCode: CODE })).close();
   });
 
+  test("a flight of records written together runs in order, and its answers leave in one write", async () => {
+    const pc = await pairedPc();
+    const chunks: number[] = [];
+    pc.socket.on("data", (d: Buffer) => chunks.push(d.length));
+    // GET_STATUS before SELECT is out of order; after it, the card answers it.
+    const records = [
+      await pc.record(INS.GET_STATUS),
+      await pc.record(INS.SELECT, utf8("visa-approve")),
+      await pc.record(INS.GET_STATUS),
+    ];
+    pc.socket.write(Buffer.concat(records.map(encodeFrame)));
+    expect(await pc.answer()).toMatchObject({ sw: SW.OUT_OF_ORDER });
+    expect(await pc.answer()).toMatchObject({ sw: SW.OK });
+    expect(await pc.answer()).toMatchObject({ sw: SW.OK });
+    expect(chunks).toHaveLength(1);
+    pc.socket.destroy();
+  });
+
   test("a replayed record is rejected and ends the session: the command does not run twice", async () => {
     const pc = await pairedPc();
     const session = lastSession(phone);
