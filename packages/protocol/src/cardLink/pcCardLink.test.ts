@@ -33,6 +33,8 @@ const PLAIN = 0x19;
 const CONTEXT = 0x1a;
 /** Answers after 60 ms. */
 const SLOW = 0x1b;
+/** Never answers, nor runs anything sent after it: a card stuck on a command (a prompt left open). */
+const HOLD = 0x1c;
 
 const CODE = "161803";
 const paired = { pairingCode: CODE };
@@ -122,6 +124,9 @@ async function echoServer(): Promise<EchoServer> {
         case SLOW:
           await new Promise((resolve) => setTimeout(resolve, 60));
           socket.write(await seal(answer));
+          break;
+        case HOLD:
+          await new Promise(() => {});
           break;
         default:
           socket.write(await seal(answer));
@@ -240,9 +245,16 @@ describe("CardLink", () => {
     const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
     const e = await failure(link.transmitFlight([{ ins: ECHO }, { ins: SILENT }], { timeoutMs: 100 }));
     expect(e.kind).toBe("timeout");
-    expect(e.message).toMatch(/no answer from the card to INS 11 within 100 ms/);
+    expect(e.message).toBe("no answer from the card to INS 11 within 100 ms");
     expect(link.isOpen).toBe(false);
     await link.close();
+    // The first command of a flight unanswered: the message names the commands behind it.
+    const again = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const first = await failure(again.transmitFlight([{ ins: HOLD }, { ins: ECHO }], { timeoutMs: 100 }));
+    expect(first.message).toBe(
+      "no answer from the card to INS 1c within 100 ms (INS 10 sent behind it in one flight)",
+    );
+    await again.close();
   });
 
   test("a flight while a command is unanswered is refused; an empty or too long one before anything is sent", async () => {

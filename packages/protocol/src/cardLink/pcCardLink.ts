@@ -408,10 +408,14 @@ export class PcCardLink {
     if (!head || head.timer) return;
     head.timer = setTimeout(() => {
       this.pending.shift();
+      // The phone writes a flight's answers together: the wait may be a later command's (a PURCHASE
+      // waiting for the buyer's confirmation behind its PINIT_RESPONSE).
+      const behind = this.pending.map((p) => p.name);
+      const flight = behind.length > 0 ? ` (${behind.join(", ")} sent behind it in one flight)` : "";
       head.reject(
         new CardTransportError(
           "timeout",
-          `no answer from the card to ${head.name} within ${head.timeoutMs} ms`,
+          `no answer from the card to ${head.name} within ${head.timeoutMs} ms${flight}`,
         ),
       );
       this.shut(`the card link was closed after ${head.name} timed out`);
