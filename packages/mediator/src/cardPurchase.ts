@@ -12,8 +12,8 @@ import {
   schema,
   setProfileOf,
 } from "@setlab/protocol/relay";
-import { expectOk, readPInitResAnswer } from "./cardAnswers";
-import type { CardSession } from "./cardSession";
+import { expectOk, type PInitResAnswer, readPInitResAnswer } from "./cardAnswers";
+import type { CardAnswer, CardSession } from "./cardSession";
 import type { MerchantReply } from "./merchantChannel";
 import type { PReqForm } from "./paymentChoice";
 import type { PurchaseTrace } from "./purchaseTrace";
@@ -28,30 +28,49 @@ export async function cardPurchase(
   /** Installment or recurring terms the buyer agreed to. */
   terms?: schema.InstallRecurData,
 ): Promise<Uint8Array> {
-  const [checked, built] = await card.flight([
-    { ins: INS.PINIT_RESPONSE, data: pInitRes.bytes },
-    {
-      ins: INS.PURCHASE,
-      data: encodeCardData("PurchaseInput", {
-        od: new Uint8Array(Buffer.from(initiation.od, "base64")),
-        purchAmt: initiation.purchAmt,
-        profile: setProfileOf(initiation.profile),
-        form,
-        ...(terms ? { installRecurData: encodeDer(schema.InstallRecurData, terms) } : {}),
-      }),
+  // The PInitRes's check is reported as soon as the card answers it, before the PURCHASE's answer:
+  // the card then shows the purchase and may wait for the buyer, who should be told so meanwhile.
+  let accepted: PInitResAnswer | undefined;
+  let refusal: unknown;
+  const checkedNow = (checked: CardAnswer) => {
+    try {
+      accepted = readPInitResAnswer(expectOk(INS.PINIT_RESPONSE, checked));
+    } catch (e) {
+      refusal = e;
+      return;
+    }
+    trace.facts.xid ??= accepted.xid;
+    trace.facts.merchant = { name: accepted.merchantName, merID: accepted.merID };
+    trace.record({
+      step: "S34-S35",
+      from: "mediator",
+      to: "card",
+      message: "PInitRes",
+      bytes: pInitRes.bytes.length,
+      detail: `accepted: merchant ${accepted.merchantName ?? accepted.merID ?? "?"}${accepted.gateway ? `, gateway ${accepted.gateway}` : ""}`,
+    });
+  };
+  const [checked, built] = await card.flight(
+    [
+      { ins: INS.PINIT_RESPONSE, data: pInitRes.bytes },
+      {
+        ins: INS.PURCHASE,
+        data: encodeCardData("PurchaseInput", {
+          od: new Uint8Array(Buffer.from(initiation.od, "base64")),
+          purchAmt: initiation.purchAmt,
+          profile: setProfileOf(initiation.profile),
+          form,
+          ...(terms ? { installRecurData: encodeDer(schema.InstallRecurData, terms) } : {}),
+        }),
+      },
+    ],
+    (index, answer) => {
+      if (index === 0) checkedNow(answer);
     },
-  ]);
-  const accepted = readPInitResAnswer(expectOk(INS.PINIT_RESPONSE, checked));
-  trace.facts.xid ??= accepted.xid;
-  trace.facts.merchant = { name: accepted.merchantName, merID: accepted.merID };
-  trace.record({
-    step: "S34-S35",
-    from: "mediator",
-    to: "card",
-    message: "PInitRes",
-    bytes: pInitRes.bytes.length,
-    detail: `accepted: merchant ${accepted.merchantName ?? accepted.merID ?? "?"}${accepted.gateway ? `, gateway ${accepted.gateway}` : ""}`,
-  });
+  );
+  // A session that did not report the first answer on its way (it only returns them all).
+  if (accepted === undefined && refusal === undefined) checkedNow(checked);
+  if (refusal !== undefined) throw refusal;
   const pReq = expectOk(INS.PURCHASE, built);
   trace.record({
     step: "S36-S37",

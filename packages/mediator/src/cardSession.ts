@@ -28,7 +28,11 @@ export interface CardSession {
    * waited for the one before, so the caller reads the answers in order and stops at the first
    * refusal: what follows a refused command is refused too.
    */
-  flight(commands: readonly FlightCommand[]): Promise<CardAnswer[]>;
+  flight(
+    commands: readonly FlightCommand[],
+    /** Each answer as it arrives, before the next: for progress the buyer sees meanwhile. */
+    onAnswer?: (index: number, answer: CardAnswer) => void,
+  ): Promise<CardAnswer[]>;
   /** The command's answer data; any status word but 9000 stops the purchase as the card's refusal. */
   command(ins: number, data: Uint8Array): Promise<Uint8Array>;
   /** Closes the link if this session opened it; the caller's link stays open. */
@@ -67,10 +71,14 @@ export async function openCardSession(
     open.transmit({ ins, data }, { timeoutMs: timeouts.cardMs, sensitive });
   return {
     transmit,
-    flight: (commands) =>
+    flight: (commands, onAnswer) =>
       open.transmitFlight(
         commands.map(({ ins, data }) => ({ ins, data })),
-        { timeoutMs: timeouts.cardMs, sensitive: commands.some((c) => c.sensitive) },
+        {
+          timeoutMs: timeouts.cardMs,
+          sensitive: commands.some((c) => c.sensitive),
+          ...(onAnswer ? { onAnswer } : {}),
+        },
       ),
     command: async (ins, data) => expectOk(ins, await transmit(ins, data)),
     close: async () => {

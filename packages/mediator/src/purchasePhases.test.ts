@@ -44,9 +44,13 @@ function fakeCard(answers: Partial<Record<number, CardAnswer>>) {
   };
   const card: CardSession = {
     transmit,
-    flight: async (commands) => {
+    flight: async (commands, onAnswer) => {
       flights.push(commands.map((c) => c.ins));
-      return commands.map((c) => answer(c.ins, c.data, c.sensitive));
+      return commands.map((c, i) => {
+        const a = answer(c.ins, c.data, c.sensitive);
+        onAnswer?.(i, a);
+        return a;
+      });
     },
     command: async (ins, data) => expectOk(ins, await transmit(ins, data)),
     close: async () => {},
@@ -220,6 +224,34 @@ describe("the card's check of the PInitRes and its PURCHASE", () => {
     const fallback = new PurchaseTrace();
     await cardPurchase(card, pInitRes, initiation, "dualSigned", fallback);
     expect(fallback.facts.xid).toBe("ab".repeat(20));
+  });
+
+  test("the PInitRes's check is reported as soon as its answer arrives, while the PURCHASE's may still wait for the buyer", async () => {
+    const trace = new PurchaseTrace();
+    let stepsBeforePurchaseAnswer: string[] = [];
+    const { card } = fakeCard({});
+    const waiting: CardSession = {
+      ...card,
+      flight: async (_commands, onAnswer) => {
+        onAnswer?.(0, accepted);
+        stepsBeforePurchaseAnswer = stepsOf(trace);
+        const built = ok(bytes(2000));
+        onAnswer?.(1, built);
+        return [accepted, built];
+      },
+    };
+    await cardPurchase(waiting, pInitRes, initiation, "dualSigned", trace);
+    expect(stepsBeforePurchaseAnswer).toEqual(["S34-S35 mediator>card PInitRes"]);
+    // A session that hands back the answers only at the end: the same steps, in the same order.
+    const late = new PurchaseTrace();
+    await cardPurchase(
+      { ...card, flight: async () => [accepted, ok(bytes(2000))] },
+      pInitRes,
+      initiation,
+      "dualSigned",
+      late,
+    );
+    expect(stepsOf(late)).toEqual(["S34-S35 mediator>card PInitRes", "S36-S37 card>mediator PReq"]);
   });
 
   test("a refused PInitRes is the reason given, not the PURCHASE the card then refused as out of order", async () => {

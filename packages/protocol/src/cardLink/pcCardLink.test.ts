@@ -227,6 +227,29 @@ describe("CardLink", () => {
     await link.close();
   });
 
+  test("in a flight each answer reaches onAnswer as it arrives, before the later ones; a throwing onAnswer changes nothing", async () => {
+    const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
+    const seen: number[] = [];
+    const flight = link.transmitFlight(
+      [
+        { ins: ECHO, data: Uint8Array.of(1) },
+        { ins: SLOW, data: Uint8Array.of(2) },
+      ],
+      {
+        onAnswer: (index, answer) => {
+          seen.push(answer.data[0]);
+          if (index === 0) throw new Error("the progress display broke");
+        },
+      },
+    );
+    for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    // The second is 60 ms behind the first at the card.
+    expect(seen).toEqual([1]);
+    expect((await flight).map((a) => a.data[0])).toEqual([1, 2]);
+    expect(seen).toEqual([1, 2]);
+    await link.close();
+  });
+
   test("in a flight each answer has its time from the one before, not from the write", async () => {
     const link = await PcCardLink.connect("127.0.0.1", server.port, paired);
     const answers = await link.transmitFlight(

@@ -348,7 +348,12 @@ export class PcCardLink {
    */
   transmitFlight(
     commands: readonly CardCommand[],
-    options: { timeoutMs?: number; sensitive?: boolean } = {},
+    options: {
+      timeoutMs?: number;
+      sensitive?: boolean;
+      /** Each answer as it arrives, before the next (the caller may show progress on it). */
+      onAnswer?: (index: number, answer: CardResponse) => void;
+    } = {},
   ): Promise<CardResponse[]> {
     if (this.closed) return Promise.reject(new CardTransportError("closed", this.closeReason));
     if (this.pending.length > 0)
@@ -374,11 +379,22 @@ export class PcCardLink {
       );
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const onAnswer = options.onAnswer;
     const answers = commands.map(
-      (command) =>
+      (command, index) =>
         new Promise<CardResponse>((resolve, reject) => {
           const name = insName(command.ins) ?? `INS ${Number(command.ins).toString(16).padStart(2, "0")}`;
-          this.pending.push({ resolve, reject, name, timeoutMs });
+          const answered = onAnswer
+            ? (answer: CardResponse) => {
+                try {
+                  onAnswer(index, answer);
+                } catch {
+                  // the caller's progress display never changes what the card answered
+                }
+                resolve(answer);
+              }
+            : resolve;
+          this.pending.push({ resolve: answered, reject, name, timeoutMs });
         }),
     );
     this.startClock();

@@ -530,9 +530,10 @@ export function startPhoneCardLink(
       if (frames.length === 0) return;
       // Read no more until these are handled: a peer cannot queue more than the chunk just read.
       socket.pause();
-      // The answers to one chunk leave in one write: a pairing round's REVEAL and the next COMMIT,
-      // which the PC sends together, and the answers to a flight of commands (docs/card-link.md).
-      const corked = frames.length > 1;
+      // A handshake's answers to one chunk leave in one write: a pairing round's REVEAL and the next
+      // COMMIT, which the PC sends together. A card answer leaves as soon as the card has it, also
+      // inside a flight of commands: the next command may wait for the buyer (docs/card-link.md).
+      const corked = !secure && frames.length > 1;
       if (corked) socket.cork();
       for (const frame of frames)
         chain = chain
