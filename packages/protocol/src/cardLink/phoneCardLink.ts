@@ -283,6 +283,9 @@ export function startPhoneCardLink(
   };
 
   const server = net.createServer((socket) => {
+    // Each answer leaves at once: with Nagle's algorithm the second answer of a flight would wait
+    // for the PC's ACK of the first, which the PC delays (it has nothing to send meanwhile).
+    socket.setNoDelay(true);
     if (!admit()) {
       log?.warn({ connections: connections.size }, "card link connection refused: too many open links");
       socket.destroy();
