@@ -30,9 +30,9 @@ export async function cardPurchase(
 ): Promise<Uint8Array> {
   // The PInitRes's check is reported as soon as the card answers it, before the PURCHASE's answer:
   // the card then shows the purchase and may wait for the buyer, who should be told so meanwhile.
-  let accepted: PInitResAnswer | undefined;
   let refusal: unknown;
   const checkedNow = (checked: CardAnswer) => {
+    let accepted: PInitResAnswer;
     try {
       accepted = readPInitResAnswer(expectOk(INS.PINIT_RESPONSE, checked));
     } catch (e) {
@@ -50,7 +50,7 @@ export async function cardPurchase(
       detail: `accepted: merchant ${accepted.merchantName ?? accepted.merID ?? "?"}${accepted.gateway ? `, gateway ${accepted.gateway}` : ""}`,
     });
   };
-  const [checked, built] = await card.flight(
+  const [, built] = await card.flight(
     [
       { ins: INS.PINIT_RESPONSE, data: pInitRes.bytes },
       {
@@ -68,8 +68,6 @@ export async function cardPurchase(
       if (index === 0) checkedNow(answer);
     },
   );
-  // A session that did not report the first answer on its way (it only returns them all).
-  if (accepted === undefined && refusal === undefined) checkedNow(checked);
   if (refusal !== undefined) throw refusal;
   const pReq = expectOk(INS.PURCHASE, built);
   trace.record({

@@ -30,7 +30,10 @@ export interface CardSession {
    */
   flight(
     commands: readonly FlightCommand[],
-    /** Each answer as it arrives, before the next: for progress the buyer sees meanwhile. */
+    /**
+     * Called with every answer as it arrives, before the next and before the flight resolves: for
+     * progress the buyer sees meanwhile.
+     */
     onAnswer?: (index: number, answer: CardAnswer) => void,
   ): Promise<CardAnswer[]>;
   /** The command's answer data; any status word but 9000 stops the purchase as the card's refusal. */

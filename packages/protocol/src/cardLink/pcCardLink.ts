@@ -424,8 +424,7 @@ export class PcCardLink {
     if (!head || head.timer) return;
     head.timer = setTimeout(() => {
       this.pending.shift();
-      // The phone writes a flight's answers together: the wait may be a later command's (a PURCHASE
-      // waiting for the buyer's confirmation behind its PINIT_RESPONSE).
+      // Name what was sent behind it too: those commands wait for this one at the card.
       const behind = this.pending.map((p) => p.name);
       const flight = behind.length > 0 ? ` (${behind.join(", ")} sent behind it in one flight)` : "";
       head.reject(
