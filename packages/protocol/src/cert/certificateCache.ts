@@ -74,10 +74,16 @@ export class CertificateCache<C extends Parsed> {
    * Forget every parse. With the parse gone, the signature checks remembered on the old objects go
    * too: the benchmark's "first sight" rows start each run from what a process that never saw the
    * certificates has.
+   *
+   * Entry by entry, as the LRU forgets one: `Map.clear()` leaves the long-lived map's old table
+   * behind in V8's old generation, still pointing at the young entries, and until the next full
+   * collection every minor collection keeps them (and the certificates) alive. The benchmark,
+   * which clears before each run, then promoted about 25 KB a run into the old generation, and a
+   * tenth of its first-sight runs paid an 8-18 ms scavenge (docs/performance.md).
    */
   clear(): void {
-    this.byDer.clear();
-    this.byThumb.clear();
+    for (const key of [...this.byDer.keys()]) this.byDer.delete(key);
+    for (const key of [...this.byThumb.keys()]) this.byThumb.delete(key);
   }
 
   private touch(derKey: string, entry: Entry<C>): void {
