@@ -1,7 +1,8 @@
 import { fromHex, toHex } from "../bytes";
 import { DecodeError } from "../errors";
-import { decodeDer, encodeDer } from "./codec";
+import { decodeDer, decodeOwnedDer, encodeDer, type Infer } from "./codec";
 import {
+  anyDer,
   choice,
   explicit,
   implicit,
@@ -11,7 +12,17 @@ import {
   setOf,
   withDefault,
 } from "./constructed";
-import { boolean, enumerated, generalizedTime, integer, namedBits, octets, oid, string } from "./primitives";
+import {
+  bitString,
+  boolean,
+  enumerated,
+  generalizedTime,
+  integer,
+  namedBits,
+  octets,
+  oid,
+  string,
+} from "./primitives";
 
 /** Hex as the tests write it, spaced into fields. */
 const hex = (s: string) => fromHex(s.replace(/\s+/g, ""));
@@ -143,6 +154,43 @@ describe("strict DER codec core", () => {
       deep[i + 1] = 0x80;
     }
     expect(() => decodeDer(Sample, deep)).toThrow(DecodeError);
+  });
+});
+
+describe("decodeOwnedDer: byte values are views on the owned input, decodeDer's are copies", () => {
+  const Bytes = sequence({
+    id: octets(),
+    key: bitString(),
+    inner: anyDer(),
+    list: sequenceOf(octets()),
+  });
+  const value = {
+    id: hex("0102"),
+    key: { bytes: hex("a0b0"), unusedBits: 0 },
+    inner: hex("04 01 7f"),
+    list: [hex("01"), hex("0203")],
+  };
+  const byteFields = (v: Infer<typeof Bytes>) => [v.id, v.key.bytes, v.inner, ...v.list];
+
+  it("owned: the same values, every byte field on the input's buffer", () => {
+    const der = encodeDer(Bytes, value);
+    const owned = decodeOwnedDer(Bytes, der);
+    expect(owned).toEqual(value);
+    for (const field of byteFields(owned)) expect(field.buffer).toBe(der.buffer);
+  });
+
+  it("not owned: copies, which a change to the input does not reach", () => {
+    const der = encodeDer(Bytes, value);
+    const copied = decodeDer(Bytes, der);
+    for (const field of byteFields(copied)) expect(field.buffer).not.toBe(der.buffer);
+    der.fill(0);
+    expect(copied).toEqual(value);
+  });
+
+  it("owned input is checked as strictly: the same DecodeError", () => {
+    const der = encodeDer(Bytes, value);
+    const bad = Uint8Array.from([...der, 0]);
+    expect(() => decodeOwnedDer(Bytes, bad)).toThrow(/trailing/);
   });
 });
 

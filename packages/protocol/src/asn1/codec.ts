@@ -94,8 +94,9 @@ export function expectTag(node: Node, tag: TagKey, constructed: boolean, path: s
 }
 
 /**
- * The exact TLV bytes of this node, as a copy the caller owns. Treat it as immutable: a copy cut
- * from a walked tree is read again without a second walk (der.ts, `walkedCopy`).
+ * The exact TLV bytes of this node, as a copy the caller owns (a view on the input when the tree
+ * was read by `decodeOwnedDer`). Treat it as immutable: a copy cut from a walked tree is read again
+ * without a second walk (der.ts, `walkedCopy`).
  */
 export function nodeBytes(node: Node): Uint8Array {
   return walkedCopy(node);
@@ -121,6 +122,20 @@ export function parseOne(bytes: Uint8Array, path: string): Node {
  */
 export function decodeDer<T>(codec: Codec<T>, bytes: Uint8Array, path = typeName(codec)): T {
   return asDecodeError(path, () => codec.decode(parseOne(bytes, path), path));
+}
+
+/**
+ * `decodeDer` of bytes the caller owns and never changes, such as a private copy made for this
+ * decode: the byte values in the result (kept TLVs, OCTET STRING and BIT STRING contents) are
+ * views on `bytes` instead of copies, and keeping any of them keeps all of `bytes`. A parsed
+ * certificate reads its own copy of the DER this way (cert/setCertificate.ts).
+ */
+export function decodeOwnedDer<T>(codec: Codec<T>, bytes: Uint8Array, path = typeName(codec)): T {
+  return asDecodeError(path, () => {
+    const node = parseOne(bytes, path);
+    node.owned = true;
+    return codec.decode(node, path);
+  });
 }
 
 /**

@@ -24,6 +24,11 @@ export class Node {
   private kids?: Node[];
   /** Set when `readDer` checked this node's whole tree (and so every node below it). */
   walked = false;
+  /**
+   * Set on a tree read from bytes its reader owns and never changes (`decodeOwnedDer`): the byte
+   * values cut from it (`walkedCopy`, OCTET STRING and BIT STRING contents) are views, not copies.
+   */
+  owned = false;
 
   constructor(
     readonly buf: Uint8Array,
@@ -52,6 +57,7 @@ export class Node {
       for (let at = this.contentStart; at < this.end; ) {
         const kid = readHeader(this.buf, at, this.end, "value");
         kid.walked = this.walked;
+        kid.owned = this.owned;
         kids.push(kid);
         at = kid.end;
       }
@@ -189,7 +195,8 @@ function walk(buf: Uint8Array, from: number, to: number, depth: number, where: s
 
 /**
  * Copies of values inside a tree `readDer` walked (`walkedCopy`): their framing was checked with
- * the tree they were cut from, and they are fresh buffers nothing else holds, so reading one again
+ * the tree they were cut from, and they are fresh buffers nothing else holds (or views on an owned
+ * input, which its owner never changes), so reading one again
  * (a SignedData kept as its bytes by the message, then opened by the operator; a certificate the
  * message carried, then cut by `certificateRef`) need not walk it a second time.
  */
@@ -202,9 +209,12 @@ const walkedCopies = new WeakSet<Uint8Array>();
  */
 const REMEMBERED_FROM = 512;
 
-/** A copy of `node`'s whole TLV; remembered as checked when `node` lies in a walked tree. */
+/**
+ * A copy of `node`'s whole TLV (a view on the input when the tree is `owned`); remembered as
+ * checked when `node` lies in a walked tree.
+ */
 export function walkedCopy(node: Node): Uint8Array {
-  const copy = node.bytes.slice();
+  const copy = node.owned ? node.bytes : node.bytes.slice();
   if (node.walked && copy.length >= REMEMBERED_FROM) walkedCopies.add(copy);
   return copy;
 }

@@ -42,8 +42,11 @@ const primitive = <T>(
   universalTag: number,
   spec: Spec,
   write: (w: DerWriter, value: T) => void,
-  dec: (content: Uint8Array, path: string) => T,
-) => tagged<T>(universal(universalTag), false, spec, write, (node, path) => dec(nodeContent(node), path));
+  dec: (content: Uint8Array, path: string, owned: boolean) => T,
+) =>
+  tagged<T>(universal(universalTag), false, spec, write, (node, path) =>
+    dec(nodeContent(node), path, node.owned),
+  );
 
 function integerContent(n: bigint): Uint8Array {
   if (n >= -0x8000_0000n && n <= 0x7fff_ffffn) return smallIntegerContent(Number(n));
@@ -193,9 +196,9 @@ export function octets(bounds: Bounds & { size?: number } = {}): TaggedCodec<Uin
         encodeFail(`OCTET STRING length ${v.length} outside ${min}..${max}`);
       w.bytes(v);
     },
-    (c, path) => {
+    (c, path, owned) => {
       sizeCheck(c.length, min, max, "OCTET STRING", path);
-      return new Uint8Array(c);
+      return owned ? c : new Uint8Array(c);
     },
   );
 }
@@ -218,15 +221,15 @@ export function bitString(bounds: Bounds = {}): TaggedCodec<BitString> {
       w.bytes(v.bytes);
       w.byte(v.unusedBits);
     },
-    (c, path) => readBits(c, path, min, max),
+    (c, path, owned) => readBits(c, path, min, max, owned),
   );
 }
 
-function readBits(c: Uint8Array, path: string, min: number, max: number): BitString {
+function readBits(c: Uint8Array, path: string, min: number, max: number, owned = false): BitString {
   if (c.length === 0) fail(path, "BIT STRING without its unused-bits octet");
   const unusedBits = c[0];
   if (unusedBits > 7 || (c.length === 1 && unusedBits !== 0)) fail(path, "bad BIT STRING unused-bits count");
-  const bytes = new Uint8Array(c.subarray(1));
+  const bytes = owned ? c.subarray(1) : new Uint8Array(c.subarray(1));
   if (unusedBits && bytes[bytes.length - 1] & ((1 << unusedBits) - 1))
     fail(path, "unused BIT STRING bits not zero");
   sizeCheck(bytes.length * 8 - unusedBits, min, max, "BIT STRING", path);

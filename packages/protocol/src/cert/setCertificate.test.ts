@@ -51,6 +51,29 @@ describe("parseSetCertificate", () => {
     expect(parseSetCertificate(pki.gatewayKex.certificate).keyUsage).toEqual(["keyEncipherment"]);
   });
 
+  test("reads its own copy of the DER: the caller's bytes changed afterwards change nothing", () => {
+    const der = new Uint8Array(pki.merchantSig.certificate);
+    const c = new SetCertificate(der);
+    const before = {
+      tbs: [...c.tbs],
+      spki: [...c.spki],
+      serial: c.serialNumber,
+      signature: [...c.signature],
+    };
+    // The byte fields are views on the certificate's own copy (one buffer, no copy each).
+    for (const field of [c.tbs, c.spki, c.subjectDer, c.signature, c.serialBytes]) {
+      expect(field.buffer).toBe(c.der.buffer);
+      expect(field.buffer).not.toBe(der.buffer);
+    }
+    der.fill(0);
+    expect({
+      tbs: [...c.tbs],
+      spki: [...c.spki],
+      serial: c.serialNumber,
+      signature: [...c.signature],
+    }).toEqual(before);
+  });
+
   test("an unknown critical extension is unrecognizedExtension, with its OID", async () => {
     const oid = "1.3.6.1.4.1.32473.1.99";
     const bad = await createTestPki(p, {

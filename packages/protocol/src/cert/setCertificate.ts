@@ -6,7 +6,7 @@
  * certificate's place in a chain live in `profileChecks.ts`. A parsed certificate is immutable, so
  * `parseSetCertificate` shares one per DER through `certificateCache.ts`.
  */
-import { type Codec, decodeDer } from "../asn1/codec";
+import { type Codec, decodeOwnedDer } from "../asn1/codec";
 import { bytesEqual } from "../asn1/tlv";
 import { toHex } from "../bytes";
 import { DecodeError, SetError } from "../errors";
@@ -111,7 +111,8 @@ export class SetCertificate {
     this.der = new Uint8Array(der);
     let cert: Certificate;
     try {
-      cert = decodeDer(Certificate, this.der, "Certificate");
+      // this.der is the certificate's own copy: its fields are views on it, not copies.
+      cert = decodeOwnedDer(Certificate, this.der, "Certificate");
     } catch (e) {
       if (e instanceof DecodeError)
         throw new SetError("invalidCertificate", `not an X.509 certificate: ${e.message}`, "certificate");
@@ -169,7 +170,7 @@ export class SetCertificate {
       const e = extensions.find((x) => x.oid === oid);
       if (!e) return undefined;
       try {
-        return decodeDer(codec, e.value, `extension ${oid}`);
+        return decodeOwnedDer(codec, e.value, `extension ${oid}`);
       } catch (err) {
         if (err instanceof DecodeError)
           throw new SetError("invalidCertificate", `malformed extension: ${err.message}`, this.where, oid);

@@ -57,14 +57,14 @@ const CertificateSerialNumber: Codec<Uint8Array> = codecOf({
     w.header(universal(2), false, content.length);
   },
   decode(node, path) {
-    if (nodeTag(node) !== universal(2) || nodeBytes(node)[0] !== 0x02)
+    if (nodeTag(node) !== universal(2) || node.buf[node.start] !== 0x02)
       fail(path, `expected INTEGER, found ${describeTag(nodeTag(node))}`);
     const c = nodeContent(node);
     // 21: twenty octets of magnitude and the 00 that keeps a high bit positive
     if (c.length === 0 || c.length > 21) fail(path, "serial number outside 1..20 octets");
     if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
       fail(path, "INTEGER not minimally encoded");
-    return new Uint8Array(c);
+    return node.owned ? c : new Uint8Array(c);
   },
 });
 

@@ -3,7 +3,7 @@
  * the first steps of its second, which are not SET and therefore never ride in SET's MessageWrapper. Its own wrapper is read in
  * the order SET's receivers use: strict DER, then the version, then the message type.
  */
-import { decodeDer, encodeDer, type Infer, nodeTag, parseOne } from "../asn1/codec";
+import { decodeDer, decodeOwnedDer, encodeDer, type Infer, nodeTag, parseOne } from "../asn1/codec";
 import {
   anyDer,
   choice,
@@ -222,7 +222,8 @@ export function encodeEmbodimentMessage(wrapper: EmbodimentWrapper): Uint8Array 
  * decodingFailure again for a malformed body.
  */
 export function decodeEmbodimentMessage(bytes: Uint8Array): EmbodimentWrapper {
-  const outer = decodeDer(OuterWrapper, new Uint8Array(bytes), "EmbodimentWrapper");
+  // A private copy, so the message's byte values can be views on it (`decodeOwnedDer`).
+  const outer = decodeOwnedDer(OuterWrapper, new Uint8Array(bytes), "EmbodimentWrapper");
   if (outer.version < embodimentVersion)
     throw new SetError("versionTooOld", `version ${outer.version} precedes 1`, "EmbodimentWrapper.version");
   if (outer.version > embodimentVersion)

@@ -62,6 +62,17 @@ describe("encodeMessage / decodeMessage", () => {
     expect(encodeMessage(back)).toEqual(der);
   });
 
+  it("decodes from its own copy: the caller's bytes changed afterwards change nothing decoded", () => {
+    const der = encodeMessage(wrapper);
+    const back = decodeMessage(der);
+    const rrpid = (back.message.value as PInitReq).rrpid;
+    // The byte values are views on one private copy of the message, not on the caller's bytes.
+    expect(rrpid.buffer).not.toBe(der.buffer);
+    expect(back.messageHeader.rrpid?.buffer).toBe(rrpid.buffer);
+    der.fill(0);
+    expect(back).toEqual(wrapper);
+  });
+
   it("wraps the message as [0] EXPLICIT around the alternative's own [n] EXPLICIT tag", () => {
     const der = encodeMessage(wrapper);
     const at = contentStart(der) + encodeDer(MessageHeader, header).length;

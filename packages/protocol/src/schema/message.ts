@@ -6,8 +6,8 @@
 import {
   type Codec,
   codecOf,
-  decodeDer,
   decodeNode,
+  decodeOwnedDer,
   encodeDer,
   type Infer,
   type Node,
@@ -181,7 +181,8 @@ export function decodeMessageShape(
 }
 
 function readOuter(bytes: Uint8Array, understoodExtensions: readonly string[]) {
-  const outer = decodeDer(OuterWrapper, new Uint8Array(bytes), "MessageWrapper");
+  // A private copy, so the message's byte values can be views on it (`decodeOwnedDer`).
+  const outer = decodeOwnedDer(OuterWrapper, new Uint8Array(bytes), "MessageWrapper");
   checkHeader(outer.messageHeader);
   checkCriticalExtensions(outer.mwExtensions, understoodExtensions, "MessageWrapper.mwExtensions");
   const found = nodeTag(outer.message);

@@ -114,7 +114,7 @@ export function serialNumber() {
       if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
         fail(path, "INTEGER not minimally encoded");
       if (c.length > 20) fail(path, `serial number of ${c.length} octets, at most 20 allowed`);
-      return c.slice();
+      return node.owned ? c : c.slice();
     },
   );
 }
