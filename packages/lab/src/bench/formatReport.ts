@@ -30,7 +30,7 @@ function protocolLines(p: ProtocolBenchResult): string[] {
   out.push(`certificate path of ${p.chain.length} (cardholder, cardholder CA, brand CA, root)`);
   out.push(`  ${rateLine(p.chain.cold)}`, `  ${rateLine(p.chain.known)}`, `  ${rateLine(p.chain.cached)}`);
   out.push(
-    `first sight: ${p.firstSightRuns} purchases, each with its own PKI and cardholder key, the parse cache emptied before each`,
+    `first sight: ${p.firstSightRuns} runs over ${p.firstSightPurchases} purchases, each with its own PKI and cardholder key; before each run the parse cache and the public keys are emptied and the run's bytes are new copies`,
   );
   out.push(...failureTimingLines(p.failureTiming));
   return out;

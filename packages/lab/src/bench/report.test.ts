@@ -54,7 +54,8 @@ const protocol: ProtocolBenchResult = {
     known: protoRate("known", 0.02),
     cached: protoRate("cached", 0.01),
   },
-  firstSightRuns: 20,
+  firstSightRuns: 200,
+  firstSightPurchases: 20,
   failureTiming: [],
 };
 
@@ -295,7 +296,7 @@ describe("buildReport", () => {
     );
     expect(text).toContain("not approved x1: declined: insufficient funds");
     expect(text).toContain("chain validation, first sight");
-    expect(text).toContain("first sight: 20 purchases");
+    expect(text).toContain("first sight: 200 runs over 20 purchases");
     expect(text).toContain("CA issuance");
     expect(text).toContain("50 purchases/s offered for 1 s");
     expect(text).toContain("median 900 ms");

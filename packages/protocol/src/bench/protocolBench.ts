@@ -10,6 +10,7 @@ import { validateChain } from "../cert/chain";
 import { parsedCertificates } from "../cert/setCertificate";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
 import { DD } from "../crypto/digest";
+import { forgetPublicKeys } from "../crypto/keyCache";
 import { type CryptoProvider, nodeProvider } from "../crypto/provider";
 import { buildPReqDualSigned } from "../purchase/cardholder";
 import { openPIDualSigned } from "../purchase/gateway";
@@ -65,8 +66,10 @@ export interface ProtocolBenchResult {
     readonly known: Rate;
     readonly cached: Rate;
   };
-  /** Purchases (each with its own PKI and cardholder key) behind each first-sight figure. */
+  /** Timed runs behind each first-sight figure. */
   readonly firstSightRuns: number;
+  /** The purchases (each with its own PKI and cardholder key) those runs are copies of. */
+  readonly firstSightPurchases: number;
   /** The gateway's PI check refusing a PI damaged at each envelope layer, beside the valid one. */
   readonly failureTiming: readonly FailureTiming[];
 }
@@ -132,27 +135,43 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     return { id, rate, inside, rawMs, rawCpuMs, ratio: rate.cpuMs / rawCpuMs, wallRatio: rate.ms / rawMs };
   };
 
-  // First sight: every run a purchase the process has never seen, the parse cache emptied before
-  // each (what a verifier that never met this cardholder starts from). Untimed first: 10 other
-  // purchases, 60 times each with the cache emptied, so the path is compiled as in a lab that has
-  // run a while, not half-way through V8's tiering (docs/performance.md, "First sight").
+  // First sight: every run starts from what a verifier that never met the purchase's PKI has.
+  // Before each run the parse cache and the imported public keys are emptied, and each run gets
+  // its own copy of its purchase's bytes (so no cache keyed by a bytes object knows them):
+  // `firstSightPurchases` purchases with their own PKI and cardholder key, `firstSightCopies`
+  // runs each. Many runs, because a run is under a millisecond and a minor collection, which
+  // comes every few dozen runs, is a few: 20 runs gave a mean that moved by half from one run of
+  // the bench to the next. Untimed first: 10 other purchases, 600 times each, so the path is
+  // compiled as in a lab that has run a while, not half-way through V8's tiering: after 60 times
+  // each, TurboFan was still compiling the path's functions during the timed runs
+  // (docs/performance.md, "First sight").
   const warmUp = 10;
-  const warmUpRounds = 60;
-  const firstSightRuns = Math.max(5, Math.round(10 * seconds));
+  const warmUpRounds = 600;
+  const firstSightPurchases = Math.max(5, Math.round(10 * seconds));
+  const firstSightCopies = 10;
+  const firstSightRuns = firstSightPurchases * firstSightCopies;
   const fresh = async () => {
     const out: Awaited<ReturnType<typeof firstSightPurchase>>[] = [];
-    for (let i = 0; i < warmUp + firstSightRuns; i++) out.push(await firstSightPurchase(p));
+    for (let i = 0; i < warmUp + firstSightPurchases; i++) out.push(await firstSightPurchase(p));
     return out;
   };
-  const forget = () => parsedCertificates.clear();
-  const forMerchant = await fresh();
+  /** The warm-up purchases once, then `firstSightCopies` copies of each of the others' inputs. */
+  const copies = <T>(inputs: readonly T[], copy: (x: T) => T): T[] => {
+    const out = inputs.slice(0, warmUp);
+    for (let c = 0; c < firstSightCopies; c++) for (const x of inputs.slice(warmUp)) out.push(copy(x));
+    return out;
+  };
+  const forget = () => {
+    parsedCertificates.clear();
+    forgetPublicKeys(p);
+  };
+  const merchantInputs = copies(
+    (await fresh()).map(({ f: x, pReq: r }) => ({ pReq: r.pReq, order: x.order, trust: x.trust })),
+    (x) => ({ ...x, pReq: structuredClone(x.pReq), trust: structuredClone(x.trust) }),
+  );
   const merchantCold = await measureEach(
     "merchant PReq verification, first sight",
-    forMerchant.map(
-      ({ f: x, pReq: r }) =>
-        () =>
-          verifyPReqAsMerchant(p, r.pReq, x.order, x.trust),
-    ),
+    merchantInputs.map((x) => () => verifyPReqAsMerchant(p, x.pReq, x.order, x.trust)),
     forget,
     warmUp,
     warmUpRounds,
@@ -160,7 +179,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   const forGateway = await fresh();
   // The merchant's digests the gateway compares with, computed without the merchant's checks
   // (which would have this process see the cardholder's certificate first).
-  const gatewayInputs = await Promise.all(
+  const gatewayPurchases = await Promise.all(
     forGateway.map(async ({ f: x, pReq: r }) => ({
       pi: r.built.pReq.piDualSigned,
       ctx: {
@@ -173,6 +192,11 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
       trust: x.trust,
     })),
   );
+  const gatewayInputs = copies(gatewayPurchases, (g) => ({
+    ...g,
+    pi: structuredClone(g.pi),
+    trust: structuredClone(g.trust),
+  }));
   const gatewayCold = await measureEach(
     "gateway PI open + verification, first sight",
     gatewayInputs.map((g) => () => openPIDualSigned(p, g.pi, g.ctx, g.trust)),
@@ -217,14 +241,21 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   const at = new Date();
   const chainCache = new ValidatedChainCache();
   await chainCache.put(await validateChain(p, leaf, intermediates, pki.root.certificate, at));
-  const forChain = await fresh();
+  const chainInputs = copies(
+    (await fresh()).map(({ f: x }) => ({
+      leaf: x.pki.cardholder.certificate,
+      intermediates: x.pki.intermediatesOf("cardholder"),
+      root: x.pki.root.certificate,
+    })),
+    (c) => ({
+      leaf: new Uint8Array(c.leaf),
+      intermediates: c.intermediates.map((der) => new Uint8Array(der)),
+      root: new Uint8Array(c.root),
+    }),
+  );
   const cold = await measureEach(
     "chain validation, first sight",
-    forChain.map(({ f: x }) => {
-      const c = x.pki;
-      return () =>
-        validateChain(p, c.cardholder.certificate, c.intermediatesOf("cardholder"), c.root.certificate, at);
-    }),
+    chainInputs.map((c) => () => validateChain(p, c.leaf, c.intermediates, c.root, at)),
     forget,
     warmUp,
     warmUpRounds,
@@ -247,6 +278,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     rows,
     chain: { length: intermediates.length + 2, cold, known, cached },
     firstSightRuns,
+    firstSightPurchases,
     failureTiming: await measureFailureTiming(p, built.pReq.piDualSigned, ctx, warmTrust, seconds),
   };
 }
@@ -275,7 +307,7 @@ export function formatProtocolBench(r: ProtocolBenchResult): string {
     `  ${rateLine(r.chain.cold)}`,
     `  ${rateLine(r.chain.known)}`,
     `  ${rateLine(r.chain.cached)}`,
-    `first sight: ${r.firstSightRuns} purchases, each with its own PKI and cardholder key, the parse cache emptied before each`,
+    `first sight: ${r.firstSightRuns} runs over ${r.firstSightPurchases} purchases, each with its own PKI and cardholder key; before each run the parse cache and the public keys are emptied and the run's bytes are new copies`,
   );
   out.push("", ...failureTimingLines(r.failureTiming));
   return `${out.join("\n")}\n`;

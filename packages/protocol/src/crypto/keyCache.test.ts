@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from "node:crypto";
-import { BoundedMap, nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
-import { peculiarProvider } from "./provider";
+import { BoundedMap, forgetPublicKeys, nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
+import { nodeProvider, peculiarProvider } from "./provider";
 
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const rsaSpki = new Uint8Array(rsa.publicKey.export({ type: "spki", format: "der" }));
@@ -16,6 +16,32 @@ describe("BoundedMap", () => {
     expect(m.get("a")).toBe(1); // a is now the most recent
     m.set("c", 3);
     expect([m.get("a"), m.get("b"), m.get("c"), m.size]).toEqual([1, undefined, 3, 2]);
+  });
+
+  it("clear forgets every entry", () => {
+    const m = new BoundedMap<string, number>(3);
+    m.set("a", 1);
+    m.set("b", 2);
+    m.clear();
+    expect([m.get("a"), m.get("b"), m.size]).toEqual([undefined, undefined, 0]);
+    m.set("c", 3);
+    expect(m.get("c")).toBe(3);
+  });
+});
+
+describe("forgetPublicKeys", () => {
+  it("makes the next lookup import the key again, for node:crypto and for the provider's WebCrypto", async () => {
+    const p = peculiarProvider();
+    const node = nodePublicKey(rsaSpki);
+    const web = await webCryptoPublicKey(p, rsaSpki, rsaImport, "verify");
+    expect(nodePublicKey(rsaSpki)).toBe(node);
+    forgetPublicKeys(p);
+    expect(nodePublicKey(rsaSpki)).not.toBe(node);
+    expect(await webCryptoPublicKey(p, rsaSpki, rsaImport, "verify")).not.toBe(web);
+    // Another provider's keys are its own: forgetting them leaves this one's cache as it was.
+    const again = await webCryptoPublicKey(p, rsaSpki, rsaImport, "verify");
+    forgetPublicKeys(nodeProvider());
+    expect(await webCryptoPublicKey(p, rsaSpki, rsaImport, "verify")).toBe(again);
   });
 });
 

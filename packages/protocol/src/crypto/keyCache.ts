@@ -43,6 +43,11 @@ export class BoundedMap<K, V> {
     this.entries.delete(key);
   }
 
+  /** Forget every entry, one by one (why not `Map.clear()`: cert/certificateCache.ts, `clear`). */
+  clear(): void {
+    for (const key of [...this.entries.keys()]) this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -109,6 +114,15 @@ export function webCryptoPublicKey(
     found = imported;
   }
   return found;
+}
+
+/**
+ * Forget every public key imported, for node:crypto and for `p`'s WebCrypto: the benchmark's
+ * first-sight rows start each run from a process that has imported none of its keys.
+ */
+export function forgetPublicKeys(p: CryptoProvider): void {
+  nodePublicKeys.clear();
+  webCryptoKeys.get(p.crypto)?.clear();
 }
 
 const keyObjects = new WeakMap<CryptoKey, KeyObject | null>();
