@@ -157,4 +157,13 @@ describe("a copy cut from a value is walked again unless its tree was walked", (
     expect(copy).toEqual(inner("02020080"));
     expect(nodeBytes(nodeChildren(parseOne(copy, "copy"))[1])).toEqual(hex("02020080"));
   });
+
+  it("a copy cut from a walked tree is the library's own: what is cut from it is a view on it", () => {
+    const copy = nodeBytes(nodeChildren(parseOne(outer("02020080"), "value"))[0]);
+    const kept = nodeBytes(nodeChildren(parseOne(copy, "copy"))[1]);
+    expect(kept.buffer).toBe(copy.buffer);
+    // The caller's own bytes are not: what is cut from them is a copy.
+    const fresh = inner("02020080");
+    expect(nodeBytes(nodeChildren(parseOne(fresh, "fresh"))[1]).buffer).not.toBe(fresh.buffer);
+  });
 });

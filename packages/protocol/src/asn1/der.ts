@@ -222,25 +222,30 @@ export function walkedCopy(node: Node): Uint8Array {
 /**
  * Read a buffer holding exactly one DER value. The whole tree's framing is checked here, once
  * (for a `walkedCopy`, it was checked with the tree it came from); codecs then read children
- * lazily from the returned node.
+ * lazily from the returned node. A `walkedCopy` is also read as `owned`: it is the library's own
+ * immutable buffer, so the values cut from it are views too (an operator reading the SignedData a
+ * decoded message carries copies nothing out of it).
  */
 export function readDer(bytes: Uint8Array, where: string): Node {
   const node = readHeader(bytes, 0, bytes.length, where);
   if (node.end !== bytes.length)
     malformed(where, `${bytes.length - node.end} trailing byte(s) after the value`);
-  if (!walkedCopies.has(bytes)) walk(bytes, 0, bytes.length, 0, where);
+  if (walkedCopies.has(bytes)) node.owned = true;
+  else walk(bytes, 0, bytes.length, 0, where);
   node.walked = true;
   return node;
 }
 
 /**
- * Read one value's header only, for bytes the project built itself (an encoder's self-check):
- * the levels a codec then visits are still read strictly, the rest is not walked.
+ * Read one value's header only, for bytes the project built itself (an encoder's self-check) or
+ * a shape test whose reader keeps nothing: the levels a codec then visits are still read
+ * strictly, the rest is not walked, and the values cut are views (owned), as nothing is kept.
  */
 export function readDerShallow(bytes: Uint8Array, where: string): Node {
   const node = readHeader(bytes, 0, bytes.length, where);
   if (node.end !== bytes.length)
     malformed(where, `${bytes.length - node.end} trailing byte(s) after the value`);
   node.walked = walkedCopies.has(bytes);
+  node.owned = true;
   return node;
 }

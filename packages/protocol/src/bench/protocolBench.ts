@@ -5,7 +5,7 @@
  * already validated), and the cardholder's certificate path validated cold and cached. Node's
  * provider, one operation at a time; the raw operations are the suite's calls (`rawRsa.ts`).
  */
-import { encodeDer } from "../asn1/codec";
+import { type Codec, decodeOwnedDer, encodeDer } from "../asn1/codec";
 import { validateChain } from "../cert/chain";
 import { parsedCertificates } from "../cert/setCertificate";
 import { ValidatedChainCache } from "../cert/validatedChainCache";
@@ -16,7 +16,7 @@ import { buildPReqDualSigned } from "../purchase/cardholder";
 import { openPIDualSigned } from "../purchase/gateway";
 import { verifyPReqAsMerchant } from "../purchase/merchant";
 import { ContentType } from "../schema/oids";
-import { OIData, type PReqDualSigned } from "../schema/purchase";
+import { OIData, PIDualSigned, PReq, type PReqDualSigned } from "../schema/purchase";
 import { createTestPki, generateTestKeyPair } from "../testing/pki";
 import { type PurchaseFixture, purchaseFixture } from "../testing/purchaseFixture";
 import { type FailureTiming, measureFailureTiming } from "./failureTiming";
@@ -88,6 +88,15 @@ async function firstSightPurchase(p: CryptoProvider): Promise<{ f: PurchaseFixtu
   return { f, pReq: { built, pReq: { type: "pReqDualSigned", value: built.pReq as PReqDualSigned } } };
 }
 
+/**
+ * `value` as a party holds it once received: decoded from its own DER, as `decodeMessage` decodes
+ * a message (walked once, its byte values views on that DER). A value the benchmark built itself
+ * would instead make the verifier walk and copy what it reads, which no received message makes it do.
+ */
+function received<T>(codec: Codec<T>, value: T): T {
+  return decodeOwnedDer(codec, encodeDer(codec, value));
+}
+
 type Built = Awaited<ReturnType<typeof buildPReqDualSigned>>;
 interface PReqFor {
   readonly built: Built;
@@ -109,7 +118,9 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   };
 
   const built = await buildPReqDualSigned(p, f.input);
-  const pReq = { type: "pReqDualSigned" as const, value: built.pReq as PReqDualSigned };
+  // The merchant and the gateway verify what they received: values decoded from their DER.
+  const pReq = received(PReq, { type: "pReqDualSigned" as const, value: built.pReq as PReqDualSigned });
+  const pi = received(PIDualSigned, built.pReq.piDualSigned);
   const merchant = await verifyPReqAsMerchant(p, pReq, f.order, f.trust);
   const ctx = { ...f.ctx, checkDigests: { hOIData: merchant.hOIData, hOD2: merchant.hod } };
   // The cardholder's chain: cardholder, cardholder CA, brand CA and root signatures are checked.
@@ -166,8 +177,12 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     forgetPublicKeys(p);
   };
   const merchantInputs = copies(
-    (await fresh()).map(({ f: x, pReq: r }) => ({ pReq: r.pReq, order: x.order, trust: x.trust })),
-    (x) => ({ ...x, pReq: structuredClone(x.pReq), trust: structuredClone(x.trust) }),
+    (await fresh()).map(({ f: x, pReq: r }) => ({
+      pReq: received(PReq, r.pReq),
+      order: x.order,
+      trust: x.trust,
+    })),
+    (x) => ({ ...x, pReq: received(PReq, x.pReq), trust: structuredClone(x.trust) }),
   );
   const merchantCold = await measureEach(
     "merchant PReq verification, first sight",
@@ -181,7 +196,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   // (which would have this process see the cardholder's certificate first).
   const gatewayPurchases = await Promise.all(
     forGateway.map(async ({ f: x, pReq: r }) => ({
-      pi: r.built.pReq.piDualSigned,
+      pi: received(PIDualSigned, r.built.pReq.piDualSigned),
       ctx: {
         ...x.ctx,
         checkDigests: {
@@ -194,7 +209,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   );
   const gatewayInputs = copies(gatewayPurchases, (g) => ({
     ...g,
-    pi: structuredClone(g.pi),
+    pi: received(PIDualSigned, g.pi),
     trust: structuredClone(g.trust),
   }));
   const gatewayCold = await measureEach(
@@ -229,7 +244,7 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     await row(
       "gatewayPIWarm",
       "gateway PI open + verification, warm",
-      () => openPIDualSigned(p, built.pReq.piDualSigned, ctx, warmTrust),
+      () => openPIDualSigned(p, pi, ctx, warmTrust),
       "1 OAEP decrypt + 1 verify",
       { decrypt: 1, verify: 1 },
     ),
