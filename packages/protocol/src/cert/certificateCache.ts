@@ -78,8 +78,8 @@ export class CertificateCache<C extends Parsed> {
    * Entry by entry, as the LRU forgets one: `Map.clear()` leaves the long-lived map's old table
    * behind in V8's old generation, still pointing at the young entries, and until the next full
    * collection every minor collection keeps them (and the certificates) alive. The benchmark,
-   * which clears before each run, then promoted about 25 KB a run into the old generation, and a
-   * tenth of its first-sight runs paid an 8-18 ms scavenge (docs/performance.md).
+   * which clears before each run, then promoted about 25 KB a run into the old generation, and
+   * every few dozen runs one paid an 8-18 ms scavenge (docs/performance.md).
    */
   clear(): void {
     for (const key of [...this.byDer.keys()]) this.byDer.delete(key);
