@@ -9,11 +9,11 @@
  * value with these bytes as its encoding, without re-encoding it to prove so.
  */
 import { DecodeError, type ErrorCode } from "../errors";
-import { Node, readDer, walkedCopy } from "./der";
+import { kept, Node, readDer, walkedCopy } from "./der";
 import { describeTag, type TagKey } from "./tlv";
 import { DerWriter, writeDer } from "./writer";
 
-export { DerWriter, Node };
+export { DerWriter, kept, Node };
 
 /** Structural description of a codec, used to derive sample values and fuzz inputs generically. */
 export type Spec =

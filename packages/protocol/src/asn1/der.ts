@@ -210,11 +210,18 @@ const walkedCopies = new WeakSet<Uint8Array>();
 const REMEMBERED_FROM = 512;
 
 /**
- * A copy of `node`'s whole TLV (a view on the input when the tree is `owned`); remembered as
- * checked when `node` lies in a walked tree.
+ * `bytes`, cut from `node`'s tree, as a value to keep: the view itself when the tree is `owned`,
+ * else a copy the caller owns. Every byte value a codec returns goes through here.
+ */
+export function kept(node: Node, bytes: Uint8Array): Uint8Array {
+  return node.owned ? bytes : bytes.slice();
+}
+
+/**
+ * `node`'s whole TLV, `kept`; remembered as checked when `node` lies in a walked tree.
  */
 export function walkedCopy(node: Node): Uint8Array {
-  const copy = node.owned ? node.bytes : node.bytes.slice();
+  const copy = kept(node, node.bytes);
   if (node.walked && copy.length >= REMEMBERED_FROM) walkedCopies.add(copy);
   return copy;
 }

@@ -1,6 +1,15 @@
 /** Primitive ASN.1 types with DER content rules and the module's SIZE/range bounds. */
 import { SetError } from "../errors";
-import { type Codec, expectTag, fail, type Node, nodeContent, type Spec, type TaggedCodec } from "./codec";
+import {
+  type Codec,
+  expectTag,
+  fail,
+  kept,
+  type Node,
+  nodeContent,
+  type Spec,
+  type TaggedCodec,
+} from "./codec";
 import { type TagKey, universal } from "./tlv";
 import { type DerWriter, writeDer } from "./writer";
 
@@ -42,11 +51,9 @@ const primitive = <T>(
   universalTag: number,
   spec: Spec,
   write: (w: DerWriter, value: T) => void,
-  dec: (content: Uint8Array, path: string, owned: boolean) => T,
+  dec: (content: Uint8Array, path: string, node: Node) => T,
 ) =>
-  tagged<T>(universal(universalTag), false, spec, write, (node, path) =>
-    dec(nodeContent(node), path, node.owned),
-  );
+  tagged<T>(universal(universalTag), false, spec, write, (node, path) => dec(nodeContent(node), path, node));
 
 function integerContent(n: bigint): Uint8Array {
   if (n >= -0x8000_0000n && n <= 0x7fff_ffffn) return smallIntegerContent(Number(n));
@@ -196,9 +203,9 @@ export function octets(bounds: Bounds & { size?: number } = {}): TaggedCodec<Uin
         encodeFail(`OCTET STRING length ${v.length} outside ${min}..${max}`);
       w.bytes(v);
     },
-    (c, path, owned) => {
+    (c, path, node) => {
       sizeCheck(c.length, min, max, "OCTET STRING", path);
-      return owned ? c : new Uint8Array(c);
+      return kept(node, c);
     },
   );
 }
@@ -221,15 +228,15 @@ export function bitString(bounds: Bounds = {}): TaggedCodec<BitString> {
       w.bytes(v.bytes);
       w.byte(v.unusedBits);
     },
-    (c, path, owned) => readBits(c, path, min, max, owned),
+    (c, path, node) => readBits(c, path, min, max, node),
   );
 }
 
-function readBits(c: Uint8Array, path: string, min: number, max: number, owned = false): BitString {
+function readBits(c: Uint8Array, path: string, min: number, max: number, node: Node): BitString {
   if (c.length === 0) fail(path, "BIT STRING without its unused-bits octet");
   const unusedBits = c[0];
   if (unusedBits > 7 || (c.length === 1 && unusedBits !== 0)) fail(path, "bad BIT STRING unused-bits count");
-  const bytes = owned ? c.subarray(1) : new Uint8Array(c.subarray(1));
+  const bytes = kept(node, c.subarray(1));
   if (unusedBits && bytes[bytes.length - 1] & ((1 << unusedBits) - 1))
     fail(path, "unused BIT STRING bits not zero");
   sizeCheck(bytes.length * 8 - unusedBits, min, max, "BIT STRING", path);
@@ -257,8 +264,8 @@ export function namedBits<const N extends string>(names: readonly N[]): TaggedCo
       w.bytes(bytes);
       w.byte(7 - (last & 7));
     },
-    (c, path) => {
-      const { bytes, unusedBits } = readBits(c, path, 0, Number.MAX_SAFE_INTEGER);
+    (c, path, node) => {
+      const { bytes, unusedBits } = readBits(c, path, 0, Number.MAX_SAFE_INTEGER, node);
       const total = bytes.length * 8 - unusedBits;
       if (total > names.length) fail(path, "BIT STRING sets an unnamed bit");
       const set: N[] = [];

@@ -13,7 +13,7 @@
  * position means anything: whoever needs the signer or a chain finds it by issuer and serial
  * number or by name (crypto/signedMessage.ts, cert/chain.ts).
  */
-import { type Codec, codecOf, fail, type Infer, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
+import { type Codec, codecOf, fail, type Infer, kept, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
 import { anyDer, captured, explicit, implicit, named, optional, sequence, setOf } from "../asn1/constructed";
 import { integer, octets, oid } from "../asn1/primitives";
 import { describeTag, isSingleTlv, type TagKey, tagNumberOf, universal } from "../asn1/tlv";
@@ -64,7 +64,7 @@ const CertificateSerialNumber: Codec<Uint8Array> = codecOf({
     if (c.length === 0 || c.length > 21) fail(path, "serial number outside 1..20 octets");
     if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
       fail(path, "INTEGER not minimally encoded");
-    return node.owned ? c : new Uint8Array(c);
+    return kept(node, c);
   },
 });
 

@@ -7,7 +7,7 @@
  * beside the decoded value: signatures, thumbs and name chaining all work on the received bytes.
  */
 
-import { type Codec, codecOf, fail, type Infer, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
+import { type Codec, codecOf, fail, type Infer, kept, nodeBytes, nodeContent, nodeTag } from "../asn1/codec";
 import {
   anyDer,
   choice,
@@ -114,7 +114,7 @@ export function serialNumber() {
       if (c.length > 1 && ((c[0] === 0 && c[1] < 0x80) || (c[0] === 0xff && c[1] >= 0x80)))
         fail(path, "INTEGER not minimally encoded");
       if (c.length > 20) fail(path, `serial number of ${c.length} octets, at most 20 allowed`);
-      return node.owned ? c : c.slice();
+      return kept(node, c);
     },
   );
 }
