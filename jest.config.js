@@ -15,6 +15,7 @@ module.exports = {
     "^@setlab/runtime/client$": "<rootDir>/packages/runtime/src/client.ts",
     "^@setlab/protocol/testing/arbitrary$": "<rootDir>/packages/protocol/src/testing/arbitrary.ts",
     "^@setlab/protocol/bench$": "<rootDir>/packages/protocol/src/bench/protocolBench.ts",
+    "^@setlab/protocol/v8-tuning$": "<rootDir>/packages/protocol/src/v8Tuning.ts",
   },
   testTimeout: 60000,
   // One lab PKI for the run, copied by the tests that need one (@setlab/runtime/testing's seedLabPki).

@@ -4,6 +4,7 @@
  * one clear line and exits 1, or the program's documented code. Only the first line of a message
  * is printed, never a stack trace: the reader is an operator, not a debugger.
  */
+import { tuneV8 } from "@setlab/protocol/v8-tuning";
 import { type CliIo, processIo } from "./cliIo";
 
 /** A mistake in how the program was called: exit 2, with the usage. */
@@ -72,8 +73,12 @@ export interface MainOptions {
   readonly exitWhenDone?: boolean;
 }
 
-/** The entry point of a program's main file: `if (require.main === module) runMain(main)`. */
+/**
+ * The entry point of a program's main file: `if (require.main === module) runMain(main)`. The
+ * process runs with the project's V8 settings (`tuneV8`, @setlab/protocol/v8-tuning).
+ */
 export function runMain(main: (argv: string[]) => Promise<number>, options: MainOptions = {}): void {
+  tuneV8();
   main(process.argv.slice(2)).then(
     (code) => {
       if (code !== 0 || options.exitWhenDone) process.exit(code);
