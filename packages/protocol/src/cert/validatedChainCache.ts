@@ -23,6 +23,11 @@ interface Entry {
 
 export class ValidatedChainCache {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * The pinned root's hash by bytes object: a verifier passes the same root object with every
+   * message (its Trust's), and bytes are immutable in the library.
+   */
+  private readonly roots = new WeakMap<Uint8Array, string>();
   /** Lookups answered from the cache and lookups that were not. */
   hits = 0;
   misses = 0;
@@ -80,6 +85,11 @@ export class ValidatedChainCache {
   }
 
   private key(leaf: Uint8Array, root: Uint8Array): string {
-    return `${sha256Hex(leaf)}:${sha256Hex(root)}`;
+    let rootHex = this.roots.get(root);
+    if (rootHex === undefined) {
+      rootHex = sha256Hex(root);
+      this.roots.set(root, rootHex);
+    }
+    return `${sha256Hex(leaf)}:${rootHex}`;
   }
 }

@@ -1,11 +1,11 @@
 /**
- * `namedBy` reads a certificate's issuer and serial in place; it must answer exactly what
- * comparing with `certificateRef(...).issuerAndSerial` answers, and fail the same way on bytes
- * that are not a certificate.
+ * `namedBy` reads a certificate's issuer and serial in place, `publicKeyIn` its SPKI; they must
+ * answer exactly what `certificateRef(...)` answers, and fail the same way on bytes that are not a
+ * certificate.
  */
 import { tlv, universal } from "../asn1/tlv";
 import { SetError } from "../errors";
-import { certificateRef, namedBy } from "./certificateRef";
+import { certificateRef, namedBy, publicKeyIn } from "./certificateRef";
 import { pkiFor } from "./fixtures.test-helper";
 import { nodeProvider } from "./provider";
 
@@ -60,6 +60,27 @@ describe("namedBy", () => {
       })();
       expect(thrown).toBeInstanceOf(SetError);
       expect(thrown).toMatchObject({ code: "invalidCertificate" });
+    }
+  });
+});
+
+describe("publicKeyIn", () => {
+  test("the SPKI certificateRef cuts, as a view on the certificate's own bytes", async () => {
+    const pki = await pkiFor(nodeProvider());
+    for (const cert of [pki.cardholder.certificate, pki.merchantSig.certificate, pki.gatewayKex.certificate]) {
+      const copy = fresh(cert);
+      const spki = publicKeyIn(copy);
+      expect(spki).toEqual(certificateRef(cert).spki);
+      expect(spki.buffer).toBe(copy.buffer);
+    }
+  });
+
+  test("bytes that are not a certificate fail as certificateRef fails", () => {
+    // the outline of a certificate too short to reach its SPKI, and a bare OCTET STRING
+    const short = tlv(universal(16), true, tlv(universal(16), true, Uint8Array.from([0x02, 0x01, 0x01])));
+    for (const junk of [short, Uint8Array.from([0x04, 0x00])]) {
+      expect(() => publicKeyIn(junk)).toThrow(expect.objectContaining({ code: "invalidCertificate" }));
+      expect(() => certificateRef(junk)).toThrow(expect.objectContaining({ code: "invalidCertificate" }));
     }
   });
 });

@@ -69,49 +69,80 @@ function rangeEqual(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, 
   return true;
 }
 
+/** Where a certificate's serial number, issuer and SubjectPublicKeyInfo lie in its DER. */
+interface InPlace {
+  readonly serial: Node;
+  readonly issuer: Node;
+  readonly spki: Node;
+}
+
+/**
+ * The TBSCertificate fields the operators need, found by reading headers in place: no copy, no
+ * walk of the rest. Throws on bytes whose outline is not a certificate's; what is inside each
+ * field was the certificate module's to judge.
+ */
+function inPlace(certificate: Uint8Array): InPlace {
+  const cert = readHeader(certificate, 0, certificate.length, "certificate");
+  const tbs = readHeader(certificate, cert.contentStart, cert.end, "certificate");
+  if (cert.end !== certificate.length || !isSequence(cert) || !isSequence(tbs)) throw notACertificate();
+  const next = (after: Node) => readHeader(certificate, after.end, tbs.end, "certificate");
+  let serial = readHeader(certificate, tbs.contentStart, tbs.end, "certificate");
+  if (serial.tag === context(0)) serial = next(serial);
+  const issuer = next(next(serial)); // after the signature AlgorithmIdentifier
+  const spki = next(next(next(issuer))); // after validity and subject
+  if (serial.tag !== universal(2) || !isSequence(issuer) || !isSequence(spki)) throw notACertificate();
+  return { serial, issuer, spki };
+}
+
 /**
  * Whether `certificate` is the one `issuerAndSerial` (a signer or recipient identifier) names:
  * `certificateRef(certificate).issuerAndSerial` equals it. Read in place, copying nothing, so
  * that finding the signer among the certificates a message carries costs a few header reads per
- * certificate rather than a cut of each; the certificate found is then cut as usual. Bytes that
- * are not a certificate go through `certificateRef`, so they fail as they always did.
+ * certificate rather than a cut of each. Bytes that are not a certificate go through
+ * `certificateRef`, so they fail as they always did.
  */
 export function namedBy(certificate: Uint8Array, issuerAndSerial: Uint8Array): boolean {
   const known = cut.get(certificate);
   if (known !== undefined) return bytesEqual(known.issuerAndSerial, issuerAndSerial);
-  let issuerStart: number;
-  let issuerEnd: number;
-  let serialStart: number;
-  let serialEnd: number;
+  let fields: InPlace;
+  let id: Node;
   try {
-    const cert = readHeader(certificate, 0, certificate.length, "certificate");
-    const tbs = readHeader(certificate, cert.contentStart, cert.end, "certificate");
-    if (cert.end !== certificate.length || !isSequence(cert) || !isSequence(tbs)) throw notACertificate();
-    let serial = readHeader(certificate, tbs.contentStart, tbs.end, "certificate");
-    if (serial.tag === context(0)) serial = readHeader(certificate, serial.end, tbs.end, "certificate");
-    const algorithm = readHeader(certificate, serial.end, tbs.end, "certificate");
-    const issuer = readHeader(certificate, algorithm.end, tbs.end, "certificate");
-    if (serial.tag !== universal(2) || !isSequence(issuer)) throw notACertificate();
-    issuerStart = issuer.start;
-    issuerEnd = issuer.end;
-    serialStart = serial.start;
-    serialEnd = serial.end;
+    fields = inPlace(certificate);
   } catch {
     return bytesEqual(certificateRef(certificate).issuerAndSerial, issuerAndSerial);
   }
-  let id: Node;
   try {
     id = readHeader(issuerAndSerial, 0, issuerAndSerial.length, "IssuerAndSerialNumber");
   } catch {
     return false;
   }
-  const issuerLength = issuerEnd - issuerStart;
-  const serialLength = serialEnd - serialStart;
+  const { issuer, serial } = fields;
+  const issuerLength = issuer.end - issuer.start;
+  const serialLength = serial.end - serial.start;
   return (
     isSequence(id) &&
     id.end === issuerAndSerial.length &&
     id.end - id.contentStart === issuerLength + serialLength &&
-    rangeEqual(issuerAndSerial, id.contentStart, certificate, issuerStart, issuerLength) &&
-    rangeEqual(issuerAndSerial, id.contentStart + issuerLength, certificate, serialStart, serialLength)
+    rangeEqual(issuerAndSerial, id.contentStart, certificate, issuer.start, issuerLength) &&
+    rangeEqual(issuerAndSerial, id.contentStart + issuerLength, certificate, serial.start, serialLength)
   );
+}
+
+/**
+ * `certificateRef(certificate).spki`, read in place: a view on `certificate` (immutable, as all
+ * bytes in the library), with no ref cut or remembered. A verifier that found the signer among a
+ * received message's certificates needs only its key, and that message's certificate objects are
+ * new each time, so a ref remembered by object would be cut for one use and then dropped. Bytes
+ * that are not a certificate go through `certificateRef`, so they fail as they always did.
+ */
+export function publicKeyIn(certificate: Uint8Array): Uint8Array {
+  const known = cut.get(certificate);
+  if (known !== undefined) return known.spki;
+  let spki: Node;
+  try {
+    spki = inPlace(certificate).spki;
+  } catch {
+    return certificateRef(certificate).spki;
+  }
+  return certificate.subarray(spki.start, spki.end);
 }

@@ -17,7 +17,7 @@ import { ContentInfo } from "../schema/common";
 import { Std } from "../schema/oids";
 import { isRsaPkcs1Sha256, isSha256, sha256Algorithm, signatureAlgorithm } from "./algorithms";
 import { equalConstantTime } from "./bytes";
-import { type CertificateRef, certificateRef, namedBy } from "./certificateRef";
+import { certificateRef, namedBy, publicKeyIn } from "./certificateRef";
 import { H } from "./digest";
 import type { CryptoProvider } from "./provider";
 import { signRsaSha256, verifyRsaSha256 } from "./suite";
@@ -192,11 +192,8 @@ function decodes<T>(codec: Codec<T>, der: Uint8Array | undefined): T | undefined
 }
 
 /** The certificate the signer identifier names, with its parts. */
-function signerAmong(
-  certificates: readonly Uint8Array[],
-  sid: Uint8Array,
-): { der: Uint8Array; ref: CertificateRef } | undefined {
-  for (const der of certificates) if (namedBy(der, sid)) return { der, ref: certificateRef(der) };
+function signerAmong(certificates: readonly Uint8Array[], sid: Uint8Array): Uint8Array | undefined {
+  for (const der of certificates) if (namedBy(der, sid)) return der;
   return undefined;
 }
 
@@ -247,11 +244,11 @@ async function verify(
   // the same time as one whose signature failed.
   const [digestMatches, signatureVerifies] = [
     equalConstantTime(messageDigest, await H(p, content)),
-    await verifyRsaSha256(p, signer.ref.spki, signedSet, signerInfo.signature),
+    await verifyRsaSha256(p, publicKeyIn(signer), signedSet, signerInfo.signature),
   ];
   if (!digestMatches) throw badSignature("the signed messageDigest attribute does not match the content");
   if (!signatureVerifies) throw badSignature("signature does not verify");
-  return { content: new Uint8Array(content), signerCertificate: signer.der, certificates };
+  return { content: new Uint8Array(content), signerCertificate: signer, certificates };
 }
 
 /** Verify S(s, t) for the expected content type; returns t and the signer's certificate. */
