@@ -67,7 +67,11 @@ describe("namedBy", () => {
 describe("publicKeyIn", () => {
   test("the SPKI certificateRef cuts, as a view on the certificate's own bytes", async () => {
     const pki = await pkiFor(nodeProvider());
-    for (const cert of [pki.cardholder.certificate, pki.merchantSig.certificate, pki.gatewayKex.certificate]) {
+    for (const cert of [
+      pki.cardholder.certificate,
+      pki.merchantSig.certificate,
+      pki.gatewayKex.certificate,
+    ]) {
       const copy = fresh(cert);
       const spki = publicKeyIn(copy);
       expect(spki).toEqual(certificateRef(cert).spki);
