@@ -20,7 +20,15 @@ import { OIData, PIDualSigned, PReq, type PReqDualSigned } from "../schema/purch
 import { createTestPki, generateTestKeyPair } from "../testing/pki";
 import { type PurchaseFixture, purchaseFixture } from "../testing/purchaseFixture";
 import { type FailureTiming, measureFailureTiming } from "./failureTiming";
-import { measure, measureEach, type Rate } from "./measure";
+import {
+  measure,
+  measureBeside,
+  measureEach,
+  type Rate,
+  RawBeside,
+  type RawCost,
+  type RawMix,
+} from "./measure";
 import { rawRsaOps } from "./rawRsa";
 
 export { type RawRsaOps, rawRsaOps } from "./rawRsa";
@@ -31,9 +39,9 @@ export interface ProtocolRow {
   readonly rate: Rate;
   /** The raw crypto the operation cannot avoid, in words. */
   readonly inside: string;
-  /** That raw crypto's wall milliseconds at the rates measured in this run. */
+  /** That raw crypto's wall milliseconds, timed beside the row (measure.ts, `RawBeside`). */
   readonly rawMs: number;
-  /** That raw crypto's CPU milliseconds (every thread) at the rates measured in this run. */
+  /** That raw crypto's CPU milliseconds (every thread), timed beside the row. */
   readonly rawCpuMs: number;
   /**
    * rate.cpuMs / rawCpuMs: the cost over the raw crypto in CPU time, which other work on the
@@ -128,9 +136,10 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
   // Warm: the verifier keeps the chains it accepted, so only the dual signature is verified again.
   const warmTrust = { ...f.trust, chainCache: new ValidatedChainCache() };
 
+  // Each row's raw crypto is timed beside it, in the same minutes (measure.ts, `RawBeside`).
   type Mix = Partial<Record<keyof typeof raw, number>>;
-  const cost = (mix: Mix, of: "ms" | "cpuMs") =>
-    Object.entries(mix).reduce((s, [k, n]) => s + (n ?? 0) * raw[k as keyof typeof raw][of], 0);
+  const rawMix = (mix: Mix): RawMix =>
+    Object.entries(mix).map(([k, count]) => ({ op: ops[k as keyof typeof raw], count: count ?? 0 }));
   const row = async (
     id: string,
     name: string,
@@ -138,13 +147,18 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     inside: string,
     mix: Mix,
   ): Promise<ProtocolRow> => {
-    return rowOf(id, await measure(name, op, seconds), inside, mix);
+    const { rate, raw: cost } = await measureBeside(name, op, rawMix(mix), seconds);
+    return rowOf(id, rate, inside, cost);
   };
-  const rowOf = (id: string, rate: Rate, inside: string, mix: Mix): ProtocolRow => {
-    const rawMs = cost(mix, "ms");
-    const rawCpuMs = cost(mix, "cpuMs");
-    return { id, rate, inside, rawMs, rawCpuMs, ratio: rate.cpuMs / rawCpuMs, wallRatio: rate.ms / rawMs };
-  };
+  const rowOf = (id: string, rate: Rate, inside: string, cost: RawCost): ProtocolRow => ({
+    id,
+    rate,
+    inside,
+    rawMs: cost.ms,
+    rawCpuMs: cost.cpuMs,
+    ratio: rate.cpuMs / cost.cpuMs,
+    wallRatio: rate.ms / cost.ms,
+  });
 
   // First sight: every run starts from what a verifier that never met the purchase's PKI has.
   // Before each run the parse cache and the imported public keys are emptied, and each run gets
@@ -184,12 +198,15 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     })),
     (x) => ({ ...x, pReq: received(PReq, x.pReq), trust: structuredClone(x.trust) }),
   );
+  const merchantColdMix: Mix = { verify: 1 + chainVerifies };
+  const merchantColdRaw = new RawBeside(rawMix(merchantColdMix));
   const merchantCold = await measureEach(
     "merchant PReq verification, first sight",
     merchantInputs.map((x) => () => verifyPReqAsMerchant(p, x.pReq, x.order, x.trust)),
     forget,
     warmUp,
     warmUpRounds,
+    merchantColdRaw,
   );
   const forGateway = await fresh();
   // The merchant's digests the gateway compares with, computed without the merchant's checks
@@ -212,12 +229,15 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
     pi: received(PIDualSigned, g.pi),
     trust: structuredClone(g.trust),
   }));
+  const gatewayColdMix: Mix = { decrypt: 1, verify: 1 + chainVerifies };
+  const gatewayColdRaw = new RawBeside(rawMix(gatewayColdMix));
   const gatewayCold = await measureEach(
     "gateway PI open + verification, first sight",
     gatewayInputs.map((g) => () => openPIDualSigned(p, g.pi, g.ctx, g.trust)),
     forget,
     warmUp,
     warmUpRounds,
+    gatewayColdRaw,
   );
   const rows: ProtocolRow[] = [
     await row(
@@ -227,13 +247,18 @@ export async function runProtocolBench(seconds: number): Promise<ProtocolBenchRe
       "1 sign + 1 OAEP encrypt",
       { sign: 1, encrypt: 1 },
     ),
-    rowOf("merchantPReqCold", merchantCold, `${1 + chainVerifies} verifies (dual signature + chain)`, {
-      verify: 1 + chainVerifies,
-    }),
-    rowOf("gatewayPICold", gatewayCold, `1 OAEP decrypt + ${1 + chainVerifies} verifies`, {
-      decrypt: 1,
-      verify: 1 + chainVerifies,
-    }),
+    rowOf(
+      "merchantPReqCold",
+      merchantCold,
+      `${1 + chainVerifies} verifies (dual signature + chain)`,
+      merchantColdRaw.cost(),
+    ),
+    rowOf(
+      "gatewayPICold",
+      gatewayCold,
+      `1 OAEP decrypt + ${1 + chainVerifies} verifies`,
+      gatewayColdRaw.cost(),
+    ),
     await row(
       "merchantPReqWarm",
       "merchant PReq verification, warm chain",
