@@ -1,6 +1,14 @@
-import { createPublicKey, generateKeyPairSync } from "node:crypto";
-import { BoundedMap, forgetPublicKeys, nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
+import { createPublicKey, generateKeyPairSync, KeyObject, sign } from "node:crypto";
+import {
+  BoundedMap,
+  forgetPublicKeys,
+  nodeKeyObject,
+  nodePublicKey,
+  nodeVerifyKey,
+  webCryptoPublicKey,
+} from "./keyCache";
 import { nodeProvider, peculiarProvider } from "./provider";
+import { verifyRsaSha256 } from "./suite";
 
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const rsaSpki = new Uint8Array(rsa.publicKey.export({ type: "spki", format: "der" }));
@@ -100,5 +108,59 @@ describe("webCryptoPublicKey", () => {
     const failed = webCryptoPublicKey(peculiar, ecSpki, rsaImport, "verify");
     await expect(failed).rejects.toBeDefined();
     expect(webCryptoPublicKey(peculiar, ecSpki, rsaImport, "verify")).not.toBe(failed);
+  });
+});
+
+describe("nodeVerifyKey", () => {
+  const fresh = () => {
+    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    return { pair, spki: new Uint8Array(pair.publicKey.export({ type: "spki", format: "der" })) };
+  };
+
+  it("gives a key's DER on its first use, imports it on the second and keeps it", () => {
+    const { spki } = fresh();
+    const first = nodeVerifyKey(spki);
+    expect(first).not.toBeInstanceOf(KeyObject);
+    expect(first).toMatchObject({ format: "der", type: "pkcs1" });
+    const second = nodeVerifyKey(new Uint8Array(spki));
+    expect(second).toBeInstanceOf(KeyObject);
+    expect(nodeVerifyKey(spki)).toBe(second);
+    expect(nodePublicKey(spki)).toBe(second);
+  });
+
+  it("imports a key nodePublicKey imported before, and a key of another kind at once", () => {
+    const { spki } = fresh();
+    const imported = nodePublicKey(spki);
+    expect(nodeVerifyKey(spki)).toBe(imported);
+    expect(nodeVerifyKey(ecSpki)).toBeInstanceOf(KeyObject);
+  });
+
+  it("starts again from the DER once the keys are forgotten", () => {
+    const { spki } = fresh();
+    nodeVerifyKey(spki);
+    expect(nodeVerifyKey(spki)).toBeInstanceOf(KeyObject);
+    forgetPublicKeys(nodeProvider());
+    expect(nodeVerifyKey(spki)).not.toBeInstanceOf(KeyObject);
+  });
+
+  it("verifies the same on the first use (DER) as on later ones (KeyObject), and refuses the same", async () => {
+    const p = nodeProvider();
+    for (const use of ["first", "second", "third"]) {
+      const { pair, spki } = use === "first" ? fresh() : { pair: rsa, spki: rsaSpki };
+      // on the first use, every check is a key's first use: the keys are forgotten before each
+      const check = (message: Uint8Array, signature: Uint8Array) => {
+        if (use === "first") forgetPublicKeys(p);
+        return verifyRsaSha256(p, spki, message, signature);
+      };
+      const data = Buffer.from(`message for the ${use} use`);
+      const signature = new Uint8Array(sign("sha256", data, pair.privateKey));
+      const wrong = new Uint8Array(signature);
+      wrong[10] ^= 1;
+      expect(await check(data, wrong)).toBe(false);
+      expect(await check(data, signature)).toBe(true);
+      expect(await check(Buffer.from("another message"), signature)).toBe(false);
+    }
+    // an EC key is no RSA signer, whatever the bytes
+    expect(await verifyRsaSha256(p, ecSpki, Buffer.from("m"), new Uint8Array(256))).toBe(false);
   });
 });

@@ -61,18 +61,32 @@ export const derKey = (der: Uint8Array) =>
   Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("latin1");
 
 const nodePublicKeys = new BoundedMap<string, KeyObject>(CAPACITY);
+/** RSA keys used once so far, not imported (`nodeVerifyKey`). */
+const seenOnce = new BoundedMap<string, true>(CAPACITY);
 
 const SubjectPublicKeyInfo = sequence({ algorithm: AlgorithmIdentifier, subjectPublicKey: bitString() });
 
-function importPublicKey(spki: Uint8Array): KeyObject {
+/** An RSA key's PKCS#1 RSAPublicKey, as node:crypto's one-shot calls read it from DER. */
+export interface RsaKeyDer {
+  readonly key: Buffer;
+  readonly format: "der";
+  readonly type: "pkcs1";
+}
+
+/** The RSAPublicKey inside an rsaEncryption SPKI; undefined for a key of another kind. */
+function rsaKeyDer(spki: Uint8Array): RsaKeyDer | undefined {
   const { algorithm, subjectPublicKey } = decodeDer(SubjectPublicKeyInfo, spki);
   if (
     algorithm.algorithm === Std.rsaEncryption &&
     absentOrNull(algorithm) &&
     subjectPublicKey.unusedBits === 0
   )
-    return createPublicKey({ key: Buffer.from(subjectPublicKey.bytes), format: "der", type: "pkcs1" });
-  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    return { key: Buffer.from(subjectPublicKey.bytes), format: "der", type: "pkcs1" };
+  return undefined;
+}
+
+function importPublicKey(spki: Uint8Array): KeyObject {
+  return createPublicKey(rsaKeyDer(spki) ?? { key: Buffer.from(spki), format: "der", type: "spki" });
 }
 
 /** node:crypto's public key for an SPKI; throws when the bytes are not a public key node knows. */
@@ -84,6 +98,35 @@ export function nodePublicKey(spki: Uint8Array): KeyObject {
     nodePublicKeys.set(key, found);
   }
   return found;
+}
+
+/**
+ * The key for a one-shot verify: the imported KeyObject when this SPKI was used before, else the
+ * RSA key's DER, which node:crypto reads for that call alone. Most keys a verifier meets are used
+ * once (a cardholder's, in a lab of many cards) or over and over (the CAs', the parties'). A
+ * KeyObject imported for a key used once still costs its destruction later: it is a native
+ * object with a weak handle, and one that outlived two minor collections is freed in a full
+ * one's pause. The benchmark's first-sight rows, which import every key afresh, paused 70-120 ms
+ * in those handles' callbacks (`--trace-gc-nvp`: heap.external.weak_global_handles) once their
+ * warm-up had filled the cache, and a pause inside a row made it read two to three times its
+ * cost. Reading the DER costs what an import costs (about 7 us), so the second use imports.
+ * A key of another kind is imported at once; its verify refuses it.
+ */
+export function nodeVerifyKey(spki: Uint8Array): KeyObject | RsaKeyDer {
+  const id = derKey(spki);
+  const found = nodePublicKeys.get(id);
+  if (found) return found;
+  if (!seenOnce.get(id)) {
+    const der = rsaKeyDer(spki);
+    if (der) {
+      seenOnce.set(id, true);
+      return der;
+    }
+  }
+  seenOnce.delete(id);
+  const imported = importPublicKey(spki);
+  nodePublicKeys.set(id, imported);
+  return imported;
 }
 
 const webCryptoKeys = new WeakMap<Crypto, BoundedMap<string, Promise<CryptoKey>>>();
@@ -122,6 +165,7 @@ export function webCryptoPublicKey(
  */
 export function forgetPublicKeys(p: CryptoProvider): void {
   nodePublicKeys.clear();
+  seenOnce.clear();
   webCryptoKeys.get(p.crypto)?.clear();
 }
 

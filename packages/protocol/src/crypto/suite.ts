@@ -14,6 +14,7 @@ import {
   constants,
   createCipheriv,
   createDecipheriv,
+  KeyObject,
   privateDecrypt,
   publicEncrypt,
   sign,
@@ -21,7 +22,7 @@ import {
 } from "node:crypto";
 import { SetError } from "../errors";
 import { own } from "./bytes";
-import { nodeKeyObject, nodePublicKey, webCryptoPublicKey } from "./keyCache";
+import { nodeKeyObject, nodePublicKey, nodeVerifyKey, webCryptoPublicKey } from "./keyCache";
 import { isNodeProvider } from "./native";
 import { removePkcs7Padding, type Unpadded } from "./pkcs7Padding";
 import type { CryptoProvider } from "./provider";
@@ -66,8 +67,9 @@ export async function verifyRsaSha256(
 ): Promise<boolean> {
   try {
     if (onNode(p)) {
-      const key = nodePublicKey(spki);
-      return key.asymmetricKeyType === "rsa" && verify("sha256", data, key, signature);
+      const key = nodeVerifyKey(spki);
+      const rsa = !(key instanceof KeyObject) || key.asymmetricKeyType === "rsa";
+      return rsa && verify("sha256", data, key, signature);
     }
     const key = await webCryptoPublicKey(p, spki, rsaPkcs1, "verify");
     return await p.crypto.subtle.verify(rsaPkcs1.name, key, own(signature), own(data));
